@@ -1,0 +1,14 @@
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/", include("tutela.core.api_urls")),
+    path("", include("tutela.core.urls")),
+]
+
+handler400 = "tutela.core.views.errors.bad_request"
+handler403 = "tutela.core.views.errors.permission_denied"
+handler404 = "tutela.core.views.errors.page_not_found"
+handler500 = "tutela.core.views.errors.server_error"

@@ -1,0 +1,1 @@
+"""Case management with consent-based referrals."""

@@ -1,0 +1,163 @@
+"""Shared test personas (see ../shared/STYLE.md, Tests).
+
+A Mali operation with a few real admin areas, four organisations and one user per persona:
+coordinator, information management officer, partner focal point, caseworker (both of AMSS),
+a partner of another organisation, a user of another operation, and an outsider with no role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tutela.core.models import (
+    AdminArea,
+    Body,
+    Membership,
+    Operation,
+    OperationRole,
+    Organisation,
+    User,
+)
+from tutela.core.models.roles import Role
+from tutela.core.pcodes import name_key
+
+PASSWORD = "Correct-Horse-Battery-9"
+
+
+def make_area(pcode: str, name: str, level: int, parent: AdminArea | None) -> AdminArea:
+    return AdminArea.objects.create(
+        pcode=pcode,
+        name=name,
+        name_key=name_key(name),
+        level=level,
+        parent=parent,
+        country_pcode=pcode[:2],
+        geometry={
+            "type": "Polygon",
+            "coordinates": [[[-4.0, 14.0], [-3.0, 14.0], [-3.0, 15.0], [-4.0, 14.0]]],
+        },
+    )
+
+
+@pytest.fixture
+def areas(db: Any) -> dict[str, AdminArea]:
+    ml = make_area("ML", "Mali", 0, None)
+    segou = make_area("ML04", "Ségou", 1, ml)
+    mopti = make_area("ML05", "Mopti", 1, ml)
+    bandiagara = make_area("ML0501", "Bandiagara", 2, mopti)
+    djenne = make_area("ML0502", "Djenné", 2, mopti)
+    co = make_area("CO", "Colombia", 0, None)
+    return {
+        "ML": ml,
+        "ML04": segou,
+        "ML05": mopti,
+        "ML0501": bandiagara,
+        "ML0502": djenne,
+        "CO": co,
+    }
+
+
+def make_user(email: str, name: str, org: Organisation | None, **extra: Any) -> User:
+    return User.objects.create_user(email, PASSWORD, full_name=name, organisation=org, **extra)
+
+
+@dataclass
+class World:
+    operation: Operation
+    other_operation: Operation
+    unhcr: Organisation
+    drc: Organisation
+    amss: Organisation
+    other_org: Organisation
+    cluster: Body
+    cp_aor: Body
+    coordinator: User
+    imo: User
+    partner: User
+    caseworker: User
+    other_partner: User
+    other_operation_user: User
+    outsider: User
+    viewer: User
+
+
+@pytest.fixture
+def world(areas: dict[str, AdminArea]) -> World:
+    op = Operation.objects.create(
+        slug="mali",
+        name="Mali Protection Cluster 2026",
+        languages=["fr", "en"],
+        default_language="fr",
+        admin_level_labels={"1": "Région", "2": "Cercle", "3": "Commune"},
+    )
+    op.countries.add(areas["ML"])
+    other_op = Operation.objects.create(slug="colombia", name="Colombia Protection Cluster")
+    other_op.countries.add(areas["CO"])
+    unhcr = Organisation.objects.create(name="UNHCR", acronym="UNHCR", type="un")
+    drc = Organisation.objects.create(name="Danish Refugee Council", acronym="DRC", type="ingo")
+    amss = Organisation.objects.create(
+        name="Association Malienne pour la Survie au Sahel", acronym="AMSS", type="nngo"
+    )
+    other = Organisation.objects.create(name="Other Partner", acronym="OTHER", type="nngo")
+    for org in (unhcr, drc, amss, other):
+        org.operations.add(op)
+    cluster = Body.objects.create(
+        operation=op, name="Cluster Protection Mali", code="PRO", kind="cluster", lead=unhcr,
+        co_lead=drc,
+    )
+    cp = Body.objects.create(
+        operation=op, name="Child Protection AoR", code="PRO-CPN", kind="aor", parent=cluster
+    )
+    Membership.objects.create(body=cluster, organisation=unhcr, role="lead", is_nuclear=True)
+    Membership.objects.create(body=cluster, organisation=drc, role="co_lead", is_nuclear=True)
+    Membership.objects.create(body=cluster, organisation=amss, role="member")
+    Membership.objects.create(body=cluster, organisation=other, role="member")
+
+    def with_role(user: User, role: str, operation: Operation = op) -> User:
+        OperationRole.objects.create(user=user, operation=operation, role=role)
+        return user
+
+    return World(
+        operation=op,
+        other_operation=other_op,
+        unhcr=unhcr,
+        drc=drc,
+        amss=amss,
+        other_org=other,
+        cluster=cluster,
+        cp_aor=cp,
+        coordinator=with_role(
+            make_user("coord@unhcr.test", "Awa Coordinator", unhcr), Role.COORDINATOR
+        ),
+        imo=with_role(make_user("imo@unhcr.test", "Ibrahim IMO", unhcr), Role.IMO),
+        partner=with_role(make_user("focal@amss.test", "Fatou Focal", amss), Role.PARTNER),
+        caseworker=with_role(
+            make_user("case@amss.test", "Moussa Caseworker", amss), Role.CASEWORKER
+        ),
+        other_partner=with_role(
+            make_user("focal@other.test", "Oumar Other", other), Role.PARTNER
+        ),
+        other_operation_user=with_role(
+            make_user("coord@colombia.test", "Camila Colombia", unhcr),
+            Role.COORDINATOR,
+            other_op,
+        ),
+        outsider=make_user("nobody@nowhere.test", "No Role", None),
+        viewer=with_role(make_user("donor@echo.test", "Dana Donor", None), Role.VIEWER),
+    )
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_user() -> Any:
+    """as_user(world.coordinator) -> a logged-in Django test client."""
+    return client_for

@@ -1,0 +1,1 @@
+"""Coordination workspace: meetings, action points, alerts, recommendations (issue 5)."""

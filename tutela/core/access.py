@@ -1,0 +1,145 @@
+"""The one access layer: which operations, organisations' records and pages a user may reach.
+
+Every module fetches protected records through these helpers (or helpers built on them, such as
+`case_get_for_user`), which raise 404 for what the user may not know exists and 403 for what they
+may know exists but may not do.
+
+Rules:
+- A user sees the operations where they hold a role, and every operation nested below those
+  (a regional role reads across national operations). A role inherited from a parent operation
+  counts as `viewer` in the child: it reads, it does not manage.
+- Coordinators, information management officers and AoR/regional focal points see every
+  organisation's records in the operation ("cluster-wide"); other roles see their own
+  organisation's records, and the cluster's shared, aggregated products.
+- Coordinators and information management officers manage the operation (structure, users,
+  audit log).
+- Server administrators (`is_superuser`) see everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from tutela.core.models import Operation, OperationRole
+from tutela.core.models.roles import CLUSTER_WIDE_ROLES, MANAGER_ROLES, Role
+
+if TYPE_CHECKING:
+    from tutela.core.models import User
+
+M = TypeVar("M", bound=Model)
+
+
+def _role_map(user: Any) -> dict[int, frozenset[str]]:
+    """operation id -> effective roles, computed once per user object (i.e. per request)."""
+    cached = getattr(user, "_tutela_role_map", None)
+    if cached is not None:
+        return cached
+    direct: dict[int, set[str]] = {}
+    for op_id, role in OperationRole.objects.filter(
+        user=user, operation__is_active=True
+    ).values_list("operation_id", "role"):
+        direct.setdefault(op_id, set()).add(role)
+    parents = dict(Operation.objects.filter(is_active=True).values_list("id", "parent_id"))
+    effective: dict[int, set[str]] = {op: set(roles) for op, roles in direct.items()}
+    for op_id in parents:
+        ancestor = parents.get(op_id)
+        seen = set()
+        while ancestor is not None and ancestor not in seen:
+            seen.add(ancestor)
+            if ancestor in direct:
+                effective.setdefault(op_id, set()).add(Role.VIEWER)
+                break
+            ancestor = parents.get(ancestor)
+    result = {op: frozenset(roles) for op, roles in effective.items()}
+    user._tutela_role_map = result
+    return result
+
+
+def forget_roles(user: Any) -> None:
+    """Drop the per-request cache after a role change."""
+    if hasattr(user, "_tutela_role_map"):
+        del user._tutela_role_map
+
+
+def roles_in(user: Any, operation: Operation) -> frozenset[str]:
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(Role.values)
+    return _role_map(user).get(operation.pk, frozenset())
+
+
+def has_role(user: Any, operation: Operation, roles: Iterable[str]) -> bool:
+    return bool(roles_in(user, operation) & set(roles))
+
+
+def is_manager(user: Any, operation: Operation) -> bool:
+    return has_role(user, operation, MANAGER_ROLES)
+
+
+def is_cluster_wide(user: Any, operation: Operation) -> bool:
+    return has_role(user, operation, CLUSTER_WIDE_ROLES)
+
+
+def operations_for_user(user: Any) -> QuerySet[Operation]:
+    if not user.is_authenticated or not user.is_active:
+        return Operation.objects.none()
+    if user.is_superuser:
+        return Operation.objects.filter(is_active=True)
+    return Operation.objects.filter(pk__in=list(_role_map(user)), is_active=True)
+
+
+def operation_get_for_user(user: Any, slug: str) -> Operation:
+    """The operation, if the user has any role in it (or above it); 404 otherwise."""
+    try:
+        return operations_for_user(user).get(slug=slug)
+    except Operation.DoesNotExist:
+        raise Http404 from None
+
+
+def require_role(user: Any, operation: Operation, roles: Iterable[str]) -> None:
+    if not has_role(user, operation, roles):
+        raise PermissionDenied
+
+
+def require_manager(user: Any, operation: Operation) -> None:
+    require_role(user, operation, MANAGER_ROLES)
+
+
+def scope_by_organisation(
+    user: Any,
+    operation: Operation,
+    queryset: QuerySet[M],
+    *,
+    operation_field: str = "operation",
+    organisation_field: str = "organisation",
+) -> QuerySet[M]:
+    """Records of the operation the user may see: all of them for cluster-wide roles, their own
+    organisation's otherwise. Nothing for a user with no role in the operation."""
+    roles = roles_in(user, operation)
+    if not roles:
+        return queryset.none()
+    queryset = queryset.filter(**{operation_field: operation})
+    if user.is_superuser or roles & CLUSTER_WIDE_ROLES:
+        return queryset
+    if user.organisation_id is None:
+        return queryset.none()
+    return queryset.filter(**{organisation_field: user.organisation_id})
+
+
+def get_scoped_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:  # type: ignore[attr-defined]
+        raise Http404 from None
+
+
+def can_see_contacts(user: User, operation: Operation) -> bool:
+    """The contact directory is for the operation's members; donors and viewers see it too only
+    when they hold another role."""
+    return bool(roles_in(user, operation) - {Role.VIEWER})

@@ -1,0 +1,26 @@
+"""System checks run by `tutela check` (and `check --deploy`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+
+@register(Tags.security, deploy=True)
+def field_keys_check(app_configs: Any, **kwargs: Any) -> list[Error]:
+    from tutela.core.crypto import fernet
+
+    errors = []
+    try:
+        fernet()
+    except Exception as exc:  # noqa: BLE001  (any failure to build the cipher is the finding)
+        errors.append(Error(str(exc), id="tutela.E001"))
+    if not settings.DEBUG and settings.FIELD_ENCRYPTION_KEYS == [
+        "ZGV2LW9ubHktZmllbGQta2V5LWRvLW5vdC11c2UtISE="
+    ]:
+        errors.append(
+            Error("The development encryption key is in use in production.", id="tutela.E002")
+        )
+    return errors

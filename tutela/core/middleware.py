@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import translation
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's chosen language wins over the browser's, unless the language switch
+    set a cookie for this browser."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and not request.path.startswith("/api/")
+        ):
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        return self.get_response(request)
+
+
+class IdleTimeoutMiddleware:
+    """Signs a user out after SESSION_IDLE_TIMEOUT seconds without a request."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            last = request.session.get("last_seen")
+            if last is not None and now - int(last) > settings.SESSION_IDLE_TIMEOUT:
+                logout(request)
+                return redirect(f"{reverse('core:login')}?expired=1")
+            # Write at most once a minute, so that every request does not rewrite the session.
+            if last is None or now - int(last) > 60:
+                request.session["last_seen"] = now
+        return self.get_response(request)
+
+
+class TwoFactorMiddleware:
+    """Sends a user who must use two-factor authentication (an operation requires it for one of
+    their roles) and has not set it up to the set-up page, before anything else."""
+
+    ALLOWED_PREFIXES = ("/static/", "/i18n/", "/account/two-factor/", "/logout/", "/api/")
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not user.totp_enabled
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+        ):
+            from tutela.core.services.security import two_factor_required
+
+            if two_factor_required(user):
+                return redirect("core:two_factor_setup")
+        return self.get_response(request)

@@ -1,0 +1,1 @@
+"""Protection monitoring: incidents, community monitoring, early warning, PAU (issue 4)."""
