@@ -80,6 +80,9 @@ class EncryptedTextField(models.TextField):
         return decrypt(value)
 
     def get_prep_value(self, value: Any) -> Any:
+        if isinstance(value, str) and type(value) is not str and value.startswith(PREFIX):
+            # A str subclass carrying cipher text already (key rotation writes these): keep it.
+            return str(value)
         value = super().get_prep_value(value)
         if value is None or value == "":
             return value

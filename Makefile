@@ -1,0 +1,51 @@
+# Tutela: two commands on a fresh machine (see README.md).
+#   make run   set everything up, load the demo operation, serve http://127.0.0.1:$(PORT) + worker
+#   make test  set everything up and run the whole suite (lint, types, SQLite, PostgreSQL, browser)
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+XDIST ?= -n 2
+
+.PHONY: run test setup lint typecheck test-sqlite test-postgres test-browser bench messages clean
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	bash scripts/system-deps.sh
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+setup: $(STAMP) messages
+
+# Compiled translations are build products (.mo files are not committed).
+messages: $(STAMP)
+	TUTELA_DEBUG=1 $(BIN)/tutela compilemessages -v0 --ignore '.venv'
+
+run: setup
+	PORT=$(PORT) bash scripts/run.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy tutela config
+
+test-sqlite: setup
+	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/tutela makemigrations --check --dry-run -v0
+	$(BIN)/pytest $(XDIST) -q
+
+test-postgres: setup
+	bash scripts/with-postgres.sh $(BIN)/pytest $(XDIST) -q -m "not browser"
+
+test: setup lint typecheck test-sqlite test-postgres
+
+bench: setup
+	@echo "No benchmarks yet: the 5W and monitoring modules bring them (see bench/README.md)."
+
+clean:
+	rm -rf $(VENV) var/static .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Tutela needs, only those missing (idempotent, quick when all present):
+# chromium (browser tests), gettext (compiling translations), postgresql (test database server),
+# libreoffice-calc-nogui is left to the 5W module that needs it.
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v python3.11 >/dev/null 2>&1 || need+=(python3.11 python3.11-venv)
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "Installing Debian packages: ${need[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${need[@]}"

@@ -1,0 +1,321 @@
+"""Loading admin boundaries and gazetteers (the format of data/geo/, see its README).
+
+A load is validated whole before anything is written, then written in one transaction: a bad file
+loads nothing. Loading the same files again updates areas in place (keyed by P-code).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from tutela.core.models import AdminArea, AuditEntry
+from tutela.core.pcodes import name_key
+from tutela.core.services.audit import audit_write
+
+GAZETTEER_COLUMNS = ["pcode", "name", "level", "parent_pcode"]
+MAX_LEVEL = 5
+
+
+@dataclass
+class GeoProblem:
+    file: str
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}, {self.where}: {self.message}"
+
+
+class GeoLoadError(Exception):
+    def __init__(self, problems: list[GeoProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems[:50]))
+
+
+@dataclass
+class GeoLoadResult:
+    created: int = 0
+    updated: int = 0
+    with_geometry: int = 0
+    countries: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Row:
+    pcode: str
+    name: str
+    level: int
+    parent_pcode: str | None
+    source: str
+    geometry: dict[str, Any] | None = None
+
+
+def _read_gazetteer(path: Path, problems: list[GeoProblem]) -> dict[str, _Row]:
+    rows: dict[str, _Row] = {}
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        problems.append(GeoProblem(path.name, "file", "not UTF-8 text"))
+        return rows
+    except OSError as exc:
+        problems.append(GeoProblem(path.name, "file", f"cannot be read ({exc.strerror})"))
+        return rows
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in GAZETTEER_COLUMNS if c not in header]
+    if missing:
+        problems.append(
+            GeoProblem(
+                path.name,
+                "header",
+                f"missing column(s) {', '.join(missing)}; expected {','.join(GAZETTEER_COLUMNS)}",
+            )
+        )
+        return rows
+    for line_no, raw in enumerate(reader, start=2):
+        where = f"line {line_no}"
+        pcode = (raw.get("pcode") or "").strip().upper()
+        name = (raw.get("name") or "").strip()
+        level_text = (raw.get("level") or "").strip()
+        parent = (raw.get("parent_pcode") or "").strip().upper() or None
+        if not pcode:
+            problems.append(GeoProblem(path.name, where, "empty pcode"))
+            continue
+        if not name:
+            problems.append(GeoProblem(path.name, where, f"{pcode}: empty name"))
+        if not level_text.isdigit() or int(level_text) > MAX_LEVEL:
+            problems.append(
+                GeoProblem(path.name, where, f"{pcode}: level must be 0 to {MAX_LEVEL}")
+            )
+            continue
+        if pcode in rows:
+            problems.append(GeoProblem(path.name, where, f"{pcode}: P-code repeated"))
+            continue
+        rows[pcode] = _Row(pcode, name, int(level_text), parent, f"{path.name} {where}")
+    if not rows and not problems:
+        problems.append(GeoProblem(path.name, "file", "no rows"))
+    return rows
+
+
+def _read_geojson(path: Path, problems: list[GeoProblem]) -> list[_Row]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        problems.append(GeoProblem(path.name, "file", f"not valid GeoJSON ({exc})"))
+        return []
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        problems.append(GeoProblem(path.name, "file", "not a GeoJSON FeatureCollection"))
+        return []
+    out: list[_Row] = []
+    for index, feature in enumerate(data.get("features") or [], start=1):
+        where = f"feature {index}"
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        if not isinstance(props, dict):
+            problems.append(GeoProblem(path.name, where, "no properties"))
+            continue
+        pcode = str(props.get("pcode") or "").strip().upper()
+        level = props.get("admin_level")
+        if not pcode:
+            problems.append(GeoProblem(path.name, where, "no pcode property"))
+            continue
+        if not isinstance(level, int) or not 0 <= level <= MAX_LEVEL:
+            problems.append(GeoProblem(path.name, where, f"{pcode}: admin_level must be 0 to 5"))
+            continue
+        if not isinstance(geometry, dict) or geometry.get("type") not in {
+            "Polygon",
+            "MultiPolygon",
+        }:
+            problems.append(
+                GeoProblem(path.name, where, f"{pcode}: geometry must be a Polygon or MultiPolygon")
+            )
+            continue
+        parent = props.get("parent_pcode")
+        out.append(
+            _Row(
+                pcode=pcode,
+                name=str(props.get("name") or "").strip(),
+                level=level,
+                parent_pcode=str(parent).strip().upper() if parent else None,
+                source=f"{path.name} {where}",
+                geometry=geometry,
+            )
+        )
+    return out
+
+
+def _validate_tree(
+    rows: dict[str, _Row], existing: dict[str, tuple[int, str]], problems: list[GeoProblem]
+) -> None:
+    """Every parent exists (in the files or already loaded) one level up; level 0 has none."""
+    for row in rows.values():
+        if row.level == 0:
+            if row.parent_pcode:
+                problems.append(
+                    GeoProblem(row.source, row.pcode, "a country (level 0) has no parent")
+                )
+            continue
+        if not row.parent_pcode:
+            problems.append(GeoProblem(row.source, row.pcode, "parent_pcode is empty"))
+            continue
+        parent_level = (
+            rows[row.parent_pcode].level
+            if row.parent_pcode in rows
+            else existing.get(row.parent_pcode, (None, ""))[0]
+        )
+        if parent_level is None:
+            problems.append(
+                GeoProblem(row.source, row.pcode, f"parent {row.parent_pcode} does not exist")
+            )
+        elif parent_level != row.level - 1:
+            problems.append(
+                GeoProblem(
+                    row.source,
+                    row.pcode,
+                    f"parent {row.parent_pcode} is at level {parent_level}, expected "
+                    f"{row.level - 1}",
+                )
+            )
+
+
+def _country_of(pcode: str, rows: dict[str, _Row], existing: dict[str, tuple[int, str]]) -> str:
+    seen = set()
+    current: str | None = pcode
+    while current and current not in seen:
+        seen.add(current)
+        if current in rows:
+            if rows[current].level == 0:
+                return current
+            current = rows[current].parent_pcode
+        elif current in existing:
+            return existing[current][1]
+        else:
+            break
+    return pcode[:2]
+
+
+def geo_load(
+    *, gazetteer: Path | None, geojson_files: Iterable[Path], by: Any = None
+) -> GeoLoadResult:
+    """Validate the files, then create or update the admin areas in one transaction.
+
+    Raises GeoLoadError with every problem found, having written nothing."""
+    problems: list[GeoProblem] = []
+    rows: dict[str, _Row] = _read_gazetteer(gazetteer, problems) if gazetteer else {}
+    for path in geojson_files:
+        for feature in _read_geojson(path, problems):
+            known = rows.get(feature.pcode)
+            if known is None:
+                rows[feature.pcode] = feature
+                continue
+            if known.geometry is not None:
+                problems.append(
+                    GeoProblem(feature.source, feature.pcode, "P-code appears in two features")
+                )
+                continue
+            if known.level != feature.level:
+                problems.append(
+                    GeoProblem(
+                        feature.source,
+                        feature.pcode,
+                        f"level {feature.level} differs from the gazetteer's {known.level}",
+                    )
+                )
+            if (known.parent_pcode or None) != (feature.parent_pcode or None):
+                problems.append(
+                    GeoProblem(
+                        feature.source,
+                        feature.pcode,
+                        f"parent {feature.parent_pcode} differs from the gazetteer's "
+                        f"{known.parent_pcode}",
+                    )
+                )
+            known.geometry = feature.geometry
+            if not known.name:
+                known.name = feature.name
+    if not rows and not problems:
+        problems.append(GeoProblem("input", "files", "nothing to load"))
+    existing = {
+        pcode: (level, country)
+        for pcode, level, country in AdminArea.objects.values_list(
+            "pcode", "level", "country_pcode"
+        )
+    }
+    _validate_tree(rows, existing, problems)
+    for row in rows.values():
+        if not row.name:
+            problems.append(GeoProblem(row.source, row.pcode, "no name"))
+    if problems:
+        raise GeoLoadError(problems)
+    return _write(rows, existing, by)
+
+
+@transaction.atomic
+def _write(
+    rows: dict[str, _Row], existing: dict[str, tuple[int, str]], by: Any
+) -> GeoLoadResult:
+    result = GeoLoadResult()
+    by_pcode = {a.pcode: a for a in AdminArea.objects.filter(pcode__in=list(rows))}
+    # Parents first, so that every child finds its parent saved.
+    for row in sorted(rows.values(), key=lambda r: (r.level, r.pcode)):
+        country = _country_of(row.pcode, rows, existing)
+        parent = None
+        if row.parent_pcode:
+            parent = by_pcode.get(row.parent_pcode) or AdminArea.objects.get(
+                pcode=row.parent_pcode
+            )
+        area = by_pcode.get(row.pcode)
+        if area is None:
+            area = AdminArea(pcode=row.pcode)
+            result.created += 1
+        else:
+            result.updated += 1
+        area.name = row.name
+        area.name_key = name_key(row.name)
+        area.level = row.level
+        area.parent = parent
+        area.country_pcode = country
+        if row.geometry is not None:
+            area.geometry = row.geometry
+            result.with_geometry += 1
+        area.save()
+        by_pcode[row.pcode] = area
+        if row.level == 0:
+            result.countries.append(row.pcode)
+    audit_write(
+        actor=by,
+        action=AuditEntry.Action.UPDATE if result.updated else AuditEntry.Action.CREATE,
+        entity_type="core.adminarea",
+        summary=(
+            f"Boundaries loaded: {result.created} created, {result.updated} updated, "
+            f"{result.with_geometry} with geometry"
+        ),
+    )
+    return result
+
+
+BUNDLED_DIR = Path(__file__).resolve().parents[3] / "data" / "geo"
+BUNDLED = {
+    "MLI": ("mli_gazetteer.csv", ["mli_adm0.geojson", "mli_adm1.geojson", "mli_adm2.geojson",
+                                  "mli_adm3.geojson"]),
+    "COL": ("col_gazetteer.csv", ["col_adm0.geojson", "col_adm1.geojson"]),
+    "AFG": ("afg_gazetteer.csv", []),
+}
+
+
+def geo_load_bundled(*, country: str, by: Any = None) -> GeoLoadResult:
+    """Load one of the countries shipped in data/geo (MLI, COL, AFG)."""
+    gazetteer, geojson = BUNDLED[country.upper()]
+    return geo_load(
+        gazetteer=BUNDLED_DIR / gazetteer,
+        geojson_files=[BUNDLED_DIR / name for name in geojson],
+        by=by,
+    )
