@@ -1,0 +1,357 @@
+"""Input and output serializers of the API, kept apart (HackSoft style).
+
+Output serializers (`...Out`) only render. Input serializers (`...In`) only parse and validate the
+request body; views hand their `validated_data` to the same services the HTML views call, so no
+serializer has a `create()`/`update()` and no logic lives in `save()`.
+
+Related records are named the way people name them (organisations by acronym, areas by P-code)
+and can only be chosen within the operation of the request (`context["operation"]`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from tutela.core.models import (
+    AdminArea,
+    AuditEntry,
+    Body,
+    Contact,
+    Membership,
+    Operation,
+    Organisation,
+    User,
+)
+from tutela.core.models.roles import Role
+
+# --- Related fields limited to the operation of the request ------------------------------------
+
+
+class _InOperationMixin:
+    """The choices are limited to the operation in the serializer context."""
+
+    context: dict[str, Any]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        queryset = super().get_queryset()  # type: ignore[misc]
+        return self.limit(queryset, self.context["operation"])
+
+    def limit(self, queryset: QuerySet[Any], operation: Operation) -> QuerySet[Any]:
+        raise NotImplementedError
+
+
+class OrganisationField(_InOperationMixin, serializers.SlugRelatedField):
+    """An organisation of the operation, by acronym (case-insensitive)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="acronym", queryset=Organisation.objects.all(), **kwargs)
+
+    def limit(self, queryset: QuerySet[Any], operation: Operation) -> QuerySet[Any]:
+        return queryset.filter(operations=operation)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            return self.get_queryset().get(acronym__iexact=data.strip())
+        except Organisation.DoesNotExist:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        except Organisation.MultipleObjectsReturned:
+            self.fail("invalid")
+
+
+class BodyField(_InOperationMixin, serializers.PrimaryKeyRelatedField):
+    """A coordination body of the operation, by id."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=Body.objects.all(), **kwargs)
+
+    def limit(self, queryset: QuerySet[Any], operation: Operation) -> QuerySet[Any]:
+        return queryset.filter(operation=operation)
+
+
+class AreaField(_InOperationMixin, serializers.SlugRelatedField):
+    """An admin area of one of the operation's countries, by P-code."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="pcode", queryset=AdminArea.objects.all(), **kwargs)
+
+    def limit(self, queryset: QuerySet[Any], operation: Operation) -> QuerySet[Any]:
+        return queryset.filter(country_pcode__in=operation.countries.values("pcode"))
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str):
+            data = data.strip().upper()
+        return super().to_internal_value(data)
+
+
+class CountryField(serializers.SlugRelatedField):
+    """A country (admin level 0), by P-code."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            slug_field="pcode", queryset=AdminArea.objects.filter(level=0), **kwargs
+        )
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str):
+            data = data.strip().upper()
+        return super().to_internal_value(data)
+
+
+# --- Authentication and the caller ---------------------------------------------------------------
+
+
+class TokenObtainIn(serializers.Serializer):
+    email = serializers.CharField(max_length=254)
+    password = serializers.CharField(max_length=4096, style={"input_type": "password"})
+    otp = serializers.CharField(
+        max_length=12,
+        required=False,
+        allow_blank=True,
+        help_text=_("Six-digit code of the authenticator app, for accounts with two-factor on."),
+    )
+
+
+class TokenOut(serializers.Serializer):
+    token = serializers.CharField(help_text=_("Send it as `Authorization: Token <token>`."))
+
+
+class OrganisationRefOut(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["acronym", "name", "type"]
+
+
+class OperationRolesOut(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices))
+    is_manager = serializers.BooleanField()
+    can_see_contacts = serializers.BooleanField()
+
+
+class MeOut(serializers.ModelSerializer):
+    organisation = OrganisationRefOut(allow_null=True)
+    operations = OperationRolesOut(many=True)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "email",
+            "full_name",
+            "language",
+            "email_mode",
+            "totp_enabled",
+            "organisation",
+            "operations",
+        ]
+
+
+# --- Operations and geography --------------------------------------------------------------------
+
+
+class OperationOut(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    countries = serializers.SlugRelatedField(slug_field="pcode", many=True, read_only=True)
+    my_roles = serializers.SerializerMethodField(help_text=_("The caller's roles here."))
+
+    class Meta:
+        model = Operation
+        fields = [
+            "slug",
+            "name",
+            "parent",
+            "countries",
+            "languages",
+            "default_language",
+            "admin_level_labels",
+            "disclosure_threshold",
+            "is_demo",
+            "my_roles",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Role.choices)))
+    def get_my_roles(self, operation: Operation) -> list[str]:
+        roles_of: dict[int, list[str]] = self.context["roles_of"]
+        return roles_of.get(operation.pk, [])
+
+
+class AreaOut(serializers.ModelSerializer):
+    parent_pcode = serializers.CharField(source="parent.pcode", default=None, allow_null=True)
+
+    class Meta:
+        model = AdminArea
+        fields = ["pcode", "name", "level", "parent_pcode"]
+
+
+class GeoJSONFeatureOut(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["Feature"])
+    id = serializers.CharField()
+    geometry = serializers.JSONField(allow_null=True)
+    properties = AreaOut()
+
+
+class GeoJSONFeatureCollectionOut(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["FeatureCollection"])
+    features = GeoJSONFeatureOut(many=True)
+
+
+class AreaLookupQuery(serializers.Serializer):
+    name = serializers.CharField(max_length=200, help_text=_("Place name as written."))
+    level = serializers.IntegerField(min_value=0, max_value=5, required=False)
+    parent = serializers.CharField(
+        max_length=20, required=False, help_text=_("Only areas inside this P-code.")
+    )
+    limit = serializers.IntegerField(min_value=1, max_value=10, default=3)
+
+
+class AreaMatchOut(serializers.Serializer):
+    pcode = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.IntegerField()
+    parent_pcode = serializers.CharField(allow_null=True)
+    score = serializers.FloatField(help_text=_("100 for an exact match, lower when fuzzy."))
+    exact = serializers.BooleanField()
+
+
+class AreaLookupOut(serializers.Serializer):
+    name = serializers.CharField()
+    matches = AreaMatchOut(many=True)
+
+
+# --- Organisations and coordination structure ---------------------------------------------------
+
+
+class OrganisationOut(serializers.ModelSerializer):
+    country = serializers.SlugRelatedField(slug_field="pcode", read_only=True)
+
+    class Meta:
+        model = Organisation
+        fields = ["acronym", "name", "type", "country", "website", "is_demo"]
+
+
+class OrganisationIn(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    acronym = serializers.CharField(max_length=40)
+    type = serializers.ChoiceField(choices=Organisation.Type.choices)
+    country = CountryField(required=False, allow_null=True)
+    website = serializers.URLField(required=False, allow_blank=True)
+
+
+class BodyOut(serializers.ModelSerializer):
+    lead = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
+    co_lead = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
+    scope = serializers.SlugRelatedField(slug_field="pcode", many=True, read_only=True)
+
+    class Meta:
+        model = Body
+        fields = ["id", "name", "code", "kind", "parent", "lead", "co_lead", "scope"]
+        read_only_fields = fields
+
+
+class BodyIn(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=Body.Kind.choices)
+    code = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    parent = BodyField(required=False, allow_null=True)
+    lead = OrganisationField(required=False, allow_null=True)
+    co_lead = OrganisationField(required=False, allow_null=True)
+    scope = AreaField(many=True, required=False)
+
+
+class MembershipOut(serializers.ModelSerializer):
+    organisation = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "body", "organisation", "role", "is_nuclear", "since", "until"]
+        read_only_fields = fields
+
+
+class MembershipCreateIn(serializers.Serializer):
+    organisation = OrganisationField()
+    role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.MEMBER)
+    is_nuclear = serializers.BooleanField(default=False)
+    since = serializers.DateField(required=False, allow_null=True)
+    until = serializers.DateField(required=False, allow_null=True)
+
+
+class MembershipUpdateIn(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Membership.Role.choices, required=False)
+    is_nuclear = serializers.BooleanField(required=False)
+    since = serializers.DateField(required=False, allow_null=True)
+    until = serializers.DateField(required=False, allow_null=True)
+
+
+# --- Contacts -------------------------------------------------------------------------------------
+
+
+class ContactOut(serializers.ModelSerializer):
+    organisation = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
+    bodies = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    has_account = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "organisation",
+            "name",
+            "title",
+            "email",
+            "phone",
+            "bodies",
+            "is_active",
+            "has_account",
+        ]
+        read_only_fields = fields
+
+    def get_has_account(self, contact: Contact) -> bool:
+        return contact.user_id is not None
+
+
+class ContactIn(serializers.Serializer):
+    organisation = OrganisationField()
+    name = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    bodies = BodyField(many=True, required=False)
+
+
+class ContactUpdateIn(ContactIn):
+    is_active = serializers.BooleanField(
+        required=False, help_text=_("false deactivates the contact.")
+    )
+
+
+# --- Audit log ------------------------------------------------------------------------------------
+
+
+class AuditEntryOut(serializers.ModelSerializer):
+    before = serializers.JSONField(allow_null=True)
+    after = serializers.JSONField(allow_null=True)
+
+    class Meta:
+        model = AuditEntry
+        fields = [
+            "id",
+            "created_at",
+            "actor",
+            "actor_label",
+            "action",
+            "entity_type",
+            "entity_id",
+            "summary",
+            "before",
+            "after",
+            "ip_address",
+        ]
+        read_only_fields = fields

@@ -1,0 +1,512 @@
+"""People: sign-in records, profiles, passwords, roles in an operation, invitations, deactivation.
+
+Every write here is keyword-only, atomic, validated with `full_clean()` and audited explicitly.
+The few reads the user administration pages need (`user_list_for_operation`...) are kept at the
+end of this module, next to the writes they serve.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from tutela.core import access
+from tutela.core.models import (
+    AuditEntry,
+    Body,
+    Invitation,
+    Operation,
+    OperationRole,
+    Organisation,
+    Role,
+    User,
+)
+from tutela.core.models.roles import MANAGER_ROLES
+from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
+
+INVITATION_VALIDITY = datetime.timedelta(days=7)
+
+
+# --- Sign-in records ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def signin_record(*, user: User, request: Any = None, method: str = "password") -> AuditEntry:
+    """Audit a completed sign-in (after the second factor, when there is one)."""
+    return audit_write(
+        actor=user,
+        action=AuditEntry.Action.LOGIN,
+        instance=user,
+        summary=f"signed in ({method})",
+        request=request,
+    )
+
+
+@transaction.atomic
+def signin_failure_record(*, email: str, request: Any = None, reason: str = "") -> AuditEntry:
+    """Audit a refused sign-in. There is no actor: nobody is signed in."""
+    summary = f"sign-in failed for {email}"
+    if reason:
+        summary += f" ({reason})"
+    return audit_write(
+        actor=None,
+        action=AuditEntry.Action.LOGIN_FAILED,
+        summary=summary,
+        request=request,
+        entity_type="core.user",
+    )
+
+
+@transaction.atomic
+def signout_record(*, user: User, request: Any = None) -> AuditEntry:
+    return audit_write(
+        actor=user,
+        action=AuditEntry.Action.LOGOUT,
+        instance=user,
+        summary="signed out",
+        request=request,
+    )
+
+
+# --- Profile and password ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_profile_update(
+    *, user: User, full_name: str, language: str, email_mode: str, request: Any = None
+) -> User:
+    codes = {code for code, _label in settings.LANGUAGES}
+    if language not in codes:
+        raise ValidationError({"language": _("Unknown language.")})
+    before = snapshot(user)
+    user.full_name = full_name.strip()
+    user.language = language
+    user.email_mode = email_mode
+    user.full_clean()
+    user.save()
+    audit_update(actor=user, instance=user, operation=None, before=before, request=request)
+    return user
+
+
+@transaction.atomic
+def user_password_change(*, user: User, new_password: str, request: Any = None) -> User:
+    """Set a new password. The caller has validated it (Django's password validators)."""
+    user.set_password(new_password)
+    user.save(update_fields=["password", "updated_at"])
+    audit_write(
+        actor=user,
+        action=AuditEntry.Action.SECURITY,
+        instance=user,
+        summary="password changed",
+        request=request,
+    )
+    return user
+
+
+# --- Roles in an operation ---------------------------------------------------------------------
+
+
+def _role_values(user: User, operation: Operation) -> list[str]:
+    return sorted(
+        OperationRole.objects.filter(user=user, operation=operation).values_list("role", flat=True)
+    )
+
+
+@transaction.atomic
+def user_roles_set(
+    *,
+    operation: Operation,
+    user: User,
+    roles: Iterable[str],
+    by: User,
+    body: Body | None = None,
+    request: Any = None,
+) -> list[str]:
+    """Replace the user's roles in this operation (and only this one). `body` limits the focal
+    point role to one body (an AoR, a regional working group). Returns the new roles."""
+    wanted = set(roles)
+    unknown = wanted - set(Role.values)
+    if unknown:
+        raise ValidationError({"roles": _("Unknown role.")})
+    if body is not None and body.operation_id != operation.pk:
+        raise ValidationError({"body": _("This body belongs to another operation.")})
+    current = set(_role_values(user, operation))
+    # A manager who removed their own management role could lock the operation out of its
+    # user administration; another manager (or a server administrator) must do it.
+    if user.pk == by.pk and (current & MANAGER_ROLES) and not (wanted & MANAGER_ROLES):
+        raise ValidationError(_("You cannot remove your own management role."))
+    OperationRole.objects.filter(user=user, operation=operation, role__in=current - wanted).delete()
+    for role in sorted(wanted - current):
+        operation_role = OperationRole(user=user, operation=operation, role=role)
+        operation_role.full_clean()
+        operation_role.save()
+    focal_body_before: int | None = None
+    focal = OperationRole.objects.filter(
+        user=user, operation=operation, role=Role.FOCAL_POINT
+    ).first()
+    if focal is not None:
+        focal_body_before = focal.body_id
+        focal.body = body
+        focal.full_clean()
+        focal.save()
+    new = sorted(wanted)
+    body_after = body.pk if (body is not None and focal is not None) else None
+    if sorted(current) != new or focal_body_before != body_after:
+        audit_write(
+            actor=by,
+            action=AuditEntry.Action.UPDATE,
+            instance=user,
+            operation=operation,
+            summary=f"roles of {user.email} in {operation.slug}: {', '.join(new) or 'none'}",
+            before={"roles": sorted(current), "focal_point_body": focal_body_before},
+            after={"roles": new, "focal_point_body": body_after},
+            request=request,
+        )
+    access.forget_roles(user)
+    return new
+
+
+def _check_may_manage_account(*, user: User, by: User) -> None:
+    """Deactivating an account locks it out of every operation, so a manager may only do it to
+    people whose every role is in an operation they manage."""
+    if user.pk == by.pk:
+        raise ValidationError(_("You cannot deactivate your own account."))
+    if by.is_superuser:
+        return
+    if user.is_superuser or user.is_staff:
+        raise ValidationError(_("Only a server administrator can change this account."))
+    for operation in Operation.objects.filter(roles__user=user).distinct():
+        if not access.is_manager(by, operation):
+            raise ValidationError(
+                _(
+                    "This person also holds roles in operations you do not manage. Remove their "
+                    "roles in this operation instead, or ask a server administrator."
+                )
+            )
+
+
+@transaction.atomic
+def user_deactivate(
+    *, user: User, by: User, operation: Operation | None = None, request: Any = None
+) -> User:
+    """Stop the account from signing in. Its roles and history are kept, so it can be
+    reactivated and its past actions still show who did them."""
+    _check_may_manage_account(user=user, by=by)
+    if not user.is_active:
+        return user
+    before = snapshot(user)
+    user.is_active = False
+    user.deactivated_at = timezone.now()
+    user.full_clean()
+    user.save()
+    audit_update(actor=by, instance=user, operation=operation, before=before, request=request)
+    return user
+
+
+@transaction.atomic
+def user_reactivate(
+    *, user: User, by: User, operation: Operation | None = None, request: Any = None
+) -> User:
+    _check_may_manage_account(user=user, by=by)
+    if user.is_active:
+        return user
+    before = snapshot(user)
+    user.is_active = True
+    user.deactivated_at = None
+    user.full_clean()
+    user.save()
+    audit_update(actor=by, instance=user, operation=operation, before=before, request=request)
+    return user
+
+
+# --- Invitations -------------------------------------------------------------------------------
+
+
+def invitation_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def invitation_url(token: str) -> str:
+    return settings.BASE_URL + reverse("core:invitation_accept", args=[token])
+
+
+def _invitation_email_language(invitation: Invitation) -> str:
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    if existing is not None and existing.language:
+        return existing.language
+    return invitation.operation.default_language or settings.LANGUAGE_CODE
+
+
+def invitation_email_queue(*, invitation: Invitation, token: str) -> None:
+    """Render the invitation e-mail in the invitee's language (or the operation's) and hand it to
+    the background worker."""
+    from tutela.core.tasks import send_email
+
+    language = _invitation_email_language(invitation)
+    with translation.override(language):
+        context = {
+            "invitation": invitation,
+            "operation": invitation.operation,
+            "role_label": str(Role(invitation.role).label),
+            "url": invitation_url(token),
+            "inviter": invitation.invited_by,
+        }
+        subject = render_to_string("core/email/invitation_subject.txt", context).strip()
+        body = render_to_string("core/email/invitation.txt", context)
+        html = render_to_string("core/email/invitation.html", context)
+    # With the database task backend the queued row belongs to this transaction: if the
+    # invitation is rolled back, so is its e-mail.
+    send_email.enqueue(
+        subject=" ".join(subject.split()),
+        body=body,
+        html=html,
+        recipients=[invitation.email],
+    )
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    operation: Operation,
+    email: str,
+    full_name: str,
+    organisation: Organisation,
+    role: str,
+    by: User,
+    request: Any = None,
+) -> tuple[Invitation, str]:
+    """Invite someone to the operation with a role. Returns the invitation and the secret token
+    (only its hash is stored; the token exists in the e-mail and nowhere else)."""
+    email = email.strip().lower()
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    if not organisation.operations.filter(pk=operation.pk).exists():
+        raise ValidationError(
+            {"organisation": _("This organisation is not a partner of the operation.")}
+        )
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        if not existing.is_active:
+            raise ValidationError(
+                {"email": _("This account is deactivated. Reactivate it instead of inviting.")}
+            )
+        if OperationRole.objects.filter(user=existing, operation=operation, role=role).exists():
+            raise ValidationError({"email": _("This person already holds this role here.")})
+    # A new invitation replaces any open one for the same person and operation ("resend").
+    now = timezone.now()
+    for old in Invitation.objects.select_for_update().filter(
+        operation=operation,
+        email__iexact=email,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=now,
+    ):
+        invitation_revoke(invitation=old, by=by, request=request)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        operation=operation,
+        email=email,
+        full_name=full_name.strip(),
+        organisation=organisation,
+        role=role,
+        token_hash=invitation_token_hash(token),
+        invited_by=by,
+        expires_at=now + INVITATION_VALIDITY,
+    )
+    invitation.full_clean()
+    invitation.save()
+    audit_create(actor=by, instance=invitation, operation=operation, request=request)
+    invitation_email_queue(invitation=invitation, token=token)
+    return invitation, token
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, by: User, request: Any = None) -> Invitation:
+    if invitation.accepted_at is not None:
+        raise ValidationError(_("This invitation has already been accepted."))
+    if invitation.revoked_at is not None:
+        return invitation
+    before = snapshot(invitation)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at", "updated_at"])
+    audit_update(
+        actor=by,
+        instance=invitation,
+        operation=invitation.operation,
+        before=before,
+        request=request,
+    )
+    return invitation
+
+
+def invitation_get_by_token(token: str) -> Invitation | None:
+    """The invitation this token opens, whatever its state (the page explains expired/used)."""
+    if not token or len(token) > 200:
+        return None
+    return (
+        Invitation.objects.select_related("operation", "organisation", "invited_by")
+        .filter(token_hash=invitation_token_hash(token))
+        .first()
+    )
+
+
+def invitation_state(invitation: Invitation | None) -> str:
+    """One of: invalid, accepted, revoked, expired, open."""
+    if invitation is None:
+        return "invalid"
+    if invitation.accepted_at is not None:
+        return "accepted"
+    if invitation.revoked_at is not None:
+        return "revoked"
+    if invitation.expires_at <= timezone.now():
+        return "expired"
+    return "open"
+
+
+def _lock_open_invitation(invitation: Invitation) -> Invitation:
+    """Lock the row and check it is still open, so that one token is used only once even when
+    two requests race."""
+    locked = (
+        Invitation.objects.select_for_update()
+        .select_related("operation", "organisation")
+        .get(pk=invitation.pk)
+    )
+    if invitation_state(locked) != "open":
+        raise ValidationError(_("This invitation can no longer be used."))
+    return locked
+
+
+def _grant_invited_role(*, invitation: Invitation, user: User, request: Any) -> None:
+    operation = invitation.operation
+    operation_role, created = OperationRole.objects.get_or_create(
+        user=user, operation=operation, role=invitation.role
+    )
+    if created:
+        audit_create(actor=user, instance=operation_role, operation=operation, request=request)
+    organisation = invitation.organisation
+    if not organisation.operations.filter(pk=operation.pk).exists():
+        organisation.operations.add(operation)
+        audit_write(
+            actor=user,
+            action=AuditEntry.Action.UPDATE,
+            instance=organisation,
+            operation=operation,
+            summary=f"{organisation.acronym} joined {operation.slug} (invitation)",
+            request=request,
+        )
+    before = snapshot(invitation)
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at", "updated_at"])
+    audit_update(
+        actor=user, instance=invitation, operation=operation, before=before, request=request
+    )
+    access.forget_roles(user)
+
+
+@transaction.atomic
+def invitation_accept_new_user(
+    *, invitation: Invitation, full_name: str, password: str, request: Any = None
+) -> User:
+    """Create the invited person's account (the password is validated by the caller's form)."""
+    invitation = _lock_open_invitation(invitation)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise ValidationError(_("An account with this e-mail address already exists. Sign in."))
+    user = User(
+        email=invitation.email.lower(),
+        full_name=full_name.strip(),
+        organisation=invitation.organisation,
+        language=invitation.operation.default_language or settings.LANGUAGE_CODE,
+    )
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    audit_create(actor=user, instance=user, operation=invitation.operation, request=request)
+    _grant_invited_role(invitation=invitation, user=user, request=request)
+    return user
+
+
+@transaction.atomic
+def invitation_accept_existing_user(
+    *, invitation: Invitation, user: User, request: Any = None
+) -> User:
+    """Add the invited role to an account that already exists; the person is signed in as it."""
+    invitation = _lock_open_invitation(invitation)
+    if user.email.lower() != invitation.email.lower():
+        raise ValidationError(_("This invitation was sent to another e-mail address."))
+    if user.organisation_id is None:
+        before = snapshot(user)
+        user.organisation = invitation.organisation
+        user.full_clean()
+        user.save()
+        audit_update(
+            actor=user, instance=user, operation=invitation.operation, before=before, request=request
+        )
+    _grant_invited_role(invitation=invitation, user=user, request=request)
+    return user
+
+
+# --- Reads for the user administration pages -------------------------------------------------
+
+
+def user_list_for_operation(
+    *,
+    operation: Operation,
+    organisation_id: int | None = None,
+    role: str = "",
+    search: str = "",
+) -> QuerySet[User]:
+    """People holding a role in the operation, each with `roles_here` (their roles in it)."""
+    holders = OperationRole.objects.filter(operation=operation)
+    if role:
+        holders = holders.filter(role=role)
+    users = User.objects.filter(pk__in=holders.values("user_id"))
+    if organisation_id:
+        users = users.filter(organisation_id=organisation_id)
+    search = search.strip()
+    if search:
+        users = users.filter(Q(full_name__icontains=search) | Q(email__icontains=search))
+    return users.select_related("organisation").prefetch_related(
+        Prefetch(
+            "operation_roles",
+            queryset=OperationRole.objects.filter(operation=operation).select_related("body"),
+            to_attr="roles_here",
+        )
+    )
+
+
+def user_get_for_manager(*, operation: Operation, pk: int) -> User:
+    """A user holding a role in the operation; 404 for anyone else (a manager acts only on the
+    people of their own operation)."""
+    user = user_list_for_operation(operation=operation).filter(pk=pk).first()
+    if user is None:
+        raise Http404
+    return user
+
+
+def invitation_list_open(*, operation: Operation) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
+        operation=operation,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).select_related("organisation", "invited_by")
+
+
+def invitation_get_for_manager(*, operation: Operation, pk: int) -> Invitation:
+    invitation = Invitation.objects.filter(operation=operation, pk=pk).first()
+    if invitation is None:
+        raise Http404
+    return invitation
