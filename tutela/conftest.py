@@ -106,7 +106,11 @@ def world(areas: dict[str, AdminArea]) -> World:
     for org in (unhcr, drc, amss, other):
         org.operations.add(op)
     cluster = Body.objects.create(
-        operation=op, name="Cluster Protection Mali", code="PRO", kind="cluster", lead=unhcr,
+        operation=op,
+        name="Cluster Protection Mali",
+        code="PRO",
+        kind="cluster",
+        lead=unhcr,
         co_lead=drc,
     )
     cp = Body.objects.create(
@@ -138,9 +142,7 @@ def world(areas: dict[str, AdminArea]) -> World:
         caseworker=with_role(
             make_user("case@amss.test", "Moussa Caseworker", amss), Role.CASEWORKER
         ),
-        other_partner=with_role(
-            make_user("focal@other.test", "Oumar Other", other), Role.PARTNER
-        ),
+        other_partner=with_role(make_user("focal@other.test", "Oumar Other", other), Role.PARTNER),
         other_operation_user=with_role(
             make_user("coord@colombia.test", "Camila Colombia", unhcr),
             Role.COORDINATOR,

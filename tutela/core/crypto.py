@@ -1,11 +1,11 @@
 """Field-level encryption of personal data at rest.
 
-Values are encrypted with Fernet (AES-128-CBC + HMAC-SHA256, from `cryptography`) under the keys in
-`settings.FIELD_ENCRYPTION_KEYS`. The first key encrypts; every key decrypts, so a key can be rotated
-without downtime:
+Values are encrypted with Fernet (AES-128-CBC + HMAC-SHA256, from `cryptography`) under the keys
+in `settings.FIELD_ENCRYPTION_KEYS`. The first key encrypts; every key decrypts, so a key can be
+rotated without downtime:
 
-1. generate a new key (`tutela generate_key`) and put it *first* in TUTELA_FIELD_KEYS, keeping the old
-   ones after it; restart;
+1. generate a new key (`tutela generate_key`) and put it *first* in TUTELA_FIELD_KEYS, keeping the
+   old ones after it; restart;
 2. run `tutela rotate_keys`, which re-encrypts every encrypted column with the new key;
 3. remove the old key from TUTELA_FIELD_KEYS; restart.
 

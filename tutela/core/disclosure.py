@@ -7,10 +7,10 @@ beyond the owning organisation (pages, exports, API, reports) passes its tables 
 1. **primary suppression** hides every count with 0 < count < threshold (the operation's
    `disclosure_threshold`, default 5) — cells and row/column/grand totals alike; zeros are shown;
 2. **secondary (complementary) suppression** hides further cells so that no hidden count can be
-   worked out from the totals: in every row and column of the table *with its margins*, the number of
-   hidden entries is either zero or at least two. Where a line has exactly one, the smallest non-zero
-   visible inner cell of that line is hidden too (then an inner zero, then the line's total), and the
-   process repeats until no line has a single hidden entry.
+   worked out from the totals: in every row and column of the table *with its margins*, the number
+   of hidden entries is either zero or at least two. Where a line has exactly one, the smallest
+   non-zero visible inner cell of that line is hidden too (then an inner zero, then the line's
+   total), and the process repeats until no line has a single hidden entry.
 
 The rule in 2 stops the one-equation attack (total minus the visible cells). It can still leave a
 value that several equations determine together, so after it the whole system of row and column
@@ -115,10 +115,7 @@ def suppress_table(
     grid = _augment(values) if values else [[0]]
     n_rows, n_cols = len(grid) - 1, len(grid[0]) - 1
     primary = {
-        (r, c)
-        for r in range(n_rows + 1)
-        for c in range(n_cols + 1)
-        if 0 < grid[r][c] < threshold
+        (r, c) for r in range(n_rows + 1) for c in range(n_cols + 1) if 0 < grid[r][c] < threshold
     }
     hidden = set(primary)
     lines = _lines(n_rows, n_cols)
@@ -170,9 +167,9 @@ class SuppressedSeries(Generic[K]):
     threshold: int
 
 
-def suppress_counts(counts: Mapping[K, int], *, threshold: int = DEFAULT_THRESHOLD) -> (
-    SuppressedSeries[K]
-):
+def suppress_counts(
+    counts: Mapping[K, int], *, threshold: int = DEFAULT_THRESHOLD
+) -> SuppressedSeries[K]:
     """One list of counts with its total (e.g. incidents by risk): a one-row table."""
     keys = list(counts)
     table = suppress_table([[counts[k] for k in keys]], threshold=threshold, col_labels=keys)
@@ -192,7 +189,8 @@ def _exposed(grid: list[list[int]], hidden: set[tuple[int, int]]) -> set[tuple[i
 
     With x the hidden values and A the coefficients of the equations that involve them, a hidden
     value x_i is determined exactly when every solution of A·x = b agrees on it, i.e. when the null
-    space of A has a zero i-th coordinate. The null space comes from an SVD of A (entries -1/0/1)."""
+    space of A has a zero i-th coordinate. The null space comes from an SVD of A (entries -1, 0,
+    1)."""
     if not hidden:
         return set()
     n_rows, n_cols = len(grid) - 1, len(grid[0]) - 1

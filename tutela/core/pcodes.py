@@ -61,9 +61,9 @@ class GazetteerIndex:
         for area in areas:
             self._by_pcode[area.pcode.upper()] = area
             key = name_key(area.name)
-            self._names.setdefault((area.level, area.parent_pcode), {}).setdefault(
-                key, []
-            ).append(area)
+            self._names.setdefault((area.level, area.parent_pcode), {}).setdefault(key, []).append(
+                area
+            )
             self._names_by_level.setdefault(area.level, {}).setdefault(key, []).append(area)
 
     @classmethod
@@ -114,10 +114,7 @@ class GazetteerIndex:
         if parent_pcode is not None and level is None:
             parent = parent_pcode.upper()
             pools = [
-                {
-                    k: [a for a in v if self._parent_chain_has(a, parent)]
-                    for k, v in pool.items()
-                }
+                {k: [a for a in v if self._parent_chain_has(a, parent)] for k, v in pool.items()}
                 for pool in pools
             ]
         exact = [a for pool in pools for a in pool.get(key, [])]

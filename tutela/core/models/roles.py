@@ -28,9 +28,7 @@ class OperationRole(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="operation_roles"
     )
-    operation = models.ForeignKey(
-        "core.Operation", on_delete=models.CASCADE, related_name="roles"
-    )
+    operation = models.ForeignKey("core.Operation", on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     body = models.ForeignKey(
         "core.Body",

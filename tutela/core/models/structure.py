@@ -15,9 +15,7 @@ class Body(models.Model):
         SAG = "sag", _("Strategic Advisory Group")
         TASK_FORCE = "taskforce", _("Task force")
 
-    operation = models.ForeignKey(
-        "core.Operation", on_delete=models.CASCADE, related_name="bodies"
-    )
+    operation = models.ForeignKey("core.Operation", on_delete=models.CASCADE, related_name="bodies")
     name = models.CharField(_("name"), max_length=200)
     # Short code used in 5W files: PRO, PRO-CPN, PRO-GBV, PRO-HLP, PRO-MIN...
     code = models.CharField(_("code"), max_length=30, blank=True)

@@ -33,7 +33,8 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
     """The instance's concrete field values, ready for the audit log.
 
     Encrypted personal data never enters the log in clear: it is recorded as "[encrypted]" (or
-    empty), so that the log shows that it changed, not what it says. Foreign keys are recorded by id.
+    empty), so that the log shows that it changed, not what it says. Foreign keys are recorded by
+    id.
     """
     wanted = set(fields) if fields is not None else None
     data: dict[str, Any] = {}
@@ -50,9 +51,7 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
         if wanted is not None and field.name not in wanted:
             continue
         if instance.pk is not None:
-            data[field.name] = sorted(
-                getattr(instance, field.name).values_list("pk", flat=True)
-            )
+            data[field.name] = sorted(getattr(instance, field.name).values_list("pk", flat=True))
     return data
 
 

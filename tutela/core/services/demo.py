@@ -48,19 +48,54 @@ USERS = [
 BODIES = [
     # code, name, kind, parent code, lead, co-lead, scope P-codes
     ("PRO", "Cluster Protection Mali", Body.Kind.CLUSTER, "", "AOD", "SPA", []),
-    ("PRO-CPN", "Domaine de responsabilité Protection de l'enfant", Body.Kind.AOR, "PRO", "EMO",
-     "", []),
+    (
+        "PRO-CPN",
+        "Domaine de responsabilité Protection de l'enfant",
+        Body.Kind.AOR,
+        "PRO",
+        "EMO",
+        "",
+        [],
+    ),
     ("PRO-GBV", "Domaine de responsabilité VBG", Body.Kind.AOR, "PRO", "RFT", "", []),
     ("PRO-MIN", "Domaine de responsabilité Lutte antimines", Body.Kind.AOR, "PRO", "SPA", "", []),
-    ("PRO-HLP", "Domaine de responsabilité Logement, terre et biens", Body.Kind.AOR, "PRO", "SPA",
-     "", []),
+    (
+        "PRO-HLP",
+        "Domaine de responsabilité Logement, terre et biens",
+        Body.Kind.AOR,
+        "PRO",
+        "SPA",
+        "",
+        [],
+    ),
     ("GT-GAO", "Groupe de travail protection Gao", Body.Kind.REGIONAL, "PRO", "AOD", "", ["ML07"]),
-    ("GT-MOPTI", "Groupe de travail protection Mopti", Body.Kind.REGIONAL, "PRO", "ADP", "",
-     ["ML05"]),
-    ("GT-SEGOU", "Groupe de travail protection Ségou", Body.Kind.REGIONAL, "PRO", "SPA", "",
-     ["ML04"]),
-    ("GT-TBK", "Groupe de travail protection Tombouctou", Body.Kind.REGIONAL, "PRO", "RFT", "",
-     ["ML06"]),
+    (
+        "GT-MOPTI",
+        "Groupe de travail protection Mopti",
+        Body.Kind.REGIONAL,
+        "PRO",
+        "ADP",
+        "",
+        ["ML05"],
+    ),
+    (
+        "GT-SEGOU",
+        "Groupe de travail protection Ségou",
+        Body.Kind.REGIONAL,
+        "PRO",
+        "SPA",
+        "",
+        ["ML04"],
+    ),
+    (
+        "GT-TBK",
+        "Groupe de travail protection Tombouctou",
+        Body.Kind.REGIONAL,
+        "PRO",
+        "RFT",
+        "",
+        ["ML06"],
+    ),
     ("SAG", "Groupe consultatif stratégique", Body.Kind.SAG, "PRO", "AOD", "SPA", []),
 ]
 
@@ -115,8 +150,12 @@ def demo_load() -> DemoResult:
     for acronym, name, org_type in ORGANISATIONS:
         org, _ = Organisation.objects.get_or_create(
             acronym=acronym,
-            defaults={"name": name, "type": org_type, "is_demo": True,
-                      "country": mali if org_type in {"nngo", "gov"} else None},
+            defaults={
+                "name": name,
+                "type": org_type,
+                "is_demo": True,
+                "country": mali if org_type in {"nngo", "gov"} else None,
+            },
         )
         org.operations.add(op)
         orgs[acronym] = org
@@ -141,7 +180,7 @@ def demo_load() -> DemoResult:
     for acronym, org in orgs.items():
         if acronym == "FHD":
             continue
-        role = (
+        member_role = (
             Membership.Role.LEAD
             if acronym == "AOD"
             else Membership.Role.CO_LEAD
@@ -153,7 +192,7 @@ def demo_load() -> DemoResult:
         Membership.objects.get_or_create(
             body=cluster,
             organisation=org,
-            defaults={"role": role, "is_nuclear": acronym in {"AOD", "SPA", "ADP", "EMO"}},
+            defaults={"role": member_role, "is_nuclear": acronym in {"AOD", "SPA", "ADP", "EMO"}},
         )
     for code, body in bodies.items():
         if code == "PRO":

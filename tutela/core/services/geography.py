@@ -259,9 +259,7 @@ def geo_load(
 
 
 @transaction.atomic
-def _write(
-    rows: dict[str, _Row], existing: dict[str, tuple[int, str]], by: Any
-) -> GeoLoadResult:
+def _write(rows: dict[str, _Row], existing: dict[str, tuple[int, str]], by: Any) -> GeoLoadResult:
     result = GeoLoadResult()
     by_pcode = {a.pcode: a for a in AdminArea.objects.filter(pcode__in=list(rows))}
     # Parents first, so that every child finds its parent saved.
@@ -269,9 +267,7 @@ def _write(
         country = _country_of(row.pcode, rows, existing)
         parent = None
         if row.parent_pcode:
-            parent = by_pcode.get(row.parent_pcode) or AdminArea.objects.get(
-                pcode=row.parent_pcode
-            )
+            parent = by_pcode.get(row.parent_pcode) or AdminArea.objects.get(pcode=row.parent_pcode)
         area = by_pcode.get(row.pcode)
         if area is None:
             area = AdminArea(pcode=row.pcode)
@@ -304,8 +300,10 @@ def _write(
 
 BUNDLED_DIR = Path(__file__).resolve().parents[3] / "data" / "geo"
 BUNDLED = {
-    "MLI": ("mli_gazetteer.csv", ["mli_adm0.geojson", "mli_adm1.geojson", "mli_adm2.geojson",
-                                  "mli_adm3.geojson"]),
+    "MLI": (
+        "mli_gazetteer.csv",
+        ["mli_adm0.geojson", "mli_adm1.geojson", "mli_adm2.geojson", "mli_adm3.geojson"],
+    ),
     "COL": ("col_gazetteer.csv", ["col_adm0.geojson", "col_adm1.geojson"]),
     "AFG": ("afg_gazetteer.csv", []),
 }

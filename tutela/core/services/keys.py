@@ -36,9 +36,7 @@ def keys_rotate(*, by: object = None) -> RotationResult:
         for pk, stored in raw.iterator(chunk_size=BATCH):
             if not stored or not stored.startswith(PREFIX):
                 continue
-            model._default_manager.filter(pk=pk).update(
-                **{field_name: _Raw(rotate(stored))}
-            )
+            model._default_manager.filter(pk=pk).update(**{field_name: _Raw(rotate(stored))})
             total += 1
     audit_write(
         actor=by,

@@ -11,7 +11,8 @@ pytestmark = pytest.mark.django_db
 def test_demo_loads_mali_with_real_pcodes_demo_organisations_and_a_user_per_role(capsys):
     call_command("demo")
     op = Operation.objects.get(slug="mali-demo")
-    assert op.is_demo and op.parent.slug == "sahel-demo"
+    assert op.is_demo
+    assert op.parent.slug == "sahel-demo"
     assert AdminArea.objects.filter(country_pcode="ML", level=3).count() > 600
     assert Organisation.objects.filter(is_demo=True).count() == Organisation.objects.count()
     assert Body.objects.filter(operation=op, kind="aor").count() == 4
@@ -25,7 +26,8 @@ def test_demo_loads_mali_with_real_pcodes_demo_organisations_and_a_user_per_role
     assert roles_in(regional, op) == {Role.VIEWER}
     assert Contact.objects.filter(operation=op).count() == 9
     out = capsys.readouterr().out
-    assert "coordinator@demo.tutela.org" in out and "Tutela-Demo-2026!" in out
+    assert "coordinator@demo.tutela.org" in out
+    assert "Tutela-Demo-2026!" in out
 
 
 def test_demo_can_be_loaded_twice_without_duplicates():

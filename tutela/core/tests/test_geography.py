@@ -113,7 +113,8 @@ def test_lookup_within_parent_and_pcode_checks():
     geo_load_bundled(country="MLI")
     index = GazetteerIndex.for_countries(["ML"])
     bandiagara = index.by_pcode("ml0501")
-    assert bandiagara is not None and bandiagara.name == "Bandiagara"
+    assert bandiagara is not None
+    assert bandiagara.name == "Bandiagara"
     assert index.is_within(bandiagara, "ML05")
     assert not index.is_within(bandiagara, "ML04")
     assert index.match_name("Bandiagara", level=2, parent_pcode="ML05")[0].area.pcode == "ML0501"

@@ -1,0 +1,522 @@
+"""Pages of the operation directory: home, organisations, coordination structure, contacts.
+
+Views parse input, check access through `tutela.core.access`, call one service or selector and
+render. Operations the user has no role in answer 404; pages the user may know of but not use, 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tutela.core import access, selectors
+from tutela.core.forms.directory import (
+    BodyForm,
+    ContactFilterForm,
+    ContactForm,
+    MembershipEndForm,
+    MembershipForm,
+    OrganisationFilterForm,
+    OrganisationForm,
+    apply_validation_error,
+)
+from tutela.core.models import Body, Contact, Membership, Operation, Organisation, User
+from tutela.core.services import contacts as contact_services
+from tutela.core.services import organisations as organisation_services
+from tutela.core.services import structure as structure_services
+
+PAGE_SIZE = 50
+
+
+def paginate(request: HttpRequest, items: QuerySet[Any] | list[Any]) -> Page:
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _operation(request: HttpRequest, slug: str) -> Operation:
+    return access.operation_get_for_user(request.user, slug)
+
+
+def _managed_operation(request: HttpRequest, slug: str) -> Operation:
+    operation = _operation(request, slug)
+    access.require_manager(request.user, operation)
+    return operation
+
+
+def _render(
+    request: HttpRequest, template: str, operation: Operation | None, **context: Any
+) -> HttpResponse:
+    if operation is not None:
+        context.setdefault("operation", operation)
+        context.setdefault("is_manager", access.is_manager(request.user, operation))
+    return render(request, template, context)
+
+
+# --- Home -----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The user's operations; straight to the operation when there is only one."""
+    operations = list(access.operations_for_user(request.user).select_related("parent"))
+    if len(operations) == 1:
+        return redirect("core:operation_home", slug=operations[0].slug)
+    return render(request, "core/home.html", {"operations": operations})
+
+
+@login_required
+@require_GET
+def operation_home(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _operation(request, slug)
+    return _render(
+        request,
+        "core/operation_home.html",
+        operation,
+        summary=selectors.operation_summary(operation),
+        can_see_contacts=access.can_see_contacts(request.user, operation),
+        level_labels=[(level.level, level.label) for level in selectors.area_levels(operation)],
+    )
+
+
+# --- Organisations --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def organisations(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _operation(request, slug)
+    form = OrganisationFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    queryset = selectors.organisation_list(
+        operation, q=filters.get("q", ""), type=filters.get("type", "")
+    )
+    return _render(
+        request,
+        "core/organisations/list.html",
+        operation,
+        form=form,
+        page=paginate(request, queryset),
+        filtered=bool(filters.get("q") or filters.get("type")),
+    )
+
+
+def _organisation_or_404(operation: Operation, pk: int) -> Organisation:
+    organisation = selectors.organisation_get(operation, pk)
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+@login_required
+@require_GET
+def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation = _operation(request, slug)
+    organisation = _organisation_or_404(operation, pk)
+    return _render(
+        request,
+        "core/organisations/detail.html",
+        operation,
+        organisation=organisation,
+        memberships=list(selectors.organisation_memberships(operation, organisation)),
+        led_bodies=list(selectors.organisation_led_bodies(operation, organisation)),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_create(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _managed_operation(request, slug)
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = organisation_services.organisation_create(
+                by=_user(request), operation=operation, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Organisation %(acronym)s added.") % {
+                "acronym": organisation.acronym
+            })
+            return redirect("core:organisation_detail", slug=slug, pk=organisation.pk)
+    return _render(request, "core/organisations/form.html", operation, form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation = _managed_operation(request, slug)
+    organisation = _organisation_or_404(operation, pk)
+    initial = {
+        "name": organisation.name,
+        "acronym": organisation.acronym,
+        "type": organisation.type,
+        "country": organisation.country_id,
+        "website": organisation.website,
+    }
+    form = OrganisationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation_services.organisation_update(
+                by=_user(request),
+                operation=operation,
+                organisation=organisation,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Organisation saved."))
+            return redirect("core:organisation_detail", slug=slug, pk=organisation.pk)
+    return _render(
+        request, "core/organisations/form.html", operation, form=form, organisation=organisation
+    )
+
+
+# --- Coordination structure -----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def structure(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _operation(request, slug)
+    return _render(
+        request,
+        "core/structure/tree.html",
+        operation,
+        tree=selectors.body_tree(operation),
+        nuclear=list(selectors.nuclear_members(operation)),
+    )
+
+
+def _body_or_404(operation: Operation, pk: int) -> Body:
+    body = selectors.body_get(operation, pk)
+    if body is None:
+        raise Http404
+    return body
+
+
+@login_required
+@require_GET
+def body_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation = _operation(request, slug)
+    body = _body_or_404(operation, pk)
+    can_see_contacts = access.can_see_contacts(request.user, operation)
+    memberships = list(selectors.body_memberships(body))
+    return _render(
+        request,
+        "core/structure/detail.html",
+        operation,
+        body=body,
+        current=[m for m in memberships if _is_current(m)],
+        past=[m for m in memberships if not _is_current(m)],
+        children=list(selectors.body_children(body)),
+        can_see_contacts=can_see_contacts,
+        contacts=list(selectors.body_contacts(body)) if can_see_contacts else [],
+    )
+
+
+def _is_current(membership: Membership) -> bool:
+    return membership.until is None or membership.until >= timezone.localdate()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def body_create(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _managed_operation(request, slug)
+    initial = {}
+    parent_id = request.GET.get("parent", "")
+    if parent_id.isdigit():
+        initial["parent"] = int(parent_id)
+    form = BodyForm(request.POST or None, operation=operation, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            body = structure_services.body_create(by=_user(request), operation=operation, **form.service_fields())
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Coordination body %(name)s created.") % {
+                "name": body.name
+            })
+            return redirect("core:body_detail", slug=slug, pk=body.pk)
+    return _render(request, "core/structure/body_form.html", operation, form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def body_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation = _managed_operation(request, slug)
+    body = _body_or_404(operation, pk)
+    form = BodyForm(
+        request.POST or None, operation=operation, body=body, initial=BodyForm.initial_for(body)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            structure_services.body_update(by=_user(request), body=body, **form.service_fields())
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Coordination body saved."))
+            return redirect("core:body_detail", slug=slug, pk=body.pk)
+    return _render(request, "core/structure/body_form.html", operation, form=form, body=body)
+
+
+def _membership_or_404(operation: Operation, pk: int) -> Membership:
+    membership = (
+        Membership.objects.filter(body__operation=operation, pk=pk)
+        .select_related("body", "body__operation", "organisation")
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation = _managed_operation(request, slug)
+    body = _body_or_404(operation, pk)
+    form = MembershipForm(request.POST or None, operation=operation, body=body)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = structure_services.membership_add(by=_user(request), body=body, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("%(organisation)s added to %(body)s.") % {
+                "organisation": membership.organisation.acronym,
+                "body": body.name,
+            })
+            return redirect("core:body_detail", slug=slug, pk=body.pk)
+    return _render(
+        request, "core/structure/membership_form.html", operation, form=form, body=body
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation = _managed_operation(request, slug)
+    membership = _membership_or_404(operation, pk)
+    initial = {
+        "role": membership.role,
+        "is_nuclear": membership.is_nuclear,
+        "since": membership.since,
+        "until": membership.until,
+    }
+    form = MembershipForm(
+        request.POST or None,
+        operation=operation,
+        body=membership.body,
+        membership=membership,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            structure_services.membership_update(by=_user(request), membership=membership, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Membership saved."))
+            return redirect("core:body_detail", slug=slug, pk=membership.body_id)
+    return _render(
+        request,
+        "core/structure/membership_form.html",
+        operation,
+        form=form,
+        body=membership.body,
+        membership=membership,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_end(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation = _managed_operation(request, slug)
+    membership = _membership_or_404(operation, pk)
+    form = MembershipEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            structure_services.membership_end(
+                by=_user(request), membership=membership, until=form.cleaned_data["until"]
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Membership of %(organisation)s ended.") % {
+                "organisation": membership.organisation.acronym
+            })
+            return redirect("core:body_detail", slug=slug, pk=membership.body_id)
+    return _render(
+        request,
+        "core/structure/membership_end.html",
+        operation,
+        form=form,
+        body=membership.body,
+        membership=membership,
+    )
+
+
+# --- Contacts -------------------------------------------------------------------------------------
+
+
+def _contacts_operation(request: HttpRequest, slug: str) -> Operation:
+    operation = _operation(request, slug)
+    if not access.can_see_contacts(request.user, operation):
+        raise PermissionDenied
+    return operation
+
+
+def _contact_filter_form(request: HttpRequest, operation: Operation) -> ContactFilterForm:
+    form = ContactFilterForm(request.GET or None, operation=operation)
+    # Former contacts stay visible to the managers only.
+    if not access.is_manager(request.user, operation):
+        del form.fields["include_inactive"]
+    return form
+
+
+@login_required
+@require_GET
+def contacts(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _contacts_operation(request, slug)
+    user = _user(request)
+    form = _contact_filter_form(request, operation)
+    filters = form.filters()
+    page = paginate(request, selectors.contact_list(operation, filters))
+    for contact in page.object_list:
+        contact.editable = contact_services.can_write_contacts(  # type: ignore[attr-defined]
+            user, operation, contact.organisation
+        )
+    return _render(
+        request,
+        "core/contacts/list.html",
+        operation,
+        form=form,
+        page=page,
+        filtered=bool(filters),
+        can_add=contact_services.can_write_any_contact(user, operation),
+        export_query=request.GET.urlencode(),
+    )
+
+
+def _writable_organisations(user: User, operation: Operation) -> QuerySet[Organisation]:
+    organisations = Organisation.objects.filter(operations=operation).order_by("acronym")
+    if access.is_manager(user, operation):
+        return organisations
+    return organisations.filter(pk=user.organisation_id or 0)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_create(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _contacts_operation(request, slug)
+    user = _user(request)
+    if not contact_services.can_write_any_contact(user, operation):
+        raise PermissionDenied
+    form = ContactForm(
+        request.POST or None,
+        operation=operation,
+        organisations=_writable_organisations(user, operation),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = contact_services.contact_create(
+                by=user, operation=operation, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Contact %(name)s added.") % {"name": contact.name})
+            return redirect("core:contacts", slug=slug)
+    return _render(request, "core/contacts/form.html", operation, form=form)
+
+
+def _contact_or_404(operation: Operation, pk: int) -> Contact:
+    contact = selectors.contact_get(operation, pk)
+    if contact is None:
+        raise Http404
+    return contact
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation = _contacts_operation(request, slug)
+    user = _user(request)
+    contact = _contact_or_404(operation, pk)
+    if not contact_services.can_write_contacts(user, operation, contact.organisation):
+        raise PermissionDenied
+    initial = {
+        "organisation": contact.organisation_id,
+        "name": contact.name,
+        "title": contact.title,
+        "email": contact.email,
+        "phone": contact.phone,
+        "bodies": [body.pk for body in contact.bodies.all()],
+    }
+    form = ContactForm(
+        request.POST or None,
+        operation=operation,
+        organisations=_writable_organisations(user, operation),
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact_services.contact_update(by=user, contact=contact, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Contact saved."))
+            return redirect("core:contacts", slug=slug)
+    return _render(request, "core/contacts/form.html", operation, form=form, contact=contact)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_deactivate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation = _contacts_operation(request, slug)
+    user = _user(request)
+    contact = _contact_or_404(operation, pk)
+    if not contact_services.can_write_contacts(user, operation, contact.organisation):
+        raise PermissionDenied
+    if request.method == "POST":
+        contact_services.contact_deactivate(by=user, contact=contact)
+        messages.success(request, _("%(name)s was removed from the directory.") % {
+            "name": contact.name
+        })
+        return redirect("core:contacts", slug=slug)
+    return _render(request, "core/contacts/deactivate.html", operation, contact=contact)
+
+
+@login_required
+@require_GET
+def contacts_export(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _contacts_operation(request, slug)
+    form = _contact_filter_form(request, operation)
+    content, filename, _count = contact_services.contacts_export(
+        by=_user(request), operation=operation, filters=form.filters()
+    )
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
