@@ -225,6 +225,7 @@ USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "tutela" / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {

@@ -35,9 +35,8 @@ class OperationFilter(django_filters.FilterSet):
 class AreaFilter(django_filters.FilterSet):
     level = django_filters.NumberFilter(field_name="level", help_text=_("Admin level (0-5)."))
     parent = django_filters.CharFilter(
-        field_name="parent__pcode",
-        lookup_expr="iexact",
-        help_text=_("P-code of the parent area: its direct children."),
+        method="filter_parent",
+        help_text=_("P-code of an area: the areas inside it, at any depth (combine with level)."),
     )
     q = django_filters.CharFilter(
         method="filter_name",
@@ -47,6 +46,14 @@ class AreaFilter(django_filters.FilterSet):
     class Meta:
         model = AdminArea
         fields = ["level", "parent", "q"]
+
+    def filter_parent(self, queryset: QuerySet[AdminArea], name: str, value: str) -> Any:
+        pcode = value.strip().upper()
+        # Walk up the parent links rather than trusting P-code prefixes.
+        inside = Q()
+        for depth in range(1, 6):
+            inside |= Q(**{"__".join(["parent"] * depth) + "__pcode": pcode})
+        return queryset.filter(inside)
 
     def filter_name(self, queryset: QuerySet[AdminArea], name: str, value: str) -> Any:
         key = name_key(value)

@@ -6,7 +6,8 @@ import re
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -43,8 +44,26 @@ def apply_validation_error(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def non_field(form: forms.Form) -> Any:
-    return form.errors.get(NON_FIELD_ERRORS, [])
+def valid_filters(form: forms.Form) -> dict[str, Any]:
+    """The filters of a GET form that hold a valid value: a bad value is ignored (and shown as
+    an error on the form) rather than failing the page."""
+    if not form.is_bound:
+        return {}
+    form.is_valid()
+    return {
+        key: value
+        for key, value in form.cleaned_data.items()
+        if key not in form.errors and value not in (None, "", False)
+    }
+
+
+def record_type_label(entity_type: str) -> str:
+    """"core.contact" -> "contact" (the model's name in the user's language)."""
+    try:
+        model = apps.get_model(entity_type)
+    except (LookupError, ValueError):
+        return entity_type
+    return str(model._meta.verbose_name)
 
 
 def _organisation_choices(operation: Operation) -> QuerySet[Organisation]:
@@ -284,14 +303,7 @@ class ContactFilterForm(forms.Form):
         ).order_by("name")
 
     def filters(self) -> dict[str, Any]:
-        """The valid filters (an invalid value is ignored rather than failing the page)."""
-        if not self.is_valid():
-            return {
-                key: value
-                for key, value in self.cleaned_data.items()
-                if key not in self.errors and value not in (None, "")
-            }
-        return {key: value for key, value in self.cleaned_data.items() if value not in (None, "")}
+        return valid_filters(self)
 
 
 # --- Audit log ------------------------------------------------------------------------------------
@@ -313,13 +325,8 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["entity_type"].choices = [  # type: ignore[attr-defined]
             ("", _("All record types")),
-            *((value, value) for value in audit_entity_types(operation)),
+            *((value, record_type_label(value)) for value in audit_entity_types(operation)),
         ]
 
     def filters(self) -> dict[str, Any]:
-        self.is_valid()
-        return {
-            key: value
-            for key, value in self.cleaned_data.items()
-            if key not in self.errors and value not in (None, "")
-        }
+        return valid_filters(self)

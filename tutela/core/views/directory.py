@@ -29,6 +29,7 @@ from tutela.core.forms.directory import (
     OrganisationFilterForm,
     OrganisationForm,
     apply_validation_error,
+    valid_filters,
 )
 from tutela.core.models import Body, Contact, Membership, Operation, Organisation, User
 from tutela.core.services import contacts as contact_services
@@ -102,7 +103,7 @@ def operation_home(request: HttpRequest, slug: str) -> HttpResponse:
 def organisations(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _operation(request, slug)
     form = OrganisationFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = valid_filters(form)
     queryset = selectors.organisation_list(
         operation, q=filters.get("q", ""), type=filters.get("type", "")
     )

@@ -1,0 +1,548 @@
+"""API endpoints under /api/v1/, one view per endpoint.
+
+Each view is thin: it finds the operation through the access layer (404 for anyone without a role
+in it), checks the action through the permission classes (403), reads through the selectors and
+writes through the same services as the HTML views. Services raise Django's ValidationError,
+which tutela.core.api_errors turns into a 400 with field errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.generics import GenericAPIView, ListAPIView
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from tutela.core import access, selectors
+from tutela.core.api import filters, serializers
+from tutela.core.api.permissions import CanSeeContacts, IsManager, IsManagerForWrites
+from tutela.core.api.renderers import GeoJSONRenderer
+from tutela.core.models import (
+    AdminArea,
+    AuditEntry,
+    Body,
+    Contact,
+    Membership,
+    Operation,
+    Organisation,
+    User,
+)
+from tutela.core.pcodes import GazetteerIndex
+from tutela.core.services.api_tokens import api_token_issue, api_token_revoke
+from tutela.core.services.security import two_factor_required, totp_verify
+
+# --- Authentication ------------------------------------------------------------------------------
+
+
+class LockedOut(APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = _("Too many failed sign-in attempts. Try again later.")
+    default_code = "locked_out"
+
+
+class TokenView(APIView):
+    """Exchange an e-mail address and password (and a two-factor code, for accounts that have it
+    on) for an API token; DELETE revokes the caller's token."""
+
+    # Token only: a browser session must not be able to mint or revoke tokens (and POST needs no
+    # CSRF token since it carries the credentials itself).
+    authentication_classes = [TokenAuthentication]
+
+    def get_permissions(self) -> list[BasePermission]:
+        if self.request.method == "DELETE":
+            return [IsAuthenticated()]
+        return [AllowAny()]
+
+    @extend_schema(
+        operation_id="auth_token_create",
+        request=serializers.TokenObtainIn,
+        responses={
+            200: serializers.TokenOut,
+            400: OpenApiResponse(description=_("Wrong credentials, or two-factor code missing.")),
+            403: OpenApiResponse(description=_("Two-factor authentication must be set up first.")),
+            429: OpenApiResponse(description=_("Locked out after repeated failures.")),
+        },
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        data_in = serializers.TokenObtainIn(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        email = data_in.validated_data["email"].strip().lower()
+        # The request goes to authenticate() so that django-axes counts failures and refuses a
+        # locked-out e-mail/address pair, exactly as on the sign-in page.
+        user = authenticate(request, email=email, password=data_in.validated_data["password"])
+        if getattr(request, "axes_locked_out", False):
+            raise LockedOut
+        if user is None:
+            raise ValidationError(
+                {api_settings.NON_FIELD_ERRORS_KEY: [_("Wrong e-mail address or password.")]},
+                code="invalid_credentials",
+            )
+        assert isinstance(user, User)
+        if user.totp_enabled:
+            otp = data_in.validated_data.get("otp", "")
+            if not otp:
+                raise ValidationError(
+                    {"otp": [_("This account uses two-factor authentication: send the code.")]},
+                    code="otp_required",
+                )
+            if not totp_verify(user=user, code=otp):
+                # A wrong code counts as a failed sign-in, so guessing codes runs into the lockout.
+                user_login_failed.send(
+                    sender=__name__, credentials={"email": email}, request=request
+                )
+                if getattr(request, "axes_locked_out", False):
+                    raise LockedOut
+                raise ValidationError({"otp": [_("That code is not valid.")]}, code="otp_invalid")
+        elif two_factor_required(user):
+            # Password-only tokens would sidestep the operation's two-factor rule.
+            return Response(
+                {"detail": _("Your role requires two-factor authentication: set it up first.")},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        user_logged_in.send(sender=user.__class__, request=request, user=user)
+        token = api_token_issue(user=user, request=request)
+        return Response(serializers.TokenOut({"token": token.key}).data)
+
+    @extend_schema(operation_id="auth_token_destroy", request=None, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        assert isinstance(request.user, User)
+        api_token_revoke(user=request.user, request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    """The caller: account, organisation and roles in each operation they can reach."""
+
+    @extend_schema(responses=serializers.MeOut)
+    def get(self, request: Request) -> Response:
+        user = request.user
+        assert isinstance(user, User)
+        operations = [
+            {
+                "slug": operation.slug,
+                "name": operation.name,
+                "roles": sorted(access.roles_in(user, operation)),
+                "is_manager": access.is_manager(user, operation),
+                "can_see_contacts": access.can_see_contacts(user, operation),
+            }
+            for operation in access.operations_for_user(user).order_by("name")
+        ]
+        data = {
+            "id": user.pk,
+            "email": user.email,
+            "full_name": user.full_name,
+            "language": user.language,
+            "email_mode": user.email_mode,
+            "totp_enabled": user.totp_enabled,
+            "organisation": user.organisation,
+            "operations": operations,
+        }
+        return Response(serializers.MeOut(data).data)
+
+
+# --- Operations ----------------------------------------------------------------------------------
+
+
+class OperationListView(ListAPIView):
+    """Operations the caller holds a role in (or below one)."""
+
+    queryset = Operation.objects.none()
+    serializer_class = serializers.OperationOut
+    filterset_class = filters.OperationFilter
+    search_fields = ["name", "slug"]
+    ordering_fields = ["name", "slug", "created_at"]
+
+    def get_queryset(self) -> QuerySet[Operation]:
+        return (
+            access.operations_for_user(self.request.user)
+            .select_related("parent")
+            .prefetch_related("countries")
+            .order_by("name")
+        )
+
+
+class OperationMixin(GenericAPIView):
+    """An endpoint under /operations/<slug>/. The operation comes from the access layer before
+    anything else runs: 404 for anyone without a role in it."""
+
+    _operation: Operation | None = None
+
+    def get_operation(self) -> Operation:
+        if self._operation is None:
+            self._operation = access.operation_get_for_user(self.request.user, self.kwargs["slug"])
+        return self._operation
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        self.get_operation()
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["operation"] = self.get_operation()
+        return context
+
+    def input(self, serializer_class: type[Any], *, partial: bool = False) -> dict[str, Any]:
+        """The request body, validated by an input serializer."""
+        data_in = serializer_class(
+            data=self.request.data, partial=partial, context=self.get_serializer_context()
+        )
+        data_in.is_valid(raise_exception=True)
+        return dict(data_in.validated_data)
+
+    def output(self, instance: Any, *, status_code: int = status.HTTP_200_OK) -> Response:
+        return Response(
+            self.get_serializer_class()(instance, context=self.get_serializer_context()).data,
+            status=status_code,
+        )
+
+
+class OperationDetailView(OperationMixin):
+    queryset = Operation.objects.none()
+    serializer_class = serializers.OperationOut
+
+    def get(self, request: Request, slug: str) -> Response:
+        return self.output(self.get_operation())
+
+
+# --- Geography -----------------------------------------------------------------------------------
+
+
+class AreaListView(OperationMixin, ListAPIView):
+    """Admin areas of the operation's countries, by P-code. With `?format=geojson` (or the
+    `areas.geojson` URL) the same selection comes back as one GeoJSON FeatureCollection of the
+    areas that have a boundary, not paginated."""
+
+    queryset = AdminArea.objects.none()
+    serializer_class = serializers.AreaOut
+    filterset_class = filters.AreaFilter
+    ordering_fields = ["pcode", "name", "level"]
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, GeoJSONRenderer]
+
+    def get_queryset(self) -> QuerySet[AdminArea]:
+        return (
+            AdminArea.objects.filter(
+                country_pcode__in=selectors.country_pcodes(self.get_operation())
+            )
+            .select_related("parent")
+            .defer("geometry")
+            .order_by("pcode")
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=["json", "geojson"],
+                description=_("geojson: one FeatureCollection instead of a page of areas."),
+            )
+        ],
+        responses={
+            (200, "application/json"): serializers.AreaOut(many=True),
+            (200, "application/geo+json"): serializers.GeoJSONFeatureCollectionOut,
+        },
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if request.accepted_renderer.format == GeoJSONRenderer.format:
+            areas = self.filter_queryset(self.get_queryset())
+            return Response(selectors.area_feature_collection(areas))
+        return self.list(request, *args, **kwargs)
+
+
+class AreaLookupView(OperationMixin):
+    """Match a place name as written in a file to P-codes (accents, case and small misspellings
+    do not matter)."""
+
+    queryset = AdminArea.objects.none()
+    serializer_class = serializers.AreaLookupOut
+
+    @extend_schema(parameters=[serializers.AreaLookupQuery])
+    def get(self, request: Request, slug: str) -> Response:
+        query = serializers.AreaLookupQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        index = GazetteerIndex.for_countries(selectors.country_pcodes(self.get_operation()))
+        matches = index.match_name(
+            params["name"],
+            level=params.get("level"),
+            parent_pcode=params.get("parent") or None,
+            limit=params["limit"],
+        )
+        data = {
+            "name": params["name"],
+            "matches": [
+                {
+                    "pcode": match.area.pcode,
+                    "name": match.area.name,
+                    "level": match.area.level,
+                    "parent_pcode": match.area.parent_pcode,
+                    "score": match.score,
+                    "exact": match.exact,
+                }
+                for match in matches
+            ],
+        }
+        return Response(serializers.AreaLookupOut(data).data)
+
+
+# --- Organisations -------------------------------------------------------------------------------
+
+
+class OrganisationListView(OperationMixin, ListAPIView):
+    """Organisations taking part in the operation. Managers add new ones (POST)."""
+
+    queryset = Organisation.objects.none()
+    serializer_class = serializers.OrganisationOut
+    permission_classes = [IsAuthenticated, IsManagerForWrites]
+    filterset_class = filters.OrganisationFilter
+    search_fields = ["acronym", "name"]
+    ordering_fields = ["acronym", "name", "type"]
+
+    def get_queryset(self) -> QuerySet[Organisation]:
+        return selectors.organisation_list(self.get_operation())
+
+    @extend_schema(
+        request=serializers.OrganisationIn, responses={201: serializers.OrganisationOut}
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        from tutela.core.services.organisations import organisation_create
+
+        organisation = organisation_create(
+            by=request.user, operation=self.get_operation(), **self.input(serializers.OrganisationIn)
+        )
+        return self.output(organisation, status_code=status.HTTP_201_CREATED)
+
+
+class OrganisationDetailView(OperationMixin):
+    queryset = Organisation.objects.none()
+    serializer_class = serializers.OrganisationOut
+    permission_classes = [IsAuthenticated, IsManagerForWrites]
+
+    def get_object(self) -> Organisation:
+        organisation = (
+            selectors.organisation_list(self.get_operation())
+            .filter(acronym__iexact=self.kwargs["acronym"])
+            .first()
+        )
+        if organisation is None:
+            raise Http404
+        return organisation
+
+    def get(self, request: Request, slug: str, acronym: str) -> Response:
+        return self.output(self.get_object())
+
+    @extend_schema(request=serializers.OrganisationIn, responses=serializers.OrganisationOut)
+    def patch(self, request: Request, slug: str, acronym: str) -> Response:
+        from tutela.core.services.organisations import organisation_update
+
+        organisation = organisation_update(
+            by=request.user,
+            operation=self.get_operation(),
+            organisation=self.get_object(),
+            **self.input(serializers.OrganisationIn, partial=True),
+        )
+        return self.output(organisation)
+
+
+# --- Coordination structure ----------------------------------------------------------------------
+
+
+def _bodies(operation: Operation) -> QuerySet[Body]:
+    return (
+        Body.objects.filter(operation=operation)
+        .select_related("lead", "co_lead")
+        .prefetch_related("scope")
+    )
+
+
+class BodyListView(OperationMixin, ListAPIView):
+    """Coordination bodies: the national cluster, AoRs, regional working groups, the SAG..."""
+
+    queryset = Body.objects.none()
+    serializer_class = serializers.BodyOut
+    permission_classes = [IsAuthenticated, IsManagerForWrites]
+    filterset_class = filters.BodyFilter
+    search_fields = ["name", "code"]
+    ordering_fields = ["name", "code", "kind"]
+
+    def get_queryset(self) -> QuerySet[Body]:
+        return _bodies(self.get_operation())
+
+    @extend_schema(request=serializers.BodyIn, responses={201: serializers.BodyOut})
+    def post(self, request: Request, slug: str) -> Response:
+        from tutela.core.services.structure import body_create
+
+        body = body_create(
+            by=request.user, operation=self.get_operation(), **self.input(serializers.BodyIn)
+        )
+        return self.output(body, status_code=status.HTTP_201_CREATED)
+
+
+class BodyDetailView(OperationMixin):
+    queryset = Body.objects.none()
+    serializer_class = serializers.BodyOut
+    permission_classes = [IsAuthenticated, IsManagerForWrites]
+
+    def get_object(self) -> Body:
+        return access.get_scoped_or_404(_bodies(self.get_operation()), pk=self.kwargs["pk"])
+
+    def get(self, request: Request, slug: str, pk: int) -> Response:
+        return self.output(self.get_object())
+
+    @extend_schema(request=serializers.BodyIn, responses=serializers.BodyOut)
+    def patch(self, request: Request, slug: str, pk: int) -> Response:
+        from tutela.core.services.structure import body_update
+
+        body = body_update(
+            by=request.user,
+            body=self.get_object(),
+            **self.input(serializers.BodyIn, partial=True),
+        )
+        return self.output(body)
+
+
+class MembershipListView(OperationMixin, ListAPIView):
+    """Organisations in one body, current memberships first. Managers add members (POST)."""
+
+    queryset = Membership.objects.none()
+    serializer_class = serializers.MembershipOut
+    permission_classes = [IsAuthenticated, IsManagerForWrites]
+    filterset_class = filters.MembershipFilter
+    ordering_fields = ["since", "until", "role", "organisation__acronym"]
+
+    def get_body(self) -> Body:
+        return access.get_scoped_or_404(
+            Body.objects.filter(operation=self.get_operation()), pk=self.kwargs["pk"]
+        )
+
+    def get_queryset(self) -> QuerySet[Membership]:
+        return selectors.body_memberships(self.get_body())
+
+    @extend_schema(request=serializers.MembershipCreateIn, responses={201: serializers.MembershipOut})
+    def post(self, request: Request, slug: str, pk: int) -> Response:
+        from tutela.core.services.structure import membership_add
+
+        membership = membership_add(
+            by=request.user, body=self.get_body(), **self.input(serializers.MembershipCreateIn)
+        )
+        return self.output(membership, status_code=status.HTTP_201_CREATED)
+
+
+class MembershipDetailView(OperationMixin):
+    queryset = Membership.objects.none()
+    serializer_class = serializers.MembershipOut
+    permission_classes = [IsAuthenticated, IsManagerForWrites]
+
+    def get_object(self) -> Membership:
+        return access.get_scoped_or_404(
+            Membership.objects.filter(body__operation=self.get_operation()).select_related(
+                "organisation", "body"
+            ),
+            pk=self.kwargs["pk"],
+        )
+
+    def get(self, request: Request, slug: str, pk: int) -> Response:
+        return self.output(self.get_object())
+
+    @extend_schema(request=serializers.MembershipUpdateIn, responses=serializers.MembershipOut)
+    def patch(self, request: Request, slug: str, pk: int) -> Response:
+        from tutela.core.services.structure import membership_update
+
+        membership = membership_update(
+            by=request.user,
+            membership=self.get_object(),
+            **self.input(serializers.MembershipUpdateIn, partial=True),
+        )
+        return self.output(membership)
+
+
+# --- Contacts ------------------------------------------------------------------------------------
+
+
+class ContactListView(OperationMixin, ListAPIView):
+    """The operation's contact directory (not for pure viewers). E-mail and phone are encrypted
+    at rest, so `search` looks in names, titles and organisations only."""
+
+    queryset = Contact.objects.none()
+    serializer_class = serializers.ContactOut
+    permission_classes = [IsAuthenticated, CanSeeContacts]
+    filterset_class = filters.ContactFilter
+    search_fields = ["name", "title", "organisation__acronym", "organisation__name"]
+    ordering_fields = ["name", "organisation__acronym", "created_at"]
+
+    def get_queryset(self) -> QuerySet[Contact]:
+        return selectors.contact_list(self.get_operation(), {"include_inactive": True})
+
+    @extend_schema(request=serializers.ContactIn, responses={201: serializers.ContactOut})
+    def post(self, request: Request, slug: str) -> Response:
+        from tutela.core.services.contacts import contact_create
+
+        contact = contact_create(
+            by=request.user, operation=self.get_operation(), **self.input(serializers.ContactIn)
+        )
+        return self.output(contact, status_code=status.HTTP_201_CREATED)
+
+
+class ContactDetailView(OperationMixin):
+    queryset = Contact.objects.none()
+    serializer_class = serializers.ContactOut
+    permission_classes = [IsAuthenticated, CanSeeContacts]
+
+    def get_object(self) -> Contact:
+        contact = selectors.contact_get(self.get_operation(), self.kwargs["pk"])
+        if contact is None:
+            raise Http404
+        return contact
+
+    def get(self, request: Request, slug: str, pk: int) -> Response:
+        return self.output(self.get_object())
+
+    @extend_schema(request=serializers.ContactUpdateIn, responses=serializers.ContactOut)
+    def patch(self, request: Request, slug: str, pk: int) -> Response:
+        from tutela.core.services.contacts import contact_deactivate, contact_update
+
+        contact = self.get_object()
+        fields = self.input(serializers.ContactUpdateIn, partial=True)
+        deactivate = fields.get("is_active") is False
+        if deactivate:
+            del fields["is_active"]
+        if fields:
+            contact = contact_update(by=request.user, contact=contact, **fields)
+        if deactivate:
+            contact = contact_deactivate(by=request.user, contact=contact)
+        return self.output(contact)
+
+
+# --- Audit log -----------------------------------------------------------------------------------
+
+
+class AuditListView(OperationMixin, ListAPIView):
+    """The operation's audit log, newest first (coordinators and information management
+    officers only)."""
+
+    queryset = AuditEntry.objects.none()
+    serializer_class = serializers.AuditEntryOut
+    permission_classes = [IsAuthenticated, IsManager]
+    filterset_class = filters.AuditFilter
+    search_fields = ["summary", "actor_label"]
+    ordering_fields = ["created_at"]
+
+    def get_queryset(self) -> QuerySet[AuditEntry]:
+        return selectors.audit_entries(self.get_operation())
+
