@@ -23,7 +23,7 @@ from tutela.core.models import (
 )
 
 # The order bodies appear in, from the national cluster down.
-BODY_KIND_ORDER = {
+BODY_KIND_ORDER: dict[str, int] = {
     Body.Kind.CLUSTER: 0,
     Body.Kind.SAG: 1,
     Body.Kind.AOR: 2,
@@ -72,7 +72,9 @@ def organisation_list(
 
 
 def organisation_get(operation: Operation, pk: int) -> Organisation | None:
-    return Organisation.objects.filter(operations=operation, pk=pk).select_related("country").first()
+    return (
+        Organisation.objects.filter(operations=operation, pk=pk).select_related("country").first()
+    )
 
 
 def organisation_memberships(
@@ -92,7 +94,7 @@ def organisation_led_bodies(operation: Operation, organisation: Organisation) ->
     )
 
 
-# --- Operation home -------------------------------------------------------------------------------
+# --- Operation home ------------------------------------------------------------------------------
 
 
 @dataclass
@@ -194,7 +196,7 @@ def body_tree(operation: Operation) -> list[BodyNode]:
     """The operation's bodies as a tree (cluster -> AoRs, regional working groups, SAG...).
 
     Each body carries `member_list` (current memberships with their organisation) and its scope
-    areas, fetched in four queries whatever the number of bodies."""
+    areas, fetched in three queries whatever the number of bodies."""
     bodies = list(
         Body.objects.filter(operation=operation)
         .select_related("lead", "co_lead")
@@ -254,14 +256,16 @@ def nuclear_members(operation: Operation) -> QuerySet[Membership]:
     )
 
 
-# --- Contacts --------------------------------------------------------------------------------------
+# --- Contacts ------------------------------------------------------------------------------------
 
 
 def _pk(value: Any) -> Any:
     return getattr(value, "pk", value)
 
 
-def contact_list(operation: Operation, filters: Mapping[str, Any] | None = None) -> QuerySet[Contact]:
+def contact_list(
+    operation: Operation, filters: Mapping[str, Any] | None = None
+) -> QuerySet[Contact]:
     """The operation's contacts. Filters: `q` (name, title, organisation), `organisation`,
     `body` (objects or ids), `include_inactive`.
 
@@ -303,7 +307,7 @@ def body_contacts(body: Body) -> QuerySet[Contact]:
     return body.contacts.filter(is_active=True).select_related("organisation")
 
 
-# --- Geography -------------------------------------------------------------------------------------
+# --- Geography -----------------------------------------------------------------------------------
 
 
 def areas_for_operation(
@@ -350,12 +354,12 @@ def area_feature_collection(areas: QuerySet[AdminArea]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-# --- Audit log -------------------------------------------------------------------------------------
+# --- Audit log -----------------------------------------------------------------------------------
 
 
-def audit_entries(operation: Operation, filters: Mapping[str, Any] | None = None) -> QuerySet[
-    AuditEntry
-]:
+def audit_entries(
+    operation: Operation, filters: Mapping[str, Any] | None = None
+) -> QuerySet[AuditEntry]:
     """The operation's audit log, newest first. Filters: `actor` (e-mail contains), `action`,
     `entity_type`, `date_from`, `date_to` (dates, inclusive), `q` (summary contains)."""
     filters = filters or {}
@@ -393,7 +397,7 @@ class Change:
 
 
 def _short(value: Any, limit: int = 80) -> str:
-    if value is None:
+    if value is None or value == "":
         return "∅"
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -14,13 +14,9 @@ urlpatterns = [
     path("logout/", accounts.logout_view, name="logout"),
     path("account/", accounts.profile, name="profile"),
     path("account/password/", accounts.password_change, name="password_change"),
-    path(
-        "account/password/done/", accounts.password_change_done, name="password_change_done"
-    ),
+    path("account/password/done/", accounts.password_change_done, name="password_change_done"),
     path("account/two-factor/", accounts.two_factor_setup, name="two_factor_setup"),
-    path(
-        "account/two-factor/disable/", accounts.two_factor_disable, name="two_factor_disable"
-    ),
+    path("account/two-factor/disable/", accounts.two_factor_disable, name="two_factor_disable"),
     path("o/<slug:slug>/users/", accounts.users, name="users"),
     path("o/<slug:slug>/users/invite/", accounts.user_invite, name="user_invite"),
     path("o/<slug:slug>/users/<int:pk>/", accounts.user_detail, name="user_detail"),

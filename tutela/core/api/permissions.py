@@ -7,13 +7,14 @@ outsider learns nothing (404) before a member is refused an action (403).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from tutela.core import access
+from tutela.core.models import User
 
 
 class IsManager(BasePermission):
@@ -38,6 +39,7 @@ class CanSeeContacts(BasePermission):
     """The contact directory is for the operation's members, not for pure viewers."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        if not access.can_see_contacts(request.user, view.get_operation()):
+        operation = view.get_operation()
+        if not access.can_see_contacts(cast(User, request.user), operation):
             raise PermissionDenied
         return True

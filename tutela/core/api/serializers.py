@@ -14,9 +14,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from tutela.core import access
 from tutela.core.models import (
     AdminArea,
     AuditEntry,
@@ -94,9 +95,7 @@ class CountryField(serializers.SlugRelatedField):
     """A country (admin level 0), by P-code."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(
-            slug_field="pcode", queryset=AdminArea.objects.filter(level=0), **kwargs
-        )
+        super().__init__(slug_field="pcode", queryset=AdminArea.objects.filter(level=0), **kwargs)
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, str):
@@ -158,9 +157,10 @@ class MeOut(serializers.ModelSerializer):
 
 
 class OperationOut(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    countries = serializers.SlugRelatedField(slug_field="pcode", many=True, read_only=True)
-    my_roles = serializers.SerializerMethodField(help_text=_("The caller's roles here."))
+    # (Field.parent is the enclosing serializer in the stubs; here `parent` is a field name.)
+    parent: Any = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    countries: Any = serializers.SlugRelatedField(slug_field="pcode", many=True, read_only=True)
+    roles = serializers.SerializerMethodField(help_text=_("The caller's roles here."))
 
     class Meta:
         model = Operation
@@ -174,13 +174,12 @@ class OperationOut(serializers.ModelSerializer):
             "admin_level_labels",
             "disclosure_threshold",
             "is_demo",
-            "my_roles",
+            "roles",
         ]
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Role.choices)))
-    def get_my_roles(self, operation: Operation) -> list[str]:
-        roles_of: dict[int, list[str]] = self.context["roles_of"]
-        return roles_of.get(operation.pk, [])
+    def get_roles(self, operation: Operation) -> list[str]:
+        return sorted(access.roles_in(self.context["request"].user, operation))
 
 
 class AreaOut(serializers.ModelSerializer):
@@ -192,21 +191,23 @@ class AreaOut(serializers.ModelSerializer):
 
 
 class GeoJSONFeatureOut(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["Feature"])
+    type = serializers.CharField(default="Feature")
     id = serializers.CharField()
     geometry = serializers.JSONField(allow_null=True)
     properties = AreaOut()
 
 
+# Never paginated, even where it answers a list endpoint.
+@extend_schema_serializer(many=False)
 class GeoJSONFeatureCollectionOut(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["FeatureCollection"])
+    type = serializers.CharField(default="FeatureCollection")
     features = GeoJSONFeatureOut(many=True)
 
 
 class AreaLookupQuery(serializers.Serializer):
     name = serializers.CharField(max_length=200, help_text=_("Place name as written."))
     level = serializers.IntegerField(min_value=0, max_value=5, required=False)
-    parent = serializers.CharField(
+    parent: Any = serializers.CharField(
         max_length=20, required=False, help_text=_("Only areas inside this P-code.")
     )
     limit = serializers.IntegerField(min_value=1, max_value=10, default=3)
@@ -230,7 +231,7 @@ class AreaLookupOut(serializers.Serializer):
 
 
 class OrganisationOut(serializers.ModelSerializer):
-    country = serializers.SlugRelatedField(slug_field="pcode", read_only=True)
+    country: Any = serializers.SlugRelatedField(slug_field="pcode", read_only=True)
 
     class Meta:
         model = Organisation
@@ -241,14 +242,14 @@ class OrganisationIn(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     acronym = serializers.CharField(max_length=40)
     type = serializers.ChoiceField(choices=Organisation.Type.choices)
-    country = CountryField(required=False, allow_null=True)
+    country: Any = CountryField(required=False, allow_null=True)
     website = serializers.URLField(required=False, allow_blank=True)
 
 
 class BodyOut(serializers.ModelSerializer):
-    lead = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
-    co_lead = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
-    scope = serializers.SlugRelatedField(slug_field="pcode", many=True, read_only=True)
+    lead: Any = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
+    co_lead: Any = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
+    scope: Any = serializers.SlugRelatedField(slug_field="pcode", many=True, read_only=True)
 
     class Meta:
         model = Body
@@ -260,14 +261,14 @@ class BodyIn(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=Body.Kind.choices)
     code = serializers.CharField(max_length=30, required=False, allow_blank=True)
-    parent = BodyField(required=False, allow_null=True)
-    lead = OrganisationField(required=False, allow_null=True)
-    co_lead = OrganisationField(required=False, allow_null=True)
-    scope = AreaField(many=True, required=False)
+    parent: Any = BodyField(required=False, allow_null=True)
+    lead: Any = OrganisationField(required=False, allow_null=True)
+    co_lead: Any = OrganisationField(required=False, allow_null=True)
+    scope: Any = AreaField(many=True, required=False)
 
 
 class MembershipOut(serializers.ModelSerializer):
-    organisation = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
+    organisation: Any = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
 
     class Meta:
         model = Membership
@@ -276,7 +277,7 @@ class MembershipOut(serializers.ModelSerializer):
 
 
 class MembershipCreateIn(serializers.Serializer):
-    organisation = OrganisationField()
+    organisation: Any = OrganisationField()
     role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.MEMBER)
     is_nuclear = serializers.BooleanField(default=False)
     since = serializers.DateField(required=False, allow_null=True)
@@ -294,8 +295,8 @@ class MembershipUpdateIn(serializers.Serializer):
 
 
 class ContactOut(serializers.ModelSerializer):
-    organisation = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
-    bodies = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    organisation: Any = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
+    bodies: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     has_account = serializers.SerializerMethodField()
 
     class Meta:
@@ -318,12 +319,12 @@ class ContactOut(serializers.ModelSerializer):
 
 
 class ContactIn(serializers.Serializer):
-    organisation = OrganisationField()
+    organisation: Any = OrganisationField()
     name = serializers.CharField(max_length=200)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
     phone = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    bodies = BodyField(many=True, required=False)
+    bodies: Any = BodyField(many=True, required=False)
 
 
 class ContactUpdateIn(ContactIn):

@@ -14,8 +14,7 @@ urlpatterns = [
     path(f"{operation}areas/", views.AreaListView.as_view(), name="area-list"),
     path(
         f"{operation}areas.geojson",
-        views.AreaListView.as_view(),
-        {"format": "geojson"},
+        views.AreaGeoJSONView.as_view(),
         name="area-geojson",
     ),
     path(f"{operation}areas/lookup/", views.AreaLookupView.as_view(), name="area-lookup"),

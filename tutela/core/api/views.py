@@ -8,20 +8,23 @@ which tutela.core.api_errors turns into a 400 with field errors.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.filters import OrderingFilter
 from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -43,7 +46,16 @@ from tutela.core.models import (
 )
 from tutela.core.pcodes import GazetteerIndex
 from tutela.core.services.api_tokens import api_token_issue, api_token_revoke
-from tutela.core.services.security import two_factor_required, totp_verify
+from tutela.core.services.contacts import contact_create, contact_update
+from tutela.core.services.organisations import organisation_create, organisation_update
+from tutela.core.services.people import signin_failure_record
+from tutela.core.services.security import totp_verify, two_factor_required
+from tutela.core.services.structure import (
+    body_create,
+    body_update,
+    membership_add,
+    membership_update,
+)
 
 # --- Authentication ------------------------------------------------------------------------------
 
@@ -83,16 +95,25 @@ class TokenView(APIView):
         data_in.is_valid(raise_exception=True)
         email = data_in.validated_data["email"].strip().lower()
         # The request goes to authenticate() so that django-axes counts failures and refuses a
-        # locked-out e-mail/address pair, exactly as on the sign-in page.
-        user = authenticate(request, email=email, password=data_in.validated_data["password"])
-        if getattr(request, "axes_locked_out", False):
-            raise LockedOut
-        if user is None:
+        # locked-out e-mail/address pair, as on the sign-in page. Axes flags the DRF request
+        # object, not the Django request under it, so its middleware leaves our JSON answer alone
+        # instead of swapping in the HTML lockout page.
+        authenticated = authenticate(
+            request, email=email, password=data_in.validated_data["password"]
+        )
+        if authenticated is None:
+            locked_out = bool(getattr(request, "axes_locked_out", False))
+            signin_failure_record(
+                email=email, request=request, reason="API, locked out" if locked_out else "API"
+            )
+            if locked_out:
+                raise LockedOut
             raise ValidationError(
                 {api_settings.NON_FIELD_ERRORS_KEY: [_("Wrong e-mail address or password.")]},
                 code="invalid_credentials",
             )
-        assert isinstance(user, User)
+        user = cast(User, authenticated)
+        method = "password"
         if user.totp_enabled:
             otp = data_in.validated_data.get("otp", "")
             if not otp:
@@ -101,6 +122,9 @@ class TokenView(APIView):
                     code="otp_required",
                 )
             if not totp_verify(user=user, code=otp):
+                signin_failure_record(
+                    email=email, request=request, reason="API, wrong two-factor code"
+                )
                 # A wrong code counts as a failed sign-in, so guessing codes runs into the lockout.
                 user_login_failed.send(
                     sender=__name__, credentials={"email": email}, request=request
@@ -108,6 +132,7 @@ class TokenView(APIView):
                 if getattr(request, "axes_locked_out", False):
                     raise LockedOut
                 raise ValidationError({"otp": [_("That code is not valid.")]}, code="otp_invalid")
+            method = "password+totp"
         elif two_factor_required(user):
             # Password-only tokens would sidestep the operation's two-factor rule.
             return Response(
@@ -115,13 +140,12 @@ class TokenView(APIView):
                 status=status.HTTP_403_FORBIDDEN,
             )
         user_logged_in.send(sender=user.__class__, request=request, user=user)
-        token = api_token_issue(user=user, request=request)
+        token = api_token_issue(user=user, request=request, method=method)
         return Response(serializers.TokenOut({"token": token.key}).data)
 
     @extend_schema(operation_id="auth_token_destroy", request=None, responses={204: None})
     def delete(self, request: Request) -> Response:
-        assert isinstance(request.user, User)
-        api_token_revoke(user=request.user, request=request)
+        api_token_revoke(user=cast(User, request.user), request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -130,8 +154,7 @@ class MeView(APIView):
 
     @extend_schema(responses=serializers.MeOut)
     def get(self, request: Request) -> Response:
-        user = request.user
-        assert isinstance(user, User)
+        user = cast(User, request.user)
         operations = [
             {
                 "slug": operation.slug,
@@ -176,11 +199,16 @@ class OperationListView(ListAPIView):
         )
 
 
-class OperationMixin(GenericAPIView):
+class OperationAPIView(GenericAPIView):
     """An endpoint under /operations/<slug>/. The operation comes from the access layer before
     anything else runs: 404 for anyone without a role in it."""
 
     _operation: Operation | None = None
+
+    @property
+    def caller(self) -> User:
+        # Every endpoint below requires authentication, so the user is a real account.
+        return cast(User, self.request.user)
 
     def get_operation(self) -> Operation:
         if self._operation is None:
@@ -212,7 +240,7 @@ class OperationMixin(GenericAPIView):
         )
 
 
-class OperationDetailView(OperationMixin):
+class OperationDetailView(OperationAPIView):
     queryset = Operation.objects.none()
     serializer_class = serializers.OperationOut
 
@@ -223,16 +251,17 @@ class OperationDetailView(OperationMixin):
 # --- Geography -----------------------------------------------------------------------------------
 
 
-class AreaListView(OperationMixin, ListAPIView):
-    """Admin areas of the operation's countries, by P-code. With `?format=geojson` (or the
-    `areas.geojson` URL) the same selection comes back as one GeoJSON FeatureCollection of the
-    areas that have a boundary, not paginated."""
+class AreaListView(OperationAPIView, ListAPIView):
+    """Admin areas of the operation's countries, by P-code. With `?format=geojson` the same
+    selection comes back as one GeoJSON FeatureCollection (not paginated) of the areas that have
+    a boundary."""
 
     queryset = AdminArea.objects.none()
     serializer_class = serializers.AreaOut
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
     filterset_class = filters.AreaFilter
     ordering_fields = ["pcode", "name", "level"]
-    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, GeoJSONRenderer]
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, GeoJSONRenderer]  # type: ignore[list-item]
 
     def get_queryset(self) -> QuerySet[AdminArea]:
         return (
@@ -243,6 +272,10 @@ class AreaListView(OperationMixin, ListAPIView):
             .defer("geometry")
             .order_by("pcode")
         )
+
+    def feature_collection(self) -> Response:
+        areas = self.filter_queryset(self.get_queryset())
+        return Response(selectors.area_feature_collection(areas))
 
     @extend_schema(
         parameters=[
@@ -260,12 +293,26 @@ class AreaListView(OperationMixin, ListAPIView):
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if request.accepted_renderer.format == GeoJSONRenderer.format:
-            areas = self.filter_queryset(self.get_queryset())
-            return Response(selectors.area_feature_collection(areas))
+            return self.feature_collection()
         return self.list(request, *args, **kwargs)
 
 
-class AreaLookupView(OperationMixin):
+class AreaGeoJSONView(AreaListView):
+    """The admin areas as one GeoJSON FeatureCollection (same filters as the list)."""
+
+    renderer_classes = [GeoJSONRenderer, JSONRenderer]
+    pagination_class = None
+
+    @extend_schema(
+        operation_id="v1_operations_areas_geojson",
+        parameters=[OpenApiParameter("format", exclude=True)],
+        responses={(200, "application/geo+json"): serializers.GeoJSONFeatureCollectionOut},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.feature_collection()
+
+
+class AreaLookupView(OperationAPIView):
     """Match a place name as written in a file to P-codes (accents, case and small misspellings
     do not matter)."""
 
@@ -304,7 +351,7 @@ class AreaLookupView(OperationMixin):
 # --- Organisations -------------------------------------------------------------------------------
 
 
-class OrganisationListView(OperationMixin, ListAPIView):
+class OrganisationListView(OperationAPIView, ListAPIView):
     """Organisations taking part in the operation. Managers add new ones (POST)."""
 
     queryset = Organisation.objects.none()
@@ -317,19 +364,18 @@ class OrganisationListView(OperationMixin, ListAPIView):
     def get_queryset(self) -> QuerySet[Organisation]:
         return selectors.organisation_list(self.get_operation())
 
-    @extend_schema(
-        request=serializers.OrganisationIn, responses={201: serializers.OrganisationOut}
-    )
+    @extend_schema(request=serializers.OrganisationIn, responses={201: serializers.OrganisationOut})
     def post(self, request: Request, slug: str) -> Response:
-        from tutela.core.services.organisations import organisation_create
 
         organisation = organisation_create(
-            by=request.user, operation=self.get_operation(), **self.input(serializers.OrganisationIn)
+            by=self.caller,
+            operation=self.get_operation(),
+            **self.input(serializers.OrganisationIn),
         )
         return self.output(organisation, status_code=status.HTTP_201_CREATED)
 
 
-class OrganisationDetailView(OperationMixin):
+class OrganisationDetailView(OperationAPIView):
     queryset = Organisation.objects.none()
     serializer_class = serializers.OrganisationOut
     permission_classes = [IsAuthenticated, IsManagerForWrites]
@@ -349,10 +395,9 @@ class OrganisationDetailView(OperationMixin):
 
     @extend_schema(request=serializers.OrganisationIn, responses=serializers.OrganisationOut)
     def patch(self, request: Request, slug: str, acronym: str) -> Response:
-        from tutela.core.services.organisations import organisation_update
 
         organisation = organisation_update(
-            by=request.user,
+            by=self.caller,
             operation=self.get_operation(),
             organisation=self.get_object(),
             **self.input(serializers.OrganisationIn, partial=True),
@@ -371,7 +416,7 @@ def _bodies(operation: Operation) -> QuerySet[Body]:
     )
 
 
-class BodyListView(OperationMixin, ListAPIView):
+class BodyListView(OperationAPIView, ListAPIView):
     """Coordination bodies: the national cluster, AoRs, regional working groups, the SAG..."""
 
     queryset = Body.objects.none()
@@ -386,15 +431,14 @@ class BodyListView(OperationMixin, ListAPIView):
 
     @extend_schema(request=serializers.BodyIn, responses={201: serializers.BodyOut})
     def post(self, request: Request, slug: str) -> Response:
-        from tutela.core.services.structure import body_create
 
         body = body_create(
-            by=request.user, operation=self.get_operation(), **self.input(serializers.BodyIn)
+            by=self.caller, operation=self.get_operation(), **self.input(serializers.BodyIn)
         )
         return self.output(body, status_code=status.HTTP_201_CREATED)
 
 
-class BodyDetailView(OperationMixin):
+class BodyDetailView(OperationAPIView):
     queryset = Body.objects.none()
     serializer_class = serializers.BodyOut
     permission_classes = [IsAuthenticated, IsManagerForWrites]
@@ -407,23 +451,23 @@ class BodyDetailView(OperationMixin):
 
     @extend_schema(request=serializers.BodyIn, responses=serializers.BodyOut)
     def patch(self, request: Request, slug: str, pk: int) -> Response:
-        from tutela.core.services.structure import body_update
 
         body = body_update(
-            by=request.user,
+            by=self.caller,
             body=self.get_object(),
             **self.input(serializers.BodyIn, partial=True),
         )
         return self.output(body)
 
 
-class MembershipListView(OperationMixin, ListAPIView):
+class MembershipListView(OperationAPIView, ListAPIView):
     """Organisations in one body, current memberships first. Managers add members (POST)."""
 
     queryset = Membership.objects.none()
     serializer_class = serializers.MembershipOut
     permission_classes = [IsAuthenticated, IsManagerForWrites]
     filterset_class = filters.MembershipFilter
+    search_fields = ["organisation__acronym", "organisation__name"]
     ordering_fields = ["since", "until", "role", "organisation__acronym"]
 
     def get_body(self) -> Body:
@@ -434,17 +478,18 @@ class MembershipListView(OperationMixin, ListAPIView):
     def get_queryset(self) -> QuerySet[Membership]:
         return selectors.body_memberships(self.get_body())
 
-    @extend_schema(request=serializers.MembershipCreateIn, responses={201: serializers.MembershipOut})
+    @extend_schema(
+        request=serializers.MembershipCreateIn, responses={201: serializers.MembershipOut}
+    )
     def post(self, request: Request, slug: str, pk: int) -> Response:
-        from tutela.core.services.structure import membership_add
 
         membership = membership_add(
-            by=request.user, body=self.get_body(), **self.input(serializers.MembershipCreateIn)
+            by=self.caller, body=self.get_body(), **self.input(serializers.MembershipCreateIn)
         )
         return self.output(membership, status_code=status.HTTP_201_CREATED)
 
 
-class MembershipDetailView(OperationMixin):
+class MembershipDetailView(OperationAPIView):
     queryset = Membership.objects.none()
     serializer_class = serializers.MembershipOut
     permission_classes = [IsAuthenticated, IsManagerForWrites]
@@ -462,10 +507,9 @@ class MembershipDetailView(OperationMixin):
 
     @extend_schema(request=serializers.MembershipUpdateIn, responses=serializers.MembershipOut)
     def patch(self, request: Request, slug: str, pk: int) -> Response:
-        from tutela.core.services.structure import membership_update
 
         membership = membership_update(
-            by=request.user,
+            by=self.caller,
             membership=self.get_object(),
             **self.input(serializers.MembershipUpdateIn, partial=True),
         )
@@ -475,7 +519,7 @@ class MembershipDetailView(OperationMixin):
 # --- Contacts ------------------------------------------------------------------------------------
 
 
-class ContactListView(OperationMixin, ListAPIView):
+class ContactListView(OperationAPIView, ListAPIView):
     """The operation's contact directory (not for pure viewers). E-mail and phone are encrypted
     at rest, so `search` looks in names, titles and organisations only."""
 
@@ -491,15 +535,14 @@ class ContactListView(OperationMixin, ListAPIView):
 
     @extend_schema(request=serializers.ContactIn, responses={201: serializers.ContactOut})
     def post(self, request: Request, slug: str) -> Response:
-        from tutela.core.services.contacts import contact_create
 
         contact = contact_create(
-            by=request.user, operation=self.get_operation(), **self.input(serializers.ContactIn)
+            by=self.caller, operation=self.get_operation(), **self.input(serializers.ContactIn)
         )
         return self.output(contact, status_code=status.HTTP_201_CREATED)
 
 
-class ContactDetailView(OperationMixin):
+class ContactDetailView(OperationAPIView):
     queryset = Contact.objects.none()
     serializer_class = serializers.ContactOut
     permission_classes = [IsAuthenticated, CanSeeContacts]
@@ -515,24 +558,19 @@ class ContactDetailView(OperationMixin):
 
     @extend_schema(request=serializers.ContactUpdateIn, responses=serializers.ContactOut)
     def patch(self, request: Request, slug: str, pk: int) -> Response:
-        from tutela.core.services.contacts import contact_deactivate, contact_update
 
-        contact = self.get_object()
-        fields = self.input(serializers.ContactUpdateIn, partial=True)
-        deactivate = fields.get("is_active") is False
-        if deactivate:
-            del fields["is_active"]
-        if fields:
-            contact = contact_update(by=request.user, contact=contact, **fields)
-        if deactivate:
-            contact = contact_deactivate(by=request.user, contact=contact)
+        contact = contact_update(
+            by=self.caller,
+            contact=self.get_object(),
+            **self.input(serializers.ContactUpdateIn, partial=True),
+        )
         return self.output(contact)
 
 
 # --- Audit log -----------------------------------------------------------------------------------
 
 
-class AuditListView(OperationMixin, ListAPIView):
+class AuditListView(OperationAPIView, ListAPIView):
     """The operation's audit log, newest first (coordinators and information management
     officers only)."""
 
@@ -545,4 +583,3 @@ class AuditListView(OperationMixin, ListAPIView):
 
     def get_queryset(self) -> QuerySet[AuditEntry]:
         return selectors.audit_entries(self.get_operation())
-

@@ -58,7 +58,7 @@ def valid_filters(form: forms.Form) -> dict[str, Any]:
 
 
 def record_type_label(entity_type: str) -> str:
-    """"core.contact" -> "contact" (the model's name in the user's language)."""
+    """ "core.contact" -> "contact" (the model's name in the user's language)."""
     try:
         model = apps.get_model(entity_type)
     except (LookupError, ValueError):
@@ -75,7 +75,7 @@ class OrganisationChoiceField(forms.ModelChoiceField):
         return f"{obj.acronym} — {obj.name}"
 
 
-# --- Organisations ---------------------------------------------------------------------------------
+# --- Organisations -------------------------------------------------------------------------------
 
 
 class OrganisationFilterForm(forms.Form):
@@ -104,7 +104,7 @@ class OrganisationForm(forms.Form):
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
 
 
-# --- Coordination structure -----------------------------------------------------------------------
+# --- Coordination structure ----------------------------------------------------------------------
 
 _PCODE_SPLIT = re.compile(r"[\s,;]+")
 
@@ -149,9 +149,10 @@ class BodyForm(forms.Form):
             excluded = {body.pk}
             frontier = {body.pk}
             while frontier:
-                frontier = set(
-                    Body.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
-                ) - excluded
+                frontier = (
+                    set(Body.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+                    - excluded
+                )
                 excluded |= frontier
             parents = parents.exclude(pk__in=excluded)
         self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
@@ -245,7 +246,7 @@ class MembershipEndForm(forms.Form):
         self.fields["until"].initial = timezone.localdate()
 
 
-# --- Contacts -------------------------------------------------------------------------------------
+# --- Contacts ------------------------------------------------------------------------------------
 
 
 class ContactForm(forms.Form):
@@ -262,15 +263,21 @@ class ContactForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    is_active = forms.BooleanField(
+        label=_("Active (listed in the directory)"), required=False, initial=True
+    )
 
     def __init__(
         self,
         *args: Any,
         operation: Operation,
         organisations: QuerySet[Organisation],
+        editing: bool = False,
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
+        if not editing:
+            del self.fields["is_active"]
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
         if organisations.count() == 1:
             self.fields["organisation"].initial = organisations.first()
@@ -280,7 +287,9 @@ class ContactForm(forms.Form):
 
 
 class ContactFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search name, title or organisation"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("Search name, title or organisation"), required=False, max_length=100
+    )
     organisation = OrganisationChoiceField(
         label=_("Organisation"),
         queryset=Organisation.objects.none(),
@@ -306,7 +315,7 @@ class ContactFilterForm(forms.Form):
         return valid_filters(self)
 
 
-# --- Audit log ------------------------------------------------------------------------------------
+# --- Audit log -----------------------------------------------------------------------------------
 
 
 class AuditFilterForm(forms.Form):

@@ -10,19 +10,14 @@ from rest_framework.authtoken.models import Token
 
 from tutela.core.models import AuditEntry, User
 from tutela.core.services.audit import audit_write
+from tutela.core.services.people import signin_record
 
 
 @transaction.atomic
-def api_token_issue(*, user: User, request: Any = None) -> Token:
-    """The user's API token, created on first use. Every issue is logged as a sign-in."""
+def api_token_issue(*, user: User, request: Any = None, method: str = "password") -> Token:
+    """The user's API token, created on first use. Every issue is audited as a sign-in."""
     token, _created = Token.objects.get_or_create(user=user)
-    audit_write(
-        actor=user,
-        action=AuditEntry.Action.LOGIN,
-        instance=user,
-        summary="API token issued",
-        request=request,
-    )
+    signin_record(user=user, request=request, method=f"API token, {method}")
     return token
 
 

@@ -452,7 +452,11 @@ def invitation_accept_existing_user(
         user.full_clean()
         user.save()
         audit_update(
-            actor=user, instance=user, operation=invitation.operation, before=before, request=request
+            actor=user,
+            instance=user,
+            operation=invitation.operation,
+            before=before,
+            request=request,
         )
     _grant_invited_role(invitation=invitation, user=user, request=request)
     return user

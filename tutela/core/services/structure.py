@@ -41,9 +41,7 @@ def _check_organisations(operation: Operation, **organisations: Organisation | N
     ids = {org.pk for org in organisations.values() if org is not None}
     if not ids:
         return
-    taking_part = set(
-        operation.organisations.filter(pk__in=ids).values_list("pk", flat=True)
-    )
+    taking_part = set(operation.organisations.filter(pk__in=ids).values_list("pk", flat=True))
     errors = {
         field: _("%(organisation)s does not take part in this operation.")
         % {"organisation": org.acronym}

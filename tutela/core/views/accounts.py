@@ -41,7 +41,7 @@ from tutela.core.services import people, security
 
 # Session keys. The pending sign-in waits for the second factor; it is not a signed-in session.
 PENDING_KEY = "tutela_2fa_pending"
-SETUP_SECRET_KEY = "tutela_totp_setup_secret"
+SETUP_SECRET_KEY = "tutela_totp_setup_secret"  # noqa: S105 (a session key name, not a secret)
 # How long the second-factor step may take, and how many wrong codes it allows.
 PENDING_MAX_AGE = 5 * 60
 MAX_CODE_FAILURES = 5
@@ -52,6 +52,11 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 def _current_user(request: HttpRequest) -> User:
     """The signed-in user, for views behind `login_required`."""
     return cast(User, request.user)
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The submitted data on POST (even when empty, e.g. every checkbox cleared), else None."""
+    return request.POST if request.method == "POST" else None
 
 
 def _safe_next(request: HttpRequest, url: str) -> str:
@@ -96,12 +101,14 @@ def login_view(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next", "")
     if request.user.is_authenticated:
         return redirect(_safe_next(request, next_url) or resolve_url(settings.LOGIN_REDIRECT_URL))
-    form = SignInForm(request.POST or None)
+    form = SignInForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         # `request` lets django-axes count failures per e-mail address and IP address, and
-        # refuse every attempt (even with the right password) once the pair is locked.
-        user = authenticate(request, username=email, password=form.cleaned_data["password"])
+        # refuse every attempt (even with the right password) once the pair is locked. The
+        # address goes in as `email` (USERNAME_FIELD): that is the key axes reads from the
+        # failure signal; with `username=` every failure would be counted for "no username".
+        user = authenticate(request, email=email, password=form.cleaned_data["password"])
         if user is None:
             reason = "locked out" if getattr(request, "axes_locked_out", False) else ""
             people.signin_failure_record(email=email, request=request, reason=reason)
@@ -113,7 +120,6 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 ),
             )
         else:
-            user = cast(User, user)
             if user.totp_enabled:
                 request.session.cycle_key()
                 request.session[PENDING_KEY] = {
@@ -143,7 +149,7 @@ def _pending_user(request: HttpRequest) -> tuple[User | None, dict[str, Any]]:
     if int(time.time()) - int(pending.get("at", 0)) > PENDING_MAX_AGE:
         request.session.pop(PENDING_KEY, None)
         return None, {}
-    user = User.objects.filter(pk=pending.get("user_id"), is_active=True).first()
+    user = User.objects.filter(pk=int(pending.get("user_id", 0)), is_active=True).first()
     if user is None or not user.totp_enabled:
         request.session.pop(PENDING_KEY, None)
         return None, {}
@@ -157,7 +163,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if user is None:
         messages.info(request, _("Please sign in again."))
         return redirect("core:login")
-    form = TwoFactorCodeForm(request.POST or None)
+    form = TwoFactorCodeForm(_posted(request))
     if request.method == "POST":
         if form.is_valid() and security.totp_verify(user=user, code=form.cleaned_data["code"]):
             request.session.pop(PENDING_KEY, None)
@@ -177,7 +183,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             # Counted by django-axes as one failed sign-in, so that guessing codes round after
             # round also ends in the 30-minute lock.
             user_login_failed.send(
-                sender=__name__, credentials={"username": user.email}, request=request
+                sender=__name__, credentials={User.USERNAME_FIELD: user.email}, request=request
             )
             messages.error(request, _("Too many wrong codes. Please sign in again."))
             return redirect("core:login")
@@ -218,7 +224,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     if not secret:
         secret = security.totp_new_secret()
         request.session[SETUP_SECRET_KEY] = secret
-    form = TwoFactorCodeForm(request.POST or None)
+    form = TwoFactorCodeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             security.totp_enable(
@@ -235,6 +241,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     qr_svg = segno.make(uri, error="m").svg_inline(
         scale=5, dark="#000", light="#fff", title=_("QR code for your authenticator app")
     )
+    qr_svg = qr_svg.replace("<svg ", '<svg role="img" ', 1)
     return render(
         request,
         "core/accounts/two_factor_setup.html",
@@ -262,7 +269,7 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
             _("An operation you work in requires two-factor authentication for your role."),
         )
         return redirect("core:two_factor_setup")
-    form = PasswordConfirmForm(request.POST or None, user=user)
+    form = PasswordConfirmForm(_posted(request), user=user)
     if request.method == "POST" and form.is_valid():
         security.totp_disable(user=user, by=user, request=request)
         messages.success(request, _("Two-factor authentication is off."))
@@ -277,7 +284,7 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     user = _current_user(request)
     form = ProfileForm(
-        request.POST or None,
+        _posted(request),
         initial={
             "full_name": user.full_name,
             "language": user.language,
@@ -313,7 +320,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 def password_change(request: HttpRequest) -> HttpResponse:
     user = _current_user(request)
-    form = PasswordChangeForm(user, request.POST or None)
+    form = PasswordChangeForm(user, _posted(request))
     if request.method == "POST" and form.is_valid():
         people.user_password_change(
             user=user, new_password=form.cleaned_data["new_password1"], request=request
@@ -360,6 +367,7 @@ def users(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "filtered": any(filters.values()),
             "invitations": people.invitation_list_open(operation=operation),
+            "role_choices": Role.choices,
         },
     )
 
@@ -367,7 +375,7 @@ def users(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def user_invite(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _managed_operation(request, slug)
-    form = InviteForm(request.POST or None, operation=operation)
+    form = InviteForm(_posted(request), operation=operation)
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _token = people.invitation_create(
@@ -392,7 +400,7 @@ def user_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     roles_here: list[OperationRole] = getattr(person, "roles_here", [])
     focal = next((r for r in roles_here if r.role == Role.FOCAL_POINT), None)
     form = UserRolesForm(
-        request.POST or None,
+        _posted(request),
         operation=operation,
         initial={"roles": [r.role for r in roles_here], "body": focal.body if focal else None},
     )
@@ -443,9 +451,7 @@ def _account_action(request: HttpRequest, slug: str, pk: int, *, activate: bool)
         if activate:
             messages.success(request, _("%(name)s can sign in again.") % {"name": person})
         else:
-            messages.success(
-                request, _("%(name)s can no longer sign in.") % {"name": person}
-            )
+            messages.success(request, _("%(name)s can no longer sign in.") % {"name": person})
     return redirect("core:user_detail", slug=operation.slug, pk=person.pk)
 
 
@@ -524,7 +530,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.user.is_authenticated:
         return _invitation_page(request, invitation, "other_account")
     form = InvitationAcceptForm(
-        request.POST or None, email=invitation.email, initial={"full_name": invitation.full_name}
+        _posted(request), email=invitation.email, initial={"full_name": invitation.full_name}
     )
     if request.method == "POST" and form.is_valid():
         try:

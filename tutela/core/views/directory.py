@@ -68,7 +68,7 @@ def _render(
     return render(request, template, context)
 
 
-# --- Home -----------------------------------------------------------------------------------------
+# --- Home ----------------------------------------------------------------------------------------
 
 
 @login_required
@@ -85,17 +85,18 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def operation_home(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _operation(request, slug)
+    summary = selectors.operation_summary(operation)
     return _render(
         request,
         "core/operation_home.html",
         operation,
-        summary=selectors.operation_summary(operation),
-        can_see_contacts=access.can_see_contacts(request.user, operation),
-        level_labels=[(level.level, level.label) for level in selectors.area_levels(operation)],
+        summary=summary,
+        can_see_contacts=access.can_see_contacts(_user(request), operation),
+        level_labels=[(level.level, level.label) for level in summary.area_levels],
     )
 
 
-# --- Organisations --------------------------------------------------------------------------------
+# --- Organisations -------------------------------------------------------------------------------
 
 
 @login_required
@@ -152,9 +153,9 @@ def organisation_create(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, _("Organisation %(acronym)s added.") % {
-                "acronym": organisation.acronym
-            })
+            messages.success(
+                request, _("Organisation %(acronym)s added.") % {"acronym": organisation.acronym}
+            )
             return redirect("core:organisation_detail", slug=slug, pk=organisation.pk)
     return _render(request, "core/organisations/form.html", operation, form=form)
 
@@ -190,7 +191,7 @@ def organisation_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
-# --- Coordination structure -----------------------------------------------------------------------
+# --- Coordination structure ----------------------------------------------------------------------
 
 
 @login_required
@@ -218,7 +219,7 @@ def _body_or_404(operation: Operation, pk: int) -> Body:
 def body_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _operation(request, slug)
     body = _body_or_404(operation, pk)
-    can_see_contacts = access.can_see_contacts(request.user, operation)
+    can_see_contacts = access.can_see_contacts(_user(request), operation)
     memberships = list(selectors.body_memberships(body))
     return _render(
         request,
@@ -248,13 +249,15 @@ def body_create(request: HttpRequest, slug: str) -> HttpResponse:
     form = BodyForm(request.POST or None, operation=operation, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            body = structure_services.body_create(by=_user(request), operation=operation, **form.service_fields())
+            body = structure_services.body_create(
+                by=_user(request), operation=operation, **form.service_fields()
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, _("Coordination body %(name)s created.") % {
-                "name": body.name
-            })
+            messages.success(
+                request, _("Coordination body %(name)s created.") % {"name": body.name}
+            )
             return redirect("core:body_detail", slug=slug, pk=body.pk)
     return _render(request, "core/structure/body_form.html", operation, form=form)
 
@@ -297,18 +300,22 @@ def membership_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = MembershipForm(request.POST or None, operation=operation, body=body)
     if request.method == "POST" and form.is_valid():
         try:
-            membership = structure_services.membership_add(by=_user(request), body=body, **form.cleaned_data)
+            membership = structure_services.membership_add(
+                by=_user(request), body=body, **form.cleaned_data
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, _("%(organisation)s added to %(body)s.") % {
-                "organisation": membership.organisation.acronym,
-                "body": body.name,
-            })
+            messages.success(
+                request,
+                _("%(organisation)s added to %(body)s.")
+                % {
+                    "organisation": membership.organisation.acronym,
+                    "body": body.name,
+                },
+            )
             return redirect("core:body_detail", slug=slug, pk=body.pk)
-    return _render(
-        request, "core/structure/membership_form.html", operation, form=form, body=body
-    )
+    return _render(request, "core/structure/membership_form.html", operation, form=form, body=body)
 
 
 @login_required
@@ -331,7 +338,9 @@ def membership_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            structure_services.membership_update(by=_user(request), membership=membership, **form.cleaned_data)
+            structure_services.membership_update(
+                by=_user(request), membership=membership, **form.cleaned_data
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -361,9 +370,11 @@ def membership_end(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, _("Membership of %(organisation)s ended.") % {
-                "organisation": membership.organisation.acronym
-            })
+            messages.success(
+                request,
+                _("Membership of %(organisation)s ended.")
+                % {"organisation": membership.organisation.acronym},
+            )
             return redirect("core:body_detail", slug=slug, pk=membership.body_id)
     return _render(
         request,
@@ -375,12 +386,12 @@ def membership_end(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
-# --- Contacts -------------------------------------------------------------------------------------
+# --- Contacts ------------------------------------------------------------------------------------
 
 
 def _contacts_operation(request: HttpRequest, slug: str) -> Operation:
     operation = _operation(request, slug)
-    if not access.can_see_contacts(request.user, operation):
+    if not access.can_see_contacts(_user(request), operation):
         raise PermissionDenied
     return operation
 
@@ -402,7 +413,7 @@ def contacts(request: HttpRequest, slug: str) -> HttpResponse:
     filters = form.filters()
     page = paginate(request, selectors.contact_list(operation, filters))
     for contact in page.object_list:
-        contact.editable = contact_services.can_write_contacts(  # type: ignore[attr-defined]
+        contact.editable = contact_services.can_write_contacts(
             user, operation, contact.organisation
         )
     return _render(
@@ -471,11 +482,13 @@ def contact_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "email": contact.email,
         "phone": contact.phone,
         "bodies": [body.pk for body in contact.bodies.all()],
+        "is_active": contact.is_active,
     }
     form = ContactForm(
         request.POST or None,
         operation=operation,
         organisations=_writable_organisations(user, operation),
+        editing=True,
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():
@@ -499,9 +512,9 @@ def contact_deactivate(request: HttpRequest, slug: str, pk: int) -> HttpResponse
         raise PermissionDenied
     if request.method == "POST":
         contact_services.contact_deactivate(by=user, contact=contact)
-        messages.success(request, _("%(name)s was removed from the directory.") % {
-            "name": contact.name
-        })
+        messages.success(
+            request, _("%(name)s was removed from the directory.") % {"name": contact.name}
+        )
         return redirect("core:contacts", slug=slug)
     return _render(request, "core/contacts/deactivate.html", operation, contact=contact)
 
