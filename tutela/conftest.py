@@ -194,8 +194,42 @@ def browser() -> Any:
         chromium.close()
 
 
+@pytest.fixture(scope="module")
+def audit_log_flushable(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    """Live-server tests run as transactional tests, which empty the tables after each test; the
+    audit log's append-only triggers refuse that. Lift them for the module (put back after its last
+    flush), as migration 0002's backward step does."""
+    import importlib
+
+    from django.db import connection
+
+    append_only = importlib.import_module("tutela.core.migrations.0002_audit_append_only")
+    with django_db_blocker.unblock(), connection.schema_editor() as editor:
+        append_only.backward(None, editor)
+    yield
+    with django_db_blocker.unblock(), connection.schema_editor() as editor:
+        append_only.forward(None, editor)
+
+
+def signed_in(page: Any, live_server: Any, user: User) -> None:
+    """Give the browser tab a session for `user` without going through the sign-in page."""
+    from django.conf import settings
+
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+
 @pytest.fixture
-def browser_page(browser: Any, live_server: Any) -> Any:
+def browser_page(browser: Any, live_server: Any, audit_log_flushable: None) -> Any:
     """A fresh browser tab (French-speaking browser) pointed at the live test server; the page
     fails the test on any JavaScript error or Content-Security-Policy violation."""
     context = browser.new_context(locale="fr-FR", base_url=live_server.url)
@@ -204,9 +238,11 @@ def browser_page(browser: Any, live_server: Any) -> Any:
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on(
         "console",
-        lambda msg: errors.append(msg.text)
-        if msg.type == "error" and "Content Security Policy" in msg.text
-        else None,
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
     )
     page.js_errors = errors
     yield page

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import hashlib
+import hmac
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
 from tutela.core.crypto import EncryptedTextField
 from tutela.core.models import AuditEntry, Operation
 
-MASK = "[encrypted]"
+
+def _fingerprint(value: str) -> str:
+    """A short keyed digest of an encrypted value: enough for the log to show that a value changed
+    (one phone number replaced by another), useless for guessing what it is."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
+    return f"[encrypted #{digest[:8]}]"
 
 
 def _jsonable(value: Any) -> Any:
@@ -32,7 +40,8 @@ def _jsonable(value: Any) -> Any:
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """The instance's concrete field values, ready for the audit log.
 
-    Encrypted personal data never enters the log in clear: it is recorded as "[encrypted]" (or
+    Encrypted personal data never enters the log in clear: it is recorded as "[encrypted #digest]"
+    with a short keyed digest, so that a change shows without its value (or
     empty), so that the log shows that it changed, not what it says. Foreign keys are recorded by
     id.
     """
@@ -45,7 +54,7 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
             continue
         value = getattr(instance, field.attname)
         if isinstance(field, EncryptedTextField):
-            value = MASK if value else ""
+            value = _fingerprint(value) if value else ""
         data[field.attname] = _jsonable(value)
     for field in instance._meta.many_to_many:
         if wanted is not None and field.name not in wanted:

@@ -22,14 +22,11 @@ from tutela.core.contacts_xlsx import contacts_workbook
 from tutela.core.models import AuditEntry, Body, Contact, Operation, Organisation, User
 from tutela.core.models.roles import Role
 from tutela.core.selectors import contact_list
-from tutela.core.services.audit import MASK, audit_create, audit_write, changed, snapshot
+from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 
 CONTACT_FIELDS = frozenset(
     {"organisation", "name", "title", "email", "phone", "bodies", "is_active"}
 )
-PERSONAL_FIELDS = ("email", "phone")
-# Not translated: the audit log is stored, not shown in one language.
-_CHANGED = "changed"
 # Roles that may keep their own organisation's entries of the directory.
 OWN_ORGANISATION_WRITERS = frozenset({Role.PARTNER, Role.FOCAL_POINT})
 
@@ -129,7 +126,6 @@ def contact_update(*, by: User, contact: Contact, **fields: Any) -> Contact:
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     _require_write(by, operation, contact.organisation)
     before = snapshot(contact)
-    personal_before = {name: getattr(contact, name) for name in PERSONAL_FIELDS}
     bodies = fields.pop("bodies", None)
     for field, value in fields.items():
         if field in {"name", "title", "email", "phone"}:
@@ -144,22 +140,7 @@ def contact_update(*, by: User, contact: Contact, **fields: Any) -> Contact:
     contact.save()
     if bodies is not None:
         contact.bodies.set(body_list)
-    after = snapshot(contact)
-    # The snapshot masks e-mail and phone as "[encrypted]" on both sides, which would hide a
-    # change from one address to another: say that it changed, still without the values.
-    for name in PERSONAL_FIELDS:
-        if personal_before[name] and getattr(contact, name) != personal_before[name]:
-            after[name] = f"{MASK} ({_CHANGED})" if getattr(contact, name) else ""
-    b, a = changed(before, after)
-    if a or b:
-        audit_write(
-            actor=by,
-            action=AuditEntry.Action.UPDATE,
-            instance=contact,
-            operation=operation,
-            before=b,
-            after=a,
-        )
+    audit_update(actor=by, instance=contact, operation=operation, before=before)
     return contact
 
 

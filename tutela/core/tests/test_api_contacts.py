@@ -164,7 +164,7 @@ def test_partner_adds_a_contact_of_own_organisation(world: World, api: ApiFor) -
     assert entry.actor == world.partner
     assert entry.operation == world.operation
     # Personal data never enters the audit log in clear.
-    assert entry.after["email"] == "[encrypted]"
+    assert entry.after["email"].startswith("[encrypted #")
     assert "moussa@amss.test" not in str(entry.after).lower()
     assert "70 00 00 02" not in str(entry.after)
 

@@ -85,8 +85,8 @@ def test_manager_creates_a_contact_with_encrypted_personal_data(world):
     # ...nor in the audit log.
     entry = AuditEntry.objects.get(entity_type="core.contact", entity_id=str(contact.pk))
     assert entry.action == "create"
-    assert entry.after["email"] == "[encrypted]"
-    assert entry.after["phone"] == "[encrypted]"
+    assert entry.after["email"].startswith("[encrypted #")
+    assert entry.after["phone"].startswith("[encrypted #")
     assert "jean@drc.test" not in str(entry.after)
 
 
@@ -155,8 +155,9 @@ def test_update_records_that_the_phone_changed_without_its_value(world, aminata)
     assert aminata.phone == "+223 70 99 99 99"
     assert "99 99" not in raw_column(aminata, "phone")
     entry = AuditEntry.objects.get(entity_type="core.contact", action="update")
-    assert entry.before["phone"] == "[encrypted]"
-    assert entry.after["phone"] == "[encrypted] (changed)"
+    assert entry.before["phone"].startswith("[encrypted #")
+    assert entry.after["phone"].startswith("[encrypted #")
+    assert entry.after["phone"] != entry.before["phone"]
     assert "email" not in entry.after
     assert "99 99" not in str(entry.before) + str(entry.after)
 

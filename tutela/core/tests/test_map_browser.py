@@ -5,50 +5,16 @@ The `browser_page` fixture fails the test on any JavaScript error or CSP violati
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
-from tutela.conftest import World
+from tutela.conftest import World, signed_in
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("audit_log_flushable"),
 ]
-
-append_only = importlib.import_module("tutela.core.migrations.0002_audit_append_only")
-
-
-@pytest.fixture(scope="module")
-def audit_log_flushable(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    """Transactional tests empty the tables after each test, which the audit log's append-only
-    triggers refuse: lift them for this module, as migration 0002's backward step does."""
-    from django.db import connection
-
-    with django_db_blocker.unblock(), connection.schema_editor() as editor:
-        append_only.backward(None, editor)
-    yield
-    with django_db_blocker.unblock(), connection.schema_editor() as editor:
-        append_only.forward(None, editor)
-
-
-def signed_in(page: Any, live_server: Any, user: Any) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 def test_map_draws_the_boundaries_and_names_a_clicked_area(

@@ -6,10 +6,8 @@ speaks French, so the checks use form field names and the database, not English 
 
 from __future__ import annotations
 
-import importlib
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pyotp
@@ -23,24 +21,7 @@ from tutela.core.services.jobs import job_create, job_progress, job_succeed
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("audit_log_flushable"),
 ]
-
-append_only = importlib.import_module("tutela.core.migrations.0002_audit_append_only")
-
-
-@pytest.fixture(scope="module")
-def audit_log_flushable(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    """A live-server test runs in a transactional test case, which empties the tables after
-    each test; the append-only triggers refuse to delete audit rows. Lift them for this module
-    (module scope: put back after the last flush), as migration 0002's backward step does."""
-    from django.db import connection
-
-    with django_db_blocker.unblock(), connection.schema_editor() as editor:
-        append_only.backward(None, editor)
-    yield
-    with django_db_blocker.unblock(), connection.schema_editor() as editor:
-        append_only.forward(None, editor)
 
 
 def sign_in(page: Any, email: str) -> None:
