@@ -12,6 +12,11 @@ urlpatterns = [
     # Organisations
     path("o/<slug:slug>/organisations/", directory.organisations, name="organisations"),
     path(
+        "o/<slug:slug>/organisations/link/",
+        directory.organisation_link,
+        name="organisation_link",
+    ),
+    path(
         "o/<slug:slug>/organisations/new/",
         directory.organisation_create,
         name="organisation_create",

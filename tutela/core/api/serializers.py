@@ -246,6 +246,10 @@ class OrganisationIn(serializers.Serializer):
     website = serializers.URLField(required=False, allow_blank=True)
 
 
+class OrganisationLinkIn(serializers.Serializer):
+    acronym = serializers.CharField(max_length=40)
+
+
 class BodyOut(serializers.ModelSerializer):
     lead: Any = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
     co_lead: Any = serializers.SlugRelatedField(slug_field="acronym", read_only=True)

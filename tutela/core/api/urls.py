@@ -24,6 +24,11 @@ urlpatterns = [
         name="organisation-list",
     ),
     path(
+        f"{operation}organisations/link/",
+        views.OrganisationLinkView.as_view(),
+        name="organisation-link",
+    ),
+    path(
         f"{operation}organisations/<str:acronym>/",
         views.OrganisationDetailView.as_view(),
         name="organisation-detail",

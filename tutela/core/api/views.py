@@ -47,7 +47,11 @@ from tutela.core.models import (
 from tutela.core.pcodes import GazetteerIndex
 from tutela.core.services.api_tokens import api_token_issue, api_token_revoke
 from tutela.core.services.contacts import contact_create, contact_update
-from tutela.core.services.organisations import organisation_create, organisation_update
+from tutela.core.services.organisations import (
+    organisation_create,
+    organisation_link,
+    organisation_update,
+)
 from tutela.core.services.people import signin_failure_record
 from tutela.core.services.security import totp_verify, two_factor_required
 from tutela.core.services.structure import (
@@ -371,6 +375,25 @@ class OrganisationListView(OperationAPIView, ListAPIView):
             by=self.caller,
             operation=self.get_operation(),
             **self.input(serializers.OrganisationIn),
+        )
+        return self.output(organisation, status_code=status.HTTP_201_CREATED)
+
+
+class OrganisationLinkView(OperationAPIView):
+    """Add an organisation already registered on this server (in another operation) to this one."""
+
+    queryset = Organisation.objects.none()
+    serializer_class = serializers.OrganisationOut
+    permission_classes = [IsAuthenticated, IsManagerForWrites]
+
+    @extend_schema(
+        request=serializers.OrganisationLinkIn, responses={201: serializers.OrganisationOut}
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        organisation = organisation_link(
+            by=self.caller,
+            operation=self.get_operation(),
+            **self.input(serializers.OrganisationLinkIn),
         )
         return self.output(organisation, status_code=status.HTTP_201_CREATED)
 

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tutela.core import access
-from tutela.core.models import AdminArea, Operation, Organisation, User
-from tutela.core.services.audit import audit_create, audit_update, snapshot
+from tutela.core.models import AdminArea, AuditEntry, Operation, Organisation, User
+from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 
 ORGANISATION_FIELDS = frozenset({"name", "acronym", "type", "country", "website"})
 
@@ -68,6 +68,42 @@ def organisation_create(
     organisation.save()
     organisation.operations.add(operation)
     audit_create(actor=by, instance=organisation, operation=operation)
+    return organisation
+
+
+@transaction.atomic
+def organisation_link(*, by: User, operation: Operation, acronym: str) -> Organisation:
+    """Add an organisation already registered on this server (e.g. working in another operation)
+    to this operation, found by its acronym (any case)."""
+    access.require_manager(by, operation)
+    acronym = (acronym or "").strip()
+    organisation = Organisation.objects.filter(acronym__iexact=acronym).first() if acronym else None
+    if organisation is None:
+        raise ValidationError(
+            {
+                "acronym": _(
+                    "No organisation with the acronym “%(acronym)s” is registered: add it as a "
+                    "new organisation."
+                )
+                % {"acronym": acronym}
+            }
+        )
+    if organisation_in_operation(operation, organisation):
+        raise ValidationError(
+            {
+                "acronym": _("%(acronym)s already takes part in this operation.")
+                % {"acronym": organisation.acronym}
+            }
+        )
+    organisation.operations.add(operation)
+    audit_write(
+        actor=by,
+        action=AuditEntry.Action.UPDATE,
+        instance=organisation,
+        operation=operation,
+        summary=f"{organisation.acronym} added to {operation.slug}",
+        after={"operations": [operation.pk]},
+    )
     return organisation
 
 

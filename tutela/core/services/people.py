@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from tutela.core import access
 from tutela.core.models import (
@@ -212,6 +213,8 @@ def user_deactivate(
     user.deactivated_at = timezone.now()
     user.full_clean()
     user.save()
+    # An API token must not come back to life with a later reactivation: the person signs in again.
+    Token.objects.filter(user=user).delete()
     audit_update(actor=by, instance=user, operation=operation, before=before, request=request)
     return user
 

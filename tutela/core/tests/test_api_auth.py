@@ -257,6 +257,19 @@ def test_token_of_deactivated_user_stops_working(world: World, api: ApiFor) -> N
     assert client.get(ME_URL).status_code == 401
 
 
+def test_deactivation_deletes_the_token_so_reactivation_does_not_revive_it(
+    world: World, api: ApiFor
+) -> None:
+    from tutela.core.services.people import user_deactivate, user_reactivate
+
+    client = api(world.partner)
+    user_deactivate(user=world.partner, by=world.coordinator, operation=world.operation)
+    user_reactivate(user=world.partner, by=world.coordinator, operation=world.operation)
+
+    assert not Token.objects.filter(user=world.partner).exists()
+    assert client.get(ME_URL).status_code == 401
+
+
 def test_bad_token_is_refused(db: None) -> None:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef")

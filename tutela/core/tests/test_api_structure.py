@@ -457,3 +457,19 @@ def test_membership_of_another_operation_is_404(world: World, api: ApiFor) -> No
     response = api(world.coordinator).get(f"/api/v1/operations/mali/memberships/{membership.pk}/")
 
     assert response.status_code == 404
+
+
+def test_manager_links_an_organisation_of_another_operation(world: World, api: ApiFor) -> None:
+    unicef = Organisation.objects.create(name="UNICEF", acronym="UNICEF", type="un")
+    url = "/api/v1/operations/mali/organisations/link/"
+
+    assert api(world.partner).post(url, {"acronym": "UNICEF"}).status_code == 403
+    assert api(world.other_operation_user).post(url, {"acronym": "UNICEF"}).status_code == 404
+    response = api(world.coordinator).post(url, {"acronym": "unicef"})
+
+    assert response.status_code == 201
+    assert response.json()["acronym"] == "UNICEF"
+    assert unicef.operations.filter(pk=world.operation.pk).exists()
+    again = api(world.coordinator).post(url, {"acronym": "UNICEF"})
+    assert again.status_code == 400
+    assert "acronym" in again.json()

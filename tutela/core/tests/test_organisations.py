@@ -279,3 +279,39 @@ def test_non_managers_cannot_open_organisation_forms(world, as_user, persona):
 def test_other_operation_manager_cannot_open_organisation_forms(world, as_user):
     client = as_user(world.other_operation_user)
     assert client.get(reverse("core:organisation_create", args=["mali"])).status_code == 404
+
+
+def test_manager_adds_an_organisation_registered_in_another_operation(world, as_user):
+    from tutela.core.models import AuditEntry, Organisation
+
+    unicef = Organisation.objects.create(name="UNICEF", acronym="UNICEF", type="un")
+    unicef.operations.add(world.other_operation)
+    response = as_user(world.coordinator).post("/o/mali/organisations/link/", {"acronym": "unicef"})
+    assert response.status_code == 302
+    assert unicef.operations.filter(pk=world.operation.pk).exists()
+    assert AuditEntry.objects.filter(
+        action="update", entity_id=str(unicef.pk), operation=world.operation
+    ).exists()
+
+
+def test_linking_an_unknown_or_present_acronym_says_why(world, as_user):
+    client = as_user(world.coordinator)
+    response = client.post("/o/mali/organisations/link/", {"acronym": "NOPE"}, follow=True)
+    assert "No organisation with the acronym" in response.content.decode()
+    response = client.post("/o/mali/organisations/link/", {"acronym": "AMSS"}, follow=True)
+    assert "already takes part" in response.content.decode()
+
+
+def test_partner_cannot_link_organisations(world, as_user):
+    from tutela.core.models import Organisation
+
+    Organisation.objects.create(name="UNICEF", acronym="UNICEF", type="un")
+    response = as_user(world.partner).post("/o/mali/organisations/link/", {"acronym": "UNICEF"})
+    assert response.status_code == 403
+    assert not world.operation.organisations.filter(acronym="UNICEF").exists()
+    assert (
+        as_user(world.outsider)
+        .post("/o/mali/organisations/link/", {"acronym": "UNICEF"})
+        .status_code
+        == 404
+    )

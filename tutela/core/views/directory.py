@@ -161,6 +161,25 @@ def organisation_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["POST"])
+def organisation_link(request: HttpRequest, slug: str) -> HttpResponse:
+    """Add an organisation registered in another operation to this one, by acronym."""
+    operation = _managed_operation(request, slug)
+    try:
+        organisation = organisation_services.organisation_link(
+            by=_user(request), operation=operation, acronym=request.POST.get("acronym", "")
+        )
+    except ValidationError as error:
+        for message in error.message_dict.get("acronym", error.messages):
+            messages.error(request, message)
+        return redirect("core:organisations", slug=slug)
+    messages.success(
+        request, _("Organisation %(acronym)s added.") % {"acronym": organisation.acronym}
+    )
+    return redirect("core:organisation_detail", slug=slug, pk=organisation.pk)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _managed_operation(request, slug)
