@@ -11,24 +11,26 @@ ROOT = Path(__file__).resolve().parents[3]
 LOCALE = ROOT / "locale"
 
 
-def extracted_msgids(tmp_path: Path) -> set[tuple[str, str]]:
-    """Run makemessages over the source into a scratch folder and read what it found."""
-    with override_settings(LOCALE_PATHS=[tmp_path]):
-        import os
+def extracted_msgids(scratch: Path) -> set[tuple[str, str]]:
+    """Run makemessages over a copy of the source and read what it found.
 
-        cwd = os.getcwd()
-        os.chdir(ROOT)
-        try:
-            call_command(
-                "makemessages",
-                locale=["fr"],
-                ignore_patterns=[".venv/*", "var/*", "bench/*", "*/tests/*", "node_modules/*"],
-                no_location=True,
-                verbosity=0,
-            )
-        finally:
-            os.chdir(cwd)
-    po = polib.pofile(str(tmp_path / "fr" / "LC_MESSAGES" / "django.po"))
+    A copy, because makemessages writes into any `locale` folder beside the files it scans: run in
+    the project itself it would rewrite the committed catalogues."""
+    import os
+    import shutil
+
+    ignore = shutil.ignore_patterns("tests", "vendor", "__pycache__", "*.mo", "*.po")
+    for package in ("tutela", "config"):
+        shutil.copytree(ROOT / package, scratch / package, ignore=ignore)
+    (scratch / "locale").mkdir()
+    cwd = os.getcwd()
+    os.chdir(scratch)
+    try:
+        with override_settings(LOCALE_PATHS=[scratch / "locale"]):
+            call_command("makemessages", locale=["fr"], no_location=True, verbosity=0)
+    finally:
+        os.chdir(cwd)
+    po = polib.pofile(str(scratch / "locale" / "fr" / "LC_MESSAGES" / "django.po"))
     return {(e.msgctxt or "", e.msgid) for e in po if not e.obsolete}
 
 
