@@ -4,11 +4,12 @@ Included from tutela/core/urls.py inside the "core" namespace."""
 
 from django.urls import path
 
-from tutela.core.views import audit, directory, geo
+from tutela.core.views import audit, directory, geo, operations
 
 urlpatterns = [
     path("", directory.home, name="home"),
     path("o/<slug:slug>/", directory.operation_home, name="operation_home"),
+    path("o/<slug:slug>/settings/", operations.operation_settings, name="operation_settings"),
     # Organisations
     path("o/<slug:slug>/organisations/", directory.organisations, name="organisations"),
     path(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
@@ -173,6 +174,7 @@ class OperationOut(serializers.ModelSerializer):
             "default_language",
             "admin_level_labels",
             "disclosure_threshold",
+            "require_2fa_roles",
             "is_demo",
             "roles",
         ]
@@ -180,6 +182,58 @@ class OperationOut(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Role.choices)))
     def get_roles(self, operation: Operation) -> list[str]:
         return sorted(access.roles_in(self.context["request"].user, operation))
+
+
+class OperationField(serializers.SlugRelatedField):
+    """An operation the caller can reach, by short name (another answers "does not exist")."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="slug", queryset=Operation.objects.all(), **kwargs)
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return access.operations_for_user(self.context["request"].user)
+
+
+class OperationIn(serializers.Serializer):
+    """Operation settings. Managers change the first six fields; `slug`, `parent` and `countries`
+    are for server administrators."""
+
+    name = serializers.CharField(max_length=200)
+    languages = serializers.ListField(
+        child=serializers.ChoiceField(choices=settings.LANGUAGES), allow_empty=True
+    )
+    default_language = serializers.ChoiceField(choices=settings.LANGUAGES)
+    admin_level_labels = serializers.DictField(
+        child=serializers.CharField(max_length=60, allow_blank=True),
+        required=False,
+        help_text=_('Names of the admin levels "0" to "5": {"1": "Région", "2": "Cercle"}.'),
+    )
+    disclosure_threshold = serializers.IntegerField(
+        required=False,
+        help_text=_("Counts above zero and below this are hidden in shared figures (2 to 50)."),
+    )
+    require_2fa_roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=Role.choices),
+        required=False,
+        help_text=_("Roles whose holders must use two-factor authentication."),
+    )
+    slug = serializers.SlugField(max_length=60, required=False)
+    parent: Any = OperationField(required=False, allow_null=True)
+    countries: Any = CountryField(many=True, required=False)
+
+
+class OperationCreateIn(OperationIn):
+    slug = serializers.SlugField(max_length=60)
+    countries: Any = CountryField(many=True)
+    coordinator = serializers.EmailField(
+        required=False, help_text=_("E-mail address of an existing account: the coordinator.")
+    )
+
+    def validate_coordinator(self, value: str) -> User:
+        user = User.objects.filter(email__iexact=value.strip()).first()
+        if user is None:
+            raise serializers.ValidationError(_("No account with this e-mail address."))
+        return user
 
 
 class AreaOut(serializers.ModelSerializer):

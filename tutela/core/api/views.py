@@ -12,6 +12,7 @@ from typing import Any, cast
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +48,7 @@ from tutela.core.models import (
 from tutela.core.pcodes import GazetteerIndex
 from tutela.core.services.api_tokens import api_token_issue, api_token_revoke
 from tutela.core.services.contacts import contact_create, contact_update
+from tutela.core.services.operations import operation_create, operation_update
 from tutela.core.services.organisations import (
     organisation_create,
     organisation_link,
@@ -186,7 +188,8 @@ class MeView(APIView):
 
 
 class OperationListView(ListAPIView):
-    """Operations the caller holds a role in (or below one)."""
+    """Operations the caller holds a role in (or below one). Server administrators create new
+    operations (POST)."""
 
     queryset = Operation.objects.none()
     serializer_class = serializers.OperationOut
@@ -200,6 +203,25 @@ class OperationListView(ListAPIView):
             .select_related("parent")
             .prefetch_related("countries")
             .order_by("name")
+        )
+
+    @extend_schema(
+        request=serializers.OperationCreateIn,
+        responses={
+            201: serializers.OperationOut,
+            403: OpenApiResponse(description=_("Server administrators only.")),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        # The service refuses too; checking first answers 403 rather than a 400 on the body.
+        if not cast(User, request.user).is_superuser:
+            raise PermissionDenied
+        data_in = serializers.OperationCreateIn(data=request.data, context={"request": request})
+        data_in.is_valid(raise_exception=True)
+        operation = operation_create(by=cast(User, request.user), **data_in.validated_data)
+        return Response(
+            serializers.OperationOut(operation, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
         )
 
 
@@ -245,11 +267,23 @@ class OperationAPIView(GenericAPIView):
 
 
 class OperationDetailView(OperationAPIView):
+    """The operation; its managers change its settings (PATCH)."""
+
     queryset = Operation.objects.none()
     serializer_class = serializers.OperationOut
+    permission_classes = [IsAuthenticated, IsManagerForWrites]
 
     def get(self, request: Request, slug: str) -> Response:
         return self.output(self.get_operation())
+
+    @extend_schema(request=serializers.OperationIn, responses=serializers.OperationOut)
+    def patch(self, request: Request, slug: str) -> Response:
+        operation = operation_update(
+            by=self.caller,
+            operation=self.get_operation(),
+            **self.input(serializers.OperationIn, partial=True),
+        )
+        return self.output(operation)
 
 
 # --- Geography -----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ register = template.Library()
 # URL name prefixes -> menu section (the first match wins).
 _SECTIONS = (
     ("operation_home", "home"),
+    ("operation_settings", "settings"),
     ("organisation", "organisations"),
     ("structure", "structure"),
     ("body_", "structure"),
