@@ -5,6 +5,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/", include("tutela.core.api_urls")),
+    path("", include("tutela.activities.urls")),
     path("", include("tutela.core.urls")),
 ]
 

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Tutela needs, only those missing (idempotent, quick when all present):
 # chromium (browser tests), gettext (compiling translations), postgresql (test database server),
-# libreoffice-calc-nogui is left to the 5W module that needs it.
+# libreoffice-calc-nogui (the 5W templates are opened by LibreOffice in the tests).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v python3.11 >/dev/null 2>&1 || need+=(python3.11 python3.11-venv)
+# LibreOffice (headless Calc) opens the generated 5W templates in the tests, as partners' Excel would.
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -4,4 +4,5 @@ from django.utils.translation import gettext_lazy as _
 
 class ActivitiesConfig(AppConfig):
     name = "tutela.activities"
-    verbose_name = _("Activities")
+    label = "activities"
+    verbose_name = _("5W activities")

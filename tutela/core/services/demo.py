@@ -247,4 +247,8 @@ def demo_load() -> DemoResult:
                 phone=phone,
             )
             contact.bodies.set([bodies[c] for c in body_codes])
+    # The 5W module's configuration: standard catalogue and population groups.
+    from tutela.activities.services.catalogue import catalogue_seed
+
+    catalogue_seed(operation=op)
     return DemoResult(operation=op, logins=logins)
