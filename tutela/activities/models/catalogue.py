@@ -76,6 +76,10 @@ class Activity(Localised):
     by_disability = models.BooleanField(_("disaggregated by disability"), default=True)
     # Allowed modalities (codes of ActivityReport.Modality); empty means any.
     modalities = models.JSONField(_("modalities"), default=list, blank=True)
+    # Counts of this activity can identify people (GBV or child protection case management,
+    # victim assistance): small counts are suppressed in anything shared beyond the reporting
+    # organisation.
+    is_sensitive = models.BooleanField(_("sensitive (small counts suppressed)"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -336,6 +336,10 @@ CATALOGUE: list[tuple[str, str, str, str, bool, list[tuple[str, str, str, str]]]
 ]
 
 
+# Activities whose counts can identify people (case management, survivors).
+SENSITIVE = {"PRO-CM", "CP-CM", "CP-FTR", "CP-AAFAG", "GBV-CM", "MA-VA"}
+
+
 @transaction.atomic
 def catalogue_seed(*, operation: Operation, by: Any = None) -> int:
     """Create the standard population groups and activities missing from the operation.
@@ -367,6 +371,7 @@ def catalogue_seed(*, operation: Operation, by: Any = None) -> int:
                 "name_fr": fr,
                 "by_sex_age": by_sex_age,
                 "by_disability": by_sex_age,
+                "is_sensitive": code in SENSITIVE,
             },
         )
         if was_created:
