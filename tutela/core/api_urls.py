@@ -7,4 +7,5 @@ urlpatterns = [
     # scripts.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("v1/", include("tutela.core.api.urls")),
+    path("v1/", include("tutela.activities.api.urls")),
 ]

@@ -44,7 +44,12 @@ def operation_nav(context: Any, operation: Operation) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
     match = getattr(request, "resolver_match", None)
-    active = context.get("nav_active") or section_for(getattr(match, "url_name", "") or "")
+    active = context.get("nav_active") or (
+        # Every 5W page (reporting, imports, analysis) lights the "5W" entry.
+        "5w"
+        if getattr(match, "namespace", "") == "activities"
+        else section_for(getattr(match, "url_name", "") or "")
+    )
     if user is None or not isinstance(operation, Operation):
         return {"manager": False, "contacts": False, "active": active}
     return {

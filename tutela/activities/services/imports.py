@@ -1,0 +1,721 @@
+"""5W uploads: a partner's or the IMO's file read, its columns matched, its values mapped, its rows
+checked and saved all or nothing; and the saved column mappings that make next month's upload of
+the same Kobo export or home-made sheet a single click.
+
+    record = import_5w_file(by=user, operation=op, file=upload, file_name=upload.name)
+    record.status               -> "imported" | "rejected" | "dry_run"
+    record.problems             -> the first 500 problems, by row and column
+    import_annotated_workbook(record=record) -> the upload with its problem cells marked (xlsx)
+
+Big files go to the background worker: `import_5w_start` runs small files at once and queues the
+others (tutela.activities.tasks.import_5w_in_background), with progress on the record's Job.
+
+Value mappings (`ColumnMapping.values`, {field: {value in the file: value for Tutela}}) translate
+a file's own words ("Déplacés" -> "IDP", "June" -> "2014-06"). Two special keys: "" gives the value
+for blank cells and for a column the file lacks (a default), "*" any value not listed. Mapping a
+value to null skips the row (e.g. the rows of other clusters in a multi-cluster 3W): skipped rows
+are counted, not checked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from tutela.activities.fields import BY_NAME, FIELDS, REQUIRED
+from tutela.activities.models import ColumnMapping, ImportRecord
+from tutela.activities.services.rows import (
+    SaveResult,
+    _check_access,
+    is_manager,
+    report_rows_save,
+)
+from tutela.core import access
+from tutela.core.imports.annotate import annotated_workbook
+from tutela.core.imports.matching import ColumnMatch, match_columns, match_score
+from tutela.core.imports.problems import ERROR, WARNING, ImportFileError, Problem
+from tutela.core.imports.readers import Table, read_table
+from tutela.core.imports.values import is_blank, text
+from tutela.core.models import Job, Operation, Organisation, User
+from tutela.core.pcodes import name_key
+from tutela.core.services.audit import audit_create, audit_update, snapshot
+from tutela.core.services.jobs import job_create, job_fail, job_progress, job_succeed
+
+logger = logging.getLogger(__name__)
+
+KIND = "5w"
+# Problems kept on the ImportRecord for the page (all of them go into the annotated workbook).
+STORED_PROBLEMS = 500
+# Files bigger than this run in the background worker.
+BACKGROUND_BYTES = 512 * 1024
+LOCATION_FIELDS = (
+    "admin1_pcode",
+    "admin1_name",
+    "admin2_pcode",
+    "admin2_name",
+    "admin3_pcode",
+    "admin3_name",
+)
+SKIP = object()
+
+
+# --- value mappings ------------------------------------------------------------------------------
+
+
+class ValueMap:
+    """Compiled `ColumnMapping.values` for one field."""
+
+    def __init__(self, table: Mapping[str, Any]) -> None:
+        self.exact = {str(k).strip(): v for k, v in table.items() if k not in ("", "*")}
+        self.keyed = {name_key(str(k)): v for k, v in table.items() if name_key(str(k))}
+        self.has_default = "" in table
+        self.default = table.get("")
+        self.has_other = "*" in table
+        self.other = table.get("*")
+        self._cache: dict[Any, Any] = {}
+
+    def apply(self, raw: Any) -> Any:
+        """The mapped value, the raw value when not mapped, or SKIP."""
+        key = (type(raw), raw)
+        try:
+            return self._cache[key]
+        except (KeyError, TypeError):
+            pass
+        result = self._apply(raw)
+        with contextlib.suppress(TypeError):
+            self._cache[key] = result
+        return result
+
+    def _apply(self, raw: Any) -> Any:
+        if is_blank(raw):
+            found = self.default if self.has_default else raw
+        else:
+            value = text(raw)
+            if value in self.exact:
+                found = self.exact[value]
+            elif name_key(value) and name_key(value) in self.keyed:
+                found = self.keyed[name_key(value)]
+            elif self.has_other:
+                found = self.other
+            else:
+                return raw
+        return SKIP if found is None and (not is_blank(raw) or self.has_default) else found
+
+
+def _value_maps(values: Mapping[str, Any] | None) -> dict[str, ValueMap]:
+    return {
+        name: ValueMap(table)
+        for name, table in (values or {}).items()
+        if isinstance(table, Mapping) and name in BY_NAME
+    }
+
+
+def mapped_rows(
+    table: Table, match: ColumnMatch, values: Mapping[str, Any] | None
+) -> tuple[list[tuple[int, dict[str, Any]]], int]:
+    """The table's rows as {field: value} through the column match and value mappings, and the
+    number of rows skipped by the value mappings."""
+    maps = _value_maps(values)
+    pairs = list(match.columns.items())
+    # Defaults for fields the file has no column for.
+    defaults = {
+        name: vmap.default
+        for name, vmap in maps.items()
+        if vmap.has_default and vmap.default is not None and name not in match.fields
+    }
+    mapped_pairs = [(index, name, maps.get(name)) for index, name in pairs]
+    rows: list[tuple[int, dict[str, Any]]] = []
+    skipped = 0
+    for number, cells in table.rows:
+        record: dict[str, Any] = dict(defaults)
+        skip = False
+        for index, name, vmap in mapped_pairs:
+            raw = cells[index] if index < len(cells) else ""
+            if vmap is not None:
+                raw = vmap.apply(raw)
+                if raw is SKIP:
+                    skip = True
+                    break
+            record[name] = raw
+        if skip:
+            skipped += 1
+            continue
+        rows.append((number, record))
+    return rows, skipped
+
+
+# --- reading and matching ------------------------------------------------------------------------
+
+
+def _prefer(headers: list[str], hxl_tags: list[str] | None) -> float:
+    return match_score(headers, hxl_tags, targets=FIELDS)
+
+
+def _read(
+    data: bytes,
+    *,
+    file_name: str,
+    mapping: ColumnMapping | None,
+    sheet: str | None,
+    header_row: int | None,
+) -> Table:
+    if mapping is not None:
+        sheet = sheet or mapping.sheet or None
+        header_row = header_row or mapping.header_row or None
+    return read_table(data, file_name=file_name, sheet=sheet, header_row=header_row, prefer=_prefer)
+
+
+def _match(table: Table, mapping: ColumnMapping | None) -> ColumnMatch:
+    return match_columns(
+        table.headers,
+        table.hxl_tags,
+        targets=FIELDS,
+        mapping=mapping.columns if mapping is not None else None,
+    )
+
+
+def _field_label(name: str) -> str:
+    spec = BY_NAME.get(name)
+    return str(spec.label) if spec else name
+
+
+def column_problems(
+    match: ColumnMatch,
+    *,
+    values: Mapping[str, Any] | None,
+    need_organisation: bool,
+) -> list[Problem]:
+    """Missing required columns (errors), duplicate and unused columns (warnings)."""
+    problems: list[Problem] = []
+    defaults = {n for n, t in (values or {}).items() if isinstance(t, Mapping) and "" in t}
+    required = list(REQUIRED) + (["organisation"] if need_organisation else [])
+    missing = [n for n in required if n not in match.fields and n not in defaults]
+    has_location = any(n in match.fields or n in defaults for n in LOCATION_FIELDS)
+    missing_labels = [_field_label(n) for n in missing]
+    if not has_location:
+        missing_labels.append(_("a location (admin P-code or name)"))
+    if missing_labels:
+        found = [h for h in match.headers if h] or [_("(none)")]
+        problems.append(
+            Problem(
+                row=None,
+                column="",
+                field="",
+                code="missing_columns",
+                message=_(
+                    "The file has no column for: %(missing)s. Columns found: %(found)s. Rename "
+                    "the columns or choose a column mapping."
+                )
+                % {
+                    "missing": ", ".join(missing_labels),
+                    "found": ", ".join(" ".join(h.split()) for h in found),
+                },
+            )
+        )
+    for header, name, first in match.duplicates:
+        problems.append(
+            Problem(
+                row=None,
+                column=header,
+                field=name,
+                code="duplicate_column",
+                message=_("Column “%(header)s” is ignored: “%(first)s” already gives %(field)s.")
+                % {
+                    "header": " ".join(header.split()),
+                    "first": " ".join(first.split()),
+                    "field": _field_label(name),
+                },
+                severity=WARNING,
+            )
+        )
+    if match.unmatched:
+        problems.append(
+            Problem(
+                row=None,
+                column="",
+                field="",
+                code="unused_columns",
+                message=_("Columns not used: %(columns)s.")
+                % {"columns": ", ".join(" ".join(h.split()) for h in match.unmatched)},
+                severity=WARNING,
+            )
+        )
+    return problems
+
+
+# --- the import ----------------------------------------------------------------------------------
+
+
+def _content(path: str | os.PathLike[str] | None, file: Any) -> bytes:
+    if file is not None:
+        if hasattr(file, "seek"):
+            with contextlib.suppress(OSError, ValueError):
+                file.seek(0)
+        if hasattr(file, "chunks"):
+            return b"".join(file.chunks())
+        data = file.read()
+        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    if path is not None:
+        return Path(path).read_bytes()
+    raise ValueError("import_5w_file needs a path or a file")
+
+
+def _progress_for(job: Job | None) -> Callable[[int], None] | None:
+    if job is None:
+        return None
+    last = [-10]
+
+    def report(percent: int) -> None:
+        if percent - last[0] >= 5 or percent == 100:
+            last[0] = percent
+            job_progress(job=job, progress=percent, message=_("Checking and saving rows"))
+
+    return report
+
+
+def _finish(
+    record: ImportRecord,
+    *,
+    status: str,
+    problems: list[Problem],
+    result: SaveResult | None = None,
+) -> ImportRecord:
+    errors = sum(1 for p in problems if p.severity == ERROR)
+    record.status = status
+    record.error_count = errors
+    record.warning_count = len(problems) - errors
+    ordered = sorted(problems, key=lambda p: (p.severity != ERROR, p.row is not None, p.row or 0))
+    record.problems = [p.as_dict() for p in ordered[:STORED_PROBLEMS]]
+    if result is not None:
+        record.rows_read = result.rows_read
+        record.created_count = result.created
+        record.updated_count = result.updated
+        record.unchanged_count = result.unchanged
+    record.save()
+    return record
+
+
+def _file_sized(record: ImportRecord, data: bytes, file_name: str) -> None:
+    if not record.file:
+        record.file.save(os.path.basename(file_name) or "upload", ContentFile(data), save=False)
+
+
+def import_5w_file(
+    *,
+    by: User | None,
+    operation: Operation,
+    path: str | os.PathLike[str] | None = None,
+    file: Any = None,
+    file_name: str = "",
+    organisation: Organisation | None = None,
+    mapping: ColumnMapping | None = None,
+    dry_run: bool = False,
+    job: Job | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    record: ImportRecord | None = None,
+    keep_file: bool = True,
+) -> ImportRecord:
+    """Import a 5W file (xlsx, xls, ods, csv) for `organisation` (partners: their own).
+
+    Returns the ImportRecord: "imported" (rows saved), "dry_run" (nothing saved, counts of what
+    would be) or "rejected" (nothing saved; see its problems). Never raises for a bad file."""
+    _check_access(by, operation, organisation)
+    if mapping is not None and mapping.operation_id != operation.pk:
+        raise PermissionDenied(_("This column mapping belongs to another operation."))
+    if organisation is None and by is not None and not is_manager(by, operation):
+        organisation = by.organisation
+    data = _content(path, file)
+    file_name = file_name or (Path(path).name if path is not None else getattr(file, "name", ""))
+    file_name = os.path.basename(str(file_name))[:255] or "upload"
+    if record is None:
+        record = ImportRecord(
+            operation=operation,
+            organisation=organisation,
+            kind=KIND,
+            user=by,
+            file_name=file_name,
+            mapping=mapping,
+            job=job,
+        )
+        if keep_file:
+            _file_sized(record, data, file_name)
+        record.save()
+    progress = _progress_for(job)
+    if progress:
+        progress(1)
+    try:
+        table = _read(
+            data, file_name=file_name, mapping=mapping, sheet=sheet, header_row=header_row
+        )
+    except ImportFileError as exc:
+        return _finish(record, status=ImportRecord.Status.REJECTED, problems=[exc.as_problem()])
+    match = _match(table, mapping)
+    values = mapping.values if mapping is not None else None
+    problems = column_problems(
+        match,
+        values=values,
+        need_organisation=organisation is None,
+    )
+    if any(p.severity == ERROR for p in problems):
+        return _finish(record, status=ImportRecord.Status.REJECTED, problems=problems)
+    rows, skipped = mapped_rows(table, match, values)
+    if progress:
+        progress(10)
+    result = report_rows_save(
+        by=by,
+        operation=operation,
+        organisation=organisation,
+        rows=rows,
+        dry_run=dry_run,
+        source="import",
+        progress=(lambda p: progress(10 + int(p * 0.9))) if progress else None,
+        columns=match.field_headers(),
+        record=None if dry_run else record,
+        skipped=skipped,
+    )
+    problems += result.problems
+    if result.rejected:
+        status = ImportRecord.Status.REJECTED
+    elif dry_run:
+        status = ImportRecord.Status.DRY_RUN
+    else:
+        status = ImportRecord.Status.IMPORTED
+    return _finish(record, status=status, problems=problems, result=result)
+
+
+def import_5w_start(
+    *,
+    by: User | None,
+    operation: Operation,
+    file: Any,
+    file_name: str = "",
+    organisation: Organisation | None = None,
+    mapping: ColumnMapping | None = None,
+    dry_run: bool = False,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    background: bool | None = None,
+) -> ImportRecord:
+    """Import an upload now when small, or in the background worker when big (or when
+    `background` says so). A queued import returns its record in status "pending" with a `job`
+    whose progress the page can poll."""
+    _check_access(by, operation, organisation)
+    data = _content(None, file)
+    file_name = os.path.basename(file_name or getattr(file, "name", "") or "upload")[:255]
+    if background is None:
+        background = len(data) > BACKGROUND_BYTES
+    if not background:
+        return import_5w_file(
+            by=by,
+            operation=operation,
+            file=io.BytesIO(data),
+            file_name=file_name,
+            organisation=organisation,
+            mapping=mapping,
+            dry_run=dry_run,
+            sheet=sheet,
+            header_row=header_row,
+        )
+    from tutela.activities.tasks import import_5w_in_background
+    from tutela.core.services.jobs import job_attach_task
+
+    if organisation is None and by is not None and not is_manager(by, operation):
+        organisation = by.organisation
+    job = job_create(user=by, operation=operation, kind="5w_import", label=file_name)
+    record = ImportRecord(
+        operation=operation,
+        organisation=organisation,
+        kind=KIND,
+        user=by,
+        file_name=file_name,
+        mapping=mapping,
+        job=job,
+    )
+    _file_sized(record, data, file_name)
+    record.save()
+
+    def enqueue() -> None:
+        task_result = import_5w_in_background.enqueue(
+            record_id=record.pk, dry_run=dry_run, sheet=sheet or "", header_row=header_row or 0
+        )
+        job_attach_task(job=job, task_result_id=str(task_result.id))
+
+    # The worker must find the record: queue once it is committed.
+    transaction.on_commit(enqueue, robust=False)
+    return record
+
+
+def import_5w_run_recorded(
+    *, record_id: int, dry_run: bool = False, sheet: str = "", header_row: int = 0
+) -> ImportRecord:
+    """Run a queued import (the background task's body): reads the stored upload, imports it and
+    finishes the record's job. An unexpected failure marks the job failed and the record
+    rejected."""
+    record = ImportRecord.objects.select_related(
+        "operation", "organisation", "mapping", "user", "job"
+    ).get(pk=record_id)
+    job = record.job
+    try:
+        with record.file.open("rb") as handle:
+            data = handle.read()
+        record = import_5w_file(
+            by=record.user,
+            operation=record.operation,
+            file=io.BytesIO(data),
+            file_name=record.file_name,
+            organisation=record.organisation,
+            mapping=record.mapping,
+            dry_run=dry_run,
+            job=job,
+            sheet=sheet or None,
+            header_row=header_row or None,
+            record=record,
+        )
+    except Exception as exc:
+        logger.exception("5W import %s failed", record_id)
+        record.status = ImportRecord.Status.REJECTED
+        record.problems = [
+            Problem(
+                row=None,
+                column="",
+                field="",
+                code="failed",
+                message=_("The import failed unexpectedly; nothing was saved."),
+            ).as_dict()
+        ]
+        record.error_count = 1
+        record.save()
+        if job is not None:
+            job_fail(job=job, message=str(exc)[:500] or exc.__class__.__name__)
+        raise
+    if job is not None:
+        job_succeed(
+            job=job,
+            result={
+                "import_id": record.pk,
+                "status": record.status,
+                "created": record.created_count,
+                "updated": record.updated_count,
+                "unchanged": record.unchanged_count,
+                "errors": record.error_count,
+                "warnings": record.warning_count,
+            },
+        )
+    return record
+
+
+# --- looking at a file before importing it ---------------------------------------------------
+
+
+@dataclass
+class Inspection:
+    """What the mapping page shows: the sheets, the header row, how each column matched, a few
+    rows, and the distinct values of the columns whose values may need mapping."""
+
+    table: Table
+    match: ColumnMatch
+    problems: list[Problem]
+    sample: list[tuple[int, list[Any]]] = field(default_factory=list)
+    distinct: dict[str, list[str]] = field(default_factory=dict)
+
+
+CODE_FIELDS = ("organisation", "activity", "indicator", "population_group", "status", "modality")
+
+
+def import_inspect(
+    *,
+    file: Any,
+    file_name: str = "",
+    mapping: ColumnMapping | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    need_organisation: bool = False,
+    sample_rows: int = 5,
+    distinct_limit: int = 50,
+) -> Inspection:
+    """Read a file and match its columns without checking or saving anything. Raises
+    ImportFileError for an unreadable file."""
+    data = _content(None, file)
+    table = _read(
+        data,
+        file_name=file_name or getattr(file, "name", ""),
+        mapping=mapping,
+        sheet=sheet,
+        header_row=header_row,
+    )
+    match = _match(table, mapping)
+    problems = column_problems(
+        match,
+        values=mapping.values if mapping is not None else None,
+        need_organisation=need_organisation,
+    )
+    distinct: dict[str, list[str]] = {}
+    for index, name in match.columns.items():
+        if name not in CODE_FIELDS and name != "month":
+            continue
+        seen: dict[str, None] = {}
+        for _number, cells in table.rows:
+            value = text(cells[index]) if index < len(cells) else ""
+            if value and value not in seen:
+                seen[value] = None
+                if len(seen) >= distinct_limit:
+                    break
+        distinct[name] = list(seen)
+    return Inspection(
+        table=table,
+        match=match,
+        problems=problems,
+        sample=table.rows[:sample_rows],
+        distinct=distinct,
+    )
+
+
+def import_annotated_workbook(*, record: ImportRecord) -> bytes:
+    """The uploaded file of `record` as xlsx, its problem cells filled and commented. When more
+    problems were found than the record keeps, the file is checked again (nothing is saved)."""
+    if not record.file:
+        raise ImportFileError(_("The uploaded file is no longer kept."), code="gone")
+    with record.file.open("rb") as handle:
+        data = handle.read()
+    table = _read(
+        data, file_name=record.file_name, mapping=record.mapping, sheet=None, header_row=None
+    )
+    problems = [Problem.from_dict(p) for p in record.problems]
+    if record.error_count + record.warning_count > len(problems) and record.user is not None:
+        match = _match(table, record.mapping)
+        values = record.mapping.values if record.mapping is not None else None
+        rows, skipped = mapped_rows(table, match, values)
+        result = report_rows_save(
+            by=record.user,
+            operation=record.operation,
+            organisation=record.organisation,
+            rows=rows,
+            dry_run=True,
+            source="import",
+            columns=match.field_headers(),
+            skipped=skipped,
+        )
+        problems = [p for p in problems if p.row is None] + result.problems
+    return annotated_workbook(table, problems)
+
+
+def import_list_for_user(user: User, operation: Operation) -> QuerySet[ImportRecord]:
+    """Uploads the user may see: all of the operation's for cluster-wide roles, their own
+    organisation's otherwise."""
+    return access.scope_by_organisation(
+        user, operation, ImportRecord.objects.filter(kind=KIND)
+    ).select_related("organisation", "user", "mapping", "job")
+
+
+# --- saved column mappings -----------------------------------------------------------------------
+
+
+def mappings_for(
+    operation: Operation, organisation: Organisation | None, kind: str = KIND
+) -> QuerySet[ColumnMapping]:
+    """Mappings usable for an organisation's uploads: its own and the operation's shared ones."""
+    shared = Q(organisation__isnull=True)
+    if organisation is not None:
+        shared |= Q(organisation=organisation)
+    return ColumnMapping.objects.filter(shared, operation=operation, kind=kind).order_by("name")
+
+
+def _check_mapping(
+    columns: Mapping[str, Any],
+    values: Mapping[str, Any],
+    targets: Iterable[str],
+) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+    known = set(targets)
+    errors: list[str] = []
+    if not isinstance(columns, Mapping):
+        raise ValidationError({"columns": _("The columns must map headers to fields.")})
+    if not isinstance(values, Mapping):
+        raise ValidationError({"values": _("The values must map fields to value tables.")})
+    clean_columns: dict[str, str] = {}
+    for header, target in columns.items():
+        target = "" if target is None else str(target)
+        if target and target not in known:
+            errors.append(
+                _("“%(target)s” (for column “%(header)s”) is not a field.")
+                % {"target": target, "header": header}
+            )
+        clean_columns[str(header)] = target
+    used = set(clean_columns.values())
+    clean_values: dict[str, dict[str, Any]] = {}
+    for target, table in values.items():
+        if target not in known:
+            errors.append(_("“%(target)s” is not a field.") % {"target": target})
+            continue
+        if not isinstance(table, Mapping):
+            errors.append(_("The values of %(target)s must be a table.") % {"target": target})
+            continue
+        clean_values[target] = {str(k): (None if v is None else str(v)) for k, v in table.items()}
+    if not errors and not used - {""} and not clean_values:
+        errors.append(_("The mapping maps no column."))
+    if errors:
+        raise ValidationError({"columns": errors})
+    return clean_columns, clean_values
+
+
+@transaction.atomic
+def mapping_save(
+    *,
+    by: User | None,
+    operation: Operation,
+    organisation: Organisation | None,
+    name: str,
+    columns: Mapping[str, Any],
+    values: Mapping[str, Any] | None = None,
+    sheet: str = "",
+    header_row: int = 1,
+    kind: str = KIND,
+    targets: Iterable[str] | None = None,
+    request: Any = None,
+) -> ColumnMapping:
+    """Create or update (by name) an organisation's column mapping; `organisation=None` makes a
+    mapping shared by the whole operation (managers only). Targets must be field names (or "" to
+    ignore a column)."""
+    if by is not None and not (access.roles_in(by, operation) - {"viewer"}):
+        raise PermissionDenied
+    if (
+        by is not None
+        and not is_manager(by, operation)
+        and (organisation is None or organisation.pk != by.organisation_id)
+    ):
+        raise PermissionDenied(_("You may only save mappings for your own organisation."))
+    clean_columns, clean_values = _check_mapping(
+        columns, values or {}, targets if targets is not None else BY_NAME
+    )
+    existing = ColumnMapping.objects.filter(
+        operation=operation, organisation=organisation, kind=kind, name=name.strip()
+    ).first()
+    before = snapshot(existing) if existing is not None else None
+    mapping = existing or ColumnMapping(
+        operation=operation, organisation=organisation, kind=kind, name=name.strip()
+    )
+    mapping.columns = clean_columns
+    mapping.values = clean_values
+    mapping.sheet = sheet.strip()
+    mapping.header_row = header_row
+    mapping.full_clean(validate_constraints=False)
+    mapping.save()
+    if before is None:
+        audit_create(actor=by, instance=mapping, operation=operation, request=request)
+    else:
+        audit_update(
+            actor=by, instance=mapping, operation=operation, before=before, request=request
+        )
+    return mapping

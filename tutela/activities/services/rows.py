@@ -1,0 +1,399 @@
+"""Saving 5W rows, from the web grid or an uploaded file: all or nothing, upserted by natural key.
+
+    result = report_rows_save(by=user, operation=op, organisation=amss, rows=[(2, {...}), ...])
+    result.rejected / result.created / result.updated / result.unchanged / result.problems
+
+Any error rejects the whole save and nothing is written. Otherwise one transaction creates the
+submissions missing for (round, organisation), inserts new rows and updates changed ones in
+batches, and writes ONE audit entry summarising the save. A dry run computes the same counts and
+writes nothing.
+
+Rows are checked in Python (`tutela.activities.validation`) rather than with `full_clean()` per
+row, which would cost a query per foreign key per row; the database constraints (natural key,
+disability within total, month on the first day) remain as a backstop.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tutela.activities.models import ActivityReport, ImportRecord, ReportingRound, Submission
+from tutela.activities.services.rounds import can_report
+from tutela.activities.validation import (
+    VALUE_FIELDS,
+    CleanRow,
+    ReportContext,
+    can_enter_rows,
+    validate,
+)
+from tutela.core import access
+from tutela.core.imports.problems import ERROR, Problem
+from tutela.core.models import AuditEntry, Body, Operation, Organisation
+from tutela.core.services.audit import audit_write, snapshot
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 2000
+# Changes listed in the audit entry of a save (the rest are counted).
+AUDIT_CHANGES = 200
+# Row numbers of updated rows kept in the result, for the page.
+LISTED_UPDATES = 500
+UPDATE_FIELDS = [name.removesuffix("_id") for name in VALUE_FIELDS] + ["updated_by", "updated_at"]
+
+
+@dataclass
+class SaveResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    rejected: bool = False
+    rows_read: int = 0
+    # Rows left out on purpose (a value mapping said to skip them).
+    skipped: int = 0
+    dry_run: bool = False
+    # Spreadsheet row numbers of the rows that update saved rows ("will update").
+    updated_rows: list[int] = field(default_factory=list)
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for p in self.problems if p.severity == ERROR)
+
+    @property
+    def warning_count(self) -> int:
+        return len(self.problems) - self.error_count
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "rows_read": self.rows_read,
+            "skipped": self.skipped,
+            "errors": self.error_count,
+            "warnings": self.warning_count,
+            "dry_run": self.dry_run,
+        }
+
+
+def _report(progress: Callable[[int], Any] | None, percent: float) -> None:
+    if progress is not None:
+        progress(int(max(0, min(100, percent))))
+
+
+def is_manager(by: Any, operation: Operation) -> bool:
+    """Managers, and the command line run without a user (`by=None`), may save any
+    organisation's rows."""
+    return by is None or access.is_manager(by, operation)
+
+
+def _check_access(by: Any, operation: Operation, organisation: Organisation | None) -> None:
+    if by is None:
+        if (
+            organisation is not None
+            and not operation.organisations.filter(pk=organisation.pk).exists()
+        ):
+            raise PermissionDenied(_("This organisation is not part of the operation."))
+        return
+    if not can_enter_rows(by, operation):
+        raise PermissionDenied(_("You may not enter 5W rows in this operation."))
+    if organisation is not None:
+        if not operation.organisations.filter(pk=organisation.pk).exists():
+            raise PermissionDenied(_("This organisation is not part of the operation."))
+        if not is_manager(by, operation) and organisation.pk != by.organisation_id:
+            raise PermissionDenied(_("You may only report for your own organisation."))
+
+
+def report_rows_save(
+    *,
+    by: Any,
+    operation: Operation,
+    organisation: Organisation | None = None,
+    rows: Iterable[Any],
+    dry_run: bool = False,
+    source: str = "web",
+    progress: Callable[[int], Any] | None = None,
+    columns: Mapping[str, str] | None = None,
+    body: Body | None = None,
+    record: ImportRecord | None = None,
+    skipped: int = 0,
+) -> SaveResult:
+    """Check and save 5W rows.
+
+    `rows`: (row number, {field: raw value}) pairs, or dicts with a "_row" key. `columns`:
+    {field: column header} for the messages. `organisation`: the organisation the rows are for
+    (rows may leave it blank); partners may only save their own organisation's rows. `body`:
+    only activities of this cluster/AoR are accepted. `record`: the ImportRecord of an upload,
+    given its counts and status in the same transaction. `progress(percent)` is called along the
+    way (0-100), never inside the transaction.
+    """
+    _check_access(by, operation, organisation)
+    if organisation is None and not is_manager(by, operation):
+        organisation = by.organisation
+    rows = list(rows)
+    result = SaveResult(rows_read=len(rows) + skipped, skipped=skipped, dry_run=dry_run)
+    _report(progress, 0)
+    context = ReportContext.build(operation=operation, organisation=organisation, by=by, body=body)
+    clean, problems = validate(
+        context,
+        rows,
+        columns=columns,
+        progress=lambda share: _report(progress, 60 * share),
+        total_rows=len(rows),
+    )
+    result.problems = problems
+    _report(progress, 60)
+    for item in clean:
+        if item.existing_id is None:
+            result.created += 1
+        elif item.changed:
+            result.updated += 1
+            if len(result.updated_rows) < LISTED_UPDATES:
+                result.updated_rows.append(item.row)
+        else:
+            result.unchanged += 1
+    if result.error_count:
+        result.rejected = True
+        result.created = result.updated = result.unchanged = 0
+        result.updated_rows = []
+        return result
+    if dry_run:
+        _report(progress, 100)
+        return result
+    try:
+        _write(
+            by=by,
+            operation=operation,
+            clean=clean,
+            result=result,
+            source=source,
+            record=record,
+        )
+    except (IntegrityError, DatabaseError) as exc:
+        # Another save changed the same rows between the check and the write, or a value broke a
+        # database constraint the checks missed: nothing was written.
+        logger.warning("5W save refused by the database: %s", exc)
+        result.rejected = True
+        result.created = result.updated = result.unchanged = 0
+        result.problems.append(
+            Problem(
+                row=None,
+                column="",
+                field="",
+                code="conflict",
+                message=_(
+                    "The rows could not be saved because they changed in the meantime or break "
+                    "a rule of the database; nothing was saved. Please try again."
+                ),
+            )
+        )
+        return result
+    _report(progress, 100)
+    return result
+
+
+@transaction.atomic
+def _write(
+    *,
+    by: Any,
+    operation: Operation,
+    clean: list[CleanRow],
+    result: SaveResult,
+    source: str,
+    record: ImportRecord | None,
+) -> None:
+    now = timezone.now()
+    user_id = getattr(by, "pk", None)
+    submissions = _ensure_submissions(clean, now=now)
+    new = [r for r in clean if r.existing_id is None]
+    changed = [r for r in clean if r.existing_id is not None and r.changed]
+    for item in new:
+        item.submission_id = submissions[(item.round_id, item.organisation_id)]
+    objects = [_instance(item, operation_id=operation.pk, user_id=user_id) for item in new]
+    ActivityReport.objects.bulk_create(objects, batch_size=BATCH_SIZE)
+    audit_changes = _changes(changed[:AUDIT_CHANGES])
+    if changed:
+        updates = []
+        for item in changed:
+            obj = _instance(item, operation_id=operation.pk, user_id=user_id)
+            obj.pk = item.existing_id
+            obj.updated_at = now
+            updates.append(obj)
+        ActivityReport.objects.bulk_update(updates, UPDATE_FIELDS, batch_size=BATCH_SIZE)
+    # A validated report that changes goes back to review.
+    touched = {submissions[(r.round_id, r.organisation_id)] for r in new + changed}
+    reopened = list(
+        Submission.objects.filter(pk__in=touched, status=Submission.Status.VALIDATED).values_list(
+            "pk", flat=True
+        )
+    )
+    if reopened:
+        Submission.objects.filter(pk__in=reopened).update(
+            status=Submission.Status.SUBMITTED, updated_at=now
+        )
+    if record is not None:
+        record.status = ImportRecord.Status.IMPORTED
+        record.rows_read = result.rows_read
+        record.created_count = result.created
+        record.updated_count = result.updated
+        record.unchanged_count = result.unchanged
+        record.error_count = result.error_count
+        record.warning_count = result.warning_count
+        record.save()
+    counts = {
+        "source": source,
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "rows_read": result.rows_read,
+        "warnings": result.warning_count,
+        "submissions_back_to_review": reopened,
+        "created_ids": [obj.pk for obj in objects[:AUDIT_CHANGES] if obj.pk is not None],
+        "changes": audit_changes,
+    }
+    # The audit log is data, kept in English like the other entries.
+    summary = (
+        "5W rows saved ({source}): {created} created, {updated} updated, {unchanged} unchanged"
+    ).format(**counts)
+    if record is not None:
+        summary += f" — {record.file_name}"
+    audit_write(
+        actor=by,
+        action=AuditEntry.Action.UPDATE if result.updated else AuditEntry.Action.CREATE,
+        operation=operation,
+        entity_type="activities.importrecord"
+        if record is not None
+        else "activities.activityreport",
+        entity_id=str(record.pk) if record is not None else "",
+        summary=summary,
+        after=counts,
+    )
+
+
+def _ensure_submissions(clean: list[CleanRow], *, now: Any) -> dict[tuple[int, int], int]:
+    """The submission of every (round, organisation) pair, created as drafts where missing."""
+    pairs = {(r.round_id, r.organisation_id) for r in clean}
+    if not pairs:
+        return {}
+
+    def existing() -> dict[tuple[int, int], int]:
+        return {
+            (round_id, org_id): pk
+            for pk, round_id, org_id in Submission.objects.filter(
+                round_id__in={p[0] for p in pairs}, organisation_id__in={p[1] for p in pairs}
+            ).values_list("id", "round_id", "organisation_id")
+        }
+
+    found = existing()
+    missing = [p for p in pairs if p not in found]
+    if missing:
+        Submission.objects.bulk_create(
+            [
+                Submission(
+                    round_id=round_id, organisation_id=org_id, status=Submission.Status.DRAFT
+                )
+                for round_id, org_id in missing
+            ],
+            ignore_conflicts=True,
+        )
+        found = existing()
+    return found
+
+
+def _instance(item: CleanRow, *, operation_id: int, user_id: int | None) -> ActivityReport:
+    return ActivityReport(
+        operation_id=operation_id,
+        submission_id=item.submission_id,  # type: ignore[misc]  # always set by then
+        organisation_id=item.organisation_id,
+        month=item.month,
+        implementing_partner_id=item.implementing_partner_id,
+        activity_id=item.activity_id,
+        indicator_id=item.indicator_id,
+        body_id=item.body_id,
+        area_id=item.area_id,
+        admin1_id=item.admin1_id,
+        admin2_id=item.admin2_id,
+        admin3_id=item.admin3_id,
+        site=item.site,
+        population_group_id=item.population_group_id,
+        status=item.status,
+        modality=item.modality,
+        start_date=item.start_date,
+        end_date=item.end_date,
+        girls=item.girls,
+        boys=item.boys,
+        women=item.women,
+        men=item.men,
+        older_women=item.older_women,
+        older_men=item.older_men,
+        total=item.total,
+        with_disability=item.with_disability,
+        quantity=item.quantity,
+        project_code=item.project_code,
+        created_by_id=user_id,
+        updated_by_id=user_id,
+    )
+
+
+def _changes(changed: list[CleanRow]) -> dict[str, dict[str, list[Any]]]:
+    """{row id: {field: [before, after]}} for the audit entry."""
+    if not changed:
+        return {}
+    before = {
+        values[0]: values[1:]
+        for values in ActivityReport.objects.filter(
+            pk__in=[r.existing_id for r in changed]
+        ).values_list("id", *VALUE_FIELDS)
+    }
+    out: dict[str, dict[str, list[Any]]] = {}
+    for item in changed:
+        old = before.get(item.existing_id)
+        if old is None:
+            continue
+        diff = {
+            name: [_plain(a), _plain(b)]
+            for name, a, b in zip(VALUE_FIELDS, old, item.values(), strict=True)
+            if a != b
+        }
+        out[str(item.existing_id)] = diff
+    return out
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+@transaction.atomic
+def report_row_delete(*, by: Any, row: ActivityReport, request: Any = None) -> None:
+    """Delete one 5W row (from the grid). The row's round must accept changes from the user; a
+    validated submission goes back to review."""
+    round = ReportingRound.objects.get(pk=row.submission.round_id)
+    if not can_report(by, round, row.organisation):
+        raise PermissionDenied(_("This round does not accept changes from you."))
+    submission = Submission.objects.select_for_update().get(pk=row.submission_id)
+    before = snapshot(row)
+    entity_id = str(row.pk)
+    summary = str(row)
+    row.delete()
+    if submission.status == Submission.Status.VALIDATED:
+        submission.status = Submission.Status.SUBMITTED
+        submission.save(update_fields=["status", "updated_at"])
+    audit_write(
+        actor=by,
+        action=AuditEntry.Action.DELETE,
+        operation=row.operation,
+        entity_type="activities.activityreport",
+        entity_id=entity_id,
+        summary=summary,
+        before=before,
+        request=request,
+    )

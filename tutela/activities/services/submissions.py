@@ -1,0 +1,236 @@
+"""An organisation's report for a round: submitted by the partner, validated or returned with a
+comment by the information management officer (or the coordinator).
+
+draft / returned --submit--> submitted --validate--> validated
+                               submitted / validated --return (comment)--> returned
+
+Rows of a validated submission become visible to everyone in the cluster (the analysis selectors
+apply that rule from the status kept here). Returns and validations are e-mailed to the
+organisation's users who hold a role in the operation, each in their own language.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from tutela.activities.models import ActivityReport, ReportingRound, Submission
+from tutela.activities.services.rounds import can_report, can_view_organisation
+from tutela.core import access
+from tutela.core.models import Operation, Organisation, User
+from tutela.core.services.audit import audit_create, audit_update, snapshot
+
+Status = Submission.Status
+SUBMITTABLE = frozenset({Status.DRAFT, Status.RETURNED})
+VALIDATABLE = frozenset({Status.SUBMITTED})
+RETURNABLE = frozenset({Status.SUBMITTED, Status.VALIDATED})
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+def submission_find(round: ReportingRound, organisation: Organisation) -> Submission | None:
+    return Submission.objects.filter(round=round, organisation=organisation).first()
+
+
+def submission_get_for_user(
+    user: Any, round: ReportingRound, organisation: Organisation
+) -> Submission | None:
+    """The organisation's submission for the round, if the user may see that organisation's rows
+    (404 otherwise); None when nothing was entered yet."""
+    if not can_view_organisation(user, round.operation, organisation):
+        raise Http404
+    return submission_find(round, organisation)
+
+
+def submission_rows(submission: Submission) -> QuerySet[ActivityReport]:
+    return (
+        ActivityReport.objects.filter(submission=submission)
+        .select_related(
+            "activity", "indicator", "area", "admin1", "admin2", "admin3", "population_group"
+        )
+        .order_by("activity__code", "area__pcode", "population_group__code", "pk")
+    )
+
+
+def submission_list(round: ReportingRound) -> QuerySet[Submission]:
+    return Submission.objects.filter(round=round).select_related(
+        "organisation", "submitted_by", "reviewed_by"
+    )
+
+
+# --- writes --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submission_get_or_create(
+    *, by: User, round: ReportingRound, organisation: Organisation
+) -> Submission:
+    """The organisation's submission for the round, created as a draft the first time."""
+    existing = submission_find(round, organisation)
+    if existing is not None:
+        return existing
+    if not operation_has_organisation(round.operation, organisation):
+        raise ValidationError(
+            _("%(organisation)s does not take part in this operation.")
+            % {"organisation": organisation.acronym}
+        )
+    submission = Submission(round=round, organisation=organisation, status=Status.DRAFT)
+    submission.full_clean()
+    submission.save()
+    audit_create(actor=by, instance=submission, operation=round.operation)
+    return submission
+
+
+def operation_has_organisation(operation: Operation, organisation: Organisation) -> bool:
+    return operation.organisations.filter(pk=organisation.pk).exists()
+
+
+def _locked(submission: Submission) -> Submission:
+    return Submission.objects.select_for_update().select_related("round__operation").get(
+        pk=submission.pk
+    )
+
+
+@transaction.atomic
+def submission_submit(
+    *, by: User, round: ReportingRound, organisation: Organisation, request: Any = None
+) -> Submission:
+    """The partner hands the month's rows to the coordination team for review."""
+    if not can_report(by, round, organisation):
+        raise PermissionDenied(_("This round does not accept changes from you."))
+    submission = _locked(submission_get_or_create(by=by, round=round, organisation=organisation))
+    if submission.status not in SUBMITTABLE:
+        raise ValidationError(
+            _("This report is %(status)s: it cannot be submitted again.")
+            % {"status": submission.get_status_display().lower()}
+        )
+    if not submission.rows.exists():
+        raise ValidationError(_("Enter at least one row before submitting."))
+    before = snapshot(submission)
+    submission.status = Status.SUBMITTED
+    submission.submitted_at = timezone.now()
+    submission.submitted_by = by
+    submission.full_clean()
+    submission.save()
+    audit_update(
+        actor=by, instance=submission, operation=round.operation, before=before, request=request
+    )
+    return submission
+
+
+def _require_reviewer(by: User, submission: Submission) -> None:
+    round = submission.round
+    access.require_manager(by, round.operation)
+    if round.status == ReportingRound.Status.LOCKED:
+        raise ValidationError(_("The round is locked: reopen it first."))
+
+
+@transaction.atomic
+def submission_validate(
+    *, by: User, submission: Submission, comment: str = "", request: Any = None
+) -> Submission:
+    """The information management officer accepts the organisation's rows."""
+    _require_reviewer(by, submission)
+    submission = _locked(submission)
+    if submission.status not in VALIDATABLE:
+        raise ValidationError(_("Only a submitted report can be validated."))
+    before = snapshot(submission)
+    submission.status = Status.VALIDATED
+    submission.comment = (comment or "").strip()
+    submission.reviewed_at = timezone.now()
+    submission.reviewed_by = by
+    submission.full_clean()
+    submission.save()
+    operation = submission.round.operation
+    audit_update(actor=by, instance=submission, operation=operation, before=before, request=request)
+    submission_notify(submission=submission)
+    return submission
+
+
+@transaction.atomic
+def submission_return(
+    *, by: User, submission: Submission, comment: str, request: Any = None
+) -> Submission:
+    """Send the report back to the partner with what to correct (the comment is required)."""
+    _require_reviewer(by, submission)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": _("Say what needs correcting.")})
+    submission = _locked(submission)
+    if submission.status not in RETURNABLE:
+        raise ValidationError(_("Only a submitted or validated report can be returned."))
+    before = snapshot(submission)
+    submission.status = Status.RETURNED
+    submission.comment = comment
+    submission.reviewed_at = timezone.now()
+    submission.reviewed_by = by
+    submission.full_clean()
+    submission.save()
+    operation = submission.round.operation
+    audit_update(actor=by, instance=submission, operation=operation, before=before, request=request)
+    submission_notify(submission=submission)
+    return submission
+
+
+# --- notification --------------------------------------------------------------------------------
+
+
+def submission_recipients(submission: Submission) -> QuerySet[User]:
+    """Active users of the organisation holding a role in the operation."""
+    return (
+        User.objects.filter(
+            organisation=submission.organisation,
+            is_active=True,
+            operation_roles__operation=submission.round.operation,
+        )
+        .distinct()
+        .order_by("email")
+    )
+
+
+def submission_notify(*, submission: Submission) -> int:
+    """Queue the review e-mail, one message per language. Returns the number of messages queued.
+
+    Queued inside the caller's transaction: with the database task backend the e-mail is only
+    sent if the review is committed."""
+    from tutela.core.tasks import send_email
+
+    by_language: dict[str, list[str]] = defaultdict(list)
+    for user in submission_recipients(submission):
+        by_language[user.language or settings.LANGUAGE_CODE].append(user.email)
+    round = submission.round
+    month = round.month.strftime("%Y-%m")
+    path = reverse(
+        "activities:submission_detail",
+        kwargs={
+            "slug": round.operation.slug,
+            "month": month,
+            "acronym": submission.organisation.acronym,
+        },
+    )
+    context = {
+        "submission": submission,
+        "operation": round.operation,
+        "month": round.month,
+        "url": settings.BASE_URL + path,
+        "validated": submission.status == Status.VALIDATED,
+    }
+    queued = 0
+    for language, emails in sorted(by_language.items()):
+        with translation.override(language):
+            subject = render_to_string("activities/reporting/email/review_subject.txt", context)
+            body = render_to_string("activities/reporting/email/review.txt", context)
+        send_email.enqueue(subject=" ".join(subject.split()), body=body, recipients=emails)
+        queued += 1
+    return queued

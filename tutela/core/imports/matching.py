@@ -1,0 +1,241 @@
+"""Matching a file's columns to target fields.
+
+In order of precedence, a column is matched by:
+1. the saved mapping ({header as in the file: field}; a header mapped to "" is ignored);
+2. its header being a field's name ("admin1_pcode");
+3. its HXL hashtag (attributes in any order: "#adm1+code" = "#adm1 +code"; a more specific tag
+   such as "#adm1+code+v_pcode" also matches when only one field fits);
+4. its header being a synonym or the translated label of a field, compared without case, accents,
+   punctuation or line breaks (`name_key`), or the first line of a long header ("CLUSTER\n(Choisir
+   dans la liste)" is compared as "cluster").
+
+Each field is matched by one column at most; a second column for a field already matched is
+reported in `duplicates` and ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.utils import translation
+
+from tutela.core.imports.readers import parse_hxl_tag
+from tutela.core.pcodes import name_key
+
+
+class Target(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def hxl(self) -> str: ...
+
+    @property
+    def synonyms(self) -> tuple[str, ...]: ...
+
+
+MAPPING = "mapping"
+NAME = "name"
+HXL = "hxl"
+SYNONYM = "synonym"
+
+
+@dataclass
+class ColumnMatch:
+    headers: list[str]
+    # column index -> target field name
+    columns: dict[int, str] = field(default_factory=dict)
+    # column index -> how it was matched (MAPPING, NAME, HXL, SYNONYM)
+    how: dict[int, str] = field(default_factory=dict)
+    # headers matched to nothing (non-empty ones)
+    unmatched: list[str] = field(default_factory=list)
+    # headers the mapping says to ignore
+    ignored: list[str] = field(default_factory=list)
+    # (header, field, header of the column that already holds the field)
+    duplicates: list[tuple[str, str, str]] = field(default_factory=list)
+    # mapping entries naming a header the file does not have
+    mapping_missing: list[str] = field(default_factory=list)
+
+    @property
+    def fields(self) -> set[str]:
+        return set(self.columns.values())
+
+    def index_for(self, target: str) -> int | None:
+        for index, name in self.columns.items():
+            if name == target:
+                return index
+        return None
+
+    def header_for(self, target: str) -> str:
+        index = self.index_for(target)
+        return self.headers[index] if index is not None else ""
+
+    def field_headers(self) -> dict[str, str]:
+        """{field: header as in the file} for the matched fields."""
+        return {name: self.headers[index] for index, name in self.columns.items()}
+
+    def missing(self, required: Iterable[str]) -> list[str]:
+        return [name for name in required if name not in self.fields]
+
+
+_PAREN = re.compile(r"\(.*", re.DOTALL)
+
+
+def header_keys(header: str) -> list[str]:
+    """Keys a header is compared on: the whole of it, then its first line without brackets."""
+    whole = name_key(header)
+    keys = [whole] if whole else []
+    first = name_key(_PAREN.sub("", header.strip().splitlines()[0] if header.strip() else ""))
+    if first and first not in keys:
+        keys.append(first)
+    return keys
+
+
+def _target_keys(targets: Sequence[Any], languages: Iterable[str]) -> dict[str, str]:
+    """{comparison key: field name}; the first target claiming a key keeps it."""
+    keys: dict[str, str] = {}
+
+    def claim(text: str, target: str) -> None:
+        key = name_key(text)
+        if key and key not in keys:
+            keys[key] = target
+
+    for target in targets:
+        claim(target.name, target.name)
+        claim(target.name.replace("_", " "), target.name)
+    for target in targets:
+        for synonym in getattr(target, "synonyms", ()) or ():
+            claim(synonym, target.name)
+    label_targets = [t for t in targets if getattr(t, "label", None)]
+    for language in languages:
+        with translation.override(language):
+            for target in label_targets:
+                claim(str(target.label), target.name)
+    return keys
+
+
+def _hxl_index(targets: Sequence[Any]) -> list[tuple[str, frozenset[str], str]]:
+    parsed = []
+    for target in targets:
+        tag = parse_hxl_tag(getattr(target, "hxl", "") or "")
+        if tag is not None:
+            parsed.append((tag[0], tag[1], target.name))
+    return parsed
+
+
+def _by_hxl(spec: str, index: list[tuple[str, frozenset[str], str]]) -> str | None:
+    tag = parse_hxl_tag(spec)
+    if tag is None:
+        return None
+    name, attributes = tag
+    exact = [t for n, a, t in index if n == name and a == attributes]
+    if exact:
+        return exact[0]
+    # The file's tag is more specific than the field's ("#adm1+code+v_pcode"): accept when only
+    # one field fits.
+    wider = [t for n, a, t in index if n == name and a <= attributes and a]
+    return wider[0] if len(wider) == 1 else None
+
+
+def _mapping_lookup(mapping: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    exact = {str(k).strip(): v for k, v in mapping.items()}
+    keyed = {name_key(str(k)): v for k, v in mapping.items() if name_key(str(k))}
+    return exact, keyed
+
+
+def match_columns(
+    headers: Sequence[str],
+    hxl_tags: Sequence[str] | None = None,
+    *,
+    targets: Sequence[Any],
+    mapping: Mapping[str, Any] | None = None,
+    auto: bool = True,
+    languages: Iterable[str] | None = None,
+) -> ColumnMatch:
+    """Match `headers` (and their hashtags) to `targets` (objects with name, hxl, synonyms and
+    optionally label). `auto=False` uses the mapping only."""
+    known = {t.name for t in targets}
+    result = ColumnMatch(headers=list(headers))
+    taken: dict[str, int] = {}
+
+    def assign(index: int, target: str, how: str) -> None:
+        if target in taken:
+            result.duplicates.append((headers[index], target, headers[taken[target]]))
+            result.how[index] = "duplicate"
+            return
+        taken[target] = index
+        result.columns[index] = target
+        result.how[index] = how
+
+    pending = [i for i, h in enumerate(headers) if h or (hxl_tags and hxl_tags[i])]
+    if mapping:
+        exact, keyed = _mapping_lookup(mapping)
+        used: set[str] = set()
+        still = []
+        for index in pending:
+            header = headers[index].strip()
+            if header in exact:
+                target, key = exact[header], header
+            elif name_key(header) and name_key(header) in keyed:
+                target, key = keyed[name_key(header)], name_key(header)
+            else:
+                still.append(index)
+                continue
+            used.add(key)
+            if not target:
+                result.ignored.append(headers[index])
+                result.how[index] = "ignored"
+            elif target in known:
+                assign(index, str(target), MAPPING)
+            else:
+                still.append(index)
+        pending = still
+        for header in mapping:
+            text = str(header).strip()
+            if text not in used and name_key(text) not in used:
+                result.mapping_missing.append(str(header))
+    if auto:
+        # Exact field names first, then hashtags, then synonyms: a precise match wins a field.
+        rest = []
+        for index in pending:
+            header = headers[index].strip()
+            if header in known:
+                assign(index, header, NAME)
+            else:
+                rest.append(index)
+        pending = rest
+        if hxl_tags:
+            hxl_targets = _hxl_index(targets)
+            rest = []
+            for index in pending:
+                target = _by_hxl(hxl_tags[index], hxl_targets) if index < len(hxl_tags) else None
+                if target is not None and target not in taken:
+                    assign(index, target, HXL)
+                else:
+                    rest.append(index)
+            pending = rest
+        keys = _target_keys(targets, languages or [code for code, _name in settings.LANGUAGES])
+        rest = []
+        for index in pending:
+            for key in header_keys(headers[index]):
+                target = keys.get(key)
+                if target is not None:
+                    assign(index, target, SYNONYM)
+                    break
+            else:
+                rest.append(index)
+        pending = rest
+    result.unmatched = [headers[i] or (hxl_tags[i] if hxl_tags else "") for i in pending]
+    return result
+
+
+def match_score(
+    headers: Sequence[str], hxl_tags: Sequence[str] | None, *, targets: Sequence[Any]
+) -> float:
+    """How well a sheet's columns fit the targets (number of fields matched): used to pick the
+    sheet of a workbook that holds the data."""
+    return float(len(match_columns(headers, hxl_tags, targets=targets).columns))

@@ -1,0 +1,70 @@
+"""Problems found in an uploaded file, reported by row and column in the user's language."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass
+class Problem:
+    """One problem in one cell (or one row, when `column` is empty; or the file, when `row` is
+    None).
+
+    `row` is the row number the user sees in the spreadsheet (1-based, header rows included);
+    `column` is the header as written in the file; `field` the target field it was matched to.
+    `message` is already translated, in the language active when the problem was found.
+    """
+
+    row: int | None
+    column: str
+    field: str
+    code: str
+    message: str
+    severity: str = ERROR
+    suggestion: str = ""
+    value: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Problem:
+        known = {k: data.get(k, "") for k in cls.__dataclass_fields__}
+        known["row"] = data.get("row")
+        known["severity"] = data.get("severity") or ERROR
+        return cls(**known)
+
+
+class ImportFileError(Exception):
+    """The file cannot be read at all (empty, not a spreadsheet, password-protected, too big).
+
+    The message is translated and meant for the user."""
+
+    def __init__(self, message: str, *, code: str = "file") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+    def as_problem(self) -> Problem:
+        return Problem(row=None, column="", field="", code=self.code, message=self.message)
+
+
+def count(problems: list[Problem]) -> tuple[int, int]:
+    """(errors, warnings)."""
+    errors = sum(1 for p in problems if p.severity == ERROR)
+    return errors, len(problems) - errors
+
+
+def display_value(value: Any, limit: int = 60) -> str:
+    """A cell value as quoted in a message, shortened."""
+    text = "" if value is None else str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

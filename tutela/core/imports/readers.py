@@ -1,0 +1,488 @@
+"""Reading an uploaded table: xlsx, xlsm, xls, ods (through python-calamine, which is several times
+faster than openpyxl) and CSV (encoding and delimiter detected).
+
+    table = read_table(upload, file_name=upload.name)
+    table.headers      -> ["Mois", "Activité", ...]      (as written in the file)
+    table.hxl_tags     -> ["#date+reported", ...] or None (an HXL hashtag row under the header)
+    table.rows         -> [(3, ["2026-03", "PRO-PSS", ...]), ...]  (spreadsheet row numbers)
+
+Row numbers are those the user sees in Excel (1-based, header rows included), so that a problem
+"row 12" is found where the user looks for it. Entirely empty rows are skipped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from tutela.core.imports.problems import ImportFileError
+
+# Upload limits; settings can raise them.
+MAX_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 500_000
+# How far down the header row is looked for when it is not given.
+HEADER_SEARCH_ROWS = 30
+
+SPREADSHEET_KINDS = {"xlsx", "xlsm", "xls", "ods"}
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+# Stream name of an encrypted (password-protected) Office Open XML file, in UTF-16.
+_ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
+CSV_DELIMITERS = (",", ";", "\t", "|")
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    hxl_tags: list[str] | None
+    rows: list[tuple[int, list[Any]]]
+    sheet_names: list[str] = field(default_factory=list)
+    sheet: str = ""
+    # Row number (1-based) of the header row.
+    header_row: int = 1
+    # "xlsx", "xlsm", "xls", "ods" or "csv".
+    kind: str = "csv"
+    file_name: str = ""
+
+    @property
+    def first_data_row(self) -> int:
+        return self.header_row + (2 if self.hxl_tags else 1)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def _limit(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def _read_bytes(source: Any, max_bytes: int) -> tuple[bytes, str]:
+    """The file's content and name, refusing files over the size limit before reading them."""
+    if isinstance(source, bytes | bytearray):
+        data, name = bytes(source), ""
+    elif isinstance(source, str | os.PathLike):
+        path = Path(source)
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            raise ImportFileError(_("The file could not be opened.")) from exc
+        if size > max_bytes:
+            raise _too_big(max_bytes)
+        data, name = path.read_bytes(), path.name
+    else:
+        name = str(getattr(source, "name", "") or "")
+        declared = getattr(source, "size", None)
+        if isinstance(declared, int) and declared > max_bytes:
+            raise _too_big(max_bytes)
+        if hasattr(source, "seek"):
+            with contextlib.suppress(OSError, ValueError):
+                source.seek(0)
+        if hasattr(source, "chunks"):
+            data = b"".join(source.chunks())
+        else:
+            data = source.read(max_bytes + 1)
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+    if len(data) > max_bytes:
+        raise _too_big(max_bytes)
+    return data, os.path.basename(name)
+
+
+def _too_big(max_bytes: int) -> ImportFileError:
+    return ImportFileError(
+        _("The file is too big (more than %(size)d MB).") % {"size": max_bytes // (1024 * 1024)},
+        code="too_big",
+    )
+
+
+def _kind(data: bytes, name: str) -> str:
+    extension = Path(name).suffix.lower().lstrip(".")
+    if data.startswith(_OLE_MAGIC):
+        if _ENCRYPTION_INFO in data[:2_000_000] or b"EncryptedPackage" in data:
+            raise ImportFileError(
+                _("The file is protected by a password. Remove the password and upload it again."),
+                code="password",
+            )
+        return "xls"
+    if data.startswith(_ZIP_MAGIC):
+        if b"application/vnd.oasis.opendocument.spreadsheet" in data[:200]:
+            return "ods"
+        return extension if extension in {"xlsx", "xlsm"} else "xlsx"
+    if extension in SPREADSHEET_KINDS:
+        raise ImportFileError(
+            _("The file is not a valid spreadsheet (it may be damaged)."), code="unreadable"
+        )
+    if b"\x00" in data[:8192]:
+        raise ImportFileError(
+            _("The file is not a spreadsheet or a CSV file (xlsx, xls, ods or csv expected)."),
+            code="unreadable",
+        )
+    return "csv"
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def parse_hxl_tag(text: str) -> tuple[str, frozenset[str]] | None:
+    """'#adm1 +code' -> ('#adm1', {'code'}); None when it is not a hashtag."""
+    text = text.strip()
+    if not text.startswith("#"):
+        return None
+    import hxl.model
+
+    try:
+        column = hxl.model.Column.parse(text)
+    except Exception:  # noqa: BLE001 (libhxl raises various errors on junk)
+        return None
+    if not column or not getattr(column, "tag", None):
+        return None
+    return str(column.tag).lower(), frozenset(str(a).lower() for a in column.attributes)
+
+
+def _hxl_row(cells: list[Any]) -> list[str] | None:
+    """The row as HXL hashtags, when every non-empty cell is one (and at least one is)."""
+    texts = [_cell_text(c) for c in cells]
+    filled = [t for t in texts if t]
+    if not filled:
+        return None
+    if all(parse_hxl_tag(t) is not None for t in filled):
+        return texts
+    return None
+
+
+def _find_header(rows: list[list[Any]]) -> int:
+    """Index of the header row among the first rows: the first that is nearly as full as the
+    fullest, skipping title and instruction lines above the table."""
+    counts = [sum(1 for c in row if not _is_empty(c)) for row in rows[:HEADER_SEARCH_ROWS]]
+    if not counts or max(counts) == 0:
+        return 0
+    best = max(counts)
+    needed = max(min(2, best), int(best * 0.6))
+    for index, filled in enumerate(counts):
+        if filled >= needed:
+            return index
+    return 0
+
+
+def _build_table(
+    raw: list[list[Any]],
+    *,
+    header_row: int | None,
+    max_rows: int,
+    kind: str,
+    sheet: str,
+    sheet_names: list[str],
+    file_name: str,
+) -> Table:
+    if header_row is not None:
+        if header_row < 1:
+            raise ImportFileError(_("The header row must be 1 or more."), code="header")
+        index = header_row - 1
+    else:
+        index = _find_header(raw)
+    if index >= len(raw) or all(_is_empty(c) for c in raw[index]):
+        raise ImportFileError(
+            _("The sheet “%(sheet)s” has no header row with column names.") % {"sheet": sheet}
+            if sheet
+            else _("The file has no header row with column names."),
+            code="empty",
+        )
+    headers_raw = raw[index]
+    hxl_tags: list[str] | None = None
+    data_start = index + 1
+    as_tags = _hxl_row(headers_raw)
+    if as_tags is not None:
+        # A file with only a hashtag row: the hashtags are the headers.
+        hxl_tags = as_tags
+    elif data_start < len(raw):
+        hxl_tags = _hxl_row(raw[data_start])
+        if hxl_tags is not None:
+            data_start += 1
+    width = len(headers_raw)
+    rows: list[tuple[int, list[Any]]] = []
+    for offset, cells in enumerate(raw[data_start:]):
+        if all(_is_empty(c) for c in cells):
+            continue
+        if len(rows) >= max_rows:
+            raise ImportFileError(
+                _("The file has too many rows (more than %(count)d).") % {"count": max_rows},
+                code="too_big",
+            )
+        # Trailing cells beyond the header are kept if they hold something.
+        last = len(cells)
+        while last > 0 and _is_empty(cells[last - 1]):
+            last -= 1
+        width = max(width, last)
+        rows.append((data_start + offset + 1, list(cells[:last])))
+    headers = [_cell_text(c) for c in headers_raw] + [""] * (width - len(headers_raw))
+    headers = headers[:width]
+    for _number, cells in rows:
+        if len(cells) < width:
+            cells.extend([""] * (width - len(cells)))
+    if hxl_tags is not None:
+        hxl_tags = (hxl_tags + [""] * width)[:width]
+    return Table(
+        headers=headers,
+        hxl_tags=hxl_tags,
+        rows=rows,
+        sheet_names=sheet_names,
+        sheet=sheet,
+        header_row=index + 1,
+        kind=kind,
+        file_name=file_name,
+    )
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def _delimiter(text: str) -> str:
+    sample = text[:65536]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters="".join(CSV_DELIMITERS)).delimiter
+    except csv.Error:
+        pass
+    first = next((line for line in sample.splitlines() if line.strip()), "")
+    counts = {d: first.count(d) for d in CSV_DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _read_csv(data: bytes, max_rows: int) -> list[list[Any]]:
+    text = _decode(data)
+    if not text.strip():
+        raise ImportFileError(_("The file is empty."), code="empty")
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[list[Any]] = []
+    try:
+        for record in reader:
+            rows.append(record)
+            if len(rows) > max_rows + HEADER_SEARCH_ROWS:
+                raise ImportFileError(
+                    _("The file has too many rows (more than %(count)d).") % {"count": max_rows},
+                    code="too_big",
+                )
+    except csv.Error as exc:
+        raise ImportFileError(
+            _("The CSV file could not be read (line %(line)d).") % {"line": reader.line_num},
+            code="unreadable",
+        ) from exc
+    return rows
+
+
+def _visible_sheets(workbook: Any) -> list[str]:
+    names = []
+    for meta in workbook.sheets_metadata:
+        visible = str(getattr(meta, "visible", "Visible")).rsplit(".", 1)[-1].lower()
+        typ = str(getattr(meta, "typ", "WorkSheet")).rsplit(".", 1)[-1].lower()
+        if visible == "visible" and typ == "worksheet":
+            names.append(meta.name)
+    return names or list(workbook.sheet_names)
+
+
+def _sheet_rows(workbook: Any, name: str) -> list[list[Any]]:
+    sheet = workbook.get_sheet_by_name(name)
+    # From A1, so that list index + 1 is the spreadsheet row number.
+    return [list(row) for row in sheet.to_python(skip_empty_area=False)]
+
+
+def _peek(workbook: Any, name: str) -> list[list[Any]]:
+    sheet = workbook.get_sheet_by_name(name)
+    rows: list[list[Any]] = []
+    for row in sheet.iter_rows():
+        rows.append(list(row))
+        if len(rows) >= HEADER_SEARCH_ROWS:
+            break
+    # iter_rows starts at the first used row; pad so that indexes stay row numbers.
+    start_row = sheet.start[0] if sheet.start else 0
+    return [[] for _ in range(start_row)] + rows
+
+
+def read_table(
+    source: str | os.PathLike[str] | bytes | IO[bytes] | Any,
+    *,
+    sheet: str | int | None = None,
+    header_row: int | None = None,
+    file_name: str = "",
+    prefer: Callable[[list[str], list[str] | None], float] | None = None,
+    max_bytes: int | None = None,
+    max_rows: int | None = None,
+) -> Table:
+    """Read the table of an uploaded file.
+
+    `sheet`: a sheet name or 0-based index; by default the visible worksheet that `prefer`
+    (a score of its headers and hashtags) rates highest, or the first visible worksheet with data.
+    `header_row`: 1-based; found automatically when not given. Raises ImportFileError, with a
+    message for the user, for a file that cannot be read.
+    """
+    max_bytes = max_bytes or _limit("TUTELA_IMPORT_MAX_BYTES", MAX_BYTES)
+    max_rows = max_rows or _limit("TUTELA_IMPORT_MAX_ROWS", MAX_ROWS)
+    data, name = _read_bytes(source, max_bytes)
+    file_name = file_name or name
+    if not data.strip():
+        raise ImportFileError(_("The file is empty."), code="empty")
+    kind = _kind(data, file_name)
+    if kind == "csv":
+        raw = _read_csv(data, max_rows)
+        return _build_table(
+            raw,
+            header_row=header_row,
+            max_rows=max_rows,
+            kind=kind,
+            sheet="",
+            sheet_names=[],
+            file_name=file_name,
+        )
+    return _read_workbook(
+        data,
+        kind=kind,
+        sheet=sheet,
+        header_row=header_row,
+        prefer=prefer,
+        max_rows=max_rows,
+        file_name=file_name,
+    )
+
+
+def _read_workbook(
+    data: bytes,
+    *,
+    kind: str,
+    sheet: str | int | None,
+    header_row: int | None,
+    prefer: Callable[[list[str], list[str] | None], float] | None,
+    max_rows: int,
+    file_name: str,
+) -> Table:
+    import python_calamine
+
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except python_calamine.PasswordError as exc:
+        raise ImportFileError(
+            _("The file is protected by a password. Remove the password and upload it again."),
+            code="password",
+        ) from exc
+    except Exception as exc:  # noqa: BLE001 (calamine raises several error types on bad files)
+        raise ImportFileError(
+            _("The file is not a valid spreadsheet (it may be damaged)."), code="unreadable"
+        ) from exc
+    try:
+        names = list(workbook.sheet_names)
+        if not names:
+            raise ImportFileError(_("The workbook has no sheet."), code="empty")
+        chosen = _choose_sheet(workbook, names, sheet, header_row, prefer)
+        try:
+            raw = _sheet_rows(workbook, chosen)
+        except ImportFileError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise ImportFileError(
+                _("The sheet “%(sheet)s” could not be read.") % {"sheet": chosen},
+                code="unreadable",
+            ) from exc
+        if not any(not _is_empty(c) for row in raw for c in row[:200]):
+            raise ImportFileError(
+                _("The sheet “%(sheet)s” is empty.") % {"sheet": chosen}, code="empty"
+            )
+        return _build_table(
+            raw,
+            header_row=header_row,
+            max_rows=max_rows,
+            kind=kind,
+            sheet=chosen,
+            sheet_names=names,
+            file_name=file_name,
+        )
+    finally:
+        # Closing a workbook already closed raises; nothing to do then.
+        with contextlib.suppress(Exception):
+            workbook.close()
+
+
+def _choose_sheet(
+    workbook: Any,
+    names: list[str],
+    sheet: str | int | None,
+    header_row: int | None,
+    prefer: Callable[[list[str], list[str] | None], float] | None,
+) -> str:
+    if isinstance(sheet, int):
+        if not 0 <= sheet < len(names):
+            raise ImportFileError(
+                _("The workbook has no sheet number %(number)d.") % {"number": sheet + 1},
+                code="sheet",
+            )
+        return names[sheet]
+    if sheet:
+        if sheet in names:
+            return sheet
+        folded = {n.strip().casefold(): n for n in names}
+        if sheet.strip().casefold() in folded:
+            return folded[sheet.strip().casefold()]
+        raise ImportFileError(
+            _("The workbook has no sheet named “%(sheet)s” (sheets: %(sheets)s).")
+            % {"sheet": sheet, "sheets": ", ".join(names)},
+            code="sheet",
+        )
+    candidates = _visible_sheets(workbook)
+    best_name, best_score = "", float("-inf")
+    for name in candidates:
+        try:
+            head = _peek(workbook, name)
+        except Exception:  # noqa: BLE001, S112 (an unreadable sheet is skipped)
+            continue
+        if not any(not _is_empty(c) for row in head for c in row):
+            continue
+        if prefer is None:
+            return name
+        try:
+            table = _build_table(
+                head,
+                header_row=header_row,
+                max_rows=HEADER_SEARCH_ROWS,
+                kind="",
+                sheet=name,
+                sheet_names=names,
+                file_name="",
+            )
+        except ImportFileError:
+            continue
+        score = prefer(table.headers, table.hxl_tags)
+        if score > best_score:
+            best_name, best_score = name, score
+    if best_name:
+        return best_name
+    raise ImportFileError(_("Every sheet of the workbook is empty."), code="empty")
+
+
+def iter_records(table: Table, columns: dict[int, str]) -> Iterable[tuple[int, dict[str, Any]]]:
+    """Rows as {target field: cell value} through a column index -> field mapping."""
+    pairs = list(columns.items())
+    for number, cells in table.rows:
+        yield number, {target: cells[index] for index, target in pairs if index < len(cells)}
