@@ -363,18 +363,19 @@ class MappingForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        chosen = [data.get(key) for key, _column in self.column_keys if data.get(key)]
+        chosen: list[str] = [str(data[key]) for key, _column in self.column_keys if data.get(key)]
         twice = sorted({f for f in chosen if chosen.count(f) > 1})
         if twice:
             raise ValidationError(
                 _("Each field can come from one column only: %(fields)s.")
                 % {"fields": ", ".join(str(fivew.BY_NAME[f].label) for f in twice)}
             )
-        missing = [f for f in fivew.REQUIRED if f not in chosen and f != "month"]
+        missing = [str(fivew.BY_NAME[f].label) for f in fivew.REQUIRED if f not in chosen]
+        if not any(f.startswith("admin") for f in chosen):
+            missing.append(str(_("a location (admin P-code or name)")))
         if missing:
             raise ValidationError(
-                _("These fields need a column: %(fields)s.")
-                % {"fields": ", ".join(str(fivew.BY_NAME[f].label) for f in missing)}
+                _("These fields need a column: %(fields)s.") % {"fields": ", ".join(missing)}
             )
         return data
 
@@ -395,8 +396,12 @@ class MappingForm(forms.Form):
     def column_fields(self) -> list[Any]:
         return [self[key] for key, _column in self.column_keys]
 
-    def value_fields(self) -> list[tuple[str, Any]]:
-        return [(field_name, self[key]) for key, field_name, _value in self.value_keys]
+    def value_fields(self) -> list[tuple[Any, Any]]:
+        """(label of the 5W field, form field) per unknown value."""
+        return [
+            (fivew.BY_NAME[field_name].label, self[key])
+            for key, field_name, _value in self.value_keys
+        ]
 
 
 # --- the web grid --------------------------------------------------------------------------------

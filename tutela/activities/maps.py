@@ -199,9 +199,10 @@ def render_choropleth_png(
         figure.text(0.02, 0.95, title, fontsize=15, fontweight="bold", va="top")
         if subtitle:
             figure.text(0.02, 0.91, subtitle, fontsize=9, color="#444444", va="top", wrap=True)
+        missing = any(values.get(pcode) is None for pcode in areas)
         handles = [
             Patch(facecolor=color, edgecolor=EDGE_COLOR, label=label)
-            for label, color in scale.legend()
+            for label, color in scale.legend(with_no_data=missing)
         ]
         figure.legend(
             handles=handles,

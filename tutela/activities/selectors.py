@@ -40,7 +40,12 @@ from tutela.activities.models import (
     Submission,
 )
 from tutela.core import access
-from tutela.core.disclosure import suppress_counts, suppress_table, threshold_for
+from tutela.core.disclosure import (
+    SuppressedTable,
+    suppress_counts,
+    suppress_table,
+    threshold_for,
+)
 from tutela.core.models import AdminArea, Body, Operation, Organisation
 from tutela.core.models.roles import Role
 from tutela.core.selectors import country_pcodes
@@ -440,7 +445,14 @@ class PivotResult:
     names_hidden: bool = False
     # The table was too detailed to publish with suppression: no rows are given.
     too_detailed: bool = False
+    # The totals row of a table by month holds the figures over the period by the counting
+    # rule, not the sum of the months.
+    totals_over_period: bool = False
     filters: Filters = field(default_factory=Filters)
+    # The suppressed people table (sex and age bands + unspecified) and the values it was made
+    # from, kept for checks (tutela.core.disclosure.exposed_cells); never published.
+    disclosure: SuppressedTable | None = field(default=None, repr=False)
+    disclosure_values: list[list[int]] = field(default_factory=list, repr=False)
 
     @property
     def total_cells(self) -> list[int | None]:
@@ -507,9 +519,15 @@ def pivot(
         )
     result_rows.sort(key=lambda item: item[0])
 
-    totals: dict[str, int | None] = {
-        m: sum(raw[m] for _key, _row, raw in result_rows) for m in measures
-    }
+    # The totals row of a table by month is the figure over the whole period, by the rule:
+    # adding up the months would count the same people again.
+    period_totals = by_month and rule != ActivitySettings.CumulativeRule.NEW_ONLY
+    if period_totals:
+        overall = aggregate(rows, dims={}, rule=rule, measures=wanted)
+        totals_raw = overall[0] if overall else {m: 0 for m in wanted}
+    else:
+        totals_raw = {m: sum(raw[m] for _key, _row, raw in result_rows) for m in wanted}
+    totals: dict[str, int | None] = {m: int(totals_raw.get(m) or 0) for m in measures}
     result = PivotResult(
         dims=list(rows_by),
         dim_labels=[dimension_label(operation, d) for d in rows_by],
@@ -522,9 +540,15 @@ def pivot(
         threshold=threshold_for(operation),
         names_hidden=names_hidden,
         filters=filters,
+        totals_over_period=period_totals,
     )
     if people and needs_disclosure_control(user, operation, rows):
         _suppress(result, [raw for _key, _row, raw in result_rows], people)
+        if period_totals and not result.too_detailed:
+            # Period totals are not sums of the cells: only their own small values are hidden.
+            for m in people:
+                value = int(totals_raw.get(m) or 0)
+                result.totals[m] = None if 0 < value < result.threshold else value
     return result
 
 
@@ -544,6 +568,7 @@ def _suppress(result: PivotResult, raws: list[dict[str, int]], people: list[str]
         for raw in raws
     ]
     table = suppress_table(values, threshold=threshold) if values else None
+    result.disclosure, result.disclosure_values = table, values
     disability = suppress_counts(
         {i: raw["with_disability"] for i, raw in enumerate(raws)}, threshold=threshold
     )
@@ -948,7 +973,8 @@ def gaps(
         if area.partners == 0:
             reasons.append(_("No partner reports activities here."))
         raw_pct = _pct(area._reached_raw, area.people_in_need)
-        if area.people_in_need and raw_pct is not None and raw_pct < threshold_pct:
+        low = area.people_in_need and raw_pct is not None and raw_pct < threshold_pct
+        if low and area.partners:
             if area.pct_pin is None:
                 reasons.append(
                     _("People reached cover less than %(pct)s%% of the people in need.")

@@ -94,7 +94,9 @@ def _descriptions() -> dict[str, str]:
         "admin1_pcode": _(
             "Filled in automatically from the name; you may type the P-code instead."
         ),
-        "admin1_name": _("Choose the area from the list."),
+        "admin1_name": _(
+            "Choose the area from the list. Every row needs a place: at least this level."
+        ),
         "admin2_pcode": _(
             "Filled in automatically from the name; you may type the P-code instead."
         ),
@@ -465,7 +467,7 @@ def _write_reference(
     indicators: list[Indicator],
     groups: list[PopulationGroup],
 ) -> None:
-    widths = {"A": 16, "B": 60, "C": 18, "D": 60, "E": 14, "F": 14}
+    widths = {"A": 16, "B": 60, "C": 18, "D": 60, "E": 14, "F": 14, "G": 40}
     for letter, width in widths.items():
         sheet.column_dimensions[letter].width = width
     row = 1
@@ -498,21 +500,27 @@ def _write_reference(
         _("Indicator"),
         _("Unit"),
         _("Cluster / AoR"),
+        _("Sensitive"),
     )
     for activity in activities:
-        name = activity.name + (f" — {_('sensitive')}" if activity.is_sensitive else "")
+        sensitive = (
+            _("yes: small numbers are not shown outside your organisation")
+            if activity.is_sensitive
+            else ""
+        )
         body = activity.body.code or activity.body.name
         children = by_activity.get(activity.pk) or []
         if not children:
-            values(activity.code, name, "", "", "", body)
+            values(activity.code, activity.name, "", "", "", body, sensitive)
         for indicator in children:
             values(
                 activity.code,
-                name,
+                activity.name,
                 indicator.code,
                 indicator.name,
                 str(units.get(indicator.unit, indicator.unit)),
                 body,
+                sensitive,
             )
     row += 1
     header(_("Population group code"), _("Population group"))
@@ -700,9 +708,10 @@ def _write_data_sheet(
     for validation in validations:
         sheet.add_data_validation(validation)
 
-    # Cell formats: months and P-codes stay text (Excel turns 2026-03 into a date otherwise),
-    # dates show as dates.
-    text_columns = ["month", "admin1_pcode", "admin2_pcode", "admin3_pcode", "project_code"]
+    # Cell formats: months and project codes stay text (Excel turns 2026-03 into a date
+    # otherwise), dates show as dates. Not the P-code columns: Excel would turn their formulas into
+    # text once edited in a text cell.
+    text_columns = ["month", "project_code"]
     for row in range(FIRST_DATA_ROW, last_row + 1):
         for name in text_columns:
             sheet[f"{letters[name]}{row}"].number_format = "@"
@@ -765,7 +774,7 @@ def _template_workbook(
     months = _months(operation, round)
     areas = _areas(operation)
     has_level = {area.level for area in areas}
-    required = set(REQUIRED) | {"total"}
+    required = set(REQUIRED)
 
     workbook = Workbook()
     instructions = workbook.active

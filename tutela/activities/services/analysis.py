@@ -40,8 +40,10 @@ def _filename(operation: Operation, what: str, format: str) -> str:
     return f"{operation.slug}-{what}-{timezone.localdate():%Y%m%d}.{format}"
 
 
-def pivot_table_rows(result: PivotResult) -> tuple[list[str], list[str], list[list[Any]]]:
-    """Headers, HXL tags and rows (with a totals row) of a pivot, suppressed cells as "<N"."""
+def pivot_table_rows(
+    result: PivotResult, *, with_totals: bool = True
+) -> tuple[list[str], list[str], list[list[Any]]]:
+    """Headers, HXL tags and rows (and a totals row) of a pivot, suppressed cells as "<N"."""
     headers: list[str] = []
     tags: list[str] = []
     for dim, label in zip(result.dims, result.dim_labels, strict=True):
@@ -65,14 +67,15 @@ def pivot_table_rows(result: PivotResult) -> tuple[list[str], list[str], list[li
         line += [hidden if row.values[c.key] is None else row.values[c.key] for c in result.columns]
         rows.append(line)
     n_dim_columns = len(headers) - len(result.columns)
-    totals: list[Any] = [_("Total")] + [""] * (n_dim_columns - 1) if n_dim_columns else []
+    total_label = _("Over the period (counting rule)") if result.totals_over_period else _("Total")
+    totals: list[Any] = [total_label] + [""] * (n_dim_columns - 1) if n_dim_columns else []
     totals += [
         hidden if result.totals[c.key] is None else result.totals[c.key] for c in result.columns
     ]
-    if n_dim_columns:
-        rows.append(totals)
-    else:
+    if not n_dim_columns:
         rows = [totals]
+    elif with_totals:
+        rows.append(totals)
     return headers, tags, rows
 
 
@@ -84,8 +87,11 @@ def pivot_export(
     format: str,
     request: HttpRequest | None = None,
 ) -> tuple[bytes, str, str]:
-    """The pivot as a file: (content, file name, content type). Audited."""
-    headers, tags, rows = pivot_table_rows(result)
+    """The pivot as a file: (content, file name, content type). Audited.
+
+    The XLSX (for people) ends with a totals row; the CSV (for machines reading its HXL tags)
+    has none, so that adding up a column does not count everything twice."""
+    headers, tags, rows = pivot_table_rows(result, with_totals=format == "xlsx")
     content = table_export(
         headers=headers, hxl_tags=tags, rows=rows, format=format, sheet_title="5W"
     )

@@ -72,9 +72,7 @@ def _check_activity_code(activity: Activity) -> None:
 # --- activities and indicators -------------------------------------------------------------------
 
 
-def _save_indicators(
-    *, by: User, activity: Activity, indicators: Iterable[dict[str, Any]]
-) -> None:
+def _save_indicators(*, by: User, activity: Activity, indicators: Iterable[dict[str, Any]]) -> None:
     """Apply indicator lines: {"id": pk or None, "delete": bool, code, names, unit}."""
     operation = activity.operation
     existing = {i.pk: i for i in activity.indicators.all()}
@@ -118,7 +116,9 @@ def _full_clean_indicator(indicator: Indicator, position: int) -> None:
         indicator.full_clean(validate_unique=False)
     except ValidationError as error:
         messages = [
-            f"{field}: {message}" for field, items in error.message_dict.items() for message in items
+            f"{field}: {message}"
+            for field, items in error.message_dict.items()
+            for message in items
         ]
         raise ValidationError(
             _("Indicator line %(line)d: %(errors)s")
@@ -299,8 +299,7 @@ def areas_from_pcodes(operation: Operation, pcodes: Iterable[str]) -> list[Admin
     wanted = [p.strip().upper() for p in pcodes if p and p.strip()]
     countries = list(operation.countries.values_list("pcode", flat=True))
     found = {
-        a.pcode: a
-        for a in AdminArea.objects.filter(pcode__in=wanted, country_pcode__in=countries)
+        a.pcode: a for a in AdminArea.objects.filter(pcode__in=wanted, country_pcode__in=countries)
     }
     missing = [p for p in dict.fromkeys(wanted) if p not in found]
     if missing:

@@ -25,6 +25,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from tutela.activities.fields import BY_NAME, FIELDS, REQUIRED
 from tutela.activities.models import ColumnMapping, ImportRecord
+from tutela.activities.services.planning_import import planning_import_file
 from tutela.activities.services.rows import (
     SaveResult,
     _check_access,
@@ -54,6 +56,17 @@ from tutela.core.services.audit import audit_create, audit_update, snapshot
 from tutela.core.services.jobs import job_create, job_fail, job_progress, job_succeed
 
 logger = logging.getLogger(__name__)
+
+__all__ = [
+    "import_5w_file",
+    "import_5w_start",
+    "import_annotated_workbook",
+    "import_inspect",
+    "import_list_for_user",
+    "mapping_save",
+    "mappings_for",
+    "planning_import_file",
+]
 
 KIND = "5w"
 # Problems kept on the ImportRecord for the page (all of them go into the annotated workbook).
@@ -135,23 +148,34 @@ def mapped_rows(
         for name, vmap in maps.items()
         if vmap.has_default and vmap.default is not None and name not in match.fields
     }
-    mapped_pairs = [(index, name, maps.get(name)) for index, name in pairs]
     rows: list[tuple[int, dict[str, Any]]] = []
     skipped = 0
+    if not pairs:
+        return [(number, dict(defaults)) for number, _cells in table.rows], 0
+    names = [name for _index, name in pairs]
+    # Rows are padded to the header's width by the reader, so every index exists.
+    getter = itemgetter(*[index for index, _name in pairs])
+    mapped = [(position, maps[name]) for position, name in enumerate(names) if name in maps]
+    single = len(pairs) == 1
     for number, cells in table.rows:
-        record: dict[str, Any] = dict(defaults)
-        skip = False
-        for index, name, vmap in mapped_pairs:
-            raw = cells[index] if index < len(cells) else ""
-            if vmap is not None:
-                raw = vmap.apply(raw)
-                if raw is SKIP:
-                    skip = True
+        picked = getter(cells)
+        if single:
+            picked = (picked,)
+        if mapped:
+            picked = list(picked)
+            for position, vmap in mapped:
+                value = vmap.apply(picked[position])
+                if value is SKIP:
                     break
-            record[name] = raw
-        if skip:
-            skipped += 1
-            continue
+                picked[position] = value
+            else:
+                value = None
+            if value is SKIP:
+                skipped += 1
+                continue
+        record = dict(zip(names, picked, strict=True))
+        if defaults:
+            record = {**defaults, **record}
         rows.append((number, record))
     return rows, skipped
 

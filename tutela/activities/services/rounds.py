@@ -218,7 +218,9 @@ def round_update(
     _check_dates(round)
     round.full_clean()
     round.save()
-    audit_update(actor=by, instance=round, operation=round.operation, before=before, request=request)
+    audit_update(
+        actor=by, instance=round, operation=round.operation, before=before, request=request
+    )
     return round
 
 
@@ -226,12 +228,14 @@ def round_update(
 def round_transition(
     *, by: User, round: ReportingRound, action: str, request: Any = None
 ) -> ReportingRound:
-    """close (open -> closed), lock (open or closed -> locked), reopen (closed or locked -> open)."""
+    """Change a round's status: close (open -> closed), lock (open or closed -> locked),
+    reopen (closed or locked -> open)."""
     access.require_manager(by, round.operation)
     if action not in TRANSITIONS:
         raise ValueError(f"unknown round action {action!r}")
     # Lock the row: two managers clicking at once must not both pass the status check.
-    round = ReportingRound.objects.select_for_update().get(pk=round.pk)
+    list(ReportingRound.objects.select_for_update().filter(pk=round.pk).values_list("pk"))
+    round.refresh_from_db(fields=["status"])
     sources, target = TRANSITIONS[action]
     if round.status not in sources:
         raise ValidationError(
@@ -242,7 +246,9 @@ def round_transition(
     round.status = target
     round.full_clean()
     round.save(update_fields=["status", "updated_at"])
-    audit_update(actor=by, instance=round, operation=round.operation, before=before, request=request)
+    audit_update(
+        actor=by, instance=round, operation=round.operation, before=before, request=request
+    )
     return round
 
 

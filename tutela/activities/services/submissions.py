@@ -97,9 +97,11 @@ def operation_has_organisation(operation: Operation, organisation: Organisation)
 
 
 def _locked(submission: Submission) -> Submission:
-    return Submission.objects.select_for_update().select_related("round__operation").get(
-        pk=submission.pk
-    )
+    """The submission, its row locked for the transaction and its status re-read, so that two
+    reviewers clicking at once do not both pass the status check."""
+    list(Submission.objects.select_for_update().filter(pk=submission.pk).values_list("pk"))
+    submission.refresh_from_db(fields=["status"])
+    return submission
 
 
 @transaction.atomic
@@ -130,9 +132,10 @@ def submission_submit(
 
 
 def _require_reviewer(by: User, submission: Submission) -> None:
-    round = submission.round
-    access.require_manager(by, round.operation)
-    if round.status == ReportingRound.Status.LOCKED:
+    access.require_manager(by, submission.round.operation)
+    # Read from the database: the round may have been locked since it was loaded.
+    status = ReportingRound.objects.filter(pk=submission.round_id).values_list("status", flat=True)
+    if status.get() == ReportingRound.Status.LOCKED:
         raise ValidationError(_("The round is locked: reopen it first."))
 
 

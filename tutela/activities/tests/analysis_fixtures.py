@@ -2,7 +2,7 @@
 the importer), so these tests do not depend on it.
 
 Import the fixtures into a test module with
-`from tutela.activities.tests.analysis_fixtures import five_w  # noqa: F401`.
+`from tutela.activities.tests.analysis_fixtures import five_w_fixture  # noqa: F401`.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import pytest
 from tutela.activities.models import (
     Activity,
     ActivityReport,
+    ActivitySettings,
+    PlanningFigure,
     PopulationGroup,
     ReportingRound,
     Submission,
@@ -105,8 +107,8 @@ class FiveW:
     areas: dict[str, AdminArea]
 
 
-@pytest.fixture
-def five_w(world: World, areas: dict[str, AdminArea]) -> Any:
+@pytest.fixture(name="five_w")
+def five_w_fixture(world: World, areas: dict[str, AdminArea]) -> Any:
     """The world operation with the standard catalogue and a few rows:
 
     AMSS (partner's org): PSS in Bandiagara, Jan 10 and Feb 30 (validated), Mar 20 (draft).
@@ -138,3 +140,39 @@ def five_w(world: World, areas: dict[str, AdminArea]) -> Any:
     )
     add_row(world, drc, "PRO-PSS", areas["ML0501"], FEB, bands=(10, 10, 15, 15, 0, 0))
     return FiveW(world=world, areas=areas)
+
+
+def add_planning(
+    world: World,
+    area: AdminArea,
+    *,
+    pin: int,
+    targeted: int = 0,
+    severity: int | None = None,
+    group: str | None = "IDP",
+    year: int = 2026,
+    body: Any = None,
+) -> PlanningFigure:
+    return PlanningFigure.objects.create(
+        operation=world.operation,
+        year=year,
+        area=area,
+        body=body or world.cluster,
+        population_group=(
+            PopulationGroup.objects.get(operation=world.operation, code=group) if group else None
+        ),
+        people_in_need=pin,
+        targeted=targeted,
+        severity=severity,
+    )
+
+
+def set_rule(world: World, rule: str) -> None:
+    settings, _created = ActivitySettings.objects.get_or_create(operation=world.operation)
+    settings.cumulative_rule = rule
+    settings.save()
+
+
+def hide_names_in(world: World, *areas: AdminArea) -> None:
+    settings, _created = ActivitySettings.objects.get_or_create(operation=world.operation)
+    settings.sensitive_areas.set(areas)

@@ -1,7 +1,8 @@
 """Fixtures for the 5W reporting, review, configuration and upload page tests.
 
 Import into a test module with
-`from tutela.activities.tests.reporting_fixtures import fivew  # noqa: F401`.
+`from tutela.activities.tests.reporting_fixtures import fivew_fixture  # noqa: F401`; tests then
+take the `fivew` fixture.
 """
 
 from __future__ import annotations
@@ -69,8 +70,8 @@ def rows_of(organisation: Organisation) -> list[ActivityReport]:
     return list(ActivityReport.objects.filter(organisation=organisation).order_by("pk"))
 
 
-@pytest.fixture
-def fivew(world: World, areas: dict[str, AdminArea]) -> FiveW:
+@pytest.fixture(name="fivew")
+def fivew_fixture(world: World, areas: dict[str, AdminArea]) -> FiveW:
     """The world operation with the standard catalogue, communes below two cercles, and an open
     round for March 2026."""
     catalogue_seed(operation=world.operation)

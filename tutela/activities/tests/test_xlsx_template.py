@@ -5,6 +5,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+import hxl
 import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
@@ -277,6 +278,18 @@ def test_filled_in_template_reads_back_with_calamine(mali: Mali, tmp_path: Path)
     assert first["total"] == 10
     second = dict(zip(headers, rows[3], strict=True))
     assert second["admin1_pcode"] == "ML04"
+
+
+def test_filled_in_template_is_an_hxl_dataset(mali: Mali, tmp_path: Path) -> None:
+    path = tmp_path / "filled.xlsx"
+    fill_in(make(mali), path)
+
+    # libhxl finds the tagged sheet behind the instructions and skips the empty prepared rows.
+    data = hxl.data(str(path), hxl.InputOptions(allow_local=True)).cache()
+
+    assert data.display_tags == [f.hxl for f in TEMPLATE_FIELDS]
+    activities = [row.get("#activity+code") for row in data]
+    assert activities == ["PRO-PSS", "PRO-AWA"]
 
 
 @pytest.mark.libreoffice

@@ -60,7 +60,10 @@ def activity_list(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("body__name", "code")
     )
     return page(
-        request, "activities/config/activity_list.html", operation, page=paginate(request, activities)
+        request,
+        "activities/config/activity_list.html",
+        operation,
+        page=paginate(request, activities),
     )
 
 
@@ -78,9 +81,7 @@ def _indicator_initial(activity: Activity) -> list[dict[str, Any]]:
     ]
 
 
-def _activity_page(
-    request: HttpRequest, slug: str, activity: Activity | None
-) -> HttpResponse:
+def _activity_page(request: HttpRequest, slug: str, activity: Activity | None) -> HttpResponse:
     operation = managed_operation(request, slug)
     data = request.POST if request.method == "POST" else None
     form = ActivityForm(
@@ -191,9 +192,7 @@ def _group_page(request: HttpRequest, slug: str, group: PopulationGroup | None) 
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(
-                request, _("Population group %(code)s saved.") % {"code": group.code}
-            )
+            messages.success(request, _("Population group %(code)s saved.") % {"code": group.code})
             return redirect("activities:population_groups", slug=slug)
     return page(
         request, "activities/config/population_group_form.html", operation, form=form, group=group

@@ -105,7 +105,7 @@ def reporting_home(request: HttpRequest, slug: str) -> HttpResponse:
         overviews=overviews,
         cluster_wide=access.is_cluster_wide(user, operation),
         own_organisation=user.organisation
-        if user.organisation_id and operation.organisations.filter(pk=user.organisation_id)
+        if user.organisation_id and operation.organisations.filter(pk=user.organisation_id).exists()
         else None,
         form=RoundForm() if access.is_manager(user, operation) else None,
     )
@@ -126,9 +126,7 @@ def round_create(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(
-                request, _("Round %(month)s opened.") % {"month": month_key(created)}
-            )
+            messages.success(request, _("Round %(month)s opened.") % {"month": month_key(created)})
             return redirect("activities:round_detail", slug=slug, month=month_key(created))
     return page(request, "activities/reporting/round_form.html", operation, form=form)
 
@@ -265,7 +263,8 @@ def _flash_saved(request: HttpRequest, result: Any) -> None:
     for problem in warnings[:10]:
         messages.warning(
             request,
-            _("Line %(line)s: %(message)s") % {"line": problem.row or "—", "message": problem.message},
+            _("Line %(line)s: %(message)s")
+            % {"line": problem.row or "—", "message": problem.message},
         )
     if len(warnings) > 10:
         messages.warning(
@@ -315,7 +314,9 @@ def rows_grid(request: HttpRequest, slug: str, month: str) -> HttpResponse:
     catalogue = forms.GridCatalogue(operation)
     catalogue.fill(lines, editable=editable)
     org_query = (
-        "?" + urlencode({"org": organisation.acronym}) if user.organisation_id != organisation.pk else ""
+        "?" + urlencode({"org": organisation.acronym})
+        if user.organisation_id != organisation.pk
+        else ""
     )
     return page(
         request,
@@ -395,6 +396,9 @@ def row_delete(request: HttpRequest, slug: str, month: str, pk: int) -> HttpResp
     )
 
 
+ROUND_STATUS_CODES = frozenset({"round_closed", "round_locked", "no_round"})
+
+
 def check_rows(
     *, by: User, operation: Operation, round: ReportingRound, rows: list[ActivityReport]
 ) -> list[dict[str, Any]]:
@@ -423,6 +427,10 @@ def check_rows(
     labels = {c.name: c.label for c in forms.GRID_COLUMNS}
     checks = []
     for problem in result.problems:
+        # Stored rows of a closed or locked round: that the round refuses changes is no problem
+        # of the rows.
+        if problem.code in ROUND_STATUS_CODES:
+            continue
         row = rows[problem.row - 1] if problem.row and 0 < problem.row <= len(rows) else None
         checks.append(
             {
@@ -522,9 +530,7 @@ def submission_submit(request: HttpRequest, slug: str, month: str) -> HttpRespon
 def submission_detail(request: HttpRequest, slug: str, month: str, acronym: str) -> HttpResponse:
     """An organisation's rows of the round, read-only, with the problems and outlier warnings the
     import engine finds in them, and the review actions for managers."""
-    operation, round, organisation, submission = _submission_context(
-        request, slug, month, acronym
-    )
+    operation, round, organisation, submission = _submission_context(request, slug, month, acronym)
     user = current_user(request)
     rows: list[ActivityReport] = (
         list(submission_services.submission_rows(submission)) if submission else []
@@ -535,8 +541,7 @@ def submission_detail(request: HttpRequest, slug: str, month: str, acronym: str)
         manager
         and submission is not None
         and round.status != ReportingRound.Status.LOCKED
-        and submission.status
-        in (submission_services.VALIDATABLE | submission_services.RETURNABLE)
+        and submission.status in (submission_services.VALIDATABLE | submission_services.RETURNABLE)
     )
     return page(
         request,
@@ -565,9 +570,7 @@ def submission_detail(request: HttpRequest, slug: str, month: str, acronym: str)
 @login_required
 @require_POST
 def submission_review(request: HttpRequest, slug: str, month: str, acronym: str) -> HttpResponse:
-    operation, round, organisation, submission = _submission_context(
-        request, slug, month, acronym
-    )
+    operation, round, organisation, submission = _submission_context(request, slug, month, acronym)
     access.require_manager(request.user, operation)
     if submission is None:
         raise Http404
@@ -578,7 +581,7 @@ def submission_review(request: HttpRequest, slug: str, month: str, acronym: str)
     if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:
-                messages.error(request, message)
+                messages.error(request, str(message))
         return detail
     user = current_user(request)
     try:

@@ -218,8 +218,15 @@ def _build_table(
             data_start += 1
     width = len(headers_raw)
     rows: list[tuple[int, list[Any]]] = []
-    for offset, cells in enumerate(raw[data_start:]):
-        if all(_is_empty(c) for c in cells):
+    number = data_start
+    for cells in raw[data_start:]:
+        number += 1
+        # The first filled cell ends the test: cheap for the rows that hold data.
+        for cell in cells:
+            if cell is None or cell == "" or (type(cell) is str and not cell.strip()):
+                continue
+            break
+        else:
             continue
         if len(rows) >= max_rows:
             raise ImportFileError(
@@ -228,14 +235,16 @@ def _build_table(
             )
         # Trailing cells beyond the header are kept if they hold something.
         last = len(cells)
-        while last > 0 and _is_empty(cells[last - 1]):
-            last -= 1
-        width = max(width, last)
-        rows.append((data_start + offset + 1, list(cells[:last])))
+        if last > width:
+            while last > width and _is_empty(cells[last - 1]):
+                last -= 1
+            width = max(width, last)
+        rows.append((number, cells if type(cells) is list else list(cells)))
     headers = [_cell_text(c) for c in headers_raw] + [""] * (width - len(headers_raw))
     headers = headers[:width]
     for _number, cells in rows:
-        if len(cells) < width:
+        if len(cells) != width:
+            del cells[width:]
             cells.extend([""] * (width - len(cells)))
     if hxl_tags is not None:
         hxl_tags = (hxl_tags + [""] * width)[:width]
@@ -305,14 +314,27 @@ def _visible_sheets(workbook: Any) -> list[str]:
     return names or list(workbook.sheet_names)
 
 
-def _sheet_rows(workbook: Any, name: str) -> list[list[Any]]:
-    sheet = workbook.get_sheet_by_name(name)
+class _Sheets:
+    """Each sheet parsed once (calamine parses the whole sheet when it is opened)."""
+
+    def __init__(self, workbook: Any) -> None:
+        self.workbook = workbook
+        self.opened: dict[str, Any] = {}
+
+    def get(self, name: str) -> Any:
+        if name not in self.opened:
+            self.opened[name] = self.workbook.get_sheet_by_name(name)
+        return self.opened[name]
+
+
+def _sheet_rows(sheets: _Sheets, name: str) -> list[list[Any]]:
     # From A1, so that list index + 1 is the spreadsheet row number.
-    return [list(row) for row in sheet.to_python(skip_empty_area=False)]
+    rows = sheets.get(name).to_python(skip_empty_area=False)
+    return rows if isinstance(rows, list) else list(rows)
 
 
-def _peek(workbook: Any, name: str) -> list[list[Any]]:
-    sheet = workbook.get_sheet_by_name(name)
+def _peek(sheets: _Sheets, name: str) -> list[list[Any]]:
+    sheet = sheets.get(name)
     rows: list[list[Any]] = []
     for row in sheet.iter_rows():
         rows.append(list(row))
@@ -396,9 +418,10 @@ def _read_workbook(
         names = list(workbook.sheet_names)
         if not names:
             raise ImportFileError(_("The workbook has no sheet."), code="empty")
-        chosen = _choose_sheet(workbook, names, sheet, header_row, prefer)
+        sheets = _Sheets(workbook)
+        chosen = _choose_sheet(sheets, names, sheet, header_row, prefer)
         try:
-            raw = _sheet_rows(workbook, chosen)
+            raw = _sheet_rows(sheets, chosen)
         except ImportFileError:
             raise
         except Exception as exc:  # noqa: BLE001
@@ -426,7 +449,7 @@ def _read_workbook(
 
 
 def _choose_sheet(
-    workbook: Any,
+    sheets: _Sheets,
     names: list[str],
     sheet: str | int | None,
     header_row: int | None,
@@ -450,11 +473,11 @@ def _choose_sheet(
             % {"sheet": sheet, "sheets": ", ".join(names)},
             code="sheet",
         )
-    candidates = _visible_sheets(workbook)
+    candidates = _visible_sheets(sheets.workbook)
     best_name, best_score = "", float("-inf")
     for name in candidates:
         try:
-            head = _peek(workbook, name)
+            head = _peek(sheets, name)
         except Exception:  # noqa: BLE001, S112 (an unreadable sheet is skipped)
             continue
         if not any(not _is_empty(c) for row in head for c in row):

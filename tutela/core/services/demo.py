@@ -251,4 +251,8 @@ def demo_load() -> DemoResult:
     from tutela.activities.services.catalogue import catalogue_seed
 
     catalogue_seed(operation=op)
+    # Three months of 5W rows, planning figures and an insecure area (loaded once).
+    from tutela.activities.services.demo_data import demo_5w_load
+
+    demo_5w_load(operation=op)
     return DemoResult(operation=op, logins=logins)

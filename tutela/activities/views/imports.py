@@ -1,0 +1,436 @@
+"""5W upload pages: upload a file (dry run or import), the result of an upload (counts, problems
+by row and column, the annotated workbook, "import for real"), the column-mapping page for files
+that are not Tutela's template, the import history, and the planning figures upload.
+
+The work is done by the import engine (`tutela.activities.services.imports`); these views check
+access, hand it the file and show what it found.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tutela.activities import fields as fivew
+from tutela.activities.forms import (
+    MappingForm,
+    PlanningUploadForm,
+    UploadForm,
+    apply_validation_error,
+)
+from tutela.activities.models import Activity, ColumnMapping, ImportRecord, PopulationGroup
+from tutela.activities.services import imports as import_services
+from tutela.activities.validation import POPULATION_SYNONYMS, can_enter_rows
+from tutela.activities.views.reporting import (
+    current_user,
+    managed_operation,
+    operation_for,
+    page,
+    paginate,
+)
+from tutela.core import access
+from tutela.core.imports.problems import ImportFileError, Problem
+from tutela.core.models import Operation, Organisation, User
+from tutela.core.pcodes import name_key
+
+# Problems listed on the result page (the annotated workbook has all of them).
+PROBLEMS_PAGE_SIZE = 100
+
+
+def _reporting_operation(request: HttpRequest, slug: str) -> Operation:
+    operation = operation_for(request, slug)
+    if not can_enter_rows(request.user, operation):
+        raise PermissionDenied
+    return operation
+
+
+def _upload_organisation(
+    request: HttpRequest, operation: Operation, chosen: Organisation | None
+) -> Organisation | None:
+    """Managers import for the organisation they choose (or the one named on each row);
+    everyone else for their own organisation."""
+    user = current_user(request)
+    if access.is_manager(user, operation):
+        return chosen
+    if (
+        not user.organisation_id
+        or not operation.organisations.filter(pk=user.organisation_id).exists()
+    ):
+        raise PermissionDenied
+    return user.organisation
+
+
+def _record_for(request: HttpRequest, operation: Operation, pk: int) -> ImportRecord:
+    record = import_services.import_list_for_user(current_user(request), operation).filter(pk=pk)
+    found = record.first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _reporting_operation(request, slug)
+    user = current_user(request)
+    manager = access.is_manager(user, operation)
+    preselected = None
+    if manager and request.GET.get("org"):
+        preselected = operation.organisations.filter(acronym__iexact=request.GET["org"]).first()
+    own = None if manager else _upload_organisation(request, operation, None)
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        organisations=operation.organisations.order_by("acronym"),
+        # Managers may use any mapping of the operation; others their own and the shared ones.
+        mappings=ColumnMapping.objects.filter(operation=operation, kind=import_services.KIND)
+        if manager
+        else import_services.mappings_for(operation, own),
+        choose_organisation=manager,
+        initial={"dry_run": True, "organisation": preselected},
+    )
+    if request.method == "POST" and form.is_valid():
+        organisation = _upload_organisation(
+            request, operation, form.cleaned_data.get("organisation")
+        )
+        uploaded = form.cleaned_data["file"]
+        record = import_services.import_5w_start(
+            by=user,
+            operation=operation,
+            file=uploaded,
+            file_name=uploaded.name,
+            organisation=organisation,
+            mapping=form.cleaned_data.get("mapping"),
+            dry_run=form.cleaned_data["dry_run"],
+        )
+        return redirect("activities:import_detail", slug=slug, pk=record.pk)
+    return page(
+        request,
+        "activities/imports/upload.html",
+        operation,
+        form=form,
+        recent=list(import_services.import_list_for_user(user, operation)[:5]),
+    )
+
+
+@login_required
+@require_GET
+def import_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """Uploads of the operation: every organisation's for cluster-wide roles, the user's own
+    organisation's otherwise."""
+    operation = operation_for(request, slug)
+    records = import_services.import_list_for_user(current_user(request), operation)
+    return page(request, "activities/imports/list.html", operation, page=paginate(request, records))
+
+
+def _needs_mapping(record: ImportRecord) -> bool:
+    return any(p.get("code") == "missing_columns" for p in record.problems or [])
+
+
+@login_required
+@require_GET
+def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation = operation_for(request, slug)
+    record = _record_for(request, operation, pk)
+    problems = [Problem.from_dict(p) for p in record.problems or []]
+    pending = record.status == ImportRecord.Status.PENDING
+    return page(
+        request,
+        "activities/imports/detail.html",
+        operation,
+        record=record,
+        pending=pending,
+        problems=paginate(request, problems, PROBLEMS_PAGE_SIZE),
+        file_problems=[p for p in problems if p.row is None],
+        can_commit=record.status == ImportRecord.Status.DRY_RUN
+        and record.error_count == 0
+        and bool(record.file)
+        and can_enter_rows(request.user, operation),
+        needs_mapping=_needs_mapping(record) and bool(record.file),
+        can_map=bool(record.file) and can_enter_rows(request.user, operation),
+    )
+
+
+@login_required
+@require_GET
+def import_progress(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """htmx: the progress of a queued import; once it is done the page reloads to show the
+    result."""
+    operation = operation_for(request, slug)
+    record = _record_for(request, operation, pk)
+    if record.status != ImportRecord.Status.PENDING or (record.job and record.job.is_finished):
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(
+        request,
+        "activities/imports/_progress.html",
+        {"operation": operation, "record": record, "job": record.job},
+    )
+
+
+@login_required
+@require_GET
+def import_annotated(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The uploaded file back as xlsx with its problem cells highlighted and commented."""
+    operation = operation_for(request, slug)
+    record = _record_for(request, operation, pk)
+    try:
+        content = import_services.import_annotated_workbook(record=record)
+    except ImportFileError as error:
+        messages.error(request, error.message)
+        return redirect("activities:import_detail", slug=slug, pk=pk)
+    stem = os.path.splitext(os.path.basename(record.file_name))[0] or "upload"
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_safe_name(stem)}-problems.xlsx"'
+    return response
+
+
+def _safe_name(stem: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)[:80] or "upload"
+
+
+@login_required
+@require_POST
+def import_commit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Import for real the file of a clean dry run."""
+    operation = _reporting_operation(request, slug)
+    record = _record_for(request, operation, pk)
+    if record.status != ImportRecord.Status.DRY_RUN or record.error_count or not record.file:
+        messages.error(request, _("Only a dry run without errors can be imported."))
+        return redirect("activities:import_detail", slug=slug, pk=pk)
+    with record.file.open("rb") as handle:
+        new = import_services.import_5w_start(
+            by=current_user(request),
+            operation=operation,
+            file=handle,
+            file_name=record.file_name,
+            organisation=record.organisation,
+            mapping=record.mapping,
+            dry_run=False,
+        )
+    return redirect("activities:import_detail", slug=slug, pk=new.pk)
+
+
+# --- column mapping ------------------------------------------------------------------------------
+
+
+def _known_keys(operation: Operation) -> dict[str, set[str]]:
+    """Values the importer recognises without a value mapping (codes and names)."""
+    activities: set[str] = set()
+    for code, en, fr, es in Activity.objects.filter(operation=operation).values_list(
+        "code", "name_en", "name_fr", "name_es"
+    ):
+        activities |= {name_key(code), name_key(en), name_key(fr), name_key(es or "")}
+    groups: set[str] = set()
+    for code, en, fr, es, hxl in PopulationGroup.objects.filter(operation=operation).values_list(
+        "code", "name_en", "name_fr", "name_es", "hxl_attribute"
+    ):
+        groups |= {name_key(code), name_key(en), name_key(fr), name_key(es or ""), name_key(hxl)}
+        groups |= {name_key(s) for s in POPULATION_SYNONYMS.get(code.upper(), ())}
+    return {"activity": activities - {""}, "population_group": groups - {""}}
+
+
+VALUE_FIELDS = ("activity", "population_group")
+
+
+def _posted_columns(data: Any, count: int) -> dict[int, str]:
+    """column index -> field, as chosen on the mapping form."""
+    return {i: data.get(f"col_{i}", "") for i in range(count) if data.get(f"col_{i}")}
+
+
+def _distinct(table: Any, index: int, limit: int = 50) -> list[str]:
+    seen: dict[str, None] = {}
+    for _number, cells in table.rows:
+        value = str(cells[index]).strip() if index < len(cells) and cells[index] is not None else ""
+        if value and value not in seen:
+            seen[value] = None
+            if len(seen) >= limit:
+                break
+    return list(seen)
+
+
+def _value_choices(operation: Operation) -> dict[str, list[tuple[str, str]]]:
+    return {
+        "activity": [
+            (a.code, f"{a.code} — {a.name}")
+            for a in Activity.objects.filter(operation=operation, is_active=True).order_by("code")
+        ],
+        "population_group": [
+            (g.code, f"{g.code} — {g.name}")
+            for g in PopulationGroup.objects.filter(operation=operation).order_by("code")
+        ],
+    }
+
+
+def _suggested_name(record: ImportRecord) -> str:
+    stem = os.path.splitext(os.path.basename(record.file_name))[0]
+    return stem[:100] or _("My file")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Say which field each column of the file holds, and what the file's own words for
+    activities and population groups mean; saved under a name and used for this file and the
+    next ones."""
+    operation = _reporting_operation(request, slug)
+    record = _record_for(request, operation, pk)
+    user = current_user(request)
+    if not record.file:
+        raise Http404
+    try:
+        with record.file.open("rb") as handle:
+            inspection = import_services.import_inspect(
+                file=handle,
+                file_name=record.file_name,
+                mapping=record.mapping,
+                need_organisation=record.organisation is None,
+            )
+    except ImportFileError as error:
+        messages.error(request, error.message)
+        return redirect("activities:import_detail", slug=slug, pk=pk)
+    table = inspection.table
+    headers = table.headers
+    initial_columns = {headers[i]: name for i, name in inspection.match.columns.items()}
+    # The columns holding activities and population groups: as posted, or as matched.
+    chosen = {
+        name: index
+        for index, name in (
+            _posted_columns(request.POST, len(headers))
+            if request.method == "POST"
+            else inspection.match.columns
+        ).items()
+        if name in VALUE_FIELDS
+    }
+    known = _known_keys(operation)
+    unknown = {
+        name: [v for v in _distinct(table, index) if name_key(v) not in known[name]][:30]
+        for index, name in ((i, n) for n, i in chosen.items())
+    }
+    unknown = {name: values for name, values in unknown.items() if values}
+    form = MappingForm(
+        request.POST or None,
+        columns=headers,
+        initial_columns=initial_columns,
+        unknown_values=unknown,
+        value_choices=_value_choices(operation),
+        initial_values=record.mapping.values if record.mapping else None,
+        initial={"name": record.mapping.name if record.mapping else _suggested_name(record)},
+    )
+    form.fields["name"].required = True
+    asked = set(filter(None, request.POST.get("asked", "").split(",")))
+    if request.method == "POST" and form.is_valid() and not set(unknown) <= asked:
+        # The columns just chosen hold words Tutela does not know: ask what they mean first.
+        messages.info(request, _("Say what the file's own words below mean, then save again."))
+    elif request.method == "POST" and form.is_valid():
+        organisation = record.organisation
+        if organisation is None and not access.is_manager(user, operation):
+            organisation = user.organisation
+        try:
+            mapping = import_services.mapping_save(
+                by=user,
+                operation=operation,
+                organisation=organisation,
+                name=form.cleaned_data["name"],
+                columns=form.mapping_columns(),
+                values=form.mapping_values(),
+                sheet=inspection.table.sheet,
+                header_row=inspection.table.header_row,
+                request=request,
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            with record.file.open("rb") as handle:
+                new = import_services.import_5w_start(
+                    by=user,
+                    operation=operation,
+                    file=handle,
+                    file_name=record.file_name,
+                    organisation=record.organisation,
+                    mapping=mapping,
+                    dry_run=True,
+                )
+            messages.success(
+                request,
+                _("Mapping “%(name)s” saved; the file was checked with it (nothing saved yet).")
+                % {"name": mapping.name},
+            )
+            return redirect("activities:import_detail", slug=slug, pk=new.pk)
+    return page(
+        request,
+        "activities/imports/mapping.html",
+        operation,
+        record=record,
+        form=form,
+        inspection=inspection,
+        sample=inspection.sample,
+        asked=",".join(sorted(unknown)),
+        required=[fivew.BY_NAME[name].label for name in fivew.REQUIRED],
+    )
+
+
+# --- planning figures ----------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def planning_upload(request: HttpRequest, slug: str) -> HttpResponse:
+    """Import planning figures (PiN, targeted, severity) from CSV/XLSX, with a dry run."""
+    operation = managed_operation(request, slug)
+    form = PlanningUploadForm(request.POST, request.FILES)
+    result: Any = None
+    if form.is_valid():
+        result = _planning_import(
+            by=current_user(request),
+            operation=operation,
+            upload=form.cleaned_data["file"],
+            year=form.cleaned_data["year"],
+            dry_run=form.cleaned_data["dry_run"],
+        )
+    return page(
+        request,
+        "activities/imports/planning_result.html",
+        operation,
+        form=form,
+        result=result,
+        problems=[_as_problem(p) for p in getattr(result, "problems", None) or []],
+    )
+
+
+def _as_problem(problem: Any) -> Problem:
+    return Problem.from_dict(problem) if isinstance(problem, dict) else problem
+
+
+def _planning_import(
+    *, by: User, operation: Operation, upload: Any, year: int, dry_run: bool
+) -> Any:
+    from tutela.activities.services.imports import planning_import_file  # type: ignore[attr-defined]
+
+    # The planning importer reads a path: the upload goes through a temporary file, deleted after.
+    suffix = os.path.splitext(upload.name)[1].lower()
+    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+        handle.flush()
+        return planning_import_file(
+            by=by,
+            operation=operation,
+            path=handle.name,
+            file_name=upload.name,
+            year=year,
+            dry_run=dry_run,
+        )
