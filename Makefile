@@ -44,8 +44,14 @@ test-postgres: setup
 
 test: setup lint typecheck test-sqlite test-postgres
 
+# Benchmarks print their figures (see bench/README.md); BENCH_ROWS=100000 for a quicker run.
+BENCH_ROWS ?= 1000000
 bench: setup
-	@echo "No benchmarks yet: the 5W and monitoring modules bring them (see bench/README.md)."
+	cd bench && ../$(BIN)/python bench_5w_pivot.py --rows $(BENCH_ROWS)
+	cd bench && ../$(BIN)/python bench_5w_import.py
+	cd bench && bash ../scripts/with-postgres.sh sh -c \
+	  '../$(BIN)/python bench_5w_pivot.py --rows $(BENCH_ROWS) && ../$(BIN)/python bench_5w_import.py'
+
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache .mypy_cache .ruff_cache

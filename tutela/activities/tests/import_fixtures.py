@@ -1,7 +1,7 @@
 """Fixtures for the 5W import engine tests (readers, matching, validation, saving, imports).
 
 Import into a test module with
-`from tutela.activities.tests.import_fixtures import ops  # noqa: F401`.
+`from tutela.activities.tests.import_fixtures import ops_fixture  # noqa: F401`.
 """
 
 from __future__ import annotations
@@ -113,8 +113,8 @@ def report_count() -> int:
     return ActivityReport.objects.count()
 
 
-@pytest.fixture
-def ops(world: World, areas: dict[str, AdminArea]) -> Ops:
+@pytest.fixture(name="ops")
+def ops_fixture(world: World, areas: dict[str, AdminArea]) -> Ops:
     """The world operation (Mali) with the standard catalogue, a few communes, and three rounds:
     March 2026 open, February closed, January locked."""
     catalogue_seed(operation=world.operation)

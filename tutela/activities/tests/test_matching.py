@@ -46,7 +46,9 @@ def test_a_bare_hashtag_matching_several_fields_is_left_unmatched() -> None:
 
 
 def test_french_headers_match_by_synonym_without_accents_or_case() -> None:
-    assert match(["Mois", "ACTIVITÉ", "Région", "Filles", "Garçons", "Femmes âgées", "Handicap"]) == {
+    assert match(
+        ["Mois", "ACTIVITÉ", "Région", "Filles", "Garçons", "Femmes âgées", "Handicap"]
+    ) == {
         "Mois": "month",
         "ACTIVITÉ": "activity",
         "Région": "admin1_name",
@@ -107,8 +109,9 @@ def test_mapping_keys_match_despite_spacing_and_line_breaks() -> None:
 
 
 def test_mapping_only_when_auto_is_off() -> None:
-    result = match_columns(["month", "total"], None, targets=FIELDS, mapping={"total": "total"},
-                           auto=False)
+    result = match_columns(
+        ["month", "total"], None, targets=FIELDS, mapping={"total": "total"}, auto=False
+    )
     assert result.columns == {1: "total"}
     assert result.unmatched == ["month"]
 

@@ -9,7 +9,12 @@ from django.core.exceptions import PermissionDenied
 
 from tutela.activities.models import ActivityReport, Submission
 from tutela.activities.services.rows import report_row_delete, report_rows_save
-from tutela.activities.tests.import_fixtures import Ops, numbered, ops, row  # noqa: F401
+from tutela.activities.tests.import_fixtures import (  # noqa: F401
+    Ops,
+    numbered,
+    ops_fixture,
+    row,
+)
 from tutela.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

@@ -102,7 +102,7 @@ def test_duckdb_reads_the_same_data_and_agrees_with_the_pivot(
     csv_path = result.write_csv(tmp_path / "rows.csv")
     connection = duckdb.connect()
     try:
-        assert connection.read_csv(str(csv_path)).count("*").fetchone() == (4_000,)
+        assert connection.read_csv(str(csv_path)).count("*").fetchall() == [(4_000,)]
         connection.read_parquet(str(parquet)).create_view("rows")
         # The counting rule (highest month per key) in DuckDB, by region.
         duck = dict(

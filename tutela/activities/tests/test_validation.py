@@ -9,7 +9,12 @@ import pytest
 
 from tutela.activities.models import Activity, ReportingRound
 from tutela.activities.services.rows import report_rows_save
-from tutela.activities.tests.import_fixtures import Ops, numbered, ops, row  # noqa: F401
+from tutela.activities.tests.import_fixtures import (  # noqa: F401
+    Ops,
+    numbered,
+    ops_fixture,
+    row,
+)
 from tutela.activities.validation import CleanRow, ReportContext, validate
 from tutela.core.imports.problems import Problem
 from tutela.core.models import Organisation
@@ -122,12 +127,11 @@ def test_fuzzy_name_is_resolved_with_a_warning(ops: Ops) -> None:
 
 
 def test_ambiguous_name_is_an_error(ops: Ops) -> None:
-    _clean, problems = check(
-        ops, row(admin2_pcode="", admin2_name="", admin3_name="Sofara")
-    )
+    _clean, problems = check(ops, row(admin2_pcode="", admin2_name="", admin3_name="Sofara"))
     problem = only(problems)
     assert (problem.field, problem.code) == ("admin3_name", "ambiguous_name")
-    assert "ML050103" in problem.message and "ML050202" in problem.message
+    assert "ML050103" in problem.message
+    assert "ML050202" in problem.message
     # Inside its cercle the same name is clear.
     clean, problems = check(ops, row(admin3_name="Sofara"))
     assert problems == []
@@ -155,7 +159,8 @@ def test_pcode_of_another_country_is_unknown(ops: Ops) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["PRO-PSS", "pro-pss", " PRO-PSS ", "PRO-PSS — Soutien psychosocial", "Psychosocial support"]
+    "value",
+    ["PRO-PSS", "pro-pss", " PRO-PSS ", "PRO-PSS — Soutien psychosocial", "Psychosocial support"],
 )
 def test_activity_by_code_or_name(ops: Ops, value: str) -> None:
     clean, problems = check(ops, row(activity=value))
@@ -210,7 +215,14 @@ def test_indicator_must_belong_to_the_activity(ops: Ops) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["IDP", "idp", "Déplacés", "Internally displaced people", "Personnes déplacées internes", "PDI"],
+    [
+        "IDP",
+        "idp",
+        "Déplacés",
+        "Internally displaced people",
+        "Personnes déplacées internes",
+        "PDI",
+    ],
 )
 def test_population_group_codes_and_names(ops: Ops, value: str) -> None:
     clean, problems = check(ops, row(population_group=value))
@@ -263,7 +275,8 @@ def test_implementing_partner(ops: Ops) -> None:
         "Mar-26",
         "15/03/2026",
         datetime.date(2026, 3, 15),
-        datetime.datetime(2026, 3, 1, 0, 0),
+        # A cell formatted as a date and time, as calamine reads it (no time zone).
+        datetime.datetime(2026, 3, 1, 0, 0),  # noqa: DTZ001
         float((datetime.date(2026, 3, 10) - datetime.date(1899, 12, 30)).days),
     ],
 )
@@ -293,7 +306,8 @@ def test_closed_round_is_for_managers_only_and_locked_for_everyone(ops: Ops) -> 
     _clean, problems = check(ops, row(month="2026-02"), by=partner)
     assert codes(problems) == [(2, "month", "round_closed", "error")]
     clean, problems = check(ops, row(month="2026-02"), by=ops.world.imo)
-    assert problems == [] and clean[0].month == datetime.date(2026, 2, 1)
+    assert problems == []
+    assert clean[0].month == datetime.date(2026, 2, 1)
     _clean, problems = check(ops, row(month="2026-01"), by=ops.world.imo)
     assert codes(problems) == [(2, "month", "round_locked", "error")]
 
@@ -325,7 +339,8 @@ def test_bands_must_add_up_to_the_total(ops: Ops) -> None:
     _clean, problems = check(ops, row(total=30))
     problem = only(problems)
     assert (problem.field, problem.code) == ("total", "total_mismatch")
-    assert "30" in problem.message and "27" in problem.message
+    assert "30" in problem.message
+    assert "27" in problem.message
 
 
 def test_total_is_computed_from_bands_and_bands_are_optional(ops: Ops) -> None:
@@ -371,8 +386,14 @@ def test_disability_within_total(ops: Ops) -> None:
 
 @pytest.mark.parametrize(
     ("value", "code"),
-    [(-1, "negative"), ("-3", "negative"), (2.5, "not_whole"), ("abc", "not_number"),
-     ("10000000000", "too_large"), (True, "not_number")],
+    [
+        (-1, "negative"),
+        ("-3", "negative"),
+        (2.5, "not_whole"),
+        ("abc", "not_number"),
+        ("10000000000", "too_large"),
+        (True, "not_number"),
+    ],
 )
 def test_bad_numbers(ops: Ops, value: Any, code: str) -> None:
     _clean, problems = check(ops, row(girls=value, total=None))
@@ -391,8 +412,16 @@ def test_number_forms(ops: Ops, value: Any) -> None:
 def test_thousands_separators(ops: Ops) -> None:
     clean, problems = check(
         ops,
-        row(girls="1 200", boys="1,300", women=None, men=None, older_women=None, older_men=None,
-            total="2\u00a0500", with_disability=0),
+        row(
+            girls="1 200",
+            boys="1,300",
+            women=None,
+            men=None,
+            older_women=None,
+            older_men=None,
+            total="2\u00a0500",
+            with_disability=0,
+        ),
     )
     assert problems == []
     assert (clean[0].girls, clean[0].boys, clean[0].total) == (1200, 1300, 2500)
@@ -432,7 +461,8 @@ def test_bands_for_an_activity_not_disaggregated_and_quantity_for_other_units(op
 
 def test_partner_reports_only_for_their_own_organisation(ops: Ops) -> None:
     clean, problems = check(ops, row(organisation=""), by=ops.world.partner)
-    assert problems == [] and clean[0].organisation_id == ops.world.amss.pk
+    assert problems == []
+    assert clean[0].organisation_id == ops.world.amss.pk
     _clean, problems = check(ops, row(organisation="DRC"), by=ops.world.partner)
     assert codes(problems) == [(2, "organisation", "not_your_organisation", "error")]
 
@@ -471,7 +501,8 @@ def test_duplicate_rows_in_the_file_name_both_rows(ops: Ops) -> None:
     clean, problems = check(ops, row(), row(activity="PRO-LEG", indicator=""), row(total=27))
     problem = only(problems)
     assert (problem.row, problem.code, problem.column) == (4, "duplicate_row", "")
-    assert "Row 4" in problem.message and "row 2" in problem.message
+    assert "Row 4" in problem.message
+    assert "row 2" in problem.message
     assert len(clean) == 2
 
 
@@ -481,9 +512,11 @@ def test_existing_rows_are_updates_not_duplicates(ops: Ops) -> None:
     # The second row repeats the first in the file: an error. Checked one at a time instead:
     assert codes(problems) == [(3, "", "duplicate_row", "error")]
     (same,) = check(ops, row(), by=ops.world.partner)[0]
-    assert same.existing_id is not None and same.changed is False
+    assert same.existing_id is not None
+    assert same.changed is False
     (changed,) = check(ops, row(girls=6, total=28), by=ops.world.partner)[0]
-    assert changed.existing_id == same.existing_id and changed.changed is True
+    assert changed.existing_id == same.existing_id
+    assert changed.changed is True
     assert clean[0].existing_id == same.existing_id
 
 
@@ -511,10 +544,18 @@ def test_outlier_against_the_organisations_own_history(ops: Ops) -> None:
             ),
         )
         assert not result.rejected
-    bands = {"girls": None, "boys": None, "women": None, "men": None, "older_women": None,
-             "older_men": None, "with_disability": None}
-    clean, problems = check(ops, row(total=500, **bands), row(activity="PRO-LEG", indicator="",
-                                                              total=500, **bands))
+    bands = {
+        "girls": None,
+        "boys": None,
+        "women": None,
+        "men": None,
+        "older_women": None,
+        "older_men": None,
+        "with_disability": None,
+    }
+    clean, problems = check(
+        ops, row(total=500, **bands), row(activity="PRO-LEG", indicator="", total=500, **bands)
+    )
     problem = only(problems)
     assert (problem.row, problem.field, problem.code, problem.severity) == (
         2,
@@ -522,7 +563,8 @@ def test_outlier_against_the_organisations_own_history(ops: Ops) -> None:
         "outlier",
         "warning",
     )
-    assert "AMSS" in problem.message and "20" in problem.message
+    assert "AMSS" in problem.message
+    assert "20" in problem.message
     assert len(clean) == 2
 
 

@@ -1,0 +1,56 @@
+"""Shared set-up for the benchmarks: Django on the database named by DATABASE_URL (default: a
+SQLite file under /tmp/tutela-bench), development settings, migrated."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = Path(os.environ.get("TUTELA_BENCH_DIR", "/tmp/tutela-bench"))
+
+
+def django_setup(default_sqlite: str) -> str:
+    """Configure Django; returns "sqlite" or "postgresql"."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{WORK / default_sqlite}")
+    os.environ.setdefault("TUTELA_DEBUG", "1")
+    os.environ.setdefault("TUTELA_VAR_DIR", str(WORK / "var"))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    return connection.vendor
+
+
+def timed(fn: Callable[[], object], runs: int, warmup: int = 2) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.1f} ms"
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
