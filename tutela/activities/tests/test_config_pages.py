@@ -385,3 +385,58 @@ def test_planning_figures_list_with_filters(fivew, as_user):
     assert "ML0501" in filtered
     assert "ML0502" not in filtered
     assert client.get("/o/mali/5w/config/planning/", {"year": "2025"}).status_code == 200
+
+
+PLANNING_CSV = (
+    "area_pcode,body,population_group,people_in_need,targeted,severity\n"
+    "ML0501,PRO,IDP,12000,8000,4\n"
+    "ML0502,PRO-CPN,,3000,1500,3\n"
+)
+
+
+def planning_file(content: str = PLANNING_CSV):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("hno_2026.csv", content.encode(), content_type="text/csv")
+
+
+def test_planning_figures_dry_run_then_import(fivew, as_user):
+    client = as_user(fivew.world.imo)
+    url = "/o/mali/5w/config/planning/upload/"
+    response = client.post(url, {"file": planning_file(), "year": "2026", "dry_run": "on"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Dry run: nothing was saved" in page
+    assert 'id="count-created">2<' in page
+    assert not PlanningFigure.objects.exists()
+    response = client.post(url, {"file": planning_file(), "year": "2026"})
+    assert "The planning figures are saved." in response.content.decode()
+    figures = PlanningFigure.objects.filter(operation=fivew.operation, year=2026)
+    assert sorted(figures.values_list("area__pcode", "body__code", "people_in_need")) == [
+        ("ML0501", "PRO", 12000),
+        ("ML0502", "PRO-CPN", 3000),
+    ]
+    assert AuditEntry.objects.filter(operation=fivew.operation, summary__icontains="plan").exists()
+
+
+def test_a_bad_planning_file_saves_nothing_and_says_why(fivew, as_user):
+    bad = PLANNING_CSV.replace("ML0502", "ML9999")
+    response = as_user(fivew.world.imo).post(
+        "/o/mali/5w/config/planning/upload/", {"file": planning_file(bad), "year": "2026"}
+    )
+    page = response.content.decode()
+    assert "The file was rejected" in page
+    assert "ML9999" in page
+    assert not PlanningFigure.objects.exists()
+
+
+def test_partner_cannot_import_planning_figures(fivew, as_user):
+    response = as_user(fivew.world.partner).post(
+        "/o/mali/5w/config/planning/upload/", {"file": planning_file(), "year": "2026"}
+    )
+    assert response.status_code == 403
+    assert not PlanningFigure.objects.exists()
+    outsider = as_user(fivew.world.other_operation_user).post(
+        "/o/mali/5w/config/planning/upload/", {"file": planning_file(), "year": "2026"}
+    )
+    assert outsider.status_code == 404

@@ -295,3 +295,18 @@ def test_a_queued_import_shows_progress_until_done(fivew, as_user):
     done = client.get(f"/o/mali/5w/imports/{record.pk}/progress/", HTTP_HX_REQUEST="true")
     assert done.status_code == 204
     assert done["HX-Refresh"] == "true"
+
+
+def test_partner_cannot_use_another_organisations_mapping(fivew, as_user):
+    world = fivew.world
+    other_mapping = ColumnMapping.objects.create(
+        operation=fivew.operation,
+        organisation=world.other_org,
+        name="Other's Kobo",
+        columns={"Mois": "month"},
+    )
+    client = as_user(world.partner)
+    assert "Other's Kobo" not in client.get(UPLOAD).content.decode()
+    response = upload(client, csv_file(*GOOD), mapping=str(other_mapping.pk))
+    assert response.status_code == 200
+    assert not ImportRecord.objects.exists()

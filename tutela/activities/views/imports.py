@@ -9,7 +9,6 @@ access, hand it the file and show what it found.
 from __future__ import annotations
 
 import os
-import tempfile
 from typing import Any
 
 from django.contrib import messages
@@ -29,6 +28,7 @@ from tutela.activities.forms import (
 )
 from tutela.activities.models import Activity, ColumnMapping, ImportRecord, PopulationGroup
 from tutela.activities.services import imports as import_services
+from tutela.activities.services.planning_import import planning_import_file
 from tutela.activities.validation import POPULATION_SYNONYMS, can_enter_rows
 from tutela.activities.views.reporting import (
     current_user,
@@ -39,7 +39,7 @@ from tutela.activities.views.reporting import (
 )
 from tutela.core import access
 from tutela.core.imports.problems import ImportFileError, Problem
-from tutela.core.models import Operation, Organisation, User
+from tutela.core.models import Operation, Organisation
 from tutela.core.pcodes import name_key
 
 # Problems listed on the result page (the annotated workbook has all of them).
@@ -392,12 +392,14 @@ def planning_upload(request: HttpRequest, slug: str) -> HttpResponse:
     """Import planning figures (PiN, targeted, severity) from CSV/XLSX, with a dry run."""
     operation = managed_operation(request, slug)
     form = PlanningUploadForm(request.POST, request.FILES)
-    result: Any = None
+    record: ImportRecord | None = None
     if form.is_valid():
-        result = _planning_import(
+        uploaded = form.cleaned_data["file"]
+        record = planning_import_file(
             by=current_user(request),
             operation=operation,
-            upload=form.cleaned_data["file"],
+            file=uploaded,
+            file_name=uploaded.name,
             year=form.cleaned_data["year"],
             dry_run=form.cleaned_data["dry_run"],
         )
@@ -406,31 +408,6 @@ def planning_upload(request: HttpRequest, slug: str) -> HttpResponse:
         "activities/imports/planning_result.html",
         operation,
         form=form,
-        result=result,
-        problems=[_as_problem(p) for p in getattr(result, "problems", None) or []],
+        record=record,
+        problems=[Problem.from_dict(p) for p in (record.problems if record else [])],
     )
-
-
-def _as_problem(problem: Any) -> Problem:
-    return Problem.from_dict(problem) if isinstance(problem, dict) else problem
-
-
-def _planning_import(
-    *, by: User, operation: Operation, upload: Any, year: int, dry_run: bool
-) -> Any:
-    from tutela.activities.services.imports import planning_import_file  # type: ignore[attr-defined]
-
-    # The planning importer reads a path: the upload goes through a temporary file, deleted after.
-    suffix = os.path.splitext(upload.name)[1].lower()
-    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-        handle.flush()
-        return planning_import_file(
-            by=by,
-            operation=operation,
-            path=handle.name,
-            file_name=upload.name,
-            year=year,
-            dry_run=dry_run,
-        )
