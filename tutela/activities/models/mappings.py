@@ -35,11 +35,17 @@ class ColumnMapping(models.Model):
         verbose_name = _("column mapping")
         verbose_name_plural = _("column mappings")
         constraints = [
+            # Two partial constraints rather than nulls_distinct=False, which SQLite lacks.
             models.UniqueConstraint(
                 fields=["operation", "organisation", "kind", "name"],
+                condition=models.Q(organisation__isnull=False),
                 name="mapping_unique_name",
-                nulls_distinct=False,
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["operation", "kind", "name"],
+                condition=models.Q(organisation__isnull=True),
+                name="mapping_unique_name_shared",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -33,10 +33,16 @@ class PlanningFigure(models.Model):
         verbose_name = _("planning figure")
         verbose_name_plural = _("planning figures")
         constraints = [
+            # Two partial constraints rather than nulls_distinct=False, which SQLite lacks.
             models.UniqueConstraint(
                 fields=["operation", "year", "area", "body", "population_group"],
+                condition=models.Q(population_group__isnull=False),
                 name="planning_unique_key",
-                nulls_distinct=False,
+            ),
+            models.UniqueConstraint(
+                fields=["operation", "year", "area", "body"],
+                condition=models.Q(population_group__isnull=True),
+                name="planning_unique_key_all_groups",
             ),
             models.CheckConstraint(
                 condition=models.Q(severity__isnull=True)

@@ -82,7 +82,8 @@ class ColumnMatch:
         return [name for name in required if name not in self.fields]
 
 
-_PAREN = re.compile(r"\(.*", re.DOTALL)
+# A bracketed note ("(Choisir dans la liste)", "(S)") is left out of the short form.
+_PAREN = re.compile(r"\([^)]*\)?")
 
 
 def header_keys(header: str) -> list[str]:
