@@ -20,3 +20,18 @@ def import_5w_in_background(
         record_id=record_id, dry_run=dry_run, sheet=sheet, header_row=header_row
     )
     return {"import_id": record.pk, "status": record.status}
+
+
+@task()
+def summaries_rebuild_in_background(*, operation_id: int) -> dict[str, object]:
+    """Rebuild an operation's 5W summary tables (queued by a read that found them stale)."""
+    from tutela.activities.services.summaries import summaries_rebuild
+    from tutela.core.models import Operation
+
+    state = summaries_rebuild(operation=Operation.objects.get(pk=operation_id))
+    return {
+        "operation_id": operation_id,
+        "version": state.built_version,
+        "enabled": state.enabled,
+        "seconds": round(state.build_seconds, 3),
+    }

@@ -3,6 +3,7 @@ from tutela.activities.models.mappings import ColumnMapping, ImportRecord
 from tutela.activities.models.planning import PlanningFigure
 from tutela.activities.models.reports import ActivityReport, ReportingRound, Submission
 from tutela.activities.models.settings import ActivitySettings
+from tutela.activities.models.summaries import MonthlySummary, PickedSummary, SummaryState
 
 __all__ = [
     "Activity",
@@ -11,8 +12,11 @@ __all__ = [
     "ColumnMapping",
     "ImportRecord",
     "Indicator",
+    "MonthlySummary",
+    "PickedSummary",
     "PlanningFigure",
     "PopulationGroup",
     "ReportingRound",
     "Submission",
+    "SummaryState",
 ]

@@ -46,11 +46,12 @@ from tutela.activities.services.rows import (
 )
 from tutela.core import access
 from tutela.core.imports.annotate import annotated_workbook
+from tutela.core.imports.bulk import collector_paused
 from tutela.core.imports.matching import ColumnMatch, match_columns, match_score
 from tutela.core.imports.problems import ERROR, WARNING, ImportFileError, Problem
 from tutela.core.imports.readers import Table, read_table
 from tutela.core.imports.values import is_blank, text
-from tutela.core.models import Job, Operation, Organisation, User
+from tutela.core.models import Body, Job, Operation, Organisation, User
 from tutela.core.pcodes import name_key
 from tutela.core.services.audit import audit_create, audit_update, snapshot
 from tutela.core.services.jobs import job_create, job_fail, job_progress, job_succeed
@@ -351,11 +352,14 @@ def import_5w_file(
     header_row: int | None = None,
     record: ImportRecord | None = None,
     keep_file: bool = True,
+    body: Body | None = None,
 ) -> ImportRecord:
     """Import a 5W file (xlsx, xls, ods, csv) for `organisation` (partners: their own).
 
     Returns the ImportRecord: "imported" (rows saved), "dry_run" (nothing saved, counts of what
-    would be) or "rejected" (nothing saved; see its problems). Never raises for a bad file."""
+    would be) or "rejected" (nothing saved; see its problems). Never raises for a bad file;
+    raises PermissionDenied when the user may not import for the organisation. `body`: accept
+    only activities of this cluster/AoR. `sheet`/`header_row` override the mapping's."""
     _check_access(by, operation, organisation)
     if mapping is not None and mapping.operation_id != operation.pk:
         raise PermissionDenied(_("This column mapping belongs to another operation."))
@@ -377,6 +381,38 @@ def import_5w_file(
         if keep_file:
             _file_sized(record, data, file_name)
         record.save()
+    with collector_paused():
+        return _import(
+            by=by,
+            operation=operation,
+            data=data,
+            file_name=file_name,
+            organisation=organisation,
+            mapping=mapping,
+            dry_run=dry_run,
+            job=job,
+            sheet=sheet,
+            header_row=header_row,
+            record=record,
+            body=body,
+        )
+
+
+def _import(
+    *,
+    by: User | None,
+    operation: Operation,
+    data: bytes,
+    file_name: str,
+    organisation: Organisation | None,
+    mapping: ColumnMapping | None,
+    dry_run: bool,
+    job: Job | None,
+    sheet: str | None,
+    header_row: int | None,
+    record: ImportRecord,
+    body: Body | None,
+) -> ImportRecord:
     progress = _progress_for(job)
     if progress:
         progress(1)
@@ -396,6 +432,8 @@ def import_5w_file(
     if any(p.severity == ERROR for p in problems):
         return _finish(record, status=ImportRecord.Status.REJECTED, problems=problems)
     rows, skipped = mapped_rows(table, match, values)
+    # The rows are copied into `rows`: let the sheet go.
+    del table
     if progress:
         progress(10)
     result = report_rows_save(
@@ -409,6 +447,7 @@ def import_5w_file(
         columns=match.field_headers(),
         record=None if dry_run else record,
         skipped=skipped,
+        body=body,
     )
     problems += result.problems
     if result.rejected:

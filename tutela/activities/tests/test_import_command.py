@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connections
 
 from tutela.activities.models import ActivityReport, ImportRecord, PlanningFigure
 from tutela.activities.services.imports import mapping_save
@@ -34,6 +35,9 @@ def run(*args: str) -> str:
 def exit_status(monkeypatch: pytest.MonkeyPatch, capsys: Any, *args: str) -> tuple[int, str]:
     """Run the `tutela` console script in this process (sharing the test database)."""
     monkeypatch.setattr("sys.argv", ["tutela", *args])
+    # A command closes the database connections when it ends; the test still needs its own
+    # (PostgreSQL would lose the test transaction).
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     try:
         main()
     except SystemExit as exc:

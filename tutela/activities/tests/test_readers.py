@@ -84,6 +84,12 @@ def test_csv_in_windows_1252_is_decoded() -> None:
     assert table.rows[0][1] == ["Ségou", "5"]
 
 
+def test_excel_unicode_text_utf16_tab_delimited() -> None:
+    data = "mois\trégion\n2026-03\tSégou\n".encode("utf-16")
+    table = read_table(data, file_name="5w.txt")
+    assert table.rows == [(2, ["2026-03", "Ségou"])]
+
+
 def test_csv_tab_delimited() -> None:
     table = read_table(b"month\tactivity\n2026-03\tPRO-PSS\n", file_name="5w.txt")
     assert table.headers == ["month", "activity"]

@@ -127,7 +127,8 @@ def rowca_expected() -> list[dict[str, str]]:
     return [
         r
         for r in rows
-        if ROWCA_ACTIVITIES.get(r["ActivityId"]) and r["IndicatorId"] not in ROWCA_SKIPPED_INDICATORS
+        if ROWCA_ACTIVITIES.get(r["ActivityId"])
+        and r["IndicatorId"] not in ROWCA_SKIPPED_INDICATORS
     ]
 
 
@@ -136,9 +137,7 @@ def mali() -> tuple[Operation, User]:
     geo_load_bundled(country="MLI")
     operation, imo = setup_operation("mali-2014", AdminArea.objects.get(pcode="ML"), [])
     for acronym, name in ROWCA_ORGANISATIONS.items():
-        Organisation.objects.create(name=name, acronym=acronym, type="un").operations.add(
-            operation
-        )
+        Organisation.objects.create(name=name, acronym=acronym, type="un").operations.add(operation)
     open_round(operation, datetime.date(2014, 6, 1))
     open_round(operation, datetime.date(2014, 7, 1))
     return operation, imo
@@ -204,7 +203,9 @@ def test_rowca_without_skipping_indicators_is_rejected_naming_both_rows(
 # --- OCHA DRC 4W extract -----------------------------------------------------------------------
 
 DRC_HEADERS = {
-    "cluster": "CLUSTER\n(Choisir dans la liste déroulante)\nPour les projets humanitaires uniquement",
+    "cluster": (
+        "CLUSTER\n(Choisir dans la liste déroulante)\nPour les projets humanitaires uniquement"
+    ),
     "start": "DATE DEBUT",
     "end": "DATE FIN",
     "people": "NOMBRE BENEFICIAIRES DIRECTS \n(indiquer nombre de personnes)",
@@ -288,9 +289,7 @@ def drc() -> tuple[Operation, User]:
         acronym = str(cells[index["acronym"]]).strip()
         if acronym:
             acronyms.setdefault(acronym.lower(), acronym)
-    operation, imo = setup_operation(
-        "rdc", country, ["PRO-CPN", "PRO-GBV", "PRO-HLP", "PRO-MIN"]
-    )
+    operation, imo = setup_operation("rdc", country, ["PRO-CPN", "PRO-GBV", "PRO-HLP", "PRO-MIN"])
     for acronym in acronyms.values():
         Organisation.objects.create(name=acronym, acronym=acronym, type="ingo").operations.add(
             operation
@@ -347,7 +346,7 @@ def drc_subset() -> tuple[bytes, int, dict[str, int]]:
             continue
         if start > datetime.date(2025, 5, 31) or end < MAY_2025:
             continue
-        group = DRC_GROUPS[cells[index["type"]]] if cells[index["type"]] in DRC_GROUPS else "?"
+        group = DRC_GROUPS.get(cells[index["type"]], "?")
         key = (str(cells[index["acronym"]]).lower(), activity, cells[index["zone_code"]], group)
         if key in seen or group == "?":
             continue
@@ -368,7 +367,11 @@ def test_drc_extract_imported_through_a_mapping_then_reimport_updates(
     assert expected > 500
 
     record = import_5w_file(
-        by=imo, operation=operation, file=io.BytesIO(data), file_name="extrait.xlsx", mapping=mapping
+        by=imo,
+        operation=operation,
+        file=io.BytesIO(data),
+        file_name="extrait.xlsx",
+        mapping=mapping,
     )
     assert record.status == ImportRecord.Status.IMPORTED, record.problems[:5]
     assert record.created_count == expected
@@ -391,7 +394,11 @@ def test_drc_extract_imported_through_a_mapping_then_reimport_updates(
     assert zone.admin2.pcode == "CD5402"
 
     again = import_5w_file(
-        by=imo, operation=operation, file=io.BytesIO(data), file_name="extrait.xlsx", mapping=mapping
+        by=imo,
+        operation=operation,
+        file=io.BytesIO(data),
+        file_name="extrait.xlsx",
+        mapping=mapping,
     )
     assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, expected)
     assert rows.count() == expected
@@ -415,22 +422,25 @@ def test_drc_extract_as_published_is_rejected_with_every_problem(
     rows, skipped = mapped_rows(table, _match(table, mapping), mapping.values)
     assert skipped == 4343 - 1666
     result = report_rows_save(
-        by=imo, operation=operation, rows=rows, dry_run=True, columns=_match(table, mapping).field_headers()
+        by=imo,
+        operation=operation,
+        rows=rows,
+        dry_run=True,
+        columns=_match(table, mapping).field_headers(),
     )
     found = Counter(p.code for p in result.problems)
     assert sum(1 for p in result.problems if p.severity == "error") == record.error_count
     # Several projects of one organisation in one health zone: duplicates of the natural key.
     assert found["duplicate_row"] > 100
-    # Projects that ended before May 2025.
-    print(found)
-    assert found["end_before_month"] > 0
-    problem = next(p for p in result.problems if p.code == "end_before_month").as_dict()
-    assert problem["column"] == "DATE FIN"
+    assert found == Counter({"duplicate_row": 1107, "start_after_month": 46, "end_before_start": 2})
+    # Projects starting after May 2025 cannot report on May.
+    problem = next(p for p in result.problems if p.code == "start_after_month").as_dict()
+    assert problem["column"] == "DATE DEBUT"
     # The annotated workbook marks the cell, with the file's long headers kept.
     workbook = load_workbook(io.BytesIO(import_annotated_workbook(record=record)))
     sheet = workbook["Data"]
     headers = [c.value for c in sheet[1]]
     assert headers[2] == DRC_HEADERS["cluster"]
-    cell = sheet.cell(row=problem["row"], column=headers.index("DATE FIN") + 1)
+    cell = sheet.cell(row=problem["row"], column=headers.index("DATE DEBUT") + 1)
     assert cell.comment is not None
-    assert "before the reporting month" in cell.comment.text
+    assert "after the reporting month" in cell.comment.text

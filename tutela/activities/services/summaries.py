@@ -1,0 +1,440 @@
+"""The 5W summary tables (models.summaries): rebuilt from the rows, invalidated by every write.
+
+Writes that can change an analysis product call `summaries_invalidate(operation=...)` in their
+transaction (one version bump). Reads (selectors.pivot, coverage) use the tables only while they
+reflect the current version; when they find them stale they answer from the 5W rows and queue one
+background rebuild (`summaries_request`). Imports rebuild right after they succeed, in their own
+background task, so that users rarely meet stale tables.
+
+A rebuild replaces the operation's summary rows in one transaction with INSERT ... SELECT ...
+GROUP BY statements (window functions for the picks of the cumulative rule), portable to SQLite
+>= 3.30 and PostgreSQL. The finest grain of each table is computed from the 5W rows; every coarser
+grain from a finer one (sums of sums), so the whole rebuild reads the 5W rows twice.
+
+Operations with fewer rows than ACTIVITY_SUMMARY_MIN_ROWS (setting, default 50,000) keep no
+summary rows: the 5W rows answer fast enough there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connections, router, transaction
+from django.db.models import F, Max, Min
+from django.utils import timezone
+
+from tutela.activities.models import (
+    Activity,
+    ActivityReport,
+    ActivitySettings,
+    MonthlySummary,
+    PickedSummary,
+    Submission,
+    SummaryState,
+)
+from tutela.core.models import Operation
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MIN_ROWS = 50_000
+MEASURE_COLUMNS = (
+    "girls",
+    "boys",
+    "women",
+    "men",
+    "older_women",
+    "older_men",
+    "total",
+    "with_disability",
+    "quantity",
+)
+# The key the cumulative rule picks one row for (as selectors.RULE_KEY).
+KEY_COLUMNS = ("organisation_id", "activity_id", "area_id", "population_group_id")
+# PostgreSQL advisory lock namespace for rebuilds (one rebuild of an operation at a time).
+LOCK_NAMESPACE = 0x5357
+
+
+@dataclass(frozen=True)
+class Grain:
+    """One level of detail of a summary table: the dimension columns kept (others are NULL) and
+    the finer grain it is summed from ("" = the 5W rows)."""
+
+    name: str
+    columns: tuple[str, ...]
+    source: str
+
+
+# Every monthly grain also keeps the month and the validated / sensitive / named flags.
+MONTHLY_GRAINS: tuple[Grain, ...] = (
+    Grain(
+        "m0",
+        (
+            "organisation_id",
+            "activity_id",
+            "indicator_id",
+            "body_id",
+            "admin1_id",
+            "admin2_id",
+            "population_group_id",
+        ),
+        "",
+    ),
+    Grain("m_org_a2", ("organisation_id", "body_id", "admin1_id", "admin2_id"), "m0"),
+    Grain("m_org_a1", ("organisation_id", "body_id", "admin1_id"), "m_org_a2"),
+    Grain("m_org_act", ("organisation_id", "activity_id", "indicator_id", "body_id"), "m0"),
+    Grain(
+        "m_act_a1",
+        ("activity_id", "indicator_id", "body_id", "admin1_id", "population_group_id"),
+        "m0",
+    ),
+    Grain("m_a2", ("body_id", "admin1_id", "admin2_id", "population_group_id"), "m0"),
+    Grain("m_a1", ("body_id", "admin1_id", "population_group_id"), "m_a2"),
+    Grain("m_b1", ("body_id", "admin1_id"), "m_a1"),
+)
+# "p0" holds the picks themselves (every dimension, per indicator too); the others are sums of
+# the picks of one kind (all rows / validated rows), without indicators.
+PICK_COLUMNS = (
+    "organisation_id",
+    "activity_id",
+    "indicator_id",
+    "body_id",
+    "area_id",
+    "admin1_id",
+    "admin2_id",
+    "admin3_id",
+    "population_group_id",
+)
+PICKED_GRAINS: tuple[Grain, ...] = (
+    Grain("p0", PICK_COLUMNS, ""),
+    Grain("p_org_a2", ("organisation_id", "body_id", "admin1_id", "admin2_id"), "p0"),
+    Grain("p_org_a1", ("organisation_id", "body_id", "admin1_id"), "p_org_a2"),
+    Grain("p_org_act", ("organisation_id", "activity_id", "body_id"), "p0"),
+    Grain("p_act_a1", ("activity_id", "body_id", "admin1_id", "population_group_id"), "p0"),
+    Grain("p_a2", ("body_id", "admin1_id", "admin2_id", "population_group_id"), "p0"),
+    Grain("p_a1", ("body_id", "admin1_id", "population_group_id"), "p_a2"),
+    Grain("p_b1", ("body_id", "admin1_id"), "p_a1"),
+)
+GRAINS = {g.name: g for g in (*MONTHLY_GRAINS, *PICKED_GRAINS)}
+
+
+def min_rows() -> int:
+    return int(getattr(settings, "ACTIVITY_SUMMARY_MIN_ROWS", DEFAULT_MIN_ROWS))
+
+
+def hidden_key(area_ids: Iterable[int]) -> str:
+    """Digest of a set of area ids (the areas where partner names are hidden)."""
+    text = ",".join(str(pk) for pk in sorted(set(area_ids)))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# --- Invalidation --------------------------------------------------------------------------------
+
+
+def summaries_invalidate(*, operation: Operation | int) -> None:
+    """Mark the operation's summary tables stale. Call it inside the transaction of every write
+    that can change an analysis product: 5W rows, submission statuses, the catalogue (bodies,
+    sensitivity), the counting rule, the areas where names are hidden."""
+    operation_id = operation if isinstance(operation, int) else operation.pk
+    state, _created = SummaryState.objects.get_or_create(operation_id=operation_id)
+    SummaryState.objects.filter(pk=state.pk).update(version=F("version") + 1)
+
+
+def summaries_request(*, state: SummaryState) -> bool:
+    """Queue one background rebuild for the state's current version (a no-op when one was queued
+    already). Returns True when a rebuild was queued."""
+    if state.requested_version >= state.version:
+        return False
+    queued = SummaryState.objects.filter(
+        pk=state.pk, requested_version__lt=state.version
+    ).update(requested_version=state.version)
+    if not queued:
+        return False
+    from tutela.activities.tasks import summaries_rebuild_in_background
+
+    summaries_rebuild_in_background.enqueue(operation_id=state.operation_id)
+    return True
+
+
+# --- Rebuild -------------------------------------------------------------------------------------
+
+
+def _names_hidden_in(operation: Operation) -> set[int]:
+    """Areas where partner names are hidden from everyone but managers (as the selectors)."""
+    from tutela.activities.selectors import area_descendants
+
+    roots = ActivitySettings.sensitive_areas.through.objects.filter(
+        activitysettings__operation=operation
+    ).values_list("adminarea_id", flat=True)
+    return area_descendants(operation, list(roots))
+
+
+class _Builder:
+    """The SQL of one rebuild. Table and column names come from the models (quoted); values are
+    bound parameters."""
+
+    def __init__(self, operation: Operation, rule: str, hidden: set[int]) -> None:
+        self.operation = operation
+        self.rule = rule
+        self.hidden = sorted(hidden)
+        self.connection = connections[router.db_for_write(MonthlySummary)]
+        self.q = self.connection.ops.quote_name
+
+    def table(self, model: type) -> str:
+        return self.q(model._meta.db_table)  # type: ignore[attr-defined]
+
+    def run(self, sql: str, params: Sequence[object]) -> int:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return max(cursor.rowcount, 0)
+
+    def insert(self, model: type, columns: Sequence[str], select: str, params: list[object]) -> int:
+        names = ", ".join(self.q(c) for c in columns)
+        return self.run(f"INSERT INTO {self.table(model)} ({names}) {select}", params)  # noqa: S608
+
+    def named(self, alias: str) -> tuple[str, list[object]]:
+        if not self.hidden:
+            return "TRUE", []
+        marks = ", ".join(["%s"] * len(self.hidden))
+        return f"CASE WHEN {alias}.{self.q('area_id')} IN ({marks}) THEN FALSE ELSE TRUE END", list(
+            self.hidden
+        )
+
+    def source(self) -> tuple[str, list[object]]:
+        """FROM clause: the operation's 5W rows with their submission and activity."""
+        q = self.q
+        sql = (
+            f"{self.table(ActivityReport)} r "
+            f"INNER JOIN {self.table(Submission)} s ON s.{q('id')} = r.{q('submission_id')} "
+            f"INNER JOIN {self.table(Activity)} a ON a.{q('id')} = r.{q('activity_id')} "
+            f"WHERE r.{q('operation_id')} = %s"
+        )
+        return sql, [self.operation.pk]
+
+    # Monthly sums.
+
+    def monthly_from_rows(self, grain: Grain) -> int:
+        q = self.q
+        named, named_params = self.named("r")
+        dims = ["month", *grain.columns]
+        select = [f"r.{q(c)}" for c in dims]
+        select += [
+            f"(s.{q('status')} = %s)",
+            f"a.{q('is_sensitive')}",
+            named,
+            "COUNT(*)",
+            *(f"SUM(r.{q(m)})" for m in MEASURE_COLUMNS),
+            "%s",
+            "%s",
+        ]
+        source, source_params = self.source()
+        grouped = ", ".join(str(i) for i in range(1, len(dims) + 4))
+        sql = f"SELECT {', '.join(select)} FROM {source} GROUP BY {grouped}"  # noqa: S608
+        params = [
+            Submission.Status.VALIDATED,
+            *named_params,
+            self.operation.pk,
+            grain.name,
+            *source_params,
+        ]
+        columns = [*dims, "validated", "sensitive", "named", "rows", *MEASURE_COLUMNS]
+        return self.insert(MonthlySummary, [*columns, "operation_id", "grain"], sql, params)
+
+    def monthly_from_grain(self, grain: Grain) -> int:
+        q = self.q
+        dims = ["month", *grain.columns, "validated", "sensitive", "named"]
+        select = [q(c) for c in dims]
+        select += [f"SUM({q(m)})" for m in ("rows", *MEASURE_COLUMNS)] + ["%s", "%s"]
+        grouped = ", ".join(str(i) for i in range(1, len(dims) + 1))
+        sql = (
+            f"SELECT {', '.join(select)} FROM {self.table(MonthlySummary)} "  # noqa: S608
+            f"WHERE {q('operation_id')} = %s AND {q('grain')} = %s GROUP BY {grouped}"
+        )
+        params = [self.operation.pk, grain.name, self.operation.pk, grain.source]
+        columns = [*dims, "rows", *MEASURE_COLUMNS, "operation_id", "grain"]
+        return self.insert(MonthlySummary, columns, sql, params)
+
+    # Picks of the cumulative rule.
+
+    def order(self, alias: str) -> str:
+        q = self.q
+        if self.rule == ActivitySettings.CumulativeRule.LATEST:
+            return f"{alias}.{q('month')} DESC, {alias}.{q('id')} DESC"
+        return (
+            f"{alias}.{q('total')} DESC, {alias}.{q('quantity')} DESC NULLS LAST, "
+            f"{alias}.{q('month')} DESC"
+        )
+
+    def picks_from_rows(self) -> int:
+        """Grain p0. The pick per key and indicator (the "_ki" flags) by a window over the rows;
+        the pick per key is the best of its per-indicator picks (the same order, which is total
+        within a key: its months differ), by a second window over those few rows."""
+        q = self.q
+        named, named_params = self.named("r")
+        key = ", ".join(f"{{t}}.{q(c)}" for c in KEY_COLUMNS)
+        key_r, key_c = key.format(t="r"), key.format(t="c")
+        ind = q("indicator_id")
+        row_columns = ["id", "month", *PICK_COLUMNS, *MEASURE_COLUMNS]
+        inner = (
+            f"SELECT {', '.join(f'r.{q(c)}' for c in row_columns)}, "
+            f"(s.{q('status')} = %s) AS v, a.{q('is_sensitive')} AS sens, {named} AS nm, "
+            f"ROW_NUMBER() OVER (PARTITION BY {key_r}, r.{ind} ORDER BY {self.order('r')}) "
+            "AS rn_a, "
+            f"ROW_NUMBER() OVER (PARTITION BY {key_r}, r.{ind}, (s.{q('status')} = %s) "
+            f"ORDER BY {self.order('r')}) AS rn_v "
+            f"FROM {self.source()[0]}"
+        )
+        a_ki = "(c.rn_a = 1)"
+        v_ki = "(c.v AND c.rn_v = 1)"
+        middle = (
+            f"SELECT c.*, {a_ki} AS a_ki, {v_ki} AS v_ki, "
+            f"ROW_NUMBER() OVER (PARTITION BY {key_c}, {a_ki} ORDER BY {self.order('c')}) "
+            "AS rn2_a, "
+            f"ROW_NUMBER() OVER (PARTITION BY {key_c}, {v_ki} ORDER BY {self.order('c')}) "
+            "AS rn2_v "
+            f"FROM ({inner}) c WHERE c.rn_a = 1 OR (c.v AND c.rn_v = 1)"  # noqa: S608
+        )
+        columns = ["month", *PICK_COLUMNS, *MEASURE_COLUMNS]
+        select = [f"d.{q(c)}" for c in columns] + [
+            "d.sens",
+            "d.nm",
+            "(d.a_ki AND d.rn2_a = 1)",
+            "(d.v_ki AND d.rn2_v = 1)",
+            "d.a_ki",
+            "d.v_ki",
+            "%s",
+            "%s",
+        ]
+        sql = f"SELECT {', '.join(select)} FROM ({middle}) d"  # noqa: S608
+        # Bound parameters in textual order: operation and grain (outer select list), the status
+        # and the hidden areas (inner select list), the status (second window), the operation.
+        params = [
+            self.operation.pk,
+            "p0",
+            Submission.Status.VALIDATED,
+            *named_params,
+            Submission.Status.VALIDATED,
+            self.operation.pk,
+        ]
+        flags = ["sensitive", "named", "in_all", "in_validated", "in_all_ki", "in_validated_ki"]
+        return self.insert(
+            PickedSummary, [*columns, *flags, "operation_id", "grain"], sql, params
+        )
+
+    def picks_from_grain(self, grain: Grain) -> int:
+        """Sums of the picks of one kind (all / validated) by the grain's columns."""
+        q = self.q
+        dims = [*grain.columns, "sensitive", "named"]
+        grouped = ", ".join(str(i) for i in range(1, len(dims) + 1))
+        count = 0
+        for flag, flags in (("in_all", "TRUE, FALSE"), ("in_validated", "FALSE, TRUE")):
+            select = [q(c) for c in dims]
+            select += [flags, "FALSE", "FALSE"]
+            select += [f"SUM({q(m)})" for m in MEASURE_COLUMNS] + ["%s", "%s"]
+            sql = (
+                f"SELECT {', '.join(select)} FROM {self.table(PickedSummary)} "  # noqa: S608
+                f"WHERE {q('operation_id')} = %s AND {q('grain')} = %s AND {q(flag)} "
+                f"GROUP BY {grouped}"
+            )
+            params = [self.operation.pk, grain.name, self.operation.pk, grain.source]
+            columns = [
+                *dims,
+                "in_all",
+                "in_validated",
+                "in_all_ki",
+                "in_validated_ki",
+                *MEASURE_COLUMNS,
+                "operation_id",
+                "grain",
+            ]
+            count += self.insert(PickedSummary, columns, sql, params)
+        return count
+
+
+def _lock(operation: Operation) -> None:
+    """One rebuild of an operation at a time. PostgreSQL: an advisory lock held until the
+    transaction ends (writers are not blocked). SQLite: write transactions are serialised anyway
+    (BEGIN IMMEDIATE)."""
+    connection = connections[router.db_for_write(MonthlySummary)]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, operation.pk])
+
+
+def _analyze(builder: _Builder) -> None:
+    """Fresh planner statistics for the summary tables (PostgreSQL; a sample, quick)."""
+    if builder.connection.vendor == "postgresql":
+        for model in (MonthlySummary, PickedSummary):
+            builder.run(f"ANALYZE {builder.table(model)}", [])
+
+
+def summaries_rebuild(*, operation: Operation, force: bool = False) -> SummaryState:
+    """Rebuild the operation's summary tables from its 5W rows (nothing is done when they are
+    fresh, unless `force`). Returns the state, whose `build_seconds` says how long it took."""
+    started = time.perf_counter()
+    SummaryState.objects.get_or_create(operation=operation)
+    with transaction.atomic():
+        _lock(operation)
+        state = SummaryState.objects.get(operation=operation)
+        version = state.version
+        rule = (
+            ActivitySettings.objects.filter(operation=operation)
+            .values_list("cumulative_rule", flat=True)
+            .first()
+        ) or ActivitySettings.CumulativeRule.MAX_MONTH
+        hidden = _names_hidden_in(operation)
+        key = hidden_key(hidden)
+        if (
+            not force
+            and state.built_version == version
+            and state.rule == rule
+            and state.hidden_key == key
+        ):
+            return state
+        MonthlySummary.objects.filter(operation=operation).delete()
+        PickedSummary.objects.filter(operation=operation).delete()
+        rows = ActivityReport.objects.filter(operation=operation)
+        row_count = rows.count()
+        enabled = row_count >= min_rows() and row_count > 0
+        grain_rows: dict[str, int] = {}
+        if enabled:
+            builder = _Builder(operation, rule, hidden)
+            for grain in MONTHLY_GRAINS:
+                if grain.source:
+                    grain_rows[grain.name] = builder.monthly_from_grain(grain)
+                else:
+                    grain_rows[grain.name] = builder.monthly_from_rows(grain)
+            if rule != ActivitySettings.CumulativeRule.NEW_ONLY:
+                for grain in PICKED_GRAINS:
+                    if grain.source:
+                        grain_rows[grain.name] = builder.picks_from_grain(grain)
+                    else:
+                        grain_rows[grain.name] = builder.picks_from_rows()
+            _analyze(builder)
+        months = rows.aggregate(first=Min("month"), last=Max("month"))
+        seconds = time.perf_counter() - started
+        # Not the version counters: writers may have bumped `version` meanwhile (the tables are
+        # then stale again, as they should be).
+        SummaryState.objects.filter(pk=state.pk).update(
+            built_version=version,
+            enabled=enabled,
+            rule=rule,
+            hidden_key=key,
+            first_month=months["first"],
+            last_month=months["last"],
+            row_count=row_count,
+            grain_rows=grain_rows,
+            built_at=timezone.now(),
+            build_seconds=seconds,
+            updated_at=timezone.now(),
+        )
+    state.refresh_from_db()
+    if enabled:
+        logger.info(
+            "5W summaries of %s rebuilt: %d rows in %.1f s", operation.slug, row_count, seconds
+        )
+    return state
