@@ -35,9 +35,12 @@ from tutela.activities.models import (
     ActivityReport,
     ActivitySettings,
     Indicator,
+    MonthlySummary,
+    PickedSummary,
     PlanningFigure,
     PopulationGroup,
     Submission,
+    SummaryState,
 )
 from tutela.core import access
 from tutela.core.disclosure import (
@@ -280,6 +283,23 @@ def rule_text(rule: str, *, by_month: bool) -> str:
     return f"{text} {caveat}"
 
 
+def sum_groups(
+    rows: QuerySet[Any], *, dims: Mapping[str, Combinable | str], measures: Sequence[str]
+) -> list[dict[str, Any]]:
+    """ONE SQL query: plain sums of `measures` grouped by `dims` ({alias: field or expression}),
+    over 5W rows or summary rows. Returns one dict per group: aliases and measures."""
+    exprs = {alias: F(e) if isinstance(e, str) else e for alias, e in dims.items()}
+    sums = {f"m_{m}": Coalesce(Sum(m), 0) for m in measures}
+    if not exprs:
+        grouped = [rows.order_by().aggregate(**sums)]
+    else:
+        grouped = list(rows.annotate(**exprs).values(*exprs).annotate(**sums).order_by())
+    return [
+        {**{a: g[a] for a in exprs}, **{m: int(g[f"m_{m}"] or 0) for m in measures}}
+        for g in grouped
+    ]
+
+
 def aggregate(
     rows: QuerySet[ActivityReport],
     *,
@@ -296,15 +316,7 @@ def aggregate(
     )
     exprs = {alias: F(e) if isinstance(e, str) else e for alias, e in dims.items()}
     if by_month or rule == ActivitySettings.CumulativeRule.NEW_ONLY:
-        sums = {f"m_{m}": Coalesce(Sum(m), 0) for m in measures}
-        if not exprs:
-            grouped = [rows.order_by().aggregate(**sums)]
-        else:
-            grouped = list(rows.annotate(**exprs).values(*exprs).annotate(**sums).order_by())
-        return [
-            {**{a: g[a] for a in exprs}, **{m: int(g[f"m_{m}"] or 0) for m in measures}}
-            for g in grouped
-        ]
+        return sum_groups(rows, dims=exprs, measures=measures)
 
     # One row per key (and per indicator, where the table shows indicators): pick it with a
     # window function in a subquery, then add up the picked rows by the table's dimensions.
@@ -342,6 +354,185 @@ def aggregate(
         item.update({m: int(v or 0) for m, v in zip(measures, record[n:], strict=True)})
         out.append(item)
     return out
+
+
+# --- Summary tables ------------------------------------------------------------------------------
+# Large operations keep summary tables (models.summaries, services.summaries). A table or map
+# whose dimensions and filters they hold is answered from them: the same visibility rules and
+# filters, applied to rows that are already sums (monthly) or already the rows the counting rule
+# picks (cumulative), so that the result is the same as from the 5W rows. Anything else (row
+# status filter, months inside the period for a cumulative table, stale tables...) is answered
+# from the 5W rows.
+
+# The summary column each dimension needs.
+DIMENSION_COLUMNS = {
+    "organisation": "organisation_id",
+    "organisation_type": "organisation_id",
+    "body": "body_id",
+    "activity": "activity_id",
+    "indicator": "indicator_id",
+    "admin1": "admin1_id",
+    "admin2": "admin2_id",
+    "admin3": "admin3_id",
+    "month": "month",
+    "population_group": "population_group_id",
+}
+
+
+def summary_state(operation: Operation) -> SummaryState | None:
+    """The operation's summary tables when they are fresh and filled, else None. Stale ones get a
+    background rebuild queued (once per version); reads go to the 5W rows meanwhile."""
+    from tutela.activities.services.summaries import summaries_request
+
+    state = SummaryState.objects.filter(operation=operation).first()
+    if state is None or state.built_version is None:
+        return None
+    if not state.is_fresh:
+        if not summaries_request(state=state):
+            return None
+        # A worker running in-process (tests, ImmediateBackend) has rebuilt them already.
+        state = SummaryState.objects.filter(pk=state.pk).first()
+        if state is None or not state.is_fresh:
+            return None
+    return state if state.enabled else None
+
+
+def _filter_columns(filters: Filters) -> set[str] | None:
+    """The summary columns the filters need; None when no summary table holds them."""
+    if filters.status:
+        return None
+    columns: set[str] = set()
+    if filters.month_from or filters.month_to:
+        columns.add("month")
+    if filters.body is not None:
+        columns.add("body_id")
+    if filters.activity is not None:
+        columns.add("activity_id")
+    if filters.organisation is not None:
+        columns.add("organisation_id")
+    if filters.area is not None:
+        level = filters.area.level
+        columns.add(f"admin{level}_id" if 1 <= level <= 3 else "area_id")
+    if filters.population_group is not None:
+        columns.add("population_group_id")
+    return columns
+
+
+def summary_rows(
+    *,
+    state: SummaryState | None,
+    user: Any,
+    operation: Operation,
+    filters: Filters,
+    dims: Sequence[str],
+    rule: str,
+    hidden_areas: set[int] = frozenset(),  # type: ignore[assignment]
+) -> QuerySet[Any] | None:
+    """The summary rows standing for the 5W rows the user may count, filtered, for a table by
+    `dims` under `rule` (monthly sums for tables by month and the "new people only" rule, picks
+    otherwise), from the smallest grain that holds every column needed; None when the summary
+    tables cannot answer (then the 5W rows do)."""
+    from tutela.activities.services.summaries import (
+        MONTHLY_GRAINS,
+        PICKED_GRAINS,
+        hidden_key,
+    )
+
+    if state is None or not state.enabled or state.rule != rule:
+        return None
+    roles = access.roles_in(user, operation)
+    if not roles:
+        return None
+    needed = _filter_columns(filters)
+    if needed is None:
+        return None
+    needed |= {DIMENSION_COLUMNS[d] for d in dims}
+    cluster_wide = access.is_cluster_wide(user, operation)
+    own = user.organisation_id if not cluster_wide else None
+    if own is not None:
+        # Partners see their own rows at any status; disclosure control leaves them out.
+        needed.add("organisation_id")
+    if "organisation" in dims and hidden_areas and hidden_key(hidden_areas) != state.hidden_key:
+        return None
+    by_month = "month" in dims
+    monthly = by_month or rule == ActivitySettings.CumulativeRule.NEW_ONLY
+    by_indicator = "indicator" in dims
+    if not monthly:
+        # Picks are made over the whole period: a narrower one needs the 5W rows.
+        first, last = state.first_month, state.last_month
+        if (filters.month_from and (first is None or filters.month_from > first)) or (
+            filters.month_to and (last is None or filters.month_to < last)
+        ):
+            return None
+        needed.discard("month")
+    grains = MONTHLY_GRAINS if monthly else PICKED_GRAINS
+    best: str | None = None
+    for grain in grains:
+        if grain.name not in state.grain_rows:
+            continue
+        if not monthly and by_indicator and grain.source:
+            continue  # per-indicator picks are kept in "p0" only
+        columns = {*grain.columns, "month"} if monthly else set(grain.columns)
+        if needed <= columns and (
+            best is None or state.grain_rows[grain.name] < state.grain_rows[best]
+        ):
+            best = grain.name
+    if best is None:
+        return None
+
+    model: type[MonthlySummary] | type[PickedSummary] = MonthlySummary if monthly else PickedSummary
+    rows: QuerySet[Any] = model.objects.filter(operation=operation, grain=best)
+    organisation_roles = bool(roles & ORGANISATION_ROLES) and user.organisation_id is not None
+    if monthly:
+        if filters.validated_only:
+            rows = rows.filter(validated=True)
+        if not cluster_wide:
+            seen = Q(validated=True)
+            if organisation_roles:
+                seen |= Q(organisation_id=user.organisation_id)
+            rows = rows.filter(seen)
+        if filters.month_from:
+            rows = rows.filter(month__gte=filters.month_from)
+        if filters.month_to:
+            rows = rows.filter(month__lte=filters.month_to)
+    else:
+        suffix = "_ki" if by_indicator else ""
+        every, validated = f"in_all{suffix}", f"in_validated{suffix}"
+        if filters.validated_only or not (cluster_wide or organisation_roles):
+            rows = rows.filter(**{validated: True})
+        elif cluster_wide:
+            rows = rows.filter(**{every: True})
+        else:
+            # A key belongs to one organisation: its pick over all rows for the partner's own
+            # organisation, over validated rows for the others.
+            mine = Q(organisation_id=user.organisation_id)
+            rows = rows.filter((mine & Q(**{every: True})) | (~mine & Q(**{validated: True})))
+    if filters.body is not None:
+        rows = rows.filter(body_id__in=body_ids_within(operation, filters.body))
+    if filters.activity is not None:
+        rows = rows.filter(activity_id=filters.activity.pk)
+    if filters.organisation is not None:
+        rows = rows.filter(organisation_id=filters.organisation.pk)
+    if filters.area is not None:
+        level = filters.area.level
+        if 1 <= level <= 3:
+            rows = rows.filter(**{f"admin{level}_id": filters.area.pk})
+        else:
+            rows = rows.filter(area_id=filters.area.pk)
+    if filters.population_group is not None:
+        rows = rows.filter(population_group_id=filters.population_group.pk)
+    return rows
+
+
+def summary_needs_disclosure_control(user: Any, operation: Operation, rows: QuerySet[Any]) -> bool:
+    """needs_disclosure_control over summary rows (from summary_rows): a summary row exists only
+    where 5W rows (or their picks) do, with the activity's sensitivity as a column."""
+    if access.is_cluster_wide(user, operation):
+        return False
+    others = rows.filter(sensitive=True)
+    if user.organisation_id:
+        others = others.exclude(organisation_id=user.organisation_id)
+    return others.exists()
 
 
 # --- Names ---------------------------------------------------------------------------------------
@@ -459,13 +650,19 @@ class PivotResult:
         return [self.totals[c.key] for c in self.columns]
 
 
-def _dimension_exprs(rows_by: Sequence[str], hidden_areas: set[int]) -> dict[str, Combinable | str]:
+def _dimension_exprs(
+    rows_by: Sequence[str], hidden_areas: set[int], *, summary: bool = False
+) -> dict[str, Combinable | str]:
+    """{alias: field or expression} of the table's dimensions. The organisation is left out
+    (NULL) in the areas where names are hidden: found by area on 5W rows, by the `named` flag
+    the summary tables computed from the same areas."""
     exprs: dict[str, Combinable | str] = {}
     for index, dim in enumerate(rows_by):
         expression: Combinable | str = DIMENSIONS[dim].field
         if dim == "organisation" and hidden_areas:
+            hidden = Q(named=False) if summary else Q(area_id__in=sorted(hidden_areas))
             expression = Case(
-                When(area_id__in=sorted(hidden_areas), then=Value(None)),
+                When(hidden, then=Value(None)),
                 default=F("organisation_id"),
                 output_field=IntegerField(),
             )
@@ -480,10 +677,14 @@ def pivot(
     rows_by: Sequence[str],
     filters: Filters | Mapping[str, Any] | None = None,
     measures: Sequence[str] = MEASURES,
+    use_summaries: bool = True,
 ) -> PivotResult:
     """The people reached (and other quantities) grouped by up to three dimensions, over the rows
     the user may see, with totals, the counting rule applied and stated, partner names hidden in
-    insecure areas and small counts suppressed where the user may not see the rows themselves."""
+    insecure areas and small counts suppressed where the user may not see the rows themselves.
+
+    Answered from the summary tables where they are fresh and hold what the table needs (the same
+    result), from the 5W rows otherwise or when `use_summaries` is False."""
     rows_by = [d for d in dict.fromkeys(rows_by) if d in DIMENSIONS][:MAX_DIMENSIONS]
     measures = [m for m in MEASURES if m in set(measures)] or list(MEASURES)
     filters = Filters.of(filters)
@@ -496,7 +697,21 @@ def pivot(
     # "unspecified" people (total minus the bands) keep the suppressed table additive.
     people = [m for m in PEOPLE_MEASURES if m in measures]
     wanted = list(dict.fromkeys([*measures, *SEX_AGE, "total"])) if people else measures
-    groups = aggregate(rows, dims=exprs, rule=rule, measures=wanted)
+    state = summary_state(operation) if use_summaries else None
+    summary = summary_rows(
+        state=state,
+        user=user,
+        operation=operation,
+        filters=filters,
+        dims=rows_by,
+        rule=rule,
+        hidden_areas=hidden_areas,
+    )
+    if summary is not None:
+        exprs = _dimension_exprs(rows_by, hidden_areas, summary=True)
+        groups = sum_groups(summary, dims=exprs, measures=wanted)
+    else:
+        groups = aggregate(rows, dims=exprs, rule=rule, measures=wanted)
 
     names = {dim: resolve_names(dim, (g[f"d{i}"] for g in groups)) for i, dim in enumerate(rows_by)}
     result_rows: list[tuple[tuple[Any, ...], PivotRow, dict[str, int]]] = []
@@ -523,7 +738,13 @@ def pivot(
     # adding up the months would count the same people again.
     period_totals = by_month and rule != ActivitySettings.CumulativeRule.NEW_ONLY
     if period_totals:
-        overall = aggregate(rows, dims={}, rule=rule, measures=wanted)
+        picked = summary_rows(
+            state=state, user=user, operation=operation, filters=filters, dims=[], rule=rule
+        )
+        if picked is not None:
+            overall = sum_groups(picked, dims={}, measures=wanted)
+        else:
+            overall = aggregate(rows, dims={}, rule=rule, measures=wanted)
         totals_raw = overall[0] if overall else {m: 0 for m in wanted}
     else:
         totals_raw = {m: sum(raw[m] for _key, _row, raw in result_rows) for m in wanted}
@@ -542,7 +763,13 @@ def pivot(
         filters=filters,
         totals_over_period=period_totals,
     )
-    if people and needs_disclosure_control(user, operation, rows):
+    if not people:
+        disclose = False
+    elif summary is not None:
+        disclose = summary_needs_disclosure_control(user, operation, summary)
+    else:
+        disclose = needs_disclosure_control(user, operation, rows)
+    if disclose:
         _suppress(result, [raw for _key, _row, raw in result_rows], people)
         if period_totals and not result.too_detailed:
             # Period totals are not sums of the cells: only their own small values are hidden.
@@ -866,12 +1093,19 @@ def coverage(
     )
     settings = activity_settings(operation)
     rows = apply_filters(visible_rows(user, operation), operation, filters)
-    reached_rows = aggregate(
-        rows,
-        dims={"d_area": area_level_field(level)},
+    dims: dict[str, Combinable | str] = {"d_area": area_level_field(level)}
+    summary = summary_rows(
+        state=summary_state(operation),
+        user=user,
+        operation=operation,
+        filters=filters,
+        dims=[f"admin{level}"],
         rule=settings.cumulative_rule,
-        measures=["total"],
     )
+    if summary is not None:
+        reached_rows = sum_groups(summary, dims=dims, measures=["total"])
+    else:
+        reached_rows = aggregate(rows, dims=dims, rule=settings.cumulative_rule, measures=["total"])
     reached = {r["d_area"]: r["total"] for r in reached_rows if r["d_area"] is not None}
     partners = _partner_pairs(rows, level)
     year = year or planning_year(operation, month_to)
@@ -879,7 +1113,10 @@ def coverage(
         operation, level=level, year=year, body=body, population_group=population_group
     )
     areas = _level_areas(operation, level)
-    suppressed = needs_disclosure_control(user, operation, rows)
+    if summary is not None:
+        suppressed = summary_needs_disclosure_control(user, operation, summary)
+    else:
+        suppressed = needs_disclosure_control(user, operation, rows)
     shown: dict[int, int | None] = {a["pk"]: reached.get(a["pk"], 0) for a in areas}
     threshold = threshold_for(operation)
     if suppressed:

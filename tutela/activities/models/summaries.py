@@ -23,7 +23,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-def _dimension(model: str) -> models.ForeignKey:  # type: ignore[type-arg]
+def _dimension(model: str) -> models.ForeignKey:
     return models.ForeignKey(
         model,
         on_delete=models.DO_NOTHING,
@@ -94,7 +94,10 @@ class SummaryMeasures(models.Model):
 
 
 class MonthlySummary(SummaryMeasures):
-    operation = models.ForeignKey("core.Operation", on_delete=models.CASCADE, related_name="+")
+    # No database constraint here either: SQLite then empties the table at once on a rebuild.
+    operation = models.ForeignKey(
+        "core.Operation", on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
     grain = models.CharField(max_length=12)
     month = models.DateField()
     organisation = _dimension("core.Organisation")
@@ -129,7 +132,10 @@ class MonthlySummary(SummaryMeasures):
 
 
 class PickedSummary(SummaryMeasures):
-    operation = models.ForeignKey("core.Operation", on_delete=models.CASCADE, related_name="+")
+    # No database constraint here either: SQLite then empties the table at once on a rebuild.
+    operation = models.ForeignKey(
+        "core.Operation", on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
     grain = models.CharField(max_length=12)
     organisation = _dimension("core.Organisation")
     activity = _dimension("activities.Activity")

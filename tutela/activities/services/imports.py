@@ -456,7 +456,20 @@ def _import(
         status = ImportRecord.Status.DRY_RUN
     else:
         status = ImportRecord.Status.IMPORTED
+        if result.created or result.updated:
+            # Rebuild the analysis summaries now rather than at the next reader's request.
+            operation_id = operation.pk
+            transaction.on_commit(lambda: _request_summaries(operation_id))
     return _finish(record, status=status, problems=problems, result=result)
+
+
+def _request_summaries(operation_id: int) -> None:
+    from tutela.activities.models import SummaryState
+    from tutela.activities.services.summaries import summaries_request
+
+    state = SummaryState.objects.filter(operation_id=operation_id).first()
+    if state is not None:
+        summaries_request(state=state)
 
 
 def import_5w_start(

@@ -22,6 +22,7 @@ import logging
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import connections, router, transaction
@@ -149,9 +150,9 @@ def summaries_request(*, state: SummaryState) -> bool:
     already). Returns True when a rebuild was queued."""
     if state.requested_version >= state.version:
         return False
-    queued = SummaryState.objects.filter(
-        pk=state.pk, requested_version__lt=state.version
-    ).update(requested_version=state.version)
+    queued = SummaryState.objects.filter(pk=state.pk, requested_version__lt=state.version).update(
+        requested_version=state.version
+    )
     if not queued:
         return False
     from tutela.activities.tasks import summaries_rebuild_in_background
@@ -187,12 +188,12 @@ class _Builder:
     def table(self, model: type) -> str:
         return self.q(model._meta.db_table)  # type: ignore[attr-defined]
 
-    def run(self, sql: str, params: Sequence[object]) -> int:
+    def run(self, sql: str, params: Sequence[Any]) -> int:
         with self.connection.cursor() as cursor:
             cursor.execute(sql, params)
             return max(cursor.rowcount, 0)
 
-    def insert(self, model: type, columns: Sequence[str], select: str, params: list[object]) -> int:
+    def insert(self, model: type, columns: Sequence[str], select: str, params: list[Any]) -> int:
         names = ", ".join(self.q(c) for c in columns)
         return self.run(f"INSERT INTO {self.table(model)} ({names}) {select}", params)  # noqa: S608
 
@@ -270,48 +271,52 @@ class _Builder:
         )
 
     def picks_from_rows(self) -> int:
-        """Grain p0. The pick per key and indicator (the "_ki" flags) by a window over the rows;
-        the pick per key is the best of its per-indicator picks (the same order, which is total
-        within a key: its months differ), by a second window over those few rows."""
+        """Grain p0, from the 5W rows in one pass.
+
+        Per key and indicator (the "_ki" flags), ordered by the rule: the pick over all rows is
+        the first row; the pick over validated rows is the first validated one (the running count
+        of validated rows is 1 there). Per key: the best of its per-indicator picks, found the
+        same way over those few rows. The order is total within a key (its months differ), so the
+        picks are the ones the selectors' window function makes."""
         q = self.q
         named, named_params = self.named("r")
         key = ", ".join(f"{{t}}.{q(c)}" for c in KEY_COLUMNS)
         key_r, key_c = key.format(t="r"), key.format(t="c")
-        ind = q("indicator_id")
+        running = "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+        validated = f"(s.{q('status')} = %s)"
         row_columns = ["id", "month", *PICK_COLUMNS, *MEASURE_COLUMNS]
         inner = (
-            f"SELECT {', '.join(f'r.{q(c)}' for c in row_columns)}, "
-            f"(s.{q('status')} = %s) AS v, a.{q('is_sensitive')} AS sens, {named} AS nm, "
-            f"ROW_NUMBER() OVER (PARTITION BY {key_r}, r.{ind} ORDER BY {self.order('r')}) "
-            "AS rn_a, "
-            f"ROW_NUMBER() OVER (PARTITION BY {key_r}, r.{ind}, (s.{q('status')} = %s) "
-            f"ORDER BY {self.order('r')}) AS rn_v "
-            f"FROM {self.source()[0]}"
+            f"SELECT {', '.join(f'r.{q(c)}' for c in row_columns)}, "  # noqa: S608
+            f"{validated} AS v, a.{q('is_sensitive')} AS sens, {named} AS nm, "
+            "ROW_NUMBER() OVER w AS rn_a, "
+            f"SUM(CASE WHEN {validated} THEN 1 ELSE 0 END) OVER (w {running}) AS cv "
+            f"FROM {self.source()[0]} "
+            f"WINDOW w AS (PARTITION BY {key_r}, r.{q('indicator_id')} "
+            f"ORDER BY {self.order('r')})"
         )
         a_ki = "(c.rn_a = 1)"
-        v_ki = "(c.v AND c.rn_v = 1)"
+        v_ki = "(c.v AND c.cv = 1)"
         middle = (
-            f"SELECT c.*, {a_ki} AS a_ki, {v_ki} AS v_ki, "
-            f"ROW_NUMBER() OVER (PARTITION BY {key_c}, {a_ki} ORDER BY {self.order('c')}) "
-            "AS rn2_a, "
-            f"ROW_NUMBER() OVER (PARTITION BY {key_c}, {v_ki} ORDER BY {self.order('c')}) "
-            "AS rn2_v "
-            f"FROM ({inner}) c WHERE c.rn_a = 1 OR (c.v AND c.rn_v = 1)"  # noqa: S608
+            f"SELECT c.*, {a_ki} AS a_ki, {v_ki} AS v_ki, "  # noqa: S608
+            f"SUM(CASE WHEN {a_ki} THEN 1 ELSE 0 END) OVER (w2 {running}) AS ca2, "
+            f"SUM(CASE WHEN {v_ki} THEN 1 ELSE 0 END) OVER (w2 {running}) AS cv2 "
+            f"FROM ({inner}) c WHERE {a_ki} OR {v_ki} "
+            f"WINDOW w2 AS (PARTITION BY {key_c} ORDER BY {self.order('c')})"
         )
         columns = ["month", *PICK_COLUMNS, *MEASURE_COLUMNS]
         select = [f"d.{q(c)}" for c in columns] + [
             "d.sens",
             "d.nm",
-            "(d.a_ki AND d.rn2_a = 1)",
-            "(d.v_ki AND d.rn2_v = 1)",
+            "(d.a_ki AND d.ca2 = 1)",
+            "(d.v_ki AND d.cv2 = 1)",
             "d.a_ki",
             "d.v_ki",
             "%s",
             "%s",
         ]
         sql = f"SELECT {', '.join(select)} FROM ({middle}) d"  # noqa: S608
-        # Bound parameters in textual order: operation and grain (outer select list), the status
-        # and the hidden areas (inner select list), the status (second window), the operation.
+        # Bound parameters in textual order: operation and grain (outer select list), the status,
+        # the hidden areas and the status again (inner select list), the operation (WHERE).
         params = [
             self.operation.pk,
             "p0",
@@ -321,9 +326,7 @@ class _Builder:
             self.operation.pk,
         ]
         flags = ["sensitive", "named", "in_all", "in_validated", "in_all_ki", "in_validated_ki"]
-        return self.insert(
-            PickedSummary, [*columns, *flags, "operation_id", "grain"], sql, params
-        )
+        return self.insert(PickedSummary, [*columns, *flags, "operation_id", "grain"], sql, params)
 
     def picks_from_grain(self, grain: Grain) -> int:
         """Sums of the picks of one kind (all / validated) by the grain's columns."""
@@ -365,6 +368,20 @@ def _lock(operation: Operation) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, operation.pk])
 
 
+def _clear(operation: Operation) -> None:
+    for model in (MonthlySummary, PickedSummary):
+        connection = connections[router.db_for_write(model)]
+        others = model.objects.exclude(operation=operation).exists()
+        if connection.vendor == "sqlite" and not others:
+            # Without a WHERE clause SQLite drops the table's pages at once instead of deleting
+            # row by row (seconds for a million rows).
+            table = connection.ops.quote_name(model._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+        else:
+            model.objects.filter(operation=operation).delete()
+
+
 def _analyze(builder: _Builder) -> None:
     """Fresh planner statistics for the summary tables (PostgreSQL; a sample, quick)."""
     if builder.connection.vendor == "postgresql":
@@ -395,8 +412,7 @@ def summaries_rebuild(*, operation: Operation, force: bool = False) -> SummarySt
             and state.hidden_key == key
         ):
             return state
-        MonthlySummary.objects.filter(operation=operation).delete()
-        PickedSummary.objects.filter(operation=operation).delete()
+        _clear(operation)
         rows = ActivityReport.objects.filter(operation=operation)
         row_count = rows.count()
         enabled = row_count >= min_rows() and row_count > 0

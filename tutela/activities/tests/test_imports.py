@@ -483,3 +483,15 @@ def test_planning_dry_run_and_managers_only(ops: Ops) -> None:
             file=io.BytesIO(PLANNING.encode()),
             file_name="hno.csv",
         )
+
+
+def test_successful_import_queues_a_summary_rebuild(
+    ops: Ops, django_capture_on_commit_callbacks: Any
+) -> None:
+    from tutela.activities.models import SummaryState
+
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(ops, xlsx_bytes(rows3()))
+    state = SummaryState.objects.get(operation=ops.operation)
+    assert state.version == 1
+    assert state.requested_version == 1
