@@ -418,6 +418,14 @@ def _filter_columns(filters: Filters) -> set[str] | None:
     return columns
 
 
+@dataclass(frozen=True)
+class SummaryRows:
+    """Summary rows standing for the 5W rows a user may count (see summary_rows)."""
+
+    rows: QuerySet[Any]
+    grain: str
+
+
 def summary_rows(
     *,
     state: SummaryState | None,
@@ -427,7 +435,7 @@ def summary_rows(
     dims: Sequence[str],
     rule: str,
     hidden_areas: set[int] = frozenset(),  # type: ignore[assignment]
-) -> QuerySet[Any] | None:
+) -> SummaryRows | None:
     """The summary rows standing for the 5W rows the user may count, filtered, for a table by
     `dims` under `rule` (monthly sums for tables by month and the "new people only" rule, picks
     otherwise), from the smallest grain that holds every column needed; None when the summary
@@ -521,15 +529,15 @@ def summary_rows(
             rows = rows.filter(area_id=filters.area.pk)
     if filters.population_group is not None:
         rows = rows.filter(population_group_id=filters.population_group.pk)
-    return rows
+    return SummaryRows(rows=rows, grain=best)
 
 
-def summary_needs_disclosure_control(user: Any, operation: Operation, rows: QuerySet[Any]) -> bool:
-    """needs_disclosure_control over summary rows (from summary_rows): a summary row exists only
-    where 5W rows (or their picks) do, with the activity's sensitivity as a column."""
+def summary_needs_disclosure_control(user: Any, operation: Operation, summary: SummaryRows) -> bool:
+    """needs_disclosure_control over summary rows: a summary row exists only where 5W rows (or
+    their picks) do, with the activity's sensitivity as a column."""
     if access.is_cluster_wide(user, operation):
         return False
-    others = rows.filter(sensitive=True)
+    others = summary.rows.filter(sensitive=True)
     if user.organisation_id:
         others = others.exclude(organisation_id=user.organisation_id)
     return others.exists()
@@ -640,6 +648,8 @@ class PivotResult:
     # rule, not the sum of the months.
     totals_over_period: bool = False
     filters: Filters = field(default_factory=Filters)
+    # Where the figures came from: "rows" (the 5W rows) or "summary:<grain>" (summary tables).
+    source: str = "rows"
     # The suppressed people table (sex and age bands + unspecified) and the values it was made
     # from, kept for checks (tutela.core.disclosure.exposed_cells); never published.
     disclosure: SuppressedTable | None = field(default=None, repr=False)
@@ -709,7 +719,7 @@ def pivot(
     )
     if summary is not None:
         exprs = _dimension_exprs(rows_by, hidden_areas, summary=True)
-        groups = sum_groups(summary, dims=exprs, measures=wanted)
+        groups = sum_groups(summary.rows, dims=exprs, measures=wanted)
     else:
         groups = aggregate(rows, dims=exprs, rule=rule, measures=wanted)
 
@@ -742,7 +752,7 @@ def pivot(
             state=state, user=user, operation=operation, filters=filters, dims=[], rule=rule
         )
         if picked is not None:
-            overall = sum_groups(picked, dims={}, measures=wanted)
+            overall = sum_groups(picked.rows, dims={}, measures=wanted)
         else:
             overall = aggregate(rows, dims={}, rule=rule, measures=wanted)
         totals_raw = overall[0] if overall else {m: 0 for m in wanted}
@@ -762,6 +772,7 @@ def pivot(
         names_hidden=names_hidden,
         filters=filters,
         totals_over_period=period_totals,
+        source=f"summary:{summary.grain}" if summary is not None else "rows",
     )
     if not people:
         disclose = False
@@ -1085,6 +1096,7 @@ def coverage(
     month_from: datetime.date | None = None,
     month_to: datetime.date | None = None,
     year: int | None = None,
+    use_summaries: bool = True,
 ) -> CoverageResult:
     """Per admin area of `level`: people reached (by the counting rule), targeted, people in
     need and severity (planning figures of the year), the number of partners, and the ratios."""
@@ -1095,7 +1107,7 @@ def coverage(
     rows = apply_filters(visible_rows(user, operation), operation, filters)
     dims: dict[str, Combinable | str] = {"d_area": area_level_field(level)}
     summary = summary_rows(
-        state=summary_state(operation),
+        state=summary_state(operation) if use_summaries else None,
         user=user,
         operation=operation,
         filters=filters,
@@ -1103,7 +1115,7 @@ def coverage(
         rule=settings.cumulative_rule,
     )
     if summary is not None:
-        reached_rows = sum_groups(summary, dims=dims, measures=["total"])
+        reached_rows = sum_groups(summary.rows, dims=dims, measures=["total"])
     else:
         reached_rows = aggregate(rows, dims=dims, rule=settings.cumulative_rule, measures=["total"])
     reached = {r["d_area"]: r["total"] for r in reached_rows if r["d_area"] is not None}
