@@ -22,6 +22,7 @@ def django_setup(default_sqlite: str) -> str:
     os.environ.setdefault("TUTELA_DEBUG", "1")
     os.environ.setdefault("TUTELA_VAR_DIR", str(WORK / "var"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    _create_postgres_database(os.environ["DATABASE_URL"])
     import django
 
     django.setup()
@@ -30,6 +31,24 @@ def django_setup(default_sqlite: str) -> str:
 
     call_command("migrate", verbosity=0)
     return connection.vendor
+
+
+def _create_postgres_database(url: str) -> None:
+    """A throw-away server (scripts/with-postgres.sh) starts without the database: create it."""
+    if not url.startswith(("postgres://", "postgresql://")):
+        return
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        found = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if found.fetchone() is None:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def timed(fn: Callable[[], object], runs: int, warmup: int = 2) -> list[float]:

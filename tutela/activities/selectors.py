@@ -435,18 +435,21 @@ def summary_rows(
     dims: Sequence[str],
     rule: str,
     hidden_areas: set[int] = frozenset(),  # type: ignore[assignment]
+    columns: Iterable[str] = (),
+    monthly: bool | None = None,
 ) -> SummaryRows | None:
     """The summary rows standing for the 5W rows the user may count, filtered, for a table by
     `dims` under `rule` (monthly sums for tables by month and the "new people only" rule, picks
-    otherwise), from the smallest grain that holds every column needed; None when the summary
-    tables cannot answer (then the 5W rows do)."""
+    otherwise; `monthly` forces the monthly sums), from the smallest grain that holds every
+    column needed (also `columns`); None when the summary tables cannot answer (then the 5W rows
+    do)."""
     from tutela.activities.services.summaries import (
         MONTHLY_GRAINS,
         PICKED_GRAINS,
         hidden_key,
     )
 
-    if state is None or not state.enabled or state.rule != rule:
+    if state is None or not state.enabled:
         return None
     roles = access.roles_in(user, operation)
     if not roles:
@@ -454,7 +457,7 @@ def summary_rows(
     needed = _filter_columns(filters)
     if needed is None:
         return None
-    needed |= {DIMENSION_COLUMNS[d] for d in dims}
+    needed |= {DIMENSION_COLUMNS[d] for d in dims} | set(columns)
     cluster_wide = access.is_cluster_wide(user, operation)
     own = user.organisation_id if not cluster_wide else None
     if own is not None:
@@ -462,10 +465,12 @@ def summary_rows(
         needed.add("organisation_id")
     if "organisation" in dims and hidden_areas and hidden_key(hidden_areas) != state.hidden_key:
         return None
-    by_month = "month" in dims
-    monthly = by_month or rule == ActivitySettings.CumulativeRule.NEW_ONLY
+    if monthly is None:
+        monthly = "month" in dims or rule == ActivitySettings.CumulativeRule.NEW_ONLY
     by_indicator = "indicator" in dims
     if not monthly:
+        if state.rule != rule:
+            return None
         # Picks are made over the whole period: a narrower one needs the 5W rows.
         first, last = state.first_month, state.last_month
         if (filters.month_from and (first is None or filters.month_from > first)) or (
@@ -874,7 +879,24 @@ def _level_areas(operation: Operation, level: int) -> list[dict[str, Any]]:
     ]
 
 
-def _partner_pairs(rows: QuerySet[ActivityReport], level: int) -> dict[int, set[int]]:
+def _partner_source(
+    state: SummaryState | None, user: Any, operation: Operation, filters: Filters, level: int
+) -> QuerySet[Any] | None:
+    """Monthly summary rows that can stand for the 5W rows in _partner_pairs, if any."""
+    summary = summary_rows(
+        state=state,
+        user=user,
+        operation=operation,
+        filters=filters,
+        dims=[],
+        rule="",
+        columns=[area_level_field(level), "organisation_id", "implementing_partner_id"],
+        monthly=True,
+    )
+    return summary.rows if summary is not None else None
+
+
+def _partner_pairs(rows: QuerySet[Any], level: int) -> dict[int, set[int]]:
     """area id -> the partners working there: the implementing partner where one is named,
     the reporting organisation otherwise."""
     pairs = (
@@ -899,6 +921,7 @@ def presence(
     month_from: datetime.date | None = None,
     month_to: datetime.date | None = None,
     filters: Filters | Mapping[str, Any] | None = None,
+    use_summaries: bool = True,
 ) -> PresenceResult:
     """Per admin area of `level`: the number of partners and their acronyms (acronyms left out in
     insecure areas for everyone but managers)."""
@@ -912,7 +935,9 @@ def presence(
         }
     )
     rows = apply_filters(visible_rows(user, operation), operation, filters)
-    by_area = _partner_pairs(rows, level)
+    state = summary_state(operation) if use_summaries else None
+    source = _partner_source(state, user, operation, filters, level)
+    by_area = _partner_pairs(source if source is not None else rows, level)
     acronyms = dict(
         Organisation.objects.filter(
             pk__in={p for partners in by_area.values() for p in partners}
@@ -1106,8 +1131,9 @@ def coverage(
     settings = activity_settings(operation)
     rows = apply_filters(visible_rows(user, operation), operation, filters)
     dims: dict[str, Combinable | str] = {"d_area": area_level_field(level)}
+    state = summary_state(operation) if use_summaries else None
     summary = summary_rows(
-        state=summary_state(operation) if use_summaries else None,
+        state=state,
         user=user,
         operation=operation,
         filters=filters,
@@ -1119,7 +1145,8 @@ def coverage(
     else:
         reached_rows = aggregate(rows, dims=dims, rule=settings.cumulative_rule, measures=["total"])
     reached = {r["d_area"]: r["total"] for r in reached_rows if r["d_area"] is not None}
-    partners = _partner_pairs(rows, level)
+    source = _partner_source(state, user, operation, filters, level)
+    partners = _partner_pairs(source if source is not None else rows, level)
     year = year or planning_year(operation, month_to)
     planning, note = _planning_by_area(
         operation, level=level, year=year, body=body, population_group=population_group

@@ -39,6 +39,7 @@ from tutela.activities.models import (
     Submission,
 )
 from tutela.activities.services.catalogue import catalogue_seed
+from tutela.activities.services.summaries import summaries_invalidate
 from tutela.core.models import AdminArea, Body, Operation, Organisation
 
 FIRST_MONTH = datetime.date(2024, 1, 1)
@@ -423,6 +424,7 @@ def generate(
         "quantity": quantity,
     }
     _insert(operation, columns, batch_size, progress)
+    summaries_invalidate(operation=operation)
     return SyntheticResult(
         operation=operation,
         n_rows=n_rows,

@@ -24,10 +24,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _dimension(model: str) -> models.ForeignKey:
+    # No index of its own either: reads scan a grain (index on operation, grain, organisation),
+    # and every index slows the rebuild's inserts down.
     return models.ForeignKey(
         model,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         null=True,
         blank=True,
         related_name="+",
@@ -96,11 +99,17 @@ class SummaryMeasures(models.Model):
 class MonthlySummary(SummaryMeasures):
     # No database constraint here either: SQLite then empties the table at once on a rebuild.
     operation = models.ForeignKey(
-        "core.Operation", on_delete=models.CASCADE, db_constraint=False, related_name="+"
+        "core.Operation",
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     grain = models.CharField(max_length=12)
     month = models.DateField()
     organisation = _dimension("core.Organisation")
+    # For partner presence: the implementing partner where one is named.
+    implementing_partner = _dimension("core.Organisation")
     activity = _dimension("activities.Activity")
     indicator = _dimension("activities.Indicator")
     body = _dimension("core.Body")
@@ -121,7 +130,6 @@ class MonthlySummary(SummaryMeasures):
         verbose_name = _("5W monthly summary")
         verbose_name_plural = _("5W monthly summaries")
         indexes = [
-            models.Index(fields=["operation", "grain", "month"], name="act_monthly_grain"),
             models.Index(
                 fields=["operation", "grain", "organisation"], name="act_monthly_grain_org"
             ),
@@ -134,7 +142,11 @@ class MonthlySummary(SummaryMeasures):
 class PickedSummary(SummaryMeasures):
     # No database constraint here either: SQLite then empties the table at once on a rebuild.
     operation = models.ForeignKey(
-        "core.Operation", on_delete=models.CASCADE, db_constraint=False, related_name="+"
+        "core.Operation",
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     grain = models.CharField(max_length=12)
     organisation = _dimension("core.Organisation")
@@ -163,7 +175,6 @@ class PickedSummary(SummaryMeasures):
         verbose_name = _("5W cumulative summary")
         verbose_name_plural = _("5W cumulative summaries")
         indexes = [
-            models.Index(fields=["operation", "grain"], name="act_picked_grain"),
             models.Index(
                 fields=["operation", "grain", "organisation"], name="act_picked_grain_org"
             ),

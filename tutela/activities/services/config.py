@@ -18,6 +18,7 @@ from tutela.activities.models import (
     Indicator,
     PopulationGroup,
 )
+from tutela.activities.services.summaries import summaries_invalidate
 from tutela.core import access
 from tutela.core.models import AdminArea, AuditEntry, Body, Operation, User
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
@@ -222,6 +223,8 @@ def activity_update(
     _check_activity_code(activity)
     activity.full_clean()
     activity.save()
+    if {"is_sensitive", "body"} & set(fields):
+        summaries_invalidate(operation=operation)
     audit_update(actor=by, instance=activity, operation=operation, before=before, request=request)
     _save_indicators(by=by, activity=activity, indicators=indicators)
     return activity
@@ -333,5 +336,6 @@ def settings_update(
     current.full_clean()
     current.save()
     current.sensitive_areas.set(areas)
+    summaries_invalidate(operation=operation)
     audit_update(actor=by, instance=current, operation=operation, before=before, request=request)
     return current

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from tutela.activities.models import ActivityReport, ReportingRound, Submission
 from tutela.activities.services.rounds import can_report, can_view_organisation
+from tutela.activities.services.summaries import summaries_invalidate
 from tutela.core import access
 from tutela.core.models import Operation, Organisation, User
 from tutela.core.services.audit import audit_create, audit_update, snapshot
@@ -156,6 +157,7 @@ def submission_validate(
     submission.full_clean()
     submission.save()
     operation = submission.round.operation
+    summaries_invalidate(operation=operation)
     audit_update(actor=by, instance=submission, operation=operation, before=before, request=request)
     submission_notify(submission=submission)
     return submission
@@ -181,6 +183,7 @@ def submission_return(
     submission.full_clean()
     submission.save()
     operation = submission.round.operation
+    summaries_invalidate(operation=operation)
     audit_update(actor=by, instance=submission, operation=operation, before=before, request=request)
     submission_notify(submission=submission)
     return submission

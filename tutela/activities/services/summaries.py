@@ -76,6 +76,7 @@ MONTHLY_GRAINS: tuple[Grain, ...] = (
         "m0",
         (
             "organisation_id",
+            "implementing_partner_id",
             "activity_id",
             "indicator_id",
             "body_id",
@@ -85,15 +86,32 @@ MONTHLY_GRAINS: tuple[Grain, ...] = (
         ),
         "",
     ),
-    Grain("m_org_a2", ("organisation_id", "body_id", "admin1_id", "admin2_id"), "m0"),
-    Grain("m_org_a1", ("organisation_id", "body_id", "admin1_id"), "m_org_a2"),
+    # Who works where (and partner presence: the implementing partner where one is named).
+    Grain(
+        "m_partner",
+        ("organisation_id", "implementing_partner_id", "body_id", "admin1_id", "admin2_id"),
+        "m0",
+    ),
+    Grain("m_org_a1", ("organisation_id", "body_id", "admin1_id"), "m_partner"),
     Grain("m_org_act", ("organisation_id", "activity_id", "indicator_id", "body_id"), "m0"),
+    Grain(
+        "m_act_a2",
+        (
+            "activity_id",
+            "indicator_id",
+            "body_id",
+            "admin1_id",
+            "admin2_id",
+            "population_group_id",
+        ),
+        "m0",
+    ),
     Grain(
         "m_act_a1",
         ("activity_id", "indicator_id", "body_id", "admin1_id", "population_group_id"),
-        "m0",
+        "m_act_a2",
     ),
-    Grain("m_a2", ("body_id", "admin1_id", "admin2_id", "population_group_id"), "m0"),
+    Grain("m_a2", ("body_id", "admin1_id", "admin2_id", "population_group_id"), "m_act_a2"),
     Grain("m_a1", ("body_id", "admin1_id", "population_group_id"), "m_a2"),
     Grain("m_b1", ("body_id", "admin1_id"), "m_a1"),
 )
@@ -114,7 +132,8 @@ PICKED_GRAINS: tuple[Grain, ...] = (
     Grain("p0", PICK_COLUMNS, ""),
     Grain("p_org_a2", ("organisation_id", "body_id", "admin1_id", "admin2_id"), "p0"),
     Grain("p_org_a1", ("organisation_id", "body_id", "admin1_id"), "p_org_a2"),
-    Grain("p_org_act", ("organisation_id", "activity_id", "body_id"), "p0"),
+    Grain("p_org_act_a1", ("organisation_id", "activity_id", "body_id", "admin1_id"), "p0"),
+    Grain("p_org_act", ("organisation_id", "activity_id", "body_id"), "p_org_act_a1"),
     Grain("p_act_a1", ("activity_id", "body_id", "admin1_id", "population_group_id"), "p0"),
     Grain("p_a2", ("body_id", "admin1_id", "admin2_id", "population_group_id"), "p0"),
     Grain("p_a1", ("body_id", "admin1_id", "population_group_id"), "p_a2"),
@@ -182,6 +201,13 @@ class _Builder:
         self.operation = operation
         self.rule = rule
         self.hidden = sorted(hidden)
+        # A list of the few sensitive activities rather than a join with the activities: the
+        # join costs a third of a rebuild on SQLite.
+        self.sensitive = sorted(
+            Activity.objects.filter(operation=operation, is_sensitive=True).values_list(
+                "pk", flat=True
+            )
+        )
         self.connection = connections[router.db_for_write(MonthlySummary)]
         self.q = self.connection.ops.quote_name
 
@@ -197,21 +223,27 @@ class _Builder:
         names = ", ".join(self.q(c) for c in columns)
         return self.run(f"INSERT INTO {self.table(model)} ({names}) {select}", params)  # noqa: S608
 
-    def named(self, alias: str) -> tuple[str, list[object]]:
-        if not self.hidden:
-            return "TRUE", []
-        marks = ", ".join(["%s"] * len(self.hidden))
-        return f"CASE WHEN {alias}.{self.q('area_id')} IN ({marks}) THEN FALSE ELSE TRUE END", list(
-            self.hidden
-        )
+    def _member(self, column: str, values: list[int], *, then: bool) -> tuple[str, list[Any]]:
+        """SQL for "column IN values" (`then`) or "NOT IN", as a boolean expression."""
+        if not values:
+            return ("FALSE" if then else "TRUE"), []
+        yes, no = ("TRUE", "FALSE") if then else ("FALSE", "TRUE")
+        marks = ", ".join(["%s"] * len(values))
+        return f"CASE WHEN {column} IN ({marks}) THEN {yes} ELSE {no} END", list(values)
+
+    def named(self, alias: str) -> tuple[str, list[Any]]:
+        """The row's area is not one where partner names are hidden."""
+        return self._member(f"{alias}.{self.q('area_id')}", self.hidden, then=False)
+
+    def is_sensitive(self, alias: str) -> tuple[str, list[Any]]:
+        return self._member(f"{alias}.{self.q('activity_id')}", self.sensitive, then=True)
 
     def source(self) -> tuple[str, list[object]]:
-        """FROM clause: the operation's 5W rows with their submission and activity."""
+        """FROM clause: the operation's 5W rows with their submission."""
         q = self.q
         sql = (
             f"{self.table(ActivityReport)} r "
             f"INNER JOIN {self.table(Submission)} s ON s.{q('id')} = r.{q('submission_id')} "
-            f"INNER JOIN {self.table(Activity)} a ON a.{q('id')} = r.{q('activity_id')} "
             f"WHERE r.{q('operation_id')} = %s"
         )
         return sql, [self.operation.pk]
@@ -221,11 +253,12 @@ class _Builder:
     def monthly_from_rows(self, grain: Grain) -> int:
         q = self.q
         named, named_params = self.named("r")
+        sensitive, sensitive_params = self.is_sensitive("r")
         dims = ["month", *grain.columns]
         select = [f"r.{q(c)}" for c in dims]
         select += [
             f"(s.{q('status')} = %s)",
-            f"a.{q('is_sensitive')}",
+            sensitive,
             named,
             "COUNT(*)",
             *(f"SUM(r.{q(m)})" for m in MEASURE_COLUMNS),
@@ -237,6 +270,7 @@ class _Builder:
         sql = f"SELECT {', '.join(select)} FROM {source} GROUP BY {grouped}"  # noqa: S608
         params = [
             Submission.Status.VALIDATED,
+            *sensitive_params,
             *named_params,
             self.operation.pk,
             grain.name,
@@ -280,6 +314,7 @@ class _Builder:
         picks are the ones the selectors' window function makes."""
         q = self.q
         named, named_params = self.named("r")
+        sensitive, sensitive_params = self.is_sensitive("r")
         key = ", ".join(f"{{t}}.{q(c)}" for c in KEY_COLUMNS)
         key_r, key_c = key.format(t="r"), key.format(t="c")
         running = "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
@@ -287,7 +322,7 @@ class _Builder:
         row_columns = ["id", "month", *PICK_COLUMNS, *MEASURE_COLUMNS]
         inner = (
             f"SELECT {', '.join(f'r.{q(c)}' for c in row_columns)}, "  # noqa: S608
-            f"{validated} AS v, a.{q('is_sensitive')} AS sens, {named} AS nm, "
+            f"{validated} AS v, {sensitive} AS sens, {named} AS nm, "
             "ROW_NUMBER() OVER w AS rn_a, "
             f"SUM(CASE WHEN {validated} THEN 1 ELSE 0 END) OVER (w {running}) AS cv "
             f"FROM {self.source()[0]} "
@@ -316,11 +351,13 @@ class _Builder:
         ]
         sql = f"SELECT {', '.join(select)} FROM ({middle}) d"  # noqa: S608
         # Bound parameters in textual order: operation and grain (outer select list), the status,
-        # the hidden areas and the status again (inner select list), the operation (WHERE).
+        # the sensitive activities, the hidden areas and the status again (inner select list),
+        # the operation (WHERE).
         params = [
             self.operation.pk,
             "p0",
             Submission.Status.VALIDATED,
+            *sensitive_params,
             *named_params,
             Submission.Status.VALIDATED,
             self.operation.pk,
