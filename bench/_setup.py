@@ -14,9 +14,13 @@ ROOT = Path(__file__).resolve().parents[1]
 WORK = Path(os.environ.get("TUTELA_BENCH_DIR", "/tmp/tutela-bench"))
 
 
-def django_setup(default_sqlite: str) -> str:
-    """Configure Django; returns "sqlite" or "postgresql"."""
+def django_setup(default_sqlite: str, *, fresh: bool = False) -> str:
+    """Configure Django; returns "sqlite" or "postgresql". `fresh`: start from an empty SQLite
+    file (a benchmark whose timings depend on the table's size must not inherit earlier runs)."""
     WORK.mkdir(parents=True, exist_ok=True)
+    if fresh and "DATABASE_URL" not in os.environ:
+        for suffix in ("", "-wal", "-shm"):
+            (WORK / f"{default_sqlite}{suffix}").unlink(missing_ok=True)
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{WORK / default_sqlite}")
     os.environ.setdefault("TUTELA_DEBUG", "1")

@@ -116,7 +116,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
-    vendor = django_setup("import.sqlite3")
+    vendor = django_setup("import.sqlite3", fresh=True)
 
     import python_calamine
 

@@ -104,13 +104,18 @@ class ActivityReport(models.Model):
         IN_KIND = "in_kind", _("In kind")
         VOUCHER = "voucher", _("Voucher")
 
+    # Indexed by the composite indexes that start with the operation (Meta.indexes).
     operation = models.ForeignKey(
-        "core.Operation", on_delete=models.CASCADE, related_name="activity_reports"
+        "core.Operation", on_delete=models.CASCADE, related_name="activity_reports", db_index=False
     )
     submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="rows")
     # Denormalised from the submission for the natural key and fast filtering.
+    # Indexed by the natural key's unique index, which starts with the organisation.
     organisation = models.ForeignKey(
-        "core.Organisation", on_delete=models.PROTECT, related_name="activity_reports"
+        "core.Organisation",
+        on_delete=models.PROTECT,
+        related_name="activity_reports",
+        db_index=False,
     )
     month = models.DateField(_("month"))
     implementing_partner = models.ForeignKey(
