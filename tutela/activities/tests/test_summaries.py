@@ -4,6 +4,7 @@ counting rule and persona; writes make them stale and the next read sees the cha
 from __future__ import annotations
 
 import datetime
+import io
 import itertools
 import random
 from dataclasses import dataclass
@@ -456,3 +457,26 @@ def test_pivot_query_count_is_bounded(
         assert result.source.startswith("summary:")
         assert len(queries) <= 11
         assert not any("activities_activityreport" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.django_db
+def test_rebuild_command_refuses_an_unknown_operation() -> None:
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="No operation"):
+        call_command("rebuild_5w_summaries", "--operation", "nowhere")
+
+
+def test_rebuild_command_builds_the_summaries_pivots_then_read(data: Data) -> None:
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("rebuild_5w_summaries", "--operation", data.world.operation.slug, stdout=out)
+
+    state = SummaryState.objects.get(operation=data.world.operation)
+    assert state.built_version == state.version
+    assert f"version {state.built_version}" in out.getvalue()
+    result = selectors.pivot(
+        user=data.world.coordinator, operation=data.world.operation, rows_by=["admin1"]
+    )
+    assert result.source.startswith("summary:")
