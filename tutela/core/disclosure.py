@@ -81,7 +81,7 @@ def _lines(n_rows: int, n_cols: int) -> list[list[tuple[int, int]]]:
 
 
 def _complement_for(
-    line: list[tuple[int, int]], grid: list[list[int]], hidden: set[tuple[int, int]], margin: int
+    line: list[tuple[int, int]], grid: list[list[int]], hidden: set[tuple[int, int]]
 ) -> tuple[int, int] | None:
     """The entry of `line` to hide next: smallest non-zero inner cell, then an inner zero, then a
     margin entry."""
@@ -125,7 +125,7 @@ def suppress_table(
             changed = False
             for line in lines:
                 if sum(1 for pos in line if pos in hidden) == 1:
-                    pick = _complement_for(line, grid, hidden, threshold)
+                    pick = _complement_for(line, grid, hidden)
                     if pick is not None:
                         hidden.add(pick)
                         changed = True
@@ -138,8 +138,8 @@ def suppress_table(
         for pos in sorted(exposed):
             row_line = [(pos[0], c) for c in range(n_cols + 1)]
             col_line = [(r, pos[1]) for r in range(n_rows + 1)]
-            pick = _complement_for(row_line, grid, hidden, threshold) or _complement_for(
-                col_line, grid, hidden, threshold
+            pick = _complement_for(row_line, grid, hidden) or _complement_for(
+                col_line, grid, hidden
             )
             if pick is not None:
                 hidden.add(pick)
