@@ -6,6 +6,8 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/", include("tutela.core.api_urls")),
     path("", include("tutela.activities.urls")),
+    path("", include("tutela.monitoring.urls")),
+    path("", include("tutela.coordination.urls")),
     path("", include("tutela.core.urls")),
 ]
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Tutela needs, only those missing (idempotent, quick when all present):
 # chromium (browser tests), gettext (compiling translations), postgresql (test database server),
-# libreoffice-calc-nogui (the 5W templates are opened by LibreOffice in the tests).
+# libreoffice-calc-nogui (the 5W templates are opened by LibreOffice in the tests), libreoffice-writer-nogui,
+# Pango and fonts for WeasyPrint.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
@@ -10,6 +11,11 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v python3.11 >/dev/null 2>&1 || need+=(python3.11 python3.11-venv)
 # LibreOffice (headless Calc) opens the generated 5W templates in the tests, as partners' Excel would.
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
+# LibreOffice Writer opens the generated Word documents (PAU, minutes) in the tests.
+dpkg -s libreoffice-writer-nogui >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
+# WeasyPrint (PDF products) needs Pango and a font with French accents.
+dpkg -s libpangoft2-1.0-0 >/dev/null 2>&1 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

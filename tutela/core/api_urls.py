@@ -8,4 +8,6 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("v1/", include("tutela.core.api.urls")),
     path("v1/", include("tutela.activities.api.urls")),
+    path("v1/", include("tutela.monitoring.api.urls")),
+    path("v1/", include("tutela.coordination.api.urls")),
 ]

@@ -31,6 +31,8 @@ _SECTIONS = (
     ("audit", "audit"),
 )
 
+_MODULES = {"activities": "5w", "monitoring": "monitoring", "coordination": "coordination"}
+
 
 def section_for(url_name: str) -> str:
     for prefix, section in _SECTIONS:
@@ -44,11 +46,12 @@ def operation_nav(context: Any, operation: Operation) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
     match = getattr(request, "resolver_match", None)
-    active = context.get("nav_active") or (
-        # Every 5W page (reporting, imports, analysis) lights the "5W" entry.
-        "5w"
-        if getattr(match, "namespace", "") == "activities"
-        else section_for(getattr(match, "url_name", "") or "")
+    # Every page of a module (5W, monitoring, coordination) lights the module's entry.
+    namespace = getattr(match, "namespace", "")
+    active = (
+        context.get("nav_active")
+        or _MODULES.get(namespace)
+        or section_for(getattr(match, "url_name", "") or "")
     )
     if user is None or not isinstance(operation, Operation):
         return {"manager": False, "contacts": False, "active": active}

@@ -1,0 +1,49 @@
+from tutela.monitoring.models.analysis import (
+    AnalysisUpdate,
+    AnalysisUpdateVersion,
+    EarlyWarningSignal,
+)
+from tutela.monitoring.models.community import CommunityReport, CommunityRisk
+from tutela.monitoring.models.imports import Kind, MonitoringImport, MonitoringMapping
+from tutela.monitoring.models.incidents import (
+    DuplicateFlag,
+    Incident,
+    IncidentPeople,
+    IncidentRisk,
+)
+from tutela.monitoring.models.reference import (
+    AgeBand,
+    PerpetratorCategory,
+    ProtectionRisk,
+    ReferralService,
+    RiskMapping,
+    Source,
+    VerificationStatus,
+    ViolationType,
+)
+from tutela.monitoring.models.settings import MonitoringSettings, SharingAgreement
+
+__all__ = [
+    "AgeBand",
+    "AnalysisUpdate",
+    "AnalysisUpdateVersion",
+    "CommunityReport",
+    "CommunityRisk",
+    "DuplicateFlag",
+    "EarlyWarningSignal",
+    "Incident",
+    "IncidentPeople",
+    "IncidentRisk",
+    "Kind",
+    "MonitoringImport",
+    "MonitoringMapping",
+    "MonitoringSettings",
+    "PerpetratorCategory",
+    "ProtectionRisk",
+    "ReferralService",
+    "RiskMapping",
+    "SharingAgreement",
+    "Source",
+    "VerificationStatus",
+    "ViolationType",
+]
