@@ -21,10 +21,15 @@ from tutela.monitoring.models.reference import (
     VerificationStatus,
     ViolationType,
 )
-from tutela.monitoring.models.settings import MonitoringSettings, SharingAgreement
+from tutela.monitoring.models.settings import (
+    AreaPopulation,
+    MonitoringSettings,
+    SharingAgreement,
+)
 
 __all__ = [
     "AgeBand",
+    "AreaPopulation",
     "AnalysisUpdate",
     "AnalysisUpdateVersion",
     "CommunityReport",

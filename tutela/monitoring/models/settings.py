@@ -70,3 +70,29 @@ class SharingAgreement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} ({self.operation})"
+
+
+class AreaPopulation(models.Model):
+    """Population of an admin area (from the HNO, a census or OCHA's common operational
+    dataset), for rates such as incidents per 10,000 people."""
+
+    operation = models.ForeignKey("core.Operation", on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey("core.AdminArea", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    population = models.PositiveIntegerField(_("population"))
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["operation", "area", "-year"]
+        verbose_name = _("area population")
+        verbose_name_plural = _("area populations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operation", "area", "year"], name="areapopulation_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.year}: {self.population}"
