@@ -9,6 +9,7 @@ from tutela.coordination.models.alerts import Alert, AlertRecipient, Mission
 from tutela.coordination.models.meetings import (
     AgendaItem,
     Attendance,
+    CalendarFeed,
     Meeting,
     MeetingDocument,
     MeetingSeries,
@@ -22,6 +23,7 @@ __all__ = [
     "Alert",
     "AlertRecipient",
     "Attendance",
+    "CalendarFeed",
     "ClearanceDocument",
     "DocumentVersion",
     "Meeting",

@@ -207,3 +207,25 @@ class Minutes(models.Model):
 
     def __str__(self) -> str:
         return str(self.meeting)
+
+
+class CalendarFeed(models.Model):
+    """The secret address of a body's calendar feed (.ics). Calendar apps cannot sign in, so the
+    address carries a random token; only its SHA-256 is kept, and managers can issue a new one
+    (which retires the old address)."""
+
+    body = models.OneToOneField("core.Body", on_delete=models.CASCADE, related_name="calendar_feed")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["body"]
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return str(self.body)

@@ -1,0 +1,254 @@
+"""Action point pages: all action points (filtered), mine, overdue by organisation, one action
+point with its history, and the forms that create, edit, move and comment on them.
+
+Access: everyone with a role in the operation reads (404 for others); managers and the body's
+focal points create and edit; owners (the person or a member of the owner organisation),
+managers and the body's focal points change the status and comment (403 for others).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tutela.core import access
+from tutela.core.forms.directory import apply_validation_error, valid_filters
+from tutela.core.models import Operation, User
+from tutela.core.models.roles import Role
+from tutela.coordination import selectors_actions as selectors
+from tutela.coordination.forms_actions import (
+    ActionPointFilterForm,
+    ActionPointForm,
+    CommentForm,
+    StatusForm,
+)
+from tutela.coordination.models import ActionPoint
+from tutela.coordination.services import actions as services
+
+PAGE_SIZE = 50
+
+
+def paginate(request: HttpRequest, items: QuerySet[Any] | list[Any]) -> Page:
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _operation(request: HttpRequest, slug: str) -> Operation:
+    return access.operation_get_for_user(request.user, slug)
+
+
+def _render(request: HttpRequest, template: str, operation: Operation, **context: Any) -> HttpResponse:
+    context.setdefault("operation", operation)
+    context.setdefault("nav_active", "coordination")
+    context.setdefault("today", timezone.localdate())
+    context.setdefault(
+        "can_create_action_points", _may_create(request.user, operation)
+    )
+    return render(request, template, context)
+
+
+def _may_create(user: Any, operation: Operation) -> bool:
+    """Managers and focal points reach the creation form (the service checks the body)."""
+    return access.is_manager(user, operation) or Role.FOCAL_POINT in access.roles_in(
+        user, operation
+    )
+
+
+@login_required
+@require_GET
+def action_points(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _operation(request, slug)
+    form = ActionPointFilterForm(request.GET or None, operation=operation)
+    filters = valid_filters(form)
+    filters.pop("page", None)
+    points = selectors.action_point_list(operation, **filters)
+    return _render(
+        request,
+        "coordination/action_list.html",
+        operation,
+        form=form,
+        page=paginate(request, points),
+        filtered=bool(filters),
+        heading=_("Action points"),
+        filters_label=_("Filter action points"),
+    )
+
+
+@login_required
+@require_GET
+def my_action_points(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _operation(request, slug)
+    include_closed = request.GET.get("closed") == "1"
+    points = selectors.my_action_points(_user(request), operation, include_closed=include_closed)
+    return _render(
+        request,
+        "coordination/action_mine.html",
+        operation,
+        page=paginate(request, points),
+        include_closed=include_closed,
+    )
+
+
+@login_required
+@require_GET
+def overdue(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _operation(request, slug)
+    return _render(
+        request,
+        "coordination/action_overdue.html",
+        operation,
+        rows=selectors.overdue_by_organisation(operation),
+    )
+
+
+@login_required
+@require_GET
+def action_point_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation = _operation(request, slug)
+    action_point = selectors.action_point_get(operation, pk)
+    return _detail(request, operation, action_point)
+
+
+def _detail(
+    request: HttpRequest,
+    operation: Operation,
+    action_point: ActionPoint,
+    *,
+    status_form: StatusForm | None = None,
+    comment_form: CommentForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    can_update = services.can_update_action_point(user, action_point)
+    response = _render(
+        request,
+        "coordination/action_detail.html",
+        operation,
+        action_point=action_point,
+        history=selectors.action_point_history(action_point),
+        overdue=selectors.is_overdue(action_point),
+        can_edit=services.can_edit_action_point(user, action_point),
+        can_update=can_update,
+        status_form=status_form
+        or StatusForm(initial={"status": action_point.status}, auto_id="id_status_%s"),
+        comment_form=comment_form or CommentForm(auto_id="id_comment_%s"),
+    )
+    response.status_code = status
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_point_create(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _operation(request, slug)
+    if not _may_create(request.user, operation):
+        raise PermissionDenied
+    initial: dict[str, Any] = {"priority": ActionPoint.Priority.MEDIUM}
+    if request.GET.get("body", "").isdigit():
+        initial["body"] = int(request.GET["body"])
+    form = ActionPointForm(request.POST or None, operation=operation, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            action_point = services.action_point_create(
+                operation=operation, by=_user(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        except PermissionDenied:
+            form.add_error("body", _("You may only create action points for the bodies you are a focal point of."))
+        else:
+            messages.success(request, _("Action point recorded."))
+            return redirect("coordination:action_point_detail", slug=slug, pk=action_point.pk)
+    return _render(request, "coordination/action_form.html", operation, form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_point_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation = _operation(request, slug)
+    action_point = selectors.action_point_get(operation, pk)
+    if not services.can_edit_action_point(request.user, action_point):
+        raise PermissionDenied
+    form = ActionPointForm(
+        request.POST or None,
+        operation=operation,
+        initial=ActionPointForm.initial_for(action_point),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_point_update(
+                action_point=action_point, by=_user(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        except PermissionDenied:
+            form.add_error("body", _("You may not move this action point to that body."))
+        else:
+            messages.success(request, _("Action point saved."))
+            return redirect("coordination:action_point_detail", slug=slug, pk=action_point.pk)
+    return _render(
+        request, "coordination/action_form.html", operation, form=form, action_point=action_point
+    )
+
+
+@login_required
+@require_POST
+def action_point_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation = _operation(request, slug)
+    action_point = selectors.action_point_get(operation, pk)
+    if not services.can_update_action_point(request.user, action_point):
+        raise PermissionDenied
+    form = StatusForm(request.POST, auto_id="id_status_%s")
+    if form.is_valid():
+        try:
+            services.action_point_set_status(
+                action_point=action_point,
+                by=_user(request),
+                status=form.cleaned_data["status"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Status: %(status)s.") % {"status": action_point.get_status_display()},
+            )
+            return redirect("coordination:action_point_detail", slug=slug, pk=action_point.pk)
+    return _detail(request, operation, action_point, status_form=form, status=400)
+
+
+@login_required
+@require_POST
+def action_point_comment(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation = _operation(request, slug)
+    action_point = selectors.action_point_get(operation, pk)
+    if not services.can_update_action_point(request.user, action_point):
+        raise PermissionDenied
+    form = CommentForm(request.POST, auto_id="id_comment_%s")
+    if form.is_valid():
+        try:
+            services.action_point_comment(
+                action_point=action_point, by=_user(request), text=form.cleaned_data["text"]
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Comment added."))
+            return redirect("coordination:action_point_detail", slug=slug, pk=action_point.pk)
+    return _detail(request, operation, action_point, comment_form=form, status=400)

@@ -1,0 +1,224 @@
+"""Pages of advocacy recommendations: dashboard and list, create, edit, detail with the
+follow-up log, follow-up, evidence download, CSV/Excel export.
+
+Everyone with a role in the operation reads; coordinators, information management officers and
+focal points write. Operations the user has no role in answer 404; writing without the right, 403.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tutela.coordination import selectors_advocacy as selectors
+from tutela.coordination.forms_advocacy import (
+    FollowUpForm,
+    RecommendationFilterForm,
+    RecommendationForm,
+)
+from tutela.coordination.services import recommendations as services
+from tutela.core import access
+from tutela.core.forms.directory import apply_validation_error, valid_filters
+from tutela.core.models import Operation, User
+from tutela.core.views.directory import paginate
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _operation(request: HttpRequest, slug: str) -> Operation:
+    return access.operation_get_for_user(request.user, slug)
+
+
+def _editor_operation(request: HttpRequest, slug: str) -> Operation:
+    operation = _operation(request, slug)
+    if not selectors.can_edit_advocacy(request.user, operation):
+        raise PermissionDenied
+    return operation
+
+
+def _render(
+    request: HttpRequest, template: str, operation: Operation, **context: Any
+) -> HttpResponse:
+    context.setdefault("operation", operation)
+    context.setdefault("can_edit", selectors.can_edit_advocacy(request.user, operation))
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def recommendations(request: HttpRequest, slug: str) -> HttpResponse:
+    """The dashboard of what is pending, then the filtered list."""
+    operation = _operation(request, slug)
+    form = RecommendationFilterForm(request.GET or None)
+    filters = valid_filters(form)
+    page = paginate(request, selectors.recommendation_list(request.user, operation, filters))
+    rows = [(rec, *selectors.days_pending(rec)) for rec in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return _render(
+        request,
+        "coordination/recommendation_list.html",
+        operation,
+        dashboard=selectors.recommendation_dashboard(request.user, operation),
+        form=form,
+        page=page,
+        rows=rows,
+        filtered=bool(filters),
+        export_query=query.urlencode(),
+        pending_statuses=selectors.PENDING_STATUSES,
+    )
+
+
+@login_required
+@require_GET
+def recommendations_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    operation = _operation(request, slug)
+    filters = valid_filters(RecommendationFilterForm(request.GET or None))
+    content, filename, content_type = services.recommendations_export(
+        by=_user(request), operation=operation, filters=filters, fmt=fmt
+    )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recommendation_create(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _editor_operation(request, slug)
+    form = RecommendationForm(request.POST or None, operation=operation, user=_user(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            recommendation = services.recommendation_create(
+                operation=operation, by=_user(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Recommendation recorded."))
+            return redirect("coordination:recommendation_detail", slug=slug, pk=recommendation.pk)
+    return _render(
+        request, "coordination/recommendation_form.html", operation, form=form, recommendation=None
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recommendation_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation = _editor_operation(request, slug)
+    recommendation = selectors.recommendation_get_for_user(request.user, operation, pk)
+    initial = {
+        name: getattr(recommendation, name)
+        for name in ("text", "addressee_kind", "addressee", "issued_in", "issued_on")
+    }
+    for name in ("meeting", "document", "pau", "mission"):
+        initial[name] = getattr(recommendation, f"{name}_id")
+    form = RecommendationForm(
+        request.POST or None, initial=initial, operation=operation, user=_user(request)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.recommendation_update(
+                recommendation=recommendation, by=_user(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Recommendation updated."))
+            return redirect("coordination:recommendation_detail", slug=slug, pk=pk)
+    return _render(
+        request,
+        "coordination/recommendation_form.html",
+        operation,
+        form=form,
+        recommendation=recommendation,
+    )
+
+
+@login_required
+@require_GET
+def recommendation_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation = _operation(request, slug)
+    recommendation = selectors.recommendation_get_for_user(request.user, operation, pk)
+    since_issued, since_follow_up = selectors.days_pending(recommendation)
+    follow_ups = list(selectors.recommendation_follow_ups(recommendation))
+    document = recommendation.document
+    document_visible = bool(
+        document is not None
+        and selectors.document_queryset(request.user, operation).filter(pk=document.pk).exists()
+    )
+    return _render(
+        request,
+        "coordination/recommendation_detail.html",
+        operation,
+        recommendation=recommendation,
+        follow_ups=follow_ups,
+        pending=recommendation.status in selectors.PENDING_STATUSES,
+        since_issued=since_issued,
+        since_follow_up=since_follow_up,
+        document_visible=document_visible,
+        follow_up_form=FollowUpForm(initial={"status": recommendation.status}),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recommendation_follow_up(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation = _editor_operation(request, slug)
+    recommendation = selectors.recommendation_get_for_user(request.user, operation, pk)
+    form = FollowUpForm(
+        request.POST or None, request.FILES or None, initial={"status": recommendation.status}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.recommendation_follow_up(
+                recommendation=recommendation,
+                by=_user(request),
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+                evidence_file=form.cleaned_data["evidence"] or None,
+                evidence_link=form.cleaned_data["evidence_link"],
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Follow-up recorded."))
+            return redirect("coordination:recommendation_detail", slug=slug, pk=pk)
+    return _render(
+        request,
+        "coordination/recommendation_follow_up.html",
+        operation,
+        form=form,
+        recommendation=recommendation,
+    )
+
+
+@login_required
+@require_GET
+def recommendation_evidence(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+    """An evidence file, for users with a role in the operation only (never a public URL)."""
+    operation = _operation(request, slug)
+    follow_up = selectors.follow_up_get_for_user(request.user, operation, pk)
+    if not follow_up.evidence:
+        raise PermissionDenied
+    name = os.path.basename(follow_up.evidence.name)
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response = FileResponse(
+        follow_up.evidence.open("rb"), as_attachment=True, filename=name, content_type=content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,412 @@
+"""Alert and mission pages: the alerts list, creating and editing a draft, adjusting its
+recipients, sending it, tracking acknowledgements per organisation, acknowledging (from the app or
+through the e-mailed link, without signing in), and joint evaluation missions.
+
+Access: everyone with a role in the operation reads sent alerts and missions (404 otherwise);
+drafts and the tracking page are for those who manage alerts (managers and focal points; a draft
+answers 404 to others, the tracking page of a sent alert 403); acknowledging from the app is for
+members of a recipient organisation. The acknowledgement page needs no account: its secret link is
+the proof, and it does nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tutela.core.forms.directory import apply_validation_error, valid_filters
+from tutela.core.models import Operation
+from tutela.coordination import selectors_alerts as selectors
+from tutela.coordination.forms_actions import (
+    AcknowledgeForm,
+    ActionPointForm,
+    AlertFilterForm,
+    AlertForm,
+    MissionForm,
+    RecipientAddForm,
+)
+from tutela.coordination.models import Alert, AlertRecipient
+from tutela.coordination.services import alerts as services
+from tutela.coordination.services import missions as mission_services
+from tutela.coordination.views.actions import _operation, _user, paginate
+
+
+def _render(request: HttpRequest, template: str, operation: Operation, **context: Any) -> HttpResponse:
+    context.setdefault("operation", operation)
+    context.setdefault("nav_active", "coordination")
+    context.setdefault("can_manage_alerts", services.can_manage_alerts(request.user, operation))
+    return render(request, template, context)
+
+
+def _managed_operation(request: HttpRequest, slug: str) -> Operation:
+    operation = _operation(request, slug)
+    if not services.can_manage_alerts(request.user, operation):
+        raise PermissionDenied
+    return operation
+
+
+def _managed_alert(request: HttpRequest, slug: str, pk: int) -> tuple[Operation, Alert]:
+    """An alert the user manages: 404 if they cannot see it, 403 if they can but not manage."""
+    operation = _operation(request, slug)
+    alert = selectors.alert_get_for_user(request.user, operation, pk)
+    if not services.can_manage_alerts(request.user, operation):
+        raise PermissionDenied
+    return operation, alert
+
+
+# --- Alerts -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def alerts(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _operation(request, slug)
+    form = AlertFilterForm(request.GET or None)
+    filters = valid_filters(form)
+    return _render(
+        request,
+        "coordination/alert_list.html",
+        operation,
+        form=form,
+        filtered=bool(filters),
+        filters_label=_("Filter alerts"),
+        page=paginate(request, selectors.alerts_visible(request.user, operation, **filters)),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alert_create(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _managed_operation(request, slug)
+    form = AlertForm(request.POST or None, operation=operation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            alert = services.alert_create(operation=operation, by=_user(request), **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(
+                request, _("Draft alert saved. Check its recipients, then send it.")
+            )
+            return redirect("coordination:alert_recipients", slug=slug, pk=alert.pk)
+    return _render(request, "coordination/alert_form.html", operation, form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alert_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation, alert = _managed_alert(request, slug, pk)
+    if alert.status != Alert.Status.DRAFT:
+        messages.error(request, _("This alert has been sent: it can no longer be changed."))
+        return redirect("coordination:alert_detail", slug=slug, pk=pk)
+    form = AlertForm(request.POST or None, operation=operation, initial=AlertForm.initial_for(alert))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.alert_update(alert=alert, by=_user(request), **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Alert saved."))
+            return redirect("coordination:alert_recipients", slug=slug, pk=alert.pk)
+    return _render(request, "coordination/alert_form.html", operation, form=form, alert=alert)
+
+
+@login_required
+@require_GET
+def alert_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation = _operation(request, slug)
+    alert = selectors.alert_get_for_user(request.user, operation, pk)
+    own = selectors.own_recipient(request.user, alert)
+    recipients = selectors.alert_recipients(alert)
+    return _render(
+        request,
+        "coordination/alert_detail.html",
+        operation,
+        alert=alert,
+        own=own,
+        ack_form=AcknowledgeForm(initial={"response": own.response if own else ""}),
+        tracking=selectors.alert_tracking(recipients),
+        missions=list(selectors.mission_list(operation, alert=alert)),
+        action_points=list(alert.action_points.select_related("owner_organisation")),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alert_recipients(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The recipients of an alert, with why each is there and how many addresses it will be
+    e-mailed at; the coordinator adds organisations or bodies, removes some, or recomputes."""
+    operation, alert = _managed_alert(request, slug, pk)
+    form = RecipientAddForm(request.POST or None, operation=operation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.alert_recipient_add(
+                alert=alert,
+                by=_user(request),
+                organisation=form.cleaned_data.get("organisation"),
+                body=form.cleaned_data.get("body"),
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            if added:
+                messages.success(
+                    request,
+                    _("Added: %(list)s.")
+                    % {"list": ", ".join(r.organisation.acronym for r in added)},
+                )
+            else:
+                messages.info(request, _("Already among the recipients."))
+            return redirect("coordination:alert_recipients", slug=slug, pk=pk)
+    recipients = selectors.alert_recipients(alert)
+    rows = [(recipient, len(services.recipient_addresses(recipient))) for recipient in recipients]
+    return _render(
+        request,
+        "coordination/alert_recipients.html",
+        operation,
+        alert=alert,
+        rows=rows,
+        form=form,
+        without_address=sum(1 for _recipient, n in rows if n == 0),
+    )
+
+
+@login_required
+@require_POST
+def alert_recipients_refresh(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _operation_, alert = _managed_alert(request, slug, pk)
+    try:
+        services.alert_recipients_refresh(alert=alert, by=_user(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Recipients computed again from the structure."))
+    return redirect("coordination:alert_recipients", slug=slug, pk=pk)
+
+
+@login_required
+@require_POST
+def alert_recipient_remove(request: HttpRequest, slug: str, pk: int, recipient: int) -> HttpResponse:
+    _operation_, alert = _managed_alert(request, slug, pk)
+    try:
+        row = alert.recipients.select_related("organisation", "alert__operation").get(pk=recipient)
+    except AlertRecipient.DoesNotExist:
+        raise Http404 from None
+    try:
+        services.alert_recipient_remove(recipient=row, by=_user(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("%(organisation)s removed.") % {"organisation": row.organisation.acronym}
+        )
+    return redirect("coordination:alert_recipients", slug=slug, pk=pk)
+
+
+@login_required
+@require_POST
+def alert_send(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _operation_, alert = _managed_alert(request, slug, pk)
+    try:
+        sent = services.alert_send(alert=alert, by=_user(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("coordination:alert_recipients", slug=slug, pk=pk)
+    reached = sum(1 for n in sent.values() if n)
+    messages.success(
+        request,
+        _("Alert sent to %(reached)s of %(total)s organisations.")
+        % {"reached": reached, "total": len(sent)},
+    )
+    return redirect("coordination:alert_tracking", slug=slug, pk=pk)
+
+
+@login_required
+@require_POST
+def alert_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _operation_, alert = _managed_alert(request, slug, pk)
+    try:
+        services.alert_close(alert=alert, by=_user(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Alert closed."))
+    return redirect("coordination:alert_detail", slug=slug, pk=pk)
+
+
+@login_required
+@require_GET
+def alert_tracking(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation, alert = _managed_alert(request, slug, pk)
+    recipients = selectors.alert_recipients(alert)
+    return _render(
+        request,
+        "coordination/alert_tracking.html",
+        operation,
+        alert=alert,
+        recipients=recipients,
+        tracking=selectors.alert_tracking(recipients),
+    )
+
+
+@login_required
+@require_POST
+def alert_acknowledge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Acknowledge (and answer) from inside the app, for the user's organisation."""
+    operation = _operation(request, slug)
+    alert = selectors.alert_get_for_user(request.user, operation, pk)
+    own = selectors.own_recipient(request.user, alert)
+    if own is None:
+        raise PermissionDenied
+    form = AcknowledgeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.alert_acknowledge(
+                recipient=own, by=_user(request), response=form.cleaned_data["response"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Thank you: the acknowledgement is recorded."))
+    else:
+        messages.error(request, " ".join(str(e) for e in form.errors.get("response", [])))
+    return redirect("coordination:alert_detail", slug=slug, pk=pk)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def alert_ack(request: HttpRequest, slug: str, pk: int, token: str) -> HttpResponse:
+    """The page behind the e-mailed link: no sign-in, the link is the proof. Shows the alert's
+    summary and lets the organisation acknowledge and answer; any other token answers 404."""
+    recipient = services.recipient_for_token(alert_id=pk, token=token)
+    if recipient is None or recipient.alert.operation.slug != slug:
+        raise Http404
+    form = AcknowledgeForm(request.POST or None, initial={"response": recipient.response})
+    if request.method == "POST" and form.is_valid():
+        by = request.user if services.can_acknowledge(request.user, recipient) else None
+        try:
+            services.alert_acknowledge(
+                recipient=recipient,
+                by=by,  # type: ignore[arg-type]
+                response=form.cleaned_data["response"],
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Thank you: the acknowledgement is recorded."))
+            return redirect(request.path)
+    response = render(
+        request,
+        "coordination/alert_ack.html",
+        {"recipient": recipient, "alert": recipient.alert, "form": form},
+    )
+    # The link's secret must not leak to other sites through the Referer header.
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+# --- Missions -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def missions(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _operation(request, slug)
+    return _render(
+        request,
+        "coordination/mission_list.html",
+        operation,
+        page=paginate(request, selectors.missions_visible(request.user, operation)),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mission_create(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _managed_operation(request, slug)
+    initial: dict[str, Any] = {}
+    alert_id = request.GET.get("alert", "")
+    if alert_id.isdigit():
+        alert = selectors.alert_get_for_user(request.user, operation, int(alert_id))
+        initial = {"alert": alert.pk, "title": _("Joint evaluation: %(title)s") % {"title": alert.title}}
+    form = MissionForm(request.POST or None, operation=operation, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mission = mission_services.mission_create(
+                operation=operation, by=_user(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Mission recorded."))
+            return redirect("coordination:mission_detail", slug=slug, pk=mission.pk)
+    return _render(request, "coordination/mission_form.html", operation, form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mission_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation = _managed_operation(request, slug)
+    mission = selectors.mission_get_for_user(request.user, operation, pk)
+    form = MissionForm(
+        request.POST or None, operation=operation, initial=MissionForm.initial_for(mission)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            mission_services.mission_update(mission=mission, by=_user(request), **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Mission saved."))
+            return redirect("coordination:mission_detail", slug=slug, pk=mission.pk)
+    return _render(request, "coordination/mission_form.html", operation, form=form, mission=mission)
+
+
+@login_required
+@require_GET
+def mission_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation = _operation(request, slug)
+    mission = selectors.mission_get_for_user(request.user, operation, pk)
+    return _render(
+        request,
+        "coordination/mission_detail.html",
+        operation,
+        mission=mission,
+        action_points=list(
+            mission.action_points.select_related("owner_organisation", "owner", "body")
+        ),
+        today=timezone.localdate(),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mission_action_point_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation = _managed_operation(request, slug)
+    mission = selectors.mission_get_for_user(request.user, operation, pk)
+    form = ActionPointForm(request.POST or None, operation=operation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mission_services.mission_action_point_create(
+                mission=mission, by=_user(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        except PermissionDenied:
+            form.add_error("body", _("You may only create action points for the bodies you are a focal point of."))
+        else:
+            messages.success(request, _("Action point recorded."))
+            return redirect("coordination:mission_detail", slug=slug, pk=mission.pk)
+    return _render(
+        request, "coordination/action_form.html", operation, form=form, mission=mission
+    )

@@ -1,0 +1,349 @@
+"""Pages of documents under clearance: list by status, create (write or upload), edit, upload a
+new version, detail with history, versions and downloads, and the clearance workflow (submit,
+clear, return to draft, publish, circulate).
+
+What a user may see comes from `selectors_advocacy.document_get_for_user` (404 otherwise); what
+they may do is checked again by the services (403).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tutela.coordination import document_formats
+from tutela.coordination import selectors_advocacy as selectors
+from tutela.coordination.forms_advocacy import (
+    DocumentCirculateForm,
+    DocumentFilterForm,
+    DocumentForm,
+    DocumentReturnForm,
+    DocumentSubmitForm,
+    DocumentUploadForm,
+)
+from tutela.coordination.models import ClearanceDocument
+from tutela.coordination.services import documents as services
+from tutela.core import access
+from tutela.core.forms.directory import apply_validation_error, valid_filters
+from tutela.core.models import Operation, User
+from tutela.core.views.directory import paginate
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _operation(request: HttpRequest, slug: str) -> Operation:
+    return access.operation_get_for_user(request.user, slug)
+
+
+def _document(request: HttpRequest, slug: str, pk: int) -> tuple[Operation, ClearanceDocument]:
+    operation = _operation(request, slug)
+    return operation, selectors.document_get_for_user(request.user, operation, pk)
+
+
+def _render(
+    request: HttpRequest, template: str, operation: Operation, **context: Any
+) -> HttpResponse:
+    context.setdefault("operation", operation)
+    context.setdefault("can_edit", selectors.can_edit_advocacy(request.user, operation))
+    return render(request, template, context)
+
+
+def _back(slug: str, document: ClearanceDocument) -> HttpResponse:
+    return redirect("coordination:document_detail", slug=slug, pk=document.pk)
+
+
+def _error_messages(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@login_required
+@require_GET
+def documents(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _operation(request, slug)
+    form = DocumentFilterForm(request.GET or None)
+    filters = valid_filters(form)
+    counts = selectors.document_status_counts(request.user, operation)
+    return _render(
+        request,
+        "coordination/document_list.html",
+        operation,
+        form=form,
+        filtered=bool(filters),
+        page=paginate(request, selectors.document_list(request.user, operation, filters)),
+        status_counts=[
+            (value, label, counts.get(value, 0))
+            for value, label in ClearanceDocument.Status.choices
+        ],
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_create(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _operation(request, slug)
+    if not selectors.can_edit_advocacy(request.user, operation):
+        raise PermissionDenied
+    form = DocumentForm(
+        request.POST or None,
+        request.FILES or None,
+        operation=operation,
+        initial={"language": operation.default_language},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = services.document_create(
+                operation=operation, by=_user(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Draft saved (version 1)."))
+            return _back(slug, document)
+    return _render(request, "coordination/document_form.html", operation, form=form, document=None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation, document = _document(request, slug, pk)
+    if not selectors.can_manage_document(request.user, document):
+        raise PermissionDenied
+    current = selectors.document_current_version(document)
+    initial = {
+        "title": document.title,
+        "kind": document.kind,
+        "language": document.language,
+        "text": current.text if current is not None else "",
+    }
+    form = DocumentForm(
+        request.POST or None, initial=initial, operation=operation, allow_upload=False
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.document_update(document=document, by=_user(request), **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Draft saved."))
+            return _back(slug, document)
+    return _render(
+        request,
+        "coordination/document_form.html",
+        operation,
+        form=form,
+        document=document,
+        current=current,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A new version of a draft from a Word file."""
+    operation, document = _document(request, slug, pk)
+    if not selectors.can_manage_document(request.user, document):
+        raise PermissionDenied
+    form = DocumentUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.document_save_version(
+                document=document,
+                by=_user(request),
+                file=form.cleaned_data["file"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(
+                request, _("Version %(number)s uploaded.") % {"number": version.number}
+            )
+            return _back(slug, document)
+    return _render(
+        request, "coordination/document_upload.html", operation, form=form, document=document
+    )
+
+
+def _actions(user: Any, document: ClearanceDocument) -> dict[str, bool]:
+    Status = ClearanceDocument.Status
+    manage = selectors.can_manage_document(user, document)
+    approver = selectors.is_approver(user, document)
+    return {
+        "can_manage": manage,
+        "can_edit_draft": manage and document.status == Status.DRAFT,
+        "can_submit": manage and document.status == Status.DRAFT,
+        "can_clear": approver and document.status == Status.SUBMITTED,
+        "can_publish": manage and document.status == Status.CLEARED,
+        "can_circulate": manage and document.status in {Status.CLEARED, Status.PUBLISHED},
+    }
+
+
+@login_required
+@require_GET
+def document_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation, document = _document(request, slug, pk)
+    current = selectors.document_current_version(document)
+    return _render(
+        request,
+        "coordination/document_detail.html",
+        operation,
+        document=document,
+        current=current,
+        html=document_formats.markdown_to_html(current.text) if current and current.text else "",
+        history=list(selectors.document_history(document).select_related("actor")),
+        **_actions(request.user, document),
+    )
+
+
+@login_required
+@require_GET
+def document_versions(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation, document = _document(request, slug, pk)
+    return _render(
+        request,
+        "coordination/document_versions.html",
+        operation,
+        document=document,
+        versions=list(selectors.document_versions(document)),
+    )
+
+
+@login_required
+@require_GET
+def document_version_download(
+    request: HttpRequest, slug: str, pk: int, number: int
+) -> HttpResponse:
+    """Any version of a document the user may see: Word (generated, or the uploaded file) or PDF
+    (for text written in the app)."""
+    _operation_, document = _document(request, slug, pk)
+    version = selectors.document_version_get(document, number)
+    fmt = request.GET.get("format", "docx")
+    try:
+        content, filename, content_type = services.version_content(version, fmt)
+    except ValidationError as error:
+        _error_messages(request, error)
+        return _back(slug, document)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_submit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation, document = _document(request, slug, pk)
+    if not selectors.can_manage_document(request.user, document):
+        raise PermissionDenied
+    form = DocumentSubmitForm(request.POST or None, document=document)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.document_submit(
+                document=document, by=_user(request), approver=form.cleaned_data["approver"]
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Submitted for clearance."))
+            return _back(slug, document)
+    return _render(
+        request, "coordination/document_submit.html", operation, form=form, document=document
+    )
+
+
+@login_required
+@require_POST
+def document_clear(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _operation_, document = _document(request, slug, pk)
+    try:
+        services.document_clear(
+            document=document, by=_user(request), comment=request.POST.get("comment", "")
+        )
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        messages.success(request, _("Document cleared."))
+    return _back(slug, document)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_return(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation, document = _document(request, slug, pk)
+    if not selectors.is_approver(request.user, document):
+        raise PermissionDenied
+    form = DocumentReturnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.document_return(
+                document=document, by=_user(request), comment=form.cleaned_data["comment"]
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Document returned to draft."))
+            return _back(slug, document)
+    return _render(
+        request, "coordination/document_return.html", operation, form=form, document=document
+    )
+
+
+@login_required
+@require_POST
+def document_publish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _operation_, document = _document(request, slug, pk)
+    try:
+        services.document_publish(document=document, by=_user(request))
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        messages.success(request, _("Document published."))
+    return _back(slug, document)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_circulate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation, document = _document(request, slug, pk)
+    if not selectors.can_manage_document(request.user, document):
+        raise PermissionDenied
+    form = DocumentCirculateForm(request.POST or None, operation=operation)
+    current = selectors.document_current_version(document)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                sent = services.document_circulate(
+                    document=document, by=_user(request), **form.cleaned_data
+                )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Document sent to %(count)s recipients of %(body)s.")
+                % {"count": len(sent), "body": form.cleaned_data["body"].name},
+            )
+            return _back(slug, document)
+    return _render(
+        request,
+        "coordination/document_circulate.html",
+        operation,
+        form=form,
+        document=document,
+        current=current,
+        circulable=document.status
+        in {ClearanceDocument.Status.CLEARED, ClearanceDocument.Status.PUBLISHED},
+    )

@@ -1,0 +1,122 @@
+"""Who may record, see and read protection incidents (built on tutela.core.access).
+
+Rules (the issue's, and the GBV information-sharing protocol's):
+- A record belongs to the reporting organisation. Its members — users of that organisation with
+  a role of their own in the operation other than viewer — see, edit and delete its records and
+  read their narratives.
+- Designated cluster analysts (MonitoringSettings.analysts) also see other organisations'
+  non-GBV records and read their narratives (analysis, duplicate review); never their GBV records.
+- Nobody else sees records: coordinators, other organisations and donors see aggregates only.
+  Server administrators count as analysts (they see no other organisation's GBV record either).
+- Every read of one record is written to the audit log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+
+from tutela.core import access
+from tutela.core.models import Operation
+from tutela.core.models.roles import Role
+from tutela.core.services.audit import audit_read
+from tutela.monitoring.models import Incident, MonitoringSettings, SharingAgreement
+
+
+def _is_member(user: Any, operation: Operation) -> bool:
+    """True when the user acts for an organisation of the operation (a role of their own in it,
+    other than viewer: an inherited regional role reads, it does not record)."""
+    if not user.is_authenticated or not user.is_active or not user.organisation_id:
+        return False
+    if not (access.roles_in(user, operation) - {Role.VIEWER}):
+        return False
+    return operation.organisations.filter(pk=user.organisation_id).exists()
+
+
+def is_analyst(user: Any, operation: Operation) -> bool:
+    """A designated cluster analyst of the operation (or a server administrator)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if not access.roles_in(user, operation):
+        return False
+    return MonitoringSettings.objects.filter(operation=operation, analysts=user).exists()
+
+
+def can_record(user: Any, operation: Operation) -> bool:
+    """May record incidents for their organisation in the operation."""
+    return _is_member(user, operation)
+
+
+def can_edit(user: Any, incident: Incident) -> bool:
+    """Members of the reporting organisation edit and delete its records."""
+    return (
+        incident.organisation_id == getattr(user, "organisation_id", None)
+        and _is_member(user, incident.operation)
+    )
+
+
+def incidents_for_user(user: Any, operation: Operation) -> QuerySet[Incident]:
+    """The records of the operation the user may see: their organisation's, and for designated
+    analysts other organisations' non-GBV records too."""
+    incidents = Incident.objects.filter(operation=operation)
+    own = _is_member(user, operation)
+    analyst = is_analyst(user, operation)
+    if own and analyst:
+        return incidents.filter(Q(organisation_id=user.organisation_id) | Q(is_gbv=False))
+    if own:
+        return incidents.filter(organisation_id=user.organisation_id)
+    if analyst:
+        return incidents.filter(is_gbv=False)
+    return incidents.none()
+
+
+def incident_get_for_user(
+    user: Any,
+    operation: Operation,
+    pk: Any,
+    *,
+    request: HttpRequest | None = None,
+    reason: str = "",
+) -> Incident:
+    """The record if the user may see it (404 otherwise); the read is audited."""
+    try:
+        incident = (
+            incidents_for_user(user, operation)
+            .select_related(
+                "operation",
+                "organisation",
+                "area",
+                "admin1",
+                "admin2",
+                "primary_risk",
+                "perpetrator",
+                "source",
+                "verification",
+                "merged_into",
+            )
+            .get(pk=int(pk))
+        )
+    except (Incident.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    audit_read(actor=user, instance=incident, operation=operation, request=request, reason=reason)
+    return incident
+
+
+def can_read_narrative(user: Any, incident: Incident) -> bool:
+    """The reporting organisation, and designated analysts for non-GBV records."""
+    if can_edit(user, incident):
+        return True
+    return not incident.is_gbv and is_analyst(user, incident.operation)
+
+
+def gbv_sharing_organisations(operation: Operation) -> set[int]:
+    """Organisations whose GBV incidents may be counted in aggregates shown outside them."""
+    return set(
+        SharingAgreement.objects.filter(
+            operation=operation, shares_gbv_aggregates=True
+        ).values_list("organisation_id", flat=True)
+    )

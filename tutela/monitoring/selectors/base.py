@@ -1,0 +1,378 @@
+"""What every monitoring aggregate is computed from, and the disclosure control all of them share.
+
+Counted base
+------------
+An aggregate counts the operation's incidents that were not merged into another record
+(`merged_into` empty). GBV incidents are counted only for the organisations that signed a sharing
+agreement (`SharingAgreement.shares_gbv_aggregates`) and for the user's own organisation.
+
+Disclosure control: the safe-atom method
+----------------------------------------
+Filters (period, area, risk, verified only, the user's own organisation) let a user ask for many
+overlapping views, so suppressing small cells in each table on its own is not enough: two views
+that differ by a few records (all risks vs all but one; January-March vs January-April) would give
+a small count by subtraction. Every figure is therefore built from *atoms*: the counted records
+grouped by every dimension a view can filter or group on (month, admin 1, admin 2, risk,
+verified or not, the table's own categories such as sex and age band) and by whether the user may
+see the records one by one (their own organisation's; a designated analyst also sees other
+organisations' non-GBV records).
+
+1. An atom of records the user may not see that holds fewer than the operation's threshold is
+   *withheld*: it enters no figure shown to that user, on any page, export or endpoint.
+2. Every figure is the sum of the atoms it covers. So every figure, and every difference between
+   two figures of any two views, is a sum of atoms of records the user may see plus atoms of at
+   least `threshold` records they may not see: the records of a withheld atom appear in no
+   equation, and no combination of views (differencing, totals) yields a count of records the
+   user may not see that lies between 1 and threshold - 1.
+3. The table then goes through `core.disclosure.suppress_table` with the operation's threshold
+   (primary and complementary suppression, cells and totals together), which hides the remaining
+   small cells (the user's own small counts when they are mixed with others'), so no cell under
+   the threshold is displayed.
+
+A table made only of records the user may see (their own organisation's, or everything for a
+server administrator) is shown unsuppressed. The organisation filter offers only the user's own
+organisation (any organisation to a server administrator): per-organisation views of other
+organisations' records would need the organisation in the atoms, and would withhold nearly
+everything.
+
+Zeros are shown: a withheld atom looks exactly like an empty one.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+
+from tutela.core.disclosure import SuppressedTable, suppress_table, threshold_for
+from tutela.core.models import AdminArea, Operation, Organisation
+from tutela.monitoring.models import Incident, ProtectionRisk, VerificationStatus
+
+
+@dataclass(frozen=True)
+class AnalysisFilters:
+    """What a view is restricted to. Months are first days of months, inclusive."""
+
+    month_from: datetime.date | None = None
+    month_to: datetime.date | None = None
+    area: AdminArea | None = None
+    risk: ProtectionRisk | None = None
+    organisation: Organisation | None = None
+    verified_only: bool = False
+
+    def with_months(
+        self, month_from: datetime.date | None, month_to: datetime.date | None
+    ) -> AnalysisFilters:
+        return AnalysisFilters(
+            month_from=month_from,
+            month_to=month_to,
+            area=self.area,
+            risk=self.risk,
+            organisation=self.organisation,
+            verified_only=self.verified_only,
+        )
+
+
+def filters_of(value: AnalysisFilters | None) -> AnalysisFilters:
+    return value if value is not None else AnalysisFilters()
+
+
+@dataclass
+class Viewer:
+    """Who is looking, as the disclosure rules need it."""
+
+    user: Any
+    operation: Operation
+    own_organisation_id: int | None
+    is_analyst: bool
+    sees_everything: bool
+    sharing_organisations: frozenset[int]
+    threshold: int
+
+    @property
+    def gbv_counted_for(self) -> set[int]:
+        ids = set(self.sharing_organisations)
+        if self.own_organisation_id is not None:
+            ids.add(self.own_organisation_id)
+        return ids
+
+
+def viewer_for(user: Any, operation: Operation) -> Viewer:
+    from tutela.monitoring.access import gbv_sharing_organisations, is_analyst
+
+    return Viewer(
+        user=user,
+        operation=operation,
+        own_organisation_id=getattr(user, "organisation_id", None),
+        is_analyst=bool(is_analyst(user, operation)),
+        sees_everything=bool(getattr(user, "is_superuser", False)),
+        sharing_organisations=frozenset(gbv_sharing_organisations(operation)),
+        threshold=threshold_for(operation),
+    )
+
+
+def organisations_filterable(viewer: Viewer) -> QuerySet[Organisation]:
+    """The organisations a user may filter on: their own (any for a server administrator)."""
+    queryset = Organisation.objects.filter(operations=viewer.operation).order_by("acronym")
+    if viewer.sees_everything:
+        return queryset
+    return queryset.filter(pk=viewer.own_organisation_id or -1)
+
+
+def check_filters(viewer: Viewer, filters: AnalysisFilters) -> None:
+    if filters.organisation is not None:
+        if not organisations_filterable(viewer).filter(pk=filters.organisation.pk).exists():
+            raise PermissionDenied
+
+
+def verified_status_ids(operation: Operation) -> list[int]:
+    return list(
+        VerificationStatus.objects.filter(operation=operation, is_verified=True).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def visible_expression(viewer: Viewer, prefix: str = "") -> Any:
+    """SQL boolean: the user may see this record one by one."""
+    if viewer.sees_everything:
+        return Value(True, output_field=BooleanField())
+    conditions = Q()
+    if viewer.own_organisation_id is not None:
+        conditions |= Q(**{f"{prefix}organisation_id": viewer.own_organisation_id})
+    if viewer.is_analyst:
+        conditions |= Q(**{f"{prefix}is_gbv": False})
+    if not conditions:
+        return Value(False, output_field=BooleanField())
+    return Case(
+        When(conditions, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
+
+
+def verified_expression(ids: Sequence[int], prefix: str = "") -> Any:
+    if not ids:
+        return Value(False, output_field=BooleanField())
+    return Case(
+        When(Q(**{f"{prefix}verification_id__in": list(ids)}), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+def counted_incidents_q(viewer: Viewer, filters: AnalysisFilters, prefix: str = "") -> Q:
+    """The counted base with the view's filters, as a Q on Incident (`prefix` for joins)."""
+    p = prefix
+    q = Q(**{f"{p}operation": viewer.operation}, **{f"{p}merged_into__isnull": True})
+    q &= Q(**{f"{p}is_gbv": False}) | Q(**{f"{p}organisation_id__in": viewer.gbv_counted_for})
+    if filters.month_from:
+        q &= Q(**{f"{p}month__gte": filters.month_from})
+    if filters.month_to:
+        q &= Q(**{f"{p}month__lte": filters.month_to})
+    if filters.area is not None:
+        level = filters.area.level
+        if level == 1:
+            q &= Q(**{f"{p}admin1": filters.area})
+        elif level == 2:
+            q &= Q(**{f"{p}admin2": filters.area})
+        elif level >= 3:
+            q &= Q(**{f"{p}area": filters.area})
+    if filters.organisation is not None:
+        q &= Q(**{f"{p}organisation": filters.organisation})
+    if filters.verified_only:
+        q &= Q(**{f"{p}verification_id__in": verified_status_ids(viewer.operation)})
+    return q
+
+
+def counted_incidents(viewer: Viewer, filters: AnalysisFilters) -> QuerySet[Incident]:
+    q = counted_incidents_q(viewer, filters)
+    if filters.risk is not None:
+        q &= Q(primary_risk=filters.risk)
+    # No default ordering: its columns would join the GROUP BY.
+    return Incident.objects.filter(q).order_by()
+
+
+# --- Atoms -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Atoms:
+    """Grouped counts: `rows` are (key dict, count, visible)."""
+
+    rows: list[tuple[dict[str, Any], int, bool]]
+    threshold: int
+    # Any record the user may not see one by one among the counted ones.
+    has_hidden: bool = False
+    withheld: int = 0
+
+    @classmethod
+    def from_values(
+        cls, values: Iterable[dict[str, Any]], *, threshold: int, measure: str = "n"
+    ) -> Atoms:
+        rows = []
+        has_hidden = False
+        for row in values:
+            visible = bool(row.pop("visible"))
+            n = int(row.pop(measure) or 0)
+            if n <= 0:
+                continue
+            if not visible:
+                has_hidden = True
+            rows.append((row, n, visible))
+        return cls(rows=rows, threshold=threshold, has_hidden=has_hidden)
+
+    def safe(self) -> list[tuple[dict[str, Any], int]]:
+        """The atoms that may enter figures: visible ones, and hidden ones of threshold or more."""
+        out = []
+        withheld = 0
+        for key, n, visible in self.rows:
+            if visible or n >= self.threshold:
+                out.append((key, n))
+            else:
+                withheld += 1
+        self.withheld = withheld
+        return out
+
+
+@dataclass
+class Table:
+    """A disclosure-controlled table of counts (rows × columns, with totals).
+
+    `controlled`: the table holds records the user may not see one by one, so small atoms were
+    withheld and the table went through suppress_table; hidden values are None."""
+
+    title: str
+    row_keys: list[Hashable]
+    row_labels: list[str]
+    col_keys: list[Hashable]
+    col_labels: list[str]
+    cells: list[list[int | None]]
+    row_totals: list[int | None]
+    col_totals: list[int | None]
+    grand_total: int | None
+    controlled: bool
+    threshold: int
+    suppressed_cells: int = 0
+    # False where column totals do not add up to anything meaningful (several risks per incident).
+    additive_columns: bool = True
+    row_header: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def rows(self) -> list[tuple[Hashable, str, list[int | None], int | None]]:
+        return [
+            (key, label, self.cells[i], self.row_totals[i])
+            for i, (key, label) in enumerate(zip(self.row_keys, self.row_labels, strict=True))
+        ]
+
+    def column(self, index: int = 0) -> list[int | None]:
+        return [row[index] for row in self.cells]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "rows": [
+                {"key": _jsonable(k), "label": label, "cells": cells, "total": total}
+                for k, label, cells, total in self.rows()
+            ],
+            "columns": [
+                {"key": _jsonable(k), "label": label, "total": total}
+                for k, label, total in zip(
+                    self.col_keys, self.col_labels, self.col_totals, strict=True
+                )
+            ],
+            "grand_total": self.grand_total,
+            "disclosure_controlled": self.controlled,
+            "threshold": self.threshold,
+            "suppressed_cells": self.suppressed_cells,
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime.date):
+        return value.strftime("%Y-%m")
+    return value
+
+
+def build_table(
+    *,
+    title: str,
+    atoms: Atoms,
+    row_of: Callable[[dict[str, Any]], Hashable | None],
+    col_of: Callable[[dict[str, Any]], Hashable | None],
+    row_keys: Sequence[Hashable],
+    row_labels: Sequence[str],
+    col_keys: Sequence[Hashable],
+    col_labels: Sequence[str],
+    additive_columns: bool = True,
+    row_header: str = "",
+) -> Table:
+    """Fold the safe atoms into rows × columns, then suppress if the user may not see them all."""
+    controlled = atoms.has_hidden
+    sums: dict[tuple[Hashable, Hashable], int] = defaultdict(int)
+    for key, n in atoms.safe() if controlled else [(k, n) for k, n, _v in atoms.rows]:
+        r, c = row_of(key), col_of(key)
+        if r is None or c is None:
+            continue
+        sums[(r, c)] += n
+    values = [[sums.get((r, c), 0) for c in col_keys] for r in row_keys]
+    if controlled and values and col_keys:
+        suppressed: SuppressedTable = suppress_table(values, threshold=atoms.threshold)
+        cells = suppressed.cells
+        row_totals, col_totals = suppressed.row_totals, suppressed.col_totals
+        grand_total = suppressed.grand_total
+        hidden = suppressed.suppressed_count
+    else:
+        cells = [list(map(int, row)) for row in values]
+        row_totals = [sum(row) for row in values]
+        col_totals = [sum(row[c] for row in values) for c in range(len(col_keys))]
+        grand_total = sum(row_totals)
+        hidden = 0
+    return Table(
+        title=title,
+        row_keys=list(row_keys),
+        row_labels=list(row_labels),
+        col_keys=list(col_keys),
+        col_labels=list(col_labels),
+        cells=cells,
+        row_totals=row_totals,
+        col_totals=col_totals,
+        grand_total=grand_total,
+        controlled=controlled,
+        threshold=atoms.threshold,
+        suppressed_cells=hidden,
+        additive_columns=additive_columns,
+        row_header=row_header,
+    )
+
+
+# --- Labels and periods ----------------------------------------------------------------------------
+
+
+def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    out = []
+    month = first.replace(day=1)
+    while month <= last:
+        out.append(month)
+        month = add_months(month, 1)
+    return out
+
+
+def add_months(month: datetime.date, n: int) -> datetime.date:
+    y, m = divmod(month.month - 1 + n, 12)
+    return datetime.date(month.year + y, m + 1, 1)
+
+
+def month_label(month: datetime.date) -> str:
+    return month.strftime("%Y-%m")
+
+
+def risks_of(operation: Operation) -> list[ProtectionRisk]:
+    return list(ProtectionRisk.objects.filter(operation=operation).order_by("order", "code"))
+
+
+def risk_label(risk: ProtectionRisk) -> str:
+    return f"{risk.number}. {risk.name}" if risk.number else risk.name

@@ -1,0 +1,390 @@
+"""Incident aggregates for a user: trend, top risks, most affected groups, hot spots.
+
+Every result is disclosure-controlled by the safe-atom method of `selectors.base` (read its
+docstring): one GROUP BY on the denormalised columns of Incident (month, admin1, admin2,
+primary_risk), IncidentRisk for incidents counted under each of their risks, IncidentPeople for
+people, folded in Python, then `suppress_table`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import BooleanField, Case, Count, F, Q, Sum, Value, When
+from django.utils.translation import gettext as _
+
+from tutela.core.models import AdminArea, Operation
+from tutela.core.selectors import areas_for_operation
+from tutela.monitoring.models import (
+    AgeBand,
+    AreaPopulation,
+    IncidentPeople,
+    IncidentRisk,
+)
+from tutela.monitoring.selectors.base import (
+    AnalysisFilters,
+    Atoms,
+    Table,
+    Viewer,
+    add_months,
+    build_table,
+    check_filters,
+    counted_incidents,
+    counted_incidents_q,
+    filters_of,
+    month_label,
+    months_between,
+    risk_label,
+    risks_of,
+    verified_expression,
+    verified_status_ids,
+    viewer_for,
+    visible_expression,
+)
+
+INCIDENT_DIMS = ("month", "admin1_id", "admin2_id", "primary_risk_id", "verified", "visible")
+DEFAULT_MONTHS = 12
+
+
+def incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
+    """Counted incidents by month × admin1 × admin2 × primary risk × verified × visible."""
+    rows = (
+        counted_incidents(viewer, filters)
+        .annotate(
+            verified=verified_expression(verified_status_ids(viewer.operation)),
+            visible=visible_expression(viewer),
+        )
+        .values(*INCIDENT_DIMS)
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return Atoms.from_values(rows, threshold=viewer.threshold)
+
+
+def period_months(
+    filters: AnalysisFilters, atoms: Atoms | None = None, *, today: datetime.date | None = None
+) -> list[datetime.date]:
+    """The months a trend shows: the filter's range; open ends close on the data (or on the
+    last DEFAULT_MONTHS months up to today)."""
+    seen = sorted({key["month"] for key, _n, _v in atoms.rows}) if atoms else []
+    last = filters.month_to or (seen[-1] if seen else None)
+    if last is None:
+        last = (today or datetime.date.today()).replace(day=1)  # noqa: DTZ011 - a calendar month
+    first = filters.month_from or (seen[0] if seen else add_months(last, -(DEFAULT_MONTHS - 1)))
+    if first > last:
+        return []
+    return months_between(first, last)
+
+
+def area_key(level: int) -> str:
+    return "admin2_id" if level >= 2 else "admin1_id"
+
+
+def areas_at(operation: Operation, level: int, within: AdminArea | None = None) -> list[AdminArea]:
+    queryset = areas_for_operation(operation, level=min(max(level, 1), 2))
+    if within is not None and within.level < level:
+        queryset = areas_for_operation(operation, level=level, parent_pcode=within.pcode)
+    elif within is not None and within.level == level:
+        queryset = queryset.filter(pk=within.pk)
+    return list(queryset)
+
+
+# --- Trend -----------------------------------------------------------------------------------------
+
+
+def incident_trend(
+    *,
+    user: Any,
+    operation: Operation,
+    filters: AnalysisFilters | None = None,
+    by: str = "risk",
+    level: int = 1,
+) -> Table:
+    """Incidents by month (rows) × primary risk or area (columns)."""
+    filters = filters_of(filters)
+    viewer = viewer_for(user, operation)
+    check_filters(viewer, filters)
+    atoms = incident_atoms(viewer, filters)
+    months = period_months(filters, atoms)
+    if by == "area":
+        areas = areas_at(operation, level, filters.area)
+        key = area_key(level)
+        col_keys: list[Any] = [a.pk for a in areas]
+        col_labels = [a.name for a in areas]
+
+        def col_of(k: dict[str, Any]) -> Any:
+            return k[key]
+
+        title = _("Incidents per month and %(level)s") % {"level": operation.level_label(level)}
+    else:
+        risks = [r for r in risks_of(operation) if filters.risk is None or r == filters.risk]
+        col_keys = [r.pk for r in risks]
+        col_labels = [risk_label(r) for r in risks]
+
+        def col_of(k: dict[str, Any]) -> Any:
+            return k["primary_risk_id"]
+
+        title = _("Incidents per month and main protection risk")
+    return build_table(
+        title=title,
+        atoms=atoms,
+        row_of=lambda k: k["month"],
+        col_of=col_of,
+        row_keys=months,
+        row_labels=[month_label(m) for m in months],
+        col_keys=col_keys,
+        col_labels=col_labels,
+        row_header=_("Month"),
+    )
+
+
+# --- Top risks -------------------------------------------------------------------------------------
+
+
+def top_risks(
+    *, user: Any, operation: Operation, filters: AnalysisFilters | None = None
+) -> Table:
+    """Incidents carrying each risk (an incident with several risks counts under each), most
+    frequent first. Ordered by the published figures only (hidden ones last), so the order does
+    not betray a hidden count. The atoms also split each risk's incidents by whether it is their
+    main risk, so that these figures and the main-risk figures of the trend come from the very
+    same atoms and their difference is itself a sum of safe atoms."""
+    filters = filters_of(filters)
+    viewer = viewer_for(user, operation)
+    check_filters(viewer, filters)
+    q = counted_incidents_q(viewer, filters, prefix="incident__")
+    if filters.risk is not None:
+        q &= Q(risk=filters.risk)
+    rows = (
+        IncidentRisk.objects.filter(q)
+        .annotate(
+            is_primary=Case(
+                When(risk_id=F("incident__primary_risk_id"), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            verified=verified_expression(
+                verified_status_ids(operation), prefix="incident__"
+            ),
+            visible=visible_expression(viewer, prefix="incident__"),
+        )
+        .values(
+            "incident__month",
+            "incident__admin1_id",
+            "incident__admin2_id",
+            "risk_id",
+            "is_primary",
+            "verified",
+            "visible",
+        )
+        .annotate(n=Count("incident_id", distinct=True))
+        .order_by()
+    )
+    atoms = Atoms.from_values(rows, threshold=viewer.threshold)
+    risks = [r for r in risks_of(operation) if filters.risk is None or r == filters.risk]
+    table = build_table(
+        title=_("Incidents per protection risk"),
+        atoms=atoms,
+        row_of=lambda k: k["risk_id"],
+        col_of=lambda k: "incidents",
+        row_keys=[r.pk for r in risks],
+        row_labels=[risk_label(r) for r in risks],
+        col_keys=["incidents"],
+        col_labels=[_("Incidents")],
+        additive_columns=False,
+        row_header=_("Protection risk"),
+    )
+    order = sorted(
+        range(len(table.row_keys)),
+        key=lambda i: (table.cells[i][0] is None, -(table.cells[i][0] or 0), i),
+    )
+    table.row_keys = [table.row_keys[i] for i in order]
+    table.row_labels = [table.row_labels[i] for i in order]
+    table.cells = [table.cells[i] for i in order]
+    table.row_totals = [table.row_totals[i] for i in order]
+    return table
+
+
+# --- Affected groups -------------------------------------------------------------------------------
+
+PEOPLE_DIMS = (
+    "incident__month",
+    "incident__admin1_id",
+    "incident__admin2_id",
+    "incident__primary_risk_id",
+    "verified",
+    "visible",
+    "sex",
+    "age_band_id",
+    "with_disability",
+    "population_group_id",
+)
+
+
+@dataclass
+class AffectedGroups:
+    by_sex_age: Table
+    by_population_group: Table
+    by_disability: Table
+    controlled: bool
+    threshold: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def affected_groups(
+    *, user: Any, operation: Operation, filters: AnalysisFilters | None = None
+) -> AffectedGroups:
+    """People affected by sex × age band, by population group and by disability: three tables
+    folded from one set of atoms (so that their totals agree with one another)."""
+    from tutela.activities.models.catalogue import PopulationGroup
+
+    filters = filters_of(filters)
+    viewer = viewer_for(user, operation)
+    check_filters(viewer, filters)
+    q = counted_incidents_q(viewer, filters, prefix="incident__")
+    if filters.risk is not None:
+        q &= Q(incident__primary_risk=filters.risk)
+    rows = (
+        IncidentPeople.objects.filter(q)
+        .annotate(
+            verified=verified_expression(verified_status_ids(operation), prefix="incident__"),
+            visible=visible_expression(viewer, prefix="incident__"),
+        )
+        .values(*PEOPLE_DIMS)
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    atoms = Atoms.from_values(rows, threshold=viewer.threshold)
+    bands = list(AgeBand.objects.filter(operation=operation).order_by("order", "min_age"))
+    sexes = [("F", _("Female")), ("M", _("Male"))]
+    by_sex_age = build_table(
+        title=_("People affected by sex and age"),
+        atoms=atoms,
+        row_of=lambda k: k["sex"],
+        col_of=lambda k: k["age_band_id"],
+        row_keys=[s for s, _label in sexes],
+        row_labels=[str(label) for _s, label in sexes],
+        col_keys=[b.pk for b in bands],
+        col_labels=[b.name for b in bands],
+        row_header=_("Sex"),
+    )
+    groups = list(PopulationGroup.objects.filter(operation=operation).order_by("code"))
+    by_group = build_table(
+        title=_("People affected by population group"),
+        atoms=atoms,
+        row_of=lambda k: k["population_group_id"] or 0,
+        col_of=lambda k: "people",
+        row_keys=[*(g.pk for g in groups), 0],
+        row_labels=[*(g.name for g in groups), _("Not specified")],
+        col_keys=["people"],
+        col_labels=[_("People")],
+        row_header=_("Population group"),
+    )
+    by_disability = build_table(
+        title=_("People affected with and without disability"),
+        atoms=atoms,
+        row_of=lambda k: bool(k["with_disability"]),
+        col_of=lambda k: "people",
+        row_keys=[True, False],
+        row_labels=[_("With disability"), _("Without disability (or not known)")],
+        col_keys=["people"],
+        col_labels=[_("People")],
+        row_header=_("Disability"),
+    )
+    return AffectedGroups(
+        by_sex_age=by_sex_age,
+        by_population_group=by_group,
+        by_disability=by_disability,
+        controlled=atoms.has_hidden,
+        threshold=viewer.threshold,
+    )
+
+
+# --- Hot spots -------------------------------------------------------------------------------------
+
+
+@dataclass
+class HotspotArea:
+    pk: int
+    pcode: str
+    name: str
+    incidents: int | None
+    population: int | None
+    # Incidents per 10,000 people, where both are known.
+    rate: float | None
+
+
+@dataclass
+class Hotspots:
+    table: Table
+    areas: list[HotspotArea]
+    level: int
+    controlled: bool
+    threshold: int
+
+
+def populations(operation: Operation, area_ids: list[int], year: int | None) -> dict[int, int]:
+    """Latest population per area (of `year` or before when given)."""
+    queryset = AreaPopulation.objects.filter(operation=operation, area_id__in=area_ids)
+    if year is not None:
+        queryset = queryset.filter(year__lte=year)
+    out: dict[int, int] = {}
+    for area_id, population in queryset.order_by("area_id", "-year").values_list(
+        "area_id", "population"
+    ):
+        out.setdefault(area_id, population)
+    return out
+
+
+def hotspots(
+    *,
+    user: Any,
+    operation: Operation,
+    filters: AnalysisFilters | None = None,
+    level: int = 1,
+) -> Hotspots:
+    """Incidents per area of admin level 1 or 2 over the period, and per 10,000 people where the
+    area's population is known (AreaPopulation of the period's last year or before)."""
+    filters = filters_of(filters)
+    viewer = viewer_for(user, operation)
+    check_filters(viewer, filters)
+    level = 2 if level >= 2 else 1
+    atoms = incident_atoms(viewer, filters)
+    areas = areas_at(operation, level, filters.area)
+    key = area_key(level)
+    table = build_table(
+        title=_("Incidents per %(level)s") % {"level": operation.level_label(level)},
+        atoms=atoms,
+        row_of=lambda k: k[key],
+        col_of=lambda k: "incidents",
+        row_keys=[a.pk for a in areas],
+        row_labels=[a.name for a in areas],
+        col_keys=["incidents"],
+        col_labels=[_("Incidents")],
+        row_header=operation.level_label(level),
+    )
+    year = filters.month_to.year if filters.month_to else None
+    pops = populations(operation, [a.pk for a in areas], year)
+    out = []
+    for area, cells in zip(areas, table.cells, strict=True):
+        count = cells[0]
+        population = pops.get(area.pk)
+        rate = None
+        if count is not None and population:
+            rate = round(count * 10_000 / population, 2)
+        out.append(HotspotArea(area.pk, area.pcode, area.name, count, population, rate))
+    return Hotspots(
+        table=table,
+        areas=out,
+        level=level,
+        controlled=table.controlled,
+        threshold=viewer.threshold,
+    )
+
+
+def has_incidents(operation: Operation) -> bool:
+    from tutela.monitoring.models import Incident
+
+    return Incident.objects.filter(operation=operation, merged_into__isnull=True).exists()

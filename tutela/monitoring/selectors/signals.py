@@ -1,0 +1,83 @@
+"""Early-warning signals as a user may see them: the evidence (the month's count and the baseline
+months' counts) comes from the same safe atoms and suppression as every other aggregate
+(`selectors.base`), never from the raw figures stored on the signal."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tutela.core.disclosure import suppress_counts
+from tutela.core.models import Operation
+from tutela.monitoring.models import EarlyWarningSignal
+from tutela.monitoring.selectors.base import AnalysisFilters, add_months, month_label, viewer_for
+from tutela.monitoring.selectors.incidents import incident_atoms
+
+
+@dataclass
+class SignalView:
+    signal: EarlyWarningSignal
+    observed: int | None
+    baseline: list[tuple[str, int | None]]
+    expected: float | None
+    p_band: str
+    controlled: bool
+
+
+def p_band(p: float) -> str:
+    """The p-value in bands (an exact p-value and the mean would give the count back)."""
+    for bound in (0.001, 0.01, 0.05):
+        if p < bound:
+            return f"< {bound:g}"
+    return "≥ 0.05"
+
+
+def signals_for_user(
+    *, user: Any, operation: Operation, signals: Sequence[EarlyWarningSignal]
+) -> list[SignalView]:
+    if not signals:
+        return []
+    viewer = viewer_for(user, operation)
+    months_back = max(int(s.evidence.get("months", 6) or 6) for s in signals)
+    first = add_months(min(s.month for s in signals), -months_back)
+    last = max(s.month for s in signals)
+    atoms = incident_atoms(viewer, AnalysisFilters(month_from=first, month_to=last))
+    controlled = atoms.has_hidden
+    pairs = (
+        atoms.safe() if controlled else [(k, n) for k, n, _v in atoms.rows]
+    )
+    counts: dict[tuple[int, int, datetime.date], int] = defaultdict(int)
+    for key, n in pairs:
+        counts[(key["admin1_id"], key["primary_risk_id"], key["month"])] += n
+        if key["admin2_id"] is not None:
+            counts[(key["admin2_id"], key["primary_risk_id"], key["month"])] += n
+    out = []
+    for signal in signals:
+        n_months = int(signal.evidence.get("months", months_back) or months_back)
+        window = [add_months(signal.month, -i) for i in range(n_months, -1, -1)]
+        series = {m: counts.get((signal.area_id, signal.risk_id, m), 0) for m in window}
+        if controlled:
+            shown = suppress_counts(series, threshold=viewer.threshold).values
+        else:
+            shown = dict(series)
+        baseline = [(month_label(m), shown[m]) for m in window[:-1]]
+        values = [v for _label, v in baseline]
+        expected = (
+            round(sum(values) / len(values), 2)  # type: ignore[arg-type]
+            if values and all(v is not None for v in values)
+            else None
+        )
+        out.append(
+            SignalView(
+                signal=signal,
+                observed=shown[window[-1]],
+                baseline=baseline,
+                expected=expected,
+                p_band=p_band(signal.p_value),
+                controlled=controlled,
+            )
+        )
+    return out

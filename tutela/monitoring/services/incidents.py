@@ -1,0 +1,453 @@
+"""Recording, changing and deleting protection incidents (web form, API and imports alike).
+
+Each function checks the data (`incident_problems`), masks probable personal data in the
+narrative, keeps the denormalised fields (month, admin 1/2, main risk, people affected, GBV flag)
+right, writes the audit entry (the narrative appears there only as a keyed fingerprint) and flags
+probable duplicates from other organisations. Access is checked by the callers (views, API,
+commands) through tutela.monitoring.access.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models.functions import Length
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tutela.core.models import AuditEntry, Operation, Organisation
+from tutela.core.services.audit import audit_write, snapshot
+from tutela.monitoring.incident_data import (
+    IncidentData,
+    PeopleCount,
+    References,
+    incident_problems,
+)
+from tutela.monitoring.models import Incident, IncidentPeople, IncidentRisk, MonitoringImport
+from tutela.monitoring.narrative import mask_personal_data
+from tutela.monitoring.services.duplicates import duplicates_flag
+
+REFERENCE_PREFIX = "INC"
+
+
+def _key(code: Any) -> str:
+    return str(code or "").strip().lower()
+
+
+def _error(problems: list[tuple[str, str, str]]) -> ValidationError:
+    errors: dict[str, list[ValidationError]] = {}
+    for field_name, code, message in problems:
+        errors.setdefault(field_name, []).append(ValidationError(message, code=code))
+    return ValidationError(errors)
+
+
+def _check_organisation(operation: Operation, organisation: Organisation) -> None:
+    if not operation.organisations.filter(pk=organisation.pk).exists():
+        raise ValidationError(
+            {
+                "organisation": ValidationError(
+                    _("%(org)s is not an organisation of this operation.")
+                    % {"org": organisation.acronym},
+                    code="not_in_operation",
+                )
+            }
+        )
+
+
+def _references(operation: Operation, count: int) -> Iterator[str]:
+    """The next `count` references, "INC-2026-000124"...; the operation row is locked so that
+    two saves at once do not take the same number (PostgreSQL; SQLite writes one at a time)."""
+    Operation.objects.select_for_update().filter(pk=operation.pk).first()
+    year = timezone.localdate().year
+    prefix = f"{REFERENCE_PREFIX}-{year}-"
+    last = (
+        Incident.objects.filter(operation=operation, reference__startswith=prefix)
+        .order_by(Length("reference").desc(), "-reference")
+        .values_list("reference", flat=True)
+        .first()
+    )
+    number = int(last.rsplit("-", 1)[1]) if last else 0
+    for _index in range(count):
+        number += 1
+        yield f"{prefix}{number:06d}"
+
+
+def _people_lines(
+    people: list[PeopleCount],
+) -> dict[tuple[str, str, bool, str | None], int]:
+    """Lines with the same sex, age band, disability and group added up."""
+    lines: dict[tuple[str, str, bool, str | None], int] = {}
+    for line in people:
+        key = (
+            line.sex,
+            _key(line.age_band),
+            bool(line.with_disability),
+            _key(line.population_group) or None,
+        )
+        lines[key] = lines.get(key, 0) + line.count
+    return lines
+
+
+def incident_state(incident: Incident) -> dict[str, Any]:
+    """The record for the audit log: its fields (narrative fingerprinted), risks and people."""
+    state = snapshot(incident)
+    if incident.pk is not None:
+        state["risks"] = sorted(
+            (
+                [r.risk.code, r.violation.code if r.violation else None]
+                for r in incident.risks.select_related("risk", "violation")
+            ),
+            key=lambda pair: (pair[0], pair[1] or ""),
+        )
+        state["people"] = sorted(
+            (
+                [
+                p.sex,
+                p.age_band.code,
+                p.with_disability,
+                p.population_group.code if p.population_group else None,
+                p.count,
+                ]
+                for p in incident.people.select_related("age_band", "population_group")
+            ),
+            key=lambda line: [str(v) for v in line],
+        )
+    return state
+
+
+def _fill(incident: Incident, data: IncidentData, refs: References) -> None:
+    area = refs.area(data.area_pcode)
+    assert area is not None  # checked by incident_problems
+    levels = refs.ancestors(area)
+    incident.occurred_on = data.occurred_on
+    incident.reported_on = data.reported_on
+    incident.month = data.occurred_on.replace(day=1)
+    incident.area_id = area.id
+    incident.admin1_id = levels[1].id
+    incident.admin2_id = levels[2].id if 2 in levels else None
+    incident.site = (data.site or "").strip()
+    pairs = refs.risk_pairs(data)
+    incident.primary_risk = pairs[0][0]
+    incident.perpetrator = refs.perpetrators.get(_key(data.perpetrator)) if data.perpetrator else None
+    incident.people_affected = sum(_people_lines(data.people).values())
+    incident.displacement_caused = bool(data.displacement_caused)
+    incident.displaced_households = (
+        data.displaced_households if data.displacement_caused else None
+    )
+    incident.source = refs.sources[_key(data.source)]
+    incident.verification = refs.verifications[_key(data.verification)]
+    incident.is_gbv = refs.is_gbv(data)
+    incident.narrative = mask_personal_data((data.narrative or "").strip())[0]
+    if data.external_id:
+        incident.external_id = data.external_id.strip()
+
+
+def _save_children(incident: Incident, data: IncidentData, refs: References, *, new: bool) -> None:
+    if not new:
+        incident.risks.all().delete()
+        incident.people.all().delete()
+    IncidentRisk.objects.bulk_create(
+        [
+            IncidentRisk(incident=incident, risk=risk, violation=violation)
+            for risk, violation in refs.risk_pairs(data)
+        ]
+    )
+    IncidentPeople.objects.bulk_create(
+        [
+            IncidentPeople(
+                incident=incident,
+                sex=sex,
+                age_band=refs.age_bands[band],
+                with_disability=disability,
+                population_group=refs.population_groups[group] if group else None,
+                count=count,
+            )
+            for (sex, band, disability, group), count in _people_lines(data.people).items()
+        ]
+    )
+    incident.services.set({refs.services[_key(code)] for code in data.services})
+
+
+def _validate(incident: Incident) -> None:
+    # Foreign keys and constraints were checked against the loaded reference data.
+    incident.full_clean(
+        exclude=[
+            "operation",
+            "organisation",
+            "area",
+            "primary_risk",
+            "perpetrator",
+            "source",
+            "verification",
+            "merged_into",
+            "import_record",
+            "admin1",
+            "admin2",
+            "created_by",
+            "updated_by",
+        ],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+
+
+def _check_external_id(
+    operation: Operation, organisation_id: int, external_id: str, exclude_pk: int | None = None
+) -> None:
+    if not external_id:
+        return
+    taken = Incident.objects.filter(
+        operation=operation, organisation_id=organisation_id, external_id=external_id.strip()
+    )
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise ValidationError(
+            {
+                "external_id": ValidationError(
+                    _("Your organisation already has a record with the identifier %(id)s.")
+                    % {"id": external_id},
+                    code="taken",
+                )
+            }
+        )
+
+
+def _create(
+    *,
+    operation: Operation,
+    organisation: Organisation,
+    by: Any,
+    data: IncidentData,
+    refs: References,
+    reference: str,
+    import_record: MonitoringImport | None = None,
+) -> Incident:
+    user = by if getattr(by, "is_authenticated", False) else None
+    incident = Incident(
+        operation=operation,
+        organisation=organisation,
+        reference=reference,
+        import_record=import_record,
+        created_by=user,
+        updated_by=user,
+    )
+    _fill(incident, data, refs)
+    _validate(incident)
+    incident.save()
+    _save_children(incident, data, refs, new=True)
+    audit_write(
+        actor=by,
+        action=AuditEntry.Action.CREATE,
+        instance=incident,
+        operation=operation,
+        after=incident_state(incident),
+    )
+    return incident
+
+
+def _update(
+    *,
+    incident: Incident,
+    by: Any,
+    data: IncidentData,
+    refs: References,
+    import_record: MonitoringImport | None = None,
+) -> Incident:
+    before = incident_state(incident)
+    _fill(incident, data, refs)
+    if import_record is not None:
+        incident.import_record = import_record
+    incident.updated_by = by if getattr(by, "is_authenticated", False) else None
+    _validate(incident)
+    incident.save()
+    _save_children(incident, data, refs, new=False)
+    after = incident_state(incident)
+    # The editor is not a change of the record.
+    before.pop("updated_by_id", None)
+    after.pop("updated_by_id", None)
+    before.pop("updated_at", None)
+    after.pop("updated_at", None)
+    if before != after:
+        audit_write(
+            actor=by,
+            action=AuditEntry.Action.UPDATE,
+            instance=incident,
+            operation=incident.operation,
+            before=before,
+            after=after,
+        )
+    return incident
+
+
+@transaction.atomic
+def incident_record(
+    *, operation: Operation, organisation: Organisation, by: Any, data: IncidentData
+) -> Incident:
+    """Record a new incident for `organisation` (the reporting organisation owns it)."""
+    _check_organisation(operation, organisation)
+    refs = References.load(operation)
+    problems = incident_problems(data, refs)
+    if problems:
+        raise _error(problems)
+    _check_external_id(operation, organisation.pk, data.external_id)
+    reference = next(_references(operation, 1))
+    incident = _create(
+        operation=operation,
+        organisation=organisation,
+        by=by,
+        data=data,
+        refs=refs,
+        reference=reference,
+    )
+    duplicates_flag(incidents=[incident])
+    return incident
+
+
+@transaction.atomic
+def incident_update(*, incident: Incident, by: Any, data: IncidentData) -> Incident:
+    """Replace the record's content with `data` (an empty external identifier keeps the one the
+    record has); its open duplicate flags are checked again."""
+    refs = References.load(incident.operation)
+    problems = incident_problems(data, refs)
+    if problems:
+        raise _error(problems)
+    _check_external_id(
+        incident.operation, incident.organisation_id, data.external_id, exclude_pk=incident.pk
+    )
+    incident = _update(incident=incident, by=by, data=data, refs=refs)
+    duplicates_flag(incidents=[incident], recheck=True)
+    return incident
+
+
+@transaction.atomic
+def incident_delete(*, incident: Incident, by: Any) -> None:
+    """Delete the record. Records an analyst had merged into it are counted again."""
+    before = incident_state(incident)
+    Incident.objects.filter(merged_into=incident).update(merged_into=None)
+    audit_write(
+        actor=by,
+        action=AuditEntry.Action.DELETE,
+        instance=incident,
+        operation=incident.operation,
+        before=before,
+    )
+    incident.delete()
+
+
+@transaction.atomic
+def incidents_save_many(
+    *,
+    operation: Operation,
+    organisation: Organisation,
+    by: Any,
+    items: list[IncidentData],
+    import_record: MonitoringImport | None = None,
+) -> tuple[int, int]:
+    """Save a batch (an import) all or nothing: records whose external identifier the
+    organisation already has are updated, the others created. Returns (created, updated).
+
+    Raises ValidationError listing every problem; each has `.code` and `.params` with "row"
+    (1-based position in `items`), "field" and "message"."""
+    _check_organisation(operation, organisation)
+    refs = References.load(operation)
+    errors: list[ValidationError] = []
+
+    def add(row: int, field_name: str, code: str, message: str) -> None:
+        errors.append(
+            ValidationError(
+                _("Record %(row)s: %(message)s"),
+                code=code,
+                params={"row": row, "field": field_name, "message": message},
+            )
+        )
+
+    seen: dict[str, int] = {}
+    for row, item in enumerate(items, start=1):
+        for field_name, code, message in incident_problems(item, refs):
+            add(row, field_name, code, message)
+        external_id = (item.external_id or "").strip()
+        if external_id:
+            if external_id in seen:
+                add(
+                    row,
+                    "external_id",
+                    "repeated",
+                    _("the identifier %(id)s is also given to record %(first)s.")
+                    % {"id": external_id, "first": seen[external_id]},
+                )
+            else:
+                seen[external_id] = row
+    if errors:
+        raise ValidationError(errors)
+
+    existing = {
+        incident.external_id: incident
+        for incident in Incident.objects.filter(
+            operation=operation, organisation=organisation, external_id__in=list(seen)
+        ).select_related("operation")
+    }
+    references = _references(operation, sum(1 for i in items if i.external_id.strip() not in existing))
+    saved: list[Incident] = []
+    created = updated = 0
+    for item in items:
+        current = existing.get((item.external_id or "").strip())
+        if current is not None:
+            saved.append(
+                _update(incident=current, by=by, data=item, refs=refs, import_record=import_record)
+            )
+            updated += 1
+        else:
+            saved.append(
+                _create(
+                    operation=operation,
+                    organisation=organisation,
+                    by=by,
+                    data=item,
+                    refs=refs,
+                    reference=next(references),
+                    import_record=import_record,
+                )
+            )
+            created += 1
+    duplicates_flag(incidents=saved, recheck=updated > 0)
+    return created, updated
+
+
+def incident_data_from(incident: Incident) -> IncidentData:
+    """The record as IncidentData (to edit it, or to change a few fields through the API)."""
+    return IncidentData(
+        occurred_on=incident.occurred_on,
+        reported_on=incident.reported_on,
+        area_pcode=incident.area.pcode,
+        site=incident.site,
+        risks=[
+            (r.risk.code, r.violation.code if r.violation else None)
+            for r in sorted(
+                incident.risks.select_related("risk", "violation"),
+                # The main risk first.
+                key=lambda r: (r.risk_id != incident.primary_risk_id, r.pk),
+            )
+        ],
+        perpetrator=incident.perpetrator.code if incident.perpetrator else None,
+        people=[
+            PeopleCount(
+                sex=p.sex,
+                age_band=p.age_band.code,
+                with_disability=p.with_disability,
+                population_group=p.population_group.code if p.population_group else None,
+                count=p.count,
+            )
+            for p in incident.people.select_related("age_band", "population_group")
+        ],
+        displacement_caused=incident.displacement_caused,
+        displaced_households=incident.displaced_households,
+        services=list(incident.services.values_list("code", flat=True)),
+        source=incident.source.code,
+        verification=incident.verification.code,
+        narrative=incident.narrative,
+        external_id=incident.external_id,
+    )

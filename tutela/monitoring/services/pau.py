@@ -1,0 +1,529 @@
+"""Protection Analysis Update (PAU): drafts, versions and clearance.
+
+    update = pau_create(operation=op, by=imo, period="2026Q3", scope=None, language="fr")
+    pau_save_sections(update=update, by=imo, sections={...}, note="Key messages")
+    pau_submit(update=update, by=imo, approver=coordinator)
+    pau_clear(update=update, by=coordinator)          # only the approver
+    pau_publish(update=update, by=imo)                # only once cleared
+    pau_return_to_draft(update=update, by=coordinator, note="Rework the messages")
+
+A draft is structured by the Protection Analytical Framework (context; threats, violations and
+abuses; effects on the population and the groups most affected; existing capacities; key messages;
+recommendations), pre-filled with the figures (`pau_figures`, computed for publication: GBV only
+from consenting organisations, small counts suppressed). Every save is a new version (number + 1)
+with its note and the figures snapshot it was written against. Each step writes its audit entry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tutela.core import access
+from tutela.core.models import AdminArea, AuditEntry, Operation, User
+from tutela.core.services.audit import audit_create, audit_write
+from tutela.monitoring.models import AnalysisUpdate, AnalysisUpdateVersion
+from tutela.monitoring.pau_access import can_edit_pau
+from tutela.monitoring.pau_access import require_pau_editor as _require_editor
+from tutela.monitoring.pau_figures import Period, label, parse_period, pau_figures
+
+# The Protection Analytical Framework's sections, in order.
+SECTIONS = (
+    ("context", gettext_lazy("Context")),
+    ("threats", gettext_lazy("Threats, violations and abuses")),
+    ("effects", gettext_lazy("Effects on the population and the groups most affected")),
+    ("capacities", gettext_lazy("Existing capacities")),
+    ("key_messages", gettext_lazy("Key messages")),
+    ("recommendations", gettext_lazy("Recommendations")),
+)
+SECTION_KEYS = tuple(key for key, _title in SECTIONS)
+MAX_SECTION_CHARS = 20_000
+Status = AnalysisUpdate.Status
+
+
+def section_titles() -> dict[str, str]:
+    """{key: title} in the active language."""
+    return {key: str(title) for key, title in SECTIONS}
+
+
+def languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def require_pau_editor(by: Any, operation: Operation) -> None:
+    """`by` None is the server's command line (`tutela pau`), run by its administrator."""
+    if by is not None:
+        _require_editor(by, operation)
+
+
+def latest_version(update: AnalysisUpdate) -> AnalysisUpdateVersion | None:
+    return update.versions.order_by("-number").first()
+
+
+def pau_title(operation: Operation, period: Period, scope: AdminArea | None) -> str:
+    """In the active language."""
+    where = scope.name if scope is not None else operation.name
+    return _("Protection Analysis Update — %(where)s — %(period)s") % {
+        "where": where,
+        "period": period.label(),
+    }
+
+
+def _number(value: int | float | None) -> str:
+    if value is None:
+        return "–"
+    return formats.number_format(value, use_l10n=True, force_grouping=True)
+
+
+def _change_text(change: float | None) -> str:
+    if change is None:
+        return ""
+    sign = "+" if change > 0 else ""
+    return f"{sign}{formats.number_format(change, decimal_pos=1, use_l10n=True)} %"
+
+
+def draft_sections(figures: dict[str, Any], *, operation: Operation, language: str) -> dict[str, str]:
+    """The pre-filled narrative (Markdown) of each section, written from the figures in
+    `language`. Analysts rewrite it; it only saves them typing the numbers."""
+    with translation.override(language):
+        period = parse_period(figures["period"])
+        previous = parse_period(figures["previous_period"])
+        where = figures["scope"]["name"] if figures["scope"] else operation.name
+        key = {k["key"]: k for k in figures["key_figures"]}
+        threshold = figures["threshold"]
+        incidents = key["incidents"]
+        context = [
+            _(
+                "This update covers %(period)s in %(where)s. It draws on %(incidents)s protection "
+                "incidents reported by the monitoring partners (%(previous)s in %(previous_period)s)."
+            )
+            % {
+                "period": period.label(),
+                "where": where,
+                "incidents": _number(incidents["current"]),
+                "previous": _number(incidents["previous"]),
+                "previous_period": previous.label(),
+            },
+        ]
+        communities = figures["community"]["communities"]
+        if communities:
+            context.append(
+                _("Community monitoring reached %(n)s communities in the period.")
+                % {"n": _number(communities)}
+            )
+        context.append(
+            _("*Describe the security, political and humanitarian context of the period.*")
+        )
+
+        threats = [_("The protection risks most reported in the period were:"), ""]
+        shown = [r for r in figures["by_risk"] if r["current"]][:5]
+        for risk in shown:
+            change = _change_text(risk["change"])
+            threats.append(
+                f"- **{label(risk, language)}**: "
+                + _("%(n)s incidents") % {"n": _number(risk["current"])}
+                + (f" ({change})" if change else "")
+            )
+        if not shown:
+            threats = [_("No protection risk can be reported for the period.")]
+        top_areas = sorted(
+            [a for a in figures["by_area"] if a["current"]], key=lambda a: -a["current"]
+        )[:3]
+        if top_areas:
+            threats += [
+                "",
+                _("The areas with the most incidents were %(areas)s.")
+                % {"areas": ", ".join(a["name"] for a in top_areas)},
+            ]
+
+        people = figures["people"]
+        effects = [
+            _("%(people)s people were affected by the incidents reported in the period.")
+            % {"people": _number(key["people"]["current"])}
+        ]
+        cells = []
+        for s, sex in enumerate(people["sexes"]):
+            for b, band in enumerate(people["age_bands"]):
+                value = people["cells"][s][b] if people["cells"] else None
+                if value:
+                    cells.append((value, f"{label(sex, language)} {label(band, language)}"))
+        cells.sort(reverse=True)
+        if cells:
+            effects.append(
+                _("The groups most affected were: %(groups)s.")
+                % {"groups": ", ".join(f"{name} ({_number(n)})" for n, name in cells[:3])}
+            )
+        if people["with_disability"]:
+            effects.append(
+                _("%(n)s people with a disability were among them.")
+                % {"n": _number(people["with_disability"])}
+            )
+        displaced = key["displacement"]["current"]
+        if displaced:
+            effects.append(
+                _("%(n)s incidents caused displacement (%(households)s households).")
+                % {"n": _number(displaced), "households": _number(key["households"]["current"])}
+            )
+
+        capacities_data = figures["capacities"]
+        capacities = []
+        if capacities_data["available"]:
+            areas = capacities_data["areas"]
+            covered = sum(1 for a in areas if a["partners"])
+            capacities.append(
+                _("Protection partners reported activities (5W) in %(covered)s of %(areas)s areas.")
+                % {"covered": _number(covered), "areas": _number(len(areas))}
+            )
+            uncovered = [a["name"] for a in areas if not a["partners"]]
+            if uncovered:
+                capacities.append(
+                    _("No partner reported activities in: %(areas)s.")
+                    % {"areas": ", ".join(uncovered[:10])}
+                )
+        services = [s for s in figures["services"] if s["incidents"]]
+        if services:
+            capacities.append(
+                _("People were referred to: %(services)s.")
+                % {
+                    "services": ", ".join(
+                        f"{label(s, language)} ({_number(s['incidents'])})" for s in services
+                    )
+                }
+            )
+        capacities.append(
+            _("*Describe the capacities of the authorities, communities and humanitarian actors.*")
+        )
+        key_messages = [
+            "- " + _("*First key message.*"),
+            "- " + _("*Second key message.*"),
+        ]
+        recommendations = [
+            "- **" + _("To the authorities") + "**: …",
+            "- **" + _("To humanitarian actors") + "**: …",
+            "- **" + _("To donors") + "**: …",
+        ]
+        note = _(
+            "Counts below %(threshold)s, and those that would reveal them, are not shown (–)."
+        ) % {"threshold": threshold}
+        return {
+            "context": "\n\n".join(context),
+            "threats": "\n".join(threats),
+            "effects": "\n\n".join(effects + [f"*{note}*"]),
+            "capacities": "\n\n".join(capacities),
+            "key_messages": "\n".join(key_messages),
+            "recommendations": "\n".join(recommendations),
+        }
+
+
+def _scope_area(operation: Operation, scope: AdminArea | str | None) -> AdminArea | None:
+    if scope is None or scope == "":
+        return None
+    from tutela.core.selectors import country_pcodes
+
+    pcode = scope.pcode if isinstance(scope, AdminArea) else str(scope).strip().upper()
+    area = AdminArea.objects.filter(
+        pcode=pcode, level=1, country_pcode__in=country_pcodes(operation)
+    ).first()
+    if area is None:
+        raise ValidationError(
+            {"scope": _("“%(pcode)s” is not a region (admin 1) of this operation.") % {"pcode": pcode}}
+        )
+    return area
+
+
+def _add_version(
+    *,
+    update: AnalysisUpdate,
+    by: Any,
+    sections: dict[str, str],
+    figures: dict[str, Any],
+    note: str,
+) -> AnalysisUpdateVersion:
+    number = (update.versions.aggregate(top=Max("number"))["top"] or 0) + 1
+    version = AnalysisUpdateVersion(
+        update=update,
+        number=number,
+        sections={k: sections.get(k, "") for k in SECTION_KEYS},
+        figures=figures,
+        note=note[:300],
+        created_by=by,
+    )
+    version.full_clean()
+    version.save()
+    return version
+
+
+def _status_audit(
+    update: AnalysisUpdate, by: Any, before: str, summary: str, request: Any = None
+) -> None:
+    audit_write(
+        actor=by,
+        action=AuditEntry.Action.UPDATE,
+        instance=update,
+        operation=update.operation,
+        before={"status": before},
+        after={"status": update.status},
+        summary=summary,
+        request=request,
+    )
+
+
+@transaction.atomic
+def pau_create(
+    *,
+    operation: Operation,
+    by: Any,
+    period: str,
+    scope: AdminArea | str | None = None,
+    language: str,
+    request: Any = None,
+) -> AnalysisUpdate:
+    """A new draft for `period` ("2026Q3" or "2026-07") and `scope` (an admin 1 area, its P-code,
+    or None for the whole operation), with version 1 pre-filled from the figures."""
+    require_pau_editor(by, operation)
+    try:
+        parsed = parse_period(period)
+    except ValueError:
+        raise ValidationError(
+            {"period": _("Enter a quarter such as 2026Q3 or a month such as 2026-07.")}
+        ) from None
+    if language not in languages():
+        raise ValidationError({"language": _("Choose one of the available languages.")})
+    area = _scope_area(operation, scope)
+    figures = pau_figures(operation=operation, period=parsed, scope=area, presence_user=by)
+    with translation.override(language):
+        title = pau_title(operation, parsed, area)
+    update = AnalysisUpdate(
+        operation=operation,
+        scope=area,
+        period=parsed.code,
+        period_start=parsed.start,
+        period_end=parsed.end,
+        language=language,
+        title=title[:300],
+        status=Status.DRAFT,
+        created_by=by,
+    )
+    update.full_clean()
+    update.save()
+    audit_create(actor=by, instance=update, operation=operation, request=request)
+    sections = draft_sections(figures, operation=operation, language=language)
+    with translation.override(language):
+        note = _("Draft generated from the figures")
+    _add_version(update=update, by=by, sections=sections, figures=figures, note=note)
+    return update
+
+
+def _require_draft(update: AnalysisUpdate) -> None:
+    if update.status != Status.DRAFT:
+        raise ValidationError(
+            _("Only a draft can be changed: return it to draft first."), code="not_draft"
+        )
+
+
+@transaction.atomic
+def pau_save_sections(
+    *,
+    update: AnalysisUpdate,
+    by: Any,
+    sections: dict[str, str],
+    note: str = "",
+    request: Any = None,
+) -> AnalysisUpdateVersion:
+    """Save the narrative as a new version (the figures snapshot carries over)."""
+    require_pau_editor(by, update.operation)
+    update = AnalysisUpdate.objects.select_for_update().get(pk=update.pk)
+    _require_draft(update)
+    unknown = set(sections) - set(SECTION_KEYS)
+    if unknown:
+        raise ValidationError(_("Unknown section: %(names)s.") % {"names": ", ".join(sorted(unknown))})
+    too_long = [k for k, v in sections.items() if len(v or "") > MAX_SECTION_CHARS]
+    if too_long:
+        raise ValidationError(
+            {
+                k: _("This section is too long (at most %(n)s characters).")
+                % {"n": MAX_SECTION_CHARS}
+                for k in too_long
+            }
+        )
+    current = latest_version(update)
+    merged = dict(current.sections if current else {})
+    merged.update({k: (v or "").replace("\r\n", "\n") for k, v in sections.items()})
+    version = _add_version(
+        update=update,
+        by=by,
+        sections=merged,
+        figures=current.figures if current else {},
+        note=note,
+    )
+    update.save(update_fields=["updated_at"])
+    audit_write(
+        actor=by,
+        action=AuditEntry.Action.UPDATE,
+        instance=update,
+        operation=update.operation,
+        after={"version": version.number, "note": version.note},
+        summary=f"{update.title} — v{version.number}"[:300],
+        request=request,
+    )
+    return version
+
+
+@transaction.atomic
+def pau_refresh(*, update: AnalysisUpdate, by: Any, request: Any = None) -> AnalysisUpdateVersion:
+    """Recompute the figures (data arrived since the draft) as a new version; the narrative is
+    kept."""
+    require_pau_editor(by, update.operation)
+    update = AnalysisUpdate.objects.select_for_update().get(pk=update.pk)
+    _require_draft(update)
+    figures = pau_figures(
+        operation=update.operation,
+        period=parse_period(update.period),
+        scope=update.scope,
+        presence_user=by,
+    )
+    current = latest_version(update)
+    with translation.override(update.language):
+        note = _("Figures refreshed")
+    version = _add_version(
+        update=update,
+        by=by,
+        sections=dict(current.sections) if current else {},
+        figures=figures,
+        note=note,
+    )
+    update.save(update_fields=["updated_at"])
+    audit_write(
+        actor=by,
+        action=AuditEntry.Action.UPDATE,
+        instance=update,
+        operation=update.operation,
+        after={"version": version.number, "note": version.note},
+        summary=f"{update.title} — v{version.number}"[:300],
+        request=request,
+    )
+    return version
+
+
+@transaction.atomic
+def pau_submit(
+    *, update: AnalysisUpdate, by: Any, approver: User, request: Any = None
+) -> AnalysisUpdate:
+    """Send a draft for clearance to `approver` (a coordinator or IMO of the operation, not the
+    person submitting)."""
+    require_pau_editor(by, update.operation)
+    update = AnalysisUpdate.objects.select_for_update().get(pk=update.pk)
+    _require_draft(update)
+    if approver is None or not access.is_manager(approver, update.operation):
+        raise ValidationError(
+            {"approver": _("The approver must be a coordinator or IMO of the operation.")}
+        )
+    if approver.pk == getattr(by, "pk", None):
+        raise ValidationError({"approver": _("Someone else must clear what you submit.")})
+    before = update.status
+    update.status = Status.SUBMITTED
+    update.approver = approver
+    update.submitted_at = timezone.now()
+    update.cleared_at = None
+    update.cleared_by = None
+    update.full_clean()
+    update.save()
+    _status_audit(update, by, before, f"{update.title} — submitted to {approver.email}", request)
+    return update
+
+
+@transaction.atomic
+def pau_clear(*, update: AnalysisUpdate, by: Any, request: Any = None) -> AnalysisUpdate:
+    """The designated approver clears a submitted PAU."""
+    update = AnalysisUpdate.objects.select_for_update().get(pk=update.pk)
+    if update.approver_id is None or update.approver_id != getattr(by, "pk", None):
+        raise PermissionDenied
+    if not access.roles_in(by, update.operation):
+        raise PermissionDenied
+    if update.status != Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted update can be cleared."), code="not_submitted")
+    before = update.status
+    update.status = Status.CLEARED
+    update.cleared_by = by
+    update.cleared_at = timezone.now()
+    update.save()
+    _status_audit(update, by, before, f"{update.title} — cleared", request)
+    return update
+
+
+@transaction.atomic
+def pau_publish(*, update: AnalysisUpdate, by: Any, request: Any = None) -> AnalysisUpdate:
+    """Publish a cleared PAU: everyone in the operation can then read and download it."""
+    update = AnalysisUpdate.objects.select_for_update().get(pk=update.pk)
+    if by is not None and not (
+        can_edit_pau(by, update.operation) or update.approver_id == getattr(by, "pk", None)
+    ):
+        raise PermissionDenied
+    if update.status != Status.CLEARED:
+        raise ValidationError(_("Only a cleared update can be published."), code="not_cleared")
+    before = update.status
+    update.status = Status.PUBLISHED
+    update.published_at = timezone.now()
+    update.save()
+    _status_audit(update, by, before, f"{update.title} — published", request)
+    return update
+
+
+@transaction.atomic
+def pau_return_to_draft(
+    *, update: AnalysisUpdate, by: Any, note: str = "", request: Any = None
+) -> AnalysisUpdate:
+    """Back to draft, from submitted, cleared or published (the approver or an editor)."""
+    update = AnalysisUpdate.objects.select_for_update().get(pk=update.pk)
+    is_approver = update.approver_id is not None and update.approver_id == getattr(by, "pk", None)
+    if not (can_edit_pau(by, update.operation) or (is_approver and access.roles_in(by, update.operation))):
+        raise PermissionDenied
+    if update.status == Status.DRAFT:
+        raise ValidationError(_("This update is already a draft."), code="already_draft")
+    before = update.status
+    update.status = Status.DRAFT
+    update.cleared_at = None
+    update.cleared_by = None
+    update.published_at = None
+    update.save()
+    summary = f"{update.title} — returned to draft" + (f": {note}" if note else "")
+    _status_audit(update, by, before, summary[:300], request)
+    return update
+
+
+def pau_for_cli(
+    *,
+    operation: Operation,
+    by: Any,
+    period: str,
+    scope: str | None,
+    language: str,
+) -> tuple[AnalysisUpdate, bool]:
+    """The PAU the command line writes: the latest one for the period, scope and language (its
+    figures refreshed when it is still a draft), or a new draft. Returns (update, created)."""
+    parsed = parse_period(period)
+    area = _scope_area(operation, scope)
+    existing = (
+        AnalysisUpdate.objects.filter(
+            operation=operation, period=parsed.code, scope=area, language=language
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if existing is None:
+        return (
+            pau_create(
+                operation=operation, by=by, period=parsed.code, scope=area, language=language
+            ),
+            True,
+        )
+    if existing.status == Status.DRAFT:
+        pau_refresh(update=existing, by=by)
+    return existing, False
