@@ -248,3 +248,88 @@ def browser_page(browser: Any, live_server: Any, audit_log_flushable: None) -> A
     yield page
     context.close()
     assert not errors, f"JavaScript errors or CSP violations: {errors}"
+
+
+# --- A real SMTP server on loopback ------------------------------------------------------------
+
+
+class SmtpServer:
+    """What the loopback SMTP server (aiosmtpd) received, and how it should answer.
+
+    `refuse(2)` makes it answer the next two messages with "451" (a temporary failure, as a
+    busy or grey-listing server does); `refuse(1, "550 ...")` with a permanent one.
+    For the older tuple form, `collector, port = smtp_server` still works.
+    """
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.envelopes: list[Any] = []
+        self.refusals: list[str] = []
+        self.refused = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.refusals:
+            self.refused += 1
+            return self.refusals.pop(0)
+        self.envelopes.append(envelope)
+        return "250 Message accepted"
+
+    def refuse(self, count: int = 1, reply: str = "451 4.3.0 Try again later") -> None:
+        self.refusals.extend([reply] * count)
+
+    def messages(self) -> list[Any]:
+        """The accepted messages, parsed (email.message.EmailMessage, modern policy)."""
+        import email
+        from email import policy
+
+        return [
+            email.message_from_bytes(envelope.original_content, policy=policy.default)
+            for envelope in self.envelopes
+        ]
+
+    def messages_to(self, address: str) -> list[Any]:
+        return [
+            message
+            for envelope, message in zip(self.envelopes, self.messages(), strict=True)
+            if address in envelope.rcpt_tos
+        ]
+
+    def recipients(self) -> list[str]:
+        return sorted(address for envelope in self.envelopes for address in envelope.rcpt_tos)
+
+    def __iter__(self) -> Any:
+        return iter((self, self.port))
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_server() -> Any:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd), with Django's SMTP e-mail backend pointed at
+    it for the test. Yields an SmtpServer: `.messages()`, `.envelopes`, `.refuse(n)`..."""
+    from aiosmtpd.controller import Controller
+    from django.test import override_settings
+
+    server = SmtpServer(free_port())
+    controller = Controller(server, hostname="127.0.0.1", port=server.port)
+    controller.start()
+    try:
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=server.port,
+            EMAIL_HOST_USER="",
+            EMAIL_HOST_PASSWORD="",
+            EMAIL_USE_TLS=False,
+            EMAIL_USE_SSL=False,
+            EMAIL_TIMEOUT=10,
+        ):
+            yield server
+    finally:
+        controller.stop()

@@ -19,7 +19,7 @@ from tutela.coordination.models import (
 from tutela.core.models import Body, Operation, User
 from tutela.monitoring.models import AnalysisUpdate
 
-BLANK = [("", "—")]
+BLANK: list[tuple[str, Any]] = [("", "—")]
 
 
 class DateInput(forms.DateInput):
@@ -114,7 +114,7 @@ class RecommendationForm(forms.Form):
             Recommendation.IssuedIn.BRIEFING_NOTE: "document",
             Recommendation.IssuedIn.PAU: "pau",
             Recommendation.IssuedIn.MISSION: "mission",
-        }.get(data.get("issued_in", ""))  # type: ignore[call-overload]
+        }.get(data.get("issued_in", ""))
         for name in ("meeting", "document", "pau", "mission"):
             if name != expected:
                 data[name] = None
@@ -203,9 +203,9 @@ class DocumentSubmitForm(forms.Form):
 
     def __init__(self, *args: Any, document: ClearanceDocument, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        candidates: QuerySet[User] = selectors.approver_candidates(document.operation).exclude(
-            pk=document.created_by_id
-        )
+        candidates: QuerySet[User] = selectors.approver_candidates(document.operation)
+        if document.created_by_id is not None:
+            candidates = candidates.exclude(pk=document.created_by_id)
         self.fields["approver"].queryset = candidates  # type: ignore[attr-defined]
 
 

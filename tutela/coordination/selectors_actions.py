@@ -8,13 +8,20 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, F, Min, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from tutela.core.models import Operation, Organisation, User
 from tutela.coordination.models import ActionPoint, ActionPointEvent
 from tutela.coordination.services.actions import OPEN_STATUSES
+
+# Open points first (closed_at empty), by due date (undated last), then the closed ones.
+OPEN_FIRST = (
+    F("closed_at").desc(nulls_first=True),
+    F("due_date").asc(nulls_last=True),
+    "id",
+)
 
 # The fields an event's `changes` may name, with how the history labels them.
 FIELD_LABELS = {f.name: f.verbose_name for f in ActionPoint._meta.get_fields() if f.concrete}
@@ -54,7 +61,7 @@ def action_point_list(
         points = points.filter(status__in=OPEN_STATUSES, due_date__lt=today)
     if q:
         points = points.filter(Q(title__icontains=q) | Q(description__icontains=q))
-    return points.order_by("closed_at", "due_date", "id")
+    return points.order_by(*OPEN_FIRST)
 
 
 def my_action_points(
@@ -67,7 +74,7 @@ def my_action_points(
     points = _base(operation).filter(mine)
     if not include_closed:
         points = points.filter(status__in=OPEN_STATUSES)
-    return points.order_by("closed_at", "due_date", "id")
+    return points.order_by(*OPEN_FIRST)
 
 
 @dataclass(frozen=True)

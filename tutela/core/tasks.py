@@ -28,7 +28,10 @@ def send_email(
     from_email: str = "",
     reply_to: Sequence[str] | None = None,
 ) -> int:
-    """Send one e-mail to `recipients` (all in To:).
+    """Send one e-mail to `recipients` (all in To:), without an outbox record.
+
+    Application code uses `core.services.mail.mail_enqueue` instead (recorded, retried, digests);
+    this task is kept for ad-hoc use from the shell.
 
     `attachments`: (file name, base64-encoded content, MIME type) triples, e.g.
     ("meeting.ics", base64.b64encode(ics_bytes).decode(), "text/calendar").
@@ -51,3 +54,13 @@ def send_email(
     sent = message.send(fail_silently=False)
     logger.info("sent e-mail %r to %d recipient(s)", message.subject, len(recipients))
     return sent
+
+
+@task()
+def send_outbox_message(*, message_id: int) -> str:
+    """Send one message of the e-mail outbox (queued by `core.services.mail.mail_enqueue` once
+    the transaction commits). Failures are recorded on the message and retried by the scheduler,
+    not raised. Returns the message's status afterwards."""
+    from tutela.core.services.mail import outbox_message_send
+
+    return outbox_message_send(message_id=message_id)

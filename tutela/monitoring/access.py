@@ -53,9 +53,8 @@ def can_record(user: Any, operation: Operation) -> bool:
 
 def can_edit(user: Any, incident: Incident) -> bool:
     """Members of the reporting organisation edit and delete its records."""
-    return (
-        incident.organisation_id == getattr(user, "organisation_id", None)
-        and _is_member(user, incident.operation)
+    return incident.organisation_id == getattr(user, "organisation_id", None) and _is_member(
+        user, incident.operation
     )
 
 

@@ -14,7 +14,7 @@ disability; one `population_group` column gives the group of the people counted.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.utils.functional import Promise
@@ -143,7 +143,7 @@ _LOCATION: tuple[Field, ...] = (
         "Nom admin 3",
         "#adm3+name",
         NAME,
-        ("admin3", "adm3", "commune", "admin3 name", "municipality", "location"),
+        ("admin3", "adm3", "commune", "admin3 name", "municipality"),
     ),
 )
 
@@ -211,7 +211,7 @@ INCIDENT_STATIC: tuple[Field, ...] = (
         "Site",
         "#loc+name",
         TEXT,
-        ("site", "village", "localite", "lieu", "quartier", "site name"),
+        ("site", "village", "localite", "lieu", "quartier", "site name", "location"),
         max_length=200,
     ),
     _RISKS,
@@ -498,9 +498,13 @@ def _words(band: Band, adult_bands: int, older_bands: int) -> tuple[str, str]:
     if band.max_age is not None and band.max_age < 18:
         return f"girls_{suffix}", f"boys_{suffix}"
     if band.min_age >= 60:
-        return ("older_women", "older_men") if older_bands == 1 else (
-            f"older_women_{suffix}",
-            f"older_men_{suffix}",
+        return (
+            ("older_women", "older_men")
+            if older_bands == 1
+            else (
+                f"older_women_{suffix}",
+                f"older_men_{suffix}",
+            )
         )
     if adult_bands == 1:
         return "women", "men"
@@ -534,6 +538,8 @@ def people_fields(age_bands: Iterable[Any]) -> tuple[Field, ...]:
                 word_en = "Women" if is_female else "Men"
                 word_fr = "Femmes" if is_female else "Hommes"
             short_en, short_fr = ("f", "f") if is_female else ("m", "h")
+            ages = f"{low}_{high}" if high is not None else f"{low}plus"
+            tag = f"#affected+{'f' if is_female else 'm'}+age{ages}"
             synonyms = (
                 f"{word_en} {span}",
                 f"{word_fr} {span}",
@@ -550,7 +556,7 @@ def people_fields(age_bands: Iterable[Any]) -> tuple[Field, ...]:
                     name,
                     format_lazy("{word} {band}", word=_(word_en), band=band.name_en or span),
                     f"{word_fr} {band.name_fr or span}",
-                    f"#affected+{'f' if is_female else 'm'}+age{low}{'_' + str(high) if high is not None else 'plus'}",
+                    tag,
                     PEOPLE,
                     tuple(s for s in synonyms if s),
                     sex=sex,
@@ -567,7 +573,7 @@ def people_fields(age_bands: Iterable[Any]) -> tuple[Field, ...]:
                         note=_("with a disability (of them)"),
                     ),
                     f"{word_fr} {band.name_fr or span} : en situation de handicap (parmi eux)",
-                    f"#affected+{'f' if is_female else 'm'}+age{low}{'_' + str(high) if high is not None else 'plus'}+disabled",
+                    f"{tag}+disabled",
                     DISABILITY,
                     (
                         f"{name} with disability",
@@ -639,6 +645,10 @@ class FieldSet:
     by_name: dict[str, Field] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        # The French label is recognised as a header too (a Kobo export "with labels").
+        self.fields = tuple(
+            replace(f, synonyms=(*f.synonyms, f.label_fr)) if f.label_fr else f for f in self.fields
+        )
         self.by_name = by_name(self.fields)
 
     @property

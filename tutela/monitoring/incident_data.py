@@ -124,18 +124,20 @@ class References:
         current: AreaRef | None = area
         while current is not None:
             found[current.level] = current
-            current = self.gazetteer.by_pcode(current.parent_pcode) if current.parent_pcode else None
+            current = (
+                self.gazetteer.by_pcode(current.parent_pcode) if current.parent_pcode else None
+            )
         return found
 
-    def risk_pairs(
-        self, data: IncidentData
-    ) -> list[tuple[ProtectionRisk, ViolationType | None]]:
+    def risk_pairs(self, data: IncidentData) -> list[tuple[ProtectionRisk, ViolationType | None]]:
         """The incident's (risk, violation) pairs, in order, without repeats; a violation given
         without its risk brings its own risk. Unknown codes are left out (see the problems)."""
         pairs: list[tuple[ProtectionRisk, ViolationType | None]] = []
         for risk_code, violation_code in data.risks:
             violation = self.violation(violation_code) if violation_code else None
-            risk = self.risk(risk_code) if _key(risk_code) else (violation.risk if violation else None)
+            risk = (
+                self.risk(risk_code) if _key(risk_code) else (violation.risk if violation else None)
+            )
             if risk is None or (violation_code and violation is None):
                 continue
             if (risk, violation) not in pairs:
@@ -158,10 +160,11 @@ def incident_problems(data: IncidentData, refs: References) -> list[tuple[str, s
 
     # Dates
     today = refs.today
-    occurred, reported = data.occurred_on, data.reported_on
+    occurred: datetime.date | None = data.occurred_on
+    reported: datetime.date | None = data.reported_on
     if not isinstance(occurred, datetime.date):
         add("occurred_on", "required", _("Give the date of the incident."))
-        occurred = None  # type: ignore[assignment]
+        occurred = None
     elif occurred > today:
         add(
             "occurred_on",
@@ -171,7 +174,7 @@ def incident_problems(data: IncidentData, refs: References) -> list[tuple[str, s
         )
     if not isinstance(reported, datetime.date):
         add("reported_on", "required", _("Give the date the incident was reported."))
-        reported = None  # type: ignore[assignment]
+        reported = None
     elif reported > today:
         add(
             "reported_on",
@@ -301,7 +304,10 @@ def incident_problems(data: IncidentData, refs: References) -> list[tuple[str, s
             add(
                 "people",
                 "unknown_population_group",
-                _("People, line %(line)s: “%(value)s” is not a population group of this operation."),
+                _(
+                    "People, line %(line)s: “%(value)s” is not a population group of this "
+                    "operation."
+                ),
                 line=number,
                 value=line.population_group,
             )

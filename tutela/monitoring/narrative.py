@@ -18,6 +18,7 @@ capital letter or "@", and every pattern needs one of these, so masking again ch
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -98,7 +99,7 @@ def _accept(kind: str, match: re.Match[str], text: str) -> bool:
 
 
 def _one_pass(text: str, findings: list[Finding]) -> str:
-    def replace(kind: str, group: int = 0):  # type: ignore[no-untyped-def]
+    def replace(kind: str, group: int = 0) -> Callable[[re.Match[str]], str]:
         def sub(match: re.Match[str]) -> str:
             if not _accept(kind, match, match.group(group)):
                 return match.group(0)

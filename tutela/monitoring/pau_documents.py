@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import markdown as markdown_lib
+import markdown as markdown_lib  # type: ignore[import-untyped]
 import nh3
 from django.template.loader import render_to_string
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -131,7 +131,16 @@ def _png(figure: Any) -> bytes:
 
 
 def line_chart(title: str, labels: Sequence[str], values: Sequence[int | None]) -> bytes:
-    """Monthly incidents; hidden months are gaps in the line."""
+    """Monthly incidents; hidden months are gaps in the line. The analysis pages' chart when
+    it is there (same look in pages and products)."""
+    try:
+        from tutela.monitoring.charts import line_chart_png
+    except ImportError:
+        pass
+    else:
+        return line_chart_png(
+            list(labels), {_("Incidents"): [None if v is None else float(v) for v in values]}, title
+        )
     figure, ax = _figure()
     xs = list(range(len(labels)))
     ys = [float("nan") if v is None else v for v in values]
@@ -244,7 +253,9 @@ def build_document(
         previous = parse_period(figures.get("previous_period") or update.period).label()
         current = period.label()
         titles = section_titles()
-        sections = {key: Section(key, titles[key], sections_text.get(key, "")) for key in SECTION_KEYS}
+        sections = {
+            key: Section(key, titles[key], sections_text.get(key, "")) for key in SECTION_KEYS
+        }
         key_table = Table(
             caption=_("Key figures"),
             headers=[_("Figure"), current, previous, _("Change")],
@@ -271,9 +282,7 @@ def build_document(
         status = AnalysisUpdate.Status(update.status)
         is_final = status == AnalysisUpdate.Status.PUBLISHED
         status_line = (
-            ""
-            if is_final
-            else _("%(status)s — not for distribution") % {"status": status.label}
+            "" if is_final else _("%(status)s — not for distribution") % {"status": status.label}
         )
         threshold = figures.get("threshold", 5)
         method_note = " ".join(
@@ -312,7 +321,7 @@ def build_document(
             generated=date_format(
                 datetime.datetime.fromisoformat(figures["generated_at"]).date()
                 if figures.get("generated_at")
-                else datetime.date.today(),
+                else timezone.localdate(),
                 "j F Y",
             ),
             key_figures=key_table,
@@ -517,7 +526,21 @@ def _fill(
 
 # --- Markdown ------------------------------------------------------------------------------------
 
-_ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "b", "i", "h3", "h4", "br", "code", "blockquote"}
+_ALLOWED_TAGS = {
+    "p",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "h3",
+    "h4",
+    "br",
+    "code",
+    "blockquote",
+}
 
 
 def markdown_html(text: str) -> str:

@@ -88,7 +88,7 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 def parse_period(text: str) -> Period:
-    """"2026Q3" (also "2026-Q3", "2026q3") or "2026-07"; ValueError otherwise."""
+    """ "2026Q3" (also "2026-Q3", "2026q3") or "2026-07"; ValueError otherwise."""
     value = (text or "").strip()
     if match := _QUARTER.match(value):
         year, quarter = int(match[1]), int(match[2])
@@ -189,10 +189,7 @@ def pau_figures(
     by_risk: dict[str, dict[int, int]] = {"cur": defaultdict(int), "prev": defaultdict(int)}
     by_area: dict[str, dict[int, int]] = {"cur": defaultdict(int), "prev": defaultdict(int)}
     by_perp: dict[str, dict[int | None, int]] = {"cur": defaultdict(int), "prev": defaultdict(int)}
-    totals = {
-        "cur": defaultdict(int),
-        "prev": defaultdict(int),
-    }
+    totals: dict[str, dict[str, int]] = {"cur": defaultdict(int), "prev": defaultdict(int)}
     for row in grouped.order_by():
         key = "cur" if row["month"] >= period.start else "prev"
         count = row["n"]
@@ -226,7 +223,7 @@ def pau_figures(
     risk_keys = [r.pk for r in risks if by_risk["cur"].get(r.pk) or by_risk["prev"].get(r.pk)]
     risk_by_id = {r.pk: r for r in risks}
     rows, risk_totals = _pair_table(risk_keys, by_risk["cur"], by_risk["prev"], threshold)
-    risk_rows = [
+    risk_rows: list[dict[str, Any]] = [
         {
             "code": risk_by_id[pk].code,
             "names": names(risk_by_id[pk]),
@@ -238,7 +235,7 @@ def pau_figures(
         for pk, (cur, prev) in zip(risk_keys, rows, strict=True)
     ]
     # Largest first (suppressed ones last).
-    risk_rows.sort(key=lambda r: (r["current"] is None, -(r["current"] or 0), r["code"]))
+    risk_rows.sort(key=lambda r: (r["current"] is None, -int(r["current"] or 0), str(r["code"])))
 
     months = [*previous.months, *period.months]
     month_series = suppress_counts(
@@ -251,10 +248,12 @@ def pau_figures(
 
     area_rows = _areas(operation, scope, by_area, threshold, period)
     perpetrator_rows = _perpetrators(operation, by_perp, threshold)
-    people = _people(operation, base.filter(month__gte=period.start, month__lte=period.end),
-                     threshold)
-    services = _services(operation, base.filter(month__gte=period.start, month__lte=period.end),
-                         threshold)
+    people = _people(
+        operation, base.filter(month__gte=period.start, month__lte=period.end), threshold
+    )
+    services = _services(
+        operation, base.filter(month__gte=period.start, month__lte=period.end), threshold
+    )
     community = _community(operation, period, scope, sharing, threshold)
     capacities = _capacities(operation, period, scope, presence_user)
 
@@ -347,9 +346,7 @@ def _perpetrators(
     return out
 
 
-def _people(
-    operation: Operation, incidents: QuerySet[Incident], threshold: int
-) -> dict[str, Any]:
+def _people(operation: Operation, incidents: QuerySet[Incident], threshold: int) -> dict[str, Any]:
     """People affected by sex × age band (the most affected groups), with disability, and by
     population group, in the period."""
     rows = (
@@ -376,9 +373,7 @@ def _people(
     groups = {g.pk: g for g in PopulationGroup.objects.filter(operation=operation)}
     group_keys = [k for k in by_group if by_group[k]]
     group_keys.sort(key=lambda k: (k is None, groups[k].code if k in groups else ""))
-    group_series = suppress_counts(
-        {str(k): by_group[k] for k in group_keys}, threshold=threshold
-    )
+    group_series = suppress_counts({str(k): by_group[k] for k in group_keys}, threshold=threshold)
     group_rows = []
     for k in group_keys:
         if k is None or k not in groups:
@@ -386,7 +381,9 @@ def _people(
             code = ""
         else:
             entry_names, code = names(groups[k]), groups[k].code
-        group_rows.append({"code": code, "names": entry_names, "people": group_series.values[str(k)]})
+        group_rows.append(
+            {"code": code, "names": entry_names, "people": group_series.values[str(k)]}
+        )
     dis = suppress_counts({"with": disability.get(True, 0)}, threshold=threshold)
     return {
         "age_bands": [{"code": b.code, "names": names(b)} for b in bands],
@@ -407,20 +404,16 @@ def _services(
     operation: Operation, incidents: QuerySet[Incident], threshold: int
 ) -> list[dict[str, Any]]:
     through = Incident.services.through
-    counts = dict(
+    rows = (
         through.objects.filter(incident__in=incidents)
         .values("referralservice")
         .annotate(n=Count("incident", distinct=True))
         .order_by()
-        .values_list("referralservice", "n")
     )
-    services = [
-        s for s in ReferralService.objects.filter(operation=operation) if counts.get(s.pk)
-    ]
+    counts: dict[int, int] = {row["referralservice"]: row["n"] for row in rows}
+    services = [s for s in ReferralService.objects.filter(operation=operation) if counts.get(s.pk)]
     series = suppress_counts({s.pk: counts[s.pk] for s in services}, threshold=threshold)
-    return [
-        {"code": s.code, "names": names(s), "incidents": series.values[s.pk]} for s in services
-    ]
+    return [{"code": s.code, "names": names(s), "incidents": series.values[s.pk]} for s in services]
 
 
 def _community(
@@ -455,14 +448,14 @@ def _community(
         {"__all__": communities, **{str(r.pk): counts[r.pk] for r in risks}}, threshold=threshold
     )
     total = series.values["__all__"]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for risk in risks:
         reporting = series.values[str(risk.pk)]
         share = round(100.0 * reporting / communities, 1) if reporting is not None else None
         rows.append(
             {"code": risk.code, "names": names(risk), "communities": reporting, "share": share}
         )
-    rows.sort(key=lambda r: (r["share"] is None, -(r["share"] or 0)))
+    rows.sort(key=lambda r: (r["share"] is None, -float(r["share"] or 0)))
     return {"communities": total, "risks": rows}
 
 

@@ -61,9 +61,7 @@ class PauCreateForm(forms.Form):
 
 
 class SectionsForm(forms.Form):
-    note = forms.CharField(
-        label=_("What changed (version note)"), max_length=300, required=False
-    )
+    note = forms.CharField(label=_("What changed (version note)"), max_length=300, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -74,7 +72,9 @@ class SectionsForm(forms.Form):
                 max_length=MAX_SECTION_CHARS,
                 strip=False,
                 widget=forms.Textarea(attrs={"rows": 8}),
-                help_text=_("Markdown: blank line between paragraphs, “- ” for a bullet, **bold**."),
+                help_text=_(
+                    "Markdown: blank line between paragraphs, “- ” for a bullet, **bold**."
+                ),
             )
         # The note last.
         self.order_fields([key for key, _title in SECTIONS] + ["note"])
@@ -86,9 +86,13 @@ class SectionsForm(forms.Form):
 class SubmitForm(forms.Form):
     approver = UserChoiceField(label=_("Approver"), queryset=User.objects.none())
 
-    def __init__(self, *args: Any, operation: Operation, exclude: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, operation: Operation, exclude: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        candidates = [u.pk for u in approver_candidates(operation) if u.pk != getattr(exclude, "pk", None)]
+        candidates = [
+            u.pk for u in approver_candidates(operation) if u.pk != getattr(exclude, "pk", None)
+        ]
         field = self.fields["approver"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = User.objects.filter(pk__in=candidates).order_by("full_name", "email")

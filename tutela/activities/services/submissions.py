@@ -206,15 +206,16 @@ def submission_recipients(submission: Submission) -> QuerySet[User]:
 
 
 def submission_notify(*, submission: Submission) -> int:
-    """Queue the review e-mail, one message per language. Returns the number of messages queued.
+    """Queue the review e-mail, rendered once per language, one outbox message per recipient.
+    Returns the number of messages queued.
 
-    Queued inside the caller's transaction: with the database task backend the e-mail is only
-    sent if the review is committed."""
-    from tutela.core.tasks import send_email
+    Queued in the outbox inside the caller's transaction: the e-mail is only sent if the review
+    is committed."""
+    from tutela.core.services.mail import mail_enqueue
 
-    by_language: dict[str, list[str]] = defaultdict(list)
+    by_language: dict[str, list[User]] = defaultdict(list)
     for user in submission_recipients(submission):
-        by_language[user.language or settings.LANGUAGE_CODE].append(user.email)
+        by_language[user.language or settings.LANGUAGE_CODE].append(user)
     round = submission.round
     month = round.month.strftime("%Y-%m")
     path = reverse(
@@ -233,10 +234,16 @@ def submission_notify(*, submission: Submission) -> int:
         "validated": submission.status == Status.VALIDATED,
     }
     queued = 0
-    for language, emails in sorted(by_language.items()):
+    for language, users in sorted(by_language.items()):
         with translation.override(language):
             subject = render_to_string("activities/reporting/email/review_subject.txt", context)
             body = render_to_string("activities/reporting/email/review.txt", context)
-        send_email.enqueue(subject=" ".join(subject.split()), body=body, recipients=emails)
-        queued += 1
+        messages = mail_enqueue(
+            operation=round.operation,
+            kind="activities.submission_review",
+            subject=subject,
+            text=body,
+            to_users=users,
+        )
+        queued += len(messages)
     return queued

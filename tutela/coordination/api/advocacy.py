@@ -43,7 +43,7 @@ from tutela.monitoring.models import AnalysisUpdate
 # --- Serializers ---------------------------------------------------------------------------------
 
 
-class _ScopedPK(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+class _ScopedPK(serializers.PrimaryKeyRelatedField):
     """An id among the operation's records only (anything else is "does not exist")."""
 
     def __init__(self, model: type[Any], **kwargs: Any) -> None:
@@ -59,13 +59,13 @@ class _ScopedPK(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
         return self.model.objects.filter(operation=operation)
 
 
-class UserOut(serializers.Serializer):  # type: ignore[type-arg]
+class UserOut(serializers.Serializer):
     id = serializers.IntegerField()
     full_name = serializers.CharField()
     email = serializers.EmailField()
 
 
-class FollowUpOut(serializers.Serializer):  # type: ignore[type-arg]
+class FollowUpOut(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
     note = serializers.CharField()
@@ -83,7 +83,7 @@ class FollowUpOut(serializers.Serializer):  # type: ignore[type-arg]
         )
 
 
-class RecommendationOut(serializers.Serializer):  # type: ignore[type-arg]
+class RecommendationOut(serializers.Serializer):
     id = serializers.IntegerField()
     text = serializers.CharField()
     addressee_kind = serializers.CharField()
@@ -115,7 +115,7 @@ class RecommendationOut(serializers.Serializer):  # type: ignore[type-arg]
 class RecommendationDetailOut(RecommendationOut):
     follow_ups = serializers.SerializerMethodField()
 
-    @extend_schema(responses=FollowUpOut(many=True))  # type: ignore[misc]
+    @extend_schema(responses=FollowUpOut(many=True))
     def get_follow_ups(self, obj: Recommendation) -> list[dict[str, Any]]:
         return list(
             FollowUpOut(
@@ -124,7 +124,7 @@ class RecommendationDetailOut(RecommendationOut):
         )
 
 
-class RecommendationIn(serializers.Serializer):  # type: ignore[type-arg]
+class RecommendationIn(serializers.Serializer):
     text = serializers.CharField()
     addressee_kind = serializers.ChoiceField(choices=Recommendation.Addressee.choices)
     addressee = serializers.CharField(max_length=300)
@@ -136,14 +136,14 @@ class RecommendationIn(serializers.Serializer):  # type: ignore[type-arg]
     mission = _ScopedPK(Mission, required=False, allow_null=True)
 
 
-class FollowUpIn(serializers.Serializer):  # type: ignore[type-arg]
+class FollowUpIn(serializers.Serializer):
     status = serializers.ChoiceField(choices=Recommendation.Status.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     evidence = serializers.FileField(required=False, allow_null=True)
     evidence_link = serializers.URLField(required=False, allow_blank=True, default="")
 
 
-class VersionOut(serializers.Serializer):  # type: ignore[type-arg]
+class VersionOut(serializers.Serializer):
     number = serializers.IntegerField()
     kind = serializers.SerializerMethodField()
     note = serializers.CharField()
@@ -161,7 +161,7 @@ class VersionOut(serializers.Serializer):  # type: ignore[type-arg]
         )
 
 
-class DocumentOut(serializers.Serializer):  # type: ignore[type-arg]
+class DocumentOut(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     title = serializers.CharField()
@@ -187,7 +187,7 @@ class DocumentDetailOut(DocumentOut):
         cache = self.context.setdefault("_current", {})
         if obj.pk not in cache:
             cache[obj.pk] = selectors.document_current_version(obj)
-        return cache[obj.pk]  # type: ignore[no-any-return]
+        return cache[obj.pk]
 
     def get_current_version(self, obj: ClearanceDocument) -> int | None:
         current = self._current(obj)
@@ -201,28 +201,28 @@ class DocumentDetailOut(DocumentOut):
         """The text rendered and sanitised, as on the page."""
         return document_formats.markdown_to_html(self.get_text(obj))
 
-    @extend_schema(responses=VersionOut(many=True))  # type: ignore[misc]
+    @extend_schema(responses=VersionOut(many=True))
     def get_versions(self, obj: ClearanceDocument) -> list[dict[str, Any]]:
         return list(
             VersionOut(selectors.document_versions(obj), many=True, context=self.context).data
         )
 
 
-class SubmitIn(serializers.Serializer):  # type: ignore[type-arg]
+class SubmitIn(serializers.Serializer):
     approver = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
 
 
-class CommentIn(serializers.Serializer):  # type: ignore[type-arg]
+class CommentIn(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class CirculateIn(serializers.Serializer):  # type: ignore[type-arg]
+class CirculateIn(serializers.Serializer):
     body = _ScopedPK(Body)
     attach_as = serializers.ChoiceField(choices=document_services.ATTACH_FORMATS, default="docx")
     message = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class CirculateOut(serializers.Serializer):  # type: ignore[type-arg]
+class CirculateOut(serializers.Serializer):
     document = DocumentOut()
     messages = serializers.IntegerField()
 
@@ -253,7 +253,7 @@ def _filters(form_class: type[Any], request: Request) -> dict[str, Any]:
     return {k: v for k, v in form.cleaned_data.items() if v not in (None, "", False)}
 
 
-class RecommendationListView(OperationAPIView, ListAPIView):  # type: ignore[type-arg]
+class RecommendationListView(OperationAPIView, ListAPIView):
     """The operation's advocacy recommendations (every role reads); POST records one
     (coordinators, IMOs, focal points)."""
 
@@ -349,7 +349,7 @@ class RecommendationFollowUpView(OperationAPIView):
 # --- Documents -----------------------------------------------------------------------------------
 
 
-class DocumentListView(OperationAPIView, ListAPIView):  # type: ignore[type-arg]
+class DocumentListView(OperationAPIView, ListAPIView):
     """Documents under clearance the caller may see: published ones for every role; drafts,
     submitted and cleared ones for managers, their author and their approver."""
 

@@ -16,21 +16,21 @@ what went out, so running the job twice sends nothing twice; changing the due da
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tutela.core import access
-from tutela.core.models import AuditEntry, Body, Contact, Operation, Organisation, User
+from tutela.core.models import AuditEntry, Body, Operation, Organisation, User
 from tutela.core.models.roles import Role
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
+from tutela.core.services.mail import addresses_for_organisations, mail_enqueue
 from tutela.coordination.models import ActionPoint, ActionPointEvent, Alert, Meeting, Mission
 
 REMIND_BEFORE_DAYS = 3
@@ -113,7 +113,7 @@ def open_action_points_for_body(body: Body) -> QuerySet[ActionPoint]:
     return (
         ActionPoint.objects.filter(body=body, status__in=OPEN_STATUSES)
         .select_related("owner_organisation", "owner")
-        .order_by("due_date", "id")
+        .order_by(F("due_date").asc(nulls_last=True), "id")
     )
 
 
@@ -355,32 +355,19 @@ def owner_addresses(action_point: ActionPoint) -> tuple[list[User], list[str]]:
     (those attending the action point's body when there are any)."""
     if action_point.owner is not None and action_point.owner.is_active:
         return [action_point.owner], []
-    if action_point.owner_organisation_id is None:
+    if action_point.owner_organisation is None:
         return [], []
     return [], organisation_addresses(
-        action_point.operation, action_point.owner_organisation_id, action_point.body
+        action_point.operation, action_point.owner_organisation, action_point.body
     )
 
 
 def organisation_addresses(
-    operation: Operation, organisation_id: int, body: Body | None = None
+    operation: Operation, organisation: Organisation, body: Body | None = None
 ) -> list[str]:
     """The e-mail addresses of an organisation's active contacts in the operation: those
     attending `body` when there are any, all of them otherwise."""
-    contacts = Contact.objects.filter(
-        operation=operation, organisation_id=organisation_id, is_active=True
-    )
-    chosen: Iterable[Contact] = []
-    if body is not None:
-        chosen = list(contacts.filter(bodies=body))
-    if not chosen:
-        chosen = list(contacts)
-    seen: dict[str, None] = {}
-    for contact in chosen:
-        address = (contact.email or "").strip()
-        if address:
-            seen.setdefault(address.lower(), None)
-    return list(seen)
+    return addresses_for_organisations(operation, [organisation], body)
 
 
 def _reminder_text(action_point: ActionPoint, kind: str, today: datetime.date) -> tuple[str, str]:
@@ -433,8 +420,6 @@ def _reminder_text(action_point: ActionPoint, kind: str, today: datetime.date) -
 
 
 def _send_reminder(action_point: ActionPoint, kind: str, today: datetime.date) -> bool:
-    from tutela.core.services.mail import mail_enqueue
-
     users, addresses = owner_addresses(action_point)
     if not users and not addresses:
         return False

@@ -58,6 +58,7 @@ from tutela.core.models import (
 )
 from tutela.core.models.roles import Role
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
+from tutela.core.services.mail import mail_enqueue
 from tutela.coordination.models import Alert, AlertRecipient
 from tutela.coordination.services.actions import organisation_addresses
 
@@ -347,7 +348,7 @@ def alert_recipient_remove(*, recipient: AlertRecipient, by: User) -> None:
 
 def recipient_addresses(recipient: AlertRecipient) -> list[str]:
     return organisation_addresses(
-        recipient.alert.operation, recipient.organisation_id, recipient.body
+        recipient.alert.operation, recipient.organisation, recipient.body
     )
 
 
@@ -475,8 +476,6 @@ def _send_to_recipient(recipient: AlertRecipient) -> int:
     """E-mail the alert to the recipient organisation's contacts with a fresh acknowledgement
     link; returns the number of addresses. Nothing is sent (and no link made) without an
     address."""
-    from tutela.core.services.mail import mail_enqueue
-
     addresses = recipient_addresses(recipient)
     if not addresses:
         return 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import os
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
@@ -26,11 +26,17 @@ from django.utils.translation import gettext as _
 from tutela.coordination import document_formats
 from tutela.coordination import selectors_advocacy as selectors
 from tutela.coordination.models import ClearanceDocument, DocumentVersion
-from tutela.core.models import AuditEntry, Body, Contact, Membership, Operation, User
+from tutela.core.models import (
+    AuditEntry,
+    Body,
+    Membership,
+    Operation,
+    Organisation,
+    OutboxMessage,
+    User,
+)
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
-
-if TYPE_CHECKING:
-    from tutela.core.models import OutboxMessage
+from tutela.core.services.mail import addresses_for_organisations, mail_enqueue
 
 Status = ClearanceDocument.Status
 ATTACH_FORMATS = ("docx", "pdf")
@@ -100,7 +106,7 @@ def _add_version(
         document=document, number=last + 1, text=text, note=(note or "").strip(), created_by=by
     )
     if file is not None:
-        version.file = file  # type: ignore[assignment]
+        version.file = file
     version.full_clean()
     version.save()
     audit_write(
@@ -165,8 +171,8 @@ def document_update(
     text: str | None = None,
     note: str = "",
 ) -> ClearanceDocument:
-    """Change a draft's title, kind or language; new text makes a new version (unchanged text
-    does not)."""
+    """Change a draft's title, kind or language; new text makes a new version (unchanged or
+    empty text does not)."""
     _require(selectors.can_manage_document(by, document))
     _require_status(
         document, Status.DRAFT, message=_("Only a draft can be edited; return it to draft first.")
@@ -182,7 +188,9 @@ def document_update(
     document.full_clean()
     document.save()
     audit_update(actor=by, instance=document, operation=document.operation, before=before)
-    if text is not None:
+    # Empty text leaves the versions alone (an uploaded Word file stays the current version
+    # when only the title changes).
+    if text is not None and text.strip():
         current = selectors.document_current_version(document)
         if current is None or current.file or current.text != text.strip():
             _add_version(document=document, by=by, text=text, note=note)
@@ -344,33 +352,26 @@ def body_member_recipients(
     operation: Operation, body: Body, today: datetime.date | None = None
 ) -> tuple[list[User], list[str]]:
     """The body's current member organisations: their users with a role in the operation, and
-    the e-mail addresses of their active contacts who are not among those users."""
+    their active contacts' addresses (those attending the body preferred). `mail_enqueue` treats
+    an address that belongs to one of the users as that user, so nobody gets the mail twice."""
     today = today or timezone.localdate()
-    organisation_ids = list(
-        Membership.objects.filter(body=body)
-        .filter(Q(until__isnull=True) | Q(until__gte=today))
-        .values_list("organisation_id", flat=True)
+    organisations = list(
+        Organisation.objects.filter(
+            pk__in=Membership.objects.filter(body=body)
+            .filter(Q(until__isnull=True) | Q(until__gte=today))
+            .values("organisation_id")
+        )
     )
     users = list(
         User.objects.filter(
             is_active=True,
-            organisation_id__in=organisation_ids,
+            organisation__in=organisations,
             operation_roles__operation=operation,
         )
         .distinct()
         .order_by("email")
     )
-    known = {user.email.lower() for user in users}
-    addresses: list[str] = []
-    contacts = Contact.objects.filter(
-        operation=operation, organisation_id__in=organisation_ids, is_active=True
-    )
-    for contact in contacts:
-        address = (contact.email or "").strip().lower()
-        if address and address not in known:
-            known.add(address)
-            addresses.append(address)
-    return users, sorted(addresses)
+    return users, addresses_for_organisations(operation, organisations, body=body)
 
 
 @transaction.atomic
@@ -384,8 +385,6 @@ def document_circulate(
 ) -> Sequence[OutboxMessage]:
     """E-mail a cleared or published document to a body's members, attached as Word or PDF.
     The messages go through the outbox (sent by the background worker once committed)."""
-    from tutela.core.services.mail import mail_enqueue
-
     _require(selectors.can_manage_document(by, document))
     _require_status(
         document,

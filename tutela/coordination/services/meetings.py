@@ -520,8 +520,22 @@ def document_upload(
     document.file.save(name.rsplit("/", 1)[-1], file, save=False)
     document.full_clean()
     document.save()
-    audit_create(actor=by, instance=document, operation=meeting.operation)
+    audit_write(
+        actor=by,
+        action=AuditEntry.Action.CREATE,
+        instance=document,
+        operation=meeting.operation,
+        after=_document_snapshot(document),
+    )
     return document
+
+
+def _document_snapshot(document: MeetingDocument) -> dict[str, Any]:
+    # A FieldFile is not JSON: the audit log records the stored file's name.
+    return {
+        **snapshot(document, fields=["meeting", "kind", "title", "uploaded_by"]),
+        "file": document.file.name,
+    }
 
 
 @transaction.atomic
@@ -533,7 +547,7 @@ def document_remove(*, document: MeetingDocument, by: User) -> None:
         action=AuditEntry.Action.DELETE,
         instance=document,
         operation=meeting.operation,
-        before=snapshot(document),
+        before=_document_snapshot(document),
     )
     storage, name = document.file.storage, document.file.name
     document.delete()

@@ -250,7 +250,7 @@ def recommendation_follow_up(
         by=by,
     )
     if evidence_file is not None:
-        follow_up.evidence = evidence_file  # type: ignore[assignment]
+        follow_up.evidence = evidence_file
     follow_up.full_clean()
     follow_up.save()
     after = snapshot(follow_up, fields=["recommendation", "status", "note", "evidence_link", "by"])

@@ -14,8 +14,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from tutela.conftest import World, make_user
-from tutela.core.models import AuditEntry, OperationRole, User
-from tutela.core.models.roles import Role
 from tutela.coordination import selectors_advocacy as selectors
 from tutela.coordination.models import Meeting, Recommendation, RecommendationFollowUp
 from tutela.coordination.services.recommendations import (
@@ -24,6 +22,8 @@ from tutela.coordination.services.recommendations import (
     recommendation_update,
     recommendations_export,
 )
+from tutela.core.models import AuditEntry, OperationRole, User
+from tutela.core.models.roles import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,9 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 @pytest.fixture(autouse=True)
 def _frozen() -> object:
-    with time_machine.travel(datetime.datetime(2026, 6, 30, 10, 0, tzinfo=datetime.UTC), tick=False):
+    with time_machine.travel(
+        datetime.datetime(2026, 6, 30, 10, 0, tzinfo=datetime.UTC), tick=False
+    ):
         yield
 
 
@@ -213,9 +215,13 @@ def test_dashboard_pending_by_addressee_and_status_with_ages(world: World) -> No
     acknowledged = make(world, issued_on=datetime.date(2026, 5, 31))
     done = make(world, issued_on=datetime.date(2026, 2, 1), addressee_kind="hct", addressee="HCT")
     refused = make(world, issued_on=datetime.date(2026, 2, 1))
-    recommendation_follow_up(recommendation=acknowledged, by=world.imo, status="acknowledged", note="")
+    recommendation_follow_up(
+        recommendation=acknowledged, by=world.imo, status="acknowledged", note=""
+    )
     recommendation_follow_up(recommendation=done, by=world.imo, status="implemented", note="")
-    recommendation_follow_up(recommendation=refused, by=world.imo, status="not_implemented", note="")
+    recommendation_follow_up(
+        recommendation=refused, by=world.imo, status="not_implemented", note=""
+    )
 
     dashboard = selectors.recommendation_dashboard(world.partner, world.operation, today=TODAY)
 
@@ -226,12 +232,15 @@ def test_dashboard_pending_by_addressee_and_status_with_ages(world: World) -> No
     assert dashboard.closed_implementation_rate == 50.0
     authority = next(row for row in dashboard.rows if row.kind == "authority")
     issued, acknowledged_cell, in_progress = authority.cells
-    assert issued.count == 1 and issued.days_max == (TODAY - datetime.date(2026, 1, 1)).days
-    assert acknowledged_cell.count == 1 and acknowledged_cell.days_max == 30
+    assert issued.count == 1
+    assert issued.days_max == (TODAY - datetime.date(2026, 1, 1)).days
+    assert acknowledged_cell.count == 1
+    assert acknowledged_cell.days_max == 30
     assert in_progress.count == 0
     assert authority.total.count == 2
     agency = next(row for row in dashboard.rows if row.kind == "agency")
-    assert agency.total.count == 1 and agency.total.days_max == 10
+    assert agency.total.count == 1
+    assert agency.total.days_max == 10
     assert dashboard.oldest[0].recommendation == old
     assert dashboard.oldest[0].days_since_follow_up == 180
     # The acknowledged one was followed up today.
@@ -243,7 +252,9 @@ def test_dashboard_pending_by_addressee_and_status_with_ages(world: World) -> No
 def test_dashboard_is_empty_for_an_outsider(world: World) -> None:
     make(world)
     assert selectors.recommendation_dashboard(world.outsider, world.operation).total == 0
-    assert selectors.recommendation_dashboard(world.other_operation_user, world.operation).total == 0
+    assert (
+        selectors.recommendation_dashboard(world.other_operation_user, world.operation).total == 0
+    )
 
 
 def test_dashboard_takes_a_fixed_number_of_queries(
@@ -264,7 +275,9 @@ def test_list_filters(world: World) -> None:
     recommendation_follow_up(recommendation=done, by=world.imo, status="implemented", note="")
 
     def ids(**filters: object) -> list[int]:
-        return [r.pk for r in selectors.recommendation_list(world.partner, world.operation, filters)]
+        return [
+            r.pk for r in selectors.recommendation_list(world.partner, world.operation, filters)
+        ]
 
     assert ids(addressee_kind="agency") == [agency.pk]
     assert ids(q="shelter") == [agency.pk]
@@ -273,7 +286,7 @@ def test_list_filters(world: World) -> None:
 
 
 def test_export_csv_and_xlsx_with_audit(world: World) -> None:
-    make(world, text="=HYPERLINK(\"http://evil\")")
+    make(world, text='=HYPERLINK("http://evil")')
     make(world, text="Corridor", addressee_kind="agency", addressee="OCHA")
     content, filename, content_type = recommendations_export(
         by=world.partner, operation=world.operation, fmt="csv", today=TODAY
@@ -289,7 +302,8 @@ def test_export_csv_and_xlsx_with_audit(world: World) -> None:
     sheet = load_workbook(io.BytesIO(content)).active
     assert sheet is not None
     values = list(sheet.iter_rows(values_only=True))
-    assert len(values) == 2 and values[1][3] == "OCHA"
+    assert len(values) == 2
+    assert values[1][3] == "OCHA"
     entries = AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT)
     assert entries.count() == 2
     assert entries.filter(after__count=1).exists()

@@ -1,6 +1,7 @@
 from tutela.core.models.audit import AuditEntry
 from tutela.core.models.geography import AdminArea
 from tutela.core.models.jobs import Job
+from tutela.core.models.mail import OutboxAttachment, OutboxMessage, ScheduledRun
 from tutela.core.models.operations import Operation
 from tutela.core.models.organisations import Organisation
 from tutela.core.models.people import Contact, Invitation, User
@@ -18,6 +19,9 @@ __all__ = [
     "Operation",
     "OperationRole",
     "Organisation",
+    "OutboxAttachment",
+    "OutboxMessage",
     "Role",
+    "ScheduledRun",
     "User",
 ]

@@ -255,4 +255,8 @@ def demo_load() -> DemoResult:
     from tutela.activities.services.demo_data import demo_5w_load
 
     demo_5w_load(operation=op)
+    # Protection monitoring: reference data, a year of incidents, analyst and sharing agreements.
+    from tutela.monitoring.services.demo_data import demo_monitoring_load
+
+    demo_monitoring_load(operation=op)
     return DemoResult(operation=op, logins=logins)

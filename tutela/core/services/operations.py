@@ -167,6 +167,10 @@ def operation_create(
         role.full_clean()
         role.save()
         audit_create(actor=by, instance=role, operation=operation)
+    # Protection monitoring reference data (the GPC's 15 risks...), in French and English.
+    from tutela.monitoring.services.reference import monitoring_seed
+
+    monitoring_seed(operation=operation, by=by)
     return operation
 
 

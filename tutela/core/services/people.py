@@ -254,9 +254,9 @@ def _invitation_email_language(invitation: Invitation) -> str:
 
 
 def invitation_email_queue(*, invitation: Invitation, token: str) -> None:
-    """Render the invitation e-mail in the invitee's language (or the operation's) and hand it to
-    the background worker."""
-    from tutela.core.tasks import send_email
+    """Render the invitation e-mail in the invitee's language (or the operation's) and put it in
+    the outbox; the background worker sends it once the invitation is committed."""
+    from tutela.core.services.mail import mail_enqueue
 
     language = _invitation_email_language(invitation)
     with translation.override(language):
@@ -270,13 +270,17 @@ def invitation_email_queue(*, invitation: Invitation, token: str) -> None:
         subject = render_to_string("core/email/invitation_subject.txt", context).strip()
         body = render_to_string("core/email/invitation.txt", context)
         html = render_to_string("core/email/invitation.html", context)
-    # With the database task backend the queued row belongs to this transaction: if the
-    # invitation is rolled back, so is its e-mail.
-    send_email.enqueue(
-        subject=" ".join(subject.split()),
-        body=body,
+    # The outbox row belongs to this transaction: if the invitation is rolled back, so is its
+    # e-mail. The link is personal and short-lived: never held for a digest, erased once sent.
+    mail_enqueue(
+        operation=invitation.operation,
+        kind="core.invitation",
+        subject=subject,
+        text=body,
         html=html,
-        recipients=[invitation.email],
+        to_addresses=[invitation.email],
+        digestible=False,
+        contains_secret=True,
     )
 
 

@@ -1,22 +1,18 @@
-"""E-mail through a real SMTP server on loopback (aiosmtpd), sent by the `send_email` task."""
+"""E-mail through a real SMTP server on loopback (aiosmtpd; the `smtp_server` fixture in
+tutela/conftest.py), sent by the `send_email` task and by the outbox."""
 
 from __future__ import annotations
 
 import base64
-import email
-import socket
-from collections.abc import Iterator
-from email import policy
-from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.test import Client, override_settings
 from django.urls import reverse
 from django_tasks import TaskResultStatus
 
-from tutela.conftest import World
+from tutela.conftest import SmtpServer, World, free_port
+from tutela.core.models import OutboxMessage
 from tutela.core.tasks import send_email
 
 pytestmark = pytest.mark.smtp
@@ -28,53 +24,8 @@ ICS = (
 ).encode()
 
 
-class Collector:
-    """aiosmtpd handler that keeps every message it is given."""
-
-    def __init__(self) -> None:
-        self.envelopes: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.envelopes.append(envelope)
-        return "250 Message accepted"
-
-    def messages(self) -> list[EmailMessage]:
-        return [
-            email.message_from_bytes(envelope.original_content, policy=policy.default)
-            for envelope in self.envelopes
-        ]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[Collector, int]]:
-    collector = Collector()
-    port = free_port()
-    controller = Controller(collector, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        with override_settings(
-            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-            EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=port,
-            EMAIL_HOST_USER="",
-            EMAIL_HOST_PASSWORD="",
-            EMAIL_USE_TLS=False,
-            EMAIL_USE_SSL=False,
-            EMAIL_TIMEOUT=10,
-        ):
-            yield collector, port
-    finally:
-        controller.stop()
-
-
-def test_send_email_task_delivers_ics_attachment(smtp_server: tuple[Collector, int]) -> None:
-    collector, _port = smtp_server
+def test_send_email_task_delivers_ics_attachment(smtp_server: SmtpServer) -> None:
+    collector, _port = smtp_server  # the fixture also unpacks as (server, port)
     result = send_email.enqueue(
         subject="Invitation : réunion du cluster protection",
         body="Bonjour,\n\nVeuillez trouver l'invitation ci-jointe.\n",
@@ -122,24 +73,30 @@ def test_send_email_task_fails_when_the_server_is_down() -> None:
 
 @pytest.mark.django_db
 def test_invitation_email_goes_out_through_smtp(
-    smtp_server: tuple[Collector, int], world: World
+    smtp_server: SmtpServer, world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     client = Client()
     client.force_login(world.coordinator)
-    response = client.post(
-        reverse("core:user_invite", args=["mali"]),
-        {
-            "full_name": "Aminata Traoré",
-            "email": "aminata@amss.test",
-            "organisation": world.amss.pk,
-            "role": "partner",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("core:user_invite", args=["mali"]),
+            {
+                "full_name": "Aminata Traoré",
+                "email": "aminata@amss.test",
+                "organisation": world.amss.pk,
+                "role": "partner",
+            },
+        )
     assert response.status_code == 302
-    collector, _port = smtp_server
-    message = collector.messages()[0]
-    assert collector.envelopes[0].rcpt_tos == ["aminata@amss.test"]
+    message = smtp_server.messages()[0]
+    assert smtp_server.envelopes[0].rcpt_tos == ["aminata@amss.test"]
     assert "Mali Protection Cluster 2026" in message["Subject"]
     text = message.get_body(preferencelist=("plain",))
     assert text is not None
     assert "/invitation/" in text.get_content()
+    # The outbox recorded it, and erased the personal link once it was sent.
+    sent = OutboxMessage.objects.get(kind="core.invitation")
+    assert sent.status == OutboxMessage.Status.SENT
+    assert sent.to_address == "aminata@amss.test"
+    assert sent.text == ""
+    assert sent.html == ""

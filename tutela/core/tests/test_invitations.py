@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core import mail
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,7 +32,9 @@ def invite(client: Client, world: World, **overrides: Any) -> Any:
         "role": "caseworker",
         **overrides,
     }
-    return client.post(reverse("core:user_invite", args=["mali"]), data)
+    # The invitation e-mail goes to the outbox and is sent once the transaction commits.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse("core:user_invite", args=["mali"]), data)
 
 
 def token_from_outbox(index: int = -1) -> str:

@@ -1,8 +1,8 @@
 """Monitoring aggregates for a user, disclosure-controlled (see `selectors.base` for the method).
 
-    incident_trend, top_risks, affected_groups, hotspots   (incidents)
-    community_risk_shares                                  (community monitoring)
-    signals_for_user                                       (early-warning evidence)
+incident_trend, top_risks, affected_groups, hotspots   (incidents)
+community_risk_shares                                  (community monitoring)
+signals_for_user                                       (early-warning evidence)
 """
 
 from tutela.monitoring.selectors.base import (

@@ -17,13 +17,20 @@ verified or not, the table's own categories such as sex and age band) and by whe
 see the records one by one (their own organisation's; a designated analyst also sees other
 organisations' non-GBV records).
 
-1. An atom of records the user may not see that holds fewer than the operation's threshold is
-   *withheld*: it enters no figure shown to that user, on any page, export or endpoint.
-2. Every figure is the sum of the atoms it covers. So every figure, and every difference between
-   two figures of any two views, is a sum of atoms of records the user may see plus atoms of at
-   least `threshold` records they may not see: the records of a withheld atom appear in no
-   equation, and no combination of views (differencing, totals) yields a count of records the
-   user may not see that lies between 1 and threshold - 1.
+1. *Blocks.* The hidden records of the period are cut into blocks of at least `threshold`
+   records, the same way whatever the view's other filters: each month on its own (so a period
+   is a set of whole months), an atom of threshold or more is a block; smaller atoms are pooled
+   across one dimension after another (verification status, admin 2, risk, admin 1...; see each
+   selector), a pooled group that reaches the threshold becoming a block; what remains of a
+   month after pooling across everything is *withheld* from every figure.
+2. *Whole blocks only.* A view (area, risk, verified-only filters) keeps the blocks lying wholly
+   inside it; a block pooled across a filtered dimension is left out of it as a whole. A block
+   pooled across a dimension of the table itself is shown in a "pooled small groups" row or
+   column, so that tables stay additive. So every figure is a sum of whole blocks plus records
+   the user may see, and so is every difference between two figures of two views, nested or
+   not (all risks vs all but one, January-March vs January-April, all vs verified only): no
+   combination of views yields a count of records the user may not see between 1 and
+   threshold - 1, because no figure ever contains part of a block.
 3. The table then goes through `core.disclosure.suppress_table` with the operation's threshold
    (primary and complementary suppression, cells and totals together), which hides the remaining
    small cells (the user's own small counts when they are mixed with others'), so no cell under
@@ -48,6 +55,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
 
 from tutela.core.disclosure import SuppressedTable, suppress_table, threshold_for
 from tutela.core.models import AdminArea, Operation, Organisation
@@ -164,8 +172,13 @@ def verified_expression(ids: Sequence[int], prefix: str = "") -> Any:
     )
 
 
-def counted_incidents_q(viewer: Viewer, filters: AnalysisFilters, prefix: str = "") -> Q:
-    """The counted base with the view's filters, as a Q on Incident (`prefix` for joins)."""
+def counted_incidents_q(
+    viewer: Viewer, filters: AnalysisFilters, prefix: str = "", *, pooled: bool = True
+) -> Q:
+    """The counted base with the view's filters, as a Q on Incident (`prefix` for joins).
+
+    `pooled`: only the period and organisation filters (the others are applied to the blocks,
+    after pooling; see the module docstring)."""
     p = prefix
     q = Q(**{f"{p}operation": viewer.operation}, **{f"{p}merged_into__isnull": True})
     q &= Q(**{f"{p}is_gbv": False}) | Q(**{f"{p}organisation_id__in": viewer.gbv_counted_for})
@@ -173,6 +186,10 @@ def counted_incidents_q(viewer: Viewer, filters: AnalysisFilters, prefix: str = 
         q &= Q(**{f"{p}month__gte": filters.month_from})
     if filters.month_to:
         q &= Q(**{f"{p}month__lte": filters.month_to})
+    if filters.organisation is not None:
+        q &= Q(**{f"{p}organisation": filters.organisation})
+    if pooled:
+        return q
     if filters.area is not None:
         level = filters.area.level
         if level == 1:
@@ -181,61 +198,132 @@ def counted_incidents_q(viewer: Viewer, filters: AnalysisFilters, prefix: str = 
             q &= Q(**{f"{p}admin2": filters.area})
         elif level >= 3:
             q &= Q(**{f"{p}area": filters.area})
-    if filters.organisation is not None:
-        q &= Q(**{f"{p}organisation": filters.organisation})
     if filters.verified_only:
         q &= Q(**{f"{p}verification_id__in": verified_status_ids(viewer.operation)})
     return q
 
 
 def counted_incidents(viewer: Viewer, filters: AnalysisFilters) -> QuerySet[Incident]:
-    q = counted_incidents_q(viewer, filters)
-    if filters.risk is not None:
-        q &= Q(primary_risk=filters.risk)
+    """The counted base in the period (and the user's own organisation if filtered on)."""
     # No default ordering: its columns would join the GROUP BY.
-    return Incident.objects.filter(q).order_by()
+    return Incident.objects.filter(counted_incidents_q(viewer, filters)).order_by()
 
 
-# --- Atoms -----------------------------------------------------------------------------------------
+# --- Atoms and blocks ---
+
+# A dimension pooled away in a block (the block spans every value of it).
+POOLED = "*"
 
 
 @dataclass
 class Atoms:
-    """Grouped counts: `rows` are (key dict, count, visible)."""
+    """Grouped counts: `rows` are (key dict, count, visible); `pool_order` the dimensions small
+    groups of hidden records are pooled across, in order (never `month`)."""
 
     rows: list[tuple[dict[str, Any], int, bool]]
     threshold: int
-    # Any record the user may not see one by one among the counted ones.
-    has_hidden: bool = False
-    withheld: int = 0
+    pool_order: tuple[str, ...] = ()
+    controlled: bool = False
+    withheld_groups: int = 0
+    _blocks: list[tuple[dict[str, Any], int]] | None = None
 
     @classmethod
     def from_values(
-        cls, values: Iterable[dict[str, Any]], *, threshold: int, measure: str = "n"
+        cls,
+        values: Iterable[dict[str, Any]],
+        *,
+        threshold: int,
+        pool_order: Sequence[str] = (),
+        measure: str = "n",
     ) -> Atoms:
         rows = []
-        has_hidden = False
         for row in values:
             visible = bool(row.pop("visible"))
             n = int(row.pop(measure) or 0)
-            if n <= 0:
-                continue
-            if not visible:
-                has_hidden = True
-            rows.append((row, n, visible))
-        return cls(rows=rows, threshold=threshold, has_hidden=has_hidden)
+            if n > 0:
+                rows.append((row, n, visible))
+        return cls(rows=rows, threshold=threshold, pool_order=tuple(pool_order))
 
-    def safe(self) -> list[tuple[dict[str, Any], int]]:
-        """The atoms that may enter figures: visible ones, and hidden ones of threshold or more."""
-        out = []
-        withheld = 0
+    @property
+    def has_hidden(self) -> bool:
+        return any(not visible for _k, _n, visible in self.rows)
+
+    def blocks(self) -> list[tuple[dict[str, Any], int]]:
+        """Visible atoms as they are; hidden records as blocks of at least `threshold`.
+
+        Per month, hidden atoms of threshold or more are blocks; the smaller ones are pooled
+        across the first dimension of `pool_order` (regrouped with that dimension set to POOLED),
+        groups that reach the threshold become blocks, the rest are pooled across the next
+        dimension, and so on; what is left at the end is withheld."""
+        if self._blocks is not None:
+            return self._blocks
+        out = [(key, n) for key, n, visible in self.rows if visible]
+        small: list[tuple[dict[str, Any], int]] = []
         for key, n, visible in self.rows:
-            if visible or n >= self.threshold:
+            if visible:
+                continue
+            if n >= self.threshold:
                 out.append((key, n))
             else:
-                withheld += 1
-        self.withheld = withheld
+                small.append((key, n))
+        for dim in self.pool_order:
+            if not small:
+                break
+            grouped: dict[tuple[Any, ...], tuple[dict[str, Any], int]] = {}
+            for key, n in small:
+                pooled = {**key, dim: POOLED}
+                index = tuple(sorted((k, str(v)) for k, v in pooled.items()))
+                found = grouped.get(index)
+                grouped[index] = (pooled, n + (found[1] if found else 0))
+            small = []
+            for key, n in grouped.values():
+                if n >= self.threshold:
+                    out.append((key, n))
+                else:
+                    small.append((key, n))
+        self.withheld_groups = len(small)
+        self._blocks = out
         return out
+
+    def inside(self, predicate: Callable[[dict[str, Any]], bool]) -> Atoms:
+        """The atoms of a view: pooling is done first (on the filter-free atoms), then the view
+        keeps the blocks lying wholly inside its filters."""
+        blocks = [(k, n) for k, n in self.blocks() if predicate(k)]
+        kept = Atoms(rows=[], threshold=self.threshold, pool_order=self.pool_order)
+        kept._blocks = blocks
+        # Controlled when any record fetched (the period's, before the area, risk and
+        # verification filters) is hidden from the user: deciding on the filtered view would
+        # tell whether a few hidden records lie in it.
+        kept.controlled = self.has_hidden
+        kept.withheld_groups = self.withheld_groups
+        return kept
+
+
+def block_filter(
+    filters: AnalysisFilters,
+    *,
+    admin1: str = "admin1_id",
+    admin2: str = "admin2_id",
+    risk: str = "primary_risk_id",
+    verified: str = "verified",
+) -> Callable[[dict[str, Any]], bool]:
+    """Is a block wholly inside the view's area, risk and verification filters? A block pooled
+    across a filtered dimension is not (it is left out of the view, as a whole)."""
+    checks: list[tuple[str, Any]] = []
+    if filters.area is not None:
+        if filters.area.level <= 1:
+            checks.append((admin1, filters.area.pk))
+        else:
+            checks.append((admin2, filters.area.pk))
+    if filters.risk is not None:
+        checks.append((risk, filters.risk.pk))
+    if filters.verified_only:
+        checks.append((verified, True))
+
+    def predicate(key: dict[str, Any]) -> bool:
+        return all(key.get(dim) == value for dim, value in checks)
+
+    return predicate
 
 
 @dataclass
@@ -310,14 +398,25 @@ def build_table(
     additive_columns: bool = True,
     row_header: str = "",
 ) -> Table:
-    """Fold the safe atoms into rows × columns, then suppress if the user may not see them all."""
-    controlled = atoms.has_hidden
+    """Fold the view's blocks into rows × columns; a block pooled across the row (or column)
+    dimension goes to a "pooled small groups" row (or column). Then suppress_table when the view
+    holds records the user may not see."""
+    controlled = atoms.controlled
+    row_keys, row_labels = list(row_keys), list(row_labels)
+    col_keys, col_labels = list(col_keys), list(col_labels)
     sums: dict[tuple[Hashable, Hashable], int] = defaultdict(int)
-    for key, n in atoms.safe() if controlled else [(k, n) for k, n, _v in atoms.rows]:
+    for key, n in atoms.blocks():
         r, c = row_of(key), col_of(key)
         if r is None or c is None:
             continue
         sums[(r, c)] += n
+    pooled_label = str(_("Pooled small groups"))
+    if any(r == POOLED for r, _c in sums) and POOLED not in row_keys:
+        row_keys.append(POOLED)
+        row_labels.append(pooled_label)
+    if any(c == POOLED for _r, c in sums) and POOLED not in col_keys:
+        col_keys.append(POOLED)
+        col_labels.append(pooled_label)
     values = [[sums.get((r, c), 0) for c in col_keys] for r in row_keys]
     if controlled and values and col_keys:
         suppressed: SuppressedTable = suppress_table(values, threshold=atoms.threshold)
@@ -333,10 +432,10 @@ def build_table(
         hidden = 0
     return Table(
         title=title,
-        row_keys=list(row_keys),
-        row_labels=list(row_labels),
-        col_keys=list(col_keys),
-        col_labels=list(col_labels),
+        row_keys=row_keys,
+        row_labels=row_labels,
+        col_keys=col_keys,
+        col_labels=col_labels,
         cells=cells,
         row_totals=row_totals,
         col_totals=col_totals,
@@ -349,7 +448,7 @@ def build_table(
     )
 
 
-# --- Labels and periods ----------------------------------------------------------------------------
+# --- Labels and periods ---
 
 
 def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:

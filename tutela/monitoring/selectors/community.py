@@ -10,6 +10,7 @@ by an organisation are counted only when it shares GBV aggregates (or is the use
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,10 +20,12 @@ from django.utils.translation import gettext as _
 from tutela.core.models import Operation
 from tutela.monitoring.models import CommunityReport, CommunityRisk
 from tutela.monitoring.selectors.base import (
+    POOLED,
     AnalysisFilters,
     Atoms,
     Table,
     Viewer,
+    block_filter,
     build_table,
     check_filters,
     filters_of,
@@ -35,15 +38,13 @@ from tutela.monitoring.selectors.incidents import area_key, areas_at, period_mon
 
 
 def _report_q(viewer: Viewer, filters: AnalysisFilters, prefix: str = "") -> Q:
+    """Period and own-organisation filters (area and risk apply to the blocks)."""
     p = prefix
     q = Q(**{f"{p}operation": viewer.operation})
     if filters.month_from:
         q &= Q(**{f"{p}month__gte": filters.month_from})
     if filters.month_to:
         q &= Q(**{f"{p}month__lte": filters.month_to})
-    if filters.area is not None:
-        field = {1: "admin1", 2: "admin2"}.get(filters.area.level, "area")
-        q &= Q(**{f"{p}{field}": filters.area})
     if filters.organisation is not None:
         q &= Q(**{f"{p}organisation": filters.organisation})
     return q
@@ -62,6 +63,10 @@ def _visible(viewer: Viewer, prefix: str, *, gbv_field: str | None) -> Any:
     return Case(
         When(conditions, then=Value(True)), default=Value(False), output_field=BooleanField()
     )
+
+
+# Small groups of reports the user may not see are pooled across admin 2, then admin 1.
+COMMUNITY_POOL = ("admin2_id", "admin1_id")
 
 
 @dataclass
@@ -89,8 +94,6 @@ def community_risk_shares(
     check_filters(viewer, filters)
     risk_q = _report_q(viewer, filters, prefix="report__")
     risk_q &= Q(risk__is_gbv=False) | Q(report__organisation_id__in=viewer.gbv_counted_for)
-    if filters.risk is not None:
-        risk_q &= Q(risk=filters.risk)
     risk_rows = (
         CommunityRisk.objects.filter(risk_q)
         .annotate(visible=_visible(viewer, "report__", gbv_field="risk__is_gbv"))
@@ -105,6 +108,7 @@ def community_risk_shares(
         .annotate(n=Count("id"))
         .order_by()
     )
+    view = block_filter(dataclasses.replace(filters, verified_only=False), risk="risk_id")
     risk_atoms = Atoms.from_values(
         [
             {
@@ -118,11 +122,18 @@ def community_risk_shares(
             for r in risk_rows
         ],
         threshold=viewer.threshold,
+        pool_order=COMMUNITY_POOL,
     )
-    report_atoms = Atoms.from_values(list(report_rows), threshold=viewer.threshold)
+    report_atoms = Atoms.from_values(
+        list(report_rows), threshold=viewer.threshold, pool_order=COMMUNITY_POOL
+    )
     # Both tables are controlled if either holds records the user may not see.
     controlled = risk_atoms.has_hidden or report_atoms.has_hidden
-    risk_atoms.has_hidden = report_atoms.has_hidden = controlled
+    risk_atoms = risk_atoms.inside(view)
+    report_atoms = report_atoms.inside(
+        block_filter(dataclasses.replace(filters, risk=None, verified_only=False))
+    )
+    risk_atoms.controlled = report_atoms.controlled = controlled
     if by == "month":
         months = period_months(filters, report_atoms)
         row_keys: list[Any] = months
@@ -167,11 +178,15 @@ def community_risk_shares(
         row_header=header,
     )
     shares: list[list[float | None]] = []
-    for cells, denominator in zip(counts.cells, reports.column(0), strict=True):
+    denominators = dict(zip(reports.row_keys, reports.column(0), strict=True))
+    for row_key, cells in zip(counts.row_keys, counts.cells, strict=True):
+        denominator = denominators.get(row_key)
         shares.append(
             [
-                round(100 * c / denominator, 1) if c is not None and denominator else None
-                for c in cells
+                round(100 * c / denominator, 1)
+                if c is not None and denominator and key != POOLED
+                else None
+                for c, key in zip(cells, counts.col_keys, strict=True)
             ]
         )
     return CommunityShares(

@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import BooleanField, Case, Count, F, Q, Sum, Value, When
+from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from tutela.core.models import AdminArea, Operation
@@ -21,14 +21,15 @@ from tutela.monitoring.models import (
     AgeBand,
     AreaPopulation,
     IncidentPeople,
-    IncidentRisk,
 )
 from tutela.monitoring.selectors.base import (
+    POOLED,
     AnalysisFilters,
     Atoms,
     Table,
     Viewer,
     add_months,
+    block_filter,
     build_table,
     check_filters,
     counted_incidents,
@@ -48,8 +49,14 @@ INCIDENT_DIMS = ("month", "admin1_id", "admin2_id", "primary_risk_id", "verified
 DEFAULT_MONTHS = 12
 
 
+# Small groups of hidden incidents are pooled across these, in this order.
+INCIDENT_POOL = ("verified", "admin2_id", "primary_risk_id", "admin1_id")
+
+
 def incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
-    """Counted incidents by month × admin1 × admin2 × primary risk × verified × visible."""
+    """The view's blocks of counted incidents (month × admin1 × admin2 × main risk × verified,
+    pooled across INCIDENT_POOL), with the area, risk and verification filters applied to the
+    blocks."""
     rows = (
         counted_incidents(viewer, filters)
         .annotate(
@@ -60,7 +67,8 @@ def incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
         .annotate(n=Count("id"))
         .order_by()
     )
-    return Atoms.from_values(rows, threshold=viewer.threshold)
+    atoms = Atoms.from_values(rows, threshold=viewer.threshold, pool_order=INCIDENT_POOL)
+    return atoms.inside(block_filter(filters))
 
 
 def period_months(
@@ -68,7 +76,7 @@ def period_months(
 ) -> list[datetime.date]:
     """The months a trend shows: the filter's range; open ends close on the data (or on the
     last DEFAULT_MONTHS months up to today)."""
-    seen = sorted({key["month"] for key, _n, _v in atoms.rows}) if atoms else []
+    seen = sorted({key["month"] for key, _n in atoms.blocks()}) if atoms else []
     last = filters.month_to or (seen[-1] if seen else None)
     if last is None:
         last = (today or datetime.date.today()).replace(day=1)  # noqa: DTZ011 - a calendar month
@@ -83,15 +91,16 @@ def area_key(level: int) -> str:
 
 
 def areas_at(operation: Operation, level: int, within: AdminArea | None = None) -> list[AdminArea]:
+    """The areas of a level (within the filtered area), without their boundaries."""
     queryset = areas_for_operation(operation, level=min(max(level, 1), 2))
     if within is not None and within.level < level:
         queryset = areas_for_operation(operation, level=level, parent_pcode=within.pcode)
     elif within is not None and within.level == level:
         queryset = queryset.filter(pk=within.pk)
-    return list(queryset)
+    return list(queryset.select_related(None).only("pk", "pcode", "name", "level"))
 
 
-# --- Trend -----------------------------------------------------------------------------------------
+# --- Trend ---
 
 
 def incident_trend(
@@ -140,66 +149,36 @@ def incident_trend(
     )
 
 
-# --- Top risks -------------------------------------------------------------------------------------
+# --- Top risks ---
 
 
-def top_risks(
-    *, user: Any, operation: Operation, filters: AnalysisFilters | None = None
-) -> Table:
-    """Incidents carrying each risk (an incident with several risks counts under each), most
-    frequent first. Ordered by the published figures only (hidden ones last), so the order does
-    not betray a hidden count. The atoms also split each risk's incidents by whether it is their
-    main risk, so that these figures and the main-risk figures of the trend come from the very
-    same atoms and their difference is itself a sum of safe atoms."""
+def top_risks(*, user: Any, operation: Operation, filters: AnalysisFilters | None = None) -> Table:
+    """Incidents per main risk, most frequent first: the trend's blocks summed over the period
+    (the same blocks as every incident count, so these figures cannot be differenced against
+    the trend's). Ordered by the published figures only, hidden ones last, so that the order does
+    not betray a hidden count. Incidents carrying several risks are counted under their main
+    risk: counting them under each risk (IncidentRisk) would cut the same records into a second,
+    overlapping set of blocks whose differences with the first could be small."""
     filters = filters_of(filters)
     viewer = viewer_for(user, operation)
     check_filters(viewer, filters)
-    q = counted_incidents_q(viewer, filters, prefix="incident__")
-    if filters.risk is not None:
-        q &= Q(risk=filters.risk)
-    rows = (
-        IncidentRisk.objects.filter(q)
-        .annotate(
-            is_primary=Case(
-                When(risk_id=F("incident__primary_risk_id"), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
-            verified=verified_expression(
-                verified_status_ids(operation), prefix="incident__"
-            ),
-            visible=visible_expression(viewer, prefix="incident__"),
-        )
-        .values(
-            "incident__month",
-            "incident__admin1_id",
-            "incident__admin2_id",
-            "risk_id",
-            "is_primary",
-            "verified",
-            "visible",
-        )
-        .annotate(n=Count("incident_id", distinct=True))
-        .order_by()
-    )
-    atoms = Atoms.from_values(rows, threshold=viewer.threshold)
+    atoms = incident_atoms(viewer, filters)
     risks = [r for r in risks_of(operation) if filters.risk is None or r == filters.risk]
     table = build_table(
-        title=_("Incidents per protection risk"),
+        title=_("Incidents per main protection risk"),
         atoms=atoms,
-        row_of=lambda k: k["risk_id"],
+        row_of=lambda k: k["primary_risk_id"],
         col_of=lambda k: "incidents",
         row_keys=[r.pk for r in risks],
         row_labels=[risk_label(r) for r in risks],
         col_keys=["incidents"],
         col_labels=[_("Incidents")],
-        additive_columns=False,
         row_header=_("Protection risk"),
     )
-    order = sorted(
-        range(len(table.row_keys)),
-        key=lambda i: (table.cells[i][0] is None, -(table.cells[i][0] or 0), i),
-    )
+    pooled = [i for i, k in enumerate(table.row_keys) if k == POOLED]
+    ranked = [i for i in range(len(table.row_keys)) if i not in pooled]
+    ranked.sort(key=lambda i: (table.cells[i][0] is None, -(table.cells[i][0] or 0), i))
+    order = ranked + pooled
     table.row_keys = [table.row_keys[i] for i in order]
     table.row_labels = [table.row_labels[i] for i in order]
     table.cells = [table.cells[i] for i in order]
@@ -207,7 +186,7 @@ def top_risks(
     return table
 
 
-# --- Affected groups -------------------------------------------------------------------------------
+# --- Affected groups ---
 
 PEOPLE_DIMS = (
     "incident__month",
@@ -220,6 +199,16 @@ PEOPLE_DIMS = (
     "age_band_id",
     "with_disability",
     "population_group_id",
+)
+
+
+PEOPLE_POOL = (
+    "verified",
+    "incident__admin2_id",
+    "incident__primary_risk_id",
+    "incident__admin1_id",
+    "population_group_id",
+    "with_disability",
 )
 
 
@@ -244,8 +233,6 @@ def affected_groups(
     viewer = viewer_for(user, operation)
     check_filters(viewer, filters)
     q = counted_incidents_q(viewer, filters, prefix="incident__")
-    if filters.risk is not None:
-        q &= Q(incident__primary_risk=filters.risk)
     rows = (
         IncidentPeople.objects.filter(q)
         .annotate(
@@ -256,7 +243,14 @@ def affected_groups(
         .annotate(n=Sum("count"))
         .order_by()
     )
-    atoms = Atoms.from_values(rows, threshold=viewer.threshold)
+    atoms = Atoms.from_values(rows, threshold=viewer.threshold, pool_order=PEOPLE_POOL).inside(
+        block_filter(
+            filters,
+            admin1="incident__admin1_id",
+            admin2="incident__admin2_id",
+            risk="incident__primary_risk_id",
+        )
+    )
     bands = list(AgeBand.objects.filter(operation=operation).order_by("order", "min_age"))
     sexes = [("F", _("Female")), ("M", _("Male"))]
     by_sex_age = build_table(
@@ -274,7 +268,7 @@ def affected_groups(
     by_group = build_table(
         title=_("People affected by population group"),
         atoms=atoms,
-        row_of=lambda k: k["population_group_id"] or 0,
+        row_of=lambda k: k["population_group_id"] or 0,  # POOLED stays POOLED
         col_of=lambda k: "people",
         row_keys=[*(g.pk for g in groups), 0],
         row_labels=[*(g.name for g in groups), _("Not specified")],
@@ -285,7 +279,9 @@ def affected_groups(
     by_disability = build_table(
         title=_("People affected with and without disability"),
         atoms=atoms,
-        row_of=lambda k: bool(k["with_disability"]),
+        row_of=lambda k: (
+            k["with_disability"] if k["with_disability"] == POOLED else bool(k["with_disability"])
+        ),
         col_of=lambda k: "people",
         row_keys=[True, False],
         row_labels=[_("With disability"), _("Without disability (or not known)")],
@@ -297,12 +293,12 @@ def affected_groups(
         by_sex_age=by_sex_age,
         by_population_group=by_group,
         by_disability=by_disability,
-        controlled=atoms.has_hidden,
+        controlled=atoms.controlled,
         threshold=viewer.threshold,
     )
 
 
-# --- Hot spots -------------------------------------------------------------------------------------
+# --- Hot spots ---
 
 
 @dataclass

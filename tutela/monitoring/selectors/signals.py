@@ -45,12 +45,11 @@ def signals_for_user(
     first = add_months(min(s.month for s in signals), -months_back)
     last = max(s.month for s in signals)
     atoms = incident_atoms(viewer, AnalysisFilters(month_from=first, month_to=last))
-    controlled = atoms.has_hidden
-    pairs = (
-        atoms.safe() if controlled else [(k, n) for k, n, _v in atoms.rows]
-    )
-    counts: dict[tuple[int, int, datetime.date], int] = defaultdict(int)
-    for key, n in pairs:
+    controlled = atoms.controlled
+    # Blocks wholly inside an area × risk (those pooled across either are left out, as in the
+    # trend filtered on that area and risk).
+    counts: dict[tuple[Any, Any, datetime.date], int] = defaultdict(int)
+    for key, n in atoms.blocks():
         counts[(key["admin1_id"], key["primary_risk_id"], key["month"])] += n
         if key["admin2_id"] is not None:
             counts[(key["admin2_id"], key["primary_risk_id"], key["month"])] += n

@@ -86,7 +86,9 @@ def duplicates_flag(*, incidents: Iterable[Incident], recheck: bool = False) -> 
             is_gbv=False,
             occurred_on__range=(first, last),
             admin1_id__in={i.admin1_id for i in records},
-        ).values_list("id", "organisation_id", "area_id", "admin2_id", "occurred_on", "people_affected")
+        ).values_list(
+            "id", "organisation_id", "area_id", "admin2_id", "occurred_on", "people_affected"
+        )
     )
     by_area: dict[int, list[tuple[Any, ...]]] = {}
     by_admin2: dict[int, list[tuple[Any, ...]]] = {}

@@ -125,9 +125,8 @@ def counted_base_q(operation: Operation) -> Q:
     """What the cluster counts: unmerged incidents; GBV only of organisations that share."""
     from tutela.monitoring.access import gbv_sharing_organisations
 
-    return (
-        Q(operation=operation, merged_into__isnull=True)
-        & (Q(is_gbv=False) | Q(organisation_id__in=set(gbv_sharing_organisations(operation))))
+    return Q(operation=operation, merged_into__isnull=True) & (
+        Q(is_gbv=False) | Q(organisation_id__in=set(gbv_sharing_organisations(operation)))
     )
 
 
@@ -275,7 +274,9 @@ def signals_notify(*, operation: Operation) -> int:
         from django.utils.translation import gettext as _
 
         with translation.override(operation.default_language or "en"):
-            url = str(getattr(settings, "BASE_URL", "")) + reverse("monitoring:signals", args=[operation.slug])
+            url = str(getattr(settings, "BASE_URL", "")) + reverse(
+                "monitoring:signals", args=[operation.slug]
+            )
             subject = _("%(count)s new early-warning signal(s) — %(operation)s") % {
                 "count": len(pending),
                 "operation": operation.name,

@@ -105,11 +105,11 @@ def incident_state(incident: Incident) -> dict[str, Any]:
         state["people"] = sorted(
             (
                 [
-                p.sex,
-                p.age_band.code,
-                p.with_disability,
-                p.population_group.code if p.population_group else None,
-                p.count,
+                    p.sex,
+                    p.age_band.code,
+                    p.with_disability,
+                    p.population_group.code if p.population_group else None,
+                    p.count,
                 ]
                 for p in incident.people.select_related("age_band", "population_group")
             ),
@@ -131,12 +131,12 @@ def _fill(incident: Incident, data: IncidentData, refs: References) -> None:
     incident.site = (data.site or "").strip()
     pairs = refs.risk_pairs(data)
     incident.primary_risk = pairs[0][0]
-    incident.perpetrator = refs.perpetrators.get(_key(data.perpetrator)) if data.perpetrator else None
+    incident.perpetrator = (
+        refs.perpetrators.get(_key(data.perpetrator)) if data.perpetrator else None
+    )
     incident.people_affected = sum(_people_lines(data.people).values())
     incident.displacement_caused = bool(data.displacement_caused)
-    incident.displaced_households = (
-        data.displaced_households if data.displacement_caused else None
-    )
+    incident.displaced_households = data.displaced_households if data.displacement_caused else None
     incident.source = refs.sources[_key(data.source)]
     incident.verification = refs.verifications[_key(data.verification)]
     incident.is_gbv = refs.is_gbv(data)
@@ -390,7 +390,9 @@ def incidents_save_many(
             operation=operation, organisation=organisation, external_id__in=list(seen)
         ).select_related("operation")
     }
-    references = _references(operation, sum(1 for i in items if i.external_id.strip() not in existing))
+    references = _references(
+        operation, sum(1 for i in items if i.external_id.strip() not in existing)
+    )
     saved: list[Incident] = []
     created = updated = 0
     for item in items:

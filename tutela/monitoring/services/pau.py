@@ -89,7 +89,9 @@ def _change_text(change: float | None) -> str:
     return f"{sign}{formats.number_format(change, decimal_pos=1, use_l10n=True)} %"
 
 
-def draft_sections(figures: dict[str, Any], *, operation: Operation, language: str) -> dict[str, str]:
+def draft_sections(
+    figures: dict[str, Any], *, operation: Operation, language: str
+) -> dict[str, str]:
     """The pre-filled narrative (Markdown) of each section, written from the figures in
     `language`. Analysts rewrite it; it only saves them typing the numbers."""
     with translation.override(language):
@@ -101,8 +103,9 @@ def draft_sections(figures: dict[str, Any], *, operation: Operation, language: s
         incidents = key["incidents"]
         context = [
             _(
-                "This update covers %(period)s in %(where)s. It draws on %(incidents)s protection "
-                "incidents reported by the monitoring partners (%(previous)s in %(previous_period)s)."
+                "This update covers %(period)s in %(where)s. It draws on %(incidents)s "
+                "protection incidents reported by the monitoring partners (%(previous)s in "
+                "%(previous_period)s)."
             )
             % {
                 "period": period.label(),
@@ -233,7 +236,10 @@ def _scope_area(operation: Operation, scope: AdminArea | str | None) -> AdminAre
     ).first()
     if area is None:
         raise ValidationError(
-            {"scope": _("“%(pcode)s” is not a region (admin 1) of this operation.") % {"pcode": pcode}}
+            {
+                "scope": _("“%(pcode)s” is not a region (admin 1) of this operation.")
+                % {"pcode": pcode}
+            }
         )
     return area
 
@@ -255,7 +261,8 @@ def _add_version(
         note=note[:300],
         created_by=by,
     )
-    version.full_clean()
+    # created_by is empty for the command line.
+    version.full_clean(exclude=["created_by"])
     version.save()
     return version
 
@@ -311,7 +318,7 @@ def pau_create(
         status=Status.DRAFT,
         created_by=by,
     )
-    update.full_clean()
+    update.full_clean(exclude=["created_by"])
     update.save()
     audit_create(actor=by, instance=update, operation=operation, request=request)
     sections = draft_sections(figures, operation=operation, language=language)
@@ -343,7 +350,9 @@ def pau_save_sections(
     _require_draft(update)
     unknown = set(sections) - set(SECTION_KEYS)
     if unknown:
-        raise ValidationError(_("Unknown section: %(names)s.") % {"names": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("Unknown section: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+        )
     too_long = [k for k, v in sections.items() if len(v or "") > MAX_SECTION_CHARS]
     if too_long:
         raise ValidationError(
@@ -483,7 +492,10 @@ def pau_return_to_draft(
     """Back to draft, from submitted, cleared or published (the approver or an editor)."""
     update = AnalysisUpdate.objects.select_for_update().get(pk=update.pk)
     is_approver = update.approver_id is not None and update.approver_id == getattr(by, "pk", None)
-    if not (can_edit_pau(by, update.operation) or (is_approver and access.roles_in(by, update.operation))):
+    if not (
+        can_edit_pau(by, update.operation)
+        or (is_approver and access.roles_in(by, update.operation))
+    ):
         raise PermissionDenied
     if update.status == Status.DRAFT:
         raise ValidationError(_("This update is already a draft."), code="already_draft")

@@ -98,8 +98,7 @@ RISKS: list[tuple[int, str, str, str]] = [
     (
         9,
         "Impediments and/or restrictions to access to legal identity, remedies and justice",
-        "Entraves et/ou restrictions à l'accès à l'identité juridique, aux recours et à la "
-        "justice",
+        "Entraves et/ou restrictions à l'accès à l'identité juridique, aux recours et à la justice",
         "Impedimentos y/o restricciones de acceso a la identidad jurídica, a recursos y a la "
         "justicia",
     ),
@@ -201,8 +200,12 @@ VIOLATIONS: dict[int, list[tuple[str, str, str, str]]] = {
         ("forced_marriage_adult", GENERAL, "Forced marriage of an adult", "Mariage forcé d'adulte"),
     ],
     5: [
-        ("discrimination", GENERAL, "Discrimination or stigmatisation", "Discrimination ou "
-         "stigmatisation"),
+        (
+            "discrimination",
+            GENERAL,
+            "Discrimination or stigmatisation",
+            "Discrimination ou stigmatisation",
+        ),
         (
             "denial_of_services",
             GENERAL,

@@ -21,8 +21,8 @@ from tutela.core.imports.readers import iter_records, read_table
 from tutela.core.imports.values import ParseError, is_blank, parse_count, text
 from tutela.core.models import AuditEntry, Operation, Organisation, User
 from tutela.core.pcodes import GazetteerIndex
-from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 from tutela.core.selectors import country_pcodes
+from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 from tutela.monitoring.models import (
     AgeBand,
     AreaPopulation,
@@ -96,8 +96,10 @@ def monitoring_settings_update(
     outside = [u for u in analysts if u.pk not in allowed]
     if outside:
         raise ValidationError(
-            {"analysts": _("Analysts must be users of this operation: %(names)s.")
-             % {"names": ", ".join(u.email for u in outside)}}
+            {
+                "analysts": _("Analysts must be users of this operation: %(names)s.")
+                % {"names": ", ".join(u.email for u in outside)}
+            }
         )
     if not 0 < significance < 1:
         raise ValidationError({"significance": _("The significance level is between 0 and 1.")})
@@ -134,9 +136,7 @@ def sharing_agreement_save(
     if not organisation.operations.filter(pk=operation.pk).exists():
         raise ValidationError({"organisation": _("This organisation is not in the operation.")})
     if shares_gbv_aggregates and signed_on is None:
-        raise ValidationError(
-            {"signed_on": _("Give the date the written agreement was signed.")}
-        )
+        raise ValidationError({"signed_on": _("Give the date the written agreement was signed.")})
     agreement = SharingAgreement.objects.filter(
         operation=operation, organisation=organisation
     ).first()
@@ -177,9 +177,12 @@ def reference_item_save(
     unknown = set(data) - allowed
     if unknown:
         raise ValueError(f"unexpected fields {sorted(unknown)}")
-    if kind == "violations" and data.get("risk") is not None:
-        if data["risk"].operation_id != operation.pk:
-            raise ValidationError({"risk": _("Choose a risk of this operation.")})
+    if (
+        kind == "violations"
+        and data.get("risk") is not None
+        and data["risk"].operation_id != operation.pk
+    ):
+        raise ValidationError({"risk": _("Choose a risk of this operation.")})
     created = instance is None
     if instance is None:
         instance = model(operation=operation)
@@ -193,7 +196,9 @@ def reference_item_save(
     if created:
         audit_create(actor=by, instance=instance, operation=operation, request=request)
     else:
-        audit_update(actor=by, instance=instance, operation=operation, before=before, request=request)
+        audit_update(
+            actor=by, instance=instance, operation=operation, before=before, request=request
+        )
     return instance
 
 
@@ -237,7 +242,9 @@ def risk_mapping_save(
     if created:
         audit_create(actor=by, instance=instance, operation=operation, request=request)
     else:
-        audit_update(actor=by, instance=instance, operation=operation, before=before, request=request)
+        audit_update(
+            actor=by, instance=instance, operation=operation, before=before, request=request
+        )
     return instance
 
 
@@ -291,7 +298,9 @@ class PopulationImportResult:
         return not any(p.is_error for p in self.problems)
 
 
-def _problem(row: int | None, column: str, name: str, code: str, message: str, value: Any = "") -> Problem:
+def _problem(
+    row: int | None, column: str, name: str, code: str, message: str, value: Any = ""
+) -> Problem:
     return Problem(
         row=row, column=column, field=name, code=code, message=message, value=display_value(value)
     )
@@ -415,7 +424,10 @@ def area_populations_import(
             if found is None:
                 new.append(
                     AreaPopulation(
-                        operation=operation, area_id=area_id, year=year, population=population,
+                        operation=operation,
+                        area_id=area_id,
+                        year=year,
+                        population=population,
                         source=src,
                     )
                 )

@@ -64,7 +64,9 @@ def data(**changes: Any) -> IncidentData:
 
 
 def gbv(**changes: Any) -> IncidentData:
-    return data(risks=[("R08", "gbv_rape")], people=[PeopleCount("F", "12-17", False, None, 1)], **changes)
+    return data(
+        risks=[("R08", "gbv_rape")], people=[PeopleCount("F", "12-17", False, None, 1)], **changes
+    )
 
 
 @pytest.fixture(name="mon")

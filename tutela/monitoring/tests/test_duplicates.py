@@ -48,7 +48,10 @@ def test_same_admin2_counts_as_the_same_place(mon):
 @pytest.mark.parametrize(
     "changes",
     [
-        {"occurred_on": MARCH_10 + datetime.timedelta(days=4), "reported_on": datetime.date(2026, 3, 20)},
+        {
+            "occurred_on": MARCH_10 + datetime.timedelta(days=4),
+            "reported_on": datetime.date(2026, 3, 20),
+        },
         {"area_pcode": "ML0502"},
         {"risks": [("R12", "theft")]},
         {"people": [PeopleCount("F", "18-59", False, None, 7)]},
@@ -75,7 +78,11 @@ def test_gbv_records_are_never_compared_across_organisations(mon):
 def test_window_comes_from_the_operation_settings(mon):
     MonitoringSettings.objects.filter(operation=mon.operation).update(duplicate_window_days=7)
     mon.record()
-    other(mon, occurred_on=MARCH_10 + datetime.timedelta(days=6), reported_on=datetime.date(2026, 3, 20))
+    other(
+        mon,
+        occurred_on=MARCH_10 + datetime.timedelta(days=6),
+        reported_on=datetime.date(2026, 3, 20),
+    )
     assert DuplicateFlag.objects.count() == 1
 
 
@@ -91,8 +98,11 @@ def test_merge_points_the_other_record_to_the_one_kept(mon):
     assert first.merged_into == second
     assert Incident.objects.count() == 2  # both sources kept
     assert flag.status == DuplicateFlag.Status.MERGED
-    assert flag.decided_by == mon.analyst and flag.decided_at
-    entry = AuditEntry.objects.get(entity_type="monitoring.incident", entity_id=str(first.pk), action="update")
+    assert flag.decided_by == mon.analyst
+    assert flag.decided_at
+    entry = AuditEntry.objects.get(
+        entity_type="monitoring.incident", entity_id=str(first.pk), action="update"
+    )
     assert entry.after == {"merged_into_id": second.pk}
     assert AuditEntry.objects.filter(entity_type="monitoring.duplicateflag").count() == 1
     assert not duplicates_to_review(mon.operation).exists()
@@ -109,7 +119,9 @@ def test_keep_apart_closes_the_flag(mon):
     assert flag.status == DuplicateFlag.Status.KEPT
     assert not Incident.objects.exclude(merged_into=None).exists()
     # A decided pair is not flagged again when a record changes.
-    incident_update(incident=flag.incident, by=mon.world.partner, data=data(verification="verified"))
+    incident_update(
+        incident=flag.incident, by=mon.world.partner, data=data(verification="verified")
+    )
     assert DuplicateFlag.objects.get().status == DuplicateFlag.Status.KEPT
 
 

@@ -26,7 +26,9 @@ APRIL = datetime.datetime(2026, 4, 15, 9, tzinfo=datetime.UTC)
 
 
 def problems(mon: Mon, **changes):
-    return {(f, c) for f, c, _m in incident_problems(data(**changes), References.load(mon.operation))}
+    return {
+        (f, c) for f, c, _m in incident_problems(data(**changes), References.load(mon.operation))
+    }
 
 
 def test_record_saves_the_incident_with_its_denormalised_fields(mon):
@@ -102,7 +104,10 @@ def test_narrative_is_masked_and_encrypted_and_audited_as_a_fingerprint(mon):
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
-        ({"occurred_on": datetime.date(2099, 1, 1), "reported_on": datetime.date(2099, 1, 2)}, ("occurred_on", "future")),
+        (
+            {"occurred_on": datetime.date(2099, 1, 1), "reported_on": datetime.date(2099, 1, 2)},
+            ("occurred_on", "future"),
+        ),
         ({"reported_on": datetime.date(2099, 1, 1)}, ("reported_on", "future")),
         ({"reported_on": datetime.date(2026, 3, 1)}, ("reported_on", "reported_before_occurred")),
         ({"area_pcode": "ZZ99"}, ("area_pcode", "unknown")),
@@ -118,11 +123,17 @@ def test_narrative_is_masked_and_encrypted_and_audited_as_a_fingerprint(mon):
         ({"perpetrator": "john"}, ("perpetrator", "unknown")),
         ({"people": [PeopleCount("X", "18-59", False, None, 1)]}, ("people", "unknown_sex")),
         ({"people": [PeopleCount("F", "20-30", False, None, 1)]}, ("people", "unknown_age_band")),
-        ({"people": [PeopleCount("F", "18-59", False, "ZZZ", 1)]}, ("people", "unknown_population_group")),
+        (
+            {"people": [PeopleCount("F", "18-59", False, "ZZZ", 1)]},
+            ("people", "unknown_population_group"),
+        ),
         ({"people": [PeopleCount("F", "18-59", False, None, 0)]}, ("people", "not_positive")),
         ({"people": [PeopleCount("F", "18-59", False, None, -2)]}, ("people", "not_positive")),
         ({"displaced_households": 4}, ("displaced_households", "without_displacement")),
-        ({"displacement_caused": True, "displaced_households": 0}, ("displaced_households", "not_positive")),
+        (
+            {"displacement_caused": True, "displaced_households": 0},
+            ("displaced_households", "not_positive"),
+        ),
         ({"services": ["spa"]}, ("services", "unknown")),
         ({"source": ""}, ("source", "required")),
         ({"source": "rumour"}, ("source", "unknown")),
@@ -188,7 +199,9 @@ def test_update_that_changes_nothing_writes_no_audit_entry(mon):
     incident = mon.record()
     incident_update(incident=incident, by=mon.world.partner, data=incident_data_from(incident))
 
-    assert not AuditEntry.objects.filter(action="update", entity_type="monitoring.incident").exists()
+    assert not AuditEntry.objects.filter(
+        action="update", entity_type="monitoring.incident"
+    ).exists()
 
 
 def test_delete_removes_the_record_and_audits_it(mon):
@@ -277,3 +290,33 @@ def test_gbv_helper_data_is_valid(mon):
         operation=mon.operation, organisation=mon.world.amss, by=mon.world.partner, data=gbv()
     )
     assert incident.is_gbv
+
+
+def test_demo_loads_a_year_of_incidents_once():
+    from django.core.management import call_command
+
+    from tutela.core.models import Operation
+    from tutela.monitoring.models import DuplicateFlag, MonitoringSettings, SharingAgreement
+
+    call_command("demo")
+    op = Operation.objects.get(slug="mali-demo")
+    incidents = Incident.objects.filter(operation=op)
+    count = incidents.count()
+
+    assert 250 <= count <= 800
+    assert incidents.filter(is_gbv=True).exists()
+    assert incidents.values("month").distinct().count() == 12
+    assert incidents.values("organisation").distinct().count() == 6
+    assert DuplicateFlag.objects.filter(operation=op, status="open").count() >= 8
+    assert (
+        MonitoringSettings.objects.get(operation=op)
+        .analysts.filter(email="imo@demo.tutela.org")
+        .exists()
+    )
+    assert SharingAgreement.objects.filter(operation=op, shares_gbv_aggregates=True).count() == 3
+    narratives = [i.narrative for i in incidents]
+    assert any("[phone]" in n for n in narratives)
+    assert not any("76 12" in n for n in narratives)
+
+    call_command("demo")
+    assert Incident.objects.filter(operation=op).count() == count

@@ -30,7 +30,8 @@ from tutela.monitoring.pau_access import (
     paus_for_user,
     require_pau_editor,
 )
-from tutela.monitoring.pau_documents import build_document, render as render_document
+from tutela.monitoring.pau_documents import build_document
+from tutela.monitoring.pau_documents import render as render_document
 from tutela.monitoring.pau_forms import PauCreateForm, ReturnForm, SectionsForm, SubmitForm
 from tutela.monitoring.services import pau as services
 
@@ -42,7 +43,9 @@ def _operation(request: HttpRequest, slug: str) -> Operation:
     return access.operation_get_for_user(request.user, slug)
 
 
-def _page(request: HttpRequest, template: str, operation: Operation, **context: Any) -> HttpResponse:
+def _page(
+    request: HttpRequest, template: str, operation: Operation, **context: Any
+) -> HttpResponse:
     context.setdefault("operation", operation)
     context.setdefault("nav_active", "monitoring")
     context.setdefault("can_edit", can_edit_pau(request.user, operation))
@@ -160,8 +163,7 @@ def pau_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         can_clear=is_approver and update.status == Status.SUBMITTED,
         can_publish=update.status == Status.CLEARED
         and (can_edit_pau(user, operation) or is_approver),
-        can_return=update.status != Status.DRAFT
-        and (can_edit_pau(user, operation) or is_approver),
+        can_return=update.status != Status.DRAFT and (can_edit_pau(user, operation) or is_approver),
         return_form=ReturnForm(),
         can_refresh=editable,
         languages=["fr", "en"],
@@ -196,8 +198,8 @@ def pau_save(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     else:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
+            for message in errors:
+                messages.error(request, f"{label}: {message}" if label else str(message))
     return redirect("monitoring:pau_detail", operation.slug, update.pk)
 
 

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -37,7 +37,9 @@ def _managed(request: HttpRequest, slug: str) -> Operation:
     return operation
 
 
-def _page(request: HttpRequest, template: str, operation: Operation, **context: Any) -> HttpResponse:
+def _page(
+    request: HttpRequest, template: str, operation: Operation, **context: Any
+) -> HttpResponse:
     context.setdefault("operation", operation)
     context.setdefault("nav_active", "monitoring")
     context.setdefault("reference_kinds", reference_kinds())
@@ -51,7 +53,7 @@ def reference_kinds() -> list[tuple[str, str]]:
     ]
 
 
-def _apply(form: Form, error: ValidationError) -> None:
+def _apply(form: BaseForm, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for name, errors in error.error_dict.items():
             target = name if name in form.fields else None
@@ -115,8 +117,7 @@ def settings_sharing(request: HttpRequest, slug: str) -> HttpResponse:
         for a in SharingAgreement.objects.filter(operation=operation).select_related("recorded_by")
     }
     organisations = [
-        (org, agreements.get(org.pk))
-        for org in operation.organisations.order_by("acronym")
+        (org, agreements.get(org.pk)) for org in operation.organisations.order_by("acronym")
     ]
     return _page(
         request,
@@ -178,7 +179,7 @@ def _kind(kind: str) -> str:
 def settings_reference(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     operation = _managed(request, slug)
     model = services.REFERENCE_MODELS[_kind(kind)]
-    items = model._default_manager.filter(operation=operation).order_by("order", "code")  # type: ignore[attr-defined]
+    items = model._default_manager.filter(operation=operation).order_by("order", "code")
     if kind == "violations":
         items = items.select_related("risk")
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -202,7 +203,7 @@ def settings_reference_edit(
     model = services.REFERENCE_MODELS[_kind(kind)]
     instance = None
     if pk is not None:
-        instance = model._default_manager.filter(operation=operation, pk=pk).first()  # type: ignore[attr-defined]
+        instance = model._default_manager.filter(operation=operation, pk=pk).first()
         if instance is None:
             raise Http404
     form_class = reference_form_class(kind, operation)

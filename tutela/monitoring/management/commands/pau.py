@@ -59,6 +59,7 @@ class Command(BaseCommand):
         content, _mime, _name = render(update, fmt, language=language)
         output.write_bytes(content)
         self.stdout.write(
-            f"{'Created' if created else 'Updated'} “{update.title}” ({update.get_status_display()}, "
-            f"version {update.versions.count()}); wrote {output} ({len(content):,} bytes)."
+            f"{'Created' if created else 'Updated'} “{update.title}” "
+            f"({update.get_status_display()}, version {update.versions.count()}); "
+            f"wrote {output} ({len(content):,} bytes)."
         )

@@ -1,0 +1,168 @@
+"""Protection monitoring benchmark: trend and hot-spot requests through the selectors vs the same
+aggregation in DuckDB, and the early-warning scan.
+
+    .venv/bin/python bench/bench_monitoring.py [--rows 1000000] [--runs 10]
+    bash scripts/with-postgres.sh .venv/bin/python bench/bench_monitoring.py   (PostgreSQL)
+
+The synthetic incidents (tutela.monitoring.synthetic, deterministic) are generated once per
+database and reused by later runs. Each request is timed end to end through the selectors
+(`incident_trend`, `hotspots`) as a cluster coordinator would get it: counted base (merged
+duplicates out, GBV only of sharing organisations), disclosure control (safe atoms withheld,
+suppress_table), names resolved. DuckDB (in memory) runs the same aggregation over the identical
+rows (loaded from a CSV) with the same counted base; the grand totals are printed (Tutela's
+are DuckDB's minus the withheld small groups, whose share is printed too). Prints median and p95 of both and the ratio of
+medians; then the early-warning scan of the last month over every admin 2 and admin 1 area ×
+risk. Goals (issue 4): ratio <= 5; scan < 10 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import time
+
+from _setup import WORK, django_setup, median, ms, p95, timed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=10)
+    args = parser.parse_args()
+    vendor = django_setup(f"monitoring-{args.rows}.sqlite3")
+
+    import duckdb
+    from django.db import connection
+
+    from tutela.core.models import Operation, OperationRole, Organisation, User
+    from tutela.monitoring.models import Incident, SharingAgreement
+    from tutela.monitoring.selectors import AnalysisFilters, hotspots, incident_trend
+    from tutela.monitoring.services.early_warning import early_warning_scan
+    from tutela.monitoring.synthetic import generate
+
+    operation, _ = Operation.objects.get_or_create(
+        slug=f"bench-monitoring-{args.rows}",
+        defaults={"name": f"Monitoring benchmark {args.rows} incidents"},
+    )
+    csv_path = WORK / f"monitoring-{args.rows}-{vendor}.csv"
+    if not Incident.objects.filter(operation=operation).exists() or not csv_path.exists():
+        Incident.objects.filter(operation=operation).delete()
+        print(f"generating {args.rows:,} synthetic incidents on {vendor} (once)...", flush=True)
+        start = time.perf_counter()
+        result = generate(operation=operation, n_rows=args.rows, seed=1)
+        print(f"  inserted in {time.perf_counter() - start:.0f} s", flush=True)
+        result.write_csv(csv_path)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    # A coordinator whose organisation reports no incident: everything goes through disclosure
+    # control.
+    org, _ = Organisation.objects.get_or_create(
+        acronym="BENCH-COORD", defaults={"name": "Benchmark coordination", "type": "un"}
+    )
+    user, _ = User.objects.get_or_create(
+        email="bench-monitoring@tutela.test",
+        defaults={"full_name": "Benchmark coordinator", "organisation": org},
+    )
+    OperationRole.objects.get_or_create(user=user, operation=operation, role="coordinator")
+    n = Incident.objects.filter(operation=operation).count()
+    sharing = set(
+        SharingAgreement.objects.filter(
+            operation=operation, shares_gbv_aggregates=True
+        ).values_list("organisation_id", flat=True)
+    )
+    last = (
+        Incident.objects.filter(operation=operation)
+        .order_by("-month")
+        .values_list("month", flat=True)[0]
+    )
+    first_12 = datetime.date(last.year - 1, last.month, 1)
+    if last.month == 12:
+        first_12 = datetime.date(last.year, 1, 1)
+    else:
+        first_12 = datetime.date(last.year - 1, last.month + 1, 1)
+
+    duck = duckdb.connect()
+    duck.execute(f"CREATE TABLE r AS SELECT * FROM read_csv_auto('{csv_path}')")  # noqa: S608
+    sharing_sql = ",".join(str(x) for x in sorted(sharing)) or "-1"
+    base = f"NOT merged AND (NOT is_gbv OR organisation_id IN ({sharing_sql}))"
+    duck_rows = duck.execute("SELECT COUNT(*) FROM r").fetchone()
+    assert duck_rows is not None and duck_rows[0] == n, (duck_rows, n)
+
+    period = AnalysisFilters(month_from=first_12, month_to=last)
+    period_sql = f"month BETWEEN DATE '{first_12}' AND DATE '{last}'"
+    cases = [
+        (
+            "trend: month x risk, 12 months",
+            lambda: incident_trend(
+                user=User.objects.get(pk=user.pk), operation=operation, filters=period
+            ),
+            f"SELECT month, primary_risk_id, COUNT(*) FROM r WHERE {base} AND {period_sql} "  # noqa: S608
+            "GROUP BY 1, 2",
+        ),
+        (
+            "trend: month x admin1, all months",
+            lambda: incident_trend(
+                user=User.objects.get(pk=user.pk),
+                operation=operation,
+                filters=AnalysisFilters(),
+                by="area",
+                level=1,
+            ),
+            f"SELECT month, admin1_id, COUNT(*) FROM r WHERE {base} GROUP BY 1, 2",  # noqa: S608
+        ),
+        (
+            "hot spots: admin2, 12 months",
+            lambda: (
+                hotspots(
+                    user=User.objects.get(pk=user.pk), operation=operation, filters=period, level=2
+                ).table
+            ),
+            f"SELECT admin2_id, COUNT(*) FROM r WHERE {base} AND {period_sql} GROUP BY 1",  # noqa: S608
+        ),
+        (
+            "hot spots: admin1, all months",
+            lambda: (
+                hotspots(
+                    user=User.objects.get(pk=user.pk),
+                    operation=operation,
+                    filters=AnalysisFilters(),
+                    level=1,
+                ).table
+            ),
+            f"SELECT admin1_id, COUNT(*) FROM r WHERE {base} GROUP BY 1",  # noqa: S608
+        ),
+    ]
+    print(f"\nmonitoring benchmark — {n:,} incidents, {vendor}, {args.runs} runs per request")
+    print(
+        f"{'request':<36} {'Tutela p50':>11} {'Tutela p95':>11} {'DuckDB p50':>11} {'ratio':>6}"
+        f"  {'total':>9} {'DuckDB total':>12} {'withheld':>8}"
+    )
+    worst = 0.0
+    for label, ours, sql in cases:
+        table = ours()
+        theirs = duck.execute(sql).fetchall()
+        duck_total = sum(int(row[-1]) for row in theirs)
+        ours_total = table.grand_total or 0
+        # Small groups withheld: Tutela's total is DuckDB's minus them.
+        assert ours_total <= duck_total, (label, ours_total, duck_total)
+        t_ours = timed(ours, args.runs)
+        t_duck = timed(lambda sql=sql: duck.execute(sql).fetchall(), args.runs)
+        ratio = median(t_ours) / median(t_duck)
+        worst = max(worst, ratio)
+        print(
+            f"{label:<36} {ms(median(t_ours))} {ms(p95(t_ours))} {ms(median(t_duck))} "
+            f"{ratio:6.1f}  {ours_total:>9,} {duck_total:>12,} "
+            f"{100 * (1 - ours_total / max(duck_total, 1)):7.1f}%"
+        )
+    start = time.perf_counter()
+    scan = early_warning_scan(operation=operation, month=last, notify=False)
+    seconds = time.perf_counter() - start
+    print(
+        f"\nearly-warning scan of {last:%Y-%m}: {seconds:.2f} s (goal < 10 s), "
+        f"{scan.tested:,} area x risk pairs tested, {len(scan.signals)} signals"
+    )
+    print(f"worst ratio {worst:.1f} (goal <= 5)")
+
+
+if __name__ == "__main__":
+    main()

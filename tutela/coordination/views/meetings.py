@@ -1,0 +1,672 @@
+"""Meeting pages: the coordination home, the meeting list and month view, the meeting form
+(one-off or recurring), the meeting page (agenda, documents, attendance, invitations), the
+minutes editor and its exports, participation rates, and the bodies' calendar feeds.
+
+Access: everyone with a role in the operation reads meetings (404 for others) and approved
+minutes; managers and the body's focal points do the rest (the services refuse others: 403);
+only managers approve minutes and issue calendar feed addresses. The feed itself is read by
+calendar apps with the secret token in its address, without signing in.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tutela.core import access
+from tutela.core.forms.directory import apply_validation_error, valid_filters
+from tutela.core.models import AuditEntry, Body, Contact, Operation, Organisation, User
+from tutela.core.services.audit import audit_write
+from tutela.coordination import selectors
+from tutela.coordination.forms_meetings import (
+    AgendaItemForm,
+    DocumentForm,
+    MeetingActionPointForm,
+    MeetingFilterForm,
+    MeetingForm,
+    MinutesForm,
+    ParticipationForm,
+)
+from tutela.coordination.models import AgendaItem, Meeting, MeetingDocument, Minutes
+from tutela.coordination.services import ics
+from tutela.coordination.services import meetings as services
+from tutela.coordination.services import minutes as minutes_services
+
+PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _operation(request: HttpRequest, slug: str) -> Operation:
+    return access.operation_get_for_user(request.user, slug)
+
+
+def _render(
+    request: HttpRequest, template: str, operation: Operation, **context: Any
+) -> HttpResponse:
+    context.setdefault("operation", operation)
+    context.setdefault("nav_active", "coordination")
+    return render(request, template, context)
+
+
+def _meeting(request: HttpRequest, slug: str, pk: int) -> tuple[Operation, Meeting]:
+    operation = _operation(request, slug)
+    return operation, selectors.meeting_get(operation, pk)
+
+
+def _may_create(user: Any, operation: Operation) -> bool:
+    """Managers and focal points reach the meeting form (the service checks the body)."""
+    from tutela.core.models.roles import Role
+
+    return access.is_manager(user, operation) or Role.FOCAL_POINT in access.roles_in(
+        user, operation
+    )
+
+
+def _detail_url(meeting: Meeting, anchor: str = "") -> str:
+    url = reverse("coordination:meeting_detail", args=[meeting.operation.slug, meeting.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _error_message(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+# --- Home and lists -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _operation(request, slug)
+    return _render(
+        request,
+        "coordination/home.html",
+        operation,
+        dashboard=selectors.dashboard(request.user, operation),
+        can_create=_may_create(request.user, operation),
+        today=timezone.localdate(),
+    )
+
+
+@login_required
+@require_GET
+def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _operation(request, slug)
+    form = MeetingFilterForm(request.GET or None, operation=operation)
+    filters = valid_filters(form)
+    when = filters.get("when", "upcoming" if not form.is_bound else "")
+    meetings = selectors.meeting_list(
+        operation,
+        body=filters.get("body"),
+        when="" if when == "all" else when,
+        status=filters.get("status", ""),
+    )
+    page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
+    return _render(
+        request,
+        "coordination/meeting_list.html",
+        operation,
+        form=form,
+        page=page,
+        filtered=bool(filters),
+        can_create=_may_create(request.user, operation),
+        filters_label=_("Filter meetings"),
+    )
+
+
+@login_required
+@require_GET
+def meeting_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _operation(request, slug)
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+        month = int(request.GET.get("month", today.month))
+        first = datetime.date(year, month, 1)
+    except ValueError:
+        first = today.replace(day=1)
+    import calendar
+
+    days = selectors.meeting_month(operation, first.year, first.month)
+    weeks = [
+        [(day, days.get(day, [])) if day.month == first.month else (day, None) for day in week]
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    ]
+    previous = first - datetime.timedelta(days=1)
+    following = first + datetime.timedelta(days=32)
+    return _render(
+        request,
+        "coordination/meeting_calendar.html",
+        operation,
+        first=first,
+        weeks=weeks,
+        weekdays=[datetime.date(2024, 1, 1) + datetime.timedelta(days=i) for i in range(7)],
+        previous=previous,
+        following=following,
+        today=today,
+    )
+
+
+# --- Create / edit --------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _operation(request, slug)
+    if not _may_create(request.user, operation):
+        raise PermissionDenied
+    initial: dict[str, Any] = {"duration_minutes": 120}
+    if request.GET.get("body"):
+        initial["body"] = request.GET["body"]
+    form = MeetingForm(request.POST or None, operation=operation, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data.get("recurring"):
+                series = services.series_create(
+                    operation=operation,
+                    by=_user(request),
+                    body=data["body"],
+                    title=data["title"],
+                    frequency=data["frequency"],
+                    first_starts_at=data["starts_at"],
+                    until=data["until"],
+                    duration_minutes=data["duration_minutes"],
+                    location=data["location"],
+                    online_link=data["online_link"],
+                    language=data["language"],
+                )
+                first = series.meetings.order_by("starts_at").first()
+                assert first is not None
+                for line in form.agenda_lines():
+                    services.agenda_item_add(meeting=first, by=_user(request), title=line)
+                messages.success(
+                    request,
+                    _("%(count)s meetings scheduled.") % {"count": series.meetings.count()},
+                )
+                return redirect(_detail_url(first))
+            meeting = services.meeting_create(
+                operation=operation,
+                by=_user(request),
+                body=data["body"],
+                title=data["title"],
+                starts_at=data["starts_at"],
+                duration_minutes=data["duration_minutes"],
+                location=data["location"],
+                online_link=data["online_link"],
+                language=data["language"],
+                agenda=form.agenda_lines(),
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Meeting scheduled."))
+            return redirect(_detail_url(meeting))
+    return _render(request, "coordination/meeting_form.html", operation, form=form, meeting=None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation, meeting = _meeting(request, slug, pk)
+    if not services.can_manage_meetings(request.user, operation, meeting.body):
+        raise PermissionDenied
+    duration = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
+    form = MeetingForm(
+        request.POST or None,
+        operation=operation,
+        editing=True,
+        initial={
+            "title": meeting.title,
+            "starts_at": timezone.localtime(meeting.starts_at),
+            "duration_minutes": duration,
+            "location": meeting.location,
+            "online_link": meeting.online_link,
+            "language": meeting.language,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.meeting_update(
+                meeting=meeting,
+                by=_user(request),
+                title=data["title"],
+                starts_at=data["starts_at"],
+                ends_at=data["starts_at"] + datetime.timedelta(minutes=data["duration_minutes"]),
+                location=data["location"],
+                online_link=data["online_link"],
+                language=data["language"],
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Meeting updated."))
+            return redirect(_detail_url(meeting))
+    return _render(
+        request, "coordination/meeting_form.html", operation, form=form, meeting=meeting
+    )
+
+
+@login_required
+@require_POST
+def meeting_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _operation_, meeting = _meeting(request, slug, pk)
+    try:
+        if request.POST.get("scope") == "rest" and meeting.series is not None:
+            count = services.series_cancel_rest(
+                series=meeting.series, by=_user(request), after=meeting.starts_at
+            )
+            messages.success(request, _("%(count)s meetings cancelled.") % {"count": count})
+        else:
+            services.meeting_cancel(meeting=meeting, by=_user(request))
+            messages.success(request, _("Meeting cancelled."))
+    except ValidationError as error:
+        _error_message(request, error)
+    return redirect(_detail_url(meeting))
+
+
+# --- Meeting page ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation, meeting = _meeting(request, slug, pk)
+    can_manage = services.can_manage_meetings(request.user, operation, meeting.body)
+    minutes = selectors.meeting_minutes(meeting)
+    show_minutes = selectors.minutes_visible(request.user, meeting, minutes)
+    return _render(
+        request,
+        "coordination/meeting_detail.html",
+        operation,
+        meeting=meeting,
+        agenda=list(meeting.agenda.all()),
+        documents=list(meeting.documents.all()),
+        can_manage=can_manage,
+        minutes=minutes if show_minutes else None,
+        minutes_html=minutes_services.minutes_html(minutes) if show_minutes and minutes else None,
+        attendance=selectors.attendance_by_organisation(meeting),
+        tick_list=selectors.attendance_tick_list(meeting) if can_manage else [],
+        agenda_form=AgendaItemForm(operation=operation, auto_id="agenda_%s"),
+        document_form=DocumentForm(auto_id="document_%s"),
+        recipients=len(services.meeting_recipient_addresses(meeting)) if can_manage else 0,
+        can_record_attendance=timezone.localdate()
+        >= timezone.localtime(meeting.starts_at).date(),
+    )
+
+
+@login_required
+@require_POST
+def invitations_send(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _op, meeting = _meeting(request, slug, pk)
+    try:
+        with transaction.atomic():
+            count = services.meeting_invitations_send(meeting=meeting, by=_user(request))
+    except ValidationError as error:
+        _error_message(request, error)
+    else:
+        messages.success(
+            request, _("Invitations sent to %(count)s addresses.") % {"count": count}
+        )
+    return redirect(_detail_url(meeting))
+
+
+@login_required
+@require_GET
+def meeting_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _op, meeting = _meeting(request, slug, pk)
+    method = "CANCEL" if meeting.status == Meeting.Status.CANCELLED else "REQUEST"
+    response = HttpResponse(
+        ics.meeting_ics(meeting, method=method), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
+    return response
+
+
+@login_required
+@require_POST
+def agenda_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation, meeting = _meeting(request, slug, pk)
+    form = AgendaItemForm(request.POST, operation=operation)
+    if form.is_valid():
+        try:
+            services.agenda_item_add(meeting=meeting, by=_user(request), **form.cleaned_data)
+        except ValidationError as error:
+            _error_message(request, error)
+        else:
+            messages.success(request, _("Agenda item added."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(_detail_url(meeting, "agenda"))
+
+
+def _agenda_item(request: HttpRequest, slug: str, pk: int, item_pk: int) -> AgendaItem:
+    _op, meeting = _meeting(request, slug, pk)
+    return get_object_or_404(AgendaItem.objects.select_related("meeting"), meeting=meeting, pk=item_pk)
+
+
+@login_required
+@require_POST
+def agenda_move(request: HttpRequest, slug: str, pk: int, item_pk: int) -> HttpResponse:
+    item = _agenda_item(request, slug, pk, item_pk)
+    direction = "up" if request.POST.get("direction") == "up" else "down"
+    services.agenda_item_move(item=item, by=_user(request), direction=direction)
+    return redirect(_detail_url(item.meeting, "agenda"))
+
+
+@login_required
+@require_POST
+def agenda_remove(request: HttpRequest, slug: str, pk: int, item_pk: int) -> HttpResponse:
+    item = _agenda_item(request, slug, pk, item_pk)
+    meeting = item.meeting
+    services.agenda_item_remove(item=item, by=_user(request))
+    messages.success(request, _("Agenda item removed."))
+    return redirect(_detail_url(meeting, "agenda"))
+
+
+@login_required
+@require_POST
+def document_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _op, meeting = _meeting(request, slug, pk)
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.document_upload(meeting=meeting, by=_user(request), **form.cleaned_data)
+        except ValidationError as error:
+            _error_message(request, error)
+        else:
+            messages.success(request, _("Document added."))
+    else:
+        if not services.can_manage_meetings(request.user, meeting.operation, meeting.body):
+            raise PermissionDenied
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(_detail_url(meeting, "documents"))
+
+
+def _document(request: HttpRequest, slug: str, pk: int, doc_pk: int) -> MeetingDocument:
+    _op, meeting = _meeting(request, slug, pk)
+    return get_object_or_404(
+        MeetingDocument.objects.select_related("meeting", "meeting__operation"),
+        meeting=meeting,
+        pk=doc_pk,
+    )
+
+
+@login_required
+@require_GET
+def document_download(request: HttpRequest, slug: str, pk: int, doc_pk: int) -> FileResponse:
+    document = _document(request, slug, pk, doc_pk)
+    name = document.file.name.rsplit("/", 1)[-1]
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=name)
+
+
+@login_required
+@require_POST
+def document_remove(request: HttpRequest, slug: str, pk: int, doc_pk: int) -> HttpResponse:
+    document = _document(request, slug, pk, doc_pk)
+    meeting = document.meeting
+    services.document_remove(document=document, by=_user(request))
+    messages.success(request, _("Document removed."))
+    return redirect(_detail_url(meeting, "documents"))
+
+
+@login_required
+@require_POST
+def attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation, meeting = _meeting(request, slug, pk)
+
+    def ids(name: str) -> list[int]:
+        return [int(v) for v in request.POST.getlist(name) if v.isdigit()]
+
+    organisations = list(Organisation.objects.filter(operations=operation, pk__in=ids("organisation")))
+    contacts = list(Contact.objects.filter(operation=operation, pk__in=ids("contact")))
+    try:
+        services.attendance_record(
+            meeting=meeting, by=_user(request), organisations=organisations, contacts=contacts
+        )
+    except ValidationError as error:
+        _error_message(request, error)
+    else:
+        messages.success(request, _("Attendance recorded."))
+    return redirect(_detail_url(meeting, "attendance"))
+
+
+# --- Minutes --------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def minutes_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation, meeting = _meeting(request, slug, pk)
+    if not services.can_manage_meetings(request.user, operation, meeting.body):
+        raise PermissionDenied
+    minutes = selectors.meeting_minutes(meeting)
+    form = MinutesForm(
+        request.POST or None,
+        initial={"text": minutes.text, "decisions": minutes.decisions} if minutes else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services_minutes = minutes_services.minutes_save(
+                meeting=meeting, by=_user(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Minutes saved."))
+            minutes = services_minutes
+            return redirect(
+                reverse("coordination:minutes_edit", args=[operation.slug, meeting.pk])
+            )
+    action_points_enabled = _actions_available()
+    from tutela.coordination.models import ActionPoint
+
+    return _render(
+        request,
+        "coordination/minutes_form.html",
+        operation,
+        meeting=meeting,
+        minutes=minutes,
+        form=form,
+        preview=minutes_services.minutes_html(minutes) if minutes else None,
+        action_point_form=MeetingActionPointForm(operation=operation, auto_id="ap_%s")
+        if action_points_enabled
+        else None,
+        action_points=ActionPoint.objects.filter(meeting=meeting)
+        .select_related("owner_organisation")
+        .order_by("due_date", "pk"),
+        is_manager=access.is_manager(request.user, operation),
+    )
+
+
+def _actions_available() -> bool:
+    try:
+        from tutela.coordination.services.actions import action_point_create  # noqa: F401
+    except ImportError:  # pragma: no cover - written in parallel by the actions helper
+        return False
+    return True
+
+
+@login_required
+@require_POST
+def minutes_action_point(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Record an action point raised in the meeting (through the action points service)."""
+    from tutela.coordination.services.actions import action_point_create
+
+    operation, meeting = _meeting(request, slug, pk)
+    form = MeetingActionPointForm(request.POST, operation=operation)
+    if form.is_valid():
+        try:
+            action_point_create(
+                operation=operation, by=_user(request), meeting=meeting, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _error_message(request, error)
+        else:
+            messages.success(request, _("Action point added."))
+    else:
+        if not services.can_manage_meetings(request.user, operation, meeting.body):
+            raise PermissionDenied
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(
+        reverse("coordination:minutes_edit", args=[operation.slug, meeting.pk]) + "#action-points"
+    )
+
+
+def _minutes(request: HttpRequest, slug: str, pk: int) -> tuple[Operation, Meeting, Minutes]:
+    operation, meeting = _meeting(request, slug, pk)
+    minutes = selectors.meeting_minutes(meeting)
+    if minutes is None:
+        raise Http404
+    return operation, meeting, minutes
+
+
+@login_required
+@require_POST
+def minutes_approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _op, meeting, minutes = _minutes(request, slug, pk)
+    try:
+        minutes_services.minutes_approve(minutes=minutes, by=_user(request))
+    except ValidationError as error:
+        _error_message(request, error)
+    else:
+        messages.success(request, _("Minutes approved."))
+    return redirect(_detail_url(meeting, "minutes"))
+
+
+@login_required
+@require_POST
+def minutes_circulate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _op, meeting, minutes = _minutes(request, slug, pk)
+    try:
+        count = minutes_services.minutes_circulate(minutes=minutes, by=_user(request))
+    except ValidationError as error:
+        _error_message(request, error)
+    else:
+        messages.success(
+            request, _("Minutes circulated to %(count)s addresses.") % {"count": count}
+        )
+    return redirect(_detail_url(meeting, "minutes"))
+
+
+@login_required
+@require_GET
+def minutes_export(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpResponse:
+    if fmt not in {"docx", "pdf"}:
+        raise Http404
+    operation, meeting, minutes = _minutes(request, slug, pk)
+    if not selectors.minutes_visible(request.user, meeting, minutes):
+        raise Http404
+    if fmt == "docx":
+        content = minutes_services.minutes_docx(meeting, minutes)
+        content_type = minutes_services.DOCX_CONTENT_TYPE
+    else:
+        content = minutes_services.minutes_pdf(meeting, minutes)
+        content_type = minutes_services.PDF_CONTENT_TYPE
+    audit_write(
+        actor=request.user,
+        action=AuditEntry.Action.EXPORT,
+        instance=minutes,
+        operation=operation,
+        summary=f"Minutes exported ({fmt}): {meeting}",
+        request=request,
+    )
+    response = HttpResponse(content, content_type=content_type)
+    filename = f"{minutes_services.export_filename(meeting)}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- Participation and calendar feeds -------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def participation(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _operation(request, slug)
+    form = ParticipationForm(request.GET or None, operation=operation)
+    filters = valid_filters(form)
+    body = filters.get("body") or Body.objects.filter(operation=operation, parent=None).order_by(
+        "kind", "name"
+    ).first()
+    result = (
+        selectors.participation_rates(body, since=filters.get("since"), until=filters.get("until"))
+        if body is not None
+        else None
+    )
+    return _render(
+        request,
+        "coordination/participation.html",
+        operation,
+        form=form,
+        result=result,
+        filtered=bool(filters),
+        filters_label=_("Choose a body"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_feeds(request: HttpRequest, slug: str) -> HttpResponse:
+    """Managers issue the secret feed address of a body (shown once)."""
+    operation = _operation(request, slug)
+    access.require_manager(request.user, operation)
+    new_address = None
+    new_body = None
+    if request.method == "POST":
+        new_body = get_object_or_404(Body, operation=operation, pk=request.POST.get("body"))
+        token = ics.calendar_feed_token_issue(body=new_body, by=_user(request))
+        new_address = request.build_absolute_uri(
+            reverse("coordination:calendar_feed", args=[operation.slug, token])
+        )
+    bodies = Body.objects.filter(operation=operation).select_related("calendar_feed").order_by(
+        "kind", "name"
+    )
+    return _render(
+        request,
+        "coordination/calendar_feeds.html",
+        operation,
+        bodies=bodies,
+        new_address=new_address,
+        new_body=new_body,
+    )
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """The body's meetings for calendar apps (no session: the token is the key)."""
+    body = ics.calendar_feed_body(token)
+    if body is None or body.operation.slug != slug:
+        raise Http404
+    response = HttpResponse(
+        ics.body_feed_ics(body, ics.feed_meetings(body)),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Cache-Control"] = "private, max-age=900"
+    return response

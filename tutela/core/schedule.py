@@ -1,0 +1,151 @@
+"""Periodic jobs: a small registry run by `tutela scheduler`.
+
+Apps register jobs in a module named `schedules.py`, imported when the scheduler starts:
+
+    from datetime import time
+    from tutela.core import schedule
+
+    @schedule.daily("coordination.action_point_reminders", at=time(5, 0))
+    def action_point_reminders() -> None: ...
+
+    @schedule.every("core.outbox_retry", minutes=5)
+    def outbox_retry() -> None: ...
+
+Times are UTC. `run_due()` runs each job that is due once: the claim is a conditional UPDATE of
+the job's `ScheduledRun` row, so two scheduler processes (or two servers) never both run it. A
+daily job whose time passed while the scheduler was down runs when it starts again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+
+from tutela.core.models import ScheduledRun
+
+logger = logging.getLogger(__name__)
+
+JobFunction = Callable[[], object]
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    function: JobFunction
+    # Exactly one of the two: every `interval`, or daily at `at` (UTC).
+    interval: datetime.timedelta | None = None
+    at: datetime.time | None = None
+
+    def last_slot(self, now: datetime.datetime) -> datetime.datetime:
+        """The latest time at or before `now` when the job should have started."""
+        if self.interval is not None:
+            return now - self.interval
+        assert self.at is not None
+        today = datetime.datetime.combine(now.astimezone(datetime.UTC).date(), self.at).replace(
+            tzinfo=datetime.UTC
+        )
+        return today if today <= now else today - datetime.timedelta(days=1)
+
+
+registry: dict[str, Job] = {}
+
+
+def _register(job: Job) -> None:
+    existing = registry.get(job.name)
+    if existing is not None and (
+        existing.function.__module__,
+        existing.function.__qualname__,
+    ) != (job.function.__module__, job.function.__qualname__):
+        raise ValueError(f"Two periodic jobs are named {job.name!r}.")
+    registry[job.name] = job
+
+
+def daily(name: str, *, at: datetime.time = datetime.time(2, 0)) -> Callable[[JobFunction], JobFunction]:
+    """Register the decorated function to run once a day at `at` (UTC)."""
+
+    def decorator(function: JobFunction) -> JobFunction:
+        _register(Job(name=name, function=function, at=at.replace(tzinfo=None)))
+        return function
+
+    return decorator
+
+
+def every(name: str, *, minutes: int) -> Callable[[JobFunction], JobFunction]:
+    """Register the decorated function to run every `minutes` minutes."""
+    if minutes < 1:
+        raise ValueError("minutes must be at least 1")
+
+    def decorator(function: JobFunction) -> JobFunction:
+        _register(Job(name=name, function=function, interval=datetime.timedelta(minutes=minutes)))
+        return function
+
+    return decorator
+
+
+def autodiscover() -> None:
+    """Import every installed app's `schedules` module (which registers its jobs)."""
+    autodiscover_modules("schedules")
+
+
+def _claim(job: Job, now: datetime.datetime) -> bool:
+    """Mark the job started at `now` if it is due. True only for the one process that did."""
+    if not ScheduledRun.objects.filter(name=job.name).exists():
+        try:
+            with transaction.atomic():
+                ScheduledRun.objects.create(name=job.name)
+        except IntegrityError:
+            # Another scheduler created the row at the same moment: fine, it exists now.
+            pass
+    claimed = (
+        ScheduledRun.objects.filter(name=job.name)
+        .filter(Q(last_started_at__isnull=True) | Q(last_started_at__lte=job.last_slot(now)))
+        .update(
+            last_started_at=now,
+            last_status=ScheduledRun.Status.RUNNING,
+            last_error="",
+            updated_at=timezone.now(),
+        )
+    )
+    return claimed == 1
+
+
+def run_job(job: Job) -> bool:
+    """Run one job now and record how it went. Returns True if it succeeded."""
+    try:
+        job.function()
+    except Exception:  # noqa: BLE001 - one failing job must not stop the others
+        logger.exception("periodic job %s failed", job.name)
+        ScheduledRun.objects.filter(name=job.name).update(
+            last_finished_at=timezone.now(),
+            last_status=ScheduledRun.Status.FAILED,
+            last_error=traceback.format_exc()[-4000:],
+            updated_at=timezone.now(),
+        )
+        return False
+    ScheduledRun.objects.filter(name=job.name).update(
+        last_finished_at=timezone.now(),
+        last_status=ScheduledRun.Status.SUCCEEDED,
+        updated_at=timezone.now(),
+    )
+    return True
+
+
+def run_due(now: datetime.datetime | None = None) -> list[str]:
+    """Run every registered job that is due at `now`, once. Returns the names of the jobs run."""
+    now = now or timezone.now()
+    ran = []
+    for name in sorted(registry):
+        job = registry[name]
+        if _claim(job, now):
+            logger.info("running periodic job %s", name)
+            run_job(job)
+            ran.append(name)
+    return ran

@@ -1,0 +1,20 @@
+"""The core app's periodic jobs: retrying the e-mail outbox and sending the daily digest."""
+
+from __future__ import annotations
+
+import datetime
+
+from tutela.core import schedule
+from tutela.core.services import mail
+
+
+@schedule.every("core.outbox_send_due", minutes=5)
+def outbox_send_due() -> None:
+    """Send what the worker could not (server down, refused) once its back-off has passed."""
+    mail.outbox_send_due()
+
+
+@schedule.daily("core.digest_send", at=datetime.time(6, 0))
+def digest_send() -> None:
+    """Each morning (06:00 UTC), one e-mail per person who chose the daily digest."""
+    mail.digest_send()

@@ -1,0 +1,136 @@
+"""Forms of the monitoring import pages: the upload, and the column and value mapping."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tutela.core.models import Organisation
+from tutela.monitoring.models import Kind, MonitoringMapping
+
+# Value-mapping choice meaning "leave the rows with this value out".
+SKIP_ROW = "__skip__"
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (XLSX, CSV or a KoboToolbox/ODK export)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xlsm,.xls,.ods,.csv"}),
+    )
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=Kind.choices)
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        label=_("Reporting organisation"),
+        required=False,
+        help_text=_("The organisation the records belong to. Empty: your own."),
+    )
+    mapping = forms.ModelChoiceField(
+        queryset=MonitoringMapping.objects.none(),
+        label=_("Saved column mapping"),
+        required=False,
+        help_text=_("For files whose columns Tutela does not recognise by itself."),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Check only (dry run): show what would be saved without saving"),
+        required=False,
+        initial=True,
+    )
+
+    def __init__(
+        self, *args: Any, organisations: Any, mappings: Any, choose_organisation: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        org_field = self.fields["organisation"]
+        mapping_field = self.fields["mapping"]
+        assert isinstance(org_field, forms.ModelChoiceField)
+        assert isinstance(mapping_field, forms.ModelChoiceField)
+        org_field.queryset = organisations
+        mapping_field.queryset = mappings
+        mapping_field.label_from_instance = lambda m: f"{m.name} ({m.get_kind_display()})"
+        if not choose_organisation:
+            del self.fields["organisation"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        mapping = data.get("mapping")
+        if mapping is not None and mapping.kind != data.get("kind"):
+            self.add_error("mapping", _("This mapping is for another kind of file."))
+        return data
+
+
+class MappingForm(forms.Form):
+    """One select per column of the file (which field it holds), one per unknown value of the
+    coded columns (which code it means), and the mapping's name."""
+
+    name = forms.CharField(label=_("Save the mapping as"), max_length=100)
+
+    def __init__(
+        self,
+        *args: Any,
+        headers: list[str],
+        field_choices: list[tuple[str, str]],
+        initial_columns: dict[int, str],
+        unknown: dict[str, list[str]],
+        value_choices: dict[str, list[tuple[str, str]]],
+        field_labels: dict[str, str],
+        initial_values: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.headers = headers
+        choices = [("", _("— ignore this column —")), *field_choices]
+        self.column_keys: list[str] = []
+        for index, header in enumerate(headers):
+            key = f"col_{index}"
+            self.fields[key] = forms.ChoiceField(
+                label=header or _("(column %(number)s without a header)") % {"number": index + 1},
+                choices=choices,
+                required=False,
+                initial=initial_columns.get(index, ""),
+            )
+            self.column_keys.append(key)
+        self.value_keys: list[tuple[str, str, str]] = []
+        initial_values = initial_values or {}
+        for name, values in unknown.items():
+            options = [
+                ("", _("— leave as it is (an error) —")),
+                (SKIP_ROW, _("— leave these rows out —")),
+                *value_choices.get(name, []),
+            ]
+            for position, value in enumerate(values):
+                key = f"val_{name}_{position}"
+                known = (initial_values.get(name) or {}).get(value, "")
+                self.fields[key] = forms.ChoiceField(
+                    label=value,
+                    choices=options,
+                    required=False,
+                    initial=SKIP_ROW if known is None else known,
+                )
+                self.value_keys.append((key, name, value))
+        self.field_labels = field_labels
+
+    def column_fields(self) -> list[Any]:
+        return [self[key] for key in self.column_keys]
+
+    def value_fields(self) -> list[tuple[str, Any]]:
+        return [(self.field_labels.get(name, name), self[key]) for key, name, _v in self.value_keys]
+
+    def mapping_columns(self) -> dict[str, str]:
+        return {
+            header: self.cleaned_data.get(f"col_{index}", "") or ""
+            for index, header in enumerate(self.headers)
+            if header
+        }
+
+    def mapping_values(self, existing: dict[str, Any] | None = None) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            k: dict(v) if isinstance(v, dict) else v for k, v in (existing or {}).items()
+        }
+        for key, name, value in self.value_keys:
+            chosen = self.cleaned_data.get(key, "")
+            if not chosen:
+                continue
+            values.setdefault(name, {})[value] = None if chosen == SKIP_ROW else chosen
+        return values

@@ -1,0 +1,109 @@
+"""`tutela import_incidents FILE --operation SLUG --org ACRONYM [--mapping NAME] [--dry-run]
+[--kind incidents|community] [--as EMAIL]`
+
+Import a file of protection incidents (or of community monitoring rows) for an organisation from
+the command line. Prints what was (or would be) created and updated and every problem by row and
+column; exits with a non-zero status when the file is rejected. Nothing is saved when any row has
+an error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import F
+from django.utils import translation
+
+from tutela.activities.management.commands.import_5w import lookup_operation, lookup_user
+from tutela.core.models import Organisation
+from tutela.monitoring.models import Kind, MonitoringImport
+from tutela.monitoring.services.imports import import_monitoring_file, mappings_for
+
+
+def print_record(command: BaseCommand, record: MonitoringImport, *, limit: int) -> None:
+    write = command.stdout.write
+    write(f"File: {record.file_name}")
+    write(f"Kind: {record.get_kind_display()}  organisation: {record.organisation.acronym}")
+    write(f"Status: {record.get_status_display()}")
+    write(
+        f"Rows read: {record.rows_read}  created: {record.created_count}  "
+        f"updated: {record.updated_count}"
+    )
+    write(f"Errors: {record.error_count}  warnings: {record.warning_count}")
+    for problem in record.problems[:limit]:
+        where = []
+        if problem.get("row"):
+            where.append(f"row {problem['row']}")
+        if problem.get("column"):
+            where.append(f"column “{' '.join(str(problem['column']).split())}”")
+        prefix = f"[{problem.get('severity', 'error')}]"
+        if where:
+            prefix += " " + ", ".join(where) + ":"
+        write(f"{prefix} {problem.get('message', '')}")
+    hidden = record.error_count + record.warning_count - min(limit, len(record.problems))
+    if hidden > 0:
+        write(f"… and {hidden} more problem(s).")
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a file of protection incidents or community monitoring rows (xlsx, xls, ods, csv, "
+        "KoboToolbox/ODK export) for an organisation. Nothing is saved when any row has an "
+        "error; re-importing updates the records with the same identifier."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="the file to import")
+        parser.add_argument("--operation", required=True, help="operation slug, e.g. mali")
+        parser.add_argument(
+            "--org", required=True, help="acronym of the reporting organisation"
+        )
+        parser.add_argument("--mapping", help="name of a saved column and value mapping")
+        parser.add_argument(
+            "--kind", choices=list(Kind.values), default=Kind.INCIDENTS, help="kind of rows"
+        )
+        parser.add_argument("--dry-run", action="store_true", help="check and count, save nothing")
+        parser.add_argument(
+            "--as", dest="as_user", help="e-mail of the user the import is done as (audited)"
+        )
+        parser.add_argument("--language", default="en", help="language of the messages")
+        parser.add_argument(
+            "--problems", type=int, default=200, help="how many problems to print (200)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        operation = lookup_operation(options["operation"])
+        user = lookup_user(options["as_user"])
+        organisation = Organisation.objects.filter(acronym__iexact=options["org"].strip()).first()
+        if organisation is None:
+            raise CommandError(f"No organisation “{options['org']}”.")
+        mapping = None
+        if options["mapping"]:
+            candidates = mappings_for(operation, organisation, options["kind"]).filter(
+                name=options["mapping"]
+            )
+            mapping = candidates.order_by(F("organisation_id").desc(nulls_last=True)).first()
+            if mapping is None:
+                raise CommandError(f"No {options['kind']} mapping “{options['mapping']}”.")
+        try:
+            with translation.override(options["language"]):
+                record = import_monitoring_file(
+                    by=user,
+                    operation=operation,
+                    organisation=organisation,
+                    kind=options["kind"],
+                    path=options["file"],
+                    mapping=mapping,
+                    dry_run=options["dry_run"],
+                )
+                print_record(self, record, limit=options["problems"])
+        except (FileNotFoundError, IsADirectoryError) as exc:
+            raise CommandError(f"No file “{options['file']}”.") from exc
+        except PermissionDenied as exc:
+            raise CommandError(str(exc) or "Not allowed.") from exc
+        if record.status == MonitoringImport.Status.REJECTED:
+            raise CommandError(
+                f"The file was rejected ({record.error_count} error(s)); nothing was saved."
+            )

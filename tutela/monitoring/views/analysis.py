@@ -1,0 +1,496 @@
+"""Monitoring analysis pages: dashboard (trend, top risks, affected groups, charts), hot-spot map
+(Leaflet in the page, GeoJSON endpoint, PNG), community monitoring analysis, early-warning signals;
+CSV/XLSX exports of the aggregates.
+
+Thin views: the operation comes from the access layer (404 for anyone without a role in it), the
+query string goes through `MonitoringAnalysisForm`, and the selectors answer, with the disclosure
+control for the requesting user (tutela.monitoring.selectors.base).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from tutela.activities import maps
+from tutela.core import access
+from tutela.core.models import Operation
+from tutela.core.selectors import area_feature_collection, areas_for_operation
+from tutela.monitoring import charts, selectors
+from tutela.monitoring.analysis_exports import tables_export
+from tutela.monitoring.analysis_forms import MonitoringAnalysisForm
+from tutela.monitoring.models import EarlyWarningSignal
+from tutela.monitoring.selectors.base import POOLED
+from tutela.monitoring.services import early_warning
+
+EXPORT_FORMATS = ("csv", "xlsx")
+PAGE_SIZE = 50
+TREND_SERIES = 6
+
+
+def _operation(request: HttpRequest, slug: str) -> Operation:
+    return access.operation_get_for_user(request.user, slug)
+
+
+def _form(request: HttpRequest, operation: Operation) -> MonitoringAnalysisForm:
+    return MonitoringAnalysisForm(operation, request.user, request.GET or None)
+
+
+def _query(request: HttpRequest, **changes: Any) -> str:
+    params: QueryDict = request.GET.copy()
+    for key in ("page", "format", "chart", "fmt"):
+        params.pop(key, None)
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    return params.urlencode()
+
+
+def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _image(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _context(request: HttpRequest, operation: Operation, **extra: Any) -> dict[str, Any]:
+    return {
+        "operation": operation,
+        "is_manager": access.is_manager(request.user, operation),
+        "nav_active": "monitoring",
+        **extra,
+    }
+
+
+def _language(request: HttpRequest) -> str:
+    return (getattr(request, "LANGUAGE_CODE", "") or get_language() or "en")[:2]
+
+
+def _filter_fields(form: MonitoringAnalysisForm, names: tuple[str, ...]) -> list[Any]:
+    return [form[name] for name in names]
+
+
+def _export_response(
+    request: HttpRequest, operation: Operation, tables: list[selectors.Table], name: str
+) -> HttpResponse | None:
+    fmt = request.GET.get("format", "")
+    if fmt not in EXPORT_FORMATS:
+        return None
+    content, filename, content_type = tables_export(
+        by=request.user, operation=operation, tables=tables, fmt=fmt, name=name, request=request
+    )
+    return _download(content, filename, content_type)
+
+
+# --- Dashboard ---
+
+
+def _dashboard_tables(
+    request: HttpRequest, operation: Operation, form: MonitoringAnalysisForm
+) -> tuple[selectors.Table, selectors.Table, selectors.AffectedGroups]:
+    filters = form.filters()
+    trend = selectors.incident_trend(
+        user=request.user, operation=operation, filters=filters, by=form.by(), level=form.level()
+    )
+    top = selectors.top_risks(user=request.user, operation=operation, filters=filters)
+    groups = selectors.affected_groups(user=request.user, operation=operation, filters=filters)
+    return trend, top, groups
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _operation(request, slug)
+    form = _form(request, operation)
+    try:
+        trend, top, groups = _dashboard_tables(request, operation, form)
+    except PermissionDenied:
+        raise
+    exported = _export_response(
+        request,
+        operation,
+        [trend, top, groups.by_sex_age, groups.by_population_group, groups.by_disability],
+        "monitoring-analysis",
+    )
+    if exported is not None:
+        return exported
+    query = _query(request)
+    chart_url = reverse("monitoring:analysis_chart", args=[operation.slug])
+    return render(
+        request,
+        "monitoring/analysis/dashboard.html",
+        _context(
+            request,
+            operation,
+            form=form,
+            trend=trend,
+            top=top,
+            groups=groups,
+            controlled=trend.controlled or top.controlled or groups.controlled,
+            threshold=trend.threshold,
+            export_query=query,
+            trend_chart_url=f"{chart_url}?{_query(request, chart='trend')}",
+            top_chart_url=f"{chart_url}?{_query(request, chart='top')}",
+            groups_chart_url=f"{chart_url}?{_query(request, chart='groups')}",
+            filter_fields=_filter_fields(
+                form,
+                ("month_from", "month_to", "area", "risk", "organisation", "verified", "by", "level"),
+            ),
+        ),
+    )
+
+
+def _trend_series(table: selectors.Table) -> dict[str, list[float | None]]:
+    """The columns with the largest published totals (TREND_SERIES of them)."""
+    ranked = sorted(
+        range(len(table.col_keys)),
+        key=lambda c: -(sum(row[c] or 0 for row in table.cells)),
+    )[:TREND_SERIES]
+    return {
+        table.col_labels[c]: [row[c] for row in table.cells]
+        for c in sorted(ranked)
+        if any(row[c] for row in table.cells)
+    }
+
+
+@login_required
+@require_GET
+def chart(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _operation(request, slug)
+    form = _form(request, operation)
+    filters = form.filters()
+    kind = request.GET.get("chart", "trend")
+    fmt = "svg" if request.GET.get("fmt") == "svg" else "png"
+    if kind == "top":
+        table = selectors.top_risks(user=request.user, operation=operation, filters=filters)
+        rows = [(label, cells[0]) for key, label, cells, _t in table.rows() if key != POOLED]
+        content = charts.bar_chart(
+            [label for label, _v in rows], [v for _label, v in rows], table.title, fmt=fmt
+        )
+    elif kind == "groups":
+        groups = selectors.affected_groups(user=request.user, operation=operation, filters=filters)
+        table = groups.by_sex_age
+        labels = [
+            f"{row_label} {col_label}"
+            for row_label in table.row_labels
+            for col_label in table.col_labels
+        ]
+        values = [v for row in table.cells for v in row]
+        content = charts.bar_chart(labels, values, table.title, fmt=fmt)
+    elif kind == "trend":
+        table = selectors.incident_trend(
+            user=request.user,
+            operation=operation,
+            filters=filters,
+            by=form.by(),
+            level=form.level(),
+        )
+        content = charts.line_chart(table.row_labels, _trend_series(table), table.title, fmt=fmt)
+    else:
+        raise Http404
+    content_type = "image/svg+xml" if fmt == "svg" else "image/png"
+    return _image(content, content_type, f"{operation.slug}-{kind}.{fmt}")
+
+
+# --- Hot spots ---
+
+
+def _hotspot_value(area: Any, per_population: bool) -> float | None:
+    return area.rate if per_population else area.incidents
+
+
+def _number(value: Any, decimals: int = 0) -> str:
+    if value is None:
+        return "—"
+    return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+def _hotspots(request: HttpRequest, operation: Operation) -> tuple[Any, Any, bool]:
+    form = _form(request, operation)
+    result = selectors.hotspots(
+        user=request.user, operation=operation, filters=form.filters(), level=form.level()
+    )
+    per_population = request.GET.get("measure") == "rate"
+    return form, result, per_population
+
+
+def _hotspot_title(operation: Operation, level: int, per_population: bool) -> str:
+    if per_population:
+        return _("Incidents per 10,000 people per %(level)s") % {
+            "level": operation.level_label(level)
+        }
+    return _("Incidents per %(level)s") % {"level": operation.level_label(level)}
+
+
+@login_required
+@require_GET
+def hotspots_page(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _operation(request, slug)
+    form, result, per_population = _hotspots(request, operation)
+    exported = _export_response(request, operation, [result.table], "hotspots")
+    if exported is not None:
+        return exported
+    query = _query(request)
+    ranked = sorted(
+        result.areas,
+        key=lambda a: (_hotspot_value(a, per_population) is None, -(_hotspot_value(a, per_population) or 0), a.name),
+    )
+    page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
+    has_boundaries = (
+        areas_for_operation(operation, level=result.level).filter(geometry__isnull=False).exists()
+    )
+    values = [_hotspot_value(a, per_population) for a in result.areas]
+    scale = maps.auto_scale([v for v in values if v is not None])
+    return render(
+        request,
+        "monitoring/analysis/hotspots.html",
+        _context(
+            request,
+            operation,
+            form=form,
+            result=result,
+            page=page,
+            per_population=per_population,
+            title=_hotspot_title(operation, result.level, per_population),
+            level_label=operation.level_label(result.level),
+            legend=scale.legend(),
+            legend_title=_("Incidents per 10,000 people") if per_population else _("Incidents"),
+            has_boundaries=has_boundaries,
+            geojson_url=f"{reverse('monitoring:hotspots_geojson', args=[operation.slug])}?{query}",
+            png_url=f"{reverse('monitoring:hotspots_png', args=[operation.slug])}?{query}",
+            export_query=query,
+            rate_query=_query(request, measure="rate"),
+            count_query=_query(request, measure=""),
+            filter_fields=_filter_fields(
+                form, ("month_from", "month_to", "area", "risk", "organisation", "verified", "level")
+            ),
+        ),
+    )
+
+
+@login_required
+@require_GET
+def hotspots_geojson(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _operation(request, slug)
+    _form_, result, per_population = _hotspots(request, operation)
+    by_pcode = {a.pcode: a for a in result.areas}
+    values = [_hotspot_value(a, per_population) for a in result.areas]
+    scale = maps.auto_scale([v for v in values if v is not None])
+    collection = area_feature_collection(areas_for_operation(operation, level=result.level))
+    collection["features"] = [f for f in collection["features"] if f["id"] in by_pcode]
+    for feature in collection["features"]:
+        area = by_pcode[feature["id"]]
+        value = _hotspot_value(area, per_population)
+        feature["properties"].update(
+            {
+                "value": value,
+                "value_text": _number(value, 2 if per_population else 0),
+                "fill": scale.color(value),
+                "popup": [
+                    [_("Incidents"), _number(area.incidents)],
+                    [_("Population"), _number(area.population)],
+                    [_("Incidents per 10,000 people"), _number(area.rate, 2)],
+                ],
+            }
+        )
+    collection["legend"] = [{"label": label, "color": color} for label, color in scale.legend()]
+    collection["title"] = _hotspot_title(operation, result.level, per_population)
+    response = JsonResponse(
+        collection,
+        content_type="application/geo+json",
+        json_dumps_params={"ensure_ascii": False, "separators": (",", ":")},
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+@login_required
+@require_GET
+def hotspots_png(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _operation(request, slug)
+    _form_, result, per_population = _hotspots(request, operation)
+    geometries = dict(
+        areas_for_operation(operation, level=result.level)
+        .filter(geometry__isnull=False)
+        .values_list("pcode", "geometry")
+    )
+    content = charts.hotspot_map_png(
+        geometries=geometries,
+        values={a.pcode: _hotspot_value(a, per_population) for a in result.areas},
+        title=_hotspot_title(operation, result.level, per_population),
+        subtitle=operation.name,
+        legend_label=_("Incidents per 10,000 people") if per_population else _("Incidents"),
+        language=_language(request),
+    )
+    return _image(content, "image/png", f"{operation.slug}-hotspots-adm{result.level}.png")
+
+
+# --- Community monitoring ---
+
+
+@login_required
+@require_GET
+def community_page(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _operation(request, slug)
+    form = _form(request, operation)
+    by = "month" if request.GET.get("rows") == "month" else "area"
+    result = selectors.community_risk_shares(
+        user=request.user, operation=operation, filters=form.filters(), by=by, level=form.level()
+    )
+    exported = _export_response(
+        request, operation, [result.counts, result.reports], "community-monitoring"
+    )
+    if exported is not None:
+        return exported
+    reports = dict(zip(result.reports.row_keys, result.reports.column(0), strict=True))
+    rows = [
+        {
+            "label": label,
+            "reports": reports.get(key),
+            "cells": list(zip(cells, result.shares[i], strict=True)),
+        }
+        for i, (key, label, cells, _total) in enumerate(result.counts.rows())
+    ]
+    return render(
+        request,
+        "monitoring/analysis/community.html",
+        _context(
+            request,
+            operation,
+            form=form,
+            result=result,
+            rows=rows,
+            by=by,
+            export_query=_query(request),
+            area_query=_query(request, rows=""),
+            month_query=_query(request, rows="month"),
+            filter_fields=_filter_fields(
+                form, ("month_from", "month_to", "area", "risk", "organisation", "level")
+            ),
+        ),
+    )
+
+
+# --- Early-warning signals ---
+
+
+def _alert_from_signal() -> Any:
+    try:
+        from tutela.coordination.services.alerts import alert_from_signal
+    except ImportError:
+        return None
+    return alert_from_signal
+
+
+def _signal(request: HttpRequest, operation: Operation, pk: int) -> EarlyWarningSignal:
+    access.require_manager(request.user, operation)
+    return access.get_scoped_or_404(
+        EarlyWarningSignal.objects.filter(operation=operation).select_related(
+            "area", "risk", "operation"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+@require_GET
+def signals_page(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _operation(request, slug)
+    status = request.GET.get("status", "new")
+    queryset = EarlyWarningSignal.objects.filter(operation=operation).select_related(
+        "area", "risk"
+    )
+    if status in EarlyWarningSignal.Status.values:
+        queryset = queryset.filter(status=status)
+    else:
+        status = ""
+    page = Paginator(queryset.order_by("-month", "p_value", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    views = selectors.signals_for_user(
+        user=request.user, operation=operation, signals=list(page.object_list)
+    )
+    config = early_warning.settings_for(operation)
+    return render(
+        request,
+        "monitoring/analysis/signals.html",
+        _context(
+            request,
+            operation,
+            page=page,
+            signals=views,
+            status=status,
+            statuses=EarlyWarningSignal.Status.choices,
+            config=config,
+            prior=early_warning.PRIOR,
+            can_alert=_alert_from_signal() is not None,
+        ),
+    )
+
+
+@login_required
+@require_POST
+def signals_run(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _operation(request, slug)
+    access.require_manager(request.user, operation)
+    result = early_warning.early_warning_scan(operation=operation, by=request.user)
+    messages.success(
+        request,
+        _("Scan of %(month)s done: %(tested)s area × risk pairs tested, %(count)s signal(s), "
+          "%(new)s new.")
+        % {
+            "month": result.month.strftime("%Y-%m"),
+            "tested": result.tested,
+            "count": len(result.signals),
+            "new": len(result.new),
+        },
+    )
+    return redirect("monitoring:signals", slug=operation.slug)
+
+
+@login_required
+@require_POST
+def signal_dismiss(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation = _operation(request, slug)
+    signal = _signal(request, operation, pk)
+    early_warning.signal_dismiss(signal=signal, by=request.user)
+    messages.success(request, _("Signal dismissed."))
+    return redirect("monitoring:signals", slug=operation.slug)
+
+
+@login_required
+@require_POST
+def signal_alert(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation = _operation(request, slug)
+    signal = _signal(request, operation, pk)
+    alert_from_signal = _alert_from_signal()
+    if alert_from_signal is None:
+        raise Http404
+    alert = alert_from_signal(signal=signal, by=request.user)
+    try:
+        return redirect("coordination:alert_detail", slug=operation.slug, pk=alert.pk)
+    except Exception:  # noqa: BLE001 - the alert pages may not be wired yet
+        messages.success(request, _("Alert drafted."))
+        return redirect("monitoring:signals", slug=operation.slug)

@@ -1,0 +1,386 @@
+"""Monitoring import pages: upload a file of incidents or community monitoring rows (dry run or
+import), the result of an upload (counts, problems by row and column, the annotated workbook,
+"import for real"), the column and value mapping of a file, the saved mappings, the import
+history, and the XLSForms to download.
+
+The work is done by tutela.monitoring.services.imports; these views check access, hand it the
+file and show what it found. A user imports for their own organisation; coordinators and IMOs
+for any organisation of the operation. The rows of a file (problems quoting cell values, the
+annotated workbook) are shown only to the uploader and the organisation the file is for.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tutela.activities.models import PopulationGroup
+from tutela.core import access
+from tutela.core.imports.problems import ImportFileError, Problem
+from tutela.core.models import Operation
+from tutela.monitoring import import_fields as fields
+from tutela.monitoring.forms_imports import MappingForm, UploadForm
+from tutela.monitoring.models import (
+    Kind,
+    MonitoringImport,
+    PerpetratorCategory,
+    ProtectionRisk,
+    ReferralService,
+    Source,
+    VerificationStatus,
+    ViolationType,
+)
+from tutela.monitoring.services import imports as service
+from tutela.monitoring.xlsforms import xlsform
+
+PAGE_SIZE = 50
+PROBLEMS_PAGE_SIZE = 100
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _page(request: HttpRequest, template: str, operation: Operation, **context: Any) -> HttpResponse:
+    context.setdefault("operation", operation)
+    context.setdefault("nav_active", "monitoring")
+    return render(request, template, context)
+
+
+def _paginate(request: HttpRequest, items: Any, size: int = PAGE_SIZE) -> Any:
+    return Paginator(items, size).get_page(request.GET.get("page"))
+
+
+def _importing_operation(request: HttpRequest, slug: str) -> Operation:
+    operation = access.operation_get_for_user(request.user, slug)
+    if not service.can_import(request.user, operation):
+        raise PermissionDenied
+    return operation
+
+
+def _record(request: HttpRequest, operation: Operation, pk: int) -> MonitoringImport:
+    return service.import_get_for_user(request.user, operation, pk)
+
+
+def _safe_name(stem: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)[:80] or "upload"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _importing_operation(request, slug)
+    user = request.user
+    manager = access.is_manager(user, operation)
+    mappings = service.mappings_for_user(user, operation)
+    kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else Kind.INCIDENTS
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        organisations=operation.organisations.order_by("acronym"),
+        mappings=mappings,
+        choose_organisation=manager,
+        initial={"dry_run": True, "kind": kind},
+    )
+    if request.method == "POST" and form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        record = service.import_monitoring_start(
+            by=user,
+            operation=operation,
+            organisation=form.cleaned_data.get("organisation"),
+            kind=form.cleaned_data["kind"],
+            file=uploaded,
+            file_name=uploaded.name,
+            mapping=form.cleaned_data.get("mapping"),
+            dry_run=form.cleaned_data["dry_run"],
+        )
+        return redirect("monitoring:import_detail", slug=slug, pk=record.pk)
+    return _page(
+        request,
+        "monitoring/imports/upload.html",
+        operation,
+        form=form,
+        recent=list(service.imports_for_user(user, operation)[:5]),
+    )
+
+
+@login_required
+@require_GET
+def import_list(request: HttpRequest, slug: str) -> HttpResponse:
+    operation = _importing_operation(request, slug)
+    records = service.imports_for_user(request.user, operation)
+    return _page(
+        request, "monitoring/imports/list.html", operation, page=_paginate(request, records)
+    )
+
+
+@login_required
+@require_GET
+def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    operation = _importing_operation(request, slug)
+    record = _record(request, operation, pk)
+    content = service.can_see_content(request.user, record)
+    problems = [Problem.from_dict(p) for p in record.problems or []]
+    if not content:
+        # Counts only: the rows' values belong to the reporting organisation.
+        problems = [p for p in problems if p.row is None and p.code != "unused_columns"]
+    return _page(
+        request,
+        "monitoring/imports/detail.html",
+        operation,
+        record=record,
+        content=content,
+        pending=record.status == MonitoringImport.Status.PENDING,
+        problems=_paginate(request, problems, PROBLEMS_PAGE_SIZE),
+        can_commit=content
+        and record.status == MonitoringImport.Status.DRY_RUN
+        and record.error_count == 0
+        and bool(record.file),
+        can_map=content and bool(record.file),
+        needs_mapping=any(p.get("code") == "missing_columns" for p in record.problems or []),
+    )
+
+
+@login_required
+@require_GET
+def import_progress(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """htmx: the progress of a queued import; the page reloads once it is done."""
+    operation = _importing_operation(request, slug)
+    record = _record(request, operation, pk)
+    if record.status != MonitoringImport.Status.PENDING or (
+        record.job and record.job.is_finished
+    ):
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(
+        request,
+        "monitoring/imports/_progress.html",
+        {"operation": operation, "record": record, "job": record.job},
+    )
+
+
+@login_required
+@require_GET
+def import_annotated(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The upload back as xlsx with its problem cells highlighted and commented."""
+    operation = _importing_operation(request, slug)
+    record = _record(request, operation, pk)
+    if not service.can_see_content(request.user, record):
+        raise Http404
+    try:
+        content = service.import_annotated_workbook(record=record)
+    except ImportFileError as error:
+        messages.error(request, error.message)
+        return redirect("monitoring:import_detail", slug=slug, pk=pk)
+    stem = os.path.splitext(os.path.basename(record.file_name))[0]
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{_safe_name(stem)}-problems.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def import_commit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Import for real the file of a clean dry run."""
+    operation = _importing_operation(request, slug)
+    record = _record(request, operation, pk)
+    if not service.can_see_content(request.user, record):
+        raise Http404
+    if (
+        record.status != MonitoringImport.Status.DRY_RUN
+        or record.error_count
+        or not record.file
+    ):
+        messages.error(request, _("Only a dry run without errors can be imported."))
+        return redirect("monitoring:import_detail", slug=slug, pk=pk)
+    with record.file.open("rb") as handle:
+        new = service.import_monitoring_start(
+            by=request.user,
+            operation=operation,
+            organisation=record.organisation,
+            kind=record.kind,
+            file=handle,
+            file_name=record.file_name,
+            mapping=record.mapping,
+            dry_run=False,
+        )
+    if new.status == MonitoringImport.Status.IMPORTED:
+        # The dry run's copy of the file is not needed any more.
+        record.file.delete(save=True)
+    return redirect("monitoring:import_detail", slug=slug, pk=new.pk)
+
+
+# --- column and value mapping --------------------------------------------------------------------
+
+
+def _value_choices(operation: Operation) -> dict[str, list[tuple[str, str]]]:
+    def listed(model: Any) -> list[tuple[str, str]]:
+        items = model.objects.filter(operation=operation)
+        if hasattr(model, "is_active"):
+            items = items.filter(is_active=True)
+        return [(i.code, f"{i.code} — {i.name}") for i in items.order_by("code")]
+
+    risks = listed(ProtectionRisk)
+    violations = listed(ViolationType)
+    groups = listed(PopulationGroup)
+    return {
+        "risks": risks + violations,
+        "violations": violations,
+        "perpetrator": listed(PerpetratorCategory),
+        "perpetrators": listed(PerpetratorCategory),
+        "services": listed(ReferralService),
+        "source": listed(Source),
+        "verification": listed(VerificationStatus),
+        "population_group": groups,
+        "affected_groups": groups,
+        "respondent": [(c, en) for c, en, _fr, _s in fields.RESPONDENTS],
+        "access_to_services": [(c, en) for c, en, _fr, _s in fields.ACCESS],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Say which field each column of the file holds and what the file's own words mean; saved
+    under a name, then the file is checked again with it (nothing saved)."""
+    operation = _importing_operation(request, slug)
+    record = _record(request, operation, pk)
+    if not record.file or not service.can_see_content(request.user, record):
+        raise Http404
+    headers_posted = None
+    if request.method == "POST":
+        headers_posted = {
+            key: request.POST.get(key, "") for key in request.POST if key.startswith("col_")
+        }
+    try:
+        with record.file.open("rb") as handle:
+            inspection = service.import_inspect(
+                operation=operation,
+                kind=record.kind,
+                file=handle,
+                file_name=record.file_name,
+                mapping=record.mapping,
+            )
+            if headers_posted is not None:
+                # The unknown values of the columns as just chosen.
+                chosen = {
+                    inspection.table.headers[int(key[4:])]: value
+                    for key, value in headers_posted.items()
+                    if key[4:].isdigit() and int(key[4:]) < len(inspection.table.headers)
+                }
+                inspection = service.import_inspect(
+                    operation=operation,
+                    kind=record.kind,
+                    file=handle,
+                    file_name=record.file_name,
+                    mapping=record.mapping,
+                    columns=chosen,
+                )
+    except ImportFileError as error:
+        messages.error(request, error.message)
+        return redirect("monitoring:import_detail", slug=slug, pk=pk)
+    fieldset = inspection.fieldset
+    labels = {f.name: str(f.label) for f in fieldset.fields}
+    form = MappingForm(
+        request.POST or None,
+        headers=inspection.table.headers,
+        field_choices=[(f.name, f"{f.label} ({f.name})") for f in fieldset.fields],
+        initial_columns=dict(inspection.match.columns),
+        unknown=inspection.unknown,
+        value_choices=_value_choices(operation),
+        field_labels=labels,
+        initial_values=record.mapping.values if record.mapping else None,
+        initial={
+            "name": record.mapping.name
+            if record.mapping
+            else os.path.splitext(record.file_name)[0][:100]
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            mapping = service.mapping_save(
+                by=request.user,
+                operation=operation,
+                organisation=record.organisation,
+                kind=record.kind,
+                name=form.cleaned_data["name"],
+                columns=form.mapping_columns(),
+                values=form.mapping_values(record.mapping.values if record.mapping else None),
+                request=request,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            with record.file.open("rb") as handle:
+                new = service.import_monitoring_start(
+                    by=request.user,
+                    operation=operation,
+                    organisation=record.organisation,
+                    kind=record.kind,
+                    file=handle,
+                    file_name=record.file_name,
+                    mapping=mapping,
+                    dry_run=True,
+                )
+            messages.success(
+                request,
+                _("Mapping “%(name)s” saved; the file was checked with it (nothing saved yet).")
+                % {"name": mapping.name},
+            )
+            return redirect("monitoring:import_detail", slug=slug, pk=new.pk)
+    return _page(
+        request,
+        "monitoring/imports/mapping.html",
+        operation,
+        record=record,
+        form=form,
+        inspection=inspection,
+        required=[labels.get(n, n) for n in fieldset.required],
+    )
+
+
+@login_required
+@require_GET
+def mapping_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """The saved mappings the user may use: shared ones and their organisation's (managers:
+    all of the operation's)."""
+    operation = _importing_operation(request, slug)
+    mappings = service.mappings_for_user(request.user, operation).order_by("kind", "name")
+    return _page(
+        request,
+        "monitoring/imports/mappings.html",
+        operation,
+        page=_paginate(request, mappings),
+    )
+
+
+# --- XLSForms ------------------------------------------------------------------------------------
+
+
+def _xlsform(request: HttpRequest, slug: str, form: str) -> HttpResponse:
+    operation = _importing_operation(request, slug)
+    content = xlsform(operation, form)
+    response = HttpResponse(content, content_type=XLSX)
+    name = _safe_name(f"tutela-{operation.slug}-{form}-xlsform")
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+@login_required
+@require_GET
+def xlsform_incidents(request: HttpRequest, slug: str) -> HttpResponse:
+    return _xlsform(request, slug, "incidents")
+
+
+@login_required
+@require_GET
+def xlsform_community(request: HttpRequest, slug: str) -> HttpResponse:
+    return _xlsform(request, slug, "community")
