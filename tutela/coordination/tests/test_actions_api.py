@@ -40,15 +40,15 @@ def test_list_with_filters(world: World, as_user: Any, point: ActionPoint) -> No
         data = client.get(api("action-point-list")).json()
         assert data["count"] == 2
         overdue = client.get(api("action-point-list"), {"overdue": "true"}).json()
-    assert [row["id"] for row in overdue["results"]] == [point.pk]
-    assert overdue["results"][0]["is_overdue"] is True
-    assert overdue["results"][0]["owner_organisation"] == "AMSS"
-    by_org = client.get(api("action-point-list"), {"organisation": "drc"}).json()
-    assert [row["id"] for row in by_org["results"]] == [drc.pk]
-    mine = client.get(api("action-point-list"), {"mine": "true"}).json()
-    assert [row["id"] for row in mine["results"]] == [point.pk]
-    bad = client.get(api("action-point-list"), {"status": "nope"})
-    assert bad.status_code == 400
+        assert [row["id"] for row in overdue["results"]] == [point.pk]
+        assert overdue["results"][0]["is_overdue"] is True
+        assert overdue["results"][0]["owner_organisation"] == "AMSS"
+        by_org = client.get(api("action-point-list"), {"organisation": "drc"}).json()
+        assert [row["id"] for row in by_org["results"]] == [drc.pk]
+        mine = client.get(api("action-point-list"), {"mine": "true"}).json()
+        assert [row["id"] for row in mine["results"]] == [point.pk]
+        bad = client.get(api("action-point-list"), {"status": "nope"})
+        assert bad.status_code == 400
 
 
 @pytest.mark.parametrize("persona", ["outsider", "other_operation_user"])

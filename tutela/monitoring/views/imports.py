@@ -303,7 +303,11 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             else os.path.splitext(record.file_name)[0][:100]
         },
     )
-    if request.method == "POST" and form.is_valid():
+    asked = set(filter(None, request.POST.get("asked", "").split(",")))
+    if request.method == "POST" and form.is_valid() and not set(inspection.unknown) <= asked:
+        # The columns just chosen hold words Tutela does not know: ask what they mean first.
+        messages.info(request, _("Say what the file's own words below mean, then save again."))
+    elif request.method == "POST" and form.is_valid():
         try:
             mapping = service.mapping_save(
                 by=request.user,
@@ -343,6 +347,7 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         record=record,
         form=form,
         inspection=inspection,
+        asked=",".join(sorted(inspection.unknown)),
         required=[labels.get(n, n) for n in fieldset.required],
     )
 
