@@ -44,10 +44,12 @@ class Job:
     interval: datetime.timedelta | None = None
     at: datetime.time | None = None
 
-    def last_slot(self, now: datetime.datetime) -> datetime.datetime:
-        """The latest time at or before `now` when the job should have started."""
+    def due_if_started_before(self, now: datetime.datetime) -> datetime.datetime:
+        """The job is due at `now` if its last run started before this instant (or never)."""
         if self.interval is not None:
-            return now - self.interval
+            # A second's tolerance, so that a check exactly one interval later runs the job
+            # rather than the next check, 30 s on: intervals do not drift.
+            return now - self.interval + datetime.timedelta(seconds=1)
         assert self.at is not None
         today = datetime.datetime.combine(now.astimezone(datetime.UTC).date(), self.at).replace(
             tzinfo=datetime.UTC
@@ -68,7 +70,9 @@ def _register(job: Job) -> None:
     registry[job.name] = job
 
 
-def daily(name: str, *, at: datetime.time = datetime.time(2, 0)) -> Callable[[JobFunction], JobFunction]:
+def daily(
+    name: str, *, at: datetime.time = datetime.time(2, 0)
+) -> Callable[[JobFunction], JobFunction]:
     """Register the decorated function to run once a day at `at` (UTC)."""
 
     def decorator(function: JobFunction) -> JobFunction:
@@ -106,7 +110,9 @@ def _claim(job: Job, now: datetime.datetime) -> bool:
             pass
     claimed = (
         ScheduledRun.objects.filter(name=job.name)
-        .filter(Q(last_started_at__isnull=True) | Q(last_started_at__lte=job.last_slot(now)))
+        .filter(
+            Q(last_started_at__isnull=True) | Q(last_started_at__lt=job.due_if_started_before(now))
+        )
         .update(
             last_started_at=now,
             last_status=ScheduledRun.Status.RUNNING,

@@ -96,8 +96,8 @@ class MonitoringAnalysisForm(forms.Form):
             verified_only=bool(self.value("verified", False)),
         )
 
-    def by(self) -> str:
+    def trend_by(self) -> str:
         return "area" if self.value("by") == "area" else "risk"
 
-    def level(self) -> int:
+    def area_level(self) -> int:
         return 2 if self.value("level") == 2 else 1

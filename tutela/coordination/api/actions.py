@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -17,9 +18,11 @@ from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tutela.core import access
 from tutela.core.api.serializers import BodyField, OrganisationField, _InOperationMixin
 from tutela.core.api.views import OperationAPIView
 from tutela.core.models import Operation, User
+from tutela.core.models.roles import Role
 from tutela.coordination import selectors_actions as selectors
 from tutela.coordination.models import ActionPoint, ActionPointEvent
 from tutela.coordination.services import actions as services
@@ -174,6 +177,13 @@ class ActionPointListView(OperationAPIView, ListAPIView):
 
     @extend_schema(request=ActionPointIn, responses={201: ActionPointDetailOut})
     def post(self, request: Request, slug: str) -> Response:
+        # Refuse before reading the body (the service then checks the chosen body).
+        operation = self.get_operation()
+        if not (
+            access.is_manager(request.user, operation)
+            or Role.FOCAL_POINT in access.roles_in(request.user, operation)
+        ):
+            raise PermissionDenied
         action_point = services.action_point_create(
             operation=self.get_operation(), by=self.caller, **self.input(ActionPointIn)
         )
@@ -198,8 +208,11 @@ class ActionPointDetailView(OperationAPIView):
 
     @extend_schema(request=ActionPointIn, responses=ActionPointDetailOut)
     def patch(self, request: Request, slug: str, pk: int) -> Response:
+        action_point = self.get_object()
+        if not services.can_edit_action_point(request.user, action_point):
+            raise PermissionDenied
         action_point = services.action_point_update(
-            action_point=self.get_object(),
+            action_point=action_point,
             by=self.caller,
             **self.input(ActionPointIn, partial=True),
         )
@@ -216,6 +229,8 @@ class ActionPointStatusView(OperationAPIView):
     @extend_schema(request=StatusIn, responses=ActionPointDetailOut)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         action_point = selectors.action_point_get(self.get_operation(), pk)
+        if not services.can_update_action_point(request.user, action_point):
+            raise PermissionDenied
         data = self.input(StatusIn)
         services.action_point_set_status(
             action_point=action_point,
@@ -235,6 +250,8 @@ class ActionPointCommentView(OperationAPIView):
     @extend_schema(request=CommentIn, responses={201: EventOut})
     def post(self, request: Request, slug: str, pk: int) -> Response:
         action_point = selectors.action_point_get(self.get_operation(), pk)
+        if not services.can_update_action_point(request.user, action_point):
+            raise PermissionDenied
         event = services.action_point_comment(
             action_point=action_point, by=self.caller, text=self.input(CommentIn)["text"]
         )

@@ -25,6 +25,12 @@ from tutela.coordination.tests.action_fixtures import (
     coordination,  # noqa: F401 - fixture
 )
 
+try:
+    # Until the fixture moves to tutela/conftest.py (then that one is used).
+    from tutela.core.tests.test_email_smtp import smtp_server  # noqa: F401
+except ImportError:  # pragma: no cover
+    pass
+
 pytestmark = pytest.mark.django_db
 
 ACK_LINK = re.compile(r"https?://[^\s]+/alerts/(\d+)/ack/([^/\s]+)/")
@@ -444,3 +450,24 @@ def test_alert_from_early_warning_signal(coordination: Coordination) -> None:
     assert Alert.objects.count() == 1
     with pytest.raises(PermissionDenied):
         services.alert_from_signal(signal=signal, by=world.partner)
+
+
+@pytest.mark.smtp
+def test_alert_goes_through_smtp_and_its_link_acknowledges(
+    coordination: Coordination, smtp_server: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    world = coordination.world
+    contact(world, world.amss, "dir@amss.test", coordination.mopti_wg)
+    alert = new_alert(coordination, "attack", "ML0501")
+    send(alert, django_capture_on_commit_callbacks)
+    collector, _port = smtp_server
+    assert [envelope.rcpt_tos for envelope in collector.envelopes] == [["dir@amss.test"]]
+    text = collector.messages()[0].get_body(preferencelist=("plain",)).get_content()
+    match = ACK_LINK.search(text)
+    assert match
+    path = match.group(0).split("://", 1)[1].split("/", 1)[1]
+    response = Client().post("/" + path, {"response": "Reçu"})
+    assert response.status_code == 302
+    recipient = alert.recipients.get(organisation=world.amss)
+    assert recipient.acknowledged_at is not None
+    assert recipient.response == "Reçu"

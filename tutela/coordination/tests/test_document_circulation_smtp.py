@@ -3,22 +3,16 @@
 
 from __future__ import annotations
 
-import email
 import io
-import socket
-from collections.abc import Iterator
-from email import policy
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 from docx import Document
 
-from tutela.conftest import World
+from tutela.conftest import SmtpServer, World
 from tutela.coordination.models import ClearanceDocument
 from tutela.coordination.services.documents import (
     document_circulate,
@@ -29,50 +23,6 @@ from tutela.coordination.services.documents import (
 from tutela.core.models import AuditEntry, Contact, OutboxMessage, User
 
 pytestmark = [pytest.mark.smtp, pytest.mark.django_db]
-
-
-class Collector:
-    """aiosmtpd handler that keeps every message it is given."""
-
-    def __init__(self) -> None:
-        self.envelopes: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.envelopes.append(envelope)
-        return "250 Message accepted"
-
-    def messages(self) -> list[EmailMessage]:
-        return [
-            email.message_from_bytes(envelope.original_content, policy=policy.default)  # type: ignore[misc]
-            for envelope in self.envelopes
-        ]
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def smtp() -> Iterator[Collector]:
-    collector = Collector()
-    controller = Controller(collector, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        with override_settings(
-            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-            EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=controller.port,
-            EMAIL_HOST_USER="",
-            EMAIL_HOST_PASSWORD="",
-            EMAIL_USE_TLS=False,
-            EMAIL_USE_SSL=False,
-            EMAIL_TIMEOUT=10,
-        ):
-            yield collector
-    finally:
-        controller.stop()
 
 
 def cleared_note(world: World) -> ClearanceDocument:
@@ -88,16 +38,17 @@ def cleared_note(world: World) -> ClearanceDocument:
     return document_clear(document=document, by=world.imo)
 
 
-def by_recipient(collector: Collector) -> dict[str, EmailMessage]:
+def by_recipient(server: SmtpServer) -> dict[str, EmailMessage]:
+    """What the server received, by recipient (one message per recipient)."""
     result = {}
-    for envelope, message in zip(collector.envelopes, collector.messages(), strict=True):
+    for envelope, message in zip(server.envelopes, server.messages(), strict=True):
         for address in envelope.rcpt_tos:
             result[address] = message
     return result
 
 
 def test_cleared_note_reaches_members_as_word_attachment(
-    world: World, smtp: Collector, django_capture_on_commit_callbacks: Any
+    world: World, smtp_server: SmtpServer, django_capture_on_commit_callbacks: Any
 ) -> None:
     Contact.objects.create(
         operation=world.operation,
@@ -123,7 +74,7 @@ def test_cleared_note_reaches_members_as_word_attachment(
         "focal@other.test",
         "jens@drc.test",
     }
-    received = by_recipient(smtp)
+    received = by_recipient(smtp_server)
     assert set(received) == expected
     assert {m.to_address for m in messages} == expected | {"case@amss.test"}
     statuses = {m.to_address: m.status for m in OutboxMessage.objects.all()}
@@ -159,7 +110,7 @@ def test_cleared_note_reaches_members_as_word_attachment(
 
 
 def test_circulate_page_sends_pdf(
-    world: World, smtp: Collector, as_user: Any, django_capture_on_commit_callbacks: Any
+    world: World, smtp_server: SmtpServer, as_user: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     document = cleared_note(world)
     client = as_user(world.coordinator)
@@ -169,7 +120,7 @@ def test_circulate_page_sends_pdf(
             {"body": world.cluster.pk, "attach_as": "pdf", "message": ""},
         )
     assert response.status_code == 302
-    received = by_recipient(smtp)
+    received = by_recipient(smtp_server)
     assert "focal@other.test" in received
     attachment = next(received["focal@other.test"].iter_attachments())
     assert attachment.get_filename() == "acces-humanitaire-a-bandiagara-v1.pdf"
@@ -178,7 +129,7 @@ def test_circulate_page_sends_pdf(
 
 
 def test_a_draft_is_not_circulated_and_nothing_is_sent(
-    world: World, smtp: Collector, as_user: Any, django_capture_on_commit_callbacks: Any
+    world: World, smtp_server: SmtpServer, as_user: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     document = document_create(
         operation=world.operation,
@@ -195,5 +146,5 @@ def test_a_draft_is_not_circulated_and_nothing_is_sent(
         )
     assert response.status_code == 200
     assert "Only a cleared or published document can be circulated." in response.content.decode()
-    assert smtp.envelopes == []
+    assert smtp_server.envelopes == []
     assert not OutboxMessage.objects.exists()

@@ -87,9 +87,7 @@ class OutboxMessage(models.Model):
 class OutboxAttachment(models.Model):
     """A file sent with an outbox message (a meeting's .ics invitation, minutes...)."""
 
-    message = models.ForeignKey(
-        OutboxMessage, on_delete=models.CASCADE, related_name="attachments"
-    )
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="attachments")
     filename = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("content type"), max_length=100)
     content = models.BinaryField(_("content"))

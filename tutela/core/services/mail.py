@@ -167,8 +167,8 @@ def mail_enqueue(
             recipients[address] = known.get(address)
 
     messages = []
-    for address, user in recipients.items():
-        held = digestible and user is not None and user.email_mode == User.EmailMode.DIGEST
+    for address, person in recipients.items():
+        held = digestible and person is not None and person.email_mode == User.EmailMode.DIGEST
         valid = _is_valid_address(address)
         if not valid:
             status = Status.FAILED
@@ -179,7 +179,7 @@ def mail_enqueue(
         message = OutboxMessage(
             operation=operation,
             kind=kind,
-            recipient=user,
+            recipient=person,
             to_address=address,
             subject=subject,
             text=text,
@@ -289,8 +289,8 @@ def outbox_message_send(*, message_id: int, now: datetime.datetime | None = None
     """
     now = now or timezone.now()
     if not _claim(message_id, now):
-        status = OutboxMessage.objects.filter(pk=message_id).values_list("status", flat=True)
-        return status.first() or ""
+        current = OutboxMessage.objects.filter(pk=message_id).values_list("status", flat=True)
+        return current.first() or ""
     message = OutboxMessage.objects.get(pk=message_id)
     attempts = message.attempts + 1
     try:
@@ -333,9 +333,9 @@ def outbox_send_due(*, now: datetime.datetime | None = None) -> dict[str, int]:
     messages ended in each status, e.g. {"sent": 3, "queued": 1}.
     """
     now = now or timezone.now()
-    OutboxMessage.objects.filter(
-        status=Status.SENDING, updated_at__lt=now - STALE_SENDING
-    ).update(status=Status.QUEUED, next_attempt_at=now, updated_at=now)
+    OutboxMessage.objects.filter(status=Status.SENDING, updated_at__lt=now - STALE_SENDING).update(
+        status=Status.QUEUED, next_attempt_at=now, updated_at=now
+    )
     due = list(
         OutboxMessage.objects.filter(status=Status.QUEUED)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
@@ -421,7 +421,7 @@ def digest_send(*, now: datetime.datetime | None = None) -> list[OutboxMessage]:
                 updated_at=now,
             )
             continue
-        items = [_DigestItem(m, operation_names.get(m.operation_id, "")) for m in messages]
+        items = [_DigestItem(m, operation_names.get(m.operation_id or 0, "")) for m in messages]
         with translation.override(user.language or settings.LANGUAGE_CODE):
             context = {"user": user, "items": items, "count": len(items), "now": now}
             subject = render_to_string("core/email/digest_subject.txt", context)

@@ -68,15 +68,21 @@ def test_one_message_per_recipient_goes_out_with_its_ics_attachment(
     )
 
     assert len(messages) == 3
-    assert smtp_server.recipients() == ["coord@unhcr.test", "focal@amss.test", "protection@drc.test"]
+    assert smtp_server.recipients() == [
+        "coord@unhcr.test",
+        "focal@amss.test",
+        "protection@drc.test",
+    ]
     assert all(len(envelope.rcpt_tos) == 1 for envelope in smtp_server.envelopes)
     received = smtp_server.messages_to("protection@drc.test")[0]
     assert received["Subject"] == "Réunion du cluster protection"
     assert received["To"] == "protection@drc.test"
     text = received.get_body(preferencelist=("plain",))
-    assert text is not None and "Veuillez trouver" in text.get_content()
+    assert text is not None
+    assert "Veuillez trouver" in text.get_content()
     html = received.get_body(preferencelist=("html",))
-    assert html is not None and "<p>Bonjour,</p>" in html.get_content()
+    assert html is not None
+    assert "<p>Bonjour,</p>" in html.get_content()
     [attachment] = list(received.iter_attachments())
     assert attachment.get_filename() == "invitation.ics"
     assert attachment.get_content_type() == "text/calendar"
@@ -173,15 +179,19 @@ def test_nothing_leaves_when_the_transaction_is_rolled_back(
 ) -> None:
     from django.db import transaction
 
-    with (
-        django_capture_on_commit_callbacks(execute=True),
-        pytest.raises(RuntimeError),
-        transaction.atomic(),
-    ):
-        mail_enqueue(
-            operation=world.operation, kind="x", subject="s", text="t", to_users=[world.partner]
-        )
-        raise RuntimeError("the caller's work failed")
+    def failing_work() -> None:
+        with transaction.atomic():
+            mail_enqueue(
+                operation=world.operation,
+                kind="x",
+                subject="s",
+                text="t",
+                to_users=[world.partner],
+            )
+            raise RuntimeError("the caller's work failed")
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        failing_work()
     assert not OutboxMessage.objects.exists()
     assert smtp_server.envelopes == []
 
@@ -369,7 +379,9 @@ def test_mail_held_for_a_person_deactivated_since_is_not_sent(
 def test_the_digest_leaves_mail_queued_after_its_time(world: World) -> None:
     world.partner.email_mode = "digest"
     world.partner.save()
-    mail_enqueue(operation=world.operation, kind="x", subject="s", text="t", to_users=[world.partner])
+    mail_enqueue(
+        operation=world.operation, kind="x", subject="s", text="t", to_users=[world.partner]
+    )
     assert digest_send(now=timezone.now() - datetime.timedelta(hours=1)) == []
     assert OutboxMessage.objects.get().status == Status.HELD_FOR_DIGEST
 
@@ -462,9 +474,10 @@ def test_the_outbox_page_filters_by_status_and_kind(world: World, as_user: Any) 
     assert "Subject of core.invitation" not in page
     page = client.get(outbox_url(), {"kind": "nope"}).content.decode()
     assert "Subject of core.invitation" in page  # an unknown value is ignored
-    assert "No message matches these filters." in client.get(
-        outbox_url(), {"status": "sending"}
-    ).content.decode()
+    assert (
+        "No message matches these filters."
+        in client.get(outbox_url(), {"status": "sending"}).content.decode()
+    )
 
 
 def test_the_outbox_page_is_paginated_and_has_an_empty_state(
@@ -494,7 +507,10 @@ def test_only_the_operations_managers_see_its_outbox(
     world: World, as_user: Any, persona: str, status: int
 ) -> None:
     mail_enqueue(
-        operation=world.operation, kind="x", subject="Secret subject", text="t",
+        operation=world.operation,
+        kind="x",
+        subject="Secret subject",
+        text="t",
         to_addresses=["a@b.test"],
     )
     response = as_user(getattr(world, persona)).get(outbox_url())

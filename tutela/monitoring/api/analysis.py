@@ -58,8 +58,8 @@ class TrendView(MonitoringAnalysisAPIView):
             user=request.user,
             operation=self.get_operation(),
             filters=form.filters(),
-            by=form.by(),
-            level=form.level(),
+            by=form.trend_by(),
+            level=form.area_level(),
         )
         return Response(table.as_dict())
 
@@ -90,7 +90,7 @@ class HotspotsView(MonitoringAnalysisAPIView):
             user=request.user,
             operation=self.get_operation(),
             filters=form.filters(),
-            level=form.level(),
+            level=form.area_level(),
         )
         return Response(
             {

@@ -136,7 +136,8 @@ def test_mapping_page_saves_mapping_and_rechecks(seeded: World, as_user: Any) ->
     assert "Tuerie" in response.content.decode()
     form = response.context["form"]
     key = next(k for k, name, value in form.value_keys if value == "Tuerie")
-    response = client.post(url("import_mapping", record.pk), {**post, key: "killing"})
+    asked = response.context["asked"]
+    response = client.post(url("import_mapping", record.pk), {**post, key: "killing", "asked": asked})
     mapping = MonitoringMapping.objects.get()
     assert mapping.name == "Our sheet" and mapping.organisation == seeded.amss
     assert mapping.values["risks"] == {"Tuerie": "killing"}

@@ -111,7 +111,7 @@ def _dashboard_tables(
 ) -> tuple[selectors.Table, selectors.Table, selectors.AffectedGroups]:
     filters = form.filters()
     trend = selectors.incident_trend(
-        user=request.user, operation=operation, filters=filters, by=form.by(), level=form.level()
+        user=request.user, operation=operation, filters=filters, by=form.trend_by(), level=form.area_level()
     )
     top = selectors.top_risks(user=request.user, operation=operation, filters=filters)
     groups = selectors.affected_groups(user=request.user, operation=operation, filters=filters)
@@ -203,8 +203,8 @@ def chart(request: HttpRequest, slug: str) -> HttpResponse:
             user=request.user,
             operation=operation,
             filters=filters,
-            by=form.by(),
-            level=form.level(),
+            by=form.trend_by(),
+            level=form.area_level(),
         )
         content = charts.line_chart(table.row_labels, _trend_series(table), table.title, fmt=fmt)
     else:
@@ -229,7 +229,7 @@ def _number(value: Any, decimals: int = 0) -> str:
 def _hotspots(request: HttpRequest, operation: Operation) -> tuple[Any, Any, bool]:
     form = _form(request, operation)
     result = selectors.hotspots(
-        user=request.user, operation=operation, filters=form.filters(), level=form.level()
+        user=request.user, operation=operation, filters=form.filters(), level=form.area_level()
     )
     per_population = request.GET.get("measure") == "rate"
     return form, result, per_population
@@ -357,7 +357,7 @@ def community_page(request: HttpRequest, slug: str) -> HttpResponse:
     form = _form(request, operation)
     by = "month" if request.GET.get("rows") == "month" else "area"
     result = selectors.community_risk_shares(
-        user=request.user, operation=operation, filters=form.filters(), by=by, level=form.level()
+        user=request.user, operation=operation, filters=form.filters(), by=by, level=form.area_level()
     )
     exported = _export_response(
         request, operation, [result.counts, result.reports], "community-monitoring"

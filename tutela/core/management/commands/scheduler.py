@@ -20,9 +20,7 @@ class Command(BaseCommand):
     help = "Run the periodic jobs (outbox retries, daily digest, reminders...) when they are due."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--once", action="store_true", help="Run what is due now, then exit."
-        )
+        parser.add_argument("--once", action="store_true", help="Run what is due now, then exit.")
         parser.add_argument(
             "--interval",
             type=float,
@@ -30,7 +28,9 @@ class Command(BaseCommand):
             help="Seconds between two checks (default 30).",
         )
 
-    def handle(self, *args: Any, once: bool = False, interval: float = 30.0, **options: Any) -> None:
+    def handle(
+        self, *args: Any, once: bool = False, interval: float = 30.0, **options: Any
+    ) -> None:
         schedule.autodiscover()
         verbose = int(options.get("verbosity", 1)) > 0
         if once:
