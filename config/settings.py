@@ -293,6 +293,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LanguageEnum": LANGUAGES,
         "RolesEnum": "tutela.core.models.roles.Role",
+        "ActionPointStatusEnum": "tutela.coordination.models.actions.ActionPoint.Status",
+        "ActionPointEventKindEnum": "tutela.coordination.models.actions.ActionPointEvent.Kind",
+        "AlertStatusEnum": "tutela.coordination.models.alerts.Alert.Status",
+        "AlertKindEnum": "tutela.coordination.models.alerts.Alert.Kind",
     },
 }
 

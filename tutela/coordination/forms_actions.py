@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from tutela.coordination.models import ActionPoint, Alert, Mission
 from tutela.core.forms.directory import OrganisationChoiceField
 from tutela.core.models import AdminArea, Body, Operation, Organisation, User
-from tutela.coordination.models import ActionPoint, Alert, Mission
 
 
 def organisations_of(operation: Operation) -> QuerySet[Organisation]:
@@ -51,9 +51,7 @@ class PcodeField(forms.CharField):
         if not code:
             return None
         countries = (
-            list(self.operation.countries.values_list("pcode", flat=True))
-            if self.operation
-            else []
+            list(self.operation.countries.values_list("pcode", flat=True)) if self.operation else []
         )
         area = AdminArea.objects.filter(pcode=code, country_pcode__in=countries).first()
         if area is None:
@@ -68,7 +66,11 @@ class ActionPointFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("Any status")), ("open_all", _("Open or in progress")), *ActionPoint.Status.choices],
+        choices=[
+            ("", _("Any status")),
+            ("open_all", _("Open or in progress")),
+            *ActionPoint.Status.choices,
+        ],
     )
     organisation = OrganisationChoiceField(
         label=_("Owner organisation"), queryset=Organisation.objects.none(), required=False
@@ -208,7 +210,10 @@ class RecipientAddForm(forms.Form):
         label=_("Or every organisation a body reaches"),
         queryset=Body.objects.none(),
         required=False,
-        help_text=_("An AoR is reached through its lead organisations, other bodies through all their members."),
+        help_text=_(
+            "An AoR is reached through its lead organisations, other bodies through all their "
+            "members."
+        ),
     )
 
     def __init__(self, *args: Any, operation: Operation, **kwargs: Any) -> None:

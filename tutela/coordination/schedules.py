@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime
 
-from tutela.core import schedule
 from tutela.coordination.services.actions import action_point_reminders_send
+from tutela.core import schedule
 
 
 # 05:00 UTC, before the 06:00 daily digest, so that people who chose the digest get their

@@ -12,9 +12,9 @@ from django.db.models import Count, F, Min, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from tutela.core.models import Operation, Organisation, User
 from tutela.coordination.models import ActionPoint, ActionPointEvent
 from tutela.coordination.services.actions import OPEN_STATUSES
+from tutela.core.models import Operation, Organisation, User
 
 # Open points first (closed_at empty), by due date (undated last), then the closed ones.
 OPEN_FIRST = (
@@ -125,9 +125,11 @@ def overdue_by_organisation(
 
 def action_point_get(operation: Operation, pk: int) -> ActionPoint:
     try:
-        return _base(operation).select_related(
-            "meeting", "alert", "mission", "pau", "created_by"
-        ).get(pk=pk)
+        return (
+            _base(operation)
+            .select_related("meeting", "alert", "mission", "pau", "created_by")
+            .get(pk=pk)
+        )
     except ActionPoint.DoesNotExist:
         raise Http404 from None
 
@@ -148,9 +150,13 @@ def action_point_history(action_point: ActionPoint) -> list[tuple[ActionPointEve
         changes = []
         if event.kind != ActionPointEvent.Kind.REMINDER:
             for field, values in (event.changes or {}).items():
-                before, after = (values + [None, None])[:2] if isinstance(values, list) else (
-                    None,
-                    values,
+                before, after = (
+                    (values + [None, None])[:2]
+                    if isinstance(values, list)
+                    else (
+                        None,
+                        values,
+                    )
                 )
                 if field == "status":
                     before = ActionPoint.Status(before).label if before else before

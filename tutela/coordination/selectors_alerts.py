@@ -10,10 +10,10 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from tutela.core import access
-from tutela.core.models import Operation
 from tutela.coordination.models import Alert, AlertRecipient, Mission
 from tutela.coordination.services.alerts import can_manage_alerts
+from tutela.core import access
+from tutela.core.models import Operation
 
 
 def alerts_visible(

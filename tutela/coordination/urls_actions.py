@@ -11,9 +11,7 @@ urlpatterns = [
     path("action-points/new/", views.action_point_create, name="action_point_create"),
     path("action-points/<int:pk>/", views.action_point_detail, name="action_point_detail"),
     path("action-points/<int:pk>/edit/", views.action_point_edit, name="action_point_edit"),
-    path(
-        "action-points/<int:pk>/status/", views.action_point_status, name="action_point_status"
-    ),
+    path("action-points/<int:pk>/status/", views.action_point_status, name="action_point_status"),
     path(
         "action-points/<int:pk>/comment/",
         views.action_point_comment,

@@ -18,19 +18,19 @@ from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tutela.coordination import selectors_actions as selectors
+from tutela.coordination.models import ActionPoint, ActionPointEvent
+from tutela.coordination.services import actions as services
 from tutela.core import access
 from tutela.core.api.serializers import BodyField, OrganisationField, _InOperationMixin
 from tutela.core.api.views import OperationAPIView
 from tutela.core.models import Operation, User
 from tutela.core.models.roles import Role
-from tutela.coordination import selectors_actions as selectors
-from tutela.coordination.models import ActionPoint, ActionPointEvent
-from tutela.coordination.services import actions as services
 
 # --- Serializers --------------------------------------------------------------------------------
 
 
-class PersonField(_InOperationMixin, serializers.PrimaryKeyRelatedField):
+class ActionPointOwnerField(_InOperationMixin, serializers.PrimaryKeyRelatedField):
     """A user with a role in the operation, by id."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -40,15 +40,15 @@ class PersonField(_InOperationMixin, serializers.PrimaryKeyRelatedField):
         return queryset.filter(operation_roles__operation=operation, is_active=True).distinct()
 
 
-class PersonOut(serializers.ModelSerializer):
+class ActionPointPersonOut(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "full_name"]
         read_only_fields = fields
 
 
-class EventOut(serializers.ModelSerializer):
-    by = PersonOut(read_only=True, allow_null=True)
+class ActionPointEventOut(serializers.ModelSerializer):
+    by = ActionPointPersonOut(read_only=True, allow_null=True)
 
     class Meta:
         model = ActionPointEvent
@@ -60,7 +60,7 @@ class ActionPointOut(serializers.ModelSerializer):
     owner_organisation: Any = serializers.SlugRelatedField(
         slug_field="acronym", read_only=True, allow_null=True
     )
-    owner = PersonOut(read_only=True, allow_null=True)
+    owner = ActionPointPersonOut(read_only=True, allow_null=True)
     is_overdue = serializers.SerializerMethodField()
 
     class Meta:
@@ -92,7 +92,7 @@ class ActionPointOut(serializers.ModelSerializer):
 
 
 class ActionPointDetailOut(ActionPointOut):
-    events = EventOut(many=True, read_only=True)
+    events = ActionPointEventOut(many=True, read_only=True)
 
     class Meta(ActionPointOut.Meta):
         fields = [*ActionPointOut.Meta.fields, "events"]
@@ -103,22 +103,22 @@ class ActionPointIn(serializers.Serializer):
     title = serializers.CharField(max_length=500)
     description = serializers.CharField(required=False, allow_blank=True)
     owner_organisation: Any = OrganisationField(required=False, allow_null=True)
-    owner: Any = PersonField(required=False, allow_null=True)
+    owner: Any = ActionPointOwnerField(required=False, allow_null=True)
     due_date = serializers.DateField(required=False, allow_null=True)
     priority = serializers.ChoiceField(choices=ActionPoint.Priority.choices, required=False)
     body: Any = BodyField(required=False, allow_null=True)
 
 
-class StatusIn(serializers.Serializer):
+class ActionPointStatusIn(serializers.Serializer):
     status = serializers.ChoiceField(choices=ActionPoint.Status.choices)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
-class CommentIn(serializers.Serializer):
+class ActionPointCommentIn(serializers.Serializer):
     text = serializers.CharField(max_length=5000)
 
 
-class ActionPointQuery(serializers.Serializer):
+class ActionPointListQuery(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=[("open_all", "open_all"), *ActionPoint.Status.choices], required=False
     )
@@ -156,7 +156,9 @@ class ActionPointListView(OperationAPIView, ListAPIView):
 
     def get_queryset(self) -> QuerySet[ActionPoint]:
         operation = self.get_operation()
-        query = ActionPointQuery(data=self.request.query_params, context={"operation": operation})
+        query = ActionPointListQuery(
+            data=self.request.query_params, context={"operation": operation}
+        )
         if not query.is_valid():
             raise ValidationError(query.errors)
         filters = dict(query.validated_data)
@@ -226,12 +228,12 @@ class ActionPointStatusView(OperationAPIView):
     queryset = ActionPoint.objects.none()
     serializer_class = ActionPointDetailOut
 
-    @extend_schema(request=StatusIn, responses=ActionPointDetailOut)
+    @extend_schema(request=ActionPointStatusIn, responses=ActionPointDetailOut)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         action_point = selectors.action_point_get(self.get_operation(), pk)
         if not services.can_update_action_point(request.user, action_point):
             raise PermissionDenied
-        data = self.input(StatusIn)
+        data = self.input(ActionPointStatusIn)
         services.action_point_set_status(
             action_point=action_point,
             by=self.caller,
@@ -245,14 +247,14 @@ class ActionPointCommentView(OperationAPIView):
     """Add a comment (same people as the status)."""
 
     queryset = ActionPoint.objects.none()
-    serializer_class = EventOut
+    serializer_class = ActionPointEventOut
 
-    @extend_schema(request=CommentIn, responses={201: EventOut})
+    @extend_schema(request=ActionPointCommentIn, responses={201: ActionPointEventOut})
     def post(self, request: Request, slug: str, pk: int) -> Response:
         action_point = selectors.action_point_get(self.get_operation(), pk)
         if not services.can_update_action_point(request.user, action_point):
             raise PermissionDenied
         event = services.action_point_comment(
-            action_point=action_point, by=self.caller, text=self.input(CommentIn)["text"]
+            action_point=action_point, by=self.caller, text=self.input(ActionPointCommentIn)["text"]
         )
         return self.output(event, status_code=status.HTTP_201_CREATED)

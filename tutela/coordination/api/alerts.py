@@ -17,16 +17,16 @@ from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tutela.core.api.serializers import AreaField, BodyField, OrganisationField
-from tutela.core.api.views import OperationAPIView
 from tutela.coordination import selectors_alerts as selectors
 from tutela.coordination.models import Alert, AlertRecipient
 from tutela.coordination.services import alerts as services
+from tutela.core.api.serializers import AreaField, BodyField, OrganisationField
+from tutela.core.api.views import OperationAPIView
 
 # --- Serializers --------------------------------------------------------------------------------
 
 
-class RecipientOut(serializers.ModelSerializer):
+class AlertRecipientOut(serializers.ModelSerializer):
     organisation: Any = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
     sent = serializers.SerializerMethodField()
 
@@ -81,7 +81,7 @@ class AlertDetailOut(AlertOut):
         fields = [*AlertOut.Meta.fields, "recipients"]
         read_only_fields = fields
 
-    @extend_schema_field(RecipientOut(many=True))
+    @extend_schema_field(AlertRecipientOut(many=True))
     def get_recipients(self, obj: Alert) -> list[dict[str, Any]]:
         user = self.context["request"].user
         if services.can_manage_alerts(user, obj.operation):
@@ -89,7 +89,7 @@ class AlertDetailOut(AlertOut):
         else:
             own = selectors.own_recipient(user, obj)
             rows = [own] if own is not None else []
-        return list(RecipientOut(rows, many=True).data)
+        return list(AlertRecipientOut(rows, many=True).data)
 
 
 class AlertIn(serializers.Serializer):
@@ -102,7 +102,7 @@ class AlertIn(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
 
 
-class RecipientIn(serializers.Serializer):
+class AlertRecipientIn(serializers.Serializer):
     organisation: Any = OrganisationField(required=False, allow_null=True)
     body: Any = BodyField(required=False, allow_null=True)
 
@@ -112,11 +112,11 @@ class RecipientIn(serializers.Serializer):
         return attrs
 
 
-class AcknowledgeIn(serializers.Serializer):
+class AlertAcknowledgeIn(serializers.Serializer):
     response = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
-class AlertQuery(serializers.Serializer):
+class AlertListQuery(serializers.Serializer):
     status = serializers.ChoiceField(choices=Alert.Status.choices, required=False)
     kind = serializers.ChoiceField(choices=Alert.Kind.choices, required=False)
 
@@ -149,7 +149,7 @@ class AlertListView(OperationAPIView, ListAPIView):
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[Alert]:
-        query = AlertQuery(data=self.request.query_params)
+        query = AlertListQuery(data=self.request.query_params)
         if not query.is_valid():
             raise ValidationError(query.errors)
         return selectors.alerts_visible(
@@ -189,28 +189,28 @@ class AlertRecipientListView(_AlertView):
     """The recipients (those who manage alerts); POST adds an organisation or a body's
     organisations."""
 
-    serializer_class = RecipientOut
+    serializer_class = AlertRecipientOut
 
-    @extend_schema(responses=RecipientOut(many=True))
+    @extend_schema(responses=AlertRecipientOut(many=True))
     def get(self, request: Request, slug: str, pk: int) -> Response:
         alert = self.get_managed_alert()
-        return Response(RecipientOut(selectors.alert_recipients(alert), many=True).data)
+        return Response(AlertRecipientOut(selectors.alert_recipients(alert), many=True).data)
 
-    @extend_schema(request=RecipientIn, responses={201: RecipientOut(many=True)})
+    @extend_schema(request=AlertRecipientIn, responses={201: AlertRecipientOut(many=True)})
     def post(self, request: Request, slug: str, pk: int) -> Response:
         alert = self.get_managed_alert()
-        data = self.input(RecipientIn)
+        data = self.input(AlertRecipientIn)
         added = services.alert_recipient_add(
             alert=alert,
             by=self.caller,
             organisation=data.get("organisation"),
             body=data.get("body"),
         )
-        return Response(RecipientOut(added, many=True).data, status=status.HTTP_201_CREATED)
+        return Response(AlertRecipientOut(added, many=True).data, status=status.HTTP_201_CREATED)
 
 
 class AlertRecipientDetailView(_AlertView):
-    serializer_class = RecipientOut
+    serializer_class = AlertRecipientOut
 
     def delete(self, request: Request, slug: str, pk: int, recipient: int) -> Response:
         alert = self.get_managed_alert()
@@ -237,15 +237,17 @@ class AlertSendView(_AlertView):
 class AlertAcknowledgeView(_AlertView):
     """Acknowledge a sent alert for the caller's organisation, with an optional response."""
 
-    serializer_class = RecipientOut
+    serializer_class = AlertRecipientOut
 
-    @extend_schema(request=AcknowledgeIn, responses=RecipientOut)
+    @extend_schema(request=AlertAcknowledgeIn, responses=AlertRecipientOut)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         alert = self.get_alert()
         own = selectors.own_recipient(request.user, alert)
         if own is None:
             raise PermissionDenied
         recipient = services.alert_acknowledge(
-            recipient=own, by=self.caller, response=self.input(AcknowledgeIn).get("response", "")
+            recipient=own,
+            by=self.caller,
+            response=self.input(AlertAcknowledgeIn).get("response", ""),
         )
         return self.output(recipient)

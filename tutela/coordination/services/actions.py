@@ -26,12 +26,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tutela.coordination.models import ActionPoint, ActionPointEvent, Alert, Meeting, Mission
 from tutela.core import access
 from tutela.core.models import AuditEntry, Body, Operation, Organisation, User
 from tutela.core.models.roles import Role
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 from tutela.core.services.mail import addresses_for_organisations, mail_enqueue
-from tutela.coordination.models import ActionPoint, ActionPointEvent, Alert, Meeting, Mission
 
 REMIND_BEFORE_DAYS = 3
 OVERDUE_REPEAT_DAYS = 7
@@ -243,7 +243,9 @@ def action_point_create(
     ActionPointEvent.objects.create(
         action_point=action_point,
         kind=ActionPointEvent.Kind.CREATED,
-        changes={field: [None, value] for field, value in values.items() if value not in ("", None)},
+        changes={
+            field: [None, value] for field, value in values.items() if value not in ("", None)
+        },
         by=by,
     )
     audit_create(actor=by, instance=action_point, operation=operation)
@@ -275,7 +277,9 @@ def action_point_update(*, action_point: ActionPoint, by: User, **fields: Any) -
         owner=action_point.owner,
     )
     after = _history_values(action_point)
-    diff = {field: [before[field], after[field]] for field in after if before[field] != after[field]}
+    diff = {
+        field: [before[field], after[field]] for field in after if before[field] != after[field]
+    }
     if not diff:
         return action_point
     if "due_date" in diff:
@@ -384,7 +388,9 @@ def _reminder_text(action_point: ActionPoint, kind: str, today: datetime.date) -
     else:
         days = (today - action_point.due_date).days if action_point.due_date else 0
         subject = _("Overdue action point: %(title)s") % {"title": action_point.title[:120]}
-        intro = _("This action point was due on %(date)s (%(days)s days ago) and is still open.") % {
+        intro = _(
+            "This action point was due on %(date)s (%(days)s days ago) and is still open."
+        ) % {
             "date": due,
             "days": days,
         }

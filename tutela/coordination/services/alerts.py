@@ -46,6 +46,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tutela.coordination.models import Alert, AlertRecipient
+from tutela.coordination.services.actions import organisation_addresses
 from tutela.core import access
 from tutela.core.models import (
     AdminArea,
@@ -59,8 +61,6 @@ from tutela.core.models import (
 from tutela.core.models.roles import Role
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 from tutela.core.services.mail import mail_enqueue
-from tutela.coordination.models import Alert, AlertRecipient
-from tutela.coordination.services.actions import organisation_addresses
 
 EDITABLE_FIELDS = frozenset(
     {"kind", "title", "occurred_on", "area", "people_affected", "source", "description"}
@@ -312,7 +312,9 @@ def alert_recipient_add(
         if org.pk in existing:
             continue
         existing.add(org.pk)
-        added.append(AlertRecipient.objects.create(alert=alert, organisation=org, reason=reason, body=via))
+        added.append(
+            AlertRecipient.objects.create(alert=alert, organisation=org, reason=reason, body=via)
+        )
     if added:
         audit_write(
             actor=by,
@@ -347,9 +349,7 @@ def alert_recipient_remove(*, recipient: AlertRecipient, by: User) -> None:
 
 
 def recipient_addresses(recipient: AlertRecipient) -> list[str]:
-    return organisation_addresses(
-        recipient.alert.operation, recipient.organisation, recipient.body
-    )
+    return organisation_addresses(recipient.alert.operation, recipient.organisation, recipient.body)
 
 
 # --- Alerts -------------------------------------------------------------------------------------

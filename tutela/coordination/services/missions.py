@@ -15,11 +15,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tutela.core.models import AdminArea, Operation, Organisation, User
-from tutela.core.services.audit import audit_create, audit_update, snapshot
 from tutela.coordination.models import ActionPoint, Alert, Mission
 from tutela.coordination.services.actions import action_point_create
 from tutela.coordination.services.alerts import can_manage_alerts
+from tutela.core.models import AdminArea, Operation, Organisation, User
+from tutela.core.services.audit import audit_create, audit_update, snapshot
 
 EDITABLE_FIELDS = frozenset(
     {

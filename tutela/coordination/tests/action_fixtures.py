@@ -1,4 +1,6 @@
-"""Shared set-up of the action point, alert and mission tests (imported by those test modules)."""
+"""Shared set-up of the action point, alert and mission tests. Import the fixture into a test
+module with
+`from tutela.coordination.tests.action_fixtures import coordination_fixture  # noqa: F401`."""
 
 from __future__ import annotations
 
@@ -9,10 +11,10 @@ from typing import Any
 import pytest
 
 from tutela.conftest import World, make_user
-from tutela.core.models import AdminArea, Body, Contact, Membership, OperationRole, User
-from tutela.core.models.roles import Role
 from tutela.coordination.models import ActionPoint
 from tutela.coordination.services.actions import action_point_create
+from tutela.core.models import AdminArea, Body, Contact, Membership, OperationRole, User
+from tutela.core.models.roles import Role
 
 
 @dataclass
@@ -45,8 +47,8 @@ def contact(world: World, org: Any, email: str, *bodies: Body, active: bool = Tr
     return entry
 
 
-@pytest.fixture
-def coordination(world: World, areas: dict[str, AdminArea]) -> Coordination:
+@pytest.fixture(name="coordination")
+def coordination_fixture(world: World, areas: dict[str, AdminArea]) -> Coordination:
     """The world plus: a CP AoR led by UNHCR, an HLP AoR led by DRC, two regional working groups
     (Mopti: AMSS and OTHER; Ségou: DRC), and a focal point of the CP AoR."""
     cp = world.cp_aor

@@ -11,13 +11,13 @@ import time_machine
 from django.urls import reverse
 
 from tutela.conftest import World
-from tutela.core.models import AuditEntry
 from tutela.coordination.models import ActionPoint, ActionPointEvent
 from tutela.coordination.tests.action_fixtures import (
     Coordination,
-    coordination,  # noqa: F401 - fixture
+    coordination_fixture,  # noqa: F401 - fixture
     make_action_point,
 )
+from tutela.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +111,10 @@ def test_filters_and_overdue(world: World, as_user: Any, points: dict[str, Actio
 
 def test_empty_states(world: World, as_user: Any) -> None:
     client = as_user(world.partner)
-    assert "No action point has been recorded yet." in client.get(url("action_points")).content.decode()
+    assert (
+        "No action point has been recorded yet."
+        in client.get(url("action_points")).content.decode()
+    )
     assert "No action point is overdue." in client.get(url("overdue")).content.decode()
     assert "Nothing to do" in client.get(url("my_action_points")).content.decode()
 
@@ -259,9 +262,10 @@ def test_coordinator_creates_from_the_form(world: World, as_user: Any) -> None:
     assert response["Location"] == url("action_point_detail", point.pk)
     assert point.priority == "high"
     assert point.created_by == world.coordinator
-    assert AuditEntry.objects.filter(
-        entity_type="coordination.actionpoint", action="create"
-    ).count() == 1
+    assert (
+        AuditEntry.objects.filter(entity_type="coordination.actionpoint", action="create").count()
+        == 1
+    )
 
 
 def test_form_requires_an_owner(world: World, as_user: Any) -> None:
@@ -291,13 +295,15 @@ def test_partners_cannot_create_or_edit(
     assert point.title != "Hacked"
 
 
-def test_focal_point_creates_for_their_body_only(
-    coordination: Coordination, as_user: Any
-) -> None:
+def test_focal_point_creates_for_their_body_only(coordination: Coordination, as_user: Any) -> None:
     world = coordination.world
     client = as_user(coordination.cp_focal)
-    data = {"title": "Former les travailleurs sociaux", "owner_organisation": world.amss.pk,
-            "priority": "medium", "body": world.cluster.pk}
+    data = {
+        "title": "Former les travailleurs sociaux",
+        "owner_organisation": world.amss.pk,
+        "priority": "medium",
+        "body": world.cluster.pk,
+    }
     response = client.post(url("action_point_create"), data)
     assert response.status_code == 200
     assert "focal point of" in response.content.decode()
@@ -307,7 +313,9 @@ def test_focal_point_creates_for_their_body_only(
     assert ActionPoint.objects.get().body == world.cp_aor
 
 
-def test_edit_records_the_change(world: World, as_user: Any, points: dict[str, ActionPoint]) -> None:
+def test_edit_records_the_change(
+    world: World, as_user: Any, points: dict[str, ActionPoint]
+) -> None:
     point = points["drc"]
     client = as_user(world.imo)
     form = client.get(url("action_point_edit", point.pk))

@@ -3,6 +3,7 @@ before the due date, one the day after, then weekly while the point stays open; 
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from typing import Any
 
@@ -10,8 +11,6 @@ import pytest
 import time_machine
 
 from tutela.conftest import World
-from tutela.core import schedule
-from tutela.core.models import OutboxMessage, User
 from tutela.coordination.models import ActionPoint, ActionPointEvent
 from tutela.coordination.schedules import send_action_point_reminders
 from tutela.coordination.services.actions import (
@@ -19,12 +18,12 @@ from tutela.coordination.services.actions import (
     action_point_update,
 )
 from tutela.coordination.tests.action_fixtures import contact, make_action_point
+from tutela.core import schedule
+from tutela.core.models import OutboxMessage, User
 
-try:
-    # Until the fixture moves to tutela/conftest.py (then that one is used).
+# Until the fixture moves to tutela/conftest.py (then that one is used).
+with contextlib.suppress(ImportError):
     from tutela.core.tests.test_email_smtp import smtp_server  # noqa: F401
-except ImportError:  # pragma: no cover
-    pass
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smtp]
 

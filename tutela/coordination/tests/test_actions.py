@@ -9,7 +9,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tutela.conftest import World
-from tutela.core.models import AuditEntry, Organisation
 from tutela.coordination import selectors_actions as selectors
 from tutela.coordination.models import ActionPoint, ActionPointEvent
 from tutela.coordination.services.actions import (
@@ -21,10 +20,11 @@ from tutela.coordination.services.actions import (
 )
 from tutela.coordination.tests.action_fixtures import (
     Coordination,
-    coordination,  # noqa: F401 - fixture
+    coordination_fixture,  # noqa: F401 - fixture
     focal_point,
     make_action_point,
 )
+from tutela.core.models import AuditEntry, Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -69,9 +69,7 @@ def test_only_managers_and_focal_points_create(world: World, persona: str) -> No
 
 def test_other_operation_coordinator_cannot_create(world: World) -> None:
     with pytest.raises(PermissionDenied):
-        action_point_create(
-            operation=world.operation, by=world.other_operation_user, title="x"
-        )
+        action_point_create(operation=world.operation, by=world.other_operation_user, title="x")
     assert not ActionPoint.objects.exists()
 
 
@@ -273,7 +271,9 @@ def test_overdue_by_organisation(world: World) -> None:
     make_action_point(world, due_date=datetime.date(2026, 4, 15))
     make_action_point(world, owner_organisation=world.drc, due_date=datetime.date(2026, 3, 30))
     make_action_point(world, owner_organisation=world.unhcr, due_date=datetime.date(2026, 4, 2))
-    closed = make_action_point(world, owner_organisation=world.drc, due_date=datetime.date(2026, 1, 1))
+    closed = make_action_point(
+        world, owner_organisation=world.drc, due_date=datetime.date(2026, 1, 1)
+    )
     action_point_set_status(action_point=closed, by=world.coordinator, status="dropped")
     rows = selectors.overdue_by_organisation(world.operation, today)
     assert [(row.organisation.acronym, row.overdue, row.open) for row in rows] == [

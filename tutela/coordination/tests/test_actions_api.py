@@ -11,13 +11,13 @@ from django.test import Client
 from django.urls import reverse
 
 from tutela.conftest import World
-from tutela.core.models import AuditEntry
 from tutela.coordination.models import ActionPoint
 from tutela.coordination.tests.action_fixtures import (
     Coordination,
-    coordination,  # noqa: F401 - fixture
+    coordination_fixture,  # noqa: F401 - fixture
     make_action_point,
 )
+from tutela.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -134,7 +134,9 @@ def test_partners_cannot_create_or_edit(
 ) -> None:
     client = as_user(getattr(world, persona))
     response = client.post(
-        api("action-point-list"), {"title": "x", "body": world.cluster.pk}, content_type="application/json"
+        api("action-point-list"),
+        {"title": "x", "body": world.cluster.pk},
+        content_type="application/json",
     )
     assert response.status_code == 403
     response = client.patch(
@@ -175,17 +177,27 @@ def test_owner_changes_status_and_comments(world: World, as_user: Any, point: Ac
     assert response.status_code == 200
     assert response.json()["status"] == "in_progress"
     response = client.post(
-        api("action-point-comment", point.pk), {"text": "Bientôt fini"}, content_type="application/json"
+        api("action-point-comment", point.pk),
+        {"text": "Bientôt fini"},
+        content_type="application/json",
     )
     assert response.status_code == 201
     assert response.json()["text"] == "Bientôt fini"
     assert list(point.events.values_list("kind", flat=True)) == ["created", "status", "comment"]
-    assert client.post(
-        api("action-point-status", point.pk), {"status": "finished"}, content_type="application/json"
-    ).status_code == 400
-    assert client.post(
-        api("action-point-comment", point.pk), {"text": ""}, content_type="application/json"
-    ).status_code == 400
+    assert (
+        client.post(
+            api("action-point-status", point.pk),
+            {"status": "finished"},
+            content_type="application/json",
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            api("action-point-comment", point.pk), {"text": ""}, content_type="application/json"
+        ).status_code
+        == 400
+    )
 
 
 @pytest.mark.parametrize("persona", ["other_partner", "viewer"])
@@ -194,11 +206,19 @@ def test_non_owner_cannot_change_status_or_comment(
 ) -> None:
     client = as_user(getattr(world, persona))
     assert client.get(api("action-point-detail", point.pk)).status_code == 200
-    assert client.post(
-        api("action-point-status", point.pk), {"status": "done"}, content_type="application/json"
-    ).status_code == 403
-    assert client.post(
-        api("action-point-comment", point.pk), {"text": "x"}, content_type="application/json"
-    ).status_code == 403
+    assert (
+        client.post(
+            api("action-point-status", point.pk),
+            {"status": "done"},
+            content_type="application/json",
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            api("action-point-comment", point.pk), {"text": "x"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
     point.refresh_from_db()
     assert (point.status, point.events.count()) == ("open", 1)

@@ -10,15 +10,15 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from tutela.core.models import AuditEntry
 from tutela.coordination.models import ActionPoint, Alert, AlertRecipient, Mission
 from tutela.coordination.services import alerts as services
 from tutela.coordination.services.missions import mission_create
 from tutela.coordination.tests.action_fixtures import (
     Coordination,
     contact,
-    coordination,  # noqa: F401 - fixture
+    coordination_fixture,  # noqa: F401 - fixture
 )
+from tutela.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -249,16 +249,14 @@ def test_recipient_member_acknowledges_from_the_detail_page(
 def test_non_recipient_cannot_acknowledge(
     coordination: Coordination, as_user: Any, sent: Alert
 ) -> None:
-    # The viewer has no organisation; DRC's focal point is not... DRC is a recipient, so remove it.
+    # The viewer has no organisation, hence no recipient row.
     world = coordination.world
     client = as_user(world.viewer)
     assert client.post(url("alert_acknowledge", sent.pk), {"response": "x"}).status_code == 403
     assert not AlertRecipient.objects.filter(acknowledged_at__isnull=False).exists()
 
 
-def test_public_ack_page_has_no_inline_script(
-    coordination: Coordination, sent: Alert
-) -> None:
+def test_public_ack_page_has_no_inline_script(coordination: Coordination, sent: Alert) -> None:
     import re
 
     from django.test import Client
@@ -269,7 +267,8 @@ def test_public_ack_page_has_no_inline_script(
     page = Client().get(match.group(0))
     content = page.content.decode()
     assert page.status_code == 200
-    assert "<script>" not in content and "style=" not in content
+    assert "<script>" not in content
+    assert "style=" not in content
     assert "noindex" in content
 
 
@@ -355,9 +354,7 @@ def test_partners_cannot_manage_missions(
     client = as_user(getattr(world, persona))
     assert client.get(url("mission_create")).status_code == 403
     assert client.get(url("mission_edit", mission.pk)).status_code == 403
-    assert (
-        client.post(url("mission_edit", mission.pk), {"title": "Hacked"}).status_code == 403
-    )
+    assert client.post(url("mission_edit", mission.pk), {"title": "Hacked"}).status_code == 403
     assert (
         client.post(url("mission_action_point_create", mission.pk), {"title": "x"}).status_code
         == 403

@@ -15,7 +15,7 @@ from tutela.coordination.services import alerts as services
 from tutela.coordination.tests.action_fixtures import (
     Coordination,
     contact,
-    coordination,  # noqa: F401 - fixture
+    coordination_fixture,  # noqa: F401 - fixture
 )
 
 pytestmark = pytest.mark.django_db
@@ -81,9 +81,17 @@ def test_draft_is_hidden_from_partners_on_every_endpoint(
 ) -> None:
     client = as_user(getattr(coordination.world, persona))
     assert client.get(api("alert-detail", draft.pk)).status_code == 404
-    assert client.patch(api("alert-detail", draft.pk), {"title": "x"}, content_type=JSON).status_code == 404
+    assert (
+        client.patch(api("alert-detail", draft.pk), {"title": "x"}, content_type=JSON).status_code
+        == 404
+    )
     assert client.get(api("alert-recipient-list", draft.pk)).status_code == 404
-    assert client.post(api("alert-recipient-list", draft.pk), {"organisation": "AMSS"}, content_type=JSON).status_code == 404
+    assert (
+        client.post(
+            api("alert-recipient-list", draft.pk), {"organisation": "AMSS"}, content_type=JSON
+        ).status_code
+        == 404
+    )
     row = draft.recipients.first()
     assert client.delete(api("alert-recipient-detail", draft.pk, row.pk)).status_code == 404
     assert client.post(api("alert-send", draft.pk)).status_code == 404
@@ -100,9 +108,17 @@ def test_partner_cannot_manage_a_sent_alert(
 ) -> None:
     client = as_user(getattr(coordination.world, persona))
     assert client.post(api("alert-list"), {"title": "x"}, content_type=JSON).status_code == 403
-    assert client.patch(api("alert-detail", sent.pk), {"title": "x"}, content_type=JSON).status_code == 403
+    assert (
+        client.patch(api("alert-detail", sent.pk), {"title": "x"}, content_type=JSON).status_code
+        == 403
+    )
     assert client.get(api("alert-recipient-list", sent.pk)).status_code == 403
-    assert client.post(api("alert-recipient-list", sent.pk), {"organisation": "AMSS"}, content_type=JSON).status_code == 403
+    assert (
+        client.post(
+            api("alert-recipient-list", sent.pk), {"organisation": "AMSS"}, content_type=JSON
+        ).status_code
+        == 403
+    )
     row = sent.recipients.first()
     assert client.delete(api("alert-recipient-detail", sent.pk, row.pk)).status_code == 403
     assert client.post(api("alert-send", sent.pk)).status_code == 403
@@ -119,9 +135,17 @@ def test_every_endpoint_is_404_outside_the_operation(
     assert client.get(api("alert-list")).status_code == 404
     assert client.post(api("alert-list"), {"title": "x"}, content_type=JSON).status_code == 404
     assert client.get(api("alert-detail", sent.pk)).status_code == 404
-    assert client.patch(api("alert-detail", sent.pk), {"title": "x"}, content_type=JSON).status_code == 404
+    assert (
+        client.patch(api("alert-detail", sent.pk), {"title": "x"}, content_type=JSON).status_code
+        == 404
+    )
     assert client.get(api("alert-recipient-list", sent.pk)).status_code == 404
-    assert client.post(api("alert-recipient-list", sent.pk), {"organisation": "AMSS"}, content_type=JSON).status_code == 404
+    assert (
+        client.post(
+            api("alert-recipient-list", sent.pk), {"organisation": "AMSS"}, content_type=JSON
+        ).status_code
+        == 404
+    )
     assert client.delete(api("alert-recipient-detail", sent.pk, row.pk)).status_code == 404
     assert client.post(api("alert-send", sent.pk)).status_code == 404
     assert client.post(api("alert-acknowledge", sent.pk), {}, content_type=JSON).status_code == 404
@@ -169,7 +193,9 @@ def test_coordinator_creates_adjusts_and_sends(
     assert [m.to for m in mail.outbox] == [["pm@drc.test"]]
     # Sending again, or editing once sent, is refused.
     assert client.post(api("alert-send", pk)).status_code == 400
-    assert client.patch(api("alert-detail", pk), {"title": "x"}, content_type=JSON).status_code == 400
+    assert (
+        client.patch(api("alert-detail", pk), {"title": "x"}, content_type=JSON).status_code == 400
+    )
 
 
 def test_create_with_a_pcode_outside_the_operation_is_400(

@@ -376,3 +376,22 @@ def test_ended_membership_is_not_counted(world: World) -> None:
         until=datetime.date(2020, 1, 1)
     )
     assert world.other_org.pk not in services.member_organisation_ids(world.cluster)
+
+
+def test_demo_data_loads_meetings_minutes_and_action_points_once(world: World) -> None:
+    from tutela.coordination.models import Minutes
+    from tutela.coordination.services.demo_data import demo_coordination_load
+
+    cluster_contacts(world)
+    with time_machine.travel(datetime.datetime(2026, 5, 20, 12, 0, tzinfo=datetime.UTC)):
+        demo_coordination_load(operation=world.operation)
+        count = Meeting.objects.count()
+        demo_coordination_load(operation=world.operation)
+    assert Meeting.objects.count() == count > 4
+    assert Meeting.objects.filter(status="held").count() == 2
+    assert Minutes.objects.filter(status="approved").count() == 2
+    assert ActionPoint.objects.filter(meeting__isnull=False).count() == 3
+    upcoming = Meeting.objects.filter(status="scheduled").order_by("starts_at").first()
+    assert upcoming is not None
+    assert upcoming.agenda.exclude(action_point=None).count() == 2
+    assert Attendance.objects.filter(present=False).exists()

@@ -8,7 +8,6 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from tutela.core.models import AuditEntry, Organisation
 from tutela.coordination import selectors_alerts
 from tutela.coordination.models import ActionPoint, Alert, Mission
 from tutela.coordination.services.alerts import alert_create
@@ -19,8 +18,9 @@ from tutela.coordination.services.missions import (
 )
 from tutela.coordination.tests.action_fixtures import (
     Coordination,
-    coordination,  # noqa: F401 - fixture
+    coordination_fixture,  # noqa: F401 - fixture
 )
+from tutela.core.models import AuditEntry, Organisation
 
 pytestmark = pytest.mark.django_db
 

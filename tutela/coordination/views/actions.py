@@ -21,10 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tutela.core import access
-from tutela.core.forms.directory import apply_validation_error, valid_filters
-from tutela.core.models import Operation, User
-from tutela.core.models.roles import Role
 from tutela.coordination import selectors_actions as selectors
 from tutela.coordination.forms_actions import (
     ActionPointFilterForm,
@@ -34,6 +30,10 @@ from tutela.coordination.forms_actions import (
 )
 from tutela.coordination.models import ActionPoint
 from tutela.coordination.services import actions as services
+from tutela.core import access
+from tutela.core.forms.directory import apply_validation_error, valid_filters
+from tutela.core.models import Operation, User
+from tutela.core.models.roles import Role
 
 PAGE_SIZE = 50
 
@@ -52,13 +52,13 @@ def _operation(request: HttpRequest, slug: str) -> Operation:
     return access.operation_get_for_user(request.user, slug)
 
 
-def _render(request: HttpRequest, template: str, operation: Operation, **context: Any) -> HttpResponse:
+def _render(
+    request: HttpRequest, template: str, operation: Operation, **context: Any
+) -> HttpResponse:
     context.setdefault("operation", operation)
     context.setdefault("nav_active", "coordination")
     context.setdefault("today", timezone.localdate())
-    context.setdefault(
-        "can_create_action_points", _may_create(request.user, operation)
-    )
+    context.setdefault("can_create_action_points", _may_create(request.user, operation))
     return render(request, template, context)
 
 
@@ -170,7 +170,10 @@ def action_point_create(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             apply_validation_error(form, error)
         except PermissionDenied:
-            form.add_error("body", _("You may only create action points for the bodies you are a focal point of."))
+            form.add_error(
+                "body",
+                _("You may only create action points for the bodies you are a focal point of."),
+            )
         else:
             messages.success(request, _("Action point recorded."))
             return redirect("coordination:action_point_detail", slug=slug, pk=action_point.pk)

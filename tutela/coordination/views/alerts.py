@@ -23,8 +23,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tutela.core.forms.directory import apply_validation_error, valid_filters
-from tutela.core.models import Operation
 from tutela.coordination import selectors_alerts as selectors
 from tutela.coordination.forms_actions import (
     AcknowledgeForm,
@@ -38,9 +36,13 @@ from tutela.coordination.models import Alert, AlertRecipient
 from tutela.coordination.services import alerts as services
 from tutela.coordination.services import missions as mission_services
 from tutela.coordination.views.actions import _operation, _user, paginate
+from tutela.core.forms.directory import apply_validation_error, valid_filters
+from tutela.core.models import Operation
 
 
-def _render(request: HttpRequest, template: str, operation: Operation, **context: Any) -> HttpResponse:
+def _render(
+    request: HttpRequest, template: str, operation: Operation, **context: Any
+) -> HttpResponse:
     context.setdefault("operation", operation)
     context.setdefault("nav_active", "coordination")
     context.setdefault("can_manage_alerts", services.can_manage_alerts(request.user, operation))
@@ -90,13 +92,13 @@ def alert_create(request: HttpRequest, slug: str) -> HttpResponse:
     form = AlertForm(request.POST or None, operation=operation)
     if request.method == "POST" and form.is_valid():
         try:
-            alert = services.alert_create(operation=operation, by=_user(request), **form.cleaned_data)
+            alert = services.alert_create(
+                operation=operation, by=_user(request), **form.cleaned_data
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(
-                request, _("Draft alert saved. Check its recipients, then send it.")
-            )
+            messages.success(request, _("Draft alert saved. Check its recipients, then send it."))
             return redirect("coordination:alert_recipients", slug=slug, pk=alert.pk)
     return _render(request, "coordination/alert_form.html", operation, form=form)
 
@@ -108,7 +110,9 @@ def alert_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if alert.status != Alert.Status.DRAFT:
         messages.error(request, _("This alert has been sent: it can no longer be changed."))
         return redirect("coordination:alert_detail", slug=slug, pk=pk)
-    form = AlertForm(request.POST or None, operation=operation, initial=AlertForm.initial_for(alert))
+    form = AlertForm(
+        request.POST or None, operation=operation, initial=AlertForm.initial_for(alert)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.alert_update(alert=alert, by=_user(request), **form.cleaned_data)
@@ -195,7 +199,9 @@ def alert_recipients_refresh(request: HttpRequest, slug: str, pk: int) -> HttpRe
 
 @login_required
 @require_POST
-def alert_recipient_remove(request: HttpRequest, slug: str, pk: int, recipient: int) -> HttpResponse:
+def alert_recipient_remove(
+    request: HttpRequest, slug: str, pk: int, recipient: int
+) -> HttpResponse:
     _operation_, alert = _managed_alert(request, slug, pk)
     try:
         row = alert.recipients.select_related("organisation", "alert__operation").get(pk=recipient)
@@ -338,7 +344,10 @@ def mission_create(request: HttpRequest, slug: str) -> HttpResponse:
     alert_id = request.GET.get("alert", "")
     if alert_id.isdigit():
         alert = selectors.alert_get_for_user(request.user, operation, int(alert_id))
-        initial = {"alert": alert.pk, "title": _("Joint evaluation: %(title)s") % {"title": alert.title}}
+        initial = {
+            "alert": alert.pk,
+            "title": _("Joint evaluation: %(title)s") % {"title": alert.title},
+        }
     form = MissionForm(request.POST or None, operation=operation, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -403,10 +412,11 @@ def mission_action_point_create(request: HttpRequest, slug: str, pk: int) -> Htt
         except ValidationError as error:
             apply_validation_error(form, error)
         except PermissionDenied:
-            form.add_error("body", _("You may only create action points for the bodies you are a focal point of."))
+            form.add_error(
+                "body",
+                _("You may only create action points for the bodies you are a focal point of."),
+            )
         else:
             messages.success(request, _("Action point recorded."))
             return redirect("coordination:mission_detail", slug=slug, pk=mission.pk)
-    return _render(
-        request, "coordination/action_form.html", operation, form=form, mission=mission
-    )
+    return _render(request, "coordination/action_form.html", operation, form=form, mission=mission)

@@ -259,4 +259,8 @@ def demo_load() -> DemoResult:
     from tutela.monitoring.services.demo_data import demo_monitoring_load
 
     demo_monitoring_load(operation=op)
+    # Coordination: meetings with attendance and minutes, and their action points (loaded once).
+    from tutela.coordination.services.demo_data import demo_coordination_load
+
+    demo_coordination_load(operation=op)
     return DemoResult(operation=op, logins=logins)
