@@ -46,7 +46,7 @@ class PcodeField(forms.CharField):
         super().__init__(*args, **kwargs)
         self.operation: Operation | None = None
 
-    def clean(self, value: Any) -> AdminArea | None:  # type: ignore[override]
+    def clean(self, value: Any) -> AdminArea | None:
         code = (super().clean(value) or "").strip().upper()
         if not code:
             return None

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tutela.core.models import Body, Operation, Organisation
 from tutela.coordination.models import ActionPoint, Meeting, MeetingDocument, MeetingSeries
+from tutela.core.models import Body, Operation, Organisation
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -88,9 +88,7 @@ class MeetingForm(forms.Form):
         label=_("Agenda"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_(
-            "One item a line. The body's open action points are added automatically."
-        ),
+        help_text=_("One item a line. The body's open action points are added automatically."),
     )
     recurring = forms.BooleanField(label=_("Recurring meeting"), required=False)
     frequency = forms.ChoiceField(

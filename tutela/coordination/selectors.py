@@ -12,8 +12,6 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from tutela.core import access
-from tutela.core.models import Body, Contact, Operation, Organisation
 from tutela.coordination.models import (
     ActionPoint,
     Alert,
@@ -22,6 +20,8 @@ from tutela.coordination.models import (
     Minutes,
     Recommendation,
 )
+from tutela.core import access
+from tutela.core.models import Body, Contact, Operation, Organisation
 
 OPEN_ACTION_POINT_STATUSES = (ActionPoint.Status.OPEN, ActionPoint.Status.IN_PROGRESS)
 PENDING_RECOMMENDATION_STATUSES = ("issued", "acknowledged", "in_progress")
@@ -52,9 +52,7 @@ def meeting_list(
 
 
 def upcoming_meetings(operation: Operation, *, limit: int = 5) -> list[Meeting]:
-    return list(
-        meeting_list(operation, when="upcoming", status=Meeting.Status.SCHEDULED)[:limit]
-    )
+    return list(meeting_list(operation, when="upcoming", status=Meeting.Status.SCHEDULED)[:limit])
 
 
 def meeting_get(operation: Operation, pk: int) -> Meeting:
@@ -158,9 +156,7 @@ def attendance_by_organisation(meeting: Meeting) -> list[AttendanceLine]:
     for row in meeting.attendance.select_related("organisation", "contact").order_by(
         "organisation__acronym", "contact__name"
     ):
-        line = lines.setdefault(
-            row.organisation_id, AttendanceLine(row.organisation, False, [])
-        )
+        line = lines.setdefault(row.organisation_id, AttendanceLine(row.organisation, False, []))
         if row.present:
             line.present = True
             if row.contact is not None:
@@ -219,7 +215,9 @@ def participation_rates(
         meetings = meetings.filter(starts_at__date__gte=since)
     if until is not None:
         meetings = meetings.filter(starts_at__date__lte=until)
-    quarter_of_meeting = {pk: quarter_of(start) for pk, start in meetings.values_list("pk", "starts_at")}
+    quarter_of_meeting = {
+        pk: quarter_of(start) for pk, start in meetings.values_list("pk", "starts_at")
+    }
     quarters = sorted(set(quarter_of_meeting.values()))
     held_by_quarter: dict[str, int] = defaultdict(int)
     for quarter in quarter_of_meeting.values():
@@ -276,9 +274,7 @@ def dashboard(user: Any, operation: Operation) -> Dashboard:
     mine = ActionPoint.objects.filter(
         mine_filter, operation=operation, status__in=OPEN_ACTION_POINT_STATUSES
     )
-    counts = mine.aggregate(
-        total=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today))
-    )
+    counts = mine.aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))
     pending = Recommendation.objects.filter(
         operation=operation, status__in=PENDING_RECOMMENDATION_STATUSES
     )
@@ -291,8 +287,9 @@ def dashboard(user: Any, operation: Operation) -> Dashboard:
         )
     return Dashboard(
         upcoming=list(
-            meeting_list(operation, when="upcoming", status=Meeting.Status.SCHEDULED)
-            .prefetch_related(Prefetch("agenda"))[:5]
+            meeting_list(
+                operation, when="upcoming", status=Meeting.Status.SCHEDULED
+            ).prefetch_related(Prefetch("agenda"))[:5]
         ),
         my_action_points=list(
             mine.select_related("body", "owner_organisation").order_by("due_date", "pk")[:8]

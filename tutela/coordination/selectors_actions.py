@@ -24,7 +24,7 @@ OPEN_FIRST = (
 )
 
 # The fields an event's `changes` may name, with how the history labels them.
-FIELD_LABELS = {f.name: f.verbose_name for f in ActionPoint._meta.get_fields() if f.concrete}
+FIELD_LABELS = {f.name: f.verbose_name for f in ActionPoint._meta.concrete_fields}
 
 
 def _base(operation: Operation) -> QuerySet[ActionPoint]:

@@ -7,6 +7,7 @@ from tutela.coordination.views import alerts as views
 urlpatterns = [
     path("alerts/", views.alerts, name="alerts"),
     path("alerts/new/", views.alert_create, name="alert_create"),
+    path("alerts/from-signal/<int:signal>/", views.alert_from_signal, name="alert_from_signal"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert_detail"),
     path("alerts/<int:pk>/edit/", views.alert_edit, name="alert_edit"),
     path("alerts/<int:pk>/recipients/", views.alert_recipients, name="alert_recipients"),

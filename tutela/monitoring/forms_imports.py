@@ -14,6 +14,11 @@ from tutela.monitoring.models import Kind, MonitoringMapping
 SKIP_ROW = "__skip__"
 
 
+class MappingChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.get_kind_display()})"
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("File (XLSX, CSV or a KoboToolbox/ODK export)"),
@@ -26,7 +31,7 @@ class UploadForm(forms.Form):
         required=False,
         help_text=_("The organisation the records belong to. Empty: your own."),
     )
-    mapping = forms.ModelChoiceField(
+    mapping = MappingChoiceField(
         queryset=MonitoringMapping.objects.none(),
         label=_("Saved column mapping"),
         required=False,
@@ -39,7 +44,12 @@ class UploadForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, organisations: Any, mappings: Any, choose_organisation: bool, **kwargs: Any
+        self,
+        *args: Any,
+        organisations: Any,
+        mappings: Any,
+        choose_organisation: bool,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         org_field = self.fields["organisation"]
@@ -48,7 +58,6 @@ class UploadForm(forms.Form):
         assert isinstance(mapping_field, forms.ModelChoiceField)
         org_field.queryset = organisations
         mapping_field.queryset = mappings
-        mapping_field.label_from_instance = lambda m: f"{m.name} ({m.get_kind_display()})"
         if not choose_organisation:
             del self.fields["organisation"]
 

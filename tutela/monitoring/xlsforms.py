@@ -106,9 +106,7 @@ class _Form:
             choices.append([row.get(column) or None for column in CHOICE_COLUMNS])
         settings = workbook.create_sheet("settings")
         settings.append(["form_title", "form_id", "version", "default_language"])
-        settings.append(
-            [title, form_id, timezone.now().strftime("%Y%m%d%H%M"), "English (en)"]
-        )
+        settings.append([title, form_id, timezone.now().strftime("%Y%m%d%H%M"), "English (en)"])
         for sheet in (survey, choices, settings):
             for cell in sheet[1]:
                 cell.font = bold
@@ -128,9 +126,7 @@ def _locations(form: _Form, operation: Operation, *, required: bool) -> None:
         "level", "name"
     )
     levels: dict[int, list[AdminArea]] = {1: [], 2: [], 3: []}
-    parents = dict(
-        AdminArea.objects.filter(country_pcode__in=countries).values_list("id", "pcode")
-    )
+    parents = dict(AdminArea.objects.filter(country_pcode__in=countries).values_list("id", "pcode"))
     for area in areas:
         levels[area.level].append(area)
     labels = operation.admin_level_labels or {}
@@ -201,7 +197,9 @@ def _people(form: _Form, operation: Operation) -> None:
         "Groupe de population des personnes affectées",
     )
     form.end("people")
-    form.items("population_group", PopulationGroup.objects.filter(operation=operation).order_by("code"))
+    form.items(
+        "population_group", PopulationGroup.objects.filter(operation=operation).order_by("code")
+    )
 
 
 def incident_form(operation: Operation) -> _Form:
@@ -410,7 +408,9 @@ def community_form(operation: Operation) -> _Form:
     form.end("findings")
     form.items("risk", _active(ProtectionRisk, operation))
     form.items("perpetrator", _active(PerpetratorCategory, operation))
-    form.items("population_group", PopulationGroup.objects.filter(operation=operation).order_by("code"))
+    form.items(
+        "population_group", PopulationGroup.objects.filter(operation=operation).order_by("code")
+    )
     for code, en, fr in fields.COPING:
         form.choice("coping", code, en, fr)
     for code, en, fr, _synonyms in fields.RESPONDENTS:

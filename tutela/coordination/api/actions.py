@@ -124,7 +124,7 @@ class ActionPointListQuery(serializers.Serializer):
     )
     organisation: Any = OrganisationField(required=False)
     body: Any = BodyField(required=False)
-    source = serializers.ChoiceField(choices=ActionPoint.SourceKind.choices, required=False)
+    source: Any = serializers.ChoiceField(choices=ActionPoint.SourceKind.choices, required=False)
     overdue = serializers.BooleanField(required=False, default=False)
     mine = serializers.BooleanField(required=False, default=False)
 

@@ -98,7 +98,7 @@ class AlertIn(serializers.Serializer):
     occurred_on = serializers.DateField()
     area: Any = AreaField()
     people_affected = serializers.IntegerField(required=False, allow_null=True, min_value=0)
-    source = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    source: Any = serializers.CharField(required=False, allow_blank=True, max_length=300)
     description = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -126,7 +126,7 @@ class AlertListQuery(serializers.Serializer):
 
 class _AlertView(OperationAPIView):
     queryset = Alert.objects.none()
-    serializer_class = AlertDetailOut
+    serializer_class: Any = AlertDetailOut
 
     def get_alert(self) -> Alert:
         return selectors.alert_get_for_user(

@@ -19,10 +19,6 @@ from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tutela.core import access
-from tutela.core.api.serializers import BodyField, OrganisationField
-from tutela.core.api.views import OperationAPIView
-from tutela.core.models import Contact
 from tutela.coordination import selectors
 from tutela.coordination.models import (
     AgendaItem,
@@ -33,6 +29,10 @@ from tutela.coordination.models import (
 )
 from tutela.coordination.services import meetings as services
 from tutela.coordination.services import minutes as minutes_services
+from tutela.core import access
+from tutela.core.api.serializers import BodyField, OrganisationField
+from tutela.core.api.views import OperationAPIView
+from tutela.core.models import Contact
 
 # --- Serializers ----------------------------------------------------------------------------------
 
@@ -333,9 +333,7 @@ class MinutesView(OperationAPIView):
     def put(self, request: Request, slug: str, pk: int) -> Response:
         meeting = selectors.meeting_get(self.get_operation(), pk)
         data = self.input(MinutesIn)
-        return self.output(
-            minutes_services.minutes_save(meeting=meeting, by=self.caller, **data)
-        )
+        return self.output(minutes_services.minutes_save(meeting=meeting, by=self.caller, **data))
 
 
 class MinutesApproveView(OperationAPIView):

@@ -301,10 +301,11 @@ def alert_recipient_add(
         additions.append((organisation, AlertRecipient.Reason.MANUAL, body))
     else:
         assert body is not None
-        reason = {
+        reasons: dict[str, str] = {
             Body.Kind.AOR: AlertRecipient.Reason.AOR,
             Body.Kind.REGIONAL: AlertRecipient.Reason.REGIONAL,
-        }.get(body.kind, AlertRecipient.Reason.MANUAL)
+        }
+        reason = reasons.get(body.kind, AlertRecipient.Reason.MANUAL)
         additions += [(org, reason, body) for org in body_recipients(body)]
     existing = set(alert.recipients.values_list("organisation_id", flat=True))
     added = []

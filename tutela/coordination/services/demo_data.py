@@ -10,11 +10,11 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from tutela.core.models import Body, Contact, Operation, User
-from tutela.core.models.roles import Role
 from tutela.coordination.models import ActionPoint, Meeting
 from tutela.coordination.services import meetings as meeting_services
 from tutela.coordination.services import minutes as minutes_services
+from tutela.core.models import Body, Contact, Operation, User
+from tutela.core.models.roles import Role
 
 MINUTES = [
     (
@@ -98,8 +98,17 @@ def demo_coordination_load(*, operation: Operation) -> None:
         language="fr",
     )
     past = [m for m in series.meetings.order_by("starts_at") if m.ends_at < timezone.now()]
-    for index, meeting in enumerate(past[:2]):
-        _attend(meeting, coordinator, skip={"CRD"} if index == 0 else {"RFT", "DRDS-D"})
+    for index, meeting in enumerate(past[-3:]):
+        _attend(meeting, coordinator, skip=[{"CRD"}, {"RFT", "DRDS-D"}, {"EMO"}][index])
+        if index == 2:
+            # The latest minutes are still a draft, awaiting the coordinator's approval.
+            minutes_services.minutes_save(
+                meeting=meeting,
+                by=coordinator,
+                text="## Tour de table\n\nÀ compléter.",
+                decisions="- À confirmer.",
+            )
+            continue
         decisions, text = MINUTES[index]
         minutes = minutes_services.minutes_save(
             meeting=meeting, by=coordinator, text=text, decisions=decisions

@@ -26,9 +26,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from tutela.coordination.models import CalendarFeed, Meeting
 from tutela.core.models import AuditEntry, Body, User
 from tutela.core.services.audit import audit_write
-from tutela.coordination.models import CalendarFeed, Meeting
 
 PRODID = "-//Tutela//Coordination//EN"
 CONTENT_TYPE = "text/calendar"

@@ -29,8 +29,6 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from tutela.core.models import AuditEntry, Body, Contact, Operation, Organisation, User
-from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 from tutela.coordination.models import (
     ActionPoint,
     AgendaItem,
@@ -40,6 +38,8 @@ from tutela.coordination.models import (
     MeetingSeries,
 )
 from tutela.coordination.services import ics
+from tutela.core.models import AuditEntry, Body, Contact, Operation, Organisation, User
+from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 
 MAX_OCCURRENCES = 120
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
@@ -461,8 +461,10 @@ def agenda_item_move(*, item: AgendaItem, by: User, direction: str) -> list[Agen
 def _check_upload(upload: UploadedFile, kind: str) -> str:
     name = upload.name or ""
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    allowed = ATTENDANCE_SHEET_TYPES if kind == MeetingDocument.Kind.ATTENDANCE_SHEET else set(
-        DOCUMENT_TYPES
+    allowed = (
+        ATTENDANCE_SHEET_TYPES
+        if kind == MeetingDocument.Kind.ATTENDANCE_SHEET
+        else set(DOCUMENT_TYPES)
     )
     if extension not in allowed:
         raise ValidationError(
@@ -489,8 +491,10 @@ def _check_upload(upload: UploadedFile, kind: str) -> str:
         upload.seek(0)
         if not any(head.startswith(signature) for signature in signatures):
             raise ValidationError(
-                {"file": _("The file's content does not match its type (.%(ext)s).")
-                 % {"ext": extension}},
+                {
+                    "file": _("The file's content does not match its type (.%(ext)s).")
+                    % {"ext": extension}
+                },
                 code="file_content",
             )
     return name
@@ -579,16 +583,12 @@ def attendance_record(
     organisations = list(organisations)
     if any(c.operation_id != operation.pk for c in contacts):
         raise ValidationError({"contacts": _("This contact is not part of the operation.")})
-    valid_orgs = set(
-        Organisation.objects.filter(operations=operation).values_list("pk", flat=True)
-    )
+    valid_orgs = set(Organisation.objects.filter(operations=operation).values_list("pk", flat=True))
     if any(o.pk not in valid_orgs for o in organisations):
         raise ValidationError(
             {"organisations": _("This organisation is not part of the operation.")}
         )
-    before = sorted(
-        meeting.attendance.values_list("organisation_id", "contact_id", "present")
-    )
+    before = sorted(meeting.attendance.values_list("organisation_id", "contact_id", "present"))
     rows: dict[tuple[int, int | None], bool] = {}
     for contact in contacts:
         rows[(contact.organisation_id, contact.pk)] = True
@@ -608,7 +608,9 @@ def attendance_record(
             present=present,
             recorded_by=by,
         )
-        for (org_id, contact_id), present in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0))
+        for (org_id, contact_id), present in sorted(
+            rows.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)
+        )
     )
     after = sorted((o, c, p) for (o, c), p in rows.items())
     meeting_before = snapshot(meeting)
@@ -640,9 +642,11 @@ def meeting_recipient_contacts(meeting: Meeting) -> QuerySet[Contact]:
     attached = contacts.filter(bodies=body)
     covered = set(attached.values_list("organisation_id", flat=True))
     uncovered = member_orgs - covered
-    return contacts.filter(
-        Q(bodies=body) | Q(organisation_id__in=uncovered)
-    ).distinct().select_related("organisation")
+    return (
+        contacts.filter(Q(bodies=body) | Q(organisation_id__in=uncovered))
+        .distinct()
+        .select_related("organisation")
+    )
 
 
 def meeting_recipient_addresses(meeting: Meeting) -> list[str]:
@@ -674,8 +678,10 @@ def _calendar_mail(meeting: Meeting, *, method: str, update: bool) -> tuple[str,
             intro = _("The meeting %(title)s (%(body)s) planned on %(when)s is cancelled.") % values
         elif update:
             subject = _("Updated invitation: %(title)s") % values
-            intro = _("The meeting %(title)s (%(body)s) has changed. It now takes place on "
-                      "%(when)s.") % values
+            intro = (
+                _("The meeting %(title)s (%(body)s) has changed. It now takes place on %(when)s.")
+                % values
+            )
         else:
             subject = _("Invitation: %(title)s") % values
             intro = _("You are invited to the meeting %(title)s (%(body)s) on %(when)s.") % values

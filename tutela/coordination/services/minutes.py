@@ -20,9 +20,6 @@ from django.utils import formats, timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from tutela.core import access
-from tutela.core.models import User
-from tutela.core.services.audit import audit_create, audit_update, snapshot
 from tutela.coordination.document_formats import (
     markdown_to_docx,
     markdown_to_html,
@@ -33,6 +30,9 @@ from tutela.coordination.services.meetings import (
     can_manage_meetings,
     meeting_recipient_addresses,
 )
+from tutela.core import access
+from tutela.core.models import User
+from tutela.core.services.audit import audit_create, audit_update, snapshot
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_CONTENT_TYPE = "application/pdf"

@@ -6,9 +6,9 @@ import datetime
 from typing import Any
 
 from tutela.conftest import World
-from tutela.core.models import Contact
 from tutela.coordination.models import ActionPoint, Meeting
 from tutela.coordination.services.meetings import meeting_create
+from tutela.core.models import Contact
 
 # A Tuesday, 09:00 UTC (Bamako time).
 START = datetime.datetime(2026, 3, 10, 9, 0, tzinfo=datetime.UTC)
@@ -29,18 +29,25 @@ def cluster_contacts(world: World) -> dict[str, Contact]:
         contact.bodies.add(world.cluster)
         made[key] = contact
     made["other"] = Contact.objects.create(
-        operation=world.operation, organisation=world.other_org, name="Oumar Other",
+        operation=world.operation,
+        organisation=world.other_org,
+        name="Oumar Other",
         email="oumar@other.test",
     )
     made["inactive"] = Contact.objects.create(
-        operation=world.operation, organisation=world.drc, name="Former Staff",
-        email="former@drc.test", is_active=False,
+        operation=world.operation,
+        organisation=world.drc,
+        name="Former Staff",
+        email="former@drc.test",
+        is_active=False,
     )
     made["inactive"].bodies.add(world.cluster)
     return made
 
 
-def open_action_point(world: World, title: str = "Share the referral pathway", **extra: Any) -> ActionPoint:
+def open_action_point(
+    world: World, title: str = "Share the referral pathway", **extra: Any
+) -> ActionPoint:
     return ActionPoint.objects.create(
         operation=world.operation,
         body=world.cluster,

@@ -395,3 +395,33 @@ def test_mission_on_a_draft_alert_is_404_for_partners(
     )
     assert as_user(world.partner).get(url("mission_detail", mission.pk)).status_code == 404
     assert "Mission secrète" not in as_user(world.partner).get(url("missions")).content.decode()
+
+
+def test_alert_from_signal_page(coordination: Coordination, as_user: Any) -> None:
+    from tutela.monitoring.models import EarlyWarningSignal, ProtectionRisk
+
+    world = coordination.world
+    risk = ProtectionRisk.objects.create(
+        operation=world.operation, code="R01", name_en="Attacks", name_fr="Attaques"
+    )
+    signal = EarlyWarningSignal.objects.create(
+        operation=world.operation,
+        area=coordination.areas["ML0501"],
+        risk=risk,
+        month=datetime.date(2026, 2, 1),
+        observed=7,
+        expected=1.2,
+        p_value=0.01,
+    )
+    assert as_user(world.partner).post(url("alert_from_signal", signal.pk)).status_code == 403
+    assert (
+        as_user(world.other_operation_user).post(url("alert_from_signal", signal.pk)).status_code
+        == 404
+    )
+    assert not Alert.objects.exists()
+    response = as_user(world.coordinator).post(url("alert_from_signal", signal.pk))
+    alert = Alert.objects.get()
+    assert response["Location"] == url("alert_edit", alert.pk)
+    assert (alert.kind, alert.signal, alert.status) == ("early_warning", signal, "draft")
+    signal.refresh_from_db()
+    assert signal.status == "alerted"

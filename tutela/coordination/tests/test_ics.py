@@ -12,7 +12,6 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from tutela.conftest import World
-from tutela.core.models import AuditEntry
 from tutela.coordination.models import CalendarFeed
 from tutela.coordination.services import ics
 from tutela.coordination.services.meetings import (
@@ -21,6 +20,7 @@ from tutela.coordination.services.meetings import (
     meeting_update,
 )
 from tutela.coordination.tests.meeting_helpers import START, make_meeting
+from tutela.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,9 @@ def _event(data: bytes) -> tuple[Calendar, Any]:
 
 def test_invitation_is_a_request_with_uid_sequence_and_utc_times(world: World) -> None:
     meeting = make_meeting(world, online_link="https://meet.example.org/cluster")
-    agenda_item_add(meeting=meeting, by=world.coordinator, title="Tour de table", presenter=world.drc)
+    agenda_item_add(
+        meeting=meeting, by=world.coordinator, title="Tour de table", presenter=world.drc
+    )
     calendar, event = _event(ics.meeting_ics(meeting))
     assert calendar["METHOD"] == "REQUEST"
     assert str(event["UID"]) == meeting.uid
@@ -77,7 +79,8 @@ def test_feed_lists_the_body_meetings_behind_its_token(world: World, client: Cli
     make_meeting(world, body=world.cp_aor, title="Réunion du DdR PE")
     token = ics.calendar_feed_token_issue(body=world.cluster, by=world.coordinator)
     feed = CalendarFeed.objects.get(body=world.cluster)
-    assert token not in feed.token_hash and len(feed.token_hash) == 64
+    assert token not in feed.token_hash
+    assert len(feed.token_hash) == 64
     response = client.get(reverse("coordination:calendar_feed", args=["mali", token]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
@@ -98,7 +101,9 @@ def test_new_token_retires_the_old_address(world: World, client: Client) -> None
 
 def test_wrong_token_or_operation_gives_404(world: World, client: Client) -> None:
     token = ics.calendar_feed_token_issue(body=world.cluster, by=world.coordinator)
-    assert client.get(reverse("coordination:calendar_feed", args=["mali", "nope"])).status_code == 404
+    assert (
+        client.get(reverse("coordination:calendar_feed", args=["mali", "nope"])).status_code == 404
+    )
     assert (
         client.get(reverse("coordination:calendar_feed", args=["colombia", token])).status_code
         == 404

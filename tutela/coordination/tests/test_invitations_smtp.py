@@ -13,7 +13,6 @@ from icalendar import Calendar
 from pypdf import PdfReader
 
 from tutela.conftest import World
-from tutela.core.models import OutboxMessage
 from tutela.coordination.services import meetings as services
 from tutela.coordination.services import minutes as minutes_services
 from tutela.coordination.tests.meeting_helpers import (
@@ -22,6 +21,7 @@ from tutela.coordination.tests.meeting_helpers import (
     make_meeting,
     open_action_point,
 )
+from tutela.core.models import OutboxMessage
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smtp]
 
@@ -131,4 +131,5 @@ def test_circulated_minutes_arrive_with_the_pdf(
     assert len(pdfs) == 1
     reader = PdfReader(io.BytesIO(pdfs[0].get_payload(decode=True)))
     text = "\n".join(page.extract_text() for page in reader.pages)
-    assert "Plan adopté" in text and "Jens Hansen" in text
+    assert "Plan adopté" in text
+    assert "Jens Hansen" in text

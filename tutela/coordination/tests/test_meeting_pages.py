@@ -13,7 +13,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tutela.conftest import World
-from tutela.core.models import AuditEntry
 from tutela.coordination.models import (
     ActionPoint,
     Attendance,
@@ -29,6 +28,7 @@ from tutela.coordination.tests.meeting_helpers import (
     make_meeting,
     open_action_point,
 )
+from tutela.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,8 @@ def test_home_shows_upcoming_meetings_and_my_action_points(world: World, as_user
     assert "Réunion mensuelle du cluster protection" in page
     assert "Share the referral pathway" in page
     dashboard = response.context["dashboard"]
-    assert dashboard.my_action_points_count == 1 and dashboard.my_overdue_count == 1
+    assert dashboard.my_action_points_count == 1
+    assert dashboard.my_overdue_count == 1
     assert 'style="' not in page
 
 
@@ -80,7 +81,8 @@ def test_pages_are_hidden_outside_the_operation(world: World, as_user: Any, pers
 
 def test_anonymous_is_sent_to_sign_in(world: World, client: Any) -> None:
     response = client.get(url("meetings"))
-    assert response.status_code == 302 and "login" in response["Location"]
+    assert response.status_code == 302
+    assert "login" in response["Location"]
 
 
 def test_meeting_list_filters_and_paginates(world: World, as_user: Any) -> None:
@@ -105,9 +107,10 @@ def test_meeting_list_filters_and_paginates(world: World, as_user: Any) -> None:
         response = client.get(url("meetings"), {"body": world.cp_aor.pk, "when": "upcoming"})
         assert [m.title for m in response.context["page"].object_list] == ["Réunion du DdR PE"]
         response = client.get(url("meetings"), {"when": "past"})
-        assert "Aucune réunion" in response.content.decode() or not response.context[
-            "page"
-        ].object_list
+        assert (
+            "Aucune réunion" in response.content.decode()
+            or not response.context["page"].object_list
+        )
 
 
 def test_coordinator_schedules_a_one_off_meeting(world: World, as_user: Any) -> None:
@@ -129,7 +132,8 @@ def test_coordinator_schedules_a_one_off_meeting(world: World, as_user: Any) -> 
     assert response["Location"] == url("meeting_detail", meeting.pk)
     assert meeting.ends_at - meeting.starts_at == datetime.timedelta(minutes=90)
     titles = [i.title for i in meeting.agenda.all()]
-    assert titles[:2] == ["Situation à Ménaka", "Divers"] and len(titles) == 3
+    assert titles[:2] == ["Situation à Ménaka", "Divers"]
+    assert len(titles) == 3
     assert AuditEntry.objects.filter(entity_type="coordination.meeting", action="create").exists()
 
 
@@ -176,14 +180,19 @@ def test_partner_cannot_create_or_edit_meetings(world: World, as_user: Any) -> N
     assert client.get(url("meeting_edit", meeting.pk)).status_code == 403
     response = client.post(
         url("meeting_edit", meeting.pk),
-        {"title": "Piraté", "starts_at": "2026-03-10T09:00", "duration_minutes": "60",
-         "language": "fr"},
+        {
+            "title": "Piraté",
+            "starts_at": "2026-03-10T09:00",
+            "duration_minutes": "60",
+            "language": "fr",
+        },
     )
     assert response.status_code == 403
     assert client.post(url("meeting_cancel", meeting.pk)).status_code == 403
     assert client.post(url("meeting_invitations", meeting.pk)).status_code == 403
     meeting.refresh_from_db()
-    assert meeting.title != "Piraté" and meeting.status == "scheduled"
+    assert meeting.title != "Piraté"
+    assert meeting.status == "scheduled"
     page = client.get(url("meeting_detail", meeting.pk)).content.decode()
     assert "Réunion mensuelle du cluster protection" in page
     assert url("meeting_edit", meeting.pk) not in page
@@ -193,12 +202,18 @@ def test_coordinator_edits_the_meeting(world: World, as_user: Any) -> None:
     meeting = make_meeting(world)
     response = as_user(world.coordinator).post(
         url("meeting_edit", meeting.pk),
-        {"title": "Réunion déplacée", "starts_at": "2026-03-11T09:00", "duration_minutes": "60",
-         "location": "Mopti", "language": "fr"},
+        {
+            "title": "Réunion déplacée",
+            "starts_at": "2026-03-11T09:00",
+            "duration_minutes": "60",
+            "location": "Mopti",
+            "language": "fr",
+        },
     )
     assert response.status_code == 302
     meeting.refresh_from_db()
-    assert meeting.title == "Réunion déplacée" and meeting.ics_sequence == 1
+    assert meeting.title == "Réunion déplacée"
+    assert meeting.ics_sequence == 1
     assert meeting.ends_at == datetime.datetime(2026, 3, 11, 10, 0, tzinfo=datetime.UTC)
 
 
@@ -302,25 +317,36 @@ def test_minutes_draft_is_hidden_until_approved(world: World, as_user: Any) -> N
     minutes.refresh_from_db()
     assert minutes.status == "approved"
     page = partner.get(url("meeting_detail", meeting.pk)).content.decode()
-    assert "Plan adopté" in page and "<script>alert" not in page
+    assert "Plan adopté" in page
+    assert "<script>alert" not in page
     docx = partner.get(url("minutes_export", meeting.pk, "docx"))
-    assert docx.status_code == 200 and docx.content.startswith(b"PK")
+    assert docx.status_code == 200
+    assert docx.content.startswith(b"PK")
     pdf = partner.get(url("minutes_export", meeting.pk, "pdf"))
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    assert AuditEntry.objects.filter(action="export", entity_type="coordination.minutes").count() == 2
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
+    assert (
+        AuditEntry.objects.filter(action="export", entity_type="coordination.minutes").count() == 2
+    )
 
 
 def test_action_point_raised_in_the_minutes(world: World, as_user: Any) -> None:
     meeting = make_meeting(world)
     response = as_user(world.coordinator).post(
         url("minutes_action_point", meeting.pk),
-        {"title": "Partager la cartographie", "owner_organisation": world.amss.pk,
-         "due_date": "2026-03-31", "priority": "high"},
+        {
+            "title": "Partager la cartographie",
+            "owner_organisation": world.amss.pk,
+            "due_date": "2026-03-31",
+            "priority": "high",
+        },
     )
     assert response.status_code == 302
     point = ActionPoint.objects.get()
-    assert point.meeting == meeting and point.body == world.cluster
-    assert point.source_kind == "meeting" and point.owner_organisation == world.amss
+    assert point.meeting == meeting
+    assert point.body == world.cluster
+    assert point.source_kind == "meeting"
+    assert point.owner_organisation == world.amss
     refused = as_user(world.partner).post(
         url("minutes_action_point", meeting.pk), {"title": "X", "priority": "low"}
     )
@@ -337,7 +363,9 @@ def test_participation_page(world: World, as_user: Any) -> None:
     response = as_user(world.partner).get(url("participation"), {"body": world.cluster.pk})
     assert response.status_code == 200
     page = response.content.decode()
-    assert "2026-Q1" in page and "1/1 (100 %)" in page and "0/1 (0 %)" in page
+    assert "2026-Q1" in page
+    assert "1/1 (100 %)" in page
+    assert "0/1 (0 %)" in page
 
 
 def test_calendar_month_view(world: World, as_user: Any) -> None:

@@ -13,8 +13,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tutela.conftest import World
-from tutela.core.models import AuditEntry, Membership, OperationRole, OutboxMessage
-from tutela.core.models.roles import Role
 from tutela.coordination import selectors
 from tutela.coordination.models import (
     ActionPoint,
@@ -31,8 +29,11 @@ from tutela.coordination.tests.meeting_helpers import (
     make_meeting,
     open_action_point,
 )
+from tutela.core.models import AuditEntry, Membership, OperationRole, OutboxMessage
+from tutela.core.models.roles import Role
 
 pytestmark = pytest.mark.django_db
+
 
 def _text(content: str | bytes) -> str:
     return content.decode() if isinstance(content, bytes) else content
@@ -209,7 +210,9 @@ def test_agenda_add_reorder_remove(world: World) -> None:
         services.agenda_reorder(meeting=meeting, by=world.coordinator, item_ids=[c.pk])
     services.agenda_item_remove(item=a, by=world.coordinator)
     assert [i.title for i in meeting.agenda.all()] == ["C", "B"]
-    assert AuditEntry.objects.filter(entity_type="coordination.agendaitem", action="delete").exists()
+    assert AuditEntry.objects.filter(
+        entity_type="coordination.agendaitem", action="delete"
+    ).exists()
     with pytest.raises(PermissionDenied):
         services.agenda_item_add(meeting=meeting, by=world.partner, title="X")
     assert AgendaItem.objects.filter(meeting=meeting).count() == 2
@@ -279,7 +282,8 @@ def test_attendance_records_people_organisations_and_absent_members(world: World
     ]
     tick = selectors.attendance_tick_list(meeting)
     amss = next(r for r in tick if r.organisation == world.amss)
-    assert amss.present and [c.present for c in amss.contacts] == [True]
+    assert amss.present
+    assert [c.present for c in amss.contacts] == [True]
     assert AuditEntry.objects.filter(summary__startswith="Attendance recorded").exists()
 
 
@@ -329,7 +333,8 @@ def test_invitations_go_to_the_members_contacts_with_an_ics(
     assert name == "invitation.ics"
     assert mimetype.startswith("text/calendar")
     text = content.decode() if isinstance(content, bytes) else content
-    assert "METHOD:REQUEST" in text and f"UID:{meeting.uid}" in text
+    assert "METHOD:REQUEST" in text
+    assert f"UID:{meeting.uid}" in text
     meeting.refresh_from_db()
     assert meeting.invitations_sent_at is not None
     assert set(OutboxMessage.objects.values_list("kind", flat=True)) == {"meeting_invitation"}
@@ -372,9 +377,7 @@ def test_no_invitation_without_contacts(world: World) -> None:
 
 
 def test_ended_membership_is_not_counted(world: World) -> None:
-    Membership.objects.filter(organisation=world.other_org).update(
-        until=datetime.date(2020, 1, 1)
-    )
+    Membership.objects.filter(organisation=world.other_org).update(until=datetime.date(2020, 1, 1))
     assert world.other_org.pk not in services.member_organisation_ids(world.cluster)
 
 
@@ -388,10 +391,12 @@ def test_demo_data_loads_meetings_minutes_and_action_points_once(world: World) -
         count = Meeting.objects.count()
         demo_coordination_load(operation=world.operation)
     assert Meeting.objects.count() == count > 4
-    assert Meeting.objects.filter(status="held").count() == 2
+    assert Meeting.objects.filter(status="held").count() == 3
     assert Minutes.objects.filter(status="approved").count() == 2
+    assert Minutes.objects.filter(status="draft").count() == 1
     assert ActionPoint.objects.filter(meeting__isnull=False).count() == 3
     upcoming = Meeting.objects.filter(status="scheduled").order_by("starts_at").first()
     assert upcoming is not None
+    assert upcoming.starts_at.date() == datetime.date(2026, 6, 9)
+    assert upcoming is not None
     assert upcoming.agenda.exclude(action_point=None).count() == 2
-    assert Attendance.objects.filter(present=False).exists()

@@ -17,11 +17,11 @@ from docx import Document
 from pypdf import PdfReader
 
 from tutela.conftest import World
-from tutela.core.models import AuditEntry, OutboxMessage
 from tutela.coordination.models import ActionPoint, Minutes
 from tutela.coordination.services import minutes as services
 from tutela.coordination.services.meetings import attendance_record
 from tutela.coordination.tests.meeting_helpers import START, cluster_contacts, make_meeting
+from tutela.core.models import AuditEntry, OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,9 @@ def test_rendering_removes_scripts_javascript_links_handlers_and_styles(world: W
     text = html["text"]
     assert "<script" not in text
     assert "javascript:" not in text
-    assert "onclick" not in text and "onmouseover" not in text and "onerror" not in text
+    assert "onclick" not in text
+    assert "onmouseover" not in text
+    assert "onerror" not in text
     assert "style=" not in text
     assert "<img" not in text
     assert '<a href="https://example.org"' in text
@@ -87,11 +89,13 @@ def test_approval_by_a_manager_and_editing_returns_to_draft(world: World) -> Non
     services.minutes_approve(minutes=minutes, by=world.coordinator)
     minutes.refresh_from_db()
     assert minutes.status == Minutes.Status.APPROVED
-    assert minutes.approved_by == world.coordinator and minutes.approved_at is not None
+    assert minutes.approved_by == world.coordinator
+    assert minutes.approved_at is not None
     with pytest.raises(ValidationError):
         services.minutes_approve(minutes=minutes, by=world.coordinator)
     minutes = services.minutes_save(meeting=meeting, by=world.caseworker, text="Corrigé")
-    assert minutes.status == Minutes.Status.DRAFT and minutes.approved_by is None
+    assert minutes.status == Minutes.Status.DRAFT
+    assert minutes.approved_by is None
 
 
 def _minutes_with_action_point(world: World, meeting: Any) -> Minutes:
@@ -124,7 +128,8 @@ def test_word_export_in_the_meeting_language_with_attendance(world: World) -> No
     assert "Le plan de réponse est adopté." in text
     assert "Les partenaires ont présenté leurs activités." in text
     assert "mars 2026" in text  # the date in French
-    assert any("UNHCR" in c for c in cells) and "Awa Diallo" in cells
+    assert any("UNHCR" in c for c in cells)
+    assert "Awa Diallo" in cells
     assert "Partager la cartographie des services" in cells
     assert document.core_properties.language == "fr"
 
@@ -181,10 +186,12 @@ def test_circulation_needs_approval_and_sends_the_pdf(
         count = services.minutes_circulate(minutes=minutes, by=world.coordinator)
     assert count == 4
     minutes.refresh_from_db()
-    assert minutes.status == Minutes.Status.CIRCULATED and minutes.circulated_at is not None
+    assert minutes.status == Minutes.Status.CIRCULATED
+    assert minutes.circulated_at is not None
     assert len(mail.outbox) == 4
     name, content, mimetype = mail.outbox[0].attachments[0]
-    assert name.endswith(".pdf") and mimetype == "application/pdf"
+    assert name.endswith(".pdf")
+    assert mimetype == "application/pdf"
     assert content.startswith(b"%PDF")
     assert set(OutboxMessage.objects.values_list("kind", flat=True)) == {"meeting_minutes"}
     with pytest.raises(ValidationError):

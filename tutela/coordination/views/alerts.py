@@ -104,6 +104,25 @@ def alert_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def alert_from_signal(request: HttpRequest, slug: str, signal: int) -> HttpResponse:
+    """Turn a protection monitoring early-warning signal into a draft alert (for the monitoring
+    pages' "Raise an alert" button), then let the coordinator review it."""
+    from tutela.monitoring.models import EarlyWarningSignal
+
+    operation = _managed_operation(request, slug)
+    try:
+        found = EarlyWarningSignal.objects.select_related("area", "risk", "operation").get(
+            operation=operation, pk=signal
+        )
+    except EarlyWarningSignal.DoesNotExist:
+        raise Http404 from None
+    alert = services.alert_from_signal(signal=found, by=_user(request))
+    messages.success(request, _("Draft alert prepared from the early-warning signal."))
+    return redirect("coordination:alert_edit", slug=slug, pk=alert.pk)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def alert_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation, alert = _managed_alert(request, slug, pk)

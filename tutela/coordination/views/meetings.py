@@ -25,10 +25,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tutela.core import access
-from tutela.core.forms.directory import apply_validation_error, valid_filters
-from tutela.core.models import AuditEntry, Body, Contact, Operation, Organisation, User
-from tutela.core.services.audit import audit_write
 from tutela.coordination import selectors
 from tutela.coordination.forms_meetings import (
     AgendaItemForm,
@@ -43,6 +39,10 @@ from tutela.coordination.models import AgendaItem, Meeting, MeetingDocument, Min
 from tutela.coordination.services import ics
 from tutela.coordination.services import meetings as services
 from tutela.coordination.services import minutes as minutes_services
+from tutela.core import access
+from tutela.core.forms.directory import apply_validation_error, valid_filters
+from tutela.core.models import AuditEntry, Body, Contact, Operation, Organisation, User
+from tutela.core.services.audit import audit_write
 
 PAGE_SIZE = 50
 
@@ -262,9 +262,7 @@ def meeting_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Meeting updated."))
             return redirect(_detail_url(meeting))
-    return _render(
-        request, "coordination/meeting_form.html", operation, form=form, meeting=meeting
-    )
+    return _render(request, "coordination/meeting_form.html", operation, form=form, meeting=meeting)
 
 
 @login_required
@@ -310,8 +308,7 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         agenda_form=AgendaItemForm(operation=operation, auto_id="agenda_%s"),
         document_form=DocumentForm(auto_id="document_%s"),
         recipients=len(services.meeting_recipient_addresses(meeting)) if can_manage else 0,
-        can_record_attendance=timezone.localdate()
-        >= timezone.localtime(meeting.starts_at).date(),
+        can_record_attendance=timezone.localdate() >= timezone.localtime(meeting.starts_at).date(),
     )
 
 
@@ -325,9 +322,7 @@ def invitations_send(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     except ValidationError as error:
         _error_message(request, error)
     else:
-        messages.success(
-            request, _("Invitations sent to %(count)s addresses.") % {"count": count}
-        )
+        messages.success(request, _("Invitations sent to %(count)s addresses.") % {"count": count})
     return redirect(_detail_url(meeting))
 
 
@@ -364,7 +359,9 @@ def agenda_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 def _agenda_item(request: HttpRequest, slug: str, pk: int, item_pk: int) -> AgendaItem:
     _op, meeting = _meeting(request, slug, pk)
-    return get_object_or_404(AgendaItem.objects.select_related("meeting"), meeting=meeting, pk=item_pk)
+    return get_object_or_404(
+        AgendaItem.objects.select_related("meeting"), meeting=meeting, pk=item_pk
+    )
 
 
 @login_required
@@ -442,7 +439,9 @@ def attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     def ids(name: str) -> list[int]:
         return [int(v) for v in request.POST.getlist(name) if v.isdigit()]
 
-    organisations = list(Organisation.objects.filter(operations=operation, pk__in=ids("organisation")))
+    organisations = list(
+        Organisation.objects.filter(operations=operation, pk__in=ids("organisation"))
+    )
     contacts = list(Contact.objects.filter(operation=operation, pk__in=ids("contact")))
     try:
         services.attendance_record(
@@ -479,9 +478,7 @@ def minutes_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Minutes saved."))
             minutes = services_minutes
-            return redirect(
-                reverse("coordination:minutes_edit", args=[operation.slug, meeting.pk])
-            )
+            return redirect(reverse("coordination:minutes_edit", args=[operation.slug, meeting.pk]))
     action_points_enabled = _actions_available()
     from tutela.coordination.models import ActionPoint
 
@@ -612,9 +609,10 @@ def participation(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _operation(request, slug)
     form = ParticipationForm(request.GET or None, operation=operation)
     filters = valid_filters(form)
-    body = filters.get("body") or Body.objects.filter(operation=operation, parent=None).order_by(
-        "kind", "name"
-    ).first()
+    body = (
+        filters.get("body")
+        or Body.objects.filter(operation=operation, parent=None).order_by("kind", "name").first()
+    )
     result = (
         selectors.participation_rates(body, since=filters.get("since"), until=filters.get("until"))
         if body is not None
@@ -645,8 +643,10 @@ def calendar_feeds(request: HttpRequest, slug: str) -> HttpResponse:
         new_address = request.build_absolute_uri(
             reverse("coordination:calendar_feed", args=[operation.slug, token])
         )
-    bodies = Body.objects.filter(operation=operation).select_related("calendar_feed").order_by(
-        "kind", "name"
+    bodies = (
+        Body.objects.filter(operation=operation)
+        .select_related("calendar_feed")
+        .order_by("kind", "name")
     )
     return _render(
         request,

@@ -364,8 +364,10 @@ def hotspots(
     year = filters.month_to.year if filters.month_to else None
     pops = populations(operation, [a.pk for a in areas], year)
     out = []
-    for area, cells in zip(areas, table.cells, strict=True):
-        count = cells[0]
+    by_key = dict(zip(table.row_keys, table.cells, strict=True))
+    for area in areas:
+        # (A "pooled small groups" row of the table, if any, is not an area.)
+        count = by_key[area.pk][0]
         population = pops.get(area.pk)
         rate = None
         if count is not None and population:

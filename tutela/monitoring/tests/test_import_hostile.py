@@ -44,7 +44,7 @@ HOSTILE = settings(
 NASTY_TEXT = st.sampled_from(
     [
         "=cmd|' /C calc'!A0",
-        "=HYPERLINK(\"http://evil.test\",\"click\")",
+        '=HYPERLINK("http://evil.test","click")',
         "+1+1",
         "@SUM(A1:A2)",
         "-2+3",
@@ -170,7 +170,9 @@ def test_hostile_cells_in_an_otherwise_valid_file(
 @HOSTILE
 @given(
     headers=st.lists(
-        st.one_of(st.sampled_from(INCIDENT_HEADERS + ["", "x", "a/b/c", "_uuid"]), st.text(max_size=20)),
+        st.one_of(
+            st.sampled_from(INCIDENT_HEADERS + ["", "x", "a/b/c", "_uuid"]), st.text(max_size=20)
+        ),
         min_size=1,
         max_size=12,
     ),
@@ -214,7 +216,7 @@ def test_one_bad_row_among_many_commits_nothing(seeded: World) -> None:
 @pytest.mark.parametrize(
     ("column", "value", "code"),
     [
-        ("site", "=HYPERLINK(\"http://evil.test\")", "formula"),
+        ("site", '=HYPERLINK("http://evil.test")', "formula"),
         ("narrative", "@SUM(A1)", "formula"),
         ("external_id", "+cmd", "formula"),
         ("site", "s" * 201, "too_long"),

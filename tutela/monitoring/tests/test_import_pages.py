@@ -50,7 +50,8 @@ def test_upload_page_shows_the_form_and_xlsform_links(seeded: World, as_user: An
     response = as_user(seeded.partner).get(url("import"))
     assert response.status_code == 200
     body = response.content.decode()
-    assert url("xlsform_incidents") in body and url("xlsform_community") in body
+    assert url("xlsform_incidents") in body
+    assert url("xlsform_community") in body
     assert 'name="organisation"' not in body  # partners import for their own organisation
 
 
@@ -66,14 +67,18 @@ def test_upload_dry_run_then_import_for_real(seeded: World, as_user: Any) -> Non
         {"file": upload_file(incidents_csv(incident_row(1))), "kind": "incidents", "dry_run": "on"},
     )
     record = MonitoringImport.objects.get()
-    assert response.status_code == 302 and response["Location"] == url("import_detail", record.pk)
-    assert record.status == "dry_run" and record.organisation == seeded.amss
+    assert response.status_code == 302
+    assert response["Location"] == url("import_detail", record.pk)
+    assert record.status == "dry_run"
+    assert record.organisation == seeded.amss
     page = client.get(url("import_detail", record.pk))
-    assert page.status_code == 200 and 'id="import-for-real"' in page.content.decode()
+    assert page.status_code == 200
+    assert 'id="import-for-real"' in page.content.decode()
     assert Incident.objects.count() == 0
     response = client.post(url("import_commit", record.pk))
     new = MonitoringImport.objects.exclude(pk=record.pk).get()
-    assert new.status == "imported" and response["Location"] == url("import_detail", new.pk)
+    assert new.status == "imported"
+    assert response["Location"] == url("import_detail", new.pk)
     assert Incident.objects.filter(organisation=seeded.amss).count() == 1
     record.refresh_from_db()
     assert not record.file  # the dry run's copy is deleted once imported
@@ -100,13 +105,12 @@ def test_partner_cannot_choose_another_organisation(seeded: World, as_user: Any)
     assert Incident.objects.get().organisation == seeded.amss
 
 
-def test_rejected_upload_lists_problems_and_annotated_download(
-    seeded: World, as_user: Any
-) -> None:
+def test_rejected_upload_lists_problems_and_annotated_download(seeded: World, as_user: Any) -> None:
     record = dry_run(seeded, incidents_csv(incident_row(1, risks="zzz")))
     client = as_user(seeded.partner)
     page = client.get(url("import_detail", record.pk)).content.decode()
-    assert "zzz" in page and url("import_annotated", record.pk) in page
+    assert "zzz" in page
+    assert url("import_annotated", record.pk) in page
     response = client.get(url("import_annotated", record.pk))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -137,9 +141,12 @@ def test_mapping_page_saves_mapping_and_rechecks(seeded: World, as_user: Any) ->
     form = response.context["form"]
     key = next(k for k, name, value in form.value_keys if value == "Tuerie")
     asked = response.context["asked"]
-    response = client.post(url("import_mapping", record.pk), {**post, key: "killing", "asked": asked})
+    response = client.post(
+        url("import_mapping", record.pk), {**post, key: "killing", "asked": asked}
+    )
     mapping = MonitoringMapping.objects.get()
-    assert mapping.name == "Our sheet" and mapping.organisation == seeded.amss
+    assert mapping.name == "Our sheet"
+    assert mapping.organisation == seeded.amss
     assert mapping.values["risks"] == {"Tuerie": "killing"}
     new = MonitoringImport.objects.latest("pk")
     assert response["Location"] == url("import_detail", new.pk)
@@ -183,9 +190,7 @@ RECORD_PAGES = ["import_detail", "import_progress", "import_annotated", "import_
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_outsiders_and_other_operations_are_refused(
-    seeded: World, as_user: Any, name: str
-) -> None:
+def test_outsiders_and_other_operations_are_refused(seeded: World, as_user: Any, name: str) -> None:
     assert as_user(seeded.outsider).get(url(name)).status_code == 404
     assert as_user(seeded.other_operation_user).get(url(name)).status_code == 404
     assert as_user(seeded.viewer).get(url(name)).status_code == 403
@@ -193,7 +198,8 @@ def test_outsiders_and_other_operations_are_refused(
 
 def test_anonymous_is_sent_to_sign_in(seeded: World, client: Any) -> None:
     response = client.get(url("import"))
-    assert response.status_code == 302 and "login" in response["Location"]
+    assert response.status_code == 302
+    assert "login" in response["Location"]
 
 
 @pytest.mark.parametrize("name", RECORD_PAGES)

@@ -21,6 +21,7 @@ from tutela.monitoring.models import (
     MonitoringImport,
     MonitoringMapping,
 )
+from tutela.monitoring.services import import_mappings
 from tutela.monitoring.services import imports as service
 from tutela.monitoring.services.reference import monitoring_seed
 from tutela.monitoring.tests.import_helpers import (
@@ -62,7 +63,8 @@ def test_partner_imports_incidents_for_own_organisation(seeded: World) -> None:
     assert incidents.count() == 2
     first = incidents[0]
     assert first.import_record == record
-    assert first.area.pcode == "ML0501" and first.admin1.pcode == "ML05"
+    assert first.area.pcode == "ML0501"
+    assert first.admin1.pcode == "ML05"
     assert first.primary_risk.code == "R02"
     assert first.people_affected == 3
     assert set(first.services.values_list("code", flat=True)) == {"health", "psychosocial"}
@@ -187,7 +189,7 @@ def test_kobo_export_headers_and_select_multiple(seeded: World) -> None:
 
 
 def test_value_mapping_and_typology_labels(seeded: World) -> None:
-    mapping = service.mapping_save(
+    mapping = import_mappings.mapping_save(
         by=seeded.partner,
         operation=seeded.operation,
         organisation=seeded.amss,
@@ -254,7 +256,8 @@ def test_disability_split_into_lines(seeded: World) -> None:
     lines = set(
         IncidentPeople.objects.values_list("sex", "age_band__code", "with_disability", "count")
     )
-    assert ("F", "12-17", True, 1) in lines and ("F", "12-17", False, 2) in lines
+    assert ("F", "12-17", True, 1) in lines
+    assert ("F", "12-17", False, 2) in lines
 
 
 def test_personal_data_in_narrative_is_a_warning_and_masked(seeded: World) -> None:
@@ -296,7 +299,8 @@ def test_community_rows_imported_and_reimported(seeded: World) -> None:
     assert record.status == "imported", problems(record)
     assert CommunityReport.objects.count() == 2
     report = CommunityReport.objects.get(external_id="u-1")
-    assert report.area.pcode == "ML0501" and report.admin1.pcode == "ML05"
+    assert report.area.pcode == "ML0501"
+    assert report.admin1.pcode == "ML05"
     assert report.access_to_services == "partial"
     assert report.coping == "reduce_movement, avoid_areas"
     risks = CommunityRisk.objects.filter(report=report)
@@ -325,12 +329,13 @@ def test_community_repeated_key_and_unknown_respondent(seeded: World) -> None:
     record = run(seeded, data, kind=Kind.COMMUNITY)
     assert record.status == "rejected"
     codes = {(p["row"], p["code"]) for p in record.problems}
-    assert (3, "repeated") in codes and (4, "unknown_value") in codes
+    assert (3, "repeated") in codes
+    assert (4, "unknown_value") in codes
     assert CommunityReport.objects.count() == 0
 
 
 def test_mapping_names_are_per_operation_and_kind(seeded: World) -> None:
-    service.mapping_save(
+    import_mappings.mapping_save(
         by=seeded.partner,
         operation=seeded.operation,
         organisation=seeded.amss,
@@ -341,7 +346,7 @@ def test_mapping_names_are_per_operation_and_kind(seeded: World) -> None:
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        service.mapping_save(
+        import_mappings.mapping_save(
             by=seeded.other_partner,
             operation=seeded.operation,
             organisation=seeded.other_org,
@@ -350,7 +355,7 @@ def test_mapping_names_are_per_operation_and_kind(seeded: World) -> None:
             columns={"Date": "occurred_on"},
         )
     with pytest.raises(ValidationError):
-        service.mapping_save(
+        import_mappings.mapping_save(
             by=seeded.partner,
             operation=seeded.operation,
             organisation=seeded.amss,
@@ -377,7 +382,8 @@ def test_large_file_goes_to_the_background(
         )
     record.refresh_from_db()
     assert record.status == "imported", problems(record)
-    assert record.job is not None and record.job.status == "succeeded"
+    assert record.job is not None
+    assert record.job.status == "succeeded"
     assert Incident.objects.count() == 3
 
 

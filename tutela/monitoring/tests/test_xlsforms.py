@@ -60,10 +60,12 @@ def test_xlsform_converts_with_pyxform(seeded: World, build: Any) -> None:
     warnings: list[str] = []
     xform = xlsform_convert(content, warnings)
     assert "<h:html" in xform
-    assert 'lang="Français (fr)"' in xform and 'lang="English (en)"' in xform
+    assert 'lang="Français (fr)"' in xform
+    assert 'lang="English (en)"' in xform
     for row in sheet_rows(content, "survey"):
         if row["type"] not in ("end_group",):
-            assert row[EN] and row[FR], row
+            assert row[EN], row
+            assert row[FR], row
     # No question asks for a person's name.
     names = [row["name"] for row in sheet_rows(content, "survey")]
     assert not [n for n in names if re.search(r"(^|_)(name|nom)($|_)", n or "")]
@@ -123,7 +125,8 @@ def test_kobo_submissions_of_the_incident_form_import_back(seeded: World) -> Non
     assert record.warning_count == 0, record.problems
     incident = Incident.objects.get()
     assert incident.external_id == "5f0c"
-    assert incident.primary_risk.code == "R08" and incident.is_gbv
+    assert incident.primary_risk.code == "R08"
+    assert incident.is_gbv
     assert incident.displaced_households == 4
     assert incident.people_affected == 3
     assert incident.people.filter(with_disability=True).get().count == 1

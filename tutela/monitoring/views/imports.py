@@ -40,6 +40,7 @@ from tutela.monitoring.models import (
     ViolationType,
 )
 from tutela.monitoring.services import imports as service
+from tutela.monitoring.services.import_mappings import mapping_save, mappings_for_user
 from tutela.monitoring.xlsforms import xlsform
 
 PAGE_SIZE = 50
@@ -47,7 +48,9 @@ PROBLEMS_PAGE_SIZE = 100
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _page(request: HttpRequest, template: str, operation: Operation, **context: Any) -> HttpResponse:
+def _page(
+    request: HttpRequest, template: str, operation: Operation, **context: Any
+) -> HttpResponse:
     context.setdefault("operation", operation)
     context.setdefault("nav_active", "monitoring")
     return render(request, template, context)
@@ -78,7 +81,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _importing_operation(request, slug)
     user = request.user
     manager = access.is_manager(user, operation)
-    mappings = service.mappings_for_user(user, operation)
+    mappings = mappings_for_user(user, operation)
     kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else Kind.INCIDENTS
     form = UploadForm(
         request.POST or None,
@@ -153,9 +156,7 @@ def import_progress(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """htmx: the progress of a queued import; the page reloads once it is done."""
     operation = _importing_operation(request, slug)
     record = _record(request, operation, pk)
-    if record.status != MonitoringImport.Status.PENDING or (
-        record.job and record.job.is_finished
-    ):
+    if record.status != MonitoringImport.Status.PENDING or (record.job and record.job.is_finished):
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
         return response
@@ -193,11 +194,7 @@ def import_commit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     record = _record(request, operation, pk)
     if not service.can_see_content(request.user, record):
         raise Http404
-    if (
-        record.status != MonitoringImport.Status.DRY_RUN
-        or record.error_count
-        or not record.file
-    ):
+    if record.status != MonitoringImport.Status.DRY_RUN or record.error_count or not record.file:
         messages.error(request, _("Only a dry run without errors can be imported."))
         return redirect("monitoring:import_detail", slug=slug, pk=pk)
     with record.file.open("rb") as handle:
@@ -309,7 +306,7 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         messages.info(request, _("Say what the file's own words below mean, then save again."))
     elif request.method == "POST" and form.is_valid():
         try:
-            mapping = service.mapping_save(
+            mapping = mapping_save(
                 by=request.user,
                 operation=operation,
                 organisation=record.organisation,
@@ -358,7 +355,7 @@ def mapping_list(request: HttpRequest, slug: str) -> HttpResponse:
     """The saved mappings the user may use: shared ones and their organisation's (managers:
     all of the operation's)."""
     operation = _importing_operation(request, slug)
-    mappings = service.mappings_for_user(request.user, operation).order_by("kind", "name")
+    mappings = mappings_for_user(request.user, operation).order_by("kind", "name")
     return _page(
         request,
         "monitoring/imports/mappings.html",

@@ -19,7 +19,8 @@ from django.utils import translation
 from tutela.activities.management.commands.import_5w import lookup_operation, lookup_user
 from tutela.core.models import Organisation
 from tutela.monitoring.models import Kind, MonitoringImport
-from tutela.monitoring.services.imports import import_monitoring_file, mappings_for
+from tutela.monitoring.services.import_mappings import mappings_for
+from tutela.monitoring.services.imports import import_monitoring_file
 
 
 def print_record(command: BaseCommand, record: MonitoringImport, *, limit: int) -> None:
@@ -57,9 +58,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="the file to import")
         parser.add_argument("--operation", required=True, help="operation slug, e.g. mali")
-        parser.add_argument(
-            "--org", required=True, help="acronym of the reporting organisation"
-        )
+        parser.add_argument("--org", required=True, help="acronym of the reporting organisation")
         parser.add_argument("--mapping", help="name of a saved column and value mapping")
         parser.add_argument(
             "--kind", choices=list(Kind.values), default=Kind.INCIDENTS, help="kind of rows"
