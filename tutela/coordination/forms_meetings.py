@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -66,7 +66,7 @@ class MeetingFilterForm(forms.Form):
 
     def __init__(self, *args: Any, operation: Operation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["body"].queryset = _bodies(operation)
+        cast(forms.ModelChoiceField, self.fields["body"]).queryset = _bodies(operation)
 
 
 class MeetingForm(forms.Form):
@@ -100,8 +100,8 @@ class MeetingForm(forms.Form):
         self, *args: Any, operation: Operation, editing: bool = False, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["body"].queryset = _bodies(operation)
-        self.fields["language"].choices = language_choices(operation)
+        cast(forms.ModelChoiceField, self.fields["body"]).queryset = _bodies(operation)
+        cast(forms.ChoiceField, self.fields["language"]).choices = language_choices(operation)
         self.fields["language"].initial = operation.default_language
         if editing:
             for name in ("body", "agenda", "recurring", "frequency", "until"):
@@ -132,7 +132,7 @@ class AgendaItemForm(forms.Form):
 
     def __init__(self, *args: Any, operation: Operation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["presenter"].queryset = _organisations(operation)
+        cast(forms.ModelChoiceField, self.fields["presenter"]).queryset = _organisations(operation)
 
 
 class DocumentForm(forms.Form):
@@ -176,7 +176,9 @@ class MeetingActionPointForm(forms.Form):
 
     def __init__(self, *args: Any, operation: Operation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner_organisation"].queryset = _organisations(operation)
+        cast(forms.ModelChoiceField, self.fields["owner_organisation"]).queryset = _organisations(
+            operation
+        )
 
 
 class ParticipationForm(forms.Form):
@@ -186,4 +188,4 @@ class ParticipationForm(forms.Form):
 
     def __init__(self, *args: Any, operation: Operation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["body"].queryset = _bodies(operation)
+        cast(forms.ModelChoiceField, self.fields["body"]).queryset = _bodies(operation)

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
@@ -43,6 +43,7 @@ from tutela.monitoring.models import AnalysisUpdate
 # --- Serializers ---------------------------------------------------------------------------------
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class _ScopedPK(serializers.PrimaryKeyRelatedField):
     """An id among the operation's records only (anything else is "does not exist")."""
 
@@ -161,7 +162,7 @@ class VersionOut(serializers.Serializer):
         )
 
 
-class DocumentOut(serializers.Serializer):
+class ClearanceDocumentOut(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     title = serializers.CharField()
@@ -177,7 +178,7 @@ class DocumentOut(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class DocumentDetailOut(DocumentOut):
+class DocumentDetailOut(ClearanceDocumentOut):
     current_version = serializers.SerializerMethodField()
     text = serializers.SerializerMethodField()
     html = serializers.SerializerMethodField()
@@ -223,7 +224,7 @@ class CirculateIn(serializers.Serializer):
 
 
 class CirculateOut(serializers.Serializer):
-    document = DocumentOut()
+    document = ClearanceDocumentOut()
     messages = serializers.IntegerField()
 
 
@@ -354,7 +355,7 @@ class DocumentListView(OperationAPIView, ListAPIView):
     submitted and cleared ones for managers, their author and their approver."""
 
     queryset = ClearanceDocument.objects.none()
-    serializer_class = DocumentOut
+    serializer_class = ClearanceDocumentOut
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[ClearanceDocument]:

@@ -89,6 +89,13 @@ def _error_message(request: HttpRequest, error: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _form_errors(request: HttpRequest, form: Any) -> None:
+    """A form posted from the meeting page: its errors are shown there as messages."""
+    for field_errors in form.errors.as_data().values():
+        for error in field_errors:
+            _error_message(request, error)
+
+
 # --- Home and lists -------------------------------------------------------------------------------
 
 
@@ -351,9 +358,7 @@ def agenda_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Agenda item added."))
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _form_errors(request, form)
     return redirect(_detail_url(meeting, "agenda"))
 
 
@@ -398,9 +403,7 @@ def document_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     else:
         if not services.can_manage_meetings(request.user, meeting.operation, meeting.body):
             raise PermissionDenied
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _form_errors(request, form)
     return redirect(_detail_url(meeting, "documents"))
 
 
@@ -528,9 +531,7 @@ def minutes_action_point(request: HttpRequest, slug: str, pk: int) -> HttpRespon
     else:
         if not services.can_manage_meetings(request.user, operation, meeting.body):
             raise PermissionDenied
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _form_errors(request, form)
     return redirect(
         reverse("coordination:minutes_edit", args=[operation.slug, meeting.pk]) + "#action-points"
     )
