@@ -7,12 +7,13 @@ aggregation in DuckDB, and the early-warning scan.
 The synthetic incidents (tutela.monitoring.synthetic, deterministic) are generated once per
 database and reused by later runs. Each request is timed end to end through the selectors
 (`incident_trend`, `hotspots`) as a cluster coordinator would get it: counted base (merged
-duplicates out, GBV only of sharing organisations), disclosure control (safe atoms withheld,
-suppress_table), names resolved. DuckDB (in memory) runs the same aggregation over the identical
-rows (loaded from a CSV) with the same counted base; the grand totals are printed (Tutela's
-are DuckDB's minus the withheld small groups, whose share is printed too). Prints median and p95 of both and the ratio of
-medians; then the early-warning scan of the last month over every admin 2 and admin 1 area ×
-risk. Goals (issue 4): ratio <= 5; scan < 10 s.
+duplicates out, GBV only of sharing organisations), disclosure control (small groups pooled
+into blocks or withheld, suppress_table), names resolved. DuckDB (in memory) runs the same
+aggregation over the identical rows (loaded from a CSV) with the same counted base; the grand
+totals are printed (Tutela's are DuckDB's minus the withheld small groups, whose share is
+printed too). Prints median and p95 of both and the ratio of medians; then the early-warning
+scan of the last month over every admin 2 and admin 1 area × risk.
+Goals (issue 4): ratio <= 5; scan < 10 s.
 """
 
 from __future__ import annotations
@@ -86,7 +87,8 @@ def main() -> None:
     sharing_sql = ",".join(str(x) for x in sorted(sharing)) or "-1"
     base = f"NOT merged AND (NOT is_gbv OR organisation_id IN ({sharing_sql}))"
     duck_rows = duck.execute("SELECT COUNT(*) FROM r").fetchone()
-    assert duck_rows is not None and duck_rows[0] == n, (duck_rows, n)
+    assert duck_rows is not None
+    assert duck_rows[0] == n, (duck_rows, n)
 
     period = AnalysisFilters(month_from=first_12, month_to=last)
     period_sql = f"month BETWEEN DATE '{first_12}' AND DATE '{last}'"

@@ -53,25 +53,24 @@ class MonitoringAnalysisForm(forms.Form):
         choices=[("risk", _("Protection risk")), ("area", _("Area"))],
     )
     level = forms.TypedChoiceField(
-        label=_("Admin level"), required=False, coerce=int, empty_value=1
+        label=_("Admin level"), required=False, coerce=int, empty_value=None
     )
 
     def __init__(self, operation: Operation, user: Any, data: Any = None) -> None:
         super().__init__(data)
         self.operation = operation
         pcodes = country_pcodes(operation)
-        self.fields["area"].queryset = (
+        self.fields["area"].queryset = (  # type: ignore[attr-defined]
             AdminArea.objects.filter(country_pcode__in=pcodes, level__in=(1, 2))
             .only("pk", "pcode", "name", "level")
             .order_by("pcode")
         )
-        self.fields["risk"].queryset = ProtectionRisk.objects.filter(
-            operation=operation, is_active=True
-        ).order_by("order", "code")
-        self.fields["organisation"].queryset = organisations_filterable(
-            viewer_for(user, operation)
-        )
-        self.fields["level"].choices = [
+        risks = ProtectionRisk.objects.filter(operation=operation, is_active=True)
+        self.fields["risk"].queryset = risks.order_by("order", "code")  # type: ignore[attr-defined]
+        viewer = viewer_for(user, operation)
+        organisations = organisations_filterable(viewer)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        self.fields["level"].choices = [  # type: ignore[attr-defined]
             (1, operation.level_label(1)),
             (2, operation.level_label(2)),
         ]

@@ -3,14 +3,13 @@ before the due date, one the day after, then weekly while the point stays open; 
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 from typing import Any
 
 import pytest
 import time_machine
 
-from tutela.conftest import World
+from tutela.conftest import SmtpServer, World
 from tutela.coordination.models import ActionPoint, ActionPointEvent
 from tutela.coordination.schedules import send_action_point_reminders
 from tutela.coordination.services.actions import (
@@ -20,10 +19,6 @@ from tutela.coordination.services.actions import (
 from tutela.coordination.tests.action_fixtures import contact, make_action_point
 from tutela.core import schedule
 from tutela.core.models import OutboxMessage, User
-
-# Until the fixture moves to tutela/conftest.py (then that one is used).
-with contextlib.suppress(ImportError):
-    from tutela.core.tests.test_email_smtp import smtp_server  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smtp]
 
@@ -37,10 +32,9 @@ def run_job_on(day: datetime.date, capture: Any) -> None:
         send_action_point_reminders()
 
 
-def received(smtp: Any) -> list[tuple[list[str], str, str]]:
-    collector, _port = smtp
+def received(smtp: SmtpServer) -> list[tuple[list[str], str, str]]:
     result = []
-    for envelope, message in zip(collector.envelopes, collector.messages(), strict=True):
+    for envelope, message in zip(smtp.envelopes, smtp.messages(), strict=True):
         body = message.get_body(preferencelist=("plain",))
         result.append((sorted(envelope.rcpt_tos), str(message["Subject"]), body.get_content()))
     return result
@@ -53,7 +47,7 @@ def test_job_is_registered_daily() -> None:
 
 
 def test_reminders_before_and_after_the_due_date_each_sent_once(
-    world: World, smtp_server: Any, django_capture_on_commit_callbacks: Any
+    world: World, smtp_server: SmtpServer, django_capture_on_commit_callbacks: Any
 ) -> None:
     with time_machine.travel(datetime.datetime(2026, 3, 1, 9, 0, tzinfo=datetime.UTC)):
         point = make_action_point(world, owner=world.partner, due_date=DUE)
@@ -103,7 +97,7 @@ def test_reminders_before_and_after_the_due_date_each_sent_once(
 
 
 def test_organisation_owned_point_reminds_its_contacts(
-    world: World, smtp_server: Any, django_capture_on_commit_callbacks: Any
+    world: World, smtp_server: SmtpServer, django_capture_on_commit_callbacks: Any
 ) -> None:
     contact(world, world.amss, "coord@amss.test", world.cluster)
     contact(world, world.amss, "field@amss.test")
@@ -115,7 +109,7 @@ def test_organisation_owned_point_reminds_its_contacts(
 
 
 def test_digest_owner_gets_the_reminder_in_the_digest(
-    world: World, smtp_server: Any, django_capture_on_commit_callbacks: Any
+    world: World, smtp_server: SmtpServer, django_capture_on_commit_callbacks: Any
 ) -> None:
     User.objects.filter(pk=world.partner.pk).update(email_mode="digest")
     make_action_point(world, owner=User.objects.get(pk=world.partner.pk), due_date=DUE)
@@ -126,7 +120,7 @@ def test_digest_owner_gets_the_reminder_in_the_digest(
 
 
 def test_changing_the_due_date_rearms_the_reminders(
-    world: World, smtp_server: Any, django_capture_on_commit_callbacks: Any
+    world: World, smtp_server: SmtpServer, django_capture_on_commit_callbacks: Any
 ) -> None:
     point = make_action_point(world, owner=world.partner, due_date=DUE)
     run_job_on(datetime.date(2026, 3, 8), django_capture_on_commit_callbacks)
@@ -141,7 +135,7 @@ def test_changing_the_due_date_rearms_the_reminders(
 
 
 def test_points_without_due_date_or_owner_are_not_reminded(
-    world: World, smtp_server: Any, django_capture_on_commit_callbacks: Any
+    world: World, smtp_server: SmtpServer, django_capture_on_commit_callbacks: Any
 ) -> None:
     make_action_point(world, due_date=None)
     no_owner = make_action_point(world, owner_organisation=None, due_date=DUE)

@@ -5,7 +5,6 @@ signals turned into alerts."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import hashlib
 import re
@@ -17,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from tutela.conftest import SmtpServer
 from tutela.coordination.models import Alert, AlertRecipient
 from tutela.coordination.services import alerts as services
 from tutela.coordination.tests.action_fixtures import (
@@ -25,10 +25,6 @@ from tutela.coordination.tests.action_fixtures import (
     coordination_fixture,  # noqa: F401 - fixture
 )
 from tutela.core.models import AuditEntry, Membership
-
-# Until the fixture moves to tutela/conftest.py (then that one is used).
-with contextlib.suppress(ImportError):
-    from tutela.core.tests.test_email_smtp import smtp_server  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -461,15 +457,14 @@ def test_alert_from_early_warning_signal(coordination: Coordination) -> None:
 
 @pytest.mark.smtp
 def test_alert_goes_through_smtp_and_its_link_acknowledges(
-    coordination: Coordination, smtp_server: Any, django_capture_on_commit_callbacks: Any
+    coordination: Coordination, smtp_server: SmtpServer, django_capture_on_commit_callbacks: Any
 ) -> None:
     world = coordination.world
     contact(world, world.amss, "dir@amss.test", coordination.mopti_wg)
     alert = new_alert(coordination, "attack", "ML0501")
     send(alert, django_capture_on_commit_callbacks)
-    collector, _port = smtp_server
-    assert [envelope.rcpt_tos for envelope in collector.envelopes] == [["dir@amss.test"]]
-    text = collector.messages()[0].get_body(preferencelist=("plain",)).get_content()
+    assert [envelope.rcpt_tos for envelope in smtp_server.envelopes] == [["dir@amss.test"]]
+    text = smtp_server.messages()[0].get_body(preferencelist=("plain",)).get_content()
     match = ACK_LINK.search(text)
     assert match
     path = match.group(0).split("://", 1)[1].split("/", 1)[1]

@@ -18,8 +18,8 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 
 from tutela.conftest import World, signed_in
-from tutela.core.models import Contact
 from tutela.coordination.models import ActionPoint, Attendance, Meeting, Minutes
+from tutela.core.models import Contact
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -115,9 +115,9 @@ def test_coordinator_runs_a_meeting_in_french(
 
     # Close the action point from its page (linked from the agenda).
     page.locator("#agenda").get_by_role("link", name=_fr("action point"), exact=True).click()
-    page.wait_for_selector("#id_status")
-    page.select_option("#id_status", "done")
-    page.fill("#id_comment", "Cartographie partagée le " + french_date + ".")
+    page.wait_for_selector("#id_status_status")
+    page.select_option("#id_status_status", "done")
+    page.fill("#id_status_comment", "Cartographie partagée le " + french_date + ".")
     page.get_by_role("button", name=_fr("Change status")).click()
     page.wait_for_load_state()
     point.refresh_from_db()

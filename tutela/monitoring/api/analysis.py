@@ -40,7 +40,9 @@ BY = _param("by", _("Trend columns: risk (default) or area."))
 
 class MonitoringAnalysisAPIView(OperationAPIView):
     def query(self) -> MonitoringAnalysisForm:
-        form = MonitoringAnalysisForm(self.get_operation(), self.request.user, self.request.query_params)
+        form = MonitoringAnalysisForm(
+            self.get_operation(), self.request.user, self.request.query_params
+        )
         if not form.is_valid():
             raise ValidationError(form.errors.get_json_data())
         return form

@@ -133,9 +133,11 @@ def organisations_filterable(viewer: Viewer) -> QuerySet[Organisation]:
 
 
 def check_filters(viewer: Viewer, filters: AnalysisFilters) -> None:
-    if filters.organisation is not None:
-        if not organisations_filterable(viewer).filter(pk=filters.organisation.pk).exists():
-            raise PermissionDenied
+    if (
+        filters.organisation is not None
+        and not organisations_filterable(viewer).filter(pk=filters.organisation.pk).exists()
+    ):
+        raise PermissionDenied
 
 
 def verified_status_ids(operation: Operation) -> list[int]:
@@ -417,7 +419,7 @@ def build_table(
     if any(c == POOLED for _r, c in sums) and POOLED not in col_keys:
         col_keys.append(POOLED)
         col_labels.append(pooled_label)
-    values = [[sums.get((r, c), 0) for c in col_keys] for r in row_keys]
+    values: list[list[int]] = [[sums.get((r, c), 0) for c in col_keys] for r in row_keys]
     if controlled and values and col_keys:
         suppressed: SuppressedTable = suppress_table(values, threshold=atoms.threshold)
         cells = suppressed.cells
@@ -425,10 +427,10 @@ def build_table(
         grand_total = suppressed.grand_total
         hidden = suppressed.suppressed_count
     else:
-        cells = [list(map(int, row)) for row in values]
+        cells = [list[int | None](row) for row in values]
         row_totals = [sum(row) for row in values]
         col_totals = [sum(row[c] for row in values) for c in range(len(col_keys))]
-        grand_total = sum(row_totals)
+        grand_total = sum(sum(row) for row in values)
         hidden = 0
     return Table(
         title=title,

@@ -34,6 +34,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -232,7 +233,7 @@ def early_warning_scan(
     )
 
 
-def coordinators_of(operation: Operation) -> list[object]:
+def coordinators_of(operation: Operation) -> list[Any]:
     from tutela.core.models import User
     from tutela.core.models.roles import Role
 

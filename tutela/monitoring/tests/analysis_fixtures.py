@@ -117,8 +117,8 @@ class Data:
     djenne: AdminArea
 
 
-@pytest.fixture
-def seeded(world: Any, areas: dict[str, AdminArea]) -> Data:
+@pytest.fixture(name="seeded")
+def seeded_fixture(world: Any, areas: dict[str, AdminArea]) -> Data:
     monitoring_seed(operation=world.operation)
     MonitoringSettings.objects.get_or_create(operation=world.operation)
     return Data(

@@ -12,7 +12,7 @@ from tutela.monitoring.services.early_warning import early_warning_scan
 from tutela.monitoring.tests.analysis_fixtures import (
     JAN,
     many,
-    seeded,  # noqa: F401
+    seeded_fixture,  # noqa: F401
 )
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from tutela.monitoring.tests.analysis_fixtures import (
     JAN,
     make_report,
     many,
-    seeded,  # noqa: F401
+    seeded_fixture,  # noqa: F401
 )
 
 pytestmark = pytest.mark.django_db
@@ -191,9 +191,7 @@ def test_signal_actions_refuse_other_operations(signal: EarlyWarningSignal, as_u
     from tutela.core.models import User
 
     other = User.objects.get(email="coord@colombia.test")
-    response = as_user(other).post(
-        reverse("monitoring:signal_dismiss", args=["mali", signal.pk])
-    )
+    response = as_user(other).post(reverse("monitoring:signal_dismiss", args=["mali", signal.pk]))
     assert response.status_code == 404
     response = as_user(other).post(
         reverse("monitoring:signal_dismiss", args=["colombia", signal.pk])

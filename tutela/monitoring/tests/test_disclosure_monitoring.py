@@ -26,7 +26,7 @@ from tutela.monitoring.tests.analysis_fixtures import (
     make_incident,
     make_report,
     many,
-    seeded,  # noqa: F401
+    seeded_fixture,  # noqa: F401
     share_gbv,
 )
 

@@ -24,7 +24,7 @@ from tutela.monitoring.services.early_warning import (
 from tutela.monitoring.tests.analysis_fixtures import (
     make_incident,
     many,
-    seeded,  # noqa: F401
+    seeded_fixture,  # noqa: F401
     share_gbv,
 )
 
@@ -102,9 +102,12 @@ def test_scan_signals_the_surge_in_admin2_and_admin1(
     assert signal.expected == pytest.approx(1.0)
     assert signal.p_value == pytest.approx(poisson_tail(9, 1.0))
     assert signal.evidence["baseline"] == {m.strftime("%Y-%m"): 1 for m in _months_before(6)}
-    assert AuditEntry.objects.filter(
-        entity_type="monitoring.earlywarningsignal", action="create"
-    ).count() == 2
+    assert (
+        AuditEntry.objects.filter(
+            entity_type="monitoring.earlywarningsignal", action="create"
+        ).count()
+        == 2
+    )
     # The coordinator is e-mailed once, without counts.
     mails = OutboxMessage.objects.filter(kind="early_warning")
     assert [m.recipient for m in mails] == [w.coordinator]

@@ -23,7 +23,7 @@ from tutela.monitoring.tests.analysis_fixtures import (
     MAR,
     make_incident,
     make_report,
-    seeded,  # noqa: F401
+    seeded_fixture,  # noqa: F401
 )
 
 pytestmark = pytest.mark.django_db

@@ -111,7 +111,11 @@ def _dashboard_tables(
 ) -> tuple[selectors.Table, selectors.Table, selectors.AffectedGroups]:
     filters = form.filters()
     trend = selectors.incident_trend(
-        user=request.user, operation=operation, filters=filters, by=form.trend_by(), level=form.area_level()
+        user=request.user,
+        operation=operation,
+        filters=filters,
+        by=form.trend_by(),
+        level=form.area_level(),
     )
     top = selectors.top_risks(user=request.user, operation=operation, filters=filters)
     groups = selectors.affected_groups(user=request.user, operation=operation, filters=filters)
@@ -155,7 +159,16 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             groups_chart_url=f"{chart_url}?{_query(request, chart='groups')}",
             filter_fields=_filter_fields(
                 form,
-                ("month_from", "month_to", "area", "risk", "organisation", "verified", "by", "level"),
+                (
+                    "month_from",
+                    "month_to",
+                    "area",
+                    "risk",
+                    "organisation",
+                    "verified",
+                    "by",
+                    "level",
+                ),
             ),
         ),
     )
@@ -254,7 +267,11 @@ def hotspots_page(request: HttpRequest, slug: str) -> HttpResponse:
     query = _query(request)
     ranked = sorted(
         result.areas,
-        key=lambda a: (_hotspot_value(a, per_population) is None, -(_hotspot_value(a, per_population) or 0), a.name),
+        key=lambda a: (
+            _hotspot_value(a, per_population) is None,
+            -(_hotspot_value(a, per_population) or 0),
+            a.name,
+        ),
     )
     page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
     has_boundaries = (
@@ -283,7 +300,8 @@ def hotspots_page(request: HttpRequest, slug: str) -> HttpResponse:
             rate_query=_query(request, measure="rate"),
             count_query=_query(request, measure=""),
             filter_fields=_filter_fields(
-                form, ("month_from", "month_to", "area", "risk", "organisation", "verified", "level")
+                form,
+                ("month_from", "month_to", "area", "risk", "organisation", "verified", "level"),
             ),
         ),
     )
@@ -331,11 +349,13 @@ def hotspots_geojson(request: HttpRequest, slug: str) -> HttpResponse:
 def hotspots_png(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _operation(request, slug)
     _form_, result, per_population = _hotspots(request, operation)
-    geometries = dict(
-        areas_for_operation(operation, level=result.level)
+    geometries: dict[str, Any] = {
+        pcode: geometry
+        for pcode, geometry in areas_for_operation(operation, level=result.level)
         .filter(geometry__isnull=False)
         .values_list("pcode", "geometry")
-    )
+        if geometry
+    }
     content = charts.hotspot_map_png(
         geometries=geometries,
         values={a.pcode: _hotspot_value(a, per_population) for a in result.areas},
@@ -357,7 +377,11 @@ def community_page(request: HttpRequest, slug: str) -> HttpResponse:
     form = _form(request, operation)
     by = "month" if request.GET.get("rows") == "month" else "area"
     result = selectors.community_risk_shares(
-        user=request.user, operation=operation, filters=form.filters(), by=by, level=form.area_level()
+        user=request.user,
+        operation=operation,
+        filters=form.filters(),
+        by=by,
+        level=form.area_level(),
     )
     exported = _export_response(
         request, operation, [result.counts, result.reports], "community-monitoring"
@@ -419,9 +443,7 @@ def _signal(request: HttpRequest, operation: Operation, pk: int) -> EarlyWarning
 def signals_page(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _operation(request, slug)
     status = request.GET.get("status", "new")
-    queryset = EarlyWarningSignal.objects.filter(operation=operation).select_related(
-        "area", "risk"
-    )
+    queryset = EarlyWarningSignal.objects.filter(operation=operation).select_related("area", "risk")
     if status in EarlyWarningSignal.Status.values:
         queryset = queryset.filter(status=status)
     else:
@@ -458,8 +480,10 @@ def signals_run(request: HttpRequest, slug: str) -> HttpResponse:
     result = early_warning.early_warning_scan(operation=operation, by=request.user)
     messages.success(
         request,
-        _("Scan of %(month)s done: %(tested)s area × risk pairs tested, %(count)s signal(s), "
-          "%(new)s new.")
+        _(
+            "Scan of %(month)s done: %(tested)s area × risk pairs tested, %(count)s signal(s), "
+            "%(new)s new."
+        )
         % {
             "month": result.month.strftime("%Y-%m"),
             "tested": result.tested,
