@@ -118,8 +118,10 @@ def test_coordinator_runs_a_meeting_in_french(
     page.wait_for_selector("#id_status_status")
     page.select_option("#id_status_status", "done")
     page.fill("#id_status_comment", "Cartographie partagée le " + french_date + ".")
-    page.get_by_role("button", name=_fr("Change status")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=_fr("Change status")).click()
+    print("URL", page.url)
+    print(page.inner_text("main")[:2500])
     point.refresh_from_db()
     assert point.status == ActionPoint.Status.DONE
     assert point.closed_at is not None
