@@ -79,7 +79,9 @@ class MeetingForm(forms.Form):
         label=_("Duration (minutes)"), min_value=15, max_value=24 * 60, initial=120
     )
     location = forms.CharField(label=_("Location"), max_length=300, required=False)
-    online_link = forms.URLField(label=_("Online meeting link"), required=False)
+    online_link = forms.URLField(
+        label=_("Online meeting link"), required=False, assume_scheme="https"
+    )
     language = forms.ChoiceField(
         label=_("Language of the meeting"),
         help_text=_("Invitations, minutes and their exports are written in this language."),

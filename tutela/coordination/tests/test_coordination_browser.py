@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 
 from tutela.conftest import World, signed_in
 from tutela.coordination.models import ActionPoint, Attendance, Meeting, Minutes
+from tutela.coordination.services.actions import action_point_create
 from tutela.core.models import Contact
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,12 +47,12 @@ def test_coordinator_runs_a_meeting_in_french(
         email="fatou@amss.test",
     )
     fatou.bodies.add(world.cluster)
-    point = ActionPoint.objects.create(
+    point = action_point_create(
         operation=world.operation,
+        by=world.coordinator,
         body=world.cluster,
         title="Partager la cartographie des services",
         owner_organisation=world.amss,
-        status=ActionPoint.Status.OPEN,
     )
     page = browser_page
     signed_in(page, live_server, world.coordinator)
@@ -120,8 +121,6 @@ def test_coordinator_runs_a_meeting_in_french(
     page.fill("#id_status_comment", "Cartographie partagée le " + french_date + ".")
     with page.expect_navigation():
         page.get_by_role("button", name=_fr("Change status")).click()
-    print("URL", page.url)
-    print(page.inner_text("main")[:2500])
     point.refresh_from_db()
     assert point.status == ActionPoint.Status.DONE
     assert point.closed_at is not None

@@ -381,3 +381,33 @@ def test_meeting_ics_download(world: World, as_user: Any) -> None:
     response = as_user(world.viewer).get(url("meeting_ics", meeting.pk))
     assert response.status_code == 200
     assert meeting.uid in response.content.decode()
+
+
+def test_list_and_home_query_counts_do_not_grow_with_meetings(
+    world: World, as_user: Any, django_assert_max_num_queries: Any
+) -> None:
+    for day in range(12):
+        make_meeting(world, starts_at=START + datetime.timedelta(days=day))
+        open_action_point(world, f"Point {day}")
+    client = as_user(world.coordinator)
+    with time_machine.travel(START - datetime.timedelta(days=1)):
+        with django_assert_max_num_queries(20):
+            assert client.get(url("meetings")).status_code == 200
+        with django_assert_max_num_queries(25):
+            assert client.get(url("home")).status_code == 200
+
+
+def test_viewer_sees_attendance_without_names(world: World, as_user: Any) -> None:
+    contacts = cluster_contacts(world)
+    meeting = make_meeting(world)
+    from tutela.coordination.services.meetings import attendance_record
+
+    with time_machine.travel(START):
+        attendance_record(meeting=meeting, by=world.coordinator, contacts=[contacts["amss"]])
+    assert (
+        "Fatou Keïta"
+        in as_user(world.partner).get(url("meeting_detail", meeting.pk)).content.decode()
+    )
+    page = as_user(world.viewer).get(url("meeting_detail", meeting.pk)).content.decode()
+    assert "AMSS" in page
+    assert "Fatou Keïta" not in page

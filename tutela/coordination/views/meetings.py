@@ -135,6 +135,7 @@ def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
         page=page,
         filtered=bool(filters),
         can_create=_may_create(request.user, operation),
+        is_manager=access.is_manager(request.user, operation),
         filters_label=_("Filter meetings"),
     )
 
@@ -300,6 +301,11 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     can_manage = services.can_manage_meetings(request.user, operation, meeting.body)
     minutes = selectors.meeting_minutes(meeting)
     show_minutes = selectors.minutes_visible(request.user, meeting, minutes)
+    attendance = selectors.attendance_by_organisation(meeting)
+    if not access.can_see_contacts(_user(request), operation):
+        # Who came, by name, is for the operation's members (as the contact directory).
+        for line in attendance:
+            line.names = []
     return _render(
         request,
         "coordination/meeting_detail.html",
@@ -310,7 +316,7 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         can_manage=can_manage,
         minutes=minutes if show_minutes else None,
         minutes_html=minutes_services.minutes_html(minutes) if show_minutes and minutes else None,
-        attendance=selectors.attendance_by_organisation(meeting),
+        attendance=attendance,
         tick_list=selectors.attendance_tick_list(meeting) if can_manage else [],
         agenda_form=AgendaItemForm(operation=operation, auto_id="agenda_%s"),
         document_form=DocumentForm(auto_id="document_%s"),
