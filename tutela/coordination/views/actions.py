@@ -227,6 +227,8 @@ def action_point_status(request: HttpRequest, slug: str, pk: int) -> HttpRespons
             )
         except ValidationError as error:
             apply_validation_error(form, error)
+            # The service changed the object in memory before refusing it: show what is saved.
+            action_point.refresh_from_db()
         else:
             messages.success(
                 request,

@@ -56,7 +56,7 @@ class MonitoringImport(models.Model):
     )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     file_name = models.CharField(max_length=255)
     file = models.FileField(upload_to="monitoring-imports/%Y/%m/", blank=True)

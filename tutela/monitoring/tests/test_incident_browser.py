@@ -37,6 +37,8 @@ def _fr(text: str) -> str:
 
 def assert_fits(page: Any) -> None:
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    if overflow > 0:
+        print(page.evaluate("""() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().left) + '-' + Math.round(e.getBoundingClientRect().right)).slice(0, 30).join('\\n')"""))
     assert overflow <= 0, f"{page.url} scrolls sideways on a phone by {overflow}px"
 
 
