@@ -297,6 +297,13 @@ SPECTACULAR_SETTINGS = {
         "ActionPointEventKindEnum": "tutela.coordination.models.actions.ActionPointEvent.Kind",
         "AlertStatusEnum": "tutela.coordination.models.alerts.Alert.Status",
         "AlertKindEnum": "tutela.coordination.models.alerts.Alert.Kind",
+        "MeetingStatusEnum": "tutela.coordination.models.meetings.Meeting.Status",
+        "BodyKindEnum": "tutela.core.models.structure.Body.Kind",
+        "MinutesStatusEnum": "tutela.coordination.models.meetings.Minutes.Status",
+        "MeetingDocumentKindEnum": "tutela.coordination.models.meetings.MeetingDocument.Kind",
+        "RecommendationStatusEnum": "tutela.coordination.models.advocacy.Recommendation.Status",
+        "ClearanceStatusEnum": "tutela.coordination.models.advocacy.ClearanceDocument.Status",
+        "ClearanceDocumentKindEnum": "tutela.coordination.models.advocacy.ClearanceDocument.Kind",
     },
 }
 

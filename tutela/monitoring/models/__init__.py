@@ -21,6 +21,7 @@ from tutela.monitoring.models.reference import (
     VerificationStatus,
     ViolationType,
 )
+from tutela.monitoring.models.summaries import IncidentSummary
 from tutela.monitoring.models.settings import (
     AreaPopulation,
     MonitoringSettings,
@@ -39,6 +40,7 @@ __all__ = [
     "Incident",
     "IncidentPeople",
     "IncidentRisk",
+    "IncidentSummary",
     "Kind",
     "MonitoringImport",
     "MonitoringMapping",

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from tutela.core.models import AuditEntry, Operation
 from tutela.core.services.audit import audit_write, snapshot
 from tutela.monitoring.models import DuplicateFlag, Incident, IncidentRisk, MonitoringSettings
+from tutela.monitoring.services.summaries import SummaryDelta, stored_state
 
 COUNT_TOLERANCE = 0.5
 
@@ -214,11 +215,15 @@ def duplicate_merge(*, flag: DuplicateFlag, by: Any, keep: Incident) -> Duplicat
             _("One of these records was already merged into another."), code="already_merged"
         )
     _decide(flag, by, DuplicateFlag.Status.MERGED)
+    # The merged record is no longer counted (those merged into it were not counted either).
+    delta = SummaryDelta(flag.operation_id)
+    delta.remove(stored_state([other.pk]).get(other.pk))
     before = snapshot(other, ["merged_into"])
     other.merged_into = keep
     other.save(update_fields=["merged_into", "updated_at"])
     # Records merged earlier into the one merged now follow it to the survivor.
     Incident.objects.filter(merged_into=other).update(merged_into=keep)
+    delta.apply()
     audit_write(
         actor=by,
         action=AuditEntry.Action.UPDATE,

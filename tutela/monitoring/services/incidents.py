@@ -29,6 +29,7 @@ from tutela.monitoring.incident_data import (
 from tutela.monitoring.models import Incident, IncidentPeople, IncidentRisk, MonitoringImport
 from tutela.monitoring.narrative import mask_personal_data
 from tutela.monitoring.services.duplicates import duplicates_flag
+from tutela.monitoring.services.summaries import SummaryDelta, state_of, stored_state
 
 REFERENCE_PREFIX = "INC"
 
@@ -224,6 +225,7 @@ def _create(
     data: IncidentData,
     refs: References,
     reference: str,
+    delta: SummaryDelta,
     import_record: MonitoringImport | None = None,
 ) -> Incident:
     user = by if getattr(by, "is_authenticated", False) else None
@@ -238,6 +240,7 @@ def _create(
     _fill(incident, data, refs)
     _validate(incident)
     incident.save()
+    delta.add(state_of(incident))
     _save_children(incident, data, refs, new=True)
     audit_write(
         actor=by,
@@ -255,8 +258,13 @@ def _update(
     by: Any,
     data: IncidentData,
     refs: References,
+    delta: SummaryDelta,
+    stored: dict[str, Any] | None = None,
     import_record: MonitoringImport | None = None,
 ) -> Incident:
+    """`stored`: the record's summary columns as in the database (read here when not given)."""
+    if stored is None:
+        stored = stored_state([incident.pk]).get(incident.pk)
     before = incident_state(incident)
     _fill(incident, data, refs)
     if import_record is not None:
@@ -264,6 +272,8 @@ def _update(
     incident.updated_by = by if getattr(by, "is_authenticated", False) else None
     _validate(incident)
     incident.save()
+    delta.remove(stored)
+    delta.add(state_of(incident))
     _save_children(incident, data, refs, new=False)
     after = incident_state(incident)
     # The editor is not a change of the record.
@@ -295,6 +305,7 @@ def incident_record(
         raise _error(problems)
     _check_external_id(operation, organisation.pk, data.external_id)
     reference = next(_references(operation, 1))
+    delta = SummaryDelta(operation.pk)
     incident = _create(
         operation=operation,
         organisation=organisation,
@@ -302,7 +313,9 @@ def incident_record(
         data=data,
         refs=refs,
         reference=reference,
+        delta=delta,
     )
+    delta.apply()
     duplicates_flag(incidents=[incident])
     return incident
 
@@ -318,7 +331,9 @@ def incident_update(*, incident: Incident, by: Any, data: IncidentData) -> Incid
     _check_external_id(
         incident.operation, incident.organisation_id, data.external_id, exclude_pk=incident.pk
     )
-    incident = _update(incident=incident, by=by, data=data, refs=refs)
+    delta = SummaryDelta(incident.operation_id)
+    incident = _update(incident=incident, by=by, data=data, refs=refs, delta=delta)
+    delta.apply()
     duplicates_flag(incidents=[incident], recheck=True)
     return incident
 
@@ -327,6 +342,12 @@ def incident_update(*, incident: Incident, by: Any, data: IncidentData) -> Incid
 def incident_delete(*, incident: Incident, by: Any) -> None:
     """Delete the record. Records an analyst had merged into it are counted again."""
     before = incident_state(incident)
+    delta = SummaryDelta(incident.operation_id)
+    delta.remove(stored_state([incident.pk]).get(incident.pk))
+    # The records merged into this one are counted again.
+    followers = list(Incident.objects.filter(merged_into=incident).values_list("pk", flat=True))
+    for state in stored_state(followers).values():
+        delta.add({**state, "merged_into_id": None})
     Incident.objects.filter(merged_into=incident).update(merged_into=None)
     audit_write(
         actor=by,
@@ -336,6 +357,7 @@ def incident_delete(*, incident: Incident, by: Any) -> None:
         before=before,
     )
     incident.delete()
+    delta.apply()
 
 
 @transaction.atomic
@@ -395,11 +417,21 @@ def incidents_save_many(
     )
     saved: list[Incident] = []
     created = updated = 0
+    delta = SummaryDelta(operation.pk)
+    stored = stored_state([i.pk for i in existing.values()])
     for item in items:
         current = existing.get((item.external_id or "").strip())
         if current is not None:
             saved.append(
-                _update(incident=current, by=by, data=item, refs=refs, import_record=import_record)
+                _update(
+                    incident=current,
+                    by=by,
+                    data=item,
+                    refs=refs,
+                    delta=delta,
+                    stored=stored.get(current.pk),
+                    import_record=import_record,
+                )
             )
             updated += 1
         else:
@@ -411,10 +443,12 @@ def incidents_save_many(
                     data=item,
                     refs=refs,
                     reference=next(references),
+                    delta=delta,
                     import_record=import_record,
                 )
             )
             created += 1
+    delta.apply()
     duplicates_flag(incidents=saved, recheck=updated > 0)
     return created, updated
 

@@ -24,6 +24,7 @@ from tutela.monitoring.models import (
     VerificationStatus,
 )
 from tutela.monitoring.services.reference import monitoring_seed
+from tutela.monitoring.services.summaries import SummaryDelta, state_of
 
 _counter = {"n": 0}
 
@@ -64,6 +65,10 @@ def make_incident(
         people_affected=sum(n for _s, _a, n in people),
         merged_into=merged_into,
     )
+    # Created here without the services: keep the incident summary in step as they do.
+    delta = SummaryDelta(operation.pk)
+    delta.add(state_of(incident))
+    delta.apply()
     for code in codes:
         IncidentRisk.objects.create(incident=incident, risk=risks[code])
     bands = {b.code: b for b in AgeBand.objects.filter(operation=operation)}

@@ -20,6 +20,7 @@ from tutela.monitoring.models import (
     VerificationStatus,
 )
 from tutela.monitoring.services.reference import monitoring_seed
+from tutela.monitoring.services.summaries import SummaryDelta, state_of
 
 _numbers = itertools.count(1)
 
@@ -66,6 +67,10 @@ def make_incident(
         verification=VerificationStatus.objects.filter(operation=operation).first(),
         is_gbv=risk_obj.is_gbv,
     )
+    # Created here without the services: keep the incident summary in step as they do.
+    delta = SummaryDelta(operation.pk)
+    delta.add(state_of(incident))
+    delta.apply()
     IncidentRisk.objects.create(incident=incident, risk=risk_obj)
     for sex, band, count in people:
         IncidentPeople.objects.create(

@@ -153,6 +153,7 @@ def test_unshared_gbv_and_merged_are_not_counted(seeded: Any) -> None:
     for incident in gbv[1:]:
         incident.merged_into = gbv[0]
         incident.save()
+    summaries_rebuild(operation=op)
     assert early_warning_scan(operation=op, month=SEP, notify=False).signals == []
 
 

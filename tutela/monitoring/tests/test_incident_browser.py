@@ -10,6 +10,7 @@ error or Content-Security-Policy violation.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -33,6 +34,11 @@ NARRATIVE = (
 def _fr(text: str) -> str:
     with translation.override("fr"):
         return gettext(text)
+
+
+def field(page: Any, text: str) -> Any:
+    """The input whose whole label is `text` (in French), with or without the label suffix."""
+    return page.get_by_label(re.compile(rf"^{re.escape(_fr(text))}\s*:?$"))
 
 
 def assert_fits(page: Any) -> None:
@@ -75,12 +81,13 @@ def test_partner_records_an_incident_on_a_phone_and_the_narrative_is_masked(
     grid.get_by_label(f"{_fr('Female')}, 18–59 ans", exact=True).fill("2")
     grid.get_by_label(f"{_fr('Male')}, 18–59 ans", exact=True).fill("1")
     grid.get_by_label(
-        _fr("%(who)s, %(age)s, with a disability") % {"who": _fr("Male"), "age": "18–59 ans"}
+        _fr("%(who)s, %(age)s, with a disability") % {"who": _fr("Male"), "age": "18–59 ans"},
+        exact=True,
     ).fill("1")
     page.get_by_label(_fr("Population group")).first.select_option("IDP")
     page.get_by_label("Soutien psychosocial").check()
-    page.get_by_label(_fr("Source"), exact=True).select_option("key_informant")
-    page.get_by_label(_fr("Narrative"), exact=True).fill(NARRATIVE)
+    field(page, "Source").select_option("key_informant")
+    field(page, "Narrative").fill(NARRATIVE)
     assert_fits(page)
     with page.expect_navigation():
         page.get_by_role("button", name=_fr("Save"), exact=True).click()
@@ -89,7 +96,7 @@ def test_partner_records_an_incident_on_a_phone_and_the_narrative_is_masked(
     location_error = page.locator("#id_area_error, .errorlist").first
     location_error.wait_for()
     assert not Incident.objects.exists()
-    assert page.get_by_label(_fr("Narrative"), exact=True).input_value() == NARRATIVE
+    assert field(page, "Narrative").input_value() == NARRATIVE
     assert page.get_by_label("Menaces et intimidation").is_checked()
     location = page.get_by_label(_fr("Location (P-code)"))
     location.fill("ML050102")
@@ -102,9 +109,12 @@ def test_partner_records_an_incident_on_a_phone_and_the_narrative_is_masked(
         has_text=_fr("Probable personal data in the narrative")
     )
     warning.wait_for()
-    assert "M. Traoré" in warning.inner_text()
-    assert "76 12 34 56" in warning.inner_text()
-    assert "[name]" in warning.inner_text() and "[phone]" in warning.inner_text()
+    found = warning.locator("li").all_inner_texts()
+    assert len(found) == 2
+    assert any("Traoré" in item and "[name]" in item for item in found)
+    assert any("76 12 34 56" in item and "[phone]" in item for item in found)
+    saved_as = warning.locator("pre").inner_text()
+    assert "menacé M. [name] devant" in saved_as and "jointe au [phone]." in saved_as
     assert not Incident.objects.exists()
     assert_fits(page)
     with page.expect_navigation():

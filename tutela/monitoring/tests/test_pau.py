@@ -126,6 +126,7 @@ def test_merged_duplicates_are_not_counted(data: Any) -> None:
     first, second = Incident.objects.filter(primary_risk__code="R01")[:2]
     second.merged_into = first
     second.save()
+    summaries_rebuild(operation=data.operation)
     figures = pau_figures(operation=data.operation, period=parse_period("2026Q3"))
     assert key(figures, "incidents")["current"] == 17
 

@@ -1,0 +1,81 @@
+"""The incident summary: counted incidents pre-aggregated by what the analysis groups and filters
+on, so that trends, hot spots, top risks and the early-warning scan read tens of thousands of rows
+instead of a million incidents.
+
+IncidentSummary holds, per operation, the number of *counted* incidents (not merged into another
+record) and the people they affect, by month × admin 1 × admin 2 × main risk × verification
+status × GBV flag, and for GBV incidents only also by reporting organisation (whether they are
+counted outside the organisation depends on its sharing agreement, read at query time). Non-GBV
+rows have no organisation: the part of them a user may see one by one (their own organisation's)
+is read from the incidents themselves (`selectors.incidents`).
+
+It is kept exactly in step with the incidents by deltas written in the same transaction as every
+change of an incident (`services.summaries`: record, update, delete, import, merge); the
+verification *status* is stored (not whether it counts as verified) and the GBV flag comes from
+the incident row, so edits of the reference lists need no change here. `tutela
+rebuild_monitoring_summaries` rebuilds it from the incidents (one GROUP BY).
+
+Dimension columns are foreign keys without database constraints (derived data).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def _dimension(model: str, *, null: bool = False) -> models.ForeignKey:
+    return models.ForeignKey(
+        model,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=null,
+        blank=null,
+        related_name="+",
+    )
+
+
+class IncidentSummary(models.Model):
+    operation = models.ForeignKey("core.Operation", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    admin1 = _dimension("core.AdminArea")
+    admin2 = _dimension("core.AdminArea", null=True)
+    primary_risk = _dimension("monitoring.ProtectionRisk")
+    verification = _dimension("monitoring.VerificationStatus")
+    is_gbv = models.BooleanField(default=False)
+    # Set for GBV rows only (the reporting organisation); None for non-GBV rows.
+    organisation = _dimension("core.Organisation", null=True)
+    incidents = models.PositiveIntegerField(default=0)
+    people = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["operation", "month"]
+        verbose_name = _("incident summary row")
+        verbose_name_plural = _("incident summary rows")
+        indexes = [
+            # Covers the analysis reads: a period's rows come from the index alone.
+            models.Index(
+                fields=[
+                    "operation",
+                    "month",
+                    "admin1",
+                    "admin2",
+                    "primary_risk",
+                    "verification",
+                    "is_gbv",
+                    "organisation",
+                    "incidents",
+                ],
+                name="incidentsummary_cover",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_gbv=True) | models.Q(organisation__isnull=True),
+                name="incidentsummary_org_only_gbv",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operation_id} {self.month:%Y-%m} {self.primary_risk_id}: {self.incidents}"

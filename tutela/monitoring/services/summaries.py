@@ -1,0 +1,225 @@
+"""Keeping the incident summary (`models.summaries.IncidentSummary`) exactly in step with the
+incidents.
+
+Every service that changes what is counted (incident_record/update/delete, incidents_save_many,
+duplicate_merge) collects the change as a `SummaryDelta` (−1 for the record as it was, +1 for the
+record as it is) and applies it before its transaction ends: the summary is never out of step
+with the incidents a reader sees. Writes to an operation's summary are serialised by locking the
+operation row (PostgreSQL; SQLite writes one at a time), so that two transactions never create
+the same summary row.
+
+`summaries_rebuild` recomputes an operation's summary from the incidents (one INSERT … SELECT …
+GROUP BY); `summary_differences` compares the two (tests, `rebuild_monitoring_summaries --check`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, Sum
+
+from tutela.core.models import Operation
+from tutela.monitoring.models import Incident, IncidentSummary
+
+# month, admin1, admin2, primary risk, verification, is_gbv, organisation (GBV rows only)
+SummaryKey = tuple[datetime.date, int, int | None, int, int, bool, int | None]
+KEY_FIELDS = (
+    "month",
+    "admin1_id",
+    "admin2_id",
+    "primary_risk_id",
+    "verification_id",
+    "is_gbv",
+    "organisation_id",
+)
+# The incident columns a key is made of (and whether it is counted).
+INCIDENT_FIELDS = (
+    "month",
+    "admin1_id",
+    "admin2_id",
+    "primary_risk_id",
+    "verification_id",
+    "is_gbv",
+    "organisation_id",
+    "people_affected",
+    "merged_into_id",
+)
+
+
+def key_of(values: dict[str, Any]) -> SummaryKey | None:
+    """The summary row an incident (its INCIDENT_FIELDS) is counted in; None when not counted."""
+    if values["merged_into_id"] is not None:
+        return None
+    gbv = bool(values["is_gbv"])
+    return (
+        values["month"],
+        values["admin1_id"],
+        values["admin2_id"],
+        values["primary_risk_id"],
+        values["verification_id"],
+        gbv,
+        values["organisation_id"] if gbv else None,
+    )
+
+
+def stored_state(pks: list[int]) -> dict[int, dict[str, Any]]:
+    """The summary-relevant columns of incidents as stored now (before a change)."""
+    out: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(pks), 500):
+        for row in Incident.objects.filter(pk__in=pks[start : start + 500]).values(
+            "pk", *INCIDENT_FIELDS
+        ):
+            out[row.pop("pk")] = row
+    return out
+
+
+def state_of(incident: Incident) -> dict[str, Any]:
+    return {name: getattr(incident, name) for name in INCIDENT_FIELDS}
+
+
+@dataclass
+class SummaryDelta:
+    """Changes to an operation's summary, applied at once by `apply()`."""
+
+    operation_id: int
+    changes: dict[SummaryKey, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+
+    def add(self, state: dict[str, Any] | None, sign: int = 1) -> None:
+        """Count (sign +1) or uncount (−1) an incident in the state `state` (INCIDENT_FIELDS)."""
+        if state is None:
+            return
+        key = key_of(state)
+        if key is None:
+            return
+        change = self.changes[key]
+        change[0] += sign
+        change[1] += sign * int(state["people_affected"] or 0)
+
+    def remove(self, state: dict[str, Any] | None) -> None:
+        self.add(state, -1)
+
+    def apply(self) -> None:
+        changes = {k: v for k, v in self.changes.items() if v[0] or v[1]}
+        self.changes.clear()
+        if not changes:
+            return
+        with transaction.atomic():
+            Operation.objects.select_for_update().filter(pk=self.operation_id).first()
+            months = {k[0] for k in changes}
+            risks = {k[3] for k in changes}
+            existing: dict[SummaryKey, IncidentSummary] = {}
+            for row in IncidentSummary.objects.filter(
+                operation_id=self.operation_id, month__in=months, primary_risk_id__in=risks
+            ):
+                existing[
+                    (
+                        row.month,
+                        row.admin1_id,
+                        row.admin2_id,
+                        row.primary_risk_id,
+                        row.verification_id,
+                        row.is_gbv,
+                        row.organisation_id,
+                    )
+                ] = row
+            new, changed, emptied = [], [], []
+            for key, (incidents, people) in changes.items():
+                row = existing.get(key)
+                if row is None:
+                    if incidents < 0 or people < 0:
+                        raise RuntimeError(f"incident summary out of step at {key}")
+                    new.append(
+                        IncidentSummary(
+                            operation_id=self.operation_id,
+                            **dict(zip(KEY_FIELDS, key, strict=True)),
+                            incidents=incidents,
+                            people=people,
+                        )
+                    )
+                    continue
+                row.incidents += incidents
+                row.people += people
+                if row.incidents < 0 or row.people < 0:
+                    raise RuntimeError(f"incident summary out of step at {key}")
+                if row.incidents == 0:
+                    emptied.append(row.pk)
+                else:
+                    changed.append(row)
+            if emptied:
+                IncidentSummary.objects.filter(pk__in=emptied).delete()
+            if changed:
+                IncidentSummary.objects.bulk_update(changed, ["incidents", "people"], batch_size=500)
+            if new:
+                IncidentSummary.objects.bulk_create(new, batch_size=500)
+
+
+def _table(model: Any) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+@transaction.atomic
+def summaries_rebuild(*, operation: Operation) -> int:
+    """Recompute the operation's summary from its incidents; returns the number of rows."""
+    Operation.objects.select_for_update().filter(pk=operation.pk).first()
+    IncidentSummary.objects.filter(operation=operation).delete()
+    rebuild_sql(connection, operation.pk)
+    return IncidentSummary.objects.filter(operation=operation).count()
+
+
+def rebuild_sql(conn: Any, operation_id: int) -> None:
+    """INSERT … SELECT … GROUP BY (also run by the migration that created the table)."""
+    summary = conn.ops.quote_name("monitoring_incidentsummary")
+    incident = conn.ops.quote_name("monitoring_incident")
+    gbv_org = "CASE WHEN is_gbv THEN organisation_id ELSE NULL END"
+    with conn.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {summary} (operation_id, month, admin1_id, admin2_id, "  # noqa: S608
+            "primary_risk_id, verification_id, is_gbv, organisation_id, incidents, people) "
+            "SELECT operation_id, month, admin1_id, admin2_id, primary_risk_id, "
+            f"verification_id, is_gbv, {gbv_org}, COUNT(*), COALESCE(SUM(people_affected), 0) "
+            f"FROM {incident} WHERE operation_id = %s AND merged_into_id IS NULL "
+            "GROUP BY operation_id, month, admin1_id, admin2_id, primary_risk_id, "
+            f"verification_id, is_gbv, {gbv_org}",
+            [operation_id],
+        )
+
+
+def summary_differences(
+    operation: Operation,
+) -> dict[SummaryKey, tuple[tuple[int, int], tuple[int, int]]]:
+    """{key: ((incidents, people) in the summary, (incidents, people) from the incidents)} where
+    they differ; empty when the summary is exact."""
+    fresh: dict[SummaryKey, tuple[int, int]] = {}
+    grouped = (
+        Incident.objects.filter(operation=operation, merged_into__isnull=True)
+        .values(*KEY_FIELDS[:-1], "organisation_id")
+        .annotate(n=Count("id"), p=Sum("people_affected"))
+        .order_by()
+    )
+    for row in grouped:
+        row["merged_into_id"] = None
+        key = key_of(row)
+        assert key is not None
+        n, p = fresh.get(key, (0, 0))
+        fresh[key] = (n + row["n"], p + int(row["p"] or 0))
+    stored: dict[SummaryKey, tuple[int, int]] = {}
+    for row in IncidentSummary.objects.filter(operation=operation).values(
+        *KEY_FIELDS, "incidents", "people"
+    ):
+        key = tuple(row[name] for name in KEY_FIELDS)  # type: ignore[assignment]
+        if key in stored:
+            # A duplicated summary row is a difference in itself.
+            n, p = stored[key]
+            stored[key] = (n + row["incidents"] + 10**9, p + row["people"])
+        else:
+            stored[key] = (row["incidents"], row["people"])
+    out = {}
+    for key in set(fresh) | set(stored):
+        a, b = stored.get(key, (0, 0)), fresh.get(key, (0, 0))
+        if a != b:
+            out[key] = (a, b)
+    return out
