@@ -70,7 +70,7 @@ class IncidentForm(forms.Form):
     occurred_on = forms.DateField(label=_("Date of the incident"), widget=DateInput())
     reported_on = forms.DateField(label=_("Date reported"), widget=DateInput())
     area = forms.CharField(
-        label=_("Location (P-code)"),
+        label=_("Location (P-code or name)"),
         max_length=200,
         help_text=_("Type the P-code or the name of the most precise area known."),
         widget=forms.TextInput(attrs={"list": "area-options", "autocomplete": "off"}),
@@ -172,20 +172,27 @@ class IncidentForm(forms.Form):
         ]
         self.blocks = max(1, blocks)
         for block in range(self.blocks):
+            # The cells of the other groups' grids say which grid they are in, for screen readers.
+            suffix = (
+                " " + gettext("(population group %(number)s)") % {"number": block + 1}
+                if block
+                else ""
+            )
             self.fields[f"group_{block}"] = forms.ChoiceField(
-                label=_("Population group"), choices=groups, required=False
+                label=f"{gettext('Population group')}{suffix}", choices=groups, required=False
             )
             for sex, sex_label in SEXES:
                 for index, band in enumerate(self.age_bands):
                     self.fields[f"n_{block}_{sex}_{index}"] = forms.IntegerField(
-                        label=f"{sex_label}, {band.name}",
+                        label=f"{sex_label}, {band.name}{suffix}",
                         required=False,
                         min_value=0,
                         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "count"}),
                     )
                     self.fields[f"d_{block}_{sex}_{index}"] = forms.IntegerField(
                         label=gettext("%(who)s, %(age)s, with a disability")
-                        % {"who": sex_label, "age": band.name},
+                        % {"who": sex_label, "age": band.name}
+                        + suffix,
                         required=False,
                         min_value=0,
                         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "count"}),
@@ -297,16 +304,45 @@ class IncidentForm(forms.Form):
         return pairs
 
     def area_pcode(self, refs: References) -> str:
-        """The P-code typed, or that of the one area whose name matches exactly."""
+        """The P-code typed, or that of the one area whose name matches exactly. Otherwise the
+        areas the user may have meant are kept for the error message (`area_suggestions`)."""
         raw = (self.cleaned_data.get("area") or "").strip()
         first = raw.split()[0] if raw else ""
+        self.area_suggestions: list[AdminArea] = []
+        self.area_ambiguous = False
         if refs.area(first) is not None:
             return first.upper()
         name = raw.split("—", 1)[-1].strip()
-        matches = [m for m in refs.gazetteer.match_name(name, limit=2) if m.exact]
-        if len(matches) == 1 and matches[0].area.level >= 1:
-            return matches[0].area.pcode
+        found = [m for m in refs.gazetteer.match_name(name, limit=5) if m.area.level >= 1]
+        exact = [m for m in found if m.exact]
+        if len(exact) == 1:
+            return exact[0].area.pcode
+        self.area_ambiguous = len(exact) > 1
+        self.area_suggestions = [m.area for m in (exact or found)]
         return first
+
+    def _area_message(self, message: str) -> str:
+        """A name that several areas share, or a near miss, says which areas were meant."""
+        suggestions = getattr(self, "area_suggestions", [])
+        if not suggestions:
+            return message
+        labels = self.operation.admin_level_labels or {}
+        choices = ", ".join(
+            f"{area.name} ({area.pcode}"
+            + (f", {labels[str(area.level)]}" if labels.get(str(area.level)) else "")
+            + ")"
+            for area in suggestions
+        )
+        name = (self.cleaned_data.get("area") or "").strip()
+        if self.area_ambiguous:
+            return gettext(
+                "Several areas are called %(name)s: %(choices)s. Type the P-code of the one you "
+                "mean."
+            ) % {"name": name, "choices": choices}
+        return gettext("%(name)s is not a known P-code or area name. Did you mean %(choices)s?") % {
+            "name": name,
+            "choices": choices,
+        }
 
     def to_data(self, refs: References, *, external_id: str = "") -> IncidentData:
         data = self.cleaned_data
@@ -330,7 +366,38 @@ class IncidentForm(forms.Form):
     def apply_problems(self, problems: list[tuple[str, str, str]]) -> None:
         for field_name, code, message in problems:
             target = PROBLEM_FIELDS.get(field_name)
+            if field_name == "area_pcode" and code == "unknown":
+                message = self._area_message(message)
             self.add_error(target, ValidationError(message, code=code))
+
+    def page_order(self) -> list[str]:
+        """The fields in the order the page shows them (the grid comes before the response)."""
+        grid = [
+            name
+            for block in range(self.blocks)
+            for name in (
+                f"group_{block}",
+                *(
+                    f"{kind}_{block}_{sex}_{i}"
+                    for sex, _label in SEXES
+                    for kind in ("n", "d")
+                    for i in range(len(self.age_bands))
+                ),
+            )
+        ]
+        head = ["occurred_on", "reported_on", "area", "site", "main_risk", "other_risks"]
+        head += ["violations", "perpetrator"]
+        tail = ["displacement_caused", "displaced_households", "services", "source"]
+        tail += ["verification", "narrative"]
+        return head + grid + tail
+
+    def focus_first_error(self) -> None:
+        """Put the keyboard focus (and the screen) on the first field with a problem: on a phone
+        the form is several screens long."""
+        for name in self.page_order():
+            if name in self.errors and name in self.fields:
+                self.fields[name].widget.attrs["autofocus"] = True
+                return
 
     @classmethod
     def initial_for(cls, data: IncidentData, operation: Operation) -> tuple[dict[str, Any], int]:

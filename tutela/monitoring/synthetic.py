@@ -6,7 +6,7 @@ the regions most affected (Mopti, Tombouctou, Gao, Ménaka, Ségou), risks with 
 ~30 reporting organisations of Zipf sizes (a few sharing GBV aggregates), 70 % verified, 1 % merged
 duplicates, and a few surges (area × risk × month with many more incidents) for the early-warning
 scan to find. Only Incident rows are written (trend, hot spots and early warning read only
-them): no IncidentRisk or IncidentPeople rows.
+them, through the incident summary, rebuilt at the end): no IncidentRisk or IncidentPeople rows.
 
 Rows are inserted with one prepared INSERT run by executemany per batch (as
 tutela.activities.synthetic; bulk_create builds a model instance per row and is ~50 times
@@ -210,6 +210,11 @@ def generate(
         "people_affected": np.maximum(1, rng.geometric(0.4, size=n)),
     }
     _insert(operation, columns, source.pk, batch_size, progress)
+    # Inserted without the services: build the incident summary the analysis reads, as
+    # `tutela rebuild_monitoring_summaries` does.
+    from tutela.monitoring.services.summaries import summaries_rebuild
+
+    summaries_rebuild(operation=operation)
     return SyntheticIncidents(
         operation=operation, n_rows=n, months=months, sharing=sharing, columns=columns
     )

@@ -21,12 +21,12 @@ from tutela.monitoring.models.reference import (
     VerificationStatus,
     ViolationType,
 )
-from tutela.monitoring.models.summaries import IncidentSummary
 from tutela.monitoring.models.settings import (
     AreaPopulation,
     MonitoringSettings,
     SharingAgreement,
 )
+from tutela.monitoring.models.summaries import IncidentSummary
 
 __all__ = [
     "AgeBand",

@@ -110,9 +110,42 @@ class Viewer:
         return ids
 
 
+class PublicationReader:
+    """The reader of a published product (PAU, alert e-mailed to other organisations): may see no
+    record one by one, so everything counted is disclosure-controlled; GBV incidents are counted
+    only for the organisations that share GBV aggregates. Pass `PUBLICATION` as the `user` of a
+    selector."""
+
+    is_authenticated = False
+    is_superuser = False
+    organisation_id = None
+
+    def __repr__(self) -> str:
+        return "PUBLICATION"
+
+
+PUBLICATION = PublicationReader()
+
+
+def publication_viewer(operation: Operation) -> Viewer:
+    from tutela.monitoring.access import gbv_sharing_organisations
+
+    return Viewer(
+        user=PUBLICATION,
+        operation=operation,
+        own_organisation_id=None,
+        is_analyst=False,
+        sees_everything=False,
+        sharing_organisations=frozenset(gbv_sharing_organisations(operation)),
+        threshold=threshold_for(operation),
+    )
+
+
 def viewer_for(user: Any, operation: Operation) -> Viewer:
     from tutela.monitoring.access import gbv_sharing_organisations, is_analyst
 
+    if isinstance(user, PublicationReader):
+        return publication_viewer(operation)
     return Viewer(
         user=user,
         operation=operation,
@@ -219,12 +252,14 @@ POOLED = "*"
 
 @dataclass
 class Atoms:
-    """Grouped counts: `rows` are (key dict, count, visible); `pool_order` the dimensions small
-    groups of hidden records are pooled across, in order (never `month`)."""
+    """Grouped counts: `rows` are (key tuple over `dims`, count, visible); `pool_order` the
+    dimensions small groups of hidden records are pooled across, in order (never `month`).
+    Keys are tuples while pooling (fast); blocks come out as dicts {dimension: value}."""
 
-    rows: list[tuple[dict[str, Any], int, bool]]
+    rows: list[tuple[tuple[Any, ...], int, bool]]
     threshold: int
     pool_order: tuple[str, ...] = ()
+    dims: tuple[str, ...] = ()
     controlled: bool = False
     withheld_groups: int = 0
     _blocks: list[tuple[dict[str, Any], int]] | None = None
@@ -239,12 +274,15 @@ class Atoms:
         measure: str = "n",
     ) -> Atoms:
         rows = []
+        dims: tuple[str, ...] | None = None
         for row in values:
             visible = bool(row.pop("visible"))
             n = int(row.pop(measure) or 0)
+            if dims is None:
+                dims = tuple(row)
             if n > 0:
-                rows.append((row, n, visible))
-        return cls(rows=rows, threshold=threshold, pool_order=tuple(pool_order))
+                rows.append((tuple(row[d] for d in dims), n, visible))
+        return cls(rows=rows, threshold=threshold, pool_order=tuple(pool_order), dims=dims or ())
 
     @property
     def has_hidden(self) -> bool:
@@ -259,39 +297,45 @@ class Atoms:
         dimension, and so on; what is left at the end is withheld."""
         if self._blocks is not None:
             return self._blocks
+        threshold = self.threshold
         out = [(key, n) for key, n, visible in self.rows if visible]
-        small: list[tuple[dict[str, Any], int]] = []
+        small: list[tuple[tuple[Any, ...], int]] = []
         for key, n, visible in self.rows:
             if visible:
                 continue
-            if n >= self.threshold:
+            if n >= threshold:
                 out.append((key, n))
             else:
                 small.append((key, n))
         for dim in self.pool_order:
             if not small:
                 break
-            grouped: dict[tuple[Any, ...], tuple[dict[str, Any], int]] = {}
+            if dim not in self.dims:
+                continue
+            i = self.dims.index(dim)
+            grouped: dict[tuple[Any, ...], int] = {}
             for key, n in small:
-                pooled = {**key, dim: POOLED}
-                index = tuple(sorted((k, str(v)) for k, v in pooled.items()))
-                found = grouped.get(index)
-                grouped[index] = (pooled, n + (found[1] if found else 0))
+                pooled = (*key[:i], POOLED, *key[i + 1 :])
+                grouped[pooled] = grouped.get(pooled, 0) + n
             small = []
-            for key, n in grouped.values():
-                if n >= self.threshold:
+            for key, n in grouped.items():
+                if n >= threshold:
                     out.append((key, n))
                 else:
                     small.append((key, n))
         self.withheld_groups = len(small)
-        self._blocks = out
-        return out
+        dims = self.dims
+        self._blocks = [(dict(zip(dims, key, strict=True)), n) for key, n in out]
+        return self._blocks
 
-    def inside(self, predicate: Callable[[dict[str, Any]], bool]) -> Atoms:
+    def inside(self, predicate: Callable[[dict[str, Any]], bool] | None) -> Atoms:
         """The atoms of a view: pooling is done first (on the filter-free atoms), then the view
-        keeps the blocks lying wholly inside its filters."""
-        blocks = [(k, n) for k, n in self.blocks() if predicate(k)]
-        kept = Atoms(rows=[], threshold=self.threshold, pool_order=self.pool_order)
+        keeps the blocks lying wholly inside its filters (all of them when `predicate` is
+        None)."""
+        blocks = self.blocks()
+        if predicate is not None:
+            blocks = [(k, n) for k, n in blocks if predicate(k)]
+        kept = Atoms(rows=[], threshold=self.threshold, pool_order=self.pool_order, dims=self.dims)
         kept._blocks = blocks
         # Controlled when any record fetched (the period's, before the area, risk and
         # verification filters) is hidden from the user: deciding on the filtered view would
@@ -308,9 +352,10 @@ def block_filter(
     admin2: str = "admin2_id",
     risk: str = "primary_risk_id",
     verified: str = "verified",
-) -> Callable[[dict[str, Any]], bool]:
+) -> Callable[[dict[str, Any]], bool] | None:
     """Is a block wholly inside the view's area, risk and verification filters? A block pooled
-    across a filtered dimension is not (it is left out of the view, as a whole)."""
+    across a filtered dimension is not (it is left out of the view, as a whole). None when the
+    view has none of these filters (every block is inside)."""
     checks: list[tuple[str, Any]] = []
     if filters.area is not None:
         if filters.area.level <= 1:
@@ -321,6 +366,8 @@ def block_filter(
         checks.append((risk, filters.risk.pk))
     if filters.verified_only:
         checks.append((verified, True))
+    if not checks:
+        return None
 
     def predicate(key: dict[str, Any]) -> bool:
         return all(key.get(dim) == value for dim, value in checks)

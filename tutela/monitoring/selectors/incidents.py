@@ -12,7 +12,8 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db import connection
+from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext as _
 
 from tutela.core.models import AdminArea, Operation
@@ -21,6 +22,7 @@ from tutela.monitoring.models import (
     AgeBand,
     AreaPopulation,
     IncidentPeople,
+    IncidentSummary,
 )
 from tutela.monitoring.selectors.base import (
     POOLED,
@@ -56,7 +58,84 @@ INCIDENT_POOL = ("verified", "admin2_id", "primary_risk_id", "admin1_id")
 def incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
     """The view's blocks of counted incidents (month × admin1 × admin2 × main risk × verified,
     pooled across INCIDENT_POOL), with the area, risk and verification filters applied to the
-    blocks."""
+    blocks.
+
+    Read from the incident summary (`models.summaries`): its rows of the period, GBV rows only of
+    the organisations counted, grouped by the atom dimensions and GBV flag; the user's own
+    organisation's records (visible to them) are read from the incidents and moved from the
+    hidden to the visible part. The atoms are exactly those of one GROUP BY over the incidents
+    (`incident_atoms_from_records`, used when the view is limited to one organisation)."""
+    if filters.organisation is not None:
+        return incident_atoms_from_records(viewer, filters)
+    verified_ids = verified_status_ids(viewer.operation)
+    q = Q(operation=viewer.operation) & (
+        Q(is_gbv=False) | Q(organisation_id__in=viewer.gbv_counted_for)
+    )
+    if filters.month_from:
+        q &= Q(month__gte=filters.month_from)
+    if filters.month_to:
+        q &= Q(month__lte=filters.month_to)
+    # Grouped in the order of the summary's covering index (no sort), by verification status
+    # (folded into verified or not below, a handful of statuses) and read without the ORM's
+    # per-value converters: this query is most of a trend's time.
+    summary_sql, params = (
+        IncidentSummary.objects.filter(q)
+        .values_list(
+            "month", "admin1_id", "admin2_id", "primary_risk_id", "verification_id", "is_gbv"
+        )
+        .annotate(n=Sum("incidents"))
+        .order_by()
+        .query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(summary_sql, params)
+        fetched = cursor.fetchall()
+    verified_set = set(verified_ids)
+    months: dict[Any, datetime.date] = {}
+    summary: dict[tuple[Any, ...], int] = {}
+    for month, admin1, admin2, risk, verification, gbv, n in fetched:
+        day = months.get(month)
+        if day is None:
+            day = months[month] = (
+                month if isinstance(month, datetime.date) else datetime.date.fromisoformat(month)
+            )
+        key = (day, admin1, admin2, risk, verification in verified_set, bool(gbv))
+        summary[key] = summary.get(key, 0) + int(n)
+    own: dict[tuple[Any, ...], int] = {}
+    if viewer.own_organisation_id is not None and not viewer.sees_everything:
+        for *key, n in (
+            counted_incidents(viewer, filters)
+            .filter(organisation_id=viewer.own_organisation_id)
+            .annotate(verified=verified_expression(verified_ids))
+            .values_list("month", "admin1_id", "admin2_id", "primary_risk_id", "verified", "is_gbv")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            key[4], key[5] = bool(key[4]), bool(key[5])
+            own[tuple(key)] = n
+    visible_gbv = viewer.sees_everything
+    visible_other = viewer.sees_everything or viewer.is_analyst
+    rows: list[tuple[tuple[Any, ...], int, bool]] = []
+    for (month, admin1, admin2, risk, verified, gbv), n in summary.items():
+        if not n:
+            continue
+        key = (month, admin1, admin2, risk, verified)
+        if visible_gbv if gbv else visible_other:
+            rows.append((key, n, True))
+            continue
+        mine = own.get((*key, bool(gbv)), 0) if own else 0
+        if mine:
+            rows.append((key, mine, True))
+        if n > mine:
+            rows.append((key, n - mine, False))
+    atoms = Atoms(
+        rows=rows, threshold=viewer.threshold, pool_order=INCIDENT_POOL, dims=INCIDENT_DIMS[:-1]
+    )
+    return atoms.inside(block_filter(filters))
+
+
+def incident_atoms_from_records(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
+    """`incident_atoms` by one GROUP BY over the incidents themselves."""
     rows = (
         counted_incidents(viewer, filters)
         .annotate(
@@ -68,6 +147,9 @@ def incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
         .order_by()
     )
     atoms = Atoms.from_values(rows, threshold=viewer.threshold, pool_order=INCIDENT_POOL)
+    for i, (key, n, visible) in enumerate(atoms.rows):
+        # The same types as the summary's (SQLite gives the CASE as 0/1).
+        atoms.rows[i] = ((*key[:4], bool(key[4])), n, visible)
     return atoms.inside(block_filter(filters))
 
 
@@ -386,3 +468,157 @@ def has_incidents(operation: Operation) -> bool:
     from tutela.monitoring.models import Incident
 
     return Incident.objects.filter(operation=operation, merged_into__isnull=True).exists()
+
+
+# --- Comparison of two periods, breakdowns (the PAU's figures) ---
+
+
+def _comparison_columns(
+    filters: AnalysisFilters, previous_from: datetime.date, previous_to: datetime.date
+) -> tuple[AnalysisFilters, Any]:
+    window = filters.with_months(previous_from, filters.month_to)
+    current_from = filters.month_from
+
+    def column(k: dict[str, Any]) -> Any:
+        month = k["month"]
+        if current_from is None or month >= current_from:
+            return "current"
+        if previous_from <= month <= previous_to:
+            return "previous"
+        return None
+
+    return window, column
+
+
+def period_comparison(
+    *,
+    user: Any,
+    operation: Operation,
+    filters: AnalysisFilters,
+    previous_from: datetime.date,
+    previous_to: datetime.date,
+    by: str = "risk",
+    level: int = 1,
+) -> Table:
+    """Incidents per main risk (or per area of `level`) in the filters' period ("current") and
+    in previous_from..previous_to ("previous"): the trend's blocks (blocks are cut month by
+    month), both columns suppressed together as one table."""
+    viewer = viewer_for(user, operation)
+    check_filters(viewer, filters)
+    window, column = _comparison_columns(filters, previous_from, previous_to)
+    atoms = incident_atoms(viewer, window)
+    if by == "area":
+        areas = areas_at(operation, level, filters.area)
+        key = area_key(level)
+        row_keys: list[Any] = [a.pk for a in areas]
+        row_labels = [a.name for a in areas]
+
+        def row_of(k: dict[str, Any]) -> Any:
+            return k[key]
+    else:
+        risks = [r for r in risks_of(operation) if filters.risk is None or r == filters.risk]
+        row_keys = [r.pk for r in risks]
+        row_labels = [risk_label(r) for r in risks]
+
+        def row_of(k: dict[str, Any]) -> Any:
+            return k["primary_risk_id"]
+
+    return build_table(
+        title=_("Incidents in the period and the previous period"),
+        atoms=atoms,
+        row_of=row_of,
+        col_of=column,
+        row_keys=row_keys,
+        row_labels=row_labels,
+        col_keys=["current", "previous"],
+        col_labels=[_("Period"), _("Previous period")],
+    )
+
+
+# Incident fields a breakdown can be made on, and what it measures.
+BREAKDOWNS = {
+    "perpetrator": ("perpetrator_id", "incidents"),
+    "displacement": ("displacement_caused", "incidents"),
+    "households": ("displacement_caused", "households"),
+    "service": ("service", "incidents"),
+}
+
+
+def incident_breakdown(
+    *,
+    user: Any,
+    operation: Operation,
+    filters: AnalysisFilters,
+    previous_from: datetime.date,
+    previous_to: datetime.date,
+    dimension: str,
+) -> Table:
+    """Incidents (or displaced households) by one more field of the records (`BREAKDOWNS`), in
+    the period and the previous one. Its own atoms: the trend's dimensions plus that field,
+    pooled across it last, so that blocks are cut the same way whatever the view's filters;
+    rows are the field's values (None: not recorded), columns current / previous, suppressed
+    together. Incidents with several referral services count once under each."""
+    from django.db.models import Sum as SumOf
+
+    from tutela.monitoring.models import Incident
+
+    viewer = viewer_for(user, operation)
+    check_filters(viewer, filters)
+    window, column = _comparison_columns(filters, previous_from, previous_to)
+    field_name, measure = BREAKDOWNS[dimension]
+    verified = verified_expression(verified_status_ids(operation))
+    if dimension == "service":
+        through = Incident.services.through
+        queryset: Any = (
+            through.objects.filter(counted_incidents_q(viewer, window, prefix="incident__"))
+            .annotate(
+                verified=verified_expression(
+                    verified_status_ids(operation), prefix="incident__"
+                ),
+                visible=visible_expression(viewer, prefix="incident__"),
+                month=F("incident__month"),
+                a1=F("incident__admin1_id"),
+                a2=F("incident__admin2_id"),
+                rk=F("incident__primary_risk_id"),
+                value=F("referralservice_id"),
+            )
+            .values("month", "a1", "a2", "rk", "verified", "visible", "value")
+            .annotate(n=Count("id"))
+        )
+    else:
+        queryset = (
+            counted_incidents(viewer, window)
+            .annotate(
+                verified=verified,
+                visible=visible_expression(viewer),
+                a1=F("admin1_id"),
+                a2=F("admin2_id"),
+                rk=F("primary_risk_id"),
+                value=F(field_name),
+            )
+            .values("month", "a1", "a2", "rk", "verified", "visible", "value")
+        )
+        if measure == "households":
+            queryset = queryset.filter(displacement_caused=True).annotate(
+                n=SumOf("displaced_households")
+            )
+        else:
+            queryset = queryset.annotate(n=Count("id"))
+    atoms = Atoms.from_values(
+        queryset.order_by(),
+        threshold=viewer.threshold,
+        pool_order=("verified", "a2", "rk", "a1", "value"),
+    ).inside(block_filter(window, admin1="a1", admin2="a2", risk="rk"))
+    values = sorted(
+        {k["value"] for k, _n in atoms.blocks()} - {POOLED}, key=lambda v: (v is None, str(v))
+    )
+    return build_table(
+        title=dimension,
+        atoms=atoms,
+        row_of=lambda k: k["value"],
+        col_of=column,
+        row_keys=values,
+        row_labels=[str(v) for v in values],
+        col_keys=["current", "previous"],
+        col_labels=[_("Period"), _("Previous period")],
+    )

@@ -19,8 +19,16 @@ e^-λ Σ_{k≥x} λ^k / k! when x > λ (terms decrease, summed until they no lon
 result), and 1 - Σ_{k<x} otherwise, each term from the previous one by multiplication with the
 first in log space (math.lgamma), so that neither large λ nor large x overflows.
 
-One GROUP BY (area × risk × month over the baseline window) reads the incidents; the tests run in
-Python. Signals are upserted (one per operation × area × risk × month: a re-run updates the
+One GROUP BY (area × risk × month over the baseline window) reads the incident summary
+(`models.summaries`, exactly the counted incidents); the tests run in Python.
+
+GBV incidents of organisations that have not consented to share GBV aggregates are not in the
+counted base, so they never make, change or remove a signal: neither the signals page, nor the
+e-mail (which names area, risk and month only, no count), nor an alert raised from a signal (its
+figures are those of the signals page for a reader outside every organisation) can reveal them.
+The figures stored on a signal (observed, expected, p-value) are the scan's working values and
+are never shown as they are: pages, exports and alerts show the disclosure-controlled figures
+of `selectors.signals`. Signals are upserted (one per operation × area × risk × month: a re-run updates the
 figures and keeps a signal's status); a signal of status "new" that no longer passes the test is
 removed. Signals not yet notified are e-mailed to the operation's coordinators once
 (notified_at).
@@ -37,14 +45,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from tutela.core.models import Operation
 from tutela.core.services.audit import audit_create, audit_update, snapshot
 from tutela.monitoring.models import (
     EarlyWarningSignal,
-    Incident,
+    IncidentSummary,
     MonitoringSettings,
 )
 
@@ -131,6 +139,15 @@ def counted_base_q(operation: Operation) -> Q:
     )
 
 
+def counted_summary_q(operation: Operation) -> Q:
+    """`counted_base_q` on the incident summary (merged duplicates are never in it)."""
+    from tutela.monitoring.access import gbv_sharing_organisations
+
+    return Q(operation=operation) & (
+        Q(is_gbv=False) | Q(organisation_id__in=set(gbv_sharing_organisations(operation)))
+    )
+
+
 def scan_candidates(
     *,
     operation: Operation,
@@ -143,10 +160,13 @@ def scan_candidates(
     first = _add_months(month, -baseline_months)
     window = [_add_months(first, i) for i in range(baseline_months + 1)]
     index = {m: i for i, m in enumerate(window)}
+    # The incident summary holds exactly the counted incidents (models.summaries).
     rows = (
-        Incident.objects.filter(counted_base_q(operation), month__gte=first, month__lte=month)
+        IncidentSummary.objects.filter(
+            counted_summary_q(operation), month__gte=first, month__lte=month
+        )
         .values_list("admin1_id", "admin2_id", "primary_risk_id", "month")
-        .annotate(n=Count("id"))
+        .annotate(n=Sum("incidents"))
         .order_by()
     )
     series: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0] * len(window))

@@ -86,7 +86,9 @@ class SummaryDelta:
     """Changes to an operation's summary, applied at once by `apply()`."""
 
     operation_id: int
-    changes: dict[SummaryKey, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    changes: dict[SummaryKey, list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0])
+    )
 
     def add(self, state: dict[str, Any] | None, sign: int = 1) -> None:
         """Count (sign +1) or uncount (−1) an incident in the state `state` (INCIDENT_FIELDS)."""
@@ -152,7 +154,9 @@ class SummaryDelta:
             if emptied:
                 IncidentSummary.objects.filter(pk__in=emptied).delete()
             if changed:
-                IncidentSummary.objects.bulk_update(changed, ["incidents", "people"], batch_size=500)
+                IncidentSummary.objects.bulk_update(
+                    changed, ["incidents", "people"], batch_size=500
+                )
             if new:
                 IncidentSummary.objects.bulk_create(new, batch_size=500)
 

@@ -21,6 +21,7 @@ from tutela.monitoring.services.early_warning import (
     last_complete_month,
     poisson_tail,
 )
+from tutela.monitoring.services.summaries import summaries_rebuild
 from tutela.monitoring.tests.analysis_fixtures import (
     make_incident,
     many,

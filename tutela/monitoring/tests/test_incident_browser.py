@@ -70,7 +70,7 @@ def test_partner_records_an_incident_on_a_phone_and_the_narrative_is_masked(
     # Every field is reached through its label.
     page.get_by_label(_fr("Date of the incident")).fill("2026-03-10")
     page.get_by_label(_fr("Date reported")).fill("2026-03-12")
-    location = page.get_by_label(_fr("Location (P-code)"))
+    location = page.get_by_label(_fr("Location (P-code or name)"))
     # Two areas are called Bandiagara (the cercle and the commune): the name alone is refused.
     location.fill("Bandiagara")
     page.get_by_label(_fr("Main protection risk")).select_option("R11")
@@ -92,13 +92,19 @@ def test_partner_records_an_incident_on_a_phone_and_the_narrative_is_masked(
     with page.expect_navigation():
         page.get_by_role("button", name=_fr("Save"), exact=True).click()
 
-    # The ambiguous name is refused, on the location field, with the values kept.
-    location_error = page.locator("#id_area_error, .errorlist").first
-    location_error.wait_for()
+    # The ambiguous name is refused on the location field, which has the focus; the message
+    # names both areas; nothing is saved and the values are kept.
+    location = page.get_by_label(_fr("Location (P-code or name)"))
+    expect_invalid = location.get_attribute("aria-invalid")
+    assert expect_invalid == "true"
+    assert page.evaluate("document.activeElement.id") == "id_area"
+    problem = page.locator("#id_area_error").inner_text()
+    page.locator("fieldset").nth(2).screenshot(path="/tmp/bh_shots/grid.png")
+    page.locator("fieldset").nth(0).screenshot(path="/tmp/bh_shots/where.png")
+    assert "ML0501" in problem and "ML050101" in problem and "Cercle" in problem
     assert not Incident.objects.exists()
     assert field(page, "Narrative").input_value() == NARRATIVE
     assert page.get_by_label("Menaces et intimidation").is_checked()
-    location = page.get_by_label(_fr("Location (P-code)"))
     location.fill("ML050102")
     assert_fits(page)
     with page.expect_navigation():
@@ -109,6 +115,7 @@ def test_partner_records_an_incident_on_a_phone_and_the_narrative_is_masked(
         has_text=_fr("Probable personal data in the narrative")
     )
     warning.wait_for()
+    page.screenshot(path="/tmp/bh_shots/inc_warn.png", full_page=True)
     found = warning.locator("li").all_inner_texts()
     assert len(found) == 2
     assert any("Traoré" in item and "[name]" in item for item in found)
@@ -123,6 +130,7 @@ def test_partner_records_an_incident_on_a_phone_and_the_narrative_is_masked(
     # The record, with the masked narrative.
     incident = Incident.objects.get()
     assert page.url.endswith(f"/o/mali/monitoring/incidents/{incident.pk}/")
+    page.screenshot(path="/tmp/bh_shots/inc_detail.png", full_page=True)
     narrative = page.locator(".narrative").inner_text()
     assert "Traoré" not in narrative and "76 12 34 56" not in narrative
     assert "[name]" in narrative and "[phone]" in narrative

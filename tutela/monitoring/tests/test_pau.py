@@ -27,6 +27,7 @@ from tutela.monitoring.services.pau import (
     pau_save_sections,
     pau_submit,
 )
+from tutela.monitoring.services.summaries import summaries_rebuild
 from tutela.monitoring.tests.pau_helpers import make_many, seed
 
 JUL = datetime.date(2026, 7, 1)

@@ -193,6 +193,8 @@ def _form_page(
                         % {"count": len(findings)},
                     )
                 return redirect("monitoring:incident_detail", slug=operation.slug, pk=incident.pk)
+    if request.method == "POST":
+        form.focus_first_error()
     return _page(
         request,
         "monitoring/incident_form.html",

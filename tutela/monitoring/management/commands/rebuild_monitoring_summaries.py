@@ -19,9 +19,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--operation", help="operation slug (default: every operation)")
-        parser.add_argument(
-            "--check", action="store_true", help="compare only; change nothing"
-        )
+        parser.add_argument("--check", action="store_true", help="compare only; change nothing")
 
     def handle(self, *args: Any, **options: Any) -> None:
         operations = Operation.objects.order_by("slug")

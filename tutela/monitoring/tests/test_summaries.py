@@ -1,0 +1,201 @@
+"""The incident summary stays exactly in step with the incidents through every write path, and the
+atoms the selectors build from it are those of a GROUP BY over the incidents."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tutela.core.models import User
+from tutela.monitoring.incident_data import PeopleCount
+from tutela.monitoring.models import (
+    DuplicateFlag,
+    Incident,
+    IncidentSummary,
+    ProtectionRisk,
+    SharingAgreement,
+)
+from tutela.monitoring.selectors.base import PUBLICATION, AnalysisFilters, viewer_for
+from tutela.monitoring.selectors.incidents import incident_atoms, incident_atoms_from_records
+from tutela.monitoring.services.duplicates import duplicate_merge
+from tutela.monitoring.services.incidents import (
+    incident_data_from,
+    incident_delete,
+    incident_record,
+    incident_update,
+    incidents_save_many,
+)
+from tutela.monitoring.services.summaries import summaries_rebuild, summary_differences
+from tutela.monitoring.tests.incident_fixtures import Mon, data, mon_fixture  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+MONTHS = [datetime.date(2026, 1, 10), datetime.date(2026, 2, 3), datetime.date(2026, 3, 20)]
+AREAS = ["ML0501", "ML050101", "ML050102", "ML0502", "ML05"]
+RISKS = [("R02", "killing"), ("R08", "gbv_rape"), ("R12", "theft")]
+VERIFICATIONS = ["unverified", "verified", "partially_verified"]
+
+content = st.fixed_dictionaries(
+    {
+        "month": st.integers(0, len(MONTHS) - 1),
+        "area": st.integers(0, len(AREAS) - 1),
+        "risk": st.integers(0, len(RISKS) - 1),
+        "verification": st.integers(0, len(VERIFICATIONS) - 1),
+        "people": st.integers(1, 4),
+    }
+)
+action = st.one_of(
+    st.tuples(st.just("record"), st.integers(0, 2), content),
+    st.tuples(st.just("import"), st.integers(0, 2), st.lists(content, min_size=1, max_size=3)),
+    st.tuples(st.just("update"), st.integers(0, 1000), content),
+    st.tuples(st.just("delete"), st.integers(0, 1000)),
+    st.tuples(st.just("merge"), st.integers(0, 1000), st.integers(0, 1000)),
+)
+
+
+def _data(c: dict[str, int], external_id: str = "") -> Any:
+    occurred = MONTHS[c["month"]]
+    return data(
+        occurred_on=occurred,
+        reported_on=occurred + datetime.timedelta(days=2),
+        area_pcode=AREAS[c["area"]],
+        risks=[RISKS[c["risk"]]],
+        verification=VERIFICATIONS[c["verification"]],
+        people=[PeopleCount("F", "18-59", False, None, c["people"])],
+        external_id=external_id,
+    )
+
+
+def _blocks(atoms: Any) -> Counter[tuple[Any, ...]]:
+    return Counter(
+        (tuple(str(k.get(d)) for d in sorted(k)), n) for k, n in atoms.blocks()
+    )
+
+
+def _viewers(mon: Mon) -> list[Any]:
+    w = mon.world
+    admin, _ = User.objects.get_or_create(
+        email="root@tutela.test", defaults={"is_superuser": True, "full_name": "Root"}
+    )
+    return [w.partner, w.other_partner, w.coordinator, mon.analyst, admin, PUBLICATION]
+
+
+def _check(mon: Mon) -> None:
+    operation = mon.operation
+    assert summary_differences(operation) == {}
+    risk = ProtectionRisk.objects.get(operation=operation, code="R08")
+    views = [
+        AnalysisFilters(),
+        AnalysisFilters(month_from=datetime.date(2026, 2, 1), month_to=datetime.date(2026, 3, 1)),
+        AnalysisFilters(area=mon.areas["ML0501"], verified_only=True),
+        AnalysisFilters(risk=risk),
+    ]
+    for user in _viewers(mon):
+        viewer = viewer_for(user, operation)
+        for filters in views:
+            fast = incident_atoms(viewer, filters)
+            slow = incident_atoms_from_records(viewer, filters)
+            assert _blocks(fast) == _blocks(slow), (user, filters)
+            assert fast.controlled == slow.controlled
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(actions=st.lists(action, min_size=1, max_size=8))
+def test_summary_follows_every_write(mon: Mon, actions: list[Any]) -> None:
+    w = mon.world
+    SharingAgreement.objects.get_or_create(
+        operation=mon.operation, organisation=w.other_org, defaults={"shares_gbv_aggregates": True}
+    )
+    owners = [(w.amss, w.partner), (w.other_org, w.other_partner), (w.unhcr, w.imo)]
+    for step in actions:
+        kind = step[0]
+        records = list(Incident.objects.filter(operation=mon.operation).order_by("pk"))
+        if kind == "record":
+            org, by = owners[step[1]]
+            incident_record(operation=mon.operation, organisation=org, by=by, data=_data(step[2]))
+        elif kind == "import":
+            org, by = owners[step[1]]
+            # Known external identifiers update their records; the others are created.
+            items = [_data(c, external_id=f"x{i}") for i, c in enumerate(step[2])]
+            incidents_save_many(operation=mon.operation, organisation=org, by=by, items=items)
+        elif kind == "update" and records:
+            incident = records[step[1] % len(records)]
+            old = incident_data_from(incident)
+            new = _data(step[2])
+            new.external_id = old.external_id
+            incident_update(incident=incident, by=w.partner, data=new)
+        elif kind == "delete" and records:
+            incident_delete(incident=records[step[1] % len(records)], by=w.partner)
+        elif kind == "merge" and len(records) > 1:
+            a = records[step[1] % len(records)]
+            b = records[step[2] % len(records)]
+            if (
+                a.pk == b.pk
+                or a.organisation_id == b.organisation_id
+                or a.is_gbv
+                or b.is_gbv
+                or a.merged_into_id
+                or b.merged_into_id
+            ):
+                continue
+            first, second = sorted([a, b], key=lambda i: i.pk)
+            flag, _ = DuplicateFlag.objects.get_or_create(
+                operation=mon.operation, incident=first, other=second
+            )
+            if flag.status != DuplicateFlag.Status.OPEN:
+                continue
+            duplicate_merge(flag=flag, by=mon.analyst, keep=a)
+    _check(mon)
+
+
+def test_deleting_the_survivor_counts_the_merged_record_again(mon: Mon) -> None:
+    w = mon.world
+    first = mon.record()
+    second = mon.record(organisation=w.other_org, by=w.other_partner)
+    flag = DuplicateFlag.objects.get()
+    duplicate_merge(flag=flag, by=mon.analyst, keep=first)
+    assert IncidentSummary.objects.get().incidents == 1
+    incident_delete(incident=first, by=w.partner)
+    row = IncidentSummary.objects.get()
+    assert (row.incidents, row.people) == (1, second.people_affected)
+    assert summary_differences(mon.operation) == {}
+
+
+def test_gbv_rows_keep_their_organisation_and_others_do_not(mon: Mon) -> None:
+    mon.record()
+    mon.record(risks=[("R08", "gbv_rape")])
+    rows = {r.is_gbv: r for r in IncidentSummary.objects.all()}
+    assert rows[False].organisation_id is None
+    assert rows[True].organisation_id == mon.world.amss.pk
+
+
+def test_rebuild_command_restores_a_damaged_summary(mon: Mon) -> None:
+    mon.record()
+    mon.record(area_pcode="ML0502")
+    IncidentSummary.objects.filter(admin2__pcode="ML0502").delete()
+    IncidentSummary.objects.update(incidents=7)
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("rebuild_monitoring_summaries", "--operation", "mali", "--check", stdout=out)
+    assert "2 difference(s)" in out.getvalue()
+    call_command("rebuild_monitoring_summaries", "--operation", "mali", stdout=StringIO())
+    assert summary_differences(mon.operation) == {}
+    assert sum(r.incidents for r in IncidentSummary.objects.all()) == 2
+    assert summaries_rebuild(operation=mon.operation) == 2
+
+
+def test_unknown_operation_is_refused(mon: Mon) -> None:
+    with pytest.raises(CommandError):
+        call_command("rebuild_monitoring_summaries", "--operation", "nowhere")
