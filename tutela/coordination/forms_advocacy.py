@@ -91,6 +91,8 @@ class RecommendationForm(forms.Form):
         help_text=_("When issued after a mission."),
     )  # fmt: skip
 
+    LINKS = ("meeting", "document", "pau", "mission")
+
     def __init__(self, *args: Any, operation: Operation, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["meeting"].queryset = Meeting.objects.filter(  # type: ignore[attr-defined]
@@ -105,6 +107,18 @@ class RecommendationForm(forms.Form):
         self.fields["mission"].queryset = Mission.objects.filter(  # type: ignore[attr-defined]
             operation=operation
         ).order_by("-starts_on")
+        for name in self.LINKS:
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.empty_label = "—"
+            # A list with nothing to choose from is only noise (no meeting or PAU yet...).
+            queryset = field.queryset
+            if (queryset is None or not queryset.exists()) and not (self.initial or {}).get(name):
+                del self.fields[name]
+
+    @property
+    def has_links(self) -> bool:
+        return any(name in self.fields for name in self.LINKS)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -115,8 +129,8 @@ class RecommendationForm(forms.Form):
             Recommendation.IssuedIn.PAU: "pau",
             Recommendation.IssuedIn.MISSION: "mission",
         }.get(data.get("issued_in", ""))
-        for name in ("meeting", "document", "pau", "mission"):
-            if name != expected:
+        for name in self.LINKS:
+            if name != expected or name not in self.fields:
                 data[name] = None
         return data
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tutela.activities.models import PopulationGroup
 from tutela.core.models import AdminArea, Operation
+from tutela.core.pcodes import AreaRef
 from tutela.monitoring.incident_data import IncidentData, PeopleCount, References
 from tutela.monitoring.models import (
     AgeBand,
@@ -308,7 +309,7 @@ class IncidentForm(forms.Form):
         areas the user may have meant are kept for the error message (`area_suggestions`)."""
         raw = (self.cleaned_data.get("area") or "").strip()
         first = raw.split()[0] if raw else ""
-        self.area_suggestions: list[AdminArea] = []
+        self.area_suggestions: list[AreaRef] = []
         self.area_ambiguous = False
         if refs.area(first) is not None:
             return first.upper()

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,11 +30,9 @@ from tutela.core.disclosure import suppress_counts, suppress_table, threshold_fo
 from tutela.core.models import AdminArea, Operation
 from tutela.monitoring.models import (
     AgeBand,
-    AreaPopulation,
     CommunityReport,
     CommunityRisk,
     Incident,
-    IncidentPeople,
     PerpetratorCategory,
     ProtectionRisk,
     ReferralService,
@@ -169,91 +167,127 @@ def pau_figures(
     """Every figure of the PAU for `period` (and the previous period, for comparison) and
     `scope` (an admin 1 area, or None for the operation). `presence_user`: whose view of the 5W
     gives the partners present per area (existing capacities)."""
+    from tutela.monitoring.selectors.base import PUBLICATION, AnalysisFilters
+    from tutela.monitoring.selectors.incidents import (
+        affected_groups,
+        areas_at,
+        incident_breakdown,
+        incident_trend,
+        period_comparison,
+        populations,
+    )
+
     threshold = threshold_for(operation)
     previous = period.previous()
     sharing = sharing_organisations(operation)
-    base = publishable_incidents(operation, sharing)
-    if scope is not None:
-        base = base.filter(admin1=scope)
-    area_field = "admin2" if scope is not None else "admin1"
-    window = base.filter(month__gte=previous.start, month__lte=period.end)
-
-    # One grouped pass over the incidents of both periods; every marginal comes from it.
-    grouped = window.values("month", "primary_risk", area_field, "perpetrator").annotate(
-        n=Count("id"),
-        people=Sum("people_affected"),
-        displaced=Count("id", filter=Q(displacement_caused=True)),
-        households=Sum("displaced_households"),
+    # Every incident figure comes from the selectors, for a reader outside every organisation
+    # (PUBLICATION): the same blocks and suppression as the dashboard, so the published PAU
+    # cannot be differenced against what a user sees on the pages.
+    current = AnalysisFilters(
+        month_from=period.start, month_to=period.end.replace(day=1), area=scope
     )
-    by_month: dict[datetime.date, int] = defaultdict(int)
-    by_risk: dict[str, dict[int, int]] = {"cur": defaultdict(int), "prev": defaultdict(int)}
-    by_area: dict[str, dict[int, int]] = {"cur": defaultdict(int), "prev": defaultdict(int)}
-    by_perp: dict[str, dict[int | None, int]] = {"cur": defaultdict(int), "prev": defaultdict(int)}
-    totals: dict[str, dict[str, int]] = {"cur": defaultdict(int), "prev": defaultdict(int)}
-    for row in grouped.order_by():
-        key = "cur" if row["month"] >= period.start else "prev"
-        count = row["n"]
-        by_month[row["month"]] += count
-        by_risk[key][row["primary_risk"]] += count
-        if row[area_field] is not None:
-            by_area[key][row[area_field]] += count
-        by_perp[key][row["perpetrator"]] += count
-        totals[key]["incidents"] += count
-        totals[key]["people"] += row["people"] or 0
-        totals[key]["displacement"] += row["displaced"]
-        totals[key]["households"] += row["households"] or 0
+    prev_from, prev_to = previous.start, previous.end.replace(day=1)
+    common = {
+        "user": PUBLICATION,
+        "operation": operation,
+        "filters": current,
+        "previous_from": prev_from,
+        "previous_to": prev_to,
+    }
+    by_risk = period_comparison(**common, by="risk")
+    level = 2 if scope is not None else 1
+    by_area = period_comparison(**common, by="area", level=level)
+    people_now = affected_groups(user=PUBLICATION, operation=operation, filters=current)
+    people_before = affected_groups(
+        user=PUBLICATION, operation=operation, filters=current.with_months(prev_from, prev_to)
+    )
 
-    # Key figures: each pair (current, previous) is a one-row table.
+    def flagged(table: Any) -> tuple[int | None, int | None]:
+        for row_key, _label, cells, _total in table.rows():
+            if row_key not in (POOLED_KEY, None) and bool(row_key):
+                return cells[0], cells[1]
+        return 0, 0
+
     key_figures = []
-    for name, caption in (
-        ("incidents", "incidents"),
-        ("people", "people"),
-        ("displacement", "displacement"),
-        ("households", "households"),
+    for name, (cur, prev) in (
+        ("incidents", (by_risk.col_totals[0], by_risk.col_totals[1])),
+        ("people", (people_now.by_sex_age.grand_total, people_before.by_sex_age.grand_total)),
+        ("displacement", flagged(incident_breakdown(**common, dimension="displacement"))),
+        ("households", flagged(incident_breakdown(**common, dimension="households"))),
     ):
-        series = suppress_counts(
-            {"cur": totals["cur"][name], "prev": totals["prev"][name]}, threshold=threshold
-        )
-        cur, prev = series.values["cur"], series.values["prev"]
         key_figures.append(
-            {"key": caption, "current": cur, "previous": prev, "change": _change(cur, prev)}
+            {"key": name, "current": cur, "previous": prev, "change": _change(cur, prev)}
         )
 
-    risks = list(ProtectionRisk.objects.filter(operation=operation).order_by("order", "code"))
-    risk_keys = [r.pk for r in risks if by_risk["cur"].get(r.pk) or by_risk["prev"].get(r.pk)]
-    risk_by_id = {r.pk: r for r in risks}
-    rows, risk_totals = _pair_table(risk_keys, by_risk["cur"], by_risk["prev"], threshold)
-    risk_rows: list[dict[str, Any]] = [
-        {
-            "code": risk_by_id[pk].code,
-            "names": names(risk_by_id[pk]),
-            "is_gbv": risk_by_id[pk].is_gbv,
-            "current": cur,
-            "previous": prev,
-            "change": _change(cur, prev),
-        }
-        for pk, (cur, prev) in zip(risk_keys, rows, strict=True)
-    ]
+    risks = {r.pk: r for r in ProtectionRisk.objects.filter(operation=operation)}
+    risk_rows: list[dict[str, Any]] = []
+    for row_key, _label, (cur, prev), _total in by_risk.rows():
+        if cur == 0 and prev == 0:
+            continue
+        if row_key == POOLED_KEY:
+            risk_rows.append(
+                {
+                    "code": "",
+                    "names": dict(POOLED_NAMES),
+                    "is_gbv": False,
+                    "current": cur,
+                    "previous": prev,
+                    "change": _change(cur, prev),
+                }
+            )
+            continue
+        risk = risks[row_key]
+        risk_rows.append(
+            {
+                "code": risk.code,
+                "names": names(risk),
+                "is_gbv": risk.is_gbv,
+                "current": cur,
+                "previous": prev,
+                "change": _change(cur, prev),
+            }
+        )
     # Largest first (suppressed ones last).
     risk_rows.sort(key=lambda r: (r["current"] is None, -int(r["current"] or 0), str(r["code"])))
 
-    months = [*previous.months, *period.months]
-    month_series = suppress_counts(
-        {m.isoformat()[:7]: by_month.get(m, 0) for m in months}, threshold=threshold
+    trend = incident_trend(
+        user=PUBLICATION,
+        operation=operation,
+        filters=current.with_months(prev_from, current.month_to),
     )
     month_rows = [
-        {"month": m, "count": c, "current": m >= period.start.isoformat()[:7]}
-        for m, c in month_series.values.items()
+        {
+            "month": m.isoformat()[:7],
+            "count": total,
+            "current": m >= period.start,
+        }
+        for m, total in zip(trend.row_keys, trend.row_totals, strict=True)
+        if isinstance(m, datetime.date)
     ]
 
-    area_rows = _areas(operation, scope, by_area, threshold, period)
-    perpetrator_rows = _perpetrators(operation, by_perp, threshold)
-    people = _people(
-        operation, base.filter(month__gte=period.start, month__lte=period.end), threshold
+    areas = areas_at(operation, level, scope)
+    area_cells = {k: cells for k, _label, cells, _total in by_area.rows()}
+    population = populations(operation, [a.pk for a in areas], period.end.year)
+    area_rows = []
+    for area in sorted(areas, key=lambda a: a.pcode):
+        cur, prev = area_cells.get(area.pk, [0, 0])
+        pop = population.get(area.pk)
+        area_rows.append(
+            {
+                "pcode": area.pcode,
+                "name": area.name,
+                "current": cur,
+                "previous": prev,
+                "change": _change(cur, prev),
+                "population": pop,
+                "rate": round(cur * 10_000 / pop, 2) if cur is not None and pop else None,
+            }
+        )
+    perpetrator_rows = _perpetrators(
+        operation, incident_breakdown(**common, dimension="perpetrator")
     )
-    services = _services(
-        operation, base.filter(month__gte=period.start, month__lte=period.end), threshold
-    )
+    people = _people(operation, people_now)
+    services = _services(operation, incident_breakdown(**common, dimension="service"))
     community = _community(operation, period, scope, sharing, threshold)
     capacities = _capacities(operation, period, scope, presence_user)
 
@@ -269,7 +303,7 @@ def pau_figures(
         "generated_at": timezone.now().isoformat(timespec="seconds"),
         "key_figures": key_figures,
         "by_risk": risk_rows,
-        "by_risk_totals": {"current": risk_totals[0], "previous": risk_totals[1]},
+        "by_risk_totals": {"current": by_risk.col_totals[0], "previous": by_risk.col_totals[1]},
         "by_month": month_rows,
         "by_area": area_rows,
         "perpetrators": perpetrator_rows,
@@ -280,140 +314,92 @@ def pau_figures(
     }
 
 
-def _areas(
-    operation: Operation,
-    scope: AdminArea | None,
-    by_area: Mapping[str, Mapping[int, int]],
-    threshold: int,
-    period: Period,
-) -> list[dict[str, Any]]:
-    from tutela.core.selectors import country_pcodes
+POOLED_KEY = "*"
+POOLED_NAMES = {
+    "en": "Pooled small groups",
+    "fr": "Petits groupes regroupés",
+    "es": "Grupos pequeños agrupados",
+}
+NOT_RECORDED = {"en": "Not recorded", "fr": "Non renseigné", "es": "No registrado"}
 
-    if scope is not None:
-        areas = AdminArea.objects.filter(parent=scope)
-    else:
-        areas = AdminArea.objects.filter(country_pcode__in=country_pcodes(operation), level=1)
-    area_list = list(areas.order_by("pcode").values("pk", "pcode", "name"))
-    keys = [a["pk"] for a in area_list]
-    rows, _totals = _pair_table(keys, by_area["cur"], by_area["prev"], threshold)
-    population: dict[int, int] = {}
-    for area_id, value in (
-        AreaPopulation.objects.filter(
-            operation=operation, area_id__in=keys, year__lte=period.end.year
-        )
-        .order_by("area_id", "year")
-        .values_list("area_id", "population")
-    ):
-        # Ordered by year: the latest year up to the period wins.
-        population[area_id] = value
+
+def _perpetrators(operation: Operation, table: Any) -> list[dict[str, Any]]:
+    by_id = {c.pk: c for c in PerpetratorCategory.objects.filter(operation=operation)}
     out = []
-    for area, (cur, prev) in zip(area_list, rows, strict=True):
-        pop = population.get(area["pk"])
-        rate = round(cur * 10_000 / pop, 2) if cur is not None and pop else None
-        out.append(
-            {
-                "pcode": area["pcode"],
-                "name": area["name"],
-                "current": cur,
-                "previous": prev,
-                "change": _change(cur, prev),
-                "population": pop,
-                "rate": rate,
-            }
-        )
-    return out
-
-
-def _perpetrators(
-    operation: Operation, by_perp: Mapping[str, Mapping[int | None, int]], threshold: int
-) -> list[dict[str, Any]]:
-    categories = list(PerpetratorCategory.objects.filter(operation=operation))
-    keys: list[int | None] = [
-        c.pk for c in categories if by_perp["cur"].get(c.pk) or by_perp["prev"].get(c.pk)
-    ]
-    if by_perp["cur"].get(None) or by_perp["prev"].get(None):
-        keys.append(None)
-    rows, _totals = _pair_table(keys, by_perp["cur"], by_perp["prev"], threshold)
-    by_id = {c.pk: c for c in categories}
-    out = []
-    for pk, (cur, prev) in zip(keys, rows, strict=True):
-        if pk is None:
-            entry_names = {"en": "Not recorded", "fr": "Non renseigné", "es": "No registrado"}
-            code = ""
+    for pk, _label, (cur, prev), _total in table.rows():
+        if cur == 0 and prev == 0:
+            continue
+        if pk == POOLED_KEY:
+            entry_names, code = dict(POOLED_NAMES), "*"
+        elif pk is None or pk not in by_id:
+            entry_names, code = dict(NOT_RECORDED), ""
         else:
             entry_names, code = names(by_id[pk]), by_id[pk].code
         out.append({"code": code, "names": entry_names, "current": cur, "previous": prev})
     return out
 
 
-def _people(operation: Operation, incidents: QuerySet[Incident], threshold: int) -> dict[str, Any]:
+def _people(operation: Operation, groups: Any) -> dict[str, Any]:
     """People affected by sex × age band (the most affected groups), with disability, and by
-    population group, in the period."""
-    rows = (
-        IncidentPeople.objects.filter(incident__in=incidents)
-        .values("sex", "age_band", "with_disability", "population_group")
-        .annotate(n=Sum("count"))
-        .order_by()
-    )
-    by_cell: dict[tuple[str, int], int] = defaultdict(int)
-    disability: dict[bool, int] = defaultdict(int)
-    by_group: dict[int | None, int] = defaultdict(int)
-    for row in rows:
-        by_cell[(row["sex"], row["age_band"])] += row["n"] or 0
-        disability[row["with_disability"]] += row["n"] or 0
-        by_group[row["population_group"]] += row["n"] or 0
-    bands = list(AgeBand.objects.filter(operation=operation).order_by("order", "min_age"))
-    sexes = ["F", "M"]
-    table = suppress_table(
-        [[by_cell.get((sex, band.pk), 0) for band in bands] for sex in sexes],
-        threshold=threshold,
-    )
+    population group, in the period (`selectors.affected_groups` for publication)."""
     from tutela.activities.models.catalogue import PopulationGroup
 
-    groups = {g.pk: g for g in PopulationGroup.objects.filter(operation=operation)}
-    group_keys = [k for k in by_group if by_group[k]]
-    group_keys.sort(key=lambda k: (k is None, groups[k].code if k in groups else ""))
-    group_series = suppress_counts({str(k): by_group[k] for k in group_keys}, threshold=threshold)
+    table = groups.by_sex_age
+    bands = {b.pk: b for b in AgeBand.objects.filter(operation=operation)}
+    sex_names = {
+        "F": {"en": "Female", "fr": "Femmes", "es": "Mujeres"},
+        "M": {"en": "Male", "fr": "Hommes", "es": "Hombres"},
+    }
+    age_bands = [
+        {"code": "*", "names": dict(POOLED_NAMES)}
+        if k == POOLED_KEY
+        else {"code": bands[k].code, "names": names(bands[k])}
+        for k in table.col_keys
+    ]
+    sexes = [
+        {"code": "*", "names": dict(POOLED_NAMES)}
+        if k == POOLED_KEY
+        else {"code": k, "names": sex_names[str(k)]}
+        for k in table.row_keys
+    ]
+    by_code = {g.pk: g for g in PopulationGroup.objects.filter(operation=operation)}
     group_rows = []
-    for k in group_keys:
-        if k is None or k not in groups:
-            entry_names = {"en": "Not recorded", "fr": "Non renseigné", "es": "No registrado"}
-            code = ""
+    for k, _label, cells, _total in groups.by_population_group.rows():
+        if cells[0] == 0:
+            continue
+        if k == POOLED_KEY:
+            entry_names, code = dict(POOLED_NAMES), "*"
+        elif k in by_code:
+            entry_names, code = names(by_code[k]), by_code[k].code
         else:
-            entry_names, code = names(groups[k]), groups[k].code
-        group_rows.append(
-            {"code": code, "names": entry_names, "people": group_series.values[str(k)]}
-        )
-    dis = suppress_counts({"with": disability.get(True, 0)}, threshold=threshold)
+            entry_names, code = dict(NOT_RECORDED), ""
+        group_rows.append({"code": code, "names": entry_names, "people": cells[0]})
+    disability = dict(zip(groups.by_disability.row_keys, groups.by_disability.cells, strict=True))
     return {
-        "age_bands": [{"code": b.code, "names": names(b)} for b in bands],
-        "sexes": [
-            {"code": "F", "names": {"en": "Female", "fr": "Femmes", "es": "Mujeres"}},
-            {"code": "M", "names": {"en": "Male", "fr": "Hommes", "es": "Hombres"}},
-        ],
+        "age_bands": age_bands,
+        "sexes": sexes,
         "cells": table.cells,
         "row_totals": table.row_totals,
         "col_totals": table.col_totals,
         "total": table.grand_total,
-        "with_disability": dis.values["with"],
+        "with_disability": disability.get(True, [0])[0],
         "by_group": group_rows,
     }
 
 
-def _services(
-    operation: Operation, incidents: QuerySet[Incident], threshold: int
-) -> list[dict[str, Any]]:
-    through = Incident.services.through
-    rows = (
-        through.objects.filter(incident__in=incidents)
-        .values("referralservice")
-        .annotate(n=Count("incident", distinct=True))
-        .order_by()
-    )
-    counts: dict[int, int] = {row["referralservice"]: row["n"] for row in rows}
-    services = [s for s in ReferralService.objects.filter(operation=operation) if counts.get(s.pk)]
-    series = suppress_counts({s.pk: counts[s.pk] for s in services}, threshold=threshold)
-    return [{"code": s.code, "names": names(s), "incidents": series.values[s.pk]} for s in services]
+def _services(operation: Operation, table: Any) -> list[dict[str, Any]]:
+    services = {s.pk: s for s in ReferralService.objects.filter(operation=operation)}
+    out = []
+    for pk, _label, cells, _total in table.rows():
+        if cells[0] == 0:
+            continue
+        if pk in services:
+            out.append(
+                {"code": services[pk].code, "names": names(services[pk]), "incidents": cells[0]}
+            )
+        elif pk == POOLED_KEY:
+            out.append({"code": "*", "names": dict(POOLED_NAMES), "incidents": cells[0]})
+    return out
 
 
 def _community(

@@ -591,7 +591,8 @@ def alert_acknowledge(
 @transaction.atomic
 def alert_from_signal(*, signal: Any, by: User) -> Alert:
     """A draft early-warning alert from a monitoring signal (area, risk, month, observed against
-    expected), with its recipients computed; the signal is marked "alerted". A signal already
+    expected, as the signals page shows them to a reader outside every organisation), with its
+    recipients computed; the signal is marked "alerted". A signal already
     turned into an alert gives that alert back."""
     existing = Alert.objects.filter(signal=signal).order_by("id").first()
     if existing is not None:
@@ -606,18 +607,27 @@ def alert_from_signal(*, signal: Any, by: User) -> Alert:
             "area": signal.area.name,
             "month": month,
         }
+        # The alert goes to other organisations: the figures are those of the signals page for
+        # a reader outside every organisation (blocks, suppression, p-value in bands), never the
+        # raw figures stored on the signal (an exact count, mean and p-value would give small
+        # or unshared counts back).
+        from tutela.monitoring.selectors import signals_for_user
+        from tutela.monitoring.selectors.base import PUBLICATION
+
+        view = signals_for_user(user=PUBLICATION, operation=operation, signals=[signal])[0]
+        withheld = _("not published (small numbers)")
         description = _(
-            "Protection monitoring recorded %(observed)s incident(s) of “%(risk)s” in %(area)s "
-            "(%(pcode)s) in %(month)s, against %(expected).1f expected from the previous months "
-            "(p = %(p).3f)."
+            "Protection monitoring recorded an unusual increase of incidents of “%(risk)s” in "
+            "%(area)s (%(pcode)s) in %(month)s: %(observed)s incident(s), against %(expected)s "
+            "a month in the previous months (p %(p)s)."
         ) % {
-            "observed": signal.observed,
+            "observed": view.observed if view.observed is not None else withheld,
             "risk": signal.risk.name,
             "area": signal.area.name,
             "pcode": signal.area.pcode,
             "month": month,
-            "expected": signal.expected,
-            "p": signal.p_value,
+            "expected": view.expected if view.expected is not None else withheld,
+            "p": view.p_band,
         }
         source = _("Protection monitoring early-warning signal")
     alert = alert_create(

@@ -47,10 +47,7 @@ def message(page: Any, text: str) -> None:
     page.locator(".messages").get_by_text(_fr(text)).wait_for()
 
 
-N = [0]
 def click_and_wait(page: Any, locator: Any) -> None:
-    N[0] += 1
-    page.screenshot(path=f"/tmp/bh_shots/adv{N[0]:02d}.png", full_page=True)
     with page.expect_navigation():
         locator.click()
 
@@ -69,6 +66,8 @@ def test_coordinator_follows_up_a_recommendation_and_clears_a_briefing_note_in_f
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.locator("h1").inner_text() == _fr("Advocacy recommendations")
     click_and_wait(page, page.get_by_role("link", name=_fr("Record a recommendation")))
+    # No meeting, note, PAU or mission exists yet: no empty lists to link them.
+    assert page.locator("select[name=meeting], select[name=pau]").count() == 0
     field(page, "Recommendation").fill(TEXT)
     field(page, "Addressee type").select_option(label=_fr("Authority"))
     field(page, "Addressee").fill("Gouverneur de Mopti")
@@ -145,6 +144,15 @@ def test_coordinator_follows_up_a_recommendation_and_clears_a_briefing_note_in_f
     signed_in(approver, live_server, world.imo)
     approver.goto(f"/o/mali/coordination/documents/{document.pk}/")
     assert approver.locator("h1 .badge").inner_text() == _fr("Submitted for clearance")
+    # The approver is told what is expected of them; the language is named, not coded.
+    assert (
+        _fr(
+            "You are the approver of this document: clear it, or return it to the author with "
+            "what needs to change."
+        )
+        in approver.locator(".messages").inner_text()
+    )
+    assert "français" in approver.locator("dl").inner_text().lower()
     click_and_wait(
         approver, approver.get_by_role("button", name=_fr("Clear", "document clearance"))
     )
@@ -159,7 +167,8 @@ def test_coordinator_follows_up_a_recommendation_and_clears_a_briefing_note_in_f
     click_and_wait(page, page.get_by_role("button", name=_fr("Publish")))
     message(page, "Document published.")
     document.refresh_from_db()
-    assert document.status == "published" and document.published_at is not None
+    assert document.status == "published"
+    assert document.published_at is not None
     assert page.locator("h1 .badge").inner_text() == _fr("Published")
     assert DocumentVersion.objects.filter(document=document).count() == 1
     history = page.locator("ol.log").inner_text()

@@ -572,9 +572,7 @@ def incident_breakdown(
         queryset: Any = (
             through.objects.filter(counted_incidents_q(viewer, window, prefix="incident__"))
             .annotate(
-                verified=verified_expression(
-                    verified_status_ids(operation), prefix="incident__"
-                ),
+                verified=verified_expression(verified_status_ids(operation), prefix="incident__"),
                 visible=visible_expression(viewer, prefix="incident__"),
                 month=F("incident__month"),
                 a1=F("incident__admin1_id"),

@@ -75,9 +75,7 @@ def _data(c: dict[str, int], external_id: str = "") -> Any:
 
 
 def _blocks(atoms: Any) -> Counter[tuple[Any, ...]]:
-    return Counter(
-        (tuple(str(k.get(d)) for d in sorted(k)), n) for k, n in atoms.blocks()
-    )
+    return Counter((tuple(str(k.get(d)) for d in sorted(k)), n) for k, n in atoms.blocks())
 
 
 def _viewers(mon: Mon) -> list[Any]:
