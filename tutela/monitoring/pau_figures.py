@@ -187,7 +187,7 @@ def pau_figures(
         month_from=period.start, month_to=period.end.replace(day=1), area=scope
     )
     prev_from, prev_to = previous.start, previous.end.replace(day=1)
-    common = {
+    common: dict[str, Any] = {
         "user": PUBLICATION,
         "operation": operation,
         "filters": current,
@@ -236,7 +236,7 @@ def pau_figures(
                 }
             )
             continue
-        risk = risks[row_key]
+        risk = risks[int(row_key)]  # type: ignore[call-overload]
         risk_rows.append(
             {
                 "code": risk.code,

@@ -48,8 +48,10 @@ Zeros are shown: a withheld atom looks exactly like an empty one.
 from __future__ import annotations
 
 import datetime
+import gc
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -246,6 +248,20 @@ def counted_incidents(viewer: Viewer, filters: AnalysisFilters) -> QuerySet[Inci
 
 # --- Atoms and blocks ---
 
+
+@contextmanager
+def no_gc_pauses() -> Iterator[None]:
+    """Tens of thousands of small tuples and dicts are made while folding atoms: the cyclic
+    garbage collector would run several full passes over them (none of them is a cycle)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 # A dimension pooled away in a block (the block spans every value of it).
 POOLED = "*"
 
@@ -297,6 +313,10 @@ class Atoms:
         dimension, and so on; what is left at the end is withheld."""
         if self._blocks is not None:
             return self._blocks
+        with no_gc_pauses():
+            return self._make_blocks()
+
+    def _make_blocks(self) -> list[tuple[dict[str, Any], int]]:
         threshold = self.threshold
         out = [(key, n) for key, n, visible in self.rows if visible]
         small: list[tuple[tuple[Any, ...], int]] = []

@@ -39,6 +39,7 @@ from tutela.monitoring.selectors.base import (
     filters_of,
     month_label,
     months_between,
+    no_gc_pauses,
     risk_label,
     risks_of,
     verified_expression,
@@ -56,6 +57,11 @@ INCIDENT_POOL = ("verified", "admin2_id", "primary_risk_id", "admin1_id")
 
 
 def incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
+    with no_gc_pauses():
+        return _incident_atoms(viewer, filters)
+
+
+def _incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
     """The view's blocks of counted incidents (month × admin1 × admin2 × main risk × verified,
     pooled across INCIDENT_POOL), with the area, risk and verification filters applied to the
     blocks.
@@ -103,7 +109,7 @@ def incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
         summary[key] = summary.get(key, 0) + int(n)
     own: dict[tuple[Any, ...], int] = {}
     if viewer.own_organisation_id is not None and not viewer.sees_everything:
-        for *key, n in (
+        for *parts, n in (
             counted_incidents(viewer, filters)
             .filter(organisation_id=viewer.own_organisation_id)
             .annotate(verified=verified_expression(verified_ids))
@@ -111,23 +117,22 @@ def incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
             .annotate(n=Count("id"))
             .order_by()
         ):
-            key[4], key[5] = bool(key[4]), bool(key[5])
-            own[tuple(key)] = n
+            own[(*parts[:4], bool(parts[4]), bool(parts[5]))] = n
     visible_gbv = viewer.sees_everything
     visible_other = viewer.sees_everything or viewer.is_analyst
     rows: list[tuple[tuple[Any, ...], int, bool]] = []
     for (month, admin1, admin2, risk, verified, gbv), n in summary.items():
         if not n:
             continue
-        key = (month, admin1, admin2, risk, verified)
+        atom = (month, admin1, admin2, risk, verified)
         if visible_gbv if gbv else visible_other:
-            rows.append((key, n, True))
+            rows.append((atom, n, True))
             continue
-        mine = own.get((*key, bool(gbv)), 0) if own else 0
+        mine = own.get((*atom, bool(gbv)), 0) if own else 0
         if mine:
-            rows.append((key, mine, True))
+            rows.append((atom, mine, True))
         if n > mine:
-            rows.append((key, n - mine, False))
+            rows.append((atom, n - mine, False))
     atoms = Atoms(
         rows=rows, threshold=viewer.threshold, pool_order=INCIDENT_POOL, dims=INCIDENT_DIMS[:-1]
     )
@@ -580,7 +585,7 @@ def incident_breakdown(
                 rk=F("incident__primary_risk_id"),
                 value=F("referralservice_id"),
             )
-            .values("month", "a1", "a2", "rk", "verified", "visible", "value")
+            .values("month", "a1", "a2", "rk", "verified", "visible", "value")  # type: ignore[misc]
             .annotate(n=Count("id"))
         )
     else:
@@ -596,10 +601,12 @@ def incident_breakdown(
             )
             .values("month", "a1", "a2", "rk", "verified", "visible", "value")
         )
+        if dimension in ("displacement", "households"):
+            # Only the records that caused displacement are shown (the row "yes"): the others
+            # would only form blocks pooled across this dimension, which that row never holds.
+            queryset = queryset.filter(displacement_caused=True)
         if measure == "households":
-            queryset = queryset.filter(displacement_caused=True).annotate(
-                n=SumOf("displaced_households")
-            )
+            queryset = queryset.annotate(n=SumOf("displaced_households"))
         else:
             queryset = queryset.annotate(n=Count("id"))
     atoms = Atoms.from_values(

@@ -128,10 +128,12 @@ class SummaryDelta:
                         row.organisation_id,
                     )
                 ] = row
-            new, changed, emptied = [], [], []
+            new: list[IncidentSummary] = []
+            changed: list[IncidentSummary] = []
+            emptied: list[int] = []
             for key, (incidents, people) in changes.items():
-                row = existing.get(key)
-                if row is None:
+                found = existing.get(key)
+                if found is None:
                     if incidents < 0 or people < 0:
                         raise RuntimeError(f"incident summary out of step at {key}")
                     new.append(
@@ -143,6 +145,7 @@ class SummaryDelta:
                         )
                     )
                     continue
+                row = found
                 row.incidents += incidents
                 row.people += people
                 if row.incidents < 0 or row.people < 0:
@@ -214,7 +217,7 @@ def summary_differences(
     for row in IncidentSummary.objects.filter(operation=operation).values(
         *KEY_FIELDS, "incidents", "people"
     ):
-        key = tuple(row[name] for name in KEY_FIELDS)  # type: ignore[assignment]
+        key = tuple(row[name] for name in KEY_FIELDS)
         if key in stored:
             # A duplicated summary row is a difference in itself.
             n, p = stored[key]

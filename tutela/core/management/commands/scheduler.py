@@ -11,7 +11,7 @@ import threading
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from tutela.core import schedule
 
@@ -54,9 +54,16 @@ class Command(BaseCommand):
             self.stdout.write("Scheduler stopped.")
 
     def _run(self, verbose: bool) -> None:
-        # A long-running process: drop connections the database has closed meanwhile.
-        close_old_connections()
+        self._drop_stale_connections()
         ran = schedule.run_due()
-        close_old_connections()
+        self._drop_stale_connections()
         if verbose and ran:
             self.stdout.write(f"Ran: {', '.join(ran)}")
+
+    @staticmethod
+    def _drop_stale_connections() -> None:
+        # A long-running process: drop connections the database has closed meanwhile. Never
+        # inside a transaction (call_command from a caller's transaction, as in the tests): there
+        # Django would close the caller's connection.
+        if not connection.in_atomic_block:
+            close_old_connections()
