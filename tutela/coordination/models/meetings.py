@@ -166,10 +166,16 @@ class Attendance(models.Model):
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
         constraints = [
+            # Two partial constraints rather than nulls_distinct=False, which SQLite lacks.
             models.UniqueConstraint(
                 fields=["meeting", "organisation", "contact"],
+                condition=models.Q(contact__isnull=False),
                 name="attendance_unique",
-                nulls_distinct=False,
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "organisation"],
+                condition=models.Q(contact__isnull=True),
+                name="attendance_unique_no_contact",
             ),
         ]
 

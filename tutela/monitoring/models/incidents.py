@@ -179,10 +179,16 @@ class IncidentRisk(models.Model):
         verbose_name = _("incident risk")
         verbose_name_plural = _("incident risks")
         constraints = [
+            # Two partial constraints rather than nulls_distinct=False, which SQLite lacks.
             models.UniqueConstraint(
                 fields=["incident", "risk", "violation"],
+                condition=models.Q(violation__isnull=False),
                 name="incidentrisk_unique",
-                nulls_distinct=False,
+            ),
+            models.UniqueConstraint(
+                fields=["incident", "risk"],
+                condition=models.Q(violation__isnull=True),
+                name="incidentrisk_unique_no_violation",
             ),
         ]
 
@@ -213,8 +219,13 @@ class IncidentPeople(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["incident", "sex", "age_band", "with_disability", "population_group"],
+                condition=models.Q(population_group__isnull=False),
                 name="incidentpeople_unique",
-                nulls_distinct=False,
+            ),
+            models.UniqueConstraint(
+                fields=["incident", "sex", "age_band", "with_disability"],
+                condition=models.Q(population_group__isnull=True),
+                name="incidentpeople_unique_no_group",
             ),
             models.CheckConstraint(condition=models.Q(count__gt=0), name="incidentpeople_positive"),
         ]
