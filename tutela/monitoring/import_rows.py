@@ -18,6 +18,7 @@ from rapidfuzz import process
 
 from tutela.activities.services.imports import SKIP, ValueMap
 from tutela.activities.validation import POPULATION_SYNONYMS
+from tutela.core.imports import uploads
 from tutela.core.imports.matching import ColumnMatch, match_columns
 from tutela.core.imports.problems import ERROR, WARNING, Problem, display_value
 from tutela.core.imports.readers import Table, read_table
@@ -245,7 +246,6 @@ def column_problems(
     match: ColumnMatch, fieldset: FieldSet, values: Mapping[str, Any] | None
 ) -> list[Problem]:
     """Missing required columns (errors), duplicate and unused columns (warnings)."""
-    problems: list[Problem] = []
     defaults = {n for n, t in (values or {}).items() if isinstance(t, Mapping) and "" in t}
     present = match.fields | defaults
     missing = [field_label(fieldset, n) for n in fieldset.required if n not in present]
@@ -253,50 +253,14 @@ def column_problems(
         missing.append(_("a location (P-code or admin names)"))
     if fieldset.kind == Kind.INCIDENTS and not present & {"risks", "violations"}:
         missing.append(_("a protection risk or violation type"))
-    if missing:
-        found = [" ".join(h.split()) for h in match.headers if h] or [_("(none)")]
-        problems.append(
-            Problem(
-                row=None,
-                column="",
-                field="",
-                code="missing_columns",
-                message=_(
-                    "The file has no column for: %(missing)s. Columns found: %(found)s. Rename "
-                    "the columns or choose a column mapping."
-                )
-                % {"missing": ", ".join(missing), "found": display_value(", ".join(found), 600)},
-            )
-        )
-    for header, name, first in match.duplicates:
-        problems.append(
-            Problem(
-                row=None,
-                column=header,
-                field=name,
-                code="duplicate_column",
-                message=_("Column “%(header)s” is ignored: “%(first)s” already gives %(field)s.")
-                % {
-                    "header": display_value(header),
-                    "first": display_value(first),
-                    "field": field_label(fieldset, name),
-                },
-                severity=WARNING,
-            )
-        )
-    if match.unmatched:
-        problems.append(
-            Problem(
-                row=None,
-                column="",
-                field="",
-                code="unused_columns",
-                message=_("Columns not used: %(columns)s.")
-                % {"columns": display_value(", ".join(match.unmatched), 600)},
-                severity=WARNING,
-            )
-        )
-    return problems
+    # Headers quoted shortened: a Kobo export's headers can be whole questions.
+    return uploads.column_problems(
+        match,
+        missing=missing,
+        field_label=lambda name: field_label(fieldset, name),
+        header_limit=60,
+        list_limit=600,
+    )
 
 
 # --- reading the rows ----------------------------------------------------------------------------

@@ -21,16 +21,13 @@ from __future__ import annotations
 
 import contextlib
 import io
-import logging
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from operator import itemgetter
-from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -45,18 +42,16 @@ from tutela.activities.services.rows import (
     report_rows_save,
 )
 from tutela.core import access
-from tutela.core.imports.annotate import annotated_workbook
+from tutela.core.imports import uploads
 from tutela.core.imports.bulk import collector_paused
 from tutela.core.imports.matching import ColumnMatch, match_columns, match_score
-from tutela.core.imports.problems import ERROR, WARNING, ImportFileError, Problem
+from tutela.core.imports.problems import ERROR, ImportFileError, Problem
 from tutela.core.imports.readers import Table, read_table
 from tutela.core.imports.values import is_blank, text
 from tutela.core.models import Body, Job, Operation, Organisation, User
 from tutela.core.pcodes import name_key
 from tutela.core.services.audit import audit_create, audit_update, snapshot
-from tutela.core.services.jobs import job_create, job_fail, job_progress, job_succeed
-
-logger = logging.getLogger(__name__)
+from tutela.core.services.jobs import job_create
 
 __all__ = [
     "import_5w_file",
@@ -71,9 +66,9 @@ __all__ = [
 
 KIND = "5w"
 # Problems kept on the ImportRecord for the page (all of them go into the annotated workbook).
-STORED_PROBLEMS = 500
+STORED_PROBLEMS = uploads.STORED_PROBLEMS
 # Files bigger than this run in the background worker.
-BACKGROUND_BYTES = 512 * 1024
+BACKGROUND_BYTES = uploads.BACKGROUND_BYTES
 LOCATION_FIELDS = (
     "admin1_pcode",
     "admin1_name",
@@ -223,7 +218,6 @@ def column_problems(
     need_organisation: bool,
 ) -> list[Problem]:
     """Missing required columns (errors), duplicate and unused columns (warnings)."""
-    problems: list[Problem] = []
     defaults = {n for n, t in (values or {}).items() if isinstance(t, Mapping) and "" in t}
     required = list(REQUIRED) + (["organisation"] if need_organisation else [])
     missing = [n for n in required if n not in match.fields and n not in defaults]
@@ -231,83 +225,14 @@ def column_problems(
     missing_labels = [_field_label(n) for n in missing]
     if not has_location:
         missing_labels.append(_("a location (admin P-code or name)"))
-    if missing_labels:
-        found = [h for h in match.headers if h] or [_("(none)")]
-        problems.append(
-            Problem(
-                row=None,
-                column="",
-                field="",
-                code="missing_columns",
-                message=_(
-                    "The file has no column for: %(missing)s. Columns found: %(found)s. Rename "
-                    "the columns or choose a column mapping."
-                )
-                % {
-                    "missing": ", ".join(missing_labels),
-                    "found": ", ".join(" ".join(h.split()) for h in found),
-                },
-            )
-        )
-    for header, name, first in match.duplicates:
-        problems.append(
-            Problem(
-                row=None,
-                column=header,
-                field=name,
-                code="duplicate_column",
-                message=_("Column “%(header)s” is ignored: “%(first)s” already gives %(field)s.")
-                % {
-                    "header": " ".join(header.split()),
-                    "first": " ".join(first.split()),
-                    "field": _field_label(name),
-                },
-                severity=WARNING,
-            )
-        )
-    if match.unmatched:
-        problems.append(
-            Problem(
-                row=None,
-                column="",
-                field="",
-                code="unused_columns",
-                message=_("Columns not used: %(columns)s.")
-                % {"columns": ", ".join(" ".join(h.split()) for h in match.unmatched)},
-                severity=WARNING,
-            )
-        )
-    return problems
+    return uploads.column_problems(match, missing=missing_labels, field_label=_field_label)
 
 
 # --- the import ----------------------------------------------------------------------------------
 
 
 def _content(path: str | os.PathLike[str] | None, file: Any) -> bytes:
-    if file is not None:
-        if hasattr(file, "seek"):
-            with contextlib.suppress(OSError, ValueError):
-                file.seek(0)
-        if hasattr(file, "chunks"):
-            return b"".join(file.chunks())
-        data = file.read()
-        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
-    if path is not None:
-        return Path(path).read_bytes()
-    raise ValueError("import_5w_file needs a path or a file")
-
-
-def _progress_for(job: Job | None) -> Callable[[int], None] | None:
-    if job is None:
-        return None
-    last = [-10]
-
-    def report(percent: int) -> None:
-        if percent - last[0] >= 5 or percent == 100:
-            last[0] = percent
-            job_progress(job=job, progress=percent, message=_("Checking and saving rows"))
-
-    return report
+    return uploads.upload_bytes(path, file, caller="import_5w_file")
 
 
 def _finish(
@@ -317,24 +242,17 @@ def _finish(
     problems: list[Problem],
     result: SaveResult | None = None,
 ) -> ImportRecord:
-    errors = sum(1 for p in problems if p.severity == ERROR)
-    record.status = status
-    record.error_count = errors
-    record.warning_count = len(problems) - errors
-    ordered = sorted(problems, key=lambda p: (p.severity != ERROR, p.row is not None, p.row or 0))
-    record.problems = [p.as_dict() for p in ordered[:STORED_PROBLEMS]]
+    counts = {}
     if result is not None:
-        record.rows_read = result.rows_read
-        record.created_count = result.created
-        record.updated_count = result.updated
-        record.unchanged_count = result.unchanged
-    record.save()
-    return record
-
-
-def _file_sized(record: ImportRecord, data: bytes, file_name: str) -> None:
-    if not record.file:
-        record.file.save(os.path.basename(file_name) or "upload", ContentFile(data), save=False)
+        counts = {
+            "rows_read": result.rows_read,
+            "created_count": result.created,
+            "updated_count": result.updated,
+            "unchanged_count": result.unchanged,
+        }
+    return uploads.record_finish(
+        record, status=status, problems=problems, stored=STORED_PROBLEMS, **counts
+    )
 
 
 def import_5w_file(
@@ -366,8 +284,7 @@ def import_5w_file(
     if organisation is None and by is not None and not is_manager(by, operation):
         organisation = by.organisation
     data = _content(path, file)
-    file_name = file_name or (Path(path).name if path is not None else getattr(file, "name", ""))
-    file_name = os.path.basename(str(file_name))[:255] or "upload"
+    file_name = uploads.upload_name(path, file, file_name)
     if record is None:
         record = ImportRecord(
             operation=operation,
@@ -379,7 +296,7 @@ def import_5w_file(
             job=job,
         )
         if keep_file:
-            _file_sized(record, data, file_name)
+            uploads.record_keep_upload(record, data, file_name)
         record.save()
     with collector_paused():
         return _import(
@@ -413,7 +330,7 @@ def _import(
     record: ImportRecord,
     body: Body | None,
 ) -> ImportRecord:
-    progress = _progress_for(job)
+    progress = uploads.progress_reporter(job)
     if progress:
         progress(1)
     try:
@@ -506,7 +423,6 @@ def import_5w_start(
             header_row=header_row,
         )
     from tutela.activities.tasks import import_5w_in_background
-    from tutela.core.services.jobs import job_attach_task
 
     if organisation is None and by is not None and not is_manager(by, operation):
         organisation = by.organisation
@@ -520,17 +436,16 @@ def import_5w_start(
         mapping=mapping,
         job=job,
     )
-    _file_sized(record, data, file_name)
+    uploads.record_keep_upload(record, data, file_name)
     record.save()
-
-    def enqueue() -> None:
-        task_result = import_5w_in_background.enqueue(
-            record_id=record.pk, dry_run=dry_run, sheet=sheet or "", header_row=header_row or 0
-        )
-        job_attach_task(job=job, task_result_id=str(task_result.id))
-
-    # The worker must find the record: queue once it is committed.
-    transaction.on_commit(enqueue, robust=False)
+    uploads.enqueue_on_commit(
+        job=job,
+        task=import_5w_in_background,
+        record_id=record.pk,
+        dry_run=dry_run,
+        sheet=sheet or "",
+        header_row=header_row or 0,
+    )
     return record
 
 
@@ -543,11 +458,9 @@ def import_5w_run_recorded(
     record = ImportRecord.objects.select_related(
         "operation", "organisation", "mapping", "user", "job"
     ).get(pk=record_id)
-    job = record.job
-    try:
-        with record.file.open("rb") as handle:
-            data = handle.read()
-        record = import_5w_file(
+
+    def run(data: bytes) -> ImportRecord:
+        return import_5w_file(
             by=record.user,
             operation=record.operation,
             file=io.BytesIO(data),
@@ -555,42 +468,21 @@ def import_5w_run_recorded(
             organisation=record.organisation,
             mapping=record.mapping,
             dry_run=dry_run,
-            job=job,
+            job=record.job,
             sheet=sheet or None,
             header_row=header_row or None,
             record=record,
         )
-    except Exception as exc:
-        logger.exception("5W import %s failed", record_id)
-        record.status = ImportRecord.Status.REJECTED
-        record.problems = [
-            Problem(
-                row=None,
-                column="",
-                field="",
-                code="failed",
-                message=_("The import failed unexpectedly; nothing was saved."),
-            ).as_dict()
-        ]
-        record.error_count = 1
-        record.save()
-        if job is not None:
-            job_fail(job=job, message=str(exc)[:500] or exc.__class__.__name__)
-        raise
-    if job is not None:
-        job_succeed(
-            job=job,
-            result={
-                "import_id": record.pk,
-                "status": record.status,
-                "created": record.created_count,
-                "updated": record.updated_count,
-                "unchanged": record.unchanged_count,
-                "errors": record.error_count,
-                "warnings": record.warning_count,
-            },
-        )
-    return record
+
+    return uploads.record_run_queued(
+        record,
+        run=run,
+        failed=lambda failed: _finish(
+            failed, status=ImportRecord.Status.REJECTED, problems=[uploads.failed_problem()]
+        ),
+        counts=("created", "updated", "unchanged"),
+        label="5W import",
+    )
 
 
 # --- looking at a file before importing it ---------------------------------------------------
@@ -662,15 +554,14 @@ def import_inspect(
 def import_annotated_workbook(*, record: ImportRecord) -> bytes:
     """The uploaded file of `record` as xlsx, its problem cells filled and commented. When more
     problems were found than the record keeps, the file is checked again (nothing is saved)."""
-    if not record.file:
-        raise ImportFileError(_("The uploaded file is no longer kept."), code="gone")
-    with record.file.open("rb") as handle:
-        data = handle.read()
-    table = _read(
-        data, file_name=record.file_name, mapping=record.mapping, sheet=None, header_row=None
-    )
-    problems = [Problem.from_dict(p) for p in record.problems]
-    if record.error_count + record.warning_count > len(problems) and record.user is not None:
+
+    def read(data: bytes) -> Table:
+        return _read(
+            data, file_name=record.file_name, mapping=record.mapping, sheet=None, header_row=None
+        )
+
+    def recheck(_data: bytes, table: Table, problems: list[Problem]) -> list[Problem]:
+        assert record.user is not None
         match = _match(table, record.mapping)
         values = record.mapping.values if record.mapping is not None else None
         rows, skipped = mapped_rows(table, match, values)
@@ -684,8 +575,11 @@ def import_annotated_workbook(*, record: ImportRecord) -> bytes:
             columns=match.field_headers(),
             skipped=skipped,
         )
-        problems = [p for p in problems if p.row is None] + result.problems
-    return annotated_workbook(table, problems)
+        return [p for p in problems if p.row is None] + result.problems
+
+    return uploads.record_annotated_workbook(
+        record, read=read, recheck=recheck if record.user is not None else None
+    )
 
 
 def import_list_for_user(user: User, operation: Operation) -> QuerySet[ImportRecord]:

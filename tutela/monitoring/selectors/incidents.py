@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, Q, Sum
+from django.db.models import CharField, Count, F, Q, Sum
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from tutela.core.models import AdminArea, Operation
@@ -81,35 +82,45 @@ def _incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
         q &= Q(month__gte=filters.month_from)
     if filters.month_to:
         q &= Q(month__lte=filters.month_to)
-    # Grouped in the order of the summary's covering index (no sort), by verification status
-    # (folded into verified or not below, a handful of statuses) and read without the ORM's
-    # per-value converters: this query is most of a trend's time.
+    # The summary has one row per atom, verification status, GBV flag and (GBV rows only)
+    # organisation: no GROUP BY (it would cost a temporary B-tree), the few rows to add up are
+    # added here. Read without the ORM's per-value converters, the month as text (one date per
+    # distinct month): this query is most of a trend's time.
     summary_sql, params = (
         IncidentSummary.objects.filter(q)
+        .annotate(month_text=Cast("month", CharField()))
         .values_list(
-            "month", "admin1_id", "admin2_id", "primary_risk_id", "verification_id", "is_gbv"
+            "month_text",
+            "admin1_id",
+            "admin2_id",
+            "primary_risk_id",
+            "verification_id",
+            "is_gbv",
+            "incidents",
         )
-        .annotate(n=Sum("incidents"))
         .order_by()
         .query.sql_with_params()
     )
     with connection.cursor() as cursor:
         cursor.execute(summary_sql, params)
         fetched = cursor.fetchall()
-    verified_set = set(verified_ids)
-    months: dict[Any, datetime.date] = {}
-    summary: dict[tuple[Any, ...], int] = {}
+    verified_set = frozenset(verified_ids)
+    visible_gbv = viewer.sees_everything
+    visible_other = viewer.sees_everything or viewer.is_analyst
+    # Atom -> count, apart for the records the user may see and those they may not.
+    months: dict[str, datetime.date] = {}
+    shown: dict[tuple[Any, ...], int] = {}
+    hidden: dict[tuple[Any, ...], int] = {}
     for month, admin1, admin2, risk, verification, gbv, n in fetched:
         day = months.get(month)
         if day is None:
-            day = months[month] = (
-                month if isinstance(month, datetime.date) else datetime.date.fromisoformat(month)
-            )
-        key = (day, admin1, admin2, risk, verification in verified_set, bool(gbv))
-        summary[key] = summary.get(key, 0) + int(n)
-    own: dict[tuple[Any, ...], int] = {}
-    if viewer.own_organisation_id is not None and not viewer.sees_everything:
-        for *parts, n in (
+            day = months[month] = datetime.date.fromisoformat(str(month)[:10])
+        atom = (day, admin1, admin2, risk, verification in verified_set)
+        side = shown if (visible_gbv if gbv else visible_other) else hidden
+        side[atom] = side.get(atom, 0) + n
+    if viewer.own_organisation_id is not None and not viewer.sees_everything and hidden:
+        # The user's own organisation's records are visible to them: moved from hidden to shown.
+        for month, admin1, admin2, risk, verified, gbv, n in (
             counted_incidents(viewer, filters)
             .filter(organisation_id=viewer.own_organisation_id)
             .annotate(verified=verified_expression(verified_ids))
@@ -117,22 +128,15 @@ def _incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
             .annotate(n=Count("id"))
             .order_by()
         ):
-            own[(*parts[:4], bool(parts[4]), bool(parts[5]))] = n
-    visible_gbv = viewer.sees_everything
-    visible_other = viewer.sees_everything or viewer.is_analyst
-    rows: list[tuple[tuple[Any, ...], int, bool]] = []
-    for (month, admin1, admin2, risk, verified, gbv), n in summary.items():
-        if not n:
-            continue
-        atom = (month, admin1, admin2, risk, verified)
-        if visible_gbv if gbv else visible_other:
-            rows.append((atom, n, True))
-            continue
-        mine = own.get((*atom, bool(gbv)), 0) if own else 0
-        if mine:
-            rows.append((atom, mine, True))
-        if n > mine:
-            rows.append((atom, n - mine, False))
+            if visible_gbv if gbv else visible_other:
+                continue
+            atom = (month, admin1, admin2, risk, bool(verified))
+            hidden[atom] = hidden.get(atom, 0) - n
+            shown[atom] = shown.get(atom, 0) + n
+    rows: list[tuple[tuple[Any, ...], int, bool]] = [
+        (atom, n, True) for atom, n in shown.items() if n
+    ]
+    rows.extend((atom, n, False) for atom, n in hidden.items() if n)
     atoms = Atoms(
         rows=rows, threshold=viewer.threshold, pool_order=INCIDENT_POOL, dims=INCIDENT_DIMS[:-1]
     )

@@ -32,23 +32,20 @@ tutela.monitoring.services.import_mappings.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from tutela.core import access
-from tutela.core.imports.annotate import annotated_workbook
+from tutela.core.imports import uploads
 from tutela.core.imports.bulk import collector_paused
 from tutela.core.imports.matching import ColumnMatch
 from tutela.core.imports.problems import ERROR, ImportFileError, Problem
@@ -57,7 +54,7 @@ from tutela.core.imports.values import is_blank
 from tutela.core.imports.values import text as cell_text
 from tutela.core.models import AuditEntry, Job, Operation, Organisation
 from tutela.core.services.audit import audit_write
-from tutela.core.services.jobs import job_create, job_fail, job_progress, job_succeed
+from tutela.core.services.jobs import job_create
 from tutela.monitoring import access as monitoring_access
 from tutela.monitoring import import_fields as fields
 from tutela.monitoring.import_fields import FieldSet
@@ -99,9 +96,9 @@ __all__ = [
 ]
 
 # Problems kept on the record for the page (the annotated workbook has all of them).
-STORED_PROBLEMS = 500
+STORED_PROBLEMS = uploads.STORED_PROBLEMS
 # Files bigger than this are imported by the background worker.
-BACKGROUND_BYTES = 512 * 1024
+BACKGROUND_BYTES = uploads.BACKGROUND_BYTES
 
 
 # --- access --------------------------------------------------------------------------------------
@@ -337,17 +334,7 @@ def _would_update(
 
 
 def _content(path: str | os.PathLike[str] | None, file: Any) -> bytes:
-    if file is not None:
-        if hasattr(file, "seek"):
-            with contextlib.suppress(OSError, ValueError):
-                file.seek(0)
-        if hasattr(file, "chunks"):
-            return b"".join(file.chunks())
-        data = file.read()
-        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
-    if path is not None:
-        return Path(path).read_bytes()
-    raise ValueError("import_monitoring_file needs a path or a file")
+    return uploads.upload_bytes(path, file, caller="import_monitoring_file")
 
 
 def _finish(
@@ -359,31 +346,16 @@ def _finish(
     created: int = 0,
     updated: int = 0,
 ) -> MonitoringImport:
-    errors = sum(1 for p in problems if p.severity == ERROR)
-    record.status = status
-    record.error_count = errors
-    record.warning_count = len(problems) - errors
-    ordered = sorted(problems, key=lambda p: (p.severity != ERROR, p.row is not None, p.row or 0))
-    record.problems = [p.as_dict() for p in ordered[:STORED_PROBLEMS]]
-    if checked is not None:
-        record.rows_read = checked.rows_read
-    record.created_count = created
-    record.updated_count = updated
-    record.save()
-    return record
-
-
-def _progress_for(job: Job | None) -> Callable[[int], None] | None:
-    if job is None:
-        return None
-    last = [-10]
-
-    def report(percent: int) -> None:
-        if percent - last[0] >= 5 or percent == 100:
-            last[0] = percent
-            job_progress(job=job, progress=percent, message=_("Checking and saving rows"))
-
-    return report
+    counts = {"rows_read": checked.rows_read} if checked is not None else {}
+    return uploads.record_finish(
+        record,
+        status=status,
+        problems=problems,
+        stored=STORED_PROBLEMS,
+        created_count=created,
+        updated_count=updated,
+        **counts,
+    )
 
 
 def _mapping_check(mapping: MonitoringMapping | None, operation: Operation, kind: str) -> None:
@@ -416,8 +388,7 @@ def import_monitoring_file(
     organisation = import_organisation(by, operation, organisation)
     _mapping_check(mapping, operation, kind)
     data = _content(path, file)
-    file_name = file_name or (Path(path).name if path is not None else getattr(file, "name", ""))
-    file_name = os.path.basename(str(file_name))[:255] or "upload"
+    file_name = uploads.upload_name(path, file, file_name)
     if record is None:
         record = MonitoringImport(
             operation=operation,
@@ -428,7 +399,7 @@ def import_monitoring_file(
             mapping=mapping,
             job=job,
         )
-        record.file.save(file_name, ContentFile(data), save=False)
+        uploads.record_keep_upload(record, data, file_name)
         record.save()
     with collector_paused():
         try:
@@ -450,17 +421,7 @@ def import_monitoring_file(
             # A bug must not leave half a file: the save is one transaction, rolled back.
             logger.exception("Monitoring import %s failed", record.pk)
             return _finish(
-                record,
-                status=MonitoringImport.Status.REJECTED,
-                problems=[
-                    Problem(
-                        row=None,
-                        column="",
-                        field="",
-                        code="failed",
-                        message=_("The import failed unexpectedly; nothing was saved."),
-                    )
-                ],
+                record, status=MonitoringImport.Status.REJECTED, problems=[uploads.failed_problem()]
             )
 
 
@@ -508,7 +469,7 @@ def _import(
     job: Job | None,
     record: MonitoringImport,
 ) -> MonitoringImport:
-    progress = _progress_for(job)
+    progress = uploads.progress_reporter(job)
     if progress:
         progress(1)
     _table, checked = _check_file(
@@ -650,7 +611,6 @@ def import_monitoring_start(
             mapping=mapping,
             dry_run=dry_run,
         )
-    from tutela.core.services.jobs import job_attach_task
     from tutela.monitoring.tasks_imports import import_monitoring_in_background
 
     job = job_create(
@@ -668,15 +628,11 @@ def import_monitoring_start(
         mapping=mapping,
         job=job,
     )
-    record.file.save(file_name or "upload", ContentFile(data), save=False)
+    uploads.record_keep_upload(record, data, file_name)
     record.save()
-
-    def enqueue() -> None:
-        result = import_monitoring_in_background.enqueue(record_id=record.pk, dry_run=dry_run)
-        job_attach_task(job=job, task_result_id=str(result.id))
-
-    # The worker must find the record: queue once it is committed.
-    transaction.on_commit(enqueue, robust=False)
+    uploads.enqueue_on_commit(
+        job=job, task=import_monitoring_in_background, record_id=record.pk, dry_run=dry_run
+    )
     return record
 
 
@@ -685,11 +641,9 @@ def import_monitoring_run_recorded(*, record_id: int, dry_run: bool = False) -> 
     record = MonitoringImport.objects.select_related(
         "operation", "organisation", "mapping", "user", "job"
     ).get(pk=record_id)
-    job = record.job
-    try:
-        with record.file.open("rb") as handle:
-            data = handle.read()
-        record = import_monitoring_file(
+
+    def run(data: bytes) -> MonitoringImport:
+        return import_monitoring_file(
             by=record.user,
             operation=record.operation,
             organisation=record.organisation,
@@ -698,40 +652,19 @@ def import_monitoring_run_recorded(*, record_id: int, dry_run: bool = False) -> 
             file_name=record.file_name,
             mapping=record.mapping,
             dry_run=dry_run,
-            job=job,
+            job=record.job,
             record=record,
         )
-    except Exception as exc:
-        logger.exception("Monitoring import %s failed", record_id)
-        _finish(
-            record,
-            status=MonitoringImport.Status.REJECTED,
-            problems=[
-                Problem(
-                    row=None,
-                    column="",
-                    field="",
-                    code="failed",
-                    message=_("The import failed unexpectedly; nothing was saved."),
-                )
-            ],
-        )
-        if job is not None:
-            job_fail(job=job, message=str(exc)[:500] or exc.__class__.__name__)
-        raise
-    if job is not None:
-        job_succeed(
-            job=job,
-            result={
-                "import_id": record.pk,
-                "status": record.status,
-                "created": record.created_count,
-                "updated": record.updated_count,
-                "errors": record.error_count,
-                "warnings": record.warning_count,
-            },
-        )
-    return record
+
+    return uploads.record_run_queued(
+        record,
+        run=run,
+        failed=lambda failed: _finish(
+            failed, status=MonitoringImport.Status.REJECTED, problems=[uploads.failed_problem()]
+        ),
+        counts=("created", "updated"),
+        label="Monitoring import",
+    )
 
 
 # --- looking at a file, annotated workbook -------------------------------------------------------
@@ -813,20 +746,19 @@ def import_inspect(
 def import_annotated_workbook(*, record: MonitoringImport) -> bytes:
     """The upload of `record` as xlsx with its problem cells filled and commented. When more
     problems were found than the record keeps, the file is checked again (nothing saved)."""
-    if not record.file:
-        raise ImportFileError(_("The uploaded file is no longer kept."), code="gone")
-    with record.file.open("rb") as handle:
-        data = handle.read()
-    fieldset = fieldset_for(record.operation, record.kind)
-    table = read_file(data, file_name=record.file_name, fieldset=fieldset)
-    problems = [Problem.from_dict(p) for p in record.problems]
-    if record.error_count + record.warning_count > len(problems):
-        _table, checked = _check_file(
+
+    def read(data: bytes) -> Table:
+        fieldset = fieldset_for(record.operation, record.kind)
+        return read_file(data, file_name=record.file_name, fieldset=fieldset)
+
+    def recheck(data: bytes, _table: Table, _problems: list[Problem]) -> list[Problem]:
+        _checked_table, checked = _check_file(
             data,
             operation=record.operation,
             kind=record.kind,
             file_name=record.file_name,
             mapping=record.mapping,
         )
-        problems = checked.problems
-    return annotated_workbook(table, problems)
+        return checked.problems
+
+    return uploads.record_annotated_workbook(record, read=read, recheck=recheck)
