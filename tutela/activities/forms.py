@@ -26,6 +26,7 @@ from tutela.activities.models import (
     Indicator,
     PopulationGroup,
 )
+from tutela.core.imports.forms import UploadFormBase
 from tutela.core.models import AdminArea, Body, Operation, Organisation
 
 MONTH_FORMAT = "%Y-%m"
@@ -267,7 +268,7 @@ class PlanningUploadForm(forms.Form):
 # --- uploads and mappings ------------------------------------------------------------------------
 
 
-class UploadForm(forms.Form):
+class UploadForm(UploadFormBase):
     file = forms.FileField(
         label=_("5W file (XLSX or CSV)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
@@ -289,24 +290,6 @@ class UploadForm(forms.Form):
         required=False,
         initial=True,
     )
-
-    def __init__(
-        self,
-        *args: Any,
-        organisations: Any,
-        mappings: Any,
-        choose_organisation: bool,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        org_field = self.fields["organisation"]
-        mapping_field = self.fields["mapping"]
-        assert isinstance(org_field, forms.ModelChoiceField)
-        assert isinstance(mapping_field, forms.ModelChoiceField)
-        org_field.queryset = organisations
-        mapping_field.queryset = mappings
-        if not choose_organisation:
-            del self.fields["organisation"]
 
     def clean_file(self) -> Any:
         return _check_upload(self.cleaned_data["file"])

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tutela.core.imports.forms import UploadFormBase
 from tutela.core.models import Organisation
 from tutela.monitoring.models import Kind, MonitoringMapping
 
@@ -19,7 +20,7 @@ class MappingChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.get_kind_display()})"
 
 
-class UploadForm(forms.Form):
+class UploadForm(UploadFormBase):
     file = forms.FileField(
         label=_("File (XLSX, CSV or a KoboToolbox/ODK export)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xlsm,.xls,.ods,.csv"}),
@@ -42,24 +43,6 @@ class UploadForm(forms.Form):
         required=False,
         initial=True,
     )
-
-    def __init__(
-        self,
-        *args: Any,
-        organisations: Any,
-        mappings: Any,
-        choose_organisation: bool,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        org_field = self.fields["organisation"]
-        mapping_field = self.fields["mapping"]
-        assert isinstance(org_field, forms.ModelChoiceField)
-        assert isinstance(mapping_field, forms.ModelChoiceField)
-        org_field.queryset = organisations
-        mapping_field.queryset = mappings
-        if not choose_organisation:
-            del self.fields["organisation"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

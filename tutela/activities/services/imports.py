@@ -67,8 +67,6 @@ __all__ = [
 KIND = "5w"
 # Problems kept on the ImportRecord for the page (all of them go into the annotated workbook).
 STORED_PROBLEMS = uploads.STORED_PROBLEMS
-# Files bigger than this run in the background worker.
-BACKGROUND_BYTES = uploads.BACKGROUND_BYTES
 LOCATION_FIELDS = (
     "admin1_pcode",
     "admin1_name",
@@ -406,16 +404,15 @@ def import_5w_start(
     `background` says so). A queued import returns its record in status "pending" with a `job`
     whose progress the page can poll."""
     _check_access(by, operation, organisation)
-    data = _content(None, file)
-    file_name = os.path.basename(file_name or getattr(file, "name", "") or "upload")[:255]
-    if background is None:
-        background = len(data) > BACKGROUND_BYTES
-    if not background:
+    upload = uploads.upload_receive(
+        file, file_name, background=background, caller="import_5w_start"
+    )
+    if not upload.background:
         return import_5w_file(
             by=by,
             operation=operation,
-            file=io.BytesIO(data),
-            file_name=file_name,
+            file=io.BytesIO(upload.data),
+            file_name=upload.name,
             organisation=organisation,
             mapping=mapping,
             dry_run=dry_run,
@@ -426,27 +423,24 @@ def import_5w_start(
 
     if organisation is None and by is not None and not is_manager(by, operation):
         organisation = by.organisation
-    job = job_create(user=by, operation=operation, kind="5w_import", label=file_name)
+    job = job_create(user=by, operation=operation, kind="5w_import", label=upload.name)
     record = ImportRecord(
         operation=operation,
         organisation=organisation,
         kind=KIND,
         user=by,
-        file_name=file_name,
+        file_name=upload.name,
         mapping=mapping,
         job=job,
     )
-    uploads.record_keep_upload(record, data, file_name)
-    record.save()
-    uploads.enqueue_on_commit(
-        job=job,
+    return uploads.record_queue(
+        record,
+        data=upload.data,
         task=import_5w_in_background,
-        record_id=record.pk,
         dry_run=dry_run,
         sheet=sheet or "",
         header_row=header_row or 0,
     )
-    return record
 
 
 def import_5w_run_recorded(

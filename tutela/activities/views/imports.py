@@ -15,7 +15,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -38,12 +39,13 @@ from tutela.activities.views.reporting import (
     paginate,
 )
 from tutela.core import access
+from tutela.core.imports import pages as import_pages
 from tutela.core.imports.problems import ImportFileError, Problem
 from tutela.core.models import Operation, Organisation
 from tutela.core.pcodes import name_key
 
 # Problems listed on the result page (the annotated workbook has all of them).
-PROBLEMS_PAGE_SIZE = 100
+PROBLEMS_PAGE_SIZE = import_pages.PROBLEMS_PAGE_SIZE
 
 
 def _reporting_operation(request: HttpRequest, slug: str) -> Operation:
@@ -150,6 +152,7 @@ def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         record=record,
         pending=pending,
         problems=paginate(request, problems, PROBLEMS_PAGE_SIZE),
+        more_problems=import_pages.more_problems(record),
         file_problems=[p for p in problems if p.row is None],
         can_commit=record.status == ImportRecord.Status.DRY_RUN
         and record.error_count == 0
@@ -167,14 +170,11 @@ def import_progress(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     result."""
     operation = operation_for(request, slug)
     record = _record_for(request, operation, pk)
-    if record.status != ImportRecord.Status.PENDING or (record.job and record.job.is_finished):
-        response = HttpResponse(status=204)
-        response["HX-Refresh"] = "true"
-        return response
-    return render(
+    return import_pages.progress_response(
         request,
-        "activities/imports/_progress.html",
-        {"operation": operation, "record": record, "job": record.job},
+        record,
+        progress_url=reverse("activities:import_progress", kwargs={"slug": slug, "pk": pk}),
+        context={"operation": operation},
     )
 
 
@@ -184,22 +184,12 @@ def import_annotated(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The uploaded file back as xlsx with its problem cells highlighted and commented."""
     operation = operation_for(request, slug)
     record = _record_for(request, operation, pk)
-    try:
-        content = import_services.import_annotated_workbook(record=record)
-    except ImportFileError as error:
-        messages.error(request, error.message)
-        return redirect("activities:import_detail", slug=slug, pk=pk)
-    stem = os.path.splitext(os.path.basename(record.file_name))[0] or "upload"
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return import_pages.annotated_download(
+        request,
+        record,
+        build=import_services.import_annotated_workbook,
+        detail_url=reverse("activities:import_detail", kwargs={"slug": slug, "pk": pk}),
     )
-    response["Content-Disposition"] = f'attachment; filename="{_safe_name(stem)}-problems.xlsx"'
-    return response
-
-
-def _safe_name(stem: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)[:80] or "upload"
 
 
 @login_required
@@ -208,8 +198,7 @@ def import_commit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Import for real the file of a clean dry run."""
     operation = _reporting_operation(request, slug)
     record = _record_for(request, operation, pk)
-    if record.status != ImportRecord.Status.DRY_RUN or record.error_count or not record.file:
-        messages.error(request, _("Only a dry run without errors can be imported."))
+    if import_pages.commit_refused(request, record):
         return redirect("activities:import_detail", slug=slug, pk=pk)
     with record.file.open("rb") as handle:
         new = import_services.import_5w_start(
@@ -331,11 +320,7 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         initial={"name": record.mapping.name if record.mapping else _suggested_name(record)},
     )
     form.fields["name"].required = True
-    asked = set(filter(None, request.POST.get("asked", "").split(",")))
-    if request.method == "POST" and form.is_valid() and not set(unknown) <= asked:
-        # The columns just chosen hold words Tutela does not know: ask what they mean first.
-        messages.info(request, _("Say what the file's own words below mean, then save again."))
-    elif request.method == "POST" and form.is_valid():
+    if import_pages.mapping_ready(request, form, unknown):
         organisation = record.organisation
         if organisation is None and not access.is_manager(user, operation):
             organisation = user.organisation
@@ -364,11 +349,7 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     mapping=mapping,
                     dry_run=True,
                 )
-            messages.success(
-                request,
-                _("Mapping “%(name)s” saved; the file was checked with it (nothing saved yet).")
-                % {"name": mapping.name},
-            )
+            import_pages.mapping_saved(request, mapping.name)
             return redirect("activities:import_detail", slug=slug, pk=new.pk)
     return page(
         request,

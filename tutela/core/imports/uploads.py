@@ -19,6 +19,7 @@ import contextlib
 import logging
 import os
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -83,6 +84,26 @@ def upload_name(path: str | os.PathLike[str] | None, file: Any, file_name: str =
     """The file's own name (no folders), as stored on the record."""
     file_name = file_name or (Path(path).name if path is not None else getattr(file, "name", ""))
     return os.path.basename(str(file_name))[:255] or "upload"
+
+
+@dataclass
+class Upload:
+    """An upload received by a `*_start` service: its bytes, its name, and whether it is
+    imported in the background."""
+
+    data: bytes
+    name: str
+    background: bool
+
+
+def upload_receive(file: Any, file_name: str, *, background: bool | None, caller: str) -> Upload:
+    """Read an upload; by default it goes to the background worker when bigger than
+    BACKGROUND_BYTES."""
+    data = upload_bytes(None, file, caller=caller)
+    name = os.path.basename(file_name or getattr(file, "name", "") or "upload")[:255]
+    if background is None:
+        background = len(data) > BACKGROUND_BYTES
+    return Upload(data=data, name=name, background=background)
 
 
 def record_keep_upload(record: UploadRecord, data: bytes, file_name: str) -> None:
@@ -224,6 +245,16 @@ def enqueue_on_commit(*, job: Job, task: Any, **arguments: Any) -> None:
         job_attach_task(job=job, task_result_id=str(result.id))
 
     transaction.on_commit(enqueue, robust=False)
+
+
+def record_queue(record: R, *, data: bytes, task: Any, **arguments: Any) -> R:
+    """Save a new pending record (with its Job) and the upload, and queue `task` for it once
+    committed, with `record_id` and `arguments`."""
+    assert record.job is not None
+    record_keep_upload(record, data, record.file_name)
+    record.save()
+    enqueue_on_commit(job=record.job, task=task, record_id=record.pk, **arguments)
+    return record
 
 
 def record_run_queued(

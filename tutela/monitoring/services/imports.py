@@ -97,8 +97,6 @@ __all__ = [
 
 # Problems kept on the record for the page (the annotated workbook has all of them).
 STORED_PROBLEMS = uploads.STORED_PROBLEMS
-# Files bigger than this are imported by the background worker.
-BACKGROUND_BYTES = uploads.BACKGROUND_BYTES
 
 
 # --- access --------------------------------------------------------------------------------------
@@ -596,18 +594,17 @@ def import_monitoring_start(
     progress the page polls."""
     organisation = import_organisation(by, operation, organisation)
     _mapping_check(mapping, operation, kind)
-    data = _content(None, file)
-    file_name = os.path.basename(file_name or getattr(file, "name", "") or "upload")[:255]
-    if background is None:
-        background = len(data) > BACKGROUND_BYTES
-    if not background:
+    upload = uploads.upload_receive(
+        file, file_name, background=background, caller="import_monitoring_start"
+    )
+    if not upload.background:
         return import_monitoring_file(
             by=by,
             operation=operation,
             organisation=organisation,
             kind=kind,
-            file=io.BytesIO(data),
-            file_name=file_name,
+            file=io.BytesIO(upload.data),
+            file_name=upload.name,
             mapping=mapping,
             dry_run=dry_run,
         )
@@ -617,23 +614,20 @@ def import_monitoring_start(
         user=by if getattr(by, "is_authenticated", False) else None,
         operation=operation,
         kind="monitoring_import",
-        label=file_name,
+        label=upload.name,
     )
     record = MonitoringImport(
         operation=operation,
         organisation=organisation,
         kind=kind,
         user=by if getattr(by, "is_authenticated", False) else None,
-        file_name=file_name,
+        file_name=upload.name,
         mapping=mapping,
         job=job,
     )
-    uploads.record_keep_upload(record, data, file_name)
-    record.save()
-    uploads.enqueue_on_commit(
-        job=job, task=import_monitoring_in_background, record_id=record.pk, dry_run=dry_run
+    return uploads.record_queue(
+        record, data=upload.data, task=import_monitoring_in_background, dry_run=dry_run
     )
-    return record
 
 
 def import_monitoring_run_recorded(*, record_id: int, dry_run: bool = False) -> MonitoringImport:

@@ -20,11 +20,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tutela.activities.models import PopulationGroup
 from tutela.core import access
+from tutela.core.imports import pages as import_pages
 from tutela.core.imports.problems import ImportFileError, Problem
 from tutela.core.models import Operation
 from tutela.monitoring import import_fields as fields
@@ -44,8 +45,7 @@ from tutela.monitoring.services.import_mappings import mapping_save, mappings_fo
 from tutela.monitoring.xlsforms import xlsform
 
 PAGE_SIZE = 50
-PROBLEMS_PAGE_SIZE = 100
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PROBLEMS_PAGE_SIZE = import_pages.PROBLEMS_PAGE_SIZE
 
 
 def _page(
@@ -71,8 +71,15 @@ def _record(request: HttpRequest, operation: Operation, pk: int) -> MonitoringIm
     return service.import_get_for_user(request.user, operation, pk)
 
 
-def _safe_name(stem: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)[:80] or "upload"
+def _record_with_content(
+    request: HttpRequest, slug: str, pk: int
+) -> tuple[Operation, MonitoringImport]:
+    """The operation and an upload whose rows the user may see (404 otherwise)."""
+    operation = _importing_operation(request, slug)
+    record = _record(request, operation, pk)
+    if not service.can_see_content(request.user, record):
+        raise Http404
+    return operation, record
 
 
 @login_required
@@ -141,6 +148,7 @@ def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         content=content,
         pending=record.status == MonitoringImport.Status.PENDING,
         problems=_paginate(request, problems, PROBLEMS_PAGE_SIZE),
+        more_problems=content and import_pages.more_problems(record),
         can_commit=content
         and record.status == MonitoringImport.Status.DRY_RUN
         and record.error_count == 0
@@ -156,14 +164,11 @@ def import_progress(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """htmx: the progress of a queued import; the page reloads once it is done."""
     operation = _importing_operation(request, slug)
     record = _record(request, operation, pk)
-    if record.status != MonitoringImport.Status.PENDING or (record.job and record.job.is_finished):
-        response = HttpResponse(status=204)
-        response["HX-Refresh"] = "true"
-        return response
-    return render(
+    return import_pages.progress_response(
         request,
-        "monitoring/imports/_progress.html",
-        {"operation": operation, "record": record, "job": record.job},
+        record,
+        progress_url=reverse("monitoring:import_progress", kwargs={"slug": slug, "pk": pk}),
+        context={"operation": operation},
     )
 
 
@@ -171,31 +176,21 @@ def import_progress(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_GET
 def import_annotated(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The upload back as xlsx with its problem cells highlighted and commented."""
-    operation = _importing_operation(request, slug)
-    record = _record(request, operation, pk)
-    if not service.can_see_content(request.user, record):
-        raise Http404
-    try:
-        content = service.import_annotated_workbook(record=record)
-    except ImportFileError as error:
-        messages.error(request, error.message)
-        return redirect("monitoring:import_detail", slug=slug, pk=pk)
-    stem = os.path.splitext(os.path.basename(record.file_name))[0]
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{_safe_name(stem)}-problems.xlsx"'
-    return response
+    operation, record = _record_with_content(request, slug, pk)
+    return import_pages.annotated_download(
+        request,
+        record,
+        build=service.import_annotated_workbook,
+        detail_url=reverse("monitoring:import_detail", kwargs={"slug": slug, "pk": pk}),
+    )
 
 
 @login_required
 @require_POST
 def import_commit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Import for real the file of a clean dry run."""
-    operation = _importing_operation(request, slug)
-    record = _record(request, operation, pk)
-    if not service.can_see_content(request.user, record):
-        raise Http404
-    if record.status != MonitoringImport.Status.DRY_RUN or record.error_count or not record.file:
-        messages.error(request, _("Only a dry run without errors can be imported."))
+    operation, record = _record_with_content(request, slug, pk)
+    if import_pages.commit_refused(request, record):
         return redirect("monitoring:import_detail", slug=slug, pk=pk)
     with record.file.open("rb") as handle:
         new = service.import_monitoring_start(
@@ -300,11 +295,7 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             else os.path.splitext(record.file_name)[0][:100]
         },
     )
-    asked = set(filter(None, request.POST.get("asked", "").split(",")))
-    if request.method == "POST" and form.is_valid() and not set(inspection.unknown) <= asked:
-        # The columns just chosen hold words Tutela does not know: ask what they mean first.
-        messages.info(request, _("Say what the file's own words below mean, then save again."))
-    elif request.method == "POST" and form.is_valid():
+    if import_pages.mapping_ready(request, form, inspection.unknown):
         try:
             mapping = mapping_save(
                 by=request.user,
@@ -331,11 +322,7 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     mapping=mapping,
                     dry_run=True,
                 )
-            messages.success(
-                request,
-                _("Mapping “%(name)s” saved; the file was checked with it (nothing saved yet).")
-                % {"name": mapping.name},
-            )
+            import_pages.mapping_saved(request, mapping.name)
             return redirect("monitoring:import_detail", slug=slug, pk=new.pk)
     return _page(
         request,
@@ -370,10 +357,7 @@ def mapping_list(request: HttpRequest, slug: str) -> HttpResponse:
 def _xlsform(request: HttpRequest, slug: str, form: str) -> HttpResponse:
     operation = _importing_operation(request, slug)
     content = xlsform(operation, form)
-    response = HttpResponse(content, content_type=XLSX)
-    name = _safe_name(f"tutela-{operation.slug}-{form}-xlsform")
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    return import_pages.xlsx_download(content, f"tutela-{operation.slug}-{form}-xlsform")
 
 
 @login_required

@@ -10,55 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import F
 from django.utils import translation
 
 from tutela.activities.models import ImportRecord
 from tutela.activities.services.imports import import_5w_file, mappings_for
-from tutela.core.models import Operation, Organisation, User
-
-
-def lookup_operation(slug: str) -> Operation:
-    operation = Operation.objects.filter(slug=slug).first()
-    if operation is None:
-        raise CommandError(f"No operation “{slug}”.")
-    return operation
-
-
-def lookup_user(email: str | None) -> User | None:
-    if not email:
-        return None
-    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
-    if user is None:
-        raise CommandError(f"No active user “{email}”.")
-    return user
+from tutela.core.imports.cli import command_errors, lookup_operation, lookup_user, print_upload
+from tutela.core.models import Organisation
 
 
 def print_record(command: BaseCommand, record: ImportRecord, *, limit: int) -> None:
     """The counts and the problems of an import, one problem a line."""
-    write = command.stdout.write
-    write(f"File: {record.file_name}")
-    write(f"Status: {record.get_status_display()}")
-    write(
-        f"Rows read: {record.rows_read}  created: {record.created_count}  "
-        f"updated: {record.updated_count}  unchanged: {record.unchanged_count}"
-    )
-    write(f"Errors: {record.error_count}  warnings: {record.warning_count}")
-    for problem in record.problems[:limit]:
-        where = []
-        if problem.get("row"):
-            where.append(f"row {problem['row']}")
-        if problem.get("column"):
-            where.append(f"column “{' '.join(str(problem['column']).split())}”")
-        prefix = f"[{problem.get('severity', 'error')}]"
-        if where:
-            prefix += " " + ", ".join(where) + ":"
-        write(f"{prefix} {problem.get('message', '')}")
-    hidden = record.error_count + record.warning_count - min(limit, len(record.problems))
-    if hidden > 0:
-        write(f"… and {hidden} more problem(s).")
+    print_upload(command, record, limit=limit, counts=("created", "updated", "unchanged"))
 
 
 class Command(BaseCommand):
@@ -100,22 +64,20 @@ class Command(BaseCommand):
             mapping = candidates.order_by(F("organisation_id").desc(nulls_last=True)).first()
             if mapping is None:
                 raise CommandError(f"No column mapping “{options['mapping']}”.")
-        try:
-            with translation.override(options["language"]):
-                record = import_5w_file(
-                    by=user,
-                    operation=operation,
-                    path=options["file"],
-                    organisation=organisation,
-                    mapping=mapping,
-                    dry_run=options["dry_run"],
-                    sheet=options["sheet"],
-                    header_row=options["header_row"],
-                )
-                print_record(self, record, limit=options["problems"])
-        except FileNotFoundError as exc:
-            raise CommandError(f"No file “{options['file']}”.") from exc
-        except PermissionDenied as exc:
-            raise CommandError(str(exc) or "Not allowed.") from exc
+        with (
+            command_errors(options["file"], missing=(FileNotFoundError,)),
+            translation.override(options["language"]),
+        ):
+            record = import_5w_file(
+                by=user,
+                operation=operation,
+                path=options["file"],
+                organisation=organisation,
+                mapping=mapping,
+                dry_run=options["dry_run"],
+                sheet=options["sheet"],
+                header_row=options["header_row"],
+            )
+            print_record(self, record, limit=options["problems"])
         if record.status == ImportRecord.Status.REJECTED:
             raise CommandError("The file was rejected; nothing was saved.")

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import F
 from django.utils import translation
 
-from tutela.activities.management.commands.import_5w import lookup_operation, lookup_user
+from tutela.core.imports.cli import command_errors, lookup_operation, lookup_user, print_upload
 from tutela.core.models import Organisation
 from tutela.monitoring.models import Kind, MonitoringImport
 from tutela.monitoring.services.import_mappings import mappings_for
@@ -24,28 +23,8 @@ from tutela.monitoring.services.imports import import_monitoring_file
 
 
 def print_record(command: BaseCommand, record: MonitoringImport, *, limit: int) -> None:
-    write = command.stdout.write
-    write(f"File: {record.file_name}")
-    write(f"Kind: {record.get_kind_display()}  organisation: {record.organisation.acronym}")
-    write(f"Status: {record.get_status_display()}")
-    write(
-        f"Rows read: {record.rows_read}  created: {record.created_count}  "
-        f"updated: {record.updated_count}"
-    )
-    write(f"Errors: {record.error_count}  warnings: {record.warning_count}")
-    for problem in record.problems[:limit]:
-        where = []
-        if problem.get("row"):
-            where.append(f"row {problem['row']}")
-        if problem.get("column"):
-            where.append(f"column “{' '.join(str(problem['column']).split())}”")
-        prefix = f"[{problem.get('severity', 'error')}]"
-        if where:
-            prefix += " " + ", ".join(where) + ":"
-        write(f"{prefix} {problem.get('message', '')}")
-    hidden = record.error_count + record.warning_count - min(limit, len(record.problems))
-    if hidden > 0:
-        write(f"… and {hidden} more problem(s).")
+    details = [f"Kind: {record.get_kind_display()}  organisation: {record.organisation.acronym}"]
+    print_upload(command, record, limit=limit, details=details)
 
 
 class Command(BaseCommand):
@@ -86,22 +65,20 @@ class Command(BaseCommand):
             mapping = candidates.order_by(F("organisation_id").desc(nulls_last=True)).first()
             if mapping is None:
                 raise CommandError(f"No {options['kind']} mapping “{options['mapping']}”.")
-        try:
-            with translation.override(options["language"]):
-                record = import_monitoring_file(
-                    by=user,
-                    operation=operation,
-                    organisation=organisation,
-                    kind=options["kind"],
-                    path=options["file"],
-                    mapping=mapping,
-                    dry_run=options["dry_run"],
-                )
-                print_record(self, record, limit=options["problems"])
-        except (FileNotFoundError, IsADirectoryError) as exc:
-            raise CommandError(f"No file “{options['file']}”.") from exc
-        except PermissionDenied as exc:
-            raise CommandError(str(exc) or "Not allowed.") from exc
+        with (
+            command_errors(options["file"], missing=(FileNotFoundError, IsADirectoryError)),
+            translation.override(options["language"]),
+        ):
+            record = import_monitoring_file(
+                by=user,
+                operation=operation,
+                organisation=organisation,
+                kind=options["kind"],
+                path=options["file"],
+                mapping=mapping,
+                dry_run=options["dry_run"],
+            )
+            print_record(self, record, limit=options["problems"])
         if record.status == MonitoringImport.Status.REJECTED:
             raise CommandError(
                 f"The file was rejected ({record.error_count} error(s)); nothing was saved."

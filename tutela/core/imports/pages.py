@@ -1,0 +1,114 @@
+"""What the upload pages of every importer (5W, monitoring) do the same way: the htmx progress of
+a queued upload, the annotated workbook as a download, refusing to import a file that is not a
+clean dry run, and the two steps of the mapping page. The views keep their own access checks and
+call these once they know the user may see the record.
+
+The templates these go with are under core/templates/core/imports/ (_status, _progress,
+_summary, _problems, _table, _mapping_form).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from tutela.core.imports.problems import ImportFileError
+from tutela.core.imports.uploads import UploadRecord
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Problems listed on an upload's page, a page at a time (the annotated workbook has all).
+PROBLEMS_PAGE_SIZE = 100
+PENDING = "pending"
+DRY_RUN = "dry_run"
+
+
+def safe_file_name(stem: str) -> str:
+    """A file name safe in a Content-Disposition header."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)[:80] or "upload"
+
+
+def xlsx_download(content: bytes, stem: str, suffix: str = "") -> HttpResponse:
+    """`content` as an xlsx attachment named `stem` (made safe) + `suffix` + ".xlsx"."""
+    response = HttpResponse(content, content_type=XLSX)
+    name = f"{safe_file_name(stem)}{suffix}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def more_problems(record: UploadRecord) -> bool:
+    """More problems were found than the record keeps (the page says so)."""
+    return record.error_count + record.warning_count > len(record.problems or [])
+
+
+def progress_response(
+    request: HttpRequest, record: Any, *, progress_url: str, context: dict[str, Any]
+) -> HttpResponse:
+    """htmx: the progress of a queued upload; once it is done, an empty answer that reloads the
+    page to show the result."""
+    if record.status != PENDING or (record.job and record.job.is_finished):
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(
+        request,
+        "core/imports/_progress.html",
+        {**context, "record": record, "job": record.job, "progress_url": progress_url},
+    )
+
+
+def annotated_download(
+    request: HttpRequest,
+    record: UploadRecord,
+    *,
+    build: Callable[..., bytes],
+    detail_url: str,
+) -> HttpResponse:
+    """The upload back as xlsx with its problem cells highlighted (`build(record=record)`); back
+    to the upload's page with a message when the file is no longer kept."""
+    try:
+        content = build(record=record)
+    except ImportFileError as error:
+        messages.error(request, error.message)
+        return redirect(detail_url)
+    stem = os.path.splitext(os.path.basename(record.file_name))[0]
+    return xlsx_download(content, stem, "-problems")
+
+
+def commit_refused(request: HttpRequest, record: UploadRecord) -> bool:
+    """Only the file of a dry run without errors is imported for real: True (with a message)
+    when `record` is not one."""
+    if record.status != DRY_RUN or record.error_count or not record.file:
+        messages.error(request, _("Only a dry run without errors can be imported."))
+        return True
+    return False
+
+
+def mapping_asked(request: HttpRequest) -> set[str]:
+    """The fields whose unknown values the mapping page asked about."""
+    return set(filter(None, request.POST.get("asked", "").split(",")))
+
+
+def mapping_ready(request: HttpRequest, form: forms.Form, unknown: Iterable[str]) -> bool:
+    """The mapping form was posted valid and every field with unknown values was asked about.
+    When the columns just chosen hold words Tutela does not know, says to map them first."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    if not set(unknown) <= mapping_asked(request):
+        messages.info(request, _("Say what the file's own words below mean, then save again."))
+        return False
+    return True
+
+
+def mapping_saved(request: HttpRequest, name: str) -> None:
+    messages.success(
+        request,
+        _("Mapping “%(name)s” saved; the file was checked with it (nothing saved yet).")
+        % {"name": name},
+    )
