@@ -279,6 +279,12 @@ class Atoms:
     controlled: bool = False
     withheld_groups: int = 0
     _blocks: list[tuple[dict[str, Any], int]] | None = None
+    # The same blocks with tuple keys over `dims` (made first; dicts only when asked for).
+    _tuples: list[tuple[tuple[Any, ...], int]] | None = None
+    # Alternatively to `rows`, for large views: atom -> count of records the user may see
+    # (`shown`) and may not see (`hidden`); zero counts are ignored.
+    shown: dict[tuple[Any, ...], int] | None = None
+    hidden: dict[tuple[Any, ...], int] | None = None
 
     @classmethod
     def from_values(
@@ -302,6 +308,8 @@ class Atoms:
 
     @property
     def has_hidden(self) -> bool:
+        if self.hidden and any(self.hidden.values()):
+            return True
         return any(not visible for _k, _n, visible in self.rows)
 
     def blocks(self) -> list[tuple[dict[str, Any], int]]:
@@ -311,12 +319,23 @@ class Atoms:
         across the first dimension of `pool_order` (regrouped with that dimension set to POOLED),
         groups that reach the threshold become blocks, the rest are pooled across the next
         dimension, and so on; what is left at the end is withheld."""
-        if self._blocks is not None:
-            return self._blocks
-        with no_gc_pauses():
-            return self._make_blocks()
+        if self._blocks is None:
+            dims = self.dims
+            self._blocks = [(dict(zip(dims, key, strict=True)), n) for key, n in self.tuples()]
+        return self._blocks
 
-    def _make_blocks(self) -> list[tuple[dict[str, Any], int]]:
+    def tuples(self) -> list[tuple[tuple[Any, ...], int]]:
+        """`blocks()` with tuple keys over `dims` (much cheaper for large views)."""
+        if self._tuples is None:
+            if self._blocks is not None:
+                dims = self.dims
+                self._tuples = [(tuple(k[d] for d in dims), n) for k, n in self._blocks]
+            else:
+                with no_gc_pauses():
+                    self._tuples = self._make_blocks()
+        return self._tuples
+
+    def _make_blocks(self) -> list[tuple[tuple[Any, ...], int]]:
         threshold = self.threshold
         out = [(key, n) for key, n, visible in self.rows if visible]
         small: list[tuple[tuple[Any, ...], int]] = []
@@ -327,6 +346,14 @@ class Atoms:
                 out.append((key, n))
             else:
                 small.append((key, n))
+        if self.shown:
+            out.extend((key, n) for key, n in self.shown.items() if n)
+        if self.hidden:
+            for key, n in self.hidden.items():
+                if n >= threshold:
+                    out.append((key, n))
+                elif n:
+                    small.append((key, n))
         for dim in self.pool_order:
             if not small:
                 break
@@ -344,19 +371,17 @@ class Atoms:
                 else:
                     small.append((key, n))
         self.withheld_groups = len(small)
-        dims = self.dims
-        self._blocks = [(dict(zip(dims, key, strict=True)), n) for key, n in out]
-        return self._blocks
+        return out
 
     def inside(self, predicate: Callable[[dict[str, Any]], bool] | None) -> Atoms:
         """The atoms of a view: pooling is done first (on the filter-free atoms), then the view
         keeps the blocks lying wholly inside its filters (all of them when `predicate` is
         None)."""
-        blocks = self.blocks()
-        if predicate is not None:
-            blocks = [(k, n) for k, n in blocks if predicate(k)]
         kept = Atoms(rows=[], threshold=self.threshold, pool_order=self.pool_order, dims=self.dims)
-        kept._blocks = blocks
+        if predicate is None:
+            kept._tuples = self.tuples()
+        else:
+            kept._blocks = [(k, n) for k, n in self.blocks() if predicate(k)]
         # Controlled when any record fetched (the period's, before the area, risk and
         # verification filters) is hidden from the user: deciding on the filtered view would
         # tell whether a few hidden records lie in it.
@@ -466,19 +491,36 @@ def build_table(
     col_labels: Sequence[str],
     additive_columns: bool = True,
     row_header: str = "",
+    row_dim: str = "",
+    col_dim: str = "",
+    col_value: Hashable | None = None,
 ) -> Table:
-    """Fold the view's blocks into rows × columns; a block pooled across the row (or column)
-    dimension goes to a "pooled small groups" row (or column). Then suppress_table when the view
-    holds records the user may not see."""
+    """Fold the view's blocks into rows × columns (`row_of`/`col_of` of each block; or, faster,
+    the block's `row_dim` value and `col_dim` value or constant `col_value`, when given); a
+    block pooled across the row (or column) dimension goes to a "pooled small groups" row (or
+    column). Then suppress_table when the view holds records the user may not see."""
     controlled = atoms.controlled
     row_keys, row_labels = list(row_keys), list(row_labels)
     col_keys, col_labels = list(col_keys), list(col_labels)
     sums: dict[tuple[Hashable, Hashable], int] = defaultdict(int)
-    for key, n in atoms.blocks():
-        r, c = row_of(key), col_of(key)
-        if r is None or c is None:
-            continue
-        sums[(r, c)] += n
+    if row_dim and col_dim:
+        ri, ci = atoms.dims.index(row_dim), atoms.dims.index(col_dim)
+        for tkey, n in atoms.tuples():
+            r, c = tkey[ri], tkey[ci]
+            if r is not None and c is not None:
+                sums[(r, c)] += n
+    elif row_dim and col_value is not None:
+        ri = atoms.dims.index(row_dim)
+        for tkey, n in atoms.tuples():
+            r = tkey[ri]
+            if r is not None:
+                sums[(r, col_value)] += n
+    else:
+        for key, n in atoms.blocks():
+            r, c = row_of(key), col_of(key)
+            if r is None or c is None:
+                continue
+            sums[(r, c)] += n
     pooled_label = str(_("Pooled small groups"))
     if any(r == POOLED for r, _c in sums) and POOLED not in row_keys:
         row_keys.append(POOLED)

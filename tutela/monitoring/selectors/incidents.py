@@ -133,12 +133,13 @@ def _incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
             atom = (month, admin1, admin2, risk, bool(verified))
             hidden[atom] = hidden.get(atom, 0) - n
             shown[atom] = shown.get(atom, 0) + n
-    rows: list[tuple[tuple[Any, ...], int, bool]] = [
-        (atom, n, True) for atom, n in shown.items() if n
-    ]
-    rows.extend((atom, n, False) for atom, n in hidden.items() if n)
     atoms = Atoms(
-        rows=rows, threshold=viewer.threshold, pool_order=INCIDENT_POOL, dims=INCIDENT_DIMS[:-1]
+        rows=[],
+        shown=shown,
+        hidden=hidden,
+        threshold=viewer.threshold,
+        pool_order=INCIDENT_POOL,
+        dims=INCIDENT_DIMS[:-1],
     )
     return atoms.inside(block_filter(filters))
 
@@ -167,7 +168,11 @@ def period_months(
 ) -> list[datetime.date]:
     """The months a trend shows: the filter's range; open ends close on the data (or on the
     last DEFAULT_MONTHS months up to today)."""
-    seen = sorted({key["month"] for key, _n in atoms.blocks()}) if atoms else []
+    if atoms:
+        i = atoms.dims.index("month")
+        seen = sorted({key[i] for key, _n in atoms.tuples()})
+    else:
+        seen = []
     last = filters.month_to or (seen[-1] if seen else None)
     if last is None:
         last = (today or datetime.date.today()).replace(day=1)  # noqa: DTZ011 - a calendar month
@@ -237,6 +242,8 @@ def incident_trend(
         col_keys=col_keys,
         col_labels=col_labels,
         row_header=_("Month"),
+        row_dim="month",
+        col_dim=key if by == "area" else "primary_risk_id",
     )
 
 
@@ -451,6 +458,8 @@ def hotspots(
         col_keys=["incidents"],
         col_labels=[_("Incidents")],
         row_header=operation.level_label(level),
+        row_dim=key,
+        col_value="incidents",
     )
     year = filters.month_to.year if filters.month_to else None
     pops = populations(operation, [a.pk for a in areas], year)
