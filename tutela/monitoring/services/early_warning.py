@@ -213,7 +213,8 @@ def early_warning_scan(
         operation=operation,
         month=month,
         baseline_months=max(1, config.baseline_months),
-        min_count=max(1, config.min_count),
+        # Never below the small-count threshold (it may have been raised since the setting).
+        min_count=max(1, config.min_count, operation.disclosure_threshold),
         significance=config.significance,
     )
     existing = {

@@ -107,6 +107,18 @@ def monitoring_settings_update(
         raise ValidationError({"baseline_months": _("Between 1 and 36 months.")})
     if not 0 <= duplicate_window_days <= 60:
         raise ValidationError({"duplicate_window_days": _("Between 0 and 60 days.")})
+    # A signal tells other organisations that an area, risk and month holds at least this many
+    # incidents: never fewer than the small-count threshold.
+    if min_count < operation.disclosure_threshold:
+        raise ValidationError(
+            {
+                "min_count": _(
+                    "At least the operation's small-count threshold (%(threshold)s): a signal "
+                    "tells that many incidents happened."
+                )
+                % {"threshold": operation.disclosure_threshold}
+            }
+        )
     instance = settings_for(operation)
     before = snapshot(instance)
     instance.duplicate_window_days = duplicate_window_days

@@ -68,7 +68,7 @@ def test_manager_designates_analysts_and_sets_parameters(mali: Any, as_user: Any
             "analysts": [mali.partner.pk],
             "duplicate_window_days": 5,
             "baseline_months": 12,
-            "min_count": 3,
+            "min_count": 6,
             "significance": 0.05,
         },
     )
@@ -78,6 +78,23 @@ def test_manager_designates_analysts_and_sets_parameters(mali: Any, as_user: Any
     assert (settings.duplicate_window_days, settings.baseline_months) == (5, 12)
     entry = AuditEntry.objects.get(action="update", entity_type="monitoring.monitoringsettings")
     assert entry.after["baseline_months"] == 12
+
+
+def test_signal_minimum_cannot_go_below_the_small_count_threshold(mali: Any) -> None:
+    # A signal tells other organisations that at least min_count incidents happened.
+    threshold = mali.operation.disclosure_threshold
+    with pytest.raises(ValidationError) as raised:
+        monitoring_settings_update(
+            operation=mali.operation,
+            by=mali.imo,
+            analysts=[],
+            duplicate_window_days=3,
+            baseline_months=6,
+            min_count=threshold - 1,
+            significance=0.01,
+        )
+    assert "min_count" in raised.value.message_dict
+    assert MonitoringSettings.objects.get(operation=mali.operation).min_count >= threshold
 
 
 def test_analysts_must_be_users_of_the_operation(mali: Any) -> None:
