@@ -106,9 +106,15 @@ class ActivityReport(models.Model):
 
     # Indexed by the composite indexes that start with the operation (Meta.indexes).
     operation = models.ForeignKey(
-        "core.Operation", on_delete=models.CASCADE, related_name="activity_reports", db_index=False
+        "core.Operation",
+        on_delete=models.CASCADE,
+        related_name="activity_reports",
+        db_index=False,
+        db_constraint=False,
     )
-    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="rows")
+    submission = models.ForeignKey(
+        Submission, on_delete=models.PROTECT, related_name="rows", db_constraint=False
+    )
     # Denormalised from the submission for the natural key and fast filtering.
     # Indexed by the natural key's unique index, which starts with the organisation.
     organisation = models.ForeignKey(
@@ -116,6 +122,7 @@ class ActivityReport(models.Model):
         on_delete=models.PROTECT,
         related_name="activity_reports",
         db_index=False,
+        db_constraint=False,
     )
     month = models.DateField(_("month"))
     implementing_partner = models.ForeignKey(
@@ -128,7 +135,9 @@ class ActivityReport(models.Model):
         db_index=False,
         db_constraint=False,
     )
-    activity = models.ForeignKey("activities.Activity", on_delete=models.PROTECT, related_name="+")
+    activity = models.ForeignKey(
+        "activities.Activity", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     indicator = models.ForeignKey(
         "activities.Indicator",
         on_delete=models.PROTECT,
@@ -139,9 +148,13 @@ class ActivityReport(models.Model):
         db_constraint=False,
     )
     # Denormalised from the activity: pivots by cluster/AoR without a join.
-    body = models.ForeignKey("core.Body", on_delete=models.PROTECT, related_name="+")
+    body = models.ForeignKey(
+        "core.Body", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     # The most precise area reported, and its ancestors at levels 1-3 for pivots and maps.
-    area = models.ForeignKey("core.AdminArea", on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(
+        "core.AdminArea", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     admin1 = models.ForeignKey(
         "core.AdminArea",
         on_delete=models.PROTECT,
@@ -169,7 +182,10 @@ class ActivityReport(models.Model):
     )
     site = models.CharField(_("site"), max_length=200, blank=True)
     population_group = models.ForeignKey(
-        "activities.PopulationGroup", on_delete=models.PROTECT, related_name="+"
+        "activities.PopulationGroup",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ONGOING
@@ -210,11 +226,13 @@ class ActivityReport(models.Model):
     SEX_AGE_FIELDS = ("girls", "boys", "women", "men", "older_women", "older_men")
     # Foreign keys without an index of their own (db_index=False above) are never filtered on
     # alone, or are covered by a composite index; each index costs time on every 5W upload.
-    # Foreign keys without a database constraint (db_constraint=False) hold values the services
-    # derive (body from the activity, admin1-3 from the area) or check (implementing partner,
-    # indicator, users) before writing; deletion is still refused by Django (PROTECT). Each
-    # constraint is checked for every row at commit: half the time of a 100,000-row upload on
-    # PostgreSQL.
+    # No foreign key of a 5W row has a database constraint (db_constraint=False): a constraint is
+    # checked for every row at commit, 40% of the time of a 100,000-row upload on PostgreSQL.
+    # Instead the services check every value before writing (it belongs to the operation's
+    # catalogue, gazetteer, organisations, open rounds; body and admin1-3 are derived), lock the
+    # referenced rows once per distinct value for the transaction (services.rows, FOR KEY SHARE:
+    # what a constraint would do once per row), and Django refuses deletions (PROTECT) or
+    # cascades them (CASCADE) as it does with constraints.
 
     class Meta:
         ordering = ["operation", "-month", "organisation_id", "activity_id", "area_id"]

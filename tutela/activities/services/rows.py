@@ -16,6 +16,7 @@ disability within total, month on the first day) remain as a backstop.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -26,7 +27,15 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tutela.activities.models import ActivityReport, ImportRecord, ReportingRound, Submission
+from tutela.activities.models import (
+    Activity,
+    ActivityReport,
+    ImportRecord,
+    Indicator,
+    PopulationGroup,
+    ReportingRound,
+    Submission,
+)
 from tutela.activities.services.rounds import can_report
 from tutela.activities.services.summaries import summaries_invalidate
 from tutela.activities.validation import (
@@ -38,7 +47,7 @@ from tutela.activities.validation import (
 )
 from tutela.core import access
 from tutela.core.imports.problems import ERROR, Problem
-from tutela.core.models import AuditEntry, Body, Operation, Organisation
+from tutela.core.models import AdminArea, AuditEntry, Body, Operation, Organisation
 from tutela.core.services.audit import audit_write, snapshot
 
 logger = logging.getLogger(__name__)
@@ -357,6 +366,7 @@ def _write(
     for item in new:
         item.submission_id = submissions[(item.round_id, item.organisation_id)]
     audit_changes = _changes(changed[:AUDIT_CHANGES])
+    _lock_referenced(new + changed, operation_id=operation.pk, submission_ids=submissions.values())
     _insert(new, operation_id=operation.pk, user_id=user_id, now=now)
     _update(changed, user_id=user_id, now=now)
     if new or changed:
@@ -411,6 +421,46 @@ def _write(
         summary=summary,
         after=counts,
     )
+
+
+# The rows a 5W row refers to (ActivityReport has no foreign-key constraints: see the model).
+_REFERENCED = (
+    ("activity_id", Activity),
+    ("area_id", AdminArea),
+    ("organisation_id", Organisation),
+    ("population_group_id", PopulationGroup),
+    ("body_id", Body),
+    ("implementing_partner_id", Organisation),
+    ("indicator_id", Indicator),
+    ("admin1_id", AdminArea),
+    ("admin2_id", AdminArea),
+    ("admin3_id", AdminArea),
+)
+
+
+def _lock_referenced(
+    rows: list[CleanRow], *, operation_id: int, submission_ids: Iterable[int]
+) -> None:
+    """Hold a FOR KEY SHARE lock, until the transaction ends, on every row the written rows refer
+    to (once per distinct value, where a foreign-key constraint would check every row): nobody
+    can delete them meanwhile, and the checks made before writing stay true. SQLite needs none:
+    a writing transaction holds the whole database."""
+    if connection.vendor != "postgresql" or not rows:
+        return
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for attribute, model in _REFERENCED:
+        table = model._meta.db_table
+        wanted[table].update(v for v in (getattr(r, attribute) for r in rows) if v is not None)
+    wanted[Operation._meta.db_table].add(operation_id)
+    wanted[Submission._meta.db_table].update(submission_ids)
+    with connection.cursor() as cursor:
+        for table, ids in wanted.items():
+            if ids:
+                cursor.execute(
+                    f"SELECT 1 FROM {connection.ops.quote_name(table)} "  # noqa: S608 - table names from the models
+                    "WHERE id = ANY(%s) FOR KEY SHARE",
+                    [sorted(ids)],
+                )
 
 
 def _ensure_submissions(clean: list[CleanRow], *, now: Any) -> dict[tuple[int, int], int]:
