@@ -11,7 +11,7 @@ import io
 from html.parser import HTMLParser
 from typing import Any
 
-import markdown  # type: ignore[import-untyped]
+import markdown
 import nh3
 from django.core.exceptions import ValidationError
 from django.core.files.base import File

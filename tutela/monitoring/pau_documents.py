@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import markdown as markdown_lib  # type: ignore[import-untyped]
+import markdown as markdown_lib
 import nh3
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation

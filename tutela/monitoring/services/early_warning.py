@@ -28,9 +28,9 @@ e-mail (which names area, risk and month only, no count), nor an alert raised fr
 figures are those of the signals page for a reader outside every organisation) can reveal them.
 The figures stored on a signal (observed, expected, p-value) are the scan's working values and
 are never shown as they are: pages, exports and alerts show the disclosure-controlled figures
-of `selectors.signals`. Signals are upserted (one per operation × area × risk × month: a re-run updates the
-figures and keeps a signal's status); a signal of status "new" that no longer passes the test is
-removed. Signals not yet notified are e-mailed to the operation's coordinators once
+of `selectors.signals`. Signals are upserted (one per operation × area × risk × month: a re-run
+updates the figures and keeps a signal's status); a signal of status "new" that no longer passes
+the test is removed. Signals not yet notified are e-mailed to the operation's coordinators once
 (notified_at).
 """
 
