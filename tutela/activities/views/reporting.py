@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,24 +30,13 @@ from tutela.activities.services import submissions as submission_services
 from tutela.core import access
 from tutela.core.models import Operation, Organisation, User
 
+# Re-exported: the configuration and import views import them from here.
+from tutela.core.views.common import current_user, operation_for, paginate
+
 PAGE_SIZE = 50
 
 
 # --- shared helpers (also used by the configuration and import views) ----------------------------
-
-
-def paginate(request: HttpRequest, items: Any, size: int = PAGE_SIZE) -> Page:
-    return Paginator(items, size).get_page(request.GET.get("page"))
-
-
-def current_user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def operation_for(request: HttpRequest, slug: str) -> Operation:
-    return access.operation_get_for_user(request.user, slug)
 
 
 def managed_operation(request: HttpRequest, slug: str) -> Operation:

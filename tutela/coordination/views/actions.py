@@ -13,8 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -32,24 +30,11 @@ from tutela.coordination.models import ActionPoint
 from tutela.coordination.services import actions as services
 from tutela.core import access
 from tutela.core.forms.directory import apply_validation_error, valid_filters
-from tutela.core.models import Operation, User
+from tutela.core.models import Operation
 from tutela.core.models.roles import Role
-
-PAGE_SIZE = 50
-
-
-def paginate(request: HttpRequest, items: QuerySet[Any] | list[Any]) -> Page:
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _operation(request: HttpRequest, slug: str) -> Operation:
-    return access.operation_get_for_user(request.user, slug)
+from tutela.core.views.common import current_user as _user
+from tutela.core.views.common import operation_for as _operation
+from tutela.core.views.common import paginate
 
 
 def _render(

@@ -26,20 +26,11 @@ from tutela.coordination.forms_advocacy import (
     RecommendationForm,
 )
 from tutela.coordination.services import recommendations as services
-from tutela.core import access
 from tutela.core.forms.directory import apply_validation_error, valid_filters
-from tutela.core.models import Operation, User
+from tutela.core.models import Operation
+from tutela.core.views.common import current_user as _user
+from tutela.core.views.common import operation_for as _operation
 from tutela.core.views.directory import paginate
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _operation(request: HttpRequest, slug: str) -> Operation:
-    return access.operation_get_for_user(request.user, slug)
 
 
 def _editor_operation(request: HttpRequest, slug: str) -> Operation:

@@ -16,7 +16,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,26 +34,19 @@ from tutela.coordination.forms_meetings import (
     MinutesForm,
     ParticipationForm,
 )
-from tutela.coordination.models import AgendaItem, Meeting, MeetingDocument, Minutes
+from tutela.coordination.models import ActionPoint, AgendaItem, Meeting, MeetingDocument, Minutes
 from tutela.coordination.services import ics
 from tutela.coordination.services import meetings as services
 from tutela.coordination.services import minutes as minutes_services
 from tutela.core import access
 from tutela.core.forms.directory import apply_validation_error, valid_filters
-from tutela.core.models import AuditEntry, Body, Contact, Operation, Organisation, User
+from tutela.core.models import AuditEntry, Body, Contact, Operation, Organisation
 from tutela.core.services.audit import audit_write
+from tutela.core.views.common import current_user as _user
+from tutela.core.views.common import operation_for as _operation
+from tutela.core.views.common import paginate
 
 PAGE_SIZE = 50
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _operation(request: HttpRequest, slug: str) -> Operation:
-    return access.operation_get_for_user(request.user, slug)
 
 
 def _render(
@@ -126,7 +118,7 @@ def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
         when="" if when == "all" else when,
         status=filters.get("status", ""),
     )
-    page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, meetings)
     return _render(
         request,
         "coordination/meeting_list.html",
@@ -488,9 +480,6 @@ def minutes_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             messages.success(request, _("Minutes saved."))
             minutes = services_minutes
             return redirect(reverse("coordination:minutes_edit", args=[operation.slug, meeting.pk]))
-    action_points_enabled = _actions_available()
-    from tutela.coordination.models import ActionPoint
-
     return _render(
         request,
         "coordination/minutes_form.html",
@@ -499,22 +488,12 @@ def minutes_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         minutes=minutes,
         form=form,
         preview=minutes_services.minutes_html(minutes) if minutes else None,
-        action_point_form=MeetingActionPointForm(operation=operation, auto_id="ap_%s")
-        if action_points_enabled
-        else None,
+        action_point_form=MeetingActionPointForm(operation=operation, auto_id="ap_%s"),
         action_points=ActionPoint.objects.filter(meeting=meeting)
         .select_related("owner_organisation")
         .order_by("due_date", "pk"),
         is_manager=access.is_manager(request.user, operation),
     )
-
-
-def _actions_available() -> bool:
-    try:
-        from tutela.coordination.services.actions import action_point_create  # noqa: F401
-    except ImportError:  # pragma: no cover - written in parallel by the actions helper
-        return False
-    return True
 
 
 @login_required

@@ -11,7 +11,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -35,18 +34,10 @@ from tutela.core.models import Body, Contact, Membership, Operation, Organisatio
 from tutela.core.services import contacts as contact_services
 from tutela.core.services import organisations as organisation_services
 from tutela.core.services import structure as structure_services
+from tutela.core.views.common import current_user as _user
+from tutela.core.views.common import paginate
 
 PAGE_SIZE = 50
-
-
-def paginate(request: HttpRequest, items: QuerySet[Any] | list[Any]) -> Page:
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _operation(request: HttpRequest, slug: str) -> Operation:

@@ -24,7 +24,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tutela.core import access
-from tutela.core.models import Operation, Organisation, User
+from tutela.core.models import Operation, Organisation
+from tutela.core.views.common import current_user as _user
+from tutela.core.views.common import operation_for as _operation
 from tutela.monitoring import access as monitoring_access
 from tutela.monitoring.incident_data import References, incident_problems
 from tutela.monitoring.incident_forms import IncidentFilterForm, IncidentForm, narrative_digest
@@ -34,16 +36,6 @@ from tutela.monitoring.services import duplicates as duplicate_services
 from tutela.monitoring.services import incidents as incident_services
 
 PAGE_SIZE = 50
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _operation(request: HttpRequest, slug: str) -> Operation:
-    return access.operation_get_for_user(request.user, slug)
 
 
 def _page(
