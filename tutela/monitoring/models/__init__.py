@@ -26,7 +26,12 @@ from tutela.monitoring.models.settings import (
     MonitoringSettings,
     SharingAgreement,
 )
-from tutela.monitoring.models.summaries import IncidentSummary
+from tutela.monitoring.models.summaries import (
+    SUMMARY_KEY_FIELDS,
+    IncidentAtom,
+    IncidentAtomBasis,
+    IncidentSummary,
+)
 
 __all__ = [
     "AgeBand",
@@ -40,6 +45,9 @@ __all__ = [
     "Incident",
     "IncidentPeople",
     "IncidentRisk",
+    "SUMMARY_KEY_FIELDS",
+    "IncidentAtom",
+    "IncidentAtomBasis",
     "IncidentSummary",
     "Kind",
     "MonitoringImport",

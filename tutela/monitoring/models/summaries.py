@@ -36,6 +36,18 @@ def _dimension(model: str, *, null: bool = False) -> models.ForeignKey:
     )
 
 
+# The columns a summary row is keyed by.
+SUMMARY_KEY_FIELDS = (
+    "month",
+    "admin1_id",
+    "admin2_id",
+    "primary_risk_id",
+    "verification_id",
+    "is_gbv",
+    "organisation_id",
+)
+
+
 class IncidentSummary(models.Model):
     operation = models.ForeignKey("core.Operation", on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
@@ -79,3 +91,68 @@ class IncidentSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operation_id} {self.month:%Y-%m} {self.primary_risk_id}: {self.incidents}"
+
+
+class IncidentAtom(models.Model):
+    """The incident summary with the operation's counting rules applied: the counted incidents
+    (GBV ones only of the organisations sharing GBV aggregates) by month × admin 1 × admin 2 ×
+    main risk × verified or not × GBV flag, without organisation or verification status. It is
+    what a trend or hot-spot map reads (`selectors.incidents`): about half the summary's rows.
+
+    It is derived from IncidentSummary (`services.atoms`) under the sharing agreements and the
+    verified statuses recorded in `IncidentAtomBasis`. The summary's deltas are applied to it in
+    the same transaction; a change of a sharing agreement or of a status's "counts as verified"
+    flag rebuilds it (in that change's transaction, and in any case before the next read, which
+    compares the basis with the agreements and statuses as they are)."""
+
+    operation = models.ForeignKey("core.Operation", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    admin1 = _dimension("core.AdminArea")
+    admin2 = _dimension("core.AdminArea", null=True)
+    primary_risk = _dimension("monitoring.ProtectionRisk")
+    verified = models.BooleanField(default=False)
+    is_gbv = models.BooleanField(default=False)
+    incidents = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["operation", "month"]
+        verbose_name = _("counted incident atom")
+        verbose_name_plural = _("counted incident atoms")
+        indexes = [
+            models.Index(
+                fields=[
+                    "operation",
+                    "month",
+                    "admin1",
+                    "admin2",
+                    "primary_risk",
+                    "verified",
+                    "is_gbv",
+                    "incidents",
+                ],
+                name="incidentatom_cover",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operation_id} {self.month:%Y-%m} {self.primary_risk_id}: {self.incidents}"
+
+
+class IncidentAtomBasis(models.Model):
+    """The counting rules an operation's IncidentAtom rows were built under: the organisations
+    sharing GBV aggregates and the verification statuses counting as verified (sorted primary
+    keys, comma-separated)."""
+
+    operation = models.OneToOneField(
+        "core.Operation", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    sharing = models.TextField(blank=True)
+    verified = models.TextField(blank=True)
+    built_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("basis of the counted incident atoms")
+        verbose_name_plural = _("bases of the counted incident atoms")
+
+    def __str__(self) -> str:
+        return f"{self.operation_id}: sharing {self.sharing}; verified {self.verified}"

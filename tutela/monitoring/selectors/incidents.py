@@ -22,8 +22,8 @@ from tutela.core.selectors import areas_for_operation
 from tutela.monitoring.models import (
     AgeBand,
     AreaPopulation,
+    IncidentAtom,
     IncidentPeople,
-    IncidentSummary,
 )
 from tutela.monitoring.selectors.base import (
     POOLED,
@@ -48,6 +48,7 @@ from tutela.monitoring.selectors.base import (
     viewer_for,
     visible_expression,
 )
+from tutela.monitoring.services.atoms import atoms_ensure
 
 INCIDENT_DIMS = ("month", "admin1_id", "admin2_id", "primary_risk_id", "verified", "visible")
 DEFAULT_MONTHS = 12
@@ -67,34 +68,33 @@ def _incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
     pooled across INCIDENT_POOL), with the area, risk and verification filters applied to the
     blocks.
 
-    Read from the incident summary (`models.summaries`): its rows of the period, GBV rows only of
-    the organisations counted, grouped by the atom dimensions and GBV flag; the user's own
-    organisation's records (visible to them) are read from the incidents and moved from the
-    hidden to the visible part. The atoms are exactly those of one GROUP BY over the incidents
-    (`incident_atoms_from_records`, used when the view is limited to one organisation)."""
+    Read from the counted incident atoms (`models.summaries.IncidentAtom`: the incident summary
+    with the sharing agreements and verified statuses applied), rebuilt first if those rules
+    changed; the user's own organisation's records (visible to them) are read from the
+    incidents and moved from the hidden to the visible part (their GBV records are counted for
+    them even without a sharing agreement). The atoms are exactly those of one GROUP BY over the
+    incidents (`incident_atoms_from_records`, used when the view is limited to one
+    organisation)."""
     if filters.organisation is not None:
         return incident_atoms_from_records(viewer, filters)
     verified_ids = verified_status_ids(viewer.operation)
-    q = Q(operation=viewer.operation) & (
-        Q(is_gbv=False) | Q(organisation_id__in=viewer.gbv_counted_for)
-    )
+    atoms_ensure(viewer.operation.pk, sharing=viewer.sharing_organisations, verified=verified_ids)
+    q = Q(operation=viewer.operation)
     if filters.month_from:
         q &= Q(month__gte=filters.month_from)
     if filters.month_to:
         q &= Q(month__lte=filters.month_to)
-    # The summary has one row per atom, verification status, GBV flag and (GBV rows only)
-    # organisation: no GROUP BY (it would cost a temporary B-tree), the few rows to add up are
-    # added here. Read without the ORM's per-value converters, the month as text (one date per
-    # distinct month): this query is most of a trend's time.
-    summary_sql, params = (
-        IncidentSummary.objects.filter(q)
+    # One row per atom and GBV flag, no GROUP BY. Read without the ORM's per-value converters,
+    # the month as text (one date per distinct month): this query is most of a trend's time.
+    atom_sql, params = (
+        IncidentAtom.objects.filter(q)
         .annotate(month_text=Cast("month", CharField()))
         .values_list(
             "month_text",
             "admin1_id",
             "admin2_id",
             "primary_risk_id",
-            "verification_id",
+            "verified",
             "is_gbv",
             "incidents",
         )
@@ -102,27 +102,29 @@ def _incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
         .query.sql_with_params()
     )
     with connection.cursor() as cursor:
-        cursor.execute(summary_sql, params)
+        cursor.execute(atom_sql, params)
         fetched = cursor.fetchall()
-    verified_set = frozenset(verified_ids)
     visible_gbv = viewer.sees_everything
     visible_other = viewer.sees_everything or viewer.is_analyst
     # Atom -> count, apart for the records the user may see and those they may not.
     months: dict[str, datetime.date] = {}
     shown: dict[tuple[Any, ...], int] = {}
     hidden: dict[tuple[Any, ...], int] = {}
-    for month, admin1, admin2, risk, verification, gbv, n in fetched:
+    for month, admin1, admin2, risk, verified, gbv, n in fetched:
         day = months.get(month)
         if day is None:
             day = months[month] = datetime.date.fromisoformat(str(month)[:10])
-        atom = (day, admin1, admin2, risk, verification in verified_set)
+        atom = (day, admin1, admin2, risk, bool(verified))
         side = shown if (visible_gbv if gbv else visible_other) else hidden
         side[atom] = side.get(atom, 0) + n
-    if viewer.own_organisation_id is not None and not viewer.sees_everything and hidden:
-        # The user's own organisation's records are visible to them: moved from hidden to shown.
+    own = viewer.own_organisation_id
+    if own is not None and not viewer.sees_everything:
+        # The user's own organisation's records are visible to them: moved from hidden to shown
+        # (GBV ones of an organisation without a sharing agreement are not in the atoms).
+        own_gbv_in_atoms = own in viewer.sharing_organisations
         for month, admin1, admin2, risk, verified, gbv, n in (
             counted_incidents(viewer, filters)
-            .filter(organisation_id=viewer.own_organisation_id)
+            .filter(organisation_id=own)
             .annotate(verified=verified_expression(verified_ids))
             .values_list("month", "admin1_id", "admin2_id", "primary_risk_id", "verified", "is_gbv")
             .annotate(n=Count("id"))
@@ -131,7 +133,8 @@ def _incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
             if visible_gbv if gbv else visible_other:
                 continue
             atom = (month, admin1, admin2, risk, bool(verified))
-            hidden[atom] = hidden.get(atom, 0) - n
+            if not gbv or own_gbv_in_atoms:
+                hidden[atom] = hidden.get(atom, 0) - n
             shown[atom] = shown.get(atom, 0) + n
     atoms = Atoms(
         rows=[],

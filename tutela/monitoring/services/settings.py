@@ -36,6 +36,7 @@ from tutela.monitoring.models import (
     VerificationStatus,
     ViolationType,
 )
+from tutela.monitoring.services.atoms import atoms_ensure
 
 # The reference lists a manager edits, by the name used in URLs.
 REFERENCE_MODELS: dict[str, type[Model]] = {
@@ -162,6 +163,8 @@ def sharing_agreement_save(
     agreement.recorded_by = by
     agreement.full_clean()
     agreement.save()
+    # What the analysis counts changes with the agreement, from now on.
+    atoms_ensure(operation.pk)
     if created:
         audit_create(actor=by, instance=agreement, operation=operation, request=request)
     else:
@@ -205,6 +208,9 @@ def reference_item_save(
         setattr(instance, name, value)
     instance.full_clean()
     instance.save()
+    if kind == "verification":
+        # Which incidents count as verified may have changed.
+        atoms_ensure(operation.pk)
     if created:
         audit_create(actor=by, instance=instance, operation=operation, request=request)
     else:

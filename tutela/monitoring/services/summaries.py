@@ -23,19 +23,11 @@ from django.db import connection, transaction
 from django.db.models import Count, Sum
 
 from tutela.core.models import Operation
-from tutela.monitoring.models import Incident, IncidentSummary
+from tutela.monitoring.models import SUMMARY_KEY_FIELDS, Incident, IncidentSummary
+from tutela.monitoring.services.atoms import atoms_apply, atoms_rebuild, current_basis
 
 # month, admin1, admin2, primary risk, verification, is_gbv, organisation (GBV rows only)
 SummaryKey = tuple[datetime.date, int, int | None, int, int, bool, int | None]
-KEY_FIELDS = (
-    "month",
-    "admin1_id",
-    "admin2_id",
-    "primary_risk_id",
-    "verification_id",
-    "is_gbv",
-    "organisation_id",
-)
 # The incident columns a key is made of (and whether it is counted).
 INCIDENT_FIELDS = (
     "month",
@@ -139,7 +131,7 @@ class SummaryDelta:
                     new.append(
                         IncidentSummary(
                             operation_id=self.operation_id,
-                            **dict(zip(KEY_FIELDS, key, strict=True)),
+                            **dict(zip(SUMMARY_KEY_FIELDS, key, strict=True)),
                             incidents=incidents,
                             people=people,
                         )
@@ -162,6 +154,7 @@ class SummaryDelta:
                 )
             if new:
                 IncidentSummary.objects.bulk_create(new, batch_size=500)
+            atoms_apply(self.operation_id, changes)
 
 
 def _table(model: Any) -> str:
@@ -174,6 +167,7 @@ def summaries_rebuild(*, operation: Operation) -> int:
     Operation.objects.select_for_update().filter(pk=operation.pk).first()
     IncidentSummary.objects.filter(operation=operation).delete()
     rebuild_sql(connection, operation.pk)
+    atoms_rebuild(operation.pk, *current_basis(operation.pk))
     return IncidentSummary.objects.filter(operation=operation).count()
 
 
@@ -203,7 +197,7 @@ def summary_differences(
     fresh: dict[SummaryKey, tuple[int, int]] = {}
     grouped = (
         Incident.objects.filter(operation=operation, merged_into__isnull=True)
-        .values(*KEY_FIELDS[:-1], "organisation_id")
+        .values(*SUMMARY_KEY_FIELDS[:-1], "organisation_id")
         .annotate(n=Count("id"), p=Sum("people_affected"))
         .order_by()
     )
@@ -215,9 +209,9 @@ def summary_differences(
         fresh[key] = (n + row["n"], p + int(row["p"] or 0))
     stored: dict[SummaryKey, tuple[int, int]] = {}
     for row in IncidentSummary.objects.filter(operation=operation).values(
-        *KEY_FIELDS, "incidents", "people"
+        *SUMMARY_KEY_FIELDS, "incidents", "people"
     ):
-        key = tuple(row[name] for name in KEY_FIELDS)
+        key = tuple(row[name] for name in SUMMARY_KEY_FIELDS)
         if key in stored:
             # A duplicated summary row is a difference in itself.
             n, p = stored[key]

@@ -19,12 +19,15 @@ from tutela.monitoring.incident_data import PeopleCount
 from tutela.monitoring.models import (
     DuplicateFlag,
     Incident,
+    IncidentAtom,
     IncidentSummary,
     ProtectionRisk,
     SharingAgreement,
+    VerificationStatus,
 )
 from tutela.monitoring.selectors.base import PUBLICATION, AnalysisFilters, viewer_for
 from tutela.monitoring.selectors.incidents import incident_atoms, incident_atoms_from_records
+from tutela.monitoring.services.atoms import atom_differences
 from tutela.monitoring.services.duplicates import duplicate_merge
 from tutela.monitoring.services.incidents import (
     incident_data_from,
@@ -33,6 +36,7 @@ from tutela.monitoring.services.incidents import (
     incident_update,
     incidents_save_many,
 )
+from tutela.monitoring.services.settings import reference_item_save, sharing_agreement_save
 from tutela.monitoring.services.summaries import summaries_rebuild, summary_differences
 from tutela.monitoring.tests.incident_fixtures import Mon, data, mon_fixture  # noqa: F401
 
@@ -54,6 +58,10 @@ content = st.fixed_dictionaries(
 )
 action = st.one_of(
     st.tuples(st.just("record"), st.integers(0, 2), content),
+    # An organisation's GBV sharing agreement, or a status's "counts as verified" flag, changed
+    # through the settings service or behind its back (admin, shell).
+    st.tuples(st.just("share"), st.integers(0, 2), st.booleans(), st.booleans()),
+    st.tuples(st.just("verify"), st.integers(0, 2), st.booleans(), st.booleans()),
     st.tuples(st.just("import"), st.integers(0, 2), st.lists(content, min_size=1, max_size=3)),
     st.tuples(st.just("update"), st.integers(0, 1000), content),
     st.tuples(st.just("delete"), st.integers(0, 1000)),
@@ -103,10 +111,11 @@ def _check(mon: Mon) -> None:
             slow = incident_atoms_from_records(viewer, filters)
             assert _blocks(fast) == _blocks(slow), (user, filters)
             assert fast.controlled == slow.controlled
+    assert atom_differences(operation) == {}
 
 
 @settings(
-    max_examples=25,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -134,6 +143,36 @@ def test_summary_follows_every_write(mon: Mon, actions: list[Any]) -> None:
             new = _data(step[2])
             new.external_id = old.external_id
             incident_update(incident=incident, by=w.partner, data=new)
+        elif kind == "share":
+            org = owners[step[1]][0]
+            if step[3]:
+                sharing_agreement_save(
+                    operation=mon.operation,
+                    by=w.coordinator,
+                    organisation=org,
+                    shares_gbv_aggregates=step[2],
+                    signed_on=datetime.date(2026, 1, 5),
+                )
+            else:
+                SharingAgreement.objects.update_or_create(
+                    operation=mon.operation,
+                    organisation=org,
+                    defaults={"shares_gbv_aggregates": step[2]},
+                )
+        elif kind == "verify":
+            status = VerificationStatus.objects.get(
+                operation=mon.operation, code=VERIFICATIONS[step[1]]
+            )
+            if step[3]:
+                reference_item_save(
+                    operation=mon.operation,
+                    by=w.coordinator,
+                    kind="verification",
+                    data={"is_verified": step[2]},
+                    instance=status,
+                )
+            else:
+                VerificationStatus.objects.filter(pk=status.pk).update(is_verified=step[2])
         elif kind == "delete" and records:
             incident_delete(incident=records[step[1] % len(records)], by=w.partner)
         elif kind == "merge" and len(records) > 1:
@@ -197,3 +236,39 @@ def test_rebuild_command_restores_a_damaged_summary(mon: Mon) -> None:
 def test_unknown_operation_is_refused(mon: Mon) -> None:
     with pytest.raises(CommandError):
         call_command("rebuild_monitoring_summaries", "--operation", "nowhere")
+
+
+def test_check_command_finds_damaged_atoms_and_rebuild_restores_them(mon: Mon) -> None:
+    mon.record()
+    mon.record(area_pcode="ML0502")
+    viewer = viewer_for(mon.world.coordinator, mon.operation)
+    incident_atoms(viewer, AnalysisFilters())  # builds the atoms
+    assert IncidentAtom.objects.count() == 2
+    IncidentAtom.objects.filter(admin2__pcode="ML0502").update(incidents=5)
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("rebuild_monitoring_summaries", "--operation", "mali", "--check", stdout=out)
+    assert "mali: 0 difference(s)" in out.getvalue()
+    assert "mali: 1 atom difference(s)" in out.getvalue()
+    call_command("rebuild_monitoring_summaries", "--operation", "mali", stdout=StringIO())
+    assert atom_differences(mon.operation) == {}
+    assert sorted(IncidentAtom.objects.values_list("incidents", flat=True)) == [1, 1]
+
+
+def test_withdrawn_gbv_consent_takes_effect_on_the_next_read(mon: Mon) -> None:
+    w = mon.world
+    for _ in range(3):
+        mon.record(risks=[("R08", "gbv_rape")])
+    sharing_agreement_save(
+        operation=mon.operation,
+        by=w.coordinator,
+        organisation=w.amss,
+        shares_gbv_aggregates=True,
+        signed_on=datetime.date(2026, 1, 5),
+    )
+    assert sum(IncidentAtom.objects.values_list("incidents", flat=True)) == 3
+    # Withdrawn behind the settings service's back: the next read rebuilds first.
+    SharingAgreement.objects.filter(organisation=w.amss).update(shares_gbv_aggregates=False)
+    atoms = incident_atoms(viewer_for(PUBLICATION, mon.operation), AnalysisFilters())
+    assert atoms.tuples() == []
+    assert not IncidentAtom.objects.exists()

@@ -7,14 +7,16 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tutela.core.models import Operation
+from tutela.monitoring.services.atoms import atom_differences
 from tutela.monitoring.services.summaries import summaries_rebuild, summary_differences
 
 
 class Command(BaseCommand):
     help = (
-        "Rebuild the incident summary (the pre-aggregated counts the monitoring analysis reads) "
-        "of an operation, or of every operation, from its incidents. With --check, only compare "
-        "it with the incidents and list the differences (exit status 1 if any)."
+        "Rebuild the incident summary and counted atoms (the pre-aggregated counts the "
+        "monitoring analysis reads) of an operation, or of every operation, from its incidents. "
+        "With --check, only compare them with the incidents and list the differences (exit "
+        "status 1 if any)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -35,6 +37,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"{operation.slug}: {len(found)} difference(s)")
                 for key, (stored, fresh) in sorted(found.items(), key=str)[:20]:
                     self.stdout.write(f"  {key}: summary {stored}, incidents {fresh}")
+                atoms = atom_differences(operation)
+                differences += len(atoms)
+                self.stdout.write(f"{operation.slug}: {len(atoms)} atom difference(s)")
+                for atom, (in_atoms, in_summary) in sorted(atoms.items(), key=str)[:20]:
+                    self.stdout.write(f"  {atom}: atoms {in_atoms}, summary {in_summary}")
             else:
                 rows = summaries_rebuild(operation=operation)
                 self.stdout.write(f"{operation.slug}: {rows} summary row(s)")
