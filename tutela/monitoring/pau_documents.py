@@ -483,14 +483,24 @@ def _fill(
         )
     community = figures["community"]
     if community.get("risks"):
+        # Figures made before community reports were counted (by the selectors) counted
+        # distinct communities.
+        by_reports = community.get("unit") == "reports"
+        unit = "reports" if by_reports else "communities"
         effects.tables.append(
             Table(
-                caption=_("Communities reporting each risk (community monitoring)"),
-                headers=[_("Protection risk"), _("Communities"), _("Share")],
+                caption=_("Community reports mentioning each risk (community monitoring)")
+                if by_reports
+                else _("Communities reporting each risk (community monitoring)"),
+                headers=[
+                    _("Protection risk"),
+                    _("Reports") if by_reports else _("Communities"),
+                    _("Share"),
+                ],
                 rows=[
                     [
                         label(r, language),
-                        num(r["communities"]),
+                        num(r[unit]),
                         (formats.number_format(r["share"], decimal_pos=1, use_l10n=True) + " %")
                         if r["share"] is not None
                         else HIDDEN,
@@ -498,7 +508,12 @@ def _fill(
                     for r in community["risks"]
                 ],
                 numeric={1, 2},
-                note=_("Communities interviewed: %(n)s") % {"n": num(community["communities"])},
+                note=(
+                    _("Community reports (one per community, month and type of respondent): %(n)s")
+                    if by_reports
+                    else _("Communities interviewed: %(n)s")
+                )
+                % {"n": num(community[unit])},
             )
         )
     # Capacities: partners present (5W) and referrals.

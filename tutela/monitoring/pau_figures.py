@@ -17,7 +17,6 @@ from __future__ import annotations
 import calendar
 import datetime
 import re
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,12 +25,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tutela.core.disclosure import suppress_counts, suppress_table, threshold_for
+from tutela.core.disclosure import suppress_table, threshold_for
 from tutela.core.models import AdminArea, Operation
 from tutela.monitoring.models import (
     AgeBand,
-    CommunityReport,
-    CommunityRisk,
     Incident,
     PerpetratorCategory,
     ProtectionRisk,
@@ -288,7 +285,7 @@ def pau_figures(
     )
     people = _people(operation, people_now)
     services = _services(operation, incident_breakdown(**common, dimension="service"))
-    community = _community(operation, period, scope, sharing, threshold)
+    community = _community(operation, current)
     capacities = _capacities(operation, period, scope, presence_user)
 
     return {
@@ -402,47 +399,31 @@ def _services(operation: Operation, table: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _community(
-    operation: Operation,
-    period: Period,
-    scope: AdminArea | None,
-    sharing: set[int],
-    threshold: int,
-) -> dict[str, Any]:
-    """Share of the communities interviewed that report each risk (Project 21 style)."""
-    reports = CommunityReport.objects.filter(
-        operation=operation, month__gte=period.start, month__lte=period.end
+def _community(operation: Operation, filters: Any) -> dict[str, Any]:
+    """Share of the community reports (one per community, month and type of respondent) that
+    report each risk, over the period and scope: the community analysis page's figures for a
+    reader outside every organisation (`selectors.community`, the same blocks and suppression),
+    so that PAUs of nested scopes or periods cannot be differenced into a small count."""
+    from tutela.monitoring.selectors.base import PUBLICATION
+    from tutela.monitoring.selectors.community import community_risk_shares
+
+    level = 2 if filters.area is not None else 1
+    shares = community_risk_shares(
+        user=PUBLICATION, operation=operation, filters=filters, by="area", level=level
     )
-    if scope is not None:
-        reports = reports.filter(admin1=scope)
-    # A community is its name within its area (several interviews a month count once).
-    communities = reports.values("area_id", "community").distinct().count()
-    if not communities:
-        return {"communities": 0, "risks": []}
-    pairs = (
-        CommunityRisk.objects.filter(report__in=reports)
-        .filter(Q(risk__is_gbv=False) | Q(report__organisation_id__in=list(sharing)))
-        .values_list("risk", "report__area_id", "report__community")
-        .distinct()
-        .order_by()
-    )
-    counts: dict[int, int] = defaultdict(int)
-    for risk_id, _area, _community in pairs:
-        counts[risk_id] += 1
-    risks = [r for r in ProtectionRisk.objects.filter(operation=operation) if counts.get(r.pk)]
-    series = suppress_counts(
-        {"__all__": communities, **{str(r.pk): counts[r.pk] for r in risks}}, threshold=threshold
-    )
-    total = series.values["__all__"]
+    total = shares.reports.grand_total
+    if total == 0:
+        return {"unit": "reports", "reports": 0, "risks": []}
+    risks = {r.pk: r for r in ProtectionRisk.objects.filter(operation=operation)}
     rows: list[dict[str, Any]] = []
-    for risk in risks:
-        reporting = series.values[str(risk.pk)]
-        share = round(100.0 * reporting / communities, 1) if reporting is not None else None
-        rows.append(
-            {"code": risk.code, "names": names(risk), "communities": reporting, "share": share}
-        )
+    for key, reporting in zip(shares.counts.col_keys, shares.counts.col_totals, strict=True):
+        if key == POOLED_KEY or reporting == 0:
+            continue
+        risk = risks[int(key)]  # type: ignore[call-overload]
+        share = round(100.0 * reporting / total, 1) if reporting is not None and total else None
+        rows.append({"code": risk.code, "names": names(risk), "reports": reporting, "share": share})
     rows.sort(key=lambda r: (r["share"] is None, -float(r["share"] or 0)))
-    return {"communities": total, "risks": rows}
+    return {"unit": "reports", "reports": total, "risks": rows}
 
 
 def _capacities(

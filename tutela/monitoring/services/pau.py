@@ -115,11 +115,11 @@ def draft_sections(
                 "previous_period": previous.label(),
             },
         ]
-        communities = figures["community"]["communities"]
-        if communities:
+        reports = figures["community"].get("reports")
+        if reports:
             context.append(
-                _("Community monitoring reached %(n)s communities in the period.")
-                % {"n": _number(communities)}
+                _("Community monitoring collected %(n)s community reports in the period.")
+                % {"n": _number(reports)}
             )
         context.append(
             _("*Describe the security, political and humanitarian context of the period.*")

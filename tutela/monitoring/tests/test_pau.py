@@ -283,3 +283,105 @@ def test_pau_figures_are_the_dashboard_figures_of_a_reader_outside_every_organis
         pk = ProtectionRisk.objects.get(operation=data.operation, code=row["code"]).pk
         assert shown[pk] == row["current"]
     assert table.grand_total == key(figures, "incidents")["current"]
+
+
+def _reports(world: Any, area: Any, month: datetime.date, n: int, risks: tuple[str, ...]) -> None:
+    from tutela.monitoring.tests.analysis_fixtures import make_report
+
+    for i in range(n):
+        make_report(world.operation, world.amss, area, month, f"{area.pcode}-{i}", risks)
+
+
+@pytest.fixture
+def community(data: Any, areas: Any) -> Any:
+    # Ségou: 2 reports mentioning R02 (a small group); Mopti: 10 (Bandiagara) and 6 (Djenné).
+    _reports(data, areas["ML04"], JUL, 2, ("R02",))
+    _reports(data, areas["ML0501"], JUL, 10, ("R02",))
+    _reports(data, areas["ML0502"], AUG, 6, ("R01", "R02"))
+    return data
+
+
+def _community_counts(figures: dict[str, Any]) -> dict[str, int | None]:
+    return {r["code"]: r["reports"] for r in figures["community"]["risks"]}
+
+
+def test_pau_community_shares_are_the_community_page_figures_for_publication(
+    community: Any,
+) -> None:
+    from tutela.monitoring.selectors import AnalysisFilters
+    from tutela.monitoring.selectors.base import PUBLICATION
+    from tutela.monitoring.selectors.community import community_risk_shares
+
+    figures = pau_figures(operation=community.operation, period=parse_period("2026Q3"))
+    shares = community_risk_shares(
+        user=PUBLICATION,
+        operation=community.operation,
+        filters=AnalysisFilters(month_from=JUL, month_to=datetime.date(2026, 9, 1)),
+    )
+    assert figures["community"]["unit"] == "reports"
+    # Ségou's 2 reports are a small group of one month and area: withheld everywhere.
+    assert figures["community"]["reports"] == shares.reports.grand_total == 16
+    counts = _community_counts(figures)
+    assert counts == {"R02": 16, "R01": 6}
+    rows = {r["code"]: r["share"] for r in figures["community"]["risks"]}
+    assert rows == {"R02": 100.0, "R01": 37.5}
+
+
+def test_pau_community_figures_cannot_be_differenced_across_scopes(
+    community: Any, areas: Any
+) -> None:
+    threshold = community.operation.disclosure_threshold
+    period = parse_period("2026Q3")
+    whole = pau_figures(operation=community.operation, period=period)
+    regions = {
+        pcode: pau_figures(operation=community.operation, period=period, scope=areas[pcode])
+        for pcode in ("ML04", "ML05")
+    }
+    for figures in (whole, *regions.values()):
+        total = figures["community"]["reports"]
+        assert total is None or total == 0 or total >= threshold
+        for value in _community_counts(figures).values():
+            assert value is None or value >= threshold
+    for region in regions.values():
+        for code, value in _community_counts(whole).items():
+            part = _community_counts(region).get(code) or 0
+            if value is not None:
+                assert value - part == 0 or value - part >= threshold, code
+        difference = (whole["community"]["reports"] or 0) - (region["community"]["reports"] or 0)
+        assert difference == 0 or difference >= threshold
+    assert regions["ML04"]["community"]["risks"] == []
+
+
+def test_pau_draft_and_docx_tell_the_community_reports(community: Any) -> None:
+    from tutela.monitoring.pau_documents import pau_docx
+    from tutela.monitoring.tests.test_pau_documents import text_of_docx
+
+    update = pau_create(
+        operation=community.operation, by=community.imo, period="2026Q3", language="en"
+    )
+    version = update.versions.order_by("-number").first()
+    assert "16 community reports" in version.sections["context"]
+    _headings, body = text_of_docx(pau_docx(update, language="en"))
+    assert "Community reports mentioning each risk (community monitoring)" in body
+    assert "Community reports (one per community, month and type of respondent): 16" in body
+
+
+def test_a_version_saved_with_distinct_community_counts_still_renders_them(
+    community: Any,
+) -> None:
+    from tutela.monitoring.pau_documents import pau_docx
+    from tutela.monitoring.tests.test_pau_documents import text_of_docx
+
+    update = pau_create(
+        operation=community.operation, by=community.imo, period="2026Q3", language="en"
+    )
+    version = update.versions.order_by("-number").first()
+    # The figures as versions made before the reports were counted hold them.
+    version.figures["community"] = {
+        "communities": 12,
+        "risks": [{"code": "R02", "names": {"en": "Attacks"}, "communities": 12, "share": 100.0}],
+    }
+    version.save()
+    _headings, body = text_of_docx(pau_docx(update, language="en"))
+    assert "Communities reporting each risk (community monitoring)" in body
+    assert "Communities interviewed: 12" in body
