@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tutela.activities import selectors
 from tutela.activities.models import ActivitySettings, Submission
+from tutela.activities.selectors import pivots
 from tutela.activities.tests.analysis_fixtures import (  # noqa: F401
     FEB,
     JAN,
@@ -377,7 +378,7 @@ def test_tables_without_sensitive_activities_are_not_suppressed(five_w: FiveW) -
 def test_a_too_detailed_suppressed_table_is_withheld(
     sensitive: FiveW, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(selectors, "MAX_SUPPRESSED_ROWS", 1)
+    monkeypatch.setattr(pivots, "MAX_SUPPRESSED_ROWS", 1)
     result = cm_pivot(sensitive, sensitive.world.partner)
     assert result.too_detailed
     assert result.rows == []

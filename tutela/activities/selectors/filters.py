@@ -1,0 +1,86 @@
+"""What tables, maps and lists are narrowed to (`Filters`) and applying it to 5W rows."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db.models import Model, QuerySet
+
+from tutela.activities.models import Activity, ActivityReport, PopulationGroup, Submission
+from tutela.core.models import AdminArea, Body, Operation, Organisation
+
+_M = TypeVar("_M", bound=Model)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the tables, maps and lists are narrowed to. Months are first days of months."""
+
+    month_from: datetime.date | None = None
+    month_to: datetime.date | None = None
+    body: Body | None = None
+    activity: Activity | None = None
+    organisation: Organisation | None = None
+    area: AdminArea | None = None
+    population_group: PopulationGroup | None = None
+    status: str = ""
+    validated_only: bool = False
+
+    @classmethod
+    def of(cls, value: Filters | Mapping[str, Any] | None) -> Filters:
+        if isinstance(value, Filters):
+            return value
+        known = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in (value or {}).items() if k in known and v is not None})
+
+
+def body_ids_within(operation: Operation, body: Body) -> list[int]:
+    """A body and the bodies below it (a cluster includes its AoRs)."""
+    parents = dict(Body.objects.filter(operation=operation).values_list("pk", "parent_id"))
+    found = {body.pk}
+    changed = True
+    while changed:
+        changed = False
+        for pk, parent_id in parents.items():
+            if parent_id in found and pk not in found:
+                found.add(pk)
+                changed = True
+    return sorted(found)
+
+
+def apply_scope_filters(rows: QuerySet[_M], operation: Operation, filters: Filters) -> QuerySet[_M]:
+    """The body, activity, organisation, area and population group filters, on 5W rows or on
+    summary rows alike (both have these columns)."""
+    if filters.body is not None:
+        rows = rows.filter(body_id__in=body_ids_within(operation, filters.body))
+    if filters.activity is not None:
+        rows = rows.filter(activity_id=filters.activity.pk)
+    if filters.organisation is not None:
+        rows = rows.filter(organisation_id=filters.organisation.pk)
+    if filters.area is not None:
+        level = filters.area.level
+        if 1 <= level <= 3:
+            rows = rows.filter(**{f"admin{level}_id": filters.area.pk})
+        else:
+            rows = rows.filter(area_id=filters.area.pk)
+    if filters.population_group is not None:
+        rows = rows.filter(population_group_id=filters.population_group.pk)
+    return rows
+
+
+def apply_filters(
+    rows: QuerySet[ActivityReport], operation: Operation, filters: Filters
+) -> QuerySet[ActivityReport]:
+    if filters.month_from:
+        rows = rows.filter(month__gte=filters.month_from)
+    if filters.month_to:
+        rows = rows.filter(month__lte=filters.month_to)
+    rows = apply_scope_filters(rows, operation, filters)
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.validated_only:
+        rows = rows.filter(submission__status=Submission.Status.VALIDATED)
+    return rows

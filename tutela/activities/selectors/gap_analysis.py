@@ -1,0 +1,248 @@
+"""Coverage of admin areas against planning figures, and the gap list drawn from it."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models.expressions import Combinable
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from tutela.activities.models import PopulationGroup
+from tutela.activities.selectors.aggregates import aggregate, rule_text, sum_groups
+from tutela.activities.selectors.filters import Filters, apply_filters
+from tutela.activities.selectors.partners import (
+    area_level_field,
+    level_areas,
+    partner_pairs,
+    partner_source,
+)
+from tutela.activities.selectors.planning import planning_by_area, planning_year
+from tutela.activities.selectors.summary_tables import (
+    summary_needs_disclosure_control,
+    summary_rows,
+    summary_state,
+)
+from tutela.activities.selectors.visibility import (
+    activity_settings,
+    needs_disclosure_control,
+    visible_rows,
+)
+from tutela.core.disclosure import suppress_counts, threshold_for
+from tutela.core.models import Body, Operation
+
+
+@dataclass
+class AreaCoverage:
+    area_id: int
+    pcode: str
+    name: str
+    parent_pcode: str
+    # People reached by the counting rule; None when hidden as a small count.
+    reached: int | None
+    targeted: int | None
+    people_in_need: int | None
+    severity: int | None
+    partners: int
+    # Percentages (reached ÷ targeted, reached ÷ PiN); None without figures or when hidden.
+    pct_targeted: float | None
+    pct_pin: float | None
+    # The unsuppressed figure, kept for the gap rule only (never shown).
+    _reached_raw: int = 0
+
+
+@dataclass
+class CoverageResult:
+    level: int
+    year: int
+    areas: list[AreaCoverage]
+    rule: str
+    rule_text: str
+    has_planning: bool
+    suppressed: bool
+    threshold: int
+    planning_note: str
+
+
+def _pct(part: int | None, whole: int | None) -> float | None:
+    if part is None or not whole:
+        return None
+    return round(100.0 * part / whole, 1)
+
+
+def coverage(
+    *,
+    user: Any,
+    operation: Operation,
+    level: int,
+    body: Body | None = None,
+    population_group: PopulationGroup | None = None,
+    month_from: datetime.date | None = None,
+    month_to: datetime.date | None = None,
+    year: int | None = None,
+    use_summaries: bool = True,
+) -> CoverageResult:
+    """Per admin area of `level`: people reached (by the counting rule), targeted, people in
+    need and severity (planning figures of the year), the number of partners, and the ratios."""
+    filters = Filters(
+        body=body, population_group=population_group, month_from=month_from, month_to=month_to
+    )
+    settings = activity_settings(operation)
+    rows = apply_filters(visible_rows(user, operation), operation, filters)
+    dims: dict[str, Combinable | str] = {"d_area": area_level_field(level)}
+    state = summary_state(operation) if use_summaries else None
+    summary = summary_rows(
+        state=state,
+        user=user,
+        operation=operation,
+        filters=filters,
+        dims=[f"admin{level}"],
+        rule=settings.cumulative_rule,
+    )
+    if summary is not None:
+        reached_rows = sum_groups(summary.rows, dims=dims, measures=["total"])
+    else:
+        reached_rows = aggregate(rows, dims=dims, rule=settings.cumulative_rule, measures=["total"])
+    reached = {r["d_area"]: r["total"] for r in reached_rows if r["d_area"] is not None}
+    source = partner_source(state, user, operation, filters, level)
+    partners = partner_pairs(source if source is not None else rows, level)
+    year = year or planning_year(operation, month_to)
+    planning, note = planning_by_area(
+        operation, level=level, year=year, body=body, population_group=population_group
+    )
+    areas = level_areas(operation, level)
+    if summary is not None:
+        suppressed = summary_needs_disclosure_control(user, operation, summary)
+    else:
+        suppressed = needs_disclosure_control(user, operation, rows)
+    shown: dict[int, int | None] = {a["pk"]: reached.get(a["pk"], 0) for a in areas}
+    threshold = threshold_for(operation)
+    if suppressed:
+        series = suppress_counts({k: v or 0 for k, v in shown.items()}, threshold=threshold)
+        shown = dict(series.values)
+    out = []
+    for area in areas:
+        plan = planning.get(area["pk"], {})
+        value = shown.get(area["pk"])
+        out.append(
+            AreaCoverage(
+                area_id=area["pk"],
+                pcode=area["pcode"],
+                name=area["name"],
+                parent_pcode=area["parent__pcode"] or "",
+                reached=value,
+                targeted=plan.get("targeted"),
+                people_in_need=plan.get("people_in_need"),
+                severity=plan.get("severity"),
+                partners=len(partners.get(area["pk"], ())),
+                pct_targeted=_pct(value, plan.get("targeted")),
+                pct_pin=_pct(value, plan.get("people_in_need")),
+                _reached_raw=reached.get(area["pk"], 0),
+            )
+        )
+    return CoverageResult(
+        level=level,
+        year=year,
+        areas=out,
+        rule=settings.cumulative_rule,
+        rule_text=rule_text(settings.cumulative_rule, by_month=False),
+        has_planning=bool(planning),
+        suppressed=suppressed,
+        threshold=threshold,
+        planning_note=note if planning else "",
+    )
+
+
+@dataclass
+class Gap:
+    area: AreaCoverage
+    reasons: list[str]
+
+
+@dataclass
+class GapResult:
+    level: int
+    year: int
+    threshold_pct: float
+    min_severity: int
+    gaps: list[Gap]
+    has_planning: bool
+    coverage: CoverageResult
+
+
+DEFAULT_GAP_THRESHOLD = 25.0
+GAP_MIN_SEVERITY = 3
+
+
+def gaps(
+    *,
+    user: Any,
+    operation: Operation,
+    level: int,
+    body: Body | None = None,
+    population_group: PopulationGroup | None = None,
+    month_from: datetime.date | None = None,
+    month_to: datetime.date | None = None,
+    year: int | None = None,
+    threshold_pct: float = DEFAULT_GAP_THRESHOLD,
+    min_severity: int = GAP_MIN_SEVERITY,
+) -> GapResult:
+    """Areas of high severity (3 or more) where the people reached cover less than
+    `threshold_pct` % of the people in need, or where no partner works at all: most severe
+    first, then least covered."""
+    result = coverage(
+        user=user,
+        operation=operation,
+        level=level,
+        body=body,
+        population_group=population_group,
+        month_from=month_from,
+        month_to=month_to,
+        year=year,
+    )
+    found = []
+    for area in result.areas:
+        if area.severity is None or area.severity < min_severity:
+            continue
+        reasons = []
+        if area.partners == 0:
+            reasons.append(_("No partner reports activities here."))
+        raw_pct = _pct(area._reached_raw, area.people_in_need)
+        low = area.people_in_need and raw_pct is not None and raw_pct < threshold_pct
+        if low and area.partners:
+            if area.pct_pin is None:
+                reasons.append(
+                    _("People reached cover less than %(pct)s%% of the people in need.")
+                    % {"pct": formats.number_format(threshold_pct, decimal_pos=0)}
+                )
+            else:
+                reasons.append(
+                    _(
+                        "People reached cover %(pct)s%% of the people in need "
+                        "(below %(threshold)s%%)."
+                    )
+                    % {
+                        "pct": formats.number_format(area.pct_pin, decimal_pos=1),
+                        "threshold": formats.number_format(threshold_pct, decimal_pos=0),
+                    }
+                )
+        if reasons:
+            found.append(Gap(area=area, reasons=reasons))
+    found.sort(
+        key=lambda g: (
+            -(g.area.severity or 0),
+            _pct(g.area._reached_raw, g.area.people_in_need) or 0.0,
+            g.area.pcode,
+        )
+    )
+    return GapResult(
+        level=level,
+        year=result.year,
+        threshold_pct=threshold_pct,
+        min_severity=min_severity,
+        gaps=found,
+        has_planning=result.has_planning,
+        coverage=result,
+    )

@@ -1,0 +1,269 @@
+"""The pivot table: people reached grouped by up to three dimensions, with the counting rule
+applied and small counts suppressed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.expressions import Combinable
+
+from tutela.activities.fields import SEX_AGE
+from tutela.activities.models import ActivitySettings
+from tutela.activities.selectors.aggregates import (
+    DIMENSIONS,
+    MAX_DIMENSIONS,
+    MEASURES,
+    PEOPLE_MEASURES,
+    aggregate,
+    dimension_label,
+    measure_label,
+    rule_text,
+    sum_groups,
+)
+from tutela.activities.selectors.filters import Filters, apply_filters
+from tutela.activities.selectors.names import missing_name, month_value, resolve_names
+from tutela.activities.selectors.summary_tables import (
+    summary_needs_disclosure_control,
+    summary_rows,
+    summary_state,
+)
+from tutela.activities.selectors.visibility import (
+    activity_settings,
+    hidden_name_area_ids,
+    needs_disclosure_control,
+    visible_rows,
+)
+from tutela.core.disclosure import SuppressedTable, suppress_counts, suppress_table, threshold_for
+from tutela.core.models import Operation
+
+# Tables bigger than this are not put through small-count suppression (its exact check grows with
+# the square of the table): the user is asked for a coarser table instead.
+MAX_SUPPRESSED_ROWS = 1000
+
+
+@dataclass
+class PivotColumn:
+    key: str
+    label: str
+
+
+@dataclass
+class PivotRow:
+    codes: list[str]
+    labels: list[str]
+    # Measure -> value, in the order of the table's columns; None where hidden.
+    values: dict[str, int | None]
+
+    @property
+    def cells(self) -> list[int | None]:
+        return list(self.values.values())
+
+
+@dataclass
+class PivotResult:
+    dims: list[str]
+    dim_labels: list[str]
+    columns: list[PivotColumn]
+    rows: list[PivotRow]
+    totals: dict[str, int | None]
+    rule: str
+    rule_text: str
+    by_month: bool
+    # Small counts hidden (None) because the table includes sensitive rows of other
+    # organisations; `threshold` is the operation's small-count threshold.
+    suppressed: bool = False
+    threshold: int = 5
+    suppressed_cells: int = 0
+    # Partner names replaced by "not named" in insecure areas.
+    names_hidden: bool = False
+    # The table was too detailed to publish with suppression: no rows are given.
+    too_detailed: bool = False
+    # The totals row of a table by month holds the figures over the period by the counting
+    # rule, not the sum of the months.
+    totals_over_period: bool = False
+    filters: Filters = field(default_factory=Filters)
+    # Where the figures came from: "rows" (the 5W rows) or "summary:<grain>" (summary tables).
+    source: str = "rows"
+    # The suppressed people table (sex and age bands + unspecified) and the values it was made
+    # from, kept for checks (tutela.core.disclosure.exposed_cells); never published.
+    disclosure: SuppressedTable | None = field(default=None, repr=False)
+    disclosure_values: list[list[int]] = field(default_factory=list, repr=False)
+
+    @property
+    def total_cells(self) -> list[int | None]:
+        return [self.totals[c.key] for c in self.columns]
+
+
+def _dimension_exprs(
+    rows_by: Sequence[str], hidden_areas: set[int], *, summary: bool = False
+) -> dict[str, Combinable | str]:
+    """{alias: field or expression} of the table's dimensions. The organisation is left out
+    (NULL) in the areas where names are hidden: found by area on 5W rows, by the `named` flag
+    the summary tables computed from the same areas."""
+    exprs: dict[str, Combinable | str] = {}
+    for index, dim in enumerate(rows_by):
+        expression: Combinable | str = DIMENSIONS[dim].field
+        if dim == "organisation" and hidden_areas:
+            hidden = Q(named=False) if summary else Q(area_id__in=sorted(hidden_areas))
+            expression = Case(
+                When(hidden, then=Value(None)),
+                default=F("organisation_id"),
+                output_field=IntegerField(),
+            )
+        exprs[f"d{index}"] = expression
+    return exprs
+
+
+def pivot(
+    *,
+    user: Any,
+    operation: Operation,
+    rows_by: Sequence[str],
+    filters: Filters | Mapping[str, Any] | None = None,
+    measures: Sequence[str] = MEASURES,
+    use_summaries: bool = True,
+) -> PivotResult:
+    """The people reached (and other quantities) grouped by up to three dimensions, over the rows
+    the user may see, with totals, the counting rule applied and stated, partner names hidden in
+    insecure areas and small counts suppressed where the user may not see the rows themselves.
+
+    Answered from the summary tables where they are fresh and hold what the table needs (the same
+    result), from the 5W rows otherwise or when `use_summaries` is False."""
+    rows_by = [d for d in dict.fromkeys(rows_by) if d in DIMENSIONS][:MAX_DIMENSIONS]
+    measures = [m for m in MEASURES if m in set(measures)] or list(MEASURES)
+    filters = Filters.of(filters)
+    settings = activity_settings(operation)
+    rule = settings.cumulative_rule
+    by_month = "month" in rows_by
+    rows = apply_filters(visible_rows(user, operation), operation, filters)
+    hidden_areas = hidden_name_area_ids(user, operation) if "organisation" in rows_by else set()
+    exprs = _dimension_exprs(rows_by, hidden_areas)
+    # "unspecified" people (total minus the bands) keep the suppressed table additive.
+    people = [m for m in PEOPLE_MEASURES if m in measures]
+    wanted = list(dict.fromkeys([*measures, *SEX_AGE, "total"])) if people else measures
+    state = summary_state(operation) if use_summaries else None
+    summary = summary_rows(
+        state=state,
+        user=user,
+        operation=operation,
+        filters=filters,
+        dims=rows_by,
+        rule=rule,
+        hidden_areas=hidden_areas,
+    )
+    if summary is not None:
+        exprs = _dimension_exprs(rows_by, hidden_areas, summary=True)
+        groups = sum_groups(summary.rows, dims=exprs, measures=wanted)
+    else:
+        groups = aggregate(rows, dims=exprs, rule=rule, measures=wanted)
+
+    names = {dim: resolve_names(dim, (g[f"d{i}"] for g in groups)) for i, dim in enumerate(rows_by)}
+    result_rows: list[tuple[tuple[Any, ...], PivotRow, dict[str, int]]] = []
+    names_hidden = False
+    for group in groups:
+        codes, labels, sort_key = [], [], []
+        for i, dim in enumerate(rows_by):
+            value = group[f"d{i}"]
+            name = names[dim].get(value) if value is not None else None
+            if name is None:
+                name = missing_name(dim)
+                names_hidden = names_hidden or (dim == "organisation" and bool(hidden_areas))
+            codes.append(name.code)
+            labels.append(name.label)
+            month = month_value(value) if dim == "month" else None
+            sort_key.append((value is None, month or name.label.casefold()))
+        raw = {m: int(group.get(m) or 0) for m in wanted}
+        result_rows.append(
+            (tuple(sort_key), PivotRow(codes, labels, {m: raw[m] for m in measures}), raw)
+        )
+    result_rows.sort(key=lambda item: item[0])
+
+    # The totals row of a table by month is the figure over the whole period, by the rule:
+    # adding up the months would count the same people again.
+    period_totals = by_month and rule != ActivitySettings.CumulativeRule.NEW_ONLY
+    if period_totals:
+        picked = summary_rows(
+            state=state, user=user, operation=operation, filters=filters, dims=[], rule=rule
+        )
+        if picked is not None:
+            overall = sum_groups(picked.rows, dims={}, measures=wanted)
+        else:
+            overall = aggregate(rows, dims={}, rule=rule, measures=wanted)
+        totals_raw = overall[0] if overall else {m: 0 for m in wanted}
+    else:
+        totals_raw = {m: sum(raw[m] for _key, _row, raw in result_rows) for m in wanted}
+    totals: dict[str, int | None] = {m: int(totals_raw.get(m) or 0) for m in measures}
+    result = PivotResult(
+        dims=list(rows_by),
+        dim_labels=[dimension_label(operation, d) for d in rows_by],
+        columns=[PivotColumn(m, measure_label(m)) for m in measures],
+        rows=[row for _key, row, _raw in result_rows],
+        totals=totals,
+        rule=rule,
+        rule_text=rule_text(rule, by_month=by_month),
+        by_month=by_month,
+        threshold=threshold_for(operation),
+        names_hidden=names_hidden,
+        filters=filters,
+        totals_over_period=period_totals,
+        source=f"summary:{summary.grain}" if summary is not None else "rows",
+    )
+    if not people:
+        disclose = False
+    elif summary is not None:
+        disclose = summary_needs_disclosure_control(user, operation, summary)
+    else:
+        disclose = needs_disclosure_control(user, operation, rows)
+    if disclose:
+        _suppress(result, [raw for _key, _row, raw in result_rows], people)
+        if period_totals and not result.too_detailed:
+            # Period totals are not sums of the cells: only their own small values are hidden.
+            for m in people:
+                value = int(totals_raw.get(m) or 0)
+                result.totals[m] = None if 0 < value < result.threshold else value
+    return result
+
+
+def _suppress(result: PivotResult, raws: list[dict[str, int]], people: list[str]) -> None:
+    """Hide small people counts: the sex and age bands with the total as an additive table, and
+    persons with disability as a series of its own."""
+    result.suppressed = True
+    if len(raws) > MAX_SUPPRESSED_ROWS:
+        result.too_detailed = True
+        result.rows = []
+        for m in people:
+            result.totals[m] = None
+        return
+    threshold = result.threshold
+    values = [
+        [raw[m] for m in SEX_AGE] + [max(raw["total"] - sum(raw[m] for m in SEX_AGE), 0)]
+        for raw in raws
+    ]
+    table = suppress_table(values, threshold=threshold) if values else None
+    result.disclosure, result.disclosure_values = table, values
+    disability = suppress_counts(
+        {i: raw["with_disability"] for i, raw in enumerate(raws)}, threshold=threshold
+    )
+    hidden = 0
+    for r, row in enumerate(result.rows):
+        for c, m in enumerate(SEX_AGE):
+            if m in row.values and table is not None:
+                row.values[m] = table.cells[r][c]
+        if "total" in row.values and table is not None:
+            row.values["total"] = table.row_totals[r]
+        if "with_disability" in row.values:
+            row.values["with_disability"] = disability.values[r]
+        hidden += sum(1 for m in people if row.values.get(m) is None)
+    if table is not None:
+        for c, m in enumerate(SEX_AGE):
+            if m in result.totals:
+                result.totals[m] = table.col_totals[c]
+        if "total" in result.totals:
+            result.totals["total"] = table.grand_total
+    if "with_disability" in result.totals:
+        result.totals["with_disability"] = disability.total
+    hidden += sum(1 for m in people if result.totals.get(m) is None)
+    result.suppressed_cells = hidden

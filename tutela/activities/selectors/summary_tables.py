@@ -1,0 +1,192 @@
+"""Which summary rows stand for the 5W rows a user may count, for tables and maps.
+
+Large operations keep summary tables (models.summaries, services.summaries). A table or map
+whose dimensions and filters they hold is answered from them: the same visibility rules and
+filters, applied to rows that are already sums (monthly) or already the rows the counting rule
+picks (cumulative), so that the result is the same as from the 5W rows. Anything else (row
+status filter, months inside the period for a cumulative table, stale tables...) is answered
+from the 5W rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from tutela.activities.models import ActivitySettings, MonthlySummary, PickedSummary, SummaryState
+from tutela.activities.selectors.filters import Filters, apply_scope_filters
+from tutela.activities.selectors.visibility import ORGANISATION_ROLES
+from tutela.core import access
+from tutela.core.models import Operation
+
+# The summary column each dimension needs.
+DIMENSION_COLUMNS = {
+    "organisation": "organisation_id",
+    "organisation_type": "organisation_id",
+    "body": "body_id",
+    "activity": "activity_id",
+    "indicator": "indicator_id",
+    "admin1": "admin1_id",
+    "admin2": "admin2_id",
+    "admin3": "admin3_id",
+    "month": "month",
+    "population_group": "population_group_id",
+}
+
+
+def summary_state(operation: Operation) -> SummaryState | None:
+    """The operation's summary tables when they are fresh and filled, else None. Stale ones get a
+    background rebuild queued (once per version); reads go to the 5W rows meanwhile."""
+    from tutela.activities.services.summaries import summaries_request
+
+    state = SummaryState.objects.filter(operation=operation).first()
+    if state is None or state.built_version is None:
+        return None
+    if not state.is_fresh:
+        if not summaries_request(state=state):
+            return None
+        # A worker running in-process (tests, ImmediateBackend) has rebuilt them already.
+        state = SummaryState.objects.filter(pk=state.pk).first()
+        if state is None or not state.is_fresh:
+            return None
+    return state if state.enabled else None
+
+
+def _filter_columns(filters: Filters) -> set[str] | None:
+    """The summary columns the filters need; None when no summary table holds them."""
+    if filters.status:
+        return None
+    columns: set[str] = set()
+    if filters.month_from or filters.month_to:
+        columns.add("month")
+    if filters.body is not None:
+        columns.add("body_id")
+    if filters.activity is not None:
+        columns.add("activity_id")
+    if filters.organisation is not None:
+        columns.add("organisation_id")
+    if filters.area is not None:
+        level = filters.area.level
+        columns.add(f"admin{level}_id" if 1 <= level <= 3 else "area_id")
+    if filters.population_group is not None:
+        columns.add("population_group_id")
+    return columns
+
+
+@dataclass(frozen=True)
+class SummaryRows:
+    """Summary rows standing for the 5W rows a user may count (see summary_rows)."""
+
+    rows: QuerySet[Any]
+    grain: str
+
+
+def summary_rows(
+    *,
+    state: SummaryState | None,
+    user: Any,
+    operation: Operation,
+    filters: Filters,
+    dims: Sequence[str],
+    rule: str,
+    hidden_areas: set[int] = frozenset(),  # type: ignore[assignment]
+    columns: Iterable[str] = (),
+    monthly: bool | None = None,
+) -> SummaryRows | None:
+    """The summary rows standing for the 5W rows the user may count, filtered, for a table by
+    `dims` under `rule` (monthly sums for tables by month and the "new people only" rule, picks
+    otherwise; `monthly` forces the monthly sums), from the smallest grain that holds every
+    column needed (also `columns`); None when the summary tables cannot answer (then the 5W rows
+    do)."""
+    from tutela.activities.services.summaries import (
+        MONTHLY_GRAINS,
+        PICKED_GRAINS,
+        hidden_key,
+    )
+
+    if state is None or not state.enabled:
+        return None
+    roles = access.roles_in(user, operation)
+    if not roles:
+        return None
+    needed = _filter_columns(filters)
+    if needed is None:
+        return None
+    needed |= {DIMENSION_COLUMNS[d] for d in dims} | set(columns)
+    cluster_wide = access.is_cluster_wide(user, operation)
+    own = user.organisation_id if not cluster_wide else None
+    if own is not None:
+        # Partners see their own rows at any status; disclosure control leaves them out.
+        needed.add("organisation_id")
+    if "organisation" in dims and hidden_areas and hidden_key(hidden_areas) != state.hidden_key:
+        return None
+    if monthly is None:
+        monthly = "month" in dims or rule == ActivitySettings.CumulativeRule.NEW_ONLY
+    by_indicator = "indicator" in dims
+    if not monthly:
+        if state.rule != rule:
+            return None
+        # Picks are made over the whole period: a narrower one needs the 5W rows.
+        first, last = state.first_month, state.last_month
+        if (filters.month_from and (first is None or filters.month_from > first)) or (
+            filters.month_to and (last is None or filters.month_to < last)
+        ):
+            return None
+        needed.discard("month")
+    grains = MONTHLY_GRAINS if monthly else PICKED_GRAINS
+    best: str | None = None
+    for grain in grains:
+        if grain.name not in state.grain_rows:
+            continue
+        if not monthly and by_indicator and grain.source:
+            continue  # per-indicator picks are kept in "p0" only
+        columns = {*grain.columns, "month"} if monthly else set(grain.columns)
+        if needed <= columns and (
+            best is None or state.grain_rows[grain.name] < state.grain_rows[best]
+        ):
+            best = grain.name
+    if best is None:
+        return None
+
+    model: type[MonthlySummary] | type[PickedSummary] = MonthlySummary if monthly else PickedSummary
+    rows: QuerySet[Any] = model.objects.filter(operation=operation, grain=best)
+    organisation_roles = bool(roles & ORGANISATION_ROLES) and user.organisation_id is not None
+    if monthly:
+        if filters.validated_only:
+            rows = rows.filter(validated=True)
+        if not cluster_wide:
+            seen = Q(validated=True)
+            if organisation_roles:
+                seen |= Q(organisation_id=user.organisation_id)
+            rows = rows.filter(seen)
+        if filters.month_from:
+            rows = rows.filter(month__gte=filters.month_from)
+        if filters.month_to:
+            rows = rows.filter(month__lte=filters.month_to)
+    else:
+        suffix = "_ki" if by_indicator else ""
+        every, validated = f"in_all{suffix}", f"in_validated{suffix}"
+        if filters.validated_only or not (cluster_wide or organisation_roles):
+            rows = rows.filter(**{validated: True})
+        elif cluster_wide:
+            rows = rows.filter(**{every: True})
+        else:
+            # A key belongs to one organisation: its pick over all rows for the partner's own
+            # organisation, over validated rows for the others.
+            mine = Q(organisation_id=user.organisation_id)
+            rows = rows.filter((mine & Q(**{every: True})) | (~mine & Q(**{validated: True})))
+    rows = apply_scope_filters(rows, operation, filters)
+    return SummaryRows(rows=rows, grain=best)
+
+
+def summary_needs_disclosure_control(user: Any, operation: Operation, summary: SummaryRows) -> bool:
+    """needs_disclosure_control over summary rows: a summary row exists only where 5W rows (or
+    their picks) do, with the activity's sensitivity as a column."""
+    if access.is_cluster_wide(user, operation):
+        return False
+    others = summary.rows.filter(sensitive=True)
+    if user.organisation_id:
+        others = others.exclude(organisation_id=user.organisation_id)
+    return others.exists()

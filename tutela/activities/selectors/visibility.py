@@ -1,0 +1,96 @@
+"""Which 5W rows a user may count or list, which need small-count suppression, and where partner
+names are hidden (insecure areas)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from tutela.activities.models import ActivityReport, ActivitySettings, Submission
+from tutela.core import access
+from tutela.core.models import AdminArea, Operation
+from tutela.core.models.roles import Role
+from tutela.core.selectors import country_pcodes
+
+# Roles that see their own organisation's rows whatever their review status.
+ORGANISATION_ROLES = frozenset({Role.PARTNER})
+
+
+def visible_rows(user: Any, operation: Operation) -> QuerySet[ActivityReport]:
+    """The 5W rows of the operation the user may count in aggregate products.
+
+    Cluster-wide roles (coordinator, IMO, focal points): every row. Partner focal points: their own
+    organisation's rows at any status, and the validated rows of everyone else. Other roles
+    (viewers, caseworkers...): validated rows only. No role: nothing."""
+    roles = access.roles_in(user, operation)
+    if not roles:
+        return ActivityReport.objects.none()
+    rows = ActivityReport.objects.filter(operation=operation)
+    if access.is_cluster_wide(user, operation):
+        return rows
+    validated = Q(submission__status=Submission.Status.VALIDATED)
+    if roles & ORGANISATION_ROLES and user.organisation_id is not None:
+        return rows.filter(validated | Q(organisation_id=user.organisation_id))
+    return rows.filter(validated)
+
+
+def listable_rows(user: Any, operation: Operation) -> QuerySet[ActivityReport]:
+    """The rows the user may see one by one. Rows of sensitive activities (case management,
+    survivors) are aggregated for people outside the reporting organisation, never listed."""
+    rows = visible_rows(user, operation)
+    if access.is_cluster_wide(user, operation):
+        return rows
+    own = Q(organisation_id=user.organisation_id) if user.organisation_id else Q(pk__in=[])
+    return rows.filter(own | Q(activity__is_sensitive=False))
+
+
+def needs_disclosure_control(
+    user: Any, operation: Operation, rows: QuerySet[ActivityReport]
+) -> bool:
+    """True when `rows` include sensitive-activity rows of another organisation that the user
+    could not see one by one: their counts then go through small-count suppression."""
+    if access.is_cluster_wide(user, operation):
+        return False
+    others = rows.filter(activity__is_sensitive=True)
+    if user.organisation_id:
+        others = others.exclude(organisation_id=user.organisation_id)
+    return others.exists()
+
+
+def activity_settings(operation: Operation) -> ActivitySettings:
+    found = ActivitySettings.objects.filter(operation=operation).first()
+    return found or ActivitySettings(operation=operation)
+
+
+def area_descendants(operation: Operation, roots: Iterable[int]) -> set[int]:
+    """The given areas and every area inside them (one query for the operation's gazetteer)."""
+    roots = set(roots)
+    if not roots:
+        return set()
+    children: dict[int, list[int]] = {}
+    for pk, parent_id in AdminArea.objects.filter(
+        country_pcode__in=country_pcodes(operation)
+    ).values_list("pk", "parent_id"):
+        if parent_id is not None:
+            children.setdefault(parent_id, []).append(pk)
+    found = set(roots)
+    stack = list(roots)
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+def hidden_name_area_ids(user: Any, operation: Operation) -> set[int]:
+    """Areas (insecure ones and everything inside them) where partner names are not shown to this
+    user: everyone but the operation's managers sees counts only there."""
+    if access.is_manager(user, operation):
+        return set()
+    roots = ActivitySettings.sensitive_areas.through.objects.filter(
+        activitysettings__operation=operation
+    ).values_list("adminarea_id", flat=True)
+    return area_descendants(operation, list(roots))

@@ -1,0 +1,113 @@
+"""The rows validation works with: references to the operation's catalogue, the checked row
+(`CleanRow`) and a saved row's values."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from tutela.activities.fields import SEX_AGE
+from tutela.activities.models import ActivityReport
+
+# Fields compared to decide whether an existing row changes (the natural key aside).
+VALUE_FIELDS = (
+    "submission_id",
+    "implementing_partner_id",
+    "indicator_id",
+    "body_id",
+    "admin1_id",
+    "admin2_id",
+    "admin3_id",
+    "site",
+    "status",
+    "modality",
+    "start_date",
+    "end_date",
+    *SEX_AGE,
+    "total",
+    "with_disability",
+    "quantity",
+    "project_code",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityRef:
+    id: int
+    code: str
+    body_id: int
+    is_active: bool
+    by_sex_age: bool
+    by_disability: bool
+    modalities: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorRef:
+    id: int
+    code: str
+    counts_people: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationRef:
+    id: int
+    acronym: str
+
+
+@dataclass(slots=True)
+class CleanRow:
+    """A checked row, with ids resolved, ready to be written."""
+
+    row: int
+    organisation_id: int
+    activity_id: int
+    area_id: int
+    month: datetime.date
+    population_group_id: int
+    round_id: int
+    body_id: int
+    indicator_id: int | None = None
+    implementing_partner_id: int | None = None
+    admin1_id: int | None = None
+    admin2_id: int | None = None
+    admin3_id: int | None = None
+    site: str = ""
+    status: str = ActivityReport.Status.ONGOING
+    modality: str = ""
+    start_date: datetime.date | None = None
+    end_date: datetime.date | None = None
+    girls: int = 0
+    boys: int = 0
+    women: int = 0
+    men: int = 0
+    older_women: int = 0
+    older_men: int = 0
+    total: int = 0
+    with_disability: int = 0
+    quantity: int | None = None
+    project_code: str = ""
+    # Filled when the key matches a saved row: its id, and whether any value differs.
+    submission_id: int | None = None
+    existing_id: int | None = None
+    changed: bool = True
+
+    @property
+    def key(self) -> tuple[int, int, int, datetime.date, int]:
+        return (
+            self.organisation_id,
+            self.activity_id,
+            self.area_id,
+            self.month,
+            self.population_group_id,
+        )
+
+    def values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in VALUE_FIELDS)
+
+
+@dataclass
+class Existing:
+    id: int
+    values: tuple[Any, ...]
