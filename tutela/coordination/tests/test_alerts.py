@@ -295,7 +295,7 @@ def test_ack_link_acknowledges_without_signing_in(
     assert page.status_code == 200
     assert "Attaque contre un village" in page.content.decode()
     assert "AMSS" in page.content.decode()
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     # The description is not on the page: the link shows the minimum.
     assert "maisons brûlées" not in page.content.decode()
     response = client.post(url, {"response": "Équipe mobile sur place demain."})

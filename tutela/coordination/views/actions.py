@@ -8,13 +8,13 @@ managers and the body's focal points change the status and comment (403 for othe
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,10 +28,14 @@ from tutela.coordination.forms_actions import (
 )
 from tutela.coordination.models import ActionPoint
 from tutela.coordination.services import actions as services
-from tutela.core import access
-from tutela.core.forms.directory import apply_validation_error, valid_filters
+from tutela.coordination.views.common import (
+    coordination_page,
+    may_create,
+    not_focal_point,
+    save_form,
+)
+from tutela.core.forms.directory import valid_filters
 from tutela.core.models import Operation
-from tutela.core.models.roles import Role
 from tutela.core.views.common import current_user as _user
 from tutela.core.views.common import operation_for as _operation
 from tutela.core.views.common import paginate
@@ -40,18 +44,14 @@ from tutela.core.views.common import paginate
 def _render(
     request: HttpRequest, template: str, operation: Operation, **context: Any
 ) -> HttpResponse:
-    context.setdefault("operation", operation)
-    context.setdefault("nav_active", "coordination")
-    context.setdefault("today", timezone.localdate())
-    context.setdefault("can_create_action_points", _may_create(request.user, operation))
-    return render(request, template, context)
-
-
-def _may_create(user: Any, operation: Operation) -> bool:
-    """Managers and focal points reach the creation form (the service checks the body)."""
-    return access.is_manager(user, operation) or Role.FOCAL_POINT in access.roles_in(
-        user, operation
+    today, may = timezone.localdate(), may_create(request.user, operation)
+    return coordination_page(
+        request, template, operation, context, today=today, can_create_action_points=may
     )
+
+
+def _detail_url(slug: str, action_point: ActionPoint) -> str:
+    return reverse("coordination:action_point_detail", kwargs={"slug": slug, "pk": action_point.pk})
 
 
 @login_required
@@ -141,28 +141,18 @@ def _detail(
 @require_http_methods(["GET", "POST"])
 def action_point_create(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _operation(request, slug)
-    if not _may_create(request.user, operation):
+    if not may_create(request.user, operation):
         raise PermissionDenied
     initial: dict[str, Any] = {"priority": ActionPoint.Priority.MEDIUM}
     if request.GET.get("body", "").isdigit():
         initial["body"] = int(request.GET["body"])
     form = ActionPointForm(request.POST or None, operation=operation, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            action_point = services.action_point_create(
-                operation=operation, by=_user(request), **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        except PermissionDenied:
-            form.add_error(
-                "body",
-                _("You may only create action points for the bodies you are a focal point of."),
-            )
-        else:
-            messages.success(request, _("Action point recorded."))
-            return redirect("coordination:action_point_detail", slug=slug, pk=action_point.pk)
-    return _render(request, "coordination/action_form.html", operation, form=form)
+    create = partial(services.action_point_create, operation=operation, by=_user(request))
+    to_detail, recorded = partial(_detail_url, slug), _("Action point recorded.")
+    saved = save_form(
+        request, form, create, success=recorded, then=to_detail, refused=not_focal_point()
+    )
+    return saved or _render(request, "coordination/action_form.html", operation, form=form)
 
 
 @login_required
@@ -177,19 +167,11 @@ def action_point_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         operation=operation,
         initial=ActionPointForm.initial_for(action_point),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.action_point_update(
-                action_point=action_point, by=_user(request), **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        except PermissionDenied:
-            form.add_error("body", _("You may not move this action point to that body."))
-        else:
-            messages.success(request, _("Action point saved."))
-            return redirect("coordination:action_point_detail", slug=slug, pk=action_point.pk)
-    return _render(
+    update = partial(services.action_point_update, action_point=action_point, by=_user(request))
+    refused = ("body", _("You may not move this action point to that body."))
+    to_detail, saved_message = _detail_url(slug, action_point), _("Action point saved.")
+    saved = save_form(request, form, update, success=saved_message, then=to_detail, refused=refused)
+    return saved or _render(
         request, "coordination/action_form.html", operation, form=form, action_point=action_point
     )
 
@@ -202,25 +184,21 @@ def action_point_status(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     if not services.can_update_action_point(request.user, action_point):
         raise PermissionDenied
     form = StatusForm(request.POST, auto_id="id_status_%s")
-    if form.is_valid():
+
+    def set_status(**data: Any) -> None:
         try:
-            services.action_point_set_status(
-                action_point=action_point,
-                by=_user(request),
-                status=form.cleaned_data["status"],
-                comment=form.cleaned_data["comment"],
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
+            services.action_point_set_status(action_point=action_point, by=_user(request), **data)
+        except ValidationError:
             # The service changed the object in memory before refusing it: show what is saved.
             action_point.refresh_from_db()
-        else:
-            messages.success(
-                request,
-                _("Status: %(status)s.") % {"status": action_point.get_status_display()},
-            )
-            return redirect("coordination:action_point_detail", slug=slug, pk=action_point.pk)
-    return _detail(request, operation, action_point, status_form=form, status=400)
+            raise
+
+    def changed(_none: None) -> str:
+        return _("Status: %(status)s.") % {"status": action_point.get_status_display()}
+
+    to_detail = _detail_url(slug, action_point)
+    saved = save_form(request, form, set_status, success=changed, then=to_detail)
+    return saved or _detail(request, operation, action_point, status_form=form, status=400)
 
 
 @login_required
@@ -231,14 +209,7 @@ def action_point_comment(request: HttpRequest, slug: str, pk: int) -> HttpRespon
     if not services.can_update_action_point(request.user, action_point):
         raise PermissionDenied
     form = CommentForm(request.POST, auto_id="id_comment_%s")
-    if form.is_valid():
-        try:
-            services.action_point_comment(
-                action_point=action_point, by=_user(request), text=form.cleaned_data["text"]
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Comment added."))
-            return redirect("coordination:action_point_detail", slug=slug, pk=action_point.pk)
-    return _detail(request, operation, action_point, comment_form=form, status=400)
+    comment = partial(services.action_point_comment, action_point=action_point, by=_user(request))
+    to_detail = _detail_url(slug, action_point)
+    saved = save_form(request, form, comment, success=_("Comment added."), then=to_detail)
+    return saved or _detail(request, operation, action_point, comment_form=form, status=400)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import mimetypes
 import os
+from functools import partial
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -25,8 +25,10 @@ from tutela.coordination.forms_advocacy import (
     RecommendationFilterForm,
     RecommendationForm,
 )
+from tutela.coordination.models import Recommendation
 from tutela.coordination.services import recommendations as services
-from tutela.core.forms.directory import apply_validation_error, valid_filters
+from tutela.coordination.views.common import render_page, save_form
+from tutela.core.forms.directory import valid_filters
 from tutela.core.models import Operation
 from tutela.core.views.common import current_user as _user
 from tutela.core.views.common import operation_for as _operation
@@ -40,12 +42,25 @@ def _editor_operation(request: HttpRequest, slug: str) -> Operation:
     return operation
 
 
-def _render(
+def render_advocacy_page(
     request: HttpRequest, template: str, operation: Operation, **context: Any
 ) -> HttpResponse:
-    context.setdefault("operation", operation)
-    context.setdefault("can_edit", selectors.can_edit_advocacy(request.user, operation))
-    return render(request, template, context)
+    """A page of recommendations or documents under clearance: editors see what they may do."""
+    return render_page(
+        request,
+        template,
+        operation,
+        context,
+        can_edit=selectors.can_edit_advocacy(request.user, operation),
+    )
+
+
+def _detail_url(slug: str, pk: int) -> str:
+    return reverse("coordination:recommendation_detail", kwargs={"slug": slug, "pk": pk})
+
+
+def _detail(slug: str, recommendation: Recommendation) -> str:
+    return _detail_url(slug, recommendation.pk)
 
 
 @login_required
@@ -59,7 +74,7 @@ def recommendations(request: HttpRequest, slug: str) -> HttpResponse:
     rows = [(rec, *selectors.days_pending(rec)) for rec in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
-    return _render(
+    return render_advocacy_page(
         request,
         "coordination/recommendation_list.html",
         operation,
@@ -92,17 +107,10 @@ def recommendations_export(request: HttpRequest, slug: str, fmt: str) -> HttpRes
 def recommendation_create(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _editor_operation(request, slug)
     form = RecommendationForm(request.POST or None, operation=operation, user=_user(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            recommendation = services.recommendation_create(
-                operation=operation, by=_user(request), **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Recommendation recorded."))
-            return redirect("coordination:recommendation_detail", slug=slug, pk=recommendation.pk)
-    return _render(
+    create = partial(services.recommendation_create, operation=operation, by=_user(request))
+    recorded = _("Recommendation recorded.")
+    saved = save_form(request, form, create, success=recorded, then=partial(_detail, slug))
+    return saved or render_advocacy_page(
         request, "coordination/recommendation_form.html", operation, form=form, recommendation=None
     )
 
@@ -121,17 +129,12 @@ def recommendation_edit(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     form = RecommendationForm(
         request.POST or None, initial=initial, operation=operation, user=_user(request)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.recommendation_update(
-                recommendation=recommendation, by=_user(request), **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Recommendation updated."))
-            return redirect("coordination:recommendation_detail", slug=slug, pk=pk)
-    return _render(
+    update = partial(
+        services.recommendation_update, recommendation=recommendation, by=_user(request)
+    )
+    updated = _("Recommendation updated.")
+    saved = save_form(request, form, update, success=updated, then=_detail_url(slug, pk))
+    return saved or render_advocacy_page(
         request,
         "coordination/recommendation_form.html",
         operation,
@@ -152,7 +155,7 @@ def recommendation_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespo
         document is not None
         and selectors.document_queryset(request.user, operation).filter(pk=document.pk).exists()
     )
-    return _render(
+    return render_advocacy_page(
         request,
         "coordination/recommendation_detail.html",
         operation,
@@ -174,22 +177,15 @@ def recommendation_follow_up(request: HttpRequest, slug: str, pk: int) -> HttpRe
     form = FollowUpForm(
         request.POST or None, request.FILES or None, initial={"status": recommendation.status}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.recommendation_follow_up(
-                recommendation=recommendation,
-                by=_user(request),
-                status=form.cleaned_data["status"],
-                note=form.cleaned_data["note"],
-                evidence_file=form.cleaned_data["evidence"] or None,
-                evidence_link=form.cleaned_data["evidence_link"],
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Follow-up recorded."))
-            return redirect("coordination:recommendation_detail", slug=slug, pk=pk)
-    return _render(
+
+    def follow_up(*, evidence: Any, **data: Any) -> None:
+        services.recommendation_follow_up(
+            recommendation=recommendation, by=_user(request), evidence_file=evidence or None, **data
+        )
+
+    recorded = _("Follow-up recorded.")
+    saved = save_form(request, form, follow_up, success=recorded, then=_detail_url(slug, pk))
+    return saved or render_advocacy_page(
         request,
         "coordination/recommendation_follow_up.html",
         operation,

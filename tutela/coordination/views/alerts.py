@@ -11,6 +11,8 @@ the proof, and it does nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -32,21 +35,42 @@ from tutela.coordination.forms_actions import (
     MissionForm,
     RecipientAddForm,
 )
-from tutela.coordination.models import Alert, AlertRecipient
+from tutela.coordination.models import Alert, AlertRecipient, Mission
 from tutela.coordination.services import alerts as services
 from tutela.coordination.services import missions as mission_services
-from tutela.coordination.views.actions import _operation, _user, paginate
+from tutela.coordination.views.common import (
+    coordination_page,
+    not_focal_point,
+    post_action,
+    save_form,
+)
 from tutela.core.forms.directory import apply_validation_error, valid_filters
 from tutela.core.models import Operation
+from tutela.core.views.common import current_user as _user
+from tutela.core.views.common import operation_for as _operation
+from tutela.core.views.common import paginate
 
 
 def _render(
     request: HttpRequest, template: str, operation: Operation, **context: Any
 ) -> HttpResponse:
-    context.setdefault("operation", operation)
-    context.setdefault("nav_active", "coordination")
-    context.setdefault("can_manage_alerts", services.can_manage_alerts(request.user, operation))
-    return render(request, template, context)
+    can_manage = services.can_manage_alerts(request.user, operation)
+    return coordination_page(request, template, operation, context, can_manage_alerts=can_manage)
+
+
+def _button(
+    request: HttpRequest, run: Callable[[], object], success: str, then: str
+) -> HttpResponse:
+    # The alert pages give a refusal's reasons in one message.
+    return post_action(request, run, success=success, then=then, joined_errors=True)
+
+
+def _url(name: str, slug: str, pk: int) -> str:
+    return reverse(f"coordination:{name}", kwargs={"slug": slug, "pk": pk})
+
+
+def _object_url(name: str, slug: str, instance: Alert | Mission) -> str:
+    return _url(name, slug, instance.pk)
 
 
 def _managed_operation(request: HttpRequest, slug: str) -> Operation:
@@ -90,17 +114,11 @@ def alerts(request: HttpRequest, slug: str) -> HttpResponse:
 def alert_create(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _managed_operation(request, slug)
     form = AlertForm(request.POST or None, operation=operation)
-    if request.method == "POST" and form.is_valid():
-        try:
-            alert = services.alert_create(
-                operation=operation, by=_user(request), **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Draft alert saved. Check its recipients, then send it."))
-            return redirect("coordination:alert_recipients", slug=slug, pk=alert.pk)
-    return _render(request, "coordination/alert_form.html", operation, form=form)
+    create = partial(services.alert_create, operation=operation, by=_user(request))
+    created = _("Draft alert saved. Check its recipients, then send it.")
+    to_recipients = partial(_object_url, "alert_recipients", slug)
+    saved = save_form(request, form, create, success=created, then=to_recipients)
+    return saved or _render(request, "coordination/alert_form.html", operation, form=form)
 
 
 @login_required
@@ -132,15 +150,12 @@ def alert_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = AlertForm(
         request.POST or None, operation=operation, initial=AlertForm.initial_for(alert)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.alert_update(alert=alert, by=_user(request), **form.cleaned_data)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Alert saved."))
-            return redirect("coordination:alert_recipients", slug=slug, pk=alert.pk)
-    return _render(request, "coordination/alert_form.html", operation, form=form, alert=alert)
+    update = partial(services.alert_update, alert=alert, by=_user(request))
+    to_recipients = _url("alert_recipients", slug, alert.pk)
+    saved = save_form(request, form, update, success=_("Alert saved."), then=to_recipients)
+    return saved or _render(
+        request, "coordination/alert_form.html", operation, form=form, alert=alert
+    )
 
 
 @login_required
@@ -207,13 +222,9 @@ def alert_recipients(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def alert_recipients_refresh(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     _operation_, alert = _managed_alert(request, slug, pk)
-    try:
-        services.alert_recipients_refresh(alert=alert, by=_user(request))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Recipients computed again from the structure."))
-    return redirect("coordination:alert_recipients", slug=slug, pk=pk)
+    refresh = partial(services.alert_recipients_refresh, alert=alert, by=_user(request))
+    computed = _("Recipients computed again from the structure.")
+    return _button(request, refresh, computed, _url("alert_recipients", slug, pk))
 
 
 @login_required
@@ -226,15 +237,9 @@ def alert_recipient_remove(
         row = alert.recipients.select_related("organisation", "alert__operation").get(pk=recipient)
     except AlertRecipient.DoesNotExist:
         raise Http404 from None
-    try:
-        services.alert_recipient_remove(recipient=row, by=_user(request))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request, _("%(organisation)s removed.") % {"organisation": row.organisation.acronym}
-        )
-    return redirect("coordination:alert_recipients", slug=slug, pk=pk)
+    remove = partial(services.alert_recipient_remove, recipient=row, by=_user(request))
+    removed = _("%(organisation)s removed.") % {"organisation": row.organisation.acronym}
+    return _button(request, remove, removed, _url("alert_recipients", slug, pk))
 
 
 @login_required
@@ -259,13 +264,8 @@ def alert_send(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def alert_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     _operation_, alert = _managed_alert(request, slug, pk)
-    try:
-        services.alert_close(alert=alert, by=_user(request))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Alert closed."))
-    return redirect("coordination:alert_detail", slug=slug, pk=pk)
+    close = partial(services.alert_close, alert=alert, by=_user(request))
+    return _button(request, close, _("Alert closed."), _url("alert_detail", slug, pk))
 
 
 @login_required
@@ -316,26 +316,28 @@ def alert_ack(request: HttpRequest, slug: str, pk: int, token: str) -> HttpRespo
     if recipient is None or recipient.alert.operation.slug != slug:
         raise Http404
     form = AcknowledgeForm(request.POST or None, initial={"response": recipient.response})
-    if request.method == "POST" and form.is_valid():
+
+    def acknowledge(response: str) -> None:
         by = request.user if services.can_acknowledge(request.user, recipient) else None
-        try:
-            services.alert_acknowledge(
-                recipient=recipient,
-                by=by,  # type: ignore[arg-type]
-                response=form.cleaned_data["response"],
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Thank you: the acknowledgement is recorded."))
-            return redirect(request.path)
+        services.alert_acknowledge(
+            recipient=recipient,
+            by=by,  # type: ignore[arg-type]
+            response=response,
+        )
+
+    thanks = _("Thank you: the acknowledgement is recorded.")
+    saved = save_form(request, form, acknowledge, success=thanks, then=request.path)
+    if saved is not None:
+        return saved
     response = render(
         request,
         "coordination/alert_ack.html",
         {"recipient": recipient, "alert": recipient.alert, "form": form},
     )
-    # The link's secret must not leak to other sites through the Referer header.
-    response["Referrer-Policy"] = "no-referrer"
+    # The link's secret must not leak to other sites through the Referer header. Not
+    # "no-referrer": browsers then send "Origin: null" with the form, which Django's CSRF check
+    # refuses, so the acknowledgement could not be posted from a real browser.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
@@ -368,17 +370,10 @@ def mission_create(request: HttpRequest, slug: str) -> HttpResponse:
             "title": _("Joint evaluation: %(title)s") % {"title": alert.title},
         }
     form = MissionForm(request.POST or None, operation=operation, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            mission = mission_services.mission_create(
-                operation=operation, by=_user(request), **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Mission recorded."))
-            return redirect("coordination:mission_detail", slug=slug, pk=mission.pk)
-    return _render(request, "coordination/mission_form.html", operation, form=form)
+    create = partial(mission_services.mission_create, operation=operation, by=_user(request))
+    to_mission = partial(_object_url, "mission_detail", slug)
+    saved = save_form(request, form, create, success=_("Mission recorded."), then=to_mission)
+    return saved or _render(request, "coordination/mission_form.html", operation, form=form)
 
 
 @login_required
@@ -389,15 +384,12 @@ def mission_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = MissionForm(
         request.POST or None, operation=operation, initial=MissionForm.initial_for(mission)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            mission_services.mission_update(mission=mission, by=_user(request), **form.cleaned_data)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Mission saved."))
-            return redirect("coordination:mission_detail", slug=slug, pk=mission.pk)
-    return _render(request, "coordination/mission_form.html", operation, form=form, mission=mission)
+    update = partial(mission_services.mission_update, mission=mission, by=_user(request))
+    to_mission = _url("mission_detail", slug, mission.pk)
+    saved = save_form(request, form, update, success=_("Mission saved."), then=to_mission)
+    return saved or _render(
+        request, "coordination/mission_form.html", operation, form=form, mission=mission
+    )
 
 
 @login_required
@@ -423,19 +415,13 @@ def mission_action_point_create(request: HttpRequest, slug: str, pk: int) -> Htt
     operation = _managed_operation(request, slug)
     mission = selectors.mission_get_for_user(request.user, operation, pk)
     form = ActionPointForm(request.POST or None, operation=operation)
-    if request.method == "POST" and form.is_valid():
-        try:
-            mission_services.mission_action_point_create(
-                mission=mission, by=_user(request), **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        except PermissionDenied:
-            form.add_error(
-                "body",
-                _("You may only create action points for the bodies you are a focal point of."),
-            )
-        else:
-            messages.success(request, _("Action point recorded."))
-            return redirect("coordination:mission_detail", slug=slug, pk=mission.pk)
-    return _render(request, "coordination/action_form.html", operation, form=form, mission=mission)
+    create = partial(
+        mission_services.mission_action_point_create, mission=mission, by=_user(request)
+    )
+    to_mission, recorded = _url("mission_detail", slug, mission.pk), _("Action point recorded.")
+    saved = save_form(
+        request, form, create, success=recorded, then=to_mission, refused=not_focal_point()
+    )
+    return saved or _render(
+        request, "coordination/action_form.html", operation, form=form, mission=mission
+    )

@@ -8,14 +8,16 @@ they may do is checked again by the services (403).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -29,9 +31,11 @@ from tutela.coordination.forms_advocacy import (
     DocumentSubmitForm,
     DocumentUploadForm,
 )
-from tutela.coordination.models import ClearanceDocument
+from tutela.coordination.models import ClearanceDocument, DocumentVersion
 from tutela.coordination.services import documents as services
-from tutela.core.forms.directory import apply_validation_error, valid_filters
+from tutela.coordination.views.advocacy import render_advocacy_page as _render
+from tutela.coordination.views.common import error_messages, post_action, save_form
+from tutela.core.forms.directory import valid_filters
 from tutela.core.models import Operation
 from tutela.core.views.common import current_user as _user
 from tutela.core.views.common import operation_for as _operation
@@ -43,21 +47,12 @@ def _document(request: HttpRequest, slug: str, pk: int) -> tuple[Operation, Clea
     return operation, selectors.document_get_for_user(request.user, operation, pk)
 
 
-def _render(
-    request: HttpRequest, template: str, operation: Operation, **context: Any
-) -> HttpResponse:
-    context.setdefault("operation", operation)
-    context.setdefault("can_edit", selectors.can_edit_advocacy(request.user, operation))
-    return render(request, template, context)
+def _detail_url(slug: str, document: ClearanceDocument) -> str:
+    return reverse("coordination:document_detail", kwargs={"slug": slug, "pk": document.pk})
 
 
 def _back(slug: str, document: ClearanceDocument) -> HttpResponse:
-    return redirect("coordination:document_detail", slug=slug, pk=document.pk)
-
-
-def _error_messages(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
+    return redirect(_detail_url(slug, document))
 
 
 @login_required
@@ -93,17 +88,12 @@ def document_create(request: HttpRequest, slug: str) -> HttpResponse:
         operation=operation,
         initial={"language": operation.default_language},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            document = services.document_create(
-                operation=operation, by=_user(request), **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Draft saved (version 1)."))
-            return _back(slug, document)
-    return _render(request, "coordination/document_form.html", operation, form=form, document=None)
+    create = partial(services.document_create, operation=operation, by=_user(request))
+    created = _("Draft saved (version 1).")
+    saved = save_form(request, form, create, success=created, then=partial(_detail_url, slug))
+    return saved or _render(
+        request, "coordination/document_form.html", operation, form=form, document=None
+    )
 
 
 @login_required
@@ -122,15 +112,11 @@ def document_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = DocumentForm(
         request.POST or None, initial=initial, operation=operation, allow_upload=False
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.document_update(document=document, by=_user(request), **form.cleaned_data)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Draft saved."))
-            return _back(slug, document)
-    return _render(
+    update = partial(services.document_update, document=document, by=_user(request))
+    saved = save_form(
+        request, form, update, success=_("Draft saved."), then=_detail_url(slug, document)
+    )
+    return saved or _render(
         request,
         "coordination/document_form.html",
         operation,
@@ -148,22 +134,13 @@ def document_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not selectors.can_manage_document(request.user, document):
         raise PermissionDenied
     form = DocumentUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            version = services.document_save_version(
-                document=document,
-                by=_user(request),
-                file=form.cleaned_data["file"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(
-                request, _("Version %(number)s uploaded.") % {"number": version.number}
-            )
-            return _back(slug, document)
-    return _render(
+    upload = partial(services.document_save_version, document=document, by=_user(request))
+
+    def uploaded(version: DocumentVersion) -> str:
+        return _("Version %(number)s uploaded.") % {"number": version.number}
+
+    saved = save_form(request, form, upload, success=uploaded, then=_detail_url(slug, document))
+    return saved or _render(
         request, "coordination/document_upload.html", operation, form=form, document=document
     )
 
@@ -225,7 +202,7 @@ def document_version_download(
     try:
         content, filename, content_type = services.version_content(version, fmt)
     except ValidationError as error:
-        _error_messages(request, error)
+        error_messages(request, error)
         return _back(slug, document)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -240,17 +217,10 @@ def document_submit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not selectors.can_manage_document(request.user, document):
         raise PermissionDenied
     form = DocumentSubmitForm(request.POST or None, document=document)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.document_submit(
-                document=document, by=_user(request), approver=form.cleaned_data["approver"]
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Submitted for clearance."))
-            return _back(slug, document)
-    return _render(
+    submit = partial(services.document_submit, document=document, by=_user(request))
+    submitted = _("Submitted for clearance.")
+    saved = save_form(request, form, submit, success=submitted, then=_detail_url(slug, document))
+    return saved or _render(
         request, "coordination/document_submit.html", operation, form=form, document=document
     )
 
@@ -259,15 +229,14 @@ def document_submit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def document_clear(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     _operation_, document = _document(request, slug, pk)
-    try:
-        services.document_clear(
+    return post_action(
+        request,
+        lambda: services.document_clear(
             document=document, by=_user(request), comment=request.POST.get("comment", "")
-        )
-    except ValidationError as error:
-        _error_messages(request, error)
-    else:
-        messages.success(request, _("Document cleared."))
-    return _back(slug, document)
+        ),
+        success=_("Document cleared."),
+        then=_detail_url(slug, document),
+    )
 
 
 @login_required
@@ -277,17 +246,10 @@ def document_return(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not selectors.is_approver(request.user, document):
         raise PermissionDenied
     form = DocumentReturnForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.document_return(
-                document=document, by=_user(request), comment=form.cleaned_data["comment"]
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Document returned to draft."))
-            return _back(slug, document)
-    return _render(
+    send_back = partial(services.document_return, document=document, by=_user(request))
+    returned = _("Document returned to draft.")
+    saved = save_form(request, form, send_back, success=returned, then=_detail_url(slug, document))
+    return saved or _render(
         request, "coordination/document_return.html", operation, form=form, document=document
     )
 
@@ -296,13 +258,12 @@ def document_return(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def document_publish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     _operation_, document = _document(request, slug, pk)
-    try:
-        services.document_publish(document=document, by=_user(request))
-    except ValidationError as error:
-        _error_messages(request, error)
-    else:
-        messages.success(request, _("Document published."))
-    return _back(slug, document)
+    return post_action(
+        request,
+        lambda: services.document_publish(document=document, by=_user(request)),
+        success=_("Document published."),
+        then=_detail_url(slug, document),
+    )
 
 
 @login_required
@@ -313,22 +274,22 @@ def document_circulate(request: HttpRequest, slug: str, pk: int) -> HttpResponse
         raise PermissionDenied
     form = DocumentCirculateForm(request.POST or None, operation=operation)
     current = selectors.document_current_version(document)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                sent = services.document_circulate(
-                    document=document, by=_user(request), **form.cleaned_data
-                )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("Document sent to %(count)s recipients of %(body)s.")
-                % {"count": len(sent), "body": form.cleaned_data["body"].name},
-            )
-            return _back(slug, document)
-    return _render(
+
+    def circulate(**data: Any) -> Sequence[Any]:
+        with transaction.atomic():
+            return services.document_circulate(document=document, by=_user(request), **data)
+
+    saved = save_form(
+        request,
+        form,
+        circulate,
+        success=lambda sent: (
+            _("Document sent to %(count)s recipients of %(body)s.")
+            % {"count": len(sent), "body": form.cleaned_data["body"].name}
+        ),
+        then=_detail_url(slug, document),
+    )
+    return saved or _render(
         request,
         "coordination/document_circulate.html",
         operation,

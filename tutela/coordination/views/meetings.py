@@ -11,6 +11,8 @@ calendar apps with the secret token in its address, without signing in.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -18,7 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +40,13 @@ from tutela.coordination.models import ActionPoint, AgendaItem, Meeting, Meeting
 from tutela.coordination.services import ics
 from tutela.coordination.services import meetings as services
 from tutela.coordination.services import minutes as minutes_services
+from tutela.coordination.views.common import (
+    coordination_page,
+    error_messages,
+    may_create,
+    post_action,
+    save_form,
+)
 from tutela.core import access
 from tutela.core.forms.directory import apply_validation_error, valid_filters
 from tutela.core.models import AuditEntry, Body, Contact, Operation, Organisation
@@ -52,9 +61,7 @@ PAGE_SIZE = 50
 def _render(
     request: HttpRequest, template: str, operation: Operation, **context: Any
 ) -> HttpResponse:
-    context.setdefault("operation", operation)
-    context.setdefault("nav_active", "coordination")
-    return render(request, template, context)
+    return coordination_page(request, template, operation, context)
 
 
 def _meeting(request: HttpRequest, slug: str, pk: int) -> tuple[Operation, Meeting]:
@@ -62,30 +69,38 @@ def _meeting(request: HttpRequest, slug: str, pk: int) -> tuple[Operation, Meeti
     return operation, selectors.meeting_get(operation, pk)
 
 
-def _may_create(user: Any, operation: Operation) -> bool:
-    """Managers and focal points reach the meeting form (the service checks the body)."""
-    from tutela.core.models.roles import Role
-
-    return access.is_manager(user, operation) or Role.FOCAL_POINT in access.roles_in(
-        user, operation
-    )
-
-
 def _detail_url(meeting: Meeting, anchor: str = "") -> str:
     url = reverse("coordination:meeting_detail", args=[meeting.operation.slug, meeting.pk])
     return f"{url}#{anchor}" if anchor else url
-
-
-def _error_message(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _form_errors(request: HttpRequest, form: Any) -> None:
     """A form posted from the meeting page: its errors are shown there as messages."""
     for field_errors in form.errors.as_data().values():
         for error in field_errors:
-            _error_message(request, error)
+            error_messages(request, error)
+
+
+def _posted_form(
+    request: HttpRequest,
+    form: Any,
+    save: Callable[..., object],
+    *,
+    success: str,
+    then: str,
+    guard: Meeting | None = None,
+) -> HttpResponse:
+    """A form posted from the meeting (or minutes) page: the service's answer, or the form's
+    errors, are shown there as messages. With `guard`, an invalid form from someone who may
+    not manage that meeting answers 403 rather than showing the errors."""
+    if form.is_valid():
+        return post_action(request, partial(save, **form.cleaned_data), success=success, then=then)
+    if guard is not None and not services.can_manage_meetings(
+        request.user, guard.operation, guard.body
+    ):
+        raise PermissionDenied
+    _form_errors(request, form)
+    return redirect(then)
 
 
 # --- Home and lists -------------------------------------------------------------------------------
@@ -100,7 +115,7 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
         "coordination/home.html",
         operation,
         dashboard=selectors.dashboard(request.user, operation),
-        can_create=_may_create(request.user, operation),
+        can_create=may_create(request.user, operation),
         today=timezone.localdate(),
     )
 
@@ -126,7 +141,7 @@ def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
         form=form,
         page=page,
         filtered=bool(filters),
-        can_create=_may_create(request.user, operation),
+        can_create=may_create(request.user, operation),
         is_manager=access.is_manager(request.user, operation),
         filters_label=_("Filter meetings"),
     )
@@ -172,7 +187,7 @@ def meeting_calendar(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _operation(request, slug)
-    if not _may_create(request.user, operation):
+    if not may_create(request.user, operation):
         raise PermissionDenied
     initial: dict[str, Any] = {"duration_minutes": 120}
     if request.GET.get("body"):
@@ -279,7 +294,7 @@ def meeting_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             services.meeting_cancel(meeting=meeting, by=_user(request))
             messages.success(request, _("Meeting cancelled."))
     except ValidationError as error:
-        _error_message(request, error)
+        error_messages(request, error)
     return redirect(_detail_url(meeting))
 
 
@@ -321,14 +336,17 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def invitations_send(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     _op, meeting = _meeting(request, slug, pk)
-    try:
+
+    def send() -> int:
         with transaction.atomic():
-            count = services.meeting_invitations_send(meeting=meeting, by=_user(request))
-    except ValidationError as error:
-        _error_message(request, error)
-    else:
-        messages.success(request, _("Invitations sent to %(count)s addresses.") % {"count": count})
-    return redirect(_detail_url(meeting))
+            return services.meeting_invitations_send(meeting=meeting, by=_user(request))
+
+    return post_action(
+        request,
+        send,
+        success=lambda count: _("Invitations sent to %(count)s addresses.") % {"count": count},
+        then=_detail_url(meeting),
+    )
 
 
 @login_required
@@ -348,16 +366,9 @@ def meeting_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def agenda_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation, meeting = _meeting(request, slug, pk)
     form = AgendaItemForm(request.POST, operation=operation)
-    if form.is_valid():
-        try:
-            services.agenda_item_add(meeting=meeting, by=_user(request), **form.cleaned_data)
-        except ValidationError as error:
-            _error_message(request, error)
-        else:
-            messages.success(request, _("Agenda item added."))
-    else:
-        _form_errors(request, form)
-    return redirect(_detail_url(meeting, "agenda"))
+    add = partial(services.agenda_item_add, meeting=meeting, by=_user(request))
+    to_agenda = _detail_url(meeting, "agenda")
+    return _posted_form(request, form, add, success=_("Agenda item added."), then=to_agenda)
 
 
 def _agenda_item(request: HttpRequest, slug: str, pk: int, item_pk: int) -> AgendaItem:
@@ -380,10 +391,12 @@ def agenda_move(request: HttpRequest, slug: str, pk: int, item_pk: int) -> HttpR
 @require_POST
 def agenda_remove(request: HttpRequest, slug: str, pk: int, item_pk: int) -> HttpResponse:
     item = _agenda_item(request, slug, pk, item_pk)
-    meeting = item.meeting
-    services.agenda_item_remove(item=item, by=_user(request))
-    messages.success(request, _("Agenda item removed."))
-    return redirect(_detail_url(meeting, "agenda"))
+    return post_action(
+        request,
+        lambda: services.agenda_item_remove(item=item, by=_user(request)),
+        success=_("Agenda item removed."),
+        then=_detail_url(item.meeting, "agenda"),
+    )
 
 
 @login_required
@@ -391,18 +404,9 @@ def agenda_remove(request: HttpRequest, slug: str, pk: int, item_pk: int) -> Htt
 def document_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     _op, meeting = _meeting(request, slug, pk)
     form = DocumentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.document_upload(meeting=meeting, by=_user(request), **form.cleaned_data)
-        except ValidationError as error:
-            _error_message(request, error)
-        else:
-            messages.success(request, _("Document added."))
-    else:
-        if not services.can_manage_meetings(request.user, meeting.operation, meeting.body):
-            raise PermissionDenied
-        _form_errors(request, form)
-    return redirect(_detail_url(meeting, "documents"))
+    upload = partial(services.document_upload, meeting=meeting, by=_user(request))
+    added, to_documents = _("Document added."), _detail_url(meeting, "documents")
+    return _posted_form(request, form, upload, success=added, then=to_documents, guard=meeting)
 
 
 def _document(request: HttpRequest, slug: str, pk: int, doc_pk: int) -> MeetingDocument:
@@ -426,10 +430,12 @@ def document_download(request: HttpRequest, slug: str, pk: int, doc_pk: int) -> 
 @require_POST
 def document_remove(request: HttpRequest, slug: str, pk: int, doc_pk: int) -> HttpResponse:
     document = _document(request, slug, pk, doc_pk)
-    meeting = document.meeting
-    services.document_remove(document=document, by=_user(request))
-    messages.success(request, _("Document removed."))
-    return redirect(_detail_url(meeting, "documents"))
+    return post_action(
+        request,
+        lambda: services.document_remove(document=document, by=_user(request)),
+        success=_("Document removed."),
+        then=_detail_url(document.meeting, "documents"),
+    )
 
 
 @login_required
@@ -444,15 +450,14 @@ def attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         Organisation.objects.filter(operations=operation, pk__in=ids("organisation"))
     )
     contacts = list(Contact.objects.filter(operation=operation, pk__in=ids("contact")))
-    try:
-        services.attendance_record(
+    return post_action(
+        request,
+        lambda: services.attendance_record(
             meeting=meeting, by=_user(request), organisations=organisations, contacts=contacts
-        )
-    except ValidationError as error:
-        _error_message(request, error)
-    else:
-        messages.success(request, _("Attendance recorded."))
-    return redirect(_detail_url(meeting, "attendance"))
+        ),
+        success=_("Attendance recorded."),
+        then=_detail_url(meeting, "attendance"),
+    )
 
 
 # --- Minutes --------------------------------------------------------------------------------------
@@ -469,18 +474,10 @@ def minutes_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         request.POST or None,
         initial={"text": minutes.text, "decisions": minutes.decisions} if minutes else None,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services_minutes = minutes_services.minutes_save(
-                meeting=meeting, by=_user(request), **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Minutes saved."))
-            minutes = services_minutes
-            return redirect(reverse("coordination:minutes_edit", args=[operation.slug, meeting.pk]))
-    return _render(
+    save = partial(minutes_services.minutes_save, meeting=meeting, by=_user(request))
+    to_minutes = reverse("coordination:minutes_edit", args=[operation.slug, meeting.pk])
+    saved = save_form(request, form, save, success=_("Minutes saved."), then=to_minutes)
+    return saved or _render(
         request,
         "coordination/minutes_form.html",
         operation,
@@ -504,22 +501,10 @@ def minutes_action_point(request: HttpRequest, slug: str, pk: int) -> HttpRespon
 
     operation, meeting = _meeting(request, slug, pk)
     form = MeetingActionPointForm(request.POST, operation=operation)
-    if form.is_valid():
-        try:
-            action_point_create(
-                operation=operation, by=_user(request), meeting=meeting, **form.cleaned_data
-            )
-        except ValidationError as error:
-            _error_message(request, error)
-        else:
-            messages.success(request, _("Action point added."))
-    else:
-        if not services.can_manage_meetings(request.user, operation, meeting.body):
-            raise PermissionDenied
-        _form_errors(request, form)
-    return redirect(
-        reverse("coordination:minutes_edit", args=[operation.slug, meeting.pk]) + "#action-points"
-    )
+    create = partial(action_point_create, operation=operation, by=_user(request), meeting=meeting)
+    added = _("Action point added.")
+    to_list = reverse("coordination:minutes_edit", args=[slug, meeting.pk]) + "#action-points"
+    return _posted_form(request, form, create, success=added, then=to_list, guard=meeting)
 
 
 def _minutes(request: HttpRequest, slug: str, pk: int) -> tuple[Operation, Meeting, Minutes]:
@@ -534,28 +519,24 @@ def _minutes(request: HttpRequest, slug: str, pk: int) -> tuple[Operation, Meeti
 @require_POST
 def minutes_approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     _op, meeting, minutes = _minutes(request, slug, pk)
-    try:
-        minutes_services.minutes_approve(minutes=minutes, by=_user(request))
-    except ValidationError as error:
-        _error_message(request, error)
-    else:
-        messages.success(request, _("Minutes approved."))
-    return redirect(_detail_url(meeting, "minutes"))
+    return post_action(
+        request,
+        lambda: minutes_services.minutes_approve(minutes=minutes, by=_user(request)),
+        success=_("Minutes approved."),
+        then=_detail_url(meeting, "minutes"),
+    )
 
 
 @login_required
 @require_POST
 def minutes_circulate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     _op, meeting, minutes = _minutes(request, slug, pk)
-    try:
-        count = minutes_services.minutes_circulate(minutes=minutes, by=_user(request))
-    except ValidationError as error:
-        _error_message(request, error)
-    else:
-        messages.success(
-            request, _("Minutes circulated to %(count)s addresses.") % {"count": count}
-        )
-    return redirect(_detail_url(meeting, "minutes"))
+    return post_action(
+        request,
+        lambda: minutes_services.minutes_circulate(minutes=minutes, by=_user(request)),
+        success=lambda count: _("Minutes circulated to %(count)s addresses.") % {"count": count},
+        then=_detail_url(meeting, "minutes"),
+    )
 
 
 @login_required
