@@ -21,6 +21,7 @@ from tutela.activities.analysis_forms import AnalysisForm
 from tutela.activities.api import serializers
 from tutela.activities.fields import BY_NAME
 from tutela.activities.models import ActivityReport
+from tutela.activities.views.analysis_queries import coverage_for, gaps_for, presence_for
 from tutela.core.api.views import OperationAPIView
 
 
@@ -171,16 +172,7 @@ class PresenceView(AnalysisAPIView):
         parameters=[LEVEL, _param("body", _("Cluster / AoR id."), OpenApiTypes.INT), *MONTHS]
     )
     def get(self, request: Request, slug: str) -> Response:
-        form = self.query()
-        filters = form.filters()
-        result = selectors.presence(
-            user=request.user,
-            operation=self.get_operation(),
-            level=form.area_level(),
-            body=filters.body,
-            month_from=filters.month_from,
-            month_to=filters.month_to,
-        )
+        result = presence_for(request.user, self.get_operation(), self.query())
         data = {"level": result.level, "areas": [asdict(area) for area in result.areas]}
         return Response(serializers.PresenceOut(data).data)
 
@@ -207,18 +199,7 @@ class CoverageView(AnalysisAPIView):
 
     @extend_schema(parameters=COVERAGE_PARAMETERS)
     def get(self, request: Request, slug: str) -> Response:
-        form = self.query()
-        filters = form.filters()
-        result = selectors.coverage(
-            user=request.user,
-            operation=self.get_operation(),
-            level=form.area_level(),
-            body=filters.body,
-            population_group=filters.population_group,
-            month_from=filters.month_from,
-            month_to=filters.month_to,
-            year=form.value("year"),
-        )
+        result = coverage_for(request.user, self.get_operation(), self.query())
         data = {
             "level": result.level,
             "year": result.year,
@@ -249,19 +230,7 @@ class GapsView(AnalysisAPIView):
         ]
     )
     def get(self, request: Request, slug: str) -> Response:
-        form = self.query()
-        filters = form.filters()
-        result = selectors.gaps(
-            user=request.user,
-            operation=self.get_operation(),
-            level=form.area_level(),
-            body=filters.body,
-            population_group=filters.population_group,
-            month_from=filters.month_from,
-            month_to=filters.month_to,
-            year=form.value("year"),
-            threshold_pct=form.value("threshold", selectors.DEFAULT_GAP_THRESHOLD),
-        )
+        result = gaps_for(request.user, self.get_operation(), self.query())
         data = {
             "level": result.level,
             "year": result.year,

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -25,16 +24,17 @@ from django.utils.translation import gettext_lazy
 from tutela.activities.models import ImportRecord, PlanningFigure
 from tutela.activities.validation import population_group_lookup
 from tutela.core import access
+from tutela.core.imports import uploads
 from tutela.core.imports.matching import match_columns
 from tutela.core.imports.problems import ERROR, WARNING, ImportFileError, Problem, display_value
-from tutela.core.imports.readers import read_table
+from tutela.core.imports.readers import iter_records, read_table
 from tutela.core.imports.values import ParseError, is_blank, parse_count, text
 from tutela.core.models import AuditEntry, Body, Operation, User
 from tutela.core.pcodes import GazetteerIndex, name_key
 from tutela.core.services.audit import audit_write
 
 KIND = "planning"
-STORED_PROBLEMS = 500
+STORED_PROBLEMS = uploads.STORED_PROBLEMS
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,10 @@ PLANNING_BY_NAME = {f.name: f for f in PLANNING_FIELDS}
 AREA_FIELDS = ("admin3_pcode", "admin2_pcode", "admin1_pcode", "area_pcode")
 
 
+def _label(name: str) -> str:
+    return str(PLANNING_BY_NAME[name].label)
+
+
 @dataclass
 class PlanningRow:
     row: int
@@ -141,7 +145,7 @@ class _Checker:
         severity: str = ERROR,
         **params: Any,
     ) -> None:
-        column = (self.columns.get(name) or str(PLANNING_BY_NAME[name].label)) if name else ""
+        column = (self.columns.get(name) or _label(name)) if name else ""
         shown = display_value(value if isinstance(value, str) else text(value))
         self.problems.append(
             Problem(
@@ -285,75 +289,45 @@ def planning_import_file(
 ) -> ImportRecord:
     """Import planning figures for `year`. Returns the ImportRecord (kind "planning")."""
     _require_manager(by, operation)
-    if file is not None:
-        data = file.read() if hasattr(file, "read") else bytes(file)
-        file_name = file_name or getattr(file, "name", "") or "planning"
-    elif path is not None:
-        data = Path(path).read_bytes()
-        file_name = file_name or Path(path).name
-    else:
-        raise ValueError("planning_import_file needs a path or a file")
+    data = uploads.upload_bytes(path, file, caller="planning_import_file")
+    file_name = uploads.upload_name(path, file, file_name, default="planning")
     record = ImportRecord.objects.create(
-        operation=operation,
-        kind=KIND,
-        user=by,
-        file_name=os.path.basename(file_name)[:255] or "planning",
+        operation=operation, kind=KIND, user=by, file_name=file_name
     )
-    problems: list[Problem] = []
     try:
         table = read_table(data, file_name=file_name, sheet=sheet, header_row=header_row)
     except ImportFileError as exc:
         return _finish(record, ImportRecord.Status.REJECTED, [exc.as_problem()])
     match = match_columns(table.headers, table.hxl_tags, targets=PLANNING_FIELDS, mapping=mapping)
-    has_area = any(name in match.fields for name in AREA_FIELDS)
-    missing = [] if has_area else [str(PLANNING_BY_NAME["area_pcode"].label)]
-    missing += [
-        str(PLANNING_BY_NAME[n].label)
-        for n in ("people_in_need",)
-        if n not in match.fields and "targeted" not in match.fields
-    ]
+    missing = [] if any(name in match.fields for name in AREA_FIELDS) else ["area_pcode"]
+    if not {"people_in_need", "targeted"} & match.fields:
+        missing.append("people_in_need")
     if missing:
-        problems.append(
-            Problem(
-                row=None,
-                column="",
-                field="",
-                code="missing_columns",
-                message=_("The file has no column for: %(missing)s. Columns found: %(found)s.")
-                % {
-                    "missing": ", ".join(missing),
-                    "found": ", ".join(" ".join(h.split()) for h in table.headers if h),
-                },
-            )
+        problem = uploads.missing_columns_problem(
+            match, [_label(name) for name in missing], can_map=False
         )
-        return _finish(record, ImportRecord.Status.REJECTED, problems)
+        return _finish(record, ImportRecord.Status.REJECTED, [problem])
     checker = _Checker(operation, match.field_headers())
     clean: list[PlanningRow] = []
     first: dict[tuple[int, int, int | None], int] = {}
-    for number, cells in table.rows:
-        values = {name: cells[index] for index, name in match.columns.items()}
+    for number, values in iter_records(table, match.columns):
         item = checker.check(number, values)
         if item is None:
             continue
         if item.key in first:
-            checker.row = number
-            checker.problems.append(
-                Problem(
-                    row=number,
-                    column="",
-                    field="",
-                    code="duplicate_row",
-                    message=_(
-                        "Row %(row)s repeats row %(other)s: same area, cluster/AoR and "
-                        "population group."
-                    )
-                    % {"row": number, "other": first[item.key]},
-                )
+            checker.add(
+                "",
+                "duplicate_row",
+                _(
+                    "Row %(row)s repeats row %(other)s: same area, cluster/AoR and "
+                    "population group."
+                ),
+                other=first[item.key],
             )
             continue
         first[item.key] = number
         clean.append(item)
-    problems += checker.problems
+    problems = checker.problems
     record.rows_read = len(table.rows)
     if any(p.severity == ERROR for p in problems):
         return _finish(record, ImportRecord.Status.REJECTED, problems)
@@ -421,13 +395,4 @@ def planning_import_file(
 
 
 def _finish(record: ImportRecord, status: str, problems: list[Problem]) -> ImportRecord:
-    errors = sum(1 for p in problems if p.severity == ERROR)
-    record.status = status
-    record.error_count = errors
-    record.warning_count = len(problems) - errors
-    ordered = sorted(problems, key=lambda p: (p.severity != ERROR, p.row is not None, p.row or 0))
-    record.problems = [p.as_dict() for p in ordered[:STORED_PROBLEMS]]
-    if status == ImportRecord.Status.REJECTED:
-        record.created_count = record.updated_count = record.unchanged_count = 0
-    record.save()
-    return record
+    return uploads.record_finish(record, status=status, problems=problems, stored=STORED_PROBLEMS)

@@ -8,7 +8,8 @@ and small-count suppression live in `tutela.activities.selectors`.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
@@ -25,6 +26,7 @@ from django.views.decorators.http import require_GET
 from tutela.activities import maps, selectors
 from tutela.activities.analysis_forms import AnalysisForm
 from tutela.activities.services.analysis import gaps_export, pivot_export
+from tutela.activities.views.analysis_queries import coverage_for, gaps_for, presence_for
 from tutela.core import access
 from tutela.core.models import Operation
 from tutela.core.selectors import area_feature_collection, areas_for_operation
@@ -51,11 +53,29 @@ def _query(request: HttpRequest, **changes: Any) -> str:
     return params.urlencode()
 
 
-def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+def _download(
+    content: bytes, filename: str, content_type: str, *, disposition: str = "attachment"
+) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _export(
+    request: HttpRequest,
+    operation: Operation,
+    result: Any,
+    export: Callable[..., tuple[bytes, str, str]],
+) -> HttpResponse | None:
+    """The result as a file when the query string asks for one (`format=xlsx` or `csv`)."""
+    fmt = request.GET.get("format", "")
+    if fmt not in EXPORT_FORMATS:
+        return None
+    content, filename, content_type = export(
+        by=request.user, operation=operation, result=result, format=fmt, request=request
+    )
+    return _download(content, filename, content_type)
 
 
 def _context(request: HttpRequest, operation: Operation, **extra: Any) -> dict[str, Any]:
@@ -91,12 +111,9 @@ def pivot_page(request: HttpRequest, slug: str) -> HttpResponse:
     result = selectors.pivot(
         user=request.user, operation=operation, rows_by=rows_by, filters=form.filters()
     )
-    fmt = request.GET.get("format", "")
-    if fmt in EXPORT_FORMATS:
-        content, filename, content_type = pivot_export(
-            by=request.user, operation=operation, result=result, format=fmt, request=request
-        )
-        return _download(content, filename, content_type)
+    download = _export(request, operation, result, pivot_export)
+    if download is not None:
+        return download
     dims = [
         ("", "—"),
         *((d, selectors.dimension_label(operation, d)) for d in selectors.DIMENSIONS),
@@ -141,42 +158,8 @@ def pivot_page(request: HttpRequest, slug: str) -> HttpResponse:
 # --- Maps ----------------------------------------------------------------------------------------
 
 
-def _map_form(request: HttpRequest, operation: Operation) -> AnalysisForm:
-    return AnalysisForm(operation, request.GET or None)
-
-
 def _level_areas(operation: Operation, level: int) -> Any:
     return areas_for_operation(operation, level=level)
-
-
-def _presence(request: HttpRequest, operation: Operation, form: AnalysisForm) -> Any:
-    filters = form.filters()
-    return selectors.presence(
-        user=request.user,
-        operation=operation,
-        level=form.area_level(),
-        body=filters.body,
-        month_from=filters.month_from,
-        month_to=filters.month_to,
-    )
-
-
-def _coverage(request: HttpRequest, operation: Operation, form: AnalysisForm) -> Any:
-    filters = form.filters()
-    return selectors.coverage(
-        user=request.user,
-        operation=operation,
-        level=form.area_level(),
-        body=filters.body,
-        population_group=filters.population_group,
-        month_from=filters.month_from,
-        month_to=filters.month_to,
-        year=form.value("year"),
-    )
-
-
-def _ratio(request: HttpRequest) -> str:
-    return "targeted" if request.GET.get("ratio") == "targeted" else "pin"
 
 
 def _number(value: Any) -> str:
@@ -195,26 +178,6 @@ def _reached_text(value: int | None, threshold: int) -> str:
     return f"<{threshold}" if value is None else _number(value)
 
 
-def _presence_popup(area: selectors.AreaPresence) -> list[list[str]]:
-    if area.organisations is None:
-        names = _("Not shown (insecure area)")
-    else:
-        names = ", ".join(area.organisations) or "—"
-    return [[_("Partners"), _number(area.partners)], [_("Organisations"), names]]
-
-
-def _coverage_popup(area: selectors.AreaCoverage, threshold: int) -> list[list[str]]:
-    return [
-        [_("People reached"), _reached_text(area.reached, threshold)],
-        [_("Targeted"), _number(area.targeted)],
-        [_("People in need"), _number(area.people_in_need)],
-        [_("Reached ÷ people in need"), _percent(area.pct_pin)],
-        [_("Reached ÷ targeted"), _percent(area.pct_targeted)],
-        [_("Severity"), _number(area.severity)],
-        [_("Partners"), _number(area.partners)],
-    ]
-
-
 def _geojson_response(collection: dict[str, Any]) -> HttpResponse:
     response = JsonResponse(
         collection,
@@ -226,240 +189,238 @@ def _geojson_response(collection: dict[str, Any]) -> HttpResponse:
     return response
 
 
-def _joined(
-    operation: Operation,
-    level: int,
-    values: dict[str, dict[str, Any]],
-    scale: maps.Scale,
-    title: str,
-) -> dict[str, Any]:
-    """The level's boundaries with each area's value, colour and pop-up lines."""
-    collection = area_feature_collection(_level_areas(operation, level))
-    for feature in collection["features"]:
-        info = values.get(feature["id"], {})
-        value = info.get("value")
-        feature["properties"].update(
-            {
-                "value": value,
-                "value_text": info.get("value_text", "—"),
-                "fill": scale.color(value),
-                "popup": info.get("popup", []),
-            }
+class _Map:
+    """One map as the request asks for it (operation, filters, the selector's answer), and what
+    its page, GeoJSON and PNG show: a subclass per map says what is counted and how it reads."""
+
+    kind: ClassVar[str]
+    scale: ClassVar[maps.Scale]
+    # The filters the page shows.
+    filter_names: ClassVar[tuple[str, ...]]
+
+    def __init__(self, request: HttpRequest, slug: str) -> None:
+        self.request = request
+        self.operation = _operation(request, slug)
+        self.form = AnalysisForm(self.operation, request.GET or None)
+        self.level = self.form.area_level()
+        self.result = self.query()
+
+    def query(self) -> Any:
+        raise NotImplementedError
+
+    def title(self) -> str:
+        raise NotImplementedError
+
+    def value(self, area: Any) -> float | None:
+        """The number an area is coloured by."""
+        raise NotImplementedError
+
+    def value_text(self, area: Any) -> str:
+        raise NotImplementedError
+
+    def popup(self, area: Any) -> list[list[str]]:
+        """(label, value) lines of the area's pop-up."""
+        raise NotImplementedError
+
+    def png_subtitle(self) -> str:
+        return self.operation.name
+
+    def png_legend_label(self) -> str:
+        raise NotImplementedError
+
+    def listed(self) -> list[Any]:
+        """The areas in the order of the page's table."""
+        return list(self.result.areas)
+
+    def page_legend(self) -> list[tuple[str, str]]:
+        return self.scale.legend()
+
+    def page_extra(self) -> dict[str, Any]:
+        return {}
+
+    def page(self) -> HttpResponse:
+        query = _query(self.request)
+        slug = self.operation.slug
+        return render(
+            self.request,
+            f"activities/analysis/{self.kind}.html",
+            _context(
+                self.request,
+                self.operation,
+                result=self.result,
+                page=_page(self.request, self.listed()),
+                legend=self.page_legend(),
+                title=self.title(),
+                filter_fields=[self.form[name] for name in self.filter_names],
+                form=self.form,
+                level=self.level,
+                level_label=self.operation.level_label(self.level),
+                geojson_url=f"{reverse(f'activities:{self.kind}_geojson', args=[slug])}?{query}",
+                png_url=f"{reverse(f'activities:{self.kind}_png', args=[slug])}?{query}",
+                has_rows=_has_rows(self.request, self.operation),
+                has_boundaries=_level_areas(self.operation, self.level)
+                .filter(geometry__isnull=False)
+                .exists(),
+                **self.page_extra(),
+            ),
         )
-    collection["legend"] = [{"label": label, "color": color} for label, color in scale.legend()]
-    collection["title"] = title
-    return collection
 
+    def geojson(self) -> HttpResponse:
+        """The level's boundaries with each area's value, colour and pop-up lines."""
+        areas = {area.pcode: area for area in self.result.areas}
+        collection = area_feature_collection(_level_areas(self.operation, self.level))
+        for feature in collection["features"]:
+            area = areas.get(feature["id"])
+            value = None if area is None else self.value(area)
+            feature["properties"].update(
+                {
+                    "value": value,
+                    "value_text": "—" if area is None else self.value_text(area),
+                    "fill": self.scale.color(value),
+                    "popup": [] if area is None else self.popup(area),
+                }
+            )
+        collection["legend"] = [
+            {"label": label, "color": color} for label, color in self.scale.legend()
+        ]
+        collection["title"] = self.title()
+        return _geojson_response(collection)
 
-def _presence_values(result: Any) -> dict[str, dict[str, Any]]:
-    return {
-        area.pcode: {
-            "value": area.partners,
-            "value_text": _("%(count)s partner(s)") % {"count": _number(area.partners)},
-            "popup": _presence_popup(area),
+    def png(self) -> HttpResponse:
+        geometries = {
+            pcode: geometry
+            for pcode, geometry in _level_areas(self.operation, self.level)
+            .filter(geometry__isnull=False)
+            .values_list("pcode", "geometry")
         }
-        for area in result.areas
-    }
+        content = maps.render_choropleth_png(
+            areas=geometries,
+            values={area.pcode: self.value(area) for area in self.result.areas},
+            title=self.title(),
+            subtitle=self.png_subtitle(),
+            legend_label=self.png_legend_label(),
+            language=_language(self.request),
+            scale=self.scale,
+        )
+        filename = f"{self.operation.slug}-{self.kind}-adm{self.level}.png"
+        return _download(content, filename, "image/png", disposition="inline")
 
 
-def _coverage_values(result: Any, ratio: str) -> dict[str, dict[str, Any]]:
-    out = {}
-    for area in result.areas:
-        value = area.pct_targeted if ratio == "targeted" else area.pct_pin
-        out[area.pcode] = {
-            "value": value,
-            "value_text": _percent(value),
-            "popup": _coverage_popup(area, result.threshold),
-        }
-    return out
+class _PresenceMap(_Map):
+    kind = "presence"
+    scale = maps.PRESENCE_SCALE
+    filter_names = ("level", "body", "month_from", "month_to")
+
+    def query(self) -> Any:
+        return presence_for(self.request.user, self.operation, self.form)
+
+    def title(self) -> str:
+        level = self.operation.level_label(self.level)
+        return _("Partners present per %(level)s") % {"level": level}
+
+    def value(self, area: selectors.AreaPresence) -> float | None:
+        return area.partners
+
+    def value_text(self, area: selectors.AreaPresence) -> str:
+        return _("%(count)s partner(s)") % {"count": _number(area.partners)}
+
+    def popup(self, area: selectors.AreaPresence) -> list[list[str]]:
+        if area.organisations is None:
+            names = _("Not shown (insecure area)")
+        else:
+            names = ", ".join(area.organisations) or "—"
+        return [[_("Partners"), _number(area.partners)], [_("Organisations"), names]]
+
+    def png_legend_label(self) -> str:
+        return _("Partners")
+
+    def listed(self) -> list[Any]:
+        return sorted(self.result.areas, key=lambda a: (-a.partners, a.name))
+
+    def page_legend(self) -> list[tuple[str, str]]:
+        return self.scale.legend(with_no_data=False)
 
 
-def _presence_title(operation: Operation, level: int) -> str:
-    return _("Partners present per %(level)s") % {"level": operation.level_label(level)}
+class _CoverageMap(_Map):
+    kind = "coverage"
+    scale = maps.COVERAGE_SCALE
+    filter_names = ("level", "body", "population_group", "month_from", "month_to", "year")
 
+    def __init__(self, request: HttpRequest, slug: str) -> None:
+        self.ratio = "targeted" if request.GET.get("ratio") == "targeted" else "pin"
+        super().__init__(request, slug)
 
-def _coverage_title(ratio: str) -> str:
-    if ratio == "targeted":
-        return _("People reached ÷ people targeted")
-    return _("People reached ÷ people in need")
+    def query(self) -> Any:
+        return coverage_for(self.request.user, self.operation, self.form)
 
+    def title(self) -> str:
+        if self.ratio == "targeted":
+            return _("People reached ÷ people targeted")
+        return _("People reached ÷ people in need")
 
-def _map_context(
-    request: HttpRequest, operation: Operation, form: AnalysisForm, kind: str
-) -> dict[str, Any]:
-    query = _query(request)
-    return {
-        "form": form,
-        "level": form.area_level(),
-        "level_label": operation.level_label(form.area_level()),
-        "geojson_url": f"{reverse(f'activities:{kind}_geojson', args=[operation.slug])}?{query}",
-        "png_url": f"{reverse(f'activities:{kind}_png', args=[operation.slug])}?{query}",
-        "has_rows": _has_rows(request, operation),
-        "has_boundaries": _level_areas(operation, form.area_level())
-        .filter(geometry__isnull=False)
-        .exists(),
-    }
+    def value(self, area: selectors.AreaCoverage) -> float | None:
+        return area.pct_targeted if self.ratio == "targeted" else area.pct_pin
+
+    def value_text(self, area: selectors.AreaCoverage) -> str:
+        return _percent(self.value(area))
+
+    def popup(self, area: selectors.AreaCoverage) -> list[list[str]]:
+        return [
+            [_("People reached"), _reached_text(area.reached, self.result.threshold)],
+            [_("Targeted"), _number(area.targeted)],
+            [_("People in need"), _number(area.people_in_need)],
+            [_("Reached ÷ people in need"), _percent(area.pct_pin)],
+            [_("Reached ÷ targeted"), _percent(area.pct_targeted)],
+            [_("Severity"), _number(area.severity)],
+            [_("Partners"), _number(area.partners)],
+        ]
+
+    def png_subtitle(self) -> str:
+        return f"{self.operation.name} · {self.result.year}"
+
+    def png_legend_label(self) -> str:
+        return _("Coverage")
+
+    def page_extra(self) -> dict[str, Any]:
+        return {"ratio": self.ratio}
 
 
 @login_required
 @require_GET
 def presence_map(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _operation(request, slug)
-    form = _map_form(request, operation)
-    result = _presence(request, operation, form)
-    return render(
-        request,
-        "activities/analysis/presence.html",
-        _context(
-            request,
-            operation,
-            result=result,
-            page=_page(request, sorted(result.areas, key=lambda a: (-a.partners, a.name))),
-            legend=maps.PRESENCE_SCALE.legend(with_no_data=False),
-            title=_presence_title(operation, form.area_level()),
-            filter_fields=[form[n] for n in ("level", "body", "month_from", "month_to")],
-            **_map_context(request, operation, form, "presence"),
-        ),
-    )
+    return _PresenceMap(request, slug).page()
 
 
 @gzip_page
 @login_required
 @require_GET
 def presence_geojson(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _operation(request, slug)
-    form = _map_form(request, operation)
-    result = _presence(request, operation, form)
-    return _geojson_response(
-        _joined(
-            operation,
-            form.area_level(),
-            _presence_values(result),
-            maps.PRESENCE_SCALE,
-            _presence_title(operation, form.area_level()),
-        )
-    )
+    return _PresenceMap(request, slug).geojson()
+
+
+@login_required
+@require_GET
+def presence_png(request: HttpRequest, slug: str) -> HttpResponse:
+    return _PresenceMap(request, slug).png()
 
 
 @login_required
 @require_GET
 def coverage_map(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _operation(request, slug)
-    form = _map_form(request, operation)
-    result = _coverage(request, operation, form)
-    ratio = _ratio(request)
-    return render(
-        request,
-        "activities/analysis/coverage.html",
-        _context(
-            request,
-            operation,
-            result=result,
-            page=_page(request, result.areas),
-            ratio=ratio,
-            legend=maps.COVERAGE_SCALE.legend(),
-            title=_coverage_title(ratio),
-            filter_fields=[
-                form[n]
-                for n in ("level", "body", "population_group", "month_from", "month_to", "year")
-            ],
-            **_map_context(request, operation, form, "coverage"),
-        ),
-    )
+    return _CoverageMap(request, slug).page()
 
 
 @gzip_page
 @login_required
 @require_GET
 def coverage_geojson(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _operation(request, slug)
-    form = _map_form(request, operation)
-    result = _coverage(request, operation, form)
-    ratio = _ratio(request)
-    return _geojson_response(
-        _joined(
-            operation,
-            form.area_level(),
-            _coverage_values(result, ratio),
-            maps.COVERAGE_SCALE,
-            _coverage_title(ratio),
-        )
-    )
-
-
-def _png(
-    operation: Operation,
-    level: int,
-    values: dict[str, float | None],
-    *,
-    title: str,
-    subtitle: str,
-    legend_label: str,
-    scale: maps.Scale,
-    language: str,
-    filename: str,
-) -> HttpResponse:
-    geometries = {
-        pcode: geometry
-        for pcode, geometry in _level_areas(operation, level)
-        .filter(geometry__isnull=False)
-        .values_list("pcode", "geometry")
-    }
-    content = maps.render_choropleth_png(
-        areas=geometries,
-        values=values,
-        title=title,
-        subtitle=subtitle,
-        legend_label=legend_label,
-        language=language,
-        scale=scale,
-    )
-    response = HttpResponse(content, content_type="image/png")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-@login_required
-@require_GET
-def presence_png(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _operation(request, slug)
-    form = _map_form(request, operation)
-    result = _presence(request, operation, form)
-    level = form.area_level()
-    return _png(
-        operation,
-        level,
-        {a.pcode: a.partners for a in result.areas},
-        title=_presence_title(operation, level),
-        subtitle=operation.name,
-        legend_label=_("Partners"),
-        scale=maps.PRESENCE_SCALE,
-        language=_language(request),
-        filename=f"{operation.slug}-presence-adm{level}.png",
-    )
+    return _CoverageMap(request, slug).geojson()
 
 
 @login_required
 @require_GET
 def coverage_png(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _operation(request, slug)
-    form = _map_form(request, operation)
-    result = _coverage(request, operation, form)
-    ratio = _ratio(request)
-    level = form.area_level()
-    values = {a.pcode: (a.pct_targeted if ratio == "targeted" else a.pct_pin) for a in result.areas}
-    return _png(
-        operation,
-        level,
-        values,
-        title=_coverage_title(ratio),
-        subtitle=f"{operation.name} · {result.year}",
-        legend_label=_("Coverage"),
-        scale=maps.COVERAGE_SCALE,
-        language=_language(request),
-        filename=f"{operation.slug}-coverage-adm{level}.png",
-    )
+    return _CoverageMap(request, slug).png()
 
 
 # --- Gaps ----------------------------------------------------------------------------------------
@@ -469,26 +430,11 @@ def coverage_png(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def gaps_page(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _operation(request, slug)
-    form = _map_form(request, operation)
-    filters = form.filters()
-    threshold = form.value("threshold", selectors.DEFAULT_GAP_THRESHOLD)
-    result = selectors.gaps(
-        user=request.user,
-        operation=operation,
-        level=form.area_level(),
-        body=filters.body,
-        population_group=filters.population_group,
-        month_from=filters.month_from,
-        month_to=filters.month_to,
-        year=form.value("year"),
-        threshold_pct=threshold,
-    )
-    fmt = request.GET.get("format", "")
-    if fmt in EXPORT_FORMATS:
-        content, filename, content_type = gaps_export(
-            by=request.user, operation=operation, result=result, format=fmt, request=request
-        )
-        return _download(content, filename, content_type)
+    form = AnalysisForm(operation, request.GET or None)
+    result = gaps_for(request.user, operation, form)
+    download = _export(request, operation, result, gaps_export)
+    if download is not None:
+        return download
     return render(
         request,
         "activities/analysis/gaps.html",

@@ -10,8 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -142,9 +142,7 @@ def activity_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def activity_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = managed_operation(request, slug)
-    activity = Activity.objects.filter(operation=operation, pk=pk).first()
-    if activity is None:
-        raise Http404
+    activity = get_object_or_404(Activity, operation=operation, pk=pk)
     return _activity_page(request, slug, activity)
 
 
@@ -209,9 +207,7 @@ def population_group_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def population_group_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = managed_operation(request, slug)
-    group = PopulationGroup.objects.filter(operation=operation, pk=pk).first()
-    if group is None:
-        raise Http404
+    group = get_object_or_404(PopulationGroup, operation=operation, pk=pk)
     return _group_page(request, slug, group)
 
 

@@ -9,6 +9,7 @@ not see, answer 404; pages the user may know of but not use (managers' actions),
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -572,24 +573,20 @@ def submission_review(request: HttpRequest, slug: str, month: str, acronym: str)
                 messages.error(request, str(message))
         return detail
     user = current_user(request)
+    review: Callable[..., Any]
+    if form.cleaned_data["action"] == "validate":
+        review = submission_services.submission_validate
+        done = _("Report validated; the partner has been told.")
+    else:
+        review = submission_services.submission_return
+        done = _("Report returned to the partner with your comment.")
     try:
-        if form.cleaned_data["action"] == "validate":
-            submission_services.submission_validate(
-                by=user,
-                submission=submission,
-                comment=form.cleaned_data["comment"],
-                request=request,
-            )
-            messages.success(request, _("Report validated; the partner has been told."))
-        else:
-            submission_services.submission_return(
-                by=user,
-                submission=submission,
-                comment=form.cleaned_data["comment"],
-                request=request,
-            )
-            messages.success(request, _("Report returned to the partner with your comment."))
+        review(
+            by=user, submission=submission, comment=form.cleaned_data["comment"], request=request
+        )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
+    else:
+        messages.success(request, done)
     return redirect("activities:round_detail", slug=slug, month=month)

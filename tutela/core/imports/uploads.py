@@ -66,7 +66,10 @@ R = TypeVar("R", bound=UploadRecord)
 
 
 def upload_bytes(path: str | os.PathLike[str] | None, file: Any, *, caller: str) -> bytes:
-    """The content of an uploaded file (Django upload, open file, text stream) or of a path."""
+    """The content of an uploaded file (Django upload, open file, text stream, bytes) or of a
+    path."""
+    if isinstance(file, bytes | bytearray | memoryview):
+        return bytes(file)
     if file is not None:
         if hasattr(file, "seek"):
             with contextlib.suppress(OSError, ValueError):
@@ -80,10 +83,12 @@ def upload_bytes(path: str | os.PathLike[str] | None, file: Any, *, caller: str)
     raise ValueError(f"{caller} needs a path or a file")
 
 
-def upload_name(path: str | os.PathLike[str] | None, file: Any, file_name: str = "") -> str:
-    """The file's own name (no folders), as stored on the record."""
+def upload_name(
+    path: str | os.PathLike[str] | None, file: Any, file_name: str = "", *, default: str = "upload"
+) -> str:
+    """The file's own name (no folders), as stored on the record; `default` when it has none."""
     file_name = file_name or (Path(path).name if path is not None else getattr(file, "name", ""))
-    return os.path.basename(str(file_name))[:255] or "upload"
+    return os.path.basename(str(file_name))[:255] or default
 
 
 @dataclass
@@ -131,6 +136,28 @@ def _quoted(text: str, limit: int | None) -> str:
     return " ".join(text.split()) if limit is None else display_value(text, limit)
 
 
+def missing_columns_problem(
+    match: ColumnMatch,
+    missing: Sequence[str],
+    *,
+    can_map: bool = True,
+    list_limit: int | None = None,
+) -> Problem:
+    """The error of a file without columns for `missing` (labels of what is needed), naming the
+    columns it has. `can_map`: the importer lets the user choose a column mapping, and the
+    message says so."""
+    found = [h for h in match.headers if h] or [_("(none)")]
+    values = {"missing": ", ".join(missing), "found": _listed(found, list_limit)}
+    if can_map:
+        message = _(
+            "The file has no column for: %(missing)s. Columns found: %(found)s. Rename "
+            "the columns or choose a column mapping."
+        )
+    else:
+        message = _("The file has no column for: %(missing)s. Columns found: %(found)s.")
+    return Problem(row=None, column="", field="", code="missing_columns", message=message % values)
+
+
 def column_problems(
     match: ColumnMatch,
     *,
@@ -144,20 +171,7 @@ def column_problems(
     lists of them to `list_limit`)."""
     problems: list[Problem] = []
     if missing:
-        found = [h for h in match.headers if h] or [_("(none)")]
-        problems.append(
-            Problem(
-                row=None,
-                column="",
-                field="",
-                code="missing_columns",
-                message=_(
-                    "The file has no column for: %(missing)s. Columns found: %(found)s. Rename "
-                    "the columns or choose a column mapping."
-                )
-                % {"missing": ", ".join(missing), "found": _listed(found, list_limit)},
-            )
-        )
+        problems.append(missing_columns_problem(match, missing, list_limit=list_limit))
     for header, name, first in match.duplicates:
         problems.append(
             Problem(
