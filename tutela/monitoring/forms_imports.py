@@ -126,3 +126,23 @@ class MappingForm(forms.Form):
                 continue
             values.setdefault(name, {})[value] = None if chosen == SKIP_ROW else chosen
         return values
+
+
+class SavedMappingForm(forms.Form):
+    """A saved mapping's name and, for the operation's managers, who uses it (empty: every
+    organisation of the operation)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+
+    def __init__(self, *args: Any, organisations: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if organisations is not None:
+            self.fields["organisation"] = forms.ModelChoiceField(
+                queryset=organisations,
+                label=_("Used by"),
+                required=False,
+                empty_label=_("Every organisation of the operation (shared)"),
+                help_text=_(
+                    "A shared mapping can be chosen by every organisation when uploading a file."
+                ),
+            )

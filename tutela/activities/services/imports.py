@@ -44,13 +44,13 @@ from tutela.activities.services.rows import (
 from tutela.core import access
 from tutela.core.imports import uploads
 from tutela.core.imports.bulk import collector_paused
+from tutela.core.imports.mappings import mapping_save_check, mapping_write
 from tutela.core.imports.matching import ColumnMatch, match_columns, match_score
 from tutela.core.imports.problems import ERROR, ImportFileError, Problem
 from tutela.core.imports.readers import Table, read_table
 from tutela.core.imports.values import is_blank, text
 from tutela.core.models import Body, Job, Operation, Organisation, User
 from tutela.core.pcodes import name_key
-from tutela.core.services.audit import audit_create, audit_update, snapshot
 from tutela.core.services.jobs import job_create
 
 __all__ = [
@@ -652,34 +652,31 @@ def mapping_save(
     """Create or update (by name) an organisation's column mapping; `organisation=None` makes a
     mapping shared by the whole operation (managers only). Targets must be field names (or "" to
     ignore a column)."""
-    if by is not None and not (access.roles_in(by, operation) - {"viewer"}):
-        raise PermissionDenied
-    if (
-        by is not None
-        and not is_manager(by, operation)
-        and (organisation is None or organisation.pk != by.organisation_id)
-    ):
-        raise PermissionDenied(_("You may only save mappings for your own organisation."))
+    mapping_save_check(
+        by=by,
+        operation=operation,
+        organisation=organisation,
+        may_save=lambda user, op: bool(access.roles_in(user, op) - {"viewer"}),
+    )
     clean_columns, clean_values = _check_mapping(
         columns, values or {}, targets if targets is not None else BY_NAME
     )
+    name = name.strip()
     existing = ColumnMapping.objects.filter(
-        operation=operation, organisation=organisation, kind=kind, name=name.strip()
+        operation=operation, organisation=organisation, kind=kind, name=name
     ).first()
-    before = snapshot(existing) if existing is not None else None
-    mapping = existing or ColumnMapping(
-        operation=operation, organisation=organisation, kind=kind, name=name.strip()
+    return mapping_write(
+        by=by,
+        operation=operation,
+        existing=existing,
+        new=lambda: ColumnMapping(
+            operation=operation, organisation=organisation, kind=kind, name=name
+        ),
+        fields={
+            "columns": clean_columns,
+            "values": clean_values,
+            "sheet": sheet.strip(),
+            "header_row": header_row,
+        },
+        request=request,
     )
-    mapping.columns = clean_columns
-    mapping.values = clean_values
-    mapping.sheet = sheet.strip()
-    mapping.header_row = header_row
-    mapping.full_clean(validate_constraints=False)
-    mapping.save()
-    if before is None:
-        audit_create(actor=by, instance=mapping, operation=operation, request=request)
-    else:
-        audit_update(
-            actor=by, instance=mapping, operation=operation, before=before, request=request
-        )
-    return mapping

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,9 +11,10 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from tutela.core import access
+from tutela.core.imports.mappings import mapping_save_check, mapping_write
 from tutela.core.imports.problems import display_value
-from tutela.core.models import Operation, Organisation
-from tutela.core.services.audit import audit_create, audit_update, snapshot
+from tutela.core.models import AuditEntry, Operation, Organisation
+from tutela.core.services.audit import audit_update, audit_write, snapshot
 from tutela.monitoring import access as monitoring_access
 from tutela.monitoring.import_fields import FieldSet
 from tutela.monitoring.import_rows import TYPOLOGY_KEY, fieldset_for
@@ -47,6 +48,11 @@ def mappings_for_user(
             Q(organisation__isnull=True) | Q(organisation_id=user.organisation_id)
         )
     return mappings.none()
+
+
+def _may_save(user: Any, operation: Operation) -> bool:
+    """Who saves mappings at all: the operation's managers and its organisations' members."""
+    return access.is_manager(user, operation) or monitoring_access.can_record(user, operation)
 
 
 def _clean_mapping(
@@ -103,13 +109,9 @@ def mapping_save(
 ) -> MonitoringMapping:
     """Create or update (by name) a column and value mapping; `organisation=None` shares it with
     the whole operation (managers only). Members save their own organisation's."""
-    manager = by is None or access.is_manager(by, operation)
-    if by is not None and not (
-        access.is_manager(by, operation) or monitoring_access.can_record(by, operation)
-    ):
-        raise PermissionDenied
-    if not manager and (organisation is None or organisation.pk != by.organisation_id):
-        raise PermissionDenied(_("You may only save mappings for your own organisation."))
+    manager = mapping_save_check(
+        by=by, operation=operation, organisation=organisation, may_save=_may_save
+    )
     name = (name or "").strip()[:100]
     if not name:
         raise ValidationError({"name": _("Give the mapping a name.")})
@@ -123,17 +125,152 @@ def mapping_save(
         and not manager
     ):
         raise ValidationError({"name": _("Another organisation's mapping has this name.")})
-    before = snapshot(existing) if existing is not None else None
-    mapping = existing or MonitoringMapping(operation=operation, kind=kind, name=name)
-    mapping.organisation = organisation
-    mapping.columns = clean_columns
-    mapping.values = clean_values
-    mapping.full_clean(validate_constraints=False)
-    mapping.save()
-    if before is None:
-        audit_create(actor=by, instance=mapping, operation=operation, request=request)
-    else:
-        audit_update(
-            actor=by, instance=mapping, operation=operation, before=before, request=request
+    return mapping_write(
+        by=by,
+        operation=operation,
+        existing=existing,
+        new=lambda: MonitoringMapping(operation=operation, kind=kind, name=name),
+        fields={"organisation": organisation, "columns": clean_columns, "values": clean_values},
+        request=request,
+    )
+
+
+# --- changing a saved mapping (the saved mappings page) ------------------------------------------
+
+
+def _changer(user: Any, operation: Operation) -> tuple[bool, int | None]:
+    """(is a manager of the operation, the organisation whose mappings the user changes)."""
+    if access.is_manager(user, operation):
+        return True, None
+    if monitoring_access.can_record(user, operation):
+        return False, user.organisation_id
+    return False, None
+
+
+def can_change_mapping(user: Any, mapping: MonitoringMapping) -> bool:
+    """The operation's managers change (rename, delete) any of its mappings; members of the
+    organisation that owns a mapping change that one. A shared mapping is the managers'."""
+    return mapping.pk in changeable_mappings(user, mapping.operation, [mapping])
+
+
+def changeable_mappings(
+    user: Any, operation: Operation, mappings: Iterable[MonitoringMapping]
+) -> set[int]:
+    """The ids of those of the operation's `mappings` the user may change."""
+    manager, own = _changer(user, operation)
+    return {
+        m.pk
+        for m in mappings
+        if m.operation_id == operation.pk
+        and (manager or (own is not None and m.organisation_id == own))
+    }
+
+
+def can_share_mapping(user: Any, mapping: MonitoringMapping) -> bool:
+    """Sharing a mapping with the whole operation (or giving it to an organisation) is for the
+    operation's managers, as saving a shared mapping is."""
+    return access.is_manager(user, mapping.operation)
+
+
+def _require_change(by: Any, mapping: MonitoringMapping) -> None:
+    if not can_change_mapping(by, mapping):
+        raise PermissionDenied(
+            _(
+                "Only the organisation that owns this mapping and the operation's coordinators "
+                "and information management officers may change it."
+            )
         )
+
+
+@transaction.atomic
+def mapping_rename(
+    *, mapping: MonitoringMapping, by: Any, name: str, request: Any = None
+) -> MonitoringMapping:
+    """Give a saved mapping another name, unique among the operation's mappings of its kind."""
+    _require_change(by, mapping)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the mapping a name.")})
+    if name == mapping.name:
+        return mapping
+    clash = MonitoringMapping.objects.filter(
+        operation_id=mapping.operation_id, kind=mapping.kind, name=name
+    ).exclude(pk=mapping.pk)
+    if clash.exists():
+        raise ValidationError(
+            {
+                "name": _("Another mapping of this kind is already called “%(name)s”.")
+                % {"name": name}
+            }
+        )
+    before = snapshot(mapping)
+    mapping.name = name
+    mapping.full_clean()
+    mapping.save()
+    audit_update(
+        actor=by, instance=mapping, operation=mapping.operation, before=before, request=request
+    )
     return mapping
+
+
+@transaction.atomic
+def mapping_share(
+    *,
+    mapping: MonitoringMapping,
+    by: Any,
+    organisation: Organisation | None,
+    request: Any = None,
+) -> MonitoringMapping:
+    """Share a saved mapping with every organisation of the operation (`organisation=None`), or
+    make it one organisation's. Managers only."""
+    if not can_share_mapping(by, mapping):
+        raise PermissionDenied(
+            _(
+                "Only the operation's coordinators and information management officers may "
+                "share a mapping or change its organisation."
+            )
+        )
+    operation = mapping.operation
+    if organisation is not None and not operation.organisations.filter(pk=organisation.pk).exists():
+        raise ValidationError({"organisation": _("This organisation is not in the operation.")})
+    if mapping.organisation_id == (organisation.pk if organisation else None):
+        return mapping
+    before = snapshot(mapping)
+    mapping.organisation = organisation
+    mapping.full_clean()
+    mapping.save()
+    audit_update(actor=by, instance=mapping, operation=operation, before=before, request=request)
+    return mapping
+
+
+@transaction.atomic
+def mapping_update(
+    *,
+    mapping: MonitoringMapping,
+    by: Any,
+    name: str,
+    organisation: Organisation | None,
+    request: Any = None,
+) -> MonitoringMapping:
+    """The edit form of the saved mappings page: a new name and (managers) who uses the mapping;
+    each change is checked and audited by mapping_rename and mapping_share, all or nothing."""
+    mapping = mapping_rename(mapping=mapping, by=by, name=name, request=request)
+    if mapping.organisation_id != (organisation.pk if organisation else None):
+        mapping = mapping_share(mapping=mapping, by=by, organisation=organisation, request=request)
+    return mapping
+
+
+@transaction.atomic
+def mapping_delete(*, mapping: MonitoringMapping, by: Any, request: Any = None) -> None:
+    """Delete a saved mapping; the uploads that used it keep their results (their link is
+    emptied)."""
+    _require_change(by, mapping)
+    audit_write(
+        actor=by,
+        action=AuditEntry.Action.DELETE,
+        instance=mapping,
+        operation=mapping.operation,
+        before=snapshot(mapping),
+        request=request,
+    )
+    mapping.delete()

@@ -66,6 +66,19 @@ def _require_manager(by: Any, operation: Operation) -> None:
         raise PermissionDenied
 
 
+def _audit_saved(
+    *, by: Any, instance: Model, operation: Operation, before: dict[str, Any] | None, request: Any
+) -> None:
+    """A create entry for a new row (`before` is None), an update entry with what changed
+    otherwise."""
+    if before is None:
+        audit_create(actor=by, instance=instance, operation=operation, request=request)
+    else:
+        audit_update(
+            actor=by, instance=instance, operation=operation, before=before, request=request
+        )
+
+
 def settings_for(operation: Operation) -> MonitoringSettings:
     found, _created = MonitoringSettings.objects.get_or_create(operation=operation)
     return found
@@ -156,7 +169,7 @@ def sharing_agreement_save(
     created = agreement is None
     if agreement is None:
         agreement = SharingAgreement(operation=operation, organisation=organisation)
-    before = snapshot(agreement) if not created else {}
+    before = snapshot(agreement) if not created else None
     agreement.shares_gbv_aggregates = shares_gbv_aggregates
     agreement.signed_on = signed_on
     agreement.note = note
@@ -165,12 +178,7 @@ def sharing_agreement_save(
     agreement.save()
     # What the analysis counts changes with the agreement, from now on.
     atoms_ensure(operation.pk)
-    if created:
-        audit_create(actor=by, instance=agreement, operation=operation, request=request)
-    else:
-        audit_update(
-            actor=by, instance=agreement, operation=operation, before=before, request=request
-        )
+    _audit_saved(by=by, instance=agreement, operation=operation, before=before, request=request)
     return agreement
 
 
@@ -203,7 +211,7 @@ def reference_item_save(
         instance = model(operation=operation)
     elif instance.operation_id != operation.pk:
         raise PermissionDenied
-    before = snapshot(instance) if not created else {}
+    before = snapshot(instance) if not created else None
     for name, value in data.items():
         setattr(instance, name, value)
     instance.full_clean()
@@ -211,12 +219,7 @@ def reference_item_save(
     if kind == "verification":
         # Which incidents count as verified may have changed.
         atoms_ensure(operation.pk)
-    if created:
-        audit_create(actor=by, instance=instance, operation=operation, request=request)
-    else:
-        audit_update(
-            actor=by, instance=instance, operation=operation, before=before, request=request
-        )
+    _audit_saved(by=by, instance=instance, operation=operation, before=before, request=request)
     return instance
 
 
@@ -242,7 +245,7 @@ def risk_mapping_save(
         instance = RiskMapping(operation=operation)
     elif instance.operation_id != operation.pk:
         raise PermissionDenied
-    before = snapshot(instance) if not created else {}
+    before = snapshot(instance) if not created else None
     instance.typology = typology.strip()
     instance.label = label.strip()
     instance.risk = risk
@@ -257,12 +260,7 @@ def risk_mapping_save(
     if clash.exists():
         raise ValidationError({"label": _("This label is already mapped in this typology.")})
     instance.save()
-    if created:
-        audit_create(actor=by, instance=instance, operation=operation, request=request)
-    else:
-        audit_update(
-            actor=by, instance=instance, operation=operation, before=before, request=request
-        )
+    _audit_saved(by=by, instance=instance, operation=operation, before=before, request=request)
     return instance
 
 

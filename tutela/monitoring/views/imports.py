@@ -21,18 +21,21 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tutela.activities.forms import apply_validation_error
 from tutela.activities.models import PopulationGroup
 from tutela.core import access
 from tutela.core.imports import pages as import_pages
 from tutela.core.imports.problems import ImportFileError, Problem
 from tutela.core.models import Operation
 from tutela.monitoring import import_fields as fields
-from tutela.monitoring.forms_imports import MappingForm, UploadForm
+from tutela.monitoring.forms_imports import MappingForm, SavedMappingForm, UploadForm
 from tutela.monitoring.models import (
     Kind,
     MonitoringImport,
+    MonitoringMapping,
     PerpetratorCategory,
     ProtectionRisk,
     ReferralService,
@@ -41,7 +44,15 @@ from tutela.monitoring.models import (
     ViolationType,
 )
 from tutela.monitoring.services import imports as service
-from tutela.monitoring.services.import_mappings import mapping_save, mappings_for_user
+from tutela.monitoring.services.import_mappings import (
+    can_change_mapping,
+    can_share_mapping,
+    changeable_mappings,
+    mapping_save,
+    mapping_update,
+    mappings_for_user,
+)
+from tutela.monitoring.services.import_mappings import mapping_delete as mapping_delete_service
 from tutela.monitoring.xlsforms import xlsform
 
 PAGE_SIZE = 50
@@ -340,15 +351,77 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_GET
 def mapping_list(request: HttpRequest, slug: str) -> HttpResponse:
     """The saved mappings the user may use: shared ones and their organisation's (managers:
-    all of the operation's)."""
+    all of the operation's), with links to change those the user may change."""
     operation = _importing_operation(request, slug)
     mappings = mappings_for_user(request.user, operation).order_by("kind", "name")
+    page = _paginate(request, mappings)
     return _page(
         request,
         "monitoring/imports/mappings.html",
         operation,
-        page=_paginate(request, mappings),
+        page=page,
+        changeable=changeable_mappings(request.user, operation, page.object_list),
     )
+
+
+def _changeable_mapping(
+    request: HttpRequest, slug: str, pk: int
+) -> tuple[Operation, MonitoringMapping]:
+    """A saved mapping the user may change: 404 when they do not see it, 403 when they see it
+    but may not change it (a shared mapping, for an organisation's member)."""
+    operation = _importing_operation(request, slug)
+    mapping = mappings_for_user(request.user, operation).filter(pk=pk).first()
+    if mapping is None:
+        raise Http404
+    if not can_change_mapping(request.user, mapping):
+        raise PermissionDenied
+    return operation, mapping
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mapping_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Rename a saved mapping; managers also share it with the whole operation or give it to
+    one organisation."""
+    operation, mapping = _changeable_mapping(request, slug, pk)
+    can_share = can_share_mapping(request.user, mapping)
+    form = SavedMappingForm(
+        request.POST or None,
+        organisations=operation.organisations.order_by("acronym") if can_share else None,
+        initial={"name": mapping.name, "organisation": mapping.organisation},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            mapping_update(
+                mapping=mapping,
+                by=request.user,
+                name=form.cleaned_data["name"],
+                organisation=form.cleaned_data["organisation"]
+                if can_share
+                else mapping.organisation,
+                request=request,
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Mapping “%(name)s” saved.") % {"name": mapping.name})
+            return redirect("monitoring:mapping_list", slug=slug)
+    return _page(
+        request, "monitoring/imports/mapping_edit.html", operation, form=form, mapping=mapping
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mapping_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Asks first (GET); deletes on POST only."""
+    operation, mapping = _changeable_mapping(request, slug, pk)
+    if request.method == "POST":
+        name = mapping.name
+        mapping_delete_service(mapping=mapping, by=request.user, request=request)
+        messages.success(request, _("Mapping “%(name)s” deleted.") % {"name": name})
+        return redirect("monitoring:mapping_list", slug=slug)
+    return _page(request, "monitoring/imports/mapping_delete.html", operation, mapping=mapping)
 
 
 # --- XLSForms ------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ typology mappings. Everyone else gets 403 (404 outside their operations)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -64,6 +65,23 @@ def _apply(form: BaseForm, error: ValidationError) -> None:
             form.add_error(None, message)
 
 
+def _submitted(
+    request: HttpRequest, form: BaseForm, save: Callable[[], object], done: str, *to: Any
+) -> HttpResponse | None:
+    """On a valid POST, `save()` (a service call reading form.cleaned_data); then a success
+    message and a redirect to `to`, or the service's ValidationError on the form (None: show the
+    page again)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        save()
+    except ValidationError as error:
+        _apply(form, error)
+        return None
+    messages.success(request, done)
+    return redirect(*to)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_home(request: HttpRequest, slug: str) -> HttpResponse:
@@ -77,23 +95,25 @@ def settings_home(request: HttpRequest, slug: str) -> HttpResponse:
         "significance": instance.significance,
     }
     form = MonitoringSettingsForm(request.POST or None, operation=operation, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.monitoring_settings_update(
-                operation=operation,
-                by=request.user,
-                analysts=list(form.cleaned_data["analysts"]),
-                duplicate_window_days=form.cleaned_data["duplicate_window_days"],
-                baseline_months=form.cleaned_data["baseline_months"],
-                min_count=form.cleaned_data["min_count"],
-                significance=form.cleaned_data["significance"],
-                request=request,
-            )
-        except ValidationError as error:
-            _apply(form, error)
-        else:
-            messages.success(request, _("Monitoring settings saved."))
-            return redirect("monitoring:settings", operation.slug)
+    done = _submitted(
+        request,
+        form,
+        lambda: services.monitoring_settings_update(
+            operation=operation,
+            by=request.user,
+            analysts=list(form.cleaned_data["analysts"]),
+            duplicate_window_days=form.cleaned_data["duplicate_window_days"],
+            baseline_months=form.cleaned_data["baseline_months"],
+            min_count=form.cleaned_data["min_count"],
+            significance=form.cleaned_data["significance"],
+            request=request,
+        ),
+        _("Monitoring settings saved."),
+        "monitoring:settings",
+        operation.slug,
+    )
+    if done is not None:
+        return done
     return _page(request, "monitoring/settings/home.html", operation, form=form)
 
 
@@ -102,16 +122,18 @@ def settings_home(request: HttpRequest, slug: str) -> HttpResponse:
 def settings_sharing(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _managed(request, slug)
     form = SharingAgreementForm(request.POST or None, operation=operation)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.sharing_agreement_save(
-                operation=operation, by=request.user, request=request, **form.cleaned_data
-            )
-        except ValidationError as error:
-            _apply(form, error)
-        else:
-            messages.success(request, _("Sharing agreement recorded."))
-            return redirect("monitoring:settings_sharing", operation.slug)
+    done = _submitted(
+        request,
+        form,
+        lambda: services.sharing_agreement_save(
+            operation=operation, by=request.user, request=request, **form.cleaned_data
+        ),
+        _("Sharing agreement recorded."),
+        "monitoring:settings_sharing",
+        operation.slug,
+    )
+    if done is not None:
+        return done
     agreements = {
         a.organisation_id: a
         for a in SharingAgreement.objects.filter(operation=operation).select_related("recorded_by")
@@ -208,21 +230,24 @@ def settings_reference_edit(
             raise Http404
     form_class = reference_form_class(kind, operation)
     form = form_class(request.POST or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.reference_item_save(
-                operation=operation,
-                by=request.user,
-                kind=kind,
-                data=dict(form.cleaned_data),
-                instance=instance,
-                request=request,
-            )
-        except ValidationError as error:
-            _apply(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("monitoring:settings_reference", operation.slug, kind)
+    done = _submitted(
+        request,
+        form,
+        lambda: services.reference_item_save(
+            operation=operation,
+            by=request.user,
+            kind=kind,
+            data=dict(form.cleaned_data),
+            instance=instance,
+            request=request,
+        ),
+        _("Saved."),
+        "monitoring:settings_reference",
+        operation.slug,
+        kind,
+    )
+    if done is not None:
+        return done
     return _page(
         request,
         "monitoring/settings/reference_form.html",
@@ -239,16 +264,18 @@ def settings_reference_edit(
 def settings_mappings(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _managed(request, slug)
     form = RiskMappingForm(request.POST or None, operation=operation)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.risk_mapping_save(
-                operation=operation, by=request.user, request=request, **form.cleaned_data
-            )
-        except ValidationError as error:
-            _apply(form, error)
-        else:
-            messages.success(request, _("Mapping saved."))
-            return redirect("monitoring:settings_mappings", operation.slug)
+    done = _submitted(
+        request,
+        form,
+        lambda: services.risk_mapping_save(
+            operation=operation, by=request.user, request=request, **form.cleaned_data
+        ),
+        _("Mapping saved."),
+        "monitoring:settings_mappings",
+        operation.slug,
+    )
+    if done is not None:
+        return done
     mappings = (
         RiskMapping.objects.filter(operation=operation)
         .select_related("risk", "violation")
@@ -276,20 +303,22 @@ def settings_mapping_edit(request: HttpRequest, slug: str, pk: int) -> HttpRespo
     if mapping is None:
         raise Http404
     form = RiskMappingForm(request.POST or None, operation=operation, instance=mapping)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.risk_mapping_save(
-                operation=operation,
-                by=request.user,
-                instance=mapping,
-                request=request,
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            _apply(form, error)
-        else:
-            messages.success(request, _("Mapping saved."))
-            return redirect("monitoring:settings_mappings", operation.slug)
+    done = _submitted(
+        request,
+        form,
+        lambda: services.risk_mapping_save(
+            operation=operation,
+            by=request.user,
+            instance=mapping,
+            request=request,
+            **form.cleaned_data,
+        ),
+        _("Mapping saved."),
+        "monitoring:settings_mappings",
+        operation.slug,
+    )
+    if done is not None:
+        return done
     return _page(
         request, "monitoring/settings/mapping_form.html", operation, form=form, mapping=mapping
     )

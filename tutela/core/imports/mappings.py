@@ -1,0 +1,66 @@
+"""Saved column and value mappings of an importer (the 5W's ColumnMapping, protection
+monitoring's MonitoringMapping): who may save one, and how a save is written and audited. Each
+importer keeps its own checks of the columns and values (its fields are its own)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils.translation import gettext as _
+
+from tutela.core import access
+from tutela.core.models import Operation, Organisation
+from tutela.core.services.audit import audit_create, audit_update, snapshot
+
+M = TypeVar("M", bound=models.Model)
+
+
+def mapping_save_check(
+    *,
+    by: Any,
+    operation: Operation,
+    organisation: Organisation | None,
+    may_save: Callable[[Any, Operation], bool],
+) -> bool:
+    """PermissionDenied unless `by` may save a mapping for `organisation` (None: shared with the
+    whole operation). `may_save(by, operation)` says who may save mappings at all; then managers
+    save any organisation's and shared ones, others only their own organisation's. The command
+    line (`by=None`) may save any. Returns whether `by` saves as a manager."""
+    if by is None:
+        return True
+    if not may_save(by, operation):
+        raise PermissionDenied
+    manager = access.is_manager(by, operation)
+    if not manager and (organisation is None or organisation.pk != by.organisation_id):
+        raise PermissionDenied(_("You may only save mappings for your own organisation."))
+    return manager
+
+
+def mapping_write(
+    *,
+    by: Any,
+    operation: Operation,
+    existing: M | None,
+    new: Callable[[], M],
+    fields: Mapping[str, Any],
+    request: Any = None,
+) -> M:
+    """Set `fields` on the existing mapping (or on `new()`), validate, save and audit (a create
+    or an update entry). Callers run it inside their own transaction, after their checks; the
+    database constraints are left to the database (a clash of names is the caller's check)."""
+    before = snapshot(existing) if existing is not None else None
+    mapping = existing if existing is not None else new()
+    for name, value in fields.items():
+        setattr(mapping, name, value)
+    mapping.full_clean(validate_constraints=False)
+    mapping.save()
+    if before is None:
+        audit_create(actor=by, instance=mapping, operation=operation, request=request)
+    else:
+        audit_update(
+            actor=by, instance=mapping, operation=operation, before=before, request=request
+        )
+    return mapping
