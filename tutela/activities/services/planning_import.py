@@ -26,7 +26,7 @@ from tutela.activities.validation import population_group_lookup
 from tutela.core import access
 from tutela.core.imports import uploads
 from tutela.core.imports.matching import match_columns
-from tutela.core.imports.problems import ERROR, WARNING, ImportFileError, Problem, display_value
+from tutela.core.imports.problems import ERROR, WARNING, ImportFileError, Problem, row_problem
 from tutela.core.imports.readers import iter_records, read_table
 from tutela.core.imports.values import ParseError, is_blank, parse_count, text
 from tutela.core.models import AuditEntry, Body, Operation, User
@@ -145,17 +145,16 @@ class _Checker:
         severity: str = ERROR,
         **params: Any,
     ) -> None:
-        column = (self.columns.get(name) or _label(name)) if name else ""
-        shown = display_value(value if isinstance(value, str) else text(value))
         self.problems.append(
-            Problem(
+            row_problem(
                 row=self.row,
-                column=column,
                 field=name,
+                column=(self.columns.get(name) or _label(name)) if name else "",
                 code=code,
-                message=message % {"row": self.row, "column": column, "value": shown, **params},
+                message=message,
+                value=value,
                 severity=severity,
-                value=shown,
+                **params,
             )
         )
 

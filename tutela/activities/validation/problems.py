@@ -8,8 +8,7 @@ from typing import Any
 
 from tutela.activities.fields import BY_NAME
 from tutela.activities.validation.context import ReportContext
-from tutela.core.imports.problems import ERROR, Problem, display_value
-from tutela.core.imports.values import text
+from tutela.core.imports.problems import ERROR, Problem, row_problem
 
 
 class CheckerBase:
@@ -51,19 +50,17 @@ class CheckerBase:
 
     def _emit(self, spec: tuple[Any, ...]) -> None:
         name, code, message, value, severity, suggestion, params = spec
-        column = self.column(name) if name else ""
-        shown = display_value(value if isinstance(value, str) else text(value))
-        values = {"row": self.row, "column": column, "value": shown, **params}
         self.problems.append(
-            Problem(
+            row_problem(
                 row=self.row,
-                column=column,
                 field=name,
+                column=self.column(name) if name else "",
                 code=code,
-                message=message % values,
+                message=message,
+                value=value,
                 severity=severity,
                 suggestion=suggestion,
-                value=shown,
+                **params,
             )
         )
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from tutela.core.imports.values import text
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -68,3 +70,31 @@ def display_value(value: Any, limit: int = 60) -> str:
     text = "" if value is None else str(value)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def row_problem(
+    *,
+    row: int,
+    field: str,
+    column: str,
+    code: str,
+    message: str,
+    value: Any = "",
+    severity: str = ERROR,
+    suggestion: str = "",
+    **params: Any,
+) -> Problem:
+    """A problem of one cell, its message (translated, with %(row)s, %(column)s, %(value)s and
+    the other `params` placeholders) filled in with the row, column and the value as shown."""
+    shown = display_value(value if isinstance(value, str) else text(value))
+    values = {"row": row, "column": column, "value": shown, **params}
+    return Problem(
+        row=row,
+        column=column,
+        field=field,
+        code=code,
+        message=message % values,
+        severity=severity,
+        suggestion=suggestion,
+        value=shown,
+    )
