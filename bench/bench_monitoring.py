@@ -183,6 +183,17 @@ def main() -> None:
         f"\nearly-warning scan of {last:%Y-%m}: {seconds:.2f} s (goal < 10 s), "
         f"{scan.tested:,} area x risk pairs tested, {len(scan.signals)} signals"
     )
+    # What a change of a sharing agreement or of a status's "counts as verified" flag costs.
+    from django.db import transaction
+
+    from tutela.monitoring.services.atoms import atoms_rebuild, current_basis
+
+    def rebuild() -> None:
+        with transaction.atomic():
+            atoms_rebuild(operation.pk, *current_basis(operation.pk))
+
+    t_rebuild = timed(rebuild, 5, warmup=1)
+    print(f"counted atoms rebuilt (sharing or verified rule changed): {ms(median(t_rebuild))}")
     print(f"worst ratio {worst:.1f} (goal <= 5)")
 
 
