@@ -30,6 +30,7 @@ from tutela.activities.views.analysis_queries import coverage_for, gaps_for, pre
 from tutela.core import access
 from tutela.core.models import Operation
 from tutela.core.selectors import area_feature_collection, areas_for_operation
+from tutela.core.views.common import download
 
 DEFAULT_PIVOT = ["admin1", "activity"]
 PAGE_SIZE = 50
@@ -56,10 +57,7 @@ def _query(request: HttpRequest, **changes: Any) -> str:
 def _download(
     content: bytes, filename: str, content_type: str, *, disposition: str = "attachment"
 ) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download(content, filename, content_type, inline=disposition == "inline")
 
 
 def _export(

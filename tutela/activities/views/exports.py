@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from tutela.activities import exports
 from tutela.activities.xlsx_template import template_filename, template_workbook
 from tutela.core import access
+from tutela.core.views.common import download
 
 
 def _language(request: HttpRequest) -> str:
@@ -28,11 +29,7 @@ def _language(request: HttpRequest) -> str:
 
 
 def _download(content: bytes, filename: str, fmt: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # Partners' data: never kept by shared caches or the browser cache.
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download(content, filename, exports.CONTENT_TYPES[fmt])
 
 
 @login_required

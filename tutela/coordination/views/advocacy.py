@@ -31,6 +31,7 @@ from tutela.coordination.views.common import render_page, save_form
 from tutela.core.forms.directory import valid_filters
 from tutela.core.models import Operation
 from tutela.core.views.common import current_user as _user
+from tutela.core.views.common import download
 from tutela.core.views.common import operation_for as _operation
 from tutela.core.views.directory import paginate
 
@@ -96,10 +97,7 @@ def recommendations_export(request: HttpRequest, slug: str, fmt: str) -> HttpRes
     content, filename, content_type = services.recommendations_export(
         by=_user(request), operation=operation, filters=filters, fmt=fmt
     )
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download(content, filename, content_type)
 
 
 @login_required

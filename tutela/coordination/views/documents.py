@@ -38,6 +38,7 @@ from tutela.coordination.views.common import error_messages, post_action, save_f
 from tutela.core.forms.directory import valid_filters
 from tutela.core.models import Operation
 from tutela.core.views.common import current_user as _user
+from tutela.core.views.common import download
 from tutela.core.views.common import operation_for as _operation
 from tutela.core.views.directory import paginate
 
@@ -204,10 +205,7 @@ def document_version_download(
     except ValidationError as error:
         error_messages(request, error)
         return _back(slug, document)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download(content, filename, content_type)
 
 
 @login_required

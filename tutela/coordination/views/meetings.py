@@ -52,8 +52,8 @@ from tutela.core.forms.directory import apply_validation_error, valid_filters
 from tutela.core.models import AuditEntry, Body, Contact, Operation, Organisation
 from tutela.core.services.audit import audit_write
 from tutela.core.views.common import current_user as _user
+from tutela.core.views.common import download, paginate
 from tutela.core.views.common import operation_for as _operation
-from tutela.core.views.common import paginate
 
 PAGE_SIZE = 50
 
@@ -354,11 +354,11 @@ def invitations_send(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def meeting_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     _op, meeting = _meeting(request, slug, pk)
     method = "CANCEL" if meeting.status == Meeting.Status.CANCELLED else "REQUEST"
-    response = HttpResponse(
-        ics.meeting_ics(meeting, method=method), content_type="text/calendar; charset=utf-8"
+    return download(
+        ics.meeting_ics(meeting, method=method),
+        f"meeting-{meeting.pk}.ics",
+        "text/calendar; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
-    return response
 
 
 @login_required
@@ -561,10 +561,7 @@ def minutes_export(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpRe
         summary=f"Minutes exported ({fmt}): {meeting}",
         request=request,
     )
-    response = HttpResponse(content, content_type=content_type)
-    filename = f"{minutes_services.export_filename(meeting)}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return download(content, f"{minutes_services.export_filename(meeting)}.{fmt}", content_type)
 
 
 # --- Participation and calendar feeds -------------------------------------------------------------

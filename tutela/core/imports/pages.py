@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from tutela.core.imports.problems import ImportFileError
 from tutela.core.imports.uploads import UploadRecord
+from tutela.core.views.common import download
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Problems listed on an upload's page, a page at a time (the annotated workbook has all).
@@ -36,10 +37,7 @@ def safe_file_name(stem: str) -> str:
 
 def xlsx_download(content: bytes, stem: str, suffix: str = "") -> HttpResponse:
     """`content` as an xlsx attachment named `stem` (made safe) + `suffix` + ".xlsx"."""
-    response = HttpResponse(content, content_type=XLSX)
-    name = f"{safe_file_name(stem)}{suffix}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return download(content, f"{safe_file_name(stem)}{suffix}.xlsx", XLSX)
 
 
 def more_problems(record: UploadRecord) -> bool:

@@ -35,7 +35,7 @@ from tutela.core.services import contacts as contact_services
 from tutela.core.services import organisations as organisation_services
 from tutela.core.services import structure as structure_services
 from tutela.core.views.common import current_user as _user
-from tutela.core.views.common import paginate
+from tutela.core.views.common import download, paginate
 
 PAGE_SIZE = 50
 
@@ -537,10 +537,6 @@ def contacts_export(request: HttpRequest, slug: str) -> HttpResponse:
     content, filename, _count = contact_services.contacts_export(
         by=_user(request), operation=operation, filters=form.filters()
     )
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return download(
+        content, filename, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response

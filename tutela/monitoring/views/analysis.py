@@ -28,6 +28,7 @@ from tutela.activities import maps
 from tutela.core import access
 from tutela.core.models import Operation
 from tutela.core.selectors import area_feature_collection, areas_for_operation
+from tutela.core.views.common import download
 from tutela.monitoring import charts, selectors
 from tutela.monitoring.analysis_exports import tables_export
 from tutela.monitoring.analysis_forms import MonitoringAnalysisForm
@@ -61,17 +62,11 @@ def _query(request: HttpRequest, **changes: Any) -> str:
 
 
 def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download(content, filename, content_type)
 
 
 def _image(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download(content, filename, content_type, inline=True)
 
 
 def _context(request: HttpRequest, operation: Operation, **extra: Any) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tutela.core import access
 from tutela.core.models import AuditEntry, Operation
 from tutela.core.services.audit import audit_write
+from tutela.core.views.common import download
 from tutela.monitoring.models import AnalysisUpdate, AnalysisUpdateVersion
 from tutela.monitoring.pau_access import (
     can_edit_pau,
@@ -301,6 +302,4 @@ def pau_download(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpResp
         summary=f"{update.title} — {name}"[:300],
         request=request,
     )
-    response = HttpResponse(content, content_type=mime)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return download(content, name, mime)
