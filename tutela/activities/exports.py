@@ -32,6 +32,7 @@ from openpyxl.utils import get_column_letter
 from tutela.activities import selectors
 from tutela.activities.fields import FIELDS
 from tutela.activities.models import Activity, ActivityReport, ReportingRound
+from tutela.activities.services.rows import REPORT_VALUE_FIELDS
 from tutela.core import access
 from tutela.core.models import AdminArea, AuditEntry, Body, Operation, Organisation
 from tutela.core.models.roles import Role
@@ -154,23 +155,7 @@ def _from_report(report: ActivityReport, language: str) -> dict[str, Any]:
         values[f"admin{level}__name"] = code(area, "name")
     for key in _AREA_IDS:
         values[key] = getattr(report, key)
-    for name in (
-        "site",
-        "status",
-        "modality",
-        "start_date",
-        "end_date",
-        "girls",
-        "boys",
-        "women",
-        "men",
-        "older_women",
-        "older_men",
-        "total",
-        "with_disability",
-        "quantity",
-        "project_code",
-    ):
+    for name in ("site", *REPORT_VALUE_FIELDS):
         values[name] = getattr(report, name)
     for relation in _LOCALISED.values():
         obj = getattr(report, relation)

@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from tutela.activities.models import ActivityReport, Submission
+from tutela.activities.services.rows import REPORT_VALUE_FIELDS
 
 
 def _code(obj: Any, attr: str = "code") -> Any:
@@ -64,20 +65,7 @@ class RowOut(serializers.ModelSerializer):
             "area_pcode",
             "site",
             "population_group",
-            "status",
-            "modality",
-            "start_date",
-            "end_date",
-            "girls",
-            "boys",
-            "women",
-            "men",
-            "older_women",
-            "older_men",
-            "total",
-            "with_disability",
-            "quantity",
-            "project_code",
+            *REPORT_VALUE_FIELDS,
             "submission_status",
             "updated_at",
         ]

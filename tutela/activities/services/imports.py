@@ -20,7 +20,6 @@ are counted, not checked.
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -51,7 +50,6 @@ from tutela.core.imports.readers import Table, read_table
 from tutela.core.imports.values import is_blank, text
 from tutela.core.models import Body, Job, Operation, Organisation, User
 from tutela.core.pcodes import name_key
-from tutela.core.services.jobs import job_create
 
 __all__ = [
     "import_5w_file",
@@ -404,42 +402,45 @@ def import_5w_start(
     `background` says so). A queued import returns its record in status "pending" with a `job`
     whose progress the page can poll."""
     _check_access(by, operation, organisation)
-    upload = uploads.upload_receive(
-        file, file_name, background=background, caller="import_5w_start"
-    )
-    if not upload.background:
-        return import_5w_file(
-            by=by,
-            operation=operation,
-            file=io.BytesIO(upload.data),
-            file_name=upload.name,
-            organisation=organisation,
-            mapping=mapping,
-            dry_run=dry_run,
-            sheet=sheet,
-            header_row=header_row,
-        )
-    from tutela.activities.tasks import import_5w_in_background
 
-    if organisation is None and by is not None and not is_manager(by, operation):
-        organisation = by.organisation
-    job = job_create(user=by, operation=operation, kind="5w_import", label=upload.name)
-    record = ImportRecord(
+    def queue(upload: uploads.Upload) -> ImportRecord:
+        from tutela.activities.tasks import import_5w_in_background
+
+        owner = organisation
+        if owner is None and by is not None and not is_manager(by, operation):
+            owner = by.organisation
+        record = ImportRecord(
+            operation=operation,
+            organisation=owner,
+            kind=KIND,
+            user=by,
+            file_name=upload.name,
+            mapping=mapping,
+        )
+        return uploads.record_queue(
+            record,
+            data=upload.data,
+            task=import_5w_in_background,
+            job_kind="5w_import",
+            dry_run=dry_run,
+            sheet=sheet or "",
+            header_row=header_row or 0,
+        )
+
+    return uploads.upload_start(
+        file,
+        file_name,
+        background=background,
+        caller="import_5w_start",
+        import_file=import_5w_file,
+        queue=queue,
+        by=by,
         operation=operation,
         organisation=organisation,
-        kind=KIND,
-        user=by,
-        file_name=upload.name,
         mapping=mapping,
-        job=job,
-    )
-    return uploads.record_queue(
-        record,
-        data=upload.data,
-        task=import_5w_in_background,
         dry_run=dry_run,
-        sheet=sheet or "",
-        header_row=header_row or 0,
+        sheet=sheet,
+        header_row=header_row,
     )
 
 
@@ -449,33 +450,16 @@ def import_5w_run_recorded(
     """Run a queued import (the background task's body): reads the stored upload, imports it and
     finishes the record's job. An unexpected failure marks the job failed and the record
     rejected."""
-    record = ImportRecord.objects.select_related(
-        "operation", "organisation", "mapping", "user", "job"
-    ).get(pk=record_id)
-
-    def run(data: bytes) -> ImportRecord:
-        return import_5w_file(
-            by=record.user,
-            operation=record.operation,
-            file=io.BytesIO(data),
-            file_name=record.file_name,
-            organisation=record.organisation,
-            mapping=record.mapping,
-            dry_run=dry_run,
-            job=record.job,
-            sheet=sheet or None,
-            header_row=header_row or None,
-            record=record,
-        )
-
-    return uploads.record_run_queued(
+    record = ImportRecord.objects.select_related(*uploads.RECORD_RELATIONS).get(pk=record_id)
+    return uploads.record_run_stored(
         record,
-        run=run,
-        failed=lambda failed: _finish(
-            failed, status=ImportRecord.Status.REJECTED, problems=[uploads.failed_problem()]
-        ),
+        import_file=import_5w_file,
+        finish=_finish,
         counts=("created", "updated", "unchanged"),
         label="5W import",
+        dry_run=dry_run,
+        sheet=sheet or None,
+        header_row=header_row or None,
     )
 
 

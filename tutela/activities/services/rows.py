@@ -37,7 +37,7 @@ from tutela.activities.models import (
     Submission,
 )
 from tutela.activities.services.rounds import can_report
-from tutela.activities.services.summaries import summaries_invalidate
+from tutela.activities.services.summaries import MEASURE_COLUMNS, summaries_invalidate
 from tutela.activities.validation import (
     VALUE_FIELDS,
     CleanRow,
@@ -211,6 +211,16 @@ def report_rows_save(
     return result
 
 
+# The report's own values (no relation), in column order: the API, the exports and the INSERT of
+# new rows list them alike.
+REPORT_VALUE_FIELDS = (
+    "status",
+    "modality",
+    "start_date",
+    "end_date",
+    *MEASURE_COLUMNS,
+    "project_code",
+)
 # Columns written for a new row, in order (audit columns and timestamps added in `_insert`).
 INSERT_FIELDS = (
     "operation_id",
@@ -227,20 +237,7 @@ INSERT_FIELDS = (
     "admin3_id",
     "site",
     "population_group_id",
-    "status",
-    "modality",
-    "start_date",
-    "end_date",
-    "girls",
-    "boys",
-    "women",
-    "men",
-    "older_women",
-    "older_men",
-    "total",
-    "with_disability",
-    "quantity",
-    "project_code",
+    *REPORT_VALUE_FIELDS,
 )
 DATE_FIELDS = frozenset({"month", "start_date", "end_date"})
 

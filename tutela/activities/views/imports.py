@@ -104,15 +104,12 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
         organisation = _upload_organisation(
             request, operation, form.cleaned_data.get("organisation")
         )
-        uploaded = form.cleaned_data["file"]
-        record = import_services.import_5w_start(
+        record = import_pages.form_upload_start(
+            form,
+            start=import_services.import_5w_start,
             by=user,
             operation=operation,
-            file=uploaded,
-            file_name=uploaded.name,
             organisation=organisation,
-            mapping=form.cleaned_data.get("mapping"),
-            dry_run=form.cleaned_data["dry_run"],
         )
         return redirect("activities:import_detail", slug=slug, pk=record.pk)
     return page(
@@ -120,7 +117,9 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
         "activities/imports/upload.html",
         operation,
         form=form,
-        recent=list(import_services.import_list_for_user(user, operation)[:5]),
+        recent=list(
+            import_services.import_list_for_user(user, operation)[: import_pages.RECENT_UPLOADS]
+        ),
     )
 
 
@@ -134,16 +133,12 @@ def import_list(request: HttpRequest, slug: str) -> HttpResponse:
     return page(request, "activities/imports/list.html", operation, page=paginate(request, records))
 
 
-def _needs_mapping(record: ImportRecord) -> bool:
-    return any(p.get("code") == "missing_columns" for p in record.problems or [])
-
-
 @login_required
 @require_GET
 def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = operation_for(request, slug)
     record = _record_for(request, operation, pk)
-    problems = [Problem.from_dict(p) for p in record.problems or []]
+    problems = import_pages.record_problems(record)
     pending = record.status == ImportRecord.Status.PENDING
     return page(
         request,
@@ -154,11 +149,8 @@ def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         problems=paginate(request, problems, PROBLEMS_PAGE_SIZE),
         more_problems=import_pages.more_problems(record),
         file_problems=[p for p in problems if p.row is None],
-        can_commit=record.status == ImportRecord.Status.DRY_RUN
-        and record.error_count == 0
-        and bool(record.file)
-        and can_enter_rows(request.user, operation),
-        needs_mapping=_needs_mapping(record) and bool(record.file),
+        can_commit=import_pages.committable(record) and can_enter_rows(request.user, operation),
+        needs_mapping=import_pages.needs_mapping(record) and bool(record.file),
         can_map=bool(record.file) and can_enter_rows(request.user, operation),
     )
 
@@ -200,16 +192,13 @@ def import_commit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     record = _record_for(request, operation, pk)
     if import_pages.commit_refused(request, record):
         return redirect("activities:import_detail", slug=slug, pk=pk)
-    with record.file.open("rb") as handle:
-        new = import_services.import_5w_start(
-            by=current_user(request),
-            operation=operation,
-            file=handle,
-            file_name=record.file_name,
-            organisation=record.organisation,
-            mapping=record.mapping,
-            dry_run=False,
-        )
+    new = import_pages.record_restart(
+        record,
+        start=import_services.import_5w_start,
+        by=current_user(request),
+        operation=operation,
+        dry_run=False,
+    )
     return redirect("activities:import_detail", slug=slug, pk=new.pk)
 
 
@@ -339,17 +328,14 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            with record.file.open("rb") as handle:
-                new = import_services.import_5w_start(
-                    by=user,
-                    operation=operation,
-                    file=handle,
-                    file_name=record.file_name,
-                    organisation=record.organisation,
-                    mapping=mapping,
-                    dry_run=True,
-                )
-            import_pages.mapping_saved(request, mapping.name)
+            new = import_pages.mapping_recheck(
+                request,
+                record,
+                mapping,
+                start=import_services.import_5w_start,
+                by=user,
+                operation=operation,
+            )
             return redirect("activities:import_detail", slug=slug, pk=new.pk)
     return page(
         request,

@@ -19,8 +19,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from tutela.core.imports.problems import ImportFileError
-from tutela.core.imports.uploads import UploadRecord
+from tutela.core.imports.problems import ImportFileError, Problem
+from tutela.core.imports.uploads import R, UploadRecord
 from tutela.core.views.common import download
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -28,6 +28,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PROBLEMS_PAGE_SIZE = 100
 PENDING = "pending"
 DRY_RUN = "dry_run"
+# Latest uploads listed on the upload page.
+RECENT_UPLOADS = 5
 
 
 def safe_file_name(stem: str) -> str:
@@ -79,13 +81,54 @@ def annotated_download(
     return xlsx_download(content, stem, "-problems")
 
 
+def record_problems(record: UploadRecord) -> list[Problem]:
+    """The problems kept on the record."""
+    return [Problem.from_dict(p) for p in record.problems or []]
+
+
+def needs_mapping(record: UploadRecord) -> bool:
+    """The file lacks columns that a column mapping may supply."""
+    return any(p.get("code") == "missing_columns" for p in record.problems or [])
+
+
+def committable(record: UploadRecord) -> bool:
+    """Only the file of a dry run without errors is imported for real."""
+    return record.status == DRY_RUN and record.error_count == 0 and bool(record.file)
+
+
 def commit_refused(request: HttpRequest, record: UploadRecord) -> bool:
     """Only the file of a dry run without errors is imported for real: True (with a message)
     when `record` is not one."""
-    if record.status != DRY_RUN or record.error_count or not record.file:
+    if not committable(record):
         messages.error(request, _("Only a dry run without errors can be imported."))
         return True
     return False
+
+
+def form_upload_start(form: forms.Form, *, start: Callable[..., R], **arguments: Any) -> R:
+    """Import the file of a valid upload form (its mapping and dry run as chosen) with `start`,
+    the importer's `*_start` service, given `arguments` too."""
+    uploaded = form.cleaned_data["file"]
+    return start(
+        file=uploaded,
+        file_name=uploaded.name,
+        mapping=form.cleaned_data.get("mapping"),
+        dry_run=form.cleaned_data["dry_run"],
+        **arguments,
+    )
+
+
+def record_restart(record: R, *, start: Callable[..., R], **arguments: Any) -> R:
+    """Import the stored upload of `record` again with `start` (the importer's `*_start`
+    service): its file, name, organisation and mapping, unless `arguments` say otherwise."""
+    given: dict[str, Any] = {
+        "file_name": record.file_name,
+        "organisation": record.organisation,
+        "mapping": record.mapping,
+        **arguments,
+    }
+    with record.file.open("rb") as handle:
+        return start(file=handle, **given)
 
 
 def mapping_asked(request: HttpRequest) -> set[str]:
@@ -102,6 +145,16 @@ def mapping_ready(request: HttpRequest, form: forms.Form, unknown: Iterable[str]
         messages.info(request, _("Say what the file's own words below mean, then save again."))
         return False
     return True
+
+
+def mapping_recheck(
+    request: HttpRequest, record: R, mapping: Any, *, start: Callable[..., R], **arguments: Any
+) -> R:
+    """Check the stored upload of `record` again with the mapping just saved (a dry run, see
+    `record_restart`) and say so; the new record."""
+    new = record_restart(record, start=start, mapping=mapping, dry_run=True, **arguments)
+    mapping_saved(request, mapping.name)
+    return new
 
 
 def mapping_saved(request: HttpRequest, name: str) -> None:

@@ -16,6 +16,7 @@ keep what is theirs: which fields a file needs, how rows are checked and saved, 
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -32,7 +33,13 @@ from tutela.core.imports.matching import ColumnMatch
 from tutela.core.imports.problems import ERROR, WARNING, ImportFileError, Problem, display_value
 from tutela.core.imports.readers import Table
 from tutela.core.models import Job
-from tutela.core.services.jobs import job_attach_task, job_fail, job_progress, job_succeed
+from tutela.core.services.jobs import (
+    job_attach_task,
+    job_create,
+    job_fail,
+    job_progress,
+    job_succeed,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +58,10 @@ class UploadRecord(Protocol):
     status: str
     file: Any
     file_name: str
+    user: Any
+    operation: Any
+    organisation: Any
+    mapping: Any
     problems: Any
     error_count: int
     warning_count: int
@@ -60,6 +71,9 @@ class UploadRecord(Protocol):
 
 
 R = TypeVar("R", bound=UploadRecord)
+
+# What running a queued upload reads of its record (select_related).
+RECORD_RELATIONS = ("operation", "organisation", "mapping", "user", "job")
 
 
 # --- the upload ----------------------------------------------------------------------------------
@@ -261,14 +275,35 @@ def enqueue_on_commit(*, job: Job, task: Any, **arguments: Any) -> None:
     transaction.on_commit(enqueue, robust=False)
 
 
-def record_queue(record: R, *, data: bytes, task: Any, **arguments: Any) -> R:
-    """Save a new pending record (with its Job) and the upload, and queue `task` for it once
-    committed, with `record_id` and `arguments`."""
-    assert record.job is not None
+def record_queue(record: R, *, data: bytes, task: Any, job_kind: str, **arguments: Any) -> R:
+    """Give a new record a Job (`job_kind`, for the record's user and operation), save it pending
+    with the upload, and queue `task` for it once committed, with `record_id` and `arguments`."""
+    record.job = job_create(
+        user=record.user, operation=record.operation, kind=job_kind, label=record.file_name
+    )
     record_keep_upload(record, data, record.file_name)
     record.save()
     enqueue_on_commit(job=record.job, task=task, record_id=record.pk, **arguments)
     return record
+
+
+def upload_start(
+    file: Any,
+    file_name: str,
+    *,
+    background: bool | None,
+    caller: str,
+    import_file: Callable[..., R],
+    queue: Callable[[Upload], R],
+    **arguments: Any,
+) -> R:
+    """Import an upload now through the importer's `import_file` service (given the upload's
+    bytes and name, and `arguments`) when small, or hand it to `queue` (which saves a pending
+    record with `record_queue`) when big or when `background` says so."""
+    upload = upload_receive(file, file_name, background=background, caller=caller)
+    if not upload.background:
+        return import_file(file=io.BytesIO(upload.data), file_name=upload.name, **arguments)
+    return queue(upload)
 
 
 def record_run_queued(
@@ -300,6 +335,42 @@ def record_run_queued(
         result["warnings"] = finished.warning_count
         job_succeed(job=job, result=result)
     return finished
+
+
+def record_run_stored(
+    record: R,
+    *,
+    import_file: Callable[..., R],
+    finish: Callable[..., R],
+    counts: Sequence[str],
+    label: str,
+    **arguments: Any,
+) -> R:
+    """Run a queued upload (a background task's body) through the importer's `import_file`
+    service: the stored bytes, with the record's user, operation, organisation, file name,
+    mapping and job, and `arguments`. An unexpected failure finishes the record rejected through
+    `finish` (the importer's, given `status=` and `problems=`); see `record_run_queued`."""
+
+    def run(data: bytes) -> R:
+        return import_file(
+            by=record.user,
+            operation=record.operation,
+            organisation=record.organisation,
+            file=io.BytesIO(data),
+            file_name=record.file_name,
+            mapping=record.mapping,
+            job=record.job,
+            record=record,
+            **arguments,
+        )
+
+    return record_run_queued(
+        record,
+        run=run,
+        failed=lambda failed: finish(failed, status=REJECTED, problems=[failed_problem()]),
+        counts=counts,
+        label=label,
+    )
 
 
 # --- the annotated workbook ----------------------------------------------------------------------

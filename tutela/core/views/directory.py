@@ -6,12 +6,14 @@ render. Operations the user has no role in answer 404; pages the user may know o
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,7 +32,7 @@ from tutela.core.forms.directory import (
     apply_validation_error,
     valid_filters,
 )
-from tutela.core.models import Body, Contact, Membership, Operation, Organisation, User
+from tutela.core.models import Contact, Membership, Operation, Organisation, User
 from tutela.core.services import contacts as contact_services
 from tutela.core.services import organisations as organisation_services
 from tutela.core.services import structure as structure_services
@@ -38,6 +40,7 @@ from tutela.core.views.common import current_user as _user
 from tutela.core.views.common import download, paginate
 
 PAGE_SIZE = 50
+T = TypeVar("T")
 
 
 def _operation(request: HttpRequest, slug: str) -> Operation:
@@ -57,6 +60,30 @@ def _render(
         context.setdefault("operation", operation)
         context.setdefault("is_manager", access.is_manager(request.user, operation))
     return render(request, template, context)
+
+
+def _found(found: T | None) -> T:
+    """What a selector found in the operation; 404 when nothing."""
+    if found is None:
+        raise Http404
+    return found
+
+
+def _saved(
+    request: HttpRequest, form: Form, save: Callable[[], T], message: Callable[[T], str]
+) -> T | None:
+    """On the POST of a valid form, what `save` (a service call) saved, with `message(saved)`
+    shown; None when the form is not posted, not valid, or refused by the service (its
+    ValidationError then goes on the form)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        saved = save()
+    except ValidationError as error:
+        apply_validation_error(form, error)
+        return None
+    messages.success(request, message(saved))
+    return saved
 
 
 # --- Home ----------------------------------------------------------------------------------------
@@ -109,18 +136,11 @@ def organisations(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _organisation_or_404(operation: Operation, pk: int) -> Organisation:
-    organisation = selectors.organisation_get(operation, pk)
-    if organisation is None:
-        raise Http404
-    return organisation
-
-
 @login_required
 @require_GET
 def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _operation(request, slug)
-    organisation = _organisation_or_404(operation, pk)
+    organisation = _found(selectors.organisation_get(operation, pk))
     return _render(
         request,
         "core/organisations/detail.html",
@@ -131,23 +151,25 @@ def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     )
 
 
+def _organisation_added(organisation: Organisation) -> str:
+    return _("Organisation %(acronym)s added.") % {"acronym": organisation.acronym}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_create(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _managed_operation(request, slug)
     form = OrganisationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            organisation = organisation_services.organisation_create(
-                by=_user(request), operation=operation, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(
-                request, _("Organisation %(acronym)s added.") % {"acronym": organisation.acronym}
-            )
-            return redirect("core:organisation_detail", slug=slug, pk=organisation.pk)
+    organisation = _saved(
+        request,
+        form,
+        lambda: organisation_services.organisation_create(
+            by=_user(request), operation=operation, **form.cleaned_data
+        ),
+        _organisation_added,
+    )
+    if organisation is not None:
+        return redirect("core:organisation_detail", slug=slug, pk=organisation.pk)
     return _render(request, "core/organisations/form.html", operation, form=form)
 
 
@@ -164,9 +186,7 @@ def organisation_link(request: HttpRequest, slug: str) -> HttpResponse:
         for message in error.message_dict.get("acronym", error.messages):
             messages.error(request, message)
         return redirect("core:organisations", slug=slug)
-    messages.success(
-        request, _("Organisation %(acronym)s added.") % {"acronym": organisation.acronym}
-    )
+    messages.success(request, _organisation_added(organisation))
     return redirect("core:organisation_detail", slug=slug, pk=organisation.pk)
 
 
@@ -174,7 +194,7 @@ def organisation_link(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _managed_operation(request, slug)
-    organisation = _organisation_or_404(operation, pk)
+    organisation = _found(selectors.organisation_get(operation, pk))
     initial = {
         "name": organisation.name,
         "acronym": organisation.acronym,
@@ -183,19 +203,16 @@ def organisation_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "website": organisation.website,
     }
     form = OrganisationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            organisation_services.organisation_update(
-                by=_user(request),
-                operation=operation,
-                organisation=organisation,
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Organisation saved."))
-            return redirect("core:organisation_detail", slug=slug, pk=organisation.pk)
+    saved = _saved(
+        request,
+        form,
+        lambda: organisation_services.organisation_update(
+            by=_user(request), operation=operation, organisation=organisation, **form.cleaned_data
+        ),
+        lambda _obj: _("Organisation saved."),
+    )
+    if saved is not None:
+        return redirect("core:organisation_detail", slug=slug, pk=organisation.pk)
     return _render(
         request, "core/organisations/form.html", operation, form=form, organisation=organisation
     )
@@ -217,18 +234,11 @@ def structure(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _body_or_404(operation: Operation, pk: int) -> Body:
-    body = selectors.body_get(operation, pk)
-    if body is None:
-        raise Http404
-    return body
-
-
 @login_required
 @require_GET
 def body_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _operation(request, slug)
-    body = _body_or_404(operation, pk)
+    body = _found(selectors.body_get(operation, pk))
     can_see_contacts = access.can_see_contacts(_user(request), operation)
     memberships = list(selectors.body_memberships(body))
     return _render(
@@ -257,18 +267,16 @@ def body_create(request: HttpRequest, slug: str) -> HttpResponse:
     if parent_id.isdigit():
         initial["parent"] = int(parent_id)
     form = BodyForm(request.POST or None, operation=operation, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            body = structure_services.body_create(
-                by=_user(request), operation=operation, **form.service_fields()
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(
-                request, _("Coordination body %(name)s created.") % {"name": body.name}
-            )
-            return redirect("core:body_detail", slug=slug, pk=body.pk)
+    body = _saved(
+        request,
+        form,
+        lambda: structure_services.body_create(
+            by=_user(request), operation=operation, **form.service_fields()
+        ),
+        lambda body: _("Coordination body %(name)s created.") % {"name": body.name},
+    )
+    if body is not None:
+        return redirect("core:body_detail", slug=slug, pk=body.pk)
     return _render(request, "core/structure/body_form.html", operation, form=form)
 
 
@@ -276,55 +284,50 @@ def body_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def body_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _managed_operation(request, slug)
-    body = _body_or_404(operation, pk)
+    body = _found(selectors.body_get(operation, pk))
     form = BodyForm(
         request.POST or None, operation=operation, body=body, initial=BodyForm.initial_for(body)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            structure_services.body_update(by=_user(request), body=body, **form.service_fields())
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Coordination body saved."))
-            return redirect("core:body_detail", slug=slug, pk=body.pk)
+    saved = _saved(
+        request,
+        form,
+        lambda: structure_services.body_update(
+            by=_user(request), body=body, **form.service_fields()
+        ),
+        lambda _obj: _("Coordination body saved."),
+    )
+    if saved is not None:
+        return redirect("core:body_detail", slug=slug, pk=body.pk)
     return _render(request, "core/structure/body_form.html", operation, form=form, body=body)
 
 
 def _membership_or_404(operation: Operation, pk: int) -> Membership:
-    membership = (
+    return _found(
         Membership.objects.filter(body__operation=operation, pk=pk)
         .select_related("body", "body__operation", "organisation")
         .first()
     )
-    if membership is None:
-        raise Http404
-    return membership
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def membership_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _managed_operation(request, slug)
-    body = _body_or_404(operation, pk)
+    body = _found(selectors.body_get(operation, pk))
     form = MembershipForm(request.POST or None, operation=operation, body=body)
-    if request.method == "POST" and form.is_valid():
-        try:
-            membership = structure_services.membership_add(
-                by=_user(request), body=body, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("%(organisation)s added to %(body)s.")
-                % {
-                    "organisation": membership.organisation.acronym,
-                    "body": body.name,
-                },
-            )
-            return redirect("core:body_detail", slug=slug, pk=body.pk)
+    membership = _saved(
+        request,
+        form,
+        lambda: structure_services.membership_add(
+            by=_user(request), body=body, **form.cleaned_data
+        ),
+        lambda membership: (
+            _("%(organisation)s added to %(body)s.")
+            % {"organisation": membership.organisation.acronym, "body": body.name}
+        ),
+    )
+    if membership is not None:
+        return redirect("core:body_detail", slug=slug, pk=body.pk)
     return _render(request, "core/structure/membership_form.html", operation, form=form, body=body)
 
 
@@ -346,16 +349,16 @@ def membership_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         membership=membership,
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            structure_services.membership_update(
-                by=_user(request), membership=membership, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Membership saved."))
-            return redirect("core:body_detail", slug=slug, pk=membership.body_id)
+    saved = _saved(
+        request,
+        form,
+        lambda: structure_services.membership_update(
+            by=_user(request), membership=membership, **form.cleaned_data
+        ),
+        lambda _obj: _("Membership saved."),
+    )
+    if saved is not None:
+        return redirect("core:body_detail", slug=slug, pk=membership.body_id)
     return _render(
         request,
         "core/structure/membership_form.html",
@@ -372,20 +375,19 @@ def membership_end(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _managed_operation(request, slug)
     membership = _membership_or_404(operation, pk)
     form = MembershipEndForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            structure_services.membership_end(
-                by=_user(request), membership=membership, until=form.cleaned_data["until"]
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("Membership of %(organisation)s ended.")
-                % {"organisation": membership.organisation.acronym},
-            )
-            return redirect("core:body_detail", slug=slug, pk=membership.body_id)
+    saved = _saved(
+        request,
+        form,
+        lambda: structure_services.membership_end(
+            by=_user(request), membership=membership, until=form.cleaned_data["until"]
+        ),
+        lambda _obj: (
+            _("Membership of %(organisation)s ended.")
+            % {"organisation": membership.organisation.acronym}
+        ),
+    )
+    if saved is not None:
+        return redirect("core:body_detail", slug=slug, pk=membership.body_id)
     return _render(
         request,
         "core/structure/membership_end.html",
@@ -457,34 +459,32 @@ def contact_create(request: HttpRequest, slug: str) -> HttpResponse:
         operation=operation,
         organisations=_writable_organisations(user, operation),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            contact = contact_services.contact_create(
-                by=user, operation=operation, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Contact %(name)s added.") % {"name": contact.name})
-            return redirect("core:contacts", slug=slug)
+    contact = _saved(
+        request,
+        form,
+        lambda: contact_services.contact_create(by=user, operation=operation, **form.cleaned_data),
+        lambda contact: _("Contact %(name)s added.") % {"name": contact.name},
+    )
+    if contact is not None:
+        return redirect("core:contacts", slug=slug)
     return _render(request, "core/contacts/form.html", operation, form=form)
 
 
-def _contact_or_404(operation: Operation, pk: int) -> Contact:
-    contact = selectors.contact_get(operation, pk)
-    if contact is None:
-        raise Http404
-    return contact
+def _writable_contact(request: HttpRequest, slug: str, pk: int) -> tuple[Operation, User, Contact]:
+    """The operation, the user and a contact the user may change (404 when not in the
+    operation's directory, 403 when the user may not change it)."""
+    operation = _contacts_operation(request, slug)
+    user = _user(request)
+    contact = _found(selectors.contact_get(operation, pk))
+    if not contact_services.can_write_contacts(user, operation, contact.organisation):
+        raise PermissionDenied
+    return operation, user, contact
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    operation = _contacts_operation(request, slug)
-    user = _user(request)
-    contact = _contact_or_404(operation, pk)
-    if not contact_services.can_write_contacts(user, operation, contact.organisation):
-        raise PermissionDenied
+    operation, user, contact = _writable_contact(request, slug, pk)
     initial = {
         "organisation": contact.organisation_id,
         "name": contact.name,
@@ -501,25 +501,21 @@ def contact_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         editing=True,
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            contact_services.contact_update(by=user, contact=contact, **form.cleaned_data)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Contact saved."))
-            return redirect("core:contacts", slug=slug)
+    saved = _saved(
+        request,
+        form,
+        lambda: contact_services.contact_update(by=user, contact=contact, **form.cleaned_data),
+        lambda _obj: _("Contact saved."),
+    )
+    if saved is not None:
+        return redirect("core:contacts", slug=slug)
     return _render(request, "core/contacts/form.html", operation, form=form, contact=contact)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_deactivate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    operation = _contacts_operation(request, slug)
-    user = _user(request)
-    contact = _contact_or_404(operation, pk)
-    if not contact_services.can_write_contacts(user, operation, contact.organisation):
-        raise PermissionDenied
+    operation, user, contact = _writable_contact(request, slug, pk)
     if request.method == "POST":
         contact_services.contact_deactivate(by=user, contact=contact)
         messages.success(

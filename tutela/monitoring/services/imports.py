@@ -32,7 +32,6 @@ tutela.monitoring.services.import_mappings.
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -54,7 +53,6 @@ from tutela.core.imports.values import is_blank
 from tutela.core.imports.values import text as cell_text
 from tutela.core.models import AuditEntry, Job, Operation, Organisation
 from tutela.core.services.audit import audit_write
-from tutela.core.services.jobs import job_create
 from tutela.monitoring import access as monitoring_access
 from tutela.monitoring import import_fields as fields
 from tutela.monitoring.import_fields import FieldSet
@@ -594,70 +592,53 @@ def import_monitoring_start(
     progress the page polls."""
     organisation = import_organisation(by, operation, organisation)
     _mapping_check(mapping, operation, kind)
-    upload = uploads.upload_receive(
-        file, file_name, background=background, caller="import_monitoring_start"
-    )
-    if not upload.background:
-        return import_monitoring_file(
-            by=by,
+
+    def queue(upload: uploads.Upload) -> MonitoringImport:
+        from tutela.monitoring.tasks_imports import import_monitoring_in_background
+
+        record = MonitoringImport(
             operation=operation,
             organisation=organisation,
             kind=kind,
-            file=io.BytesIO(upload.data),
+            user=by if getattr(by, "is_authenticated", False) else None,
             file_name=upload.name,
             mapping=mapping,
+        )
+        return uploads.record_queue(
+            record,
+            data=upload.data,
+            task=import_monitoring_in_background,
+            job_kind="monitoring_import",
             dry_run=dry_run,
         )
-    from tutela.monitoring.tasks_imports import import_monitoring_in_background
 
-    job = job_create(
-        user=by if getattr(by, "is_authenticated", False) else None,
-        operation=operation,
-        kind="monitoring_import",
-        label=upload.name,
-    )
-    record = MonitoringImport(
+    return uploads.upload_start(
+        file,
+        file_name,
+        background=background,
+        caller="import_monitoring_start",
+        import_file=import_monitoring_file,
+        queue=queue,
+        by=by,
         operation=operation,
         organisation=organisation,
         kind=kind,
-        user=by if getattr(by, "is_authenticated", False) else None,
-        file_name=upload.name,
         mapping=mapping,
-        job=job,
-    )
-    return uploads.record_queue(
-        record, data=upload.data, task=import_monitoring_in_background, dry_run=dry_run
+        dry_run=dry_run,
     )
 
 
 def import_monitoring_run_recorded(*, record_id: int, dry_run: bool = False) -> MonitoringImport:
     """The background task's body: import the stored upload of a queued record."""
-    record = MonitoringImport.objects.select_related(
-        "operation", "organisation", "mapping", "user", "job"
-    ).get(pk=record_id)
-
-    def run(data: bytes) -> MonitoringImport:
-        return import_monitoring_file(
-            by=record.user,
-            operation=record.operation,
-            organisation=record.organisation,
-            kind=record.kind,
-            file=io.BytesIO(data),
-            file_name=record.file_name,
-            mapping=record.mapping,
-            dry_run=dry_run,
-            job=record.job,
-            record=record,
-        )
-
-    return uploads.record_run_queued(
+    record = MonitoringImport.objects.select_related(*uploads.RECORD_RELATIONS).get(pk=record_id)
+    return uploads.record_run_stored(
         record,
-        run=run,
-        failed=lambda failed: _finish(
-            failed, status=MonitoringImport.Status.REJECTED, problems=[uploads.failed_problem()]
-        ),
+        import_file=import_monitoring_file,
+        finish=_finish,
         counts=("created", "updated"),
         label="Monitoring import",
+        kind=record.kind,
+        dry_run=dry_run,
     )
 
 

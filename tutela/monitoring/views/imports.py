@@ -28,7 +28,7 @@ from tutela.activities.forms import apply_validation_error
 from tutela.activities.models import PopulationGroup
 from tutela.core import access
 from tutela.core.imports import pages as import_pages
-from tutela.core.imports.problems import ImportFileError, Problem
+from tutela.core.imports.problems import ImportFileError
 from tutela.core.models import Operation
 from tutela.monitoring import import_fields as fields
 from tutela.monitoring.forms_imports import MappingForm, SavedMappingForm, UploadForm
@@ -110,16 +110,13 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
         initial={"dry_run": True, "kind": kind},
     )
     if request.method == "POST" and form.is_valid():
-        uploaded = form.cleaned_data["file"]
-        record = service.import_monitoring_start(
+        record = import_pages.form_upload_start(
+            form,
+            start=service.import_monitoring_start,
             by=user,
             operation=operation,
             organisation=form.cleaned_data.get("organisation"),
             kind=form.cleaned_data["kind"],
-            file=uploaded,
-            file_name=uploaded.name,
-            mapping=form.cleaned_data.get("mapping"),
-            dry_run=form.cleaned_data["dry_run"],
         )
         return redirect("monitoring:import_detail", slug=slug, pk=record.pk)
     return _page(
@@ -127,7 +124,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
         "monitoring/imports/upload.html",
         operation,
         form=form,
-        recent=list(service.imports_for_user(user, operation)[:5]),
+        recent=list(service.imports_for_user(user, operation)[: import_pages.RECENT_UPLOADS]),
     )
 
 
@@ -147,7 +144,7 @@ def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _importing_operation(request, slug)
     record = _record(request, operation, pk)
     content = service.can_see_content(request.user, record)
-    problems = [Problem.from_dict(p) for p in record.problems or []]
+    problems = import_pages.record_problems(record)
     if not content:
         # Counts only: the rows' values belong to the reporting organisation.
         problems = [p for p in problems if p.row is None and p.code != "unused_columns"]
@@ -160,12 +157,9 @@ def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         pending=record.status == MonitoringImport.Status.PENDING,
         problems=_paginate(request, problems, PROBLEMS_PAGE_SIZE),
         more_problems=content and import_pages.more_problems(record),
-        can_commit=content
-        and record.status == MonitoringImport.Status.DRY_RUN
-        and record.error_count == 0
-        and bool(record.file),
+        can_commit=content and import_pages.committable(record),
         can_map=content and bool(record.file),
-        needs_mapping=any(p.get("code") == "missing_columns" for p in record.problems or []),
+        needs_mapping=import_pages.needs_mapping(record),
     )
 
 
@@ -203,17 +197,14 @@ def import_commit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation, record = _record_with_content(request, slug, pk)
     if import_pages.commit_refused(request, record):
         return redirect("monitoring:import_detail", slug=slug, pk=pk)
-    with record.file.open("rb") as handle:
-        new = service.import_monitoring_start(
-            by=request.user,
-            operation=operation,
-            organisation=record.organisation,
-            kind=record.kind,
-            file=handle,
-            file_name=record.file_name,
-            mapping=record.mapping,
-            dry_run=False,
-        )
+    new = import_pages.record_restart(
+        record,
+        start=service.import_monitoring_start,
+        by=request.user,
+        operation=operation,
+        kind=record.kind,
+        dry_run=False,
+    )
     if new.status == MonitoringImport.Status.IMPORTED:
         # The dry run's copy of the file is not needed any more.
         record.file.delete(save=True)
@@ -322,18 +313,15 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             for message in error.messages:
                 form.add_error(None, message)
         else:
-            with record.file.open("rb") as handle:
-                new = service.import_monitoring_start(
-                    by=request.user,
-                    operation=operation,
-                    organisation=record.organisation,
-                    kind=record.kind,
-                    file=handle,
-                    file_name=record.file_name,
-                    mapping=mapping,
-                    dry_run=True,
-                )
-            import_pages.mapping_saved(request, mapping.name)
+            new = import_pages.mapping_recheck(
+                request,
+                record,
+                mapping,
+                start=service.import_monitoring_start,
+                by=request.user,
+                operation=operation,
+                kind=record.kind,
+            )
             return redirect("monitoring:import_detail", slug=slug, pk=new.pk)
     return _page(
         request,
