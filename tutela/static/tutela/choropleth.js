@@ -1,7 +1,8 @@
 /* Tutela 5W choropleth (presence and coverage maps): the operation's admin boundaries joined
    with the figures, from the page's own GeoJSON endpoint, drawn with Leaflet on a blank
-   background (no tile server). Loaded as a static file: the strict Content Security Policy allows
-   no inline script, so the page passes its settings in data- attributes of #choropleth:
+   background (no tile server), with the shared map kit (mapkit.js, loaded before this script).
+   Loaded as a static file: the strict Content Security Policy allows no inline script, so the
+   page passes its settings in data- attributes of #choropleth:
      data-geojson-url   FeatureCollection; each feature's properties carry pcode, name, fill
                         (colour), value_text and popup ([[label, value], ...], translated);
                         the collection carries legend ([{label, color}]) and title
@@ -12,21 +13,16 @@
   "use strict";
 
   var el = document.getElementById("choropleth");
-  if (!el || typeof window.L === "undefined") {
+  var kit = window.TutelaMap;
+  if (!el || !kit || typeof window.L === "undefined") {
     return;
   }
   var L = window.L;
   var data = el.dataset;
-  var status = document.getElementById("map-status");
+  var say = kit.say;
 
   var EDGE = "#444444";
-  var SELECTED_EDGE = "#a4161a";
-
-  function say(message) {
-    if (status) {
-      status.textContent = message || "";
-    }
-  }
+  var selection = kit.selection({ color: EDGE, weight: 0.8 }, { color: "#a4161a", weight: 3 });
 
   function baseStyle(feature) {
     var props = feature.properties || {};
@@ -85,10 +81,6 @@
     return control;
   }
 
-  var map = L.map(el, { attributionControl: false, zoomSnap: 0.25, minZoom: 2 });
-  map.setView([0, 0], 2);
-  var selected = null;
-
   function onEachFeature(feature, layer) {
     var props = feature.properties || {};
     layer.bindPopup(function () {
@@ -96,45 +88,19 @@
     });
     layer.bindTooltip((props.name || "") + " — " + (props.value_text || ""), { sticky: true });
     layer.on("click", function () {
-      if (selected && selected !== layer) {
-        selected.setStyle({ color: EDGE, weight: 0.8 });
-      }
-      selected = layer;
-      layer.setStyle({ color: SELECTED_EDGE, weight: 3 });
+      selection.select(layer);
       layer.bringToFront();
       say((props.name || "") + " — " + (props.value_text || ""));
     });
   }
 
-  say(data.messageLoading);
-  fetch(data.geojsonUrl, {
-    credentials: "same-origin",
-    headers: { Accept: "application/geo+json, application/json" },
-  })
-    .then(function (response) {
-      if (!response.ok) {
-        throw new Error("HTTP " + response.status);
-      }
-      return response.json();
-    })
-    .then(function (collection) {
-      if (!collection.features || collection.features.length === 0) {
-        say(data.messageEmpty);
-        return;
-      }
-      var layer = L.geoJSON(collection, { style: baseStyle, onEachFeature: onEachFeature }).addTo(
-        map
-      );
+  kit.draw(el, {
+    style: baseStyle,
+    onEachFeature: onEachFeature,
+    onDrawn: function (map, collection) {
       if (collection.legend && collection.legend.length) {
         legendControl(collection.legend).addTo(map);
       }
-      var bounds = layer.getBounds();
-      if (bounds.isValid()) {
-        map.fitBounds(bounds, { padding: [12, 12] });
-      }
-      say("");
-    })
-    .catch(function () {
-      say(data.messageError);
-    });
+    },
+  });
 })();
