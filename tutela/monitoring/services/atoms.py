@@ -32,6 +32,7 @@ from tutela.monitoring.models import (
     SharingAgreement,
     VerificationStatus,
 )
+from tutela.monitoring.services.counted_rows import counts_apply
 
 # month, admin1, admin2, primary risk, verified, is_gbv
 AtomKey = tuple[datetime.date, int, int | None, int, bool, bool]
@@ -88,45 +89,13 @@ def atoms_apply(operation_id: int, changes: dict[tuple[Any, ...], list[int]]) ->
         key = atom_key(summary_key, sharing, verified)
         if key is not None and incidents:
             deltas[key] = deltas.get(key, 0) + incidents
-    deltas = {k: n for k, n in deltas.items() if n}
-    if not deltas:
-        return
-    existing: dict[AtomKey, IncidentAtom] = {}
-    for row in IncidentAtom.objects.filter(
+    counts_apply(
+        IncidentAtom,
         operation_id=operation_id,
-        month__in={k[0] for k in deltas},
-        primary_risk_id__in={k[3] for k in deltas},
-    ):
-        existing[
-            (row.month, row.admin1_id, row.admin2_id, row.primary_risk_id, row.verified, row.is_gbv)
-        ] = row
-    new: list[IncidentAtom] = []
-    changed: list[IncidentAtom] = []
-    emptied: list[IncidentAtom] = []
-    for key, n in deltas.items():
-        found = existing.get(key)
-        if found is None:
-            if n < 0:
-                raise RuntimeError(f"incident atoms out of step at {key}")
-            new.append(
-                IncidentAtom(
-                    operation_id=operation_id,
-                    **dict(zip(ATOM_FIELDS, key, strict=True)),
-                    incidents=n,
-                )
-            )
-            continue
-        row = found
-        row.incidents += n
-        if row.incidents < 0:
-            raise RuntimeError(f"incident atoms out of step at {key}")
-        (emptied if row.incidents == 0 else changed).append(row)
-    if emptied:
-        IncidentAtom.objects.filter(pk__in=[r.pk for r in emptied]).delete()
-    if changed:
-        IncidentAtom.objects.bulk_update(changed, ["incidents"], batch_size=500)
-    if new:
-        IncidentAtom.objects.bulk_create(new, batch_size=500)
+        key_fields=ATOM_FIELDS,
+        count_fields=("incidents",),
+        deltas={k: (n,) for k, n in deltas.items() if n},
+    )
 
 
 def atoms_ensure(

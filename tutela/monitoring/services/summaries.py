@@ -25,6 +25,7 @@ from django.db.models import Count, Sum
 from tutela.core.models import Operation
 from tutela.monitoring.models import SUMMARY_KEY_FIELDS, Incident, IncidentSummary
 from tutela.monitoring.services.atoms import atoms_apply, atoms_rebuild, current_basis
+from tutela.monitoring.services.counted_rows import counts_apply
 
 # month, admin1, admin2, primary risk, verification, is_gbv, organisation (GBV rows only)
 SummaryKey = tuple[datetime.date, int, int | None, int, int, bool, int | None]
@@ -103,57 +104,13 @@ class SummaryDelta:
             return
         with transaction.atomic():
             Operation.objects.select_for_update().filter(pk=self.operation_id).first()
-            months = {k[0] for k in changes}
-            risks = {k[3] for k in changes}
-            existing: dict[SummaryKey, IncidentSummary] = {}
-            for row in IncidentSummary.objects.filter(
-                operation_id=self.operation_id, month__in=months, primary_risk_id__in=risks
-            ):
-                existing[
-                    (
-                        row.month,
-                        row.admin1_id,
-                        row.admin2_id,
-                        row.primary_risk_id,
-                        row.verification_id,
-                        row.is_gbv,
-                        row.organisation_id,
-                    )
-                ] = row
-            new: list[IncidentSummary] = []
-            changed: list[IncidentSummary] = []
-            emptied: list[int] = []
-            for key, (incidents, people) in changes.items():
-                found = existing.get(key)
-                if found is None:
-                    if incidents < 0 or people < 0:
-                        raise RuntimeError(f"incident summary out of step at {key}")
-                    new.append(
-                        IncidentSummary(
-                            operation_id=self.operation_id,
-                            **dict(zip(SUMMARY_KEY_FIELDS, key, strict=True)),
-                            incidents=incidents,
-                            people=people,
-                        )
-                    )
-                    continue
-                row = found
-                row.incidents += incidents
-                row.people += people
-                if row.incidents < 0 or row.people < 0:
-                    raise RuntimeError(f"incident summary out of step at {key}")
-                if row.incidents == 0:
-                    emptied.append(row.pk)
-                else:
-                    changed.append(row)
-            if emptied:
-                IncidentSummary.objects.filter(pk__in=emptied).delete()
-            if changed:
-                IncidentSummary.objects.bulk_update(
-                    changed, ["incidents", "people"], batch_size=500
-                )
-            if new:
-                IncidentSummary.objects.bulk_create(new, batch_size=500)
+            counts_apply(
+                IncidentSummary,
+                operation_id=self.operation_id,
+                key_fields=SUMMARY_KEY_FIELDS,
+                count_fields=("incidents", "people"),
+                deltas=changes,
+            )
             atoms_apply(self.operation_id, changes)
 
 
