@@ -6,8 +6,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tutela.coordination.models.links import source_link
-
 
 class ActionPoint(models.Model):
     class Priority(models.TextChoices):
@@ -61,10 +59,34 @@ class ActionPoint(models.Model):
     source_kind = models.CharField(
         _("source"), max_length=8, choices=SourceKind.choices, default=SourceKind.OTHER
     )
-    meeting = source_link("coordination.Meeting", related_name="action_points")
-    alert = source_link("coordination.Alert", related_name="action_points")
-    mission = source_link("coordination.Mission", related_name="action_points")
-    pau = source_link("monitoring.AnalysisUpdate")
+    meeting = models.ForeignKey(
+        "coordination.Meeting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action_points",
+    )
+    alert = models.ForeignKey(
+        "coordination.Alert",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action_points",
+    )
+    mission = models.ForeignKey(
+        "coordination.Mission",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action_points",
+    )
+    pau = models.ForeignKey(
+        "monitoring.AnalysisUpdate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
     # Reminder e-mails already sent (before and after the due date), so none is sent twice.
     reminded_before_at = models.DateTimeField(null=True, blank=True)

@@ -6,8 +6,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tutela.coordination.models.links import source_link
-
 
 class Recommendation(models.Model):
     class Addressee(models.TextChoices):
@@ -37,10 +35,26 @@ class Recommendation(models.Model):
     addressee = models.CharField(_("addressee"), max_length=300)
     issued_in = models.CharField(_("issued in"), max_length=14, choices=IssuedIn.choices)
     issued_on = models.DateField(_("issued on"))
-    meeting = source_link("coordination.Meeting")
-    document = source_link("coordination.ClearanceDocument")
-    pau = source_link("monitoring.AnalysisUpdate")
-    mission = source_link("coordination.Mission")
+    meeting = models.ForeignKey(
+        "coordination.Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    document = models.ForeignKey(
+        "coordination.ClearanceDocument",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    pau = models.ForeignKey(
+        "monitoring.AnalysisUpdate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    mission = models.ForeignKey(
+        "coordination.Mission", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ISSUED)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(

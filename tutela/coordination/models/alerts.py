@@ -7,8 +7,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tutela.coordination.models.links import source_link
-
 
 class Alert(models.Model):
     class Kind(models.TextChoices):
@@ -38,7 +36,13 @@ class Alert(models.Model):
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
     # When the alert comes from an early-warning signal of protection monitoring.
-    signal = source_link("monitoring.EarlyWarningSignal", related_name="alerts")
+    signal = models.ForeignKey(
+        "monitoring.EarlyWarningSignal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="alerts",
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -108,7 +112,9 @@ class Mission(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     operation = models.ForeignKey("core.Operation", on_delete=models.CASCADE, related_name="+")
-    alert = source_link("coordination.Alert", related_name="missions")
+    alert = models.ForeignKey(
+        Alert, on_delete=models.SET_NULL, null=True, blank=True, related_name="missions"
+    )
     title = models.CharField(_("title"), max_length=300)
     area = models.ForeignKey(
         "core.AdminArea",
