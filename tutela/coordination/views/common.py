@@ -15,9 +15,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from tutela.core import access
-from tutela.core.forms.directory import apply_validation_error
 from tutela.core.models import Operation
 from tutela.core.models.roles import Role
+from tutela.core.views.common import form_saved
 
 T = TypeVar("T")
 
@@ -89,20 +89,19 @@ def save_form(
     computed from what `save` returned). A ValidationError goes on the form, and so does
     PermissionDenied when `refused` gives the field and the message to show. None: the view
     renders the form (again)."""
-    if request.method != "POST" or not form.is_valid():
+
+    def run() -> T:
+        try:
+            return save(**form.cleaned_data)
+        except PermissionDenied:
+            if refused is None:
+                raise
+            raise ValidationError({refused[0]: refused[1]}) from None
+
+    saved = form_saved(request, form, run, lambda result: _text(success, result))
+    if saved is None:
         return None
-    try:
-        result = save(**form.cleaned_data)
-    except ValidationError as error:
-        apply_validation_error(form, error)
-        return None
-    except PermissionDenied:
-        if refused is None:
-            raise
-        form.add_error(*refused)
-        return None
-    messages.success(request, _text(success, result))
-    return redirect(_text(then, result))
+    return redirect(_text(then, saved.value))
 
 
 def post_action(

@@ -1,18 +1,27 @@
 """Small helpers every app's views share: the signed-in user, the operation of the URL (404
-unless the user has a role in it), a page of a list and a file download."""
+unless the user has a role in it), a page of a list, a posted form handed to a service, and a
+file download."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 
 from tutela.core import access
+from tutela.core.forms.directory import apply_validation_error
 from tutela.core.models import Operation, User
 
 PAGE_SIZE = 50
+
+T = TypeVar("T")
 
 
 def paginate(request: HttpRequest, items: Any, size: int = PAGE_SIZE) -> Page:
@@ -42,3 +51,31 @@ def download(
         response["Content-Disposition"] = disposition
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@dataclass(frozen=True)
+class Saved(Generic[T]):
+    """What a service returned for a posted form (which may itself be None)."""
+
+    value: T
+
+
+def form_saved(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    save: Callable[[], T],
+    success: str | Callable[[T], str],
+) -> Saved[T] | None:
+    """On the POST of a valid form, call `save` (a service call reading form.cleaned_data) and
+    show `success` (text, or made from what `save` returned); return what it returned. None
+    when the form is not posted, not valid, or refused by the service: its ValidationError then
+    goes on the form, and the view shows the form again."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        saved = save()
+    except ValidationError as error:
+        apply_validation_error(form, error)
+        return None
+    messages.success(request, success(saved) if callable(success) else success)
+    return Saved(saved)

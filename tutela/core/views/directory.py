@@ -6,14 +6,12 @@ render. Operations the user has no role in answer 404; pages the user may know o
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,7 +27,6 @@ from tutela.core.forms.directory import (
     MembershipForm,
     OrganisationFilterForm,
     OrganisationForm,
-    apply_validation_error,
     valid_filters,
 )
 from tutela.core.models import Contact, Membership, Operation, Organisation, User
@@ -37,7 +34,7 @@ from tutela.core.services import contacts as contact_services
 from tutela.core.services import organisations as organisation_services
 from tutela.core.services import structure as structure_services
 from tutela.core.views.common import current_user as _user
-from tutela.core.views.common import download, paginate
+from tutela.core.views.common import download, form_saved, paginate
 
 PAGE_SIZE = 50
 T = TypeVar("T")
@@ -67,23 +64,6 @@ def _found(found: T | None) -> T:
     if found is None:
         raise Http404
     return found
-
-
-def _saved(
-    request: HttpRequest, form: Form, save: Callable[[], T], message: Callable[[T], str]
-) -> T | None:
-    """On the POST of a valid form, what `save` (a service call) saved, with `message(saved)`
-    shown; None when the form is not posted, not valid, or refused by the service (its
-    ValidationError then goes on the form)."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        saved = save()
-    except ValidationError as error:
-        apply_validation_error(form, error)
-        return None
-    messages.success(request, message(saved))
-    return saved
 
 
 # --- Home ----------------------------------------------------------------------------------------
@@ -160,7 +140,7 @@ def _organisation_added(organisation: Organisation) -> str:
 def organisation_create(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _managed_operation(request, slug)
     form = OrganisationForm(request.POST or None)
-    organisation = _saved(
+    organisation = form_saved(
         request,
         form,
         lambda: organisation_services.organisation_create(
@@ -169,7 +149,7 @@ def organisation_create(request: HttpRequest, slug: str) -> HttpResponse:
         _organisation_added,
     )
     if organisation is not None:
-        return redirect("core:organisation_detail", slug=slug, pk=organisation.pk)
+        return redirect("core:organisation_detail", slug=slug, pk=organisation.value.pk)
     return _render(request, "core/organisations/form.html", operation, form=form)
 
 
@@ -203,7 +183,7 @@ def organisation_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "website": organisation.website,
     }
     form = OrganisationForm(request.POST or None, initial=initial)
-    saved = _saved(
+    saved = form_saved(
         request,
         form,
         lambda: organisation_services.organisation_update(
@@ -267,7 +247,7 @@ def body_create(request: HttpRequest, slug: str) -> HttpResponse:
     if parent_id.isdigit():
         initial["parent"] = int(parent_id)
     form = BodyForm(request.POST or None, operation=operation, initial=initial)
-    body = _saved(
+    body = form_saved(
         request,
         form,
         lambda: structure_services.body_create(
@@ -276,7 +256,7 @@ def body_create(request: HttpRequest, slug: str) -> HttpResponse:
         lambda body: _("Coordination body %(name)s created.") % {"name": body.name},
     )
     if body is not None:
-        return redirect("core:body_detail", slug=slug, pk=body.pk)
+        return redirect("core:body_detail", slug=slug, pk=body.value.pk)
     return _render(request, "core/structure/body_form.html", operation, form=form)
 
 
@@ -288,7 +268,7 @@ def body_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = BodyForm(
         request.POST or None, operation=operation, body=body, initial=BodyForm.initial_for(body)
     )
-    saved = _saved(
+    saved = form_saved(
         request,
         form,
         lambda: structure_services.body_update(
@@ -315,7 +295,7 @@ def membership_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _managed_operation(request, slug)
     body = _found(selectors.body_get(operation, pk))
     form = MembershipForm(request.POST or None, operation=operation, body=body)
-    membership = _saved(
+    membership = form_saved(
         request,
         form,
         lambda: structure_services.membership_add(
@@ -349,7 +329,7 @@ def membership_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         membership=membership,
         initial=initial,
     )
-    saved = _saved(
+    saved = form_saved(
         request,
         form,
         lambda: structure_services.membership_update(
@@ -375,7 +355,7 @@ def membership_end(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _managed_operation(request, slug)
     membership = _membership_or_404(operation, pk)
     form = MembershipEndForm(request.POST or None)
-    saved = _saved(
+    saved = form_saved(
         request,
         form,
         lambda: structure_services.membership_end(
@@ -459,7 +439,7 @@ def contact_create(request: HttpRequest, slug: str) -> HttpResponse:
         operation=operation,
         organisations=_writable_organisations(user, operation),
     )
-    contact = _saved(
+    contact = form_saved(
         request,
         form,
         lambda: contact_services.contact_create(by=user, operation=operation, **form.cleaned_data),
@@ -501,7 +481,7 @@ def contact_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         editing=True,
         initial=initial,
     )
-    saved = _saved(
+    saved = form_saved(
         request,
         form,
         lambda: contact_services.contact_update(by=user, contact=contact, **form.cleaned_data),

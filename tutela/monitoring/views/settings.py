@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tutela.core import access
 from tutela.core.models import Operation
+from tutela.core.views.common import form_saved
 from tutela.monitoring.models import AreaPopulation, RiskMapping, SharingAgreement
 from tutela.monitoring.services import settings as services
 from tutela.monitoring.settings_forms import (
@@ -54,31 +54,12 @@ def reference_kinds() -> list[tuple[str, str]]:
     ]
 
 
-def _apply(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            target = name if name in form.fields else None
-            for item in errors:
-                form.add_error(target, item)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
 def _submitted(
     request: HttpRequest, form: BaseForm, save: Callable[[], object], done: str, *to: Any
 ) -> HttpResponse | None:
-    """On a valid POST, `save()` (a service call reading form.cleaned_data); then a success
-    message and a redirect to `to`, or the service's ValidationError on the form (None: show the
-    page again)."""
-    if request.method != "POST" or not form.is_valid():
+    """`form_saved`, then a redirect to `to` (None: show the page again)."""
+    if form_saved(request, form, save, done) is None:
         return None
-    try:
-        save()
-    except ValidationError as error:
-        _apply(form, error)
-        return None
-    messages.success(request, done)
     return redirect(*to)
 
 
