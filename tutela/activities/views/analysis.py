@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -30,10 +29,9 @@ from tutela.activities.views.analysis_queries import coverage_for, gaps_for, pre
 from tutela.core import access
 from tutela.core.models import Operation
 from tutela.core.selectors import area_feature_collection, areas_for_operation
-from tutela.core.views.common import download
+from tutela.core.views.common import download, paginate
 
 DEFAULT_PIVOT = ["admin1", "activity"]
-PAGE_SIZE = 50
 EXPORT_FORMATS = ("xlsx", "csv")
 
 
@@ -85,10 +83,6 @@ def _context(request: HttpRequest, operation: Operation, **extra: Any) -> dict[s
     }
 
 
-def _page(request: HttpRequest, items: list[Any]) -> Page:
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
 def _has_rows(request: HttpRequest, operation: Operation) -> bool:
     return selectors.visible_rows(request.user, operation).exists()
 
@@ -129,7 +123,7 @@ def pivot_page(request: HttpRequest, slug: str) -> HttpResponse:
             operation,
             form=form,
             result=result,
-            page=_page(request, result.rows),
+            page=paginate(request, result.rows),
             total_cells=result.total_cells,
             dims=dims,
             pickers=pickers,
@@ -246,7 +240,7 @@ class _Map:
                 self.request,
                 self.operation,
                 result=self.result,
-                page=_page(self.request, self.listed()),
+                page=paginate(self.request, self.listed()),
                 legend=self.page_legend(),
                 title=self.title(),
                 filter_fields=[self.form[name] for name in self.filter_names],
@@ -441,7 +435,7 @@ def gaps_page(request: HttpRequest, slug: str) -> HttpResponse:
             operation,
             form=form,
             result=result,
-            page=_page(request, result.gaps),
+            page=paginate(request, result.gaps),
             level_label=operation.level_label(form.area_level()),
             export_query=_query(request),
             filter_fields=[

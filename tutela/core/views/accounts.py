@@ -14,7 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
@@ -38,6 +37,7 @@ from tutela.core.forms.accounts import (
 )
 from tutela.core.models import Invitation, Operation, OperationRole, Role, User
 from tutela.core.services import people, security
+from tutela.core.views.common import paginate
 
 # Session keys. The pending sign-in waits for the second factor; it is not a signed-in session.
 PENDING_KEY = "tutela_2fa_pending"
@@ -357,7 +357,7 @@ def users(request: HttpRequest, slug: str) -> HttpResponse:
         role=filters.get("role") or "",
         search=filters.get("q") or "",
     )
-    page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(request, queryset, PER_PAGE)
     return render(
         request,
         "core/accounts/users.html",

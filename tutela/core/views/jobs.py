@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from tutela.core.models import User
 from tutela.core.services.jobs import job_get_for_user, job_list_for_user
+from tutela.core.views.common import paginate
 
 PER_PAGE = 50
 
@@ -19,7 +19,7 @@ PER_PAGE = 50
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
-    page = Paginator(job_list_for_user(user=user), PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(request, job_list_for_user(user=user), PER_PAGE)
     return render(request, "core/jobs/list.html", {"page": page})
 
 

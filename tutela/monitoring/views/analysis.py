@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,7 +27,7 @@ from tutela.activities import maps
 from tutela.core import access
 from tutela.core.models import Operation
 from tutela.core.selectors import area_feature_collection, areas_for_operation
-from tutela.core.views.common import download
+from tutela.core.views.common import download, paginate
 from tutela.monitoring import charts, selectors
 from tutela.monitoring.analysis_exports import tables_export
 from tutela.monitoring.analysis_forms import MonitoringAnalysisForm
@@ -37,7 +36,6 @@ from tutela.monitoring.selectors.base import POOLED
 from tutela.monitoring.services import early_warning
 
 EXPORT_FORMATS = ("csv", "xlsx")
-PAGE_SIZE = 50
 TREND_SERIES = 6
 
 
@@ -268,7 +266,7 @@ def hotspots_page(request: HttpRequest, slug: str) -> HttpResponse:
             a.name,
         ),
     )
-    page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, ranked)
     has_boundaries = (
         areas_for_operation(operation, level=result.level).filter(geometry__isnull=False).exists()
     )
@@ -443,9 +441,7 @@ def signals_page(request: HttpRequest, slug: str) -> HttpResponse:
         queryset = queryset.filter(status=status)
     else:
         status = ""
-    page = Paginator(queryset.order_by("-month", "p_value", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, queryset.order_by("-month", "p_value", "pk"))
     views = selectors.signals_for_user(
         user=request.user, operation=operation, signals=list(page.object_list)
     )

@@ -17,7 +17,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,6 +29,7 @@ from tutela.core import access
 from tutela.core.imports import pages as import_pages
 from tutela.core.imports.problems import ImportFileError
 from tutela.core.models import Operation
+from tutela.core.views.common import paginate
 from tutela.monitoring import import_fields as fields
 from tutela.monitoring.forms_imports import MappingForm, SavedMappingForm, UploadForm
 from tutela.monitoring.models import (
@@ -55,7 +55,6 @@ from tutela.monitoring.services.import_mappings import (
 from tutela.monitoring.services.import_mappings import mapping_delete as mapping_delete_service
 from tutela.monitoring.xlsforms import xlsform
 
-PAGE_SIZE = 50
 PROBLEMS_PAGE_SIZE = import_pages.PROBLEMS_PAGE_SIZE
 
 
@@ -65,10 +64,6 @@ def _page(
     context.setdefault("operation", operation)
     context.setdefault("nav_active", "monitoring")
     return render(request, template, context)
-
-
-def _paginate(request: HttpRequest, items: Any, size: int = PAGE_SIZE) -> Any:
-    return Paginator(items, size).get_page(request.GET.get("page"))
 
 
 def _importing_operation(request: HttpRequest, slug: str) -> Operation:
@@ -134,7 +129,7 @@ def import_list(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _importing_operation(request, slug)
     records = service.imports_for_user(request.user, operation)
     return _page(
-        request, "monitoring/imports/list.html", operation, page=_paginate(request, records)
+        request, "monitoring/imports/list.html", operation, page=paginate(request, records)
     )
 
 
@@ -155,7 +150,7 @@ def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         record=record,
         content=content,
         pending=record.status == MonitoringImport.Status.PENDING,
-        problems=_paginate(request, problems, PROBLEMS_PAGE_SIZE),
+        problems=paginate(request, problems, PROBLEMS_PAGE_SIZE),
         more_problems=content and import_pages.more_problems(record),
         can_commit=content and import_pages.committable(record),
         can_map=content and bool(record.file),
@@ -342,7 +337,7 @@ def mapping_list(request: HttpRequest, slug: str) -> HttpResponse:
     all of the operation's), with links to change those the user may change."""
     operation = _importing_operation(request, slug)
     mappings = mappings_for_user(request.user, operation).order_by("kind", "name")
-    page = _paginate(request, mappings)
+    page = paginate(request, mappings)
     return _page(
         request,
         "monitoring/imports/mappings.html",

@@ -15,7 +15,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tutela.core import access
 from tutela.core.models import Operation, Organisation
+from tutela.core.views.common import PAGE_SIZE, paginate
 from tutela.core.views.common import current_user as _user
 from tutela.core.views.common import operation_for as _operation
 from tutela.monitoring import access as monitoring_access
@@ -34,8 +34,6 @@ from tutela.monitoring.models import DuplicateFlag, Incident
 from tutela.monitoring.narrative import mask_personal_data
 from tutela.monitoring.services import duplicates as duplicate_services
 from tutela.monitoring.services import incidents as incident_services
-
-PAGE_SIZE = 50
 
 
 def _page(
@@ -248,7 +246,7 @@ def incident_list(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("organisation", "area", "primary_risk", "verification", "merged_into")
         .order_by("-occurred_on", "-pk")
     )
-    page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, incidents, PAGE_SIZE)
     return _page(
         request,
         "monitoring/incident_list.html",
@@ -305,9 +303,7 @@ def _analyst_operation(request: HttpRequest, slug: str) -> Operation:
 @require_GET
 def duplicates(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _analyst_operation(request, slug)
-    page = Paginator(duplicate_services.duplicates_to_review(operation), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, duplicate_services.duplicates_to_review(operation))
     return _page(request, "monitoring/duplicates.html", operation, page=page)
 
 

@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tutela.core import access
 from tutela.core.models import AuditEntry, Operation
 from tutela.core.services.audit import audit_write
-from tutela.core.views.common import download
+from tutela.core.views.common import download, paginate
 from tutela.monitoring.models import AnalysisUpdate, AnalysisUpdateVersion
 from tutela.monitoring.pau_access import (
     can_edit_pau,
@@ -36,7 +35,6 @@ from tutela.monitoring.pau_documents import render as render_document
 from tutela.monitoring.pau_forms import PauCreateForm, ReturnForm, SectionsForm, SubmitForm
 from tutela.monitoring.services import pau as services
 
-PAGE_SIZE = 50
 Status = AnalysisUpdate.Status
 
 
@@ -63,7 +61,7 @@ def _errors(request: HttpRequest, error: ValidationError) -> None:
 def pau_list(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _operation(request, slug)
     updates = paus_for_user(request.user, operation).select_related("scope")
-    page = Paginator(updates, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, updates)
     return _page(request, "monitoring/pau/list.html", operation, page=page)
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tutela.core import access
 from tutela.core.models import Operation
-from tutela.core.views.common import form_saved
+from tutela.core.views.common import form_saved, paginate
 from tutela.monitoring.models import AreaPopulation, RiskMapping, SharingAgreement
 from tutela.monitoring.services import settings as services
 from tutela.monitoring.settings_forms import (
@@ -28,8 +27,6 @@ from tutela.monitoring.settings_forms import (
     SharingAgreementForm,
     reference_form_class,
 )
-
-PAGE_SIZE = 50
 
 
 def _managed(request: HttpRequest, slug: str) -> Operation:
@@ -161,7 +158,7 @@ def settings_populations(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("area")
         .order_by("area__pcode", "-year")
     )
-    page = Paginator(populations, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, populations)
     return _page(
         request,
         "monitoring/settings/populations.html",
@@ -185,7 +182,7 @@ def settings_reference(request: HttpRequest, slug: str, kind: str) -> HttpRespon
     items = model._default_manager.filter(operation=operation).order_by("order", "code")
     if kind == "violations":
         items = items.select_related("risk")
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, items)
     return _page(
         request,
         "monitoring/settings/reference_list.html",
@@ -265,7 +262,7 @@ def settings_mappings(request: HttpRequest, slug: str) -> HttpResponse:
     typology = request.GET.get("typology", "").strip()
     if typology:
         mappings = mappings.filter(typology=typology)
-    page = Paginator(mappings, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, mappings)
     return _page(
         request,
         "monitoring/settings/mappings.html",
