@@ -22,13 +22,12 @@ from tutela.activities.forms import (
     PlanningUploadForm,
     PopulationGroupForm,
     SettingsForm,
-    apply_validation_error,
     indicator_lines,
 )
 from tutela.activities.models import Activity, ActivitySettings, PlanningFigure, PopulationGroup
 from tutela.activities.services import config as config_services
 from tutela.activities.views.reporting import current_user, managed_operation, page, paginate
-from tutela.core.forms.directory import valid_filters
+from tutela.core.forms.directory import apply_validation_error, valid_filters
 
 
 @login_required

@@ -21,12 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tutela.activities import fields as fivew
-from tutela.activities.forms import (
-    MappingForm,
-    PlanningUploadForm,
-    UploadForm,
-    apply_validation_error,
-)
+from tutela.activities.forms import MappingForm, PlanningUploadForm, UploadForm
 from tutela.activities.models import Activity, ColumnMapping, ImportRecord, PopulationGroup
 from tutela.activities.services import imports as import_services
 from tutela.activities.services.planning_import import planning_import_file
@@ -39,6 +34,7 @@ from tutela.activities.views.reporting import (
     paginate,
 )
 from tutela.core import access
+from tutela.core.forms.directory import apply_validation_error
 from tutela.core.imports import pages as import_pages
 from tutela.core.imports.problems import ImportFileError, Problem
 from tutela.core.models import Operation, Organisation

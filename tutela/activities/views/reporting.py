@@ -24,11 +24,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tutela.activities import forms
-from tutela.activities.forms import DeadlineForm, ReviewForm, RoundForm, apply_validation_error
+from tutela.activities.forms import DeadlineForm, ReviewForm, RoundForm
 from tutela.activities.models import ActivityReport, ReportingRound, Submission
 from tutela.activities.services import rounds as round_services
 from tutela.activities.services import submissions as submission_services
 from tutela.core import access
+from tutela.core.forms.directory import apply_validation_error
 from tutela.core.models import Operation, Organisation, User
 
 # Re-exported: the configuration and import views import them from here.

@@ -23,9 +23,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tutela.activities.forms import apply_validation_error
 from tutela.activities.models import PopulationGroup
 from tutela.core import access
+from tutela.core.forms.directory import apply_validation_error
 from tutela.core.imports import pages as import_pages
 from tutela.core.imports.problems import ImportFileError
 from tutela.core.models import Operation
