@@ -5,7 +5,6 @@ group codes, organisation acronyms, P-codes); bodies by id, as in the rest of th
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django import forms
@@ -13,31 +12,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tutela.activities import selectors
-from tutela.activities.models import Activity, ActivityReport, PopulationGroup
-from tutela.core.models import AdminArea, Body, Operation, Organisation
+from tutela.activities.models import Activity, ActivityReport
+from tutela.core.forms.fields import MonthField
+from tutela.core.models import AdminArea, Body, Operation, Organisation, PopulationGroup
 from tutela.core.selectors import country_pcodes
-
-MONTH_FORMAT = "%Y-%m"
-
-
-class MonthInput(forms.DateInput):
-    input_type = "month"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format=MONTH_FORMAT)
-
-
-class MonthField(forms.DateField):
-    """A month as YYYY-MM (a full date is accepted too): the first day of that month."""
-
-    widget = MonthInput
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(input_formats=[MONTH_FORMAT, "%Y-%m-%d"], **kwargs)
-
-    def to_python(self, value: Any) -> datetime.date | None:
-        day = super().to_python(value)
-        return day.replace(day=1) if day else None
 
 
 class AreaChoiceField(forms.ModelChoiceField):

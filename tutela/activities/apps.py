@@ -6,3 +6,9 @@ class ActivitiesConfig(AppConfig):
     name = "tutela.activities"
     label = "activities"
     verbose_name = _("5W activities")
+
+    def ready(self) -> None:
+        from tutela.activities.services.demo_data import demo_activities_load
+        from tutela.core import extensions
+
+        extensions.demo_loaders.register(demo_activities_load)

@@ -24,28 +24,13 @@ from tutela.activities.models import (
     ActivitySettings,
     ColumnMapping,
     Indicator,
-    PopulationGroup,
 )
+from tutela.core.forms.fields import MONTH_FORMAT, DateInput, MonthInput
 from tutela.core.imports.forms import UploadFormBase
-from tutela.core.models import AdminArea, Body, Operation, Organisation
+from tutela.core.models import AdminArea, Body, Operation, Organisation, PopulationGroup
 
-MONTH_FORMAT = "%Y-%m"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 UPLOAD_EXTENSIONS = (".xlsx", ".csv")
-
-
-class MonthInput(forms.DateInput):
-    input_type = "month"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format=MONTH_FORMAT)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 # --- rounds and review ---------------------------------------------------------------------------

@@ -30,17 +30,10 @@ import numpy as np
 from django.db import connections, router, transaction
 from django.utils import timezone
 
-from tutela.activities.models import (
-    Activity,
-    ActivityReport,
-    Indicator,
-    PopulationGroup,
-    ReportingRound,
-    Submission,
-)
+from tutela.activities.models import Activity, ActivityReport, Indicator, ReportingRound, Submission
 from tutela.activities.services.catalogue import catalogue_seed
 from tutela.activities.services.summaries import summaries_invalidate
-from tutela.core.models import AdminArea, Body, Operation, Organisation
+from tutela.core.models import AdminArea, Body, Operation, Organisation, PopulationGroup
 
 FIRST_MONTH = datetime.date(2024, 1, 1)
 

@@ -41,14 +41,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tutela.activities.fields import BY_NAME, FIELDS, REQUIRED, SEX_AGE, Field
-from tutela.activities.models import (
-    Activity,
-    ActivityReport,
-    Indicator,
-    PopulationGroup,
-    ReportingRound,
-)
-from tutela.core.models import AdminArea, Operation, Organisation
+from tutela.activities.models import Activity, ActivityReport, Indicator, ReportingRound
+from tutela.core.models import AdminArea, Operation, Organisation, PopulationGroup
 
 DATA_SHEET = "5W"
 LISTS_SHEET = "Lists"

@@ -16,17 +16,11 @@ from tutela.coordination.models import (
     Mission,
     Recommendation,
 )
+from tutela.core.forms.fields import DateInput
 from tutela.core.models import Body, Operation, User
 from tutela.monitoring.models import AnalysisUpdate
 
 BLANK: list[tuple[str, Any]] = [("", "—")]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 # --- Recommendations -----------------------------------------------------------------------------

@@ -10,21 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tutela.coordination.models import ActionPoint, Meeting, MeetingDocument, MeetingSeries
+from tutela.core.forms.fields import DateInput, DateTimeInput
 from tutela.core.models import Body, Operation, Organisation
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class BodyChoiceField(forms.ModelChoiceField):

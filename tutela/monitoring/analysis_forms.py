@@ -10,10 +10,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tutela.activities.analysis_forms import MonthField
-from tutela.core.models import AdminArea, Operation, Organisation
+from tutela.core.forms.fields import MonthField
+from tutela.core.models import AdminArea, Operation, Organisation, ProtectionRisk
 from tutela.core.selectors import country_pcodes
-from tutela.monitoring.models import ProtectionRisk
 from tutela.monitoring.selectors import AnalysisFilters, organisations_filterable, viewer_for
 
 

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class MonitoringConfig(AppConfig):
     name = "tutela.monitoring"
     verbose_name = _("Monitoring")
+
+    def ready(self) -> None:
+        from tutela.core import extensions
+        from tutela.monitoring.services.demo_data import demo_monitoring_load
+        from tutela.monitoring.services.reference import monitoring_seed
+
+        # Every new operation gets the monitoring reference data (violation types, sources...).
+        extensions.operation_seeders.register(monitoring_seed)
+        extensions.demo_loaders.register(demo_monitoring_load)

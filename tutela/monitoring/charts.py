@@ -1,6 +1,6 @@
 """Bar and line charts (PNG or SVG) for the analysis pages and the PAU, drawn with matplotlib's
 Agg canvas on a bare Figure (no pyplot global state: safe in a threaded server), and the hot-spot
-map PNG (tutela.activities.maps.render_choropleth_png).
+map PNG (tutela.core.maps.render_choropleth_png).
 
 Labels and titles are passed in already translated; the chart's own texts (the "no data"
 message) come out in the active language. Hidden (suppressed) values are passed as None and drawn
@@ -148,7 +148,7 @@ def hotspot_map_png(
     subtitle: str = "",
 ) -> bytes:
     """The hot-spot choropleth (P-code -> value; None: hidden or no data)."""
-    from tutela.activities.maps import render_choropleth_png
+    from tutela.core.maps import render_choropleth_png
 
     return render_choropleth_png(
         areas=geometries,

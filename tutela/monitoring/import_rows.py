@@ -16,13 +16,20 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rapidfuzz import process
 
-from tutela.activities.services.imports import SKIP, ValueMap
-from tutela.activities.validation import POPULATION_SYNONYMS
 from tutela.core.imports import uploads
 from tutela.core.imports.matching import ColumnMatch, match_columns
 from tutela.core.imports.problems import ERROR, WARNING, Problem, display_value
 from tutela.core.imports.readers import Table, read_table
-from tutela.core.imports.values import ParseError, is_blank, parse_count, parse_date, parse_month
+from tutela.core.imports.synonyms import POPULATION_SYNONYMS
+from tutela.core.imports.values import (
+    SKIP,
+    ParseError,
+    ValueMap,
+    is_blank,
+    parse_count,
+    parse_date,
+    parse_month,
+)
 from tutela.core.imports.values import text as cell_text
 from tutela.core.models import Operation
 from tutela.core.pcodes import AreaRef, name_key

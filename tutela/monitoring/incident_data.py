@@ -15,13 +15,11 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tutela.activities.models import PopulationGroup
-from tutela.core.models import AdminArea, Operation
+from tutela.core.models import AdminArea, Operation, PopulationGroup, ProtectionRisk
 from tutela.core.pcodes import AreaRef, GazetteerIndex
 from tutela.monitoring.models import (
     AgeBand,
     PerpetratorCategory,
-    ProtectionRisk,
     ReferralService,
     Source,
     VerificationStatus,

@@ -14,14 +14,13 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tutela.activities.models import PopulationGroup
-from tutela.core.models import AdminArea, Operation
+from tutela.core.forms.fields import DateInput
+from tutela.core.models import AdminArea, Operation, PopulationGroup, ProtectionRisk
 from tutela.core.pcodes import AreaRef
 from tutela.monitoring.incident_data import IncidentData, PeopleCount, References
 from tutela.monitoring.models import (
     AgeBand,
     PerpetratorCategory,
-    ProtectionRisk,
     ReferralService,
     Source,
     VerificationStatus,
@@ -58,13 +57,6 @@ def _set_choices(form: forms.Form, name: str, choices: Any) -> None:
     field = form.fields[name]
     assert isinstance(field, forms.ChoiceField)
     field.choices = choices
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class IncidentForm(forms.Form):

@@ -190,7 +190,7 @@ def hotspot_map(figures: dict[str, Any], language: str) -> bytes | None:
     has a population), hidden counts in grey."""
     from dataclasses import replace
 
-    from tutela.activities.maps import auto_scale, render_choropleth_png
+    from tutela.core.maps import auto_scale, render_choropleth_png
 
     rows = figures["by_area"]
     if not rows:

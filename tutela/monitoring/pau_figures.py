@@ -26,12 +26,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tutela.core.disclosure import suppress_table, threshold_for
-from tutela.core.models import AdminArea, Operation
+from tutela.core.models import AdminArea, Operation, ProtectionRisk
 from tutela.monitoring.models import (
     AgeBand,
     Incident,
     PerpetratorCategory,
-    ProtectionRisk,
     ReferralService,
     SharingAgreement,
 )
@@ -339,7 +338,7 @@ def _perpetrators(operation: Operation, table: Any) -> list[dict[str, Any]]:
 def _people(operation: Operation, groups: Any) -> dict[str, Any]:
     """People affected by sex × age band (the most affected groups), with disability, and by
     population group, in the period (`selectors.affected_groups` for publication)."""
-    from tutela.activities.models.catalogue import PopulationGroup
+    from tutela.core.models import PopulationGroup
 
     table = groups.by_sex_age
     bands = {b.pk: b for b in AgeBand.objects.filter(operation=operation)}

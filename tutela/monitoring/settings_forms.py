@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tutela.core.models import Operation, Organisation, User
-from tutela.monitoring.models import ProtectionRisk, RiskMapping, ViolationType
+from tutela.core.models import Operation, Organisation, ProtectionRisk, User
+from tutela.monitoring.models import RiskMapping, ViolationType
 from tutela.monitoring.services.settings import (
     REFERENCE_COMMON,
     REFERENCE_EXTRA,

@@ -26,14 +26,8 @@ import numpy as np
 from django.db import connections, router, transaction
 from django.utils import timezone
 
-from tutela.core.models import AdminArea, Operation, Organisation
-from tutela.monitoring.models import (
-    Incident,
-    ProtectionRisk,
-    SharingAgreement,
-    Source,
-    VerificationStatus,
-)
+from tutela.core.models import AdminArea, Operation, Organisation, ProtectionRisk
+from tutela.monitoring.models import Incident, SharingAgreement, Source, VerificationStatus
 
 FIRST_MONTH = datetime.date(2024, 1, 1)
 REGION_WEIGHTS = {

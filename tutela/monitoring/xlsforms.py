@@ -22,13 +22,11 @@ from django.utils.translation import override
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from tutela.activities.models import PopulationGroup
-from tutela.core.models import AdminArea, Operation
+from tutela.core.models import AdminArea, Operation, PopulationGroup, ProtectionRisk
 from tutela.monitoring import import_fields as fields
 from tutela.monitoring.models import (
     AgeBand,
     PerpetratorCategory,
-    ProtectionRisk,
     ReferralService,
     Source,
     VerificationStatus,

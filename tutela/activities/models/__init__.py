@@ -1,4 +1,4 @@
-from tutela.activities.models.catalogue import Activity, Indicator, PopulationGroup
+from tutela.activities.models.catalogue import Activity, Indicator
 from tutela.activities.models.mappings import ColumnMapping, ImportRecord
 from tutela.activities.models.planning import PlanningFigure
 from tutela.activities.models.reports import ActivityReport, ReportingRound, Submission
@@ -15,7 +15,6 @@ __all__ = [
     "MonthlySummary",
     "PickedSummary",
     "PlanningFigure",
-    "PopulationGroup",
     "ReportingRound",
     "Submission",
     "SummaryState",

@@ -3,49 +3,9 @@
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-
-class Localised(models.Model):
-    """A name kept in English and French (Spanish optional), shown in the reader's language."""
-
-    name_en = models.CharField(_("name (English)"), max_length=300)
-    name_fr = models.CharField(_("name (French)"), max_length=300)
-    name_es = models.CharField(_("name (Spanish)"), max_length=300, blank=True)
-
-    class Meta:
-        abstract = True
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        language = (get_language() or "en")[:2]
-        return str(getattr(self, f"name_{language}", "") or self.name_en)
-
-
-class PopulationGroup(Localised):
-    """Population groups (HDX HAPI codes: REF, ASY, IDP, RET, HST, STA, OOC...), per operation."""
-
-    operation = models.ForeignKey(
-        "core.Operation", on_delete=models.CASCADE, related_name="population_groups"
-    )
-    code = models.CharField(_("code"), max_length=20)
-    hxl_attribute = models.CharField(
-        _("HXL attribute"), max_length=30, blank=True, help_text=_("e.g. +idps, +refugees")
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["operation", "code"]
-        verbose_name = _("population group")
-        verbose_name_plural = _("population groups")
-        constraints = [
-            models.UniqueConstraint(fields=["operation", "code"], name="popgroup_unique_code")
-        ]
+from tutela.core.models.reference import Localised
 
 
 class Activity(Localised):

@@ -15,7 +15,7 @@ class PlanningFigure(models.Model):
     area = models.ForeignKey("core.AdminArea", on_delete=models.PROTECT, related_name="+")
     body = models.ForeignKey("core.Body", on_delete=models.PROTECT, related_name="+")
     population_group = models.ForeignKey(
-        "activities.PopulationGroup", on_delete=models.PROTECT, null=True, blank=True
+        "core.PopulationGroup", on_delete=models.PROTECT, null=True, blank=True
     )
     people_in_need = models.PositiveIntegerField(_("people in need"), default=0)
     targeted = models.PositiveIntegerField(_("targeted"), default=0)

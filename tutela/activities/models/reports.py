@@ -182,7 +182,7 @@ class ActivityReport(models.Model):
     )
     site = models.CharField(_("site"), max_length=200, blank=True)
     population_group = models.ForeignKey(
-        "activities.PopulationGroup",
+        "core.PopulationGroup",
         on_delete=models.PROTECT,
         related_name="+",
         db_constraint=False,

@@ -115,7 +115,7 @@ class MonthlySummary(SummaryMeasures):
     body = _dimension("core.Body")
     admin1 = _dimension("core.AdminArea")
     admin2 = _dimension("core.AdminArea")
-    population_group = _dimension("activities.PopulationGroup")
+    population_group = _dimension("core.PopulationGroup")
     # The row's submission is validated.
     validated = models.BooleanField()
     # The row's activity is sensitive (small-count suppression for other organisations).
@@ -157,7 +157,7 @@ class PickedSummary(SummaryMeasures):
     admin1 = _dimension("core.AdminArea")
     admin2 = _dimension("core.AdminArea")
     admin3 = _dimension("core.AdminArea")
-    population_group = _dimension("activities.PopulationGroup")
+    population_group = _dimension("core.PopulationGroup")
     # Grain "p0": the month of the row picked.
     month = models.DateField(null=True, blank=True)
     # The row is the pick of its partner × activity × place × population group over all rows /

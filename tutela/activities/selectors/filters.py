@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 
-from tutela.activities.models import Activity, ActivityReport, PopulationGroup, Submission
-from tutela.core.models import AdminArea, Body, Operation, Organisation
+from tutela.activities.models import Activity, ActivityReport, Submission
+from tutela.core.models import AdminArea, Body, Operation, Organisation, PopulationGroup
 
 _M = TypeVar("_M", bound=Model)
 

@@ -10,7 +10,6 @@ from django.db.models.expressions import Combinable
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from tutela.activities.models import PopulationGroup
 from tutela.activities.selectors.aggregates import aggregate, rule_text, sum_groups
 from tutela.activities.selectors.filters import Filters, apply_filters
 from tutela.activities.selectors.partners import (
@@ -31,7 +30,7 @@ from tutela.activities.selectors.visibility import (
     visible_rows,
 )
 from tutela.core.disclosure import suppress_counts, threshold_for
-from tutela.core.models import Body, Operation
+from tutela.core.models import Body, Operation, PopulationGroup
 
 
 @dataclass

@@ -11,8 +11,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tutela.activities.models import Activity, Indicator, PopulationGroup
-from tutela.core.models import AdminArea, Body, Organisation
+from tutela.activities.models import Activity, Indicator
+from tutela.core.models import AdminArea, Body, Organisation, PopulationGroup
 
 
 @dataclass(frozen=True)

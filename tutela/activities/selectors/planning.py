@@ -8,8 +8,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tutela.activities.models import PlanningFigure, PopulationGroup
-from tutela.core.models import AdminArea, Body, Operation
+from tutela.activities.models import PlanningFigure
+from tutela.core.models import AdminArea, Body, Operation, PopulationGroup
 from tutela.core.selectors import country_pcodes
 
 

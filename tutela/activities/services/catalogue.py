@@ -10,20 +10,10 @@ from typing import Any
 
 from django.db import transaction
 
-from tutela.activities.models import Activity, ActivitySettings, Indicator, PopulationGroup
+from tutela.activities.models import Activity, ActivitySettings, Indicator
 from tutela.core.models import Body, Operation
 from tutela.core.services.audit import audit_write
-
-# code, English, French, HXL attribute
-POPULATION_GROUPS = [
-    ("IDP", "Internally displaced people", "Personnes déplacées internes", "+idps"),
-    ("REF", "Refugees", "Réfugiés", "+refugees"),
-    ("ASY", "Asylum seekers", "Demandeurs d'asile", "+asylum"),
-    ("RET", "Returnees", "Retournés", "+returnees"),
-    ("HST", "Host community", "Communauté hôte", "+host"),
-    ("STA", "Stateless people", "Apatrides", "+stateless"),
-    ("OOC", "Others of concern", "Autres personnes relevant du mandat", "+ooc"),
-]
+from tutela.core.services.reference import reference_seed
 
 # body code (PRO = the cluster), activity code, English, French, by sex/age, indicators
 # indicator: (code suffix, English, French, unit)
@@ -347,12 +337,7 @@ def catalogue_seed(*, operation: Operation, by: Any = None) -> int:
     Activities of an AoR the operation does not have go to its national cluster body. Returns the
     number of activities created. Existing entries are left as the operation edited them."""
     ActivitySettings.objects.get_or_create(operation=operation)
-    for code, en, fr, hxl in POPULATION_GROUPS:
-        PopulationGroup.objects.get_or_create(
-            operation=operation,
-            code=code,
-            defaults={"name_en": en, "name_fr": fr, "hxl_attribute": hxl},
-        )
+    reference_seed(operation=operation, by=by)
     bodies = {b.code: b for b in Body.objects.filter(operation=operation).exclude(code="")}
     cluster = (
         bodies.get("PRO")

@@ -11,16 +11,10 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
-from tutela.activities.models import (
-    Activity,
-    ActivityReport,
-    ActivitySettings,
-    Indicator,
-    PopulationGroup,
-)
+from tutela.activities.models import Activity, ActivityReport, ActivitySettings, Indicator
 from tutela.activities.services.summaries import summaries_invalidate
 from tutela.core import access
-from tutela.core.models import AdminArea, AuditEntry, Body, Operation, User
+from tutela.core.models import AdminArea, AuditEntry, Body, Operation, PopulationGroup, User
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 
 ACTIVITY_FIELDS = frozenset(

@@ -19,13 +19,12 @@ from tutela.activities.models import (
     ActivityReport,
     ActivitySettings,
     PlanningFigure,
-    PopulationGroup,
     ReportingRound,
     Submission,
 )
 from tutela.activities.services.catalogue import catalogue_seed
 from tutela.activities.services.summaries import summaries_invalidate
-from tutela.core.models import AdminArea, Body, Operation, Organisation
+from tutela.core.models import AdminArea, Body, Operation, Organisation, PopulationGroup
 from tutela.core.services.audit import audit_write
 
 # Organisation -> (regions it works in, activity codes it reports).
@@ -76,6 +75,14 @@ def _split(rng: random.Random, total: int, with_bands: bool) -> dict[str, int]:
     bands[2] += total - sum(bands)
     names = ("girls", "boys", "women", "men", "older_women", "older_men")
     return {**dict(zip(names, bands, strict=True)), "total": total}
+
+
+@transaction.atomic
+def demo_activities_load(*, operation: Operation) -> int:
+    """The 5W part of the demo: the standard catalogue, then three months of rows, planning
+    figures and an insecure area (loaded once)."""
+    catalogue_seed(operation=operation)
+    return demo_5w_load(operation=operation)
 
 
 @transaction.atomic

@@ -19,7 +19,6 @@ are counted, not checked.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -47,9 +46,8 @@ from tutela.core.imports.mappings import mapping_save_check, mapping_write
 from tutela.core.imports.matching import ColumnMatch, match_columns, match_score
 from tutela.core.imports.problems import ERROR, ImportFileError, Problem
 from tutela.core.imports.readers import Table, read_table
-from tutela.core.imports.values import is_blank, text
+from tutela.core.imports.values import SKIP, ValueMap, text
 from tutela.core.models import Body, Job, Operation, Organisation, User
-from tutela.core.pcodes import name_key
 
 __all__ = [
     "import_5w_file",
@@ -73,50 +71,6 @@ LOCATION_FIELDS = (
     "admin3_pcode",
     "admin3_name",
 )
-SKIP = object()
-
-
-# --- value mappings ------------------------------------------------------------------------------
-
-
-class ValueMap:
-    """Compiled `ColumnMapping.values` for one field."""
-
-    def __init__(self, table: Mapping[str, Any]) -> None:
-        self.exact = {str(k).strip(): v for k, v in table.items() if k not in ("", "*")}
-        self.keyed = {name_key(str(k)): v for k, v in table.items() if name_key(str(k))}
-        self.has_default = "" in table
-        self.default = table.get("")
-        self.has_other = "*" in table
-        self.other = table.get("*")
-        self._cache: dict[Any, Any] = {}
-
-    def apply(self, raw: Any) -> Any:
-        """The mapped value, the raw value when not mapped, or SKIP."""
-        key = (type(raw), raw)
-        try:
-            return self._cache[key]
-        except (KeyError, TypeError):
-            pass
-        result = self._apply(raw)
-        with contextlib.suppress(TypeError):
-            self._cache[key] = result
-        return result
-
-    def _apply(self, raw: Any) -> Any:
-        if is_blank(raw):
-            found = self.default if self.has_default else raw
-        else:
-            value = text(raw)
-            if value in self.exact:
-                found = self.exact[value]
-            elif name_key(value) and name_key(value) in self.keyed:
-                found = self.keyed[name_key(value)]
-            elif self.has_other:
-                found = self.other
-            else:
-                return raw
-        return SKIP if found is None and (not is_blank(raw) or self.has_default) else found
 
 
 def _value_maps(values: Mapping[str, Any] | None) -> dict[str, ValueMap]:

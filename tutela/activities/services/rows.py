@@ -32,7 +32,6 @@ from tutela.activities.models import (
     ActivityReport,
     ImportRecord,
     Indicator,
-    PopulationGroup,
     ReportingRound,
     Submission,
 )
@@ -47,7 +46,7 @@ from tutela.activities.validation import (
 )
 from tutela.core import access
 from tutela.core.imports.problems import ERROR, Problem
-from tutela.core.models import AdminArea, AuditEntry, Body, Operation, Organisation
+from tutela.core.models import AdminArea, AuditEntry, Body, Operation, Organisation, PopulationGroup
 from tutela.core.services.audit import audit_write, snapshot
 
 logger = logging.getLogger(__name__)

@@ -18,13 +18,12 @@ from tutela.activities.models import (
     ActivityReport,
     ActivitySettings,
     PlanningFigure,
-    PopulationGroup,
     ReportingRound,
     Submission,
 )
 from tutela.activities.services.catalogue import catalogue_seed
 from tutela.conftest import World
-from tutela.core.models import AdminArea, Organisation
+from tutela.core.models import AdminArea, Organisation, PopulationGroup
 
 JAN = datetime.date(2026, 1, 1)
 FEB = datetime.date(2026, 2, 1)

@@ -18,16 +18,10 @@ from typing import Any
 
 import pytest
 
-from tutela.activities.models import (
-    Activity,
-    ActivityReport,
-    PopulationGroup,
-    ReportingRound,
-    Submission,
-)
+from tutela.activities.models import Activity, ActivityReport, ReportingRound, Submission
 from tutela.activities.services.catalogue import catalogue_seed
 from tutela.conftest import World
-from tutela.core.models import AdminArea, Organisation
+from tutela.core.models import AdminArea, Organisation, PopulationGroup
 from tutela.core.services.geography import BUNDLED_DIR, geo_load
 
 FEB = datetime.date(2026, 2, 1)

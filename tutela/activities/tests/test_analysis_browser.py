@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from tutela.activities import maps
 from tutela.activities.tests.analysis_fixtures import (  # noqa: F401
     FiveW,
     add_planning,
     five_w_fixture,
 )
 from tutela.conftest import signed_in
+from tutela.core import maps
 
 pytestmark = [
     pytest.mark.browser,

@@ -8,13 +8,7 @@ import re
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from tutela.activities.models import (
-    Activity,
-    ActivitySettings,
-    Indicator,
-    PlanningFigure,
-    PopulationGroup,
-)
+from tutela.activities.models import Activity, ActivitySettings, Indicator, PlanningFigure
 from tutela.activities.services.config import (
     activity_create,
     activity_update,
@@ -27,7 +21,7 @@ from tutela.activities.tests.reporting_fixtures import (
     line,
     save_rows,
 )
-from tutela.core.models import AuditEntry
+from tutela.core.models import AuditEntry, PopulationGroup
 
 pytestmark = pytest.mark.django_db
 

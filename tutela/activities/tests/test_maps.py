@@ -10,12 +10,12 @@ import matplotlib.image
 import numpy as np
 import pytest
 
-from tutela.activities import maps
 from tutela.activities.tests.analysis_fixtures import (  # noqa: F401
     FiveW,
     add_planning,
     five_w_fixture,
 )
+from tutela.core import maps
 from tutela.core.services.geography import BUNDLED_DIR
 
 SQUARE = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}

@@ -22,7 +22,6 @@ from tutela.activities.models import (
     Indicator,
     MonthlySummary,
     PickedSummary,
-    PopulationGroup,
     Submission,
     SummaryState,
 )
@@ -34,7 +33,7 @@ from tutela.activities.services.summaries import (
 )
 from tutela.activities.tests.analysis_fixtures import ancestors, hide_names_in, submission_for
 from tutela.conftest import World, make_area
-from tutela.core.models import AdminArea
+from tutela.core.models import AdminArea, PopulationGroup
 
 Rule = ActivitySettings.CumulativeRule
 Status = Submission.Status

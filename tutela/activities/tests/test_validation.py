@@ -227,7 +227,7 @@ def test_indicator_must_belong_to_the_activity(ops: Ops) -> None:
 def test_population_group_codes_and_names(ops: Ops, value: str) -> None:
     clean, problems = check(ops, row(population_group=value))
     assert problems == []
-    from tutela.activities.models import PopulationGroup
+    from tutela.core.models import PopulationGroup
 
     assert clean[0].population_group_id == PopulationGroup.objects.get(code="IDP").pk
 

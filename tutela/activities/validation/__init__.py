@@ -22,7 +22,7 @@ cell), locations (P-codes and place names), rows (one whole row), batch (`valida
 from tutela.activities.validation.batch import can_enter_rows, validate
 from tutela.activities.validation.context import ReportContext
 from tutela.activities.validation.records import VALUE_FIELDS, CleanRow
-from tutela.activities.validation.synonyms import POPULATION_SYNONYMS, population_group_lookup
+from tutela.core.imports.synonyms import POPULATION_SYNONYMS, population_group_lookup
 
 __all__ = [
     "POPULATION_SYNONYMS",

@@ -28,9 +28,9 @@ from tutela.activities.validation.synonyms import (
     MODALITY_SYNONYMS,
     STATUS_SYNONYMS,
     choice_lookup,
-    population_group_lookup,
 )
 from tutela.core import access
+from tutela.core.imports.synonyms import population_group_lookup
 from tutela.core.models import Body, Operation, Organisation
 from tutela.core.pcodes import GazetteerIndex, name_key
 

@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
-from tutela.activities import maps, selectors
+from tutela.activities import selectors
 from tutela.activities.analysis_forms import AnalysisForm
 from tutela.activities.services.analysis import gaps_export, pivot_export
 from tutela.activities.views.analysis_queries import coverage_for, gaps_for, presence_for
-from tutela.core import access
+from tutela.core import access, maps
 from tutela.core.models import Operation
 from tutela.core.selectors import area_feature_collection, areas_for_operation
 from tutela.core.views.common import download, paginate

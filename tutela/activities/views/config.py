@@ -24,10 +24,11 @@ from tutela.activities.forms import (
     SettingsForm,
     indicator_lines,
 )
-from tutela.activities.models import Activity, ActivitySettings, PlanningFigure, PopulationGroup
+from tutela.activities.models import Activity, ActivitySettings, PlanningFigure
 from tutela.activities.services import config as config_services
 from tutela.activities.views.reporting import current_user, managed_operation, page, paginate
 from tutela.core.forms.directory import apply_validation_error, valid_filters
+from tutela.core.models import PopulationGroup
 
 
 @login_required

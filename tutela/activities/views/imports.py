@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tutela.activities import fields as fivew
 from tutela.activities.forms import MappingForm, PlanningUploadForm, UploadForm
-from tutela.activities.models import Activity, ColumnMapping, ImportRecord, PopulationGroup
+from tutela.activities.models import Activity, ColumnMapping, ImportRecord
 from tutela.activities.services import imports as import_services
 from tutela.activities.services.planning_import import planning_import_file
 from tutela.activities.validation import POPULATION_SYNONYMS, can_enter_rows
@@ -37,7 +37,7 @@ from tutela.core import access
 from tutela.core.forms.directory import apply_validation_error
 from tutela.core.imports import pages as import_pages
 from tutela.core.imports.problems import ImportFileError, Problem
-from tutela.core.models import Operation, Organisation
+from tutela.core.models import Operation, Organisation, PopulationGroup
 from tutela.core.pcodes import name_key
 
 # Problems listed on the result page (the annotated workbook has all of them).

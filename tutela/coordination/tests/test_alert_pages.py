@@ -398,7 +398,8 @@ def test_mission_on_a_draft_alert_is_404_for_partners(
 
 
 def test_alert_from_signal_page(coordination: Coordination, as_user: Any) -> None:
-    from tutela.monitoring.models import EarlyWarningSignal, ProtectionRisk
+    from tutela.core.models import ProtectionRisk
+    from tutela.monitoring.models import EarlyWarningSignal
 
     world = coordination.world
     risk = ProtectionRisk.objects.create(

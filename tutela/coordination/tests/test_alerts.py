@@ -401,7 +401,8 @@ def test_alert_without_recipients_cannot_be_sent(coordination: Coordination) -> 
 
 
 def test_alert_from_early_warning_signal(coordination: Coordination) -> None:
-    from tutela.monitoring.models import EarlyWarningSignal, ProtectionRisk
+    from tutela.core.models import ProtectionRisk
+    from tutela.monitoring.models import EarlyWarningSignal
 
     world = coordination.world
     gbv = ProtectionRisk.objects.create(

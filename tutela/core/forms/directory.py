@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tutela.core.forms.fields import DateInput
 from tutela.core.models import (
     AdminArea,
     AuditEntry,
@@ -21,13 +22,6 @@ from tutela.core.models import (
     Organisation,
 )
 from tutela.core.selectors import audit_entity_types, country_pcodes
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def apply_validation_error(form: forms.BaseForm, error: ValidationError) -> None:

@@ -5,9 +5,11 @@ real files ("2026-03", "03/2026", "mars 2026", "March 2026", Excel dates and ser
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import math
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from tutela.core.pcodes import name_key
@@ -226,3 +228,49 @@ def parse_date(value: Any) -> datetime.date | None:
 def month_end(month: datetime.date) -> datetime.date:
     following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
     return following - datetime.timedelta(days=1)
+
+
+# --- value mappings ------------------------------------------------------------------------------
+
+# What a value mapping returns for a value it leaves out (its row is skipped).
+SKIP = object()
+
+
+class ValueMap:
+    """Compiled `ColumnMapping.values` for one field."""
+
+    def __init__(self, table: Mapping[str, Any]) -> None:
+        self.exact = {str(k).strip(): v for k, v in table.items() if k not in ("", "*")}
+        self.keyed = {name_key(str(k)): v for k, v in table.items() if name_key(str(k))}
+        self.has_default = "" in table
+        self.default = table.get("")
+        self.has_other = "*" in table
+        self.other = table.get("*")
+        self._cache: dict[Any, Any] = {}
+
+    def apply(self, raw: Any) -> Any:
+        """The mapped value, the raw value when not mapped, or SKIP."""
+        key = (type(raw), raw)
+        try:
+            return self._cache[key]
+        except (KeyError, TypeError):
+            pass
+        result = self._apply(raw)
+        with contextlib.suppress(TypeError):
+            self._cache[key] = result
+        return result
+
+    def _apply(self, raw: Any) -> Any:
+        if is_blank(raw):
+            found = self.default if self.has_default else raw
+        else:
+            value = text(raw)
+            if value in self.exact:
+                found = self.exact[value]
+            elif name_key(value) and name_key(value) in self.keyed:
+                found = self.keyed[name_key(value)]
+            elif self.has_other:
+                found = self.other
+            else:
+                return raw
+        return SKIP if found is None and (not is_blank(raw) or self.has_default) else found

@@ -5,6 +5,7 @@ from tutela.core.models.mail import OutboxAttachment, OutboxMessage, ScheduledRu
 from tutela.core.models.operations import Operation
 from tutela.core.models.organisations import Organisation
 from tutela.core.models.people import Contact, Invitation, User
+from tutela.core.models.reference import Localised, PopulationGroup, ProtectionRisk, ReferenceItem
 from tutela.core.models.roles import OperationRole, Role
 from tutela.core.models.structure import Body, Membership
 
@@ -15,12 +16,16 @@ __all__ = [
     "Contact",
     "Invitation",
     "Job",
+    "Localised",
     "Membership",
     "Operation",
     "OperationRole",
     "Organisation",
     "OutboxAttachment",
     "OutboxMessage",
+    "PopulationGroup",
+    "ProtectionRisk",
+    "ReferenceItem",
     "Role",
     "ScheduledRun",
     "User",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from tutela.core import extensions
 from tutela.core.models import (
     AdminArea,
     Body,
@@ -19,6 +20,7 @@ from tutela.core.models import (
 )
 from tutela.core.models.roles import Role
 from tutela.core.services.geography import geo_load_bundled
+from tutela.core.services.reference import reference_seed
 
 DEMO_PASSWORD = "Tutela-Demo-2026!"  # noqa: S105  (printed to the person running the demo)
 
@@ -247,20 +249,9 @@ def demo_load() -> DemoResult:
                 phone=phone,
             )
             contact.bodies.set([bodies[c] for c in body_codes])
-    # The 5W module's configuration: standard catalogue and population groups.
-    from tutela.activities.services.catalogue import catalogue_seed
-
-    catalogue_seed(operation=op)
-    # Three months of 5W rows, planning figures and an insecure area (loaded once).
-    from tutela.activities.services.demo_data import demo_5w_load
-
-    demo_5w_load(operation=op)
-    # Protection monitoring: reference data, a year of incidents, analyst and sharing agreements.
-    from tutela.monitoring.services.demo_data import demo_monitoring_load
-
-    demo_monitoring_load(operation=op)
-    # Coordination: meetings with attendance and minutes, and their action points (loaded once).
-    from tutela.coordination.services.demo_data import demo_coordination_load
-
-    demo_coordination_load(operation=op)
+    # Population groups and protection risks, then each domain's demo data: the 5W catalogue
+    # and three months of rows, a year of incidents, meetings and action points...
+    reference_seed(operation=op)
+    for load in extensions.demo_loaders:
+        load(operation=op)
     return DemoResult(operation=op, logins=logins)

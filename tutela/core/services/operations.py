@@ -16,10 +16,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tutela.core import access
+from tutela.core import access, extensions
 from tutela.core.models import AdminArea, Operation, OperationRole, User
 from tutela.core.models.roles import Role
 from tutela.core.services.audit import audit_create, audit_update, snapshot
+from tutela.core.services.reference import reference_seed
 
 # Settings the operation's managers keep.
 MANAGER_FIELDS = frozenset(
@@ -167,10 +168,10 @@ def operation_create(
         role.full_clean()
         role.save()
         audit_create(actor=by, instance=role, operation=operation)
-    # Protection monitoring reference data (the GPC's 15 risks...), in French and English.
-    from tutela.monitoring.services.reference import monitoring_seed
-
-    monitoring_seed(operation=operation, by=by)
+    # Shared reference data (population groups, the GPC's 15 risks), then each domain's.
+    reference_seed(operation=operation, by=by)
+    for seed in extensions.operation_seeders:
+        seed(operation=operation, by=by)
     return operation
 
 

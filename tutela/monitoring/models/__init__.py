@@ -14,7 +14,6 @@ from tutela.monitoring.models.incidents import (
 from tutela.monitoring.models.reference import (
     AgeBand,
     PerpetratorCategory,
-    ProtectionRisk,
     ReferralService,
     RiskMapping,
     Source,
@@ -54,7 +53,6 @@ __all__ = [
     "MonitoringMapping",
     "MonitoringSettings",
     "PerpetratorCategory",
-    "ProtectionRisk",
     "ReferralService",
     "RiskMapping",
     "SharingAgreement",

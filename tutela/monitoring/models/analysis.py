@@ -17,9 +17,7 @@ class EarlyWarningSignal(models.Model):
 
     operation = models.ForeignKey("core.Operation", on_delete=models.CASCADE, related_name="+")
     area = models.ForeignKey("core.AdminArea", on_delete=models.PROTECT, related_name="+")
-    risk = models.ForeignKey(
-        "monitoring.ProtectionRisk", on_delete=models.PROTECT, related_name="+"
-    )
+    risk = models.ForeignKey("core.ProtectionRisk", on_delete=models.PROTECT, related_name="+")
     # First day of the month tested.
     month = models.DateField()
     observed = models.PositiveIntegerField()

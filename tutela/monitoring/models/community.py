@@ -87,15 +87,11 @@ class CommunityRisk(models.Model):
     """A risk reported in a community in the month, with who perpetrates it and who is affected."""
 
     report = models.ForeignKey(CommunityReport, on_delete=models.CASCADE, related_name="risks")
-    risk = models.ForeignKey(
-        "monitoring.ProtectionRisk", on_delete=models.PROTECT, related_name="+"
-    )
+    risk = models.ForeignKey("core.ProtectionRisk", on_delete=models.PROTECT, related_name="+")
     perpetrators = models.ManyToManyField(
         "monitoring.PerpetratorCategory", blank=True, related_name="+"
     )
-    population_groups = models.ManyToManyField(
-        "activities.PopulationGroup", blank=True, related_name="+"
-    )
+    population_groups = models.ManyToManyField("core.PopulationGroup", blank=True, related_name="+")
 
     class Meta:
         ordering = ["report", "risk"]

@@ -46,7 +46,7 @@ class Incident(models.Model):
     site = models.CharField(_("site"), max_length=200, blank=True)
     # The first risk of the incident (denormalised); all risks are in IncidentRisk.
     primary_risk = models.ForeignKey(
-        "monitoring.ProtectionRisk",
+        "core.ProtectionRisk",
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("main protection risk"),
@@ -164,9 +164,7 @@ class IncidentRisk(models.Model):
     several."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="risks")
-    risk = models.ForeignKey(
-        "monitoring.ProtectionRisk", on_delete=models.PROTECT, related_name="+"
-    )
+    risk = models.ForeignKey("core.ProtectionRisk", on_delete=models.PROTECT, related_name="+")
     violation = models.ForeignKey(
         "monitoring.ViolationType",
         on_delete=models.PROTECT,
@@ -205,7 +203,7 @@ class IncidentPeople(models.Model):
     age_band = models.ForeignKey("monitoring.AgeBand", on_delete=models.PROTECT, related_name="+")
     with_disability = models.BooleanField(_("with disability"), default=False)
     population_group = models.ForeignKey(
-        "activities.PopulationGroup",
+        "core.PopulationGroup",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -8,37 +8,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tutela.activities.models.catalogue import Localised
-
-
-class ReferenceItem(Localised):
-    """A coded, translated, orderable item of an operation's reference data."""
-
-    operation = models.ForeignKey("core.Operation", on_delete=models.CASCADE, related_name="+")
-    code = models.CharField(_("code"), max_length=40)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-    is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["operation", "order", "code"]
-
-
-class ProtectionRisk(ReferenceItem):
-    """One of the GPC's 15 protection risks (number 1-15), or a risk an operation adds."""
-
-    number = models.PositiveSmallIntegerField(_("number"), null=True, blank=True)
-    # Incidents under a GBV risk follow the GBV information-sharing protocol.
-    is_gbv = models.BooleanField(_("gender-based violence"), default=False)
-
-    class Meta(ReferenceItem.Meta):
-        verbose_name = _("protection risk")
-        verbose_name_plural = _("protection risks")
-        constraints = [
-            models.UniqueConstraint(fields=["operation", "code"], name="risk_unique_code"),
-        ]
+from tutela.core.models.reference import ProtectionRisk, ReferenceItem
 
 
 class ViolationType(ReferenceItem):

@@ -53,7 +53,7 @@ class IncidentSummary(models.Model):
     month = models.DateField()
     admin1 = _dimension("core.AdminArea")
     admin2 = _dimension("core.AdminArea", null=True)
-    primary_risk = _dimension("monitoring.ProtectionRisk")
+    primary_risk = _dimension("core.ProtectionRisk")
     verification = _dimension("monitoring.VerificationStatus")
     is_gbv = models.BooleanField(default=False)
     # Set for GBV rows only (the reporting organisation); None for non-GBV rows.
@@ -109,7 +109,7 @@ class IncidentAtom(models.Model):
     month = models.DateField()
     admin1 = _dimension("core.AdminArea")
     admin2 = _dimension("core.AdminArea", null=True)
-    primary_risk = _dimension("monitoring.ProtectionRisk")
+    primary_risk = _dimension("core.ProtectionRisk")
     verified = models.BooleanField(default=False)
     is_gbv = models.BooleanField(default=False)
     incidents = models.PositiveIntegerField(default=0)

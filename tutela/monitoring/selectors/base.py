@@ -60,8 +60,8 @@ from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from tutela.core.disclosure import SuppressedTable, suppress_table, threshold_for
-from tutela.core.models import AdminArea, Operation, Organisation
-from tutela.monitoring.models import Incident, ProtectionRisk, VerificationStatus
+from tutela.core.models import AdminArea, Operation, Organisation, ProtectionRisk
+from tutela.monitoring.models import Incident, VerificationStatus
 
 
 @dataclass(frozen=True)

@@ -328,7 +328,7 @@ def affected_groups(
 ) -> AffectedGroups:
     """People affected by sex × age band, by population group and by disability: three tables
     folded from one set of atoms (so that their totals agree with one another)."""
-    from tutela.activities.models.catalogue import PopulationGroup
+    from tutela.core.models import PopulationGroup
 
     filters = filters_of(filters)
     viewer = viewer_for(user, operation)

@@ -19,7 +19,7 @@ from tutela.core.imports.matching import match_columns
 from tutela.core.imports.problems import ImportFileError, Problem, display_value
 from tutela.core.imports.readers import iter_records, read_table
 from tutela.core.imports.values import ParseError, is_blank, parse_count, text
-from tutela.core.models import AuditEntry, Operation, Organisation, User
+from tutela.core.models import AuditEntry, Operation, Organisation, ProtectionRisk, User
 from tutela.core.pcodes import GazetteerIndex
 from tutela.core.selectors import country_pcodes
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
@@ -28,7 +28,6 @@ from tutela.monitoring.models import (
     AreaPopulation,
     MonitoringSettings,
     PerpetratorCategory,
-    ProtectionRisk,
     ReferralService,
     RiskMapping,
     SharingAgreement,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tutela.core.models import AdminArea, Operation, Organisation
+from tutela.core.models import AdminArea, Operation, Organisation, ProtectionRisk
 from tutela.monitoring.models import (
     AgeBand,
     CommunityReport,
@@ -18,7 +18,6 @@ from tutela.monitoring.models import (
     IncidentPeople,
     IncidentRisk,
     MonitoringSettings,
-    ProtectionRisk,
     SharingAgreement,
     Source,
     VerificationStatus,

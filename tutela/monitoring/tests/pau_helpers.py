@@ -7,14 +7,13 @@ import datetime
 import itertools
 from typing import Any
 
-from tutela.core.models import AdminArea, Organisation
+from tutela.core.models import AdminArea, Organisation, ProtectionRisk
 from tutela.monitoring.models import (
     AgeBand,
     Incident,
     IncidentPeople,
     IncidentRisk,
     PerpetratorCategory,
-    ProtectionRisk,
     ReferralService,
     Source,
     VerificationStatus,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tutela.monitoring.models import ProtectionRisk
+from tutela.core.models import ProtectionRisk
 from tutela.monitoring.selectors import (
     AnalysisFilters,
     affected_groups,

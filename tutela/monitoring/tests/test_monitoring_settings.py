@@ -10,11 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tutela.core.models import AuditEntry
+from tutela.core.models import AuditEntry, ProtectionRisk
 from tutela.monitoring.models import (
     AreaPopulation,
     MonitoringSettings,
-    ProtectionRisk,
     RiskMapping,
     SharingAgreement,
 )

@@ -268,7 +268,7 @@ def test_return_to_draft_needs_an_editor_or_the_approver(data: Any) -> None:
 def test_pau_figures_are_the_dashboard_figures_of_a_reader_outside_every_organisation(
     data: Any,
 ) -> None:
-    from tutela.monitoring.models import ProtectionRisk
+    from tutela.core.models import ProtectionRisk
     from tutela.monitoring.selectors import AnalysisFilters, top_risks
     from tutela.monitoring.selectors.base import PUBLICATION
 

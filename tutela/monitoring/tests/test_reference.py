@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tutela.activities.models import PopulationGroup
-from tutela.core.models import AuditEntry, Operation
+from tutela.core.models import AuditEntry, Operation, PopulationGroup, ProtectionRisk
 from tutela.monitoring.models import (
     AgeBand,
     MonitoringSettings,
     PerpetratorCategory,
-    ProtectionRisk,
     ReferralService,
     RiskMapping,
     Source,

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from tutela.core.models import ProtectionRisk
 from tutela.monitoring import charts
-from tutela.monitoring.models import ProtectionRisk
 from tutela.monitoring.selectors import (
     AnalysisFilters,
     affected_groups,

@@ -14,14 +14,13 @@ from django.core.management.base import CommandError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tutela.core.models import User
+from tutela.core.models import ProtectionRisk, User
 from tutela.monitoring.incident_data import PeopleCount
 from tutela.monitoring.models import (
     DuplicateFlag,
     Incident,
     IncidentAtom,
     IncidentSummary,
-    ProtectionRisk,
     SharingAgreement,
     VerificationStatus,
 )

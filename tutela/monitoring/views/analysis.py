@@ -23,8 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tutela.activities import maps
-from tutela.core import access
+from tutela.core import access, maps
 from tutela.core.models import Operation
 from tutela.core.selectors import area_feature_collection, areas_for_operation
 from tutela.core.views.common import download, paginate

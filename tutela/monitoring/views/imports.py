@@ -23,12 +23,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tutela.activities.models import PopulationGroup
 from tutela.core import access
 from tutela.core.forms.directory import apply_validation_error
 from tutela.core.imports import pages as import_pages
 from tutela.core.imports.problems import ImportFileError
-from tutela.core.models import Operation
+from tutela.core.models import Operation, PopulationGroup, ProtectionRisk
 from tutela.core.views.common import paginate
 from tutela.monitoring import import_fields as fields
 from tutela.monitoring.forms_imports import MappingForm, SavedMappingForm, UploadForm
@@ -37,7 +36,6 @@ from tutela.monitoring.models import (
     MonitoringImport,
     MonitoringMapping,
     PerpetratorCategory,
-    ProtectionRisk,
     ReferralService,
     Source,
     VerificationStatus,

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tutela.activities.management.commands.import_5w import lookup_operation
+from tutela.core.imports.cli import lookup_operation
 from tutela.monitoring.xlsforms import FORMS, xlsform, xlsform_convert
 
 

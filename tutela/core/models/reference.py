@@ -1,0 +1,90 @@
+"""The shared kernel of reference data that several domains use: names kept in the operation's
+languages (`Localised`), population groups and the GPC's protection risks.
+
+5W rows, incidents, cases, plans and trainings all speak of the same population groups and the same
+protection risks, so they live here and every domain app refers to them through core.
+
+The two tables keep the names they had when they belonged to the 5W and monitoring apps
+(`activities_populationgroup`, `monitoring_protectionrisk`): moving the models changed no data. A
+later migration that changes one of these models must depend on
+`core.0004_kernel_reference_models`, which runs after the apps that created the tables.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Localised(models.Model):
+    """A name kept in English and French (Spanish optional), shown in the reader's language."""
+
+    name_en = models.CharField(_("name (English)"), max_length=300)
+    name_fr = models.CharField(_("name (French)"), max_length=300)
+    name_es = models.CharField(_("name (Spanish)"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        language = (get_language() or "en")[:2]
+        return str(getattr(self, f"name_{language}", "") or self.name_en)
+
+
+class ReferenceItem(Localised):
+    """A coded, translated, orderable item of an operation's reference data."""
+
+    operation = models.ForeignKey("core.Operation", on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(_("code"), max_length=40)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["operation", "order", "code"]
+
+
+class PopulationGroup(Localised):
+    """Population groups (HDX HAPI codes: REF, ASY, IDP, RET, HST, STA, OOC...), per operation."""
+
+    operation = models.ForeignKey(
+        "core.Operation", on_delete=models.CASCADE, related_name="population_groups"
+    )
+    code = models.CharField(_("code"), max_length=20)
+    hxl_attribute = models.CharField(
+        _("HXL attribute"), max_length=30, blank=True, help_text=_("e.g. +idps, +refugees")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "activities_populationgroup"
+        ordering = ["operation", "code"]
+        verbose_name = _("population group")
+        verbose_name_plural = _("population groups")
+        constraints = [
+            models.UniqueConstraint(fields=["operation", "code"], name="popgroup_unique_code")
+        ]
+
+
+class ProtectionRisk(ReferenceItem):
+    """One of the GPC's 15 protection risks (number 1-15), or a risk an operation adds."""
+
+    number = models.PositiveSmallIntegerField(_("number"), null=True, blank=True)
+    # Incidents under a GBV risk follow the GBV information-sharing protocol.
+    is_gbv = models.BooleanField(_("gender-based violence"), default=False)
+
+    class Meta(ReferenceItem.Meta):
+        db_table = "monitoring_protectionrisk"
+        verbose_name = _("protection risk")
+        verbose_name_plural = _("protection risks")
+        constraints = [
+            models.UniqueConstraint(fields=["operation", "code"], name="risk_unique_code"),
+        ]
