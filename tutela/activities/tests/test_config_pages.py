@@ -178,7 +178,7 @@ def test_population_groups_are_managed_and_audited(fivew):
     population_group_update(by=fivew.world.imo, group=group, name_fr="Migrants en transit")
     assert (
         AuditEntry.objects.filter(
-            entity_type="activities.populationgroup", entity_id=str(group.pk)
+            entity_type="core.populationgroup", entity_id=str(group.pk)
         ).count()
         == 2
     )

@@ -220,7 +220,7 @@ def test_reference_item_renamed_and_deactivated(mali: Any, as_user: Any) -> None
     risk.refresh_from_db()
     assert risk.name_fr == "Désinformation"
     assert not risk.is_active
-    entry = AuditEntry.objects.get(entity_type="monitoring.protectionrisk", action="update")
+    entry = AuditEntry.objects.get(entity_type="core.protectionrisk", action="update")
     assert entry.after["name_fr"] == "Désinformation"
     assert entry.after["is_active"] is False
     other_op_risk_url = url("settings_reference_edit", "risks", 999999)
