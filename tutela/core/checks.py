@@ -24,3 +24,18 @@ def field_keys_check(app_configs: Any, **kwargs: Any) -> list[Error]:
             Error("The development encryption key is in use in production.", id="tutela.E002")
         )
     return errors
+
+
+@register(Tags.security)
+def file_storage_check(app_configs: Any, **kwargs: Any) -> list[Error]:
+    """Uploaded files hold personal data: the default storage must encrypt them."""
+    backend = settings.STORAGES.get("default", {}).get("BACKEND", "")
+    if backend != "tutela.core.storage.EncryptedStorage":
+        return [
+            Error(
+                f"STORAGES['default'] is {backend or 'not set'}: uploaded files would be stored "
+                "in clear. Use tutela.core.storage.EncryptedStorage (it wraps any backend).",
+                id="tutela.E010",
+            )
+        ]
+    return []

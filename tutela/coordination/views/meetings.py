@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -52,7 +52,7 @@ from tutela.core.forms.directory import apply_validation_error, valid_filters
 from tutela.core.models import AuditEntry, Body, Contact, Operation, Organisation
 from tutela.core.services.audit import audit_write
 from tutela.core.views.common import current_user as _user
-from tutela.core.views.common import download, paginate
+from tutela.core.views.common import download, paginate, stored_file_download
 from tutela.core.views.common import operation_for as _operation
 
 PAGE_SIZE = 50
@@ -420,10 +420,10 @@ def _document(request: HttpRequest, slug: str, pk: int, doc_pk: int) -> MeetingD
 
 @login_required
 @require_GET
-def document_download(request: HttpRequest, slug: str, pk: int, doc_pk: int) -> FileResponse:
+def document_download(request: HttpRequest, slug: str, pk: int, doc_pk: int) -> HttpResponse:
+    """A meeting document or signed attendance sheet, decrypted as it is sent (never cached)."""
     document = _document(request, slug, pk, doc_pk)
-    name = document.file.name.rsplit("/", 1)[-1]
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=name)
+    return stored_file_download(document.file)
 
 
 @login_required
