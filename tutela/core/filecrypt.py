@@ -311,14 +311,15 @@ class DecryptingReader(io.RawIOBase):
 
     def readinto(self, buffer: Any) -> int:
         target = memoryview(buffer).cast("B")
-        if self._position >= self.size or not len(target):
-            return 0
-        number, offset = divmod(self._position, SEGMENT)
-        plain = self._segment(number)
-        count = min(len(target), len(plain) - offset)
-        target[:count] = plain[offset : offset + count]
-        self._position += count
-        return count
+        filled = 0
+        while filled < len(target) and self._position < self.size:
+            number, offset = divmod(self._position, SEGMENT)
+            plain = self._segment(number)
+            count = min(len(target) - filled, len(plain) - offset)
+            target[filled : filled + count] = plain[offset : offset + count]
+            self._position += count
+            filled += count
+        return filled
 
     def close(self) -> None:
         try:
