@@ -280,6 +280,8 @@ STORAGES = {
 # How long the file of an upload that was rejected or only checked is kept (encrypted) for its
 # annotated problems workbook, the column mapping page and "import for real"; then deleted.
 UPLOAD_RETENTION_HOURS = int(os.environ.get("TUTELA_UPLOAD_RETENTION_HOURS", "48"))
+# age public keys (age1...) that `tutela backup` encrypts to; the private key is kept elsewhere.
+BACKUP_RECIPIENTS = env_list("TUTELA_BACKUP_RECIPIENTS")
 # Uploads being received are spooled to disk encrypted under a key held in memory only.
 FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

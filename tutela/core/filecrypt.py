@@ -383,6 +383,9 @@ class EncryptedSpool:
             del self._pending[:SEGMENT]
         return len(data)
 
+    def flush(self) -> None:
+        """Nothing to do: a segment is written once full, the last one by reader()."""
+
     def _seal(self, plain: bytes, *, last: bool) -> None:
         nonce = _nonce(self._prefix, self._number, last)
         self._file.write(self._aead.encrypt(nonce, plain, self._header))

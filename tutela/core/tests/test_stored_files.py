@@ -86,9 +86,7 @@ def test_meeting_document_is_served_decrypted_never_cached_and_only_to_members(
         kind=MeetingDocument.Kind.ATTENDANCE_SHEET,
     )
     assert files_containing(disk_storage, b"Mariam") == []
-    url = reverse(
-        "coordination:meeting_document", args=["mali", meeting.pk, document.pk]
-    )
+    url = reverse("coordination:meeting_document", args=["mali", meeting.pk, document.pk])
     response = as_user(world.partner).get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
