@@ -29,7 +29,8 @@ def field_keys_check(app_configs: Any, **kwargs: Any) -> list[Error]:
 @register(Tags.security)
 def file_storage_check(app_configs: Any, **kwargs: Any) -> list[Error]:
     """Uploaded files hold personal data: the default storage must encrypt them."""
-    backend = settings.STORAGES.get("default", {}).get("BACKEND", "")
+    default = settings.STORAGES.get("default")
+    backend = default.get("BACKEND", "") if isinstance(default, dict) else ""
     if backend != "tutela.core.storage.EncryptedStorage":
         return [
             Error(

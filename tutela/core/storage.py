@@ -52,7 +52,7 @@ class EncryptedStorage(Storage):
 
     def __init__(self, inner: dict[str, Any] | None = None) -> None:
         config = inner or DEFAULT_INNER
-        self.inner: Storage = import_string(config["BACKEND"])(**config.get("OPTIONS", {}))
+        self.inner: Storage = import_string(str(config["BACKEND"]))(**config.get("OPTIONS", {}))
 
     # --- what Django calls ---
 
@@ -70,7 +70,7 @@ class EncryptedStorage(Storage):
         if hasattr(content, "seek"):
             content.seek(0)
         encrypted = File(filecrypt.EncryptingReader(content), name=name)  # type: ignore[arg-type]
-        return self.inner._save(name, encrypted)  # type: ignore[attr-defined, no-any-return]
+        return self.inner._save(name, encrypted)  # type: ignore[attr-defined]
 
     def get_valid_name(self, name: str) -> str:
         return self.inner.get_valid_name(name)
@@ -78,7 +78,7 @@ class EncryptedStorage(Storage):
     def get_available_name(self, name: str, max_length: int | None = None) -> str:
         return self.inner.get_available_name(name, max_length=max_length)
 
-    def generate_filename(self, filename: str) -> str:
+    def generate_filename(self, filename: str | os.PathLike[str]) -> str:
         return self.inner.generate_filename(filename)
 
     def delete(self, name: str) -> None:
@@ -116,11 +116,15 @@ class EncryptedStorage(Storage):
     # --- the cipher text as stored (backups, rotation, encryption of old files) ---
 
     def raw_open(self, name: str) -> IO[bytes]:
-        return self.inner.open(name, "rb")  # type: ignore[return-value]
+        return self.inner.open(name, "rb")
 
     def raw_names(self, path: str = "") -> Iterator[str]:
         """Every stored file's name, folder by folder."""
-        directories, files = self.inner.listdir(path)
+        try:
+            directories, files = self.inner.listdir(path)
+        except FileNotFoundError:
+            # Nothing stored yet (the media folder is made with the first file).
+            return
         for file_name in sorted(files):
             yield f"{path}/{file_name}" if path else file_name
         for directory in sorted(directories):

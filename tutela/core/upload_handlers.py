@@ -8,13 +8,14 @@ removed when the request ends. Small uploads stay in memory, as with Django's ow
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 
-from tutela.core.filecrypt import EncryptedSpool
+from tutela.core.filecrypt import SEGMENT, EncryptedSpool
 
 
 class EncryptedTemporaryUploadedFile(UploadedFile):
@@ -29,7 +30,7 @@ class EncryptedTemporaryUploadedFile(UploadedFile):
         return self.spool.write(data)
 
     def complete(self, size: int) -> None:
-        self.file = self.spool.reader()
+        self.file = io.BufferedReader(self.spool.reader(), SEGMENT)
         self.size = size
 
     def close(self) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -192,7 +192,7 @@ def recommendation_follow_up(request: HttpRequest, slug: str, pk: int) -> HttpRe
 
 @login_required
 @require_GET
-def recommendation_evidence(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def recommendation_evidence(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     """An evidence file, for users with a role in the operation only (never a public URL)."""
     operation = _operation(request, slug)
     follow_up = selectors.follow_up_get_for_user(request.user, operation, pk)

@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -420,7 +420,7 @@ def _document(request: HttpRequest, slug: str, pk: int, doc_pk: int) -> MeetingD
 
 @login_required
 @require_GET
-def document_download(request: HttpRequest, slug: str, pk: int, doc_pk: int) -> HttpResponse:
+def document_download(request: HttpRequest, slug: str, pk: int, doc_pk: int) -> FileResponse:
     """A meeting document or signed attendance sheet, decrypted as it is sent (never cached)."""
     document = _document(request, slug, pk, doc_pk)
     return stored_file_download(document.file)

@@ -37,7 +37,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import pyrage
 from cryptography.fernet import Fernet, InvalidToken
@@ -297,12 +297,16 @@ def _tar_stream(
     yield b"\0" * (2 * tarfile.BLOCKSIZE)
 
 
-class _CountingWriter:
+class _CountingWriter(io.BufferedIOBase):
     def __init__(self, target: IO[bytes]) -> None:
+        super().__init__()
         self.target = target
         self.count = 0
 
-    def write(self, data: bytes) -> int:
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
         self.target.write(data)
         self.count += len(data)
         return len(data)
@@ -336,14 +340,18 @@ def backup_create(
             _dump_sqlite(connection, path)
             with path.open("rb") as database:
                 member = ("database.sqlite3", path.stat().st_size, database)
-                stream = _ChunkReader(_tar_stream(manifest, member, storage, result))
+                stream = io.BufferedReader(
+                    _ChunkReader(_tar_stream(manifest, member, storage, result)), BLOCK
+                )
                 pyrage.encrypt_io(stream, writer, age_recipients)
         else:
             with filecrypt.EncryptedSpool(work) as spool:
                 _dump_postgresql(connection, spool)
                 with spool.reader() as dump:
                     member = ("database.pgdump", spool.size, dump)  # type: ignore[assignment]
-                    stream = _ChunkReader(_tar_stream(manifest, member, storage, result))
+                    stream = io.BufferedReader(
+                        _ChunkReader(_tar_stream(manifest, member, storage, result)), BLOCK
+                    )
                     pyrage.encrypt_io(stream, writer, age_recipients)
     writer.flush()
     result.bytes_written = writer.count
@@ -371,10 +379,15 @@ def _work_dir() -> str | None:
 
 
 def database_is_empty(using: str = DEFAULT_DB_ALIAS) -> bool:
-    """No row in any table of Tutela's own apps (a database just migrated, or not at all)."""
+    """No row in any table of Tutela's own apps (a database just migrated, or not at all),
+    leaving aside the bookkeeping of a fresh install: the audit log (a backup made there is
+    logged) and the scheduler's last runs."""
     tables = set(connections[using].introspection.table_names())
+    bookkeeping = {"core.auditentry", "core.scheduledrun"}
     for model in apps.get_models():
         if model._meta.app_label not in OWN_APPS or model._meta.db_table not in tables:
+            continue
+        if model._meta.label_lower in bookkeeping:
             continue
         if model._base_manager.using(using).exists():
             return False
@@ -511,12 +524,14 @@ def backup_restore(
         filecrypt.EncryptedSpool(work) as spool,
     ):
         try:
-            pyrage.decrypt_io(archive, spool, identities)
+            pyrage.decrypt_io(
+                cast(io.BufferedIOBase, archive), cast(io.BufferedIOBase, spool), identities
+            )
         except pyrage.DecryptError as exc:
             raise BackupError(
                 "The backup cannot be decrypted with this key (or it is damaged)."
             ) from exc
-        with spool.reader() as plain, tarfile.open(fileobj=plain, mode="r:") as tar:  # type: ignore[call-overload]
+        with spool.reader() as plain, tarfile.open(fileobj=plain, mode="r:") as tar:
             manifest, _first = _read_manifest(tar)
             _check_restorable(manifest, connection, force)
             files = _restore_members(tar, connection, work)

@@ -8,15 +8,15 @@ import mimetypes
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.core.paginator import Page, Paginator
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 
 from tutela.core import access
@@ -44,38 +44,34 @@ def operation_for(request: HttpRequest, slug: str) -> Operation:
 
 
 def download(
-    content: bytes | str | IO[bytes] | File,
-    filename: str,
-    content_type: str,
-    *,
-    inline: bool = False,
+    content: bytes | str, filename: str, content_type: str, *, inline: bool = False
 ) -> HttpResponse:
     """A file for the user: the Content-Disposition header made safely from any file name
     (quotes escaped, non-ASCII names as RFC 6266 filename*), and never kept by shared caches or
-    the browser's cache (exports hold partners' and protection data). `content` is the bytes, or
-    an open file (a stored file: streamed a block at a time, and closed when sent)."""
-    response: HttpResponse
-    if isinstance(content, bytes | str):
-        response = HttpResponse(content, content_type=content_type)
-    else:
-        # FileResponse streams the file and sets its length; the header below replaces its own
-        # Content-Disposition, made from the file's stored name.
-        response = FileResponse(content, content_type=content_type)
-    disposition = content_disposition_header(not inline, filename)
-    if disposition:
-        response["Content-Disposition"] = disposition
-    response["Cache-Control"] = "private, no-store"
+    the browser's cache (exports hold partners' and protection data)."""
+    response = HttpResponse(content, content_type=content_type)
+    _file_headers(response, filename, inline=inline)
     return response
 
 
 def stored_file_download(
     field_file: FieldFile, filename: str = "", content_type: str = "", *, inline: bool = False
-) -> HttpResponse:
-    """A stored (encrypted) file, decrypted as it is sent, through `download`. `filename`:
-    the stored file's own name by default; `content_type`: guessed from the name."""
+) -> FileResponse:
+    """A stored file (encrypted at rest), decrypted a block at a time as it is sent, with the
+    headers of `download`. `filename`: the stored file's own name by default; `content_type`:
+    guessed from the name."""
     filename = filename or os.path.basename(field_file.name or "") or "file"
     content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    return download(field_file.open("rb"), filename, content_type, inline=inline)
+    response = FileResponse(field_file.open("rb"), content_type=content_type)
+    _file_headers(response, filename, inline=inline)
+    return response
+
+
+def _file_headers(response: HttpResponseBase, filename: str, *, inline: bool) -> None:
+    disposition = content_disposition_header(not inline, filename)
+    if disposition:
+        response["Content-Disposition"] = disposition
+    response["Cache-Control"] = "private, no-store"
 
 
 @dataclass(frozen=True)
