@@ -209,3 +209,21 @@ def test_the_scheduler_runs_the_clean_up_every_hour() -> None:
 
 def test_fingerprints_of_the_test_keys_differ() -> None:
     assert filecrypt.key_fingerprint(KEY_A) != filecrypt.key_fingerprint(KEY_NEW)
+
+
+def test_every_file_field_stores_through_the_encrypting_storage() -> None:
+    from tutela.core.checks import file_storage_check
+
+    assert file_storage_check(None) == []
+    assert len(files.file_fields()) >= 5
+
+
+def test_a_file_field_with_its_own_clear_storage_is_refused(monkeypatch: Any) -> None:
+    from django.core.files.storage import FileSystemStorage
+
+    from tutela.coordination.models import MeetingDocument
+    from tutela.core.checks import file_storage_check
+
+    field = MeetingDocument._meta.get_field("file")
+    monkeypatch.setattr(field, "storage", FileSystemStorage())
+    assert [e.id for e in file_storage_check(None)] == ["tutela.E011"]
