@@ -35,12 +35,32 @@ DEFAULT_INNER = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTI
 
 
 class EncryptedFile(File):
-    """A stored file opened for reading: its plain text, a segment at a time."""
+    """A stored file opened for reading: its plain text, a segment at a time. Opened again
+    after it was closed (FieldFile.open does that), it reads the stored file afresh."""
 
-    def __init__(self, reader: filecrypt.DecryptingReader, name: str) -> None:
-        super().__init__(io.BufferedReader(reader, filecrypt.SEGMENT), name=name)
-        self.size = reader.size
+    def __init__(self, storage: EncryptedStorage, name: str) -> None:
+        self._storage = storage
+        super().__init__(self._reader(name), name=name)
         self.mode = "rb"
+
+    def _reader(self, name: str) -> io.BufferedReader:
+        source = self._storage.inner.open(name, "rb")
+        try:
+            reader = filecrypt.DecryptingReader(source)
+        except BaseException:
+            source.close()
+            raise
+        self.size = reader.size
+        return io.BufferedReader(reader, filecrypt.SEGMENT)
+
+    def open(self, mode: str | None = None, *args: Any, **kwargs: Any) -> EncryptedFile:
+        if mode and any(flag in mode for flag in "wa+"):
+            raise ValueError("Stored files are written through save(), never opened to write.")
+        if self.closed:
+            self.file = self._reader(self.name or "")
+        else:
+            self.seek(0)
+        return self
 
 
 @deconstructible(path="tutela.core.storage.EncryptedStorage")
@@ -59,12 +79,7 @@ class EncryptedStorage(Storage):
     def _open(self, name: str, mode: str = "rb") -> File:
         if any(flag in mode for flag in "wa+"):
             raise ValueError("Stored files are written through save(), never opened to write.")
-        source = self.inner.open(name, "rb")
-        try:
-            return EncryptedFile(filecrypt.DecryptingReader(source), name)
-        except BaseException:
-            source.close()
-            raise
+        return EncryptedFile(self, name)
 
     def _save(self, name: str, content: File) -> str:
         if hasattr(content, "seek"):

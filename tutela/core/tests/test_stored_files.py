@@ -227,3 +227,16 @@ def test_a_file_field_with_its_own_clear_storage_is_refused(monkeypatch: Any) ->
     field = MeetingDocument._meta.get_field("file")
     monkeypatch.setattr(field, "storage", FileSystemStorage())
     assert [e.id for e in file_storage_check(None)] == ["tutela.E011"]
+
+
+@pytest.mark.django_db
+def test_a_stored_file_can_be_opened_again_after_closing(disk_storage: Path, world: World) -> None:
+    from tutela.coordination.models import MeetingDocument
+    from tutela.coordination.tests.meeting_helpers import make_meeting
+
+    document = MeetingDocument(meeting=make_meeting(world), title="Sheet")
+    document.file.save("sheet.pdf", ContentFile(PDF))
+    with document.file.open("rb") as handle:
+        assert handle.read() == PDF
+    with document.file.open("rb") as handle:
+        assert handle.read() == PDF
