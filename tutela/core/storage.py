@@ -17,6 +17,7 @@ encryption existed rewrite it in place.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import tempfile
@@ -82,7 +83,8 @@ class EncryptedStorage(Storage):
         return EncryptedFile(self, name)
 
     def _save(self, name: str, content: File) -> str:
-        if hasattr(content, "seek"):
+        # From the start, as Django's own backends read what they are given (File.chunks).
+        with contextlib.suppress(AttributeError, io.UnsupportedOperation):
             content.seek(0)
         encrypted = File(filecrypt.EncryptingReader(content), name=name)  # type: ignore[arg-type]
         return self.inner._save(name, encrypted)  # type: ignore[attr-defined]
