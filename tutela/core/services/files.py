@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import io
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO
 
 from django.apps import apps
@@ -35,6 +35,8 @@ ORPHAN_GRACE = datetime.timedelta(hours=6)
 class FilesResult:
     files: int = 0
     changed: int = 0
+    # Stored files no configured key opens (left as they are, listed in the log).
+    unreadable: list[str] = field(default_factory=list)
 
 
 def _head(storage: EncryptedStorage, name: str) -> bytes:
@@ -86,7 +88,13 @@ def stored_files_rotate() -> FilesResult:
             if filecrypt.wrapped_by_primary(wrapped):
                 continue
         with storage.raw_open(name) as source:
-            plain = io.BufferedReader(filecrypt.DecryptingReader(source), filecrypt.SEGMENT)
+            try:
+                reader = filecrypt.DecryptingReader(source)
+            except filecrypt.FileDecryptionError:
+                logger.error("Stored file %s: no key in TUTELA_FIELD_KEYS opens it", name)
+                result.unreadable.append(name)
+                continue
+            plain = io.BufferedReader(reader, filecrypt.SEGMENT)
             storage.raw_write(name, io.BufferedReader(filecrypt.EncryptingReader(plain)))
         result.changed += 1
     return result

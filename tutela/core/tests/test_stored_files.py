@@ -240,3 +240,18 @@ def test_a_stored_file_can_be_opened_again_after_closing(disk_storage: Path, wor
         assert handle.read() == PDF
     with document.file.open("rb") as handle:
         assert handle.read() == PDF
+
+
+def test_rotation_goes_past_a_file_no_key_opens(disk_storage: Path, settings: Any) -> None:
+    settings.FIELD_ENCRYPTION_KEYS = [KEY_A]
+    lost = default_storage.save("advocacy/lost.pdf", ContentFile(PDF))
+    settings.FIELD_ENCRYPTION_KEYS = [KEY_NEW]
+    kept = default_storage.save("advocacy/kept.pdf", ContentFile(PDF))
+    other = "b3RoZXIta2V5LW90aGVyLWtleS1vdGhlci1rZXktISE="
+    settings.FIELD_ENCRYPTION_KEYS = [other, KEY_NEW]
+    result = files.stored_files_rotate()
+    assert result.unreadable == [lost]
+    assert result.changed == 1
+    settings.FIELD_ENCRYPTION_KEYS = [other]
+    with default_storage.open(kept) as handle:
+        assert handle.read() == PDF

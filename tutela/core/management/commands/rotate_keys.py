@@ -18,3 +18,8 @@ class Command(BaseCommand):
         self.stdout.write(f"{result.values} values re-encrypted in {result.columns} columns.")
         stored = stored_files_rotate()
         self.stdout.write(f"{stored.changed} of {stored.files} stored files re-encrypted.")
+        if stored.unreadable:
+            self.stderr.write(
+                f"{len(stored.unreadable)} stored files cannot be opened with any key in "
+                "TUTELA_FIELD_KEYS (listed in the log): restore them from a backup or delete them."
+            )
