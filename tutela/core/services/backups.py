@@ -531,10 +531,13 @@ def backup_restore(
             raise BackupError(
                 "The backup cannot be decrypted with this key (or it is damaged)."
             ) from exc
-        with spool.reader() as plain, tarfile.open(fileobj=plain, mode="r:") as tar:
-            manifest, _first = _read_manifest(tar)
-            _check_restorable(manifest, connection, force)
-            files = _restore_members(tar, connection, work)
+        try:
+            with spool.reader() as plain, tarfile.open(fileobj=plain, mode="r:") as tar:
+                manifest, _first = _read_manifest(tar)
+                _check_restorable(manifest, connection, force)
+                files = _restore_members(tar, connection, work)
+        except (tarfile.TarError, json.JSONDecodeError, KeyError) as exc:
+            raise BackupError(f"This is not a Tutela backup, or it is damaged ({exc}).") from exc
     audit_write(
         actor=None,
         action=AuditEntry.Action.SECURITY,

@@ -231,3 +231,17 @@ def test_commands_round_trip_and_the_age_tool_opens_the_archive(
     assert names[0] == "manifest.json"
     assert names[1] in ("database.sqlite3", "database.pgdump")
     assert sorted(names[2:]) == sorted(f"files/{name}" for name in stored_files())
+
+
+def test_an_encrypted_file_that_is_not_a_backup_is_refused(
+    disk_storage: Path, world: World, backup_key: Any
+) -> None:
+    archive = io.BytesIO()
+    pyrage.encrypt_io(
+        io.BufferedReader(io.BytesIO(b"just some text, not a tar")),  # type: ignore[arg-type]
+        archive,
+        [backup_key.to_public()],
+    )
+    archive.seek(0)
+    with pytest.raises(BackupError, match="not a Tutela backup"):
+        backup_restore(archive=archive, identities=[backup_key], force=True)
