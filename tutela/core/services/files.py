@@ -12,7 +12,6 @@ import datetime
 import io
 import logging
 from dataclasses import dataclass, field
-from typing import IO
 
 from django.apps import apps
 from django.conf import settings
@@ -216,12 +215,3 @@ def file_release(field_file: models.fields.files.FieldFile) -> None:
     setattr(instance, field_file.field.attname, "")
     if name:
         _delete_after_commit(storage, name)
-
-
-def raw_copy(source: IO[bytes], destination: IO[bytes]) -> int:
-    """Copy cipher text as it is, a segment at a time."""
-    total = 0
-    while block := source.read(filecrypt.SEGMENT + filecrypt.TAG):
-        destination.write(block)
-        total += len(block)
-    return total
