@@ -50,6 +50,7 @@ bench: setup
 	cd bench && ../$(BIN)/python bench_5w_pivot.py --rows $(BENCH_ROWS)
 	cd bench && ../$(BIN)/python bench_5w_import.py
 	cd bench && ../$(BIN)/python bench_monitoring.py --rows $(BENCH_ROWS)
+	cd bench && ../$(BIN)/python bench_files.py
 	cd bench && bash ../scripts/with-postgres.sh sh -c \
 	  '../$(BIN)/python bench_5w_pivot.py --rows $(BENCH_ROWS) && ../$(BIN)/python bench_5w_import.py \
 	  && ../$(BIN)/python bench_monitoring.py --rows $(BENCH_ROWS)'

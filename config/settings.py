@@ -11,6 +11,10 @@ Environment variables (see README "Configuration"):
   TUTELA_DEFAULT_FROM     sender address.
   TUTELA_BASE_URL         absolute URL used in e-mails; default http://127.0.0.1:8000.
   TUTELA_HTTPS            "1" behind an HTTPS proxy: secure cookies, HSTS, redirect.
+  TUTELA_MEDIA_STORAGE    "local" (default, VAR_DIR/media) or "s3" (TUTELA_S3_BUCKET, _ENDPOINT_URL,
+                          _REGION, _PREFIX, _ACCESS_KEY_ID, _SECRET_ACCESS_KEY); files encrypted.
+  TUTELA_UPLOAD_RETENTION_HOURS  how long rejected or checked uploads are kept; default 48.
+  TUTELA_BACKUP_RECIPIENTS  age public keys (comma-separated) that `tutela backup` encrypts to.
 """
 
 from __future__ import annotations
@@ -227,10 +231,62 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "tutela" / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
+
+
+def _media_storage() -> dict[str, object]:
+    """Where uploaded files are kept (always encrypted, see tutela/core/storage.py): the local
+    disk under MEDIA_ROOT, or an S3-compatible object store (README "Files and object storage")."""
+    kind = os.environ.get("TUTELA_MEDIA_STORAGE", "local").strip().lower()
+    if kind == "local":
+        inner: dict[str, object] = {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {
+                "location": str(MEDIA_ROOT),
+                "file_permissions_mode": 0o600,
+                "directory_permissions_mode": 0o700,
+            },
+        }
+    elif kind == "s3":
+        bucket = os.environ.get("TUTELA_S3_BUCKET", "")
+        if not bucket:
+            raise ImproperlyConfigured("TUTELA_MEDIA_STORAGE=s3 needs TUTELA_S3_BUCKET.")
+        inner = {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": bucket,
+                "location": os.environ.get("TUTELA_S3_PREFIX", "media").strip("/"),
+                "endpoint_url": os.environ.get("TUTELA_S3_ENDPOINT_URL") or None,
+                "region_name": os.environ.get("TUTELA_S3_REGION") or None,
+                # Credentials: these variables, or boto3's own (AWS_ACCESS_KEY_ID, an instance
+                # role, ~/.aws/credentials) when they are not set.
+                "access_key": os.environ.get("TUTELA_S3_ACCESS_KEY_ID") or None,
+                "secret_key": os.environ.get("TUTELA_S3_SECRET_ACCESS_KEY") or None,
+                "default_acl": None,
+                "file_overwrite": True,
+                "querystring_auth": True,
+                # The objects are cipher text, whatever their names say.
+                "object_parameters": {"ContentType": "application/octet-stream"},
+            },
+        }
+    else:
+        raise ImproperlyConfigured("TUTELA_MEDIA_STORAGE must be local or s3.")
+    return {"BACKEND": "tutela.core.storage.EncryptedStorage", "OPTIONS": {"inner": inner}}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# How long the file of an upload that was rejected or only checked is kept (encrypted) for its
+# annotated problems workbook, the column mapping page and "import for real"; then deleted.
+UPLOAD_RETENTION_HOURS = int(os.environ.get("TUTELA_UPLOAD_RETENTION_HOURS", "48"))
+# age public keys (age1...) that `tutela backup` encrypts to; the private key is kept elsewhere.
+BACKUP_RECIPIENTS = env_list("TUTELA_BACKUP_RECIPIENTS")
+# Uploads being received are spooled to disk encrypted under a key held in memory only.
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "tutela.core.upload_handlers.EncryptedTemporaryFileUploadHandler",
+]
 # Serve static files straight from the app folders in development (no collectstatic needed).
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -18,7 +18,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {**TASKS, "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    # Encrypted like production, kept in memory (tests of the disk and of S3 set their own).
+    "default": {
+        "BACKEND": "tutela.core.storage.EncryptedStorage",
+        "OPTIONS": {"inner": {"BACKEND": "django.core.files.storage.InMemoryStorage"}},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

@@ -2,7 +2,7 @@
 # Installs the Debian packages Tutela needs, only those missing (idempotent, quick when all present):
 # chromium (browser tests), gettext (compiling translations), postgresql (test database server),
 # libreoffice-calc-nogui (the 5W templates are opened by LibreOffice in the tests), libreoffice-writer-nogui,
-# Pango and fonts for WeasyPrint.
+# Pango and fonts for WeasyPrint, age (opens backups without Tutela; the backup tests check it does).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
@@ -16,6 +16,8 @@ dpkg -s libreoffice-writer-nogui >/dev/null 2>&1 || need+=(libreoffice-writer-no
 # WeasyPrint (PDF products) needs Pango and a font with French accents.
 dpkg -s libpangoft2-1.0-0 >/dev/null 2>&1 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)
+# The age tool opens `tutela backup` archives (age-encryption.org) without Tutela.
+command -v age >/dev/null 2>&1 || need+=(age)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -333,3 +333,39 @@ def smtp_server() -> Any:
             yield server
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def disk_storage(settings: Any, tmp_path: Any) -> Any:
+    """Stored files on a real disk under tmp_path/media (encrypted, as in production), and
+    uploads being received spooled under tmp_path/uploads; the folder is returned so that a test
+    can read every byte written."""
+    media = tmp_path / "media"
+    uploads = tmp_path / "uploads"
+    media.mkdir()
+    uploads.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "tutela.core.storage.EncryptedStorage",
+            "OPTIONS": {
+                "inner": {
+                    "BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(media)},
+                }
+            },
+        },
+    }
+    settings.FILE_UPLOAD_TEMP_DIR = str(uploads)
+    return tmp_path
+
+
+def files_containing(root: Any, needle: bytes) -> list[str]:
+    """The files under `root` whose bytes contain `needle`."""
+    import pathlib
+
+    return [
+        str(path)
+        for path in pathlib.Path(root).rglob("*")
+        if path.is_file() and needle in path.read_bytes()
+    ]

@@ -1,11 +1,12 @@
-"""The core app's periodic jobs: retrying the e-mail outbox and sending the daily digest."""
+"""The core app's periodic jobs: retrying the e-mail outbox, sending the daily digest, deleting
+stored files no longer needed."""
 
 from __future__ import annotations
 
 import datetime
 
 from tutela.core import schedule
-from tutela.core.services import mail
+from tutela.core.services import files, mail
 
 
 @schedule.every("core.outbox_send_due", minutes=5)
@@ -18,3 +19,10 @@ def outbox_send_due() -> None:
 def digest_send() -> None:
     """Each morning (06:00 UTC), one e-mail per person who chose the daily digest."""
     mail.digest_send()
+
+
+@schedule.every("core.stored_files_clean", minutes=60)
+def stored_files_clean() -> None:
+    """Each hour, delete the files of uploads past their retention and files no record refers
+    to."""
+    files.stored_files_clean()

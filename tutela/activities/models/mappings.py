@@ -55,6 +55,9 @@ class ColumnMapping(models.Model):
 class ImportRecord(models.Model):
     """One upload: what was sent, what it did (or would have done, for a dry run)."""
 
+    # Its file is deleted after the retention period (core.services.files.upload_files_expire).
+    keeps_upload = True
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         REJECTED = "rejected", _("Rejected")
@@ -72,8 +75,8 @@ class ImportRecord(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     file_name = models.CharField(max_length=255)
-    # The uploaded file, kept so that the annotated workbook can be produced and the import
-    # re-run; deleted with the record.
+    # The uploaded file (encrypted), kept while the annotated workbook, the mapping page or the
+    # import of a dry run may need it: see core.imports.uploads.record_needs_file.
     file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     mapping = models.ForeignKey(ColumnMapping, on_delete=models.SET_NULL, null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)

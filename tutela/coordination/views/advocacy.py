@@ -7,8 +7,6 @@ focal points write. Operations the user has no role in answer 404; writing witho
 
 from __future__ import annotations
 
-import mimetypes
-import os
 from functools import partial
 from typing import Any
 
@@ -31,7 +29,7 @@ from tutela.coordination.views.common import render_page, save_form
 from tutela.core.forms.directory import valid_filters
 from tutela.core.models import Operation
 from tutela.core.views.common import current_user as _user
-from tutela.core.views.common import download
+from tutela.core.views.common import download, stored_file_download
 from tutela.core.views.common import operation_for as _operation
 from tutela.core.views.directory import paginate
 
@@ -200,10 +198,4 @@ def recommendation_evidence(request: HttpRequest, slug: str, pk: int) -> FileRes
     follow_up = selectors.follow_up_get_for_user(request.user, operation, pk)
     if not follow_up.evidence:
         raise PermissionDenied
-    name = os.path.basename(follow_up.evidence.name)
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    response = FileResponse(
-        follow_up.evidence.open("rb"), as_attachment=True, filename=name, content_type=content_type
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_download(follow_up.evidence)

@@ -52,7 +52,7 @@ from tutela.core.forms.directory import apply_validation_error, valid_filters
 from tutela.core.models import AuditEntry, Body, Contact, Operation, Organisation
 from tutela.core.services.audit import audit_write
 from tutela.core.views.common import current_user as _user
-from tutela.core.views.common import download, paginate
+from tutela.core.views.common import download, paginate, stored_file_download
 from tutela.core.views.common import operation_for as _operation
 
 PAGE_SIZE = 50
@@ -421,9 +421,9 @@ def _document(request: HttpRequest, slug: str, pk: int, doc_pk: int) -> MeetingD
 @login_required
 @require_GET
 def document_download(request: HttpRequest, slug: str, pk: int, doc_pk: int) -> FileResponse:
+    """A meeting document or signed attendance sheet, decrypted as it is sent (never cached)."""
     document = _document(request, slug, pk, doc_pk)
-    name = document.file.name.rsplit("/", 1)[-1]
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=name)
+    return stored_file_download(document.file)
 
 
 @login_required

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from tutela.core.imports.problems import ImportFileError, Problem
 from tutela.core.imports.uploads import R, UploadRecord
+from tutela.core.services import files
 from tutela.core.views.common import download
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -128,7 +129,11 @@ def record_restart(record: R, *, start: Callable[..., R], **arguments: Any) -> R
         **arguments,
     }
     with record.file.open("rb") as handle:
-        return start(file=handle, **given)
+        new = start(file=handle, **given)
+    # The new record keeps its own copy of the file as long as it needs it.
+    files.file_release(record.file)
+    record.save()
+    return new
 
 
 def mapping_asked(request: HttpRequest) -> set[str]:

@@ -33,6 +33,7 @@ from tutela.core.imports.matching import ColumnMatch
 from tutela.core.imports.problems import ERROR, WARNING, ImportFileError, Problem, display_value
 from tutela.core.imports.readers import Table
 from tutela.core.models import Job
+from tutela.core.services import files
 from tutela.core.services.jobs import (
     job_attach_task,
     job_create,
@@ -48,6 +49,7 @@ STORED_PROBLEMS = 500
 # Uploads bigger than this are imported by the background worker.
 BACKGROUND_BYTES = 512 * 1024
 REJECTED = "rejected"
+IMPORTED = "imported"
 
 
 class UploadRecord(Protocol):
@@ -247,8 +249,18 @@ def record_finish(
     record.problems = [p.as_dict() for p in ordered[:stored]]
     for name, value in counts.items():
         setattr(record, name, value)
+    if not record_needs_file(record):
+        files.file_release(record.file)
     record.save()
     return record
+
+
+def record_needs_file(record: UploadRecord) -> bool:
+    """The stored upload still serves: a pending import (the worker reads it), a rejected file
+    (its annotated workbook, the column mapping page), a dry run (imported for real from it), an
+    import with problems (its annotated workbook). The file of a clean import is deleted at once;
+    the others after UPLOAD_RETENTION_HOURS (services/files.upload_files_expire)."""
+    return record.status != IMPORTED or record.error_count + record.warning_count > 0
 
 
 def failed_problem() -> Problem:

@@ -44,6 +44,9 @@ class MonitoringMapping(models.Model):
 class MonitoringImport(models.Model):
     """One upload of incidents or community monitoring rows (all-or-nothing)."""
 
+    # Its file is deleted after the retention period (core.services.files.upload_files_expire).
+    keeps_upload = True
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         REJECTED = "rejected", _("Rejected")

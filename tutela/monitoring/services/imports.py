@@ -52,6 +52,7 @@ from tutela.core.imports.readers import Table
 from tutela.core.imports.values import is_blank
 from tutela.core.imports.values import text as cell_text
 from tutela.core.models import AuditEntry, Job, Operation, Organisation
+from tutela.core.services import files
 from tutela.core.services.audit import audit_write
 from tutela.monitoring import access as monitoring_access
 from tutela.monitoring import import_fields as fields
@@ -543,9 +544,11 @@ def _import(
         return _finish(
             record, status=MonitoringImport.Status.REJECTED, problems=problems, checked=checked
         )
-    # The upload may hold personal data (narratives): not kept once imported.
+    # The upload may hold personal data (narratives): not kept once imported, even with
+    # warnings (the page lists them).
     if record.file:
-        record.file.delete(save=True)
+        files.file_release(record.file)
+        record.save()
     if progress:
         progress(100)
     return record

@@ -198,9 +198,6 @@ def import_commit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         kind=record.kind,
         dry_run=False,
     )
-    if new.status == MonitoringImport.Status.IMPORTED:
-        # The dry run's copy of the file is not needed any more.
-        record.file.delete(save=True)
     return redirect("monitoring:import_detail", slug=slug, pk=new.pk)
 
 
