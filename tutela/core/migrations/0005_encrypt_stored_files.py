@@ -12,6 +12,6 @@ def encrypt_stored_files(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0003_outbox_and_schedule")]
+    dependencies = [("core", "0004_kernel_reference_models")]
 
     operations = [migrations.RunPython(encrypt_stored_files, migrations.RunPython.noop)]
