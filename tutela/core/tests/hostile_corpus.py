@@ -43,7 +43,7 @@ def xlsx(sheet_xml: str, *, extra: dict[str, bytes] | None = None, shared: str =
             "_rels/.rels",
             '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
             'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http:'
-            "//schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" "
+            '//schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
             'Target="xl/workbook.xml"/></Relationships>',
         )
         archive.writestr(
@@ -101,7 +101,8 @@ def lying_dimension() -> bytes:
 
 def cells_without_references() -> bytes:
     """8,000 cells without an `r`: each one column after the previous (no reference to read)."""
-    cells = "<c><v>1</v></c>" * 8000
+    rng = random.Random(5)
+    cells = "".join(f"<c><v>{rng.randrange(10**9)}</v></c>" for _ in range(8000))
     return xlsx(
         HEAD + "<sheetData>" + HEADER_ROW + f'<row r="2">{cells}</row></sheetData></worksheet>'
     )
@@ -140,10 +141,14 @@ def billion_laughs() -> bytes:
 def deeply_nested() -> bytes:
     """200,000 nested elements of random names (so that the part does not compress 100-fold)."""
     rng = random.Random(3)
-    names = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(6)) for _ in range(200_000)]
+    names = [
+        "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(6)) for _ in range(200_000)
+    ]
     opening = "".join(f"<{n}>" for n in names)
     closing = "".join(f"</{n}>" for n in reversed(names))
-    return xlsx(HEAD + "<sheetData>" + HEADER_ROW + "</sheetData>" + opening + closing + "</worksheet>")
+    return xlsx(
+        HEAD + "<sheetData>" + HEADER_ROW + "</sheetData>" + opening + closing + "</worksheet>"
+    )
 
 
 def huge_shared_strings() -> bytes:
@@ -271,7 +276,9 @@ def corpus_file(name: str) -> tuple[str, bytes]:
 def geojson_bombs() -> dict[str, bytes]:
     """GeoJSON files a boundary loader must survive: nesting a million levels deep, and a
     FeatureCollection whose one polygon has 300,000 points (7 MB)."""
-    deep = b'{"type": "FeatureCollection", "features": ' + b"[" * 1_000_000 + b"]" * 1_000_000 + b"}"
+    deep = (
+        b'{"type": "FeatureCollection", "features": ' + b"[" * 1_000_000 + b"]" * 1_000_000 + b"}"
+    )
     ring = [[i % 180, (i // 180) % 90] for i in range(300_000)]
     ring.append(ring[0])
     big = json.dumps(
@@ -287,4 +294,3 @@ def geojson_bombs() -> dict[str, bytes]:
         }
     ).encode()
     return {"deep.geojson": deep, "big.geojson": big}
-

@@ -72,7 +72,7 @@ def test_every_hostile_file_gets_a_clear_error_within_bounded_memory(name: str) 
 def test_limits_are_settings() -> None:
     _name, data = corpus_file("cells_without_references")
     with override_settings(TUTELA_IMPORT_MAX_COLUMNS=10_000):
-        assert read_table(data, file_name="ok.xlsx").headers[:2] == ["month", "activity"]
+        assert len(read_table(data, file_name="ok.xlsx").headers) == 8000
     with override_settings(TUTELA_IMPORT_MAX_COLUMNS=100):
         with pytest.raises(ImportFileError, match="the limit is 100"):
             read_table(data, file_name="ok.xlsx")
@@ -134,14 +134,18 @@ def test_a_parser_that_aborts_the_process_is_a_failure_not_a_crash() -> None:
 def test_a_child_that_spins_is_stopped_at_the_deadline() -> None:
     started = time.monotonic()
     with pytest.raises(sandbox.SandboxFailure) as caught:
-        sandbox.run_bounded(_spin, within=sandbox.Budget(memory_mb=100, cpu_seconds=60, wall_seconds=1))
+        sandbox.run_bounded(
+            _spin, within=sandbox.Budget(memory_mb=100, cpu_seconds=60, wall_seconds=1)
+        )
     assert caught.value.reason == sandbox.TIME
     assert time.monotonic() - started < 10
 
 
 def test_a_child_over_its_cpu_limit_is_stopped() -> None:
     with pytest.raises(sandbox.SandboxFailure) as caught:
-        sandbox.run_bounded(_spin, within=sandbox.Budget(memory_mb=100, cpu_seconds=1, wall_seconds=60))
+        sandbox.run_bounded(
+            _spin, within=sandbox.Budget(memory_mb=100, cpu_seconds=1, wall_seconds=60)
+        )
     assert caught.value.reason == sandbox.TIME
 
 
@@ -162,10 +166,13 @@ def test_the_request_budget_is_short_and_the_worker_budget_long() -> None:
 
 
 def test_a_file_whose_reading_dies_is_refused_with_parse_failed() -> None:
-    # A file the checks let through, read with a budget too small for it: the child dies.
+    # A file the checks let through, read with a deadline too short for it: the child is killed.
     from tutela.activities.tests.import_fixtures import row, xlsx_bytes
 
-    with override_settings(TUTELA_IMPORT_PARSE_MEMORY_MB=1), pytest.raises(ImportFileError) as caught:
+    with (
+        override_settings(TUTELA_IMPORT_REQUEST_SECONDS=0.001),
+        pytest.raises(ImportFileError) as caught,
+    ):
         read_table(xlsx_bytes([row()]), file_name="5w.xlsx")
     assert caught.value.code == PARSE_FAILED
     assert "nothing was saved" in caught.value.message
@@ -228,7 +235,9 @@ def _limit_memory() -> None:  # pragma: no cover (runs in the subprocess before 
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def _tutela(*args: str, env: dict[str, str], timeout: int = 600) -> subprocess.CompletedProcess[str]:
+def _tutela(
+    *args: str, env: dict[str, str], timeout: int = 600
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 (fixed arguments)
         [sys.executable, "-m", "tutela.cli", *args],
         cwd=ROOT,
