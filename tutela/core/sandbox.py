@@ -87,7 +87,6 @@ def budget() -> Budget:
     return Budget(memory_mb=memory, cpu_seconds=min(cpu, int(wall) + 1), wall_seconds=wall)
 
 
-
 @contextlib.contextmanager
 def patient() -> Iterator[None]:
     """Parses inside take the long budget: for the task worker and the command line, never

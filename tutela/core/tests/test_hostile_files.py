@@ -58,13 +58,13 @@ def peak_mb() -> float:
 def test_every_hostile_file_gets_a_clear_error_within_bounded_memory(name: str) -> None:
     file_name, data = corpus_file(name)
     before = peak_mb()
-    try:
-        table = read_table(data, file_name=file_name)
-    except ImportFileError as error:
-        assert error.code in REFUSED, error.code
-        assert EXPECTED[name] in error.message, error.message
+    if name in READABLE:
+        assert read_table(data, file_name=file_name).headers
     else:
-        assert name in READABLE, f"{name} was read: {table.headers[:3]}"
+        with pytest.raises(ImportFileError) as caught:
+            read_table(data, file_name=file_name)
+        assert caught.value.code in REFUSED, caught.value.code
+        assert EXPECTED[name] in caught.value.message, caught.value.message
     # The parse ran in the child: this process grew by little more than the file itself.
     assert peak_mb() - before < 150 + len(data) / 2**20 * 3
 
@@ -73,9 +73,11 @@ def test_limits_are_settings() -> None:
     _name, data = corpus_file("cells_without_references")
     with override_settings(TUTELA_IMPORT_MAX_COLUMNS=10_000):
         assert len(read_table(data, file_name="ok.xlsx").headers) == 8000
-    with override_settings(TUTELA_IMPORT_MAX_COLUMNS=100):
-        with pytest.raises(ImportFileError, match="the limit is 100"):
-            read_table(data, file_name="ok.xlsx")
+    with (
+        override_settings(TUTELA_IMPORT_MAX_COLUMNS=100),
+        pytest.raises(ImportFileError, match="the limit is 100"),
+    ):
+        read_table(data, file_name="ok.xlsx")
 
 
 def test_messages_are_translated() -> None:
@@ -178,7 +180,7 @@ def test_a_file_whose_reading_dies_is_refused_with_parse_failed() -> None:
     assert "nothing was saved" in caught.value.message
 
 
-# --- boundaries (tutela load_geo) ------------------------------------------------------------------
+# --- boundaries (tutela load_geo) -----------------------------------------------------------
 
 
 @pytest.mark.django_db
@@ -226,7 +228,7 @@ def test_load_geo_reports_a_gazetteer_with_a_huge_value(tmp_path: Path) -> None:
     assert "not valid CSV" in err.getvalue()
 
 
-# --- a real `tutela import_5w` process ---------------------------------------------------------------
+# --- a real `tutela import_5w` process ------------------------------------------------------
 
 
 def _limit_memory() -> None:  # pragma: no cover (runs in the subprocess before exec)
