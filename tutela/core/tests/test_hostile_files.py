@@ -195,14 +195,16 @@ def test_load_geo_lists_a_geojson_nested_a_million_deep_as_a_problem(tmp_path: P
 
 
 @pytest.mark.django_db
-def test_load_geo_lists_a_geojson_over_the_memory_limit_as_a_problem(tmp_path: Path) -> None:
+def test_load_geo_lists_a_file_whose_reading_was_stopped_as_a_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "big.geojson"
     path.write_bytes(geojson_bombs()["big.geojson"])
+    # A deadline no parse can meet: the child is stopped, as one over its limits would be.
+    tiny = sandbox.Budget(memory_mb=100, cpu_seconds=1, wall_seconds=0.001)
+    monkeypatch.setattr(sandbox, "budget", lambda: tiny)
     err = io.StringIO()
-    with (
-        override_settings(TUTELA_IMPORT_PARSE_MEMORY_MB=20),
-        pytest.raises(CommandError, match="nothing was loaded"),
-    ):
+    with pytest.raises(CommandError, match="nothing was loaded"):
         call_command("load_geo", str(path), stderr=err)
     assert "big.geojson, file: reading it was stopped" in err.getvalue()
     assert AdminArea.objects.count() == 0
