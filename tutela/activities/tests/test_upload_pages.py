@@ -345,7 +345,8 @@ def test_the_problems_workbook_of_a_big_rejected_upload_is_prepared_in_the_backg
     assert response.status_code == 200
     workbook = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
     listing = workbook.worksheets[1]
-    assert listing.max_row - 1 == record.error_count + record.warning_count
+    listed = sum(1 for _row in listing.iter_rows()) - 1
+    assert listed == record.error_count + record.warning_count
 
 
 def test_the_problems_workbook_is_refused_to_other_organisations(fivew, as_user):
