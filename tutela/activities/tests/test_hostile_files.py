@@ -153,3 +153,44 @@ def test_a_real_db_worker_survives_the_padded_workbook_and_runs_the_next_task(
     assert_rejected_clearly(bomb, "dimension_bomb_padded")
     assert good.status != ImportRecord.Status.PENDING
     assert not DBTaskResult.objects.exclude(status="SUCCESSFUL").exists()
+
+
+def test_an_import_whose_reading_was_stopped_is_rejected_and_can_be_run_again(
+    fivew: Any, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tutela.activities.tests.import_fixtures import row, xlsx_bytes
+    from tutela.core import sandbox
+    from tutela.core.imports.pages import record_restart
+
+    real_budget = sandbox.budget
+    # A deadline no parse meets: the child reading the file is killed, as one over its memory
+    # or CPU limit would be.
+    monkeypatch.setattr(
+        sandbox, "budget", lambda: sandbox.Budget(memory_mb=100, cpu_seconds=1, wall_seconds=0.001)
+    )
+    data = xlsx_bytes([row(admin2_pcode="ML0501")])
+    with django_capture_on_commit_callbacks(execute=True):
+        record = import_5w_start(
+            by=fivew.world.partner,
+            operation=fivew.world.operation,
+            file=io.BytesIO(data),
+            file_name="5w.xlsx",
+            dry_run=True,
+            background=True,
+        )
+    record.refresh_from_db()
+    assert record.status == ImportRecord.Status.REJECTED
+    assert record.problems[0]["code"] == "parse_failed"
+    assert "stopped" in record.problems[0]["message"]
+    assert record.job is not None
+    record.job.refresh_from_db()
+    assert record.job.is_finished
+    monkeypatch.setattr(sandbox, "budget", real_budget)
+    again = record_restart(
+        record,
+        start=import_5w_start,
+        by=fivew.world.partner,
+        operation=fivew.world.operation,
+        dry_run=True,
+    )
+    assert again.status == ImportRecord.Status.DRY_RUN, again.problems[:2]
