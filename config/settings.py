@@ -43,6 +43,15 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) <= 0:
+        raise ImproperlyConfigured(f"{name} must be a positive whole number (got “{value}”).")
+    return int(value)
+
+
 DEBUG = env_bool("TUTELA_DEBUG")
 
 SECRET_KEY = os.environ.get("TUTELA_SECRET_KEY", "")
@@ -316,6 +325,18 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Background tasks: Django's tasks API (django-tasks backport) with a database-backed worker,
 # so that no extra server is needed. Run the worker with `tutela db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Limits on reading uploaded tables (README "Limits on uploaded files"): what a file may hold, and
+# what reading it may cost (it is read in a child process with these memory and time limits).
+TUTELA_IMPORT_MAX_BYTES = env_int("TUTELA_IMPORT_MAX_MB", 50) * 1024 * 1024
+TUTELA_IMPORT_MAX_ROWS = env_int("TUTELA_IMPORT_MAX_ROWS", 500_000)
+TUTELA_IMPORT_MAX_COLUMNS = env_int("TUTELA_IMPORT_MAX_COLUMNS", 5_000)
+TUTELA_IMPORT_MAX_CELLS = env_int("TUTELA_IMPORT_MAX_CELLS", 15_000_000)
+TUTELA_IMPORT_MAX_UNZIPPED_BYTES = env_int("TUTELA_IMPORT_MAX_UNZIPPED_MB", 1024) * 1024 * 1024
+TUTELA_IMPORT_PARSE_MEMORY_MB = env_int("TUTELA_IMPORT_PARSE_MEMORY_MB", 3072)
+TUTELA_IMPORT_PARSE_SECONDS = env_int("TUTELA_IMPORT_PARSE_SECONDS", 300)
+# Below gunicorn's 30-second worker timeout: a web worker is never killed waiting for a parse.
+TUTELA_IMPORT_REQUEST_SECONDS = env_int("TUTELA_IMPORT_REQUEST_SECONDS", 20)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.utils.translation import gettext as _
 
+from tutela.core import sandbox
+
 DOCX_MAX_BYTES = 10 * 1024 * 1024
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_CONTENT_TYPE = "application/pdf"
@@ -273,10 +275,16 @@ def docx_check(upload: File[Any]) -> None:
             code="too_large",
         )
     upload.seek(0)
-    try:
+
+    def opens() -> None:
         Document(upload)
+
+    try:
+        # In a child process with memory and time limits: a zip bomb disguised as .docx
+        # inflates there, not in the web worker.
+        sandbox.run_bounded(opens)
     # python-docx raises a variety of exceptions (BadZipFile, KeyError, ValueError...) for a file
-    # that is not a Word document.
+    # that is not a Word document; SandboxFailure when reading it ran out of memory or time.
     except Exception as error:
         raise ValidationError(
             {"file": _("This file cannot be opened as a Word (.docx) document.")},

@@ -64,3 +64,31 @@ def send_outbox_message(*, message_id: int) -> str:
     from tutela.core.services.mail import outbox_message_send
 
     return outbox_message_send(message_id=message_id)
+
+
+@task()
+def problems_workbook_build(
+    *, job_id: int, model: str, record_id: int, builder: str
+) -> dict[str, object]:
+    """Build the workbook of problems of a big upload (see core.imports.problem_workbooks):
+    `model` is the upload record's "app_label.model", `builder` the dotted path of its
+    importer's `import_annotated_workbook`."""
+    from django.apps import apps
+    from django.utils.module_loading import import_string
+    from django.utils.translation import gettext as _
+
+    from tutela.core.imports.problem_workbooks import problems_workbook_run
+    from tutela.core.models import Job
+    from tutela.core.services.jobs import job_fail
+
+    if not (builder.startswith("tutela.") and builder.endswith(".import_annotated_workbook")):
+        raise ValueError(f"not a workbook builder: {builder}")
+    job = Job.objects.get(pk=job_id)
+    record = apps.get_model(model).objects.get(pk=record_id)
+    try:
+        finished = problems_workbook_run(job=job, record=record, build=import_string(builder))
+    except Exception:
+        logger.exception("problems workbook of %s %s failed", model, record_id)
+        job_fail(job=job, message=_("The file with the problems marked could not be prepared."))
+        raise
+    return {"job_id": finished.pk, "status": finished.status}

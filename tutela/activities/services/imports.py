@@ -233,8 +233,13 @@ def import_5w_file(
         raise PermissionDenied(_("This column mapping belongs to another operation."))
     if organisation is None and by is not None and not is_manager(by, operation):
         organisation = by.organisation
-    data = _content(path, file)
     file_name = uploads.upload_name(path, file, file_name)
+    refused: ImportFileError | None = None
+    try:
+        data = _content(path, file)
+    except ImportFileError as exc:
+        # Too big to read: rejected, and not kept.
+        data, refused, keep_file = b"", exc, False
     if record is None:
         record = ImportRecord(
             operation=operation,
@@ -248,6 +253,8 @@ def import_5w_file(
         if keep_file:
             uploads.record_keep_upload(record, data, file_name)
         record.save()
+    if refused is not None:
+        return _finish(record, status=ImportRecord.Status.REJECTED, problems=[refused.as_problem()])
     with collector_paused():
         return _import(
             by=by,

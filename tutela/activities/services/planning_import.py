@@ -288,12 +288,12 @@ def planning_import_file(
 ) -> ImportRecord:
     """Import planning figures for `year`. Returns the ImportRecord (kind "planning")."""
     _require_manager(by, operation)
-    data = uploads.upload_bytes(path, file, caller="planning_import_file")
     file_name = uploads.upload_name(path, file, file_name, default="planning")
     record = ImportRecord.objects.create(
         operation=operation, kind=KIND, user=by, file_name=file_name
     )
     try:
+        data = uploads.upload_bytes(path, file, caller="planning_import_file")
         table = read_table(data, file_name=file_name, sheet=sheet, header_row=header_row)
     except ImportFileError as exc:
         return _finish(record, ImportRecord.Status.REJECTED, [exc.as_problem()])

@@ -310,3 +310,49 @@ def test_partner_cannot_use_another_organisations_mapping(fivew, as_user):
     response = upload(client, csv_file(*GOOD), mapping=str(other_mapping.pk))
     assert response.status_code == 200
     assert not ImportRecord.objects.exists()
+
+
+def test_the_problems_workbook_of_a_big_rejected_upload_is_prepared_in_the_background(
+    fivew, as_user, django_capture_on_commit_callbacks
+):
+    # 600 rows, each with a problem: more than the record keeps, so every row must be checked
+    # again to mark them all; that is the worker's job, not a web request's.
+    bad = GOOD[1].replace(",6,0", ",6,9")
+    client = as_user(fivew.world.partner)
+    upload(client, csv_file(*[bad] * 600))
+    record = latest()
+    assert record.status == ImportRecord.Status.REJECTED
+    assert record.error_count >= 600 > len(record.problems)
+    detail = f"/o/mali/5w/imports/{record.pk}/"
+    annotated = f"/o/mali/5w/imports/{record.pk}/problems.xlsx"
+    page = client.get(detail).content.decode()
+    assert 'class="secondary">Prepare the file with the problems marked' in page
+    assert f'href="{annotated}"' not in page
+    # A GET does not build it while the request waits: back to the page, which offers to.
+    response = client.get(annotated)
+    assert response.status_code == 302
+    assert response["Location"] == detail
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(annotated)
+    assert response.status_code == 302
+    job = Job.objects.get(kind="5w_problems")
+    assert job.status == Job.Status.SUCCEEDED, job.message
+    assert job.result["record"] == record.pk
+    page = client.get(detail).content.decode()
+    assert 'class="secondary">Prepare the file with the problems marked' not in page
+    assert f'href="{annotated}"' in page
+    response = client.get(annotated)
+    assert response.status_code == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+    listing = workbook.worksheets[1]
+    listed = sum(1 for _row in listing.iter_rows()) - 1
+    assert listed == record.error_count + record.warning_count
+
+
+def test_the_problems_workbook_is_refused_to_other_organisations(fivew, as_user):
+    bad = GOOD[1].replace(",6,0", ",6,9")
+    upload(as_user(fivew.world.partner), csv_file(*[bad] * 600))
+    record = latest()
+    other = as_user(fivew.world.other_partner)
+    assert other.post(f"/o/mali/5w/imports/{record.pk}/problems.xlsx").status_code == 404
+    assert not Job.objects.filter(kind="5w_problems").exists()

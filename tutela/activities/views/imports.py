@@ -36,12 +36,15 @@ from tutela.activities.views.reporting import (
 from tutela.core import access
 from tutela.core.forms.directory import apply_validation_error
 from tutela.core.imports import pages as import_pages
+from tutela.core.imports.problem_workbooks import problems_workbook_state
 from tutela.core.imports.problems import ImportFileError, Problem
 from tutela.core.models import Operation, Organisation, PopulationGroup
 from tutela.core.pcodes import name_key
 
 # Problems listed on the result page (the annotated workbook has all of them).
 PROBLEMS_PAGE_SIZE = import_pages.PROBLEMS_PAGE_SIZE
+# The Job that prepares the annotated workbook of a big upload.
+PROBLEMS_JOB = "5w_problems"
 
 
 def _reporting_operation(request: HttpRequest, slug: str) -> Operation:
@@ -148,6 +151,7 @@ def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         can_commit=import_pages.committable(record) and can_enter_rows(request.user, operation),
         needs_mapping=import_pages.needs_mapping(record) and bool(record.file),
         can_map=bool(record.file) and can_enter_rows(request.user, operation),
+        problems_workbook=problems_workbook_state(record, kind=PROBLEMS_JOB),
     )
 
 
@@ -167,9 +171,10 @@ def import_progress(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def import_annotated(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """The uploaded file back as xlsx with its problem cells highlighted and commented."""
+    """The uploaded file back as xlsx with its problem cells highlighted and commented (POST:
+    prepare it in the background, for a big upload)."""
     operation = operation_for(request, slug)
     record = _record_for(request, operation, pk)
     return import_pages.annotated_download(
@@ -177,6 +182,8 @@ def import_annotated(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         record,
         build=import_services.import_annotated_workbook,
         detail_url=reverse("activities:import_detail", kwargs={"slug": slug, "pk": pk}),
+        kind=PROBLEMS_JOB,
+        builder="tutela.activities.services.imports.import_annotated_workbook",
     )
 
 

@@ -336,3 +336,36 @@ def test_renaming_an_uploaded_draft_keeps_the_word_file_current(world: World) ->
     document.refresh_from_db()
     assert document.title == "Nouveau titre"
     assert document.versions.count() == 1
+
+
+def test_a_word_zip_bomb_is_refused_and_the_process_survives() -> None:
+    # A real .docx whose document part is replaced by 300 MB of text (deflated to ~300 KB):
+    # python-docx reads it in a child process with memory and time limits.
+    import zipfile
+
+    source = io.BytesIO()
+    Document().save(source)
+    bomb = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(source.getvalue())) as original,
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
+        for info in original.infolist():
+            content = original.read(info.filename)
+            if info.filename == "word/document.xml":
+                content = content.replace(
+                    b"<w:body>", b"<w:body>" + b"<!-- " + b"a" * 300_000_000 + b" -->"
+                )
+            archive.writestr(info.filename, content)
+    upload = SimpleUploadedFile("note.docx", bomb.getvalue())
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(ValidationError):
+        document_formats.docx_check(upload)
+    # The 300 MB were inflated in the child, not here.
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 150 * 1024
+    assert (
+        document_formats.markdown_to_html("still **alive**")
+        == "<p>still <strong>alive</strong></p>"
+    )

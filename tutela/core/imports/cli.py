@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
+from tutela.core import sandbox
 from tutela.core.models import Operation, User
 
 
@@ -69,9 +70,10 @@ def print_upload(
 @contextmanager
 def command_errors(file: str, *, missing: tuple[type[OSError], ...]) -> Iterator[None]:
     """A missing file (`missing`: the errors that mean so) or a refused import as a
-    CommandError."""
+    CommandError. Files are read with the long parse budget (no web request waits)."""
     try:
-        yield
+        with sandbox.patient():
+            yield
     except missing as exc:
         raise CommandError(f"No file “{file}”.") from exc
     except PermissionDenied as exc:

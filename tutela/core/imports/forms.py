@@ -7,6 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from tutela.core.imports.limits import ReadLimits
 
 
 class UploadFormBase(forms.Form):
@@ -31,3 +35,13 @@ class UploadFormBase(forms.Form):
         mapping_field.queryset = mappings
         if not choose_organisation:
             del self.fields["organisation"]
+
+    def clean_file(self) -> Any:
+        """Refuse a file over the size limit here, before it is read."""
+        upload = self.cleaned_data.get("file")
+        limit = ReadLimits.current().max_bytes
+        if upload is not None and (getattr(upload, "size", 0) or 0) > limit:
+            raise ValidationError(
+                _("The file is too big (more than %(size)d MB).") % {"size": limit // 2**20}
+            )
+        return upload

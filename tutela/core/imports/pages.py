@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from tutela.core.imports import problem_workbooks
 from tutela.core.imports.problems import ImportFileError, Problem
 from tutela.core.imports.uploads import R, UploadRecord
 from tutela.core.services import files
@@ -70,15 +71,46 @@ def annotated_download(
     *,
     build: Callable[..., bytes],
     detail_url: str,
+    kind: str,
+    builder: str,
 ) -> HttpResponse:
     """The upload back as xlsx with its problem cells highlighted (`build(record=record)`); back
-    to the upload's page with a message when the file is no longer kept."""
+    to the upload's page with a message when the file is no longer kept.
+
+    The workbook of a big upload is prepared by the task worker (`problem_workbooks`): a POST
+    starts it (`kind`: the Job's kind, `builder`: dotted path of `build`), the upload's page
+    shows its progress, and a GET downloads it once it is ready."""
+    stem = os.path.splitext(os.path.basename(record.file_name))[0]
+    if not record.file:
+        messages.error(request, _("The uploaded file is no longer kept."))
+        return redirect(detail_url)
+    if problem_workbooks.in_background(record):
+        if request.method == "POST":
+            problem_workbooks.problems_workbook_start(
+                record, by=request.user, kind=kind, builder=builder
+            )
+            messages.info(
+                request,
+                _(
+                    "The file with the problems marked is being prepared; this page shows when "
+                    "it is ready."
+                ),
+            )
+            return redirect(detail_url)
+        content = problem_workbooks.problems_workbook_file(record, kind=kind)
+        if content is None:
+            messages.info(
+                request, _("Prepare the file with the problems marked first (below the counts).")
+            )
+            return redirect(detail_url)
+        return xlsx_download(content, stem, "-problems")
+    if request.method == "POST":
+        return redirect(detail_url)
     try:
         content = build(record=record)
     except ImportFileError as error:
         messages.error(request, error.message)
         return redirect(detail_url)
-    stem = os.path.splitext(os.path.basename(record.file_name))[0]
     return xlsx_download(content, stem, "-problems")
 
 

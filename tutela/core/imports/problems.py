@@ -55,6 +55,11 @@ class ImportFileError(Exception):
         self.message = message
         self.code = code
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Raised in the child process that reads a file (tutela.core.sandbox) and pickled back
+        # to the parent: keep the code too.
+        return (self.__class__, (self.message,), {"code": self.code})
+
     def as_problem(self) -> Problem:
         return Problem(row=None, column="", field="", code=self.code, message=self.message)
 

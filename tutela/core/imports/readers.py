@@ -8,6 +8,10 @@ faster than openpyxl) and CSV (encoding and delimiter detected).
 
 Row numbers are those the user sees in Excel (1-based, header rows included), so that a problem
 "row 12" is found where the user looks for it. Entirely empty rows are skipped.
+
+Every file is parsed in a child process with memory and CPU limits (`tutela.core.sandbox`), after
+checks that refuse what would cost more than the limits (`tutela.core.imports.limits`): a hostile
+file gets a clear message and never takes the web worker or the task worker down with it.
 """
 
 from __future__ import annotations
@@ -21,14 +25,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
+from tutela.core import sandbox
+from tutela.core.imports import limits as read_limits
+from tutela.core.imports.limits import ReadLimits
 from tutela.core.imports.problems import ImportFileError
 
-# Upload limits; settings can raise them.
-MAX_BYTES = 50 * 1024 * 1024
-MAX_ROWS = 500_000
+# Upload limits; settings can change them (README "Limits on uploaded files").
+MAX_BYTES = read_limits.MAX_BYTES
+MAX_ROWS = read_limits.MAX_ROWS
 # How far down the header row is looked for when it is not given.
 HEADER_SEARCH_ROWS = 30
 
@@ -59,10 +65,6 @@ class Table:
 
     def __len__(self) -> int:
         return len(self.rows)
-
-
-def _limit(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
 
 
 def _read_bytes(source: Any, max_bytes: int) -> tuple[bytes, str]:
@@ -297,27 +299,11 @@ def _delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_csv(data: bytes, max_rows: int) -> list[list[Any]]:
+def _read_csv(data: bytes, limits: ReadLimits) -> list[list[Any]]:
     text = _decode(data)
     if not text.strip():
         raise ImportFileError(_("The file is empty."), code="empty")
-    delimiter = _delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows: list[list[Any]] = []
-    try:
-        for record in reader:
-            rows.append(record)
-            if len(rows) > max_rows + HEADER_SEARCH_ROWS:
-                raise ImportFileError(
-                    _("The file has too many rows (more than %(count)d).") % {"count": max_rows},
-                    code="too_big",
-                )
-    except csv.Error as exc:
-        raise ImportFileError(
-            _("The CSV file could not be read (line %(line)d).") % {"line": reader.line_num},
-            code="unreadable",
-        ) from exc
-    return rows
+    return read_limits.read_csv_rows(text, _delimiter(text), limits)
 
 
 def _visible_sheets(workbook: Any) -> list[str]:
@@ -331,15 +317,21 @@ def _visible_sheets(workbook: Any) -> list[str]:
 
 
 class _Sheets:
-    """Each sheet parsed once (calamine parses the whole sheet when it is opened)."""
+    """Each sheet parsed once (calamine parses the whole sheet when it is opened), and its grid
+    checked against the limits before anything is made of it."""
 
-    def __init__(self, workbook: Any) -> None:
+    def __init__(self, workbook: Any, limits: ReadLimits) -> None:
         self.workbook = workbook
+        self.limits = limits
         self.opened: dict[str, Any] = {}
 
     def get(self, name: str) -> Any:
         if name not in self.opened:
-            self.opened[name] = self.workbook.get_sheet_by_name(name)
+            sheet = self.workbook.get_sheet_by_name(name)
+            if sheet.end is not None:
+                rows, columns = sheet.end[0] + 1, sheet.end[1] + 1
+                read_limits.check_grid(name, rows, columns, self.limits)
+            self.opened[name] = sheet
         return self.opened[name]
 
 
@@ -376,33 +368,91 @@ def read_table(
     `sheet`: a sheet name or 0-based index; by default the visible worksheet that `prefer`
     (a score of its headers and hashtags) rates highest, or the first visible worksheet with data.
     `header_row`: 1-based; found automatically when not given. Raises ImportFileError, with a
-    message for the user, for a file that cannot be read.
+    message for the user, for a file that cannot be read, is over the limits, or whose reading
+    ran out of memory or time (code "parse_failed").
     """
-    max_bytes = max_bytes or _limit("TUTELA_IMPORT_MAX_BYTES", MAX_BYTES)
-    max_rows = max_rows or _limit("TUTELA_IMPORT_MAX_ROWS", MAX_ROWS)
-    data, name = _read_bytes(source, max_bytes)
+    limits = ReadLimits.current(max_bytes=max_bytes, max_rows=max_rows)
+    data, name = _read_bytes(source, limits.max_bytes)
     file_name = file_name or name
     if not data.strip():
         raise ImportFileError(_("The file is empty."), code="empty")
     kind = _kind(data, file_name)
-    if kind == "csv":
-        raw = _read_csv(data, max_rows)
-        return _build_table(
-            raw,
+    # Imported here, before the child is forked, so that each child does not import them again.
+    import hxl.model  # noqa: F401
+    import python_calamine  # noqa: F401
+
+    try:
+        return sandbox.run_bounded(
+            _parse,
+            data,
+            kind=kind,
+            sheet=sheet,
             header_row=header_row,
-            max_rows=max_rows,
+            prefer=prefer,
+            limits=limits,
+            file_name=file_name,
+        )
+    except sandbox.SandboxFailure as failure:
+        raise parse_failed(failure) from failure
+
+
+def parse_failed(failure: sandbox.SandboxFailure) -> ImportFileError:
+    """The error of a file whose reading was stopped (the child process reading it died or ran
+    out of time): the import is rejected with this message and can be run again."""
+    limits = sandbox.budget()
+    if failure.reason == sandbox.MEMORY:
+        message = _(
+            "Reading the file needed more memory than the limit (%(limit)s MB), so it was "
+            "stopped; nothing was saved. A sheet may reach far beyond its data (a value in a "
+            "distant cell): delete the empty rows and columns, or split the file."
+        ) % {"limit": limits.memory_mb}
+    elif failure.reason == sandbox.TIME:
+        message = _(
+            "Reading the file took longer than the limit (%(seconds)s seconds), so it was "
+            "stopped; nothing was saved. Try again, or split the file."
+        ) % {"seconds": int(limits.wall_seconds)}
+    else:
+        message = _(
+            "Reading the file stopped unexpectedly (it may be damaged, or built to harm); "
+            "nothing was saved."
+        )
+    return ImportFileError(message, code=PARSE_FAILED)
+
+
+# The code of the problem of a file whose reading was stopped.
+PARSE_FAILED = "parse_failed"
+
+
+def _parse(
+    data: bytes,
+    *,
+    kind: str,
+    sheet: str | int | None,
+    header_row: int | None,
+    prefer: Callable[[list[str], list[str] | None], float] | None,
+    limits: ReadLimits,
+    file_name: str,
+) -> Table:
+    """The table of a file (run in the child process, see read_table)."""
+    if kind == "csv":
+        return _build_table(
+            _read_csv(data, limits),
+            header_row=header_row,
+            max_rows=limits.max_rows,
             kind=kind,
             sheet="",
             sheet_names=[],
             file_name=file_name,
         )
+    if kind in {"xlsx", "xlsm", "ods"}:
+        read_limits.check_archive(data, kind, limits)
     return _read_workbook(
         data,
         kind=kind,
         sheet=sheet,
         header_row=header_row,
         prefer=prefer,
-        max_rows=max_rows,
+        limits=limits,
         file_name=file_name,
     )
 
@@ -414,7 +464,7 @@ def _read_workbook(
     sheet: str | int | None,
     header_row: int | None,
     prefer: Callable[[list[str], list[str] | None], float] | None,
-    max_rows: int,
+    limits: ReadLimits,
     file_name: str,
 ) -> Table:
     import python_calamine
@@ -434,7 +484,7 @@ def _read_workbook(
         names = list(workbook.sheet_names)
         if not names:
             raise ImportFileError(_("The workbook has no sheet."), code="empty")
-        sheets = _Sheets(workbook)
+        sheets = _Sheets(workbook, limits)
         chosen = _choose_sheet(sheets, names, sheet, header_row, prefer)
         try:
             raw = _sheet_rows(sheets, chosen)
@@ -452,7 +502,7 @@ def _read_workbook(
         return _build_table(
             raw,
             header_row=header_row,
-            max_rows=max_rows,
+            max_rows=limits.max_rows,
             kind=kind,
             sheet=chosen,
             sheet_names=names,
@@ -494,6 +544,9 @@ def _choose_sheet(
     for name in candidates:
         try:
             head = _peek(sheets, name)
+        except ImportFileError:
+            # A sheet over the limits is refused, not skipped.
+            raise
         except Exception:  # noqa: BLE001, S112 (an unreadable sheet is skipped)
             continue
         if not any(not _is_empty(c) for row in head for c in row):

@@ -28,7 +28,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tutela.core import sandbox
 from tutela.core.imports.annotate import annotated_workbook
+from tutela.core.imports.limits import ReadLimits
 from tutela.core.imports.matching import ColumnMatch
 from tutela.core.imports.problems import ERROR, WARNING, ImportFileError, Problem, display_value
 from tutela.core.imports.readers import Table
@@ -83,20 +85,37 @@ RECORD_RELATIONS = ("operation", "organisation", "mapping", "user", "job")
 
 def upload_bytes(path: str | os.PathLike[str] | None, file: Any, *, caller: str) -> bytes:
     """The content of an uploaded file (Django upload, open file, text stream, bytes) or of a
-    path."""
+    path. A file over the size limit is refused (ImportFileError) before it is read whole."""
+    limit = ReadLimits.current().max_bytes
     if isinstance(file, bytes | bytearray | memoryview):
-        return bytes(file)
+        return _within(bytes(file), limit)
     if file is not None:
+        declared = getattr(file, "size", None)
+        if isinstance(declared, int) and declared > limit:
+            raise _too_big(limit)
         if hasattr(file, "seek"):
             with contextlib.suppress(OSError, ValueError):
                 file.seek(0)
-        if hasattr(file, "chunks"):
-            return b"".join(file.chunks())
-        data = file.read()
-        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        data = file.read(limit + 1)
+        return _within(data.encode("utf-8") if isinstance(data, str) else bytes(data), limit)
     if path is not None:
+        if Path(path).stat().st_size > limit:
+            raise _too_big(limit)
         return Path(path).read_bytes()
     raise ValueError(f"{caller} needs a path or a file")
+
+
+def _within(data: bytes, limit: int) -> bytes:
+    if len(data) > limit:
+        raise _too_big(limit)
+    return data
+
+
+def _too_big(limit: int) -> ImportFileError:
+    return ImportFileError(
+        _("The file is too big (more than %(size)d MB).") % {"size": limit // (1024 * 1024)},
+        code="too_big",
+    )
 
 
 def upload_name(
@@ -332,7 +351,9 @@ def record_run_queued(
     "created", "updated", "unchanged")."""
     job = record.job
     try:
-        finished = run(record_upload_bytes(record))
+        # The worker reads big files: the long parse budget (tutela.core.sandbox).
+        with sandbox.patient():
+            finished = run(record_upload_bytes(record))
     except Exception as exc:
         logger.exception("%s %s failed", label, record.pk)
         failed(record)

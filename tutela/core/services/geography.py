@@ -2,6 +2,10 @@
 
 A load is validated whole before anything is written, then written in one transaction: a bad file
 loads nothing. Loading the same files again updates areas in place (keyed by P-code).
+
+Files are read in a child process with memory and CPU limits (tutela.core.sandbox), after a size
+check (TUTELA_GEO_MAX_BYTES): a GeoJSON nested a million levels deep or inflated to gigabytes is a
+problem listed like any other, not the end of the process.
 """
 
 from __future__ import annotations
@@ -9,19 +13,23 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
+from tutela.core import sandbox
 from tutela.core.models import AdminArea, AuditEntry
 from tutela.core.pcodes import name_key
 from tutela.core.services.audit import audit_write
 
 GAZETTEER_COLUMNS = ["pcode", "name", "level", "parent_pcode"]
 MAX_LEVEL = 5
+# Biggest boundary or gazetteer file read (settings: TUTELA_GEO_MAX_BYTES).
+MAX_BYTES = 200 * 1024 * 1024
 
 
 @dataclass
@@ -69,6 +77,17 @@ def _read_gazetteer(path: Path, problems: list[GeoProblem]) -> dict[str, _Row]:
         problems.append(GeoProblem(path.name, "file", f"cannot be read ({exc.strerror})"))
         return rows
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _gazetteer_rows(path, reader, problems)
+    except csv.Error as exc:
+        problems.append(GeoProblem(path.name, f"line {reader.line_num}", f"not valid CSV ({exc})"))
+        return {}
+
+
+def _gazetteer_rows(
+    path: Path, reader: csv.DictReader[str], problems: list[GeoProblem]
+) -> dict[str, _Row]:
+    rows: dict[str, _Row] = {}
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in GAZETTEER_COLUMNS if c not in header]
     if missing:
@@ -108,6 +127,9 @@ def _read_gazetteer(path: Path, problems: list[GeoProblem]) -> dict[str, _Row]:
 def _read_geojson(path: Path, problems: list[GeoProblem]) -> list[_Row]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError:
+        problems.append(GeoProblem(path.name, "file", "not valid GeoJSON (nested too deeply)"))
+        return []
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         problems.append(GeoProblem(path.name, "file", f"not valid GeoJSON ({exc})"))
         return []
@@ -150,6 +172,45 @@ def _read_geojson(path: Path, problems: list[GeoProblem]) -> list[_Row]:
             )
         )
     return out
+
+
+def _read_bounded(
+    reader: Callable[[Path, list[GeoProblem]], Any], path: Path, problems: list[GeoProblem]
+) -> Any:
+    """`reader(path, problems)` run in a child process with memory and CPU limits, after a size
+    check; its problems added to `problems`."""
+    limit = int(getattr(settings, "TUTELA_GEO_MAX_BYTES", MAX_BYTES))
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        problems.append(GeoProblem(path.name, "file", f"cannot be read ({exc.strerror})"))
+        return None
+
+    if size > limit:
+        problems.append(
+            GeoProblem(path.name, "file", f"{size // 2**20} MB; the limit is {limit // 2**20} MB")
+        )
+        return None
+
+    def read() -> tuple[Any, list[GeoProblem]]:
+        found: list[GeoProblem] = []
+        return reader(path, found), found
+
+    try:
+        with sandbox.patient():
+            result, found = sandbox.run_bounded(read)
+    except sandbox.SandboxFailure as failure:
+        problems.append(
+            GeoProblem(
+                path.name,
+                "file",
+                f"reading it was stopped ({failure.reason}: over the memory or time limit of "
+                "TUTELA_IMPORT_PARSE_MEMORY_MB / TUTELA_IMPORT_PARSE_SECONDS)",
+            )
+        )
+        return None
+    problems.extend(found)
+    return result
 
 
 def _validate_tree(
@@ -209,9 +270,11 @@ def geo_load(
 
     Raises GeoLoadError with every problem found, having written nothing."""
     problems: list[GeoProblem] = []
-    rows: dict[str, _Row] = _read_gazetteer(gazetteer, problems) if gazetteer else {}
+    rows: dict[str, _Row] = (
+        (_read_bounded(_read_gazetteer, gazetteer, problems) or {}) if gazetteer else {}
+    )
     for path in geojson_files:
-        for feature in _read_geojson(path, problems):
+        for feature in _read_bounded(_read_geojson, path, problems) or []:
             known = rows.get(feature.pcode)
             if known is None:
                 rows[feature.pcode] = feature

@@ -384,8 +384,13 @@ def import_monitoring_file(
         raise ValueError(f"unknown kind {kind!r}")
     organisation = import_organisation(by, operation, organisation)
     _mapping_check(mapping, operation, kind)
-    data = _content(path, file)
     file_name = uploads.upload_name(path, file, file_name)
+    refused: ImportFileError | None = None
+    try:
+        data = _content(path, file)
+    except ImportFileError as exc:
+        # Too big to read: rejected, and not kept.
+        data, refused = b"", exc
     if record is None:
         record = MonitoringImport(
             operation=operation,
@@ -396,8 +401,13 @@ def import_monitoring_file(
             mapping=mapping,
             job=job,
         )
-        uploads.record_keep_upload(record, data, file_name)
+        if refused is None:
+            uploads.record_keep_upload(record, data, file_name)
         record.save()
+    if refused is not None:
+        return _finish(
+            record, status=MonitoringImport.Status.REJECTED, problems=[refused.as_problem()]
+        )
     with collector_paused():
         try:
             return _import(

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tutela.core import access
 from tutela.core.forms.directory import apply_validation_error
 from tutela.core.imports import pages as import_pages
+from tutela.core.imports.problem_workbooks import problems_workbook_state
 from tutela.core.imports.problems import ImportFileError
 from tutela.core.models import Operation, PopulationGroup, ProtectionRisk
 from tutela.core.views.common import paginate
@@ -54,6 +55,8 @@ from tutela.monitoring.services.import_mappings import mapping_delete as mapping
 from tutela.monitoring.xlsforms import xlsform
 
 PROBLEMS_PAGE_SIZE = import_pages.PROBLEMS_PAGE_SIZE
+# The Job that prepares the annotated workbook of a big upload.
+PROBLEMS_JOB = "monitoring_problems"
 
 
 def _page(
@@ -153,6 +156,7 @@ def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         can_commit=content and import_pages.committable(record),
         can_map=content and bool(record.file),
         needs_mapping=import_pages.needs_mapping(record),
+        problems_workbook=problems_workbook_state(record, kind=PROBLEMS_JOB),
     )
 
 
@@ -171,15 +175,18 @@ def import_progress(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def import_annotated(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """The upload back as xlsx with its problem cells highlighted and commented."""
+    """The upload back as xlsx with its problem cells highlighted and commented (POST: prepare it
+    in the background, for a big upload)."""
     operation, record = _record_with_content(request, slug, pk)
     return import_pages.annotated_download(
         request,
         record,
         build=service.import_annotated_workbook,
         detail_url=reverse("monitoring:import_detail", kwargs={"slug": slug, "pk": pk}),
+        kind=PROBLEMS_JOB,
+        builder="tutela.monitoring.services.imports.import_annotated_workbook",
     )
 
 

@@ -19,6 +19,7 @@ from tutela.activities.management.commands.import_5w import (
 )
 from tutela.activities.models import ImportRecord
 from tutela.activities.services.planning_import import planning_import_file
+from tutela.core import sandbox
 
 
 class Command(BaseCommand):
@@ -41,7 +42,7 @@ class Command(BaseCommand):
         operation = lookup_operation(options["operation"])
         user = lookup_user(options["as_user"])
         try:
-            with translation.override(options["language"]):
+            with translation.override(options["language"]), sandbox.patient():
                 record = planning_import_file(
                     by=user,
                     operation=operation,

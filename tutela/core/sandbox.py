@@ -1,0 +1,244 @@
+"""Parsing untrusted files in a child process with memory and CPU limits.
+
+The threat: a parser given a hostile file allocates without bound, spins, or aborts the whole
+process. python-calamine, given a 1.7 KB workbook with one cell at XFD1048576, asks for a 512 GiB
+grid and aborts ("memory allocation of 549755813888 bytes failed"): no Python exception, the
+process is gone. In a web worker that is a 502 for everyone it was serving; in the task worker,
+every queued job stops.
+
+So a file is parsed by `run_bounded` in a forked child whose address space (RLIMIT_AS) and CPU
+time (RLIMIT_CPU) are capped, with no core dump (an aborted parser's memory holds the upload's
+personal data). The parent waits for the child's answer on a pipe, with a wall-clock deadline.
+Whatever the child does (an exception, MemoryError, an abort, SIGKILL by the kernel, an endless
+loop), the parent gets either the result or `SandboxFailure`, and carries on. The checks in
+`tutela.core.imports.limits` refuse known bombs with a clear message before anything big is
+allocated; this is the net under them, for whatever they did not foresee.
+
+Fork, not spawn: the child starts with Django set up and the user's language active, at no cost.
+It never touches the database connection it inherited, and it leaves with `os._exit`, so nothing
+of the parent's (connections, temporary files, atexit handlers) is closed or flushed twice.
+
+Two deadlines: work done while a web request waits must end before the web server gives up on
+the worker (gunicorn's 30 s), so the default wall-clock limit is short
+(TUTELA_IMPORT_REQUEST_SECONDS); the task worker and the command line do long work and say so
+with `patient()`, which allows TUTELA_IMPORT_PARSE_SECONDS.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import logging
+import os
+import pickle
+import resource
+import select
+import signal
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Defaults of the settings (config/settings.py reads them from the environment).
+MEMORY_MB = 3072
+PARSE_SECONDS = 300
+REQUEST_SECONDS = 20
+
+MEMORY = "memory"
+TIME = "time"
+CRASH = "crash"
+
+_patient: contextvars.ContextVar[bool] = contextvars.ContextVar("sandbox_patient", default=False)
+
+
+class SandboxFailure(Exception):
+    """The child parsing a file died or ran out of time. `reason`: MEMORY, TIME or CRASH."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What one parse may use: memory (MB, on top of what the process already maps), CPU
+    seconds, and wall-clock seconds."""
+
+    memory_mb: int
+    cpu_seconds: int
+    wall_seconds: float
+
+
+def budget() -> Budget:
+    """The budget for a parse now: the long one inside `patient()`, the request one otherwise."""
+    memory = int(getattr(settings, "TUTELA_IMPORT_PARSE_MEMORY_MB", MEMORY_MB))
+    cpu = int(getattr(settings, "TUTELA_IMPORT_PARSE_SECONDS", PARSE_SECONDS))
+    if _patient.get():
+        # Two processes share this machine's cores with us: allow for waiting on them.
+        return Budget(memory_mb=memory, cpu_seconds=cpu, wall_seconds=cpu * 2 + 10)
+    wall = float(getattr(settings, "TUTELA_IMPORT_REQUEST_SECONDS", REQUEST_SECONDS))
+    return Budget(memory_mb=memory, cpu_seconds=min(cpu, int(wall) + 1), wall_seconds=wall)
+
+
+@contextlib.contextmanager
+def patient() -> Iterator[None]:
+    """Parses inside take the long budget: for the task worker and the command line, never
+    while a web request waits."""
+    token = _patient.set(True)
+    try:
+        yield
+    finally:
+        _patient.reset(token)
+
+
+def run_bounded(
+    func: Callable[..., T], *args: Any, within: Budget | None = None, **kwargs: Any
+) -> T:
+    """`func(*args, **kwargs)` computed in a child process `within` a budget (default:
+    `budget()`). Returns its result, or raises what it raised (it must pickle), or
+    SandboxFailure when the child died or ran out of time. Without fork (not Linux), runs
+    inline."""
+    limits = within or budget()
+    if not hasattr(os, "fork"):  # pragma: no cover (Tutela runs on Linux)
+        return func(*args, **kwargs)
+    read_fd, write_fd = os.pipe()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover (runs in the child; its effects are tested)
+        os.close(read_fd)
+        _child(write_fd, parent, limits, func, args, kwargs)
+    os.close(write_fd)
+    try:
+        payload = _collect(read_fd, pid, limits)
+    finally:
+        os.close(read_fd)
+    status, value = pickle.loads(payload)  # noqa: S301 (our own child wrote it)
+    if status == "ok":
+        return value
+    if status == MEMORY:
+        raise SandboxFailure(MEMORY, "MemoryError")
+    raise value
+
+
+def _collect(read_fd: int, pid: int, limits: Budget) -> bytearray:
+    """The child's answer, read until it closes the pipe; SandboxFailure if it died first or
+    the deadline passed. The child is always reaped (killed first when still running)."""
+    deadline = time.monotonic() + limits.wall_seconds
+    payload = bytearray()
+    reaped = False
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise SandboxFailure(TIME, f"no answer within {limits.wall_seconds:g} s")
+            ready, _w, _x = select.select([read_fd], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(read_fd, 1 << 20)
+            if not chunk:
+                break
+            payload += chunk
+        _pid, status = os.waitpid(pid, 0)
+        reaped = True
+    finally:
+        if not reaped:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status) or os.WEXITSTATUS(status) != 0 or not payload:
+        raise _death(status)
+    return payload
+
+
+def _death(status: int) -> SandboxFailure:
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        logger.warning("file parser child killed by signal %s", number)
+        if number == signal.SIGXCPU:
+            return SandboxFailure(TIME, "CPU time limit")
+        if number == signal.SIGABRT:
+            # An allocation refused under RLIMIT_AS aborts Rust code (python-calamine).
+            return SandboxFailure(MEMORY, "aborted")
+        return SandboxFailure(CRASH, f"signal {number}")
+    logger.warning("file parser child exited with status %s", os.WEXITSTATUS(status))
+    return SandboxFailure(CRASH, f"exit status {os.WEXITSTATUS(status)}")
+
+
+def _child(
+    write_fd: int,
+    parent: int,
+    limits: Budget,
+    func: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> None:  # pragma: no cover (runs in the child)
+    code = 1
+    try:
+        _confine(parent, limits)
+        try:
+            answer: tuple[str, Any] = ("ok", func(*args, **kwargs))
+        except MemoryError:
+            answer = (MEMORY, None)
+        except Exception as exc:  # noqa: BLE001 (handed to the parent, which raises it)
+            answer = ("raised", exc)
+        try:
+            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        except MemoryError:
+            data = pickle.dumps((MEMORY, None))
+        except Exception as exc:  # noqa: BLE001 (an exception that does not pickle)
+            data = pickle.dumps(("raised", RuntimeError(repr(exc)[:500])))
+        view = memoryview(data)
+        while view:
+            written = os.write(write_fd, view)
+            view = view[written:]
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _confine(parent: int, limits: Budget) -> None:  # pragma: no cover (runs in the child)
+    """Limits of the child: its own signal dispositions (not the web server's handlers), death
+    with its parent, no core dump, CPU time and address space."""
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1):
+        signal.signal(number, signal.SIG_DFL)
+    _die_with_parent(parent)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
+    mapped = _mapped_bytes()
+    if mapped:
+        cap = mapped + limits.memory_mb * 1024 * 1024
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+def _mapped_bytes() -> int:
+    """The address space the process maps now (a forked child starts with its parent's)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as handle:
+            pages = int(handle.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def _die_with_parent(parent: int) -> None:  # pragma: no cover (runs in the child)
+    """SIGKILL this child when its parent dies (a web worker killed by its server's timeout
+    must not leave its parser running)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
