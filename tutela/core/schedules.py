@@ -1,11 +1,12 @@
-"""The core app's periodic jobs: retrying the e-mail outbox and sending the daily digest."""
+"""The core app's periodic jobs: retrying the e-mail outbox, sending the daily digest, and
+failing the tasks of workers that were killed."""
 
 from __future__ import annotations
 
 import datetime
 
 from tutela.core import schedule
-from tutela.core.services import mail
+from tutela.core.services import mail, workers
 
 
 @schedule.every("core.outbox_send_due", minutes=5)
@@ -18,3 +19,9 @@ def outbox_send_due() -> None:
 def digest_send() -> None:
     """Each morning (06:00 UTC), one e-mail per person who chose the daily digest."""
     mail.digest_send()
+
+
+@schedule.every("core.tasks_reap_lost", minutes=1)
+def tasks_reap_lost() -> None:
+    """Tasks left running by a worker that was killed: failed, with their Job and upload."""
+    workers.tasks_reap_lost()

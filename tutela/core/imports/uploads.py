@@ -373,6 +373,24 @@ def record_run_stored(
     )
 
 
+def record_fail_lost(job: Job, message: str) -> int:
+    """An upload still pending on a Job whose worker died (see core.services.workers): rejected,
+    with one problem saying so, so that the page stops waiting and the file can be uploaded
+    again. Every importer's record has a `job` link and the statuses of this module. Returns the
+    number of records changed."""
+    problem = Problem(row=None, column="", field="", code="worker_lost", message=message)
+    changed = 0
+    for relation in Job._meta.related_objects:
+        model = relation.related_model
+        field_names = {f.name for f in model._meta.get_fields()}
+        if relation.field.name != "job" or not {"status", "problems", "error_count"} <= field_names:
+            continue
+        changed += model._default_manager.filter(job=job, status="pending").update(
+            status=REJECTED, problems=[problem.as_dict()], error_count=1, warning_count=0
+        )
+    return changed
+
+
 # --- the annotated workbook ----------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ from tutela.core.models.organisations import Organisation
 from tutela.core.models.people import Contact, Invitation, User
 from tutela.core.models.roles import OperationRole, Role
 from tutela.core.models.structure import Body, Membership
+from tutela.core.models.workers import WorkerHeartbeat
 
 __all__ = [
     "AdminArea",
@@ -24,4 +25,5 @@ __all__ = [
     "Role",
     "ScheduledRun",
     "User",
+    "WorkerHeartbeat",
 ]
