@@ -208,6 +208,8 @@ HTTPS = env_bool("TUTELA_HTTPS")
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
+# A load balancer checks /healthz over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
@@ -257,7 +259,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed names (app.3f2a1c.css) served with a year's immutable cache lifetime, and gzip/brotli
     # copies made once by collectstatic.
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "tutela.core.staticfiles.ManifestStaticFilesStorage"},
 }
 # Serve static files straight from the app folders in development (no collectstatic needed).
 WHITENOISE_USE_FINDERS = DEBUG
