@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 10.0
 DEFAULT_LEASE_SECONDS = 60
+# An upload imported in a web request and still pending after this long was abandoned.
+ABANDONED_SECONDS = 600
 LOST_EXCEPTION = "tutela.core.services.workers.WorkerLost"
 
 
@@ -121,11 +123,28 @@ def lost_message() -> str:
     )
 
 
+def web_lost_message() -> str:
+    return _(
+        "The server stopped while importing this file (it was restarted or killed). Nothing was "
+        "saved; upload the file again."
+    )
+
+
+def uploads_reap_abandoned() -> int:
+    """Uploads imported in a web request whose web worker was killed: rejected. A request
+    cannot outlive the web server's timeout; ten minutes leaves room for any setting of it."""
+    from tutela.core.imports.uploads import records_fail_abandoned
+
+    before = timezone.now() - datetime.timedelta(seconds=ABANDONED_SECONDS)
+    return records_fail_abandoned(before=before, message=web_lost_message())
+
+
 def tasks_reap_lost() -> list[str]:
     """Mark failed the running tasks whose worker died, with their Job and upload record.
     Returns the ids of the tasks marked."""
     from django_tasks_db.models import DBTaskResult
 
+    uploads_reap_abandoned()
     running = list(DBTaskResult.objects.filter(status="RUNNING").only("id", "worker_ids"))
     if not running:
         return []
