@@ -12,6 +12,7 @@ Environment variables (see README "Configuration"):
   TUTELA_BASE_URL         absolute URL used in e-mails; default http://127.0.0.1:8000.
   TUTELA_HTTPS            "1" behind an HTTPS proxy: secure cookies, HSTS, redirect.
   TUTELA_SQLITE_BUSY_TIMEOUT  seconds a SQLite writer waits for the write lock; default 60.
+  TUTELA_WEB_TIMEOUT      seconds a web request may run (gunicorn --timeout); default busy + 60.
   TUTELA_LOG_FORMAT       "json" for JSON lines (one object per log record); default text.
   TUTELA_LOG_LEVEL        level of Tutela's own loggers; default INFO.
   SENTRY_DSN              report errors to Sentry (or a compatible server); off when unset.
@@ -147,6 +148,13 @@ try:
     SQLITE_BUSY_TIMEOUT = float(os.environ.get("TUTELA_SQLITE_BUSY_TIMEOUT") or 60)
 except ValueError as exc:
     raise ImproperlyConfigured("TUTELA_SQLITE_BUSY_TIMEOUT must be a number of seconds.") from exc
+# The longest a web request may run (gunicorn's --timeout under `tutela serve`): a page that needs
+# a write may wait for SQLite's lock. An upload imported in a request and still pending after it
+# was abandoned (its web worker killed; core.services.workers).
+try:
+    WEB_TIMEOUT = int(os.environ.get("TUTELA_WEB_TIMEOUT") or SQLITE_BUSY_TIMEOUT + 60)
+except ValueError as exc:
+    raise ImproperlyConfigured("TUTELA_WEB_TIMEOUT must be a number of seconds.") from exc
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})

@@ -37,8 +37,9 @@ logger = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 10.0
 DEFAULT_LEASE_SECONDS = 60
-# An upload imported in a web request and still pending after this long was abandoned.
-ABANDONED_SECONDS = 600
+# An upload imported in a web request and still pending this long after the web server's timeout
+# was abandoned.
+ABANDONED_MARGIN_SECONDS = 10
 LOST_EXCEPTION = "tutela.core.services.workers.WorkerLost"
 
 
@@ -132,10 +133,11 @@ def web_lost_message() -> str:
 
 def uploads_reap_abandoned() -> int:
     """Uploads imported in a web request whose web worker was killed: rejected. A request
-    cannot outlive the web server's timeout; ten minutes leaves room for any setting of it."""
+    cannot outlive the web server's timeout (settings.WEB_TIMEOUT, gunicorn's --timeout)."""
     from tutela.core.imports.uploads import records_fail_abandoned
 
-    before = timezone.now() - datetime.timedelta(seconds=ABANDONED_SECONDS)
+    seconds = int(getattr(settings, "WEB_TIMEOUT", 120)) + ABANDONED_MARGIN_SECONDS
+    before = timezone.now() - datetime.timedelta(seconds=seconds)
     return records_fail_abandoned(before=before, message=web_lost_message())
 
 

@@ -37,7 +37,7 @@ class Command(BaseCommand):
             "--timeout",
             type=int,
             default=0,
-            help="gunicorn's request timeout; default: the SQLite busy timeout + 60 s, or 120 s",
+            help="gunicorn's request timeout; default TUTELA_WEB_TIMEOUT (SQLite busy timeout + 60)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -46,7 +46,7 @@ class Command(BaseCommand):
         if changed:
             self.stderr.write(f"Made {len(changed)} file(s) under the var directory private.")
         python = sys.executable
-        timeout = options["timeout"] or int(getattr(settings, "SQLITE_BUSY_TIMEOUT", 60)) + 60
+        timeout = options["timeout"] or int(settings.WEB_TIMEOUT)
         children = [
             Child(
                 "web",
