@@ -8,6 +8,7 @@ takes a minute on a busy machine).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.cookiejar
 import json
@@ -178,7 +179,8 @@ class Served:
         deadline = time.monotonic() + timeout
         last: Any = None
         while time.monotonic() < deadline:
-            assert self.process is not None and self.process.poll() is None, self.log_text()
+            assert self.process is not None
+            assert self.process.poll() is None, self.log_text()
             try:
                 status, body, _ = request(f"{self.base}/healthz", timeout=10)
                 last = body
@@ -204,10 +206,8 @@ class Served:
 
 
 def with_suppressed_kill(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def children_of(pid: int) -> list[int]:
@@ -325,4 +325,5 @@ class Browser:
             "/login/",
             {"csrfmiddlewaretoken": self.csrf(html), "email": email, "password": password},
         )
-        assert status == 200 and "logout" in html.lower(), html[:3000]
+        assert status == 200
+        assert "logout" in html.lower(), html[:3000]

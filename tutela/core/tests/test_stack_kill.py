@@ -129,7 +129,8 @@ def test_killing_the_worker_during_an_import_saves_nothing_and_fails_the_job_cle
         "SELECT status, problems FROM activities_importrecord WHERE id = ?",
         (first["record_id"],),
     )[0]
-    assert record[0] == "rejected" and "worker_lost" in record[1]
+    assert record[0] == "rejected"
+    assert "worker_lost" in record[1]
     assert rows_of(database, int(data["operation_id"])) == 0
     log = served.log_text()
     assert "db_worker stopped (killed by SIGKILL); restarting it" in log
@@ -137,7 +138,8 @@ def test_killing_the_worker_during_an_import_saves_nothing_and_fails_the_job_cle
     browser = Browser(served.base)
     browser.login(str(data["coordinator"]), str(data["password"]))
     status_code, html, _ = browser.get(f"/o/{data['slug']}/5w/imports/{first['record_id']}/")
-    assert status_code == 200 and "stopped while running this job" in html
+    assert status_code == 200
+    assert "stopped while running this job" in html
 
     # Run again: the same file imports completely.
     second = shell_json(env, queue)
@@ -157,7 +159,8 @@ def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> tu
     parts: list[bytes] = []
     for name, value in fields.items():
         parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+            f"--{boundary}\r\nContent-Disposition: form-data; "
+            f'name="{name}"\r\n\r\n{value}\r\n'.encode()
         )
     for name, (filename, content) in files.items():
         parts.append(
@@ -172,14 +175,18 @@ def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> tu
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-def post_upload(browser: Browser, path: str, workbook: Path) -> tuple[Any, str]:
+def post_upload(browser: Browser, path: str, workbook: Path, organisation: int) -> tuple[Any, str]:
     import urllib.error
     import urllib.request
 
     status, html, _ = browser.get(path)
     assert status == 200, html[:2000]
     body, content_type = multipart(
-        {"csrfmiddlewaretoken": browser.csrf(html), "organisation": "", "mapping": ""},
+        {
+            "csrfmiddlewaretoken": browser.csrf(html),
+            "organisation": str(organisation),
+            "mapping": "",
+        },
         {"file": (workbook.name, workbook.read_bytes())},
     )
     request = urllib.request.Request(  # noqa: S310
@@ -219,10 +226,11 @@ def test_killing_the_web_worker_during_an_upload_saves_nothing_and_rejects_it_cl
     browser = Browser(served.base)
     browser.login(str(data["coordinator"]), str(data["password"]))
     upload = f"/o/{data['slug']}/5w/upload/"
+    organisation = int(data["organisation_id"])
 
     outcome: list[Any] = []
     posting = threading.Thread(
-        target=lambda: outcome.append(post_upload(browser, upload, workbook))
+        target=lambda: outcome.append(post_upload(browser, upload, workbook, organisation))
     )
     posting.start()
     wait_for_long_write(database)
@@ -232,7 +240,8 @@ def test_killing_the_web_worker_during_an_upload_saves_nothing_and_rejects_it_cl
     for web_worker in children_of(web_master):
         os.kill(web_worker, signal.SIGKILL)
     posting.join(120)
-    assert outcome and outcome[0][0] != 200, outcome  # the post did not succeed
+    assert outcome
+    assert outcome[0][0] != 200, outcome  # the post did not succeed
     assert rows_of(database, int(data["operation_id"])) == 0
 
     # The upload's record is rejected with a clear message once the request cannot be running.
@@ -249,6 +258,6 @@ def test_killing_the_web_worker_during_an_upload_saves_nothing_and_rejects_it_cl
 
     # The web server is back (gunicorn started a new worker) and the same file goes through.
     served.wait_healthy(timeout=60)
-    status, html = post_upload(browser, upload, workbook)
+    status, html = post_upload(browser, upload, workbook, organisation)
     assert status == 200, html[:2000]
     assert rows_of(database, int(data["operation_id"])) == rows

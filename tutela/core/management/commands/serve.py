@@ -37,7 +37,7 @@ class Command(BaseCommand):
             "--timeout",
             type=int,
             default=0,
-            help="gunicorn's request timeout; default TUTELA_WEB_TIMEOUT (SQLite busy timeout + 60)",
+            help="gunicorn's request timeout; default TUTELA_WEB_TIMEOUT (busy timeout + 60 s)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
