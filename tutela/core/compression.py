@@ -22,10 +22,28 @@ from django.middleware.gzip import GZipMiddleware
 UNCOMPRESSED_PREFIXES = ("/account/", "/login/", "/invitation/", "/api/v1/auth/")
 
 
+# Text that compresses well; images, spreadsheets, PDFs and Word files are compressed already.
+COMPRESSED_TYPES = (
+    "application/json",
+    "application/geo+json",
+    "application/javascript",
+    "application/xml",
+    "application/vnd.oai.openapi",
+    "image/svg+xml",
+)
+
+
+def compressible(content_type: str) -> bool:
+    kind = content_type.split(";", 1)[0].strip().lower()
+    return kind.startswith("text/") or kind in COMPRESSED_TYPES or kind.endswith("+json")
+
+
 class CompressionMiddleware(GZipMiddleware):
     def process_response(
         self, request: HttpRequest, response: HttpResponseBase
     ) -> HttpResponseBase:
-        if request.path.startswith(UNCOMPRESSED_PREFIXES):
+        if request.path.startswith(UNCOMPRESSED_PREFIXES) or not compressible(
+            response.get("Content-Type", "")
+        ):
             return response
         return super().process_response(request, response)
