@@ -70,6 +70,9 @@ def data_fixture(world: World, areas: dict[str, AdminArea], settings: Any) -> Da
     with submissions at every status, a sensitive activity, an activity whose rows change
     indicator from month to month, quantities and implementing partners."""
     settings.ACTIVITY_SUMMARY_MIN_ROWS = 0
+    # Rebuilt in chunks of a few rows: every chunk boundary (months, organisations, admin 1
+    # areas, the country's rows without one) is crossed.
+    settings.ACTIVITY_SUMMARY_CHUNK_ROWS = 3
     catalogue_seed(operation=world.operation)
     areas = {
         **areas,
@@ -336,6 +339,28 @@ def test_every_grain_adds_up_to_the_rows(data: Data) -> None:
         )
     )
     assert picks.filter(in_validated=True).count() == len(validated_keys)
+
+
+def _summary_rows(operation: Any) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    def rows(model: Any) -> list[tuple[Any, ...]]:
+        fields = [f.attname for f in model._meta.concrete_fields if f.name != "id"]
+        return sorted(model.objects.filter(operation=operation).values_list(*fields), key=repr)
+
+    return rows(MonthlySummary), rows(PickedSummary)
+
+
+def test_a_rebuild_in_chunks_makes_the_rows_of_a_rebuild_in_one_go(
+    data: Data, settings: Any
+) -> None:
+    operation = data.world.operation
+    summaries_rebuild(operation=operation, force=True)
+    chunked = _summary_rows(operation)
+    settings.ACTIVITY_SUMMARY_CHUNK_ROWS = 10_000_000
+    summaries_rebuild(operation=operation, force=True)
+    assert _summary_rows(operation) == chunked
+    # Nothing is left under the staging id.
+    assert not MonthlySummary.objects.filter(operation_id=-operation.pk).exists()
+    assert not PickedSummary.objects.filter(operation_id=-operation.pk).exists()
 
 
 def test_small_operations_keep_no_summary_rows(data: Data, settings: Any) -> None:
