@@ -48,8 +48,9 @@ def summary_state(operation: Operation) -> SummaryState | None:
     if not state.is_fresh:
         # Queueing the rebuild is a write the page does not need: skipped when another process
         # holds SQLite's write lock (the next read queues it).
+        stale = state
         done, queued = write_nowait(
-            lambda: summaries_request(state=state), what="queueing a 5W summary rebuild"
+            lambda: summaries_request(state=stale), what="queueing a 5W summary rebuild"
         )
         if not (done and queued):
             return None

@@ -378,6 +378,8 @@ def _record_models() -> list[Any]:
     models = []
     for relation in Job._meta.related_objects:
         model = relation.related_model
+        if isinstance(model, str):
+            continue
         names = {f.name for f in model._meta.get_fields()}
         if relation.field.name == "job" and {"status", "problems", "created_at"} <= names:
             models.append(model)

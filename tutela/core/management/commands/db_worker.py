@@ -156,8 +156,8 @@ class Worker(BaseWorker):
         def set_failed(exc: BaseException) -> None:
             retry_locked(lambda: original_failed(exc), what="recording a task's failure")
 
-        db_task_result.set_successful = set_successful  # type: ignore[method-assign]
-        db_task_result.set_failed = set_failed  # type: ignore[method-assign]
+        db_task_result.set_successful = set_successful
+        db_task_result.set_failed = set_failed
         super().run_task(db_task_result)
 
 
