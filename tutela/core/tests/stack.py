@@ -9,6 +9,7 @@ takes a minute on a busy machine).
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import http.cookiejar
 import json
@@ -112,12 +113,15 @@ def collected_static(var_dir: Path) -> Path:
             digest.update(f"{path}:{path.stat().st_size}:{path.stat().st_mtime_ns}".encode())
     shared = Path(f"/tmp/tutela-test-static-{digest.hexdigest()[:16]}")  # noqa: S108
     marker = shared / "staticfiles.json"
-    if not marker.exists():
-        env = stack_env(var_dir)
-        tutela(env, "collectstatic", "--noinput", "-v0")
-        if shared.exists():
-            shutil.rmtree(shared)
-        shutil.copytree(var_dir / "static", shared, symlinks=True)
+    # Parallel test workers collect once between them.
+    with open(f"{shared}.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not marker.exists():
+            env = stack_env(var_dir)
+            tutela(env, "collectstatic", "--noinput", "-v0")
+            if shared.exists():
+                shutil.rmtree(shared)
+            shutil.copytree(var_dir / "static", shared, symlinks=True)
     return shared
 
 
