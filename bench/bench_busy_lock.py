@@ -92,11 +92,11 @@ def stack(users: int, lock_seconds: int) -> None:
     from tutela.core.tests.stack import (
         Browser,
         Served,
-        collected_static,
         descendants,
         free_port,
         shell_json,
         stack_env,
+        static_link,
         tutela,
     )
 
@@ -105,7 +105,7 @@ def stack(users: int, lock_seconds: int) -> None:
     env = stack_env(var)
     print(f"\nstack on SQLite in {var}: migrating...", flush=True)
     tutela(env, "migrate", "-v0")
-    (var / "static").symlink_to(collected_static(var.parent / "static-build"))
+    static_link(var.parent / "static-build", var)
     data = shell_json(env, "from tutela.core.tests.stack_data import build; build()")
     served = Served(env=env, args=["serve", "--bind"], log=base / "serve.log")
     served.port = free_port()

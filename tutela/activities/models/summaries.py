@@ -62,6 +62,10 @@ class SummaryState(models.Model):
     grain_rows = models.JSONField(default=dict, blank=True)
     built_at = models.DateTimeField(null=True, blank=True)
     build_seconds = models.FloatField(default=0.0)
+    # The summary rows in use are stored under operation id `rows_sign` × the operation's id: a
+    # rebuild writes the next ones under the other sign, in chunks, then flips this (a rebuild
+    # never holds the write lock for long; services.summaries).
+    rows_sign = models.SmallIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -76,6 +80,11 @@ class SummaryState(models.Model):
     @property
     def is_fresh(self) -> bool:
         return self.built_version is not None and self.built_version == self.version
+
+    @property
+    def rows_key(self) -> int:
+        """The operation id the summary rows in use are stored under."""
+        return self.rows_sign * self.operation_id
 
 
 class SummaryMeasures(models.Model):

@@ -158,7 +158,7 @@ def summary_rows(
         return None
 
     model: type[MonthlySummary] | type[PickedSummary] = MonthlySummary if monthly else PickedSummary
-    rows: QuerySet[Any] = model.objects.filter(operation=operation, grain=best)
+    rows: QuerySet[Any] = model.objects.filter(operation_id=state.rows_key, grain=best)
     organisation_roles = bool(roles & ORGANISATION_ROLES) and user.organisation_id is not None
     if monthly:
         if filters.validated_only:

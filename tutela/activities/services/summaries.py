@@ -13,13 +13,14 @@ a finer one (sums of sums), so the whole rebuild reads the 5W rows twice.
 
 It is done in chunks, each its own short transaction, so that SQLite's write lock is released
 between them (a rebuild in one transaction held it 20-30 s per million rows and stopped every
-other writer: imports, the task worker, sign-ins). The new rows are written beside the live ones,
-under a staging operation id (minus the operation's id: the tables have no foreign-key constraint),
-by months (monthly grains: every one has the month), by organisations or by admin 1 areas (the
-picks: every pick grain has one of them), about CHUNK_ROWS 5W rows at a time. One short final
-transaction swaps them in (the old rows deleted, the new ones given the operation's id) with the
-state, so that readers never see half a rebuild. Writes made while the chunks were built bump
-`version`: the tables are then stale at once, as they must be, and are rebuilt again.
+other writer: imports, the task worker, sign-ins). The rows in use are stored under the operation
+id `SummaryState.rows_key` (plus or minus the operation's id: the tables have no foreign-key
+constraint); the new rows are written beside them under the other sign, by months (monthly grains:
+every one has the month), by organisations or by admin 1 areas (the picks: every pick grain has
+one of them), about CHUNK_ROWS 5W rows at a time. A one-row update of the state then puts them in
+use, so that readers never see half a rebuild, and the old rows are deleted in chunks. Writes made
+while the chunks were built bump `version`: the tables are then stale at once, as they must be,
+and are rebuilt again.
 
 Operations with fewer rows than ACTIVITY_SUMMARY_MIN_ROWS (setting, default 50,000) keep no
 summary rows: the 5W rows answer fast enough there.
@@ -74,6 +75,9 @@ KEY_COLUMNS = ("organisation_id", "activity_id", "area_id", "population_group_id
 LOCK_NAMESPACE = 0x5357
 # About this many 5W rows are summed per chunk (one transaction) of a rebuild.
 DEFAULT_CHUNK_ROWS = 100_000
+# Old summary rows are deleted this many at a time, this many seconds after the new ones are in use.
+DELETE_CHUNK_ROWS = 20_000
+DEFAULT_OLD_ROWS_GRACE = 10.0
 
 
 @dataclass(frozen=True)
@@ -490,18 +494,25 @@ def _rebuild_lock(operation: Operation) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _clear(operation_id: int) -> None:
+def old_rows_grace() -> float:
+    """Seconds the replaced summary rows are kept for readers that read the state before."""
+    return float(getattr(settings, "ACTIVITY_SUMMARY_OLD_ROWS_GRACE", DEFAULT_OLD_ROWS_GRACE))
+
+
+def _has_rows(key: int) -> bool:
+    return any(m.objects.filter(operation_id=key).exists() for m in (MonthlySummary, PickedSummary))
+
+
+def _delete_rows(key: int) -> None:
+    """Delete the summary rows stored under operation id `key`, a chunk per transaction."""
     for model in (MonthlySummary, PickedSummary):
-        connection = connections[router.db_for_write(model)]
-        others = model.objects.exclude(operation_id=operation_id).exists()
-        if connection.vendor == "sqlite" and not others:
-            # Without a WHERE clause SQLite drops the table's pages at once instead of deleting
-            # row by row (seconds for a million rows).
-            table = connection.ops.quote_name(model._meta.db_table)
-            with connection.cursor() as cursor:
-                cursor.execute(f"DELETE FROM {table}")  # noqa: S608
-        else:
-            model.objects.filter(operation_id=operation_id).delete()
+        rows = model.objects.filter(operation_id=key)
+        while True:
+            with transaction.atomic():
+                ids = list(rows.order_by().values_list("pk", flat=True)[:DELETE_CHUNK_ROWS])
+                if not ids:
+                    break
+                model.objects.filter(pk__in=ids).delete()
 
 
 def _build_chunked(builder: _Builder, rows: Any, rule: str) -> dict[str, int]:
@@ -549,7 +560,6 @@ def summaries_rebuild(*, operation: Operation, force: bool = False) -> SummarySt
     `build_seconds` says how long it took."""
     started = time.perf_counter()
     SummaryState.objects.get_or_create(operation=operation)
-    staging = -operation.pk
     with _rebuild_lock(operation):
         state = SummaryState.objects.get(operation=operation)
         version = state.version
@@ -570,35 +580,36 @@ def summaries_rebuild(*, operation: Operation, force: bool = False) -> SummarySt
         rows = ActivityReport.objects.filter(operation=operation)
         row_count = rows.count()
         enabled = row_count >= min_rows() and row_count > 0
+        in_use, building = state.rows_key, -state.rows_key
         # What a rebuild killed half-way left behind.
-        for model in (MonthlySummary, PickedSummary):
-            model.objects.filter(operation_id=staging).delete()
+        _delete_rows(building)
         grain_rows: dict[str, int] = {}
-        builder = _Builder(operation, rule, hidden, target=staging)
+        builder = _Builder(operation, rule, hidden, target=building)
         if enabled:
             grain_rows = _build_chunked(builder, rows, rule)
         months = rows.aggregate(first=Min("month"), last=Max("month"))
         seconds = time.perf_counter() - started
-        # The swap: one short transaction, so that readers see the old tables or the new ones.
-        with transaction.atomic():
-            _clear(operation.pk)
-            for model in (MonthlySummary, PickedSummary):
-                model.objects.filter(operation_id=staging).update(operation_id=operation.pk)
-            # Not the version counters: writers may have bumped `version` meanwhile (the tables
-            # are then stale again, as they should be).
-            SummaryState.objects.filter(pk=state.pk).update(
-                built_version=version,
-                enabled=enabled,
-                rule=rule,
-                hidden_key=key,
-                first_month=months["first"],
-                last_month=months["last"],
-                row_count=row_count,
-                grain_rows=grain_rows,
-                built_at=timezone.now(),
-                build_seconds=seconds,
-                updated_at=timezone.now(),
-            )
+        # One row: readers see the old tables or the new ones. Not the version counters:
+        # writers may have bumped `version` meanwhile (the tables are then stale again, as they
+        # should be).
+        SummaryState.objects.filter(pk=state.pk).update(
+            rows_sign=-state.rows_sign,
+            built_version=version,
+            enabled=enabled,
+            rule=rule,
+            hidden_key=key,
+            first_month=months["first"],
+            last_month=months["last"],
+            row_count=row_count,
+            grain_rows=grain_rows,
+            built_at=timezone.now(),
+            build_seconds=seconds,
+            updated_at=timezone.now(),
+        )
+        # A reader may have read the state just before the flip: the old rows stay a little.
+        if _has_rows(in_use):
+            time.sleep(old_rows_grace())
+            _delete_rows(in_use)
         if enabled:
             _analyze(builder)
     state.refresh_from_db()
