@@ -8,7 +8,8 @@
    another process holds the write lock: requests, errors and latency per phase, whether any
    process died, and how long after the release a task queued during the lock ran.
 
-    cd bench && ../.venv/bin/python bench_busy_lock.py [--rows 100000] [--users 8] [--lock 12]
+    cd bench && ../.venv/bin/python bench_busy_lock.py [--rows 100000] [--chunk-rows N]
+        [--users 8] [--lock 12] [--skip-rebuild] [--skip-stack]
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def lock_probe(database: Path, stop: threading.Event, out: list[float]) -> None:
     probe.close()
 
 
-def rebuild_locks(rows: int) -> None:
+def rebuild_locks(rows: int, chunk_rows: int | None) -> None:
     from _setup import django_setup
 
     if "DATABASE_URL" in os.environ:
@@ -71,7 +72,8 @@ def rebuild_locks(rows: int) -> None:
     settings.ACTIVITY_SUMMARY_MIN_ROWS = 0
     database = Path(connection.settings_dict["NAME"])
     print(f"\n5W summary rebuild, {rows:,} rows, SQLite write lock held (longest / total):")
-    for label, chunk in (("in chunks", DEFAULT_CHUNK_ROWS), ("in one go", 10**12)):
+    chunked = chunk_rows or DEFAULT_CHUNK_ROWS
+    for label, chunk in ((f"chunks of {chunked:,}", chunked), ("in one go", 10**12)):
         settings.ACTIVITY_SUMMARY_CHUNK_ROWS = chunk
         stop, held = threading.Event(), []
         probe = threading.Thread(target=lock_probe, args=(database, stop, held))
@@ -82,7 +84,7 @@ def rebuild_locks(rows: int) -> None:
         stop.set()
         probe.join()
         print(
-            f"  {label:10} rebuild {took:6.1f} s   longest hold {max(held, default=0):6.2f} s"
+            f"  {label:18} rebuild {took:6.1f} s   longest hold {max(held, default=0):6.2f} s"
             f"   {len(held)} holds"
         )
 
@@ -200,12 +202,15 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=8)
     parser.add_argument("--lock", type=int, default=12)
+    parser.add_argument("--chunk-rows", type=int, default=None)
     parser.add_argument("--skip-rebuild", action="store_true")
+    parser.add_argument("--skip-stack", action="store_true")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     if not args.skip_rebuild:
-        rebuild_locks(args.rows)
-    stack(args.users, args.lock)
+        rebuild_locks(args.rows, args.chunk_rows)
+    if not args.skip_stack:
+        stack(args.users, args.lock)
 
 
 if __name__ == "__main__":

@@ -74,7 +74,7 @@ KEY_COLUMNS = ("organisation_id", "activity_id", "area_id", "population_group_id
 # PostgreSQL advisory lock namespace for rebuilds (one rebuild of an operation at a time).
 LOCK_NAMESPACE = 0x5357
 # About this many 5W rows are summed per chunk (one transaction) of a rebuild.
-DEFAULT_CHUNK_ROWS = 100_000
+DEFAULT_CHUNK_ROWS = 25_000
 # Old summary rows are deleted this many at a time, this many seconds after the new ones are in use.
 DELETE_CHUNK_ROWS = 20_000
 DEFAULT_OLD_ROWS_GRACE = 10.0
