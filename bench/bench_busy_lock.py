@@ -132,8 +132,10 @@ def stack(users: int, lock_seconds: int) -> None:
             if locked:
                 task = shell_json(
                     env,
-                    "import json; from tutela.core.tasks import send_email; "
-                    "r = send_email.enqueue(subject='s', body='b', recipients=['a@x.org']); "
+                    "import datetime, json; from django.utils import timezone; "
+                    "from tutela.core.tasks import send_email; "
+                    "r = send_email.using(run_after=timezone.now() + datetime.timedelta(seconds=3))"
+                    ".enqueue(subject='s', body='b', recipients=['a@x.org']); "
                     "print(json.dumps({'id': str(r.id).replace('-', '')}))",
                 )
                 lock = sqlite3.connect(var / "tutela.sqlite3", timeout=60, isolation_level=None)
