@@ -73,7 +73,7 @@ def rebuild_locks(rows: int, chunk_rows: int | None) -> None:
     database = Path(connection.settings_dict["NAME"])
     print(f"\n5W summary rebuild, {rows:,} rows, SQLite write lock held (longest / total):")
     chunked = chunk_rows or DEFAULT_CHUNK_ROWS
-    for label, chunk in ((f"chunks of {chunked:,}", chunked), ("in one go", 10**12)):
+    for label, chunk in ((f"chunks of {chunked:,}", chunked), ("a chunk per grain", 10**12)):
         settings.ACTIVITY_SUMMARY_CHUNK_ROWS = chunk
         stop, held = threading.Event(), []
         probe = threading.Thread(target=lock_probe, args=(database, stop, held))

@@ -135,7 +135,9 @@ class MonthlySummary(SummaryMeasures):
     rows = models.PositiveIntegerField()
 
     class Meta:
-        ordering = ["operation", "grain", "month"]
+        # By the id, not the operation: ordering by the relation would join the operations and
+        # drop the rows stored under a negative id (SummaryState.rows_key).
+        ordering = ["operation_id", "grain", "month"]
         verbose_name = _("5W monthly summary")
         verbose_name_plural = _("5W monthly summaries")
         indexes = [
@@ -180,7 +182,8 @@ class PickedSummary(SummaryMeasures):
     named = models.BooleanField()
 
     class Meta:
-        ordering = ["operation", "grain"]
+        # As MonthlySummary: by the id, without a join.
+        ordering = ["operation_id", "grain"]
         verbose_name = _("5W cumulative summary")
         verbose_name_plural = _("5W cumulative summaries")
         indexes = [
