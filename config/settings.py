@@ -15,6 +15,12 @@ Environment variables (see README "Configuration"):
                           _REGION, _PREFIX, _ACCESS_KEY_ID, _SECRET_ACCESS_KEY); files encrypted.
   TUTELA_UPLOAD_RETENTION_HOURS  how long rejected or checked uploads are kept; default 48.
   TUTELA_BACKUP_RECIPIENTS  age public keys (comma-separated) that `tutela backup` encrypts to.
+  TUTELA_SQLITE_BUSY_TIMEOUT  seconds a SQLite writer waits for the write lock; default 60.
+  TUTELA_WEB_TIMEOUT      seconds a web request may run (gunicorn --timeout); default busy + 60.
+  TUTELA_LOG_FORMAT       "json" for JSON lines (one object per log record); default text.
+  TUTELA_LOG_LEVEL        level of Tutela's own loggers; default INFO.
+  SENTRY_DSN              report errors to Sentry (or a compatible server); off when unset.
+The `tutela` command and the web server read var/secrets.env first (tutela.core.startup).
 """
 
 from __future__ import annotations
@@ -90,9 +96,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "django_tasks",
+    # Before django_tasks_db: Tutela's `db_worker` command (heartbeat, lock back-off) replaces its.
+    "tutela.core",
     "django_tasks_db",
     "axes",
-    "tutela.core",
     "tutela.activities",
     "tutela.monitoring",
     "tutela.coordination",
@@ -102,6 +109,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Light on the wire: gzip for pages, JSON and GeoJSON (BREACH: see tutela.core.compression),
+    # then ETags and 304s for what may be cached.
+    "tutela.core.compression.CompressionMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -137,18 +148,37 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tutela.sqlite3'}"),
-        conn_max_age=60,
-    )
-}
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tutela.sqlite3'}"),
+            conn_max_age=60,
+        )
+    }
+except ValueError as exc:  # dj_database_url's UnknownSchemeError is a ValueError
+    raise ImproperlyConfigured(f"DATABASE_URL cannot be used: {exc}") from exc
+try:
+    SQLITE_BUSY_TIMEOUT = float(os.environ.get("TUTELA_SQLITE_BUSY_TIMEOUT") or 60)
+except ValueError as exc:
+    raise ImproperlyConfigured("TUTELA_SQLITE_BUSY_TIMEOUT must be a number of seconds.") from exc
+# The longest a web request may run (gunicorn's --timeout under `tutela serve`): a page that needs
+# a write may wait for SQLite's lock. An upload imported in a request and still pending after it
+# was abandoned (its web worker killed; core.services.workers).
+try:
+    WEB_TIMEOUT = int(os.environ.get("TUTELA_WEB_TIMEOUT") or SQLITE_BUSY_TIMEOUT + 60)
+except ValueError as exc:
+    raise ImproperlyConfigured("TUTELA_WEB_TIMEOUT must be a number of seconds.") from exc
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})
-    # WAL lets the web server read while the task worker writes.
+    # WAL lets the web server read while the task worker writes. A writer waits for the write
+    # lock up to the busy timeout, longer than Tutela's longest write (an all-or-nothing import;
+    # long rebuilds are done in chunks), so that lock contention delays work instead of failing
+    # it (tutela.core.db_locks; README "Running as a service").
+    DATABASES["default"]["OPTIONS"]["timeout"] = SQLITE_BUSY_TIMEOUT
     DATABASES["default"]["OPTIONS"]["init_command"] = (
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT * 1000)};"
     )
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 
@@ -199,6 +229,8 @@ HTTPS = env_bool("TUTELA_HTTPS")
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
+# A load balancer checks /healthz over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
@@ -240,6 +272,12 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "tutela" / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
+
+
+# Uploads hold personal data: readable by the server's user only (tutela.core.startup fixes older
+# installs).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 
 def _media_storage() -> dict[str, object]:
@@ -284,7 +322,9 @@ def _media_storage() -> dict[str, object]:
 
 STORAGES = {
     "default": _media_storage(),
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Hashed names (app.3f2a1c.css) served with a year's immutable cache lifetime, and gzip/brotli
+    # copies made once by collectstatic.
+    "staticfiles": {"BACKEND": "tutela.core.staticfiles.ManifestStaticFilesStorage"},
 }
 # How long the file of an upload that was rejected or only checked is kept (encrypted) for its
 # annotated problems workbook, the column mapping page and "import for real"; then deleted.
@@ -384,10 +424,12 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"tutela": {"level": "INFO"}},
-}
+# Logs, error reporting: tutela.core.observability (JSON lines with TUTELA_LOG_FORMAT=json;
+# Sentry only when SENTRY_DSN is set).
+from tutela.core.observability import logging_config, sentry_init  # noqa: E402
+
+LOGGING = logging_config(
+    json_lines=os.environ.get("TUTELA_LOG_FORMAT", "").strip().lower() == "json",
+    level=os.environ.get("TUTELA_LOG_LEVEL", "INFO").strip().upper() or "INFO",
+)
+sentry_init(os.environ.get("SENTRY_DSN", "").strip(), debug=DEBUG)

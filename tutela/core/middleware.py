@@ -34,23 +34,47 @@ class UserLanguageMiddleware:
 
 
 class IdleTimeoutMiddleware:
-    """Signs a user out after SESSION_IDLE_TIMEOUT seconds without a request."""
+    """Signs a user out after SESSION_IDLE_TIMEOUT seconds without a request.
+
+    The "last seen" stamp is written at most once a minute, after the view, and without waiting
+    for the database: when another process holds SQLite's write lock (an import), the page is
+    served and the stamp waits for a later request (tutela.core.db_locks.write_nowait)."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
+        stamp: int | None = None
         if user is not None and user.is_authenticated and hasattr(request, "session"):
             now = int(time.time())
             last = request.session.get("last_seen")
             if last is not None and now - int(last) > settings.SESSION_IDLE_TIMEOUT:
                 logout(request)
                 return redirect(f"{reverse('core:login')}?expired=1")
-            # Write at most once a minute, so that every request does not rewrite the session.
             if last is None or now - int(last) > 60:
-                request.session["last_seen"] = now
-        return self.get_response(request)
+                stamp = now
+        response = self.get_response(request)
+        if stamp is not None:
+            self._stamp(request, stamp)
+        return response
+
+    @staticmethod
+    def _stamp(request: HttpRequest, now: int) -> None:
+        from tutela.core.db_locks import write_nowait
+
+        session = request.session
+        if session.modified:
+            # The view changed the session: it is saved anyway (and must be), stamp included.
+            session["last_seen"] = now
+            return
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or session.session_key is None:
+            return
+        session["last_seen"] = now
+        write_nowait(session.save, what="session last-seen stamp")
+        # Saved, or skipped: either way SessionMiddleware must not wait for the lock again.
+        session.modified = False
 
 
 class TwoFactorMiddleware:

@@ -13,7 +13,9 @@ Apps register jobs in a module named `schedules.py`, imported when the scheduler
 
 Times are UTC. `run_due()` runs each job that is due once: the claim is a conditional UPDATE of
 the job's `ScheduledRun` row, so two scheduler processes (or two servers) never both run it. A
-daily job whose time passed while the scheduler was down runs when it starts again.
+daily job whose time passed while the scheduler was down runs when it starts again. A run still
+going (a job slower than its interval) is not started again beside itself, unless the scheduler
+running it died (its heartbeat, core.services.workers).
 """
 
 from __future__ import annotations
@@ -99,24 +101,45 @@ def autodiscover() -> None:
     autodiscover_modules("schedules")
 
 
-def _claim(job: Job, now: datetime.datetime) -> bool:
-    """Mark the job started at `now` if it is due. True only for the one process that did."""
-    if not ScheduledRun.objects.filter(name=job.name).exists():
+def _claim(job: Job, now: datetime.datetime, claimer: str = "") -> bool:
+    """Mark the job started at `now` by `claimer` (a scheduler's heartbeat name) if it is due and
+    not running in a live scheduler. True only for the one process that did."""
+    from tutela.core.services.workers import dead_names
+
+    run = ScheduledRun.objects.filter(name=job.name).first()
+    if run is None:
         try:
             with transaction.atomic():
                 ScheduledRun.objects.create(name=job.name)
         except IntegrityError:
             # Another scheduler created the row at the same moment: fine, it exists now.
             pass
+        run = ScheduledRun.objects.get(name=job.name)
+    due = run.last_started_at is None or run.last_started_at < job.due_if_started_before(now)
+    if not due:
+        return False
+    if (
+        run.last_status == ScheduledRun.Status.RUNNING
+        and run.claimed_by
+        and run.claimed_by != claimer
+        and not dead_names([run.claimed_by])
+    ):
+        logger.info("periodic job %s is still running in %s", job.name, run.claimed_by)
+        return False
+    # The UPDATE applies only if nobody claimed the run since we read it.
+    unchanged = Q(last_started_at__isnull=True) | Q(
+        last_started_at__lt=job.due_if_started_before(now)
+    )
     claimed = (
-        ScheduledRun.objects.filter(name=job.name)
-        .filter(
-            Q(last_started_at__isnull=True) | Q(last_started_at__lt=job.due_if_started_before(now))
+        ScheduledRun.objects.filter(
+            pk=run.pk, last_status=run.last_status, claimed_by=run.claimed_by
         )
+        .filter(unchanged)
         .update(
             last_started_at=now,
             last_status=ScheduledRun.Status.RUNNING,
             last_error="",
+            claimed_by=claimer,
             updated_at=timezone.now(),
         )
     )
@@ -144,13 +167,14 @@ def run_job(job: Job) -> bool:
     return True
 
 
-def run_due(now: datetime.datetime | None = None) -> list[str]:
-    """Run every registered job that is due at `now`, once. Returns the names of the jobs run."""
+def run_due(now: datetime.datetime | None = None, *, claimer: str = "") -> list[str]:
+    """Run every registered job that is due at `now`, once. Returns the names of the jobs run.
+    `claimer`: the scheduler's heartbeat name (see _claim)."""
     now = now or timezone.now()
     ran = []
     for name in sorted(registry):
         job = registry[name]
-        if _claim(job, now):
+        if _claim(job, now, claimer):
             logger.info("running periodic job %s", name)
             run_job(job)
             ran.append(name)

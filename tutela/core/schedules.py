@@ -1,12 +1,12 @@
 """The core app's periodic jobs: retrying the e-mail outbox, sending the daily digest, deleting
-stored files no longer needed."""
+stored files no longer needed, and failing the tasks of workers that were killed."""
 
 from __future__ import annotations
 
 import datetime
 
 from tutela.core import schedule
-from tutela.core.services import files, mail
+from tutela.core.services import files, mail, workers
 
 
 @schedule.every("core.outbox_send_due", minutes=5)
@@ -26,3 +26,9 @@ def stored_files_clean() -> None:
     """Each hour, delete the files of uploads past their retention and files no record refers
     to."""
     files.stored_files_clean()
+
+
+@schedule.every("core.tasks_reap_lost", minutes=1)
+def tasks_reap_lost() -> None:
+    """Tasks left running by a worker that was killed: failed, with their Job and upload."""
+    workers.tasks_reap_lost()

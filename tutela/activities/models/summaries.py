@@ -62,6 +62,10 @@ class SummaryState(models.Model):
     grain_rows = models.JSONField(default=dict, blank=True)
     built_at = models.DateTimeField(null=True, blank=True)
     build_seconds = models.FloatField(default=0.0)
+    # The summary rows in use are stored under operation id `rows_sign` × the operation's id: a
+    # rebuild writes the next ones under the other sign, in chunks, then flips this (a rebuild
+    # never holds the write lock for long; services.summaries).
+    rows_sign = models.SmallIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -76,6 +80,11 @@ class SummaryState(models.Model):
     @property
     def is_fresh(self) -> bool:
         return self.built_version is not None and self.built_version == self.version
+
+    @property
+    def rows_key(self) -> int:
+        """The operation id the summary rows in use are stored under."""
+        return self.rows_sign * self.operation_id
 
 
 class SummaryMeasures(models.Model):
@@ -126,7 +135,9 @@ class MonthlySummary(SummaryMeasures):
     rows = models.PositiveIntegerField()
 
     class Meta:
-        ordering = ["operation", "grain", "month"]
+        # By the id, not the operation: ordering by the relation would join the operations and
+        # drop the rows stored under a negative id (SummaryState.rows_key).
+        ordering = ["operation_id", "grain", "month"]
         verbose_name = _("5W monthly summary")
         verbose_name_plural = _("5W monthly summaries")
         indexes = [
@@ -171,7 +182,8 @@ class PickedSummary(SummaryMeasures):
     named = models.BooleanField()
 
     class Meta:
-        ordering = ["operation", "grain"]
+        # As MonthlySummary: by the id, without a join.
+        ordering = ["operation_id", "grain"]
         verbose_name = _("5W cumulative summary")
         verbose_name_plural = _("5W cumulative summaries")
         indexes = [

@@ -40,12 +40,19 @@ def summary_state(operation: Operation) -> SummaryState | None:
     """The operation's summary tables when they are fresh and filled, else None. Stale ones get a
     background rebuild queued (once per version); reads go to the 5W rows meanwhile."""
     from tutela.activities.services.summaries import summaries_request
+    from tutela.core.db_locks import write_nowait
 
     state = SummaryState.objects.filter(operation=operation).first()
     if state is None or state.built_version is None:
         return None
     if not state.is_fresh:
-        if not summaries_request(state=state):
+        # Queueing the rebuild is a write the page does not need: skipped when another process
+        # holds SQLite's write lock (the next read queues it).
+        stale = state
+        done, queued = write_nowait(
+            lambda: summaries_request(state=stale), what="queueing a 5W summary rebuild"
+        )
+        if not (done and queued):
             return None
         # A worker running in-process (tests, ImmediateBackend) has rebuilt them already.
         state = SummaryState.objects.filter(pk=state.pk).first()
@@ -151,7 +158,7 @@ def summary_rows(
         return None
 
     model: type[MonthlySummary] | type[PickedSummary] = MonthlySummary if monthly else PickedSummary
-    rows: QuerySet[Any] = model.objects.filter(operation=operation, grain=best)
+    rows: QuerySet[Any] = model.objects.filter(operation_id=state.rows_key, grain=best)
     organisation_roles = bool(roles & ORGANISATION_ROLES) and user.organisation_id is not None
     if monthly:
         if filters.validated_only:

@@ -6,10 +6,21 @@ reflect the current version; when they find them stale they answer from the 5W r
 background rebuild (`summaries_request`). Imports rebuild right after they succeed, in their own
 background task, so that users rarely meet stale tables.
 
-A rebuild replaces the operation's summary rows in one transaction with INSERT ... SELECT ...
-GROUP BY statements (window functions for the picks of the cumulative rule), portable to SQLite
->= 3.30 and PostgreSQL. The finest grain of each table is computed from the 5W rows; every coarser
-grain from a finer one (sums of sums), so the whole rebuild reads the 5W rows twice.
+A rebuild computes the operation's summary rows with INSERT ... SELECT ... GROUP BY statements
+(window functions for the picks of the cumulative rule), portable to SQLite >= 3.30 and
+PostgreSQL. The finest grain of each table is computed from the 5W rows; every coarser grain from
+a finer one (sums of sums), so the whole rebuild reads the 5W rows twice.
+
+It is done in chunks, each its own short transaction, so that SQLite's write lock is released
+between them (a rebuild in one transaction held it 20-30 s per million rows and stopped every
+other writer: imports, the task worker, sign-ins). The rows in use are stored under the operation
+id `SummaryState.rows_key` (plus or minus the operation's id: the tables have no foreign-key
+constraint); the new rows are written beside them under the other sign, by months (monthly grains:
+every one has the month), by organisations or by admin 1 areas (the picks: every pick grain has
+one of them), about CHUNK_ROWS 5W rows at a time. A one-row update of the state then puts them in
+use, so that readers never see half a rebuild, and the old rows are deleted in chunks. Writes made
+while the chunks were built bump `version`: the tables are then stale at once, as they must be,
+and are rebuilt again.
 
 Operations with fewer rows than ACTIVITY_SUMMARY_MIN_ROWS (setting, default 50,000) keep no
 summary rows: the 5W rows answer fast enough there.
@@ -17,16 +28,20 @@ summary rows: the 5W rows answer fast enough there.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import logging
+import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import connections, router, transaction
-from django.db.models import F, Max, Min
+from django.db.models import Count, F, Max, Min
 from django.utils import timezone
 
 from tutela.activities.models import (
@@ -58,6 +73,11 @@ MEASURE_COLUMNS = (
 KEY_COLUMNS = ("organisation_id", "activity_id", "area_id", "population_group_id")
 # PostgreSQL advisory lock namespace for rebuilds (one rebuild of an operation at a time).
 LOCK_NAMESPACE = 0x5357
+# About this many 5W rows are summed per chunk (one transaction) of a rebuild.
+DEFAULT_CHUNK_ROWS = 25_000
+# Old summary rows are deleted this many at a time, this many seconds after the new ones are in use.
+DELETE_CHUNK_ROWS = 20_000
+DEFAULT_OLD_ROWS_GRACE = 10.0
 
 
 @dataclass(frozen=True)
@@ -197,8 +217,13 @@ class _Builder:
     """The SQL of one rebuild. Table and column names come from the models (quoted); values are
     bound parameters."""
 
-    def __init__(self, operation: Operation, rule: str, hidden: set[int]) -> None:
+    def __init__(
+        self, operation: Operation, rule: str, hidden: set[int], *, target: int | None = None
+    ) -> None:
         self.operation = operation
+        # The operation id the new summary rows are written under (the staging id of a chunked
+        # rebuild), and read back from for the coarser grains.
+        self.target = operation.pk if target is None else target
         self.rule = rule
         self.hidden = sorted(hidden)
         # A list of the few sensitive activities rather than a join with the activities: the
@@ -238,19 +263,35 @@ class _Builder:
     def is_sensitive(self, alias: str) -> tuple[str, list[Any]]:
         return self._member(f"{alias}.{self.q('activity_id')}", self.sensitive, then=True)
 
-    def source(self) -> tuple[str, list[object]]:
-        """FROM clause: the operation's 5W rows with their submission."""
+    def chunk(self, column: str, values: Sequence[Any] | None) -> tuple[str, list[Any]]:
+        """ " AND column IN (values)" (NULL among them included); nothing for a whole grain."""
+        if values is None:
+            return "", []
+        present = [v for v in values if v is not None]
+        parts = []
+        if present:
+            parts.append(f"{column} IN ({', '.join(['%s'] * len(present))})")
+        if len(present) < len(values):
+            parts.append(f"{column} IS NULL")
+        return f" AND ({' OR '.join(parts) or 'FALSE'})", present
+
+    def source(
+        self, column: str = "", values: Sequence[Any] | None = None
+    ) -> tuple[str, list[object]]:
+        """FROM clause: the operation's 5W rows with their submission (those whose `column` is
+        among `values` for a chunk)."""
         q = self.q
+        where, params = self.chunk(f"r.{q(column)}", values) if column else ("", [])
         sql = (
             f"{self.table(ActivityReport)} r "
             f"INNER JOIN {self.table(Submission)} s ON s.{q('id')} = r.{q('submission_id')} "
-            f"WHERE r.{q('operation_id')} = %s"
+            f"WHERE r.{q('operation_id')} = %s{where}"
         )
-        return sql, [self.operation.pk]
+        return sql, [self.operation.pk, *params]
 
     # Monthly sums.
 
-    def monthly_from_rows(self, grain: Grain) -> int:
+    def monthly_from_rows(self, grain: Grain, months: Sequence[Any] | None = None) -> int:
         q = self.q
         named, named_params = self.named("r")
         sensitive, sensitive_params = self.is_sensitive("r")
@@ -265,31 +306,32 @@ class _Builder:
             "%s",
             "%s",
         ]
-        source, source_params = self.source()
+        source, source_params = self.source("month", months)
         grouped = ", ".join(str(i) for i in range(1, len(dims) + 4))
         sql = f"SELECT {', '.join(select)} FROM {source} GROUP BY {grouped}"  # noqa: S608
         params = [
             Submission.Status.VALIDATED,
             *sensitive_params,
             *named_params,
-            self.operation.pk,
+            self.target,
             grain.name,
             *source_params,
         ]
         columns = [*dims, "validated", "sensitive", "named", "rows", *MEASURE_COLUMNS]
         return self.insert(MonthlySummary, [*columns, "operation_id", "grain"], sql, params)
 
-    def monthly_from_grain(self, grain: Grain) -> int:
+    def monthly_from_grain(self, grain: Grain, months: Sequence[Any] | None = None) -> int:
         q = self.q
         dims = ["month", *grain.columns, "validated", "sensitive", "named"]
         select = [q(c) for c in dims]
         select += [f"SUM({q(m)})" for m in ("rows", *MEASURE_COLUMNS)] + ["%s", "%s"]
         grouped = ", ".join(str(i) for i in range(1, len(dims) + 1))
+        where, chunk_params = self.chunk(q("month"), months)
         sql = (
             f"SELECT {', '.join(select)} FROM {self.table(MonthlySummary)} "  # noqa: S608
-            f"WHERE {q('operation_id')} = %s AND {q('grain')} = %s GROUP BY {grouped}"
+            f"WHERE {q('operation_id')} = %s AND {q('grain')} = %s{where} GROUP BY {grouped}"
         )
-        params = [self.operation.pk, grain.name, self.operation.pk, grain.source]
+        params = [self.target, grain.name, self.target, grain.source, *chunk_params]
         columns = [*dims, "rows", *MEASURE_COLUMNS, "operation_id", "grain"]
         return self.insert(MonthlySummary, columns, sql, params)
 
@@ -304,7 +346,7 @@ class _Builder:
             f"{alias}.{q('month')} DESC"
         )
 
-    def picks_from_rows(self) -> int:
+    def picks_from_rows(self, organisations: Sequence[Any] | None = None) -> int:
         """Grain p0, from the 5W rows in one pass.
 
         Per key and indicator (the "_ki" flags), ordered by the rule: the pick over all rows is
@@ -315,6 +357,8 @@ class _Builder:
         q = self.q
         named, named_params = self.named("r")
         sensitive, sensitive_params = self.is_sensitive("r")
+        # A chunk holds whole keys: the organisation is part of every key.
+        source, source_params = self.source("organisation_id", organisations)
         key = ", ".join(f"{{t}}.{q(c)}" for c in KEY_COLUMNS)
         key_r, key_c = key.format(t="r"), key.format(t="c")
         running = "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
@@ -325,7 +369,7 @@ class _Builder:
             f"{validated} AS v, {sensitive} AS sens, {named} AS nm, "
             "ROW_NUMBER() OVER w AS rn_a, "
             f"SUM(CASE WHEN {validated} THEN 1 ELSE 0 END) OVER (w {running}) AS cv "
-            f"FROM {self.source()[0]} "
+            f"FROM {source} "
             f"WINDOW w AS (PARTITION BY {key_r}, r.{q('indicator_id')} "
             f"ORDER BY {self.order('r')})"
         )
@@ -354,20 +398,22 @@ class _Builder:
         # the sensitive activities, the hidden areas and the status again (inner select list),
         # the operation (WHERE).
         params = [
-            self.operation.pk,
+            self.target,
             "p0",
             Submission.Status.VALIDATED,
             *sensitive_params,
             *named_params,
             Submission.Status.VALIDATED,
-            self.operation.pk,
+            *source_params,
         ]
         flags = ["sensitive", "named", "in_all", "in_validated", "in_all_ki", "in_validated_ki"]
         return self.insert(PickedSummary, [*columns, *flags, "operation_id", "grain"], sql, params)
 
-    def picks_from_grain(self, grain: Grain) -> int:
-        """Sums of the picks of one kind (all / validated) by the grain's columns."""
+    def picks_from_grain(self, grain: Grain, values: Sequence[Any] | None = None) -> int:
+        """Sums of the picks of one kind (all / validated) by the grain's columns (for a chunk:
+        those whose `chunk_column(grain)` is among `values`)."""
         q = self.q
+        where, chunk_params = self.chunk(q(chunk_column(grain)), values)
         dims = [*grain.columns, "sensitive", "named"]
         grouped = ", ".join(str(i) for i in range(1, len(dims) + 1))
         count = 0
@@ -377,10 +423,10 @@ class _Builder:
             select += [f"SUM({q(m)})" for m in MEASURE_COLUMNS] + ["%s", "%s"]
             sql = (
                 f"SELECT {', '.join(select)} FROM {self.table(PickedSummary)} "  # noqa: S608
-                f"WHERE {q('operation_id')} = %s AND {q('grain')} = %s AND {q(flag)} "
+                f"WHERE {q('operation_id')} = %s AND {q('grain')} = %s AND {q(flag)}{where} "
                 f"GROUP BY {grouped}"
             )
-            params = [self.operation.pk, grain.name, self.operation.pk, grain.source]
+            params = [self.target, grain.name, self.target, grain.source, *chunk_params]
             columns = [
                 *dims,
                 "in_all",
@@ -395,28 +441,110 @@ class _Builder:
         return count
 
 
-def _lock(operation: Operation) -> None:
-    """One rebuild of an operation at a time. PostgreSQL: an advisory lock held until the
-    transaction ends (writers are not blocked). SQLite: write transactions are serialised anyway
-    (BEGIN IMMEDIATE)."""
+def chunk_column(grain: Grain) -> str:
+    """The column a pick grain is built by in chunks: the organisation, or else admin 1."""
+    return "organisation_id" if "organisation_id" in grain.columns else "admin1_id"
+
+
+def chunk_rows() -> int:
+    return int(getattr(settings, "ACTIVITY_SUMMARY_CHUNK_ROWS", DEFAULT_CHUNK_ROWS))
+
+
+def _chunks(counts: Iterable[tuple[Any, int]], size: int) -> list[list[Any]]:
+    """Consecutive groups of values holding about `size` 5W rows each (a value with more rows
+    is a chunk of its own)."""
+    chunks: list[list[Any]] = []
+    current: list[Any] = []
+    total = 0
+    for value, count in counts:
+        if current and total + count > size:
+            chunks.append(current)
+            current, total = [], 0
+        current.append(value)
+        total += count
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _counts(rows: Any, column: str) -> list[tuple[Any, int]]:
+    return list(rows.order_by().values_list(column).annotate(n=Count("id")).order_by(column))
+
+
+@contextlib.contextmanager
+def _rebuild_lock(operation: Operation) -> Iterator[None]:
+    """One rebuild of an operation at a time, across its chunks. PostgreSQL: a session advisory
+    lock (writers are not blocked). SQLite (one machine): a lock file in the var directory."""
     connection = connections[router.db_for_write(MonthlySummary)]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, operation.pk])
-
-
-def _clear(operation: Operation) -> None:
-    for model in (MonthlySummary, PickedSummary):
-        connection = connections[router.db_for_write(model)]
-        others = model.objects.exclude(operation=operation).exists()
-        if connection.vendor == "sqlite" and not others:
-            # Without a WHERE clause SQLite drops the table's pages at once instead of deleting
-            # row by row (seconds for a million rows).
-            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, operation.pk])
+        try:
+            yield
+        finally:
             with connection.cursor() as cursor:
-                cursor.execute(f"DELETE FROM {table}")  # noqa: S608
-        else:
-            model.objects.filter(operation=operation).delete()
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, operation.pk])
+        return
+    var_dir = Path(getattr(settings, "VAR_DIR", tempfile.gettempdir()))
+    with open(var_dir / f".5w-summaries-{operation.pk}.lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def old_rows_grace() -> float:
+    """Seconds the replaced summary rows are kept for readers that read the state before."""
+    return float(getattr(settings, "ACTIVITY_SUMMARY_OLD_ROWS_GRACE", DEFAULT_OLD_ROWS_GRACE))
+
+
+def _has_rows(key: int) -> bool:
+    return any(m.objects.filter(operation_id=key).exists() for m in (MonthlySummary, PickedSummary))
+
+
+def _delete_rows(key: int) -> None:
+    """Delete the summary rows stored under operation id `key`, a chunk per transaction."""
+    for model in (MonthlySummary, PickedSummary):
+        rows = model.objects.filter(operation_id=key)
+        while True:
+            with transaction.atomic():
+                ids = list(rows.order_by().values_list("pk", flat=True)[:DELETE_CHUNK_ROWS])
+                if not ids:
+                    break
+                model.objects.filter(pk__in=ids).delete()
+
+
+def _build_chunked(builder: _Builder, rows: Any, rule: str) -> dict[str, int]:
+    """Every grain into the staging rows, chunk by chunk, each chunk its own transaction."""
+    size = chunk_rows()
+    grain_rows: dict[str, int] = {}
+
+    def each(chunks: list[list[Any]], build: Any) -> int:
+        written = 0
+        for chunk in chunks:
+            with transaction.atomic():
+                written += build(chunk)
+        return written
+
+    months = _chunks(_counts(rows, "month"), size)
+    for grain in MONTHLY_GRAINS:
+        build = builder.monthly_from_grain if grain.source else builder.monthly_from_rows
+        grain_rows[grain.name] = each(months, lambda chunk, g=grain, b=build: b(g, chunk))
+    if rule != ActivitySettings.CumulativeRule.NEW_ONLY:
+        by = {
+            "organisation_id": _chunks(_counts(rows, "organisation_id"), size),
+            "admin1_id": _chunks(_counts(rows, "admin1_id"), size),
+        }
+        for grain in PICKED_GRAINS:
+            if grain.source:
+                grain_rows[grain.name] = each(
+                    by[chunk_column(grain)],
+                    lambda chunk, g=grain: builder.picks_from_grain(g, chunk),
+                )
+            else:
+                grain_rows[grain.name] = each(by["organisation_id"], builder.picks_from_rows)
+    return grain_rows
 
 
 def _analyze(builder: _Builder) -> None:
@@ -428,11 +556,11 @@ def _analyze(builder: _Builder) -> None:
 
 def summaries_rebuild(*, operation: Operation, force: bool = False) -> SummaryState:
     """Rebuild the operation's summary tables from its 5W rows (nothing is done when they are
-    fresh, unless `force`). Returns the state, whose `build_seconds` says how long it took."""
+    fresh, unless `force`), in chunks (see the module's docstring). Returns the state, whose
+    `build_seconds` says how long it took."""
     started = time.perf_counter()
     SummaryState.objects.get_or_create(operation=operation)
-    with transaction.atomic():
-        _lock(operation)
+    with _rebuild_lock(operation):
         state = SummaryState.objects.get(operation=operation)
         version = state.version
         rule = (
@@ -449,30 +577,23 @@ def summaries_rebuild(*, operation: Operation, force: bool = False) -> SummarySt
             and state.hidden_key == key
         ):
             return state
-        _clear(operation)
         rows = ActivityReport.objects.filter(operation=operation)
         row_count = rows.count()
         enabled = row_count >= min_rows() and row_count > 0
+        in_use, building = state.rows_key, -state.rows_key
+        # What a rebuild killed half-way left behind.
+        _delete_rows(building)
         grain_rows: dict[str, int] = {}
+        builder = _Builder(operation, rule, hidden, target=building)
         if enabled:
-            builder = _Builder(operation, rule, hidden)
-            for grain in MONTHLY_GRAINS:
-                if grain.source:
-                    grain_rows[grain.name] = builder.monthly_from_grain(grain)
-                else:
-                    grain_rows[grain.name] = builder.monthly_from_rows(grain)
-            if rule != ActivitySettings.CumulativeRule.NEW_ONLY:
-                for grain in PICKED_GRAINS:
-                    if grain.source:
-                        grain_rows[grain.name] = builder.picks_from_grain(grain)
-                    else:
-                        grain_rows[grain.name] = builder.picks_from_rows()
-            _analyze(builder)
+            grain_rows = _build_chunked(builder, rows, rule)
         months = rows.aggregate(first=Min("month"), last=Max("month"))
         seconds = time.perf_counter() - started
-        # Not the version counters: writers may have bumped `version` meanwhile (the tables are
-        # then stale again, as they should be).
+        # One row: readers see the old tables or the new ones. Not the version counters:
+        # writers may have bumped `version` meanwhile (the tables are then stale again, as they
+        # should be).
         SummaryState.objects.filter(pk=state.pk).update(
+            rows_sign=-state.rows_sign,
             built_version=version,
             enabled=enabled,
             rule=rule,
@@ -485,6 +606,12 @@ def summaries_rebuild(*, operation: Operation, force: bool = False) -> SummarySt
             build_seconds=seconds,
             updated_at=timezone.now(),
         )
+        # A reader may have read the state just before the flip: the old rows stay a little.
+        if _has_rows(in_use):
+            time.sleep(old_rows_grace())
+            _delete_rows(in_use)
+        if enabled:
+            _analyze(builder)
     state.refresh_from_db()
     if enabled:
         logger.info(

@@ -142,7 +142,9 @@ def test_presence_png_view(five_w: FiveW, as_user) -> None:  # noqa: ANN001
     response = as_user(five_w.world.partner).get("/o/mali/5w/presence.png", {"level": 2})
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
-    assert response["Cache-Control"] == "private, no-store"
+    # Kept by the user's own browser for a few minutes and revalidated (never by shared caches).
+    assert {p.strip() for p in response["Cache-Control"].split(",")} == {"private", "max-age=300"}
+    assert response["ETag"]
     image = decode(response.content)
     assert has_colour(image, maps.PRESENCE_SCALE.color(2), at_least=10)
 

@@ -69,6 +69,10 @@ def data_fixture(world: World, areas: dict[str, AdminArea], settings: Any) -> Da
     with submissions at every status, a sensitive activity, an activity whose rows change
     indicator from month to month, quantities and implementing partners."""
     settings.ACTIVITY_SUMMARY_MIN_ROWS = 0
+    # Rebuilt in chunks of a few rows: every chunk boundary (months, organisations, admin 1
+    # areas, the country's rows without one) is crossed.
+    settings.ACTIVITY_SUMMARY_CHUNK_ROWS = 3
+    settings.ACTIVITY_SUMMARY_OLD_ROWS_GRACE = 0
     catalogue_seed(operation=world.operation)
     areas = {
         **areas,
@@ -318,12 +322,12 @@ def test_every_grain_adds_up_to_the_rows(data: Data) -> None:
     for grain in GRAINS:
         assert state.grain_rows[grain] > 0
         if grain.startswith("m"):
-            summed = MonthlySummary.objects.filter(operation=operation, grain=grain)
+            summed = MonthlySummary.objects.filter(operation_id=state.rows_key, grain=grain)
             assert sum(summed.values_list("rows", flat=True)) == rows.count()
             assert sum(summed.values_list("total", flat=True)) == sum(
                 rows.values_list("total", flat=True)
             )
-    picks = PickedSummary.objects.filter(operation=operation, grain="p0")
+    picks = PickedSummary.objects.filter(operation_id=state.rows_key, grain="p0")
     keys = set(rows.values_list("organisation", "activity", "area", "population_group"))
     assert picks.filter(in_all=True).count() == len(keys)
     assert picks.filter(in_all_ki=True).count() == len(
@@ -335,6 +339,32 @@ def test_every_grain_adds_up_to_the_rows(data: Data) -> None:
         )
     )
     assert picks.filter(in_validated=True).count() == len(validated_keys)
+
+
+def _summary_rows(state: Any) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    def rows(model: Any) -> list[tuple[Any, ...]]:
+        fields = [
+            f.attname for f in model._meta.concrete_fields if f.name not in {"id", "operation"}
+        ]
+        found = model.objects.filter(operation_id=state.rows_key).values_list(*fields)
+        return sorted(found, key=repr)
+
+    return rows(MonthlySummary), rows(PickedSummary)
+
+
+def test_a_rebuild_in_chunks_makes_the_rows_of_a_rebuild_in_one_go(
+    data: Data, settings: Any
+) -> None:
+    operation = data.world.operation
+    chunked = _summary_rows(summaries_rebuild(operation=operation, force=True))
+    settings.ACTIVITY_SUMMARY_CHUNK_ROWS = 10_000_000
+    state = summaries_rebuild(operation=operation, force=True)
+    assert _summary_rows(state) == chunked
+    assert chunked[0]
+    assert chunked[1]
+    # The replaced rows are gone.
+    assert not MonthlySummary.objects.filter(operation_id=-state.rows_key).exists()
+    assert not PickedSummary.objects.filter(operation_id=-state.rows_key).exists()
 
 
 def test_small_operations_keep_no_summary_rows(data: Data, settings: Any) -> None:

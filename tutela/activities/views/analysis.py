@@ -29,7 +29,7 @@ from tutela.activities.views.analysis_queries import coverage_for, gaps_for, pre
 from tutela.core import access, maps
 from tutela.core.models import Operation
 from tutela.core.selectors import area_feature_collection, areas_for_operation
-from tutela.core.views.common import download, paginate
+from tutela.core.views.common import download, image, paginate
 
 DEFAULT_PIVOT = ["admin1", "activity"]
 EXPORT_FORMATS = ("xlsx", "csv")
@@ -295,7 +295,7 @@ class _Map:
             scale=self.scale,
         )
         filename = f"{self.operation.slug}-{self.kind}-adm{self.level}.png"
-        return _download(content, filename, "image/png", disposition="inline")
+        return image(content, filename, "image/png")
 
 
 class _PresenceMap(_Map):

@@ -406,6 +406,45 @@ def record_run_stored(
     )
 
 
+def _record_models() -> list[Any]:
+    """The importers' record models: those with a `job` link and this module's fields."""
+    models = []
+    for relation in Job._meta.related_objects:
+        model = relation.related_model
+        if isinstance(model, str):
+            continue
+        names = {f.name for f in model._meta.get_fields()}
+        if relation.field.name == "job" and {"status", "problems", "created_at"} <= names:
+            models.append(model)
+    return models
+
+
+def _reject_lost(records: Any, message: str) -> int:
+    problem = Problem(row=None, column="", field="", code="worker_lost", message=message)
+    return int(
+        records.filter(status="pending").update(
+            status=REJECTED, problems=[problem.as_dict()], error_count=1, warning_count=0
+        )
+    )
+
+
+def record_fail_lost(job: Job, message: str) -> int:
+    """Uploads still pending on a Job whose worker died (see core.services.workers): rejected,
+    with one problem saying so, so that the page stops waiting and the file can be uploaded
+    again. Returns the number of records changed."""
+    return sum(_reject_lost(m._default_manager.filter(job=job), message) for m in _record_models())
+
+
+def records_fail_abandoned(*, before: Any, message: str) -> int:
+    """Uploads imported in a web request (no Job) still pending since before `before`: the web
+    worker running them was killed (a request cannot outlive the server's timeout), and their
+    transaction rolled back. Rejected as `record_fail_lost` does."""
+    return sum(
+        _reject_lost(m._default_manager.filter(job__isnull=True, created_at__lt=before), message)
+        for m in _record_models()
+    )
+
+
 # --- the annotated workbook ----------------------------------------------------------------------
 
 

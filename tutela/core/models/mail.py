@@ -117,6 +117,9 @@ class ScheduledRun(models.Model):
         _("last status"), max_length=10, choices=Status.choices, blank=True
     )
     last_error = models.TextField(_("last error"), blank=True)
+    # The scheduler process running it (WorkerHeartbeat.name) while last_status is "running": a
+    # run whose scheduler was killed is not waited for.
+    claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,9 +1,10 @@
 """Small helpers every app's views share: the signed-in user, the operation of the URL (404
-unless the user has a role in it), a page of a list, a posted form handed to a service, and a
-file download."""
+unless the user has a role in it), a page of a list, a posted form handed to a service, a file
+download and a chart image."""
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 import os
 from collections.abc import Callable
@@ -17,7 +18,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.utils.http import content_disposition_header
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import content_disposition_header, quote_etag
 
 from tutela.core import access
 from tutela.core.forms.directory import apply_validation_error
@@ -72,6 +74,24 @@ def _file_headers(response: HttpResponseBase, filename: str, *, inline: bool) ->
     if disposition:
         response["Content-Disposition"] = disposition
     response["Cache-Control"] = "private, no-store"
+
+
+# A chart or map image may be kept by the user's own browser this long (seconds).
+IMAGE_MAX_AGE = 300
+
+
+def image(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    """A chart or map image shown in a page: the user's browser may keep it a few minutes and
+    revalidate it with its ETag (a 304 costs no image), shared caches never (`private`: it shows
+    figures only signed-in users may see)."""
+    response = HttpResponse(content, content_type=content_type)
+    disposition = content_disposition_header(False, filename)
+    if disposition:
+        response["Content-Disposition"] = disposition
+    response["ETag"] = quote_etag(hashlib.sha256(content).hexdigest()[:32])
+    patch_cache_control(response, private=True, max_age=IMAGE_MAX_AGE)
+    patch_vary_headers(response, ["Cookie"])
+    return response
 
 
 @dataclass(frozen=True)

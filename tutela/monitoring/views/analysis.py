@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tutela.core import access, maps
 from tutela.core.models import Operation
 from tutela.core.selectors import area_feature_collection, areas_for_operation
-from tutela.core.views.common import download, paginate
+from tutela.core.views.common import download, image, paginate
 from tutela.monitoring import charts, selectors
 from tutela.monitoring.analysis_exports import tables_export
 from tutela.monitoring.analysis_forms import MonitoringAnalysisForm
@@ -63,7 +63,7 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 
 
 def _image(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    return download(content, filename, content_type, inline=True)
+    return image(content, filename, content_type)
 
 
 def _context(request: HttpRequest, operation: Operation, **extra: Any) -> dict[str, Any]:
