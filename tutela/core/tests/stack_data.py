@@ -18,9 +18,17 @@ PASSWORD = "Stack-Test-Password-2026!"
 
 
 def build(*, rows: int = 0, path: str = "", slug: str = "stack") -> dict[str, object]:
-    from tutela.activities.models import Activity, PopulationGroup, ReportingRound
+    from tutela.activities.models import Activity, ReportingRound
     from tutela.activities.services.catalogue import catalogue_seed
-    from tutela.core.models import AdminArea, Body, Operation, OperationRole, Organisation, User
+    from tutela.core.models import (
+        AdminArea,
+        Body,
+        Operation,
+        OperationRole,
+        Organisation,
+        PopulationGroup,
+        User,
+    )
     from tutela.core.services.geography import geo_load_bundled
 
     if not AdminArea.objects.filter(pcode="ML").exists():
