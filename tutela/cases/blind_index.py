@@ -118,7 +118,6 @@ _EQUIVALENCES: tuple[tuple[str, str], ...] = (
     ("y", "i"),
     ("ou", "u"),
     ("oo", "u"),
-    ("h", ""),
 )
 
 PHONE_DIGITS = 8
@@ -140,6 +139,9 @@ def sound_key(token: str) -> str:
     for letter in word:
         if not collapsed or collapsed[-1] != letter:
             collapsed.append(letter)
+    # The "h" goes after doubled letters are folded, so that the Arabic script's "mhmd" keeps
+    # both m's like "Mohammad" does.
+    collapsed = [letter for letter in collapsed if letter != "h"]
     if not collapsed:
         return ""
     first = "a" if collapsed[0] in _VOWELS else collapsed[0]
