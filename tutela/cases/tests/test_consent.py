@@ -64,7 +64,8 @@ def test_a_referral_beyond_the_consented_fields_is_refused(cw: CaseWorld) -> Non
     assert sent.status_code == 201, sent.json()
     assert set(sent.json()["shared"]) == {"code", "names", "sex"}
     referral = Referral.objects.get()
-    assert referral.shared_fields == ["names", "sex"] and referral.consent is not None
+    assert referral.shared_fields == ["names", "sex"]
+    assert referral.consent is not None
     assert "76 12 34 56" not in referral.shared_data
 
 
@@ -85,7 +86,8 @@ def test_an_override_by_a_caseworker_is_refused(cw: CaseWorld) -> None:
         content_type="application/json",
     )
     assert response.status_code == 403
-    assert not Referral.objects.exists() and not ConsentOverride.objects.exists()
+    assert not Referral.objects.exists()
+    assert not ConsentOverride.objects.exists()
 
 
 def test_a_supervisor_override_is_recorded_audited_and_shown(cw: CaseWorld) -> None:
@@ -179,9 +181,11 @@ def test_withdrawal_takes_back_what_open_referrals_carry(cw: CaseWorld) -> None:
         {"note": "Ne souhaite plus"},
         content_type="application/json",
     )
-    assert response.status_code == 200 and response.json()["withdrawn_on"]
+    assert response.status_code == 200
+    assert response.json()["withdrawn_on"]
     referral.refresh_from_db()
-    assert referral.shared_data == "" and referral.shared_fields == []
+    assert referral.shared_data == ""
+    assert referral.shared_fields == []
     receiver = client_for(cw.drc_caseworker).get(
         f"/api/v1/operations/mali/cases/referrals/{referral.pk}/"
     )

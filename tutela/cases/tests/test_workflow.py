@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from tutela.cases import access
 from tutela.cases.models import Approval, Case, ServiceType, Transfer
@@ -35,7 +36,7 @@ def test_the_whole_workflow_moves_the_case_through_its_stages(cw: CaseWorld) -> 
     case.refresh_from_db()
     assert (case.stage, case.risk_level) == (Case.Stage.CASE_PLAN, "high")
     plan = workflow.plan_start(
-        case=case, by=cw.caseworker, review_on=datetime.date.today() + datetime.timedelta(days=30)
+        case=case, by=cw.caseworker, review_on=timezone.localdate() + datetime.timedelta(days=30)
     )
     with pytest.raises(ValidationError):
         workflow.approval_request(case=case, by=cw.caseworker, kind="case_plan")
@@ -46,7 +47,7 @@ def test_the_whole_workflow_moves_the_case_through_its_stages(cw: CaseWorld) -> 
         goal="Obtenir un acte de naissance",
         service_type=legal,
         responsible=cw.caseworker,
-        due_on=datetime.date.today() + datetime.timedelta(days=10),
+        due_on=timezone.localdate() + datetime.timedelta(days=10),
     )
     approve(cw, workflow.approval_request(case=case, by=cw.caseworker, kind="case_plan"))
     case.refresh_from_db()
@@ -55,7 +56,7 @@ def test_the_whole_workflow_moves_the_case_through_its_stages(cw: CaseWorld) -> 
         case=case, by=cw.caseworker, service_type=legal, intervention=intervention
     )
     follow_up = workflow.follow_up_schedule(
-        case=case, by=cw.caseworker, due_on=datetime.date.today()
+        case=case, by=cw.caseworker, due_on=timezone.localdate()
     )
     workflow.follow_up_done(follow_up=follow_up, by=cw.caseworker, note="Document obtenu")
     case.refresh_from_db()
@@ -68,7 +69,7 @@ def test_the_whole_workflow_moves_the_case_through_its_stages(cw: CaseWorld) -> 
     case.refresh_from_db()
     assert (case.stage, case.closed_on, case.closure_reason) == (
         Case.Stage.CLOSED,
-        datetime.date.today(),
+        timezone.localdate(),
         "needs_met",
     )
     assert not access.can_edit_case(cw.caseworker, case)
