@@ -29,11 +29,14 @@ def test_the_scheduler_sends_reminders_and_escalations(
     consent(cw, case)
     today = timezone.localdate()
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.follow_up_schedule(case=case, by=cw.caseworker, due_on=today,
-                                    kind="phone")
+        workflow.follow_up_schedule(case=case, by=cw.caseworker, due_on=today, kind="phone")
         referral = referrals.referral_send(
-            case=case, by=cw.caseworker, to_organisation=cw.world.drc, priority="emergency",
-            reason="Abri d'urgence", fields=["names"],
+            case=case,
+            by=cw.caseworker,
+            to_organisation=cw.world.drc,
+            priority="emergency",
+            reason="Abri d'urgence",
+            fields=["names"],
             services_requested=[ServiceType.objects.get(operation=cw.operation, code="shelter")],
         )
     assert smtp_server.recipients() == ["sup@drc.test"]
@@ -52,9 +55,12 @@ def test_the_scheduler_sends_reminders_and_escalations(
     assert "case@amss.test" in recipients  # the caseworker's reminder
     (reminder,) = [m for m in smtp_server.messages_to("case@amss.test")]
     text = reminder.get_body(preferencelist=("plain",)).get_content()
-    assert case.code in text and "/o/mali/cases/tasks/" in text
+    assert case.code in text
+    assert "/o/mali/cases/tasks/" in text
     for message in smtp_server.messages():
         body = message.get_body(preferencelist=("plain",)).get_content()
-        assert "Aïcha" not in body and "Traoré" not in body and "76 12 34 56" not in body
+        assert "Aïcha" not in body
+        assert "Traoré" not in body
+        assert "76 12 34 56" not in body
     escalation = smtp_server.messages_to("sup@amss.test")[0]
     assert referral.code in escalation["Subject"]
