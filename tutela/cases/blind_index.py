@@ -135,7 +135,7 @@ def sound_key(token: str) -> str:
     word = token
     for before, after in _EQUIVALENCES:
         word = word.replace(before, after)
-    collapsed = []
+    collapsed: list[str] = []
     for letter in word:
         if not collapsed or collapsed[-1] != letter:
             collapsed.append(letter)

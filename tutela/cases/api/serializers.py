@@ -628,7 +628,7 @@ class ExportIn(serializers.Serializer):
 
 class TaskOut(serializers.Serializer):
     kind = serializers.CharField()
-    label = serializers.CharField()
+    task = serializers.CharField(source="label")
     due = serializers.DateField()
     overdue = serializers.BooleanField()
     case_id = serializers.IntegerField()

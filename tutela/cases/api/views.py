@@ -38,8 +38,21 @@ from tutela.core.views.common import download
 
 
 def _person(data: dict[str, Any]) -> case_services.PersonData:
+    def text(name: str) -> str:
+        return str(data.get(name) or "")
+
     return case_services.PersonData(
-        **{k: v if v is not None or k in {"date_of_birth", "age"} else "" for k, v in data.items()}
+        given_name=text("given_name"),
+        family_name=text("family_name"),
+        other_names=text("other_names"),
+        date_of_birth=data.get("date_of_birth"),
+        phone=text("phone"),
+        id_type=text("id_type"),
+        id_number=text("id_number"),
+        sex=text("sex") or "U",
+        age=data.get("age"),
+        disability=bool(data.get("disability")),
+        relationship=text("relationship") or "self",
     )
 
 
@@ -541,7 +554,7 @@ class ReferralOpenCaseView(ReferralView):
 
 
 class ReferralPdfView(ReferralView):
-    def get(self, request: Request, slug: str, pk: int) -> Any:  # type: ignore[override]
+    def get(self, request: Request, slug: str, pk: int) -> Any:
         from tutela.cases.services.referral_form import referral_pdf
 
         referral = self.get_referral()

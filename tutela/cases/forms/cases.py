@@ -160,6 +160,11 @@ class MemberForm(PersonFields):
     )
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.display_name or str(obj.get_relationship_display())
+
+
 class DocumentForm(forms.Form):
     file = forms.FileField(label=_("Photo or document (JPEG, PNG or PDF, 10 MB at most)"))
     kind = forms.ChoiceField(label=_("Kind"), choices=CaseDocument.Kind.choices)
@@ -169,13 +174,8 @@ class DocumentForm(forms.Form):
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["person"]
-        field.queryset = case.people.all()  # type: ignore[attr-defined]
-        field.label_from_instance = lambda p: (
-            p.display_name
-            or str(  # type: ignore[attr-defined]
-                p.get_relationship_display()
-            )
+        self.fields["person"] = PersonChoiceField(
+            label=_("Person"), queryset=case.people.all(), required=False
         )
 
 

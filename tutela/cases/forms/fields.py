@@ -19,7 +19,7 @@ class PcodeField(forms.CharField):
         super().__init__(**kwargs)
         self.operation = operation
 
-    def clean(self, value: Any) -> AdminArea | None:  # type: ignore[override]
+    def clean(self, value: Any) -> AdminArea | None:
         code = (super().clean(value) or "").strip().upper()
         if not code:
             return None
@@ -48,6 +48,8 @@ def staff_of(operation: Operation, organisation_id: int | None) -> Any:
     """Case management staff of an organisation in the operation."""
     from tutela.core.models.roles import Role
 
+    if organisation_id is None:
+        return User.objects.none()
     return (
         User.objects.filter(
             is_active=True,

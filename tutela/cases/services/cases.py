@@ -372,7 +372,7 @@ def case_register(
     for person in (principal, *members):
         _settle_age(person, registered_on)
     _check_type(case_type, principal)
-    values = {
+    values: dict[str, Any] = {
         "displacement_status": displacement_status,
         "specific_needs": list(specific_needs),
         "concerns": list(concerns),
@@ -428,16 +428,16 @@ def case_register(
     case.save()
     case.specific_needs.set(values["specific_needs"])
     case.concerns.set(values["concerns"])
-    people = []
+    rows = []
     for index, data in enumerate((principal, *members)):
-        person = CasePerson(case=case, is_principal=index == 0)
-        _fill_person(person, data)
-        people.append(person)
-    CasePerson.objects.bulk_create(people)
+        row = CasePerson(case=case, is_principal=index == 0)
+        _fill_person(row, data)
+        rows.append(row)
+    CasePerson.objects.bulk_create(rows)
     case_reindex(case)
     audit_create(actor=by, instance=case, operation=operation)
-    for person in case.people.all():
-        audit_create(actor=by, instance=person, operation=operation)
+    for saved in case.people.all():
+        audit_create(actor=by, instance=saved, operation=operation)
     if candidates:
         audit_write(
             actor=by,

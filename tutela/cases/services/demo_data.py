@@ -329,7 +329,7 @@ def _services(operation: Operation, coordinator: User) -> None:
 
 def _consents(case: Case, by: User, demo: DemoCase, to: list[Organisation]) -> None:
     given_on = case.registered_on
-    caregiver = (
+    caregiver: dict[str, Any] = (
         {"given_by": "caregiver", "caregiver_name": "Tante (tutrice)"}
         if (demo.principal.age is not None and demo.principal.age < 18)
         else {}

@@ -35,7 +35,7 @@ from tutela.core.services.audit import audit_create, audit_update, snapshot
 
 Status = Referral.Status
 
-DEADLINES = {
+DEADLINES: dict[str, datetime.timedelta] = {
     Referral.Priority.EMERGENCY: datetime.timedelta(hours=24),
     Referral.Priority.URGENT: datetime.timedelta(hours=72),
     Referral.Priority.NORMAL: datetime.timedelta(days=14),

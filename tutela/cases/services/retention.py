@@ -115,9 +115,14 @@ def _anonymise(case: Case) -> dict[str, int]:
     if case_fields:
         removed["case_fields"] = len(case_fields)
     documents = list(CaseDocument.objects.filter(case=case))
-    for document in documents:
-        storage_name = document.storage_name
-        transaction.on_commit(lambda name=storage_name: files.document_remove(name))
+    stored = [document.storage_name for document in documents]
+
+    def remove_files() -> None:
+        for storage_name in stored:
+            files.document_remove(storage_name)
+
+    # Files go once the anonymisation is committed (a rollback keeps them with their rows).
+    transaction.on_commit(remove_files)
     if documents:
         CaseDocument.objects.filter(case=case).delete()
         removed["documents"] = len(documents)
