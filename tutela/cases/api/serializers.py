@@ -245,7 +245,7 @@ class ReassignIn(serializers.Serializer):
     assigned: Any = StaffField(many=True, required=False)
 
 
-class AuditEntryOut(serializers.ModelSerializer):
+class CaseAccessLogOut(serializers.ModelSerializer):
     class Meta:
         model = AuditEntry
         fields = [
@@ -406,7 +406,7 @@ class ServiceDeliveryIn(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
-class FollowUpIn(serializers.Serializer):
+class CaseFollowUpIn(serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=FollowUp.Kind.choices, required=False, default=FollowUp.Kind.VISIT
     )
@@ -414,7 +414,7 @@ class FollowUpIn(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
-class FollowUpDoneIn(serializers.Serializer):
+class CaseFollowUpDoneIn(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 

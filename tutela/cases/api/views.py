@@ -240,7 +240,7 @@ class AccessLogView(CaseStaffView, ListAPIView):
     """Who read or changed the case and what belongs to it."""
 
     queryset = Case.objects.none()
-    serializer_class = s.AuditEntryOut
+    serializer_class = s.CaseAccessLogOut
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> Any:
@@ -377,10 +377,12 @@ class FollowUpListView(CaseStaffView):
     queryset = Case.objects.none()
     serializer_class = s.RecordOut
 
-    @extend_schema(request=s.FollowUpIn, responses={201: s.RecordOut})
+    @extend_schema(request=s.CaseFollowUpIn, responses={201: s.RecordOut})
     def post(self, request: Request, slug: str, pk: int) -> Response:
         case = self.editable_case("api follow-up")
-        item = workflow.follow_up_schedule(case=case, by=self.caller, **self.input(s.FollowUpIn))
+        item = workflow.follow_up_schedule(
+            case=case, by=self.caller, **self.input(s.CaseFollowUpIn)
+        )
         return self.output(item, status_code=status.HTTP_201_CREATED)
 
 
@@ -388,14 +390,14 @@ class FollowUpDoneView(CaseStaffView):
     queryset = Case.objects.none()
     serializer_class = s.RecordOut
 
-    @extend_schema(request=s.FollowUpDoneIn, responses=s.RecordOut)
+    @extend_schema(request=s.CaseFollowUpDoneIn, responses=s.RecordOut)
     def post(self, request: Request, slug: str, pk: int, follow_up: int) -> Response:
         case = self.editable_case("api follow-up")
         item = case.follow_ups.filter(pk=follow_up).first()
         if item is None:
             raise Http404
         done = workflow.follow_up_done(
-            follow_up=item, by=self.caller, note=self.input(s.FollowUpDoneIn).get("note", "")
+            follow_up=item, by=self.caller, note=self.input(s.CaseFollowUpDoneIn).get("note", "")
         )
         return self.output(done)
 

@@ -89,7 +89,9 @@ class DemoCase:
 D = datetime.date
 CASES = [
     DemoCase(
-        DemoPerson("Awa", "Dicko", "F", D(1991, 4, 2), None, "+223 71 40 22 18", "DEMO-ML-100231"),
+        DemoPerson(
+            "Assétou", "Dicko", "F", D(1991, 4, 2), None, "+223 71 40 22 18", "DEMO-ML-100231"
+        ),
         "ML05",
         "registered",
         needs=("WR",),
@@ -104,7 +106,7 @@ CASES = [
         "ML05",
         "assessment",
         members=[
-            DemoPerson("Kadidia", "Barry", "F", None, 31, "", "", relationship="spouse"),
+            DemoPerson("Nènè", "Barry", "F", None, 31, "", "", relationship="spouse"),
             DemoPerson("Oumou", "Barry", "F", None, 6, "", "", relationship="child"),
         ],
         needs=("SP",),
@@ -124,7 +126,7 @@ CASES = [
         summary="Sans acte de naissance pour ses enfants ; besoins médicaux.",
     ),
     DemoCase(
-        DemoPerson("Seydou", "Ongoïba", "M", None, 14, "", "", id_type=""),
+        DemoPerson("Bourama", "Ongoïba", "M", None, 14, "", "", id_type=""),
         "ML05",
         "cp",
         case_type=Case.Type.CHILD_PROTECTION,
@@ -136,7 +138,7 @@ CASES = [
     ),
     DemoCase(
         DemoPerson(
-            "Fanta", "Coulibaly", "F", D(1999, 7, 30), None, "+223 66 72 14 90", "DEMO-ML-401976"
+            "Fanta", "Diabaté", "F", D(1999, 7, 30), None, "+223 66 72 14 90", "DEMO-ML-401976"
         ),
         "ML06",
         "gbv",
@@ -149,7 +151,7 @@ CASES = [
     ),
     DemoCase(
         DemoPerson(
-            "Youssouf", "Maïga", "M", D(1968, 3, 15), None, "+223 75 01 38 47", "DEMO-ML-502264"
+            "Youssouf", "Tounkara", "M", D(1968, 3, 15), None, "+223 75 01 38 47", "DEMO-ML-502264"
         ),
         "ML06",
         "referred",
@@ -160,7 +162,7 @@ CASES = [
     ),
     DemoCase(
         DemoPerson(
-            "Rokia", "Sidibé", "F", D(1994, 9, 1), None, "+223 70 96 41 25", "DEMO-ML-603318"
+            "Rokia", "Samaké", "F", D(1994, 9, 1), None, "+223 70 96 41 25", "DEMO-ML-603318"
         ),
         "ML04",
         "closed",
@@ -171,7 +173,7 @@ CASES = [
     ),
     DemoCase(
         DemoPerson(
-            "Ibrahima", "Cissé", "M", D(1988, 12, 24), None, "+223 69 58 20 76", "DEMO-ML-704459"
+            "Lassana", "Konaté", "M", D(1988, 12, 24), None, "+223 69 58 20 76", "DEMO-ML-704459"
         ),
         "ML05",
         "follow_up",

@@ -117,8 +117,7 @@ def test_a_case_from_registration_to_closure_in_french(
     page.locator("#id_fields").get_by_label(_fr("Sex"), exact=True).check()
     click_and_wait(page, page.get_by_role("button", name=_fr("Send the referral")))
     referral = Referral.objects.get()
-    message(page, _fr("Referral %(code)s sent to %(org)s.") % {"code": referral.code,
-                                                              "org": "DRC"})
+    message(page, _fr("Referral %(code)s sent to %(org)s.") % {"code": referral.code, "org": "DRC"})
     assert referral.shared_fields == ["names", "sex"]
 
     # DRC's caseworker: the consented fields only; accepts, then completes with feedback.
@@ -162,6 +161,9 @@ def test_a_case_from_registration_to_closure_in_french(
         supervisor.context.close()
     case.refresh_from_db()
     assert (case.stage, case.closed_on, case.closure_reason) == (
-        Case.Stage.CLOSED, timezone.localdate(), "needs_met")
+        Case.Stage.CLOSED,
+        timezone.localdate(),
+        "needs_met",
+    )
     page.reload()
     assert _fr("Closed") in page.inner_text("main")
