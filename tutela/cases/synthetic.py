@@ -100,6 +100,15 @@ class Synthetic:
     caseworkers: dict[int, list[User]]
 
 
+def _user(operation: Operation, org: Organisation, index: int, local: str, role: str) -> User:
+    person, _ = User.objects.get_or_create(
+        email=f"{local}.{index}@bench-cases.test",
+        defaults={"full_name": f"{local} {index}", "organisation": org},
+    )
+    OperationRole.objects.get_or_create(user=person, operation=operation, role=role)
+    return person
+
+
 def _staff(operation: Operation, orgs: int, workers: int) -> Synthetic:
     organisations, supervisors, caseworkers = [], {}, {}
     for index in range(orgs):
@@ -109,16 +118,10 @@ def _staff(operation: Operation, orgs: int, workers: int) -> Synthetic:
         org.operations.add(operation)
         organisations.append(org)
 
-        def user(local: str, role: str) -> User:
-            person, _ = User.objects.get_or_create(
-                email=f"{local}.{index}@bench-cases.test",
-                defaults={"full_name": f"{local} {index}", "organisation": org},
-            )
-            OperationRole.objects.get_or_create(user=person, operation=operation, role=role)
-            return person
-
-        supervisors[org.pk] = user("supervisor", Role.SUPERVISOR)
-        caseworkers[org.pk] = [user(f"caseworker{w}", Role.CASEWORKER) for w in range(workers)]
+        supervisors[org.pk] = _user(operation, org, index, "supervisor", Role.SUPERVISOR)
+        caseworkers[org.pk] = [
+            _user(operation, org, index, f"caseworker{w}", Role.CASEWORKER) for w in range(workers)
+        ]
     return Synthetic(operation, organisations, supervisors, caseworkers)
 
 
