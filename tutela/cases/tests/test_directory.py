@@ -19,6 +19,7 @@ from tutela.core.models import AdminArea
 
 def add(cw: CaseWorld, by=None, organisation=None, **values):  # type: ignore[no-untyped-def]
     values.setdefault("name", "Clinique juridique mobile")
+    values.setdefault("hours", "Lun-Ven 8h-16h")
     values.setdefault("areas", [AdminArea.objects.get(pcode="ML05")])
     return services.service_create(
         operation=cw.operation,
@@ -26,7 +27,6 @@ def add(cw: CaseWorld, by=None, organisation=None, **values):  # type: ignore[no
         organisation=organisation or cw.world.drc,
         service_type=ServiceType.objects.get(operation=cw.operation, code="legal"),
         languages=["Français", "Fulfulde"],
-        hours="Lun-Ven 8h-16h",
         contact_name="Point focal",
         contact_phone="+223 70 00 00 99",
         referral_requirements="Consentement signé",
@@ -122,3 +122,17 @@ def test_the_directory_page_adds_a_service(cw: CaseWorld) -> None:
     )
     assert bad.status_code == 400
     assert "ZZ99" in bad.content.decode()
+
+
+def test_exports_never_write_a_typed_formula(cw: CaseWorld) -> None:
+    add(cw, name='=HYPERLINK("http://evil.test","x")', hours="@SUM(1+1)")
+    client = client_for(cw.world.partner)
+    workbook = load_workbook(io.BytesIO(client.get("/o/mali/cases/services/export.xlsx").content))
+    cell = workbook.active.cell(row=2, column=3)
+    assert cell.data_type == "s"
+    assert cell.value.startswith("'=")
+    text = client.get("/o/mali/cases/services/export.csv").content.decode("utf-8-sig")
+    line = list(csv.reader(io.StringIO(text)))[1]
+    assert line[2].startswith("'=")
+    assert line[7] == "'@SUM(1+1)"
+    assert line[9] == "'+223 70 00 00 99"
