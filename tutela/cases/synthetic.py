@@ -158,7 +158,7 @@ def generate(
                         operation=operation,
                         organisation=org,
                         registering_organisation=org,
-                        code=f"{org.acronym}-{year}-{number:07d}",
+                        code=f"{org.acronym}-{year}-{number:05d}",
                         registered_on=today - datetime.timedelta(days=rng.randint(0, 700)),
                         registered_by=owner,
                         owner=owner,
