@@ -319,3 +319,9 @@ def can_export(user: Any, operation: Operation, export: str) -> bool:
 
 def can_see_retention(user: Any, operation: Operation) -> bool:
     return is_supervisor(user, operation) or access.is_manager(user, operation)
+
+
+def can_manage_settings(user: Any, operation: Operation) -> bool:
+    """The operation's case management settings and reference data (specific needs, service
+    types): its managers."""
+    return access.is_manager(user, operation)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tutela.cases.views import cases, directory, referrals, reports, workflow
+from tutela.cases.views import cases, directory, referrals, reports, settings, workflow
 
 app_name = "cases"
 
@@ -18,6 +18,9 @@ urlpatterns = [
     path(f"{base}statistics/", reports.statistics, name="statistics"),
     path(f"{base}export/", reports.caseload_download, name="export"),
     path(f"{base}retention/", reports.retention, name="retention"),
+    path(f"{base}settings/", settings.settings_page, name="settings"),
+    path(f"{base}settings/<str:kind>/new/", settings.reference_item, name="reference_add"),
+    path(f"{base}settings/<str:kind>/<int:pk>/", settings.reference_item, name="reference_edit"),
     path(f"{base}transfers/<int:transfer>/", workflow.transfer_decide, name="transfer_decide"),
     # The case file
     path(one, cases.case_detail, name="detail"),

@@ -134,3 +134,85 @@ def cases_seed(*, operation: Operation, by: Any = None) -> int:
             summary=f"case management reference data seeded ({created} items)",
         )
     return created
+
+
+REFERENCE_MODELS: dict[str, Any] = {"needs": SpecificNeed, "services": ServiceType}
+
+
+@transaction.atomic
+def case_settings_update(
+    *,
+    operation: Operation,
+    by: Any,
+    retention_months: int,
+    gbv_aggregate_organisations: Any = (),
+) -> CaseSettings:
+    from django.core.exceptions import PermissionDenied
+
+    from tutela.cases import access
+    from tutela.core.services.audit import audit_update, snapshot
+
+    if not access.can_manage_settings(by, operation):
+        raise PermissionDenied
+    settings, _made = CaseSettings.objects.get_or_create(operation=operation)
+    before = snapshot(settings)
+    settings.retention_months = retention_months
+    settings.full_clean(exclude=["operation"])
+    settings.save()
+    members = set(operation.organisations.values_list("pk", flat=True))
+    settings.gbv_aggregate_organisations.set(
+        [org for org in gbv_aggregate_organisations if org.pk in members]
+    )
+    audit_update(actor=by, instance=settings, operation=operation, before=before)
+    return settings
+
+
+@transaction.atomic
+def reference_item_save(
+    *,
+    operation: Operation,
+    by: Any,
+    kind: str,
+    item: Any = None,
+    code: str,
+    name_en: str,
+    name_fr: str,
+    name_es: str = "",
+    order: int = 0,
+    is_active: bool = True,
+) -> Any:
+    """Add or change a specific-needs category or a service type of the operation."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.utils.translation import gettext as _
+
+    from tutela.cases import access
+    from tutela.core.services.audit import audit_create, audit_update, snapshot
+
+    if not access.can_manage_settings(by, operation):
+        raise PermissionDenied
+    model = REFERENCE_MODELS[kind]
+    code = code.strip()
+    clash = model.objects.filter(operation=operation, code__iexact=code)
+    if item is not None:
+        clash = clash.exclude(pk=item.pk)
+    if not code or clash.exists():
+        raise ValidationError({"code": _("Give a code that no other item uses.")})
+    new = item is None
+    item = item or model(operation=operation)
+    before = None if new else snapshot(item)
+    for name, value in (
+        ("code", code),
+        ("name_en", name_en.strip()),
+        ("name_fr", name_fr.strip()),
+        ("name_es", name_es.strip()),
+        ("order", order),
+        ("is_active", is_active),
+    ):
+        setattr(item, name, value)
+    item.full_clean(exclude=["operation"], validate_constraints=False)
+    item.save()
+    if new:
+        audit_create(actor=by, instance=item, operation=operation)
+    else:
+        audit_update(actor=by, instance=item, operation=operation, before=before or {})
+    return item

@@ -440,3 +440,44 @@ def test_a_transfer_is_decided_by_the_receiving_organisation_only(
     for user in (cw.caseworker, cw.supervisor, cw.drc_supervisor):
         response = client_for(user).get(f"/o/mali/cases/transfers/{transfer}/")
         assert response.status_code == 404, user
+
+
+def test_case_settings_are_for_managers(cw: CaseWorld) -> None:
+    from tutela.cases.models import CaseSettings, SpecificNeed
+
+    for user in (cw.caseworker, cw.supervisor, cw.world.viewer, cw.world.partner):
+        assert client_for(user).get("/o/mali/cases/settings/").status_code == 403
+        assert client_for(user).post("/o/mali/cases/settings/needs/new/", {}).status_code == 403
+    client = client_for(cw.world.coordinator)
+    assert client.get("/o/mali/cases/settings/").status_code == 200
+    response = client.post(
+        "/o/mali/cases/settings/",
+        {"retention_months": "36", "gbv_aggregate_organisations": [cw.world.amss.pk]},
+    )
+    assert response.status_code == 302
+    settings = CaseSettings.objects.get(operation=cw.operation)
+    assert settings.retention_months == 36
+    assert list(settings.gbv_aggregate_organisations.all()) == [cw.world.amss]
+    need = SpecificNeed.objects.get(operation=cw.operation, code="SC")
+    response = client.post(
+        f"/o/mali/cases/settings/needs/{need.pk}/",
+        {
+            "code": "SC",
+            "name_en": "Separated child",
+            "name_fr": "Enfant séparé",
+            "name_es": "",
+            "order": "2",
+            "is_active": "",
+        },
+    )
+    assert response.status_code == 302
+    need.refresh_from_db()
+    assert (need.name_fr, need.is_active) == ("Enfant séparé", False)
+    clash = client.post(
+        "/o/mali/cases/settings/services/new/",
+        {"code": "LEGAL", "name_en": "x", "name_fr": "x", "order": "1"},
+    )
+    assert clash.status_code == 400
+    assert AuditEntry.objects.filter(
+        entity_type="cases.specificneed", entity_id=str(need.pk)
+    ).exists()

@@ -27,6 +27,7 @@ def case_page(
     context.setdefault("nav_active", "cases")
     context.setdefault("is_case_staff", access.is_case_staff(request.user, operation))
     context.setdefault("is_supervisor", access.is_supervisor(request.user, operation))
+    context.setdefault("can_manage_settings", access.can_manage_settings(request.user, operation))
     return render(request, template, context)
 
 
