@@ -481,3 +481,64 @@ def test_case_settings_are_for_managers(cw: CaseWorld) -> None:
     assert AuditEntry.objects.filter(
         entity_type="cases.specificneed", entity_id=str(need.pk)
     ).exists()
+
+
+def test_directory_forms_and_endpoints_refuse_who_may_not_keep_them(cw: CaseWorld) -> None:
+    from tutela.cases.models import Service
+    from tutela.core.models import AdminArea
+
+    service = Service.objects.create(
+        operation=cw.operation,
+        organisation=cw.world.drc,
+        name="Abri",
+        service_type=ServiceType.objects.get(operation=cw.operation, code="shelter"),
+    )
+    service.areas.add(AdminArea.objects.get(pcode="ML05"))
+    body = {"organisation": "DRC", "service_type": "shelter", "name": "X", "areas": ["ML05"]}
+    for user in (cw.world.viewer, cw.caseworker, cw.supervisor, cw.world.other_partner):
+        client = client_for(user)
+        assert client.get(f"/o/mali/cases/services/{service.pk}/").status_code == 403, user
+        assert client.post(f"/o/mali/cases/services/{service.pk}/", {}).status_code == 403
+        assert (
+            client.patch(
+                f"/api/v1/operations/mali/cases/directory/{service.pk}/",
+                {"name": "X"},
+                content_type="application/json",
+            ).status_code
+            == 403
+        )
+        assert client.post(
+            "/api/v1/operations/mali/cases/directory/", body, content_type="application/json"
+        ).status_code in (400, 403)
+    assert client_for(cw.world.viewer).get("/o/mali/cases/services/new/").status_code == 403
+    assert (
+        client_for(cw.world.viewer)
+        .post("/api/v1/operations/mali/cases/directory/", body, content_type="application/json")
+        .status_code
+        == 403
+    )
+    service.refresh_from_db()
+    assert service.name == "Abri"
+    assert (
+        client_for(cw.drc_supervisor).get(f"/o/mali/cases/services/{service.pk}/").status_code
+        == 200
+    )
+
+
+def test_transfer_decisions_through_the_api_refuse_everyone_but_the_receiver(
+    cw: CaseWorld, filled: Filled
+) -> None:
+    path = f"/api/v1/operations/mali/cases/transfers/{filled.ids['transfer']}/decide/"
+    for who, expected in (
+        ("other caseworker", 404),
+        ("other organisation", 404),
+        ("viewer", 403),
+        ("coordinator", 403),
+        ("outsider", 404),
+    ):
+        response = client_for(persona(cw, who)).post(
+            path, {"accept": True}, content_type="application/json"
+        )
+        assert response.status_code == expected, who
+    filled.case.refresh_from_db()
+    assert filled.case.organisation == cw.world.amss
