@@ -3,8 +3,6 @@ never carry a name, a phone number or anything the case says (the outbox keeps e
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
@@ -46,27 +44,17 @@ def referral_url(referral: Referral) -> str:
     )
 
 
-def _send(operation: Operation, kind: str, users: Iterable[User], subject: str, text: str) -> None:
-    for user in {u.pk: u for u in users}.values():
-        with translation.override(user.language or operation.default_language):
-            mail_enqueue(
-                operation=operation,
-                kind=kind,
-                subject=str(subject),
-                text=str(text),
-                to_users=[user],
-            )
+def _send(operation: Operation, kind: str, user: User, subject: str, text: str) -> None:
+    mail_enqueue(operation=operation, kind=kind, subject=subject, text=text, to_users=[user])
 
 
 def referral_received_notify(referral: Referral) -> None:
-    def subject() -> str:
-        return _("New referral %(code)s (%(priority)s)") % {
-            "code": referral.code,
-            "priority": referral.get_priority_display(),
-        }
-
     for user in referral_receivers(referral):
         with translation.override(user.language or referral.operation.default_language):
+            subject = _("New referral %(code)s (%(priority)s)") % {
+                "code": referral.code,
+                "priority": referral.get_priority_display(),
+            }
             text = _(
                 "%(org)s sent your organisation the referral %(code)s. Please answer by "
                 "%(deadline)s UTC.\n\n%(url)s"
@@ -76,7 +64,7 @@ def referral_received_notify(referral: Referral) -> None:
                 "deadline": referral.respond_by.strftime("%Y-%m-%d %H:%M"),
                 "url": referral_url(referral),
             }
-            _send(referral.operation, "cases.referral_received", [user], subject(), text)
+            _send(referral.operation, "cases.referral_received", user, subject, text)
 
 
 def referral_answered_notify(referral: Referral) -> None:
@@ -92,7 +80,7 @@ def referral_answered_notify(referral: Referral) -> None:
                 "status": referral.get_status_display(),
                 "url": referral_url(referral),
             }
-            _send(referral.operation, "cases.referral_answered", [user], subject, text)
+            _send(referral.operation, "cases.referral_answered", user, subject, text)
 
 
 def referral_overdue_notify(referral: Referral) -> list[User]:
@@ -116,7 +104,7 @@ def referral_overdue_notify(referral: Referral) -> list[User]:
                 "deadline": referral.respond_by.strftime("%Y-%m-%d %H:%M"),
                 "url": referral_url(referral),
             }
-            _send(referral.operation, "cases.referral_overdue", [user], subject, text)
+            _send(referral.operation, "cases.referral_overdue", user, subject, text)
     return people
 
 

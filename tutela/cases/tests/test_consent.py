@@ -223,3 +223,26 @@ def test_consent_through_the_api(cw: CaseWorld) -> None:
         content_type="application/json",
     )
     assert bad.status_code == 400
+
+
+def test_a_caseworkers_override_on_the_page_is_refused_on_the_form(cw: CaseWorld) -> None:
+    from tutela.cases.models import ServiceType
+
+    case = register(cw)
+    shelter = ServiceType.objects.get(operation=cw.operation, code="shelter")
+    response = client_for(cw.caseworker).post(
+        f"/o/mali/cases/{case.pk}/refer/",
+        {
+            "to_organisation": cw.world.drc.pk,
+            "priority": "normal",
+            "services_requested": [shelter.pk],
+            "reason": "Abri",
+            "fields": ["names"],
+            "caregiver_informed": "unknown",
+            "override_reason": "Je passe outre",
+        },
+    )
+    assert response.status_code == 400
+    assert "supervisor" in response.content.decode()
+    assert not Referral.objects.exists()
+    assert not ConsentOverride.objects.exists()

@@ -69,7 +69,11 @@ def referral_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     def save() -> Referral:
         data = dict(form.cleaned_data)
         informed = data.pop("caregiver_informed")
-        return services.referral_send(case=case, by=user, caregiver_informed=informed, **data)
+        try:
+            return services.referral_send(case=case, by=user, caregiver_informed=informed, **data)
+        except PermissionDenied as refused:
+            # A caseworker's override: refused by the service, shown on the form.
+            raise ValidationError({"override_reason": str(refused)}) from None
 
     return form_page(
         request,

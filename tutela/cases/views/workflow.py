@@ -353,9 +353,13 @@ def transfer_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = TransferForm(request.POST or None, case=case)
 
     def save() -> Transfer:
-        return transfer_services.transfer_request(
-            case=case, by=current_user(request), **form.cleaned_data
-        )
+        try:
+            return transfer_services.transfer_request(
+                case=case, by=current_user(request), **form.cleaned_data
+            )
+        except PermissionDenied as refused:
+            # A caseworker's override: refused by the service, shown on the form.
+            raise ValidationError({"override_reason": str(refused)}) from None
 
     return form_page(
         request,
