@@ -137,6 +137,8 @@ def case_get_for_user(
                 "admin1",
                 "displacement_status",
             )
+            # Boundaries are large and never shown on a case.
+            .defer("area__geometry", "admin1__geometry")
             .get(pk=int(pk))
         )
     except (Case.DoesNotExist, ValueError, TypeError):

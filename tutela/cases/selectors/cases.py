@@ -55,7 +55,7 @@ def case_list(
         cases = cases.filter(risk_level=risk_level)
     return (
         cases.select_related("owner", "area")
-        .defer(*ENCRYPTED, "owner__totp_secret")
+        .defer(*ENCRYPTED, "owner__totp_secret", "area__geometry")
         .order_by("-registered_on", "-id")
     )
 
@@ -72,7 +72,10 @@ def _matching_cases(operation: Operation, organisation_id: int, query: str) -> l
                 operation=operation,
                 kind=kind,
                 digest__in=blind_index.search_digests(operation.pk, kind, value),
-            ).values_list("case_id", flat=True)
+            )
+            # No ordering: the model's default would join and sort the cases.
+            .order_by()
+            .values_list("case_id", flat=True)
         )
 
     number = blind_index.id_key(query)
@@ -111,11 +114,16 @@ def case_search(user: Any, operation: Operation, query: str) -> list[Case]:
     query = (query or "").strip()
     if not query or not access.is_case_staff(user, operation):
         return []
-    code_match = list(
-        access.cases_for_user(user, operation)
-        .filter(code__iexact=query)
-        .select_related("owner", "area")
-        .defer(*ENCRYPTED, "owner__totp_secret")
+    # Codes are stored upper-case ("ADP-2026-00012"): an exact match uses the unique index.
+    code_match = (
+        list(
+            access.cases_for_user(user, operation)
+            .filter(code=query.upper())
+            .select_related("owner", "area")
+            .defer(*ENCRYPTED, "owner__totp_secret", "area__geometry")
+        )
+        if "-" in query and any(ch.isdigit() for ch in query)
+        else []
     )
     ids = _matching_cases(operation, user.organisation_id, query)
     visible = {
@@ -123,7 +131,7 @@ def case_search(user: Any, operation: Operation, query: str) -> list[Case]:
         for case in access.cases_for_user(user, operation)
         .filter(pk__in=ids)
         .select_related("owner", "area")
-        .defer(*ENCRYPTED, "owner__totp_secret")
+        .defer(*ENCRYPTED, "owner__totp_secret", "area__geometry")
     }
     ranked = [visible[case_id] for case_id in ids if case_id in visible]
     return code_match + [case for case in ranked if case not in code_match]

@@ -246,7 +246,9 @@ def duplicate_candidates(
                 operation=operation,
                 kind=kind,
                 digest__in=digests,
-            ).values_list("case_id", flat=True)
+            )
+            .order_by()
+            .values_list("case_id", flat=True)
         )
 
     def add(case_ids: set[int], score: int, reason: str) -> None:

@@ -31,7 +31,6 @@ from tutela.cases.forms.cases import (
 )
 from tutela.cases.models import Case, CasePerson, Intervention
 from tutela.cases.selectors import cases as selectors
-from tutela.cases.selectors.tasks import tasks_for_user
 from tutela.cases.services import cases as services
 from tutela.cases.services import workflow
 from tutela.cases.services.consent import active_consents
@@ -61,7 +60,6 @@ def case_list(request: HttpRequest, slug: str) -> HttpResponse:
         page=paginate(request, results),
         query=query,
         filtered=bool(filters) or bool(query),
-        tasks=tasks_for_user(user, operation)[:5],
     )
 
 
