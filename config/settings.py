@@ -421,6 +421,17 @@ SPECTACULAR_SETTINGS = {
         "RecommendationStatusEnum": "tutela.coordination.models.advocacy.Recommendation.Status",
         "ClearanceStatusEnum": "tutela.coordination.models.advocacy.ClearanceDocument.Status",
         "ClearanceDocumentKindEnum": "tutela.coordination.models.advocacy.ClearanceDocument.Kind",
+        # Case management adds a second "priority" choice set: both are named.
+        "ActionPointPriorityEnum": "tutela.coordination.models.actions.ActionPoint.Priority",
+        "CaseKindEnum": "tutela.cases.models.cases.Case.Kind",
+        "AssessmentKindEnum": "tutela.cases.models.workflow.Assessment.Kind",
+        "CaseFollowUpKindEnum": "tutela.cases.models.workflow.FollowUp.Kind",
+        "ApprovalKindEnum": "tutela.cases.models.workflow.Approval.Kind",
+        "ApprovalStatusEnum": "tutela.cases.models.workflow.Approval.Status",
+        "ReviewStatusEnum": "tutela.cases.models.workflow.ReviewStatus",
+        "TransferStatusEnum": "tutela.cases.models.workflow.Transfer.Status",
+        "ReferralStatusEnum": "tutela.cases.models.referrals.Referral.Status",
+        "ReferralPriorityEnum": "tutela.cases.models.referrals.Referral.Priority",
     },
 }
 

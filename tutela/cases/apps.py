@@ -1,3 +1,5 @@
+"""Case management with consent-based referrals."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +7,12 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "tutela.cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from tutela.cases.services.demo_data import demo_cases_load
+        from tutela.cases.services.reference import cases_seed
+        from tutela.core import extensions
+
+        # Every new operation gets the specific-needs categories, service types and settings.
+        extensions.operation_seeders.register(cases_seed)
+        extensions.demo_loaders.register(demo_cases_load)

@@ -1,0 +1,29 @@
+"""Periodic jobs of case management, registered with tutela.core.schedule (imported when
+`tutela scheduler` starts)."""
+
+from __future__ import annotations
+
+import datetime
+
+from tutela.cases.services.referrals import referrals_escalate
+from tutela.cases.services.reminders import case_reminders_send
+from tutela.cases.services.retention import retention_apply_all
+from tutela.core import schedule
+
+
+@schedule.every("cases.referral_escalation", minutes=15)
+def escalate_overdue_referrals() -> None:
+    """Emergency referrals are due within 24 hours: checked every quarter of an hour."""
+    referrals_escalate()
+
+
+# 05:30 UTC, before the 06:00 daily digest.
+@schedule.daily("cases.task_reminders", at=datetime.time(5, 30))
+def send_task_reminders() -> None:
+    case_reminders_send()
+
+
+@schedule.daily("cases.retention", at=datetime.time(2, 30))
+def apply_retention() -> None:
+    """Anonymise the closed cases past each operation's retention period."""
+    retention_apply_all()

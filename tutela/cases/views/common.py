@@ -1,0 +1,92 @@
+"""What the case pages share: rendering under the "Cases" menu entry, the form page every
+workflow step uses (one template, the service's refusal back on the form), and the case of the
+URL fetched through the access helpers (404 / 403, read audited)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from tutela.cases import access
+from tutela.cases.models import Case
+from tutela.core.models import Operation
+from tutela.core.views.common import current_user, form_saved, operation_for
+
+T = TypeVar("T")
+
+
+def case_page(
+    request: HttpRequest, template: str, operation: Operation, **context: Any
+) -> HttpResponse:
+    context.setdefault("operation", operation)
+    context.setdefault("nav_active", "cases")
+    context.setdefault("is_case_staff", access.is_case_staff(request.user, operation))
+    context.setdefault("is_supervisor", access.is_supervisor(request.user, operation))
+    context.setdefault("can_manage_settings", access.can_manage_settings(request.user, operation))
+    return render(request, template, context)
+
+
+def staff_operation(request: HttpRequest, slug: str) -> Operation:
+    """The operation of the URL (404 without a role in it), for case management staff only (403
+    for other roles)."""
+    operation = operation_for(request, slug)
+    access.require_case_staff(request.user, operation)
+    return operation
+
+
+def case_of(
+    request: HttpRequest, slug: str, pk: int, *, reason: str = ""
+) -> tuple[Operation, Case]:
+    operation = staff_operation(request, slug)
+    case = access.case_get_for_user(
+        current_user(request), operation, pk, request=request, reason=reason
+    )
+    return operation, case
+
+
+def case_url(case: Case) -> str:
+    return reverse("cases:detail", kwargs={"slug": case.operation.slug, "pk": case.pk})
+
+
+def form_page(
+    request: HttpRequest,
+    operation: Operation,
+    form: forms.BaseForm,
+    save: Callable[[], T],
+    *,
+    title: str,
+    submit: str,
+    success: str | Callable[[T], str],
+    then: str | Callable[[T], str],
+    back: str,
+    case: Case | None = None,
+    intro: str = "",
+    multipart: bool = False,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """Show `form`; on a valid POST call `save` (a service call) and redirect to `then`. The
+    service's ValidationError goes back on the form (400)."""
+    saved = form_saved(request, form, save, success)
+    if saved is not None:
+        return redirect(then(saved.value) if callable(then) else then)
+    response = case_page(
+        request,
+        "cases/form.html",
+        operation,
+        form=form,
+        title=title,
+        submit=submit,
+        back=back,
+        case=case,
+        intro=intro,
+        multipart=multipart,
+        **(extra or {}),
+    )
+    if request.method == "POST":
+        response.status_code = 400
+    return response
