@@ -305,7 +305,9 @@ class CaseDocument(models.Model):
     filename = EncryptedTextField(_("file name"))
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField(default=0)
-    storage_name = models.CharField(max_length=200, editable=False)
+    # A FileField (not a plain name) so that the sweep of files no record refers to, key
+    # rotation and backups know the file; written only through tutela.cases.files.
+    storage_name = models.FileField(max_length=200, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

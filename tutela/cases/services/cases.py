@@ -632,6 +632,6 @@ def document_remove(*, document: CaseDocument, by: User) -> None:
         operation=case.operation,
         before=snapshot(document),
     )
-    storage_name = document.storage_name
+    storage_name = document.storage_name.name
     document.delete()
     transaction.on_commit(lambda: files.document_remove(storage_name))

@@ -115,7 +115,7 @@ def _anonymise(case: Case) -> dict[str, int]:
     if case_fields:
         removed["case_fields"] = len(case_fields)
     documents = list(CaseDocument.objects.filter(case=case))
-    stored = [document.storage_name for document in documents]
+    stored = [document.storage_name.name for document in documents]
 
     def remove_files() -> None:
         for storage_name in stored:

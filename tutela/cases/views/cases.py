@@ -279,7 +279,7 @@ def document_download(request: HttpRequest, slug: str, pk: int, document: int) -
         raise Http404
     audit_read(actor=request.user, instance=item, operation=operation, request=request)
     return download(
-        files.document_read(item.storage_name),
+        files.document_read(item.storage_name.name),
         item.filename,
         item.content_type,
         inline=item.content_type.startswith("image/"),

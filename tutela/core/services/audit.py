@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest
 
 from tutela.core.crypto import EncryptedTextField
@@ -34,6 +35,9 @@ def _jsonable(value: Any) -> Any:
         return [_jsonable(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, FieldFile):
+        # The storage name (random, no personal data), not the file.
+        return value.name or ""
     return value
 
 
