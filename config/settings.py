@@ -11,10 +11,12 @@ Environment variables (see README "Configuration"):
   TUTELA_DEFAULT_FROM     sender address.
   TUTELA_BASE_URL         absolute URL used in e-mails; default http://127.0.0.1:8000.
   TUTELA_HTTPS            "1" behind an HTTPS proxy: secure cookies, HSTS, redirect.
+  TUTELA_API_TOKEN_DAYS   how long an API token is valid; default 30.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
@@ -71,7 +73,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -263,7 +264,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "tutela.core.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -279,6 +280,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"user": "2000/hour"},
     "EXCEPTION_HANDLER": "tutela.core.api_errors.exception_handler",
 }
+# API tokens are stored as hashes and expire (tutela.core.services.api_tokens).
+API_TOKEN_LIFETIME = datetime.timedelta(days=int(os.environ.get("TUTELA_API_TOKEN_DAYS", "30")))
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tutela API",
     "DESCRIPTION": "Protection Cluster information management. Token authentication: "
@@ -289,6 +293,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Error answers are documented once for every operation (tutela/core/api_errors.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tutela.core.api_errors.document_error_responses",
+    ],
     # Choice sets used by several fields get one schema component each.
     "ENUM_NAME_OVERRIDES": {
         "LanguageEnum": LANGUAGES,

@@ -21,6 +21,7 @@ from rest_framework import serializers
 from tutela.core import access
 from tutela.core.models import (
     AdminArea,
+    ApiToken,
     AuditEntry,
     Body,
     Contact,
@@ -119,7 +120,39 @@ class TokenObtainIn(serializers.Serializer):
 
 
 class TokenOut(serializers.Serializer):
-    token = serializers.CharField(help_text=_("Send it as `Authorization: Token <token>`."))
+    token = serializers.CharField(
+        help_text=_(
+            "Send it as `Authorization: Token <token>`. It is shown only now: Tutela keeps a "
+            "hash of it."
+        )
+    )
+    id = serializers.IntegerField(help_text=_("To revoke it: DELETE /api/v1/auth/tokens/<id>/."))
+    expires_at = serializers.DateTimeField()
+
+
+class ApiTokenOut(serializers.ModelSerializer):
+    prefix = serializers.CharField(source="key_prefix", help_text=_("Its first characters."))
+    current = serializers.SerializerMethodField(
+        help_text=_("True for the token this request was sent with.")
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id",
+            "prefix",
+            "second_factor",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "current",
+        ]
+        read_only_fields = fields
+
+    def get_current(self, token: ApiToken) -> bool:
+        request = self.context.get("request")
+        used = getattr(request, "auth", None)
+        return isinstance(used, ApiToken) and used.pk == token.pk
 
 
 class OrganisationRefOut(serializers.ModelSerializer):

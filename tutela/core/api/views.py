@@ -20,7 +20,6 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.generics import GenericAPIView, ListAPIView
@@ -33,10 +32,12 @@ from rest_framework.views import APIView
 
 from tutela.core import access, selectors
 from tutela.core.api import filters, serializers
+from tutela.core.api.authentication import ApiTokenAuthentication, TwoFactorRequired
 from tutela.core.api.permissions import CanSeeContacts, IsManager, IsManagerForWrites
 from tutela.core.api.renderers import GeoJSONRenderer
 from tutela.core.models import (
     AdminArea,
+    ApiToken,
     AuditEntry,
     Body,
     Contact,
@@ -46,7 +47,13 @@ from tutela.core.models import (
     User,
 )
 from tutela.core.pcodes import GazetteerIndex
-from tutela.core.services.api_tokens import api_token_issue, api_token_revoke
+from tutela.core.services.api_tokens import (
+    api_token_get_own,
+    api_token_issue,
+    api_token_list,
+    api_token_revoke,
+    api_tokens_revoke_all,
+)
 from tutela.core.services.contacts import contact_create, contact_update
 from tutela.core.services.operations import operation_create, operation_update
 from tutela.core.services.organisations import (
@@ -54,7 +61,7 @@ from tutela.core.services.organisations import (
     organisation_link,
     organisation_update,
 )
-from tutela.core.services.people import signin_failure_record
+from tutela.core.services.people import signin_failure_record, user_get_for_manager
 from tutela.core.services.security import totp_verify, two_factor_required
 from tutela.core.services.structure import (
     body_create,
@@ -74,11 +81,11 @@ class LockedOut(APIException):
 
 class TokenView(APIView):
     """Exchange an e-mail address and password (and a two-factor code, for accounts that have it
-    on) for an API token; DELETE revokes the caller's token."""
+    on) for a new API token; DELETE revokes the token the request is sent with."""
 
     # Token only: a browser session must not be able to mint or revoke tokens (and POST needs no
     # CSRF token since it carries the credentials itself).
-    authentication_classes = [TokenAuthentication]
+    authentication_classes = [ApiTokenAuthentication]
 
     def get_permissions(self) -> list[BasePermission]:
         if self.request.method == "DELETE":
@@ -90,9 +97,17 @@ class TokenView(APIView):
         request=serializers.TokenObtainIn,
         responses={
             200: serializers.TokenOut,
-            400: OpenApiResponse(description=_("Wrong credentials, or two-factor code missing.")),
-            403: OpenApiResponse(description=_("Two-factor authentication must be set up first.")),
-            429: OpenApiResponse(description=_("Locked out after repeated failures.")),
+            400: OpenApiResponse(
+                description=_("Wrong credentials, or two-factor code missing."),
+            ),
+            403: OpenApiResponse(
+                description=_(
+                    "Code two_factor_required: two-factor authentication must be set up first."
+                ),
+            ),
+            429: OpenApiResponse(
+                description=_("Locked out after repeated failures."),
+            ),
         },
         auth=[],
     )
@@ -141,17 +156,48 @@ class TokenView(APIView):
             method = "password+totp"
         elif two_factor_required(user):
             # Password-only tokens would sidestep the operation's two-factor rule.
-            return Response(
-                {"detail": _("Your role requires two-factor authentication: set it up first.")},
-                status=status.HTTP_403_FORBIDDEN,
-            )
+            raise TwoFactorRequired
         user_logged_in.send(sender=user.__class__, request=request, user=user)
-        token = api_token_issue(user=user, request=request, method=method)
-        return Response(serializers.TokenOut({"token": token.key}).data)
+        token, key = api_token_issue(
+            user=user, request=request, method=method, second_factor=method == "password+totp"
+        )
+        return Response(
+            serializers.TokenOut(
+                {"token": key, "id": token.pk, "expires_at": token.expires_at}
+            ).data
+        )
 
     @extend_schema(operation_id="auth_token_destroy", request=None, responses={204: None})
     def delete(self, request: Request) -> Response:
-        api_token_revoke(user=cast(User, request.user), request=request)
+        token = request.auth
+        assert isinstance(token, ApiToken)
+        api_token_revoke(token=token, by=cast(User, request.user), request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokenListView(ListAPIView):
+    """The caller's API tokens that have not expired, newest first (the keys themselves are not
+    kept: only their first characters)."""
+
+    serializer_class = serializers.ApiTokenOut
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        return api_token_list(user=cast(User, self.request.user))
+
+
+class TokenDetailView(APIView):
+    """One of the caller's tokens; DELETE revokes it."""
+
+    @extend_schema(responses=serializers.ApiTokenOut)
+    def get(self, request: Request, pk: int) -> Response:
+        token = api_token_get_own(user=cast(User, request.user), pk=pk)
+        return Response(serializers.ApiTokenOut(token, context={"request": request}).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        user = cast(User, request.user)
+        api_token_revoke(token=api_token_get_own(user=user, pk=pk), by=user, request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -640,3 +686,51 @@ class AuditListView(OperationAPIView, ListAPIView):
 
     def get_queryset(self) -> QuerySet[AuditEntry]:
         return selectors.audit_entries(self.get_operation())
+
+
+# --- API tokens of the operation's users (managers) ----------------------------------------------
+
+
+class UserTokenListView(OperationAPIView, ListAPIView):
+    """The API tokens of a person holding a role in the operation (coordinators and information
+    management officers only). DELETE revokes all of them."""
+
+    queryset = ApiToken.objects.none()
+    serializer_class = serializers.ApiTokenOut
+    permission_classes = [IsAuthenticated, IsManager]
+    filter_backends: list[Any] = []
+
+    def get_person(self) -> User:
+        return user_get_for_manager(operation=self.get_operation(), pk=self.kwargs["pk"])
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        if getattr(self, "swagger_fake_view", False):
+            return ApiToken.objects.none()
+        return api_token_list(user=self.get_person())
+
+    @extend_schema(
+        operation_id="v1_operations_users_tokens_destroy_all", request=None, responses={204: None}
+    )
+    def delete(self, request: Request, slug: str, pk: int) -> Response:
+        api_tokens_revoke_all(user=self.get_person(), by=self.caller, request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class UserTokenDetailView(OperationAPIView):
+    """One API token of a person holding a role in the operation; DELETE revokes it."""
+
+    queryset = ApiToken.objects.none()
+    serializer_class = serializers.ApiTokenOut
+    permission_classes = [IsAuthenticated, IsManager]
+
+    def get_object(self) -> ApiToken:
+        person = user_get_for_manager(operation=self.get_operation(), pk=self.kwargs["pk"])
+        return api_token_get_own(user=person, pk=self.kwargs["token_pk"])
+
+    def get(self, request: Request, slug: str, pk: int, token_pk: int) -> Response:
+        return self.output(self.get_object())
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, slug: str, pk: int, token_pk: int) -> Response:
+        api_token_revoke(token=self.get_object(), by=self.caller, request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -7,9 +7,11 @@ from tutela.core.models.organisations import Organisation
 from tutela.core.models.people import Contact, Invitation, User
 from tutela.core.models.roles import OperationRole, Role
 from tutela.core.models.structure import Body, Membership
+from tutela.core.models.tokens import ApiToken
 
 __all__ = [
     "AdminArea",
+    "ApiToken",
     "AuditEntry",
     "Body",
     "Contact",
