@@ -14,11 +14,22 @@ import datetime
 import hashlib
 
 import django.db.models.deletion
+import django.utils.dateparse
 import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
 OLD_TABLE = "authtoken_token"
+
+
+def _aware(value, default):
+    if isinstance(value, str):
+        value = django.utils.dateparse.parse_datetime(value)
+    if value is None:
+        return default
+    if django.utils.timezone.is_naive(value):
+        value = django.utils.timezone.make_aware(value, datetime.UTC)
+    return value
 
 
 def hash_old_tokens(apps, schema_editor):
@@ -37,7 +48,7 @@ def hash_old_tokens(apps, schema_editor):
             key_hash=hashlib.sha256(key.encode("utf-8")).hexdigest(),
             key_prefix=key[:8],
             second_factor=False,
-            created_at=created or now,
+            created_at=_aware(created, now),
             expires_at=now + lifetime,
         )
         for key, user_id, created in rows
