@@ -161,16 +161,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "tutela.core.passwords.CharacterClassValidator"},
+    # Repeats, sequences, keyboard rows, common words and the person's own name (zxcvbn).
+    {"NAME": "tutela.core.passwords.GuessabilityValidator", "OPTIONS": {"min_score": 3}},
 ]
 
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:login"
 
-# Login throttling and lockout (django-axes): five failures lock the account and address pair.
+# Login throttling and lockout (django-axes): five failures lock the account and address pair,
+# twenty the address whatever the accounts tried (tutela/core/lockout.py), for 30 minutes.
 AXES_FAILURE_LIMIT = 5
+LOCKOUT_ADDRESS_FAILURE_LIMIT = 20
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "tutela.core.lockout.AccountAndAddressHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False
