@@ -32,7 +32,20 @@ from tutela.core.models import (
 )
 from tutela.core.models.roles import Role
 
-# --- Related fields limited to the operation of the request ------------------------------------
+# --- Ids and related fields limited to the operation of the request -----------------------------
+
+# The largest id a database column holds (64-bit signed). A larger number in a request is refused
+# as invalid input: SQLite cannot even bind it in a query (OverflowError, a server error).
+MAX_ID = 2**63 - 1
+
+
+class IdField(serializers.IntegerField):
+    """A record id given in a request body: a whole number from 1 to MAX_ID."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
 
 
 class _InOperationMixin:
