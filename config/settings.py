@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "tutela.core.middleware.UserLanguageMiddleware",
     "tutela.core.middleware.TwoFactorMiddleware",
     "tutela.core.middleware.IdleTimeoutMiddleware",
+    # API requests are checked against the OpenAPI schema (tutela/core/api/contract.py).
+    "tutela.core.api.contract.ApiContractMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -273,6 +275,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON bodies only (the document upload and the token endpoint say otherwise): typed values
+    # can then be checked as typed (tutela/core/api/contract.py).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [

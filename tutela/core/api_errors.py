@@ -23,8 +23,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -66,6 +68,11 @@ def _messages(value: Any) -> Any:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         exc = validation_error_from_django(exc)
+    # As DRF's own handler does, but here so that the answer gets its code too.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
     if isinstance(exc, ValidationError):
         detail = _messages(exc.detail)
         if not isinstance(detail, dict):
@@ -123,10 +130,6 @@ DESCRIPTIONS = {
 }
 
 
-def _json(schema_ref: str) -> dict[str, Any]:
-    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}
-
-
 def _error_statuses(method: str, operation: dict[str, Any]) -> list[str]:
     parameters = operation.get("parameters", [])
     has_query = any(parameter.get("in") == "query" for parameter in parameters)
@@ -145,9 +148,25 @@ def _error_statuses(method: str, operation: dict[str, Any]) -> list[str]:
     return statuses
 
 
+def _error_content(status: str, media_types: set[str]) -> dict[str, Any]:
+    if status == "400":
+        # A refused body or query, or a body that is not JSON at all (code parse_error).
+        schema: dict[str, Any] = {
+            "anyOf": [
+                {"$ref": "#/components/schemas/ValidationError"},
+                {"$ref": "#/components/schemas/Error"},
+            ]
+        }
+    else:
+        schema = {"$ref": "#/components/schemas/Error"}
+    return {media_type: {"schema": schema} for media_type in sorted(media_types)}
+
+
 def document_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """drf-spectacular post-processing hook: the error answers of every operation, documented
-    once here rather than on each view."""
+    once here rather than on each view, in the media types the operation answers in (a GeoJSON
+    endpoint's errors are rendered as GeoJSON's media type); and empty optional query parameters,
+    which every endpoint takes as "not given"."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = ERROR_SCHEMA
     schemas["ValidationError"] = VALIDATION_ERROR_SCHEMA
@@ -155,9 +174,19 @@ def document_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str,
         for method, operation in path_item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True
             responses = operation["responses"]
+            media_types = {"application/json"} | {
+                media_type
+                for code, response in responses.items()
+                if str(code).startswith("2")
+                for media_type in response.get("content", {})
+                if media_type.endswith("json")
+            }
             for status in _error_statuses(method, operation):
                 response = responses.setdefault(status, {"description": DESCRIPTIONS[status]})
                 if "content" not in response:
-                    response["content"] = _json("ValidationError" if status == "400" else "Error")
+                    response["content"] = _error_content(status, media_types)
     return result

@@ -338,6 +338,9 @@ class RecommendationFollowUpView(OperationAPIView):
     queryset = RecommendationFollowUp.objects.none()
     serializer_class = FollowUpOut
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    # The whole log, never a page of it.
+    pagination_class = None
+    filter_backends: list[Any] = []
 
     def _recommendation(self) -> Recommendation:
         return selectors.recommendation_get_for_user(

@@ -287,6 +287,9 @@ class MeetingAttendanceView(OperationAPIView):
 
     queryset = Meeting.objects.none()
     serializer_class = AttendanceLineOut
+    # One line per organisation of the body: the whole list, never a page of it, in one order.
+    pagination_class = None
+    filter_backends: list[Any] = []
 
     def _lines(self, meeting: Meeting) -> Response:
         lines = selectors.attendance_by_organisation(meeting)

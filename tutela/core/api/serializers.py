@@ -39,6 +39,28 @@ from tutela.core.models.roles import Role
 MAX_ID = 2**63 - 1
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """true or false in a JSON body, nothing else (DRF's own also takes 1, "yes", "on"...)."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid", input=data)
+        raise AssertionError  # fail() raises
+
+
+class QueryBooleanField(serializers.BooleanField):
+    """true or false in a query string, nothing else."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if data in ("true", True):
+            return True
+        if data in ("false", False):
+            return False
+        self.fail("invalid", input=data)
+        raise AssertionError  # fail() raises
+
+
 class IdField(serializers.IntegerField):
     """A record id given in a request body: a whole number from 1 to MAX_ID."""
 
@@ -331,7 +353,7 @@ class AreaLookupOut(serializers.Serializer):
 
 
 class OrganisationOut(serializers.ModelSerializer):
-    country: Any = serializers.SlugRelatedField(slug_field="pcode", read_only=True)
+    country: Any = serializers.SlugRelatedField(slug_field="pcode", read_only=True, allow_null=True)
 
     class Meta:
         model = Organisation
@@ -351,8 +373,10 @@ class OrganisationLinkIn(serializers.Serializer):
 
 
 class BodyOut(serializers.ModelSerializer):
-    lead: Any = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
-    co_lead: Any = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
+    lead: Any = serializers.SlugRelatedField(slug_field="acronym", read_only=True, allow_null=True)
+    co_lead: Any = serializers.SlugRelatedField(
+        slug_field="acronym", read_only=True, allow_null=True
+    )
     scope: Any = serializers.SlugRelatedField(slug_field="pcode", many=True, read_only=True)
 
     class Meta:

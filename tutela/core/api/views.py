@@ -23,6 +23,7 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.generics import GenericAPIView, ListAPIView
+from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -86,6 +87,8 @@ class TokenView(APIView):
     # Token only: a browser session must not be able to mint or revoke tokens (and POST needs no
     # CSRF token since it carries the credentials itself).
     authentication_classes = [ApiTokenAuthentication]
+    # Scripts often sign in with a plain form post (curl -d email=...).
+    parser_classes = [JSONParser, FormParser]
 
     def get_permissions(self) -> list[BasePermission]:
         if self.request.method == "DELETE":
