@@ -98,8 +98,6 @@ MIDDLEWARE = [
     "tutela.core.middleware.UserLanguageMiddleware",
     "tutela.core.middleware.TwoFactorMiddleware",
     "tutela.core.middleware.IdleTimeoutMiddleware",
-    # API requests are checked against the OpenAPI schema (tutela/core/api/contract.py).
-    "tutela.core.api.contract.ApiContractMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

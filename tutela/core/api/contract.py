@@ -1,5 +1,6 @@
 """The OpenAPI schema as the contract of requests: query parameters and JSON bodies are checked
-against it before any API view runs.
+against it by every API view (ContractCheckedMixin, part of OperationAPIView), before the view
+reads them.
 
 Django REST framework and django-filter are lenient where the schema is precise: a boolean field
 takes 1, "yes" or "on", a text field takes a number, a boolean query filter ignores "abc", a number
@@ -33,10 +34,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
-
-API_PREFIX = "/api/v1/"
+from rest_framework.exceptions import ValidationError
 
 _lock = threading.Lock()
 _index: list[tuple[re.Pattern[str], dict[str, dict[str, Any]]]] | None = None
@@ -128,7 +128,11 @@ def query_problems(operation: dict[str, Any], query: Any) -> dict[str, list[str]
     for parameter in operation.get("parameters", []):
         parameter = _resolve(parameter)
         name = parameter.get("name")
-        if parameter.get("in") != "query" or name not in query:
+        if parameter.get("in") != "query":
+            continue
+        if name not in query:
+            if parameter.get("required"):
+                problems[name] = [_("This field is required.")]
             continue
         for value in query.getlist(name):
             if value == "":
@@ -163,7 +167,7 @@ def _type_message(kind: str) -> str:
     }[kind]
 
 
-def _body_problems(value: Any, schema: Any) -> Any:
+def _body_problems(value: Any, schema: Any, *, nested: bool = False) -> Any:
     """None when `value` has the schema's JSON types; else the errors, shaped like DRF's."""
     schema = _resolve(schema)
     if not isinstance(schema, dict):
@@ -172,26 +176,32 @@ def _body_problems(value: Any, schema: Any) -> Any:
         # A null where none is allowed is for the serializer to refuse, with its own message.
         return None
     for part in schema.get("allOf", []):
-        problems = _body_problems(value, part)
+        problems = _body_problems(value, part, nested=nested)
         if problems is not None:
             return problems
     alternatives = schema.get("anyOf") or schema.get("oneOf")
     if alternatives:
-        results = [_body_problems(value, part) for part in alternatives]
+        results = [_body_problems(value, part, nested=nested) for part in alternatives]
         if all(result is not None for result in results):
             return results[0]
     kind = schema.get("type")
     if kind in _JSON_TYPES and not _JSON_TYPES[kind](value):
         return [_type_message(kind)]
     # DRF takes "" for "none" in a relation (an organisation's acronym...), where the schema
-    # says a non-empty text or null.
-    if isinstance(value, str) and len(value) < schema.get("minLength", 0):
+    # says a non-empty text or null. (Other fields refuse "" themselves, beside the body's other
+    # problems: left to them.)
+    if (
+        isinstance(value, str)
+        and schema.get("nullable")
+        and len(value) < schema.get("minLength", 0)
+    ):
         return [_("This field may not be blank.")]
     if isinstance(value, dict):
         errors: dict[str, Any] = {}
         # Partial updates (PATCH) relax this only at the top level, as their schema does: the
-        # objects inside them (a list of people counts...) are whole.
-        for key in schema.get("required", []):
+        # objects inside them (a list of people counts...) are whole. (At the top level, the
+        # serializer says what is missing, beside its other findings.)
+        for key in schema.get("required", []) if nested else []:
             if key not in value:
                 errors[key] = [_("This field is required.")]
         properties = schema.get("properties", {})
@@ -200,16 +210,16 @@ def _body_problems(value: Any, schema: Any) -> Any:
             if key in properties:
                 if _resolve(properties[key]).get("readOnly"):
                     continue
-                problems = _body_problems(item, properties[key])
+                problems = _body_problems(item, properties[key], nested=True)
             elif isinstance(extra, dict):
-                problems = _body_problems(item, extra)
+                problems = _body_problems(item, extra, nested=True)
             else:
                 continue
             if problems is not None:
                 errors[key] = problems
         return errors or None
     if isinstance(value, list) and "items" in schema:
-        item_errors = [_body_problems(item, schema["items"]) for item in value]
+        item_errors = [_body_problems(item, schema["items"], nested=True) for item in value]
         if any(error is not None for error in item_errors):
             return [error if error is not None else {} for error in item_errors]
     return None
@@ -238,24 +248,20 @@ def body_problems(operation: dict[str, Any], request: HttpRequest) -> dict[str, 
     return {"non_field_errors": problems}
 
 
-class ApiContractMiddleware:
-    """Refuses API requests whose query or JSON body contradict the OpenAPI schema (400)."""
+class ContractCheckedMixin:
+    """For API views: after authentication, permissions and throttling (so that an outsider
+    still gets 401 or 404 first, and learns nothing from a 400), refuses a request whose query
+    or JSON body contradict the schema, with 400 and the usual field errors."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+    def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        check_request(request._request)
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
-    def process_view(
-        self, request: HttpRequest, view: Any, args: Any, kwargs: Any
-    ) -> HttpResponse | None:
-        if not request.path.startswith(API_PREFIX):
-            return None
-        operation = operation_for(request.path, request.method or "GET")
-        if operation is None:
-            return None
-        problems = {**query_problems(operation, request.GET), **body_problems(operation, request)}
-        if problems:
-            return JsonResponse(problems, status=400)
-        return None
+def check_request(request: HttpRequest) -> None:
+    operation = operation_for(request.path, request.method or "GET")
+    if operation is None:
+        return
+    problems = {**query_problems(operation, request.GET), **body_problems(operation, request)}
+    if problems:
+        raise ValidationError(problems)

@@ -34,6 +34,7 @@ from rest_framework.views import APIView
 from tutela.core import access, selectors
 from tutela.core.api import filters, serializers
 from tutela.core.api.authentication import ApiTokenAuthentication, TwoFactorRequired
+from tutela.core.api.contract import ContractCheckedMixin, check_request
 from tutela.core.api.permissions import CanSeeContacts, IsManager, IsManagerForWrites
 from tutela.core.api.renderers import GeoJSONRenderer
 from tutela.core.models import (
@@ -80,7 +81,7 @@ class LockedOut(APIException):
     default_code = "locked_out"
 
 
-class TokenView(APIView):
+class TokenView(ContractCheckedMixin, APIView):
     """Exchange an e-mail address and password (and a two-factor code, for accounts that have it
     on) for a new API token; DELETE revokes the token the request is sent with."""
 
@@ -178,7 +179,7 @@ class TokenView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class TokenListView(ListAPIView):
+class TokenListView(ContractCheckedMixin, ListAPIView):
     """The caller's API tokens that have not expired, newest first (the keys themselves are not
     kept: only their first characters)."""
 
@@ -189,7 +190,7 @@ class TokenListView(ListAPIView):
         return api_token_list(user=cast(User, self.request.user))
 
 
-class TokenDetailView(APIView):
+class TokenDetailView(ContractCheckedMixin, APIView):
     """One of the caller's tokens; DELETE revokes it."""
 
     @extend_schema(responses=serializers.ApiTokenOut)
@@ -204,7 +205,7 @@ class TokenDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MeView(APIView):
+class MeView(ContractCheckedMixin, APIView):
     """The caller: account, organisation and roles in each operation they can reach."""
 
     @extend_schema(responses=serializers.MeOut)
@@ -236,7 +237,7 @@ class MeView(APIView):
 # --- Operations ----------------------------------------------------------------------------------
 
 
-class OperationListView(ListAPIView):
+class OperationListView(ContractCheckedMixin, ListAPIView):
     """Operations the caller holds a role in (or below one). Server administrators create new
     operations (POST)."""
 
@@ -276,7 +277,8 @@ class OperationListView(ListAPIView):
 
 class OperationAPIView(GenericAPIView):
     """An endpoint under /operations/<slug>/. The operation comes from the access layer before
-    anything else runs: 404 for anyone without a role in it."""
+    anything else runs: 404 for anyone without a role in it; then the query and body are
+    checked against the schema (tutela.core.api.contract): 400."""
 
     _operation: Operation | None = None
 
@@ -293,6 +295,7 @@ class OperationAPIView(GenericAPIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         self.get_operation()
+        check_request(request._request)
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
