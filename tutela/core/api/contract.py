@@ -107,6 +107,8 @@ def _query_value_problem(value: str, schema: dict[str, Any]) -> str | None:
         if not math.isfinite(number):
             return _("Give a number.")
         return _bounds_problem(number, schema)
+    elif kind == "string" and len(value) > schema.get("maxLength", len(value)):
+        return _("Give at most %(count)s characters.") % {"count": schema["maxLength"]}
     elif kind == "string" and schema.get("format") == "date":
         try:
             datetime.date.fromisoformat(value)
