@@ -10,6 +10,17 @@ from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 
 
+def _model_field(field: Any) -> Any:
+    """The model field a serializer field renders, when its serializer says which model."""
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    if model is None or not isinstance(field.source, str) or "." in field.source:
+        return None
+    try:
+        return model._meta.get_field(field.source)
+    except FieldDoesNotExist:
+        return None
+
+
 def may_be_blank(field: Any) -> bool:
     """Whether the field's value can be an empty string: it allows it as input, or it renders a
     model field that may be blank (DRF drops allow_blank from read-only fields)."""
@@ -53,3 +64,21 @@ class BlankableUrlFieldExtension(_BlankableFormatExtension):
 class BlankableEmailFieldExtension(_BlankableFormatExtension):
     target_class = "rest_framework.fields.EmailField"
     format = "email"
+
+
+class NullableRelationExtension(OpenApiSerializerFieldExtension):
+    """A read-only link to a record that may be missing (an operation without a parent, a body
+    without a lead) renders as null: DRF does not carry the model's null=True over to read-only
+    fields, so the schema would promise a value every time."""
+
+    target_class = "rest_framework.relations.RelatedField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = auto_schema._map_serializer_field(
+            self.target, direction, bypass_extensions=True
+        )
+        model_field = _model_field(self.target) if self.target.read_only else None
+        if model_field is not None and getattr(model_field, "null", False):
+            schema["nullable"] = True
+        return schema
