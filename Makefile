@@ -40,7 +40,7 @@ test-sqlite: setup
 	$(BIN)/pytest $(XDIST) -q
 
 test-postgres: setup
-	bash scripts/with-postgres.sh $(BIN)/pytest $(XDIST) -q -m "not browser"
+	bash scripts/with-postgres.sh $(BIN)/pytest $(XDIST) -q -m "not browser and not schemathesis"
 
 test: setup lint typecheck test-sqlite test-postgres
 

@@ -21,10 +21,12 @@ Environment variables (see README "Configuration"):
   TUTELA_LOG_LEVEL        level of Tutela's own loggers; default INFO.
   SENTRY_DSN              report errors to Sentry (or a compatible server); off when unset.
 The `tutela` command and the web server read var/secrets.env first (tutela.core.startup).
+  TUTELA_API_TOKEN_DAYS   how long an API token is valid; default 30.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
@@ -90,7 +92,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -203,16 +204,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "tutela.core.passwords.CharacterClassValidator"},
+    # Repeats, sequences, keyboard rows, common words and the person's own name (zxcvbn).
+    {"NAME": "tutela.core.passwords.GuessabilityValidator", "OPTIONS": {"min_score": 3}},
 ]
 
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:login"
 
-# Login throttling and lockout (django-axes): five failures lock the account and address pair.
+# Login throttling and lockout (django-axes): five failures lock the account and address pair,
+# twenty the address whatever the accounts tried (tutela/core/lockout.py), for 30 minutes.
 AXES_FAILURE_LIMIT = 5
+LOCKOUT_ADDRESS_FAILURE_LIMIT = 20
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "tutela.core.lockout.AccountAndAddressHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False
@@ -380,10 +386,13 @@ TUTELA_IMPORT_REQUEST_SECONDS = env_int("TUTELA_IMPORT_REQUEST_SECONDS", 20)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "tutela.core.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON bodies only (the document upload and the token endpoint say otherwise): typed values
+    # can then be checked as typed (tutela/core/api/contract.py).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -396,6 +405,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"user": "2000/hour"},
     "EXCEPTION_HANDLER": "tutela.core.api_errors.exception_handler",
 }
+# API tokens are stored as hashes and expire (tutela.core.services.api_tokens).
+API_TOKEN_LIFETIME = datetime.timedelta(days=int(os.environ.get("TUTELA_API_TOKEN_DAYS", "30")))
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tutela API",
     "DESCRIPTION": "Protection Cluster information management. Token authentication: "
@@ -406,6 +418,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Error answers are documented once for every operation (tutela/core/api_errors.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tutela.core.api_errors.document_error_responses",
+    ],
     # Choice sets used by several fields get one schema component each.
     "ENUM_NAME_OVERRIDES": {
         "LanguageEnum": LANGUAGES,

@@ -26,5 +26,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
-REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}  # noqa: F405
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_CLASSES": [],
+    # The API reads JSON bodies (see settings.REST_FRAMEWORK).
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
 ROOT_URLCONF = "config.urls_test"

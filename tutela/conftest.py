@@ -153,6 +153,28 @@ def world(areas: dict[str, AdminArea]) -> World:
     )
 
 
+def api_key_for(user: User, *, second_factor: bool = False) -> str:
+    """A new API token of `user` (as POST /api/v1/auth/token/ issues one, without its audit
+    entry); returns the key to send as `Authorization: Token <key>`."""
+    import secrets
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from tutela.core.models import ApiToken
+    from tutela.core.services.api_tokens import api_token_hash
+
+    key = secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        user=user,
+        key_hash=api_token_hash(key),
+        key_prefix=key[:8],
+        second_factor=second_factor,
+        expires_at=timezone.now() + settings.API_TOKEN_LIFETIME,
+    )
+    return key
+
+
 def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)

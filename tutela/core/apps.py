@@ -9,3 +9,4 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from tutela.core import checks  # noqa: F401  (registers system checks)
+        from tutela.core.api import schema  # noqa: F401  (registers OpenAPI field extensions)

@@ -79,9 +79,11 @@ class IdleTimeoutMiddleware:
 
 class TwoFactorMiddleware:
     """Sends a user who must use two-factor authentication (an operation requires it for one of
-    their roles) and has not set it up to the set-up page, before anything else."""
+    their roles) and has not set it up to the set-up page, before anything else. The API, which
+    accepts the same session, answers 403 with the error code `two_factor_required` instead (API
+    tokens are checked by tutela.core.api.authentication)."""
 
-    ALLOWED_PREFIXES = ("/static/", "/i18n/", "/account/two-factor/", "/logout/", "/api/")
+    ALLOWED_PREFIXES = ("/static/", "/i18n/", "/account/two-factor/", "/logout/")
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -97,5 +99,14 @@ class TwoFactorMiddleware:
             from tutela.core.services.security import two_factor_required
 
             if two_factor_required(user):
+                if request.path.startswith("/api/"):
+                    from tutela.core.api.authentication import TwoFactorRequired
+                    from tutela.core.api_errors import json_error
+
+                    return json_error(
+                        str(TwoFactorRequired.default_detail),
+                        TwoFactorRequired.default_code,
+                        TwoFactorRequired.status_code,
+                    )
                 return redirect("core:two_factor_setup")
         return self.get_response(request)

@@ -6,7 +6,7 @@ reach before they have set up two-factor authentication.
 
 from django.urls import path
 
-from tutela.core.views import accounts, jobs
+from tutela.core.views import accounts, jobs, tokens
 
 urlpatterns = [
     path("login/", accounts.login_view, name="login"),
@@ -17,6 +17,9 @@ urlpatterns = [
     path("account/password/done/", accounts.password_change_done, name="password_change_done"),
     path("account/two-factor/", accounts.two_factor_setup, name="two_factor_setup"),
     path("account/two-factor/disable/", accounts.two_factor_disable, name="two_factor_disable"),
+    path("account/tokens/", tokens.token_list, name="tokens"),
+    path("account/tokens/<int:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
+    path("account/tokens/revoke-all/", tokens.token_revoke_all, name="token_revoke_all"),
     path("o/<slug:slug>/users/", accounts.users, name="users"),
     path("o/<slug:slug>/users/invite/", accounts.user_invite, name="user_invite"),
     path("o/<slug:slug>/users/<int:pk>/", accounts.user_detail, name="user_detail"),
@@ -29,6 +32,16 @@ urlpatterns = [
         "o/<slug:slug>/users/<int:pk>/reactivate/",
         accounts.user_reactivate,
         name="user_reactivate",
+    ),
+    path(
+        "o/<slug:slug>/users/<int:pk>/tokens/<int:token_pk>/revoke/",
+        tokens.user_token_revoke,
+        name="user_token_revoke",
+    ),
+    path(
+        "o/<slug:slug>/users/<int:pk>/tokens/revoke-all/",
+        tokens.user_token_revoke_all,
+        name="user_token_revoke_all",
     ),
     path(
         "o/<slug:slug>/invitations/<int:pk>/revoke/",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from tutela.core.models import AdminArea, Operation, PopulationGroup, ProtectionRisk
 from tutela.core.pcodes import AreaRef, GazetteerIndex
+from tutela.core.site_names import site_is_valid, site_problem_message
 from tutela.monitoring.models import (
     AgeBand,
     PerpetratorCategory,
@@ -27,6 +28,8 @@ from tutela.monitoring.models import (
 )
 
 SEXES = ("F", "M")
+# Incidents before this date are typing mistakes (1900, 0026), not monitoring data.
+EARLIEST_DATE = datetime.date(1990, 1, 1)
 MAX_NARRATIVE = 20_000
 MAX_SITE = 200
 MAX_EXTERNAL_ID = 100
@@ -170,6 +173,14 @@ def incident_problems(data: IncidentData, refs: References) -> list[tuple[str, s
             _("The date of the incident (%(date)s) is in the future."),
             date=occurred.isoformat(),
         )
+    elif occurred < EARLIEST_DATE:
+        add(
+            "occurred_on",
+            "too_early",
+            _("The date of the incident (%(date)s) is before %(earliest)s: check the year."),
+            date=occurred.isoformat(),
+            earliest=EARLIEST_DATE.isoformat(),
+        )
     if not isinstance(reported, datetime.date):
         add("reported_on", "required", _("Give the date the incident was reported."))
         reported = None
@@ -179,6 +190,14 @@ def incident_problems(data: IncidentData, refs: References) -> list[tuple[str, s
             "future",
             _("The date reported (%(date)s) is in the future."),
             date=reported.isoformat(),
+        )
+    elif reported < EARLIEST_DATE:
+        add(
+            "reported_on",
+            "too_early",
+            _("The date reported (%(date)s) is before %(earliest)s: check the year."),
+            date=reported.isoformat(),
+            earliest=EARLIEST_DATE.isoformat(),
         )
     if occurred and reported and reported < occurred:
         add(
@@ -215,6 +234,8 @@ def incident_problems(data: IncidentData, refs: References) -> list[tuple[str, s
             )
     if len(data.site or "") > MAX_SITE:
         add("site", "too_long", _("The site has more than %(max)s characters."), max=MAX_SITE)
+    elif not site_is_valid((data.site or "").strip()):
+        add("site", "invalid", site_problem_message())
 
     # Risks and violations
     if not data.risks:

@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tutela.activities.tests.analysis_fixtures import (  # noqa: F401
@@ -19,6 +18,7 @@ from tutela.activities.tests.analysis_fixtures import (  # noqa: F401
     five_w_fixture,
     hide_names_in,
 )
+from tutela.conftest import api_key_for
 from tutela.core.models import AuditEntry, User
 
 ApiFor = Callable[[User | None], APIClient]
@@ -31,8 +31,7 @@ def api() -> ApiFor:
     def make(user: User | None = None) -> APIClient:
         client = APIClient()
         if user is not None:
-            token, _created = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {api_key_for(user)}")
         return client
 
     return make

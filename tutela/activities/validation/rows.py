@@ -16,6 +16,7 @@ from tutela.activities.validation.problems import cache_key
 from tutela.activities.validation.records import ActivityRef, CleanRow, IndicatorRef
 from tutela.core.imports.problems import ERROR, WARNING
 from tutela.core.imports.values import MAX_COUNT, is_blank, month_end
+from tutela.core.site_names import site_is_valid, site_problem_message
 
 NUMBER_FIELDS = (*SEX_AGE, "total", "with_disability", "quantity")
 
@@ -167,6 +168,14 @@ class RowChecker(CellChecks, LocationChecks):
             site = self.short_text(row, "site")
         else:
             site = site.strip()
+        if site and not site_is_valid(site):
+            self.add(
+                "site",
+                "invalid",
+                _("Row %(row)s, column “%(column)s”: %(problem)s"),
+                value=site,
+                problem=site_problem_message(),
+            )
         project_code = g("project_code")
         if project_code is None or project_code == "":
             project_code = ""

@@ -209,8 +209,27 @@ class DocumentDetailOut(ClearanceDocumentOut):
         )
 
 
+APPROVER_CHOICE = _(
+    "Choose a coordinator, information management officer or focal point of this operation."
+)
+
+
+class ApproverField(serializers.PrimaryKeyRelatedField):
+    """A possible approver of the operation, by user id. Any other id (an account elsewhere on
+    the server, or none) gets the same answer, so that ids cannot be probed for accounts."""
+
+    default_error_messages = {
+        "required": serializers.PrimaryKeyRelatedField.default_error_messages["required"],
+        "does_not_exist": APPROVER_CHOICE,
+        "incorrect_type": APPROVER_CHOICE,
+    }
+
+    def get_queryset(self) -> QuerySet[User]:
+        return selectors.approver_candidates(self.context["operation"])
+
+
 class SubmitIn(serializers.Serializer):
-    approver = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    approver = ApproverField(queryset=User.objects.none())
 
 
 class CommentIn(serializers.Serializer):
@@ -319,6 +338,9 @@ class RecommendationFollowUpView(OperationAPIView):
     queryset = RecommendationFollowUp.objects.none()
     serializer_class = FollowUpOut
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    # The whole log, never a page of it.
+    pagination_class = None
+    filter_backends: list[Any] = []
 
     def _recommendation(self) -> Recommendation:
         return selectors.recommendation_get_for_user(

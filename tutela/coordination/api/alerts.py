@@ -190,6 +190,9 @@ class AlertRecipientListView(_AlertView):
     organisations."""
 
     serializer_class = AlertRecipientOut
+    # Every recipient at once, never a page of them.
+    pagination_class = None
+    filter_backends: list[Any] = []
 
     @extend_schema(responses=AlertRecipientOut(many=True))
     def get(self, request: Request, slug: str, pk: int) -> Response:

@@ -30,7 +30,7 @@ from tutela.coordination.models import (
 from tutela.coordination.services import meetings as services
 from tutela.coordination.services import minutes as minutes_services
 from tutela.core import access
-from tutela.core.api.serializers import BodyField, OrganisationField
+from tutela.core.api.serializers import BodyField, IdField, OrganisationField
 from tutela.core.api.views import OperationAPIView
 from tutela.core.models import Contact
 
@@ -153,9 +153,7 @@ class AttendanceLineOut(serializers.Serializer):
 
 class AttendanceIn(serializers.Serializer):
     organisations = serializers.ListField(child=OrganisationField(), required=False, default=list)
-    contacts = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, default=list
-    )
+    contacts = serializers.ListField(child=IdField(), required=False, default=list)
 
 
 class MinutesOut(serializers.ModelSerializer):
@@ -289,6 +287,9 @@ class MeetingAttendanceView(OperationAPIView):
 
     queryset = Meeting.objects.none()
     serializer_class = AttendanceLineOut
+    # One line per organisation of the body: the whole list, never a page of it, in one order.
+    pagination_class = None
+    filter_backends: list[Any] = []
 
     def _lines(self, meeting: Meeting) -> Response:
         lines = selectors.attendance_by_organisation(meeting)

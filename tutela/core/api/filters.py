@@ -6,10 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
+from tutela.core.api.serializers import MAX_ID
 from tutela.core.models import (
     AdminArea,
     AuditEntry,
@@ -22,10 +26,54 @@ from tutela.core.models import (
 from tutela.core.pcodes import name_key
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """A record id: a whole number from 1 to MAX_ID (django-filter's NumberFilter takes any
+    decimal, and a huge one fails in the database)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": 5})
+class LevelFilter(django_filters.NumberFilter):
+    """An admin level, 0 (country) to 5."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 5)
+        super().__init__(*args, **kwargs)
+
+
+class StrictBooleanField(forms.Field):
+    """true or false (django-filter's boolean field quietly ignores anything else)."""
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        if value in ("true", "True"):
+            return True
+        if value in ("false", "False"):
+            return False
+        raise forms.ValidationError(_("Give true or false."), code="invalid")
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 class OperationFilter(django_filters.FilterSet):
     parent = django_filters.CharFilter(
         field_name="parent__slug", help_text=_("Short name of the parent operation.")
     )
+    is_demo = StrictBooleanFilter()
 
     class Meta:
         model = Operation
@@ -33,7 +81,7 @@ class OperationFilter(django_filters.FilterSet):
 
 
 class AreaFilter(django_filters.FilterSet):
-    level = django_filters.NumberFilter(field_name="level", help_text=_("Admin level (0-5)."))
+    level = LevelFilter(field_name="level", help_text=_("Admin level (0-5)."))
     parent = django_filters.CharFilter(
         method="filter_parent",
         help_text=_("P-code of an area: the areas inside it, at any depth (combine with level)."),
@@ -75,7 +123,7 @@ class OrganisationFilter(django_filters.FilterSet):
 
 class BodyFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Body.Kind.choices)
-    parent = django_filters.NumberFilter(field_name="parent_id", help_text=_("Parent body id."))
+    parent = IdFilter(field_name="parent_id", help_text=_("Parent body id."))
     lead = django_filters.CharFilter(
         field_name="lead__acronym", lookup_expr="iexact", help_text=_("Lead organisation acronym.")
     )
@@ -92,8 +140,8 @@ class MembershipFilter(django_filters.FilterSet):
         lookup_expr="iexact",
         help_text=_("Organisation acronym."),
     )
-    is_nuclear = django_filters.BooleanFilter()
-    current = django_filters.BooleanFilter(
+    is_nuclear = StrictBooleanFilter()
+    current = StrictBooleanFilter(
         method="filter_current",
         help_text=_("true: memberships not ended today; false: ended ones."),
     )
@@ -114,10 +162,8 @@ class ContactFilter(django_filters.FilterSet):
         lookup_expr="iexact",
         help_text=_("Organisation acronym."),
     )
-    body = django_filters.NumberFilter(
-        field_name="bodies", help_text=_("Id of a body the contact attends.")
-    )
-    is_active = django_filters.BooleanFilter()
+    body = IdFilter(field_name="bodies", help_text=_("Id of a body the contact attends."))
+    is_active = StrictBooleanFilter()
 
     class Meta:
         model = Contact

@@ -21,6 +21,7 @@ from rest_framework import serializers
 from tutela.core import access
 from tutela.core.models import (
     AdminArea,
+    ApiToken,
     AuditEntry,
     Body,
     Contact,
@@ -31,7 +32,42 @@ from tutela.core.models import (
 )
 from tutela.core.models.roles import Role
 
-# --- Related fields limited to the operation of the request ------------------------------------
+# --- Ids and related fields limited to the operation of the request -----------------------------
+
+# The largest id a database column holds (64-bit signed). A larger number in a request is refused
+# as invalid input: SQLite cannot even bind it in a query (OverflowError, a server error).
+MAX_ID = 2**63 - 1
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """true or false in a JSON body, nothing else (DRF's own also takes 1, "yes", "on"...)."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid", input=data)
+        raise AssertionError  # fail() raises
+
+
+class QueryBooleanField(serializers.BooleanField):
+    """true or false in a query string, nothing else."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if data in ("true", True):
+            return True
+        if data in ("false", False):
+            return False
+        self.fail("invalid", input=data)
+        raise AssertionError  # fail() raises
+
+
+class IdField(serializers.IntegerField):
+    """A record id given in a request body: a whole number from 1 to MAX_ID."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
 
 
 class _InOperationMixin:
@@ -119,7 +155,39 @@ class TokenObtainIn(serializers.Serializer):
 
 
 class TokenOut(serializers.Serializer):
-    token = serializers.CharField(help_text=_("Send it as `Authorization: Token <token>`."))
+    token = serializers.CharField(
+        help_text=_(
+            "Send it as `Authorization: Token <token>`. It is shown only now: Tutela keeps a "
+            "hash of it."
+        )
+    )
+    id = serializers.IntegerField(help_text=_("To revoke it: DELETE /api/v1/auth/tokens/<id>/."))
+    expires_at = serializers.DateTimeField()
+
+
+class ApiTokenOut(serializers.ModelSerializer):
+    prefix = serializers.CharField(source="key_prefix", help_text=_("Its first characters."))
+    current = serializers.SerializerMethodField(
+        help_text=_("True for the token this request was sent with.")
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id",
+            "prefix",
+            "second_factor",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "current",
+        ]
+        read_only_fields = fields
+
+    def get_current(self, token: ApiToken) -> bool:
+        request = self.context.get("request")
+        used = getattr(request, "auth", None)
+        return isinstance(used, ApiToken) and used.pk == token.pk
 
 
 class OrganisationRefOut(serializers.ModelSerializer):
@@ -285,7 +353,7 @@ class AreaLookupOut(serializers.Serializer):
 
 
 class OrganisationOut(serializers.ModelSerializer):
-    country: Any = serializers.SlugRelatedField(slug_field="pcode", read_only=True)
+    country: Any = serializers.SlugRelatedField(slug_field="pcode", read_only=True, allow_null=True)
 
     class Meta:
         model = Organisation
@@ -305,8 +373,10 @@ class OrganisationLinkIn(serializers.Serializer):
 
 
 class BodyOut(serializers.ModelSerializer):
-    lead: Any = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
-    co_lead: Any = serializers.SlugRelatedField(slug_field="acronym", read_only=True)
+    lead: Any = serializers.SlugRelatedField(slug_field="acronym", read_only=True, allow_null=True)
+    co_lead: Any = serializers.SlugRelatedField(
+        slug_field="acronym", read_only=True, allow_null=True
+    )
     scope: Any = serializers.SlugRelatedField(slug_field="pcode", many=True, read_only=True)
 
     class Meta:

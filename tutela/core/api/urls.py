@@ -8,6 +8,8 @@ operation = "operations/<slug:slug>/"
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("auth/tokens/", views.TokenListView.as_view(), name="token-list"),
+    path("auth/tokens/<int:pk>/", views.TokenDetailView.as_view(), name="token-detail"),
     path("me/", views.MeView.as_view(), name="me"),
     path("operations/", views.OperationListView.as_view(), name="operation-list"),
     path(operation, views.OperationDetailView.as_view(), name="operation-detail"),
@@ -50,4 +52,14 @@ urlpatterns = [
         f"{operation}contacts/<int:pk>/", views.ContactDetailView.as_view(), name="contact-detail"
     ),
     path(f"{operation}audit/", views.AuditListView.as_view(), name="audit-list"),
+    path(
+        f"{operation}users/<int:pk>/tokens/",
+        views.UserTokenListView.as_view(),
+        name="user-token-list",
+    ),
+    path(
+        f"{operation}users/<int:pk>/tokens/<int:token_pk>/",
+        views.UserTokenDetailView.as_view(),
+        name="user-token-detail",
+    ),
 ]

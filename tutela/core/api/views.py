@@ -20,10 +20,10 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.generics import GenericAPIView, ListAPIView
+from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -33,10 +33,13 @@ from rest_framework.views import APIView
 
 from tutela.core import access, selectors
 from tutela.core.api import filters, serializers
+from tutela.core.api.authentication import ApiTokenAuthentication, TwoFactorRequired
+from tutela.core.api.contract import ContractCheckedMixin, check_request
 from tutela.core.api.permissions import CanSeeContacts, IsManager, IsManagerForWrites
 from tutela.core.api.renderers import GeoJSONRenderer
 from tutela.core.models import (
     AdminArea,
+    ApiToken,
     AuditEntry,
     Body,
     Contact,
@@ -46,7 +49,13 @@ from tutela.core.models import (
     User,
 )
 from tutela.core.pcodes import GazetteerIndex
-from tutela.core.services.api_tokens import api_token_issue, api_token_revoke
+from tutela.core.services.api_tokens import (
+    api_token_get_own,
+    api_token_issue,
+    api_token_list,
+    api_token_revoke,
+    api_tokens_revoke_all,
+)
 from tutela.core.services.contacts import contact_create, contact_update
 from tutela.core.services.operations import operation_create, operation_update
 from tutela.core.services.organisations import (
@@ -54,7 +63,7 @@ from tutela.core.services.organisations import (
     organisation_link,
     organisation_update,
 )
-from tutela.core.services.people import signin_failure_record
+from tutela.core.services.people import signin_failure_record, user_get_for_manager
 from tutela.core.services.security import totp_verify, two_factor_required
 from tutela.core.services.structure import (
     body_create,
@@ -72,13 +81,15 @@ class LockedOut(APIException):
     default_code = "locked_out"
 
 
-class TokenView(APIView):
+class TokenView(ContractCheckedMixin, APIView):
     """Exchange an e-mail address and password (and a two-factor code, for accounts that have it
-    on) for an API token; DELETE revokes the caller's token."""
+    on) for a new API token; DELETE revokes the token the request is sent with."""
 
     # Token only: a browser session must not be able to mint or revoke tokens (and POST needs no
     # CSRF token since it carries the credentials itself).
-    authentication_classes = [TokenAuthentication]
+    authentication_classes = [ApiTokenAuthentication]
+    # Scripts often sign in with a plain form post (curl -d email=...).
+    parser_classes = [JSONParser, FormParser]
 
     def get_permissions(self) -> list[BasePermission]:
         if self.request.method == "DELETE":
@@ -90,9 +101,17 @@ class TokenView(APIView):
         request=serializers.TokenObtainIn,
         responses={
             200: serializers.TokenOut,
-            400: OpenApiResponse(description=_("Wrong credentials, or two-factor code missing.")),
-            403: OpenApiResponse(description=_("Two-factor authentication must be set up first.")),
-            429: OpenApiResponse(description=_("Locked out after repeated failures.")),
+            400: OpenApiResponse(
+                description=_("Wrong credentials, or two-factor code missing."),
+            ),
+            403: OpenApiResponse(
+                description=_(
+                    "Code two_factor_required: two-factor authentication must be set up first."
+                ),
+            ),
+            429: OpenApiResponse(
+                description=_("Locked out after repeated failures."),
+            ),
         },
         auth=[],
     )
@@ -141,21 +160,52 @@ class TokenView(APIView):
             method = "password+totp"
         elif two_factor_required(user):
             # Password-only tokens would sidestep the operation's two-factor rule.
-            return Response(
-                {"detail": _("Your role requires two-factor authentication: set it up first.")},
-                status=status.HTTP_403_FORBIDDEN,
-            )
+            raise TwoFactorRequired
         user_logged_in.send(sender=user.__class__, request=request, user=user)
-        token = api_token_issue(user=user, request=request, method=method)
-        return Response(serializers.TokenOut({"token": token.key}).data)
+        token, key = api_token_issue(
+            user=user, request=request, method=method, second_factor=method == "password+totp"
+        )
+        return Response(
+            serializers.TokenOut(
+                {"token": key, "id": token.pk, "expires_at": token.expires_at}
+            ).data
+        )
 
     @extend_schema(operation_id="auth_token_destroy", request=None, responses={204: None})
     def delete(self, request: Request) -> Response:
-        api_token_revoke(user=cast(User, request.user), request=request)
+        token = request.auth
+        assert isinstance(token, ApiToken)
+        api_token_revoke(token=token, by=cast(User, request.user), request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MeView(APIView):
+class TokenListView(ContractCheckedMixin, ListAPIView):
+    """The caller's API tokens that have not expired, newest first (the keys themselves are not
+    kept: only their first characters)."""
+
+    serializer_class = serializers.ApiTokenOut
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        return api_token_list(user=cast(User, self.request.user))
+
+
+class TokenDetailView(ContractCheckedMixin, APIView):
+    """One of the caller's tokens; DELETE revokes it."""
+
+    @extend_schema(responses=serializers.ApiTokenOut)
+    def get(self, request: Request, pk: int) -> Response:
+        token = api_token_get_own(user=cast(User, request.user), pk=pk)
+        return Response(serializers.ApiTokenOut(token, context={"request": request}).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        user = cast(User, request.user)
+        api_token_revoke(token=api_token_get_own(user=user, pk=pk), by=user, request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(ContractCheckedMixin, APIView):
     """The caller: account, organisation and roles in each operation they can reach."""
 
     @extend_schema(responses=serializers.MeOut)
@@ -187,7 +237,7 @@ class MeView(APIView):
 # --- Operations ----------------------------------------------------------------------------------
 
 
-class OperationListView(ListAPIView):
+class OperationListView(ContractCheckedMixin, ListAPIView):
     """Operations the caller holds a role in (or below one). Server administrators create new
     operations (POST)."""
 
@@ -227,7 +277,8 @@ class OperationListView(ListAPIView):
 
 class OperationAPIView(GenericAPIView):
     """An endpoint under /operations/<slug>/. The operation comes from the access layer before
-    anything else runs: 404 for anyone without a role in it."""
+    anything else runs: 404 for anyone without a role in it; then the query and body are
+    checked against the schema (tutela.core.api.contract): 400."""
 
     _operation: Operation | None = None
 
@@ -244,6 +295,7 @@ class OperationAPIView(GenericAPIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         self.get_operation()
+        check_request(request._request)
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
@@ -640,3 +692,51 @@ class AuditListView(OperationAPIView, ListAPIView):
 
     def get_queryset(self) -> QuerySet[AuditEntry]:
         return selectors.audit_entries(self.get_operation())
+
+
+# --- API tokens of the operation's users (managers) ----------------------------------------------
+
+
+class UserTokenListView(OperationAPIView, ListAPIView):
+    """The API tokens of a person holding a role in the operation (coordinators and information
+    management officers only). DELETE revokes all of them."""
+
+    queryset = ApiToken.objects.none()
+    serializer_class = serializers.ApiTokenOut
+    permission_classes = [IsAuthenticated, IsManager]
+    filter_backends: list[Any] = []
+
+    def get_person(self) -> User:
+        return user_get_for_manager(operation=self.get_operation(), pk=self.kwargs["pk"])
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        if getattr(self, "swagger_fake_view", False):
+            return ApiToken.objects.none()
+        return api_token_list(user=self.get_person())
+
+    @extend_schema(
+        operation_id="v1_operations_users_tokens_destroy_all", request=None, responses={204: None}
+    )
+    def delete(self, request: Request, slug: str, pk: int) -> Response:
+        api_tokens_revoke_all(user=self.get_person(), by=self.caller, request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class UserTokenDetailView(OperationAPIView):
+    """One API token of a person holding a role in the operation; DELETE revokes it."""
+
+    queryset = ApiToken.objects.none()
+    serializer_class = serializers.ApiTokenOut
+    permission_classes = [IsAuthenticated, IsManager]
+
+    def get_object(self) -> ApiToken:
+        person = user_get_for_manager(operation=self.get_operation(), pk=self.kwargs["pk"])
+        return api_token_get_own(user=person, pk=self.kwargs["token_pk"])
+
+    def get(self, request: Request, slug: str, pk: int, token_pk: int) -> Response:
+        return self.output(self.get_object())
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, slug: str, pk: int, token_pk: int) -> Response:
+        api_token_revoke(token=self.get_object(), by=self.caller, request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -8,10 +8,12 @@ from tutela.core.models.people import Contact, Invitation, User
 from tutela.core.models.reference import Localised, PopulationGroup, ProtectionRisk, ReferenceItem
 from tutela.core.models.roles import OperationRole, Role
 from tutela.core.models.structure import Body, Membership
+from tutela.core.models.tokens import ApiToken
 from tutela.core.models.workers import WorkerHeartbeat
 
 __all__ = [
     "AdminArea",
+    "ApiToken",
     "AuditEntry",
     "Body",
     "Contact",

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from tutela.core import access, extensions
 from tutela.core.models import AdminArea, Operation, OperationRole, User
 from tutela.core.models.roles import Role
+from tutela.core.services.api_tokens import api_tokens_revoke_without_second_factor
 from tutela.core.services.audit import audit_create, audit_update, snapshot
 from tutela.core.services.reference import reference_seed
 
@@ -234,4 +235,12 @@ def operation_update(*, by: User, operation: Operation, **fields: Any) -> Operat
     if countries is not None:
         operation.countries.set(countries)
     audit_update(actor=by, instance=operation, operation=operation, before=before)
+    newly_required = set(operation.require_2fa_roles) - set(before.get("require_2fa_roles") or [])
+    if newly_required:
+        # Tokens their holders got with a password only no longer pass (see
+        # tutela.core.api.authentication); revoking them now says so in the audit log.
+        holders = User.objects.filter(
+            operation_roles__operation=operation, operation_roles__role__in=newly_required
+        ).distinct()
+        api_tokens_revoke_without_second_factor(users=holders, by=by)
     return operation

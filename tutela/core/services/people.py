@@ -22,10 +22,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from tutela.core import access
 from tutela.core.models import (
+    ApiToken,
     AuditEntry,
     Body,
     Invitation,
@@ -36,6 +36,10 @@ from tutela.core.models import (
     User,
 )
 from tutela.core.models.roles import MANAGER_ROLES
+from tutela.core.services.api_tokens import (
+    api_tokens_revoke_all,
+    api_tokens_revoke_without_second_factor,
+)
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 
 INVITATION_VALIDITY = datetime.timedelta(days=7)
@@ -104,7 +108,9 @@ def user_profile_update(
 
 @transaction.atomic
 def user_password_change(*, user: User, new_password: str, request: Any = None) -> User:
-    """Set a new password. The caller has validated it (Django's password validators)."""
+    """Set a new password. The caller has validated it (Django's password validators). Other
+    sessions end (Django ties them to the password) and so do the user's API tokens: whoever
+    may have learnt the old password keeps nothing it gave them."""
     user.set_password(new_password)
     user.save(update_fields=["password", "updated_at"])
     audit_write(
@@ -114,6 +120,7 @@ def user_password_change(*, user: User, new_password: str, request: Any = None) 
         summary="password changed",
         request=request,
     )
+    api_tokens_revoke_all(user=user, by=user, request=request, reason="password changed")
     return user
 
 
@@ -177,6 +184,9 @@ def user_roles_set(
             request=request,
         )
     access.forget_roles(user)
+    if wanted - current:
+        # A new role may come under the operation's two-factor rule.
+        api_tokens_revoke_without_second_factor(users=[user], by=by, request=request)
     return new
 
 
@@ -214,7 +224,7 @@ def user_deactivate(
     user.full_clean()
     user.save()
     # An API token must not come back to life with a later reactivation: the person signs in again.
-    Token.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).delete()
     audit_update(actor=by, instance=user, operation=operation, before=before, request=request)
     return user
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tutela.core.models import AuditEntry, OperationRole, User
+from tutela.core.services.api_tokens import api_tokens_revoke_all
 from tutela.core.services.audit import audit_write
 
 ISSUER = "Tutela"
@@ -85,6 +86,11 @@ def totp_disable(*, user: User, by: User, request: Any = None) -> None:
         instance=user,
         summary=f"two-factor authentication disabled for {user.email}",
         request=request,
+    )
+    # Tokens obtained with the second factor would otherwise outlive it (a lost phone is the
+    # usual reason for turning it off).
+    api_tokens_revoke_all(
+        user=user, by=by, request=request, reason="two-factor authentication turned off"
     )
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime
 import io
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import time_machine
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tutela.conftest import World
+from tutela.conftest import World, api_key_for
 from tutela.core.models import AuditEntry, User
 from tutela.core.services.audit import audit_write
 
@@ -25,8 +25,7 @@ def api() -> ApiFor:
     def make(user: User | None = None) -> APIClient:
         client = APIClient()
         if user is not None:
-            token, _created = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {api_key_for(user)}")
         return client
 
     return make
@@ -142,8 +141,8 @@ def test_openapi_schema_generates_without_warnings(db: None) -> None:
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null", stdout=out)
 
 
-def test_schema_documents_every_endpoint(db: None, client) -> None:  # noqa: ANN001
-    response = client.get("/api/schema/?format=json")
+def test_schema_documents_every_endpoint(world: World, as_user: Any) -> None:
+    response = as_user(world.partner).get("/api/schema/?format=json")
 
     assert response.status_code == 200
     paths = response.json()["paths"]
@@ -175,7 +174,8 @@ def test_schema_documents_every_endpoint(db: None, client) -> None:  # noqa: ANN
     assert set(paths["/api/v1/auth/token/"]) == {"post", "delete"}
 
 
-def test_swagger_docs_render(db: None, client) -> None:  # noqa: ANN001
+def test_swagger_docs_render(world: World, as_user: Any) -> None:
+    client = as_user(world.partner)
     response = client.get("/api/docs/")
 
     assert response.status_code == 200

@@ -1,4 +1,7 @@
-"""API authentication: tokens (with django-axes lockout and two-factor), /me/, sessions."""
+"""API authentication: tokens (with django-axes lockout and two-factor), /me/, sessions.
+
+Tokens are kept as hashes and expire: tests of their lifetime, listing and revocation are in
+test_api_tokens.py; the two-factor rule on every path in test_api_two_factor.py."""
 
 from __future__ import annotations
 
@@ -7,11 +10,10 @@ from collections.abc import Callable
 import pyotp
 import pytest
 from axes.models import AccessAttempt
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tutela.conftest import PASSWORD, World
-from tutela.core.models import AuditEntry, OperationRole, User
+from tutela.conftest import PASSWORD, World, api_key_for
+from tutela.core.models import ApiToken, AuditEntry, OperationRole, User
 from tutela.core.models.roles import Role
 
 TOKEN_URL = "/api/v1/auth/token/"
@@ -27,8 +29,7 @@ def api() -> ApiFor:
     def make(user: User | None = None) -> APIClient:
         client = APIClient()
         if user is not None:
-            token, _created = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {api_key_for(user)}")
         return client
 
     return make
@@ -54,10 +55,13 @@ def test_token_is_issued_for_right_password_and_sign_in_is_audited(world: World)
     response = obtain(APIClient(), "COORD@unhcr.test ")
 
     assert response.status_code == 200
-    token = Token.objects.get(user=world.coordinator)
-    assert response.json() == {"token": token.key}
+    token = ApiToken.objects.get(user=world.coordinator)
+    data = response.json()
+    assert data["id"] == token.pk
+    assert data["token"].startswith(token.key_prefix)
+    assert data["expires_at"]
     entry = AuditEntry.objects.get(action=AuditEntry.Action.LOGIN, actor=world.coordinator)
-    assert entry.summary == "signed in (API token, password)"
+    assert entry.summary == f"signed in (API token {token.key_prefix}…, password)"
     assert entry.entity_id == str(world.coordinator.pk)
     world.coordinator.refresh_from_db()
     assert world.coordinator.last_login is not None
@@ -74,12 +78,17 @@ def test_issued_token_authenticates_requests(world: World) -> None:
     assert response.json()["email"] == world.partner.email
 
 
-def test_second_sign_in_returns_the_same_token(world: World) -> None:
+def test_each_sign_in_issues_a_new_token_and_both_work(world: World) -> None:
+    # The key is not kept, so a second sign-in cannot be given the first token again.
     first = obtain(APIClient(), world.partner.email).json()["token"]
     second = obtain(APIClient(), world.partner.email).json()["token"]
 
-    assert first == second
-    assert Token.objects.filter(user=world.partner).count() == 1
+    assert first != second
+    assert ApiToken.objects.filter(user=world.partner).count() == 2
+    for key in (first, second):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        assert client.get(ME_URL).status_code == 200
 
 
 def test_wrong_password_is_refused_without_token(world: World) -> None:
@@ -87,7 +96,7 @@ def test_wrong_password_is_refused_without_token(world: World) -> None:
 
     assert response.status_code == 400
     assert "non_field_errors" in response.json()
-    assert not Token.objects.filter(user=world.partner).exists()
+    assert not ApiToken.objects.filter(user=world.partner).exists()
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.LOGIN).exists()
     failure = AuditEntry.objects.get(action=AuditEntry.Action.LOGIN_FAILED)
     assert failure.summary == f"sign-in failed for {world.partner.email} (API)"
@@ -107,7 +116,7 @@ def test_inactive_user_gets_no_token(world: World) -> None:
     response = obtain(APIClient(), world.partner.email)
 
     assert response.status_code == 400
-    assert not Token.objects.filter(user=world.partner).exists()
+    assert not ApiToken.objects.filter(user=world.partner).exists()
 
 
 def test_lockout_applies_after_five_failures_even_with_right_password(world: World) -> None:
@@ -119,7 +128,7 @@ def test_lockout_applies_after_five_failures_even_with_right_password(world: Wor
 
     assert response.status_code == 429
     assert response.json()["detail"]
-    assert not Token.objects.filter(user=world.partner).exists()
+    assert not ApiToken.objects.filter(user=world.partner).exists()
     assert AuditEntry.objects.filter(
         action=AuditEntry.Action.LOGIN_FAILED, summary__endswith="(API, locked out)"
     ).exists()
@@ -155,7 +164,7 @@ def test_two_factor_account_needs_a_code(world: World) -> None:
 
     assert response.status_code == 400
     assert "otp" in response.json()
-    assert not Token.objects.filter(user=world.coordinator).exists()
+    assert not ApiToken.objects.filter(user=world.coordinator).exists()
 
 
 def test_two_factor_account_with_wrong_code_is_refused(world: World) -> None:
@@ -166,7 +175,7 @@ def test_two_factor_account_with_wrong_code_is_refused(world: World) -> None:
 
     assert response.status_code == 400
     assert "otp" in response.json()
-    assert not Token.objects.filter(user=world.coordinator).exists()
+    assert not ApiToken.objects.filter(user=world.coordinator).exists()
     # A wrong code counts towards the lockout.
     assert AccessAttempt.objects.get(username=world.coordinator.email).failures_since_start == 1
 
@@ -177,9 +186,11 @@ def test_two_factor_account_with_valid_code_gets_token(world: World) -> None:
     response = obtain(APIClient(), world.coordinator.email, otp=totp.now())
 
     assert response.status_code == 200
-    assert Token.objects.filter(user=world.coordinator).exists()
+    token = ApiToken.objects.get(user=world.coordinator)
+    assert token.second_factor is True
     assert AuditEntry.objects.filter(
-        action=AuditEntry.Action.LOGIN, summary="signed in (API token, password+totp)"
+        action=AuditEntry.Action.LOGIN,
+        summary=f"signed in (API token {token.key_prefix}…, password+totp)",
     ).exists()
 
 
@@ -203,7 +214,7 @@ def test_guessing_codes_ends_in_lockout(world: World) -> None:
     response = obtain(client, world.coordinator.email, otp=totp.now())
 
     assert response.status_code == 429
-    assert not Token.objects.filter(user=world.coordinator).exists()
+    assert not ApiToken.objects.filter(user=world.coordinator).exists()
 
 
 def test_role_requiring_two_factor_without_it_set_up_gets_no_token(world: World) -> None:
@@ -213,7 +224,8 @@ def test_role_requiring_two_factor_without_it_set_up_gets_no_token(world: World)
     response = obtain(APIClient(), world.coordinator.email)
 
     assert response.status_code == 403
-    assert not Token.objects.filter(user=world.coordinator).exists()
+    assert response.json()["code"] == "two_factor_required"
+    assert not ApiToken.objects.filter(user=world.coordinator).exists()
 
 
 # --- Revoking ------------------------------------------------------------------------------------
@@ -221,15 +233,21 @@ def test_role_requiring_two_factor_without_it_set_up_gets_no_token(world: World)
 
 def test_delete_revokes_the_callers_token(world: World, api: ApiFor) -> None:
     client = api(world.partner)
-    other = Token.objects.create(user=world.imo)
+    token = ApiToken.objects.get(user=world.partner)
+    api_key_for(world.partner)
+    api_key_for(world.imo)
 
     response = client.delete(TOKEN_URL)
 
     assert response.status_code == 204
-    assert not Token.objects.filter(user=world.partner).exists()
-    assert Token.objects.filter(pk=other.pk).exists()
+    # Only the token the request was sent with: the partner's other token and the IMO's stay.
+    assert not ApiToken.objects.filter(pk=token.pk).exists()
+    assert ApiToken.objects.filter(user=world.partner).count() == 1
+    assert ApiToken.objects.filter(user=world.imo).count() == 1
     assert AuditEntry.objects.filter(
-        action=AuditEntry.Action.LOGOUT, actor=world.partner, summary="API token revoked"
+        action=AuditEntry.Action.LOGOUT,
+        actor=world.partner,
+        summary=f"API token {token.key_prefix}… of {world.partner.email} revoked",
     ).exists()
     assert client.get(ME_URL).status_code == 401
 
@@ -239,14 +257,14 @@ def test_delete_without_token_is_refused(db: None) -> None:
 
 
 def test_session_cannot_revoke_tokens(world: World) -> None:
-    Token.objects.create(user=world.partner)
+    api_key_for(world.partner)
     client = APIClient()
     client.force_login(world.partner)
 
     response = client.delete(TOKEN_URL)
 
     assert response.status_code == 401
-    assert Token.objects.filter(user=world.partner).exists()
+    assert ApiToken.objects.filter(user=world.partner).exists()
 
 
 def test_token_of_deactivated_user_stops_working(world: World, api: ApiFor) -> None:
@@ -266,7 +284,7 @@ def test_deactivation_deletes_the_token_so_reactivation_does_not_revive_it(
     user_deactivate(user=world.partner, by=world.coordinator, operation=world.operation)
     user_reactivate(user=world.partner, by=world.coordinator, operation=world.operation)
 
-    assert not Token.objects.filter(user=world.partner).exists()
+    assert not ApiToken.objects.filter(user=world.partner).exists()
     assert client.get(ME_URL).status_code == 401
 
 

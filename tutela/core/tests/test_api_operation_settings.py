@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tutela.conftest import World, make_user
+from tutela.conftest import World, api_key_for, make_user
 from tutela.core.models import AdminArea, AuditEntry, Operation, OperationRole, User
 from tutela.core.models.roles import Role
 
@@ -24,8 +23,7 @@ def api() -> ApiFor:
     def make(user: User | None = None) -> APIClient:
         client = APIClient()
         if user is not None:
-            token, _created = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {api_key_for(user)}")
         return client
 
     return make

@@ -36,7 +36,7 @@ from tutela.core.forms.accounts import (
     UserRolesForm,
 )
 from tutela.core.models import Invitation, Operation, OperationRole, Role, User
-from tutela.core.services import people, security
+from tutela.core.services import api_tokens, people, security
 from tutela.core.views.common import paginate
 
 # Session keys. The pending sign-in waits for the second factor; it is not a signed-in session.
@@ -434,6 +434,7 @@ def user_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "roles_here": roles_here,
             "form": form,
             "is_self": person.pk == request.user.pk,
+            "tokens": api_tokens.api_token_list(user=person),
         },
     )
 

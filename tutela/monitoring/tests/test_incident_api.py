@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tutela.conftest import api_key_for
 from tutela.core.models import AuditEntry
 from tutela.monitoring.models import Incident
 from tutela.monitoring.tests.incident_fixtures import Mon, gbv, mon_fixture  # noqa: F401
@@ -19,8 +19,7 @@ BASE = "/api/v1/operations/mali/monitoring/incidents/"
 
 def api(user: Any) -> APIClient:
     client = APIClient()
-    token, _created = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key_for(user)}")
     return client
 
 
