@@ -1,0 +1,46 @@
+"""Capacity API under /api/v1/operations/<slug>/capacity/ (namespace "capacity-api")."""
+
+from django.urls import path
+
+from tutela.capacity.api import trainings
+
+app_name = "capacity-api"
+
+base = "operations/<slug:slug>/capacity/"
+
+urlpatterns = [
+    path(f"{base}courses/", trainings.CourseListView.as_view(), name="course-list"),
+    path(f"{base}courses/<int:pk>/", trainings.CourseDetailView.as_view(), name="course-detail"),
+    path(
+        f"{base}courses/<int:pk>/questions/",
+        trainings.QuestionListView.as_view(),
+        name="question-list",
+    ),
+    path(f"{base}sessions/", trainings.SessionListView.as_view(), name="session-list"),
+    path(f"{base}sessions/<int:pk>/", trainings.SessionDetailView.as_view(), name="session-detail"),
+    path(
+        f"{base}sessions/<int:pk>/registrations/",
+        trainings.RegistrationListView.as_view(),
+        name="registration-list",
+    ),
+    path(
+        f"{base}sessions/<int:pk>/attendance/",
+        trainings.AttendanceView.as_view(),
+        name="attendance",
+    ),
+    path(f"{base}sessions/<int:pk>/tests/", trainings.TestListView.as_view(), name="test-list"),
+    path(f"{base}sessions/<int:pk>/results/", trainings.ResultsView.as_view(), name="results"),
+    path(
+        f"{base}sessions/<int:pk>/certificates/",
+        trainings.CertificatesView.as_view(),
+        name="certificates",
+    ),
+    path(f"{base}tests/<int:pk>/scores/", trainings.TestScoresView.as_view(), name="test-scores"),
+    path(f"{base}tests/<int:pk>/send/", trainings.TestSendView.as_view(), name="test-send"),
+    path(f"{base}participants/", trainings.ParticipantListView.as_view(), name="participant-list"),
+    path(
+        f"{base}participants/<int:pk>/",
+        trainings.ParticipantDetailView.as_view(),
+        name="participant-detail",
+    ),
+]

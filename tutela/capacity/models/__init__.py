@@ -1,0 +1,30 @@
+from tutela.capacity.models.assessments import (
+    Attempt,
+    AttemptAnswer,
+    Certificate,
+    KnowledgeTest,
+    VerificationWindow,
+)
+from tutela.capacity.models.courses import Choice, Course, CourseMaterial, Question
+from tutela.capacity.models.sessions import (
+    AttendanceDay,
+    Participant,
+    Registration,
+    TrainingSession,
+)
+
+__all__ = [
+    "Attempt",
+    "AttemptAnswer",
+    "AttendanceDay",
+    "Certificate",
+    "Choice",
+    "Course",
+    "CourseMaterial",
+    "KnowledgeTest",
+    "Participant",
+    "Question",
+    "Registration",
+    "TrainingSession",
+    "VerificationWindow",
+]

@@ -1,0 +1,76 @@
+"""Capacity pages under /o/<slug>/capacity/ (namespace "capacity"), and the pages reached
+without an account under /capacity/ (a participant's test link, the certificate check)."""
+
+from django.urls import include, path
+
+from tutela.capacity.views import assessments, courses, home, public, sessions
+
+app_name = "capacity"
+
+trainings = [
+    path("", home.home, name="home"),
+    path("courses/", courses.courses, name="courses"),
+    path("courses/new/", courses.course_create, name="course_create"),
+    path("courses/<int:pk>/", courses.course_detail, name="course_detail"),
+    path("courses/<int:pk>/edit/", courses.course_edit, name="course_edit"),
+    path("courses/<int:pk>/materials/", courses.material_upload, name="material_upload"),
+    path(
+        "courses/<int:pk>/materials/<int:material>/",
+        courses.material_download,
+        name="material_download",
+    ),
+    path(
+        "courses/<int:pk>/materials/<int:material>/delete/",
+        courses.material_delete,
+        name="material_delete",
+    ),
+    path("courses/<int:pk>/questions/new/", courses.question_create, name="question_create"),
+    path("courses/<int:pk>/questions/<int:question>/", courses.question_edit, name="question_edit"),
+    path(
+        "courses/<int:pk>/questions/<int:question>/toggle/",
+        courses.question_toggle,
+        name="question_toggle",
+    ),
+    path("sessions/", sessions.sessions, name="sessions"),
+    path("sessions/new/", sessions.session_create, name="session_create"),
+    path("sessions/<int:pk>/", sessions.session_detail, name="session_detail"),
+    path("sessions/<int:pk>/edit/", sessions.session_edit, name="session_edit"),
+    path("sessions/<int:pk>/register/", sessions.session_register, name="session_register"),
+    path(
+        "sessions/<int:pk>/registrations/<int:registration>/cancel/",
+        sessions.registration_cancel,
+        name="registration_cancel",
+    ),
+    path("sessions/<int:pk>/attendance/", sessions.session_attendance, name="session_attendance"),
+    path("sessions/<int:pk>/tests/new/", assessments.knowledge_test_create, name="test_create"),
+    path("sessions/<int:pk>/results/", assessments.session_results, name="session_results"),
+    path(
+        "sessions/<int:pk>/certificates/",
+        assessments.certificates_issue,
+        name="certificates_issue",
+    ),
+    path("tests/<int:pk>/", assessments.knowledge_test_detail, name="test_detail"),
+    path("tests/<int:pk>/send/", assessments.knowledge_test_send, name="test_send"),
+    path(
+        "tests/<int:pk>/link/<int:registration>/", assessments.knowledge_test_link, name="test_link"
+    ),
+    path(
+        "certificates/<str:code>/",
+        assessments.certificate_download,
+        name="certificate_download",
+    ),
+    path(
+        "certificates/<str:code>/revoke/",
+        assessments.certificate_revoke,
+        name="certificate_revoke",
+    ),
+    path("participants/", sessions.participants, name="participants"),
+    path("participants/<int:pk>/", sessions.participant_detail, name="participant_detail"),
+    path("participants/<int:pk>/edit/", sessions.participant_edit, name="participant_edit"),
+]
+
+urlpatterns = [
+    path("o/<slug:slug>/capacity/", include(trainings)),
+    path("capacity/t/<str:token>/", public.knowledge_test_answer, name="test_answer"),
+    path("capacity/verify/", public.certificate_verify, name="certificate_verify"),
+]
