@@ -3,7 +3,7 @@ without an account under /capacity/ (a participant's test link, the certificate 
 
 from django.urls import include, path
 
-from tutela.capacity.views import assessments, courses, home, public, sessions
+from tutela.capacity.views import assessments, courses, home, planning, public, sessions
 
 app_name = "capacity"
 
@@ -64,6 +64,20 @@ trainings = [
         assessments.certificate_revoke,
         name="certificate_revoke",
     ),
+    path("needs/", planning.needs, name="needs"),
+    path("needs/<int:pk>/", planning.needs_detail, name="needs_detail"),
+    path("needs/<int:pk>/answer/", planning.needs_answer, name="needs_answer"),
+    path("needs/<int:pk>/close/", planning.needs_close, name="needs_close"),
+    path("plans/", planning.plans, name="plans"),
+    path("plans/<int:pk>/", planning.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/items/new/", planning.plan_item, name="plan_item_create"),
+    path("plans/<int:pk>/items/<int:item>/", planning.plan_item, name="plan_item_edit"),
+    path(
+        "plans/<int:pk>/items/<int:item>/delete/",
+        planning.plan_item_delete,
+        name="plan_item_delete",
+    ),
+    path("people-trained/", planning.people_trained, name="people_trained"),
     path("participants/", sessions.participants, name="participants"),
     path("participants/<int:pk>/", sessions.participant_detail, name="participant_detail"),
     path("participants/<int:pk>/edit/", sessions.participant_edit, name="participant_edit"),

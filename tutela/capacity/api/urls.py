@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tutela.capacity.api import trainings
+from tutela.capacity.api import planning, trainings
 
 app_name = "capacity-api"
 
@@ -42,5 +42,15 @@ urlpatterns = [
         f"{base}participants/<int:pk>/",
         trainings.ParticipantDetailView.as_view(),
         name="participant-detail",
+    ),
+    path(f"{base}needs/", planning.NeedsListView.as_view(), name="needs-list"),
+    path(f"{base}needs/<int:pk>/", planning.NeedsDetailView.as_view(), name="needs-detail"),
+    path(f"{base}needs/<int:pk>/answers/", planning.NeedsAnswerView.as_view(), name="needs-answer"),
+    path(f"{base}plans/", planning.PlanListView.as_view(), name="plan-list"),
+    path(f"{base}plans/<int:pk>/", planning.PlanDetailView.as_view(), name="plan-detail"),
+    path(
+        f"{base}indicators/people-trained/",
+        planning.PeopleTrainedView.as_view(),
+        name="people-trained",
     ),
 ]

@@ -6,6 +6,12 @@ from tutela.capacity.models.assessments import (
     VerificationWindow,
 )
 from tutela.capacity.models.courses import Choice, Course, CourseMaterial, Question
+from tutela.capacity.models.planning import (
+    CapacityPlan,
+    CapacityPlanItem,
+    NeedsAssessment,
+    NeedsResponse,
+)
 from tutela.capacity.models.sessions import (
     AttendanceDay,
     Participant,
@@ -15,6 +21,8 @@ from tutela.capacity.models.sessions import (
 
 __all__ = [
     "Attempt",
+    "CapacityPlan",
+    "CapacityPlanItem",
     "AttemptAnswer",
     "AttendanceDay",
     "Certificate",
@@ -22,6 +30,8 @@ __all__ = [
     "Course",
     "CourseMaterial",
     "KnowledgeTest",
+    "NeedsAssessment",
+    "NeedsResponse",
     "Participant",
     "Question",
     "Registration",

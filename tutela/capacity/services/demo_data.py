@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tutela.capacity.models import Course, KnowledgeTest, TrainingSession
-from tutela.capacity.services import assessments, certificates, courses, sessions
+from tutela.capacity.services import assessments, certificates, courses, planning, sessions
 from tutela.core.models import AdminArea, Body, Operation, Organisation, User
 from tutela.core.models.roles import Role
 
@@ -209,6 +209,64 @@ def demo_capacity_load(*, operation: Operation) -> None:
     )
     for person in people[:3]:
         sessions.registration_create(session=planned, by=coordinator, participant=person)
+    _plan_and_needs(operation, coordinator, made, organisations, today)
+
+
+def _plan_and_needs(
+    operation: Operation,
+    coordinator: User,
+    made: list[Course],
+    organisations: dict[str, Organisation],
+    today: datetime.date,
+) -> None:
+    """This year's capacity-building plan and a needs assessment with three answers."""
+    plan = planning.capacity_plan_create(
+        operation=operation,
+        by=coordinator,
+        year=today.year,
+        title=f"Plan de renforcement des capacités {today.year}",
+    )
+    planning.plan_item_add(
+        plan=plan,
+        by=coordinator,
+        course=made[0],
+        quarter=2,
+        target_sessions=3,
+        target_people=60,
+        target_women=30,
+        lead_organisation=organisations.get("SPA"),
+    )
+    planning.plan_item_add(
+        plan=plan,
+        by=coordinator,
+        course=made[1],
+        quarter=3,
+        target_sessions=2,
+        target_people=40,
+        target_women=24,
+        lead_organisation=organisations.get("EMO"),
+    )
+    assessment = planning.needs_assessment_create(
+        operation=operation,
+        by=coordinator,
+        title=f"Évaluation des besoins en formation {today.year + 1}",
+        year=today.year + 1,
+        closes_on=today + datetime.timedelta(days=30),
+    )
+    answers = {
+        "ADP": ({"case_management": 3, "gbv": 2, "psea": 2}, 6),
+        "EMO": ({"child_protection": 3, "case_management": 3}, 8),
+        "RFT": ({"gbv": 3, "psea": 3, "mainstreaming": 1}, 5),
+    }
+    for acronym, (priorities, staff) in answers.items():
+        if acronym in organisations:
+            planning.needs_response_submit(
+                assessment=assessment,
+                by=coordinator,
+                organisation=organisations[acronym],
+                priorities=priorities,
+                staff_to_train=staff,
+            )
 
 
 def _answer_tests(session: TrainingSession, by: User, registrations: list[Any]) -> None:
