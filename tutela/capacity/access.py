@@ -13,6 +13,13 @@ Trainings
   their scores and certificates, and register their own staff to a planned session their
   organisation is invited to (or one that invites everyone). Viewers (donors) never see a person.
 - Reading a participant's contact details is audited.
+
+CCPM (the cluster's performance survey)
+- Managers (coordinator, information management officer) prepare, launch, remind, close and
+  report on rounds, edit the questionnaire, enter the coordination team's own answers and see
+  which invited organisations have answered (to chase them), never what anyone answered.
+- Everyone with a role in the operation reads the results of closed rounds, body by body, when
+  the body reached the round's minimum number of partner answers.
 """
 
 from __future__ import annotations
@@ -46,6 +53,10 @@ def require(allowed: bool) -> None:
 
 def is_member(user: Any, operation: Operation) -> bool:
     return bool(access.roles_in(user, operation))
+
+
+def can_manage_ccpm(user: Any, operation: Operation) -> bool:
+    return access.is_manager(user, operation)
 
 
 def can_manage_trainings(user: Any, operation: Operation) -> bool:

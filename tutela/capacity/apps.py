@@ -8,6 +8,9 @@ class CapacityConfig(AppConfig):
 
     def ready(self) -> None:
         from tutela.capacity.services.demo_data import demo_capacity_load
+        from tutela.capacity.services.reference import capacity_seed
         from tutela.core import extensions
 
+        # Every new operation gets the standard CCPM questionnaire (editable afterwards).
+        extensions.operation_seeders.register(capacity_seed)
         extensions.demo_loaders.register(demo_capacity_load)

@@ -3,7 +3,7 @@ without an account under /capacity/ (a participant's test link, the certificate 
 
 from django.urls import include, path
 
-from tutela.capacity.views import assessments, courses, home, planning, public, sessions
+from tutela.capacity.views import assessments, ccpm, courses, home, planning, public, sessions
 
 app_name = "capacity"
 
@@ -78,6 +78,38 @@ trainings = [
         name="plan_item_delete",
     ),
     path("people-trained/", planning.people_trained, name="people_trained"),
+    path("ccpm/", ccpm.rounds, name="ccpm_rounds"),
+    path("ccpm/new/", ccpm.round_create, name="ccpm_round_create"),
+    path("ccpm/questionnaire/", ccpm.questionnaire, name="ccpm_questionnaire"),
+    path("ccpm/questionnaire/new/", ccpm.question_edit, name="ccpm_question_create"),
+    path("ccpm/questionnaire/<int:question>/", ccpm.question_edit, name="ccpm_question_edit"),
+    path(
+        "ccpm/questionnaire/<int:question>/toggle/",
+        ccpm.question_toggle,
+        name="ccpm_question_toggle",
+    ),
+    path("ccpm/<int:pk>/", ccpm.round_detail, name="ccpm_round"),
+    path("ccpm/<int:pk>/edit/", ccpm.round_edit, name="ccpm_round_edit"),
+    path("ccpm/<int:pk>/launch/", ccpm.round_launch, name="ccpm_round_launch"),
+    path("ccpm/<int:pk>/remind/", ccpm.round_remind, name="ccpm_round_remind"),
+    path("ccpm/<int:pk>/close/", ccpm.round_close, name="ccpm_round_close"),
+    path(
+        "ccpm/<int:pk>/coordination-team/<int:body>/",
+        ccpm.coordinator_answers,
+        name="ccpm_coordinator",
+    ),
+    path("ccpm/<int:pk>/results/", ccpm.results, name="ccpm_results"),
+    path("ccpm/<int:pk>/report.<str:fmt>", ccpm.report, name="ccpm_report"),
+    path(
+        "ccpm/<int:pk>/actions/<int:item>/action-point/",
+        ccpm.action_item_promote,
+        name="ccpm_action_promote",
+    ),
+    path(
+        "ccpm/<int:pk>/actions/<int:item>/delete/",
+        ccpm.action_item_delete,
+        name="ccpm_action_delete",
+    ),
     path("participants/", sessions.participants, name="participants"),
     path("participants/<int:pk>/", sessions.participant_detail, name="participant_detail"),
     path("participants/<int:pk>/edit/", sessions.participant_edit, name="participant_edit"),
@@ -87,4 +119,5 @@ urlpatterns = [
     path("o/<slug:slug>/capacity/", include(trainings)),
     path("capacity/t/<str:token>/", public.knowledge_test_answer, name="test_answer"),
     path("capacity/verify/", public.certificate_verify, name="certificate_verify"),
+    path("capacity/s/<str:token>/", public.ccpm_answer, name="ccpm_answer"),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tutela.capacity.api import planning, trainings
+from tutela.capacity.api import ccpm, planning, trainings
 
 app_name = "capacity-api"
 
@@ -52,5 +52,31 @@ urlpatterns = [
         f"{base}indicators/people-trained/",
         planning.PeopleTrainedView.as_view(),
         name="people-trained",
+    ),
+    path(f"{base}ccpm/", ccpm.RoundListView.as_view(), name="ccpm-round-list"),
+    path(f"{base}ccpm/<int:pk>/", ccpm.RoundDetailView.as_view(), name="ccpm-round-detail"),
+    path(
+        f"{base}ccpm/<int:pk>/launch/",
+        ccpm.RoundActionView.as_view(action="launch"),
+        name="ccpm-round-launch",
+    ),
+    path(
+        f"{base}ccpm/<int:pk>/remind/",
+        ccpm.RoundActionView.as_view(action="remind"),
+        name="ccpm-round-remind",
+    ),
+    path(
+        f"{base}ccpm/<int:pk>/close/",
+        ccpm.RoundActionView.as_view(action="close"),
+        name="ccpm-round-close",
+    ),
+    path(f"{base}ccpm/<int:pk>/results/", ccpm.ResultsView.as_view(), name="ccpm-results"),
+    path(
+        f"{base}ccpm/<int:pk>/actions/", ccpm.ActionItemListView.as_view(), name="ccpm-action-list"
+    ),
+    path(
+        f"{base}ccpm/<int:pk>/actions/<int:item>/action-point/",
+        ccpm.ActionItemPromoteView.as_view(),
+        name="ccpm-action-promote",
     ),
 ]

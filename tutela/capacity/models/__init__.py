@@ -5,6 +5,17 @@ from tutela.capacity.models.assessments import (
     KnowledgeTest,
     VerificationWindow,
 )
+from tutela.capacity.models.ccpm import (
+    CcpmActionItem,
+    CcpmAnswer,
+    CcpmFunction,
+    CcpmLink,
+    CcpmPendingAnswer,
+    CcpmQuestion,
+    CcpmResponse,
+    CcpmRound,
+    CcpmSubFunction,
+)
 from tutela.capacity.models.courses import Choice, Course, CourseMaterial, Question
 from tutela.capacity.models.planning import (
     CapacityPlan,
@@ -23,6 +34,15 @@ __all__ = [
     "Attempt",
     "CapacityPlan",
     "CapacityPlanItem",
+    "CcpmActionItem",
+    "CcpmAnswer",
+    "CcpmFunction",
+    "CcpmLink",
+    "CcpmPendingAnswer",
+    "CcpmQuestion",
+    "CcpmResponse",
+    "CcpmRound",
+    "CcpmSubFunction",
     "AttemptAnswer",
     "AttendanceDay",
     "Certificate",

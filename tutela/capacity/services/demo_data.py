@@ -12,8 +12,20 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from tutela.capacity.models import Course, KnowledgeTest, TrainingSession
-from tutela.capacity.services import assessments, certificates, courses, planning, sessions
+from tutela.capacity import ccpm_scoring
+from tutela.capacity.models import CcpmLink, CcpmSubFunction, Course, KnowledgeTest, TrainingSession
+from tutela.capacity.selectors import ccpm as ccpm_selectors
+from tutela.capacity.services import (
+    assessments,
+    ccpm_actions,
+    ccpm_answers,
+    ccpm_rounds,
+    ccpm_structure,
+    certificates,
+    courses,
+    planning,
+    sessions,
+)
 from tutela.core.models import AdminArea, Body, Operation, Organisation, User
 from tutela.core.models.roles import Role
 
@@ -210,6 +222,7 @@ def demo_capacity_load(*, operation: Operation) -> None:
     for person in people[:3]:
         sessions.registration_create(session=planned, by=coordinator, participant=person)
     _plan_and_needs(operation, coordinator, made, organisations, today)
+    _ccpm(operation, coordinator, organisations, today)
 
 
 def _plan_and_needs(
@@ -290,3 +303,68 @@ def _answer_tests(session: TrainingSession, by: User, registrations: list[Any]) 
             assessments.knowledge_test_link_issue(test=test, by=by, registration=registration)
             attempt = test.attempts.get(registration=registration)
             assessments.attempt_submit_online(attempt=attempt, selections=selections)
+
+
+def _ccpm(
+    operation: Operation,
+    coordinator: User,
+    organisations: dict[str, Organisation],
+    today: datetime.date,
+) -> None:
+    """A CCPM round of the national cluster, answered by its members and closed today, with
+    its action plan (one item already an action point)."""
+    ccpm_structure.ccpm_structure_seed(operation=operation, by=coordinator)
+    cluster = Body.objects.filter(operation=operation, code="PRO").first()
+    if cluster is None:
+        return
+    round = ccpm_rounds.ccpm_round_create(
+        operation=operation,
+        by=coordinator,
+        bodies=[cluster],
+        title=f"CCPM {today.year}",
+        opens_on=today - datetime.timedelta(days=14),
+        closes_on=today,
+        language="fr",
+    )
+    ccpm_rounds.ccpm_round_launch(round=round, by=coordinator, send=False)
+    rng = random.Random(7)  # noqa: S311 - demo answers, not security
+    questions = ccpm_selectors.round_questions(round, "partner")
+    for link in CcpmLink.objects.filter(round=round).select_related("round", "body"):
+        answers = {}
+        for question in questions:
+            codes = [code for code, _label in ccpm_scoring.choices(question.scale)]
+            # Coordination meetings and the 5W do well; AAP and contingency less so.
+            weak = question.subfunction.function.code in {"5", "7"}
+            weights = [2, 4, 1] if weak else [5, 1, 1]
+            if question.scale == "frequency":
+                weights = [2, 3, 2, 1, 1] if weak else [1, 1, 3, 4, 1]
+            answers[question.pk] = rng.choices(codes, weights=weights)[0]
+        ccpm_answers.ccpm_answer_submit(link=link, answers=answers)
+    ccpm_answers.ccpm_coordinator_answers_save(
+        round=round,
+        body=cluster,
+        by=coordinator,
+        answers={q.pk: "yes" for q in ccpm_selectors.round_questions(round, "coordinator")},
+    )
+    ccpm_rounds.ccpm_round_close(round=round, by=coordinator)
+    aap = CcpmSubFunction.objects.filter(function__operation=operation, code="7.1").first()
+    contingency = CcpmSubFunction.objects.filter(function__operation=operation, code="5.1").first()
+    first = ccpm_actions.ccpm_action_item_add(
+        round=round,
+        by=coordinator,
+        action="Mettre en place un mécanisme commun de retours et plaintes des communautés",
+        body=cluster,
+        subfunction=aap,
+        owner_organisation=organisations.get("SPA"),
+        due_date=today + datetime.timedelta(days=60),
+    )
+    ccpm_actions.ccpm_action_item_to_action_point(item=first, by=coordinator)
+    ccpm_actions.ccpm_action_item_add(
+        round=round,
+        by=coordinator,
+        action="Réviser le plan de contingence avec les partenaires nationaux",
+        body=cluster,
+        subfunction=contingency,
+        owner_organisation=organisations.get("AOD"),
+        due_date=today + datetime.timedelta(days=90),
+    )

@@ -8,6 +8,7 @@ nothing else; the verification page says only the name and the course, and is ra
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,8 +17,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from tutela.capacity.forms.assessments import AnswerForm, VerifyForm
+from tutela.capacity.forms.ccpm import QuestionnaireForm
 from tutela.capacity.models import KnowledgeTest
+from tutela.capacity.models.ccpm import Audience
+from tutela.capacity.selectors.ccpm import round_questions
 from tutela.capacity.services import assessments as services
+from tutela.capacity.services import ccpm_answers
 from tutela.capacity.services import certificates as certificate_services
 from tutela.core.forms.directory import apply_validation_error
 from tutela.core.services.audit import client_ip
@@ -107,3 +112,45 @@ def certificate_verify(request: HttpRequest) -> HttpResponse:
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "no-store"
     return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def ccpm_answer(request: HttpRequest, token: str) -> HttpResponse:
+    """A partner answers the CCPM survey through their link. Nothing about the request is
+    recorded with the answers (see tutela.capacity.services.ccpm_answers)."""
+    link = ccpm_answers.link_for_token(token)
+    if link is None:
+        raise Http404
+    round = link.round
+    languages = {code for code, _label in settings.LANGUAGES}
+    language = request.GET.get("lang") or round.language
+    if language not in languages:
+        language = round.language
+    with translation.override(language):
+        state = ccpm_answers.link_state(link)
+        questions = round_questions(round, Audience.PARTNER) if state == "open" else []
+        form = QuestionnaireForm(
+            request.POST if request.method == "POST" and state == "open" else None,
+            questions=questions,
+        )
+        if request.method == "POST" and state == "open" and form.is_valid():
+            try:
+                ccpm_answers.ccpm_answer_submit(link=link, answers=form.answers())
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                return private(redirect(request.get_full_path()))
+        response = render(
+            request,
+            "capacity/public/ccpm_answer.html",
+            {
+                "round": round,
+                "body": link.body,
+                "state": state,
+                "form": form,
+                "language": language,
+                "languages": settings.LANGUAGES,
+            },
+        )
+    return private(response)
