@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 from tutela.capacity.services.assessments import follow_ups_send_due
+from tutela.capacity.services.ccpm_rounds import ccpm_rounds_due
 from tutela.capacity.services.certificates import verification_windows_purge
 from tutela.core import schedule
 
@@ -21,3 +22,10 @@ def send_follow_up_surveys() -> None:
 def purge_verification_windows() -> None:
     """Forget the rate-limit counters of the public certificate check after an hour."""
     verification_windows_purge()
+
+
+# 05:40 UTC: CCPM reminders go out in the morning; rounds whose closing day has passed close.
+@schedule.daily("capacity.ccpm_rounds", at=datetime.time(5, 40))
+def ccpm_rounds_daily() -> None:
+    """Remind those who have not answered an open CCPM round, and close overdue rounds."""
+    ccpm_rounds_due()

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tutela.capacity import ccpm_scoring
+from tutela.capacity import schedules as capacity_schedules
 from tutela.capacity.models import CcpmFunction, CcpmLink, CcpmQuestion, CcpmRound
 from tutela.capacity.selectors import ccpm as selectors
 from tutela.capacity.services import ccpm_actions, ccpm_answers, ccpm_rounds, ccpm_structure
@@ -31,6 +32,7 @@ from tutela.capacity.tests.ccpm_fixtures import (
     token_for,
 )
 from tutela.coordination.models import ActionPoint
+from tutela.core import schedule
 from tutela.core.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
@@ -306,8 +308,12 @@ def test_scheduler_reminds_then_closes(ccpm: Ccpm, django_capture_on_commit_call
         "reminded": 0,
         "closed": 0,
     }
+    # The scheduler's registered daily job does the closing pass.
+    job = schedule.registry["capacity.ccpm_rounds"]
+    assert job.at == datetime.time(5, 40)
+    assert job.function is capacity_schedules.ccpm_rounds_daily
     with time_machine.travel(timezone.now() + datetime.timedelta(days=6)):
-        assert ccpm_rounds.ccpm_rounds_due() == {"reminded": 0, "closed": 1}
+        job.function()
     round.refresh_from_db()
     assert round.status == "closed"
     assert round.responses.count() == 1
