@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "tutela.monitoring",
     "tutela.coordination",
     "tutela.cases",
+    "tutela.capacity",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("tutela.monitoring.urls")),
     path("", include("tutela.coordination.urls")),
     path("", include("tutela.cases.urls")),
+    path("", include("tutela.capacity.urls")),
     path("", include("tutela.core.urls")),
 ]
 

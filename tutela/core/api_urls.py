@@ -27,4 +27,5 @@ urlpatterns = [
     path("v1/", include("tutela.monitoring.api.urls")),
     path("v1/", include("tutela.coordination.api.urls")),
     path("v1/", include("tutela.cases.api.urls")),
+    path("v1/", include("tutela.capacity.api.urls")),
 ]

@@ -31,7 +31,12 @@ _SECTIONS = (
     ("audit", "audit"),
 )
 
-_MODULES = {"activities": "5w", "monitoring": "monitoring", "coordination": "coordination"}
+_MODULES = {
+    "activities": "5w",
+    "monitoring": "monitoring",
+    "coordination": "coordination",
+    "capacity": "capacity",
+}
 
 
 def section_for(url_name: str) -> str:

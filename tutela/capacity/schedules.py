@@ -1,0 +1,31 @@
+"""Periodic jobs of the capacity module, registered with tutela.core.schedule (this module is
+imported when `tutela scheduler` starts)."""
+
+from __future__ import annotations
+
+import datetime
+
+from tutela.capacity.services.assessments import follow_ups_send_due
+from tutela.capacity.services.ccpm_rounds import ccpm_rounds_due
+from tutela.capacity.services.certificates import verification_windows_purge
+from tutela.core import schedule
+
+
+# 05:30 UTC, before the 06:00 daily digest.
+@schedule.daily("capacity.follow_up_surveys", at=datetime.time(5, 30))
+def send_follow_up_surveys() -> None:
+    """E-mail the links of the follow-up surveys whose day has come."""
+    follow_ups_send_due()
+
+
+@schedule.every("capacity.verification_purge", minutes=60)
+def purge_verification_windows() -> None:
+    """Forget the rate-limit counters of the public certificate check after an hour."""
+    verification_windows_purge()
+
+
+# 05:40 UTC: CCPM reminders go out in the morning; rounds whose closing day has passed close.
+@schedule.daily("capacity.ccpm_rounds", at=datetime.time(5, 40))
+def ccpm_rounds_daily() -> None:
+    """Remind those who have not answered an open CCPM round, and close overdue rounds."""
+    ccpm_rounds_due()

@@ -1,0 +1,13 @@
+"""Reference data every new operation gets from the capacity module: the standard CCPM
+questionnaire (registered as an operation seeder in CapacityConfig.ready())."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tutela.capacity.services.ccpm_structure import ccpm_structure_seed
+from tutela.core.models import Operation
+
+
+def capacity_seed(*, operation: Operation, by: Any = None) -> None:
+    ccpm_structure_seed(operation=operation, by=by)
