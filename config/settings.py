@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "tutela.monitoring",
     "tutela.coordination",
     "tutela.cases",
+    "tutela.planning",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("tutela.activities.urls")),
     path("", include("tutela.monitoring.urls")),
     path("", include("tutela.coordination.urls")),
+    path("", include("tutela.planning.urls")),
     path("", include("tutela.core.urls")),
 ]
 

@@ -1,0 +1,55 @@
+"""Planning and funding pages, under /o/<slug>/planning/."""
+
+from django.urls import include, path
+
+from tutela.planning.views import plans
+
+app_name = "planning"
+
+plan_patterns = [
+    path("", plans.home, name="home"),
+    path("plans/new/", plans.plan_create, name="plan_create"),
+    path("plans/<int:pk>/", plans.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/edit/", plans.plan_edit, name="plan_edit"),
+    path("plans/<int:pk>/framework.<str:fmt>", plans.framework_export, name="framework_export"),
+    path("plans/<int:pk>/objectives/new/", plans.objective_create, name="objective_create"),
+    path(
+        "plans/<int:pk>/objectives/<int:objective_pk>/edit/",
+        plans.objective_edit,
+        name="objective_edit",
+    ),
+    path(
+        "plans/<int:pk>/objectives/<int:objective_pk>/delete/",
+        plans.objective_delete,
+        name="objective_delete",
+    ),
+    path("plans/<int:pk>/indicators/new/", plans.indicator_create, name="indicator_create"),
+    path(
+        "plans/<int:pk>/indicators/<int:indicator_pk>/",
+        plans.indicator_detail,
+        name="indicator_detail",
+    ),
+    path(
+        "plans/<int:pk>/indicators/<int:indicator_pk>/edit/",
+        plans.indicator_edit,
+        name="indicator_edit",
+    ),
+    path(
+        "plans/<int:pk>/indicators/<int:indicator_pk>/targets/",
+        plans.indicator_targets,
+        name="indicator_targets",
+    ),
+    path(
+        "plans/<int:pk>/indicators/<int:indicator_pk>/delete/",
+        plans.indicator_delete,
+        name="indicator_delete",
+    ),
+    path("plans/<int:pk>/requirements/", plans.requirement_set, name="requirement_set"),
+    path("plans/<int:pk>/versions/new/", plans.version_save, name="version_save"),
+    path("plans/<int:pk>/revision/", plans.revision_start, name="revision_start"),
+    path("plans/<int:pk>/versions/<int:number>/", plans.version_detail, name="version_detail"),
+]
+
+urlpatterns = [
+    path("o/<slug:slug>/planning/", include(plan_patterns)),
+]
