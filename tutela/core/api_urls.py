@@ -10,4 +10,5 @@ urlpatterns = [
     path("v1/", include("tutela.activities.api.urls")),
     path("v1/", include("tutela.monitoring.api.urls")),
     path("v1/", include("tutela.coordination.api.urls")),
+    path("v1/", include("tutela.planning.api.urls")),
 ]

@@ -1,0 +1,36 @@
+"""API of planning and funding, under /api/v1/operations/<slug>/planning/."""
+
+from django.urls import path
+
+from tutela.planning.api import plans
+
+app_name = "planning-api"
+
+base = "operations/<slug:slug>/planning/"
+plan = f"{base}plans/<int:pk>/"
+
+urlpatterns = [
+    path(f"{base}plans/", plans.PlanListView.as_view(), name="plans"),
+    path(plan, plans.PlanDetailView.as_view(), name="plan"),
+    path(f"{plan}framework/", plans.PlanFrameworkView.as_view(), name="plan_framework"),
+    path(f"{plan}objectives/", plans.ObjectiveCreateView.as_view(), name="plan_objectives"),
+    path(f"{plan}indicators/", plans.IndicatorCreateView.as_view(), name="plan_indicators"),
+    path(
+        f"{plan}indicators/<int:indicator_pk>/",
+        plans.IndicatorDetailView.as_view(),
+        name="plan_indicator",
+    ),
+    path(
+        f"{plan}indicators/<int:indicator_pk>/progress/",
+        plans.IndicatorProgressView.as_view(),
+        name="plan_indicator_progress",
+    ),
+    path(
+        f"{plan}indicators/<int:indicator_pk>/targets/",
+        plans.IndicatorTargetsView.as_view(),
+        name="plan_indicator_targets",
+    ),
+    path(f"{plan}requirements/", plans.RequirementView.as_view(), name="plan_requirements"),
+    path(f"{plan}versions/", plans.VersionCreateView.as_view(), name="plan_versions"),
+    path(f"{plan}revision/", plans.RevisionStartView.as_view(), name="plan_revision"),
+]
