@@ -78,7 +78,7 @@ class ObjectiveOut(serializers.Serializer):
     name_en = serializers.CharField()
     name_fr = serializers.CharField()
     name_es = serializers.CharField()
-    parent = serializers.IntegerField(source="parent_id", allow_null=True)
+    contributes_to = serializers.IntegerField(source="parent_id", allow_null=True)
 
 
 class TargetOut(serializers.Serializer):
@@ -99,8 +99,8 @@ class IndicatorOut(serializers.Serializer):
     body = serializers.CharField(source="body.code", allow_null=True, default=None)
     baseline = serializers.IntegerField()
     target = serializers.IntegerField()
-    activities = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
-    fivew_indicators = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    activities: Any = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+    fivew_indicators: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     targets = TargetOut(many=True)
 
 
@@ -137,7 +137,9 @@ class ObjectiveIn(serializers.Serializer):
     name_en = serializers.CharField(max_length=300)
     name_fr = serializers.CharField(max_length=300)
     name_es = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    parent = ScopedPK(_objectives, required=False, allow_null=True, default=None)
+    contributes_to = ScopedPK(
+        _objectives, source="parent", required=False, allow_null=True, default=None
+    )
     order = serializers.IntegerField(min_value=0, required=False, default=0)
 
 
@@ -203,7 +205,7 @@ class FrameworkOut(serializers.Serializer):
 
 class BreakdownRowOut(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    name = serializers.CharField(source="label")
     baseline = serializers.IntegerField(allow_null=True)
     target = serializers.IntegerField(allow_null=True)
     reached = serializers.IntegerField(allow_null=True)
@@ -221,7 +223,7 @@ class BreakdownOut(serializers.Serializer):
 
 class _PlanView(OperationAPIView):
     queryset = Plan.objects.none()
-    serializer_class = PlanDetailOut
+    serializer_class: type[serializers.BaseSerializer[Any]] = PlanDetailOut
 
     def get_plan(self) -> Plan:
         return access.plan_get_for_user(self.request.user, self.get_operation(), self.kwargs["pk"])
