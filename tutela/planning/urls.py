@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from tutela.planning.views import plans
+from tutela.planning.views import plans, projects
 
 app_name = "planning"
 
@@ -50,6 +50,24 @@ plan_patterns = [
     path("plans/<int:pk>/versions/<int:number>/", plans.version_detail, name="version_detail"),
 ]
 
+project_patterns = [
+    path("projects/", projects.project_list, name="projects"),
+    path("projects/new/", projects.project_create, name="project_create"),
+    path("projects/<int:pk>/", projects.project_detail, name="project_detail"),
+    path("projects/<int:pk>/edit/", projects.project_edit, name="project_edit"),
+    path("projects/<int:pk>/submit/", projects.project_submit, name="project_submit"),
+    path("projects/<int:pk>/comment/", projects.project_comment, name="project_comment"),
+    path("projects/<int:pk>/return/", projects.project_return, name="project_return"),
+    path("projects/<int:pk>/approve/", projects.project_approve, name="project_approve"),
+    path("projects/<int:pk>/withdraw/", projects.project_withdraw, name="project_withdraw"),
+    path(
+        "projects/<int:pk>/versions/<int:number>/",
+        projects.project_version,
+        name="project_version",
+    ),
+]
+
 urlpatterns = [
     path("o/<slug:slug>/planning/", include(plan_patterns)),
+    path("o/<slug:slug>/planning/", include(project_patterns)),
 ]

@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from tutela.planning.api import plans
+from tutela.planning.api import plans, projects
 
 app_name = "planning-api"
 
 base = "operations/<slug:slug>/planning/"
 plan = f"{base}plans/<int:pk>/"
+project = f"{base}projects/<int:pk>/"
 
 urlpatterns = [
     path(f"{base}plans/", plans.PlanListView.as_view(), name="plans"),
@@ -33,4 +34,11 @@ urlpatterns = [
     path(f"{plan}requirements/", plans.RequirementView.as_view(), name="plan_requirements"),
     path(f"{plan}versions/", plans.VersionCreateView.as_view(), name="plan_versions"),
     path(f"{plan}revision/", plans.RevisionStartView.as_view(), name="plan_revision"),
+    path(f"{base}projects/", projects.ProjectListView.as_view(), name="projects"),
+    path(project, projects.ProjectDetailView.as_view(), name="project"),
+    path(f"{project}submit/", projects.ProjectSubmitView.as_view(), name="project_submit"),
+    path(f"{project}return/", projects.ProjectReturnView.as_view(), name="project_return"),
+    path(f"{project}approve/", projects.ProjectApproveView.as_view(), name="project_approve"),
+    path(f"{project}events/", projects.ProjectEventsView.as_view(), name="project_events"),
+    path(f"{project}reported/", projects.ProjectReportedView.as_view(), name="project_reported"),
 ]

@@ -9,6 +9,7 @@ from django.db.models import Count, QuerySet
 from tutela.core.models import Operation
 from tutela.planning import access
 from tutela.planning.models import Project
+from tutela.planning.selectors import fivew
 
 
 def status_counts(user: Any, operation: Operation) -> dict[str, int]:
@@ -35,3 +36,32 @@ def project_list(user: Any, operation: Operation, filters: dict[str, Any]) -> Qu
             code__icontains=filters["q"]
         )
     return projects.order_by("code")
+
+
+def project_events(project: Project) -> QuerySet[Any]:
+    return project.events.select_related("author").order_by("created_at", "id")
+
+
+def project_lines(project: Project) -> dict[str, Any]:
+    return {
+        "budget_lines": list(project.budget_lines.all()),
+        "targets": list(project.targets.select_related("population_group")),
+        "locations": list(project.locations.order_by("pcode")),
+        "activities": list(project.activities.order_by("code")),
+        "implementing_partners": list(project.implementing_partners.order_by("acronym")),
+        "plan_objectives": list(project.plan_objectives.order_by("code")),
+    }
+
+
+def project_reported(user: Any, project: Project) -> dict[str, Any]:
+    """What the 5W holds against the project, as the user may see it."""
+    organisations = {project.organisation_id} | set(
+        project.implementing_partners.values_list("pk", flat=True)
+    )
+    return fivew.project_reached(
+        user=user,
+        operation=project.operation,
+        project_id=project.pk,
+        code=project.code,
+        organisation_ids=organisations,
+    )
