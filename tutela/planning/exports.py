@@ -192,3 +192,115 @@ def framework_download(
         entity_id=str(plan.pk),
         request=request,
     )
+
+
+def coverage_rule(by: str) -> str:
+    if by == "organisation":
+        return _(
+            "Requirements: the approved projects of the year. Funding: commitments and paid "
+            "contributions of the year (pledges apart), by recipient organisation."
+        )
+    return _(
+        "Requirements: the approved projects of the year. Funding: commitments and paid "
+        "contributions of the year (pledges apart). A project's requirements and funding are "
+        "spread over its locations (or activities) in equal shares; funding that names no "
+        "project cannot be placed and is shown apart."
+    )
+
+
+def coverage_columns(by: str, level: int) -> list[Column]:
+    first = {
+        "organisation": [
+            Column(_("Organisation (acronym)"), "#org+acronym+impl"),
+            Column(_("Organisation"), "#org+name+impl"),
+        ],
+        "area": [
+            Column(_("P-code"), f"#adm{level}+code"),
+            Column(_("Admin area"), f"#adm{level}+name"),
+        ],
+        "activity": [
+            Column(_("Activity code"), "#activity+code"),
+            Column(_("Activity"), "#activity+name"),
+        ],
+    }[by]
+    return [
+        *first,
+        Column(_("Projects"), "#activity+project+num"),
+        Column(_("Requirements (USD)"), "#value+funding+required+usd"),
+        Column(_("Funding received (USD)"), "#value+funding+total+usd"),
+        Column(_("Funded (%)"), "#value+funding+pct"),
+        Column(_("Pledged (USD)"), "#value+funding+pledged+usd"),
+    ]
+
+
+def coverage_lines(coverage: Any) -> list[list[Any]]:
+    lines = [
+        [
+            row.code,
+            row.label or _("No location or activity given"),
+            row.projects,
+            row.requirements,
+            row.funded,
+            row.pct_funded,
+            row.pledged,
+        ]
+        for row in coverage.rows
+    ]
+    if coverage.unattributed.funded or coverage.unattributed.pledged:
+        lines.append(
+            [
+                "",
+                _("Not attributed"),
+                "",
+                None,
+                coverage.unattributed.funded,
+                None,
+                coverage.unattributed.pledged,
+            ]
+        )
+    total = coverage.total
+    lines.append(
+        [
+            "",
+            _("Total"),
+            total.projects,
+            total.requirements,
+            total.funded,
+            total.pct_funded,
+            total.pledged,
+        ]
+    )
+    return lines
+
+
+def flow_columns() -> list[Column]:
+    return [
+        Column(_("FTS flow id"), "#activity+id+fts_internal"),
+        Column(_("Year"), "#date+year"),
+        Column(_("Donor"), "#org+name+funder"),
+        Column(_("Recipient organisation"), "#org+acronym+impl"),
+        Column(_("Project code"), "#activity+project+code+impl"),
+        Column(_("Amount (USD)"), "#value+funding+total+usd"),
+        Column(_("Status"), "#status+text"),
+        Column(_("Decision date"), "#date+decision"),
+        Column(_("Description"), "#description+notes"),
+        Column(_("Source"), "#meta+source"),
+    ]
+
+
+def flow_lines(flows: Iterable[Any]) -> list[list[Any]]:
+    return [
+        [
+            flow.fts_id,
+            flow.year,
+            flow.donor.name,
+            flow.organisation.acronym if flow.organisation else flow.fts_destination,
+            flow.project.code if flow.project else flow.fts_project_code,
+            flow.amount_usd,
+            flow.status,
+            flow.decision_date,
+            flow.description,
+            flow.source,
+        ]
+        for flow in flows
+    ]

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from tutela.planning.views import plans, projects
+from tutela.planning.views import funding, plans, projects
 
 app_name = "planning"
 
@@ -67,7 +67,32 @@ project_patterns = [
     ),
 ]
 
+funding_patterns = [
+    path("funding/", funding.funding_dashboard, name="funding"),
+    path("funding/chart.<str:fmt>", funding.funding_chart, name="funding_chart"),
+    path("funding/export.<str:fmt>", funding.funding_export, name="funding_export"),
+    path("funding/flows/", funding.flow_list, name="flows"),
+    path("funding/flows/export.<str:fmt>", funding.flow_export, name="flow_export"),
+    path("funding/flows/new/", funding.flow_create, name="flow_create"),
+    path("funding/flows/<int:pk>/edit/", funding.flow_edit, name="flow_edit"),
+    path("funding/flows/<int:pk>/delete/", funding.flow_delete, name="flow_delete"),
+    path("funding/import/", funding.fts_upload, name="fts_upload"),
+    path("funding/imports/<int:pk>/", funding.fts_import_detail, name="fts_import"),
+    path(
+        "funding/imports/<int:pk>/progress/",
+        funding.fts_import_progress,
+        name="fts_import_progress",
+    ),
+    path("funding/imports/<int:pk>/commit/", funding.fts_import_commit, name="fts_import_commit"),
+    path(
+        "funding/imports/<int:pk>/problems.xlsx",
+        funding.fts_import_annotated,
+        name="fts_import_annotated",
+    ),
+]
+
 urlpatterns = [
     path("o/<slug:slug>/planning/", include(plan_patterns)),
     path("o/<slug:slug>/planning/", include(project_patterns)),
+    path("o/<slug:slug>/planning/", include(funding_patterns)),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tutela.planning.api import plans, projects
+from tutela.planning.api import funding, plans, projects
 
 app_name = "planning-api"
 
@@ -41,4 +41,12 @@ urlpatterns = [
     path(f"{project}approve/", projects.ProjectApproveView.as_view(), name="project_approve"),
     path(f"{project}events/", projects.ProjectEventsView.as_view(), name="project_events"),
     path(f"{project}reported/", projects.ProjectReportedView.as_view(), name="project_reported"),
+    path(f"{base}funding/coverage/", funding.CoverageView.as_view(), name="funding_coverage"),
+    path(f"{base}funding/flows/", funding.FlowListView.as_view(), name="funding_flows"),
+    path(f"{base}funding/imports/", funding.ImportListView.as_view(), name="funding_imports"),
+    path(
+        f"{base}funding/imports/<int:pk>/",
+        funding.ImportDetailView.as_view(),
+        name="funding_import",
+    ),
 ]
