@@ -244,9 +244,15 @@ def is_own_proposal(user: Any, proposal: Proposal) -> bool:
 
 
 def can_edit_proposal(user: Any, proposal: Proposal) -> bool:
-    if not proposal.is_editable or proposal.allocation.status != Allocation.Status.OPEN:
-        return False
-    return is_own_proposal(user, proposal)
+    """Its organisation changes (and submits) a draft while the call is open, and a proposal
+    the fund returned for corrections until the pre-review ends."""
+    stage = proposal.allocation.status
+    open_draft = proposal.status == Proposal.Status.DRAFT and stage == Allocation.Status.OPEN
+    returned = proposal.status == Proposal.Status.RETURNED and stage in (
+        Allocation.Status.OPEN,
+        Allocation.Status.PRE_REVIEW,
+    )
+    return (open_draft or returned) and is_own_proposal(user, proposal)
 
 
 # --- conflicts of interest and who sees scores ----------------------------------------------------
@@ -427,9 +433,10 @@ def is_chair(user: Any, allocation: Allocation) -> bool:
     return bool(getattr(user, "is_authenticated", False) and allocation.chair_id == user.pk)
 
 
-def can_write_justification(user: Any, proposal: Proposal) -> bool:
-    """The chair (or, where the chair is recused, a fund manager) drafts and edits the
-    committee's justification, where they may see the scores."""
+def can_chair(user: Any, proposal: Proposal) -> bool:
+    """Set consensus scores and write the recommendation and its justification: the chair, or a
+    fund manager where the chair is recused (or there is no chair), during the strategic review
+    and only where they may see the scores."""
     allocation = proposal.allocation
     if allocation.status != Allocation.Status.REVIEW or proposal.status not in IN_REVIEW:
         return False

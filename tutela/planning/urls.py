@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from tutela.planning.views import funding, plans, projects
+from tutela.planning.views import allocations, funding, plans, projects, proposals
 
 app_name = "planning"
 
@@ -91,8 +91,57 @@ funding_patterns = [
     ),
 ]
 
+allocation = "allocations/<int:pk>/"
+proposal = f"{allocation}proposals/<int:proposal_pk>/"
+allocation_patterns = [
+    path("allocations/", allocations.allocation_list, name="allocations"),
+    path("allocations/new/", allocations.allocation_create, name="allocation_create"),
+    path(allocation, allocations.allocation_detail, name="allocation_detail"),
+    path(f"{allocation}edit/", allocations.allocation_edit, name="allocation_edit"),
+    path(f"{allocation}move/<str:step>/", allocations.allocation_move, name="allocation_move"),
+    path(f"{allocation}eligibility/", allocations.eligibility, name="eligibility"),
+    path(f"{allocation}committee/", allocations.committee, name="committee"),
+    path(f"{allocation}ties/", allocations.ties, name="ties"),
+    path(f"{allocation}conflicts/", allocations.conflicts, name="conflicts"),
+    path(f"{allocation}scorecard/", allocations.scorecard, name="scorecard"),
+    path(f"{allocation}ranking/", allocations.ranking, name="ranking"),
+    path(
+        f"{allocation}ranking/draft/",
+        allocations.recommendation_draft,
+        name="recommendation_draft",
+    ),
+    path(
+        f"{allocation}recommendation.<str:fmt>",
+        allocations.recommendation_export,
+        name="recommendation_export",
+    ),
+    path(f"{allocation}proposals/new/", proposals.proposal_create, name="proposal_create"),
+    path(proposal, proposals.proposal_detail, name="proposal_detail"),
+    path(f"{proposal}edit/", proposals.proposal_edit, name="proposal_edit"),
+    path(f"{proposal}submit/", proposals.proposal_submit, name="proposal_submit"),
+    path(f"{proposal}withdraw/", proposals.proposal_withdraw, name="proposal_withdraw"),
+    path(f"{proposal}attachments/", proposals.proposal_attach, name="proposal_attach"),
+    path(
+        f"{proposal}attachments/<int:attachment_pk>/",
+        proposals.attachment_download,
+        name="attachment_download",
+    ),
+    path(
+        f"{proposal}attachments/<int:attachment_pk>/remove/",
+        proposals.attachment_remove,
+        name="attachment_remove",
+    ),
+    path(f"{proposal}prereview/", proposals.proposal_prereview, name="proposal_prereview"),
+    path(f"{proposal}declare/", proposals.proposal_declare, name="proposal_declare"),
+    path(f"{proposal}score/", proposals.proposal_score, name="proposal_score"),
+    path(f"{proposal}scores/", proposals.proposal_scores, name="proposal_scores"),
+    path(f"{proposal}consensus/", proposals.proposal_consensus, name="proposal_consensus"),
+    path(f"{proposal}justify/", proposals.proposal_justify, name="proposal_justify"),
+]
+
 urlpatterns = [
     path("o/<slug:slug>/planning/", include(plan_patterns)),
     path("o/<slug:slug>/planning/", include(project_patterns)),
     path("o/<slug:slug>/planning/", include(funding_patterns)),
+    path("o/<slug:slug>/planning/", include(allocation_patterns)),
 ]

@@ -2,13 +2,15 @@
 
 from django.urls import path
 
-from tutela.planning.api import funding, plans, projects
+from tutela.planning.api import allocations, funding, plans, projects
 
 app_name = "planning-api"
 
 base = "operations/<slug:slug>/planning/"
 plan = f"{base}plans/<int:pk>/"
 project = f"{base}projects/<int:pk>/"
+allocation = f"{base}allocations/<int:pk>/"
+proposal = f"{allocation}proposals/<int:proposal_pk>/"
 
 urlpatterns = [
     path(f"{base}plans/", plans.PlanListView.as_view(), name="plans"),
@@ -49,4 +51,18 @@ urlpatterns = [
         funding.ImportDetailView.as_view(),
         name="funding_import",
     ),
+    path(f"{base}allocations/", allocations.AllocationListView.as_view(), name="allocations"),
+    path(allocation, allocations.AllocationDetailView.as_view(), name="allocation"),
+    path(f"{allocation}proposals/", allocations.ProposalListView.as_view(), name="proposals"),
+    path(f"{allocation}ranking/", allocations.RankingView.as_view(), name="ranking"),
+    path(f"{allocation}conflicts/", allocations.ConflictsView.as_view(), name="conflicts"),
+    path(proposal, allocations.ProposalDetailView.as_view(), name="proposal"),
+    path(f"{proposal}submit/", allocations.ProposalSubmitView.as_view(), name="proposal_submit"),
+    path(
+        f"{proposal}prereview/",
+        allocations.ProposalPrereviewView.as_view(),
+        name="proposal_prereview",
+    ),
+    path(f"{proposal}declaration/", allocations.DeclarationView.as_view(), name="declaration"),
+    path(f"{proposal}scores/", allocations.ScoresView.as_view(), name="scores"),
 ]
