@@ -324,15 +324,20 @@ def scorecard_lock(*, scorecard: Scorecard, by: User) -> Scorecard:
 # --- declarations and scores ---------------------------------------------------------------------
 
 
-def _reviewing(reviewer: Reviewer, by: User, proposal: Proposal) -> None:
+def _reviewing(reviewer: Reviewer, by: User, proposal: Proposal) -> tuple[Reviewer, Proposal]:
+    """The reviewer and the proposal as the database has them now (the caller's copies may be
+    stale), once checked: the reviewer's own, in an allocation under strategic review."""
     if reviewer.user_id != by.pk:
         raise PermissionDenied
+    reviewer = Reviewer.objects.select_related("allocation", "user").get(pk=reviewer.pk)
+    proposal = Proposal.objects.select_related("allocation").get(pk=proposal.pk)
     if proposal.allocation_id != reviewer.allocation_id:
         raise PermissionDenied
     if reviewer.allocation.status != Allocation.Status.REVIEW:
         raise ValidationError(_("The strategic review is not under way."), code="status")
     if proposal.status != Proposal.Status.ACCEPTED:
         raise ValidationError(_("This proposal is not in the strategic review."), code="status")
+    return reviewer, proposal
 
 
 @transaction.atomic
@@ -341,7 +346,7 @@ def declaration_save(
 ) -> ConflictDeclaration:
     """The reviewer's declaration for a proposal, required before scoring it. A declared
     conflict is final: it recuses the reviewer, and cannot be taken back."""
-    _reviewing(reviewer, by, proposal)
+    reviewer, proposal = _reviewing(reviewer, by, proposal)
     declaration = ConflictDeclaration.objects.filter(reviewer=reviewer, proposal=proposal).first()
     statement = (statement or "").strip()
     if has_conflict and not statement:
@@ -376,7 +381,7 @@ def score_save(
 ) -> list[Score]:
     """Save the reviewer's scores of a proposal: {question id: (score, comment)}. Refused to a
     reviewer who has not declared, or who is recused."""
-    _reviewing(reviewer, by, proposal)
+    reviewer, proposal = _reviewing(reviewer, by, proposal)
     allocation = reviewer.allocation
     scorecard = selectors.scorecard_of(allocation)
     if scorecard is None or not scorecard.is_locked:
@@ -422,9 +427,12 @@ def score_save(
     return saved
 
 
-def _chairing(proposal: Proposal, by: User) -> None:
+def _chairing(proposal: Proposal, by: User) -> Proposal:
+    """The proposal as the database has it now, once checked that `by` chairs its review."""
+    proposal = Proposal.objects.select_related("allocation").get(pk=proposal.pk)
     if not access.can_chair(by, proposal):
         raise PermissionDenied
+    return proposal
 
 
 @transaction.atomic
@@ -433,7 +441,7 @@ def consensus_set(
 ) -> ConsensusScore:
     """The committee's agreed score on a question (after discussing a divergence), set by the
     chair, with why."""
-    _chairing(proposal, by)
+    proposal = _chairing(proposal, by)
     if question.category.scorecard.allocation_id != proposal.allocation_id:
         raise ValidationError(_("Unknown question."), code="question")
     if value is None or not Decimal(0) <= value <= question.max_score:
@@ -461,7 +469,7 @@ def consensus_set(
 
 @transaction.atomic
 def consensus_clear(*, proposal: Proposal, by: User, question: ScoreQuestion) -> None:
-    _chairing(proposal, by)
+    proposal = _chairing(proposal, by)
     deleted, _rows = ConsensusScore.objects.filter(proposal=proposal, question=question).delete()
     if deleted:
         audit_write(
@@ -583,7 +591,7 @@ def justification_save(
     *, proposal: Proposal, by: User, recommended: bool, justification: str
 ) -> Proposal:
     """The committee's recommendation for a proposal and why, written by the chair."""
-    _chairing(proposal, by)
+    proposal = _chairing(proposal, by)
     justification = (justification or "").strip()
     if not justification:
         raise ValidationError(

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tutela.core.forms.directory import apply_validation_error
@@ -155,11 +156,18 @@ def allocation_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
+# Messages translated when shown (lazily), in the user's language.
 TRANSITIONS = {
-    "open": (services.allocation_open, _("The call for proposals is open.")),
-    "close-call": (services.allocation_close_call, _("The call for proposals is closed.")),
-    "start-review": (services.allocation_start_review, _("The strategic review has started.")),
-    "close": (services.allocation_close, _("The allocation is closed.")),
+    "open": (services.allocation_open, gettext_lazy("The call for proposals is open.")),
+    "close-call": (
+        services.allocation_close_call,
+        gettext_lazy("The call for proposals is closed."),
+    ),
+    "start-review": (
+        services.allocation_start_review,
+        gettext_lazy("The strategic review has started."),
+    ),
+    "close": (services.allocation_close, gettext_lazy("The allocation is closed.")),
 }
 
 
