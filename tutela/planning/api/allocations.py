@@ -45,6 +45,11 @@ def _groups(operation: Any, context: dict[str, Any]) -> QuerySet[PopulationGroup
 
 
 class AllocationOut(serializers.Serializer):
+    class Meta:
+        # Read by drf-spectacular to type the read-only slug fields (the schema fails
+        # without a model).
+        model = Allocation
+
     id = serializers.IntegerField()
     name = serializers.CharField()
     fund = serializers.CharField()
@@ -70,6 +75,11 @@ class AllocationOut(serializers.Serializer):
 
 
 class ProposalOut(serializers.Serializer):
+    class Meta:
+        # Read by drf-spectacular to type the read-only slug fields (the schema fails
+        # without a model).
+        model = Proposal
+
     id = serializers.IntegerField()
     organisation = serializers.CharField(source="organisation.acronym")
     title = serializers.CharField()

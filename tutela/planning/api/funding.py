@@ -45,7 +45,7 @@ class CoverageRowOut(serializers.Serializer):
     pct_funded = serializers.FloatField(allow_null=True)
 
 
-class CoverageOut(serializers.Serializer):
+class FundingCoverageOut(serializers.Serializer):
     year = serializers.IntegerField()
     by = serializers.CharField()
     level = serializers.IntegerField()
@@ -107,7 +107,7 @@ class CoverageView(OperationAPIView):
     paid contributions; pledges apart) by organisation, admin area (`level`) or activity."""
 
     queryset = FundingFlow.objects.none()
-    serializer_class = CoverageOut
+    serializer_class = FundingCoverageOut
 
     @extend_schema(
         parameters=[

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -22,6 +22,7 @@ from tutela.planning.selectors import plans as selectors
 from tutela.planning.services import plans as services
 
 
+@extend_schema_field(OpenApiTypes.INT)  # its queryset depends on the request
 class ScopedPK(serializers.PrimaryKeyRelatedField):
     """An id among the operation's own records (anything else "does not exist")."""
 
@@ -81,7 +82,7 @@ class ObjectiveOut(serializers.Serializer):
     contributes_to = serializers.IntegerField(source="parent_id", allow_null=True)
 
 
-class TargetOut(serializers.Serializer):
+class IndicatorTargetOut(serializers.Serializer):
     pcode = serializers.CharField(source="area.pcode")
     population_group = serializers.CharField(
         source="population_group.code", allow_null=True, default=None
@@ -91,6 +92,11 @@ class TargetOut(serializers.Serializer):
 
 
 class IndicatorOut(serializers.Serializer):
+    class Meta:
+        # Read by drf-spectacular to type the read-only slug fields (the schema fails
+        # without a model).
+        model = PlanIndicator
+
     id = serializers.IntegerField()
     objective = serializers.IntegerField(source="objective_id")
     code = serializers.CharField()
@@ -101,7 +107,7 @@ class IndicatorOut(serializers.Serializer):
     target = serializers.IntegerField()
     activities: Any = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
     fivew_indicators: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    targets = TargetOut(many=True)
+    targets = IndicatorTargetOut(many=True)
 
 
 class RequirementOut(serializers.Serializer):
@@ -160,7 +166,7 @@ class IndicatorIn(serializers.Serializer):
     fivew_indicators = ScopedPK(_indicators, many=True, required=False, default=list)
 
 
-class TargetIn(serializers.Serializer):
+class IndicatorTargetIn(serializers.Serializer):
     area = ScopedPK(_areas)
     population_group = ScopedPK(_groups, required=False, allow_null=True, default=None)
     baseline = serializers.IntegerField(min_value=0, default=0)
@@ -168,7 +174,7 @@ class TargetIn(serializers.Serializer):
 
 
 class TargetsIn(serializers.Serializer):
-    targets = TargetIn(many=True)
+    targets = IndicatorTargetIn(many=True)
 
 
 class VersionIn(serializers.Serializer):

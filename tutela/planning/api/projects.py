@@ -67,6 +67,11 @@ class TargetIn(serializers.Serializer):
 
 
 class ProjectOut(serializers.Serializer):
+    class Meta:
+        # Read by drf-spectacular to type the read-only slug fields (the schema fails
+        # without a model).
+        model = Project
+
     id = serializers.IntegerField()
     code = serializers.CharField()
     title = serializers.CharField()
@@ -111,7 +116,7 @@ class ProjectIn(serializers.Serializer):
     targets = TargetIn(many=True, required=False, default=list)
 
 
-class CommentIn(serializers.Serializer):
+class ProjectCommentIn(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -205,20 +210,20 @@ class ProjectSubmitView(_ProjectView):
 
 
 class ProjectReturnView(_ProjectView):
-    @extend_schema(request=CommentIn, responses=ProjectDetailOut)
+    @extend_schema(request=ProjectCommentIn, responses=ProjectDetailOut)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         project = self.get_project()
-        data = self.input(CommentIn)
+        data = self.input(ProjectCommentIn)
         return self.output(
             services.project_return(project=project, by=self.caller, comment=data["comment"])
         )
 
 
 class ProjectApproveView(_ProjectView):
-    @extend_schema(request=CommentIn, responses=ProjectDetailOut)
+    @extend_schema(request=ProjectCommentIn, responses=ProjectDetailOut)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         project = self.get_project()
-        data = self.input(CommentIn)
+        data = self.input(ProjectCommentIn)
         return self.output(
             services.project_approve(project=project, by=self.caller, comment=data["comment"])
         )
@@ -240,10 +245,10 @@ class ProjectEventsView(_ProjectView):
         events = selectors.project_events(self._project())
         return Response(EventOut(events, many=True).data)
 
-    @extend_schema(request=CommentIn, responses={201: EventOut})
+    @extend_schema(request=ProjectCommentIn, responses={201: EventOut})
     def post(self, request: Request, slug: str, pk: int) -> Response:
         project = self._project()
-        data = self.input(CommentIn)
+        data = self.input(ProjectCommentIn)
         event: ProjectEvent = services.project_comment(
             project=project, by=self.caller, text=data["comment"]
         )
