@@ -196,12 +196,12 @@ def funding_coverage(
             unattributed.pledged += pledged
         if by == "area":
             links = _project_links(
-                Project.locations.through, "adminarea_id", [p[0] for p in projects]
+                Project.locations.through, "adminarea_id", year_projects(operation, year)
             )
             mapping = ancestors_at(operation, level)
         else:
             links = _project_links(
-                Project.activities.through, "activity_id", [p[0] for p in projects]
+                Project.activities.through, "activity_id", year_projects(operation, year)
             )
             mapping = {}
         seen: set[int] = set()
@@ -262,10 +262,12 @@ def funding_coverage(
     )
 
 
-def _project_links(through: Any, column: str, project_ids: list[int]) -> dict[int, list[int]]:
+def _project_links(through: Any, column: str, projects: QuerySet[Project]) -> dict[int, list[int]]:
+    """{project id: linked ids} for `projects`, as a subquery (a list of thousands of ids
+    as parameters cost more than the query)."""
     links: dict[int, list[int]] = {}
     for project_id, target in (
-        through.objects.filter(project_id__in=project_ids)
+        through.objects.filter(project_id__in=projects.values("pk"))
         .values_list("project_id", column)
         .order_by()
     ):
