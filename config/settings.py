@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "tutela.coordination",
     "tutela.cases",
     "tutela.capacity",
+    "tutela.planning",
 ]
 
 MIDDLEWARE = [

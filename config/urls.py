@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("tutela.coordination.urls")),
     path("", include("tutela.cases.urls")),
     path("", include("tutela.capacity.urls")),
+    path("", include("tutela.planning.urls")),
     path("", include("tutela.core.urls")),
 ]
 

@@ -449,6 +449,7 @@ def _insert(
         "start_date": None,
         "end_date": None,
         "project_code": "",
+        "project_id": None,
         "created_by_id": None,
         "updated_by_id": None,
         "created_at": now,

@@ -28,4 +28,5 @@ urlpatterns = [
     path("v1/", include("tutela.coordination.api.urls")),
     path("v1/", include("tutela.cases.api.urls")),
     path("v1/", include("tutela.capacity.api.urls")),
+    path("v1/", include("tutela.planning.api.urls")),
 ]

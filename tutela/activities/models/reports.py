@@ -204,6 +204,18 @@ class ActivityReport(models.Model):
     # For indicators counted in other units (sessions, items...).
     quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
     project_code = models.CharField(_("plan / project code"), max_length=60, blank=True)
+    # The plan's project the row reports against: set by the row checks when `project_code` is
+    # the code of a project of the operation (tutela.planning) of the row's organisation or
+    # implementing partner.
+    project = models.ForeignKey(
+        "planning.Project",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -254,6 +266,12 @@ class ActivityReport(models.Model):
             models.Index(fields=["operation", "body", "month"]),
             models.Index(fields=["operation", "admin1"]),
             models.Index(fields=["operation", "admin2"]),
+            # Partial: most rows belong to no project, and every index costs time on uploads.
+            models.Index(
+                fields=["project"],
+                condition=models.Q(project__isnull=False),
+                name="report_project",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -237,6 +237,7 @@ INSERT_FIELDS = (
     "site",
     "population_group_id",
     *REPORT_VALUE_FIELDS,
+    "project_id",
 )
 DATE_FIELDS = frozenset({"month", "start_date", "end_date"})
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Avg
 
 from tutela.activities.models import (
@@ -23,6 +24,7 @@ from tutela.activities.validation.records import (
     Existing,
     IndicatorRef,
     OrganisationRef,
+    ProjectRef,
 )
 from tutela.activities.validation.synonyms import (
     MODALITY_SYNONYMS,
@@ -62,6 +64,8 @@ class ReportContext:
     medians: dict[tuple[int, int], float]
     body: Body | None = None
     bodies: dict[int, str] = field(default_factory=dict)
+    # Project codes (lower case) of the operation's plan: a row giving one is tied to it.
+    projects: dict[str, ProjectRef] = field(default_factory=dict)
     existing: dict[tuple[int, int, int, datetime.date, int], Existing] = field(default_factory=dict)
     statuses: dict[str, str] = field(default_factory=dict)
     modalities: dict[str, str] = field(default_factory=dict)
@@ -166,6 +170,7 @@ class ReportContext:
             body=body,
             bodies=dict(Body.objects.filter(operation=operation).values_list("id", "code")),
         )
+        context.projects = _projects(operation)
         context.statuses = choice_lookup(ActivityReport.Status.choices, STATUS_SYNONYMS)
         context.modalities = choice_lookup(ActivityReport.Modality.choices, MODALITY_SYNONYMS)
         context._load_medians()
@@ -225,3 +230,25 @@ class ReportContext:
                 key = (record[1], record[2], record[3], record[4], record[5])
                 self.existing[key] = Existing(id=record[0], values=tuple(record[6:]))
         self._loaded |= wanted
+
+
+def _projects(operation: Operation) -> dict[str, ProjectRef]:
+    """The projects of the planning module by code, looked up by name so that the 5W does not
+    import it (the dependency goes from planning to the 5W)."""
+    if not apps.is_installed("tutela.planning"):
+        return {}
+    project_model = apps.get_model("planning", "Project")
+    partners: dict[int, set[int]] = {}
+    through = project_model.implementing_partners.through
+    for project_id, org_id in through.objects.filter(project__operation=operation).values_list(
+        "project_id", "organisation_id"
+    ):
+        partners.setdefault(project_id, set()).add(org_id)
+    return {
+        code.strip().lower(): ProjectRef(
+            id=pk, organisations=frozenset({org_id, *partners.get(pk, ())})
+        )
+        for pk, code, org_id in project_model.objects.filter(operation=operation).values_list(
+            "id", "code", "organisation_id"
+        )
+    }

@@ -29,6 +29,7 @@ VALUE_FIELDS = (
     "with_disability",
     "quantity",
     "project_code",
+    "project_id",
 )
 
 
@@ -54,6 +55,15 @@ class IndicatorRef:
 class OrganisationRef:
     id: int
     acronym: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectRef:
+    """A project of the operation's plan (tutela.planning) that 5W rows may report against: its
+    own organisation's and its implementing partners' rows."""
+
+    id: int
+    organisations: frozenset[int]
 
 
 @dataclass(slots=True)
@@ -88,6 +98,7 @@ class CleanRow:
     with_disability: int = 0
     quantity: int | None = None
     project_code: str = ""
+    project_id: int | None = None
     # Filled when the key matches a saved row: its id, and whether any value differs.
     submission_id: int | None = None
     existing_id: int | None = None

@@ -13,7 +13,12 @@ from tutela.activities.models import ActivityReport
 from tutela.activities.validation.cells import TEXT_LIMITS, CellChecks
 from tutela.activities.validation.locations import LocationChecks
 from tutela.activities.validation.problems import cache_key
-from tutela.activities.validation.records import ActivityRef, CleanRow, IndicatorRef
+from tutela.activities.validation.records import (
+    ActivityRef,
+    CleanRow,
+    IndicatorRef,
+    OrganisationRef,
+)
 from tutela.core.imports.problems import ERROR, WARNING
 from tutela.core.imports.values import MAX_COUNT, is_blank, month_end
 from tutela.core.site_names import site_is_valid, site_problem_message
@@ -87,6 +92,28 @@ class RowChecker(CellChecks, LocationChecks):
                 activity=activity.code,
             )
         return organisation, activity, indicator, group, month, partner, status, modality
+
+    def _project(
+        self, code: str, organisation: OrganisationRef | None, partner: int | None
+    ) -> int | None:
+        """The plan's project with this code, when it is the row's organisation's (or its
+        implementing partner's); a warning when it belongs to someone else."""
+        ref = self.c.projects.get(code.lower())
+        if ref is None or organisation is None:
+            return None
+        if organisation.id in ref.organisations or partner in ref.organisations:
+            return ref.id
+        self.add(
+            "project_code",
+            "project_of_other_organisation",
+            _(
+                "Row %(row)s, column “%(column)s”: the project %(value)s is another "
+                "organisation's; the row is not counted against it."
+            ),
+            value=code,
+            severity=WARNING,
+        )
+        return None
 
     def _dates(
         self, start_raw: Any, end_raw: Any, month: tuple[datetime.date, int] | None
@@ -183,6 +210,7 @@ class RowChecker(CellChecks, LocationChecks):
             project_code = self.short_text(row, "project_code")
         else:
             project_code = project_code.strip()
+        project_id = self._project(project_code, organisation, partner) if project_code else None
 
         numbers: list[int | None] = []
         for name in NUMBER_FIELDS:
@@ -290,6 +318,7 @@ class RowChecker(CellChecks, LocationChecks):
             with_disability=disability or 0,
             quantity=quantity,
             project_code=project_code,
+            project_id=project_id,
         )
 
     def _check_counts(

@@ -1,0 +1,67 @@
+from tutela.planning.models.allocations import (
+    Allocation,
+    EligibleOrganisation,
+    Proposal,
+    ProposalAttachment,
+    ProposalBudgetLine,
+    ProposalTarget,
+)
+from tutela.planning.models.funding import Donor, FundingFlow, FundingImport
+from tutela.planning.models.plans import (
+    IndicatorTarget,
+    Objective,
+    Plan,
+    PlanIndicator,
+    PlanRequirement,
+    PlanVersion,
+)
+from tutela.planning.models.projects import (
+    BudgetCategory,
+    Project,
+    ProjectBudgetLine,
+    ProjectEvent,
+    ProjectTarget,
+    ProjectVersion,
+)
+from tutela.planning.models.reviews import (
+    ConflictDeclaration,
+    ConsensusScore,
+    Reviewer,
+    ReviewerTie,
+    Score,
+    Scorecard,
+    ScoreCategory,
+    ScoreQuestion,
+)
+
+__all__ = [
+    "Allocation",
+    "BudgetCategory",
+    "ConflictDeclaration",
+    "ConsensusScore",
+    "Donor",
+    "EligibleOrganisation",
+    "FundingFlow",
+    "FundingImport",
+    "IndicatorTarget",
+    "Objective",
+    "Plan",
+    "PlanIndicator",
+    "PlanRequirement",
+    "PlanVersion",
+    "Project",
+    "ProjectBudgetLine",
+    "ProjectEvent",
+    "ProjectTarget",
+    "ProjectVersion",
+    "Proposal",
+    "ProposalAttachment",
+    "ProposalBudgetLine",
+    "ProposalTarget",
+    "Reviewer",
+    "ReviewerTie",
+    "Score",
+    "ScoreCategory",
+    "ScoreQuestion",
+    "Scorecard",
+]

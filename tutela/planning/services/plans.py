@@ -1,0 +1,580 @@
+"""Writing the response plan: the plan, its objectives, indicators (with their links to the 5W and
+their targets by area and population group), requirements, and its versions.
+
+The plan is edited while it is a draft or under mid-year revision. Saving a version freezes a copy
+of everything: a first draft (the plan stays a draft), the final plan (locked), and the mid-year
+revision (locked again). Each write is one transaction with its audit entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from tutela.core.models import AdminArea, AuditEntry, Body, Operation, PopulationGroup, User
+from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
+from tutela.planning import access
+from tutela.planning.models import (
+    IndicatorTarget,
+    Objective,
+    Plan,
+    PlanIndicator,
+    PlanRequirement,
+    PlanVersion,
+)
+from tutela.planning.selectors import fivew
+
+
+def _require_editable(plan: Plan) -> None:
+    if not plan.is_editable:
+        raise ValidationError(
+            _("The plan is %(stage)s: start a mid-year revision to change it.")
+            % {"stage": plan.get_stage_display().lower()},
+            code="locked",
+        )
+
+
+def _check_body(operation: Operation, body: Body | None) -> None:
+    if body is not None and body.operation_id != operation.pk:
+        raise ValidationError({"body": _("Choose a cluster or AoR of this operation.")})
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    operation: Operation,
+    by: User,
+    year: int,
+    title: str,
+    body: Body,
+    kind: str = Plan.Kind.HRP,
+    code: str = "",
+) -> Plan:
+    access.require_plan_editor(by, operation)
+    _check_body(operation, body)
+    if Plan.objects.filter(operation=operation, year=year).exists():
+        raise ValidationError({"year": _("The operation already has a plan for this year.")})
+    plan = Plan(
+        operation=operation,
+        year=year,
+        title=(title or "").strip(),
+        body=body,
+        kind=kind,
+        code=(code or "").strip(),
+        created_by=by,
+    )
+    plan.full_clean()
+    plan.save()
+    audit_create(actor=by, instance=plan, operation=operation)
+    return plan
+
+
+@transaction.atomic
+def plan_update(
+    *,
+    plan: Plan,
+    by: User,
+    title: str | None = None,
+    kind: str | None = None,
+    code: str | None = None,
+    body: Body | None = None,
+) -> Plan:
+    access.require_plan_editor(by, plan.operation)
+    _require_editable(plan)
+    before = snapshot(plan)
+    if title is not None:
+        plan.title = title.strip()
+    if kind is not None:
+        plan.kind = kind
+    if code is not None:
+        plan.code = code.strip()
+    if body is not None:
+        _check_body(plan.operation, body)
+        plan.body = body
+    plan.full_clean()
+    plan.save()
+    audit_update(actor=by, instance=plan, operation=plan.operation, before=before)
+    return plan
+
+
+# --- objectives ----------------------------------------------------------------------------------
+
+
+def _objective_check(objective: Objective) -> None:
+    parent = objective.parent
+    if objective.kind == Objective.Kind.STRATEGIC and parent is not None:
+        raise ValidationError(
+            {"parent": _("A strategic objective contributes to nothing above it.")}
+        )
+    if parent is not None and (
+        parent.plan_id != objective.plan_id or parent.kind != Objective.Kind.STRATEGIC
+    ):
+        raise ValidationError(
+            {"parent": _("A cluster objective contributes to a strategic objective of the plan.")}
+        )
+
+
+@transaction.atomic
+def objective_create(
+    *,
+    plan: Plan,
+    by: User,
+    kind: str,
+    code: str,
+    name_en: str,
+    name_fr: str,
+    name_es: str = "",
+    parent: Objective | None = None,
+    order: int = 0,
+) -> Objective:
+    access.require_plan_editor(by, plan.operation)
+    _require_editable(plan)
+    objective = Objective(
+        plan=plan,
+        kind=kind,
+        code=(code or "").strip(),
+        name_en=(name_en or "").strip(),
+        name_fr=(name_fr or "").strip(),
+        name_es=(name_es or "").strip(),
+        parent=parent,
+        order=order or 0,
+    )
+    _objective_check(objective)
+    if Objective.objects.filter(plan=plan, code__iexact=objective.code).exists():
+        raise ValidationError({"code": _("Another objective of the plan has this code.")})
+    objective.full_clean()
+    objective.save()
+    audit_create(actor=by, instance=objective, operation=plan.operation)
+    return objective
+
+
+@transaction.atomic
+def objective_update(*, objective: Objective, by: User, **fields: Any) -> Objective:
+    plan = objective.plan
+    access.require_plan_editor(by, plan.operation)
+    _require_editable(plan)
+    before = snapshot(objective)
+    for name in ("kind", "code", "name_en", "name_fr", "name_es", "parent", "order"):
+        if name in fields:
+            value = fields[name]
+            setattr(objective, name, value.strip() if isinstance(value, str) else value)
+    if objective.parent_id == objective.pk:
+        raise ValidationError({"parent": _("An objective cannot contribute to itself.")})
+    if objective.kind == Objective.Kind.CLUSTER and objective.children.exists():
+        raise ValidationError(
+            {"kind": _("Cluster objectives contribute to this objective: keep it strategic.")}
+        )
+    _objective_check(objective)
+    if (
+        Objective.objects.filter(plan=plan, code__iexact=objective.code)
+        .exclude(pk=objective.pk)
+        .exists()
+    ):
+        raise ValidationError({"code": _("Another objective of the plan has this code.")})
+    objective.full_clean()
+    objective.save()
+    audit_update(actor=by, instance=objective, operation=plan.operation, before=before)
+    return objective
+
+
+@transaction.atomic
+def objective_delete(*, objective: Objective, by: User) -> None:
+    plan = objective.plan
+    access.require_plan_editor(by, plan.operation)
+    _require_editable(plan)
+    if objective.indicators.exists() or objective.children.exists():
+        raise ValidationError(
+            _("Remove or move its indicators and the objectives contributing to it first.")
+        )
+    before = snapshot(objective)
+    pk, summary = objective.pk, str(objective)
+    objective.delete()
+    audit_write(
+        actor=by,
+        action=AuditEntry.Action.DELETE,
+        operation=plan.operation,
+        entity_type=Objective._meta.label_lower,
+        entity_id=str(pk),
+        summary=summary,
+        before=before,
+    )
+
+
+# --- indicators ----------------------------------------------------------------------------------
+
+
+def _check_links(
+    plan: Plan, activities: Iterable[Any] | None, fivew_indicators: Iterable[Any] | None
+) -> None:
+    operation = plan.operation
+    allowed_activities = set(fivew.catalogue_activities(operation).values_list("pk", flat=True))
+    if activities is not None and any(a.pk not in allowed_activities for a in activities):
+        raise ValidationError({"activities": _("Choose activities of this operation's catalogue.")})
+    if fivew_indicators is not None:
+        allowed = set(fivew.catalogue_indicators(operation).values_list("pk", flat=True))
+        if any(i.pk not in allowed for i in fivew_indicators):
+            raise ValidationError(
+                {"fivew_indicators": _("Choose 5W indicators of this operation's catalogue.")}
+            )
+
+
+INDICATOR_FIELDS = (
+    "objective",
+    "code",
+    "name_en",
+    "name_fr",
+    "name_es",
+    "unit",
+    "body",
+    "baseline",
+    "target",
+    "order",
+)
+
+
+def _indicator_check(indicator: PlanIndicator) -> None:
+    if indicator.objective.plan_id != indicator.plan_id:
+        raise ValidationError({"objective": _("Choose an objective of this plan.")})
+    _check_body(indicator.plan.operation, indicator.body)
+    if (
+        PlanIndicator.objects.filter(plan_id=indicator.plan_id, code__iexact=indicator.code)
+        .exclude(pk=indicator.pk)
+        .exists()
+    ):
+        raise ValidationError({"code": _("Another indicator of the plan has this code.")})
+
+
+@transaction.atomic
+def indicator_create(
+    *,
+    plan: Plan,
+    by: User,
+    objective: Objective,
+    code: str,
+    name_en: str,
+    name_fr: str,
+    name_es: str = "",
+    unit: str = PlanIndicator.Unit.PEOPLE,
+    body: Body | None = None,
+    baseline: int = 0,
+    target: int = 0,
+    order: int = 0,
+    activities: Sequence[Any] = (),
+    fivew_indicators: Sequence[Any] = (),
+) -> PlanIndicator:
+    """A plan indicator, filled from the 5W rows of `activities` and of `fivew_indicators`."""
+    access.require_plan_editor(by, plan.operation)
+    _require_editable(plan)
+    _check_links(plan, activities, fivew_indicators)
+    indicator = PlanIndicator(
+        plan=plan,
+        objective=objective,
+        code=(code or "").strip(),
+        name_en=(name_en or "").strip(),
+        name_fr=(name_fr or "").strip(),
+        name_es=(name_es or "").strip(),
+        unit=unit,
+        body=body,
+        baseline=baseline or 0,
+        target=target or 0,
+        order=order or 0,
+    )
+    _indicator_check(indicator)
+    indicator.full_clean()
+    indicator.save()
+    indicator.activities.set(activities)
+    indicator.fivew_indicators.set(fivew_indicators)
+    audit_create(actor=by, instance=indicator, operation=plan.operation)
+    return indicator
+
+
+@transaction.atomic
+def indicator_update(
+    *,
+    indicator: PlanIndicator,
+    by: User,
+    activities: Sequence[Any] | None = None,
+    fivew_indicators: Sequence[Any] | None = None,
+    **fields: Any,
+) -> PlanIndicator:
+    plan = indicator.plan
+    access.require_plan_editor(by, plan.operation)
+    _require_editable(plan)
+    _check_links(plan, activities, fivew_indicators)
+    before = snapshot(indicator)
+    for name in INDICATOR_FIELDS:
+        if name in fields:
+            value = fields[name]
+            setattr(indicator, name, value.strip() if isinstance(value, str) else value)
+    _indicator_check(indicator)
+    indicator.full_clean()
+    indicator.save()
+    if activities is not None:
+        indicator.activities.set(activities)
+    if fivew_indicators is not None:
+        indicator.fivew_indicators.set(fivew_indicators)
+    audit_update(actor=by, instance=indicator, operation=plan.operation, before=before)
+    return indicator
+
+
+@transaction.atomic
+def indicator_delete(*, indicator: PlanIndicator, by: User) -> None:
+    plan = indicator.plan
+    access.require_plan_editor(by, plan.operation)
+    _require_editable(plan)
+    before = snapshot(indicator)
+    pk, summary = indicator.pk, str(indicator)
+    indicator.delete()
+    audit_write(
+        actor=by,
+        action=AuditEntry.Action.DELETE,
+        operation=plan.operation,
+        entity_type=PlanIndicator._meta.label_lower,
+        entity_id=str(pk),
+        summary=summary,
+        before=before,
+    )
+
+
+@transaction.atomic
+def indicator_targets_save(
+    *, indicator: PlanIndicator, by: User, targets: Sequence[dict[str, Any]]
+) -> list[IndicatorTarget]:
+    """Replace the indicator's targets by area and population group: `targets` is a list of
+    {"area": AdminArea, "population_group": PopulationGroup | None, "baseline": int,
+    "target": int}. One area × group once."""
+    plan = indicator.plan
+    access.require_plan_editor(by, plan.operation)
+    _require_editable(plan)
+    countries = set(plan.operation.countries.values_list("country_pcode", flat=True))
+    seen: set[tuple[int, int | None]] = set()
+    clean: list[IndicatorTarget] = []
+    for index, item in enumerate(targets, start=1):
+        area: AdminArea = item["area"]
+        group: PopulationGroup | None = item.get("population_group")
+        if area.country_pcode not in countries:
+            raise ValidationError(
+                _("Line %(line)s: %(area)s is not in the operation's countries.")
+                % {"line": index, "area": area.pcode}
+            )
+        if group is not None and group.operation_id != plan.operation_id:
+            raise ValidationError(
+                _("Line %(line)s: choose a population group of this operation.") % {"line": index}
+            )
+        key = (area.pk, group.pk if group else None)
+        if key in seen:
+            raise ValidationError(
+                _("Line %(line)s repeats an area and population group.") % {"line": index}
+            )
+        seen.add(key)
+        target = IndicatorTarget(
+            indicator=indicator,
+            area=area,
+            population_group=group,
+            baseline=int(item.get("baseline") or 0),
+            target=int(item.get("target") or 0),
+        )
+        target.full_clean(validate_unique=False, validate_constraints=False)
+        clean.append(target)
+    before = [
+        [t.area_id, t.population_group_id, t.baseline, t.target]
+        for t in indicator.targets.order_by("area_id", "population_group_id")
+    ]
+    indicator.targets.all().delete()
+    IndicatorTarget.objects.bulk_create(clean)
+    after = [[t.area_id, t.population_group_id, t.baseline, t.target] for t in clean]
+    audit_write(
+        actor=by,
+        action=AuditEntry.Action.UPDATE,
+        instance=indicator,
+        operation=plan.operation,
+        summary=f"Targets of {indicator.code}: {len(clean)} areas × groups",
+        before={"targets": before},
+        after={"targets": sorted(after, key=lambda t: (t[0], t[1] or 0))},
+    )
+    return clean
+
+
+# --- requirements --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def requirement_set(
+    *, plan: Plan, by: User, body: Body, amount_usd: Decimal
+) -> PlanRequirement | None:
+    """The plan's requirements for a cluster or AoR (0 removes them)."""
+    access.require_plan_editor(by, plan.operation)
+    _require_editable(plan)
+    _check_body(plan.operation, body)
+    if amount_usd is None or amount_usd < 0:
+        raise ValidationError({"amount_usd": _("Give an amount of 0 or more.")})
+    existing = PlanRequirement.objects.filter(plan=plan, body=body).first()
+    if not amount_usd:
+        if existing is not None:
+            before = snapshot(existing)
+            pk = existing.pk
+            existing.delete()
+            audit_write(
+                actor=by,
+                action=AuditEntry.Action.DELETE,
+                operation=plan.operation,
+                entity_type=PlanRequirement._meta.label_lower,
+                entity_id=str(pk),
+                summary=f"Requirements of {body.code or body.name} removed from {plan}",
+                before=before,
+            )
+        return None
+    if existing is None:
+        requirement = PlanRequirement(plan=plan, body=body, amount_usd=amount_usd)
+        requirement.full_clean()
+        requirement.save()
+        audit_create(actor=by, instance=requirement, operation=plan.operation)
+        return requirement
+    before = snapshot(existing)
+    existing.amount_usd = amount_usd
+    existing.full_clean()
+    existing.save()
+    audit_update(actor=by, instance=existing, operation=plan.operation, before=before)
+    return existing
+
+
+# --- versions and stages -------------------------------------------------------------------------
+
+
+def plan_content(plan: Plan) -> dict[str, Any]:
+    """Everything a version freezes, as plain data (names in every language)."""
+    objectives = [
+        {
+            "id": o.pk,
+            "kind": o.kind,
+            "code": o.code,
+            "name_en": o.name_en,
+            "name_fr": o.name_fr,
+            "name_es": o.name_es,
+            "parent": o.parent.code if o.parent else "",
+        }
+        for o in plan.objectives.select_related("parent").order_by("kind", "order", "code")
+    ]
+    indicators = []
+    for indicator in plan.indicators.select_related("objective", "body").prefetch_related(
+        "activities", "fivew_indicators", "targets__area", "targets__population_group"
+    ):
+        indicators.append(
+            {
+                "id": indicator.pk,
+                "code": indicator.code,
+                "objective": indicator.objective.code,
+                "name_en": indicator.name_en,
+                "name_fr": indicator.name_fr,
+                "name_es": indicator.name_es,
+                "unit": indicator.unit,
+                "body": indicator.body.code if indicator.body else "",
+                "baseline": indicator.baseline,
+                "target": indicator.target,
+                "activities": sorted(a.code for a in indicator.activities.all()),
+                "fivew_indicators": sorted(i.code for i in indicator.fivew_indicators.all()),
+                "targets": [
+                    {
+                        "pcode": t.area.pcode,
+                        "area": t.area.name,
+                        "population_group": t.population_group.code if t.population_group else "",
+                        "baseline": t.baseline,
+                        "target": t.target,
+                    }
+                    for t in indicator.targets.all()
+                ],
+            }
+        )
+    requirements = [
+        {"body": r.body.code or r.body.name, "amount_usd": str(r.amount_usd)}
+        for r in plan.requirements.select_related("body")
+    ]
+    figures = [
+        {
+            "body": t.body.code or t.body.name,
+            "people_in_need": t.people_in_need,
+            "targeted": t.targeted,
+        }
+        for t in fivew.planning_figure_totals(plan.operation, plan.year)
+    ]
+    return {
+        "title": plan.title,
+        "kind": plan.kind,
+        "code": plan.code,
+        "year": plan.year,
+        "objectives": objectives,
+        "indicators": indicators,
+        "requirements": requirements,
+        "planning_figures": figures,
+    }
+
+
+# Which stage a version can be saved in, and the stage it leaves the plan in.
+_VERSION_STAGES: dict[str, tuple[str, str]] = {
+    PlanVersion.Kind.FIRST_DRAFT: (Plan.Stage.DRAFT, Plan.Stage.DRAFT),
+    PlanVersion.Kind.FINAL: (Plan.Stage.DRAFT, Plan.Stage.FINAL),
+    PlanVersion.Kind.MID_YEAR: (Plan.Stage.REVISION, Plan.Stage.REVISED),
+}
+
+
+@transaction.atomic
+def plan_version_save(*, plan: Plan, by: User, kind: str, note: str = "") -> PlanVersion:
+    """Freeze the plan as a first draft, the final plan, or its mid-year revision."""
+    access.require_plan_editor(by, plan.operation)
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if kind not in _VERSION_STAGES:
+        raise ValidationError({"kind": _("Unknown kind of version.")})
+    needed, after_stage = _VERSION_STAGES[kind]
+    if plan.stage != needed:
+        raise ValidationError(
+            _("A %(kind)s cannot be saved while the plan is %(stage)s.")
+            % {
+                "kind": PlanVersion.Kind(kind).label.lower(),
+                "stage": plan.get_stage_display().lower(),
+            },
+            code="stage",
+        )
+    if kind != PlanVersion.Kind.FIRST_DRAFT and not plan.indicators.exists():
+        raise ValidationError(_("The plan has no indicator yet."), code="empty")
+    number = (plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = PlanVersion.objects.create(
+        plan=plan,
+        number=number,
+        kind=kind,
+        note=(note or "").strip(),
+        content=plan_content(plan),
+        created_by=by,
+    )
+    before = snapshot(plan)
+    plan.stage = after_stage
+    plan.save(update_fields=["stage", "updated_at"])
+    audit_write(
+        actor=by,
+        action=AuditEntry.Action.UPDATE,
+        instance=plan,
+        operation=plan.operation,
+        summary=f"Plan version {number} saved ({kind}): {plan}",
+        before={"stage": before["stage"]},
+        after={"stage": plan.stage, "version": number, "kind": kind, "note": version.note},
+    )
+    return version
+
+
+@transaction.atomic
+def plan_revision_start(*, plan: Plan, by: User) -> Plan:
+    """Open the final plan for its mid-year revision."""
+    access.require_plan_editor(by, plan.operation)
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if plan.stage != Plan.Stage.FINAL:
+        raise ValidationError(_("Only the final plan goes into a mid-year revision."), code="stage")
+    before = snapshot(plan)
+    plan.stage = Plan.Stage.REVISION
+    plan.save(update_fields=["stage", "updated_at"])
+    audit_update(actor=by, instance=plan, operation=plan.operation, before=before)
+    return plan
