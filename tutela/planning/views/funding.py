@@ -320,12 +320,16 @@ def fts_import_commit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def fts_import_annotated(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The upload back as xlsx with its problem cells marked (POST: prepared by the task worker,
+    for a big upload)."""
     record = _record(request, slug, pk)
     return import_pages.annotated_download(
         request,
         record,
         build=fts_import.funding_import_annotated,
         detail_url=_import_url(record),
+        kind="fts_problems",
+        builder="tutela.planning.services.fts_import.funding_import_annotated",
     )
