@@ -22,7 +22,8 @@ class Incident(models.Model):
         related_name="+",
         verbose_name=_("reporting organisation"),
     )
-    # Human reference shown to users, unique in the operation: "INC-2026-000123".
+    # Human reference shown to users, numbered per organisation and year: "INC-DRC-2026-000123"
+    # (records made before numbering per organisation keep their "INC-2026-000123").
     reference = models.CharField(_("reference"), max_length=40, editable=False)
     occurred_on = models.DateField(_("date of the incident"))
     reported_on = models.DateField(_("date reported"))
@@ -119,7 +120,8 @@ class Incident(models.Model):
         verbose_name_plural = _("incidents")
         constraints = [
             models.UniqueConstraint(
-                fields=["operation", "reference"], name="incident_unique_reference"
+                fields=["operation", "organisation", "reference"],
+                name="incident_unique_reference_per_organisation",
             ),
             models.UniqueConstraint(
                 fields=["operation", "organisation", "external_id"],

@@ -9,12 +9,12 @@ commands) through tutela.monitoring.access.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,19 +58,35 @@ def _check_organisation(operation: Operation, organisation: Organisation) -> Non
         )
 
 
-def _references(operation: Operation, count: int) -> Iterator[str]:
-    """The next `count` references, "INC-2026-000124"...; the operation row is locked so that
-    two saves at once do not take the same number (PostgreSQL; SQLite writes one at a time)."""
+def reference_code(organisation: Organisation) -> str:
+    """The organisation's part of its incident references: its acronym, letters and digits only."""
+    return re.sub(r"[^A-Z0-9]", "", organisation.acronym.upper())[:12] or "ORG"
+
+
+def _references(operation: Operation, organisation: Organisation, count: int) -> Iterator[str]:
+    """The organisation's next `count` references, "INC-DRC-2026-000124"...
+
+    Numbered per organisation and year: numbering across the operation would let anyone work out,
+    from the gap between two of their own numbers, how many records other organisations made.
+    References of the old operation-wide form ("INC-2026-000123") are kept as they were (they
+    are cited in reports and the audit log) and do not count here. The operation row is locked
+    so that two saves at once do not take the same number (PostgreSQL; SQLite writes one at a
+    time); the organisation's latest reference of the year carries its highest number (numbers
+    grow in the order records are made, under that lock)."""
     Operation.objects.select_for_update().filter(pk=operation.pk).first()
     year = timezone.localdate().year
-    prefix = f"{REFERENCE_PREFIX}-{year}-"
     last = (
-        Incident.objects.filter(operation=operation, reference__startswith=prefix)
-        .order_by(Length("reference").desc(), "-reference")
+        Incident.objects.filter(
+            operation=operation,
+            organisation=organisation,
+            reference__regex=rf"^{REFERENCE_PREFIX}-[A-Z0-9]+-{year}-[0-9]+$",
+        )
+        .order_by("-pk")
         .values_list("reference", flat=True)
         .first()
     )
     number = int(last.rsplit("-", 1)[1]) if last else 0
+    prefix = f"{REFERENCE_PREFIX}-{reference_code(organisation)}-{year}-"
     for _index in range(count):
         number += 1
         yield f"{prefix}{number:06d}"
@@ -304,7 +320,7 @@ def incident_record(
     if problems:
         raise _error(problems)
     _check_external_id(operation, organisation.pk, data.external_id)
-    reference = next(_references(operation, 1))
+    reference = next(_references(operation, organisation, 1))
     delta = SummaryDelta(operation.pk)
     incident = _create(
         operation=operation,
@@ -413,7 +429,7 @@ def incidents_save_many(
         ).select_related("operation")
     }
     references = _references(
-        operation, sum(1 for i in items if i.external_id.strip() not in existing)
+        operation, organisation, sum(1 for i in items if i.external_id.strip() not in existing)
     )
     saved: list[Incident] = []
     created = updated = 0
