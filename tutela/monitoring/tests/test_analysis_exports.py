@@ -45,7 +45,8 @@ def test_analysis_csv_neutralises_a_formula_in_a_risk_name(renamed: Any, as_user
     url = reverse("monitoring:analysis", args=["mali"])
     response = as_user(w.coordinator).get(f"{url}?format=csv")
     assert response.status_code == 200
-    cells = [c for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig"))) for c in row]
+    text = response.content.decode("utf-8-sig")
+    cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
     assert "'" + ATTACK in cells
     assert ATTACK not in cells
     assert not any(c.startswith(("=", "+", "@")) for c in cells)
