@@ -8,7 +8,8 @@ Rules (the issue's, and the GBV information-sharing protocol's):
   non-GBV records and read their narratives (analysis, duplicate review); never their GBV records.
 - Nobody else sees records: coordinators, other organisations and donors see aggregates only.
   Server administrators count as analysts (they see no other organisation's GBV record either).
-- Every read of one record is written to the audit log.
+- Every read of a record is written to the audit log, one entry per record, whether it was read
+  on its own or in a list that returns whole records (the API list).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from django.http import Http404, HttpRequest
 from tutela.core import access
 from tutela.core.models import Operation
 from tutela.core.models.roles import Role
-from tutela.core.services.audit import audit_read
+from tutela.core.services.audit import audit_read, audit_read_many
 from tutela.monitoring.models import Incident, MonitoringSettings, SharingAgreement
 
 
@@ -103,6 +104,21 @@ def incident_get_for_user(
         raise Http404 from None
     audit_read(actor=user, instance=incident, operation=operation, request=request, reason=reason)
     return incident
+
+
+def incidents_read_audit(
+    user: Any,
+    operation: Operation,
+    incidents: list[Incident],
+    *,
+    request: HttpRequest | None = None,
+    reason: str = "",
+) -> None:
+    """Audit the reading of several records at once (a page of the API list returns each record
+    whole, narrative included for those who may read it): one entry per record."""
+    audit_read_many(
+        actor=user, instances=incidents, operation=operation, request=request, reason=reason
+    )
 
 
 def can_read_narrative(user: Any, incident: Incident) -> bool:

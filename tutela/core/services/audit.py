@@ -138,6 +138,38 @@ def audit_read(
     )
 
 
+def audit_read_many(
+    *,
+    actor: Any,
+    instances: Iterable[models.Model],
+    operation: Operation | None,
+    request: HttpRequest | None = None,
+    reason: str = "",
+    after: dict[str, Any] | None = None,
+) -> list[AuditEntry]:
+    """Record that a user read several sensitive records at once (a page of a list): one entry
+    per record, as `audit_read` writes for one, so that an auditor asking "who read this record?"
+    finds list reads too; written with one INSERT."""
+    label = _actor_label(actor)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    ip = client_ip(request)
+    entries = [
+        AuditEntry(
+            operation=operation,
+            actor=user,
+            actor_label=label,
+            action=AuditEntry.Action.READ,
+            entity_type=instance._meta.label_lower,
+            entity_id=str(instance.pk),
+            summary=(f"{instance}" + (f" — {reason}" if reason else ""))[:300],
+            after=after,
+            ip_address=ip,
+        )
+        for instance in instances
+    ]
+    return AuditEntry.objects.bulk_create(entries) if entries else []
+
+
 def audit_create(
     *, actor: Any, instance: models.Model, operation: Operation | None, request: Any = None
 ) -> AuditEntry:

@@ -3,9 +3,9 @@
 The same access rules and services as the pages (tutela.monitoring.access and
 tutela.monitoring.services.incidents): a caller lists and reads only the records they may see
 (their organisation's; designated analysts also other organisations' non-GBV records), every read
-of one record is audited, the narrative is returned only to those who may read it, and only the
-reporting organisation changes or deletes a record. Input uses the codes of the operation's
-reference data; problems come back as 400 with field errors.
+of a record is audited (one entry per record, in the list too), the narrative is returned only to
+those who may read it, and only the reporting organisation changes or deletes a record. Input uses
+the codes of the operation's reference data; problems come back as 400 with field errors.
 """
 
 from __future__ import annotations
@@ -264,7 +264,16 @@ class IncidentListView(IncidentAPIView, ListAPIView):
 
     @extend_schema(parameters=FILTERS)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self.list(request, *args, **kwargs)
+        page = self.paginate_queryset(self.get_queryset())
+        incidents = list(page) if page is not None else list(self.get_queryset())
+        # Each record is returned whole (narrative included for its readers): audited as reads.
+        monitoring_access.incidents_read_audit(
+            request.user, self.get_operation(), incidents, request=request._request, reason="list"
+        )
+        serializer = self.get_serializer(incidents, many=True)
+        if page is None:
+            return Response(serializer.data)
+        return self.get_paginated_response(serializer.data)
 
     @extend_schema(request=IncidentIn, responses={201: IncidentOut})
     def post(self, request: Request, slug: str) -> Response:
