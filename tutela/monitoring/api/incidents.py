@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tutela.core.api.views import OperationAPIView
+from tutela.core.counts import MAX_COUNT
 from tutela.core.models import Organisation
 from tutela.monitoring import access as monitoring_access
 from tutela.monitoring.incident_data import IncidentData, PeopleCount
@@ -60,7 +61,7 @@ class PeopleIn(serializers.Serializer):
     population_group = serializers.CharField(
         max_length=20, required=False, allow_blank=True, allow_null=True, default=None
     )
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(min_value=1, max_value=MAX_COUNT)
 
 
 class IncidentIn(serializers.Serializer):
@@ -74,7 +75,9 @@ class IncidentIn(serializers.Serializer):
     )
     people = PeopleIn(many=True, required=False, default=list)
     displacement_caused = serializers.BooleanField(required=False, default=False)
-    displaced_households = serializers.IntegerField(required=False, allow_null=True, default=None)
+    displaced_households = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_COUNT
+    )
     services = serializers.ListField(
         child=serializers.CharField(max_length=40), required=False, default=list
     )

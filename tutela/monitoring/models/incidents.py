@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tutela.core.counts import count_validators
 from tutela.core.crypto import EncryptedTextField
 
 
@@ -61,10 +62,12 @@ class Incident(models.Model):
         verbose_name=_("alleged perpetrator category"),
     )
     # Sum of IncidentPeople counts (denormalised).
-    people_affected = models.PositiveIntegerField(_("people affected"), default=0)
+    people_affected = models.PositiveIntegerField(
+        _("people affected"), default=0, validators=count_validators()
+    )
     displacement_caused = models.BooleanField(_("displacement caused"), default=False)
     displaced_households = models.PositiveIntegerField(
-        _("households displaced"), null=True, blank=True
+        _("households displaced"), null=True, blank=True, validators=count_validators()
     )
     services = models.ManyToManyField(
         "monitoring.ReferralService",
@@ -213,7 +216,7 @@ class IncidentPeople(models.Model):
         blank=True,
         related_name="+",
     )
-    count = models.PositiveIntegerField(_("number of people"))
+    count = models.PositiveIntegerField(_("number of people"), validators=count_validators())
 
     class Meta:
         ordering = ["incident", "sex", "age_band"]
