@@ -14,18 +14,21 @@ Rules:
 - Coordinators and information management officers manage the operation (structure, users,
   audit log).
 - Server administrators (`is_superuser`) see everything.
+- The audit log shows a user only what the records it is about would: a domain module whose
+  records are hidden from some managers registers, per record type, which entries a user may see
+  (`audit_rule_register`); `audit_entries_visible` applies every rule.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from tutela.core.models import Operation, OperationRole
+from tutela.core.models import AuditEntry, Operation, OperationRole
 from tutela.core.models.roles import CLUSTER_WIDE_ROLES, MANAGER_ROLES, Role
 
 if TYPE_CHECKING:
@@ -143,3 +146,31 @@ def can_see_contacts(user: User, operation: Operation) -> bool:
     """The contact directory is for the operation's members; donors and viewers see it too only
     when they hold another role."""
     return bool(roles_in(user, operation) - {Role.VIEWER})
+
+
+# --- Audit log -----------------------------------------------------------------------------------
+
+# record type ("monitoring.incident") -> (user, operation) -> Q over AuditEntry: the entries of that
+# type the user may see.
+AuditRule = Callable[[Any, Operation], Q]
+_AUDIT_RULES: dict[str, AuditRule] = {}
+
+
+def audit_rule_register(entity_type: str, rule: AuditRule) -> None:
+    """Declare which audit entries about records of `entity_type` a user may see (called by the
+    module that owns those records, from its AppConfig.ready)."""
+    _AUDIT_RULES[entity_type] = rule
+
+
+def audit_entries_visible(
+    user: Any, operation: Operation, entries: QuerySet[AuditEntry]
+) -> QuerySet[AuditEntry]:
+    """`entries` narrowed to those the user may see: entries about records of a registered type
+    only where that type's rule allows (the same visibility as the records themselves), entries
+    of other types as they are. Server administrators see every entry."""
+    if getattr(user, "is_superuser", False) or not _AUDIT_RULES:
+        return entries
+    allowed = ~Q(entity_type__in=list(_AUDIT_RULES))
+    for entity_type, rule in _AUDIT_RULES.items():
+        allowed |= Q(entity_type=entity_type) & rule(user, operation)
+    return entries.filter(allowed)

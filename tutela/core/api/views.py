@@ -639,4 +639,4 @@ class AuditListView(OperationAPIView, ListAPIView):
     ordering_fields = ["created_at"]
 
     def get_queryset(self) -> QuerySet[AuditEntry]:
-        return selectors.audit_entries(self.get_operation())
+        return selectors.audit_entries(self.get_operation(), user=self.request.user)
