@@ -3,7 +3,9 @@
 Rules (the issue's, and the GBV information-sharing protocol's):
 - A record belongs to the reporting organisation. Its members — users of that organisation with
   a role of their own in the operation other than viewer — see, edit and delete its records and
-  read their narratives.
+  read their narratives. Nobody else creates or changes them, except the operation's managers
+  importing files for an organisation that delegated that to them (`core.models.Delegation`),
+  and the command line.
 - Designated cluster analysts (MonitoringSettings.analysts) also see other organisations'
   non-GBV records and read their narratives (analysis, duplicate review); never their GBV records.
 - Nobody else sees records: coordinators, other organisations and donors see aggregates only.
@@ -24,7 +26,7 @@ from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest
 
 from tutela.core import access
-from tutela.core.models import AuditEntry, Operation
+from tutela.core.models import AuditEntry, Delegation, Operation, Organisation
 from tutela.core.models.roles import Role
 from tutela.core.services.audit import audit_read, audit_read_many
 from tutela.monitoring.models import Incident, MonitoringSettings, SharingAgreement
@@ -54,6 +56,24 @@ def is_analyst(user: Any, operation: Operation) -> bool:
 def can_record(user: Any, operation: Operation) -> bool:
     """May record incidents for their organisation in the operation."""
     return _is_member(user, operation)
+
+
+def can_write_for(user: Any, operation: Operation, organisation: Organisation | int) -> bool:
+    """May create or update `organisation`'s records (import included): its members; the
+    operation's managers only where the organisation delegated monitoring imports to them; the
+    command line (`user` None)."""
+    return access.may_write_for(user, operation, organisation, Delegation.Scope.MONITORING)
+
+
+def writable_organisations(user: Any, operation: Operation) -> QuerySet[Organisation]:
+    """The organisations whose records `user` may import: their own, and for managers those that
+    delegated monitoring imports to them."""
+    ids: set[int] = set()
+    if _is_member(user, operation):
+        ids.add(user.organisation_id)
+    if access.is_manager(user, operation):
+        ids |= access.delegated_organisation_ids(operation, Delegation.Scope.MONITORING)
+    return operation.organisations.filter(pk__in=ids).order_by("acronym")
 
 
 def can_edit(user: Any, incident: Incident) -> bool:

@@ -116,16 +116,28 @@ class CellChecks(CheckerBase):
                 expected=c.organisation.acronym,
             )
             return None
-        if not c.is_manager and ref.id != c.user_organisation_id:
-            self.add(
-                "organisation",
-                "not_your_organisation",
-                _(
-                    "Row %(row)s, column “%(column)s”: you may only report for your own "
-                    "organisation, not “%(value)s”."
-                ),
-                value=raw,
-            )
+        if c.writable is not None and ref.id not in c.writable:
+            if c.is_manager:
+                self.add(
+                    "organisation",
+                    "not_delegated",
+                    _(
+                        "Row %(row)s, column “%(column)s”: %(value)s reports its 5W through its "
+                        "own members and has not authorised the operation's coordinators and "
+                        "information management officers to report for it."
+                    ),
+                    value=ref.acronym,
+                )
+            else:
+                self.add(
+                    "organisation",
+                    "not_your_organisation",
+                    _(
+                        "Row %(row)s, column “%(column)s”: you may only report for your own "
+                        "organisation, not “%(value)s”."
+                    ),
+                    value=raw,
+                )
             return None
         return ref
 

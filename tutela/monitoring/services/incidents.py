@@ -3,8 +3,13 @@
 Each function checks the data (`incident_problems`), masks probable personal data in the
 narrative, keeps the denormalised fields (month, admin 1/2, main risk, people affected, GBV flag)
 right, writes the audit entry (the narrative appears there only as a keyed fingerprint) and flags
-probable duplicates from other organisations. Access is checked by the callers (views, API,
-commands) through tutela.monitoring.access.
+probable duplicates from other organisations.
+
+Whose records may change is checked here, whatever the caller (form, API, import, command line):
+an organisation's records are created and changed only by its members, or by the operation's
+managers importing for an organisation that delegated it to them (`access.can_write_for`); `by`
+None is the command line. Which records a user may see is checked by the callers through
+tutela.monitoring.access.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,6 +48,23 @@ def _error(problems: list[tuple[str, str, str]]) -> ValidationError:
     for field_name, code, message in problems:
         errors.setdefault(field_name, []).append(ValidationError(message, code=code))
     return ValidationError(errors)
+
+
+def _check_writer(by: Any, operation: Operation, organisation: Organisation) -> None:
+    from tutela.monitoring.access import can_write_for
+
+    if by is not None and not can_write_for(by, operation, organisation):
+        raise PermissionDenied(
+            _("Only %(org)s's members change its records.") % {"org": organisation.acronym}
+        )
+
+
+def _check_editor(by: Any, incident: Incident) -> None:
+    """One record is edited or deleted by the reporting organisation's members only."""
+    from tutela.monitoring.access import can_edit
+
+    if by is not None and not can_edit(by, incident):
+        raise PermissionDenied
 
 
 def _check_organisation(operation: Operation, organisation: Organisation) -> None:
@@ -315,6 +337,7 @@ def incident_record(
 ) -> Incident:
     """Record a new incident for `organisation` (the reporting organisation owns it)."""
     _check_organisation(operation, organisation)
+    _check_writer(by, operation, organisation)
     refs = References.load(operation)
     problems = incident_problems(data, refs)
     if problems:
@@ -340,6 +363,7 @@ def incident_record(
 def incident_update(*, incident: Incident, by: Any, data: IncidentData) -> Incident:
     """Replace the record's content with `data` (an empty external identifier keeps the one the
     record has); its open duplicate flags are checked again."""
+    _check_editor(by, incident)
     refs = References.load(incident.operation)
     problems = incident_problems(data, refs)
     if problems:
@@ -357,6 +381,7 @@ def incident_update(*, incident: Incident, by: Any, data: IncidentData) -> Incid
 @transaction.atomic
 def incident_delete(*, incident: Incident, by: Any) -> None:
     """Delete the record. Records an analyst had merged into it are counted again."""
+    _check_editor(by, incident)
     before = incident_state(incident)
     delta = SummaryDelta(incident.operation_id)
     delta.remove(stored_state([incident.pk]).get(incident.pk))
@@ -391,6 +416,7 @@ def incidents_save_many(
     Raises ValidationError listing every problem; each has `.code` and `.params` with "row"
     (1-based position in `items`), "field" and "message"."""
     _check_organisation(operation, organisation)
+    _check_writer(by, operation, organisation)
     refs = References.load(operation)
     errors: list[ValidationError] = []
 
