@@ -427,7 +427,10 @@ def rows_export_for_user(
         raise Http404
     filters_args = export_filters(operation, params or {})
     rows = selectors.apply_filters(
-        selectors.listable_rows(by, operation), operation, selectors.Filters.of(filters_args)
+        selectors.listable_rows(by, operation),
+        operation,
+        selectors.Filters.of(filters_args),
+        user=by,
     ).order_by("-month", "organisation__acronym", "activity__code", "area__pcode", "pk")
     hidden = selectors.hidden_name_area_ids(by, operation)
     count = 0

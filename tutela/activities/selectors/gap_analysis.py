@@ -90,7 +90,7 @@ def coverage(
         body=body, population_group=population_group, month_from=month_from, month_to=month_to
     )
     settings = activity_settings(operation)
-    rows = apply_filters(visible_rows(user, operation), operation, filters)
+    rows = apply_filters(visible_rows(user, operation), operation, filters, user=user)
     dims: dict[str, Combinable | str] = {"d_area": area_level_field(level)}
     state = summary_state(operation) if use_summaries else None
     summary = summary_rows(

@@ -138,7 +138,7 @@ def pivot(
     settings = activity_settings(operation)
     rule = settings.cumulative_rule
     by_month = "month" in rows_by
-    rows = apply_filters(visible_rows(user, operation), operation, filters)
+    rows = apply_filters(visible_rows(user, operation), operation, filters, user=user)
     hidden_areas = hidden_name_area_ids(user, operation) if "organisation" in rows_by else set()
     exprs = _dimension_exprs(rows_by, hidden_areas)
     # "unspecified" people (total minus the bands) keep the suppressed table additive.
