@@ -157,6 +157,8 @@ class PivotView(AnalysisAPIView):
             "threshold": result.threshold,
             "too_detailed": result.too_detailed,
             "names_hidden": result.names_hidden,
+            "pooled": result.pooled,
+            "rounded": result.rounded,
         }
         return Response(serializers.PivotOut(data).data)
 

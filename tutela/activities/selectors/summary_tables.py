@@ -188,14 +188,3 @@ def summary_rows(
             rows = rows.filter((mine & Q(**{every: True})) | (~mine & Q(**{validated: True})))
     rows = apply_scope_filters(rows, operation, filters, unnamed_areas=unnamed, summary=True)
     return SummaryRows(rows=rows, grain=best)
-
-
-def summary_needs_disclosure_control(user: Any, operation: Operation, summary: SummaryRows) -> bool:
-    """needs_disclosure_control over summary rows: a summary row exists only where 5W rows (or
-    their picks) do, with the activity's sensitivity as a column."""
-    if access.is_cluster_wide(user, operation):
-        return False
-    others = summary.rows.filter(sensitive=True)
-    if user.organisation_id:
-        others = others.exclude(organisation_id=user.organisation_id)
-    return others.exists()
