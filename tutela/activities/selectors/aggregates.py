@@ -103,17 +103,10 @@ def rule_text(rule: str, *, by_month: bool) -> str:
 
 
 def sum_groups(
-    rows: QuerySet[Any],
-    *,
-    dims: Mapping[str, Combinable | str],
-    measures: Sequence[str],
-    annotations: Mapping[str, Any] | None = None,
+    rows: QuerySet[Any], *, dims: Mapping[str, Combinable | str], measures: Sequence[str]
 ) -> list[dict[str, Any]]:
     """ONE SQL query: plain sums of `measures` grouped by `dims` ({alias: field or expression}),
-    over 5W rows or summary rows. Returns one dict per group: aliases and measures.
-    `annotations`: row-level expressions that `measures` may name."""
-    if annotations:
-        rows = rows.annotate(**annotations)
+    over 5W rows or summary rows. Returns one dict per group: aliases and measures."""
     exprs = {alias: F(e) if isinstance(e, str) else e for alias, e in dims.items()}
     sums = {f"m_{m}": Coalesce(Sum(m), 0) for m in measures}
     if not exprs:
@@ -132,15 +125,10 @@ def aggregate(
     dims: dict[str, Combinable | str],
     rule: str,
     measures: Sequence[str] = MEASURES,
-    annotations: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """ONE SQL query: the sums of `measures` grouped by `dims` ({alias: field or expression}),
     counting people by `rule` unless the month is among the dimensions (then months are kept
-    apart and plain sums are right). Returns one dict per group: aliases and measures.
-    `annotations`: row-level expressions that `measures` may name (computed on each row before
-    the rule picks one per key)."""
-    if annotations:
-        rows = rows.annotate(**annotations)
+    apart and plain sums are right). Returns one dict per group: aliases and measures."""
     by_month = any(
         expression == "month" or (isinstance(expression, F) and expression.name == "month")
         for expression in dims.values()

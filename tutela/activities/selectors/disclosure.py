@@ -8,18 +8,16 @@ only in aggregates. Those *hidden rows* are what small counts must not be recove
 table or by differencing two views (an area and its child areas, a period and a longer one,
 every activity and all but one, every organisation and one...).
 
-Atoms and blocks. The atoms are the hidden rows' counts, one per row and measure (girls ...
-older men, people not broken down by sex and age, persons with disability, the quantity).
-- A count of at least the operation's threshold is a block on its own: such counts are added up
-  in SQL by the table's dimensions, with the view's filters, like the rows the user may see.
-- Small counts (1 to threshold - 1) are added up in SQL by month (for sums over months),
-  cluster/AoR, activity, admin 1 and admin 2, so pooled from the start across organisation, its
-  type, population group, admin 3, indicator, status and validation; those small groups are then
-  pooled across activity, admin 2, cluster/AoR and admin 1 into blocks of at least the
-  threshold, and what remains is withheld. A view keeps the blocks lying wholly inside its
-  filters; a block pooled across a dimension of the table goes to a "Pooled small groups" line.
-  Blocks are cut the same way whatever the view's filters, so two views of which one contains
-  the other differ by whole blocks plus rows the user may list.
+Atoms and blocks. The hidden rows of the period are grouped by every dimension a table can be
+broken down by or filtered on: organisation (left empty where partner names are hidden from the
+user), its type, cluster/AoR, activity, indicator (for tables by indicator), admin 1-3, the
+row's area, population group, and for tables by month the month, the activity status and
+whether the row is validated; one atom per people measure (girls ... older men, people not
+broken down by sex and age, persons with disability) and for the quantity. Small atoms are pooled
+across status, validation, area, admin 3, indicator, population group, organisation, activity,
+admin 2, organisation type, cluster/AoR and admin 1, in that order, into blocks of at least the
+operation's threshold; what remains is withheld. A view keeps the blocks lying wholly inside its
+filters; a block pooled across a dimension of the table goes to a "Pooled small groups" line.
 
 Counting rules. Monthly figures, and figures over a period under the "new people only" rule,
 are sums over months: blocks are cut month by month, so a period is a set of whole months.
@@ -40,23 +38,29 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce, Mod
-from django.db.models.lookups import GreaterThanOrEqual, LessThan
+from django.db.models import BooleanField, Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import Combinable
 
 from tutela.activities.fields import SEX_AGE
 from tutela.activities.models import ActivityReport, ActivitySettings, Submission
 from tutela.activities.selectors.aggregates import aggregate, sum_groups
-from tutela.activities.selectors.filters import Filters, apply_filters, body_ids_within
+from tutela.activities.selectors.filters import Filters, body_ids_within
 from tutela.activities.selectors.names import month_value
 from tutela.core import access
-from tutela.core.disclosure_blocks import POOLED, Atoms, no_gc_pauses, rounded_down
+from tutela.core.disclosure_blocks import (
+    POOLED,
+    Atoms,
+    block_predicate,
+    no_gc_pauses,
+    rounded_down,
+)
 from tutela.core.models import Operation
 
 # The measures blocks are cut for: people by sex and age, people not broken down by sex and age,
 # persons with disability, and the quantity.
 UNSPECIFIED = "unspecified"
 BANDS: tuple[str, ...] = (*SEX_AGE, UNSPECIFIED, "with_disability", "quantity")
+_STORED = (*SEX_AGE, "total", "with_disability", "quantity")
 
 # Table dimension -> atom dimension.
 ATOM_DIMENSION = {
@@ -71,20 +75,21 @@ ATOM_DIMENSION = {
     "month": "month",
     "population_group": "population_group_id",
 }
-# Small counts (1 to threshold - 1) of hidden rows are added up in SQL across every dimension but
-# these (pooled across the others from the start: organisation and its type, status, validation,
-# admin 3, indicator and population group), then pooled across these, in this order.
-SMALL_GRAIN = ("body_id", "activity_id", "admin1_id", "admin2_id")
-POOL_ORDER = ("activity_id", "admin2_id", "body_id", "admin1_id")
-# Dimensions small counts are always pooled across.
-POOLED_FROM_START = (
-    "organisation_id",
-    "org_type",
+# Small groups of hidden rows are pooled across these, in this order (never the month or the
+# measure). Status and validation only exist in monthly atoms (see the module docstring).
+POOL_ORDER = (
     "status",
     "validated",
+    "area_id",
     "admin3_id",
     "indicator_id",
     "population_group_id",
+    "organisation_id",
+    "activity_id",
+    "admin2_id",
+    "org_type",
+    "body_id",
+    "admin1_id",
 )
 
 
@@ -112,17 +117,15 @@ def hidden_summary_q(user: Any, operation: Operation) -> Q | None:
 
 
 @dataclass
-class HiddenPart:
-    """What the rows the user may not see add to a view, grouped like the table: {(value per
-    dimension, POOLED where a block spans it): {measure: n}}."""
+class HiddenBlocks:
+    """The blocks of hidden rows inside a view: (atom key as a dict, measure, count)."""
 
-    groups: dict[tuple[Any, ...], dict[str, int]]
+    blocks: list[tuple[dict[str, Any], str, int]]
     # The period holds hidden rows (whether or not any lies in the view): the table is then
     # disclosure-controlled, so that being controlled says nothing about the view.
     controlled: bool
-    rounded: bool = False
-    pooled: bool = False
     withheld_groups: int = 0
+    rounded: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -139,6 +142,43 @@ def _period_rows(
         if filters.validated_only:
             rows = rows.filter(submission__status=Submission.Status.VALIDATED)
     return rows
+
+
+def _dimensions(*, monthly: bool, by_indicator: bool, unnamed: Collection[int]) -> dict[str, Any]:
+    """{atom dimension: field or expression} of the atoms."""
+    organisation: Combinable | str = "organisation_id"
+    if unnamed:
+        organisation = Case(
+            When(area_id__in=sorted(unnamed), then=Value(None)),
+            default=F("organisation_id"),
+            output_field=IntegerField(),
+        )
+    dims: dict[str, Any] = {}
+    if monthly:
+        dims["month"] = "month"
+    dims.update(
+        {
+            "organisation_id": organisation,
+            "org_type": "organisation__type",
+            "body_id": "body_id",
+            "activity_id": "activity_id",
+            "admin1_id": "admin1_id",
+            "admin2_id": "admin2_id",
+            "admin3_id": "admin3_id",
+            "area_id": "area_id",
+            "population_group_id": "population_group_id",
+        }
+    )
+    if by_indicator:
+        dims["indicator_id"] = "indicator_id"
+    if monthly:
+        dims["status"] = "status"
+        dims["validated"] = Case(
+            When(submission__status=Submission.Status.VALIDATED, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    return dims
 
 
 def _view_checks(operation: Operation, filters: Filters, *, monthly: bool) -> list[Any]:
@@ -164,229 +204,101 @@ def _view_checks(operation: Operation, filters: Filters, *, monthly: bool) -> li
     return checks
 
 
-def _value(band: str) -> Any:
-    """A row's count of one measure, as an SQL expression."""
-    if band == UNSPECIFIED:
-        return F("total") - sum((F(m) for m in SEX_AGE[1:]), F(SEX_AGE[0]))
-    if band == "quantity":
-        return Coalesce(F("quantity"), Value(0))
-    return F(band)
-
-
-def _large(threshold: int, *, rounded: bool) -> dict[str, Any]:
-    """Per measure, the row's count where it is a block on its own (at least the threshold,
-    brought down to a multiple of it when `rounded`), else 0."""
-    out = {}
-    for band in BANDS:
-        value = _value(band)
-        kept = value - Mod(value, Value(threshold)) if rounded else value
-        out[f"h_{band}"] = Case(
-            When(GreaterThanOrEqual(value, threshold), then=kept),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
-    return out
-
-
-def _small(threshold: int) -> dict[str, Any]:
-    """Per measure, the row's count where it is a small group (1 to threshold - 1), else 0."""
-    out = {}
-    for band in BANDS:
-        value = _value(band)
-        out[f"s_{band}"] = Case(
-            When(Q(GreaterThanOrEqual(value, 1)) & Q(LessThan(value, threshold)), then=value),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
-    return out
-
-
-def hidden_part(
+def hidden_blocks(
     *,
     user: Any,
     operation: Operation,
     visible: QuerySet[ActivityReport],
     filters: Filters,
     rule: str,
-    rows_by: Sequence[str],
-    exprs: dict[str, Any],
     monthly: bool,
+    by_indicator: bool,
+    unnamed: Collection[int],
     threshold: int,
-) -> HiddenPart | None:
-    """What the hidden rows add to the view (`visible`: the rows the user counts, before any
-    filter; `exprs`: the table's dimensions as the pivot groups the rows the user may see), or
-    None when the user may see every row they count.
+) -> HiddenBlocks | None:
+    """The blocks of the hidden rows of the view (`visible`: the rows the user counts, before
+    any filter), or None when the user may see every row they count.
 
     `monthly`: the figures are sums over months (tables by month, or the "new people only" rule);
-    otherwise a figure over the period counts the rows `rule` picks in it.
-
-    Every (row, measure) of at least the threshold is a block on its own: those are added up in
-    SQL by the table's dimensions, filtered as the view is. The small ones (1 to threshold - 1)
-    are pooled in Python across the dimensions (`POOL_ORDER`) into blocks cut the same way
-    whatever the view's filters, of which the view keeps those lying wholly inside it."""
+    otherwise a figure over the period counts the rows `rule` picks in it."""
     hidden = hidden_rows_q(user, operation)
     if hidden is None:
         return None
-    own = getattr(user, "organisation_id", None)
-    if filters.organisation is not None and filters.organisation.pk == own:
+    if filters.organisation is not None and filters.organisation.pk == getattr(
+        user, "organisation_id", None
+    ):
         # A view of the user's own organisation holds only rows they may see (as protection
         # monitoring applies the organisation filter, limited to one's own, before the atoms).
-        return HiddenPart(groups={}, controlled=False)
+        return HiddenBlocks(blocks=[], controlled=False)
     additive = monthly or rule == ActivitySettings.CumulativeRule.NEW_ONLY
-    period = _period_rows(visible.filter(hidden), filters, row_filters=not additive)
-    rounded = not additive
-    measures = [f"h_{band}" for band in BANDS]
-    # Rows in the view: each (row, measure) of threshold or more is a block.
-    in_view = apply_filters(visible.filter(hidden), operation, filters, user=user)
-    large_rows = _sums(in_view, exprs, rule, additive, _large(threshold, rounded=rounded), measures)
-    groups: dict[tuple[Any, ...], dict[str, int]] = {}
-    for record in large_rows:
-        key = tuple(group_key(record[f"d{i}"], d) for i, d in enumerate(rows_by))
-        _add(groups, key, {band: int(record[f"h_{band}"] or 0) for band in BANDS})
-    small = _small_blocks(
-        period,
-        operation,
-        filters,
-        rule=rule,
-        additive=additive,
-        by_indicator="indicator" in rows_by,
-        threshold=threshold,
-    )
-    pooled = False
-    at = [small.dims.index(ATOM_DIMENSION[d]) for d in rows_by]
-    for key, band, n in small.blocks:
-        group = tuple(group_key(key[i], d) for i, d in zip(at, rows_by, strict=True))
-        pooled = pooled or POOLED in group
-        _add(groups, group, {band: n})
-    return HiddenPart(
-        groups=groups,
-        controlled=small.period_has_rows,
-        rounded=rounded,
-        pooled=pooled,
-        withheld_groups=small.withheld_groups,
-    )
-
-
-def _add(groups: dict[tuple[Any, ...], dict[str, int]], key: Any, counts: dict[str, int]) -> None:
-    sums = groups.get(key)
-    if sums is None:
-        sums = groups[key] = dict.fromkeys((*BANDS, "total"), 0)
-    for band, n in counts.items():
-        if n:
-            sums[band] += n
-            if band in PEOPLE_BANDS:
-                sums["total"] += n
-
-
-PEOPLE_BANDS = frozenset({*SEX_AGE, UNSPECIFIED})
-
-
-def _sums(
-    rows: QuerySet[ActivityReport],
-    exprs: dict[str, Any],
-    rule: str,
-    additive: bool,
-    annotations: dict[str, Any],
-    measures: list[str],
-) -> list[dict[str, Any]]:
+    rows = _period_rows(visible.filter(hidden), filters, row_filters=not additive)
+    dims = _dimensions(monthly=additive, by_indicator=by_indicator, unnamed=unnamed)
+    # SQL aliases may not be field names.
+    aliased = {f"k_{name}": expression for name, expression in dims.items()}
     if additive:
-        return sum_groups(rows, dims=exprs, measures=measures, annotations=annotations)
-    return aggregate(rows, dims=exprs, rule=rule, measures=measures, annotations=annotations)
-
-
-@dataclass
-class SmallBlocks:
-    dims: tuple[str, ...]
-    blocks: list[tuple[tuple[Any, ...], str, int]]
-    # The period holds hidden rows (one group at least, small counts or not).
-    period_has_rows: bool = False
-    withheld_groups: int = 0
-
-
-def _small_blocks(
-    period: QuerySet[ActivityReport],
-    operation: Operation,
-    filters: Filters,
-    *,
-    rule: str,
-    additive: bool,
-    by_indicator: bool,
-    threshold: int,
-) -> SmallBlocks:
-    """The small (row, measure) counts of the period's hidden rows pooled into blocks, and the
-    blocks lying wholly inside the view.
-
-    Small counts are added up in SQL by month (for sums over months), cluster/AoR, activity,
-    admin 1 and admin 2 (pooled from the start across the other dimensions, `POOLED_FROM_START`:
-    they can never be told apart by organisation, population group, admin 3, indicator, status
-    or validation), then pooled across `POOL_ORDER`. Cutting them this coarsely costs views
-    filtered on those dimensions only small counts, and keeps the work small on large
-    operations."""
-    grain = ("month", *SMALL_GRAIN) if additive else SMALL_GRAIN
-    names = (*grain, *POOLED_FROM_START)
-    aliased = {f"k_{name}": name for name in grain}
-    measures = [f"s_{band}" for band in BANDS]
-    small = _small(threshold)
-    records: list[tuple[Any, ...]]
-    if additive:
-        records = [
-            tuple(g[a] for a in aliased) + tuple(g[m] for m in measures)
-            for g in sum_groups(
-                period,
-                dims=aliased,
-                measures=measures,
-                annotations=small,
-            )
-        ]
+        grouped = sum_groups(rows, dims=aliased, measures=_STORED)
     else:
-        # The same picks as the table's (per partner, activity, place and population group, and
-        # indicator for tables by indicator), then added up by the grain.
-        picking: dict[str, Any] = dict(aliased)
-        if by_indicator:
-            picking["k_indicator_id"] = "indicator_id"
-        by_grain: dict[tuple[Any, ...], list[int]] = {}
-        for g in aggregate(period, dims=picking, rule=rule, measures=measures, annotations=small):
-            grain_key = tuple(g[a] for a in aliased)
-            sums = by_grain.setdefault(grain_key, [0] * len(measures))
-            for i, m in enumerate(measures):
-                sums[i] += int(g[m] or 0)
-        records = [(*grain_key, *sums) for grain_key, sums in by_grain.items()]
-    width = len(grain)
-    pooled_tail = (POOLED,) * len(POOLED_FROM_START)
-    atoms: dict[tuple[Any, ...], int] = {}
-    months: dict[Any, Any] = {}
+        grouped = aggregate(rows, dims=aliased, rule=rule, measures=_STORED)
+    names = tuple(dims)
+    atom_dims = (*names, "band")
+    atom_rows: list[tuple[tuple[Any, ...], int, bool]] = []
     with no_gc_pauses():
-        for record in records:
-            values = list(record[:width])
-            if additive:
-                raw = values[0]
-                month = months.get(raw)
-                if month is None:
-                    month = months[raw] = month_value(raw)
-                values[0] = month
-            for band, n in zip(BANDS, record[width:], strict=True):
+        for group in grouped:
+            key = tuple(
+                month_value(group[f"k_{n}"]) if n == "month" else _plain(n, group[f"k_{n}"])
+                for n in names
+            )
+            bands = [group[m] for m in SEX_AGE]
+            values = {m: v for m, v in zip(SEX_AGE, bands, strict=True)}
+            values[UNSPECIFIED] = max(group["total"] - sum(bands), 0)
+            values["with_disability"] = group["with_disability"]
+            values["quantity"] = group["quantity"]
+            for band, n in values.items():
                 if n:
-                    atom = (*values, *pooled_tail, band)
-                    atoms[atom] = atoms.get(atom, 0) + int(n)
-        pool = Atoms(
-            rows=[], hidden=atoms, threshold=threshold, pool_order=POOL_ORDER, dims=(*names, "band")
-        )
-        blocks = pool.tuples()
-    checks = [
-        (names.index(dim) if dim in names else -1, frozenset(values))
-        for dim, values in _view_checks(operation, filters, monthly=additive)
-    ]
-    kept = [
-        (key, n) for key, n in blocks if all(at >= 0 and key[at] in values for at, values in checks)
-    ]
-    if not additive:
-        kept = rounded_down(kept, threshold)
-    return SmallBlocks(
-        dims=names,
-        blocks=[(key[: len(names)], key[len(names)], n) for key, n in kept],
-        period_has_rows=bool(records),
-        withheld_groups=pool.withheld_groups,
+                    atom_rows.append(((*key, band), int(n), False))
+    atoms = Atoms(
+        rows=atom_rows,
+        threshold=threshold,
+        pool_order=tuple(d for d in POOL_ORDER if d in names),
+        dims=atom_dims,
     )
+    inside = atoms.inside(block_predicate(_view_checks(operation, filters, monthly=additive)))
+    blocks = inside.tuples()
+    if not additive:
+        blocks = rounded_down(blocks, threshold)
+    band_at = len(names)
+    return HiddenBlocks(
+        blocks=[
+            (dict(zip(names, key[:band_at], strict=True)), key[band_at], n) for key, n in blocks
+        ],
+        controlled=bool(atom_rows),
+        withheld_groups=inside.withheld_groups,
+        rounded=not additive,
+    )
+
+
+def _plain(name: str, value: Any) -> Any:
+    # SQLite gives the CASE as 0/1.
+    return bool(value) if name == "validated" and value is not None else value
+
+
+def fold(
+    hidden: HiddenBlocks, rows_by: Sequence[str], measures: Sequence[str]
+) -> dict[tuple[Any, ...], dict[str, int]]:
+    """The blocks added up by the table's dimensions: {(value per dimension): {measure: n}},
+    POOLED where a block spans the dimension; "total" is the people measures' sum."""
+    keys = [ATOM_DIMENSION[d] for d in rows_by]
+    out: dict[tuple[Any, ...], dict[str, int]] = {}
+    for key, band, n in hidden.blocks:
+        group = tuple(key.get(k) for k in keys)
+        sums = out.get(group)
+        if sums is None:
+            sums = out[group] = dict.fromkeys(measures, 0)
+        if band in sums:
+            sums[band] += n
+        if band in (*SEX_AGE, UNSPECIFIED) and "total" in sums:
+            sums["total"] += n
+    return out
 
 
 def group_key(value: Any, dim: str) -> Any:

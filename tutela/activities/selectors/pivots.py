@@ -159,7 +159,7 @@ def pivot(
     state = summary_state(operation) if use_summaries else None
 
     # Rows of sensitive activities of other organisations: counted in whole blocks only.
-    blocks, period_blocks = _hidden(user, operation, counted, filters, rule, rows_by, exprs)
+    blocks, period_blocks = _blocks(user, operation, counted, filters, rule, rows_by)
     hidden_rows = disclosure.hidden_rows_q(user, operation) if blocks is not None else None
     hidden_summaries = disclosure.hidden_summary_q(user, operation) if blocks is not None else None
     if hidden_rows is not None:
@@ -183,7 +183,7 @@ def pivot(
     else:
         groups = aggregate(rows, dims=exprs, rule=rule, measures=wanted)
     if blocks is not None:
-        groups = disclosure.merge(groups, blocks.groups, rows_by, wanted)
+        groups = disclosure.merge(groups, disclosure.fold(blocks, rows_by, wanted), rows_by, wanted)
 
     names = {
         dim: resolve_names(dim, (g[f"d{i}"] for g in groups if g[f"d{i}"] is not POOLED))
@@ -228,7 +228,12 @@ def pivot(
         else:
             overall = aggregate(rows, dims={}, rule=rule, measures=wanted)
         if period_blocks is not None:
-            overall = disclosure.merge(overall, period_blocks.groups, [], wanted)
+            overall = disclosure.merge(
+                [{**group} for group in overall],
+                disclosure.fold(period_blocks, [], wanted),
+                [],
+                wanted,
+            )
         totals_raw = overall[0] if overall else {m: 0 for m in wanted}
     else:
         totals_raw = {m: sum(raw[m] for _key, _row, raw in result_rows) for m in wanted}
@@ -247,7 +252,7 @@ def pivot(
         filters=filters,
         totals_over_period=period_totals,
         source=f"summary:{summary.grain}" if summary is not None else "rows",
-        pooled=bool(blocks is not None and blocks.pooled),
+        pooled=any(row.codes and "*" in row.codes for _key, row, _raw in result_rows),
         rounded=bool(blocks is not None and blocks.rounded)
         or bool(period_blocks is not None and period_blocks.rounded),
     )
@@ -261,45 +266,43 @@ def pivot(
     return result
 
 
-def _hidden(
+def _blocks(
     user: Any,
     operation: Operation,
     counted: Any,
     filters: Filters,
     rule: str,
     rows_by: Sequence[str],
-    exprs: dict[str, Any],
-) -> tuple[disclosure.HiddenPart | None, disclosure.HiddenPart | None]:
-    """What the rows the user may not see add to the table's cells and, for a table by month
-    under a rule that picks one month per key, to its totals over the period. (None, None) when
-    the period holds no such row (the table is then not controlled)."""
+) -> tuple[disclosure.HiddenBlocks | None, disclosure.HiddenBlocks | None]:
+    """The blocks of hidden rows for the table's cells and, for a table by month under a rule
+    that picks one month per key, for its totals over the period. (None, None) when the period
+    holds no row the user may not see one by one (the table is then not controlled)."""
     if disclosure.hidden_rows_q(user, operation) is None:
         return None, None
+    unnamed = hidden_name_area_ids(user, operation)
     threshold = threshold_for(operation)
 
-    def part(
-        dims: Sequence[str], dim_exprs: dict[str, Any], monthly: bool
-    ) -> disclosure.HiddenPart | None:
-        return disclosure.hidden_part(
+    def make(monthly: bool) -> disclosure.HiddenBlocks | None:
+        return disclosure.hidden_blocks(
             user=user,
             operation=operation,
             visible=counted,
             filters=filters,
             rule=rule,
-            rows_by=dims,
-            exprs=dim_exprs,
             monthly=monthly,
+            by_indicator="indicator" in rows_by,
+            unnamed=unnamed,
             threshold=threshold,
         )
 
     by_month = "month" in rows_by
-    cells = part(rows_by, exprs, by_month)
-    if cells is None or not cells.controlled:
+    blocks = make(by_month)
+    if blocks is None or not blocks.controlled:
         return None, None
     period = None
     if by_month and rule != ActivitySettings.CumulativeRule.NEW_ONLY:
-        period = part([], {}, False)
-    return cells, period
+        period = make(False)
+    return blocks, period
 
 
 def _suppress(result: PivotResult, raws: list[dict[str, int]], people: list[str]) -> None:
