@@ -9,9 +9,11 @@ from its rows, timed: that is the cost paid once after every import. Each query 
 end through `selectors.pivot` (access filtering, counting rule, name resolution) as a coordinator,
 and then as a partner focal point (their organisation's rows at any status, others' validated
 rows), and the same aggregation is run by DuckDB (in memory) on the identical rows, with the same
-visibility filter. The grand totals of both are checked to be equal. Prints median and p95 for
-both, the ratio of medians, where Tutela's figures came from (summary grain or 5W rows) and one
-run of the same pivot from the 5W rows for reference. Goal (issue 3): ratio <= 5, p95 < 300 ms.
+visibility filter. The grand totals of both are checked to be equal (for the partner, whose view
+holds other organisations' sensitive rows counted in whole blocks, to be at most DuckDB's).
+Prints median and p95 for both, the ratio of medians, where Tutela's figures came from (summary
+grain or 5W rows) and one run of the same pivot from the 5W rows for reference. Goal (issue 3):
+ratio <= 5, p95 < 300 ms.
 """
 
 from __future__ import annotations
@@ -153,20 +155,22 @@ def main() -> None:
 
             check_ours = ours()
             check_theirs = theirs()
-            assert len(check_ours.rows) == len(check_theirs), (
-                label,
-                len(check_ours.rows),
-                len(check_theirs),
-            )
-            if check_ours.suppressed:
-                # Small counts hidden (sensitive rows of other organisations): the values the
-                # suppressed table was made from (sex and age bands + unspecified) add up to them.
-                ours_total = sum(sum(values) for values in check_ours.disclosure_values)
-            else:
-                ours_total = sum(row.values["total"] or 0 for row in check_ours.rows)
             at = len(rows_by) + TOTAL_AT
             theirs_total = sum(int(row[at] or 0) for row in check_theirs)
-            assert ours_total == theirs_total, (label, ours_total, theirs_total)
+            if check_ours.suppressed:
+                # Sensitive rows of other organisations are counted in whole blocks (small
+                # groups pooled on their own line or withheld, and over a period rounded down):
+                # the table the suppression was made from adds up to at most DuckDB's figure.
+                ours_total = sum(sum(values) for values in check_ours.disclosure_values)
+                assert ours_total <= theirs_total, (label, ours_total, theirs_total)
+            else:
+                assert len(check_ours.rows) == len(check_theirs), (
+                    label,
+                    len(check_ours.rows),
+                    len(check_theirs),
+                )
+                ours_total = sum(row.values["total"] or 0 for row in check_ours.rows)
+                assert ours_total == theirs_total, (label, ours_total, theirs_total)
             t_ours = timed(ours, args.runs)
             t_duck = timed(theirs, args.runs)
             t_rows = timed(lambda ours=ours: ours(use_summaries=False), 1, warmup=0)

@@ -25,7 +25,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -37,6 +36,8 @@ from tutela.core import access
 from tutela.core.models import AdminArea, AuditEntry, Body, Operation, Organisation
 from tutela.core.models.roles import Role
 from tutela.core.services.audit import audit_write
+from tutela.core.spreadsheets import csv_row, xlsx_cell, xlsx_row
+from tutela.core.spreadsheets import sheet_title as spreadsheet_title
 
 FORMATS = ("xlsx", "csv")
 CONTENT_TYPES = {
@@ -105,8 +106,6 @@ _LOCALISED = {
     "population_group_name": "population_group",
 }
 _AREA_IDS = ("area_id", "admin1_id", "admin2_id", "admin3_id")
-# Text that a spreadsheet would run as a formula when the CSV is opened (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _localised_lookups() -> list[str]:
@@ -281,20 +280,14 @@ def _write(
     raise ValueError(f"Unknown export format: {format!r}")
 
 
-def _csv_safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _write_csv(headers: list[str], hxl_tags: list[str] | None, rows: Iterable[list[Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headers)
+    writer.writerow(csv_row(headers))
     if hxl_tags:
-        writer.writerow(hxl_tags)
+        writer.writerow(csv_row(hxl_tags))
     for row in rows:
-        writer.writerow([_csv_safe(v) for v in row])
+        writer.writerow(csv_row(row))
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -302,7 +295,7 @@ def _write_xlsx(
     headers: list[str], hxl_tags: list[str] | None, rows: Iterable[list[Any]], sheet_title: str
 ) -> bytes:
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_sheet_title(sheet_title))
+    sheet = workbook.create_sheet(spreadsheet_title(sheet_title))
     for index, header in enumerate(headers, start=1):
         width = max(len(header), len(hxl_tags[index - 1]) if hxl_tags else 0, 8) + 2
         sheet.column_dimensions[get_column_letter(index)].width = min(width, 40)
@@ -311,8 +304,7 @@ def _write_xlsx(
     def styled(values: list[str], font: Font, fill: PatternFill | None = None) -> list[Any]:
         cells = []
         for value in values:
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"
+            cell = xlsx_cell(sheet, value)
             cell.font = font
             if fill is not None:
                 cell.fill = fill
@@ -329,24 +321,10 @@ def _write_xlsx(
             )
         )
     for row in rows:
-        sheet.append([_xlsx_value(sheet, v) for v in row])
+        sheet.append(xlsx_row(sheet, row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _xlsx_value(sheet: Any, value: Any) -> Any:
-    # openpyxl writes a string starting with "=" as a formula; data never runs.
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
-
-
-def _sheet_title(text: str) -> str:
-    cleaned = "".join(" " if c in "[]:*?/\\" else c for c in text).strip()
-    return cleaned[:31] or "Sheet"
 
 
 # --- For users: what they may download ------------------------------------------------------------
@@ -449,7 +427,10 @@ def rows_export_for_user(
         raise Http404
     filters_args = export_filters(operation, params or {})
     rows = selectors.apply_filters(
-        selectors.listable_rows(by, operation), operation, selectors.Filters.of(filters_args)
+        selectors.listable_rows(by, operation),
+        operation,
+        selectors.Filters.of(filters_args),
+        user=by,
     ).order_by("-month", "organisation__acronym", "activity__code", "area__pcode", "pk")
     hidden = selectors.hidden_name_area_ids(by, operation)
     count = 0

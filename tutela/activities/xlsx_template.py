@@ -24,13 +24,11 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.packaging.custom import StringProperty
@@ -43,6 +41,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from tutela.activities.fields import BY_NAME, FIELDS, REQUIRED, SEX_AGE, Field
 from tutela.activities.models import Activity, ActivityReport, Indicator, ReportingRound
 from tutela.core.models import AdminArea, Operation, Organisation, PopulationGroup
+from tutela.core.spreadsheets import sheet_title, xlsx_text
 
 DATA_SHEET = "5W"
 LISTS_SHEET = "Lists"
@@ -182,13 +181,6 @@ def _excel_name_expr(prefix: str, ref: str) -> str:
     return f'INDIRECT("{prefix}"&{inner})'
 
 
-def _text(cell: Cell, value: Any) -> None:
-    cell.value = value
-    # A name starting with "=" is text, never a formula.
-    if isinstance(value, str):
-        cell.data_type = "s"
-
-
 def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -268,9 +260,9 @@ class _ListsWriter:
     def simple(self, name: str, title: str, values: Sequence[str]) -> None:
         """One list in its own column, under a title cell."""
         self.column += 1
-        _text(self.sheet.cell(row=1, column=self.column), title)
+        xlsx_text(self.sheet.cell(row=1, column=self.column), title)
         for offset, value in enumerate(values):
-            _text(self.sheet.cell(row=2 + offset, column=self.column), value)
+            xlsx_text(self.sheet.cell(row=2 + offset, column=self.column), value)
         if values:
             self._define(name, self.column, 2, 1 + len(values))
 
@@ -278,7 +270,7 @@ class _ListsWriter:
         """Several lists stacked in one column, each a contiguous block with its own named range
         (prefix + parent code). Returns the column used."""
         self.column += 1
-        _text(self.sheet.cell(row=1, column=self.column), title)
+        xlsx_text(self.sheet.cell(row=1, column=self.column), title)
         row = 2
         for parent_code, values in groups:
             if not values:
@@ -289,7 +281,7 @@ class _ListsWriter:
                 # cell accepts the whole list of the first); the importer still checks it.
                 continue
             for offset, value in enumerate(values):
-                _text(self.sheet.cell(row=row + offset, column=self.column), value)
+                xlsx_text(self.sheet.cell(row=row + offset, column=self.column), value)
             self._define(name, self.column, row, row + len(values) - 1)
             row += len(values)
         return self.column
@@ -298,10 +290,10 @@ class _ListsWriter:
         """A lookup table: columns side by side, each column a named range name_prefix + i."""
         start = self.column + 1
         for offset, title in enumerate(titles):
-            _text(self.sheet.cell(row=1, column=start + offset), title)
+            xlsx_text(self.sheet.cell(row=1, column=start + offset), title)
         for row_offset, values in enumerate(rows):
             for offset, value in enumerate(values):
-                _text(self.sheet.cell(row=2 + row_offset, column=start + offset), value)
+                xlsx_text(self.sheet.cell(row=2 + row_offset, column=start + offset), value)
         self.column = start + len(titles) - 1
         if rows:
             for offset in range(len(titles)):
@@ -383,7 +375,7 @@ def _write_instructions(
     def line(text: str, *, font: Font | None = None, column: int = 1) -> None:
         nonlocal row
         cell = sheet.cell(row=row, column=column)
-        _text(cell, text)
+        xlsx_text(cell, text)
         cell.alignment = Alignment(wrap_text=False, vertical="top")
         if font is not None:
             cell.font = font
@@ -433,7 +425,7 @@ def _write_instructions(
     line(_("Columns"), font=_SECTION_FONT)
     for column, title in enumerate((_("Column"), _("HXL hashtag"), _("What to write")), start=1):
         cell = sheet.cell(row=row, column=column)
-        _text(cell, title)
+        xlsx_text(cell, title)
         cell.font = Font(bold=True)
     row += 1
     descriptions = _descriptions()
@@ -441,11 +433,11 @@ def _write_instructions(
         title = _field_title(field, operation)
         if field.name in required:
             title = f"{title} *"
-        _text(sheet.cell(row=row, column=1), field.name)
-        _text(sheet.cell(row=row, column=2), field.hxl)
+        xlsx_text(sheet.cell(row=row, column=1), field.name)
+        xlsx_text(sheet.cell(row=row, column=2), field.hxl)
         description = descriptions.get(field.name) or str(field.help)
         cell = sheet.cell(row=row, column=3)
-        _text(cell, f"{title}: {description}")
+        xlsx_text(cell, f"{title}: {description}")
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         row += 1
     row += 1
@@ -470,7 +462,7 @@ def _write_reference(
         nonlocal row
         for column, title in enumerate(titles, start=1):
             cell = sheet.cell(row=row, column=column)
-            _text(cell, title)
+            xlsx_text(cell, title)
             cell.font = Font(bold=True, color="FFFFFF")
             cell.fill = _HEADER_FILL
         row += 1
@@ -479,7 +471,7 @@ def _write_reference(
         nonlocal row
         for column, item in enumerate(items, start=1):
             cell = sheet.cell(row=row, column=column)
-            _text(cell, item)
+            xlsx_text(cell, item)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         row += 1
 
@@ -559,14 +551,14 @@ def _write_data_sheet(
     for index, field in enumerate(TEMPLATE_FIELDS, start=1):
         title = _field_title(field, operation)
         head = sheet.cell(row=HEADER_ROW, column=index)
-        _text(head, field.name)
+        xlsx_text(head, field.name)
         head.font = Font(bold=True, color="FFFFFF")
         head.fill = _REQUIRED_FILL if field.name in required else _HEADER_FILL
         head.alignment = Alignment(horizontal="center")
         note = f"{title}\n\n{descriptions.get(field.name) or field.help}"
         head.comment = Comment(note, "Tutela", width=300, height=140)
         tag = sheet.cell(row=HXL_ROW, column=index)
-        _text(tag, field.hxl)
+        xlsx_text(tag, field.hxl)
         tag.font = Font(italic=True, color="1F4E79")
         tag.fill = _HXL_FILL
         width = max(len(field.name), len(field.hxl), 10) + 2
@@ -773,9 +765,9 @@ def _template_workbook(
     workbook = Workbook()
     instructions = workbook.active
     assert instructions is not None
-    instructions.title = _sheet_title(_("Instructions"))
+    instructions.title = sheet_title(_("Instructions"))
     data = workbook.create_sheet(DATA_SHEET)
-    reference = workbook.create_sheet(_sheet_title(_("Activities")))
+    reference = workbook.create_sheet(sheet_title(_("Activities")))
     lists = _write_lists(
         workbook,
         operation=operation,
@@ -826,10 +818,6 @@ def _template_workbook(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _sheet_title(text: str) -> str:
-    return re.sub(r"[\[\]\:\*\?\/\\]", " ", text).strip()[:31] or "Sheet"
 
 
 def template_filename(

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tutela.coordination.models import ActionPoint, Alert, Mission
+from tutela.core.counts import MAX_COUNT
 from tutela.core.forms.directory import OrganisationChoiceField
 from tutela.core.models import AdminArea, Body, Operation, Organisation, User
 
@@ -178,7 +179,7 @@ class AlertForm(forms.Form):
         label=_("Location (P-code)"), help_text=_("The P-code of the place, e.g. ML0501.")
     )
     people_affected = forms.IntegerField(
-        label=_("Estimated people affected"), required=False, min_value=0
+        label=_("Estimated people affected"), required=False, min_value=0, max_value=MAX_COUNT
     )
     source = forms.CharField(label=_("Source"), max_length=300, required=False)
     description = forms.CharField(

@@ -14,18 +14,25 @@ Rules:
 - Coordinators and information management officers manage the operation (structure, users,
   audit log).
 - Server administrators (`is_superuser`) see everything.
+- An organisation's records change only through its members (users of that organisation with a
+  role of their own in the operation other than viewer), or through the operation's managers
+  where the organisation has delegated that to them (`Delegation`, one per kind of record):
+  `may_write_for`. The command line (no user) acts for the server's administrators.
+- The audit log shows a user only what the records it is about would: a domain module whose
+  records are hidden from some managers registers, per record type, which entries a user may see
+  (`audit_rule_register`); `audit_entries_visible` applies every rule.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from tutela.core.models import Operation, OperationRole
+from tutela.core.models import AuditEntry, Delegation, Operation, OperationRole, Organisation
 from tutela.core.models.roles import CLUSTER_WIDE_ROLES, MANAGER_ROLES, Role
 
 if TYPE_CHECKING:
@@ -143,3 +150,87 @@ def can_see_contacts(user: User, operation: Operation) -> bool:
     """The contact directory is for the operation's members; donors and viewers see it too only
     when they hold another role."""
     return bool(roles_in(user, operation) - {Role.VIEWER})
+
+
+# --- Writing an organisation's records ----------------------------------------------------------
+
+
+def is_member_of(user: Any, operation: Operation, organisation: Organisation | int) -> bool:
+    """The user acts for `organisation` in the operation: it is their organisation, it takes part
+    in the operation, and they hold a role of their own in it other than viewer (a role
+    inherited from a parent operation reads, it does not write)."""
+    organisation_id = organisation if isinstance(organisation, int) else organisation.pk
+    if not user.is_authenticated or not user.is_active or user.organisation_id != organisation_id:
+        return False
+    if not (roles_in(user, operation) - {Role.VIEWER}):
+        return False
+    return operation.organisations.filter(pk=organisation_id).exists()
+
+
+def delegated_organisation_ids(operation: Operation, scope: str) -> set[int]:
+    """Organisations that let the operation's managers write their records of `scope`."""
+    return set(
+        Delegation.objects.filter(
+            operation=operation, scope=scope, revoked_at__isnull=True
+        ).values_list("organisation_id", flat=True)
+    )
+
+
+def may_write_for(
+    user: Any, operation: Operation, organisation: Organisation | int, scope: str
+) -> bool:
+    """Whether `user` may create or change `organisation`'s records of `scope` (a
+    Delegation.Scope): its members may; the operation's managers only under the organisation's
+    delegation; the command line (`user` None) may."""
+    if user is None:
+        return True
+    if is_member_of(user, operation, organisation):
+        return True
+    organisation_id = organisation if isinstance(organisation, int) else organisation.pk
+    return is_manager(user, operation) and organisation_id in delegated_organisation_ids(
+        operation, scope
+    )
+
+
+def organisations_with_members(operation: Operation) -> set[int]:
+    """Organisations of the operation with at least one active member (a user of theirs holding a
+    role of their own in it other than viewer)."""
+    return set(
+        OperationRole.objects.filter(
+            operation=operation,
+            user__is_active=True,
+            user__organisation__isnull=False,
+            user__organisation__operations=operation,
+        )
+        .exclude(role=Role.VIEWER)
+        .values_list("user__organisation_id", flat=True)
+        .distinct()
+    )
+
+
+# --- Audit log -----------------------------------------------------------------------------------
+
+# record type ("monitoring.incident") -> (user, operation) -> Q over AuditEntry: the entries of that
+# type the user may see.
+AuditRule = Callable[[Any, Operation], Q]
+_AUDIT_RULES: dict[str, AuditRule] = {}
+
+
+def audit_rule_register(entity_type: str, rule: AuditRule) -> None:
+    """Declare which audit entries about records of `entity_type` a user may see (called by the
+    module that owns those records, from its AppConfig.ready)."""
+    _AUDIT_RULES[entity_type] = rule
+
+
+def audit_entries_visible(
+    user: Any, operation: Operation, entries: QuerySet[AuditEntry]
+) -> QuerySet[AuditEntry]:
+    """`entries` narrowed to those the user may see: entries about records of a registered type
+    only where that type's rule allows (the same visibility as the records themselves), entries
+    of other types as they are. Server administrators see every entry."""
+    if getattr(user, "is_superuser", False) or not _AUDIT_RULES:
+        return entries
+    allowed = ~Q(entity_type__in=list(_AUDIT_RULES))
+    for entity_type, rule in _AUDIT_RULES.items():
+        allowed |= Q(entity_type=entity_type) & rule(user, operation)
+    return entries.filter(allowed)

@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from tutela.core.models import Contact, Operation
-
-# Characters Excel refuses in a sheet title.
-_BAD_TITLE = re.compile(r"[\[\]\:\*\?\/\\]")
-
-
-def sheet_title(text: str) -> str:
-    return _BAD_TITLE.sub(" ", text).strip()[:31] or "Sheet1"
-
-
-def _text_cell(cell: Cell, value: str) -> None:
-    cell.value = value
-    # openpyxl writes a string starting with "=" as a formula; a contact's data must never run.
-    cell.data_type = "s"
+from tutela.core.spreadsheets import sheet_title, xlsx_text
 
 
 def contacts_workbook(contacts: Iterable[Contact], *, operation: Operation) -> bytes:
@@ -64,7 +50,7 @@ def contacts_workbook(contacts: Iterable[Contact], *, operation: Operation) -> b
             _("yes") if contact.is_active else _("no"),
         ]
         for column, value in enumerate(values, start=1):
-            _text_cell(sheet.cell(row=row_number, column=column), value)
+            xlsx_text(sheet.cell(row=row_number, column=column), value)
             widths[column - 1] = max(widths[column - 1], len(value))
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = min(max(width + 2, 8), 60)

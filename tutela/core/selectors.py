@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from tutela.core import access
 from tutela.core.models import (
     AdminArea,
     AuditEntry,
@@ -358,12 +359,16 @@ def area_feature_collection(areas: QuerySet[AdminArea]) -> dict[str, Any]:
 
 
 def audit_entries(
-    operation: Operation, filters: Mapping[str, Any] | None = None
+    operation: Operation, filters: Mapping[str, Any] | None = None, *, user: Any
 ) -> QuerySet[AuditEntry]:
-    """The operation's audit log, newest first. Filters: `actor` (e-mail contains), `action`,
-    `entity_type`, `date_from`, `date_to` (dates, inclusive), `q` (summary contains)."""
+    """The operation's audit log as `user` may see it (entries about records hidden from them
+    are left out: `access.audit_entries_visible`), newest first. Filters: `actor` (e-mail
+    contains), `action`, `entity_type`, `date_from`, `date_to` (dates, inclusive), `q` (summary
+    contains)."""
     filters = filters or {}
-    queryset = AuditEntry.objects.filter(operation=operation).order_by("-created_at", "-id")
+    queryset = access.audit_entries_visible(
+        user, operation, AuditEntry.objects.filter(operation=operation)
+    ).order_by("-created_at", "-id")
     if filters.get("actor"):
         queryset = queryset.filter(actor_label__icontains=str(filters["actor"]).strip())
     if filters.get("action"):

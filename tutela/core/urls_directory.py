@@ -28,6 +28,11 @@ urlpatterns = [
         name="organisation_detail",
     ),
     path(
+        "o/<slug:slug>/organisations/<int:pk>/delegation/",
+        directory.organisation_delegation,
+        name="organisation_delegation",
+    ),
+    path(
         "o/<slug:slug>/organisations/<int:pk>/edit/",
         directory.organisation_edit,
         name="organisation_edit",

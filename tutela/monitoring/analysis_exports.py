@@ -16,6 +16,7 @@ from openpyxl.styles import Font
 from tutela.core.models import Operation
 from tutela.core.models.audit import AuditEntry
 from tutela.core.services.audit import audit_write
+from tutela.core.spreadsheets import csv_row, sheet_title, xlsx_row
 from tutela.monitoring.selectors import Table
 
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -64,15 +65,15 @@ def tables_export(
         assert sheet is not None
         workbook.remove(sheet)
         for table in tables:
-            ws = workbook.create_sheet(title=(table.title or name)[:31].replace("/", "-"))
-            ws.append([table.title])
+            ws = workbook.create_sheet(title=sheet_title(table.title or name))
+            ws.append(xlsx_row(ws, [table.title]))
             ws["A1"].font = Font(bold=True)
             for row in _grid(table):
-                ws.append(["" if v is None else v for v in row])
+                ws.append(xlsx_row(ws, ["" if v is None else v for v in row]))
             note = _note(table)
             if note:
                 ws.append([])
-                ws.append([note])
+                ws.append(xlsx_row(ws, [note]))
         buffer = io.BytesIO()
         workbook.save(buffer)
         content, content_type = buffer.getvalue(), XLSX_TYPE
@@ -82,12 +83,12 @@ def tables_export(
         for index, table in enumerate(tables):
             if index:
                 writer.writerow([])
-            writer.writerow([table.title])
+            writer.writerow(csv_row([table.title]))
             for row in _grid(table):
-                writer.writerow(["" if v is None else v for v in row])
+                writer.writerow(csv_row("" if v is None else v for v in row))
             note = _note(table)
             if note:
-                writer.writerow([note])
+                writer.writerow(csv_row([note]))
         content, content_type = text.getvalue().encode("utf-8-sig"), CSV_TYPE
     audit_write(
         actor=by,

@@ -30,7 +30,11 @@ class UploadForm(UploadFormBase):
         queryset=Organisation.objects.none(),
         label=_("Reporting organisation"),
         required=False,
-        help_text=_("The organisation the records belong to. Empty: your own."),
+        help_text=_(
+            "The organisation the records belong to. Empty: your own. Other organisations are "
+            "listed once they have authorised the operation's coordinators and information "
+            "management officers to import their monitoring data."
+        ),
     )
     mapping = MappingChoiceField(
         queryset=MonitoringMapping.objects.none(),

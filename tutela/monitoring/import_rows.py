@@ -16,6 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rapidfuzz import process
 
+from tutela.core.counts import max_count_text
 from tutela.core.imports import uploads
 from tutela.core.imports.matching import ColumnMatch, match_columns
 from tutela.core.imports.problems import ERROR, WARNING, Problem, display_value
@@ -445,9 +446,9 @@ class RowReader:
             message = {
                 "negative": _("“%(value)s” is negative."),
                 "not_whole": _("“%(value)s” is not a whole number."),
-                "too_large": _("“%(value)s” is too large."),
+                "too_large": _("“%(value)s” is too large (at most %(max)s)."),
             }.get(error.code, _("“%(value)s” is not a number."))
-            self.add(name, error.code, message, value=value)
+            self.add(name, error.code, message, value=value, max=max_count_text())
             return None
 
     def boolean(self, cells: list[Any], name: str) -> bool | None:

@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tutela.core.counts import MAX_COUNT, max_count_text
 from tutela.core.models import AdminArea, Operation, PopulationGroup, ProtectionRisk
 from tutela.core.pcodes import AreaRef, GazetteerIndex
 from tutela.core.site_names import site_is_valid, site_problem_message
@@ -337,6 +338,26 @@ def incident_problems(data: IncidentData, refs: References) -> list[tuple[str, s
                 _("People, line %(line)s: the number of people must be a whole number above 0."),
                 line=number,
             )
+        elif line.count > MAX_COUNT:
+            add(
+                "people",
+                "too_large",
+                _("People, line %(line)s: the number of people cannot be more than %(max)s."),
+                line=number,
+                max=max_count_text(),
+            )
+    counted = [
+        line.count
+        for line in data.people
+        if isinstance(line.count, int) and not isinstance(line.count, bool)
+    ]
+    if sum(counted) > MAX_COUNT and all(0 < n <= MAX_COUNT for n in counted):
+        add(
+            "people",
+            "too_large",
+            _("The people affected add up to more than %(max)s."),
+            max=max_count_text(),
+        )
 
     # Displacement
     households = data.displaced_households
@@ -352,6 +373,13 @@ def incident_problems(data: IncidentData, refs: References) -> list[tuple[str, s
                 "displaced_households",
                 "not_positive",
                 _("The number of households displaced must be a whole number above 0."),
+            )
+        elif households > MAX_COUNT:
+            add(
+                "displaced_households",
+                "too_large",
+                _("The number of households displaced cannot be more than %(max)s."),
+                max=max_count_text(),
             )
 
     for code in data.services:

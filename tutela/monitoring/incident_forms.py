@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from tutela.core.counts import MAX_COUNT
 from tutela.core.forms.fields import DateInput
 from tutela.core.models import AdminArea, Operation, PopulationGroup, ProtectionRisk
 from tutela.core.pcodes import AreaRef
@@ -89,7 +90,7 @@ class IncidentForm(forms.Form):
         label=_("The incident caused displacement"), required=False
     )
     displaced_households = forms.IntegerField(
-        label=_("Households displaced"), required=False, min_value=1
+        label=_("Households displaced"), required=False, min_value=1, max_value=MAX_COUNT
     )
     services = forms.MultipleChoiceField(
         label=_("Services people were referred to"),
@@ -180,6 +181,7 @@ class IncidentForm(forms.Form):
                         label=f"{sex_label}, {band.name}{suffix}",
                         required=False,
                         min_value=0,
+                        max_value=MAX_COUNT,
                         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "count"}),
                     )
                     self.fields[f"d_{block}_{sex}_{index}"] = forms.IntegerField(
@@ -188,6 +190,7 @@ class IncidentForm(forms.Form):
                         + suffix,
                         required=False,
                         min_value=0,
+                        max_value=MAX_COUNT,
                         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "count"}),
                     )
 

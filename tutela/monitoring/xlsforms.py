@@ -23,6 +23,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from tutela.core.models import AdminArea, Operation, PopulationGroup, ProtectionRisk
+from tutela.core.spreadsheets import xlsx_row
 from tutela.monitoring import import_fields as fields
 from tutela.monitoring.models import (
     AgeBand,
@@ -95,16 +96,26 @@ class _Form:
         bold = Font(bold=True)
         survey = workbook.active
         survey.title = "survey"
-        survey.append(SURVEY_COLUMNS)
+        # Labels are the operation's names (a risk, an area): text cells, never formulas.
+        survey.append(xlsx_row(survey, SURVEY_COLUMNS))
         for row in self.survey:
-            survey.append([row.get(column) or None for column in SURVEY_COLUMNS])
+            survey.append(xlsx_row(survey, [row.get(column) or None for column in SURVEY_COLUMNS]))
         choices = workbook.create_sheet("choices")
-        choices.append(CHOICE_COLUMNS)
+        choices.append(xlsx_row(choices, CHOICE_COLUMNS))
         for row in self.choices:
-            choices.append([row.get(column) or None for column in CHOICE_COLUMNS])
+            choices.append(
+                xlsx_row(choices, [row.get(column) or None for column in CHOICE_COLUMNS])
+            )
         settings = workbook.create_sheet("settings")
-        settings.append(["form_title", "form_id", "version", "default_language"])
-        settings.append([title, form_id, timezone.now().strftime("%Y%m%d%H%M"), "English (en)"])
+        settings.append(
+            xlsx_row(settings, ["form_title", "form_id", "version", "default_language"])
+        )
+        settings.append(
+            xlsx_row(
+                settings,
+                [title, form_id, timezone.now().strftime("%Y%m%d%H%M"), "English (en)"],
+            )
+        )
         for sheet in (survey, choices, settings):
             for cell in sheet[1]:
                 cell.font = bold

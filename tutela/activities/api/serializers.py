@@ -137,6 +137,18 @@ class PivotOut(serializers.Serializer):
         help_text=_("The table was too detailed to publish with suppression: no rows given.")
     )
     names_hidden = serializers.BooleanField()
+    pooled = serializers.BooleanField(
+        help_text=_(
+            "Small groups of rows the caller may not see are counted on a line whose codes are "
+            "“*” (pooled small groups)."
+        )
+    )
+    rounded = serializers.BooleanField(
+        help_text=_(
+            "Figures of rows the caller may not see, over a period, are rounded down to "
+            "multiples of the threshold."
+        )
+    )
 
 
 class PresenceAreaOut(serializers.Serializer):

@@ -73,7 +73,7 @@ class RowListView(AnalysisAPIView, ListAPIView):
         operation = self.get_operation()
         rows = selectors.listable_rows(self.request.user, operation)
         return (
-            selectors.apply_filters(rows, operation, self.query().filters())
+            selectors.apply_filters(rows, operation, self.query().filters(), user=self.request.user)
             .select_related(
                 "organisation",
                 "implementing_partner",
@@ -157,6 +157,8 @@ class PivotView(AnalysisAPIView):
             "threshold": result.threshold,
             "too_detailed": result.too_detailed,
             "names_hidden": result.names_hidden,
+            "pooled": result.pooled,
+            "rounded": result.rounded,
         }
         return Response(serializers.PivotOut(data).data)
 

@@ -4,6 +4,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tutela.core.counts import count_validators
+
 
 class PlanningFigure(models.Model):
     """HNO/HRP figures per admin area × cluster/AoR × population group."""
@@ -17,8 +19,10 @@ class PlanningFigure(models.Model):
     population_group = models.ForeignKey(
         "core.PopulationGroup", on_delete=models.PROTECT, null=True, blank=True
     )
-    people_in_need = models.PositiveIntegerField(_("people in need"), default=0)
-    targeted = models.PositiveIntegerField(_("targeted"), default=0)
+    people_in_need = models.PositiveIntegerField(
+        _("people in need"), default=0, validators=count_validators()
+    )
+    targeted = models.PositiveIntegerField(_("targeted"), default=0, validators=count_validators())
     severity = models.PositiveSmallIntegerField(
         _("severity (1-5)"),
         null=True,

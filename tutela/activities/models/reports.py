@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tutela.core.counts import count_validators
+
 
 class ReportingRound(models.Model):
     """One month of reporting for an operation. Open: partners report; closed: only the
@@ -193,16 +195,28 @@ class ActivityReport(models.Model):
     modality = models.CharField(_("modality"), max_length=12, choices=Modality.choices, blank=True)
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
-    girls = models.PositiveIntegerField(_("girls (0-17)"), default=0)
-    boys = models.PositiveIntegerField(_("boys (0-17)"), default=0)
-    women = models.PositiveIntegerField(_("women (18-59)"), default=0)
-    men = models.PositiveIntegerField(_("men (18-59)"), default=0)
-    older_women = models.PositiveIntegerField(_("older women (60+)"), default=0)
-    older_men = models.PositiveIntegerField(_("older men (60+)"), default=0)
-    total = models.PositiveIntegerField(_("people reached"), default=0)
-    with_disability = models.PositiveIntegerField(_("of whom persons with disability"), default=0)
+    girls = models.PositiveIntegerField(_("girls (0-17)"), default=0, validators=count_validators())
+    boys = models.PositiveIntegerField(_("boys (0-17)"), default=0, validators=count_validators())
+    women = models.PositiveIntegerField(
+        _("women (18-59)"), default=0, validators=count_validators()
+    )
+    men = models.PositiveIntegerField(_("men (18-59)"), default=0, validators=count_validators())
+    older_women = models.PositiveIntegerField(
+        _("older women (60+)"), default=0, validators=count_validators()
+    )
+    older_men = models.PositiveIntegerField(
+        _("older men (60+)"), default=0, validators=count_validators()
+    )
+    total = models.PositiveIntegerField(
+        _("people reached"), default=0, validators=count_validators()
+    )
+    with_disability = models.PositiveIntegerField(
+        _("of whom persons with disability"), default=0, validators=count_validators()
+    )
     # For indicators counted in other units (sessions, items...).
-    quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
+    quantity = models.PositiveIntegerField(
+        _("quantity"), null=True, blank=True, validators=count_validators()
+    )
     project_code = models.CharField(_("plan / project code"), max_length=60, blank=True)
     # The plan's project the row reports against: set by the row checks when `project_code` is
     # the code of a project of the operation (tutela.planning) of the row's organisation or

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -51,15 +51,34 @@ def body_ids_within(operation: Operation, body: Body) -> list[int]:
     return sorted(found)
 
 
-def apply_scope_filters(rows: QuerySet[_M], operation: Operation, filters: Filters) -> QuerySet[_M]:
+def apply_scope_filters(
+    rows: QuerySet[_M],
+    operation: Operation,
+    filters: Filters,
+    *,
+    unnamed_areas: Collection[int] = (),
+    summary: bool = False,
+) -> QuerySet[_M]:
     """The body, activity, organisation, area and population group filters, on 5W rows or on
-    summary rows alike (both have these columns)."""
+    summary rows (`summary`) alike (both have these columns).
+
+    `unnamed_areas`: where partner names are hidden from the user (`organisation_filter_hidden`).
+    The organisation filter leaves those areas out: a partner hidden there as "not named" in
+    every table would be named again by filtering on it (its rows in the area would show)."""
     if filters.body is not None:
         rows = rows.filter(body_id__in=body_ids_within(operation, filters.body))
     if filters.activity is not None:
         rows = rows.filter(activity_id=filters.activity.pk)
     if filters.organisation is not None:
         rows = rows.filter(organisation_id=filters.organisation.pk)
+        if unnamed_areas:
+            # Summary rows carry whether their partner may be named (computed from the same
+            # areas); 5W rows their area.
+            rows = (
+                rows.filter(named=True)
+                if summary
+                else rows.exclude(area_id__in=sorted(unnamed_areas))
+            )
     if filters.area is not None:
         level = filters.area.level
         if 1 <= level <= 3:
@@ -71,14 +90,32 @@ def apply_scope_filters(rows: QuerySet[_M], operation: Operation, filters: Filte
     return rows
 
 
+def organisation_filter_hidden(user: Any, operation: Operation, filters: Filters) -> set[int]:
+    """The areas an organisation filter must leave out for `user`: where partner names are
+    hidden from them, unless the filter is on their own organisation (none without an
+    organisation filter)."""
+    from tutela.activities.selectors.visibility import hidden_name_area_ids
+
+    organisation = filters.organisation
+    if organisation is None or organisation.pk == getattr(user, "organisation_id", None):
+        return set()
+    return hidden_name_area_ids(user, operation)
+
+
 def apply_filters(
-    rows: QuerySet[ActivityReport], operation: Operation, filters: Filters
+    rows: QuerySet[ActivityReport], operation: Operation, filters: Filters, *, user: Any
 ) -> QuerySet[ActivityReport]:
+    """The filters on 5W rows, as `user` may apply them (see `apply_scope_filters`)."""
     if filters.month_from:
         rows = rows.filter(month__gte=filters.month_from)
     if filters.month_to:
         rows = rows.filter(month__lte=filters.month_to)
-    rows = apply_scope_filters(rows, operation, filters)
+    rows = apply_scope_filters(
+        rows,
+        operation,
+        filters,
+        unnamed_areas=organisation_filter_hidden(user, operation, filters),
+    )
     if filters.status:
         rows = rows.filter(status=filters.status)
     if filters.validated_only:

@@ -6,30 +6,20 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models.expressions import Combinable
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from tutela.activities.selectors.aggregates import aggregate, rule_text, sum_groups
+from tutela.activities.selectors.aggregates import rule_text
 from tutela.activities.selectors.filters import Filters, apply_filters
 from tutela.activities.selectors.partners import (
-    area_level_field,
     level_areas,
     partner_pairs,
     partner_source,
 )
+from tutela.activities.selectors.pivots import pivot
 from tutela.activities.selectors.planning import planning_by_area, planning_year
-from tutela.activities.selectors.summary_tables import (
-    summary_needs_disclosure_control,
-    summary_rows,
-    summary_state,
-)
-from tutela.activities.selectors.visibility import (
-    activity_settings,
-    needs_disclosure_control,
-    visible_rows,
-)
-from tutela.core.disclosure import suppress_counts, threshold_for
+from tutela.activities.selectors.summary_tables import summary_state
+from tutela.activities.selectors.visibility import activity_settings, visible_rows
 from tutela.core.models import Body, Operation, PopulationGroup
 
 
@@ -48,8 +38,6 @@ class AreaCoverage:
     # Percentages (reached ÷ targeted, reached ÷ PiN); None without figures or when hidden.
     pct_targeted: float | None
     pct_pin: float | None
-    # The unsuppressed figure, kept for the gap rule only (never shown).
-    _reached_raw: int = 0
 
 
 @dataclass
@@ -63,6 +51,8 @@ class CoverageResult:
     suppressed: bool
     threshold: int
     planning_note: str
+    # Figures of rows the user may not see were rounded down to multiples of the threshold.
+    rounded: bool = False
 
 
 def _pct(part: int | None, whole: int | None) -> float | None:
@@ -84,27 +74,26 @@ def coverage(
     use_summaries: bool = True,
 ) -> CoverageResult:
     """Per admin area of `level`: people reached (by the counting rule), targeted, people in
-    need and severity (planning figures of the year), the number of partners, and the ratios."""
+    need and severity (planning figures of the year), the number of partners, and the ratios.
+
+    People reached are the pivot table's by area (`pivots.pivot`), with the same disclosure
+    control: a map, a coverage table or a gap list cannot be differenced against a table."""
     filters = Filters(
         body=body, population_group=population_group, month_from=month_from, month_to=month_to
     )
     settings = activity_settings(operation)
-    rows = apply_filters(visible_rows(user, operation), operation, filters)
-    dims: dict[str, Combinable | str] = {"d_area": area_level_field(level)}
-    state = summary_state(operation) if use_summaries else None
-    summary = summary_rows(
-        state=state,
+    table = pivot(
         user=user,
         operation=operation,
+        rows_by=[f"admin{level}"],
         filters=filters,
-        dims=[f"admin{level}"],
-        rule=settings.cumulative_rule,
+        measures=("total",),
+        use_summaries=use_summaries,
     )
-    if summary is not None:
-        reached_rows = sum_groups(summary.rows, dims=dims, measures=["total"])
-    else:
-        reached_rows = aggregate(rows, dims=dims, rule=settings.cumulative_rule, measures=["total"])
-    reached = {r["d_area"]: r["total"] for r in reached_rows if r["d_area"] is not None}
+    # By P-code; a "pooled small groups" line, or rows without an area of that level, are no area.
+    reached_by_pcode = {row.codes[0]: row.values["total"] for row in table.rows if row.codes[0]}
+    rows = apply_filters(visible_rows(user, operation), operation, filters, user=user)
+    state = summary_state(operation) if use_summaries else None
     source = partner_source(state, user, operation, filters, level)
     partners = partner_pairs(source if source is not None else rows, level)
     year = year or planning_year(operation, month_to)
@@ -112,19 +101,10 @@ def coverage(
         operation, level=level, year=year, body=body, population_group=population_group
     )
     areas = level_areas(operation, level)
-    if summary is not None:
-        suppressed = summary_needs_disclosure_control(user, operation, summary)
-    else:
-        suppressed = needs_disclosure_control(user, operation, rows)
-    shown: dict[int, int | None] = {a["pk"]: reached.get(a["pk"], 0) for a in areas}
-    threshold = threshold_for(operation)
-    if suppressed:
-        series = suppress_counts({k: v or 0 for k, v in shown.items()}, threshold=threshold)
-        shown = dict(series.values)
     out = []
     for area in areas:
         plan = planning.get(area["pk"], {})
-        value = shown.get(area["pk"])
+        value = reached_by_pcode.get(area["pcode"], 0)
         out.append(
             AreaCoverage(
                 area_id=area["pk"],
@@ -138,7 +118,6 @@ def coverage(
                 partners=len(partners.get(area["pk"], ())),
                 pct_targeted=_pct(value, plan.get("targeted")),
                 pct_pin=_pct(value, plan.get("people_in_need")),
-                _reached_raw=reached.get(area["pk"], 0),
             )
         )
     return CoverageResult(
@@ -148,9 +127,10 @@ def coverage(
         rule=settings.cumulative_rule,
         rule_text=rule_text(settings.cumulative_rule, by_month=False),
         has_planning=bool(planning),
-        suppressed=suppressed,
-        threshold=threshold,
+        suppressed=table.suppressed,
+        threshold=table.threshold,
         planning_note=note if planning else "",
+        rounded=table.rounded,
     )
 
 
@@ -208,34 +188,22 @@ def gaps(
         reasons = []
         if area.partners == 0:
             reasons.append(_("No partner reports activities here."))
-        raw_pct = _pct(area._reached_raw, area.people_in_need)
-        low = area.people_in_need and raw_pct is not None and raw_pct < threshold_pct
-        if low and area.partners:
-            if area.pct_pin is None:
-                reasons.append(
-                    _("People reached cover less than %(pct)s%% of the people in need.")
-                    % {"pct": formats.number_format(threshold_pct, decimal_pos=0)}
-                )
-            else:
-                reasons.append(
-                    _(
-                        "People reached cover %(pct)s%% of the people in need "
-                        "(below %(threshold)s%%)."
-                    )
-                    % {
-                        "pct": formats.number_format(area.pct_pin, decimal_pos=1),
-                        "threshold": formats.number_format(threshold_pct, decimal_pos=0),
-                    }
-                )
+        elif area.people_in_need and area.reached is None:
+            # Decided on the published figures only: a hidden figure says nothing either way.
+            reasons.append(
+                _("The people reached here are not shown (small numbers): check coverage.")
+            )
+        elif area.people_in_need and area.pct_pin is not None and area.pct_pin < threshold_pct:
+            reasons.append(
+                _("People reached cover %(pct)s%% of the people in need (below %(threshold)s%%).")
+                % {
+                    "pct": formats.number_format(area.pct_pin, decimal_pos=1),
+                    "threshold": formats.number_format(threshold_pct, decimal_pos=0),
+                }
+            )
         if reasons:
             found.append(Gap(area=area, reasons=reasons))
-    found.sort(
-        key=lambda g: (
-            -(g.area.severity or 0),
-            _pct(g.area._reached_raw, g.area.people_in_need) or 0.0,
-            g.area.pcode,
-        )
-    )
+    found.sort(key=lambda g: (-(g.area.severity or 0), g.area.pct_pin or 0.0, g.area.pcode))
     return GapResult(
         level=level,
         year=result.year,

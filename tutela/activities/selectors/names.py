@@ -22,6 +22,8 @@ class Name:
 
 
 HIDDEN_PARTNER = gettext_lazy("Partner not named (insecure area)")
+# The line of a table holding blocks of small groups pooled across its dimension.
+POOLED_LABEL = gettext_lazy("Pooled small groups")
 
 
 def month_value(value: Any) -> datetime.date | None:

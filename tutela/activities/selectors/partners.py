@@ -112,7 +112,7 @@ def presence(
             "month_to": month_to or base.month_to,
         }
     )
-    rows = apply_filters(visible_rows(user, operation), operation, filters)
+    rows = apply_filters(visible_rows(user, operation), operation, filters, user=user)
     state = summary_state(operation) if use_summaries else None
     source = partner_source(state, user, operation, filters, level)
     by_area = partner_pairs(source if source is not None else rows, level)

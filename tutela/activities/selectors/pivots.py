@@ -12,6 +12,7 @@ from django.db.models.expressions import Combinable
 
 from tutela.activities.fields import SEX_AGE
 from tutela.activities.models import ActivitySettings
+from tutela.activities.selectors import disclosure
 from tutela.activities.selectors.aggregates import (
     DIMENSIONS,
     MAX_DIMENSIONS,
@@ -24,19 +25,21 @@ from tutela.activities.selectors.aggregates import (
     sum_groups,
 )
 from tutela.activities.selectors.filters import Filters, apply_filters
-from tutela.activities.selectors.names import missing_name, month_value, resolve_names
-from tutela.activities.selectors.summary_tables import (
-    summary_needs_disclosure_control,
-    summary_rows,
-    summary_state,
+from tutela.activities.selectors.names import (
+    POOLED_LABEL,
+    Name,
+    missing_name,
+    month_value,
+    resolve_names,
 )
+from tutela.activities.selectors.summary_tables import summary_rows, summary_state
 from tutela.activities.selectors.visibility import (
     activity_settings,
     hidden_name_area_ids,
-    needs_disclosure_control,
     visible_rows,
 )
 from tutela.core.disclosure import SuppressedTable, suppress_counts, suppress_table, threshold_for
+from tutela.core.disclosure_blocks import POOLED
 from tutela.core.models import Operation
 
 # Tables bigger than this are not put through small-count suppression (its exact check grows with
@@ -79,6 +82,11 @@ class PivotResult:
     suppressed_cells: int = 0
     # Partner names replaced by "not named" in insecure areas.
     names_hidden: bool = False
+    # Small groups of rows the user may not see were pooled into a "Pooled small groups" line.
+    pooled: bool = False
+    # Figures over a period by a picking rule: blocks of rows the user may not see were brought
+    # down to a multiple of the threshold.
+    rounded: bool = False
     # The table was too detailed to publish with suppression: no rows are given.
     too_detailed: bool = False
     # The totals row of a table by month holds the figures over the period by the counting
@@ -128,7 +136,9 @@ def pivot(
 ) -> PivotResult:
     """The people reached (and other quantities) grouped by up to three dimensions, over the rows
     the user may see, with totals, the counting rule applied and stated, partner names hidden in
-    insecure areas and small counts suppressed where the user may not see the rows themselves.
+    insecure areas and small counts protected where the user may not see the underlying rows:
+    rows of sensitive activities of other organisations are counted in whole blocks
+    (`selectors.disclosure`), then small counts are suppressed.
 
     Answered from the summary tables where they are fresh and hold what the table needs (the same
     result), from the 5W rows otherwise or when `use_summaries` is False."""
@@ -138,13 +148,23 @@ def pivot(
     settings = activity_settings(operation)
     rule = settings.cumulative_rule
     by_month = "month" in rows_by
-    rows = apply_filters(visible_rows(user, operation), operation, filters)
+    threshold = threshold_for(operation)
+    counted = visible_rows(user, operation)
+    rows = apply_filters(counted, operation, filters, user=user)
     hidden_areas = hidden_name_area_ids(user, operation) if "organisation" in rows_by else set()
     exprs = _dimension_exprs(rows_by, hidden_areas)
     # "unspecified" people (total minus the bands) keep the suppressed table additive.
     people = [m for m in PEOPLE_MEASURES if m in measures]
     wanted = list(dict.fromkeys([*measures, *SEX_AGE, "total"])) if people else measures
     state = summary_state(operation) if use_summaries else None
+
+    # Rows of sensitive activities of other organisations: counted in whole blocks only.
+    blocks, period_blocks = _blocks(user, operation, counted, filters, rule, rows_by)
+    hidden_rows = disclosure.hidden_rows_q(user, operation) if blocks is not None else None
+    hidden_summaries = disclosure.hidden_summary_q(user, operation) if blocks is not None else None
+    if hidden_rows is not None:
+        rows = rows.exclude(hidden_rows)
+
     summary = summary_rows(
         state=state,
         user=user,
@@ -156,25 +176,37 @@ def pivot(
     )
     if summary is not None:
         exprs = _dimension_exprs(rows_by, hidden_areas, summary=True)
-        groups = sum_groups(summary.rows, dims=exprs, measures=wanted)
+        source = (
+            summary.rows if hidden_summaries is None else summary.rows.exclude(hidden_summaries)
+        )
+        groups = sum_groups(source, dims=exprs, measures=wanted)
     else:
         groups = aggregate(rows, dims=exprs, rule=rule, measures=wanted)
+    if blocks is not None:
+        groups = disclosure.merge(groups, disclosure.fold(blocks, rows_by, wanted), rows_by, wanted)
 
-    names = {dim: resolve_names(dim, (g[f"d{i}"] for g in groups)) for i, dim in enumerate(rows_by)}
+    names = {
+        dim: resolve_names(dim, (g[f"d{i}"] for g in groups if g[f"d{i}"] is not POOLED))
+        for i, dim in enumerate(rows_by)
+    }
     result_rows: list[tuple[tuple[Any, ...], PivotRow, dict[str, int]]] = []
     names_hidden = False
     for group in groups:
         codes, labels, sort_key = [], [], []
         for i, dim in enumerate(rows_by):
             value = group[f"d{i}"]
-            name = names[dim].get(value) if value is not None else None
+            name: Name | None
+            if value is POOLED:
+                name = Name("*", str(POOLED_LABEL))
+            else:
+                name = names[dim].get(value) if value is not None else None
             if name is None:
                 name = missing_name(dim)
                 names_hidden = names_hidden or (dim == "organisation" and bool(hidden_areas))
             codes.append(name.code)
             labels.append(name.label)
-            month = month_value(value) if dim == "month" else None
-            sort_key.append((value is None, month or name.label.casefold()))
+            month = month_value(value) if dim == "month" and value is not POOLED else None
+            sort_key.append((value is POOLED, value is None, month or name.label.casefold()))
         raw = {m: int(group.get(m) or 0) for m in wanted}
         result_rows.append(
             (tuple(sort_key), PivotRow(codes, labels, {m: raw[m] for m in measures}), raw)
@@ -189,9 +221,19 @@ def pivot(
             state=state, user=user, operation=operation, filters=filters, dims=[], rule=rule
         )
         if picked is not None:
-            overall = sum_groups(picked.rows, dims={}, measures=wanted)
+            source = (
+                picked.rows if hidden_summaries is None else picked.rows.exclude(hidden_summaries)
+            )
+            overall = sum_groups(source, dims={}, measures=wanted)
         else:
             overall = aggregate(rows, dims={}, rule=rule, measures=wanted)
+        if period_blocks is not None:
+            overall = disclosure.merge(
+                [{**group} for group in overall],
+                disclosure.fold(period_blocks, [], wanted),
+                [],
+                wanted,
+            )
         totals_raw = overall[0] if overall else {m: 0 for m in wanted}
     else:
         totals_raw = {m: sum(raw[m] for _key, _row, raw in result_rows) for m in wanted}
@@ -205,19 +247,16 @@ def pivot(
         rule=rule,
         rule_text=rule_text(rule, by_month=by_month),
         by_month=by_month,
-        threshold=threshold_for(operation),
+        threshold=threshold,
         names_hidden=names_hidden,
         filters=filters,
         totals_over_period=period_totals,
         source=f"summary:{summary.grain}" if summary is not None else "rows",
+        pooled=any(row.codes and "*" in row.codes for _key, row, _raw in result_rows),
+        rounded=bool(blocks is not None and blocks.rounded)
+        or bool(period_blocks is not None and period_blocks.rounded),
     )
-    if not people:
-        disclose = False
-    elif summary is not None:
-        disclose = summary_needs_disclosure_control(user, operation, summary)
-    else:
-        disclose = needs_disclosure_control(user, operation, rows)
-    if disclose:
+    if blocks is not None and people:
         _suppress(result, [raw for _key, _row, raw in result_rows], people)
         if period_totals and not result.too_detailed:
             # Period totals are not sums of the cells: only their own small values are hidden.
@@ -225,6 +264,45 @@ def pivot(
                 value = int(totals_raw.get(m) or 0)
                 result.totals[m] = None if 0 < value < result.threshold else value
     return result
+
+
+def _blocks(
+    user: Any,
+    operation: Operation,
+    counted: Any,
+    filters: Filters,
+    rule: str,
+    rows_by: Sequence[str],
+) -> tuple[disclosure.HiddenBlocks | None, disclosure.HiddenBlocks | None]:
+    """The blocks of hidden rows for the table's cells and, for a table by month under a rule
+    that picks one month per key, for its totals over the period. (None, None) when the period
+    holds no row the user may not see one by one (the table is then not controlled)."""
+    if disclosure.hidden_rows_q(user, operation) is None:
+        return None, None
+    unnamed = hidden_name_area_ids(user, operation)
+    threshold = threshold_for(operation)
+
+    def make(monthly: bool) -> disclosure.HiddenBlocks | None:
+        return disclosure.hidden_blocks(
+            user=user,
+            operation=operation,
+            visible=counted,
+            filters=filters,
+            rule=rule,
+            monthly=monthly,
+            by_indicator="indicator" in rows_by,
+            unnamed=unnamed,
+            threshold=threshold,
+        )
+
+    by_month = "month" in rows_by
+    blocks = make(by_month)
+    if blocks is None or not blocks.controlled:
+        return None, None
+    period = None
+    if by_month and rule != ActivitySettings.CumulativeRule.NEW_ONLY:
+        period = make(False)
+    return blocks, period
 
 
 def _suppress(result: PivotResult, raws: list[dict[str, int]], people: list[str]) -> None:
@@ -245,7 +323,7 @@ def _suppress(result: PivotResult, raws: list[dict[str, int]], people: list[str]
     table = suppress_table(values, threshold=threshold) if values else None
     result.disclosure, result.disclosure_values = table, values
     disability = suppress_counts(
-        {i: raw["with_disability"] for i, raw in enumerate(raws)}, threshold=threshold
+        {i: raw.get("with_disability", 0) for i, raw in enumerate(raws)}, threshold=threshold
     )
     hidden = 0
     for r, row in enumerate(result.rows):

@@ -16,7 +16,11 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from tutela.activities.models import ActivitySettings, MonthlySummary, PickedSummary, SummaryState
-from tutela.activities.selectors.filters import Filters, apply_scope_filters
+from tutela.activities.selectors.filters import (
+    Filters,
+    apply_scope_filters,
+    organisation_filter_hidden,
+)
 from tutela.activities.selectors.visibility import ORGANISATION_ROLES
 from tutela.core import access
 from tutela.core.models import Operation
@@ -129,6 +133,11 @@ def summary_rows(
         needed.add("organisation_id")
     if "organisation" in dims and hidden_areas and hidden_key(hidden_areas) != state.hidden_key:
         return None
+    # An organisation filter leaves out the areas where names are hidden (by the summary's
+    # `named` flag, which must have been computed from the same areas).
+    unnamed = organisation_filter_hidden(user, operation, filters)
+    if unnamed and hidden_key(unnamed) != state.hidden_key:
+        return None
     if monthly is None:
         monthly = "month" in dims or rule == ActivitySettings.CumulativeRule.NEW_ONLY
     by_indicator = "indicator" in dims
@@ -184,16 +193,5 @@ def summary_rows(
             # organisation, over validated rows for the others.
             mine = Q(organisation_id=user.organisation_id)
             rows = rows.filter((mine & Q(**{every: True})) | (~mine & Q(**{validated: True})))
-    rows = apply_scope_filters(rows, operation, filters)
+    rows = apply_scope_filters(rows, operation, filters, unnamed_areas=unnamed, summary=True)
     return SummaryRows(rows=rows, grain=best)
-
-
-def summary_needs_disclosure_control(user: Any, operation: Operation, summary: SummaryRows) -> bool:
-    """needs_disclosure_control over summary rows: a summary row exists only where 5W rows (or
-    their picks) do, with the activity's sensitivity as a column."""
-    if access.is_cluster_wide(user, operation):
-        return False
-    others = summary.rows.filter(sensitive=True)
-    if user.organisation_id:
-        others = others.exclude(organisation_id=user.organisation_id)
-    return others.exists()

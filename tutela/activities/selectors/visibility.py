@@ -1,5 +1,5 @@
-"""Which 5W rows a user may count or list, which need small-count suppression, and where partner
-names are hidden (insecure areas)."""
+"""Which 5W rows a user may count or list, and where partner names are hidden (insecure areas).
+Which of the rows counted are protected by disclosure control: `selectors.disclosure`."""
 
 from __future__ import annotations
 
@@ -44,19 +44,6 @@ def listable_rows(user: Any, operation: Operation) -> QuerySet[ActivityReport]:
         return rows
     own = Q(organisation_id=user.organisation_id) if user.organisation_id else Q(pk__in=[])
     return rows.filter(own | Q(activity__is_sensitive=False))
-
-
-def needs_disclosure_control(
-    user: Any, operation: Operation, rows: QuerySet[ActivityReport]
-) -> bool:
-    """True when `rows` include sensitive-activity rows of another organisation that the user
-    could not see one by one: their counts then go through small-count suppression."""
-    if access.is_cluster_wide(user, operation):
-        return False
-    others = rows.filter(activity__is_sensitive=True)
-    if user.organisation_id:
-        others = others.exclude(organisation_id=user.organisation_id)
-    return others.exists()
 
 
 def activity_settings(operation: Operation) -> ActivitySettings:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from tutela.activities.models import ImportRecord, PlanningFigure
 from tutela.activities.validation import population_group_lookup
 from tutela.core import access
+from tutela.core.counts import max_count_text
 from tutela.core.imports import uploads
 from tutela.core.imports.matching import match_columns
 from tutela.core.imports.problems import ERROR, WARNING, ImportFileError, Problem, row_problem
@@ -162,7 +163,19 @@ class _Checker:
         raw = row.get(name)
         try:
             return parse_count(raw)
-        except ParseError:
+        except ParseError as error:
+            if error.code == "too_large":
+                self.add(
+                    name,
+                    "too_large",
+                    _(
+                        "Row %(row)s, column “%(column)s”: “%(value)s” is too large "
+                        "(at most %(max)s)."
+                    ),
+                    value=raw,
+                    max=max_count_text(),
+                )
+                return None
             self.add(
                 name,
                 "not_number",

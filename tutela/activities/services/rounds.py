@@ -19,6 +19,7 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from tutela.activities.access import can_write_rows_of
 from tutela.activities.models import ReportingRound, Submission
 from tutela.core import access
 from tutela.core.models import Operation, Organisation, User
@@ -82,7 +83,9 @@ def can_report(user: Any, round: ReportingRound, organisation: Organisation) -> 
     if round.status == Status.LOCKED:
         return False
     if access.is_manager(user, operation):
-        return True
+        # Managers write in closed rounds too, but only the rows of organisations they may
+        # report for (activities.access).
+        return can_write_rows_of(user, operation, organisation)
     if round.status != Status.OPEN or not reporting_roles(user, operation):
         return False
     return bool(user.organisation_id and user.organisation_id == organisation.pk)

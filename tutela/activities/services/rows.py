@@ -27,6 +27,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tutela.activities.access import can_write_rows_of
 from tutela.activities.models import (
     Activity,
     ActivityReport,
@@ -118,7 +119,16 @@ def _check_access(by: Any, operation: Operation, organisation: Organisation | No
     if organisation is not None:
         if not operation.organisations.filter(pk=organisation.pk).exists():
             raise PermissionDenied(_("This organisation is not part of the operation."))
-        if not is_manager(by, operation) and organisation.pk != by.organisation_id:
+        if not can_write_rows_of(by, operation, organisation):
+            if is_manager(by, operation):
+                raise PermissionDenied(
+                    _(
+                        "%(org)s reports its 5W through its own members and has not authorised "
+                        "the operation's coordinators and information management officers to "
+                        "report for it."
+                    )
+                    % {"org": organisation.acronym}
+                )
             raise PermissionDenied(_("You may only report for your own organisation."))
 
 

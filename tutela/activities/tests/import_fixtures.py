@@ -20,7 +20,8 @@ from tutela.activities.fields import FIELDS
 from tutela.activities.models import ActivityReport, ReportingRound
 from tutela.activities.services.catalogue import catalogue_seed
 from tutela.conftest import World, make_area
-from tutela.core.models import AdminArea
+from tutela.core.models import AdminArea, Delegation
+from tutela.core.services.delegations import delegation_grant
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MARCH = datetime.date(2026, 3, 1)
@@ -137,6 +138,19 @@ def ops_fixture(world: World, areas: dict[str, AdminArea]) -> Ops:
     january = ReportingRound.objects.create(
         operation=world.operation, month=JANUARY, deadline=JANUARY + deadline, status="locked"
     )
+    # AMSS and OTHER report through their members; they let the operation's managers report for
+    # them too, so that these tests can have the IMO upload files of several organisations (the
+    # refusal without it is tested in test_rows_save).
+    for organisation, member in (
+        (world.amss, world.partner),
+        (world.other_org, world.other_partner),
+    ):
+        delegation_grant(
+            by=member,
+            operation=world.operation,
+            organisation=organisation,
+            scope=Delegation.Scope.ACTIVITIES,
+        )
     return Ops(
         world=world,
         areas={**areas, **extra},

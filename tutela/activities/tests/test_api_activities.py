@@ -183,9 +183,12 @@ def test_pivot_endpoint_suppresses_small_counts_for_another_organisation(
     data = api(w.partner).get(BASE + "pivot/", params).json()
     assert data["suppressed"] is True
     assert data["threshold"] == 5
-    djenne = next(r for r in data["rows"] if r["codes"]["admin2"] == "ML0502")
-    assert djenne["values"]["girls"] is None
-    assert djenne["values"]["women"] is None
+    # DRC's small groups in Djenné (3 girls, 4 women) are withheld or pooled: never shown.
+    djenne = next((r for r in data["rows"] if r["codes"]["admin2"] == "ML0502"), None)
+    if djenne is not None:
+        assert djenne["values"]["girls"] in (None, 0)
+        assert djenne["values"]["women"] in (None, 0)
+    assert data["rounded"] is True
     published = [v for r in data["rows"] for k, v in r["values"].items() if k != "quantity"]
     assert all(v is None or v == 0 or v >= 5 for v in published)
     coordinator = api(w.coordinator).get(BASE + "pivot/", params).json()

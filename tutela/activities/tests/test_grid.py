@@ -15,7 +15,8 @@ from tutela.activities.tests.reporting_fixtures import (
     rows_of,
     save_rows,
 )
-from tutela.core.models import AuditEntry
+from tutela.core.models import AuditEntry, Delegation
+from tutela.core.services.delegations import delegation_grant
 
 pytestmark = pytest.mark.django_db
 
@@ -181,12 +182,23 @@ def test_partner_cannot_open_another_organisations_grid(fivew, as_user):
     assert row_count() == 1
 
 
-def test_manager_opens_and_edits_any_organisations_grid(fivew, as_user):
+def test_manager_edits_an_organisations_grid_only_under_its_delegation(fivew, as_user):
+    """OTHER reports through its own members: the IMO sees its grid, and edits it only once
+    OTHER has authorised the operation's managers to report its 5W."""
     world = fivew.world
     save_rows(world.other_partner, world.other_org, line())
     client = as_user(world.imo)
     page = client.get(GRID + "?org=OTHER").content.decode()
     assert "5W rows March 2026 — OTHER" in page
+    refused = client.post(GRID + "?org=OTHER", posted(grid_line(population_group="RET")))
+    assert refused.status_code == 403
+    assert [r.population_group.code for r in rows_of(world.other_org)] == ["IDP"]
+    delegation_grant(
+        by=world.other_partner,
+        operation=world.operation,
+        organisation=world.other_org,
+        scope=Delegation.Scope.ACTIVITIES,
+    )
     response = client.post(GRID + "?org=OTHER", posted(grid_line(population_group="RET")))
     assert response.status_code == 302
     assert response["Location"] == GRID + "?org=OTHER"
@@ -217,6 +229,12 @@ def test_closed_round_is_read_only_for_partners_not_for_the_imo(fivew, as_user):
     assert 'name="rows-0-girls"' not in page
     assert client.post(GRID, posted(grid_line(girls="9", total="31"))).status_code == 403
     assert rows_of(world.amss)[0].girls == 5
+    delegation_grant(
+        by=world.partner,
+        operation=world.operation,
+        organisation=world.amss,
+        scope=Delegation.Scope.ACTIVITIES,
+    )
     imo = as_user(world.imo)
     response = imo.post(GRID + "?org=AMSS", posted(grid_line(girls="9", total="31")))
     assert response.status_code == 302

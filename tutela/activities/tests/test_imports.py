@@ -464,6 +464,21 @@ def test_planning_rows_with_problems_reject_the_file(ops: Ops) -> None:
     assert not PlanningFigure.objects.exists()
 
 
+def test_planning_counts_are_bounded_with_a_clear_message(ops: Ops) -> None:
+    record = planning_import_file(
+        by=ops.world.imo,
+        operation=ops.operation,
+        year=2026,
+        file=io.BytesIO((PLANNING + "ML04;PRO;IDP;900000000;8000;3\n").encode()),
+        file_name="hno.csv",
+    )
+    assert record.status == ImportRecord.Status.REJECTED
+    problem = next(p for p in record.problems if p["row"] == 4)
+    assert problem["code"] == "too_large"
+    assert "at most 100,000,000" in problem["message"]
+    assert not PlanningFigure.objects.exists()
+
+
 def test_planning_dry_run_and_managers_only(ops: Ops) -> None:
     record = planning_import_file(
         by=ops.world.coordinator,

@@ -22,7 +22,8 @@ from tutela.activities.tests.reporting_fixtures import (
     line,
     save_rows,
 )
-from tutela.core.models import AuditEntry
+from tutela.core.models import AuditEntry, Delegation
+from tutela.core.services.delegations import delegation_grant
 
 pytestmark = pytest.mark.django_db
 
@@ -145,6 +146,15 @@ def test_who_may_report_depends_on_the_round_status(fivew):
     assert not can_report(world.partner, round_, world.other_org)
     assert not can_report(world.viewer, round_, world.amss)
     assert not can_report(world.outsider, round_, world.amss)
+    # AMSS reports through its members; DRC has none, so the managers report for it.
+    assert not can_report(world.imo, round_, world.amss)
+    assert can_report(world.imo, round_, world.drc)
+    delegation_grant(
+        by=world.partner,
+        operation=world.operation,
+        organisation=world.amss,
+        scope=Delegation.Scope.ACTIVITIES,
+    )
     assert can_report(world.imo, round_, world.amss)
     round_close(by=world.imo, round=round_)
     assert not can_report(world.partner, round_, world.amss)

@@ -15,7 +15,8 @@ from tutela.activities.tests.import_fixtures import (  # noqa: F401
     ops_fixture,
     row,
 )
-from tutela.core.models import AuditEntry
+from tutela.core.models import AuditEntry, Delegation
+from tutela.core.services.delegations import delegation_revoke
 
 pytestmark = pytest.mark.django_db
 
@@ -140,6 +141,36 @@ def test_manager_saves_for_several_organisations(ops: Ops) -> None:
         "AMSS",
         "DRC",
     }
+
+
+def _withdraw(ops: Ops, organisation: Any) -> None:
+    for delegation in Delegation.objects.filter(organisation=organisation, revoked_at=None):
+        delegation_revoke(by=ops.world.imo, delegation=delegation)
+
+
+def test_manager_cannot_change_the_rows_of_an_organisation_that_reports_itself(ops: Ops) -> None:
+    """AMSS reports through its members: without its delegation, the IMO's upload of AMSS rows
+    is refused row by row (nothing saved), and an upload for AMSS is refused outright."""
+    save(ops, row())
+    _withdraw(ops, ops.world.amss)
+    result = save(ops, row(girls=99, total=None), row(organisation="DRC"), by=ops.world.imo)
+    assert result.rejected
+    assert [(p.row, p.code) for p in result.problems] == [(2, "not_delegated")]
+    assert ActivityReport.objects.get().girls == 5
+    with pytest.raises(PermissionDenied, match="has not authorised"):
+        save(ops, row(), by=ops.world.imo, organisation=ops.world.amss)
+    # The dry run says the same, and a coordinator is no different.
+    dry = save(ops, row(girls=99, total=None), by=ops.world.coordinator, dry_run=True)
+    assert [p.code for p in dry.problems] == ["not_delegated"]
+
+
+def test_manager_reports_for_organisations_without_members(ops: Ops) -> None:
+    """DRC has no member in the operation (it sends its 5W by e-mail): the IMO reports for it."""
+    _withdraw(ops, ops.world.amss)
+    result = save(ops, row(organisation="DRC"), by=ops.world.imo)
+    assert result.created == 1
+    entry = AuditEntry.objects.get(entity_type="activities.activityreport")
+    assert entry.actor == ops.world.imo
 
 
 def test_progress_is_reported_up_to_100(ops: Ops) -> None:

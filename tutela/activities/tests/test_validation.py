@@ -392,6 +392,9 @@ def test_disability_within_total(ops: Ops) -> None:
         (2.5, "not_whole"),
         ("abc", "not_number"),
         ("10000000000", "too_large"),
+        ("100000001", "too_large"),
+        (500_000_000, "too_large"),
+        (2.0**40, "too_large"),
         (True, "not_number"),
     ],
 )
@@ -400,6 +403,12 @@ def test_bad_numbers(ops: Ops, value: Any, code: str) -> None:
     assert (2, "girls", code, "error") in codes(problems)
     problem = next(p for p in problems if p.field == "girls")
     assert problem.column == "Girls (0-17)"
+
+
+def test_too_large_names_the_bound(ops: Ops) -> None:
+    _clean, problems = check(ops, row(girls="100000001", total=None))
+    problem = next(p for p in problems if p.field == "girls")
+    assert "at most 100,000,000" in problem.message
 
 
 @pytest.mark.parametrize("value", ["5", "5.0", " 5 ", 5, 5.0])

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from tutela.activities.models import ActivityReport, ReportingRound
 from tutela.activities.validation.problems import CheckerBase, cache_key
 from tutela.activities.validation.records import ActivityRef, IndicatorRef, OrganisationRef
+from tutela.core.counts import max_count_text
 from tutela.core.imports.problems import WARNING
 from tutela.core.imports.values import (
     MAX_COUNT,
@@ -35,7 +36,9 @@ class CellChecks(CheckerBase):
             "not_number": _("Row %(row)s, column “%(column)s”: “%(value)s” is not a number."),
             "not_whole": _("Row %(row)s, column “%(column)s”: “%(value)s” is not a whole number."),
             "negative": _("Row %(row)s, column “%(column)s”: “%(value)s” is negative."),
-            "too_large": _("Row %(row)s, column “%(column)s”: “%(value)s” is too large."),
+            "too_large": _(
+                "Row %(row)s, column “%(column)s”: “%(value)s” is too large (at most %(max)s)."
+            ),
             "not_month": _(
                 "Row %(row)s, column “%(column)s”: “%(value)s” is not a month (write it as "
                 "2026-03, 03/2026 or March 2026)."
@@ -48,7 +51,9 @@ class CellChecks(CheckerBase):
                 "2026-03-15 or 15/03/2026)."
             ),
         }
-        self.add(name, code, messages.get(code, messages["not_number"]), value=raw)
+        self.add(
+            name, code, messages.get(code, messages["not_number"]), value=raw, max=max_count_text()
+        )
 
     def count(self, row: Mapping[str, Any], name: str) -> int | None:
         raw: Any = row.get(name)
@@ -111,16 +116,28 @@ class CellChecks(CheckerBase):
                 expected=c.organisation.acronym,
             )
             return None
-        if not c.is_manager and ref.id != c.user_organisation_id:
-            self.add(
-                "organisation",
-                "not_your_organisation",
-                _(
-                    "Row %(row)s, column “%(column)s”: you may only report for your own "
-                    "organisation, not “%(value)s”."
-                ),
-                value=raw,
-            )
+        if c.writable is not None and ref.id not in c.writable:
+            if c.is_manager:
+                self.add(
+                    "organisation",
+                    "not_delegated",
+                    _(
+                        "Row %(row)s, column “%(column)s”: %(value)s reports its 5W through its "
+                        "own members and has not authorised the operation's coordinators and "
+                        "information management officers to report for it."
+                    ),
+                    value=ref.acronym,
+                )
+            else:
+                self.add(
+                    "organisation",
+                    "not_your_organisation",
+                    _(
+                        "Row %(row)s, column “%(column)s”: you may only report for your own "
+                        "organisation, not “%(value)s”."
+                    ),
+                    value=raw,
+                )
             return None
         return ref
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Avg
 
+from tutela.activities.access import writable_organisation_ids
 from tutela.activities.models import (
     Activity,
     ActivityReport,
@@ -50,6 +51,8 @@ class ReportContext:
     user: Any
     is_manager: bool
     user_organisation_id: int | None
+    # The organisations whose rows the user may write (None: any, the command line).
+    writable: frozenset[int] | None
     gazetteer: GazetteerIndex
     activities: dict[str, ActivityRef]
     activity_names: dict[str, ActivityRef]
@@ -155,6 +158,7 @@ class ReportContext:
             user=by,
             is_manager=is_manager or by is None,
             user_organisation_id=user_org,
+            writable=writable_organisation_ids(by, operation),
             gazetteer=gazetteer,
             activities=activities,
             activity_names=activity_names,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tutela.activities import fields as fivew
+from tutela.activities.access import writable_organisations
 from tutela.activities.forms import MappingForm, PlanningUploadForm, UploadForm
 from tutela.activities.models import Activity, ColumnMapping, ImportRecord
 from tutela.activities.services import imports as import_services
@@ -91,7 +92,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     form = UploadForm(
         request.POST or None,
         request.FILES or None,
-        organisations=operation.organisations.order_by("acronym"),
+        organisations=writable_organisations(user, operation),
         # Managers may use any mapping of the operation; others their own and the shared ones.
         mappings=ColumnMapping.objects.filter(operation=operation, kind=import_services.KIND)
         if manager

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tutela.activities import forms
+from tutela.activities.access import can_write_rows_of
 from tutela.activities.forms import DeadlineForm, ReviewForm, RoundForm
 from tutela.activities.models import ActivityReport, ReportingRound, Submission
 from tutela.activities.services import rounds as round_services
@@ -403,9 +404,12 @@ def check_rows(
     data = forms.grid_rows_for_save(
         lines, month=round.month.strftime("%Y-%m"), organisation=organisation.acronym
     )
+    # A dry run that changes nothing: a reviewer checks rows they may not write themselves (as
+    # the command line would check them).
+    checker = by if can_write_rows_of(by, operation, organisation) else None
     try:
         result = report_rows_save(
-            by=by,
+            by=checker,
             operation=operation,
             organisation=organisation,
             rows=data,

@@ -22,6 +22,7 @@ from tutela.coordination.models import Alert, AlertRecipient
 from tutela.coordination.services import alerts as services
 from tutela.core.api.serializers import AreaField, BodyField, OrganisationField
 from tutela.core.api.views import OperationAPIView
+from tutela.core.counts import MAX_COUNT
 
 # --- Serializers --------------------------------------------------------------------------------
 
@@ -97,7 +98,9 @@ class AlertIn(serializers.Serializer):
     title = serializers.CharField(max_length=300)
     occurred_on = serializers.DateField()
     area: Any = AreaField()
-    people_affected = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    people_affected = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=MAX_COUNT
+    )
     source: Any = serializers.CharField(required=False, allow_blank=True, max_length=300)
     description = serializers.CharField(required=False, allow_blank=True)
 

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tutela.core.counts import count_validators
+
 
 class Alert(models.Model):
     class Kind(models.TextChoices):
@@ -30,7 +32,7 @@ class Alert(models.Model):
         "core.AdminArea", on_delete=models.PROTECT, related_name="+", verbose_name=_("location")
     )
     people_affected = models.PositiveIntegerField(
-        _("estimated people affected"), null=True, blank=True
+        _("estimated people affected"), null=True, blank=True, validators=count_validators()
     )
     source = models.CharField(_("source"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)

@@ -28,9 +28,9 @@ from tutela.coordination.models import (
     RecommendationFollowUp,
 )
 from tutela.core import access
-from tutela.core.contacts_xlsx import sheet_title
 from tutela.core.models import AuditEntry, Operation, User
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
+from tutela.core.spreadsheets import csv_safe, sheet_title, xlsx_text
 from tutela.monitoring.models import AnalysisUpdate
 
 EDITABLE_FIELDS = frozenset(
@@ -329,11 +329,10 @@ def _export_rows(
 def _csv_value(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, int | float):
+        return str(value)
     text = value.isoformat() if isinstance(value, datetime.date) else str(value)
-    # A cell starting with = + - @ would run as a formula when the file is opened in a spreadsheet.
-    if text[:1] in {"=", "+", "-", "@"} and not isinstance(value, int):
-        text = "'" + text
-    return text
+    return str(csv_safe(text))
 
 
 def recommendations_export(
@@ -393,10 +392,7 @@ def _workbook(headers: list[str], rows: list[list[Any]]) -> bytes:
         cell.font = Font(bold=True)
     for row_number, row in enumerate(rows, start=2):
         for column, value in enumerate(row, start=1):
-            cell = sheet.cell(row=row_number, column=column, value=value)
-            if isinstance(value, str):
-                # openpyxl writes a string starting with "=" as a formula; data must never run.
-                cell.data_type = "s"
+            cell = xlsx_text(sheet.cell(row=row_number, column=column), value)
             if column == 5:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
             elif isinstance(value, datetime.date):

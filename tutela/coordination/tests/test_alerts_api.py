@@ -211,6 +211,23 @@ def test_create_with_a_pcode_outside_the_operation_is_400(
     assert not Alert.objects.exists()
 
 
+def test_unbounded_people_affected_is_400(coordination: Coordination, as_user: Any) -> None:
+    response = as_user(coordination.world.coordinator).post(
+        api("alert-list"),
+        {
+            "kind": "attack",
+            "title": "x",
+            "occurred_on": "2026-03-03",
+            "area": "ml04",
+            "people_affected": 2**63 - 1,
+        },
+        content_type=JSON,
+    )
+    assert response.status_code == 400
+    assert "people_affected" in response.json()
+    assert not Alert.objects.exists()
+
+
 def test_member_acknowledges_through_the_api(
     coordination: Coordination, as_user: Any, sent: Alert
 ) -> None:

@@ -691,7 +691,7 @@ class AuditListView(OperationAPIView, ListAPIView):
     ordering_fields = ["created_at"]
 
     def get_queryset(self) -> QuerySet[AuditEntry]:
-        return selectors.audit_entries(self.get_operation())
+        return selectors.audit_entries(self.get_operation(), user=self.request.user)
 
 
 # --- API tokens of the operation's users (managers) ----------------------------------------------

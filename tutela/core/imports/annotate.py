@@ -14,13 +14,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
 from tutela.core.imports.problems import ERROR, Problem
 from tutela.core.imports.readers import Table
+from tutela.core.spreadsheets import xlsx_cell
 
 ERROR_FILL = PatternFill("solid", start_color="FFF4A6A6", end_color="FFF4A6A6")
 WARNING_FILL = PatternFill("solid", start_color="FFFFE38A", end_color="FFFFE38A")
@@ -46,12 +46,9 @@ def _safe(value: Any) -> Any:
     return ILLEGAL_CHARACTERS_RE.sub("", str(value))
 
 
-def _cell(sheet: Any, value: Any) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=_safe(value))
-    if isinstance(cell.value, str) and cell.value.startswith("="):
-        # Never a formula: what the user typed is shown as typed.
-        cell.data_type = "s"
-    return cell
+def _cell(sheet: Any, value: Any) -> Cell:
+    # Never a formula: what the user typed is shown as typed.
+    return xlsx_cell(sheet, _safe(value))
 
 
 def _comment(problems: list[Problem]) -> Comment:

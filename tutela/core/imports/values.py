@@ -12,10 +12,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+# The bound on counts (importers read it from here too).
+from tutela.core.counts import MAX_COUNT as MAX_COUNT
 from tutela.core.pcodes import name_key
-
-# Largest value a PositiveIntegerField holds on every database.
-MAX_COUNT = 2_147_483_647
 
 MONTH_NAMES: dict[str, int] = {}
 for _number, _names in enumerate(

@@ -3,7 +3,7 @@ from tutela.core.models.geography import AdminArea
 from tutela.core.models.jobs import Job
 from tutela.core.models.mail import OutboxAttachment, OutboxMessage, ScheduledRun
 from tutela.core.models.operations import Operation
-from tutela.core.models.organisations import Organisation
+from tutela.core.models.organisations import Delegation, Organisation
 from tutela.core.models.people import Contact, Invitation, User
 from tutela.core.models.reference import Localised, PopulationGroup, ProtectionRisk, ReferenceItem
 from tutela.core.models.roles import OperationRole, Role
@@ -17,6 +17,7 @@ __all__ = [
     "AuditEntry",
     "Body",
     "Contact",
+    "Delegation",
     "Invitation",
     "Job",
     "Localised",

@@ -14,7 +14,6 @@ from django.utils import translation
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
-from tutela.core.contacts_xlsx import sheet_title
 from tutela.core.models import AuditEntry, Body, Contact, Organisation
 from tutela.core.services.contacts import (
     contact_create,
@@ -22,6 +21,7 @@ from tutela.core.services.contacts import (
     contact_update,
     contacts_export,
 )
+from tutela.core.spreadsheets import sheet_title
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from tutela.core.models import AuditEntry, Membership, Organisation
-from tutela.core.services.organisations import organisation_create, organisation_update
+from tutela.conftest import make_user
+from tutela.core.models import AuditEntry, Membership, OperationRole, Organisation
+from tutela.core.services.organisations import (
+    organisation_create,
+    organisation_link,
+    organisation_update,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -115,6 +120,87 @@ def test_update_of_an_organisation_outside_the_operation_is_refused(world):
         organisation_update(
             by=world.coordinator, operation=world.operation, organisation=outside, name="Mine"
         )
+
+
+def test_manager_of_one_operation_cannot_rename_a_shared_organisation(world):
+    """UNHCR takes part in Mali and Colombia: Colombia's coordinator (who does not manage Mali)
+    may not rename it for both."""
+    world.unhcr.operations.add(world.other_operation)
+    with pytest.raises(ValidationError, match="server administrator"):
+        organisation_update(
+            by=world.other_operation_user,
+            operation=world.other_operation,
+            organisation=world.unhcr,
+            name="Renamed by Colombia",
+            acronym="HACKED",
+        )
+    world.unhcr.refresh_from_db()
+    assert (world.unhcr.name, world.unhcr.acronym) == ("UNHCR", "UNHCR")
+    assert not AuditEntry.objects.filter(action="update", entity_type="core.organisation").exists()
+
+
+def test_shared_organisation_renamed_by_whoever_manages_all_its_operations(world):
+    world.unhcr.operations.add(world.other_operation)
+    OperationRole.objects.create(
+        user=world.coordinator, operation=world.other_operation, role="coordinator"
+    )
+    organisation_update(
+        by=world.coordinator, operation=world.operation, organisation=world.unhcr, name="UNHCR ML"
+    )
+    admin = make_user("root@tutela.test", "Root", None, is_superuser=True)
+    organisation_update(by=admin, operation=world.operation, organisation=world.unhcr, name="X")
+    world.unhcr.refresh_from_db()
+    assert world.unhcr.name == "X"
+
+
+def test_shared_organisation_rename_is_refused_through_the_api(world):
+    from rest_framework.test import APIClient
+
+    world.unhcr.operations.add(world.other_operation)
+    client = APIClient()
+    client.force_authenticate(world.other_operation_user)
+    response = client.patch(
+        "/api/v1/operations/colombia/organisations/UNHCR/", {"name": "Renamed"}, format="json"
+    )
+    assert response.status_code == 400
+    world.unhcr.refresh_from_db()
+    assert world.unhcr.name == "UNHCR"
+
+
+def test_link_answers_an_organisation_of_foreign_operations_as_unknown(world):
+    """Colombia's coordinator takes part in no operation where DRC works: linking DRC is
+    answered exactly as linking an acronym nobody registered."""
+
+    def refusal(acronym: str) -> str:
+        with pytest.raises(ValidationError) as info:
+            organisation_link(
+                by=world.other_operation_user, operation=world.other_operation, acronym=acronym
+            )
+        return info.value.message_dict["acronym"][0].replace(acronym, "?")
+
+    assert refusal("DRC") == refusal("NOPE")
+    assert not world.drc.operations.filter(pk=world.other_operation.pk).exists()
+    assert not AuditEntry.objects.filter(entity_type="core.organisation").exists()
+
+
+def test_server_administrator_links_any_organisation(world):
+    admin = make_user("root@tutela.test", "Root", None, is_superuser=True)
+    organisation_link(by=admin, operation=world.other_operation, acronym="drc")
+    assert world.drc.operations.filter(pk=world.other_operation.pk).exists()
+
+
+def test_creating_a_taken_acronym_does_not_name_a_foreign_organisation(world):
+    with pytest.raises(ValidationError) as info:
+        organisation_create(
+            by=world.other_operation_user,
+            operation=world.other_operation,
+            name="Another",
+            acronym="drc",
+            type="nngo",
+        )
+    message = info.value.message_dict["acronym"][0]
+    assert "Danish Refugee Council" not in message
+    assert "server administrator" in message
 
 
 def test_partner_cannot_update_an_organisation(world):
@@ -282,10 +368,15 @@ def test_other_operation_manager_cannot_open_organisation_forms(world, as_user):
 
 
 def test_manager_adds_an_organisation_registered_in_another_operation(world, as_user):
+    """A manager who also takes part in the other operation (here as a viewer) adds one of its
+    organisations."""
     from tutela.core.models import AuditEntry, Organisation
 
     unicef = Organisation.objects.create(name="UNICEF", acronym="UNICEF", type="un")
     unicef.operations.add(world.other_operation)
+    OperationRole.objects.create(
+        user=world.coordinator, operation=world.other_operation, role="viewer"
+    )
     response = as_user(world.coordinator).post("/o/mali/organisations/link/", {"acronym": "unicef"})
     assert response.status_code == 302
     assert unicef.operations.filter(pk=world.operation.pk).exists()

@@ -19,7 +19,7 @@ def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
     access.require_manager(request.user, operation)
     form = AuditFilterForm(request.GET or None, operation=operation)
     filters = form.filters()
-    page = paginate(request, selectors.audit_entries(operation, filters))
+    page = paginate(request, selectors.audit_entries(operation, filters, user=request.user))
     rows = [(entry, selectors.audit_changes(entry)) for entry in page.object_list]
     return render(
         request,

@@ -29,8 +29,9 @@ from tutela.core.forms.directory import (
     OrganisationForm,
     valid_filters,
 )
-from tutela.core.models import Contact, Membership, Operation, Organisation, User
+from tutela.core.models import Contact, Delegation, Membership, Operation, Organisation, User
 from tutela.core.services import contacts as contact_services
+from tutela.core.services import delegations as delegation_services
 from tutela.core.services import organisations as organisation_services
 from tutela.core.services import structure as structure_services
 from tutela.core.views.common import current_user as _user
@@ -121,6 +122,10 @@ def organisations(request: HttpRequest, slug: str) -> HttpResponse:
 def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _operation(request, slug)
     organisation = _found(selectors.organisation_get(operation, pk))
+    user = _user(request)
+    member = access.is_member_of(user, operation, organisation)
+    manager = access.is_manager(user, operation)
+    delegations = {d.scope: d for d in delegation_services.delegations_of(operation, organisation)}
     return _render(
         request,
         "core/organisations/detail.html",
@@ -128,7 +133,45 @@ def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
         organisation=organisation,
         memberships=list(selectors.organisation_memberships(operation, organisation)),
         led_bodies=list(selectors.organisation_led_bodies(operation, organisation)),
+        can_change_details=manager and organisation_services.can_change_details(user, organisation),
+        # The organisation's members and the managers see (and decide on) its delegations.
+        delegation_rows=[
+            (value, label, delegations.get(value)) for value, label in Delegation.Scope.choices
+        ]
+        if member or manager
+        else [],
+        can_delegate=member,
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def organisation_delegation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Grant (`action=grant`, a member of the organisation) or withdraw (`action=revoke`, a
+    member, or a manager giving it up) a delegation of `scope` to the operation's managers."""
+    operation = _operation(request, slug)
+    organisation = _found(selectors.organisation_get(operation, pk))
+    user = _user(request)
+    scope = request.POST.get("scope", "")
+    if scope not in Delegation.Scope.values:
+        raise Http404
+    if request.POST.get("action") == "grant":
+        try:
+            delegation_services.delegation_grant(
+                by=user, operation=operation, organisation=organisation, scope=scope
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Authorisation given."))
+    else:
+        current = {d.scope: d for d in delegation_services.delegations_of(operation, organisation)}
+        delegation = current.get(scope)
+        if delegation is not None:
+            delegation_services.delegation_revoke(by=user, delegation=delegation)
+            messages.success(request, _("Authorisation withdrawn."))
+    return redirect("core:organisation_detail", slug=slug, pk=organisation.pk)
 
 
 def _organisation_added(organisation: Organisation) -> str:

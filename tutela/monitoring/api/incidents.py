@@ -3,9 +3,9 @@
 The same access rules and services as the pages (tutela.monitoring.access and
 tutela.monitoring.services.incidents): a caller lists and reads only the records they may see
 (their organisation's; designated analysts also other organisations' non-GBV records), every read
-of one record is audited, the narrative is returned only to those who may read it, and only the
-reporting organisation changes or deletes a record. Input uses the codes of the operation's
-reference data; problems come back as 400 with field errors.
+of a record is audited (one entry per record, in the list too), the narrative is returned only to
+those who may read it, and only the reporting organisation changes or deletes a record. Input uses
+the codes of the operation's reference data; problems come back as 400 with field errors.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tutela.core.api.views import OperationAPIView
+from tutela.core.counts import MAX_COUNT
 from tutela.core.models import Organisation
 from tutela.monitoring import access as monitoring_access
 from tutela.monitoring.incident_data import IncidentData, PeopleCount
@@ -60,7 +61,7 @@ class PeopleIn(serializers.Serializer):
     population_group = serializers.CharField(
         max_length=20, required=False, allow_blank=True, allow_null=True, default=None
     )
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(min_value=1, max_value=MAX_COUNT)
 
 
 class IncidentIn(serializers.Serializer):
@@ -74,7 +75,9 @@ class IncidentIn(serializers.Serializer):
     )
     people = PeopleIn(many=True, required=False, default=list)
     displacement_caused = serializers.BooleanField(required=False, default=False)
-    displaced_households = serializers.IntegerField(required=False, allow_null=True, default=None)
+    displaced_households = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_COUNT
+    )
     services = serializers.ListField(
         child=serializers.CharField(max_length=40), required=False, default=list
     )
@@ -264,7 +267,16 @@ class IncidentListView(IncidentAPIView, ListAPIView):
 
     @extend_schema(parameters=FILTERS)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self.list(request, *args, **kwargs)
+        page = self.paginate_queryset(self.get_queryset())
+        incidents = list(page) if page is not None else list(self.get_queryset())
+        # Each record is returned whole (narrative included for its readers): audited as reads.
+        monitoring_access.incidents_read_audit(
+            request.user, self.get_operation(), incidents, request=request._request, reason="list"
+        )
+        serializer = self.get_serializer(incidents, many=True)
+        if page is None:
+            return Response(serializer.data)
+        return self.get_paginated_response(serializer.data)
 
     @extend_schema(request=IncidentIn, responses={201: IncidentOut})
     def post(self, request: Request, slug: str) -> Response:

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tutela.core.counts import count_validators
+
 
 class CommunityReport(models.Model):
     class Respondent(models.TextChoices):
@@ -44,7 +46,9 @@ class CommunityReport(models.Model):
     # The monitored community (village, site, neighbourhood): a code or a name, never a person.
     community = models.CharField(_("community"), max_length=200)
     respondent = models.CharField(_("respondent type"), max_length=15, choices=Respondent.choices)
-    interviews = models.PositiveIntegerField(_("interviews"), default=1)
+    interviews = models.PositiveIntegerField(
+        _("interviews"), default=1, validators=count_validators()
+    )
     # Coping mechanisms observed (codes or short text, comma-separated as collected).
     coping = models.CharField(_("coping mechanisms"), max_length=500, blank=True)
     access_to_services = models.CharField(

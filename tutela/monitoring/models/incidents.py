@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tutela.core.counts import count_validators
 from tutela.core.crypto import EncryptedTextField
 
 
@@ -22,7 +23,8 @@ class Incident(models.Model):
         related_name="+",
         verbose_name=_("reporting organisation"),
     )
-    # Human reference shown to users, unique in the operation: "INC-2026-000123".
+    # Human reference shown to users, numbered per organisation and year: "INC-DRC-2026-000123"
+    # (records made before numbering per organisation keep their "INC-2026-000123").
     reference = models.CharField(_("reference"), max_length=40, editable=False)
     occurred_on = models.DateField(_("date of the incident"))
     reported_on = models.DateField(_("date reported"))
@@ -60,10 +62,12 @@ class Incident(models.Model):
         verbose_name=_("alleged perpetrator category"),
     )
     # Sum of IncidentPeople counts (denormalised).
-    people_affected = models.PositiveIntegerField(_("people affected"), default=0)
+    people_affected = models.PositiveIntegerField(
+        _("people affected"), default=0, validators=count_validators()
+    )
     displacement_caused = models.BooleanField(_("displacement caused"), default=False)
     displaced_households = models.PositiveIntegerField(
-        _("households displaced"), null=True, blank=True
+        _("households displaced"), null=True, blank=True, validators=count_validators()
     )
     services = models.ManyToManyField(
         "monitoring.ReferralService",
@@ -119,7 +123,8 @@ class Incident(models.Model):
         verbose_name_plural = _("incidents")
         constraints = [
             models.UniqueConstraint(
-                fields=["operation", "reference"], name="incident_unique_reference"
+                fields=["operation", "organisation", "reference"],
+                name="incident_unique_reference_per_organisation",
             ),
             models.UniqueConstraint(
                 fields=["operation", "organisation", "external_id"],
@@ -209,7 +214,7 @@ class IncidentPeople(models.Model):
         blank=True,
         related_name="+",
     )
-    count = models.PositiveIntegerField(_("number of people"))
+    count = models.PositiveIntegerField(_("number of people"), validators=count_validators())
 
     class Meta:
         ordering = ["incident", "sex", "age_band"]

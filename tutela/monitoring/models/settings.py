@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tutela.core.counts import count_validators
+
 
 class MonitoringSettings(models.Model):
     operation = models.OneToOneField(
@@ -79,7 +81,7 @@ class AreaPopulation(models.Model):
     operation = models.ForeignKey("core.Operation", on_delete=models.CASCADE, related_name="+")
     area = models.ForeignKey("core.AdminArea", on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField(_("year"))
-    population = models.PositiveIntegerField(_("population"))
+    population = models.PositiveIntegerField(_("population"), validators=count_validators())
     source = models.CharField(_("source"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -8,33 +8,16 @@ agreement (`SharingAgreement.shares_gbv_aggregates`) and for the user's own orga
 
 Disclosure control: the safe-atom method
 ----------------------------------------
-Filters (period, area, risk, verified only, the user's own organisation) let a user ask for many
-overlapping views, so suppressing small cells in each table on its own is not enough: two views
-that differ by a few records (all risks vs all but one; January-March vs January-April) would give
-a small count by subtraction. Every figure is therefore built from *atoms*: the counted records
-grouped by every dimension a view can filter or group on (month, admin 1, admin 2, risk,
-verified or not, the table's own categories such as sex and age band) and by whether the user may
-see the records one by one (their own organisation's; a designated analyst also sees other
-organisations' non-GBV records).
-
-1. *Blocks.* The hidden records of the period are cut into blocks of at least `threshold`
-   records, the same way whatever the view's other filters: each month on its own (so a period
-   is a set of whole months), an atom of threshold or more is a block; smaller atoms are pooled
-   across one dimension after another (verification status, admin 2, risk, admin 1...; see each
-   selector), a pooled group that reaches the threshold becoming a block; what remains of a
-   month after pooling across everything is *withheld* from every figure.
-2. *Whole blocks only.* A view (area, risk, verified-only filters) keeps the blocks lying wholly
-   inside it; a block pooled across a filtered dimension is left out of it as a whole. A block
-   pooled across a dimension of the table itself is shown in a "pooled small groups" row or
-   column, so that tables stay additive. So every figure is a sum of whole blocks plus records
-   the user may see, and so is every difference between two figures of two views, nested or
-   not (all risks vs all but one, January-March vs January-April, all vs verified only): no
-   combination of views yields a count of records the user may not see between 1 and
-   threshold - 1, because no figure ever contains part of a block.
-3. The table then goes through `core.disclosure.suppress_table` with the operation's threshold
-   (primary and complementary suppression, cells and totals together), which hides the remaining
-   small cells (the user's own small counts when they are mixed with others'), so no cell under
-   the threshold is displayed.
+Every figure follows the safe-atom method of `tutela.core.disclosure_blocks` (read its docstring:
+the threat, blocks, whole blocks only, then suppress_table). Here the atoms are the counted
+records grouped by month, admin 1, admin 2, main risk, verified or not and the table's own
+categories (sex and age band...), and by whether the user may see the records one by one (their
+own organisation's; a designated analyst also sees other organisations' non-GBV records); small
+groups are pooled across verification status, admin 2, risk, admin 1... (see each selector). The
+area, risk and verified-only filters keep the blocks lying wholly inside them (`block_filter`),
+so that no combination of views, nested or not (all risks vs all but one, January-March vs
+January-April, all vs verified only), yields a count of records the user may not see between 1
+and threshold - 1.
 
 A table made only of records the user may see (their own organisation's, or everything for a
 server administrator) is shown unsuppressed. The organisation filter offers only the user's own
@@ -48,10 +31,8 @@ Zeros are shown: a withheld atom looks exactly like an empty one.
 from __future__ import annotations
 
 import datetime
-import gc
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +41,10 @@ from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from tutela.core.disclosure import SuppressedTable, suppress_table, threshold_for
+from tutela.core.disclosure_blocks import POOLED as POOLED
+from tutela.core.disclosure_blocks import Atoms as Atoms
+from tutela.core.disclosure_blocks import block_predicate
+from tutela.core.disclosure_blocks import no_gc_pauses as no_gc_pauses
 from tutela.core.models import AdminArea, Operation, Organisation, ProtectionRisk
 from tutela.monitoring.models import Incident, VerificationStatus
 
@@ -249,147 +234,6 @@ def counted_incidents(viewer: Viewer, filters: AnalysisFilters) -> QuerySet[Inci
 # --- Atoms and blocks ---
 
 
-@contextmanager
-def no_gc_pauses() -> Iterator[None]:
-    """Tens of thousands of small tuples and dicts are made while folding atoms: the cyclic
-    garbage collector would run several full passes over them (none of them is a cycle)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-# A dimension pooled away in a block (the block spans every value of it).
-POOLED = "*"
-
-
-@dataclass
-class Atoms:
-    """Grouped counts: `rows` are (key tuple over `dims`, count, visible); `pool_order` the
-    dimensions small groups of hidden records are pooled across, in order (never `month`).
-    Keys are tuples while pooling (fast); blocks come out as dicts {dimension: value}."""
-
-    rows: list[tuple[tuple[Any, ...], int, bool]]
-    threshold: int
-    pool_order: tuple[str, ...] = ()
-    dims: tuple[str, ...] = ()
-    controlled: bool = False
-    withheld_groups: int = 0
-    _blocks: list[tuple[dict[str, Any], int]] | None = None
-    # The same blocks with tuple keys over `dims` (made first; dicts only when asked for).
-    _tuples: list[tuple[tuple[Any, ...], int]] | None = None
-    # Alternatively to `rows`, for large views: atom -> count of records the user may see
-    # (`shown`) and may not see (`hidden`); zero counts are ignored.
-    shown: dict[tuple[Any, ...], int] | None = None
-    hidden: dict[tuple[Any, ...], int] | None = None
-
-    @classmethod
-    def from_values(
-        cls,
-        values: Iterable[dict[str, Any]],
-        *,
-        threshold: int,
-        pool_order: Sequence[str] = (),
-        measure: str = "n",
-    ) -> Atoms:
-        rows = []
-        dims: tuple[str, ...] | None = None
-        for row in values:
-            visible = bool(row.pop("visible"))
-            n = int(row.pop(measure) or 0)
-            if dims is None:
-                dims = tuple(row)
-            if n > 0:
-                rows.append((tuple(row[d] for d in dims), n, visible))
-        return cls(rows=rows, threshold=threshold, pool_order=tuple(pool_order), dims=dims or ())
-
-    @property
-    def has_hidden(self) -> bool:
-        if self.hidden and any(self.hidden.values()):
-            return True
-        return any(not visible for _k, _n, visible in self.rows)
-
-    def blocks(self) -> list[tuple[dict[str, Any], int]]:
-        """Visible atoms as they are; hidden records as blocks of at least `threshold`.
-
-        Per month, hidden atoms of threshold or more are blocks; the smaller ones are pooled
-        across the first dimension of `pool_order` (regrouped with that dimension set to POOLED),
-        groups that reach the threshold become blocks, the rest are pooled across the next
-        dimension, and so on; what is left at the end is withheld."""
-        if self._blocks is None:
-            dims = self.dims
-            self._blocks = [(dict(zip(dims, key, strict=True)), n) for key, n in self.tuples()]
-        return self._blocks
-
-    def tuples(self) -> list[tuple[tuple[Any, ...], int]]:
-        """`blocks()` with tuple keys over `dims` (much cheaper for large views)."""
-        if self._tuples is None:
-            if self._blocks is not None:
-                dims = self.dims
-                self._tuples = [(tuple(k[d] for d in dims), n) for k, n in self._blocks]
-            else:
-                with no_gc_pauses():
-                    self._tuples = self._make_blocks()
-        return self._tuples
-
-    def _make_blocks(self) -> list[tuple[tuple[Any, ...], int]]:
-        threshold = self.threshold
-        out = [(key, n) for key, n, visible in self.rows if visible]
-        small: list[tuple[tuple[Any, ...], int]] = []
-        for key, n, visible in self.rows:
-            if visible:
-                continue
-            if n >= threshold:
-                out.append((key, n))
-            else:
-                small.append((key, n))
-        if self.shown:
-            out.extend((key, n) for key, n in self.shown.items() if n)
-        if self.hidden:
-            for key, n in self.hidden.items():
-                if n >= threshold:
-                    out.append((key, n))
-                elif n:
-                    small.append((key, n))
-        for dim in self.pool_order:
-            if not small:
-                break
-            if dim not in self.dims:
-                continue
-            i = self.dims.index(dim)
-            grouped: dict[tuple[Any, ...], int] = {}
-            for key, n in small:
-                pooled = (*key[:i], POOLED, *key[i + 1 :])
-                grouped[pooled] = grouped.get(pooled, 0) + n
-            small = []
-            for key, n in grouped.items():
-                if n >= threshold:
-                    out.append((key, n))
-                else:
-                    small.append((key, n))
-        self.withheld_groups = len(small)
-        return out
-
-    def inside(self, predicate: Callable[[dict[str, Any]], bool] | None) -> Atoms:
-        """The atoms of a view: pooling is done first (on the filter-free atoms), then the view
-        keeps the blocks lying wholly inside its filters (all of them when `predicate` is
-        None)."""
-        kept = Atoms(rows=[], threshold=self.threshold, pool_order=self.pool_order, dims=self.dims)
-        if predicate is None:
-            kept._tuples = self.tuples()
-        else:
-            kept._blocks = [(k, n) for k, n in self.blocks() if predicate(k)]
-        # Controlled when any record fetched (the period's, before the area, risk and
-        # verification filters) is hidden from the user: deciding on the filtered view would
-        # tell whether a few hidden records lie in it.
-        kept.controlled = self.has_hidden
-        kept.withheld_groups = self.withheld_groups
-        return kept
-
-
 def block_filter(
     filters: AnalysisFilters,
     *,
@@ -401,23 +245,17 @@ def block_filter(
     """Is a block wholly inside the view's area, risk and verification filters? A block pooled
     across a filtered dimension is not (it is left out of the view, as a whole). None when the
     view has none of these filters (every block is inside)."""
-    checks: list[tuple[str, Any]] = []
+    checks: list[tuple[str, Collection[Any]]] = []
     if filters.area is not None:
         if filters.area.level <= 1:
-            checks.append((admin1, filters.area.pk))
+            checks.append((admin1, [filters.area.pk]))
         else:
-            checks.append((admin2, filters.area.pk))
+            checks.append((admin2, [filters.area.pk]))
     if filters.risk is not None:
-        checks.append((risk, filters.risk.pk))
+        checks.append((risk, [filters.risk.pk]))
     if filters.verified_only:
-        checks.append((verified, True))
-    if not checks:
-        return None
-
-    def predicate(key: dict[str, Any]) -> bool:
-        return all(key.get(dim) == value for dim, value in checks)
-
-    return predicate
+        checks.append((verified, [True]))
+    return block_predicate(checks)
 
 
 @dataclass

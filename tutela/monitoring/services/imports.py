@@ -91,6 +91,7 @@ __all__ = [
     "import_monitoring_file",
     "import_monitoring_start",
     "import_organisation",
+    "import_organisations",
     "imports_for_user",
 ]
 
@@ -102,31 +103,46 @@ STORED_PROBLEMS = uploads.STORED_PROBLEMS
 
 
 def can_import(user: Any, operation: Operation) -> bool:
-    """Members of an organisation of the operation import for it; managers for any."""
+    """Members of an organisation of the operation import for it; managers see the imports and
+    import for organisations that delegated monitoring imports to them."""
     return access.is_manager(user, operation) or monitoring_access.can_record(user, operation)
+
+
+def import_organisations(user: Any, operation: Operation) -> QuerySet[Organisation]:
+    """The organisations the user may import for (the upload form's choices)."""
+    return monitoring_access.writable_organisations(user, operation)
 
 
 def import_organisation(
     user: Any, operation: Operation, chosen: Organisation | None
 ) -> Organisation:
-    """The organisation an upload is for: the chosen one for managers (and the command line,
-    `user=None`), the user's own otherwise. PermissionDenied when not allowed."""
+    """The organisation an upload is for: the user's own by default; another one only for a
+    manager it delegated monitoring imports to (and the command line, `user=None`).
+    PermissionDenied when not allowed: an import updates the organisation's records matched by
+    their identifier, so nobody outside it may run one without its consent."""
     in_operation = operation.organisations.all()
     if user is None:
         if chosen is None or not in_operation.filter(pk=chosen.pk).exists():
             raise PermissionDenied(_("Choose an organisation of the operation."))
         return chosen
-    if access.is_manager(user, operation):
-        target = chosen or (user.organisation if user.organisation_id else None)
-        if target is None or not in_operation.filter(pk=target.pk).exists():
+    if chosen is None:
+        if not monitoring_access.can_record(user, operation):
             raise PermissionDenied(_("Choose an organisation of the operation."))
-        return target
-    if not monitoring_access.can_record(user, operation):
-        raise PermissionDenied(_("You may not import monitoring data in this operation."))
-    if chosen is not None and chosen.pk != user.organisation_id:
+        organisation: Organisation = user.organisation
+        return organisation
+    if not in_operation.filter(pk=chosen.pk).exists():
+        raise PermissionDenied(_("Choose an organisation of the operation."))
+    if not monitoring_access.can_write_for(user, operation, chosen):
+        if access.is_manager(user, operation):
+            raise PermissionDenied(
+                _(
+                    "%(org)s has not authorised the operation's coordinators and information "
+                    "management officers to import its monitoring data."
+                )
+                % {"org": chosen.acronym}
+            )
         raise PermissionDenied(_("You may only import for your own organisation."))
-    organisation: Organisation = user.organisation
-    return organisation
+    return chosen
 
 
 def imports_for_user(user: Any, operation: Operation) -> QuerySet[MonitoringImport]:
@@ -181,6 +197,10 @@ def community_reports_save_many(
     if not operation.organisations.filter(pk=organisation.pk).exists():
         raise ValidationError(
             _("%(org)s is not an organisation of this operation.") % {"org": organisation.acronym}
+        )
+    if by is not None and not monitoring_access.can_write_for(by, operation, organisation):
+        raise PermissionDenied(
+            _("Only %(org)s's members change its records.") % {"org": organisation.acronym}
         )
     refs = References.load(operation)
     user = by if getattr(by, "is_authenticated", False) else None

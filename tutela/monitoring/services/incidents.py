@@ -3,18 +3,23 @@
 Each function checks the data (`incident_problems`), masks probable personal data in the
 narrative, keeps the denormalised fields (month, admin 1/2, main risk, people affected, GBV flag)
 right, writes the audit entry (the narrative appears there only as a keyed fingerprint) and flags
-probable duplicates from other organisations. Access is checked by the callers (views, API,
-commands) through tutela.monitoring.access.
+probable duplicates from other organisations.
+
+Whose records may change is checked here, whatever the caller (form, API, import, command line):
+an organisation's records are created and changed only by its members, or by the operation's
+managers importing for an organisation that delegated it to them (`access.can_write_for`); `by`
+None is the command line. Which records a user may see is checked by the callers through
+tutela.monitoring.access.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,6 +50,23 @@ def _error(problems: list[tuple[str, str, str]]) -> ValidationError:
     return ValidationError(errors)
 
 
+def _check_writer(by: Any, operation: Operation, organisation: Organisation) -> None:
+    from tutela.monitoring.access import can_write_for
+
+    if by is not None and not can_write_for(by, operation, organisation):
+        raise PermissionDenied(
+            _("Only %(org)s's members change its records.") % {"org": organisation.acronym}
+        )
+
+
+def _check_editor(by: Any, incident: Incident) -> None:
+    """One record is edited or deleted by the reporting organisation's members only."""
+    from tutela.monitoring.access import can_edit
+
+    if by is not None and not can_edit(by, incident):
+        raise PermissionDenied
+
+
 def _check_organisation(operation: Operation, organisation: Organisation) -> None:
     if not operation.organisations.filter(pk=organisation.pk).exists():
         raise ValidationError(
@@ -58,19 +80,35 @@ def _check_organisation(operation: Operation, organisation: Organisation) -> Non
         )
 
 
-def _references(operation: Operation, count: int) -> Iterator[str]:
-    """The next `count` references, "INC-2026-000124"...; the operation row is locked so that
-    two saves at once do not take the same number (PostgreSQL; SQLite writes one at a time)."""
+def reference_code(organisation: Organisation) -> str:
+    """The organisation's part of its incident references: its acronym, letters and digits only."""
+    return re.sub(r"[^A-Z0-9]", "", organisation.acronym.upper())[:12] or "ORG"
+
+
+def _references(operation: Operation, organisation: Organisation, count: int) -> Iterator[str]:
+    """The organisation's next `count` references, "INC-DRC-2026-000124"...
+
+    Numbered per organisation and year: numbering across the operation would let anyone work out,
+    from the gap between two of their own numbers, how many records other organisations made.
+    References of the old operation-wide form ("INC-2026-000123") are kept as they were (they
+    are cited in reports and the audit log) and do not count here. The operation row is locked
+    so that two saves at once do not take the same number (PostgreSQL; SQLite writes one at a
+    time); the organisation's latest reference of the year carries its highest number (numbers
+    grow in the order records are made, under that lock)."""
     Operation.objects.select_for_update().filter(pk=operation.pk).first()
     year = timezone.localdate().year
-    prefix = f"{REFERENCE_PREFIX}-{year}-"
     last = (
-        Incident.objects.filter(operation=operation, reference__startswith=prefix)
-        .order_by(Length("reference").desc(), "-reference")
+        Incident.objects.filter(
+            operation=operation,
+            organisation=organisation,
+            reference__regex=rf"^{REFERENCE_PREFIX}-[A-Z0-9]+-{year}-[0-9]+$",
+        )
+        .order_by("-pk")
         .values_list("reference", flat=True)
         .first()
     )
     number = int(last.rsplit("-", 1)[1]) if last else 0
+    prefix = f"{REFERENCE_PREFIX}-{reference_code(organisation)}-{year}-"
     for _index in range(count):
         number += 1
         yield f"{prefix}{number:06d}"
@@ -299,12 +337,13 @@ def incident_record(
 ) -> Incident:
     """Record a new incident for `organisation` (the reporting organisation owns it)."""
     _check_organisation(operation, organisation)
+    _check_writer(by, operation, organisation)
     refs = References.load(operation)
     problems = incident_problems(data, refs)
     if problems:
         raise _error(problems)
     _check_external_id(operation, organisation.pk, data.external_id)
-    reference = next(_references(operation, 1))
+    reference = next(_references(operation, organisation, 1))
     delta = SummaryDelta(operation.pk)
     incident = _create(
         operation=operation,
@@ -324,6 +363,7 @@ def incident_record(
 def incident_update(*, incident: Incident, by: Any, data: IncidentData) -> Incident:
     """Replace the record's content with `data` (an empty external identifier keeps the one the
     record has); its open duplicate flags are checked again."""
+    _check_editor(by, incident)
     refs = References.load(incident.operation)
     problems = incident_problems(data, refs)
     if problems:
@@ -341,6 +381,7 @@ def incident_update(*, incident: Incident, by: Any, data: IncidentData) -> Incid
 @transaction.atomic
 def incident_delete(*, incident: Incident, by: Any) -> None:
     """Delete the record. Records an analyst had merged into it are counted again."""
+    _check_editor(by, incident)
     before = incident_state(incident)
     delta = SummaryDelta(incident.operation_id)
     delta.remove(stored_state([incident.pk]).get(incident.pk))
@@ -375,6 +416,7 @@ def incidents_save_many(
     Raises ValidationError listing every problem; each has `.code` and `.params` with "row"
     (1-based position in `items`), "field" and "message"."""
     _check_organisation(operation, organisation)
+    _check_writer(by, operation, organisation)
     refs = References.load(operation)
     errors: list[ValidationError] = []
 
@@ -413,7 +455,7 @@ def incidents_save_many(
         ).select_related("operation")
     }
     references = _references(
-        operation, sum(1 for i in items if i.external_id.strip() not in existing)
+        operation, organisation, sum(1 for i in items if i.external_id.strip() not in existing)
     )
     saved: list[Incident] = []
     created = updated = 0

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tutela.core import access
+from tutela.core.counts import max_count_text
 from tutela.core.imports.matching import match_columns
 from tutela.core.imports.problems import ImportFileError, Problem, display_value
 from tutela.core.imports.readers import iter_records, read_table
@@ -377,8 +378,21 @@ def area_populations_import(
         for name in ("population", "year"):
             try:
                 values[name] = parse_count(record.get(name))
-            except ParseError:
+            except ParseError as error:
                 values[name] = None
+                if error.code == "too_large":
+                    result.problems.append(
+                        _problem(
+                            number,
+                            headers[name],
+                            name,
+                            "too_large",
+                            _("Row %(row)s, column “%(column)s”: at most %(max)s.")
+                            % {"row": number, "column": headers[name], "max": max_count_text()},
+                            record.get(name),
+                        )
+                    )
+                    continue
             if values[name] is None:
                 result.problems.append(
                     _problem(

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from tutela.conftest import World, make_area
-from tutela.core.models import AdminArea, Organisation, User
+from tutela.conftest import World, make_area, make_user
+from tutela.core.models import AdminArea, OperationRole, Organisation, User
 from tutela.monitoring.incident_data import IncidentData, PeopleCount
 from tutela.monitoring.models import Incident, MonitoringSettings
 from tutela.monitoring.services.incidents import incident_record
@@ -37,13 +37,33 @@ class Mon:
     def record(
         self, organisation: Organisation | None = None, by: User | None = None, **changes: Any
     ) -> Incident:
-        """Record an incident (AMSS's, by its partner focal point, by default)."""
+        """Record an incident (AMSS's by default), by a member of its organisation by default
+        (an organisation's records change only through its members)."""
+        organisation = organisation or self.world.amss
         return incident_record(
             operation=self.operation,
-            organisation=organisation or self.world.amss,
-            by=by or self.world.partner,
+            organisation=organisation,
+            by=by or self.member_of(organisation),
             data=data(**changes),
         )
+
+    def member_of(self, organisation: Organisation) -> User:
+        """The organisation's partner focal point in the operation (made for those without)."""
+        known = {
+            self.world.amss.pk: self.world.partner,
+            self.world.other_org.pk: self.world.other_partner,
+        }
+        if organisation.pk in known:
+            return known[organisation.pk]
+        user = User.objects.filter(email=f"focal@{organisation.acronym.lower()}.test").first()
+        if user is None:
+            user = make_user(
+                f"focal@{organisation.acronym.lower()}.test",
+                f"{organisation.acronym} focal point",
+                organisation,
+            )
+            OperationRole.objects.create(user=user, operation=self.operation, role="partner")
+        return user
 
 
 def data(**changes: Any) -> IncidentData:

@@ -84,16 +84,27 @@ def test_upload_dry_run_then_import_for_real(seeded: World, as_user: Any) -> Non
     assert not record.file  # the dry run's copy is deleted once imported
 
 
-def test_manager_uploads_for_a_partner(seeded: World, as_user: Any) -> None:
-    as_user(seeded.imo).post(
-        url("import"),
-        {
-            "file": upload_file(incidents_csv()),
-            "kind": "incidents",
-            "organisation": seeded.drc.pk,
-        },
+def test_manager_uploads_for_a_partner_that_authorised_it(seeded: World, as_user: Any) -> None:
+    def upload_for(organisation: Any) -> Any:
+        return as_user(seeded.imo).post(
+            url("import"),
+            {
+                "file": upload_file(incidents_csv()),
+                "kind": "incidents",
+                "organisation": organisation.pk,
+            },
+        )
+
+    response = upload_for(seeded.amss)
+    assert response.status_code == 200
+    assert "organisation" in response.context["form"].errors
+    assert not Incident.objects.exists()
+    as_user(seeded.partner).post(
+        reverse("core:organisation_delegation", args=["mali", seeded.amss.pk]),
+        {"scope": "monitoring", "action": "grant"},
     )
-    assert Incident.objects.get().organisation == seeded.drc
+    upload_for(seeded.amss)
+    assert Incident.objects.get().organisation == seeded.amss
 
 
 def test_partner_cannot_choose_another_organisation(seeded: World, as_user: Any) -> None:

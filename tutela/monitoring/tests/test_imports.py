@@ -11,7 +11,8 @@ from django.core.exceptions import PermissionDenied
 from openpyxl import load_workbook
 
 from tutela.conftest import World
-from tutela.core.models import AdminArea, AuditEntry
+from tutela.core.models import AdminArea, AuditEntry, Delegation
+from tutela.core.services.delegations import delegation_grant, delegation_revoke
 from tutela.monitoring.models import (
     CommunityReport,
     CommunityRisk,
@@ -23,6 +24,12 @@ from tutela.monitoring.models import (
 )
 from tutela.monitoring.services import import_mappings
 from tutela.monitoring.services import imports as service
+from tutela.monitoring.services.incidents import (
+    incident_data_from,
+    incident_delete,
+    incident_update,
+    incidents_save_many,
+)
 from tutela.monitoring.services.reference import monitoring_seed
 from tutela.monitoring.tests.import_helpers import (
     COMMUNITY_HEADERS,
@@ -276,10 +283,67 @@ def test_partner_cannot_import_for_another_organisation(seeded: World) -> None:
     assert MonitoringImport.objects.count() == 0
 
 
-def test_manager_imports_for_a_partner(seeded: World) -> None:
+def test_manager_imports_for_a_partner_only_under_its_delegation(seeded: World) -> None:
+    with pytest.raises(PermissionDenied, match="has not authorised"):
+        run(seeded, incidents_csv(), by=seeded.imo, organisation=seeded.amss)
+    assert not MonitoringImport.objects.exists()
+    delegation = delegation_grant(
+        by=seeded.partner,
+        operation=seeded.operation,
+        organisation=seeded.amss,
+        scope=Delegation.Scope.MONITORING,
+    )
     record = run(seeded, incidents_csv(), by=seeded.imo, organisation=seeded.amss)
     assert record.status == "imported", problems(record)
     assert Incident.objects.get().organisation == seeded.amss
+    created = AuditEntry.objects.get(entity_type="monitoring.incident", action="create")
+    assert created.actor == seeded.imo
+    delegation_revoke(by=seeded.partner, delegation=delegation)
+    with pytest.raises(PermissionDenied):
+        run(seeded, incidents_csv(), by=seeded.imo, organisation=seeded.amss)
+
+
+def test_manager_cannot_overwrite_or_probe_another_organisations_gbv_record(
+    seeded: World,
+) -> None:
+    """The outside test's finding: a coordinator ran an import for another organisation, the
+    dry run confirmed a GBV record's identifier and the import replaced its narrative."""
+    original = incident_row(1, risks="R08", violations="gbv_rape", narrative="Récit initial.")
+    record = run(
+        seeded, incidents_csv(original), by=seeded.other_partner, organisation=seeded.other_org
+    )
+    assert record.status == "imported", problems(record)
+    hostile = incident_row(1, risks="R08", violations="gbv_rape", narrative="Remplacé.")
+    for by in (seeded.coordinator, seeded.imo):
+        for dry in (True, False):
+            with pytest.raises(PermissionDenied):
+                run(
+                    seeded,
+                    incidents_csv(hostile),
+                    by=by,
+                    organisation=seeded.other_org,
+                    dry_run=dry,
+                )
+    incident = Incident.objects.get()
+    assert incident.narrative == "Récit initial."
+    assert MonitoringImport.objects.count() == 1
+    # Nor through the services directly.
+    with pytest.raises(PermissionDenied):
+        incidents_save_many(
+            operation=seeded.operation, organisation=seeded.other_org, by=seeded.imo, items=[]
+        )
+    with pytest.raises(PermissionDenied):
+        incident_update(incident=incident, by=seeded.imo, data=incident_data_from(incident))
+    with pytest.raises(PermissionDenied):
+        incident_delete(incident=incident, by=seeded.coordinator)
+    assert Incident.objects.filter(pk=incident.pk).exists()
+
+
+def test_community_rows_of_another_organisation_are_refused(seeded: World) -> None:
+    with pytest.raises(PermissionDenied):
+        service.community_reports_save_many(
+            operation=seeded.operation, organisation=seeded.other_org, by=seeded.imo, items=[]
+        )
 
 
 def test_annotated_workbook_marks_problem_cells(seeded: World) -> None:

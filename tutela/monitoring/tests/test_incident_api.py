@@ -151,6 +151,37 @@ def test_list_query_count_does_not_grow_with_records(mon, records, django_assert
     assert response.json()["count"] == 7
 
 
+def test_list_reads_are_audited_one_entry_per_record(mon, records):
+    """Reading narratives through the list is audited as reading each record is."""
+    response = api(mon.analyst).get(BASE)
+
+    assert response.status_code == 200
+    listed_ids = {str(item["id"]) for item in response.json()["results"]}
+    entries = AuditEntry.objects.filter(action="read", entity_type="monitoring.incident")
+    assert {e.entity_id for e in entries} == listed_ids
+    assert entries.count() == len(listed_ids) == 2
+    assert all(e.actor == mon.analyst and "list" in e.summary for e in entries)
+
+
+def test_list_audit_covers_only_the_page_returned(mon, records, monkeypatch):
+    from rest_framework.pagination import PageNumberPagination
+
+    monkeypatch.setattr(PageNumberPagination, "page_size", 2)
+    for _i in range(3):
+        mon.record()
+    response = api(mon.world.partner).get(BASE)
+    assert response.status_code == 200
+    assert response.json()["count"] == 5
+    page = {str(item["id"]) for item in response.json()["results"]}
+    entries = AuditEntry.objects.filter(action="read", entity_type="monitoring.incident")
+    assert {e.entity_id for e in entries} == page
+
+
+def test_an_empty_list_writes_no_entry(mon, records):
+    assert api(mon.world.coordinator).get(BASE).json()["count"] == 0
+    assert not AuditEntry.objects.filter(action="read").exists()
+
+
 def test_detail_is_audited(mon, records):
     response = api(mon.world.partner).get(f"{BASE}{records['amss_gbv'].pk}/")
 

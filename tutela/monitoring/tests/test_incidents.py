@@ -47,7 +47,7 @@ def test_record_saves_the_incident_with_its_denormalised_fields(mon):
         )
 
     incident.refresh_from_db()
-    assert incident.reference == "INC-2026-000001"
+    assert incident.reference == "INC-AMSS-2026-000001"
     assert incident.organisation == mon.world.amss
     assert incident.month == datetime.date(2026, 3, 1)
     assert incident.area.pcode == "ML050101"
@@ -71,15 +71,54 @@ def test_record_saves_the_incident_with_its_denormalised_fields(mon):
     assert incident.created_by == mon.world.partner
 
 
-def test_reference_numbers_follow_each_other_per_operation_and_year(mon):
+def test_reference_numbers_follow_each_other_per_organisation_and_year(mon):
+    """The gap between two of one's own numbers says nothing about other organisations."""
+    w = mon.world
     with time_machine.travel(APRIL, tick=False):
         first = mon.record()
-        second = mon.record(organisation=mon.world.other_org, by=mon.world.other_partner)
+        others = [
+            mon.record(organisation=w.other_org, by=w.other_partner, external_id=f"o{i}")
+            for i in range(3)
+        ]
+        second = mon.record()
     with time_machine.travel(datetime.datetime(2027, 1, 2, 9, tzinfo=datetime.UTC), tick=False):
         third = mon.record()
 
-    assert (first.reference, second.reference) == ("INC-2026-000001", "INC-2026-000002")
-    assert third.reference == "INC-2027-000001"
+    assert (first.reference, second.reference) == ("INC-AMSS-2026-000001", "INC-AMSS-2026-000002")
+    assert [o.reference for o in others] == [f"INC-OTHER-2026-00000{i}" for i in (1, 2, 3)]
+    assert third.reference == "INC-AMSS-2027-000001"
+
+
+def test_imports_number_per_organisation_after_the_organisations_own_records(mon):
+    w = mon.world
+    with time_machine.travel(APRIL, tick=False):
+        mon.record(organisation=w.other_org, by=w.other_partner)
+        mine = mon.record()
+        incidents_save_many(
+            operation=mon.operation,
+            organisation=w.amss,
+            by=w.partner,
+            items=[data(external_id="k1"), data(external_id="k2")],
+        )
+    references = set(
+        Incident.objects.filter(organisation=w.amss).values_list("reference", flat=True)
+    )
+    assert mine.reference == "INC-AMSS-2026-000001"
+    assert references == {f"INC-AMSS-2026-00000{i}" for i in (1, 2, 3)}
+
+
+def test_records_numbered_across_the_operation_keep_their_reference(mon):
+    """References made before numbering per organisation stay as they are; new records are
+    numbered per organisation from 1."""
+    w = mon.world
+    with time_machine.travel(APRIL, tick=False):
+        old = mon.record()
+        Incident.objects.filter(pk=old.pk).update(reference="INC-2026-000042")
+        new = mon.record()
+    old.refresh_from_db()
+    assert old.reference == "INC-2026-000042"
+    assert new.reference == "INC-AMSS-2026-000001"
+    assert new.organisation == w.amss
 
 
 def test_gbv_risk_or_gbv_violation_marks_the_record_gbv(mon):

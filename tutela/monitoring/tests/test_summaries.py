@@ -125,6 +125,8 @@ def test_summary_follows_every_write(mon: Mon, actions: list[Any]) -> None:
         operation=mon.operation, organisation=w.other_org, defaults={"shares_gbv_aggregates": True}
     )
     owners = [(w.amss, w.partner), (w.other_org, w.other_partner), (w.unhcr, w.imo)]
+    # An organisation's records change only through its members.
+    member = {organisation.pk: user for organisation, user in owners}
     for step in actions:
         kind = step[0]
         records = list(Incident.objects.filter(operation=mon.operation).order_by("pk"))
@@ -141,7 +143,7 @@ def test_summary_follows_every_write(mon: Mon, actions: list[Any]) -> None:
             old = incident_data_from(incident)
             new = _data(step[2])
             new.external_id = old.external_id
-            incident_update(incident=incident, by=w.partner, data=new)
+            incident_update(incident=incident, by=member[incident.organisation_id], data=new)
         elif kind == "share":
             org = owners[step[1]][0]
             if step[3]:
@@ -173,7 +175,8 @@ def test_summary_follows_every_write(mon: Mon, actions: list[Any]) -> None:
             else:
                 VerificationStatus.objects.filter(pk=status.pk).update(is_verified=step[2])
         elif kind == "delete" and records:
-            incident_delete(incident=records[step[1] % len(records)], by=w.partner)
+            incident = records[step[1] % len(records)]
+            incident_delete(incident=incident, by=member[incident.organisation_id])
         elif kind == "merge" and len(records) > 1:
             a = records[step[1] % len(records)]
             b = records[step[2] % len(records)]

@@ -5,8 +5,9 @@ history, and the XLSForms to download.
 
 The work is done by tutela.monitoring.services.imports; these views check access, hand it the
 file and show what it found. A user imports for their own organisation; coordinators and IMOs
-for any organisation of the operation. The rows of a file (problems quoting cell values, the
-annotated workbook) are shown only to the uploader and the organisation the file is for.
+also for the organisations that delegated monitoring imports to them. The rows of a file
+(problems quoting cell values, the annotated workbook) are shown only to the uploader and the
+organisation the file is for.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     form = UploadForm(
         request.POST or None,
         request.FILES or None,
-        organisations=operation.organisations.order_by("acronym"),
+        organisations=service.import_organisations(user, operation),
         mappings=mappings,
         choose_organisation=manager,
         initial={"dry_run": True, "kind": kind},

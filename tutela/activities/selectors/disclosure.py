@@ -1,0 +1,334 @@
+"""Disclosure control of the 5W figures: the safe-atom method of `tutela.core.disclosure_blocks`
+(read its docstring), as protection monitoring applies it.
+
+What is hidden. A user counts the 5W rows `visibility.visible_rows` gives them, and may list all
+of them one by one except the rows of sensitive activities (case management, survivors) of other
+organisations: cluster-wide roles see everything; partners, donors and viewers see those rows
+only in aggregates. Those *hidden rows* are what small counts must not be recovered of, in one
+table or by differencing two views (an area and its child areas, a period and a longer one,
+every activity and all but one, every organisation and one...).
+
+Atoms and blocks. The hidden rows of the period are grouped by every dimension a table can be
+broken down by or filtered on: organisation (left empty where partner names are hidden from the
+user), its type, cluster/AoR, activity, indicator (for tables by indicator), admin 1-3, the
+row's area, population group, and for tables by month the month, the activity status and
+whether the row is validated; one atom per people measure (girls ... older men, people not
+broken down by sex and age, persons with disability) and for the quantity. Small atoms are pooled
+across status, validation, area, admin 3, indicator, population group, organisation, activity,
+admin 2, organisation type, cluster/AoR and admin 1, in that order, into blocks of at least the
+operation's threshold; what remains is withheld. A view keeps the blocks lying wholly inside its
+filters; a block pooled across a dimension of the table goes to a "Pooled small groups" line.
+
+Counting rules. Monthly figures, and figures over a period under the "new people only" rule,
+are sums over months: blocks are cut month by month, so a period is a set of whole months.
+Under the other rules a figure over a period counts, for each partner, activity, place and
+population group, one month's row (the largest or the latest), which depends on the period;
+the blocks of such figures are made from the rows picked for the view's period (after its
+status and validated-only filters, which change the picks) and brought down to a multiple of
+the threshold (`rounded_down`), so that two periods' figures differ by a multiple of it too.
+
+The table (rows the user may see, plus whole blocks) then goes through small-count suppression
+(`pivots._suppress`). Used by the pivot table, and through it by coverage, maps, the gap list,
+the pages, exports and the API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import BooleanField, Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import Combinable
+
+from tutela.activities.fields import SEX_AGE
+from tutela.activities.models import ActivityReport, ActivitySettings, Submission
+from tutela.activities.selectors.aggregates import aggregate, sum_groups
+from tutela.activities.selectors.filters import Filters, body_ids_within
+from tutela.activities.selectors.names import month_value
+from tutela.core import access
+from tutela.core.disclosure_blocks import (
+    POOLED,
+    Atoms,
+    block_predicate,
+    no_gc_pauses,
+    rounded_down,
+)
+from tutela.core.models import Operation
+
+# The measures blocks are cut for: people by sex and age, people not broken down by sex and age,
+# persons with disability, and the quantity.
+UNSPECIFIED = "unspecified"
+BANDS: tuple[str, ...] = (*SEX_AGE, UNSPECIFIED, "with_disability", "quantity")
+_STORED = (*SEX_AGE, "total", "with_disability", "quantity")
+
+# Table dimension -> atom dimension.
+ATOM_DIMENSION = {
+    "organisation": "organisation_id",
+    "organisation_type": "org_type",
+    "body": "body_id",
+    "activity": "activity_id",
+    "indicator": "indicator_id",
+    "admin1": "admin1_id",
+    "admin2": "admin2_id",
+    "admin3": "admin3_id",
+    "month": "month",
+    "population_group": "population_group_id",
+}
+# Small groups of hidden rows are pooled across these, in this order (never the month or the
+# measure). Status and validation only exist in monthly atoms (see the module docstring).
+POOL_ORDER = (
+    "status",
+    "validated",
+    "area_id",
+    "admin3_id",
+    "indicator_id",
+    "population_group_id",
+    "organisation_id",
+    "activity_id",
+    "admin2_id",
+    "org_type",
+    "body_id",
+    "admin1_id",
+)
+
+
+def hidden_rows_q(user: Any, operation: Operation) -> Q | None:
+    """The rows `user` counts but may not list one by one (sensitive activities of other
+    organisations), as a Q on ActivityReport; None when there are none (cluster-wide roles)."""
+    if access.is_cluster_wide(user, operation):
+        return None
+    hidden = Q(activity__is_sensitive=True)
+    own = getattr(user, "organisation_id", None)
+    if own:
+        hidden &= ~Q(organisation_id=own)
+    return hidden
+
+
+def hidden_summary_q(user: Any, operation: Operation) -> Q | None:
+    """`hidden_rows_q` on summary rows (they carry the activity's sensitivity)."""
+    if access.is_cluster_wide(user, operation):
+        return None
+    hidden = Q(sensitive=True)
+    own = getattr(user, "organisation_id", None)
+    if own:
+        hidden &= ~Q(organisation_id=own)
+    return hidden
+
+
+@dataclass
+class HiddenBlocks:
+    """The blocks of hidden rows inside a view: (atom key as a dict, measure, count)."""
+
+    blocks: list[tuple[dict[str, Any], str, int]]
+    # The period holds hidden rows (whether or not any lies in the view): the table is then
+    # disclosure-controlled, so that being controlled says nothing about the view.
+    controlled: bool
+    withheld_groups: int = 0
+    rounded: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _period_rows(
+    rows: QuerySet[ActivityReport], filters: Filters, *, row_filters: bool
+) -> QuerySet[ActivityReport]:
+    if filters.month_from:
+        rows = rows.filter(month__gte=filters.month_from)
+    if filters.month_to:
+        rows = rows.filter(month__lte=filters.month_to)
+    if row_filters:
+        if filters.status:
+            rows = rows.filter(status=filters.status)
+        if filters.validated_only:
+            rows = rows.filter(submission__status=Submission.Status.VALIDATED)
+    return rows
+
+
+def _dimensions(*, monthly: bool, by_indicator: bool, unnamed: Collection[int]) -> dict[str, Any]:
+    """{atom dimension: field or expression} of the atoms."""
+    organisation: Combinable | str = "organisation_id"
+    if unnamed:
+        organisation = Case(
+            When(area_id__in=sorted(unnamed), then=Value(None)),
+            default=F("organisation_id"),
+            output_field=IntegerField(),
+        )
+    dims: dict[str, Any] = {}
+    if monthly:
+        dims["month"] = "month"
+    dims.update(
+        {
+            "organisation_id": organisation,
+            "org_type": "organisation__type",
+            "body_id": "body_id",
+            "activity_id": "activity_id",
+            "admin1_id": "admin1_id",
+            "admin2_id": "admin2_id",
+            "admin3_id": "admin3_id",
+            "area_id": "area_id",
+            "population_group_id": "population_group_id",
+        }
+    )
+    if by_indicator:
+        dims["indicator_id"] = "indicator_id"
+    if monthly:
+        dims["status"] = "status"
+        dims["validated"] = Case(
+            When(submission__status=Submission.Status.VALIDATED, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    return dims
+
+
+def _view_checks(operation: Operation, filters: Filters, *, monthly: bool) -> list[Any]:
+    """(atom dimension, allowed values) for the view's filters applied to blocks."""
+    checks: list[tuple[str, Collection[Any]]] = []
+    if filters.organisation is not None:
+        checks.append(("organisation_id", [filters.organisation.pk]))
+    if filters.body is not None:
+        checks.append(("body_id", body_ids_within(operation, filters.body)))
+    if filters.activity is not None:
+        checks.append(("activity_id", [filters.activity.pk]))
+    if filters.area is not None:
+        level = filters.area.level
+        name = f"admin{level}_id" if 1 <= level <= 3 else "area_id"
+        checks.append((name, [filters.area.pk]))
+    if filters.population_group is not None:
+        checks.append(("population_group_id", [filters.population_group.pk]))
+    if monthly:
+        if filters.status:
+            checks.append(("status", [filters.status]))
+        if filters.validated_only:
+            checks.append(("validated", [True]))
+    return checks
+
+
+def hidden_blocks(
+    *,
+    user: Any,
+    operation: Operation,
+    visible: QuerySet[ActivityReport],
+    filters: Filters,
+    rule: str,
+    monthly: bool,
+    by_indicator: bool,
+    unnamed: Collection[int],
+    threshold: int,
+) -> HiddenBlocks | None:
+    """The blocks of the hidden rows of the view (`visible`: the rows the user counts, before
+    any filter), or None when the user may see every row they count.
+
+    `monthly`: the figures are sums over months (tables by month, or the "new people only" rule);
+    otherwise a figure over the period counts the rows `rule` picks in it."""
+    hidden = hidden_rows_q(user, operation)
+    if hidden is None:
+        return None
+    if filters.organisation is not None and filters.organisation.pk == getattr(
+        user, "organisation_id", None
+    ):
+        # A view of the user's own organisation holds only rows they may see (as protection
+        # monitoring applies the organisation filter, limited to one's own, before the atoms).
+        return HiddenBlocks(blocks=[], controlled=False)
+    additive = monthly or rule == ActivitySettings.CumulativeRule.NEW_ONLY
+    rows = _period_rows(visible.filter(hidden), filters, row_filters=not additive)
+    dims = _dimensions(monthly=additive, by_indicator=by_indicator, unnamed=unnamed)
+    # SQL aliases may not be field names.
+    aliased = {f"k_{name}": expression for name, expression in dims.items()}
+    if additive:
+        grouped = sum_groups(rows, dims=aliased, measures=_STORED)
+    else:
+        grouped = aggregate(rows, dims=aliased, rule=rule, measures=_STORED)
+    names = tuple(dims)
+    atom_dims = (*names, "band")
+    atom_rows: list[tuple[tuple[Any, ...], int, bool]] = []
+    with no_gc_pauses():
+        for group in grouped:
+            key = tuple(
+                month_value(group[f"k_{n}"]) if n == "month" else _plain(n, group[f"k_{n}"])
+                for n in names
+            )
+            bands = [group[m] for m in SEX_AGE]
+            values = {m: v for m, v in zip(SEX_AGE, bands, strict=True)}
+            values[UNSPECIFIED] = max(group["total"] - sum(bands), 0)
+            values["with_disability"] = group["with_disability"]
+            values["quantity"] = group["quantity"]
+            for band, n in values.items():
+                if n:
+                    atom_rows.append(((*key, band), int(n), False))
+    atoms = Atoms(
+        rows=atom_rows,
+        threshold=threshold,
+        pool_order=tuple(d for d in POOL_ORDER if d in names),
+        dims=atom_dims,
+    )
+    inside = atoms.inside(block_predicate(_view_checks(operation, filters, monthly=additive)))
+    blocks = inside.tuples()
+    if not additive:
+        blocks = rounded_down(blocks, threshold)
+    band_at = len(names)
+    return HiddenBlocks(
+        blocks=[
+            (dict(zip(names, key[:band_at], strict=True)), key[band_at], n) for key, n in blocks
+        ],
+        controlled=bool(atom_rows),
+        withheld_groups=inside.withheld_groups,
+        rounded=not additive,
+    )
+
+
+def _plain(name: str, value: Any) -> Any:
+    # SQLite gives the CASE as 0/1.
+    return bool(value) if name == "validated" and value is not None else value
+
+
+def fold(
+    hidden: HiddenBlocks, rows_by: Sequence[str], measures: Sequence[str]
+) -> dict[tuple[Any, ...], dict[str, int]]:
+    """The blocks added up by the table's dimensions: {(value per dimension): {measure: n}},
+    POOLED where a block spans the dimension; "total" is the people measures' sum."""
+    keys = [ATOM_DIMENSION[d] for d in rows_by]
+    out: dict[tuple[Any, ...], dict[str, int]] = {}
+    for key, band, n in hidden.blocks:
+        group = tuple(key.get(k) for k in keys)
+        sums = out.get(group)
+        if sums is None:
+            sums = out[group] = dict.fromkeys(measures, 0)
+        if band in sums:
+            sums[band] += n
+        if band in (*SEX_AGE, UNSPECIFIED) and "total" in sums:
+            sums["total"] += n
+    return out
+
+
+def group_key(value: Any, dim: str) -> Any:
+    """A dimension value as blocks and table groups both key it (months as dates)."""
+    if value is POOLED or value == POOLED:
+        return POOLED
+    return month_value(value) if dim == "month" else value
+
+
+def merge(
+    visible: list[dict[str, Any]],
+    hidden: dict[tuple[Any, ...], dict[str, int]],
+    rows_by: Sequence[str],
+    measures: Sequence[str],
+) -> list[dict[str, Any]]:
+    """Groups of the rows the user may see (dicts with d0, d1... and measures) plus the folded
+    blocks, as groups of the same shape."""
+    by_key: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for group in visible:
+        key = tuple(group_key(group[f"d{i}"], d) for i, d in enumerate(rows_by))
+        merged = by_key.setdefault(
+            key, {**{f"d{i}": v for i, v in enumerate(key)}, **dict.fromkeys(measures, 0)}
+        )
+        for m in measures:
+            merged[m] += int(group.get(m) or 0)
+    for key, sums in hidden.items():
+        norm = tuple(group_key(v, d) for v, d in zip(key, rows_by, strict=True))
+        merged = by_key.setdefault(
+            norm, {**{f"d{i}": v for i, v in enumerate(norm)}, **dict.fromkeys(measures, 0)}
+        )
+        for m in measures:
+            merged[m] += sums.get(m, 0)
+    return list(by_key.values())

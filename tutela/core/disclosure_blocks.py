@@ -1,0 +1,213 @@
+"""The safe-atom method: disclosure control of every figure a user may ask for, whatever the
+filters (core.disclosure's `suppress_table` protects one table on its own).
+
+The threat
+----------
+Filters (period, area, risk or activity, organisation, verified or validated only...) let a user
+ask for many overlapping views. Suppressing the small cells of each table on its own is not
+enough: two views that differ by a few records (all risks vs all but one; January-March vs
+January-April; an area vs its child areas) give a small count by subtraction, even when both
+tables show only large numbers.
+
+The method
+----------
+Every figure is built from *atoms*: the counted records grouped by every dimension a view can
+filter or group on, and by whether the user may see the records one by one.
+
+1. *Blocks.* Records the user may not see are cut into blocks of at least `threshold`, the same
+   way whatever the view's filters: each month on its own (so a period is a set of whole months),
+   an atom of threshold or more is a block; smaller atoms are pooled across one dimension after
+   another (`Atoms.pool_order`), a pooled group that reaches the threshold becoming a block (with
+   that dimension set to POOLED); what remains after pooling across everything is *withheld*
+   from every figure.
+2. *Whole blocks only.* A view keeps the blocks lying wholly inside its filters (`Atoms.inside`
+   with a predicate such as `block_predicate`): a block pooled across a filtered dimension is
+   left out of it as a whole. A block pooled across a dimension the table is broken down by goes
+   to a "pooled small groups" row or column, so that tables stay additive. So every figure is a
+   sum of whole blocks plus records the user may see, and so is every difference between the
+   figures of two views of which one contains the other: no such difference counts between 1 and
+   threshold - 1 records the user may not see.
+3. The table then goes through `core.disclosure.suppress_table` (primary and complementary
+   suppression), which hides the remaining small cells (the user's own small counts mixed with
+   others').
+
+Where a figure is not a sum over months (a count of people over a period by a counting rule that
+picks one month per place and partner), the blocks of two periods are made of different records:
+`rounded_down` then brings each block of records the user may not see down to a multiple of the
+threshold, so that two such figures differ by a multiple of it.
+
+Used by protection monitoring (tutela.monitoring.selectors.base) and the 5W
+(tutela.activities.selectors.disclosure); each says which records a user may see, its dimensions
+and the order in which small groups are pooled.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+
+@contextmanager
+def no_gc_pauses() -> Iterator[None]:
+    """Tens of thousands of small tuples and dicts are made while folding atoms: the cyclic
+    garbage collector would run several full passes over them (none of them is a cycle)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# A dimension pooled away in a block (the block spans every value of it).
+POOLED = "*"
+
+
+@dataclass
+class Atoms:
+    """Grouped counts: `rows` are (key tuple over `dims`, count, visible); `pool_order` the
+    dimensions small groups of hidden records are pooled across, in order (never `month`).
+    Keys are tuples while pooling (fast); blocks come out as dicts {dimension: value}."""
+
+    rows: list[tuple[tuple[Any, ...], int, bool]]
+    threshold: int
+    pool_order: tuple[str, ...] = ()
+    dims: tuple[str, ...] = ()
+    controlled: bool = False
+    withheld_groups: int = 0
+    _blocks: list[tuple[dict[str, Any], int]] | None = None
+    # The same blocks with tuple keys over `dims` (made first; dicts only when asked for).
+    _tuples: list[tuple[tuple[Any, ...], int]] | None = None
+    # Alternatively to `rows`, for large views: atom -> count of records the user may see
+    # (`shown`) and may not see (`hidden`); zero counts are ignored.
+    shown: dict[tuple[Any, ...], int] | None = None
+    hidden: dict[tuple[Any, ...], int] | None = None
+
+    @classmethod
+    def from_values(
+        cls,
+        values: Iterable[dict[str, Any]],
+        *,
+        threshold: int,
+        pool_order: Sequence[str] = (),
+        measure: str = "n",
+    ) -> Atoms:
+        rows = []
+        dims: tuple[str, ...] | None = None
+        for row in values:
+            visible = bool(row.pop("visible"))
+            n = int(row.pop(measure) or 0)
+            if dims is None:
+                dims = tuple(row)
+            if n > 0:
+                rows.append((tuple(row[d] for d in dims), n, visible))
+        return cls(rows=rows, threshold=threshold, pool_order=tuple(pool_order), dims=dims or ())
+
+    @property
+    def has_hidden(self) -> bool:
+        if self.hidden and any(self.hidden.values()):
+            return True
+        return any(not visible for _k, _n, visible in self.rows)
+
+    def blocks(self) -> list[tuple[dict[str, Any], int]]:
+        """Visible atoms as they are; hidden records as blocks of at least `threshold`.
+
+        Per month, hidden atoms of threshold or more are blocks; the smaller ones are pooled
+        across the first dimension of `pool_order` (regrouped with that dimension set to POOLED),
+        groups that reach the threshold become blocks, the rest are pooled across the next
+        dimension, and so on; what is left at the end is withheld."""
+        if self._blocks is None:
+            dims = self.dims
+            self._blocks = [(dict(zip(dims, key, strict=True)), n) for key, n in self.tuples()]
+        return self._blocks
+
+    def tuples(self) -> list[tuple[tuple[Any, ...], int]]:
+        """`blocks()` with tuple keys over `dims` (much cheaper for large views)."""
+        if self._tuples is None:
+            if self._blocks is not None:
+                dims = self.dims
+                self._tuples = [(tuple(k[d] for d in dims), n) for k, n in self._blocks]
+            else:
+                with no_gc_pauses():
+                    self._tuples = self._make_blocks()
+        return self._tuples
+
+    def _make_blocks(self) -> list[tuple[tuple[Any, ...], int]]:
+        threshold = self.threshold
+        out = [(key, n) for key, n, visible in self.rows if visible]
+        small: list[tuple[tuple[Any, ...], int]] = []
+        for key, n, visible in self.rows:
+            if visible:
+                continue
+            if n >= threshold:
+                out.append((key, n))
+            else:
+                small.append((key, n))
+        if self.shown:
+            out.extend((key, n) for key, n in self.shown.items() if n)
+        if self.hidden:
+            for key, n in self.hidden.items():
+                if n >= threshold:
+                    out.append((key, n))
+                elif n:
+                    small.append((key, n))
+        for dim in self.pool_order:
+            if not small:
+                break
+            if dim not in self.dims:
+                continue
+            i = self.dims.index(dim)
+            grouped: dict[tuple[Any, ...], int] = {}
+            for key, n in small:
+                pooled = (*key[:i], POOLED, *key[i + 1 :])
+                grouped[pooled] = grouped.get(pooled, 0) + n
+            small = []
+            for key, n in grouped.items():
+                if n >= threshold:
+                    out.append((key, n))
+                else:
+                    small.append((key, n))
+        self.withheld_groups = len(small)
+        return out
+
+    def inside(self, predicate: Callable[[dict[str, Any]], bool] | None) -> Atoms:
+        """The atoms of a view: pooling is done first (on the filter-free atoms), then the view
+        keeps the blocks lying wholly inside its filters (all of them when `predicate` is
+        None)."""
+        kept = Atoms(rows=[], threshold=self.threshold, pool_order=self.pool_order, dims=self.dims)
+        if predicate is None:
+            kept._tuples = self.tuples()
+        else:
+            kept._blocks = [(k, n) for k, n in self.blocks() if predicate(k)]
+        # Controlled when any record fetched (the period's, before the area, risk and
+        # verification filters) is hidden from the user: deciding on the filtered view would
+        # tell whether a few hidden records lie in it.
+        kept.controlled = self.has_hidden
+        kept.withheld_groups = self.withheld_groups
+        return kept
+
+
+def block_predicate(
+    checks: Sequence[tuple[str, Collection[Any]]],
+) -> Callable[[dict[str, Any]], bool] | None:
+    """Is a block wholly inside a view? `checks`: (dimension, the values the view allows) pairs;
+    a block pooled across a checked dimension is not inside (it is left out as a whole). None when
+    there is nothing to check (every block is inside)."""
+    if not checks:
+        return None
+    allowed = [(dim, frozenset(values)) for dim, values in checks]
+
+    def predicate(key: dict[str, Any]) -> bool:
+        return all(key.get(dim) in values for dim, values in allowed)
+
+    return predicate
+
+
+def rounded_down(blocks: Iterable[tuple[Any, int]], threshold: int) -> list[tuple[Any, int]]:
+    """Blocks with their counts brought down to a multiple of `threshold` (each block counts at
+    least `threshold`, so none becomes 0 or small)."""
+    return [(key, n - n % threshold) for key, n in blocks]
