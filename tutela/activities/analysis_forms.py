@@ -104,9 +104,15 @@ class AnalysisForm(forms.Form):
         self.fields["organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
             operations=operation
         ).order_by("acronym")
-        self.fields["area"].queryset = AdminArea.objects.filter(  # type: ignore[attr-defined]
-            country_pcode__in=country_pcodes(operation), level__in=(1, 2, 3)
-        ).order_by("level", "name")
+        # Not the boundaries: the choices of a country's ~800 areas would decode every one of
+        # them (most of the pivot page's time, bench_load.py).
+        self.fields["area"].queryset = (  # type: ignore[attr-defined]
+            AdminArea.objects.filter(
+                country_pcode__in=country_pcodes(operation), level__in=(1, 2, 3)
+            )
+            .defer("geometry")
+            .order_by("level", "name")
+        )
         self.fields["population_group"].queryset = PopulationGroup.objects.filter(  # type: ignore[attr-defined]
             operation=operation
         ).order_by("code")
