@@ -588,6 +588,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             tutela(env, "demo")
             data = shell_json(env, prepare_code(args, workbook))
             print(f"  prepared in {time.perf_counter() - started:.0f} s", flush=True)
+        if args.prepare_only:
+            print(f"data ready: {data['rows']:,} 5W rows, {data['cases']:,} cases")
+            return result
         static_link(WORK / "static-build", var)
         print(
             f"data: demo operation with {data['cases']:,} cases; {data['rows']:,} 5W rows in "
@@ -765,6 +768,9 @@ def main() -> None:
     parser.add_argument("--max-saturation-users", type=int, default=64)
     parser.add_argument("--explain", action="store_true", help="query counts per page first")
     parser.add_argument("--profile", action="store_true", help="py-spy on the web workers")
+    parser.add_argument(
+        "--prepare-only", action="store_true", help="make the SQLite data for this size, no run"
+    )
     args = parser.parse_args()
     if args.quick:
         args.users, args.duration, args.rows, args.step_seconds = 10, 60, 20_000, 10
