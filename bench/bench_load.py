@@ -26,8 +26,9 @@ requests per second stop rising.
 scripts/with-postgres.sh (a throw-away server on loopback) unless DATABASE_URL already names one.
 --explain: SQL query count and time of every page for one user, before the load. --profile:
 py-spy samples the gunicorn workers during the run; the functions where the time goes.
-The SQLite database prepared for a given size is kept under /tmp/tutela-bench and copied for
-each run; PostgreSQL's is made again each time.
+The data prepared for a given size is kept under /tmp/tutela-bench (SQLite: the database file;
+PostgreSQL: a pg_dump) with its secrets and files, and copied or restored for each run
+(--prepare-only makes it without a run).
 """
 
 from __future__ import annotations
@@ -246,7 +247,17 @@ def sqlite_var(args: argparse.Namespace, base: Path, workbook: Path) -> tuple[Pa
     return var, data
 
 
-def postgres_var(args: argparse.Namespace, base: Path, workbook: Path) -> tuple[Path, str]:
+def pg_tool(name: str) -> str:
+    """pg_dump / pg_restore of the newest installed PostgreSQL (as scripts/with-postgres.sh)."""
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), key=lambda p: int(p.parts[4]))
+    return str(found[-1]) if found else name
+
+
+def postgres_var(
+    args: argparse.Namespace, base: Path, workbook: Path
+) -> tuple[Path, str, dict[str, Any]]:
+    """A new database on the throw-away server, filled from the dump kept for this size (made
+    the first time: migrate, demo, data, then pg_dump with the secrets and files beside it)."""
     import urllib.parse
 
     import psycopg
@@ -257,7 +268,49 @@ def postgres_var(args: argparse.Namespace, base: Path, workbook: Path) -> tuple[
     admin = parts._replace(path="/postgres").geturl()
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
-    return base / "var", parts._replace(path=f"/{name}").geturl()
+    url = parts._replace(path=f"/{name}").geturl()
+    template = WORK / f"load-postgres-{args.rows}-{args.cases}-{migrations_key()}"
+    var = base / "var"
+    started = time.perf_counter()
+    if (template / "ready").exists():
+        print(f"restoring {template}/dump.pgc...", flush=True)
+        shutil.copytree(
+            template / "var", var, symlinks=True, ignore=shutil.ignore_patterns("static")
+        )
+        subprocess.run(  # noqa: S603
+            [
+                pg_tool("pg_restore"),
+                "--no-owner",
+                "--jobs",
+                "2",
+                "--dbname",
+                url,
+                template / "dump.pgc",
+            ],
+            check=True,
+        )
+        env = stack_env(var, database_url=url)
+        tutela(env, "migrate", "-v0")
+    else:
+        print("preparing PostgreSQL (once for this size): migrate, demo, data...", flush=True)
+        env = stack_env(var, database_url=url)
+        tutela(env, "migrate", "-v0")
+        tutela(env, "demo")
+        shell_json(env, prepare_code(args, workbook))
+        shutil.rmtree(template, ignore_errors=True)
+        template.mkdir(parents=True)
+        subprocess.run(  # noqa: S603
+            [pg_tool("pg_dump"), "--format", "custom", "--file", template / "dump.pgc", url],
+            check=True,
+        )
+        shutil.copytree(
+            var, template / "var", symlinks=True, ignore=shutil.ignore_patterns("static")
+        )
+        (template / "ready").write_text("")
+    # The users are made again for this run's --users.
+    data = shell_json(env, prepare_code(args, workbook))
+    print(f"  prepared in {time.perf_counter() - started:.0f} s", flush=True)
+    return var, url, data
 
 
 def uptime() -> str:
@@ -580,14 +633,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             var, data = sqlite_var(args, base, workbook)
             env = stack_env(var)
         else:
-            var, url = postgres_var(args, base, workbook)
+            var, url, data = postgres_var(args, base, workbook)
             env = stack_env(var, database_url=url)
-            started = time.perf_counter()
-            print("preparing PostgreSQL: migrate, demo, data...", flush=True)
-            tutela(env, "migrate", "-v0")
-            tutela(env, "demo")
-            data = shell_json(env, prepare_code(args, workbook))
-            print(f"  prepared in {time.perf_counter() - started:.0f} s", flush=True)
         if args.prepare_only:
             print(f"data ready: {data['rows']:,} 5W rows, {data['cases']:,} cases")
             return result
@@ -769,7 +816,7 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true", help="query counts per page first")
     parser.add_argument("--profile", action="store_true", help="py-spy on the web workers")
     parser.add_argument(
-        "--prepare-only", action="store_true", help="make the SQLite data for this size, no run"
+        "--prepare-only", action="store_true", help="make the data for this size, no run"
     )
     args = parser.parse_args()
     if args.quick:
