@@ -19,6 +19,7 @@ of the benchmark, its SQL query count and its time for one user (where the time 
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import json
 import time
@@ -171,11 +172,18 @@ def _workbook(operation: Any, rows: int, path: str) -> None:
     from tutela.core.models import AdminArea, PopulationGroup
     from tutela.core.tests.stack_data import workbook_write
 
-    months = list(
-        ReportingRound.objects.filter(operation=operation)
-        .order_by("-month")
-        .values_list("month", flat=True)
-    )
+    # Two new monthly rounds, open (the synthetic ones are mostly locked), as a monthly upload.
+    last = ReportingRound.objects.filter(operation=operation).order_by("-month").first()
+    assert last is not None
+    months = []
+    for _ in range(2):
+        month = (last.month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        last, _created = ReportingRound.objects.get_or_create(
+            operation=operation,
+            month=month,
+            defaults={"deadline": month + datetime.timedelta(days=40)},
+        )
+        months.append(month)
     activities = list(
         Activity.objects.filter(operation=operation, by_sex_age=True).prefetch_related("indicators")
     )

@@ -742,7 +742,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for line in restarts[:10]:
             print(f"    {line[:200]}")
         tracebacks = log.count("Traceback (most recent call last)")
-        print(f"  tracebacks in the stack's log: {tracebacks}")
+        kept_log = WORK / f"load-serve-{database}-{time.strftime('%Y%m%dT%H%M%S')}.log"
+        kept_log.write_text(log)
+        print(f"  tracebacks in the stack's log: {tracebacks} (log kept in {kept_log})")
+        for line in sorted(
+            {x for x in log.splitlines() if re.match(r"^\w*(Error|Exception)\b", x)}
+        ):
+            print(f"    {line[:200]}")
         result.update(
             {
                 "processes_before": sorted(before),
