@@ -30,6 +30,8 @@ LOAD_SLUG = "load-5w"
 DEMO_SLUG = "mali-demo"
 PASSWORD = "Load-Bench-Password-2026!"  # noqa: S105 - throw-away benchmark accounts
 IMPORTER = "LOADIMP"
+# The synthetic 5W runs 24 months from January 2024; the import comes after them.
+FIRST_IMPORT_MONTH = datetime.date(2026, 1, 1)
 # The roles of the load's users, in turn (a partner focal point in four of every ten).
 ROLE_CYCLE = [
     "partner",
@@ -90,8 +92,9 @@ def prepare(
     importer.operations.add(fivew)
 
     people = _users(users, demo=demo, fivew=fivew, partner_orgs=partner_orgs)
+    months_open = _open_rounds(fivew)
     if import_rows and not Path(workbook).exists():
-        _workbook(fivew, import_rows, workbook)
+        _workbook(fivew, months_open, import_rows, workbook)
     result = {
         "demo": demo.slug,
         "fivew": fivew.slug,
@@ -166,24 +169,28 @@ def _users(count: int, *, demo: Any, fivew: Any, partner_orgs: list[str]) -> lis
     return out
 
 
-def _workbook(operation: Any, rows: int, path: str) -> None:
-    """`rows` rows keyed month × activity × commune × population group, for the importer."""
-    from tutela.activities.models import Activity, ReportingRound
-    from tutela.core.models import AdminArea, PopulationGroup
-    from tutela.core.tests.stack_data import workbook_write
+def _open_rounds(operation: Any) -> list[datetime.date]:
+    """Two monthly rounds after the synthetic ones (mostly locked), open: the import's months,
+    as a monthly upload."""
+    from tutela.activities.models import ReportingRound
 
-    # Two new monthly rounds, open (the synthetic ones are mostly locked), as a monthly upload.
-    last = ReportingRound.objects.filter(operation=operation).order_by("-month").first()
-    assert last is not None
-    months = []
-    for _ in range(2):
-        month = (last.month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-        last, _created = ReportingRound.objects.get_or_create(
+    first = FIRST_IMPORT_MONTH
+    months = [first, first.replace(month=first.month + 1)]
+    for month in months:
+        ReportingRound.objects.get_or_create(
             operation=operation,
             month=month,
             defaults={"deadline": month + datetime.timedelta(days=40)},
         )
-        months.append(month)
+    return months
+
+
+def _workbook(operation: Any, months: list[datetime.date], rows: int, path: str) -> None:
+    """`rows` rows keyed month × activity × commune × population group, for the importer."""
+    from tutela.activities.models import Activity
+    from tutela.core.models import AdminArea, PopulationGroup
+    from tutela.core.tests.stack_data import workbook_write
+
     activities = list(
         Activity.objects.filter(operation=operation, by_sex_age=True).prefetch_related("indicators")
     )
