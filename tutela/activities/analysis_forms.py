@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from tutela.activities import selectors
 from tutela.activities.models import Activity, ActivityReport
 from tutela.core.forms.fields import MonthField
+from tutela.core.forms.widgets import QuickSelect
 from tutela.core.models import AdminArea, Body, Operation, Organisation, PopulationGroup
 from tutela.core.selectors import country_pcodes
 
@@ -51,17 +52,27 @@ class AnalysisForm(forms.Form):
     body = forms.ModelChoiceField(
         label=_("Cluster / AoR"), queryset=Body.objects.none(), required=False
     )
+    # QuickSelect: the long lists (a country's ~800 areas) rendered without a template per option.
     activity = ActivityChoiceField(
-        label=_("Activity"), queryset=Activity.objects.none(), required=False, to_field_name="code"
+        label=_("Activity"),
+        queryset=Activity.objects.none(),
+        required=False,
+        to_field_name="code",
+        widget=QuickSelect,
     )
     organisation = forms.ModelChoiceField(
         label=_("Organisation"),
         queryset=Organisation.objects.none(),
         required=False,
         to_field_name="acronym",
+        widget=QuickSelect,
     )
     area = AreaChoiceField(
-        label=_("Area"), queryset=AdminArea.objects.none(), required=False, to_field_name="pcode"
+        label=_("Area"),
+        queryset=AdminArea.objects.none(),
+        required=False,
+        to_field_name="pcode",
+        widget=QuickSelect,
     )
     population_group = forms.ModelChoiceField(
         label=_("Population group"),
@@ -104,9 +115,15 @@ class AnalysisForm(forms.Form):
         self.fields["organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
             operations=operation
         ).order_by("acronym")
-        self.fields["area"].queryset = AdminArea.objects.filter(  # type: ignore[attr-defined]
-            country_pcode__in=country_pcodes(operation), level__in=(1, 2, 3)
-        ).order_by("level", "name")
+        # Not the boundaries: the choices of a country's ~800 areas would decode every one of
+        # them (most of the pivot page's time, bench_load.py).
+        self.fields["area"].queryset = (  # type: ignore[attr-defined]
+            AdminArea.objects.filter(
+                country_pcode__in=country_pcodes(operation), level__in=(1, 2, 3)
+            )
+            .defer("geometry")
+            .order_by("level", "name")
+        )
         self.fields["population_group"].queryset = PopulationGroup.objects.filter(  # type: ignore[attr-defined]
             operation=operation
         ).order_by("code")

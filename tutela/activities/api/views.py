@@ -87,6 +87,7 @@ class RowListView(AnalysisAPIView, ListAPIView):
                 "population_group",
                 "submission",
             )
+            .defer(*selectors.ROW_AREA_GEOMETRY)
             .order_by("-month", "organisation__acronym", "activity__code", "area__pcode", "pk")
         )
 

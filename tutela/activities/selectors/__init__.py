@@ -26,6 +26,7 @@ from tutela.activities.selectors.gap_analysis import (
 from tutela.activities.selectors.partners import AreaPresence, presence
 from tutela.activities.selectors.pivots import PivotResult, pivot
 from tutela.activities.selectors.visibility import (
+    ROW_AREA_GEOMETRY,
     area_descendants,
     hidden_name_area_ids,
     listable_rows,
@@ -36,6 +37,7 @@ __all__ = [
     "DEFAULT_GAP_THRESHOLD",
     "DIMENSIONS",
     "MAX_DIMENSIONS",
+    "ROW_AREA_GEOMETRY",
     "AreaCoverage",
     "AreaPresence",
     "Filters",

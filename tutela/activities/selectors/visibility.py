@@ -14,6 +14,11 @@ from tutela.core.models import AdminArea, Operation
 from tutela.core.models.roles import Role
 from tutela.core.selectors import country_pcodes
 
+# A row's areas without their boundaries (`.defer(*ROW_AREA_GEOMETRY)` after select_related):
+# listing rows never needs them, and decoding each area's GeoJSON was most of the time of the
+# row list and the grid (bench/bench_load.py).
+ROW_AREA_GEOMETRY = ("area__geometry", "admin1__geometry", "admin2__geometry", "admin3__geometry")
+
 # Roles that see their own organisation's rows whatever their review status.
 ORGANISATION_ROLES = frozenset({Role.PARTNER})
 

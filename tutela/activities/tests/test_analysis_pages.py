@@ -8,6 +8,8 @@ import io
 import hxl
 import openpyxl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tutela.activities.tests.analysis_fixtures import (  # noqa: F401
     JAN,
@@ -288,3 +290,14 @@ def test_gap_export(five_w: FiveW, as_user) -> None:  # noqa: ANN001
     assert lines[1][:3] == ["#adm2+code", "#adm2+name", "#severity"]
     assert lines[2][:2] == ["ML0502", "Djenné"]
     assert AuditEntry.objects.filter(action="export", summary__contains="gap").count() == 1
+
+
+def test_pivot_page_does_not_load_area_boundaries(five_w: FiveW, as_user) -> None:  # noqa: ANN001
+    # The area filter lists every admin 1-3 area: decoding their boundaries was most of the
+    # page's time (bench/bench_load.py).
+    client = as_user(five_w.world.coordinator)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(PIVOT)
+    assert response.status_code == 200
+    assert "Bandiagara (ML0501)" in response.content.decode()
+    assert [q["sql"] for q in queries.captured_queries if '"geometry"' in q["sql"]] == []

@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from tutela.activities.tests.analysis_fixtures import (  # noqa: F401
@@ -236,3 +238,12 @@ def test_openapi_schema_documents_the_5w_endpoints(db: None) -> None:
     text = schema.getvalue()
     for endpoint in ENDPOINTS:
         assert f"/api/v1/operations/{{slug}}/5w/{endpoint}" in text
+
+
+def test_row_list_does_not_load_area_boundaries(five_w: FiveW, api: ApiFor) -> None:
+    # Decoding every row's area boundaries was most of the list's time (bench/bench_load.py).
+    with CaptureQueriesContext(connection) as queries:
+        response = api(five_w.world.coordinator).get(BASE + "rows/")
+    assert response.status_code == 200
+    assert {r["admin2_pcode"] for r in response.json()["results"]} >= {"ML0501"}
+    assert [q["sql"] for q in queries.captured_queries if '"geometry"' in q["sql"]] == []

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tutela.activities.models import ActivityReport
 from tutela.activities.services.rounds import round_close, round_lock
@@ -340,3 +342,15 @@ def test_grid_query_count_does_not_grow_with_rows(fivew, as_user, django_assert_
     with django_assert_max_num_queries(30):
         response = client.get(GRID)
     assert response.content.decode().count('class="grid-line') == 12
+
+
+def test_grid_does_not_load_area_boundaries(fivew, as_user):
+    # Decoding every row's area boundaries was a good part of the grid's time (bench_load.py).
+    world = fivew.world
+    save_rows(world.partner, world.amss, line(), line(population_group="REF"))
+    client = as_user(world.partner)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(GRID)
+    assert response.status_code == 200
+    assert response.content.decode().count('class="grid-line') >= 2
+    assert [q["sql"] for q in queries.captured_queries if '"geometry"' in q["sql"]] == []

@@ -27,6 +27,7 @@ from tutela.activities import forms
 from tutela.activities.access import can_write_rows_of
 from tutela.activities.forms import DeadlineForm, ReviewForm, RoundForm
 from tutela.activities.models import ActivityReport, ReportingRound, Submission
+from tutela.activities.selectors import ROW_AREA_GEOMETRY
 from tutela.activities.services import rounds as round_services
 from tutela.activities.services import submissions as submission_services
 from tutela.core import access
@@ -240,6 +241,7 @@ def rows_of(round: ReportingRound, organisation: Organisation) -> QuerySet[Activ
             "population_group",
             "implementing_partner",
         )
+        .defer(*ROW_AREA_GEOMETRY)
         .order_by("activity__code", "area__pcode", "population_group__code", "pk")
     )
 

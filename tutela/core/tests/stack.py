@@ -107,9 +107,11 @@ def collected_static(var_dir: Path) -> Path:
     """The static files collected once for every test of the session (collectstatic compresses
     every file with brotli: minutes on a busy machine)."""
     # One copy per state of the static sources (a changed file is collected again).
+    # Every app's static directory counts (tutela/static and tutela/<app>/static), not only the
+    # project's: a copy made before an app brought its own files lacks them (a 500 on its pages).
     digest = hashlib.sha256()
-    for path in sorted((ROOT / "tutela" / "static").rglob("*")):
-        if path.is_file():
+    for path in sorted((ROOT / "tutela").rglob("*")):
+        if "static" in path.relative_to(ROOT).parts and path.is_file():
             digest.update(f"{path}:{path.stat().st_size}:{path.stat().st_mtime_ns}".encode())
     shared = Path(f"/tmp/tutela-test-static-{digest.hexdigest()[:16]}")  # noqa: S108
     marker = shared / "staticfiles.json"
