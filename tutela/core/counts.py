@@ -12,6 +12,8 @@ nonsense.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.validators import MaxValueValidator
 from django.utils.formats import number_format
 
@@ -26,3 +28,21 @@ def max_count_text() -> str:
 def count_validators() -> list[MaxValueValidator]:
     """The bound, for a model field's `validators` (and so for its ModelForm field)."""
     return [MaxValueValidator(MAX_COUNT)]
+
+
+# The largest amount of money (US dollars) one figure may hold: a budget line, a project's or
+# proposal's requirements, a funding flow, a plan's requirements or an allocation's envelope.
+# A trillion dollars is far above any humanitarian appeal, and sums of amounts at the bound fit
+# the 16-digit amount columns (10^14) that the totals are kept in for a hundred of them; the
+# services also refuse a total (the budget lines of one project) above the bound.
+MAX_AMOUNT = Decimal("1000000000000")
+
+
+def max_amount_text() -> str:
+    """The money bound as users read numbers in their language ("1,000,000,000,000")."""
+    return number_format(MAX_AMOUNT, decimal_pos=0, force_grouping=True)
+
+
+def amount_validators() -> list[MaxValueValidator]:
+    """The money bound, for a model field's `validators`."""
+    return [MaxValueValidator(MAX_AMOUNT)]

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tutela.capacity.models.courses import Course
+from tutela.core.counts import count_validators
 
 
 class NeedsAssessment(models.Model):
@@ -58,7 +59,9 @@ class NeedsResponse(models.Model):
     )
     # {topic code: priority 0-3}
     priorities = models.JSONField(_("priorities"), default=dict)
-    staff_to_train = models.PositiveIntegerField(_("staff to train"), default=0)
+    staff_to_train = models.PositiveIntegerField(
+        _("staff to train"), default=0, validators=count_validators()
+    )
     comment = models.TextField(_("comment"), blank=True, max_length=2000)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -142,8 +145,12 @@ class CapacityPlanItem(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(4)],
     )
     target_sessions = models.PositiveSmallIntegerField(_("sessions planned"), default=1)
-    target_people = models.PositiveIntegerField(_("people to train"), default=0)
-    target_women = models.PositiveIntegerField(_("of whom women"), default=0)
+    target_people = models.PositiveIntegerField(
+        _("people to train"), default=0, validators=count_validators()
+    )
+    target_women = models.PositiveIntegerField(
+        _("of whom women"), default=0, validators=count_validators()
+    )
     lead_organisation = models.ForeignKey(
         "core.Organisation",
         on_delete=models.PROTECT,

@@ -17,6 +17,7 @@ from tutela.capacity.selectors import indicators
 from tutela.capacity.selectors import planning as selectors
 from tutela.capacity.services import planning, sessions
 from tutela.capacity.tests.fixtures import START, Trainings, person, trainings_fixture  # noqa: F401
+from tutela.core.counts import MAX_COUNT
 from tutela.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -294,3 +295,29 @@ def test_plan_and_needs_api(trainings: Trainings, as_user: Any) -> None:
         .status_code
         == 403
     )
+
+
+def test_plan_item_people_are_bounded(trainings: Trainings) -> None:
+    """Issue 10 item 10: a count of 2^63 - 1 was stored on SQLite (and a 500 on PostgreSQL);
+    the model's bound refuses it on every path that saves an item, with the bound in the
+    message. The plan's figures are added up in Python (no database sum to overflow)."""
+    world = trainings.world
+    plan = planning.capacity_plan_create(
+        operation=world.operation, by=world.coordinator, year=2026, title="Plan"
+    )
+    for huge in (2**63 - 1, MAX_COUNT + 1):
+        with pytest.raises(ValidationError) as raised:
+            planning.plan_item_add(
+                plan=plan, by=world.coordinator, topic="gbv", target_people=huge, target_women=1
+            )
+        assert "100000000" in str(raised.value)
+    item = planning.plan_item_add(
+        plan=plan, by=world.coordinator, topic="gbv", target_people=MAX_COUNT, target_women=10
+    )
+    with pytest.raises(ValidationError) as raised:
+        planning.plan_item_update(
+            item=item, by=world.coordinator, target_people=2**63 - 1, target_women=2**63 - 1
+        )
+    assert "100000000" in str(raised.value)
+    item.refresh_from_db()
+    assert (item.target_people, item.target_women) == (MAX_COUNT, 10)

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tutela.core.api.views import OperationAPIView
+from tutela.core.counts import MAX_AMOUNT
 from tutela.core.models import Organisation
 from tutela.planning import access
 from tutela.planning.api.plans import ScopedPK
@@ -72,7 +73,9 @@ class FlowOut(serializers.Serializer):
 
 class FlowIn(serializers.Serializer):
     donor = serializers.CharField(max_length=300)
-    amount_usd = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
+    amount_usd = serializers.DecimalField(
+        max_digits=16, decimal_places=2, min_value=0, max_value=MAX_AMOUNT
+    )
     status = serializers.ChoiceField(choices=FundingFlow.Status.choices)
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     organisation = ScopedPK(_organisations, required=False, allow_null=True, default=None)

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tutela.core.api.views import OperationAPIView
+from tutela.core.counts import MAX_AMOUNT, MAX_COUNT
 from tutela.core.models import AdminArea, Body, PopulationGroup
 from tutela.planning import access
 from tutela.planning.models import Objective, Plan, PlanIndicator, PlanVersion
@@ -159,8 +160,8 @@ class IndicatorIn(serializers.Serializer):
         choices=PlanIndicator.Unit.choices, default=PlanIndicator.Unit.PEOPLE
     )
     body = ScopedPK(_bodies, required=False, allow_null=True, default=None)
-    baseline = serializers.IntegerField(min_value=0, default=0)
-    target = serializers.IntegerField(min_value=0)
+    baseline = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, default=0)
+    target = serializers.IntegerField(min_value=0, max_value=MAX_COUNT)
     order = serializers.IntegerField(min_value=0, required=False, default=0)
     activities = ScopedPK(_activities, many=True, required=False, default=list)
     fivew_indicators = ScopedPK(_indicators, many=True, required=False, default=list)
@@ -169,8 +170,8 @@ class IndicatorIn(serializers.Serializer):
 class IndicatorTargetIn(serializers.Serializer):
     area = ScopedPK(_areas)
     population_group = ScopedPK(_groups, required=False, allow_null=True, default=None)
-    baseline = serializers.IntegerField(min_value=0, default=0)
-    target = serializers.IntegerField(min_value=0)
+    baseline = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, default=0)
+    target = serializers.IntegerField(min_value=0, max_value=MAX_COUNT)
 
 
 class TargetsIn(serializers.Serializer):
@@ -184,7 +185,9 @@ class VersionIn(serializers.Serializer):
 
 class RequirementIn(serializers.Serializer):
     body = ScopedPK(_bodies)
-    amount_usd = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
+    amount_usd = serializers.DecimalField(
+        max_digits=16, decimal_places=2, min_value=0, max_value=MAX_AMOUNT
+    )
 
 
 class ProgressOut(serializers.Serializer):

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tutela.core.api.views import OperationAPIView
+from tutela.core.counts import MAX_AMOUNT, MAX_COUNT
 from tutela.core.models import AdminArea, Body, Organisation, PopulationGroup
 from tutela.planning import access
 from tutela.planning.api.plans import ScopedPK
@@ -53,7 +54,9 @@ def _groups(operation: Any, context: dict[str, Any]) -> QuerySet[PopulationGroup
 class BudgetLineIO(serializers.Serializer):
     category = serializers.ChoiceField(choices=BudgetCategory.choices)
     description = serializers.CharField(max_length=300, allow_blank=True, default="")
-    amount_usd = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
+    amount_usd = serializers.DecimalField(
+        max_digits=16, decimal_places=2, min_value=0, max_value=MAX_AMOUNT
+    )
 
 
 class TargetOut(serializers.Serializer):
@@ -63,7 +66,7 @@ class TargetOut(serializers.Serializer):
 
 class TargetIn(serializers.Serializer):
     population_group = ScopedPK(_groups)
-    targeted = serializers.IntegerField(min_value=0)
+    targeted = serializers.IntegerField(min_value=0, max_value=MAX_COUNT)
 
 
 class ProjectOut(serializers.Serializer):

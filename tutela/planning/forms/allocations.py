@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tutela.core.counts import MAX_AMOUNT
 from tutela.core.forms.fields import DateInput
 from tutela.core.models import AdminArea, Body, Operation, Organisation, PopulationGroup, User
 from tutela.planning.models import (
@@ -40,7 +41,11 @@ class AllocationForm(forms.Form):
     )
     body = forms.ModelChoiceField(label=_("Cluster / AoR"), queryset=Body.objects.none())
     envelope_usd = forms.DecimalField(
-        label=_("Envelope (USD)"), min_value=0, max_digits=16, decimal_places=2
+        label=_("Envelope (USD)"),
+        min_value=0,
+        max_value=MAX_AMOUNT,
+        max_digits=16,
+        decimal_places=2,
     )
     strategy = forms.CharField(
         label=_("Allocation strategy"), widget=forms.Textarea(attrs={"rows": 5}), required=False

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tutela.core.counts import MAX_AMOUNT
 from tutela.core.forms.fields import DateInput
 from tutela.core.models import Operation, Organisation
 from tutela.planning.models import FundingFlow, Project
@@ -59,7 +60,11 @@ class FlowForm(forms.Form):
         help_text=_("As FTS names it, e.g. “Germany, Government of”."),
     )
     amount_usd = forms.DecimalField(
-        label=_("Amount (USD)"), min_value=0, max_digits=16, decimal_places=2
+        label=_("Amount (USD)"),
+        min_value=0,
+        max_value=MAX_AMOUNT,
+        max_digits=16,
+        decimal_places=2,
     )
     status = forms.ChoiceField(label=_("Status"), choices=FundingFlow.Status.choices)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)

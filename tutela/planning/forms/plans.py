@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tutela.core.counts import MAX_AMOUNT, MAX_COUNT
 from tutela.core.models import AdminArea, Body, Operation, PopulationGroup
 from tutela.planning.models import Objective, Plan, PlanIndicator, PlanVersion
 from tutela.planning.selectors import fivew
@@ -68,8 +69,8 @@ class IndicatorForm(forms.Form):
     body = forms.ModelChoiceField(
         label=_("Cluster / AoR"), queryset=Body.objects.none(), required=False
     )
-    baseline = forms.IntegerField(label=_("Baseline"), min_value=0, initial=0)
-    target = forms.IntegerField(label=_("Target"), min_value=0)
+    baseline = forms.IntegerField(label=_("Baseline"), min_value=0, max_value=MAX_COUNT, initial=0)
+    target = forms.IntegerField(label=_("Target"), min_value=0, max_value=MAX_COUNT)
     activities = forms.ModelMultipleChoiceField(
         label=_("5W activities counted"),
         queryset=Activity.objects.none(),
@@ -114,8 +115,10 @@ class TargetForm(forms.Form):
         required=False,
         empty_label=_("All groups"),
     )
-    baseline = forms.IntegerField(label=_("Baseline"), min_value=0, required=False)
-    target = forms.IntegerField(label=_("Target"), min_value=0, required=False)
+    baseline = forms.IntegerField(
+        label=_("Baseline"), min_value=0, max_value=MAX_COUNT, required=False
+    )
+    target = forms.IntegerField(label=_("Target"), min_value=0, max_value=MAX_COUNT, required=False)
 
     def __init__(self, *args: Any, operation: Operation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -165,6 +168,7 @@ class RequirementForm(forms.Form):
     amount_usd = forms.DecimalField(
         label=_("Requirements (USD)"),
         min_value=0,
+        max_value=MAX_AMOUNT,
         max_digits=16,
         decimal_places=2,
         help_text=_("0 removes them."),

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tutela.core.counts import MAX_AMOUNT, MAX_COUNT
 from tutela.core.forms.fields import DateInput
 from tutela.core.models import AdminArea, Body, Operation, Organisation, PopulationGroup
 from tutela.planning.models import BudgetCategory, Objective, Plan, Project
@@ -109,7 +110,12 @@ class BudgetLineForm(forms.Form):
     )
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
     amount_usd = forms.DecimalField(
-        label=_("Amount (USD)"), min_value=0, max_digits=16, decimal_places=2, required=False
+        label=_("Amount (USD)"),
+        min_value=0,
+        max_value=MAX_AMOUNT,
+        max_digits=16,
+        decimal_places=2,
+        required=False,
     )
 
     def clean(self) -> dict[str, Any]:
@@ -139,7 +145,9 @@ class TargetLineForm(forms.Form):
     population_group = forms.ModelChoiceField(
         label=_("Population group"), queryset=PopulationGroup.objects.none(), required=False
     )
-    targeted = forms.IntegerField(label=_("People targeted"), min_value=0, required=False)
+    targeted = forms.IntegerField(
+        label=_("People targeted"), min_value=0, max_value=MAX_COUNT, required=False
+    )
 
     def __init__(self, *args: Any, operation: Operation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tutela.core.counts import amount_validators, count_validators
 from tutela.planning.models.projects import BudgetCategory
 
 
@@ -34,7 +35,9 @@ class Allocation(models.Model):
     body = models.ForeignKey(
         "core.Body", on_delete=models.PROTECT, related_name="+", verbose_name=_("cluster / AoR")
     )
-    envelope_usd = models.DecimalField(_("envelope (USD)"), max_digits=16, decimal_places=2)
+    envelope_usd = models.DecimalField(
+        _("envelope (USD)"), max_digits=16, decimal_places=2, validators=amount_validators()
+    )
     strategy = models.TextField(_("allocation strategy"), blank=True)
     priority_areas = models.ManyToManyField(
         "core.AdminArea", blank=True, related_name="+", verbose_name=_("priority areas")
@@ -203,7 +206,11 @@ class Proposal(models.Model):
     end_date = models.DateField(_("end date"), null=True, blank=True)
     # The sum of the budget lines, kept by the services.
     requested_usd = models.DecimalField(
-        _("amount requested (USD)"), max_digits=16, decimal_places=2, default=0
+        _("amount requested (USD)"),
+        max_digits=16,
+        decimal_places=2,
+        default=0,
+        validators=amount_validators(),
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -253,7 +260,9 @@ class ProposalBudgetLine(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="budget_lines")
     category = models.CharField(_("category"), max_length=12, choices=BudgetCategory.choices)
     description = models.CharField(_("description"), max_length=300)
-    amount_usd = models.DecimalField(_("amount (USD)"), max_digits=16, decimal_places=2)
+    amount_usd = models.DecimalField(
+        _("amount (USD)"), max_digits=16, decimal_places=2, validators=amount_validators()
+    )
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -275,7 +284,7 @@ class ProposalTarget(models.Model):
     population_group = models.ForeignKey(
         "core.PopulationGroup", on_delete=models.PROTECT, related_name="+"
     )
-    targeted = models.PositiveIntegerField(_("people targeted"))
+    targeted = models.PositiveIntegerField(_("people targeted"), validators=count_validators())
 
     class Meta:
         ordering = ["proposal", "population_group__code"]

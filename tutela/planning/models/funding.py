@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tutela.core.counts import amount_validators
+
 
 class Donor(models.Model):
     """A source of funding as FTS names it ("Germany, Government of"; "Mali Humanitarian Fund")."""
@@ -111,7 +113,9 @@ class FundingFlow(models.Model):
         related_name="flows",
         verbose_name=_("project"),
     )
-    amount_usd = models.DecimalField(_("amount (USD)"), max_digits=16, decimal_places=2)
+    amount_usd = models.DecimalField(
+        _("amount (USD)"), max_digits=16, decimal_places=2, validators=amount_validators()
+    )
     original_amount = models.DecimalField(
         _("original amount"), max_digits=18, decimal_places=2, null=True, blank=True
     )

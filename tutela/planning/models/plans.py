@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tutela.core.counts import amount_validators, count_validators
 from tutela.core.models.reference import Localised
 
 
@@ -152,8 +153,8 @@ class PlanIndicator(Localised):
         related_name="+",
         verbose_name=_("cluster / AoR"),
     )
-    baseline = models.PositiveIntegerField(_("baseline"), default=0)
-    target = models.PositiveIntegerField(_("target"), default=0)
+    baseline = models.PositiveIntegerField(_("baseline"), default=0, validators=count_validators())
+    target = models.PositiveIntegerField(_("target"), default=0, validators=count_validators())
     activities = models.ManyToManyField(
         "activities.Activity", blank=True, related_name="+", verbose_name=_("5W activities")
     )
@@ -193,8 +194,8 @@ class IndicatorTarget(models.Model):
         related_name="+",
         verbose_name=_("population group"),
     )
-    baseline = models.PositiveIntegerField(_("baseline"), default=0)
-    target = models.PositiveIntegerField(_("target"), default=0)
+    baseline = models.PositiveIntegerField(_("baseline"), default=0, validators=count_validators())
+    target = models.PositiveIntegerField(_("target"), default=0, validators=count_validators())
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -227,7 +228,9 @@ class PlanRequirement(models.Model):
     body = models.ForeignKey(
         "core.Body", on_delete=models.PROTECT, related_name="+", verbose_name=_("cluster / AoR")
     )
-    amount_usd = models.DecimalField(_("requirements (USD)"), max_digits=16, decimal_places=2)
+    amount_usd = models.DecimalField(
+        _("requirements (USD)"), max_digits=16, decimal_places=2, validators=amount_validators()
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tutela.core.counts import amount_validators, count_validators
+
 
 class BudgetCategory(models.TextChoices):
     """The UN harmonised budget categories, used by HPC project sheets and pooled-fund budgets."""
@@ -71,7 +73,11 @@ class Project(models.Model):
     end_date = models.DateField(_("end date"))
     # The sum of the budget lines, kept by the services.
     requirements_usd = models.DecimalField(
-        _("requirements (USD)"), max_digits=16, decimal_places=2, default=0
+        _("requirements (USD)"),
+        max_digits=16,
+        decimal_places=2,
+        default=0,
+        validators=amount_validators(),
     )
     locations = models.ManyToManyField(
         "core.AdminArea", blank=True, related_name="+", verbose_name=_("locations")
@@ -124,7 +130,9 @@ class ProjectBudgetLine(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="budget_lines")
     category = models.CharField(_("category"), max_length=12, choices=BudgetCategory.choices)
     description = models.CharField(_("description"), max_length=300)
-    amount_usd = models.DecimalField(_("amount (USD)"), max_digits=16, decimal_places=2)
+    amount_usd = models.DecimalField(
+        _("amount (USD)"), max_digits=16, decimal_places=2, validators=amount_validators()
+    )
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -148,7 +156,7 @@ class ProjectTarget(models.Model):
     population_group = models.ForeignKey(
         "core.PopulationGroup", on_delete=models.PROTECT, related_name="+"
     )
-    targeted = models.PositiveIntegerField(_("people targeted"))
+    targeted = models.PositiveIntegerField(_("people targeted"), validators=count_validators())
 
     class Meta:
         ordering = ["project", "population_group__code"]

@@ -32,10 +32,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tutela.core.counts import MAX_AMOUNT, max_amount_text
 from tutela.core.imports import uploads
 from tutela.core.imports.matching import match_columns
 from tutela.core.imports.problems import ERROR, WARNING, ImportFileError, Problem, row_problem
@@ -188,12 +190,16 @@ STATUSES = {
 _GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 _DECIMAL_COMMA = re.compile(r"^\d+,\d{1,2}$")
 _SEPARATORS = str.maketrans("", "", " \u00a0\u202f\u2009'’")
-MAX_AMOUNT = Decimal("99999999999999.99")
+# An amount in its original currency: not added up, only shown; bounded by its column (18 digits
+# with 2 decimals would take more, but no currency needs it). Amounts in US dollars, which the
+# funding figures add up, are bounded by tutela.core.counts.MAX_AMOUNT.
+MAX_ORIGINAL_AMOUNT = Decimal("99999999999999.99")
 
 
-def parse_money(value: Any) -> Decimal | None:
+def parse_money(value: Any, maximum: Decimal = MAX_ORIGINAL_AMOUNT) -> Decimal | None:
     """An amount as FTS and spreadsheets write it ("250000", 250000.0, "1,250,000.50",
-    "1 250 000,50"); None when blank; ParseError when not a non-negative amount."""
+    "1 250 000,50"); None when blank; ParseError when not a non-negative amount (code
+    "too_large" above `maximum`)."""
     if is_blank(value):
         return None
     if isinstance(value, bool):
@@ -214,7 +220,7 @@ def parse_money(value: Any) -> Decimal | None:
         raise ParseError("not_number")
     if amount < 0:
         raise ParseError("negative")
-    if amount > MAX_AMOUNT:
+    if amount > maximum:
         raise ParseError("too_large")
     return amount.quantize(Decimal("0.01"))
 
@@ -334,11 +340,29 @@ class _Checker:
             return self.organisations.get(name_key(found.group(1)))
         return None
 
-    def money(self, row: Mapping[str, Any], name: str) -> Decimal | None:
+    def money(
+        self, row: Mapping[str, Any], name: str, maximum: Decimal = MAX_ORIGINAL_AMOUNT
+    ) -> Decimal | None:
         raw = row.get(name)
         try:
-            return parse_money(raw)
-        except ParseError:
+            return parse_money(raw, maximum)
+        except ParseError as error:
+            if error.code == "too_large":
+                self.add(
+                    name,
+                    "too_large",
+                    _(
+                        "Row %(row)s, column “%(column)s”: %(value)s is more than %(max)s, "
+                        "the largest amount Tutela accepts."
+                    ),
+                    value=raw,
+                    max=(
+                        max_amount_text()
+                        if maximum == MAX_AMOUNT
+                        else number_format(maximum, force_grouping=True)
+                    ),
+                )
+                return None
             self.add(
                 name,
                 "not_amount",
@@ -405,7 +429,7 @@ class _Checker:
             return None
         if self.excluded(row, fts_id):
             return None
-        amount = self.money(row, "amountUSD")
+        amount = self.money(row, "amountUSD", MAX_AMOUNT)
         if amount is None and len(self.problems) == before:
             self.add(
                 "amountUSD", "missing", _("Row %(row)s, column “%(column)s”: the value is missing.")

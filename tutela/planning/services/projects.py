@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from tutela.core import access as core_access
+from tutela.core.counts import MAX_AMOUNT, MAX_COUNT, max_amount_text, max_count_text
 from tutela.core.models import (
     AdminArea,
     AuditEntry,
@@ -103,6 +104,15 @@ def _clean_budget(lines: Sequence[dict[str, Any]]) -> list[ProjectBudgetLine]:
             raise ValidationError(
                 {"budget_lines": _("Budget line %(line)s: choose a category.") % {"line": index}}
             )
+        if Decimal(amount) > MAX_AMOUNT:
+            raise ValidationError(
+                {
+                    "budget_lines": _(
+                        "Budget line %(line)s: the amount cannot be more than %(max)s."
+                    )
+                    % {"line": index, "max": max_amount_text()}
+                }
+            )
         clean.append(
             ProjectBudgetLine(
                 category=line["category"],
@@ -110,6 +120,13 @@ def _clean_budget(lines: Sequence[dict[str, Any]]) -> list[ProjectBudgetLine]:
                 amount_usd=Decimal(amount),
                 order=index,
             )
+        )
+    if sum((line.amount_usd for line in clean), Decimal("0")) > MAX_AMOUNT:
+        raise ValidationError(
+            {
+                "budget_lines": _("The budget lines add up to more than %(max)s.")
+                % {"max": max_amount_text()}
+            }
         )
     return clean
 
@@ -131,7 +148,17 @@ def _clean_targets(operation: Operation, targets: Sequence[dict[str, Any]]) -> l
                 {"targets": _("Target %(line)s repeats a population group.") % {"line": index}}
             )
         seen.add(group.pk)
-        clean.append(ProjectTarget(population_group=group, targeted=int(item.get("targeted") or 0)))
+        targeted = int(item.get("targeted") or 0)
+        if not 0 <= targeted <= MAX_COUNT:
+            raise ValidationError(
+                {
+                    "targets": _(
+                        "Target %(line)s: the number of people must be between 0 and %(max)s."
+                    )
+                    % {"line": index, "max": max_count_text()}
+                }
+            )
+        clean.append(ProjectTarget(population_group=group, targeted=targeted))
     return clean
 
 

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tutela.core.counts import MAX_AMOUNT, MAX_COUNT, max_amount_text, max_count_text
 from tutela.core.models import AdminArea, AuditEntry, Organisation, PopulationGroup, User
 from tutela.core.services.audit import audit_write, snapshot
 from tutela.planning import access
@@ -115,6 +116,15 @@ def _lines(
                         % {"line": index}
                     }
                 )
+            if Decimal(amount) > MAX_AMOUNT:
+                raise ValidationError(
+                    {
+                        "budget_lines": _(
+                            "Budget line %(line)s: the amount cannot be more than %(max)s."
+                        )
+                        % {"line": index, "max": max_amount_text()}
+                    }
+                )
             clean.append(
                 ProposalBudgetLine(
                     proposal=proposal,
@@ -123,6 +133,13 @@ def _lines(
                     amount_usd=Decimal(amount),
                     order=index,
                 )
+            )
+        if sum((line.amount_usd for line in clean), Decimal("0")) > MAX_AMOUNT:
+            raise ValidationError(
+                {
+                    "budget_lines": _("The budget lines add up to more than %(max)s.")
+                    % {"max": max_amount_text()}
+                }
             )
         proposal.budget_lines.all().delete()
         ProposalBudgetLine.objects.bulk_create(clean)
@@ -138,12 +155,18 @@ def _lines(
                     {"targets": _("Target %(line)s repeats a population group.") % {"line": index}}
                 )
             seen.add(group.pk)
-            clean_targets.append(
-                ProposalTarget(
-                    proposal=proposal,
-                    population_group=group,
-                    targeted=int(item.get("targeted") or 0),
+            targeted = int(item.get("targeted") or 0)
+            if not 0 <= targeted <= MAX_COUNT:
+                raise ValidationError(
+                    {
+                        "targets": _(
+                            "Target %(line)s: the number of people must be between 0 and %(max)s."
+                        )
+                        % {"line": index, "max": max_count_text()}
+                    }
                 )
+            clean_targets.append(
+                ProposalTarget(proposal=proposal, population_group=group, targeted=targeted)
             )
         proposal.targets.all().delete()
         ProposalTarget.objects.bulk_create(clean_targets)
