@@ -428,6 +428,13 @@ SPECTACULAR_SETTINGS = {
     # Choice sets used by several fields get one schema component each.
     "ENUM_NAME_OVERRIDES": {
         "LanguageEnum": LANGUAGES,
+        "TrainingSessionStatusEnum": "tutela.capacity.models.sessions.TrainingSession.Status",
+        "KnowledgeTestKindEnum": "tutela.capacity.models.assessments.KnowledgeTest.Kind",
+        "QuestionKindEnum": "tutela.capacity.models.courses.Question.Kind",
+        "ParticipantSexEnum": "tutela.capacity.models.sessions.Participant.Sex",
+        "ParticipantAgeBandEnum": "tutela.capacity.models.sessions.Participant.AgeBand",
+        "CaseSexEnum": "tutela.cases.models.cases.Sex",
+        "CaseAgeBandEnum": "tutela.cases.models.cases.AgeBand",
         "RolesEnum": "tutela.core.models.roles.Role",
         "ActionPointStatusEnum": "tutela.coordination.models.actions.ActionPoint.Status",
         "ActionPointEventKindEnum": "tutela.coordination.models.actions.ActionPointEvent.Kind",

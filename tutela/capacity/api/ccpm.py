@@ -9,7 +9,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,6 +35,7 @@ class RoundIn(serializers.Serializer):
     reminder_days = serializers.IntegerField(min_value=0, max_value=60, required=False)
 
 
+@extend_schema_field(OpenApiTypes.INT)  # its queryset depends on the request
 class SubFunctionField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self) -> Any:
         return CcpmSubFunction.objects.filter(function__operation=self.context["operation"])
@@ -100,7 +102,7 @@ class RoundListView(CcpmView):
 
     serializer_class = RoundIn
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(operation_id="v1_operations_capacity_ccpm_list", responses={200: dict})
     def get(self, request: Request, slug: str) -> Response:
         rounds = selectors.rounds(self.get_operation())
         if not self.manager():

@@ -52,7 +52,7 @@ def _assessment(view: OperationAPIView, pk: int) -> NeedsAssessment:
 class NeedsListView(OperationAPIView):
     serializer_class = NothingIn
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(operation_id="v1_operations_capacity_needs_list", responses={200: dict})
     def get(self, request: Request, slug: str) -> Response:
         return Response(
             [
@@ -131,7 +131,7 @@ class NeedsAnswerView(OperationAPIView):
 class PlanListView(OperationAPIView):
     serializer_class = NothingIn
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(operation_id="v1_operations_capacity_plans_list", responses={200: dict})
     def get(self, request: Request, slug: str) -> Response:
         return Response(
             [

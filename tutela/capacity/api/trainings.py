@@ -11,7 +11,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -138,6 +139,7 @@ class SessionOut(serializers.ModelSerializer):
         return int(value)
 
 
+@extend_schema_field(OpenApiTypes.INT)  # its queryset depends on the request
 class CourseField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self) -> QuerySet[Course]:
         return Course.objects.filter(operation=self.context["operation"])
@@ -207,7 +209,7 @@ class RegistrationIn(serializers.Serializer):
         return attrs
 
 
-class AttendanceIn(serializers.Serializer):
+class TrainingAttendanceIn(serializers.Serializer):
     day = serializers.DateField()
     present = serializers.ListField(child=serializers.IntegerField(), allow_empty=True)
 
@@ -228,7 +230,7 @@ class TestIn(serializers.Serializer):
     send_on = serializers.DateField(required=False)
 
 
-class ScoresIn(serializers.Serializer):
+class TestScoresIn(serializers.Serializer):
     scores = serializers.DictField(
         child=serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
     )
@@ -309,6 +311,7 @@ class CourseDetailView(CapacityAPIView):
 class QuestionListView(CapacityAPIView):
     """A course's question bank, with the correct answers: training managers only."""
 
+    queryset = Question.objects.none()  # for the schema (the path's pk is a course's)
     serializer_class = QuestionOut
 
     @extend_schema(responses={200: QuestionOut(many=True)})
@@ -373,6 +376,7 @@ class RegistrationListView(CapacityAPIView):
     """The registrations the caller may see (POST: register someone known, or a new
     participant)."""
 
+    queryset = Registration.objects.none()  # for the schema (the path's pk is a session's)
     serializer_class = RegistrationOut
 
     @extend_schema(responses={200: RegistrationOut(many=True)})
@@ -417,13 +421,13 @@ class RegistrationListView(CapacityAPIView):
 class AttendanceView(CapacityAPIView):
     """Record who was present on one day (PUT replaces that day's list)."""
 
-    serializer_class = AttendanceIn
+    serializer_class = TrainingAttendanceIn
 
-    @extend_schema(request=AttendanceIn, responses={200: dict})
+    @extend_schema(request=TrainingAttendanceIn, responses={200: dict})
     def put(self, request: Request, slug: str, pk: int) -> Response:
         session = self.session()
         self.require_manager()
-        data = self.input(AttendanceIn)
+        data = self.input(TrainingAttendanceIn)
         counts = session_services.attendance_record(
             session=session, by=self.caller, day=data["day"], present_ids=data["present"]
         )
@@ -431,6 +435,7 @@ class AttendanceView(CapacityAPIView):
 
 
 class TestListView(CapacityAPIView):
+    queryset = KnowledgeTest.objects.none()  # for the schema (the path's pk is a session's)
     serializer_class = TestOut
 
     @extend_schema(responses={200: TestOut(many=True)})
@@ -452,14 +457,14 @@ class TestListView(CapacityAPIView):
 class TestScoresView(CapacityAPIView):
     """Enter paper-test points: {"scores": {"<registration id>": 14.5, ...}}."""
 
-    serializer_class = ScoresIn
+    serializer_class = TestScoresIn
 
-    @extend_schema(request=ScoresIn, responses={200: dict})
+    @extend_schema(request=TestScoresIn, responses={200: dict})
     def post(self, request: Request, slug: str, pk: int) -> Response:
         test = capacity_access.knowledge_test_get(request.user, self.get_operation(), pk)
         self.require_manager()
         changed = test_services.paper_scores_record(
-            test=test, by=self.caller, scores=self.input(ScoresIn)["scores"]
+            test=test, by=self.caller, scores=self.input(TestScoresIn)["scores"]
         )
         return Response({"changed": changed})
 
