@@ -120,7 +120,7 @@ PEOPLE = [
     ("Moussa Kéita", "EMO", "Gestionnaire de cas", "M", "40-59"),
     ("Hawa Sidibé", "SPA", "Chargée de programme", "F", "25-39"),
     ("Amadou Coulibaly", "SPA", "Officier MEAL", "M", "25-39"),
-    ("Fanta Konaté", "RFT", "Animatrice communautaire", "F", "40-59"),
+    ("Mariam Sangaré", "RFT", "Animatrice communautaire", "F", "40-59"),
     ("Ibrahima Sangaré", "DRDS-D", "Chef de service", "M", "40-59"),
     ("Mariam Dembélé", "CRD", "Volontaire", "F", "18-24"),
     ("Salif Doumbia", "CRD", "Superviseur", "M", "25-39"),

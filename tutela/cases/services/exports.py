@@ -24,26 +24,9 @@ from tutela.cases.models import Case, Consent, ConsentOverride, Service
 from tutela.cases.services.consent import has_consent
 from tutela.core.models import AuditEntry, Operation, User
 from tutela.core.services.audit import audit_create, audit_write
+from tutela.core.spreadsheets import csv_row, xlsx_row
 
 MIN_PASSWORD = 12
-# What a spreadsheet would run as a formula (CSV opened in Excel: all four; openpyxl writes a
-# string starting with "=" as a formula).
-CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def xlsx_cell(value: Any) -> Any:
-    """A value typed by a user, never written as a formula."""
-    if isinstance(value, str) and value.startswith("="):
-        return "'" + value
-    return value
-
-
-def csv_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(CSV_FORMULA):
-        return "'" + value
-    return value
-
-
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -169,7 +152,7 @@ def caseload_export(
             else:
                 row += ["", "", "", "", "", _("withheld (no consent)")]
                 counts["withheld"] += 1
-        sheet.append([xlsx_cell(str(v) if isinstance(v, str) else v) for v in row])
+        sheet.append(xlsx_row(sheet, row))
     content = encrypt_workbook(workbook, password)
     audit_write(
         actor=by,
@@ -243,7 +226,7 @@ def directory_export(
         text = io.StringIO()
         writer = csv.writer(text)
         writer.writerow(header)
-        writer.writerows([[csv_cell(v) for v in row] for row in rows])
+        writer.writerows([csv_row(row) for row in rows])
         return ("\ufeff" + text.getvalue()).encode("utf-8")
     workbook = Workbook()
     sheet = workbook.active
@@ -251,7 +234,7 @@ def directory_export(
     sheet.title = str(_("Services"))
     sheet.append(header)
     for row in rows:
-        sheet.append([xlsx_cell(v) for v in row])
+        sheet.append(xlsx_row(sheet, row))
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()

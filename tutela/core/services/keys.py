@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from tutela.core.crypto import PREFIX, encrypted_fields, rotate
 from tutela.core.models import AuditEntry
@@ -32,7 +32,9 @@ def keys_rotate(*, by: object = None) -> RotationResult:
         column = model._meta.get_field(field_name).column  # type: ignore[union-attr]
         # .values_list goes through from_db_value (decryption); read the raw cipher text instead.
         queryset = model._default_manager.exclude(**{field_name: ""}).order_by("pk")
-        raw = queryset.extra(select={"_raw": column}).values_list("pk", "_raw")  # noqa: S610
+        quote_name = connection.ops.quote_name
+        qualified = f"{quote_name(model._meta.db_table)}.{quote_name(column)}"
+        raw = queryset.extra(select={"_raw": qualified}).values_list("pk", "_raw")  # noqa: S610
         for pk, stored in raw.iterator(chunk_size=BATCH):
             if not stored or not stored.startswith(PREFIX):
                 continue

@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import datetime
-import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -64,14 +67,28 @@ def test_a_heartbeat_on_this_machine_is_alive_while_its_process_runs() -> None:
     for the write lock like any write)."""
     now = timezone.now()
     old = now - datetime.timedelta(hours=2)
-    mine = WorkerHeartbeat(
-        name="me", kind="worker", hostname=workers.hostname(), pid=os.getpid(), seen_at=old
+    # A real process whose command line names Tutela (this test's own process may be an xdist
+    # worker whose command line does not).
+    process = subprocess.Popen(  # noqa: S603 - fixed arguments
+        [sys.executable, "-c", "import time; time.sleep(120)", "tutela-heartbeat-test"]
     )
-    gone = WorkerHeartbeat(
-        name="gone", kind="worker", hostname=workers.hostname(), pid=2**22 + 7, seen_at=now
-    )
-    assert workers.heartbeat_is_alive(mine, now)
-    assert not workers.heartbeat_is_alive(gone, now)
+    cmdline = Path(f"/proc/{process.pid}/cmdline")
+    deadline = time.monotonic() + 20
+    while b"tutela-heartbeat-test" not in cmdline.read_bytes() and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the child has started the program
+    try:
+        mine = WorkerHeartbeat(
+            name="me", kind="worker", hostname=workers.hostname(), pid=process.pid, seen_at=old
+        )
+        gone = WorkerHeartbeat(
+            name="gone", kind="worker", hostname=workers.hostname(), pid=2**22 + 7, seen_at=now
+        )
+        assert workers.heartbeat_is_alive(mine, now)
+        assert not workers.heartbeat_is_alive(gone, now)
+    finally:
+        process.kill()
+        process.wait()
+    assert not workers.heartbeat_is_alive(mine, now)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from tutela.monitoring.models import ProtectionRisk
+from tutela.core.models import ProtectionRisk
 from tutela.monitoring.services.settings import reference_item_save
 from tutela.monitoring.tests.analysis_fixtures import (
     JAN,

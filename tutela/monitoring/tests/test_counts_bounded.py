@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tutela.conftest import api_key_for
 from tutela.core.counts import MAX_COUNT
 from tutela.monitoring.incident_data import PeopleCount, References, incident_problems
 from tutela.monitoring.models import Incident, IncidentSummary, MonitoringImport
@@ -25,8 +25,7 @@ HUGE = 2**63 - 1
 
 def api(user: Any) -> APIClient:
     client = APIClient()
-    token, _created = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key_for(user)}")
     return client
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import pyrage
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
+from django.db import connection
 
 from tutela.core import filecrypt
 from tutela.core.crypto import PREFIX, encrypted_fields
@@ -105,9 +106,14 @@ def keys_needed(storage: EncryptedStorage | None = None) -> list[str]:
     used = {0}
     for model, field_name in encrypted_fields():
         column = model._meta.get_field(field_name).column  # type: ignore[union-attr]
+        # Qualified, and without the model's ordering: an ordering on a related model joins a
+        # table that may have a column of the same name (ambiguous on SQLite).
+        quote_name = connection.ops.quote_name
+        qualified = f"{quote_name(model._meta.db_table)}.{quote_name(column)}"
         raw = (
             model._default_manager.exclude(**{field_name: ""})
-            .extra(select={"_raw": column})  # noqa: S610 - a column name from the model
+            .order_by()
+            .extra(select={"_raw": qualified})  # noqa: S610 - a column name from the model
             .values_list("_raw", flat=True)
         )
         for stored in raw.iterator(chunk_size=2000):
