@@ -12,8 +12,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -128,7 +133,21 @@ class CaseListView(CaseStaffView, ListAPIView):
         return self.list(request, *args, **kwargs)
 
     @extend_schema(
-        request=s.CaseIn, responses={201: s.CaseOut, 409: OpenApiResponse(description="Duplicates")}
+        request=s.CaseIn,
+        responses={
+            201: s.CaseOut,
+            409: OpenApiResponse(
+                response=inline_serializer(
+                    "ProbableDuplicatesOut",
+                    fields={
+                        "detail": serializers.CharField(),
+                        "code": serializers.CharField(),
+                        "candidates": s.CandidateOut(many=True),
+                    },
+                ),
+                description="Probable duplicates: the case is not registered",
+            ),
+        },
     )
     def post(self, request: Request, slug: str) -> Response:
         data = self.input(s.CaseIn)

@@ -142,7 +142,7 @@ def import_queue(*, slug: str, path: str) -> dict[str, object]:
 
     operation = Operation.objects.get(slug=slug)
     record = import_5w_start(
-        by=User.objects.get(email=f"coordinator@{slug}.test"),
+        by=User.objects.get(email=f"partner@{slug}.test"),
         operation=operation,
         file=Path(path).read_bytes(),
         file_name=Path(path).name,

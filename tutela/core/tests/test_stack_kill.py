@@ -224,7 +224,7 @@ def test_killing_the_web_worker_during_an_upload_saves_nothing_and_rejects_it_cl
     served.wait_healthy()
     database = var / "tutela.sqlite3"
     browser = Browser(served.base)
-    browser.login(str(data["coordinator"]), str(data["password"]))
+    browser.login(str(data["partner"]), str(data["password"]))
     upload = f"/o/{data['slug']}/5w/upload/"
     organisation = int(data["organisation_id"])
 
