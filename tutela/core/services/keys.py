@@ -33,7 +33,7 @@ def keys_rotate(*, by: object = None) -> RotationResult:
         # .values_list goes through from_db_value (decryption); read the raw cipher text instead.
         queryset = model._default_manager.exclude(**{field_name: ""}).order_by("pk")
         quote_name = connection.ops.quote_name
-        qualified = f"{quote_name(model._meta.db_table)}.{quote_name(column)}"
+        qualified = f"{quote_name(model._meta.db_table)}.{quote_name(str(column))}"
         raw = queryset.extra(select={"_raw": qualified}).values_list("pk", "_raw")  # noqa: S610
         for pk, stored in raw.iterator(chunk_size=BATCH):
             if not stored or not stored.startswith(PREFIX):

@@ -109,7 +109,7 @@ def keys_needed(storage: EncryptedStorage | None = None) -> list[str]:
         # Qualified, and without the model's ordering: an ordering on a related model joins a
         # table that may have a column of the same name (ambiguous on SQLite).
         quote_name = connection.ops.quote_name
-        qualified = f"{quote_name(model._meta.db_table)}.{quote_name(column)}"
+        qualified = f"{quote_name(model._meta.db_table)}.{quote_name(str(column))}"
         raw = (
             model._default_manager.exclude(**{field_name: ""})
             .order_by()
