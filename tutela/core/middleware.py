@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -72,9 +73,25 @@ class IdleTimeoutMiddleware:
         if user is None or not user.is_authenticated or session.session_key is None:
             return
         session["last_seen"] = now
-        write_nowait(session.save, what="session last-seen stamp")
+        write_nowait(lambda: _session_save(session), what="session last-seen stamp")
         # Saved, or skipped: either way SessionMiddleware must not wait for the lock again.
         session.modified = False
+
+
+def _session_save(session: Any) -> None:
+    """Save the session; the database session backend turns a lock error into UpdateError,
+    which is given back as the lock error so that `write_nowait` skips the stamp (under load
+    with a long import, pages answered 500 here: bench/bench_load.py on SQLite)."""
+    from django.contrib.sessions.backends.base import UpdateError
+    from django.db import OperationalError
+
+    try:
+        session.save()
+    except UpdateError as error:
+        cause = error.__cause__ or error.__context__
+        if isinstance(cause, OperationalError):
+            raise cause from None
+        raise
 
 
 class TwoFactorMiddleware:
