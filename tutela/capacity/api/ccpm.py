@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from drf_spectacular.plumbing import build_array_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -22,6 +23,9 @@ from tutela.capacity.services import ccpm_actions, ccpm_rounds, coordination_lin
 from tutela.core.api.serializers import BodyField, OrganisationField
 from tutela.core.api.views import OperationAPIView
 from tutela.core.models import Body
+
+# A list of objects (documented as an array; its items are described by the pages).
+OBJECT_LIST = build_array_type({"type": "object", "additionalProperties": {}})
 
 
 class RoundIn(serializers.Serializer):
@@ -102,7 +106,7 @@ class RoundListView(CcpmView):
 
     serializer_class = RoundIn
 
-    @extend_schema(operation_id="v1_operations_capacity_ccpm_list", responses={200: dict})
+    @extend_schema(operation_id="v1_operations_capacity_ccpm_list", responses={200: OBJECT_LIST})
     def get(self, request: Request, slug: str) -> Response:
         rounds = selectors.rounds(self.get_operation())
         if not self.manager():

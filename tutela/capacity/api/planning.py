@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
+from drf_spectacular.plumbing import build_array_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -21,6 +22,9 @@ from tutela.capacity.selectors import planning as selectors
 from tutela.capacity.services import planning as services
 from tutela.core.api.serializers import OrganisationField
 from tutela.core.api.views import OperationAPIView
+
+# A list of objects (documented as an array; its items are described by the pages).
+OBJECT_LIST = build_array_type({"type": "object", "additionalProperties": {}})
 
 
 class NeedsAnswerIn(serializers.Serializer):
@@ -52,7 +56,7 @@ def _assessment(view: OperationAPIView, pk: int) -> NeedsAssessment:
 class NeedsListView(OperationAPIView):
     serializer_class = NothingIn
 
-    @extend_schema(operation_id="v1_operations_capacity_needs_list", responses={200: dict})
+    @extend_schema(operation_id="v1_operations_capacity_needs_list", responses={200: OBJECT_LIST})
     def get(self, request: Request, slug: str) -> Response:
         return Response(
             [
@@ -131,7 +135,7 @@ class NeedsAnswerView(OperationAPIView):
 class PlanListView(OperationAPIView):
     serializer_class = NothingIn
 
-    @extend_schema(operation_id="v1_operations_capacity_plans_list", responses={200: dict})
+    @extend_schema(operation_id="v1_operations_capacity_plans_list", responses={200: OBJECT_LIST})
     def get(self, request: Request, slug: str) -> Response:
         return Response(
             [

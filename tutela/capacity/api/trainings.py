@@ -312,6 +312,9 @@ class QuestionListView(CapacityAPIView):
     """A course's question bank, with the correct answers: training managers only."""
 
     queryset = Question.objects.none()  # for the schema (the path's pk is a course's)
+    # Unpaginated: the whole list is answered (and documented) as an array.
+    pagination_class = None
+    filter_backends: list[Any] = []
     serializer_class = QuestionOut
 
     @extend_schema(responses={200: QuestionOut(many=True)})
@@ -377,6 +380,9 @@ class RegistrationListView(CapacityAPIView):
     participant)."""
 
     queryset = Registration.objects.none()  # for the schema (the path's pk is a session's)
+    # Unpaginated: the whole list is answered (and documented) as an array.
+    pagination_class = None
+    filter_backends: list[Any] = []
     serializer_class = RegistrationOut
 
     @extend_schema(responses={200: RegistrationOut(many=True)})
@@ -436,6 +442,9 @@ class AttendanceView(CapacityAPIView):
 
 class TestListView(CapacityAPIView):
     queryset = KnowledgeTest.objects.none()  # for the schema (the path's pk is a session's)
+    # Unpaginated: the whole list is answered (and documented) as an array.
+    pagination_class = None
+    filter_backends: list[Any] = []
     serializer_class = TestOut
 
     @extend_schema(responses={200: TestOut(many=True)})

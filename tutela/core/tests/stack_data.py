@@ -47,6 +47,11 @@ def build(*, rows: int = 0, path: str = "", slug: str = "stack") -> dict[str, ob
         f"partner@{slug}.test", PASSWORD, full_name="Stack Partner", organisation=org
     )
     OperationRole.objects.create(user=partner, operation=operation, role="partner")
+    # STK lets the coordinator report its 5W (the uploads of the stack tests are the
+    # coordinator's): organisation-only writes otherwise refuse them.
+    from tutela.core.services.delegations import delegation_grant
+
+    delegation_grant(by=partner, operation=operation, organisation=org, scope="5w")
     months = [datetime.date(2026, 1, 1), datetime.date(2026, 2, 1)]
     for month in months:
         ReportingRound.objects.create(
@@ -142,7 +147,7 @@ def import_queue(*, slug: str, path: str) -> dict[str, object]:
 
     operation = Operation.objects.get(slug=slug)
     record = import_5w_start(
-        by=User.objects.get(email=f"partner@{slug}.test"),
+        by=User.objects.get(email=f"coordinator@{slug}.test"),
         operation=operation,
         file=Path(path).read_bytes(),
         file_name=Path(path).name,

@@ -235,6 +235,9 @@ class _AllocationView(OperationAPIView):
 
 class AllocationListView(OperationAPIView):
     queryset = Allocation.objects.none()
+    # Unpaginated: the whole list is answered (and documented) as an array.
+    pagination_class = None
+    filter_backends: list[Any] = []
     serializer_class = AllocationOut
 
     @extend_schema(responses=AllocationOut(many=True))

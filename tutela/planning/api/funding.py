@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -126,10 +127,13 @@ class CoverageView(OperationAPIView):
             raise ValidationError({"by": ["organisation, area or activity."]})
         try:
             years = selectors.funding_years(operation)
-            year = int(request.query_params.get("year") or (years[0] if years else 0))
+            year_text = request.query_params.get("year")
+            year = int(year_text) if year_text else (years[0] if years else timezone.now().year)
             level = int(request.query_params.get("level") or 1)
         except ValueError:
             raise ValidationError({"year": ["A year and a level are whole numbers."]}) from None
+        if not 1990 <= year <= 2100:
+            raise ValidationError({"year": ["A year from 1990 to 2100."]})
         if level not in (1, 2, 3):
             raise ValidationError({"level": ["1, 2 or 3."]})
         coverage = selectors.funding_coverage(operation, year=year, by=by, level=level)

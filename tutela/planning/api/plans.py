@@ -248,6 +248,9 @@ class PlanListView(OperationAPIView):
     """The operation's plans; POST creates one (managers)."""
 
     queryset = Plan.objects.none()
+    # Unpaginated: the whole list is answered (and documented) as an array.
+    pagination_class = None
+    filter_backends: list[Any] = []
     serializer_class = PlanOut
 
     @extend_schema(responses=PlanOut(many=True))
