@@ -21,8 +21,8 @@ from openpyxl.styles import Alignment, Font
 
 from tutela.core.models import AuditEntry
 from tutela.core.services.audit import audit_write
+from tutela.core.spreadsheets import FORMULA_START
 from tutela.planning import access
-from tutela.planning.exports import FORMULA_START
 from tutela.planning.models import Allocation
 from tutela.planning.selectors import reviews as selectors
 

@@ -25,6 +25,7 @@ from openpyxl.styles import Font, PatternFill
 
 from tutela.core.models import AuditEntry, Operation
 from tutela.core.services.audit import audit_write
+from tutela.core.spreadsheets import csv_safe, sheet_title
 from tutela.core.views.common import download
 
 FORMATS = ("xlsx", "csv")
@@ -32,8 +33,6 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
 }
-# Text a spreadsheet would run as a formula when the file is opened (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -49,12 +48,6 @@ def _plain(value: Any) -> Any:
         return float(value)
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
-    return value
-
-
-def csv_safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
     return value
 
 
@@ -83,7 +76,7 @@ def table_bytes(
     if fmt != "xlsx":
         raise ValueError(f"Unknown export format: {fmt!r}")
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("".join(c for c in title if c not in "[]:*?/\\")[:31] or "Sheet")
+    sheet = workbook.create_sheet(sheet_title(title) or "Sheet")
 
     def text_cell(value: Any, font: Font | None = None, fill: PatternFill | None = None) -> Any:
         cell = WriteOnlyCell(sheet, value=value)
