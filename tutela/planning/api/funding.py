@@ -85,10 +85,25 @@ class FlowIn(serializers.Serializer):
     decision_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """true or false only (a multipart form otherwise turns any text, or an empty value, into a
+    boolean: the schema's boolean would not be what the API accepts)."""
+
+    default_empty_html = serializers.empty
+
+    def to_internal_value(self, data: Any) -> bool:
+        if isinstance(data, bool):
+            return data
+        if isinstance(data, str) and data.lower() in ("true", "false"):
+            return data.lower() == "true"
+        self.fail("invalid", input=data)
+        raise AssertionError  # fail() raises
+
+
 class ImportIn(serializers.Serializer):
     file = serializers.FileField()
     year = serializers.IntegerField(min_value=2000, max_value=2100)
-    dry_run = serializers.BooleanField(default=False)
+    dry_run = StrictBooleanField(default=False)
 
 
 class ImportOut(serializers.Serializer):
