@@ -9,7 +9,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from drf_spectacular.plumbing import build_array_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -17,15 +16,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tutela.capacity import access as capacity_access
+from tutela.capacity.api.planning import OBJECT_LIST
 from tutela.capacity.models import CcpmRound, CcpmSubFunction
 from tutela.capacity.selectors import ccpm as selectors
 from tutela.capacity.services import ccpm_actions, ccpm_rounds, coordination_link
 from tutela.core.api.serializers import BodyField, OrganisationField
 from tutela.core.api.views import OperationAPIView
 from tutela.core.models import Body
-
-# A list of objects (documented as an array; its items are described by the pages).
-OBJECT_LIST = build_array_type({"type": "object", "additionalProperties": {}})
 
 
 class RoundIn(serializers.Serializer):
