@@ -575,8 +575,6 @@ def inbound_referral_notify(inbound: InboundReferral) -> None:
 def _answer(
     inbound: InboundReferral, by: User, status: str, *, reason: str = "", feedback: str = ""
 ) -> InboundReferral:
-    if not access.can_answer_inbound_referral(by, inbound):
-        raise PermissionDenied
     if inbound.peer.status != Peer.Status.ACTIVE:
         raise ValidationError(_("The other Tutela is no longer a registered peer."))
     before = snapshot(inbound)
@@ -613,6 +611,8 @@ def _answer(
 
 @transaction.atomic
 def inbound_referral_accept(*, inbound: InboundReferral, by: User) -> InboundReferral:
+    if not access.can_answer_inbound_referral(by, inbound):
+        raise PermissionDenied
     if inbound.status != InboundReferral.Status.SENT:
         raise ValidationError(_("Only a referral waiting for an answer can be accepted."))
     return _answer(inbound, by, InboundReferral.Status.ACCEPTED)
@@ -620,6 +620,8 @@ def inbound_referral_accept(*, inbound: InboundReferral, by: User) -> InboundRef
 
 @transaction.atomic
 def inbound_referral_decline(*, inbound: InboundReferral, by: User, reason: str) -> InboundReferral:
+    if not access.can_answer_inbound_referral(by, inbound):
+        raise PermissionDenied
     if inbound.status != InboundReferral.Status.SENT:
         raise ValidationError(_("Only a referral waiting for an answer can be declined."))
     if not reason.strip():
@@ -631,6 +633,8 @@ def inbound_referral_decline(*, inbound: InboundReferral, by: User, reason: str)
 def inbound_referral_complete(
     *, inbound: InboundReferral, by: User, feedback: str
 ) -> InboundReferral:
+    if not access.can_answer_inbound_referral(by, inbound):
+        raise PermissionDenied
     if inbound.status != InboundReferral.Status.ACCEPTED:
         raise ValidationError(_("Only an accepted referral can be completed."))
     if not feedback.strip():
