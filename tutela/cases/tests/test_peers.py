@@ -462,7 +462,10 @@ def test_answering_an_inbound_referral_queues_the_answer_for_the_peer(
     inbound = InboundReferral.objects.get()
     base = f"/api/v1/operations/mali/cases/inbound-referrals/{inbound.pk}/"
     drc = client_for(cw.drc_caseworker)
-    assert drc.post(f"{base}complete/", {"feedback": " "}, content_type="application/json").status_code == 400
+    assert (
+        drc.post(f"{base}complete/", {"feedback": " "}, content_type="application/json").status_code
+        == 400
+    )
     assert drc.post(f"{base}accept/").json()["status"] == "accepted"
     completed = drc.post(
         f"{base}complete/",
@@ -493,3 +496,59 @@ def test_declining_an_inbound_referral_forgets_what_it_shared(
     OperationRole.objects.create(user=other, operation=cw.operation, role=Role.CASEWORKER)
     with pytest.raises(PermissionDenied):
         services.inbound_referral_accept(inbound=inbound, by=other)
+
+
+# --- Pages ---------------------------------------------------------------------------------------
+
+
+def test_the_peers_page_is_for_managers_and_registers_a_peer(cw: CaseWorld) -> None:
+    page = client_for(cw.world.coordinator).get("/o/mali/cases/peers/")
+    assert page.status_code == 200
+    assert services.instance_public_keys()["encryption_key"] in page.content.decode()
+    for user in (cw.caseworker, cw.supervisor, cw.world.partner, cw.world.viewer):
+        assert client_for(user).get("/o/mali/cases/peers/").status_code == 403
+    assert client_for(cw.world.other_operation_user).get("/o/mali/cases/peers/").status_code == 404
+    keys = KeyPair.generate()
+    posted = client_for(cw.world.coordinator).post(
+        "/o/mali/cases/peers/",
+        {
+            "name": "Tutela Kabul",
+            "base_url": "https://tutela.example.org",
+            "remote_operation": "kabul",
+            "signing_key": keys.signing_public,
+            "encryption_key": keys.encryption_public,
+            "organisations": [cw.world.drc.pk],
+        },
+    )
+    assert posted.status_code == 302
+    peer = Peer.objects.get()
+    assert list(peer.organisations.all()) == [cw.world.drc]
+    assert (
+        client_for(cw.supervisor).post(f"/o/mali/cases/peers/{peer.pk}/revoke/").status_code == 403
+    )
+    client_for(cw.world.coordinator).post(f"/o/mali/cases/peers/{peer.pk}/revoke/")
+    peer.refresh_from_db()
+    assert peer.status == "revoked"
+
+
+def test_the_inbound_referral_pages_answer_through_the_peer(
+    cw: CaseWorld, remote: Remote, client: Any
+) -> None:
+    post(client, remote.seal(referral_payload()))
+    inbound = InboundReferral.objects.get()
+    url = f"/o/mali/cases/inbound-referrals/{inbound.pk}/"
+    drc = client_for(cw.drc_supervisor)
+    listed = drc.get("/o/mali/cases/inbound-referrals/")
+    assert inbound.code in listed.content.decode()
+    page = drc.get(url)
+    assert "Sadiqi" in page.content.decode()
+    assert client_for(cw.caseworker).get(url).status_code == 404
+    assert (
+        inbound.code
+        not in client_for(cw.caseworker).get("/o/mali/cases/inbound-referrals/").content.decode()
+    )
+    assert client_for(cw.world.coordinator).get(url).status_code == 403
+    drc.post(url, {"decline": "1", "reason": "No place left"})
+    inbound.refresh_from_db()
+    assert inbound.status == "declined"
+    assert json.loads(PeerMessage.objects.get().payload)["answer"]["reason"] == "No place left"
