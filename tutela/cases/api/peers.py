@@ -19,7 +19,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
@@ -28,6 +33,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tutela.cases import access, peer_packages
+from tutela.cases.api import serializers as s
 from tutela.cases.api.views import CaseStaffView
 from tutela.cases.models import InboundReferral, Peer, PeerMessage
 from tutela.cases.peer_packages import PackageError
@@ -125,20 +131,14 @@ class InboundOut(InboundListOut):
             "answer_delivery",
         ]
 
+    @extend_schema_field(OpenApiTypes.OBJECT)
     def get_shared(self, inbound: InboundReferral) -> dict[str, Any]:
         return shared_values(inbound.shared_data)
 
+    @extend_schema_field(DeliveryOut(allow_null=True))
     def get_answer_delivery(self, inbound: InboundReferral) -> dict[str, Any] | None:
         message = services.answer_delivery(inbound)
         return DeliveryOut(message).data if message else None
-
-
-class ReasonIn(serializers.Serializer):
-    reason = serializers.CharField(max_length=5000)
-
-
-class FeedbackIn(serializers.Serializer):
-    feedback = serializers.CharField(max_length=10000)
 
 
 # --- Inbox ---------------------------------------------------------------------------------------
@@ -295,20 +295,20 @@ class InboundAcceptView(InboundView):
 
 
 class InboundDeclineView(InboundView):
-    @extend_schema(request=ReasonIn, responses=InboundOut)
+    @extend_schema(request=s.ReasonIn, responses=InboundOut)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         inbound = self.get_inbound()
-        reason = self.input(ReasonIn)["reason"]
+        reason = self.input(s.ReasonIn)["reason"]
         return self.output(
             services.inbound_referral_decline(inbound=inbound, by=self.caller, reason=reason)
         )
 
 
 class InboundCompleteView(InboundView):
-    @extend_schema(request=FeedbackIn, responses=InboundOut)
+    @extend_schema(request=s.FeedbackIn, responses=InboundOut)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         inbound = self.get_inbound()
-        feedback = self.input(FeedbackIn)["feedback"]
+        feedback = self.input(s.FeedbackIn)["feedback"]
         return self.output(
             services.inbound_referral_complete(inbound=inbound, by=self.caller, feedback=feedback)
         )
@@ -318,6 +318,7 @@ class ReferralDeliveryView(CaseStaffView):
     """Where a referral to another Tutela stands: waiting to be delivered (queued, with the next
     attempt), delivered, or refused. 404 for a local referral."""
 
+    queryset = PeerMessage.objects.none()
     serializer_class = DeliveryOut
 
     def get(self, request: Request, slug: str, pk: int) -> Response:
