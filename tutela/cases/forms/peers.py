@@ -17,6 +17,7 @@ class PeerForm(forms.Form):
         label=_("Address of the other Tutela"),
         max_length=300,
         help_text=_("e.g. https://tutela.example.org"),
+        assume_scheme="https",
     )
     remote_operation = forms.SlugField(
         label=_("Operation on the other Tutela (its short name)"), max_length=50

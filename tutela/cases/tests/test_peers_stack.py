@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,11 @@ from tutela.cases.peer_packages import MAX_BYTES, KeyPair
 from tutela.core.tests.stack import (
     Served,
     free_port,
-    migrated_sqlite,  # noqa: F401 - fixture
     request,
     shell_json,
     sqlite_query,
-    sqlite_var,
     stack_env,
+    tutela,
 )
 
 pytestmark = [
@@ -38,6 +38,22 @@ pytestmark = [
         reason="runs on its own SQLite files (the PostgreSQL run skips it)",
     ),
 ]
+
+
+@pytest.fixture(scope="module")
+def peers_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file (as stack.migrated_sqlite, with more time: migrating takes over ten
+    minutes when the machine is busy; no static files: this test renders no page)."""
+    var = tmp_path_factory.mktemp("peers-template-var")
+    tutela(stack_env(var), "migrate", "-v0", timeout=2400)
+    return var / "tutela.sqlite3"
+
+
+def instance_var(template: Path, var_dir: Path) -> Path:
+    var_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(template, var_dir / "tutela.sqlite3")
+    return var_dir
+
 
 DATA = "from tutela.cases.tests import peers_stack_data as d; d."
 
@@ -76,11 +92,11 @@ def post_package(base: str, body: bytes) -> tuple[int, dict[str, Any]]:
 
 
 def test_a_referral_goes_to_another_tutela_and_its_answers_come_back(
-    migrated_sqlite: Path,  # noqa: F811
+    peers_sqlite: Path,
     tmp_path: Path,
 ) -> None:
-    var_a = sqlite_var(migrated_sqlite, tmp_path / "a")
-    var_b = sqlite_var(migrated_sqlite, tmp_path / "b")
+    var_a = instance_var(peers_sqlite, tmp_path / "a")
+    var_b = instance_var(peers_sqlite, tmp_path / "b")
     env_a, env_b = stack_env(var_a), stack_env(var_b)
     port_a, port_b = free_port(), free_port()
     base_a, base_b = f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}"
@@ -118,27 +134,27 @@ def test_a_referral_goes_to_another_tutela_and_its_answers_come_back(
         port=port_b,
     )
     try:
-        server_a.start().wait_healthy()
+        server_a.start().wait_healthy(timeout=900)
 
         # B is down: the referral is saved and waits to be delivered.
         sent = call(env_a, "refer", slug="herat", to="IRC")
         assert "phone" in sent["refused"].lower() or "consent" in sent["refused"].lower()
         state = wait_for(
             lambda: (s := call(env_a, "referral_state", pk=sent["referral"]))["attempts"] and s,
-            120,
+            400,
             "no delivery attempt",
         )
         assert state["delivery"] == "queued", state
         assert state["status"] == "sent"
 
         # B comes up: A's scheduler tries again and the referral is delivered.
-        server_b.start().wait_healthy()
+        server_b.start().wait_healthy(timeout=900)
         state = wait_for(
             lambda: (
                 (s := call(env_a, "referral_state", pk=sent["referral"]))["delivery"] == "delivered"
                 and s
             ),
-            300,
+            600,
             "not delivered after the peer came back",
         )
         assert state["attempts"] >= 2
@@ -160,7 +176,7 @@ def test_a_referral_goes_to_another_tutela_and_its_answers_come_back(
         call(env_b, "answer", slug="kabul", pk=received["pk"], status="accepted")
         wait_for(
             lambda: call(env_a, "referral_state", pk=sent["referral"])["status"] == "accepted",
-            120,
+            400,
             "acceptance not received",
         )
         feedback = "Legal aid given; family in a safe house since Monday"
@@ -170,7 +186,7 @@ def test_a_referral_goes_to_another_tutela_and_its_answers_come_back(
                 (s := call(env_a, "referral_state", pk=sent["referral"]))["status"] == "completed"
                 and s
             ),
-            120,
+            400,
             "feedback not received",
         )
         assert state["feedback"] == feedback
