@@ -166,6 +166,7 @@ class PeerInboxView(APIView):
             ),
             400: OpenApiResponse(description="Malformed package or payload."),
             403: OpenApiResponse(description="Unknown or revoked peer, or bad signature."),
+            404: OpenApiResponse(description="An answer to a referral this peer never got."),
             409: OpenApiResponse(description="Replay, or an answer the referral's state refuses."),
             413: OpenApiResponse(description="Package too large."),
         },
