@@ -79,6 +79,11 @@ class PeerIn(serializers.Serializer):
     )
 
 
+class PeerInboxErrorOut(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+
+
 class KeysOut(serializers.Serializer):
     signing_key = serializers.CharField()
     encryption_key = serializers.CharField()
@@ -164,11 +169,17 @@ class PeerInboxView(APIView):
                     "status": serializers.CharField(required=False),
                 },
             ),
-            400: OpenApiResponse(description="Malformed package or payload."),
-            403: OpenApiResponse(description="Unknown or revoked peer, or bad signature."),
-            404: OpenApiResponse(description="An answer to a referral this peer never got."),
-            409: OpenApiResponse(description="Replay, or an answer the referral's state refuses."),
-            413: OpenApiResponse(description="Package too large."),
+            400: OpenApiResponse(PeerInboxErrorOut, description="Malformed package or payload."),
+            403: OpenApiResponse(
+                PeerInboxErrorOut, description="Unknown or revoked peer, or bad signature."
+            ),
+            404: OpenApiResponse(
+                PeerInboxErrorOut, description="An answer to a referral this peer never got."
+            ),
+            409: OpenApiResponse(
+                PeerInboxErrorOut, description="Replay, or an answer the referral's state refuses."
+            ),
+            413: OpenApiResponse(PeerInboxErrorOut, description="Package too large."),
         },
         auth=[],
     )
