@@ -458,6 +458,9 @@ SPECTACULAR_SETTINGS = {
         "TransferStatusEnum": "tutela.cases.models.workflow.Transfer.Status",
         "ReferralStatusEnum": "tutela.cases.models.referrals.Referral.Status",
         "ReferralPriorityEnum": "tutela.cases.models.referrals.Referral.Priority",
+        "PeerStatusEnum": "tutela.cases.models.peers.Peer.Status",
+        "PeerMessageStatusEnum": "tutela.cases.models.peers.PeerMessage.Status",
+        "InboundReferralStatusEnum": "tutela.cases.models.peers.InboundReferral.Status",
     },
 }
 

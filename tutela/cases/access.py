@@ -37,6 +37,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from tutela.cases.models import Approval, Case, Referral, Service, Transfer
+from tutela.cases.models.peers import InboundReferral, Peer
 from tutela.core import access
 from tutela.core.models import Operation, OperationRole, Organisation
 from tutela.core.models.roles import Role
@@ -327,3 +328,54 @@ def can_manage_settings(user: Any, operation: Operation) -> bool:
     """The operation's case management settings and reference data (specific needs, service
     types): its managers."""
     return access.is_manager(user, operation)
+
+
+# --- Other Tutela instances (peers) ---------------------------------------------------------------
+
+
+def can_manage_peers(user: Any, operation: Operation) -> bool:
+    """Registering and revoking the other Tutela instances of the operation: its managers."""
+    return access.is_manager(user, operation)
+
+
+def peer_get_for_user(user: Any, operation: Operation, pk: Any) -> Peer:
+    """A peer of the operation for its managers (404 for anyone else: its existence says which
+    organisations work elsewhere)."""
+    if not can_manage_peers(user, operation):
+        raise Http404
+    try:
+        return Peer.objects.get(operation=operation, pk=int(pk))
+    except (Peer.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def inbound_referrals_for_user(user: Any, operation: Operation) -> QuerySet[InboundReferral]:
+    """Referrals received from other Tutela instances: the receiving organisation's case staff."""
+    if not is_case_staff(user, operation):
+        return InboundReferral.objects.none()
+    return InboundReferral.objects.filter(operation=operation, organisation_id=user.organisation_id)
+
+
+def inbound_referral_get_for_user(
+    user: Any, operation: Operation, pk: Any, *, request: HttpRequest | None = None
+) -> InboundReferral:
+    """One inbound referral for the receiving organisation's case staff (404 for anyone else);
+    the read is audited."""
+    try:
+        inbound = (
+            inbound_referrals_for_user(user, operation)
+            .select_related("operation", "peer", "organisation")
+            .get(pk=int(pk))
+        )
+    except (InboundReferral.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    audit_read(
+        actor=user, instance=inbound, operation=operation, request=request, reason="receiver"
+    )
+    return inbound
+
+
+def can_answer_inbound_referral(user: Any, inbound: InboundReferral) -> bool:
+    return inbound.organisation_id == getattr(user, "organisation_id", None) and is_case_staff(
+        user, inbound.operation
+    )

@@ -16,3 +16,9 @@ class CasesConfig(AppConfig):
         # Every new operation gets the specific-needs categories, service types and settings.
         extensions.operation_seeders.register(cases_seed)
         extensions.demo_loaders.register(demo_cases_load)
+
+        from tutela.cases.services.peers import referral_peer_channel
+        from tutela.cases.services.referrals import channels
+
+        # A referral to an organisation hosted by another Tutela leaves as a package.
+        channels.register(referral_peer_channel)

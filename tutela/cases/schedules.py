@@ -27,3 +27,13 @@ def send_task_reminders() -> None:
 def apply_retention() -> None:
     """Anonymise the closed cases past each operation's retention period."""
     retention_apply_all()
+
+
+@schedule.every("cases.peer_delivery", minutes=1)
+def deliver_peer_packages() -> None:
+    """Packages to other Tutela instances whose peer was down: tried again once their delay
+    passed; ids of received packages older than the replay window forgotten."""
+    from tutela.cases.services.peers import packages_seen_forget, peer_messages_deliver_due
+
+    peer_messages_deliver_due()
+    packages_seen_forget()

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from tutela.cases.views import cases, directory, referrals, reports, settings, workflow
+from tutela.cases.views import peers as peer_views
 
 app_name = "cases"
 
@@ -21,6 +22,10 @@ urlpatterns = [
     path(f"{base}settings/", settings.settings_page, name="settings"),
     path(f"{base}settings/<str:kind>/new/", settings.reference_item, name="reference_add"),
     path(f"{base}settings/<str:kind>/<int:pk>/", settings.reference_item, name="reference_edit"),
+    path(f"{base}peers/", peer_views.peers_page, name="peers"),
+    path(f"{base}peers/<int:pk>/revoke/", peer_views.peer_revoke, name="peer_revoke"),
+    path(f"{base}inbound-referrals/", peer_views.inbound_list, name="inbound_list"),
+    path(f"{base}inbound-referrals/<int:pk>/", peer_views.inbound_detail, name="inbound_detail"),
     path(f"{base}transfers/<int:transfer>/", workflow.transfer_decide, name="transfer_decide"),
     # The case file
     path(one, cases.case_detail, name="detail"),

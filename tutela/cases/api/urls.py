@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tutela.cases.api import views
+from tutela.cases.api import peers, views
 
 app_name = "cases-api"
 
@@ -51,6 +51,33 @@ urlpatterns = [
         f"{base}transfers/<int:transfer>/decide/",
         views.TransferDecideView.as_view(),
         name="transfer-decide",
+    ),
+    path("peers/inbox/", peers.PeerInboxView.as_view(), name="peer-inbox"),
+    path(f"{base}peers/", peers.PeerListView.as_view(), name="peer-list"),
+    path(f"{base}peers/keys/", peers.InstanceKeysView.as_view(), name="peer-keys"),
+    path(f"{base}peers/<int:pk>/", peers.PeerView.as_view(), name="peer-detail"),
+    path(f"{base}peers/<int:pk>/revoke/", peers.PeerRevokeView.as_view(), name="peer-revoke"),
+    path(f"{base}inbound-referrals/", peers.InboundListView.as_view(), name="inbound-list"),
+    path(f"{base}inbound-referrals/<int:pk>/", peers.InboundView.as_view(), name="inbound-detail"),
+    path(
+        f"{base}inbound-referrals/<int:pk>/accept/",
+        peers.InboundAcceptView.as_view(),
+        name="inbound-accept",
+    ),
+    path(
+        f"{base}inbound-referrals/<int:pk>/decline/",
+        peers.InboundDeclineView.as_view(),
+        name="inbound-decline",
+    ),
+    path(
+        f"{base}inbound-referrals/<int:pk>/complete/",
+        peers.InboundCompleteView.as_view(),
+        name="inbound-complete",
+    ),
+    path(
+        f"{base}referrals/<int:pk>/delivery/",
+        peers.ReferralDeliveryView.as_view(),
+        name="referral-delivery",
     ),
     path(one, views.CaseDetailView.as_view(), name="case-detail"),
     path(f"{one}people/", views.PersonListView.as_view(), name="people"),

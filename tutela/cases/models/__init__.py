@@ -8,6 +8,13 @@ from tutela.cases.models.cases import (
     age_band_for,
 )
 from tutela.cases.models.consent import Consent, ConsentOverride
+from tutela.cases.models.peers import (
+    InboundReferral,
+    InstanceKey,
+    Peer,
+    PeerMessage,
+    PeerPackageSeen,
+)
 from tutela.cases.models.reference import CaseSettings, ServiceType, SpecificNeed
 from tutela.cases.models.referrals import Referral, RetentionRun, Service
 from tutela.cases.models.workflow import (
@@ -34,7 +41,12 @@ __all__ = [
     "Consent",
     "ConsentOverride",
     "FollowUp",
+    "InboundReferral",
+    "InstanceKey",
     "Intervention",
+    "Peer",
+    "PeerMessage",
+    "PeerPackageSeen",
     "Referral",
     "RetentionRun",
     "ReviewStatus",

@@ -27,6 +27,7 @@ from tutela.cases.models import Referral
 from tutela.cases.selectors.referrals import referral_view
 from tutela.cases.services import referrals as services
 from tutela.cases.services.cases import ProbableDuplicates
+from tutela.cases.services.peers import referral_delivery
 from tutela.cases.services.referral_form import referral_pdf
 from tutela.cases.views.common import case_of, case_page, case_url, form_page, staff_operation
 from tutela.core.forms.directory import apply_validation_error
@@ -110,6 +111,7 @@ def referral_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         side=side,
         view=referral_view(referral),
         overdue=services.is_overdue(referral),
+        delivery=referral_delivery(referral) if side == "sender" else None,
         can_answer=access.can_answer_referral(user, referral),
         can_withdraw=side == "sender" and access.can_withdraw_referral(user, referral),
         decline_form=DeclineForm(),
