@@ -263,7 +263,7 @@ def test_plan_page_query_count_does_not_grow_with_activities(
         selectors.plan_view(plan)
 
 
-# --- Pages -----------------------------------------------------------------------------------------
+# --- Pages ----------------------------------------------------------------------------------------
 
 
 def test_partner_reads_the_timeline_but_cannot_add_to_it(world: World) -> None:
@@ -320,7 +320,8 @@ def test_coordinator_builds_a_plan_through_the_pages(world: World) -> None:
     activity.refresh_from_db()
     assert len(activity.action_point_ids) == 1
     page = client.get(url("work_activity", plan.pk, activity.pk)).content.decode()
-    assert "Deux comités formés" in page and "Suivi" in page
+    assert "Deux comités formés" in page
+    assert "Suivi" in page
 
 
 def test_a_bad_review_shows_an_error_and_saves_nothing(world: World) -> None:
@@ -344,7 +345,7 @@ def test_timeline_is_readable_in_french(world: World) -> None:
     assert "Chronologie par mois" in html
 
 
-# --- API -------------------------------------------------------------------------------------------
+# --- API ------------------------------------------------------------------------------------------
 
 
 def post(client: Client, path: str, data: Any) -> Any:
