@@ -20,19 +20,19 @@ from tutela.core.api.views import OperationAPIView
 from tutela.core.models import Body
 
 
-class WorkPlanIn(serializers.Serializer):
+class WorkPlanCreateIn(serializers.Serializer):
     body = serializers.IntegerField(min_value=1)
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     title = serializers.CharField(max_length=200)
     strategy = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
 
 
-class ObjectiveIn(serializers.Serializer):
+class WorkObjectiveIn(serializers.Serializer):
     code = serializers.CharField(required=False, allow_blank=True, max_length=10)
     title = serializers.CharField(max_length=300)
 
 
-class ActivityIn(serializers.Serializer):
+class WorkActivityIn(serializers.Serializer):
     objective = serializers.IntegerField(min_value=1)
     title = serializers.CharField(max_length=300)
     description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
@@ -41,14 +41,14 @@ class ActivityIn(serializers.Serializer):
     ends_on = serializers.DateField()
 
 
-class ReviewIn(serializers.Serializer):
+class WorkReviewIn(serializers.Serializer):
     quarter = serializers.IntegerField(min_value=1, max_value=4)
     progress = serializers.IntegerField(min_value=0, max_value=100)
     status = serializers.ChoiceField(choices=WorkActivity.Status.choices)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class ActionPointIn(serializers.Serializer):
+class WorkActionPointIn(serializers.Serializer):
     """A new action point (title) or an existing one (action_point: its id)."""
 
     title = serializers.CharField(required=False, allow_blank=True, max_length=300)
@@ -60,7 +60,7 @@ class ActionPointIn(serializers.Serializer):
         return attrs
 
 
-class SessionIn(serializers.Serializer):
+class WorkSessionIn(serializers.Serializer):
     session = serializers.IntegerField(min_value=1)
     remove = serializers.BooleanField(default=False)
 
@@ -119,7 +119,7 @@ def _activity_out(
 
 
 class WorkPlanListView(OperationAPIView):
-    serializer_class = WorkPlanIn
+    serializer_class = WorkPlanCreateIn
 
     @extend_schema(
         operation_id="v1_operations_capacity_workplans_list", responses={200: OBJECT_LIST}
@@ -132,9 +132,9 @@ class WorkPlanListView(OperationAPIView):
             ]
         )
 
-    @extend_schema(request=WorkPlanIn, responses={201: dict})
+    @extend_schema(request=WorkPlanCreateIn, responses={201: dict})
     def post(self, request: Request, slug: str) -> Response:
-        data = self.input(WorkPlanIn)
+        data = self.input(WorkPlanCreateIn)
         try:
             body = Body.objects.get(operation=self.get_operation(), pk=data.pop("body"))
         except Body.DoesNotExist:
@@ -181,23 +181,23 @@ class WorkPlanDetailView(OperationAPIView):
 
 
 class ObjectiveListView(OperationAPIView):
-    serializer_class = ObjectiveIn
+    serializer_class = WorkObjectiveIn
 
-    @extend_schema(request=ObjectiveIn, responses={201: dict})
+    @extend_schema(request=WorkObjectiveIn, responses={201: dict})
     def post(self, request: Request, slug: str, pk: int) -> Response:
         objective = services.objective_add(
-            plan=_plan(self, pk), by=self.caller, **self.input(ObjectiveIn)
+            plan=_plan(self, pk), by=self.caller, **self.input(WorkObjectiveIn)
         )
         return Response({"id": objective.pk}, status=status.HTTP_201_CREATED)
 
 
 class ActivityListView(OperationAPIView):
-    serializer_class = ActivityIn
+    serializer_class = WorkActivityIn
 
-    @extend_schema(request=ActivityIn, responses={201: dict})
+    @extend_schema(request=WorkActivityIn, responses={201: dict})
     def post(self, request: Request, slug: str, pk: int) -> Response:
         plan = _plan(self, pk)
-        data = self.input(ActivityIn)
+        data = self.input(WorkActivityIn)
         try:
             objective = WorkObjective.objects.get(plan=plan, pk=data.pop("objective"))
         except WorkObjective.DoesNotExist:
@@ -209,16 +209,16 @@ class ActivityListView(OperationAPIView):
 
 
 class ReviewListView(OperationAPIView):
-    serializer_class = ReviewIn
+    serializer_class = WorkReviewIn
 
-    @extend_schema(request=ReviewIn, responses={201: dict})
+    @extend_schema(request=WorkReviewIn, responses={201: dict})
     def post(self, request: Request, slug: str, pk: int) -> Response:
         activity = _activity(self, pk)
         review = services.work_review_record(
             activity=activity,
             by=self.caller,
             year=activity.objective.plan.year,
-            **self.input(ReviewIn),
+            **self.input(WorkReviewIn),
         )
         return Response(
             {"quarter": review.label, "progress": review.progress, "status": review.status},
@@ -227,12 +227,12 @@ class ReviewListView(OperationAPIView):
 
 
 class ActivityActionPointView(OperationAPIView):
-    serializer_class = ActionPointIn
+    serializer_class = WorkActionPointIn
 
-    @extend_schema(request=ActionPointIn, responses={201: dict})
+    @extend_schema(request=WorkActionPointIn, responses={201: dict})
     def post(self, request: Request, slug: str, pk: int) -> Response:
         activity = _activity(self, pk)
-        data = self.input(ActionPointIn)
+        data = self.input(WorkActionPointIn)
         if data.get("action_point"):
             services.work_activity_action_point_link(
                 activity=activity, by=self.caller, action_point_id=data["action_point"]
@@ -247,12 +247,12 @@ class ActivityActionPointView(OperationAPIView):
 
 
 class ActivityTrainingView(OperationAPIView):
-    serializer_class = SessionIn
+    serializer_class = WorkSessionIn
 
-    @extend_schema(request=SessionIn, responses={200: dict})
+    @extend_schema(request=WorkSessionIn, responses={200: dict})
     def post(self, request: Request, slug: str, pk: int) -> Response:
         activity = _activity(self, pk)
-        data = self.input(SessionIn)
+        data = self.input(WorkSessionIn)
         try:
             session = TrainingSession.objects.get(
                 operation=self.get_operation(), pk=data["session"]
