@@ -38,7 +38,7 @@ from tutela.capacity.models import (
     TrainingSession,
 )
 from tutela.core import access
-from tutela.core.models import Operation, Organisation
+from tutela.core.models import Body, Operation, OperationRole, Organisation
 from tutela.core.models.roles import Role
 
 TRAINING_MANAGER_ROLES = frozenset({Role.COORDINATOR, Role.IMO, Role.FOCAL_POINT})
@@ -171,3 +171,54 @@ def visible_organisation_filter(user: Any, operation: Operation, field: str) -> 
     if org_id is None:
         return Q(pk__in=[])
     return Q(**{field: org_id})
+
+
+# --- Strategy and work plan ---------------------------------------------------------------------
+
+
+def can_edit_workplan(user: Any, body: Body) -> bool:
+    """The operation's managers, and the focal points whose role is for this body."""
+    operation = body.operation
+    if access.is_manager(user, operation):
+        return True
+    if not access.has_role(user, operation, {Role.FOCAL_POINT}):
+        return False
+    return OperationRole.objects.filter(
+        user=user, operation=operation, role=Role.FOCAL_POINT, body=body
+    ).exists()
+
+
+def editable_bodies(user: Any, operation: Operation) -> QuerySet[Body]:
+    bodies = Body.objects.filter(operation=operation).order_by("kind", "name")
+    if access.is_manager(user, operation):
+        return bodies
+    if not access.has_role(user, operation, {Role.FOCAL_POINT}):
+        return bodies.none()
+    own = OperationRole.objects.filter(
+        user=user, operation=operation, role=Role.FOCAL_POINT, body__isnull=False
+    ).values_list("body_id", flat=True)
+    return bodies.filter(pk__in=list(own))
+
+
+# --- Reporting compliance -----------------------------------------------------------------------
+
+
+def can_see_compliance_detail(user: Any, operation: Operation) -> bool:
+    """Every organisation's scorecard, the dashboard by organisation, exports and reminders."""
+    return access.is_manager(user, operation)
+
+
+def scorecard_organisation(user: Any, operation: Operation, organisation_id: int) -> Organisation:
+    """The organisation whose scorecard the user asks for: any for managers, their own for a
+    partner; 404 otherwise (a partner may not know how another organisation reports)."""
+    if not is_member(user, operation):
+        raise Http404
+    allowed = can_see_compliance_detail(user, operation) or (
+        own_organisation_id(user, operation) == organisation_id
+    )
+    if not allowed:
+        raise Http404
+    try:
+        return Organisation.objects.get(pk=organisation_id, operations=operation)
+    except Organisation.DoesNotExist:
+        raise Http404 from None

@@ -8,6 +8,7 @@ import datetime
 from tutela.capacity.services.assessments import follow_ups_send_due
 from tutela.capacity.services.ccpm_rounds import ccpm_rounds_due
 from tutela.capacity.services.certificates import verification_windows_purge
+from tutela.capacity.services.compliance import reporting_reminders_due
 from tutela.core import schedule
 
 
@@ -29,3 +30,10 @@ def purge_verification_windows() -> None:
 def ccpm_rounds_daily() -> None:
     """Remind those who have not answered an open CCPM round, and close overdue rounds."""
     ccpm_rounds_due()
+
+
+# 05:20 UTC: 5W reporting reminders reach partners in the morning, a few days before the deadline.
+@schedule.daily("capacity.reporting_reminders", at=datetime.time(5, 20))
+def reporting_reminders_daily() -> None:
+    """Remind the organisations that have not handed in their 5W report before the deadline."""
+    reporting_reminders_due()

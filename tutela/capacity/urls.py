@@ -3,7 +3,17 @@ without an account under /capacity/ (a participant's test link, the certificate 
 
 from django.urls import include, path
 
-from tutela.capacity.views import assessments, ccpm, courses, home, planning, public, sessions
+from tutela.capacity.views import (
+    assessments,
+    ccpm,
+    compliance,
+    courses,
+    home,
+    planning,
+    public,
+    sessions,
+    workplans,
+)
 
 app_name = "capacity"
 
@@ -110,6 +120,41 @@ trainings = [
         ccpm.action_item_delete,
         name="ccpm_action_delete",
     ),
+    path("workplans/", workplans.workplans, name="workplans"),
+    path("workplans/<int:pk>/", workplans.workplan_detail, name="workplan_detail"),
+    path(
+        "workplans/<int:pk>/activities/new/",
+        workplans.work_activity_edit,
+        name="work_activity_create",
+    ),
+    path(
+        "workplans/<int:pk>/activities/<int:activity>/",
+        workplans.work_activity,
+        name="work_activity",
+    ),
+    path(
+        "workplans/<int:pk>/activities/<int:activity>/edit/",
+        workplans.work_activity_edit,
+        name="work_activity_edit",
+    ),
+    path(
+        "workplans/<int:pk>/activities/<int:activity>/action-points/",
+        workplans.work_activity_action_point,
+        name="work_activity_action_point",
+    ),
+    path(
+        "workplans/<int:pk>/activities/<int:activity>/trainings/",
+        workplans.work_activity_session,
+        name="work_activity_session",
+    ),
+    path("compliance/", compliance.dashboard, name="compliance"),
+    path(
+        "compliance/organisations/<int:organisation>/",
+        compliance.scorecard,
+        name="compliance_scorecard",
+    ),
+    path("compliance/export.<str:fmt>", compliance.export, name="compliance_export"),
+    path("compliance/rounds/<int:round>/remind/", compliance.remind, name="compliance_remind"),
     path("participants/", sessions.participants, name="participants"),
     path("participants/<int:pk>/", sessions.participant_detail, name="participant_detail"),
     path("participants/<int:pk>/edit/", sessions.participant_edit, name="participant_edit"),

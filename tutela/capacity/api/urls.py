@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tutela.capacity.api import ccpm, planning, trainings
+from tutela.capacity.api import ccpm, compliance, planning, trainings, workplans
 
 app_name = "capacity-api"
 
@@ -78,5 +78,47 @@ urlpatterns = [
         f"{base}ccpm/<int:pk>/actions/<int:item>/action-point/",
         ccpm.ActionItemPromoteView.as_view(),
         name="ccpm-action-promote",
+    ),
+    path(f"{base}workplans/", workplans.WorkPlanListView.as_view(), name="workplan-list"),
+    path(
+        f"{base}workplans/<int:pk>/",
+        workplans.WorkPlanDetailView.as_view(),
+        name="workplan-detail",
+    ),
+    path(
+        f"{base}workplans/<int:pk>/objectives/",
+        workplans.ObjectiveListView.as_view(),
+        name="workplan-objectives",
+    ),
+    path(
+        f"{base}workplans/<int:pk>/activities/",
+        workplans.ActivityListView.as_view(),
+        name="workplan-activities",
+    ),
+    path(
+        f"{base}work-activities/<int:pk>/reviews/",
+        workplans.ReviewListView.as_view(),
+        name="work-activity-reviews",
+    ),
+    path(
+        f"{base}work-activities/<int:pk>/action-points/",
+        workplans.ActivityActionPointView.as_view(),
+        name="work-activity-action-points",
+    ),
+    path(
+        f"{base}work-activities/<int:pk>/trainings/",
+        workplans.ActivityTrainingView.as_view(),
+        name="work-activity-trainings",
+    ),
+    path(f"{base}compliance/", compliance.DashboardView.as_view(), name="compliance"),
+    path(
+        f"{base}compliance/organisations/<int:organisation>/",
+        compliance.ScorecardView.as_view(),
+        name="compliance-scorecard",
+    ),
+    path(
+        f"{base}compliance/rounds/<int:round>/remind/",
+        compliance.RemindView.as_view(),
+        name="compliance-remind",
     ),
 ]

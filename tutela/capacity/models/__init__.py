@@ -16,6 +16,7 @@ from tutela.capacity.models.ccpm import (
     CcpmRound,
     CcpmSubFunction,
 )
+from tutela.capacity.models.compliance import ReportingReminder
 from tutela.capacity.models.courses import Choice, Course, CourseMaterial, Question
 from tutela.capacity.models.planning import (
     CapacityPlan,
@@ -29,6 +30,7 @@ from tutela.capacity.models.sessions import (
     Registration,
     TrainingSession,
 )
+from tutela.capacity.models.workplans import WorkActivity, WorkObjective, WorkPlan, WorkReview
 
 __all__ = [
     "Attempt",
@@ -55,6 +57,11 @@ __all__ = [
     "Participant",
     "Question",
     "Registration",
+    "ReportingReminder",
     "TrainingSession",
     "VerificationWindow",
+    "WorkActivity",
+    "WorkObjective",
+    "WorkPlan",
+    "WorkReview",
 ]

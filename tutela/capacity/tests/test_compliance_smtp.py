@@ -1,0 +1,71 @@
+"""Reminders before a 5W deadline go out through the outbox to a real SMTP server on loopback,
+run by the scheduler: to the organisations that have not handed in (nothing, or a draft), not
+to those that have, once per round."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+import time_machine
+
+from tutela.activities.models import ReportingRound
+from tutela.activities.services.submissions import submission_submit
+from tutela.activities.tests.reporting_fixtures import (
+    FiveW,
+    fivew_fixture,  # noqa: F401
+    line,
+    save_rows,
+)
+from tutela.capacity.models import ReportingReminder
+from tutela.core import schedule
+from tutela.core.models import AuditEntry
+
+pytestmark = [pytest.mark.django_db, pytest.mark.smtp]
+
+
+def test_the_scheduler_reminds_those_who_have_not_reported_once(
+    fivew: FiveW, smtp_server: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    world = fivew.world
+    schedule.autodiscover()
+    assert "capacity.reporting_reminders" in schedule.registry
+    march: ReportingRound = fivew.round  # deadline 10 April 2026
+    with time_machine.travel(datetime.datetime(2026, 4, 6, 10, 0, tzinfo=datetime.UTC)):
+        save_rows(world.partner, world.amss, line())
+        submission_submit(by=world.partner, round=march, organisation=world.amss)
+    # Four days before the deadline: too early. Three days before: reminders go out.
+    for day, expected in ((6, False), (7, True)):
+        moment = datetime.datetime(2026, 4, day, 5, 30, tzinfo=datetime.UTC)
+        with (
+            time_machine.travel(moment, tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            ran = schedule.run_due()
+        assert "capacity.reporting_reminders" in ran
+        assert bool(smtp_server.recipients()) is expected
+    recipients = set(smtp_server.recipients())
+    # OTHER's partner, UNHCR's coordinator and IMO (UNHCR reports too); nobody of AMSS, which
+    # handed in; DRC has no user with a role and no contact: nobody to write to.
+    assert recipients == {"focal@other.test", "coord@unhcr.test", "imo@unhcr.test"}
+    (message,) = smtp_server.messages_to("focal@other.test")
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    # The operation's language is French.
+    assert "OTHER n'a pas encore remis son rapport 5W de 2026-03" in text
+    assert "/o/mali/5w/2026-03/" in text
+    assert message["Subject"] == "Rapport 5W de 2026-03 attendu le 2026-04-10"
+    assert set(ReportingReminder.objects.values_list("organisation__acronym", flat=True)) == {
+        "OTHER",
+        "UNHCR",
+    }
+    entry = AuditEntry.objects.filter(entity_type="capacity.reportingreminder").latest("pk")
+    assert entry.after["organisations"] == 2
+    smtp_server.envelopes.clear()
+    # The next day: nobody is reminded twice.
+    with (
+        time_machine.travel(datetime.datetime(2026, 4, 8, 5, 30, tzinfo=datetime.UTC), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        schedule.run_due()
+    assert smtp_server.recipients() == []
