@@ -209,9 +209,7 @@ def reached_by_link(
         groups = aggregate(report_rows, dims=exprs, rule=rule, measures=measures)
         source = "rows"
     if blocks is not None:
-        groups = disclosure.merge(
-            groups, disclosure.fold(blocks, names, measures), names, measures
-        )
+        groups = disclosure.merge(groups, disclosure.fold(blocks, names, measures), names, measures)
     activities, indicators = set(activity_ids), set(indicator_ids)
     named = []
     for group in groups:
