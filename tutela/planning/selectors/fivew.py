@@ -16,10 +16,12 @@ What is read:
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import Combinable
 
@@ -31,6 +33,7 @@ from tutela.activities.selectors.names import POOLED_LABEL as POOLED_LABEL
 from tutela.activities.selectors.planning import planning_by_area
 from tutela.activities.selectors.summary_tables import summary_rows, summary_state
 from tutela.activities.selectors.visibility import activity_settings, hidden_name_area_ids
+from tutela.core import access
 from tutela.core.disclosure import suppress_counts, threshold_for
 from tutela.core.disclosure_blocks import POOLED as POOLED
 from tutela.core.models import AdminArea, Body, Operation, Organisation, PopulationGroup
@@ -174,6 +177,77 @@ def reached_by_link(
     the framework and the pivot) then never differ by a small count of hidden rows. The blocks
     are those of the pivot by activity (by activity and indicator where plan indicators are
     linked to 5W indicators, as the pivot by indicator)."""
+    state = summary_state(operation)
+    key = _cache_key(
+        state=state,
+        user=user,
+        operation=operation,
+        parts=(year, sorted(activity_ids), sorted(indicator_ids), measure, list(dims)),
+    )
+    if key is not None:
+        found = cache.get(key)
+        if isinstance(found, ReachedGroups):
+            return found
+    result = _reached_by_link(
+        user=user,
+        operation=operation,
+        state=state,
+        year=year,
+        activity_ids=activity_ids,
+        indicator_ids=indicator_ids,
+        measure=measure,
+        dims=dims,
+    )
+    if key is not None:
+        cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+# Results of reached_by_link are kept this long at most (their key changes with the 5W data
+# anyway, see _cache_key).
+CACHE_SECONDS = 600
+
+
+def _cache_key(
+    *, state: Any, user: Any, operation: Operation, parts: tuple[Any, ...]
+) -> str | None:
+    """The cache key of a reached_by_link result, or None when it must not be cached.
+
+    Results are cached only while the 5W summary tables are fresh: their state's `version` is
+    bumped by every write that can change a 5W figure (rows, submission statuses, the catalogue
+    and its sensitivity, the counting rule, the areas where names are hidden; see
+    activities.services.summaries.summaries_invalidate), so a key holding it changes with the
+    data. What the user may count and see one by one depends on their roles and organisation
+    only; the threshold is the operation's."""
+    if state is None or not state.enabled or not state.is_fresh:
+        return None
+    roles = ",".join(sorted(access.roles_in(user, operation)))
+    text = repr(
+        (
+            operation.pk,
+            state.version,
+            state.built_version,
+            state.rows_sign,
+            threshold_for(operation),
+            roles,
+            getattr(user, "organisation_id", None),
+            parts,
+        )
+    )
+    return "planning:reached:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def _reached_by_link(
+    *,
+    user: Any,
+    operation: Operation,
+    state: Any,
+    year: int,
+    activity_ids: Sequence[int],
+    indicator_ids: Sequence[int],
+    measure: str,
+    dims: Sequence[str],
+) -> ReachedGroups:
     settings = activity_settings(operation)
     rule = settings.cumulative_rule
     month_from, month_to = year_range(year)
@@ -188,7 +262,6 @@ def reached_by_link(
     }
     counted = fivew.visible_rows(user, operation)
     blocks = _hidden_blocks(user, operation, counted, filters, rule, names)
-    state = summary_state(operation)
     summary = summary_rows(
         state=state, user=user, operation=operation, filters=filters, dims=names, rule=rule
     )

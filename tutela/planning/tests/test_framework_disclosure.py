@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tutela.activities import selectors as fivew_selectors
-from tutela.activities.models import Activity, ActivitySettings
+from tutela.activities.models import Activity, ActivitySettings, SummaryState
 from tutela.activities.services.catalogue import catalogue_seed
+from tutela.activities.services.summaries import summaries_invalidate, summaries_rebuild
 from tutela.activities.tests.analysis_fixtures import JAN, add_row, set_rule
 from tutela.conftest import World, make_area
 from tutela.core.models import AdminArea
@@ -272,3 +274,41 @@ def test_no_two_framework_views_differ_by_a_small_count(
             add_row(w, getattr(w, org), activity, framework.areas[place], month, group, bands=bands)
         assert_safe(views(framework, w.viewer), (rule, rows))
         transaction.set_rollback(True)
+
+
+# --- From the summary tables, and cached ------------------------------------------------
+
+
+def test_summary_tables_give_the_same_figures_and_results_are_cached_per_version(
+    framework: Framework, settings: Any
+) -> None:
+    """With fresh 5W summary tables the framework reads them (the same figures as from the 5W
+    rows, blocks included) and caches each result under the tables' data version: a write that
+    changes the 5W (which bumps the version) is seen at once, nothing else is recomputed."""
+    settings.ACTIVITY_SUMMARY_MIN_ROWS = 1
+    cache.clear()
+    w, areas = framework.world, framework.areas
+    add_row(w, w.drc, "PRO-CM", areas["ML050101"], JAN, bands=(20, 15, 30, 12, 6, 5))
+    add_row(w, w.unhcr, "PRO-CM", areas["ML050102"], FEB, bands=(2, 1, 0, 0, 0, 0))
+    add_row(w, w.other_org, "CP-CM", areas["ML0502"], FEB, "REF", bands=(9, 6, 0, 0, 0, 0))
+    from_rows = {who: views(framework, getattr(w, who)) for who in ("viewer", "coordinator")}
+    summaries_rebuild(operation=w.operation, force=True)
+    assert SummaryState.objects.get(operation=w.operation).enabled
+    for who, expected in from_rows.items():
+        user = getattr(w, who)
+        assert views(framework, user) == expected, who
+        assert all(
+            s.startswith("summary:")
+            for s in selectors.plan_framework(user=user, plan=framework.plan).sources
+        )
+    coordinator = from_rows["coordinator"][("framework", "CM")]
+    assert coordinator == 91
+    # A row written behind the services' back (no version bump) is not seen: the cached result
+    # (and the summary tables) stand for the version they were made from.
+    add_row(w, w.drc, "PRO-CM", areas["ML0502"], MAR, bands=(10, 0, 0, 0, 0, 0))
+    assert views(framework, w.coordinator)[("framework", "CM")] == coordinator
+    # Every 5W write bumps the version: the next read rebuilds the tables (in the background;
+    # here the task runs at once) and computes afresh.
+    summaries_invalidate(operation=w.operation)
+    assert views(framework, w.coordinator)[("framework", "CM")] == coordinator + 10
+    assert_safe(views(framework, w.viewer), "after the write")
