@@ -227,6 +227,9 @@ def _cache_key(
             operation.pk,
             state.version,
             state.built_version,
+            # A database made again (tests, restores) can repeat ids and versions; not the time
+            # of the build.
+            state.built_at.isoformat() if state.built_at else None,
             state.rows_sign,
             threshold_for(operation),
             roles,
