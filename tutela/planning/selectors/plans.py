@@ -83,18 +83,29 @@ def _links(indicator: PlanIndicator) -> tuple[set[int], set[int]]:
 
 def plan_framework(*, user: Any, plan: Plan) -> Framework:
     """Reached against target for every indicator of the plan, from the 5W rows of the plan's
-    year: one query per unit (people, other units), whatever the number of indicators."""
+    year: a few queries (per unit, people or other), whatever the number of indicators."""
     operation = plan.operation
     indicators = indicators_of(plan)
     links = {i.pk: _links(i) for i in indicators}
     raw: dict[int, int] = {}
     suppressed = rounded = False
     sources = []
-    for measure, people in (("total", True), ("quantity", False)):
+    # One query per unit, and apart for indicators linked to 5W indicators: their figures are
+    # cut in the blocks of the 5W pivot by indicator, the others' in those of the pivot by
+    # activity, each as its own breakdowns are (so that no two figures of one indicator come
+    # from different blocks).
+    for measure, people, through_indicators in (
+        ("total", True, False),
+        ("total", True, True),
+        ("quantity", False, False),
+        ("quantity", False, True),
+    ):
         wanted = [
             i
             for i in indicators
-            if i.counts_people == people and (links[i.pk][0] or links[i.pk][1])
+            if i.counts_people == people
+            and (links[i.pk][0] or links[i.pk][1])
+            and bool(links[i.pk][1]) == through_indicators
         ]
         if not wanted:
             continue
