@@ -209,6 +209,10 @@ class FrameworkOut(serializers.Serializer):
     counting_rule = serializers.CharField(source="rule_text")
     suppressed = serializers.BooleanField()
     threshold = serializers.IntegerField()
+    rounded = serializers.BooleanField(
+        help_text="Other organisations' sensitive rows are counted in blocks brought down to a "
+        "multiple of the threshold (figures over the year by a rule that picks one month)."
+    )
     indicators = ProgressOut(source="rows", many=True)
 
 
@@ -226,6 +230,10 @@ class BreakdownOut(serializers.Serializer):
     counting_rule = serializers.CharField(source="rule_text")
     suppressed = serializers.BooleanField()
     threshold = serializers.IntegerField()
+    rounded = serializers.BooleanField(
+        help_text="Other organisations' sensitive rows are counted in blocks brought down to a "
+        "multiple of the threshold (figures over the year by a rule that picks one month)."
+    )
     total = serializers.IntegerField(allow_null=True)
     rows = BreakdownRowOut(many=True)
 

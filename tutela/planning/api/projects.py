@@ -143,7 +143,10 @@ class ReportedMonthOut(serializers.Serializer):
 
 class ReportedOut(serializers.Serializer):
     counting_rule = serializers.CharField()
-    suppressed = serializers.BooleanField()
+    sensitive_left_out = serializers.BooleanField(
+        help_text="Rows of other organisations' sensitive activities are not counted for the "
+        "caller (the project is not a dimension of the 5W's disclosure blocks)."
+    )
     total = serializers.IntegerField(allow_null=True)
     by_activity = ReportedActivityOut(many=True)
     by_month = ReportedMonthOut(many=True)
@@ -259,8 +262,9 @@ class ProjectEventsView(_ProjectView):
 
 
 class ProjectReportedView(_ProjectView):
-    """What the 5W holds against the project, as the caller may see it (counting rule stated,
-    small counts hidden as null where they leave an organisation)."""
+    """What the 5W holds against the project, as the caller may see it (counting rule stated;
+    other organisations' sensitive activities left out where the caller may not see them one by
+    one)."""
 
     serializer_class = ReportedOut
 
@@ -270,7 +274,7 @@ class ProjectReportedView(_ProjectView):
             ReportedOut(
                 {
                     "counting_rule": reported["rule_text"],
-                    "suppressed": reported["suppressed"],
+                    "sensitive_left_out": reported["left_out"],
                     "total": reported["total"],
                     "by_activity": [
                         {"activity": a.code, "reached": v} for a, v in reported["by_activity"]

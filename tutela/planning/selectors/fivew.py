@@ -16,25 +16,26 @@ What is read:
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import Combinable
 
 from tutela.activities import selectors as fivew
 from tutela.activities.models import Activity, Indicator, PlanningFigure
+from tutela.activities.selectors import disclosure
 from tutela.activities.selectors.aggregates import aggregate, rule_text, sum_groups
+from tutela.activities.selectors.names import POOLED_LABEL as POOLED_LABEL
 from tutela.activities.selectors.planning import planning_by_area
-from tutela.activities.selectors.summary_tables import (
-    SummaryRows,
-    summary_rows,
-    summary_state,
-)
-from tutela.activities.selectors.visibility import activity_settings
+from tutela.activities.selectors.summary_tables import summary_rows, summary_state
+from tutela.activities.selectors.visibility import activity_settings, hidden_name_area_ids
 from tutela.core import access
 from tutela.core.disclosure import suppress_counts, threshold_for
+from tutela.core.disclosure_blocks import POOLED as POOLED
 from tutela.core.models import AdminArea, Body, Operation, Organisation, PopulationGroup
 
 # --- catalogue and planning figures ------------------------------------------------------------
@@ -116,12 +117,15 @@ class Reached:
     counting rule as stated on pages and exports."""
 
     values: dict[Any, int | None]
+    # The values' total (None where hidden); a sum over months where `by_month`.
+    total: int | None
     rule: str
     rule_text: str
     by_month: bool
     suppressed: bool
     threshold: int
     source: str = "rows"
+    rounded: bool = False
     # Unsuppressed values, for sorting and gap rules; never shown.
     raw: dict[Any, int] = field(default_factory=dict, repr=False)
 
@@ -135,6 +139,21 @@ def _link_filter(activity_ids: Sequence[int], indicator_ids: Sequence[int]) -> Q
     return link
 
 
+@dataclass
+class ReachedGroups:
+    """The measure by (activity, indicator, *dims) from reached_by_link: `groups` are dicts keyed
+    by dimension name ("activity", "indicator", "admin1", "month"...), a value being POOLED in a
+    group of whole blocks pooled across that dimension. `controlled`: the figures count rows the
+    user may not see one by one (in whole blocks) and go through small-count suppression;
+    `rounded`: those blocks were brought down to a multiple of the threshold."""
+
+    groups: list[dict[str, Any]]
+    rule: str
+    controlled: bool
+    source: str
+    rounded: bool = False
+
+
 def reached_by_link(
     *,
     user: Any,
@@ -144,120 +163,215 @@ def reached_by_link(
     indicator_ids: Sequence[int],
     measure: str = "total",
     dims: Sequence[str] = (),
-    extra: Q | None = None,
-) -> tuple[list[dict[str, Any]], str, bool, str]:
-    """ONE query: the measure by (activity, indicator, *dims) over the year's 5W rows the user may
-    count that belong to the given activities or indicators, by the operation's counting rule
-    (picks per partner × activity × place × population group × indicator, or monthly sums when
-    `dims` has the month). Returns (groups, rule, needs suppression, source)."""
+) -> ReachedGroups:
+    """The measure by (activity, indicator, *dims) over the year's 5W rows the user may count that
+    belong to the given activities or indicators, by the operation's counting rule (picks per
+    partner × activity × place × population group × indicator, or monthly sums when `dims` has
+    the month).
+
+    Disclosure control is the 5W pivot's (tutela.activities.selectors.disclosure): rows the user
+    may not see one by one (sensitive activities of other organisations) are counted only in the
+    whole blocks the pivot cuts for the same period, so that every figure is a sum of whole
+    blocks plus rows the user may list, and an indicator linked to one activity shows exactly the
+    5W pivot's figure for it. Two framework views (two indicators, an area and its child areas,
+    the framework and the pivot) then never differ by a small count of hidden rows. The blocks
+    are those of the pivot by activity (by activity and indicator where plan indicators are
+    linked to 5W indicators, as the pivot by indicator)."""
+    state = summary_state(operation)
+    key = _cache_key(
+        state=state,
+        user=user,
+        operation=operation,
+        parts=(year, sorted(activity_ids), sorted(indicator_ids), measure, list(dims)),
+    )
+    if key is not None:
+        found = cache.get(key)
+        if isinstance(found, ReachedGroups):
+            return found
+    result = _reached_by_link(
+        user=user,
+        operation=operation,
+        state=state,
+        year=year,
+        activity_ids=activity_ids,
+        indicator_ids=indicator_ids,
+        measure=measure,
+        dims=dims,
+    )
+    if key is not None:
+        cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+# Results of reached_by_link are kept this long at most (their key changes with the 5W data
+# anyway, see _cache_key).
+CACHE_SECONDS = 600
+
+
+def _cache_key(
+    *, state: Any, user: Any, operation: Operation, parts: tuple[Any, ...]
+) -> str | None:
+    """The cache key of a reached_by_link result, or None when it must not be cached.
+
+    Results are cached only while the 5W summary tables are fresh: their state's `version` is
+    bumped by every write that can change a 5W figure (rows, submission statuses, the catalogue
+    and its sensitivity, the counting rule, the areas where names are hidden; see
+    activities.services.summaries.summaries_invalidate), so a key holding it changes with the
+    data. What the user may count and see one by one depends on their roles and organisation
+    only; the threshold is the operation's."""
+    if state is None or not state.enabled or not state.is_fresh:
+        return None
+    roles = ",".join(sorted(access.roles_in(user, operation)))
+    text = repr(
+        (
+            operation.pk,
+            state.version,
+            state.built_version,
+            # A database made again (tests, restores) can repeat ids and versions; not the time
+            # of the build.
+            state.built_at.isoformat() if state.built_at else None,
+            state.rows_sign,
+            threshold_for(operation),
+            roles,
+            getattr(user, "organisation_id", None),
+            parts,
+        )
+    )
+    return "planning:reached:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def _reached_by_link(
+    *,
+    user: Any,
+    operation: Operation,
+    state: Any,
+    year: int,
+    activity_ids: Sequence[int],
+    indicator_ids: Sequence[int],
+    measure: str,
+    dims: Sequence[str],
+) -> ReachedGroups:
     settings = activity_settings(operation)
     rule = settings.cumulative_rule
     month_from, month_to = year_range(year)
     filters = fivew.Filters(month_from=month_from, month_to=month_to)
     link = _link_filter(activity_ids, indicator_ids)
-    names = ["activity", "indicator", *dims]
-    # Aliases that name no field of the rows: {alias: field}.
+    by_indicator = bool(indicator_ids)
+    names = ["activity", *(["indicator"] if by_indicator else []), *dims]
+    measures = [measure]
+    # Aliases that name no field of the rows.
     exprs: dict[str, Combinable | str] = {
-        f"k_{name}": f"{name}_id" if name != "month" else "month" for name in names
+        f"d{i}": f"{name}_id" if name != "month" else "month" for i, name in enumerate(names)
     }
-    state = summary_state(operation) if extra is None else None
+    counted = fivew.visible_rows(user, operation)
+    blocks = _hidden_blocks(user, operation, counted, filters, rule, names)
     summary = summary_rows(
-        state=state,
-        user=user,
-        operation=operation,
-        filters=filters,
-        dims=names,
-        rule=rule,
+        state=state, user=user, operation=operation, filters=filters, dims=names, rule=rule
     )
     if summary is not None:
         rows: QuerySet[Any] = summary.rows.filter(link)
-        groups = sum_groups(rows, dims=exprs, measures=[measure])
-        disclose = summary_needs_disclosure_control(
-            user, operation, SummaryRows(rows=rows, grain=summary.grain)
-        )
-        return _named(groups, names), rule, disclose, f"summary:{summary.grain}"
-    report_rows = fivew.apply_filters(
-        fivew.visible_rows(user, operation), operation, filters, user=user
+        if blocks is not None:
+            hidden = disclosure.hidden_summary_q(user, operation)
+            if hidden is not None:
+                rows = rows.exclude(hidden)
+        groups = sum_groups(rows, dims=exprs, measures=measures)
+        source = f"summary:{summary.grain}"
+    else:
+        report_rows = fivew.apply_filters(counted, operation, filters, user=user).filter(link)
+        if blocks is not None:
+            hidden = disclosure.hidden_rows_q(user, operation)
+            if hidden is not None:
+                report_rows = report_rows.exclude(hidden)
+        groups = aggregate(report_rows, dims=exprs, rule=rule, measures=measures)
+        source = "rows"
+    if blocks is not None:
+        groups = disclosure.merge(groups, disclosure.fold(blocks, names, measures), names, measures)
+    activities, indicators = set(activity_ids), set(indicator_ids)
+    named = []
+    for group in groups:
+        item = {name: group[f"d{i}"] for i, name in enumerate(names)}
+        item.setdefault("indicator", None)
+        # Blocks of other activities, or pooled across the activity (and the indicator), are
+        # not the indicator's.
+        if item["activity"] in activities or (
+            item["indicator"] is not None and item["indicator"] in indicators
+        ):
+            item[measure] = int(group.get(measure) or 0)
+            named.append(item)
+    return ReachedGroups(
+        groups=named,
+        rule=rule,
+        controlled=blocks is not None,
+        source=source,
+        rounded=blocks is not None and blocks.rounded,
     )
-    report_rows = report_rows.filter(link)
-    if extra is not None:
-        report_rows = report_rows.filter(extra)
-    groups = aggregate(report_rows, dims=exprs, rule=rule, measures=[measure])
-    disclose = needs_disclosure_control(user, operation, report_rows)
-    return _named(groups, names), rule, disclose, "rows"
 
 
-def needs_disclosure_control(user: Any, operation: Operation, rows: QuerySet[Any]) -> bool:
-    """True when 5W `rows` include sensitive-activity rows of another organisation that the user
-    could not see one by one: the framework's counts then go through small-count suppression.
-
-    Known gap: the 5W pivot cuts such rows into blocks safe against differencing
-    (tutela.activities.selectors.disclosure); the framework still suppresses each table on its
-    own, so two framework views of a sensitive activity could be differenced."""
-    if access.is_cluster_wide(user, operation):
-        return False
-    others = rows.filter(activity__is_sensitive=True)
-    if user.organisation_id:
-        others = others.exclude(organisation_id=user.organisation_id)
-    return others.exists()
-
-
-def summary_needs_disclosure_control(user: Any, operation: Operation, summary: SummaryRows) -> bool:
-    """needs_disclosure_control over summary rows (the activity's sensitivity is a column)."""
-    if access.is_cluster_wide(user, operation):
-        return False
-    others = summary.rows.filter(sensitive=True)
-    if user.organisation_id:
-        others = others.exclude(organisation_id=user.organisation_id)
-    return others.exists()
-
-
-def _named(groups: list[dict[str, Any]], names: Sequence[str]) -> list[dict[str, Any]]:
-    """Groups keyed by dimension names ("activity", "admin1"...) instead of their aliases."""
-    return [
-        {
-            **{k: v for k, v in g.items() if not k.startswith("k_")},
-            **{n: g[f"k_{n}"] for n in names},
-        }
-        for g in groups
-    ]
+def _hidden_blocks(
+    user: Any,
+    operation: Operation,
+    counted: QuerySet[Any],
+    filters: Any,
+    rule: str,
+    names: Sequence[str],
+) -> Any:
+    """The pivot's blocks of the rows the user may not see one by one, for a table by `names`
+    over the period of `filters`; None when the period holds no such row (no control)."""
+    if disclosure.hidden_rows_q(user, operation) is None:
+        return None
+    blocks = disclosure.hidden_blocks(
+        user=user,
+        operation=operation,
+        visible=counted,
+        filters=filters,
+        rule=rule,
+        monthly="month" in names,
+        by_indicator="indicator" in names,
+        unnamed=hidden_name_area_ids(user, operation),
+        threshold=threshold_for(operation),
+    )
+    if blocks is None or not blocks.controlled:
+        return None
+    return blocks
 
 
 def reached_series(
     *,
-    user: Any,
     operation: Operation,
-    groups: list[dict[str, Any]],
+    reached: ReachedGroups,
     key: Any,
-    rule: str,
-    disclose: bool,
-    source: str,
     measure: str,
     by_month: bool,
-    select: Any = None,
 ) -> Reached:
-    """Add up `groups` (from reached_by_link) into values per `key(group)` (groups that `select`
-    refuses left out) and suppress small values where the figures leave an organisation."""
+    """Add up the groups of reached_by_link into values per `key(group)` and hide small values
+    where the figures count rows the user may not see one by one (the values, with their total,
+    as a one-row table: primary and complementary suppression)."""
     raw: dict[Any, int] = {}
-    for group in groups:
-        if select is not None and not select(group):
-            continue
+    for group in reached.groups:
         k = key(group)
         raw[k] = raw.get(k, 0) + int(group.get(measure) or 0)
     threshold = threshold_for(operation)
     values: dict[Any, int | None] = dict(raw)
-    if disclose and raw:
-        values = dict(suppress_counts(raw, threshold=threshold).values)
+    total: int | None = sum(raw.values())
+    if reached.controlled and raw:
+        series = suppress_counts(raw, threshold=threshold)
+        values, total = dict(series.values), series.total
     return Reached(
         values=values,
-        rule=rule,
-        rule_text=rule_text(rule, by_month=by_month),
+        total=total,
+        rule=reached.rule,
+        rule_text=rule_text(reached.rule, by_month=by_month),
         by_month=by_month,
-        suppressed=disclose,
+        suppressed=reached.controlled,
         threshold=threshold,
-        source=source,
+        source=reached.source,
+        rounded=reached.rounded,
         raw=raw,
     )
+
+
+def counting_rule_code(operation: Operation) -> str:
+    return str(activity_settings(operation).cumulative_rule)
 
 
 def counting_rule(operation: Operation, *, by_month: bool = False) -> str:
@@ -278,34 +392,31 @@ def project_reached(
     *, user: Any, operation: Operation, project_id: int, code: str, organisation_ids: set[int]
 ) -> dict[str, Any]:
     """What was reported against a project in the 5W, as the user may see it: people reached by
-    activity (by the counting rule) and by month, and the rows the user may list."""
+    activity (by the counting rule) and by month, and the rows the user may list.
+
+    The project is not a dimension of the 5W's disclosure blocks, so rows the user may not see
+    one by one (sensitive activities of other organisations) are not counted here at all
+    (`left_out`, stated whether or not the project has any, so that the note says nothing about
+    them): counted, they could be differenced against the 5W pivot or the framework. The
+    cluster-wide roles see every row, and an organisation its own."""
     link = project_rows(user, operation, project_id=project_id, code=code)
     rows = (
         fivew.visible_rows(user, operation)
         .filter(organisation_id__in=sorted(organisation_ids))
         .filter(link)
     )
+    hidden = disclosure.hidden_rows_q(user, operation)
+    left_out = hidden is not None
+    if hidden is not None:
+        rows = rows.exclude(hidden)
     settings = activity_settings(operation)
     rule = settings.cumulative_rule
     by_activity = aggregate(rows, dims={"a": "activity_id"}, rule=rule, measures=["total"])
     by_month = sum_groups(rows, dims={"m": "month"}, measures=["total"])
     overall = aggregate(rows, dims={}, rule=rule, measures=["total"])
-    disclose = needs_disclosure_control(user, operation, rows)
-    threshold = threshold_for(operation)
     activity_values: dict[Any, int | None] = {g["a"]: g["total"] for g in by_activity}
     month_values: dict[Any, int | None] = {g["m"]: g["total"] for g in by_month}
     total: int | None = overall[0]["total"] if overall else 0
-    if disclose:
-        series = suppress_counts(
-            {k: int(v or 0) for k, v in activity_values.items()}, threshold=threshold
-        )
-        activity_values = dict(series.values)
-        month_values = dict(
-            suppress_counts(
-                {k: int(v or 0) for k, v in month_values.items()}, threshold=threshold
-            ).values
-        )
-        total = None if total is not None and 0 < total < threshold else total
     listable = (
         fivew.listable_rows(user, operation)
         .filter(organisation_id__in=sorted(organisation_ids))
@@ -322,8 +433,7 @@ def project_reached(
         "total": total,
         "rule_text": rule_text(rule, by_month=False),
         "month_rule_text": rule_text(rule, by_month=True),
-        "suppressed": disclose,
-        "threshold": threshold,
+        "left_out": left_out,
         "rows": listable,
     }
 

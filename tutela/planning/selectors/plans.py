@@ -61,6 +61,9 @@ class Framework:
     suppressed: bool
     threshold: int
     sources: list[str] = field(default_factory=list)
+    # Rows the user may not see one by one are counted in blocks brought down to a multiple of
+    # the threshold (figures over the year by a rule that picks one month).
+    rounded: bool = False
 
     def by_objective(self) -> list[tuple[Any, list[IndicatorProgress]]]:
         grouped: dict[int, list[IndicatorProgress]] = {}
@@ -80,24 +83,35 @@ def _links(indicator: PlanIndicator) -> tuple[set[int], set[int]]:
 
 def plan_framework(*, user: Any, plan: Plan) -> Framework:
     """Reached against target for every indicator of the plan, from the 5W rows of the plan's
-    year: one query per unit (people, other units), whatever the number of indicators."""
+    year: a few queries (per unit, people or other), whatever the number of indicators."""
     operation = plan.operation
     indicators = indicators_of(plan)
     links = {i.pk: _links(i) for i in indicators}
     raw: dict[int, int] = {}
-    suppressed = False
+    suppressed = rounded = False
     sources = []
-    for measure, people in (("total", True), ("quantity", False)):
+    # One query per unit, and apart for indicators linked to 5W indicators: their figures are
+    # cut in the blocks of the 5W pivot by indicator, the others' in those of the pivot by
+    # activity, each as its own breakdowns are (so that no two figures of one indicator come
+    # from different blocks).
+    for measure, people, through_indicators in (
+        ("total", True, False),
+        ("total", True, True),
+        ("quantity", False, False),
+        ("quantity", False, True),
+    ):
         wanted = [
             i
             for i in indicators
-            if i.counts_people == people and (links[i.pk][0] or links[i.pk][1])
+            if i.counts_people == people
+            and (links[i.pk][0] or links[i.pk][1])
+            and bool(links[i.pk][1]) == through_indicators
         ]
         if not wanted:
             continue
         activity_ids = sorted({a for i in wanted for a in links[i.pk][0]})
         indicator_ids = sorted({x for i in wanted for x in links[i.pk][1]})
-        groups, _rule, disclose, source = fivew.reached_by_link(
+        reached = fivew.reached_by_link(
             user=user,
             operation=operation,
             year=plan.year,
@@ -105,13 +119,14 @@ def plan_framework(*, user: Any, plan: Plan) -> Framework:
             indicator_ids=indicator_ids,
             measure=measure,
         )
-        sources.append(source)
-        suppressed = suppressed or disclose
+        sources.append(reached.source)
+        suppressed = suppressed or reached.controlled
+        rounded = rounded or reached.rounded
         for indicator in wanted:
             acts, inds = links[indicator.pk]
             raw[indicator.pk] = sum(
-                int(g[measure] or 0)
-                for g in groups
+                g[measure]
+                for g in reached.groups
                 if g["activity"] in acts or (g["indicator"] is not None and g["indicator"] in inds)
             )
     threshold = threshold_for(operation)
@@ -133,6 +148,7 @@ def plan_framework(*, user: Any, plan: Plan) -> Framework:
         suppressed=suppressed,
         threshold=threshold,
         sources=sources,
+        rounded=rounded,
     )
 
 
@@ -159,6 +175,7 @@ class Breakdown:
     suppressed: bool
     threshold: int
     by_month: bool
+    rounded: bool = False
 
 
 def target_level(indicator: PlanIndicator) -> int:
@@ -222,7 +239,7 @@ def indicator_breakdown(
         raise ValueError(f"Unknown breakdown {dim!r}")
     by_month = dim == "month"
     if acts or inds:
-        groups, rule, disclose, source = fivew.reached_by_link(
+        groups = fivew.reached_by_link(
             user=user,
             operation=operation,
             year=plan.year,
@@ -232,15 +249,13 @@ def indicator_breakdown(
             dims=[fivew_dim],
         )
     else:
-        groups, rule, disclose, source = [], "", False, "rows"
+        groups = fivew.ReachedGroups(
+            groups=[], rule=fivew.counting_rule_code(operation), controlled=False, source="rows"
+        )
     reached = fivew.reached_series(
-        user=user,
         operation=operation,
-        groups=groups,
+        reached=groups,
         key=lambda g: g[fivew_dim],
-        rule=rule or "",
-        disclose=disclose,
-        source=source,
         measure=measure,
         by_month=by_month,
     )
@@ -248,7 +263,7 @@ def indicator_breakdown(
     if dim == "area":
         assert level is not None
         targets, baselines = _area_targets(indicator, level)
-        keys = set(targets) | {k for k in reached.values if k is not None}
+        keys = set(targets) | {k for k in reached.values if k is not None and k != fivew.POOLED}
         areas = {a.pk: a for a in AdminArea.objects.filter(pk__in=keys)}
         for key in sorted(keys, key=lambda k: areas[k].pcode if k in areas else ""):
             area = areas.get(key)
@@ -264,7 +279,7 @@ def indicator_breakdown(
             )
     elif dim == "population_group":
         targets, baselines = _group_targets(indicator)
-        keys = set(targets) | {k for k in reached.values if k is not None}
+        keys = set(targets) | {k for k in reached.values if k is not None and k != fivew.POOLED}
         groups_by_id = {g.pk: g for g in PopulationGroup.objects.filter(pk__in=keys)}
         for key in sorted(keys, key=lambda k: groups_by_id[k].code if k in groups_by_id else ""):
             group = groups_by_id.get(key)
@@ -290,13 +305,22 @@ def indicator_breakdown(
                     reached=reached.values.get(key),
                 )
             )
-    if by_month:
-        # Months are not added up: the figure over the year is the framework's, by the rule.
-        total = None
-    else:
-        total = sum(v for v in reached.raw.values())
-        if reached.suppressed and 0 < total < reached.threshold:
-            total = None
+    if fivew.POOLED in reached.values:
+        # Small groups of rows the user may not see, pooled across areas (or groups) into whole
+        # blocks: on a line of their own, so that the rows add up to the total.
+        rows.append(
+            BreakdownRow(
+                key=fivew.POOLED,
+                label=str(fivew.POOLED_LABEL),
+                code=fivew.POOLED,
+                target=None,
+                baseline=None,
+                reached=reached.values[fivew.POOLED],
+            )
+        )
+    # Months are not added up (by_month): the figure over the year is the framework's, by the
+    # rule.
+    total = None if by_month else reached.total
     return Breakdown(
         dim=dim,
         rows=rows,
@@ -305,6 +329,7 @@ def indicator_breakdown(
         suppressed=reached.suppressed,
         threshold=reached.threshold,
         by_month=by_month,
+        rounded=reached.rounded,
     )
 
 
