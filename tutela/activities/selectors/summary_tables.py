@@ -5,7 +5,7 @@ whose dimensions and filters they hold is answered from them: the same visibilit
 filters, applied to rows that are already sums (monthly) or already the rows the counting rule
 picks (cumulative), so that the result is the same as from the 5W rows. Anything else (row
 status filter, months inside the period for a cumulative table, stale tables...) is answered
-from the 5W rows."""
+from the 5W rows. Nothing here writes: freshness is the write paths' job."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from tutela.activities.models import ActivitySettings, MonthlySummary, PickedSummary, SummaryState
+from tutela.activities.models.summary_grains import MONTHLY_GRAINS, PICKED_GRAINS, hidden_key
 from tutela.activities.selectors.filters import (
     Filters,
     apply_scope_filters,
@@ -41,28 +42,13 @@ DIMENSION_COLUMNS = {
 
 
 def summary_state(operation: Operation) -> SummaryState | None:
-    """The operation's summary tables when they are fresh and filled, else None. Stale ones get a
-    background rebuild queued (once per version); reads go to the 5W rows meanwhile."""
-    from tutela.activities.services.summaries import summaries_request
-    from tutela.core.db_locks import write_nowait
-
+    """The operation's summary tables when they are fresh and filled, else None (then reads go to
+    the 5W rows). Only reads: the write that made them stale queued their rebuild
+    (services.summaries.summaries_invalidate)."""
     state = SummaryState.objects.filter(operation=operation).first()
-    if state is None or state.built_version is None:
+    if state is None or not state.is_fresh or not state.enabled:
         return None
-    if not state.is_fresh:
-        # Queueing the rebuild is a write the page does not need: skipped when another process
-        # holds SQLite's write lock (the next read queues it).
-        stale = state
-        done, queued = write_nowait(
-            lambda: summaries_request(state=stale), what="queueing a 5W summary rebuild"
-        )
-        if not (done and queued):
-            return None
-        # A worker running in-process (tests, ImmediateBackend) has rebuilt them already.
-        state = SummaryState.objects.filter(pk=state.pk).first()
-        if state is None or not state.is_fresh:
-            return None
-    return state if state.enabled else None
+    return state
 
 
 def _filter_columns(filters: Filters) -> set[str] | None:
@@ -111,12 +97,6 @@ def summary_rows(
     otherwise; `monthly` forces the monthly sums), from the smallest grain that holds every
     column needed (also `columns`); None when the summary tables cannot answer (then the 5W rows
     do)."""
-    from tutela.activities.services.summaries import (
-        MONTHLY_GRAINS,
-        PICKED_GRAINS,
-        hidden_key,
-    )
-
     if state is None or not state.enabled:
         return None
     roles = access.roles_in(user, operation)

@@ -1,10 +1,10 @@
 """The 5W summary tables (models.summaries): rebuilt from the rows, invalidated by every write.
 
 Writes that can change an analysis product call `summaries_invalidate(operation=...)` in their
-transaction (one version bump). Reads (selectors.pivot, coverage) use the tables only while they
-reflect the current version; when they find them stale they answer from the 5W rows and queue one
-background rebuild (`summaries_request`). Imports rebuild right after they succeed, in their own
-background task, so that users rarely meet stale tables.
+transaction (one version bump); once it commits, `summaries_refresh` queues one background
+rebuild for that version (`summaries_request`, task `summaries_rebuild_in_background`). Reads
+(selectors.pivot, coverage) never write: they use the tables only while they reflect the current
+version, and answer from the 5W rows while a rebuild is pending.
 
 A rebuild computes the operation's summary rows with INSERT ... SELECT ... GROUP BY statements
 (window functions for the picks of the cumulative rule), portable to SQLite >= 3.30 and
@@ -30,12 +30,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import logging
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +41,7 @@ from django.conf import settings
 from django.db import connections, router, transaction
 from django.db.models import Count, F, Max, Min
 from django.utils import timezone
+from django_tasks import task
 
 from tutela.activities.models import (
     Activity,
@@ -53,24 +52,38 @@ from tutela.activities.models import (
     Submission,
     SummaryState,
 )
+from tutela.activities.models.summary_grains import (
+    GRAINS,
+    KEY_COLUMNS,
+    MEASURE_COLUMNS,
+    MONTHLY_GRAINS,
+    PICK_COLUMNS,
+    PICKED_GRAINS,
+    Grain,
+    hidden_key,
+)
+from tutela.activities.selectors.visibility import area_descendants
+from tutela.core.db_locks import write_nowait
 from tutela.core.models import Operation
+
+__all__ = [
+    "GRAINS",
+    "KEY_COLUMNS",
+    "MEASURE_COLUMNS",
+    "MONTHLY_GRAINS",
+    "PICKED_GRAINS",
+    "PICK_COLUMNS",
+    "Grain",
+    "hidden_key",
+    "summaries_invalidate",
+    "summaries_rebuild",
+    "summaries_rebuild_in_background",
+    "summaries_request",
+]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_MIN_ROWS = 50_000
-MEASURE_COLUMNS = (
-    "girls",
-    "boys",
-    "women",
-    "men",
-    "older_women",
-    "older_men",
-    "total",
-    "with_disability",
-    "quantity",
-)
-# The key the cumulative rule picks one row for (as selectors.RULE_KEY).
-KEY_COLUMNS = ("organisation_id", "activity_id", "area_id", "population_group_id")
 # PostgreSQL advisory lock namespace for rebuilds (one rebuild of an operation at a time).
 LOCK_NAMESPACE = 0x5357
 # About this many 5W rows are summed per chunk (one transaction) of a rebuild.
@@ -80,108 +93,40 @@ DELETE_CHUNK_ROWS = 20_000
 DEFAULT_OLD_ROWS_GRACE = 10.0
 
 
-@dataclass(frozen=True)
-class Grain:
-    """One level of detail of a summary table: the dimension columns kept (others are NULL) and
-    the finer grain it is summed from ("" = the 5W rows)."""
-
-    name: str
-    columns: tuple[str, ...]
-    source: str
-
-
-# Every monthly grain also keeps the month and the validated / sensitive / named flags.
-MONTHLY_GRAINS: tuple[Grain, ...] = (
-    Grain(
-        "m0",
-        (
-            "organisation_id",
-            "implementing_partner_id",
-            "activity_id",
-            "indicator_id",
-            "body_id",
-            "admin1_id",
-            "admin2_id",
-            "population_group_id",
-        ),
-        "",
-    ),
-    # Who works where (and partner presence: the implementing partner where one is named).
-    Grain(
-        "m_partner",
-        ("organisation_id", "implementing_partner_id", "body_id", "admin1_id", "admin2_id"),
-        "m0",
-    ),
-    Grain("m_org_a1", ("organisation_id", "body_id", "admin1_id"), "m_partner"),
-    Grain("m_org_act", ("organisation_id", "activity_id", "indicator_id", "body_id"), "m0"),
-    Grain(
-        "m_act_a2",
-        (
-            "activity_id",
-            "indicator_id",
-            "body_id",
-            "admin1_id",
-            "admin2_id",
-            "population_group_id",
-        ),
-        "m0",
-    ),
-    Grain(
-        "m_act_a1",
-        ("activity_id", "indicator_id", "body_id", "admin1_id", "population_group_id"),
-        "m_act_a2",
-    ),
-    Grain("m_a2", ("body_id", "admin1_id", "admin2_id", "population_group_id"), "m_act_a2"),
-    Grain("m_a1", ("body_id", "admin1_id", "population_group_id"), "m_a2"),
-    Grain("m_b1", ("body_id", "admin1_id"), "m_a1"),
-)
-# "p0" holds the picks themselves (every dimension, per indicator too); the others are sums of
-# the picks of one kind (all rows / validated rows), without indicators.
-PICK_COLUMNS = (
-    "organisation_id",
-    "activity_id",
-    "indicator_id",
-    "body_id",
-    "area_id",
-    "admin1_id",
-    "admin2_id",
-    "admin3_id",
-    "population_group_id",
-)
-PICKED_GRAINS: tuple[Grain, ...] = (
-    Grain("p0", PICK_COLUMNS, ""),
-    Grain("p_org_a2", ("organisation_id", "body_id", "admin1_id", "admin2_id"), "p0"),
-    Grain("p_org_a1", ("organisation_id", "body_id", "admin1_id"), "p_org_a2"),
-    Grain("p_org_act_a1", ("organisation_id", "activity_id", "body_id", "admin1_id"), "p0"),
-    Grain("p_org_act", ("organisation_id", "activity_id", "body_id"), "p_org_act_a1"),
-    Grain("p_act_a1", ("activity_id", "body_id", "admin1_id", "population_group_id"), "p0"),
-    Grain("p_a2", ("body_id", "admin1_id", "admin2_id", "population_group_id"), "p0"),
-    Grain("p_a1", ("body_id", "admin1_id", "population_group_id"), "p_a2"),
-    Grain("p_b1", ("body_id", "admin1_id"), "p_a1"),
-)
-GRAINS = {g.name: g for g in (*MONTHLY_GRAINS, *PICKED_GRAINS)}
-
-
 def min_rows() -> int:
     return int(getattr(settings, "ACTIVITY_SUMMARY_MIN_ROWS", DEFAULT_MIN_ROWS))
-
-
-def hidden_key(area_ids: Iterable[int]) -> str:
-    """Digest of a set of area ids (the areas where partner names are hidden)."""
-    text = ",".join(str(pk) for pk in sorted(set(area_ids)))
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 # --- Invalidation --------------------------------------------------------------------------------
 
 
 def summaries_invalidate(*, operation: Operation | int) -> None:
-    """Mark the operation's summary tables stale. Call it inside the transaction of every write
-    that can change an analysis product: 5W rows, submission statuses, the catalogue (bodies,
-    sensitivity), the counting rule, the areas where names are hidden."""
+    """Mark the operation's summary tables stale, and queue their rebuild once the transaction
+    commits (`summaries_refresh`). Call it inside the transaction of every write that can change
+    an analysis product: 5W rows, submission statuses, the catalogue (bodies, sensitivity), the
+    counting rule, the areas where names are hidden. It is the only way writes reach the summary
+    tables: reads never write (they answer from the 5W rows while the tables are stale)."""
     operation_id = operation if isinstance(operation, int) else operation.pk
     state, _created = SummaryState.objects.get_or_create(operation_id=operation_id)
     SummaryState.objects.filter(pk=state.pk).update(version=F("version") + 1)
+    # After the commit: the worker must see the rows, and the rebuild must not run inside the
+    # write's transaction (an in-process task backend would run it at once).
+    transaction.on_commit(lambda: summaries_refresh(operation_id=operation_id))
+
+
+def summaries_refresh(*, operation_id: int) -> bool:
+    """Queue a rebuild of the operation's summary tables if they are stale (one per version).
+    Called once a write that made them stale has committed. Queueing is a small write of its own:
+    skipped, not an error, when another process holds SQLite's write lock (the next write queues
+    it; until then readers answer from the 5W rows). Returns True when a rebuild was queued."""
+    state = SummaryState.objects.filter(operation_id=operation_id).first()
+    if state is None or state.is_fresh:
+        return False
+    stale = state
+    done, queued = write_nowait(
+        lambda: summaries_request(state=stale), what="queueing a 5W summary rebuild"
+    )
+    return bool(done and queued)
 
 
 def summaries_request(*, state: SummaryState) -> bool:
@@ -194,8 +139,6 @@ def summaries_request(*, state: SummaryState) -> bool:
     )
     if not queued:
         return False
-    from tutela.activities.tasks import summaries_rebuild_in_background
-
     summaries_rebuild_in_background.enqueue(operation_id=state.operation_id)
     return True
 
@@ -205,8 +148,6 @@ def summaries_request(*, state: SummaryState) -> bool:
 
 def _names_hidden_in(operation: Operation) -> set[int]:
     """Areas where partner names are hidden from everyone but managers (as the selectors)."""
-    from tutela.activities.selectors import area_descendants
-
     roots = ActivitySettings.sensitive_areas.through.objects.filter(
         activitysettings__operation=operation
     ).values_list("adminarea_id", flat=True)
@@ -618,3 +559,17 @@ def summaries_rebuild(*, operation: Operation, force: bool = False) -> SummarySt
             "5W summaries of %s rebuilt: %d rows in %.1f s", operation.slug, row_count, seconds
         )
     return state
+
+
+# The task lives beside the service it runs and the request that queues it, so that neither
+# imports the other's module (tutela.activities.tasks lists it for the worker).
+@task()
+def summaries_rebuild_in_background(*, operation_id: int) -> dict[str, object]:
+    """Rebuild an operation's 5W summary tables (queued by `summaries_request` after a write)."""
+    state = summaries_rebuild(operation=Operation.objects.get(pk=operation_id))
+    return {
+        "operation_id": operation_id,
+        "version": state.built_version,
+        "enabled": state.enabled,
+        "seconds": round(state.build_seconds, 3),
+    }
