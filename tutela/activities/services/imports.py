@@ -31,13 +31,13 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from tutela.activities.access import reports_for_whole_operation
 from tutela.activities.fields import BY_NAME, FIELDS, REQUIRED
 from tutela.activities.models import ColumnMapping, ImportRecord
 from tutela.activities.services.planning_import import planning_import_file
 from tutela.activities.services.rows import (
     SaveResult,
     _check_access,
-    is_manager,
     report_rows_save,
 )
 from tutela.core import access
@@ -232,7 +232,7 @@ def import_5w_file(
     _check_access(by, operation, organisation)
     if mapping is not None and mapping.operation_id != operation.pk:
         raise PermissionDenied(_("This column mapping belongs to another operation."))
-    if organisation is None and by is not None and not is_manager(by, operation):
+    if organisation is None and by is not None and not reports_for_whole_operation(by, operation):
         organisation = by.organisation
     file_name = uploads.upload_name(path, file, file_name)
     refused: ImportFileError | None = None
@@ -356,7 +356,7 @@ def import_5w_start(
 
     def queue(upload: uploads.Upload) -> ImportRecord:
         owner = organisation
-        if owner is None and by is not None and not is_manager(by, operation):
+        if owner is None and by is not None and not reports_for_whole_operation(by, operation):
             owner = by.organisation
         record = ImportRecord(
             operation=operation,

@@ -27,7 +27,12 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tutela.activities.access import can_write_rows_of
+from tutela.activities.access import (
+    can_enter_rows,
+    can_report,
+    can_write_rows_of,
+    reports_for_whole_operation,
+)
 from tutela.activities.models import (
     Activity,
     ActivityReport,
@@ -36,16 +41,13 @@ from tutela.activities.models import (
     ReportingRound,
     Submission,
 )
-from tutela.activities.services.rounds import can_report
 from tutela.activities.services.summaries import MEASURE_COLUMNS, summaries_invalidate
 from tutela.activities.validation import (
     VALUE_FIELDS,
     CleanRow,
     ReportContext,
-    can_enter_rows,
     validate,
 )
-from tutela.core import access
 from tutela.core.imports.problems import ERROR, Problem
 from tutela.core.models import AdminArea, AuditEntry, Body, Operation, Organisation, PopulationGroup
 from tutela.core.services.audit import audit_write, snapshot
@@ -100,12 +102,6 @@ def _report(progress: Callable[[int], Any] | None, percent: float) -> None:
         progress(int(max(0, min(100, percent))))
 
 
-def is_manager(by: Any, operation: Operation) -> bool:
-    """Managers, and the command line run without a user (`by=None`), may save any
-    organisation's rows."""
-    return by is None or access.is_manager(by, operation)
-
-
 def _check_access(by: Any, operation: Operation, organisation: Organisation | None) -> None:
     if by is None:
         if (
@@ -120,7 +116,7 @@ def _check_access(by: Any, operation: Operation, organisation: Organisation | No
         if not operation.organisations.filter(pk=organisation.pk).exists():
             raise PermissionDenied(_("This organisation is not part of the operation."))
         if not can_write_rows_of(by, operation, organisation):
-            if is_manager(by, operation):
+            if reports_for_whole_operation(by, operation):
                 raise PermissionDenied(
                     _(
                         "%(org)s reports its 5W through its own members and has not authorised "
@@ -156,7 +152,7 @@ def report_rows_save(
     way (0-100), never inside the transaction.
     """
     _check_access(by, operation, organisation)
-    if organisation is None and not is_manager(by, operation):
+    if organisation is None and not reports_for_whole_operation(by, operation):
         organisation = by.organisation
     rows = list(rows)
     result = SaveResult(rows_read=len(rows) + skipped, skipped=skipped, dry_run=dry_run)

@@ -23,6 +23,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tutela.activities import access as activities_access
 from tutela.activities import forms
 from tutela.activities.access import can_write_rows_of
 from tutela.activities.forms import DeadlineForm, ReviewForm, RoundForm
@@ -68,7 +69,7 @@ def organisation_for(
         organisation = operation.organisations.filter(pk=user.organisation_id).first()
     else:
         organisation = None
-    if organisation is None or not round_services.can_view_organisation(
+    if organisation is None or not activities_access.can_view_organisation(
         user, operation, organisation
     ):
         raise Http404
@@ -215,7 +216,7 @@ def _grid_context(
     operation = operation_for(request, slug)
     round = round_services.round_get(operation, month)
     organisation = organisation_for(request, operation, request.GET.get("org"))
-    editable = round_services.can_report(current_user(request), round, organisation)
+    editable = activities_access.can_report(current_user(request), round, organisation)
     return operation, round, organisation, editable
 
 
@@ -492,7 +493,7 @@ def _submission_context(
     operation = operation_for(request, slug)
     round = round_services.round_get(operation, month)
     organisation = organisation_for(request, operation, acronym)
-    submission = submission_services.submission_get_for_user(
+    submission = activities_access.submission_get_for_user(
         current_user(request), round, organisation
     )
     return operation, round, organisation, submission
@@ -553,10 +554,10 @@ def submission_detail(request: HttpRequest, slug: str, month: str, acronym: str)
         can_validate=reviewable
         and submission is not None
         and submission.status in submission_services.VALIDATABLE,
-        can_submit=round_services.can_report(user, round, organisation)
+        can_submit=activities_access.can_report(user, round, organisation)
         and bool(rows)
         and (submission is None or submission.status in submission_services.SUBMITTABLE),
-        can_edit=round_services.can_report(user, round, organisation),
+        can_edit=activities_access.can_report(user, round, organisation),
         org_query=("?" + urlencode({"org": organisation.acronym}))
         if user.organisation_id != organisation.pk
         else "",
