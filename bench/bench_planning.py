@@ -4,7 +4,7 @@
     .venv/bin/python bench/bench_planning.py [--rows 1000000] [--projects 5000] [--runs 20]
     DATABASE_URL=postgres://... .venv/bin/python bench/bench_planning.py   (PostgreSQL)
 
-The operation's 5W rows come from `tutela.activities.synthetic` (deterministic, generated once
+The operation's 5W rows come from `bench.synthetic.fivew` (deterministic, generated once
 per database; the 12 months of 2025, the plan's year), then its summary tables are rebuilt (the
 cost paid once after each import, timed). Note: the summary tables' picks (the counting rule
 across months) cover the whole period of the 5W; an operation whose 5W spans several years has
@@ -179,7 +179,7 @@ def main() -> None:
 
     from tutela.activities.models import ActivityReport
     from tutela.activities.services.summaries import summaries_rebuild
-    from tutela.activities.synthetic import generate
+    from bench.synthetic.fivew import generate
     from tutela.core.models import Operation, OperationRole, Organisation, User
     from tutela.planning.models import Plan, Project
     from tutela.planning.selectors import funding as funding_selectors

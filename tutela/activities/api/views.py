@@ -17,10 +17,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tutela.activities import selectors
-from tutela.activities.analysis_forms import AnalysisForm
 from tutela.activities.api import serializers
-from tutela.activities.fields import BY_NAME
+from tutela.activities.forms.analysis import AnalysisForm
 from tutela.activities.models import ActivityReport
+from tutela.activities.models.fields import BY_NAME
 from tutela.activities.views.analysis_queries import coverage_for, gaps_for, presence_for
 from tutela.core.api.views import OperationAPIView
 

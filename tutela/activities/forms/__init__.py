@@ -17,7 +17,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tutela.activities import fields as fivew
 from tutela.activities.models import (
     Activity,
     ActivityReport,
@@ -25,6 +24,7 @@ from tutela.activities.models import (
     ColumnMapping,
     Indicator,
 )
+from tutela.activities.models import fields as fivew
 from tutela.core.forms.fields import MONTH_FORMAT, DateInput, MonthInput
 from tutela.core.imports.forms import UploadFormBase
 from tutela.core.models import AdminArea, Body, Operation, Organisation, PopulationGroup

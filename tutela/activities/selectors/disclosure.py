@@ -41,8 +41,8 @@ from typing import Any
 from django.db.models import BooleanField, Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import Combinable
 
-from tutela.activities.fields import SEX_AGE
 from tutela.activities.models import ActivityReport, ActivitySettings, Submission
+from tutela.activities.models.fields import SEX_AGE
 from tutela.activities.selectors.aggregates import aggregate, sum_groups
 from tutela.activities.selectors.filters import Filters, body_ids_within
 from tutela.activities.selectors.names import month_value

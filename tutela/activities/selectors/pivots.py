@@ -10,8 +10,8 @@ from typing import Any
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.expressions import Combinable
 
-from tutela.activities.fields import SEX_AGE
 from tutela.activities.models import ActivitySettings
+from tutela.activities.models.fields import SEX_AGE
 from tutela.activities.selectors import disclosure
 from tutela.activities.selectors.aggregates import (
     DIMENSIONS,

@@ -10,9 +10,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tutela.activities.exports import table_export
-from tutela.activities.fields import BY_NAME
+from tutela.activities.models.fields import BY_NAME
 from tutela.activities.selectors import GapResult, PivotResult
+from tutela.activities.services.exports import table_export
 from tutela.core.models import AuditEntry, Operation
 from tutela.core.services.audit import audit_write
 

@@ -1,7 +1,7 @@
 """5W exports: rows and tables as XLSX or CSV, each with a header row and an HXL hashtag row.
 
-The header row holds the field names of `tutela.activities.fields` (the same columns the importer
-reads, so an export can be corrected and uploaded again) followed by a few name columns for
+The header row holds the field names of `tutela.activities.models.fields` (the same columns the
+importer reads, so an export can be corrected and uploaded again) followed by a few name columns for
 readers; the second row holds the HXL hashtags, so that HXL tools (libhxl, HDX) read the file.
 Codes and P-codes are exported with their names side by side.
 
@@ -29,8 +29,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from tutela.activities import selectors
-from tutela.activities.fields import FIELDS
 from tutela.activities.models import Activity, ActivityReport, ReportingRound
+from tutela.activities.models.fields import FIELDS
 from tutela.activities.services.rows import REPORT_VALUE_FIELDS
 from tutela.core import access
 from tutela.core.models import AdminArea, AuditEntry, Body, Operation, Organisation

@@ -32,8 +32,8 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from tutela.activities.access import reports_for_whole_operation
-from tutela.activities.fields import BY_NAME, FIELDS, REQUIRED
 from tutela.activities.models import ColumnMapping, ImportRecord
+from tutela.activities.models.fields import BY_NAME, FIELDS, REQUIRED
 from tutela.activities.services.planning_import import planning_import_file
 from tutela.activities.services.rows import (
     SaveResult,

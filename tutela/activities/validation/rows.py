@@ -8,8 +8,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from tutela.activities.fields import SEX_AGE
 from tutela.activities.models import ActivityReport
+from tutela.activities.models.fields import SEX_AGE
 from tutela.activities.validation.cells import TEXT_LIMITS, CellChecks
 from tutela.activities.validation.locations import LocationChecks
 from tutela.activities.validation.problems import cache_key

@@ -23,7 +23,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from tutela.activities import selectors
-from tutela.activities.analysis_forms import AnalysisForm
+from tutela.activities.forms.analysis import AnalysisForm
 from tutela.activities.services.analysis import gaps_export, pivot_export
 from tutela.activities.views.analysis_queries import coverage_for, gaps_for, presence_for
 from tutela.core import access, maps

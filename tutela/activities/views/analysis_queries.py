@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from tutela.activities import selectors
-from tutela.activities.analysis_forms import AnalysisForm
+from tutela.activities.forms.analysis import AnalysisForm
 from tutela.core.models import Operation
 
 

@@ -13,8 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from tutela.activities import exports
-from tutela.activities.xlsx_template import template_filename, template_workbook
+from tutela.activities.services import exports
+from tutela.activities.services.xlsx_template import template_filename, template_workbook
 from tutela.core import access
 from tutela.core.views.common import download
 

@@ -20,10 +20,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tutela.activities import fields as fivew
 from tutela.activities.access import can_enter_rows, writable_organisations
 from tutela.activities.forms import MappingForm, PlanningUploadForm, UploadForm
 from tutela.activities.models import Activity, ColumnMapping, ImportRecord
+from tutela.activities.models import fields as fivew
 from tutela.activities.services import imports as import_services
 from tutela.activities.services.planning_import import planning_import_file
 from tutela.activities.validation import POPULATION_SYNONYMS
@@ -149,7 +149,8 @@ def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         problems=paginate(request, problems, PROBLEMS_PAGE_SIZE),
         more_problems=import_pages.more_problems(record),
         file_problems=[p for p in problems if p.row is None],
-        can_commit=import_pages.committable(record) and can_enter_rows(current_user(request), operation),
+        can_commit=import_pages.committable(record)
+        and can_enter_rows(current_user(request), operation),
         needs_mapping=import_pages.needs_mapping(record) and bool(record.file),
         can_map=bool(record.file) and can_enter_rows(current_user(request), operation),
         problems_workbook=problems_workbook_state(record, kind=PROBLEMS_JOB),

@@ -4,7 +4,8 @@ Sheets, in order:
 - "Instructions" (in the user's language): how to fill the sheet, the counting rules, and what
   each column means.
 - "5W", the data sheet: row 1 holds the column headers the importer recognises (the field names of
-  `tutela.activities.fields`), row 2 the HXL hashtags (so the file is an HXL dataset as well), and
+  `tutela.activities.models.fields`), row 2 the HXL hashtags (so the file is an HXL dataset as
+  well), and
   data starts on row 3. Dropdowns (data validations) cover codes and places; admin area names
   cascade (choose a region: the cercle list shows only its cercles) through one named range per
   parent P-code on the hidden "Lists" sheet and INDIRECT(); the P-code columns fill themselves
@@ -38,8 +39,8 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tutela.activities.fields import BY_NAME, FIELDS, REQUIRED, SEX_AGE, Field
 from tutela.activities.models import Activity, ActivityReport, Indicator, ReportingRound
+from tutela.activities.models.fields import BY_NAME, FIELDS, REQUIRED, SEX_AGE, Field
 from tutela.core.models import AdminArea, Operation, Organisation, PopulationGroup
 from tutela.core.spreadsheets import sheet_title, xlsx_text
 
