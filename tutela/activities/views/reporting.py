@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tutela.activities import access as activities_access
-from tutela.activities import forms
 from tutela.activities.access import can_write_rows_of
 from tutela.activities.forms import DeadlineForm, ReviewForm, RoundForm
+from tutela.activities.forms import grid as grid_forms
 from tutela.activities.models import ActivityReport, ReportingRound, Submission
 from tutela.activities.selectors import ROW_AREA_GEOMETRY
 from tutela.activities.services import rounds as round_services
@@ -282,8 +282,8 @@ def rows_grid(request: HttpRequest, slug: str, month: str) -> HttpResponse:
     if request.method == "POST":
         if not editable:
             raise PermissionDenied
-        lines = forms.grid_lines_from_post(request.POST, existing)
-        rows = forms.grid_rows_for_save(lines, month=month, organisation=organisation.acronym)
+        lines = grid_forms.grid_lines_from_post(request.POST, existing)
+        rows = grid_forms.grid_rows_for_save(lines, month=month, organisation=organisation.acronym)
         if not rows:
             messages.info(request, _("Nothing to save: every line is empty."))
             return redirect(_grid_url(slug, month, organisation, user))
@@ -293,19 +293,19 @@ def rows_grid(request: HttpRequest, slug: str, month: str) -> HttpResponse:
         if not result.rejected:
             _flash_saved(request, result)
             return redirect(_grid_url(slug, month, organisation, user))
-        errors = forms.grid_attach_problems(lines, result.problems)
-        other_problems = forms.grid_unplaced_problems(lines, result.problems)
+        errors = grid_forms.grid_attach_problems(lines, result.problems)
+        other_problems = grid_forms.grid_unplaced_problems(lines, result.problems)
         messages.error(
             request,
             _("Nothing was saved: correct the %(count)d problem(s) shown next to the cells.")
             % {"count": errors},
         )
-        lines = forms.grid_pad(lines, forms.GRID_EMPTY_LINES_AFTER_ERROR)
+        lines = grid_forms.grid_pad(lines, grid_forms.GRID_EMPTY_LINES_AFTER_ERROR)
     else:
-        lines = [forms.grid_line_from_row(i, row) for i, row in enumerate(existing)]
+        lines = [grid_forms.grid_line_from_row(i, row) for i, row in enumerate(existing)]
         if editable:
-            lines = forms.grid_pad(lines, forms.GRID_EMPTY_LINES)
-    catalogue = forms.GridCatalogue(operation)
+            lines = grid_forms.grid_pad(lines, grid_forms.GRID_EMPTY_LINES)
+    catalogue = grid_forms.GridCatalogue(operation)
     catalogue.fill(lines, editable=editable)
     org_query = (
         "?" + urlencode({"org": organisation.acronym})
@@ -322,7 +322,7 @@ def rows_grid(request: HttpRequest, slug: str, month: str) -> HttpResponse:
         submission=submission,
         editable=editable,
         lines=lines,
-        columns=forms.GRID_COLUMNS,
+        columns=grid_forms.GRID_COLUMNS,
         other_problems=other_problems,
         org_query=org_query,
         lines_url=reverse("activities:grid_lines", kwargs={"slug": slug, "month": month})
@@ -341,14 +341,16 @@ def grid_lines(request: HttpRequest, slug: str, month: str) -> HttpResponse:
     if not editable:
         raise PermissionDenied
     try:
-        start = max(0, min(int(request.GET.get("start", "0")), forms.GRID_MAX_LINES))
+        start = max(0, min(int(request.GET.get("start", "0")), grid_forms.GRID_MAX_LINES))
         count = max(1, min(int(request.GET.get("count", "10")), 50))
     except ValueError:
         start, count = 0, 10
     lines = [
-        forms.GridLine(index=start + i) for i in range(count) if start + i < forms.GRID_MAX_LINES
+        grid_forms.GridLine(index=start + i)
+        for i in range(count)
+        if start + i < grid_forms.GRID_MAX_LINES
     ]
-    forms.GridCatalogue(operation).fill(lines, editable=True)
+    grid_forms.GridCatalogue(operation).fill(lines, editable=True)
     return render(
         request,
         "activities/reporting/_grid_lines.html",
@@ -402,9 +404,9 @@ def check_rows(
 
     if not rows:
         return []
-    lines = [forms.grid_line_from_row(i, row) for i, row in enumerate(rows)]
+    lines = [grid_forms.grid_line_from_row(i, row) for i, row in enumerate(rows)]
     organisation = rows[0].organisation
-    data = forms.grid_rows_for_save(
+    data = grid_forms.grid_rows_for_save(
         lines, month=round.month.strftime("%Y-%m"), organisation=organisation.acronym
     )
     # A dry run that changes nothing: a reviewer checks rows they may not write themselves (as
@@ -421,7 +423,7 @@ def check_rows(
         )
     except PermissionDenied:
         return []
-    labels = {c.name: c.label for c in forms.GRID_COLUMNS}
+    labels = {c.name: c.label for c in grid_forms.GRID_COLUMNS}
     checks = []
     for problem in result.problems:
         # Stored rows of a closed or locked round: that the round refuses changes is no problem
@@ -462,7 +464,7 @@ def area_options(request: HttpRequest, slug: str) -> HttpResponse:
     operation's countries; only the empty option when the parent is empty or unknown."""
     operation = operation_for(request, slug)
     parent = _trigger_value(request, "parent").upper()
-    options = forms.grid_area_children(operation, parent) if parent else []
+    options = grid_forms.grid_area_children(operation, parent) if parent else []
     return render(
         request,
         "activities/reporting/_options.html",
@@ -476,7 +478,7 @@ def indicator_options(request: HttpRequest, slug: str) -> HttpResponse:
     """htmx: <option>s for the indicators of the activity `activity` (a code)."""
     operation = operation_for(request, slug)
     code = _trigger_value(request, "activity")
-    options = forms.grid_indicator_options(operation, code) if code else []
+    options = grid_forms.grid_indicator_options(operation, code) if code else []
     return render(
         request,
         "activities/reporting/_options.html",
