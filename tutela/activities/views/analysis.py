@@ -29,14 +29,10 @@ from tutela.activities.views.analysis_queries import coverage_for, gaps_for, pre
 from tutela.core import access, maps
 from tutela.core.models import Operation
 from tutela.core.selectors import area_feature_collection, areas_for_operation
-from tutela.core.views.common import download, image, paginate
+from tutela.core.views.common import download, image, operation_for, paginate
 
 DEFAULT_PIVOT = ["admin1", "activity"]
 EXPORT_FORMATS = ("xlsx", "csv")
-
-
-def _operation(request: HttpRequest, slug: str) -> Operation:
-    return access.operation_get_for_user(request.user, slug)
 
 
 def _query(request: HttpRequest, **changes: Any) -> str:
@@ -52,12 +48,6 @@ def _query(request: HttpRequest, **changes: Any) -> str:
     return params.urlencode()
 
 
-def _download(
-    content: bytes, filename: str, content_type: str, *, disposition: str = "attachment"
-) -> HttpResponse:
-    return download(content, filename, content_type, inline=disposition == "inline")
-
-
 def _export(
     request: HttpRequest,
     operation: Operation,
@@ -71,7 +61,7 @@ def _export(
     content, filename, content_type = export(
         by=request.user, operation=operation, result=result, format=fmt, request=request
     )
-    return _download(content, filename, content_type)
+    return download(content, filename, content_type)
 
 
 def _context(request: HttpRequest, operation: Operation, **extra: Any) -> dict[str, Any]:
@@ -97,7 +87,7 @@ def _language(request: HttpRequest) -> str:
 @login_required
 @require_GET
 def pivot_page(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _operation(request, slug)
+    operation = operation_for(request, slug)
     form = AnalysisForm(operation, request.GET or None)
     rows_by = form.rows_by(default=DEFAULT_PIVOT)
     result = selectors.pivot(
@@ -192,7 +182,7 @@ class _Map:
 
     def __init__(self, request: HttpRequest, slug: str) -> None:
         self.request = request
-        self.operation = _operation(request, slug)
+        self.operation = operation_for(request, slug)
         self.form = AnalysisForm(self.operation, request.GET or None)
         self.level = self.form.area_level()
         self.result = self.query()
@@ -421,7 +411,7 @@ def coverage_png(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def gaps_page(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _operation(request, slug)
+    operation = operation_for(request, slug)
     form = AnalysisForm(operation, request.GET or None)
     result = gaps_for(request.user, operation, form)
     download = _export(request, operation, result, gaps_export)

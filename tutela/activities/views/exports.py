@@ -15,8 +15,7 @@ from django.views.decorators.http import require_GET
 
 from tutela.activities.services import exports
 from tutela.activities.services.xlsx_template import template_filename, template_workbook
-from tutela.core import access
-from tutela.core.views.common import download
+from tutela.core.views.common import download, operation_for
 
 
 def _language(request: HttpRequest) -> str:
@@ -28,14 +27,10 @@ def _language(request: HttpRequest) -> str:
     return current if current in codes else "en"
 
 
-def _download(content: bytes, filename: str, fmt: str) -> HttpResponse:
-    return download(content, filename, exports.CONTENT_TYPES[fmt])
-
-
 @login_required
 @require_GET
 def template_download(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = access.operation_get_for_user(request.user, slug)
+    operation = operation_for(request, slug)
     organisation = exports.template_organisation_for(
         request.user, operation, request.GET.get("org", "")
     )
@@ -52,13 +47,13 @@ def template_download(request: HttpRequest, slug: str) -> HttpResponse:
     filename = template_filename(
         operation, organisation, month=round_.month if round_ is not None else None
     )
-    return _download(content, filename, "xlsx")
+    return download(content, filename, exports.CONTENT_TYPES["xlsx"])
 
 
 @login_required
 @require_GET
 def rows_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
-    operation = access.operation_get_for_user(request.user, slug)
+    operation = operation_for(request, slug)
     if fmt not in exports.FORMATS:
         raise Http404
     try:
@@ -72,4 +67,4 @@ def rows_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         )
     except ValidationError as error:
         return HttpResponseBadRequest(" ".join(error.messages))
-    return _download(content, filename, fmt)
+    return download(content, filename, exports.CONTENT_TYPES[fmt])
