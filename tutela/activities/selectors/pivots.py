@@ -40,7 +40,7 @@ from tutela.activities.selectors.visibility import (
 )
 from tutela.core.disclosure import SuppressedTable, suppress_counts, suppress_table, threshold_for
 from tutela.core.disclosure_blocks import POOLED
-from tutela.core.models import Operation
+from tutela.core.models import Operation, User
 
 # Tables bigger than this are not put through small-count suppression (its exact check grows with
 # the square of the table): the user is asked for a coarser table instead.
@@ -127,7 +127,7 @@ def _dimension_exprs(
 
 def pivot(
     *,
-    user: Any,
+    user: User,
     operation: Operation,
     rows_by: Sequence[str],
     filters: Filters | Mapping[str, Any] | None = None,
@@ -267,7 +267,7 @@ def pivot(
 
 
 def _blocks(
-    user: Any,
+    user: User,
     operation: Operation,
     counted: Any,
     filters: Filters,

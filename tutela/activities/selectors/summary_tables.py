@@ -24,7 +24,7 @@ from tutela.activities.selectors.filters import (
 )
 from tutela.activities.selectors.visibility import ORGANISATION_ROLES
 from tutela.core import access
-from tutela.core.models import Operation
+from tutela.core.models import Operation, User
 
 # The summary column each dimension needs.
 DIMENSION_COLUMNS = {
@@ -83,7 +83,7 @@ class SummaryRows:
 def summary_rows(
     *,
     state: SummaryState | None,
-    user: Any,
+    user: User,
     operation: Operation,
     filters: Filters,
     dims: Sequence[str],

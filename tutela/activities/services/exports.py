@@ -33,7 +33,7 @@ from tutela.activities.models import Activity, ActivityReport, ReportingRound
 from tutela.activities.models.fields import FIELDS
 from tutela.activities.services.rows import REPORT_VALUE_FIELDS
 from tutela.core import access
-from tutela.core.models import AdminArea, AuditEntry, Body, Operation, Organisation
+from tutela.core.models import AdminArea, AuditEntry, Body, Operation, Organisation, User
 from tutela.core.models.roles import Role
 from tutela.core.services.audit import audit_write
 from tutela.core.spreadsheets import csv_row, xlsx_cell, xlsx_row
@@ -330,7 +330,7 @@ def _write_xlsx(
 # --- For users: what they may download ------------------------------------------------------------
 
 
-def template_organisation_for(user: Any, operation: Operation, acronym: str = "") -> Organisation:
+def template_organisation_for(user: User, operation: Operation, acronym: str = "") -> Organisation:
     """The organisation whose 5W template the user may download.
 
     Managers (coordinator, IMO) may ask for any organisation of the operation (404 for one that
@@ -410,7 +410,7 @@ def export_filters(operation: Operation, params: Mapping[str, str]) -> dict[str,
 
 def rows_export_for_user(
     *,
-    by: Any,
+    by: User,
     operation: Operation,
     format: str,
     params: Mapping[str, str] | None = None,

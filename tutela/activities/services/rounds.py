@@ -101,7 +101,7 @@ class RoundOverview:
 
 
 def round_overviews(
-    user: Any, operation: Operation, rounds: list[ReportingRound]
+    user: User, operation: Operation, rounds: list[ReportingRound]
 ) -> list[RoundOverview]:
     """Per round, each organisation's submission status and row count: all organisations of the
     operation for cluster-wide roles, the user's own otherwise. Three queries whatever the number
@@ -109,7 +109,7 @@ def round_overviews(
     if access.is_cluster_wide(user, operation):
         organisations = list(reporting_organisations(operation))
     elif user.organisation_id and operation.organisations.filter(pk=user.organisation_id).exists():
-        organisations = [user.organisation]
+        organisations = [user.organisation] if user.organisation is not None else []
     else:
         organisations = []
     org_ids = [o.pk for o in organisations]

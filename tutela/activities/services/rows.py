@@ -49,7 +49,15 @@ from tutela.activities.validation import (
     validate,
 )
 from tutela.core.imports.problems import ERROR, Problem
-from tutela.core.models import AdminArea, AuditEntry, Body, Operation, Organisation, PopulationGroup
+from tutela.core.models import (
+    AdminArea,
+    AuditEntry,
+    Body,
+    Operation,
+    Organisation,
+    PopulationGroup,
+    User,
+)
 from tutela.core.services.audit import audit_write, snapshot
 
 logger = logging.getLogger(__name__)
@@ -102,7 +110,7 @@ def _report(progress: Callable[[int], Any] | None, percent: float) -> None:
         progress(int(max(0, min(100, percent))))
 
 
-def _check_access(by: Any, operation: Operation, organisation: Organisation | None) -> None:
+def _check_access(by: User | None, operation: Operation, organisation: Organisation | None) -> None:
     if by is None:
         if (
             organisation is not None
@@ -130,7 +138,7 @@ def _check_access(by: Any, operation: Operation, organisation: Organisation | No
 
 def report_rows_save(
     *,
-    by: Any,
+    by: User | None,
     operation: Operation,
     organisation: Organisation | None = None,
     rows: Iterable[Any],
@@ -152,7 +160,7 @@ def report_rows_save(
     way (0-100), never inside the transaction.
     """
     _check_access(by, operation, organisation)
-    if organisation is None and not reports_for_whole_operation(by, operation):
+    if organisation is None and by is not None and not reports_for_whole_operation(by, operation):
         organisation = by.organisation
     rows = list(rows)
     result = SaveResult(rows_read=len(rows) + skipped, skipped=skipped, dry_run=dry_run)
@@ -354,7 +362,7 @@ def _update(rows: list[CleanRow], *, user_id: int | None, now: Any) -> None:
 @transaction.atomic
 def _write(
     *,
-    by: Any,
+    by: User | None,
     operation: Operation,
     clean: list[CleanRow],
     result: SaveResult,
@@ -525,7 +533,7 @@ def _plain(value: Any) -> Any:
 
 
 @transaction.atomic
-def report_row_delete(*, by: Any, row: ActivityReport, request: Any = None) -> None:
+def report_row_delete(*, by: User, row: ActivityReport, request: Any = None) -> None:
     """Delete one 5W row (from the grid). The row's round must accept changes from the user; a
     validated submission goes back to review."""
     round = ReportingRound.objects.get(pk=row.submission.round_id)

@@ -29,7 +29,7 @@ from tutela.activities.views.analysis_queries import coverage_for, gaps_for, pre
 from tutela.core import access, maps
 from tutela.core.models import Operation
 from tutela.core.selectors import area_feature_collection, areas_for_operation
-from tutela.core.views.common import download, image, operation_for, paginate
+from tutela.core.views.common import current_user, download, image, operation_for, paginate
 
 DEFAULT_PIVOT = ["admin1", "activity"]
 EXPORT_FORMATS = ("xlsx", "csv")
@@ -74,7 +74,7 @@ def _context(request: HttpRequest, operation: Operation, **extra: Any) -> dict[s
 
 
 def _has_rows(request: HttpRequest, operation: Operation) -> bool:
-    return selectors.visible_rows(request.user, operation).exists()
+    return selectors.visible_rows(current_user(request), operation).exists()
 
 
 def _language(request: HttpRequest) -> str:
@@ -91,7 +91,10 @@ def pivot_page(request: HttpRequest, slug: str) -> HttpResponse:
     form = AnalysisForm(operation, request.GET or None)
     rows_by = form.rows_by(default=DEFAULT_PIVOT)
     result = selectors.pivot(
-        user=request.user, operation=operation, rows_by=rows_by, filters=form.filters()
+        user=current_user(request),
+        operation=operation,
+        rows_by=rows_by,
+        filters=form.filters(),
     )
     download = _export(request, operation, result, pivot_export)
     if download is not None:
@@ -294,7 +297,7 @@ class _PresenceMap(_Map):
     filter_names = ("level", "body", "month_from", "month_to")
 
     def query(self) -> Any:
-        return presence_for(self.request.user, self.operation, self.form)
+        return presence_for(current_user(self.request), self.operation, self.form)
 
     def title(self) -> str:
         level = self.operation.level_label(self.level)
@@ -333,7 +336,7 @@ class _CoverageMap(_Map):
         super().__init__(request, slug)
 
     def query(self) -> Any:
-        return coverage_for(self.request.user, self.operation, self.form)
+        return coverage_for(current_user(self.request), self.operation, self.form)
 
     def title(self) -> str:
         if self.ratio == "targeted":
@@ -413,7 +416,7 @@ def coverage_png(request: HttpRequest, slug: str) -> HttpResponse:
 def gaps_page(request: HttpRequest, slug: str) -> HttpResponse:
     operation = operation_for(request, slug)
     form = AnalysisForm(operation, request.GET or None)
-    result = gaps_for(request.user, operation, form)
+    result = gaps_for(current_user(request), operation, form)
     download = _export(request, operation, result, gaps_export)
     if download is not None:
         return download

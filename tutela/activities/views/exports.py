@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from tutela.activities.services import exports
 from tutela.activities.services.xlsx_template import template_filename, template_workbook
-from tutela.core.views.common import download, operation_for
+from tutela.core.views.common import current_user, download, operation_for
 
 
 def _language(request: HttpRequest) -> str:
@@ -32,7 +32,7 @@ def _language(request: HttpRequest) -> str:
 def template_download(request: HttpRequest, slug: str) -> HttpResponse:
     operation = operation_for(request, slug)
     organisation = exports.template_organisation_for(
-        request.user, operation, request.GET.get("org", "")
+        current_user(request), operation, request.GET.get("org", "")
     )
     try:
         round_ = exports.round_for_month(operation, request.GET.get("month", ""))
@@ -58,7 +58,7 @@ def rows_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         raise Http404
     try:
         content, filename, _count = exports.rows_export_for_user(
-            by=request.user,
+            by=current_user(request),
             operation=operation,
             format=fmt,
             params=request.GET,
