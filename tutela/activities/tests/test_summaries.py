@@ -447,7 +447,9 @@ def _big_bands() -> dict[str, Any]:
     }
 
 
-def test_validating_a_submission_shows_in_the_next_pivot(data: Data) -> None:
+def test_validating_a_submission_shows_in_the_next_pivot(
+    data: Data, django_capture_on_commit_callbacks: Any
+) -> None:
     from tutela.activities.services.submissions import submission_validate
 
     w = data.world
@@ -455,7 +457,9 @@ def test_validating_a_submission_shows_in_the_next_pivot(data: Data) -> None:
     submission = Submission.objects.filter(status=Status.SUBMITTED, rows__isnull=False).first()
     assert submission is not None
     before = selectors.pivot(user=_fresh(w.viewer), operation=w.operation, rows_by=["month"])
-    submission_validate(by=w.coordinator, submission=submission)
+    # The validation queues the rebuild once it commits (in-process task backend: done at once).
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_validate(by=w.coordinator, submission=submission)
     after = selectors.pivot(user=_fresh(w.viewer), operation=w.operation, rows_by=["month"])
     assert _shown(after) != _shown(before)
     assert _compare(w.viewer, data, ["month"]).startswith("summary:")
