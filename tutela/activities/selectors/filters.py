@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from django.db.models import Model, QuerySet
 
 from tutela.activities.models import Activity, ActivityReport, Submission
+from tutela.activities.selectors.visibility import hidden_name_area_ids
 from tutela.core.models import AdminArea, Body, Operation, Organisation, PopulationGroup, User
 
 _M = TypeVar("_M", bound=Model)
@@ -94,8 +95,6 @@ def organisation_filter_hidden(user: User, operation: Operation, filters: Filter
     """The areas an organisation filter must leave out for `user`: where partner names are
     hidden from them, unless the filter is on their own organisation (none without an
     organisation filter)."""
-    from tutela.activities.selectors.visibility import hidden_name_area_ids
-
     organisation = filters.organisation
     if organisation is None or organisation.pk == getattr(user, "organisation_id", None):
         return set()

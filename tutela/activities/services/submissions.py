@@ -29,6 +29,7 @@ from tutela.activities.services.summaries import summaries_invalidate
 from tutela.core import access
 from tutela.core.models import Operation, Organisation, User
 from tutela.core.services.audit import audit_create, audit_update, snapshot
+from tutela.core.services.mail import mail_enqueue
 
 Status = Submission.Status
 SUBMITTABLE = frozenset({Status.DRAFT, Status.RETURNED})
@@ -194,8 +195,6 @@ def submission_notify(*, submission: Submission) -> int:
 
     Queued in the outbox inside the caller's transaction: the e-mail is only sent if the review
     is committed."""
-    from tutela.core.services.mail import mail_enqueue
-
     by_language: dict[str, list[User]] = defaultdict(list)
     for user in submission_recipients(submission):
         by_language[user.language or settings.LANGUAGE_CODE].append(user)

@@ -31,6 +31,7 @@ from tutela.activities.models import ActivityReport, ReportingRound, Submission
 from tutela.activities.selectors import ROW_AREA_GEOMETRY
 from tutela.activities.services import rounds as round_services
 from tutela.activities.services import submissions as submission_services
+from tutela.activities.services.rows import report_row_delete, report_rows_save
 from tutela.core import access
 from tutela.core.forms.directory import apply_validation_error
 from tutela.core.models import Operation, Organisation, User
@@ -272,8 +273,6 @@ def rows_grid(request: HttpRequest, slug: str, month: str) -> HttpResponse:
     """The organisation's rows of the round, edited many at a time. A POST saves every filled line
     through the import engine (all or nothing); on a problem nothing is saved and the page comes
     back with the values as entered and the messages next to their cells."""
-    from tutela.activities.services.rows import report_rows_save
-
     operation, round, organisation, editable = _grid_context(request, slug, month)
     user = current_user(request)
     submission = submission_services.submission_find(round, organisation)
@@ -361,8 +360,6 @@ def grid_lines(request: HttpRequest, slug: str, month: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def row_delete(request: HttpRequest, slug: str, month: str, pk: int) -> HttpResponse:
-    from tutela.activities.services.rows import report_row_delete
-
     operation, round, organisation, editable = _grid_context(request, slug, month)
     row = rows_of(round, organisation).filter(pk=pk).first()
     if row is None:
@@ -400,8 +397,6 @@ def check_rows(
 ) -> list[dict[str, Any]]:
     """Problems and outlier warnings the import engine finds in stored rows (a dry run that
     changes nothing), for the review page."""
-    from tutela.activities.services.rows import report_rows_save
-
     if not rows:
         return []
     lines = [grid_forms.grid_line_from_row(i, row) for i, row in enumerate(rows)]
