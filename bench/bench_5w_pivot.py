@@ -74,10 +74,10 @@ def main() -> None:
     import duckdb
     from django.db import connection
 
+    from bench.synthetic.fivew import generate
     from tutela.activities.models import ActivityReport
     from tutela.activities.selectors import pivot
     from tutela.activities.services.summaries import summaries_rebuild
-    from bench.synthetic.fivew import generate
     from tutela.core.models import Operation, OperationRole, Organisation, User
 
     operation, _ = Operation.objects.get_or_create(

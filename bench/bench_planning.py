@@ -177,9 +177,9 @@ def main() -> None:
 
     from django.db import connection
 
+    from bench.synthetic.fivew import generate
     from tutela.activities.models import ActivityReport
     from tutela.activities.services.summaries import summaries_rebuild
-    from bench.synthetic.fivew import generate
     from tutela.core.models import Operation, OperationRole, Organisation, User
     from tutela.planning.models import Plan, Project
     from tutela.planning.selectors import funding as funding_selectors
