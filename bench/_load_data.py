@@ -1,7 +1,7 @@
 """Data for the load benchmark (bench_load.py), run inside `tutela shell -c` on the database the
 served stack uses (the demo operation must be loaded first: `tutela demo`):
 
-- a second operation, LOAD_SLUG, with N synthetic 5W rows (`tutela.activities.synthetic`, ~60
+- a second operation, LOAD_SLUG, with N synthetic 5W rows (`bench.synthetic.fivew`, ~60
   organisations, 24 months) and its summary tables built;
 - synthetic cases in the demo operation (`tutela.cases.synthetic`: two organisations of
   caseworkers and supervisors, encrypted and blind-indexed as the services do);
@@ -53,7 +53,7 @@ def prepare(
     from django.db import connection
     from django.db.models import Count, Max
 
-    from tutela.activities import synthetic as synthetic_5w
+    from bench.synthetic import fivew as synthetic_5w
     from tutela.activities.models import ActivityReport
     from tutela.activities.services.summaries import summaries_rebuild
     from tutela.cases import synthetic as synthetic_cases

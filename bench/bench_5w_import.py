@@ -60,7 +60,7 @@ def build_operation(rows: int):  # noqa: ANN201
 def write_xlsx(path, keys, rows: int) -> None:  # noqa: ANN001
     from openpyxl import Workbook
 
-    from tutela.activities.fields import FIELDS
+    from tutela.activities.models.fields import FIELDS
 
     names = [
         "month",

@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_5w_pivot.py [--rows 1000000] [--runs 20]
     DATABASE_URL=postgres://... .venv/bin/python bench/bench_5w_pivot.py   (PostgreSQL)
 
-The synthetic operation is generated once per database (tutela.activities.synthetic, deterministic)
+The synthetic operation is generated once per database (bench.synthetic.fivew, deterministic)
 and reused by later runs. The operation's summary tables (services.summaries) are then rebuilt
 from its rows, timed: that is the cost paid once after every import. Each query is timed end to
 end through `selectors.pivot` (access filtering, counting rule, name resolution) as a coordinator,
@@ -74,10 +74,10 @@ def main() -> None:
     import duckdb
     from django.db import connection
 
+    from bench.synthetic.fivew import generate
     from tutela.activities.models import ActivityReport
     from tutela.activities.selectors import pivot
     from tutela.activities.services.summaries import summaries_rebuild
-    from tutela.activities.synthetic import generate
     from tutela.core.models import Operation, OperationRole, Organisation, User
 
     operation, _ = Operation.objects.get_or_create(

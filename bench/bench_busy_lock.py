@@ -56,9 +56,9 @@ def rebuild_locks(rows: int, chunk_rows: int | None) -> None:
     from django.conf import settings
     from django.db import connection
 
+    from bench.synthetic.fivew import generate
     from tutela.activities.models import ActivityReport
     from tutela.activities.services.summaries import DEFAULT_CHUNK_ROWS, summaries_rebuild
-    from tutela.activities.synthetic import generate
     from tutela.core.models import Operation
 
     operation, _ = Operation.objects.get_or_create(

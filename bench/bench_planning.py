@@ -6,7 +6,7 @@
 
 The SQLite files go to $TUTELA_BENCH_DIR (default /tmp/tutela-bench).
 
-The operation's 5W rows come from `tutela.activities.synthetic` (deterministic, generated once
+The operation's 5W rows come from `bench.synthetic.fivew` (deterministic, generated once
 per database; the 12 months of 2025, the plan's year), then its summary tables are rebuilt (the
 cost paid once after each import, timed). Note: the summary tables' picks (the counting rule
 across months) cover the whole period of the 5W; an operation whose 5W spans several years has
@@ -182,9 +182,9 @@ def main() -> None:
     from django.core.cache import cache
     from django.db import connection
 
+    from bench.synthetic.fivew import generate
     from tutela.activities.models import ActivityReport
     from tutela.activities.services.summaries import summaries_rebuild
-    from tutela.activities.synthetic import generate
     from tutela.core.models import Operation, OperationRole, Organisation, User
     from tutela.planning.models import Plan, Project
     from tutela.planning.selectors import funding as funding_selectors

@@ -8,6 +8,7 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("5W activities")
 
     def ready(self) -> None:
+        # Imported once the app registry is ready: they import models.
         from tutela.activities.services.demo_data import demo_activities_load
         from tutela.core import extensions
 

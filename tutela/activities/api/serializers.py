@@ -1,7 +1,7 @@
 """Output serializers of the 5W API. They only render what the selectors computed: visibility,
 the counting rule, partner names in insecure areas and small-count suppression are decided in
 tutela.activities.selectors, exactly as for the pages. Query parameters are parsed by
-tutela.activities.analysis_forms.AnalysisForm, shared with the pages."""
+tutela.activities.forms.analysis.AnalysisForm, shared with the pages."""
 
 from __future__ import annotations
 

@@ -17,10 +17,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tutela.activities import selectors
-from tutela.activities.analysis_forms import AnalysisForm
 from tutela.activities.api import serializers
-from tutela.activities.fields import BY_NAME
+from tutela.activities.forms.analysis import AnalysisForm
 from tutela.activities.models import ActivityReport
+from tutela.activities.models.fields import BY_NAME
 from tutela.activities.views.analysis_queries import coverage_for, gaps_for, presence_for
 from tutela.core.api.views import OperationAPIView
 
@@ -71,9 +71,9 @@ class RowListView(AnalysisAPIView, ListAPIView):
 
     def get_queryset(self) -> QuerySet[ActivityReport]:
         operation = self.get_operation()
-        rows = selectors.listable_rows(self.request.user, operation)
+        rows = selectors.listable_rows(self.caller, operation)
         return (
-            selectors.apply_filters(rows, operation, self.query().filters(), user=self.request.user)
+            selectors.apply_filters(rows, operation, self.query().filters(), user=self.caller)
             .select_related(
                 "organisation",
                 "implementing_partner",
@@ -95,7 +95,7 @@ class RowListView(AnalysisAPIView, ListAPIView):
         context = super().get_serializer_context()
         if not getattr(self, "swagger_fake_view", False):
             context["hidden_areas"] = selectors.hidden_name_area_ids(
-                self.request.user, self.get_operation()
+                self.caller, self.get_operation()
             )
             context["own_organisation_id"] = getattr(self.request.user, "organisation_id", None)
         return context
@@ -129,7 +129,7 @@ class PivotView(AnalysisAPIView):
     def get(self, request: Request, slug: str) -> Response:
         form = self.query()
         result = selectors.pivot(
-            user=request.user,
+            user=self.caller,
             operation=self.get_operation(),
             rows_by=form.rows_by(),
             filters=form.filters(),
@@ -175,7 +175,7 @@ class PresenceView(AnalysisAPIView):
         parameters=[LEVEL, _param("body", _("Cluster / AoR id."), OpenApiTypes.INT), *MONTHS]
     )
     def get(self, request: Request, slug: str) -> Response:
-        result = presence_for(request.user, self.get_operation(), self.query())
+        result = presence_for(self.caller, self.get_operation(), self.query())
         data = {"level": result.level, "areas": [asdict(area) for area in result.areas]}
         return Response(serializers.PresenceOut(data).data)
 
@@ -202,7 +202,7 @@ class CoverageView(AnalysisAPIView):
 
     @extend_schema(parameters=COVERAGE_PARAMETERS)
     def get(self, request: Request, slug: str) -> Response:
-        result = coverage_for(request.user, self.get_operation(), self.query())
+        result = coverage_for(self.caller, self.get_operation(), self.query())
         data = {
             "level": result.level,
             "year": result.year,
@@ -233,7 +233,7 @@ class GapsView(AnalysisAPIView):
         ]
     )
     def get(self, request: Request, slug: str) -> Response:
-        result = gaps_for(request.user, self.get_operation(), self.query())
+        result = gaps_for(self.caller, self.get_operation(), self.query())
         data = {
             "level": result.level,
             "year": result.year,

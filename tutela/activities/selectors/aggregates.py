@@ -25,8 +25,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tutela.activities.fields import BY_NAME, SEX_AGE
 from tutela.activities.models import ActivityReport, ActivitySettings
+from tutela.activities.models.fields import BY_NAME, SEX_AGE
 from tutela.core.models import Operation
 
 

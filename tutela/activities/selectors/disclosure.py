@@ -41,8 +41,8 @@ from typing import Any
 from django.db.models import BooleanField, Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import Combinable
 
-from tutela.activities.fields import SEX_AGE
 from tutela.activities.models import ActivityReport, ActivitySettings, Submission
+from tutela.activities.models.fields import SEX_AGE
 from tutela.activities.selectors.aggregates import aggregate, sum_groups
 from tutela.activities.selectors.filters import Filters, body_ids_within
 from tutela.activities.selectors.names import month_value
@@ -54,7 +54,7 @@ from tutela.core.disclosure_blocks import (
     no_gc_pauses,
     rounded_down,
 )
-from tutela.core.models import Operation
+from tutela.core.models import Operation, User
 
 # The measures blocks are cut for: people by sex and age, people not broken down by sex and age,
 # persons with disability, and the quantity.
@@ -93,7 +93,7 @@ POOL_ORDER = (
 )
 
 
-def hidden_rows_q(user: Any, operation: Operation) -> Q | None:
+def hidden_rows_q(user: User, operation: Operation) -> Q | None:
     """The rows `user` counts but may not list one by one (sensitive activities of other
     organisations), as a Q on ActivityReport; None when there are none (cluster-wide roles)."""
     if access.is_cluster_wide(user, operation):
@@ -105,7 +105,7 @@ def hidden_rows_q(user: Any, operation: Operation) -> Q | None:
     return hidden
 
 
-def hidden_summary_q(user: Any, operation: Operation) -> Q | None:
+def hidden_summary_q(user: User, operation: Operation) -> Q | None:
     """`hidden_rows_q` on summary rows (they carry the activity's sensitivity)."""
     if access.is_cluster_wide(user, operation):
         return None
@@ -206,7 +206,7 @@ def _view_checks(operation: Operation, filters: Filters, *, monthly: bool) -> li
 
 def hidden_blocks(
     *,
-    user: Any,
+    user: User,
     operation: Operation,
     visible: QuerySet[ActivityReport],
     filters: Filters,

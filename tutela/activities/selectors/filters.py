@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 from django.db.models import Model, QuerySet
 
 from tutela.activities.models import Activity, ActivityReport, Submission
-from tutela.core.models import AdminArea, Body, Operation, Organisation, PopulationGroup
+from tutela.activities.selectors.visibility import hidden_name_area_ids
+from tutela.core.models import AdminArea, Body, Operation, Organisation, PopulationGroup, User
 
 _M = TypeVar("_M", bound=Model)
 
@@ -90,12 +91,10 @@ def apply_scope_filters(
     return rows
 
 
-def organisation_filter_hidden(user: Any, operation: Operation, filters: Filters) -> set[int]:
+def organisation_filter_hidden(user: User, operation: Operation, filters: Filters) -> set[int]:
     """The areas an organisation filter must leave out for `user`: where partner names are
     hidden from them, unless the filter is on their own organisation (none without an
     organisation filter)."""
-    from tutela.activities.selectors.visibility import hidden_name_area_ids
-
     organisation = filters.organisation
     if organisation is None or organisation.pk == getattr(user, "organisation_id", None):
         return set()
@@ -103,7 +102,7 @@ def organisation_filter_hidden(user: Any, operation: Operation, filters: Filters
 
 
 def apply_filters(
-    rows: QuerySet[ActivityReport], operation: Operation, filters: Filters, *, user: Any
+    rows: QuerySet[ActivityReport], operation: Operation, filters: Filters, *, user: User
 ) -> QuerySet[ActivityReport]:
     """The filters on 5W rows, as `user` may apply them (see `apply_scope_filters`)."""
     if filters.month_from:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -20,7 +19,7 @@ from tutela.activities.selectors.pivots import pivot
 from tutela.activities.selectors.planning import planning_by_area, planning_year
 from tutela.activities.selectors.summary_tables import summary_state
 from tutela.activities.selectors.visibility import activity_settings, visible_rows
-from tutela.core.models import Body, Operation, PopulationGroup
+from tutela.core.models import Body, Operation, PopulationGroup, User
 
 
 @dataclass
@@ -63,7 +62,7 @@ def _pct(part: int | None, whole: int | None) -> float | None:
 
 def coverage(
     *,
-    user: Any,
+    user: User,
     operation: Operation,
     level: int,
     body: Body | None = None,
@@ -157,7 +156,7 @@ GAP_MIN_SEVERITY = 3
 
 def gaps(
     *,
-    user: Any,
+    user: User,
     operation: Operation,
     level: int,
     body: Body | None = None,

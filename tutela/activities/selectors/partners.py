@@ -14,7 +14,7 @@ from tutela.activities.models import SummaryState
 from tutela.activities.selectors.filters import Filters, apply_filters
 from tutela.activities.selectors.summary_tables import summary_rows, summary_state
 from tutela.activities.selectors.visibility import hidden_name_area_ids, visible_rows
-from tutela.core.models import AdminArea, Body, Operation, Organisation
+from tutela.core.models import AdminArea, Body, Operation, Organisation, User
 from tutela.core.selectors import country_pcodes
 
 
@@ -58,7 +58,7 @@ def level_areas(operation: Operation, level: int) -> list[dict[str, Any]]:
 
 
 def partner_source(
-    state: SummaryState | None, user: Any, operation: Operation, filters: Filters, level: int
+    state: SummaryState | None, user: User, operation: Operation, filters: Filters, level: int
 ) -> QuerySet[Any] | None:
     """Monthly summary rows that can stand for the 5W rows in partner_pairs, if any."""
     summary = summary_rows(
@@ -92,7 +92,7 @@ def partner_pairs(rows: QuerySet[Any], level: int) -> dict[int, set[int]]:
 
 def presence(
     *,
-    user: Any,
+    user: User,
     operation: Operation,
     level: int,
     body: Body | None = None,

@@ -7,11 +7,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import Combinable
 
-from tutela.activities.fields import SEX_AGE
-from tutela.activities.models import ActivitySettings
+from tutela.activities.models import ActivityReport, ActivitySettings
+from tutela.activities.models.fields import SEX_AGE
 from tutela.activities.selectors import disclosure
 from tutela.activities.selectors.aggregates import (
     DIMENSIONS,
@@ -32,7 +32,7 @@ from tutela.activities.selectors.names import (
     month_value,
     resolve_names,
 )
-from tutela.activities.selectors.summary_tables import summary_rows, summary_state
+from tutela.activities.selectors.summary_tables import SummaryRows, summary_rows, summary_state
 from tutela.activities.selectors.visibility import (
     activity_settings,
     hidden_name_area_ids,
@@ -40,7 +40,7 @@ from tutela.activities.selectors.visibility import (
 )
 from tutela.core.disclosure import SuppressedTable, suppress_counts, suppress_table, threshold_for
 from tutela.core.disclosure_blocks import POOLED
-from tutela.core.models import Operation
+from tutela.core.models import Operation, User
 
 # Tables bigger than this are not put through small-count suppression (its exact check grows with
 # the square of the table): the user is asked for a coarser table instead.
@@ -127,7 +127,7 @@ def _dimension_exprs(
 
 def pivot(
     *,
-    user: Any,
+    user: User,
     operation: Operation,
     rows_by: Sequence[str],
     filters: Filters | Mapping[str, Any] | None = None,
@@ -176,42 +176,13 @@ def pivot(
     )
     if summary is not None:
         exprs = _dimension_exprs(rows_by, hidden_areas, summary=True)
-        source = (
-            summary.rows if hidden_summaries is None else summary.rows.exclude(hidden_summaries)
-        )
-        groups = sum_groups(source, dims=exprs, measures=wanted)
+        groups = sum_groups(_without(summary, hidden_summaries), dims=exprs, measures=wanted)
     else:
         groups = aggregate(rows, dims=exprs, rule=rule, measures=wanted)
     if blocks is not None:
         groups = disclosure.merge(groups, disclosure.fold(blocks, rows_by, wanted), rows_by, wanted)
 
-    names = {
-        dim: resolve_names(dim, (g[f"d{i}"] for g in groups if g[f"d{i}"] is not POOLED))
-        for i, dim in enumerate(rows_by)
-    }
-    result_rows: list[tuple[tuple[Any, ...], PivotRow, dict[str, int]]] = []
-    names_hidden = False
-    for group in groups:
-        codes, labels, sort_key = [], [], []
-        for i, dim in enumerate(rows_by):
-            value = group[f"d{i}"]
-            name: Name | None
-            if value is POOLED:
-                name = Name("*", str(POOLED_LABEL))
-            else:
-                name = names[dim].get(value) if value is not None else None
-            if name is None:
-                name = missing_name(dim)
-                names_hidden = names_hidden or (dim == "organisation" and bool(hidden_areas))
-            codes.append(name.code)
-            labels.append(name.label)
-            month = month_value(value) if dim == "month" and value is not POOLED else None
-            sort_key.append((value is POOLED, value is None, month or name.label.casefold()))
-        raw = {m: int(group.get(m) or 0) for m in wanted}
-        result_rows.append(
-            (tuple(sort_key), PivotRow(codes, labels, {m: raw[m] for m in measures}), raw)
-        )
-    result_rows.sort(key=lambda item: item[0])
+    result_rows, names_hidden = _labelled_rows(groups, rows_by, hidden_areas, wanted, measures)
 
     # The totals row of a table by month is the figure over the whole period, by the rule:
     # adding up the months would count the same people again.
@@ -220,21 +191,7 @@ def pivot(
         picked = summary_rows(
             state=state, user=user, operation=operation, filters=filters, dims=[], rule=rule
         )
-        if picked is not None:
-            source = (
-                picked.rows if hidden_summaries is None else picked.rows.exclude(hidden_summaries)
-            )
-            overall = sum_groups(source, dims={}, measures=wanted)
-        else:
-            overall = aggregate(rows, dims={}, rule=rule, measures=wanted)
-        if period_blocks is not None:
-            overall = disclosure.merge(
-                [{**group} for group in overall],
-                disclosure.fold(period_blocks, [], wanted),
-                [],
-                wanted,
-            )
-        totals_raw = overall[0] if overall else {m: 0 for m in wanted}
+        totals_raw = _period_total(picked, hidden_summaries, rows, rule, wanted, period_blocks)
     else:
         totals_raw = {m: sum(raw[m] for _key, _row, raw in result_rows) for m in wanted}
     totals: dict[str, int | None] = {m: int(totals_raw.get(m) or 0) for m in measures}
@@ -257,17 +214,100 @@ def pivot(
         or bool(period_blocks is not None and period_blocks.rounded),
     )
     if blocks is not None and people:
-        _suppress(result, [raw for _key, _row, raw in result_rows], people)
-        if period_totals and not result.too_detailed:
-            # Period totals are not sums of the cells: only their own small values are hidden.
-            for m in people:
-                value = int(totals_raw.get(m) or 0)
-                result.totals[m] = None if 0 < value < result.threshold else value
+        _protect(result, result_rows, people, totals_raw)
     return result
 
 
+def _protect(
+    result: PivotResult,
+    result_rows: list[LabelledRow],
+    people: list[str],
+    totals_raw: Mapping[str, Any],
+) -> None:
+    """Suppress the small counts of the table (the user may not see all the rows behind it)."""
+    _suppress(result, [raw for _key, _row, raw in result_rows], people)
+    if result.totals_over_period and not result.too_detailed:
+        # Period totals are not sums of the cells: only their own small values are hidden.
+        for m in people:
+            value = int(totals_raw.get(m) or 0)
+            result.totals[m] = None if 0 < value < result.threshold else value
+
+
+def _without(summary: SummaryRows, hidden: Q | None) -> QuerySet[Any]:
+    """The summary rows less those counted in whole blocks (sensitive rows of others)."""
+    return summary.rows if hidden is None else summary.rows.exclude(hidden)
+
+
+# A row of the table: its sort key, the row as shown, and its unsuppressed figures.
+LabelledRow = tuple[tuple[Any, ...], PivotRow, dict[str, int]]
+
+
+def _labelled_rows(
+    groups: list[dict[str, Any]],
+    rows_by: Sequence[str],
+    hidden_areas: set[int],
+    wanted: Sequence[str],
+    measures: Sequence[str],
+) -> tuple[list[LabelledRow], bool]:
+    """The table's rows with the codes and names of their dimensions, sorted (months in order,
+    names alphabetically, pooled and unknown values last); and whether partner names were hidden
+    in one of them."""
+    names = {
+        dim: resolve_names(dim, (g[f"d{i}"] for g in groups if g[f"d{i}"] is not POOLED))
+        for i, dim in enumerate(rows_by)
+    }
+    result_rows: list[LabelledRow] = []
+    names_hidden = False
+    for group in groups:
+        codes, labels, sort_key = [], [], []
+        for i, dim in enumerate(rows_by):
+            value = group[f"d{i}"]
+            name: Name | None
+            if value is POOLED:
+                name = Name("*", str(POOLED_LABEL))
+            else:
+                name = names[dim].get(value) if value is not None else None
+            if name is None:
+                name = missing_name(dim)
+                names_hidden = names_hidden or (dim == "organisation" and bool(hidden_areas))
+            codes.append(name.code)
+            labels.append(name.label)
+            month = month_value(value) if dim == "month" and value is not POOLED else None
+            sort_key.append((value is POOLED, value is None, month or name.label.casefold()))
+        raw = {m: int(group.get(m) or 0) for m in wanted}
+        result_rows.append(
+            (tuple(sort_key), PivotRow(codes, labels, {m: raw[m] for m in measures}), raw)
+        )
+    result_rows.sort(key=lambda item: item[0])
+    return result_rows, names_hidden
+
+
+def _period_total(
+    picked: SummaryRows | None,
+    hidden_summaries: Q | None,
+    rows: QuerySet[ActivityReport],
+    rule: str,
+    wanted: Sequence[str],
+    period_blocks: Any,
+) -> dict[str, Any]:
+    """The figures over the whole period by the counting rule (the totals row of a table by
+    month), from the picks when they answer, with the blocks of sensitive rows merged in."""
+    if picked is not None:
+        overall = sum_groups(_without(picked, hidden_summaries), dims={}, measures=wanted)
+    else:
+        overall = aggregate(rows, dims={}, rule=rule, measures=wanted)
+    if period_blocks is not None:
+        overall = disclosure.merge(
+            [{**group} for group in overall],
+            disclosure.fold(period_blocks, [], wanted),
+            [],
+            wanted,
+        )
+    return overall[0] if overall else {m: 0 for m in wanted}
+
+
 def _blocks(
-    user: Any,
+    user: User,
     operation: Operation,
     counted: Any,
     filters: Filters,

@@ -4,13 +4,12 @@ Which of the rows counted are protected by disclosure control: `selectors.disclo
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from tutela.activities.models import ActivityReport, ActivitySettings, Submission
 from tutela.core import access
-from tutela.core.models import AdminArea, Operation
+from tutela.core.models import AdminArea, Operation, User
 from tutela.core.models.roles import Role
 from tutela.core.selectors import country_pcodes
 
@@ -23,7 +22,7 @@ ROW_AREA_GEOMETRY = ("area__geometry", "admin1__geometry", "admin2__geometry", "
 ORGANISATION_ROLES = frozenset({Role.PARTNER})
 
 
-def visible_rows(user: Any, operation: Operation) -> QuerySet[ActivityReport]:
+def visible_rows(user: User, operation: Operation) -> QuerySet[ActivityReport]:
     """The 5W rows of the operation the user may count in aggregate products.
 
     Cluster-wide roles (coordinator, IMO, focal points): every row. Partner focal points: their own
@@ -41,7 +40,7 @@ def visible_rows(user: Any, operation: Operation) -> QuerySet[ActivityReport]:
     return rows.filter(validated)
 
 
-def listable_rows(user: Any, operation: Operation) -> QuerySet[ActivityReport]:
+def listable_rows(user: User, operation: Operation) -> QuerySet[ActivityReport]:
     """The rows the user may see one by one. Rows of sensitive activities (case management,
     survivors) are aggregated for people outside the reporting organisation, never listed."""
     rows = visible_rows(user, operation)
@@ -77,7 +76,7 @@ def area_descendants(operation: Operation, roots: Iterable[int]) -> set[int]:
     return found
 
 
-def hidden_name_area_ids(user: Any, operation: Operation) -> set[int]:
+def hidden_name_area_ids(user: User, operation: Operation) -> set[int]:
     """Areas (insecure ones and everything inside them) where partner names are not shown to this
     user: everyone but the operation's managers sees counts only there."""
     if access.is_manager(user, operation):

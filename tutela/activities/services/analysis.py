@@ -10,10 +10,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tutela.activities.exports import table_export
-from tutela.activities.fields import BY_NAME
+from tutela.activities.models.fields import BY_NAME
 from tutela.activities.selectors import GapResult, PivotResult
-from tutela.core.models import AuditEntry, Operation
+from tutela.activities.services.exports import table_export
+from tutela.core.models import AuditEntry, Operation, User
 from tutela.core.services.audit import audit_write
 
 CONTENT_TYPES = {
@@ -81,7 +81,7 @@ def pivot_table_rows(
 
 def pivot_export(
     *,
-    by: Any,
+    by: User,
     operation: Operation,
     result: PivotResult,
     format: str,
@@ -108,7 +108,7 @@ def pivot_export(
 
 def gaps_export(
     *,
-    by: Any,
+    by: User,
     operation: Operation,
     result: GapResult,
     format: str,

@@ -6,12 +6,10 @@ templates refer to activities by code.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
 from tutela.activities.models import Activity, ActivitySettings, Indicator
-from tutela.core.models import Body, Operation
+from tutela.core.models import Body, Operation, User
 from tutela.core.services.audit import audit_write
 from tutela.core.services.reference import reference_seed
 
@@ -331,7 +329,7 @@ SENSITIVE = {"PRO-CM", "CP-CM", "CP-FTR", "CP-AAFAG", "GBV-CM", "MA-VA"}
 
 
 @transaction.atomic
-def catalogue_seed(*, operation: Operation, by: Any = None) -> int:
+def catalogue_seed(*, operation: Operation, by: User | None = None) -> int:
     """Create the standard population groups and activities missing from the operation.
 
     Activities of an AoR the operation does not have go to its national cluster body. Returns the

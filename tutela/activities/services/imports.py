@@ -8,7 +8,7 @@ the same Kobo export or home-made sheet a single click.
     import_annotated_workbook(record=record) -> the upload with its problem cells marked (xlsx)
 
 Big files go to the background worker: `import_5w_start` runs small files at once and queues the
-others (tutela.activities.tasks.import_5w_in_background), with progress on the record's Job.
+others (task import_5w_in_background), with progress on the record's Job.
 
 Value mappings (`ColumnMapping.values`, {field: {value in the file: value for Tutela}}) translate
 a file's own words ("Déplacés" -> "IDP", "June" -> "2014-06"). Two special keys: "" gives the value
@@ -29,14 +29,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django_tasks import task
 
-from tutela.activities.fields import BY_NAME, FIELDS, REQUIRED
+from tutela.activities.access import reports_for_whole_operation
 from tutela.activities.models import ColumnMapping, ImportRecord
+from tutela.activities.models.fields import BY_NAME, FIELDS, REQUIRED
 from tutela.activities.services.planning_import import planning_import_file
 from tutela.activities.services.rows import (
     SaveResult,
     _check_access,
-    is_manager,
     report_rows_save,
 )
 from tutela.core import access
@@ -231,7 +232,7 @@ def import_5w_file(
     _check_access(by, operation, organisation)
     if mapping is not None and mapping.operation_id != operation.pk:
         raise PermissionDenied(_("This column mapping belongs to another operation."))
-    if organisation is None and by is not None and not is_manager(by, operation):
+    if organisation is None and by is not None and not reports_for_whole_operation(by, operation):
         organisation = by.organisation
     file_name = uploads.upload_name(path, file, file_name)
     refused: ImportFileError | None = None
@@ -329,21 +330,10 @@ def _import(
     elif dry_run:
         status = ImportRecord.Status.DRY_RUN
     else:
+        # Rows created or updated made the analysis summaries stale: report_rows_save queued
+        # their rebuild (summaries_invalidate).
         status = ImportRecord.Status.IMPORTED
-        if result.created or result.updated:
-            # Rebuild the analysis summaries now rather than at the next reader's request.
-            operation_id = operation.pk
-            transaction.on_commit(lambda: _request_summaries(operation_id))
     return _finish(record, status=status, problems=problems, result=result)
-
-
-def _request_summaries(operation_id: int) -> None:
-    from tutela.activities.models import SummaryState
-    from tutela.activities.services.summaries import summaries_request
-
-    state = SummaryState.objects.filter(operation_id=operation_id).first()
-    if state is not None:
-        summaries_request(state=state)
 
 
 def import_5w_start(
@@ -365,10 +355,8 @@ def import_5w_start(
     _check_access(by, operation, organisation)
 
     def queue(upload: uploads.Upload) -> ImportRecord:
-        from tutela.activities.tasks import import_5w_in_background
-
         owner = organisation
-        if owner is None and by is not None and not is_manager(by, operation):
+        if owner is None and by is not None and not reports_for_whole_operation(by, operation):
             owner = by.organisation
         record = ImportRecord(
             operation=operation,
@@ -422,6 +410,19 @@ def import_5w_run_recorded(
         sheet=sheet or None,
         header_row=header_row or None,
     )
+
+
+# Beside the service it runs and the one that queues it (tutela.activities.tasks lists it).
+@task()
+def import_5w_in_background(
+    *, record_id: int, dry_run: bool = False, sheet: str = "", header_row: int = 0
+) -> dict[str, object]:
+    """Run a queued 5W upload (see import_5w_start): the ImportRecord holds the file, the user,
+    the organisation and the mapping; its Job shows the progress."""
+    record = import_5w_run_recorded(
+        record_id=record_id, dry_run=dry_run, sheet=sheet, header_row=header_row
+    )
+    return {"import_id": record.pk, "status": record.status}
 
 
 # --- looking at a file before importing it ---------------------------------------------------

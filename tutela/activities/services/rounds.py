@@ -1,10 +1,6 @@
 """Monthly reporting rounds: opened, closed, locked and reopened by the coordination team.
 
-Who may change rows of a round (`can_report`):
-- open: managers (coordinator, IMO) for any organisation; other members of the operation (except
-  viewers) for their own organisation;
-- closed: managers only (late corrections by the information management officer);
-- locked: nobody.
+Who may change rows of a round: `tutela.activities.access.can_report`.
 """
 
 from __future__ import annotations
@@ -13,17 +9,15 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from tutela.activities.access import can_write_rows_of
 from tutela.activities.models import ReportingRound, Submission
 from tutela.core import access
 from tutela.core.models import Operation, Organisation, User
-from tutela.core.models.roles import Role
 from tutela.core.services.audit import audit_create, audit_update, snapshot
 
 Status = ReportingRound.Status
@@ -62,38 +56,6 @@ def round_get(operation: Operation, month: str) -> ReportingRound:
     if found is None:
         raise Http404
     return found
-
-
-def reporting_roles(user: Any, operation: Operation) -> frozenset[str]:
-    """Roles that may enter rows for the user's own organisation (viewers only read)."""
-    return access.roles_in(user, operation) - {Role.VIEWER}
-
-
-def can_view_organisation(user: Any, operation: Operation, organisation: Organisation) -> bool:
-    """Whether the user may see this organisation's rows of any status."""
-    if not access.roles_in(user, operation):
-        return False
-    if access.is_cluster_wide(user, operation):
-        return True
-    return bool(user.organisation_id and user.organisation_id == organisation.pk)
-
-
-def can_report(user: Any, round: ReportingRound, organisation: Organisation) -> bool:
-    operation = round.operation
-    if round.status == Status.LOCKED:
-        return False
-    if access.is_manager(user, operation):
-        # Managers write in closed rounds too, but only the rows of organisations they may
-        # report for (activities.access).
-        return can_write_rows_of(user, operation, organisation)
-    if round.status != Status.OPEN or not reporting_roles(user, operation):
-        return False
-    return bool(user.organisation_id and user.organisation_id == organisation.pk)
-
-
-def require_can_report(user: Any, round: ReportingRound, organisation: Organisation) -> None:
-    if not can_report(user, round, organisation):
-        raise PermissionDenied(_("This round does not accept changes from you."))
 
 
 def reporting_organisations(operation: Operation) -> QuerySet[Organisation]:
@@ -139,7 +101,7 @@ class RoundOverview:
 
 
 def round_overviews(
-    user: Any, operation: Operation, rounds: list[ReportingRound]
+    user: User, operation: Operation, rounds: list[ReportingRound]
 ) -> list[RoundOverview]:
     """Per round, each organisation's submission status and row count: all organisations of the
     operation for cluster-wide roles, the user's own otherwise. Three queries whatever the number
@@ -147,7 +109,7 @@ def round_overviews(
     if access.is_cluster_wide(user, operation):
         organisations = list(reporting_organisations(operation))
     elif user.organisation_id and operation.organisations.filter(pk=user.organisation_id).exists():
-        organisations = [user.organisation]
+        organisations = [user.organisation] if user.organisation is not None else []
     else:
         organisations = []
     org_ids = [o.pk for o in organisations]

@@ -27,7 +27,12 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tutela.activities.access import can_write_rows_of
+from tutela.activities.access import (
+    can_enter_rows,
+    can_report,
+    can_write_rows_of,
+    reports_for_whole_operation,
+)
 from tutela.activities.models import (
     Activity,
     ActivityReport,
@@ -36,18 +41,23 @@ from tutela.activities.models import (
     ReportingRound,
     Submission,
 )
-from tutela.activities.services.rounds import can_report
 from tutela.activities.services.summaries import MEASURE_COLUMNS, summaries_invalidate
 from tutela.activities.validation import (
     VALUE_FIELDS,
     CleanRow,
     ReportContext,
-    can_enter_rows,
     validate,
 )
-from tutela.core import access
 from tutela.core.imports.problems import ERROR, Problem
-from tutela.core.models import AdminArea, AuditEntry, Body, Operation, Organisation, PopulationGroup
+from tutela.core.models import (
+    AdminArea,
+    AuditEntry,
+    Body,
+    Operation,
+    Organisation,
+    PopulationGroup,
+    User,
+)
 from tutela.core.services.audit import audit_write, snapshot
 
 logger = logging.getLogger(__name__)
@@ -100,13 +110,7 @@ def _report(progress: Callable[[int], Any] | None, percent: float) -> None:
         progress(int(max(0, min(100, percent))))
 
 
-def is_manager(by: Any, operation: Operation) -> bool:
-    """Managers, and the command line run without a user (`by=None`), may save any
-    organisation's rows."""
-    return by is None or access.is_manager(by, operation)
-
-
-def _check_access(by: Any, operation: Operation, organisation: Organisation | None) -> None:
+def _check_access(by: User | None, operation: Operation, organisation: Organisation | None) -> None:
     if by is None:
         if (
             organisation is not None
@@ -120,7 +124,7 @@ def _check_access(by: Any, operation: Operation, organisation: Organisation | No
         if not operation.organisations.filter(pk=organisation.pk).exists():
             raise PermissionDenied(_("This organisation is not part of the operation."))
         if not can_write_rows_of(by, operation, organisation):
-            if is_manager(by, operation):
+            if reports_for_whole_operation(by, operation):
                 raise PermissionDenied(
                     _(
                         "%(org)s reports its 5W through its own members and has not authorised "
@@ -134,7 +138,7 @@ def _check_access(by: Any, operation: Operation, organisation: Organisation | No
 
 def report_rows_save(
     *,
-    by: Any,
+    by: User | None,
     operation: Operation,
     organisation: Organisation | None = None,
     rows: Iterable[Any],
@@ -156,7 +160,7 @@ def report_rows_save(
     way (0-100), never inside the transaction.
     """
     _check_access(by, operation, organisation)
-    if organisation is None and not is_manager(by, operation):
+    if organisation is None and by is not None and not reports_for_whole_operation(by, operation):
         organisation = by.organisation
     rows = list(rows)
     result = SaveResult(rows_read=len(rows) + skipped, skipped=skipped, dry_run=dry_run)
@@ -358,7 +362,7 @@ def _update(rows: list[CleanRow], *, user_id: int | None, now: Any) -> None:
 @transaction.atomic
 def _write(
     *,
-    by: Any,
+    by: User | None,
     operation: Operation,
     clean: list[CleanRow],
     result: SaveResult,
@@ -529,7 +533,7 @@ def _plain(value: Any) -> Any:
 
 
 @transaction.atomic
-def report_row_delete(*, by: Any, row: ActivityReport, request: Any = None) -> None:
+def report_row_delete(*, by: User, row: ActivityReport, request: Any = None) -> None:
     """Delete one 5W row (from the grid). The row's round must accept changes from the user; a
     validated submission goes back to review."""
     round = ReportingRound.objects.get(pk=row.submission.round_id)

@@ -18,18 +18,18 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tutela.activities.access import can_report
 from tutela.activities.models import ActivityReport, ReportingRound, Submission
-from tutela.activities.services.rounds import can_report, can_view_organisation
 from tutela.activities.services.summaries import summaries_invalidate
 from tutela.core import access
 from tutela.core.models import Operation, Organisation, User
 from tutela.core.services.audit import audit_create, audit_update, snapshot
+from tutela.core.services.mail import mail_enqueue
 
 Status = Submission.Status
 SUBMITTABLE = frozenset({Status.DRAFT, Status.RETURNED})
@@ -44,16 +44,6 @@ def submission_find(round: ReportingRound, organisation: Organisation) -> Submis
     return Submission.objects.filter(round=round, organisation=organisation).first()
 
 
-def submission_get_for_user(
-    user: Any, round: ReportingRound, organisation: Organisation
-) -> Submission | None:
-    """The organisation's submission for the round, if the user may see that organisation's rows
-    (404 otherwise); None when nothing was entered yet."""
-    if not can_view_organisation(user, round.operation, organisation):
-        raise Http404
-    return submission_find(round, organisation)
-
-
 def submission_rows(submission: Submission) -> QuerySet[ActivityReport]:
     return (
         ActivityReport.objects.filter(submission=submission)
@@ -61,12 +51,6 @@ def submission_rows(submission: Submission) -> QuerySet[ActivityReport]:
             "activity", "indicator", "area", "admin1", "admin2", "admin3", "population_group"
         )
         .order_by("activity__code", "area__pcode", "population_group__code", "pk")
-    )
-
-
-def submission_list(round: ReportingRound) -> QuerySet[Submission]:
-    return Submission.objects.filter(round=round).select_related(
-        "organisation", "submitted_by", "reviewed_by"
     )
 
 
@@ -211,8 +195,6 @@ def submission_notify(*, submission: Submission) -> int:
 
     Queued in the outbox inside the caller's transaction: the e-mail is only sent if the review
     is committed."""
-    from tutela.core.services.mail import mail_enqueue
-
     by_language: dict[str, list[User]] = defaultdict(list)
     for user in submission_recipients(submission):
         by_language[user.language or settings.LANGUAGE_CODE].append(user)

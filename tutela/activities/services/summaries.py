@@ -1,10 +1,10 @@
 """The 5W summary tables (models.summaries): rebuilt from the rows, invalidated by every write.
 
 Writes that can change an analysis product call `summaries_invalidate(operation=...)` in their
-transaction (one version bump). Reads (selectors.pivot, coverage) use the tables only while they
-reflect the current version; when they find them stale they answer from the 5W rows and queue one
-background rebuild (`summaries_request`). Imports rebuild right after they succeed, in their own
-background task, so that users rarely meet stale tables.
+transaction (one version bump); once it commits, `summaries_refresh` queues one background
+rebuild for that version (`summaries_request`, task `summaries_rebuild_in_background`). Reads
+(selectors.pivot, coverage) never write: they use the tables only while they reflect the current
+version, and answer from the 5W rows while a rebuild is pending.
 
 A rebuild computes the operation's summary rows with INSERT ... SELECT ... GROUP BY statements
 (window functions for the picks of the cumulative rule), portable to SQLite >= 3.30 and
@@ -30,12 +30,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import logging
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,34 +41,48 @@ from django.conf import settings
 from django.db import connections, router, transaction
 from django.db.models import Count, F, Max, Min
 from django.utils import timezone
+from django_tasks import task
 
 from tutela.activities.models import (
-    Activity,
     ActivityReport,
     ActivitySettings,
     MonthlySummary,
     PickedSummary,
-    Submission,
     SummaryState,
 )
+from tutela.activities.models.summary_grains import (
+    GRAINS,
+    KEY_COLUMNS,
+    MEASURE_COLUMNS,
+    MONTHLY_GRAINS,
+    PICK_COLUMNS,
+    PICKED_GRAINS,
+    Grain,
+    hidden_key,
+)
+from tutela.activities.selectors.visibility import area_descendants
+from tutela.activities.services.summary_sql import SummaryBuilder, chunk_column
+from tutela.core.db_locks import write_nowait
 from tutela.core.models import Operation
+
+__all__ = [
+    "GRAINS",
+    "KEY_COLUMNS",
+    "MEASURE_COLUMNS",
+    "MONTHLY_GRAINS",
+    "PICKED_GRAINS",
+    "PICK_COLUMNS",
+    "Grain",
+    "hidden_key",
+    "summaries_invalidate",
+    "summaries_rebuild",
+    "summaries_rebuild_in_background",
+    "summaries_request",
+]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_MIN_ROWS = 50_000
-MEASURE_COLUMNS = (
-    "girls",
-    "boys",
-    "women",
-    "men",
-    "older_women",
-    "older_men",
-    "total",
-    "with_disability",
-    "quantity",
-)
-# The key the cumulative rule picks one row for (as selectors.RULE_KEY).
-KEY_COLUMNS = ("organisation_id", "activity_id", "area_id", "population_group_id")
 # PostgreSQL advisory lock namespace for rebuilds (one rebuild of an operation at a time).
 LOCK_NAMESPACE = 0x5357
 # About this many 5W rows are summed per chunk (one transaction) of a rebuild.
@@ -80,108 +92,40 @@ DELETE_CHUNK_ROWS = 20_000
 DEFAULT_OLD_ROWS_GRACE = 10.0
 
 
-@dataclass(frozen=True)
-class Grain:
-    """One level of detail of a summary table: the dimension columns kept (others are NULL) and
-    the finer grain it is summed from ("" = the 5W rows)."""
-
-    name: str
-    columns: tuple[str, ...]
-    source: str
-
-
-# Every monthly grain also keeps the month and the validated / sensitive / named flags.
-MONTHLY_GRAINS: tuple[Grain, ...] = (
-    Grain(
-        "m0",
-        (
-            "organisation_id",
-            "implementing_partner_id",
-            "activity_id",
-            "indicator_id",
-            "body_id",
-            "admin1_id",
-            "admin2_id",
-            "population_group_id",
-        ),
-        "",
-    ),
-    # Who works where (and partner presence: the implementing partner where one is named).
-    Grain(
-        "m_partner",
-        ("organisation_id", "implementing_partner_id", "body_id", "admin1_id", "admin2_id"),
-        "m0",
-    ),
-    Grain("m_org_a1", ("organisation_id", "body_id", "admin1_id"), "m_partner"),
-    Grain("m_org_act", ("organisation_id", "activity_id", "indicator_id", "body_id"), "m0"),
-    Grain(
-        "m_act_a2",
-        (
-            "activity_id",
-            "indicator_id",
-            "body_id",
-            "admin1_id",
-            "admin2_id",
-            "population_group_id",
-        ),
-        "m0",
-    ),
-    Grain(
-        "m_act_a1",
-        ("activity_id", "indicator_id", "body_id", "admin1_id", "population_group_id"),
-        "m_act_a2",
-    ),
-    Grain("m_a2", ("body_id", "admin1_id", "admin2_id", "population_group_id"), "m_act_a2"),
-    Grain("m_a1", ("body_id", "admin1_id", "population_group_id"), "m_a2"),
-    Grain("m_b1", ("body_id", "admin1_id"), "m_a1"),
-)
-# "p0" holds the picks themselves (every dimension, per indicator too); the others are sums of
-# the picks of one kind (all rows / validated rows), without indicators.
-PICK_COLUMNS = (
-    "organisation_id",
-    "activity_id",
-    "indicator_id",
-    "body_id",
-    "area_id",
-    "admin1_id",
-    "admin2_id",
-    "admin3_id",
-    "population_group_id",
-)
-PICKED_GRAINS: tuple[Grain, ...] = (
-    Grain("p0", PICK_COLUMNS, ""),
-    Grain("p_org_a2", ("organisation_id", "body_id", "admin1_id", "admin2_id"), "p0"),
-    Grain("p_org_a1", ("organisation_id", "body_id", "admin1_id"), "p_org_a2"),
-    Grain("p_org_act_a1", ("organisation_id", "activity_id", "body_id", "admin1_id"), "p0"),
-    Grain("p_org_act", ("organisation_id", "activity_id", "body_id"), "p_org_act_a1"),
-    Grain("p_act_a1", ("activity_id", "body_id", "admin1_id", "population_group_id"), "p0"),
-    Grain("p_a2", ("body_id", "admin1_id", "admin2_id", "population_group_id"), "p0"),
-    Grain("p_a1", ("body_id", "admin1_id", "population_group_id"), "p_a2"),
-    Grain("p_b1", ("body_id", "admin1_id"), "p_a1"),
-)
-GRAINS = {g.name: g for g in (*MONTHLY_GRAINS, *PICKED_GRAINS)}
-
-
 def min_rows() -> int:
     return int(getattr(settings, "ACTIVITY_SUMMARY_MIN_ROWS", DEFAULT_MIN_ROWS))
-
-
-def hidden_key(area_ids: Iterable[int]) -> str:
-    """Digest of a set of area ids (the areas where partner names are hidden)."""
-    text = ",".join(str(pk) for pk in sorted(set(area_ids)))
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 # --- Invalidation --------------------------------------------------------------------------------
 
 
 def summaries_invalidate(*, operation: Operation | int) -> None:
-    """Mark the operation's summary tables stale. Call it inside the transaction of every write
-    that can change an analysis product: 5W rows, submission statuses, the catalogue (bodies,
-    sensitivity), the counting rule, the areas where names are hidden."""
+    """Mark the operation's summary tables stale, and queue their rebuild once the transaction
+    commits (`summaries_refresh`). Call it inside the transaction of every write that can change
+    an analysis product: 5W rows, submission statuses, the catalogue (bodies, sensitivity), the
+    counting rule, the areas where names are hidden. It is the only way writes reach the summary
+    tables: reads never write (they answer from the 5W rows while the tables are stale)."""
     operation_id = operation if isinstance(operation, int) else operation.pk
     state, _created = SummaryState.objects.get_or_create(operation_id=operation_id)
     SummaryState.objects.filter(pk=state.pk).update(version=F("version") + 1)
+    # After the commit: the worker must see the rows, and the rebuild must not run inside the
+    # write's transaction (an in-process task backend would run it at once).
+    transaction.on_commit(lambda: summaries_refresh(operation_id=operation_id))
+
+
+def summaries_refresh(*, operation_id: int) -> bool:
+    """Queue a rebuild of the operation's summary tables if they are stale (one per version).
+    Called once a write that made them stale has committed. Queueing is a small write of its own:
+    skipped, not an error, when another process holds SQLite's write lock (the next write queues
+    it; until then readers answer from the 5W rows). Returns True when a rebuild was queued."""
+    state = SummaryState.objects.filter(operation_id=operation_id).first()
+    if state is None or state.is_fresh:
+        return False
+    stale = state
+    done, queued = write_nowait(
+        lambda: summaries_request(state=stale), what="queueing a 5W summary rebuild"
+    )
+    return bool(done and queued)
 
 
 def summaries_request(*, state: SummaryState) -> bool:
@@ -194,8 +138,6 @@ def summaries_request(*, state: SummaryState) -> bool:
     )
     if not queued:
         return False
-    from tutela.activities.tasks import summaries_rebuild_in_background
-
     summaries_rebuild_in_background.enqueue(operation_id=state.operation_id)
     return True
 
@@ -205,245 +147,10 @@ def summaries_request(*, state: SummaryState) -> bool:
 
 def _names_hidden_in(operation: Operation) -> set[int]:
     """Areas where partner names are hidden from everyone but managers (as the selectors)."""
-    from tutela.activities.selectors import area_descendants
-
     roots = ActivitySettings.sensitive_areas.through.objects.filter(
         activitysettings__operation=operation
     ).values_list("adminarea_id", flat=True)
     return area_descendants(operation, list(roots))
-
-
-class _Builder:
-    """The SQL of one rebuild. Table and column names come from the models (quoted); values are
-    bound parameters."""
-
-    def __init__(
-        self, operation: Operation, rule: str, hidden: set[int], *, target: int | None = None
-    ) -> None:
-        self.operation = operation
-        # The operation id the new summary rows are written under (the staging id of a chunked
-        # rebuild), and read back from for the coarser grains.
-        self.target = operation.pk if target is None else target
-        self.rule = rule
-        self.hidden = sorted(hidden)
-        # A list of the few sensitive activities rather than a join with the activities: the
-        # join costs a third of a rebuild on SQLite.
-        self.sensitive = sorted(
-            Activity.objects.filter(operation=operation, is_sensitive=True).values_list(
-                "pk", flat=True
-            )
-        )
-        self.connection = connections[router.db_for_write(MonthlySummary)]
-        self.q = self.connection.ops.quote_name
-
-    def table(self, model: type) -> str:
-        return self.q(model._meta.db_table)  # type: ignore[attr-defined]
-
-    def run(self, sql: str, params: Sequence[Any]) -> int:
-        with self.connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return max(cursor.rowcount, 0)
-
-    def insert(self, model: type, columns: Sequence[str], select: str, params: list[Any]) -> int:
-        names = ", ".join(self.q(c) for c in columns)
-        return self.run(f"INSERT INTO {self.table(model)} ({names}) {select}", params)  # noqa: S608
-
-    def _member(self, column: str, values: list[int], *, then: bool) -> tuple[str, list[Any]]:
-        """SQL for "column IN values" (`then`) or "NOT IN", as a boolean expression."""
-        if not values:
-            return ("FALSE" if then else "TRUE"), []
-        yes, no = ("TRUE", "FALSE") if then else ("FALSE", "TRUE")
-        marks = ", ".join(["%s"] * len(values))
-        return f"CASE WHEN {column} IN ({marks}) THEN {yes} ELSE {no} END", list(values)
-
-    def named(self, alias: str) -> tuple[str, list[Any]]:
-        """The row's area is not one where partner names are hidden."""
-        return self._member(f"{alias}.{self.q('area_id')}", self.hidden, then=False)
-
-    def is_sensitive(self, alias: str) -> tuple[str, list[Any]]:
-        return self._member(f"{alias}.{self.q('activity_id')}", self.sensitive, then=True)
-
-    def chunk(self, column: str, values: Sequence[Any] | None) -> tuple[str, list[Any]]:
-        """ " AND column IN (values)" (NULL among them included); nothing for a whole grain."""
-        if values is None:
-            return "", []
-        present = [v for v in values if v is not None]
-        parts = []
-        if present:
-            parts.append(f"{column} IN ({', '.join(['%s'] * len(present))})")
-        if len(present) < len(values):
-            parts.append(f"{column} IS NULL")
-        return f" AND ({' OR '.join(parts) or 'FALSE'})", present
-
-    def source(
-        self, column: str = "", values: Sequence[Any] | None = None
-    ) -> tuple[str, list[object]]:
-        """FROM clause: the operation's 5W rows with their submission (those whose `column` is
-        among `values` for a chunk)."""
-        q = self.q
-        where, params = self.chunk(f"r.{q(column)}", values) if column else ("", [])
-        sql = (
-            f"{self.table(ActivityReport)} r "
-            f"INNER JOIN {self.table(Submission)} s ON s.{q('id')} = r.{q('submission_id')} "
-            f"WHERE r.{q('operation_id')} = %s{where}"
-        )
-        return sql, [self.operation.pk, *params]
-
-    # Monthly sums.
-
-    def monthly_from_rows(self, grain: Grain, months: Sequence[Any] | None = None) -> int:
-        q = self.q
-        named, named_params = self.named("r")
-        sensitive, sensitive_params = self.is_sensitive("r")
-        dims = ["month", *grain.columns]
-        select = [f"r.{q(c)}" for c in dims]
-        select += [
-            f"(s.{q('status')} = %s)",
-            sensitive,
-            named,
-            "COUNT(*)",
-            *(f"SUM(r.{q(m)})" for m in MEASURE_COLUMNS),
-            "%s",
-            "%s",
-        ]
-        source, source_params = self.source("month", months)
-        grouped = ", ".join(str(i) for i in range(1, len(dims) + 4))
-        sql = f"SELECT {', '.join(select)} FROM {source} GROUP BY {grouped}"  # noqa: S608
-        params = [
-            Submission.Status.VALIDATED,
-            *sensitive_params,
-            *named_params,
-            self.target,
-            grain.name,
-            *source_params,
-        ]
-        columns = [*dims, "validated", "sensitive", "named", "rows", *MEASURE_COLUMNS]
-        return self.insert(MonthlySummary, [*columns, "operation_id", "grain"], sql, params)
-
-    def monthly_from_grain(self, grain: Grain, months: Sequence[Any] | None = None) -> int:
-        q = self.q
-        dims = ["month", *grain.columns, "validated", "sensitive", "named"]
-        select = [q(c) for c in dims]
-        select += [f"SUM({q(m)})" for m in ("rows", *MEASURE_COLUMNS)] + ["%s", "%s"]
-        grouped = ", ".join(str(i) for i in range(1, len(dims) + 1))
-        where, chunk_params = self.chunk(q("month"), months)
-        sql = (
-            f"SELECT {', '.join(select)} FROM {self.table(MonthlySummary)} "  # noqa: S608
-            f"WHERE {q('operation_id')} = %s AND {q('grain')} = %s{where} GROUP BY {grouped}"
-        )
-        params = [self.target, grain.name, self.target, grain.source, *chunk_params]
-        columns = [*dims, "rows", *MEASURE_COLUMNS, "operation_id", "grain"]
-        return self.insert(MonthlySummary, columns, sql, params)
-
-    # Picks of the cumulative rule.
-
-    def order(self, alias: str) -> str:
-        q = self.q
-        if self.rule == ActivitySettings.CumulativeRule.LATEST:
-            return f"{alias}.{q('month')} DESC, {alias}.{q('id')} DESC"
-        return (
-            f"{alias}.{q('total')} DESC, {alias}.{q('quantity')} DESC NULLS LAST, "
-            f"{alias}.{q('month')} DESC"
-        )
-
-    def picks_from_rows(self, organisations: Sequence[Any] | None = None) -> int:
-        """Grain p0, from the 5W rows in one pass.
-
-        Per key and indicator (the "_ki" flags), ordered by the rule: the pick over all rows is
-        the first row; the pick over validated rows is the first validated one (the running count
-        of validated rows is 1 there). Per key: the best of its per-indicator picks, found the
-        same way over those few rows. The order is total within a key (its months differ), so the
-        picks are the ones the selectors' window function makes."""
-        q = self.q
-        named, named_params = self.named("r")
-        sensitive, sensitive_params = self.is_sensitive("r")
-        # A chunk holds whole keys: the organisation is part of every key.
-        source, source_params = self.source("organisation_id", organisations)
-        key = ", ".join(f"{{t}}.{q(c)}" for c in KEY_COLUMNS)
-        key_r, key_c = key.format(t="r"), key.format(t="c")
-        running = "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
-        validated = f"(s.{q('status')} = %s)"
-        row_columns = ["id", "month", *PICK_COLUMNS, *MEASURE_COLUMNS]
-        inner = (
-            f"SELECT {', '.join(f'r.{q(c)}' for c in row_columns)}, "  # noqa: S608
-            f"{validated} AS v, {sensitive} AS sens, {named} AS nm, "
-            "ROW_NUMBER() OVER w AS rn_a, "
-            f"SUM(CASE WHEN {validated} THEN 1 ELSE 0 END) OVER (w {running}) AS cv "
-            f"FROM {source} "
-            f"WINDOW w AS (PARTITION BY {key_r}, r.{q('indicator_id')} "
-            f"ORDER BY {self.order('r')})"
-        )
-        a_ki = "(c.rn_a = 1)"
-        v_ki = "(c.v AND c.cv = 1)"
-        middle = (
-            f"SELECT c.*, {a_ki} AS a_ki, {v_ki} AS v_ki, "  # noqa: S608
-            f"SUM(CASE WHEN {a_ki} THEN 1 ELSE 0 END) OVER (w2 {running}) AS ca2, "
-            f"SUM(CASE WHEN {v_ki} THEN 1 ELSE 0 END) OVER (w2 {running}) AS cv2 "
-            f"FROM ({inner}) c WHERE {a_ki} OR {v_ki} "
-            f"WINDOW w2 AS (PARTITION BY {key_c} ORDER BY {self.order('c')})"
-        )
-        columns = ["month", *PICK_COLUMNS, *MEASURE_COLUMNS]
-        select = [f"d.{q(c)}" for c in columns] + [
-            "d.sens",
-            "d.nm",
-            "(d.a_ki AND d.ca2 = 1)",
-            "(d.v_ki AND d.cv2 = 1)",
-            "d.a_ki",
-            "d.v_ki",
-            "%s",
-            "%s",
-        ]
-        sql = f"SELECT {', '.join(select)} FROM ({middle}) d"  # noqa: S608
-        # Bound parameters in textual order: operation and grain (outer select list), the status,
-        # the sensitive activities, the hidden areas and the status again (inner select list),
-        # the operation (WHERE).
-        params = [
-            self.target,
-            "p0",
-            Submission.Status.VALIDATED,
-            *sensitive_params,
-            *named_params,
-            Submission.Status.VALIDATED,
-            *source_params,
-        ]
-        flags = ["sensitive", "named", "in_all", "in_validated", "in_all_ki", "in_validated_ki"]
-        return self.insert(PickedSummary, [*columns, *flags, "operation_id", "grain"], sql, params)
-
-    def picks_from_grain(self, grain: Grain, values: Sequence[Any] | None = None) -> int:
-        """Sums of the picks of one kind (all / validated) by the grain's columns (for a chunk:
-        those whose `chunk_column(grain)` is among `values`)."""
-        q = self.q
-        where, chunk_params = self.chunk(q(chunk_column(grain)), values)
-        dims = [*grain.columns, "sensitive", "named"]
-        grouped = ", ".join(str(i) for i in range(1, len(dims) + 1))
-        count = 0
-        for flag, flags in (("in_all", "TRUE, FALSE"), ("in_validated", "FALSE, TRUE")):
-            select = [q(c) for c in dims]
-            select += [flags, "FALSE", "FALSE"]
-            select += [f"SUM({q(m)})" for m in MEASURE_COLUMNS] + ["%s", "%s"]
-            sql = (
-                f"SELECT {', '.join(select)} FROM {self.table(PickedSummary)} "  # noqa: S608
-                f"WHERE {q('operation_id')} = %s AND {q('grain')} = %s AND {q(flag)}{where} "
-                f"GROUP BY {grouped}"
-            )
-            params = [self.target, grain.name, self.target, grain.source, *chunk_params]
-            columns = [
-                *dims,
-                "in_all",
-                "in_validated",
-                "in_all_ki",
-                "in_validated_ki",
-                *MEASURE_COLUMNS,
-                "operation_id",
-                "grain",
-            ]
-            count += self.insert(PickedSummary, columns, sql, params)
-        return count
-
-
-def chunk_column(grain: Grain) -> str:
-    """The column a pick grain is built by in chunks: the organisation, or else admin 1."""
-    return "organisation_id" if "organisation_id" in grain.columns else "admin1_id"
 
 
 def chunk_rows() -> int:
@@ -515,7 +222,7 @@ def _delete_rows(key: int) -> None:
                 model.objects.filter(pk__in=ids).delete()
 
 
-def _build_chunked(builder: _Builder, rows: Any, rule: str) -> dict[str, int]:
+def _build_chunked(builder: SummaryBuilder, rows: Any, rule: str) -> dict[str, int]:
     """Every grain into the staging rows, chunk by chunk, each chunk its own transaction."""
     size = chunk_rows()
     grain_rows: dict[str, int] = {}
@@ -547,7 +254,7 @@ def _build_chunked(builder: _Builder, rows: Any, rule: str) -> dict[str, int]:
     return grain_rows
 
 
-def _analyze(builder: _Builder) -> None:
+def _analyze(builder: SummaryBuilder) -> None:
     """Fresh planner statistics for the summary tables (PostgreSQL; a sample, quick)."""
     if builder.connection.vendor == "postgresql":
         for model in (MonthlySummary, PickedSummary):
@@ -584,7 +291,7 @@ def summaries_rebuild(*, operation: Operation, force: bool = False) -> SummarySt
         # What a rebuild killed half-way left behind.
         _delete_rows(building)
         grain_rows: dict[str, int] = {}
-        builder = _Builder(operation, rule, hidden, target=building)
+        builder = SummaryBuilder(operation, rule, hidden, target=building)
         if enabled:
             grain_rows = _build_chunked(builder, rows, rule)
         months = rows.aggregate(first=Min("month"), last=Max("month"))
@@ -618,3 +325,17 @@ def summaries_rebuild(*, operation: Operation, force: bool = False) -> SummarySt
             "5W summaries of %s rebuilt: %d rows in %.1f s", operation.slug, row_count, seconds
         )
     return state
+
+
+# The task lives beside the service it runs and the request that queues it, so that neither
+# imports the other's module (tutela.activities.tasks lists it for the worker).
+@task()
+def summaries_rebuild_in_background(*, operation_id: int) -> dict[str, object]:
+    """Rebuild an operation's 5W summary tables (queued by `summaries_request` after a write)."""
+    state = summaries_rebuild(operation=Operation.objects.get(pk=operation_id))
+    return {
+        "operation_id": operation_id,
+        "version": state.built_version,
+        "enabled": state.enabled,
+        "seconds": round(state.build_seconds, 3),
+    }

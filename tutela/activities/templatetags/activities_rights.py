@@ -8,7 +8,7 @@ from typing import Any
 
 from django import template
 
-from tutela.activities.validation import can_enter_rows
+from tutela.activities.access import can_enter_rows
 from tutela.core.models import Operation
 
 register = template.Library()

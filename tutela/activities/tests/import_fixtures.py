@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from tutela.activities.fields import FIELDS
 from tutela.activities.models import ActivityReport, ReportingRound
+from tutela.activities.models.fields import FIELDS
 from tutela.activities.services.catalogue import catalogue_seed
 from tutela.conftest import World, make_area
 from tutela.core.models import AdminArea, Delegation

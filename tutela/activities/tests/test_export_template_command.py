@@ -7,8 +7,8 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 
+from tutela.activities.services.xlsx_template import DATA_SHEET, TEMPLATE_FIELDS
 from tutela.activities.tests.export_fixtures import Mali, mali_fixture  # noqa: F401
-from tutela.activities.xlsx_template import DATA_SHEET, TEMPLATE_FIELDS
 
 
 def run(*args: str) -> str:

@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from tutela.activities.exports import ROW_COLUMNS, rows_export, table_export
-from tutela.activities.fields import FIELDS
 from tutela.activities.models import ActivityReport, ActivitySettings, Submission
+from tutela.activities.models.fields import FIELDS
+from tutela.activities.services.exports import ROW_COLUMNS, rows_export, table_export
 from tutela.activities.tests.export_fixtures import (  # noqa: F401
     FEB,
     MAR,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tutela.activities.fields import FIELDS
+from tutela.activities.models.fields import FIELDS
 from tutela.core.imports.matching import match_columns, match_score
 
 

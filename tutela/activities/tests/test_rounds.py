@@ -8,9 +8,9 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from tutela.activities.access import can_report
 from tutela.activities.models import ReportingRound, Submission
 from tutela.activities.services.rounds import (
-    can_report,
     round_close,
     round_lock,
     round_open,

@@ -1,5 +1,5 @@
 """5W summary tables: pivots and coverage from them equal the ones from the 5W rows, for every
-counting rule and persona; writes make them stale and the next read sees the change."""
+counting rule and persona; writes make them stale and queue their rebuild; reads never write."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from tutela.activities.services.summaries import (
     GRAINS,
     summaries_invalidate,
     summaries_rebuild,
+    summaries_request,
 )
 from tutela.activities.tests.analysis_fixtures import ancestors, hide_names_in, submission_for
 from tutela.conftest import World, make_area
@@ -405,7 +406,9 @@ def test_never_built_summaries_are_not_used(data: Data) -> None:
     assert not SummaryState.objects.exists()
 
 
-def test_a_write_after_a_pivot_shows_in_the_next_pivot(data: Data) -> None:
+def test_a_write_after_a_pivot_shows_in_the_next_pivot(
+    data: Data, django_capture_on_commit_callbacks: Any
+) -> None:
     from tutela.activities.services.rows import report_rows_save
     from tutela.activities.tests.import_fixtures import numbered, row
 
@@ -413,16 +416,17 @@ def test_a_write_after_a_pivot_shows_in_the_next_pivot(data: Data) -> None:
     summaries_rebuild(operation=w.operation)
     before = selectors.pivot(user=_fresh(w.coordinator), operation=w.operation, rows_by=["admin2"])
     assert before.source.startswith("summary:")
-    saved = report_rows_save(
-        by=w.coordinator,
-        operation=w.operation,
-        rows=numbered(row(month="2026-04", organisation="DRC", total=1000, **_big_bands())),
-    )
-    assert not saved.rejected, [p.message for p in saved.problems]
-    state = SummaryState.objects.get(operation=w.operation)
-    assert not state.is_fresh
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = report_rows_save(
+            by=w.coordinator,
+            operation=w.operation,
+            rows=numbered(row(month="2026-04", organisation="DRC", total=1000, **_big_bands())),
+        )
+        assert not saved.rejected, [p.message for p in saved.problems]
+        state = SummaryState.objects.get(operation=w.operation)
+        assert not state.is_fresh
     after = selectors.pivot(user=_fresh(w.coordinator), operation=w.operation, rows_by=["admin2"])
-    # The stale tables were rebuilt (in-process task backend) before answering.
+    # The write queued the rebuild once it committed (in-process task backend: done already).
     assert after.source.startswith("summary:")
     assert after.totals["total"] is not None
     assert before.totals["total"] is not None
@@ -443,7 +447,9 @@ def _big_bands() -> dict[str, Any]:
     }
 
 
-def test_validating_a_submission_shows_in_the_next_pivot(data: Data) -> None:
+def test_validating_a_submission_shows_in_the_next_pivot(
+    data: Data, django_capture_on_commit_callbacks: Any
+) -> None:
     from tutela.activities.services.submissions import submission_validate
 
     w = data.world
@@ -451,22 +457,53 @@ def test_validating_a_submission_shows_in_the_next_pivot(data: Data) -> None:
     submission = Submission.objects.filter(status=Status.SUBMITTED, rows__isnull=False).first()
     assert submission is not None
     before = selectors.pivot(user=_fresh(w.viewer), operation=w.operation, rows_by=["month"])
-    submission_validate(by=w.coordinator, submission=submission)
+    # The validation queues the rebuild once it commits (in-process task backend: done at once).
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_validate(by=w.coordinator, submission=submission)
     after = selectors.pivot(user=_fresh(w.viewer), operation=w.operation, rows_by=["month"])
     assert _shown(after) != _shown(before)
     assert _compare(w.viewer, data, ["month"]).startswith("summary:")
 
 
-def test_stale_summaries_are_rebuilt_once_per_version(data: Data) -> None:
+def test_stale_summaries_are_rebuilt_once_per_version(
+    data: Data, django_capture_on_commit_callbacks: Any
+) -> None:
     w = data.world
     summaries_rebuild(operation=w.operation)
-    summaries_invalidate(operation=w.operation)
-    state = SummaryState.objects.get(operation=w.operation)
-    assert not state.is_fresh
-    selectors.pivot(user=_fresh(w.coordinator), operation=w.operation, rows_by=["admin1"])
+    with django_capture_on_commit_callbacks(execute=True):
+        summaries_invalidate(operation=w.operation)
+        state = SummaryState.objects.get(operation=w.operation)
+        assert not state.is_fresh
     state.refresh_from_db()
     assert state.is_fresh
     assert state.requested_version == state.version
+    # Asked again for the same version: nothing more is queued.
+    assert not summaries_request(state=state)
+
+
+def test_a_pivot_of_stale_summaries_reads_the_rows_and_writes_nothing(data: Data) -> None:
+    w = data.world
+    summaries_rebuild(operation=w.operation)
+    # The write's transaction never commits in this test: its rebuild is never queued.
+    summaries_invalidate(operation=w.operation)
+    state = SummaryState.objects.get(operation=w.operation)
+    with CaptureQueriesContext(connection) as queries:
+        result = selectors.pivot(
+            user=_fresh(w.coordinator), operation=w.operation, rows_by=["admin1"]
+        )
+    assert result.source == "rows"
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    assert writes == []
+    fresh = SummaryState.objects.get(operation=w.operation)
+    assert (fresh.version, fresh.requested_version, fresh.built_version) == (
+        state.version,
+        state.requested_version,
+        state.built_version,
+    )
 
 
 def test_a_rule_changed_since_the_build_is_read_from_the_rows(data: Data) -> None:

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from django.db.models import Count, Sum
 
-from tutela.activities import selectors, synthetic
+from bench.synthetic import fivew as synthetic
+from tutela.activities import selectors
 from tutela.activities.models import ActivityReport, Submission
 from tutela.core.models import Operation, Organisation, User
 

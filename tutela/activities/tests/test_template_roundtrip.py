@@ -7,9 +7,9 @@ from pathlib import Path
 
 from tutela.activities.models import ActivityReport, ImportRecord
 from tutela.activities.services.imports import import_5w_file
+from tutela.activities.services.xlsx_template import DATA_SHEET, FIRST_DATA_ROW, template_workbook
 from tutela.activities.tests.export_fixtures import Mali, mali_fixture  # noqa: F401
 from tutela.activities.tests.test_xlsx_template import column_of, open_template
-from tutela.activities.xlsx_template import DATA_SHEET, FIRST_DATA_ROW, template_workbook
 from tutela.core.models import AdminArea
 
 COMMON = {

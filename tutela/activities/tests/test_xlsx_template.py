@@ -10,21 +10,21 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from tutela.activities.fields import FIELDS
 from tutela.activities.models import ReportingRound
+from tutela.activities.models.fields import FIELDS
+from tutela.activities.services.xlsx_template import (
+    DATA_ROWS,
+    DATA_SHEET,
+    FIRST_DATA_ROW,
+    TEMPLATE_FIELDS,
+    template_workbook,
+)
 from tutela.activities.tests.export_fixtures import (  # noqa: F401
     CSV_SECOND_SHEET,
     FEB,
     Mali,
     mali_fixture,
     soffice_convert,
-)
-from tutela.activities.xlsx_template import (
-    DATA_ROWS,
-    DATA_SHEET,
-    FIRST_DATA_ROW,
-    TEMPLATE_FIELDS,
-    template_workbook,
 )
 from tutela.core.models import AdminArea
 

@@ -19,7 +19,7 @@ context (`ReportContext`), problems (recording problems, checking each value onc
 cell), locations (P-codes and place names), rows (one whole row), batch (`validate`).
 """
 
-from tutela.activities.validation.batch import can_enter_rows, validate
+from tutela.activities.validation.batch import validate
 from tutela.activities.validation.context import ReportContext
 from tutela.activities.validation.records import VALUE_FIELDS, CleanRow
 from tutela.core.imports.synonyms import POPULATION_SYNONYMS, population_group_lookup
@@ -29,7 +29,6 @@ __all__ = [
     "VALUE_FIELDS",
     "CleanRow",
     "ReportContext",
-    "can_enter_rows",
     "population_group_lookup",
     "validate",
 ]

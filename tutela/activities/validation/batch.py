@@ -9,13 +9,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from tutela.activities.models import Submission
 from tutela.activities.validation.context import ReportContext
 from tutela.activities.validation.records import CleanRow
 from tutela.activities.validation.rows import RowChecker
-from tutela.core import access
 from tutela.core.imports.problems import Problem
-from tutela.core.models import Operation
-from tutela.core.models.roles import Role
 
 
 def _numbered(rows: Iterable[Any]) -> Iterable[tuple[int, Mapping[str, Any]]]:
@@ -79,8 +77,6 @@ def validate(
 
 
 def _submissions(context: ReportContext, rows: list[CleanRow]) -> dict[tuple[int, int], int]:
-    from tutela.activities.models import Submission
-
     pairs = {(r.round_id, r.organisation_id) for r in rows}
     if not pairs:
         return {}
@@ -93,8 +89,3 @@ def _submissions(context: ReportContext, rows: list[CleanRow]) -> dict[tuple[int
         ).values_list("id", "round_id", "organisation_id")
         if (round_id, org_id) in pairs
     }
-
-
-def can_enter_rows(user: Any, operation: Operation) -> bool:
-    """Whether the user may save 5W rows at all (viewers and outsiders may not)."""
-    return bool(access.roles_in(user, operation) - {Role.VIEWER})

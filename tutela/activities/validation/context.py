@@ -34,7 +34,7 @@ from tutela.activities.validation.synonyms import (
 )
 from tutela.core import access
 from tutela.core.imports.synonyms import population_group_lookup
-from tutela.core.models import Body, Operation, Organisation
+from tutela.core.models import Body, Operation, Organisation, User
 from tutela.core.pcodes import GazetteerIndex, name_key
 
 # Past months an organisation's usual figure is computed over, and how many it needs.
@@ -48,7 +48,7 @@ class ReportContext:
 
     operation: Operation
     organisation: Organisation | None
-    user: Any
+    user: User | None
     is_manager: bool
     user_organisation_id: int | None
     # The organisations whose rows the user may write (None: any, the command line).
@@ -82,7 +82,7 @@ class ReportContext:
         *,
         operation: Operation,
         organisation: Organisation | None = None,
-        by: Any = None,
+        by: User | None = None,
         body: Body | None = None,
     ) -> ReportContext:
         countries = list(operation.countries.values_list("country_pcode", flat=True))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tutela.activities.fields import BY_NAME
+from tutela.activities.models.fields import BY_NAME
 from tutela.activities.validation.context import ReportContext
 from tutela.core.imports.problems import ERROR, Problem, row_problem
 

@@ -7,8 +7,8 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from tutela.activities.fields import SEX_AGE
 from tutela.activities.models import ActivityReport
+from tutela.activities.models.fields import SEX_AGE
 
 # Fields compared to decide whether an existing row changes (the natural key aside).
 VALUE_FIELDS = (

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from tutela.activities.fields import SEX_AGE
 from tutela.activities.models import ActivityReport
+from tutela.activities.models.fields import SEX_AGE
 from tutela.activities.validation.cells import TEXT_LIMITS, CellChecks
 from tutela.activities.validation.locations import LocationChecks
 from tutela.activities.validation.problems import cache_key
@@ -161,7 +161,6 @@ class RowChecker(CellChecks, LocationChecks):
         runs for every row of a 100,000-row file."""
         self.row = number
         before = len(self.problems)
-        c = self.c
         g = row.get
         raw = (
             g("organisation"),
@@ -176,58 +175,12 @@ class RowChecker(CellChecks, LocationChecks):
         dimensions = self.memo("dimensions", (raw, tuple(map(type, raw))), self._dimensions, raw)
         organisation, activity, indicator, group, month, partner, status, modality = dimensions
         location = self.location(row)
-        start_raw, end_raw = g("start_date"), g("end_date")
-        if (start_raw is None or start_raw == "") and (end_raw is None or end_raw == ""):
-            start = end = None
-        else:
-            start, end = self.memo(
-                "dates",
-                (cache_key(start_raw), cache_key(end_raw), month),
-                self._dates,
-                start_raw,
-                end_raw,
-                month,
-            )
-        site = g("site")
-        if site is None or site == "":
-            site = ""
-        elif type(site) is not str or len(site) > TEXT_LIMITS["site"]:
-            site = self.short_text(row, "site")
-        else:
-            site = site.strip()
-        if site and not site_is_valid(site):
-            self.add(
-                "site",
-                "invalid",
-                _("Row %(row)s, column “%(column)s”: %(problem)s"),
-                value=site,
-                problem=site_problem_message(),
-            )
-        project_code = g("project_code")
-        if project_code is None or project_code == "":
-            project_code = ""
-        elif type(project_code) is not str or len(project_code) > TEXT_LIMITS["project_code"]:
-            project_code = self.short_text(row, "project_code")
-        else:
-            project_code = project_code.strip()
+        start, end = self._row_dates(row, month)
+        site = self._site(row)
+        project_code = self._text(row, "project_code")
         project_id = self._project(project_code, organisation, partner) if project_code else None
 
-        numbers: list[int | None] = []
-        for name in NUMBER_FIELDS:
-            value: Any = g(name)
-            kind = type(value)
-            if kind is float:
-                if value.is_integer() and 0 <= value <= MAX_COUNT:
-                    numbers.append(int(value))
-                    continue
-            elif kind is int:
-                if 0 <= value <= MAX_COUNT:
-                    numbers.append(value)
-                    continue
-            elif value is None or value == "":
-                numbers.append(None)
-                continue
-            numbers.append(self.count(row, name))
+        numbers = self._numbers(row)
         bands = numbers[:6]
         total_given, disability, quantity = numbers[6:]
         given = [v for v in bands if v is not None]
@@ -272,23 +225,8 @@ class RowChecker(CellChecks, LocationChecks):
         ):
             return None
         area, ancestors = location
-        if total and c._history:
-            median = c.median_for(organisation.id, activity.id, month[0])
-            if median and total > c.outlier_factor * median:
-                self.add(
-                    "total",
-                    "outlier",
-                    _(
-                        "Row %(row)s, column “%(column)s”: %(value)s is more than %(factor)s "
-                        "times the usual figure of %(organisation)s for this activity "
-                        "(%(median)s); please check."
-                    ),
-                    value=total,
-                    severity=WARNING,
-                    factor=c.outlier_factor,
-                    organisation=organisation.acronym,
-                    median=round(median),
-                )
+        if total and self.c._history:
+            self._check_outlier(total, organisation, activity, month[0])
         return CleanRow(
             row=number,
             organisation_id=organisation.id,
@@ -320,6 +258,85 @@ class RowChecker(CellChecks, LocationChecks):
             project_code=project_code,
             project_id=project_id,
         )
+
+    def _row_dates(self, row: Mapping[str, Any], month: Any) -> tuple[Any, Any]:
+        """The row's start and end dates, checked against its reporting month (once per
+        distinct triple)."""
+        start_raw, end_raw = row.get("start_date"), row.get("end_date")
+        if (start_raw is None or start_raw == "") and (end_raw is None or end_raw == ""):
+            return None, None
+        return self.memo(
+            "dates",
+            (cache_key(start_raw), cache_key(end_raw), month),
+            self._dates,
+            start_raw,
+            end_raw,
+            month,
+        )
+
+    def _text(self, row: Mapping[str, Any], name: str) -> str:
+        """A free-text cell, stripped; cut to its limit (with a problem) when too long."""
+        value = row.get(name)
+        if value is None or value == "":
+            return ""
+        if type(value) is not str or len(value) > TEXT_LIMITS[name]:
+            return self.short_text(row, name)
+        return value.strip()
+
+    def _site(self, row: Mapping[str, Any]) -> str:
+        site = self._text(row, "site")
+        if site and not site_is_valid(site):
+            self.add(
+                "site",
+                "invalid",
+                _("Row %(row)s, column “%(column)s”: %(problem)s"),
+                value=site,
+                problem=site_problem_message(),
+            )
+        return site
+
+    def _numbers(self, row: Mapping[str, Any]) -> list[int | None]:
+        """The counts of NUMBER_FIELDS, in order (None where blank). Whole numbers in range are
+        taken as they are; anything else goes through `count`, which explains the problem."""
+        numbers: list[int | None] = []
+        for name in NUMBER_FIELDS:
+            value: Any = row.get(name)
+            kind = type(value)
+            if kind is float:
+                if value.is_integer() and 0 <= value <= MAX_COUNT:
+                    numbers.append(int(value))
+                    continue
+            elif kind is int:
+                if 0 <= value <= MAX_COUNT:
+                    numbers.append(value)
+                    continue
+            elif value is None or value == "":
+                numbers.append(None)
+                continue
+            numbers.append(self.count(row, name))
+        return numbers
+
+    def _check_outlier(
+        self, total: int, organisation: Any, activity: Any, month: datetime.date
+    ) -> None:
+        """A warning when the total is far above the organisation's usual figure."""
+        c = self.c
+        median = c.median_for(organisation.id, activity.id, month)
+        if median and total > c.outlier_factor * median:
+            self.add(
+                "total",
+                "outlier",
+                _(
+                    "Row %(row)s, column “%(column)s”: %(value)s is more than %(factor)s "
+                    "times the usual figure of %(organisation)s for this activity "
+                    "(%(median)s); please check."
+                ),
+                value=total,
+                severity=WARNING,
+                factor=c.outlier_factor,
+                organisation=organisation.acronym,
+                median=round(median),
+            )
 
     def _check_counts(
         self,

@@ -23,20 +23,16 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from tutela.activities import selectors
-from tutela.activities.analysis_forms import AnalysisForm
+from tutela.activities.forms.analysis import AnalysisForm
 from tutela.activities.services.analysis import gaps_export, pivot_export
 from tutela.activities.views.analysis_queries import coverage_for, gaps_for, presence_for
 from tutela.core import access, maps
 from tutela.core.models import Operation
 from tutela.core.selectors import area_feature_collection, areas_for_operation
-from tutela.core.views.common import download, image, paginate
+from tutela.core.views.common import current_user, download, image, operation_for, paginate
 
 DEFAULT_PIVOT = ["admin1", "activity"]
 EXPORT_FORMATS = ("xlsx", "csv")
-
-
-def _operation(request: HttpRequest, slug: str) -> Operation:
-    return access.operation_get_for_user(request.user, slug)
 
 
 def _query(request: HttpRequest, **changes: Any) -> str:
@@ -52,12 +48,6 @@ def _query(request: HttpRequest, **changes: Any) -> str:
     return params.urlencode()
 
 
-def _download(
-    content: bytes, filename: str, content_type: str, *, disposition: str = "attachment"
-) -> HttpResponse:
-    return download(content, filename, content_type, inline=disposition == "inline")
-
-
 def _export(
     request: HttpRequest,
     operation: Operation,
@@ -71,7 +61,7 @@ def _export(
     content, filename, content_type = export(
         by=request.user, operation=operation, result=result, format=fmt, request=request
     )
-    return _download(content, filename, content_type)
+    return download(content, filename, content_type)
 
 
 def _context(request: HttpRequest, operation: Operation, **extra: Any) -> dict[str, Any]:
@@ -84,7 +74,7 @@ def _context(request: HttpRequest, operation: Operation, **extra: Any) -> dict[s
 
 
 def _has_rows(request: HttpRequest, operation: Operation) -> bool:
-    return selectors.visible_rows(request.user, operation).exists()
+    return selectors.visible_rows(current_user(request), operation).exists()
 
 
 def _language(request: HttpRequest) -> str:
@@ -97,11 +87,14 @@ def _language(request: HttpRequest) -> str:
 @login_required
 @require_GET
 def pivot_page(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _operation(request, slug)
+    operation = operation_for(request, slug)
     form = AnalysisForm(operation, request.GET or None)
     rows_by = form.rows_by(default=DEFAULT_PIVOT)
     result = selectors.pivot(
-        user=request.user, operation=operation, rows_by=rows_by, filters=form.filters()
+        user=current_user(request),
+        operation=operation,
+        rows_by=rows_by,
+        filters=form.filters(),
     )
     download = _export(request, operation, result, pivot_export)
     if download is not None:
@@ -192,7 +185,7 @@ class _Map:
 
     def __init__(self, request: HttpRequest, slug: str) -> None:
         self.request = request
-        self.operation = _operation(request, slug)
+        self.operation = operation_for(request, slug)
         self.form = AnalysisForm(self.operation, request.GET or None)
         self.level = self.form.area_level()
         self.result = self.query()
@@ -304,7 +297,7 @@ class _PresenceMap(_Map):
     filter_names = ("level", "body", "month_from", "month_to")
 
     def query(self) -> Any:
-        return presence_for(self.request.user, self.operation, self.form)
+        return presence_for(current_user(self.request), self.operation, self.form)
 
     def title(self) -> str:
         level = self.operation.level_label(self.level)
@@ -343,7 +336,7 @@ class _CoverageMap(_Map):
         super().__init__(request, slug)
 
     def query(self) -> Any:
-        return coverage_for(self.request.user, self.operation, self.form)
+        return coverage_for(current_user(self.request), self.operation, self.form)
 
     def title(self) -> str:
         if self.ratio == "targeted":
@@ -421,9 +414,9 @@ def coverage_png(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def gaps_page(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _operation(request, slug)
+    operation = operation_for(request, slug)
     form = AnalysisForm(operation, request.GET or None)
-    result = gaps_for(request.user, operation, form)
+    result = gaps_for(current_user(request), operation, form)
     download = _export(request, operation, result, gaps_export)
     if download is not None:
         return download

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from tutela.activities import selectors
-from tutela.activities.analysis_forms import AnalysisForm
-from tutela.core.models import Operation
+from tutela.activities.forms.analysis import AnalysisForm
+from tutela.core.models import Operation, User
 
 
 def _area_filters(form: AnalysisForm, *, planning: bool) -> dict[str, Any]:
@@ -29,15 +29,15 @@ def _area_filters(form: AnalysisForm, *, planning: bool) -> dict[str, Any]:
 
 # Presence and coverage results are typed Any, as the pages had them: the selectors package does
 # not export their classes.
-def presence_for(user: Any, operation: Operation, form: AnalysisForm) -> Any:
+def presence_for(user: User, operation: Operation, form: AnalysisForm) -> Any:
     return selectors.presence(user=user, operation=operation, **_area_filters(form, planning=False))
 
 
-def coverage_for(user: Any, operation: Operation, form: AnalysisForm) -> Any:
+def coverage_for(user: User, operation: Operation, form: AnalysisForm) -> Any:
     return selectors.coverage(user=user, operation=operation, **_area_filters(form, planning=True))
 
 
-def gaps_for(user: Any, operation: Operation, form: AnalysisForm) -> selectors.GapResult:
+def gaps_for(user: User, operation: Operation, form: AnalysisForm) -> selectors.GapResult:
     return selectors.gaps(
         user=user,
         operation=operation,

@@ -13,10 +13,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from tutela.activities import exports
-from tutela.activities.xlsx_template import template_filename, template_workbook
-from tutela.core import access
-from tutela.core.views.common import download
+from tutela.activities.services import exports
+from tutela.activities.services.xlsx_template import template_filename, template_workbook
+from tutela.core.views.common import current_user, download, operation_for
 
 
 def _language(request: HttpRequest) -> str:
@@ -28,16 +27,12 @@ def _language(request: HttpRequest) -> str:
     return current if current in codes else "en"
 
 
-def _download(content: bytes, filename: str, fmt: str) -> HttpResponse:
-    return download(content, filename, exports.CONTENT_TYPES[fmt])
-
-
 @login_required
 @require_GET
 def template_download(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = access.operation_get_for_user(request.user, slug)
+    operation = operation_for(request, slug)
     organisation = exports.template_organisation_for(
-        request.user, operation, request.GET.get("org", "")
+        current_user(request), operation, request.GET.get("org", "")
     )
     try:
         round_ = exports.round_for_month(operation, request.GET.get("month", ""))
@@ -52,18 +47,18 @@ def template_download(request: HttpRequest, slug: str) -> HttpResponse:
     filename = template_filename(
         operation, organisation, month=round_.month if round_ is not None else None
     )
-    return _download(content, filename, "xlsx")
+    return download(content, filename, exports.CONTENT_TYPES["xlsx"])
 
 
 @login_required
 @require_GET
 def rows_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
-    operation = access.operation_get_for_user(request.user, slug)
+    operation = operation_for(request, slug)
     if fmt not in exports.FORMATS:
         raise Http404
     try:
         content, filename, _count = exports.rows_export_for_user(
-            by=request.user,
+            by=current_user(request),
             operation=operation,
             format=fmt,
             params=request.GET,
@@ -72,4 +67,4 @@ def rows_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         )
     except ValidationError as error:
         return HttpResponseBadRequest(" ".join(error.messages))
-    return _download(content, filename, fmt)
+    return download(content, filename, exports.CONTENT_TYPES[fmt])

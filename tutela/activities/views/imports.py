@@ -20,13 +20,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tutela.activities import fields as fivew
-from tutela.activities.access import writable_organisations
+from tutela.activities.access import can_enter_rows, writable_organisations
 from tutela.activities.forms import MappingForm, PlanningUploadForm, UploadForm
 from tutela.activities.models import Activity, ColumnMapping, ImportRecord
+from tutela.activities.models import fields as fivew
 from tutela.activities.services import imports as import_services
 from tutela.activities.services.planning_import import planning_import_file
-from tutela.activities.validation import POPULATION_SYNONYMS, can_enter_rows
+from tutela.activities.validation import POPULATION_SYNONYMS
 from tutela.activities.views.reporting import (
     current_user,
     managed_operation,
@@ -50,7 +50,7 @@ PROBLEMS_JOB = "5w_problems"
 
 def _reporting_operation(request: HttpRequest, slug: str) -> Operation:
     operation = operation_for(request, slug)
-    if not can_enter_rows(request.user, operation):
+    if not can_enter_rows(current_user(request), operation):
         raise PermissionDenied
     return operation
 
@@ -149,9 +149,10 @@ def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         problems=paginate(request, problems, PROBLEMS_PAGE_SIZE),
         more_problems=import_pages.more_problems(record),
         file_problems=[p for p in problems if p.row is None],
-        can_commit=import_pages.committable(record) and can_enter_rows(request.user, operation),
+        can_commit=import_pages.committable(record)
+        and can_enter_rows(current_user(request), operation),
         needs_mapping=import_pages.needs_mapping(record) and bool(record.file),
-        can_map=bool(record.file) and can_enter_rows(request.user, operation),
+        can_map=bool(record.file) and can_enter_rows(current_user(request), operation),
         problems_workbook=problems_workbook_state(record, kind=PROBLEMS_JOB),
     )
 

@@ -23,13 +23,15 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tutela.activities import forms
+from tutela.activities import access as activities_access
 from tutela.activities.access import can_write_rows_of
 from tutela.activities.forms import DeadlineForm, ReviewForm, RoundForm
+from tutela.activities.forms import grid as grid_forms
 from tutela.activities.models import ActivityReport, ReportingRound, Submission
 from tutela.activities.selectors import ROW_AREA_GEOMETRY
 from tutela.activities.services import rounds as round_services
 from tutela.activities.services import submissions as submission_services
+from tutela.activities.services.rows import report_row_delete, report_rows_save
 from tutela.core import access
 from tutela.core.forms.directory import apply_validation_error
 from tutela.core.models import Operation, Organisation, User
@@ -68,7 +70,7 @@ def organisation_for(
         organisation = operation.organisations.filter(pk=user.organisation_id).first()
     else:
         organisation = None
-    if organisation is None or not round_services.can_view_organisation(
+    if organisation is None or not activities_access.can_view_organisation(
         user, operation, organisation
     ):
         raise Http404
@@ -215,7 +217,7 @@ def _grid_context(
     operation = operation_for(request, slug)
     round = round_services.round_get(operation, month)
     organisation = organisation_for(request, operation, request.GET.get("org"))
-    editable = round_services.can_report(current_user(request), round, organisation)
+    editable = activities_access.can_report(current_user(request), round, organisation)
     return operation, round, organisation, editable
 
 
@@ -271,8 +273,6 @@ def rows_grid(request: HttpRequest, slug: str, month: str) -> HttpResponse:
     """The organisation's rows of the round, edited many at a time. A POST saves every filled line
     through the import engine (all or nothing); on a problem nothing is saved and the page comes
     back with the values as entered and the messages next to their cells."""
-    from tutela.activities.services.rows import report_rows_save
-
     operation, round, organisation, editable = _grid_context(request, slug, month)
     user = current_user(request)
     submission = submission_services.submission_find(round, organisation)
@@ -281,8 +281,8 @@ def rows_grid(request: HttpRequest, slug: str, month: str) -> HttpResponse:
     if request.method == "POST":
         if not editable:
             raise PermissionDenied
-        lines = forms.grid_lines_from_post(request.POST, existing)
-        rows = forms.grid_rows_for_save(lines, month=month, organisation=organisation.acronym)
+        lines = grid_forms.grid_lines_from_post(request.POST, existing)
+        rows = grid_forms.grid_rows_for_save(lines, month=month, organisation=organisation.acronym)
         if not rows:
             messages.info(request, _("Nothing to save: every line is empty."))
             return redirect(_grid_url(slug, month, organisation, user))
@@ -292,19 +292,19 @@ def rows_grid(request: HttpRequest, slug: str, month: str) -> HttpResponse:
         if not result.rejected:
             _flash_saved(request, result)
             return redirect(_grid_url(slug, month, organisation, user))
-        errors = forms.grid_attach_problems(lines, result.problems)
-        other_problems = forms.grid_unplaced_problems(lines, result.problems)
+        errors = grid_forms.grid_attach_problems(lines, result.problems)
+        other_problems = grid_forms.grid_unplaced_problems(lines, result.problems)
         messages.error(
             request,
             _("Nothing was saved: correct the %(count)d problem(s) shown next to the cells.")
             % {"count": errors},
         )
-        lines = forms.grid_pad(lines, forms.GRID_EMPTY_LINES_AFTER_ERROR)
+        lines = grid_forms.grid_pad(lines, grid_forms.GRID_EMPTY_LINES_AFTER_ERROR)
     else:
-        lines = [forms.grid_line_from_row(i, row) for i, row in enumerate(existing)]
+        lines = [grid_forms.grid_line_from_row(i, row) for i, row in enumerate(existing)]
         if editable:
-            lines = forms.grid_pad(lines, forms.GRID_EMPTY_LINES)
-    catalogue = forms.GridCatalogue(operation)
+            lines = grid_forms.grid_pad(lines, grid_forms.GRID_EMPTY_LINES)
+    catalogue = grid_forms.GridCatalogue(operation)
     catalogue.fill(lines, editable=editable)
     org_query = (
         "?" + urlencode({"org": organisation.acronym})
@@ -321,7 +321,7 @@ def rows_grid(request: HttpRequest, slug: str, month: str) -> HttpResponse:
         submission=submission,
         editable=editable,
         lines=lines,
-        columns=forms.GRID_COLUMNS,
+        columns=grid_forms.GRID_COLUMNS,
         other_problems=other_problems,
         org_query=org_query,
         lines_url=reverse("activities:grid_lines", kwargs={"slug": slug, "month": month})
@@ -340,14 +340,16 @@ def grid_lines(request: HttpRequest, slug: str, month: str) -> HttpResponse:
     if not editable:
         raise PermissionDenied
     try:
-        start = max(0, min(int(request.GET.get("start", "0")), forms.GRID_MAX_LINES))
+        start = max(0, min(int(request.GET.get("start", "0")), grid_forms.GRID_MAX_LINES))
         count = max(1, min(int(request.GET.get("count", "10")), 50))
     except ValueError:
         start, count = 0, 10
     lines = [
-        forms.GridLine(index=start + i) for i in range(count) if start + i < forms.GRID_MAX_LINES
+        grid_forms.GridLine(index=start + i)
+        for i in range(count)
+        if start + i < grid_forms.GRID_MAX_LINES
     ]
-    forms.GridCatalogue(operation).fill(lines, editable=True)
+    grid_forms.GridCatalogue(operation).fill(lines, editable=True)
     return render(
         request,
         "activities/reporting/_grid_lines.html",
@@ -358,8 +360,6 @@ def grid_lines(request: HttpRequest, slug: str, month: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def row_delete(request: HttpRequest, slug: str, month: str, pk: int) -> HttpResponse:
-    from tutela.activities.services.rows import report_row_delete
-
     operation, round, organisation, editable = _grid_context(request, slug, month)
     row = rows_of(round, organisation).filter(pk=pk).first()
     if row is None:
@@ -397,13 +397,11 @@ def check_rows(
 ) -> list[dict[str, Any]]:
     """Problems and outlier warnings the import engine finds in stored rows (a dry run that
     changes nothing), for the review page."""
-    from tutela.activities.services.rows import report_rows_save
-
     if not rows:
         return []
-    lines = [forms.grid_line_from_row(i, row) for i, row in enumerate(rows)]
+    lines = [grid_forms.grid_line_from_row(i, row) for i, row in enumerate(rows)]
     organisation = rows[0].organisation
-    data = forms.grid_rows_for_save(
+    data = grid_forms.grid_rows_for_save(
         lines, month=round.month.strftime("%Y-%m"), organisation=organisation.acronym
     )
     # A dry run that changes nothing: a reviewer checks rows they may not write themselves (as
@@ -420,7 +418,7 @@ def check_rows(
         )
     except PermissionDenied:
         return []
-    labels = {c.name: c.label for c in forms.GRID_COLUMNS}
+    labels = {c.name: c.label for c in grid_forms.GRID_COLUMNS}
     checks = []
     for problem in result.problems:
         # Stored rows of a closed or locked round: that the round refuses changes is no problem
@@ -461,7 +459,7 @@ def area_options(request: HttpRequest, slug: str) -> HttpResponse:
     operation's countries; only the empty option when the parent is empty or unknown."""
     operation = operation_for(request, slug)
     parent = _trigger_value(request, "parent").upper()
-    options = forms.grid_area_children(operation, parent) if parent else []
+    options = grid_forms.grid_area_children(operation, parent) if parent else []
     return render(
         request,
         "activities/reporting/_options.html",
@@ -475,7 +473,7 @@ def indicator_options(request: HttpRequest, slug: str) -> HttpResponse:
     """htmx: <option>s for the indicators of the activity `activity` (a code)."""
     operation = operation_for(request, slug)
     code = _trigger_value(request, "activity")
-    options = forms.grid_indicator_options(operation, code) if code else []
+    options = grid_forms.grid_indicator_options(operation, code) if code else []
     return render(
         request,
         "activities/reporting/_options.html",
@@ -492,7 +490,7 @@ def _submission_context(
     operation = operation_for(request, slug)
     round = round_services.round_get(operation, month)
     organisation = organisation_for(request, operation, acronym)
-    submission = submission_services.submission_get_for_user(
+    submission = activities_access.submission_get_for_user(
         current_user(request), round, organisation
     )
     return operation, round, organisation, submission
@@ -553,10 +551,10 @@ def submission_detail(request: HttpRequest, slug: str, month: str, acronym: str)
         can_validate=reviewable
         and submission is not None
         and submission.status in submission_services.VALIDATABLE,
-        can_submit=round_services.can_report(user, round, organisation)
+        can_submit=activities_access.can_report(user, round, organisation)
         and bool(rows)
         and (submission is None or submission.status in submission_services.SUBMITTABLE),
-        can_edit=round_services.can_report(user, round, organisation),
+        can_edit=activities_access.can_report(user, round, organisation),
         org_query=("?" + urlencode({"org": organisation.acronym}))
         if user.organisation_id != organisation.pk
         else "",

@@ -87,7 +87,7 @@ def build(*, rows: int = 0, path: str = "", slug: str = "stack") -> dict[str, ob
 def workbook_write(path: str, keys: object) -> None:
     from openpyxl import Workbook
 
-    from tutela.activities.fields import FIELDS
+    from tutela.activities.models.fields import FIELDS
 
     names = [
         "month",

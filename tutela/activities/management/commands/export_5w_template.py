@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import Http404
 
-from tutela.activities.exports import round_for_month
-from tutela.activities.xlsx_template import template_workbook
+from tutela.activities.services.exports import round_for_month
+from tutela.activities.services.xlsx_template import template_workbook
 from tutela.core.models import Operation, Organisation
 
 

@@ -1,7 +1,7 @@
 """5W exports: rows and tables as XLSX or CSV, each with a header row and an HXL hashtag row.
 
-The header row holds the field names of `tutela.activities.fields` (the same columns the importer
-reads, so an export can be corrected and uploaded again) followed by a few name columns for
+The header row holds the field names of `tutela.activities.models.fields` (the same columns the
+importer reads, so an export can be corrected and uploaded again) followed by a few name columns for
 readers; the second row holds the HXL hashtags, so that HXL tools (libhxl, HDX) read the file.
 Codes and P-codes are exported with their names side by side.
 
@@ -29,11 +29,11 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from tutela.activities import selectors
-from tutela.activities.fields import FIELDS
 from tutela.activities.models import Activity, ActivityReport, ReportingRound
+from tutela.activities.models.fields import FIELDS
 from tutela.activities.services.rows import REPORT_VALUE_FIELDS
 from tutela.core import access
-from tutela.core.models import AdminArea, AuditEntry, Body, Operation, Organisation
+from tutela.core.models import AdminArea, AuditEntry, Body, Operation, Organisation, User
 from tutela.core.models.roles import Role
 from tutela.core.services.audit import audit_write
 from tutela.core.spreadsheets import csv_row, xlsx_cell, xlsx_row
@@ -330,7 +330,7 @@ def _write_xlsx(
 # --- For users: what they may download ------------------------------------------------------------
 
 
-def template_organisation_for(user: Any, operation: Operation, acronym: str = "") -> Organisation:
+def template_organisation_for(user: User, operation: Operation, acronym: str = "") -> Organisation:
     """The organisation whose 5W template the user may download.
 
     Managers (coordinator, IMO) may ask for any organisation of the operation (404 for one that
@@ -410,7 +410,7 @@ def export_filters(operation: Operation, params: Mapping[str, str]) -> dict[str,
 
 def rows_export_for_user(
     *,
-    by: Any,
+    by: User,
     operation: Operation,
     format: str,
     params: Mapping[str, str] | None = None,

@@ -1,0 +1,355 @@
+"""Forms of the 5W pages: rounds, review, configuration, uploads and column mappings.
+
+The web grid is in forms/grid.py, the analysis filters in forms/analysis.py.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from tutela.activities.models import (
+    Activity,
+    ActivityReport,
+    ActivitySettings,
+    ColumnMapping,
+)
+from tutela.activities.models import fields as fivew
+from tutela.core.forms.fields import MONTH_FORMAT, DateInput, MonthInput
+from tutela.core.imports.forms import UploadFormBase
+from tutela.core.models import Body, Operation, Organisation, PopulationGroup
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+UPLOAD_EXTENSIONS = (".xlsx", ".csv")
+
+
+# --- rounds and review ---------------------------------------------------------------------------
+
+
+class RoundForm(forms.Form):
+    month = forms.DateField(
+        label=_("Month reported on"),
+        input_formats=[MONTH_FORMAT, "%Y-%m-%d"],
+        widget=MonthInput(),
+        help_text=_("As YYYY-MM, e.g. 2026-03."),
+    )
+    deadline = forms.DateField(
+        label=_("Deadline"), widget=DateInput(), help_text=_("Last day partners can report.")
+    )
+
+
+class DeadlineForm(forms.Form):
+    deadline = forms.DateField(label=_("Deadline"), widget=DateInput())
+
+
+class ReviewForm(forms.Form):
+    ACTIONS = (("validate", _("Validate")), ("return", _("Return for correction")))
+
+    action = forms.ChoiceField(choices=ACTIONS, widget=forms.HiddenInput)
+    comment = forms.CharField(
+        label=_("Comment to the partner"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required when returning the report: say what needs correcting."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("action") == "return" and not (data.get("comment") or "").strip():
+            self.add_error("comment", _("Say what needs correcting."))
+        return data
+
+
+# --- configuration -------------------------------------------------------------------------------
+
+
+class ActivityForm(forms.Form):
+    body = forms.ModelChoiceField(queryset=Body.objects.none(), label=_("Cluster / AoR"))
+    code = forms.CharField(label=_("Code"), max_length=40, help_text=_("e.g. PRO-PSS"))
+    name_en = forms.CharField(label=_("Name (English)"), max_length=300)
+    name_fr = forms.CharField(label=_("Name (French)"), max_length=300)
+    name_es = forms.CharField(label=_("Name (Spanish)"), max_length=300, required=False)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    by_sex_age = forms.BooleanField(
+        label=_("Disaggregated by sex and age"), required=False, initial=True
+    )
+    by_disability = forms.BooleanField(
+        label=_("Disaggregated by disability"), required=False, initial=True
+    )
+    modalities = forms.MultipleChoiceField(
+        label=_("Modalities"),
+        choices=ActivityReport.Modality.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: any modality."),
+    )
+    is_sensitive = forms.BooleanField(
+        label=_("Sensitive (small counts suppressed in shared products)"), required=False
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, operation: Operation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        body_field = self.fields["body"]
+        assert isinstance(body_field, forms.ModelChoiceField)
+        body_field.queryset = Body.objects.filter(operation=operation).order_by("name")
+
+    @staticmethod
+    def initial_for(activity: Activity) -> dict[str, Any]:
+        return {
+            "body": activity.body_id,
+            "code": activity.code,
+            "name_en": activity.name_en,
+            "name_fr": activity.name_fr,
+            "name_es": activity.name_es,
+            "description": activity.description,
+            "by_sex_age": activity.by_sex_age,
+            "by_disability": activity.by_disability,
+            "modalities": list(activity.modalities or []),
+            "is_sensitive": activity.is_sensitive,
+            "is_active": activity.is_active,
+        }
+
+
+class IndicatorForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    code = forms.CharField(label=_("Code"), max_length=40)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=300)
+    name_fr = forms.CharField(label=_("Name (French)"), max_length=300)
+    name_es = forms.CharField(label=_("Name (Spanish)"), max_length=300, required=False)
+    unit = forms.ChoiceField(
+        label=_("Unit"), choices=Activity.Unit.choices, initial=Activity.Unit.PEOPLE
+    )
+
+
+IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=2, can_delete=True)
+
+
+def indicator_lines(formset: Any) -> list[dict[str, Any]]:
+    """The indicator lines of a valid formset, for the activity services."""
+    lines = []
+    for form in formset.forms:
+        data = form.cleaned_data
+        if not data:
+            continue
+        lines.append({**data, "delete": bool(data.get("DELETE"))})
+    return lines
+
+
+class PopulationGroupForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=20, help_text=_("e.g. IDP, REF, HST"))
+    name_en = forms.CharField(label=_("Name (English)"), max_length=300)
+    name_fr = forms.CharField(label=_("Name (French)"), max_length=300)
+    name_es = forms.CharField(label=_("Name (Spanish)"), max_length=300, required=False)
+    hxl_attribute = forms.CharField(
+        label=_("HXL attribute"), max_length=30, required=False, help_text=_("e.g. +idps")
+    )
+
+
+class SettingsForm(forms.Form):
+    cumulative_rule = forms.ChoiceField(
+        label=_("Cumulative figure of people reached"),
+        choices=ActivitySettings.CumulativeRule.choices,
+        widget=forms.RadioSelect,
+    )
+    outlier_factor = forms.IntegerField(
+        label=_("Outlier factor"),
+        min_value=2,
+        max_value=100,
+        help_text=_(
+            "A row more than this many times the organisation's usual figure for the activity "
+            "is flagged for review."
+        ),
+    )
+    sensitive_areas = forms.CharField(
+        label=_("Areas where partner names are hidden"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "P-codes separated by spaces, commas or new lines. Products show counts only there."
+        ),
+    )
+
+    def clean_sensitive_areas(self) -> list[str]:
+        text = self.cleaned_data.get("sensitive_areas") or ""
+        return [p for p in re.split(r"[\s,;]+", text.upper()) if p]
+
+
+# --- planning figures ----------------------------------------------------------------------------
+
+
+class PlanningFilterForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+    body = forms.ModelChoiceField(
+        queryset=Body.objects.none(), label=_("Cluster / AoR"), required=False
+    )
+    population_group = forms.ModelChoiceField(
+        queryset=PopulationGroup.objects.none(), label=_("Population group"), required=False
+    )
+    pcode = forms.CharField(label=_("P-code starts with"), required=False, max_length=20)
+    severity = forms.IntegerField(
+        label=_("Severity at least"), required=False, min_value=1, max_value=5
+    )
+
+    def __init__(self, *args: Any, operation: Operation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        body_field = self.fields["body"]
+        group_field = self.fields["population_group"]
+        assert isinstance(body_field, forms.ModelChoiceField)
+        assert isinstance(group_field, forms.ModelChoiceField)
+        body_field.queryset = Body.objects.filter(operation=operation).order_by("name")
+        group_field.queryset = PopulationGroup.objects.filter(operation=operation)
+
+
+def _check_upload(upload: Any) -> Any:
+    name = (upload.name or "").lower()
+    if not name.endswith(UPLOAD_EXTENSIONS):
+        raise ValidationError(_("Upload an Excel workbook (.xlsx) or a CSV file."))
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(_("The file is larger than 50 MB."))
+    return upload
+
+
+class PlanningUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (XLSX or CSV)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    dry_run = forms.BooleanField(
+        label=_("Check only (dry run): show what would change without saving"),
+        required=False,
+        initial=True,
+    )
+
+    def clean_file(self) -> Any:
+        return _check_upload(self.cleaned_data["file"])
+
+
+# --- uploads and mappings ------------------------------------------------------------------------
+
+
+class UploadForm(UploadFormBase):
+    file = forms.FileField(
+        label=_("5W file (XLSX or CSV)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        label=_("Reporting organisation"),
+        required=False,
+        help_text=_("Empty: the organisation named on each row."),
+    )
+    mapping = forms.ModelChoiceField(
+        queryset=ColumnMapping.objects.none(),
+        label=_("Saved column mapping"),
+        required=False,
+        help_text=_("For files that are not Tutela's template (Kobo or ODK exports, own sheets)."),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Check only (dry run): show what would change without saving"),
+        required=False,
+        initial=True,
+    )
+
+    def clean_file(self) -> Any:
+        return _check_upload(self.cleaned_data["file"])
+
+
+def field_choices() -> list[tuple[str, Any]]:
+    return [("", _("— ignore this column —"))] + [(f.name, f.label) for f in fivew.FIELDS]
+
+
+class MappingForm(forms.Form):
+    """Each source column -> a 5W field; unknown values -> a code; optionally saved by name."""
+
+    name = forms.CharField(
+        label=_("Save this mapping as"),
+        required=False,
+        max_length=100,
+        help_text=_("Give it a name to reuse it next month (e.g. “Kobo monthly form”)."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        columns: list[str],
+        initial_columns: dict[str, str],
+        unknown_values: dict[str, list[str]],
+        value_choices: dict[str, list[tuple[str, str]]],
+        initial_values: dict[str, dict[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.column_keys: list[tuple[str, str]] = []
+        self.value_keys: list[tuple[str, str, str]] = []
+        for position, column in enumerate(columns):
+            key = f"col_{position}"
+            self.fields[key] = forms.ChoiceField(
+                label=column or _("(column without a header)"),
+                choices=field_choices(),
+                required=False,
+                initial=initial_columns.get(column, ""),
+            )
+            self.column_keys.append((key, column))
+        initial_values = initial_values or {}
+        for field_name, values in unknown_values.items():
+            choices = [("", _("— leave as is —")), *value_choices.get(field_name, [])]
+            for position, value in enumerate(values):
+                key = f"val_{field_name}_{position}"
+                self.fields[key] = forms.ChoiceField(
+                    label=value,
+                    choices=choices,
+                    required=False,
+                    initial=initial_values.get(field_name, {}).get(value, ""),
+                )
+                self.value_keys.append((key, field_name, value))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen: list[str] = [str(data[key]) for key, _column in self.column_keys if data.get(key)]
+        twice = sorted({f for f in chosen if chosen.count(f) > 1})
+        if twice:
+            raise ValidationError(
+                _("Each field can come from one column only: %(fields)s.")
+                % {"fields": ", ".join(str(fivew.BY_NAME[f].label) for f in twice)}
+            )
+        missing = [str(fivew.BY_NAME[f].label) for f in fivew.REQUIRED if f not in chosen]
+        if not any(f.startswith("admin") for f in chosen):
+            missing.append(str(_("a location (admin P-code or name)")))
+        if missing:
+            raise ValidationError(
+                _("These fields need a column: %(fields)s.") % {"fields": ", ".join(missing)}
+            )
+        return data
+
+    def mapping_columns(self) -> dict[str, str]:
+        return {
+            column: self.cleaned_data[key]
+            for key, column in self.column_keys
+            if self.cleaned_data.get(key)
+        }
+
+    def mapping_values(self) -> dict[str, dict[str, str]]:
+        values: dict[str, dict[str, str]] = {}
+        for key, field_name, value in self.value_keys:
+            if self.cleaned_data.get(key):
+                values.setdefault(field_name, {})[value] = self.cleaned_data[key]
+        return values
+
+    def column_fields(self) -> list[Any]:
+        return [self[key] for key, _column in self.column_keys]
+
+    def value_fields(self) -> list[tuple[Any, Any]]:
+        """(label of the 5W field, form field) per unknown value."""
+        return [
+            (fivew.BY_NAME[field_name].label, self[key])
+            for key, field_name, _value in self.value_keys
+        ]
