@@ -34,14 +34,15 @@ from tutela.core.imports.values import (
 from tutela.core.imports.values import text as cell_text
 from tutela.core.models import Operation
 from tutela.core.pcodes import AreaRef, name_key
-from tutela.monitoring import import_fields as fields
-from tutela.monitoring.import_fields import FieldSet
-from tutela.monitoring.incident_data import (
+from tutela.monitoring.imports import fields
+from tutela.monitoring.imports.fields import FieldSet
+from tutela.monitoring.incidents.data import (
     IncidentData,
     PeopleCount,
     References,
     incident_problems,
 )
+from tutela.monitoring.incidents.narrative import mask_personal_data
 from tutela.monitoring.models import (
     AgeBand,
     CommunityReport,
@@ -49,7 +50,6 @@ from tutela.monitoring.models import (
     MonitoringMapping,
     RiskMapping,
 )
-from tutela.monitoring.narrative import mask_personal_data
 
 # A text cell starting so is a formula (or a CSV injection attempt): refused.
 FORMULA_START = ("=", "+", "@", "\t", "\r")

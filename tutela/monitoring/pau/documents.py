@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from tutela.core.models import AdminArea
 from tutela.monitoring.models import AnalysisUpdate, AnalysisUpdateVersion
-from tutela.monitoring.pau_figures import label, parse_period
+from tutela.monitoring.pau.figures import label, parse_period
 from tutela.monitoring.services.pau import SECTION_KEYS, latest_version, section_titles
 
 CSS_FILE = Path(__file__).resolve().parent / "templates" / "monitoring" / "pau" / "pau_print.css"
@@ -134,7 +134,7 @@ def line_chart(title: str, labels: Sequence[str], values: Sequence[int | None]) 
     """Monthly incidents; hidden months are gaps in the line. The analysis pages' chart when
     it is there (same look in pages and products)."""
     try:
-        from tutela.monitoring.charts import line_chart_png
+        from tutela.monitoring.analysis.charts import line_chart_png
     except ImportError:
         pass
     else:

@@ -340,8 +340,3 @@ def _set_status(*, signal: EarlyWarningSignal, by: object, status: str) -> Early
 @transaction.atomic
 def signal_dismiss(*, signal: EarlyWarningSignal, by: object) -> EarlyWarningSignal:
     return _set_status(signal=signal, by=by, status=EarlyWarningSignal.Status.DISMISSED)
-
-
-@transaction.atomic
-def signal_mark_alerted(*, signal: EarlyWarningSignal, by: object) -> EarlyWarningSignal:
-    return _set_status(signal=signal, by=by, status=EarlyWarningSignal.Status.ALERTED)

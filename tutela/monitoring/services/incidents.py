@@ -25,14 +25,14 @@ from django.utils.translation import gettext as _
 
 from tutela.core.models import AuditEntry, Operation, Organisation
 from tutela.core.services.audit import audit_write, snapshot
-from tutela.monitoring.incident_data import (
+from tutela.monitoring.incidents.data import (
     IncidentData,
     PeopleCount,
     References,
     incident_problems,
 )
+from tutela.monitoring.incidents.narrative import mask_personal_data
 from tutela.monitoring.models import Incident, IncidentPeople, IncidentRisk, MonitoringImport
-from tutela.monitoring.narrative import mask_personal_data
 from tutela.monitoring.services.duplicates import duplicates_flag
 from tutela.monitoring.services.summaries import SummaryDelta, state_of, stored_state
 

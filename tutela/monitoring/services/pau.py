@@ -29,10 +29,9 @@ from django.utils.translation import gettext_lazy
 from tutela.core import access
 from tutela.core.models import AdminArea, AuditEntry, Operation, User
 from tutela.core.services.audit import audit_create, audit_write
+from tutela.monitoring.access import can_edit_pau, require_pau_editor
 from tutela.monitoring.models import AnalysisUpdate, AnalysisUpdateVersion
-from tutela.monitoring.pau_access import can_edit_pau
-from tutela.monitoring.pau_access import require_pau_editor as _require_editor
-from tutela.monitoring.pau_figures import Period, label, parse_period, pau_figures
+from tutela.monitoring.pau.figures import Period, label, parse_period, pau_figures
 
 # The Protection Analytical Framework's sections, in order.
 SECTIONS = (
@@ -55,12 +54,6 @@ def section_titles() -> dict[str, str]:
 
 def languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
-
-
-def require_pau_editor(by: Any, operation: Operation) -> None:
-    """`by` None is the server's command line (`tutela pau`), run by its administrator."""
-    if by is not None:
-        _require_editor(by, operation)
 
 
 def latest_version(update: AnalysisUpdate) -> AnalysisUpdateVersion | None:

@@ -36,7 +36,7 @@ from tutela.monitoring.models import (
     VerificationStatus,
     ViolationType,
 )
-from tutela.monitoring.services.atoms import atoms_ensure
+from tutela.monitoring.services.atoms import atoms_refresh
 
 # The reference lists a manager edits, by the name used in URLs.
 REFERENCE_MODELS: dict[str, type[Model]] = {
@@ -177,7 +177,7 @@ def sharing_agreement_save(
     agreement.full_clean()
     agreement.save()
     # What the analysis counts changes with the agreement, from now on.
-    atoms_ensure(operation.pk)
+    atoms_refresh(operation.pk)
     _audit_saved(by=by, instance=agreement, operation=operation, before=before, request=request)
     return agreement
 
@@ -218,7 +218,7 @@ def reference_item_save(
     instance.save()
     if kind == "verification":
         # Which incidents count as verified may have changed.
-        atoms_ensure(operation.pk)
+        atoms_refresh(operation.pk)
     _audit_saved(by=by, instance=instance, operation=operation, before=before, request=request)
     return instance
 

@@ -14,7 +14,7 @@ import pypdf
 import pytest
 from django.utils import translation
 
-from tutela.monitoring.pau_documents import (
+from tutela.monitoring.pau.documents import (
     build_document,
     inline_runs,
     markdown_blocks,
