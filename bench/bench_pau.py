@@ -47,8 +47,8 @@ def main() -> None:
         Incident,
         IncidentPeople,
     )
-    from tutela.monitoring.pau.documents import pau_docx, pau_pdf
     from tutela.monitoring.pau.figures import parse_period
+    from tutela.monitoring.pau.rendering import pau_docx, pau_pdf
     from tutela.monitoring.services.pau import pau_create
 
     operation, _ = Operation.objects.get_or_create(

@@ -31,7 +31,7 @@ from tutela.monitoring.access import (
 from tutela.monitoring.forms.pau import PauCreateForm, ReturnForm, SectionsForm, SubmitForm
 from tutela.monitoring.models import AnalysisUpdate, AnalysisUpdateVersion
 from tutela.monitoring.pau.documents import build_document
-from tutela.monitoring.pau.documents import render as render_document
+from tutela.monitoring.pau.rendering import render as render_document
 from tutela.monitoring.services import pau as services
 
 Status = AnalysisUpdate.Status
