@@ -12,9 +12,7 @@ from django.utils.translation import gettext as _
 from tutela.core.models import AuditEntry, Operation, Organisation
 from tutela.core.services.audit import audit_write
 from tutela.monitoring import access as monitoring_access
-from tutela.monitoring.imports.rows import (
-    CommunityItem,
-)
+from tutela.monitoring.imports.rows import CommunityItem
 from tutela.monitoring.incidents.data import (
     References,
 )

@@ -16,7 +16,7 @@ from tutela.core.models import AuditEntry, Operation, Organisation
 from tutela.core.services.audit import audit_update, audit_write, snapshot
 from tutela.monitoring import access as monitoring_access
 from tutela.monitoring.imports.fields import FieldSet
-from tutela.monitoring.imports.rows import TYPOLOGY_KEY, fieldset_for
+from tutela.monitoring.imports.vocabulary import TYPOLOGY_KEY, fieldset_for
 from tutela.monitoring.models import (
     MonitoringMapping,
 )

@@ -18,15 +18,10 @@ from tutela.core.imports.values import text as cell_text
 from tutela.core.models import Operation, Organisation
 from tutela.monitoring import access as monitoring_access
 from tutela.monitoring.imports import fields
+from tutela.monitoring.imports.columns import column_problems, match_file, read_file
 from tutela.monitoring.imports.fields import FieldSet
-from tutela.monitoring.imports.rows import (
-    SEPARATORS,
-    RowReader,
-    column_problems,
-    fieldset_for,
-    match_file,
-    read_file,
-)
+from tutela.monitoring.imports.rows import RowReader
+from tutela.monitoring.imports.vocabulary import SEPARATORS, fieldset_for
 from tutela.monitoring.incidents.data import (
     References,
 )

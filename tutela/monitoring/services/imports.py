@@ -48,14 +48,9 @@ from tutela.core.imports.readers import Table
 from tutela.core.models import Job, Operation, Organisation
 from tutela.core.services import files
 from tutela.monitoring import access as monitoring_access
-from tutela.monitoring.imports.rows import (
-    Checked,
-    check_table,
-    column_problems,
-    fieldset_for,
-    match_file,
-    read_file,
-)
+from tutela.monitoring.imports.columns import column_problems, match_file, read_file
+from tutela.monitoring.imports.rows import Checked, check_table
+from tutela.monitoring.imports.vocabulary import fieldset_for
 from tutela.monitoring.models import (
     CommunityReport,
     Incident,
