@@ -461,6 +461,7 @@ def xlsform(operation: Operation, form: str) -> bytes:
 def xlsform_convert(content: bytes, warnings: list[str] | None = None) -> str:
     """The XForm XML of an XLSForm, as KoboToolbox would make it (pyxform; ODK Validate, a Java
     program, is not run). Raises pyxform's errors."""
+    # pyxform is loaded only when an XLSForm is converted (the command and the tests do).
     from pyxform.xls2xform import convert
 
     result = convert(

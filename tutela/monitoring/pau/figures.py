@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tutela.core.disclosure import threshold_for
-from tutela.core.models import AdminArea, Operation, ProtectionRisk
+from tutela.core.models import AdminArea, Operation, PopulationGroup, ProtectionRisk
 from tutela.monitoring.access import gbv_sharing_organisations
 from tutela.monitoring.models import (
     AgeBand,
@@ -33,6 +34,16 @@ from tutela.monitoring.models import (
     ReferralService,
 )
 from tutela.monitoring.pau.fivew import capacities_from_fivew
+from tutela.monitoring.selectors.base import PUBLICATION, AnalysisFilters
+from tutela.monitoring.selectors.community import community_risk_shares
+from tutela.monitoring.selectors.incidents import (
+    affected_groups,
+    areas_at,
+    incident_breakdown,
+    incident_trend,
+    period_comparison,
+    populations,
+)
 
 _QUARTER = re.compile(r"^(\d{4})\s*-?\s*[Qq]([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -70,8 +81,6 @@ class Period:
                 "quarter": (self.start.month - 1) // 3 + 1,
                 "year": self.start.year,
             }
-        from django.utils.formats import date_format
-
         return date_format(self.start, "F Y")
 
 
@@ -133,15 +142,6 @@ def pau_figures(
     """Every figure of the PAU for `period` (and the previous period, for comparison) and
     `scope` (an admin 1 area, or None for the operation). `presence_user`: whose view of the 5W
     gives the partners present per area (existing capacities)."""
-    from tutela.monitoring.selectors.base import PUBLICATION, AnalysisFilters
-    from tutela.monitoring.selectors.incidents import (
-        affected_groups,
-        areas_at,
-        incident_breakdown,
-        incident_trend,
-        period_comparison,
-        populations,
-    )
 
     threshold = threshold_for(operation)
     previous = period.previous()
@@ -308,8 +308,6 @@ def _perpetrators(operation: Operation, table: Any) -> list[dict[str, Any]]:
 def _people(operation: Operation, groups: Any) -> dict[str, Any]:
     """People affected by sex × age band (the most affected groups), with disability, and by
     population group, in the period (`selectors.affected_groups` for publication)."""
-    from tutela.core.models import PopulationGroup
-
     table = groups.by_sex_age
     bands = {b.pk: b for b in AgeBand.objects.filter(operation=operation)}
     sex_names = {
@@ -373,9 +371,6 @@ def _community(operation: Operation, filters: Any) -> dict[str, Any]:
     report each risk, over the period and scope: the community analysis page's figures for a
     reader outside every organisation (`selectors.community`, the same blocks and suppression),
     so that PAUs of nested scopes or periods cannot be differenced into a small count."""
-    from tutela.monitoring.selectors.base import PUBLICATION
-    from tutela.monitoring.selectors.community import community_risk_shares
-
     level = 2 if filters.area is not None else 1
     shares = community_risk_shares(
         user=PUBLICATION, operation=operation, filters=filters, by="area", level=level

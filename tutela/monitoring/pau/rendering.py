@@ -35,6 +35,7 @@ def _docx_paragraph(document: Any, text: str, style: str | None = None) -> None:
 
 
 def _docx_table(document: Any, table: Table) -> None:
+    # python-docx is loaded only when a Word document is made (a heavy import for every page).
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
@@ -70,6 +71,7 @@ def pau_docx(
     language: str | None = None,
     doc: PauDocument | None = None,
 ) -> bytes:
+    # python-docx is loaded only when a Word document is made (a heavy import for every page).
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt, RGBColor
@@ -145,6 +147,7 @@ def pau_pdf(
     language: str | None = None,
     doc: PauDocument | None = None,
 ) -> bytes:
+    # WeasyPrint (and its Pango/cairo bindings) is loaded only when a PDF is made.
     from weasyprint import CSS, HTML
 
     doc = doc or build_document(update, version, language=language)

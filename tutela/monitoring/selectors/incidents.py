@@ -15,11 +15,12 @@ from typing import Any
 from django.db.models import Count, F, Sum
 from django.utils.translation import gettext as _
 
-from tutela.core.models import AdminArea, Operation
+from tutela.core.models import AdminArea, Operation, PopulationGroup
 from tutela.core.selectors import areas_for_operation
 from tutela.monitoring.models import (
     AgeBand,
     AreaPopulation,
+    Incident,
     IncidentPeople,
 )
 from tutela.monitoring.selectors.atoms import (
@@ -212,8 +213,6 @@ def affected_groups(
 ) -> AffectedGroups:
     """People affected by sex × age band, by population group and by disability: three tables
     folded from one set of atoms (so that their totals agree with one another)."""
-    from tutela.core.models import PopulationGroup
-
     filters = filters_of(filters)
     viewer = viewer_for(user, operation)
     check_filters(viewer, filters)
@@ -457,10 +456,6 @@ def incident_breakdown(
     pooled across it last, so that blocks are cut the same way whatever the view's filters;
     rows are the field's values (None: not recorded), columns current / previous, suppressed
     together. Incidents with several referral services count once under each."""
-    from django.db.models import Sum as SumOf
-
-    from tutela.monitoring.models import Incident
-
     viewer = viewer_for(user, operation)
     check_filters(viewer, filters)
     window, column = _comparison_columns(filters, previous_from, previous_to)
@@ -500,7 +495,7 @@ def incident_breakdown(
             # would only form blocks pooled across this dimension, which that row never holds.
             queryset = queryset.filter(displacement_caused=True)
         if measure == "households":
-            queryset = queryset.annotate(n=SumOf("displaced_households"))
+            queryset = queryset.annotate(n=Sum("displaced_households"))
         else:
             queryset = queryset.annotate(n=Count("id"))
     atoms = Atoms.from_values(

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from tutela.core import access
 from tutela.core.models import AdminArea, AuditEntry, Operation, User
+from tutela.core.selectors import country_pcodes
 from tutela.core.services.audit import audit_create, audit_write
 from tutela.monitoring.access import can_edit_pau, require_pau_editor
 from tutela.monitoring.models import AnalysisUpdate, AnalysisUpdateVersion
@@ -221,8 +222,6 @@ def draft_sections(
 def _scope_area(operation: Operation, scope: AdminArea | str | None) -> AdminArea | None:
     if scope is None or scope == "":
         return None
-    from tutela.core.selectors import country_pcodes
-
     pcode = scope.pcode if isinstance(scope, AdminArea) else str(scope).strip().upper()
     area = AdminArea.objects.filter(
         pcode=pcode, level=1, country_pcode__in=country_pcodes(operation)

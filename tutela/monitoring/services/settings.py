@@ -21,7 +21,7 @@ from tutela.core.imports.problems import ImportFileError, Problem, display_value
 from tutela.core.imports.readers import iter_records, read_table
 from tutela.core.imports.values import ParseError, is_blank, parse_count, text
 from tutela.core.models import AuditEntry, Operation, Organisation, ProtectionRisk, User
-from tutela.core.pcodes import GazetteerIndex
+from tutela.core.pcodes import GazetteerIndex, name_key
 from tutela.core.selectors import country_pcodes
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 from tutela.monitoring.models import (
@@ -250,8 +250,6 @@ def risk_mapping_save(
     instance.label = label.strip()
     instance.risk = risk
     instance.violation = violation
-    from tutela.core.pcodes import name_key
-
     instance.label_key = name_key(instance.label)
     instance.full_clean(exclude=["label_key"])
     clash = RiskMapping.objects.filter(
