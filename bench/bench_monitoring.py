@@ -4,7 +4,7 @@ aggregation in DuckDB, and the early-warning scan.
     .venv/bin/python bench/bench_monitoring.py [--rows 1000000] [--runs 10]
     bash scripts/with-postgres.sh .venv/bin/python bench/bench_monitoring.py   (PostgreSQL)
 
-The synthetic incidents (tutela.monitoring.synthetic, deterministic) are generated once per
+The synthetic incidents (bench.synthetic.monitoring, deterministic) are generated once per
 database and reused by later runs (with their incident summary and counted atoms,
 `models.summaries`, which the services keep in step with every write; the atoms are built by the
 first request, in the warm-up). Each request is timed end to end through the selectors
@@ -38,11 +38,11 @@ def main() -> None:
     import duckdb
     from django.db import connection
 
+    from bench.synthetic.monitoring import generate
     from tutela.core.models import Operation, OperationRole, Organisation, User
     from tutela.monitoring.models import Incident, SharingAgreement
     from tutela.monitoring.selectors import AnalysisFilters, hotspots, incident_trend
     from tutela.monitoring.services.early_warning import early_warning_scan
-    from tutela.monitoring.synthetic import generate
 
     operation, _ = Operation.objects.get_or_create(
         slug=f"bench-monitoring-{args.rows}",
@@ -147,9 +147,9 @@ def main() -> None:
         ),
     ]
     from tutela.monitoring.models import IncidentAtom
-    from tutela.monitoring.services.atoms import atoms_ensure
+    from tutela.monitoring.services.atoms import atoms_refresh
 
-    atoms_ensure(operation.pk)
+    atoms_refresh(operation.pk)
     atom_rows = IncidentAtom.objects.filter(operation=operation).count()
     print(
         f"\nmonitoring benchmark — {n:,} incidents ({summary_rows:,} incident summary rows, "

@@ -6,7 +6,7 @@ N synthetic incidents, as Word and as PDF.
 
 Reuses the monitoring benchmark's database and operation (bench_monitoring.py:
 `monitoring-N.sqlite3`, operation `bench-monitoring-N`, incidents from
-tutela.monitoring.synthetic, generated once and cached under /tmp/tutela-bench). The synthetic
+bench.synthetic.monitoring, generated once and cached under /tmp/tutela-bench). The synthetic
 incidents carry no people breakdown, so the last quarter's incidents get one IncidentPeople row
 each (once), and the admin 1 areas a population, so that every table, chart and the map of the PAU
 have data. Then, timed end to end, `runs` times each:
@@ -38,6 +38,7 @@ def main() -> None:
 
     from django.db import connection, transaction
 
+    from bench.synthetic.monitoring import generate
     from tutela.core.models import AdminArea, Operation
     from tutela.monitoring.models import (
         AgeBand,
@@ -46,10 +47,9 @@ def main() -> None:
         Incident,
         IncidentPeople,
     )
-    from tutela.monitoring.pau_documents import pau_docx, pau_pdf
-    from tutela.monitoring.pau_figures import parse_period
+    from tutela.monitoring.pau.figures import parse_period
+    from tutela.monitoring.pau.rendering import pau_docx, pau_pdf
     from tutela.monitoring.services.pau import pau_create
-    from tutela.monitoring.synthetic import generate
 
     operation, _ = Operation.objects.get_or_create(
         slug=f"bench-monitoring-{args.rows}",

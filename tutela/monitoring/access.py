@@ -19,17 +19,27 @@ Rules (the issue's, and the GBV information-sharing protocol's):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Exists, Q, QuerySet
 from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
 from tutela.core import access
-from tutela.core.models import AuditEntry, Delegation, Operation, Organisation
-from tutela.core.models.roles import Role
+from tutela.core.models import AuditEntry, Delegation, Operation, Organisation, User
+from tutela.core.models.roles import MANAGER_ROLES, Role
 from tutela.core.services.audit import audit_read, audit_read_many
-from tutela.monitoring.models import Incident, MonitoringSettings, SharingAgreement
+from tutela.monitoring.models import (
+    AnalysisUpdate,
+    Incident,
+    MonitoringImport,
+    MonitoringMapping,
+    MonitoringSettings,
+    SharingAgreement,
+)
 
 
 def _is_member(user: Any, operation: Operation) -> bool:
@@ -42,15 +52,19 @@ def _is_member(user: Any, operation: Operation) -> bool:
     return operation.organisations.filter(pk=user.organisation_id).exists()
 
 
-def is_analyst(user: Any, operation: Operation) -> bool:
-    """A designated cluster analyst of the operation (or a server administrator)."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
+def is_designated_analyst(user: Any, operation: Operation) -> bool:
+    """Listed among the operation's cluster analysts (MonitoringSettings.analysts), with a role in
+    the operation (an active, signed-in user)."""
     if not access.roles_in(user, operation):
         return False
-    return MonitoringSettings.objects.filter(operation=operation, analysts=user).exists()
+    return MonitoringSettings.objects.filter(operation=operation, analysts=user.pk).exists()
+
+
+def is_analyst(user: Any, operation: Operation) -> bool:
+    """Sees what the designated analysts see: a designated analyst, or a server administrator."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return bool(user.is_superuser) or is_designated_analyst(user, operation)
 
 
 def can_record(user: Any, operation: Operation) -> bool:
@@ -158,6 +172,195 @@ def gbv_sharing_organisations(operation: Operation) -> set[int]:
         SharingAgreement.objects.filter(
             operation=operation, shares_gbv_aggregates=True
         ).values_list("organisation_id", flat=True)
+    )
+
+
+# --- Imports and saved mappings ------------------------------------------------------------
+
+
+def can_import(user: Any, operation: Operation) -> bool:
+    """Members of an organisation of the operation import for it; managers see the imports and
+    import for organisations that delegated monitoring imports to them."""
+    return access.is_manager(user, operation) or can_record(user, operation)
+
+
+def import_organisations(user: Any, operation: Operation) -> QuerySet[Organisation]:
+    """The organisations the user may import for (the upload form's choices)."""
+    return writable_organisations(user, operation)
+
+
+def import_organisation(
+    user: Any, operation: Operation, chosen: Organisation | None
+) -> Organisation:
+    """The organisation an upload is for: the user's own by default; another one only for a
+    manager it delegated monitoring imports to (and the command line, `user=None`).
+    PermissionDenied when not allowed: an import updates the organisation's records matched by
+    their identifier, so nobody outside it may run one without its consent."""
+    in_operation = operation.organisations.all()
+    if user is None:
+        if chosen is None or not in_operation.filter(pk=chosen.pk).exists():
+            raise PermissionDenied(_("Choose an organisation of the operation."))
+        return chosen
+    if chosen is None:
+        if not can_record(user, operation):
+            raise PermissionDenied(_("Choose an organisation of the operation."))
+        organisation: Organisation = user.organisation
+        return organisation
+    if not in_operation.filter(pk=chosen.pk).exists():
+        raise PermissionDenied(_("Choose an organisation of the operation."))
+    if not can_write_for(user, operation, chosen):
+        if access.is_manager(user, operation):
+            raise PermissionDenied(
+                _(
+                    "%(org)s has not authorised the operation's coordinators and information "
+                    "management officers to import its monitoring data."
+                )
+                % {"org": chosen.acronym}
+            )
+        raise PermissionDenied(_("You may only import for your own organisation."))
+    return chosen
+
+
+def imports_for_user(user: Any, operation: Operation) -> QuerySet[MonitoringImport]:
+    """Uploads the user may see listed: all of the operation's for managers, their own
+    organisation's for its members, none otherwise."""
+    records = MonitoringImport.objects.filter(operation=operation).select_related(
+        "organisation", "user", "mapping", "job"
+    )
+    if access.is_manager(user, operation):
+        return records
+    if can_record(user, operation):
+        return records.filter(organisation_id=user.organisation_id)
+    return records.none()
+
+
+def import_get_for_user(user: Any, operation: Operation, pk: Any) -> MonitoringImport:
+    found = imports_for_user(user, operation).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def can_see_content(user: Any, record: MonitoringImport) -> bool:
+    """The file's rows and their problems (cell values) are for the uploader and the members of
+    the organisation the file is for: records belong to the reporting organisation, so a
+    coordinator who imported for a partner sees the rows, other managers only the counts."""
+    if record.user_id is not None and record.user_id == getattr(user, "pk", None):
+        return True
+    return record.organisation_id == getattr(user, "organisation_id", None) and can_record(
+        user, record.operation
+    )
+
+
+def mappings_for_user(
+    user: Any, operation: Operation, kind: str | None = None
+) -> QuerySet[MonitoringMapping]:
+    mappings = MonitoringMapping.objects.filter(operation=operation).select_related("organisation")
+    if kind:
+        mappings = mappings.filter(kind=kind)
+    if access.is_manager(user, operation):
+        return mappings
+    if can_record(user, operation):
+        return mappings.filter(
+            Q(organisation__isnull=True) | Q(organisation_id=user.organisation_id)
+        )
+    return mappings.none()
+
+
+def can_save_mapping(user: Any, operation: Operation) -> bool:
+    """Who saves mappings at all: the operation's managers and its organisations' members."""
+    return access.is_manager(user, operation) or can_record(user, operation)
+
+
+def _changer(user: Any, operation: Operation) -> tuple[bool, int | None]:
+    """(is a manager of the operation, the organisation whose mappings the user changes)."""
+    if access.is_manager(user, operation):
+        return True, None
+    if can_record(user, operation):
+        return False, user.organisation_id
+    return False, None
+
+
+def can_change_mapping(user: Any, mapping: MonitoringMapping) -> bool:
+    """The operation's managers change (rename, delete) any of its mappings; members of the
+    organisation that owns a mapping change that one. A shared mapping is the managers'."""
+    return mapping.pk in changeable_mappings(user, mapping.operation, [mapping])
+
+
+def changeable_mappings(
+    user: Any, operation: Operation, mappings: Iterable[MonitoringMapping]
+) -> set[int]:
+    """The ids of those of the operation's `mappings` the user may change."""
+    manager, own = _changer(user, operation)
+    return {
+        m.pk
+        for m in mappings
+        if m.operation_id == operation.pk
+        and (manager or (own is not None and m.organisation_id == own))
+    }
+
+
+def can_share_mapping(user: Any, mapping: MonitoringMapping) -> bool:
+    """Sharing a mapping with the whole operation (or giving it to an organisation) is for the
+    operation's managers, as saving a shared mapping is."""
+    return access.is_manager(user, mapping.operation)
+
+
+# --- Protection Analysis Updates -------------------------------------------------------------
+
+
+def can_edit_pau(user: Any, operation: Operation) -> bool:
+    return access.is_manager(user, operation) or is_designated_analyst(user, operation)
+
+
+def require_pau_editor(user: Any, operation: Operation) -> None:
+    """PermissionDenied unless the user may edit PAUs; `user` None is the server's command line
+    (`tutela pau`), run by its administrator."""
+    if user is not None and not can_edit_pau(user, operation):
+        raise PermissionDenied
+
+
+def can_see_draft(user: Any, update: AnalysisUpdate) -> bool:
+    operation = update.operation
+    if not access.roles_in(user, operation):
+        return False
+    return can_edit_pau(user, operation) or (
+        update.approver_id is not None and update.approver_id == user.pk
+    )
+
+
+def paus_for_user(user: Any, operation: Operation) -> QuerySet[AnalysisUpdate]:
+    if not access.roles_in(user, operation):
+        return AnalysisUpdate.objects.none()
+    updates = AnalysisUpdate.objects.filter(operation=operation)
+    if can_edit_pau(user, operation):
+        return updates
+    return updates.filter(Q(status=AnalysisUpdate.Status.PUBLISHED) | Q(approver=user.pk))
+
+
+def pau_get_for_user(user: Any, operation: Operation, pk: int) -> AnalysisUpdate:
+    """The PAU if the user may see it; 404 otherwise (a draft's existence is not disclosed)."""
+    update = (
+        paus_for_user(user, operation)
+        .select_related("scope", "approver", "cleared_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if update is None:
+        raise Http404
+    return update
+
+
+def approver_candidates(operation: Operation) -> list[Any]:
+    """Users a PAU can be submitted to: the operation's coordinators and IMOs."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            operation_roles__operation=operation,
+            operation_roles__role__in=list(MANAGER_ROLES),
+        )
+        .distinct()
+        .order_by("full_name", "email")
     )
 
 

@@ -7,6 +7,7 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Monitoring")
 
     def ready(self) -> None:
+        # Imported once the app registry is ready (models are not loadable before).
         from tutela.core import extensions
         from tutela.monitoring.access import audit_rules_register
         from tutela.monitoring.services.demo_data import demo_monitoring_load

@@ -51,7 +51,7 @@ def test_sheet_title_drops_what_excel_refuses() -> None:
 ROOT = Path(__file__).resolve().parents[3]
 WRITES = re.compile(r"csv\.writer\(|csv\.DictWriter\(|\bWorkbook\(")
 # Generators of synthetic test and benchmark files (never served to users).
-NOT_EXPORTS = {"tutela/activities/synthetic.py", "tutela/monitoring/synthetic.py"}
+NOT_EXPORTS = {"tutela/activities/synthetic.py", "bench/synthetic/monitoring.py"}
 
 
 def test_every_spreadsheet_writer_uses_the_shared_neutraliser() -> None:

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from tutela.core.api.views import OperationAPIView
 from tutela.monitoring import selectors
-from tutela.monitoring.analysis_forms import MonitoringAnalysisForm
+from tutela.monitoring.forms.analysis import MonitoringAnalysisForm
 from tutela.monitoring.models import EarlyWarningSignal
 
 

@@ -28,8 +28,8 @@ from tutela.core.api.views import OperationAPIView
 from tutela.core.counts import MAX_COUNT
 from tutela.core.models import Organisation
 from tutela.monitoring import access as monitoring_access
-from tutela.monitoring.incident_data import IncidentData, PeopleCount
-from tutela.monitoring.incident_forms import IncidentFilterForm
+from tutela.monitoring.forms.incidents import IncidentFilterForm
+from tutela.monitoring.incidents.data import IncidentData, PeopleCount
 from tutela.monitoring.models import Incident, IncidentPeople, IncidentRisk
 from tutela.monitoring.services.incidents import (
     incident_data_from,

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tutela.core.models.reference import ProtectionRisk, ReferenceItem
+from tutela.core.pcodes import name_key
 
 
 class ViolationType(ReferenceItem):
@@ -122,7 +123,5 @@ class RiskMapping(models.Model):
         return f"{self.typology}: {self.label}"
 
     def save(self, *args: object, **kwargs: object) -> None:
-        from tutela.core.pcodes import name_key
-
         self.label_key = name_key(self.label)
         super().save(*args, **kwargs)  # type: ignore[arg-type]

@@ -46,6 +46,7 @@ from tutela.core.disclosure_blocks import Atoms as Atoms
 from tutela.core.disclosure_blocks import block_predicate
 from tutela.core.disclosure_blocks import no_gc_pauses as no_gc_pauses
 from tutela.core.models import AdminArea, Operation, Organisation, ProtectionRisk
+from tutela.monitoring.access import gbv_sharing_organisations, is_analyst
 from tutela.monitoring.models import Incident, VerificationStatus
 
 
@@ -115,8 +116,6 @@ PUBLICATION = PublicationReader()
 
 
 def publication_viewer(operation: Operation) -> Viewer:
-    from tutela.monitoring.access import gbv_sharing_organisations
-
     return Viewer(
         user=PUBLICATION,
         operation=operation,
@@ -129,8 +128,6 @@ def publication_viewer(operation: Operation) -> Viewer:
 
 
 def viewer_for(user: Any, operation: Operation) -> Viewer:
-    from tutela.monitoring.access import gbv_sharing_organisations, is_analyst
-
     if isinstance(user, PublicationReader):
         return publication_viewer(operation)
     return Viewer(

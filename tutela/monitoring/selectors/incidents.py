@@ -12,25 +12,25 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
-from django.db.models import CharField, Count, F, Q, Sum
-from django.db.models.functions import Cast
+from django.db.models import Count, F, Sum
 from django.utils.translation import gettext as _
 
-from tutela.core.models import AdminArea, Operation
+from tutela.core.models import AdminArea, Operation, PopulationGroup
 from tutela.core.selectors import areas_for_operation
 from tutela.monitoring.models import (
     AgeBand,
     AreaPopulation,
-    IncidentAtom,
+    Incident,
     IncidentPeople,
+)
+from tutela.monitoring.selectors.atoms import (
+    incident_atoms,
 )
 from tutela.monitoring.selectors.base import (
     POOLED,
     AnalysisFilters,
     Atoms,
     Table,
-    Viewer,
     add_months,
     block_filter,
     build_table,
@@ -40,7 +40,6 @@ from tutela.monitoring.selectors.base import (
     filters_of,
     month_label,
     months_between,
-    no_gc_pauses,
     risk_label,
     risks_of,
     verified_expression,
@@ -48,122 +47,8 @@ from tutela.monitoring.selectors.base import (
     viewer_for,
     visible_expression,
 )
-from tutela.monitoring.services.atoms import atoms_ensure
 
-INCIDENT_DIMS = ("month", "admin1_id", "admin2_id", "primary_risk_id", "verified", "visible")
 DEFAULT_MONTHS = 12
-
-
-# Small groups of hidden incidents are pooled across these, in this order.
-INCIDENT_POOL = ("verified", "admin2_id", "primary_risk_id", "admin1_id")
-
-
-def incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
-    with no_gc_pauses():
-        return _incident_atoms(viewer, filters)
-
-
-def _incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
-    """The view's blocks of counted incidents (month × admin1 × admin2 × main risk × verified,
-    pooled across INCIDENT_POOL), with the area, risk and verification filters applied to the
-    blocks.
-
-    Read from the counted incident atoms (`models.summaries.IncidentAtom`: the incident summary
-    with the sharing agreements and verified statuses applied), rebuilt first if those rules
-    changed; the user's own organisation's records (visible to them) are read from the
-    incidents and moved from the hidden to the visible part (their GBV records are counted for
-    them even without a sharing agreement). The atoms are exactly those of one GROUP BY over the
-    incidents (`incident_atoms_from_records`, used when the view is limited to one
-    organisation)."""
-    if filters.organisation is not None:
-        return incident_atoms_from_records(viewer, filters)
-    verified_ids = verified_status_ids(viewer.operation)
-    atoms_ensure(viewer.operation.pk, sharing=viewer.sharing_organisations, verified=verified_ids)
-    q = Q(operation=viewer.operation)
-    if filters.month_from:
-        q &= Q(month__gte=filters.month_from)
-    if filters.month_to:
-        q &= Q(month__lte=filters.month_to)
-    # One row per atom and GBV flag, no GROUP BY. Read without the ORM's per-value converters,
-    # the month as text (one date per distinct month): this query is most of a trend's time.
-    atom_sql, params = (
-        IncidentAtom.objects.filter(q)
-        .annotate(month_text=Cast("month", CharField()))
-        .values_list(
-            "month_text",
-            "admin1_id",
-            "admin2_id",
-            "primary_risk_id",
-            "verified",
-            "is_gbv",
-            "incidents",
-        )
-        .order_by()
-        .query.sql_with_params()
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(atom_sql, params)
-        fetched = cursor.fetchall()
-    visible_gbv = viewer.sees_everything
-    visible_other = viewer.sees_everything or viewer.is_analyst
-    # Atom -> count, apart for the records the user may see and those they may not.
-    months: dict[str, datetime.date] = {}
-    shown: dict[tuple[Any, ...], int] = {}
-    hidden: dict[tuple[Any, ...], int] = {}
-    for month, admin1, admin2, risk, verified, gbv, n in fetched:
-        day = months.get(month)
-        if day is None:
-            day = months[month] = datetime.date.fromisoformat(str(month)[:10])
-        atom = (day, admin1, admin2, risk, bool(verified))
-        side = shown if (visible_gbv if gbv else visible_other) else hidden
-        side[atom] = side.get(atom, 0) + n
-    own = viewer.own_organisation_id
-    if own is not None and not viewer.sees_everything:
-        # The user's own organisation's records are visible to them: moved from hidden to shown
-        # (GBV ones of an organisation without a sharing agreement are not in the atoms).
-        own_gbv_in_atoms = own in viewer.sharing_organisations
-        for month, admin1, admin2, risk, verified, gbv, n in (
-            counted_incidents(viewer, filters)
-            .filter(organisation_id=own)
-            .annotate(verified=verified_expression(verified_ids))
-            .values_list("month", "admin1_id", "admin2_id", "primary_risk_id", "verified", "is_gbv")
-            .annotate(n=Count("id"))
-            .order_by()
-        ):
-            if visible_gbv if gbv else visible_other:
-                continue
-            atom = (month, admin1, admin2, risk, bool(verified))
-            if not gbv or own_gbv_in_atoms:
-                hidden[atom] = hidden.get(atom, 0) - n
-            shown[atom] = shown.get(atom, 0) + n
-    atoms = Atoms(
-        rows=[],
-        shown=shown,
-        hidden=hidden,
-        threshold=viewer.threshold,
-        pool_order=INCIDENT_POOL,
-        dims=INCIDENT_DIMS[:-1],
-    )
-    return atoms.inside(block_filter(filters))
-
-
-def incident_atoms_from_records(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
-    """`incident_atoms` by one GROUP BY over the incidents themselves."""
-    rows = (
-        counted_incidents(viewer, filters)
-        .annotate(
-            verified=verified_expression(verified_status_ids(viewer.operation)),
-            visible=visible_expression(viewer),
-        )
-        .values(*INCIDENT_DIMS)
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    atoms = Atoms.from_values(rows, threshold=viewer.threshold, pool_order=INCIDENT_POOL)
-    for i, (key, n, visible) in enumerate(atoms.rows):
-        # The same types as the summary's (SQLite gives the CASE as 0/1).
-        atoms.rows[i] = ((*key[:4], bool(key[4])), n, visible)
-    return atoms.inside(block_filter(filters))
 
 
 def period_months(
@@ -328,8 +213,6 @@ def affected_groups(
 ) -> AffectedGroups:
     """People affected by sex × age band, by population group and by disability: three tables
     folded from one set of atoms (so that their totals agree with one another)."""
-    from tutela.core.models import PopulationGroup
-
     filters = filters_of(filters)
     viewer = viewer_for(user, operation)
     check_filters(viewer, filters)
@@ -485,12 +368,6 @@ def hotspots(
     )
 
 
-def has_incidents(operation: Operation) -> bool:
-    from tutela.monitoring.models import Incident
-
-    return Incident.objects.filter(operation=operation, merged_into__isnull=True).exists()
-
-
 # --- Comparison of two periods, breakdowns (the PAU's figures) ---
 
 
@@ -579,10 +456,6 @@ def incident_breakdown(
     pooled across it last, so that blocks are cut the same way whatever the view's filters;
     rows are the field's values (None: not recorded), columns current / previous, suppressed
     together. Incidents with several referral services count once under each."""
-    from django.db.models import Sum as SumOf
-
-    from tutela.monitoring.models import Incident
-
     viewer = viewer_for(user, operation)
     check_filters(viewer, filters)
     window, column = _comparison_columns(filters, previous_from, previous_to)
@@ -622,7 +495,7 @@ def incident_breakdown(
             # would only form blocks pooled across this dimension, which that row never holds.
             queryset = queryset.filter(displacement_caused=True)
         if measure == "households":
-            queryset = queryset.annotate(n=SumOf("displaced_households"))
+            queryset = queryset.annotate(n=Sum("displaced_households"))
         else:
             queryset = queryset.annotate(n=Count("id"))
     atoms = Atoms.from_values(

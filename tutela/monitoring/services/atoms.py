@@ -6,11 +6,14 @@ sharing GBV aggregates, the verification status reduced to "counts as verified",
 organisation and status. `IncidentAtomBasis` records the rules they were built under.
 
 - `atoms_apply` (called by `SummaryDelta.apply`, under the same lock of the operation row) maps
-  the summary's changes to atom changes under the recorded basis.
-- `atoms_ensure` compares the basis with the rules as they are and rebuilds the atoms when they
+  the summary's changes to atom changes under the recorded basis (and builds the atoms the first
+  time an operation's summary changes).
+- `atoms_refresh` compares the basis with the rules as they are and rebuilds the atoms when they
   differ (or were never built): the sharing-agreement and reference-list services call it in
-  their transaction, and every read calls it first, so a rule changed by any other path (admin,
-  shell, data migration) is still honoured on the next read.
+  their transaction, and the nightly job (`schedules.py`) for every operation. Reads never write:
+  until the refresh, a read whose rules differ from the basis computes the same rows from the
+  summary under the current rules (`selectors.atoms`), so a rule changed by any other path
+  (admin, shell, data migration) is honoured on the next read all the same.
 - `atom_differences` compares the atoms with the summary (tests, `rebuild_monitoring_summaries
   --check`).
 """
@@ -32,6 +35,7 @@ from tutela.monitoring.models import (
     SharingAgreement,
     VerificationStatus,
 )
+from tutela.monitoring.selectors.atoms import atoms_basis
 from tutela.monitoring.services.counted_rows import counts_apply
 
 # month, admin1, admin2, primary risk, verified, is_gbv
@@ -43,10 +47,6 @@ def _ids_text(ids: Iterable[int]) -> str:
     return ",".join(str(i) for i in sorted(ids))
 
 
-def _ids_of(text: str) -> frozenset[int]:
-    return frozenset(int(i) for i in text.split(",") if i)
-
-
 def current_basis(operation_id: int) -> tuple[frozenset[int], frozenset[int]]:
     """(organisations sharing GBV aggregates, statuses counting as verified) as they are now."""
     sharing = SharingAgreement.objects.filter(
@@ -56,13 +56,6 @@ def current_basis(operation_id: int) -> tuple[frozenset[int], frozenset[int]]:
         operation_id=operation_id, is_verified=True
     ).values_list("pk", flat=True)
     return frozenset(sharing), frozenset(verified)
-
-
-def _stored_basis(operation_id: int) -> tuple[frozenset[int], frozenset[int]] | None:
-    found = IncidentAtomBasis.objects.filter(operation_id=operation_id).first()
-    if found is None:
-        return None
-    return _ids_of(found.sharing), _ids_of(found.verified)
 
 
 def atom_key(
@@ -78,10 +71,11 @@ def atom_key(
 
 def atoms_apply(operation_id: int, changes: dict[tuple[Any, ...], list[int]]) -> None:
     """Apply the summary's changes ({summary key: [incidents, people]}) to the atoms, under the
-    recorded basis. The caller holds the lock of the operation row. Nothing to do when the
-    atoms were never built (the next read builds them)."""
-    basis = _stored_basis(operation_id)
+    recorded basis. The caller holds the lock of the operation row, and has applied the changes
+    to the summary: atoms never built are built from it, under the current rules."""
+    basis = atoms_basis(operation_id)
     if basis is None:
+        atoms_rebuild(operation_id, *current_basis(operation_id))
         return
     sharing, verified = basis
     deltas: dict[AtomKey, int] = {}
@@ -98,7 +92,7 @@ def atoms_apply(operation_id: int, changes: dict[tuple[Any, ...], list[int]]) ->
     )
 
 
-def atoms_ensure(
+def atoms_refresh(
     operation_id: int,
     *,
     sharing: Collection[int] | None = None,
@@ -110,13 +104,13 @@ def atoms_ensure(
     if sharing is None or verified is None:
         sharing, verified = current_basis(operation_id)
     wanted = (frozenset(sharing), frozenset(verified))
-    if _stored_basis(operation_id) == wanted:
+    if atoms_basis(operation_id) == wanted:
         return False
     with transaction.atomic():
         # The lock every summary write takes: no delta is applied meanwhile.
         Operation.objects.select_for_update().filter(pk=operation_id).first()
         wanted = current_basis(operation_id)
-        if _stored_basis(operation_id) == wanted:
+        if atoms_basis(operation_id) == wanted:
             return False
         atoms_rebuild(operation_id, *wanted)
     return True
@@ -154,9 +148,9 @@ def atoms_rebuild(operation_id: int, sharing: Collection[int], verified: Collect
 
 def atom_differences(operation: Operation) -> dict[AtomKey, tuple[int, int]]:
     """{atom: (incidents in the atoms, incidents from the summary)} where they differ, under the
-    rules the atoms were built under (a change of rules is caught by `atoms_ensure`); empty
+    rules the atoms were built under (a change of rules is caught by `atoms_refresh`); empty
     when the atoms are exact or were never built."""
-    basis = _stored_basis(operation.pk)
+    basis = atoms_basis(operation.pk)
     if basis is None:
         return {}
     sharing, verified = basis

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tutela.core.models import AdminArea, Operation, Organisation, User
-from tutela.monitoring.incident_data import IncidentData, PeopleCount
+from tutela.monitoring.incidents.data import IncidentData, PeopleCount
 from tutela.monitoring.models import Incident, MonitoringSettings, SharingAgreement
 from tutela.monitoring.services.incidents import incidents_save_many
 from tutela.monitoring.services.reference import monitoring_seed

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from tutela.core.models import AuditEntry, Operation
 from tutela.core.services.audit import audit_write, snapshot
+from tutela.monitoring.access import is_analyst
 from tutela.monitoring.models import DuplicateFlag, Incident, IncidentRisk, MonitoringSettings
 from tutela.monitoring.services.summaries import SummaryDelta, stored_state
 
@@ -173,8 +174,6 @@ def duplicates_to_review(operation: Operation) -> QuerySet[DuplicateFlag]:
 
 
 def _require_analyst(flag: DuplicateFlag, by: Any) -> None:
-    from tutela.monitoring.access import is_analyst
-
     if not is_analyst(by, flag.operation) or flag.incident.is_gbv or flag.other.is_gbv:
         raise PermissionDenied
 

@@ -44,12 +44,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, Sum
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from tutela.core.models import Operation
+from tutela.core.models import Operation, User
+from tutela.core.models.roles import Role
 from tutela.core.services.audit import audit_create, audit_update, snapshot
+from tutela.core.services.mail import mail_enqueue
+from tutela.monitoring.access import gbv_sharing_organisations
 from tutela.monitoring.models import (
     EarlyWarningSignal,
     IncidentSummary,
@@ -132,8 +138,6 @@ def settings_for(operation: Operation) -> MonitoringSettings:
 
 def counted_base_q(operation: Operation) -> Q:
     """What the cluster counts: unmerged incidents; GBV only of organisations that share."""
-    from tutela.monitoring.access import gbv_sharing_organisations
-
     return Q(operation=operation, merged_into__isnull=True) & (
         Q(is_gbv=False) | Q(organisation_id__in=set(gbv_sharing_organisations(operation)))
     )
@@ -141,8 +145,6 @@ def counted_base_q(operation: Operation) -> Q:
 
 def counted_summary_q(operation: Operation) -> Q:
     """`counted_base_q` on the incident summary (merged duplicates are never in it)."""
-    from tutela.monitoring.access import gbv_sharing_organisations
-
     return Q(operation=operation) & (
         Q(is_gbv=False) | Q(organisation_id__in=set(gbv_sharing_organisations(operation)))
     )
@@ -255,9 +257,6 @@ def early_warning_scan(
 
 
 def coordinators_of(operation: Operation) -> list[Any]:
-    from tutela.core.models import User
-    from tutela.core.models.roles import Role
-
     return list(
         User.objects.filter(
             operation_roles__operation=operation,
@@ -283,18 +282,8 @@ def signals_notify(*, operation: Operation) -> int:
     )
     if not pending:
         return 0
-    try:
-        from tutela.core.services.mail import mail_enqueue
-    except ImportError:  # the e-mail module is not there yet: try again on the next run
-        logger.warning("early warning: no mail module, %s signal(s) not notified", len(pending))
-        return 0
     recipients = coordinators_of(operation)
     if recipients:
-        from django.conf import settings
-        from django.urls import reverse
-        from django.utils import translation
-        from django.utils.translation import gettext as _
-
         with translation.override(operation.default_language or "en"):
             url = str(getattr(settings, "BASE_URL", "")) + reverse(
                 "monitoring:signals", args=[operation.slug]
@@ -340,8 +329,3 @@ def _set_status(*, signal: EarlyWarningSignal, by: object, status: str) -> Early
 @transaction.atomic
 def signal_dismiss(*, signal: EarlyWarningSignal, by: object) -> EarlyWarningSignal:
     return _set_status(signal=signal, by=by, status=EarlyWarningSignal.Status.DISMISSED)
-
-
-@transaction.atomic
-def signal_mark_alerted(*, signal: EarlyWarningSignal, by: object) -> EarlyWarningSignal:
-    return _set_status(signal=signal, by=by, status=EarlyWarningSignal.Status.ALERTED)

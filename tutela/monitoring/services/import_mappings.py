@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,14 +10,13 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from tutela.core import access
 from tutela.core.imports.mappings import mapping_save_check, mapping_write
 from tutela.core.imports.problems import display_value
 from tutela.core.models import AuditEntry, Operation, Organisation
 from tutela.core.services.audit import audit_update, audit_write, snapshot
 from tutela.monitoring import access as monitoring_access
-from tutela.monitoring.import_fields import FieldSet
-from tutela.monitoring.import_rows import TYPOLOGY_KEY, fieldset_for
+from tutela.monitoring.imports.fields import FieldSet
+from tutela.monitoring.imports.vocabulary import TYPOLOGY_KEY, fieldset_for
 from tutela.monitoring.models import (
     MonitoringMapping,
 )
@@ -33,26 +32,6 @@ def mappings_for(
     if organisation is not None:
         usable |= Q(organisation=organisation)
     return MonitoringMapping.objects.filter(usable, operation=operation, kind=kind).order_by("name")
-
-
-def mappings_for_user(
-    user: Any, operation: Operation, kind: str | None = None
-) -> QuerySet[MonitoringMapping]:
-    mappings = MonitoringMapping.objects.filter(operation=operation).select_related("organisation")
-    if kind:
-        mappings = mappings.filter(kind=kind)
-    if access.is_manager(user, operation):
-        return mappings
-    if monitoring_access.can_record(user, operation):
-        return mappings.filter(
-            Q(organisation__isnull=True) | Q(organisation_id=user.organisation_id)
-        )
-    return mappings.none()
-
-
-def _may_save(user: Any, operation: Operation) -> bool:
-    """Who saves mappings at all: the operation's managers and its organisations' members."""
-    return access.is_manager(user, operation) or monitoring_access.can_record(user, operation)
 
 
 def _clean_mapping(
@@ -110,7 +89,10 @@ def mapping_save(
     """Create or update (by name) a column and value mapping; `organisation=None` shares it with
     the whole operation (managers only). Members save their own organisation's."""
     manager = mapping_save_check(
-        by=by, operation=operation, organisation=organisation, may_save=_may_save
+        by=by,
+        operation=operation,
+        organisation=organisation,
+        may_save=monitoring_access.can_save_mapping,
     )
     name = (name or "").strip()[:100]
     if not name:
@@ -138,42 +120,8 @@ def mapping_save(
 # --- changing a saved mapping (the saved mappings page) ------------------------------------------
 
 
-def _changer(user: Any, operation: Operation) -> tuple[bool, int | None]:
-    """(is a manager of the operation, the organisation whose mappings the user changes)."""
-    if access.is_manager(user, operation):
-        return True, None
-    if monitoring_access.can_record(user, operation):
-        return False, user.organisation_id
-    return False, None
-
-
-def can_change_mapping(user: Any, mapping: MonitoringMapping) -> bool:
-    """The operation's managers change (rename, delete) any of its mappings; members of the
-    organisation that owns a mapping change that one. A shared mapping is the managers'."""
-    return mapping.pk in changeable_mappings(user, mapping.operation, [mapping])
-
-
-def changeable_mappings(
-    user: Any, operation: Operation, mappings: Iterable[MonitoringMapping]
-) -> set[int]:
-    """The ids of those of the operation's `mappings` the user may change."""
-    manager, own = _changer(user, operation)
-    return {
-        m.pk
-        for m in mappings
-        if m.operation_id == operation.pk
-        and (manager or (own is not None and m.organisation_id == own))
-    }
-
-
-def can_share_mapping(user: Any, mapping: MonitoringMapping) -> bool:
-    """Sharing a mapping with the whole operation (or giving it to an organisation) is for the
-    operation's managers, as saving a shared mapping is."""
-    return access.is_manager(user, mapping.operation)
-
-
 def _require_change(by: Any, mapping: MonitoringMapping) -> None:
-    if not can_change_mapping(by, mapping):
+    if not monitoring_access.can_change_mapping(by, mapping):
         raise PermissionDenied(
             _(
                 "Only the organisation that owns this mapping and the operation's coordinators "
@@ -223,7 +171,7 @@ def mapping_share(
 ) -> MonitoringMapping:
     """Share a saved mapping with every organisation of the operation (`organisation=None`), or
     make it one organisation's. Managers only."""
-    if not can_share_mapping(by, mapping):
+    if not monitoring_access.can_share_mapping(by, mapping):
         raise PermissionDenied(
             _(
                 "Only the operation's coordinators and information management officers may "

@@ -25,14 +25,15 @@ from django.utils.translation import gettext as _
 
 from tutela.core.models import AuditEntry, Operation, Organisation
 from tutela.core.services.audit import audit_write, snapshot
-from tutela.monitoring.incident_data import (
+from tutela.monitoring.access import can_edit, can_write_for
+from tutela.monitoring.incidents.data import (
     IncidentData,
     PeopleCount,
     References,
     incident_problems,
 )
+from tutela.monitoring.incidents.narrative import mask_personal_data
 from tutela.monitoring.models import Incident, IncidentPeople, IncidentRisk, MonitoringImport
-from tutela.monitoring.narrative import mask_personal_data
 from tutela.monitoring.services.duplicates import duplicates_flag
 from tutela.monitoring.services.summaries import SummaryDelta, state_of, stored_state
 
@@ -51,8 +52,6 @@ def _error(problems: list[tuple[str, str, str]]) -> ValidationError:
 
 
 def _check_writer(by: Any, operation: Operation, organisation: Organisation) -> None:
-    from tutela.monitoring.access import can_write_for
-
     if by is not None and not can_write_for(by, operation, organisation):
         raise PermissionDenied(
             _("Only %(org)s's members change its records.") % {"org": organisation.acronym}
@@ -61,8 +60,6 @@ def _check_writer(by: Any, operation: Operation, organisation: Organisation) -> 
 
 def _check_editor(by: Any, incident: Incident) -> None:
     """One record is edited or deleted by the reporting organisation's members only."""
-    from tutela.monitoring.access import can_edit
-
     if by is not None and not can_edit(by, incident):
         raise PermissionDenied
 

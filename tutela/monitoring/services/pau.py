@@ -28,11 +28,11 @@ from django.utils.translation import gettext_lazy
 
 from tutela.core import access
 from tutela.core.models import AdminArea, AuditEntry, Operation, User
+from tutela.core.selectors import country_pcodes
 from tutela.core.services.audit import audit_create, audit_write
+from tutela.monitoring.access import can_edit_pau, require_pau_editor
 from tutela.monitoring.models import AnalysisUpdate, AnalysisUpdateVersion
-from tutela.monitoring.pau_access import can_edit_pau
-from tutela.monitoring.pau_access import require_pau_editor as _require_editor
-from tutela.monitoring.pau_figures import Period, label, parse_period, pau_figures
+from tutela.monitoring.pau.figures import Period, label, parse_period, pau_figures
 
 # The Protection Analytical Framework's sections, in order.
 SECTIONS = (
@@ -55,12 +55,6 @@ def section_titles() -> dict[str, str]:
 
 def languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
-
-
-def require_pau_editor(by: Any, operation: Operation) -> None:
-    """`by` None is the server's command line (`tutela pau`), run by its administrator."""
-    if by is not None:
-        _require_editor(by, operation)
 
 
 def latest_version(update: AnalysisUpdate) -> AnalysisUpdateVersion | None:
@@ -228,8 +222,6 @@ def draft_sections(
 def _scope_area(operation: Operation, scope: AdminArea | str | None) -> AdminArea | None:
     if scope is None or scope == "":
         return None
-    from tutela.core.selectors import country_pcodes
-
     pcode = scope.pcode if isinstance(scope, AdminArea) else str(scope).strip().upper()
     area = AdminArea.objects.filter(
         pcode=pcode, level=1, country_pcode__in=country_pcodes(operation)

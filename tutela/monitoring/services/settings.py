@@ -21,7 +21,7 @@ from tutela.core.imports.problems import ImportFileError, Problem, display_value
 from tutela.core.imports.readers import iter_records, read_table
 from tutela.core.imports.values import ParseError, is_blank, parse_count, text
 from tutela.core.models import AuditEntry, Operation, Organisation, ProtectionRisk, User
-from tutela.core.pcodes import GazetteerIndex
+from tutela.core.pcodes import GazetteerIndex, name_key
 from tutela.core.selectors import country_pcodes
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 from tutela.monitoring.models import (
@@ -36,7 +36,7 @@ from tutela.monitoring.models import (
     VerificationStatus,
     ViolationType,
 )
-from tutela.monitoring.services.atoms import atoms_ensure
+from tutela.monitoring.services.atoms import atoms_refresh
 
 # The reference lists a manager edits, by the name used in URLs.
 REFERENCE_MODELS: dict[str, type[Model]] = {
@@ -177,7 +177,7 @@ def sharing_agreement_save(
     agreement.full_clean()
     agreement.save()
     # What the analysis counts changes with the agreement, from now on.
-    atoms_ensure(operation.pk)
+    atoms_refresh(operation.pk)
     _audit_saved(by=by, instance=agreement, operation=operation, before=before, request=request)
     return agreement
 
@@ -218,7 +218,7 @@ def reference_item_save(
     instance.save()
     if kind == "verification":
         # Which incidents count as verified may have changed.
-        atoms_ensure(operation.pk)
+        atoms_refresh(operation.pk)
     _audit_saved(by=by, instance=instance, operation=operation, before=before, request=request)
     return instance
 
@@ -250,8 +250,6 @@ def risk_mapping_save(
     instance.label = label.strip()
     instance.risk = risk
     instance.violation = violation
-    from tutela.core.pcodes import name_key
-
     instance.label_key = name_key(instance.label)
     instance.full_clean(exclude=["label_key"])
     clash = RiskMapping.objects.filter(

@@ -9,7 +9,7 @@ from typing import Any
 from django import template
 
 from tutela.core.models import Operation
-from tutela.monitoring.services.imports import can_import
+from tutela.monitoring.access import can_import
 
 register = template.Library()
 

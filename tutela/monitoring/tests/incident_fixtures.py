@@ -16,7 +16,7 @@ import pytest
 
 from tutela.conftest import World, make_area, make_user
 from tutela.core.models import AdminArea, OperationRole, Organisation, User
-from tutela.monitoring.incident_data import IncidentData, PeopleCount
+from tutela.monitoring.incidents.data import IncidentData, PeopleCount
 from tutela.monitoring.models import Incident, MonitoringSettings
 from tutela.monitoring.services.incidents import incident_record
 from tutela.monitoring.services.reference import monitoring_seed

@@ -12,13 +12,13 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tutela.core.models import ProtectionRisk
+from tutela.monitoring.imports.xlsforms import xlsform_incidents
 from tutela.monitoring.services.settings import reference_item_save
 from tutela.monitoring.tests.analysis_fixtures import (
     JAN,
     many,
     seeded_fixture,  # noqa: F401
 )
-from tutela.monitoring.xlsforms import xlsform_incidents
 
 pytestmark = pytest.mark.django_db
 

@@ -180,7 +180,7 @@ def test_partner_cannot_run_dismiss_or_alert(signal: EarlyWarningSignal, as_user
     for name, args in (
         ("monitoring:signals_run", ["mali"]),
         ("monitoring:signal_dismiss", ["mali", signal.pk]),
-        ("monitoring:signal_alert", ["mali", signal.pk]),
+        ("coordination:alert_from_signal", ["mali", signal.pk]),
     ):
         assert client.post(reverse(name, args=args)).status_code == 403
     signal.refresh_from_db()
@@ -218,7 +218,7 @@ def test_coordinator_raises_an_alert(signal: EarlyWarningSignal, as_user: Any) -
     from tutela.coordination.models import Alert
 
     client = as_user(_coordinator(signal))
-    response = client.post(reverse("monitoring:signal_alert", args=["mali", signal.pk]))
+    response = client.post(reverse("coordination:alert_from_signal", args=["mali", signal.pk]))
     assert response.status_code == 302
     alert = Alert.objects.get(signal=signal)
     assert str(alert.pk) in response["Location"]

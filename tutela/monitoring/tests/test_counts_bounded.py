@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from tutela.conftest import api_key_for
 from tutela.core.counts import MAX_COUNT
-from tutela.monitoring.incident_data import PeopleCount, References, incident_problems
+from tutela.monitoring.incidents.data import PeopleCount, References, incident_problems
 from tutela.monitoring.models import Incident, IncidentSummary, MonitoringImport
 from tutela.monitoring.services import imports as import_service
 from tutela.monitoring.tests.import_helpers import incident_row, incidents_csv

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tutela.core.models import AuditEntry
-from tutela.monitoring.incident_data import PeopleCount
+from tutela.monitoring.incidents.data import PeopleCount
 from tutela.monitoring.models import DuplicateFlag, Incident, MonitoringSettings
 from tutela.monitoring.services.duplicates import (
     duplicate_keep,

@@ -11,11 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tutela.conftest import World
+from tutela.monitoring.imports.xlsforms import xlsform_convert
 from tutela.monitoring.models import Incident, MonitoringImport, MonitoringMapping
 from tutela.monitoring.services.imports import import_monitoring_file
 from tutela.monitoring.services.reference import monitoring_seed
 from tutela.monitoring.tests.import_helpers import csv_bytes, incident_row, incidents_csv
-from tutela.monitoring.xlsforms import xlsform_convert
 
 pytestmark = pytest.mark.django_db
 

@@ -24,6 +24,8 @@ from tutela.monitoring.models import (
 )
 from tutela.monitoring.services import import_mappings
 from tutela.monitoring.services import imports as service
+from tutela.monitoring.services.community import community_reports_save_many
+from tutela.monitoring.services.import_uploads import import_monitoring_start
 from tutela.monitoring.services.incidents import (
     incident_data_from,
     incident_delete,
@@ -341,7 +343,7 @@ def test_manager_cannot_overwrite_or_probe_another_organisations_gbv_record(
 
 def test_community_rows_of_another_organisation_are_refused(seeded: World) -> None:
     with pytest.raises(PermissionDenied):
-        service.community_reports_save_many(
+        community_reports_save_many(
             operation=seeded.operation, organisation=seeded.other_org, by=seeded.imo, items=[]
         )
 
@@ -435,7 +437,7 @@ def test_large_file_goes_to_the_background(
 ) -> None:
     data = incidents_csv(*(incident_row(i) for i in range(1, 4)))
     with django_capture_on_commit_callbacks(execute=True):
-        record = service.import_monitoring_start(
+        record = import_monitoring_start(
             by=seeded.partner,
             operation=seeded.operation,
             organisation=None,

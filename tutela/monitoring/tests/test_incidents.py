@@ -10,7 +10,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from tutela.core.models import AuditEntry
-from tutela.monitoring.incident_data import PeopleCount, References, incident_problems
+from tutela.monitoring.incidents.data import PeopleCount, References, incident_problems
 from tutela.monitoring.models import Incident, IncidentPeople, IncidentRisk
 from tutela.monitoring.services.incidents import (
     incident_data_from,

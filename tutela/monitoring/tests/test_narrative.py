@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tutela.monitoring.narrative import MARKERS, mask_personal_data
+from tutela.monitoring.incidents.narrative import MARKERS, mask_personal_data
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 

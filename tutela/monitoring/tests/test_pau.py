@@ -16,7 +16,7 @@ from tutela.monitoring.models import (
     MonitoringSettings,
     SharingAgreement,
 )
-from tutela.monitoring.pau_figures import parse_period, pau_figures
+from tutela.monitoring.pau.figures import parse_period, pau_figures
 from tutela.monitoring.services.pau import (
     SECTION_KEYS,
     pau_clear,
@@ -353,7 +353,7 @@ def test_pau_community_figures_cannot_be_differenced_across_scopes(
 
 
 def test_pau_draft_and_docx_tell_the_community_reports(community: Any) -> None:
-    from tutela.monitoring.pau_documents import pau_docx
+    from tutela.monitoring.pau.rendering import pau_docx
     from tutela.monitoring.tests.test_pau_documents import text_of_docx
 
     update = pau_create(
@@ -369,7 +369,7 @@ def test_pau_draft_and_docx_tell_the_community_reports(community: Any) -> None:
 def test_a_version_saved_with_distinct_community_counts_still_renders_them(
     community: Any,
 ) -> None:
-    from tutela.monitoring.pau_documents import pau_docx
+    from tutela.monitoring.pau.rendering import pau_docx
     from tutela.monitoring.tests.test_pau_documents import text_of_docx
 
     update = pau_create(

@@ -14,14 +14,9 @@ import pypdf
 import pytest
 from django.utils import translation
 
-from tutela.monitoring.pau_documents import (
-    build_document,
-    inline_runs,
-    markdown_blocks,
-    pau_docx,
-    pau_pdf,
-    render,
-)
+from tutela.monitoring.pau.documents import build_document
+from tutela.monitoring.pau.narrative import inline_runs, markdown_blocks
+from tutela.monitoring.pau.rendering import pau_docx, pau_pdf, render
 from tutela.monitoring.services.pau import (
     SECTIONS,
     pau_clear,

@@ -12,10 +12,9 @@ from django.urls import reverse
 
 from tutela.conftest import World
 from tutela.core.models import AuditEntry, Organisation
+from tutela.monitoring.access import can_change_mapping, changeable_mappings
 from tutela.monitoring.models import Kind, MonitoringImport, MonitoringMapping
 from tutela.monitoring.services.import_mappings import (
-    can_change_mapping,
-    changeable_mappings,
     mapping_delete,
     mapping_rename,
     mapping_share,

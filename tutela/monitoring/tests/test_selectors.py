@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tutela.core.models import ProtectionRisk
-from tutela.monitoring import charts
+from tutela.monitoring.analysis import charts
 from tutela.monitoring.selectors import (
     AnalysisFilters,
     affected_groups,

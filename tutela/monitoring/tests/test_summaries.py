@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tutela.core.models import ProtectionRisk, User
-from tutela.monitoring.incident_data import PeopleCount
+from tutela.monitoring.incidents.data import PeopleCount
 from tutela.monitoring.models import (
     DuplicateFlag,
     Incident,
@@ -24,8 +26,9 @@ from tutela.monitoring.models import (
     SharingAgreement,
     VerificationStatus,
 )
+from tutela.monitoring.schedules import atoms_refresh_all
+from tutela.monitoring.selectors.atoms import incident_atoms, incident_atoms_from_records
 from tutela.monitoring.selectors.base import PUBLICATION, AnalysisFilters, viewer_for
-from tutela.monitoring.selectors.incidents import incident_atoms, incident_atoms_from_records
 from tutela.monitoring.services.atoms import atom_differences
 from tutela.monitoring.services.duplicates import duplicate_merge
 from tutela.monitoring.services.incidents import (
@@ -269,8 +272,42 @@ def test_withdrawn_gbv_consent_takes_effect_on_the_next_read(mon: Mon) -> None:
         signed_on=datetime.date(2026, 1, 5),
     )
     assert sum(IncidentAtom.objects.values_list("incidents", flat=True)) == 3
-    # Withdrawn behind the settings service's back: the next read rebuilds first.
+    # Withdrawn behind the settings service's back: the next read honours it (from the summary,
+    # under the current rules) and writes nothing; the refresh service brings the atoms in step.
     SharingAgreement.objects.filter(organisation=w.amss).update(shares_gbv_aggregates=False)
-    atoms = incident_atoms(viewer_for(PUBLICATION, mon.operation), AnalysisFilters())
+    with CaptureQueriesContext(connection) as queries:
+        atoms = incident_atoms(viewer_for(PUBLICATION, mon.operation), AnalysisFilters())
     assert atoms.tuples() == []
+    assert not [q["sql"] for q in queries if _writes(q["sql"])]
+    assert sum(IncidentAtom.objects.values_list("incidents", flat=True)) == 3
+    atoms_refresh_all()
     assert not IncidentAtom.objects.exists()
+    assert incident_atoms(viewer_for(PUBLICATION, mon.operation), AnalysisFilters()).tuples() == []
+
+
+def _writes(sql: str) -> bool:
+    """A statement that writes or locks (a read must do neither)."""
+    text = sql.lstrip().upper()
+    return text.startswith(("INSERT", "UPDATE", "DELETE")) or "FOR UPDATE" in text
+
+
+def test_reads_write_nothing_when_rules_changed_behind_the_services_back(mon: Mon) -> None:
+    """A status made "counts as verified" in the admin: every aggregate page reads the new rule
+    at once, with no write and no lock during the read; the atoms follow at the next refresh."""
+    w = mon.world
+    mon.record(verification="unverified")
+    mon.record(verification="unverified", area_pcode="ML0502")
+    VerificationStatus.objects.filter(operation=mon.operation, code="unverified").update(
+        is_verified=True
+    )
+    filters = AnalysisFilters(verified_only=True)
+    for user in [w.partner, w.coordinator, mon.analyst, PUBLICATION]:
+        viewer = viewer_for(user, mon.operation)
+        with CaptureQueriesContext(connection) as queries:
+            fast = incident_atoms(viewer, filters)
+        assert not [q["sql"] for q in queries if _writes(q["sql"])], user
+        assert _blocks(fast) == _blocks(incident_atoms_from_records(viewer, filters)), user
+    assert not IncidentAtom.objects.filter(verified=True).exists()
+    atoms_refresh_all()
+    assert IncidentAtom.objects.filter(verified=True).count() == 2
+    assert atom_differences(mon.operation) == {}

@@ -11,17 +11,17 @@ import pytest
 from openpyxl import load_workbook
 
 from tutela.conftest import World
-from tutela.monitoring.models import CommunityReport, Incident, Kind
-from tutela.monitoring.services.imports import import_monitoring_file
-from tutela.monitoring.services.reference import monitoring_seed
-from tutela.monitoring.tests.import_helpers import xlsx_bytes
-from tutela.monitoring.xlsforms import (
+from tutela.monitoring.imports.xlsforms import (
     EN,
     FR,
     xlsform_community,
     xlsform_convert,
     xlsform_incidents,
 )
+from tutela.monitoring.models import CommunityReport, Incident, Kind
+from tutela.monitoring.services.imports import import_monitoring_file
+from tutela.monitoring.services.reference import monitoring_seed
+from tutela.monitoring.tests.import_helpers import xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 

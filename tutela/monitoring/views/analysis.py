@@ -26,20 +26,17 @@ from django.views.decorators.http import require_GET, require_POST
 from tutela.core import access, maps
 from tutela.core.models import Operation
 from tutela.core.selectors import area_feature_collection, areas_for_operation
-from tutela.core.views.common import download, image, paginate
-from tutela.monitoring import charts, selectors
-from tutela.monitoring.analysis_exports import tables_export
-from tutela.monitoring.analysis_forms import MonitoringAnalysisForm
+from tutela.core.views.common import download, image, operation_for, paginate
+from tutela.monitoring import selectors
+from tutela.monitoring.analysis import charts
+from tutela.monitoring.forms.analysis import MonitoringAnalysisForm
 from tutela.monitoring.models import EarlyWarningSignal
 from tutela.monitoring.selectors.base import POOLED
 from tutela.monitoring.services import early_warning
+from tutela.monitoring.services.exports import tables_export
 
 EXPORT_FORMATS = ("csv", "xlsx")
 TREND_SERIES = 6
-
-
-def _operation(request: HttpRequest, slug: str) -> Operation:
-    return access.operation_get_for_user(request.user, slug)
 
 
 def _form(request: HttpRequest, operation: Operation) -> MonitoringAnalysisForm:
@@ -56,14 +53,6 @@ def _query(request: HttpRequest, **changes: Any) -> str:
         else:
             params[key] = str(value)
     return params.urlencode()
-
-
-def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    return download(content, filename, content_type)
-
-
-def _image(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    return image(content, filename, content_type)
 
 
 def _context(request: HttpRequest, operation: Operation, **extra: Any) -> dict[str, Any]:
@@ -92,7 +81,7 @@ def _export_response(
     content, filename, content_type = tables_export(
         by=request.user, operation=operation, tables=tables, fmt=fmt, name=name, request=request
     )
-    return _download(content, filename, content_type)
+    return download(content, filename, content_type)
 
 
 # --- Dashboard ---
@@ -117,7 +106,7 @@ def _dashboard_tables(
 @login_required
 @require_GET
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _operation(request, slug)
+    operation = operation_for(request, slug)
     form = _form(request, operation)
     try:
         trend, top, groups = _dashboard_tables(request, operation, form)
@@ -182,7 +171,7 @@ def _trend_series(table: selectors.Table) -> dict[str, list[float | None]]:
 @login_required
 @require_GET
 def chart(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _operation(request, slug)
+    operation = operation_for(request, slug)
     form = _form(request, operation)
     filters = form.filters()
     kind = request.GET.get("chart", "trend")
@@ -215,7 +204,7 @@ def chart(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         raise Http404
     content_type = "image/svg+xml" if fmt == "svg" else "image/png"
-    return _image(content, content_type, f"{operation.slug}-{kind}.{fmt}")
+    return image(content, f"{operation.slug}-{kind}.{fmt}", content_type)
 
 
 # --- Hot spots ---
@@ -251,7 +240,7 @@ def _hotspot_title(operation: Operation, level: int, per_population: bool) -> st
 @login_required
 @require_GET
 def hotspots_page(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _operation(request, slug)
+    operation = operation_for(request, slug)
     form, result, per_population = _hotspots(request, operation)
     exported = _export_response(request, operation, [result.table], "hotspots")
     if exported is not None:
@@ -302,7 +291,7 @@ def hotspots_page(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def hotspots_geojson(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _operation(request, slug)
+    operation = operation_for(request, slug)
     _form_, result, per_population = _hotspots(request, operation)
     by_pcode = {a.pcode: a for a in result.areas}
     values = [_hotspot_value(a, per_population) for a in result.areas]
@@ -339,7 +328,7 @@ def hotspots_geojson(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def hotspots_png(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _operation(request, slug)
+    operation = operation_for(request, slug)
     _form_, result, per_population = _hotspots(request, operation)
     geometries: dict[str, Any] = {
         pcode: geometry
@@ -356,7 +345,7 @@ def hotspots_png(request: HttpRequest, slug: str) -> HttpResponse:
         legend_label=_("Incidents per 10,000 people") if per_population else _("Incidents"),
         language=_language(request),
     )
-    return _image(content, "image/png", f"{operation.slug}-hotspots-adm{result.level}.png")
+    return image(content, f"{operation.slug}-hotspots-adm{result.level}.png", "image/png")
 
 
 # --- Community monitoring ---
@@ -365,7 +354,7 @@ def hotspots_png(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def community_page(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _operation(request, slug)
+    operation = operation_for(request, slug)
     form = _form(request, operation)
     by = "month" if request.GET.get("rows") == "month" else "area"
     result = selectors.community_risk_shares(
@@ -412,14 +401,6 @@ def community_page(request: HttpRequest, slug: str) -> HttpResponse:
 # --- Early-warning signals ---
 
 
-def _alert_from_signal() -> Any:
-    try:
-        from tutela.coordination.services.alerts import alert_from_signal
-    except ImportError:
-        return None
-    return alert_from_signal
-
-
 def _signal(request: HttpRequest, operation: Operation, pk: int) -> EarlyWarningSignal:
     access.require_manager(request.user, operation)
     return access.get_scoped_or_404(
@@ -433,7 +414,7 @@ def _signal(request: HttpRequest, operation: Operation, pk: int) -> EarlyWarning
 @login_required
 @require_GET
 def signals_page(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _operation(request, slug)
+    operation = operation_for(request, slug)
     status = request.GET.get("status", "new")
     queryset = EarlyWarningSignal.objects.filter(operation=operation).select_related("area", "risk")
     if status in EarlyWarningSignal.Status.values:
@@ -457,7 +438,6 @@ def signals_page(request: HttpRequest, slug: str) -> HttpResponse:
             statuses=EarlyWarningSignal.Status.choices,
             config=config,
             prior=early_warning.PRIOR,
-            can_alert=_alert_from_signal() is not None,
         ),
     )
 
@@ -465,7 +445,7 @@ def signals_page(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def signals_run(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _operation(request, slug)
+    operation = operation_for(request, slug)
     access.require_manager(request.user, operation)
     result = early_warning.early_warning_scan(operation=operation, by=request.user)
     messages.success(
@@ -487,24 +467,8 @@ def signals_run(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def signal_dismiss(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    operation = _operation(request, slug)
+    operation = operation_for(request, slug)
     signal = _signal(request, operation, pk)
     early_warning.signal_dismiss(signal=signal, by=request.user)
     messages.success(request, _("Signal dismissed."))
     return redirect("monitoring:signals", slug=operation.slug)
-
-
-@login_required
-@require_POST
-def signal_alert(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    operation = _operation(request, slug)
-    signal = _signal(request, operation, pk)
-    alert_from_signal = _alert_from_signal()
-    if alert_from_signal is None:
-        raise Http404
-    alert = alert_from_signal(signal=signal, by=request.user)
-    try:
-        return redirect("coordination:alert_detail", slug=operation.slug, pk=alert.pk)
-    except Exception:  # noqa: BLE001 - the alert pages may not be wired yet
-        messages.success(request, _("Alert drafted."))
-        return redirect("monitoring:signals", slug=operation.slug)

@@ -30,9 +30,18 @@ from tutela.core.imports import pages as import_pages
 from tutela.core.imports.problem_workbooks import problems_workbook_state
 from tutela.core.imports.problems import ImportFileError
 from tutela.core.models import Operation, PopulationGroup, ProtectionRisk
-from tutela.core.views.common import paginate
-from tutela.monitoring import import_fields as fields
-from tutela.monitoring.forms_imports import MappingForm, SavedMappingForm, UploadForm
+from tutela.core.views.common import operation_for, paginate
+from tutela.monitoring import access as monitoring_access
+from tutela.monitoring.access import (
+    can_change_mapping,
+    can_see_content,
+    can_share_mapping,
+    changeable_mappings,
+    mappings_for_user,
+)
+from tutela.monitoring.forms.imports import MappingForm, SavedMappingForm, UploadForm
+from tutela.monitoring.imports import fields
+from tutela.monitoring.imports.xlsforms import xlsform
 from tutela.monitoring.models import (
     Kind,
     MonitoringImport,
@@ -43,17 +52,10 @@ from tutela.monitoring.models import (
     VerificationStatus,
     ViolationType,
 )
+from tutela.monitoring.services import import_uploads
 from tutela.monitoring.services import imports as service
-from tutela.monitoring.services.import_mappings import (
-    can_change_mapping,
-    can_share_mapping,
-    changeable_mappings,
-    mapping_save,
-    mapping_update,
-    mappings_for_user,
-)
 from tutela.monitoring.services.import_mappings import mapping_delete as mapping_delete_service
-from tutela.monitoring.xlsforms import xlsform
+from tutela.monitoring.services.import_mappings import mapping_save, mapping_update
 
 PROBLEMS_PAGE_SIZE = import_pages.PROBLEMS_PAGE_SIZE
 # The Job that prepares the annotated workbook of a big upload.
@@ -69,14 +71,14 @@ def _page(
 
 
 def _importing_operation(request: HttpRequest, slug: str) -> Operation:
-    operation = access.operation_get_for_user(request.user, slug)
-    if not service.can_import(request.user, operation):
+    operation = operation_for(request, slug)
+    if not monitoring_access.can_import(request.user, operation):
         raise PermissionDenied
     return operation
 
 
 def _record(request: HttpRequest, operation: Operation, pk: int) -> MonitoringImport:
-    return service.import_get_for_user(request.user, operation, pk)
+    return monitoring_access.import_get_for_user(request.user, operation, pk)
 
 
 def _record_with_content(
@@ -85,7 +87,7 @@ def _record_with_content(
     """The operation and an upload whose rows the user may see (404 otherwise)."""
     operation = _importing_operation(request, slug)
     record = _record(request, operation, pk)
-    if not service.can_see_content(request.user, record):
+    if not can_see_content(request.user, record):
         raise Http404
     return operation, record
 
@@ -101,7 +103,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     form = UploadForm(
         request.POST or None,
         request.FILES or None,
-        organisations=service.import_organisations(user, operation),
+        organisations=monitoring_access.import_organisations(user, operation),
         mappings=mappings,
         choose_organisation=manager,
         initial={"dry_run": True, "kind": kind},
@@ -109,7 +111,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         record = import_pages.form_upload_start(
             form,
-            start=service.import_monitoring_start,
+            start=import_uploads.import_monitoring_start,
             by=user,
             operation=operation,
             organisation=form.cleaned_data.get("organisation"),
@@ -121,7 +123,9 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
         "monitoring/imports/upload.html",
         operation,
         form=form,
-        recent=list(service.imports_for_user(user, operation)[: import_pages.RECENT_UPLOADS]),
+        recent=list(
+            monitoring_access.imports_for_user(user, operation)[: import_pages.RECENT_UPLOADS]
+        ),
     )
 
 
@@ -129,7 +133,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def import_list(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _importing_operation(request, slug)
-    records = service.imports_for_user(request.user, operation)
+    records = monitoring_access.imports_for_user(request.user, operation)
     return _page(
         request, "monitoring/imports/list.html", operation, page=paginate(request, records)
     )
@@ -140,7 +144,7 @@ def import_list(request: HttpRequest, slug: str) -> HttpResponse:
 def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _importing_operation(request, slug)
     record = _record(request, operation, pk)
-    content = service.can_see_content(request.user, record)
+    content = can_see_content(request.user, record)
     problems = import_pages.record_problems(record)
     if not content:
         # Counts only: the rows' values belong to the reporting organisation.
@@ -200,7 +204,7 @@ def import_commit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return redirect("monitoring:import_detail", slug=slug, pk=pk)
     new = import_pages.record_restart(
         record,
-        start=service.import_monitoring_start,
+        start=import_uploads.import_monitoring_start,
         by=request.user,
         operation=operation,
         kind=record.kind,
@@ -244,7 +248,7 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     under a name, then the file is checked again with it (nothing saved)."""
     operation = _importing_operation(request, slug)
     record = _record(request, operation, pk)
-    if not record.file or not service.can_see_content(request.user, record):
+    if not record.file or not can_see_content(request.user, record):
         raise Http404
     headers_posted = None
     if request.method == "POST":
@@ -253,7 +257,7 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         }
     try:
         with record.file.open("rb") as handle:
-            inspection = service.import_inspect(
+            inspection = import_uploads.import_inspect(
                 operation=operation,
                 kind=record.kind,
                 file=handle,
@@ -267,7 +271,7 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     for key, value in headers_posted.items()
                     if key[4:].isdigit() and int(key[4:]) < len(inspection.table.headers)
                 }
-                inspection = service.import_inspect(
+                inspection = import_uploads.import_inspect(
                     operation=operation,
                     kind=record.kind,
                     file=handle,
@@ -315,7 +319,7 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 request,
                 record,
                 mapping,
-                start=service.import_monitoring_start,
+                start=import_uploads.import_monitoring_start,
                 by=request.user,
                 operation=operation,
                 kind=record.kind,

@@ -28,10 +28,10 @@ from tutela.core.views.common import PAGE_SIZE, paginate
 from tutela.core.views.common import current_user as _user
 from tutela.core.views.common import operation_for as _operation
 from tutela.monitoring import access as monitoring_access
-from tutela.monitoring.incident_data import References, incident_problems
-from tutela.monitoring.incident_forms import IncidentFilterForm, IncidentForm, narrative_digest
+from tutela.monitoring.forms.incidents import IncidentFilterForm, IncidentForm, narrative_digest
+from tutela.monitoring.incidents.data import References, incident_problems
+from tutela.monitoring.incidents.narrative import mask_personal_data
 from tutela.monitoring.models import DuplicateFlag, Incident
-from tutela.monitoring.narrative import mask_personal_data
 from tutela.monitoring.services import duplicates as duplicate_services
 from tutela.monitoring.services import incidents as incident_services
 

@@ -18,28 +18,23 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tutela.core import access
 from tutela.core.models import AuditEntry, Operation
 from tutela.core.services.audit import audit_write
-from tutela.core.views.common import download, paginate
-from tutela.monitoring.models import AnalysisUpdate, AnalysisUpdateVersion
-from tutela.monitoring.pau_access import (
+from tutela.core.views.common import download, operation_for, paginate
+from tutela.monitoring.access import (
     can_edit_pau,
     can_see_draft,
     pau_get_for_user,
     paus_for_user,
     require_pau_editor,
 )
-from tutela.monitoring.pau_documents import build_document
-from tutela.monitoring.pau_documents import render as render_document
-from tutela.monitoring.pau_forms import PauCreateForm, ReturnForm, SectionsForm, SubmitForm
+from tutela.monitoring.forms.pau import PauCreateForm, ReturnForm, SectionsForm, SubmitForm
+from tutela.monitoring.models import AnalysisUpdate, AnalysisUpdateVersion
+from tutela.monitoring.pau.documents import build_document
+from tutela.monitoring.pau.rendering import render as render_document
 from tutela.monitoring.services import pau as services
 
 Status = AnalysisUpdate.Status
-
-
-def _operation(request: HttpRequest, slug: str) -> Operation:
-    return access.operation_get_for_user(request.user, slug)
 
 
 def _page(
@@ -59,7 +54,7 @@ def _errors(request: HttpRequest, error: ValidationError) -> None:
 @login_required
 @require_GET
 def pau_list(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _operation(request, slug)
+    operation = operation_for(request, slug)
     updates = paus_for_user(request.user, operation).select_related("scope")
     page = paginate(request, updates)
     return _page(request, "monitoring/pau/list.html", operation, page=page)
@@ -68,7 +63,7 @@ def pau_list(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def pau_create(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _operation(request, slug)
+    operation = operation_for(request, slug)
     require_pau_editor(request.user, operation)
     form = PauCreateForm(request.POST or None, operation=operation)
     if request.method == "POST" and form.is_valid():
@@ -125,7 +120,7 @@ def _diff(old: AnalysisUpdateVersion, new: AnalysisUpdateVersion) -> list[dict[s
 @login_required
 @require_GET
 def pau_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    operation = _operation(request, slug)
+    operation = operation_for(request, slug)
     update = pau_get_for_user(request.user, operation, pk)
     user = request.user
     may_see_drafts = can_see_draft(user, update)
@@ -170,7 +165,7 @@ def pau_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def _editable(request: HttpRequest, slug: str, pk: int) -> tuple[Operation, AnalysisUpdate]:
-    operation = _operation(request, slug)
+    operation = operation_for(request, slug)
     update = pau_get_for_user(request.user, operation, pk)
     return operation, update
 
@@ -283,7 +278,7 @@ def pau_return(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def pau_download(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpResponse:
-    operation = _operation(request, slug)
+    operation = operation_for(request, slug)
     update = pau_get_for_user(request.user, operation, pk)
     if fmt not in {"docx", "pdf"}:
         raise Http404

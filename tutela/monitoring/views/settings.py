@@ -17,20 +17,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tutela.core import access
 from tutela.core.models import Operation
-from tutela.core.views.common import form_saved, paginate
-from tutela.monitoring.models import AreaPopulation, RiskMapping, SharingAgreement
-from tutela.monitoring.services import settings as services
-from tutela.monitoring.settings_forms import (
+from tutela.core.views.common import form_saved, operation_for, paginate
+from tutela.monitoring.forms.settings import (
     MonitoringSettingsForm,
     PopulationUploadForm,
     RiskMappingForm,
     SharingAgreementForm,
     reference_form_class,
 )
+from tutela.monitoring.models import AreaPopulation, RiskMapping, SharingAgreement
+from tutela.monitoring.services import settings as services
 
 
 def _managed(request: HttpRequest, slug: str) -> Operation:
-    operation = access.operation_get_for_user(request.user, slug)
+    operation = operation_for(request, slug)
     access.require_manager(request.user, operation)
     return operation
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tutela.core.imports.cli import lookup_operation
-from tutela.monitoring.xlsforms import FORMS, xlsform, xlsform_convert
+from tutela.monitoring.imports.xlsforms import FORMS, xlsform, xlsform_convert
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tutela.core.models import Operation
-from tutela.monitoring.pau_documents import render
+from tutela.monitoring.pau.rendering import render
 from tutela.monitoring.services.pau import pau_for_cli
 
 

@@ -1,7 +1,7 @@
 """XLSForms of the incident form and of the community monitoring form, generated from an
 operation's reference data, for partners who collect offline in KoboToolbox or ODK Collect.
 
-The question names are the importer's column names (tutela.monitoring.import_fields) and the
+The question names are the importer's column names (tutela.monitoring.imports.fields) and the
 choices are the operation's codes, so that a Kobo/ODK export of the submissions imports back with
 no mapping: "incident/occurred_on" is read as occurred_on, a select_multiple "R02 R11" as two
 risks, `_uuid` as the external identifier. Labels are in English and French. No question asks for
@@ -24,7 +24,7 @@ from openpyxl.styles import Font
 
 from tutela.core.models import AdminArea, Operation, PopulationGroup, ProtectionRisk
 from tutela.core.spreadsheets import xlsx_row
-from tutela.monitoring import import_fields as fields
+from tutela.monitoring.imports import fields
 from tutela.monitoring.models import (
     AgeBand,
     PerpetratorCategory,
@@ -461,6 +461,7 @@ def xlsform(operation: Operation, form: str) -> bytes:
 def xlsform_convert(content: bytes, warnings: list[str] | None = None) -> str:
     """The XForm XML of an XLSForm, as KoboToolbox would make it (pyxform; ODK Validate, a Java
     program, is not run). Raises pyxform's errors."""
+    # pyxform is loaded only when an XLSForm is converted (the command and the tests do).
     from pyxform.xls2xform import convert
 
     result = convert(

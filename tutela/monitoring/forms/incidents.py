@@ -18,7 +18,7 @@ from tutela.core.counts import MAX_COUNT
 from tutela.core.forms.fields import DateInput
 from tutela.core.models import AdminArea, Operation, PopulationGroup, ProtectionRisk
 from tutela.core.pcodes import AreaRef
-from tutela.monitoring.incident_data import IncidentData, PeopleCount, References
+from tutela.monitoring.incidents.data import IncidentData, PeopleCount, References
 from tutela.monitoring.models import (
     AgeBand,
     PerpetratorCategory,

@@ -18,6 +18,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 
+from tutela.core.maps import render_choropleth_png
+
 # ColorBrewer "Set2"/"Dark2"-like palette, distinguishable for colour-blind readers.
 PALETTE = (
     "#1b9e77",
@@ -148,8 +150,6 @@ def hotspot_map_png(
     subtitle: str = "",
 ) -> bytes:
     """The hot-spot choropleth (P-code -> value; None: hidden or no data)."""
-    from tutela.core.maps import render_choropleth_png
-
     return render_choropleth_png(
         areas=geometries,
         values=values,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -153,14 +153,40 @@ class References:
         )
 
 
+class _Problems:
+    """Collects (field, code, message) triples, the message made with its parameters."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[str, str, str]] = []
+
+    def add(self, field_name: str, problem: str, message: str, **params: Any) -> None:
+        self.found.append((field_name, problem, message % params if params else message))
+
+
+class _Add(Protocol):
+    def __call__(self, field_name: str, problem: str, message: str, **params: Any) -> None: ...
+
+
 def incident_problems(data: IncidentData, refs: References) -> list[tuple[str, str, str]]:
-    """What is wrong with `data`: (field, code, message) triples; empty when it can be saved."""
-    problems: list[tuple[str, str, str]] = []
+    """What is wrong with `data`: (field, code, message) triples; empty when it can be saved.
+    Checked in the order of the form: dates, location, risks, people, displacement, the other
+    codes, lengths."""
+    problems = _Problems()
+    for step in (
+        _date_problems,
+        _location_problems,
+        _risk_problems,
+        _people_problems,
+        _displacement_problems,
+        _code_problems,
+        _length_problems,
+    ):
+        step(data, refs, problems.add)
+    return problems.found
 
-    def add(field_name: str, problem: str, message: str, **params: Any) -> None:
-        problems.append((field_name, problem, message % params if params else message))
 
-    # Dates
+def _date_problems(data: IncidentData, refs: References, add: _Add) -> None:
+    """The dates: given, not in the future, not before EARLIEST_DATE, reported after occurred."""
     today = refs.today
     occurred: datetime.date | None = data.occurred_on
     reported: datetime.date | None = data.reported_on
@@ -209,7 +235,9 @@ def incident_problems(data: IncidentData, refs: References) -> list[tuple[str, s
             occurred=occurred.isoformat(),
         )
 
-    # Location
+
+def _location_problems(data: IncidentData, refs: References, add: _Add) -> None:
+    """The location (a known P-code of the operation, below country level) and the site."""
     pcode = str(data.area_pcode or "").strip()
     if not pcode:
         add("area_pcode", "required", _("Give the location's P-code."))
@@ -238,7 +266,10 @@ def incident_problems(data: IncidentData, refs: References) -> list[tuple[str, s
     elif not site_is_valid((data.site or "").strip()):
         add("site", "invalid", site_problem_message())
 
-    # Risks and violations
+
+def _risk_problems(data: IncidentData, refs: References, add: _Add) -> None:
+    """The risks and their violation types (codes of the operation, consistent, not repeated), and
+    the perpetrator category."""
     if not data.risks:
         add("risks", "required", _("Give at least one protection risk."))
     seen: set[tuple[str, str]] = set()
@@ -302,7 +333,9 @@ def incident_problems(data: IncidentData, refs: References) -> list[tuple[str, s
             code=data.perpetrator,
         )
 
-    # People affected
+
+def _people_problems(data: IncidentData, refs: References, add: _Add) -> None:
+    """The people affected: sex, age band, population group, counts within bounds."""
     for number, line in enumerate(data.people, start=1):
         if line.sex not in SEXES:
             add(
@@ -359,7 +392,9 @@ def incident_problems(data: IncidentData, refs: References) -> list[tuple[str, s
             max=max_count_text(),
         )
 
-    # Displacement
+
+def _displacement_problems(data: IncidentData, refs: References, add: _Add) -> None:
+    """Households displaced: only with a displacement, a count within bounds."""
     households = data.displaced_households
     if households is not None:
         if not data.displacement_caused:
@@ -382,6 +417,9 @@ def incident_problems(data: IncidentData, refs: References) -> list[tuple[str, s
                 max=max_count_text(),
             )
 
+
+def _code_problems(data: IncidentData, refs: References, add: _Add) -> None:
+    """Services, source and verification status: codes of the operation."""
     for code in data.services:
         if _key(code) not in refs.services:
             add(
@@ -408,6 +446,10 @@ def incident_problems(data: IncidentData, refs: References) -> list[tuple[str, s
             _("“%(code)s” is not a verification status of this operation."),
             code=data.verification,
         )
+
+
+def _length_problems(data: IncidentData, refs: References, add: _Add) -> None:
+    """Free text within its maximum length."""
     if len(data.narrative or "") > MAX_NARRATIVE:
         add(
             "narrative",
@@ -422,4 +464,3 @@ def incident_problems(data: IncidentData, refs: References) -> list[tuple[str, s
             _("The external identifier has more than %(max)s characters."),
             max=MAX_EXTERNAL_ID,
         )
-    return problems

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tutela.core.models import AdminArea, Operation, User
 from tutela.core.selectors import country_pcodes
-from tutela.monitoring.pau_access import approver_candidates
-from tutela.monitoring.pau_figures import parse_period
+from tutela.monitoring.access import approver_candidates
+from tutela.monitoring.pau.figures import parse_period
 from tutela.monitoring.services.pau import MAX_SECTION_CHARS, SECTIONS
 
 

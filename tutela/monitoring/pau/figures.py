@@ -17,22 +17,32 @@ from __future__ import annotations
 import calendar
 import datetime
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from tutela.core.disclosure import suppress_table, threshold_for
-from tutela.core.models import AdminArea, Operation, ProtectionRisk
+from tutela.core.disclosure import threshold_for
+from tutela.core.models import AdminArea, Operation, PopulationGroup, ProtectionRisk
+from tutela.monitoring.access import gbv_sharing_organisations
 from tutela.monitoring.models import (
     AgeBand,
-    Incident,
     PerpetratorCategory,
     ReferralService,
-    SharingAgreement,
+)
+from tutela.monitoring.pau.fivew import capacities_from_fivew
+from tutela.monitoring.selectors.base import PUBLICATION, AnalysisFilters
+from tutela.monitoring.selectors.community import community_risk_shares
+from tutela.monitoring.selectors.incidents import (
+    affected_groups,
+    areas_at,
+    incident_breakdown,
+    incident_trend,
+    period_comparison,
+    populations,
 )
 
 _QUARTER = re.compile(r"^(\d{4})\s*-?\s*[Qq]([1-4])$")
@@ -71,8 +81,6 @@ class Period:
                 "quarter": (self.start.month - 1) // 3 + 1,
                 "year": self.start.year,
             }
-        from django.utils.formats import date_format
-
         return date_format(self.start, "F Y")
 
 
@@ -115,36 +123,7 @@ def label(entry: Mapping[str, Any], language: str) -> str:
 
 def sharing_organisations(operation: Operation) -> set[int]:
     """Organisations whose GBV incidents may be counted in aggregates outside them."""
-    try:
-        from tutela.monitoring.access import gbv_sharing_organisations
-    except ImportError:
-        return set(
-            SharingAgreement.objects.filter(
-                operation=operation, shares_gbv_aggregates=True
-            ).values_list("organisation_id", flat=True)
-        )
     return set(gbv_sharing_organisations(operation))
-
-
-def publishable_incidents(operation: Operation, sharing: Iterable[int]) -> QuerySet[Incident]:
-    """Incidents a published product may count: not merged; GBV only from sharing
-    organisations."""
-    return Incident.objects.filter(operation=operation, merged_into__isnull=True).filter(
-        Q(is_gbv=False) | Q(organisation_id__in=list(sharing))
-    )
-
-
-def _pair_table(
-    keys: list[Any], current: Mapping[Any, int], previous: Mapping[Any, int], threshold: int
-) -> tuple[list[tuple[int | None, int | None]], tuple[int | None, int | None]]:
-    """Rows of (current, previous) and the totals, suppressed together as one table."""
-    if not keys:
-        return [], (0, 0)
-    table = suppress_table(
-        [[current.get(k, 0), previous.get(k, 0)] for k in keys], threshold=threshold
-    )
-    rows = [(cells[0], cells[1]) for cells in table.cells]
-    return rows, (table.col_totals[0], table.col_totals[1])
 
 
 def _change(current: int | None, previous: int | None) -> float | None:
@@ -163,15 +142,6 @@ def pau_figures(
     """Every figure of the PAU for `period` (and the previous period, for comparison) and
     `scope` (an admin 1 area, or None for the operation). `presence_user`: whose view of the 5W
     gives the partners present per area (existing capacities)."""
-    from tutela.monitoring.selectors.base import PUBLICATION, AnalysisFilters
-    from tutela.monitoring.selectors.incidents import (
-        affected_groups,
-        areas_at,
-        incident_breakdown,
-        incident_trend,
-        period_comparison,
-        populations,
-    )
 
     threshold = threshold_for(operation)
     previous = period.previous()
@@ -285,7 +255,7 @@ def pau_figures(
     people = _people(operation, people_now)
     services = _services(operation, incident_breakdown(**common, dimension="service"))
     community = _community(operation, current)
-    capacities = _capacities(operation, period, scope, presence_user)
+    capacities = capacities_from_fivew(operation, period, scope, presence_user)
 
     return {
         "period": period.code,
@@ -338,8 +308,6 @@ def _perpetrators(operation: Operation, table: Any) -> list[dict[str, Any]]:
 def _people(operation: Operation, groups: Any) -> dict[str, Any]:
     """People affected by sex × age band (the most affected groups), with disability, and by
     population group, in the period (`selectors.affected_groups` for publication)."""
-    from tutela.core.models import PopulationGroup
-
     table = groups.by_sex_age
     bands = {b.pk: b for b in AgeBand.objects.filter(operation=operation)}
     sex_names = {
@@ -403,9 +371,6 @@ def _community(operation: Operation, filters: Any) -> dict[str, Any]:
     report each risk, over the period and scope: the community analysis page's figures for a
     reader outside every organisation (`selectors.community`, the same blocks and suppression),
     so that PAUs of nested scopes or periods cannot be differenced into a small count."""
-    from tutela.monitoring.selectors.base import PUBLICATION
-    from tutela.monitoring.selectors.community import community_risk_shares
-
     level = 2 if filters.area is not None else 1
     shares = community_risk_shares(
         user=PUBLICATION, operation=operation, filters=filters, by="area", level=level
@@ -423,33 +388,3 @@ def _community(operation: Operation, filters: Any) -> dict[str, Any]:
         rows.append({"code": risk.code, "names": names(risk), "reports": reporting, "share": share})
     rows.sort(key=lambda r: (r["share"] is None, -float(r["share"] or 0)))
     return {"unit": "reports", "reports": total, "risks": rows}
-
-
-def _capacities(
-    operation: Operation, period: Period, scope: AdminArea | None, user: Any
-) -> dict[str, Any]:
-    """Partners present per area from the 5W (counts only: names can be sensitive). Without a
-    user (the command line), every 5W row of the operation is read, as a server administrator
-    would."""
-    if user is None:
-        from tutela.core.models import User
-
-        user = User(email="system@tutela.invalid", is_superuser=True, is_active=True)
-    try:
-        from tutela.activities.selectors import presence
-
-        result = presence(
-            user=user,
-            operation=operation,
-            level=2 if scope is not None else 1,
-            month_from=period.start,
-            month_to=period.end,
-        )
-    except Exception:  # noqa: BLE001 - the 5W is optional for a PAU; no capacity table then.
-        return {"available": False, "areas": []}
-    areas = [
-        {"pcode": a.pcode, "name": a.name, "partners": a.partners}
-        for a in result.areas
-        if scope is None or a.parent_pcode == scope.pcode
-    ]
-    return {"available": any(a["partners"] for a in areas), "areas": areas}

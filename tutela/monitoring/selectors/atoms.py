@@ -1,0 +1,213 @@
+"""The counted incident atoms a user's aggregates are built from (read only).
+
+The atoms (`models.summaries.IncidentAtom`) are the incident summary with the operation's counting
+rules applied: GBV rows only of the organisations sharing GBV aggregates, the verification status
+reduced to "counts as verified". `IncidentAtomBasis` records the rules they were built under.
+
+A read never writes. When the rules recorded with the atoms are the rules as they are now, the
+atoms are read; when they differ (a sharing agreement withdrawn in the admin, the shell or by a
+direct UPDATE, which the settings services did not see) or the atoms were never built, the same
+rows are computed from the summary with the current rules (one GROUP BY: slower, exactly the
+same counts). A consent withdrawn by any path therefore holds from the next read; the atoms are
+brought back in step by `services.atoms.atoms_refresh`, which the settings services call in their
+transaction and the nightly job (`schedules.py`) and `tutela rebuild_monitoring_summaries` run.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.models import CharField, Count, Q, QuerySet, Sum
+from django.db.models.functions import Cast
+
+from tutela.monitoring.models import IncidentAtom, IncidentAtomBasis, IncidentSummary
+from tutela.monitoring.selectors.base import (
+    AnalysisFilters,
+    Atoms,
+    Viewer,
+    block_filter,
+    counted_incidents,
+    no_gc_pauses,
+    verified_expression,
+    verified_status_ids,
+    visible_expression,
+)
+
+INCIDENT_DIMS = ("month", "admin1_id", "admin2_id", "primary_risk_id", "verified", "visible")
+
+# Small groups of hidden incidents are pooled across these, in this order.
+INCIDENT_POOL = ("verified", "admin2_id", "primary_risk_id", "admin1_id")
+
+Basis = tuple[frozenset[int], frozenset[int]]
+# month (text), admin1, admin2, primary risk, verified, is_gbv, incidents
+AtomRow = tuple[str, int, int | None, int, bool, bool, int]
+
+
+def ids_of(text: str) -> frozenset[int]:
+    return frozenset(int(i) for i in text.split(",") if i)
+
+
+def atoms_basis(operation_id: int) -> Basis | None:
+    """(organisations sharing GBV aggregates, statuses counting as verified) the operation's atoms
+    were built under; None when they were never built."""
+    found = IncidentAtomBasis.objects.filter(operation_id=operation_id).first()
+    if found is None:
+        return None
+    return ids_of(found.sharing), ids_of(found.verified)
+
+
+def incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
+    with no_gc_pauses():
+        return _incident_atoms(viewer, filters)
+
+
+def _incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
+    """The view's blocks of counted incidents (month × admin1 × admin2 × main risk × verified,
+    pooled across INCIDENT_POOL), with the area, risk and verification filters applied to the
+    blocks.
+
+    Read from the counted incident atoms under the current rules (`counted_atom_rows`); the
+    user's own organisation's records (visible to them) are read from the incidents and moved
+    from the hidden to the visible part (their GBV records are counted for them even without a
+    sharing agreement). The atoms are exactly those of one GROUP BY over the incidents
+    (`incident_atoms_from_records`, used when the view is limited to one organisation)."""
+    if filters.organisation is not None:
+        return incident_atoms_from_records(viewer, filters)
+    verified_ids = verified_status_ids(viewer.operation)
+    rows = counted_atom_rows(
+        viewer.operation.pk,
+        sharing=viewer.sharing_organisations,
+        verified=verified_ids,
+        month_from=filters.month_from,
+        month_to=filters.month_to,
+    )
+    shown, hidden = _split_by_visibility(viewer, rows)
+    own = viewer.own_organisation_id
+    if own is not None and not viewer.sees_everything:
+        _show_own_records(viewer, own, filters, verified_ids, shown, hidden)
+    atoms = Atoms(
+        rows=[],
+        shown=shown,
+        hidden=hidden,
+        threshold=viewer.threshold,
+        pool_order=INCIDENT_POOL,
+        dims=INCIDENT_DIMS[:-1],
+    )
+    return atoms.inside(block_filter(filters))
+
+
+def counted_atom_rows(
+    operation_id: int,
+    *,
+    sharing: Collection[int],
+    verified: Collection[int],
+    month_from: datetime.date | None = None,
+    month_to: datetime.date | None = None,
+) -> list[AtomRow]:
+    """The atoms under the rules (`sharing`, `verified`) as they are now: from IncidentAtom when
+    it was built under them, otherwise computed from the summary (nothing is written)."""
+    q = Q(operation_id=operation_id)
+    if month_from:
+        q &= Q(month__gte=month_from)
+    if month_to:
+        q &= Q(month__lte=month_to)
+    fields = ("month_text", "admin1_id", "admin2_id", "primary_risk_id", "verified", "is_gbv")
+    query: QuerySet[Any, Any]
+    if atoms_basis(operation_id) == (frozenset(sharing), frozenset(verified)):
+        # One row per atom and GBV flag, no GROUP BY.
+        query = (
+            IncidentAtom.objects.filter(q)
+            .annotate(month_text=Cast("month", CharField()))
+            .values_list(*fields, "incidents")
+            .order_by()
+        )
+    else:
+        counted = Q(is_gbv=False)
+        if sharing:
+            counted |= Q(organisation_id__in=sorted(sharing))
+        query = (
+            IncidentSummary.objects.filter(q & counted)
+            .annotate(
+                month_text=Cast("month", CharField()),
+                verified=verified_expression(sorted(verified)),
+            )
+            .values_list(*fields)
+            .annotate(total=Sum("incidents"))
+            .order_by()
+        )
+    # Read without the ORM's per-value converters, the month as text (one date per distinct
+    # month): this query is most of a trend's time.
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def _split_by_visibility(
+    viewer: Viewer, rows: Iterable[AtomRow]
+) -> tuple[dict[tuple[Any, ...], int], dict[tuple[Any, ...], int]]:
+    """Atom -> count, apart for the records the user may see (shown) and those they may not."""
+    visible_gbv = viewer.sees_everything
+    visible_other = viewer.sees_everything or viewer.is_analyst
+    months: dict[str, datetime.date] = {}
+    shown: dict[tuple[Any, ...], int] = {}
+    hidden: dict[tuple[Any, ...], int] = {}
+    for month, admin1, admin2, risk, verified, gbv, n in rows:
+        day = months.get(month)
+        if day is None:
+            day = months[month] = datetime.date.fromisoformat(str(month)[:10])
+        atom = (day, admin1, admin2, risk, bool(verified))
+        side = shown if (visible_gbv if gbv else visible_other) else hidden
+        side[atom] = side.get(atom, 0) + n
+    return shown, hidden
+
+
+def _show_own_records(
+    viewer: Viewer,
+    own: int,
+    filters: AnalysisFilters,
+    verified_ids: Sequence[int],
+    shown: dict[tuple[Any, ...], int],
+    hidden: dict[tuple[Any, ...], int],
+) -> None:
+    """The user's own organisation's records are visible to them: moved from hidden to shown
+    (GBV ones of an organisation without a sharing agreement are not in the atoms)."""
+    visible_gbv = viewer.sees_everything
+    visible_other = viewer.sees_everything or viewer.is_analyst
+    own_gbv_in_atoms = own in viewer.sharing_organisations
+    for month, admin1, admin2, risk, verified, gbv, n in (
+        counted_incidents(viewer, filters)
+        .filter(organisation_id=own)
+        .annotate(verified=verified_expression(verified_ids))
+        .values_list("month", "admin1_id", "admin2_id", "primary_risk_id", "verified", "is_gbv")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        if visible_gbv if gbv else visible_other:
+            continue
+        atom = (month, admin1, admin2, risk, bool(verified))
+        if not gbv or own_gbv_in_atoms:
+            hidden[atom] = hidden.get(atom, 0) - n
+        shown[atom] = shown.get(atom, 0) + n
+
+
+def incident_atoms_from_records(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
+    """`incident_atoms` by one GROUP BY over the incidents themselves."""
+    rows = (
+        counted_incidents(viewer, filters)
+        .annotate(
+            verified=verified_expression(verified_status_ids(viewer.operation)),
+            visible=visible_expression(viewer),
+        )
+        .values(*INCIDENT_DIMS)
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    atoms = Atoms.from_values(rows, threshold=viewer.threshold, pool_order=INCIDENT_POOL)
+    for i, (key, n, visible) in enumerate(atoms.rows):
+        # The same types as the summary's (SQLite gives the CASE as 0/1).
+        atoms.rows[i] = ((*key[:4], bool(key[4])), n, visible)
+    return atoms.inside(block_filter(filters))

@@ -1,0 +1,157 @@
+"""What the upload pages do with a monitoring file: start its import (now when small, queued for
+the background worker when big: `tasks.import_monitoring_in_background`), and look at it before
+importing (its columns matched, the coded values the importer does not recognise). The import
+itself is `services.imports.import_monitoring_file`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tutela.core.imports import uploads
+from tutela.core.imports.matching import ColumnMatch
+from tutela.core.imports.problems import Problem
+from tutela.core.imports.readers import Table
+from tutela.core.imports.values import is_blank
+from tutela.core.imports.values import text as cell_text
+from tutela.core.models import Operation, Organisation
+from tutela.monitoring import access as monitoring_access
+from tutela.monitoring.imports import fields
+from tutela.monitoring.imports.columns import column_problems, match_file, read_file
+from tutela.monitoring.imports.fields import FieldSet
+from tutela.monitoring.imports.rows import RowReader
+from tutela.monitoring.imports.vocabulary import SEPARATORS, fieldset_for
+from tutela.monitoring.incidents.data import (
+    References,
+)
+from tutela.monitoring.models import (
+    MonitoringImport,
+    MonitoringMapping,
+)
+from tutela.monitoring.services.imports import file_content, import_monitoring_file, mapping_check
+from tutela.monitoring.tasks import import_monitoring_in_background
+
+
+def import_monitoring_start(
+    *,
+    by: Any,
+    operation: Operation,
+    organisation: Organisation | None,
+    kind: str,
+    file: Any,
+    file_name: str = "",
+    mapping: MonitoringMapping | None = None,
+    dry_run: bool = False,
+    background: bool | None = None,
+) -> MonitoringImport:
+    """Import an upload now when small, or in the background worker when big (or when
+    `background` says so): a queued import returns its record "pending" with a Job whose
+    progress the page polls."""
+    organisation = monitoring_access.import_organisation(by, operation, organisation)
+    mapping_check(mapping, operation, kind)
+
+    def queue(upload: uploads.Upload) -> MonitoringImport:
+        record = MonitoringImport(
+            operation=operation,
+            organisation=organisation,
+            kind=kind,
+            user=by if getattr(by, "is_authenticated", False) else None,
+            file_name=upload.name,
+            mapping=mapping,
+        )
+        return uploads.record_queue(
+            record,
+            data=upload.data,
+            task=import_monitoring_in_background,
+            job_kind="monitoring_import",
+            dry_run=dry_run,
+        )
+
+    return uploads.upload_start(
+        file,
+        file_name,
+        background=background,
+        caller="import_monitoring_start",
+        import_file=import_monitoring_file,
+        queue=queue,
+        by=by,
+        operation=operation,
+        organisation=organisation,
+        kind=kind,
+        mapping=mapping,
+        dry_run=dry_run,
+    )
+
+
+@dataclass
+class Inspection:
+    table: Table
+    match: ColumnMatch
+    fieldset: FieldSet
+    problems: list[Problem]
+    sample: list[tuple[int, list[Any]]] = field(default_factory=list)
+    # field -> distinct values of its column the importer does not recognise
+    unknown: dict[str, list[str]] = field(default_factory=dict)
+
+
+def import_inspect(
+    *,
+    operation: Operation,
+    kind: str,
+    file: Any,
+    file_name: str = "",
+    mapping: MonitoringMapping | None = None,
+    columns: Mapping[str, str] | None = None,
+    sample_rows: int = 5,
+    distinct_limit: int = 30,
+) -> Inspection:
+    """Read a file and match its columns (with `columns`, {header: field}, when given) without
+    checking or saving anything; list the values of coded columns that are not recognised.
+    Raises ImportFileError for an unreadable file."""
+    fieldset = fieldset_for(operation, kind)
+    table = read_file(file_content(None, file), file_name=file_name, fieldset=fieldset)
+    if columns is not None:
+        chosen = MonitoringMapping(columns=dict(columns), values={})
+        match = match_file(table, fieldset, chosen)
+    else:
+        match = match_file(table, fieldset, mapping)
+    values = mapping.values if mapping is not None else None
+    problems = column_problems(match, fieldset, values)
+    refs = References.load(operation)
+    reader = RowReader(refs=refs, fieldset=fieldset, match=match, values=None)
+    unknown: dict[str, list[str]] = {}
+    for index, name in match.columns.items():
+        spec = fieldset.by_name[name]
+        if not spec.ref or spec.ref == "coping":
+            continue
+        seen: dict[str, None] = {}
+        for _number, cells in table.rows:
+            value = cells[index] if index < len(cells) else None
+            if is_blank(value):
+                continue
+            raw = value if isinstance(value, str) else cell_text(value)
+            parts = [raw]
+            if spec.kind == fields.MULTI and reader.vocab.lookup(spec.ref, raw) is None:
+                if SEPARATORS.search(raw):
+                    parts = SEPARATORS.split(raw)
+                elif "," in raw:
+                    parts = raw.split(",")
+                else:
+                    parts = raw.split()
+            for part in parts:
+                part = " ".join(part.split())[:200]
+                if part and reader.vocab.lookup(spec.ref, part) is None and part not in seen:
+                    seen[part] = None
+            if len(seen) >= distinct_limit:
+                break
+        if seen:
+            unknown[name] = list(seen)[:distinct_limit]
+    return Inspection(
+        table=table,
+        match=match,
+        fieldset=fieldset,
+        problems=problems,
+        sample=table.rows[:sample_rows],
+        unknown=unknown,
+    )
