@@ -458,6 +458,11 @@ SPECTACULAR_SETTINGS = {
         "TransferStatusEnum": "tutela.cases.models.workflow.Transfer.Status",
         "ReferralStatusEnum": "tutela.cases.models.referrals.Referral.Status",
         "ReferralPriorityEnum": "tutela.cases.models.referrals.Referral.Priority",
+        # Cash for protection: a second "status" and "purpose" choice sets.
+        "CashAssistanceStatusEnum": "tutela.cases.models.cash.CashAssistance.Status",
+        "CashInstalmentStatusEnum": "tutela.cases.models.cash.CashInstalment.Status",
+        "SharingAgreementPurposeEnum": "tutela.cases.models.cash.SharingAgreement.Purpose",
+        "ConsentPurposeEnum": "tutela.cases.models.consent.Consent.Purpose",
     },
 }
 

@@ -56,15 +56,15 @@ def _summary(summary: selectors.PdmSummary | None) -> dict[str, Any] | None:
         "received_in_full": summary.received_in_full,
         "on_time": summary.on_time,
         "safety_problems": summary.safety_problems,
-        "uses": [{"label": label, "count": n} for label, n in summary.uses],
-        "satisfaction": [{"label": str(score), "count": n} for score, n in summary.satisfaction],
+        "uses": [{"category": label, "count": n} for label, n in summary.uses],
+        "satisfaction": [{"category": str(score), "count": n} for score, n in summary.satisfaction],
         "suppressed": summary.suppressed,
     }
 
 
 class CashView(CaseStaffView):
     queryset = CashAssistance.objects.none()
-    serializer_class = s.CashOut
+    serializer_class: type[Any] = s.CashOut
 
     def get_cash(self) -> CashAssistance:
         return access.cash_get_for_user(
@@ -93,6 +93,10 @@ class CaseCashView(CashView, ListAPIView):
     def get_queryset(self) -> QuerySet[CashAssistance]:
         case = self.get_case(reason="api cash")
         return case.cash.prefetch_related("instalments__monitoring").order_by("-id")
+
+    @extend_schema(operation_id="cases_case_cash_list")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(request=s.CashIn, responses={201: s.CashOut})
     def post(self, request: Request, slug: str, pk: int) -> Response:
@@ -161,9 +165,10 @@ class CashDecideView(CashView):
         },
     )
     def post(self, request: Request, slug: str, cash: int) -> Response:
+        assistance = self.get_cash()
         data = self.input(s.DecideIn)
         try:
-            item = services.cash_decide(assistance=self.get_cash(), by=self.caller, **data)
+            item = services.cash_decide(assistance=assistance, by=self.caller, **data)
         except services.ProbableCashDuplicate as error:
             return Response(
                 {
@@ -190,8 +195,9 @@ class CashCheckView(CashView):
 class CashCancelView(CashView):
     @extend_schema(request=s.CancelIn, responses=s.CashOut)
     def post(self, request: Request, slug: str, cash: int) -> Response:
+        assistance = self.get_cash()
         data = self.input(s.CancelIn)
-        item = services.cash_cancel(assistance=self.get_cash(), by=self.caller, **data)
+        item = services.cash_cancel(assistance=assistance, by=self.caller, **data)
         return self.output(self.fresh(item))
 
 
@@ -200,8 +206,8 @@ class CashScheduleView(CashView):
 
     @extend_schema(request=s.ScheduleIn, responses=s.CashOut)
     def put(self, request: Request, slug: str, cash: int) -> Response:
-        data = self.input(s.ScheduleIn)
         item = self.get_cash()
+        data = self.input(s.ScheduleIn)
         services.instalments_set(
             assistance=item,
             by=self.caller,
@@ -217,8 +223,8 @@ class InstalmentStatusView(CashView):
 
     @extend_schema(request=s.InstalmentStatusIn, responses=s.InstalmentOut)
     def post(self, request: Request, slug: str, cash: int, number: int) -> Response:
-        data = self.input(s.InstalmentStatusIn)
         instalment = self.get_instalment(self.get_cash())
+        data = self.input(s.InstalmentStatusIn)
         item = services.instalment_status_set(instalment=instalment, by=self.caller, **data)
         return self.output(item)
 
@@ -230,8 +236,8 @@ class MonitoringView(CashView):
 
     @extend_schema(request=s.MonitoringIn, responses={201: s.MonitoringOut})
     def post(self, request: Request, slug: str, cash: int, number: int) -> Response:
-        data = self.input(s.MonitoringIn)
         instalment = self.get_instalment(self.get_cash())
+        data = self.input(s.MonitoringIn)
         item = services.monitoring_record(instalment=instalment, by=self.caller, **data)
         return self.output(item, status_code=status.HTTP_201_CREATED)
 
@@ -247,6 +253,8 @@ class ReconciliationExportView(CashView):
         responses={(200, XLSX): OpenApiTypes.BINARY, (200, ZIP): OpenApiTypes.BINARY},
     )
     def post(self, request: Request, slug: str) -> HttpResponse:
+        if not access.can_export(self.caller, self.get_operation(), "cash_reconciliation"):
+            raise PermissionDenied
         data = self.input(s.CashExportIn)
         content = cash_reconciliation_export(operation=self.get_operation(), by=self.caller, **data)
         if data["file_format"] == "csv":
@@ -266,7 +274,7 @@ class MonitoringSummaryView(OperationAPIView):
         if not access.can_see_cash_summary(self.caller, operation):
             raise PermissionDenied
         own = None
-        if access.is_case_staff(self.caller, operation):
+        if access.is_case_staff(self.caller, operation) and self.caller.organisation_id:
             own = selectors.pdm_summary_for_organisation(operation, self.caller.organisation_id)
         return Response(
             {

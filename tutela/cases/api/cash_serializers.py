@@ -17,7 +17,12 @@ from tutela.cases.models import (
 from tutela.cases.models.cash import MAX_AMOUNT, MAX_HOUSEHOLD, MAX_INSTALMENTS
 from tutela.core.api.serializers import OrganisationField
 
-AMOUNT = {"max_digits": 15, "decimal_places": 2, "min_value": 0, "max_value": MAX_AMOUNT}
+AMOUNT: dict[str, Any] = {
+    "max_digits": 15,
+    "decimal_places": 2,
+    "min_value": 0,
+    "max_value": MAX_AMOUNT,
+}
 
 
 class CashIn(serializers.Serializer):
@@ -135,7 +140,9 @@ class ScheduleLineIn(serializers.Serializer):
 
 
 class ScheduleIn(serializers.Serializer):
-    instalments = ScheduleLineIn(many=True, max_length=MAX_INSTALMENTS)
+    instalments = serializers.ListField(
+        child=ScheduleLineIn(), min_length=1, max_length=MAX_INSTALMENTS
+    )
 
 
 class InstalmentStatusIn(serializers.Serializer):
@@ -166,7 +173,7 @@ class CashExportIn(serializers.Serializer):
 
 
 class CountOut(serializers.Serializer):
-    label = serializers.CharField()
+    category = serializers.CharField()
     count = serializers.IntegerField(allow_null=True)
 
 

@@ -20,7 +20,8 @@ from tutela.cases.models import Case, CashAssistance, CashInstalment, Expenditur
 from tutela.cases.services import cash as cash_services
 from tutela.cases.services import workflow
 from tutela.cases.services.cash_exports import cash_reconciliation_export
-from tutela.cases.tests.cash_fixtures import basket, cash_case, cash_for  # noqa: F401
+from tutela.cases.tests import cash_fixtures
+from tutela.cases.tests.cash_fixtures import cash_case, cash_for
 from tutela.cases.tests.conftest import CaseWorld, _role
 from tutela.conftest import client_for, make_user
 from tutela.core import crypto
@@ -29,6 +30,9 @@ from tutela.core.models.roles import Role
 
 API = "/api/v1/operations/mali/cases"
 TODAY = timezone.localdate
+
+# The operation's criteria, threshold and MEB (a fixture).
+basket = cash_fixtures.basket
 
 
 def agreement(cw: CaseWorld, **kw: Any) -> Any:
@@ -78,11 +82,13 @@ def test_another_amount_needs_a_reason_kept_encrypted(
         cash_for(cw, case, amount=Decimal("90000"))
     assert "override_reason" in refused.value.message_dict
     item = cash_for(cw, case, amount=Decimal("90000"), override_reason="Loyer dû au bailleur")
-    assert item.amount == Decimal("90000.00") and item.computed_amount == Decimal("68000.00")
+    assert item.amount == Decimal("90000.00")
+    assert item.computed_amount == Decimal("68000.00")
     with connection.cursor() as cursor:
         cursor.execute("SELECT override_reason FROM cases_cashassistance WHERE id = %s", [item.pk])
         stored = cursor.fetchone()[0]
-    assert "Loyer" not in stored and stored.startswith(crypto.PREFIX)
+    assert "Loyer" not in stored
+    assert stored.startswith(crypto.PREFIX)
 
 
 def test_eligibility_needs_the_mandatory_criteria_and_the_threshold(
@@ -90,9 +96,11 @@ def test_eligibility_needs_the_mandatory_criteria_and_the_threshold(
 ) -> None:
     case = cash_case(cw)
     no_risk = cash_for(cw, case, criteria_met=["female-headed", "disability"])
-    assert no_risk.score == 4 and not no_risk.eligible
+    assert no_risk.score == 4
+    assert not no_risk.eligible
     low = cash_for(cw, case, criteria_met=["protection-risk"])
-    assert low.score == 3 and not low.eligible
+    assert low.score == 3
+    assert not low.eligible
     with pytest.raises(ValidationError):
         cash_services.cash_request(assistance=low, by=cw.caseworker)
     with pytest.raises(ValidationError):
@@ -293,7 +301,8 @@ def test_the_pdm_summary_is_whole_inside_the_organisation_and_suppressed_outside
     assert {line["count"] for line in cluster["cluster"]["uses"]} <= {None, 0}
     assert 1 not in [line["count"] for line in cluster["cluster"]["satisfaction"]]
     page = client_for(cw.world.coordinator).get("/o/mali/cases/cash/summary/")
-    assert page.status_code == 200 and "Your organisation" not in page.content.decode()
+    assert page.status_code == 200
+    assert "Your organisation" not in page.content.decode()
 
 
 # --- Reconciliation export -------------------------------------------------------------------
@@ -319,13 +328,19 @@ def test_the_reconciliation_export_is_encrypted_and_carries_no_identity(
     content = cash_reconciliation_export(
         operation=cw.operation, by=cw.supervisor, password=password
     )
-    assert b"Traor" not in content and b"88213" not in content
+    assert b"Traor" not in content
+    assert b"88213" not in content
     rows = list(_decrypt(content, password).iter_rows(values_only=True))
     assert len(rows) == 3
-    assert rows[1][0] == item.code and rows[1][1] == item.case.code
-    assert rows[1][6] == 34000 and rows[1][9] == 30000 and rows[1][10] == -4000
+    assert rows[1][0] == item.code
+    assert rows[1][1] == item.case.code
+    assert rows[1][6] == 34000
+    assert rows[1][9] == 30000
+    assert rows[1][10] == -4000
     text = " ".join(str(v) for row in rows for v in row)
-    assert "Aïcha" not in text and "ML-0457" not in text and "+223" not in text
+    assert "Aïcha" not in text
+    assert "ML-0457" not in text
+    assert "+223" not in text
     archive = cash_reconciliation_export(
         operation=cw.operation, by=cw.supervisor, password=password, file_format="csv"
     )
@@ -336,7 +351,8 @@ def test_the_reconciliation_export_is_encrypted_and_carries_no_identity(
             opened.read("reconciliation.csv")
         opened.setpassword(password.encode())
         csv_text = opened.read("reconciliation.csv").decode("utf-8-sig")
-    assert item.code in csv_text and "Aïcha" not in csv_text
+    assert item.code in csv_text
+    assert "Aïcha" not in csv_text
     assert (
         AuditEntry.objects.filter(action="export", entity_type="cases.cash_reconciliation").count()
         == 2
@@ -360,8 +376,10 @@ def test_the_check_names_the_other_organisation_and_nothing_else(
     assert response.status_code == 200
     assert response.json() == {"outcome": "checked", "organisations": ["DRC"]}
     text = response.content.decode()
-    assert elsewhere.code not in text and elsewhere.case.code not in text
-    assert "Aïcha" not in text and "Dina" not in text
+    assert elsewhere.code not in text
+    assert elsewhere.case.code not in text
+    assert "Aïcha" not in text
+    assert "Dina" not in text
     entry = AuditEntry.objects.filter(
         entity_type="cases.cashassistance", entity_id=str(item.pk), summary__contains="duplicate"
     ).get()
@@ -384,7 +402,8 @@ def test_an_approval_with_a_probable_duplicate_needs_confirmation(
     confirmed = supervisor.post(
         url, {"approve": True, "confirm_duplicates": True}, content_type="application/json"
     )
-    assert confirmed.status_code == 200 and confirmed.json()["status"] == "approved"
+    assert confirmed.status_code == 200
+    assert confirmed.json()["status"] == "approved"
 
 
 @pytest.mark.parametrize("missing", ["agreement", "our consent", "their consent", "ended"])
