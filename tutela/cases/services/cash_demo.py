@@ -37,6 +37,8 @@ def cash_demo_load(*, operation: Operation, users: dict[str, User]) -> int:
     supervisor = users.get("supervisor")
     if coordinator is None or worker is None or supervisor is None:
         return 0
+    if worker.organisation is None:
+        return 0
     if CashAssistance.objects.filter(operation=operation, is_demo=True).exists():
         return 0
     today = timezone.localdate()
@@ -64,11 +66,11 @@ def cash_demo_load(*, operation: Operation, users: dict[str, User]) -> int:
     )
     other = (
         Organisation.objects.filter(operations=operation)
-        .exclude(pk=worker.organisation_id)
+        .exclude(pk=worker.organisation.pk)
         .order_by("acronym")
         .first()
     )
-    if other is not None and worker.organisation is not None:
+    if other is not None:
         cash_services.agreement_create(
             operation=operation,
             by=coordinator,
