@@ -469,3 +469,41 @@ def test_the_check_never_decrypts(
     # The spy works: reading an encrypted column now fails.
     with pytest.raises(AssertionError):
         list(Case.objects.filter(pk=item.case_id).values_list("people__given_name", flat=True))
+
+
+def test_anonymising_a_case_removes_the_free_text_of_its_cash(
+    cw: CaseWorld, basket: ExpenditureBasket
+) -> None:
+    from tutela.cases.services.retention import retention_apply
+
+    case = cash_case(cw)
+    item = cash_for(cw, case, amount=Decimal("70000"), override_reason="Loyer dû au bailleur")
+    cash_services.cash_request(assistance=item, by=cw.caseworker)
+    cash_services.cash_decide(assistance=item, by=cw.supervisor, approve=True, comment="Vu")
+    first = item.instalments.get(number=1)
+    cash_services.instalment_status_set(
+        instalment=first, by=cw.caseworker, status="paid", note="Payé au marché de Sévaré"
+    )
+    cash_services.monitoring_record(
+        instalment=first,
+        by=cw.caseworker,
+        interviewed_on=TODAY(),
+        received_in_full=True,
+        on_time=True,
+        safety_problem=True,
+        safety_note="Racket au point de retrait",
+        satisfaction=3,
+    )
+    Case.objects.filter(pk=case.pk).update(
+        stage=Case.Stage.CLOSED,
+        closed_on=TODAY() - datetime.timedelta(days=3000),
+        closure_reason="needs_met",
+    )
+    run = retention_apply(operation=cw.operation)
+    assert [entry["code"] for entry in run.report] == [case.code]
+    item.refresh_from_db()
+    first.refresh_from_db()
+    assert (item.override_reason, item.decision_note, first.note) == ("", "", "")
+    assert first.monitoring.safety_note == ""
+    assert item.amount == Decimal("70000.00")
+    assert first.status == "paid"
