@@ -461,6 +461,11 @@ SPECTACULAR_SETTINGS = {
         "PeerStatusEnum": "tutela.cases.models.peers.Peer.Status",
         "PeerMessageStatusEnum": "tutela.cases.models.peers.PeerMessage.Status",
         "InboundReferralStatusEnum": "tutela.cases.models.peers.InboundReferral.Status",
+        # Cash for protection: a second "status" and "purpose" choice sets.
+        "CashAssistanceStatusEnum": "tutela.cases.models.cash.CashAssistance.Status",
+        "CashInstalmentStatusEnum": "tutela.cases.models.cash.CashInstalment.Status",
+        "SharingAgreementPurposeEnum": "tutela.cases.models.cash.SharingAgreement.Purpose",
+        "ConsentPurposeEnum": "tutela.cases.models.consent.Consent.Purpose",
     },
 }
 

@@ -36,7 +36,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from tutela.cases.models import Approval, Case, Referral, Service, Transfer
+from tutela.cases.models import Approval, Case, CashAssistance, Referral, Service, Transfer
 from tutela.cases.models.peers import InboundReferral, Peer
 from tutela.core import access
 from tutela.core.models import Operation, OperationRole, Organisation
@@ -379,3 +379,53 @@ def can_answer_inbound_referral(user: Any, inbound: InboundReferral) -> bool:
     return inbound.organisation_id == getattr(user, "organisation_id", None) and is_case_staff(
         user, inbound.operation
     )
+# --- Cash for protection --------------------------------------------------------------------------
+# The cash records of a case follow the case: whoever sees the case sees them (caseworker in charge
+# or assigned, the team's supervisors); a supervisor of the team other than the person who asked
+# for it approves (two people); the operation's managers keep the criteria, the MEB and the
+# data-sharing agreements; everyone with a role sees the cluster's disclosure-controlled PDM
+# summary, case staff their own organisation's.
+
+
+def cash_for_user(user: Any, operation: Operation) -> QuerySet[CashAssistance]:
+    return CashAssistance.objects.filter(
+        operation=operation, case__in=cases_for_user(user, operation).values("pk")
+    )
+
+
+def cash_get_for_user(
+    user: Any, operation: Operation, pk: Any, *, request: HttpRequest | None = None
+) -> CashAssistance:
+    """The cash record if the user may see its case (404 otherwise); the read is audited."""
+    try:
+        item = (
+            cash_for_user(user, operation)
+            .select_related("case", "case__operation", "basket", "intervention", "organisation")
+            .get(pk=int(pk))
+        )
+    except (CashAssistance.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    audit_read(actor=user, instance=item, operation=operation, request=request)
+    return item
+
+
+def can_edit_cash(user: Any, item: CashAssistance) -> bool:
+    return can_edit_case(user, item.case)
+
+
+def can_decide_cash(user: Any, item: CashAssistance) -> bool:
+    """Two people: a supervisor of the case's team who neither recorded nor asked for it."""
+    if item.status != CashAssistance.Status.PENDING or not can_supervise(user, item.case):
+        return False
+    return user.pk not in {item.requested_by_id, item.created_by_id}
+
+
+def can_manage_cash_settings(user: Any, operation: Operation) -> bool:
+    return access.is_manager(user, operation)
+
+
+def can_see_cash_summary(user: Any, operation: Operation) -> bool:
+    return bool(access.roles_in(user, operation))
+
+
+EXPORTS["cash_reconciliation"] = _supervisor

@@ -88,3 +88,8 @@ urlpatterns = [
         name="directory_export",
     ),
 ]
+
+# Cash for protection (tutela.cases.views.cash).
+from tutela.cases.cash_urls import urlpatterns as cash_urlpatterns  # noqa: E402
+
+urlpatterns += cash_urlpatterns

@@ -109,3 +109,8 @@ urlpatterns = [
     path(f"{one}referrals/", views.ReferralSendView.as_view(), name="referral-send"),
     path(f"{one}transfer/", views.TransferRequestView.as_view(), name="transfer"),
 ]
+
+# Cash for protection (tutela.cases.api.cash).
+from tutela.cases.api.cash_urls import urlpatterns as cash_urlpatterns  # noqa: E402
+
+urlpatterns = cash_urlpatterns + urlpatterns

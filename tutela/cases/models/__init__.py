@@ -58,3 +58,24 @@ __all__ = [
     "Transfer",
     "age_band_for",
 ]
+from tutela.cases.models.cash import (  # noqa: E402
+    BasketAmount,
+    CashAssistance,
+    CashInstalment,
+    CashRules,
+    DistributionMonitoring,
+    EligibilityCriterion,
+    ExpenditureBasket,
+    SharingAgreement,
+)
+
+__all__ += [
+    "BasketAmount",
+    "CashAssistance",
+    "CashInstalment",
+    "CashRules",
+    "DistributionMonitoring",
+    "EligibilityCriterion",
+    "ExpenditureBasket",
+    "SharingAgreement",
+]

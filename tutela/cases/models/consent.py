@@ -18,6 +18,7 @@ class Consent(models.Model):
         SHARING = "sharing", _("Sharing with named organisations (referral, transfer)")
         AGGREGATE = "aggregate", _("Counting in anonymous statistics")
         TRACING = "tracing", _("Family tracing")
+        DEDUPLICATION = "dedup", _("Checking with other organisations for duplicate assistance")
 
     class GivenBy(models.TextChoices):
         PERSON = "person", _("The person")

@@ -482,6 +482,10 @@ def demo_cases_load(*, operation: Operation, by: Any = None) -> int:
         to = [orgs[a] for a in receivers.get(demo.stage, []) if a in orgs]
         _consents(case, owner, demo, to)
         _advance(case, demo, owner, supervisor, users, to)
+    # Cash for protection on two of the cases (tutela.cases.services.cash_demo).
+    from tutela.cases.services.cash_demo import cash_demo_load
+
+    cash_demo_load(operation=operation, users=users)
     return created
 
 

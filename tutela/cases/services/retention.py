@@ -190,3 +190,14 @@ def retention_apply_all(*, today: datetime.date | None = None) -> list[Retention
         if Case.objects.filter(operation=operation, stage=Case.Stage.CLOSED).exists():
             runs.append(retention_apply(operation=operation, today=today))
     return runs
+
+
+# Cash for protection: its free text goes with the case's (amounts, dates and statuses stay for
+# the reconciliation).
+from tutela.cases.models import CashAssistance, CashInstalment, DistributionMonitoring  # noqa: E402
+
+TEXT_FIELDS += [
+    (CashAssistance, "case", ("override_reason", "decision_note")),
+    (CashInstalment, "assistance__case", ("note",)),
+    (DistributionMonitoring, "instalment__assistance__case", ("safety_note",)),
+]

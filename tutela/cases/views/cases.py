@@ -128,7 +128,7 @@ def case_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         consents=case.consents.prefetch_related("organisations").select_related("recorded_by"),
         active={
             c.pk
-            for p in ("services", "sharing", "aggregate", "tracing")
+            for p in ("services", "sharing", "aggregate", "tracing", "dedup")
             for c in active_consents(case, p)
         },
         overrides=case.overrides.select_related("organisation", "by"),
