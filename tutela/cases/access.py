@@ -379,6 +379,8 @@ def can_answer_inbound_referral(user: Any, inbound: InboundReferral) -> bool:
     return inbound.organisation_id == getattr(user, "organisation_id", None) and is_case_staff(
         user, inbound.operation
     )
+
+
 # --- Cash for protection --------------------------------------------------------------------------
 # The cash records of a case follow the case: whoever sees the case sees them (caseworker in charge
 # or assigned, the team's supervisors); a supervisor of the team other than the person who asked

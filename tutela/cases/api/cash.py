@@ -92,7 +92,11 @@ class CaseCashView(CashView, ListAPIView):
 
     def get_queryset(self) -> QuerySet[CashAssistance]:
         case = self.get_case(reason="api cash")
-        return case.cash.prefetch_related("instalments__monitoring").order_by("-id")
+        return (
+            CashAssistance.objects.filter(case=case)
+            .prefetch_related("instalments__monitoring")
+            .order_by("-id")
+        )
 
     @extend_schema(operation_id="cases_case_cash_list")
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
