@@ -18,7 +18,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tutela.coordination import selectors_actions as selectors
+from tutela.coordination.selectors import actions as selectors
 from tutela.coordination.models import ActionPoint, ActionPointEvent
 from tutela.coordination.services import actions as services
 from tutela.core import access

@@ -23,9 +23,9 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tutela.coordination import document_formats
-from tutela.coordination import selectors_advocacy as selectors
-from tutela.coordination.forms_advocacy import DocumentFilterForm, RecommendationFilterForm
+from tutela.coordination.services import document_formats
+from tutela.coordination.selectors import advocacy as selectors
+from tutela.coordination.forms.advocacy import DocumentFilterForm, RecommendationFilterForm
 from tutela.coordination.models import (
     ClearanceDocument,
     DocumentVersion,

@@ -17,7 +17,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tutela.coordination import selectors_alerts as selectors
+from tutela.coordination.selectors import alerts as selectors
 from tutela.coordination.models import Alert, AlertRecipient
 from tutela.coordination.services import alerts as services
 from tutela.core.api.serializers import AreaField, BodyField, OrganisationField

@@ -19,7 +19,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tutela.coordination import selectors
+from tutela.coordination.selectors import meetings as selectors
 from tutela.coordination.models import (
     AgendaItem,
     Meeting,

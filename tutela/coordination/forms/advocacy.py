@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from tutela.coordination import selectors_advocacy as selectors
+from tutela.coordination.selectors import advocacy as selectors
 from tutela.coordination.models import (
     ClearanceDocument,
     Meeting,

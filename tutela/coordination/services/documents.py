@@ -23,8 +23,8 @@ from django.utils.html import escape, linebreaks
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from tutela.coordination import document_formats
-from tutela.coordination import selectors_advocacy as selectors
+from tutela.coordination.services import document_formats
+from tutela.coordination.selectors import advocacy as selectors
 from tutela.coordination.models import ClearanceDocument, DocumentVersion
 from tutela.core.models import (
     AuditEntry,

@@ -20,7 +20,7 @@ from django.utils import formats, timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from tutela.coordination.document_formats import (
+from tutela.coordination.services.document_formats import (
     markdown_to_docx,
     markdown_to_html,
     markdown_to_pdf,
@@ -164,7 +164,7 @@ def export_filename(meeting: Meeting) -> str:
 def minutes_markdown(meeting: Meeting, minutes: Minutes | None) -> str:
     """The whole minutes document as Markdown, in the current language: details, attendance by
     organisation, agenda, decisions, discussion, action points."""
-    from tutela.coordination.selectors import attendance_by_organisation
+    from tutela.coordination.selectors.meetings import attendance_by_organisation
 
     start = timezone.localtime(meeting.starts_at)
     end = timezone.localtime(meeting.ends_at)

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tutela.coordination import selectors_advocacy as selectors
+from tutela.coordination.selectors import advocacy as selectors
 from tutela.coordination.models import (
     ClearanceDocument,
     Meeting,

@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document
 
 from tutela.conftest import World, make_user
-from tutela.coordination import document_formats
-from tutela.coordination import selectors_advocacy as selectors
+from tutela.coordination.services import document_formats
+from tutela.coordination.selectors import advocacy as selectors
 from tutela.coordination.models import ClearanceDocument, DocumentVersion
 from tutela.coordination.services.documents import (
     document_circulate,

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tutela.conftest import World
-from tutela.coordination import selectors
+from tutela.coordination.selectors import meetings as selectors
 from tutela.coordination.models import (
     ActionPoint,
     AgendaItem,

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tutela.coordination import selectors_actions as selectors
-from tutela.coordination.forms_actions import (
+from tutela.coordination.selectors import actions as selectors
+from tutela.coordination.forms.actions import (
     ActionPointFilterForm,
     ActionPointForm,
     CommentForm,

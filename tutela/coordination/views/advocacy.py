@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tutela.coordination import selectors_advocacy as selectors
-from tutela.coordination.forms_advocacy import (
+from tutela.coordination.selectors import advocacy as selectors
+from tutela.coordination.forms.advocacy import (
     FollowUpForm,
     RecommendationFilterForm,
     RecommendationForm,

@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tutela.coordination import selectors_alerts as selectors
-from tutela.coordination.forms_actions import (
+from tutela.coordination.selectors import alerts as selectors
+from tutela.coordination.forms.actions import (
     AcknowledgeForm,
     ActionPointForm,
     AlertFilterForm,

@@ -2,7 +2,7 @@
 new version, detail with history, versions and downloads, and the clearance workflow (submit,
 clear, return to draft, publish, circulate).
 
-What a user may see comes from `selectors_advocacy.document_get_for_user` (404 otherwise); what
+What a user may see comes from `selectors.advocacy.document_get_for_user` (404 otherwise); what
 they may do is checked again by the services (403).
 """
 
@@ -21,9 +21,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tutela.coordination import document_formats
-from tutela.coordination import selectors_advocacy as selectors
-from tutela.coordination.forms_advocacy import (
+from tutela.coordination.services import document_formats
+from tutela.coordination.selectors import advocacy as selectors
+from tutela.coordination.forms.advocacy import (
     DocumentCirculateForm,
     DocumentFilterForm,
     DocumentForm,

@@ -26,8 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tutela.coordination import selectors
-from tutela.coordination.forms_meetings import (
+from tutela.coordination.selectors import meetings as selectors
+from tutela.coordination.forms.meetings import (
     AgendaItemForm,
     DocumentForm,
     MeetingActionPointForm,
