@@ -118,7 +118,7 @@ class TwoFactorMiddleware:
             if two_factor_required(user):
                 if request.path.startswith("/api/"):
                     from tutela.core.api.authentication import TwoFactorRequired
-                    from tutela.core.api_errors import json_error
+                    from tutela.core.api.errors import json_error
 
                     return json_error(
                         str(TwoFactorRequired.default_detail),

@@ -84,7 +84,11 @@ action_patterns = [
 ]
 
 advocacy_patterns = [
-    path(f"{operation}recommendations/", advocacy.RecommendationListView.as_view(), name="recommendations"),
+    path(
+        f"{operation}recommendations/",
+        advocacy.RecommendationListView.as_view(),
+        name="recommendations",
+    ),
     path(
         f"{operation}recommendations/<int:pk>/",
         advocacy.RecommendationDetailView.as_view(),
@@ -98,11 +102,19 @@ advocacy_patterns = [
     path(f"{operation}documents/", advocacy.DocumentListView.as_view(), name="documents"),
     path(f"{operation}documents/<int:pk>/", advocacy.DocumentDetailView.as_view(), name="document"),
     path(
-        f"{operation}documents/<int:pk>/submit/", advocacy.DocumentSubmitView.as_view(), name="document_submit"
+        f"{operation}documents/<int:pk>/submit/",
+        advocacy.DocumentSubmitView.as_view(),
+        name="document_submit",
     ),
-    path(f"{operation}documents/<int:pk>/clear/", advocacy.DocumentClearView.as_view(), name="document_clear"),
     path(
-        f"{operation}documents/<int:pk>/return/", advocacy.DocumentReturnView.as_view(), name="document_return"
+        f"{operation}documents/<int:pk>/clear/",
+        advocacy.DocumentClearView.as_view(),
+        name="document_clear",
+    ),
+    path(
+        f"{operation}documents/<int:pk>/return/",
+        advocacy.DocumentReturnView.as_view(),
+        name="document_return",
     ),
     path(
         f"{operation}documents/<int:pk>/publish/",

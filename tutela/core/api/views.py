@@ -3,7 +3,7 @@
 Each view is thin: it finds the operation through the access layer (404 for anyone without a role
 in it), checks the action through the permission classes (403), reads through the selectors and
 writes through the same services as the HTML views. Services raise Django's ValidationError,
-which tutela.core.api_errors turns into a 400 with field errors.
+which tutela.core.api.errors turns into a 400 with field errors.
 """
 
 from __future__ import annotations
@@ -691,7 +691,7 @@ class AuditListView(OperationAPIView, ListAPIView):
     ordering_fields = ["created_at"]
 
     def get_queryset(self) -> QuerySet[AuditEntry]:
-        return selectors.audit_entries(self.get_operation(), user=self.request.user)
+        return selectors.audit_entries(self.get_operation(), user=cast(User, self.request.user))
 
 
 # --- API tokens of the operation's users (managers) ----------------------------------------------

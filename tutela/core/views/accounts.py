@@ -24,7 +24,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from tutela.core import access
 from tutela.core.forms.accounts import (
     InvitationAcceptForm,
     InviteForm,
@@ -35,9 +34,9 @@ from tutela.core.forms.accounts import (
     UserFilterForm,
     UserRolesForm,
 )
-from tutela.core.models import Invitation, Operation, OperationRole, Role, User
+from tutela.core.models import Invitation, OperationRole, Role, User
 from tutela.core.services import api_tokens, people, security
-from tutela.core.views.common import paginate
+from tutela.core.views.common import managed_operation, paginate
 
 # Session keys. The pending sign-in waits for the second factor; it is not a signed-in session.
 PENDING_KEY = "tutela_2fa_pending"
@@ -339,15 +338,9 @@ def password_change_done(request: HttpRequest) -> HttpResponse:
 # --- User administration (coordinators and information management officers) ---------------------
 
 
-def _managed_operation(request: HttpRequest, slug: str) -> Operation:
-    operation = access.operation_get_for_user(request.user, slug)
-    access.require_manager(request.user, operation)
-    return operation
-
-
 @login_required
 def users(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _managed_operation(request, slug)
+    operation = managed_operation(request, slug)
     form = UserFilterForm(request.GET or None, operation=operation)
     filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
     organisation = filters.get("organisation")
@@ -374,7 +367,7 @@ def users(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def user_invite(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _managed_operation(request, slug)
+    operation = managed_operation(request, slug)
     form = InviteForm(_posted(request), operation=operation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -395,7 +388,7 @@ def user_invite(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def user_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    operation = _managed_operation(request, slug)
+    operation = managed_operation(request, slug)
     person = people.user_get_for_manager(operation=operation, pk=pk)
     roles_here: list[OperationRole] = getattr(person, "roles_here", [])
     focal = next((r for r in roles_here if r.role == Role.FOCAL_POINT), None)
@@ -440,7 +433,7 @@ def user_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def _account_action(request: HttpRequest, slug: str, pk: int, *, activate: bool) -> HttpResponse:
-    operation = _managed_operation(request, slug)
+    operation = managed_operation(request, slug)
     person = people.user_get_for_manager(operation=operation, pk=pk)
     action = people.user_reactivate if activate else people.user_deactivate
     try:
@@ -471,7 +464,7 @@ def user_reactivate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    operation = _managed_operation(request, slug)
+    operation = managed_operation(request, slug)
     invitation = people.invitation_get_for_manager(operation=operation, pk=pk)
     try:
         people.invitation_revoke(invitation=invitation, by=_current_user(request), request=request)
