@@ -290,3 +290,16 @@ def job_get_for_user(*, user: User, pk: int) -> Job:
     if job is None:
         raise Http404
     return job
+
+
+# --- Two-factor authentication --------------------------------------------------------------------
+
+
+def two_factor_required(user: User) -> bool:
+    """True when an operation where the user holds a role requires two-factor for that role."""
+    for role, required in OperationRole.objects.filter(
+        user=user, operation__is_active=True
+    ).values_list("role", "operation__require_2fa_roles"):
+        if role in (required or []):
+            return True
+    return False

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from tutela.coordination import access as coordination_access
 from tutela.coordination.models import ActionPoint, ActionPointEvent, Alert, Meeting, Mission
+from tutela.coordination.selectors.actions import OPEN_STATUSES
 from tutela.core import access
 from tutela.core.models import AuditEntry, Body, Operation, Organisation, User
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
@@ -36,7 +37,6 @@ from tutela.core.services.mail import addresses_for_organisations, mail_enqueue
 REMIND_BEFORE_DAYS = 3
 OVERDUE_REPEAT_DAYS = 7
 
-OPEN_STATUSES = (ActionPoint.Status.OPEN, ActionPoint.Status.IN_PROGRESS)
 CLOSED_STATUSES = (ActionPoint.Status.DONE, ActionPoint.Status.DROPPED)
 EDITABLE_FIELDS = frozenset(
     {"title", "description", "owner_organisation", "owner", "due_date", "priority", "body"}

@@ -14,6 +14,7 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.db import transaction
@@ -78,8 +79,6 @@ def _log_transition(
 
 
 def _languages(operation: Operation) -> list[str]:
-    from django.conf import settings
-
     return list(operation.languages or [code for code, _name in settings.LANGUAGES])
 
 

@@ -381,6 +381,7 @@ def recommendations_export(
 
 
 def _workbook(headers: list[str], rows: list[list[Any]]) -> bytes:
+    # openpyxl is heavy: loaded only when the recommendations are exported to Excel.
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 

@@ -32,6 +32,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from tutela.core import access, selectors
+from tutela.core.access import two_factor_required
 from tutela.core.api import filters, serializers
 from tutela.core.api.authentication import ApiTokenAuthentication, TwoFactorRequired
 from tutela.core.api.contract import ContractCheckedMixin, check_request
@@ -64,7 +65,7 @@ from tutela.core.services.organisations import (
     organisation_update,
 )
 from tutela.core.services.people import signin_failure_record, user_get_for_manager
-from tutela.core.services.security import totp_verify, two_factor_required
+from tutela.core.services.security import totp_verify
 from tutela.core.services.structure import (
     body_create,
     body_update,

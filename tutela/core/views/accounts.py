@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from tutela.core import access
 from tutela.core.forms.accounts import (
     InvitationAcceptForm,
     InviteForm,
@@ -213,7 +214,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     user = _current_user(request)
-    required = security.two_factor_required(user)
+    required = access.two_factor_required(user)
     if user.totp_enabled:
         request.session.pop(SETUP_SECRET_KEY, None)
         return render(
@@ -262,7 +263,7 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     user = _current_user(request)
     if not user.totp_enabled:
         return redirect("core:two_factor_setup")
-    if security.two_factor_required(user):
+    if access.two_factor_required(user):
         messages.error(
             request,
             _("An operation you work in requires two-factor authentication for your role."),
@@ -310,7 +311,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "roles": roles,
-            "two_factor_required": security.two_factor_required(user),
+            "two_factor_required": access.two_factor_required(user),
         },
     )
 
