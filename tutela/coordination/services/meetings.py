@@ -5,7 +5,7 @@ Rules (see tutela.core.access for roles):
 - Everyone with a role in the operation reads meetings (the views and API check that).
 - Managers (coordinator, IMO) and the focal points of the meeting's body (or of a body above it)
   create, edit, cancel meetings and record their agenda, documents and attendance
-  (`can_manage_meetings`).
+  (`coordination.access.can_manage_body`).
 - A body's open action points go on its meetings' agendas automatically ("Follow-up of action
   point: ..."): when a meeting is created (the first meeting of a series), and again when the
   invitations go out, so that the agenda sent is current.

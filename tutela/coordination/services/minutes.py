@@ -3,8 +3,9 @@ a manager, exported to Word and PDF in the meeting's language with the attendanc
 circulated by e-mail (PDF attached) to the body's members once approved.
 
 Rules:
-- Managers and the body's focal points write the minutes (`can_manage_meetings`); editing
-  approved minutes returns them to draft; circulated minutes are final.
+- Managers and the body's focal points write the minutes
+  (`coordination.access.can_manage_body`); editing approved minutes returns them to draft;
+  circulated minutes are final.
 - Only managers (coordinator, IMO) approve.
 - Drafts are read by those who write them; approved minutes by everyone with a role.
 """
