@@ -405,7 +405,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": "2000/hour"},
-    "EXCEPTION_HANDLER": "tutela.core.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "tutela.core.api.errors.exception_handler",
 }
 # API tokens are stored as hashes and expire (tutela.core.services.api_tokens).
 API_TOKEN_LIFETIME = datetime.timedelta(days=int(os.environ.get("TUTELA_API_TOKEN_DAYS", "30")))
@@ -420,10 +420,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Error answers are documented once for every operation (tutela/core/api_errors.py).
+    # Error answers are documented once for every operation (tutela/core/api/errors.py).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "tutela.core.api_errors.document_error_responses",
+        "tutela.core.api.errors.document_error_responses",
     ],
     # Choice sets used by several fields get one schema component each.
     "ENUM_NAME_OVERRIDES": {

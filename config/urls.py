@@ -4,7 +4,7 @@ from django.views.i18n import JavaScriptCatalog
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
-    path("api/", include("tutela.core.api_urls")),
+    path("api/", include("config.api_urls")),
     path("", include("tutela.activities.urls")),
     path("", include("tutela.monitoring.urls")),
     path("", include("tutela.coordination.urls")),

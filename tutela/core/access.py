@@ -21,6 +21,10 @@ Rules:
 - The audit log shows a user only what the records it is about would: a domain module whose
   records are hidden from some managers registers, per record type, which entries a user may see
   (`audit_rule_register`); `audit_entries_visible` applies every rule.
+- The contact directory is kept by managers, and by partners and focal points for their own
+  organisation (`can_write_contacts`). An organisation's name and acronym are shared by every
+  operation it takes part in: changed only by those who manage all of them (`can_change_details`).
+- A background job (an export, a problems workbook) is seen by the user who started it only.
 """
 
 from __future__ import annotations
@@ -32,7 +36,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from tutela.core.models import AuditEntry, Delegation, Operation, OperationRole, Organisation
+from tutela.core.models import (
+    AuditEntry,
+    Delegation,
+    Job,
+    Operation,
+    OperationRole,
+    Organisation,
+)
 from tutela.core.models.roles import CLUSTER_WIDE_ROLES, MANAGER_ROLES, Role
 
 if TYPE_CHECKING:
@@ -234,3 +245,61 @@ def audit_entries_visible(
     for entity_type, rule in _AUDIT_RULES.items():
         allowed |= Q(entity_type=entity_type) & rule(user, operation)
     return entries.filter(allowed)
+
+
+# --- The directory: contacts, organisations' shared details ---------------------------------------
+
+# Roles that may keep their own organisation's entries of the directory.
+OWN_ORGANISATION_WRITERS = frozenset({Role.PARTNER, Role.FOCAL_POINT})
+
+
+def can_write_contacts(user: User, operation: Operation, organisation: Organisation) -> bool:
+    """May `user` add or change the contacts of `organisation` in `operation`?"""
+    if is_manager(user, operation):
+        return True
+    return bool(
+        has_role(user, operation, OWN_ORGANISATION_WRITERS)
+        and user.organisation_id is not None
+        and user.organisation_id == organisation.pk
+    )
+
+
+def can_write_any_contact(user: User, operation: Operation) -> bool:
+    """Whether to offer the "add a contact" button at all."""
+    if is_manager(user, operation):
+        return True
+    return bool(
+        has_role(user, operation, OWN_ORGANISATION_WRITERS) and user.organisation_id is not None
+    )
+
+
+def can_change_details(user: User, organisation: Organisation) -> bool:
+    """The organisation's details are shared by every operation it takes part in: a user changes
+    them only when they manage all of those operations (server administrators: always)."""
+    if user.is_superuser:
+        return True
+    return all(is_manager(user, op) for op in organisation.operations.all())
+
+
+# --- Background jobs ------------------------------------------------------------------------------
+
+
+def job_get_for_user(*, user: User, pk: int) -> Job:
+    """The user's own job; 404 for anyone else's."""
+    job = Job.objects.filter(user=user, pk=pk).select_related("operation").first()
+    if job is None:
+        raise Http404
+    return job
+
+
+# --- Two-factor authentication --------------------------------------------------------------------
+
+
+def two_factor_required(user: User) -> bool:
+    """True when an operation where the user holds a role requires two-factor for that role."""
+    for role, required in OperationRole.objects.filter(
+        user=user, operation__is_active=True
+    ).values_list("role", "operation__require_2fa_roles"):
+        if role in (required or []):
+            return True
+    return False

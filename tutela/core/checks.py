@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.checks import Error, Tags, register
+from django.db import models
+from django.utils.functional import empty
+
+from tutela.core.crypto import fernet
+from tutela.core.storage import EncryptedStorage
 
 
 @register(Tags.security, deploy=True)
 def field_keys_check(app_configs: Any, **kwargs: Any) -> list[Error]:
-    from tutela.core.crypto import fernet
-
     errors = []
     try:
         fernet()
@@ -39,10 +43,6 @@ def file_storage_check(app_configs: Any, **kwargs: Any) -> list[Error]:
                 id="tutela.E010",
             )
         ]
-    from django.apps import apps
-    from django.db import models
-
-    from tutela.core.storage import EncryptedStorage
 
     errors = []
     for model in apps.get_models():
@@ -64,8 +64,6 @@ def file_storage_check(app_configs: Any, **kwargs: Any) -> list[Error]:
 def _resolved(storage: Any) -> Any:
     """The storage behind Django's lazy default_storage."""
     if hasattr(storage, "_setup") and getattr(storage, "_wrapped", None) is not None:
-        from django.utils.functional import empty
-
         if storage._wrapped is empty:
             storage._setup()
         return storage._wrapped

@@ -13,13 +13,16 @@ monitoring before coordination), inside the caller's transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from tutela.core.models import Operation, User
 
 
 class OperationStep(Protocol):
     """A function run for one operation: `step(operation=..., by=...)` (by may be None)."""
 
-    def __call__(self, *, operation: Any, by: Any = ...) -> Any: ...
+    def __call__(self, *, operation: Operation, by: User | None = ...) -> Any: ...
 
 
 class Registry:

@@ -32,6 +32,7 @@ import hashlib
 import io
 import os
 import struct
+import tempfile
 from typing import IO, Any
 
 from cryptography.exceptions import InvalidTag
@@ -356,8 +357,6 @@ class EncryptedSpool:
     """
 
     def __init__(self, directory: str | os.PathLike[str] | None = None, suffix: str = "") -> None:
-        import tempfile
-
         self._key = AESGCM.generate_key(bit_length=256)
         self._file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed by close()
             dir=directory, suffix=suffix, prefix="tutela-spool-"

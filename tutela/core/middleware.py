@@ -6,10 +6,17 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.sessions.backends.base import UpdateError
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+
+from tutela.core.access import two_factor_required
+from tutela.core.api.authentication import TwoFactorRequired
+from tutela.core.api.errors import json_error
+from tutela.core.db_locks import write_nowait
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -62,8 +69,6 @@ class IdleTimeoutMiddleware:
 
     @staticmethod
     def _stamp(request: HttpRequest, now: int) -> None:
-        from tutela.core.db_locks import write_nowait
-
         session = request.session
         if session.modified:
             # The view changed the session: it is saved anyway (and must be), stamp included.
@@ -82,8 +87,6 @@ def _session_save(session: Any) -> None:
     """Save the session; the database session backend turns a lock error into UpdateError,
     which is given back as the lock error so that `write_nowait` skips the stamp (under load
     with a long import, pages answered 500 here: bench/bench_load.py on SQLite)."""
-    from django.contrib.sessions.backends.base import UpdateError
-    from django.db import OperationalError
 
     try:
         session.save()
@@ -112,18 +115,12 @@ class TwoFactorMiddleware:
             and user.is_authenticated
             and not user.totp_enabled
             and not request.path.startswith(self.ALLOWED_PREFIXES)
-        ):
-            from tutela.core.services.security import two_factor_required
-
-            if two_factor_required(user):
-                if request.path.startswith("/api/"):
-                    from tutela.core.api.authentication import TwoFactorRequired
-                    from tutela.core.api_errors import json_error
-
-                    return json_error(
-                        str(TwoFactorRequired.default_detail),
-                        TwoFactorRequired.default_code,
-                        TwoFactorRequired.status_code,
-                    )
-                return redirect("core:two_factor_setup")
+        ) and two_factor_required(user):
+            if request.path.startswith("/api/"):
+                return json_error(
+                    str(TwoFactorRequired.default_detail),
+                    TwoFactorRequired.default_code,
+                    TwoFactorRequired.status_code,
+                )
+            return redirect("core:two_factor_setup")
         return self.get_response(request)

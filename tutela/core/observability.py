@@ -67,6 +67,7 @@ def sentry_init(dsn: str, *, debug: bool = False) -> bool:
     """Start error reporting when a DSN is given. Returns True when it did."""
     if not dsn:
         return False
+    # Optional: loaded only when an error-reporting DSN is configured.
     import sentry_sdk
     from sentry_sdk.integrations.django import DjangoIntegration
 

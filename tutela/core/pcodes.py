@@ -135,10 +135,6 @@ class GazetteerIndex:
         return area.pcode != ancestor and self.is_within(area, ancestor)
 
 
-def area_by_pcode(pcode: str) -> AdminArea | None:
-    return AdminArea.objects.filter(pcode=pcode.strip().upper()).first()
-
-
 def area_match_name(
     name: str, *, country_pcode: str, level: int | None = None, parent_pcode: str | None = None
 ) -> list[Match]:

@@ -235,6 +235,7 @@ def _die_with_parent(parent: int) -> None:  # pragma: no cover (runs in the chil
     """SIGKILL this child when its parent dies (a web worker killed by its server's timeout
     must not leave its parser running)."""
     with contextlib.suppress(Exception):
+        # In the forked child only, just before it parses (prctl through libc, Linux).
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
 from tutela.core.models import ScheduledRun
+from tutela.core.services.workers import dead_names
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +105,6 @@ def autodiscover() -> None:
 def _claim(job: Job, now: datetime.datetime, claimer: str = "") -> bool:
     """Mark the job started at `now` by `claimer` (a scheduler's heartbeat name) if it is due and
     not running in a live scheduler. True only for the one process that did."""
-    from tutela.core.services.workers import dead_names
 
     run = ScheduledRun.objects.filter(name=job.name).first()
     if run is None:

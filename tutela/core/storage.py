@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import IO, Any
 
 from django.core.files import File
-from django.core.files.storage import FileSystemStorage, Storage
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.utils.deconstruct import deconstructible
 from django.utils.module_loading import import_string
 
@@ -188,7 +188,6 @@ def _replace_local(inner: FileSystemStorage, name: str, content: IO[bytes]) -> N
 
 def encrypted_storage() -> EncryptedStorage:
     """The default storage, which must be an EncryptedStorage (see checks.py)."""
-    from django.core.files.storage import storages
 
     storage = storages["default"]
     if not isinstance(storage, EncryptedStorage):

@@ -10,9 +10,17 @@ import base64
 import logging
 from collections.abc import Sequence
 
+from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 from django_tasks import task
+
+from tutela.core.imports.problem_workbooks import problems_workbook_run
+from tutela.core.models import Job
+from tutela.core.services.jobs import job_fail
+from tutela.core.services.mail import outbox_message_send
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +69,6 @@ def send_outbox_message(*, message_id: int) -> str:
     """Send one message of the e-mail outbox (queued by `core.services.mail.mail_enqueue` once
     the transaction commits). Failures are recorded on the message and retried by the scheduler,
     not raised. Returns the message's status afterwards."""
-    from tutela.core.services.mail import outbox_message_send
 
     return outbox_message_send(message_id=message_id)
 
@@ -73,13 +80,6 @@ def problems_workbook_build(
     """Build the workbook of problems of a big upload (see core.imports.problem_workbooks):
     `model` is the upload record's "app_label.model", `builder` the dotted path of its
     importer's `import_annotated_workbook`."""
-    from django.apps import apps
-    from django.utils.module_loading import import_string
-    from django.utils.translation import gettext as _
-
-    from tutela.core.imports.problem_workbooks import problems_workbook_run
-    from tutela.core.models import Job
-    from tutela.core.services.jobs import job_fail
 
     if not (builder.startswith("tutela.") and builder.endswith(".import_annotated_workbook")):
         raise ValueError(f"not a workbook builder: {builder}")

@@ -18,8 +18,9 @@ from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tutela.coordination import selectors_actions as selectors
+from tutela.coordination import access as coordination_access
 from tutela.coordination.models import ActionPoint, ActionPointEvent
+from tutela.coordination.selectors import actions as selectors
 from tutela.coordination.services import actions as services
 from tutela.core import access
 from tutela.core.api.serializers import BodyField, OrganisationField, _InOperationMixin
@@ -211,7 +212,7 @@ class ActionPointDetailView(OperationAPIView):
     @extend_schema(request=ActionPointIn, responses=ActionPointDetailOut)
     def patch(self, request: Request, slug: str, pk: int) -> Response:
         action_point = self.get_object()
-        if not services.can_edit_action_point(request.user, action_point):
+        if not coordination_access.can_edit_action_point(request.user, action_point):
             raise PermissionDenied
         action_point = services.action_point_update(
             action_point=action_point,
@@ -231,7 +232,7 @@ class ActionPointStatusView(OperationAPIView):
     @extend_schema(request=ActionPointStatusIn, responses=ActionPointDetailOut)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         action_point = selectors.action_point_get(self.get_operation(), pk)
-        if not services.can_update_action_point(request.user, action_point):
+        if not coordination_access.can_update_action_point(request.user, action_point):
             raise PermissionDenied
         data = self.input(ActionPointStatusIn)
         services.action_point_set_status(
@@ -252,7 +253,7 @@ class ActionPointCommentView(OperationAPIView):
     @extend_schema(request=ActionPointCommentIn, responses={201: ActionPointEventOut})
     def post(self, request: Request, slug: str, pk: int) -> Response:
         action_point = selectors.action_point_get(self.get_operation(), pk)
-        if not services.can_update_action_point(request.user, action_point):
+        if not coordination_access.can_update_action_point(request.user, action_point):
             raise PermissionDenied
         event = services.action_point_comment(
             action_point=action_point, by=self.caller, text=self.input(ActionPointCommentIn)["text"]

@@ -23,9 +23,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tutela.coordination import document_formats
-from tutela.coordination import selectors_advocacy as selectors
-from tutela.coordination.forms_advocacy import DocumentFilterForm, RecommendationFilterForm
+from tutela.coordination import access as coordination_access
+from tutela.coordination.forms.advocacy import DocumentFilterForm, RecommendationFilterForm
 from tutela.coordination.models import (
     ClearanceDocument,
     DocumentVersion,
@@ -34,6 +33,8 @@ from tutela.coordination.models import (
     Recommendation,
     RecommendationFollowUp,
 )
+from tutela.coordination.selectors import advocacy as selectors
+from tutela.coordination.services import document_formats
 from tutela.coordination.services import documents as document_services
 from tutela.coordination.services import recommendations as recommendation_services
 from tutela.core.api.views import OperationAPIView
@@ -56,7 +57,7 @@ class _ScopedPK(serializers.PrimaryKeyRelatedField):
         if operation is None:
             return self.model.objects.none()
         if self.model is ClearanceDocument:
-            return selectors.document_queryset(self.context["request"].user, operation)
+            return coordination_access.document_queryset(self.context["request"].user, operation)
         return self.model.objects.filter(operation=operation)
 
 
@@ -308,7 +309,7 @@ class RecommendationDetailView(OperationAPIView):
     serializer_class = RecommendationDetailOut
 
     def get_object(self) -> Recommendation:
-        return selectors.recommendation_get_for_user(
+        return coordination_access.recommendation_get_for_user(
             self.request.user, self.get_operation(), self.kwargs["pk"]
         )
 
@@ -343,7 +344,7 @@ class RecommendationFollowUpView(OperationAPIView):
     filter_backends: list[Any] = []
 
     def _recommendation(self) -> Recommendation:
-        return selectors.recommendation_get_for_user(
+        return coordination_access.recommendation_get_for_user(
             self.request.user, self.get_operation(), self.kwargs["pk"]
         )
 
@@ -401,7 +402,7 @@ class _DocumentView(OperationAPIView):
     serializer_class = DocumentDetailOut
 
     def get_object(self) -> ClearanceDocument:
-        return selectors.document_get_for_user(
+        return coordination_access.document_get_for_user(
             self.request.user, self.get_operation(), self.kwargs["pk"]
         )
 

@@ -17,8 +17,9 @@ from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tutela.coordination import selectors_alerts as selectors
+from tutela.coordination import access as coordination_access
 from tutela.coordination.models import Alert, AlertRecipient
+from tutela.coordination.selectors import alerts as selectors
 from tutela.coordination.services import alerts as services
 from tutela.core.api.serializers import AreaField, BodyField, OrganisationField
 from tutela.core.api.views import OperationAPIView
@@ -85,7 +86,7 @@ class AlertDetailOut(AlertOut):
     @extend_schema_field(AlertRecipientOut(many=True))
     def get_recipients(self, obj: Alert) -> list[dict[str, Any]]:
         user = self.context["request"].user
-        if services.can_manage_alerts(user, obj.operation):
+        if coordination_access.can_manage_alerts(user, obj.operation):
             rows = selectors.alert_recipients(obj)
         else:
             own = selectors.own_recipient(user, obj)
@@ -132,13 +133,13 @@ class _AlertView(OperationAPIView):
     serializer_class: Any = AlertDetailOut
 
     def get_alert(self) -> Alert:
-        return selectors.alert_get_for_user(
+        return coordination_access.alert_get_for_user(
             self.request.user, self.get_operation(), self.kwargs["pk"]
         )
 
     def get_managed_alert(self) -> Alert:
         alert = self.get_alert()
-        if not services.can_manage_alerts(self.request.user, alert.operation):
+        if not coordination_access.can_manage_alerts(self.request.user, alert.operation):
             raise PermissionDenied
         return alert
 
@@ -165,7 +166,7 @@ class AlertListView(OperationAPIView, ListAPIView):
     @extend_schema(request=AlertIn, responses={201: AlertDetailOut})
     def post(self, request: Request, slug: str) -> Response:
         # Refuse before reading the body: a partner learns nothing from validation errors.
-        if not services.can_manage_alerts(request.user, self.get_operation()):
+        if not coordination_access.can_manage_alerts(request.user, self.get_operation()):
             raise PermissionDenied
         alert = services.alert_create(
             operation=self.get_operation(), by=self.caller, **self.input(AlertIn)

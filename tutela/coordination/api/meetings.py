@@ -19,7 +19,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tutela.coordination import selectors
+from tutela.coordination import access as coordination_access
 from tutela.coordination.models import (
     AgendaItem,
     Meeting,
@@ -27,6 +27,7 @@ from tutela.coordination.models import (
     MeetingSeries,
     Minutes,
 )
+from tutela.coordination.selectors import meetings as selectors
 from tutela.coordination.services import meetings as services
 from tutela.coordination.services import minutes as minutes_services
 from tutela.core import access
@@ -326,7 +327,9 @@ class MinutesView(OperationAPIView):
     def get(self, request: Request, slug: str, pk: int) -> Response:
         meeting = selectors.meeting_get(self.get_operation(), pk)
         minutes = selectors.meeting_minutes(meeting)
-        if minutes is None or not selectors.minutes_visible(self.caller, meeting, minutes):
+        if minutes is None or not coordination_access.minutes_visible(
+            self.caller, meeting, minutes
+        ):
             raise Http404
         return self.output(minutes)
 

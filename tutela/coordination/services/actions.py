@@ -26,17 +26,17 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tutela.coordination import access as coordination_access
 from tutela.coordination.models import ActionPoint, ActionPointEvent, Alert, Meeting, Mission
+from tutela.coordination.selectors.actions import OPEN_STATUSES
 from tutela.core import access
 from tutela.core.models import AuditEntry, Body, Operation, Organisation, User
-from tutela.core.models.roles import Role
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 from tutela.core.services.mail import addresses_for_organisations, mail_enqueue
 
 REMIND_BEFORE_DAYS = 3
 OVERDUE_REPEAT_DAYS = 7
 
-OPEN_STATUSES = (ActionPoint.Status.OPEN, ActionPoint.Status.IN_PROGRESS)
 CLOSED_STATUSES = (ActionPoint.Status.DONE, ActionPoint.Status.DROPPED)
 EDITABLE_FIELDS = frozenset(
     {"title", "description", "owner_organisation", "owner", "due_date", "priority", "body"}
@@ -44,59 +44,6 @@ EDITABLE_FIELDS = frozenset(
 
 
 # --- Who may do what ----------------------------------------------------------------------------
-
-
-def focal_point_bodies(user: Any, operation: Operation) -> set[int | None]:
-    """Ids of the bodies the user is a focal point of (None: a focal point for the whole
-    operation)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return set()
-    return set(
-        user.operation_roles.filter(operation=operation, role=Role.FOCAL_POINT).values_list(
-            "body_id", flat=True
-        )
-    )
-
-
-def can_manage_body(user: Any, operation: Operation, body: Body | None) -> bool:
-    """Managers, and focal points of the body (or of a body above it, or of the whole
-    operation)."""
-    if access.is_manager(user, operation):
-        return True
-    if Role.FOCAL_POINT not in access.roles_in(user, operation):
-        return False
-    bodies = focal_point_bodies(user, operation)
-    if None in bodies:
-        return True
-    seen: set[int] = set()
-    current = body
-    while current is not None and current.pk not in seen:
-        if current.pk in bodies:
-            return True
-        seen.add(current.pk)
-        current = current.parent
-    return False
-
-
-def can_edit_action_point(user: Any, action_point: ActionPoint) -> bool:
-    return can_manage_body(user, action_point.operation, action_point.body)
-
-
-def is_action_point_owner(user: Any, action_point: ActionPoint) -> bool:
-    """The owner, or a member of the owner organisation (with a role in the operation)."""
-    if not access.roles_in(user, action_point.operation):
-        return False
-    if action_point.owner_id is not None and action_point.owner_id == user.pk:
-        return True
-    return bool(
-        action_point.owner_organisation_id is not None
-        and user.organisation_id == action_point.owner_organisation_id
-    )
-
-
-def can_update_action_point(user: Any, action_point: ActionPoint) -> bool:
-    """Change the status and comment: owners, managers, the body's focal points."""
-    return is_action_point_owner(user, action_point) or can_edit_action_point(user, action_point)
 
 
 def _require(allowed: bool) -> None:
@@ -196,7 +143,7 @@ def action_point_create(
     organisation makes their organisation the owner organisation."""
     if body is None and meeting is not None:
         body = meeting.body
-    _require(can_manage_body(by, operation, body))
+    _require(coordination_access.can_manage_body(by, operation, body))
     if source_kind is None:
         source_kind = (
             ActionPoint.SourceKind.MEETING
@@ -260,10 +207,10 @@ def action_point_update(*, action_point: ActionPoint, by: User, **fields: Any) -
     if unknown:
         raise TypeError(f"action_point_update() got unknown field(s): {sorted(unknown)}")
     operation = action_point.operation
-    _require(can_edit_action_point(by, action_point))
+    _require(coordination_access.can_edit_action_point(by, action_point))
     if "body" in fields and fields["body"] != action_point.body:
         # Moving the point to another body needs the right to manage that body too.
-        _require(can_manage_body(by, operation, fields["body"]))
+        _require(coordination_access.can_manage_body(by, operation, fields["body"]))
     before_audit = snapshot(action_point)
     before = _history_values(action_point)
     for field, value in fields.items():
@@ -300,7 +247,7 @@ def action_point_set_status(
 ) -> ActionPoint:
     """Move an action point to open, in progress, done or dropped, with an optional comment.
     Done and dropped points are closed (closed_at); reopening clears it."""
-    _require(can_update_action_point(by, action_point))
+    _require(coordination_access.can_update_action_point(by, action_point))
     if status not in ActionPoint.Status.values:
         raise ValidationError({"status": _("Unknown status.")})
     comment = (comment or "").strip()
@@ -330,7 +277,7 @@ def action_point_set_status(
 
 @transaction.atomic
 def action_point_comment(*, action_point: ActionPoint, by: User, text: str) -> ActionPointEvent:
-    _require(can_update_action_point(by, action_point))
+    _require(coordination_access.can_update_action_point(by, action_point))
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Write a comment.")})

@@ -46,9 +46,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tutela.coordination import access as coordination_access
 from tutela.coordination.models import Alert, AlertRecipient
 from tutela.coordination.services.actions import organisation_addresses
-from tutela.core import access
 from tutela.core.models import (
     AdminArea,
     AuditEntry,
@@ -58,9 +58,10 @@ from tutela.core.models import (
     Organisation,
     User,
 )
-from tutela.core.models.roles import Role
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 from tutela.core.services.mail import mail_enqueue
+from tutela.monitoring.selectors import signals_for_user
+from tutela.monitoring.selectors.base import PUBLICATION
 
 EDITABLE_FIELDS = frozenset(
     {"kind", "title", "occurred_on", "area", "people_affected", "source", "description"}
@@ -72,16 +73,6 @@ ALL_AORS_KINDS = frozenset({Alert.Kind.ATTACK, Alert.Kind.DISPLACEMENT})
 
 
 # --- Who may do what ----------------------------------------------------------------------------
-
-
-def can_manage_alerts(user: Any, operation: Operation) -> bool:
-    return access.has_role(user, operation, {Role.COORDINATOR, Role.IMO, Role.FOCAL_POINT})
-
-
-def can_view_alert(user: Any, alert: Alert) -> bool:
-    if not access.roles_in(user, alert.operation):
-        return False
-    return alert.status != Alert.Status.DRAFT or can_manage_alerts(user, alert.operation)
 
 
 def _require(allowed: bool) -> None:
@@ -241,7 +232,7 @@ def _recipients_snapshot(alert: Alert) -> list[str]:
 def alert_recipients_refresh(*, alert: Alert, by: User) -> list[AlertRecipient]:
     """Replace the computed recipients of a draft alert with a fresh computation; organisations
     the coordinator added by hand stay."""
-    _require(can_manage_alerts(by, alert.operation))
+    _require(coordination_access.can_manage_alerts(by, alert.operation))
     _require_draft(alert)
     before = _recipients_snapshot(alert)
     alert.recipients.exclude(reason=AlertRecipient.Reason.MANUAL).delete()
@@ -282,7 +273,7 @@ def alert_recipient_add(
     body through its members, "manual"). On an alert already sent, the new recipients are sent
     the alert at once."""
     operation = alert.operation
-    _require(can_manage_alerts(by, operation))
+    _require(coordination_access.can_manage_alerts(by, operation))
     if alert.status == Alert.Status.CLOSED:
         raise ValidationError(_("This alert is closed."))
     if organisation is None and body is None:
@@ -335,7 +326,7 @@ def alert_recipient_add(
 @transaction.atomic
 def alert_recipient_remove(*, recipient: AlertRecipient, by: User) -> None:
     alert = recipient.alert
-    _require(can_manage_alerts(by, alert.operation))
+    _require(coordination_access.can_manage_alerts(by, alert.operation))
     _require_draft(alert)
     acronym = recipient.organisation.acronym
     recipient.delete()
@@ -380,7 +371,7 @@ def alert_create(
 ) -> Alert:
     """A draft alert, with its recipients computed from the structure (adjust them, then
     send)."""
-    _require(can_manage_alerts(by, operation))
+    _require(coordination_access.can_manage_alerts(by, operation))
     _check_area(operation, area)
     alert = Alert(
         operation=operation,
@@ -408,7 +399,7 @@ def alert_update(*, alert: Alert, by: User, **fields: Any) -> Alert:
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"alert_update() got unknown field(s): {sorted(unknown)}")
-    _require(can_manage_alerts(by, alert.operation))
+    _require(coordination_access.can_manage_alerts(by, alert.operation))
     _require_draft(alert)
     before = snapshot(alert)
     for field, value in fields.items():
@@ -501,7 +492,7 @@ def _send_to_recipient(recipient: AlertRecipient) -> int:
 def alert_send(*, alert: Alert, by: User) -> dict[int, int]:
     """Send a draft alert to its recipients. Returns {organisation id: addresses e-mailed}; an
     organisation without any contact e-mail gets nothing (0), which the tracking page shows."""
-    _require(can_manage_alerts(by, alert.operation))
+    _require(coordination_access.can_manage_alerts(by, alert.operation))
     _require_draft(alert)
     recipients = list(alert.recipients.select_related("organisation", "body", "alert__operation"))
     if not recipients:
@@ -518,7 +509,7 @@ def alert_send(*, alert: Alert, by: User) -> dict[int, int]:
 
 @transaction.atomic
 def alert_close(*, alert: Alert, by: User) -> Alert:
-    _require(can_manage_alerts(by, alert.operation))
+    _require(coordination_access.can_manage_alerts(by, alert.operation))
     if alert.status != Alert.Status.SENT:
         raise ValidationError(_("Only a sent alert can be closed."))
     before = snapshot(alert)
@@ -547,15 +538,6 @@ def recipient_for_token(*, alert_id: int, token: str) -> AlertRecipient | None:
     return recipient
 
 
-def can_acknowledge(user: Any, recipient: AlertRecipient) -> bool:
-    """From inside the app: a member of the recipient organisation with a role in the
-    operation."""
-    return bool(
-        access.roles_in(user, recipient.alert.operation)
-        and user.organisation_id == recipient.organisation_id
-    )
-
-
 @transaction.atomic
 def alert_acknowledge(
     *, recipient: AlertRecipient, by: User | None = None, response: str = ""
@@ -566,7 +548,7 @@ def alert_acknowledge(
     response replaces the previous one."""
     alert = recipient.alert
     if by is not None:
-        _require(can_acknowledge(by, recipient))
+        _require(coordination_access.can_acknowledge(by, recipient))
     if alert.status != Alert.Status.SENT:
         raise ValidationError(_("This alert is no longer open for acknowledgement."))
     response = (response or "").strip()
@@ -596,10 +578,10 @@ def alert_from_signal(*, signal: Any, by: User) -> Alert:
     turned into an alert gives that alert back."""
     existing = Alert.objects.filter(signal=signal).order_by("id").first()
     if existing is not None:
-        _require(can_manage_alerts(by, existing.operation))
+        _require(coordination_access.can_manage_alerts(by, existing.operation))
         return existing
     operation = signal.operation
-    _require(can_manage_alerts(by, operation))
+    _require(coordination_access.can_manage_alerts(by, operation))
     with translation.override(operation.default_language):
         month = signal.month.strftime("%Y-%m")
         title = _("Early warning: %(risk)s in %(area)s (%(month)s)") % {
@@ -611,8 +593,6 @@ def alert_from_signal(*, signal: Any, by: User) -> Alert:
         # a reader outside every organisation (blocks, suppression, p-value in bands), never the
         # raw figures stored on the signal (an exact count, mean and p-value would give small
         # or unshared counts back).
-        from tutela.monitoring.selectors import signals_for_user
-        from tutela.monitoring.selectors.base import PUBLICATION
 
         view = signals_for_user(user=PUBLICATION, operation=operation, signals=[signal])[0]
         withheld = _("not published (small numbers)")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from tutela.coordination.models import ActionPoint, Meeting
 from tutela.coordination.services import meetings as meeting_services
 from tutela.coordination.services import minutes as minutes_services
+from tutela.coordination.services.actions import action_point_create, action_point_set_status
 from tutela.core.models import Body, Contact, Operation, User
 from tutela.core.models.roles import Role
 
@@ -79,7 +80,6 @@ def demo_coordination_load(*, operation: Operation) -> None:
     cluster = Body.objects.filter(operation=operation, code="PRO").first()
     if coordinator is None or cluster is None:
         return
-    from tutela.coordination.services.actions import action_point_create
 
     today = timezone.localdate()
     # The second Tuesday of the month, two months ago.
@@ -127,8 +127,6 @@ def demo_coordination_load(*, operation: Operation) -> None:
                     + datetime.timedelta(days=days),
                 )
                 if status != ActionPoint.Status.OPEN:
-                    from tutela.coordination.services.actions import action_point_set_status
-
                     action_point_set_status(action_point=point, by=coordinator, status=status)
     # The body's open action points go on the next meeting's agenda.
     upcoming = series.meetings.filter(starts_at__gte=timezone.now()).order_by("starts_at").first()

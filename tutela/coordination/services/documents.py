@@ -14,6 +14,7 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.db import transaction
@@ -23,9 +24,10 @@ from django.utils.html import escape, linebreaks
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from tutela.coordination import document_formats
-from tutela.coordination import selectors_advocacy as selectors
+from tutela.coordination import access as coordination_access
 from tutela.coordination.models import ClearanceDocument, DocumentVersion
+from tutela.coordination.selectors import advocacy as selectors
+from tutela.coordination.services import document_formats
 from tutela.core.models import (
     AuditEntry,
     Body,
@@ -77,8 +79,6 @@ def _log_transition(
 
 
 def _languages(operation: Operation) -> list[str]:
-    from django.conf import settings
-
     return list(operation.languages or [code for code, _name in settings.LANGUAGES])
 
 
@@ -143,7 +143,7 @@ def document_create(
     note: str = "",
 ) -> ClearanceDocument:
     """A new draft with its first version: Markdown text written in the app, or a Word file."""
-    _require(selectors.can_edit_advocacy(by, operation))
+    _require(coordination_access.can_edit_advocacy(by, operation))
     document = ClearanceDocument(
         operation=operation,
         kind=kind,
@@ -173,7 +173,7 @@ def document_update(
 ) -> ClearanceDocument:
     """Change a draft's title, kind or language; new text makes a new version (unchanged or
     empty text does not)."""
-    _require(selectors.can_manage_document(by, document))
+    _require(coordination_access.can_manage_document(by, document))
     _require_status(
         document, Status.DRAFT, message=_("Only a draft can be edited; return it to draft first.")
     )
@@ -207,7 +207,7 @@ def document_save_version(
     note: str = "",
 ) -> DocumentVersion:
     """A new version of a draft: text written in the app, or an uploaded Word file."""
-    _require(selectors.can_manage_document(by, document))
+    _require(coordination_access.can_manage_document(by, document))
     _require_status(
         document, Status.DRAFT, message=_("Only a draft can be edited; return it to draft first.")
     )
@@ -216,7 +216,7 @@ def document_save_version(
 
 @transaction.atomic
 def document_submit(*, document: ClearanceDocument, by: User, approver: User) -> ClearanceDocument:
-    _require(selectors.can_manage_document(by, document))
+    _require(coordination_access.can_manage_document(by, document))
     _require_status(document, Status.DRAFT, message=_("Only a draft can be submitted."))
     if not selectors.approver_candidates(document.operation).filter(pk=approver.pk).exists():
         raise ValidationError(
@@ -254,7 +254,7 @@ def document_clear(
     *, document: ClearanceDocument, by: User, comment: str = ""
 ) -> ClearanceDocument:
     """Only the designated approver clears (not even a coordinator in their place)."""
-    _require(selectors.is_approver(by, document))
+    _require(coordination_access.is_approver(by, document))
     _require_status(
         document, Status.SUBMITTED, message=_("Only a submitted document can be cleared.")
     )
@@ -272,7 +272,7 @@ def document_clear(
 @transaction.atomic
 def document_return(*, document: ClearanceDocument, by: User, comment: str) -> ClearanceDocument:
     """The approver sends the document back to its author, saying what to change."""
-    _require(selectors.is_approver(by, document))
+    _require(coordination_access.is_approver(by, document))
     _require_status(
         document, Status.SUBMITTED, message=_("Only a submitted document can be returned.")
     )
@@ -292,7 +292,7 @@ def document_return(*, document: ClearanceDocument, by: User, comment: str) -> C
 @transaction.atomic
 def document_publish(*, document: ClearanceDocument, by: User) -> ClearanceDocument:
     """Make a cleared document visible to every role of the operation."""
-    _require(selectors.can_manage_document(by, document))
+    _require(coordination_access.can_manage_document(by, document))
     _require_status(
         document, Status.CLEARED, message=_("Only a cleared document can be published.")
     )
@@ -385,7 +385,7 @@ def document_circulate(
 ) -> Sequence[OutboxMessage]:
     """E-mail a cleared or published document to a body's members, attached as Word or PDF.
     The messages go through the outbox (sent by the background worker once committed)."""
-    _require(selectors.can_manage_document(by, document))
+    _require(coordination_access.can_manage_document(by, document))
     _require_status(
         document,
         Status.CLEARED,

@@ -5,7 +5,7 @@ Rules (see tutela.core.access for roles):
 - Everyone with a role in the operation reads meetings (the views and API check that).
 - Managers (coordinator, IMO) and the focal points of the meeting's body (or of a body above it)
   create, edit, cancel meetings and record their agenda, documents and attendance
-  (`can_manage_meetings`).
+  (`coordination.access.can_manage_body`).
 - A body's open action points go on its meetings' agendas automatically ("Follow-up of action
   point: ..."): when a meeting is created (the first meeting of a series), and again when the
   invitations go out, so that the agenda sent is current.
@@ -27,8 +27,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from tutela.coordination import access as coordination_access
 from tutela.coordination.models import (
     ActionPoint,
     AgendaItem,
@@ -37,9 +39,12 @@ from tutela.coordination.models import (
     MeetingDocument,
     MeetingSeries,
 )
+from tutela.coordination.selectors.meetings import member_organisation_ids
 from tutela.coordination.services import ics
+from tutela.coordination.services.actions import open_action_points_for_body
 from tutela.core.models import AuditEntry, Body, Contact, Operation, Organisation, User
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
+from tutela.core.services.mail import mail_enqueue
 
 MAX_OCCURRENCES = 120
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
@@ -68,27 +73,9 @@ OPEN_ACTION_POINT_STATUSES = (ActionPoint.Status.OPEN, ActionPoint.Status.IN_PRO
 # --- Who may do what ------------------------------------------------------------------------------
 
 
-def can_manage_meetings(user: Any, operation: Operation, body: Body | None) -> bool:
-    """Managers, and focal points of the body (or of a body above it, or of the whole
-    operation): the same rule as for the body's action points."""
-    from tutela.coordination.services.actions import can_manage_body
-
-    return can_manage_body(user, operation, body)
-
-
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
-
-
-def member_organisation_ids(body: Body) -> set[int]:
-    """The body's current member organisations (memberships that have not ended)."""
-    today = timezone.localdate()
-    return set(
-        body.memberships.filter(Q(until__isnull=True) | Q(until__gte=today)).values_list(
-            "organisation_id", flat=True
-        )
-    )
 
 
 # --- Meetings -------------------------------------------------------------------------------------
@@ -134,7 +121,7 @@ def meeting_create(
     """Schedule a one-off meeting (`ends_at`, or `duration_minutes`, default two hours). The
     body's open action points are added to its agenda after the items given."""
     _check_body(operation, body)
-    _require(can_manage_meetings(by, operation, body))
+    _require(coordination_access.can_manage_body(by, operation, body))
     if ends_at is None:
         ends_at = starts_at + datetime.timedelta(minutes=duration_minutes or 120)
     meeting = Meeting(
@@ -170,7 +157,7 @@ def meeting_update(*, meeting: Meeting, by: User, notify: bool = True, **fields:
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"meeting_update() got unknown field(s): {sorted(unknown)}")
-    _require(can_manage_meetings(by, meeting.operation, meeting.body))
+    _require(coordination_access.can_manage_body(by, meeting.operation, meeting.body))
     if meeting.status == Meeting.Status.CANCELLED:
         raise ValidationError(_("A cancelled meeting cannot be changed."))
     before = snapshot(meeting)
@@ -198,7 +185,7 @@ def meeting_update(*, meeting: Meeting, by: User, notify: bool = True, **fields:
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting, by: User, notify: bool = True) -> Meeting:
     """Cancel a meeting; members who were invited receive a calendar cancellation."""
-    _require(can_manage_meetings(by, meeting.operation, meeting.body))
+    _require(coordination_access.can_manage_body(by, meeting.operation, meeting.body))
     if meeting.status == Meeting.Status.CANCELLED:
         return meeting
     if meeting.status == Meeting.Status.HELD:
@@ -273,7 +260,7 @@ def series_create(
     """A recurring meeting and its meetings, generated up to the end date. The body's open
     action points go on the first meeting's agenda."""
     _check_body(operation, body)
-    _require(can_manage_meetings(by, operation, body))
+    _require(coordination_access.can_manage_body(by, operation, body))
     series = MeetingSeries(
         operation=operation,
         body=body,
@@ -317,7 +304,7 @@ def series_cancel_rest(
 ) -> int:
     """Cancel the series' scheduled meetings from `after` (default: now) on, and end the series
     there. Returns how many meetings were cancelled."""
-    _require(can_manage_meetings(by, series.operation, series.body))
+    _require(coordination_access.can_manage_body(by, series.operation, series.body))
     after = after or timezone.now()
     meetings = list(
         series.meetings.filter(starts_at__gte=after, status=Meeting.Status.SCHEDULED).order_by(
@@ -339,10 +326,6 @@ def series_cancel_rest(
 
 
 def _open_action_points(body: Body) -> QuerySet[ActionPoint]:
-    try:
-        from tutela.coordination.services.actions import open_action_points_for_body
-    except ImportError:  # pragma: no cover - the actions module is written in parallel
-        return ActionPoint.objects.filter(body=body, status__in=OPEN_ACTION_POINT_STATUSES)
     return open_action_points_for_body(body)
 
 
@@ -389,7 +372,7 @@ def agenda_item_add(
     duration_minutes: int | None = None,
     notes: str = "",
 ) -> AgendaItem:
-    _require(can_manage_meetings(by, meeting.operation, meeting.body))
+    _require(coordination_access.can_manage_body(by, meeting.operation, meeting.body))
     if presenter is not None and not presenter.operations.filter(pk=meeting.operation_id).exists():
         raise ValidationError({"presenter": _("This organisation is not part of the operation.")})
     order = (meeting.agenda.aggregate(m=Max("order"))["m"] or 0) + 1
@@ -410,7 +393,7 @@ def agenda_item_add(
 @transaction.atomic
 def agenda_item_remove(*, item: AgendaItem, by: User) -> None:
     meeting = item.meeting
-    _require(can_manage_meetings(by, meeting.operation, meeting.body))
+    _require(coordination_access.can_manage_body(by, meeting.operation, meeting.body))
     audit_write(
         actor=by,
         action=AuditEntry.Action.DELETE,
@@ -424,7 +407,7 @@ def agenda_item_remove(*, item: AgendaItem, by: User) -> None:
 @transaction.atomic
 def agenda_reorder(*, meeting: Meeting, by: User, item_ids: Sequence[int]) -> list[AgendaItem]:
     """Put the agenda in the order given (every item of the meeting, once)."""
-    _require(can_manage_meetings(by, meeting.operation, meeting.body))
+    _require(coordination_access.can_manage_body(by, meeting.operation, meeting.body))
     items = {item.pk: item for item in meeting.agenda.all()}
     if sorted(item_ids) != sorted(items):
         raise ValidationError(_("The new order must list every agenda item once."))
@@ -511,7 +494,7 @@ def document_upload(
 ) -> MeetingDocument:
     """Attach a document, presentation or signed attendance sheet (PDF or image) to a meeting,
     within size and type limits."""
-    _require(can_manage_meetings(by, meeting.operation, meeting.body))
+    _require(coordination_access.can_manage_body(by, meeting.operation, meeting.body))
     if kind not in MeetingDocument.Kind.values:
         raise ValidationError({"kind": _("Unknown kind of document.")})
     name = _check_upload(file, kind)
@@ -545,7 +528,7 @@ def _document_snapshot(document: MeetingDocument) -> dict[str, Any]:
 @transaction.atomic
 def document_remove(*, document: MeetingDocument, by: User) -> None:
     meeting = document.meeting
-    _require(can_manage_meetings(by, meeting.operation, meeting.body))
+    _require(coordination_access.can_manage_body(by, meeting.operation, meeting.body))
     audit_write(
         actor=by,
         action=AuditEntry.Action.DELETE,
@@ -573,7 +556,7 @@ def attendance_record(
     """Record who attended (replacing what was recorded before): the organisations ticked, and
     the people ticked (their organisation counts as present). The body's member organisations
     not present are recorded absent. The meeting is then marked held."""
-    _require(can_manage_meetings(by, meeting.operation, meeting.body))
+    _require(coordination_access.can_manage_body(by, meeting.operation, meeting.body))
     if meeting.status == Meeting.Status.CANCELLED:
         raise ValidationError(_("Attendance cannot be recorded for a cancelled meeting."))
     if timezone.localdate() < timezone.localtime(meeting.starts_at).date():
@@ -659,8 +642,6 @@ def meeting_recipient_addresses(meeting: Meeting) -> list[str]:
 
 
 def _when(meeting: Meeting) -> str:
-    from django.utils.formats import date_format
-
     start = timezone.localtime(meeting.starts_at)
     end = timezone.localtime(meeting.ends_at)
     return (
@@ -695,8 +676,6 @@ def _calendar_mail(meeting: Meeting, *, method: str, update: bool) -> tuple[str,
 
 
 def _send_calendar(meeting: Meeting, *, method: str, update: bool = False) -> int:
-    from tutela.core.services.mail import mail_enqueue
-
     addresses = meeting_recipient_addresses(meeting)
     if not addresses:
         return 0
@@ -718,7 +697,7 @@ def _send_calendar(meeting: Meeting, *, method: str, update: bool = False) -> in
 def meeting_invitations_send(*, meeting: Meeting, by: User) -> int:
     """E-mail the invitation (.ics) to the body's members; sending again sends the current
     version with a new SEQUENCE. Returns the number of recipients."""
-    _require(can_manage_meetings(by, meeting.operation, meeting.body))
+    _require(coordination_access.can_manage_body(by, meeting.operation, meeting.body))
     if meeting.status != Meeting.Status.SCHEDULED:
         raise ValidationError(_("Invitations can only be sent for a scheduled meeting."))
     if not meeting_recipient_addresses(meeting):

@@ -3,8 +3,9 @@ a manager, exported to Word and PDF in the meeting's language with the attendanc
 circulated by e-mail (PDF attached) to the body's members once approved.
 
 Rules:
-- Managers and the body's focal points write the minutes (`can_manage_meetings`); editing
-  approved minutes returns them to draft; circulated minutes are final.
+- Managers and the body's focal points write the minutes
+  (`coordination.access.can_manage_body`); editing approved minutes returns them to draft;
+  circulated minutes are final.
 - Only managers (coordinator, IMO) approve.
 - Drafts are read by those who write them; approved minutes by everyone with a role.
 """
@@ -20,19 +21,21 @@ from django.utils import formats, timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from tutela.coordination.document_formats import (
+from tutela.coordination import access as coordination_access
+from tutela.coordination.models import ActionPoint, Meeting, Minutes
+from tutela.coordination.selectors.meetings import attendance_by_organisation
+from tutela.coordination.services.document_formats import (
     markdown_to_docx,
     markdown_to_html,
     markdown_to_pdf,
 )
-from tutela.coordination.models import ActionPoint, Meeting, Minutes
 from tutela.coordination.services.meetings import (
-    can_manage_meetings,
     meeting_recipient_addresses,
 )
 from tutela.core import access
 from tutela.core.models import User
 from tutela.core.services.audit import audit_create, audit_update, snapshot
+from tutela.core.services.mail import mail_enqueue
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_CONTENT_TYPE = "application/pdf"
@@ -46,7 +49,7 @@ def _require(allowed: bool) -> None:
 @transaction.atomic
 def minutes_save(*, meeting: Meeting, by: User, text: str, decisions: str = "") -> Minutes:
     """Write or edit the minutes (draft). Editing approved minutes returns them to draft."""
-    _require(can_manage_meetings(by, meeting.operation, meeting.body))
+    _require(coordination_access.can_manage_body(by, meeting.operation, meeting.body))
     if meeting.status == Meeting.Status.CANCELLED:
         raise ValidationError(_("A cancelled meeting has no minutes."))
     minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
@@ -95,10 +98,9 @@ def minutes_approve(*, minutes: Minutes, by: User) -> Minutes:
 def minutes_circulate(*, minutes: Minutes, by: User) -> int:
     """E-mail the approved minutes (PDF attached) to the body's members; recorded as
     circulated. Returns the number of recipients."""
-    from tutela.core.services.mail import mail_enqueue
 
     meeting = minutes.meeting
-    _require(can_manage_meetings(by, meeting.operation, meeting.body))
+    _require(coordination_access.can_manage_body(by, meeting.operation, meeting.body))
     if minutes.status != Minutes.Status.APPROVED:
         raise ValidationError(_("Only approved minutes can be circulated."))
     addresses = meeting_recipient_addresses(meeting)
@@ -164,7 +166,6 @@ def export_filename(meeting: Meeting) -> str:
 def minutes_markdown(meeting: Meeting, minutes: Minutes | None) -> str:
     """The whole minutes document as Markdown, in the current language: details, attendance by
     organisation, agenda, decisions, discussion, action points."""
-    from tutela.coordination.selectors import attendance_by_organisation
 
     start = timezone.localtime(meeting.starts_at)
     end = timezone.localtime(meeting.ends_at)

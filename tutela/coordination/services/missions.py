@@ -15,9 +15,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tutela.coordination import access as coordination_access
 from tutela.coordination.models import ActionPoint, Alert, Mission
 from tutela.coordination.services.actions import action_point_create
-from tutela.coordination.services.alerts import can_manage_alerts
 from tutela.core.models import AdminArea, Operation, Organisation, User
 from tutela.core.services.audit import audit_create, audit_update, snapshot
 
@@ -87,7 +87,7 @@ def mission_create(
 ) -> Mission:
     """A joint evaluation mission; with an alert and no place given, it goes where the alert
     is."""
-    _require(can_manage_alerts(by, operation))
+    _require(coordination_access.can_manage_alerts(by, operation))
     if area is None and alert is not None:
         area = alert.area
     organisations = list(organisations)
@@ -123,7 +123,7 @@ def mission_update(*, mission: Mission, by: User, **fields: Any) -> Mission:
     if unknown:
         raise TypeError(f"mission_update() got unknown field(s): {sorted(unknown)}")
     operation = mission.operation
-    _require(can_manage_alerts(by, operation))
+    _require(coordination_access.can_manage_alerts(by, operation))
     before = snapshot(mission)
     organisations = fields.pop("organisations", None)
     if organisations is not None:
@@ -143,7 +143,7 @@ def mission_update(*, mission: Mission, by: User, **fields: Any) -> Mission:
 def mission_action_point_create(*, mission: Mission, by: User, **fields: Any) -> ActionPoint:
     """An action point coming out of the mission (source "mission", linked to the mission and
     to its alert)."""
-    _require(can_manage_alerts(by, mission.operation))
+    _require(coordination_access.can_manage_alerts(by, mission.operation))
     fields.pop("source_kind", None)
     return action_point_create(
         operation=mission.operation,

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tutela.coordination import selectors_advocacy as selectors
+from tutela.coordination import access as coordination_access
 from tutela.coordination.models import (
     ClearanceDocument,
     Meeting,
@@ -27,6 +27,7 @@ from tutela.coordination.models import (
     Recommendation,
     RecommendationFollowUp,
 )
+from tutela.coordination.selectors import advocacy as selectors
 from tutela.core import access
 from tutela.core.models import AuditEntry, Operation, User
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
@@ -79,7 +80,7 @@ EVIDENCE_TYPES: dict[str, tuple[bytes, ...] | None] = {
 
 
 def _require_editor(user: User, operation: Operation) -> None:
-    if not selectors.can_edit_advocacy(user, operation):
+    if not coordination_access.can_edit_advocacy(user, operation):
         raise PermissionDenied
 
 
@@ -380,6 +381,7 @@ def recommendations_export(
 
 
 def _workbook(headers: list[str], rows: list[list[Any]]) -> bytes:
+    # openpyxl is heavy: loaded only when the recommendations are exported to Excel.
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 

@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tutela.conftest import World
-from tutela.coordination import selectors_actions as selectors
 from tutela.coordination.models import ActionPoint, ActionPointEvent
+from tutela.coordination.selectors import actions as selectors
 from tutela.coordination.services.actions import (
     action_point_comment,
     action_point_create,

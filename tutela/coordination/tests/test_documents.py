@@ -11,9 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document
 
 from tutela.conftest import World, make_user
-from tutela.coordination import document_formats
-from tutela.coordination import selectors_advocacy as selectors
+from tutela.coordination import access as coordination_access
 from tutela.coordination.models import ClearanceDocument, DocumentVersion
+from tutela.coordination.selectors import advocacy as selectors
+from tutela.coordination.services import document_formats
 from tutela.coordination.services.documents import (
     document_circulate,
     document_clear,
@@ -260,7 +261,11 @@ def test_drafts_visible_to_managers_author_and_approver_only(world: World) -> No
     document = draft(world, by=focal)
 
     def visible(user: User) -> bool:
-        return selectors.document_queryset(user, world.operation).filter(pk=document.pk).exists()
+        return (
+            coordination_access.document_queryset(user, world.operation)
+            .filter(pk=document.pk)
+            .exists()
+        )
 
     assert visible(focal)
     assert visible(world.coordinator)

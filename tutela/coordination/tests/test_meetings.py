@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tutela.conftest import World
-from tutela.coordination import selectors
 from tutela.coordination.models import (
     ActionPoint,
     AgendaItem,
@@ -22,6 +21,7 @@ from tutela.coordination.models import (
     MeetingDocument,
     MeetingSeries,
 )
+from tutela.coordination.selectors import meetings as selectors
 from tutela.coordination.services import meetings as services
 from tutela.coordination.tests.meeting_helpers import (
     START,
@@ -378,7 +378,7 @@ def test_no_invitation_without_contacts(world: World) -> None:
 
 def test_ended_membership_is_not_counted(world: World) -> None:
     Membership.objects.filter(organisation=world.other_org).update(until=datetime.date(2020, 1, 1))
-    assert world.other_org.pk not in services.member_organisation_ids(world.cluster)
+    assert world.other_org.pk not in selectors.member_organisation_ids(world.cluster)
 
 
 def test_demo_data_loads_meetings_minutes_and_action_points_once(world: World) -> None:

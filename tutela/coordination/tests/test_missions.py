@@ -8,8 +8,8 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from tutela.coordination import selectors_alerts
 from tutela.coordination.models import ActionPoint, Alert, Mission
+from tutela.coordination.selectors import alerts as selectors_alerts
 from tutela.coordination.services.alerts import alert_create
 from tutela.coordination.services.missions import (
     mission_action_point_create,

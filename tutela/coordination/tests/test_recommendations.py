@@ -14,8 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from tutela.conftest import World, make_user
-from tutela.coordination import selectors_advocacy as selectors
 from tutela.coordination.models import Meeting, Recommendation, RecommendationFollowUp
+from tutela.coordination.selectors import advocacy as selectors
 from tutela.coordination.services.recommendations import (
     recommendation_create,
     recommendation_follow_up,

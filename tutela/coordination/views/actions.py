@@ -19,32 +19,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tutela.coordination import selectors_actions as selectors
-from tutela.coordination.forms_actions import (
+from tutela.coordination import access as coordination_access
+from tutela.coordination.forms.actions import (
     ActionPointFilterForm,
     ActionPointForm,
     CommentForm,
     StatusForm,
 )
 from tutela.coordination.models import ActionPoint
+from tutela.coordination.selectors import actions as selectors
 from tutela.coordination.services import actions as services
-from tutela.coordination.views.common import (
-    coordination_page,
-    may_create,
-    not_focal_point,
-    save_form,
-)
+from tutela.coordination.views.common import coordination_page, not_focal_point
 from tutela.core.forms.directory import valid_filters
 from tutela.core.models import Operation
 from tutela.core.views.common import current_user as _user
 from tutela.core.views.common import operation_for as _operation
-from tutela.core.views.common import paginate
+from tutela.core.views.common import paginate, save_form
 
 
 def _render(
     request: HttpRequest, template: str, operation: Operation, **context: Any
 ) -> HttpResponse:
-    today, may = timezone.localdate(), may_create(request.user, operation)
+    today, may = timezone.localdate(), coordination_access.can_create(request.user, operation)
     return coordination_page(
         request, template, operation, context, today=today, can_create_action_points=may
     )
@@ -119,7 +115,7 @@ def _detail(
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
-    can_update = services.can_update_action_point(user, action_point)
+    can_update = coordination_access.can_update_action_point(user, action_point)
     response = _render(
         request,
         "coordination/action_detail.html",
@@ -127,7 +123,7 @@ def _detail(
         action_point=action_point,
         history=selectors.action_point_history(action_point),
         overdue=selectors.is_overdue(action_point),
-        can_edit=services.can_edit_action_point(user, action_point),
+        can_edit=coordination_access.can_edit_action_point(user, action_point),
         can_update=can_update,
         status_form=status_form
         or StatusForm(initial={"status": action_point.status}, auto_id="id_status_%s"),
@@ -141,7 +137,7 @@ def _detail(
 @require_http_methods(["GET", "POST"])
 def action_point_create(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _operation(request, slug)
-    if not may_create(request.user, operation):
+    if not coordination_access.can_create(request.user, operation):
         raise PermissionDenied
     initial: dict[str, Any] = {"priority": ActionPoint.Priority.MEDIUM}
     if request.GET.get("body", "").isdigit():
@@ -160,7 +156,7 @@ def action_point_create(request: HttpRequest, slug: str) -> HttpResponse:
 def action_point_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _operation(request, slug)
     action_point = selectors.action_point_get(operation, pk)
-    if not services.can_edit_action_point(request.user, action_point):
+    if not coordination_access.can_edit_action_point(request.user, action_point):
         raise PermissionDenied
     form = ActionPointForm(
         request.POST or None,
@@ -181,7 +177,7 @@ def action_point_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def action_point_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _operation(request, slug)
     action_point = selectors.action_point_get(operation, pk)
-    if not services.can_update_action_point(request.user, action_point):
+    if not coordination_access.can_update_action_point(request.user, action_point):
         raise PermissionDenied
     form = StatusForm(request.POST, auto_id="id_status_%s")
 
@@ -206,7 +202,7 @@ def action_point_status(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 def action_point_comment(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _operation(request, slug)
     action_point = selectors.action_point_get(operation, pk)
-    if not services.can_update_action_point(request.user, action_point):
+    if not coordination_access.can_update_action_point(request.user, action_point):
         raise PermissionDenied
     form = CommentForm(request.POST, auto_id="id_comment_%s")
     comment = partial(services.action_point_comment, action_point=action_point, by=_user(request))

@@ -17,26 +17,31 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tutela.coordination import selectors_advocacy as selectors
-from tutela.coordination.forms_advocacy import (
+from tutela.coordination import access as coordination_access
+from tutela.coordination.forms.advocacy import (
     FollowUpForm,
     RecommendationFilterForm,
     RecommendationForm,
 )
 from tutela.coordination.models import Recommendation
+from tutela.coordination.selectors import advocacy as selectors
 from tutela.coordination.services import recommendations as services
-from tutela.coordination.views.common import render_page, save_form
 from tutela.core.forms.directory import valid_filters
 from tutela.core.models import Operation
 from tutela.core.views.common import current_user as _user
-from tutela.core.views.common import download, stored_file_download
+from tutela.core.views.common import (
+    download,
+    paginate,
+    render_page,
+    save_form,
+    stored_file_download,
+)
 from tutela.core.views.common import operation_for as _operation
-from tutela.core.views.directory import paginate
 
 
 def _editor_operation(request: HttpRequest, slug: str) -> Operation:
     operation = _operation(request, slug)
-    if not selectors.can_edit_advocacy(request.user, operation):
+    if not coordination_access.can_edit_advocacy(request.user, operation):
         raise PermissionDenied
     return operation
 
@@ -50,7 +55,7 @@ def render_advocacy_page(
         template,
         operation,
         context,
-        can_edit=selectors.can_edit_advocacy(request.user, operation),
+        can_edit=coordination_access.can_edit_advocacy(request.user, operation),
     )
 
 
@@ -115,7 +120,7 @@ def recommendation_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def recommendation_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _editor_operation(request, slug)
-    recommendation = selectors.recommendation_get_for_user(request.user, operation, pk)
+    recommendation = coordination_access.recommendation_get_for_user(request.user, operation, pk)
     initial = {
         name: getattr(recommendation, name)
         for name in ("text", "addressee_kind", "addressee", "issued_in", "issued_on")
@@ -143,13 +148,15 @@ def recommendation_edit(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 @require_GET
 def recommendation_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _operation(request, slug)
-    recommendation = selectors.recommendation_get_for_user(request.user, operation, pk)
+    recommendation = coordination_access.recommendation_get_for_user(request.user, operation, pk)
     since_issued, since_follow_up = selectors.days_pending(recommendation)
     follow_ups = list(selectors.recommendation_follow_ups(recommendation))
     document = recommendation.document
     document_visible = bool(
         document is not None
-        and selectors.document_queryset(request.user, operation).filter(pk=document.pk).exists()
+        and coordination_access.document_queryset(request.user, operation)
+        .filter(pk=document.pk)
+        .exists()
     )
     return render_advocacy_page(
         request,
@@ -169,7 +176,7 @@ def recommendation_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespo
 @require_http_methods(["GET", "POST"])
 def recommendation_follow_up(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _editor_operation(request, slug)
-    recommendation = selectors.recommendation_get_for_user(request.user, operation, pk)
+    recommendation = coordination_access.recommendation_get_for_user(request.user, operation, pk)
     form = FollowUpForm(
         request.POST or None, request.FILES or None, initial={"status": recommendation.status}
     )
@@ -195,7 +202,7 @@ def recommendation_follow_up(request: HttpRequest, slug: str, pk: int) -> HttpRe
 def recommendation_evidence(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     """An evidence file, for users with a role in the operation only (never a public URL)."""
     operation = _operation(request, slug)
-    follow_up = selectors.follow_up_get_for_user(request.user, operation, pk)
+    follow_up = coordination_access.follow_up_get_for_user(request.user, operation, pk)
     if not follow_up.evidence:
         raise PermissionDenied
     return stored_file_download(follow_up.evidence)

@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tutela.coordination import selectors_alerts as selectors
-from tutela.coordination.forms_actions import (
+from tutela.coordination import access as coordination_access
+from tutela.coordination.forms.actions import (
     AcknowledgeForm,
     ActionPointForm,
     AlertFilterForm,
@@ -36,25 +36,22 @@ from tutela.coordination.forms_actions import (
     RecipientAddForm,
 )
 from tutela.coordination.models import Alert, AlertRecipient, Mission
+from tutela.coordination.selectors import alerts as selectors
 from tutela.coordination.services import alerts as services
 from tutela.coordination.services import missions as mission_services
-from tutela.coordination.views.common import (
-    coordination_page,
-    not_focal_point,
-    post_action,
-    save_form,
-)
+from tutela.coordination.views.common import coordination_page, not_focal_point
 from tutela.core.forms.directory import apply_validation_error, valid_filters
 from tutela.core.models import Operation
 from tutela.core.views.common import current_user as _user
 from tutela.core.views.common import operation_for as _operation
-from tutela.core.views.common import paginate
+from tutela.core.views.common import paginate, post_action, save_form
+from tutela.monitoring.models import EarlyWarningSignal
 
 
 def _render(
     request: HttpRequest, template: str, operation: Operation, **context: Any
 ) -> HttpResponse:
-    can_manage = services.can_manage_alerts(request.user, operation)
+    can_manage = coordination_access.can_manage_alerts(request.user, operation)
     return coordination_page(request, template, operation, context, can_manage_alerts=can_manage)
 
 
@@ -75,7 +72,7 @@ def _object_url(name: str, slug: str, instance: Alert | Mission) -> str:
 
 def _managed_operation(request: HttpRequest, slug: str) -> Operation:
     operation = _operation(request, slug)
-    if not services.can_manage_alerts(request.user, operation):
+    if not coordination_access.can_manage_alerts(request.user, operation):
         raise PermissionDenied
     return operation
 
@@ -83,8 +80,8 @@ def _managed_operation(request: HttpRequest, slug: str) -> Operation:
 def _managed_alert(request: HttpRequest, slug: str, pk: int) -> tuple[Operation, Alert]:
     """An alert the user manages: 404 if they cannot see it, 403 if they can but not manage."""
     operation = _operation(request, slug)
-    alert = selectors.alert_get_for_user(request.user, operation, pk)
-    if not services.can_manage_alerts(request.user, operation):
+    alert = coordination_access.alert_get_for_user(request.user, operation, pk)
+    if not coordination_access.can_manage_alerts(request.user, operation):
         raise PermissionDenied
     return operation, alert
 
@@ -126,7 +123,6 @@ def alert_create(request: HttpRequest, slug: str) -> HttpResponse:
 def alert_from_signal(request: HttpRequest, slug: str, signal: int) -> HttpResponse:
     """Turn a protection monitoring early-warning signal into a draft alert (for the monitoring
     pages' "Raise an alert" button), then let the coordinator review it."""
-    from tutela.monitoring.models import EarlyWarningSignal
 
     operation = _managed_operation(request, slug)
     try:
@@ -162,7 +158,7 @@ def alert_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_GET
 def alert_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _operation(request, slug)
-    alert = selectors.alert_get_for_user(request.user, operation, pk)
+    alert = coordination_access.alert_get_for_user(request.user, operation, pk)
     own = selectors.own_recipient(request.user, alert)
     recipients = selectors.alert_recipients(alert)
     return _render(
@@ -288,7 +284,7 @@ def alert_tracking(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def alert_acknowledge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Acknowledge (and answer) from inside the app, for the user's organisation."""
     operation = _operation(request, slug)
-    alert = selectors.alert_get_for_user(request.user, operation, pk)
+    alert = coordination_access.alert_get_for_user(request.user, operation, pk)
     own = selectors.own_recipient(request.user, alert)
     if own is None:
         raise PermissionDenied
@@ -318,7 +314,7 @@ def alert_ack(request: HttpRequest, slug: str, pk: int, token: str) -> HttpRespo
     form = AcknowledgeForm(request.POST or None, initial={"response": recipient.response})
 
     def acknowledge(response: str) -> None:
-        by = request.user if services.can_acknowledge(request.user, recipient) else None
+        by = request.user if coordination_access.can_acknowledge(request.user, recipient) else None
         services.alert_acknowledge(
             recipient=recipient,
             by=by,  # type: ignore[arg-type]
@@ -364,7 +360,7 @@ def mission_create(request: HttpRequest, slug: str) -> HttpResponse:
     initial: dict[str, Any] = {}
     alert_id = request.GET.get("alert", "")
     if alert_id.isdigit():
-        alert = selectors.alert_get_for_user(request.user, operation, int(alert_id))
+        alert = coordination_access.alert_get_for_user(request.user, operation, int(alert_id))
         initial = {
             "alert": alert.pk,
             "title": _("Joint evaluation: %(title)s") % {"title": alert.title},
@@ -380,7 +376,7 @@ def mission_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def mission_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _managed_operation(request, slug)
-    mission = selectors.mission_get_for_user(request.user, operation, pk)
+    mission = coordination_access.mission_get_for_user(request.user, operation, pk)
     form = MissionForm(
         request.POST or None, operation=operation, initial=MissionForm.initial_for(mission)
     )
@@ -396,7 +392,7 @@ def mission_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_GET
 def mission_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _operation(request, slug)
-    mission = selectors.mission_get_for_user(request.user, operation, pk)
+    mission = coordination_access.mission_get_for_user(request.user, operation, pk)
     return _render(
         request,
         "coordination/mission_detail.html",
@@ -413,7 +409,7 @@ def mission_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def mission_action_point_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _managed_operation(request, slug)
-    mission = selectors.mission_get_for_user(request.user, operation, pk)
+    mission = coordination_access.mission_get_for_user(request.user, operation, pk)
     form = ActionPointForm(request.POST or None, operation=operation)
     create = partial(
         mission_services.mission_action_point_create, mission=mission, by=_user(request)

@@ -2,7 +2,7 @@
 new version, detail with history, versions and downloads, and the clearance workflow (submit,
 clear, return to draft, publish, circulate).
 
-What a user may see comes from `selectors_advocacy.document_get_for_user` (404 otherwise); what
+What a user may see comes from `selectors.advocacy.document_get_for_user` (404 otherwise); what
 they may do is checked again by the services (403).
 """
 
@@ -21,9 +21,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tutela.coordination import document_formats
-from tutela.coordination import selectors_advocacy as selectors
-from tutela.coordination.forms_advocacy import (
+from tutela.coordination import access as coordination_access
+from tutela.coordination.forms.advocacy import (
     DocumentCirculateForm,
     DocumentFilterForm,
     DocumentForm,
@@ -32,20 +31,20 @@ from tutela.coordination.forms_advocacy import (
     DocumentUploadForm,
 )
 from tutela.coordination.models import ClearanceDocument, DocumentVersion
+from tutela.coordination.selectors import advocacy as selectors
+from tutela.coordination.services import document_formats
 from tutela.coordination.services import documents as services
 from tutela.coordination.views.advocacy import render_advocacy_page as _render
-from tutela.coordination.views.common import error_messages, post_action, save_form
 from tutela.core.forms.directory import valid_filters
 from tutela.core.models import Operation
 from tutela.core.views.common import current_user as _user
-from tutela.core.views.common import download
+from tutela.core.views.common import download, error_messages, paginate, post_action, save_form
 from tutela.core.views.common import operation_for as _operation
-from tutela.core.views.directory import paginate
 
 
 def _document(request: HttpRequest, slug: str, pk: int) -> tuple[Operation, ClearanceDocument]:
     operation = _operation(request, slug)
-    return operation, selectors.document_get_for_user(request.user, operation, pk)
+    return operation, coordination_access.document_get_for_user(request.user, operation, pk)
 
 
 def _detail_url(slug: str, document: ClearanceDocument) -> str:
@@ -81,7 +80,7 @@ def documents(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def document_create(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _operation(request, slug)
-    if not selectors.can_edit_advocacy(request.user, operation):
+    if not coordination_access.can_edit_advocacy(request.user, operation):
         raise PermissionDenied
     form = DocumentForm(
         request.POST or None,
@@ -101,7 +100,7 @@ def document_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def document_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation, document = _document(request, slug, pk)
-    if not selectors.can_manage_document(request.user, document):
+    if not coordination_access.can_manage_document(request.user, document):
         raise PermissionDenied
     current = selectors.document_current_version(document)
     initial = {
@@ -132,7 +131,7 @@ def document_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def document_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A new version of a draft from a Word file."""
     operation, document = _document(request, slug, pk)
-    if not selectors.can_manage_document(request.user, document):
+    if not coordination_access.can_manage_document(request.user, document):
         raise PermissionDenied
     form = DocumentUploadForm(request.POST or None, request.FILES or None)
     upload = partial(services.document_save_version, document=document, by=_user(request))
@@ -148,8 +147,8 @@ def document_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 def _actions(user: Any, document: ClearanceDocument) -> dict[str, bool]:
     Status = ClearanceDocument.Status
-    manage = selectors.can_manage_document(user, document)
-    approver = selectors.is_approver(user, document)
+    manage = coordination_access.can_manage_document(user, document)
+    approver = coordination_access.is_approver(user, document)
     return {
         "can_manage": manage,
         "can_edit_draft": manage and document.status == Status.DRAFT,
@@ -212,7 +211,7 @@ def document_version_download(
 @require_http_methods(["GET", "POST"])
 def document_submit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation, document = _document(request, slug, pk)
-    if not selectors.can_manage_document(request.user, document):
+    if not coordination_access.can_manage_document(request.user, document):
         raise PermissionDenied
     form = DocumentSubmitForm(request.POST or None, document=document)
     submit = partial(services.document_submit, document=document, by=_user(request))
@@ -241,7 +240,7 @@ def document_clear(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def document_return(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation, document = _document(request, slug, pk)
-    if not selectors.is_approver(request.user, document):
+    if not coordination_access.is_approver(request.user, document):
         raise PermissionDenied
     form = DocumentReturnForm(request.POST or None)
     send_back = partial(services.document_return, document=document, by=_user(request))
@@ -268,7 +267,7 @@ def document_publish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def document_circulate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation, document = _document(request, slug, pk)
-    if not selectors.can_manage_document(request.user, document):
+    if not coordination_access.can_manage_document(request.user, document):
         raise PermissionDenied
     form = DocumentCirculateForm(request.POST or None, operation=operation)
     current = selectors.document_current_version(document)

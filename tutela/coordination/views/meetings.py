@@ -10,6 +10,7 @@ calendar apps with the secret token in its address, without signing in.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from collections.abc import Callable
 from functools import partial
@@ -26,8 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tutela.coordination import selectors
-from tutela.coordination.forms_meetings import (
+from tutela.coordination import access as coordination_access
+from tutela.coordination.forms.meetings import (
     AgendaItemForm,
     DocumentForm,
     MeetingActionPointForm,
@@ -37,22 +38,25 @@ from tutela.coordination.forms_meetings import (
     ParticipationForm,
 )
 from tutela.coordination.models import ActionPoint, AgendaItem, Meeting, MeetingDocument, Minutes
+from tutela.coordination.selectors import meetings as selectors
 from tutela.coordination.services import ics
 from tutela.coordination.services import meetings as services
 from tutela.coordination.services import minutes as minutes_services
-from tutela.coordination.views.common import (
-    coordination_page,
-    error_messages,
-    may_create,
-    post_action,
-    save_form,
-)
+from tutela.coordination.services.actions import action_point_create
+from tutela.coordination.views.common import coordination_page
 from tutela.core import access
 from tutela.core.forms.directory import apply_validation_error, valid_filters
 from tutela.core.models import AuditEntry, Body, Contact, Operation, Organisation
 from tutela.core.services.audit import audit_write
 from tutela.core.views.common import current_user as _user
-from tutela.core.views.common import download, paginate, stored_file_download
+from tutela.core.views.common import (
+    download,
+    error_messages,
+    paginate,
+    post_action,
+    save_form,
+    stored_file_download,
+)
 from tutela.core.views.common import operation_for as _operation
 
 PAGE_SIZE = 50
@@ -95,7 +99,7 @@ def _posted_form(
     not manage that meeting answers 403 rather than showing the errors."""
     if form.is_valid():
         return post_action(request, partial(save, **form.cleaned_data), success=success, then=then)
-    if guard is not None and not services.can_manage_meetings(
+    if guard is not None and not coordination_access.can_manage_body(
         request.user, guard.operation, guard.body
     ):
         raise PermissionDenied
@@ -115,7 +119,7 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
         "coordination/home.html",
         operation,
         dashboard=selectors.dashboard(request.user, operation),
-        can_create=may_create(request.user, operation),
+        can_create=coordination_access.can_create(request.user, operation),
         today=timezone.localdate(),
     )
 
@@ -141,7 +145,7 @@ def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
         form=form,
         page=page,
         filtered=bool(filters),
-        can_create=may_create(request.user, operation),
+        can_create=coordination_access.can_create(request.user, operation),
         is_manager=access.is_manager(request.user, operation),
         filters_label=_("Filter meetings"),
     )
@@ -158,7 +162,6 @@ def meeting_calendar(request: HttpRequest, slug: str) -> HttpResponse:
         first = datetime.date(year, month, 1)
     except ValueError:
         first = today.replace(day=1)
-    import calendar
 
     days = selectors.meeting_month(operation, first.year, first.month)
     weeks = [
@@ -187,7 +190,7 @@ def meeting_calendar(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _operation(request, slug)
-    if not may_create(request.user, operation):
+    if not coordination_access.can_create(request.user, operation):
         raise PermissionDenied
     initial: dict[str, Any] = {"duration_minutes": 120}
     if request.GET.get("body"):
@@ -243,7 +246,7 @@ def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation, meeting = _meeting(request, slug, pk)
-    if not services.can_manage_meetings(request.user, operation, meeting.body):
+    if not coordination_access.can_manage_body(request.user, operation, meeting.body):
         raise PermissionDenied
     duration = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
     form = MeetingForm(
@@ -305,9 +308,9 @@ def meeting_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_GET
 def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation, meeting = _meeting(request, slug, pk)
-    can_manage = services.can_manage_meetings(request.user, operation, meeting.body)
+    can_manage = coordination_access.can_manage_body(request.user, operation, meeting.body)
     minutes = selectors.meeting_minutes(meeting)
-    show_minutes = selectors.minutes_visible(request.user, meeting, minutes)
+    show_minutes = coordination_access.minutes_visible(request.user, meeting, minutes)
     attendance = selectors.attendance_by_organisation(meeting)
     if not access.can_see_contacts(_user(request), operation):
         # Who came, by name, is for the operation's members (as the contact directory).
@@ -467,7 +470,7 @@ def attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def minutes_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation, meeting = _meeting(request, slug, pk)
-    if not services.can_manage_meetings(request.user, operation, meeting.body):
+    if not coordination_access.can_manage_body(request.user, operation, meeting.body):
         raise PermissionDenied
     minutes = selectors.meeting_minutes(meeting)
     form = MinutesForm(
@@ -497,7 +500,6 @@ def minutes_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def minutes_action_point(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Record an action point raised in the meeting (through the action points service)."""
-    from tutela.coordination.services.actions import action_point_create
 
     operation, meeting = _meeting(request, slug, pk)
     form = MeetingActionPointForm(request.POST, operation=operation)
@@ -545,7 +547,7 @@ def minutes_export(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpRe
     if fmt not in {"docx", "pdf"}:
         raise Http404
     operation, meeting, minutes = _minutes(request, slug, pk)
-    if not selectors.minutes_visible(request.user, meeting, minutes):
+    if not coordination_access.minutes_visible(request.user, meeting, minutes):
         raise Http404
     if fmt == "docx":
         content = minutes_services.minutes_docx(meeting, minutes)

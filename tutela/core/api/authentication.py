@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.authentication import TokenAuthentication
 
+from tutela.core.access import two_factor_required
 from tutela.core.models import ApiToken, User
 from tutela.core.services.api_tokens import api_token_authenticate
-from tutela.core.services.security import two_factor_required
 
 TWO_FACTOR_REQUIRED_CODE = "two_factor_required"
 TWO_FACTOR_REQUIRED_MESSAGE = _(

@@ -45,6 +45,7 @@ _components: dict[str, Any] = {}
 
 def _build_index() -> None:
     global _index, _components
+    # Loaded on the first check, once every URL module is imported: the generator walks them all.
     from drf_spectacular.generators import SchemaGenerator
 
     schema = SchemaGenerator().get_schema(request=None, public=True)

@@ -3,7 +3,7 @@
 Each view is thin: it finds the operation through the access layer (404 for anyone without a role
 in it), checks the action through the permission classes (403), reads through the selectors and
 writes through the same services as the HTML views. Services raise Django's ValidationError,
-which tutela.core.api_errors turns into a 400 with field errors.
+which tutela.core.api.errors turns into a 400 with field errors.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from tutela.core import access, selectors
+from tutela.core.access import two_factor_required
 from tutela.core.api import filters, serializers
 from tutela.core.api.authentication import ApiTokenAuthentication, TwoFactorRequired
 from tutela.core.api.contract import ContractCheckedMixin, check_request
@@ -64,7 +65,7 @@ from tutela.core.services.organisations import (
     organisation_update,
 )
 from tutela.core.services.people import signin_failure_record, user_get_for_manager
-from tutela.core.services.security import totp_verify, two_factor_required
+from tutela.core.services.security import totp_verify
 from tutela.core.services.structure import (
     body_create,
     body_update,
@@ -691,7 +692,7 @@ class AuditListView(OperationAPIView, ListAPIView):
     ordering_fields = ["created_at"]
 
     def get_queryset(self) -> QuerySet[AuditEntry]:
-        return selectors.audit_entries(self.get_operation(), user=self.request.user)
+        return selectors.audit_entries(self.get_operation(), user=cast(User, self.request.user))
 
 
 # --- API tokens of the operation's users (managers) ----------------------------------------------

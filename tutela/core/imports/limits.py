@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import html
 import io
 import operator
 import re
@@ -583,8 +584,6 @@ def _sheet_names(archive: zipfile.ZipFile, kind: str) -> dict[str, str]:
 
 
 def _xml_text(text: str) -> str:
-    import html
-
     return html.unescape(text)
 
 

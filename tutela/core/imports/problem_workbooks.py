@@ -26,6 +26,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tutela.core import sandbox
+from tutela.core.imports.problems import ImportFileError
 from tutela.core.imports.uploads import BACKGROUND_BYTES, STORED_PROBLEMS, UploadRecord
 from tutela.core.models import Job
 from tutela.core.services.jobs import job_create, job_fail, job_progress, job_succeed
@@ -95,6 +97,8 @@ def problems_workbook_file(record: UploadRecord, *, kind: str) -> bytes | None:
 def problems_workbook_start(record: UploadRecord, *, by: Any, kind: str, builder: str) -> Job:
     """Queue the building of the workbook (once: a job already queued or running is returned).
     `builder`: dotted path of the importer's `import_annotated_workbook(record=...)`."""
+    # tutela.core.tasks imports this module (the task's body is problems_workbook_run): the task
+    # is looked up when queued. TODO issue 12: the services <-> tasks cycle (test_import_graph).
     from tutela.core.tasks import problems_workbook_build
 
     running = _latest_job(record, kind)
@@ -117,8 +121,6 @@ def problems_workbook_start(record: UploadRecord, *, by: Any, kind: str, builder
 def problems_workbook_run(*, job: Job, record: UploadRecord, build: Any) -> Job:
     """The task's body: build the workbook, store it beside the upload, finish the job (failed,
     with a message, when it cannot be built)."""
-    from tutela.core import sandbox
-    from tutela.core.imports.problems import ImportFileError
 
     job_progress(job=job, progress=5, message=_("Preparing the file with the problems marked"))
     try:

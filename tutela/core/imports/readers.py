@@ -155,6 +155,7 @@ def parse_hxl_tag(text: str) -> tuple[str, frozenset[str]] | None:
     text = text.strip()
     if not text.startswith("#"):
         return None
+    # libhxl is slow to import: loaded only when a file has HXL hashtags.
     import hxl.model
 
     try:
@@ -467,6 +468,7 @@ def _read_workbook(
     limits: ReadLimits,
     file_name: str,
 ) -> Table:
+    # The Rust reader of .xlsx/.xls/.ods, loaded only when a workbook is read.
     import python_calamine
 
     try:

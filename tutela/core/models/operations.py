@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from tutela.core.models.roles import Role
 
 
 class Operation(models.Model):
@@ -57,9 +60,6 @@ class Operation(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from django.conf import settings
-
-        from tutela.core.models.roles import Role
 
         codes = {code for code, _label in settings.LANGUAGES}
         unknown = [lang for lang in self.languages if lang not in codes]

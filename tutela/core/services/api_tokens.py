@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from tutela.core import access
 from tutela.core.models import ApiToken, AuditEntry, User
 from tutela.core.services.audit import audit_write
 
@@ -131,14 +132,12 @@ def api_tokens_revoke_without_second_factor(
     """Revoke the tokens issued without a two-factor code to those of `users` whom an operation
     now requires to use two-factor authentication (they would be refused anyway; revoking them
     says so in the audit log and their token list)."""
-    from tutela.core.services.security import two_factor_required
-
     count = 0
     for user in users:
         tokens = list(
             ApiToken.objects.filter(user=user, second_factor=False).select_related("user")
         )
-        if tokens and two_factor_required(user):
+        if tokens and access.two_factor_required(user):
             for token in tokens:
                 _revoke(token, by=by, request=request, reason="two-factor authentication required")
             count += len(tokens)

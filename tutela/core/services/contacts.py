@@ -18,42 +18,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tutela.core import access
-from tutela.core.contacts_xlsx import contacts_workbook
 from tutela.core.models import AuditEntry, Body, Contact, Operation, Organisation, User
-from tutela.core.models.roles import Role
 from tutela.core.selectors import contact_list
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
+from tutela.core.services.contacts_xlsx import contacts_workbook
 
 CONTACT_FIELDS = frozenset(
     {"organisation", "name", "title", "email", "phone", "bodies", "is_active"}
 )
-# Roles that may keep their own organisation's entries of the directory.
-OWN_ORGANISATION_WRITERS = frozenset({Role.PARTNER, Role.FOCAL_POINT})
-
-
-def can_write_contacts(user: User, operation: Operation, organisation: Organisation) -> bool:
-    """May `user` add or change the contacts of `organisation` in `operation`?"""
-    if access.is_manager(user, operation):
-        return True
-    return bool(
-        access.has_role(user, operation, OWN_ORGANISATION_WRITERS)
-        and user.organisation_id is not None
-        and user.organisation_id == organisation.pk
-    )
-
-
-def can_write_any_contact(user: User, operation: Operation) -> bool:
-    """Whether to offer the "add a contact" button at all."""
-    if access.is_manager(user, operation):
-        return True
-    return bool(
-        access.has_role(user, operation, OWN_ORGANISATION_WRITERS)
-        and user.organisation_id is not None
-    )
 
 
 def _require_write(user: User, operation: Operation, organisation: Organisation) -> None:
-    if not can_write_contacts(user, operation, organisation):
+    if not access.can_write_contacts(user, operation, organisation):
         raise PermissionDenied
 
 

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import transaction
 
 from tutela.core import sandbox
-from tutela.core.models import AdminArea, AuditEntry
+from tutela.core.models import AdminArea, AuditEntry, User
 from tutela.core.pcodes import name_key
 from tutela.core.services.audit import audit_write
 
@@ -264,7 +264,7 @@ def _country_of(pcode: str, rows: dict[str, _Row], existing: dict[str, tuple[int
 
 
 def geo_load(
-    *, gazetteer: Path | None, geojson_files: Iterable[Path], by: Any = None
+    *, gazetteer: Path | None, geojson_files: Iterable[Path], by: User | None = None
 ) -> GeoLoadResult:
     """Validate the files, then create or update the admin areas in one transaction.
 
@@ -322,7 +322,9 @@ def geo_load(
 
 
 @transaction.atomic
-def _write(rows: dict[str, _Row], existing: dict[str, tuple[int, str]], by: Any) -> GeoLoadResult:
+def _write(
+    rows: dict[str, _Row], existing: dict[str, tuple[int, str]], by: User | None
+) -> GeoLoadResult:
     result = GeoLoadResult()
     by_pcode = {a.pcode: a for a in AdminArea.objects.filter(pcode__in=list(rows))}
     # Parents first, so that every child finds its parent saved.
@@ -372,7 +374,7 @@ BUNDLED = {
 }
 
 
-def geo_load_bundled(*, country: str, by: Any = None) -> GeoLoadResult:
+def geo_load_bundled(*, country: str, by: User | None = None) -> GeoLoadResult:
     """Load one of the countries shipped in data/geo (MLI, COL, AFG)."""
     gazetteer, geojson = BUNDLED[country.upper()]
     return geo_load(

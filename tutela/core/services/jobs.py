@@ -25,7 +25,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404
 
 from tutela.core.models import Job, Operation, User
 
@@ -83,11 +82,3 @@ def job_fail(*, job: Job, message: str) -> Job:
 
 def job_list_for_user(*, user: User) -> QuerySet[Job]:
     return Job.objects.filter(user=user).select_related("operation")
-
-
-def job_get_for_user(*, user: User, pk: int) -> Job:
-    """The user's own job; 404 for anyone else's."""
-    job = job_list_for_user(user=user).filter(pk=pk).first()
-    if job is None:
-        raise Http404
-    return job

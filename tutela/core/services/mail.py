@@ -113,6 +113,8 @@ def _is_valid_address(address: str) -> bool:
 
 def _enqueue_sending(ids: Sequence[int]) -> None:
     """Hand the messages to the background worker (called once the transaction committed)."""
+    # tutela.core.tasks imports this module (the task's body is outbox_message_send): the task is
+    # looked up when queued. TODO issue 12: the services <-> tasks cycle (test_import_graph).
     from tutela.core.tasks import send_outbox_message
 
     for message_id in ids:

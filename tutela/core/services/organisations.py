@@ -68,14 +68,6 @@ def organisation_in_operation(operation: Operation, organisation: Organisation) 
     return organisation.operations.filter(pk=operation.pk).exists()
 
 
-def can_change_details(user: User, organisation: Organisation) -> bool:
-    """The organisation's details are shared by every operation it takes part in: a user changes
-    them only when they manage all of those operations (server administrators: always)."""
-    if user.is_superuser:
-        return True
-    return all(access.is_manager(user, op) for op in organisation.operations.all())
-
-
 @transaction.atomic
 def organisation_create(
     *,
@@ -160,7 +152,7 @@ def organisation_update(
         raise TypeError(f"organisation_update() got unknown field(s): {sorted(unknown)}")
     if not organisation_in_operation(operation, organisation):
         raise ValidationError(_("This organisation does not take part in the operation."))
-    if not can_change_details(by, organisation):
+    if not access.can_change_details(by, organisation):
         raise ValidationError(
             _(
                 "This organisation also takes part in operations you do not manage, where its "

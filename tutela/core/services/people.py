@@ -41,6 +41,7 @@ from tutela.core.services.api_tokens import (
     api_tokens_revoke_without_second_factor,
 )
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
+from tutela.core.services.mail import mail_enqueue
 
 INVITATION_VALIDITY = datetime.timedelta(days=7)
 
@@ -266,7 +267,6 @@ def _invitation_email_language(invitation: Invitation) -> str:
 def invitation_email_queue(*, invitation: Invitation, token: str) -> None:
     """Render the invitation e-mail in the invitee's language (or the operation's) and put it in
     the outbox; the background worker sends it once the invitation is committed."""
-    from tutela.core.services.mail import mail_enqueue
 
     language = _invitation_email_language(invitation)
     with translation.override(language):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import time
 from typing import Any
 
 import pyotp
@@ -9,21 +11,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tutela.core.models import AuditEntry, OperationRole, User
+from tutela.core.models import AuditEntry, User
 from tutela.core.services.api_tokens import api_tokens_revoke_all
 from tutela.core.services.audit import audit_write
 
 ISSUER = "Tutela"
-
-
-def two_factor_required(user: User) -> bool:
-    """True when an operation where the user holds a role requires two-factor for that role."""
-    for role, required in OperationRole.objects.filter(
-        user=user, operation__is_active=True
-    ).values_list("role", "operation__require_2fa_roles"):
-        if role in (required or []):
-            return True
-    return False
 
 
 def totp_new_secret() -> str:
@@ -40,7 +32,6 @@ def _matching_counter(secret: str, code: str) -> int | None:
     if not (code.isdigit() and len(code) == 6):
         return None
     totp = pyotp.TOTP(secret)
-    import time
 
     now = int(time.time())
     for drift in (0, -1, 1):
@@ -51,8 +42,6 @@ def _matching_counter(secret: str, code: str) -> int | None:
 
 
 def _utc(ts: int) -> Any:
-    import datetime
-
     return datetime.datetime.fromtimestamp(ts, tz=datetime.UTC)
 
 

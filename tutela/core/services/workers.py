@@ -30,7 +30,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks_db.models import DBTaskResult
 
+from tutela.core.imports.uploads import record_fail_lost, records_fail_abandoned
 from tutela.core.models import Job, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -134,7 +136,6 @@ def web_lost_message() -> str:
 def uploads_reap_abandoned() -> int:
     """Uploads imported in a web request whose web worker was killed: rejected. A request
     cannot outlive the web server's timeout (settings.WEB_TIMEOUT, gunicorn's --timeout)."""
-    from tutela.core.imports.uploads import records_fail_abandoned
 
     seconds = int(getattr(settings, "WEB_TIMEOUT", 120)) + ABANDONED_MARGIN_SECONDS
     before = timezone.now() - datetime.timedelta(seconds=seconds)
@@ -144,7 +145,6 @@ def uploads_reap_abandoned() -> int:
 def tasks_reap_lost() -> list[str]:
     """Mark failed the running tasks whose worker died, with their Job and upload record.
     Returns the ids of the tasks marked."""
-    from django_tasks_db.models import DBTaskResult
 
     uploads_reap_abandoned()
     running = list(DBTaskResult.objects.filter(status="RUNNING").only("id", "worker_ids"))
@@ -165,9 +165,6 @@ def tasks_reap_lost() -> list[str]:
 
 @transaction.atomic
 def _task_fail_lost(task_id: str, owner: str) -> bool:
-    from django_tasks_db.models import DBTaskResult
-
-    from tutela.core.imports.uploads import record_fail_lost
 
     message = lost_message()
     marked = DBTaskResult.objects.filter(id=task_id, status="RUNNING").update(

@@ -35,9 +35,9 @@ from tutela.core.forms.accounts import (
     UserFilterForm,
     UserRolesForm,
 )
-from tutela.core.models import Invitation, Operation, OperationRole, Role, User
+from tutela.core.models import Invitation, OperationRole, Role, User
 from tutela.core.services import api_tokens, people, security
-from tutela.core.views.common import paginate
+from tutela.core.views.common import managed_operation, paginate
 
 # Session keys. The pending sign-in waits for the second factor; it is not a signed-in session.
 PENDING_KEY = "tutela_2fa_pending"
@@ -214,7 +214,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     user = _current_user(request)
-    required = security.two_factor_required(user)
+    required = access.two_factor_required(user)
     if user.totp_enabled:
         request.session.pop(SETUP_SECRET_KEY, None)
         return render(
@@ -263,7 +263,7 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     user = _current_user(request)
     if not user.totp_enabled:
         return redirect("core:two_factor_setup")
-    if security.two_factor_required(user):
+    if access.two_factor_required(user):
         messages.error(
             request,
             _("An operation you work in requires two-factor authentication for your role."),
@@ -311,7 +311,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "roles": roles,
-            "two_factor_required": security.two_factor_required(user),
+            "two_factor_required": access.two_factor_required(user),
         },
     )
 
@@ -339,15 +339,9 @@ def password_change_done(request: HttpRequest) -> HttpResponse:
 # --- User administration (coordinators and information management officers) ---------------------
 
 
-def _managed_operation(request: HttpRequest, slug: str) -> Operation:
-    operation = access.operation_get_for_user(request.user, slug)
-    access.require_manager(request.user, operation)
-    return operation
-
-
 @login_required
 def users(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _managed_operation(request, slug)
+    operation = managed_operation(request, slug)
     form = UserFilterForm(request.GET or None, operation=operation)
     filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
     organisation = filters.get("organisation")
@@ -374,7 +368,7 @@ def users(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def user_invite(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _managed_operation(request, slug)
+    operation = managed_operation(request, slug)
     form = InviteForm(_posted(request), operation=operation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -395,7 +389,7 @@ def user_invite(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def user_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    operation = _managed_operation(request, slug)
+    operation = managed_operation(request, slug)
     person = people.user_get_for_manager(operation=operation, pk=pk)
     roles_here: list[OperationRole] = getattr(person, "roles_here", [])
     focal = next((r for r in roles_here if r.role == Role.FOCAL_POINT), None)
@@ -440,7 +434,7 @@ def user_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def _account_action(request: HttpRequest, slug: str, pk: int, *, activate: bool) -> HttpResponse:
-    operation = _managed_operation(request, slug)
+    operation = managed_operation(request, slug)
     person = people.user_get_for_manager(operation=operation, pk=pk)
     action = people.user_reactivate if activate else people.user_deactivate
     try:
@@ -471,7 +465,7 @@ def user_reactivate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    operation = _managed_operation(request, slug)
+    operation = managed_operation(request, slug)
     invitation = people.invitation_get_for_manager(operation=operation, pk=pk)
     try:
         people.invitation_revoke(invitation=invitation, by=_current_user(request), request=request)

@@ -7,19 +7,20 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from tutela.core import access, selectors
+from tutela.core import selectors
 from tutela.core.forms.directory import AuditFilterForm
-from tutela.core.views.directory import paginate
+from tutela.core.views.common import current_user, managed_operation, paginate
 
 
 @login_required
 @require_GET
 def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = access.operation_get_for_user(request.user, slug)
-    access.require_manager(request.user, operation)
+    operation = managed_operation(request, slug)
     form = AuditFilterForm(request.GET or None, operation=operation)
     filters = form.filters()
-    page = paginate(request, selectors.audit_entries(operation, filters, user=request.user))
+    page = paginate(
+        request, selectors.audit_entries(operation, filters, user=current_user(request))
+    )
     rows = [(entry, selectors.audit_changes(entry)) for entry in page.object_list]
     return render(
         request,

@@ -35,20 +35,16 @@ from tutela.core.services import delegations as delegation_services
 from tutela.core.services import organisations as organisation_services
 from tutela.core.services import structure as structure_services
 from tutela.core.views.common import current_user as _user
-from tutela.core.views.common import download, form_saved, paginate
+from tutela.core.views.common import (
+    download,
+    form_saved,
+    managed_operation,
+    operation_for,
+    paginate,
+)
 
 PAGE_SIZE = 50
 T = TypeVar("T")
-
-
-def _operation(request: HttpRequest, slug: str) -> Operation:
-    return access.operation_get_for_user(request.user, slug)
-
-
-def _managed_operation(request: HttpRequest, slug: str) -> Operation:
-    operation = _operation(request, slug)
-    access.require_manager(request.user, operation)
-    return operation
 
 
 def _render(
@@ -83,7 +79,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def operation_home(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _operation(request, slug)
+    operation = operation_for(request, slug)
     summary = selectors.operation_summary(operation)
     return _render(
         request,
@@ -101,7 +97,7 @@ def operation_home(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def organisations(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _operation(request, slug)
+    operation = operation_for(request, slug)
     form = OrganisationFilterForm(request.GET or None)
     filters = valid_filters(form)
     queryset = selectors.organisation_list(
@@ -120,7 +116,7 @@ def organisations(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    operation = _operation(request, slug)
+    operation = operation_for(request, slug)
     organisation = _found(selectors.organisation_get(operation, pk))
     user = _user(request)
     member = access.is_member_of(user, operation, organisation)
@@ -133,7 +129,7 @@ def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
         organisation=organisation,
         memberships=list(selectors.organisation_memberships(operation, organisation)),
         led_bodies=list(selectors.organisation_led_bodies(operation, organisation)),
-        can_change_details=manager and organisation_services.can_change_details(user, organisation),
+        can_change_details=manager and access.can_change_details(user, organisation),
         # The organisation's members and the managers see (and decide on) its delegations.
         delegation_rows=[
             (value, label, delegations.get(value)) for value, label in Delegation.Scope.choices
@@ -149,7 +145,7 @@ def organisation_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 def organisation_delegation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Grant (`action=grant`, a member of the organisation) or withdraw (`action=revoke`, a
     member, or a manager giving it up) a delegation of `scope` to the operation's managers."""
-    operation = _operation(request, slug)
+    operation = operation_for(request, slug)
     organisation = _found(selectors.organisation_get(operation, pk))
     user = _user(request)
     scope = request.POST.get("scope", "")
@@ -181,7 +177,7 @@ def _organisation_added(organisation: Organisation) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_create(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _managed_operation(request, slug)
+    operation = managed_operation(request, slug)
     form = OrganisationForm(request.POST or None)
     organisation = form_saved(
         request,
@@ -200,7 +196,7 @@ def organisation_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["POST"])
 def organisation_link(request: HttpRequest, slug: str) -> HttpResponse:
     """Add an organisation registered in another operation to this one, by acronym."""
-    operation = _managed_operation(request, slug)
+    operation = managed_operation(request, slug)
     try:
         organisation = organisation_services.organisation_link(
             by=_user(request), operation=operation, acronym=request.POST.get("acronym", "")
@@ -216,7 +212,7 @@ def organisation_link(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    operation = _managed_operation(request, slug)
+    operation = managed_operation(request, slug)
     organisation = _found(selectors.organisation_get(operation, pk))
     initial = {
         "name": organisation.name,
@@ -247,7 +243,7 @@ def organisation_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def structure(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _operation(request, slug)
+    operation = operation_for(request, slug)
     return _render(
         request,
         "core/structure/tree.html",
@@ -260,7 +256,7 @@ def structure(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def body_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    operation = _operation(request, slug)
+    operation = operation_for(request, slug)
     body = _found(selectors.body_get(operation, pk))
     can_see_contacts = access.can_see_contacts(_user(request), operation)
     memberships = list(selectors.body_memberships(body))
@@ -284,7 +280,7 @@ def _is_current(membership: Membership) -> bool:
 @login_required
 @require_http_methods(["GET", "POST"])
 def body_create(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _managed_operation(request, slug)
+    operation = managed_operation(request, slug)
     initial = {}
     parent_id = request.GET.get("parent", "")
     if parent_id.isdigit():
@@ -306,7 +302,7 @@ def body_create(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def body_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    operation = _managed_operation(request, slug)
+    operation = managed_operation(request, slug)
     body = _found(selectors.body_get(operation, pk))
     form = BodyForm(
         request.POST or None, operation=operation, body=body, initial=BodyForm.initial_for(body)
@@ -335,7 +331,7 @@ def _membership_or_404(operation: Operation, pk: int) -> Membership:
 @login_required
 @require_http_methods(["GET", "POST"])
 def membership_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    operation = _managed_operation(request, slug)
+    operation = managed_operation(request, slug)
     body = _found(selectors.body_get(operation, pk))
     form = MembershipForm(request.POST or None, operation=operation, body=body)
     membership = form_saved(
@@ -357,7 +353,7 @@ def membership_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def membership_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    operation = _managed_operation(request, slug)
+    operation = managed_operation(request, slug)
     membership = _membership_or_404(operation, pk)
     initial = {
         "role": membership.role,
@@ -395,7 +391,7 @@ def membership_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def membership_end(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    operation = _managed_operation(request, slug)
+    operation = managed_operation(request, slug)
     membership = _membership_or_404(operation, pk)
     form = MembershipEndForm(request.POST or None)
     saved = form_saved(
@@ -425,7 +421,7 @@ def membership_end(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def _contacts_operation(request: HttpRequest, slug: str) -> Operation:
-    operation = _operation(request, slug)
+    operation = operation_for(request, slug)
     if not access.can_see_contacts(_user(request), operation):
         raise PermissionDenied
     return operation
@@ -448,9 +444,7 @@ def contacts(request: HttpRequest, slug: str) -> HttpResponse:
     filters = form.filters()
     page = paginate(request, selectors.contact_list(operation, filters))
     for contact in page.object_list:
-        contact.editable = contact_services.can_write_contacts(
-            user, operation, contact.organisation
-        )
+        contact.editable = access.can_write_contacts(user, operation, contact.organisation)
     return _render(
         request,
         "core/contacts/list.html",
@@ -458,7 +452,7 @@ def contacts(request: HttpRequest, slug: str) -> HttpResponse:
         form=form,
         page=page,
         filtered=bool(filters),
-        can_add=contact_services.can_write_any_contact(user, operation),
+        can_add=access.can_write_any_contact(user, operation),
         export_query=request.GET.urlencode(),
     )
 
@@ -475,7 +469,7 @@ def _writable_organisations(user: User, operation: Operation) -> QuerySet[Organi
 def contact_create(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _contacts_operation(request, slug)
     user = _user(request)
-    if not contact_services.can_write_any_contact(user, operation):
+    if not access.can_write_any_contact(user, operation):
         raise PermissionDenied
     form = ContactForm(
         request.POST or None,
@@ -499,7 +493,7 @@ def _writable_contact(request: HttpRequest, slug: str, pk: int) -> tuple[Operati
     operation = _contacts_operation(request, slug)
     user = _user(request)
     contact = _found(selectors.contact_get(operation, pk))
-    if not contact_services.can_write_contacts(user, operation, contact.organisation):
+    if not access.can_write_contacts(user, operation, contact.organisation):
         raise PermissionDenied
     return operation, user, contact
 

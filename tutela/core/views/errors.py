@@ -1,5 +1,5 @@
 """Error pages: plain, translated, and never a stack trace or another organisation's data. Under
-/api/ the same errors are answered in the API's JSON error shape (tutela.core.api_errors)."""
+/api/ the same errors are answered in the API's JSON error shape (tutela.core.api.errors)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from tutela.core.api_errors import json_error
+from tutela.core.api.errors import json_error
 
 
 def _api_error(status: int) -> HttpResponse:

@@ -15,7 +15,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from tutela.core import access, selectors
-from tutela.core.views.directory import paginate
+from tutela.core.views.common import operation_for, paginate
 
 # Boundaries change when a gazetteer is reloaded, rarely; browsers may keep them an hour.
 GEOJSON_MAX_AGE = 3600
@@ -32,7 +32,7 @@ def _level(raw: str | None, default: int) -> int | None:
 @login_required
 @require_GET
 def map_view(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = access.operation_get_for_user(request.user, slug)
+    operation = operation_for(request, slug)
     levels = selectors.area_levels(operation)
     available = [level.level for level in levels]
     level = _level(request.GET.get("level"), available[0] if available else 1)
@@ -61,7 +61,7 @@ def map_view(request: HttpRequest, slug: str) -> HttpResponse:
 def areas_geojson(request: HttpRequest, slug: str) -> HttpResponse:
     """`?level=N` (default 1) and optional `parent=<P-code>`: the operation's admin areas of that
     level as a GeoJSON FeatureCollection with pcode, name, level and parent_pcode properties."""
-    operation = access.operation_get_for_user(request.user, slug)
+    operation = operation_for(request, slug)
     level = _level(request.GET.get("level"), 1)
     if level is None:
         return HttpResponseBadRequest("level must be a number from 0 to 5")

@@ -9,8 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from tutela.core.access import job_get_for_user
 from tutela.core.models import User
-from tutela.core.services.jobs import job_get_for_user, job_list_for_user
+from tutela.core.services.jobs import job_list_for_user
 from tutela.core.views.common import paginate
 
 PER_PAGE = 50

@@ -11,18 +11,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tutela.core import access
 from tutela.core.forms.mail import OutboxFilterForm
 from tutela.core.models import User
 from tutela.core.services import mail
-from tutela.core.views.directory import paginate
+from tutela.core.views.common import managed_operation, paginate
 
 
 @login_required
 @require_GET
 def outbox(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = access.operation_get_for_user(request.user, slug)
-    access.require_manager(request.user, operation)
+    operation = managed_operation(request, slug)
     form = OutboxFilterForm(request.GET or None, kinds=mail.outbox_kinds(operation))
     filters = form.filters()
     page = paginate(request, mail.outbox_for_operation(operation, **filters))
@@ -43,8 +41,7 @@ def outbox(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def outbox_retry(request: HttpRequest, slug: str, pk: int) -> HttpResponseRedirect:
-    operation = access.operation_get_for_user(request.user, slug)
-    access.require_manager(request.user, operation)
+    operation = managed_operation(request, slug)
     message = mail.outbox_message_get_for_manager(operation, pk)
     assert isinstance(request.user, User)
     try:

@@ -13,18 +13,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from tutela.core import access
 from tutela.core.forms.directory import apply_validation_error
 from tutela.core.forms.operations import OperationSettingsForm
 from tutela.core.models import User
 from tutela.core.services.operations import operation_update
+from tutela.core.views.common import managed_operation
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def operation_settings(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = access.operation_get_for_user(request.user, slug)
-    access.require_manager(request.user, operation)
+    operation = managed_operation(request, slug)
     user = request.user
     assert isinstance(user, User)
     form = OperationSettingsForm(

@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from tutela.core import access
 from tutela.core.services import api_tokens, people
-from tutela.core.views.common import current_user
+from tutela.core.views.common import current_user, managed_operation
 
 
 @login_required
@@ -54,8 +53,7 @@ def token_revoke_all(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def user_token_revoke(request: HttpRequest, slug: str, pk: int, token_pk: int) -> HttpResponse:
-    operation = access.operation_get_for_user(request.user, slug)
-    access.require_manager(request.user, operation)
+    operation = managed_operation(request, slug)
     person = people.user_get_for_manager(operation=operation, pk=pk)
     token = api_tokens.api_token_get_own(user=person, pk=token_pk)
     api_tokens.api_token_revoke(token=token, by=current_user(request), request=request)
@@ -66,8 +64,7 @@ def user_token_revoke(request: HttpRequest, slug: str, pk: int, token_pk: int) -
 @login_required
 @require_POST
 def user_token_revoke_all(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    operation = access.operation_get_for_user(request.user, slug)
-    access.require_manager(request.user, operation)
+    operation = managed_operation(request, slug)
     person = people.user_get_for_manager(operation=operation, pk=pk)
     count = api_tokens.api_tokens_revoke_all(user=person, by=current_user(request), request=request)
     messages.success(request, _("Tokens revoked: %(count)s.") % {"count": count})

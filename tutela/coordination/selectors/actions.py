@@ -13,8 +13,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from tutela.coordination.models import ActionPoint, ActionPointEvent
-from tutela.coordination.services.actions import OPEN_STATUSES
 from tutela.core.models import Operation, Organisation, User
+
+# Action points still to be done.
+OPEN_STATUSES = (ActionPoint.Status.OPEN, ActionPoint.Status.IN_PROGRESS)
 
 # Open points first (closed_at empty), by due date (undated last), then the closed ones.
 OPEN_FIRST = (

@@ -296,7 +296,3 @@ class MissionForm(forms.Form):
             "findings": mission.findings,
             "recommendations": mission.recommendations,
         }
-
-
-class MissionActionPointForm(ActionPointForm):
-    """Action points created from a mission (the same fields as any action point)."""

@@ -20,17 +20,15 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from tutela.coordination import access as coordination_access
 from tutela.coordination.models import (
     ClearanceDocument,
     DocumentVersion,
     Recommendation,
     RecommendationFollowUp,
 )
-from tutela.core import access
 from tutela.core.models import AuditEntry, Body, Operation, User
-from tutela.core.models.roles import Role
 
-EDITOR_ROLES = frozenset({Role.COORDINATOR, Role.IMO, Role.FOCAL_POINT})
 PENDING_STATUSES = (
     Recommendation.Status.ISSUED,
     Recommendation.Status.ACKNOWLEDGED,
@@ -42,32 +40,6 @@ CLOSED_STATUSES = (Recommendation.Status.IMPLEMENTED, Recommendation.Status.NOT_
 # --- Who may do what -----------------------------------------------------------------------------
 
 
-def can_edit_advocacy(user: Any, operation: Operation) -> bool:
-    """Create and edit recommendations and documents, record follow-ups."""
-    return access.has_role(user, operation, EDITOR_ROLES)
-
-
-def can_manage_document(user: Any, document: ClearanceDocument) -> bool:
-    """Edit, submit, publish and circulate: the operation's managers and the author (while the
-    author still holds an editor's role)."""
-    operation = document.operation
-    if access.is_manager(user, operation):
-        return True
-    return bool(
-        getattr(user, "pk", None) is not None
-        and document.created_by_id == user.pk
-        and can_edit_advocacy(user, operation)
-    )
-
-
-def is_approver(user: Any, document: ClearanceDocument) -> bool:
-    return bool(
-        getattr(user, "pk", None) is not None
-        and document.approver_id == user.pk
-        and can_edit_advocacy(user, document.operation)
-    )
-
-
 def approver_candidates(operation: Operation) -> QuerySet[User]:
     """Who can be chosen to clear a document: the operation's coordinators, information
     management officers and focal points (active accounts)."""
@@ -75,7 +47,7 @@ def approver_candidates(operation: Operation) -> QuerySet[User]:
         User.objects.filter(
             is_active=True,
             operation_roles__operation=operation,
-            operation_roles__role__in=EDITOR_ROLES,
+            operation_roles__role__in=coordination_access.EDITOR_ROLES,
         )
         .select_related("organisation")
         .distinct()
@@ -86,31 +58,6 @@ def approver_candidates(operation: Operation) -> QuerySet[User]:
 # --- Recommendations -----------------------------------------------------------------------------
 
 
-def recommendation_queryset(user: Any, operation: Operation) -> QuerySet[Recommendation]:
-    """The operation's recommendations, for anyone with a role in it; nothing otherwise."""
-    if not access.roles_in(user, operation):
-        return Recommendation.objects.none()
-    return Recommendation.objects.filter(operation=operation)
-
-
-def recommendation_get_for_user(user: Any, operation: Operation, pk: int) -> Recommendation:
-    return access.get_scoped_or_404(
-        recommendation_queryset(user, operation)
-        .select_related("meeting", "document", "pau", "mission", "created_by")
-        .annotate(last_follow_up_at=Max("follow_ups__created_at")),
-        pk=pk,
-    )
-
-
-def follow_up_get_for_user(user: Any, operation: Operation, pk: int) -> RecommendationFollowUp:
-    return access.get_scoped_or_404(
-        RecommendationFollowUp.objects.filter(
-            recommendation__in=recommendation_queryset(user, operation)
-        ).select_related("recommendation"),
-        pk=pk,
-    )
-
-
 def recommendation_list(
     user: Any, operation: Operation, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[Recommendation]:
@@ -119,7 +66,7 @@ def recommendation_list(
     Filters: q (text or addressee), addressee_kind, status, issued_in, pending (bool),
     issued_from, issued_to, order ("oldest" for the oldest first)."""
     filters = filters or {}
-    queryset = recommendation_queryset(user, operation)
+    queryset = coordination_access.recommendation_queryset(user, operation)
     if q := (filters.get("q") or "").strip():
         queryset = queryset.filter(Q(text__icontains=q) | Q(addressee__icontains=q))
     for name in ("addressee_kind", "status", "issued_in"):
@@ -215,7 +162,7 @@ def recommendation_dashboard(
     """What is pending (issued, acknowledged, in progress), by addressee type and status, for
     how long; the implementation rate; the oldest pending recommendations. Two queries."""
     today = today or timezone.localdate()
-    base = recommendation_queryset(user, operation)
+    base = coordination_access.recommendation_queryset(user, operation)
     counts = dict(base.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     pending_statuses = [(s.value, str(s.label)) for s in PENDING_STATUSES]
     status_index = {value: i for i, (value, _label) in enumerate(pending_statuses)}
@@ -275,34 +222,7 @@ def recommendation_dashboard(
     )
 
 
-def pending_recommendation_count(user: Any, operation: Operation) -> int:
-    """For the coordination home page."""
-    return recommendation_queryset(user, operation).filter(status__in=PENDING_STATUSES).count()
-
-
 # --- Documents under clearance -------------------------------------------------------------------
-
-
-def document_queryset(user: Any, operation: Operation) -> QuerySet[ClearanceDocument]:
-    """Published documents for everyone with a role; the rest for managers, the author and the
-    approver."""
-    if not access.roles_in(user, operation):
-        return ClearanceDocument.objects.none()
-    queryset = ClearanceDocument.objects.filter(operation=operation)
-    if access.is_manager(user, operation):
-        return queryset
-    return queryset.filter(
-        Q(status=ClearanceDocument.Status.PUBLISHED) | Q(created_by=user) | Q(approver=user)
-    )
-
-
-def document_get_for_user(user: Any, operation: Operation, pk: int) -> ClearanceDocument:
-    return access.get_scoped_or_404(
-        document_queryset(user, operation).select_related(
-            "operation", "approver", "created_by", "cleared_by"
-        ),
-        pk=pk,
-    )
 
 
 def document_list(
@@ -310,7 +230,7 @@ def document_list(
 ) -> QuerySet[ClearanceDocument]:
     """Filters: status, kind, q (title)."""
     filters = filters or {}
-    queryset = document_queryset(user, operation)
+    queryset = coordination_access.document_queryset(user, operation)
     if value := filters.get("status"):
         queryset = queryset.filter(status=value)
     if value := filters.get("kind"):
@@ -326,7 +246,7 @@ def document_list(
 
 def document_status_counts(user: Any, operation: Operation) -> dict[str, int]:
     return dict(
-        document_queryset(user, operation)
+        coordination_access.document_queryset(user, operation)
         .values_list("status")
         .annotate(n=Count("id"))
         .values_list("status", "n")

@@ -15,6 +15,7 @@ import markdown
 import nh3
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from tutela.core import sandbox
@@ -202,6 +203,7 @@ class _DocxWriter(HTMLParser):
 
 def markdown_to_docx(text: str, *, title: str, language: str = "") -> bytes:
     """A Word document: the title, then the Markdown text with Word's own styles."""
+    # python-docx and WeasyPrint are heavy: loaded only when a note is exported or checked.
     from docx import Document
 
     document = Document()
@@ -236,7 +238,7 @@ def _no_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
 
 
 def markdown_to_pdf(text: str, *, title: str, language: str = "") -> bytes:
-    from django.utils.html import escape
+    # WeasyPrint (and its Pango bindings) is heavy: loaded only when a PDF is made.
     from weasyprint import CSS, HTML
 
     page = (
@@ -254,6 +256,7 @@ def markdown_to_pdf(text: str, *, title: str, language: str = "") -> bytes:
 
 def docx_check(upload: File[Any]) -> None:
     """Refuse anything but a Word .docx file of reasonable size that python-docx can open."""
+    # python-docx is heavy: loaded only when an uploaded Word file is checked.
     from docx import Document
 
     name = (upload.name or "").lower()

@@ -1,10 +1,9 @@
-"""Reads of the operation directory: organisations, coordination structure, contacts, admin areas
-and the audit log. Every list here fetches its relations up front (no query per row)."""
+"""Reads of the operation directory: organisations, the operation home, coordination structure and
+contacts. Every list here fetches its relations up front (no query per row)."""
 
 from __future__ import annotations
 
 import datetime
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,16 +11,15 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from tutela.core import access
 from tutela.core.models import (
     AdminArea,
-    AuditEntry,
     Body,
     Contact,
     Membership,
     Operation,
     Organisation,
 )
+from tutela.core.selectors.geography import country_pcodes
 
 # The order bodies appear in, from the national cluster down.
 BODY_KIND_ORDER: dict[str, int] = {
@@ -37,10 +35,6 @@ def active_membership_q(prefix: str = "", today: datetime.date | None = None) ->
     """Memberships that have not ended (no end date, or an end date today or later)."""
     today = today or timezone.localdate()
     return Q(**{f"{prefix}until__isnull": True}) | Q(**{f"{prefix}until__gte": today})
-
-
-def country_pcodes(operation: Operation) -> list[str]:
-    return list(operation.countries.values_list("pcode", flat=True))
 
 
 # --- Organisations -------------------------------------------------------------------------------
@@ -306,121 +300,3 @@ def contact_get(operation: Operation, pk: int) -> Contact | None:
 
 def body_contacts(body: Body) -> QuerySet[Contact]:
     return body.contacts.filter(is_active=True).select_related("organisation")
-
-
-# --- Geography -----------------------------------------------------------------------------------
-
-
-def areas_for_operation(
-    operation: Operation, *, level: int, parent_pcode: str = ""
-) -> QuerySet[AdminArea]:
-    """The admin areas of one level within the operation's countries (optionally below one
-    parent area, at any depth)."""
-    queryset = AdminArea.objects.filter(
-        country_pcode__in=country_pcodes(operation), level=level
-    ).select_related("parent")
-    if parent_pcode:
-        # Walk up the parent links rather than trusting P-code prefixes.
-        below = Q()
-        for depth in range(1, 6):
-            below |= Q(**{"__".join(["parent"] * depth) + "__pcode": parent_pcode})
-        queryset = queryset.filter(below)
-    return queryset.order_by("pcode")
-
-
-def area_feature_collection(areas: QuerySet[AdminArea]) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection (RFC 7946) of the areas that have a boundary."""
-    features = []
-    rows = areas.filter(geometry__isnull=False).values_list(
-        "pcode", "name", "level", "parent__pcode", "geometry"
-    )
-    for pcode, name, level, parent_pcode, geometry in rows:
-        if isinstance(geometry, str):
-            geometry = json.loads(geometry)
-        if not geometry:
-            continue
-        features.append(
-            {
-                "type": "Feature",
-                "id": pcode,
-                "geometry": geometry,
-                "properties": {
-                    "pcode": pcode,
-                    "name": name,
-                    "level": level,
-                    "parent_pcode": parent_pcode or "",
-                },
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
-
-
-# --- Audit log -----------------------------------------------------------------------------------
-
-
-def audit_entries(
-    operation: Operation, filters: Mapping[str, Any] | None = None, *, user: Any
-) -> QuerySet[AuditEntry]:
-    """The operation's audit log as `user` may see it (entries about records hidden from them
-    are left out: `access.audit_entries_visible`), newest first. Filters: `actor` (e-mail
-    contains), `action`, `entity_type`, `date_from`, `date_to` (dates, inclusive), `q` (summary
-    contains)."""
-    filters = filters or {}
-    queryset = access.audit_entries_visible(
-        user, operation, AuditEntry.objects.filter(operation=operation)
-    ).order_by("-created_at", "-id")
-    if filters.get("actor"):
-        queryset = queryset.filter(actor_label__icontains=str(filters["actor"]).strip())
-    if filters.get("action"):
-        queryset = queryset.filter(action=filters["action"])
-    if filters.get("entity_type"):
-        queryset = queryset.filter(entity_type=filters["entity_type"])
-    if filters.get("date_from"):
-        queryset = queryset.filter(created_at__date__gte=filters["date_from"])
-    if filters.get("date_to"):
-        queryset = queryset.filter(created_at__date__lte=filters["date_to"])
-    if filters.get("q"):
-        queryset = queryset.filter(summary__icontains=str(filters["q"]).strip())
-    return queryset
-
-
-def audit_entity_types(operation: Operation) -> list[str]:
-    return list(
-        AuditEntry.objects.filter(operation=operation)
-        .exclude(entity_type="")
-        .order_by("entity_type")
-        .values_list("entity_type", flat=True)
-        .distinct()
-    )
-
-
-@dataclass(frozen=True)
-class Change:
-    field: str
-    before: str
-    after: str
-
-
-def _short(value: Any, limit: int = 80) -> str:
-    if value is None or value == "":
-        return "∅"
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def audit_changes(entry: AuditEntry, limit: int = 12) -> list[Change]:
-    """The fields an entry records, as short before/after strings, for compact display."""
-    before = entry.before if isinstance(entry.before, dict) else {}
-    after = entry.after if isinstance(entry.after, dict) else {}
-    keys = list(after) + [key for key in before if key not in after]
-    skip = {"created_at", "updated_at"}
-    changes = [
-        Change(
-            field=key,
-            before=_short(before.get(key)) if key in before else "",
-            after=_short(after.get(key)) if key in after else "",
-        )
-        for key in keys
-        if key not in skip
-    ]
-    return changes[:limit]

@@ -9,13 +9,14 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from tutela.coordination import selectors_advocacy as selectors
+from tutela.coordination import access as coordination_access
 from tutela.coordination.models import (
     ClearanceDocument,
     Meeting,
     Mission,
     Recommendation,
 )
+from tutela.coordination.selectors import advocacy as selectors
 from tutela.core.forms.fields import DateInput
 from tutela.core.models import Body, Operation, User
 from tutela.monitoring.models import AnalysisUpdate
@@ -92,7 +93,7 @@ class RecommendationForm(forms.Form):
         self.fields["meeting"].queryset = Meeting.objects.filter(  # type: ignore[attr-defined]
             operation=operation
         ).order_by("-starts_at")
-        self.fields["document"].queryset = selectors.document_queryset(  # type: ignore[attr-defined]
+        self.fields["document"].queryset = coordination_access.document_queryset(  # type: ignore[attr-defined]
             user, operation
         ).order_by("-updated_at")
         self.fields["pau"].queryset = AnalysisUpdate.objects.filter(  # type: ignore[attr-defined]

@@ -51,10 +51,6 @@ def meeting_list(
     return meetings.order_by("-starts_at", "-pk")
 
 
-def upcoming_meetings(operation: Operation, *, limit: int = 5) -> list[Meeting]:
-    return list(meeting_list(operation, when="upcoming", status=Meeting.Status.SCHEDULED)[:limit])
-
-
 def meeting_get(operation: Operation, pk: int) -> Meeting:
     """A meeting of the operation (404 otherwise), with what its page shows."""
     try:
@@ -82,20 +78,18 @@ def meeting_month(operation: Operation, year: int, month: int) -> dict[datetime.
     return dict(days)
 
 
-def minutes_visible(user: Any, meeting: Meeting, minutes: Minutes | None) -> bool:
-    """Approved minutes are read by everyone with a role; drafts by those who manage the
-    meeting."""
-    from tutela.coordination.services.meetings import can_manage_meetings
-
-    if minutes is None:
-        return False
-    if minutes.status != Minutes.Status.DRAFT:
-        return True
-    return can_manage_meetings(user, meeting.operation, meeting.body)
-
-
 def meeting_minutes(meeting: Meeting) -> Minutes | None:
     return Minutes.objects.filter(meeting=meeting).select_related("approved_by").first()
+
+
+def member_organisation_ids(body: Body) -> set[int]:
+    """The body's current member organisations (memberships that have not ended)."""
+    today = timezone.localdate()
+    return set(
+        body.memberships.filter(Q(until__isnull=True) | Q(until__gte=today)).values_list(
+            "organisation_id", flat=True
+        )
+    )
 
 
 # --- Attendance -----------------------------------------------------------------------------------
@@ -118,8 +112,6 @@ class TickRow:
 def attendance_tick_list(meeting: Meeting) -> list[TickRow]:
     """One row per organisation (the body's current members, and any other organisation recorded
     present), with the contacts attached to the body, each ticked as recorded."""
-    from tutela.coordination.services.meetings import member_organisation_ids
-
     recorded = list(meeting.attendance.all())
     present_orgs = {a.organisation_id for a in recorded if a.present}
     present_contacts = {a.contact_id for a in recorded if a.present and a.contact_id}
@@ -208,8 +200,6 @@ def participation_rates(
 ) -> Participation:
     """Per organisation and quarter: meetings of the body attended / meetings of the body held
     (status "held"). Organisations: the current members and any that attended."""
-    from tutela.coordination.services.meetings import member_organisation_ids
-
     meetings = Meeting.objects.filter(body=body, status=Meeting.Status.HELD)
     if since is not None:
         meetings = meetings.filter(starts_at__date__gte=since)

@@ -1,5 +1,5 @@
 """Reads of alerts and missions. Draft alerts are visible only to those who manage alerts
-(tutela.coordination.services.alerts.can_manage_alerts); sent and closed alerts and missions to
+(tutela.coordination.access); sent and closed alerts and missions to
 everyone with a role in the operation."""
 
 from __future__ import annotations
@@ -8,22 +8,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 
+from tutela.coordination import access as coordination_access
 from tutela.coordination.models import Alert, AlertRecipient, Mission
-from tutela.coordination.services.alerts import can_manage_alerts
-from tutela.core import access
 from tutela.core.models import Operation
 
 
 def alerts_visible(
     user: Any, operation: Operation, *, status: str = "", kind: str = ""
 ) -> QuerySet[Alert]:
-    if not access.roles_in(user, operation):
-        return Alert.objects.none()
-    alerts = Alert.objects.filter(operation=operation).select_related("area", "created_by")
-    if not can_manage_alerts(user, operation):
-        alerts = alerts.exclude(status=Alert.Status.DRAFT)
+    alerts = coordination_access.alert_queryset(user, operation).select_related(
+        "area", "created_by"
+    )
     if status:
         alerts = alerts.filter(status=status)
     if kind:
@@ -34,14 +30,6 @@ def alerts_visible(
             "recipients", filter=Q(recipients__acknowledged_at__isnull=False), distinct=True
         ),
     ).order_by("-occurred_on", "-id")
-
-
-def alert_get_for_user(user: Any, operation: Operation, pk: int) -> Alert:
-    """The alert if the user may see it; 404 otherwise (a draft does not exist for partners)."""
-    try:
-        return alerts_visible(user, operation).select_related("signal", "sent_by").get(pk=pk)
-    except Alert.DoesNotExist:
-        raise Http404 from None
 
 
 def alert_recipients(alert: Alert) -> list[AlertRecipient]:
@@ -87,33 +75,8 @@ def mission_list(operation: Operation, *, alert: Alert | None = None) -> QuerySe
     return missions.annotate(n_organisations=Count("organisations")).order_by("-starts_on", "-id")
 
 
-def mission_get(user: Any, operation: Operation, pk: int) -> Mission:
-    """A mission of the operation. A mission on a draft alert is visible like the draft."""
-    try:
-        mission = (
-            Mission.objects.filter(operation=operation)
-            .select_related("alert", "area", "created_by")
-            .prefetch_related("organisations")
-            .get(pk=pk)
-        )
-    except Mission.DoesNotExist:
-        raise Http404 from None
-    return mission
-
-
 def missions_visible(user: Any, operation: Operation) -> QuerySet[Mission]:
     missions = mission_list(operation)
-    if not can_manage_alerts(user, operation):
+    if not coordination_access.can_manage_alerts(user, operation):
         missions = missions.exclude(alert__status=Alert.Status.DRAFT)
     return missions
-
-
-def mission_get_for_user(user: Any, operation: Operation, pk: int) -> Mission:
-    mission = mission_get(user, operation, pk)
-    if (
-        mission.alert is not None
-        and mission.alert.status == Alert.Status.DRAFT
-        and not can_manage_alerts(user, operation)
-    ):
-        raise Http404
-    return mission

@@ -1,3 +1,6 @@
+"""The API under /api/: its schema and docs, and every app's endpoints under /api/v1/ (the project's
+URL list, so core itself names no domain app)."""
+
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
