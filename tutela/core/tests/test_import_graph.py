@@ -20,7 +20,8 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 # TODO (issue 12, until the three structure branches are merged): the contracts broken on main.
 PENDING = {
-    "no-cycles-in-monitoring": "services -> pau -> services, tasks <-> services (tasks defined next to"
+    "no-cycles-in-monitoring": "services -> pau -> services, tasks <-> services (tasks defined"
+    " next to"
     " their services, as activities does)",
     "no-cycles-in-core": "services.mail and imports.problem_workbooks enqueue tasks whose bodies"
     " call them back (services <-> tasks <-> imports), services.workers calls imports.uploads,"
