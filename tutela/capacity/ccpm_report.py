@@ -174,7 +174,10 @@ def _line(level: int, label: str, score: selectors.Score) -> Line:
 
 
 def _shade(cell: object, colour: str) -> None:
+    # heavy library, loaded only when this document is built
     from docx.oxml import OxmlElement
+
+    # heavy library, loaded only when this document is built
     from docx.oxml.ns import qn
 
     properties = cell._tc.get_or_add_tcPr()  # type: ignore[attr-defined]
@@ -186,7 +189,10 @@ def _shade(cell: object, colour: str) -> None:
 
 
 def report_docx(report: Report) -> bytes:
+    # heavy library, loaded only when this document is built
     from docx import Document
+
+    # heavy library, loaded only when this document is built
     from docx.shared import Cm, Pt
 
     colours = {band.code: ccpm_scoring.HEX[band.colour] for band in ccpm_scoring.BANDS}
@@ -265,6 +271,7 @@ def report_html(report: Report) -> str:
 
 
 def report_pdf(report: Report) -> bytes:
+    # heavy library, loaded only when this document is built
     from weasyprint import CSS, HTML
 
     return bytes(

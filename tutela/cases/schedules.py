@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from tutela.cases.services.peers import packages_seen_forget, peer_messages_deliver_due
 from tutela.cases.services.referrals import referrals_escalate
 from tutela.cases.services.reminders import case_reminders_send
 from tutela.cases.services.retention import retention_apply_all
@@ -33,7 +34,6 @@ def apply_retention() -> None:
 def deliver_peer_packages() -> None:
     """Packages to other Tutela instances whose peer was down: tried again once their delay
     passed; ids of received packages older than the replay window forgotten."""
-    from tutela.cases.services.peers import packages_seen_forget, peer_messages_deliver_due
 
     peer_messages_deliver_due()
     packages_seen_forget()

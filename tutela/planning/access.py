@@ -34,7 +34,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tutela.core import access
-from tutela.core.models import Operation
+from tutela.core.models import Operation, Organisation
 from tutela.core.models.roles import Role
 from tutela.planning.models import (
     Allocation,
@@ -304,7 +304,6 @@ class ConflictFacts:
         reviewers: Iterable[Reviewer] | None = None,
         proposal_ids: Iterable[int] | None = None,
     ) -> ConflictFacts:
-        from tutela.core.models import Organisation
 
         reviewer_list = list(
             reviewers

@@ -158,6 +158,7 @@ def _xlsx(allocation: Allocation, ranking: selectors.Ranking, by: Any) -> bytes:
 
 def _docx(allocation: Allocation, ranking: selectors.Ranking, by: Any) -> bytes:
     show_conflicts = access.can_see_conflicts(by, allocation)
+    # heavy library, loaded only when this document is built
     from docx import Document
 
     layout = selectors.structure(selectors.scorecard_of(allocation))

@@ -3,6 +3,7 @@ call the same services)."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -259,7 +260,6 @@ class AttendanceForm(forms.Form):
         self.fields["present"].choices = rows  # type: ignore[attr-defined]
 
     def clean_day(self) -> Any:
-        import datetime
 
         try:
             return datetime.date.fromisoformat(self.cleaned_data["day"])

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from tutela.capacity import ccpm_scoring
 from tutela.capacity.models import (
@@ -126,7 +127,6 @@ def _contacts(operation: Operation, organisation: Organisation, body: Body) -> l
 def round_recipients(round: CcpmRound, today: datetime.date | None = None) -> list[Recipient]:
     """Who the round's links go to: per body evaluated, each member organisation (one link), or
     each of its contacts (one link a person)."""
-    from django.utils import timezone
 
     today = today or timezone.localdate()
     recipients = []

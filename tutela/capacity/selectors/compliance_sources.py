@@ -16,9 +16,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Min, Q
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from tutela.activities.models import ReportingRound, Submission
+from tutela.coordination.models import AlertRecipient, Attendance, Meeting
 from tutela.core.models import AuditEntry, Membership, Operation
+from tutela.monitoring.models import Incident
 
 SUBMISSION_ENTITY = "activities.submission"
 
@@ -60,7 +64,6 @@ def reporting_rounds(
     operation: Operation, *, since: datetime.date | None = None
 ) -> list[RoundFact]:
     """The operation's 5W reporting rounds, oldest first."""
-    from tutela.activities.models import ReportingRound
 
     rounds = ReportingRound.objects.filter(operation=operation)
     if since is not None:
@@ -74,7 +77,6 @@ def reporting_rounds(
 
 
 def round_get(operation: Operation, round_id: int) -> RoundFact | None:
-    from tutela.activities.models import ReportingRound
 
     found = (
         ReportingRound.objects.filter(operation=operation, pk=round_id)
@@ -88,7 +90,6 @@ def round_get(operation: Operation, round_id: int) -> RoundFact | None:
 
 def open_rounds_due(operation: Operation, *, until: datetime.date) -> list[RoundFact]:
     """Open rounds whose deadline has not passed and falls on or before `until`."""
-    from tutela.activities.models import ReportingRound
 
     today = timezone.localdate()
     return [
@@ -105,7 +106,6 @@ def open_rounds_due(operation: Operation, *, until: datetime.date) -> list[Round
 def submissions(
     round_ids: Iterable[int], *, organisation_id: int | None = None
 ) -> list[SubmissionFact]:
-    from tutela.activities.models import Submission
 
     ids = list(round_ids)
     if not ids:
@@ -157,8 +157,6 @@ def activity_by_month(
     organisation_id: int | None = None,
 ) -> dict[tuple[int, datetime.date], ActivityFact]:
     """(organisation id, first day of month) -> what the organisation did that month."""
-    from tutela.coordination.models import AlertRecipient, Attendance, Meeting
-    from tutela.monitoring.models import Incident
 
     wanted = sorted({_month(m) for m in months})
     if not wanted:
@@ -224,7 +222,6 @@ def activity_by_month(
 
 def round_url(operation: Operation, round: RoundFact) -> str:
     """The address of the round's 5W reporting page (empty if the page is not installed)."""
-    from django.urls import NoReverseMatch, reverse
 
     try:
         return reverse("activities:round_detail", args=[operation.slug, f"{round.month:%Y-%m}"])

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from tutela.capacity import access as capacity_access
 from tutela.capacity.models import CcpmLink, CcpmRound
 from tutela.capacity.selectors import ccpm as selectors
+from tutela.capacity.services.ccpm_answers import release
 from tutela.core.models import AuditEntry, Body, Operation, User
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 from tutela.core.services.mail import addresses_for_organisations, mail_enqueue
@@ -268,7 +269,6 @@ def ccpm_reminders_send(*, round: CcpmRound, by: User | None) -> int:
 @transaction.atomic
 def ccpm_round_close(*, round: CcpmRound, by: User | None) -> CcpmRound:
     """Close the round, release the answers held back, and let the results show."""
-    from tutela.capacity.services.ccpm_answers import release
 
     operation = round.operation
     if by is not None:

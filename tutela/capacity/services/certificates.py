@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -184,7 +185,6 @@ def certificate_revoke(*, certificate: Certificate, by: User, reason: str) -> Ce
 
 
 def verify_url() -> str:
-    from django.urls import reverse
 
     return settings.BASE_URL + reverse("capacity:certificate_verify")
 
@@ -208,6 +208,7 @@ def certificate_html(certificate: Certificate) -> str:
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:
+    # heavy library, loaded only when this document is built
     from weasyprint import CSS, HTML
 
     html = certificate_html(certificate)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 
+from tutela.coordination.models import ActionPoint
+from tutela.coordination.services.actions import action_point_create
 from tutela.core.models import Body, Operation, Organisation, User
 
 
@@ -40,8 +42,6 @@ def action_point_open(
 ) -> int:
     """Create an action point (through coordination's own service, so its rules, history and
     audit apply) and return its id."""
-    from tutela.coordination.models import ActionPoint
-    from tutela.coordination.services.actions import action_point_create
 
     point = action_point_create(
         operation=operation,
@@ -65,7 +65,6 @@ def action_point_url(operation: Operation, pk: int) -> str:
 
 def action_points_state(operation: Operation, ids: Iterable[int]) -> dict[int, ActionPointState]:
     """The current state of action points of the operation, by id (unknown ids left out)."""
-    from tutela.coordination.models import ActionPoint
 
     wanted = [pk for pk in ids if pk]
     if not wanted:
@@ -84,6 +83,5 @@ def action_points_state(operation: Operation, ids: Iterable[int]) -> dict[int, A
 
 
 def action_point_in_operation(operation: Operation, pk: int) -> bool:
-    from tutela.coordination.models import ActionPoint
 
     return ActionPoint.objects.filter(operation=operation, pk=pk).exists()

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -174,8 +175,6 @@ def _check_participant(participant: Participant, by: User) -> None:
         own = capacity_access.own_organisation_id(by, operation)
         capacity_access.require(own is not None and participant.organisation_id == own)
     if participant.email:
-        from django.core.validators import validate_email
-
         try:
             validate_email(participant.email)
         except ValidationError:

@@ -29,6 +29,7 @@ from tutela.cases.models import (
     SpecificNeed,
     Transfer,
 )
+from tutela.cases.services.consent import shared_values
 from tutela.core.api.serializers import AreaField, OrganisationField, _InOperationMixin
 from tutela.core.models import AuditEntry, Operation, PopulationGroup, ProtectionRisk, User
 
@@ -522,7 +523,6 @@ class ReferralOut(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_shared(self, obj: Referral) -> dict[str, Any]:
-        from tutela.cases.services.consent import shared_values
 
         values = shared_values(obj.shared_data)
         return {k: v for k, v in values.items() if k in {*obj.shared_fields, "code", "age_band"}}

@@ -37,6 +37,7 @@ from tutela.cases.services import referrals as referral_services
 from tutela.cases.services import transfers as transfer_services
 from tutela.cases.services import workflow
 from tutela.cases.services.exports import XLSX, caseload_export
+from tutela.cases.services.referral_form import referral_pdf
 from tutela.core.api.views import OperationAPIView
 from tutela.core.disclosure import SuppressedTable
 from tutela.core.views.common import download
@@ -576,7 +577,6 @@ class ReferralOpenCaseView(ReferralView):
 
 class ReferralPdfView(ReferralView):
     def get(self, request: Request, slug: str, pk: int) -> Any:
-        from tutela.cases.services.referral_form import referral_pdf
 
         referral = self.get_referral()
         content = referral_pdf(referral=referral, by=self.caller)

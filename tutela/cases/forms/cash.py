@@ -19,6 +19,7 @@ from tutela.cases.models import (
     Intervention,
 )
 from tutela.cases.models.cash import MAX_AMOUNT, MAX_HOUSEHOLD
+from tutela.cases.services.cash import TRANSITIONS
 from tutela.cases.services.exports import MIN_PASSWORD
 from tutela.core.forms.fields import DateInput
 from tutela.core.models import Operation, Organisation
@@ -105,7 +106,6 @@ class InstalmentStatusForm(forms.Form):
 
     def __init__(self, *args: Any, instalment: CashInstalment, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from tutela.cases.services.cash import TRANSITIONS
 
         allowed = TRANSITIONS.get(instalment.status, frozenset())
         status_field = self.fields["status"]

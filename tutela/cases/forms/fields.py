@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tutela.core.models import AdminArea, Operation, User
+from tutela.core.models.roles import Role
 
 
 class PcodeField(forms.CharField):
@@ -46,7 +47,6 @@ class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 def staff_of(operation: Operation, organisation_id: int | None) -> Any:
     """Case management staff of an organisation in the operation."""
-    from tutela.core.models.roles import Role
 
     if organisation_id is None:
         return User.objects.none()

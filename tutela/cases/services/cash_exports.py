@@ -74,6 +74,7 @@ def reconciliation_table(user: Any, operation: Operation) -> tuple[list[str], li
 
 
 def _zip(name: str, content: bytes, password: str) -> bytes:
+    # heavy library, loaded only when this export is built
     import pyzipper
 
     output = io.BytesIO()

@@ -31,6 +31,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def encrypt_workbook(workbook: Workbook, password: str) -> bytes:
+    # heavy library, loaded only when an export is encrypted
     import msoffcrypto.format.ooxml
 
     plain = io.BytesIO()

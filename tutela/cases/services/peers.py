@@ -31,7 +31,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tutela.cases import access, peer_packages, shared_fields
@@ -214,6 +214,7 @@ def _queue(*, peer: Peer, kind: str, payload: dict[str, Any], **links: Any) -> P
 
 
 def _enqueue(message_id: int) -> None:
+    # imported when called: the task module imports this service back
     from tutela.cases.tasks import peer_message_send
 
     peer_message_send.enqueue(message_id=message_id)
@@ -547,7 +548,6 @@ def packages_seen_forget(now: datetime.datetime | None = None) -> int:
 
 def inbound_referral_notify(inbound: InboundReferral) -> None:
     """E-mail the receiving organisation's supervisors (code and deadline only, never a name)."""
-    from django.utils import translation
 
     for user in notifications.supervisors_of(inbound.operation, inbound.organisation_id):
         with translation.override(user.language or inbound.operation.default_language):

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from tutela.cases import access
 from tutela.cases.models import CaseSettings, ServiceType, SpecificNeed
 from tutela.core.models import AuditEntry, Operation
-from tutela.core.services.audit import audit_write
+from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 
 # UNHCR specific needs codes (proGres / "Guidance on the use of standardized specific needs
 # codes"): code, English, French, Spanish.
@@ -147,10 +150,6 @@ def case_settings_update(
     retention_months: int,
     gbv_aggregate_organisations: Any = (),
 ) -> CaseSettings:
-    from django.core.exceptions import PermissionDenied
-
-    from tutela.cases import access
-    from tutela.core.services.audit import audit_update, snapshot
 
     if not access.can_manage_settings(by, operation):
         raise PermissionDenied
@@ -182,11 +181,6 @@ def reference_item_save(
     is_active: bool = True,
 ) -> Any:
     """Add or change a specific-needs category or a service type of the operation."""
-    from django.core.exceptions import PermissionDenied, ValidationError
-    from django.utils.translation import gettext as _
-
-    from tutela.cases import access
-    from tutela.core.services.audit import audit_create, audit_update, snapshot
 
     if not access.can_manage_settings(by, operation):
         raise PermissionDenied

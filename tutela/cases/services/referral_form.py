@@ -30,6 +30,7 @@ def _no_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
 
 
 def referral_pdf(*, referral: Referral, by: User) -> bytes:
+    # heavy library, loaded only when this document is built
     from weasyprint import CSS, HTML
 
     html = render_to_string(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -126,7 +127,6 @@ def cash_detail(request: HttpRequest, slug: str, cash: int) -> HttpResponse:
 
 
 def _action(request: HttpRequest, item: CashAssistance, run: Any, done: str) -> HttpResponse:
-    from django.contrib import messages
 
     try:
         run()
@@ -492,7 +492,6 @@ def agreement_new(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def agreement_end(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    from django.contrib import messages
 
     operation = _manager_operation(request, slug)
     agreement = SharingAgreement.objects.filter(operation=operation, pk=pk).first()

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -48,8 +49,6 @@ def settings_page(request: HttpRequest, slug: str) -> HttpResponse:
 
     saved = form_saved(request, form, save, _("Settings saved."))
     if saved is not None:
-        from django.shortcuts import redirect
-
         return redirect("cases:settings", slug=slug)
     lists = {
         kind: model.objects.filter(operation=operation).order_by("order", "code")

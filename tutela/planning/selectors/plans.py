@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 
 from tutela.core.disclosure import threshold_for
 from tutela.core.models import AdminArea, Operation, PopulationGroup
@@ -334,7 +335,6 @@ def indicator_breakdown(
 
 
 def indicator_get(plan: Plan, pk: int) -> PlanIndicator:
-    from django.http import Http404
 
     found = (
         plan.indicators.select_related("objective", "body", "plan")

@@ -43,6 +43,7 @@ from tutela.planning.models import (
 )
 from tutela.planning.selectors import fivew
 from tutela.planning.services.notify import absolute, members_of, notify
+from tutela.planning.services.reviews import scorecard_seed
 
 Status = Allocation.Status
 SETUP_FIELDS = (
@@ -158,7 +159,6 @@ def allocation_create(
     allocation.priority_groups.set(priority_groups)
     allocation.fund_managers.set(fund_managers)
     audit_create(actor=by, instance=allocation, operation=operation)
-    from tutela.planning.services.reviews import scorecard_seed
 
     scorecard_seed(allocation=allocation)
     return allocation

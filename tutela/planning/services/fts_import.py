@@ -548,6 +548,7 @@ def funding_import_start(
     _require_funding_manager(by, operation)
 
     def queue(upload: uploads.Upload) -> FundingImport:
+        # imported when called: the task module imports this service back
         from tutela.planning.tasks import import_fts_in_background
 
         record = FundingImport(operation=operation, user=by, year=year, file_name=upload.name)

@@ -34,6 +34,7 @@ from tutela.planning.models import (
 from tutela.planning.selectors import fivew
 from tutela.planning.services.allocations import MESSAGES
 from tutela.planning.services.notify import absolute, members_of, notify
+from tutela.planning.services.reviews import digest
 
 Status = Proposal.Status
 VALUE_FIELDS = ("title", "summary", "project", "start_date", "end_date")
@@ -191,7 +192,6 @@ def _details(proposal: Proposal) -> dict[str, Any]:
 def proposal_snapshot(proposal: Proposal) -> dict[str, Any]:
     """The proposal for the audit log: what follows from the scores (rank, recommendation,
     justification) never in clear — a recused reviewer may be a manager who reads the log."""
-    from tutela.planning.services.reviews import digest
 
     data = snapshot(proposal)
     for name in Proposal.SCORE_FIELDS:
