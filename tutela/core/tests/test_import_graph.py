@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
-# TODO (issue 12, until the three structure branches are merged): the contracts broken on main.
+# TODO (issue 12): the contracts still broken on main, each with what breaks it.
 PENDING = {
     "no-cycles-in-monitoring": "services -> pau -> services, tasks <-> services (tasks defined"
     " next to"
