@@ -50,53 +50,7 @@ class Vocabulary:
 
     def __init__(self, refs: References, *, typology: str = "") -> None:
         self.tables: dict[str, dict[str, Any]] = {}
-        risk: dict[str, Any] = {}
-        violation: dict[str, Any] = {}
-
-        def claim(table: dict[str, Any], text: Any, value: Any) -> None:
-            key = name_key(str(text or ""))
-            if key:
-                table.setdefault(key, value)
-
-        def names(item: Any) -> list[str]:
-            return [item.code, item.name_en, item.name_fr, getattr(item, "name_es", "")]
-
-        for item in refs.risks.values():
-            for text in names(item):
-                claim(risk, text, (item.code, None))
-            if item.number:
-                for text in (
-                    str(item.number),
-                    f"{item.number:02d}",
-                    f"risk {item.number}",
-                    f"risque {item.number}",
-                ):
-                    claim(risk, text, (item.code, None))
-        for kind in refs.violations.values():
-            for text in names(kind):
-                claim(violation, text, (kind.risk.code, kind.code))
-        mappings = list(
-            RiskMapping.objects.filter(operation=refs.operation).select_related("risk", "violation")
-        )
-        # The mapping's typology first: its labels win over another typology's.
-        mappings.sort(key=lambda m: (m.typology != typology, m.typology, m.pk))
-        labels: dict[str, Any] = {}
-        for mapping in mappings:
-            claim(
-                labels,
-                mapping.label,
-                (mapping.risk.code, mapping.violation.code if mapping.violation else None),
-            )
-        # Risks: a risk, else a violation type (which brings its risk), else another typology's.
-        for key, value in violation.items():
-            risk.setdefault(key, value)
-        for key, value in labels.items():
-            risk.setdefault(key, value)
-        for key, value in labels.items():
-            if value[1]:
-                violation.setdefault(key, value)
-        self.tables["risk"] = risk
-        self.tables["violation"] = violation
+        self.tables["risk"], self.tables["violation"] = _risk_tables(refs, typology)
         for ref, items in (
             ("perpetrator", refs.perpetrators),
             ("service", refs.services),
@@ -104,26 +58,17 @@ class Vocabulary:
             ("verification", refs.verifications),
             ("population_group", refs.population_groups),
         ):
-            table: dict[str, Any] = {}
-            entry: Any
-            for entry in items.values():
-                for text in names(entry):
-                    claim(table, text, entry.code)
-                if ref == "population_group":
-                    claim(table, getattr(entry, "hxl_attribute", "").lstrip("+"), entry.code)
-                    for synonym in POPULATION_SYNONYMS.get(entry.code.upper(), ()):
-                        claim(table, synonym, entry.code)
-            self.tables[ref] = table
+            self.tables[ref] = _reference_table(ref, items.values())
         for ref, rows in (("respondent", fields.RESPONDENTS), ("access", fields.ACCESS)):
-            table = {}
+            table: dict[str, Any] = {}
             for code, en, fr, synonyms in rows:
                 for text in (code, en, fr, *synonyms):
-                    claim(table, text, code)
+                    _claim(table, text, code)
             self.tables[ref] = table
         coping: dict[str, Any] = {}
         for code, en, fr in fields.COPING:
             for text in (code, en, fr):
-                claim(coping, text, code)
+                _claim(coping, text, code)
         self.tables["coping"] = coping
 
     def lookup(self, ref: str, value: Any) -> Any:
@@ -141,3 +86,75 @@ class Vocabulary:
         resolved = table[found[0]]
         code = resolved[1] or resolved[0] if isinstance(resolved, tuple) else resolved
         return _("Did you mean “%(code)s”?") % {"code": code}
+
+
+def _claim(table: dict[str, Any], text: Any, value: Any) -> None:
+    """The first value claimed for a comparison key keeps it."""
+    key = name_key(str(text or ""))
+    if key:
+        table.setdefault(key, value)
+
+
+def _names(item: Any) -> list[str]:
+    return [item.code, item.name_en, item.name_fr, getattr(item, "name_es", "")]
+
+
+def _risk_tables(refs: References, typology: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The risk and violation tables: (risk code, violation code or None) by comparison key.
+    Risks: a risk, else a violation type (which brings its risk), else another typology's label."""
+    risk: dict[str, Any] = {}
+    violation: dict[str, Any] = {}
+    for item in refs.risks.values():
+        for text in _names(item):
+            _claim(risk, text, (item.code, None))
+        if item.number:
+            for text in (
+                str(item.number),
+                f"{item.number:02d}",
+                f"risk {item.number}",
+                f"risque {item.number}",
+            ):
+                _claim(risk, text, (item.code, None))
+    for kind in refs.violations.values():
+        for text in _names(kind):
+            _claim(violation, text, (kind.risk.code, kind.code))
+    labels = _typology_labels(refs, typology)
+    for key, value in violation.items():
+        risk.setdefault(key, value)
+    for key, value in labels.items():
+        risk.setdefault(key, value)
+    for key, value in labels.items():
+        if value[1]:
+            violation.setdefault(key, value)
+    return risk, violation
+
+
+def _typology_labels(refs: References, typology: str) -> dict[str, Any]:
+    """The labels of the operation's typologies (RiskMapping); the mapping's typology first, so
+    its labels win over another typology's."""
+    mappings = list(
+        RiskMapping.objects.filter(operation=refs.operation).select_related("risk", "violation")
+    )
+    mappings.sort(key=lambda m: (m.typology != typology, m.typology, m.pk))
+    labels: dict[str, Any] = {}
+    for mapping in mappings:
+        _claim(
+            labels,
+            mapping.label,
+            (mapping.risk.code, mapping.violation.code if mapping.violation else None),
+        )
+    return labels
+
+
+def _reference_table(ref: str, items: Any) -> dict[str, Any]:
+    """Codes by comparison key for one reference list (population groups also by their HXL
+    attribute and synonyms)."""
+    table: dict[str, Any] = {}
+    for entry in items:
+        for text in _names(entry):
+            _claim(table, text, entry.code)
+        if ref == "population_group":
+            _claim(table, getattr(entry, "hxl_attribute", "").lstrip("+"), entry.code)
+            for synonym in POPULATION_SYNONYMS.get(entry.code.upper(), ()):
+                _claim(table, synonym, entry.code)
+    return table
