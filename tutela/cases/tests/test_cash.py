@@ -507,3 +507,21 @@ def test_anonymising_a_case_removes_the_free_text_of_its_cash(
     assert first.monitoring.safety_note == ""
     assert item.amount == Decimal("70000.00")
     assert first.status == "paid"
+
+
+def test_the_request_button_sends_for_approval_and_a_refusal_is_shown(
+    cw: CaseWorld, basket: ExpenditureBasket
+) -> None:
+    item = cash_for(cw, cash_case(cw))
+    client = client_for(cw.caseworker)
+    url = f"/o/{cw.world.operation.slug}/cases/cash/{item.pk}/request/"
+    response = client.post(url, follow=True)
+    item.refresh_from_db()
+    assert item.status == "pending"
+    assert response.redirect_chain[-1][0].endswith(f"/cash/{item.pk}/")
+    assert "another person decides" in response.content.decode()
+    # Asking again is refused by the service; the page says why and changes nothing.
+    again = client.post(url, follow=True)
+    item.refresh_from_db()
+    assert item.status == "pending"
+    assert [m.level_tag for m in again.context["messages"]] == ["error"]

@@ -33,7 +33,13 @@ from tutela.cases.services.exports import XLSX
 from tutela.cases.views.common import case_of, case_page, case_url, form_page, staff_operation
 from tutela.core.forms.directory import apply_validation_error
 from tutela.core.models import Operation
-from tutela.core.views.common import current_user, download, operation_for, paginate
+from tutela.core.views.common import (
+    current_user,
+    download,
+    operation_for,
+    paginate,
+    post_action,
+)
 
 
 def cash_url(item: CashAssistance) -> str:
@@ -126,27 +132,17 @@ def cash_detail(request: HttpRequest, slug: str, cash: int) -> HttpResponse:
     )
 
 
-def _action(request: HttpRequest, item: CashAssistance, run: Any, done: str) -> HttpResponse:
-
-    try:
-        run()
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, done)
-    return redirect(cash_url(item))
-
-
 @login_required
 @require_POST
 def cash_request(request: HttpRequest, slug: str, cash: int) -> HttpResponse:
     _operation, item = _cash_of(request, slug, cash)
     user = current_user(request)
-    return _action(
+    return post_action(
         request,
-        item,
         lambda: services.cash_request(assistance=item, by=user),
-        _("Sent for approval: another person decides."),
+        success=_("Sent for approval: another person decides."),
+        then=cash_url(item),
+        joined_errors=True,
     )
 
 
@@ -155,11 +151,12 @@ def cash_request(request: HttpRequest, slug: str, cash: int) -> HttpResponse:
 def cash_check(request: HttpRequest, slug: str, cash: int) -> HttpResponse:
     _operation, item = _cash_of(request, slug, cash)
     user = current_user(request)
-    return _action(
+    return post_action(
         request,
-        item,
         lambda: services.cash_duplicate_check(assistance=item, by=user),
-        _("Duplicate check done."),
+        success=_("Duplicate check done."),
+        then=cash_url(item),
+        joined_errors=True,
     )
 
 
