@@ -48,6 +48,7 @@ from tutela.activities.validation import (
     ReportContext,
     validate,
 )
+from tutela.core.faults import fault_point
 from tutela.core.imports.problems import ERROR, Problem
 from tutela.core.models import (
     AdminArea,
@@ -380,6 +381,8 @@ def _write(
     _lock_referenced(new + changed, operation_id=operation.pk, submission_ids=submissions.values())
     _insert(new, operation_id=operation.pk, user_id=user_id, now=now)
     _update(changed, user_id=user_id, now=now)
+    # The rows are written, not committed: where a fault test kills the process (issue 11.4).
+    fault_point("5w-rows-written")
     if new or changed:
         # The analysis summary tables no longer reflect the rows.
         summaries_invalidate(operation=operation)

@@ -21,6 +21,7 @@ import pytest
 
 from tutela.core.tests.stack import (
     Browser,
+    children_of,
     find_child,
     migrated_sqlite,  # noqa: F401 - fixture
     serve_factory,  # noqa: F401 - fixture
@@ -39,6 +40,25 @@ pytestmark = [
 ]
 
 
+PAUSE_POINT = "5w-rows-written"
+
+
+def paused_env(var: Path, marker: Path, **extra: str) -> dict[str, str]:
+    """A stack whose first 5W write pauses inside its transaction, rows written and not
+    committed (tutela/core/faults.py), so the kill lands there every time."""
+    return stack_env(var, TUTELA_FAULT_PAUSE=f"{PAUSE_POINT}:{marker}", **extra)
+
+
+def wait_for_pause(marker: Path, timeout: float = 300) -> int:
+    """The process id of the process paused at the fault point, once it is there."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if marker.exists() and (text := marker.read_text().strip()):
+            return int(text)
+        time.sleep(0.05)
+    raise AssertionError("no import reached the rows' transaction")
+
+
 def write_lock_held(database: Path) -> bool:
     """Another connection holds SQLite's write lock (an import's transaction is open)."""
     connection = sqlite3.connect(database, timeout=0, isolation_level=None)
@@ -50,22 +70,6 @@ def write_lock_held(database: Path) -> bool:
         return True
     finally:
         connection.close()
-
-
-def wait_for_long_write(database: Path, timeout: float = 120, held: float = 0.8) -> None:
-    """Until the write lock has been held for `held` seconds (an import's transaction, not a
-    short bookkeeping write)."""
-    deadline = time.monotonic() + timeout
-    held_since: float | None = None
-    while time.monotonic() < deadline:
-        if write_lock_held(database):
-            held_since = held_since or time.monotonic()
-            if time.monotonic() - held_since > held:
-                return
-        else:
-            held_since = None
-        time.sleep(0.02)
-    raise AssertionError("no long write started")
 
 
 def wait_until(check: Any, timeout: float, what: str) -> Any:
@@ -95,9 +99,10 @@ def test_killing_the_worker_during_an_import_saves_nothing_and_fails_the_job_cle
     tmp_path: Path,
 ) -> None:
     var = sqlite_var(migrated_sqlite, tmp_path / "var")
-    env = stack_env(var)
+    marker = tmp_path / "paused"
+    env = paused_env(var, marker)
     workbook = tmp_path / "5w-big.xlsx"
-    rows = 30_000
+    rows = 3_000
     data = shell_json(
         env,
         "from tutela.core.tests.stack_data import build; "
@@ -111,8 +116,11 @@ def test_killing_the_worker_during_an_import_saves_nothing_and_fails_the_job_cle
         f"import_queue(slug={data['slug']!r}, path={str(workbook)!r})"
     )
     first = shell_json(env, queue)
-    wait_for_long_write(database)
+    paused = wait_for_pause(marker)
+    # The worker itself holds the rows' transaction (parsing ran in its sandboxed child).
     worker = find_child(served, "tutela.cli db_worker")
+    assert paused == worker
+    assert write_lock_held(database)
     os.kill(worker, signal.SIGKILL)
 
     # The supervisor restarts the worker, which marks its predecessor's task failed.
@@ -203,13 +211,6 @@ def post_upload(browser: Browser, path: str, workbook: Path, organisation: int) 
         return repr(exc), ""
 
 
-@pytest.mark.skip(
-    reason=(
-        "Timing premise broken since parsing moved to a sandboxed child: the 6,000 rows are now "
-        "written in well under 0.1 s, so the kill lands after the commit (rows saved) or finds no "
-        "long write. Needs a deterministic hook (a pause inside the rows' transaction) (11.4)."
-    )
-)
 def test_killing_the_web_worker_during_an_upload_saves_nothing_and_rejects_it_clearly(
     migrated_sqlite: Path,  # noqa: F811
     serve_factory: Any,  # noqa: F811
@@ -217,7 +218,8 @@ def test_killing_the_web_worker_during_an_upload_saves_nothing_and_rejects_it_cl
 ) -> None:
     var = sqlite_var(migrated_sqlite, tmp_path / "var")
     # A short request timeout, so that the abandoned upload is found within the test.
-    env = stack_env(var, TUTELA_WEB_TIMEOUT="40")
+    marker = tmp_path / "paused"
+    env = paused_env(var, marker, TUTELA_WEB_TIMEOUT="40")
     workbook = tmp_path / "5w-small.xlsx"
     rows = 6_000
     data = shell_json(
@@ -240,13 +242,11 @@ def test_killing_the_web_worker_during_an_upload_saves_nothing_and_rejects_it_cl
         target=lambda: outcome.append(post_upload(browser, upload, workbook, organisation))
     )
     posting.start()
-    # The rows' transaction lasts about a second; the record's own save, milliseconds.
-    wait_for_long_write(database, held=0.1)
+    paused = wait_for_pause(marker)
     web_master = find_child(served, "gunicorn config.wsgi")
-    from tutela.core.tests.stack import children_of
-
-    for web_worker in children_of(web_master):
-        os.kill(web_worker, signal.SIGKILL)
+    assert paused in children_of(web_master)  # the web worker imports it in the request
+    assert write_lock_held(database)
+    os.kill(paused, signal.SIGKILL)
     posting.join(120)
     assert outcome
     assert outcome[0][0] != 200, outcome  # the post did not succeed
