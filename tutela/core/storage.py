@@ -20,6 +20,9 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import posixpath
+import re
+import secrets
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime
@@ -31,6 +34,9 @@ from django.utils.deconstruct import deconstructible
 from django.utils.module_loading import import_string
 
 from tutela.core import filecrypt
+
+# The extension kept on a stored name (so that a content type can be guessed): short, plain.
+SAFE_EXTENSION = re.compile(r"\.[a-z0-9]{1,8}")
 
 DEFAULT_INNER = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {}}
 
@@ -96,7 +102,18 @@ class EncryptedStorage(Storage):
         return self.inner.get_available_name(name, max_length=max_length)
 
     def generate_filename(self, filename: str | os.PathLike[str]) -> str:
-        return self.inner.generate_filename(filename)
+        """The name a file uploaded through a model's FileField is stored under: the field's
+        folder (upload_to, e.g. meetings/2026/12/) and a random name with the upload's extension.
+        The name a user gave the file ("survivants-VBG-Mopti.xlsx") would otherwise sit in clear
+        next to the cipher text, in the folder listing or the object store's keys; downloads are
+        named from the record (its title or its file name), never from the stored name."""
+        folder, base = posixpath.split(str(filename).replace("\\", "/"))
+        extension = posixpath.splitext(base)[1].lower()
+        if not SAFE_EXTENSION.fullmatch(extension):
+            extension = ""
+        return self.inner.generate_filename(
+            posixpath.join(folder, secrets.token_hex(16) + extension)
+        )
 
     def delete(self, name: str) -> None:
         self.inner.delete(name)

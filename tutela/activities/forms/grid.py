@@ -10,8 +10,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from tutela.activities.forms.grid_cells import escaped, grid_cell_html, grid_line_text
 from tutela.activities.models import ActivityReport
 from tutela.activities.models import fields as fivew
 from tutela.activities.selectors.grid import (
@@ -106,6 +109,10 @@ class GridCell:
     warnings: list[str]
     readonly: bool
     display: str = ""
+    # A select's <option>s, written by GridCatalogue.fill (see GridCatalogue._select_options).
+    options_html: str = ""
+    # The whole <td>, written by GridCatalogue.fill (grid_cells.grid_cell_html).
+    html: str = ""
 
     @property
     def option_values(self) -> set[str]:
@@ -252,6 +259,9 @@ def grid_pad(lines: list[GridLine], empty: int) -> list[GridLine]:
     return lines + [GridLine(index=start + i) for i in range(empty)]
 
 
+EMPTY_OPTION = '<option value="">—</option>'
+
+
 class GridCatalogue:
     """The option lists of the grid's selects (read once per request by selectors.grid), and the
     cells of the grid's lines built from them."""
@@ -268,6 +278,9 @@ class GridCatalogue:
         self.partners = options.partners
         self.countries = options.countries
         self.regions = options.regions
+        # id(option list) -> (the list, each option's markup, value -> position): every line
+        # shares the same few lists.
+        self._markup: dict[int, tuple[list[tuple[str, str]], list[str], dict[str, int]]] = {}
 
     def indicator_options(self, activity_code: str) -> list[tuple[str, str]]:
         return self.indicators.get(activity_code.strip().upper(), [])
@@ -287,8 +300,14 @@ class GridCatalogue:
         }
         children = self.children(parents)
         names = dict(self.activities + self.groups)
+        labels = {column.name: str(column.label) for column in GRID_COLUMNS}
+        urls = {
+            "indicator": reverse("activities:indicator_options", args=[self.operation.slug]),
+            "area": reverse("activities:area_options", args=[self.operation.slug]),
+        }
         for line in lines:
             line.cells = []
+            line_text = grid_line_text(line.index)
             for column in GRID_COLUMNS:
                 value = line.values.get(column.name, "")
                 if not value and column.name == "status" and line.row_id is None:
@@ -300,19 +319,61 @@ class GridCatalogue:
                 display = value
                 if readonly and value:
                     display = dict(options).get(value, names.get(value, value))
-                line.cells.append(
-                    GridCell(
-                        column=column,
-                        input_name=f"rows-{line.index}-{column.name}",
-                        input_id=f"rows-{line.index}-{column.name}",
-                        value=value,
-                        options=options,
-                        errors=line.errors.get(column.name, []),
-                        warnings=line.warnings.get(column.name, []),
-                        readonly=readonly,
-                        display=display,
-                    )
+                cell = GridCell(
+                    column=column,
+                    input_name=f"rows-{line.index}-{column.name}",
+                    input_id=f"rows-{line.index}-{column.name}",
+                    value=value,
+                    options=options,
+                    errors=line.errors.get(column.name, []),
+                    warnings=line.warnings.get(column.name, []),
+                    readonly=readonly,
+                    display=display,
+                    options_html=(
+                        self._select_options(options, value)
+                        if column.kind == "select" and not readonly
+                        else ""
+                    ),
                 )
+                cell.html = grid_cell_html(
+                    cell,
+                    line_index=line.index,
+                    editable=editable,
+                    urls=urls,
+                    label=labels[column.name],
+                    line_text=line_text,
+                )
+                line.cells.append(cell)
+
+    def _select_options(self, options: list[tuple[str, str]], value: str) -> SafeString:
+        """The <option>s of a select, `value` selected (kept as an extra option when the list
+        lacks it). Written in Python from markup made once per list: through the template, one
+        rendering per option made the month grid of 52 lines (~4,700 options) the slowest page
+        under load (bench/bench_load.py)."""
+        found = self._markup.get(id(options))
+        if found is None or found[0] is not options:
+            parts = [
+                f'<option value="{escaped(v)}">{escaped(label)}</option>' for v, label in options
+            ]
+            positions: dict[str, int] = {}
+            for position, (v, _label) in enumerate(options):
+                positions.setdefault(str(v), position)
+            found = (options, parts, positions)
+            self._markup[id(options)] = found
+        _list, parts, positions = found
+        chosen = positions.get(str(value)) if value else None
+        if chosen is None:
+            extra = (
+                f'<option value="{escaped(value)}" selected>{escaped(value)}</option>'
+                if value
+                else ""
+            )
+            return mark_safe(EMPTY_OPTION + "".join(parts) + extra)  # noqa: S308 - escaped
+        v, label = options[chosen]
+        selected = f'<option value="{escaped(v)}" selected>{escaped(label)}</option>'
+        return mark_safe(  # noqa: S308 - every part escaped
+            EMPTY_OPTION + "".join(parts[:chosen]) + selected + "".join(parts[chosen + 1 :])
+        )
 
     def _options(
         self, name: str, line: GridLine, children: dict[str, list[tuple[str, str]]]

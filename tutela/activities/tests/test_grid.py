@@ -66,6 +66,22 @@ def test_grid_shows_existing_rows_and_empty_lines(fivew, as_user):
     assert 'style="' not in page
 
 
+def test_grid_cells_escape_what_rows_hold(fivew, as_user):
+    """The cells are written in Python (forms/grid_cells.py), not by the template's autoescape:
+    what a partner typed comes back escaped, in the input and in the problem shown under it."""
+    world = fivew.world
+    hostile = 'Camp "A" <script>alert(1)</script>'
+    response = as_user(world.partner).post(GRID, posted(grid_line(site=hostile)))
+    page = response.content.decode()
+    assert row_count() == 0
+    assert "<script>alert(1)" not in page
+    assert (
+        'name="rows-0-site" id="rows-0-site" '
+        'value="Camp &quot;A&quot; &lt;script&gt;alert(1)&lt;/script&gt;"'
+    ) in page
+    assert 'aria-invalid="true" aria-describedby="rows-0-site-problems"' in page
+
+
 def test_grid_post_creates_rows_through_the_import_engine(fivew, as_user):
     world = fivew.world
     data = posted(

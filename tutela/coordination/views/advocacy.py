@@ -205,4 +205,4 @@ def recommendation_evidence(request: HttpRequest, slug: str, pk: int) -> FileRes
     follow_up = coordination_access.follow_up_get_for_user(request.user, operation, pk)
     if not follow_up.evidence:
         raise PermissionDenied
-    return stored_file_download(follow_up.evidence)
+    return stored_file_download(follow_up.evidence, named_after=f"evidence-{follow_up.pk}")

@@ -426,7 +426,7 @@ def _document(request: HttpRequest, slug: str, pk: int, doc_pk: int) -> MeetingD
 def document_download(request: HttpRequest, slug: str, pk: int, doc_pk: int) -> FileResponse:
     """A meeting document or signed attendance sheet, decrypted as it is sent (never cached)."""
     document = _document(request, slug, pk, doc_pk)
-    return stored_file_download(document.file)
+    return stored_file_download(document.file, named_after=document.title)
 
 
 @login_required

@@ -255,3 +255,46 @@ def test_rotation_goes_past_a_file_no_key_opens(disk_storage: Path, settings: An
     settings.FIELD_ENCRYPTION_KEYS = [other]
     with default_storage.open(kept) as handle:
         assert handle.read() == PDF
+
+
+@pytest.mark.django_db
+def test_stored_names_do_not_carry_the_names_users_gave_their_files(
+    disk_storage: Path, world: World, as_user: Any
+) -> None:
+    """A file name says what is inside ("survivants-VBG-Mopti.xlsx"): the folder listing and an
+    object store's keys would show it in clear next to the cipher text. Stored names are random;
+    downloads are named from the record."""
+    from tutela.activities.services.imports import import_5w_file
+    from tutela.coordination.models import MeetingDocument
+    from tutela.coordination.services.meetings import document_upload
+    from tutela.coordination.tests.meeting_helpers import make_meeting
+
+    meeting = make_meeting(world)
+    document = document_upload(
+        meeting=meeting,
+        by=world.coordinator,
+        file=SimpleUploadedFile("survivants-VBG-Mopti.pdf", PDF, content_type="application/pdf"),
+        kind=MeetingDocument.Kind.ATTENDANCE_SHEET,
+        title="Liste signée — réunion GBV Mopti",
+    )
+    record = import_5w_file(
+        by=world.partner,
+        operation=world.operation,
+        file=SimpleUploadedFile("survivants-VBG-Mopti.csv", b"not,a,5w\n1,2,3\n"),
+        organisation=world.partner.organisation,
+    )
+    assert record.file_name == "survivants-VBG-Mopti.csv"  # the user's name, kept on the record
+    stored = [str(p.relative_to(disk_storage)) for p in disk_storage.rglob("*") if p.is_file()]
+    assert any(name.endswith(".pdf") for name in stored)
+    assert any(name.endswith(".csv") for name in stored)
+    assert [name for name in stored if "survivants" in name.lower()] == []
+    assert document.file.name.startswith("meetings/")
+    assert document.file.name.endswith(".pdf")
+    assert record.file.name.startswith("imports/")
+
+    url = reverse("coordination:meeting_document", args=["mali", meeting.pk, document.pk])
+    response = as_user(world.partner).get(url)
+    assert b"".join(response.streaming_content) == PDF
+    assert "liste-signée-réunion-gbv-mopti.pdf" in response["Content-Disposition"].replace(
+        "%C3%A9", "é"
+    )

@@ -22,6 +22,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import content_disposition_header, quote_etag
+from django.utils.text import slugify
 
 from tutela.core import access
 from tutela.core.forms.directory import apply_validation_error
@@ -81,12 +82,23 @@ def download(
 
 
 def stored_file_download(
-    field_file: FieldFile, filename: str = "", content_type: str = "", *, inline: bool = False
+    field_file: FieldFile,
+    filename: str = "",
+    content_type: str = "",
+    *,
+    inline: bool = False,
+    named_after: str = "",
 ) -> FileResponse:
     """A stored file (encrypted at rest), decrypted a block at a time as it is sent, with the
-    headers of `download`. `filename`: the stored file's own name by default; `content_type`:
-    guessed from the name."""
-    filename = filename or os.path.basename(field_file.name or "") or "file"
+    headers of `download`. `filename`: by default `named_after` (a title) made into a file name
+    with the stored file's extension; stored names are random (core.storage), and say nothing
+    to the user. `content_type`: guessed from the name."""
+    if not filename:
+        extension = os.path.splitext(field_file.name or "")[1]
+        if extension and named_after.lower().endswith(extension):
+            # A title made from the uploaded file's name ("liste-signée.pdf").
+            named_after = named_after[: -len(extension)]
+        filename = (slugify(named_after, allow_unicode=True)[:80] or "file") + extension
     content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
     response = FileResponse(field_file.open("rb"), content_type=content_type)
     _file_headers(response, filename, inline=inline)
