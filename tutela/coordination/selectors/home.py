@@ -7,6 +7,8 @@ Each panel reads through the same selectors and access rules as the page it link
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -21,17 +23,17 @@ from tutela.core.models.roles import Role
 from tutela.core.selectors.work import ITEMS_SHOWN, WorkItem, WorkPanel
 
 
-def _date(value: object) -> str:
+def _date(value: datetime.date) -> str:
     return formats.date_format(value, "DATE_FORMAT")
 
 
-def _action_item(slug: str, point: ActionPoint, today: object) -> WorkItem:
+def _action_item(slug: str, point: ActionPoint, today: datetime.date) -> WorkItem:
     detail = _("Due %(date)s.") % {"date": _date(point.due_date)} if point.due_date else ""
     return WorkItem(
         label=point.title,
         url=reverse("coordination:action_point_detail", kwargs={"slug": slug, "pk": point.pk}),
         detail=detail,
-        overdue=bool(point.due_date and point.due_date < today),  # type: ignore[operator]
+        overdue=bool(point.due_date and point.due_date < today),
     )
 
 
