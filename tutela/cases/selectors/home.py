@@ -14,6 +14,7 @@ from collections import Counter
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tutela.cases import access
 from tutela.cases.models import Case
@@ -45,7 +46,10 @@ def _task_lines(tasks: list[Task], url: str, today: datetime.date) -> list[WorkI
             WorkItem(
                 label=_("%(what)s: %(n)s") % {"what": _kind_label(kind), "n": n},
                 url=url,
-                detail=_("%(n)s overdue") % {"n": overdue[kind]} if overdue[kind] else "",
+                detail=ngettext("%(n)s overdue", "%(n)s overdue", overdue[kind])
+                % {"n": overdue[kind]}
+                if overdue[kind]
+                else "",
                 overdue=bool(overdue[kind]),
             )
         )
