@@ -222,3 +222,28 @@ def test_coordinator_exports_xlsx_and_csv_with_hxl_tags(season: Season) -> None:
         ).count()
         == 2
     )
+
+
+def test_meetings_count_for_the_members_on_the_meeting_day(season: Season) -> None:
+    """The meeting of 16 March counts for an organisation that was a member of the cluster that
+    day: not for one that joined after it, nor for one that had already left (issue 17)."""
+    from tutela.core.models import Membership
+
+    world = season.fivew.world
+    Membership.objects.filter(body=world.cluster, organisation=world.other_org).update(
+        since=datetime.date(2026, 3, 20)
+    )
+    Membership.objects.filter(body=world.cluster, organisation=world.drc).update(
+        until=datetime.date(2026, 3, 1)
+    )
+    Membership.objects.filter(body=world.cluster, organisation=world.unhcr).update(
+        since=datetime.date(2026, 1, 1), until=datetime.date(2026, 12, 31)
+    )
+    held = {
+        org.acronym: compliance.scorecard(world.operation, org).cells[0].activity.meetings_held
+        for org in (world.other_org, world.drc, world.unhcr, world.amss)
+    }
+    assert held == {"OTHER": 0, "DRC": 0, "UNHCR": 1, "AMSS": 1}
+    other = compliance.scorecard(world.operation, world.other_org)
+    # No meeting was expected of OTHER: no participation rate, rather than 0 %.
+    assert other.participation is None
