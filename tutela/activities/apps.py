@@ -9,7 +9,9 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported once the app registry is ready: they import models.
+        from tutela.activities.selectors.home import fivew_home_panels
         from tutela.activities.services.demo_data import demo_activities_load
         from tutela.core import extensions
 
         extensions.demo_loaders.register(demo_activities_load)
+        extensions.home_panels.register(fivew_home_panels)

@@ -154,6 +154,11 @@ trainings = [
         name="compliance_scorecard",
     ),
     path("compliance/export.<str:fmt>", compliance.export, name="compliance_export"),
+    path(
+        "compliance/reminders/",
+        compliance.reminder_settings,
+        name="compliance_reminder_settings",
+    ),
     path("compliance/rounds/<int:round>/remind/", compliance.remind, name="compliance_remind"),
     path("participants/", sessions.participants, name="participants"),
     path("participants/<int:pk>/", sessions.participant_detail, name="participant_detail"),

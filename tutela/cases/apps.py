@@ -9,6 +9,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
+        from tutela.cases.selectors.home import cases_home_panels
         from tutela.cases.services.demo_data import demo_cases_load
         from tutela.cases.services.reference import cases_seed
         from tutela.core import extensions
@@ -16,6 +17,7 @@ class CasesConfig(AppConfig):
         # Every new operation gets the specific-needs categories, service types and settings.
         extensions.operation_seeders.register(cases_seed)
         extensions.demo_loaders.register(demo_cases_load)
+        extensions.home_panels.register(cases_home_panels)
 
         from tutela.cases.services.peers import referral_peer_channel
         from tutela.cases.services.referrals import channels

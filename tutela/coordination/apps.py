@@ -7,7 +7,9 @@ class CoordinationConfig(AppConfig):
     verbose_name = _("Coordination")
 
     def ready(self) -> None:
+        from tutela.coordination.selectors.home import coordination_home_panels
         from tutela.coordination.services.demo_data import demo_coordination_load
         from tutela.core import extensions
 
         extensions.demo_loaders.register(demo_coordination_load)
+        extensions.home_panels.register(coordination_home_panels)

@@ -47,3 +47,7 @@ operation_seeders = Registry("operation seeders")
 # Run by core.services.demo.demo_load after the demo operation, its organisations and users
 # exist: each domain loads its demo data (once; loading again changes nothing).
 demo_loaders = Registry("demo loaders")
+# Called by core.selectors.work.work_for_user for the operation's home page: each domain returns
+# the "my work" panels of a user (`provider(user=..., operation=...) -> list[WorkPanel]`), built
+# with its own access helpers, so a panel never counts what its page would not show.
+home_panels = Registry("home panels")

@@ -16,7 +16,7 @@ from tutela.capacity.models.ccpm import (
     CcpmRound,
     CcpmSubFunction,
 )
-from tutela.capacity.models.compliance import ReportingReminder
+from tutela.capacity.models.compliance import ComplianceSettings, ReportingReminder
 from tutela.capacity.models.courses import Choice, Course, CourseMaterial, Question
 from tutela.capacity.models.planning import (
     CapacityPlan,
@@ -57,6 +57,7 @@ __all__ = [
     "Participant",
     "Question",
     "Registration",
+    "ComplianceSettings",
     "ReportingReminder",
     "TrainingSession",
     "VerificationWindow",

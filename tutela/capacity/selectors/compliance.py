@@ -22,6 +22,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tutela.capacity.selectors import compliance_sources as sources
+from tutela.core.disclosure import suppress_counts, threshold_for
 from tutela.core.models import Operation, Organisation
 
 # How many rounds the scorecard and the dashboard show (a year of monthly reporting).
@@ -159,21 +160,56 @@ def scorecard(operation: Operation, organisation: Organisation) -> Scorecard:
 class RoundSummary:
     round: sources.RoundFact
     expected: int
-    counts: dict[str, int]
+    # None: hidden by disclosure control (for those who do not see organisations).
+    counts: dict[str, int | None]
     on_time: int
     reported: int
+    # Rates hidden with the counts they would give back.
+    rates_hidden: bool = False
 
     @property
     def timeliness(self) -> int | None:
-        return _percent(self.on_time, self.expected)
+        return None if self.rates_hidden else _percent(self.on_time, self.expected)
 
     @property
     def completeness(self) -> int | None:
-        return _percent(self.reported, self.expected)
+        return None if self.rates_hidden else _percent(self.reported, self.expected)
 
     @property
     def due(self) -> bool:
-        return self.counts.get(PENDING, 0) < self.expected or self.expected == 0
+        return (self.counts.get(PENDING) or 0) < self.expected or self.expected == 0
+
+
+def _protected(summary: RoundSummary, threshold: int) -> RoundSummary:
+    """The round's counts of organisations per state as those who do not see organisations get
+    them (a donor, a partner): small counts suppressed like every other aggregate
+    (tutela.core.disclosure), so that a partner knowing its own state, or a donor knowing who
+    took part, cannot tell which organisation was late, returned or missing. The number expected
+    is the operation's organisations, known from the directory: when it is itself under the
+    threshold every non-zero count is hidden. The rates are shown only when no count of the round
+    is hidden and the on-time and handed-in counts, and their complements, are not small."""
+
+    def small(n: int) -> bool:
+        return 0 < n < threshold
+
+    counts = dict(summary.counts)
+    if summary.expected < threshold:
+        shown: dict[str, int | None] = {k: (None if v else v) for k, v in counts.items()}
+    else:
+        shown = dict(
+            suppress_counts({k: v or 0 for k, v in counts.items()}, threshold=threshold).values
+        )
+    hidden = any(v is None for v in shown.values())
+    derived = (summary.on_time, summary.reported)
+    rates_hidden = hidden or any(small(n) or small(summary.expected - n) for n in derived)
+    return RoundSummary(
+        round=summary.round,
+        expected=summary.expected,
+        counts=shown,
+        on_time=summary.on_time,
+        reported=summary.reported,
+        rates_hidden=rates_hidden,
+    )
 
 
 @dataclass
@@ -190,9 +226,11 @@ def expected_organisations(operation: Operation) -> list[Organisation]:
 
 def dashboard(operation: Operation, *, by_organisation: bool) -> Dashboard:
     """Per round, the counts of each state and the timeliness and completeness rates; with
-    `by_organisation`, each organisation's row too (for coordinators and IMOs only)."""
+    `by_organisation`, each organisation's row too (for coordinators and IMOs only); without,
+    small counts suppressed (`_protected`)."""
     rounds = _rounds(operation)
     organisations = expected_organisations(operation)
+    threshold = threshold_for(operation)
     facts = {
         (f.round_id, f.organisation_id): f for f in sources.submissions([r.id for r in rounds])
     }
@@ -218,18 +256,17 @@ def dashboard(operation: Operation, *, by_organisation: bool) -> Dashboard:
     summaries = []
     for index, r in enumerate(rounds):
         cells = [card.cells[index] for card in cards]
-        counts = {state: 0 for state in STATE_LABELS}
+        counts: dict[str, int | None] = {state: 0 for state in STATE_LABELS}
         for c in cells:
-            counts[c.state] += 1
-        summaries.append(
-            RoundSummary(
-                round=r,
-                expected=len(cells),
-                counts=counts,
-                on_time=sum(c.on_time for c in cells),
-                reported=sum(c.reported for c in cells),
-            )
+            counts[c.state] = (counts[c.state] or 0) + 1
+        summary = RoundSummary(
+            round=r,
+            expected=len(cells),
+            counts=counts,
+            on_time=sum(c.on_time for c in cells),
+            reported=sum(c.reported for c in cells),
         )
+        summaries.append(summary if by_organisation else _protected(summary, threshold))
     return Dashboard(
         rounds=rounds, summaries=summaries, scorecards=cards if by_organisation else []
     )

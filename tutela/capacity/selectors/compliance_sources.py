@@ -179,30 +179,38 @@ def activity_by_month(
         counts[(org_id, _month(reported_on))]["incidents"] += 1
 
     meetings = {
-        pk: (body_id, _month(timezone.localtime(starts_at).date()))
+        pk: (body_id, timezone.localtime(starts_at).date())
         for pk, body_id, starts_at in Meeting.objects.filter(
             operation=operation, status=Meeting.Status.HELD
         )
         .filter(starts_at__date__gte=first, starts_at__date__lt=end)
         .values_list("pk", "body_id", "starts_at")
     }
-    members: dict[int, set[int]] = defaultdict(set)
-    for body_id, org_id in Membership.objects.filter(
+    # An organisation is expected at a meeting of a body it was a member of on the meeting's
+    # day (membership `since`..`until`), not at one held before it joined or after it left.
+    members: dict[int, list[tuple[int, datetime.date | None, datetime.date | None]]] = defaultdict(
+        list
+    )
+    for body_id, org_id, since, until in Membership.objects.filter(
         org_filter("organisation_id"), body__operation=operation
-    ).values_list("body_id", "organisation_id"):
-        members[body_id].add(org_id)
-    for body_id, month in meetings.values():
-        for org_id in members[body_id]:
-            counts[(org_id, month)]["meetings_held"] += 1
-    attended = (
+    ).values_list("body_id", "organisation_id", "since", "until"):
+        members[body_id].append((org_id, since, until))
+    expected: set[tuple[int, int]] = set()
+    for meeting_id, (body_id, day) in meetings.items():
+        for org_id, since, until in members[body_id]:
+            if (since is None or since <= day) and (until is None or until >= day):
+                expected.add((meeting_id, org_id))
+    attended = set(
         Attendance.objects.filter(
             org_filter("organisation_id"), meeting_id__in=list(meetings), present=True
-        )
-        .values_list("meeting_id", "organisation_id")
-        .distinct()
+        ).values_list("meeting_id", "organisation_id")
     )
+    # A meeting attended by an organisation that was not a member counts as held for it too, so
+    # that attendance never exceeds the meetings held.
+    for meeting_id, org_id in expected | attended:
+        counts[(org_id, _month(meetings[meeting_id][1]))]["meetings_held"] += 1
     for meeting_id, org_id in attended:
-        counts[(org_id, meetings[meeting_id][1])]["meetings_attended"] += 1
+        counts[(org_id, _month(meetings[meeting_id][1]))]["meetings_attended"] += 1
 
     recipients = AlertRecipient.objects.filter(
         org_filter("organisation_id"),

@@ -2,8 +2,9 @@
 report (nothing yet, a draft, or a report returned for correction).
 
 The scheduler's daily pass (tutela/capacity/schedules.py) reminds each such organisation once
-per round, REMINDER_DAYS before the deadline (or later, up to the deadline itself, if the pass
-did not run); the coordinators and IMOs can also send the reminders of a round at once from the
+per round, the operation's reminder lead time before the deadline (`ComplianceSettings`,
+REMINDER_DAYS when the operation set none; or later, up to the deadline itself, if the pass did
+not run); the coordinators and IMOs can also send the reminders of a round at once from the
 dashboard. An organisation is reached through its users holding a role in the operation (other
 than viewer); one with no such user, through its contacts in the directory.
 """
@@ -11,6 +12,7 @@ than viewer); one with no such user, through its contacts in the directory.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,13 +21,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tutela.capacity import access as capacity_access
-from tutela.capacity.models import ReportingReminder
+from tutela.capacity.models import ComplianceSettings, ReportingReminder
 from tutela.capacity.selectors import compliance_sources as sources
+from tutela.core import access
 from tutela.core.models import AuditEntry, Operation, OperationRole, Organisation, User
 from tutela.core.models.roles import Role
-from tutela.core.services.audit import audit_write
+from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 from tutela.core.services.mail import addresses_for_organisations, mail_enqueue
 
+# The reminder lead time of an operation that set none.
 REMINDER_DAYS = 3
 MAIL_KIND = "capacity.reporting_reminder"
 
@@ -114,7 +118,7 @@ def reporting_reminders_send(
             text=text,
             to_users=users,
             to_addresses=plain,
-            # A deadline in three days cannot wait for tomorrow's digest.
+            # A deadline in a few days cannot wait for tomorrow's digest.
             digestible=False,
         )
         ReportingReminder.objects.create(
@@ -139,14 +143,49 @@ def reporting_reminders_send(
     return result
 
 
+def reminder_days(operation: Operation) -> int:
+    """The operation's reminder lead time in days (REMINDER_DAYS when it set none)."""
+    found = (
+        ComplianceSettings.objects.filter(operation=operation)
+        .values_list("reminder_days", flat=True)
+        .first()
+    )
+    return REMINDER_DAYS if found is None else found
+
+
+@transaction.atomic
+def compliance_settings_update(
+    *, operation: Operation, by: User, reminder_days: int, request: Any = None
+) -> ComplianceSettings:
+    """Set the operation's reminder lead time (coordinators and IMOs)."""
+    access.require_manager(by, operation)
+    current = ComplianceSettings.objects.filter(operation=operation).first()
+    before = snapshot(current) if current is not None else None
+    if current is None:
+        current = ComplianceSettings(operation=operation)
+    current.reminder_days = reminder_days
+    current.full_clean()
+    current.save()
+    if before is None:
+        audit_create(actor=by, instance=current, operation=operation, request=request)
+    else:
+        audit_update(
+            actor=by, instance=current, operation=operation, before=before, request=request
+        )
+    return current
+
+
 def reporting_reminders_due(*, today: datetime.date | None = None) -> int:
     """The scheduler's daily pass over every active operation: reminders for the open rounds
-    whose deadline is at most REMINDER_DAYS away. Returns the organisations reminded."""
+    whose deadline is at most the operation's reminder lead time away. Returns the organisations
+    reminded."""
     today = today or timezone.localdate()
+    lead_times = dict(ComplianceSettings.objects.values_list("operation_id", "reminder_days"))
     total = 0
     for operation in Operation.objects.filter(is_active=True).order_by("pk"):
+        days = lead_times.get(operation.pk, REMINDER_DAYS)
         for round in sources.open_rounds_due(
-            operation, until=today + datetime.timedelta(days=REMINDER_DAYS)
+            operation, until=today + datetime.timedelta(days=days)
         ):
             total += reporting_reminders_send(operation=operation, round=round, by=None)[
                 "organisations"

@@ -13,7 +13,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from tutela.capacity import ccpm_scoring
-from tutela.capacity.models import CcpmLink, CcpmSubFunction, Course, KnowledgeTest, TrainingSession
+from tutela.capacity.models import (
+    CcpmLink,
+    CcpmSubFunction,
+    Course,
+    KnowledgeTest,
+    TrainingSession,
+    WorkActivity,
+    WorkPlan,
+)
 from tutela.capacity.selectors import ccpm as ccpm_selectors
 from tutela.capacity.services import (
     assessments,
@@ -25,6 +33,7 @@ from tutela.capacity.services import (
     courses,
     planning,
     sessions,
+    workplans,
 )
 from tutela.core.models import AdminArea, Body, Operation, Organisation, User
 from tutela.core.models.roles import Role
@@ -145,6 +154,9 @@ def _choices(kind: str, spec: Any) -> dict[str, Any]:
 
 @transaction.atomic
 def demo_capacity_load(*, operation: Operation) -> None:
+    # The work plan is loaded on its own check, so that a demo loaded before work plans existed
+    # gets one too (`make run` shows it).
+    _workplan(operation)
     if Course.objects.filter(operation=operation).exists():
         return
     coordinator = _manager(operation)
@@ -368,3 +380,89 @@ def _ccpm(
         owner_organisation=organisations.get("AOD"),
         due_date=today + datetime.timedelta(days=90),
     )
+
+
+# The national cluster's work plan for the year: (objective, [(activity, lead, first month, last
+# month, status, progress)]). Months are of the current year.
+WORKPLAN = [
+    (
+        "Renforcer la couverture des services de protection dans le centre",
+        [
+            (
+                "Cartographie des services de protection (4W) à Mopti et Ségou",
+                "AOD",
+                1,
+                3,
+                "done",
+                100,
+            ),
+            ("Mise à jour des circuits de référencement par cercle", "SPA", 2, 6, "ongoing", 60),
+            (
+                "Missions conjointes d'évaluation dans les zones d'accès difficile",
+                "EMO",
+                4,
+                9,
+                "delayed",
+                20,
+            ),
+        ],
+    ),
+    (
+        "Améliorer l'analyse et le partage de l'information de protection",
+        [
+            ("Analyse de protection (PAU) trimestrielle", "AOD", 1, 12, "ongoing", 50),
+            (
+                "Formation des partenaires aux outils de monitoring de protection",
+                "RFT",
+                5,
+                8,
+                "planned",
+                0,
+            ),
+        ],
+    ),
+]
+
+
+def _workplan(operation: Operation) -> None:
+    """The national cluster's work plan for this year, with last quarter's review, once."""
+    if WorkPlan.objects.filter(operation=operation).exists():
+        return
+    coordinator = _manager(operation)
+    cluster = Body.objects.filter(operation=operation, code="PRO").first()
+    if coordinator is None or cluster is None:
+        return
+    organisations = {o.acronym: o for o in Organisation.objects.filter(operations=operation)}
+    today = timezone.localdate()
+    year = today.year
+    plan = workplans.workplan_create(
+        body=cluster,
+        by=coordinator,
+        year=year,
+        title=f"Plan de travail du cluster protection {year}",
+        strategy="Stratégie du cluster : présence dans le centre, analyse partagée, "
+        "renforcement des partenaires nationaux.",
+    )
+    quarter = (today.month - 1) // 3 + 1
+    for code, (title, activities) in enumerate(WORKPLAN, start=1):
+        objective = workplans.objective_add(plan=plan, by=coordinator, title=title, code=f"O{code}")
+        for name, lead, first, last, status, progress in activities:
+            activity = workplans.work_activity_add(
+                objective=objective,
+                by=coordinator,
+                title=name,
+                lead_organisation=organisations.get(lead),
+                starts_on=datetime.date(year, first, 1),
+                ends_on=datetime.date(year, last, 28),
+            )
+            # Reviewed in the current quarter (a quarter that has started), as the coordinator
+            # does at each quarterly review.
+            workplans.work_review_record(
+                activity=activity,
+                by=coordinator,
+                year=year,
+                quarter=quarter,
+                progress=progress,
+                status=status,
+                comment="" if status != WorkActivity.Status.DELAYED else "Accès limité (sécurité).",
+            )

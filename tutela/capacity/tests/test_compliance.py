@@ -178,10 +178,12 @@ def test_partner_sees_its_own_scorecard_only(season: Season) -> None:
     assert client.get(api("compliance-scorecard", world.drc.pk)).status_code == 404
     data = client.get(api("compliance-scorecard", world.amss.pk)).json()
     assert data["rounds"][0]["state"] == "on_time"
-    # The dashboard gives a partner the aggregates, no organisation.
+    # The dashboard gives a partner the aggregates, no organisation; with four organisations,
+    # the one missing is a small count, hidden (test_donor_and_partner_get_small_...).
     board = client.get(api("compliance")).json()
     assert "organisations" not in board
-    assert board["rounds"][0]["counts"]["missing"] == 1
+    assert board["rounds"][0]["counts"]["missing"] is None
+    assert board["rounds"][0]["expected"] == 4
 
 
 def test_donor_sees_aggregates_without_any_organisation(season: Season) -> None:
@@ -190,7 +192,8 @@ def test_donor_sees_aggregates_without_any_organisation(season: Season) -> None:
     page = client.get(url("compliance")).content.decode()
     for acronym in ("AMSS", "DRC", "OTHER", "UNHCR"):
         assert acronym not in page
-    assert "75" in page  # completeness of March
+    # March's completeness (3 of 4) would give back the one organisation missing: hidden.
+    assert "75" not in page
     assert "organisations" not in client.get(api("compliance")).json()
     assert client.get(url("compliance_export", "xlsx")).status_code == 403
     assert client.get(url("compliance_scorecard", world.amss.pk)).status_code == 404
@@ -222,3 +225,80 @@ def test_coordinator_exports_xlsx_and_csv_with_hxl_tags(season: Season) -> None:
         ).count()
         == 2
     )
+
+
+def test_meetings_count_for_the_members_on_the_meeting_day(season: Season) -> None:
+    """The meeting of 16 March counts for an organisation that was a member of the cluster that
+    day: not for one that joined after it, nor for one that had already left (issue 17)."""
+    from tutela.core.models import Membership
+
+    world = season.fivew.world
+    Membership.objects.filter(body=world.cluster, organisation=world.other_org).update(
+        since=datetime.date(2026, 3, 20)
+    )
+    Membership.objects.filter(body=world.cluster, organisation=world.drc).update(
+        until=datetime.date(2026, 3, 1)
+    )
+    Membership.objects.filter(body=world.cluster, organisation=world.unhcr).update(
+        since=datetime.date(2026, 1, 1), until=datetime.date(2026, 12, 31)
+    )
+    held = {
+        org.acronym: compliance.scorecard(world.operation, org).cells[0].activity.meetings_held
+        for org in (world.other_org, world.drc, world.unhcr, world.amss)
+    }
+    assert held == {"OTHER": 0, "DRC": 0, "UNHCR": 1, "AMSS": 1}
+    other = compliance.scorecard(world.operation, world.other_org)
+    # No meeting was expected of OTHER: no participation rate, rather than 0 %.
+    assert other.participation is None
+
+
+def test_donor_and_partner_get_small_state_counts_suppressed(season: Season) -> None:
+    """Issue 17: those who do not see organisations get the counts per state like every other
+    aggregate leaving an organisation: with four organisations (under the threshold of 5), every
+    non-zero count of March is hidden, and the rates with them; the coordinator sees them all."""
+    world = season.fivew.world
+    for persona in ("viewer", "partner"):
+        board = compliance.dashboard(world.operation, by_organisation=False)
+        march = board.summaries[0]
+        assert march.counts == {
+            "on_time": None,
+            "late": None,
+            "returned": None,
+            "missing": None,
+            "pending": 0,
+        }
+        assert (march.timeliness, march.completeness) == (None, None)
+        api_data = client_for(getattr(world, persona)).get(api("compliance")).json()
+        assert api_data["rounds"][0]["counts"]["late"] is None
+        assert api_data["rounds"][0]["timeliness"] is None
+        page = client_for(getattr(world, persona)).get(url("compliance"), HTTP_ACCEPT_LANGUAGE="en")
+        assert "Small numbers of organisations" in page.content.decode()
+    full = compliance.dashboard(world.operation, by_organisation=True).summaries[0]
+    assert full.counts["late"] == 1
+    assert full.timeliness == 50
+
+
+def test_suppression_keeps_large_counts_and_hides_a_small_one_with_a_complement() -> None:
+    from tutela.capacity.selectors.compliance import RoundSummary, _protected
+
+    def summary(counts: dict[str, int], on_time: int, reported: int) -> RoundSummary:
+        return RoundSummary(
+            round=None,  # type: ignore[arg-type]
+            expected=sum(counts.values()),
+            counts=dict(counts),
+            on_time=on_time,
+            reported=reported,
+        )
+
+    large = _protected(
+        summary({"on_time": 5, "late": 5, "returned": 0, "missing": 10, "pending": 0}, 5, 10), 5
+    )
+    assert large.counts == {"on_time": 5, "late": 5, "returned": 0, "missing": 10, "pending": 0}
+    assert (large.timeliness, large.completeness) == (25, 50)
+    small = _protected(
+        summary({"on_time": 6, "late": 1, "returned": 0, "missing": 8, "pending": 0}, 6, 7), 5
+    )
+    assert small.counts["late"] is None
+    # Not the only hidden count of its line, or the total would give it back.
+    assert sum(v is None for v in small.counts.values()) >= 2
+    assert (small.timeliness, small.completeness) == (None, None)

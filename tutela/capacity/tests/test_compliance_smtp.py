@@ -69,3 +69,51 @@ def test_the_scheduler_reminds_those_who_have_not_reported_once(
     ):
         schedule.run_due()
     assert smtp_server.recipients() == []
+
+
+def test_the_reminder_lead_time_is_set_per_operation(
+    fivew: FiveW, smtp_server: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Issue 17: an operation reminds a week ahead instead of the default three days; the IMO
+    sets it on the compliance dashboard (audited)."""
+    from tutela.conftest import client_for
+
+    world = fivew.world
+    schedule.autodiscover()
+    response = client_for(world.imo).post(
+        "/o/mali/capacity/compliance/reminders/", {"reminder_days": "7"}
+    )
+    assert response.status_code == 302
+    assert AuditEntry.objects.filter(entity_type="capacity.compliancesettings").count() == 1
+    dashboard = client_for(world.imo).get("/o/mali/capacity/compliance/").content.decode()
+    assert 'name="reminder_days" value="7"' in dashboard
+    # Eight days before the 10 April deadline: too early. Seven days before: reminders go out.
+    for day, expected in ((2, False), (3, True)):
+        moment = datetime.datetime(2026, 4, day, 5, 30, tzinfo=datetime.UTC)
+        with (
+            time_machine.travel(moment, tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            schedule.run_due()
+        assert bool(smtp_server.recipients()) is expected
+    assert "focal@other.test" in smtp_server.recipients()
+
+
+@pytest.mark.parametrize(
+    ("persona", "value", "status"),
+    [("partner", "7", 403), ("viewer", "7", 403), ("imo", "31", 302), ("imo", "-1", 302)],
+)
+def test_only_managers_set_a_valid_lead_time(
+    fivew: FiveW, persona: str, value: str, status: int
+) -> None:
+    from tutela.capacity.models import ComplianceSettings
+    from tutela.capacity.services.compliance import REMINDER_DAYS, reminder_days
+    from tutela.conftest import client_for
+
+    world = fivew.world
+    response = client_for(getattr(world, persona)).post(
+        "/o/mali/capacity/compliance/reminders/", {"reminder_days": value}
+    )
+    assert response.status_code == status
+    assert not ComplianceSettings.objects.exists()
+    assert reminder_days(world.operation) == REMINDER_DAYS

@@ -4,19 +4,23 @@ reminders."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tutela.capacity import access as capacity_access
 from tutela.capacity import compliance_export
+from tutela.capacity.forms.compliance import ReminderSettingsForm
 from tutela.capacity.selectors import compliance as selectors
 from tutela.capacity.selectors import compliance_sources as sources
 from tutela.capacity.services import compliance as services
 from tutela.capacity.views.common import button, capacity_page
+from tutela.core import access
 from tutela.core.views.common import current_user as _user
 from tutela.core.views.common import download
 from tutela.core.views.common import operation_for as _operation
@@ -36,7 +40,34 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         detail=detail,
         own_id=own_id,
         labels=selectors.STATE_LABELS,
+        reminder_form=ReminderSettingsForm(
+            initial={"reminder_days": services.reminder_days(operation)}
+        )
+        if access.is_manager(request.user, operation)
+        else None,
     )
+
+
+@login_required
+@require_POST
+def reminder_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    """Coordinators and IMOs set how many days before a 5W deadline the reminders go out."""
+    operation = _operation(request, slug)
+    access.require_manager(request.user, operation)
+    form = ReminderSettingsForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, str(message))
+    else:
+        services.compliance_settings_update(
+            operation=operation,
+            by=_user(request),
+            reminder_days=form.cleaned_data["reminder_days"],
+            request=request,
+        )
+        messages.success(request, _("Reminder lead time saved."))
+    return redirect("capacity:compliance", slug=slug)
 
 
 @login_required

@@ -199,40 +199,52 @@ def participation_rates(
     body: Body, *, since: datetime.date | None = None, until: datetime.date | None = None
 ) -> Participation:
     """Per organisation and quarter: meetings of the body attended / meetings of the body held
-    (status "held"). Organisations: the current members and any that attended."""
+    (status "held") while the organisation was a member (membership `since`..`until` covering the
+    meeting's day), so that an organisation is not counted absent from meetings held before it
+    joined or after it left; a meeting attended without being a member counts as held for it
+    too. Organisations: the current members, and any that were members at a meeting or attended."""
     meetings = Meeting.objects.filter(body=body, status=Meeting.Status.HELD)
     if since is not None:
         meetings = meetings.filter(starts_at__date__gte=since)
     if until is not None:
         meetings = meetings.filter(starts_at__date__lte=until)
-    quarter_of_meeting = {
-        pk: quarter_of(start) for pk, start in meetings.values_list("pk", "starts_at")
-    }
+    starts = dict(meetings.values_list("pk", "starts_at"))
+    quarter_of_meeting = {pk: quarter_of(start) for pk, start in starts.items()}
+    day_of_meeting = {pk: timezone.localtime(start).date() for pk, start in starts.items()}
     quarters = sorted(set(quarter_of_meeting.values()))
     held_by_quarter: dict[str, int] = defaultdict(int)
     for quarter in quarter_of_meeting.values():
         held_by_quarter[quarter] += 1
-    attended: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for meeting_id, org_id in (
+    attended_pairs = set(
         Attendance.objects.filter(meeting_id__in=list(quarter_of_meeting), present=True)
         .values_list("meeting_id", "organisation_id")
         .distinct()
-    ):
-        attended[org_id][quarter_of_meeting[meeting_id]] += 1
-    member_ids = member_organisation_ids(body)
-    organisations = Organisation.objects.filter(pk__in=member_ids | set(attended)).order_by(
-        "acronym"
     )
-    total_held = sum(held_by_quarter.values())
+    expected_pairs = {
+        (meeting_id, org_id)
+        for org_id, joined, left in body.memberships.values_list(
+            "organisation_id", "since", "until"
+        )
+        for meeting_id, day in day_of_meeting.items()
+        if (joined is None or joined <= day) and (left is None or left >= day)
+    }
+    attended: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for meeting_id, org_id in attended_pairs:
+        attended[org_id][quarter_of_meeting[meeting_id]] += 1
+    held: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for meeting_id, org_id in expected_pairs | attended_pairs:
+        held[org_id][quarter_of_meeting[meeting_id]] += 1
+    member_ids = member_organisation_ids(body)
+    organisations = Organisation.objects.filter(pk__in=member_ids | set(held)).order_by("acronym")
     rows = []
     for org in organisations:
-        cells = [Cell(attended[org.pk][q], held_by_quarter[q]) for q in quarters]
+        cells = [Cell(attended[org.pk][q], held[org.pk][q]) for q in quarters]
         rows.append(
             ParticipationRow(
                 organisation=org,
                 member=org.pk in member_ids,
                 cells=cells,
-                total=Cell(sum(c.attended for c in cells), total_held),
+                total=Cell(sum(c.attended for c in cells), sum(c.held for c in cells)),
             )
         )
     rows.sort(key=lambda r: (-(r.total.rate or 0), r.organisation.acronym.lower()))

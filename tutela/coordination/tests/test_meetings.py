@@ -400,3 +400,38 @@ def test_demo_data_loads_meetings_minutes_and_action_points_once(world: World) -
     assert upcoming.starts_at.date() == datetime.date(2026, 6, 9)
     assert upcoming is not None
     assert upcoming.agenda.exclude(action_point=None).count() == 2
+
+
+def test_participation_counts_meetings_held_while_the_organisation_was_a_member(
+    world: World, as_user: Any
+) -> None:
+    """Issue 17: an organisation that joined the cluster in the second quarter is not counted
+    absent from the first quarter's meetings; one that left is not counted absent after."""
+    q1 = START
+    q2 = START + datetime.timedelta(days=60)
+    for start in (q1, q2):
+        meeting = make_meeting(world, starts_at=start)
+        with time_machine.travel(start):
+            services.attendance_record(
+                meeting=meeting, by=world.coordinator, organisations=[world.unhcr, world.amss]
+            )
+    Membership.objects.filter(body=world.cluster, organisation=world.amss).update(
+        since=(q1 + datetime.timedelta(days=30)).date()
+    )
+    Membership.objects.filter(body=world.cluster, organisation=world.other_org).update(
+        until=(q1 + datetime.timedelta(days=30)).date()
+    )
+    result = selectors.participation_rates(world.cluster)
+    by_org = {row.organisation.acronym: row for row in result.rows}
+    # AMSS attended the first meeting before joining: held for it, since it came.
+    assert [(c.attended, c.held) for c in by_org["AMSS"].cells] == [(1, 1), (1, 1)]
+    # OTHER left after the first meeting: absent from one meeting, not two.
+    assert [(c.attended, c.held) for c in by_org["OTHER"].cells] == [(0, 1), (0, 0)]
+    assert by_org["OTHER"].total.percent == 0
+    assert by_org["OTHER"].total.held == 1
+    # DRC, a member throughout, missed both.
+    assert by_org["DRC"].total.held == 2
+    page = as_user(world.coordinator).get(
+        f"/o/mali/coordination/meetings/participation/?body={world.cluster.pk}"
+    )
+    assert page.status_code == 200

@@ -30,6 +30,7 @@ from tutela.core.forms.directory import (
     valid_filters,
 )
 from tutela.core.models import Contact, Delegation, Membership, Operation, Organisation, User
+from tutela.core.selectors.work import work_for_user
 from tutela.core.services import contacts as contact_services
 from tutela.core.services import delegations as delegation_services
 from tutela.core.services import organisations as organisation_services
@@ -79,12 +80,15 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def operation_home(request: HttpRequest, slug: str) -> HttpResponse:
+    """The user's work in the operation first (what each role must do, from every app), then the
+    operation's directory."""
     operation = operation_for(request, slug)
     summary = selectors.operation_summary(operation)
     return _render(
         request,
         "core/operation_home.html",
         operation,
+        work=work_for_user(_user(request), operation),
         summary=summary,
         can_see_contacts=access.can_see_contacts(_user(request), operation),
         level_labels=[(level.level, level.label) for level in summary.area_levels],
