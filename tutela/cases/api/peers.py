@@ -38,7 +38,7 @@ from tutela.cases.api.views import CaseStaffView
 from tutela.cases.models import InboundReferral, Peer, PeerMessage
 from tutela.cases.peer_packages import PackageError
 from tutela.cases.services import peers as services
-from tutela.cases.services.consent import shared_values
+from tutela.cases.shared_fields import shared_values
 from tutela.core.api.views import OperationAPIView
 from tutela.core.models import Organisation
 
@@ -152,7 +152,8 @@ class InboundOut(InboundListOut):
 class PeerInboxView(APIView):
     """Where another Tutela posts a package (tutela.cases.peer_packages). 200 when taken in; 400
     malformed or not matching the schema, 403 unknown or revoked peer or bad signature, 404 an
-    answer to an unknown referral, 409 replay or a state that does not allow it, 413 too large."""
+    answer to an unknown referral, 409 replay or a state that does not allow it, 413 too large,
+    429 over the peer's rate limit (with Retry-After)."""
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
@@ -180,6 +181,11 @@ class PeerInboxView(APIView):
                 PeerInboxErrorOut, description="Replay, or an answer the referral's state refuses."
             ),
             413: OpenApiResponse(PeerInboxErrorOut, description="Package too large."),
+            429: OpenApiResponse(
+                PeerInboxErrorOut,
+                description="Over the peer's packages per minute; `Retry-After` says when to "
+                "try again.",
+            ),
         },
         auth=[],
     )
@@ -197,9 +203,11 @@ class PeerInboxView(APIView):
             result = services.package_receive(body=body)
         except PackageError as error:
             logger.warning("peer package refused: %s (%s)", error.code, error.message)
+            headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
             return Response(
                 {"code": error.code, "detail": error.message},
                 status=services.HTTP_STATUS.get(error.code, status.HTTP_400_BAD_REQUEST),
+                headers=headers,
             )
         return Response(result)
 

@@ -140,8 +140,8 @@ def referral_state(*, pk: int) -> dict[str, Any]:
 
 def inbound_state(*, slug: str) -> dict[str, Any]:
     from tutela.cases.models import InboundReferral
-    from tutela.cases.services.consent import shared_values
     from tutela.cases.services.peers import answer_delivery
+    from tutela.cases.shared_fields import shared_values
 
     found = []
     for inbound in InboundReferral.objects.filter(operation__slug=slug).order_by("pk"):

@@ -15,8 +15,7 @@ from tutela.cases import access
 from tutela.cases.forms.peers import InboundCompleteForm, InboundDeclineForm, PeerForm
 from tutela.cases.models import Peer
 from tutela.cases.services import peers as services
-from tutela.cases.services.consent import shared_values
-from tutela.cases.shared_fields import FIELDS
+from tutela.cases.shared_fields import FIELDS, shared_values
 from tutela.cases.views.common import case_page, staff_operation
 from tutela.core.models import Operation
 from tutela.core.views.common import current_user, form_saved, operation_for
