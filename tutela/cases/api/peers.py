@@ -34,10 +34,11 @@ from rest_framework.views import APIView
 
 from tutela.cases import access, peer_packages
 from tutela.cases.api import serializers as s
-from tutela.cases.api.views import CaseStaffView
+from tutela.cases.api.views import CaseStaffView, _duplicates
 from tutela.cases.models import InboundReferral, Peer, PeerMessage
 from tutela.cases.peer_packages import PackageError
 from tutela.cases.services import peers as services
+from tutela.cases.services.cases import ProbableDuplicates
 from tutela.cases.shared_fields import shared_values
 from tutela.core.api.views import OperationAPIView
 from tutela.core.models import Organisation
@@ -133,6 +134,11 @@ class InboundOut(InboundListOut):
             "decline_reason",
             "feedback",
             "completed_at",
+            "withdrawn_at",
+            "withdrawal_reason",
+            "consent_withdrawn_at",
+            "escalated_at",
+            "case",
             "answer_delivery",
         ]
 
@@ -332,6 +338,22 @@ class InboundCompleteView(InboundView):
         return self.output(
             services.inbound_referral_complete(inbound=inbound, by=self.caller, feedback=feedback)
         )
+
+
+class InboundOpenCaseView(InboundView):
+    """The receiving organisation's own case from an accepted inbound referral (201), with the
+    fields the sender's consent let through; 409 with the candidates if it looks like a case the
+    organisation already has (send `confirm_not_duplicate`)."""
+
+    @extend_schema(request=s.OpenCaseIn, responses={201: s.CaseOut})
+    def post(self, request: Request, slug: str, pk: int) -> Response:
+        inbound = self.get_inbound()
+        data = self.input(s.OpenCaseIn)
+        try:
+            case = services.inbound_referral_open_case(inbound=inbound, by=self.caller, **data)
+        except ProbableDuplicates as error:
+            return _duplicates(error)
+        return Response(s.CaseOut(case).data, status=status.HTTP_201_CREATED)
 
 
 class ReferralDeliveryView(CaseStaffView):

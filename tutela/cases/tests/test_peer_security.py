@@ -405,3 +405,41 @@ def test_an_inbound_referral_left_unanswered_is_escalated_once(
     assert services.inbound_referrals_escalate(now=later) == []
     inbound.refresh_from_db()
     assert inbound.escalated_at == later
+
+
+def test_the_inbound_pages_and_api_open_a_case_and_show_a_withdrawal(
+    cw: CaseWorld, remote: Remote, client: Any
+) -> None:
+    post(client, remote.seal(referral_payload("REF-2026-000001")))
+    post(client, remote.seal(referral_payload("REF-2026-000002")))
+    first, second = InboundReferral.objects.order_by("code")
+    drc = client_for(cw.drc_caseworker)
+    page = f"/o/mali/cases/inbound-referrals/{first.pk}/"
+    assert "open-case" not in drc.get(page).content.decode()  # not accepted yet
+    services.inbound_referral_accept(inbound=first, by=cw.drc_supervisor)
+    assert 'id="open-case"' in drc.get(page).content.decode()
+    # The sending organisation's staff, and the receiving one's without the place: refused.
+    assert client_for(cw.caseworker).get(f"{page}open-case/").status_code == 404
+    assert drc.post(f"{page}open-case/", {}).status_code == 400
+    opened = drc.post(f"{page}open-case/", {"area": "ML0501"})
+    assert opened.status_code == 302
+    first.refresh_from_db()
+    assert first.case is not None
+    assert 'id="own-case"' in drc.get(page).content.decode()
+
+    api = f"/api/v1/operations/mali/cases/inbound-referrals/{second.pk}/"
+    assert drc.post(f"{api}accept/").status_code == 200
+    created = drc.post(
+        f"{api}open-case/",
+        {"area": "ML0501"},
+        content_type="application/json",
+    )
+    # The same person as the first: a probable duplicate until confirmed.
+    assert created.status_code == 409, created.content
+    assert created.json()["code"] == "probable_duplicate"
+    post(client, remote.seal(withdrawal(second.code)))
+    shown = drc.get(f"/o/mali/cases/inbound-referrals/{second.pk}/").content.decode()
+    assert "Moved away" in shown
+    assert "Sadiqi" not in shown
+    assert "open-case" not in shown
+    assert drc.get(api).json()["status"] == "withdrawn"
