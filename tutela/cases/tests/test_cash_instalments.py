@@ -104,6 +104,25 @@ def test_the_edit_page_changes_an_unpaid_instalment_and_refuses_a_paid_one(
     assert page not in caseworker.get(f"/o/mali/cases/cash/{item.pk}/").content.decode()
 
 
+def test_the_api_changes_an_unpaid_instalment_and_refuses_a_paid_one(
+    cw: CaseWorld, basket: Any
+) -> None:
+    item = approved(cw)
+    first = item.instalments.get(number=1)
+    url = f"/api/v1/operations/mali/cases/cash/{item.pk}/instalments/1/"
+    api = client_for(cw.caseworker)
+    day = str(TODAY() + datetime.timedelta(days=9))
+    body = {"due_on": day, "amount": str(first.amount - 1)}
+    assert client_for(cw.drc_caseworker).put(url, body, "application/json").status_code == 404
+    changed = api.put(url, body, content_type="application/json")
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["due_on"] == day
+    too_much = api.put(url, {**body, "amount": str(item.amount)}, content_type="application/json")
+    assert too_much.status_code == 400
+    cash_services.instalment_status_set(instalment=first, by=cw.caseworker, status="paid")
+    assert api.put(url, body, content_type="application/json").status_code == 400
+
+
 def test_instalments_due_are_the_caseworkers_tasks(cw: CaseWorld, basket: Any) -> None:
     item = approved(cw)
     first, second = item.instalments.order_by("number")
