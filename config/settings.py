@@ -386,6 +386,12 @@ TUTELA_IMPORT_PARSE_SECONDS = env_int("TUTELA_IMPORT_PARSE_SECONDS", 300)
 # Below gunicorn's 30-second worker timeout: a web worker is never killed waiting for a parse.
 TUTELA_IMPORT_REQUEST_SECONDS = env_int("TUTELA_IMPORT_REQUEST_SECONDS", 20)
 
+# Referrals to another Tutela (README "Referrals to another Tutela"): hosts allowed as a peer's
+# address although they are not public (loopback, private network); empty, only public addresses.
+TUTELA_PEER_ALLOWED_HOSTS = env_list("TUTELA_PEER_ALLOWED_HOSTS")
+# Packages a peer may post to the inbox per minute (then 429 with Retry-After).
+TUTELA_PEER_INBOX_PER_MINUTE = env_int("TUTELA_PEER_INBOX_PER_MINUTE", 120)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "tutela.core.api.authentication.ApiTokenAuthentication",

@@ -19,8 +19,11 @@ class CasesConfig(AppConfig):
         extensions.demo_loaders.register(demo_cases_load)
         extensions.home_panels.register(cases_home_panels)
 
-        from tutela.cases.services.peers import referral_peer_channel
+        from tutela.cases.services.consent import withdrawal_channels
+        from tutela.cases.services.peers import referral_peer_channel, referral_peer_withdrawal
         from tutela.cases.services.referrals import channels
 
-        # A referral to an organisation hosted by another Tutela leaves as a package.
+        # A referral to an organisation hosted by another Tutela leaves as a package, and so does
+        # its withdrawal (or that of its consent).
         channels.register(referral_peer_channel)
+        withdrawal_channels.register(referral_peer_withdrawal)

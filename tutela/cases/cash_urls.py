@@ -38,6 +38,11 @@ urlpatterns = [
         name="cash_instalment",
     ),
     path(
+        f"{one}instalments/<int:number>/edit/",
+        cash.instalment_edit,
+        name="cash_instalment_edit",
+    ),
+    path(
         f"{one}instalments/<int:number>/monitoring/",
         cash.monitoring_new,
         name="cash_monitoring",

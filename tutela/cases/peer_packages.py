@@ -60,10 +60,12 @@ _INFO = b"tutela-peer-package v1"
 class PackageError(Exception):
     """A package that cannot be accepted; `code` says why (for the 4xx answer)."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, *, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        # Seconds before trying again (the 429 of the inbox's rate limit).
+        self.retry_after = retry_after
 
 
 def b64(data: bytes) -> str:

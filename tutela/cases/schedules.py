@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import datetime
 
-from tutela.cases.services.peers import packages_seen_forget, peer_messages_deliver_due
+from tutela.cases.services.peers import (
+    inbound_referrals_escalate,
+    packages_seen_forget,
+    peer_messages_deliver_due,
+)
 from tutela.cases.services.referrals import referrals_escalate
 from tutela.cases.services.reminders import case_reminders_send
 from tutela.cases.services.retention import retention_apply_all
@@ -14,8 +18,10 @@ from tutela.core import schedule
 
 @schedule.every("cases.referral_escalation", minutes=15)
 def escalate_overdue_referrals() -> None:
-    """Emergency referrals are due within 24 hours: checked every quarter of an hour."""
+    """Emergency referrals are due within 24 hours: checked every quarter of an hour (those sent
+    here, and those received from another Tutela)."""
     referrals_escalate()
+    inbound_referrals_escalate()
 
 
 # 05:30 UTC, before the 06:00 daily digest.

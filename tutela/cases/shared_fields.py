@@ -7,6 +7,7 @@ says (GBVIMS: nothing identifying leaves the organisation).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -106,3 +107,14 @@ def snapshot(case: Case, fields: list[str]) -> dict[str, Any]:
         elif code == "risk_level":
             values["risk_level"] = case.risk_level
     return values
+
+
+def shared_values(stored: str) -> dict[str, Any]:
+    """The values a referral or transfer carries (its stored JSON; {} if empty or unreadable)."""
+    if not stored:
+        return {}
+    try:
+        value = json.loads(stored)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

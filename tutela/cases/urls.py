@@ -26,6 +26,11 @@ urlpatterns = [
     path(f"{base}peers/<int:pk>/revoke/", peer_views.peer_revoke, name="peer_revoke"),
     path(f"{base}inbound-referrals/", peer_views.inbound_list, name="inbound_list"),
     path(f"{base}inbound-referrals/<int:pk>/", peer_views.inbound_detail, name="inbound_detail"),
+    path(
+        f"{base}inbound-referrals/<int:pk>/open-case/",
+        peer_views.inbound_open_case,
+        name="inbound_open_case",
+    ),
     path(f"{base}transfers/<int:transfer>/", workflow.transfer_decide, name="transfer_decide"),
     # The case file
     path(one, cases.case_detail, name="detail"),

@@ -233,6 +233,20 @@ class InstalmentStatusView(CashView):
         return self.output(item)
 
 
+class InstalmentEditView(CashView):
+    """Change an unpaid instalment's due date and amount (never above the approved total); a paid
+    or cancelled one is locked (400)."""
+
+    serializer_class = s.InstalmentOut
+
+    @extend_schema(request=s.ScheduleLineIn, responses=s.InstalmentOut)
+    def put(self, request: Request, slug: str, cash: int, number: int) -> Response:
+        instalment = self.get_instalment(self.get_cash())
+        data = self.input(s.ScheduleLineIn)
+        item = services.instalment_edit(instalment=instalment, by=self.caller, **data)
+        return self.output(item)
+
+
 class MonitoringView(CashView):
     """Post-distribution monitoring of a paid instalment."""
 

@@ -33,6 +33,11 @@ urlpatterns = [
     path(f"{one}cancel/", views.CashCancelView.as_view(), name="cash-cancel"),
     path(f"{one}instalments/", views.CashScheduleView.as_view(), name="cash-schedule"),
     path(
+        f"{one}instalments/<int:number>/",
+        views.InstalmentEditView.as_view(),
+        name="cash-instalment",
+    ),
+    path(
         f"{one}instalments/<int:number>/status/",
         views.InstalmentStatusView.as_view(),
         name="cash-instalment-status",

@@ -34,11 +34,12 @@ from rest_framework.views import APIView
 
 from tutela.cases import access, peer_packages
 from tutela.cases.api import serializers as s
-from tutela.cases.api.views import CaseStaffView
+from tutela.cases.api.views import CaseStaffView, _duplicates
 from tutela.cases.models import InboundReferral, Peer, PeerMessage
 from tutela.cases.peer_packages import PackageError
 from tutela.cases.services import peers as services
-from tutela.cases.services.consent import shared_values
+from tutela.cases.services.cases import ProbableDuplicates
+from tutela.cases.shared_fields import shared_values
 from tutela.core.api.views import OperationAPIView
 from tutela.core.models import Organisation
 
@@ -133,6 +134,11 @@ class InboundOut(InboundListOut):
             "decline_reason",
             "feedback",
             "completed_at",
+            "withdrawn_at",
+            "withdrawal_reason",
+            "consent_withdrawn_at",
+            "escalated_at",
+            "case",
             "answer_delivery",
         ]
 
@@ -152,7 +158,8 @@ class InboundOut(InboundListOut):
 class PeerInboxView(APIView):
     """Where another Tutela posts a package (tutela.cases.peer_packages). 200 when taken in; 400
     malformed or not matching the schema, 403 unknown or revoked peer or bad signature, 404 an
-    answer to an unknown referral, 409 replay or a state that does not allow it, 413 too large."""
+    answer to an unknown referral, 409 replay or a state that does not allow it, 413 too large,
+    429 over the peer's rate limit (with Retry-After)."""
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
@@ -180,6 +187,11 @@ class PeerInboxView(APIView):
                 PeerInboxErrorOut, description="Replay, or an answer the referral's state refuses."
             ),
             413: OpenApiResponse(PeerInboxErrorOut, description="Package too large."),
+            429: OpenApiResponse(
+                PeerInboxErrorOut,
+                description="Over the peer's packages per minute; `Retry-After` says when to "
+                "try again.",
+            ),
         },
         auth=[],
     )
@@ -197,9 +209,11 @@ class PeerInboxView(APIView):
             result = services.package_receive(body=body)
         except PackageError as error:
             logger.warning("peer package refused: %s (%s)", error.code, error.message)
+            headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
             return Response(
                 {"code": error.code, "detail": error.message},
                 status=services.HTTP_STATUS.get(error.code, status.HTTP_400_BAD_REQUEST),
+                headers=headers,
             )
         return Response(result)
 
@@ -324,6 +338,22 @@ class InboundCompleteView(InboundView):
         return self.output(
             services.inbound_referral_complete(inbound=inbound, by=self.caller, feedback=feedback)
         )
+
+
+class InboundOpenCaseView(InboundView):
+    """The receiving organisation's own case from an accepted inbound referral (201), with the
+    fields the sender's consent let through; 409 with the candidates if it looks like a case the
+    organisation already has (send `confirm_not_duplicate`)."""
+
+    @extend_schema(request=s.OpenCaseIn, responses={201: s.CaseOut})
+    def post(self, request: Request, slug: str, pk: int) -> Response:
+        inbound = self.get_inbound()
+        data = self.input(s.OpenCaseIn)
+        try:
+            case = services.inbound_referral_open_case(inbound=inbound, by=self.caller, **data)
+        except ProbableDuplicates as error:
+            return _duplicates(error)
+        return Response(s.CaseOut(case).data, status=status.HTTP_201_CREATED)
 
 
 class ReferralDeliveryView(CaseStaffView):

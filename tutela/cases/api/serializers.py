@@ -29,7 +29,7 @@ from tutela.cases.models import (
     SpecificNeed,
     Transfer,
 )
-from tutela.cases.services.consent import shared_values
+from tutela.cases.shared_fields import shared_values
 from tutela.core.api.serializers import AreaField, OrganisationField, _InOperationMixin
 from tutela.core.models import AuditEntry, Operation, PopulationGroup, ProtectionRisk, User
 

@@ -75,6 +75,11 @@ urlpatterns = [
         name="inbound-complete",
     ),
     path(
+        f"{base}inbound-referrals/<int:pk>/open-case/",
+        peers.InboundOpenCaseView.as_view(),
+        name="inbound-open-case",
+    ),
+    path(
         f"{base}referrals/<int:pk>/delivery/",
         peers.ReferralDeliveryView.as_view(),
         name="referral-delivery",

@@ -115,6 +115,17 @@ class InstalmentStatusForm(forms.Form):
         ]
 
 
+class InstalmentEditForm(forms.Form):
+    due_on = forms.DateField(label=_("Due on"), widget=DateInput())
+    amount = forms.DecimalField(
+        label=_("Amount"),
+        max_digits=15,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=MAX_AMOUNT,
+    )
+
+
 class MonitoringForm(forms.Form):
     interviewed_on = forms.DateField(label=_("Interviewed on"), widget=DateInput())
     received_in_full = forms.BooleanField(label=_("Received in full"), required=False)

@@ -56,6 +56,10 @@ class Peer(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # The inbox's rate limit (a fixed one-minute window per peer key, shared by every web worker
+    # through the database): when the current window began and the packages counted in it.
+    inbox_window_start = models.DateTimeField(null=True, blank=True)
+    inbox_window_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -84,6 +88,7 @@ class PeerMessage(models.Model):
     class Kind(models.TextChoices):
         REFERRAL = "referral", _("Referral")
         ANSWER = "answer", _("Answer to a referral")
+        WITHDRAWAL = "withdrawal", _("Withdrawal of a referral or of its consent")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting to be delivered")
@@ -147,6 +152,7 @@ class InboundReferral(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
         COMPLETED = "completed", _("Completed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     operation = models.ForeignKey("core.Operation", on_delete=models.CASCADE, related_name="+")
     peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="inbound_referrals")
@@ -180,6 +186,23 @@ class InboundReferral(models.Model):
         _("feedback to the referring organisation"), blank=True, default=""
     )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    # Told by the sender: the referral withdrawn (status withdrawn), or the consent it rested on
+    # withdrawn (the referral stays as it was, without the shared data). Either way the shared data
+    # is gone and no case can be opened from it any more.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawal_reason = EncryptedTextField(_("reason for withdrawing"), blank=True, default="")
+    consent_withdrawn_at = models.DateTimeField(_("consent withdrawn at"), null=True, blank=True)
+    # The receiving organisation's own case, opened from the referral once accepted.
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("case opened from it"),
+    )
+    # When the receiving organisation's case staff were told it is past its deadline unanswered.
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -7,7 +7,7 @@ from typing import Any
 
 from tutela.cases import shared_fields
 from tutela.cases.models import Case, CasePerson, Referral, Sex
-from tutela.cases.services.consent import shared_values
+from tutela.cases.shared_fields import shared_values
 
 
 @dataclass

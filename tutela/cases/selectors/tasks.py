@@ -1,5 +1,7 @@
 """A caseworker's and a supervisor's tasks, computed from due dates (nothing to keep in step):
-follow-ups and interventions due, case plans to review, referrals to answer, approvals to give."""
+follow-ups and interventions due, case plans to review, referrals to answer, approvals to give,
+cash instalments to pay. The tasks page shows them; the daily reminder e-mails those due soon
+(tutela.cases.services.reminders, scheduled as cases.task_reminders)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tutela.cases import access
-from tutela.cases.models import Approval, Case, CasePlan, FollowUp, Intervention, Referral
+from tutela.cases.models import (
+    Approval,
+    Case,
+    CasePlan,
+    CashAssistance,
+    CashInstalment,
+    FollowUp,
+    Intervention,
+    Referral,
+)
 from tutela.core.models import Operation
 
 # Tasks due within this many days count as "due soon" (and are in the reminder e-mail).
@@ -27,6 +38,7 @@ class Task:
     case_id: int
     case_code: str
     referral_id: int | None = None
+    cash_id: int | None = None
 
     @property
     def overdue(self) -> bool:
@@ -86,6 +98,31 @@ def tasks_for_user(
                 plan.review_on,
                 plan.case_id,
                 plan.case.code,
+            )
+        )
+    # Instalments of approved cash records of the user's own cases, not paid yet (a failed payment
+    # is still to pay).
+    instalments = CashInstalment.objects.filter(
+        assistance__case__in=own,
+        assistance__status=CashAssistance.Status.APPROVED,
+        status__in=[
+            CashInstalment.Status.PLANNED,
+            CashInstalment.Status.APPROVED,
+            CashInstalment.Status.FAILED,
+        ],
+    ).select_related("assistance__case")
+    if until is not None:
+        instalments = instalments.filter(due_on__lte=until)
+    for instalment in instalments:
+        tasks.append(
+            Task(
+                "cash_instalment",
+                _("Cash instalment %(number)d (%(code)s) to pay")
+                % {"number": instalment.number, "code": instalment.assistance.code},
+                instalment.due_on,
+                instalment.assistance.case_id,
+                instalment.assistance.case.code,
+                cash_id=instalment.assistance_id,
             )
         )
     received = access.referrals_received_for_user(user, operation).filter(

@@ -755,6 +755,64 @@ def instalment_status_set(
     return instalment
 
 
+# Instalments whose amount and due date can still change: nothing was paid (a failed payment paid
+# nothing); a paid or cancelled instalment is locked.
+EDITABLE = (IStatus.PLANNED, IStatus.APPROVED, IStatus.FAILED)
+# How far back a due date may be moved (a typing slip of the year is caught).
+PAST_DAYS = 366
+
+
+@transaction.atomic
+def instalment_edit(
+    *, instalment: CashInstalment, by: User, due_on: datetime.date, amount: Decimal
+) -> CashInstalment:
+    """Change an unpaid instalment's due date and amount (audited, before and after). Paid or
+    cancelled: locked. The instalments not cancelled may not add up to more than the record's
+    amount, the one the approval covered (a second person approved it); less is allowed (the
+    rest is simply not paid)."""
+    assistance = (
+        CashAssistance.objects.select_for_update()
+        .select_related("operation")
+        .get(pk=instalment.assistance_id)
+    )
+    if not access.can_edit_cash(by, assistance):
+        raise PermissionDenied
+    instalment = CashInstalment.objects.select_for_update().get(pk=instalment.pk)
+    if instalment.status not in EDITABLE:
+        raise ValidationError(
+            _("A %(status)s instalment cannot be changed any more.")
+            % {"status": instalment.get_status_display().lower()}
+        )
+    if assistance.status in (Status.COMPLETED, Status.CANCELLED):
+        raise ValidationError(_("This cash record is closed."))
+    amount = Decimal(amount).quantize(CENT)
+    errors: dict[str, str] = {}
+    if amount <= 0 or amount > MAX_AMOUNT:
+        errors["amount"] = _("Every instalment must be positive.")
+    if due_on < timezone.localdate() - datetime.timedelta(days=PAST_DAYS):
+        errors["due_on"] = _("More than a year ago: check the date.")
+    others = (
+        assistance.instalments.exclude(pk=instalment.pk)
+        .exclude(status=IStatus.CANCELLED)
+        .values_list("amount", flat=True)
+    )
+    total = sum(others, Decimal(0)) + amount
+    if "amount" not in errors and total > assistance.amount:
+        errors["amount"] = _(
+            "The instalments would add up to %(total)s, more than the %(amount)s approved."
+        ) % {"total": total, "amount": assistance.amount}
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(instalment)
+    instalment.due_on = due_on
+    instalment.amount = amount
+    instalment.updated_by = by
+    instalment.full_clean(exclude=["assistance", "updated_by"])
+    instalment.save()
+    audit_update(actor=by, instance=instalment, operation=assistance.operation, before=before)
+    return instalment
+
+
 @transaction.atomic
 def monitoring_record(
     *,

@@ -15,7 +15,6 @@ import datetime
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -33,8 +32,15 @@ from tutela.cases.models import (
     Transfer,
 )
 from tutela.cases.models.cases import CHILD_BANDS
+from tutela.core.extensions import Registry
 from tutela.core.models import AuditEntry, Organisation, User
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
+
+# Extension point: told when an open referral is withdrawn or loses the consent it rested on,
+# called as channel(referral=..., by=..., what="referral" or "consent", reason=...) inside the
+# transaction (a referral to another Tutela: the peer is told, tutela.cases.services.peers).
+# Here rather than in services.referrals because both that module and this one call it.
+withdrawal_channels = Registry("referral withdrawal channels")
 
 Purpose = Consent.Purpose
 NAMED_PURPOSES = frozenset({Purpose.SHARING, Purpose.TRACING})
@@ -170,6 +176,8 @@ def consent_withdraw(
         referral.shared_fields = []
         referral.save(update_fields=["shared_data", "shared_fields", "updated_at"])
         audit_update(actor=by, instance=referral, operation=case.operation, before=referral_before)
+        for channel in withdrawal_channels:
+            channel(referral=referral, by=by, what="consent", reason=consent.withdrawal_note)
     for transfer in Transfer.objects.filter(consent=consent, status=Transfer.Status.PENDING):
         transfer.status = Transfer.Status.CANCELLED
         transfer.decided_at = timezone.now()
@@ -269,13 +277,3 @@ def handoff_authorise(
 
 def shared_json(case: Case, fields: list[str]) -> str:
     return json.dumps(shared_fields.snapshot(case, fields), ensure_ascii=False, default=str)
-
-
-def shared_values(stored: str) -> dict[str, Any]:
-    if not stored:
-        return {}
-    try:
-        value = json.loads(stored)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}

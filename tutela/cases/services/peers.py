@@ -23,19 +23,21 @@ from __future__ import annotations
 import datetime
 import json
 import logging
-import urllib.error
-import urllib.request
+import math
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
-from tutela.cases import access, peer_packages, shared_fields
+from tutela.cases import access, peer_http, peer_packages, shared_fields
 from tutela.cases.models import (
+    Case,
     InboundReferral,
     InstanceKey,
     Peer,
@@ -45,8 +47,10 @@ from tutela.cases.models import (
 )
 from tutela.cases.peer_packages import KeyPair, PackageError
 from tutela.cases.services import notifications
-from tutela.cases.services.consent import shared_values
-from tutela.core.models import Operation, Organisation, User
+from tutela.cases.services.cases import case_register
+from tutela.cases.services.referrals import person_from_shared
+from tutela.cases.shared_fields import shared_values
+from tutela.core.models import AdminArea, Operation, Organisation, User
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 from tutela.core.services.mail import mail_enqueue
 
@@ -128,6 +132,12 @@ def peer_register(
             errors[field] = _("Paste the key as the other Tutela shows it (44 characters).")
     if signing_key.strip() == instance_keys().signing_public:
         errors["signing_key"] = _("This is this Tutela's own key.")
+    try:
+        peer_http.check_url(base_url.strip())
+    except peer_http.AddressRefused as error:
+        errors["base_url"] = _("This Tutela does not send to this address: %(why)s") % {
+            "why": error
+        }
     if errors:
         raise ValidationError(errors)
     if Peer.objects.filter(
@@ -214,9 +224,6 @@ def _queue(*, peer: Peer, kind: str, payload: dict[str, Any], **links: Any) -> P
 
 
 def _enqueue(message_id: int) -> None:
-    # imported when called: the task module imports this service back
-    from tutela.cases.tasks import peer_message_send
-
     peer_message_send.enqueue(message_id=message_id)
 
 
@@ -272,18 +279,53 @@ def referral_delivery(referral: Referral) -> PeerMessage | None:
     )
 
 
-def _post(peer: Peer, body: bytes) -> tuple[int, dict[str, Any]]:
-    request = urllib.request.Request(  # noqa: S310 - the peer's address, http(s) by the URLField
-        peer.base_url + INBOX_PATH,
-        data=body,
-        headers={"Content-Type": "application/json"},
-        method="POST",
+def referral_peer_withdrawal(*, referral: Referral, by: User, what: str, reason: str) -> None:
+    """Withdrawal channel (services.consent.withdrawal_channels): the peer that received the
+    referral is told that it was withdrawn (`what` "referral") or that its consent was (`what`
+    "consent"); it then removes what was shared. A package not delivered yet loses the shared data
+    before it leaves; the withdrawal waits for it (`peer_message_deliver`),
+    then is retried like any other package while the peer is down."""
+    message = (
+        PeerMessage.objects.select_for_update()
+        .filter(referral=referral, kind=PeerMessage.Kind.REFERRAL)
+        .select_related("peer")
+        .first()
     )
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            return response.status, _json(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, _json(error.read())
+    if message is None or message.peer.status != Peer.Status.ACTIVE:
+        return  # a local referral, or a peer revoked (nothing more is sent to it)
+    if message.status == PeerMessage.Status.QUEUED:
+        payload = json.loads(message.payload)
+        payload["referral"]["shared_fields"] = []
+        payload["referral"]["shared"] = {}
+        message.payload = json.dumps(payload)
+        message.save(update_fields=["payload", "updated_at"])
+    withdrawal = _queue(
+        peer=message.peer,
+        kind=PeerMessage.Kind.WITHDRAWAL,
+        payload={
+            "kind": "withdrawal",
+            "withdrawal": {
+                "code": referral.code,
+                "what": what,
+                "reason": reason[:5000],
+                "at": timezone.now().isoformat(),
+            },
+        },
+        referral=referral,
+    )
+    audit_write(
+        actor=by,
+        action="update",
+        instance=referral,
+        operation=referral.operation,
+        after={"peer_told": message.peer.name, "withdrawn": what, "package": withdrawal.package_id},
+    )
+
+
+def _post(peer: Peer, body: bytes) -> tuple[int, dict[str, Any]]:
+    """Post to the peer's inbox through the SSRF filter (tutela.cases.peer_http)."""
+    status, answer = peer_http.post(peer.base_url + INBOX_PATH, body, timeout=TIMEOUT_SECONDS)
+    return status, _json(answer)
 
 
 def _json(raw: bytes) -> dict[str, Any]:
@@ -292,6 +334,27 @@ def _json(raw: bytes) -> dict[str, Any]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def _referral_waiting(withdrawal: PeerMessage) -> bool:
+    """A withdrawal goes after the referral it withdraws: while that is still queued (or being
+    sent) it waits; if that was refused, there is nothing to withdraw over there."""
+    if withdrawal.referral_id is None:
+        return False
+    referral_message = PeerMessage.objects.filter(
+        referral_id=withdrawal.referral_id, kind=PeerMessage.Kind.REFERRAL
+    ).first()
+    if referral_message is None or referral_message.status == PeerMessage.Status.DELIVERED:
+        return False
+    if referral_message.status == PeerMessage.Status.QUEUED:
+        withdrawal.next_attempt_at = timezone.now() + retry_delay(1)
+        withdrawal.save(update_fields=["next_attempt_at", "updated_at"])
+    else:
+        withdrawal.status = PeerMessage.Status.FAILED
+        withdrawal.next_attempt_at = None
+        withdrawal.last_error = "the referral itself never reached the peer: nothing to withdraw"
+        withdrawal.save(update_fields=["status", "next_attempt_at", "last_error", "updated_at"])
+    return True
 
 
 def peer_message_deliver(*, message_id: int) -> str:
@@ -306,6 +369,8 @@ def peer_message_deliver(*, message_id: int) -> str:
         )
         if message is None or message.status != PeerMessage.Status.QUEUED:
             return message.status if message else "missing"
+        if message.kind == PeerMessage.Kind.WITHDRAWAL and _referral_waiting(message):
+            return str(message.status)
         # Claimed for this attempt: another worker skips it until the delay passes.
         message.attempts += 1
         message.next_attempt_at = timezone.now() + retry_delay(message.attempts)
@@ -318,12 +383,16 @@ def peer_message_deliver(*, message_id: int) -> str:
         operation=peer.remote_operation,
         package_id=message.package_id,
     )
+    refused = False
     try:
         status, answer = _post(peer, body)
+    except peer_http.AddressRefused as error:
+        # Not sent at all: an address this instance does not post to is final, not retried.
+        status, answer, refused = 0, {"code": "address_refused", "detail": str(error)}, True
     except (OSError, ValueError) as error:
         status, answer = 0, {"detail": str(error)}
     delivered = 200 <= status < 300 or (status == 409 and answer.get("code") == "replay")
-    retry = status == 0 or status >= 500 or status in (408, 429)
+    retry = not refused and (status == 0 or status >= 500 or status in (408, 429))
     message.refresh_from_db()
     if delivered:
         message.status = PeerMessage.Status.DELIVERED
@@ -343,6 +412,15 @@ def peer_message_deliver(*, message_id: int) -> str:
         update_fields=["status", "delivered_at", "next_attempt_at", "last_error", "updated_at"]
     )
     return message.status
+
+
+@task()
+def peer_message_send(*, message_id: int) -> str:
+    """Deliver one package to another Tutela, in the task worker (`tutela db_worker`), queued once
+    the transaction commits. A peer down is retried by the scheduler (cases.peer_delivery), not
+    raised. Returns the message's status. Defined next to its service, as activities does, so
+    that no module imports the other back."""
+    return peer_message_deliver(message_id=message_id)
 
 
 def peer_messages_deliver_due(now: datetime.datetime | None = None) -> int:
@@ -367,6 +445,7 @@ HTTP_STATUS = {
     "replay": 409,
     "conflict": 409,
     "unknown_referral": 404,
+    "rate_limited": 429,
 }
 
 
@@ -406,6 +485,7 @@ REFERRAL_KEYS = {
     "respond_by",
 }
 ANSWER_KEYS = {"code", "status", "reason", "feedback", "at"}
+WITHDRAWAL_KEYS = {"code", "what", "reason", "at"}
 
 
 def _receive_referral(peer: Peer, data: dict[str, Any]) -> InboundReferral:
@@ -501,11 +581,71 @@ def _receive_answer(peer: Peer, data: dict[str, Any]) -> Referral:
     return referral
 
 
-@transaction.atomic
+def _receive_withdrawal(peer: Peer, data: dict[str, Any]) -> InboundReferral:
+    """The sender withdrew the referral, or the consent it rested on: what it shared is removed
+    here; a withdrawn referral can no longer be answered, and no case can be opened from either."""
+    data = _object(data, "withdrawal", WITHDRAWAL_KEYS)
+    inbound = (
+        InboundReferral.objects.select_for_update(of=("self",))
+        .filter(peer=peer, code=_text(data["code"], "code", limit=40))
+        .first()
+    )
+    if inbound is None:
+        raise PackageError("unknown_referral", "No referral with this code came from you.")
+    what = data["what"]
+    if what not in ("referral", "consent"):
+        raise PackageError("invalid", "what: referral or consent expected.")
+    reason = _text(data["reason"], "reason", limit=5000, empty=True)
+    at = min(_when(data["at"], "at"), timezone.now())
+    before = snapshot(inbound)
+    inbound.shared_data = ""
+    inbound.shared_fields = []
+    if what == "referral":
+        if inbound.status in (InboundReferral.Status.SENT, InboundReferral.Status.ACCEPTED):
+            inbound.status = InboundReferral.Status.WITHDRAWN
+        inbound.withdrawn_at = inbound.withdrawn_at or at
+        inbound.withdrawal_reason = reason.strip()
+    else:
+        inbound.consent_withdrawn_at = inbound.consent_withdrawn_at or at
+    inbound.save()
+    audit_update(actor=None, instance=inbound, operation=inbound.operation, before=before)
+    inbound_withdrawn_notify(inbound, what)
+    return inbound
+
+
+def _inbox_count(peer: Peer, now: datetime.datetime) -> None:
+    """The inbox's rate limit: at most TUTELA_PEER_INBOX_PER_MINUTE packages per peer key in a
+    one-minute window, counted once the signature is checked (a forger cannot spend a real peer's
+    allowance) and before anything is decrypted or written. Counted in its own transaction: a
+    package refused later still counts."""
+    limit = settings.TUTELA_PEER_INBOX_PER_MINUTE
+    window = datetime.timedelta(minutes=1)
+    with transaction.atomic():
+        row = (
+            Peer.objects.select_for_update()
+            .only("inbox_window_start", "inbox_window_count")
+            .get(pk=peer.pk)
+        )
+        start, count = row.inbox_window_start, row.inbox_window_count
+        if start is None or not start <= now < start + window:
+            start, count = now, 0
+        if count >= limit:
+            retry_after = max(1, math.ceil((start + window - now).total_seconds()))
+            raise PackageError(
+                "rate_limited",
+                f"At most {limit} packages a minute: try again in {retry_after} seconds.",
+                retry_after=retry_after,
+            )
+        Peer.objects.filter(pk=peer.pk).update(
+            inbox_window_start=start, inbox_window_count=count + 1
+        )
+
+
 def package_receive(*, body: bytes, now: datetime.datetime | None = None) -> dict[str, Any]:
-    """Take in one package posted to the inbox. Raises PackageError (nothing written) if it is
-    too large, malformed, from an unknown or revoked peer, badly signed, out of its time window,
-    a replay, not for this instance, or its payload is not exactly what the schema allows."""
+    """Take in one package posted to the inbox. Raises PackageError (nothing written but the rate
+    count) if it is too large, malformed, from an unknown or revoked peer, badly signed, over the
+    peer's rate limit, out of its time window, a replay, not for this instance, or its payload is
+    not exactly what the schema allows."""
     now = now or timezone.now()
     package = peer_packages.read_header(body)
     peer = (
@@ -520,13 +660,21 @@ def package_receive(*, body: bytes, now: datetime.datetime | None = None) -> dic
     if peer is None:
         raise PackageError("unknown_peer", "The sender is not an active peer of this operation.")
     peer_packages.verify(package, signing_key=peer.signing_key)
+    _inbox_count(peer, now)
+    return _package_take(peer, package, now)
+
+
+@transaction.atomic
+def _package_take(peer: Peer, package: dict[str, Any], now: datetime.datetime) -> dict[str, Any]:
     peer_packages.check_time(package, now)
     if PeerPackageSeen.objects.filter(peer=peer, package_id=package["id"]).exists():
         raise PackageError("replay", "This package was already received.")
     payload = peer_packages.open_payload(package, keys=instance_keys())
     kind = payload.get("kind")
-    if set(payload) != {"kind", str(kind)} or kind not in ("referral", "answer"):
-        raise PackageError("invalid", "The payload is a referral or an answer, nothing else.")
+    if set(payload) != {"kind", str(kind)} or kind not in ("referral", "answer", "withdrawal"):
+        raise PackageError(
+            "invalid", "The payload is a referral, an answer or a withdrawal, nothing else."
+        )
     try:
         with transaction.atomic():
             PeerPackageSeen.objects.create(peer=peer, package_id=package["id"])
@@ -535,6 +683,9 @@ def package_receive(*, body: bytes, now: datetime.datetime | None = None) -> dic
     if kind == "referral":
         inbound = _receive_referral(peer, payload["referral"])
         return {"received": "referral", "code": inbound.code}
+    if kind == "withdrawal":
+        inbound = _receive_withdrawal(peer, payload["withdrawal"])
+        return {"received": "withdrawal", "code": inbound.code, "status": inbound.status}
     referral = _receive_answer(peer, payload["answer"])
     return {"received": "answer", "code": referral.code, "status": referral.status}
 
@@ -644,3 +795,122 @@ def inbound_referral_complete(
 
 def answer_delivery(inbound: InboundReferral) -> PeerMessage | None:
     return PeerMessage.objects.filter(inbound=inbound).order_by("-created_at", "-id").first()
+
+
+def inbound_withdrawn_notify(inbound: InboundReferral, what: str) -> None:
+    """E-mail the receiving organisation's supervisors that the sender took the referral (or its
+    consent) back (the code only)."""
+    for user in notifications.supervisors_of(inbound.operation, inbound.organisation_id):
+        with translation.override(user.language or inbound.operation.default_language):
+            if what == "referral":
+                subject = _("Referral %(code)s withdrawn") % {"code": inbound.code}
+                text = _(
+                    "%(org)s withdrew the referral %(code)s. What it shared has been removed "
+                    "from this Tutela."
+                )
+            else:
+                subject = _("Consent withdrawn for the referral %(code)s") % {"code": inbound.code}
+                text = _(
+                    "The person referred by %(org)s in the referral %(code)s withdrew their "
+                    "consent. What it shared has been removed from this Tutela."
+                )
+            mail_enqueue(
+                operation=inbound.operation,
+                kind="cases.peer_referral_withdrawn",
+                subject=subject,
+                text=text % {"org": inbound.from_organisation, "code": inbound.code},
+                to_users=[user],
+            )
+
+
+# --- The receiving side: its own case, and referrals left unanswered -----------------------------
+
+
+@transaction.atomic
+def inbound_referral_open_case(
+    *,
+    inbound: InboundReferral,
+    by: User,
+    area: AdminArea | None = None,
+    confirm_not_duplicate: bool = False,
+) -> Case:
+    """The receiving organisation opens its own case from an accepted inbound referral, with the
+    fields the sender's consent let through (and nothing else); the case is linked to it."""
+    if not access.can_answer_inbound_referral(by, inbound):
+        raise PermissionDenied
+    inbound = InboundReferral.objects.select_for_update().get(pk=inbound.pk)
+    if inbound.status not in (InboundReferral.Status.ACCEPTED, InboundReferral.Status.COMPLETED):
+        raise ValidationError(_("Accept the referral before opening a case from it."))
+    if inbound.case_id is not None:
+        raise ValidationError(_("A case was already opened from this referral."))
+    if inbound.consent_withdrawn_at is not None or inbound.withdrawn_at is not None:
+        raise ValidationError(
+            _("The referring organisation withdrew what it shared: no case can be opened from it.")
+        )
+    shared = shared_values(inbound.shared_data)
+    if area is None and shared.get("location"):
+        area = AdminArea.objects.filter(pcode=shared["location"]).first()
+    if area is None:
+        raise ValidationError(
+            {"area": _("Give the place (P-code): the referral did not share it.")}
+        )
+    principal = person_from_shared(shared)
+    case = case_register(
+        operation=inbound.operation,
+        by=by,
+        principal=principal,
+        area=area,
+        case_type=Case.Type.GENERAL,
+        risk_level=str(shared.get("risk_level") or Case.RiskLevel.MEDIUM),
+        nationality=str(shared.get("nationality") or ""),
+        address=str(shared.get("address") or ""),
+        summary=_("Opened from the referral %(code)s received from %(org)s.")
+        % {"code": inbound.code, "org": inbound.from_organisation},
+        confirm_not_duplicate=confirm_not_duplicate,
+    )
+    before = snapshot(inbound)
+    inbound.case = case
+    inbound.save(update_fields=["case", "updated_at"])
+    audit_update(actor=by, instance=inbound, operation=inbound.operation, before=before)
+    return case
+
+
+def inbound_referrals_overdue(now: datetime.datetime | None = None) -> Any:
+    return InboundReferral.objects.filter(
+        status=InboundReferral.Status.SENT,
+        respond_by__lt=now or timezone.now(),
+        escalated_at__isnull=True,
+    ).select_related("operation", "organisation")
+
+
+@transaction.atomic
+def inbound_referrals_escalate(*, now: datetime.datetime | None = None) -> list[InboundReferral]:
+    """The receiving side's escalation: each referral from another Tutela past its deadline
+    without an answer is e-mailed once to the receiving organisation's supervisors, audited."""
+    now = now or timezone.now()
+    escalated = []
+    for inbound in inbound_referrals_overdue(now).select_for_update(of=("self",)):
+        for user in notifications.supervisors_of(inbound.operation, inbound.organisation_id):
+            with translation.override(user.language or inbound.operation.default_language):
+                mail_enqueue(
+                    operation=inbound.operation,
+                    kind="cases.peer_referral_overdue",
+                    subject=_("Referral %(code)s not answered in time") % {"code": inbound.code},
+                    text=_(
+                        "The referral %(code)s that %(org)s sent your organisation through "
+                        "another Tutela was due for an answer by %(deadline)s UTC and has none. "
+                        "Please accept or decline it."
+                    )
+                    % {
+                        "code": inbound.code,
+                        "org": inbound.from_organisation,
+                        "deadline": inbound.respond_by.strftime("%Y-%m-%d %H:%M"),
+                    },
+                    to_users=[user],
+                )
+        before = snapshot(inbound)
+        inbound.escalated_at = now
+        inbound.save(update_fields=["escalated_at", "updated_at"])
+        audit_update(actor=None, instance=inbound, operation=inbound.operation, before=before)
+        escalated.append(inbound)
+    return escalated

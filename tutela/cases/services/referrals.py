@@ -28,7 +28,8 @@ from tutela.cases import access
 from tutela.cases.models import Case, CasePerson, Referral, Service, ServiceType
 from tutela.cases.services import notifications
 from tutela.cases.services.cases import PersonData, case_register
-from tutela.cases.services.consent import handoff_authorise, shared_json, shared_values
+from tutela.cases.services.consent import handoff_authorise, shared_json, withdrawal_channels
+from tutela.cases.shared_fields import shared_values
 from tutela.core.extensions import Registry
 from tutela.core.models import AdminArea, Operation, Organisation, User
 from tutela.core.services.audit import audit_create, audit_update, snapshot
@@ -221,10 +222,13 @@ def referral_withdraw(*, referral: Referral, by: User, reason: str) -> Referral:
     referral.shared_data = ""
     referral.save()
     audit_update(actor=by, instance=referral, operation=referral.operation, before=before)
+    for channel in withdrawal_channels:
+        channel(referral=referral, by=by, what="referral", reason=referral.withdrawal_reason)
     return referral
 
 
-def _person_from(shared: dict[str, Any]) -> PersonData:
+def person_from_shared(shared: dict[str, Any]) -> PersonData:
+    """The person a referral's shared fields describe (for the receiver's own case)."""
     names = shared.get("names") or {}
     person = PersonData(
         given_name=str(names.get("given_name") or ""),
@@ -271,7 +275,7 @@ def referral_open_case(
             {"area": _("Give the place (P-code): the referral did not share it.")}
         )
     case_type = referral.case.case_type
-    principal = _person_from(shared)
+    principal = person_from_shared(shared)
     if case_type == Case.Type.CHILD_PROTECTION and principal.age is None:
         case_type = Case.Type.GENERAL
     case = case_register(

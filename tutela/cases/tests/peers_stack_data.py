@@ -122,13 +122,15 @@ def refer(*, slug: str, to: str) -> dict[str, Any]:
 
 
 def referral_state(*, pk: int) -> dict[str, Any]:
-    from tutela.cases.models import Referral
+    from tutela.cases.models import PeerMessage, Referral
     from tutela.cases.services.peers import referral_delivery
 
     referral = Referral.objects.get(pk=pk)
     message = referral_delivery(referral)
+    withdrawal = PeerMessage.objects.filter(referral=referral, kind="withdrawal").first()
     return _out(
         {
+            "withdrawal": withdrawal.status if withdrawal else "",
             "status": referral.status,
             "feedback": referral.feedback,
             "delivery": message.status if message else "",
@@ -140,8 +142,9 @@ def referral_state(*, pk: int) -> dict[str, Any]:
 
 def inbound_state(*, slug: str) -> dict[str, Any]:
     from tutela.cases.models import InboundReferral
-    from tutela.cases.services.consent import shared_values
     from tutela.cases.services.peers import answer_delivery
+    from tutela.cases.shared_fields import shared_values
+    from tutela.core.models import AuditEntry
 
     found = []
     for inbound in InboundReferral.objects.filter(operation__slug=slug).order_by("pk"):
@@ -153,6 +156,10 @@ def inbound_state(*, slug: str) -> dict[str, Any]:
                 "organisation": inbound.organisation.acronym,
                 "status": inbound.status,
                 "shared": shared_values(inbound.shared_data),
+                "withdrawal_reason": inbound.withdrawal_reason,
+                "audited_updates": AuditEntry.objects.filter(
+                    entity_type="cases.inboundreferral", entity_id=str(inbound.pk), action="update"
+                ).count(),
                 "answer_delivery": message.status if message else "",
             }
         )
@@ -173,6 +180,15 @@ def answer(*, slug: str, pk: int, status: str, text: str = "") -> dict[str, Any]
     else:
         peers.inbound_referral_complete(inbound=inbound, by=by, feedback=text)
     return _out({"status": status})
+
+
+def withdraw(*, pk: int, reason: str) -> dict[str, Any]:
+    from tutela.cases.models import Referral
+    from tutela.cases.services.referrals import referral_withdraw
+
+    referral = Referral.objects.get(pk=pk)
+    referral_withdraw(referral=referral, by=referral.referred_by, reason=reason)
+    return _out({"status": referral.status})
 
 
 def seal_referral(*, slug: str, code: str, to: str) -> dict[str, Any]:

@@ -72,6 +72,8 @@ def cash_pages(p: Paid) -> list[tuple[str, str]]:
         ("post", f"{one}cancel/"),
         ("get", f"{one}instalments/2/"),
         ("post", f"{one}instalments/2/"),
+        ("get", f"{one}instalments/2/edit/"),
+        ("post", f"{one}instalments/2/edit/"),
         ("get", f"{one}instalments/1/monitoring/"),
         ("post", f"{one}instalments/1/monitoring/"),
     ]
@@ -89,6 +91,7 @@ def cash_endpoints(p: Paid) -> list[tuple[str, str]]:
         ("post", f"{one}check/"),
         ("post", f"{one}cancel/"),
         ("put", f"{one}instalments/"),
+        ("put", f"{one}instalments/2/"),
         ("post", f"{one}instalments/2/status/"),
         ("post", f"{one}instalments/1/monitoring/"),
     ]

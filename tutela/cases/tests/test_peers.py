@@ -47,6 +47,14 @@ def closed_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.fixture(autouse=True)
+def loopback_peers_allowed(settings: Any) -> None:
+    """The other Tutela of these tests is on 127.0.0.1: allowed through the setting, as an
+    administrator would for two instances on one private network (test_peer_security.py checks
+    that it is refused without)."""
+    settings.TUTELA_PEER_ALLOWED_HOSTS = ["127.0.0.1"]
+
+
 @dataclass
 class Remote:
     """The other Tutela: its keys, the organisation it hosts, its registration here."""
@@ -67,6 +75,10 @@ class Remote:
 
 @pytest.fixture
 def remote(cw: CaseWorld) -> Remote:
+    return make_remote(cw)
+
+
+def make_remote(cw: CaseWorld) -> Remote:
     keys = KeyPair.generate()
     irc = Organisation.objects.create(name="International Rescue Committee", acronym="IRC")
     irc.operations.add(cw.operation)

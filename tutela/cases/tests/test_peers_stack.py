@@ -6,8 +6,10 @@ A (operation "herat", AMSS) refers a case to IRC, which works in B (operation "k
 at first, so the referral waits to be delivered and A's scheduler retries it once B is up; only
 the consented fields travel (a referral asking for the phone and the ID is refused, and neither is
 anywhere in B's database file); B accepts and completes with feedback, and A's referral follows.
-Forged, tampered, replayed and oversized packages posted to B's inbox are refused with nothing
-written."""
+A withdraws a second referral: B is told and removes what it shared. Forged, tampered, replayed
+and oversized packages posted to B's inbox are refused with nothing written; past 4 packages a
+minute from A's key, B answers 429 with Retry-After. Both instances allow 127.0.0.1 as a peer's
+address through TUTELA_PEER_ALLOWED_HOSTS (refused otherwise: not a public address)."""
 
 from __future__ import annotations
 
@@ -91,13 +93,35 @@ def post_package(base: str, body: bytes) -> tuple[int, dict[str, Any]]:
         return error.code, json.loads(error.read() or b"{}")
 
 
+def post_package_headers(base: str, body: bytes) -> tuple[int, dict[str, Any], Any]:
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(  # noqa: S310 - loopback
+        f"{base}/api/v1/peers/inbox/",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=60) as response:  # noqa: S310
+            return response.status, json.loads(response.read()), response.headers
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}"), error.headers
+
+
 def test_a_referral_goes_to_another_tutela_and_its_answers_come_back(
     peers_sqlite: Path,
     tmp_path: Path,
 ) -> None:
     var_a = instance_var(peers_sqlite, tmp_path / "a")
     var_b = instance_var(peers_sqlite, tmp_path / "b")
-    env_a, env_b = stack_env(var_a), stack_env(var_b)
+    # Both on 127.0.0.1: refused as a peer's address unless the setting allows it (an
+    # administrator's explicit choice); B takes at most 4 packages a minute from a peer.
+    env_a = stack_env(var_a, TUTELA_PEER_ALLOWED_HOSTS="127.0.0.1")
+    env_b = stack_env(
+        var_b, TUTELA_PEER_ALLOWED_HOSTS="127.0.0.1", TUTELA_PEER_INBOX_PER_MINUTE="4"
+    )
     port_a, port_b = free_port(), free_port()
     base_a, base_b = f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}"
     keys_a = call(env_a, "build", slug="herat", own="AMSS", remote="IRC")
@@ -194,6 +218,36 @@ def test_a_referral_goes_to_another_tutela_and_its_answers_come_back(
             "delivered"
         )
 
+        # A withdraws a second referral once B has it: B is told and removes what it shared,
+        # audited on both sides.
+        second = call(env_a, "refer", slug="herat", to="IRC")
+        wait_for(
+            lambda: call(env_a, "referral_state", pk=second["referral"])["delivery"] == "delivered",
+            600,
+            "second referral not delivered",
+        )
+        call(env_a, "withdraw", pk=second["referral"], reason="The family moved to Kabul")
+        withdrawn = wait_for(
+            lambda: [
+                i
+                for i in call(env_b, "inbound_state", slug="kabul")["inbound"]
+                if i["code"] == second["code"] and i["status"] == "withdrawn"
+            ],
+            600,
+            "withdrawal not received",
+        )[0]
+        assert withdrawn["shared"] == {}
+        assert withdrawn["withdrawal_reason"] == "The family moved to Kabul"
+        assert withdrawn["audited_updates"] >= 1
+        assert call(env_a, "referral_state", pk=second["referral"])["withdrawal"] == "delivered"
+        database_a = var_a / "tutela.sqlite3"
+        assert sqlite_query(
+            database_a,
+            "SELECT COUNT(*) FROM core_auditentry WHERE entity_type = 'cases.referral' "
+            "AND entity_id = ? AND after LIKE '%peer_told%'",
+            (str(second["referral"]),),
+        ) == [(1,)]
+
         # The inbox: a package A sealed is taken once; replayed, tampered, forged, from an
         # unknown key or oversized, it is refused and nothing is written.
         package = call(env_a, "seal_referral", slug="herat", code="REF-TEST-1", to="IRC")[
@@ -224,11 +278,30 @@ def test_a_referral_goes_to_another_tutela_and_its_answers_come_back(
         assert (status, answer["code"]) == (403, "bad_signature")
         status, answer = post_package(base_b, b" " * (MAX_BYTES + 10))
         assert (status, answer["code"]) == (413, "too_large")
+        # Rate limit: A's key may post 4 packages a minute to B; past that, 429 and Retry-After.
+        packages = [
+            call(env_a, "seal_referral", slug="herat", code=f"REF-LIMIT-{n}", to="IRC")[
+                "package"
+            ].encode()
+            for n in range(6)
+        ]
+        taken, limited = 0, None
+        for body in packages:
+            status, answer, headers = post_package_headers(base_b, body)
+            if status == 429:
+                limited = (answer, headers)
+                break
+            assert status == 200, answer
+            taken += 1
+        assert limited is not None, "never rate limited"
+        assert limited[0]["code"] == "rate_limited"
+        assert 1 <= int(limited[1]["Retry-After"]) <= 60
         status, _, _ = request(f"{base_b}/healthz")
         assert status == 200
         database = var_b / "tutela.sqlite3"
-        assert sqlite_query(database, "SELECT COUNT(*) FROM cases_inboundreferral") == [(2,)]
-        assert sqlite_query(database, "SELECT COUNT(*) FROM cases_peerpackageseen") == [(2,)]
+        assert sqlite_query(database, "SELECT COUNT(*) FROM cases_inboundreferral") == [
+            (3 + taken,)
+        ]
     finally:
         server_b.stop()
         server_a.stop()

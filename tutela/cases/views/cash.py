@@ -263,6 +263,44 @@ def instalment_status(request: HttpRequest, slug: str, cash: int, number: int) -
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def instalment_edit(request: HttpRequest, slug: str, cash: int, number: int) -> HttpResponse:
+    """Change an unpaid instalment's due date and amount (locked once paid or cancelled)."""
+    operation, item = _cash_of(request, slug, cash)
+    user = current_user(request)
+    if not access.can_edit_cash(user, item):
+        raise PermissionDenied
+    instalment = _instalment(item, number)
+    if instalment.status not in services.EDITABLE:
+        messages.error(request, _("A paid or cancelled instalment cannot be changed."))
+        return redirect(cash_url(item))
+    form = cash_forms.InstalmentEditForm(
+        request.POST or None, initial={"due_on": instalment.due_on, "amount": instalment.amount}
+    )
+
+    def save() -> CashInstalment:
+        return services.instalment_edit(
+            instalment=instalment,
+            by=user,
+            due_on=form.cleaned_data["due_on"],
+            amount=form.cleaned_data["amount"],
+        )
+
+    return form_page(
+        request,
+        operation,
+        form,
+        save,
+        title=_("Instalment %(n)d: due date and amount") % {"n": number},
+        submit=_("Save"),
+        success=_("Instalment changed."),
+        then=cash_url(item),
+        back=cash_url(item),
+        case=item.case,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def monitoring_new(request: HttpRequest, slug: str, cash: int, number: int) -> HttpResponse:
     operation, item = _cash_of(request, slug, cash)
     user = current_user(request)

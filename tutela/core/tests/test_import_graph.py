@@ -26,8 +26,6 @@ PENDING = {
     "no-cycles-in-core": "services.mail and imports.problem_workbooks enqueue tasks whose bodies"
     " call them back (services <-> tasks <-> imports), services.workers calls imports.uploads,"
     " imports.pages uses views.common: left for the import-engine rebuild in core/imports",
-    "no-cycles-in-cases": "cases.selectors imports cases.services, cases.tasks <-> cases.services"
-    " (lead, after merge)",
     "no-cycles-in-planning": "planning.tasks <-> planning.services (lead, after merge)",
     "no-cycles-in-capacity": "capacity.selectors imports capacity.services (lead, after merge)",
 }
