@@ -10,9 +10,14 @@ the same Kobo export or home-made sheet a single click.
 Big files go to the background worker: `import_5w_start` runs small files at once and queues the
 others (task import_5w_in_background), with progress on the record's Job.
 
+Several columns can be added into one count (`ColumnMapping.columns` naming the same field for
+each: the file's age bands 0-3, 4-11 and 12-17 into girls); a numeric column left unused is
+warned about, never dropped silently.
+
 Value mappings (`ColumnMapping.values`, {field: {value in the file: value for Tutela}}) translate
 a file's own words ("Déplacés" -> "IDP", "June" -> "2014-06"). Two special keys: "" gives the value
-for blank cells and for a column the file lacks (a default), "*" any value not listed. Mapping a
+for blank cells and for a column the file lacks (a default: for a field the file has no column
+for, a constant that every row gets, "every row: ongoing"), "*" any value not listed. Mapping a
 value to null skips the row (e.g. the rows of other clusters in a multi-cluster 3W): skipped rows
 are counted, not checked.
 """
@@ -45,9 +50,17 @@ from tutela.core.imports import uploads
 from tutela.core.imports.bulk import collector_paused
 from tutela.core.imports.mappings import mapping_save_check, mapping_write
 from tutela.core.imports.matching import ColumnMatch, match_columns, match_score
-from tutela.core.imports.problems import ERROR, ImportFileError, Problem
+from tutela.core.imports.problems import ERROR, WARNING, ImportFileError, Problem
 from tutela.core.imports.readers import Table, read_table
-from tutela.core.imports.values import SKIP, ValueMap, text
+from tutela.core.imports.values import (
+    SKIP,
+    ParseError,
+    ValueMap,
+    is_blank,
+    parse_count,
+    sum_counts,
+    text,
+)
 from tutela.core.models import Body, Job, Operation, Organisation, User
 
 __all__ = [
@@ -100,6 +113,8 @@ def mapped_rows(
     if not pairs:
         return [(number, dict(defaults)) for number, _cells in table.rows], 0
     names = [name for _index, name in pairs]
+    # Fields added up from several columns: (position in `names`, the further columns).
+    sums = [(names.index(name), extra) for name, extra in match.summed.items() if name in names]
     # Rows are padded to the header's width by the reader, so every index exists.
     getter = itemgetter(*[index for index, _name in pairs])
     mapped = [(position, maps[name]) for position, name in enumerate(names) if name in maps]
@@ -108,6 +123,10 @@ def mapped_rows(
         picked = getter(cells)
         if single:
             picked = (picked,)
+        if sums:
+            picked = list(picked)
+            for position, extra in sums:
+                picked[position] = sum_counts([picked[position], *(cells[i] for i in extra)])
         if mapped:
             picked = list(picked)
             for position, vmap in mapped:
@@ -148,13 +167,73 @@ def _read(
     return read_table(data, file_name=file_name, sheet=sheet, header_row=header_row, prefer=_prefer)
 
 
+# Counts: a mapping may add several columns into one of these.
+SUMMABLE = frozenset(f.name for f in FIELDS if f.kind == "int")
+
+
 def _match(table: Table, mapping: ColumnMapping | None) -> ColumnMatch:
     return match_columns(
         table.headers,
         table.hxl_tags,
         targets=FIELDS,
         mapping=mapping.columns if mapping is not None else None,
+        summable=SUMMABLE,
     )
+
+
+# Columns left out on purpose (the mapping says "ignore") or already warned about (a second
+# column for a field).
+IGNORED_HOW = ("ignored", "duplicate")
+# Rows looked at to tell whether an unused column holds numbers.
+NUMERIC_SAMPLE = 200
+
+
+def numeric_columns(table: Table, indexes: Iterable[int]) -> list[int]:
+    """The columns among `indexes` whose filled cells (in the first rows) are nearly all counts."""
+    found = []
+    for index in indexes:
+        filled = numbers = 0
+        for _number, cells in table.rows[:NUMERIC_SAMPLE]:
+            value = cells[index] if index < len(cells) else None
+            if is_blank(value):
+                continue
+            filled += 1
+            try:
+                parse_count(value)
+            except ParseError:
+                continue
+            numbers += 1
+        if filled and numbers >= 0.9 * filled:
+            found.append(index)
+    return found
+
+
+def unused_numbers_problems(table: Table, match: ColumnMatch) -> list[Problem]:
+    """A warning for every column of numbers the import leaves out (neither matched, summed nor
+    ignored by the mapping): people counted in it would be lost without a word."""
+    used = set(match.columns) | {i for extra in match.summed.values() for i in extra}
+    ignored = {h for h in match.ignored}
+    candidates = [
+        i
+        for i, header in enumerate(table.headers)
+        if i not in used and header not in ignored and match.how.get(i) not in IGNORED_HOW
+    ]
+    return [
+        Problem(
+            row=None,
+            column=table.headers[index],
+            field="",
+            code="unused_numbers",
+            message=_(
+                "Column “%(header)s” holds numbers but is not imported. Map it to a field "
+                "(several columns can be added into one, e.g. age bands into girls), or set it "
+                "to “ignore” in the column mapping."
+            )
+            % {"header": " ".join(table.headers[index].split()) or f"#{index + 1}"},
+            severity=WARNING,
+        )
+        for index in numeric_columns(table, candidates)
+    ]
 
 
 def _field_label(name: str) -> str:
@@ -304,6 +383,7 @@ def _import(
         values=values,
         need_organisation=organisation is None,
     )
+    problems += unused_numbers_problems(table, match)
     if any(p.severity == ERROR for p in problems):
         return _finish(record, status=ImportRecord.Status.REJECTED, problems=problems)
     rows, skipped = mapped_rows(table, match, values)
@@ -470,6 +550,7 @@ def import_inspect(
         values=mapping.values if mapping is not None else None,
         need_organisation=need_organisation,
     )
+    problems += unused_numbers_problems(table, match)
     distinct: dict[str, list[str]] = {}
     for index, name in match.columns.items():
         if name not in CODE_FIELDS and name != "month":
