@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import itemgetter
 from typing import Any
 
@@ -570,6 +570,66 @@ def import_inspect(
         sample=table.rows[:sample_rows],
         distinct=distinct,
     )
+
+
+@dataclass
+class PreviewLine:
+    """One field of a mapping as it reads the first rows: the column(s) it comes from and, per
+    row, the cells and what they become (their sum for several columns)."""
+
+    field: str
+    label: str
+    headers: list[str]
+    samples: list[tuple[int, list[str], str]]
+
+    @property
+    def summed(self) -> bool:
+        return len(self.headers) > 1
+
+
+def mapping_preview(
+    table: Table,
+    columns: Mapping[str, str],
+    values: Mapping[str, Any] | None,
+    *,
+    rows: int = 5,
+) -> list[PreviewLine]:
+    """What the mapping `columns` ({header: field}) and `values` make of the first `rows` rows,
+    field by field in the 5W's order (nothing is checked or saved): shown on the mapping page
+    before anything is written, so that a column mapped to the wrong field is seen."""
+    match = match_columns(
+        table.headers,
+        table.hxl_tags,
+        targets=FIELDS,
+        mapping=columns,
+        auto=False,
+        summable=SUMMABLE,
+    )
+    head = replace(table, rows=table.rows[:rows])
+    mapped = dict(mapped_rows(head, match, values)[0])
+    by_field = {name: index for index, name in match.columns.items()}
+    lines = []
+    for spec in FIELDS:
+        if spec.name not in by_field:
+            continue
+        indexes = [by_field[spec.name], *match.summed.get(spec.name, [])]
+        samples = []
+        for number, cells in head.rows:
+            shown = [text(cells[i]) for i in indexes]
+            if number in mapped:
+                result = text(mapped[number].get(spec.name))
+            else:
+                result = _("(row left out)")
+            samples.append((number, shown, result))
+        lines.append(
+            PreviewLine(
+                field=spec.name,
+                label=str(spec.label),
+                headers=[table.headers[i] for i in indexes],
+                samples=samples,
+            )
+        )
+    return lines
 
 
 def import_annotated_workbook(*, record: ImportRecord) -> bytes:
