@@ -318,17 +318,17 @@ class RowChecker(CellChecks, LocationChecks):
             except (TypeError, ValueError):
                 value = math.nan
             if not math.isfinite(value) or abs(value) > bound:
-                self.add(
-                    name,
-                    "not_coordinate",
-                    _(
-                        "Row %(row)s, column “%(column)s”: “%(value)s” is not a %(what)s in "
-                        "decimal degrees (between -%(bound)s and %(bound)s)."
-                    ),
-                    value=text(raw),
-                    what=_("latitude") if name == "latitude" else _("longitude"),
-                    bound=int(bound),
-                )
+                if name == "latitude":
+                    message = _(
+                        "Row %(row)s, column “%(column)s”: “%(value)s” is not a latitude in "
+                        "decimal degrees (between -90 and 90)."
+                    )
+                else:
+                    message = _(
+                        "Row %(row)s, column “%(column)s”: “%(value)s” is not a longitude in "
+                        "decimal degrees (between -180 and 180)."
+                    )
+                self.add(name, "not_coordinate", message, value=text(raw))
                 found.append(None)
                 continue
             found.append(value)
