@@ -319,11 +319,11 @@ class MappingForm(forms.Form):
                     initial=initial_values.get(field_name, {}).get(value, ""),
                 )
                 self.value_keys.append((key, field_name, value))
-        for field_name, choices in (constant_choices or {}).items():
+        for field_name, options in (constant_choices or {}).items():
             key = f"const_{field_name}"
             self.fields[key] = forms.ChoiceField(
-                label=fivew.BY_NAME[field_name].label,
-                choices=[("", _("— from the file —")), *choices],
+                label=str(fivew.BY_NAME[field_name].label),
+                choices=[("", _("— from the file —")), *options],
                 required=False,
                 initial=(initial_values.get(field_name) or {}).get("", ""),
             )

@@ -312,9 +312,11 @@ class RowChecker(CellChecks, LocationChecks):
             if is_blank(raw):
                 found.append(None)
                 continue
+            value: float
             try:
-                value = float(str(raw).strip().replace(",", ".")) if type(raw) is str else raw
-                value = float(value)
+                # A decimal comma ("14,35") is read as a point.
+                source: Any = str(raw).strip().replace(",", ".") if type(raw) is str else raw
+                value = float(source)
             except (TypeError, ValueError):
                 value = math.nan
             if not math.isfinite(value) or abs(value) > bound:
