@@ -7,17 +7,20 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import openpyxl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from tutela.activities.models import ActivityReport, ColumnMapping, ImportRecord
 from tutela.activities.selectors import pivot
+from tutela.activities.services.imports import import_inspect
 from tutela.activities.tests.import_fixtures import Ops, ops_fixture  # noqa: F401
 from tutela.activities.tests.real_files import (
     CLI_COLUMNS,
     CLI_SETS,
     CLI_VALUES,
+    LABELS,
     site_row,
     site_workbook,
 )
@@ -189,3 +192,27 @@ def test_rows_with_genuine_errors_are_all_reported_at_once(ops: Ops, tmp_path: P
     assert "cinco" in output
     assert "row 7, column “Latitud”" in output
     assert ActivityReport.objects.count() == 0
+
+
+def test_mis_mappings_are_caught_before_anything_is_written() -> None:
+    """A percentage mapped to a count is an error; a hashtag saying men over "Mujeres…" and a
+    column nearly empty are warnings; the file is only read (no database)."""
+    rows = [site_row(code="" if n else "S-001") for n in range(25)]
+    workbook = openpyxl.load_workbook(io.BytesIO(site_workbook(rows)))
+    sheet = workbook["5W sitios"]
+    women = LABELS.index("Mujeres 18-59") + 1
+    assert sheet.cell(row=3, column=women).value == "#reached+f+adults"
+    sheet.cell(row=3, column=women).value = "#reached+m+adults"
+    content = io.BytesIO()
+    workbook.save(content)
+    inspection = import_inspect(
+        file=content.getvalue(),
+        file_name="5W.xlsx",
+        mapping=ColumnMapping(columns={"% mujeres": "older_women"}, header_row=2),
+    )
+    by_code = {(p.code, p.column): p for p in inspection.problems}
+    assert by_code[("rate_as_count", "% mujeres")].severity == "error"
+    assert by_code[("hxl_contradicts_label", "Mujeres 18-59")].severity == "warning"
+    assert by_code[("nearly_empty", "Código del sitio")].severity == "warning"
+    # The well-mapped columns raise nothing.
+    assert not any(p.column == "Latitud" for p in inspection.problems)
