@@ -92,11 +92,9 @@ def test_mapping_page_adds_up_columns_sets_constants_and_remembers_ignore(fivew,
     assert re.search(r"<td>2 \+ 5 \+ 3</td><td class=\"num sum\">10</td>", html), html
     assert re.search(r"<td>0 \+ 3 \+ 2</td><td class=\"num sum\">5</td>", html)
 
-    # The file's own words for the population group are asked for once the column is chosen.
-    for key, value in re.findall(
-        r'<label for="id_(val_population_group_\d+)">([^<]+)</label>', html
-    ):
-        data[key] = "IDP" if value.startswith("Desplazados") else "HST"
+    # The file's words for population groups and statuses are known ones: nothing is asked.
+    assert "val_population_group_" not in html
+    assert "val_status_" not in html
     del data["preview"]
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
