@@ -267,8 +267,14 @@ def field_choices() -> list[tuple[str, Any]]:
     return [("", _("— ignore this column —"))] + [(f.name, f.label) for f in fivew.FIELDS]
 
 
+# Fields a mapping may give one value for every row of a file that has no column for them.
+CONSTANT_FIELDS = ("organisation", "activity", "population_group", "status", "modality")
+
+
 class MappingForm(forms.Form):
-    """Each source column -> a 5W field; unknown values -> a code; optionally saved by name."""
+    """Each source column -> a 5W field (several columns for a count are added up; "ignore" is
+    remembered); unknown values -> a code; a value for every row of a field the file lacks;
+    optionally saved by name."""
 
     name = forms.CharField(
         label=_("Save this mapping as"),
@@ -285,11 +291,13 @@ class MappingForm(forms.Form):
         unknown_values: dict[str, list[str]],
         value_choices: dict[str, list[tuple[str, str]]],
         initial_values: dict[str, dict[str, str]] | None = None,
+        constant_choices: dict[str, list[tuple[str, str]]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.column_keys: list[tuple[str, str]] = []
         self.value_keys: list[tuple[str, str, str]] = []
+        self.constant_keys: list[tuple[str, str]] = []
         for position, column in enumerate(columns):
             key = f"col_{position}"
             self.fields[key] = forms.ChoiceField(
@@ -311,16 +319,39 @@ class MappingForm(forms.Form):
                     initial=initial_values.get(field_name, {}).get(value, ""),
                 )
                 self.value_keys.append((key, field_name, value))
+        for field_name, options in (constant_choices or {}).items():
+            key = f"const_{field_name}"
+            self.fields[key] = forms.ChoiceField(
+                label=str(fivew.BY_NAME[field_name].label),
+                choices=[("", _("— from the file —")), *options],
+                required=False,
+                initial=(initial_values.get(field_name) or {}).get("", ""),
+            )
+            self.constant_keys.append((key, field_name))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         chosen: list[str] = [str(data[key]) for key, _column in self.column_keys if data.get(key)]
-        twice = sorted({f for f in chosen if chosen.count(f) > 1})
+        # Counts may come from several columns, added up (the file's own age bands).
+        twice = sorted(
+            {f for f in chosen if chosen.count(f) > 1 and fivew.BY_NAME[f].kind != "int"}
+        )
         if twice:
             raise ValidationError(
-                _("Each field can come from one column only: %(fields)s.")
+                _(
+                    "Each field can come from one column only (only counts can add several "
+                    "columns): %(fields)s."
+                )
                 % {"fields": ", ".join(str(fivew.BY_NAME[f].label) for f in twice)}
             )
+        constant = {name for key, name in self.constant_keys if data.get(key)}
+        both = sorted(constant & set(chosen))
+        if both:
+            raise ValidationError(
+                _("These fields have a column and a value for every row; choose one: %(fields)s.")
+                % {"fields": ", ".join(str(fivew.BY_NAME[f].label) for f in both)}
+            )
+        chosen += sorted(constant)
         missing = [str(fivew.BY_NAME[f].label) for f in fivew.REQUIRED if f not in chosen]
         if not any(f.startswith("admin") for f in chosen):
             missing.append(str(_("a location (admin P-code or name)")))
@@ -331,10 +362,12 @@ class MappingForm(forms.Form):
         return data
 
     def mapping_columns(self) -> dict[str, str]:
+        """{header: field}; "" for the columns to ignore, so that they are not matched again
+        next month."""
         return {
-            column: self.cleaned_data[key]
+            column: self.cleaned_data.get(key) or ""
             for key, column in self.column_keys
-            if self.cleaned_data.get(key)
+            if column.strip()
         }
 
     def mapping_values(self) -> dict[str, dict[str, str]]:
@@ -342,7 +375,13 @@ class MappingForm(forms.Form):
         for key, field_name, value in self.value_keys:
             if self.cleaned_data.get(key):
                 values.setdefault(field_name, {})[value] = self.cleaned_data[key]
+        for key, field_name in self.constant_keys:
+            if self.cleaned_data.get(key):
+                values.setdefault(field_name, {})[""] = self.cleaned_data[key]
         return values
+
+    def constant_fields(self) -> list[Any]:
+        return [self[key] for key, _name in self.constant_keys]
 
     def column_fields(self) -> list[Any]:
         return [self[key] for key, _column in self.column_keys]

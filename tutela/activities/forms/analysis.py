@@ -85,6 +85,12 @@ class AnalysisForm(forms.Form):
         choices=[("", "—"), *ActivityReport.Status.choices],
         required=False,
     )
+    site = forms.CharField(
+        label=_("Site"),
+        required=False,
+        max_length=200,
+        help_text=_("A site's code, or its name (case and accents do not matter)."),
+    )
     validated_only = forms.BooleanField(label=_("Validated rows only"), required=False)
     threshold = forms.FloatField(
         label=_("Coverage threshold (%)"),
@@ -177,6 +183,7 @@ class AnalysisForm(forms.Form):
             area=self.value("area"),
             population_group=self.value("population_group"),
             status=self.value("status", ""),
+            site=self.value("site", ""),
             validated_only=bool(self.value("validated_only", False)),
         )
 

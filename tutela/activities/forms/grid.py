@@ -89,10 +89,10 @@ GRID_COLUMNS: tuple[GridColumn, ...] = (
 )
 GRID_FIELDS = tuple(c.name for c in GRID_COLUMNS)
 # Key fields of an existing row are shown, not edited: changing one would be another row (the
-# natural key is organisation × activity × location × month × population group); delete the row
-# and enter it again instead.
+# natural key is organisation × activity × location × month × population group × site); delete
+# the row and enter it again instead.
 GRID_KEY_FIELDS = frozenset(
-    {"activity", "admin1_pcode", "admin2_pcode", "admin3_pcode", "population_group"}
+    {"activity", "admin1_pcode", "admin2_pcode", "admin3_pcode", "population_group", "site"}
 )
 # A line whose only values are these is empty (the status select starts on "ongoing").
 _GRID_DEFAULTED = frozenset({"status"})

@@ -20,7 +20,7 @@ class Field:
     name: str
     label: Promise
     hxl: str
-    kind: str  # "text", "month", "date", "int", "code", "pcode"
+    kind: str  # "text", "month", "date", "int", "float", "code", "pcode"
     synonyms: tuple[str, ...] = field(default=())
     help: Promise | str = ""
 
@@ -124,7 +124,41 @@ FIELDS: tuple[Field, ...] = (
         "text",
         ("admin3", "adm3", "commune", "admin3 name", "zone de sante"),
     ),
-    Field("site", _("Site"), "#loc+name", "text", ("site", "localite", "locality", "village")),
+    Field(
+        "site",
+        _("Site"),
+        "#loc+name",
+        "text",
+        ("site", "localite", "locality", "village", "sitio", "nombre del sitio", "nom du site"),
+        _(
+            "A school, health facility, IDP site or community. Two rows that differ only by "
+            "site are two rows."
+        ),
+    ),
+    Field(
+        "site_code",
+        _("Site code"),
+        "#loc+code",
+        "text",
+        ("site code", "code site", "code du site", "codigo sitio", "codigo del sitio", "site id"),
+        _("The site's code (e.g. a CCCM site code): identifies the site when given."),
+    ),
+    Field(
+        "latitude",
+        _("Latitude"),
+        "#geo+lat",
+        "float",
+        ("latitude", "lat", "latitud", "y"),
+        _("Of the site, in decimal degrees (e.g. 7.8931)."),
+    ),
+    Field(
+        "longitude",
+        _("Longitude"),
+        "#geo+lon",
+        "float",
+        ("longitude", "lon", "long", "longitud", "x"),
+        _("Of the site, in decimal degrees (e.g. -72.5078)."),
+    ),
     Field(
         "population_group",
         _("Population group"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -88,9 +89,13 @@ class Submission(models.Model):
 class ActivityReport(models.Model):
     """One 5W row: an organisation did an activity, in a place, in a month, for a population group.
 
-    Natural key: organisation × activity × location × month × population group; re-imports update
-    the row with that key instead of adding one. People are counted once per row, by sex and age
-    band; `total` is the people reached (the sum of the bands where they are given).
+    Natural key: organisation × activity × location × month × population group × site; re-imports
+    update the row with that key instead of adding one. The site (a school, a health facility, an
+    IDP site, a community) is optional: `site_key` is its code when given (e.g. a CCCM site code),
+    otherwise its name compared without case, accents or punctuation, and "" for a row without a
+    site, so two rows that differ only by site are two rows, not a repeat. People are counted
+    once per row, by sex and age band; `total` is the people reached (the sum of the bands where
+    they are given).
     """
 
     class Status(models.TextChoices):
@@ -183,6 +188,21 @@ class ActivityReport(models.Model):
         db_constraint=False,
     )
     site = models.CharField(_("site"), max_length=200, blank=True)
+    site_code = models.CharField(_("site code"), max_length=60, blank=True)
+    # Set by the row checks from the code (upper case) or the name (name_key): part of the key.
+    site_key = models.CharField(max_length=200, blank=True, default="", editable=False)
+    latitude = models.FloatField(
+        _("latitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.FloatField(
+        _("longitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
     population_group = models.ForeignKey(
         "core.PopulationGroup",
         on_delete=models.PROTECT,
@@ -266,7 +286,14 @@ class ActivityReport(models.Model):
         verbose_name_plural = _("5W rows")
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "activity", "area", "month", "population_group"],
+                fields=[
+                    "organisation",
+                    "activity",
+                    "area",
+                    "month",
+                    "population_group",
+                    "site_key",
+                ],
                 name="report_natural_key",
             ),
             models.CheckConstraint(

@@ -20,7 +20,7 @@ MEASURE_COLUMNS = (
     "quantity",
 )
 # The key the cumulative rule picks one row for (as selectors.RULE_KEY).
-KEY_COLUMNS = ("organisation_id", "activity_id", "area_id", "population_group_id")
+KEY_COLUMNS = ("organisation_id", "activity_id", "area_id", "population_group_id", "site_key")
 
 
 @dataclass(frozen=True)

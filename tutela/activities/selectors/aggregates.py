@@ -3,7 +3,7 @@
 Counting rule. Partners report people reached each month and the same people come back month after
 month, so monthly totals are never added up across months. A table that is not broken down by
 month applies the operation's cumulative rule (ActivitySettings.cumulative_rule) per partner ×
-activity × location × population group first, in SQL:
+activity × location × site × population group first, in SQL (rows without a site are one site):
 - max_month: the month with the most people reached (its whole row, so that the sex and age bands
   still add up to the total);
 - latest: the latest month reported;
@@ -50,6 +50,8 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("admin3", gettext_lazy("Admin 3"), "admin3_id"),
         Dimension("month", gettext_lazy("Month"), "month"),
         Dimension("population_group", gettext_lazy("Population group"), "population_group_id"),
+        # By its key: the code when given, else the name (see ActivityReport.site_key).
+        Dimension("site", gettext_lazy("Site"), "site_key"),
     )
 }
 MAX_DIMENSIONS = 3
@@ -57,8 +59,9 @@ MAX_DIMENSIONS = 3
 # People counts (sex and age bands, total, disability) and other units.
 MEASURES: tuple[str, ...] = (*SEX_AGE, "total", "with_disability", "quantity")
 PEOPLE_MEASURES: tuple[str, ...] = (*SEX_AGE, "total", "with_disability")
-# The key the cumulative rule works on: one partner, activity, place and population group.
-RULE_KEY = ("organisation_id", "activity_id", "area_id", "population_group_id")
+# The key the cumulative rule works on: one partner, activity, place (and site) and population
+# group. People reached at two sites of an activity are counted at each site, as at two places.
+RULE_KEY = ("organisation_id", "activity_id", "area_id", "population_group_id", "site_key")
 
 
 def dimension_label(operation: Operation, name: str) -> str:
@@ -74,8 +77,8 @@ def measure_label(name: str) -> str:
 def rule_text(rule: str, *, by_month: bool) -> str:
     """The counting rule, as stated on pages and in exports."""
     caveat = _(
-        "Someone reached by several activities or partners can be counted more than once "
-        "when rows are added up."
+        "Someone reached by several activities, partners or sites can be counted more than "
+        "once when rows are added up."
     )
     if by_month:
         text = _(
@@ -89,15 +92,15 @@ def rule_text(rule: str, *, by_month: bool) -> str:
         )
     elif rule == ActivitySettings.CumulativeRule.LATEST:
         text = _(
-            "People reached over the period: for each partner, activity, location and population "
-            "group, the latest month reported is counted once (partners report running totals); "
-            "monthly figures are never added up across months."
+            "People reached over the period: for each partner, activity, location, site and "
+            "population group, the latest month reported is counted once (partners report "
+            "running totals); monthly figures are never added up across months."
         )
     else:
         text = _(
-            "People reached over the period: for each partner, activity, location and population "
-            "group, the month with the most people reached is counted once, and these are added "
-            "up; monthly figures are never added up across months."
+            "People reached over the period: for each partner, activity, location, site and "
+            "population group, the month with the most people reached is counted once, and these "
+            "are added up; monthly figures are never added up across months."
         )
     return f"{text} {caveat}"
 

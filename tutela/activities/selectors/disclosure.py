@@ -44,7 +44,7 @@ from django.db.models.expressions import Combinable
 from tutela.activities.models import ActivityReport, ActivitySettings, Submission
 from tutela.activities.models.fields import SEX_AGE
 from tutela.activities.selectors.aggregates import aggregate, sum_groups
-from tutela.activities.selectors.filters import Filters, body_ids_within
+from tutela.activities.selectors.filters import Filters, body_ids_within, site_keys
 from tutela.activities.selectors.names import month_value
 from tutela.core import access
 from tutela.core.disclosure_blocks import (
@@ -74,10 +74,12 @@ ATOM_DIMENSION = {
     "admin3": "admin3_id",
     "month": "month",
     "population_group": "population_group_id",
+    "site": "site_key",
 }
 # Small groups of hidden rows are pooled across these, in this order (never the month or the
 # measure). Status and validation only exist in monthly atoms (see the module docstring).
 POOL_ORDER = (
+    "site_key",
     "status",
     "validated",
     "area_id",
@@ -167,6 +169,7 @@ def _dimensions(*, monthly: bool, by_indicator: bool, unnamed: Collection[int]) 
             "admin3_id": "admin3_id",
             "area_id": "area_id",
             "population_group_id": "population_group_id",
+            "site_key": "site_key",
         }
     )
     if by_indicator:
@@ -196,6 +199,8 @@ def _view_checks(operation: Operation, filters: Filters, *, monthly: bool) -> li
         checks.append((name, [filters.area.pk]))
     if filters.population_group is not None:
         checks.append(("population_group_id", [filters.population_group.pk]))
+    if filters.site:
+        checks.append(("site_key", site_keys(filters.site)))
     if monthly:
         if filters.status:
             checks.append(("status", [filters.status]))

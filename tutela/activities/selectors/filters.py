@@ -12,6 +12,7 @@ from django.db.models import Model, QuerySet
 from tutela.activities.models import Activity, ActivityReport, Submission
 from tutela.activities.selectors.visibility import hidden_name_area_ids
 from tutela.core.models import AdminArea, Body, Operation, Organisation, PopulationGroup, User
+from tutela.core.pcodes import name_key
 
 _M = TypeVar("_M", bound=Model)
 
@@ -28,6 +29,8 @@ class Filters:
     area: AdminArea | None = None
     population_group: PopulationGroup | None = None
     status: str = ""
+    # A site as the user writes it: its code or its name (matched on ActivityReport.site_key).
+    site: str = ""
     validated_only: bool = False
 
     @classmethod
@@ -36,6 +39,12 @@ class Filters:
             return value
         known = cls.__dataclass_fields__
         return cls(**{k: v for k, v in (value or {}).items() if k in known and v is not None})
+
+
+def site_keys(site: str) -> list[str]:
+    """The site keys (ActivityReport.site_key) a site written by the user may stand for: a code
+    (kept upper case) or a name (compared without case, accents or punctuation)."""
+    return sorted({site.strip().upper()[:200], (name_key(site) or site.strip().lower())[:200]})
 
 
 def body_ids_within(operation: Operation, body: Body) -> list[int]:
@@ -117,6 +126,8 @@ def apply_filters(
     )
     if filters.status:
         rows = rows.filter(status=filters.status)
+    if filters.site:
+        rows = rows.filter(site_key__in=site_keys(filters.site))
     if filters.validated_only:
         rows = rows.filter(submission__status=Submission.Status.VALIDATED)
     return rows

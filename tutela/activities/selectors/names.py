@@ -11,7 +11,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tutela.activities.models import Activity, Indicator
+from tutela.activities.models import Activity, ActivityReport, Indicator
 from tutela.core.models import AdminArea, Body, Organisation, PopulationGroup
 
 
@@ -59,6 +59,18 @@ def resolve_names(dim: str, values: Iterable[Any]) -> dict[Any, Name]:
     elif dim == "population_group":
         for group in PopulationGroup.objects.filter(pk__in=ids):
             names[group.pk] = Name(group.code, group.name)
+    elif dim == "site":
+        # Keys without a site are "Not given" (missing_name); a key's label is the name (and
+        # code) written on its rows.
+        found = (
+            ActivityReport.objects.filter(site_key__in=ids - {""})
+            .order_by("site_key", "-month")
+            .values_list("site_key", "site_code", "site")
+        )
+        for key, code, name in found:
+            if key not in names:
+                label = f"{code} — {name}" if code and name else (name or code)
+                names[key] = Name(code or key, label)
     elif dim == "month":
         for value in ids:
             month = month_value(value)

@@ -53,7 +53,8 @@ def summary_state(operation: Operation) -> SummaryState | None:
 
 def _filter_columns(filters: Filters) -> set[str] | None:
     """The summary columns the filters need; None when no summary table holds them."""
-    if filters.status:
+    if filters.status or filters.site:
+        # No summary table keeps the site (its grains stop at admin 2 and 3).
         return None
     columns: set[str] = set()
     if filters.month_from or filters.month_to:
@@ -104,6 +105,9 @@ def summary_rows(
         return None
     needed = _filter_columns(filters)
     if needed is None:
+        return None
+    if any(d not in DIMENSION_COLUMNS for d in dims):
+        # A dimension no summary table keeps (the site): the 5W rows answer.
         return None
     needed |= {DIMENSION_COLUMNS[d] for d in dims} | set(columns)
     cluster_wide = access.is_cluster_wide(user, operation)

@@ -80,6 +80,9 @@ _LOOKUPS: dict[str, str] = {
     "admin3_pcode": "admin3__pcode",
     "admin3_name": "admin3__name",
     "site": "site",
+    "site_code": "site_code",
+    "latitude": "latitude",
+    "longitude": "longitude",
     "population_group": "population_group__code",
     "status": "status",
     "modality": "modality",
@@ -154,7 +157,7 @@ def _from_report(report: ActivityReport, language: str) -> dict[str, Any]:
         values[f"admin{level}__name"] = code(area, "name")
     for key in _AREA_IDS:
         values[key] = getattr(report, key)
-    for name in ("site", *REPORT_VALUE_FIELDS):
+    for name in ("site", "site_code", "latitude", "longitude", *REPORT_VALUE_FIELDS):
         values[name] = getattr(report, name)
     for relation in _LOCALISED.values():
         obj = getattr(report, relation)

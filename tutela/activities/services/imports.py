@@ -10,9 +10,14 @@ the same Kobo export or home-made sheet a single click.
 Big files go to the background worker: `import_5w_start` runs small files at once and queues the
 others (task import_5w_in_background), with progress on the record's Job.
 
+Several columns can be added into one count (`ColumnMapping.columns` naming the same field for
+each: the file's age bands 0-3, 4-11 and 12-17 into girls); a numeric column left unused is
+warned about, never dropped silently.
+
 Value mappings (`ColumnMapping.values`, {field: {value in the file: value for Tutela}}) translate
 a file's own words ("Déplacés" -> "IDP", "June" -> "2014-06"). Two special keys: "" gives the value
-for blank cells and for a column the file lacks (a default), "*" any value not listed. Mapping a
+for blank cells and for a column the file lacks (a default: for a field the file has no column
+for, a constant that every row gets, "every row: ongoing"), "*" any value not listed. Mapping a
 value to null skips the row (e.g. the rows of other clusters in a multi-cluster 3W): skipped rows
 are counted, not checked.
 """
@@ -21,7 +26,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import itemgetter
 from typing import Any
 
@@ -34,6 +39,12 @@ from django_tasks import task
 from tutela.activities.access import reports_for_whole_operation
 from tutela.activities.models import ColumnMapping, ImportRecord
 from tutela.activities.models.fields import BY_NAME, FIELDS, REQUIRED
+from tutela.activities.services.import_columns import (
+    SUMMABLE,
+    field_label,
+    mapped_column_problems,
+    unused_numbers_problems,
+)
 from tutela.activities.services.planning_import import planning_import_file
 from tutela.activities.services.rows import (
     SaveResult,
@@ -47,7 +58,12 @@ from tutela.core.imports.mappings import mapping_save_check, mapping_write
 from tutela.core.imports.matching import ColumnMatch, match_columns, match_score
 from tutela.core.imports.problems import ERROR, ImportFileError, Problem
 from tutela.core.imports.readers import Table, read_table
-from tutela.core.imports.values import SKIP, ValueMap, text
+from tutela.core.imports.values import (
+    SKIP,
+    ValueMap,
+    sum_counts,
+    text,
+)
 from tutela.core.models import Body, Job, Operation, Organisation, User
 
 __all__ = [
@@ -100,6 +116,8 @@ def mapped_rows(
     if not pairs:
         return [(number, dict(defaults)) for number, _cells in table.rows], 0
     names = [name for _index, name in pairs]
+    # Fields added up from several columns: (position in `names`, the further columns).
+    sums = [(names.index(name), extra) for name, extra in match.summed.items() if name in names]
     # Rows are padded to the header's width by the reader, so every index exists.
     getter = itemgetter(*[index for index, _name in pairs])
     mapped = [(position, maps[name]) for position, name in enumerate(names) if name in maps]
@@ -108,6 +126,10 @@ def mapped_rows(
         picked = getter(cells)
         if single:
             picked = (picked,)
+        if sums:
+            picked = list(picked)
+            for position, extra in sums:
+                picked[position] = sum_counts([picked[position], *(cells[i] for i in extra)])
         if mapped:
             picked = list(picked)
             for position, vmap in mapped:
@@ -154,12 +176,8 @@ def _match(table: Table, mapping: ColumnMapping | None) -> ColumnMatch:
         table.hxl_tags,
         targets=FIELDS,
         mapping=mapping.columns if mapping is not None else None,
+        summable=SUMMABLE,
     )
-
-
-def _field_label(name: str) -> str:
-    spec = BY_NAME.get(name)
-    return str(spec.label) if spec else name
 
 
 def column_problems(
@@ -173,10 +191,10 @@ def column_problems(
     required = list(REQUIRED) + (["organisation"] if need_organisation else [])
     missing = [n for n in required if n not in match.fields and n not in defaults]
     has_location = any(n in match.fields or n in defaults for n in LOCATION_FIELDS)
-    missing_labels = [_field_label(n) for n in missing]
+    missing_labels = [field_label(n) for n in missing]
     if not has_location:
         missing_labels.append(_("a location (admin P-code or name)"))
-    return uploads.column_problems(match, missing=missing_labels, field_label=_field_label)
+    return uploads.column_problems(match, missing=missing_labels, field_label=field_label)
 
 
 # --- the import ----------------------------------------------------------------------------------
@@ -304,6 +322,8 @@ def _import(
         values=values,
         need_organisation=organisation is None,
     )
+    problems += unused_numbers_problems(table, match)
+    problems += mapped_column_problems(table, match)
     if any(p.severity == ERROR for p in problems):
         return _finish(record, status=ImportRecord.Status.REJECTED, problems=problems)
     rows, skipped = mapped_rows(table, match, values)
@@ -470,6 +490,8 @@ def import_inspect(
         values=mapping.values if mapping is not None else None,
         need_organisation=need_organisation,
     )
+    problems += unused_numbers_problems(table, match)
+    problems += mapped_column_problems(table, match)
     distinct: dict[str, list[str]] = {}
     for index, name in match.columns.items():
         if name not in CODE_FIELDS and name != "month":
@@ -489,6 +511,66 @@ def import_inspect(
         sample=table.rows[:sample_rows],
         distinct=distinct,
     )
+
+
+@dataclass
+class PreviewLine:
+    """One field of a mapping as it reads the first rows: the column(s) it comes from and, per
+    row, the cells and what they become (their sum for several columns)."""
+
+    field: str
+    label: str
+    headers: list[str]
+    samples: list[tuple[int, list[str], str]]
+
+    @property
+    def summed(self) -> bool:
+        return len(self.headers) > 1
+
+
+def mapping_preview(
+    table: Table,
+    columns: Mapping[str, str],
+    values: Mapping[str, Any] | None,
+    *,
+    rows: int = 5,
+) -> list[PreviewLine]:
+    """What the mapping `columns` ({header: field}) and `values` make of the first `rows` rows,
+    field by field in the 5W's order (nothing is checked or saved): shown on the mapping page
+    before anything is written, so that a column mapped to the wrong field is seen."""
+    match = match_columns(
+        table.headers,
+        table.hxl_tags,
+        targets=FIELDS,
+        mapping=columns,
+        auto=False,
+        summable=SUMMABLE,
+    )
+    head = replace(table, rows=table.rows[:rows])
+    mapped = dict(mapped_rows(head, match, values)[0])
+    by_field = {name: index for index, name in match.columns.items()}
+    lines = []
+    for spec in FIELDS:
+        if spec.name not in by_field:
+            continue
+        indexes = [by_field[spec.name], *match.summed.get(spec.name, [])]
+        samples = []
+        for number, cells in head.rows:
+            shown = [text(cells[i]) for i in indexes]
+            if number in mapped:
+                result = text(mapped[number].get(spec.name))
+            else:
+                result = _("(row left out)")
+            samples.append((number, shown, result))
+        lines.append(
+            PreviewLine(
+                field=spec.name,
+                label=str(spec.label),
+                headers=[table.headers[i] for i in indexes],
+                samples=samples,
+            )
+        )
+    return lines
 
 
 def import_annotated_workbook(*, record: ImportRecord) -> bytes:

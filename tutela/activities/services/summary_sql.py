@@ -176,7 +176,8 @@ class SummaryBuilder:
         key_r, key_c = key.format(t="r"), key.format(t="c")
         running = "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
         validated = f"(s.{q('status')} = %s)"
-        row_columns = ["id", "month", *PICK_COLUMNS, *MEASURE_COLUMNS]
+        # The site is part of the key (two sites are two places), not a column of the picks.
+        row_columns = ["id", "month", *PICK_COLUMNS, "site_key", *MEASURE_COLUMNS]
         inner = (
             f"SELECT {', '.join(f'r.{q(c)}' for c in row_columns)}, "  # noqa: S608
             f"{validated} AS v, {sensitive} AS sens, {named} AS nm, "

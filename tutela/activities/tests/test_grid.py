@@ -56,7 +56,9 @@ def test_grid_shows_existing_rows_and_empty_lines(fivew, as_user):
     assert 'name="rows-0-id"' in page
     assert '<input type="hidden" name="rows-0-admin3_pcode" value="ML050102">' in page
     assert "Dandoli — ML050102" in page
-    assert 'name="rows-0-site" id="rows-0-site" value="Camp A"' in page
+    # The site is part of the key: shown, not editable (another site is another row).
+    assert '<input type="hidden" name="rows-0-site" value="Camp A">' in page
+    assert 'id="rows-0-site" value="Camp A"' not in page
     # An empty line has every select of the catalogue.
     assert '<select name="rows-1-activity"' in page
     assert 'value="PRO-PSS"' in page

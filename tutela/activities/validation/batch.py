@@ -40,7 +40,7 @@ def validate(
     """
     checker = RowChecker(context, columns)
     clean: list[CleanRow] = []
-    first_row: dict[tuple[int, int, int, datetime.date, int], int] = {}
+    first_row: dict[tuple[int, int, int, datetime.date, int, str], int] = {}
     for position, (number, row) in enumerate(_numbered(rows), start=1):
         result = checker.check(number, row)
         if progress is not None and total_rows and position % 5000 == 0:
@@ -55,7 +55,7 @@ def validate(
                 "duplicate_row",
                 _(
                     "Row %(row)s repeats row %(other)s: same organisation, activity, location, "
-                    "month and population group."
+                    "site, month and population group."
                 ),
                 other=first_row[key],
             )

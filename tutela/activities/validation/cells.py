@@ -25,7 +25,7 @@ from tutela.core.imports.values import (
 )
 from tutela.core.pcodes import name_key
 
-TEXT_LIMITS = {"site": 200, "project_code": 60}
+TEXT_LIMITS = {"site": 200, "site_code": 60, "project_code": 60}
 
 
 class CellChecks(CheckerBase):

@@ -69,7 +69,9 @@ class ReportContext:
     bodies: dict[int, str] = field(default_factory=dict)
     # Project codes (lower case) of the operation's plan: a row giving one is tied to it.
     projects: dict[str, ProjectRef] = field(default_factory=dict)
-    existing: dict[tuple[int, int, int, datetime.date, int], Existing] = field(default_factory=dict)
+    existing: dict[tuple[int, int, int, datetime.date, int, str], Existing] = field(
+        default_factory=dict
+    )
     statuses: dict[str, str] = field(default_factory=dict)
     modalities: dict[str, str] = field(default_factory=dict)
     _history: dict[tuple[int, int], list[tuple[datetime.date, float]]] = field(default_factory=dict)
@@ -222,7 +224,7 @@ class ReportContext:
         for org_id, month in wanted:
             months_by_org.setdefault(org_id, set()).add(month)
         columns = ["id", "organisation_id", "activity_id", "area_id", "month"]
-        columns += ["population_group_id", *VALUE_FIELDS]
+        columns += ["population_group_id", "site_key", *VALUE_FIELDS]
         for org_id, months in months_by_org.items():
             for record in (
                 ActivityReport.objects.filter(
@@ -231,8 +233,8 @@ class ReportContext:
                 .values_list(*columns)
                 .iterator(chunk_size=5000)
             ):
-                key = (record[1], record[2], record[3], record[4], record[5])
-                self.existing[key] = Existing(id=record[0], values=tuple(record[6:]))
+                key = (record[1], record[2], record[3], record[4], record[5], record[6])
+                self.existing[key] = Existing(id=record[0], values=tuple(record[7:]))
         self._loaded |= wanted
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from tutela.activities.models import ActivityReport
 from tutela.activities.models.fields import SEX_AGE
+from tutela.core.pcodes import name_key
 
 # Fields compared to decide whether an existing row changes (the natural key aside).
 VALUE_FIELDS = (
@@ -20,6 +21,9 @@ VALUE_FIELDS = (
     "admin2_id",
     "admin3_id",
     "site",
+    "site_code",
+    "latitude",
+    "longitude",
     "status",
     "modality",
     "start_date",
@@ -31,6 +35,14 @@ VALUE_FIELDS = (
     "project_code",
     "project_id",
 )
+
+
+def site_key(site: str, code: str) -> str:
+    """The site's part of a 5W row's natural key: its code (upper case) when given, else its
+    name compared without case, accents or punctuation; "" without a site."""
+    if code.strip():
+        return code.strip().upper()[:200]
+    return (name_key(site) or site.strip().lower())[:200]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +96,11 @@ class CleanRow:
     admin2_id: int | None = None
     admin3_id: int | None = None
     site: str = ""
+    site_code: str = ""
+    # The site's part of the natural key (see ActivityReport.site_key).
+    site_key: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
     status: str = ActivityReport.Status.ONGOING
     modality: str = ""
     start_date: datetime.date | None = None
@@ -105,13 +122,14 @@ class CleanRow:
     changed: bool = True
 
     @property
-    def key(self) -> tuple[int, int, int, datetime.date, int]:
+    def key(self) -> tuple[int, int, int, datetime.date, int, str]:
         return (
             self.organisation_id,
             self.activity_id,
             self.area_id,
             self.month,
             self.population_group_id,
+            self.site_key,
         )
 
     def values(self) -> tuple[Any, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,9 +19,10 @@ from tutela.activities.validation.records import (
     CleanRow,
     IndicatorRef,
     OrganisationRef,
+    site_key,
 )
 from tutela.core.imports.problems import ERROR, WARNING
-from tutela.core.imports.values import MAX_COUNT, is_blank, month_end
+from tutela.core.imports.values import MAX_COUNT, is_blank, month_end, text
 from tutela.core.site_names import site_is_valid, site_problem_message
 
 NUMBER_FIELDS = (*SEX_AGE, "total", "with_disability", "quantity")
@@ -177,6 +179,8 @@ class RowChecker(CellChecks, LocationChecks):
         location = self.location(row)
         start, end = self._row_dates(row, month)
         site = self._site(row)
+        site_code = self._text(row, "site_code")
+        latitude, longitude = self._coordinates(row)
         project_code = self._text(row, "project_code")
         project_id = self._project(project_code, organisation, partner) if project_code else None
 
@@ -242,6 +246,10 @@ class RowChecker(CellChecks, LocationChecks):
             admin2_id=ancestors[1],
             admin3_id=ancestors[2],
             site=site,
+            site_code=site_code,
+            site_key=site_key(site, site_code),
+            latitude=latitude,
+            longitude=longitude,
             status=status or ActivityReport.Status.ONGOING,
             modality=modality or "",
             start_date=start,
@@ -294,6 +302,39 @@ class RowChecker(CellChecks, LocationChecks):
                 problem=site_problem_message(),
             )
         return site
+
+    def _coordinates(self, row: Mapping[str, Any]) -> tuple[float | None, float | None]:
+        """The site's latitude and longitude (decimal degrees), None where blank; an error for
+        a value that is not a number in range."""
+        found: list[float | None] = []
+        for name, bound in (("latitude", 90.0), ("longitude", 180.0)):
+            raw = row.get(name)
+            if is_blank(raw):
+                found.append(None)
+                continue
+            value: float
+            try:
+                # A decimal comma ("14,35") is read as a point.
+                source: Any = str(raw).strip().replace(",", ".") if type(raw) is str else raw
+                value = float(source)
+            except (TypeError, ValueError):
+                value = math.nan
+            if not math.isfinite(value) or abs(value) > bound:
+                if name == "latitude":
+                    message = _(
+                        "Row %(row)s, column “%(column)s”: “%(value)s” is not a latitude in "
+                        "decimal degrees (between -90 and 90)."
+                    )
+                else:
+                    message = _(
+                        "Row %(row)s, column “%(column)s”: “%(value)s” is not a longitude in "
+                        "decimal degrees (between -180 and 180)."
+                    )
+                self.add(name, "not_coordinate", message, value=text(raw))
+                found.append(None)
+                continue
+            found.append(value)
+        return found[0], found[1]
 
     def _numbers(self, row: Mapping[str, Any]) -> list[int | None]:
         """The counts of NUMBER_FIELDS, in order (None where blank). Whole numbers in range are

@@ -132,6 +132,7 @@ def pivot_page(request: HttpRequest, slug: str) -> HttpResponse:
                     "organisation",
                     "area",
                     "population_group",
+                    "site",
                     "status",
                     "validated_only",
                 )

@@ -21,12 +21,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tutela.activities.access import can_enter_rows, writable_organisations
-from tutela.activities.forms import MappingForm, PlanningUploadForm, UploadForm
-from tutela.activities.models import Activity, ColumnMapping, ImportRecord
+from tutela.activities.forms import CONSTANT_FIELDS, MappingForm, PlanningUploadForm, UploadForm
+from tutela.activities.models import Activity, ActivityReport, ColumnMapping, ImportRecord
 from tutela.activities.models import fields as fivew
 from tutela.activities.services import imports as import_services
 from tutela.activities.services.planning_import import planning_import_file
 from tutela.activities.validation import POPULATION_SYNONYMS
+from tutela.activities.validation.synonyms import (
+    MODALITY_SYNONYMS,
+    STATUS_SYNONYMS,
+    choice_lookup,
+)
 from tutela.activities.views.reporting import (
     current_user,
     managed_operation,
@@ -223,10 +228,17 @@ def _known_keys(operation: Operation) -> dict[str, set[str]]:
     ):
         groups |= {name_key(code), name_key(en), name_key(fr), name_key(es or ""), name_key(hxl)}
         groups |= {name_key(s) for s in POPULATION_SYNONYMS.get(code.upper(), ())}
-    return {"activity": activities - {""}, "population_group": groups - {""}}
+    return {
+        "activity": activities - {""},
+        "population_group": groups - {""},
+        "status": set(choice_lookup(ActivityReport.Status.choices, STATUS_SYNONYMS)),
+        "modality": set(choice_lookup(ActivityReport.Modality.choices, MODALITY_SYNONYMS)),
+    }
 
 
-VALUE_FIELDS = ("activity", "population_group")
+# Coded fields whose words the mapping page asks about (every coded field of the 5W row but the
+# organisation, which partners do not choose).
+VALUE_FIELDS = ("activity", "population_group", "status", "modality")
 
 
 def _posted_columns(data: Any, count: int) -> dict[int, str]:
@@ -255,7 +267,26 @@ def _value_choices(operation: Operation) -> dict[str, list[tuple[str, str]]]:
             (g.code, f"{g.code} — {g.name}")
             for g in PopulationGroup.objects.filter(operation=operation).order_by("code")
         ],
+        "status": [(str(v), str(label)) for v, label in ActivityReport.Status.choices],
+        "modality": [(str(v), str(label)) for v, label in ActivityReport.Modality.choices],
     }
+
+
+def _constant_choices(operation: Operation, *, manager: bool) -> dict[str, list[tuple[str, str]]]:
+    """Values a mapping may give every row of a field the file lacks; the organisation only for
+    managers (partners import for their own)."""
+    choices = _value_choices(operation)
+    out: dict[str, list[tuple[str, str]]] = {}
+    for name in CONSTANT_FIELDS:
+        if name == "organisation":
+            if manager:
+                out[name] = [
+                    (o.acronym, f"{o.acronym} — {o.name}")
+                    for o in operation.organisations.order_by("acronym")
+                ]
+        else:
+            out[name] = choices[name]
+    return out
 
 
 def _suggested_name(record: ImportRecord) -> str:
@@ -311,10 +342,22 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         unknown_values=unknown,
         value_choices=_value_choices(operation),
         initial_values=record.mapping.values if record.mapping else None,
+        constant_choices=_constant_choices(operation, manager=access.is_manager(user, operation)),
         initial={"name": record.mapping.name if record.mapping else _suggested_name(record)},
     )
     form.fields["name"].required = True
-    if import_pages.mapping_ready(request, form, unknown):
+    preview = None
+    if request.method == "POST" and "preview" in request.POST:
+        # "Preview": what the columns as chosen make of the first rows; nothing is saved.
+        if form.is_valid():
+            preview = import_services.mapping_preview(
+                table, form.mapping_columns(), form.mapping_values()
+            )
+    elif request.method == "GET" and record.mapping is not None:
+        preview = import_services.mapping_preview(
+            table, record.mapping.columns, record.mapping.values
+        )
+    if preview is None and import_pages.mapping_ready(request, form, unknown):
         organisation = record.organisation
         if organisation is None and not access.is_manager(user, operation):
             organisation = user.organisation
@@ -352,6 +395,7 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         sample=inspection.sample,
         asked=",".join(sorted(unknown)),
         required=[fivew.BY_NAME[name].label for name in fivew.REQUIRED],
+        preview=preview,
     )
 
 

@@ -10,13 +10,15 @@ In order of precedence, a column is matched by:
    dans la liste)" is compared as "cluster").
 
 Each field is matched by one column at most; a second column for a field already matched is
-reported in `duplicates` and ignored.
+reported in `duplicates` and ignored, except where a saved mapping names several columns for a
+field the importer declares `summable` (counts: the file's age bands 0-3, 4-11 and 12-17 added
+into one field): those are kept in `summed` and the importer adds them up.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -59,6 +61,9 @@ class ColumnMatch:
     duplicates: list[tuple[str, str, str]] = field(default_factory=list)
     # mapping entries naming a header the file does not have
     mapping_missing: list[str] = field(default_factory=list)
+    # target field -> the indexes of the further columns added into it (the first is in
+    # `columns`), for the summable fields a saved mapping gives several columns
+    summed: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def fields(self) -> set[str]:
@@ -75,8 +80,14 @@ class ColumnMatch:
         return self.headers[index] if index is not None else ""
 
     def field_headers(self) -> dict[str, str]:
-        """{field: header as in the file} for the matched fields."""
+        """{field: header as in the file} for the matched fields (the first column of a sum)."""
         return {name: self.headers[index] for index, name in self.columns.items()}
+
+    def summed_headers(self, target: str) -> list[str]:
+        """The headers of every column added into `target` (one when it is not a sum)."""
+        first = self.index_for(target)
+        indexes = ([first] if first is not None else []) + self.summed.get(target, [])
+        return [self.headers[i] for i in indexes]
 
     def missing(self, required: Iterable[str]) -> list[str]:
         return [name for name in required if name not in self.fields]
@@ -156,14 +167,20 @@ def match_columns(
     mapping: Mapping[str, Any] | None = None,
     auto: bool = True,
     languages: Iterable[str] | None = None,
+    summable: Collection[str] = (),
 ) -> ColumnMatch:
     """Match `headers` (and their hashtags) to `targets` (objects with name, hxl, synonyms and
-    optionally label). `auto=False` uses the mapping only."""
+    optionally label). `auto=False` uses the mapping only. `summable`: fields whose columns the
+    mapping may name several of (`ColumnMatch.summed`)."""
     known = {t.name for t in targets}
     result = ColumnMatch(headers=list(headers))
     taken: dict[str, int] = {}
 
     def assign(index: int, target: str, how: str) -> None:
+        if target in taken and how == MAPPING and target in summable:
+            result.summed.setdefault(target, []).append(index)
+            result.how[index] = "summed"
+            return
         if target in taken:
             result.duplicates.append((headers[index], target, headers[taken[target]]))
             result.how[index] = "duplicate"

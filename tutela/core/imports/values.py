@@ -1,6 +1,9 @@
 """Reading the values people type into cells: months, dates and counts, in the forms seen in
-real files ("2026-03", "03/2026", "mars 2026", "March 2026", Excel dates and serial numbers,
-"1 234", "12.0"). Pure functions; results are cached by the caller per distinct value.
+real files ("2026-03", "03/2026", "mars 2026", "March 2026", "ene-26", "janv. 2026", "fevereiro
+2026", Excel dates and serial numbers, "1 234", "12.0"), month names in English, French, Spanish
+and Portuguese. Numeric dates are day first, with four or two digits for the year ("05/03/26" is
+5 March 2026: two-digit years are 2000-2099). Pure functions; results are cached by the caller
+per distinct value.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ import contextlib
 import datetime
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 # The bound on counts (importers read it from here too).
@@ -19,18 +22,18 @@ from tutela.core.pcodes import name_key
 MONTH_NAMES: dict[str, int] = {}
 for _number, _names in enumerate(
     [
-        "january jan janvier janv enero ene",
-        "february feb fevrier fevr fev febrero",
-        "march mar mars marzo",
+        "january jan janvier janv enero ene janeiro",
+        "february feb fevrier fevr fev febrero fevereiro",
+        "march mar mars marzo marco",
         "april apr avril avr abril abr",
-        "may mai mayo",
-        "june jun juin junio",
-        "july jul juillet juil julio",
+        "may mai mayo maio",
+        "june jun juin junio junho",
+        "july jul juillet juil julio julho",
         "august aug aout agosto ago",
-        "september sep sept septembre septiembre set",
-        "october oct octobre octubre",
-        "november nov novembre noviembre",
-        "december dec decembre diciembre dic",
+        "september sep sept septembre septiembre set setiembre setembro",
+        "october oct octobre octubre outubro out",
+        "november nov novembre noviembre novembro",
+        "december dec decembre diciembre dic dezembro dez",
     ],
     start=1,
 ):
@@ -40,7 +43,7 @@ for _number, _names in enumerate(
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 _YEAR_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?:[ t].*)?$", re.IGNORECASE)
 _MONTH_YEAR = re.compile(r"^(\d{1,2})[-/.](\d{4})$")
-_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:\s.*)?$")
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?:\s.*)?$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")
 _DECIMAL = re.compile(r"^[+-]?\d+[.,]\d+$")
@@ -121,6 +124,11 @@ def parse_count(value: Any) -> int | None:
     return number
 
 
+def _year(digits: str) -> int:
+    """A year written with four digits, or two (2000-2099: "26" is 2026)."""
+    return int(digits) + (2000 if len(digits) == 2 else 0)
+
+
 def _valid(year: int, month: int, day: int = 1) -> datetime.date:
     if not 1900 <= year <= 2200:
         raise ParseError("not_date")
@@ -161,7 +169,7 @@ def parse_month(value: Any) -> datetime.date | None:
             return _valid(int(found.group(2)), int(found.group(1)))
         found = _DAY_MONTH_YEAR.match(raw)
         if found:
-            return _valid(int(found.group(3)), int(found.group(2)), int(found.group(1))).replace(
+            return _valid(_year(found.group(3)), int(found.group(2)), int(found.group(1))).replace(
                 day=1
             )
     except ParseError:
@@ -207,7 +215,7 @@ def parse_date(value: Any) -> datetime.date | None:
         return _valid(int(found.group(1)), int(found.group(2)), int(found.group(3)))
     found = _DAY_MONTH_YEAR.match(raw)
     if found:
-        return _valid(int(found.group(3)), int(found.group(2)), int(found.group(1)))
+        return _valid(_year(found.group(3)), int(found.group(2)), int(found.group(1)))
     tokens = name_key(raw).split()
     day = month = year = None
     for token in tokens:
@@ -222,6 +230,24 @@ def parse_date(value: Any) -> datetime.date | None:
     if day is None or month is None or year is None:
         raise ParseError("not_date")
     return _valid(year, month, day)
+
+
+def sum_counts(values: Sequence[Any]) -> Any:
+    """The cells of several columns added into one count (a file's age bands 0-3 + 4-11 +
+    12-17): None when all are blank, their sum otherwise. A cell that is not a count is returned
+    as it is, for the row checks to report."""
+    total = 0
+    blank = True
+    for value in values:
+        if is_blank(value):
+            continue
+        blank = False
+        try:
+            number = parse_count(value)
+        except ParseError:
+            return value
+        total += number or 0
+    return None if blank else total
 
 
 def month_end(month: datetime.date) -> datetime.date:

@@ -1,23 +1,30 @@
 """`tutela import_5w FILE --operation SLUG [--org ACRONYM] [--mapping NAME] [--dry-run]
-[--as EMAIL]`
+[--as EMAIL] [--column "HEADER=FIELD" ...] [--set FIELD=VALUE ...] [--save-mapping NAME]`
 
 Import a 5W file from the command line (for the information management officer on the server).
 Prints what was (or would be) created, updated and left unchanged, and every problem by row and
 column; exits with a non-zero status when the file is rejected.
+
+`--column` says which field a column holds ("HEADER=" ignores it; the same count field for
+several columns adds them up), `--set` gives every row a value for a field the file lacks
+("--set status=ongoing"), `--value "FIELD:WORD=VALUE"` what a word of the file means; they are
+saved, on top of `--mapping` if given, as the mapping `--save-mapping` names, and the file is
+imported with it. Next month `--mapping NAME` alone does the same.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import F
 from django.utils import translation
 
-from tutela.activities.models import ImportRecord
-from tutela.activities.services.imports import import_5w_file, mappings_for
+from tutela.activities.models import ColumnMapping, ImportRecord
+from tutela.activities.services.imports import import_5w_file, mapping_save, mappings_for
 from tutela.core.imports.cli import command_errors, lookup_operation, lookup_user, print_upload
-from tutela.core.models import Organisation
+from tutela.core.models import Operation, Organisation, User
 
 
 def print_record(command: BaseCommand, record: ImportRecord, *, limit: int) -> None:
@@ -48,6 +55,33 @@ class Command(BaseCommand):
         parser.add_argument(
             "--problems", type=int, default=200, help="how many problems to print (200)"
         )
+        parser.add_argument(
+            "--column",
+            action="append",
+            default=[],
+            metavar="HEADER=FIELD",
+            help="the field a column holds (HEADER= to ignore it; a count field given for "
+            "several columns adds them up)",
+        )
+        parser.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="FIELD=VALUE",
+            help="every row gets VALUE for FIELD (a field the file has no column for)",
+        )
+        parser.add_argument(
+            "--value",
+            action="append",
+            default=[],
+            metavar="FIELD:WORD=VALUE",
+            help="what a word of the file means for FIELD (e.g. population_group:Desplazados=IDP)",
+        )
+        parser.add_argument(
+            "--save-mapping",
+            metavar="NAME",
+            help="save --column, --set and --value (on top of --mapping) as this mapping",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         operation = lookup_operation(options["operation"])
@@ -64,6 +98,8 @@ class Command(BaseCommand):
             mapping = candidates.order_by(F("organisation_id").desc(nulls_last=True)).first()
             if mapping is None:
                 raise CommandError(f"No column mapping “{options['mapping']}”.")
+        if options["column"] or options["set"] or options["value"] or options["save_mapping"]:
+            mapping = self._save_mapping(options, operation, organisation, user, mapping)
         with (
             command_errors(options["file"], missing=(FileNotFoundError,)),
             translation.override(options["language"]),
@@ -81,3 +117,53 @@ class Command(BaseCommand):
             print_record(self, record, limit=options["problems"])
         if record.status == ImportRecord.Status.REJECTED:
             raise CommandError("The file was rejected; nothing was saved.")
+
+    def _save_mapping(
+        self,
+        options: dict[str, Any],
+        operation: Operation,
+        organisation: Organisation | None,
+        user: User | None,
+        base: ColumnMapping | None,
+    ) -> ColumnMapping:
+        """The mapping of --column, --set and --value on top of `base`, saved under
+        --save-mapping (for `organisation`, or shared by the operation without --org)."""
+        name = (options["save_mapping"] or "").strip()
+        if not name:
+            raise CommandError("--column, --set and --value need --save-mapping NAME.")
+        columns: dict[str, str] = dict(base.columns) if base is not None else {}
+        values: dict[str, dict[str, Any]] = {
+            k: dict(v) for k, v in (base.values if base is not None else {}).items()
+        }
+        # "Header=field": the header may hold "=" itself, the field never does.
+        for item in options["column"]:
+            header, equals, target = item.rpartition("=")
+            if not equals or not header.strip():
+                raise CommandError(f"--column “{item}”: write HEADER=FIELD.")
+            columns[header.strip()] = target.strip()
+        for item in options["set"]:
+            target, equals, value = item.partition("=")
+            if not equals or not target.strip():
+                raise CommandError(f"--set “{item}”: write FIELD=VALUE.")
+            values.setdefault(target.strip(), {})[""] = value.strip()
+        for item in options["value"]:
+            target, colon, rest = item.partition(":")
+            word, equals, value = rest.rpartition("=")
+            if not colon or not equals or not word.strip():
+                raise CommandError(f"--value “{item}”: write FIELD:WORD=VALUE.")
+            values.setdefault(target.strip(), {})[word.strip()] = value.strip()
+        try:
+            return mapping_save(
+                by=user,
+                operation=operation,
+                organisation=organisation,
+                name=name,
+                columns=columns,
+                values=values,
+                sheet=options["sheet"] or (base.sheet if base is not None else ""),
+                header_row=options["header_row"] or (base.header_row if base is not None else 0),
+            )
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        except PermissionDenied as exc:
+            raise CommandError(str(exc) or "Not allowed.") from exc
