@@ -230,6 +230,7 @@ def _current_rule(operation_id: int) -> str:
     ) or ActivitySettings.CumulativeRule.MAX_MONTH
 
 
+@transaction.atomic
 def summaries_apply(*, operation: Operation | int, slices: Slices | None) -> SummaryState:
     """Bring the operation's summary tables in step with its 5W rows, in the caller's
     transaction, once the write's rows are written: the touched `slices` computed again, or,
