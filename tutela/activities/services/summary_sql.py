@@ -107,11 +107,11 @@ class SummaryBuilder:
         """FROM clause: the operation's 5W rows with their submission (those whose `column` is
         among `values` for a chunk, within the slice `where`)."""
         q = self.q
-        where, params = self.within([*(((column, values),) if column else ()), *where], "r")
+        condition, params = self.within([*(((column, values),) if column else ()), *where], "r")
         sql = (
             f"{self.table(ActivityReport)} r "
             f"INNER JOIN {self.table(Submission)} s ON s.{q('id')} = r.{q('submission_id')} "
-            f"WHERE r.{q('operation_id')} = %s{where}"
+            f"WHERE r.{q('operation_id')} = %s{condition}"
         )
         return sql, [self.operation.pk, *params]
 
@@ -156,10 +156,10 @@ class SummaryBuilder:
         select = [q(c) for c in dims]
         select += [f"SUM({q(m)})" for m in ("rows", *MEASURE_COLUMNS)] + ["%s", "%s"]
         grouped = ", ".join(str(i) for i in range(1, len(dims) + 1))
-        where, chunk_params = self.within([("month", months), *where])
+        condition, chunk_params = self.within([("month", months), *where])
         sql = (
             f"SELECT {', '.join(select)} FROM {self.table(MonthlySummary)} "  # noqa: S608
-            f"WHERE {q('operation_id')} = %s AND {q('grain')} = %s{where} GROUP BY {grouped}"
+            f"WHERE {q('operation_id')} = %s AND {q('grain')} = %s{condition} GROUP BY {grouped}"
         )
         params = [self.target, grain.name, self.target, grain.source, *chunk_params]
         columns = [*dims, "rows", *MEASURE_COLUMNS, "operation_id", "grain"]
@@ -245,7 +245,7 @@ class SummaryBuilder:
         """Sums of the picks of one kind (all / validated) by the grain's columns (for a chunk:
         those whose `chunk_column(grain)` is among `values`; within the slice `where`)."""
         q = self.q
-        where, chunk_params = self.within([(chunk_column(grain), values), *where])
+        condition, chunk_params = self.within([(chunk_column(grain), values), *where])
         dims = [*grain.columns, "sensitive", "named"]
         grouped = ", ".join(str(i) for i in range(1, len(dims) + 1))
         count = 0
@@ -255,7 +255,7 @@ class SummaryBuilder:
             select += [f"SUM({q(m)})" for m in MEASURE_COLUMNS] + ["%s", "%s"]
             sql = (
                 f"SELECT {', '.join(select)} FROM {self.table(PickedSummary)} "  # noqa: S608
-                f"WHERE {q('operation_id')} = %s AND {q('grain')} = %s AND {q(flag)}{where} "
+                f"WHERE {q('operation_id')} = %s AND {q('grain')} = %s AND {q(flag)}{condition} "
                 f"GROUP BY {grouped}"
             )
             params = [self.target, grain.name, self.target, grain.source, *chunk_params]
