@@ -330,10 +330,9 @@ def _multiset(rows: Any, fields: list[str]) -> Counter[tuple[Any, ...]]:
 
 def summaries_invalidate(*, operation: Operation | int) -> None:
     """Mark the operation's summary tables stale, and queue their rebuild once the transaction
-    commits (`summaries_refresh`). Call it inside the transaction of every write that can change
-    an analysis product: 5W rows, submission statuses, the catalogue (bodies, sensitivity), the
-    counting rule, the areas where names are hidden. It is the only way writes reach the summary
-    tables: reads never write (they answer from the 5W rows while the tables are stale)."""
+    commits (`summaries_refresh`). For writes that cannot say what they touched (data migrations,
+    scripts): the app's services apply deltas instead (`summaries_apply`), so that pivots stay
+    fresh. Until the rebuild, reads answer from the 5W rows (reads never write)."""
     operation_id = operation if isinstance(operation, int) else operation.pk
     state, _created = SummaryState.objects.get_or_create(operation_id=operation_id)
     SummaryState.objects.filter(pk=state.pk).update(version=F("version") + 1)
