@@ -27,9 +27,17 @@ from _setup import record as record_figures
 
 
 def build_operation(rows: int):  # noqa: ANN201
-    from tutela.activities.models import Activity, PopulationGroup, ReportingRound
+    from tutela.activities.models import Activity, ReportingRound
     from tutela.activities.services.catalogue import catalogue_seed
-    from tutela.core.models import AdminArea, Body, Operation, OperationRole, Organisation, User
+    from tutela.core.models import (
+        AdminArea,
+        Body,
+        Operation,
+        OperationRole,
+        Organisation,
+        PopulationGroup,
+        User,
+    )
     from tutela.core.services.geography import geo_load_bundled
 
     if not AdminArea.objects.filter(pcode="ML").exists():
