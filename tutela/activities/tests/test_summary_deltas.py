@@ -265,3 +265,19 @@ def test_a_pivot_after_a_save_is_read_from_fresh_summaries(ops_open: Ops) -> Non
     # No rebuild ran (nothing queued, no commit in this test): the save's own delta.
     assert after.source.startswith("summary:")
     assert after.totals["total"] == before.totals["total"] + 500
+
+
+def test_a_cached_pivot_is_never_shared_between_users_who_see_different_rows(
+    ops_open: Ops,
+) -> None:
+    w = ops_open.world
+    operation = ops_open.operation
+    everyone = selectors.pivot(user=w.coordinator, operation=operation, rows_by=["organisation"])
+    # Cached for the coordinator now; the partner and the viewer see fewer rows.
+    for user in (w.partner, w.viewer):
+        cached = selectors.pivot(user=user, operation=operation, rows_by=["organisation"])
+        uncached = selectors.pivot(
+            user=user, operation=operation, rows_by=["organisation"], use_summaries=False
+        )
+        assert cached.totals == uncached.totals, user
+        assert cached.totals != everyone.totals, user
