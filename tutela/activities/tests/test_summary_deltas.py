@@ -8,10 +8,13 @@ rows a rebuild makes, and the tables are fresh (readers never fall back to the 5
 from __future__ import annotations
 
 import datetime
+import io
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.db.models import F
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -194,6 +197,7 @@ def _assert_in_step(ops: Ops, after: str) -> None:
 @pytest.fixture(name="ops_open")
 def ops_open_fixture(ops: Ops, settings: Any) -> Ops:
     settings.ACTIVITY_SUMMARY_MIN_ROWS = 1
+    settings.ACTIVITY_SUMMARY_OLD_ROWS_GRACE = 0
     ReportingRound.objects.create(
         operation=ops.operation, month=APRIL, deadline=APRIL + datetime.timedelta(days=40)
     )
@@ -281,3 +285,16 @@ def test_a_cached_pivot_is_never_shared_between_users_who_see_different_rows(
         )
         assert cached.totals == uncached.totals, user
         assert cached.totals != everyone.totals, user
+
+
+def test_the_rebuild_command_checks_the_tables_against_the_rows(ops_open: Ops) -> None:
+    out = io.StringIO()
+    call_command("rebuild_5w_summaries", operation=ops_open.operation.slug, check=True, stdout=out)
+    assert "in step" in out.getvalue()
+    # A row changed behind the services' back (no delta): the check says so.
+    ActivityReport.objects.filter(operation=ops_open.operation).update(women=F("women") + 7)
+    with pytest.raises(CommandError, match="differ from the rows"):
+        call_command("rebuild_5w_summaries", operation=ops_open.operation.slug, check=True)
+    # The repair brings them back in step.
+    call_command("rebuild_5w_summaries", operation=ops_open.operation.slug, force=True, stdout=out)
+    assert summary_differences(operation=ops_open.operation) == {"extra": [], "missing": []}
