@@ -54,7 +54,9 @@ def main() -> None:
                     f"{item['delta_month_ms']:.0f} ms; tables "
                     + ("in use" if item["summaries"] else "off (rows answer)"),
                     "fresh at commit, no raw fallback",
-                    "yes",
+                    "yes (tables fresh after the write)"
+                    if item["summaries"]
+                    else "n/a (below ACTIVITY_SUMMARY_MIN_ROWS the rows answer)",
                 )
             )
         elif name == "import":
