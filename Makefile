@@ -44,16 +44,21 @@ test-postgres: setup
 
 test: setup lint typecheck test-sqlite test-postgres
 
-# Benchmarks print their figures (see bench/README.md); BENCH_ROWS=100000 for a quicker run.
-BENCH_ROWS ?= 1000000
+# Benchmarks print their figures (see bench/README.md), then one table of issue 18's goals
+# (bench_summary.py). BENCH_SIZES: the 5W and monitoring sizes (1M takes long on 2 cores);
+# BENCH_DIR: where the generated data and the figures are kept.
+BENCH_SIZES ?= 20000 200000 1000000
+BENCH_DIR ?= /tmp/tutela-bench
+BENCH_ENV = TUTELA_BENCH_DIR=$(abspath $(BENCH_DIR))
 bench: setup
-	cd bench && ../$(BIN)/python bench_5w_pivot.py --rows $(BENCH_ROWS)
-	cd bench && ../$(BIN)/python bench_5w_import.py
-	cd bench && ../$(BIN)/python bench_monitoring.py --rows $(BENCH_ROWS)
-	cd bench && ../$(BIN)/python bench_files.py
-	cd bench && bash ../scripts/with-postgres.sh sh -c \
-	  '../$(BIN)/python bench_5w_pivot.py --rows $(BENCH_ROWS) && ../$(BIN)/python bench_5w_import.py \
-	  && ../$(BIN)/python bench_monitoring.py --rows $(BENCH_ROWS)'
+	cd bench && for n in $(BENCH_SIZES); do $(BENCH_ENV) ../$(BIN)/python bench_5w_pivot.py --rows $$n || exit 1; done
+	cd bench && $(BENCH_ENV) ../$(BIN)/python bench_5w_import.py
+	cd bench && for n in $(BENCH_SIZES); do $(BENCH_ENV) ../$(BIN)/python bench_monitoring.py --rows $$n || exit 1; done
+	cd bench && $(BENCH_ENV) bash ../scripts/with-postgres.sh sh -c \
+	  'for n in $(BENCH_SIZES); do ../$(BIN)/python bench_5w_pivot.py --rows $$n || exit 1; done; \
+	  ../$(BIN)/python bench_5w_import.py \
+	  && for n in $(BENCH_SIZES); do ../$(BIN)/python bench_monitoring.py --rows $$n || exit 1; done'
+	cd bench && $(BENCH_ENV) ../$(BIN)/python bench_summary.py
 
 
 clean:

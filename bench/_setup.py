@@ -77,3 +77,20 @@ def ms(seconds: float) -> str:
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def record(name: str, vendor: str, figures: dict[str, object]) -> None:
+    """Keep a benchmark's figures for `bench_summary.py` (JSON under the bench directory)."""
+    import datetime
+    import json
+
+    out = WORK / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    figures = {
+        "name": name,
+        "vendor": vendor,
+        "at": datetime.datetime.now(tz=datetime.UTC).isoformat(timespec="seconds"),
+        **figures,
+    }
+    rows = figures.get("rows", "")
+    (out / f"{name}-{vendor}-{rows}.json").write_text(json.dumps(figures, indent=1))

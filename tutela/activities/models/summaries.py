@@ -1,9 +1,11 @@
 """Summary tables of the 5W: derived data that makes pivots over large operations fast.
 
-They are rebuilt from the 5W rows by `tutela.activities.services.summaries.summaries_rebuild`
-(SQL GROUP BY and window functions, nothing computed in Python) and never edited otherwise.
-Every write that can change an analysis product bumps `SummaryState.version`; reads use the
-tables only when `built_version` equals it, and fall back to the 5W rows otherwise.
+They are computed from the 5W rows (SQL GROUP BY and window functions, nothing computed in
+Python): the slices a write touched again inside its transaction
+(`tutela.activities.services.summaries.summaries_apply`, which bumps `SummaryState.version` and
+`built_version` together), or whole by the repair `summaries_rebuild`. Reads use the tables only
+when `built_version` equals `version` (a write by another path calls `summaries_invalidate`), and
+fall back to the 5W rows otherwise.
 
 - MonthlySummary: sums of the measures per month and a few dimensions ("grains", see
   services.summaries.MONTHLY_GRAINS), split by whether the row's submission is validated, whether
@@ -14,7 +16,7 @@ tables only when `built_version` equals it, and fall back to the 5W rows otherwi
   validated submissions, and sums of those picks per coarser grains. Serves cumulative tables.
 
 Dimension columns are foreign keys without database constraints: the tables are derived data,
-and a row deleted in the source is gone from them at the next rebuild.
+and a row deleted in the source leaves them with the deletion's delta.
 """
 
 from __future__ import annotations

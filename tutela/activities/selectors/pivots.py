@@ -3,14 +3,18 @@ applied and small counts suppressed."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import Combinable
+from django.utils import translation
 
-from tutela.activities.models import ActivityReport, ActivitySettings
+from tutela.activities.models import ActivityReport, ActivitySettings, SummaryState
 from tutela.activities.models.fields import SEX_AGE
 from tutela.activities.selectors import disclosure
 from tutela.activities.selectors.aggregates import (
@@ -38,6 +42,7 @@ from tutela.activities.selectors.visibility import (
     hidden_name_area_ids,
     visible_rows,
 )
+from tutela.core import access
 from tutela.core.disclosure import SuppressedTable, suppress_counts, suppress_table, threshold_for
 from tutela.core.disclosure_blocks import POOLED
 from tutela.core.models import Operation, User
@@ -125,7 +130,88 @@ def _dimension_exprs(
     return exprs
 
 
+# Results of `pivot` are cached this long at most (their key changes with the 5W data anyway, see
+# _cache_key): catalogue labels edited since then (names, not counts) show after it.
+CACHE_SECONDS = 300
+
+
 def pivot(
+    *,
+    user: User,
+    operation: Operation,
+    rows_by: Sequence[str],
+    filters: Filters | Mapping[str, Any] | None = None,
+    measures: Sequence[str] = MEASURES,
+    use_summaries: bool = True,
+) -> PivotResult:
+    """`_pivot`, cached per data version (the first request after a write computes it; the next
+    ones with the same question from a user who sees the same rows read it)."""
+    filters = Filters.of(filters)
+    key = _cache_key(user, operation, rows_by, filters, measures) if use_summaries else None
+    if key is not None:
+        found = cache.get(key)
+        if isinstance(found, PivotResult):
+            return found
+    result = _pivot(
+        user=user,
+        operation=operation,
+        rows_by=rows_by,
+        filters=filters,
+        measures=measures,
+        use_summaries=use_summaries,
+    )
+    if key is not None:
+        cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+def _cache_key(
+    user: User,
+    operation: Operation,
+    rows_by: Sequence[str],
+    filters: Filters,
+    measures: Sequence[str],
+) -> str | None:
+    """The cache key of a pivot, or None when it must not be cached.
+
+    Only while the 5W summary state is fresh: its `version` is bumped in the transaction of every
+    write that can change a 5W figure (rows, submission statuses, the sensitivity of activities,
+    the counting rule, the areas where names are hidden; services.summaries.summaries_apply), so
+    a key holding it changes with the data as the write commits. What the user may count, list
+    and see named depends on their roles, organisation and superuser flag (all in the key); the
+    suppression threshold is the operation's; labels follow the language."""
+    state = SummaryState.objects.filter(operation=operation).first()
+    if state is None or not state.is_fresh:
+        return None
+    text = repr(
+        (
+            operation.pk,
+            state.version,
+            state.built_version,
+            # A database made again (tests, restores) can repeat ids and versions.
+            state.built_at.isoformat() if state.built_at else None,
+            state.rows_sign,
+            threshold_for(operation),
+            sorted(access.roles_in(user, operation)),
+            access.is_cluster_wide(user, operation),
+            access.is_manager(user, operation),
+            bool(getattr(user, "is_superuser", False)),
+            getattr(user, "organisation_id", None),
+            list(rows_by),
+            list(measures),
+            [(f.name, _plain(getattr(filters, f.name))) for f in dataclasses.fields(filters)],
+            translation.get_language(),
+        )
+    )
+    return "activities:pivot:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """A filter's value as the key holds it (a model instance by its id)."""
+    return ("pk", value.pk) if hasattr(value, "pk") else value
+
+
+def _pivot(
     *,
     user: User,
     operation: Operation,

@@ -12,7 +12,7 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from tutela.activities.models import Activity, ActivityReport, ActivitySettings, Indicator
-from tutela.activities.services.summaries import summaries_invalidate
+from tutela.activities.services.summaries import Slices, summaries_apply
 from tutela.core import access
 from tutela.core.models import AdminArea, AuditEntry, Body, Operation, PopulationGroup, User
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
@@ -218,7 +218,11 @@ def activity_update(
     activity.full_clean()
     activity.save()
     if {"is_sensitive", "body"} & set(fields):
-        summaries_invalidate(operation=operation)
+        # The activity's rows are counted as sensitive or not, under their cluster/AoR.
+        summaries_apply(
+            operation=operation,
+            slices=Slices().add_rows(ActivityReport.objects.filter(activity=activity)),
+        )
     audit_update(actor=by, instance=activity, operation=operation, before=before, request=request)
     _save_indicators(by=by, activity=activity, indicators=indicators)
     return activity
@@ -330,6 +334,7 @@ def settings_update(
     current.full_clean()
     current.save()
     current.sensitive_areas.set(areas)
-    summaries_invalidate(operation=operation)
+    # The counting rule and the areas where names are hidden change what counts everywhere.
+    summaries_apply(operation=operation, slices=None)
     audit_update(actor=by, instance=current, operation=operation, before=before, request=request)
     return current

@@ -23,7 +23,7 @@ from tutela.activities.models import (
     Submission,
 )
 from tutela.activities.services.catalogue import catalogue_seed
-from tutela.activities.services.summaries import summaries_invalidate
+from tutela.activities.services.summaries import summaries_apply
 from tutela.core.models import AdminArea, Body, Operation, Organisation, PopulationGroup
 from tutela.core.services.audit import audit_write
 
@@ -219,7 +219,7 @@ def demo_5w_load(*, operation: Operation, today: datetime.date | None = None) ->
     settings, _created = ActivitySettings.objects.get_or_create(operation=operation)
     if INSECURE_REGION in areas:
         settings.sensitive_areas.add(areas[INSECURE_REGION])
-    summaries_invalidate(operation=operation)
+    summaries_apply(operation=operation, slices=None)
     audit_write(
         actor=None,
         action="create",

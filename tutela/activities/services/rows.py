@@ -41,7 +41,7 @@ from tutela.activities.models import (
     ReportingRound,
     Submission,
 )
-from tutela.activities.services.summaries import MEASURE_COLUMNS, summaries_invalidate
+from tutela.activities.services.summaries import MEASURE_COLUMNS, Slices, summaries_apply
 from tutela.activities.validation import (
     VALUE_FIELDS,
     CleanRow,
@@ -387,9 +387,6 @@ def _write(
     _update(changed, user_id=user_id, now=now)
     # The rows are written, not committed: where a fault test kills the process (issue 11.4).
     fault_point("5w-rows-written")
-    if new or changed:
-        # The analysis summary tables no longer reflect the rows.
-        summaries_invalidate(operation=operation)
     # A validated report that changes goes back to review.
     touched = {submissions[(r.round_id, r.organisation_id)] for r in new + changed}
     reopened = list(
@@ -401,6 +398,14 @@ def _write(
         Submission.objects.filter(pk__in=reopened).update(
             status=Submission.Status.SUBMITTED, updated_at=now
         )
+    if new or changed:
+        # The analysis summary tables follow the rows in this transaction (a changed row keeps
+        # its natural key, hence its slice; the rows of reopened reports count differently).
+        slices = Slices()
+        for item in new + changed:
+            slices.add(item.month, item.organisation_id, item.admin1_id, item.activity_id)
+        slices.add_rows(ActivityReport.objects.filter(submission_id__in=reopened))
+        summaries_apply(operation=operation, slices=slices)
     if record is not None:
         record.status = ImportRecord.Status.IMPORTED
         record.rows_read = result.rows_read
@@ -550,11 +555,14 @@ def report_row_delete(*, by: User, row: ActivityReport, request: Any = None) -> 
     before = snapshot(row)
     entity_id = str(row.pk)
     summary = str(row)
+    slices = Slices()
+    slices.add(row.month, row.organisation_id, row.admin1_id, row.activity_id)
     row.delete()
-    summaries_invalidate(operation=row.operation_id)
     if submission.status == Submission.Status.VALIDATED:
         submission.status = Submission.Status.SUBMITTED
         submission.save(update_fields=["status", "updated_at"])
+        slices.add_rows(submission.rows.all())
+    summaries_apply(operation=row.operation_id, slices=slices)
     audit_write(
         actor=by,
         action=AuditEntry.Action.DELETE,

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from tutela.activities.access import can_report
 from tutela.activities.models import ActivityReport, ReportingRound, Submission
-from tutela.activities.services.summaries import summaries_invalidate
+from tutela.activities.services.summaries import Slices, summaries_apply
 from tutela.core import access
 from tutela.core.models import Operation, Organisation, User
 from tutela.core.services.audit import audit_create, audit_update, snapshot
@@ -141,7 +141,8 @@ def submission_validate(
     submission.full_clean()
     submission.save()
     operation = submission.round.operation
-    summaries_invalidate(operation=operation)
+    # Its rows count differently now (validated or not).
+    summaries_apply(operation=operation, slices=Slices().add_rows(submission.rows.all()))
     audit_update(actor=by, instance=submission, operation=operation, before=before, request=request)
     submission_notify(submission=submission)
     return submission
@@ -167,7 +168,8 @@ def submission_return(
     submission.full_clean()
     submission.save()
     operation = submission.round.operation
-    summaries_invalidate(operation=operation)
+    # Its rows count differently now (validated or not).
+    summaries_apply(operation=operation, slices=Slices().add_rows(submission.rows.all()))
     audit_update(actor=by, instance=submission, operation=operation, before=before, request=request)
     submission_notify(submission=submission)
     return submission

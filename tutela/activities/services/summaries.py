@@ -1,10 +1,26 @@
-"""The 5W summary tables (models.summaries): rebuilt from the rows, invalidated by every write.
+"""The 5W summary tables (models.summaries): kept in step with the rows inside every write.
 
-Writes that can change an analysis product call `summaries_invalidate(operation=...)` in their
-transaction (one version bump); once it commits, `summaries_refresh` queues one background
-rebuild for that version (`summaries_request`, task `summaries_rebuild_in_background`). Reads
-(selectors.pivot, coverage) never write: they use the tables only while they reflect the current
-version, and answer from the 5W rows while a rebuild is pending.
+Writes that can change an analysis product call `summaries_apply(operation=..., slices=...)` in
+their transaction, once their rows are written: the summary rows of the slices the write touched
+(`Slices`: the months, organisations, admin 1 areas and activities of the rows as they were and
+as they are) are computed again from the 5W rows, grain by grain, so that a pivot is fresh the
+moment the write commits. A slice is the smallest part of a grain that holds every summary row
+the write can change (see `_slice_of`): monthly grains by month and organisation (or admin 1),
+the picks of the counting rule by organisation and activity (whole keys), their sums by
+organisation or admin 1. A one-row edit recomputes a month of one partner's rows and one
+partner's picks of one activity: a short write, as SQLite's single writer needs. Changes of what
+counts everywhere (the counting rule, the areas where names are hidden) rebuild the tables
+whole in the same transaction (`slices=None`). Writes to an operation's summary rows are
+serialised by locking its SummaryState row (PostgreSQL; SQLite writes one at a time).
+
+A write that cannot say what it touched calls `summaries_invalidate` instead (one version bump;
+once it commits, `summaries_refresh` queues one background rebuild for that version,
+`summaries_request`, task `summaries_rebuild_in_background`): until then reads answer from the
+5W rows. Every service of the app applies deltas; invalidation is left for other paths (admin,
+shell, data migrations). Reads (selectors.pivot, coverage) never write.
+
+`summaries_rebuild` (command `rebuild_5w_summaries`, the repair) recomputes the tables from the
+rows in chunks; `summary_differences` compares them with a rebuild (tests, `--check`).
 
 A rebuild computes the operation's summary rows with INSERT ... SELECT ... GROUP BY statements
 (window functions for the picks of the cumulative rule), portable to SQLite >= 3.30 and
@@ -33,7 +49,9 @@ import fcntl
 import logging
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +79,7 @@ from tutela.activities.models.summary_grains import (
     hidden_key,
 )
 from tutela.activities.selectors.visibility import area_descendants
-from tutela.activities.services.summary_sql import SummaryBuilder, chunk_column
+from tutela.activities.services.summary_sql import SummaryBuilder, Where, chunk_column
 from tutela.core.db_locks import write_nowait
 from tutela.core.models import Operation
 
@@ -73,11 +91,14 @@ __all__ = [
     "PICKED_GRAINS",
     "PICK_COLUMNS",
     "Grain",
+    "Slices",
     "hidden_key",
+    "summaries_apply",
     "summaries_invalidate",
     "summaries_rebuild",
     "summaries_rebuild_in_background",
     "summaries_request",
+    "summary_differences",
 ]
 
 logger = logging.getLogger(__name__)
@@ -90,10 +111,218 @@ DEFAULT_CHUNK_ROWS = 25_000
 # Old summary rows are deleted this many at a time, this many seconds after the new ones are in use.
 DELETE_CHUNK_ROWS = 20_000
 DEFAULT_OLD_ROWS_GRACE = 10.0
+# A rebuild overtaken by writes (their deltas went to the rows it replaced) runs again, this many
+# times at most (then the next write builds the tables whole in its transaction).
+REBUILD_ATTEMPTS = 3
 
 
 def min_rows() -> int:
     return int(getattr(settings, "ACTIVITY_SUMMARY_MIN_ROWS", DEFAULT_MIN_ROWS))
+
+
+# --- Deltas inside each write --------------------------------------------------------------------
+
+
+# The columns a slice is made of, as the 5W rows name them.
+SLICE_COLUMNS = ("month", "organisation_id", "admin1_id", "activity_id")
+
+
+@dataclass
+class Slices:
+    """What a write touched: the months, organisations, admin 1 areas (None: rows without one)
+    and activities of the 5W rows it created, changed or deleted, as they were and as they are."""
+
+    months: set[Any] = field(default_factory=set)
+    organisations: set[int] = field(default_factory=set)
+    admin1s: set[int | None] = field(default_factory=set)
+    activities: set[int] = field(default_factory=set)
+
+    def add(
+        self, month: Any, organisation_id: int, admin1_id: int | None, activity_id: int
+    ) -> None:
+        self.months.add(month)
+        self.organisations.add(organisation_id)
+        self.admin1s.add(admin1_id)
+        self.activities.add(activity_id)
+
+    def add_rows(self, rows: Any) -> Slices:
+        """Add the slices of 5W rows (a queryset of ActivityReport), as they are now: call it
+        before deleting or changing rows, and after creating or changing them."""
+        for values in rows.order_by().values_list(*SLICE_COLUMNS).distinct():
+            self.add(*values)
+        return self
+
+    def __bool__(self) -> bool:
+        return bool(self.months)
+
+
+def _slice_of(grain: Grain, slices: Slices) -> Where:
+    """The part of a grain a write can change: every summary row of the grain made from one of
+    the touched 5W rows lies in it, and its source (the rows or a finer grain, computed first)
+    is complete there. Monthly grains keep the month, and the organisation or else admin 1
+    (which every one of them keeps). The picks of the counting rule are made per organisation ×
+    activity × area × population group (× indicator): "p0" is computed again for the touched
+    organisations × activities (whole keys); the coarser pick grains keep the organisation or
+    admin 1 (an area's admin 1 is fixed: a key's picks lie in the admin 1 of its rows), and the
+    activity where they keep it."""
+    months = sorted(slices.months)
+    organisations = sorted(slices.organisations)
+    admin1s = sorted(slices.admin1s, key=lambda pk: (pk is not None, pk or 0))
+    activities = sorted(slices.activities)
+    by_place: list[tuple[str, Any]] = (
+        [("organisation_id", organisations)]
+        if "organisation_id" in grain.columns
+        else [("admin1_id", admin1s)]
+    )
+    if grain in MONTHLY_GRAINS:
+        return [("month", months), *by_place]
+    if "activity_id" in grain.columns:
+        by_place.append(("activity_id", activities))
+    if not grain.source:
+        return [("organisation_id", organisations), ("activity_id", activities)]
+    return by_place
+
+
+def _apply_slices(builder: SummaryBuilder, slices: Slices, rule: str) -> None:
+    """Compute the touched slices of every grain again, finest first (each from its source)."""
+    for grain in MONTHLY_GRAINS:
+        where = _slice_of(grain, slices)
+        builder.delete(MonthlySummary, grain, where)
+        if grain.source:
+            builder.monthly_from_grain(grain, where=where)
+        else:
+            builder.monthly_from_rows(grain, where=where)
+    if rule == ActivitySettings.CumulativeRule.NEW_ONLY:
+        return
+    for grain in PICKED_GRAINS:
+        where = _slice_of(grain, slices)
+        builder.delete(PickedSummary, grain, where)
+        if grain.source:
+            builder.picks_from_grain(grain, where=where)
+        else:
+            builder.picks_from_rows(where=where)
+
+
+def _build_all(builder: SummaryBuilder, rule: str) -> dict[str, int]:
+    """Every grain of the operation, in the current transaction (rows under the target first
+    deleted)."""
+    grain_rows: dict[str, int] = {}
+    for grain in MONTHLY_GRAINS:
+        builder.delete(MonthlySummary, grain)
+        build = builder.monthly_from_grain if grain.source else builder.monthly_from_rows
+        grain_rows[grain.name] = build(grain)
+    for grain in PICKED_GRAINS:
+        builder.delete(PickedSummary, grain)
+        if rule == ActivitySettings.CumulativeRule.NEW_ONLY:
+            continue
+        if grain.source:
+            grain_rows[grain.name] = builder.picks_from_grain(grain)
+        else:
+            grain_rows[grain.name] = builder.picks_from_rows()
+    return grain_rows
+
+
+def _current_rule(operation_id: int) -> str:
+    return (
+        ActivitySettings.objects.filter(operation_id=operation_id)
+        .values_list("cumulative_rule", flat=True)
+        .first()
+    ) or ActivitySettings.CumulativeRule.MAX_MONTH
+
+
+@transaction.atomic
+def summaries_apply(*, operation: Operation | int, slices: Slices | None) -> SummaryState:
+    """Bring the operation's summary tables in step with its 5W rows, in the caller's
+    transaction, once the write's rows are written: the touched `slices` computed again, or,
+    with `slices=None` (the counting rule, the areas where names are hidden: what counts
+    everywhere), every grain. Tables that were stale (never built, or a write by another path
+    invalidated them), built under another rule or other hidden areas, or of an operation that
+    just grew past ACTIVITY_SUMMARY_MIN_ROWS rows, are built whole. The version is bumped and the
+    tables stay fresh: readers (and caches keyed on the version) see the write as it commits."""
+    operation = (
+        operation if isinstance(operation, Operation) else Operation.objects.get(pk=operation)
+    )
+    SummaryState.objects.get_or_create(operation=operation)
+    # The lock serialises summary writes of an operation (PostgreSQL): a slice computed again
+    # sees every committed row of the writes before it.
+    state = SummaryState.objects.select_for_update().get(operation=operation)
+    rule = _current_rule(operation.pk)
+    hidden = _names_hidden_in(operation)
+    key = hidden_key(hidden)
+    rows = ActivityReport.objects.filter(operation=operation)
+    version = state.version + 1
+    changes: dict[str, Any] = {"version": version, "built_version": version}
+    in_step = state.is_fresh and state.rule == rule and state.hidden_key == key
+    if in_step and state.enabled and slices is not None:
+        if slices:
+            _apply_slices(
+                SummaryBuilder(operation, rule, hidden, target=state.rows_key), slices, rule
+            )
+    else:
+        row_count = rows.count()
+        enabled = row_count >= min_rows() and row_count > 0
+        started = time.perf_counter()
+        grain_rows: dict[str, int] = {}
+        builder = SummaryBuilder(operation, rule, hidden, target=state.rows_key)
+        if enabled:
+            grain_rows = _build_all(builder, rule)
+        else:
+            # Rows of a former build go (the operation has fewer rows now).
+            _delete_rows_now(state.rows_key)
+        changes.update(
+            enabled=enabled,
+            rule=rule,
+            hidden_key=key,
+            row_count=row_count,
+            grain_rows=grain_rows,
+            built_at=timezone.now(),
+            build_seconds=time.perf_counter() - started,
+        )
+    months = rows.aggregate(first=Min("month"), last=Max("month"))
+    changes.update(
+        first_month=months["first"], last_month=months["last"], updated_at=timezone.now()
+    )
+    SummaryState.objects.filter(pk=state.pk).update(**changes)
+    state.refresh_from_db()
+    return state
+
+
+def _delete_rows_now(key: int) -> None:
+    """Delete the summary rows stored under operation id `key`, in the current transaction."""
+    for model in (MonthlySummary, PickedSummary):
+        model.objects.filter(operation_id=key).delete()
+
+
+def summary_differences(*, operation: Operation) -> dict[str, list[tuple[Any, ...]]]:
+    """Summary rows in use that a rebuild from the 5W rows would not make ("extra"), and those it
+    would make that are missing ("missing"), as tuples of their columns; empty lists when the
+    tables are in step. Built in the current transaction under a scratch key, then deleted (tests
+    and `rebuild_5w_summaries --check`; not for a busy SQLite database)."""
+    state = SummaryState.objects.filter(operation=operation).first()
+    out: dict[str, list[tuple[Any, ...]]] = {"extra": [], "missing": []}
+    if state is None or not state.enabled:
+        return out
+    with transaction.atomic():
+        scratch = -state.rows_key
+        _delete_rows_now(scratch)
+        builder = SummaryBuilder(operation, state.rule, _names_hidden_in(operation), target=scratch)
+        _build_all(builder, state.rule)
+        for model in (MonthlySummary, PickedSummary):
+            fields = [
+                f.attname for f in model._meta.concrete_fields if f.name not in {"id", "operation"}
+            ]
+            in_use = _multiset(model.objects.filter(operation_id=state.rows_key), fields)
+            rebuilt = _multiset(model.objects.filter(operation_id=scratch), fields)
+            for row, count in (in_use - rebuilt).items():
+                out["extra"] += [(model.__name__, *row)] * count
+            for row, count in (rebuilt - in_use).items():
+                out["missing"] += [(model.__name__, *row)] * count
+        _delete_rows_now(scratch)
+    return out
+
+
+def _multiset(rows: Any, fields: list[str]) -> Counter[tuple[Any, ...]]:
+    return Counter(rows.order_by().values_list(*fields))
 
 
 # --- Invalidation --------------------------------------------------------------------------------
@@ -101,10 +330,9 @@ def min_rows() -> int:
 
 def summaries_invalidate(*, operation: Operation | int) -> None:
     """Mark the operation's summary tables stale, and queue their rebuild once the transaction
-    commits (`summaries_refresh`). Call it inside the transaction of every write that can change
-    an analysis product: 5W rows, submission statuses, the catalogue (bodies, sensitivity), the
-    counting rule, the areas where names are hidden. It is the only way writes reach the summary
-    tables: reads never write (they answer from the 5W rows while the tables are stale)."""
+    commits (`summaries_refresh`). For writes that cannot say what they touched (data migrations,
+    scripts): the app's services apply deltas instead (`summaries_apply`), so that pivots stay
+    fresh. Until the rebuild, reads answer from the 5W rows (reads never write)."""
     operation_id = operation if isinstance(operation, int) else operation.pk
     state, _created = SummaryState.objects.get_or_create(operation_id=operation_id)
     SummaryState.objects.filter(pk=state.pk).update(version=F("version") + 1)
@@ -261,7 +489,9 @@ def _analyze(builder: SummaryBuilder) -> None:
             builder.run(f"ANALYZE {builder.table(model)}", [])
 
 
-def summaries_rebuild(*, operation: Operation, force: bool = False) -> SummaryState:
+def summaries_rebuild(
+    *, operation: Operation, force: bool = False, _attempt: int = 1
+) -> SummaryState:
     """Rebuild the operation's summary tables from its 5W rows (nothing is done when they are
     fresh, unless `force`), in chunks (see the module's docstring). Returns the state, whose
     `build_seconds` says how long it took."""
@@ -324,6 +554,9 @@ def summaries_rebuild(*, operation: Operation, force: bool = False) -> SummarySt
         logger.info(
             "5W summaries of %s rebuilt: %d rows in %.1f s", operation.slug, row_count, seconds
         )
+    if not state.is_fresh and _attempt < REBUILD_ATTEMPTS:
+        # Writes committed between the chunks applied their deltas to the rows replaced: again.
+        return summaries_rebuild(operation=operation, force=True, _attempt=_attempt + 1)
     return state
 
 

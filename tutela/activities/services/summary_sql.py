@@ -25,6 +25,9 @@ from tutela.activities.models.summary_grains import (
 )
 from tutela.core.models import Operation
 
+# A slice of a table: (column, values) pairs, all of them met (NULL among the values included).
+Where = Sequence[tuple[str, Sequence[Any] | None]]
+
 
 class SummaryBuilder:
     """The SQL of one rebuild. Table and column names come from the models (quoted); values are
@@ -88,23 +91,35 @@ class SummaryBuilder:
             parts.append(f"{column} IS NULL")
         return f" AND ({' OR '.join(parts) or 'FALSE'})", present
 
+    def within(self, where: Where, alias: str = "") -> tuple[str, list[Any]]:
+        """ " AND column IN (values) AND ..." for a slice ({column: values}) of a table."""
+        prefix = f"{alias}." if alias else ""
+        sql, params = "", []
+        for column, values in where:
+            part, part_params = self.chunk(f"{prefix}{self.q(column)}", values)
+            sql += part
+            params += part_params
+        return sql, params
+
     def source(
-        self, column: str = "", values: Sequence[Any] | None = None
+        self, column: str = "", values: Sequence[Any] | None = None, where: Where = ()
     ) -> tuple[str, list[object]]:
         """FROM clause: the operation's 5W rows with their submission (those whose `column` is
-        among `values` for a chunk)."""
+        among `values` for a chunk, within the slice `where`)."""
         q = self.q
-        where, params = self.chunk(f"r.{q(column)}", values) if column else ("", [])
+        condition, params = self.within([*(((column, values),) if column else ()), *where], "r")
         sql = (
             f"{self.table(ActivityReport)} r "
             f"INNER JOIN {self.table(Submission)} s ON s.{q('id')} = r.{q('submission_id')} "
-            f"WHERE r.{q('operation_id')} = %s{where}"
+            f"WHERE r.{q('operation_id')} = %s{condition}"
         )
         return sql, [self.operation.pk, *params]
 
     # Monthly sums.
 
-    def monthly_from_rows(self, grain: Grain, months: Sequence[Any] | None = None) -> int:
+    def monthly_from_rows(
+        self, grain: Grain, months: Sequence[Any] | None = None, where: Where = ()
+    ) -> int:
         q = self.q
         named, named_params = self.named("r")
         sensitive, sensitive_params = self.is_sensitive("r")
@@ -119,7 +134,7 @@ class SummaryBuilder:
             "%s",
             "%s",
         ]
-        source, source_params = self.source("month", months)
+        source, source_params = self.source("month", months, where)
         grouped = ", ".join(str(i) for i in range(1, len(dims) + 4))
         sql = f"SELECT {', '.join(select)} FROM {source} GROUP BY {grouped}"  # noqa: S608
         params = [
@@ -133,16 +148,18 @@ class SummaryBuilder:
         columns = [*dims, "validated", "sensitive", "named", "rows", *MEASURE_COLUMNS]
         return self.insert(MonthlySummary, [*columns, "operation_id", "grain"], sql, params)
 
-    def monthly_from_grain(self, grain: Grain, months: Sequence[Any] | None = None) -> int:
+    def monthly_from_grain(
+        self, grain: Grain, months: Sequence[Any] | None = None, where: Where = ()
+    ) -> int:
         q = self.q
         dims = ["month", *grain.columns, "validated", "sensitive", "named"]
         select = [q(c) for c in dims]
         select += [f"SUM({q(m)})" for m in ("rows", *MEASURE_COLUMNS)] + ["%s", "%s"]
         grouped = ", ".join(str(i) for i in range(1, len(dims) + 1))
-        where, chunk_params = self.chunk(q("month"), months)
+        condition, chunk_params = self.within([("month", months), *where])
         sql = (
             f"SELECT {', '.join(select)} FROM {self.table(MonthlySummary)} "  # noqa: S608
-            f"WHERE {q('operation_id')} = %s AND {q('grain')} = %s{where} GROUP BY {grouped}"
+            f"WHERE {q('operation_id')} = %s AND {q('grain')} = %s{condition} GROUP BY {grouped}"
         )
         params = [self.target, grain.name, self.target, grain.source, *chunk_params]
         columns = [*dims, "rows", *MEASURE_COLUMNS, "operation_id", "grain"]
@@ -159,7 +176,7 @@ class SummaryBuilder:
             f"{alias}.{q('month')} DESC"
         )
 
-    def picks_from_rows(self, organisations: Sequence[Any] | None = None) -> int:
+    def picks_from_rows(self, organisations: Sequence[Any] | None = None, where: Where = ()) -> int:
         """Grain p0, from the 5W rows in one pass.
 
         Per key and indicator (the "_ki" flags), ordered by the rule: the pick over all rows is
@@ -171,7 +188,7 @@ class SummaryBuilder:
         named, named_params = self.named("r")
         sensitive, sensitive_params = self.is_sensitive("r")
         # A chunk holds whole keys: the organisation is part of every key.
-        source, source_params = self.source("organisation_id", organisations)
+        source, source_params = self.source("organisation_id", organisations, where)
         key = ", ".join(f"{{t}}.{q(c)}" for c in KEY_COLUMNS)
         key_r, key_c = key.format(t="r"), key.format(t="c")
         running = "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
@@ -223,11 +240,13 @@ class SummaryBuilder:
         flags = ["sensitive", "named", "in_all", "in_validated", "in_all_ki", "in_validated_ki"]
         return self.insert(PickedSummary, [*columns, *flags, "operation_id", "grain"], sql, params)
 
-    def picks_from_grain(self, grain: Grain, values: Sequence[Any] | None = None) -> int:
+    def picks_from_grain(
+        self, grain: Grain, values: Sequence[Any] | None = None, where: Where = ()
+    ) -> int:
         """Sums of the picks of one kind (all / validated) by the grain's columns (for a chunk:
-        those whose `chunk_column(grain)` is among `values`)."""
+        those whose `chunk_column(grain)` is among `values`; within the slice `where`)."""
         q = self.q
-        where, chunk_params = self.chunk(q(chunk_column(grain)), values)
+        condition, chunk_params = self.within([(chunk_column(grain), values), *where])
         dims = [*grain.columns, "sensitive", "named"]
         grouped = ", ".join(str(i) for i in range(1, len(dims) + 1))
         count = 0
@@ -237,7 +256,7 @@ class SummaryBuilder:
             select += [f"SUM({q(m)})" for m in MEASURE_COLUMNS] + ["%s", "%s"]
             sql = (
                 f"SELECT {', '.join(select)} FROM {self.table(PickedSummary)} "  # noqa: S608
-                f"WHERE {q('operation_id')} = %s AND {q('grain')} = %s AND {q(flag)}{where} "
+                f"WHERE {q('operation_id')} = %s AND {q('grain')} = %s AND {q(flag)}{condition} "
                 f"GROUP BY {grouped}"
             )
             params = [self.target, grain.name, self.target, grain.source, *chunk_params]
@@ -253,6 +272,16 @@ class SummaryBuilder:
             ]
             count += self.insert(PickedSummary, columns, sql, params)
         return count
+
+    def delete(self, model: type, grain: Grain, where: Where = ()) -> int:
+        """Delete a grain's summary rows (within the slice `where`), stored under the target."""
+        q = self.q
+        sql, params = self.within(where)
+        return self.run(
+            f"DELETE FROM {self.table(model)} "  # noqa: S608
+            f"WHERE {q('operation_id')} = %s AND {q('grain')} = %s{sql}",
+            [self.target, grain.name, *params],
+        )
 
 
 def chunk_column(grain: Grain) -> str:

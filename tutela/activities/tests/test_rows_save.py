@@ -226,15 +226,17 @@ def test_command_line_save_without_a_user(ops: Ops) -> None:
     assert saved.created_by is None
 
 
-def test_saving_rows_marks_the_analysis_summaries_stale(ops: Ops) -> None:
+def test_saving_rows_bumps_the_version_of_fresh_summaries(ops: Ops) -> None:
     from tutela.activities.models import SummaryState
 
     save(ops, row())
     state = SummaryState.objects.get(operation=ops.operation)
     assert state.version == 1
+    assert state.is_fresh
     save(ops, row())
     state.refresh_from_db()
     assert state.version == 1
     report_row_delete(by=ops.world.partner, row=ActivityReport.objects.get())
     state.refresh_from_db()
     assert state.version == 2
+    assert state.is_fresh

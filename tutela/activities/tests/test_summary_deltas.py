@@ -1,0 +1,300 @@
+"""Property: the 5W summary tables kept by deltas inside each write equal a rebuild from the rows.
+
+After any sequence of imports and grid saves (new rows and changed ones), deletions, reviews
+(submit, validate, return: what counts as validated), sensitivity and counting-rule changes, the
+areas where names are hidden, and writes rolled back half-way, the summary rows in use are the
+rows a rebuild makes, and the tables are fresh (readers never fall back to the 5W rows)."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.db.models import F
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tutela.activities import selectors
+from tutela.activities.models import (
+    Activity,
+    ActivityReport,
+    ActivitySettings,
+    ReportingRound,
+    Submission,
+    SummaryState,
+)
+from tutela.activities.services.config import activity_update, settings_update
+from tutela.activities.services.rows import report_row_delete, report_rows_save
+from tutela.activities.services.submissions import (
+    submission_return,
+    submission_submit,
+    submission_validate,
+)
+from tutela.activities.services.summaries import summary_differences
+from tutela.activities.tests.import_fixtures import (  # noqa: F401
+    Ops,
+    numbered,
+    ops_fixture,
+    row,
+)
+
+Rule = ActivitySettings.CumulativeRule
+Status = Submission.Status
+APRIL = datetime.date(2026, 4, 1)
+
+EXAMPLES = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+ORGANISATIONS = ["AMSS", "OTHER", "DRC"]
+ACTIVITIES = ["PRO-PSS", "PRO-CM", "CP-CM"]
+# (admin 1, admin 2) P-codes.
+PLACES = [("ML05", "ML0501"), ("ML05", "ML0502"), ("ML04", ""), ("ML05", "")]
+MONTHS = ["2026-03", "2026-04"]
+GROUPS = ["IDP", "REF"]
+
+
+class RolledBack(Exception):
+    pass
+
+
+five_w_row = st.fixed_dictionaries(
+    {
+        "organisation": st.sampled_from(ORGANISATIONS),
+        "activity": st.sampled_from(ACTIVITIES),
+        "place": st.sampled_from(PLACES),
+        "month": st.sampled_from(MONTHS),
+        "population_group": st.sampled_from(GROUPS),
+        # Small totals: the counting rule meets ties.
+        "women": st.integers(0, 3),
+        "men": st.integers(0, 3),
+        "quantity": st.one_of(st.none(), st.integers(0, 3)),
+    }
+)
+step = st.one_of(
+    st.tuples(st.just("save"), st.lists(five_w_row, min_size=1, max_size=6)),
+    st.tuples(st.just("delete"), st.integers(0, 1000)),
+    st.tuples(st.just("review"), st.integers(0, 1000)),
+    st.tuples(st.just("sensitive"), st.sampled_from(ACTIVITIES)),
+    st.tuples(st.just("rule"), st.sampled_from(list(Rule.values))),
+    st.tuples(st.just("hide"), st.sampled_from([(), ("ML0501",), ("ML04", "ML0502")])),
+    st.tuples(st.just("rollback"), st.lists(five_w_row, min_size=1, max_size=3)),
+)
+
+
+def _rows(items: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
+    out = []
+    for item in items:
+        admin1, admin2 = item["place"]
+        values = {
+            "month": item["month"],
+            "organisation": item["organisation"],
+            "activity": item["activity"],
+            "indicator": "PRO-PSS-01" if item["activity"] == "PRO-PSS" else ...,
+            "admin1_pcode": admin1 or ...,
+            "admin1_name": ...,
+            "admin2_pcode": admin2 or ...,
+            "admin2_name": ...,
+            "population_group": item["population_group"],
+            "girls": 0,
+            "boys": 0,
+            "women": item["women"],
+            "men": item["men"],
+            "older_women": 0,
+            "older_men": 0,
+            "total": item["women"] + item["men"],
+            "with_disability": 0,
+            "quantity": item["quantity"] if item["quantity"] is not None else ...,
+        }
+        out.append(row(**values))
+    # One row per natural key in a save (the file's duplicates are refused otherwise).
+    unique = {
+        (r["organisation"], r["activity"], r.get("admin2_pcode"), r.get("admin1_pcode"))
+        + (r["month"], r["population_group"]): r
+        for r in out
+    }
+    return numbered(*unique.values())
+
+
+def _save(ops: Ops, items: list[dict[str, Any]]) -> None:
+    saved = report_rows_save(by=ops.world.coordinator, operation=ops.operation, rows=_rows(items))
+    assert not saved.rejected, [p.message for p in saved.problems]
+
+
+@transaction.atomic
+def _save_then_fail(ops: Ops, items: list[dict[str, Any]]) -> None:
+    """A save whose transaction fails after its rows and deltas are written."""
+    _save(ops, items)
+    raise RolledBack
+
+
+def _review(ops: Ops, index: int) -> None:
+    submissions = list(Submission.objects.filter(round__operation=ops.operation).order_by("pk"))
+    if not submissions:
+        return
+    submission = submissions[index % len(submissions)]
+    by = ops.world.coordinator
+    if submission.status in (Status.DRAFT, Status.RETURNED):
+        if submission.rows.exists():
+            submission_submit(by=by, round=submission.round, organisation=submission.organisation)
+    elif submission.status == Status.SUBMITTED:
+        submission_validate(by=by, submission=submission)
+    else:
+        submission_return(by=by, submission=submission, comment="Check the totals.")
+
+
+def _settings(ops: Ops, *, rule: str | None = None, hidden: tuple[str, ...] | None = None) -> None:
+    current = ActivitySettings.objects.filter(operation=ops.operation).first()
+    if hidden is None:
+        hidden = tuple(current.sensitive_areas.values_list("pcode", flat=True)) if current else ()
+    settings_update(
+        by=ops.world.coordinator,
+        operation=ops.operation,
+        cumulative_rule=rule or (current.cumulative_rule if current else Rule.MAX_MONTH),
+        outlier_factor=current.outlier_factor if current else None,  # type: ignore[arg-type]
+        sensitive_area_pcodes=hidden,
+    )
+
+
+def _run(ops: Ops, kind: str, arg: Any) -> None:
+    operation = ops.operation
+    if kind == "save":
+        _save(ops, arg)
+    elif kind == "delete":
+        rows = list(ActivityReport.objects.filter(operation=operation).order_by("pk"))
+        if rows:
+            report_row_delete(by=ops.world.coordinator, row=rows[arg % len(rows)])
+    elif kind == "review":
+        _review(ops, arg)
+    elif kind == "sensitive":
+        activity = Activity.objects.get(operation=operation, code=arg)
+        activity_update(
+            by=ops.world.coordinator, activity=activity, is_sensitive=not activity.is_sensitive
+        )
+    elif kind == "rule":
+        _settings(ops, rule=arg)
+    elif kind == "hide":
+        _settings(ops, hidden=arg)
+    elif kind == "rollback":
+        with pytest.raises(RolledBack):
+            _save_then_fail(ops, arg)
+
+
+def _assert_in_step(ops: Ops, after: str) -> None:
+    state = SummaryState.objects.get(operation=ops.operation)
+    assert state.is_fresh, after
+    assert state.enabled, after
+    found = summary_differences(operation=ops.operation)
+    assert found == {"extra": [], "missing": []}, after
+
+
+@pytest.fixture(name="ops_open")
+def ops_open_fixture(ops: Ops, settings: Any) -> Ops:
+    settings.ACTIVITY_SUMMARY_MIN_ROWS = 1
+    settings.ACTIVITY_SUMMARY_OLD_ROWS_GRACE = 0
+    ReportingRound.objects.create(
+        operation=ops.operation, month=APRIL, deadline=APRIL + datetime.timedelta(days=40)
+    )
+    _save(
+        ops,
+        [
+            {
+                "organisation": org,
+                "activity": activity,
+                "place": place,
+                "month": "2026-03",
+                "population_group": "IDP",
+                "women": 2,
+                "men": 1,
+                "quantity": None,
+            }
+            for org in ORGANISATIONS
+            for activity in ACTIVITIES[:2]
+            for place in PLACES[:2]
+        ],
+    )
+    # Reports at every status from the start: saves into a validated report send it back to
+    # review, returns and validations change what counts as validated.
+    submissions = Submission.objects.filter(round__operation=ops.operation).order_by("pk")
+    for index in range(len(submissions)):
+        for _ in range(index % 3):
+            _review(ops, index)
+    assert set(submissions.values_list("status", flat=True)) == {
+        Status.DRAFT,
+        Status.SUBMITTED,
+        Status.VALIDATED,
+    }
+    return ops
+
+
+@EXAMPLES
+@given(steps=st.lists(step, min_size=1, max_size=8))
+def test_summaries_kept_by_deltas_equal_a_rebuild(
+    ops_open: Ops, steps: list[tuple[str, Any]]
+) -> None:
+    with transaction.atomic():
+        _assert_in_step(ops_open, "the first save")
+        for number, (kind, arg) in enumerate(steps, start=1):
+            _run(ops_open, kind, arg)
+            _assert_in_step(ops_open, f"step {number} ({kind})")
+        transaction.set_rollback(True)
+
+
+def test_a_pivot_after_a_save_is_read_from_fresh_summaries(ops_open: Ops) -> None:
+    coordinator = ops_open.world.coordinator
+    before = selectors.pivot(user=coordinator, operation=ops_open.operation, rows_by=["admin1"])
+    assert before.source.startswith("summary:")
+    _save(
+        ops_open,
+        [
+            {
+                "organisation": "DRC",
+                "activity": "CP-CM",
+                "place": ("ML04", ""),
+                "month": "2026-04",
+                "population_group": "REF",
+                "women": 300,
+                "men": 200,
+                "quantity": None,
+            }
+        ],
+    )
+    after = selectors.pivot(user=coordinator, operation=ops_open.operation, rows_by=["admin1"])
+    # No rebuild ran (nothing queued, no commit in this test): the save's own delta.
+    assert after.source.startswith("summary:")
+    assert after.totals["total"] == before.totals["total"] + 500
+
+
+def test_a_cached_pivot_is_never_shared_between_users_who_see_different_rows(
+    ops_open: Ops,
+) -> None:
+    w = ops_open.world
+    operation = ops_open.operation
+    everyone = selectors.pivot(user=w.coordinator, operation=operation, rows_by=["organisation"])
+    # Cached for the coordinator now; the partner and the viewer see fewer rows.
+    for user in (w.partner, w.viewer):
+        cached = selectors.pivot(user=user, operation=operation, rows_by=["organisation"])
+        uncached = selectors.pivot(
+            user=user, operation=operation, rows_by=["organisation"], use_summaries=False
+        )
+        assert cached.totals == uncached.totals, user
+        assert cached.totals != everyone.totals, user
+
+
+def test_the_rebuild_command_checks_the_tables_against_the_rows(ops_open: Ops) -> None:
+    out = io.StringIO()
+    call_command("rebuild_5w_summaries", operation=ops_open.operation.slug, check=True, stdout=out)
+    assert "in step" in out.getvalue()
+    # A row changed behind the services' back (no delta): the check says so.
+    ActivityReport.objects.filter(operation=ops_open.operation).update(women=F("women") + 7)
+    with pytest.raises(CommandError, match="differ from the rows"):
+        call_command("rebuild_5w_summaries", operation=ops_open.operation.slug, check=True)
+    # The repair brings them back in step.
+    call_command("rebuild_5w_summaries", operation=ops_open.operation.slug, force=True, stdout=out)
+    assert summary_differences(operation=ops_open.operation) == {"extra": [], "missing": []}
