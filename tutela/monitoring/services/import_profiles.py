@@ -17,7 +17,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tutela.core import access
-from tutela.core.imports.profiles import Profile, ProfileError, profile_parse, profiles_in
+from tutela.core.imports.profiles import (
+    Profile,
+    ProfileError,
+    profile_dump,
+    profile_parse,
+    profiles_in,
+)
 from tutela.core.models import AuditEntry, ImportProfile, Operation
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 from tutela.monitoring.models import Kind, MonitoringMapping
@@ -51,6 +57,11 @@ def profile_get(operation: Operation, kind: str, name: str) -> Profile:
     if profile is None:
         raise LookupError(name)
     return profile
+
+
+def profile_dump_named(operation: Operation, kind: str, name: str) -> bytes:
+    """The JSON file of the profile called `name`; LookupError when there is none."""
+    return profile_dump(profile_get(operation, kind, name))
 
 
 def profile_mapping(profile: Profile, headers: list[str]) -> MonitoringMapping:

@@ -205,3 +205,21 @@ def test_a_broken_profile_file_lists_every_problem() -> None:
     assert len(caught.value.problems) >= 4
     with pytest.raises(ProfileError):
         profile_parse(b"{not json")
+
+
+def test_import_profiles_command_lists_exports_and_loads(mali: World, tmp_path: Path) -> None:
+    out = io.StringIO()
+    call_command("import_profiles", operation="mali", stdout=out)
+    assert "acled\ttutela\tACLED export" in out.getvalue()
+    exported = tmp_path / "acled.json"
+    call_command("import_profiles", operation="mali", export="acled", output=exported)
+    document = json.loads(exported.read_text())
+    document["name"] = "acled-copy"
+    exported.write_text(json.dumps(document))
+    call_command("import_profiles", operation="mali", load=exported, stdout=io.StringIO())
+    assert ImportProfile.objects.get().name == "acled-copy"
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": "tutela-import-profile"}')
+    with pytest.raises(CommandError, match="not a valid profile"):
+        call_command("import_profiles", operation="mali", load=broken, stderr=io.StringIO())
+    assert ImportProfile.objects.count() == 1
