@@ -31,6 +31,7 @@ from tutela.monitoring.imports.fields import FieldSet
 from tutela.monitoring.imports.vocabulary import (
     FALSE,
     FORMULA_START,
+    NOT_GIVEN,
     SEPARATORS,
     TRUE,
     TYPOLOGY_KEY,
@@ -46,6 +47,11 @@ _Issue = tuple[str, str, str, str, str]
 _PCODE_POSITIONS = tuple(
     i for i, name in enumerate(fields.LOCATION_FIELDS) if name.endswith("pcode")
 )
+
+
+def _not_given(value: Any) -> bool:
+    """An "ND" (or "N/A"...) cell: nothing given."""
+    return isinstance(value, str) and len(value) < 20 and name_key(value) in NOT_GIVEN
 
 
 class SkipRow(Exception):
@@ -150,7 +156,7 @@ class CellReader:
             if mapped is SKIP:
                 raise SkipRow(name, value)
             value = mapped
-        return value
+        return None if _not_given(value) else value
 
     def text(self, cells: list[Any], name: str, *, limit: int = 0) -> str:
         value = self.raw(cells, name)
@@ -244,6 +250,8 @@ class CellReader:
         value = cells[index] if index is not None and index < len(cells) else None
         if index is None:
             value = self.defaults.get(name)
+        if _not_given(value):
+            value = None
         if is_blank(value):
             vmap = self.maps.get(name)
             if vmap is not None and vmap.has_default:
@@ -279,6 +287,8 @@ class CellReader:
         results: list[Any] = []
         for part in parts[:200]:
             part = " ".join(part.split())
+            if _not_given(part):
+                continue
             known, found = resolve(part)
             if known:
                 if found not in results:

@@ -4,6 +4,7 @@ a profile exported and imported into another operation."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from pathlib import Path
@@ -17,6 +18,7 @@ from tutela.core.imports.profiles import ProfileError, profile_dump, profile_par
 from tutela.core.models import AuditEntry, ImportProfile
 from tutela.core.services.geography import geo_load_bundled
 from tutela.monitoring.models import Incident, MonitoringImport
+from tutela.monitoring.services.import_mappings import mapping_save
 from tutela.monitoring.services.import_profiles import (
     profile_get,
     profile_import,
@@ -223,3 +225,76 @@ def test_import_profiles_command_lists_exports_and_loads(mali: World, tmp_path: 
     with pytest.raises(CommandError, match="not a valid profile"):
         call_command("import_profiles", operation="mali", load=broken, stderr=io.StringIO())
     assert ImportProfile.objects.count() == 1
+
+
+FRENCH_HEADERS = [
+    "Numéro incident", "Date de l'incident", "Région", "Cercle", "Commune", "Village",
+    "Type d'incident", "Auteur présumé", "Source", "Statut de vérification",
+    "Déplacement provoqué", "Ménages déplacés", "Description des faits",
+]  # fmt: skip
+FRENCH_ROWS = [
+    ["AMSS-001", "12/03/2026", "Mopti", "Douentza", "Douentza", "Petaka",
+     "Enlèvement; Menace", "Groupe armé non étatique", "Informateur clé", "Non vérifié",
+     "Oui", "12", "Deux commerçants enlevés sur la route de Petaka."],
+    ["AMSS-002", "14/03/2026", "Gao", "Ménaka", "Ménaka", "Tinfagat",
+     "Menace", "ND", "Informateur clé", "Vérifié", "ND", "ND", "Menaces contre les éleveurs."],
+    ["AMSS-003", "15/03/2026", "Segou", "Niono", "Niono", "Siengo extension",
+     "Extorsion", "ND", "Visite de monitoring de protection", "Non vérifié", "Non", "",
+     "ND"],
+    ["AMSS-004", "ND", "Mopti", "Douentza", "Douentza", "Boni",
+     "Enlèvement", "Groupe armé non étatique", "Informateur clé", "Non vérifié", "Non", "", ""],
+]  # fmt: skip
+
+
+def french_csv(rows: list[list[str]]) -> bytes:
+    # As Excel in French saves a CSV: semicolons (cells holding one quoted), a byte-order mark.
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(FRENCH_HEADERS)
+    writer.writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def test_french_incident_list_with_villages_and_nd_markers(mali: World, tmp_path: Path) -> None:
+    # The network writes "Menace" for threats: said once in a saved mapping, then reused.
+    mapping_save(
+        by=None,
+        operation=mali.operation,
+        organisation=None,
+        kind="incidents",
+        name="Réseau AMSS",
+        columns={},
+        values={"risks": {"Menace": "threats"}},
+    )
+    path = write(tmp_path, french_csv(FRENCH_ROWS[:3]), "incidents_mars.csv")
+    out = io.StringIO()
+    call_command("import_incidents", path, operation="mali", org="AMSS", mapping="Réseau AMSS")
+    record = MonitoringImport.objects.get()
+    assert record.status == MonitoringImport.Status.IMPORTED, record.problems
+    assert record.created_count == 3
+    first = Incident.objects.get(external_id="AMSS-001")
+    assert first.site == "Petaka"
+    assert first.area.pcode == "ML050406"
+    assert sorted(r.violation.code for r in first.risks.all()) == ["abduction", "threats"]
+    assert first.displaced_households == 12
+    second = Incident.objects.get(external_id="AMSS-002")
+    # "ND": nothing given (no perpetrator, no displacement), not an unknown value.
+    assert second.perpetrator is None
+    assert second.displacement_caused is False
+    assert second.area.pcode == "ML100101"
+    assert any("not under Gao" in p["message"] for p in record.problems)
+    assert Incident.objects.get(external_id="AMSS-003").narrative == ""
+    # A row whose date is "ND" is an error (the date is required), named by its row.
+    path = write(tmp_path, french_csv(FRENCH_ROWS), "incidents_mars_v2.csv")
+    with pytest.raises(CommandError, match="rejected"):
+        call_command(
+            "import_incidents",
+            path,
+            operation="mali",
+            org="AMSS",
+            mapping="Réseau AMSS",
+            stdout=io.StringIO(),
+        )
+    rejected = MonitoringImport.objects.order_by("-pk").first()
+    assert rejected is not None
+    assert [p["row"] for p in rejected.problems if p["severity"] == "error"] == [5]
