@@ -268,7 +268,10 @@ def test_french_incident_list_with_villages_and_nd_markers(mali: World, tmp_path
     )
     path = write(tmp_path, french_csv(FRENCH_ROWS[:3]), "incidents_mars.csv")
     out = io.StringIO()
-    call_command("import_incidents", path, operation="mali", org="AMSS", mapping="Réseau AMSS")
+    call_command(
+        "import_incidents", path, operation="mali", org="AMSS", mapping="Réseau AMSS", stdout=out
+    )
+    assert "Status: Imported" in out.getvalue()
     record = MonitoringImport.objects.get()
     assert record.status == MonitoringImport.Status.IMPORTED, record.problems
     assert record.created_count == 3
