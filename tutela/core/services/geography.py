@@ -238,6 +238,7 @@ def _read_geojson(
             problems.append(GeoProblem(path.name, where, "no properties"))
             continue
         codab = _codab_rows(props, f"{path.name} {where}", languages, deepest_only=True)
+        level: Any
         if not props.get("pcode") and codab:
             # A COD-AB file as published: ADMn_PCODE, ADMn_EN/FR/ES... fields.
             pcode, level = codab[0].pcode, codab[0].level

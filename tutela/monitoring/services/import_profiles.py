@@ -29,7 +29,10 @@ from tutela.core.services.audit import audit_create, audit_update, audit_write, 
 from tutela.monitoring.models import Kind, MonitoringMapping
 
 SHIPPED = Path(__file__).resolve().parent.parent / "imports" / "profile_files"
-IMPORTERS = {Kind.INCIDENTS: "monitoring.incidents", Kind.COMMUNITY: "monitoring.community"}
+IMPORTERS: dict[str, str] = {
+    Kind.INCIDENTS.value: "monitoring.incidents",
+    Kind.COMMUNITY.value: "monitoring.community",
+}
 
 
 @cache
