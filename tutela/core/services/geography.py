@@ -15,11 +15,13 @@ import functools
 import io
 import json
 import re
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import shapefile
 from django.conf import settings
 from django.db import transaction
 
@@ -229,15 +231,71 @@ def _read_geojson(
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         problems.append(GeoProblem(path.name, "file", "not a GeoJSON FeatureCollection"))
         return []
+    return _feature_rows(path.name, data.get("features") or [], problems, languages)
+
+
+def _read_shapefile_zip(
+    path: Path, problems: list[GeoProblem], languages: Iterable[str] = DEFAULT_LANGUAGES
+) -> list[_Row]:
+    """A zipped ESRI shapefile as COD-AB publishes it (one .shp with its .dbf, .shx and .prj),
+    read with pyshp; coordinates must be WGS84 longitudes and latitudes."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = {info.filename.lower(): info for info in archive.infolist()}
+            shps = [name for name in members if name.endswith(".shp")]
+            if len(shps) != 1:
+                problems.append(
+                    GeoProblem(path.name, "file", f"holds {len(shps)} .shp files; give one a zip")
+                )
+                return []
+            stem = shps[0][:-4]
+            limit = int(getattr(settings, "TUTELA_GEO_MAX_BYTES", MAX_BYTES))
+            if sum(info.file_size for info in members.values()) > limit:
+                problems.append(GeoProblem(path.name, "file", "unzips to more than the limit"))
+                return []
+
+            def member(extension: str) -> io.BytesIO | None:
+                info = members.get(stem + extension)
+                return io.BytesIO(archive.read(info)) if info is not None else None
+
+            prj = member(".prj")
+            if prj is not None and not re.search(r"WGS.?(19)?84", prj.read().decode("latin-1")):
+                problems.append(
+                    GeoProblem(path.name, "file", "not in WGS84 longitudes and latitudes (.prj)")
+                )
+                return []
+            dbf = member(".dbf")
+            if dbf is None:
+                problems.append(GeoProblem(path.name, "file", "no .dbf beside the .shp"))
+                return []
+            reader = shapefile.Reader(shp=member(".shp"), dbf=dbf, shx=member(".shx"))
+            features = [
+                {
+                    "type": "Feature",
+                    "properties": item.record.as_dict(),
+                    "geometry": item.shape.__geo_interface__,
+                }
+                for item in reader.iterShapeRecords()
+            ]
+    except (zipfile.BadZipFile, shapefile.ShapefileException, OSError, ValueError) as exc:
+        problems.append(GeoProblem(path.name, "file", f"not a zipped shapefile ({exc})"))
+        return []
+    return _feature_rows(path.name, features, problems, languages)
+
+
+def _feature_rows(
+    file_name: str, features: list[Any], problems: list[GeoProblem], languages: Iterable[str]
+) -> list[_Row]:
+    """The areas of GeoJSON features (Tutela's properties or COD-AB's)."""
     out: list[_Row] = []
-    for index, feature in enumerate(data.get("features") or [], start=1):
+    for index, feature in enumerate(features, start=1):
         where = f"feature {index}"
         props = feature.get("properties") if isinstance(feature, dict) else None
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
         if not isinstance(props, dict):
-            problems.append(GeoProblem(path.name, where, "no properties"))
+            problems.append(GeoProblem(file_name, where, "no properties"))
             continue
-        codab = _codab_rows(props, f"{path.name} {where}", languages, deepest_only=True)
+        codab = _codab_rows(props, f"{file_name} {where}", languages, deepest_only=True)
         level: Any
         if not props.get("pcode") and codab:
             # A COD-AB file as published: ADMn_PCODE, ADMn_EN/FR/ES... fields.
@@ -248,18 +306,18 @@ def _read_geojson(
             level = props.get("admin_level")
         if not pcode:
             problems.append(
-                GeoProblem(path.name, where, "no pcode property (nor COD-AB ADMn_PCODE fields)")
+                GeoProblem(file_name, where, "no pcode property (nor COD-AB ADMn_PCODE fields)")
             )
             continue
         if not isinstance(level, int) or not 0 <= level <= MAX_LEVEL:
-            problems.append(GeoProblem(path.name, where, f"{pcode}: admin_level must be 0 to 5"))
+            problems.append(GeoProblem(file_name, where, f"{pcode}: admin_level must be 0 to 5"))
             continue
         if not isinstance(geometry, dict) or geometry.get("type") not in {
             "Polygon",
             "MultiPolygon",
         }:
             problems.append(
-                GeoProblem(path.name, where, f"{pcode}: geometry must be a Polygon or MultiPolygon")
+                GeoProblem(file_name, where, f"{pcode}: geometry must be a Polygon or MultiPolygon")
             )
             continue
         parent = props.get("parent_pcode")
@@ -269,7 +327,7 @@ def _read_geojson(
                 name=str(props.get("name") or "").strip(),
                 level=level,
                 parent_pcode=str(parent).strip().upper() if parent else None,
-                source=f"{path.name} {where}",
+                source=f"{file_name} {where}",
                 geometry=geometry,
             )
         )
@@ -384,8 +442,10 @@ def geo_load(
     rows: dict[str, _Row] = (
         (_read_bounded(read_gazetteer, gazetteer, problems) or {}) if gazetteer else {}
     )
+    read_zip = functools.partial(_read_shapefile_zip, languages=languages)
     for path in geojson_files:
-        for feature in _read_bounded(read_geojson, path, problems) or []:
+        reader = read_zip if path.suffix.lower() == ".zip" else read_geojson
+        for feature in _read_bounded(reader, path, problems) or []:
             known = rows.get(feature.pcode)
             if known is None:
                 rows[feature.pcode] = feature

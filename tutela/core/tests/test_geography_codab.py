@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
+import shapefile
 from django.core.management import call_command
 
 from tutela.core.models import AdminArea
@@ -57,7 +59,11 @@ def test_codab_geojson_files_load_as_published(tmp_path: Path) -> None:
     call_command("load_geo", *[str(f) for f in files], "--languages", "fr,en", stdout=out)
     assert "with boundaries" in out.getvalue()
     menaka = AdminArea.objects.get(pcode="ML1001")
-    assert (menaka.name, menaka.level, menaka.parent.pcode) == ("Ménaka", 2, "ML10")
+    assert (menaka.name, menaka.level, getattr(menaka.parent, "pcode", None)) == (
+        "Ménaka",
+        2,
+        "ML10",
+    )
     assert menaka.geometry is not None
     assert AdminArea.objects.get(pcode="ML").level == 0
     source = json.loads((BUNDLED_DIR / "mli_adm2.geojson").read_text())
@@ -74,7 +80,7 @@ def test_codab_gazetteer_table_and_semicolons(tmp_path: Path) -> None:
         encoding="utf-8-sig",
     )
     geo_load(gazetteer=path, geojson_files=[])
-    assert AdminArea.objects.get(pcode="ML0702").parent.pcode == "ML07"
+    assert getattr(AdminArea.objects.get(pcode="ML0702").parent, "pcode", None) == "ML07"
     assert AdminArea.objects.count() == 6
 
 
@@ -98,5 +104,60 @@ def test_codab_feature_without_pcode_values_is_listed(tmp_path: Path) -> None:
         )
     )
     with pytest.raises(GeoLoadError, match="COD-AB"):
+        geo_load(gazetteer=None, geojson_files=[path])
+    assert not AdminArea.objects.exists()
+
+
+WGS84_PRJ = (
+    'GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],'
+    'PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]'
+)
+
+
+def zipped_shapefile(tmp_path: Path, *, prj: str = WGS84_PRJ) -> Path:
+    """Mali's admin 1 as COD-AB publishes it: mli_admbnda_adm1_1m_gov_20211220.shp (+ .dbf, .shx,
+    .prj) in a zip, with ADM1_FR/ADM1_PCODE/ADM0_FR/ADM0_PCODE fields."""
+    source = json.loads((BUNDLED_DIR / "mli_adm1.geojson").read_text())
+    shp, shx, dbf = io.BytesIO(), io.BytesIO(), io.BytesIO()
+    writer = shapefile.Writer(shp=shp, shx=shx, dbf=dbf, shapeType=shapefile.POLYGON)
+    for name in ("ADM1_FR", "ADM1_PCODE", "ADM0_FR", "ADM0_PCODE"):
+        writer.field(name, "C", size=50)
+    for feature in source["features"]:
+        geometry = feature["geometry"]
+        rings = (
+            geometry["coordinates"]
+            if geometry["type"] == "Polygon"
+            else [ring for polygon in geometry["coordinates"] for ring in polygon]
+        )
+        writer.poly(rings)
+        props = feature["properties"]
+        writer.record(props["name"], props["pcode"], "Mali", "ML")
+    writer.close()
+    path = tmp_path / "mli_adm_1m_gov_20211220_shp.zip"
+    stem = "mli_admbnda_adm1_1m_gov_20211220"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(f"{stem}.shp", shp.getvalue())
+        archive.writestr(f"{stem}.shx", shx.getvalue())
+        archive.writestr(f"{stem}.dbf", dbf.getvalue())
+        archive.writestr(f"{stem}.prj", prj)
+    return path
+
+
+def test_zipped_codab_shapefile_loads_as_published(tmp_path: Path) -> None:
+    gazetteer = tmp_path / "country.csv"
+    gazetteer.write_text("pcode,name,level,parent_pcode\nML,Mali,0,\n")
+    out = io.StringIO()
+    call_command(
+        "load_geo", str(zipped_shapefile(tmp_path)), "--gazetteer", str(gazetteer), stdout=out
+    )
+    gao = AdminArea.objects.get(pcode="ML07")
+    assert (gao.name, gao.level, getattr(gao.parent, "pcode", None)) == ("Gao", 1, "ML")
+    assert (gao.geometry or {}).get("type") in {"Polygon", "MultiPolygon"}
+    assert AdminArea.objects.filter(level=1, geometry__isnull=False).count() == 10
+
+
+def test_shapefile_in_another_projection_is_refused(tmp_path: Path) -> None:
+    path = zipped_shapefile(tmp_path, prj='PROJCS["Adindan_UTM_Zone_30N",UNIT["Meter",1.0]]')
+    with pytest.raises(GeoLoadError, match="WGS84"):
         geo_load(gazetteer=None, geojson_files=[path])
     assert not AdminArea.objects.exists()
