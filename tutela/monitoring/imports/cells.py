@@ -357,6 +357,9 @@ class CellReader:
         if self._locator is None:
             countries = self.refs.operation.countries.values_list("country_pcode", flat=True)
             self._locator = PointLocator.for_countries(countries)
+        if not len(self._locator):
+            # No boundaries loaded: the names alone place the row.
+            return named, issues
         found = self._locator.locate(*point)
         column = next((n for n in reversed(fields.LOCATION_FIELDS) if n in self.index), "latitude")
         shown = f"{point[0]}, {point[1]}"
