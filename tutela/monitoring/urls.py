@@ -22,6 +22,12 @@ pages = [
     path("import/", imports.upload, name="import"),
     path("imports/", imports.import_list, name="import_list"),
     path("imports/mappings/", imports.mapping_list, name="mapping_list"),
+    path("imports/profiles/", imports.profile_list, name="profile_list"),
+    path(
+        "imports/profiles/<str:kind>/<slug:name>.json",
+        imports.profile_download,
+        name="profile_download",
+    ),
     path("imports/mappings/<int:pk>/edit/", imports.mapping_edit, name="mapping_edit"),
     path("imports/mappings/<int:pk>/delete/", imports.mapping_delete, name="mapping_delete"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),

@@ -5,6 +5,7 @@ from tutela.core.models.mail import OutboxAttachment, OutboxMessage, ScheduledRu
 from tutela.core.models.operations import Operation
 from tutela.core.models.organisations import Delegation, Organisation
 from tutela.core.models.people import Contact, Invitation, User
+from tutela.core.models.profiles import ImportProfile
 from tutela.core.models.reference import Localised, PopulationGroup, ProtectionRisk, ReferenceItem
 from tutela.core.models.roles import OperationRole, Role
 from tutela.core.models.structure import Body, Membership
@@ -18,6 +19,7 @@ __all__ = [
     "Body",
     "Contact",
     "Delegation",
+    "ImportProfile",
     "Invitation",
     "Job",
     "Localised",

@@ -42,18 +42,57 @@ class UploadForm(UploadFormBase):
         required=False,
         help_text=_("For files whose columns Tutela does not recognise by itself."),
     )
+    profile = forms.ChoiceField(
+        label=_("Ready-made profile"),
+        required=False,
+        help_text=_(
+            "For files as another system exports them (an ACLED export...): the profile says "
+            "which column holds what and what its values mean."
+        ),
+    )
     dry_run = forms.BooleanField(
         label=_("Check only (dry run): show what would be saved without saving"),
         required=False,
         initial=True,
     )
 
+    def __init__(
+        self, *args: Any, profiles: dict[str, dict[str, str]] | None = None, **kwargs: Any
+    ) -> None:
+        """`profiles`: {kind: {name: title}} of the profiles the operation may use."""
+        super().__init__(*args, **kwargs)
+        self.profile_kinds = {
+            name: kind for kind, named in (profiles or {}).items() for name in named
+        }
+        field = self.fields["profile"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            ("", _("— none: recognise the columns, or use the saved mapping —")),
+            *[
+                (name, f"{title} ({Kind(kind).label})")
+                for kind, named in (profiles or {}).items()
+                for name, title in named.items()
+            ],
+        ]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         mapping = data.get("mapping")
         if mapping is not None and mapping.kind != data.get("kind"):
             self.add_error("mapping", _("This mapping is for another kind of file."))
+        profile = data.get("profile")
+        if profile and mapping is not None:
+            self.add_error("profile", _("Choose a saved mapping or a profile, not both."))
+        elif profile and self.profile_kinds.get(profile) != data.get("kind"):
+            self.add_error("profile", _("This profile is for another kind of file."))
         return data
+
+
+class ProfileUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Profile file (JSON)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
 
 
 class MappingForm(forms.Form):

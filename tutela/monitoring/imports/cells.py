@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from tutela.core.counts import max_count_text
 from tutela.core.imports.matching import ColumnMatch
-from tutela.core.imports.problems import ERROR, Problem, display_value
+from tutela.core.imports.places import PointLocator, parse_coordinate
+from tutela.core.imports.problems import ERROR, WARNING, Problem, display_value
 from tutela.core.imports.values import (
     SKIP,
     ParseError,
@@ -30,6 +31,7 @@ from tutela.monitoring.imports.fields import FieldSet
 from tutela.monitoring.imports.vocabulary import (
     FALSE,
     FORMULA_START,
+    NOT_GIVEN,
     SEPARATORS,
     TRUE,
     TYPOLOGY_KEY,
@@ -39,9 +41,26 @@ from tutela.monitoring.incidents.data import (
     References,
 )
 
+# A location problem: (field, code, message with %(value)s, value, severity).
+_Issue = tuple[str, str, str, str, str]
+# Positions of the P-code columns in LOCATION_FIELDS: a P-code given wins over coordinates.
+_PCODE_POSITIONS = tuple(
+    i for i, name in enumerate(fields.LOCATION_FIELDS) if name.endswith("pcode")
+)
+
+
+def _not_given(value: Any) -> bool:
+    """An "ND" (or "N/A"...) cell: nothing given."""
+    return isinstance(value, str) and len(value) < 20 and name_key(value) in NOT_GIVEN
+
 
 class SkipRow(Exception):
-    """A value mapping says to leave the row out."""
+    """A value mapping says to leave the row out: `field` and `value` say which rule."""
+
+    def __init__(self, field: str = "", value: Any = None) -> None:
+        super().__init__(field, value)
+        self.field = field
+        self.value = "" if is_blank(value) else cell_text(value)
 
 
 class CellReader:
@@ -78,9 +97,9 @@ class CellReader:
         self.problems: list[Problem] = []
         self.row = 0
         self.failed: set[str] = set()
-        self._area_cache: dict[
-            tuple[str, ...], tuple[AreaRef | None, list[tuple[str, str, str, str]]]
-        ] = {}
+        self._area_cache: dict[tuple[Any, ...], tuple[AreaRef | None, list[_Issue]]] = {}
+        # Built on the first row with coordinates (reading the boundaries takes a moment).
+        self._locator: PointLocator | None = None
 
     # --- reporting ---
 
@@ -133,10 +152,11 @@ class CellReader:
         value = cells[index] if index < len(cells) else None
         vmap = self.maps.get(name)
         if vmap is not None and self.fieldset.by_name[name].kind != fields.MULTI:
-            value = vmap.apply(value)
-            if value is SKIP:
-                raise SkipRow
-        return value
+            mapped = vmap.apply(value)
+            if mapped is SKIP:
+                raise SkipRow(name, value)
+            value = mapped
+        return None if _not_given(value) else value
 
     def text(self, cells: list[Any], name: str, *, limit: int = 0) -> str:
         value = self.raw(cells, name)
@@ -230,12 +250,15 @@ class CellReader:
         value = cells[index] if index is not None and index < len(cells) else None
         if index is None:
             value = self.defaults.get(name)
+        if _not_given(value):
+            value = None
         if is_blank(value):
             vmap = self.maps.get(name)
             if vmap is not None and vmap.has_default:
-                value = vmap.apply(value)
-                if value is SKIP:
-                    raise SkipRow
+                mapped = vmap.apply(value)
+                if mapped is SKIP:
+                    raise SkipRow(name, value)
+                value = mapped
             if is_blank(value):
                 return []
         ref = self.fieldset.by_name[name].ref
@@ -246,7 +269,7 @@ class CellReader:
             if vmap is not None:
                 mapped = vmap.apply(token)
                 if mapped is SKIP:
-                    raise SkipRow
+                    raise SkipRow(name, token)
                 token = mapped if isinstance(mapped, str) else cell_text(mapped)
             found = self.vocab.lookup(ref, token)
             return found is not None, found if found is not None else token
@@ -264,6 +287,8 @@ class CellReader:
         results: list[Any] = []
         for part in parts[:200]:
             part = " ".join(part.split())
+            if _not_given(part):
+                continue
             known, found = resolve(part)
             if known:
                 if found not in results:
@@ -281,18 +306,160 @@ class CellReader:
             "" if is_blank(v) else cell_text(v)
             for v in (self.raw(cells, name) for name in fields.LOCATION_FIELDS)
         )
-        if raw not in self._area_cache:
-            self._area_cache[raw] = self._resolve_location(raw)
-        area, issues = self._area_cache[raw]
-        for name, code, message, value in issues:
-            self.add(name, code, message, value=value)
+        point = self.coordinates(cells)
+        key = (*raw, *(point or ()))
+        if key not in self._area_cache:
+            area, issues = self._resolve_location(raw)
+            if point is not None and not any(raw[i] for i in _PCODE_POSITIONS):
+                area, issues = self._place_by_point(point, area, issues, raw)
+            self._area_cache[key] = (area, issues)
+        area, issues = self._area_cache[key]
+        for name, code, message, value, severity in issues:
+            self.add(name, code, message, value=value, severity=severity)
         return area
 
-    def _resolve_location(
-        self, raw: tuple[str, ...]
-    ) -> tuple[AreaRef | None, list[tuple[str, str, str, str]]]:
+    def coordinates(self, cells: list[Any]) -> tuple[float, float] | None:
+        """The row's (latitude, longitude), None when not given or not valid (a warning: the
+        place is then found by its names)."""
+        if "latitude" not in self.index or "longitude" not in self.index:
+            return None
+        found: list[float] = []
+        for name, limit in (("latitude", 90.0), ("longitude", 180.0)):
+            value = self.raw(cells, name)
+            try:
+                number = parse_coordinate(value, limit=limit)
+            except ValueError:
+                self.add(
+                    name,
+                    "not_coordinate",
+                    _(
+                        "“%(value)s” is not a coordinate in decimal degrees; the place is found by "
+                        "its names."
+                    ),
+                    value=value,
+                    severity=WARNING,
+                )
+                return None
+            if number is None:
+                return None
+            found.append(number)
+        return found[0], found[1]
+
+    def _place_by_point(
+        self,
+        point: tuple[float, float],
+        named: AreaRef | None,
+        issues: list[_Issue],
+        raw: tuple[str, ...],
+    ) -> tuple[AreaRef | None, list[_Issue]]:
+        """The area holding the point, compared with the area the names give: the deeper of two
+        that agree; the point's when they disagree or the names are not known (a warning)."""
+        if self._locator is None:
+            countries = self.refs.operation.countries.values_list("country_pcode", flat=True)
+            self._locator = PointLocator.for_countries(countries)
+        if not len(self._locator):
+            # No boundaries loaded: the names alone place the row.
+            return named, issues
+        found = self._locator.locate(*point)
+        column = next((n for n in reversed(fields.LOCATION_FIELDS) if n in self.index), "latitude")
+        shown = f"{point[0]}, {point[1]}"
+        if found is None:
+            if named is None and not issues:
+                issues = [
+                    (
+                        "latitude",
+                        "outside",
+                        _("the coordinates %(value)s fall outside the operation's boundaries."),
+                        shown,
+                        ERROR,
+                    )
+                ]
+            return named, issues
         gazetteer = self.refs.gazetteer
-        issues: list[tuple[str, str, str, str]] = []
+        if named is not None and gazetteer.is_within(named, found.pcode):
+            return named, issues
+        if named is not None and gazetteer.is_within(found, named.pcode):
+            return found, issues
+        warnings = [issue for issue in issues if issue[4] == WARNING]
+        written = " / ".join(v for v in raw if v)
+        if named is None and written:
+            message = _(
+                "“%(value)s” was not found by name; placed by its coordinates in %(name)s "
+                "(%(pcode)s)."
+            )
+        elif named is not None:
+            message = _(
+                "“%(value)s” is %(named)s by name, but its coordinates fall in %(name)s "
+                "(%(pcode)s): placed by the coordinates."
+            ).replace("%(named)s", f"{named.name} ({named.pcode})".replace("%", "%%"))
+        else:
+            return found, warnings
+        warnings.append(
+            (
+                column,
+                "placed_by_coordinates",
+                message.replace("%(name)s", found.name.replace("%", "%%")).replace(
+                    "%(pcode)s", found.pcode
+                ),
+                written,
+                WARNING,
+            )
+        )
+        return found, warnings
+
+    def _by_name(
+        self, place: str, level: int, parent: AreaRef | None, nfield: str
+    ) -> tuple[AreaRef | None, list[_Issue]]:
+        """The area called `place` at `level` under `parent`; else, when `parent` is given, the
+        only area of that name at the level anywhere (old boundaries put places under another
+        parent: a warning), else the only one at any level."""
+        gazetteer = self.refs.gazetteer
+        matches = gazetteer.match_name(
+            place[:200],
+            level=level,
+            parent_pcode=parent.pcode if parent is not None and parent.level == level - 1 else None,
+            limit=3,
+        )
+        exact = [m for m in matches if m.exact]
+        if len(exact) == 1:
+            return exact[0].area, []
+        if len(exact) > 1:
+            message = _("several places are called “%(value)s”; give the P-code.")
+            return None, [(nfield, "ambiguous_name", message, place, ERROR)]
+        elsewhere: list[Any] = []
+        if parent is not None:
+            elsewhere = [m for m in gazetteer.match_name(place[:200], level=level) if m.exact]
+        if not elsewhere:
+            elsewhere = [
+                m
+                for m in gazetteer.match_name(place[:200], level=None, limit=10)
+                if m.exact and m.area.level >= 1
+            ]
+            if len({m.area.level for m in elsewhere}) > 1:
+                # The same name at several levels (a region, its chief town's cercle and
+                # commune): the deepest level below the parent's is meant least; take the
+                # shallowest one.
+                top = min(m.area.level for m in elsewhere)
+                elsewhere = [m for m in elsewhere if m.area.level == top]
+        if len(elsewhere) == 1:
+            area = elsewhere[0].area
+            if parent is not None and not gazetteer.is_within(area, parent.pcode):
+                message = _("“%(value)s” found as %(pcode)s, not under %(parent)s.") % {
+                    "value": "%(value)s",
+                    "pcode": area.pcode,
+                    "parent": parent.name.replace("%", "%%"),
+                }
+                return area, [(nfield, "other_parent", message, place, WARNING)]
+            return area, []
+        hint = ""
+        if matches:
+            hint = f" ({matches[0].area.name}, {matches[0].area.pcode}?)".replace("%", "%%")
+        message = _("“%(value)s” is not a known place name.") + hint
+        return None, [(nfield, "unknown_name", message, place, ERROR)]
+
+    def _resolve_location(self, raw: tuple[str, ...]) -> tuple[AreaRef | None, list[_Issue]]:
+        gazetteer = self.refs.gazetteer
+        issues: list[_Issue] = []
         values = dict(zip(fields.LOCATION_FIELDS, raw, strict=True))
         parent: AreaRef | None = None
         for level in (1, 2, 3):
@@ -302,62 +469,17 @@ class CellReader:
             if pcode:
                 area = gazetteer.by_pcode(pcode[:50])
                 if area is None:
-                    issues.append(
-                        (
-                            pfield,
-                            "unknown_pcode",
-                            _("“%(value)s” is not a P-code of this operation's countries."),
-                            pcode,
-                        )
-                    )
-                    return None, issues
+                    message = _("“%(value)s” is not a P-code of this operation's countries.")
+                    return None, [*issues, (pfield, "unknown_pcode", message, pcode, ERROR)]
                 if area.level != level or (
                     parent is not None and not gazetteer.is_within(area, parent.pcode)
                 ):
-                    issues.append(
-                        (
-                            pfield,
-                            "wrong_pcode",
-                            _("“%(value)s” does not fit the other location columns."),
-                            pcode,
-                        )
-                    )
-                    return None, issues
+                    message = _("“%(value)s” does not fit the other location columns.")
+                    return None, [*issues, (pfield, "wrong_pcode", message, pcode, ERROR)]
             elif place:
-                matches = gazetteer.match_name(
-                    place[:200],
-                    level=level,
-                    parent_pcode=parent.pcode
-                    if parent is not None and parent.level == level - 1
-                    else None,
-                    limit=3,
-                )
-                exact = [m for m in matches if m.exact]
-                if len(exact) == 1:
-                    area = exact[0].area
-                elif len(exact) > 1:
-                    issues.append(
-                        (
-                            nfield,
-                            "ambiguous_name",
-                            _("several places are called “%(value)s”; give the P-code."),
-                            place,
-                        )
-                    )
-                    return None, issues
-                else:
-                    hint = ""
-                    if matches:
-                        guess = f" ({matches[0].area.name}, {matches[0].area.pcode}?)"
-                        hint = guess.replace("%", "%%")
-                    issues.append(
-                        (
-                            nfield,
-                            "unknown_name",
-                            _("“%(value)s” is not a known place name.") + hint,
-                            place,
-                        )
-                    )
+                area, found = self._by_name(place, level, parent, nfield)
+                issues.extend(found)
+                if area is None:
                     return None, issues
             if area is not None:
                 parent = area
@@ -365,40 +487,19 @@ class CellReader:
         if pcode:
             area = gazetteer.by_pcode(pcode[:50])
             if area is None:
-                issues.append(
-                    (
-                        "area_pcode",
-                        "unknown_pcode",
-                        _("“%(value)s” is not a P-code of this operation's countries."),
-                        pcode,
-                    )
-                )
-                return None, issues
+                message = _("“%(value)s” is not a P-code of this operation's countries.")
+                return None, [*issues, ("area_pcode", "unknown_pcode", message, pcode, ERROR)]
             if parent is not None and not (
                 gazetteer.is_within(area, parent.pcode) or gazetteer.is_within(parent, area.pcode)
             ):
-                issues.append(
-                    (
-                        "area_pcode",
-                        "wrong_pcode",
-                        _("“%(value)s” does not fit the other location columns."),
-                        pcode,
-                    )
-                )
-                return None, issues
+                message = _("“%(value)s” does not fit the other location columns.")
+                return None, [*issues, ("area_pcode", "wrong_pcode", message, pcode, ERROR)]
             if parent is None or area.level > parent.level:
                 parent = area
         if parent is not None and parent.level < 1:
             name = next(n for n in fields.LOCATION_FIELDS if values[n])
-            issues.append(
-                (
-                    name,
-                    "too_broad",
-                    _("“%(value)s” is a whole country: give at least the admin 1 area."),
-                    values[name],
-                )
-            )
-            return None, issues
+            message = _("“%(value)s” is a whole country: give at least the admin 1 area.")
+            return None, [*issues, (name, "too_broad", message, values[name], ERROR)]
         return parent, issues
 
     def location_column(self) -> str:

@@ -33,6 +33,8 @@ COUNT = "count"
 BOOL = "bool"
 PEOPLE = "people"
 DISABILITY = "disability"
+# A decimal degree (WGS84): where the file gives coordinates, the place is found by them.
+COORDINATE = "coordinate"
 
 
 @dataclass(frozen=True)
@@ -297,6 +299,39 @@ INCIDENT_STATIC: tuple[Field, ...] = (
         CODE,
         ("verification", "statut de verification", "verifie", "verified"),
         ref="verification",
+    ),
+    Field(
+        "source_name",
+        _("Published by"),
+        "Publié par",
+        "#meta+source+name",
+        TEXT,
+        ("source name", "published by", "publie par", "media", "source media"),
+        max_length=300,
+    ),
+    Field(
+        "fatalities",
+        _("Fatalities reported"),
+        "Décès rapportés",
+        "#affected+killed",
+        COUNT,
+        ("fatalities", "deaths", "killed", "deces", "morts", "nombre de morts", "nombre de deces"),
+    ),
+    Field(
+        "latitude",
+        _("Latitude"),
+        "Latitude",
+        "#geo+lat",
+        COORDINATE,
+        ("latitude", "lat", "gps latitude", "gps lat"),
+    ),
+    Field(
+        "longitude",
+        _("Longitude"),
+        "Longitude",
+        "#geo+lon",
+        COORDINATE,
+        ("longitude", "lon", "long", "lng", "gps longitude", "gps lon"),
     ),
     Field(
         "narrative",

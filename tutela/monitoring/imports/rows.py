@@ -59,6 +59,8 @@ class Checked:
     problems: list[Problem] = field(default_factory=list)
     rows_read: int = 0
     skipped: int = 0
+    # Rows left out, by the rule that left them out: {(field, value in the file): rows}.
+    left_out: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
@@ -141,6 +143,8 @@ class RowReader(CellReader):
         external_id = self.text(cells, "external_id")
         if external_id.lower().startswith("uuid:"):
             external_id = external_id[5:]
+        source_name = self.text(cells, "source_name")
+        fatalities = self.count(cells, "fatalities")
         data = IncidentData(
             occurred_on=occurred,  # type: ignore[arg-type]
             reported_on=reported,  # type: ignore[arg-type]
@@ -156,6 +160,8 @@ class RowReader(CellReader):
             verification=verification or "",
             narrative=narrative,
             external_id=external_id,
+            source_name=source_name,
+            fatalities=fatalities,
         )
         skip = set(self.failed)
         if derived and occurred is None:
@@ -288,8 +294,10 @@ def check_table(
             progress(int(80 * position / total))
         try:
             item = reader.read(number, cells)
-        except SkipRow:
+        except SkipRow as rule:
             checked.skipped += 1
+            reason = (rule.field, rule.value)
+            checked.left_out[reason] = checked.left_out.get(reason, 0) + 1
             continue
         if item is None:
             continue

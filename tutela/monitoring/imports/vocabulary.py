@@ -31,6 +31,28 @@ SEPARATORS = re.compile(r"[;|\n\r]+")
 TRUE = frozenset({"yes", "oui", "true", "vrai", "1", "y", "o", "x", "si"})
 FALSE = frozenset({"no", "non", "false", "faux", "0", "n"})
 TYPOLOGY_KEY = "_typology"
+# Markers of a value not given, as monitoring networks write them ("ND": non disponible / non
+# déterminé): read as a blank cell, not as a value to look up (by comparison key, core.pcodes).
+NOT_GIVEN = frozenset(
+    {
+        "nd",
+        "n d",
+        "na",
+        "n a",
+        "nr",
+        "n r",
+        "non disponible",
+        "non determine",
+        "non determinee",
+        "non renseigne",
+        "non communique",
+        "not available",
+        "not applicable",
+        "no data",
+        "sans objet",
+        "s o",
+    }
+)
 
 
 # --- fields, vocabulary, matching ----------------------------------------------------------------

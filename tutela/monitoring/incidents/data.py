@@ -62,6 +62,9 @@ class IncidentData:
     verification: str = ""
     narrative: str = ""
     external_id: str = ""
+    # Who published it (a secondary source's own sources) and the deaths it reports.
+    source_name: str = ""
+    fatalities: int | None = None
 
 
 def _key(code: Any) -> str:

@@ -66,10 +66,16 @@ class MonitoringImport(models.Model):
     mapping = models.ForeignKey(
         MonitoringMapping, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The import profile the file was read with (tutela.core.imports.profiles), by name.
+    profile = models.CharField(max_length=100, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     rows_read = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
+    # Rows a mapping or profile rule left out (an ACLED export's strategic developments...).
+    skipped_count = models.PositiveIntegerField(default=0)
+    # ...and by which rule: [{"field": "risks", "value": "Peaceful protest", "rows": 12}, ...].
+    left_out = models.JSONField(default=list, blank=True)
     error_count = models.PositiveIntegerField(default=0)
     warning_count = models.PositiveIntegerField(default=0)
     problems = models.JSONField(default=list, blank=True)

@@ -78,6 +78,14 @@ class Incident(models.Model):
     source = models.ForeignKey(
         "monitoring.Source", on_delete=models.PROTECT, related_name="+", verbose_name=_("source")
     )
+    # Who published it, for a record taken from a secondary source (ACLED's `source` column:
+    # "Radio France Internationale; Studio Tamani"): the analyst weighs a record by it.
+    source_name = models.CharField(_("published by"), max_length=300, blank=True)
+    # Deaths reported (ACLED's `fatalities`), not split by sex and age: kept as given, apart from
+    # the people affected counted by sex × age band.
+    fatalities = models.PositiveIntegerField(
+        _("fatalities reported"), null=True, blank=True, validators=count_validators()
+    )
     verification = models.ForeignKey(
         "monitoring.VerificationStatus",
         on_delete=models.PROTECT,

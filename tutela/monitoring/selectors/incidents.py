@@ -303,6 +303,14 @@ class Hotspots:
     level: int
     controlled: bool
     threshold: int
+    # Incidents placed only at admin level 1 on a map of admin 2 areas (an import that knew the
+    # region only): counted in the table's "placed only at..." row, not dropped. None when
+    # suppressed or not applicable.
+    coarser: int | None = None
+
+
+# The hot-spot table's row of incidents placed above the level mapped.
+COARSER = "coarser"
 
 
 def populations(operation: Operation, area_ids: list[int], year: int | None) -> dict[int, int]:
@@ -334,18 +342,29 @@ def hotspots(
     atoms = incident_atoms(viewer, filters)
     areas = areas_at(operation, level, filters.area)
     key = area_key(level)
+    row_keys: list[Any] = [a.pk for a in areas]
+    row_labels = [a.name for a in areas]
+    if level == 2:
+        # Incidents known only by their admin 1 area stay in the analysis, shown as such.
+        row_keys.append(COARSER)
+        row_labels.append(_("Placed only at %(level)s level") % {"level": operation.level_label(1)})
+
+    def row_of(k: dict[str, Any]) -> Any:
+        return k[key] if k[key] is not None or level == 1 else COARSER
+
     table = build_table(
         title=_("Incidents per %(level)s") % {"level": operation.level_label(level)},
         atoms=atoms,
-        row_of=lambda k: k[key],
+        row_of=row_of,
         col_of=lambda k: "incidents",
-        row_keys=[a.pk for a in areas],
-        row_labels=[a.name for a in areas],
+        row_keys=row_keys,
+        row_labels=row_labels,
         col_keys=["incidents"],
         col_labels=[_("Incidents")],
         row_header=operation.level_label(level),
-        row_dim=key,
-        col_value="incidents",
+        # The fast path reads the area straight from the blocks; admin 2 needs row_of (COARSER).
+        row_dim=key if level == 1 else "",
+        col_value="incidents" if level == 1 else None,
     )
     year = filters.month_to.year if filters.month_to else None
     pops = populations(operation, [a.pk for a in areas], year)
@@ -365,6 +384,7 @@ def hotspots(
         level=level,
         controlled=table.controlled,
         threshold=viewer.threshold,
+        coarser=by_key[COARSER][0] if COARSER in by_key else None,
     )
 
 

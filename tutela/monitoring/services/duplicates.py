@@ -1,6 +1,10 @@
-"""Probable duplicates: the same event recorded by two organisations.
+"""Probable duplicates: the same event recorded by two organisations, or by one organisation from
+two sources (its monitoring network and an ACLED export it imported: several sources, one
+picture).
 
-Two records are flagged when they come from different organisations, neither is merged into
+Two records are flagged when they come from different organisations or from different sources
+(the source of the information: a monitoring visit, a key informant, a secondary source such as
+ACLED), neither is merged into
 another record, they are in the same area (or the same admin 2 area), share a protection risk,
 occurred within the operation's `duplicate_window_days` of each other, and count a similar number
 of people (within ±50%; a record that counts nobody is compatible with any). The score (0-1) says
@@ -89,7 +93,13 @@ def duplicates_flag(*, incidents: Iterable[Incident], recheck: bool = False) -> 
             occurred_on__range=(first, last),
             admin1_id__in={i.admin1_id for i in records},
         ).values_list(
-            "id", "organisation_id", "area_id", "admin2_id", "occurred_on", "people_affected"
+            "id",
+            "organisation_id",
+            "area_id",
+            "admin2_id",
+            "occurred_on",
+            "people_affected",
+            "source_id",
         )
     )
     by_area: dict[int, list[tuple[Any, ...]]] = {}
@@ -105,8 +115,12 @@ def duplicates_flag(*, incidents: Iterable[Incident], recheck: bool = False) -> 
         if record.admin2_id is not None:
             pool.update({row[0]: row for row in by_admin2.get(record.admin2_id, [])})
         for row in pool.values():
-            other_id, org_id, _area, _admin2, occurred, people = row
-            if other_id == record.pk or org_id == record.organisation_id:
+            other_id, org_id, _area, _admin2, occurred, people, source_id = row
+            if other_id == record.pk:
+                continue
+            # One organisation's records are compared only across its sources: one source does
+            # not report an event twice, but its network and an imported ACLED export may.
+            if org_id == record.organisation_id and source_id == record.source_id:
                 continue
             if abs((occurred - record.occurred_on).days) > window.days:
                 continue

@@ -29,6 +29,7 @@ from tutela.monitoring.models import (
     MonitoringImport,
     MonitoringMapping,
 )
+from tutela.monitoring.services.import_profiles import profile_get
 from tutela.monitoring.services.imports import file_content, import_monitoring_file, mapping_check
 from tutela.monitoring.tasks import import_monitoring_in_background
 
@@ -42,6 +43,7 @@ def import_monitoring_start(
     file: Any,
     file_name: str = "",
     mapping: MonitoringMapping | None = None,
+    profile: str = "",
     dry_run: bool = False,
     background: bool | None = None,
 ) -> MonitoringImport:
@@ -50,6 +52,9 @@ def import_monitoring_start(
     progress the page polls."""
     organisation = monitoring_access.import_organisation(by, operation, organisation)
     mapping_check(mapping, operation, kind)
+    if profile:
+        # An unknown name is refused before the file is read or queued.
+        profile = profile_get(operation, kind, profile).name
 
     def queue(upload: uploads.Upload) -> MonitoringImport:
         record = MonitoringImport(
@@ -59,6 +64,7 @@ def import_monitoring_start(
             user=by if getattr(by, "is_authenticated", False) else None,
             file_name=upload.name,
             mapping=mapping,
+            profile=profile,
         )
         return uploads.record_queue(
             record,
@@ -80,6 +86,7 @@ def import_monitoring_start(
         organisation=organisation,
         kind=kind,
         mapping=mapping,
+        profile=profile,
         dry_run=dry_run,
     )
 

@@ -44,6 +44,7 @@ from django.utils.translation import gettext as _
 from tutela.core.imports import uploads
 from tutela.core.imports.bulk import collector_paused
 from tutela.core.imports.problems import ERROR, ImportFileError, Problem
+from tutela.core.imports.profiles import Profile
 from tutela.core.imports.readers import Table
 from tutela.core.models import Job, Operation, Organisation
 from tutela.core.services import files
@@ -59,6 +60,7 @@ from tutela.monitoring.models import (
     MonitoringMapping,
 )
 from tutela.monitoring.services.community import community_reports_save_many
+from tutela.monitoring.services.import_profiles import profile_get, profile_mapping
 from tutela.monitoring.services.incidents import incidents_save_many
 
 logger = logging.getLogger(__name__)
@@ -115,6 +117,14 @@ def _finish(
     updated: int = 0,
 ) -> MonitoringImport:
     counts = {"rows_read": checked.rows_read} if checked is not None else {}
+    if checked is not None:
+        counts["skipped_count"] = checked.skipped
+        record.left_out = [
+            {"field": name, "value": value, "rows": rows}
+            for (name, value), rows in sorted(
+                checked.left_out.items(), key=lambda item: (-item[1], item[0])
+            )
+        ][:200]
     return uploads.record_finish(
         record,
         status=status,
@@ -141,12 +151,15 @@ def import_monitoring_file(
     file: Any = None,
     file_name: str = "",
     mapping: MonitoringMapping | None = None,
+    profile: str = "",
     dry_run: bool = False,
     job: Job | None = None,
     record: MonitoringImport | None = None,
 ) -> MonitoringImport:
     """Import a file of incidents or community monitoring rows for `organisation` (members: their
     own; managers and the command line, `by=None`: any organisation of the operation).
+    `profile`: the name of an import profile (services.import_profiles) to read the file with,
+    instead of a saved mapping; LookupError when the operation has no such profile.
 
     Returns the MonitoringImport: "imported", "dry_run" (nothing saved; counts of what would be)
     or "rejected" (nothing saved; see its problems). Never raises for a bad file; raises
@@ -155,6 +168,7 @@ def import_monitoring_file(
         raise ValueError(f"unknown kind {kind!r}")
     organisation = monitoring_access.import_organisation(by, operation, organisation)
     mapping_check(mapping, operation, kind)
+    chosen = profile_get(operation, kind, profile) if profile else None
     file_name = uploads.upload_name(path, file, file_name)
     refused: ImportFileError | None = None
     try:
@@ -170,6 +184,7 @@ def import_monitoring_file(
             user=by if getattr(by, "is_authenticated", False) else None,
             file_name=file_name,
             mapping=mapping,
+            profile=chosen.name if chosen is not None else "",
             job=job,
         )
         if refused is None:
@@ -189,6 +204,7 @@ def import_monitoring_file(
                 data=data,
                 file_name=file_name,
                 mapping=mapping,
+                profile=chosen,
                 dry_run=dry_run,
                 job=job,
                 record=record,
@@ -210,6 +226,7 @@ def _check_file(
     kind: str,
     file_name: str,
     mapping: MonitoringMapping | None,
+    profile: Profile | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[Table | None, Checked]:
     fieldset = fieldset_for(operation, kind)
@@ -217,6 +234,8 @@ def _check_file(
         table = read_file(data, file_name=file_name, fieldset=fieldset)
     except ImportFileError as error:
         return None, Checked(problems=[error.as_problem()])
+    if profile is not None:
+        mapping = profile_mapping(profile, table.headers)
     match = match_file(table, fieldset, mapping)
     values = mapping.values if mapping is not None else None
     problems = column_problems(match, fieldset, values)
@@ -243,6 +262,7 @@ def _import(
     data: bytes,
     file_name: str,
     mapping: MonitoringMapping | None,
+    profile: Profile | None,
     dry_run: bool,
     job: Job | None,
     record: MonitoringImport,
@@ -256,6 +276,7 @@ def _import(
         kind=kind,
         file_name=file_name,
         mapping=mapping,
+        profile=profile,
         progress=progress,
     )
     problems = checked.problems
@@ -357,6 +378,16 @@ def _save_problems(error: ValidationError, rows: list[int]) -> list[Problem]:
     return found
 
 
+def _record_profile(record: MonitoringImport) -> Profile | None:
+    """The profile an upload was read with (None when gone since)."""
+    if not record.profile:
+        return None
+    try:
+        return profile_get(record.operation, record.kind, record.profile)
+    except LookupError:
+        return None
+
+
 def import_monitoring_run_recorded(*, record_id: int, dry_run: bool = False) -> MonitoringImport:
     """The background task's body: import the stored upload of a queued record."""
     record = MonitoringImport.objects.select_related(*uploads.RECORD_RELATIONS).get(pk=record_id)
@@ -367,6 +398,7 @@ def import_monitoring_run_recorded(*, record_id: int, dry_run: bool = False) -> 
         counts=("created", "updated"),
         label="Monitoring import",
         kind=record.kind,
+        profile=record.profile,
         dry_run=dry_run,
     )
 
@@ -389,6 +421,7 @@ def import_annotated_workbook(*, record: MonitoringImport) -> bytes:
             kind=record.kind,
             file_name=record.file_name,
             mapping=record.mapping,
+            profile=_record_profile(record),
         )
         return checked.problems
 

@@ -177,6 +177,8 @@ def _fill(incident: Incident, data: IncidentData, refs: References) -> None:
     incident.verification = refs.verifications[_key(data.verification)]
     incident.is_gbv = refs.is_gbv(data)
     incident.narrative = mask_personal_data((data.narrative or "").strip())[0]
+    incident.source_name = (data.source_name or "").strip()[:300]
+    incident.fatalities = data.fatalities
     if data.external_id:
         incident.external_id = data.external_id.strip()
 
@@ -525,4 +527,6 @@ def incident_data_from(incident: Incident) -> IncidentData:
         verification=incident.verification.code,
         narrative=incident.narrative,
         external_id=incident.external_id,
+        source_name=incident.source_name,
+        fatalities=incident.fatalities,
     )

@@ -63,10 +63,28 @@ def test_different_events_are_not_flagged(mon, changes):
     assert not DuplicateFlag.objects.exists()
 
 
-def test_records_of_one_organisation_are_not_flagged(mon):
+def test_records_of_one_organisation_from_one_source_are_not_flagged(mon):
     mon.record()
     mon.record()
     assert not DuplicateFlag.objects.exists()
+
+
+def test_one_organisations_records_from_two_sources_are_flagged(mon):
+    """Several sources, one picture: the network's record and the same event in an imported
+    ACLED export (a secondary source) are flagged for the analyst."""
+    network = mon.record()
+    acled = mon.record(
+        source="secondary_source",
+        source_name="Studio Tamani",
+        occurred_on=MARCH_10 + datetime.timedelta(days=1),
+    )
+    flag = DuplicateFlag.objects.get()
+    assert {flag.incident, flag.other} == {network, acled}
+    assert flag in duplicates_to_review(mon.world.operation)
+    # Merged, the ACLED record stops being counted: trends count the event once.
+    duplicate_merge(flag=flag, by=mon.analyst, keep=network)
+    acled.refresh_from_db()
+    assert acled.merged_into == network
 
 
 def test_gbv_records_are_never_compared_across_organisations(mon):

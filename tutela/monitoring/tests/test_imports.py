@@ -453,10 +453,24 @@ def test_large_file_goes_to_the_background(
     assert Incident.objects.count() == 3
 
 
-def test_location_name_outside_parent_is_an_error(seeded: World) -> None:
+def test_location_name_outside_parent_is_found_with_a_warning(seeded: World) -> None:
+    """Old boundaries put places under another parent: the only Bandiagara there is is taken,
+    and the file is told so (it used to be an unknown name)."""
     AdminArea.objects.get(pcode="ML04")
     headers = ["occurred_on", "admin1_name", "admin2_name", "risks", "source", "verification"]
     rows = [["2026-03-01", "Ségou", "Bandiagara", "R02", "hotline", "verified"]]
     record = run(seeded, csv_bytes(headers, rows))
+    assert record.status == "imported", record.problems
+    assert record.problems[0]["column"] == "admin2_name"
+    assert record.problems[0]["severity"] == "warning"
+    assert "found as ML0501, not under Ségou" in record.problems[0]["message"]
+    assert Incident.objects.get().area.pcode == "ML0501"
+
+
+def test_location_name_unknown_anywhere_is_an_error(seeded: World) -> None:
+    headers = ["occurred_on", "admin1_name", "admin2_name", "risks", "source", "verification"]
+    rows = [["2026-03-01", "Ségou", "Nowhereville", "R02", "hotline", "verified"]]
+    record = run(seeded, csv_bytes(headers, rows))
     assert record.status == "rejected"
     assert record.problems[0]["column"] == "admin2_name"
+    assert record.problems[0]["code"] == "unknown_name"

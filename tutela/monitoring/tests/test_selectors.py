@@ -111,6 +111,19 @@ def test_hotspots_with_population(own: Any) -> None:
     assert (segou.incidents, segou.rate) == (1, None)
 
 
+def test_hotspots_by_admin2_keep_incidents_placed_only_at_admin1(own: Any) -> None:
+    """The Ségou incident is placed at its region only: on a map of cercles it is counted in a
+    row of its own, not dropped."""
+    w = own.world
+    result = hotspots(user=w.partner, operation=w.operation, filters=_only_own(w), level=2)
+    counts = {a.pcode: a.incidents for a in result.areas}
+    assert counts["ML0501"] == 2
+    assert counts["ML0502"] == 1
+    assert result.coarser == 1
+    assert result.table.row_labels[-1] == "Placed only at Région level"
+    assert result.table.grand_total == 4
+
+
 def test_community_shares_by_month(own: Any) -> None:
     w = own.world
     make_report(w.operation, w.amss, own.bandiagara, JAN, "a", risks=("R02",))

@@ -272,6 +272,7 @@ def hotspots_page(request: HttpRequest, slug: str) -> HttpResponse:
             per_population=per_population,
             title=_hotspot_title(operation, result.level, per_population),
             level_label=operation.level_label(result.level),
+            level1_label=operation.level_label(1),
             legend=scale.legend(),
             legend_title=_("Incidents per 10,000 people") if per_population else _("Incidents"),
             has_boundaries=has_boundaries,

@@ -29,8 +29,10 @@ from tutela.core.forms.directory import apply_validation_error
 from tutela.core.imports import pages as import_pages
 from tutela.core.imports.problem_workbooks import problems_workbook_state
 from tutela.core.imports.problems import ImportFileError
+from tutela.core.imports.profiles import MAX_BYTES as MAX_PROFILE_BYTES
+from tutela.core.imports.profiles import ProfileError
 from tutela.core.models import Operation, PopulationGroup, ProtectionRisk
-from tutela.core.views.common import operation_for, paginate
+from tutela.core.views.common import download, operation_for, paginate
 from tutela.monitoring import access as monitoring_access
 from tutela.monitoring.access import (
     can_change_mapping,
@@ -39,7 +41,12 @@ from tutela.monitoring.access import (
     changeable_mappings,
     mappings_for_user,
 )
-from tutela.monitoring.forms.imports import MappingForm, SavedMappingForm, UploadForm
+from tutela.monitoring.forms.imports import (
+    MappingForm,
+    ProfileUploadForm,
+    SavedMappingForm,
+    UploadForm,
+)
 from tutela.monitoring.imports import fields
 from tutela.monitoring.imports.xlsforms import xlsform
 from tutela.monitoring.models import (
@@ -56,6 +63,12 @@ from tutela.monitoring.services import import_uploads
 from tutela.monitoring.services import imports as service
 from tutela.monitoring.services.import_mappings import mapping_delete as mapping_delete_service
 from tutela.monitoring.services.import_mappings import mapping_save, mapping_update
+from tutela.monitoring.services.import_profiles import (
+    IMPORTERS,
+    profile_dump_named,
+    profile_import,
+    profiles_for,
+)
 
 PROBLEMS_PAGE_SIZE = import_pages.PROBLEMS_PAGE_SIZE
 # The Job that prepares the annotated workbook of a big upload.
@@ -106,7 +119,11 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
         organisations=monitoring_access.import_organisations(user, operation),
         mappings=mappings,
         choose_organisation=manager,
-        initial={"dry_run": True, "kind": kind},
+        initial={"dry_run": True, "kind": kind, "profile": request.GET.get("profile", "")},
+        profiles={
+            k: {name: p.label() for name, p in profiles_for(operation, k).items()}
+            for k in Kind.values
+        },
     )
     if request.method == "POST" and form.is_valid():
         record = import_pages.form_upload_start(
@@ -116,6 +133,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
             operation=operation,
             organisation=form.cleaned_data.get("organisation"),
             kind=form.cleaned_data["kind"],
+            profile=form.cleaned_data.get("profile") or "",
         )
         return redirect("monitoring:import_detail", slug=slug, pk=record.pk)
     return _page(
@@ -208,6 +226,7 @@ def import_commit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         by=request.user,
         operation=operation,
         kind=record.kind,
+        profile=record.profile,
         dry_run=False,
     )
     return redirect("monitoring:import_detail", slug=slug, pk=new.pk)
@@ -433,3 +452,71 @@ def xlsform_incidents(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def xlsform_community(request: HttpRequest, slug: str) -> HttpResponse:
     return _xlsform(request, slug, "community")
+
+
+# --- import profiles ---------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """The import profiles of the operation (Tutela's and its own), each downloadable as a file;
+    the operation's managers import a profile file (another operation's, another Tutela's)."""
+    operation = _importing_operation(request, slug)
+    manager = access.is_manager(request.user, operation)
+    form = ProfileUploadForm(request.POST or None, request.FILES or None) if manager else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                row = profile_import(
+                    operation=operation,
+                    by=request.user,
+                    data=upload.read(MAX_PROFILE_BYTES + 1),
+                    request=request,
+                )
+            except ProfileError as error:
+                for problem in error.problems:
+                    form.add_error("file", problem)
+            else:
+                messages.success(request, _("Profile “%(name)s” imported.") % {"name": row.name})
+                return redirect("monitoring:profile_list", slug=slug)
+    profiles = [
+        (kind, profile)
+        for kind in Kind.values
+        for profile in profiles_for(operation, kind).values()
+    ]
+    return _page(
+        request,
+        "monitoring/imports/profiles.html",
+        operation,
+        profiles=[
+            {
+                "name": profile.name,
+                "kind": Kind(kind).label,
+                "kind_code": kind,
+                "title": profile.label(),
+                "description": profile.describe(),
+                "origin": profile.origin,
+                "left_out": profile.left_out(),
+            }
+            for kind, profile in profiles
+        ],
+        form=form,
+    )
+
+
+@login_required
+@require_GET
+def profile_download(request: HttpRequest, slug: str, kind: str, name: str) -> HttpResponse:
+    """A profile as its JSON file, to import into another operation or another Tutela."""
+    operation = _importing_operation(request, slug)
+    if kind not in IMPORTERS:
+        raise Http404
+    try:
+        content = profile_dump_named(operation, kind, name)
+    except LookupError:
+        raise Http404 from None
+    return download(content, f"{import_pages.safe_file_name(name)}.json", "application/json")

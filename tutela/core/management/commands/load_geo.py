@@ -5,13 +5,20 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tutela.core.services.geography import BUNDLED, GeoLoadError, geo_load, geo_load_bundled
+from tutela.core.services.geography import (
+    BUNDLED,
+    DEFAULT_LANGUAGES,
+    GeoLoadError,
+    geo_load,
+    geo_load_bundled,
+)
 
 
 class Command(BaseCommand):
     help = (
-        "Load admin areas (P-codes, names, boundaries) from a gazetteer CSV and GeoJSON files, "
-        "or a bundled country with --country MLI|COL|AFG. A bad file loads nothing."
+        "Load admin areas (P-codes, names, boundaries) from a gazetteer CSV and GeoJSON files "
+        "(Tutela's format or OCHA COD-AB files as published), or a bundled country with "
+        "--country MLI|COL|AFG. A bad file loads nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -20,13 +27,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--country", action="append", choices=sorted(BUNDLED), help="bundled country"
         )
+        parser.add_argument(
+            "--languages",
+            default=",".join(DEFAULT_LANGUAGES),
+            help="COD-AB files: the languages of the names to take, in order (e.g. fr,en)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             results = [geo_load_bundled(country=c) for c in options["country"] or []]
             if options["gazetteer"] or options["geojson"]:
                 results.append(
-                    geo_load(gazetteer=options["gazetteer"], geojson_files=options["geojson"])
+                    geo_load(
+                        gazetteer=options["gazetteer"],
+                        geojson_files=options["geojson"],
+                        languages=[
+                            code.strip().lower()
+                            for code in options["languages"].split(",")
+                            if code.strip()
+                        ],
+                    )
                 )
         except GeoLoadError as exc:
             for problem in exc.problems:

@@ -1,5 +1,5 @@
-"""`tutela import_incidents FILE --operation SLUG --org ACRONYM [--mapping NAME] [--dry-run]
-[--kind incidents|community] [--as EMAIL]`
+"""`tutela import_incidents FILE --operation SLUG --org ACRONYM [--mapping NAME | --profile NAME]
+[--dry-run] [--kind incidents|community] [--as EMAIL]`
 
 Import a file of protection incidents (or of community monitoring rows) for an organisation from
 the command line. Prints what was (or would be) created and updated and every problem by row and
@@ -19,12 +19,19 @@ from tutela.core.imports.cli import command_errors, lookup_operation, lookup_use
 from tutela.core.models import Organisation
 from tutela.monitoring.models import Kind, MonitoringImport
 from tutela.monitoring.services.import_mappings import mappings_for
+from tutela.monitoring.services.import_profiles import profiles_for
 from tutela.monitoring.services.imports import import_monitoring_file
 
 
 def print_record(command: BaseCommand, record: MonitoringImport, *, limit: int) -> None:
     details = [f"Kind: {record.get_kind_display()}  organisation: {record.organisation.acronym}"]
+    if record.profile:
+        details.append(f"Profile: {record.profile}")
     print_upload(command, record, limit=limit, details=details)
+    if record.skipped_count:
+        command.stdout.write(f"Left out by rule: {record.skipped_count} row(s)")
+        for rule in record.left_out:
+            command.stdout.write(f"  {rule['field']} “{rule['value']}”: {rule['rows']}")
 
 
 class Command(BaseCommand):
@@ -39,6 +46,10 @@ class Command(BaseCommand):
         parser.add_argument("--operation", required=True, help="operation slug, e.g. mali")
         parser.add_argument("--org", required=True, help="acronym of the reporting organisation")
         parser.add_argument("--mapping", help="name of a saved column and value mapping")
+        parser.add_argument(
+            "--profile",
+            help="name of an import profile, e.g. acled (tutela import_profiles --list shows them)",
+        )
         parser.add_argument(
             "--kind", choices=list(Kind.values), default=Kind.INCIDENTS, help="kind of rows"
         )
@@ -58,6 +69,12 @@ class Command(BaseCommand):
         if organisation is None:
             raise CommandError(f"No organisation “{options['org']}”.")
         mapping = None
+        if options["mapping"] and options["profile"]:
+            raise CommandError("Give --mapping or --profile, not both.")
+        profile = (options["profile"] or "").strip()
+        if profile and profile not in profiles_for(operation, options["kind"]):
+            known = ", ".join(profiles_for(operation, options["kind"])) or "none"
+            raise CommandError(f"No {options['kind']} profile “{profile}” (known: {known}).")
         if options["mapping"]:
             candidates = mappings_for(operation, organisation, options["kind"]).filter(
                 name=options["mapping"]
@@ -76,6 +93,7 @@ class Command(BaseCommand):
                 kind=options["kind"],
                 path=options["file"],
                 mapping=mapping,
+                profile=profile,
                 dry_run=options["dry_run"],
             )
             print_record(self, record, limit=options["problems"])
