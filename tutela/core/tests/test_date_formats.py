@@ -28,4 +28,3 @@ def test_short_dates_put_the_day_first(language: str, expected: str) -> None:
 def test_english_short_datetime_names_the_month() -> None:
     text = render('{{ at|date:"SHORT_DATETIME_FORMAT" }}', "en", at=AT)
     assert text.startswith("12 Oct 2026 ")
-
