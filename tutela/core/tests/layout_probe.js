@@ -11,6 +11,16 @@
     main: document.querySelectorAll("main").length,
     broken: [],
   };
+  // On overflow, name the first elements that stick out (outside a box that scrolls).
+  out.wide = [];
+  if (out.overflow > 0) {
+    for (const el of document.querySelectorAll("body *")) {
+      if (el.getBoundingClientRect().right <= doc.clientWidth + 1) continue;
+      if (el.closest(".table-wrap, .grid-wrap")) continue;
+      out.wide.push(el.tagName.toLowerCase() + (el.className ? "." + String(el.className).split(" ")[0] : ""));
+      if (out.wide.length >= 4) break;
+    }
+  }
   const selector = "td, th, h1, h2, h3, .badge, button, .button, header nav a, .subnav a, .fivew-links a, summary";
   const range = document.createRange();
   for (const el of document.querySelectorAll(selector)) {

@@ -62,7 +62,9 @@ def measure(page: Any, href: str, viewport: dict[str, int]) -> list[str]:
     found = page.evaluate(PROBE)
     problems = []
     if found["overflow"] > 0:
-        problems.append(f"page wider than the screen by {found['overflow']} px")
+        problems.append(
+            f"page wider than the screen by {found['overflow']} px: {', '.join(found['wide'])}"
+        )
     if found["main"] != 1:
         problems.append(f"{found['main']} <main> landmarks")
     if viewport is PHONE and found["header"] > PHONE["height"] / 4:
