@@ -1,8 +1,11 @@
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from tutela.core.views.accounts import language_set
+
 urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, which also keeps a signed-in user's choice on their account.
+    path("i18n/setlang/", language_set, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/", include("config.api_urls")),
     path("", include("tutela.activities.urls")),

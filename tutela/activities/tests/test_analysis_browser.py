@@ -51,9 +51,10 @@ def test_coverage_map_colours_areas_and_shows_figures_on_click(
     assert shapes.count() == 2
     fills = sorted(shapes.nth(i).get_attribute("fill") or "" for i in range(2))
     assert fills == sorted([maps.COVERAGE_SCALE.color(80), maps.COVERAGE_SCALE.color(4)])
-    # No tile layer: plain boundaries on a blank background; the legend is drawn on the map.
+    # No tile layer: plain boundaries on a blank background; one legend, below the map.
     assert page.locator("#choropleth img.leaflet-tile").count() == 0
-    assert "Under 25%" in page.locator(".choropleth-legend").inner_text()
+    assert "Under 25%" in page.locator(".map-legend").inner_text()
+    assert page.locator("#choropleth .map-legend, #choropleth .choropleth-legend").count() == 0
 
     low = page.locator(f'#choropleth path[fill="{maps.COVERAGE_SCALE.color(4)}"]')
     low.click(force=True)

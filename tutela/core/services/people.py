@@ -108,6 +108,22 @@ def user_profile_update(
 
 
 @transaction.atomic
+def user_language_set(*, user: User, language: str, request: Any = None) -> User:
+    """Remember the language chosen with the page's language switch, so that the next sign-in (on
+    any browser) opens in it. Nothing is written when it is already the user's language."""
+    codes = {code for code, _label in settings.LANGUAGES}
+    if language not in codes:
+        raise ValidationError({"language": _("Unknown language.")})
+    if user.language == language:
+        return user
+    before = snapshot(user)
+    user.language = language
+    user.save(update_fields=["language", "updated_at"])
+    audit_update(actor=user, instance=user, operation=None, before=before, request=request)
+    return user
+
+
+@transaction.atomic
 def user_password_change(*, user: User, new_password: str, request: Any = None) -> User:
     """Set a new password. The caller has validated it (Django's password validators). Other
     sessions end (Django ties them to the password) and so do the user's API tokens: whoever

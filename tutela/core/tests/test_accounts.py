@@ -90,6 +90,38 @@ def test_login_sets_language_from_user(client: Client, world: World) -> None:
     assert page.headers["Content-Language"] == "fr"
 
 
+def test_language_switch_is_remembered_at_the_next_sign_in(client: Client, world: World) -> None:
+    """Issue 14: the switch in the page header used to set a cookie only, so the next sign-in (a
+    new browser, or after the cookie went) came back in the account's old language."""
+    User.objects.filter(pk=world.coordinator.pk).update(language="fr")
+    sign_in(client, "coord@unhcr.test")
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/account/"})
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    world.coordinator.refresh_from_db()
+    assert world.coordinator.language == "en"
+    assert AuditEntry.objects.filter(
+        action=AuditEntry.Action.UPDATE, entity_id=str(world.coordinator.pk)
+    ).exists()
+    other_browser = Client()
+    response = sign_in(other_browser, "coord@unhcr.test")
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert other_browser.get(reverse("core:profile")).headers["Content-Language"] == "en"
+
+
+def test_language_switch_of_a_visitor_sets_only_the_cookie(client: Client, world: World) -> None:
+    response = client.post(reverse("set_language"), {"language": "es", "next": "/login/"})
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "es"
+    assert not User.objects.filter(language="es").exists()
+
+
+def test_language_switch_ignores_an_unknown_language(client: Client, world: World) -> None:
+    sign_in(client, "coord@unhcr.test")
+    before = User.objects.get(pk=world.coordinator.pk).language
+    client.post(reverse("set_language"), {"language": "xx", "next": "/account/"})
+    assert User.objects.get(pk=world.coordinator.pk).language == before
+
+
 def test_session_expired_message(client: Client) -> None:
     response = client.get(LOGIN + "?expired=1")
     assert "session expired" in response.content.decode()

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from tutela.core import access
 from tutela.core.forms.accounts import (
@@ -90,6 +91,22 @@ def _complete_login(
     people.signin_record(user=user, request=request, method=method)
     target = _safe_next(request, next_url) or resolve_url(settings.LOGIN_REDIRECT_URL)
     return _set_language(redirect(target), user.language)
+
+
+def language_set(request: HttpRequest) -> HttpResponse:
+    """The page's language switch: Django's set_language (cookie, then back to `next`), and for a
+    signed-in user the choice is kept on their account, so the next sign-in opens in it."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    user = request.user
+    if (
+        request.method == "POST"
+        and user.is_authenticated
+        and translation.check_for_language(language)
+        and language in {code for code, _label in settings.LANGUAGES}
+    ):
+        people.user_language_set(user=cast(User, user), language=language, request=request)
+    return response
 
 
 # --- Signing in and out ------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from typing import Any
 from django.utils import formats, timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from tutela.monitoring.models import AnalysisUpdate, AnalysisUpdateVersion
 from tutela.monitoring.pau.charts import bar_chart, hotspot_map, line_chart
@@ -132,7 +133,12 @@ def build_document(
         }
         key_table = Table(
             caption=_("Key figures"),
-            headers=[_("Figure"), current, previous, _("Change")],
+            headers=[
+                _("Figure"),
+                current,
+                previous,
+                pgettext("difference between two periods", "Change"),
+            ],
             rows=[],
             numeric={1, 2, 3},
         )
@@ -284,7 +290,12 @@ def _risk_tables(sections: dict[str, Section], figures: dict[str, Any], c: _Colu
         threats.tables.append(
             Table(
                 caption=_("Incidents by main protection risk"),
-                headers=[_("Protection risk"), c.current, c.previous, _("Change")],
+                headers=[
+                    _("Protection risk"),
+                    c.current,
+                    c.previous,
+                    pgettext("difference between two periods", "Change"),
+                ],
                 rows=[
                     [label(r, c.language), num(r["current"]), num(r["previous"]), pct(r["change"])]
                     for r in risks

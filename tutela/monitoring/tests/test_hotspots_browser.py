@@ -33,9 +33,11 @@ def test_hotspot_map_colours_the_areas_with_a_legend_and_names_a_clicked_one(
     shapes = page.locator("#choropleth path.leaflet-interactive")
     shapes.first.wait_for()
     assert shapes.count() == 2
-    legend = page.locator(".choropleth-legend")
-    legend.wait_for()
-    assert legend.locator(".swatch").count() >= 2
+    # One legend, below the map, not over it.
+    legend = page.locator(".map-legend")
+    assert legend.count() == 1
+    assert legend.locator("li").count() >= 2
+    assert page.locator("#choropleth .map-legend, #choropleth .choropleth-legend").count() == 0
     # Two areas with different counts are filled differently.
     fills = {shapes.nth(i).get_attribute("fill") for i in range(2)}
     assert len(fills) == 2

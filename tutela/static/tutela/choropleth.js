@@ -54,33 +54,6 @@
     return box;
   }
 
-  function legendControl(items) {
-    var control = L.control({ position: "bottomright" });
-    control.onAdd = function () {
-      var box = L.DomUtil.create("div", "choropleth-legend");
-      if (data.legendTitle) {
-        var title = document.createElement("strong");
-        title.textContent = data.legendTitle;
-        box.appendChild(title);
-      }
-      items.forEach(function (item) {
-        var row = document.createElement("div");
-        row.className = "row";
-        var swatch = document.createElement("span");
-        swatch.className = "swatch";
-        // Set through the CSS object model, which the Content Security Policy allows.
-        swatch.style.backgroundColor = item.color;
-        var label = document.createElement("span");
-        label.textContent = item.label;
-        row.appendChild(swatch);
-        row.appendChild(label);
-        box.appendChild(row);
-      });
-      return box;
-    };
-    return control;
-  }
-
   function onEachFeature(feature, layer) {
     var props = feature.properties || {};
     layer.bindPopup(function () {
@@ -97,10 +70,5 @@
   kit.draw(el, {
     style: baseStyle,
     onEachFeature: onEachFeature,
-    onDrawn: function (map, collection) {
-      if (collection.legend && collection.legend.length) {
-        legendControl(collection.legend).addTo(map);
-      }
-    },
   });
 })();

@@ -1,0 +1,160 @@
+"""Page weight on a poor link (issue 14): bytes on the wire and a modelled load time at 256 kbit/s
+with 300 ms of latency, for the main pages, first visit (nothing cached) and repeat visit (the
+static files cached: they have hashed names and a year's immutable lifetime in production).
+
+Runs against a Tutela server with the demo operation (`make run`, or a development server after
+`tutela demo`), signed in as a demo user:
+
+    cd bench && ../.venv/bin/python bench_page_weight.py --url http://127.0.0.1:8000 \
+        --user coordinator@demo.tutela.org
+
+Bytes on the wire are the response bodies as sent (gzip where the server compressed them). A
+static file the server sent uncompressed (a development server serves them straight from the app
+folders) is counted at its gzip size, as collectstatic's .gz copy would be sent in production.
+
+The model (one browser, HTTP/1.1, six connections, no TLS): a new connection costs one round trip,
+each request one more; the page's HTML comes first, then its stylesheets, scripts and images in
+parallel; all bytes share the one link. First visit: 2 RTT + HTML, then 2 RTT + static bytes
+(connections opened in parallel). Repeat visit: 1 RTT (the connection is kept) + HTML.
+Images and GeoJSON that scripts fetch after load (map boundaries) are not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.cookiejar
+import re
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+
+BANDWIDTH_BPS = 256_000
+RTT_S = 0.3
+PAGES = [
+    ("operation home", "/o/{op}/"),
+    ("organisations", "/o/{op}/organisations/"),
+    ("contacts", "/o/{op}/contacts/"),
+    ("5W home", "/o/{op}/5w/"),
+    ("5W pivot", "/o/{op}/5w/pivot/"),
+    ("5W presence map", "/o/{op}/5w/presence/"),
+    ("monitoring", "/o/{op}/monitoring/"),
+    ("monitoring analysis", "/o/{op}/monitoring/analysis/"),
+    ("coordination", "/o/{op}/coordination/"),
+    ("action points", "/o/{op}/coordination/action-points/"),
+    ("incidents", "/o/{op}/monitoring/incidents/"),
+    ("capacity", "/o/{op}/capacity/"),
+    ("planning", "/o/{op}/planning/"),
+    ("map", "/o/{op}/map/"),
+    ("audit log", "/o/{op}/audit/"),
+]
+ASSET = re.compile(r'<(?:link[^>]+rel="stylesheet"[^>]+href|script[^>]+src|img[^>]+src)="([^"]+)"')
+
+
+@dataclass
+class Fetched:
+    status: int
+    wire: int
+    raw: bytes
+
+
+class Browser:
+    def __init__(self, base: str) -> None:
+        if urllib.parse.urlsplit(base).scheme not in {"http", "https"}:
+            raise SystemExit("--url must be an http:// or https:// address")
+        self.base = base.rstrip("/")
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path: str, data: dict[str, str] | None = None) -> Fetched:
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        # The scheme is checked in __init__ (http or https only).
+        request = urllib.request.Request(  # noqa: S310
+            self.base + path, data=body, headers={"Accept-Encoding": "gzip"}
+        )
+        if data is not None:
+            request.add_header("Referer", self.base + path)
+        with self.opener.open(request) as response:
+            sent = response.read()
+            encoded = response.headers.get("Content-Encoding") == "gzip"
+            raw = gzip.decompress(sent) if encoded else sent
+            return Fetched(response.status, len(sent), raw)
+
+    def sign_in(self, email: str, password: str) -> None:
+        page = self.get("/login/").raw.decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert token, "no CSRF token on the sign-in page"
+        self.get(
+            "/login/",
+            {"csrfmiddlewaretoken": token.group(1), "email": email, "password": password},
+        )
+
+
+def static_wire(browser: Browser, path: str) -> int:
+    fetched = browser.get(path)
+    if fetched.wire < len(fetched.raw):
+        return fetched.wire
+    compressible = path.split("?")[0].endswith((".css", ".js", ".svg"))
+    return len(gzip.compress(fetched.raw, 9)) if compressible else fetched.wire
+
+
+def seconds(payload: int, round_trips: int) -> float:
+    return round_trips * RTT_S + payload * 8 / BANDWIDTH_BPS
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument("--user", default="coordinator@demo.tutela.org")
+    parser.add_argument("--password", default="Tutela-Demo-2026!")
+    parser.add_argument("--operation", default="mali-demo")
+    parser.add_argument("--language", default="fr")
+    args = parser.parse_args()
+    browser = Browser(args.url)
+    browser.sign_in(args.user, args.password)
+    cookie = http.cookiejar.Cookie(
+        0,
+        "tutela_language",
+        args.language,
+        None,
+        False,
+        urllib.parse.urlsplit(args.url).hostname or "",
+        False,
+        False,
+        "/",
+        True,
+        False,
+        None,
+        True,
+        None,
+        None,
+        {},
+    )
+    browser.jar.set_cookie(cookie)
+    static_cache: dict[str, int] = {}
+    print(
+        f"{'page':<22} {'status':>6} {'HTML raw':>9} {'HTML wire':>9} {'static wire':>11} "
+        f"{'first visit':>11} {'repeat':>7}"
+    )
+    for label, pattern in PAGES:
+        path = pattern.format(op=args.operation)
+        page = browser.get(path)
+        assets = [a for a in dict.fromkeys(ASSET.findall(page.raw.decode())) if a.startswith("/")]
+        for asset in assets:
+            if asset not in static_cache:
+                static_cache[asset] = static_wire(browser, asset.replace("&amp;", "&"))
+        static_bytes = sum(static_cache[a] for a in assets)
+        first = seconds(page.wire, 2) + (seconds(static_bytes, 2) if assets else 0)
+        repeat = seconds(page.wire, 1)
+        print(
+            f"{label:<22} {page.status:>6} {len(page.raw):>9,} {page.wire:>9,} {static_bytes:>11,} "
+            f"{first:>10.2f}s {repeat:>6.2f}s"
+        )
+    print(
+        f"\nModel: {BANDWIDTH_BPS // 1000} kbit/s, {RTT_S * 1000:.0f} ms round trip; "
+        "budget (issue 14): first visit < 1.5 s, repeat < 0.8 s."
+    )
+
+
+if __name__ == "__main__":
+    main()
