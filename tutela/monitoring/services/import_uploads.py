@@ -1,5 +1,5 @@
 """What the upload pages do with a monitoring file: start its import (now when small, queued for
-the background worker when big: `tasks.import_monitoring_in_background`), and look at it before
+the background worker when big: `import_monitoring_in_background`, below), and look at it before
 importing (its columns matched, the coded values the importer does not recognise). The import
 itself is `services.imports.import_monitoring_file`."""
 
@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from django_tasks import task
 
 from tutela.core.imports import uploads
 from tutela.core.imports.matching import ColumnMatch
@@ -29,8 +31,12 @@ from tutela.monitoring.models import (
     MonitoringImport,
     MonitoringMapping,
 )
-from tutela.monitoring.services.imports import file_content, import_monitoring_file, mapping_check
-from tutela.monitoring.tasks import import_monitoring_in_background
+from tutela.monitoring.services.imports import (
+    file_content,
+    import_monitoring_file,
+    import_monitoring_run_recorded,
+    mapping_check,
+)
 
 
 def import_monitoring_start(
@@ -155,3 +161,13 @@ def import_inspect(
         sample=table.rows[:sample_rows],
         unknown=unknown,
     )
+
+
+# Beside the service that queues it (tutela.monitoring.tasks lists it): services and tasks do not
+# import each other.
+@task()
+def import_monitoring_in_background(*, record_id: int, dry_run: bool = False) -> dict[str, object]:
+    """Run a queued upload (see import_monitoring_start): the MonitoringImport holds the file,
+    the user, the organisation and the mapping; its Job shows the progress."""
+    record = import_monitoring_run_recorded(record_id=record_id, dry_run=dry_run)
+    return {"import_id": record.pk, "status": record.status}

@@ -18,13 +18,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tutela.core import access
 from tutela.core.models import AdminArea, AuditEntry, Operation, User
@@ -32,191 +30,17 @@ from tutela.core.selectors import country_pcodes
 from tutela.core.services.audit import audit_create, audit_write
 from tutela.monitoring.access import can_edit_pau, require_pau_editor
 from tutela.monitoring.models import AnalysisUpdate, AnalysisUpdateVersion
-from tutela.monitoring.pau.figures import Period, label, parse_period, pau_figures
-
-# The Protection Analytical Framework's sections, in order.
-SECTIONS = (
-    ("context", gettext_lazy("Context")),
-    ("threats", gettext_lazy("Threats, violations and abuses")),
-    ("effects", gettext_lazy("Effects on the population and the groups most affected")),
-    ("capacities", gettext_lazy("Existing capacities")),
-    ("key_messages", gettext_lazy("Key messages")),
-    ("recommendations", gettext_lazy("Recommendations")),
+from tutela.monitoring.pau.figures import parse_period, pau_figures
+from tutela.monitoring.pau.sections import (
+    MAX_SECTION_CHARS,
+    SECTION_KEYS,
+    draft_sections,
+    languages,
+    latest_version,
+    pau_title,
 )
-SECTION_KEYS = tuple(key for key, _title in SECTIONS)
-MAX_SECTION_CHARS = 20_000
+
 Status = AnalysisUpdate.Status
-
-
-def section_titles() -> dict[str, str]:
-    """{key: title} in the active language."""
-    return {key: str(title) for key, title in SECTIONS}
-
-
-def languages() -> list[str]:
-    return [code for code, _name in settings.LANGUAGES]
-
-
-def latest_version(update: AnalysisUpdate) -> AnalysisUpdateVersion | None:
-    return update.versions.order_by("-number").first()
-
-
-def pau_title(operation: Operation, period: Period, scope: AdminArea | None) -> str:
-    """In the active language."""
-    where = scope.name if scope is not None else operation.name
-    return _("Protection Analysis Update — %(where)s — %(period)s") % {
-        "where": where,
-        "period": period.label(),
-    }
-
-
-def _number(value: int | float | None) -> str:
-    if value is None:
-        return "–"
-    return formats.number_format(value, use_l10n=True, force_grouping=True)
-
-
-def _change_text(change: float | None) -> str:
-    if change is None:
-        return ""
-    sign = "+" if change > 0 else ""
-    return f"{sign}{formats.number_format(change, decimal_pos=1, use_l10n=True)} %"
-
-
-def draft_sections(
-    figures: dict[str, Any], *, operation: Operation, language: str
-) -> dict[str, str]:
-    """The pre-filled narrative (Markdown) of each section, written from the figures in
-    `language`. Analysts rewrite it; it only saves them typing the numbers."""
-    with translation.override(language):
-        period = parse_period(figures["period"])
-        previous = parse_period(figures["previous_period"])
-        where = figures["scope"]["name"] if figures["scope"] else operation.name
-        key = {k["key"]: k for k in figures["key_figures"]}
-        threshold = figures["threshold"]
-        incidents = key["incidents"]
-        context = [
-            _(
-                "This update covers %(period)s in %(where)s. It draws on %(incidents)s "
-                "protection incidents reported by the monitoring partners (%(previous)s in "
-                "%(previous_period)s)."
-            )
-            % {
-                "period": period.label(),
-                "where": where,
-                "incidents": _number(incidents["current"]),
-                "previous": _number(incidents["previous"]),
-                "previous_period": previous.label(),
-            },
-        ]
-        reports = figures["community"].get("reports")
-        if reports:
-            context.append(
-                _("Community monitoring collected %(n)s community reports in the period.")
-                % {"n": _number(reports)}
-            )
-        context.append(
-            _("*Describe the security, political and humanitarian context of the period.*")
-        )
-
-        threats = [_("The protection risks most reported in the period were:"), ""]
-        shown = [r for r in figures["by_risk"] if r["current"]][:5]
-        for risk in shown:
-            change = _change_text(risk["change"])
-            threats.append(
-                f"- **{label(risk, language)}**: "
-                + _("%(n)s incidents") % {"n": _number(risk["current"])}
-                + (f" ({change})" if change else "")
-            )
-        if not shown:
-            threats = [_("No protection risk can be reported for the period.")]
-        top_areas = sorted(
-            [a for a in figures["by_area"] if a["current"]], key=lambda a: -a["current"]
-        )[:3]
-        if top_areas:
-            threats += [
-                "",
-                _("The areas with the most incidents were %(areas)s.")
-                % {"areas": ", ".join(a["name"] for a in top_areas)},
-            ]
-
-        people = figures["people"]
-        effects = [
-            _("%(people)s people were affected by the incidents reported in the period.")
-            % {"people": _number(key["people"]["current"])}
-        ]
-        cells = []
-        for s, sex in enumerate(people["sexes"]):
-            for b, band in enumerate(people["age_bands"]):
-                value = people["cells"][s][b] if people["cells"] else None
-                if value:
-                    cells.append((value, f"{label(sex, language)} {label(band, language)}"))
-        cells.sort(reverse=True)
-        if cells:
-            effects.append(
-                _("The groups most affected were: %(groups)s.")
-                % {"groups": ", ".join(f"{name} ({_number(n)})" for n, name in cells[:3])}
-            )
-        if people["with_disability"]:
-            effects.append(
-                _("%(n)s people with a disability were among them.")
-                % {"n": _number(people["with_disability"])}
-            )
-        displaced = key["displacement"]["current"]
-        if displaced:
-            effects.append(
-                _("%(n)s incidents caused displacement (%(households)s households).")
-                % {"n": _number(displaced), "households": _number(key["households"]["current"])}
-            )
-
-        capacities_data = figures["capacities"]
-        capacities = []
-        if capacities_data["available"]:
-            areas = capacities_data["areas"]
-            covered = sum(1 for a in areas if a["partners"])
-            capacities.append(
-                _("Protection partners reported activities (5W) in %(covered)s of %(areas)s areas.")
-                % {"covered": _number(covered), "areas": _number(len(areas))}
-            )
-            uncovered = [a["name"] for a in areas if not a["partners"]]
-            if uncovered:
-                capacities.append(
-                    _("No partner reported activities in: %(areas)s.")
-                    % {"areas": ", ".join(uncovered[:10])}
-                )
-        services = [s for s in figures["services"] if s["incidents"]]
-        if services:
-            capacities.append(
-                _("People were referred to: %(services)s.")
-                % {
-                    "services": ", ".join(
-                        f"{label(s, language)} ({_number(s['incidents'])})" for s in services
-                    )
-                }
-            )
-        capacities.append(
-            _("*Describe the capacities of the authorities, communities and humanitarian actors.*")
-        )
-        key_messages = [
-            "- " + _("*First key message.*"),
-            "- " + _("*Second key message.*"),
-        ]
-        recommendations = [
-            "- **" + _("To the authorities") + "**: …",
-            "- **" + _("To humanitarian actors") + "**: …",
-            "- **" + _("To donors") + "**: …",
-        ]
-        note = _(
-            "Counts below %(threshold)s, and those that would reveal them, are not shown (–)."
-        ) % {"threshold": threshold}
-        return {
-            "context": "\n\n".join(context),
-            "threats": "\n".join(threats),
-            "effects": "\n\n".join(effects + [f"*{note}*"]),
-            "capacities": "\n\n".join(capacities),
-            "key_messages": "\n".join(key_messages),
-            "recommendations": "\n".join(recommendations),
-        }
 
 
 def _scope_area(operation: Operation, scope: AdminArea | str | None) -> AdminArea | None:

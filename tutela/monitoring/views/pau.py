@@ -32,6 +32,7 @@ from tutela.monitoring.forms.pau import PauCreateForm, ReturnForm, SectionsForm,
 from tutela.monitoring.models import AnalysisUpdate, AnalysisUpdateVersion
 from tutela.monitoring.pau.documents import build_document
 from tutela.monitoring.pau.rendering import render as render_document
+from tutela.monitoring.pau.sections import SECTION_KEYS, latest_version, section_titles
 from tutela.monitoring.services import pau as services
 
 Status = AnalysisUpdate.Status
@@ -88,7 +89,7 @@ def _version(
     request: HttpRequest, update: AnalysisUpdate, may_see_drafts: bool
 ) -> tuple[AnalysisUpdateVersion | None, AnalysisUpdateVersion | None]:
     """(latest, shown): readers of a published PAU see its latest version only."""
-    latest = services.latest_version(update)
+    latest = latest_version(update)
     wanted = request.GET.get("version")
     if wanted and may_see_drafts:
         try:
@@ -101,9 +102,9 @@ def _version(
 
 def _diff(old: AnalysisUpdateVersion, new: AnalysisUpdateVersion) -> list[dict[str, Any]]:
     """Per section, the changed lines between two versions (ndiff: "+ ", "- ", "  ")."""
-    titles = services.section_titles()
+    titles = section_titles()
     out = []
-    for key in services.SECTION_KEYS:
+    for key in SECTION_KEYS:
         before = (old.sections.get(key) or "").splitlines()
         after = (new.sections.get(key) or "").splitlines()
         if before == after:
