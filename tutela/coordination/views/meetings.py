@@ -39,7 +39,10 @@ from tutela.coordination.forms.meetings import (
 )
 from tutela.coordination.models import ActionPoint, AgendaItem, Meeting, MeetingDocument, Minutes
 from tutela.coordination.selectors import meetings as selectors
+from tutela.coordination.services import agenda as agenda_services
 from tutela.coordination.services import ics
+from tutela.coordination.services import invitations as invitation_services
+from tutela.coordination.services import meeting_records as record_services
 from tutela.coordination.services import meetings as services
 from tutela.coordination.services import minutes as minutes_services
 from tutela.coordination.services.actions import action_point_create
@@ -216,7 +219,7 @@ def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
                 first = series.meetings.order_by("starts_at").first()
                 assert first is not None
                 for line in form.agenda_lines():
-                    services.agenda_item_add(meeting=first, by=_user(request), title=line)
+                    agenda_services.agenda_item_add(meeting=first, by=_user(request), title=line)
                 messages.success(
                     request,
                     _("%(count)s meetings scheduled.") % {"count": series.meetings.count()},
@@ -330,7 +333,9 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         tick_list=selectors.attendance_tick_list(meeting) if can_manage else [],
         agenda_form=AgendaItemForm(operation=operation, auto_id="agenda_%s"),
         document_form=DocumentForm(auto_id="document_%s"),
-        recipients=len(services.meeting_recipient_addresses(meeting)) if can_manage else 0,
+        recipients=len(invitation_services.meeting_recipient_addresses(meeting))
+        if can_manage
+        else 0,
         can_record_attendance=timezone.localdate() >= timezone.localtime(meeting.starts_at).date(),
     )
 
@@ -342,7 +347,7 @@ def invitations_send(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
     def send() -> int:
         with transaction.atomic():
-            return services.meeting_invitations_send(meeting=meeting, by=_user(request))
+            return invitation_services.meeting_invitations_send(meeting=meeting, by=_user(request))
 
     return post_action(
         request,
@@ -369,7 +374,7 @@ def meeting_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def agenda_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation, meeting = _meeting(request, slug, pk)
     form = AgendaItemForm(request.POST, operation=operation)
-    add = partial(services.agenda_item_add, meeting=meeting, by=_user(request))
+    add = partial(agenda_services.agenda_item_add, meeting=meeting, by=_user(request))
     to_agenda = _detail_url(meeting, "agenda")
     return _posted_form(request, form, add, success=_("Agenda item added."), then=to_agenda)
 
@@ -386,7 +391,7 @@ def _agenda_item(request: HttpRequest, slug: str, pk: int, item_pk: int) -> Agen
 def agenda_move(request: HttpRequest, slug: str, pk: int, item_pk: int) -> HttpResponse:
     item = _agenda_item(request, slug, pk, item_pk)
     direction = "up" if request.POST.get("direction") == "up" else "down"
-    services.agenda_item_move(item=item, by=_user(request), direction=direction)
+    agenda_services.agenda_item_move(item=item, by=_user(request), direction=direction)
     return redirect(_detail_url(item.meeting, "agenda"))
 
 
@@ -396,7 +401,7 @@ def agenda_remove(request: HttpRequest, slug: str, pk: int, item_pk: int) -> Htt
     item = _agenda_item(request, slug, pk, item_pk)
     return post_action(
         request,
-        lambda: services.agenda_item_remove(item=item, by=_user(request)),
+        lambda: agenda_services.agenda_item_remove(item=item, by=_user(request)),
         success=_("Agenda item removed."),
         then=_detail_url(item.meeting, "agenda"),
     )
@@ -407,7 +412,7 @@ def agenda_remove(request: HttpRequest, slug: str, pk: int, item_pk: int) -> Htt
 def document_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     _op, meeting = _meeting(request, slug, pk)
     form = DocumentForm(request.POST, request.FILES)
-    upload = partial(services.document_upload, meeting=meeting, by=_user(request))
+    upload = partial(record_services.document_upload, meeting=meeting, by=_user(request))
     added, to_documents = _("Document added."), _detail_url(meeting, "documents")
     return _posted_form(request, form, upload, success=added, then=to_documents, guard=meeting)
 
@@ -435,7 +440,7 @@ def document_remove(request: HttpRequest, slug: str, pk: int, doc_pk: int) -> Ht
     document = _document(request, slug, pk, doc_pk)
     return post_action(
         request,
-        lambda: services.document_remove(document=document, by=_user(request)),
+        lambda: record_services.document_remove(document=document, by=_user(request)),
         success=_("Document removed."),
         then=_detail_url(document.meeting, "documents"),
     )
@@ -455,7 +460,7 @@ def attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     contacts = list(Contact.objects.filter(operation=operation, pk__in=ids("contact")))
     return post_action(
         request,
-        lambda: services.attendance_record(
+        lambda: record_services.attendance_record(
             meeting=meeting, by=_user(request), organisations=organisations, contacts=contacts
         ),
         success=_("Attendance recorded."),
