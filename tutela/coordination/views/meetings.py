@@ -20,7 +20,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -31,13 +31,10 @@ from tutela.coordination import access as coordination_access
 from tutela.coordination.forms.meetings import (
     AgendaItemForm,
     DocumentForm,
-    MeetingActionPointForm,
     MeetingFilterForm,
     MeetingForm,
-    MinutesForm,
-    ParticipationForm,
 )
-from tutela.coordination.models import ActionPoint, AgendaItem, Meeting, MeetingDocument, Minutes
+from tutela.coordination.models import AgendaItem, Meeting, MeetingDocument
 from tutela.coordination.selectors import meetings as selectors
 from tutela.coordination.services import agenda as agenda_services
 from tutela.coordination.services import ics
@@ -45,19 +42,16 @@ from tutela.coordination.services import invitations as invitation_services
 from tutela.coordination.services import meeting_records as record_services
 from tutela.coordination.services import meetings as services
 from tutela.coordination.services import minutes as minutes_services
-from tutela.coordination.services.actions import action_point_create
 from tutela.coordination.views.common import coordination_page
 from tutela.core import access
 from tutela.core.forms.directory import apply_validation_error, valid_filters
-from tutela.core.models import AuditEntry, Body, Contact, Operation, Organisation
-from tutela.core.services.audit import audit_write
+from tutela.core.models import Contact, Operation, Organisation
 from tutela.core.views.common import current_user as _user
 from tutela.core.views.common import (
     download,
     error_messages,
     paginate,
     post_action,
-    save_form,
     stored_file_download,
 )
 from tutela.core.views.common import operation_for as _operation
@@ -108,9 +102,6 @@ def _posted_form(
         raise PermissionDenied
     _form_errors(request, form)
     return redirect(then)
-
-
-# --- Home and lists -------------------------------------------------------------------------------
 
 
 @login_required
@@ -184,9 +175,6 @@ def meeting_calendar(request: HttpRequest, slug: str) -> HttpResponse:
         following=following,
         today=today,
     )
-
-
-# --- Create / edit --------------------------------------------------------------------------------
 
 
 @login_required
@@ -302,9 +290,6 @@ def meeting_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     except ValidationError as error:
         error_messages(request, error)
     return redirect(_detail_url(meeting))
-
-
-# --- Meeting page ---------------------------------------------------------------------------------
 
 
 @login_required
@@ -466,178 +451,3 @@ def attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         success=_("Attendance recorded."),
         then=_detail_url(meeting, "attendance"),
     )
-
-
-# --- Minutes --------------------------------------------------------------------------------------
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def minutes_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    operation, meeting = _meeting(request, slug, pk)
-    if not coordination_access.can_manage_body(request.user, operation, meeting.body):
-        raise PermissionDenied
-    minutes = selectors.meeting_minutes(meeting)
-    form = MinutesForm(
-        request.POST or None,
-        initial={"text": minutes.text, "decisions": minutes.decisions} if minutes else None,
-    )
-    save = partial(minutes_services.minutes_save, meeting=meeting, by=_user(request))
-    to_minutes = reverse("coordination:minutes_edit", args=[operation.slug, meeting.pk])
-    saved = save_form(request, form, save, success=_("Minutes saved."), then=to_minutes)
-    return saved or _render(
-        request,
-        "coordination/minutes_form.html",
-        operation,
-        meeting=meeting,
-        minutes=minutes,
-        form=form,
-        preview=minutes_services.minutes_html(minutes) if minutes else None,
-        action_point_form=MeetingActionPointForm(operation=operation, auto_id="ap_%s"),
-        action_points=ActionPoint.objects.filter(meeting=meeting)
-        .select_related("owner_organisation")
-        .order_by("due_date", "pk"),
-        is_manager=access.is_manager(request.user, operation),
-    )
-
-
-@login_required
-@require_POST
-def minutes_action_point(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Record an action point raised in the meeting (through the action points service)."""
-
-    operation, meeting = _meeting(request, slug, pk)
-    form = MeetingActionPointForm(request.POST, operation=operation)
-    create = partial(action_point_create, operation=operation, by=_user(request), meeting=meeting)
-    added = _("Action point added.")
-    to_list = reverse("coordination:minutes_edit", args=[slug, meeting.pk]) + "#action-points"
-    return _posted_form(request, form, create, success=added, then=to_list, guard=meeting)
-
-
-def _minutes(request: HttpRequest, slug: str, pk: int) -> tuple[Operation, Meeting, Minutes]:
-    operation, meeting = _meeting(request, slug, pk)
-    minutes = selectors.meeting_minutes(meeting)
-    if minutes is None:
-        raise Http404
-    return operation, meeting, minutes
-
-
-@login_required
-@require_POST
-def minutes_approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _op, meeting, minutes = _minutes(request, slug, pk)
-    return post_action(
-        request,
-        lambda: minutes_services.minutes_approve(minutes=minutes, by=_user(request)),
-        success=_("Minutes approved."),
-        then=_detail_url(meeting, "minutes"),
-    )
-
-
-@login_required
-@require_POST
-def minutes_circulate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _op, meeting, minutes = _minutes(request, slug, pk)
-    return post_action(
-        request,
-        lambda: minutes_services.minutes_circulate(minutes=minutes, by=_user(request)),
-        success=lambda count: _("Minutes circulated to %(count)s addresses.") % {"count": count},
-        then=_detail_url(meeting, "minutes"),
-    )
-
-
-@login_required
-@require_GET
-def minutes_export(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpResponse:
-    if fmt not in {"docx", "pdf"}:
-        raise Http404
-    operation, meeting, minutes = _minutes(request, slug, pk)
-    if not coordination_access.minutes_visible(request.user, meeting, minutes):
-        raise Http404
-    if fmt == "docx":
-        content = minutes_services.minutes_docx(meeting, minutes)
-        content_type = minutes_services.DOCX_CONTENT_TYPE
-    else:
-        content = minutes_services.minutes_pdf(meeting, minutes)
-        content_type = minutes_services.PDF_CONTENT_TYPE
-    audit_write(
-        actor=request.user,
-        action=AuditEntry.Action.EXPORT,
-        instance=minutes,
-        operation=operation,
-        summary=f"Minutes exported ({fmt}): {meeting}",
-        request=request,
-    )
-    return download(content, f"{minutes_services.export_filename(meeting)}.{fmt}", content_type)
-
-
-# --- Participation and calendar feeds -------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def participation(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _operation(request, slug)
-    form = ParticipationForm(request.GET or None, operation=operation)
-    filters = valid_filters(form)
-    body = (
-        filters.get("body")
-        or Body.objects.filter(operation=operation, parent=None).order_by("kind", "name").first()
-    )
-    result = (
-        selectors.participation_rates(body, since=filters.get("since"), until=filters.get("until"))
-        if body is not None
-        else None
-    )
-    return _render(
-        request,
-        "coordination/participation.html",
-        operation,
-        form=form,
-        result=result,
-        filtered=bool(filters),
-        filters_label=_("Choose a body"),
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def calendar_feeds(request: HttpRequest, slug: str) -> HttpResponse:
-    """Managers issue the secret feed address of a body (shown once)."""
-    operation = _operation(request, slug)
-    access.require_manager(request.user, operation)
-    new_address = None
-    new_body = None
-    if request.method == "POST":
-        new_body = get_object_or_404(Body, operation=operation, pk=request.POST.get("body"))
-        token = ics.calendar_feed_token_issue(body=new_body, by=_user(request))
-        new_address = request.build_absolute_uri(
-            reverse("coordination:calendar_feed", args=[operation.slug, token])
-        )
-    bodies = (
-        Body.objects.filter(operation=operation)
-        .select_related("calendar_feed")
-        .order_by("kind", "name")
-    )
-    return _render(
-        request,
-        "coordination/calendar_feeds.html",
-        operation,
-        bodies=bodies,
-        new_address=new_address,
-        new_body=new_body,
-    )
-
-
-@require_GET
-def calendar_feed(request: HttpRequest, slug: str, token: str) -> HttpResponse:
-    """The body's meetings for calendar apps (no session: the token is the key)."""
-    body = ics.calendar_feed_body(token)
-    if body is None or body.operation.slug != slug:
-        raise Http404
-    response = HttpResponse(
-        ics.body_feed_ics(body, ics.feed_meetings(body)),
-        content_type="text/calendar; charset=utf-8",
-    )
-    response["Cache-Control"] = "private, max-age=900"
-    return response
