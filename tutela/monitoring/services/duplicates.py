@@ -25,7 +25,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tutela.core.models import AuditEntry, Operation
+from tutela.core.models import AuditEntry, Operation, User
 from tutela.core.services.audit import audit_write, snapshot
 from tutela.monitoring.access import is_analyst
 from tutela.monitoring.models import DuplicateFlag, Incident, IncidentRisk, MonitoringSettings
@@ -173,12 +173,12 @@ def duplicates_to_review(operation: Operation) -> QuerySet[DuplicateFlag]:
     )
 
 
-def _require_analyst(flag: DuplicateFlag, by: Any) -> None:
+def _require_analyst(flag: DuplicateFlag, by: User) -> None:
     if not is_analyst(by, flag.operation) or flag.incident.is_gbv or flag.other.is_gbv:
         raise PermissionDenied
 
 
-def _decide(flag: DuplicateFlag, by: Any, status: str) -> None:
+def _decide(flag: DuplicateFlag, by: User, status: str) -> None:
     if flag.status != DuplicateFlag.Status.OPEN:
         raise ValidationError(
             _("This pair was already reviewed (%(status)s).")
@@ -202,7 +202,7 @@ def _decide(flag: DuplicateFlag, by: Any, status: str) -> None:
 
 
 @transaction.atomic
-def duplicate_merge(*, flag: DuplicateFlag, by: Any, keep: Incident) -> DuplicateFlag:
+def duplicate_merge(*, flag: DuplicateFlag, by: User, keep: Incident) -> DuplicateFlag:
     """Merge the pair: the other record points to `keep` (both sources stay; only `keep` is
     counted)."""
     _require_analyst(flag, by)
@@ -236,7 +236,7 @@ def duplicate_merge(*, flag: DuplicateFlag, by: Any, keep: Incident) -> Duplicat
 
 
 @transaction.atomic
-def duplicate_keep(*, flag: DuplicateFlag, by: Any) -> DuplicateFlag:
+def duplicate_keep(*, flag: DuplicateFlag, by: User) -> DuplicateFlag:
     """Keep the two records apart (they describe different events)."""
     _require_analyst(flag, by)
     _decide(flag, by, DuplicateFlag.Status.KEPT)

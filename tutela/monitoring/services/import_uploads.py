@@ -17,7 +17,7 @@ from tutela.core.imports.problems import Problem
 from tutela.core.imports.readers import Table
 from tutela.core.imports.values import is_blank
 from tutela.core.imports.values import text as cell_text
-from tutela.core.models import Operation, Organisation
+from tutela.core.models import Operation, Organisation, User
 from tutela.monitoring import access as monitoring_access
 from tutela.monitoring.imports import fields
 from tutela.monitoring.imports.columns import column_problems, match_file, read_file
@@ -41,7 +41,7 @@ from tutela.monitoring.services.imports import (
 
 def import_monitoring_start(
     *,
-    by: Any,
+    by: User,
     operation: Operation,
     organisation: Organisation | None,
     kind: str,

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tutela.core.models import AuditEntry, Operation, Organisation
+from tutela.core.models import AuditEntry, Operation, Organisation, User
 from tutela.core.services.audit import audit_write
 from tutela.monitoring.access import can_edit, can_write_for
 from tutela.monitoring.incidents.data import (
@@ -52,14 +52,14 @@ def _error(problems: list[tuple[str, str, str]]) -> ValidationError:
     return ValidationError(errors)
 
 
-def _check_writer(by: Any, operation: Operation, organisation: Organisation) -> None:
+def _check_writer(by: User | None, operation: Operation, organisation: Organisation) -> None:
     if by is not None and not can_write_for(by, operation, organisation):
         raise PermissionDenied(
             _("Only %(org)s's members change its records.") % {"org": organisation.acronym}
         )
 
 
-def _check_editor(by: Any, incident: Incident) -> None:
+def _check_editor(by: User | None, incident: Incident) -> None:
     """One record is edited or deleted by the reporting organisation's members only."""
     if by is not None and not can_edit(by, incident):
         raise PermissionDenied
@@ -230,7 +230,7 @@ def _create(
     *,
     operation: Operation,
     organisation: Organisation,
-    by: Any,
+    by: User | None,
     data: IncidentData,
     refs: References,
     reference: str,
@@ -264,7 +264,7 @@ def _create(
 def _update(
     *,
     incident: Incident,
-    by: Any,
+    by: User | None,
     data: IncidentData,
     refs: References,
     delta: SummaryDelta,
@@ -304,7 +304,7 @@ def _update(
 
 @transaction.atomic
 def incident_record(
-    *, operation: Operation, organisation: Organisation, by: Any, data: IncidentData
+    *, operation: Operation, organisation: Organisation, by: User, data: IncidentData
 ) -> Incident:
     """Record a new incident for `organisation` (the reporting organisation owns it)."""
     _check_organisation(operation, organisation)
@@ -331,7 +331,7 @@ def incident_record(
 
 
 @transaction.atomic
-def incident_update(*, incident: Incident, by: Any, data: IncidentData) -> Incident:
+def incident_update(*, incident: Incident, by: User, data: IncidentData) -> Incident:
     """Replace the record's content with `data` (an empty external identifier keeps the one the
     record has); its open duplicate flags are checked again."""
     _check_editor(by, incident)
@@ -350,7 +350,7 @@ def incident_update(*, incident: Incident, by: Any, data: IncidentData) -> Incid
 
 
 @transaction.atomic
-def incident_delete(*, incident: Incident, by: Any) -> None:
+def incident_delete(*, incident: Incident, by: User) -> None:
     """Delete the record. Records an analyst had merged into it are counted again."""
     _check_editor(by, incident)
     before = incident_state(incident)
@@ -377,7 +377,7 @@ def incidents_save_many(
     *,
     operation: Operation,
     organisation: Organisation,
-    by: Any,
+    by: User | None,
     items: list[IncidentData],
     import_record: MonitoringImport | None = None,
 ) -> tuple[int, int]:

@@ -63,7 +63,7 @@ def _scope_area(operation: Operation, scope: AdminArea | str | None) -> AdminAre
 def _add_version(
     *,
     update: AnalysisUpdate,
-    by: Any,
+    by: User | None,
     sections: dict[str, str],
     figures: dict[str, Any],
     note: str,
@@ -84,7 +84,7 @@ def _add_version(
 
 
 def _status_audit(
-    update: AnalysisUpdate, by: Any, before: str, summary: str, request: Any = None
+    update: AnalysisUpdate, by: User, before: str, summary: str, request: Any = None
 ) -> None:
     audit_write(
         actor=by,
@@ -102,7 +102,7 @@ def _status_audit(
 def pau_create(
     *,
     operation: Operation,
-    by: Any,
+    by: User | None,
     period: str,
     scope: AdminArea | str | None = None,
     language: str,
@@ -155,7 +155,7 @@ def _require_draft(update: AnalysisUpdate) -> None:
 def pau_save_sections(
     *,
     update: AnalysisUpdate,
-    by: Any,
+    by: User,
     sections: dict[str, str],
     note: str = "",
     request: Any = None,
@@ -202,7 +202,9 @@ def pau_save_sections(
 
 
 @transaction.atomic
-def pau_refresh(*, update: AnalysisUpdate, by: Any, request: Any = None) -> AnalysisUpdateVersion:
+def pau_refresh(
+    *, update: AnalysisUpdate, by: User | None, request: Any = None
+) -> AnalysisUpdateVersion:
     """Recompute the figures (data arrived since the draft) as a new version; the narrative is
     kept."""
     require_pau_editor(by, update.operation)
@@ -239,7 +241,7 @@ def pau_refresh(*, update: AnalysisUpdate, by: Any, request: Any = None) -> Anal
 
 @transaction.atomic
 def pau_submit(
-    *, update: AnalysisUpdate, by: Any, approver: User, request: Any = None
+    *, update: AnalysisUpdate, by: User, approver: User, request: Any = None
 ) -> AnalysisUpdate:
     """Send a draft for clearance to `approver` (a coordinator or IMO of the operation, not the
     person submitting)."""
@@ -265,7 +267,7 @@ def pau_submit(
 
 
 @transaction.atomic
-def pau_clear(*, update: AnalysisUpdate, by: Any, request: Any = None) -> AnalysisUpdate:
+def pau_clear(*, update: AnalysisUpdate, by: User, request: Any = None) -> AnalysisUpdate:
     """The designated approver clears a submitted PAU."""
     update = AnalysisUpdate.objects.select_for_update().get(pk=update.pk)
     if update.approver_id is None or update.approver_id != getattr(by, "pk", None):
@@ -284,7 +286,7 @@ def pau_clear(*, update: AnalysisUpdate, by: Any, request: Any = None) -> Analys
 
 
 @transaction.atomic
-def pau_publish(*, update: AnalysisUpdate, by: Any, request: Any = None) -> AnalysisUpdate:
+def pau_publish(*, update: AnalysisUpdate, by: User, request: Any = None) -> AnalysisUpdate:
     """Publish a cleared PAU: everyone in the operation can then read and download it."""
     update = AnalysisUpdate.objects.select_for_update().get(pk=update.pk)
     if by is not None and not (
@@ -303,7 +305,7 @@ def pau_publish(*, update: AnalysisUpdate, by: Any, request: Any = None) -> Anal
 
 @transaction.atomic
 def pau_return_to_draft(
-    *, update: AnalysisUpdate, by: Any, note: str = "", request: Any = None
+    *, update: AnalysisUpdate, by: User, note: str = "", request: Any = None
 ) -> AnalysisUpdate:
     """Back to draft, from submitted, cleared or published (the approver or an editor)."""
     update = AnalysisUpdate.objects.select_for_update().get(pk=update.pk)
@@ -329,7 +331,7 @@ def pau_return_to_draft(
 def pau_for_cli(
     *,
     operation: Operation,
-    by: Any,
+    by: User | None,
     period: str,
     scope: str | None,
     language: str,

@@ -30,7 +30,7 @@ from tutela.core.imports import pages as import_pages
 from tutela.core.imports.problem_workbooks import problems_workbook_state
 from tutela.core.imports.problems import ImportFileError
 from tutela.core.models import Operation, PopulationGroup, ProtectionRisk
-from tutela.core.views.common import operation_for, paginate
+from tutela.core.views.common import current_user, operation_for, paginate
 from tutela.monitoring import access as monitoring_access
 from tutela.monitoring.access import (
     can_change_mapping,
@@ -302,7 +302,7 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if import_pages.mapping_ready(request, form, inspection.unknown):
         try:
             mapping = mapping_save(
-                by=request.user,
+                by=current_user(request),
                 operation=operation,
                 organisation=record.organisation,
                 kind=record.kind,
@@ -384,7 +384,7 @@ def mapping_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         try:
             mapping_update(
                 mapping=mapping,
-                by=request.user,
+                by=current_user(request),
                 name=form.cleaned_data["name"],
                 organisation=form.cleaned_data["organisation"]
                 if can_share
@@ -408,7 +408,7 @@ def mapping_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation, mapping = _changeable_mapping(request, slug, pk)
     if request.method == "POST":
         name = mapping.name
-        mapping_delete_service(mapping=mapping, by=request.user, request=request)
+        mapping_delete_service(mapping=mapping, by=current_user(request), request=request)
         messages.success(request, _("Mapping “%(name)s” deleted.") % {"name": name})
         return redirect("monitoring:mapping_list", slug=slug)
     return _page(request, "monitoring/imports/mapping_delete.html", operation, mapping=mapping)
