@@ -71,131 +71,148 @@ def draft_sections(
     """The pre-filled narrative (Markdown) of each section, written from the figures in
     `language`. Analysts rewrite it; it only saves them typing the numbers."""
     with translation.override(language):
-        period = parse_period(figures["period"])
-        previous = parse_period(figures["previous_period"])
-        where = figures["scope"]["name"] if figures["scope"] else operation.name
-        key = {k["key"]: k for k in figures["key_figures"]}
-        threshold = figures["threshold"]
-        incidents = key["incidents"]
-        context = [
-            _(
-                "This update covers %(period)s in %(where)s. It draws on %(incidents)s "
-                "protection incidents reported by the monitoring partners (%(previous)s in "
-                "%(previous_period)s)."
-            )
-            % {
-                "period": period.label(),
-                "where": where,
-                "incidents": _number(incidents["current"]),
-                "previous": _number(incidents["previous"]),
-                "previous_period": previous.label(),
-            },
-        ]
-        reports = figures["community"].get("reports")
-        if reports:
-            context.append(
-                _("Community monitoring collected %(n)s community reports in the period.")
-                % {"n": _number(reports)}
-            )
-        context.append(
-            _("*Describe the security, political and humanitarian context of the period.*")
-        )
-
-        threats = [_("The protection risks most reported in the period were:"), ""]
-        shown = [r for r in figures["by_risk"] if r["current"]][:5]
-        for risk in shown:
-            change = _change_text(risk["change"])
-            threats.append(
-                f"- **{label(risk, language)}**: "
-                + _("%(n)s incidents") % {"n": _number(risk["current"])}
-                + (f" ({change})" if change else "")
-            )
-        if not shown:
-            threats = [_("No protection risk can be reported for the period.")]
-        top_areas = sorted(
-            [a for a in figures["by_area"] if a["current"]], key=lambda a: -a["current"]
-        )[:3]
-        if top_areas:
-            threats += [
-                "",
-                _("The areas with the most incidents were %(areas)s.")
-                % {"areas": ", ".join(a["name"] for a in top_areas)},
-            ]
-
-        people = figures["people"]
-        effects = [
-            _("%(people)s people were affected by the incidents reported in the period.")
-            % {"people": _number(key["people"]["current"])}
-        ]
-        cells = []
-        for s, sex in enumerate(people["sexes"]):
-            for b, band in enumerate(people["age_bands"]):
-                value = people["cells"][s][b] if people["cells"] else None
-                if value:
-                    cells.append((value, f"{label(sex, language)} {label(band, language)}"))
-        cells.sort(reverse=True)
-        if cells:
-            effects.append(
-                _("The groups most affected were: %(groups)s.")
-                % {"groups": ", ".join(f"{name} ({_number(n)})" for n, name in cells[:3])}
-            )
-        if people["with_disability"]:
-            effects.append(
-                _("%(n)s people with a disability were among them.")
-                % {"n": _number(people["with_disability"])}
-            )
-        displaced = key["displacement"]["current"]
-        if displaced:
-            effects.append(
-                _("%(n)s incidents caused displacement (%(households)s households).")
-                % {"n": _number(displaced), "households": _number(key["households"]["current"])}
-            )
-
-        capacities_data = figures["capacities"]
-        capacities = []
-        if capacities_data["available"]:
-            areas = capacities_data["areas"]
-            covered = sum(1 for a in areas if a["partners"])
-            capacities.append(
-                _("Protection partners reported activities (5W) in %(covered)s of %(areas)s areas.")
-                % {"covered": _number(covered), "areas": _number(len(areas))}
-            )
-            uncovered = [a["name"] for a in areas if not a["partners"]]
-            if uncovered:
-                capacities.append(
-                    _("No partner reported activities in: %(areas)s.")
-                    % {"areas": ", ".join(uncovered[:10])}
-                )
-        services = [s for s in figures["services"] if s["incidents"]]
-        if services:
-            capacities.append(
-                _("People were referred to: %(services)s.")
-                % {
-                    "services": ", ".join(
-                        f"{label(s, language)} ({_number(s['incidents'])})" for s in services
-                    )
-                }
-            )
-        capacities.append(
-            _("*Describe the capacities of the authorities, communities and humanitarian actors.*")
-        )
-        key_messages = [
-            "- " + _("*First key message.*"),
-            "- " + _("*Second key message.*"),
-        ]
-        recommendations = [
-            "- **" + _("To the authorities") + "**: …",
-            "- **" + _("To humanitarian actors") + "**: …",
-            "- **" + _("To donors") + "**: …",
-        ]
         note = _(
             "Counts below %(threshold)s, and those that would reveal them, are not shown (–)."
-        ) % {"threshold": threshold}
+        ) % {"threshold": figures["threshold"]}
         return {
-            "context": "\n\n".join(context),
-            "threats": "\n".join(threats),
-            "effects": "\n\n".join(effects + [f"*{note}*"]),
-            "capacities": "\n\n".join(capacities),
-            "key_messages": "\n".join(key_messages),
-            "recommendations": "\n".join(recommendations),
+            "context": "\n\n".join(_context(figures, operation)),
+            "threats": "\n".join(_threats(figures, language)),
+            "effects": "\n\n".join([*_effects(figures, language), f"*{note}*"]),
+            "capacities": "\n\n".join(_capacities(figures, language)),
+            "key_messages": "\n".join(
+                ["- " + _("*First key message.*"), "- " + _("*Second key message.*")]
+            ),
+            "recommendations": "\n".join(
+                [
+                    "- **" + _("To the authorities") + "**: …",
+                    "- **" + _("To humanitarian actors") + "**: …",
+                    "- **" + _("To donors") + "**: …",
+                ]
+            ),
         }
+
+
+def _key_figures(figures: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {k["key"]: k for k in figures["key_figures"]}
+
+
+def _context(figures: dict[str, Any], operation: Operation) -> list[str]:
+    """The period, the place and how many incidents (and community reports) it draws on."""
+    period = parse_period(figures["period"])
+    previous = parse_period(figures["previous_period"])
+    where = figures["scope"]["name"] if figures["scope"] else operation.name
+    incidents = _key_figures(figures)["incidents"]
+    context = [
+        _(
+            "This update covers %(period)s in %(where)s. It draws on %(incidents)s "
+            "protection incidents reported by the monitoring partners (%(previous)s in "
+            "%(previous_period)s)."
+        )
+        % {
+            "period": period.label(),
+            "where": where,
+            "incidents": _number(incidents["current"]),
+            "previous": _number(incidents["previous"]),
+            "previous_period": previous.label(),
+        },
+    ]
+    reports = figures["community"].get("reports")
+    if reports:
+        context.append(
+            _("Community monitoring collected %(n)s community reports in the period.")
+            % {"n": _number(reports)}
+        )
+    context.append(_("*Describe the security, political and humanitarian context of the period.*"))
+    return context
+
+
+def _threats(figures: dict[str, Any], language: str) -> list[str]:
+    """The five risks most reported (with their change) and the three areas with most incidents."""
+    threats = [_("The protection risks most reported in the period were:"), ""]
+    shown = [r for r in figures["by_risk"] if r["current"]][:5]
+    for risk in shown:
+        change = _change_text(risk["change"])
+        threats.append(
+            f"- **{label(risk, language)}**: "
+            + _("%(n)s incidents") % {"n": _number(risk["current"])}
+            + (f" ({change})" if change else "")
+        )
+    if not shown:
+        threats = [_("No protection risk can be reported for the period.")]
+    top_areas = sorted(
+        [a for a in figures["by_area"] if a["current"]], key=lambda a: -a["current"]
+    )[:3]
+    if top_areas:
+        threats += [
+            "",
+            _("The areas with the most incidents were %(areas)s.")
+            % {"areas": ", ".join(a["name"] for a in top_areas)},
+        ]
+    return threats
+
+
+def _effects(figures: dict[str, Any], language: str) -> list[str]:
+    """People affected, the three groups (sex and age) most affected, disability, displacement."""
+    key = _key_figures(figures)
+    people = figures["people"]
+    effects = [
+        _("%(people)s people were affected by the incidents reported in the period.")
+        % {"people": _number(key["people"]["current"])}
+    ]
+    cells = []
+    for s, sex in enumerate(people["sexes"]):
+        for b, band in enumerate(people["age_bands"]):
+            value = people["cells"][s][b] if people["cells"] else None
+            if value:
+                cells.append((value, f"{label(sex, language)} {label(band, language)}"))
+    cells.sort(reverse=True)
+    if cells:
+        effects.append(
+            _("The groups most affected were: %(groups)s.")
+            % {"groups": ", ".join(f"{name} ({_number(n)})" for n, name in cells[:3])}
+        )
+    if people["with_disability"]:
+        effects.append(
+            _("%(n)s people with a disability were among them.")
+            % {"n": _number(people["with_disability"])}
+        )
+    displaced = key["displacement"]["current"]
+    if displaced:
+        effects.append(
+            _("%(n)s incidents caused displacement (%(households)s households).")
+            % {"n": _number(displaced), "households": _number(key["households"]["current"])}
+        )
+    return effects
+
+
+def _capacities(figures: dict[str, Any], language: str) -> list[str]:
+    """Where partners report activities (5W), where none does, and the services referred to."""
+    capacities_data = figures["capacities"]
+    capacities = []
+    if capacities_data["available"]:
+        areas = capacities_data["areas"]
+        covered = sum(1 for a in areas if a["partners"])
+        capacities.append(
+            _("Protection partners reported activities (5W) in %(covered)s of %(areas)s areas.")
+            % {"covered": _number(covered), "areas": _number(len(areas))}
+        )
+        uncovered = [a["name"] for a in areas if not a["partners"]]
+        if uncovered:
+            capacities.append(
+                _("No partner reported activities in: %(areas)s.")
+                % {"areas": ", ".join(uncovered[:10])}
+            )
+    services = [s for s in figures["services"] if s["incidents"]]
+    if services:
+        capacities.append(
+            _("People were referred to: %(services)s.")
+            % {
+                "services": ", ".join(
+                    f"{label(s, language)} ({_number(s['incidents'])})" for s in services
+                )
+            }
+        )
+    capacities.append(
+        _("*Describe the capacities of the authorities, communities and humanitarian actors.*")
+    )
+    return capacities
