@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -79,32 +80,60 @@ def duplicates_flag(*, incidents: Iterable[Incident], recheck: bool = False) -> 
     if not records:
         return []
     window = datetime.timedelta(days=_window(operation))
+    matches = _matches(records, _candidates(operation, records, window), window)
+    if not matches:
+        return []
+    flags = _new_flags(operation, matches, window)
+    DuplicateFlag.objects.bulk_create(flags)
+    return flags
+
+
+# A candidate record: id, organisation_id, area_id, admin2_id, occurred_on, people_affected.
+Row = tuple[Any, ...]
+
+
+@dataclass
+class _Candidates:
+    """The other counted, non-GBV records within the window, by area and by admin 2."""
+
+    by_area: dict[int, list[Row]] = field(default_factory=dict)
+    by_admin2: dict[int, list[Row]] = field(default_factory=dict)
+
+    def near(self, record: Incident) -> dict[int, Row]:
+        pool = {row[0]: row for row in self.by_area.get(record.area_id, [])}
+        if record.admin2_id is not None:
+            pool.update({row[0]: row for row in self.by_admin2.get(record.admin2_id, [])})
+        return pool
+
+
+def _candidates(
+    operation: Operation, records: list[Incident], window: datetime.timedelta
+) -> _Candidates:
     first = min(i.occurred_on for i in records) - window
     last = max(i.occurred_on for i in records) + window
-    candidates = list(
-        Incident.objects.filter(
-            operation=operation,
-            merged_into__isnull=True,
-            is_gbv=False,
-            occurred_on__range=(first, last),
-            admin1_id__in={i.admin1_id for i in records},
-        ).values_list(
-            "id", "organisation_id", "area_id", "admin2_id", "occurred_on", "people_affected"
-        )
-    )
-    by_area: dict[int, list[tuple[Any, ...]]] = {}
-    by_admin2: dict[int, list[tuple[Any, ...]]] = {}
-    for row in candidates:
-        by_area.setdefault(row[2], []).append(row)
+    rows = Incident.objects.filter(
+        operation=operation,
+        merged_into__isnull=True,
+        is_gbv=False,
+        occurred_on__range=(first, last),
+        admin1_id__in={i.admin1_id for i in records},
+    ).values_list("id", "organisation_id", "area_id", "admin2_id", "occurred_on", "people_affected")
+    found = _Candidates()
+    for row in rows:
+        found.by_area.setdefault(row[2], []).append(row)
         if row[3] is not None:
-            by_admin2.setdefault(row[3], []).append(row)
+            found.by_admin2.setdefault(row[3], []).append(row)
+    return found
 
-    matches: dict[tuple[int, int], tuple[Incident, tuple[Any, ...]]] = {}
+
+def _matches(
+    records: list[Incident], candidates: _Candidates, window: datetime.timedelta
+) -> dict[tuple[int, int], tuple[Incident, Row]]:
+    """Pairs (lower id, higher id) of a record and another organisation's record near it, in the
+    window, with comparable counts."""
+    matches: dict[tuple[int, int], tuple[Incident, Row]] = {}
     for record in records:
-        pool = {row[0]: row for row in by_area.get(record.area_id, [])}
-        if record.admin2_id is not None:
-            pool.update({row[0]: row for row in by_admin2.get(record.admin2_id, [])})
-        for row in pool.values():
+        for row in candidates.near(record).values():
             other_id, org_id, _area, _admin2, occurred, people = row
             if other_id == record.pk or org_id == record.organisation_id:
                 continue
@@ -114,8 +143,16 @@ def duplicates_flag(*, incidents: Iterable[Incident], recheck: bool = False) -> 
                 continue
             key = (min(record.pk, other_id), max(record.pk, other_id))
             matches.setdefault(key, (record, row))
-    if not matches:
-        return []
+    return matches
+
+
+def _new_flags(
+    operation: Operation,
+    matches: dict[tuple[int, int], tuple[Incident, Row]],
+    window: datetime.timedelta,
+) -> list[DuplicateFlag]:
+    """Flags (unsaved) for the pairs not flagged before that share a risk, scored by how close
+    they are in time, place, count and risks."""
     already = set(
         DuplicateFlag.objects.filter(
             incident_id__in={k[0] for k in matches}, other_id__in={k[1] for k in matches}
@@ -144,7 +181,6 @@ def duplicates_flag(*, incidents: Iterable[Incident], recheck: bool = False) -> 
                 score=round(sum(scores) / len(scores), 2),
             )
         )
-    DuplicateFlag.objects.bulk_create(flags)
     return flags
 
 
