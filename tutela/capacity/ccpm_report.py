@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from tutela.capacity import ccpm_scoring
 from tutela.capacity.models import CcpmRound
 from tutela.capacity.selectors import ccpm as selectors
-from tutela.capacity.services import coordination_link
+from tutela.capacity.selectors import coordination_link
 
 CSS_FILE = Path(__file__).resolve().parent / "templates" / "capacity" / "ccpm_report.css"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

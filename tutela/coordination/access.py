@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Q, QuerySet
 from django.http import Http404
 
@@ -45,6 +46,13 @@ EDITOR_ROLES = frozenset({Role.COORDINATOR, Role.IMO, Role.FOCAL_POINT})
 
 
 # --- Bodies, meetings and action points -----------------------------------------------------------
+
+
+def require(allowed: bool) -> None:
+    """403 unless allowed: how the services refuse an action (the check itself is one of the
+    can_* functions of this module)."""
+    if not allowed:
+        raise PermissionDenied
 
 
 def focal_point_bodies(user: Any, operation: Operation) -> set[int | None]:

@@ -4,7 +4,15 @@ clearance."""
 
 from django.urls import include, path
 
-from tutela.coordination.views import actions, advocacy, alerts, documents, meetings
+from tutela.coordination.views import (
+    actions,
+    advocacy,
+    alerts,
+    documents,
+    meetings,
+    minutes,
+    participation,
+)
 
 app_name = "coordination"
 
@@ -16,9 +24,9 @@ pages = [
     path("meetings/", meetings.meeting_list, name="meetings"),
     path("meetings/calendar/", meetings.meeting_calendar, name="meeting_calendar"),
     path("meetings/new/", meetings.meeting_create, name="meeting_create"),
-    path("meetings/participation/", meetings.participation, name="participation"),
-    path("meetings/feeds/", meetings.calendar_feeds, name="calendar_feeds"),
-    path("meetings/feed/<str:token>.ics", meetings.calendar_feed, name="calendar_feed"),
+    path("meetings/participation/", participation.participation, name="participation"),
+    path("meetings/feeds/", participation.calendar_feeds, name="calendar_feeds"),
+    path("meetings/feed/<str:token>.ics", participation.calendar_feed, name="calendar_feed"),
     path(meeting, meetings.meeting_detail, name="meeting_detail"),
     path(f"{meeting}edit/", meetings.meeting_edit, name="meeting_edit"),
     path(f"{meeting}cancel/", meetings.meeting_cancel, name="meeting_cancel"),
@@ -39,17 +47,17 @@ pages = [
         name="meeting_document_remove",
     ),
     path(f"{meeting}attendance/", meetings.attendance, name="meeting_attendance"),
-    path(f"{meeting}minutes/", meetings.minutes_edit, name="minutes_edit"),
+    path(f"{meeting}minutes/", minutes.minutes_edit, name="minutes_edit"),
     path(
         f"{meeting}minutes/action-points/",
-        meetings.minutes_action_point,
+        minutes.minutes_action_point,
         name="minutes_action_point",
     ),
-    path(f"{meeting}minutes/approve/", meetings.minutes_approve, name="minutes_approve"),
-    path(f"{meeting}minutes/circulate/", meetings.minutes_circulate, name="minutes_circulate"),
+    path(f"{meeting}minutes/approve/", minutes.minutes_approve, name="minutes_approve"),
+    path(f"{meeting}minutes/circulate/", minutes.minutes_circulate, name="minutes_circulate"),
     path(
         f"{meeting}minutes.<str:fmt>",
-        meetings.minutes_export,
+        minutes.minutes_export,
         name="minutes_export",
     ),
     # Action points

@@ -10,6 +10,7 @@ from django.urls import path
 from tutela.core.views import (
     accounts,
     audit,
+    contacts,
     directory,
     geo,
     health,
@@ -17,6 +18,7 @@ from tutela.core.views import (
     mail,
     operations,
     tokens,
+    users,
 )
 
 app_name = "core"
@@ -36,17 +38,17 @@ urlpatterns = [
     path("account/tokens/", tokens.token_list, name="tokens"),
     path("account/tokens/<int:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
     path("account/tokens/revoke-all/", tokens.token_revoke_all, name="token_revoke_all"),
-    path("o/<slug:slug>/users/", accounts.users, name="users"),
-    path("o/<slug:slug>/users/invite/", accounts.user_invite, name="user_invite"),
-    path("o/<slug:slug>/users/<int:pk>/", accounts.user_detail, name="user_detail"),
+    path("o/<slug:slug>/users/", users.users, name="users"),
+    path("o/<slug:slug>/users/invite/", users.user_invite, name="user_invite"),
+    path("o/<slug:slug>/users/<int:pk>/", users.user_detail, name="user_detail"),
     path(
         "o/<slug:slug>/users/<int:pk>/deactivate/",
-        accounts.user_deactivate,
+        users.user_deactivate,
         name="user_deactivate",
     ),
     path(
         "o/<slug:slug>/users/<int:pk>/reactivate/",
-        accounts.user_reactivate,
+        users.user_reactivate,
         name="user_reactivate",
     ),
     path(
@@ -61,10 +63,10 @@ urlpatterns = [
     ),
     path(
         "o/<slug:slug>/invitations/<int:pk>/revoke/",
-        accounts.invitation_revoke,
+        users.invitation_revoke,
         name="invitation_revoke",
     ),
-    path("invitation/<str:token>/", accounts.invitation_accept, name="invitation_accept"),
+    path("invitation/<str:token>/", users.invitation_accept, name="invitation_accept"),
     path("jobs/", jobs.job_list, name="jobs"),
     path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
     path("jobs/<int:pk>/progress/", jobs.job_progress, name="job_progress"),
@@ -120,13 +122,13 @@ urlpatterns = [
         name="membership_end",
     ),
     # Contacts
-    path("o/<slug:slug>/contacts/", directory.contacts, name="contacts"),
-    path("o/<slug:slug>/contacts/new/", directory.contact_create, name="contact_create"),
-    path("o/<slug:slug>/contacts/export.xlsx", directory.contacts_export, name="contacts_export"),
-    path("o/<slug:slug>/contacts/<int:pk>/edit/", directory.contact_edit, name="contact_edit"),
+    path("o/<slug:slug>/contacts/", contacts.contacts, name="contacts"),
+    path("o/<slug:slug>/contacts/new/", contacts.contact_create, name="contact_create"),
+    path("o/<slug:slug>/contacts/export.xlsx", contacts.contacts_export, name="contacts_export"),
+    path("o/<slug:slug>/contacts/<int:pk>/edit/", contacts.contact_edit, name="contact_edit"),
     path(
         "o/<slug:slug>/contacts/<int:pk>/deactivate/",
-        directory.contact_deactivate,
+        contacts.contact_deactivate,
         name="contact_deactivate",
     ),
     # Map

@@ -1,17 +1,14 @@
 """Background task of the monitoring importer, run by the database-backed worker
-(`tutela db_worker`). Arguments are stored as JSON until the worker picks them up."""
+(`tutela db_worker`).
+
+The task is defined beside the service that queues it (services/import_uploads.py, so that
+services and tasks do not import each other); this module lists it. Arguments are stored as JSON
+until the worker picks them up. Tasks queued before the move name this module: the worker finds
+them here too.
+"""
 
 from __future__ import annotations
 
-from django_tasks import task
+from tutela.monitoring.services.import_uploads import import_monitoring_in_background
 
-from tutela.monitoring.services.imports import import_monitoring_run_recorded
-
-
-@task()
-def import_monitoring_in_background(*, record_id: int, dry_run: bool = False) -> dict[str, object]:
-    """Run a queued upload (see services.import_uploads.import_monitoring_start): the
-    MonitoringImport holds the file, the user, the organisation and the mapping; its Job shows
-    the progress."""
-    record = import_monitoring_run_recorded(record_id=record_id, dry_run=dry_run)
-    return {"import_id": record.pk, "status": record.status}
+__all__ = ["import_monitoring_in_background"]

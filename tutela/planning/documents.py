@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from tutela.core.models import AuditEntry
+from tutela.core.models import AuditEntry, User
 from tutela.core.services.audit import audit_write
 from tutela.core.spreadsheets import FORMULA_START
 from tutela.planning import access
@@ -102,7 +102,7 @@ def _rows(ranking: selectors.Ranking, layout: list[Any]) -> tuple[list[str], lis
     return [str(h) for h in headers], lines
 
 
-def _xlsx(allocation: Allocation, ranking: selectors.Ranking, by: Any) -> bytes:
+def _xlsx(allocation: Allocation, ranking: selectors.Ranking, by: User) -> bytes:
     show_conflicts = access.can_see_conflicts(by, allocation)
     layout = selectors.structure(selectors.scorecard_of(allocation))
     workbook = Workbook()
@@ -156,7 +156,7 @@ def _xlsx(allocation: Allocation, ranking: selectors.Ranking, by: Any) -> bytes:
     return buffer.getvalue()
 
 
-def _docx(allocation: Allocation, ranking: selectors.Ranking, by: Any) -> bytes:
+def _docx(allocation: Allocation, ranking: selectors.Ranking, by: User) -> bytes:
     show_conflicts = access.can_see_conflicts(by, allocation)
     # heavy library, loaded only when this document is built
     from docx import Document
@@ -226,7 +226,7 @@ def _docx(allocation: Allocation, ranking: selectors.Ranking, by: Any) -> bytes:
 
 
 def recommendation_file(
-    *, allocation: Allocation, by: Any, fmt: str, language: str, request: HttpRequest | None
+    *, allocation: Allocation, by: User, fmt: str, language: str, request: HttpRequest | None
 ) -> tuple[bytes, str, str]:
     """(content, file name, content type) of the recommendation as `by` may see it."""
     if not can_export(by, allocation):

@@ -23,7 +23,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
-from tutela.core.models import AuditEntry, Operation
+from tutela.core.models import AuditEntry, Operation, User
 from tutela.core.services.audit import audit_write
 from tutela.core.spreadsheets import csv_safe, sheet_title
 from tutela.core.views.common import download
@@ -107,7 +107,7 @@ def table_bytes(
 def export_response(
     *,
     operation: Operation,
-    by: Any,
+    by: User,
     name: str,
     columns: Sequence[Column],
     rows: Sequence[Sequence[Any]],
@@ -141,7 +141,7 @@ def suppression_note(threshold: int) -> str:
 
 
 def framework_download(
-    framework: Any, *, fmt: str, by: Any, request: HttpRequest | None = None
+    framework: Any, *, fmt: str, by: User, request: HttpRequest | None = None
 ) -> HttpResponse:
     """The plan's monitoring framework (reached against target per indicator)."""
     plan = framework.plan

@@ -19,7 +19,8 @@ from tutela.capacity import access as capacity_access
 from tutela.capacity.api.planning import OBJECT_LIST
 from tutela.capacity.models import CcpmRound, CcpmSubFunction
 from tutela.capacity.selectors import ccpm as selectors
-from tutela.capacity.services import ccpm_actions, ccpm_rounds, coordination_link
+from tutela.capacity.selectors import coordination_link
+from tutela.capacity.services import ccpm_actions, ccpm_rounds
 from tutela.core.api.serializers import BodyField, OrganisationField
 from tutela.core.api.views import OperationAPIView
 from tutela.core.models import Body

@@ -2,7 +2,7 @@
 regional working group): objectives, the activities that serve them with their lead
 organisation, timeline, status and progress, and each activity's quarterly review. An activity
 is carried out through coordination action points (ids kept as numbers: the coordination app is
-reached only through services/coordination_link.py) and capacity trainings."""
+reached only through services/ and selectors/coordination_link.py) and capacity trainings."""
 
 from __future__ import annotations
 

@@ -264,6 +264,21 @@ def session_results(user: Any, session: TrainingSession) -> SessionResults:
     if not manager and len(scored) < threshold:
         results.figures_hidden = bool(everyone)
         return results
+    _fill_figures(results, everyone, scored, pass_mark)
+    results.questions = _question_results(pre_test, post_test)
+    if follow_test is not None:
+        results.use_on_job = _use_on_job(follow_test)
+    return results
+
+
+def _fill_figures(
+    results: SessionResults,
+    everyone: list[ParticipantResult],
+    scored: list[ParticipantResult],
+    pass_mark: int,
+) -> None:
+    """Mean scores and gain, the share at or above the pass mark after the training, and the share
+    still there at the follow-up."""
     results.mean_pre = _mean([row.pre for row in everyone if row.pre is not None])
     results.mean_post = _mean([row.post for row in scored if row.post is not None])
     results.mean_gain = _mean([row.gain for row in everyone if row.gain is not None])
@@ -274,28 +289,37 @@ def session_results(user: Any, session: TrainingSession) -> SessionResults:
     if retained:
         kept = sum(1 for row in retained if (row.follow_up or 0) >= pass_mark)
         results.retention_share = round(100 * kept / len(retained), 1)
+
+
+def _question_results(
+    pre_test: KnowledgeTest | None, post_test: KnowledgeTest | None
+) -> list[QuestionResult]:
+    """Per question of an online test, the share answering right before and after."""
     pre_right, _pre_answered = _right_shares(pre_test)
     post_right, post_answered = _right_shares(post_test)
     asked = post_test or pre_test
-    if asked is not None and asked.mode == KnowledgeTest.Mode.ONLINE:
-        results.questions = [
-            QuestionResult(
-                question=question,
-                pre_right=pre_right.get(question.pk),
-                post_right=post_right.get(question.pk),
-                post_answers=post_answered.get(question.pk, 0),
-            )
-            for question in asked.questions.order_by("order", "id")
-        ]
-    if follow_test is not None:
-        uses: dict[str, int] = defaultdict(int)
-        for value in Attempt.objects.filter(
-            test=follow_test, submitted_at__isnull=False
-        ).values_list("use_on_job", flat=True):
-            if value:
-                uses[value] += 1
-        results.use_on_job = dict(uses)
-    return results
+    if asked is None or asked.mode != KnowledgeTest.Mode.ONLINE:
+        return []
+    return [
+        QuestionResult(
+            question=question,
+            pre_right=pre_right.get(question.pk),
+            post_right=post_right.get(question.pk),
+            post_answers=post_answered.get(question.pk, 0),
+        )
+        for question in asked.questions.order_by("order", "id")
+    ]
+
+
+def _use_on_job(follow_test: KnowledgeTest) -> dict[str, int]:
+    """How many follow-up answers said they use the training on the job, by answer."""
+    uses: dict[str, int] = defaultdict(int)
+    for value in Attempt.objects.filter(test=follow_test, submitted_at__isnull=False).values_list(
+        "use_on_job", flat=True
+    ):
+        if value:
+            uses[value] += 1
+    return dict(uses)
 
 
 def knowledge_test_attempts(

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 
 from tutela.capacity.models import TrainingSession, WorkActivity, WorkObjective, WorkPlan
-from tutela.capacity.services import coordination_link
+from tutela.capacity.selectors import coordination_link
 from tutela.core.models import Operation
 
 

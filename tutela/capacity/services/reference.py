@@ -3,11 +3,9 @@ questionnaire (registered as an operation seeder in CapacityConfig.ready())."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from tutela.capacity.services.ccpm_structure import ccpm_structure_seed
-from tutela.core.models import Operation
+from tutela.core.models import Operation, User
 
 
-def capacity_seed(*, operation: Operation, by: Any = None) -> None:
+def capacity_seed(*, operation: Operation, by: User | None = None) -> None:
     ccpm_structure_seed(operation=operation, by=by)

@@ -23,6 +23,7 @@ from tutela.capacity.models import (
     WorkPlan,
     WorkReview,
 )
+from tutela.capacity.selectors.coordination_link import action_point_in_operation
 from tutela.capacity.services import coordination_link
 from tutela.core.models import AuditEntry, Body, Organisation, User
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
@@ -212,7 +213,7 @@ def work_activity_action_point_link(
     """Link an existing action point of the operation to the activity."""
     plan = activity.objective.plan
     _require_editor(by, plan.body)
-    if not coordination_link.action_point_in_operation(plan.operation, action_point_id):
+    if not action_point_in_operation(plan.operation, action_point_id):
         raise ValidationError({"action_point": _("No such action point in this operation.")})
     if action_point_id in activity.action_point_ids:
         raise ValidationError({"action_point": _("This action point is already linked.")})

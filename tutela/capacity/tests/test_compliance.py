@@ -32,7 +32,8 @@ from tutela.activities.tests.reporting_fixtures import (
 from tutela.capacity.selectors import compliance
 from tutela.conftest import client_for, make_user
 from tutela.coordination.services.alerts import alert_acknowledge, alert_create, alert_send
-from tutela.coordination.services.meetings import attendance_record, meeting_create
+from tutela.coordination.services.meeting_records import attendance_record
+from tutela.coordination.services.meetings import meeting_create
 from tutela.core.models import AuditEntry, OperationRole
 from tutela.core.models.roles import Role
 from tutela.monitoring.services.reference import monitoring_seed

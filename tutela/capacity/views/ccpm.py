@@ -28,12 +28,12 @@ from tutela.capacity.forms.ccpm import (
 from tutela.capacity.models import CcpmActionItem, CcpmQuestion, CcpmRound
 from tutela.capacity.models.ccpm import Audience
 from tutela.capacity.selectors import ccpm as selectors
+from tutela.capacity.selectors import coordination_link
 from tutela.capacity.services import (
     ccpm_actions,
     ccpm_answers,
     ccpm_rounds,
     ccpm_structure,
-    coordination_link,
 )
 from tutela.capacity.views.common import button, capacity_page
 from tutela.core.models import Operation

@@ -22,8 +22,8 @@ from tutela.capacity.forms.workplans import (
     WorkReviewForm,
 )
 from tutela.capacity.models import WorkActivity, WorkObjective, WorkPlan
+from tutela.capacity.selectors import coordination_link
 from tutela.capacity.selectors import workplans as selectors
-from tutela.capacity.services import coordination_link
 from tutela.capacity.services import workplans as services
 from tutela.capacity.views.common import capacity_page
 from tutela.core.views.common import current_user as _user

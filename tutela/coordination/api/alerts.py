@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from tutela.coordination import access as coordination_access
 from tutela.coordination.models import Alert, AlertRecipient
 from tutela.coordination.selectors import alerts as selectors
+from tutela.coordination.services import alert_recipients as recipient_services
 from tutela.coordination.services import alerts as services
 from tutela.core.api.serializers import AreaField, BodyField, OrganisationField
 from tutela.core.api.views import OperationAPIView
@@ -207,7 +208,7 @@ class AlertRecipientListView(_AlertView):
     def post(self, request: Request, slug: str, pk: int) -> Response:
         alert = self.get_managed_alert()
         data = self.input(AlertRecipientIn)
-        added = services.alert_recipient_add(
+        added = recipient_services.alert_recipient_add(
             alert=alert,
             by=self.caller,
             organisation=data.get("organisation"),
@@ -227,7 +228,7 @@ class AlertRecipientDetailView(_AlertView):
             )
         except AlertRecipient.DoesNotExist:
             raise Http404 from None
-        services.alert_recipient_remove(recipient=row, by=self.caller)
+        recipient_services.alert_recipient_remove(recipient=row, by=self.caller)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -28,6 +28,7 @@ from tutela.coordination.models import (
     Minutes,
 )
 from tutela.coordination.selectors import meetings as selectors
+from tutela.coordination.services import meeting_records as record_services
 from tutela.coordination.services import meetings as services
 from tutela.coordination.services import minutes as minutes_services
 from tutela.core import access
@@ -311,7 +312,7 @@ class MeetingAttendanceView(OperationAPIView):
         contacts = list(Contact.objects.filter(operation=operation, pk__in=data["contacts"]))
         if len(contacts) != len(set(data["contacts"])):
             raise ValidationError({"contacts": [_("Unknown contact.")]})
-        services.attendance_record(
+        record_services.attendance_record(
             meeting=meeting, by=self.caller, organisations=data["organisations"], contacts=contacts
         )
         return self._lines(meeting)

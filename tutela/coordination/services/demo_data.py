@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from tutela.coordination.models import ActionPoint, Meeting
+from tutela.coordination.services import agenda as agenda_services
+from tutela.coordination.services import meeting_records as record_services
 from tutela.coordination.services import meetings as meeting_services
 from tutela.coordination.services import minutes as minutes_services
 from tutela.coordination.services.actions import action_point_create, action_point_set_status
@@ -61,7 +63,7 @@ def _attend(meeting: Meeting, by: User, skip: set[str]) -> None:
         for m in meeting.body.memberships.select_related("organisation")
         if m.organisation.acronym not in skip
     ]
-    meeting_services.attendance_record(
+    record_services.attendance_record(
         meeting=meeting, by=by, organisations=organisations, contacts=contacts
     )
 
@@ -131,10 +133,10 @@ def demo_coordination_load(*, operation: Operation) -> None:
     # The body's open action points go on the next meeting's agenda.
     upcoming = series.meetings.filter(starts_at__gte=timezone.now()).order_by("starts_at").first()
     if upcoming is not None:
-        meeting_services.agenda_item_add(
+        agenda_services.agenda_item_add(
             meeting=upcoming, by=coordinator, title="Situation humanitaire et de protection"
         )
-        meeting_services.agenda_add_action_points(meeting=upcoming)
+        agenda_services.agenda_add_action_points(meeting=upcoming)
     mopti = Body.objects.filter(operation=operation, code="GT-MOPTI").first()
     if mopti is not None:
         meeting_services.meeting_create(

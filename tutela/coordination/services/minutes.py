@@ -29,9 +29,7 @@ from tutela.coordination.services.document_formats import (
     markdown_to_html,
     markdown_to_pdf,
 )
-from tutela.coordination.services.meetings import (
-    meeting_recipient_addresses,
-)
+from tutela.coordination.services.invitations import meeting_recipient_addresses
 from tutela.core import access
 from tutela.core.models import User
 from tutela.core.services.audit import audit_create, audit_update, snapshot

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from tutela.conftest import SmtpServer
 from tutela.coordination.models import Alert, AlertRecipient
+from tutela.coordination.services import alert_recipients as recipient_services
 from tutela.coordination.services import alerts as services
 from tutela.coordination.tests.action_fixtures import (
     Coordination,
@@ -70,7 +71,7 @@ def test_attack_in_mopti_goes_to_nuclear_members_all_aors_and_the_mopti_group(
     }
     # The AoRs are reached through their leads (UNHCR leads CP, DRC leads HLP), already there
     # as nuclear members: computing lists each organisation once, with its first reason.
-    proposals = services.alert_recipients_compute(alert)
+    proposals = recipient_services.alert_recipients_compute(alert)
     assert len(proposals) == 4
 
 
@@ -138,16 +139,20 @@ def test_coordinator_adjusts_recipients_before_sending(coordination: Coordinatio
     world = coordination.world
     alert = new_alert(coordination, "access", "ML04")
     drc = alert.recipients.get(organisation=world.drc)
-    services.alert_recipient_remove(recipient=drc, by=world.coordinator)
-    services.alert_recipient_add(alert=alert, by=world.coordinator, organisation=world.amss)
-    added = services.alert_recipient_add(alert=alert, by=world.coordinator, body=world.cp_aor)
+    recipient_services.alert_recipient_remove(recipient=drc, by=world.coordinator)
+    recipient_services.alert_recipient_add(
+        alert=alert, by=world.coordinator, organisation=world.amss
+    )
+    added = recipient_services.alert_recipient_add(
+        alert=alert, by=world.coordinator, body=world.cp_aor
+    )
     assert [r.organisation.acronym for r in added] == []  # UNHCR (its lead) is already there
     assert recipients(alert) == {
         "UNHCR": ("nuclear", "Cluster Protection Mali"),
         "AMSS": ("manual", None),
     }
     # Recomputing keeps the organisations added by hand, and brings back the computed ones.
-    services.alert_recipients_refresh(alert=alert, by=world.coordinator)
+    recipient_services.alert_recipients_refresh(alert=alert, by=world.coordinator)
     assert recipients(alert)["AMSS"] == ("manual", None)
     assert "DRC" in recipients(alert)
     summaries = list(
@@ -172,7 +177,9 @@ def test_partner_cannot_create_or_adjust_alerts(coordination: Coordination) -> N
         )
     alert = new_alert(coordination)
     with pytest.raises(PermissionDenied):
-        services.alert_recipient_add(alert=alert, by=world.partner, organisation=world.amss)
+        recipient_services.alert_recipient_add(
+            alert=alert, by=world.partner, organisation=world.amss
+        )
     with pytest.raises(PermissionDenied):
         services.alert_send(alert=alert, by=world.partner)
     assert Alert.objects.get().status == "draft"
@@ -266,7 +273,7 @@ def test_sent_alert_cannot_be_edited_or_sent_again(
     with pytest.raises(ValidationError):
         services.alert_send(alert=sent_alert, by=world.coordinator)
     with pytest.raises(ValidationError):
-        services.alert_recipient_remove(
+        recipient_services.alert_recipient_remove(
             recipient=sent_alert.recipients.first(), by=world.coordinator
         )
 
@@ -279,7 +286,7 @@ def test_recipient_added_after_sending_gets_it_at_once(
     contact(world, world.other_org, "info@other.test")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.alert_recipient_add(
+        recipient_services.alert_recipient_add(
             alert=sent_alert, by=world.coordinator, organisation=world.other_org
         )
     assert [m.to for m in mail.outbox] == [["info@other.test"]]

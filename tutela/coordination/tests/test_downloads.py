@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tutela.conftest import World
-from tutela.coordination.services import meetings as meeting_services
+from tutela.coordination.services import meeting_records as record_services
 from tutela.coordination.services import minutes as minutes_services
 from tutela.coordination.services.documents import document_create
 from tutela.coordination.services.recommendations import recommendation_follow_up
@@ -35,7 +35,7 @@ def _assert_private_download(response: Any) -> None:
 
 def test_meeting_files_are_private_downloads(world: World, as_user: Any) -> None:
     meeting = make_meeting(world)
-    document = meeting_services.document_upload(
+    document = record_services.document_upload(
         meeting=meeting, by=world.coordinator, file=SimpleUploadedFile("liste.pdf", PDF)
     )
     minutes_services.minutes_save(meeting=meeting, by=world.coordinator, text="Compte rendu")

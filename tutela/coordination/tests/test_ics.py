@@ -14,11 +14,8 @@ from icalendar import Calendar
 from tutela.conftest import World
 from tutela.coordination.models import CalendarFeed
 from tutela.coordination.services import ics
-from tutela.coordination.services.meetings import (
-    agenda_item_add,
-    meeting_cancel,
-    meeting_update,
-)
+from tutela.coordination.services.agenda import agenda_item_add
+from tutela.coordination.services.meetings import meeting_cancel, meeting_update
 from tutela.coordination.tests.meeting_helpers import START, make_meeting
 from tutela.core.models import AuditEntry
 

@@ -13,6 +13,8 @@ from icalendar import Calendar
 from pypdf import PdfReader
 
 from tutela.conftest import World
+from tutela.coordination.services import invitations as invitation_services
+from tutela.coordination.services import meeting_records as record_services
 from tutela.coordination.services import meetings as services
 from tutela.coordination.services import minutes as minutes_services
 from tutela.coordination.tests.meeting_helpers import (
@@ -41,7 +43,7 @@ def test_invitation_update_and_cancellation_reach_the_members(
     open_action_point(world, "Partager la cartographie des services")
     meeting = make_meeting(world, agenda=["Tour de table"])
     with django_capture_on_commit_callbacks(execute=True):
-        services.meeting_invitations_send(meeting=meeting, by=world.coordinator)
+        invitation_services.meeting_invitations_send(meeting=meeting, by=world.coordinator)
 
     assert smtp_server.recipients() == [
         "awa@unhcr.test",
@@ -106,7 +108,7 @@ def test_digest_users_still_get_invitations_at_once(
     contacts["amss"].save()
     meeting = make_meeting(world)
     with django_capture_on_commit_callbacks(execute=True):
-        services.meeting_invitations_send(meeting=meeting, by=world.coordinator)
+        invitation_services.meeting_invitations_send(meeting=meeting, by=world.coordinator)
     assert world.partner.email in smtp_server.recipients()
 
 
@@ -116,7 +118,7 @@ def test_circulated_minutes_arrive_with_the_pdf(
     contacts = cluster_contacts(world)
     meeting = make_meeting(world)
     with time_machine.travel(START + datetime.timedelta(hours=3)):
-        services.attendance_record(
+        record_services.attendance_record(
             meeting=meeting, by=world.coordinator, contacts=[contacts["drc"]]
         )
     minutes = minutes_services.minutes_save(

@@ -356,7 +356,7 @@ def test_action_point_raised_in_the_minutes(world: World, as_user: Any) -> None:
 
 def test_participation_page(world: World, as_user: Any) -> None:
     meeting = make_meeting(world)
-    from tutela.coordination.services.meetings import attendance_record
+    from tutela.coordination.services.meeting_records import attendance_record
 
     with time_machine.travel(START):
         attendance_record(meeting=meeting, by=world.coordinator, organisations=[world.unhcr])
@@ -400,7 +400,7 @@ def test_list_and_home_query_counts_do_not_grow_with_meetings(
 def test_viewer_sees_attendance_without_names(world: World, as_user: Any) -> None:
     contacts = cluster_contacts(world)
     meeting = make_meeting(world)
-    from tutela.coordination.services.meetings import attendance_record
+    from tutela.coordination.services.meeting_records import attendance_record
 
     with time_machine.travel(START):
         attendance_record(meeting=meeting, by=world.coordinator, contacts=[contacts["amss"]])

@@ -22,6 +22,9 @@ from tutela.coordination.models import (
     MeetingSeries,
 )
 from tutela.coordination.selectors import meetings as selectors
+from tutela.coordination.services import agenda as agenda_services
+from tutela.coordination.services import invitations as invitation_services
+from tutela.coordination.services import meeting_records as record_services
 from tutela.coordination.services import meetings as services
 from tutela.coordination.tests.meeting_helpers import (
     START,
@@ -74,7 +77,7 @@ def test_sending_invitations_adds_action_points_opened_since(world: World) -> No
     meeting = make_meeting(world)
     assert not meeting.agenda.exists()
     point = open_action_point(world)
-    services.meeting_invitations_send(meeting=meeting, by=world.coordinator)
+    invitation_services.meeting_invitations_send(meeting=meeting, by=world.coordinator)
     assert meeting.agenda.get().action_point == point
 
 
@@ -197,30 +200,32 @@ def test_edit_one_occurrence_and_cancel_the_rest(world: World) -> None:
 
 def test_agenda_add_reorder_remove(world: World) -> None:
     meeting = make_meeting(world)
-    a = services.agenda_item_add(meeting=meeting, by=world.coordinator, title="A")
-    b = services.agenda_item_add(
+    a = agenda_services.agenda_item_add(meeting=meeting, by=world.coordinator, title="A")
+    b = agenda_services.agenda_item_add(
         meeting=meeting, by=world.coordinator, title="B", presenter=world.drc
     )
-    c = services.agenda_item_add(meeting=meeting, by=world.coordinator, title="C")
-    services.agenda_reorder(meeting=meeting, by=world.coordinator, item_ids=[c.pk, a.pk, b.pk])
+    c = agenda_services.agenda_item_add(meeting=meeting, by=world.coordinator, title="C")
+    agenda_services.agenda_reorder(
+        meeting=meeting, by=world.coordinator, item_ids=[c.pk, a.pk, b.pk]
+    )
     assert [i.title for i in meeting.agenda.all()] == ["C", "A", "B"]
-    services.agenda_item_move(item=b, by=world.coordinator, direction="up")
+    agenda_services.agenda_item_move(item=b, by=world.coordinator, direction="up")
     assert [i.title for i in meeting.agenda.all()] == ["C", "B", "A"]
     with pytest.raises(ValidationError):
-        services.agenda_reorder(meeting=meeting, by=world.coordinator, item_ids=[c.pk])
-    services.agenda_item_remove(item=a, by=world.coordinator)
+        agenda_services.agenda_reorder(meeting=meeting, by=world.coordinator, item_ids=[c.pk])
+    agenda_services.agenda_item_remove(item=a, by=world.coordinator)
     assert [i.title for i in meeting.agenda.all()] == ["C", "B"]
     assert AuditEntry.objects.filter(
         entity_type="coordination.agendaitem", action="delete"
     ).exists()
     with pytest.raises(PermissionDenied):
-        services.agenda_item_add(meeting=meeting, by=world.partner, title="X")
+        agenda_services.agenda_item_add(meeting=meeting, by=world.partner, title="X")
     assert AgendaItem.objects.filter(meeting=meeting).count() == 2
 
 
 def test_document_upload_limits(world: World, settings: Any) -> None:
     meeting = make_meeting(world)
-    doc = services.document_upload(
+    doc = record_services.document_upload(
         meeting=meeting,
         by=world.coordinator,
         file=SimpleUploadedFile("presentation.pdf", PDF, content_type="application/pdf"),
@@ -228,29 +233,29 @@ def test_document_upload_limits(world: World, settings: Any) -> None:
     )
     assert doc.title == "presentation.pdf"
     with pytest.raises(ValidationError, match="not accepted"):
-        services.document_upload(
+        record_services.document_upload(
             meeting=meeting, by=world.coordinator, file=SimpleUploadedFile("x.exe", b"MZ")
         )
     with pytest.raises(ValidationError, match="does not match"):
-        services.document_upload(
+        record_services.document_upload(
             meeting=meeting, by=world.coordinator, file=SimpleUploadedFile("x.pdf", b"<html>")
         )
     with pytest.raises(ValidationError, match="not accepted"):
-        services.document_upload(
+        record_services.document_upload(
             meeting=meeting,
             by=world.coordinator,
             kind="attendance",
             file=SimpleUploadedFile("sheet.docx", b"PK\x03\x04rest"),
         )
-    big = SimpleUploadedFile("big.pdf", PDF + b"0" * (services.DOCUMENT_MAX_BYTES + 1))
+    big = SimpleUploadedFile("big.pdf", PDF + b"0" * (record_services.DOCUMENT_MAX_BYTES + 1))
     with pytest.raises(ValidationError, match="too large"):
-        services.document_upload(meeting=meeting, by=world.coordinator, file=big)
+        record_services.document_upload(meeting=meeting, by=world.coordinator, file=big)
     with pytest.raises(PermissionDenied):
-        services.document_upload(
+        record_services.document_upload(
             meeting=meeting, by=world.partner, file=SimpleUploadedFile("a.pdf", PDF)
         )
     assert MeetingDocument.objects.count() == 1
-    services.document_remove(document=doc, by=world.coordinator)
+    record_services.document_remove(document=doc, by=world.coordinator)
     assert not MeetingDocument.objects.exists()
 
 
@@ -258,7 +263,7 @@ def test_attendance_records_people_organisations_and_absent_members(world: World
     contacts = cluster_contacts(world)
     meeting = make_meeting(world)
     with time_machine.travel(START + datetime.timedelta(hours=3), tick=False):
-        services.attendance_record(
+        record_services.attendance_record(
             meeting=meeting,
             by=world.coordinator,
             organisations=[world.drc],
@@ -290,7 +295,9 @@ def test_attendance_records_people_organisations_and_absent_members(world: World
 def test_attendance_cannot_be_recorded_before_the_day(world: World) -> None:
     meeting = make_meeting(world)
     with time_machine.travel(START - datetime.timedelta(days=2)), pytest.raises(ValidationError):
-        services.attendance_record(meeting=meeting, by=world.coordinator, organisations=[world.drc])
+        record_services.attendance_record(
+            meeting=meeting, by=world.coordinator, organisations=[world.drc]
+        )
     assert not Attendance.objects.exists()
 
 
@@ -300,7 +307,9 @@ def test_participation_rate_per_organisation_per_quarter(world: World) -> None:
     for start, orgs in zip(days, attendees, strict=True):
         meeting = make_meeting(world, starts_at=start)
         with time_machine.travel(start):
-            services.attendance_record(meeting=meeting, by=world.coordinator, organisations=orgs)
+            record_services.attendance_record(
+                meeting=meeting, by=world.coordinator, organisations=orgs
+            )
     make_meeting(world, starts_at=START + datetime.timedelta(days=90))  # not held
     result = selectors.participation_rates(world.cluster)
     assert result.quarters == ["2026-Q1", "2026-Q2"]
@@ -319,7 +328,7 @@ def test_invitations_go_to_the_members_contacts_with_an_ics(
     cluster_contacts(world)
     meeting = make_meeting(world)
     with django_capture_on_commit_callbacks(execute=True):
-        count = services.meeting_invitations_send(meeting=meeting, by=world.coordinator)
+        count = invitation_services.meeting_invitations_send(meeting=meeting, by=world.coordinator)
     assert count == 4
     assert sorted(m.to[0] for m in mail.outbox) == [
         "awa@unhcr.test",
@@ -347,7 +356,7 @@ def test_update_after_invitations_bumps_sequence_and_resends(
     cluster_contacts(world)
     meeting = make_meeting(world)
     with django_capture_on_commit_callbacks(execute=True):
-        services.meeting_invitations_send(meeting=meeting, by=world.coordinator)
+        invitation_services.meeting_invitations_send(meeting=meeting, by=world.coordinator)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.meeting_update(meeting=meeting, by=world.coordinator, location="Mopti")
@@ -372,7 +381,7 @@ def test_update_after_invitations_bumps_sequence_and_resends(
 def test_no_invitation_without_contacts(world: World) -> None:
     meeting = make_meeting(world)
     with pytest.raises(ValidationError, match="e-mail"):
-        services.meeting_invitations_send(meeting=meeting, by=world.coordinator)
+        invitation_services.meeting_invitations_send(meeting=meeting, by=world.coordinator)
     assert not OutboxMessage.objects.exists()
 
 

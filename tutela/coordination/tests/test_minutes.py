@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from tutela.conftest import World
 from tutela.coordination.models import ActionPoint, Minutes
 from tutela.coordination.services import minutes as services
-from tutela.coordination.services.meetings import attendance_record
+from tutela.coordination.services.meeting_records import attendance_record
 from tutela.coordination.tests.meeting_helpers import START, cluster_contacts, make_meeting
 from tutela.core.models import AuditEntry, OutboxMessage
 

@@ -37,6 +37,7 @@ from tutela.coordination.forms.actions import (
 )
 from tutela.coordination.models import Alert, AlertRecipient, Mission
 from tutela.coordination.selectors import alerts as selectors
+from tutela.coordination.services import alert_recipients as recipient_services
 from tutela.coordination.services import alerts as services
 from tutela.coordination.services import missions as mission_services
 from tutela.coordination.views.common import coordination_page, not_focal_point
@@ -183,7 +184,7 @@ def alert_recipients(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = RecipientAddForm(request.POST or None, operation=operation)
     if request.method == "POST" and form.is_valid():
         try:
-            added = services.alert_recipient_add(
+            added = recipient_services.alert_recipient_add(
                 alert=alert,
                 by=_user(request),
                 organisation=form.cleaned_data.get("organisation"),
@@ -202,7 +203,10 @@ def alert_recipients(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 messages.info(request, _("Already among the recipients."))
             return redirect("coordination:alert_recipients", slug=slug, pk=pk)
     recipients = selectors.alert_recipients(alert)
-    rows = [(recipient, len(services.recipient_addresses(recipient))) for recipient in recipients]
+    rows = [
+        (recipient, len(recipient_services.recipient_addresses(recipient)))
+        for recipient in recipients
+    ]
     return _render(
         request,
         "coordination/alert_recipients.html",
@@ -218,7 +222,7 @@ def alert_recipients(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def alert_recipients_refresh(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     _operation_, alert = _managed_alert(request, slug, pk)
-    refresh = partial(services.alert_recipients_refresh, alert=alert, by=_user(request))
+    refresh = partial(recipient_services.alert_recipients_refresh, alert=alert, by=_user(request))
     computed = _("Recipients computed again from the structure.")
     return _button(request, refresh, computed, _url("alert_recipients", slug, pk))
 
@@ -233,7 +237,7 @@ def alert_recipient_remove(
         row = alert.recipients.select_related("organisation", "alert__operation").get(pk=recipient)
     except AlertRecipient.DoesNotExist:
         raise Http404 from None
-    remove = partial(services.alert_recipient_remove, recipient=row, by=_user(request))
+    remove = partial(recipient_services.alert_recipient_remove, recipient=row, by=_user(request))
     removed = _("%(organisation)s removed.") % {"organisation": row.organisation.acronym}
     return _button(request, remove, removed, _url("alert_recipients", slug, pk))
 

@@ -20,7 +20,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -31,30 +31,27 @@ from tutela.coordination import access as coordination_access
 from tutela.coordination.forms.meetings import (
     AgendaItemForm,
     DocumentForm,
-    MeetingActionPointForm,
     MeetingFilterForm,
     MeetingForm,
-    MinutesForm,
-    ParticipationForm,
 )
-from tutela.coordination.models import ActionPoint, AgendaItem, Meeting, MeetingDocument, Minutes
+from tutela.coordination.models import AgendaItem, Meeting, MeetingDocument
 from tutela.coordination.selectors import meetings as selectors
+from tutela.coordination.services import agenda as agenda_services
 from tutela.coordination.services import ics
+from tutela.coordination.services import invitations as invitation_services
+from tutela.coordination.services import meeting_records as record_services
 from tutela.coordination.services import meetings as services
 from tutela.coordination.services import minutes as minutes_services
-from tutela.coordination.services.actions import action_point_create
 from tutela.coordination.views.common import coordination_page
 from tutela.core import access
 from tutela.core.forms.directory import apply_validation_error, valid_filters
-from tutela.core.models import AuditEntry, Body, Contact, Operation, Organisation
-from tutela.core.services.audit import audit_write
+from tutela.core.models import Contact, Operation, Organisation
 from tutela.core.views.common import current_user as _user
 from tutela.core.views.common import (
     download,
     error_messages,
     paginate,
     post_action,
-    save_form,
     stored_file_download,
 )
 from tutela.core.views.common import operation_for as _operation
@@ -105,9 +102,6 @@ def _posted_form(
         raise PermissionDenied
     _form_errors(request, form)
     return redirect(then)
-
-
-# --- Home and lists -------------------------------------------------------------------------------
 
 
 @login_required
@@ -183,9 +177,6 @@ def meeting_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-# --- Create / edit --------------------------------------------------------------------------------
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
@@ -216,7 +207,7 @@ def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
                 first = series.meetings.order_by("starts_at").first()
                 assert first is not None
                 for line in form.agenda_lines():
-                    services.agenda_item_add(meeting=first, by=_user(request), title=line)
+                    agenda_services.agenda_item_add(meeting=first, by=_user(request), title=line)
                 messages.success(
                     request,
                     _("%(count)s meetings scheduled.") % {"count": series.meetings.count()},
@@ -301,9 +292,6 @@ def meeting_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect(_detail_url(meeting))
 
 
-# --- Meeting page ---------------------------------------------------------------------------------
-
-
 @login_required
 @require_GET
 def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
@@ -330,7 +318,9 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         tick_list=selectors.attendance_tick_list(meeting) if can_manage else [],
         agenda_form=AgendaItemForm(operation=operation, auto_id="agenda_%s"),
         document_form=DocumentForm(auto_id="document_%s"),
-        recipients=len(services.meeting_recipient_addresses(meeting)) if can_manage else 0,
+        recipients=len(invitation_services.meeting_recipient_addresses(meeting))
+        if can_manage
+        else 0,
         can_record_attendance=timezone.localdate() >= timezone.localtime(meeting.starts_at).date(),
     )
 
@@ -342,7 +332,7 @@ def invitations_send(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
     def send() -> int:
         with transaction.atomic():
-            return services.meeting_invitations_send(meeting=meeting, by=_user(request))
+            return invitation_services.meeting_invitations_send(meeting=meeting, by=_user(request))
 
     return post_action(
         request,
@@ -369,7 +359,7 @@ def meeting_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def agenda_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation, meeting = _meeting(request, slug, pk)
     form = AgendaItemForm(request.POST, operation=operation)
-    add = partial(services.agenda_item_add, meeting=meeting, by=_user(request))
+    add = partial(agenda_services.agenda_item_add, meeting=meeting, by=_user(request))
     to_agenda = _detail_url(meeting, "agenda")
     return _posted_form(request, form, add, success=_("Agenda item added."), then=to_agenda)
 
@@ -386,7 +376,7 @@ def _agenda_item(request: HttpRequest, slug: str, pk: int, item_pk: int) -> Agen
 def agenda_move(request: HttpRequest, slug: str, pk: int, item_pk: int) -> HttpResponse:
     item = _agenda_item(request, slug, pk, item_pk)
     direction = "up" if request.POST.get("direction") == "up" else "down"
-    services.agenda_item_move(item=item, by=_user(request), direction=direction)
+    agenda_services.agenda_item_move(item=item, by=_user(request), direction=direction)
     return redirect(_detail_url(item.meeting, "agenda"))
 
 
@@ -396,7 +386,7 @@ def agenda_remove(request: HttpRequest, slug: str, pk: int, item_pk: int) -> Htt
     item = _agenda_item(request, slug, pk, item_pk)
     return post_action(
         request,
-        lambda: services.agenda_item_remove(item=item, by=_user(request)),
+        lambda: agenda_services.agenda_item_remove(item=item, by=_user(request)),
         success=_("Agenda item removed."),
         then=_detail_url(item.meeting, "agenda"),
     )
@@ -407,7 +397,7 @@ def agenda_remove(request: HttpRequest, slug: str, pk: int, item_pk: int) -> Htt
 def document_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     _op, meeting = _meeting(request, slug, pk)
     form = DocumentForm(request.POST, request.FILES)
-    upload = partial(services.document_upload, meeting=meeting, by=_user(request))
+    upload = partial(record_services.document_upload, meeting=meeting, by=_user(request))
     added, to_documents = _("Document added."), _detail_url(meeting, "documents")
     return _posted_form(request, form, upload, success=added, then=to_documents, guard=meeting)
 
@@ -435,7 +425,7 @@ def document_remove(request: HttpRequest, slug: str, pk: int, doc_pk: int) -> Ht
     document = _document(request, slug, pk, doc_pk)
     return post_action(
         request,
-        lambda: services.document_remove(document=document, by=_user(request)),
+        lambda: record_services.document_remove(document=document, by=_user(request)),
         success=_("Document removed."),
         then=_detail_url(document.meeting, "documents"),
     )
@@ -455,184 +445,9 @@ def attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     contacts = list(Contact.objects.filter(operation=operation, pk__in=ids("contact")))
     return post_action(
         request,
-        lambda: services.attendance_record(
+        lambda: record_services.attendance_record(
             meeting=meeting, by=_user(request), organisations=organisations, contacts=contacts
         ),
         success=_("Attendance recorded."),
         then=_detail_url(meeting, "attendance"),
     )
-
-
-# --- Minutes --------------------------------------------------------------------------------------
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def minutes_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    operation, meeting = _meeting(request, slug, pk)
-    if not coordination_access.can_manage_body(request.user, operation, meeting.body):
-        raise PermissionDenied
-    minutes = selectors.meeting_minutes(meeting)
-    form = MinutesForm(
-        request.POST or None,
-        initial={"text": minutes.text, "decisions": minutes.decisions} if minutes else None,
-    )
-    save = partial(minutes_services.minutes_save, meeting=meeting, by=_user(request))
-    to_minutes = reverse("coordination:minutes_edit", args=[operation.slug, meeting.pk])
-    saved = save_form(request, form, save, success=_("Minutes saved."), then=to_minutes)
-    return saved or _render(
-        request,
-        "coordination/minutes_form.html",
-        operation,
-        meeting=meeting,
-        minutes=minutes,
-        form=form,
-        preview=minutes_services.minutes_html(minutes) if minutes else None,
-        action_point_form=MeetingActionPointForm(operation=operation, auto_id="ap_%s"),
-        action_points=ActionPoint.objects.filter(meeting=meeting)
-        .select_related("owner_organisation")
-        .order_by("due_date", "pk"),
-        is_manager=access.is_manager(request.user, operation),
-    )
-
-
-@login_required
-@require_POST
-def minutes_action_point(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Record an action point raised in the meeting (through the action points service)."""
-
-    operation, meeting = _meeting(request, slug, pk)
-    form = MeetingActionPointForm(request.POST, operation=operation)
-    create = partial(action_point_create, operation=operation, by=_user(request), meeting=meeting)
-    added = _("Action point added.")
-    to_list = reverse("coordination:minutes_edit", args=[slug, meeting.pk]) + "#action-points"
-    return _posted_form(request, form, create, success=added, then=to_list, guard=meeting)
-
-
-def _minutes(request: HttpRequest, slug: str, pk: int) -> tuple[Operation, Meeting, Minutes]:
-    operation, meeting = _meeting(request, slug, pk)
-    minutes = selectors.meeting_minutes(meeting)
-    if minutes is None:
-        raise Http404
-    return operation, meeting, minutes
-
-
-@login_required
-@require_POST
-def minutes_approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _op, meeting, minutes = _minutes(request, slug, pk)
-    return post_action(
-        request,
-        lambda: minutes_services.minutes_approve(minutes=minutes, by=_user(request)),
-        success=_("Minutes approved."),
-        then=_detail_url(meeting, "minutes"),
-    )
-
-
-@login_required
-@require_POST
-def minutes_circulate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _op, meeting, minutes = _minutes(request, slug, pk)
-    return post_action(
-        request,
-        lambda: minutes_services.minutes_circulate(minutes=minutes, by=_user(request)),
-        success=lambda count: _("Minutes circulated to %(count)s addresses.") % {"count": count},
-        then=_detail_url(meeting, "minutes"),
-    )
-
-
-@login_required
-@require_GET
-def minutes_export(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpResponse:
-    if fmt not in {"docx", "pdf"}:
-        raise Http404
-    operation, meeting, minutes = _minutes(request, slug, pk)
-    if not coordination_access.minutes_visible(request.user, meeting, minutes):
-        raise Http404
-    if fmt == "docx":
-        content = minutes_services.minutes_docx(meeting, minutes)
-        content_type = minutes_services.DOCX_CONTENT_TYPE
-    else:
-        content = minutes_services.minutes_pdf(meeting, minutes)
-        content_type = minutes_services.PDF_CONTENT_TYPE
-    audit_write(
-        actor=request.user,
-        action=AuditEntry.Action.EXPORT,
-        instance=minutes,
-        operation=operation,
-        summary=f"Minutes exported ({fmt}): {meeting}",
-        request=request,
-    )
-    return download(content, f"{minutes_services.export_filename(meeting)}.{fmt}", content_type)
-
-
-# --- Participation and calendar feeds -------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def participation(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _operation(request, slug)
-    form = ParticipationForm(request.GET or None, operation=operation)
-    filters = valid_filters(form)
-    body = (
-        filters.get("body")
-        or Body.objects.filter(operation=operation, parent=None).order_by("kind", "name").first()
-    )
-    result = (
-        selectors.participation_rates(body, since=filters.get("since"), until=filters.get("until"))
-        if body is not None
-        else None
-    )
-    return _render(
-        request,
-        "coordination/participation.html",
-        operation,
-        form=form,
-        result=result,
-        filtered=bool(filters),
-        filters_label=_("Choose a body"),
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def calendar_feeds(request: HttpRequest, slug: str) -> HttpResponse:
-    """Managers issue the secret feed address of a body (shown once)."""
-    operation = _operation(request, slug)
-    access.require_manager(request.user, operation)
-    new_address = None
-    new_body = None
-    if request.method == "POST":
-        new_body = get_object_or_404(Body, operation=operation, pk=request.POST.get("body"))
-        token = ics.calendar_feed_token_issue(body=new_body, by=_user(request))
-        new_address = request.build_absolute_uri(
-            reverse("coordination:calendar_feed", args=[operation.slug, token])
-        )
-    bodies = (
-        Body.objects.filter(operation=operation)
-        .select_related("calendar_feed")
-        .order_by("kind", "name")
-    )
-    return _render(
-        request,
-        "coordination/calendar_feeds.html",
-        operation,
-        bodies=bodies,
-        new_address=new_address,
-        new_body=new_body,
-    )
-
-
-@require_GET
-def calendar_feed(request: HttpRequest, slug: str, token: str) -> HttpResponse:
-    """The body's meetings for calendar apps (no session: the token is the key)."""
-    body = ics.calendar_feed_body(token)
-    if body is None or body.operation.slug != slug:
-        raise Http404
-    response = HttpResponse(
-        ics.body_feed_ics(body, ics.feed_meetings(body)),
-        content_type="text/calendar; charset=utf-8",
-    )
-    response["Cache-Control"] = "private, max-age=900"
-    return response

@@ -178,15 +178,9 @@ def _body_problems(value: Any, schema: Any, *, nested: bool = False) -> Any:
     if value is None:
         # A null where none is allowed is for the serializer to refuse, with its own message.
         return None
-    for part in schema.get("allOf", []):
-        problems = _body_problems(value, part, nested=nested)
-        if problems is not None:
-            return problems
-    alternatives = schema.get("anyOf") or schema.get("oneOf")
-    if alternatives:
-        results = [_body_problems(value, part, nested=nested) for part in alternatives]
-        if all(result is not None for result in results):
-            return results[0]
+    problems = _combined_problems(value, schema, nested=nested)
+    if problems is not None:
+        return problems
     kind = schema.get("type")
     if kind in _JSON_TYPES and not _JSON_TYPES[kind](value):
         return [_type_message(kind)]
@@ -200,32 +194,51 @@ def _body_problems(value: Any, schema: Any, *, nested: bool = False) -> Any:
     ):
         return [_("This field may not be blank.")]
     if isinstance(value, dict):
-        errors: dict[str, Any] = {}
-        # Partial updates (PATCH) relax this only at the top level, as their schema does: the
-        # objects inside them (a list of people counts...) are whole. (At the top level, the
-        # serializer says what is missing, beside its other findings.)
-        for key in schema.get("required", []) if nested else []:
-            if key not in value:
-                errors[key] = [_("This field is required.")]
-        properties = schema.get("properties", {})
-        extra = schema.get("additionalProperties")
-        for key, item in value.items():
-            if key in properties:
-                if _resolve(properties[key]).get("readOnly"):
-                    continue
-                problems = _body_problems(item, properties[key], nested=True)
-            elif isinstance(extra, dict):
-                problems = _body_problems(item, extra, nested=True)
-            else:
-                continue
-            if problems is not None:
-                errors[key] = problems
-        return errors or None
+        return _object_problems(value, schema, nested=nested)
     if isinstance(value, list) and "items" in schema:
         item_errors = [_body_problems(item, schema["items"], nested=True) for item in value]
         if any(error is not None for error in item_errors):
             return [error if error is not None else {} for error in item_errors]
     return None
+
+
+def _combined_problems(value: Any, schema: dict[str, Any], *, nested: bool) -> Any:
+    """The problems of the first part of allOf the value fails, or, when it fails every
+    alternative of anyOf/oneOf, those of the first alternative; None otherwise."""
+    for part in schema.get("allOf", []):
+        problems = _body_problems(value, part, nested=nested)
+        if problems is not None:
+            return problems
+    alternatives = schema.get("anyOf") or schema.get("oneOf")
+    if alternatives:
+        results = [_body_problems(value, part, nested=nested) for part in alternatives]
+        if all(result is not None for result in results):
+            return results[0]
+    return None
+
+
+def _object_problems(value: dict[str, Any], schema: dict[str, Any], *, nested: bool) -> Any:
+    errors: dict[str, Any] = {}
+    # Partial updates (PATCH) relax this only at the top level, as their schema does: the
+    # objects inside them (a list of people counts...) are whole. (At the top level, the
+    # serializer says what is missing, beside its other findings.)
+    for key in schema.get("required", []) if nested else []:
+        if key not in value:
+            errors[key] = [_("This field is required.")]
+    properties = schema.get("properties", {})
+    extra = schema.get("additionalProperties")
+    for key, item in value.items():
+        if key in properties:
+            if _resolve(properties[key]).get("readOnly"):
+                continue
+            problems = _body_problems(item, properties[key], nested=True)
+        elif isinstance(extra, dict):
+            problems = _body_problems(item, extra, nested=True)
+        else:
+            continue
+        if problems is not None:
+            errors[key] = problems
+    return errors or None
 
 
 def body_problems(operation: dict[str, Any], request: HttpRequest) -> dict[str, Any]:

@@ -64,7 +64,7 @@ def stored_files() -> dict[str, bytes]:
 
 
 def some_files(world: World) -> None:
-    from tutela.coordination.services.meetings import document_upload
+    from tutela.coordination.services.meeting_records import document_upload
     from tutela.coordination.tests.meeting_helpers import make_meeting
 
     meeting = make_meeting(world)

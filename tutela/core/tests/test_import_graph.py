@@ -20,14 +20,9 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 # TODO (issue 12): the contracts still broken on main, each with what breaks it.
 PENDING = {
-    "no-cycles-in-monitoring": "services -> pau -> services, tasks <-> services (tasks defined"
-    " next to"
-    " their services, as activities does)",
     "no-cycles-in-core": "services.mail and imports.problem_workbooks enqueue tasks whose bodies"
     " call them back (services <-> tasks <-> imports), services.workers calls imports.uploads,"
     " imports.pages uses views.common: left for the import-engine rebuild in core/imports",
-    "no-cycles-in-planning": "planning.tasks <-> planning.services (lead, after merge)",
-    "no-cycles-in-capacity": "capacity.selectors imports capacity.services (lead, after merge)",
 }
 
 CONTRACTS = [

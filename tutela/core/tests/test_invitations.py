@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from tutela.conftest import PASSWORD, World
 from tutela.core.models import AuditEntry, Invitation, OperationRole, Organisation, Role, User
-from tutela.core.services import people
+from tutela.core.services import invitations
 
 pytestmark = pytest.mark.django_db
 
@@ -190,7 +190,7 @@ def test_new_invitation_replaces_the_open_one(world: World, as_user: Any) -> Non
     second = token_from_outbox()
     assert Client().get(accept_url(first)).status_code == 410
     assert Client().get(accept_url(second)).status_code == 200
-    assert people.invitation_list_open(operation=world.operation).count() == 1
+    assert invitations.invitation_list_open(operation=world.operation).count() == 1
 
 
 def test_existing_account_accepts_after_signing_in(world: World, as_user: Any) -> None:
@@ -236,7 +236,7 @@ def test_invitation_adds_organisation_to_the_operation(world: World, as_user: An
         full_name="New Person",
         organisation=newcomer,
         role=Role.PARTNER,
-        token_hash=people.invitation_token_hash("tok-en"),
+        token_hash=invitations.invitation_token_hash("tok-en"),
         invited_by=world.coordinator,
         expires_at=timezone.now() + datetime.timedelta(days=1),
     )

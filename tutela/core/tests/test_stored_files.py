@@ -75,7 +75,7 @@ def test_meeting_document_is_served_decrypted_never_cached_and_only_to_members(
     disk_storage: Path, world: World, as_user: Any
 ) -> None:
     from tutela.coordination.models import MeetingDocument
-    from tutela.coordination.services.meetings import document_upload
+    from tutela.coordination.services.meeting_records import document_upload
     from tutela.coordination.tests.meeting_helpers import make_meeting
 
     meeting = make_meeting(world)

@@ -28,15 +28,11 @@ from tutela.core.api.views import OperationAPIView
 from tutela.core.counts import MAX_COUNT
 from tutela.core.models import Organisation
 from tutela.monitoring import access as monitoring_access
-from tutela.monitoring.forms.incidents import IncidentFilterForm
+from tutela.monitoring.forms.incident_filters import IncidentFilterForm
 from tutela.monitoring.incidents.data import IncidentData, PeopleCount
+from tutela.monitoring.incidents.records import incident_data_from
 from tutela.monitoring.models import Incident, IncidentPeople, IncidentRisk
-from tutela.monitoring.services.incidents import (
-    incident_data_from,
-    incident_delete,
-    incident_record,
-    incident_update,
-)
+from tutela.monitoring.services.incidents import incident_delete, incident_record, incident_update
 
 # --- serializers ---------------------------------------------------------------------------------
 

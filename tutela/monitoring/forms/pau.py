@@ -12,7 +12,7 @@ from tutela.core.models import AdminArea, Operation, User
 from tutela.core.selectors import country_pcodes
 from tutela.monitoring.access import approver_candidates
 from tutela.monitoring.pau.figures import parse_period
-from tutela.monitoring.services.pau import MAX_SECTION_CHARS, SECTIONS
+from tutela.monitoring.pau.sections import MAX_SECTION_CHARS, SECTIONS
 
 
 class UserChoiceField(forms.ModelChoiceField):

@@ -28,7 +28,7 @@ from tutela.monitoring.models import AnalysisUpdate, AnalysisUpdateVersion
 from tutela.monitoring.pau.charts import bar_chart, hotspot_map, line_chart
 from tutela.monitoring.pau.figures import label, parse_period
 from tutela.monitoring.pau.narrative import markdown_html
-from tutela.monitoring.services.pau import SECTION_KEYS, latest_version, section_titles
+from tutela.monitoring.pau.sections import SECTION_KEYS, latest_version, section_titles
 
 HIDDEN = "–"
 

@@ -36,12 +36,11 @@ from tutela.monitoring.models import (
 from tutela.monitoring.pau.fivew import capacities_from_fivew
 from tutela.monitoring.selectors.base import PUBLICATION, AnalysisFilters
 from tutela.monitoring.selectors.community import community_risk_shares
+from tutela.monitoring.selectors.comparisons import incident_breakdown, period_comparison
 from tutela.monitoring.selectors.incidents import (
     affected_groups,
     areas_at,
-    incident_breakdown,
     incident_trend,
-    period_comparison,
     populations,
 )
 

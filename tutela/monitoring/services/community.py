@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tutela.core.models import AuditEntry, Operation, Organisation
+from tutela.core.models import AuditEntry, Operation, Organisation, User
 from tutela.core.services.audit import audit_write
 from tutela.monitoring import access as monitoring_access
 from tutela.monitoring.imports.rows import CommunityItem
@@ -28,7 +27,7 @@ def community_reports_save_many(
     *,
     operation: Operation,
     organisation: Organisation,
-    by: Any,
+    by: User | None,
     items: Sequence[CommunityItem],
     import_record: MonitoringImport | None = None,
 ) -> tuple[int, int]:

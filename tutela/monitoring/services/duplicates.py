@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,7 +30,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tutela.core.models import AuditEntry, Operation
+from tutela.core.models import AuditEntry, Operation, User
 from tutela.core.services.audit import audit_write, snapshot
 from tutela.monitoring.access import is_analyst
 from tutela.monitoring.models import DuplicateFlag, Incident, IncidentRisk, MonitoringSettings
@@ -83,38 +84,69 @@ def duplicates_flag(*, incidents: Iterable[Incident], recheck: bool = False) -> 
     if not records:
         return []
     window = datetime.timedelta(days=_window(operation))
+    matches = _matches(records, _candidates(operation, records, window), window)
+    if not matches:
+        return []
+    flags = _new_flags(operation, matches, window)
+    DuplicateFlag.objects.bulk_create(flags)
+    return flags
+
+
+# A candidate record: id, organisation_id, area_id, admin2_id, occurred_on, people_affected,
+# source_id.
+Row = tuple[Any, ...]
+
+
+@dataclass
+class _Candidates:
+    """The other counted, non-GBV records within the window, by area and by admin 2."""
+
+    by_area: dict[int, list[Row]] = field(default_factory=dict)
+    by_admin2: dict[int, list[Row]] = field(default_factory=dict)
+
+    def near(self, record: Incident) -> dict[int, Row]:
+        pool = {row[0]: row for row in self.by_area.get(record.area_id, [])}
+        if record.admin2_id is not None:
+            pool.update({row[0]: row for row in self.by_admin2.get(record.admin2_id, [])})
+        return pool
+
+
+def _candidates(
+    operation: Operation, records: list[Incident], window: datetime.timedelta
+) -> _Candidates:
     first = min(i.occurred_on for i in records) - window
     last = max(i.occurred_on for i in records) + window
-    candidates = list(
-        Incident.objects.filter(
-            operation=operation,
-            merged_into__isnull=True,
-            is_gbv=False,
-            occurred_on__range=(first, last),
-            admin1_id__in={i.admin1_id for i in records},
-        ).values_list(
-            "id",
-            "organisation_id",
-            "area_id",
-            "admin2_id",
-            "occurred_on",
-            "people_affected",
-            "source_id",
-        )
+    rows = Incident.objects.filter(
+        operation=operation,
+        merged_into__isnull=True,
+        is_gbv=False,
+        occurred_on__range=(first, last),
+        admin1_id__in={i.admin1_id for i in records},
+    ).values_list(
+        "id",
+        "organisation_id",
+        "area_id",
+        "admin2_id",
+        "occurred_on",
+        "people_affected",
+        "source_id",
     )
-    by_area: dict[int, list[tuple[Any, ...]]] = {}
-    by_admin2: dict[int, list[tuple[Any, ...]]] = {}
-    for row in candidates:
-        by_area.setdefault(row[2], []).append(row)
+    found = _Candidates()
+    for row in rows:
+        found.by_area.setdefault(row[2], []).append(row)
         if row[3] is not None:
-            by_admin2.setdefault(row[3], []).append(row)
+            found.by_admin2.setdefault(row[3], []).append(row)
+    return found
 
-    matches: dict[tuple[int, int], tuple[Incident, tuple[Any, ...]]] = {}
+
+def _matches(
+    records: list[Incident], candidates: _Candidates, window: datetime.timedelta
+) -> dict[tuple[int, int], tuple[Incident, Row]]:
+    """Pairs (lower id, higher id) of a record and another organisation's record, or the same
+    organisation's record from another source, near it, in the window, with comparable counts."""
+    matches: dict[tuple[int, int], tuple[Incident, Row]] = {}
     for record in records:
-        pool = {row[0]: row for row in by_area.get(record.area_id, [])}
-        if record.admin2_id is not None:
-            pool.update({row[0]: row for row in by_admin2.get(record.admin2_id, [])})
-        for row in pool.values():
+        for row in candidates.near(record).values():
             other_id, org_id, _area, _admin2, occurred, people, source_id = row
             if other_id == record.pk:
                 continue
@@ -128,8 +160,16 @@ def duplicates_flag(*, incidents: Iterable[Incident], recheck: bool = False) -> 
                 continue
             key = (min(record.pk, other_id), max(record.pk, other_id))
             matches.setdefault(key, (record, row))
-    if not matches:
-        return []
+    return matches
+
+
+def _new_flags(
+    operation: Operation,
+    matches: dict[tuple[int, int], tuple[Incident, Row]],
+    window: datetime.timedelta,
+) -> list[DuplicateFlag]:
+    """Flags (unsaved) for the pairs not flagged before that share a risk, scored by how close
+    they are in time, place, count and risks."""
     already = set(
         DuplicateFlag.objects.filter(
             incident_id__in={k[0] for k in matches}, other_id__in={k[1] for k in matches}
@@ -158,7 +198,6 @@ def duplicates_flag(*, incidents: Iterable[Incident], recheck: bool = False) -> 
                 score=round(sum(scores) / len(scores), 2),
             )
         )
-    DuplicateFlag.objects.bulk_create(flags)
     return flags
 
 
@@ -187,12 +226,12 @@ def duplicates_to_review(operation: Operation) -> QuerySet[DuplicateFlag]:
     )
 
 
-def _require_analyst(flag: DuplicateFlag, by: Any) -> None:
+def _require_analyst(flag: DuplicateFlag, by: User) -> None:
     if not is_analyst(by, flag.operation) or flag.incident.is_gbv or flag.other.is_gbv:
         raise PermissionDenied
 
 
-def _decide(flag: DuplicateFlag, by: Any, status: str) -> None:
+def _decide(flag: DuplicateFlag, by: User, status: str) -> None:
     if flag.status != DuplicateFlag.Status.OPEN:
         raise ValidationError(
             _("This pair was already reviewed (%(status)s).")
@@ -216,7 +255,7 @@ def _decide(flag: DuplicateFlag, by: Any, status: str) -> None:
 
 
 @transaction.atomic
-def duplicate_merge(*, flag: DuplicateFlag, by: Any, keep: Incident) -> DuplicateFlag:
+def duplicate_merge(*, flag: DuplicateFlag, by: User, keep: Incident) -> DuplicateFlag:
     """Merge the pair: the other record points to `keep` (both sources stay; only `keep` is
     counted)."""
     _require_analyst(flag, by)
@@ -250,7 +289,7 @@ def duplicate_merge(*, flag: DuplicateFlag, by: Any, keep: Incident) -> Duplicat
 
 
 @transaction.atomic
-def duplicate_keep(*, flag: DuplicateFlag, by: Any) -> DuplicateFlag:
+def duplicate_keep(*, flag: DuplicateFlag, by: User) -> DuplicateFlag:
     """Keep the two records apart (they describe different events)."""
     _require_analyst(flag, by)
     _decide(flag, by, DuplicateFlag.Status.KEPT)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from tutela.core.models import Operation
+from tutela.core.models import Operation, User
 from tutela.core.models.audit import AuditEntry
 from tutela.core.services.audit import audit_write
 from tutela.core.spreadsheets import csv_row, sheet_title, xlsx_row
@@ -49,7 +49,7 @@ def _note(table: Table) -> str:
 
 def tables_export(
     *,
-    by: Any,
+    by: User,
     operation: Operation,
     tables: Sequence[Table],
     fmt: str,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from tutela.core.imports.mappings import mapping_save_check, mapping_write
 from tutela.core.imports.problems import display_value
-from tutela.core.models import AuditEntry, Operation, Organisation
+from tutela.core.models import AuditEntry, Operation, Organisation, User
 from tutela.core.services.audit import audit_update, audit_write, snapshot
 from tutela.monitoring import access as monitoring_access
 from tutela.monitoring.imports.fields import FieldSet
@@ -77,7 +77,7 @@ def _clean_mapping(
 @transaction.atomic
 def mapping_save(
     *,
-    by: Any,
+    by: User,
     operation: Operation,
     organisation: Organisation | None,
     kind: str,
@@ -120,7 +120,7 @@ def mapping_save(
 # --- changing a saved mapping (the saved mappings page) ------------------------------------------
 
 
-def _require_change(by: Any, mapping: MonitoringMapping) -> None:
+def _require_change(by: User, mapping: MonitoringMapping) -> None:
     if not monitoring_access.can_change_mapping(by, mapping):
         raise PermissionDenied(
             _(
@@ -132,7 +132,7 @@ def _require_change(by: Any, mapping: MonitoringMapping) -> None:
 
 @transaction.atomic
 def mapping_rename(
-    *, mapping: MonitoringMapping, by: Any, name: str, request: Any = None
+    *, mapping: MonitoringMapping, by: User, name: str, request: Any = None
 ) -> MonitoringMapping:
     """Give a saved mapping another name, unique among the operation's mappings of its kind."""
     _require_change(by, mapping)
@@ -165,7 +165,7 @@ def mapping_rename(
 def mapping_share(
     *,
     mapping: MonitoringMapping,
-    by: Any,
+    by: User,
     organisation: Organisation | None,
     request: Any = None,
 ) -> MonitoringMapping:
@@ -195,7 +195,7 @@ def mapping_share(
 def mapping_update(
     *,
     mapping: MonitoringMapping,
-    by: Any,
+    by: User,
     name: str,
     organisation: Organisation | None,
     request: Any = None,
@@ -209,7 +209,7 @@ def mapping_update(
 
 
 @transaction.atomic
-def mapping_delete(*, mapping: MonitoringMapping, by: Any, request: Any = None) -> None:
+def mapping_delete(*, mapping: MonitoringMapping, by: User, request: Any = None) -> None:
     """Delete a saved mapping; the uploads that used it keep their results (their link is
     emptied)."""
     _require_change(by, mapping)

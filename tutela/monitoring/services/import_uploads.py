@@ -1,5 +1,5 @@
 """What the upload pages do with a monitoring file: start its import (now when small, queued for
-the background worker when big: `tasks.import_monitoring_in_background`), and look at it before
+the background worker when big: `import_monitoring_in_background`, below), and look at it before
 importing (its columns matched, the coded values the importer does not recognise). The import
 itself is `services.imports.import_monitoring_file`."""
 
@@ -9,13 +9,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django_tasks import task
+
 from tutela.core.imports import uploads
 from tutela.core.imports.matching import ColumnMatch
 from tutela.core.imports.problems import Problem
 from tutela.core.imports.readers import Table
 from tutela.core.imports.values import is_blank
 from tutela.core.imports.values import text as cell_text
-from tutela.core.models import Operation, Organisation
+from tutela.core.models import Operation, Organisation, User
 from tutela.monitoring import access as monitoring_access
 from tutela.monitoring.imports import fields
 from tutela.monitoring.imports.columns import column_problems, match_file, read_file
@@ -30,13 +32,17 @@ from tutela.monitoring.models import (
     MonitoringMapping,
 )
 from tutela.monitoring.services.import_profiles import profile_get
-from tutela.monitoring.services.imports import file_content, import_monitoring_file, mapping_check
-from tutela.monitoring.tasks import import_monitoring_in_background
+from tutela.monitoring.services.imports import (
+    file_content,
+    import_monitoring_file,
+    import_monitoring_run_recorded,
+    mapping_check,
+)
 
 
 def import_monitoring_start(
     *,
-    by: Any,
+    by: User,
     operation: Operation,
     organisation: Organisation | None,
     kind: str,
@@ -162,3 +168,13 @@ def import_inspect(
         sample=table.rows[:sample_rows],
         unknown=unknown,
     )
+
+
+# Beside the service that queues it (tutela.monitoring.tasks lists it): services and tasks do not
+# import each other.
+@task()
+def import_monitoring_in_background(*, record_id: int, dry_run: bool = False) -> dict[str, object]:
+    """Run a queued upload (see import_monitoring_start): the MonitoringImport holds the file,
+    the user, the organisation and the mapping; its Job shows the progress."""
+    record = import_monitoring_run_recorded(record_id=record_id, dry_run=dry_run)
+    return {"import_id": record.pk, "status": record.status}

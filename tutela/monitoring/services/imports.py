@@ -46,7 +46,7 @@ from tutela.core.imports.bulk import collector_paused
 from tutela.core.imports.problems import ERROR, ImportFileError, Problem
 from tutela.core.imports.profiles import Profile
 from tutela.core.imports.readers import Table
-from tutela.core.models import Job, Operation, Organisation
+from tutela.core.models import Job, Operation, Organisation, User
 from tutela.core.services import files
 from tutela.monitoring import access as monitoring_access
 from tutela.monitoring.imports.columns import column_problems, match_file, read_file
@@ -143,7 +143,7 @@ def mapping_check(mapping: MonitoringMapping | None, operation: Operation, kind:
 
 def import_monitoring_file(
     *,
-    by: Any,
+    by: User | None,
     operation: Operation,
     organisation: Organisation | None,
     kind: str = Kind.INCIDENTS,
@@ -255,7 +255,7 @@ def _check_file(
 
 def _import(
     *,
-    by: Any,
+    by: User | None,
     operation: Operation,
     organisation: Organisation,
     kind: str,

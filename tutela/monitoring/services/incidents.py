@@ -23,8 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tutela.core.models import AuditEntry, Operation, Organisation
-from tutela.core.services.audit import audit_write, snapshot
+from tutela.core.models import AuditEntry, Operation, Organisation, User
+from tutela.core.services.audit import audit_write
 from tutela.monitoring.access import can_edit, can_write_for
 from tutela.monitoring.incidents.data import (
     IncidentData,
@@ -33,6 +33,7 @@ from tutela.monitoring.incidents.data import (
     incident_problems,
 )
 from tutela.monitoring.incidents.narrative import mask_personal_data
+from tutela.monitoring.incidents.records import incident_state
 from tutela.monitoring.models import Incident, IncidentPeople, IncidentRisk, MonitoringImport
 from tutela.monitoring.services.duplicates import duplicates_flag
 from tutela.monitoring.services.summaries import SummaryDelta, state_of, stored_state
@@ -51,14 +52,14 @@ def _error(problems: list[tuple[str, str, str]]) -> ValidationError:
     return ValidationError(errors)
 
 
-def _check_writer(by: Any, operation: Operation, organisation: Organisation) -> None:
+def _check_writer(by: User | None, operation: Operation, organisation: Organisation) -> None:
     if by is not None and not can_write_for(by, operation, organisation):
         raise PermissionDenied(
             _("Only %(org)s's members change its records.") % {"org": organisation.acronym}
         )
 
 
-def _check_editor(by: Any, incident: Incident) -> None:
+def _check_editor(by: User | None, incident: Incident) -> None:
     """One record is edited or deleted by the reporting organisation's members only."""
     if by is not None and not can_edit(by, incident):
         raise PermissionDenied
@@ -125,33 +126,6 @@ def _people_lines(
         )
         lines[key] = lines.get(key, 0) + line.count
     return lines
-
-
-def incident_state(incident: Incident) -> dict[str, Any]:
-    """The record for the audit log: its fields (narrative fingerprinted), risks and people."""
-    state = snapshot(incident)
-    if incident.pk is not None:
-        state["risks"] = sorted(
-            (
-                [r.risk.code, r.violation.code if r.violation else None]
-                for r in incident.risks.select_related("risk", "violation")
-            ),
-            key=lambda pair: (pair[0], pair[1] or ""),
-        )
-        state["people"] = sorted(
-            (
-                [
-                    p.sex,
-                    p.age_band.code,
-                    p.with_disability,
-                    p.population_group.code if p.population_group else None,
-                    p.count,
-                ]
-                for p in incident.people.select_related("age_band", "population_group")
-            ),
-            key=lambda line: [str(v) for v in line],
-        )
-    return state
 
 
 def _fill(incident: Incident, data: IncidentData, refs: References) -> None:
@@ -258,7 +232,7 @@ def _create(
     *,
     operation: Operation,
     organisation: Organisation,
-    by: Any,
+    by: User | None,
     data: IncidentData,
     refs: References,
     reference: str,
@@ -292,7 +266,7 @@ def _create(
 def _update(
     *,
     incident: Incident,
-    by: Any,
+    by: User | None,
     data: IncidentData,
     refs: References,
     delta: SummaryDelta,
@@ -332,7 +306,7 @@ def _update(
 
 @transaction.atomic
 def incident_record(
-    *, operation: Operation, organisation: Organisation, by: Any, data: IncidentData
+    *, operation: Operation, organisation: Organisation, by: User, data: IncidentData
 ) -> Incident:
     """Record a new incident for `organisation` (the reporting organisation owns it)."""
     _check_organisation(operation, organisation)
@@ -359,7 +333,7 @@ def incident_record(
 
 
 @transaction.atomic
-def incident_update(*, incident: Incident, by: Any, data: IncidentData) -> Incident:
+def incident_update(*, incident: Incident, by: User, data: IncidentData) -> Incident:
     """Replace the record's content with `data` (an empty external identifier keeps the one the
     record has); its open duplicate flags are checked again."""
     _check_editor(by, incident)
@@ -378,7 +352,7 @@ def incident_update(*, incident: Incident, by: Any, data: IncidentData) -> Incid
 
 
 @transaction.atomic
-def incident_delete(*, incident: Incident, by: Any) -> None:
+def incident_delete(*, incident: Incident, by: User) -> None:
     """Delete the record. Records an analyst had merged into it are counted again."""
     _check_editor(by, incident)
     before = incident_state(incident)
@@ -405,7 +379,7 @@ def incidents_save_many(
     *,
     operation: Operation,
     organisation: Organisation,
-    by: Any,
+    by: User | None,
     items: list[IncidentData],
     import_record: MonitoringImport | None = None,
 ) -> tuple[int, int]:
@@ -492,41 +466,3 @@ def incidents_save_many(
     delta.apply()
     duplicates_flag(incidents=saved, recheck=updated > 0)
     return created, updated
-
-
-def incident_data_from(incident: Incident) -> IncidentData:
-    """The record as IncidentData (to edit it, or to change a few fields through the API)."""
-    return IncidentData(
-        occurred_on=incident.occurred_on,
-        reported_on=incident.reported_on,
-        area_pcode=incident.area.pcode,
-        site=incident.site,
-        risks=[
-            (r.risk.code, r.violation.code if r.violation else None)
-            for r in sorted(
-                incident.risks.select_related("risk", "violation"),
-                # The main risk first.
-                key=lambda r: (r.risk_id != incident.primary_risk_id, r.pk),
-            )
-        ],
-        perpetrator=incident.perpetrator.code if incident.perpetrator else None,
-        people=[
-            PeopleCount(
-                sex=p.sex,
-                age_band=p.age_band.code,
-                with_disability=p.with_disability,
-                population_group=p.population_group.code if p.population_group else None,
-                count=p.count,
-            )
-            for p in incident.people.select_related("age_band", "population_group")
-        ],
-        displacement_caused=incident.displacement_caused,
-        displaced_households=incident.displaced_households,
-        services=list(incident.services.values_list("code", flat=True)),
-        source=incident.source.code,
-        verification=incident.verification.code,
-        narrative=incident.narrative,
-        external_id=incident.external_id,
-        source_name=incident.source_name,
-        fatalities=incident.fatalities,
-    )

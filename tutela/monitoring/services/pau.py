@@ -18,13 +18,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tutela.core import access
 from tutela.core.models import AdminArea, AuditEntry, Operation, User
@@ -32,191 +30,17 @@ from tutela.core.selectors import country_pcodes
 from tutela.core.services.audit import audit_create, audit_write
 from tutela.monitoring.access import can_edit_pau, require_pau_editor
 from tutela.monitoring.models import AnalysisUpdate, AnalysisUpdateVersion
-from tutela.monitoring.pau.figures import Period, label, parse_period, pau_figures
-
-# The Protection Analytical Framework's sections, in order.
-SECTIONS = (
-    ("context", gettext_lazy("Context")),
-    ("threats", gettext_lazy("Threats, violations and abuses")),
-    ("effects", gettext_lazy("Effects on the population and the groups most affected")),
-    ("capacities", gettext_lazy("Existing capacities")),
-    ("key_messages", gettext_lazy("Key messages")),
-    ("recommendations", gettext_lazy("Recommendations")),
+from tutela.monitoring.pau.figures import parse_period, pau_figures
+from tutela.monitoring.pau.sections import (
+    MAX_SECTION_CHARS,
+    SECTION_KEYS,
+    draft_sections,
+    languages,
+    latest_version,
+    pau_title,
 )
-SECTION_KEYS = tuple(key for key, _title in SECTIONS)
-MAX_SECTION_CHARS = 20_000
+
 Status = AnalysisUpdate.Status
-
-
-def section_titles() -> dict[str, str]:
-    """{key: title} in the active language."""
-    return {key: str(title) for key, title in SECTIONS}
-
-
-def languages() -> list[str]:
-    return [code for code, _name in settings.LANGUAGES]
-
-
-def latest_version(update: AnalysisUpdate) -> AnalysisUpdateVersion | None:
-    return update.versions.order_by("-number").first()
-
-
-def pau_title(operation: Operation, period: Period, scope: AdminArea | None) -> str:
-    """In the active language."""
-    where = scope.name if scope is not None else operation.name
-    return _("Protection Analysis Update — %(where)s — %(period)s") % {
-        "where": where,
-        "period": period.label(),
-    }
-
-
-def _number(value: int | float | None) -> str:
-    if value is None:
-        return "–"
-    return formats.number_format(value, use_l10n=True, force_grouping=True)
-
-
-def _change_text(change: float | None) -> str:
-    if change is None:
-        return ""
-    sign = "+" if change > 0 else ""
-    return f"{sign}{formats.number_format(change, decimal_pos=1, use_l10n=True)} %"
-
-
-def draft_sections(
-    figures: dict[str, Any], *, operation: Operation, language: str
-) -> dict[str, str]:
-    """The pre-filled narrative (Markdown) of each section, written from the figures in
-    `language`. Analysts rewrite it; it only saves them typing the numbers."""
-    with translation.override(language):
-        period = parse_period(figures["period"])
-        previous = parse_period(figures["previous_period"])
-        where = figures["scope"]["name"] if figures["scope"] else operation.name
-        key = {k["key"]: k for k in figures["key_figures"]}
-        threshold = figures["threshold"]
-        incidents = key["incidents"]
-        context = [
-            _(
-                "This update covers %(period)s in %(where)s. It draws on %(incidents)s "
-                "protection incidents reported by the monitoring partners (%(previous)s in "
-                "%(previous_period)s)."
-            )
-            % {
-                "period": period.label(),
-                "where": where,
-                "incidents": _number(incidents["current"]),
-                "previous": _number(incidents["previous"]),
-                "previous_period": previous.label(),
-            },
-        ]
-        reports = figures["community"].get("reports")
-        if reports:
-            context.append(
-                _("Community monitoring collected %(n)s community reports in the period.")
-                % {"n": _number(reports)}
-            )
-        context.append(
-            _("*Describe the security, political and humanitarian context of the period.*")
-        )
-
-        threats = [_("The protection risks most reported in the period were:"), ""]
-        shown = [r for r in figures["by_risk"] if r["current"]][:5]
-        for risk in shown:
-            change = _change_text(risk["change"])
-            threats.append(
-                f"- **{label(risk, language)}**: "
-                + _("%(n)s incidents") % {"n": _number(risk["current"])}
-                + (f" ({change})" if change else "")
-            )
-        if not shown:
-            threats = [_("No protection risk can be reported for the period.")]
-        top_areas = sorted(
-            [a for a in figures["by_area"] if a["current"]], key=lambda a: -a["current"]
-        )[:3]
-        if top_areas:
-            threats += [
-                "",
-                _("The areas with the most incidents were %(areas)s.")
-                % {"areas": ", ".join(a["name"] for a in top_areas)},
-            ]
-
-        people = figures["people"]
-        effects = [
-            _("%(people)s people were affected by the incidents reported in the period.")
-            % {"people": _number(key["people"]["current"])}
-        ]
-        cells = []
-        for s, sex in enumerate(people["sexes"]):
-            for b, band in enumerate(people["age_bands"]):
-                value = people["cells"][s][b] if people["cells"] else None
-                if value:
-                    cells.append((value, f"{label(sex, language)} {label(band, language)}"))
-        cells.sort(reverse=True)
-        if cells:
-            effects.append(
-                _("The groups most affected were: %(groups)s.")
-                % {"groups": ", ".join(f"{name} ({_number(n)})" for n, name in cells[:3])}
-            )
-        if people["with_disability"]:
-            effects.append(
-                _("%(n)s people with a disability were among them.")
-                % {"n": _number(people["with_disability"])}
-            )
-        displaced = key["displacement"]["current"]
-        if displaced:
-            effects.append(
-                _("%(n)s incidents caused displacement (%(households)s households).")
-                % {"n": _number(displaced), "households": _number(key["households"]["current"])}
-            )
-
-        capacities_data = figures["capacities"]
-        capacities = []
-        if capacities_data["available"]:
-            areas = capacities_data["areas"]
-            covered = sum(1 for a in areas if a["partners"])
-            capacities.append(
-                _("Protection partners reported activities (5W) in %(covered)s of %(areas)s areas.")
-                % {"covered": _number(covered), "areas": _number(len(areas))}
-            )
-            uncovered = [a["name"] for a in areas if not a["partners"]]
-            if uncovered:
-                capacities.append(
-                    _("No partner reported activities in: %(areas)s.")
-                    % {"areas": ", ".join(uncovered[:10])}
-                )
-        services = [s for s in figures["services"] if s["incidents"]]
-        if services:
-            capacities.append(
-                _("People were referred to: %(services)s.")
-                % {
-                    "services": ", ".join(
-                        f"{label(s, language)} ({_number(s['incidents'])})" for s in services
-                    )
-                }
-            )
-        capacities.append(
-            _("*Describe the capacities of the authorities, communities and humanitarian actors.*")
-        )
-        key_messages = [
-            "- " + _("*First key message.*"),
-            "- " + _("*Second key message.*"),
-        ]
-        recommendations = [
-            "- **" + _("To the authorities") + "**: …",
-            "- **" + _("To humanitarian actors") + "**: …",
-            "- **" + _("To donors") + "**: …",
-        ]
-        note = _(
-            "Counts below %(threshold)s, and those that would reveal them, are not shown (–)."
-        ) % {"threshold": threshold}
-        return {
-            "context": "\n\n".join(context),
-            "threats": "\n".join(threats),
-            "effects": "\n\n".join(effects + [f"*{note}*"]),
-            "capacities": "\n\n".join(capacities),
-            "key_messages": "\n".join(key_messages),
-            "recommendations": "\n".join(recommendations),
-        }
 
 
 def _scope_area(operation: Operation, scope: AdminArea | str | None) -> AdminArea | None:
@@ -239,7 +63,7 @@ def _scope_area(operation: Operation, scope: AdminArea | str | None) -> AdminAre
 def _add_version(
     *,
     update: AnalysisUpdate,
-    by: Any,
+    by: User | None,
     sections: dict[str, str],
     figures: dict[str, Any],
     note: str,
@@ -260,7 +84,7 @@ def _add_version(
 
 
 def _status_audit(
-    update: AnalysisUpdate, by: Any, before: str, summary: str, request: Any = None
+    update: AnalysisUpdate, by: User, before: str, summary: str, request: Any = None
 ) -> None:
     audit_write(
         actor=by,
@@ -278,7 +102,7 @@ def _status_audit(
 def pau_create(
     *,
     operation: Operation,
-    by: Any,
+    by: User | None,
     period: str,
     scope: AdminArea | str | None = None,
     language: str,
@@ -331,7 +155,7 @@ def _require_draft(update: AnalysisUpdate) -> None:
 def pau_save_sections(
     *,
     update: AnalysisUpdate,
-    by: Any,
+    by: User,
     sections: dict[str, str],
     note: str = "",
     request: Any = None,
@@ -378,7 +202,9 @@ def pau_save_sections(
 
 
 @transaction.atomic
-def pau_refresh(*, update: AnalysisUpdate, by: Any, request: Any = None) -> AnalysisUpdateVersion:
+def pau_refresh(
+    *, update: AnalysisUpdate, by: User | None, request: Any = None
+) -> AnalysisUpdateVersion:
     """Recompute the figures (data arrived since the draft) as a new version; the narrative is
     kept."""
     require_pau_editor(by, update.operation)
@@ -415,7 +241,7 @@ def pau_refresh(*, update: AnalysisUpdate, by: Any, request: Any = None) -> Anal
 
 @transaction.atomic
 def pau_submit(
-    *, update: AnalysisUpdate, by: Any, approver: User, request: Any = None
+    *, update: AnalysisUpdate, by: User, approver: User, request: Any = None
 ) -> AnalysisUpdate:
     """Send a draft for clearance to `approver` (a coordinator or IMO of the operation, not the
     person submitting)."""
@@ -441,7 +267,7 @@ def pau_submit(
 
 
 @transaction.atomic
-def pau_clear(*, update: AnalysisUpdate, by: Any, request: Any = None) -> AnalysisUpdate:
+def pau_clear(*, update: AnalysisUpdate, by: User, request: Any = None) -> AnalysisUpdate:
     """The designated approver clears a submitted PAU."""
     update = AnalysisUpdate.objects.select_for_update().get(pk=update.pk)
     if update.approver_id is None or update.approver_id != getattr(by, "pk", None):
@@ -460,7 +286,7 @@ def pau_clear(*, update: AnalysisUpdate, by: Any, request: Any = None) -> Analys
 
 
 @transaction.atomic
-def pau_publish(*, update: AnalysisUpdate, by: Any, request: Any = None) -> AnalysisUpdate:
+def pau_publish(*, update: AnalysisUpdate, by: User, request: Any = None) -> AnalysisUpdate:
     """Publish a cleared PAU: everyone in the operation can then read and download it."""
     update = AnalysisUpdate.objects.select_for_update().get(pk=update.pk)
     if by is not None and not (
@@ -479,7 +305,7 @@ def pau_publish(*, update: AnalysisUpdate, by: Any, request: Any = None) -> Anal
 
 @transaction.atomic
 def pau_return_to_draft(
-    *, update: AnalysisUpdate, by: Any, note: str = "", request: Any = None
+    *, update: AnalysisUpdate, by: User, note: str = "", request: Any = None
 ) -> AnalysisUpdate:
     """Back to draft, from submitted, cleared or published (the approver or an editor)."""
     update = AnalysisUpdate.objects.select_for_update().get(pk=update.pk)
@@ -505,7 +331,7 @@ def pau_return_to_draft(
 def pau_for_cli(
     *,
     operation: Operation,
-    by: Any,
+    by: User | None,
     period: str,
     scope: str | None,
     language: str,

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import transaction
 
-from tutela.core.models import Operation, ProtectionRisk
+from tutela.core.models import Operation, ProtectionRisk, User
 from tutela.core.pcodes import name_key
 from tutela.core.services.audit import audit_write
 from tutela.core.services.reference import reference_seed
@@ -316,7 +316,7 @@ def _missing(model: Any, operation: Operation, rows: list[dict[str, Any]]) -> in
 
 
 @transaction.atomic
-def monitoring_seed(*, operation: Operation, by: Any = None) -> None:
+def monitoring_seed(*, operation: Operation, by: User | None = None) -> None:
     """Seed the operation's protection monitoring reference data (idempotent: only what is
     missing is added; items the operation edited or deactivated are left alone)."""
     # The population groups and the 15 risks are core reference data, seeded by core.

@@ -61,13 +61,13 @@ REFERENCE_EXTRA = {
 REFERENCE_COMMON = ("code", "name_en", "name_fr", "name_es", "order", "is_active")
 
 
-def _require_manager(by: Any, operation: Operation) -> None:
+def _require_manager(by: User, operation: Operation) -> None:
     if not access.is_manager(by, operation):
         raise PermissionDenied
 
 
 def _audit_saved(
-    *, by: Any, instance: Model, operation: Operation, before: dict[str, Any] | None, request: Any
+    *, by: User, instance: Model, operation: Operation, before: dict[str, Any] | None, request: Any
 ) -> None:
     """A create entry for a new row (`before` is None), an update entry with what changed
     otherwise."""
@@ -97,7 +97,7 @@ def analyst_candidates(operation: Operation) -> list[User]:
 def monitoring_settings_update(
     *,
     operation: Operation,
-    by: Any,
+    by: User,
     analysts: list[User],
     duplicate_window_days: int,
     baseline_months: int,
@@ -150,7 +150,7 @@ def monitoring_settings_update(
 def sharing_agreement_save(
     *,
     operation: Operation,
-    by: Any,
+    by: User,
     organisation: Organisation,
     shares_gbv_aggregates: bool,
     signed_on: Any = None,
@@ -186,7 +186,7 @@ def sharing_agreement_save(
 def reference_item_save(
     *,
     operation: Operation,
-    by: Any,
+    by: User,
     kind: str,
     data: dict[str, Any],
     instance: Any = None,
@@ -227,7 +227,7 @@ def reference_item_save(
 def risk_mapping_save(
     *,
     operation: Operation,
-    by: Any,
+    by: User,
     typology: str,
     label: str,
     risk: ProtectionRisk,
@@ -263,7 +263,7 @@ def risk_mapping_save(
 
 
 @transaction.atomic
-def risk_mapping_delete(*, mapping: RiskMapping, by: Any, request: Any = None) -> None:
+def risk_mapping_delete(*, mapping: RiskMapping, by: User, request: Any = None) -> None:
     _require_manager(by, mapping.operation)
     before = snapshot(mapping)
     audit_write(
@@ -323,7 +323,7 @@ def _problem(
 def area_populations_import(
     *,
     operation: Operation,
-    by: Any,
+    by: User,
     source: Any,
     file_name: str = "",
     dry_run: bool = False,

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from tutela.conftest import World
 from tutela.core.models import AdminArea, AuditEntry, Delegation
 from tutela.core.services.delegations import delegation_grant, delegation_revoke
+from tutela.monitoring.incidents.records import incident_data_from
 from tutela.monitoring.models import (
     CommunityReport,
     CommunityRisk,
@@ -27,7 +28,6 @@ from tutela.monitoring.services import imports as service
 from tutela.monitoring.services.community import community_reports_save_many
 from tutela.monitoring.services.import_uploads import import_monitoring_start
 from tutela.monitoring.services.incidents import (
-    incident_data_from,
     incident_delete,
     incident_update,
     incidents_save_many,

@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 
 from tutela.core.models import AuditEntry
 from tutela.monitoring.incidents.data import PeopleCount, References, incident_problems
+from tutela.monitoring.incidents.records import incident_data_from
 from tutela.monitoring.models import Incident, IncidentPeople, IncidentRisk
 from tutela.monitoring.services.incidents import (
-    incident_data_from,
     incident_delete,
     incident_record,
     incident_update,

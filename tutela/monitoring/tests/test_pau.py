@@ -17,8 +17,8 @@ from tutela.monitoring.models import (
     SharingAgreement,
 )
 from tutela.monitoring.pau.figures import parse_period, pau_figures
+from tutela.monitoring.pau.sections import SECTION_KEYS
 from tutela.monitoring.services.pau import (
-    SECTION_KEYS,
     pau_clear,
     pau_create,
     pau_publish,

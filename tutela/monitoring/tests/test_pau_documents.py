@@ -17,8 +17,8 @@ from django.utils import translation
 from tutela.monitoring.pau.documents import build_document
 from tutela.monitoring.pau.narrative import inline_runs, markdown_blocks
 from tutela.monitoring.pau.rendering import pau_docx, pau_pdf, render
+from tutela.monitoring.pau.sections import SECTIONS
 from tutela.monitoring.services.pau import (
-    SECTIONS,
     pau_clear,
     pau_create,
     pau_publish,

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from tutela.core.models import ProtectionRisk, User
 from tutela.monitoring.incidents.data import PeopleCount
+from tutela.monitoring.incidents.records import incident_data_from
 from tutela.monitoring.models import (
     DuplicateFlag,
     Incident,
@@ -32,7 +33,6 @@ from tutela.monitoring.selectors.base import PUBLICATION, AnalysisFilters, viewe
 from tutela.monitoring.services.atoms import atom_differences
 from tutela.monitoring.services.duplicates import duplicate_merge
 from tutela.monitoring.services.incidents import (
-    incident_data_from,
     incident_delete,
     incident_record,
     incident_update,

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tutela.core import access, maps
 from tutela.core.models import Operation
 from tutela.core.selectors import area_feature_collection, areas_for_operation
-from tutela.core.views.common import download, image, operation_for, paginate
+from tutela.core.views.common import current_user, download, image, operation_for, paginate
 from tutela.monitoring import selectors
 from tutela.monitoring.analysis import charts
 from tutela.monitoring.forms.analysis import MonitoringAnalysisForm
@@ -79,7 +79,12 @@ def _export_response(
     if fmt not in EXPORT_FORMATS:
         return None
     content, filename, content_type = tables_export(
-        by=request.user, operation=operation, tables=tables, fmt=fmt, name=name, request=request
+        by=current_user(request),
+        operation=operation,
+        tables=tables,
+        fmt=fmt,
+        name=name,
+        request=request,
     )
     return download(content, filename, content_type)
 

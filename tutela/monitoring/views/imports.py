@@ -32,7 +32,7 @@ from tutela.core.imports.problems import ImportFileError
 from tutela.core.imports.profiles import MAX_BYTES as MAX_PROFILE_BYTES
 from tutela.core.imports.profiles import ProfileError
 from tutela.core.models import Operation, PopulationGroup, ProtectionRisk
-from tutela.core.views.common import download, operation_for, paginate
+from tutela.core.views.common import current_user, download, operation_for, paginate
 from tutela.monitoring import access as monitoring_access
 from tutela.monitoring.access import (
     can_change_mapping,
@@ -321,7 +321,7 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if import_pages.mapping_ready(request, form, inspection.unknown):
         try:
             mapping = mapping_save(
-                by=request.user,
+                by=current_user(request),
                 operation=operation,
                 organisation=record.organisation,
                 kind=record.kind,
@@ -403,7 +403,7 @@ def mapping_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         try:
             mapping_update(
                 mapping=mapping,
-                by=request.user,
+                by=current_user(request),
                 name=form.cleaned_data["name"],
                 organisation=form.cleaned_data["organisation"]
                 if can_share
@@ -427,7 +427,7 @@ def mapping_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation, mapping = _changeable_mapping(request, slug, pk)
     if request.method == "POST":
         name = mapping.name
-        mapping_delete_service(mapping=mapping, by=request.user, request=request)
+        mapping_delete_service(mapping=mapping, by=current_user(request), request=request)
         messages.success(request, _("Mapping “%(name)s” deleted.") % {"name": name})
         return redirect("monitoring:mapping_list", slug=slug)
     return _page(request, "monitoring/imports/mapping_delete.html", operation, mapping=mapping)

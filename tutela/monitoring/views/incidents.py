@@ -28,7 +28,9 @@ from tutela.core.views.common import PAGE_SIZE, paginate
 from tutela.core.views.common import current_user as _user
 from tutela.core.views.common import operation_for as _operation
 from tutela.monitoring import access as monitoring_access
-from tutela.monitoring.forms.incidents import IncidentFilterForm, IncidentForm, narrative_digest
+from tutela.monitoring.forms.incident_filters import IncidentFilterForm
+from tutela.monitoring.forms.incidents import IncidentForm, narrative_digest
+from tutela.monitoring.incidents import records
 from tutela.monitoring.incidents.data import References, incident_problems
 from tutela.monitoring.incidents.narrative import mask_personal_data
 from tutela.monitoring.models import DuplicateFlag, Incident
@@ -113,9 +115,7 @@ def _form_page(
     initial: dict[str, Any] | None = None
     blocks = 2
     if incident is not None:
-        initial, blocks = IncidentForm.initial_for(
-            incident_services.incident_data_from(incident), operation
-        )
+        initial, blocks = IncidentForm.initial_for(records.incident_data_from(incident), operation)
     else:
         today = timezone.localdate()
         initial = {"occurred_on": today, "reported_on": today, "verification": "unverified"}

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tutela.core.models import AuditEntry, Operation
 from tutela.core.services.audit import audit_write
-from tutela.core.views.common import download, operation_for, paginate
+from tutela.core.views.common import current_user, download, operation_for, paginate
 from tutela.monitoring.access import (
     can_edit_pau,
     can_see_draft,
@@ -32,6 +32,7 @@ from tutela.monitoring.forms.pau import PauCreateForm, ReturnForm, SectionsForm,
 from tutela.monitoring.models import AnalysisUpdate, AnalysisUpdateVersion
 from tutela.monitoring.pau.documents import build_document
 from tutela.monitoring.pau.rendering import render as render_document
+from tutela.monitoring.pau.sections import SECTION_KEYS, latest_version, section_titles
 from tutela.monitoring.services import pau as services
 
 Status = AnalysisUpdate.Status
@@ -70,7 +71,7 @@ def pau_create(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             update = services.pau_create(
                 operation=operation,
-                by=request.user,
+                by=current_user(request),
                 period=form.cleaned_data["period"],
                 scope=form.cleaned_data["scope"],
                 language=form.cleaned_data["language"],
@@ -88,7 +89,7 @@ def _version(
     request: HttpRequest, update: AnalysisUpdate, may_see_drafts: bool
 ) -> tuple[AnalysisUpdateVersion | None, AnalysisUpdateVersion | None]:
     """(latest, shown): readers of a published PAU see its latest version only."""
-    latest = services.latest_version(update)
+    latest = latest_version(update)
     wanted = request.GET.get("version")
     if wanted and may_see_drafts:
         try:
@@ -101,9 +102,9 @@ def _version(
 
 def _diff(old: AnalysisUpdateVersion, new: AnalysisUpdateVersion) -> list[dict[str, Any]]:
     """Per section, the changed lines between two versions (ndiff: "+ ", "- ", "  ")."""
-    titles = services.section_titles()
+    titles = section_titles()
     out = []
-    for key in services.SECTION_KEYS:
+    for key in SECTION_KEYS:
         before = (old.sections.get(key) or "").splitlines()
         after = (new.sections.get(key) or "").splitlines()
         if before == after:
@@ -180,7 +181,7 @@ def pau_save(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         try:
             version = services.pau_save_sections(
                 update=update,
-                by=request.user,
+                by=current_user(request),
                 sections=form.sections(),
                 note=form.cleaned_data["note"],
                 request=request,
@@ -203,7 +204,7 @@ def pau_refresh(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation, update = _editable(request, slug, pk)
     require_pau_editor(request.user, operation)
     try:
-        version = services.pau_refresh(update=update, by=request.user, request=request)
+        version = services.pau_refresh(update=update, by=current_user(request), request=request)
     except ValidationError as error:
         _errors(request, error)
     else:
@@ -223,7 +224,7 @@ def pau_submit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         try:
             services.pau_submit(
                 update=update,
-                by=request.user,
+                by=current_user(request),
                 approver=form.cleaned_data["approver"],
                 request=request,
             )
@@ -243,13 +244,15 @@ def _transition(request: HttpRequest, slug: str, pk: int, action: str) -> HttpRe
     }
     try:
         if action == "clear":
-            services.pau_clear(update=update, by=request.user, request=request)
+            services.pau_clear(update=update, by=current_user(request), request=request)
         elif action == "publish":
-            services.pau_publish(update=update, by=request.user, request=request)
+            services.pau_publish(update=update, by=current_user(request), request=request)
         else:
             form = ReturnForm(request.POST)
             note = form.cleaned_data["note"] if form.is_valid() else ""
-            services.pau_return_to_draft(update=update, by=request.user, note=note, request=request)
+            services.pau_return_to_draft(
+                update=update, by=current_user(request), note=note, request=request
+            )
     except ValidationError as error:
         _errors(request, error)
     else:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tutela.core import access
 from tutela.core.models import Operation
-from tutela.core.views.common import form_saved, operation_for, paginate
+from tutela.core.views.common import current_user, form_saved, operation_for, paginate
 from tutela.monitoring.forms.settings import (
     MonitoringSettingsForm,
     PopulationUploadForm,
@@ -78,7 +78,7 @@ def settings_home(request: HttpRequest, slug: str) -> HttpResponse:
         form,
         lambda: services.monitoring_settings_update(
             operation=operation,
-            by=request.user,
+            by=current_user(request),
             analysts=list(form.cleaned_data["analysts"]),
             duplicate_window_days=form.cleaned_data["duplicate_window_days"],
             baseline_months=form.cleaned_data["baseline_months"],
@@ -104,7 +104,7 @@ def settings_sharing(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         form,
         lambda: services.sharing_agreement_save(
-            operation=operation, by=request.user, request=request, **form.cleaned_data
+            operation=operation, by=current_user(request), request=request, **form.cleaned_data
         ),
         _("Sharing agreement recorded."),
         "monitoring:settings_sharing",
@@ -138,7 +138,7 @@ def settings_populations(request: HttpRequest, slug: str) -> HttpResponse:
         upload = form.cleaned_data["file"]
         result = services.area_populations_import(
             operation=operation,
-            by=request.user,
+            by=current_user(request),
             source=upload,
             file_name=upload.name,
             dry_run=form.cleaned_data["dry_run"],
@@ -213,7 +213,7 @@ def settings_reference_edit(
         form,
         lambda: services.reference_item_save(
             operation=operation,
-            by=request.user,
+            by=current_user(request),
             kind=kind,
             data=dict(form.cleaned_data),
             instance=instance,
@@ -246,7 +246,7 @@ def settings_mappings(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         form,
         lambda: services.risk_mapping_save(
-            operation=operation, by=request.user, request=request, **form.cleaned_data
+            operation=operation, by=current_user(request), request=request, **form.cleaned_data
         ),
         _("Mapping saved."),
         "monitoring:settings_mappings",
@@ -286,7 +286,7 @@ def settings_mapping_edit(request: HttpRequest, slug: str, pk: int) -> HttpRespo
         form,
         lambda: services.risk_mapping_save(
             operation=operation,
-            by=request.user,
+            by=current_user(request),
             instance=mapping,
             request=request,
             **form.cleaned_data,
@@ -309,6 +309,6 @@ def settings_mapping_delete(request: HttpRequest, slug: str, pk: int) -> HttpRes
     mapping = RiskMapping.objects.filter(operation=operation, pk=pk).first()
     if mapping is None:
         raise Http404
-    services.risk_mapping_delete(mapping=mapping, by=request.user, request=request)
+    services.risk_mapping_delete(mapping=mapping, by=current_user(request), request=request)
     messages.success(request, _("Mapping deleted."))
     return redirect("monitoring:settings_mappings", operation.slug)

@@ -227,10 +227,6 @@ def indicator_breakdown(
 ) -> Breakdown:
     """Reached against target for one indicator by admin area ("area", at `level` or the level of
     its targets), population group ("population_group") or month ("month")."""
-    plan = indicator.plan
-    operation = plan.operation
-    acts, inds = _links(indicator)
-    measure = "total" if indicator.counts_people else "quantity"
     if dim == "area":
         level = level or target_level(indicator)
         fivew_dim = f"admin{level}"
@@ -239,73 +235,14 @@ def indicator_breakdown(
     else:
         raise ValueError(f"Unknown breakdown {dim!r}")
     by_month = dim == "month"
-    if acts or inds:
-        groups = fivew.reached_by_link(
-            user=user,
-            operation=operation,
-            year=plan.year,
-            activity_ids=sorted(acts),
-            indicator_ids=sorted(inds),
-            measure=measure,
-            dims=[fivew_dim],
-        )
-    else:
-        groups = fivew.ReachedGroups(
-            groups=[], rule=fivew.counting_rule_code(operation), controlled=False, source="rows"
-        )
-    reached = fivew.reached_series(
-        operation=operation,
-        reached=groups,
-        key=lambda g: g[fivew_dim],
-        measure=measure,
-        by_month=by_month,
-    )
-    rows: list[BreakdownRow] = []
+    reached = _reached_by(user, indicator, fivew_dim, by_month=by_month)
     if dim == "area":
         assert level is not None
-        targets, baselines = _area_targets(indicator, level)
-        keys = set(targets) | {k for k in reached.values if k is not None and k != fivew.POOLED}
-        areas = {a.pk: a for a in AdminArea.objects.filter(pk__in=keys)}
-        for key in sorted(keys, key=lambda k: areas[k].pcode if k in areas else ""):
-            area = areas.get(key)
-            rows.append(
-                BreakdownRow(
-                    key=key,
-                    label=area.name if area else "—",
-                    code=area.pcode if area else "",
-                    target=targets.get(key),
-                    baseline=baselines.get(key),
-                    reached=reached.values.get(key, 0),
-                )
-            )
+        rows = _area_rows(indicator, level, reached)
     elif dim == "population_group":
-        targets, baselines = _group_targets(indicator)
-        keys = set(targets) | {k for k in reached.values if k is not None and k != fivew.POOLED}
-        groups_by_id = {g.pk: g for g in PopulationGroup.objects.filter(pk__in=keys)}
-        for key in sorted(keys, key=lambda k: groups_by_id[k].code if k in groups_by_id else ""):
-            group = groups_by_id.get(key)
-            rows.append(
-                BreakdownRow(
-                    key=key,
-                    label=group.name if group else "—",
-                    code=group.code if group else "",
-                    target=targets.get(key),
-                    baseline=baselines.get(key),
-                    reached=reached.values.get(key, 0),
-                )
-            )
+        rows = _group_rows(indicator, reached)
     else:
-        for key in sorted(k for k in reached.values if k is not None):
-            rows.append(
-                BreakdownRow(
-                    key=key,
-                    label=f"{key:%Y-%m}",
-                    code=f"{key:%Y-%m}",
-                    target=None,
-                    baseline=None,
-                    reached=reached.values.get(key),
-                )
-            )
+        rows = _month_rows(reached)
     if fivew.POOLED in reached.values:
         # Small groups of rows the user may not see, pooled across areas (or groups) into whole
         # blocks: on a line of their own, so that the rows add up to the total.
@@ -332,6 +269,91 @@ def indicator_breakdown(
         by_month=by_month,
         rounded=reached.rounded,
     )
+
+
+def _reached_by(
+    user: Any, indicator: PlanIndicator, fivew_dim: str, *, by_month: bool
+) -> fivew.Reached:
+    """What the 5W reports for the indicator's linked activities and indicators, by `fivew_dim`."""
+    plan = indicator.plan
+    operation = plan.operation
+    acts, inds = _links(indicator)
+    measure = "total" if indicator.counts_people else "quantity"
+    if acts or inds:
+        groups = fivew.reached_by_link(
+            user=user,
+            operation=operation,
+            year=plan.year,
+            activity_ids=sorted(acts),
+            indicator_ids=sorted(inds),
+            measure=measure,
+            dims=[fivew_dim],
+        )
+    else:
+        groups = fivew.ReachedGroups(
+            groups=[], rule=fivew.counting_rule_code(operation), controlled=False, source="rows"
+        )
+    return fivew.reached_series(
+        operation=operation,
+        reached=groups,
+        key=lambda g: g[fivew_dim],
+        measure=measure,
+        by_month=by_month,
+    )
+
+
+def _area_rows(indicator: PlanIndicator, level: int, reached: fivew.Reached) -> list[BreakdownRow]:
+    targets, baselines = _area_targets(indicator, level)
+    keys = set(targets) | {k for k in reached.values if k is not None and k != fivew.POOLED}
+    areas = {a.pk: a for a in AdminArea.objects.filter(pk__in=keys)}
+    rows = []
+    for key in sorted(keys, key=lambda k: areas[k].pcode if k in areas else ""):
+        area = areas.get(key)
+        rows.append(
+            BreakdownRow(
+                key=key,
+                label=area.name if area else "—",
+                code=area.pcode if area else "",
+                target=targets.get(key),
+                baseline=baselines.get(key),
+                reached=reached.values.get(key, 0),
+            )
+        )
+    return rows
+
+
+def _group_rows(indicator: PlanIndicator, reached: fivew.Reached) -> list[BreakdownRow]:
+    targets, baselines = _group_targets(indicator)
+    keys = set(targets) | {k for k in reached.values if k is not None and k != fivew.POOLED}
+    groups_by_id = {g.pk: g for g in PopulationGroup.objects.filter(pk__in=keys)}
+    rows = []
+    for key in sorted(keys, key=lambda k: groups_by_id[k].code if k in groups_by_id else ""):
+        group = groups_by_id.get(key)
+        rows.append(
+            BreakdownRow(
+                key=key,
+                label=group.name if group else "—",
+                code=group.code if group else "",
+                target=targets.get(key),
+                baseline=baselines.get(key),
+                reached=reached.values.get(key, 0),
+            )
+        )
+    return rows
+
+
+def _month_rows(reached: fivew.Reached) -> list[BreakdownRow]:
+    return [
+        BreakdownRow(
+            key=key,
+            label=f"{key:%Y-%m}",
+            code=f"{key:%Y-%m}",
+            target=None,
+            baseline=None,
+            reached=reached.values.get(key),
+        )
+        for key in sorted(k for k in reached.values if k is not None)
+    ]
 
 
 def indicator_get(plan: Plan, pk: int) -> PlanIndicator:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 
@@ -368,7 +367,7 @@ def _allocation(operation: Operation, users: dict[str, User], bodies: dict[str, 
 
 
 @transaction.atomic
-def demo_planning_load(*, operation: Operation, by: Any = None) -> int:
+def demo_planning_load(*, operation: Operation, by: User | None = None) -> int:
     """Load the planning demo (once); returns 1 when loaded, 0 when it was already there."""
     if Plan.objects.filter(operation=operation).exists():
         return 0

@@ -36,6 +36,7 @@ from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_tasks import task
 
 from tutela.core.counts import MAX_AMOUNT, max_amount_text
 from tutela.core.imports import uploads
@@ -548,9 +549,6 @@ def funding_import_start(
     _require_funding_manager(by, operation)
 
     def queue(upload: uploads.Upload) -> FundingImport:
-        # imported when called: the task module imports this service back
-        from tutela.planning.tasks import import_fts_in_background
-
         record = FundingImport(operation=operation, user=by, year=year, file_name=upload.name)
         return uploads.record_queue(
             record,
@@ -770,3 +768,11 @@ def funding_import_annotated(*, record: FundingImport) -> bytes:
     return uploads.record_annotated_workbook(
         record, read=lambda data: read_table(data, file_name=record.file_name), recheck=None
     )
+
+
+# Beside the service it runs and the one that queues it (tutela.planning.tasks lists it).
+@task()
+def import_fts_in_background(*, record_id: int, dry_run: bool = False) -> dict[str, object]:
+    """Run a queued FTS import (see funding_import_start)."""
+    record = funding_import_run_recorded(record_id=record_id, dry_run=dry_run)
+    return {"import_id": record.pk, "status": record.status}

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tutela.core.forms.directory import apply_validation_error
 from tutela.core.models import User
 from tutela.core.services.audit import audit_read
-from tutela.core.views.common import download
+from tutela.core.views.common import current_user, download, operation_for, post_action
 from tutela.planning import access, documents
 from tutela.planning.forms.allocations import (
     AllocationForm,
@@ -41,7 +41,7 @@ from tutela.planning.selectors import allocations as selectors
 from tutela.planning.selectors import reviews as review_selectors
 from tutela.planning.services import allocations as services
 from tutela.planning.services import reviews as review_services
-from tutela.planning.views.common import current_user, operation_for, page, post_action
+from tutela.planning.views.common import page
 
 
 def _allocation(request: HttpRequest, slug: str, pk: int) -> Allocation:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tutela.core.forms.directory import apply_validation_error, valid_filters
 from tutela.core.imports import pages as import_pages
 from tutela.core.models import Operation
-from tutela.core.views.common import download, paginate
+from tutela.core.views.common import current_user, download, operation_for, paginate, post_action
 from tutela.planning import access, charts, exports
 from tutela.planning.forms.funding import (
     BY_LABELS,
@@ -32,7 +32,7 @@ from tutela.planning.models import FundingFlow, FundingImport
 from tutela.planning.selectors import funding as selectors
 from tutela.planning.services import fts_import
 from tutela.planning.services import funding as services
-from tutela.planning.views.common import current_user, operation_for, page, post_action
+from tutela.planning.views.common import page
 
 
 def _coverage_args(request: HttpRequest, operation: Operation) -> tuple[int, str, int]:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tutela.core.views.common import current_user, operation_for, post_action, save_form
 from tutela.planning import access, exports
 from tutela.planning.forms.plans import (
     IndicatorForm,
@@ -30,7 +31,7 @@ from tutela.planning.selectors import fivew, funding
 from tutela.planning.selectors import plans as selectors
 from tutela.planning.selectors import projects as project_selectors
 from tutela.planning.services import plans as services
-from tutela.planning.views.common import current_user, operation_for, page, post_action, save_form
+from tutela.planning.views.common import page
 
 
 def _plan(request: HttpRequest, slug: str, pk: int) -> Plan:
@@ -72,11 +73,7 @@ def plan_create(request: HttpRequest, slug: str) -> HttpResponse:
     access.require_plan_editor(request.user, operation)
     form = PlanForm(request.POST or None, operation=operation)
 
-    def create() -> Plan:
-        return services.plan_create(
-            operation=operation, by=current_user(request), **form.cleaned_data
-        )
-
+    create = partial(services.plan_create, operation=operation, by=current_user(request))
     saved = save_form(request, form, create, success=_("Plan created."), then=_plan_url)
     return saved or page(request, "planning/plan_form.html", operation, form=form, plan=None)
 
@@ -91,7 +88,7 @@ def plan_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     saved = save_form(
         request,
         form,
-        lambda: update(**form.cleaned_data),
+        update,
         success=_("Plan saved."),
         then=_plan_url(plan),
     )
@@ -144,9 +141,7 @@ def objective_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     plan = _editable_plan(request, slug, pk)
     form = ObjectiveForm(request.POST or None, plan=plan)
 
-    def create() -> Objective:
-        return services.objective_create(plan=plan, by=current_user(request), **form.cleaned_data)
-
+    create = partial(services.objective_create, plan=plan, by=current_user(request))
     saved = save_form(request, form, create, success=_("Objective added."), then=_plan_url(plan))
     return saved or page(
         request,
@@ -169,11 +164,7 @@ def objective_edit(request: HttpRequest, slug: str, pk: int, objective_pk: int) 
     }
     form = ObjectiveForm(request.POST or None, plan=plan, initial=initial)
 
-    def update() -> Objective:
-        return services.objective_update(
-            objective=objective, by=current_user(request), **form.cleaned_data
-        )
-
+    update = partial(services.objective_update, objective=objective, by=current_user(request))
     saved = save_form(request, form, update, success=_("Objective saved."), then=_plan_url(plan))
     return saved or page(
         request,
@@ -214,9 +205,7 @@ def indicator_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     plan = _editable_plan(request, slug, pk)
     form = IndicatorForm(request.POST or None, plan=plan)
 
-    def create() -> PlanIndicator:
-        return services.indicator_create(plan=plan, by=current_user(request), **form.cleaned_data)
-
+    create = partial(services.indicator_create, plan=plan, by=current_user(request))
     saved = save_form(request, form, create, success=_("Indicator added."), then=_indicator_url)
     return saved or page(
         request,
@@ -238,11 +227,7 @@ def indicator_edit(request: HttpRequest, slug: str, pk: int, indicator_pk: int) 
     initial["fivew_indicators"] = list(indicator.fivew_indicators.all())
     form = IndicatorForm(request.POST or None, plan=plan, initial=initial)
 
-    def update() -> PlanIndicator:
-        return services.indicator_update(
-            indicator=indicator, by=current_user(request), **form.cleaned_data
-        )
-
+    update = partial(services.indicator_update, indicator=indicator, by=current_user(request))
     saved = save_form(
         request, form, update, success=_("Indicator saved."), then=_indicator_url(indicator)
     )

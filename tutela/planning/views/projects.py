@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tutela.core import access as core_access
 from tutela.core.forms.directory import apply_validation_error, valid_filters
 from tutela.core.models import Operation
-from tutela.core.views.common import paginate
+from tutela.core.views.common import current_user, operation_for, paginate, post_action
 from tutela.planning import access
 from tutela.planning.forms.projects import (
     CommentForm,
@@ -30,7 +30,7 @@ from tutela.planning.forms.projects import (
 from tutela.planning.models import Project, ProjectVersion
 from tutela.planning.selectors import projects as selectors
 from tutela.planning.services import projects as services
-from tutela.planning.views.common import current_user, operation_for, page, post_action
+from tutela.planning.views.common import page
 
 
 def _project(request: HttpRequest, slug: str, pk: int) -> Project:
