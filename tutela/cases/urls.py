@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tutela.cases.views import cases, directory, referrals, reports, settings, workflow
+from tutela.cases.views import cases, directory, odk, referrals, reports, settings, workflow
 from tutela.cases.views import peers as peer_views
 
 app_name = "cases"
@@ -22,6 +22,9 @@ urlpatterns = [
     path(f"{base}settings/", settings.settings_page, name="settings"),
     path(f"{base}settings/<str:kind>/new/", settings.reference_item, name="reference_add"),
     path(f"{base}settings/<str:kind>/<int:pk>/", settings.reference_item, name="reference_edit"),
+    path(f"{base}odk/", odk.odk_page, name="odk"),
+    path(f"{base}odk/public-key.pem", odk.odk_public_key, name="odk_public_key"),
+    path(f"{base}odk/<str:kind>.xlsx", odk.odk_form_download, name="odk_form"),
     path(f"{base}peers/", peer_views.peers_page, name="peers"),
     path(f"{base}peers/<int:pk>/revoke/", peer_views.peer_revoke, name="peer_revoke"),
     path(f"{base}inbound-referrals/", peer_views.inbound_list, name="inbound_list"),

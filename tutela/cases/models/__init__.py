@@ -8,6 +8,7 @@ from tutela.cases.models.cases import (
     age_band_for,
 )
 from tutela.cases.models.consent import Consent, ConsentOverride
+from tutela.cases.models.odk import OdkKey, OdkSubmission
 from tutela.cases.models.peers import (
     InboundReferral,
     InstanceKey,
@@ -44,6 +45,8 @@ __all__ = [
     "InboundReferral",
     "InstanceKey",
     "Intervention",
+    "OdkKey",
+    "OdkSubmission",
     "Peer",
     "PeerMessage",
     "PeerPackageSeen",

@@ -1,0 +1,229 @@
+"""The operation's ODK key pair and its case registration and follow-up XLSForms.
+
+The forms are for KoboToolbox and ODK Collect: the settings sheet carries the operation's public
+key, so that Collect encrypts each finalised submission on the phone; only Tutela, with the
+private key, can read it (tutela.cases.services.odk_import). Labels are in the operation's
+languages (through the gettext catalogues); the question names are what the importer reads.
+
+    content = xlsform_cases(operation, "registration")   # xlsx bytes
+    xlsform_convert(content)                              # the XForm XML, through pyxform
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
+from openpyxl import Workbook
+
+from tutela.cases import access, odk_crypto
+from tutela.cases.models import Case, OdkKey
+from tutela.core.models import AdminArea, AuditEntry, Operation, User
+from tutela.core.services.audit import audit_write
+from tutela.core.spreadsheets import xlsx_row
+
+FORMS = ("registration", "follow_up")
+LANGUAGE_NAMES = {"en": "English (en)", "fr": "Français (fr)", "es": "Español (es)"}
+
+
+def form_id(operation: Operation, kind: str) -> str:
+    return f"tutela_{kind}_{operation.slug}".replace("-", "_")
+
+
+# --- The key pair ---------------------------------------------------------------------------------
+
+
+def odk_key_get_or_create(*, operation: Operation, by: User | None = None) -> OdkKey:
+    """The operation's key pair, made on first use (the creation is audited)."""
+    key = OdkKey.objects.filter(operation=operation).first()
+    if key is not None:
+        return key
+    private = odk_crypto.generate_private_key()
+    try:
+        with transaction.atomic():
+            key = OdkKey.objects.create(
+                operation=operation,
+                private_key=private,
+                public_key=odk_crypto.public_key_base64(private),
+                created_by=by,
+            )
+    except IntegrityError:  # made at the same moment by another request: that one is the key
+        return OdkKey.objects.get(operation=operation)
+    audit_write(
+        actor=by,
+        action=AuditEntry.Action.SECURITY,
+        instance=key,
+        operation=operation,
+        summary="ODK submission encryption key pair generated",
+        after={"public_key": key.public_key[-16:]},
+    )
+    return key
+
+
+def require_form_manager(user: Any, operation: Operation) -> None:
+    if not access.can_manage_settings(user, operation):
+        raise PermissionDenied
+
+
+# --- The XLSForms ---------------------------------------------------------------------------------
+
+
+class _Sheet:
+    def __init__(self, languages: list[str]) -> None:
+        self.languages = languages
+        self.survey: list[dict[str, Any]] = []
+        self.choices: list[dict[str, Any]] = []
+
+    def labels(self, text: Any, column: str = "label") -> dict[str, str]:
+        result = {}
+        for code in self.languages:
+            with override(code):
+                result[f"{column}::{LANGUAGE_NAMES.get(code, f'{code} ({code})')}"] = str(text)
+        return result
+
+    def q(self, type_: str, name: str, label: Any, **extra: Any) -> None:
+        row: dict[str, Any] = {"type": type_, "name": name, **self.labels(label)}
+        for key in ("hint", "constraint_message"):
+            if key in extra:
+                row.update(self.labels(extra.pop(key), key))
+        row.update(extra)
+        self.survey.append(row)
+
+    def choice(self, list_name: str, name: str, label: Any, **extra: str) -> None:
+        self.choices.append({"list_name": list_name, "name": name, **self.labels(label), **extra})
+
+    def choice_list(self, list_name: str, items: Iterable[tuple[str, Any]]) -> None:
+        for name, label in items:
+            self.choice(list_name, name, label)
+
+    def workbook(self, settings: dict[str, str]) -> bytes:
+        workbook = Workbook()
+        for index, (title, rows) in enumerate(
+            (("survey", self.survey), ("choices", self.choices), ("settings", [settings]))
+        ):
+            sheet = workbook.active if index == 0 else workbook.create_sheet(title)
+            assert sheet is not None
+            sheet.title = title
+            columns = list(dict.fromkeys(key for row in rows for key in row))
+            sheet.append(xlsx_row(sheet, columns))
+            for row in rows:
+                sheet.append(xlsx_row(sheet, [row.get(column) or None for column in columns]))
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+
+
+def _yes_no(sheet: _Sheet) -> None:
+    sheet.choice_list("yes_no", [("yes", _("Yes")), ("no", _("No"))])
+
+
+def _registration(sheet: _Sheet, operation: Operation) -> None:
+    countries = list(operation.countries.values_list("country_pcode", flat=True))
+    areas = AdminArea.objects.filter(country_pcode__in=countries, level__in=(1, 2)).order_by(
+        "level", "name"
+    )
+    parents = dict(
+        AdminArea.objects.filter(country_pcode__in=countries, level=1).values_list("id", "pcode")
+    )
+    for area in areas:
+        extra = {"admin1": parents.get(area.parent_id, "")} if area.level == 2 else {}
+        sheet.choice(f"admin{area.level}", area.pcode, area.name, **extra)
+    sheet.choice_list("sex", [("F", _("Female")), ("M", _("Male")), ("O", _("Other"))])
+    sheet.choice_list("case_type", Case.Type.choices)
+    sheet.choice_list("risk_level", Case.RiskLevel.choices)
+    _yes_no(sheet)
+    sheet.q(
+        "select_one yes_no",
+        "consent_services",
+        _("Has the person agreed to be registered for case management?"),
+        required="yes",
+        constraint=". = 'yes'",
+        constraint_message=_("Without the person's consent, do not register the case."),
+    )
+    sheet.q(
+        "select_one yes_no",
+        "consent_aggregate",
+        _("May the case be counted in anonymous statistics?"),
+        required="yes",
+    )
+    sheet.q("date", "registered_on", _("Registration date"), required="yes", default="today()")
+    sheet.q("select_one admin1", "admin1_pcode", _("Area (admin 1)"), required="yes")
+    sheet.q(
+        "select_one admin2",
+        "admin2_pcode",
+        _("Area (admin 2)"),
+        choice_filter="admin1=${admin1_pcode}",
+    )
+    sheet.q("text", "given_name", _("Given name"), required="yes")
+    sheet.q("text", "family_name", _("Family name"))
+    sheet.q("select_one sex", "sex", _("Sex"), required="yes")
+    sheet.q(
+        "integer",
+        "age",
+        _("Age"),
+        constraint=". >= 0 and . <= 120",
+        constraint_message=_("The age must be between 0 and 120."),
+    )
+    sheet.q("text", "phone", _("Phone"))
+    sheet.q("select_one case_type", "case_type", _("Type of case"), required="yes")
+    sheet.q("select_one risk_level", "risk_level", _("Risk level"), required="yes")
+    sheet.q("text", "summary", _("Summary"), hint=_("Only what the case needs; no other names."))
+
+
+def _follow_up(sheet: _Sheet) -> None:
+    sheet.choice_list("risk_level", Case.RiskLevel.choices)
+    sheet.q(
+        "text",
+        "case_code",
+        _("Case code"),
+        required="yes",
+        hint=_("The code Tutela gave the case, for example AMSS-2026-00012."),
+    )
+    sheet.q("date", "visited_on", _("Date of the follow-up"), required="yes", default="today()")
+    sheet.q("select_one risk_level", "risk_level", _("Risk level now"))
+    sheet.q("text", "note", _("Note"), required="yes")
+
+
+def xlsform_cases(operation: Operation, kind: str, *, submission_url: str = "") -> bytes:
+    """The XLSForm (xlsx bytes) of case registration or follow-up, encrypted with the operation's
+    public key."""
+    if kind not in FORMS:
+        raise ValueError(kind)
+    key = odk_key_get_or_create(operation=operation)
+    languages = [code for code in (operation.languages or []) if code] or ["en", "fr"]
+    sheet = _Sheet(languages)
+    if kind == "registration":
+        _registration(sheet, operation)
+        title = _("Case registration")
+    else:
+        _follow_up(sheet)
+        title = _("Case follow-up")
+    default = operation.default_language or languages[0]
+    with override(default):
+        form_title = f"{title} – {operation.name}"
+    settings = {
+        "form_title": form_title,
+        "form_id": form_id(operation, kind),
+        "version": timezone.now().strftime("%Y%m%d%H%M"),
+        "default_language": LANGUAGE_NAMES.get(default, f"{default} ({default})"),
+        "public_key": key.public_key,
+    }
+    if submission_url:
+        settings["submission_url"] = submission_url
+    return sheet.workbook(settings)
+
+
+def xlsform_convert(content: bytes, warnings: list[str] | None = None) -> str:
+    """The XForm XML of an XLSForm, as KoboToolbox would make it (pyxform). Raises its errors."""
+    from pyxform.xls2xform import convert
+
+    result = convert(
+        xlsform=io.BytesIO(content), warnings=warnings, validate=False, file_type=".xlsx"
+    )
+    return str(result.xform)
