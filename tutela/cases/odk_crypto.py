@@ -26,9 +26,10 @@ import hashlib
 from dataclasses import dataclass, field
 
 from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.decrepit.ciphers.modes import CFB  # ODK's spec: AES/CFB
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
 from defusedxml import ElementTree
 from django.utils.translation import gettext as _
 
@@ -82,7 +83,8 @@ def _oaep(mgf_hash: hashes.HashAlgorithm) -> padding.OAEP:
     return padding.OAEP(mgf=padding.MGF1(algorithm=mgf_hash), algorithm=hashes.SHA256(), label=None)
 
 
-OAEP_VARIANTS = (_oaep(hashes.SHA256()), _oaep(hashes.SHA1()))  # Collect, then Enketo
+# Collect (BouncyCastle), then Enketo (MGF1-SHA-1).
+OAEP_VARIANTS = (_oaep(hashes.SHA256()), _oaep(hashes.SHA1()))  # noqa: S303
 
 
 def rsa_unwrap(key: rsa.RSAPrivateKey, data: bytes) -> bytes:
@@ -113,7 +115,7 @@ def ivs(instance_id: str, key: bytes, count: int) -> list[bytes]:
 def aes_decrypt(key: bytes, iv: bytes, data: bytes) -> bytes:
     if not data or len(data) % 16:
         raise OdkError(_("An encrypted file is truncated or damaged."))
-    decryptor = Cipher(algorithms.AES(key), modes.CFB(iv)).decryptor()
+    decryptor = Cipher(algorithms.AES(key), CFB(iv)).decryptor()
     padded = decryptor.update(data) + decryptor.finalize()
     pad = padded[-1]
     if not 1 <= pad <= 16 or padded[-pad:] != bytes([pad]) * pad:
@@ -228,9 +230,7 @@ def decrypt_submission(private_pem: str, manifest_xml: bytes, files: dict[str, b
     except OdkError as error:
         raise OdkError(_("The submission's signature is not valid: it was altered.")) from error
     if signed != expected:
-        raise OdkError(
-            _("The submission's signature does not match its content: it was altered.")
-        )
+        raise OdkError(_("The submission's signature does not match its content: it was altered."))
     xml = clear.pop(manifest.xml_file)
     return Decrypted(
         manifest=manifest, xml=xml, media={_clear_name(k): v for k, v in clear.items()}

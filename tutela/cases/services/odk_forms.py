@@ -132,7 +132,7 @@ def _registration(sheet: _Sheet, operation: Operation) -> None:
         AdminArea.objects.filter(country_pcode__in=countries, level=1).values_list("id", "pcode")
     )
     for area in areas:
-        extra = {"admin1": parents.get(area.parent_id, "")} if area.level == 2 else {}
+        extra = {"admin1": parents.get(area.parent_id or 0, "")} if area.level == 2 else {}
         sheet.choice(f"admin{area.level}", area.pcode, area.name, **extra)
     sheet.choice_list("sex", [("F", _("Female")), ("M", _("Male")), ("O", _("Other"))])
     sheet.choice_list("case_type", Case.Type.choices)

@@ -20,7 +20,6 @@ import io
 import posixpath
 import zipfile
 from dataclasses import dataclass, field
-from typing import Any
 
 from defusedxml import ElementTree
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -91,7 +90,7 @@ def submissions_from_zip(content: bytes) -> dict[str, dict[str, bytes]]:
     for info in infos:
         folder, name = posixpath.split(info.filename)
         folders.setdefault(folder, {})
-    submissions = {
+    submissions: dict[str, dict[str, bytes]] = {
         folder: {} for folder in folders if f"{folder}/{MANIFEST}".lstrip("/") in archive.namelist()
     }
     if not submissions:
@@ -187,9 +186,7 @@ def _follow_up(operation: Operation, by: User, values: dict[str, str]) -> Case:
     code = values.get("case_code", "").strip().upper()
     case = access.cases_for_user(by, operation).filter(code=code).first()
     if case is None or not access.can_edit_case(by, case):
-        raise ValidationError(
-            _("No case %(code)s that you may update.") % {"code": code or "–"}
-        )
+        raise ValidationError(_("No case %(code)s that you may update.") % {"code": code or "–"})
     visited_on = _date(values.get("visited_on", ""), "visited_on")
     follow_up = workflow.follow_up_schedule(
         case=case, by=by, due_on=visited_on, kind=FollowUp.Kind.VISIT
@@ -220,9 +217,7 @@ def _one(
     outcome = Outcome(name=name or MANIFEST)
     decrypted = odk_crypto.decrypt_submission(private_key, files[MANIFEST], files)
     outcome.instance_id = decrypted.manifest.instance_id
-    if OdkSubmission.objects.filter(
-        operation=operation, instance_id=outcome.instance_id
-    ).exists():
+    if OdkSubmission.objects.filter(operation=operation, instance_id=outcome.instance_id).exists():
         outcome.action = "skipped"
         return outcome
     form, values = _values(decrypted.xml)
@@ -268,7 +263,11 @@ def odk_import(
             try:
                 with transaction.atomic():
                     outcome = _one(
-                        operation, by, key.private_key, name, submissions[name],
+                        operation,
+                        by,
+                        key.private_key,
+                        name,
+                        submissions[name],
                         confirm_not_duplicate,
                     )
             except (odk_crypto.OdkError, ValidationError, PermissionDenied) as error:

@@ -22,9 +22,10 @@ import io
 import os
 import zipfile
 
+from cryptography.hazmat.decrepit.ciphers.modes import CFB  # ODK's spec: AES/CFB
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
 
 
 def _pkcs7(data: bytes) -> bytes:
@@ -64,7 +65,7 @@ def encrypt_submission(
         nonlocal counter
         seed[counter % 16] = (seed[counter % 16] + 1) % 256
         counter += 1
-        encryptor = Cipher(algorithms.AES(key), modes.CFB(bytes(seed))).encryptor()
+        encryptor = Cipher(algorithms.AES(key), CFB(bytes(seed))).encryptor()
         return encryptor.update(_pkcs7(data)) + encryptor.finalize()
 
     media_xml = ""

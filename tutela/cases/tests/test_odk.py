@@ -18,8 +18,12 @@ from openpyxl import load_workbook
 from tutela.cases import odk_crypto
 from tutela.cases.models import Case, Consent, FollowUp, OdkKey, OdkSubmission
 from tutela.cases.services import odk_import
-from tutela.cases.services.odk_forms import form_id, odk_key_get_or_create, xlsform_cases
-from tutela.cases.services.odk_forms import xlsform_convert
+from tutela.cases.services.odk_forms import (
+    form_id,
+    odk_key_get_or_create,
+    xlsform_cases,
+    xlsform_convert,
+)
 from tutela.cases.tests.odk_collect import briefcase_zip, encrypt_submission
 from tutela.core.models import AuditEntry
 
@@ -90,10 +94,12 @@ def test_the_forms_convert_with_the_public_key_in_the_operation_languages(cw, ki
     assert row["form_id"] == form_id(cw.operation, kind)
     xform = xlsform_convert(content)
     assert f'base64RsaPublicKey="{key.public_key}"' in xform
-    assert 'lang="Français (fr)"' in xform and 'lang="English (en)"' in xform
+    assert 'lang="Français (fr)"' in xform
+    assert 'lang="English (en)"' in xform
     assert "Code du cas" in xform or "Sexe" in xform  # French labels from the catalogue
     # The same key for every form of the operation; the private key never in the form.
-    assert xlsform_cases(cw.operation, kind) and OdkKey.objects.count() == 1
+    assert xlsform_cases(cw.operation, kind)
+    assert OdkKey.objects.count() == 1
     private_body = "".join(key.private_key.splitlines()[1:-1])
     assert private_body[:40] not in xform
 
@@ -103,7 +109,8 @@ def test_the_private_key_is_encrypted_at_rest(cw):
     with connection.cursor() as cursor:
         cursor.execute("SELECT private_key FROM cases_odkkey WHERE id = %s", [key.pk])
         stored = cursor.fetchone()[0]
-    assert "PRIVATE KEY" not in stored and "PRIVATE KEY" in key.private_key
+    assert "PRIVATE KEY" not in stored
+    assert "PRIVATE KEY" in key.private_key
     assert AuditEntry.objects.filter(
         action=AuditEntry.Action.SECURITY, entity_id=str(key.pk)
     ).exists()
@@ -156,7 +163,8 @@ def test_an_encrypted_registration_then_a_follow_up_become_a_case(cw):
     assert result.saved, result.errors
     assert result.outcomes[0].action == "followed_up"
     visit = FollowUp.objects.get(case=case)
-    assert visit.done_on.isoformat() == "2026-12-02" and "safer now" in visit.note
+    assert visit.done_on.isoformat() == "2026-12-02"
+    assert "safer now" in visit.note
     case.refresh_from_db()
     assert case.risk_level == "medium"
 
@@ -189,7 +197,8 @@ def test_a_tampered_file_is_refused_and_nothing_of_the_upload_is_saved(cw):
     assert not result.saved
     assert [o.name for o in result.errors] == ["b"]
     assert "altered" in result.errors[0].error
-    assert Case.objects.count() == 0 and OdkSubmission.objects.count() == 0
+    assert Case.objects.count() == 0
+    assert OdkSubmission.objects.count() == 0
 
 
 def test_a_tampered_manifest_is_refused(cw):
@@ -199,7 +208,8 @@ def test_a_tampered_manifest_is_refused(cw):
         instance_id.encode(), _uuid().encode()
     )
     result = _import(cw, {"a": files})
-    assert not result.saved and result.errors[0].error
+    assert not result.saved
+    assert result.errors[0].error
     assert Case.objects.count() == 0
 
 
@@ -221,9 +231,7 @@ def test_a_submission_for_another_key_is_refused_with_a_clear_message(cw):
 def test_refusals_of_content(cw):
     no_consent, missing = _uuid(), _uuid()
     submissions = {
-        "consent": _encrypt(
-            cw, _registration(cw, no_consent, consent_services="no"), no_consent
-        ),
+        "consent": _encrypt(cw, _registration(cw, no_consent, consent_services="no"), no_consent),
         "missing": _encrypt(cw, _registration(cw, missing), missing),
     }
     del submissions["missing"]["submission.xml.enc"]
@@ -231,9 +239,7 @@ def test_refusals_of_content(cw):
     errors = {o.name: o.error for o in result.errors}
     assert "consent" in errors["consent"]
     assert "missing" in errors["missing"]
-    clear = (
-        b'<data xmlns="http://opendatakit.org/submissions" id="x"><a>1</a></data>'
-    )
+    clear = b'<data xmlns="http://opendatakit.org/submissions" id="x"><a>1</a></data>'
     result = _import(cw, {"clear": {"submission.xml": clear}})
     assert "not encrypted" in result.errors[0].error
     with pytest.raises(odk_import.OdkImportError, match="ZIP"):
@@ -254,7 +260,8 @@ def test_a_probable_duplicate_is_refused_unless_confirmed(cw):
         submissions=duplicate,
         confirm_not_duplicate=True,
     )
-    assert result.saved and Case.objects.count() == 2
+    assert result.saved
+    assert Case.objects.count() == 2
 
 
 def test_a_follow_up_of_another_organisations_case_is_refused(cw):
@@ -282,9 +289,12 @@ def test_pages_and_access(cw, as_user, tmp_path):
     manager = as_user(world.coordinator)
     response = manager.get(form)
     assert response.status_code == 200
-    assert "public_key" in [c.value for c in load_workbook(io.BytesIO(response.content))["settings"][1]]
+    assert "public_key" in [
+        c.value for c in load_workbook(io.BytesIO(response.content))["settings"][1]
+    ]
     pem = manager.get(key).content.decode()
-    assert "PUBLIC KEY" in pem and "PRIVATE" not in pem
+    assert "PUBLIC KEY" in pem
+    assert "PRIVATE" not in pem
     assert manager.get(page).status_code == 200
     for user in (world.viewer, world.other_partner, world.partner, cw.caseworker):
         client = as_user(user)
@@ -312,7 +322,10 @@ def test_pages_and_access(cw, as_user, tmp_path):
     # The command line, for a manager only.
     target = tmp_path / "form.xlsx"
     call_command(
-        "cases_odk_form", operation=slug, form="follow_up", email=world.coordinator.email,
+        "cases_odk_form",
+        operation=slug,
+        form="follow_up",
+        email=world.coordinator.email,
         output=str(target),
     )
     assert re.search(rb"PK", target.read_bytes()[:2])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tutela.cases import access
@@ -30,8 +31,13 @@ def odk_page(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         if not is_staff:
             raise PermissionDenied
-        files = {f.name: f.read() for f in request.FILES.getlist("files")[:1000]}
+        uploads = request.FILES.getlist("files")
         try:
+            if len(uploads) > 1000 or sum(f.size or 0 for f in uploads) > (
+                odk_import.MAX_UPLOAD_BYTES
+            ):
+                raise odk_import.OdkImportError(_("The upload is too large (50 MB at most)."))
+            files = {str(f.name): f.read() for f in uploads}
             submissions = odk_import.submissions_from_files(files)
             result = odk_import.odk_import(
                 operation=operation,
@@ -82,4 +88,3 @@ def odk_public_key(request: HttpRequest, slug: str) -> HttpResponse:
     response = HttpResponse(public_key_pem(key.private_key), content_type="application/x-pem-file")
     response["Content-Disposition"] = f'attachment; filename="{slug}-odk-public-key.pem"'
     return response
-
