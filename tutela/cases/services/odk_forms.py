@@ -221,6 +221,7 @@ def xlsform_cases(operation: Operation, kind: str, *, submission_url: str = "") 
 
 def xlsform_convert(content: bytes, warnings: list[str] | None = None) -> str:
     """The XForm XML of an XLSForm, as KoboToolbox would make it (pyxform). Raises its errors."""
+    # pyxform is loaded only when a form is converted (the tests do; pages only write xlsx).
     from pyxform.xls2xform import convert
 
     result = convert(
