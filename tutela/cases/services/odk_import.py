@@ -285,4 +285,15 @@ def odk_import(
                 f"{result.count('followed_up')} followed up, {result.count('skipped')} skipped",
                 after={"instances": [o.instance_id for o in result.outcomes]},
             )
+    if result.errors:
+        # Refused uploads are audited too (an altered submission or another key is a signal).
+        audit_write(
+            actor=by,
+            action=AuditEntry.Action.SECURITY,
+            operation=operation,
+            entity_type="odk_import",
+            summary=f"ODK import refused: {len(result.errors)} of {len(result.outcomes)} "
+            "submission(s) refused, nothing saved",
+            after={"refused": [o.name for o in result.errors]},
+        )
     return result

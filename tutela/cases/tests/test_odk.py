@@ -199,6 +199,9 @@ def test_a_tampered_file_is_refused_and_nothing_of_the_upload_is_saved(cw):
     assert "altered" in result.errors[0].error
     assert Case.objects.count() == 0
     assert OdkSubmission.objects.count() == 0
+    refused = AuditEntry.objects.get(entity_type="odk_import")
+    assert refused.action == AuditEntry.Action.SECURITY
+    assert refused.actor == cw.caseworker
 
 
 def test_a_tampered_manifest_is_refused(cw):
