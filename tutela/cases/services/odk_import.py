@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from defusedxml import ElementTree
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from tutela.cases import access, odk_crypto
@@ -272,6 +272,11 @@ def odk_import(
                     )
             except (odk_crypto.OdkError, ValidationError, PermissionDenied) as error:
                 outcome = Outcome(name=name or MANIFEST, error=_message(error) or _("Refused."))
+            except IntegrityError:  # the same submission imported by someone else meanwhile
+                outcome = Outcome(
+                    name=name or MANIFEST,
+                    error=_("This submission was being imported at the same time: try again."),
+                )
             result.outcomes.append(outcome)
         if result.errors:
             transaction.set_rollback(True)
