@@ -26,7 +26,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from tutela.cases import access, odk_crypto
+from tutela.cases import access, files, odk_crypto
 from tutela.cases.models import Case, Consent, FollowUp, OdkSubmission
 from tutela.cases.services import cases as case_services
 from tutela.cases.services import consent as consent_services
@@ -53,6 +53,7 @@ class Outcome:
     case_code: str = ""
     action: str = ""  # "registered", "followed_up", "skipped"
     error: str = ""
+    stored: list[str] = field(default_factory=list)  # documents' files written for this one
 
 
 @dataclass
@@ -210,16 +211,15 @@ def _one(
     operation: Operation,
     by: User,
     private_key: str,
-    name: str,
-    files: dict[str, bytes],
+    outcome: Outcome,
+    submission: dict[str, bytes],
     confirm: bool,
-) -> Outcome:
-    outcome = Outcome(name=name or MANIFEST)
-    decrypted = odk_crypto.decrypt_submission(private_key, files[MANIFEST], files)
+) -> None:
+    decrypted = odk_crypto.decrypt_submission(private_key, submission[MANIFEST], submission)
     outcome.instance_id = decrypted.manifest.instance_id
     if OdkSubmission.objects.filter(operation=operation, instance_id=outcome.instance_id).exists():
         outcome.action = "skipped"
-        return outcome
+        return
     form, values = _values(decrypted.xml)
     if form != decrypted.manifest.form_id:
         raise odk_crypto.OdkError(_("The decrypted submission is not the one of its manifest."))
@@ -234,6 +234,12 @@ def _one(
             _("This submission is of the form %(form)s, not of this operation's case forms.")
             % {"form": form}
         )
+    for media_name, content in decrypted.media.items():
+        # Photos and scans the form may ask for: checked and stored encrypted like any upload.
+        document = case_services.document_add(
+            case=case, by=by, filename=media_name, content=content
+        )
+        outcome.stored.append(str(document.storage_name.name))
     OdkSubmission.objects.create(
         operation=operation,
         instance_id=outcome.instance_id,
@@ -242,7 +248,6 @@ def _one(
         imported_by=by,
     )
     outcome.case_code = case.code
-    return outcome
 
 
 def odk_import(
@@ -258,26 +263,59 @@ def odk_import(
         raise PermissionDenied
     key = odk_key_get_or_create(operation=operation)
     result = ImportResult()
+    try:
+        _import_all(operation, by, key.private_key, submissions, confirm_not_duplicate, result)
+    except Exception:
+        _remove_stored(result)
+        raise
+    if result.errors:
+        _remove_stored(result)
+        # Refused uploads are audited too (an altered submission or another key is a signal).
+        audit_write(
+            actor=by,
+            action=AuditEntry.Action.SECURITY,
+            operation=operation,
+            entity_type="odk_import",
+            summary=f"ODK import refused: {len(result.errors)} of {len(result.outcomes)} "
+            "submission(s) refused, nothing saved",
+            after={"refused": [o.name for o in result.errors]},
+        )
+    return result
+
+
+def _remove_stored(result: ImportResult) -> None:
+    """The rows are rolled back; the documents' files written meanwhile are removed too."""
+    for outcome in result.outcomes:
+        for storage_name in outcome.stored:
+            files.document_remove(storage_name)
+
+
+def _import_all(
+    operation: Operation,
+    by: User,
+    private_key: str,
+    submissions: dict[str, dict[str, bytes]],
+    confirm_not_duplicate: bool,
+    result: ImportResult,
+) -> None:
     with transaction.atomic():
         for name in sorted(submissions):
+            outcome = Outcome(name=name or MANIFEST)
+            result.outcomes.append(outcome)
             try:
                 with transaction.atomic():
-                    outcome = _one(
+                    _one(
                         operation,
                         by,
-                        key.private_key,
-                        name,
+                        private_key,
+                        outcome,
                         submissions[name],
                         confirm_not_duplicate,
                     )
             except (odk_crypto.OdkError, ValidationError, PermissionDenied) as error:
-                outcome = Outcome(name=name or MANIFEST, error=_message(error) or _("Refused."))
+                outcome.error = _message(error) or _("Refused.")
             except IntegrityError:  # the same submission imported by someone else meanwhile
-                outcome = Outcome(
-                    name=name or MANIFEST,
-                    error=_("This submission was being imported at the same time: try again."),
-                )
-            result.outcomes.append(outcome)
+                outcome.error = _("This submission was being imported at the same time: try again.")
         if result.errors:
             transaction.set_rollback(True)
         else:
@@ -290,15 +328,3 @@ def odk_import(
                 f"{result.count('followed_up')} followed up, {result.count('skipped')} skipped",
                 after={"instances": [o.instance_id for o in result.outcomes]},
             )
-    if result.errors:
-        # Refused uploads are audited too (an altered submission or another key is a signal).
-        audit_write(
-            actor=by,
-            action=AuditEntry.Action.SECURITY,
-            operation=operation,
-            entity_type="odk_import",
-            summary=f"ODK import refused: {len(result.errors)} of {len(result.outcomes)} "
-            "submission(s) refused, nothing saved",
-            after={"refused": [o.name for o in result.errors]},
-        )
-    return result

@@ -10,11 +10,13 @@ import re
 import uuid
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from tutela.cases import files as case_files
 from tutela.cases import odk_crypto
 from tutela.cases.models import Case, Consent, FollowUp, OdkKey, OdkSubmission
 from tutela.cases.services import odk_import
@@ -141,6 +143,9 @@ def test_an_encrypted_registration_then_a_follow_up_become_a_case(cw):
         "+223 70 11 22 33",
     )
     assert (case.case_type, case.risk_level, case.admin1.pcode) == ("gbv", "high", "ML05")
+    document = case.documents.get()
+    assert document.filename == "photo.jpg"
+    assert case_files.document_read(document.storage_name.name) == b"\xff\xd8\xff fictional photo"
     assert case.organisation_id == cw.caseworker.organisation_id
     assert set(case.consents.values_list("purpose", flat=True)) == {
         Consent.Purpose.SERVICES,
@@ -179,6 +184,12 @@ def test_an_encrypted_registration_then_a_follow_up_become_a_case(cw):
     assert OdkSubmission.objects.count() == 2
 
 
+def _stored() -> list[str]:
+    if not default_storage.exists(case_files.FOLDER):
+        return []
+    return sorted(default_storage.listdir(case_files.FOLDER)[1])
+
+
 # --- Refusals -------------------------------------------------------------------------------------
 
 
@@ -188,7 +199,8 @@ def _import(cw, submissions):
 
 def test_a_tampered_file_is_refused_and_nothing_of_the_upload_is_saved(cw):
     good_id, bad_id = _uuid(), _uuid()
-    good = _encrypt(cw, _registration(cw, good_id), good_id)
+    good = _encrypt(cw, _registration(cw, good_id), good_id, media={"scan.pdf": b"%PDF-1.4 x"})
+    stored_before = _stored()
     bad = _encrypt(cw, _registration(cw, bad_id, given_name="Mariam"), bad_id)
     damaged = bytearray(bad["submission.xml.enc"])
     damaged[5] ^= 0x01  # one bit of the data: CFB decrypts it, only the signature can tell
@@ -199,6 +211,7 @@ def test_a_tampered_file_is_refused_and_nothing_of_the_upload_is_saved(cw):
     assert "altered" in result.errors[0].error
     assert Case.objects.count() == 0
     assert OdkSubmission.objects.count() == 0
+    assert _stored() == stored_before  # the good one's document file is removed with the rest
     refused = AuditEntry.objects.get(entity_type="odk_import")
     assert refused.action == AuditEntry.Action.SECURITY
     assert refused.actor == cw.caseworker
