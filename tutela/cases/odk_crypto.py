@@ -53,7 +53,9 @@ def generate_private_key() -> str:
     ).decode()
 
 
-def _private(pem: str) -> rsa.RSAPrivateKey:
+def private_key(pem: str) -> rsa.RSAPrivateKey:
+    """The key object (loading checks the key, which takes tens of milliseconds: load it once
+    per upload)."""
     key = serialization.load_pem_private_key(pem.encode(), password=None)
     assert isinstance(key, rsa.RSAPrivateKey)
     return key
@@ -63,7 +65,7 @@ def public_key_base64(private_pem: str) -> str:
     """The public key as the XLSForm's `public_key` wants it: base64 DER SubjectPublicKeyInfo on
     one line (the PEM body without its armour)."""
     der = (
-        _private(private_pem)
+        private_key(private_pem)
         .public_key()
         .public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
@@ -72,7 +74,7 @@ def public_key_base64(private_pem: str) -> str:
 
 def public_key_pem(private_pem: str) -> str:
     return (
-        _private(private_pem)
+        private_key(private_pem)
         .public_key()
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
         .decode()
@@ -200,11 +202,14 @@ def _clear_name(name: str) -> str:
     return name[: -len(".enc")] if name.endswith(".enc") else name
 
 
-def decrypt_submission(private_pem: str, manifest_xml: bytes, files: dict[str, bytes]) -> Decrypted:
+def decrypt_submission(
+    key: rsa.RSAPrivateKey | str, manifest_xml: bytes, files: dict[str, bytes]
+) -> Decrypted:
     """Decrypt one submission: its manifest and its encrypted files by name (submission.xml.enc
     and the media). Raises OdkError when anything is missing, tampered with or for another key."""
     manifest = parse_manifest(manifest_xml)
-    key = _private(private_pem)
+    if isinstance(key, str):
+        key = private_key(key)
     aes_key = rsa_unwrap(key, _b64(manifest.encrypted_key))
     if len(aes_key) != 32:
         raise OdkError(_("The submission's key is not an AES-256 key."))

@@ -21,6 +21,7 @@ import posixpath
 import zipfile
 from dataclasses import dataclass, field
 
+from cryptography.hazmat.primitives.asymmetric import rsa
 from defusedxml import ElementTree
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -210,7 +211,7 @@ def _message(error: Exception) -> str:
 def _one(
     operation: Operation,
     by: User,
-    private_key: str,
+    private_key: rsa.RSAPrivateKey,
     outcome: Outcome,
     submission: dict[str, bytes],
     confirm: bool,
@@ -264,7 +265,14 @@ def odk_import(
     key = odk_key_get_or_create(operation=operation)
     result = ImportResult()
     try:
-        _import_all(operation, by, key.private_key, submissions, confirm_not_duplicate, result)
+        _import_all(
+            operation,
+            by,
+            odk_crypto.private_key(key.private_key),
+            submissions,
+            confirm_not_duplicate,
+            result,
+        )
     except Exception:
         _remove_stored(result)
         raise
@@ -293,7 +301,7 @@ def _remove_stored(result: ImportResult) -> None:
 def _import_all(
     operation: Operation,
     by: User,
-    private_key: str,
+    private_key: rsa.RSAPrivateKey,
     submissions: dict[str, dict[str, bytes]],
     confirm_not_duplicate: bool,
     result: ImportResult,
