@@ -88,12 +88,11 @@ def submissions_from_zip(content: bytes) -> dict[str, dict[str, bytes]]:
         raise OdkImportError(_("The file is not a ZIP archive.")) from error
     if len(infos) > MAX_ENTRIES or sum(i.file_size for i in infos) > MAX_UNCOMPRESSED_BYTES:
         raise OdkImportError(_("The ZIP archive is too large once unpacked."))
-    folders: dict[str, dict[str, bytes]] = {}
-    for info in infos:
-        folder, name = posixpath.split(info.filename)
-        folders.setdefault(folder, {})
+    # An instance folder is one that holds a manifest (submission.xml).
     submissions: dict[str, dict[str, bytes]] = {
-        folder: {} for folder in folders if f"{folder}/{MANIFEST}".lstrip("/") in archive.namelist()
+        posixpath.dirname(info.filename): {}
+        for info in infos
+        if posixpath.basename(info.filename) == MANIFEST
     }
     if not submissions:
         raise OdkImportError(
@@ -106,7 +105,8 @@ def submissions_from_zip(content: bytes) -> dict[str, dict[str, bytes]]:
             folder, name = posixpath.split(info.filename)
             if folder in submissions:
                 submissions[folder][name] = archive.read(info)
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError) as error:
+        # RuntimeError: a password-protected entry; NotImplementedError: unknown compression.
         raise OdkImportError(_("The ZIP archive is damaged.")) from error
     return submissions
 

@@ -94,7 +94,7 @@ def encrypt_submission(
 def briefcase_zip(submissions: dict[str, dict[str, bytes]]) -> bytes:
     """Instance folders as ODK Briefcase stores them: <form>/instances/<uuid>/files."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for folder, files in submissions.items():
             for name, content in files.items():
                 archive.writestr(f"forms/instances/{folder}/{name}", content)

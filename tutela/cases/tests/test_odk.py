@@ -348,3 +348,15 @@ def test_pages_and_access(cw, as_user, tmp_path):
     with pytest.raises(Exception, match="manager"):
         call_command("cases_odk_form", operation=slug, email=world.viewer.email, output=str(target))
     assert base64.b64decode(OdkKey.objects.get().public_key)
+
+
+def test_sizes_are_bounded_before_unpacking(cw, monkeypatch):
+    monkeypatch.setattr(odk_import, "MAX_UNCOMPRESSED_BYTES", 100_000)
+    bomb = briefcase_zip({"a": {"submission.xml": b"<data/>", "big.enc": b"\0" * 200_000}})
+    assert len(bomb) < 2_000  # compresses to almost nothing
+    with pytest.raises(odk_import.OdkImportError, match="too large once unpacked"):
+        odk_import.submissions_from_zip(bomb)
+    monkeypatch.setattr(odk_import, "MAX_SUBMISSIONS", 2)
+    many = briefcase_zip({str(n): {"submission.xml": b"<data/>"} for n in range(3)})
+    with pytest.raises(odk_import.OdkImportError, match="500"):
+        odk_import.submissions_from_zip(many)
