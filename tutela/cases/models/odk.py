@@ -24,6 +24,9 @@ class OdkKey(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    class Meta:
+        ordering = ["pk"]
+
     def __str__(self) -> str:
         return f"ODK key of operation {self.operation_id}"
 
@@ -44,6 +47,7 @@ class OdkSubmission(models.Model):
     )
 
     class Meta:
+        ordering = ["imported_at", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["operation", "instance_id"], name="cases_odk_submission_once"
