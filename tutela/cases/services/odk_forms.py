@@ -15,7 +15,8 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -195,6 +196,14 @@ def xlsform_cases(operation: Operation, kind: str, *, submission_url: str = "") 
     public key."""
     if kind not in FORMS:
         raise ValueError(kind)
+    submission_url = submission_url.strip()
+    if submission_url:
+        try:
+            URLValidator(schemes=["https"])(submission_url)
+        except ValidationError:
+            raise ValidationError(
+                {"submission_url": _("Give the server's submission address, starting https://.")}
+            ) from None
     key = odk_key_get_or_create(operation=operation)
     languages = [code for code in (operation.languages or []) if code] or ["en", "fr"]
     sheet = _Sheet(languages)

@@ -308,6 +308,10 @@ def test_pages_and_access(cw, as_user, tmp_path):
     assert "public_key" in [
         c.value for c in load_workbook(io.BytesIO(response.content))["settings"][1]
     ]
+    with_url = manager.get(form, {"submission_url": "https://kc.kobotoolbox.org/submission"})
+    xform = xlsform_convert(with_url.content)
+    assert 'action="https://kc.kobotoolbox.org/submission"' in xform
+    assert manager.get(form, {"submission_url": "javascript:alert(1)"}).status_code == 400
     pem = manager.get(key).content.decode()
     assert "PUBLIC KEY" in pem
     assert "PRIVATE" not in pem

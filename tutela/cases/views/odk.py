@@ -72,7 +72,12 @@ def odk_form_download(request: HttpRequest, slug: str, kind: str) -> HttpRespons
     if kind not in odk_forms.FORMS:
         raise PermissionDenied
     odk_forms.odk_key_get_or_create(operation=operation, by=current_user(request))
-    content = odk_forms.xlsform_cases(operation, kind)
+    try:
+        content = odk_forms.xlsform_cases(
+            operation, kind, submission_url=request.GET.get("submission_url", "")
+        )
+    except ValidationError as refused:
+        return HttpResponse(" ".join(refused.messages), status=400, content_type="text/plain")
     response = HttpResponse(content, content_type=XLSX)
     name = odk_forms.form_id(operation, kind)
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'

@@ -1,13 +1,13 @@
 """tutela cases_odk_form --operation S --form registration|follow_up --as EMAIL [-o FILE]
-[--public-key]: write the operation's encrypted case XLSForm (or its public key, PEM) for
-KoboToolbox / ODK Collect. Only for a manager of the operation."""
+[--public-key] [--submission-url URL]: write the operation's encrypted case XLSForm (or its
+public key, PEM) for KoboToolbox / ODK Collect. Only for a manager of the operation."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tutela.cases.odk_crypto import public_key_pem
@@ -23,6 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("--form", choices=odk_forms.FORMS, default="registration")
         parser.add_argument("--as", dest="email", required=True, help="a manager's e-mail")
         parser.add_argument("--public-key", action="store_true", help="write the public key")
+        parser.add_argument(
+            "--submission-url",
+            default="",
+            help="the server's submission address, e.g. https://kc.kobotoolbox.org/submission",
+        )
         parser.add_argument("-o", "--output", help="file to write (default: <form id>.xlsx)")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -39,7 +44,12 @@ class Command(BaseCommand):
             content = public_key_pem(key.private_key).encode()
             default = f"{operation.slug}-odk-public-key.pem"
         else:
-            content = odk_forms.xlsform_cases(operation, options["form"])
+            try:
+                content = odk_forms.xlsform_cases(
+                    operation, options["form"], submission_url=options["submission_url"]
+                )
+            except ValidationError as refused:
+                raise CommandError(" ".join(refused.messages)) from None
             default = f"{odk_forms.form_id(operation, options['form'])}.xlsx"
         path = Path(options.get("output") or default)
         path.write_bytes(content)
