@@ -1,7 +1,7 @@
-"""In headless Chromium, in French: the coordinator downloads the encrypted registration form from
-the offline forms page; a caseworker uploads a Briefcase ZIP of submissions encrypted as ODK
-Collect does and finds the case registered, then an altered submission refused with its reason
-and nothing saved."""
+"""In headless Chromium, in French: the coordinator downloads the encrypted registration form,
+with KoboToolbox's submission address, from the offline forms page; a caseworker uploads a
+Briefcase ZIP of submissions encrypted as ODK Collect does and finds the case registered, then an
+altered submission refused with its reason and nothing saved."""
 
 from __future__ import annotations
 
@@ -35,12 +35,15 @@ def test_offline_forms_page_in_french(
     page = browser_page
     signed_in(page, live_server, cw.world.coordinator)
     page.goto("/o/mali/cases/odk/")
+    page.get_by_label(_fr("Submission address")).fill("https://kc.kobotoolbox.org/submission")
     with page.expect_download() as download:
-        page.get_by_text(_fr("Case registration (XLSForm)")).click()
+        page.get_by_role("button", name=_fr("Case registration (XLSForm)")).click()
     target = tmp_path / "form.xlsx"
     download.value.save_as(target)
     settings = load_workbook(target)["settings"]
-    assert "public_key" in [c.value for c in settings[1]]
+    row = dict(zip([c.value for c in settings[1]], [c.value for c in settings[2]], strict=True))
+    assert row["submission_url"] == "https://kc.kobotoolbox.org/submission"
+    assert row["public_key"]
 
     page.context.clear_cookies()
     signed_in(page, live_server, cw.caseworker)
