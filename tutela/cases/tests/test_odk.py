@@ -367,3 +367,21 @@ def test_sizes_are_bounded_before_unpacking(cw, monkeypatch):
     many = briefcase_zip({str(n): {"submission.xml": b"<data/>"} for n in range(3)})
     with pytest.raises(odk_import.OdkImportError, match="500"):
         odk_import.submissions_from_zip(many)
+
+
+@pytest.mark.parametrize(
+    ("kind", "xml"),
+    [
+        ("registration", lambda cw: _registration(cw, "uuid:x")),
+        ("follow_up", lambda cw: _follow_up(cw, "uuid:x", "X")),
+    ],
+)
+def test_the_submissions_of_the_tests_have_the_shape_of_the_generated_forms(cw, kind, xml):
+    """What Collect would send has the generated form's instance elements: the importer reads
+    the names the forms write."""
+    xform = xlsform_convert(xlsform_cases(cw.operation, kind))
+    instance = re.search(rf'<data id="{form_id(cw.operation, kind)}"[^>]*>(.*?)</data>', xform)
+    assert instance is not None
+    expected = set(re.findall(r"<(\w+)/>", instance.group(1))) - {"instanceID"}
+    sent = set(re.findall(r"<(\w+)>[^<]*</\1>", xml(cw))) - {"instanceID"}
+    assert sent == expected
