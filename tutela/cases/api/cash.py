@@ -239,7 +239,12 @@ class InstalmentEditView(CashView):
 
     serializer_class = s.InstalmentOut
 
-    @extend_schema(request=s.ScheduleLineIn, responses=s.InstalmentOut)
+    @extend_schema(
+        # Not the generated id, which the schedule's PUT (…/instalments/) already has.
+        operation_id="v1_operations_cases_cash_instalment_update",
+        request=s.ScheduleLineIn,
+        responses=s.InstalmentOut,
+    )
     def put(self, request: Request, slug: str, cash: int, number: int) -> Response:
         instalment = self.get_instalment(self.get_cash())
         data = self.input(s.ScheduleLineIn)

@@ -421,7 +421,7 @@ def test_participation_counts_meetings_held_while_the_organisation_was_a_member(
     for start in (q1, q2):
         meeting = make_meeting(world, starts_at=start)
         with time_machine.travel(start):
-            services.attendance_record(
+            record_services.attendance_record(
                 meeting=meeting, by=world.coordinator, organisations=[world.unhcr, world.amss]
             )
     Membership.objects.filter(body=world.cluster, organisation=world.amss).update(

@@ -266,7 +266,7 @@ def test_stored_names_do_not_carry_the_names_users_gave_their_files(
     downloads are named from the record."""
     from tutela.activities.services.imports import import_5w_file
     from tutela.coordination.models import MeetingDocument
-    from tutela.coordination.services.meetings import document_upload
+    from tutela.coordination.services.meeting_records import document_upload
     from tutela.coordination.tests.meeting_helpers import make_meeting
 
     meeting = make_meeting(world)
