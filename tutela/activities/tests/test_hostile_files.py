@@ -121,9 +121,15 @@ def test_a_real_db_worker_survives_the_padded_workbook_and_runs_the_next_task(
     from django_tasks_db.management.commands import db_worker
     from django_tasks_db.models import DBTaskResult
 
+    from tutela.core.management.commands import db_worker as tutela_worker
+
     # The worker runs in this process, inside the test's transaction: it must not close the
     # connection between tasks (PostgreSQL would lose the transaction).
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    # Tutela's worker (which `db_worker` runs) calls its own import of it: on PostgreSQL, closing
+    # the connection inside the test's transaction left the worker retrying a closed connection
+    # for ever (the full PostgreSQL run hung here).
+    monkeypatch.setattr(tutela_worker, "close_old_connections", lambda: None)
 
     file_name, data = corpus_file("dimension_bomb_padded")
     tasks = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
