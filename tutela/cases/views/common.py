@@ -8,12 +8,18 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from tutela.cases import access
+from tutela.cases.forms.referrals import OpenCaseForm
 from tutela.cases.models import Case
+from tutela.cases.services.cases import ProbableDuplicates
+from tutela.core.forms.directory import apply_validation_error
 from tutela.core.models import Operation
 from tutela.core.views.common import current_user, form_saved, operation_for
 
@@ -86,6 +92,48 @@ def form_page(
         intro=intro,
         multipart=multipart,
         **(extra or {}),
+    )
+    if request.method == "POST":
+        response.status_code = 400
+    return response
+
+
+def open_case_page(
+    request: HttpRequest,
+    operation: Operation,
+    *,
+    code: str,
+    back: str,
+    open_case: Callable[..., Case],
+) -> HttpResponse:
+    """The receiver's "open a case from this referral" page, for a referral of this instance or
+    one received from a peer: `open_case(area=…, confirm_not_duplicate=…)` is the service that
+    opens it (probable duplicates shown for confirmation)."""
+    form = OpenCaseForm(request.POST or None, operation=operation)
+    candidates: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = open_case(
+                area=form.cleaned_data.get("area"),
+                confirm_not_duplicate=form.cleaned_data["confirm_not_duplicate"],
+            )
+        except ProbableDuplicates as duplicates:
+            candidates = list(duplicates.candidates)
+            form.add_error(None, duplicates)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Case %(code)s opened.") % {"code": case.code})
+            return redirect(case_url(case))
+    response = case_page(
+        request,
+        "cases/form.html",
+        operation,
+        form=form,
+        candidates=candidates,
+        title=_("Open a case from the referral %(code)s") % {"code": code},
+        submit=_("Open the case"),
+        back=back,
     )
     if request.method == "POST":
         response.status_code = 400

@@ -3,6 +3,8 @@ referrals received from another Tutela (the receiving organisation's case staff)
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,13 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tutela.cases import access
 from tutela.cases.forms.peers import InboundCompleteForm, InboundDeclineForm, PeerForm
-from tutela.cases.forms.referrals import OpenCaseForm
 from tutela.cases.models import Peer
 from tutela.cases.services import peers as services
-from tutela.cases.services.cases import ProbableDuplicates
 from tutela.cases.shared_fields import FIELDS, shared_values
-from tutela.cases.views.common import case_page, case_url, staff_operation
-from tutela.core.forms.directory import apply_validation_error
+from tutela.cases.views.common import case_page, open_case_page, staff_operation
 from tutela.core.models import Operation
 from tutela.core.views.common import current_user, form_saved, operation_for
 
@@ -136,37 +135,13 @@ def inbound_open_case(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     inbound = access.inbound_referral_get_for_user(user, operation, pk, request=request)
     if not access.can_answer_inbound_referral(user, inbound):
         raise PermissionDenied
-    form = OpenCaseForm(request.POST or None, operation=operation)
-    candidates: list[object] = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = services.inbound_referral_open_case(
-                inbound=inbound,
-                by=user,
-                area=form.cleaned_data.get("area"),
-                confirm_not_duplicate=form.cleaned_data["confirm_not_duplicate"],
-            )
-        except ProbableDuplicates as duplicates:
-            candidates = list(duplicates.candidates)
-            form.add_error(None, duplicates)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Case %(code)s opened.") % {"code": case.code})
-            return redirect(case_url(case))
-    response = case_page(
+    return open_case_page(
         request,
-        "cases/form.html",
         operation,
-        form=form,
-        candidates=candidates,
-        title=_("Open a case from the referral %(code)s") % {"code": inbound.code},
-        submit=_("Open the case"),
+        code=inbound.code,
         back=reverse("cases:inbound_detail", kwargs={"slug": slug, "pk": inbound.pk}),
+        open_case=partial(services.inbound_referral_open_case, inbound=inbound, by=user),
     )
-    if request.method == "POST":
-        response.status_code = 400
-    return response
 
 
 def _plain(value: object) -> str:

@@ -4,6 +4,7 @@ its printable form (PDF, the consented fields only) and the receiver's case open
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -19,18 +20,22 @@ from tutela.cases import access
 from tutela.cases.forms.referrals import (
     CompleteForm,
     DeclineForm,
-    OpenCaseForm,
     ReferralForm,
     WithdrawForm,
 )
 from tutela.cases.models import Referral
 from tutela.cases.selectors.referrals import referral_view
 from tutela.cases.services import referrals as services
-from tutela.cases.services.cases import ProbableDuplicates
 from tutela.cases.services.peers import referral_delivery
 from tutela.cases.services.referral_form import referral_pdf
-from tutela.cases.views.common import case_of, case_page, case_url, form_page, staff_operation
-from tutela.core.forms.directory import apply_validation_error
+from tutela.cases.views.common import (
+    case_of,
+    case_page,
+    case_url,
+    form_page,
+    open_case_page,
+    staff_operation,
+)
 from tutela.core.views.common import current_user, download, paginate
 
 
@@ -194,34 +199,10 @@ def referral_open_case(request: HttpRequest, slug: str, pk: int) -> HttpResponse
     referral, _side = access.referral_get_for_user(user, operation, pk, request=request)
     if not access.can_answer_referral(user, referral):
         raise PermissionDenied
-    form = OpenCaseForm(request.POST or None, operation=operation)
-    candidates: list[Any] = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = services.referral_open_case(
-                referral=referral,
-                by=user,
-                area=form.cleaned_data.get("area"),
-                confirm_not_duplicate=form.cleaned_data["confirm_not_duplicate"],
-            )
-        except ProbableDuplicates as duplicates:
-            candidates = duplicates.candidates
-            form.add_error(None, duplicates)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Case %(code)s opened.") % {"code": case.code})
-            return redirect(case_url(case))
-    response = case_page(
+    return open_case_page(
         request,
-        "cases/form.html",
         operation,
-        form=form,
-        candidates=candidates,
-        title=_("Open a case from the referral %(code)s") % {"code": referral.code},
-        submit=_("Open the case"),
+        code=referral.code,
         back=referral_url(slug, referral),
+        open_case=partial(services.referral_open_case, referral=referral, by=user),
     )
-    if request.method == "POST":
-        response.status_code = 400
-    return response
