@@ -15,7 +15,7 @@ Times are UTC. `run_due()` runs each job that is due once: the claim is a condit
 the job's `ScheduledRun` row, so two scheduler processes (or two servers) never both run it. A
 daily job whose time passed while the scheduler was down runs when it starts again. A run still
 going (a job slower than its interval) is not started again beside itself, unless the scheduler
-running it died (its heartbeat, core.services.workers).
+running it died (its heartbeat, core.workers).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
 from tutela.core.models import ScheduledRun
-from tutela.core.services.workers import dead_names
+from tutela.core.workers import dead_names
 
 logger = logging.getLogger(__name__)
 

@@ -10,17 +10,16 @@ import base64
 import logging
 from collections.abc import Sequence
 
-from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.utils.module_loading import import_string
-from django.utils.translation import gettext as _
 from django_tasks import task
 
-from tutela.core.imports.problem_workbooks import problems_workbook_run
-from tutela.core.models import Job
-from tutela.core.services.jobs import job_fail
-from tutela.core.services.mail import outbox_message_send
+# Defined beside their bodies; named here too, so that tasks queued under these paths before
+# they moved (tutela.core.tasks.*) still run.
+from tutela.core.imports.problem_workbooks import (
+    problems_workbook_build as problems_workbook_build,
+)
+from tutela.core.services.mail import send_outbox_message as send_outbox_message
 
 logger = logging.getLogger(__name__)
 
@@ -62,33 +61,3 @@ def send_email(
     sent = message.send(fail_silently=False)
     logger.info("sent e-mail %r to %d recipient(s)", message.subject, len(recipients))
     return sent
-
-
-@task()
-def send_outbox_message(*, message_id: int) -> str:
-    """Send one message of the e-mail outbox (queued by `core.services.mail.mail_enqueue` once
-    the transaction commits). Failures are recorded on the message and retried by the scheduler,
-    not raised. Returns the message's status afterwards."""
-
-    return outbox_message_send(message_id=message_id)
-
-
-@task()
-def problems_workbook_build(
-    *, job_id: int, model: str, record_id: int, builder: str
-) -> dict[str, object]:
-    """Build the workbook of problems of a big upload (see core.imports.problem_workbooks):
-    `model` is the upload record's "app_label.model", `builder` the dotted path of its
-    importer's `import_annotated_workbook`."""
-
-    if not (builder.startswith("tutela.") and builder.endswith(".import_annotated_workbook")):
-        raise ValueError(f"not a workbook builder: {builder}")
-    job = Job.objects.get(pk=job_id)
-    record = apps.get_model(model).objects.get(pk=record_id)
-    try:
-        finished = problems_workbook_run(job=job, record=record, build=import_string(builder))
-    except Exception:
-        logger.exception("problems workbook of %s %s failed", model, record_id)
-        job_fail(job=job, message=_("The file with the problems marked could not be prepared."))
-        raise
-    return {"job_id": finished.pk, "status": finished.status}

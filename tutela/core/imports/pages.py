@@ -19,11 +19,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from tutela.core.downloads import download
 from tutela.core.imports import problem_workbooks
 from tutela.core.imports.problems import ImportFileError, Problem
 from tutela.core.imports.uploads import R, UploadRecord
 from tutela.core.services import files
-from tutela.core.views.common import download
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Problems listed on an upload's page, a page at a time (the annotated workbook has all).

@@ -18,13 +18,17 @@ storage keeps uploads keeps it too), and named in the Job's result:
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from tutela.core import sandbox
 from tutela.core.imports.problems import ImportFileError
@@ -97,10 +101,6 @@ def problems_workbook_file(record: UploadRecord, *, kind: str) -> bytes | None:
 def problems_workbook_start(record: UploadRecord, *, by: Any, kind: str, builder: str) -> Job:
     """Queue the building of the workbook (once: a job already queued or running is returned).
     `builder`: dotted path of the importer's `import_annotated_workbook(record=...)`."""
-    # tutela.core.tasks imports this module (the task's body is problems_workbook_run): the task
-    # is looked up when queued. TODO issue 12: the services <-> tasks cycle (test_import_graph).
-    from tutela.core.tasks import problems_workbook_build
-
     running = _latest_job(record, kind)
     if running is not None and not running.is_finished:
         return running
@@ -138,3 +138,28 @@ def problems_workbook_run(*, job: Job, record: UploadRecord, build: Any) -> Job:
         if stale and stale != name:
             record.file.storage.delete(stale)
     return job_succeed(job=job, result={"record": record.pk, "file": name})
+
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def problems_workbook_build(
+    *, job_id: int, model: str, record_id: int, builder: str
+) -> dict[str, object]:
+    """The background task that builds the workbook of problems of a big upload (queued by
+    `problems_workbook_start`): `model` is the upload record's "app_label.model", `builder` the
+    dotted path of its importer's `import_annotated_workbook`. Defined beside its body (not in
+    core.tasks) so that queueing it needs no import of the tasks module."""
+
+    if not (builder.startswith("tutela.") and builder.endswith(".import_annotated_workbook")):
+        raise ValueError(f"not a workbook builder: {builder}")
+    job = Job.objects.get(pk=job_id)
+    record = apps.get_model(model).objects.get(pk=record_id)
+    try:
+        finished = problems_workbook_run(job=job, record=record, build=import_string(builder))
+    except Exception:
+        logger.exception("problems workbook of %s %s failed", model, record_id)
+        job_fail(job=job, message=_("The file with the problems marked could not be prepared."))
+        raise
+    return {"job_id": finished.pk, "status": finished.status}

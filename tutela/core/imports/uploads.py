@@ -429,7 +429,7 @@ def _reject_lost(records: Any, message: str) -> int:
 
 
 def record_fail_lost(job: Job, message: str) -> int:
-    """Uploads still pending on a Job whose worker died (see core.services.workers): rejected,
+    """Uploads still pending on a Job whose worker died (see core.workers): rejected,
     with one problem saying so, so that the page stops waiting and the file can be uploaded
     again. Returns the number of records changed."""
     return sum(_reject_lost(m._default_manager.filter(job=job), message) for m in _record_models())

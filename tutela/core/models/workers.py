@@ -1,7 +1,7 @@
 """The heartbeats of Tutela's long-running processes (task workers, schedulers).
 
 A process writes its row when it starts and every few seconds after; `/healthz` reads them, and
-the reaper (core.services.workers) uses them to tell a task or a periodic job whose process was
+the reaper (core.workers) uses them to tell a task or a periodic job whose process was
 killed (kill -9, a crash, a machine that went down) from one still running.
 """
 

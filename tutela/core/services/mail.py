@@ -3,7 +3,7 @@
 Every e-mail the application sends goes through `mail_enqueue`, which records one
 `OutboxMessage` per recipient. Messages to people who chose the daily digest wait for it when
 they can (`digestible`); the others are handed to the background worker once the caller's
-transaction commits (`tutela.core.tasks.outbox_message_send`). Whatever the worker could not
+transaction commits (`send_outbox_message`, below). Whatever the worker could not
 send, the scheduler retries (`outbox_send_due`, every few minutes) with an exponential back-off,
 until it gives up and keeps the last error for the managers' "Sent e-mail" page.
 """
@@ -28,6 +28,7 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from tutela.core.models import (
     AuditEntry,
@@ -113,10 +114,6 @@ def _is_valid_address(address: str) -> bool:
 
 def _enqueue_sending(ids: Sequence[int]) -> None:
     """Hand the messages to the background worker (called once the transaction committed)."""
-    # tutela.core.tasks imports this module (the task's body is outbox_message_send): the task is
-    # looked up when queued. TODO issue 12: the services <-> tasks cycle (test_import_graph).
-    from tutela.core.tasks import send_outbox_message
-
     for message_id in ids:
         send_outbox_message.enqueue(message_id=message_id)
 
@@ -492,3 +489,11 @@ def outbox_kinds(operation: Operation) -> list[str]:
 def outbox_message_get_for_manager(operation: Operation, pk: int) -> OutboxMessage:
     """A message of this operation (the caller has checked the user manages it)."""
     return get_object_or_404(OutboxMessage, operation=operation, pk=pk)
+
+
+@task()
+def send_outbox_message(*, message_id: int) -> str:
+    """The background task that sends one message of the outbox (queued once the transaction
+    commits; failures recorded on the message and retried by the scheduler, not raised). Defined
+    here, not in core.tasks, so that queueing it needs no import of the tasks module."""
+    return outbox_message_send(message_id=message_id)

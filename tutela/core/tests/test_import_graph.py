@@ -19,11 +19,7 @@ ROOT = Path(__file__).resolve().parents[3]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 # TODO (issue 12): the contracts still broken on main, each with what breaks it.
-PENDING = {
-    "no-cycles-in-core": "services.mail and imports.problem_workbooks enqueue tasks whose bodies"
-    " call them back (services <-> tasks <-> imports), services.workers calls imports.uploads,"
-    " imports.pages uses views.common: left for the import-engine rebuild in core/imports",
-}
+PENDING: dict[str, str] = {}
 
 CONTRACTS = [
     "core-names-no-domain",

@@ -15,9 +15,9 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from tutela.conftest import World
-from tutela.core import schedule
+from tutela.core import schedule, workers
 from tutela.core.models import Job, ScheduledRun, WorkerHeartbeat
-from tutela.core.services import jobs, workers
+from tutela.core.services import jobs
 from tutela.core.tasks import send_email
 
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

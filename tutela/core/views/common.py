@@ -6,8 +6,6 @@ in a cache: `download`, `stored_file_download`) and a chart image."""
 from __future__ import annotations
 
 import hashlib
-import mimetypes
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -16,15 +14,14 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import content_disposition_header, quote_etag
-from django.utils.text import slugify
 
 from tutela.core import access
+from tutela.core.downloads import download as download
+from tutela.core.downloads import stored_file_download as stored_file_download
 from tutela.core.forms.directory import apply_validation_error
 from tutela.core.models import Operation, User
 
@@ -68,48 +65,6 @@ def render_page(
     for name, value in defaults.items():
         context.setdefault(name, value)
     return render(request, template, context)
-
-
-def download(
-    content: bytes | str, filename: str, content_type: str, *, inline: bool = False
-) -> HttpResponse:
-    """A file for the user: the Content-Disposition header made safely from any file name
-    (quotes escaped, non-ASCII names as RFC 6266 filename*), and never kept by shared caches or
-    the browser's cache (exports hold partners' and protection data)."""
-    response = HttpResponse(content, content_type=content_type)
-    _file_headers(response, filename, inline=inline)
-    return response
-
-
-def stored_file_download(
-    field_file: FieldFile,
-    filename: str = "",
-    content_type: str = "",
-    *,
-    inline: bool = False,
-    named_after: str = "",
-) -> FileResponse:
-    """A stored file (encrypted at rest), decrypted a block at a time as it is sent, with the
-    headers of `download`. `filename`: by default `named_after` (a title) made into a file name
-    with the stored file's extension; stored names are random (core.storage), and say nothing
-    to the user. `content_type`: guessed from the name."""
-    if not filename:
-        extension = os.path.splitext(field_file.name or "")[1]
-        if extension and named_after.lower().endswith(extension):
-            # A title made from the uploaded file's name ("liste-signée.pdf").
-            named_after = named_after[: -len(extension)]
-        filename = (slugify(named_after, allow_unicode=True)[:80] or "file") + extension
-    content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    response = FileResponse(field_file.open("rb"), content_type=content_type)
-    _file_headers(response, filename, inline=inline)
-    return response
-
-
-def _file_headers(response: HttpResponseBase, filename: str, *, inline: bool) -> None:
-    disposition = content_disposition_header(not inline, filename)
-    if disposition:
-        response["Content-Disposition"] = disposition
-    response["Cache-Control"] = "private, no-store"
 
 
 # A chart or map image may be kept by the user's own browser this long (seconds).

@@ -2,7 +2,7 @@
 
 Cheap (one query for the database, one for the heartbeats) and anonymous, so it says nothing
 that is not public: no host names, versions, settings or counts of records. 200 when the database
-answers and at least one task worker and one scheduler are alive (core.services.workers: their
+answers and at least one task worker and one scheduler are alive (core.workers: their
 process runs on this machine, or their heartbeat is recent); 503 otherwise, with what is wrong.
 """
 
@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from tutela.core import workers
 from tutela.core.models import WorkerHeartbeat
-from tutela.core.services import workers
 
 
 def _processes(kind: str, beats: list[WorkerHeartbeat]) -> dict[str, object]:

@@ -7,7 +7,7 @@ Differences from the original command (same options):
 - a task's result is recorded even when the lock is taken at that moment (the original gives up
   after three tries 0.1 s apart and can record a successful task as failed);
 - a heartbeat row (core.WorkerHeartbeat) tells `/healthz` the worker is alive, and lets the reaper
-  tell the tasks of a killed worker from running ones (core.services.workers); at start the worker
+  tell the tasks of a killed worker from running ones (core.workers); at start the worker
   marks failed the tasks its killed predecessors left running.
 """
 
@@ -29,9 +29,9 @@ from django_tasks_db.management.commands.db_worker import Worker as BaseWorker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
+from tutela.core import workers
 from tutela.core.db_locks import backoff_delays, is_locked, retry_locked
 from tutela.core.models import WorkerHeartbeat
-from tutela.core.services import workers
 
 logger = logging.getLogger("tutela.worker")
 

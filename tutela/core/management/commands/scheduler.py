@@ -20,10 +20,9 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from django.utils.crypto import get_random_string
 
-from tutela.core import schedule
+from tutela.core import schedule, workers
 from tutela.core.db_locks import backoff_delays
 from tutela.core.models import WorkerHeartbeat
-from tutela.core.services import workers
 
 logger = logging.getLogger("tutela.scheduler")
 

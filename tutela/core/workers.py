@@ -42,7 +42,7 @@ DEFAULT_LEASE_SECONDS = 60
 # An upload imported in a web request and still pending this long after the web server's timeout
 # was abandoned.
 ABANDONED_MARGIN_SECONDS = 10
-LOST_EXCEPTION = "tutela.core.services.workers.WorkerLost"
+LOST_EXCEPTION = "tutela.core.workers.WorkerLost"
 
 
 def lease_seconds() -> float:
