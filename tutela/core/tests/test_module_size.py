@@ -31,7 +31,6 @@ PENDING = {
     "tutela/activities/views/reporting.py": "5W pages (other branch)",
     "tutela/activities/services/rows.py": "5W rows (other branch)",
     # Planning and capacity: not split yet (the next pass of issue 12 on these apps).
-    "tutela/planning/services/fts_import.py": "planning: FTS reading vs. import run",
     "tutela/planning/services/reviews.py": "planning: reviews",
     "tutela/planning/services/plans.py": "planning: plans",
     "tutela/planning/services/projects.py": "planning: projects",

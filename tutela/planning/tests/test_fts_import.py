@@ -15,11 +15,8 @@ from openpyxl import Workbook
 from tutela.core.models import AuditEntry
 from tutela.planning.models import FundingFlow, FundingImport
 from tutela.planning.services import projects as project_services
-from tutela.planning.services.fts_import import (
-    funding_import_file,
-    funding_import_start,
-    parse_money,
-)
+from tutela.planning.services.fts_import import funding_import_file, funding_import_start
+from tutela.planning.services.fts_rows import parse_money
 from tutela.planning.tests.plan_fixtures import PlanWorld
 from tutela.planning.tests.project_fixtures import sheet
 
