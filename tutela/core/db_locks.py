@@ -28,6 +28,11 @@ T = TypeVar("T")
 
 # A page view's optional write waits this long for the lock, then gives up.
 NOWAIT_MS = 150
+# Between two chunks of a long rebuild the lock is left free this long: longer than the longest
+# sleep of SQLite's busy handler between two tries (100 ms), so every writer waiting for the lock
+# gets it (a chunk that began again at once would win nearly every time: the waiting writers
+# poll, they are not queued).
+GAP_SECONDS = 0.15
 
 
 def is_locked(exc: BaseException) -> bool:
@@ -105,6 +110,13 @@ def _short_busy_timeout(using: str, milliseconds: int) -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA busy_timeout = {int(previous)}")
+
+
+def let_writers_in(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Between two transactions of a long rebuild: leave SQLite's write lock free long enough for
+    the writers waiting for it to take it (PostgreSQL queues lock waits: nothing to do)."""
+    if connections[using].vendor == "sqlite" and not connections[using].in_atomic_block:
+        time.sleep(GAP_SECONDS)
 
 
 def write_nowait(

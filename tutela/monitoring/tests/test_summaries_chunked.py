@@ -181,7 +181,7 @@ def test_another_writer_gets_the_write_lock_between_chunks(mon: Mon, sqlite_file
                 time.sleep(0.02)
                 other.execute("COMMIT")
                 seen.append(damaged)
-                time.sleep(0.05)
+                time.sleep(0.02)
         except BaseException as exc:  # reported by the test
             errors.append(exc)
         finally:
