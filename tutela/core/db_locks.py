@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 
 logger = logging.getLogger(__name__)
@@ -112,11 +113,24 @@ def _short_busy_timeout(using: str, milliseconds: int) -> Iterator[None]:
             cursor.execute(f"PRAGMA busy_timeout = {int(previous)}")
 
 
-def let_writers_in(using: str = DEFAULT_DB_ALIAS) -> None:
-    """Between two transactions of a long rebuild: leave SQLite's write lock free long enough for
-    the writers waiting for it to take it (PostgreSQL queues lock waits: nothing to do)."""
-    if connections[using].vendor == "sqlite" and not connections[using].in_atomic_block:
-        time.sleep(GAP_SECONDS)
+class WriterGaps:
+    """Between the transactions of a long rebuild: every `LOCK_GAP_EVERY_SECONDS` (setting, 0.5 s
+    by default) of work, leave SQLite's write lock free for GAP_SECONDS, so that the writers
+    waiting for it take it (PostgreSQL queues lock waits: nothing to do). A writer then waits
+    for at most that long plus one chunk."""
+
+    def __init__(self, using: str = DEFAULT_DB_ALIAS) -> None:
+        self.using = using
+        self.every = float(getattr(settings, "LOCK_GAP_EVERY_SECONDS", 0.5))
+        self.since = time.monotonic()
+
+    def between(self) -> None:
+        connection = connections[self.using]
+        if connection.vendor != "sqlite" or connection.in_atomic_block:
+            return
+        if time.monotonic() - self.since >= self.every:
+            time.sleep(GAP_SECONDS)
+            self.since = time.monotonic()
 
 
 def write_nowait(

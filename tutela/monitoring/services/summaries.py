@@ -13,7 +13,7 @@ the same summary row.
 under the lock of the operation row: SQLite's single write lock is released between chunks, so
 the task worker, the scheduler and page views that write are not held up for the whole rebuild
 (one transaction held it for seconds per million incidents; issue 11); the lock is left free a
-moment between chunks (`db_locks.let_writers_in`) so that a waiting writer does get it. Each
+moment between chunks (`db_locks.WriterGaps`) so that a waiting writer does get it. Each
 chunk replaces the rows of its months with what the incidents give at that moment, and every
 write applies its delta under the same lock, so the rows of a month are exact from the moment
 its chunk commits, whatever was written before or after it: the result is that of a rebuild in
@@ -34,7 +34,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 
-from tutela.core.db_locks import let_writers_in
+from tutela.core.db_locks import WriterGaps
 from tutela.core.models import Operation
 from tutela.monitoring.models import SUMMARY_KEY_FIELDS, Incident, IncidentSummary
 from tutela.monitoring.selectors.atoms import atoms_basis
@@ -191,9 +191,9 @@ def summaries_rebuild(*, operation: Operation, chunk: int | None = None) -> int:
     transaction (see the module's docstring); then rebuild the atoms whole if the counting rules
     changed since they were built. Returns the number of summary rows."""
     ranges = month_ranges(_months_of(operation.pk), chunk or chunk_incidents())
-    for index, months in enumerate(ranges):
-        if index:
-            let_writers_in()
+    gaps = WriterGaps()
+    for months in ranges:
+        gaps.between()
         with transaction.atomic():
             Operation.objects.select_for_update().filter(pk=operation.pk).first()
             summary_rebuild_months(operation.pk, months)
