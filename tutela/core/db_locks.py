@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,11 @@ T = TypeVar("T")
 
 # A page view's optional write waits this long for the lock, then gives up.
 NOWAIT_MS = 150
+# Between two chunks of a long rebuild the lock is left free this long: longer than the longest
+# sleep of SQLite's busy handler between two tries (100 ms), so every writer waiting for the lock
+# gets it (a chunk that began again at once would win nearly every time: the waiting writers
+# poll, they are not queued).
+GAP_SECONDS = 0.15
 
 
 def is_locked(exc: BaseException) -> bool:
@@ -105,6 +111,26 @@ def _short_busy_timeout(using: str, milliseconds: int) -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA busy_timeout = {int(previous)}")
+
+
+class WriterGaps:
+    """Between the transactions of a long rebuild: every `LOCK_GAP_EVERY_SECONDS` (setting, 0.5 s
+    by default) of work, leave SQLite's write lock free for GAP_SECONDS, so that the writers
+    waiting for it take it (PostgreSQL queues lock waits: nothing to do). A writer then waits
+    for at most that long plus one chunk."""
+
+    def __init__(self, using: str = DEFAULT_DB_ALIAS) -> None:
+        self.using = using
+        self.every = float(getattr(settings, "LOCK_GAP_EVERY_SECONDS", 0.5))
+        self.since = time.monotonic()
+
+    def between(self) -> None:
+        connection = connections[self.using]
+        if connection.vendor != "sqlite" or connection.in_atomic_block:
+            return
+        if time.monotonic() - self.since >= self.every:
+            time.sleep(GAP_SECONDS)
+            self.since = time.monotonic()
 
 
 def write_nowait(

@@ -29,7 +29,9 @@ a finer one (sums of sums), so the whole rebuild reads the 5W rows twice.
 
 It is done in chunks, each its own short transaction, so that SQLite's write lock is released
 between them (a rebuild in one transaction held it 20-30 s per million rows and stopped every
-other writer: imports, the task worker, sign-ins). The rows in use are stored under the operation
+other writer: imports, the task worker, sign-ins); every half second of work the lock is left
+free a moment (`db_locks.WriterGaps`): writers poll for it, so a chunk begun again at once would
+keep them out. The rows in use are stored under the operation
 id `SummaryState.rows_key` (plus or minus the operation's id: the tables have no foreign-key
 constraint); the new rows are written beside them under the other sign, by months (monthly grains:
 every one has the month), by organisations or by admin 1 areas (the picks: every pick grain has
@@ -80,7 +82,7 @@ from tutela.activities.models.summary_grains import (
 )
 from tutela.activities.selectors.visibility import area_descendants
 from tutela.activities.services.summary_sql import SummaryBuilder, Where, chunk_column
-from tutela.core.db_locks import write_nowait
+from tutela.core.db_locks import WriterGaps, write_nowait
 from tutela.core.models import Operation
 
 __all__ = [
@@ -442,7 +444,9 @@ def _delete_rows(key: int) -> None:
     """Delete the summary rows stored under operation id `key`, a chunk per transaction."""
     for model in (MonthlySummary, PickedSummary):
         rows = model.objects.filter(operation_id=key)
+        gaps = WriterGaps()
         while True:
+            gaps.between()
             with transaction.atomic():
                 ids = list(rows.order_by().values_list("pk", flat=True)[:DELETE_CHUNK_ROWS])
                 if not ids:
@@ -454,10 +458,13 @@ def _build_chunked(builder: SummaryBuilder, rows: Any, rule: str) -> dict[str, i
     """Every grain into the staging rows, chunk by chunk, each chunk its own transaction."""
     size = chunk_rows()
     grain_rows: dict[str, int] = {}
+    # The lock left free now and then, or writers polling for it would wait for every chunk.
+    gaps = WriterGaps()
 
     def each(chunks: list[list[Any]], build: Any) -> int:
         written = 0
         for chunk in chunks:
+            gaps.between()
             with transaction.atomic():
                 written += build(chunk)
         return written

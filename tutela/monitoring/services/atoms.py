@@ -36,7 +36,12 @@ from tutela.monitoring.models import (
     VerificationStatus,
 )
 from tutela.monitoring.selectors.atoms import atoms_basis
-from tutela.monitoring.services.counted_rows import counts_apply
+from tutela.monitoring.services.counted_rows import (
+    MonthRange,
+    counts_apply,
+    month_filter,
+    month_where,
+)
 
 # month, admin1, admin2, primary risk, verified, is_gbv
 AtomKey = tuple[datetime.date, int, int | None, int, bool, bool]
@@ -119,7 +124,24 @@ def atoms_refresh(
 def atoms_rebuild(operation_id: int, sharing: Collection[int], verified: Collection[int]) -> None:
     """Recompute the atoms from the summary (INSERT … SELECT … GROUP BY) and record the basis.
     The caller holds the lock of the operation row."""
-    IncidentAtom.objects.filter(operation_id=operation_id).delete()
+    atoms_rebuild_months(operation_id, sharing, verified, months=(None, None))
+    IncidentAtomBasis.objects.update_or_create(
+        operation_id=operation_id,
+        defaults={"sharing": _ids_text(sharing), "verified": _ids_text(verified)},
+    )
+
+
+def atoms_rebuild_months(
+    operation_id: int,
+    sharing: Collection[int],
+    verified: Collection[int],
+    *,
+    months: MonthRange,
+) -> None:
+    """Recompute the atoms of `months` from the summary under the rules `sharing`, `verified`
+    (the basis is not recorded: the caller's business). The caller holds the lock of the
+    operation row."""
+    IncidentAtom.objects.filter(operation_id=operation_id, **month_filter(months)).delete()
     quote = connection.ops.quote_name
     atom, summary = quote(IncidentAtom._meta.db_table), quote(IncidentSummary._meta.db_table)
     params: list[Any] = []
@@ -131,19 +153,16 @@ def atoms_rebuild(operation_id: int, sharing: Collection[int], verified: Collect
     if sharing:
         counted_sql += f" OR organisation_id IN ({', '.join(['%s'] * len(sharing))})"
         params += sorted(sharing)
+    month_sql, month_params = month_where(months)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {atom} (operation_id, month, admin1_id, admin2_id, "  # noqa: S608
             "primary_risk_id, verified, is_gbv, incidents) "
             f"SELECT operation_id, month, admin1_id, admin2_id, primary_risk_id, {verified_sql}, "
-            f"is_gbv, SUM(incidents) FROM {summary} WHERE ({counted_sql}) AND operation_id = %s "
-            "GROUP BY 1, 2, 3, 4, 5, 6, 7",
-            [*params, operation_id],
+            f"is_gbv, SUM(incidents) FROM {summary} WHERE ({counted_sql}) AND operation_id = %s"
+            f"{month_sql} GROUP BY 1, 2, 3, 4, 5, 6, 7",
+            [*params, operation_id, *month_params],
         )
-    IncidentAtomBasis.objects.update_or_create(
-        operation_id=operation_id,
-        defaults={"sharing": _ids_text(sharing), "verified": _ids_text(verified)},
-    )
 
 
 def atom_differences(operation: Operation) -> dict[AtomKey, tuple[int, int]]:

@@ -3,10 +3,39 @@ and the counted atoms): rows are created, updated, or deleted when they reach ze
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db.models import Model
+
+# The months of a rebuild's chunk: (after, through), each None for no bound (the first and the
+# last chunk are open, so that a month written during the rebuild is inside one of them).
+MonthRange = tuple[datetime.date | None, datetime.date | None]
+
+
+def month_where(months: MonthRange) -> tuple[str, list[Any]]:
+    """SQL (` AND …`) and parameters limiting a query to the months of a chunk."""
+    after, through = months
+    sql, params = "", []
+    if after is not None:
+        sql += " AND month > %s"
+        params.append(after)
+    if through is not None:
+        sql += " AND month <= %s"
+        params.append(through)
+    return sql, params
+
+
+def month_filter(months: MonthRange) -> dict[str, datetime.date]:
+    """The same as ORM filter arguments."""
+    after, through = months
+    found: dict[str, datetime.date] = {}
+    if after is not None:
+        found["month__gt"] = after
+    if through is not None:
+        found["month__lte"] = through
+    return found
 
 
 def counts_apply(

@@ -8,8 +8,19 @@ with the incidents a reader sees. Writes to an operation's summary are serialise
 operation row (PostgreSQL; SQLite writes one at a time), so that two transactions never create
 the same summary row.
 
-`summaries_rebuild` recomputes an operation's summary from the incidents (one INSERT … SELECT …
-GROUP BY); `summary_differences` compares the two (tests, `rebuild_monitoring_summaries --check`).
+`summaries_rebuild` recomputes an operation's summary (and its counted atoms) from the incidents
+(INSERT … SELECT … GROUP BY), in chunks of consecutive months, each its own short transaction
+under the lock of the operation row: SQLite's single write lock is released between chunks, so
+the task worker, the scheduler and page views that write are not held up for the whole rebuild
+(one transaction held it for seconds per million incidents; issue 11); the lock is left free a
+moment between chunks (`db_locks.WriterGaps`) so that a waiting writer does get it. Each
+chunk replaces the rows of its months with what the incidents give at that moment, and every
+write applies its delta under the same lock, so the rows of a month are exact from the moment
+its chunk commits, whatever was written before or after it: the result is that of a rebuild in
+one go. A month is the smallest chunk. The atoms are rebuilt with the summary, month by month,
+under the rules they were built under; when those rules changed, `atoms_refresh` rebuilds them
+whole after the chunks (from the summary, about half its rows: one short transaction).
+`summary_differences` compares the two (tests, `rebuild_monitoring_summaries --check`).
 """
 
 from __future__ import annotations
@@ -19,13 +30,25 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 
+from tutela.core.db_locks import WriterGaps
 from tutela.core.models import Operation
 from tutela.monitoring.models import SUMMARY_KEY_FIELDS, Incident, IncidentSummary
-from tutela.monitoring.services.atoms import atoms_apply, atoms_rebuild, current_basis
-from tutela.monitoring.services.counted_rows import counts_apply
+from tutela.monitoring.selectors.atoms import atoms_basis
+from tutela.monitoring.services.atoms import (
+    atoms_apply,
+    atoms_rebuild_months,
+    atoms_refresh,
+)
+from tutela.monitoring.services.counted_rows import (
+    MonthRange,
+    counts_apply,
+    month_filter,
+    month_where,
+)
 
 # month, admin1, admin2, primary risk, verification, is_gbv, organisation (GBV rows only)
 SummaryKey = tuple[datetime.date, int, int | None, int, int, bool, int | None]
@@ -118,31 +141,95 @@ def _table(model: Any) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-@transaction.atomic
-def summaries_rebuild(*, operation: Operation) -> int:
-    """Recompute the operation's summary from its incidents; returns the number of rows."""
-    Operation.objects.select_for_update().filter(pk=operation.pk).first()
-    IncidentSummary.objects.filter(operation=operation).delete()
-    rebuild_sql(connection, operation.pk)
-    atoms_rebuild(operation.pk, *current_basis(operation.pk))
+# About this many incidents are summed per chunk (one transaction) of a rebuild (a month with
+# more is a chunk of its own).
+DEFAULT_CHUNK_INCIDENTS = 50_000
+
+
+def chunk_incidents() -> int:
+    return int(getattr(settings, "MONITORING_SUMMARY_CHUNK_INCIDENTS", DEFAULT_CHUNK_INCIDENTS))
+
+
+def month_ranges(counts: list[tuple[datetime.date, int]], size: int) -> list[MonthRange]:
+    """Consecutive months (sorted (month, incidents)) grouped into chunks of about `size`
+    incidents, as ranges covering every month, before the first and after the last included."""
+    ends: list[datetime.date] = []
+    total = 0
+    for index, (month, count) in enumerate(counts):
+        total += count
+        if total >= size and index < len(counts) - 1:
+            ends.append(month)
+            total = 0
+    starts: list[datetime.date | None] = [None, *ends]
+    return list(zip(starts, [*ends, None], strict=True))
+
+
+def _months_of(operation_id: int) -> list[tuple[datetime.date, int]]:
+    """(month, incidents) of the operation's incidents and summary rows, sorted by month (the
+    summary's months too: a month whose incidents are gone is emptied by its chunk)."""
+    counts: dict[datetime.date, int] = {}
+    for month, n in (
+        Incident.objects.filter(operation_id=operation_id, merged_into__isnull=True)
+        .order_by()
+        .values_list("month")
+        .annotate(n=Count("id"))
+    ):
+        counts[month] = n
+    for month in (
+        IncidentSummary.objects.filter(operation_id=operation_id)
+        .order_by()
+        .values_list("month", flat=True)
+        .distinct()
+    ):
+        counts.setdefault(month, 0)
+    return sorted(counts.items())
+
+
+def summaries_rebuild(*, operation: Operation, chunk: int | None = None) -> int:
+    """Recompute the operation's summary and counted atoms from its incidents, in chunks of
+    about `chunk` incidents (default `MONITORING_SUMMARY_CHUNK_INCIDENTS`, 50,000), each its own
+    transaction (see the module's docstring); then rebuild the atoms whole if the counting rules
+    changed since they were built. Returns the number of summary rows."""
+    ranges = month_ranges(_months_of(operation.pk), chunk or chunk_incidents())
+    gaps = WriterGaps()
+    for months in ranges:
+        gaps.between()
+        with transaction.atomic():
+            Operation.objects.select_for_update().filter(pk=operation.pk).first()
+            summary_rebuild_months(operation.pk, months)
+    atoms_refresh(operation.pk)
     return IncidentSummary.objects.filter(operation=operation).count()
 
 
-def rebuild_sql(conn: Any, operation_id: int) -> None:
-    """INSERT … SELECT … GROUP BY (also run by the migration that created the table)."""
+def summary_rebuild_months(operation_id: int, months: MonthRange) -> None:
+    """Replace the summary rows and the counted atoms of the months in `months` with what the
+    incidents give. The caller holds the lock of the operation row, in a transaction."""
+    IncidentSummary.objects.filter(operation_id=operation_id, **month_filter(months)).delete()
+    rebuild_sql(connection, operation_id, months)
+    basis = atoms_basis(operation_id)
+    if basis is not None:
+        # Under the rules the atoms were built under, as every delta is (`atoms_refresh`, after
+        # the chunks, rebuilds them whole if the rules changed since).
+        atoms_rebuild_months(operation_id, *basis, months=months)
+
+
+def rebuild_sql(conn: Any, operation_id: int, months: MonthRange = (None, None)) -> None:
+    """INSERT … SELECT … GROUP BY of the incidents of `months` (every month by default; also run
+    by the migration that created the table)."""
     summary = conn.ops.quote_name("monitoring_incidentsummary")
     incident = conn.ops.quote_name("monitoring_incident")
     gbv_org = "CASE WHEN is_gbv THEN organisation_id ELSE NULL END"
+    where, params = month_where(months)
     with conn.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {summary} (operation_id, month, admin1_id, admin2_id, "  # noqa: S608
             "primary_risk_id, verification_id, is_gbv, organisation_id, incidents, people) "
             "SELECT operation_id, month, admin1_id, admin2_id, primary_risk_id, "
             f"verification_id, is_gbv, {gbv_org}, COUNT(*), COALESCE(SUM(people_affected), 0) "
-            f"FROM {incident} WHERE operation_id = %s AND merged_into_id IS NULL "
+            f"FROM {incident} WHERE operation_id = %s AND merged_into_id IS NULL{where} "
             "GROUP BY operation_id, month, admin1_id, admin2_id, primary_risk_id, "
             f"verification_id, is_gbv, {gbv_org}",
-            [operation_id],
+            [operation_id, *params],
         )
 
 

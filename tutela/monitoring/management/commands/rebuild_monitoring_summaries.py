@@ -1,4 +1,4 @@
-"""tutela rebuild_monitoring_summaries [--operation SLUG] [--check]"""
+"""tutela rebuild_monitoring_summaries [--operation SLUG] [--check] [--chunk-incidents N]"""
 
 from __future__ import annotations
 
@@ -22,8 +22,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--operation", help="operation slug (default: every operation)")
         parser.add_argument("--check", action="store_true", help="compare only; change nothing")
+        parser.add_argument(
+            "--chunk-incidents",
+            type=int,
+            default=None,
+            help="incidents summed per transaction (default: MONITORING_SUMMARY_CHUNK_INCIDENTS, "
+            "50,000); the database's write lock is released between chunks",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options.get("chunk_incidents") is not None and options["chunk_incidents"] < 1:
+            raise CommandError("--chunk-incidents must be at least 1.")
         operations = Operation.objects.order_by("slug")
         if options.get("operation"):
             operations = operations.filter(slug=options["operation"])
@@ -43,7 +52,7 @@ class Command(BaseCommand):
                 for atom, (in_atoms, in_summary) in sorted(atoms.items(), key=str)[:20]:
                     self.stdout.write(f"  {atom}: atoms {in_atoms}, summary {in_summary}")
             else:
-                rows = summaries_rebuild(operation=operation)
+                rows = summaries_rebuild(operation=operation, chunk=options.get("chunk_incidents"))
                 self.stdout.write(f"{operation.slug}: {rows} summary row(s)")
         if differences:
             raise CommandError(f"{differences} difference(s) between summary and incidents.")
