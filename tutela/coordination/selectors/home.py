@@ -8,6 +8,7 @@ Each panel reads through the same selectors and access rules as the page it link
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -96,6 +97,17 @@ def _alerts_to_acknowledge(user: User, operation: Operation) -> WorkPanel:
     )
 
 
+# `alert` carries the counts annotated by the query (n_recipients, n_waiting), which the model's
+# type does not declare.
+def _tracking_item(operation: Operation, alert: Any) -> WorkItem:
+    return WorkItem(
+        label=alert.title,
+        url=reverse("coordination:alert_tracking", kwargs={"slug": operation.slug, "pk": alert.pk}),
+        detail=_("%(waiting)s of %(total)s recipients have not acknowledged it.")
+        % {"waiting": alert.n_waiting, "total": alert.n_recipients},
+    )
+
+
 def _alerts_unacknowledged(user: User, operation: Operation) -> WorkPanel:
     """Those who send alerts: sent alerts that some recipients have not acknowledged yet."""
     alerts = (
@@ -115,14 +127,7 @@ def _alerts_unacknowledged(user: User, operation: Operation) -> WorkPanel:
         title=_("Sent alerts not yet acknowledged by every recipient"),
         url=_alerts_url(operation),
         records=alerts,
-        item=lambda alert: WorkItem(
-            label=alert.title,
-            url=reverse(
-                "coordination:alert_tracking", kwargs={"slug": operation.slug, "pk": alert.pk}
-            ),
-            detail=_("%(waiting)s of %(total)s recipients have not acknowledged it.")
-            % {"waiting": alert.n_waiting, "total": alert.n_recipients},
-        ),
+        item=lambda alert: _tracking_item(operation, alert),
         empty=_("Every sent alert has been acknowledged."),
         order=25,
     )

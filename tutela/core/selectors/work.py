@@ -15,8 +15,9 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.db.models import Model, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -68,16 +69,7 @@ class WorkPanel:
         return sum(1 for item in self.items if item.overdue)
 
 
-T = TypeVar("T")
-
-
-class Records(Protocol[T]):
-    """What a panel lists: a queryset (counted in the database, sliced to the first items) or
-    a list."""
-
-    def count(self) -> int: ...
-
-    def __getitem__(self, index: slice, /) -> Any: ...
+T = TypeVar("T", bound=Model)
 
 
 def work_panel(
@@ -85,7 +77,7 @@ def work_panel(
     key: str,
     title: Any,
     url: str,
-    records: Records[T],
+    records: QuerySet[T],
     item: Callable[[T], WorkItem],
     empty: Any,
     order: int = 50,
