@@ -542,3 +542,56 @@ def test_certificate_check_reads_nothing_but_its_own_certificate(trainings: Trai
     near = "-".join([*groups[:-1], "ZZZZ" if groups[-1] != "ZZZZ" else "YYYY"])
     answer_text = client.post(reverse("capacity:certificate_verify"), {"code": near}).content
     assert b"Diallo" not in answer_text
+
+
+# --- Writes on one organisation's records ------------------------------------------------------
+
+WRITERS_OF_AMSS = {"coordinator", "imo", "partner", "caseworker"}
+
+
+@pytest.mark.usefixtures("_today")
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_the_training_team_and_the_organisations_staff_change_its_participant(
+    trainings: Trainings, persona: str
+) -> None:
+    world = trainings.world
+    aissata = trainings.people[0]
+    client = client_of_world(world, persona)
+    data = {
+        "full_name": "Aïssata Diallo",
+        "organisation": world.amss.pk,
+        "function": f"Changed by {persona}",
+        "sex": "F",
+        "age_band": "25-39",
+        "email": "aissata@amss.test",
+        "phone": "",
+    }
+    response = client.post(page("participant_edit", aissata.pk), data)
+    aissata.refresh_from_db()
+    if persona in WRITERS_OF_AMSS:
+        assert response.status_code == 302
+        assert aissata.function == f"Changed by {persona}"
+    else:
+        assert response.status_code == (302 if persona == "anonymous" else 404)
+        assert aissata.function == "Protection officer"
+
+
+@pytest.mark.usefixtures("_today")
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_the_training_team_and_the_organisations_staff_cancel_its_registration(
+    trainings: Trainings, persona: str
+) -> None:
+    registration = trainings.registrations[0]
+    client = client_of_world(trainings.world, persona)
+    response = client.post(page("registration_cancel", trainings.session.pk, registration.pk), {})
+    registration.refresh_from_db()
+    if persona in WRITERS_OF_AMSS:
+        assert response.status_code == 302
+        assert registration.status == "cancelled"
+    else:
+        assert response.status_code == (302 if persona == "anonymous" else 404)
+        assert registration.status == "registered"
+
+
+def client_of_world(world: Any, persona: str) -> Client:
+    return Client() if persona == "anonymous" else client_for(getattr(world, persona))
