@@ -27,6 +27,31 @@ TEXT: Final = "text"
 
 Signature = tuple[bytes, ...] | str | None
 
+# How the document and picture formats people upload start.
+SIGNATURES: Final[Mapping[str, tuple[bytes, ...]]] = {
+    "pdf": (b"%PDF",),
+    "docx": ZIP,
+    "xlsx": ZIP,
+    "pptx": ZIP,
+    "odt": ZIP,
+    "ods": ZIP,
+    "odp": ZIP,
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+}
+TEXT_EXTENSIONS: Final = frozenset({"txt", "csv"})
+
+
+def upload_types(*extensions: str, text: Signature = None) -> dict[str, Signature]:
+    """The `types` of upload_check for these extensions: the known formats with their
+    signature, the text formats with `text` (TEXT: checked for NUL bytes; None: not checked),
+    any other (audio, video) unchecked."""
+    return {
+        ext: SIGNATURES.get(ext, text if ext in TEXT_EXTENSIONS else None) for ext in extensions
+    }
+
+
 # Enough for every signature, and for the NUL check of text.
 _HEAD_BYTES = 4096
 

@@ -16,7 +16,7 @@ from tutela.capacity import access as capacity_access
 from tutela.capacity.models import AttemptAnswer, Choice, Course, CourseMaterial, Question
 from tutela.core.models import AuditEntry, Operation, User
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
-from tutela.core.upload_checks import upload_check
+from tutela.core.upload_checks import upload_check, upload_types
 
 COURSE_FIELDS = frozenset(
     {
@@ -46,18 +46,6 @@ MATERIAL_TYPES = {
     "jpeg": "image/jpeg",
     "mp3": "audio/mpeg",
     "mp4": "video/mp4",
-}
-# The first bytes of the formats whose content can be recognised.
-MAGIC = {
-    "pdf": (b"%PDF",),
-    "docx": (b"PK\x03\x04",),
-    "pptx": (b"PK\x03\x04",),
-    "xlsx": (b"PK\x03\x04",),
-    "odt": (b"PK\x03\x04",),
-    "odp": (b"PK\x03\x04",),
-    "png": (b"\x89PNG",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
 }
 MAX_CHOICES = 8
 
@@ -122,7 +110,7 @@ def _check_material(upload: UploadedFile) -> tuple[str, str]:
     """(extension, MIME type) of an acceptable upload; ValidationError otherwise."""
     extension = upload_check(
         upload,
-        types={ext: MAGIC.get(ext) for ext in MATERIAL_TYPES},
+        types=upload_types(*MATERIAL_TYPES),
         max_bytes=MATERIAL_MAX_BYTES,
     )
     return extension, MATERIAL_TYPES[extension]

@@ -22,26 +22,15 @@ from tutela.coordination.models import (
 from tutela.coordination.selectors.meetings import member_organisation_ids
 from tutela.core.models import AuditEntry, Contact, Organisation, User
 from tutela.core.services.audit import audit_write, snapshot
-from tutela.core.upload_checks import ZIP, Signature, upload_check
+from tutela.core.upload_checks import upload_check, upload_types
 
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 
 
-# Extension -> how the file starts (None: not checked, e.g. plain text).
-DOCUMENT_TYPES: dict[str, Signature] = {
-    "pdf": (b"%PDF",),
-    "docx": ZIP,
-    "xlsx": ZIP,
-    "pptx": ZIP,
-    "odt": ZIP,
-    "ods": ZIP,
-    "odp": ZIP,
-    "png": (b"\x89PNG",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "txt": None,
-    "csv": None,
-}
+# Extension -> how the file starts (plain text: not checked).
+DOCUMENT_TYPES = upload_types(
+    "pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp", "png", "jpg", "jpeg", "txt", "csv"
+)
 
 
 ATTENDANCE_SHEET_TYPES = frozenset({"pdf", "png", "jpg", "jpeg"})

@@ -31,7 +31,7 @@ from tutela.core import access
 from tutela.core.models import AuditEntry, Operation, User
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 from tutela.core.spreadsheets import csv_safe, sheet_title, xlsx_text
-from tutela.core.upload_checks import TEXT, ZIP, Signature, upload_check
+from tutela.core.upload_checks import TEXT, upload_check, upload_types
 from tutela.monitoring.models import AnalysisUpdate
 
 EDITABLE_FIELDS = frozenset(
@@ -62,20 +62,10 @@ LINK_MODELS: dict[str, type[Any]] = {
 }
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-# Extension -> the first bytes such a file starts with (TEXT: no NUL byte).
-EVIDENCE_TYPES: dict[str, Signature] = {
-    "pdf": (b"%PDF",),
-    "docx": ZIP,
-    "xlsx": ZIP,
-    "pptx": ZIP,
-    "odt": ZIP,
-    "ods": ZIP,
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "txt": TEXT,
-    "csv": TEXT,
-}
+# Extension -> the first bytes such a file starts with (text: no NUL byte).
+EVIDENCE_TYPES = upload_types(
+    "pdf", "docx", "xlsx", "pptx", "odt", "ods", "png", "jpg", "jpeg", "txt", "csv", text=TEXT
+)
 
 
 def _require_editor(user: User, operation: Operation) -> None:

@@ -7,7 +7,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tutela.core.upload_checks import TEXT, ZIP, upload_check, upload_extension
+from tutela.core.upload_checks import (
+    SIGNATURES,
+    TEXT,
+    ZIP,
+    upload_check,
+    upload_extension,
+    upload_types,
+)
 
 TYPES = {"pdf": (b"%PDF",), "docx": ZIP, "txt": TEXT, "mp3": None}
 
@@ -84,3 +91,11 @@ def test_the_message_names_the_accepted_types_and_the_limit() -> None:
 )
 def test_extension(name: str, extension: str) -> None:
     assert upload_extension(name) == extension
+
+
+def test_types_give_known_formats_their_signature_and_text_what_the_caller_asks() -> None:
+    assert upload_types("pdf", "txt", "mp4") == {"pdf": SIGNATURES["pdf"], "txt": None, "mp4": None}
+    assert upload_types("csv", text=TEXT) == {"csv": TEXT}
+    # A PNG is recognised by its whole eight-byte header.
+    png = SimpleUploadedFile("map.png", b"\x89PNG\r\n\x1a\n....")
+    assert upload_check(png, types=upload_types("png"), max_bytes=1024) == "png"
