@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -108,3 +109,41 @@ class RemindView(OperationAPIView):
         return Response(
             services.reporting_reminders_send(operation=operation, round=found, by=self.caller)
         )
+
+
+class ReminderSettingsData(serializers.Serializer):
+    # The same bounds as the page's form and the model's constraint.
+    reminder_days = serializers.IntegerField(
+        min_value=0,
+        max_value=30,
+        help_text="Days before a 5W deadline when the organisations that have not reported are "
+        "reminded by e-mail (0: on the deadline day only).",
+    )
+
+
+class ReminderSettingsView(OperationAPIView):
+    """The operation's reminder lead time: read and set by coordinators and IMOs (the same rule
+    and service as the reminder settings on the compliance page)."""
+
+    serializer_class = ReminderSettingsData
+
+    def require_manager(self) -> None:
+        if not capacity_access.can_see_compliance_detail(self.request.user, self.get_operation()):
+            raise PermissionDenied
+
+    @extend_schema(responses={200: ReminderSettingsData})
+    def get(self, request: Request, slug: str) -> Response:
+        self.require_manager()
+        return Response({"reminder_days": services.reminder_days(self.get_operation())})
+
+    @extend_schema(request=ReminderSettingsData, responses={200: ReminderSettingsData})
+    def put(self, request: Request, slug: str) -> Response:
+        operation = self.get_operation()
+        self.require_manager()
+        saved = services.compliance_settings_update(
+            operation=operation,
+            by=self.caller,
+            reminder_days=self.input(ReminderSettingsData)["reminder_days"],
+            request=request,
+        )
+        return Response({"reminder_days": saved.reminder_days})

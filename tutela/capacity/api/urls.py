@@ -117,6 +117,11 @@ urlpatterns = [
         name="compliance-scorecard",
     ),
     path(
+        f"{base}compliance/reminders/",
+        compliance.ReminderSettingsView.as_view(),
+        name="compliance-reminders",
+    ),
+    path(
         f"{base}compliance/rounds/<int:round>/remind/",
         compliance.RemindView.as_view(),
         name="compliance-remind",

@@ -247,7 +247,10 @@ def knowledge_test_link_issue(*, test: KnowledgeTest, by: User, registration: Re
     _require_manager(by, session)
     if test.mode != KnowledgeTest.Mode.ONLINE:
         raise ValidationError(_("A paper test has no links."))
-    if registration.session_id != session.pk:
+    if (
+        registration.session_id != session.pk
+        or registration.status != Registration.Status.REGISTERED
+    ):
         raise ValidationError(_("This person is not registered to the session."))
     if Attempt.objects.filter(
         test=test, registration=registration, submitted_at__isnull=False
@@ -298,12 +301,17 @@ def follow_ups_send_due(today: datetime.date | None = None) -> int:
 
 
 def attempt_for_token(token: str) -> Attempt | None:
-    """The attempt a link is for, or None (unknown or replaced token)."""
+    """The attempt a link is for, or None (unknown or replaced token, or a participant whose
+    registration or session was cancelled since the link was sent: the link is theirs only
+    while they are one of the session's participants)."""
     if not token or len(token) > 100:
         return None
     return (
-        Attempt.objects.filter(token_hash=token_hash(token))
+        Attempt.objects.filter(
+            token_hash=token_hash(token), registration__status=Registration.Status.REGISTERED
+        )
         .exclude(token_hash="")
+        .exclude(test__session__status=TrainingSession.Status.CANCELLED)
         .select_related(
             "test",
             "test__session",

@@ -16,6 +16,7 @@ from tutela.capacity import access as capacity_access
 from tutela.capacity.models import AttemptAnswer, Choice, Course, CourseMaterial, Question
 from tutela.core.models import AuditEntry, Operation, User
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
+from tutela.core.upload_checks import upload_check, upload_types
 
 COURSE_FIELDS = frozenset(
     {
@@ -45,18 +46,6 @@ MATERIAL_TYPES = {
     "jpeg": "image/jpeg",
     "mp3": "audio/mpeg",
     "mp4": "video/mp4",
-}
-# The first bytes of the formats whose content can be recognised.
-MAGIC = {
-    "pdf": (b"%PDF",),
-    "docx": (b"PK\x03\x04",),
-    "pptx": (b"PK\x03\x04",),
-    "xlsx": (b"PK\x03\x04",),
-    "odt": (b"PK\x03\x04",),
-    "odp": (b"PK\x03\x04",),
-    "png": (b"\x89PNG",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
 }
 MAX_CHOICES = 8
 
@@ -119,31 +108,11 @@ def course_update(*, course: Course, by: User, **fields: Any) -> Course:
 
 def _check_material(upload: UploadedFile) -> tuple[str, str]:
     """(extension, MIME type) of an acceptable upload; ValidationError otherwise."""
-    name = upload.name or ""
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in MATERIAL_TYPES:
-        raise ValidationError(
-            {
-                "file": _("This kind of file is not accepted. Accepted: %(types)s.")
-                % {"types": ", ".join(sorted(MATERIAL_TYPES))}
-            }
-        )
-    if not upload.size:
-        raise ValidationError({"file": _("The file is empty.")})
-    if upload.size > MATERIAL_MAX_BYTES:
-        raise ValidationError({"file": _("The file is larger than 25 MB.")})
-    expected = MAGIC.get(extension)
-    if expected:
-        upload.seek(0)
-        head = upload.read(8)
-        upload.seek(0)
-        if not any(head.startswith(magic) for magic in expected):
-            raise ValidationError(
-                {
-                    "file": _("The file's content does not match its extension (.%(ext)s).")
-                    % {"ext": extension}
-                }
-            )
+    extension = upload_check(
+        upload,
+        types=upload_types(*MATERIAL_TYPES),
+        max_bytes=MATERIAL_MAX_BYTES,
+    )
     return extension, MATERIAL_TYPES[extension]
 
 

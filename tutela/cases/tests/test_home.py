@@ -10,25 +10,10 @@ from django.utils import timezone
 from tutela.cases.services import workflow
 from tutela.cases.tests.conftest import CaseWorld, consent, register
 from tutela.cases.tests.test_referrals import send
-from tutela.conftest import client_for
+from tutela.core.tests.home_pages import home_html as _home
+from tutela.core.tests.home_pages import panel_html as _panel
 
 pytestmark = pytest.mark.django_db
-
-HOME = "/o/mali/"
-
-
-def _home(user) -> str:
-    response = client_for(user).get(HOME, HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def _panel(page: str, key: str) -> str:
-    """The HTML of one work panel (empty string when the page has none)."""
-    start = page.find(f'id="work-{key}"')
-    if start < 0:
-        return ""
-    return page[start : page.find("</section>", start)]
 
 
 def test_caseworker_home_shows_open_cases_and_follow_ups_due(cw: CaseWorld) -> None:

@@ -8,6 +8,7 @@ Each panel reads through the same selectors and access rules as the page it link
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -20,7 +21,7 @@ from tutela.coordination.selectors.actions import action_point_list, my_action_p
 from tutela.core import access
 from tutela.core.models import Operation, User
 from tutela.core.models.roles import Role
-from tutela.core.selectors.work import ITEMS_SHOWN, WorkItem, WorkPanel
+from tutela.core.selectors.work import WorkItem, WorkPanel, published_item, work_panel
 
 
 def _date(value: datetime.date) -> str:
@@ -39,13 +40,12 @@ def _action_item(slug: str, point: ActionPoint, today: datetime.date) -> WorkIte
 
 def _my_action_points(user: User, operation: Operation) -> WorkPanel:
     today = timezone.localdate()
-    points = my_action_points(user, operation)
-    return WorkPanel(
+    return work_panel(
         key="action-points-mine",
         title=_("Action points for you or your organisation"),
         url=reverse("coordination:my_action_points", kwargs={"slug": operation.slug}),
-        count=points.count(),
-        items=[_action_item(operation.slug, p, today) for p in points[:ITEMS_SHOWN]],
+        records=my_action_points(user, operation),
+        item=lambda point: _action_item(operation.slug, point, today),
         empty=_("No open action point is assigned to you or your organisation."),
         order=20,
     )
@@ -53,16 +53,19 @@ def _my_action_points(user: User, operation: Operation) -> WorkPanel:
 
 def _overdue_action_points(operation: Operation) -> WorkPanel:
     today = timezone.localdate()
-    points = action_point_list(operation, overdue=True, today=today)
-    return WorkPanel(
+    return work_panel(
         key="action-points-overdue",
         title=_("Overdue action points"),
         url=reverse("coordination:overdue", kwargs={"slug": operation.slug}),
-        count=points.count(),
-        items=[_action_item(operation.slug, p, today) for p in points[:ITEMS_SHOWN]],
+        records=action_point_list(operation, overdue=True, today=today),
+        item=lambda point: _action_item(operation.slug, point, today),
         empty=_("No action point is overdue."),
         order=30,
     )
+
+
+def _alerts_url(operation: Operation) -> str:
+    return reverse("coordination:alerts", kwargs={"slug": operation.slug}) + "?status=sent"
 
 
 def _alerts_to_acknowledge(user: User, operation: Operation) -> WorkPanel:
@@ -77,23 +80,31 @@ def _alerts_to_acknowledge(user: User, operation: Operation) -> WorkPanel:
         .select_related("alert")
         .order_by("-alert__occurred_on", "-alert_id")
     )
-    return WorkPanel(
+    return work_panel(
         key="alerts-acknowledge",
         title=_("Alerts to acknowledge"),
-        url=reverse("coordination:alerts", kwargs={"slug": operation.slug}) + "?status=sent",
-        count=waiting.count(),
-        items=[
-            WorkItem(
-                label=r.alert.title,
-                url=reverse(
-                    "coordination:alert_detail", kwargs={"slug": operation.slug, "pk": r.alert_id}
-                ),
-                detail=_("Occurred %(date)s.") % {"date": _date(r.alert.occurred_on)},
-            )
-            for r in waiting[:ITEMS_SHOWN]
-        ],
+        url=_alerts_url(operation),
+        records=waiting,
+        item=lambda r: WorkItem(
+            label=r.alert.title,
+            url=reverse(
+                "coordination:alert_detail", kwargs={"slug": operation.slug, "pk": r.alert_id}
+            ),
+            detail=_("Occurred %(date)s.") % {"date": _date(r.alert.occurred_on)},
+        ),
         empty=_("Your organisation has acknowledged every alert sent to it."),
         order=15,
+    )
+
+
+# `alert` carries the counts annotated by the query (n_recipients, n_waiting), which the model's
+# type does not declare.
+def _tracking_item(operation: Operation, alert: Any) -> WorkItem:
+    return WorkItem(
+        label=alert.title,
+        url=reverse("coordination:alert_tracking", kwargs={"slug": operation.slug, "pk": alert.pk}),
+        detail=_("%(waiting)s of %(total)s recipients have not acknowledged it.")
+        % {"waiting": alert.n_waiting, "total": alert.n_recipients},
     )
 
 
@@ -111,25 +122,35 @@ def _alerts_unacknowledged(user: User, operation: Operation) -> WorkPanel:
         .filter(n_waiting__gt=0)
         .order_by("-occurred_on", "-id")
     )
-    return WorkPanel(
+    return work_panel(
         key="alerts-tracking",
         title=_("Sent alerts not yet acknowledged by every recipient"),
-        url=reverse("coordination:alerts", kwargs={"slug": operation.slug}) + "?status=sent",
-        count=alerts.count(),
-        items=[
-            WorkItem(
-                label=alert.title,
-                url=reverse(
-                    "coordination:alert_tracking", kwargs={"slug": operation.slug, "pk": alert.pk}
-                ),
-                detail=_("%(waiting)s of %(total)s recipients have not acknowledged it.")
-                % {"waiting": alert.n_waiting, "total": alert.n_recipients},
-            )
-            for alert in alerts[:ITEMS_SHOWN]
-        ],
+        url=_alerts_url(operation),
+        records=alerts,
+        item=lambda alert: _tracking_item(operation, alert),
         empty=_("Every sent alert has been acknowledged."),
         order=25,
     )
+
+
+def _document_url(operation: Operation, document: ClearanceDocument) -> str:
+    return reverse(
+        "coordination:document_detail", kwargs={"slug": operation.slug, "pk": document.pk}
+    )
+
+
+def _documents_url(operation: Operation, status: str) -> str:
+    return reverse("coordination:documents", kwargs={"slug": operation.slug}) + f"?status={status}"
+
+
+def _clearance_item(user: User, operation: Operation, document: ClearanceDocument) -> WorkItem:
+    if document.approver_id == user.pk:
+        detail = _("You clear it.")
+    elif document.approver is not None:
+        detail = _("Cleared by %(name)s.") % {"name": document.approver.full_name}
+    else:
+        detail = ""
+    return WorkItem(label=document.title, url=_document_url(operation, document), detail=detail)
 
 
 def _documents_awaiting_clearance(user: User, operation: Operation) -> WorkPanel:
@@ -139,31 +160,12 @@ def _documents_awaiting_clearance(user: User, operation: Operation) -> WorkPanel
         .select_related("approver")
         .order_by("submitted_at", "pk")
     )
-    items = []
-    for document in documents[:ITEMS_SHOWN]:
-        if document.approver_id == user.pk:
-            detail = _("You clear it.")
-        elif document.approver is not None:
-            detail = _("Cleared by %(name)s.") % {"name": document.approver.full_name}
-        else:
-            detail = ""
-        items.append(
-            WorkItem(
-                label=document.title,
-                url=reverse(
-                    "coordination:document_detail",
-                    kwargs={"slug": operation.slug, "pk": document.pk},
-                ),
-                detail=detail,
-            )
-        )
-    return WorkPanel(
+    return work_panel(
         key="documents-clearance",
         title=_("Documents awaiting clearance"),
-        url=reverse("coordination:documents", kwargs={"slug": operation.slug})
-        + "?status=submitted",
-        count=documents.count(),
-        items=items,
+        url=_documents_url(operation, ClearanceDocument.Status.SUBMITTED),
+        records=documents,
+        item=lambda document: _clearance_item(user, operation, document),
         empty=_("No document is waiting for clearance."),
         order=20,
     )
@@ -176,27 +178,16 @@ def published_documents(user: User, operation: Operation) -> WorkPanel:
         .filter(status=ClearanceDocument.Status.PUBLISHED)
         .order_by("-published_at", "-pk")
     )
-    return WorkPanel(
+    return work_panel(
         key="products",
         title=_("Latest published products"),
-        url=reverse("coordination:documents", kwargs={"slug": operation.slug})
-        + "?status=published",
-        count=documents.count(),
-        items=[
-            WorkItem(
-                label=document.title,
-                url=reverse(
-                    "coordination:document_detail",
-                    kwargs={"slug": operation.slug, "pk": document.pk},
-                ),
-                detail=_("Published %(date)s.")
-                % {"date": _date(timezone.localtime(document.published_at))}
-                if document.published_at
-                else "",
-                when=document.published_at,
-            )
-            for document in documents[:ITEMS_SHOWN]
-        ],
+        url=_documents_url(operation, ClearanceDocument.Status.PUBLISHED),
+        records=documents,
+        item=lambda document: published_item(
+            label=document.title,
+            url=_document_url(operation, document),
+            published_at=document.published_at,
+        ),
         empty=_("Nothing has been published yet."),
         order=90,
     )

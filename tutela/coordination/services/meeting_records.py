@@ -22,73 +22,27 @@ from tutela.coordination.models import (
 from tutela.coordination.selectors.meetings import member_organisation_ids
 from tutela.core.models import AuditEntry, Contact, Organisation, User
 from tutela.core.services.audit import audit_write, snapshot
+from tutela.core.upload_checks import upload_check, upload_types
 
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 
 
-# Extension -> how the file starts (None: not checked, e.g. plain text).
-_ZIP = (b"PK\x03\x04",)
-
-
-DOCUMENT_TYPES: dict[str, tuple[bytes, ...] | None] = {
-    "pdf": (b"%PDF",),
-    "docx": _ZIP,
-    "xlsx": _ZIP,
-    "pptx": _ZIP,
-    "odt": _ZIP,
-    "ods": _ZIP,
-    "odp": _ZIP,
-    "png": (b"\x89PNG",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "txt": None,
-    "csv": None,
-}
+# Extension -> how the file starts (plain text: not checked).
+DOCUMENT_TYPES = upload_types(
+    "pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp", "png", "jpg", "jpeg", "txt", "csv"
+)
 
 
 ATTENDANCE_SHEET_TYPES = frozenset({"pdf", "png", "jpg", "jpeg"})
 
 
 def _check_upload(upload: UploadedFile, kind: str) -> str:
-    name = upload.name or ""
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    allowed = (
-        ATTENDANCE_SHEET_TYPES
-        if kind == MeetingDocument.Kind.ATTENDANCE_SHEET
-        else set(DOCUMENT_TYPES)
-    )
-    if extension not in allowed:
-        raise ValidationError(
-            {
-                "file": _("Files of this type are not accepted. Accepted: %(types)s.")
-                % {"types": ", ".join(sorted(allowed))}
-            },
-            code="file_type",
-        )
-    if upload.size is not None and upload.size > DOCUMENT_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": _("The file is too large; the limit is %(limit)s MB.")
-                % {"limit": DOCUMENT_MAX_BYTES // 2**20}
-            },
-            code="too_large",
-        )
-    if upload.size == 0:
-        raise ValidationError({"file": _("The file is empty.")}, code="empty")
-    signatures = DOCUMENT_TYPES[extension]
-    if signatures is not None:
-        upload.seek(0)
-        head = upload.read(8)
-        upload.seek(0)
-        if not any(head.startswith(signature) for signature in signatures):
-            raise ValidationError(
-                {
-                    "file": _("The file's content does not match its type (.%(ext)s).")
-                    % {"ext": extension}
-                },
-                code="file_content",
-            )
-    return name
+    if kind == MeetingDocument.Kind.ATTENDANCE_SHEET:
+        types = {ext: DOCUMENT_TYPES[ext] for ext in ATTENDANCE_SHEET_TYPES}
+    else:
+        types = DOCUMENT_TYPES
+    upload_check(upload, types=types, max_bytes=DOCUMENT_MAX_BYTES)
+    return upload.name or ""
 
 
 @transaction.atomic

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,6 +31,7 @@ from tutela.core import access
 from tutela.core.models import AuditEntry, Operation, User
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 from tutela.core.spreadsheets import csv_safe, sheet_title, xlsx_text
+from tutela.core.upload_checks import TEXT, upload_check, upload_types
 from tutela.monitoring.models import AnalysisUpdate
 
 EDITABLE_FIELDS = frozenset(
@@ -62,21 +62,10 @@ LINK_MODELS: dict[str, type[Any]] = {
 }
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-# Extension -> the first bytes such a file starts with (None: text, checked as UTF-8).
-ZIP = (b"PK\x03\x04",)
-EVIDENCE_TYPES: dict[str, tuple[bytes, ...] | None] = {
-    ".pdf": (b"%PDF",),
-    ".docx": ZIP,
-    ".xlsx": ZIP,
-    ".pptx": ZIP,
-    ".odt": ZIP,
-    ".ods": ZIP,
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".txt": None,
-    ".csv": None,
-}
+# Extension -> the first bytes such a file starts with (text: no NUL byte).
+EVIDENCE_TYPES = upload_types(
+    "pdf", "docx", "xlsx", "pptx", "odt", "ods", "png", "jpg", "jpeg", "txt", "csv", text=TEXT
+)
 
 
 def _require_editor(user: User, operation: Operation) -> None:
@@ -178,43 +167,14 @@ def recommendation_update(
 
 def evidence_check(upload: File[Any]) -> None:
     """Evidence files: documents, spreadsheets, images and text up to 10 MB, whose content
-    matches their extension."""
-    name = os.path.basename(upload.name or "")
-    extension = os.path.splitext(name)[1].lower()
-    if extension not in EVIDENCE_TYPES:
-        raise ValidationError(
-            {
-                "evidence": _("This type of file is not accepted. Accepted: %(types)s.")
-                % {"types": ", ".join(sorted(EVIDENCE_TYPES))}
-            },
-            code="file_type",
-        )
-    if upload.size is not None and upload.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError(
-            {
-                "evidence": _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
-                % {
-                    "size": round(upload.size / 1024 / 1024, 1),
-                    "limit": EVIDENCE_MAX_BYTES // 2**20,
-                }
-            },
-            code="too_large",
-        )
-    upload.seek(0)
-    head = upload.read(4096)
-    upload.seek(0)
-    if isinstance(head, str):
-        head = head.encode()
-    signatures = EVIDENCE_TYPES[extension]
-    ok = b"\x00" not in head if signatures is None else head.startswith(signatures)
-    if not ok:
-        raise ValidationError(
-            {
-                "evidence": _("The file's content does not match its extension (%(ext)s).")
-                % {"ext": extension}
-            },
-            code="file_content",
-        )
+    matches their extension (an empty text file is accepted, as it always was)."""
+    upload_check(
+        upload,
+        types=EVIDENCE_TYPES,
+        max_bytes=EVIDENCE_MAX_BYTES,
+        field="evidence",
+        allow_empty=True,
+    )
 
 
 @transaction.atomic

@@ -13,8 +13,13 @@ publish) are merged into one.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db.models import Model, QuerySet
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from tutela.core import extensions
 
@@ -62,6 +67,45 @@ class WorkPanel:
         if self.overdue_count is not None:
             return self.overdue_count
         return sum(1 for item in self.items if item.overdue)
+
+
+T = TypeVar("T", bound=Model)
+
+
+def work_panel(
+    *,
+    key: str,
+    title: Any,
+    url: str,
+    records: QuerySet[T],
+    item: Callable[[T], WorkItem],
+    empty: Any,
+    order: int = 50,
+) -> WorkPanel:
+    """The panel of the records a page lists: their count, and the first ITEMS_SHOWN of them as
+    items (the count and the page come from the same selector)."""
+    return WorkPanel(
+        key=key,
+        title=title,
+        url=url,
+        count=records.count(),
+        items=[item(record) for record in records[:ITEMS_SHOWN]],
+        empty=empty,
+        order=order,
+    )
+
+
+def published_item(*, label: Any, url: str, published_at: datetime.datetime | None) -> WorkItem:
+    """An item of the latest published products (merged across apps by their date)."""
+    return WorkItem(
+        label=label,
+        url=url,
+        detail=_("Published %(date)s.")
+        % {"date": formats.date_format(timezone.localtime(published_at), "DATE_FORMAT")}
+        if published_at
+        else "",
+        when=published_at,
+    )
 
 
 def _when_key(item: WorkItem) -> datetime.date:

@@ -27,28 +27,15 @@ from tutela.conftest import client_for
 from tutela.coordination.models import ActionPoint, Alert, AlertRecipient, ClearanceDocument
 from tutela.core.models import AdminArea, ProtectionRisk
 from tutela.core.services.reference import reference_seed
+from tutela.core.tests.home_pages import home_html as _home
+from tutela.core.tests.home_pages import panel_html as _panel
 from tutela.monitoring.models import AnalysisUpdate, EarlyWarningSignal
 
 pytestmark = pytest.mark.django_db
 
-HOME = "/o/mali/"
 # Before the March round's deadline (10 April 2026).
 BEFORE_DEADLINE = datetime.datetime(2026, 4, 2, 9, tzinfo=datetime.UTC)
 AFTER_DEADLINE = datetime.datetime(2026, 4, 15, 9, tzinfo=datetime.UTC)
-
-
-def _home(user) -> str:
-    response = client_for(user).get(HOME, HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def _panel(page: str, key: str) -> str:
-    """The HTML of one work panel (empty string when the page has none)."""
-    start = page.find(f'id="work-{key}"')
-    if start < 0:
-        return ""
-    return page[start : page.find("</section>", start)]
 
 
 def _figure(panel: str) -> int:

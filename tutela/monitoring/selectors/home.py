@@ -8,12 +8,12 @@ the suppression the analysis pages apply to their figures."""
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from tutela.core import access
 from tutela.core.models import Operation, User
-from tutela.core.selectors.work import ITEMS_SHOWN, WorkItem, WorkPanel
+from tutela.core.selectors.work import WorkItem, WorkPanel, published_item, work_panel
 from tutela.monitoring import access as monitoring_access
 from tutela.monitoring.models import AnalysisUpdate, EarlyWarningSignal
 
@@ -25,22 +25,23 @@ def _new_signals(operation: Operation) -> WorkPanel:
         .order_by("-month", "p_value", "pk")
     )
     url = reverse("monitoring:signals", kwargs={"slug": operation.slug})
-    return WorkPanel(
+    return work_panel(
         key="signals",
         title=_("New early-warning signals"),
         url=url,
-        count=signals.count(),
-        items=[
-            WorkItem(
-                label=_("%(risk)s in %(area)s") % {"risk": s.risk.name, "area": s.area.name},
-                url=url,
-                detail=formats.date_format(s.month, "YEAR_MONTH_FORMAT"),
-            )
-            for s in signals[:ITEMS_SHOWN]
-        ],
+        records=signals,
+        item=lambda s: WorkItem(
+            label=_("%(risk)s in %(area)s") % {"risk": s.risk.name, "area": s.area.name},
+            url=url,
+            detail=formats.date_format(s.month, "YEAR_MONTH_FORMAT"),
+        ),
         empty=_("No new signal. The monthly scan adds them when a count rises above its baseline."),
         order=30,
     )
+
+
+def _pau_url(operation: Operation, update: AnalysisUpdate) -> str:
+    return reverse("monitoring:pau_detail", kwargs={"slug": operation.slug, "pk": update.pk})
 
 
 def _paus_to_clear(user: User, operation: Operation) -> WorkPanel:
@@ -49,20 +50,12 @@ def _paus_to_clear(user: User, operation: Operation) -> WorkPanel:
         .filter(status=AnalysisUpdate.Status.SUBMITTED, approver=user.pk)
         .order_by("-period_start", "-pk")
     )
-    return WorkPanel(
+    return work_panel(
         key="pau-clearance",
         title=_("Analysis updates awaiting your clearance"),
         url=reverse("monitoring:pau_list", kwargs={"slug": operation.slug}),
-        count=updates.count(),
-        items=[
-            WorkItem(
-                label=update.title,
-                url=reverse(
-                    "monitoring:pau_detail", kwargs={"slug": operation.slug, "pk": update.pk}
-                ),
-            )
-            for update in updates[:ITEMS_SHOWN]
-        ],
+        records=updates,
+        item=lambda update: WorkItem(label=update.title, url=_pau_url(operation, update)),
         empty=_("No analysis update is waiting for your clearance."),
         order=20,
     )
@@ -74,29 +67,16 @@ def _published_paus(user: User, operation: Operation) -> WorkPanel:
         .filter(status=AnalysisUpdate.Status.PUBLISHED)
         .order_by("-published_at", "-pk")
     )
-    return WorkPanel(
+    return work_panel(
         key="products",
         title=_("Latest published products"),
         url=reverse("monitoring:pau_list", kwargs={"slug": operation.slug}),
-        count=updates.count(),
-        items=[
-            WorkItem(
-                label=update.title,
-                url=reverse(
-                    "monitoring:pau_detail", kwargs={"slug": operation.slug, "pk": update.pk}
-                ),
-                detail=_("Published %(date)s.")
-                % {
-                    "date": formats.date_format(
-                        timezone.localtime(update.published_at), "DATE_FORMAT"
-                    )
-                }
-                if update.published_at
-                else "",
-                when=update.published_at,
-            )
-            for update in updates[:ITEMS_SHOWN]
-        ],
+        records=updates,
+        item=lambda update: published_item(
+            label=update.title,
+            url=_pau_url(operation, update),
+            published_at=update.published_at,
+        ),
         empty=_("Nothing has been published yet."),
         order=90,
     )
