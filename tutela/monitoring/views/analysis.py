@@ -160,10 +160,11 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _trend_series(table: selectors.Table) -> dict[str, list[float | None]]:
-    """The columns with the largest published totals (TREND_SERIES of them)."""
+def trend_series(table: selectors.Table) -> dict[str, list[float | None]]:
+    """The columns with the largest published totals (TREND_SERIES of them). A pool of small
+    groups is no risk or area: it is never one of the lines (the table shows it, last)."""
     ranked = sorted(
-        range(len(table.col_keys)),
+        (c for c, key in enumerate(table.col_keys) if key != POOLED),
         key=lambda c: -(sum(row[c] or 0 for row in table.cells)),
     )[:TREND_SERIES]
     return {
@@ -205,7 +206,7 @@ def chart(request: HttpRequest, slug: str) -> HttpResponse:
             by=form.trend_by(),
             level=form.area_level(),
         )
-        content = charts.line_chart(table.row_labels, _trend_series(table), table.title, fmt=fmt)
+        content = charts.line_chart(table.row_labels, trend_series(table), table.title, fmt=fmt)
     else:
         raise Http404
     content_type = "image/svg+xml" if fmt == "svg" else "image/png"
