@@ -24,6 +24,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from tutela.core.month_names import month_abbr
 from tutela.monitoring.models import AnalysisUpdate, AnalysisUpdateVersion
 from tutela.monitoring.pau.charts import bar_chart, hotspot_map, line_chart
 from tutela.monitoring.pau.figures import is_pooled, label, parse_period
@@ -106,9 +107,12 @@ def pct(value: float | None) -> str:
 # --- the document --------------------------------------------------------------------------------
 
 
-def _month_label(code: str, fmt: str = "M Y") -> str:
+def _month_label(code: str, fmt: str = "") -> str:
+    """ "2026-07" as the chart's abbreviation in the active language ("juil. 2026"), or in the
+    Django format `fmt` ("F Y": "juillet 2026")."""
     year, month = code.split("-")
-    return date_format(datetime.date(int(year), int(month), 1), fmt)
+    day = datetime.date(int(year), int(month), 1)
+    return date_format(day, fmt) if fmt else month_abbr(day)
 
 
 def build_document(
