@@ -1,6 +1,6 @@
 """What the monitoring analysis pages show (issue 14): the last twelve months that have data by
-default, no flat zero lines for months without data, months as the language abbreviates them,
-and signals that always give the analyst a count to judge."""
+default, no flat zero lines for months without data, months as the language abbreviates them.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +13,7 @@ from django.utils import translation
 
 from tutela.core.month_names import month_abbr
 from tutela.monitoring import selectors
-from tutela.monitoring.models import EarlyWarningSignal
 from tutela.monitoring.selectors.base import AnalysisFilters
-from tutela.monitoring.services.early_warning import early_warning_scan
 from tutela.monitoring.tests.analysis_fixtures import (
     many,
     seeded_fixture,  # noqa: F401
@@ -85,18 +83,3 @@ def test_chart_months_in_french_are_the_usual_abbreviations(years: Any) -> None:
     with translation.override("fr"):
         labels = trend_labels(table)
     assert labels[-1] == "sept. 2026"
-
-
-def test_a_signal_with_a_hidden_count_still_says_how_many_at_least(
-    seeded: Any, as_user: Any
-) -> None:
-    w = seeded.world
-    many(4, w.operation, w.drc, seeded.bandiagara, datetime.date(2026, 9, 1), "R02")
-    early_warning_scan(operation=w.operation, month=datetime.date(2026, 9, 1), notify=False)
-    signal = EarlyWarningSignal.objects.get(area=seeded.bandiagara)
-    response = as_user(w.coordinator).get(reverse("monitoring:signals", args=["mali"]))
-    item = response.context["signals"][0]
-    assert item.signal == signal
-    assert item.observed is None
-    body = response.content.decode()
-    assert f"≥&nbsp;{signal.evidence['min_count']}" in body
