@@ -84,10 +84,11 @@ def _percent_label(low: float | None, high: float | None) -> str:
     return _("%(low)s%% to under %(high)s%%") % {"low": _number(low), "high": _number(high)}
 
 
-# Number of partners per area: white for none, then darker blues (ColorBrewer Blues).
+# Number of partners per area: orange for none (a gap, told apart at a glance from one partner),
+# then darker blues (ColorBrewer Blues); the near-white of "none" looked like the pale blue of 1.
 PRESENCE_SCALE = Scale(
     bounds=(1, 2, 4, 7),
-    colors=("#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"),
+    colors=("#fdae6b", "#c6dbef", "#6baed6", "#2171b5", "#08306b"),
     label=_partners_label,
     no_data_label=lambda: _("No data"),
 )
@@ -101,18 +102,35 @@ COVERAGE_SCALE = Scale(
 )
 
 
+def _round_step(raw: float) -> float:
+    """The readable step (1, 2, 2.5 or 5 times a power of ten) nearest to `raw`: class breaks a
+    reader can hold (100, 200, 300), not 109, 218, 327."""
+    base = 10.0 ** math.floor(math.log10(raw))
+    return min((m * base for m in (1, 2, 2.5, 5, 10)), key=lambda step: abs(step - raw))
+
+
 def auto_scale(values: Sequence[float]) -> Scale:
-    """Five equal classes from zero to the largest value (for ad-hoc maps)."""
+    """Five equal classes from zero, at a readable step near a fifth of the largest value (for
+    ad-hoc maps); whole numbers from a step of 1 up."""
     top = max([v for v in values if v is not None] or [0]) or 1
-    step = top / 5
+    step = _round_step(top / 5)
+    # Counts are cut at whole numbers (a rate may be cut at 0.2 or 0.5).
+    if all(float(v).is_integer() for v in values if v is not None):
+        step = float(max(1, round(step)))
+    decimals = 0 if float(step).is_integer() else (1 if float(step * 10).is_integer() else 2)
     bounds = tuple(round(step * i, 6) for i in range(1, 5))
+
+    def number(value: float) -> str:
+        return formats.number_format(
+            value, decimal_pos=decimals, use_l10n=True, force_grouping=True
+        )
 
     def label(low: float | None, high: float | None) -> str:
         if low is None:
-            return _("Under %(high)s") % {"high": _number(high or 0)}
+            return _("Under %(high)s") % {"high": number(high or 0)}
         if high is None:
-            return _("%(low)s or more") % {"low": _number(low)}
-        return _("%(low)s to under %(high)s") % {"low": _number(low), "high": _number(high)}
+            return _("%(low)s or more") % {"low": number(low)}
+        return _("%(low)s to under %(high)s") % {"low": number(low), "high": number(high)}
 
     return Scale(
         bounds=bounds,

@@ -82,7 +82,7 @@ def test_png_of_real_mali_regions() -> None:
     )
     image = decode(png)
     assert has_colour(image, "#08306b")  # 7 or more
-    assert has_colour(image, "#f7fbff")  # none
+    assert has_colour(image, "#fdae6b")  # none
 
 
 def test_png_without_boundaries_still_renders() -> None:
@@ -109,7 +109,7 @@ def test_broken_geometries_are_skipped() -> None:
 
 @pytest.mark.parametrize(
     ("value", "colour"),
-    [(None, maps.NO_DATA_COLOR), (0, "#f7fbff"), (1, "#c6dbef"), (3, "#6baed6"), (12, "#08306b")],
+    [(None, maps.NO_DATA_COLOR), (0, "#fdae6b"), (1, "#c6dbef"), (3, "#6baed6"), (12, "#08306b")],
 )
 def test_presence_scale_classes(value: float | None, colour: str) -> None:
     assert maps.PRESENCE_SCALE.color(value) == colour

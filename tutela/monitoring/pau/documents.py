@@ -24,9 +24,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from tutela.core.month_names import month_abbr
 from tutela.monitoring.models import AnalysisUpdate, AnalysisUpdateVersion
 from tutela.monitoring.pau.charts import bar_chart, hotspot_map, line_chart
-from tutela.monitoring.pau.figures import label, parse_period
+from tutela.monitoring.pau.figures import is_pooled, label, parse_period
 from tutela.monitoring.pau.narrative import markdown_html
 from tutela.monitoring.pau.sections import SECTION_KEYS, latest_version, section_titles
 
@@ -106,9 +107,12 @@ def pct(value: float | None) -> str:
 # --- the document --------------------------------------------------------------------------------
 
 
-def _month_label(code: str, fmt: str = "M Y") -> str:
+def _month_label(code: str, fmt: str = "") -> str:
+    """ "2026-07" as the chart's abbreviation in the active language ("juil. 2026"), or in the
+    Django format `fmt` ("F Y": "juillet 2026")."""
     year, month = code.split("-")
-    return date_format(datetime.date(int(year), int(month), 1), fmt)
+    day = datetime.date(int(year), int(month), 1)
+    return date_format(day, fmt) if fmt else month_abbr(day)
 
 
 def build_document(
@@ -269,19 +273,22 @@ def _context_tables(sections: dict[str, Section], figures: dict[str, Any], c: _C
 
 def _risk_tables(sections: dict[str, Section], figures: dict[str, Any], c: _Columns) -> None:
     """Threats: incidents by risk (chart and table)."""
-    risks = figures["by_risk"]
+    # Risks first, largest first; a pool of small groups after them (figures stored by earlier
+    # versions may have ranked it among the risks).
+    risks = sorted(figures["by_risk"], key=is_pooled)
     threats = sections["threats"]
     if risks:
-        if c.with_images:
+        charted = risk_chart_rows(figures)
+        if c.with_images and charted:
             threats.images.append(
                 Image(
                     _("Incidents by protection risk"),
                     bar_chart(
                         _("Incidents by protection risk"),
-                        [label(r, c.language) for r in risks],
+                        [label(r, c.language) for r in charted],
                         [
-                            (c.current, [r["current"] for r in risks]),
-                            (c.previous, [r["previous"] for r in risks]),
+                            (c.current, [r["current"] for r in charted]),
+                            (c.previous, [r["previous"] for r in charted]),
                         ],
                     ),
                 )
@@ -304,6 +311,15 @@ def _risk_tables(sections: dict[str, Section], figures: dict[str, Any], c: _Colu
                 numeric={1, 2, 3},
             )
         )
+
+
+def risk_chart_rows(figures: dict[str, Any]) -> list[dict[str, Any]]:
+    """The bars of the threats chart: the risks with a published count, largest first. A pool of
+    small groups is no risk and is left out of the chart (the table shows it, last)."""
+    return sorted(
+        (r for r in figures["by_risk"] if not is_pooled(r) and (r["current"] or r["previous"])),
+        key=lambda r: (r["current"] is None, -int(r["current"] or 0)),
+    )
 
 
 def _area_tables(sections: dict[str, Section], figures: dict[str, Any], c: _Columns) -> None:

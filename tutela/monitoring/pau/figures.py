@@ -193,7 +193,8 @@ def pau_figures(
             risk_rows.append(
                 {
                     "code": "",
-                    "names": dict(POOLED_NAMES),
+                    "names": dict(POOLED_RISK_NAMES),
+                    "pooled": True,
                     "is_gbv": False,
                     "current": cur,
                     "previous": prev,
@@ -212,8 +213,16 @@ def pau_figures(
                 "change": _change(cur, prev),
             }
         )
-    # Largest first (suppressed ones last).
-    risk_rows.sort(key=lambda r: (r["current"] is None, -int(r["current"] or 0), str(r["code"])))
+    # Largest first (suppressed ones last); the pool of small groups is not a risk: never ranked,
+    # always after the risks.
+    risk_rows.sort(
+        key=lambda r: (
+            is_pooled(r),
+            r["current"] is None,
+            -int(r["current"] or 0),
+            str(r["code"]),
+        )
+    )
 
     trend = incident_trend(
         user=PUBLICATION,
@@ -280,11 +289,29 @@ def pau_figures(
 
 
 POOLED_KEY = "*"
+# What a pool of small groups is, said as such: never the name of a category.
 POOLED_NAMES = {
-    "en": "Pooled small groups",
-    "fr": "Petits groupes regroupés",
-    "es": "Grupos pequeños agrupados",
+    "en": "Other (small groups pooled)",
+    "fr": "Autres (petits groupes regroupés)",
+    "es": "Otros (grupos pequeños agrupados)",
 }
+POOLED_RISK_NAMES = {
+    "en": "Other incidents, risk not shown (small groups pooled)",
+    "fr": "Autres incidents, risque non précisé (petits groupes regroupés)",
+    "es": "Otros incidentes, riesgo no indicado (grupos pequeños agrupados)",
+}
+# The names figures stored with earlier versions gave a pool.
+_OLD_POOLED_NAMES = {"Pooled small groups", "Petits groupes regroupés", "Grupos pequeños agrupados"}
+
+
+def is_pooled(entry: Mapping[str, Any]) -> bool:
+    """Is this figures entry a pool of small groups (not a risk, group or category)? Also for
+    figures stored by earlier versions, which marked a pool by its name or the code "*"."""
+    if entry.get("pooled") or entry.get("code") == "*":
+        return True
+    return (entry.get("names") or {}).get("en") in _OLD_POOLED_NAMES
+
+
 NOT_RECORDED = {"en": "Not recorded", "fr": "Non renseigné", "es": "No registrado"}
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from tutela.core.models import AdminArea, Operation
 from tutela.monitoring.models import AnalysisUpdate, AnalysisUpdateVersion
-from tutela.monitoring.pau.figures import Period, label, parse_period
+from tutela.monitoring.pau.figures import Period, is_pooled, label, parse_period
 
 # The Protection Analytical Framework's sections, in order.
 SECTIONS = (
@@ -129,7 +129,12 @@ def _context(figures: dict[str, Any], operation: Operation) -> list[str]:
 def _threats(figures: dict[str, Any], language: str) -> list[str]:
     """The five risks most reported (with their change) and the three areas with most incidents."""
     threats = [_("The protection risks most reported in the period were:"), ""]
-    shown = [r for r in figures["by_risk"] if r["current"]][:5]
+    # A pool of small groups is not a risk: never ranked or named as one, told apart below.
+    ranked = sorted(
+        (r for r in figures["by_risk"] if r["current"] and not is_pooled(r)),
+        key=lambda r: -int(r["current"]),
+    )
+    shown = ranked[:5]
     for risk in shown:
         change = _change_text(risk["change"])
         threats.append(
@@ -139,6 +144,16 @@ def _threats(figures: dict[str, Any], language: str) -> list[str]:
         )
     if not shown:
         threats = [_("No protection risk can be reported for the period.")]
+    pooled = sum(int(r["current"] or 0) for r in figures["by_risk"] if is_pooled(r))
+    if pooled:
+        threats += [
+            "",
+            _(
+                "%(n)s further incidents belong to groups too small to be shown by risk "
+                "without identifying anyone; they are counted in the totals only."
+            )
+            % {"n": _number(pooled)},
+        ]
     top_areas = sorted(
         [a for a in figures["by_area"] if a["current"]], key=lambda a: -a["current"]
     )[:3]
@@ -163,7 +178,7 @@ def _effects(figures: dict[str, Any], language: str) -> list[str]:
     for s, sex in enumerate(people["sexes"]):
         for b, band in enumerate(people["age_bands"]):
             value = people["cells"][s][b] if people["cells"] else None
-            if value:
+            if value and not is_pooled(sex) and not is_pooled(band):
                 cells.append((value, f"{label(sex, language)} {label(band, language)}"))
     cells.sort(reverse=True)
     if cells:
@@ -202,7 +217,7 @@ def _capacities(figures: dict[str, Any], language: str) -> list[str]:
                 _("No partner reported activities in: %(areas)s.")
                 % {"areas": ", ".join(uncovered[:10])}
             )
-    services = [s for s in figures["services"] if s["incidents"]]
+    services = [s for s in figures["services"] if s["incidents"] and not is_pooled(s)]
     if services:
         capacities.append(
             _("People were referred to: %(services)s.")

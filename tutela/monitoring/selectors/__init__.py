@@ -18,6 +18,7 @@ from tutela.monitoring.selectors.incidents import (
     affected_groups,
     hotspots,
     incident_trend,
+    last_incident_month,
     top_risks,
 )
 from tutela.monitoring.selectors.signals import SignalView, signals_for_user
@@ -33,6 +34,7 @@ __all__ = [
     "community_risk_shares",
     "hotspots",
     "incident_trend",
+    "last_incident_month",
     "organisations_filterable",
     "signals_for_user",
     "top_risks",

@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Max, Sum
 from django.utils.translation import gettext as _
 
 from tutela.core.models import AdminArea, Operation, PopulationGroup
@@ -34,6 +34,7 @@ from tutela.monitoring.selectors.base import (
     block_filter,
     build_table,
     check_filters,
+    counted_incidents,
     counted_incidents_q,
     filters_of,
     month_label,
@@ -66,6 +67,16 @@ def period_months(
     if first > last:
         return []
     return months_between(first, last)
+
+
+def last_incident_month(*, user: Any, operation: Operation) -> datetime.date | None:
+    """The latest month with an incident the user's figures count (None: no incident): the
+    analysis pages open on the twelve months up to it."""
+    viewer = viewer_for(user, operation)
+    month: datetime.date | None = counted_incidents(viewer, AnalysisFilters()).aggregate(
+        last=Max("month")
+    )["last"]
+    return month
 
 
 def area_key(level: int) -> str:

@@ -9,6 +9,7 @@ control for the requesting user (tutela.monitoring.selectors.base).
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -25,13 +26,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tutela.core import access, maps
 from tutela.core.models import Operation
+from tutela.core.month_names import month_abbr
 from tutela.core.selectors import area_feature_collection, areas_for_operation
 from tutela.core.views.common import current_user, download, image, operation_for, paginate
 from tutela.monitoring import selectors
 from tutela.monitoring.analysis import charts
 from tutela.monitoring.forms.analysis import MonitoringAnalysisForm
 from tutela.monitoring.models import EarlyWarningSignal
-from tutela.monitoring.selectors.base import POOLED
+from tutela.monitoring.selectors.base import POOLED, add_months
 from tutela.monitoring.services import early_warning
 from tutela.monitoring.services.exports import tables_export
 
@@ -39,8 +41,22 @@ EXPORT_FORMATS = ("csv", "xlsx")
 TREND_SERIES = 6
 
 
-def _form(request: HttpRequest, operation: Operation) -> MonitoringAnalysisForm:
-    return MonitoringAnalysisForm(operation, request.user, request.GET or None)
+DEFAULT_MONTHS = 12
+
+
+def _form(
+    request: HttpRequest, operation: Operation, *, default_period: bool = True
+) -> MonitoringAnalysisForm:
+    """The query's filters; with no month given, the incident pages open on the last
+    DEFAULT_MONTHS months that have data (not all history), shown in the month fields."""
+    data: QueryDict | None = request.GET.copy() if request.GET else None
+    if default_period and not (request.GET.get("month_from") or request.GET.get("month_to")):
+        last = selectors.last_incident_month(user=request.user, operation=operation)
+        if last is not None:
+            data = data if data is not None else QueryDict(mutable=True)
+            data["month_from"] = add_months(last, 1 - DEFAULT_MONTHS).strftime("%Y-%m")
+            data["month_to"] = last.strftime("%Y-%m")
+    return MonitoringAnalysisForm(operation, request.user, data)
 
 
 def _query(request: HttpRequest, **changes: Any) -> str:
@@ -125,6 +141,9 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if exported is not None:
         return exported
+    # On the page, months as the language writes them, on one line (not crushed to a character).
+    trend.row_labels = trend_labels(trend)
+    trend.extra["row_class"] = "month"
     query = _query(request)
     chart_url = reverse("monitoring:analysis_chart", args=[operation.slug])
     return render(
@@ -160,17 +179,29 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _trend_series(table: selectors.Table) -> dict[str, list[float | None]]:
-    """The columns with the largest published totals (TREND_SERIES of them)."""
+def trend_series(table: selectors.Table) -> dict[str, list[float | None]]:
+    """The columns with the largest published totals (TREND_SERIES of them). A pool of small
+    groups is no risk or area: it is never one of the lines (the table shows it, last)."""
     ranked = sorted(
-        range(len(table.col_keys)),
+        (c for c, key in enumerate(table.col_keys) if key != POOLED),
         key=lambda c: -(sum(row[c] or 0 for row in table.cells)),
     )[:TREND_SERIES]
+    # A month without any incident is a month without data (no reports), not a count of zero:
+    # a gap in every line, never a flat zero line across years without data.
+    empty = {r for r, total in enumerate(table.row_totals) if total == 0}
     return {
-        table.col_labels[c]: [row[c] for row in table.cells]
+        table.col_labels[c]: [None if r in empty else row[c] for r, row in enumerate(table.cells)]
         for c in sorted(ranked)
         if any(row[c] for row in table.cells)
     }
+
+
+def trend_labels(table: selectors.Table) -> list[str]:
+    """The months of the trend as the active language abbreviates them ("janv. 2026")."""
+    return [
+        month_abbr(key) if isinstance(key, datetime.date) else label
+        for key, label in zip(table.row_keys, table.row_labels, strict=True)
+    ]
 
 
 @login_required
@@ -205,7 +236,7 @@ def chart(request: HttpRequest, slug: str) -> HttpResponse:
             by=form.trend_by(),
             level=form.area_level(),
         )
-        content = charts.line_chart(table.row_labels, _trend_series(table), table.title, fmt=fmt)
+        content = charts.line_chart(trend_labels(table), trend_series(table), table.title, fmt=fmt)
     else:
         raise Http404
     content_type = "image/svg+xml" if fmt == "svg" else "image/png"
@@ -361,7 +392,8 @@ def hotspots_png(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def community_page(request: HttpRequest, slug: str) -> HttpResponse:
     operation = operation_for(request, slug)
-    form = _form(request, operation)
+    # Community reports are other data than incidents: their page keeps its own period.
+    form = _form(request, operation, default_period=False)
     by = "month" if request.GET.get("rows") == "month" else "area"
     result = selectors.community_risk_shares(
         user=request.user,

@@ -146,14 +146,16 @@
     });
   });
 
-  // Start where the work is: the first cell with a problem, or the first empty line.
+  // Start where the work is: the first cell with a problem; or, in an empty grid, its first
+  // line. A grid with lines opens at the top (focusing the empty lines below them scrolled the
+  // page to the bottom).
   var invalid = form.querySelector("[aria-invalid=true]");
   if (invalid) {
     invalid.focus();
   } else {
-    var blank = body.querySelector("tr.grid-line.blank");
-    if (blank) {
-      focusLine(blank);
+    var first = body.querySelector("tr.grid-line");
+    if (first && first.classList.contains("blank")) {
+      focusLine(first);
     }
   }
 })();
