@@ -13,7 +13,7 @@ only one page of selects, so a column of thousands of distinct values stays quic
 
 from __future__ import annotations
 
-import difflib
+import copy
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,15 +23,18 @@ from typing import Any
 from django import forms
 from django.core.paginator import Page, Paginator
 from django.forms.utils import ErrorDict
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
+from rapidfuzz import fuzz, process
 
 from tutela.core.imports.values import is_blank, text
 from tutela.core.pcodes import name_key
 
 # Values shown (as selects) per page of the value mapping.
 VALUES_PAGE_SIZE = 50
-# How close (0-1, difflib's ratio of the normalised names) a code or name must be to a value of
-# the file to be suggested for it.
-SUGGESTION_CUTOFF = 0.75
+# How close (0-100, rapidfuzz's ratio of the normalised names) a code or name must be to a value
+# of the file to be suggested for it.
+SUGGESTION_CUTOFF = 80
 
 
 def value_field_name(field: str, value: str) -> str:
@@ -69,7 +72,9 @@ class Suggester:
             return ""
         if key in self.by_key:
             return self.by_key[key]
-        close = difflib.get_close_matches(key, self.keys, n=1, cutoff=SUGGESTION_CUTOFF)
+        close = process.extractOne(
+            key, self.keys, scorer=fuzz.ratio, score_cutoff=SUGGESTION_CUTOFF
+        )
         return self.by_key[close[0]] if close else ""
 
 
@@ -107,15 +112,16 @@ def add_value_fields(
         labels = dict(options)
         suggester = Suggester(choices.get(name, []))
         saved_table = initial.get(name) or {}
+        # One field built, the others copied from it: hundreds of values share the same
+        # options (and widget, which nothing changes), without normalising them every time.
+        prototype = forms.ChoiceField(choices=options, required=False)
         for value, count in values:
             key = value_field_name(name, value)
             saved = saved_table.get(value, "") if isinstance(saved_table, dict) else ""
-            form.fields[key] = forms.ChoiceField(
-                label=value,
-                choices=options,
-                required=False,
-                initial=initial_for(saved) if initial_for else saved,
-            )
+            field = copy.copy(prototype)
+            field.label = value
+            field.initial = initial_for(saved) if initial_for else saved
+            form.fields[key] = field
             suggestion = suggester.suggest(value)
             rows.append(
                 ValueRow(
@@ -235,7 +241,7 @@ def values_context(
     return {
         "values_view": view,
         "values_shown": [(r, form[r.key]) for r in view.page.object_list] if view.page else [],
-        "values_hidden": [form[r.key] for r in view.hidden],
+        "values_hidden": hidden_inputs(form, view.hidden),
         "values_fields": sorted(fields.items(), key=lambda item: item[1]),
         "values_suggested": sum(1 for r in rows if r.suggestion),
         "values_accepted": accepted,
@@ -247,3 +253,14 @@ def unchecked(form: forms.Form) -> None:
     but without the errors of a save (a required field not chosen yet)."""
     form.full_clean()
     form._errors = ErrorDict()  # noqa: SLF001 (Django has no public way to drop the errors)
+
+
+def hidden_inputs(form: forms.Form, rows: Iterable[ValueRow]) -> SafeString:
+    """The values of the other pages as hidden inputs, written directly: hundreds of them
+    through Django's widget templates would take most of the page's time."""
+    pairs = []
+    for row in rows:
+        value = form[row.key].value()
+        if value not in (None, ""):
+            pairs.append((form.add_prefix(row.key), value))
+    return format_html_join("", '<input type="hidden" name="{}" value="{}">', pairs)
