@@ -388,4 +388,3 @@ class MappingForm(forms.Form):
 
     def column_fields(self) -> list[Any]:
         return [self[key] for key, _column in self.column_keys]
-

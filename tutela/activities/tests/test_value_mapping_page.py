@@ -36,7 +36,9 @@ def shown(page: str) -> dict[str, str]:
     """value -> field name of the selects shown (the hidden ones are not labelled)."""
     return {
         value: key
-        for key, value in re.findall(r'<label for="id_(val_population_group_[0-9a-f]+)">([^<]+)<', page)
+        for key, value in re.findall(
+            r'<label for="id_(val_population_group_[0-9a-f]+)">([^<]+)<', page
+        )
     }
 
 

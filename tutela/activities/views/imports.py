@@ -345,7 +345,13 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         # "Accept the suggestions": the form again with them chosen; nothing is saved yet.
         data, accepted = value_lists.accept_suggestions(request.POST, scope)
         form = _mapping_form(
-            data, headers, initial_columns, unknown, value_choices, record, operation,
+            data,
+            headers,
+            initial_columns,
+            unknown,
+            value_choices,
+            record,
+            operation,
             manager=manager,
         )
     preview = None
@@ -400,9 +406,7 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         asked=",".join(sorted(unknown)),
         required=[fivew.BY_NAME[name].label for name in fivew.REQUIRED],
         preview=preview,
-        **value_lists.values_context(
-            form, form.value_rows, request.POST or request.GET, accepted
-        ),
+        **value_lists.values_context(form, form.value_rows, request.POST or request.GET, accepted),
     )
 
 

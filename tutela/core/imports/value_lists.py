@@ -96,7 +96,7 @@ def add_value_fields(
     *,
     unknown: Mapping[str, Sequence[tuple[str, int]]],
     choices: Mapping[str, Sequence[tuple[str, str]]],
-    blank_choices: Sequence[tuple[str, str]],
+    blank_choices: Sequence[tuple[str, Any]],
     initial: Mapping[str, Any] | None,
     field_labels: Mapping[str, str],
     initial_for: Any = None,
@@ -252,7 +252,7 @@ def unchecked(form: forms.Form) -> None:
     """Searching or paging the values is not saving: the form is shown with what was posted
     but without the errors of a save (a required field not chosen yet)."""
     form.full_clean()
-    form._errors = ErrorDict()  # noqa: SLF001 (Django has no public way to drop the errors)
+    form._errors = ErrorDict()  # type: ignore[attr-defined]  # noqa: SLF001 (no public way)
 
 
 def hidden_inputs(form: forms.Form, rows: Iterable[ValueRow]) -> SafeString:

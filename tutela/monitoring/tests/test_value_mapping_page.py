@@ -10,10 +10,18 @@ import pytest
 from tutela.conftest import World
 from tutela.core.imports.value_lists import value_field_name
 from tutela.monitoring.models import MonitoringMapping
+from tutela.monitoring.services.reference import monitoring_seed
 from tutela.monitoring.tests.import_helpers import csv_bytes
-from tutela.monitoring.tests.test_import_pages import dry_run, seeded, url  # noqa: F401
+from tutela.monitoring.tests.test_import_pages import dry_run, url
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded(world: World) -> World:
+    monitoring_seed(operation=world.operation)
+    return world
+
 
 POST = {
     "name": "ACLED local",
@@ -42,7 +50,10 @@ def test_every_value_is_listed_whole_with_its_count(seeded: World, as_user: Any)
 
 
 def test_a_suggestion_accepted_in_bulk_is_saved_by_value(seeded: World, as_user: Any) -> None:
-    rows = [["2026-03-01", "Bandiagara", "Unlawfull kiling"], ["2026-03-01", "Bandiagara", "Tuerie"]]
+    rows = [
+        ["2026-03-01", "Bandiagara", "Unlawfull kiling"],
+        ["2026-03-01", "Bandiagara", "Tuerie"],
+    ]
     record = dry_run(seeded, csv_bytes(["Quand", "Cercle", "Quoi"], rows))
     client = as_user(seeded.partner)
     response = client.post(url("import_mapping", record.pk), POST)

@@ -368,9 +368,7 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         inspection=inspection,
         asked=",".join(sorted(inspection.unknown)),
         required=[labels.get(n, n) for n in fieldset.required],
-        **value_lists.values_context(
-            form, form.value_rows, request.POST or request.GET, accepted
-        ),
+        **value_lists.values_context(form, form.value_rows, request.POST or request.GET, accepted),
     )
 
 
