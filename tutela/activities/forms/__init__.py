@@ -21,6 +21,7 @@ from tutela.activities.models import (
 from tutela.activities.models import fields as fivew
 from tutela.core.forms.fields import MONTH_FORMAT, DateInput, MonthInput
 from tutela.core.imports.forms import UploadFormBase
+from tutela.core.imports.value_lists import add_value_fields, posted_values
 from tutela.core.models import Body, Operation, Organisation, PopulationGroup
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -288,7 +289,7 @@ class MappingForm(forms.Form):
         *args: Any,
         columns: list[str],
         initial_columns: dict[str, str],
-        unknown_values: dict[str, list[str]],
+        unknown_values: dict[str, list[tuple[str, int]]],
         value_choices: dict[str, list[tuple[str, str]]],
         initial_values: dict[str, dict[str, str]] | None = None,
         constant_choices: dict[str, list[tuple[str, str]]] | None = None,
@@ -296,7 +297,6 @@ class MappingForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.column_keys: list[tuple[str, str]] = []
-        self.value_keys: list[tuple[str, str, str]] = []
         self.constant_keys: list[tuple[str, str]] = []
         for position, column in enumerate(columns):
             key = f"col_{position}"
@@ -308,17 +308,15 @@ class MappingForm(forms.Form):
             )
             self.column_keys.append((key, column))
         initial_values = initial_values or {}
-        for field_name, values in unknown_values.items():
-            choices = [("", _("— leave as is —")), *value_choices.get(field_name, [])]
-            for position, value in enumerate(values):
-                key = f"val_{field_name}_{position}"
-                self.fields[key] = forms.ChoiceField(
-                    label=value,
-                    choices=choices,
-                    required=False,
-                    initial=initial_values.get(field_name, {}).get(value, ""),
-                )
-                self.value_keys.append((key, field_name, value))
+        # Every distinct value, keyed by the value (value_lists); the page shows some at a time.
+        self.value_rows = add_value_fields(
+            self,
+            unknown=unknown_values,
+            choices=value_choices,
+            blank_choices=[("", _("— leave as is —"))],
+            initial=initial_values,
+            field_labels={name: str(fivew.BY_NAME[name].label) for name in unknown_values},
+        )
         for field_name, options in (constant_choices or {}).items():
             key = f"const_{field_name}"
             self.fields[key] = forms.ChoiceField(
@@ -370,25 +368,23 @@ class MappingForm(forms.Form):
             if column.strip()
         }
 
-    def mapping_values(self) -> dict[str, dict[str, str]]:
-        values: dict[str, dict[str, str]] = {}
-        for key, field_name, value in self.value_keys:
-            if self.cleaned_data.get(key):
-                values.setdefault(field_name, {})[value] = self.cleaned_data[key]
+    def mapping_values(
+        self, existing: dict[str, dict[str, str]] | None = None
+    ) -> dict[str, dict[str, str]]:
+        """The value tables: `existing` (the saved mapping's: values of earlier files are
+        remembered) with the choices of this form; a constant (key "") as chosen here."""
+        values: dict[str, dict[str, str]] = posted_values(
+            self.cleaned_data, self.value_rows, existing
+        )
         for key, field_name in self.constant_keys:
             if self.cleaned_data.get(key):
                 values.setdefault(field_name, {})[""] = self.cleaned_data[key]
-        return values
+            elif field_name in values:
+                values[field_name].pop("", None)
+        return {name: table for name, table in values.items() if table}
 
     def constant_fields(self) -> list[Any]:
         return [self[key] for key, _name in self.constant_keys]
 
     def column_fields(self) -> list[Any]:
         return [self[key] for key, _column in self.column_keys]
-
-    def value_fields(self) -> list[tuple[Any, Any]]:
-        """(label of the 5W field, form field) per unknown value."""
-        return [
-            (fivew.BY_NAME[field_name].label, self[key])
-            for key, field_name, _value in self.value_keys
-        ]

@@ -202,7 +202,7 @@ def test_mapping_is_saved_reused_and_audited(fivew, as_user):
     page = client.post(url, columns_chosen()).content.decode()
     data = {**columns_chosen(), "asked": "population_group"}
     for key, value in re.findall(
-        r'<label for="id_(val_population_group_\d+)">([^<]+)</label>', page
+        r'<label for="id_(val_population_group_[0-9a-f]+)">([^<]+)</label>', page
     ):
         data[key] = "IDP" if value.startswith("Déplacés") else "HST"
     response = client.post(url, data)

@@ -42,6 +42,7 @@ from tutela.activities.views.reporting import (
 from tutela.core import access
 from tutela.core.forms.directory import apply_validation_error
 from tutela.core.imports import pages as import_pages
+from tutela.core.imports import value_lists
 from tutela.core.imports.problem_workbooks import problems_workbook_state
 from tutela.core.imports.problems import ImportFileError, Problem
 from tutela.core.models import Operation, Organisation, PopulationGroup
@@ -246,15 +247,11 @@ def _posted_columns(data: Any, count: int) -> dict[int, str]:
     return {i: data.get(f"col_{i}", "") for i in range(count) if data.get(f"col_{i}")}
 
 
-def _distinct(table: Any, index: int, limit: int = 50) -> list[str]:
-    seen: dict[str, None] = {}
-    for _number, cells in table.rows:
-        value = str(cells[index]).strip() if index < len(cells) and cells[index] is not None else ""
-        if value and value not in seen:
-            seen[value] = None
-            if len(seen) >= limit:
-                break
-    return list(seen)
+def _distinct(table: Any, index: int) -> list[tuple[str, int]]:
+    """Every distinct value of the column with its count, the most frequent first."""
+    return value_lists.distinct_counts(
+        cells[index] if index < len(cells) else None for _number, cells in table.rows
+    )
 
 
 def _value_choices(operation: Operation) -> dict[str, list[tuple[str, str]]]:
@@ -331,23 +328,36 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     }
     known = _known_keys(operation)
     unknown = {
-        name: [v for v in _distinct(table, index) if name_key(v) not in known[name]][:30]
+        name: [(v, n) for v, n in _distinct(table, index) if name_key(v) not in known[name]]
         for index, name in ((i, n) for n, i in chosen.items())
     }
     unknown = {name: values for name, values in unknown.items() if values}
-    form = MappingForm(
-        request.POST or None,
-        columns=headers,
-        initial_columns=initial_columns,
-        unknown_values=unknown,
-        value_choices=_value_choices(operation),
-        initial_values=record.mapping.values if record.mapping else None,
-        constant_choices=_constant_choices(operation, manager=access.is_manager(user, operation)),
-        initial={"name": record.mapping.name if record.mapping else _suggested_name(record)},
+    value_choices = _value_choices(operation)
+    data: Any = request.POST or None
+    navigating = value_lists.values_navigation(request)
+    accepted = 0
+    manager = access.is_manager(user, operation)
+    form = _mapping_form(
+        data, headers, initial_columns, unknown, value_choices, record, operation, manager=manager
     )
-    form.fields["name"].required = True
+    scope = value_lists.accept_scope(request.POST, form.value_rows) if navigating else None
+    if scope is not None:
+        # "Accept the suggestions": the form again with them chosen; nothing is saved yet.
+        data, accepted = value_lists.accept_suggestions(request.POST, scope)
+        form = _mapping_form(
+            data,
+            headers,
+            initial_columns,
+            unknown,
+            value_choices,
+            record,
+            operation,
+            manager=manager,
+        )
     preview = None
-    if request.method == "POST" and "preview" in request.POST:
+    if navigating:
+        value_lists.unchecked(form)
+    elif request.method == "POST" and "preview" in request.POST:
         # "Preview": what the columns as chosen make of the first rows; nothing is saved.
         if form.is_valid():
             preview = import_services.mapping_preview(
@@ -357,7 +367,7 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         preview = import_services.mapping_preview(
             table, record.mapping.columns, record.mapping.values
         )
-    if preview is None and import_pages.mapping_ready(request, form, unknown):
+    if not navigating and preview is None and import_pages.mapping_ready(request, form, unknown):
         organisation = record.organisation
         if organisation is None and not access.is_manager(user, operation):
             organisation = user.organisation
@@ -368,7 +378,7 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 organisation=organisation,
                 name=form.cleaned_data["name"],
                 columns=form.mapping_columns(),
-                values=form.mapping_values(),
+                values=form.mapping_values(record.mapping.values if record.mapping else None),
                 sheet=inspection.table.sheet,
                 header_row=inspection.table.header_row,
                 request=request,
@@ -396,7 +406,33 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         asked=",".join(sorted(unknown)),
         required=[fivew.BY_NAME[name].label for name in fivew.REQUIRED],
         preview=preview,
+        **value_lists.values_context(form, form.value_rows, request.POST or request.GET, accepted),
     )
+
+
+def _mapping_form(
+    data: Any,
+    headers: list[str],
+    initial_columns: dict[str, str],
+    unknown: dict[str, list[tuple[str, int]]],
+    value_choices: dict[str, list[tuple[str, str]]],
+    record: ImportRecord,
+    operation: Operation,
+    *,
+    manager: bool = False,
+) -> MappingForm:
+    form = MappingForm(
+        data,
+        columns=headers,
+        initial_columns=initial_columns,
+        unknown_values=unknown,
+        value_choices=value_choices,
+        initial_values=record.mapping.values if record.mapping else None,
+        constant_choices=_constant_choices(operation, manager=manager),
+        initial={"name": record.mapping.name if record.mapping else _suggested_name(record)},
+    )
+    form.fields["name"].required = True
+    return form
 
 
 # --- planning figures ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tutela.core.imports.forms import UploadFormBase
+from tutela.core.imports.value_lists import add_value_fields, posted_values
 from tutela.core.models import Organisation
 from tutela.monitoring.models import Kind, MonitoringMapping
 
@@ -107,7 +108,7 @@ class MappingForm(forms.Form):
         headers: list[str],
         field_choices: list[tuple[str, str]],
         initial_columns: dict[int, str],
-        unknown: dict[str, list[str]],
+        unknown: dict[str, list[tuple[str, int]]],
         value_choices: dict[str, list[tuple[str, str]]],
         field_labels: dict[str, str],
         initial_values: dict[str, Any] | None = None,
@@ -126,31 +127,23 @@ class MappingForm(forms.Form):
                 initial=initial_columns.get(index, ""),
             )
             self.column_keys.append(key)
-        self.value_keys: list[tuple[str, str, str]] = []
-        initial_values = initial_values or {}
-        for name, values in unknown.items():
-            options = [
+        # Every distinct value, keyed by the value (value_lists); the page shows some at a time.
+        self.value_rows = add_value_fields(
+            self,
+            unknown=unknown,
+            choices=value_choices,
+            blank_choices=[
                 ("", _("— leave as it is (an error) —")),
                 (SKIP_ROW, _("— leave these rows out —")),
-                *value_choices.get(name, []),
-            ]
-            for position, value in enumerate(values):
-                key = f"val_{name}_{position}"
-                known = (initial_values.get(name) or {}).get(value, "")
-                self.fields[key] = forms.ChoiceField(
-                    label=value,
-                    choices=options,
-                    required=False,
-                    initial=SKIP_ROW if known is None else known,
-                )
-                self.value_keys.append((key, name, value))
+            ],
+            initial=initial_values,
+            field_labels=field_labels,
+            initial_for=lambda saved: SKIP_ROW if saved is None else saved,
+        )
         self.field_labels = field_labels
 
     def column_fields(self) -> list[Any]:
         return [self[key] for key in self.column_keys]
-
-    def value_fields(self) -> list[tuple[str, Any]]:
-        return [(self.field_labels.get(name, name), self[key]) for key, name, _v in self.value_keys]
 
     def mapping_columns(self) -> dict[str, str]:
         return {
@@ -160,15 +153,14 @@ class MappingForm(forms.Form):
         }
 
     def mapping_values(self, existing: dict[str, Any] | None = None) -> dict[str, Any]:
-        values: dict[str, Any] = {
-            k: dict(v) if isinstance(v, dict) else v for k, v in (existing or {}).items()
-        }
-        for key, name, value in self.value_keys:
-            chosen = self.cleaned_data.get(key, "")
-            if not chosen:
-                continue
-            values.setdefault(name, {})[value] = None if chosen == SKIP_ROW else chosen
-        return values
+        """`existing` (the saved mapping's tables: values of earlier files are remembered) with
+        the choices of this form; "leave these rows out" is stored as None."""
+        return posted_values(
+            self.cleaned_data,
+            self.value_rows,
+            existing,
+            store=lambda chosen: None if chosen == SKIP_ROW else chosen,
+        )
 
 
 class SavedMappingForm(forms.Form):

@@ -5,6 +5,7 @@ itself is `services.imports.import_monitoring_file`."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -105,7 +106,23 @@ class Inspection:
     problems: list[Problem]
     sample: list[tuple[int, list[Any]]] = field(default_factory=list)
     # field -> distinct values of its column the importer does not recognise
-    unknown: dict[str, list[str]] = field(default_factory=dict)
+    unknown: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+
+def _value_parts(reader: RowReader, spec: Any, raw: str) -> list[str]:
+    """The values of a cell as the mapping page lists them. A multiple-choice cell is split on
+    its separators; on spaces only when every word is a known code (a Kobo "select multiple"),
+    so that a label of several words ("Violence against civilians") stays whole."""
+    if spec.kind != fields.MULTI or reader.vocab.lookup(spec.ref, raw) is not None:
+        return [raw]
+    if SEPARATORS.search(raw):
+        return SEPARATORS.split(raw)
+    if "," in raw:
+        return raw.split(",")
+    words = raw.split()
+    if len(words) > 1 and all(reader.vocab.lookup(spec.ref, w) is not None for w in words):
+        return words
+    return [raw]
 
 
 def import_inspect(
@@ -117,7 +134,7 @@ def import_inspect(
     mapping: MonitoringMapping | None = None,
     columns: Mapping[str, str] | None = None,
     sample_rows: int = 5,
-    distinct_limit: int = 30,
+    distinct_limit: int = 100_000,
 ) -> Inspection:
     """Read a file and match its columns (with `columns`, {header: field}, when given) without
     checking or saving anything; list the values of coded columns that are not recognised.
@@ -133,33 +150,26 @@ def import_inspect(
     problems = column_problems(match, fieldset, values)
     refs = References.load(operation)
     reader = RowReader(refs=refs, fieldset=fieldset, match=match, values=None)
-    unknown: dict[str, list[str]] = {}
+    unknown: dict[str, list[tuple[str, int]]] = {}
     for index, name in match.columns.items():
         spec = fieldset.by_name[name]
         if not spec.ref or spec.ref == "coping":
             continue
-        seen: dict[str, None] = {}
+        # Every distinct unknown value of the whole column with its count (not the first few).
+        counts: Counter[str] = Counter()
         for _number, cells in table.rows:
             value = cells[index] if index < len(cells) else None
             if is_blank(value):
                 continue
             raw = value if isinstance(value, str) else cell_text(value)
-            parts = [raw]
-            if spec.kind == fields.MULTI and reader.vocab.lookup(spec.ref, raw) is None:
-                if SEPARATORS.search(raw):
-                    parts = SEPARATORS.split(raw)
-                elif "," in raw:
-                    parts = raw.split(",")
-                else:
-                    parts = raw.split()
-            for part in parts:
+            for part in _value_parts(reader, spec, raw):
                 part = " ".join(part.split())[:200]
-                if part and reader.vocab.lookup(spec.ref, part) is None and part not in seen:
-                    seen[part] = None
-            if len(seen) >= distinct_limit:
-                break
-        if seen:
-            unknown[name] = list(seen)[:distinct_limit]
+                if part and reader.vocab.lookup(spec.ref, part) is None:
+                    counts[part] += 1
+        if counts:
+            unknown[name] = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[
+                :distinct_limit
+            ]
     return Inspection(
         table=table,
         match=match,

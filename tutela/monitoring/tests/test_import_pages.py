@@ -150,7 +150,7 @@ def test_mapping_page_saves_mapping_and_rechecks(seeded: World, as_user: Any) ->
     assert response.status_code == 200  # the unknown value "Tuerie" is now asked for
     assert "Tuerie" in response.content.decode()
     form = response.context["form"]
-    key = next(k for k, name, value in form.value_keys if value == "Tuerie")
+    key = next(row.key for row in form.value_rows if row.value == "Tuerie")
     asked = response.context["asked"]
     response = client.post(
         url("import_mapping", record.pk), {**post, key: "killing", "asked": asked}

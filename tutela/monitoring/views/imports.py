@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tutela.core import access
 from tutela.core.forms.directory import apply_validation_error
 from tutela.core.imports import pages as import_pages
+from tutela.core.imports import value_lists
 from tutela.core.imports.problem_workbooks import problems_workbook_state
 from tutela.core.imports.problems import ImportFileError
 from tutela.core.imports.profiles import MAX_BYTES as MAX_PROFILE_BYTES
@@ -303,22 +304,36 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return redirect("monitoring:import_detail", slug=slug, pk=pk)
     fieldset = inspection.fieldset
     labels = {f.name: str(f.label) for f in fieldset.fields}
-    form = MappingForm(
-        request.POST or None,
-        headers=inspection.table.headers,
-        field_choices=[(f.name, f"{f.label} ({f.name})") for f in fieldset.fields],
-        initial_columns=dict(inspection.match.columns),
-        unknown=inspection.unknown,
-        value_choices=_value_choices(operation),
-        field_labels=labels,
-        initial_values=record.mapping.values if record.mapping else None,
-        initial={
-            "name": record.mapping.name
-            if record.mapping
-            else os.path.splitext(record.file_name)[0][:100]
-        },
-    )
-    if import_pages.mapping_ready(request, form, inspection.unknown):
+    value_choices = _value_choices(operation)
+
+    def mapping_form(data: Any) -> MappingForm:
+        return MappingForm(
+            data,
+            headers=inspection.table.headers,
+            field_choices=[(f.name, f"{f.label} ({f.name})") for f in fieldset.fields],
+            initial_columns=dict(inspection.match.columns),
+            unknown=inspection.unknown,
+            value_choices=value_choices,
+            field_labels=labels,
+            initial_values=record.mapping.values if record.mapping else None,
+            initial={
+                "name": record.mapping.name
+                if record.mapping
+                else os.path.splitext(record.file_name)[0][:100]
+            },
+        )
+
+    form = mapping_form(request.POST or None)
+    navigating = value_lists.values_navigation(request)
+    accepted = 0
+    scope = value_lists.accept_scope(request.POST, form.value_rows) if navigating else None
+    if scope is not None:
+        # "Accept the suggestions": the form again with them chosen; nothing is saved yet.
+        data, accepted = value_lists.accept_suggestions(request.POST, scope)
+        form = mapping_form(data)
+    if navigating:
+        value_lists.unchecked(form)
+    elif import_pages.mapping_ready(request, form, inspection.unknown):
         try:
             mapping = mapping_save(
                 by=current_user(request),
@@ -353,6 +368,7 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         inspection=inspection,
         asked=",".join(sorted(inspection.unknown)),
         required=[labels.get(n, n) for n in fieldset.required],
+        **value_lists.values_context(form, form.value_rows, request.POST or request.GET, accepted),
     )
 
 
