@@ -46,6 +46,7 @@ from tutela.cases.models import (
     Referral,
 )
 from tutela.cases.peer_packages import KeyPair, PackageError
+from tutela.cases.selectors.inbound import inbound_referrals_late
 from tutela.cases.services import notifications
 from tutela.cases.services.cases import case_register
 from tutela.cases.services.referrals import person_from_shared
@@ -876,11 +877,12 @@ def inbound_referral_open_case(
 
 
 def inbound_referrals_overdue(now: datetime.datetime | None = None) -> Any:
-    return InboundReferral.objects.filter(
-        status=InboundReferral.Status.SENT,
-        respond_by__lt=now or timezone.now(),
-        escalated_at__isnull=True,
-    ).select_related("operation", "organisation")
+    """Late (the rule the receiving staff's notice shows too) and not escalated yet."""
+    return (
+        inbound_referrals_late(InboundReferral.objects.all(), now or timezone.now())
+        .filter(escalated_at__isnull=True)
+        .select_related("operation", "organisation")
+    )
 
 
 @transaction.atomic
