@@ -41,21 +41,15 @@ def form_id(operation: Operation, kind: str) -> str:
 
 
 def odk_key_get_or_create(*, operation: Operation, by: User | None = None) -> OdkKey:
-    """The operation's key pair, made on first use (the creation is audited)."""
-    key = OdkKey.objects.filter(operation=operation).first()
+    """The operation's active key pair, made on first use (the creation is audited)."""
+    key = OdkKey.objects.filter(operation=operation, retired_at__isnull=True).first()
     if key is not None:
         return key
-    private = odk_crypto.generate_private_key()
     try:
         with transaction.atomic():
-            key = OdkKey.objects.create(
-                operation=operation,
-                private_key=private,
-                public_key=odk_crypto.public_key_base64(private),
-                created_by=by,
-            )
+            key = _key_create(operation, by)
     except IntegrityError:  # made at the same moment by another request: that one is the key
-        return OdkKey.objects.get(operation=operation)
+        return OdkKey.objects.get(operation=operation, retired_at__isnull=True)
     audit_write(
         actor=by,
         action=AuditEntry.Action.SECURITY,
@@ -63,6 +57,56 @@ def odk_key_get_or_create(*, operation: Operation, by: User | None = None) -> Od
         operation=operation,
         summary="ODK submission encryption key pair generated",
         after={"public_key": key.public_key[-16:]},
+    )
+    return key
+
+
+def _key_create(operation: Operation, by: User | None) -> OdkKey:
+    private = odk_crypto.generate_private_key()
+    return OdkKey.objects.create(
+        operation=operation,
+        private_key=private,
+        public_key=odk_crypto.public_key_base64(private),
+        created_by=by,
+    )
+
+
+def odk_keys_for_import(operation: Operation) -> list[OdkKey]:
+    """Every key of the operation, the active one first, then the retired ones newest first: a
+    phone may still send submissions of a form made before a rotation."""
+    odk_key_get_or_create(operation=operation)
+    return sorted(
+        OdkKey.objects.filter(operation=operation),
+        key=lambda k: (k.retired_at is not None, -(k.pk or 0)),
+    )
+
+
+@transaction.atomic
+def odk_key_rotate(*, operation: Operation, by: User) -> OdkKey:
+    """Retire the operation's active key and make a new one (audited): the forms made from now on
+    carry the new public key; the retired private key is kept (encrypted at rest) so that the
+    submissions of the forms made before still import. Tell the form managers to replace the
+    forms on the server and the phones."""
+    require_form_manager(by, operation)
+    now = timezone.now()
+    current = (
+        OdkKey.objects.select_for_update()
+        .filter(operation=operation, retired_at__isnull=True)
+        .first()
+    )
+    if current is not None:
+        current.retired_at = now
+        current.retired_by = by
+        current.save(update_fields=["retired_at", "retired_by"])
+    key = _key_create(operation, by)
+    audit_write(
+        actor=by,
+        action=AuditEntry.Action.SECURITY,
+        instance=key,
+        operation=operation,
+        summary="ODK submission encryption key rotated",
+        before={"key": current.pk, "public_key": current.public_key[-16:]} if current else None,
+        after={"key": key.pk, "public_key": key.public_key[-16:]},
     )
     return key
 
@@ -204,6 +248,8 @@ def xlsform_cases(operation: Operation, kind: str, *, submission_url: str = "") 
             raise ValidationError(
                 {"submission_url": _("Give the server's submission address, starting https://.")}
             ) from None
+    # The active key only: a retired key is never in a new form (the database holds one active
+    # key per operation; cases_odk_key_one_active).
     key = odk_key_get_or_create(operation=operation)
     languages = [code for code in (operation.languages or []) if code] or ["en", "fr"]
     sheet = _Sheet(languages)
@@ -219,7 +265,8 @@ def xlsform_cases(operation: Operation, kind: str, *, submission_url: str = "") 
     settings = {
         "form_title": form_title,
         "form_id": form_id(operation, kind),
-        "version": timezone.now().strftime("%Y%m%d%H%M"),
+        # The key's number ends the version: the forms of a retired key can be told apart.
+        "version": f"{timezone.now():%Y%m%d%H%M}-{key.version_suffix}",
         "default_language": LANGUAGE_NAMES.get(default, f"{default} ({default})"),
         "public_key": key.public_key,
     }

@@ -28,11 +28,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from tutela.cases import access, files, odk_crypto
-from tutela.cases.models import Case, Consent, FollowUp, OdkSubmission
+from tutela.cases.models import Case, Consent, FollowUp, OdkKey, OdkSubmission
 from tutela.cases.services import cases as case_services
 from tutela.cases.services import consent as consent_services
 from tutela.cases.services import workflow
-from tutela.cases.services.odk_forms import form_id, odk_key_get_or_create
+from tutela.cases.services.odk_forms import form_id, odk_keys_for_import
 from tutela.core.models import AdminArea, AuditEntry, Operation, User
 from tutela.core.services.audit import audit_write
 
@@ -211,12 +211,14 @@ def _message(error: Exception) -> str:
 def _one(
     operation: Operation,
     by: User,
-    private_key: rsa.RSAPrivateKey,
+    keys: list[tuple[OdkKey, rsa.RSAPrivateKey]],
     outcome: Outcome,
     submission: dict[str, bytes],
     confirm: bool,
 ) -> None:
-    decrypted = odk_crypto.decrypt_submission(private_key, submission[MANIFEST], submission)
+    index, decrypted = odk_crypto.decrypt_submission_any(
+        [private for _key, private in keys], submission[MANIFEST], submission
+    )
     outcome.instance_id = decrypted.manifest.instance_id
     if OdkSubmission.objects.filter(operation=operation, instance_id=outcome.instance_id).exists():
         outcome.action = "skipped"
@@ -246,6 +248,7 @@ def _one(
         instance_id=outcome.instance_id,
         form_id=form,
         case=case,
+        key=keys[index][0],
         imported_by=by,
     )
     outcome.case_code = case.code
@@ -262,13 +265,15 @@ def odk_import(
     management staff whose organisation gets the new cases. Saves everything or nothing."""
     if not access.is_case_staff(by, operation):
         raise PermissionDenied
-    key = odk_key_get_or_create(operation=operation)
+    keys = [
+        (key, odk_crypto.private_key(key.private_key)) for key in odk_keys_for_import(operation)
+    ]
     result = ImportResult()
     try:
         _import_all(
             operation,
             by,
-            odk_crypto.private_key(key.private_key),
+            keys,
             submissions,
             confirm_not_duplicate,
             result,
@@ -301,7 +306,7 @@ def _remove_stored(result: ImportResult) -> None:
 def _import_all(
     operation: Operation,
     by: User,
-    private_key: rsa.RSAPrivateKey,
+    keys: list[tuple[OdkKey, rsa.RSAPrivateKey]],
     submissions: dict[str, dict[str, bytes]],
     confirm_not_duplicate: bool,
     result: ImportResult,
@@ -315,7 +320,7 @@ def _import_all(
                     _one(
                         operation,
                         by,
-                        private_key,
+                        keys,
                         outcome,
                         submissions[name],
                         confirm_not_duplicate,
