@@ -24,7 +24,7 @@ from django.utils.translation import override
 from openpyxl import Workbook
 
 from tutela.cases import access, odk_crypto
-from tutela.cases.models import Case, OdkKey
+from tutela.cases.models import Case, CasePerson, OdkKey
 from tutela.core.models import AdminArea, AuditEntry, Operation, User
 from tutela.core.services.audit import audit_write
 from tutela.core.spreadsheets import xlsx_row
@@ -216,9 +216,55 @@ def _registration(sheet: _Sheet, operation: Operation) -> None:
         constraint_message=_("The age must be between 0 and 120."),
     )
     sheet.q("text", "phone", _("Phone"))
+    _household(sheet)
     sheet.q("select_one case_type", "case_type", _("Type of case"), required="yes")
     sheet.q("select_one risk_level", "risk_level", _("Risk level"), required="yes")
     sheet.q("text", "summary", _("Summary"), hint=_("Only what the case needs; no other names."))
+
+
+# The household members' questions (a repeat group): what the case holds for a member
+# (CasePerson), less what the caseworker adds in Tutela (ID documents, date of birth, phone).
+MEMBERS = "members"
+
+
+def _household(sheet: _Sheet) -> None:
+    sheet.choice_list(
+        "relationship",
+        [(v, label) for v, label in CasePerson.Relationship.choices if v != "self"],
+    )
+    sheet.q(
+        "select_one yes_no",
+        "household",
+        _("Register the person's household with them?"),
+        required="yes",
+        default="no",
+    )
+    sheet.survey.append(
+        {
+            "type": "begin_repeat",
+            "name": MEMBERS,
+            **sheet.labels(_("Household member")),
+            "relevant": "${household} = 'yes'",
+        }
+    )
+    sheet.q(
+        "select_one relationship",
+        "member_relationship",
+        _("Relationship to the person"),
+        required="yes",
+    )
+    sheet.q("text", "member_given_name", _("Given name"), required="yes")
+    sheet.q("text", "member_family_name", _("Family name"))
+    sheet.q("select_one sex", "member_sex", _("Sex"), required="yes")
+    sheet.q(
+        "integer",
+        "member_age",
+        _("Age"),
+        constraint=". >= 0 and . <= 120",
+        constraint_message=_("The age must be between 0 and 120."),
+    )
+    sheet.q("select_one yes_no", "member_disability", _("Person with disability"))
+    sheet.survey.append({"type": "end_repeat", "name": MEMBERS})
 
 
 def _follow_up(sheet: _Sheet) -> None:
