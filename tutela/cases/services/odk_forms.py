@@ -168,6 +168,20 @@ def _yes_no(sheet: _Sheet) -> None:
     sheet.choice_list("yes_no", [("yes", _("Yes")), ("no", _("No"))])
 
 
+def _person(sheet: _Sheet, prefix: str = "") -> None:
+    """Names, sex and age of the person (or, with the prefix member_, of a household member)."""
+    sheet.q("text", f"{prefix}given_name", _("Given name"), required="yes")
+    sheet.q("text", f"{prefix}family_name", _("Family name"))
+    sheet.q("select_one sex", f"{prefix}sex", _("Sex"), required="yes")
+    sheet.q(
+        "integer",
+        f"{prefix}age",
+        _("Age"),
+        constraint=". >= 0 and . <= 120",
+        constraint_message=_("The age must be between 0 and 120."),
+    )
+
+
 def _registration(sheet: _Sheet, operation: Operation) -> None:
     countries = list(operation.countries.values_list("country_pcode", flat=True))
     areas = AdminArea.objects.filter(country_pcode__in=countries, level__in=(1, 2)).order_by(
@@ -205,16 +219,7 @@ def _registration(sheet: _Sheet, operation: Operation) -> None:
         _("Area (admin 2)"),
         choice_filter="admin1=${admin1_pcode}",
     )
-    sheet.q("text", "given_name", _("Given name"), required="yes")
-    sheet.q("text", "family_name", _("Family name"))
-    sheet.q("select_one sex", "sex", _("Sex"), required="yes")
-    sheet.q(
-        "integer",
-        "age",
-        _("Age"),
-        constraint=". >= 0 and . <= 120",
-        constraint_message=_("The age must be between 0 and 120."),
-    )
+    _person(sheet)
     sheet.q("text", "phone", _("Phone"))
     _household(sheet)
     sheet.q("select_one case_type", "case_type", _("Type of case"), required="yes")
@@ -253,16 +258,7 @@ def _household(sheet: _Sheet) -> None:
         _("Relationship to the person"),
         required="yes",
     )
-    sheet.q("text", "member_given_name", _("Given name"), required="yes")
-    sheet.q("text", "member_family_name", _("Family name"))
-    sheet.q("select_one sex", "member_sex", _("Sex"), required="yes")
-    sheet.q(
-        "integer",
-        "member_age",
-        _("Age"),
-        constraint=". >= 0 and . <= 120",
-        constraint_message=_("The age must be between 0 and 120."),
-    )
+    _person(sheet, "member_")
     sheet.q("select_one yes_no", "member_disability", _("Person with disability"))
     sheet.survey.append({"type": "end_repeat", "name": MEMBERS})
 

@@ -13,30 +13,17 @@ from typing import Any
 
 import pytest
 from django.utils import timezone, translation
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import ngettext
 
 from tutela.cases.models import InboundReferral, Peer, PeerMessage
 from tutela.cases.peer_packages import PackageError
 from tutela.cases.services import peers as services
 from tutela.cases.tests.conftest import CaseWorld
 from tutela.cases.tests.test_peers import make_remote, referral_payload
+from tutela.cases.tests.test_peers_cash_browser import _fr, click_and_wait, message
 from tutela.conftest import signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _fr(text: str) -> str:
-    with translation.override("fr"):
-        return gettext(text)
-
-
-def message(page: Any, text: str) -> None:
-    page.locator(".messages").get_by_text(text).first.wait_for()
-
-
-def click_and_wait(page: Any, locator: Any) -> None:
-    with page.expect_navigation():
-        locator.click()
 
 
 @pytest.fixture(autouse=True)
