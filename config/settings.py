@@ -393,6 +393,14 @@ TUTELA_IMPORT_REQUEST_SECONDS = env_int("TUTELA_IMPORT_REQUEST_SECONDS", 20)
 TUTELA_PEER_ALLOWED_HOSTS = env_list("TUTELA_PEER_ALLOWED_HOSTS")
 # Packages a peer may post to the inbox per minute (then 429 with Retry-After).
 TUTELA_PEER_INBOX_PER_MINUTE = env_int("TUTELA_PEER_INBOX_PER_MINUTE", 120)
+# Posts one client address (an IPv6 client by its /64) may make to the inbox per minute, counted
+# before anything is parsed or verified (then 429 with Retry-After).
+TUTELA_PEER_INBOX_PER_ADDRESS_PER_MINUTE = env_int("TUTELA_PEER_INBOX_PER_ADDRESS_PER_MINUTE", 300)
+# How many reverse proxies in front of Tutela append the client's address to X-Forwarded-For.
+# 0 (the default): the client is REMOTE_ADDR and X-Forwarded-For is ignored (anyone can send it).
+# N: the client is the Nth address from the right of X-Forwarded-For (what the first of our proxies
+# saw); set it only when every request goes through those proxies.
+TUTELA_TRUSTED_PROXY_COUNT = env_int("TUTELA_TRUSTED_PROXY_COUNT", 0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

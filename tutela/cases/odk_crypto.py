@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -240,3 +241,21 @@ def decrypt_submission(
     return Decrypted(
         manifest=manifest, xml=xml, media={_clear_name(k): v for k, v in clear.items()}
     )
+
+
+def decrypt_submission_any(
+    keys: Sequence[rsa.RSAPrivateKey], manifest_xml: bytes, files: dict[str, bytes]
+) -> tuple[int, Decrypted]:
+    """Decrypt with whichever of `keys` the submission was encrypted for (after a key rotation, a
+    phone may still hold a form with an older key): (its index in `keys`, the submission). The
+    AES key is wrapped with RSA-OAEP, which refuses any other private key, so the first key that
+    unwraps it is the one. Raises OdkError (as decrypt_submission) when none does."""
+    manifest = parse_manifest(manifest_xml)
+    wrapped = _b64(manifest.encrypted_key)
+    for index, key in enumerate(keys):
+        try:
+            rsa_unwrap(key, wrapped)
+        except OdkError:
+            continue
+        return index, decrypt_submission(key, manifest_xml, files)
+    return 0, decrypt_submission(keys[0], manifest_xml, files)  # raises the usual error

@@ -24,6 +24,7 @@ urlpatterns = [
     path(f"{base}settings/<str:kind>/<int:pk>/", settings.reference_item, name="reference_edit"),
     path(f"{base}odk/", odk.odk_page, name="odk"),
     path(f"{base}odk/public-key.pem", odk.odk_public_key, name="odk_public_key"),
+    path(f"{base}odk/rotate-key/", odk.odk_key_rotate, name="odk_key_rotate"),
     path(f"{base}odk/<str:kind>.xlsx", odk.odk_form_download, name="odk_form"),
     path(f"{base}peers/", peer_views.peers_page, name="peers"),
     path(f"{base}peers/<int:pk>/revoke/", peer_views.peer_revoke, name="peer_revoke"),

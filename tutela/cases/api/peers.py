@@ -37,6 +37,7 @@ from tutela.cases.api import serializers as s
 from tutela.cases.api.views import CaseStaffView, _duplicates
 from tutela.cases.models import InboundReferral, Peer, PeerMessage
 from tutela.cases.peer_packages import PackageError
+from tutela.cases.services import peer_inbox
 from tutela.cases.services import peers as services
 from tutela.cases.services.cases import ProbableDuplicates
 from tutela.cases.shared_fields import shared_values
@@ -159,7 +160,7 @@ class PeerInboxView(APIView):
     """Where another Tutela posts a package (tutela.cases.peer_packages). 200 when taken in; 400
     malformed or not matching the schema, 403 unknown or revoked peer or bad signature, 404 an
     answer to an unknown referral, 409 replay or a state that does not allow it, 413 too large,
-    429 over the peer's rate limit (with Retry-After)."""
+    429 over the client address's or the peer's rate limit (with Retry-After)."""
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
@@ -189,8 +190,9 @@ class PeerInboxView(APIView):
             413: OpenApiResponse(PeerInboxErrorOut, description="Package too large."),
             429: OpenApiResponse(
                 PeerInboxErrorOut,
-                description="Over the peer's packages per minute; `Retry-After` says when to "
-                "try again.",
+                description="Over the posts per minute of the client's address (counted "
+                "before anything is read) or the packages per minute of the peer; `Retry-After` "
+                "says when to try again.",
             ),
         },
         auth=[],
@@ -201,6 +203,8 @@ class PeerInboxView(APIView):
         except ValueError:
             length = 0
         try:
+            # First, before the body is read: the limit per client address.
+            peer_inbox.inbox_address_count(address=peer_inbox.client_address(request.META))
             if length > peer_packages.MAX_BYTES:
                 raise PackageError(
                     "too_large", f"A package is at most {peer_packages.MAX_BYTES} bytes."

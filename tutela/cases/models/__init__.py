@@ -13,6 +13,7 @@ from tutela.cases.models.peers import (
     InboundReferral,
     InstanceKey,
     Peer,
+    PeerInboxAddressWindow,
     PeerMessage,
     PeerPackageSeen,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "OdkKey",
     "OdkSubmission",
     "Peer",
+    "PeerInboxAddressWindow",
     "PeerMessage",
     "PeerPackageSeen",
     "Referral",

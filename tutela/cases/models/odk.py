@@ -1,4 +1,5 @@
-"""The operation's key pair for ODK submission encryption (one per operation, made on first use)."""
+"""The operation's key pairs for ODK submission encryption: one active (made on first use, in the
+forms made now), the retired ones kept to read what phones still send with older forms."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from tutela.core.crypto import EncryptedTextField
 class OdkKey(models.Model):
     """ODK Collect encrypts each submission on the phone with the public key (in the form's
     settings); only Tutela, with the private key, reads it. The private key is encrypted at rest
-    with the field keys and never shown."""
+    with the field keys and never shown. A rotation retires the active key (new forms never carry
+    it again) and keeps it, to read the submissions of the forms made with it."""
 
-    operation = models.OneToOneField(
-        "core.Operation", on_delete=models.CASCADE, related_name="odk_key"
+    operation = models.ForeignKey(
+        "core.Operation", on_delete=models.CASCADE, related_name="odk_keys"
     )
     private_key = EncryptedTextField()
     public_key = models.TextField(_("public key"))
@@ -23,12 +25,28 @@ class OdkKey(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+    retired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operation"],
+                condition=models.Q(retired_at__isnull=True),
+                name="cases_odk_key_one_active",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"ODK key of operation {self.operation_id}"
+        return f"ODK key {self.pk} of operation {self.operation_id}"
+
+    @property
+    def version_suffix(self) -> str:
+        """The end of the version of every form made with this key: tells old forms apart."""
+        return f"k{self.pk}"
 
 
 class OdkSubmission(models.Model):
@@ -41,6 +59,8 @@ class OdkSubmission(models.Model):
     case = models.ForeignKey(
         "cases.Case", null=True, on_delete=models.SET_NULL, related_name="odk_submissions"
     )
+    # The key that opened it (an older form's, after a rotation).
+    key = models.ForeignKey(OdkKey, null=True, on_delete=models.SET_NULL, related_name="+")
     imported_at = models.DateTimeField(auto_now_add=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -142,6 +142,30 @@ class PeerPackageSeen(models.Model):
         return self.package_id
 
 
+class PeerInboxAddressWindow(models.Model):
+    """The inbox's limit per client address, counted before anything is parsed or verified (the
+    per-peer limit needs a checked signature, so it cannot stop a flood of garbage): the posts one
+    address (an IPv6 client by its /64) made in a one-minute window that starts on the minute. A
+    row per address and window, shared by every web worker through the database; rows of past
+    windows are deleted when a new window's row is made."""
+
+    address = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-window_start", "address"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["address", "window_start"], name="peer_inbox_address_window_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["window_start"], name="peer_inbox_window_start")]
+
+    def __str__(self) -> str:
+        return f"{self.address} {self.window_start:%H:%M}: {self.count}"
+
+
 class InboundReferral(models.Model):
     """A referral received from another Tutela for an organisation of this operation: what the
     sender's consent allowed, as the package carried it (encrypted at rest). Only the receiving

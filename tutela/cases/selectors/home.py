@@ -1,6 +1,7 @@
 """The case-management part of a user's home page (tutela.core.selectors.work), for case staff
 only: their open cases (a supervisor's: the team's), referrals waiting for their answer, and
-follow-ups and other case tasks due.
+follow-ups and other case tasks due, and the referrals received from another Tutela that are past
+their deadline.
 
 Counts only, by kind of task: no case code or name appears on the home page (it is the page most
 often left open on a shared screen); the links lead to the case list and the tasks page, which
@@ -18,6 +19,7 @@ from django.utils.translation import ngettext
 
 from tutela.cases import access
 from tutela.cases.models import Case
+from tutela.cases.selectors.inbound import inbound_referrals_late_for_user
 from tutela.cases.selectors.tasks import SOON_DAYS, Task, tasks_for_user
 from tutela.core.models import Operation, User
 from tutela.core.selectors.work import WorkItem, WorkPanel
@@ -78,28 +80,42 @@ def cases_home_panels(*, user: User, operation: Operation) -> list[WorkPanel]:
         for task in tasks
         if task.kind != "referral" and task.due <= today + datetime.timedelta(days=SOON_DAYS)
     ]
+    late_inbound = inbound_referrals_late_for_user(user, operation)
+    referral_items = (
+        [
+            WorkItem(
+                label=_("%(what)s: %(n)s") % {"what": _kind_label("referral"), "n": len(referrals)},
+                url=url,
+                detail=_("%(n)s past the response date")
+                % {"n": sum(1 for t in referrals if t.due < today)}
+                if any(t.due < today for t in referrals)
+                else "",
+                overdue=any(t.due < today for t in referrals),
+            )
+        ]
+        if referrals
+        else []
+    )
+    if late_inbound:
+        # Counts and delays only: no code on the home page.
+        referral_items.append(
+            WorkItem(
+                label=_("Received from other Tutela instances, past their deadline: %(n)s")
+                % {"n": len(late_inbound)},
+                url=reverse("cases:inbound_list", kwargs={"slug": operation.slug}),
+                detail=_("the oldest %(late)s") % {"late": late_inbound[0].late_label},
+                overdue=True,
+            )
+        )
     return [
         _open_cases(user, operation),
         WorkPanel(
             key="cases-referrals",
             title=_("Referrals awaiting your response"),
             url=url,
-            count=len(referrals),
-            items=[
-                WorkItem(
-                    label=_("%(what)s: %(n)s")
-                    % {"what": _kind_label("referral"), "n": len(referrals)},
-                    url=url,
-                    detail=_("%(n)s past the response date")
-                    % {"n": sum(1 for t in referrals if t.due < today)}
-                    if any(t.due < today for t in referrals)
-                    else "",
-                    overdue=any(t.due < today for t in referrals),
-                )
-            ]
-            if referrals
-            else [],
-            overdue_count=sum(1 for task in referrals if task.due < today),
+            count=len(referrals) + len(late_inbound),
+            items=referral_items,
+            overdue_count=sum(1 for task in referrals if task.due < today) + len(late_inbound),
             empty=_("No referral is waiting for your answer."),
             order=11,
         ),

@@ -24,7 +24,7 @@ from django.utils.translation import override
 from openpyxl import Workbook
 
 from tutela.cases import access, odk_crypto
-from tutela.cases.models import Case, OdkKey
+from tutela.cases.models import Case, CasePerson, OdkKey
 from tutela.core.models import AdminArea, AuditEntry, Operation, User
 from tutela.core.services.audit import audit_write
 from tutela.core.spreadsheets import xlsx_row
@@ -41,21 +41,15 @@ def form_id(operation: Operation, kind: str) -> str:
 
 
 def odk_key_get_or_create(*, operation: Operation, by: User | None = None) -> OdkKey:
-    """The operation's key pair, made on first use (the creation is audited)."""
-    key = OdkKey.objects.filter(operation=operation).first()
+    """The operation's active key pair, made on first use (the creation is audited)."""
+    key = OdkKey.objects.filter(operation=operation, retired_at__isnull=True).first()
     if key is not None:
         return key
-    private = odk_crypto.generate_private_key()
     try:
         with transaction.atomic():
-            key = OdkKey.objects.create(
-                operation=operation,
-                private_key=private,
-                public_key=odk_crypto.public_key_base64(private),
-                created_by=by,
-            )
+            key = _key_create(operation, by)
     except IntegrityError:  # made at the same moment by another request: that one is the key
-        return OdkKey.objects.get(operation=operation)
+        return OdkKey.objects.get(operation=operation, retired_at__isnull=True)
     audit_write(
         actor=by,
         action=AuditEntry.Action.SECURITY,
@@ -63,6 +57,56 @@ def odk_key_get_or_create(*, operation: Operation, by: User | None = None) -> Od
         operation=operation,
         summary="ODK submission encryption key pair generated",
         after={"public_key": key.public_key[-16:]},
+    )
+    return key
+
+
+def _key_create(operation: Operation, by: User | None) -> OdkKey:
+    private = odk_crypto.generate_private_key()
+    return OdkKey.objects.create(
+        operation=operation,
+        private_key=private,
+        public_key=odk_crypto.public_key_base64(private),
+        created_by=by,
+    )
+
+
+def odk_keys_for_import(operation: Operation) -> list[OdkKey]:
+    """Every key of the operation, the active one first, then the retired ones newest first: a
+    phone may still send submissions of a form made before a rotation."""
+    odk_key_get_or_create(operation=operation)
+    return sorted(
+        OdkKey.objects.filter(operation=operation),
+        key=lambda k: (k.retired_at is not None, -(k.pk or 0)),
+    )
+
+
+@transaction.atomic
+def odk_key_rotate(*, operation: Operation, by: User) -> OdkKey:
+    """Retire the operation's active key and make a new one (audited): the forms made from now on
+    carry the new public key; the retired private key is kept (encrypted at rest) so that the
+    submissions of the forms made before still import. Tell the form managers to replace the
+    forms on the server and the phones."""
+    require_form_manager(by, operation)
+    now = timezone.now()
+    current = (
+        OdkKey.objects.select_for_update()
+        .filter(operation=operation, retired_at__isnull=True)
+        .first()
+    )
+    if current is not None:
+        current.retired_at = now
+        current.retired_by = by
+        current.save(update_fields=["retired_at", "retired_by"])
+    key = _key_create(operation, by)
+    audit_write(
+        actor=by,
+        action=AuditEntry.Action.SECURITY,
+        instance=key,
+        operation=operation,
+        summary="ODK submission encryption key rotated",
+        before={"key": current.pk, "public_key": current.public_key[-16:]} if current else None,
+        after={"key": key.pk, "public_key": key.public_key[-16:]},
     )
     return key
 
@@ -124,6 +168,20 @@ def _yes_no(sheet: _Sheet) -> None:
     sheet.choice_list("yes_no", [("yes", _("Yes")), ("no", _("No"))])
 
 
+def _person(sheet: _Sheet, prefix: str = "") -> None:
+    """Names, sex and age of the person (or, with the prefix member_, of a household member)."""
+    sheet.q("text", f"{prefix}given_name", _("Given name"), required="yes")
+    sheet.q("text", f"{prefix}family_name", _("Family name"))
+    sheet.q("select_one sex", f"{prefix}sex", _("Sex"), required="yes")
+    sheet.q(
+        "integer",
+        f"{prefix}age",
+        _("Age"),
+        constraint=". >= 0 and . <= 120",
+        constraint_message=_("The age must be between 0 and 120."),
+    )
+
+
 def _registration(sheet: _Sheet, operation: Operation) -> None:
     countries = list(operation.countries.values_list("country_pcode", flat=True))
     areas = AdminArea.objects.filter(country_pcode__in=countries, level__in=(1, 2)).order_by(
@@ -161,20 +219,48 @@ def _registration(sheet: _Sheet, operation: Operation) -> None:
         _("Area (admin 2)"),
         choice_filter="admin1=${admin1_pcode}",
     )
-    sheet.q("text", "given_name", _("Given name"), required="yes")
-    sheet.q("text", "family_name", _("Family name"))
-    sheet.q("select_one sex", "sex", _("Sex"), required="yes")
-    sheet.q(
-        "integer",
-        "age",
-        _("Age"),
-        constraint=". >= 0 and . <= 120",
-        constraint_message=_("The age must be between 0 and 120."),
-    )
+    _person(sheet)
     sheet.q("text", "phone", _("Phone"))
+    _household(sheet)
     sheet.q("select_one case_type", "case_type", _("Type of case"), required="yes")
     sheet.q("select_one risk_level", "risk_level", _("Risk level"), required="yes")
     sheet.q("text", "summary", _("Summary"), hint=_("Only what the case needs; no other names."))
+
+
+# The household members' questions (a repeat group): what the case holds for a member
+# (CasePerson), less what the caseworker adds in Tutela (ID documents, date of birth, phone).
+MEMBERS = "members"
+
+
+def _household(sheet: _Sheet) -> None:
+    sheet.choice_list(
+        "relationship",
+        [(v, label) for v, label in CasePerson.Relationship.choices if v != "self"],
+    )
+    sheet.q(
+        "select_one yes_no",
+        "household",
+        _("Register the person's household with them?"),
+        required="yes",
+        default="no",
+    )
+    sheet.survey.append(
+        {
+            "type": "begin_repeat",
+            "name": MEMBERS,
+            **sheet.labels(_("Household member")),
+            "relevant": "${household} = 'yes'",
+        }
+    )
+    sheet.q(
+        "select_one relationship",
+        "member_relationship",
+        _("Relationship to the person"),
+        required="yes",
+    )
+    _person(sheet, "member_")
+    sheet.q("select_one yes_no", "member_disability", _("Person with disability"))
+    sheet.survey.append({"type": "end_repeat", "name": MEMBERS})
 
 
 def _follow_up(sheet: _Sheet) -> None:
@@ -204,6 +290,8 @@ def xlsform_cases(operation: Operation, kind: str, *, submission_url: str = "") 
             raise ValidationError(
                 {"submission_url": _("Give the server's submission address, starting https://.")}
             ) from None
+    # The active key only: a retired key is never in a new form (the database holds one active
+    # key per operation; cases_odk_key_one_active).
     key = odk_key_get_or_create(operation=operation)
     languages = [code for code in (operation.languages or []) if code] or ["en", "fr"]
     sheet = _Sheet(languages)
@@ -219,7 +307,8 @@ def xlsform_cases(operation: Operation, kind: str, *, submission_url: str = "") 
     settings = {
         "form_title": form_title,
         "form_id": form_id(operation, kind),
-        "version": timezone.now().strftime("%Y%m%d%H%M"),
+        # The key's number ends the version: the forms of a retired key can be told apart.
+        "version": f"{timezone.now():%Y%m%d%H%M}-{key.version_suffix}",
         "default_language": LANGUAGE_NAMES.get(default, f"{default} ({default})"),
         "public_key": key.public_key,
     }

@@ -20,6 +20,7 @@ import io
 import posixpath
 import zipfile
 from dataclasses import dataclass, field
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 from defusedxml import ElementTree
@@ -28,11 +29,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from tutela.cases import access, files, odk_crypto
-from tutela.cases.models import Case, Consent, FollowUp, OdkSubmission
+from tutela.cases.models import Case, CasePerson, Consent, FollowUp, OdkKey, OdkSubmission, Sex
 from tutela.cases.services import cases as case_services
 from tutela.cases.services import consent as consent_services
 from tutela.cases.services import workflow
-from tutela.cases.services.odk_forms import form_id, odk_key_get_or_create
+from tutela.cases.services.odk_forms import MEMBERS, form_id, odk_keys_for_import
 from tutela.core.models import AdminArea, AuditEntry, Operation, User
 from tutela.core.services.audit import audit_write
 
@@ -125,16 +126,59 @@ def submissions_from_files(files: dict[str, bytes]) -> dict[str, dict[str, bytes
 # --- One submission -------------------------------------------------------------------------------
 
 
-def _values(xml: bytes) -> tuple[str, dict[str, str]]:
+def _tag(element: Any) -> str:
+    return str(element.tag).rsplit("}", 1)[-1]
+
+
+def _leaves(element: Any, skip: str = "") -> dict[str, str]:
+    """The leaf elements' values by name, under `element`, not looking inside `skip` elements."""
+    values = {}
+    for child in element:
+        if _tag(child) == skip:
+            continue
+        if len(child) == 0:
+            values[_tag(child)] = (child.text or "").strip()
+        else:
+            values.update(_leaves(child, skip))
+    return values
+
+
+def _values(xml: bytes) -> tuple[str, dict[str, str], list[dict[str, str]]]:
+    """(form id, the values by question name, one dict per repeat of the household members)."""
     try:
         root = ElementTree.fromstring(xml)
     except Exception as error:  # defusedxml raises its own errors for entities and DTDs
         raise odk_crypto.OdkError(_("The decrypted submission is not readable XML.")) from error
-    values = {}
-    for element in root.iter():
-        if len(element) == 0:
-            values[element.tag.rsplit("}", 1)[-1]] = (element.text or "").strip()
-    return root.get("id") or "", values
+    members = [_leaves(element) for element in root.iter() if _tag(element) == MEMBERS]
+    return root.get("id") or "", _leaves(root, skip=MEMBERS), members
+
+
+def _member(values: dict[str, str], number: int) -> case_services.PersonData:
+    relationship = values.get("member_relationship", "")
+    if relationship not in CasePerson.Relationship.values or relationship == "self":
+        raise ValidationError(
+            _("Household member %(n)s: unknown relationship %(value)s.")
+            % {"n": number, "value": relationship}
+        )
+    sex = values.get("member_sex") or "U"
+    if sex not in Sex.values:
+        raise ValidationError(
+            _("Household member %(n)s: unknown sex %(value)s.") % {"n": number, "value": sex}
+        )
+    age = values.get("member_age") or ""
+    if age and not (age.isdigit() and int(age) <= 120):
+        raise ValidationError(
+            _("Household member %(n)s: the age must be a whole number from 0 to 120.")
+            % {"n": number}
+        )
+    return case_services.PersonData(
+        given_name=values.get("member_given_name", ""),
+        family_name=values.get("member_family_name", ""),
+        relationship=relationship,
+        sex=sex,
+        age=int(age) if age else None,
+        disability=values.get("member_disability") == "yes",
+    )
 
 
 def _date(value: str, name: str) -> datetime.date:
@@ -144,7 +188,13 @@ def _date(value: str, name: str) -> datetime.date:
         raise ValidationError({name: _("Not a date: %(value)s") % {"value": value}}) from None
 
 
-def _register(operation: Operation, by: User, values: dict[str, str], confirm: bool) -> Case:
+def _register(
+    operation: Operation,
+    by: User,
+    values: dict[str, str],
+    members: list[dict[str, str]],
+    confirm: bool,
+) -> Case:
     if values.get("consent_services") != "yes":
         raise ValidationError(_("The person did not consent to registration: nothing registered."))
     pcode = values.get("admin2_pcode") or values.get("admin1_pcode") or ""
@@ -163,11 +213,18 @@ def _register(operation: Operation, by: User, values: dict[str, str], confirm: b
     except ValueError:
         raise ValidationError({"age": _("The age must be a whole number.")}) from None
     registered_on = _date(values.get("registered_on", ""), "registered_on")
+    household = (
+        [_member(member, n) for n, member in enumerate(members, start=1)]
+        if values.get("household") == "yes"
+        else []
+    )
     case = case_services.case_register(
         operation=operation,
         by=by,
         principal=principal,
         area=area,
+        members=household,
+        kind=Case.Kind.HOUSEHOLD if household else Case.Kind.INDIVIDUAL,
         case_type=values.get("case_type") or Case.Type.GENERAL,
         risk_level=values.get("risk_level") or Case.RiskLevel.MEDIUM,
         registered_on=registered_on,
@@ -211,21 +268,23 @@ def _message(error: Exception) -> str:
 def _one(
     operation: Operation,
     by: User,
-    private_key: rsa.RSAPrivateKey,
+    keys: list[tuple[OdkKey, rsa.RSAPrivateKey]],
     outcome: Outcome,
     submission: dict[str, bytes],
     confirm: bool,
 ) -> None:
-    decrypted = odk_crypto.decrypt_submission(private_key, submission[MANIFEST], submission)
+    index, decrypted = odk_crypto.decrypt_submission_any(
+        [private for _key, private in keys], submission[MANIFEST], submission
+    )
     outcome.instance_id = decrypted.manifest.instance_id
     if OdkSubmission.objects.filter(operation=operation, instance_id=outcome.instance_id).exists():
         outcome.action = "skipped"
         return
-    form, values = _values(decrypted.xml)
+    form, values, members = _values(decrypted.xml)
     if form != decrypted.manifest.form_id:
         raise odk_crypto.OdkError(_("The decrypted submission is not the one of its manifest."))
     if form == form_id(operation, "registration"):
-        case = _register(operation, by, values, confirm)
+        case = _register(operation, by, values, members, confirm)
         outcome.action = "registered"
     elif form == form_id(operation, "follow_up"):
         case = _follow_up(operation, by, values)
@@ -246,6 +305,7 @@ def _one(
         instance_id=outcome.instance_id,
         form_id=form,
         case=case,
+        key=keys[index][0],
         imported_by=by,
     )
     outcome.case_code = case.code
@@ -262,13 +322,15 @@ def odk_import(
     management staff whose organisation gets the new cases. Saves everything or nothing."""
     if not access.is_case_staff(by, operation):
         raise PermissionDenied
-    key = odk_key_get_or_create(operation=operation)
+    keys = [
+        (key, odk_crypto.private_key(key.private_key)) for key in odk_keys_for_import(operation)
+    ]
     result = ImportResult()
     try:
         _import_all(
             operation,
             by,
-            odk_crypto.private_key(key.private_key),
+            keys,
             submissions,
             confirm_not_duplicate,
             result,
@@ -301,7 +363,7 @@ def _remove_stored(result: ImportResult) -> None:
 def _import_all(
     operation: Operation,
     by: User,
-    private_key: rsa.RSAPrivateKey,
+    keys: list[tuple[OdkKey, rsa.RSAPrivateKey]],
     submissions: dict[str, dict[str, bytes]],
     confirm_not_duplicate: bool,
     result: ImportResult,
@@ -315,7 +377,7 @@ def _import_all(
                     _one(
                         operation,
                         by,
-                        private_key,
+                        keys,
                         outcome,
                         submissions[name],
                         confirm_not_duplicate,

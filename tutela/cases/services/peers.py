@@ -46,9 +46,9 @@ from tutela.cases.models import (
     Referral,
 )
 from tutela.cases.peer_packages import KeyPair, PackageError
+from tutela.cases.selectors.inbound import inbound_referrals_late
 from tutela.cases.services import notifications
-from tutela.cases.services.cases import case_register
-from tutela.cases.services.referrals import person_from_shared
+from tutela.cases.services.referrals import case_from_shared
 from tutela.cases.shared_fields import shared_values
 from tutela.core.models import AdminArea, Operation, Organisation, User
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
@@ -847,23 +847,12 @@ def inbound_referral_open_case(
         raise ValidationError(
             _("The referring organisation withdrew what it shared: no case can be opened from it.")
         )
-    shared = shared_values(inbound.shared_data)
-    if area is None and shared.get("location"):
-        area = AdminArea.objects.filter(pcode=shared["location"]).first()
-    if area is None:
-        raise ValidationError(
-            {"area": _("Give the place (P-code): the referral did not share it.")}
-        )
-    principal = person_from_shared(shared)
-    case = case_register(
+    case = case_from_shared(
         operation=inbound.operation,
         by=by,
-        principal=principal,
+        shared_data=inbound.shared_data,
         area=area,
         case_type=Case.Type.GENERAL,
-        risk_level=str(shared.get("risk_level") or Case.RiskLevel.MEDIUM),
-        nationality=str(shared.get("nationality") or ""),
-        address=str(shared.get("address") or ""),
         summary=_("Opened from the referral %(code)s received from %(org)s.")
         % {"code": inbound.code, "org": inbound.from_organisation},
         confirm_not_duplicate=confirm_not_duplicate,
@@ -876,11 +865,12 @@ def inbound_referral_open_case(
 
 
 def inbound_referrals_overdue(now: datetime.datetime | None = None) -> Any:
-    return InboundReferral.objects.filter(
-        status=InboundReferral.Status.SENT,
-        respond_by__lt=now or timezone.now(),
-        escalated_at__isnull=True,
-    ).select_related("operation", "organisation")
+    """Late (the rule the receiving staff's notice shows too) and not escalated yet."""
+    return (
+        inbound_referrals_late(InboundReferral.objects.all(), now or timezone.now())
+        .filter(escalated_at__isnull=True)
+        .select_related("operation", "organisation")
+    )
 
 
 @transaction.atomic

@@ -251,6 +251,46 @@ def person_from_shared(shared: dict[str, Any]) -> PersonData:
     return person
 
 
+def case_from_shared(
+    *,
+    operation: Operation,
+    by: User,
+    shared_data: str,
+    area: AdminArea | None,
+    case_type: str,
+    summary: str,
+    confirm_not_duplicate: bool,
+    **register: Any,
+) -> Case:
+    """The receiver's own case from what a referral shared (this instance's or another Tutela's):
+    the place from the shared location unless given, the person from the shared fields only, a
+    child protection case without an age opened as general protection. `register`: more
+    arguments of case_register (source_referral, is_demo)."""
+    shared = shared_values(shared_data)
+    if area is None and shared.get("location"):
+        area = AdminArea.objects.filter(pcode=shared["location"]).first()
+    if area is None:
+        raise ValidationError(
+            {"area": _("Give the place (P-code): the referral did not share it.")}
+        )
+    principal = person_from_shared(shared)
+    if case_type == Case.Type.CHILD_PROTECTION and principal.age is None:
+        case_type = Case.Type.GENERAL
+    return case_register(
+        operation=operation,
+        by=by,
+        principal=principal,
+        area=area,
+        case_type=case_type,
+        risk_level=str(shared.get("risk_level") or Case.RiskLevel.MEDIUM),
+        nationality=str(shared.get("nationality") or ""),
+        address=str(shared.get("address") or ""),
+        summary=summary,
+        confirm_not_duplicate=confirm_not_duplicate,
+        **register,
+    )
+
+
 @transaction.atomic
 def referral_open_case(
     *,
@@ -267,26 +307,12 @@ def referral_open_case(
         raise ValidationError(_("Accept the referral before opening a case from it."))
     if referral.receiver_case_id is not None:
         raise ValidationError(_("A case was already opened from this referral."))
-    shared = shared_values(referral.shared_data)
-    if area is None and shared.get("location"):
-        area = AdminArea.objects.filter(pcode=shared["location"]).first()
-    if area is None:
-        raise ValidationError(
-            {"area": _("Give the place (P-code): the referral did not share it.")}
-        )
-    case_type = referral.case.case_type
-    principal = person_from_shared(shared)
-    if case_type == Case.Type.CHILD_PROTECTION and principal.age is None:
-        case_type = Case.Type.GENERAL
-    case = case_register(
+    case = case_from_shared(
         operation=referral.operation,
         by=by,
-        principal=principal,
+        shared_data=referral.shared_data,
         area=area,
-        case_type=case_type,
-        risk_level=str(shared.get("risk_level") or Case.RiskLevel.MEDIUM),
-        nationality=str(shared.get("nationality") or ""),
-        address=str(shared.get("address") or ""),
+        case_type=referral.case.case_type,
         summary=_("Opened from the referral %(code)s.") % {"code": referral.code},
         confirm_not_duplicate=confirm_not_duplicate,
         source_referral=referral,

@@ -33,7 +33,10 @@ pytestmark = pytest.mark.django_db
 VERSION = "202612061200"
 
 
-def _registration(cw, instance_id: str, **values: str) -> str:
+def _registration(
+    cw, instance_id: str, members: list[dict[str, str]] | None = None, **values: str
+) -> str:
+    """A registration as Collect sends it; `members`: the household repeat, one dict a member."""
     fields = {
         "consent_services": "yes",
         "consent_aggregate": "yes",
@@ -45,16 +48,43 @@ def _registration(cw, instance_id: str, **values: str) -> str:
         "sex": "F",
         "age": "31",
         "phone": "+223 70 11 22 33",
+        "household": "yes" if members else "no",
         "case_type": "gbv",
         "risk_level": "high",
         "summary": "Registered in the field.",
     }
     fields.update(values)
     body = "".join(f"<{k}>{v}</{k}>" for k, v in fields.items())
+    # Collect writes the repeat's elements where the repeat is in the form (after the phone).
+    repeats = "".join(
+        "<members>" + "".join(f"<{k}>{v}</{k}>" for k, v in member.items()) + "</members>"
+        for member in members or []
+    )
+    body = body.replace("<case_type>", repeats + "<case_type>", 1)
     return (
         f'<data id="{form_id(cw.operation, "registration")}" version="{VERSION}">{body}'
         f"<meta><instanceID>{instance_id}</instanceID></meta></data>"
     )
+
+
+HOUSEHOLD = [
+    {
+        "member_relationship": "child",
+        "member_given_name": "Awa",
+        "member_family_name": "Coulibaly",
+        "member_sex": "F",
+        "member_age": "7",
+        "member_disability": "no",
+    },
+    {
+        "member_relationship": "spouse",
+        "member_given_name": "Seydou",
+        "member_family_name": "Keïta",
+        "member_sex": "M",
+        "member_age": "38",
+        "member_disability": "yes",
+    },
+]
 
 
 def _follow_up(cw, instance_id: str, code: str) -> str:
@@ -373,6 +403,7 @@ def test_sizes_are_bounded_before_unpacking(cw, monkeypatch):
     ("kind", "xml"),
     [
         ("registration", lambda cw: _registration(cw, "uuid:x")),
+        ("registration", lambda cw: _registration(cw, "uuid:x", members=[HOUSEHOLD[0]])),
         ("follow_up", lambda cw: _follow_up(cw, "uuid:x", "X")),
     ],
 )
@@ -382,6 +413,72 @@ def test_the_submissions_of_the_tests_have_the_shape_of_the_generated_forms(cw, 
     xform = xlsform_convert(xlsform_cases(cw.operation, kind))
     instance = re.search(rf'<data id="{form_id(cw.operation, kind)}"[^>]*>(.*?)</data>', xform)
     assert instance is not None
-    expected = set(re.findall(r"<(\w+)/>", instance.group(1))) - {"instanceID"}
+    # The leaves, empty or with a default (household: "no").
+    leaves = re.findall(r"<(\w+)/>|<(\w+)>[^<]*</\2>", instance.group(1))
+    expected = {a or b for a, b in leaves} - {"instanceID"}
     sent = set(re.findall(r"<(\w+)>[^<]*</\1>", xml(cw))) - {"instanceID"}
+    if "<members>" not in xml(cw):
+        # No household member added: Collect sends no repeat.
+        expected = {name for name in expected if not name.startswith("member_")}
     assert sent == expected
+
+
+# --- Household members ----------------------------------------------------------------------------
+
+
+def test_the_registration_form_has_a_repeat_for_household_members(cw):
+    xform = xlsform_convert(xlsform_cases(cw.operation, "registration"))
+    assert re.search(r'<group[^>]*ref="/data/members"', xform)
+    assert 'nodeset="/data/members"' in xform  # the repeat
+    assert "${household}" not in xform  # converted to its path
+    assert re.search(r"relevant=\" */data/household *= 'yes'\"", xform)
+    for name in ("member_relationship", "member_given_name", "member_sex", "member_age"):
+        assert f"/data/members/{name}" in xform
+
+
+def test_an_encrypted_registration_with_two_household_members_makes_a_household_case(cw):
+    instance_id = _uuid()
+    files = _encrypt(cw, _registration(cw, instance_id, members=HOUSEHOLD), instance_id)
+    result = _import(cw, {"a": files})
+    assert result.saved, [o.error for o in result.errors]
+    case = Case.objects.get()
+    assert case.kind == Case.Kind.HOUSEHOLD
+    people = {(p.given_name, p.family_name): p for p in case.people.all()}
+    assert set(people) == {("Fatoumata", "Coulibaly"), ("Awa", "Coulibaly"), ("Seydou", "Keïta")}
+    assert people["Fatoumata", "Coulibaly"].is_principal
+    child, spouse = people["Awa", "Coulibaly"], people["Seydou", "Keïta"]
+    assert (child.relationship, child.sex, child.age, child.disability) == ("child", "F", 7, False)
+    assert (spouse.relationship, spouse.sex, spouse.age, spouse.disability) == (
+        "spouse",
+        "M",
+        38,
+        True,
+    )
+    assert not child.is_principal
+    # The members' names are encrypted at rest like the principal's.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM cases_caseperson")
+        assert "Seydou" not in repr(cursor.fetchall())
+
+
+def test_household_members_are_ignored_unless_the_household_is_registered(cw):
+    instance_id = _uuid()
+    xml = _registration(cw, instance_id, members=HOUSEHOLD).replace(
+        "<household>yes</household>", "<household>no</household>"
+    )
+    result = _import(cw, {"a": _encrypt(cw, xml, instance_id)})
+    assert result.saved
+    case = Case.objects.get()
+    assert case.kind == Case.Kind.INDIVIDUAL
+    assert case.people.count() == 1
+
+
+def test_a_household_member_with_a_bad_value_is_refused_with_its_number(cw):
+    instance_id = _uuid()
+    bad = [HOUSEHOLD[0], {**HOUSEHOLD[1], "member_relationship": "self"}]
+    result = _import(
+        cw, {"a": _encrypt(cw, _registration(cw, instance_id, members=bad), instance_id)}
+    )
+    assert not result.saved
+    assert "Household member 2" in result.errors[0].error
+    assert Case.objects.count() == 0

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from tutela.cases import access
 from tutela.cases.forms.referrals import OpenCaseForm
 from tutela.cases.models import Case
+from tutela.cases.selectors.inbound import inbound_referrals_late_for_user
 from tutela.cases.services.cases import ProbableDuplicates
 from tutela.core.forms.directory import apply_validation_error
 from tutela.core.models import Operation
@@ -34,6 +35,10 @@ def case_page(
     context.setdefault("is_case_staff", access.is_case_staff(request.user, operation))
     context.setdefault("is_supervisor", access.is_supervisor(request.user, operation))
     context.setdefault("can_manage_settings", access.can_manage_settings(request.user, operation))
+    # The receiving organisation's case staff see, on every case page, the referrals received
+    # from another Tutela that are past their deadline (none for anyone else).
+    if context["is_case_staff"]:
+        context.setdefault("late_inbound", inbound_referrals_late_for_user(request.user, operation))
     return render(request, template, context)
 
 

@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tutela.cases import access
+from tutela.cases.models import OdkKey
 from tutela.cases.odk_crypto import public_key_pem
 from tutela.cases.services import odk_forms, odk_import
 from tutela.cases.views.common import case_page
@@ -59,6 +62,7 @@ def odk_page(request: HttpRequest, slug: str) -> HttpResponse:
         result=result,
         error=error,
         forms=odk_forms.FORMS,
+        keys=OdkKey.objects.filter(operation=operation).order_by("-pk") if is_manager else [],
     )
     response.status_code = status
     return response
@@ -93,3 +97,25 @@ def odk_public_key(request: HttpRequest, slug: str) -> HttpResponse:
     response = HttpResponse(public_key_pem(key.private_key), content_type="application/x-pem-file")
     response["Content-Disposition"] = f'attachment; filename="{slug}-odk-public-key.pem"'
     return response
+
+
+@login_required
+@require_POST
+def odk_key_rotate(request: HttpRequest, slug: str) -> HttpResponse:
+    """A manager of the operation replaces its ODK key (the old one is kept to read old forms)."""
+    operation = operation_for(request, slug)
+    odk_forms.require_form_manager(request.user, operation)
+    if request.POST.get("confirm") != "on":
+        messages.error(request, _("Tick the box to confirm the new key."))
+        return redirect("cases:odk", slug=slug)
+    key = odk_forms.odk_key_rotate(operation=operation, by=current_user(request))
+    messages.success(
+        request,
+        _(
+            "New key made. Download the forms again and replace them on the server and the "
+            "phones: their version ends with %(suffix)s. Submissions of the older forms still "
+            "import."
+        )
+        % {"suffix": key.version_suffix},
+    )
+    return redirect("cases:odk", slug=slug)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tutela.cases import access
 from tutela.cases.forms.peers import InboundCompleteForm, InboundDeclineForm, PeerForm
 from tutela.cases.models import Peer
+from tutela.cases.selectors.inbound import inbound_referrals_late_for_user
 from tutela.cases.services import peers as services
 from tutela.cases.shared_fields import FIELDS, shared_values
 from tutela.cases.views.common import case_page, open_case_page, staff_operation
@@ -73,10 +74,16 @@ def peer_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 def inbound_list(request: HttpRequest, slug: str) -> HttpResponse:
     operation = staff_operation(request, slug)
-    referrals = access.inbound_referrals_for_user(current_user(request), operation).select_related(
+    user = current_user(request)
+    referrals = access.inbound_referrals_for_user(user, operation).select_related(
         "peer", "organisation"
     )
-    return case_page(request, "cases/inbound_list.html", operation, referrals=referrals)
+    late_inbound = inbound_referrals_late_for_user(user, operation)
+    late = {item.inbound.pk: item.late_label for item in late_inbound}
+    rows = [(inbound, late.get(inbound.pk, "")) for inbound in referrals]
+    return case_page(
+        request, "cases/inbound_list.html", operation, rows=rows, late_inbound=late_inbound
+    )
 
 
 @login_required
