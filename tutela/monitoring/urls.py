@@ -4,7 +4,7 @@ coordination pages (coordination:alert_from_signal), the one path for it."""
 
 from django.urls import include, path
 
-from tutela.monitoring.views import analysis, imports, incidents, pau, settings
+from tutela.monitoring.views import analysis, imports, incidents, pau, settings, signals
 
 app_name = "monitoring"
 
@@ -44,9 +44,9 @@ pages = [
     path("analysis/hotspots.geojson", analysis.hotspots_geojson, name="hotspots_geojson"),
     path("analysis/hotspots.png", analysis.hotspots_png, name="hotspots_png"),
     path("analysis/community/", analysis.community_page, name="community"),
-    path("signals/", analysis.signals_page, name="signals"),
-    path("signals/run/", analysis.signals_run, name="signals_run"),
-    path("signals/<int:pk>/dismiss/", analysis.signal_dismiss, name="signal_dismiss"),
+    path("signals/", signals.signals_page, name="signals"),
+    path("signals/run/", signals.signals_run, name="signals_run"),
+    path("signals/<int:pk>/dismiss/", signals.signal_dismiss, name="signal_dismiss"),
     # Protection Analysis Updates and the monitoring settings.
     path("pau/", pau.pau_list, name="pau_list"),
     path("pau/new/", pau.pau_create, name="pau_create"),

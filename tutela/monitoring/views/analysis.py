@@ -1,5 +1,5 @@
 """Monitoring analysis pages: dashboard (trend, top risks, affected groups, charts), hot-spot map
-(Leaflet in the page, GeoJSON endpoint, PNG), community monitoring analysis, early-warning signals;
+(Leaflet in the page, GeoJSON endpoint, PNG), community monitoring analysis;
 CSV/XLSX exports of the aggregates.
 
 Thin views: the operation comes from the access layer (404 for anyone without a role in it), the
@@ -12,17 +12,16 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from tutela.core import access, maps
 from tutela.core.models import Operation
@@ -32,9 +31,7 @@ from tutela.core.views.common import current_user, download, image, operation_fo
 from tutela.monitoring import selectors
 from tutela.monitoring.analysis import charts
 from tutela.monitoring.forms.analysis import MonitoringAnalysisForm
-from tutela.monitoring.models import EarlyWarningSignal
 from tutela.monitoring.selectors.base import POOLED, add_months
-from tutela.monitoring.services import early_warning
 from tutela.monitoring.services.exports import tables_export
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -434,79 +431,3 @@ def community_page(request: HttpRequest, slug: str) -> HttpResponse:
             ),
         ),
     )
-
-
-# --- Early-warning signals ---
-
-
-def _signal(request: HttpRequest, operation: Operation, pk: int) -> EarlyWarningSignal:
-    access.require_manager(request.user, operation)
-    return access.get_scoped_or_404(
-        EarlyWarningSignal.objects.filter(operation=operation).select_related(
-            "area", "risk", "operation"
-        ),
-        pk=pk,
-    )
-
-
-@login_required
-@require_GET
-def signals_page(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = operation_for(request, slug)
-    status = request.GET.get("status", "new")
-    queryset = EarlyWarningSignal.objects.filter(operation=operation).select_related("area", "risk")
-    if status in EarlyWarningSignal.Status.values:
-        queryset = queryset.filter(status=status)
-    else:
-        status = ""
-    page = paginate(request, queryset.order_by("-month", "p_value", "pk"))
-    views = selectors.signals_for_user(
-        user=request.user, operation=operation, signals=list(page.object_list)
-    )
-    config = early_warning.settings_for(operation)
-    return render(
-        request,
-        "monitoring/analysis/signals.html",
-        _context(
-            request,
-            operation,
-            page=page,
-            signals=views,
-            status=status,
-            statuses=EarlyWarningSignal.Status.choices,
-            config=config,
-            prior=early_warning.PRIOR,
-        ),
-    )
-
-
-@login_required
-@require_POST
-def signals_run(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = operation_for(request, slug)
-    access.require_manager(request.user, operation)
-    result = early_warning.early_warning_scan(operation=operation, by=request.user)
-    messages.success(
-        request,
-        _(
-            "Scan of %(month)s done: %(tested)s area × risk pairs tested, %(count)s signal(s), "
-            "%(new)s new."
-        )
-        % {
-            "month": result.month.strftime("%Y-%m"),
-            "tested": result.tested,
-            "count": len(result.signals),
-            "new": len(result.new),
-        },
-    )
-    return redirect("monitoring:signals", slug=operation.slug)
-
-
-@login_required
-@require_POST
-def signal_dismiss(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    operation = operation_for(request, slug)
-    signal = _signal(request, operation, pk)
-    early_warning.signal_dismiss(signal=signal, by=request.user)
-    messages.success(request, _("Signal dismissed."))
-    return redirect("monitoring:signals", slug=operation.slug)
