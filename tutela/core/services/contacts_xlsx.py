@@ -13,7 +13,6 @@ from openpyxl.utils import get_column_letter
 from tutela.core.models import Contact, Operation
 from tutela.core.spreadsheets import sheet_title, xlsx_text
 
-
 CONTACTS_HXL = [
     "#contact+name",
     "#contact+title",
