@@ -4,8 +4,9 @@ operation's reference data, for partners who collect offline in KoboToolbox or O
 The question names are the importer's column names (tutela.monitoring.imports.fields) and the
 choices are the operation's codes, so that a Kobo/ODK export of the submissions imports back with
 no mapping: "incident/occurred_on" is read as occurred_on, a select_multiple "R02 R11" as two
-risks, `_uuid` as the external identifier. Labels are in English and French. No question asks for
-a name: perpetrators are categories, people are counts.
+risks, `_uuid` as the external identifier. Labels are in English and French, and in Spanish too
+when the operation works in Spanish (xlsform_spanish.py). No question asks for a name:
+perpetrators are categories, people are counts.
 
     content = xlsform_incidents(operation)      # xlsx bytes (survey, choices, settings)
     xlsform_convert(content)                    # the XForm XML, through pyxform (raises on error)
@@ -25,6 +26,7 @@ from openpyxl.styles import Font
 from tutela.core.models import AdminArea, Operation, PopulationGroup, ProtectionRisk
 from tutela.core.spreadsheets import xlsx_row
 from tutela.monitoring.imports import fields
+from tutela.monitoring.imports.xlsform_spanish import spanish
 from tutela.monitoring.models import (
     AgeBand,
     PerpetratorCategory,
@@ -40,6 +42,9 @@ HINT_EN = "hint::English (en)"
 HINT_FR = "hint::Français (fr)"
 MSG_EN = "constraint_message::English (en)"
 MSG_FR = "constraint_message::Français (fr)"
+ES = "label::Español (es)"
+HINT_ES = "hint::Español (es)"
+MSG_ES = "constraint_message::Español (es)"
 SURVEY_COLUMNS = [
     "type",
     "name",
@@ -60,13 +65,32 @@ CHOICE_COLUMNS = ["list_name", "name", EN, FR, "admin1", "admin2", "risk"]
 FORMS = ("incidents", "community")
 
 
+def _with_spanish(columns: list[str]) -> list[str]:
+    """The columns with a Spanish one after each French one."""
+    spanish_of = {FR: ES, HINT_FR: HINT_ES, MSG_FR: MSG_ES}
+    out: list[str] = []
+    for column in columns:
+        out.append(column)
+        if column in spanish_of:
+            out.append(spanish_of[column])
+    return out
+
+
 class _Form:
-    def __init__(self) -> None:
+    def __init__(self, languages: Iterable[str] = ()) -> None:
         self.survey: list[dict[str, Any]] = []
         self.choices: list[dict[str, Any]] = []
+        # English and French always (the forms' first languages); Spanish for an operation that
+        # works in Spanish.
+        languages = list(languages)
+        self.spanish = "es" in languages
+        # The label a phone shows first: the operation's first language when it has a column.
+        self.default_language = {"fr": "Français (fr)", "es": "Español (es)"}.get(
+            languages[0] if languages else "en", "English (en)"
+        )
 
-    def q(self, type_: str, name: str, en: str, fr: str, **extra: Any) -> None:
-        row = {"type": type_, "name": name, EN: en, FR: fr}
+    def q(self, type_: str, name: str, en: str, fr: str, es: str = "", **extra: Any) -> None:
+        row = {"type": type_, "name": name, EN: en, FR: fr, ES: es or spanish(en)}
         for key, value in extra.items():
             row[
                 {
@@ -76,6 +100,10 @@ class _Form:
                     "msg_fr": MSG_FR,
                 }.get(key, key)
             ] = value
+        if extra.get("hint_en"):
+            row[HINT_ES] = spanish(extra["hint_en"])
+        if extra.get("msg_en"):
+            row[MSG_ES] = spanish(extra["msg_en"])
         self.survey.append(row)
 
     def begin(self, name: str, en: str, fr: str, **extra: Any) -> None:
@@ -84,12 +112,22 @@ class _Form:
     def end(self, name: str) -> None:
         self.survey.append({"type": "end_group", "name": name})
 
-    def choice(self, list_name: str, name: str, en: str, fr: str, **filters: str) -> None:
-        self.choices.append({"list_name": list_name, "name": name, EN: en, FR: fr, **filters})
+    def choice(
+        self, list_name: str, name: str, en: str, fr: str, es: str = "", **filters: str
+    ) -> None:
+        self.choices.append(
+            {"list_name": list_name, "name": name, EN: en, FR: fr, ES: es or spanish(en), **filters}
+        )
 
     def items(self, list_name: str, items: Iterable[Any]) -> None:
         for item in items:
-            self.choice(list_name, item.code, item.name_en or item.code, item.name_fr or item.code)
+            self.choice(
+                list_name,
+                item.code,
+                item.name_en or item.code,
+                item.name_fr or item.code,
+                getattr(item, "name_es", "") or item.name_en or item.code,
+            )
 
     def workbook(self, *, title: str, form_id: str) -> bytes:
         workbook = Workbook()
@@ -97,14 +135,16 @@ class _Form:
         survey = workbook.active
         survey.title = "survey"
         # Labels are the operation's names (a risk, an area): text cells, never formulas.
-        survey.append(xlsx_row(survey, SURVEY_COLUMNS))
+        survey_columns = _with_spanish(SURVEY_COLUMNS) if self.spanish else SURVEY_COLUMNS
+        choice_columns = _with_spanish(CHOICE_COLUMNS) if self.spanish else CHOICE_COLUMNS
+        survey.append(xlsx_row(survey, survey_columns))
         for row in self.survey:
-            survey.append(xlsx_row(survey, [row.get(column) or None for column in SURVEY_COLUMNS]))
+            survey.append(xlsx_row(survey, [row.get(column) or None for column in survey_columns]))
         choices = workbook.create_sheet("choices")
-        choices.append(xlsx_row(choices, CHOICE_COLUMNS))
+        choices.append(xlsx_row(choices, choice_columns))
         for row in self.choices:
             choices.append(
-                xlsx_row(choices, [row.get(column) or None for column in CHOICE_COLUMNS])
+                xlsx_row(choices, [row.get(column) or None for column in choice_columns])
             )
         settings = workbook.create_sheet("settings")
         settings.append(
@@ -113,7 +153,7 @@ class _Form:
         settings.append(
             xlsx_row(
                 settings,
-                [title, form_id, timezone.now().strftime("%Y%m%d%H%M"), "English (en)"],
+                [title, form_id, timezone.now().strftime("%Y%m%d%H%M"), self.default_language],
             )
         )
         for sheet in (survey, choices, settings):
@@ -146,7 +186,7 @@ def _locations(form: _Form, operation: Operation, *, required: bool) -> None:
         for area in levels[level]:
             parent = parents.get(area.parent_id, "") if area.parent_id else ""
             filters = {f"admin{level - 1}": parent} if level > 1 else {}
-            form.choice(f"admin{level}", area.pcode, area.name, area.name, **filters)
+            form.choice(f"admin{level}", area.pcode, area.name, area.name, area.name, **filters)
         label = str(labels.get(str(level), "")) or f"Admin {level}"
         extra: dict[str, Any] = {}
         if level > 1:
@@ -155,6 +195,7 @@ def _locations(form: _Form, operation: Operation, *, required: bool) -> None:
         form.q(
             f"select_one admin{level}",
             f"admin{level}_pcode",
+            f"{label} (admin {level})",
             f"{label} (admin {level})",
             f"{label} (admin {level})",
             required="yes" if required and level == 1 else "",
@@ -175,6 +216,8 @@ def _people(form: _Form, operation: Operation) -> None:
         hint_fr="Des nombres seulement : jamais de nom.",
     )
     counts = [f for f in people if f.kind == fields.PEOPLE]
+    with override("es"):
+        in_spanish = {spec.name: str(spec.label) for spec in people}
     with override("en"):
         for spec in counts:
             form.q(
@@ -182,6 +225,7 @@ def _people(form: _Form, operation: Operation) -> None:
                 spec.name,
                 str(spec.label),
                 spec.label_fr,
+                in_spanish[spec.name],
                 constraint=". >= 0 and . < 100000",
                 msg_en="A number from 0.",
                 msg_fr="Un nombre à partir de 0.",
@@ -194,6 +238,7 @@ def _people(form: _Form, operation: Operation) -> None:
                 spec.name,
                 str(spec.label),
                 spec.label_fr,
+                in_spanish[spec.name],
                 relevant=f"${{{spec.of}}} > 0",
                 constraint=f". >= 0 and . <= ${{{spec.of}}}",
                 msg_en="At most the number of people counted above.",
@@ -212,7 +257,7 @@ def _people(form: _Form, operation: Operation) -> None:
 
 
 def incident_form(operation: Operation) -> _Form:
-    form = _Form()
+    form = _Form(operation.languages or ())
     form.begin("incident", "Incident", "Incident")
     form.q(
         "date",
@@ -323,6 +368,7 @@ def incident_form(operation: Operation) -> _Form:
                 violation.code,
                 violation.name_en or violation.code,
                 violation.name_fr or violation.code,
+                violation.name_es or violation.name_en or violation.code,
                 risk=active_risks[violation.risk_id],
             )
     form.items("perpetrator", _active(PerpetratorCategory, operation))
@@ -335,7 +381,7 @@ def incident_form(operation: Operation) -> _Form:
 
 
 def community_form(operation: Operation) -> _Form:
-    form = _Form()
+    form = _Form(operation.languages or ())
     form.begin("community_info", "Community", "Communauté")
     form.q(
         "date",
