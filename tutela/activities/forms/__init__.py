@@ -169,6 +169,22 @@ class SettingsForm(forms.Form):
             "is flagged for review."
         ),
     )
+    rounds_open_days_before_end = forms.IntegerField(
+        label=_("Open each month's reporting round automatically"),
+        required=False,
+        min_value=0,
+        max_value=27,
+        help_text=_(
+            "Days before the end of the month (e.g. 5). Leave empty to open rounds yourself."
+        ),
+    )
+    rounds_deadline_day = forms.IntegerField(
+        label=_("Deadline of an automatic round: day of the next month"),
+        required=False,
+        min_value=1,
+        max_value=28,
+        initial=10,
+    )
     sensitive_areas = forms.CharField(
         label=_("Areas where partner names are hidden"),
         required=False,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,19 @@ class ActivitySettings(models.Model):
     )
     # Relative change against the organisation's own median that is flagged as a possible outlier.
     outlier_factor = models.PositiveSmallIntegerField(_("outlier factor"), default=5)
+    # Monthly reporting rounds opened by the scheduler this many days before the month ends
+    # (empty: managers open rounds themselves), with their deadline on this day of the next month.
+    rounds_open_days_before_end = models.PositiveSmallIntegerField(
+        _("open the month's round this many days before it ends"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(27)],
+    )
+    rounds_deadline_day = models.PositiveSmallIntegerField(
+        _("deadline: day of the next month"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -32,7 +32,7 @@ DIMENSION_COLUMNS: dict[str, list[tuple[str, str]]] = {
     "admin2": [("code", "#adm2+code"), ("label", "#adm2+name")],
     "admin3": [("code", "#adm3+code"), ("label", "#adm3+name")],
     "month": [("code", "#date+reported")],
-    "population_group": [("code", "#population+type+code"), ("label", "#population+type+name")],
+    "population_group": [("code", "#group+population+code"), ("label", "#group+population+name")],
 }
 
 

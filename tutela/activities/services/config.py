@@ -321,13 +321,19 @@ def settings_update(
     cumulative_rule: str,
     outlier_factor: int,
     sensitive_area_pcodes: Iterable[str] = (),
+    rounds_open_days_before_end: int | None = None,
+    rounds_deadline_day: int = 10,
     request: Any = None,
 ) -> ActivitySettings:
+    """`rounds_open_days_before_end`: the scheduler opens each month's round this many days
+    before the month ends (None: managers open rounds themselves)."""
     access.require_manager(by, operation)
     current, created = ActivitySettings.objects.get_or_create(operation=operation)
     before = snapshot(current)
     current.cumulative_rule = cumulative_rule
     current.outlier_factor = outlier_factor
+    current.rounds_open_days_before_end = rounds_open_days_before_end
+    current.rounds_deadline_day = rounds_deadline_day
     if outlier_factor is not None and outlier_factor < 2:
         raise ValidationError({"outlier_factor": _("Use a factor of 2 or more.")})
     areas = areas_from_pcodes(operation, sensitive_area_pcodes)

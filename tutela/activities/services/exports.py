@@ -59,10 +59,16 @@ EXTRA_COLUMNS: tuple[Column, ...] = (
     Column("body", "#subsector+code"),
     Column("activity_name", "#activity+name"),
     Column("indicator_name", "#indicator+name"),
-    Column("population_group_name", "#population+type+name"),
+    Column("population_group_name", "#group+population+name"),
     Column("review_status", "#status+review"),
 )
-ROW_COLUMNS: tuple[Column, ...] = tuple(Column(f.name, f.hxl) for f in FIELDS) + EXTRA_COLUMNS
+# Where the export's tag differs from the field's import tag: the importer still recognises the
+# "#population+type" that real 5W files carry, but HXL defines #population as a number, so the
+# export labels a population group with #group (tutela.core.hxl).
+EXPORT_TAGS = {"population_group": "#group+population+code"}
+ROW_COLUMNS: tuple[Column, ...] = (
+    tuple(Column(f.name, EXPORT_TAGS.get(f.name, f.hxl)) for f in FIELDS) + EXTRA_COLUMNS
+)
 # Columns that name a partner: blanked in insecure areas (counts only).
 PARTNER_COLUMNS = ("organisation", "organisation_name", "implementing_partner")
 

@@ -45,6 +45,7 @@ from tutela.activities.services.import_columns import (
     mapped_column_problems,
     unused_numbers_problems,
 )
+from tutela.activities.services.import_profiles import profile_mapping
 from tutela.activities.services.planning_import import planning_import_file
 from tutela.activities.services.rows import (
     SaveResult,
@@ -57,6 +58,7 @@ from tutela.core.imports.bulk import collector_paused
 from tutela.core.imports.mappings import mapping_save_check, mapping_write
 from tutela.core.imports.matching import ColumnMatch, match_columns, match_score
 from tutela.core.imports.problems import ERROR, ImportFileError, Problem
+from tutela.core.imports.profiles import Profile
 from tutela.core.imports.readers import Table, read_table
 from tutela.core.imports.values import (
     SKIP,
@@ -240,8 +242,11 @@ def import_5w_file(
     record: ImportRecord | None = None,
     keep_file: bool = True,
     body: Body | None = None,
+    profile: Profile | None = None,
 ) -> ImportRecord:
     """Import a 5W file (xlsx, xls, ods, csv) for `organisation` (partners: their own).
+    `profile`: read the file with this import profile (services.import_profiles) instead of a
+    saved mapping.
 
     Returns the ImportRecord: "imported" (rows saved), "dry_run" (nothing saved, counts of what
     would be) or "rejected" (nothing saved; see its problems). Never raises for a bad file;
@@ -288,6 +293,7 @@ def import_5w_file(
             header_row=header_row,
             record=record,
             body=body,
+            profile=profile,
         )
 
 
@@ -305,6 +311,7 @@ def _import(
     header_row: int | None,
     record: ImportRecord,
     body: Body | None,
+    profile: Profile | None = None,
 ) -> ImportRecord:
     progress = uploads.progress_reporter(job)
     if progress:
@@ -315,6 +322,9 @@ def _import(
         )
     except ImportFileError as exc:
         return _finish(record, status=ImportRecord.Status.REJECTED, problems=[exc.as_problem()])
+    if profile is not None:
+        # The profile names columns by header or hashtag: resolved once the file is read.
+        mapping = profile_mapping(operation, profile, table.headers, table.hxl_tags)
     match = _match(table, mapping)
     values = mapping.values if mapping is not None else None
     problems = column_problems(

@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tutela.activities.models import ReportingRound, Submission
+from tutela.activities.models import ActivitySettings, ReportingRound, Submission
 from tutela.core import access
 from tutela.core.models import Operation, Organisation, User
 from tutela.core.services.audit import audit_create, audit_update, snapshot
@@ -227,3 +228,43 @@ def round_lock(*, by: User, round: ReportingRound, request: Any = None) -> Repor
 
 def round_reopen(*, by: User, round: ReportingRound, request: Any = None) -> ReportingRound:
     return round_transition(by=by, round=round, action="reopen", request=request)
+
+
+def _month_end(day: datetime.date) -> datetime.date:
+    following = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return following - datetime.timedelta(days=1)
+
+
+def rounds_open_due(today: datetime.date | None = None) -> int:
+    """Open the month's reporting round of every operation whose 5W settings ask for it, once
+    the month is within `rounds_open_days_before_end` days of its end; the deadline is
+    `rounds_deadline_day` of the next month. Run daily by the scheduler (activities.schedules).
+
+    Idempotent and never twice: a month that already has a round (open, closed or locked by a
+    manager since) is left alone, and two schedulers racing meet the round's unique month.
+    Returns how many rounds were opened; each is audited (actor: none, the scheduler)."""
+    today = today or timezone.localdate()
+    month = month_start(today)
+    month_end = _month_end(today)
+    opened = 0
+    due = ActivitySettings.objects.filter(rounds_open_days_before_end__isnull=False).exclude(
+        operation__reporting_rounds__month=month
+    )
+    for settings in due.select_related("operation"):
+        days = settings.rounds_open_days_before_end or 0
+        if (month_end - today).days > days:
+            continue
+        deadline = (month_end + datetime.timedelta(days=1)).replace(
+            day=settings.rounds_deadline_day
+        )
+        try:
+            with transaction.atomic():
+                round = ReportingRound.objects.create(
+                    operation=settings.operation, month=month, deadline=deadline, status=Status.OPEN
+                )
+                audit_create(actor=None, instance=round, operation=settings.operation)
+        except IntegrityError:
+            # Another scheduler opened it first.
+            continue
+        opened += 1
+    return opened

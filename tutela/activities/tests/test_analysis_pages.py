@@ -20,6 +20,7 @@ from tutela.activities.tests.analysis_fixtures import (  # noqa: F401
     hide_names_in,
 )
 from tutela.core.models import AuditEntry
+from tutela.core.tests.hxl_checks import assert_valid_hxl, hxl_dataset
 
 PIVOT = "/o/mali/5w/pivot/"
 PAGES = [
@@ -171,6 +172,7 @@ def test_pivot_csv_export_has_an_hxl_row_libhxl_reads_and_is_audited(
     rows = [row for row in dataset if row.get("#adm2+code")]
     assert [row.get("#adm2+code") for row in rows] == ["ML0501", "ML0501", "ML0502"]
     assert [row.get("#reached+total") for row in rows] == ["30", "50", "40"]
+    assert_valid_hxl(hxl_dataset(response.content, "csv"), min_rows=3)
     entry = AuditEntry.objects.get(action="export")
     assert entry.actor == five_w.world.partner
     assert entry.operation == five_w.world.operation
@@ -289,6 +291,7 @@ def test_gap_export(five_w: FiveW, as_user) -> None:  # noqa: ANN001
     lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert lines[1][:3] == ["#adm2+code", "#adm2+name", "#severity"]
     assert lines[2][:2] == ["ML0502", "Djenné"]
+    assert_valid_hxl(hxl_dataset(response.content, "csv"))
     assert AuditEntry.objects.filter(action="export", summary__contains="gap").count() == 1
 
 

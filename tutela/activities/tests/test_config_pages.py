@@ -434,3 +434,23 @@ def test_partner_cannot_import_planning_figures(fivew, as_user):
         "/o/mali/5w/config/planning/upload/", {"file": planning_file(), "year": "2026"}
     )
     assert outsider.status_code == 404
+
+
+def test_settings_page_schedules_the_monthly_rounds(fivew, as_user):
+    client = as_user(fivew.world.imo)
+    page = client.get("/o/mali/5w/config/settings/").content.decode()
+    assert 'name="rounds_open_days_before_end"' in page
+    response = client.post(
+        "/o/mali/5w/config/settings/",
+        {
+            "cumulative_rule": "max_month",
+            "outlier_factor": "5",
+            "rounds_open_days_before_end": "5",
+            "rounds_deadline_day": "12",
+        },
+    )
+    assert response.status_code == 302
+    current = ActivitySettings.objects.get(operation=fivew.operation)
+    assert (current.rounds_open_days_before_end, current.rounds_deadline_day) == (5, 12)
+    entry = AuditEntry.objects.filter(entity_type="activities.activitysettings").latest("pk")
+    assert entry.after["rounds_open_days_before_end"] == 5

@@ -22,6 +22,7 @@ from tutela.activities.tests.export_fixtures import (  # noqa: F401
     mali_fixture,
 )
 from tutela.core.models import AdminArea, AuditEntry
+from tutela.core.tests.hxl_checks import assert_valid_hxl, hxl_dataset
 
 DRAFT = Submission.Status.DRAFT
 VALIDATED = Submission.Status.VALIDATED
@@ -91,7 +92,7 @@ def test_csv_export_has_header_hxl_row_then_codes_and_names(rows: Mali) -> None:
 
     headers, tags, records = csv_records(content)
     assert headers[: len(FIELDS)] == [f.name for f in FIELDS]
-    assert tags[: len(FIELDS)] == [f.hxl for f in FIELDS]
+    assert tags[: len(FIELDS)] == [c.hxl for c in ROW_COLUMNS[: len(FIELDS)]]
     assert len(records) == 5
     amss = by_org_and_activity(records)[("AMSS", "PRO-PSS")]
     assert amss["month"] == "2026-03"
@@ -439,3 +440,15 @@ def test_template_is_not_found_for_users_without_a_role(
     client = as_user(getattr(mali.world, persona))
     assert client.get(template_url()).status_code == 404
     assert client.get(template_url(org="AMSS")).status_code == 404
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_rows_export_tags_are_valid_hxl_with_population_groups_as_group(
+    rows: Mali, fmt: str
+) -> None:
+    content = rows_export(
+        rows=ActivityReport.objects.filter(operation=rows.operation), format=fmt, language="en"
+    )
+    records = assert_valid_hxl(hxl_dataset(content, fmt), min_rows=5)
+    assert all(record["#group+population+code"] for record in records)
+    assert not any(tag.startswith("#population") for tag in records[0])

@@ -41,6 +41,10 @@ def make(mali: Mali, language: str = "fr", **kwargs: Any) -> bytes:
     )
 
 
+def column_index(name: str) -> int:
+    return [f.name for f in TEMPLATE_FIELDS].index(name)
+
+
 def column_of(name: str) -> str:
     index = [f.name for f in TEMPLATE_FIELDS].index(name) + 1
     return openpyxl.utils.get_column_letter(index)
@@ -73,12 +77,14 @@ def test_template_sheets_are_instructions_data_reference_and_hidden_lists(mali: 
     assert not workbook[DATA_SHEET].protection.sheet
 
 
-def test_header_row_has_field_names_and_second_row_hxl_tags(mali: Mali) -> None:
+def test_header_row_has_labels_and_second_row_hxl_tags(mali: Mali) -> None:
     sheet = open_template(make(mali))[DATA_SHEET]
 
     headers = [cell.value for cell in sheet[1]]
     tags = [cell.value for cell in sheet[2]]
-    assert headers == [f.name for f in FIELDS if f.name != "organisation"]
+    assert headers[0] == "Mois de rapportage"
+    assert headers[column_index("girls")] == "Filles (0-17)"
+    assert len(headers) == len(TEMPLATE_FIELDS)
     assert "organisation" not in headers
     assert tags == [f.hxl for f in FIELDS if f.name != "organisation"]
     assert all(tag.startswith("#") for tag in tags)
@@ -214,7 +220,7 @@ def test_reference_sheet_and_instructions_follow_the_language(mali: Mali) -> Non
     assert "2026-03" in instructions
     # Every template column is explained.
     for field in TEMPLATE_FIELDS:
-        assert field.name in instructions
+        assert field.hxl in instructions
     # Spanish: activity names fall back to English where no Spanish name is set.
     spanish = open_template(make(mali, "es"))
     assert "Protection case management" in texts(spanish[spanish.sheetnames[2]])
@@ -270,7 +276,7 @@ def test_filled_in_template_reads_back_with_calamine(mali: Mali, tmp_path: Path)
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(DATA_SHEET).to_python()
 
     headers = [f.name for f in TEMPLATE_FIELDS]
-    assert rows[0] == headers
+    assert rows[0][0] == "Mois de rapportage"
     assert rows[1] == [f.hxl for f in TEMPLATE_FIELDS]
     first = dict(zip(headers, rows[2], strict=True))
     assert first["activity"] == "PRO-PSS"
@@ -304,7 +310,7 @@ def test_libreoffice_converts_the_template_without_errors(mali: Mali, tmp_path: 
     (output,) = list((tmp_path / "csv").glob("*.csv"))
     with output.open(encoding="utf-8", newline="") as file:
         lines = list(csv.reader(file))
-    assert lines[0] == [f.name for f in TEMPLATE_FIELDS]
+    assert lines[0][0] == "Mois de rapportage"
     assert lines[1] == [f.hxl for f in TEMPLATE_FIELDS]
     assert to_ods.returncode == 0, to_ods.stderr
     ods = tmp_path / "ods" / "template.ods"
@@ -329,11 +335,41 @@ def test_libreoffice_computes_pcodes_from_the_chosen_names(mali: Mali, tmp_path:
     assert result.returncode == 0, result.stderr
     (output,) = list((tmp_path / "csv").glob("*.csv"))
     with output.open(encoding="utf-8", newline="") as file:
-        lines = list(csv.DictReader(file))
-    first = lines[1]  # lines[0] is the HXL row
+        reader = csv.reader(file)
+        next(reader)  # the headers, in the user's language: the HXL row names the columns
+        tags = next(reader)
+        names = {field.hxl: field.name for field in TEMPLATE_FIELDS}
+        lines = [
+            {"": ""},
+            *({names[tag]: value for tag, value in zip(tags, row, strict=True)} for row in reader),
+        ]
+    first = lines[1]
     assert (first["admin1_pcode"], first["admin2_pcode"], first["admin3_pcode"]) == (
         "ML05",
         "ML0501",
         "ML050101",
     )
     assert lines[2]["admin1_pcode"] == "ML04"
+
+
+@pytest.mark.parametrize(
+    ("language", "month", "girls", "modality", "in_person"),
+    [
+        ("fr", "Mois de rapportage", "Filles (0-17)", "Modalité", "En présentiel"),
+        ("es", "Mes de reporte", "Niñas (0-17)", "Modalidad", "Presencial"),
+    ],
+)
+def test_headers_and_code_explanations_are_in_the_template_language(
+    mali: Mali, language: str, month: str, girls: str, modality: str, in_person: str
+) -> None:
+    workbook = open_template(make(mali, language))
+    headers = [cell.value for cell in workbook[DATA_SHEET][1]]
+    assert headers[0] == month
+    assert headers[column_index("girls")] == girls
+    assert headers[column_index("modality")] == modality
+    assert "month" not in headers
+    assert "girls" not in headers
+    # The codes stay codes in the dropdowns, explained in the language on the reference sheet.
+    reference = workbook.worksheets[2]
+    explained = {row[0]: row[1] for row in reference.iter_rows(values_only=True) if row and row[0]}
+    assert explained["in_person"] == in_person

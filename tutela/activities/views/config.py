@@ -222,6 +222,8 @@ def settings_edit(request: HttpRequest, slug: str) -> HttpResponse:
     initial = {
         "cumulative_rule": current.cumulative_rule,
         "outlier_factor": current.outlier_factor,
+        "rounds_open_days_before_end": current.rounds_open_days_before_end,
+        "rounds_deadline_day": current.rounds_deadline_day,
         "sensitive_areas": " ".join(
             current.sensitive_areas.order_by("pcode").values_list("pcode", flat=True)
         )
@@ -237,6 +239,8 @@ def settings_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 cumulative_rule=form.cleaned_data["cumulative_rule"],
                 outlier_factor=form.cleaned_data["outlier_factor"],
                 sensitive_area_pcodes=form.cleaned_data["sensitive_areas"],
+                rounds_open_days_before_end=form.cleaned_data["rounds_open_days_before_end"],
+                rounds_deadline_day=form.cleaned_data["rounds_deadline_day"] or 10,
                 request=request,
             )
         except ValidationError as error:

@@ -36,6 +36,7 @@ from tutela.coordination.services.meeting_records import attendance_record
 from tutela.coordination.services.meetings import meeting_create
 from tutela.core.models import AuditEntry, OperationRole
 from tutela.core.models.roles import Role
+from tutela.core.tests.hxl_checks import assert_valid_hxl, hxl_dataset
 from tutela.monitoring.services.reference import monitoring_seed
 from tutela.monitoring.tests.analysis_fixtures import make_incident
 
@@ -220,6 +221,7 @@ def test_coordinator_exports_xlsx_and_csv_with_hxl_tags(season: Season) -> None:
     table = list(csv.reader(io.StringIO(text)))
     assert table[1][0] == "#org+acronym"
     assert len(table) == 2 + 4 * 2
+    assert_valid_hxl(hxl_dataset(text.encode(), "csv"), min_rows=8)
     assert (
         AuditEntry.objects.filter(
             action="export", entity_type="capacity.compliance", actor=world.imo

@@ -168,6 +168,25 @@ def caseload_export(
     return content
 
 
+# The HXL row of the service directory (tutela.core.hxl), one tag a column of _directory_rows.
+DIRECTORY_HXL = [
+    "#org+acronym",
+    "#service+type",
+    "#service+name",
+    # P-codes of any level, space-separated.
+    "#loc+code+list",
+    "#group+population+code+list",
+    "#beneficiary+description",
+    "#meta+languages+list",
+    "#service+hours",
+    "#contact+name",
+    "#contact+phone",
+    "#contact+email",
+    "#service+requirements",
+    "#description",
+]
+
+
 def _directory_rows(services: Iterable[Service]) -> tuple[list[str], list[list[str]]]:
     header = [
         str(h)
@@ -227,6 +246,7 @@ def directory_export(
         text = io.StringIO()
         writer = csv.writer(text)
         writer.writerow(header)
+        writer.writerow(DIRECTORY_HXL)
         writer.writerows([csv_row(row) for row in rows])
         return ("\ufeff" + text.getvalue()).encode("utf-8")
     workbook = Workbook()
@@ -234,6 +254,7 @@ def directory_export(
     assert sheet is not None
     sheet.title = str(_("Services"))
     sheet.append(header)
+    sheet.append(DIRECTORY_HXL)
     for row in rows:
         sheet.append(xlsx_row(sheet, row))
     output = io.BytesIO()

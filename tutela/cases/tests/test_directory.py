@@ -15,6 +15,7 @@ from tutela.cases.services import directory as services
 from tutela.cases.tests.conftest import CaseWorld, consent, register
 from tutela.conftest import client_for
 from tutela.core.models import AdminArea
+from tutela.core.tests.hxl_checks import assert_valid_hxl, hxl_dataset
 
 
 def add(cw: CaseWorld, by=None, organisation=None, **values):  # type: ignore[no-untyped-def]
@@ -70,11 +71,16 @@ def test_the_directory_exports_as_xlsx_and_csv(cw: CaseWorld) -> None:
     xlsx = client.get("/o/mali/cases/services/export.xlsx")
     assert xlsx.status_code == 200
     rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
-    assert rows[1][:3] == ("DRC", "Legal aid", "Clinique juridique mobile")
+    assert rows[1][:3] == ("#org+acronym", "#service+type", "#service+name")
+    assert rows[2][:3] == ("DRC", "Legal aid", "Clinique juridique mobile")
     csv_response = client.get("/o/mali/cases/services/export.csv")
     lines = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
-    assert lines[1][0] == "DRC"
-    assert lines[1][3] == "ML05"
+    assert lines[2][0] == "DRC"
+    assert lines[2][3] == "ML05"
+    for fmt, response in (("xlsx", xlsx), ("csv", csv_response)):
+        rows = assert_valid_hxl(hxl_dataset(response.content, fmt))
+        assert rows[0]["#service+name"] == "Clinique juridique mobile"
+        assert rows[0]["#loc+code+list"] == "ML05"
 
 
 def test_a_referral_picks_its_receiver_from_the_directory(cw: CaseWorld) -> None:
@@ -128,13 +134,13 @@ def test_exports_never_write_a_typed_formula(cw: CaseWorld) -> None:
     add(cw, name='=HYPERLINK("http://evil.test","x")', hours="@SUM(1+1)")
     client = client_for(cw.world.partner)
     workbook = load_workbook(io.BytesIO(client.get("/o/mali/cases/services/export.xlsx").content))
-    cell = workbook.active.cell(row=2, column=3)
+    cell = workbook.active.cell(row=3, column=3)
     # Stored as a text cell (never a formula) and shown exactly as typed: the shared rule of
     # tutela.core.spreadsheets for XLSX; CSV gets the apostrophe.
     assert cell.data_type == "s"
     assert cell.value == '=HYPERLINK("http://evil.test","x")'
     text = client.get("/o/mali/cases/services/export.csv").content.decode("utf-8-sig")
-    line = list(csv.reader(io.StringIO(text)))[1]
+    line = list(csv.reader(io.StringIO(text)))[2]
     assert line[2].startswith("'=")
     assert line[7] == "'@SUM(1+1)"
     assert line[9] == "'+223 70 00 00 99"

@@ -244,6 +244,24 @@ def _link_label(recommendation: Recommendation) -> str:
     return ""
 
 
+# The HXL row of the export (tutela.core.hxl), one tag a column of _export_rows.
+EXPORT_HXL = [
+    "#meta+id",
+    "#date+issued",
+    "#org+addressee+type",
+    "#org+addressee+name",
+    "#description+recommendation",
+    "#meta+issued_in",
+    "#meta+source",
+    "#status",
+    "#date+status",
+    "#indicator+follow_ups+num",
+    "#date+follow_up",
+    "#indicator+days_pending+num",
+    "#indicator+days_since_follow_up+num",
+]
+
+
 def _export_rows(
     recommendations: list[Recommendation], today: datetime.date
 ) -> tuple[list[str], list[list[Any]]]:
@@ -316,6 +334,7 @@ def recommendations_export(
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(headers)
+        writer.writerow(EXPORT_HXL)
         for row in rows:
             writer.writerow([_csv_value(v) for v in row])
         # With a byte-order mark, Excel opens the UTF-8 file with its accents intact.
@@ -352,7 +371,11 @@ def _workbook(headers: list[str], rows: list[list[Any]]) -> bytes:
     sheet.append(headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row_number, row in enumerate(rows, start=2):
+    # The HXL hashtag row, so HXL tools (libhxl, HDX) read the workbook.
+    sheet.append(EXPORT_HXL)
+    for cell in sheet[2]:
+        cell.font = Font(italic=True, color="1F4E79")
+    for row_number, row in enumerate(rows, start=3):
         for column, value in enumerate(row, start=1):
             cell = xlsx_text(sheet.cell(row=row_number, column=column), value)
             if column == 5:
@@ -362,7 +385,7 @@ def _workbook(headers: list[str], rows: list[list[Any]]) -> bytes:
     widths = [8, 12, 16, 28, 70, 18, 30, 16, 14, 10, 14, 12, 12]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = "A3"
     sheet.auto_filter.ref = sheet.dimensions
     buffer = io.BytesIO()
     workbook.save(buffer)

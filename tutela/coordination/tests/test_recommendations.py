@@ -24,6 +24,7 @@ from tutela.coordination.services.recommendations import (
 )
 from tutela.core.models import AuditEntry, OperationRole, User
 from tutela.core.models.roles import Role
+from tutela.core.tests.hxl_checks import assert_valid_hxl, hxl_dataset
 
 pytestmark = pytest.mark.django_db
 
@@ -293,8 +294,9 @@ def test_export_csv_and_xlsx_with_audit(world: World) -> None:
     )
     assert filename == "mali-recommendations-2026-06-30.csv"
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    assert len(rows) == 3
-    assert "'=HYPERLINK" in rows[2][4] or "'=HYPERLINK" in rows[1][4]
+    assert len(rows) == 4
+    assert rows[1][:2] == ["#meta+id", "#date+issued"]
+    assert "'=HYPERLINK" in rows[3][4] or "'=HYPERLINK" in rows[2][4]
 
     content, filename, _ = recommendations_export(
         by=world.partner, operation=world.operation, filters={"addressee_kind": "agency"}
@@ -302,8 +304,8 @@ def test_export_csv_and_xlsx_with_audit(world: World) -> None:
     sheet = load_workbook(io.BytesIO(content)).active
     assert sheet is not None
     values = list(sheet.iter_rows(values_only=True))
-    assert len(values) == 2
-    assert values[1][3] == "OCHA"
+    assert len(values) == 3
+    assert values[2][3] == "OCHA"
     entries = AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT)
     assert entries.count() == 2
     assert entries.filter(after__count=1).exists()
@@ -313,3 +315,18 @@ def test_outsider_cannot_export(world: World) -> None:
     with pytest.raises(PermissionDenied):
         recommendations_export(by=world.outsider, operation=world.operation)
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT).exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_reads_back_with_libhxl(world: World, fmt: str) -> None:
+    make(world, text="Open the corridor", addressee_kind="agency", addressee="OCHA")
+    make(world, text="Fund the shelters")
+    content, _filename, _type = recommendations_export(
+        by=world.partner, operation=world.operation, fmt=fmt, today=TODAY
+    )
+    rows = assert_valid_hxl(hxl_dataset(content, fmt), min_rows=2)
+    assert {row["#description+recommendation"] for row in rows} == {
+        "Open the corridor",
+        "Fund the shelters",
+    }
+    assert "OCHA" in {row["#org+addressee+name"] for row in rows}

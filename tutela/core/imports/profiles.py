@@ -10,7 +10,9 @@ A profile is a JSON document:
       "description": {"en": "..."},
       "recognise": ["event_id_cnty", "event_type"],        # headers that identify the file
       "columns": {"occurred_on": ["event_date"],            # field: headers, first present wins
-                  "risks": ["sub_event_type", "event_type"]},
+                  "risks": ["sub_event_type", "event_type"],
+                  "organisation": ["#org+acronym", "#org"]}, # or HXL tags (the file's tag may
+                                                            # carry more attributes)
       "other_columns": "ignore",                            # or "match": the importer's own rules
       "constants": {"source": "secondary_source"},          # every row: this value
       "values": {"perpetrator": {"1": "state_forces"},      # {value in the file: code}
@@ -38,6 +40,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from tutela.core.imports.readers import parse_hxl_tag
 from tutela.core.pcodes import name_key
 
 FORMAT = "tutela-import-profile"
@@ -84,17 +87,21 @@ class Profile:
         keys = {name_key(str(h)) for h in headers}
         return bool(self.recognise) and all(name_key(h) in keys for h in self.recognise)
 
-    def resolve(self, headers: Sequence[str]) -> tuple[dict[str, str], dict[str, Any]]:
+    def resolve(
+        self, headers: Sequence[str], hxl_tags: Sequence[str] | None = None
+    ) -> tuple[dict[str, str], dict[str, Any]]:
         """The {header: field or "" (ignored)} and {field: {value: code}} tables of a mapping for
-        a file with `headers`: each field takes the first of its headers the file has; the
-        profile's other headers, and with "other_columns": "ignore" every other header, are
-        ignored."""
+        a file with `headers` (and its HXL row `hxl_tags`): each field takes the first of its
+        candidates the file has, a header or a hashtag ("#org+acronym" finds the column tagged
+        "#org+impl+acronym"); the profile's other candidates, and with "other_columns":
+        "ignore" every other header, are ignored."""
         present = {name_key(str(h)): str(h) for h in headers if str(h).strip()}
+        tagged = _tagged_headers(headers, hxl_tags)
         columns: dict[str, str] = {}
         for target, candidates in self.columns.items():
-            chosen = next((present[name_key(c)] for c in candidates if name_key(c) in present), "")
-            for candidate in candidates:
-                header = present.get(name_key(candidate))
+            found = [_find(c, present, tagged) for c in candidates]
+            chosen = next((header for header in found if header and header not in columns), "")
+            for header in found:
                 if header is not None and header not in columns:
                     columns[header] = target if header == chosen else ""
         if self.ignore_others:
@@ -115,6 +122,38 @@ class Profile:
             for name, table in self.values.items()
             if any(code is None for code in table.values())
         }
+
+
+def _tagged_headers(
+    headers: Sequence[str], hxl_tags: Sequence[str] | None
+) -> list[tuple[str, frozenset[str], str]]:
+    """[(hashtag, attributes, header)] of the file's tagged columns, in file order."""
+    out = []
+    for header, tag in zip(headers, hxl_tags or [], strict=False):
+        parsed = parse_hxl_tag(str(tag or ""))
+        if parsed is not None and str(header).strip():
+            out.append((parsed[0], parsed[1], str(header)))
+    return out
+
+
+def _find(
+    candidate: str, present: Mapping[str, str], tagged: list[tuple[str, frozenset[str], str]]
+) -> str | None:
+    """The file's header a candidate names: by header text, or by hashtag when it is one (the
+    column tagged exactly so, else the first whose tag has the candidate's hashtag and at least
+    its attributes: "#reached" finds "#reached" before "#reached+f+children")."""
+    if not candidate.strip().startswith("#"):
+        return present.get(name_key(candidate))
+    wanted = parse_hxl_tag(candidate)
+    if wanted is None:
+        return None
+    same = [header for hashtag, attributes, header in tagged if (hashtag, attributes) == wanted]
+    if same:
+        return same[0]
+    for hashtag, attributes, header in tagged:
+        if hashtag == wanted[0] and wanted[1] <= attributes:
+            return header
+    return None
 
 
 def _texts(raw: Any, key: str, problems: list[str]) -> dict[str, str]:

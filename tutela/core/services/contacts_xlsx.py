@@ -13,9 +13,20 @@ from openpyxl.utils import get_column_letter
 from tutela.core.models import Contact, Operation
 from tutela.core.spreadsheets import sheet_title, xlsx_text
 
+CONTACTS_HXL = [
+    "#contact+name",
+    "#contact+title",
+    "#org+acronym",
+    "#org+name",
+    "#contact+email",
+    "#contact+phone",
+    "#sector+code+list",
+    "#status+active",
+]
+
 
 def contacts_workbook(contacts: Iterable[Contact], *, operation: Operation) -> bytes:
-    """One sheet: bold, frozen header row with an autofilter, then one row per contact.
+    """One sheet: bold header row and HXL row, frozen, with an autofilter, then one row per contact.
 
     Pass contacts with `organisation` selected and `bodies` prefetched."""
     workbook = Workbook()
@@ -36,7 +47,11 @@ def contacts_workbook(contacts: Iterable[Contact], *, operation: Operation) -> b
     sheet.append(headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    row_number = 1
+    # The HXL hashtag row (tutela.core.hxl), so HXL tools read the directory.
+    sheet.append(CONTACTS_HXL)
+    for cell in sheet[2]:
+        cell.font = Font(italic=True, color="1F4E79")
+    row_number = 2
     for contact in contacts:
         row_number += 1
         values = [
@@ -54,7 +69,7 @@ def contacts_workbook(contacts: Iterable[Contact], *, operation: Operation) -> b
             widths[column - 1] = max(widths[column - 1], len(value))
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = min(max(width + 2, 8), 60)
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = "A3"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{row_number}"
     workbook.properties.title = f"{operation.name} — {_('Contacts')}"
     workbook.properties.creator = "Tutela"

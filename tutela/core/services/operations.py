@@ -15,9 +15,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from tutela.core import access, extensions
-from tutela.core.models import AdminArea, Operation, OperationRole, User
+from tutela.core.models import AdminArea, Body, Operation, OperationRole, User
 from tutela.core.models.roles import Role
 from tutela.core.services.api_tokens import api_tokens_revoke_without_second_factor
 from tutela.core.services.audit import audit_create, audit_update, snapshot
@@ -125,6 +126,19 @@ def _validate(
 
 
 @transaction.atomic
+def _national_cluster_create(*, operation: Operation, by: User | None) -> Body:
+    """The operation's national cluster body, so that a new operation has from the start the body
+    its 5W activities, meetings and plans belong to (renamed or completed on the Structure page).
+    Named in the operation's default language."""
+    with override(operation.default_language or "en"):
+        name = _("Protection Cluster")
+    body = Body(operation=operation, name=name, code="PRO", kind=Body.Kind.CLUSTER)
+    body.full_clean()
+    body.save()
+    audit_create(actor=by, instance=body, operation=operation)
+    return body
+
+
 def operation_create(
     *,
     by: User | None,
@@ -169,6 +183,7 @@ def operation_create(
         role.full_clean()
         role.save()
         audit_create(actor=by, instance=role, operation=operation)
+    _national_cluster_create(operation=operation, by=by)
     # Shared reference data (population groups, the GPC's 15 risks), then each domain's.
     reference_seed(operation=operation, by=by)
     for seed in extensions.operation_seeders:

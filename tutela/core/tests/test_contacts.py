@@ -22,6 +22,7 @@ from tutela.core.services.contacts import (
     contacts_export,
 )
 from tutela.core.spreadsheets import sheet_title
+from tutela.core.tests.hxl_checks import assert_valid_hxl, hxl_dataset
 
 pytestmark = pytest.mark.django_db
 
@@ -428,16 +429,17 @@ def test_export_is_a_formatted_workbook_and_is_audited(world, as_user, aminata, 
     assert sheet.title == "Contacts"
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:6] == ("Name", "Title", "Organisation", "Organisation name", "E-mail", "Phone")
-    assert len(rows) == 4
-    assert rows[2][:3] == ("Aminata Traoré", "Chargée de protection", "AMSS")
-    assert rows[2][4] == "aminata@amss.test"
-    assert rows[2][6] == "PRO"
+    assert rows[1][:2] == ("#contact+name", "#contact+title")
+    assert len(rows) == 5
+    assert rows[3][:3] == ("Aminata Traoré", "Chargée de protection", "AMSS")
+    assert rows[3][4] == "aminata@amss.test"
+    assert rows[3][6] == "PRO"
     assert sheet["A1"].font.bold
-    assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:H4"
+    assert sheet.freeze_panes == "A3"
+    assert sheet.auto_filter.ref == "A1:H5"
     assert sheet.column_dimensions["A"].width > 10
     # A value that looks like a formula stays text.
-    formula_like = sheet["A2"]
+    formula_like = sheet["A3"]
     assert formula_like.value == '=HYPERLINK("x")'
     assert formula_like.data_type == "s"
 
@@ -453,7 +455,7 @@ def test_export_follows_the_list_filters(world, as_user, aminata, jean):
         reverse("core:contacts_export", args=["mali"]), {"organisation": world.drc.pk}
     )
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert [row[0] for row in rows[1:]] == ["Jean Dupont"]
+    assert [row[0] for row in rows[2:]] == ["Jean Dupont"]
     entry = AuditEntry.objects.get(action="export")
     assert entry.after == {"count": 1, "filters": {"organisation": world.drc.pk}}
 
@@ -473,3 +475,10 @@ def test_sheet_title_is_cleaned_for_excel():
     assert sheet_title("Contacts: Mali/Ségou [2026]?") == "Contacts  Mali Ségou  2026"
     assert len(sheet_title("x" * 40)) == 31
     assert sheet_title("") == "Sheet1"
+
+
+def test_contacts_export_reads_back_with_libhxl(world, as_user, aminata, jean):
+    response = as_user(world.partner).get(reverse("core:contacts_export", args=["mali"]))
+    rows = assert_valid_hxl(hxl_dataset(response.content, "xlsx"), min_rows=2)
+    assert {row["#contact+email"] for row in rows} >= {"aminata@amss.test"}
+    assert {row["#org+acronym"] for row in rows} == {"AMSS", "DRC"}

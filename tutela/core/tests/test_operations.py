@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.http import Http404
 
 from tutela.conftest import make_area, make_user
-from tutela.core.models import AuditEntry, Operation, OperationRole
+from tutela.core.models import AuditEntry, Body, Operation, OperationRole
 from tutela.core.models.roles import Role
 from tutela.core.services.operations import operation_create, operation_update
 
@@ -81,6 +81,24 @@ def test_command_line_creates_an_operation_without_an_actor(world, areas):
     assert entry.actor is None
     assert entry.actor_label == ""
     assert not OperationRole.objects.filter(operation=operation).exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "name"), [("fr", "Cluster Protection"), ("es", "Clúster de Protección")]
+)
+def test_a_new_operation_has_its_national_cluster_named_in_its_language(
+    world, areas, admin, language, name
+):
+    operation = operation_create(
+        by=admin,
+        **create_kwargs(areas, languages=[language, "en"], default_language=language),
+    )
+
+    (body,) = Body.objects.filter(operation=operation)
+    assert (body.kind, body.code, body.name) == (Body.Kind.CLUSTER, "PRO", name)
+    entry = AuditEntry.objects.get(entity_type="core.body", entity_id=str(body.pk))
+    assert entry.action == AuditEntry.Action.CREATE
+    assert entry.actor == admin
 
 
 @pytest.mark.parametrize("persona", ["coordinator", "imo", "outsider"])

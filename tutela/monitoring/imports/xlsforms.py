@@ -4,8 +4,9 @@ operation's reference data, for partners who collect offline in KoboToolbox or O
 The question names are the importer's column names (tutela.monitoring.imports.fields) and the
 choices are the operation's codes, so that a Kobo/ODK export of the submissions imports back with
 no mapping: "incident/occurred_on" is read as occurred_on, a select_multiple "R02 R11" as two
-risks, `_uuid` as the external identifier. Labels are in English and French. No question asks for
-a name: perpetrators are categories, people are counts.
+risks, `_uuid` as the external identifier. Labels are in English and French, and in Spanish too
+when the operation works in Spanish (xlsform_spanish.py). No question asks for a name:
+perpetrators are categories, people are counts.
 
     content = xlsform_incidents(operation)      # xlsx bytes (survey, choices, settings)
     xlsform_convert(content)                    # the XForm XML, through pyxform (raises on error)
@@ -14,17 +15,27 @@ a name: perpetrators are categories, people are counts.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import override
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from tutela.core.models import AdminArea, Operation, PopulationGroup, ProtectionRisk
-from tutela.core.spreadsheets import xlsx_row
 from tutela.monitoring.imports import fields
+from tutela.monitoring.imports.xlsform_builder import (  # noqa: F401 - EN, FR, ES: the tests' names
+    CHOICE_COLUMNS,
+    EN,
+    ES,
+    FORMS,
+    FR,
+    HINT_EN,
+    HINT_ES,
+    HINT_FR,
+    MSG_EN,
+    MSG_ES,
+    MSG_FR,
+    SURVEY_COLUMNS,
+    _Form,
+)
 from tutela.monitoring.models import (
     AgeBand,
     PerpetratorCategory,
@@ -33,95 +44,6 @@ from tutela.monitoring.models import (
     VerificationStatus,
     ViolationType,
 )
-
-EN = "label::English (en)"
-FR = "label::Français (fr)"
-HINT_EN = "hint::English (en)"
-HINT_FR = "hint::Français (fr)"
-MSG_EN = "constraint_message::English (en)"
-MSG_FR = "constraint_message::Français (fr)"
-SURVEY_COLUMNS = [
-    "type",
-    "name",
-    EN,
-    FR,
-    HINT_EN,
-    HINT_FR,
-    "required",
-    "relevant",
-    "constraint",
-    MSG_EN,
-    MSG_FR,
-    "choice_filter",
-    "appearance",
-    "default",
-]
-CHOICE_COLUMNS = ["list_name", "name", EN, FR, "admin1", "admin2", "risk"]
-FORMS = ("incidents", "community")
-
-
-class _Form:
-    def __init__(self) -> None:
-        self.survey: list[dict[str, Any]] = []
-        self.choices: list[dict[str, Any]] = []
-
-    def q(self, type_: str, name: str, en: str, fr: str, **extra: Any) -> None:
-        row = {"type": type_, "name": name, EN: en, FR: fr}
-        for key, value in extra.items():
-            row[
-                {
-                    "hint_en": HINT_EN,
-                    "hint_fr": HINT_FR,
-                    "msg_en": MSG_EN,
-                    "msg_fr": MSG_FR,
-                }.get(key, key)
-            ] = value
-        self.survey.append(row)
-
-    def begin(self, name: str, en: str, fr: str, **extra: Any) -> None:
-        self.q("begin_group", name, en, fr, **extra)
-
-    def end(self, name: str) -> None:
-        self.survey.append({"type": "end_group", "name": name})
-
-    def choice(self, list_name: str, name: str, en: str, fr: str, **filters: str) -> None:
-        self.choices.append({"list_name": list_name, "name": name, EN: en, FR: fr, **filters})
-
-    def items(self, list_name: str, items: Iterable[Any]) -> None:
-        for item in items:
-            self.choice(list_name, item.code, item.name_en or item.code, item.name_fr or item.code)
-
-    def workbook(self, *, title: str, form_id: str) -> bytes:
-        workbook = Workbook()
-        bold = Font(bold=True)
-        survey = workbook.active
-        survey.title = "survey"
-        # Labels are the operation's names (a risk, an area): text cells, never formulas.
-        survey.append(xlsx_row(survey, SURVEY_COLUMNS))
-        for row in self.survey:
-            survey.append(xlsx_row(survey, [row.get(column) or None for column in SURVEY_COLUMNS]))
-        choices = workbook.create_sheet("choices")
-        choices.append(xlsx_row(choices, CHOICE_COLUMNS))
-        for row in self.choices:
-            choices.append(
-                xlsx_row(choices, [row.get(column) or None for column in CHOICE_COLUMNS])
-            )
-        settings = workbook.create_sheet("settings")
-        settings.append(
-            xlsx_row(settings, ["form_title", "form_id", "version", "default_language"])
-        )
-        settings.append(
-            xlsx_row(
-                settings,
-                [title, form_id, timezone.now().strftime("%Y%m%d%H%M"), "English (en)"],
-            )
-        )
-        for sheet in (survey, choices, settings):
-            for cell in sheet[1]:
-                cell.font = bold
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        return buffer.getvalue()
 
 
 def _active(model: Any, operation: Operation) -> Any:
@@ -146,7 +68,7 @@ def _locations(form: _Form, operation: Operation, *, required: bool) -> None:
         for area in levels[level]:
             parent = parents.get(area.parent_id, "") if area.parent_id else ""
             filters = {f"admin{level - 1}": parent} if level > 1 else {}
-            form.choice(f"admin{level}", area.pcode, area.name, area.name, **filters)
+            form.choice(f"admin{level}", area.pcode, area.name, area.name, area.name, **filters)
         label = str(labels.get(str(level), "")) or f"Admin {level}"
         extra: dict[str, Any] = {}
         if level > 1:
@@ -155,6 +77,7 @@ def _locations(form: _Form, operation: Operation, *, required: bool) -> None:
         form.q(
             f"select_one admin{level}",
             f"admin{level}_pcode",
+            f"{label} (admin {level})",
             f"{label} (admin {level})",
             f"{label} (admin {level})",
             required="yes" if required and level == 1 else "",
@@ -175,6 +98,8 @@ def _people(form: _Form, operation: Operation) -> None:
         hint_fr="Des nombres seulement : jamais de nom.",
     )
     counts = [f for f in people if f.kind == fields.PEOPLE]
+    with override("es"):
+        in_spanish = {spec.name: str(spec.label) for spec in people}
     with override("en"):
         for spec in counts:
             form.q(
@@ -182,6 +107,7 @@ def _people(form: _Form, operation: Operation) -> None:
                 spec.name,
                 str(spec.label),
                 spec.label_fr,
+                in_spanish[spec.name],
                 constraint=". >= 0 and . < 100000",
                 msg_en="A number from 0.",
                 msg_fr="Un nombre à partir de 0.",
@@ -194,6 +120,7 @@ def _people(form: _Form, operation: Operation) -> None:
                 spec.name,
                 str(spec.label),
                 spec.label_fr,
+                in_spanish[spec.name],
                 relevant=f"${{{spec.of}}} > 0",
                 constraint=f". >= 0 and . <= ${{{spec.of}}}",
                 msg_en="At most the number of people counted above.",
@@ -212,7 +139,7 @@ def _people(form: _Form, operation: Operation) -> None:
 
 
 def incident_form(operation: Operation) -> _Form:
-    form = _Form()
+    form = _Form(operation.languages or ())
     form.begin("incident", "Incident", "Incident")
     form.q(
         "date",
@@ -323,6 +250,7 @@ def incident_form(operation: Operation) -> _Form:
                 violation.code,
                 violation.name_en or violation.code,
                 violation.name_fr or violation.code,
+                violation.name_es or violation.name_en or violation.code,
                 risk=active_risks[violation.risk_id],
             )
     form.items("perpetrator", _active(PerpetratorCategory, operation))
@@ -335,7 +263,7 @@ def incident_form(operation: Operation) -> _Form:
 
 
 def community_form(operation: Operation) -> _Form:
-    form = _Form()
+    form = _Form(operation.languages or ())
     form.begin("community_info", "Community", "Communauté")
     form.q(
         "date",

@@ -278,6 +278,10 @@ class Table:
     additive_columns: bool = True
     row_header: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # HXL hashtags of the exports (tutela.core.hxl): the row label column's, and the counts' (each
+    # column adds an attribute made from its label: "#event+num+m2026_01").
+    row_hxl: str = "#meta+label"
+    value_hxl: str = "#indicator+num"
 
     def rows(self) -> list[tuple[Hashable, str, list[int | None], int | None]]:
         return [
@@ -329,6 +333,8 @@ def build_table(
     row_dim: str = "",
     col_dim: str = "",
     col_value: Hashable | None = None,
+    row_hxl: str = "#meta+label",
+    value_hxl: str = "#indicator+num",
 ) -> Table:
     """Fold the view's blocks into rows × columns (`row_of`/`col_of` of each block; or, faster,
     the block's `row_dim` value and `col_dim` value or constant `col_value`, when given); a
@@ -391,6 +397,8 @@ def build_table(
         suppressed_cells=hidden,
         additive_columns=additive_columns,
         row_header=row_header,
+        row_hxl=row_hxl,
+        value_hxl=value_hxl,
     )
 
 

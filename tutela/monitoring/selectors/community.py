@@ -143,6 +143,7 @@ def community_risk_shares(
             return k["month"]
 
         header = _("Month")
+        row_hxl = "#date+month"
     else:
         areas = areas_at(operation, level, filters.area)
         key = area_key(level)
@@ -153,6 +154,7 @@ def community_risk_shares(
             return k[key]
 
         header = operation.level_label(level)
+        row_hxl = f"#adm{level}+name"
     risks = [r for r in risks_of(operation) if filters.risk is None or r == filters.risk]
     counts = build_table(
         title=_("Community reports mentioning each risk"),
@@ -165,6 +167,8 @@ def community_risk_shares(
         col_labels=[risk_label(r) for r in risks],
         additive_columns=False,
         row_header=header,
+        row_hxl=row_hxl,
+        value_hxl="#indicator+reports+num",
     )
     reports = build_table(
         title=_("Community reports"),
@@ -176,6 +180,8 @@ def community_risk_shares(
         col_keys=["reports"],
         col_labels=[_("Reports")],
         row_header=header,
+        row_hxl=row_hxl,
+        value_hxl="#indicator+reports+num",
     )
     shares: list[list[float | None]] = []
     denominators = dict(zip(reports.row_keys, reports.column(0), strict=True))

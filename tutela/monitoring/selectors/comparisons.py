@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, F, Sum
 from django.utils.translation import gettext as _
 
+from tutela.core.hxl import attribute as hxl_attribute
 from tutela.core.models import Operation
 from tutela.monitoring.models import (
     Incident,
@@ -96,6 +97,8 @@ def period_comparison(
         row_labels=row_labels,
         col_keys=["current", "previous"],
         col_labels=[_("Period"), _("Previous period")],
+        row_hxl=f"#adm{level}+name" if by == "area" else "#event+type+risk+name",
+        value_hxl="#event+num",
     )
 
 
@@ -181,4 +184,6 @@ def incident_breakdown(
         row_labels=[str(v) for v in values],
         col_keys=["current", "previous"],
         col_labels=[_("Period"), _("Previous period")],
+        row_hxl=f"#meta+category+{hxl_attribute(dimension)}",
+        value_hxl="#event+num",
     )

@@ -138,6 +138,8 @@ def incident_trend(
         row_header=_("Month"),
         row_dim="month",
         col_dim=key if by == "area" else "primary_risk_id",
+        row_hxl="#date+month",
+        value_hxl="#event+num",
     )
 
 
@@ -163,6 +165,8 @@ def top_risks(*, user: Any, operation: Operation, filters: AnalysisFilters | Non
         col_keys=["incidents"],
         col_labels=[_("Incidents")],
         row_header=_("Protection risk"),
+        row_hxl="#event+type+risk+name",
+        value_hxl="#event+num",
     )
     pooled = [i for i, k in enumerate(table.row_keys) if k == POOLED]
     ranked = [i for i in range(len(table.row_keys)) if i not in pooled]
@@ -248,6 +252,8 @@ def affected_groups(
         col_keys=[b.pk for b in bands],
         col_labels=[b.name for b in bands],
         row_header=_("Sex"),
+        row_hxl="#group+sex+name",
+        value_hxl="#affected",
     )
     groups = list(PopulationGroup.objects.filter(operation=operation).order_by("code"))
     by_group = build_table(
@@ -260,6 +266,8 @@ def affected_groups(
         col_keys=["people"],
         col_labels=[_("People")],
         row_header=_("Population group"),
+        row_hxl="#group+population+name",
+        value_hxl="#affected",
     )
     by_disability = build_table(
         title=_("People affected with and without disability"),
@@ -273,6 +281,8 @@ def affected_groups(
         col_keys=["people"],
         col_labels=[_("People")],
         row_header=_("Disability"),
+        row_hxl="#group+disability+name",
+        value_hxl="#affected",
     )
     return AffectedGroups(
         by_sex_age=by_sex_age,
@@ -363,6 +373,8 @@ def hotspots(
         # The fast path reads the area straight from the blocks; admin 2 needs row_of (COARSER).
         row_dim=key if level == 1 else "",
         col_value="incidents" if level == 1 else None,
+        row_hxl=f"#adm{level}+name",
+        value_hxl="#event+num",
     )
     year = filters.month_to.year if filters.month_to else None
     pops = populations(operation, [a.pk for a in areas], year)

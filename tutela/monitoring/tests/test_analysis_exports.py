@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from typing import Any
 
 import pytest
@@ -45,11 +46,14 @@ def test_analysis_csv_neutralises_a_formula_in_a_risk_name(renamed: Any, as_user
     url = reverse("monitoring:analysis", args=["mali"])
     response = as_user(w.coordinator).get(f"{url}?format=csv")
     assert response.status_code == 200
-    text = response.content.decode("utf-8-sig")
+    # Several tables: one HXL CSV each, in a ZIP.
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    text = "".join(archive.read(name).decode("utf-8-sig") for name in archive.namelist())
     cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
     assert "'" + ATTACK in cells
     assert ATTACK not in cells
     assert not any(c.startswith(("=", "+", "@")) for c in cells)
+    assert "#event+type+risk+name" in cells
 
 
 def test_analysis_xlsx_writes_a_risk_name_as_text(renamed: Any, as_user: Any) -> None:

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from tutela.core.models import AdminArea, AuditEntry
+from tutela.core.tests.hxl_checks import assert_valid_hxl, hxl_dataset
 from tutela.planning.models import FundingFlow
 from tutela.planning.selectors.funding import funding_coverage
 from tutela.planning.services import funding as services
@@ -171,6 +172,7 @@ def test_coverage_export_has_hxl_and_totals(funded: PlanWorld, as_user) -> None:
     assert lines[1].split(",")[:2] == ["#org+acronym+impl", "#org+name+impl"]
     assert "#value+funding+required+usd" in lines[1]
     assert any(line.startswith("AMSS,") and "295000.0" in line for line in lines)
+    assert_valid_hxl(hxl_dataset(response.content, "csv"))
     assert AuditEntry.objects.filter(action="export", summary__contains="funding-2026").exists()
     xlsx = as_user(world.coordinator).get(
         reverse("planning:funding_export", args=["mali", "xlsx"]), {"by": "activity"}
@@ -187,6 +189,7 @@ def test_flows_export_neutralises_formulas(funded: PlanWorld, as_user) -> None:
     text = response.content.decode("utf-8-sig")
     assert "'=HYPERLINK" in text
     assert ",=HYPERLINK" not in text
+    assert_valid_hxl(hxl_dataset(response.content, "csv"))
 
 
 def test_fts_upload_page_dry_run_then_commit(plan_world: PlanWorld, as_user) -> None:

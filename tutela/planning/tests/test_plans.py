@@ -13,6 +13,7 @@ from django.urls import reverse
 from tutela.activities.models import Activity, Indicator, Submission
 from tutela.activities.tests.analysis_fixtures import FEB, JAN, MAR, add_row
 from tutela.core.models import AuditEntry, PopulationGroup
+from tutela.core.tests.hxl_checks import assert_valid_hxl, hxl_dataset
 from tutela.planning.models import Objective, Plan, PlanVersion
 from tutela.planning.selectors import plans as selectors
 from tutela.planning.services import plans as services
@@ -283,6 +284,7 @@ def test_framework_export_neutralises_formulas(plan_world: PlanWorld, as_user) -
     assert lines[1].startswith("#meta+objective+code,#indicator+code")
     assert "'=HYPERLINK" in text
     assert "120" in lines[2]
+    assert_valid_hxl(hxl_dataset(response.content, "csv"))
     assert AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT).exists()
     xlsx = as_user(world.coordinator).get(
         reverse("planning:framework_export", args=["mali", plan_world.plan.pk, "xlsx"])

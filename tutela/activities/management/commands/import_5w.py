@@ -1,5 +1,6 @@
-"""`tutela import_5w FILE --operation SLUG [--org ACRONYM] [--mapping NAME] [--dry-run]
-[--as EMAIL] [--column "HEADER=FIELD" ...] [--set FIELD=VALUE ...] [--save-mapping NAME]`
+"""`tutela import_5w FILE --operation SLUG [--org ACRONYM] [--mapping NAME | --profile NAME]
+[--dry-run] [--as EMAIL] [--column "HEADER=FIELD" ...] [--set FIELD=VALUE ...]
+[--save-mapping NAME]`
 
 Import a 5W file from the command line (for the information management officer on the server).
 Prints what was (or would be) created, updated and left unchanged, and every problem by row and
@@ -10,6 +11,9 @@ several columns adds them up), `--set` gives every row a value for a field the f
 ("--set status=ongoing"), `--value "FIELD:WORD=VALUE"` what a word of the file means; they are
 saved, on top of `--mapping` if given, as the mapping `--save-mapping` names, and the file is
 imported with it. Next month `--mapping NAME` alone does the same.
+
+`--profile NAME` reads the file with an import profile instead (`--profile hxl-3w`: an HDX HXL
+3W/5W as downloaded, its columns found by their hashtags).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from django.db.models import F
 from django.utils import translation
 
 from tutela.activities.models import ColumnMapping, ImportRecord
+from tutela.activities.services.import_profiles import profiles_for
 from tutela.activities.services.imports import import_5w_file, mapping_save, mappings_for
 from tutela.core.imports.cli import command_errors, lookup_operation, lookup_user, print_upload
 from tutela.core.models import Operation, Organisation, User
@@ -43,6 +48,9 @@ class Command(BaseCommand):
         parser.add_argument("--operation", required=True, help="operation slug, e.g. mali")
         parser.add_argument("--org", help="acronym of the reporting organisation")
         parser.add_argument("--mapping", help="name of a saved column mapping")
+        parser.add_argument(
+            "--profile", help="name of an import profile (e.g. hxl-3w: an HDX HXL 3W as it is)"
+        )
         parser.add_argument("--sheet", help="sheet name (default: found automatically)")
         parser.add_argument("--header-row", type=int, help="row of the column headers")
         parser.add_argument("--dry-run", action="store_true", help="check and count, save nothing")
@@ -92,6 +100,15 @@ class Command(BaseCommand):
             if organisation is None:
                 raise CommandError(f"No organisation “{options['org']}”.")
         mapping = None
+        profile_name = (options["profile"] or "").strip()
+        profile = None
+        if profile_name:
+            if options["mapping"] or options["column"] or options["set"] or options["value"]:
+                raise CommandError("Give --profile alone, without --mapping, --column or --set.")
+            profile = profiles_for(operation).get(profile_name)
+            if profile is None:
+                known = ", ".join(profiles_for(operation)) or "none"
+                raise CommandError(f"No 5W profile “{profile_name}” (known: {known}).")
         if options["mapping"]:
             candidates = mappings_for(operation, organisation).filter(name=options["mapping"])
             # The organisation's own mapping before a shared one of the same name.
@@ -113,6 +130,7 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 sheet=options["sheet"],
                 header_row=options["header_row"],
+                profile=profile,
             )
             print_record(self, record, limit=options["problems"])
         if record.status == ImportRecord.Status.REJECTED:

@@ -58,17 +58,19 @@ def write_data_sheet(
     for index, field in enumerate(TEMPLATE_FIELDS, start=1):
         title = _field_title(field, operation)
         head = sheet.cell(row=HEADER_ROW, column=index)
-        xlsx_text(head, field.name)
+        # The header in the user's language ("Filles (0-17)", "Niñas (0-17)"): the importer
+        # reads the column by its HXL hashtag in row 2 (or by the translated label).
+        xlsx_text(head, title)
         head.font = Font(bold=True, color="FFFFFF")
         head.fill = _REQUIRED_FILL if field.name in required else _HEADER_FILL
         head.alignment = Alignment(horizontal="center")
-        note = f"{title}\n\n{descriptions.get(field.name) or field.help}"
+        note = f"{title} [{field.name}]\n\n{descriptions.get(field.name) or field.help}"
         head.comment = Comment(note, "Tutela", width=300, height=140)
         tag = sheet.cell(row=HXL_ROW, column=index)
         xlsx_text(tag, field.hxl)
         tag.font = Font(italic=True, color="1F4E79")
         tag.fill = _HXL_FILL
-        width = max(len(field.name), len(field.hxl), 10) + 2
+        width = min(max(len(title), len(field.hxl), 10) + 2, 40)
         if field.name.endswith("_name") or field.name in ("site", "activity", "indicator"):
             width = max(width, 22)
         sheet.column_dimensions[letters[field.name]].width = width

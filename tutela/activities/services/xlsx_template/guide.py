@@ -182,11 +182,12 @@ def write_instructions(
         title = _field_title(field, operation)
         if field.name in required:
             title = f"{title} *"
-        xlsx_text(sheet.cell(row=row, column=1), field.name)
+        # The header as in row 1 of the data sheet, in the user's language.
+        xlsx_text(sheet.cell(row=row, column=1), title)
         xlsx_text(sheet.cell(row=row, column=2), field.hxl)
         description = descriptions.get(field.name) or str(field.help)
         cell = sheet.cell(row=row, column=3)
-        xlsx_text(cell, f"{title}: {description}")
+        xlsx_text(cell, description)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         row += 1
     row += 1

@@ -1,0 +1,58 @@
+"""Import profiles of 5W files (tutela.core.imports.profiles): the ones Tutela ships
+(`imports/profile_files/*.json`: the HDX HXL 3W) and the ones an operation imported (core
+ImportProfile rows with importer "activities.5w", which win over a shipped profile of the same
+name).
+
+    profile = profile_get(operation, "hxl-3w")
+    mapping = profile_mapping(operation, profile, table.headers, table.hxl_tags)  # unsaved
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+from tutela.activities.models import ColumnMapping
+from tutela.core.imports.profiles import Profile, ProfileError, profile_parse, profiles_in
+from tutela.core.models import ImportProfile, Operation
+
+SHIPPED = Path(__file__).resolve().parent.parent / "imports" / "profile_files"
+IMPORTER = "activities.5w"
+
+
+@cache
+def shipped_profiles() -> dict[str, Profile]:
+    return profiles_in(SHIPPED)
+
+
+def profiles_for(operation: Operation) -> dict[str, Profile]:
+    """The 5W profiles usable in the operation, by name: Tutela's, then the operation's."""
+    found = {n: p for n, p in shipped_profiles().items() if p.importer == IMPORTER}
+    for row in ImportProfile.objects.filter(operation=operation, importer=IMPORTER):
+        try:
+            found[row.name] = profile_parse(row.document, origin="operation")
+        except ProfileError:
+            # Checked when imported; a row changed by hand since is left out, not fatal.
+            continue
+    return dict(sorted(found.items()))
+
+
+def profile_get(operation: Operation, name: str) -> Profile:
+    """The 5W profile called `name`; LookupError when there is none."""
+    profile = profiles_for(operation).get(name.strip())
+    if profile is None:
+        raise LookupError(name)
+    return profile
+
+
+def profile_mapping(
+    operation: Operation,
+    profile: Profile,
+    headers: Sequence[str],
+    hxl_tags: Sequence[str] | None,
+) -> ColumnMapping:
+    """The mapping the profile means for a file with these headers and hashtags (unsaved:
+    applied like a saved mapping, never written)."""
+    columns, values = profile.resolve(headers, hxl_tags)
+    return ColumnMapping(operation=operation, name=profile.name, columns=columns, values=values)
