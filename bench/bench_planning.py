@@ -24,7 +24,7 @@ the 5W counting rule) as a coordinator and as a partner (disclosure control appl
 indicator broken down by region, population group and month, the funding summary and the
 funding coverage by organisation, region, admin 2 and activity. Prints median and p95 per
 dashboard. The framework's results are cached under the 5W summary tables' data version (when the
-tables are in use, from 50,000 rows): the "cold" lines clear the cache before each run (the first
+tables are in use, from 5,000 rows): the "cold" lines clear the cache before each run (the first
 read after a 5W write). Goal (issue 16): p95 < 300 ms at 5,000 projects and 1,000,000 5W rows.
 """
 

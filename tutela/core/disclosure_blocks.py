@@ -107,6 +107,22 @@ class Atoms:
                 rows.append((tuple(row[d] for d in dims), n, visible))
         return cls(rows=rows, threshold=threshold, pool_order=tuple(pool_order), dims=dims or ())
 
+    @classmethod
+    def of_blocks(
+        cls,
+        tuples: list[tuple[tuple[Any, ...], int]],
+        *,
+        threshold: int,
+        pool_order: Sequence[str] = (),
+        dims: tuple[str, ...] = (),
+        withheld_groups: int = 0,
+    ) -> Atoms:
+        """Atoms already pooled (`tuples()` of an earlier Atoms, e.g. kept in a cache)."""
+        atoms = cls(rows=[], threshold=threshold, pool_order=tuple(pool_order), dims=dims)
+        atoms._tuples = tuples
+        atoms.withheld_groups = withheld_groups
+        return atoms
+
     @property
     def has_hidden(self) -> bool:
         if self.hidden and any(self.hidden.values()):

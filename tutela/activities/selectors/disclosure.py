@@ -34,14 +34,16 @@ the pages, exports and the API.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import BooleanField, Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import Combinable
 
-from tutela.activities.models import ActivityReport, ActivitySettings, Submission
+from tutela.activities.models import ActivityReport, ActivitySettings, Submission, SummaryState
 from tutela.activities.models.fields import SEX_AGE
 from tutela.activities.selectors.aggregates import aggregate, sum_groups
 from tutela.activities.selectors.filters import Filters, body_ids_within, site_keys
@@ -236,8 +238,121 @@ def hidden_blocks(
         # monitoring applies the organisation filter, limited to one's own, before the atoms).
         return HiddenBlocks(blocks=[], controlled=False)
     additive = monthly or rule == ActivitySettings.CumulativeRule.NEW_ONLY
-    rows = _period_rows(visible.filter(hidden), filters, row_filters=not additive)
     dims = _dimensions(monthly=additive, by_indicator=by_indicator, unnamed=unnamed)
+    names = tuple(dims)
+    key = _atoms_key(
+        user,
+        operation,
+        filters,
+        rule=rule,
+        additive=additive,
+        names=names,
+        unnamed=unnamed,
+        threshold=threshold,
+    )
+    pooled = cache.get(key) if key is not None else None
+    if not isinstance(pooled, PooledAtoms):
+        rows = _period_rows(visible.filter(hidden), filters, row_filters=not additive)
+        pooled = _pooled_atoms(rows, dims, rule=rule, additive=additive, threshold=threshold)
+        if key is not None and len(pooled.tuples) <= MAX_CACHED_BLOCKS:
+            cache.set(key, pooled, CACHE_SECONDS)
+    atoms = Atoms.of_blocks(
+        pooled.tuples,
+        threshold=threshold,
+        pool_order=tuple(d for d in POOL_ORDER if d in names),
+        dims=(*names, "band"),
+        withheld_groups=pooled.withheld_groups,
+    )
+    inside = atoms.inside(block_predicate(_view_checks(operation, filters, monthly=additive)))
+    blocks = inside.tuples()
+    if not additive:
+        blocks = rounded_down(blocks, threshold)
+    band_at = len(names)
+    return HiddenBlocks(
+        blocks=[
+            (dict(zip(names, key[:band_at], strict=True)), key[band_at], n) for key, n in blocks
+        ],
+        controlled=pooled.controlled,
+        withheld_groups=inside.withheld_groups,
+        rounded=not additive,
+    )
+
+
+@dataclass
+class PooledAtoms:
+    """The hidden rows' atoms of a period, pooled into blocks before any view filter (tuple keys
+    over the atom dimensions and the band): what every table of the period cuts its blocks from."""
+
+    tuples: list[tuple[tuple[Any, ...], int]]
+    withheld_groups: int
+    # The period holds hidden rows.
+    controlled: bool
+
+
+# Pooled atoms are cached per data version (see _atoms_key) this long at most, and only up to
+# this many blocks (a large operation's atoms would fill the cache).
+CACHE_SECONDS = 300
+MAX_CACHED_BLOCKS = 200_000
+
+
+def _atoms_key(
+    user: User,
+    operation: Operation,
+    filters: Filters,
+    *,
+    rule: str,
+    additive: bool,
+    names: Sequence[str],
+    unnamed: Collection[int],
+    threshold: int,
+) -> str | None:
+    """The cache key of a period's pooled atoms, or None when they must not be cached.
+
+    Only while the 5W summary state is fresh: its `version` is bumped in the transaction of every
+    write that can change a 5W figure (rows, submission statuses, the sensitivity of activities,
+    the counting rule, the areas where names are hidden; services.summaries.summaries_apply), as
+    the pivot's result cache relies on. The atoms hold the hidden rows (the user's organisation)
+    among the rows the user counts (roles, organisation, superuser flag) over the period (and,
+    for picks, the status and validated-only filters), by the atom dimensions (indicator or not,
+    partner names left out in `unnamed` areas) and the threshold. The view's other filters only
+    choose among the blocks afterwards: tables of the same period share them."""
+    state = SummaryState.objects.filter(operation=operation).first()
+    if state is None or not state.is_fresh:
+        return None
+    text = repr(
+        (
+            operation.pk,
+            state.version,
+            state.built_version,
+            # A database made again (tests, restores) can repeat ids and versions.
+            state.built_at.isoformat() if state.built_at else None,
+            state.rows_sign,
+            sorted(access.roles_in(user, operation)),
+            access.is_cluster_wide(user, operation),
+            bool(getattr(user, "is_superuser", False)),
+            getattr(user, "organisation_id", None),
+            None if additive else rule,
+            additive,
+            list(names),
+            sorted(unnamed),
+            threshold,
+            filters.month_from,
+            filters.month_to,
+            None if additive else (filters.status, filters.validated_only),
+        )
+    )
+    return "activities:atoms:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def _pooled_atoms(
+    rows: QuerySet[ActivityReport],
+    dims: dict[str, Any],
+    *,
+    rule: str,
+    additive: bool,
+    threshold: int,
+) -> PooledAtoms:
+    """The atoms of the hidden `rows` (one per atom key and band), pooled into blocks."""
     # SQL aliases may not be field names.
     aliased = {f"k_{name}": expression for name, expression in dims.items()}
     if additive:
@@ -245,7 +360,6 @@ def hidden_blocks(
     else:
         grouped = aggregate(rows, dims=aliased, rule=rule, measures=_STORED)
     names = tuple(dims)
-    atom_dims = (*names, "band")
     atom_rows: list[tuple[tuple[Any, ...], int, bool]] = []
     with no_gc_pauses():
         for group in grouped:
@@ -265,20 +379,10 @@ def hidden_blocks(
         rows=atom_rows,
         threshold=threshold,
         pool_order=tuple(d for d in POOL_ORDER if d in names),
-        dims=atom_dims,
+        dims=(*names, "band"),
     )
-    inside = atoms.inside(block_predicate(_view_checks(operation, filters, monthly=additive)))
-    blocks = inside.tuples()
-    if not additive:
-        blocks = rounded_down(blocks, threshold)
-    band_at = len(names)
-    return HiddenBlocks(
-        blocks=[
-            (dict(zip(names, key[:band_at], strict=True)), key[band_at], n) for key, n in blocks
-        ],
-        controlled=bool(atom_rows),
-        withheld_groups=inside.withheld_groups,
-        rounded=not additive,
+    return PooledAtoms(
+        tuples=atoms.tuples(), withheld_groups=atoms.withheld_groups, controlled=bool(atom_rows)
     )
 
 

@@ -40,8 +40,9 @@ use, so that readers never see half a rebuild, and the old rows are deleted in c
 while the chunks were built bump `version`: the tables are then stale at once, as they must be,
 and are rebuilt again.
 
-Operations with fewer rows than ACTIVITY_SUMMARY_MIN_ROWS (setting, default 50,000) keep no
-summary rows: the 5W rows answer fast enough there.
+Operations with fewer rows than ACTIVITY_SUMMARY_MIN_ROWS (setting, default 5,000) keep no
+summary rows: the 5W rows answer fast enough there. (It was 50,000: at 20,000 rows a pivot from
+the rows cost 150-300 ms of SQL, from the summary tables a few ms; bench/README.md.)
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MIN_ROWS = 50_000
+DEFAULT_MIN_ROWS = 5_000
 # PostgreSQL advisory lock namespace for rebuilds (one rebuild of an operation at a time).
 LOCK_NAMESPACE = 0x5357
 # About this many 5W rows are summed per chunk (one transaction) of a rebuild.

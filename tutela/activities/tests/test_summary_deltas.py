@@ -12,9 +12,11 @@ import io
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -298,3 +300,55 @@ def test_the_rebuild_command_checks_the_tables_against_the_rows(ops_open: Ops) -
     # The repair brings them back in step.
     call_command("rebuild_5w_summaries", operation=ops_open.operation.slug, force=True, stdout=out)
     assert summary_differences(operation=ops_open.operation) == {"extra": [], "missing": []}
+
+
+def _people(result: selectors.PivotResult) -> list[Any]:
+    return [(row.codes, row.values) for row in result.rows] + [result.totals]
+
+
+@settings(
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=st.lists(step, min_size=1, max_size=3))
+def test_cached_atoms_of_hidden_rows_follow_every_write(
+    ops_open: Ops, steps: list[tuple[str, Any]]
+) -> None:
+    """The pooled atoms of the rows a partner may not see (selectors.disclosure, cached per data
+    version and shared by the tables of a period) are never read after a write changed them: a
+    table read with the atoms another table cached equals the same table computed from nothing."""
+    partner, operation = ops_open.world.partner, ops_open.operation
+    # Versions repeat across examples (each is rolled back): start from an empty cache.
+    cache.clear()
+    with transaction.atomic():
+        for kind, arg in steps:
+            # Caches the period's atoms (monthly and over the period).
+            selectors.pivot(user=partner, operation=operation, rows_by=["admin1", "month"])
+            selectors.pivot(user=partner, operation=operation, rows_by=["admin1"])
+            _run(ops_open, kind, arg)
+            for rows_by in (["activity", "month"], ["organisation"]):
+                selectors.pivot(user=partner, operation=operation, rows_by=["admin1", "month"])
+                selectors.pivot(user=partner, operation=operation, rows_by=["admin1"])
+                warm = selectors.pivot(user=partner, operation=operation, rows_by=rows_by)
+                cache.clear()
+                cold = selectors.pivot(user=partner, operation=operation, rows_by=rows_by)
+                assert _people(warm) == _people(cold), (kind, rows_by)
+        transaction.set_rollback(True)
+
+
+def test_tables_of_a_period_share_the_atoms_of_hidden_rows(ops_open: Ops) -> None:
+    """A partner's second table of the same period does not read the hidden rows again."""
+    partner, operation = ops_open.world.partner, ops_open.operation
+    cache.clear()
+    first = selectors.pivot(user=partner, operation=operation, rows_by=["admin1"])
+    assert first.suppressed  # the partner counts others' sensitive rows: controlled
+    with CaptureQueriesContext(connection) as queries:
+        second = selectors.pivot(user=partner, operation=operation, rows_by=["activity"])
+    assert second.suppressed
+    atoms_reads = [q["sql"] for q in queries.captured_queries if '"k_organisation_id"' in q["sql"]]
+    assert atoms_reads == []
+    cache.clear()
+    assert _people(selectors.pivot(user=partner, operation=operation, rows_by=["activity"])) == (
+        _people(second)
+    )
