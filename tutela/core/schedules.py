@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime
 
-from tutela.core import schedule
-from tutela.core.services import files, mail, workers
+from tutela.core import schedule, workers
+from tutela.core.services import files, mail
 
 
 @schedule.every("core.outbox_send_due", minutes=5)

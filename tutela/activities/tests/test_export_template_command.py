@@ -25,7 +25,11 @@ def test_command_writes_the_organisations_template(mali: Mali, tmp_path: Path) -
     assert "AMSS" in output
     assert str(target) in output
     workbook = openpyxl.load_workbook(target)
-    assert [cell.value for cell in workbook[DATA_SHEET][1]] == [f.name for f in TEMPLATE_FIELDS]
+    # Headers in the operation's language; the HXL row under them names every field.
+    headers = [cell.value for cell in workbook[DATA_SHEET][1]]
+    assert headers[0] == "Mois de rapportage"
+    assert len(headers) == len(TEMPLATE_FIELDS)
+    assert [cell.value for cell in workbook[DATA_SHEET][2]] == [f.hxl for f in TEMPLATE_FIELDS]
     props = {prop.name: prop.value for prop in workbook.custom_doc_props.props}
     # The operation's default language (French) unless --lang says otherwise.
     assert props["tutela_organisation"] == "AMSS"
