@@ -21,14 +21,18 @@ from tutela.capacity.models import CcpmRound, CcpmSubFunction
 from tutela.capacity.selectors import ccpm as selectors
 from tutela.capacity.selectors import coordination_link
 from tutela.capacity.services import ccpm_actions, ccpm_rounds
-from tutela.core.api.serializers import BodyField, OrganisationField
+from tutela.core.api.serializers import MAX_ID, BodyField, OrganisationField
 from tutela.core.api.views import OperationAPIView
 from tutela.core.models import Body
 
 
 class RoundIn(serializers.Serializer):
     title = serializers.CharField(max_length=200)
-    bodies = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    bodies = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        allow_empty=False,
+        max_length=500,
+    )
     opens_on = serializers.DateField()
     closes_on = serializers.DateField()
     minimum_responses = serializers.IntegerField(min_value=3, max_value=100, required=False)

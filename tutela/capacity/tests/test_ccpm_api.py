@@ -118,6 +118,22 @@ def test_drafts_are_hidden_from_members(ccpm: Ccpm, as_user: Any) -> None:
     assert len(as_user(world.imo).get(api("ccpm-round-list")).json()) == 1
 
 
+@pytest.mark.parametrize("bodies", [[2**63], [-1], [0], list(range(1, 600))])
+def test_a_round_with_impossible_body_ids_is_a_400_not_a_server_error(
+    ccpm: Ccpm, as_user: Any, bodies: list[int]
+) -> None:
+    """Found by schemathesis: an id past SQLite's 64-bit integers made the query raise."""
+    today = timezone.localdate().isoformat()
+    response = as_user(ccpm.world.imo).post(
+        api("ccpm-round-list"),
+        {"title": "CCPM", "bodies": bodies, "opens_on": today, "closes_on": today},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "bodies" in response.json()
+    assert not CcpmRound.objects.filter(title="CCPM").exists()
+
+
 def test_a_round_through_the_api(ccpm: Ccpm, as_user: Any) -> None:
     world = ccpm.world
     client = as_user(world.imo)

@@ -160,7 +160,7 @@ def sqlite_file(tmp_path: Path) -> Iterator[Path]:
 
 @pytest.mark.django_db(transaction=True)
 def test_another_writer_gets_the_write_lock_between_chunks(
-    mon: Mon, sqlite_file: Path, settings: Any
+    audit_log_flushable: None, mon: Mon, sqlite_file: Path, settings: Any
 ) -> None:
     # A gap between every two chunks (they take milliseconds here).
     settings.LOCK_GAP_EVERY_SECONDS = 0
