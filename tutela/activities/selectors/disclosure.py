@@ -316,6 +316,30 @@ def _atoms_key(
     for picks, the status and validated-only filters), by the atom dimensions (indicator or not,
     partner names left out in `unnamed` areas) and the threshold. The view's other filters only
     choose among the blocks afterwards: tables of the same period share them."""
+    return data_version_key(
+        "activities:atoms:",
+        operation,
+        user,
+        (
+            None if additive else rule,
+            additive,
+            list(names),
+            sorted(unnamed),
+            threshold,
+            filters.month_from,
+            filters.month_to,
+            None if additive else (filters.status, filters.validated_only),
+        ),
+    )
+
+
+def data_version_key(
+    prefix: str, operation: Operation, user: User, parts: tuple[Any, ...]
+) -> str | None:
+    """A cache key for what `user` sees of the operation's 5W while its summary state is fresh
+    (None otherwise): the data version (bumped in the transaction of every write that can change
+    a figure), what the user may count and see (roles, organisation, superuser flag) and `parts`,
+    the question's own. Shared by the pivot's result cache and the hidden rows' atoms."""
     state = SummaryState.objects.filter(operation=operation).first()
     if state is None or not state.is_fresh:
         return None
@@ -331,17 +355,10 @@ def _atoms_key(
             access.is_cluster_wide(user, operation),
             bool(getattr(user, "is_superuser", False)),
             getattr(user, "organisation_id", None),
-            None if additive else rule,
-            additive,
-            list(names),
-            sorted(unnamed),
-            threshold,
-            filters.month_from,
-            filters.month_to,
-            None if additive else (filters.status, filters.validated_only),
+            parts,
         )
     )
-    return "activities:atoms:" + hashlib.sha256(text.encode()).hexdigest()
+    return prefix + hashlib.sha256(text.encode()).hexdigest()
 
 
 def _pooled_atoms(

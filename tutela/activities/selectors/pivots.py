@@ -4,7 +4,6 @@ applied and small counts suppressed."""
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,7 +13,7 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import Combinable
 from django.utils import translation
 
-from tutela.activities.models import ActivityReport, ActivitySettings, SummaryState
+from tutela.activities.models import ActivityReport, ActivitySettings
 from tutela.activities.models.fields import SEX_AGE
 from tutela.activities.selectors import disclosure
 from tutela.activities.selectors.aggregates import (
@@ -180,30 +179,19 @@ def _cache_key(
     a key holding it changes with the data as the write commits. What the user may count, list
     and see named depends on their roles, organisation and superuser flag (all in the key); the
     suppression threshold is the operation's; labels follow the language."""
-    state = SummaryState.objects.filter(operation=operation).first()
-    if state is None or not state.is_fresh:
-        return None
-    text = repr(
+    return disclosure.data_version_key(
+        "activities:pivot:",
+        operation,
+        user,
         (
-            operation.pk,
-            state.version,
-            state.built_version,
-            # A database made again (tests, restores) can repeat ids and versions.
-            state.built_at.isoformat() if state.built_at else None,
-            state.rows_sign,
             threshold_for(operation),
-            sorted(access.roles_in(user, operation)),
-            access.is_cluster_wide(user, operation),
             access.is_manager(user, operation),
-            bool(getattr(user, "is_superuser", False)),
-            getattr(user, "organisation_id", None),
             list(rows_by),
             list(measures),
             [(f.name, _plain(getattr(filters, f.name))) for f in dataclasses.fields(filters)],
             translation.get_language(),
-        )
+        ),
     )
-    return "activities:pivot:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def _plain(value: Any) -> Any:
