@@ -10,7 +10,10 @@ the picks of the counting rule by organisation and activity (whole keys), their 
 organisation or admin 1. A one-row edit recomputes a month of one partner's rows and one
 partner's picks of one activity: a short write, as SQLite's single writer needs. Changes of what
 counts everywhere (the counting rule, the areas where names are hidden) rebuild the tables
-whole in the same transaction (`slices=None`). Writes to an operation's summary rows are
+whole in the same transaction (`slices=None`) when the operation is small enough
+(`build_in_write_max_rows`, one rebuild chunk); a larger one's tables are left stale (readers
+answer from the 5W rows) and the chunked rebuild is queued once the write commits, so that no
+write holds SQLite's write lock for a whole rebuild. Writes to an operation's summary rows are
 serialised by locking its SummaryState row (PostgreSQL; SQLite writes one at a time).
 
 A write that cannot say what it touched calls `summaries_invalidate` instead (one version bump;
@@ -111,16 +114,31 @@ DEFAULT_MIN_ROWS = 5_000
 LOCK_NAMESPACE = 0x5357
 # About this many 5W rows are summed per chunk (one transaction) of a rebuild.
 DEFAULT_CHUNK_ROWS = 25_000
+# A write builds the tables whole in its own transaction only up to this many 5W rows.
+DEFAULT_BUILD_IN_WRITE_MAX_ROWS = 25_000
 # Old summary rows are deleted this many at a time, this many seconds after the new ones are in use.
 DELETE_CHUNK_ROWS = 20_000
 DEFAULT_OLD_ROWS_GRACE = 10.0
 # A rebuild overtaken by writes (their deltas went to the rows it replaced) runs again, this many
-# times at most (then the next write builds the tables whole in its transaction).
+# times at most (then the next write queues it again, or builds the tables whole in its
+# transaction when the operation is small: build_in_write_max_rows).
 REBUILD_ATTEMPTS = 3
 
 
 def min_rows() -> int:
     return int(getattr(settings, "ACTIVITY_SUMMARY_MIN_ROWS", DEFAULT_MIN_ROWS))
+
+
+def build_in_write_max_rows() -> int:
+    """The most 5W rows a write builds the tables whole for in its own transaction (a first
+    import past ACTIVITY_SUMMARY_MIN_ROWS, a change of the counting rule or of the areas where
+    names are hidden, a write after the tables went stale). Larger operations get the chunked
+    background rebuild instead. Default: about one rebuild chunk (under a second of lock)."""
+    return int(
+        getattr(
+            settings, "ACTIVITY_SUMMARY_BUILD_IN_WRITE_MAX_ROWS", DEFAULT_BUILD_IN_WRITE_MAX_ROWS
+        )
+    )
 
 
 # --- Deltas inside each write --------------------------------------------------------------------
@@ -264,6 +282,18 @@ def summaries_apply(*, operation: Operation | int, slices: Slices | None) -> Sum
     else:
         row_count = rows.count()
         enabled = row_count >= min_rows() and row_count > 0
+        if enabled and row_count > build_in_write_max_rows():
+            # Too many rows to build in a write's transaction (at 1M rows it held SQLite's
+            # write lock 20-30 s): the tables are left stale, readers answer from the 5W rows
+            # (what counts now, so still fresh), and the chunked rebuild is queued once this
+            # write commits.
+            SummaryState.objects.filter(pk=state.pk).update(
+                version=version, updated_at=timezone.now()
+            )
+            operation_id = operation.pk
+            transaction.on_commit(lambda: summaries_refresh(operation_id=operation_id))
+            state.refresh_from_db()
+            return state
         started = time.perf_counter()
         grain_rows: dict[str, int] = {}
         builder = SummaryBuilder(operation, rule, hidden, target=state.rows_key)

@@ -352,3 +352,56 @@ def test_tables_of_a_period_share_the_atoms_of_hidden_rows(ops_open: Ops) -> Non
     assert _people(selectors.pivot(user=partner, operation=operation, rows_by=["activity"])) == (
         _people(second)
     )
+
+
+def test_a_rule_change_of_a_large_operation_is_rebuilt_in_the_background(
+    ops_open: Ops, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Past ACTIVITY_SUMMARY_BUILD_IN_WRITE_MAX_ROWS rows, a change of what counts everywhere
+    does not build the tables whole in its transaction (at 1M rows that held SQLite's write lock
+    20-30 s): they are left stale, pivots answer from the rows under the new rule, and the
+    chunked rebuild queued at the commit brings them back in step."""
+    coordinator = ops_open.world.coordinator
+    operation = ops_open.operation
+    rows = ActivityReport.objects.filter(operation=operation).count()
+    settings.ACTIVITY_SUMMARY_BUILD_IN_WRITE_MAX_ROWS = rows - 1
+    before = SummaryState.objects.get(operation=operation)
+    assert before.is_fresh
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _settings(ops_open, rule=Rule.LATEST)
+    state = SummaryState.objects.get(operation=operation)
+    assert not state.is_fresh
+    assert state.built_version == before.built_version
+    assert state.rule == before.rule  # nothing was built under the new rule
+    pivot = selectors.pivot(user=coordinator, operation=operation, rows_by=["organisation"])
+    assert pivot.source == "rows"
+    # A grid save while the tables are stale does not build them either.
+    with django_capture_on_commit_callbacks(execute=False) as more:
+        _save(
+            ops_open,
+            [
+                {
+                    "organisation": "DRC",
+                    "activity": "CP-CM",
+                    "place": ("ML04", ""),
+                    "month": "2026-04",
+                    "population_group": "REF",
+                    "women": 30,
+                    "men": 20,
+                    "quantity": None,
+                }
+            ],
+        )
+    assert not SummaryState.objects.get(operation=operation).is_fresh
+    expected = selectors.pivot(
+        user=coordinator, operation=operation, rows_by=["organisation"], use_summaries=False
+    )
+    # The commit's callbacks queue the rebuild (the test settings run tasks at once).
+    for callback in [*callbacks, *more]:
+        callback()
+    _assert_in_step(ops_open, "the background rebuild")
+    assert SummaryState.objects.get(operation=operation).rule == Rule.LATEST
+    cache.clear()
+    after = selectors.pivot(user=coordinator, operation=operation, rows_by=["organisation"])
+    assert after.source.startswith("summary:")
+    assert after.totals == expected.totals
