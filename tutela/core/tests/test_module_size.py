@@ -31,11 +31,7 @@ PENDING = {
     "tutela/activities/views/reporting.py": "5W pages (other branch)",
     "tutela/activities/services/rows.py": "5W rows (other branch)",
     # Planning and capacity: not split yet (the next pass of issue 12 on these apps).
-    "tutela/planning/services/reviews.py": "planning: reviews",
-    "tutela/planning/services/plans.py": "planning: plans",
-    "tutela/planning/services/projects.py": "planning: projects",
     "tutela/planning/selectors/fivew.py": "planning: comparison with the 5W",
-    "tutela/planning/services/proposals.py": "planning: proposals",
     "tutela/capacity/api/trainings.py": "capacity: training API",
     # Grew past the limit in the merges of 2026-12-06 (summary deltas, COD-AB boundaries, import
     # profiles): to split next.

@@ -1,11 +1,5 @@
-"""Partner project sheets: written by the partner (or a manager for them), submitted to the
-cluster, vetted (comments, returned for changes, approved), with a frozen version per submission.
-
-    project = project_create(operation=op, by=partner, organisation=amss, title=..., ...)
-    project_submit(project=project, by=partner)        # version 1, the coordinators are told
-    project_return(project=project, by=coordinator, comment="Add the GBV risk mitigation.")
-    project_update(project=project, by=partner, budget_lines=[...]); project_submit(...)  # v2
-    project_approve(project=project, by=coordinator)
+"""Partner project sheets as written by the partner (or a manager for them): fields, budget lines,
+targets by group, locations and activities, checked against the operation.
 """
 
 from __future__ import annotations
@@ -17,10 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from tutela.core import access as core_access
 from tutela.core.counts import MAX_AMOUNT, MAX_COUNT, max_amount_text, max_count_text
@@ -33,7 +24,7 @@ from tutela.core.models import (
     PopulationGroup,
     User,
 )
-from tutela.core.services.audit import audit_create, audit_write, snapshot
+from tutela.core.services.audit import audit_write, snapshot
 from tutela.planning import access
 from tutela.planning.models import (
     BudgetCategory,
@@ -41,14 +32,12 @@ from tutela.planning.models import (
     Plan,
     Project,
     ProjectBudgetLine,
-    ProjectEvent,
     ProjectTarget,
-    ProjectVersion,
 )
 from tutela.planning.selectors import fivew
-from tutela.planning.services.notify import absolute, managers_of, members_of, notify
 
 Status = Project.Status
+
 M2M_FIELDS = ("implementing_partners", "plan_objectives", "locations", "activities")
 VALUE_FIELDS = ("plan", "code", "body", "title", "objectives", "start_date", "end_date")
 
@@ -199,7 +188,7 @@ def _save_lines(
         ProjectTarget.objects.bulk_create(clean)
 
 
-def _details(project: Project) -> dict[str, Any]:
+def project_details(project: Project) -> dict[str, Any]:
     """The project's lines and links, for the audit log and its versions."""
     return {
         "implementing_partners": sorted(o.acronym for o in project.implementing_partners.all()),
@@ -284,7 +273,7 @@ def project_create(
         action=AuditEntry.Action.CREATE,
         instance=project,
         operation=operation,
-        after={**snapshot(project), **_details(project)},
+        after={**snapshot(project), **project_details(project)},
     )
     return project
 
@@ -310,7 +299,7 @@ def project_update(
     links = {name: fields[name] for name in M2M_FIELDS if name in fields}
     plan = fields.get("plan", project.plan)
     _check_operation_links(operation, body=fields.get("body"), plan=plan, **links)
-    before = {**snapshot(project), **_details(project)}
+    before = {**snapshot(project), **project_details(project)}
     for name in VALUE_FIELDS:
         if name in fields:
             value = fields[name]
@@ -334,7 +323,7 @@ def project_update(
             [o for o in project.plan_objectives.all() if o.plan_id == project.plan_id]
         )
     _save_lines(project, budget_lines, targets)
-    after = {**snapshot(project), **_details(project)}
+    after = {**snapshot(project), **project_details(project)}
     audit_write(
         actor=by,
         action=AuditEntry.Action.UPDATE,
@@ -343,190 +332,4 @@ def project_update(
         before=before,
         after=after,
     )
-    return project
-
-
-def _event(project: Project, by: User, kind: str, text: str = "") -> ProjectEvent:
-    return ProjectEvent.objects.create(
-        project=project, kind=kind, text=(text or "").strip(), version=project.version, author=by
-    )
-
-
-def _transition(project: Project, by: User, status: str, summary: str, comment: str = "") -> None:
-    before = project.status
-    project.status = status
-    project.save()
-    audit_write(
-        actor=by,
-        action=AuditEntry.Action.UPDATE,
-        instance=project,
-        operation=project.operation,
-        summary=f"{summary}: {project.code}",
-        before={"status": before},
-        after={"status": status, "version": project.version, "comment": comment},
-    )
-
-
-def _project_url(project: Project) -> str:
-    return absolute(reverse("planning:project_detail", args=[project.operation.slug, project.pk]))
-
-
-def _missing_for_submission(project: Project) -> list[str]:
-    missing = []
-    if not project.budget_lines.exists():
-        missing.append(_("a budget line"))
-    if not project.locations.exists():
-        missing.append(_("a location"))
-    if not project.activities.exists():
-        missing.append(_("an activity"))
-    if not project.targets.exists():
-        missing.append(_("a target"))
-    return missing
-
-
-@transaction.atomic
-def project_submit(*, project: Project, by: User) -> ProjectVersion:
-    """Send a draft or returned project to the cluster for vetting: a new frozen version."""
-    project = Project.objects.select_for_update().get(pk=project.pk)
-    if not access.can_edit_project(by, project):
-        if not project.is_editable:
-            raise ValidationError(
-                _("Only a draft or returned project can be submitted."), code="status"
-            )
-        raise PermissionDenied
-    missing = _missing_for_submission(project)
-    if missing:
-        raise ValidationError(
-            _("Before submitting, add %(missing)s.") % {"missing": ", ".join(missing)},
-            code="incomplete",
-        )
-    project.version += 1
-    project.submitted_at = timezone.now()
-    version = ProjectVersion.objects.create(
-        project=project,
-        number=project.version,
-        content={**_version_content(project), **_details(project)},
-        created_by=by,
-    )
-    _transition(project, by, Status.SUBMITTED, "Project submitted for vetting")
-    _event(project, by, ProjectEvent.Kind.SUBMITTED)
-    operation = project.operation
-    notify(
-        operation=operation,
-        users=managers_of(operation),
-        kind="project_submitted",
-        subject=lambda: _("Project submitted for vetting: %(code)s") % {"code": project.code},
-        text=lambda: (
-            _(
-                "%(organisation)s submitted the project “%(title)s” (%(code)s, version "
-                "%(version)s) for vetting.\n\n%(url)s"
-            )
-            % {
-                "organisation": project.organisation.acronym,
-                "title": project.title,
-                "code": project.code,
-                "version": project.version,
-                "url": _project_url(project),
-            }
-        ),
-    )
-    return version
-
-
-def _version_content(project: Project) -> dict[str, Any]:
-    return {
-        "code": project.code,
-        "title": project.title,
-        "organisation": project.organisation.acronym,
-        "body": project.body.code or project.body.name,
-        "plan": (project.plan.code or str(project.plan.year)) if project.plan else "",
-        "objectives": project.objectives,
-        "start_date": project.start_date.isoformat(),
-        "end_date": project.end_date.isoformat(),
-        "requirements_usd": str(project.requirements_usd),
-    }
-
-
-@transaction.atomic
-def project_comment(*, project: Project, by: User, text: str) -> ProjectEvent:
-    if not access.can_comment_project(by, project):
-        raise PermissionDenied
-    if not (text or "").strip():
-        raise ValidationError({"text": _("Write a comment.")})
-    event = _event(project, by, ProjectEvent.Kind.COMMENT, text)
-    audit_create(actor=by, instance=event, operation=project.operation)
-    return event
-
-
-def _vet(project: Project, by: User) -> Project:
-    project = Project.objects.select_for_update().get(pk=project.pk)
-    if not access.can_vet_projects(by, project.operation):
-        raise PermissionDenied
-    if project.status != Status.SUBMITTED:
-        raise ValidationError(_("Only a submitted project is vetted."), code="status")
-    return project
-
-
-def _tell_organisation(project: Project, kind: str, subject: str, text: str) -> None:
-    users = members_of(project.operation, project.organisation_id)
-    if project.created_by is not None:
-        users.append(project.created_by)
-    notify(
-        operation=project.operation,
-        users=users,
-        kind=kind,
-        subject=lambda: _(subject) % {"code": project.code},
-        text=lambda: (
-            _(text) % {"code": project.code, "title": project.title, "url": _project_url(project)}
-        ),
-    )
-
-
-@transaction.atomic
-def project_return(*, project: Project, by: User, comment: str) -> Project:
-    """Send a submitted project back to its organisation with what needs to change."""
-    project = _vet(project, by)
-    if not (comment or "").strip():
-        raise ValidationError({"comment": _("Say what needs to change.")})
-    project.reviewed_at = timezone.now()
-    project.reviewed_by = by
-    _transition(project, by, Status.RETURNED, "Project returned for changes", comment)
-    _event(project, by, ProjectEvent.Kind.RETURNED, comment)
-    _tell_organisation(
-        project,
-        "project_returned",
-        gettext_noop("Project returned for changes: %(code)s"),
-        gettext_noop(
-            "The cluster returned the project “%(title)s” (%(code)s) for changes. Its comments "
-            "are on the project's page.\n\n%(url)s"
-        ),
-    )
-    return project
-
-
-@transaction.atomic
-def project_approve(*, project: Project, by: User, comment: str = "") -> Project:
-    project = _vet(project, by)
-    project.reviewed_at = timezone.now()
-    project.reviewed_by = by
-    _transition(project, by, Status.APPROVED, "Project approved", comment)
-    _event(project, by, ProjectEvent.Kind.APPROVED, comment)
-    _tell_organisation(
-        project,
-        "project_approved",
-        gettext_noop("Project approved: %(code)s"),
-        gettext_noop("The cluster approved the project “%(title)s” (%(code)s).\n\n%(url)s"),
-    )
-    return project
-
-
-@transaction.atomic
-def project_withdraw(*, project: Project, by: User, comment: str = "") -> Project:
-    project = Project.objects.select_for_update().get(pk=project.pk)
-    if not (core_access.is_manager(by, project.operation) or access.is_own_project(by, project)):
-        raise PermissionDenied
-    if project.status == Status.WITHDRAWN:
-        raise ValidationError(_("The project is already withdrawn."), code="status")
-    _transition(project, by, Status.WITHDRAWN, "Project withdrawn", comment)
-    _event(project, by, ProjectEvent.Kind.WITHDRAWN, comment)
     return project

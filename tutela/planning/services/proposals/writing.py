@@ -1,18 +1,15 @@
-"""Partners' proposals to a pooled-fund allocation: written by an eligible organisation while the
-call is open (form, budget, targets, attachments kept through Django's storage API), submitted,
-then pre-reviewed by the fund (accepted for the strategic review, returned for corrections, or
-rejected)."""
+"""A partner's proposal to a pooled-fund allocation as written by an eligible organisation while
+the call is open (form, budget, targets), and its submission.
+"""
 
 from __future__ import annotations
 
 import datetime
-import os
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import File
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -27,33 +24,17 @@ from tutela.planning.models import (
     BudgetCategory,
     Project,
     Proposal,
-    ProposalAttachment,
     ProposalBudgetLine,
     ProposalTarget,
 )
 from tutela.planning.selectors import fivew
-from tutela.planning.services.allocations import MESSAGES
-from tutela.planning.services.notify import absolute, members_of, notify
+from tutela.planning.services.notify import absolute, notify
 from tutela.planning.services.reviews import digest
 
 Status = Proposal.Status
+
 VALUE_FIELDS = ("title", "summary", "project", "start_date", "end_date")
 LINK_FIELDS = ("areas", "activities", "implementing_partners")
-ATTACHMENT_TYPES = ("pdf", "docx", "doc", "xlsx", "xls", "odt", "ods", "csv", "jpg", "jpeg", "png")
-ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
-# Files that claim to be PDFs or Office documents start like one.
-_MAGIC = {
-    "pdf": (b"%PDF",),
-    "docx": (b"PK\x03\x04",),
-    "xlsx": (b"PK\x03\x04",),
-    "odt": (b"PK\x03\x04",),
-    "ods": (b"PK\x03\x04",),
-    "doc": (b"\xd0\xcf\x11\xe0",),
-    "xls": (b"\xd0\xcf\x11\xe0",),
-    "png": (b"\x89PNG",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-}
 
 
 def proposal_url(proposal: Proposal) -> str:
@@ -260,7 +241,7 @@ def proposal_create(
     return proposal
 
 
-def _require_editable(by: User, proposal: Proposal) -> None:
+def require_editable(by: User, proposal: Proposal) -> None:
     if not access.can_edit_proposal(by, proposal):
         if access.is_own_proposal(by, proposal):
             raise ValidationError(_("This proposal can no longer be changed."), code="status")
@@ -277,7 +258,7 @@ def proposal_update(
     **fields: Any,
 ) -> Proposal:
     proposal = Proposal.objects.select_related("allocation").get(pk=proposal.pk)
-    _require_editable(by, proposal)
+    require_editable(by, proposal)
     links = {name: fields[name] for name in LINK_FIELDS if name in fields}
     _check_links(
         proposal.allocation,
@@ -311,7 +292,7 @@ def proposal_update(
 @transaction.atomic
 def proposal_submit(*, proposal: Proposal, by: User) -> Proposal:
     proposal = Proposal.objects.select_for_update().select_related("allocation").get(pk=proposal.pk)
-    _require_editable(by, proposal)
+    require_editable(by, proposal)
     missing = []
     if not proposal.budget_lines.exists():
         missing.append(_("a budget line"))
@@ -356,170 +337,5 @@ def proposal_submit(*, proposal: Proposal, by: User) -> Proposal:
                 "url": proposal_url(proposal),
             }
         ),
-    )
-    return proposal
-
-
-def _check_attachment(upload: File[Any]) -> str:
-    name = os.path.basename(upload.name or "")
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in ATTACHMENT_TYPES:
-        raise ValidationError(
-            {
-                "file": _(
-                    "Attach PDF, Word, Excel, OpenDocument, CSV or image files only (%(types)s)."
-                )
-                % {"types": ", ".join(ATTACHMENT_TYPES)}
-            },
-            code="type",
-        )
-    size = upload.size or 0
-    if size == 0:
-        raise ValidationError({"file": _("The file is empty.")}, code="empty")
-    if size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
-                % {"size": round(size / 2**20, 1), "limit": ATTACHMENT_MAX_BYTES // 2**20}
-            },
-            code="too_large",
-        )
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if isinstance(head, str):
-        head = head.encode()
-    magic = _MAGIC.get(extension)
-    if magic and not head.startswith(magic):
-        raise ValidationError(
-            {"file": _("The file's content is not a .%(type)s file.") % {"type": extension}},
-            code="content",
-        )
-    return name[:255]
-
-
-@transaction.atomic
-def proposal_attach(*, proposal: Proposal, by: User, file: File[Any]) -> ProposalAttachment:
-    """Attach a document to a proposal while its organisation may still change it."""
-    _require_editable(by, proposal)
-    name = _check_attachment(file)
-    attachment = ProposalAttachment(
-        proposal=proposal, name=name, size=file.size or 0, uploaded_by=by
-    )
-    attachment.file.save(name, file, save=False)
-    attachment.save()
-    audit_write(
-        actor=by,
-        action=AuditEntry.Action.CREATE,
-        instance=attachment,
-        operation=proposal.allocation.operation,
-        after=_attachment_record(attachment),
-    )
-    return attachment
-
-
-def _attachment_record(attachment: ProposalAttachment) -> dict[str, Any]:
-    return {
-        "proposal": attachment.proposal_id,
-        "name": attachment.name,
-        "size": attachment.size,
-        "file": attachment.file.name,
-    }
-
-
-@transaction.atomic
-def proposal_attachment_remove(*, attachment: ProposalAttachment, by: User) -> None:
-    proposal = attachment.proposal
-    _require_editable(by, proposal)
-    before = _attachment_record(attachment)
-    pk = attachment.pk
-    attachment.file.delete(save=False)
-    attachment.delete()
-    audit_write(
-        actor=by,
-        action=AuditEntry.Action.DELETE,
-        operation=proposal.allocation.operation,
-        entity_type=ProposalAttachment._meta.label_lower,
-        entity_id=str(pk),
-        summary=f"Attachment removed from proposal {proposal.pk}",
-        before=before,
-    )
-
-
-PREREVIEW_DECISIONS = {
-    "accept": Status.ACCEPTED,
-    "return": Status.RETURNED,
-    "reject": Status.REJECTED,
-}
-
-
-@transaction.atomic
-def proposal_prereview(*, proposal: Proposal, by: User, decision: str, note: str = "") -> Proposal:
-    """The fund's pre-review of a submitted proposal (eligibility, completeness, budget):
-    accepted for the strategic review, returned to the partner for corrections, or rejected."""
-    proposal = Proposal.objects.select_for_update().select_related("allocation").get(pk=proposal.pk)
-    allocation = proposal.allocation
-    if not access.is_fund_manager(by, allocation):
-        raise PermissionDenied(_("The fund's managers pre-review proposals."))
-    if allocation.status not in (Allocation.Status.OPEN, Allocation.Status.PRE_REVIEW):
-        raise ValidationError(_("The pre-review is over."), code="status")
-    if proposal.status != Status.SUBMITTED:
-        raise ValidationError(_("Only a submitted proposal is pre-reviewed."), code="status")
-    if decision not in PREREVIEW_DECISIONS:
-        raise ValidationError({"decision": _("Accept, return or reject the proposal.")})
-    note = (note or "").strip()
-    if decision != "accept" and not note:
-        raise ValidationError({"note": _("Say why.")})
-    before = proposal.status
-    proposal.status = PREREVIEW_DECISIONS[decision]
-    proposal.prereview_note = note
-    proposal.prereviewed_by = by
-    proposal.prereviewed_at = timezone.now()
-    proposal.save()
-    audit_write(
-        actor=by,
-        action=AuditEntry.Action.UPDATE,
-        instance=proposal,
-        operation=allocation.operation,
-        summary=f"Proposal pre-reviewed ({decision}): {proposal.title}"[:300],
-        before={"status": before},
-        after={"status": proposal.status, "note": note},
-    )
-    subject, text = MESSAGES[proposal.status]
-    notify(
-        operation=allocation.operation,
-        users=members_of(allocation.operation, proposal.organisation_id),
-        kind=f"proposal_{proposal.status}",
-        subject=lambda: _(subject) % {"title": proposal.title},
-        text=lambda: (
-            _(text)
-            % {
-                "fund": allocation.fund_name,
-                "title": proposal.title,
-                "note": note,
-                "url": proposal_url(proposal),
-            }
-        ),
-    )
-    return proposal
-
-
-@transaction.atomic
-def proposal_withdraw(*, proposal: Proposal, by: User) -> Proposal:
-    if not access.is_own_proposal(by, proposal):
-        raise PermissionDenied
-    if proposal.status in (Status.RECOMMENDED, Status.NOT_RECOMMENDED, Status.WITHDRAWN):
-        raise ValidationError(_("This proposal can no longer be withdrawn."), code="status")
-    before = proposal.status
-    proposal.status = Status.WITHDRAWN
-    proposal.save(update_fields=["status", "updated_at"])
-    audit_write(
-        actor=by,
-        action=AuditEntry.Action.UPDATE,
-        instance=proposal,
-        operation=proposal.allocation.operation,
-        summary=f"Proposal withdrawn: {proposal.title}"[:300],
-        before={"status": before},
-        after={"status": proposal.status},
     )
     return proposal

@@ -1,23 +1,17 @@
-"""Writing the response plan: the plan, its objectives, indicators (with their links to the 5W and
-their targets by area and population group), requirements, and its versions.
-
-The plan is edited while it is a draft or under mid-year revision. Saving a version freezes a copy
-of everything: a first draft (the plan stays a draft), the final plan (locked), and the mid-year
-revision (locked again). Each write is one transaction with its audit entry.
+"""The plan's objectives and indicators: their links to the 5W and their targets by area and
+population group.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from tutela.core.models import AdminArea, AuditEntry, Body, Operation, PopulationGroup, User
+from tutela.core.models import AdminArea, AuditEntry, Body, PopulationGroup, User
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 from tutela.planning import access
 from tutela.planning.models import (
@@ -25,83 +19,9 @@ from tutela.planning.models import (
     Objective,
     Plan,
     PlanIndicator,
-    PlanRequirement,
-    PlanVersion,
 )
 from tutela.planning.selectors import fivew
-
-
-def _require_editable(plan: Plan) -> None:
-    if not plan.is_editable:
-        raise ValidationError(
-            _("The plan is %(stage)s: start a mid-year revision to change it.")
-            % {"stage": plan.get_stage_display().lower()},
-            code="locked",
-        )
-
-
-def _check_body(operation: Operation, body: Body | None) -> None:
-    if body is not None and body.operation_id != operation.pk:
-        raise ValidationError({"body": _("Choose a cluster or AoR of this operation.")})
-
-
-@transaction.atomic
-def plan_create(
-    *,
-    operation: Operation,
-    by: User,
-    year: int,
-    title: str,
-    body: Body,
-    kind: str = Plan.Kind.HRP,
-    code: str = "",
-) -> Plan:
-    access.require_plan_editor(by, operation)
-    _check_body(operation, body)
-    if Plan.objects.filter(operation=operation, year=year).exists():
-        raise ValidationError({"year": _("The operation already has a plan for this year.")})
-    plan = Plan(
-        operation=operation,
-        year=year,
-        title=(title or "").strip(),
-        body=body,
-        kind=kind,
-        code=(code or "").strip(),
-        created_by=by,
-    )
-    plan.full_clean()
-    plan.save()
-    audit_create(actor=by, instance=plan, operation=operation)
-    return plan
-
-
-@transaction.atomic
-def plan_update(
-    *,
-    plan: Plan,
-    by: User,
-    title: str | None = None,
-    kind: str | None = None,
-    code: str | None = None,
-    body: Body | None = None,
-) -> Plan:
-    access.require_plan_editor(by, plan.operation)
-    _require_editable(plan)
-    before = snapshot(plan)
-    if title is not None:
-        plan.title = title.strip()
-    if kind is not None:
-        plan.kind = kind
-    if code is not None:
-        plan.code = code.strip()
-    if body is not None:
-        _check_body(plan.operation, body)
-        plan.body = body
-    plan.full_clean()
-    plan.save()
-    audit_update(actor=by, instance=plan, operation=plan.operation, before=before)
-    return plan
-
+from tutela.planning.services.plans.plan import check_body, require_editable
 
 # --- objectives ----------------------------------------------------------------------------------
 
@@ -134,7 +54,7 @@ def objective_create(
     order: int = 0,
 ) -> Objective:
     access.require_plan_editor(by, plan.operation)
-    _require_editable(plan)
+    require_editable(plan)
     objective = Objective(
         plan=plan,
         kind=kind,
@@ -158,7 +78,7 @@ def objective_create(
 def objective_update(*, objective: Objective, by: User, **fields: Any) -> Objective:
     plan = objective.plan
     access.require_plan_editor(by, plan.operation)
-    _require_editable(plan)
+    require_editable(plan)
     before = snapshot(objective)
     for name in ("kind", "code", "name_en", "name_fr", "name_es", "parent", "order"):
         if name in fields:
@@ -187,7 +107,7 @@ def objective_update(*, objective: Objective, by: User, **fields: Any) -> Object
 def objective_delete(*, objective: Objective, by: User) -> None:
     plan = objective.plan
     access.require_plan_editor(by, plan.operation)
-    _require_editable(plan)
+    require_editable(plan)
     if objective.indicators.exists() or objective.children.exists():
         raise ValidationError(
             _("Remove or move its indicators and the objectives contributing to it first.")
@@ -241,7 +161,7 @@ INDICATOR_FIELDS = (
 def _indicator_check(indicator: PlanIndicator) -> None:
     if indicator.objective.plan_id != indicator.plan_id:
         raise ValidationError({"objective": _("Choose an objective of this plan.")})
-    _check_body(indicator.plan.operation, indicator.body)
+    check_body(indicator.plan.operation, indicator.body)
     if (
         PlanIndicator.objects.filter(plan_id=indicator.plan_id, code__iexact=indicator.code)
         .exclude(pk=indicator.pk)
@@ -270,7 +190,7 @@ def indicator_create(
 ) -> PlanIndicator:
     """A plan indicator, filled from the 5W rows of `activities` and of `fivew_indicators`."""
     access.require_plan_editor(by, plan.operation)
-    _require_editable(plan)
+    require_editable(plan)
     _check_links(plan, activities, fivew_indicators)
     indicator = PlanIndicator(
         plan=plan,
@@ -305,7 +225,7 @@ def indicator_update(
 ) -> PlanIndicator:
     plan = indicator.plan
     access.require_plan_editor(by, plan.operation)
-    _require_editable(plan)
+    require_editable(plan)
     _check_links(plan, activities, fivew_indicators)
     before = snapshot(indicator)
     for name in INDICATOR_FIELDS:
@@ -327,7 +247,7 @@ def indicator_update(
 def indicator_delete(*, indicator: PlanIndicator, by: User) -> None:
     plan = indicator.plan
     access.require_plan_editor(by, plan.operation)
-    _require_editable(plan)
+    require_editable(plan)
     before = snapshot(indicator)
     pk, summary = indicator.pk, str(indicator)
     indicator.delete()
@@ -351,7 +271,7 @@ def indicator_targets_save(
     "target": int}. One area × group once."""
     plan = indicator.plan
     access.require_plan_editor(by, plan.operation)
-    _require_editable(plan)
+    require_editable(plan)
     countries = set(plan.operation.countries.values_list("country_pcode", flat=True))
     seen: set[tuple[int, int | None]] = set()
     clean: list[IndicatorTarget] = []
@@ -399,182 +319,3 @@ def indicator_targets_save(
         after={"targets": sorted(after, key=lambda t: (t[0], t[1] or 0))},
     )
     return clean
-
-
-# --- requirements --------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def requirement_set(
-    *, plan: Plan, by: User, body: Body, amount_usd: Decimal
-) -> PlanRequirement | None:
-    """The plan's requirements for a cluster or AoR (0 removes them)."""
-    access.require_plan_editor(by, plan.operation)
-    _require_editable(plan)
-    _check_body(plan.operation, body)
-    if amount_usd is None or amount_usd < 0:
-        raise ValidationError({"amount_usd": _("Give an amount of 0 or more.")})
-    existing = PlanRequirement.objects.filter(plan=plan, body=body).first()
-    if not amount_usd:
-        if existing is not None:
-            before = snapshot(existing)
-            pk = existing.pk
-            existing.delete()
-            audit_write(
-                actor=by,
-                action=AuditEntry.Action.DELETE,
-                operation=plan.operation,
-                entity_type=PlanRequirement._meta.label_lower,
-                entity_id=str(pk),
-                summary=f"Requirements of {body.code or body.name} removed from {plan}",
-                before=before,
-            )
-        return None
-    if existing is None:
-        requirement = PlanRequirement(plan=plan, body=body, amount_usd=amount_usd)
-        requirement.full_clean()
-        requirement.save()
-        audit_create(actor=by, instance=requirement, operation=plan.operation)
-        return requirement
-    before = snapshot(existing)
-    existing.amount_usd = amount_usd
-    existing.full_clean()
-    existing.save()
-    audit_update(actor=by, instance=existing, operation=plan.operation, before=before)
-    return existing
-
-
-# --- versions and stages -------------------------------------------------------------------------
-
-
-def plan_content(plan: Plan) -> dict[str, Any]:
-    """Everything a version freezes, as plain data (names in every language)."""
-    objectives = [
-        {
-            "id": o.pk,
-            "kind": o.kind,
-            "code": o.code,
-            "name_en": o.name_en,
-            "name_fr": o.name_fr,
-            "name_es": o.name_es,
-            "parent": o.parent.code if o.parent else "",
-        }
-        for o in plan.objectives.select_related("parent").order_by("kind", "order", "code")
-    ]
-    indicators = []
-    for indicator in plan.indicators.select_related("objective", "body").prefetch_related(
-        "activities", "fivew_indicators", "targets__area", "targets__population_group"
-    ):
-        indicators.append(
-            {
-                "id": indicator.pk,
-                "code": indicator.code,
-                "objective": indicator.objective.code,
-                "name_en": indicator.name_en,
-                "name_fr": indicator.name_fr,
-                "name_es": indicator.name_es,
-                "unit": indicator.unit,
-                "body": indicator.body.code if indicator.body else "",
-                "baseline": indicator.baseline,
-                "target": indicator.target,
-                "activities": sorted(a.code for a in indicator.activities.all()),
-                "fivew_indicators": sorted(i.code for i in indicator.fivew_indicators.all()),
-                "targets": [
-                    {
-                        "pcode": t.area.pcode,
-                        "area": t.area.name,
-                        "population_group": t.population_group.code if t.population_group else "",
-                        "baseline": t.baseline,
-                        "target": t.target,
-                    }
-                    for t in indicator.targets.all()
-                ],
-            }
-        )
-    requirements = [
-        {"body": r.body.code or r.body.name, "amount_usd": str(r.amount_usd)}
-        for r in plan.requirements.select_related("body")
-    ]
-    figures = [
-        {
-            "body": t.body.code or t.body.name,
-            "people_in_need": t.people_in_need,
-            "targeted": t.targeted,
-        }
-        for t in fivew.planning_figure_totals(plan.operation, plan.year)
-    ]
-    return {
-        "title": plan.title,
-        "kind": plan.kind,
-        "code": plan.code,
-        "year": plan.year,
-        "objectives": objectives,
-        "indicators": indicators,
-        "requirements": requirements,
-        "planning_figures": figures,
-    }
-
-
-# Which stage a version can be saved in, and the stage it leaves the plan in.
-_VERSION_STAGES: dict[str, tuple[str, str]] = {
-    PlanVersion.Kind.FIRST_DRAFT: (Plan.Stage.DRAFT, Plan.Stage.DRAFT),
-    PlanVersion.Kind.FINAL: (Plan.Stage.DRAFT, Plan.Stage.FINAL),
-    PlanVersion.Kind.MID_YEAR: (Plan.Stage.REVISION, Plan.Stage.REVISED),
-}
-
-
-@transaction.atomic
-def plan_version_save(*, plan: Plan, by: User, kind: str, note: str = "") -> PlanVersion:
-    """Freeze the plan as a first draft, the final plan, or its mid-year revision."""
-    access.require_plan_editor(by, plan.operation)
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    if kind not in _VERSION_STAGES:
-        raise ValidationError({"kind": _("Unknown kind of version.")})
-    needed, after_stage = _VERSION_STAGES[kind]
-    if plan.stage != needed:
-        raise ValidationError(
-            _("A %(kind)s cannot be saved while the plan is %(stage)s.")
-            % {
-                "kind": PlanVersion.Kind(kind).label.lower(),
-                "stage": plan.get_stage_display().lower(),
-            },
-            code="stage",
-        )
-    if kind != PlanVersion.Kind.FIRST_DRAFT and not plan.indicators.exists():
-        raise ValidationError(_("The plan has no indicator yet."), code="empty")
-    number = (plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    version = PlanVersion.objects.create(
-        plan=plan,
-        number=number,
-        kind=kind,
-        note=(note or "").strip(),
-        content=plan_content(plan),
-        created_by=by,
-    )
-    before = snapshot(plan)
-    plan.stage = after_stage
-    plan.save(update_fields=["stage", "updated_at"])
-    audit_write(
-        actor=by,
-        action=AuditEntry.Action.UPDATE,
-        instance=plan,
-        operation=plan.operation,
-        summary=f"Plan version {number} saved ({kind}): {plan}",
-        before={"stage": before["stage"]},
-        after={"stage": plan.stage, "version": number, "kind": kind, "note": version.note},
-    )
-    return version
-
-
-@transaction.atomic
-def plan_revision_start(*, plan: Plan, by: User) -> Plan:
-    """Open the final plan for its mid-year revision."""
-    access.require_plan_editor(by, plan.operation)
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    if plan.stage != Plan.Stage.FINAL:
-        raise ValidationError(_("Only the final plan goes into a mid-year revision."), code="stage")
-    before = snapshot(plan)
-    plan.stage = Plan.Stage.REVISION
-    plan.save(update_fields=["stage", "updated_at"])
-    audit_update(actor=by, instance=plan, operation=plan.operation, before=before)
-    return plan
