@@ -35,7 +35,6 @@ PENDING = {
     "tutela/capacity/api/trainings.py": "capacity: training API",
     # Grew past the limit in the merges of 2026-12-06 (summary deltas, COD-AB boundaries, import
     # profiles): to split next.
-    "tutela/activities/services/summaries.py": "5W summaries: deltas vs. whole rebuilds",
     "tutela/core/services/geography.py": "geography: COD-AB readers vs. the gazetteer load",
     "tutela/monitoring/imports/cells.py": "monitoring import cells: places vs. values",
     "tutela/monitoring/views/imports.py": "monitoring import pages: profiles vs. uploads",
