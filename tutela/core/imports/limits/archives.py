@@ -1,33 +1,11 @@
-"""What reading an uploaded table may cost, checked before (and as) it is parsed.
-
-The threat is a small file that makes a reader materialise far more than it holds:
-- a dimension bomb: a 1.7 KB xlsx whose sheet declares `A1:XFD1048576` and puts one cell at
-  XFD1048576; python-calamine builds the whole 1,048,576 × 16,384 grid (512 GiB) and aborts;
-- the same in ods (a cell repeated 16,384 times in a row repeated a million times) and in xls
-  (one cell at IV65536: a 16.7 million cell grid, 1 GB, from 6 KB);
-- a zip bomb: a part that inflates a thousand-fold (300 MB of text from 300 KB), or a directory
-  of a hundred thousand entries;
-- XML with a document type declaration (billion laughs; spreadsheets never have one), huge
-  shared-string tables, or text in an encoding the checks below cannot read;
-- a CSV with a 50 MB line, a million columns or millions of rows.
-
-`check_archive` reads a zip-based workbook (xlsx, xlsm, ods) part by part, streaming and counting
-what each part really inflates to (not what its directory says), and computes each sheet's extent
-(the highest row and column holding a value, as the reader will lay the grid out) before the
-reader sees the file: a sheet over the limits is refused with a message naming the sheet, what it
-declares or holds, and the limit. The fast path is a handful of regular expressions over the XML
-(about a second per 100,000 rows × 18 columns); a sheet whose cells lack their `r` reference is
-walked exactly with expat. `check_grid` checks the grid a reader did build (xls, and every sheet
-again), and `read_csv_rows` bounds CSV rows, columns, cells and field length.
-
-Limits are settings (README "Limits on uploaded files"); the reading itself also runs under
-memory and CPU limits in a child process (`tutela.core.sandbox`), for whatever this does not
-foresee.
+"""`check_archive`: a zip-based workbook (xlsx, xlsm, ods) read part by part before any reader sees
+it, streaming and counting what each part really inflates to, refusing XML with a document type
+declaration, and computing each sheet's extent (a fast path of regular expressions over the XML;
+expat for sheets whose cells lack their references).
 """
 
 from __future__ import annotations
 
-import csv
 import functools
 import html
 import io
@@ -39,146 +17,22 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.parsers import expat
 
-from django.conf import settings
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from tutela.core.imports.limits.budget import (
+    CHUNK,
+    MAX_TAG_BYTES,
+    MAX_ZIP_ENTRIES,
+    MIN_INFLATE_RATIO,
+    RATIO_GRACE_BYTES,
+    Extent,
+    ReadLimits,
+    check_grid,
+    column_number,
+    too_big,
+    unsafe,
+)
 from tutela.core.imports.problems import ImportFileError
-
-# Defaults of the settings (config/settings.py reads them from the environment).
-MAX_BYTES = 50 * 1024 * 1024
-MAX_ROWS = 500_000
-MAX_COLUMNS = 5_000
-MAX_CELLS = 15_000_000
-MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024
-# Rows above the data a sheet may have (titles, instructions, the header and hashtag rows).
-HEADER_ROWS = 100
-# A workbook has a few dozen parts; more is an attack on the zip reader.
-MAX_ZIP_ENTRIES = 10_000
-# Apache POI's zip-bomb rule: a part may not inflate more than 100-fold once past 100 KB.
-MIN_INFLATE_RATIO = 0.01
-RATIO_GRACE_BYTES = 100 * 1024
-# Longest CSV value (characters): a long monitoring narrative is a few thousand.
-MAX_FIELD_CHARS = 1024 * 1024
-# Bytes inflated at a time.
-CHUNK = 4 * 1024 * 1024
-# A tag longer than this is not one a spreadsheet writes; its bytes are not carried over.
-MAX_TAG_BYTES = 64 * 1024
-
-
-@dataclass(frozen=True)
-class ReadLimits:
-    max_bytes: int = MAX_BYTES
-    max_rows: int = MAX_ROWS
-    max_columns: int = MAX_COLUMNS
-    max_cells: int = MAX_CELLS
-    max_unzipped: int = MAX_UNZIPPED_BYTES
-
-    @classmethod
-    def current(cls, *, max_bytes: int | None = None, max_rows: int | None = None) -> ReadLimits:
-        """The limits in force (settings), with `max_bytes`/`max_rows` given by a caller."""
-
-        def setting(name: str, default: int) -> int:
-            return int(getattr(settings, name, default))
-
-        return cls(
-            max_bytes=max_bytes or setting("TUTELA_IMPORT_MAX_BYTES", MAX_BYTES),
-            max_rows=max_rows or setting("TUTELA_IMPORT_MAX_ROWS", MAX_ROWS),
-            max_columns=setting("TUTELA_IMPORT_MAX_COLUMNS", MAX_COLUMNS),
-            max_cells=setting("TUTELA_IMPORT_MAX_CELLS", MAX_CELLS),
-            max_unzipped=setting("TUTELA_IMPORT_MAX_UNZIPPED_BYTES", MAX_UNZIPPED_BYTES),
-        )
-
-    @property
-    def max_sheet_rows(self) -> int:
-        return self.max_rows + HEADER_ROWS
-
-
-def _n(value: int) -> str:
-    return number_format(value, force_grouping=True)
-
-
-def _too_big(message: str, **values: Any) -> ImportFileError:
-    shown = {k: _n(v) if isinstance(v, int) else v for k, v in values.items()}
-    return ImportFileError(message % shown, code="too_big")
-
-
-def _unsafe(message: str, **values: Any) -> ImportFileError:
-    return ImportFileError(message % values, code="unsafe")
-
-
-# --- the grid a sheet lays out ------------------------------------------------------------------
-
-
-@dataclass
-class Extent:
-    """The grid a reader lays out for a sheet, from A1: the highest row and column (1-based)
-    holding something."""
-
-    rows: int = 0
-    columns: int = 0
-
-    def grow(self, row: int, column: int) -> None:
-        if row > self.rows:
-            self.rows = row
-        if column > self.columns:
-            self.columns = column
-
-
-def check_grid(
-    sheet: str, rows: int, columns: int, limits: ReadLimits, *, declared: bool = False
-) -> None:
-    """Refuse a sheet of `rows` × `columns` (as it holds them, or as it declares them) over the
-    limits."""
-    if declared:
-        if columns > limits.max_columns:
-            raise _too_big(
-                _("The sheet “%(sheet)s” declares %(count)s columns; the limit is %(limit)s."),
-                sheet=sheet, count=columns, limit=limits.max_columns,
-            )  # fmt: skip
-        if rows > limits.max_sheet_rows:
-            raise _too_big(
-                _("The sheet “%(sheet)s” declares %(count)s rows; the limit is %(limit)s."),
-                sheet=sheet, count=rows, limit=limits.max_rows,
-            )  # fmt: skip
-        if rows * columns > limits.max_cells:
-            raise _too_big(
-                _(
-                    "The sheet “%(sheet)s” declares %(rows)s rows × %(columns)s columns "
-                    "(%(count)s cells); the limit is %(limit)s cells."
-                ),
-                sheet=sheet, rows=rows, columns=columns, count=rows * columns,
-                limit=limits.max_cells,
-            )  # fmt: skip
-        return
-    if columns > limits.max_columns:
-        raise _too_big(
-            _("The sheet “%(sheet)s” has a value in column %(count)s; the limit is %(limit)s."),
-            sheet=sheet, count=columns, limit=limits.max_columns,
-        )  # fmt: skip
-    if rows > limits.max_sheet_rows:
-        raise _too_big(
-            _("The sheet “%(sheet)s” has a value in row %(count)s; the limit is %(limit)s rows."),
-            sheet=sheet, count=rows, limit=limits.max_rows,
-        )  # fmt: skip
-    if rows * columns > limits.max_cells:
-        raise _too_big(
-            _(
-                "The sheet “%(sheet)s” spans %(rows)s rows × %(columns)s columns (%(count)s "
-                "cells); the limit is %(limit)s cells."
-            ),
-            sheet=sheet, rows=rows, columns=columns, count=rows * columns,
-            limit=limits.max_cells,
-        )  # fmt: skip
-
-
-def column_number(letters: bytes | str) -> int:
-    """'A' -> 1, 'XFD' -> 16384."""
-    number = 0
-    for char in letters.upper() if isinstance(letters, str) else letters.upper().decode():
-        number = number * 26 + (ord(char) - 64)
-    return number
-
 
 # --- zip-based workbooks ------------------------------------------------------------------------
 
@@ -304,18 +158,18 @@ def _check_prolog(data: bytes, name: str) -> None:
     "billion laughs"; spreadsheets never have one)."""
     head = data[:65536]
     if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00<", b"<\x00")):
-        raise _unsafe(
+        raise unsafe(
             _("The workbook holds a part in an unusual text encoding (%(part)s)."), part=name
         )
     declared = _ENCODING.search(head)
     if declared and declared.group(1).lower() not in {b"utf-8", b"utf8", b"us-ascii", b"ascii"}:
-        raise _unsafe(
+        raise unsafe(
             _("The workbook holds a part in an unusual text encoding (%(part)s)."), part=name
         )
     first_element = _ROOT.search(head, _prolog_end(head))
     prolog = head[: first_element.start()] if first_element else head
     if _DOCTYPE.search(prolog):
-        raise _unsafe(
+        raise unsafe(
             _(
                 "The workbook holds XML with a document type declaration (%(part)s), which "
                 "spreadsheets never have; it may be built to harm. Save it again from your "
@@ -372,7 +226,7 @@ def _expat(start: Callable[[str, dict[str, str]], None]) -> Any:
     parser = expat.ParserCreate()
 
     def refuse(*_args: Any) -> None:
-        raise _unsafe(_("The workbook holds XML with a document type declaration."))
+        raise unsafe(_("The workbook holds XML with a document type declaration."))
 
     parser.StartDoctypeDeclHandler = refuse
     parser.EntityDeclHandler = refuse
@@ -454,7 +308,7 @@ def check_archive(data: bytes, kind: str, limits: ReadLimits) -> None:
     with archive:
         entries = archive.infolist()
         if len(entries) > MAX_ZIP_ENTRIES:
-            raise _too_big(
+            raise too_big(
                 _("The workbook holds %(count)s parts; the limit is %(limit)s."),
                 count=len(entries), limit=MAX_ZIP_ENTRIES,
             )  # fmt: skip
@@ -467,7 +321,7 @@ def check_archive(data: bytes, kind: str, limits: ReadLimits) -> None:
         return
     shared = sum(p.shared_strings for p in parts)
     if shared > limits.max_cells:
-        raise _too_big(
+        raise too_big(
             _("The workbook holds %(count)s shared texts; the limit is %(limit)s."),
             count=shared, limit=limits.max_cells,
         )  # fmt: skip
@@ -481,7 +335,7 @@ def check_archive(data: bytes, kind: str, limits: ReadLimits) -> None:
 
 
 def _unzipped_too_big(size: int, limits: ReadLimits) -> ImportFileError:
-    return _too_big(
+    return too_big(
         _("The workbook unpacks to more than %(size)s MB; the limit is %(limit)s MB."),
         size=size // (1024 * 1024), limit=limits.max_unzipped // (1024 * 1024),
     )  # fmt: skip
@@ -510,7 +364,7 @@ def _scan_parts(
                 if total > limits.max_unzipped:
                     raise _unzipped_too_big(total, limits)
                 if size > RATIO_GRACE_BYTES and info.compress_size < size * MIN_INFLATE_RATIO:
-                    raise _unsafe(
+                    raise unsafe(
                         _(
                             "A part of the workbook (%(part)s) inflates more than 100-fold, as "
                             "zip bombs do; it is not read."
@@ -585,44 +439,3 @@ def _sheet_names(archive: zipfile.ZipFile, kind: str) -> dict[str, str]:
 
 def _xml_text(text: str) -> str:
     return html.unescape(text)
-
-
-# --- CSV ----------------------------------------------------------------------------------------
-
-
-def read_csv_rows(text: str, delimiter: str, limits: ReadLimits) -> list[list[Any]]:
-    """The rows of a CSV text within the limits: rows, columns per row, cells, value length."""
-    csv.field_size_limit(MAX_FIELD_CHARS)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows: list[list[Any]] = []
-    cells = 0
-    try:
-        for record in reader:
-            if len(record) > limits.max_columns:
-                raise _too_big(
-                    _("Line %(line)s has %(count)s columns; the limit is %(limit)s."),
-                    line=reader.line_num, count=len(record), limit=limits.max_columns,
-                )  # fmt: skip
-            cells += len(record)
-            if cells > limits.max_cells:
-                raise _too_big(
-                    _("The file has more than %(limit)s cells (at line %(line)s)."),
-                    limit=limits.max_cells, line=reader.line_num,
-                )  # fmt: skip
-            rows.append(record)
-            if len(rows) > limits.max_sheet_rows:
-                raise _too_big(
-                    _("The file has too many rows (more than %(count)s)."),
-                    count=limits.max_rows,
-                )  # fmt: skip
-    except csv.Error as exc:
-        if "field larger than field limit" in str(exc):
-            raise _too_big(
-                _("Line %(line)s holds a value longer than %(limit)s characters."),
-                line=reader.line_num + 1, limit=MAX_FIELD_CHARS,
-            ) from exc  # fmt: skip
-        raise ImportFileError(
-            _("The CSV file could not be read (line %(line)d).") % {"line": reader.line_num},
-            code="unreadable",
-        ) from exc
-    return rows
