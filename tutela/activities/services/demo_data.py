@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import random
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -85,25 +86,32 @@ def demo_activities_load(*, operation: Operation) -> int:
     return demo_5w_load(operation=operation)
 
 
-@transaction.atomic
-def demo_5w_load(*, operation: Operation, today: datetime.date | None = None) -> int:
-    """Load the demo 5W data into `operation` (the demo operation); returns the rows created."""
-    if ActivityReport.objects.filter(operation=operation).exists():
-        return 0
-    catalogue_seed(operation=operation)
-    rng = random.Random(2026)  # noqa: S311 (invented demo figures, not security)
-    today = today or timezone.localdate()
-    months = _months(today)
+# The latest month is still in review: some submitted, one returned, one draft.
+LATEST_STATUS = {
+    "AOD": Submission.Status.VALIDATED,
+    "SPA": Submission.Status.SUBMITTED,
+    "ADP": Submission.Status.SUBMITTED,
+    "RFT": Submission.Status.VALIDATED,
+    "EMO": Submission.Status.RETURNED,
+    "DRDS-D": Submission.Status.DRAFT,
+    "CRD": Submission.Status.SUBMITTED,
+}
 
-    organisations = {
-        o.acronym: o
-        for o in Organisation.objects.filter(acronym__in=PARTNERS, operations=operation)
-    }
-    activities = {
-        a.code: a
-        for a in Activity.objects.filter(operation=operation).prefetch_related("indicators")
-    }
-    groups = {g.code: g for g in PopulationGroup.objects.filter(operation=operation)}
+# (activity, place, population group, base figure): what a partner reports month after month.
+_Key = tuple[Activity, AdminArea, PopulationGroup, int]
+
+
+@dataclass
+class _Places:
+    """Mali's regions, cercles and communes as the demo draws its places from them."""
+
+    areas: dict[str, AdminArea]
+    by_id: dict[int, AdminArea]
+    cercles: dict[str, list[AdminArea]]
+    communes: dict[int, list[AdminArea]]
+
+
+def _demo_places() -> _Places:
     areas = {
         a.pcode: a
         for a in AdminArea.objects.filter(country_pcode="ML", level__in=(1, 2, 3)).only(
@@ -122,7 +130,11 @@ def demo_5w_load(*, operation: Operation, today: datetime.date | None = None) ->
             communes.setdefault(area.parent_id, []).append(area)
     for values in cercles.values():
         values.sort(key=lambda a: a.pcode)
+    return _Places(areas, by_id, cercles, communes)
 
+
+def _demo_rounds(operation: Operation, months: list[datetime.date]) -> list[ReportingRound]:
+    """One round per month, the last one still open."""
     rounds = []
     for index, month in enumerate(months):
         round_, _created = ReportingRound.objects.get_or_create(
@@ -136,84 +148,124 @@ def demo_5w_load(*, operation: Operation, today: datetime.date | None = None) ->
             },
         )
         rounds.append(round_)
+    return rounds
 
-    # The latest month is still in review: some submitted, one returned, one draft.
-    latest_status = {
-        "AOD": Submission.Status.VALIDATED,
-        "SPA": Submission.Status.SUBMITTED,
-        "ADP": Submission.Status.SUBMITTED,
-        "RFT": Submission.Status.VALIDATED,
-        "EMO": Submission.Status.RETURNED,
-        "DRDS-D": Submission.Status.DRAFT,
-        "CRD": Submission.Status.SUBMITTED,
+
+def _demo_keys(
+    rng: random.Random,
+    regions: Any,
+    codes: Any,
+    activities: dict[str, Activity],
+    groups: dict[str, PopulationGroup],
+    places: _Places,
+) -> list[_Key]:
+    """The places and groups a partner reports on: the same come back month after month."""
+    keys: list[_Key] = []
+    seen: set[tuple[int, int, int]] = set()
+    for code in codes:
+        activity = activities.get(code)
+        if activity is None:
+            continue
+        for _n in range(rng.randint(2, 4)):
+            cercle = rng.choice(places.cercles[rng.choice(regions)])
+            choices = places.communes.get(cercle.pk) or [cercle]
+            area = rng.choice(choices) if rng.random() < 0.7 else cercle
+            group = groups[rng.choice(GROUPS)]
+            if (activity.pk, area.pk, group.pk) in seen:
+                continue
+            seen.add((activity.pk, area.pk, group.pk))
+            keys.append((activity, area, group, rng.randint(15, 400)))
+    return keys
+
+
+def _demo_submission(
+    round_: ReportingRound, organisation: Organisation, status: str, now: datetime.datetime
+) -> Submission:
+    submission, _created = Submission.objects.get_or_create(
+        round=round_,
+        organisation=organisation,
+        defaults={
+            "status": status,
+            "submitted_at": now if status != Submission.Status.DRAFT else None,
+            "reviewed_at": now
+            if status in (Submission.Status.VALIDATED, Submission.Status.RETURNED)
+            else None,
+            "comment": "Merci de vérifier les totaux par sexe et âge à Bandiagara."
+            if status == Submission.Status.RETURNED
+            else "",
+        },
+    )
+    return submission
+
+
+def _demo_row(
+    rng: random.Random,
+    operation: Operation,
+    submission: Submission,
+    month: datetime.date,
+    key: _Key,
+    by_id: dict[int, AdminArea],
+) -> ActivityReport:
+    activity, area, group, base = key
+    indicator = next(iter(activity.indicators.all()), None)
+    people = indicator is None or indicator.counts_people
+    total = max(1, int(base * rng.uniform(0.6, 1.4))) if people else 0
+    split = _split(rng, total, activity.by_sex_age and people)
+    return ActivityReport(
+        operation=operation,
+        submission=submission,
+        organisation_id=submission.organisation_id,
+        month=month,
+        activity=activity,
+        indicator=indicator,
+        body_id=activity.body_id,
+        area=area,
+        population_group=group,
+        status=ActivityReport.Status.ONGOING,
+        modality=ActivityReport.Modality.IN_PERSON,
+        with_disability=int(total * rng.uniform(0.03, 0.1)),
+        quantity=None if people else rng.randint(2, 30),
+        **split,
+        **_ancestors(area, by_id),
+    )
+
+
+@transaction.atomic
+def demo_5w_load(*, operation: Operation, today: datetime.date | None = None) -> int:
+    """Load the demo 5W data into `operation` (the demo operation); returns the rows created."""
+    if ActivityReport.objects.filter(operation=operation).exists():
+        return 0
+    catalogue_seed(operation=operation)
+    rng = random.Random(2026)  # noqa: S311 (invented demo figures, not security)
+    today = today or timezone.localdate()
+    months = _months(today)
+    organisations = {
+        o.acronym: o
+        for o in Organisation.objects.filter(acronym__in=PARTNERS, operations=operation)
     }
+    activities = {
+        a.code: a
+        for a in Activity.objects.filter(operation=operation).prefetch_related("indicators")
+    }
+    groups = {g.code: g for g in PopulationGroup.objects.filter(operation=operation)}
+    places = _demo_places()
+    areas, cercles = places.areas, places.cercles
+    rounds = _demo_rounds(operation, months)
     now = timezone.now()
     rows: list[ActivityReport] = []
     for acronym, (regions, codes) in PARTNERS.items():
         organisation = organisations.get(acronym)
         if organisation is None:
             continue
-        # The same places and groups come back month after month, with a few new ones.
-        keys: list[tuple[Activity, AdminArea, PopulationGroup, int]] = []
-        seen: set[tuple[int, int, int]] = set()
-        for code in codes:
-            activity = activities.get(code)
-            if activity is None:
-                continue
-            for _n in range(rng.randint(2, 4)):
-                cercle = rng.choice(cercles[rng.choice(regions)])
-                places = communes.get(cercle.pk) or [cercle]
-                area = rng.choice(places) if rng.random() < 0.7 else cercle
-                group = groups[rng.choice(GROUPS)]
-                if (activity.pk, area.pk, group.pk) in seen:
-                    continue
-                seen.add((activity.pk, area.pk, group.pk))
-                keys.append((activity, area, group, rng.randint(15, 400)))
+        keys = _demo_keys(rng, regions, codes, activities, groups, places)
         for index, (round_, month) in enumerate(zip(rounds, months, strict=True)):
-            status = (
-                latest_status[acronym] if index == len(months) - 1 else Submission.Status.VALIDATED
-            )
-            submission, _created = Submission.objects.get_or_create(
-                round=round_,
-                organisation=organisation,
-                defaults={
-                    "status": status,
-                    "submitted_at": now if status != Submission.Status.DRAFT else None,
-                    "reviewed_at": now
-                    if status in (Submission.Status.VALIDATED, Submission.Status.RETURNED)
-                    else None,
-                    "comment": "Merci de vérifier les totaux par sexe et âge à Bandiagara."
-                    if status == Submission.Status.RETURNED
-                    else "",
-                },
-            )
-            for activity, area, group, base in keys:
+            last = index == len(months) - 1
+            status = LATEST_STATUS[acronym] if last else Submission.Status.VALIDATED
+            submission = _demo_submission(round_, organisation, status, now)
+            for key in keys:
                 if rng.random() < 0.15:
                     continue
-                indicator = next(iter(activity.indicators.all()), None)
-                people = indicator is None or indicator.counts_people
-                total = max(1, int(base * rng.uniform(0.6, 1.4))) if people else 0
-                split = _split(rng, total, activity.by_sex_age and people)
-                ancestors = _ancestors(area, by_id)
-                rows.append(
-                    ActivityReport(
-                        operation=operation,
-                        submission=submission,
-                        organisation=organisation,
-                        month=month,
-                        activity=activity,
-                        indicator=indicator,
-                        body_id=activity.body_id,
-                        area=area,
-                        population_group=group,
-                        status=ActivityReport.Status.ONGOING,
-                        modality=ActivityReport.Modality.IN_PERSON,
-                        with_disability=int(total * rng.uniform(0.03, 0.1)),
-                        quantity=None if people else rng.randint(2, 30),
-                        **split,
-                        **ancestors,
-                    )
-                )
+                rows.append(_demo_row(rng, operation, submission, month, key, places.by_id))
     ActivityReport.objects.bulk_create(rows, batch_size=500)
     _planning(operation, rng, months[-1].year, areas, cercles)
     settings, _created = ActivitySettings.objects.get_or_create(operation=operation)
