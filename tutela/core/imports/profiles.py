@@ -197,8 +197,7 @@ def _value_table(name: str, raw: Any, problems: list[str]) -> dict[str, Any]:
     return table
 
 
-def profile_parse(raw: bytes | str | Mapping[str, Any], *, origin: str = "operation") -> Profile:
-    """A profile from its JSON document; ProfileError listing every problem otherwise."""
+def _document(raw: bytes | str | Mapping[str, Any]) -> Mapping[str, Any]:
     if isinstance(raw, bytes | str):
         if len(raw) > MAX_BYTES:
             raise ProfileError([_("The file is too big for a profile.")])
@@ -210,7 +209,11 @@ def profile_parse(raw: bytes | str | Mapping[str, Any], *, origin: str = "operat
         document = raw
     if not isinstance(document, Mapping):
         raise ProfileError([_("A profile is a JSON object.")])
-    problems: list[str] = []
+    return document
+
+
+def _identity(document: Mapping[str, Any], problems: list[str]) -> tuple[str, str]:
+    """The profile's name and importer, once its format and version are checked."""
     if document.get("format") != FORMAT:
         problems.append(_("Not a Tutela import profile (“format” is not “%(f)s”).") % {"f": FORMAT})
     if document.get("version") != VERSION:
@@ -227,6 +230,10 @@ def profile_parse(raw: bytes | str | Mapping[str, Any], *, origin: str = "operat
     if not isinstance(importer, str) or not importer:
         problems.append(_("The profile needs an “importer” (e.g. monitoring.incidents)."))
         importer = ""
+    return name, importer
+
+
+def _columns(document: Mapping[str, Any], problems: list[str]) -> dict[str, tuple[str, ...]]:
     columns: dict[str, tuple[str, ...]] = {}
     raw_columns = document.get("columns") or {}
     if not isinstance(raw_columns, Mapping):
@@ -241,16 +248,28 @@ def profile_parse(raw: bytes | str | Mapping[str, Any], *, origin: str = "operat
             )
             continue
         columns[str(target)] = tuple(headers)
+    return columns
+
+
+def _recognise(document: Mapping[str, Any], problems: list[str]) -> list[str]:
     recognise = document.get("recognise") or []
     if not isinstance(recognise, list) or not all(isinstance(h, str) for h in recognise):
         problems.append(_("“recognise” must be a list of headers."))
-        recognise = []
+        return []
+    return recognise
+
+
+def _constants(document: Mapping[str, Any], problems: list[str]) -> Mapping[str, Any]:
     constants = document.get("constants") or {}
     if not isinstance(constants, Mapping) or not all(
         isinstance(v, str | int | float) for v in constants.values()
     ):
         problems.append(_("“constants” must be {field: value}."))
-        constants = {}
+        return {}
+    return constants
+
+
+def _values(document: Mapping[str, Any], problems: list[str]) -> dict[str, dict[str, Any]]:
     values: dict[str, dict[str, Any]] = {}
     raw_values = document.get("values") or {}
     if not isinstance(raw_values, Mapping):
@@ -258,6 +277,18 @@ def profile_parse(raw: bytes | str | Mapping[str, Any], *, origin: str = "operat
         raw_values = {}
     for target, table in raw_values.items():
         values[str(target)] = _value_table(str(target), table, problems)
+    return values
+
+
+def profile_parse(raw: bytes | str | Mapping[str, Any], *, origin: str = "operation") -> Profile:
+    """A profile from its JSON document; ProfileError listing every problem otherwise."""
+    document = _document(raw)
+    problems: list[str] = []
+    name, importer = _identity(document, problems)
+    columns = _columns(document, problems)
+    recognise = _recognise(document, problems)
+    constants = _constants(document, problems)
+    values = _values(document, problems)
     others = document.get("other_columns", "match")
     if others not in ("match", "ignore"):
         problems.append(_("“other_columns” must be “match” or “ignore”."))
