@@ -159,6 +159,102 @@ def _mapping_lookup(mapping: Mapping[str, Any]) -> tuple[dict[str, Any], dict[st
     return exact, keyed
 
 
+class _Matcher:
+    """One matching of headers to fields: each pass takes the columns it can and leaves the
+    others pending for the next."""
+
+    def __init__(
+        self,
+        headers: Sequence[str],
+        hxl_tags: Sequence[str] | None,
+        targets: Sequence[Any],
+        summable: Collection[str],
+    ) -> None:
+        self.headers = headers
+        self.hxl_tags = hxl_tags
+        self.targets = targets
+        self.known = {t.name for t in targets}
+        self.summable = summable
+        self.result = ColumnMatch(headers=list(headers))
+        self.taken: dict[str, int] = {}
+        self.pending = [i for i, h in enumerate(headers) if h or (hxl_tags and hxl_tags[i])]
+
+    def assign(self, index: int, target: str, how: str) -> None:
+        result, headers = self.result, self.headers
+        if target in self.taken and how == MAPPING and target in self.summable:
+            result.summed.setdefault(target, []).append(index)
+            result.how[index] = "summed"
+            return
+        if target in self.taken:
+            result.duplicates.append((headers[index], target, headers[self.taken[target]]))
+            result.how[index] = "duplicate"
+            return
+        self.taken[target] = index
+        result.columns[index] = target
+        result.how[index] = how
+
+    def by_mapping(self, mapping: Mapping[str, Any]) -> None:
+        exact, keyed = _mapping_lookup(mapping)
+        used: set[str] = set()
+        still = []
+        for index in self.pending:
+            header = self.headers[index].strip()
+            if header in exact:
+                target, key = exact[header], header
+            elif name_key(header) and name_key(header) in keyed:
+                target, key = keyed[name_key(header)], name_key(header)
+            else:
+                still.append(index)
+                continue
+            used.add(key)
+            if not target:
+                self.result.ignored.append(self.headers[index])
+                self.result.how[index] = "ignored"
+            elif target in self.known:
+                self.assign(index, str(target), MAPPING)
+            else:
+                still.append(index)
+        self.pending = still
+        for header in mapping:
+            text = str(header).strip()
+            if text not in used and name_key(text) not in used:
+                self.result.mapping_missing.append(str(header))
+
+    def by_name(self) -> None:
+        rest = []
+        for index in self.pending:
+            header = self.headers[index].strip()
+            if header in self.known:
+                self.assign(index, header, NAME)
+            else:
+                rest.append(index)
+        self.pending = rest
+
+    def by_hxl(self, hxl_tags: Sequence[str]) -> None:
+        hxl_targets = _hxl_index(self.targets)
+        rest = []
+        for index in self.pending:
+            target = _by_hxl(hxl_tags[index], hxl_targets) if index < len(hxl_tags) else None
+            if target is not None and target not in self.taken:
+                self.assign(index, target, HXL)
+            else:
+                rest.append(index)
+        self.pending = rest
+
+    def by_synonym(self, languages: Iterable[str]) -> None:
+        keys = _target_keys(self.targets, languages)
+        rest = []
+        for index in self.pending:
+            for key in header_keys(self.headers[index]):
+                target = keys.get(key)
+                if target is not None:
+                    self.assign(index, target, SYNONYM)
+                    break
+            else:
+                rest.append(index)
+        self.pending = rest
+
+
 def match_columns(
     headers: Sequence[str],
     hxl_tags: Sequence[str] | None = None,
@@ -172,82 +268,17 @@ def match_columns(
     """Match `headers` (and their hashtags) to `targets` (objects with name, hxl, synonyms and
     optionally label). `auto=False` uses the mapping only. `summable`: fields whose columns the
     mapping may name several of (`ColumnMatch.summed`)."""
-    known = {t.name for t in targets}
-    result = ColumnMatch(headers=list(headers))
-    taken: dict[str, int] = {}
-
-    def assign(index: int, target: str, how: str) -> None:
-        if target in taken and how == MAPPING and target in summable:
-            result.summed.setdefault(target, []).append(index)
-            result.how[index] = "summed"
-            return
-        if target in taken:
-            result.duplicates.append((headers[index], target, headers[taken[target]]))
-            result.how[index] = "duplicate"
-            return
-        taken[target] = index
-        result.columns[index] = target
-        result.how[index] = how
-
-    pending = [i for i, h in enumerate(headers) if h or (hxl_tags and hxl_tags[i])]
+    matcher = _Matcher(headers, hxl_tags, targets, summable)
     if mapping:
-        exact, keyed = _mapping_lookup(mapping)
-        used: set[str] = set()
-        still = []
-        for index in pending:
-            header = headers[index].strip()
-            if header in exact:
-                target, key = exact[header], header
-            elif name_key(header) and name_key(header) in keyed:
-                target, key = keyed[name_key(header)], name_key(header)
-            else:
-                still.append(index)
-                continue
-            used.add(key)
-            if not target:
-                result.ignored.append(headers[index])
-                result.how[index] = "ignored"
-            elif target in known:
-                assign(index, str(target), MAPPING)
-            else:
-                still.append(index)
-        pending = still
-        for header in mapping:
-            text = str(header).strip()
-            if text not in used and name_key(text) not in used:
-                result.mapping_missing.append(str(header))
+        matcher.by_mapping(mapping)
     if auto:
         # Exact field names first, then hashtags, then synonyms: a precise match wins a field.
-        rest = []
-        for index in pending:
-            header = headers[index].strip()
-            if header in known:
-                assign(index, header, NAME)
-            else:
-                rest.append(index)
-        pending = rest
+        matcher.by_name()
         if hxl_tags:
-            hxl_targets = _hxl_index(targets)
-            rest = []
-            for index in pending:
-                target = _by_hxl(hxl_tags[index], hxl_targets) if index < len(hxl_tags) else None
-                if target is not None and target not in taken:
-                    assign(index, target, HXL)
-                else:
-                    rest.append(index)
-            pending = rest
-        keys = _target_keys(targets, languages or [code for code, _name in settings.LANGUAGES])
-        rest = []
-        for index in pending:
-            for key in header_keys(headers[index]):
-                target = keys.get(key)
-                if target is not None:
-                    assign(index, target, SYNONYM)
-                    break
-            else:
-                rest.append(index)
-        pending = rest
-    result.unmatched = [headers[i] or (hxl_tags[i] if hxl_tags else "") for i in pending]
+            matcher.by_hxl(hxl_tags)
+        matcher.by_synonym(languages or [code for code, _name in settings.LANGUAGES])
+    result = matcher.result
+    result.unmatched = [headers[i] or (hxl_tags[i] if hxl_tags else "") for i in matcher.pending]
     return result
 
 
