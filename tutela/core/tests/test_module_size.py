@@ -25,7 +25,6 @@ PENDING = {
     "tutela/cases/services/demo_data.py": "cases (other branch)",
     "tutela/cases/views/cash.py": "cases (other branch)",
     "tutela/monitoring/imports/fields.py": "monitoring import engine (other branch)",
-    "tutela/core/imports/readers.py": "core import engine (other branch)",
     "tutela/activities/services/imports.py": "5W imports (other branch)",
     "tutela/activities/views/reporting.py": "5W pages (other branch)",
     "tutela/activities/services/rows.py": "5W rows (other branch)",

@@ -1,17 +1,7 @@
-"""Reading an uploaded table: xlsx, xlsm, xls, ods (through python-calamine, which is several times
-faster than openpyxl) and CSV (encoding and delimiter detected).
-
-    table = read_table(upload, file_name=upload.name)
-    table.headers      -> ["Mois", "Activité", ...]      (as written in the file)
-    table.hxl_tags     -> ["#date+reported", ...] or None (an HXL hashtag row under the header)
-    table.rows         -> [(3, ["2026-03", "PRO-PSS", ...]), ...]  (spreadsheet row numbers)
-
-Row numbers are those the user sees in Excel (1-based, header rows included), so that a problem
-"row 12" is found where the user looks for it. Entirely empty rows are skipped.
-
-Every file is parsed in a child process with memory and CPU limits (`tutela.core.sandbox`), after
-checks that refuse what would cost more than the limits (`tutela.core.imports.limits`): a hostile
-file gets a clear message and never takes the web worker or the task worker down with it.
+"""Reading an uploaded file into a table: its kind told by its first bytes, CSV decoded (encoding
+and delimiter detected), workbooks read through python-calamine in a child process with memory
+and CPU limits (`tutela.core.sandbox`) after the checks of `tutela.core.imports.limits`, and
+the sheet chosen.
 """
 
 from __future__ import annotations
@@ -20,8 +10,7 @@ import contextlib
 import csv
 import io
 import os
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -31,40 +20,17 @@ from tutela.core import sandbox
 from tutela.core.imports import limits as read_limits
 from tutela.core.imports.limits import ReadLimits
 from tutela.core.imports.problems import ImportFileError
+from tutela.core.imports.readers.tables import HEADER_SEARCH_ROWS, Table, build_table, is_empty
 
 # Upload limits; settings can change them (README "Limits on uploaded files").
 MAX_BYTES = read_limits.MAX_BYTES
 MAX_ROWS = read_limits.MAX_ROWS
-# How far down the header row is looked for when it is not given.
-HEADER_SEARCH_ROWS = 30
-
 SPREADSHEET_KINDS = {"xlsx", "xlsm", "xls", "ods"}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 # Stream name of an encrypted (password-protected) Office Open XML file, in UTF-16.
 _ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
 CSV_DELIMITERS = (",", ";", "\t", "|")
-
-
-@dataclass
-class Table:
-    headers: list[str]
-    hxl_tags: list[str] | None
-    rows: list[tuple[int, list[Any]]]
-    sheet_names: list[str] = field(default_factory=list)
-    sheet: str = ""
-    # Row number (1-based) of the header row.
-    header_row: int = 1
-    # "xlsx", "xlsm", "xls", "ods" or "csv".
-    kind: str = "csv"
-    file_name: str = ""
-
-    @property
-    def first_data_row(self) -> int:
-        return self.header_row + (2 if self.hxl_tags else 1)
-
-    def __len__(self) -> int:
-        return len(self.rows)
 
 
 def _read_bytes(source: Any, max_bytes: int) -> tuple[bytes, str]:
@@ -132,146 +98,6 @@ def _kind(data: bytes, name: str) -> str:
             code="unreadable",
         )
     return "csv"
-
-
-def _is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _is_blank_row(cells: list[Any]) -> bool:
-    return all(_is_empty(c) for c in cells)
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def parse_hxl_tag(text: str) -> tuple[str, frozenset[str]] | None:
-    """'#adm1 +code' -> ('#adm1', {'code'}); None when it is not a hashtag."""
-    text = text.strip()
-    if not text.startswith("#"):
-        return None
-    # libhxl is slow to import: loaded only when a file has HXL hashtags.
-    import hxl.model
-
-    try:
-        column = hxl.model.Column.parse(text)
-    except Exception:  # noqa: BLE001 (libhxl raises various errors on junk)
-        return None
-    if not column or not getattr(column, "tag", None):
-        return None
-    return str(column.tag).lower(), frozenset(str(a).lower() for a in column.attributes)
-
-
-def _hxl_row(cells: list[Any]) -> list[str] | None:
-    """The row as HXL hashtags, when every non-empty cell is one (and at least one is)."""
-    texts = [_cell_text(c) for c in cells]
-    filled = [t for t in texts if t]
-    if not filled:
-        return None
-    if all(parse_hxl_tag(t) is not None for t in filled):
-        return texts
-    return None
-
-
-def _find_header(rows: list[list[Any]]) -> int:
-    """Index of the header row among the first rows: the first that is nearly as full as the
-    fullest, skipping title and instruction lines above the table."""
-    counts = [sum(1 for c in row if not _is_empty(c)) for row in rows[:HEADER_SEARCH_ROWS]]
-    if not counts or max(counts) == 0:
-        return 0
-    best = max(counts)
-    needed = max(min(2, best), int(best * 0.6))
-    for index, filled in enumerate(counts):
-        if filled >= needed:
-            return index
-    return 0
-
-
-def _build_table(
-    raw: list[list[Any]],
-    *,
-    header_row: int | None,
-    max_rows: int,
-    kind: str,
-    sheet: str,
-    sheet_names: list[str],
-    file_name: str,
-) -> Table:
-    if header_row is not None:
-        if header_row < 1:
-            raise ImportFileError(_("The header row must be 1 or more."), code="header")
-        index = header_row - 1
-    else:
-        index = _find_header(raw)
-    if index >= len(raw) or all(_is_empty(c) for c in raw[index]):
-        raise ImportFileError(
-            _("The sheet “%(sheet)s” has no header row with column names.") % {"sheet": sheet}
-            if sheet
-            else _("The file has no header row with column names."),
-            code="empty",
-        )
-    headers_raw = raw[index]
-    hxl_tags: list[str] | None = None
-    data_start = index + 1
-    as_tags = _hxl_row(headers_raw)
-    if as_tags is not None:
-        # A file with only a hashtag row: the hashtags are the headers.
-        hxl_tags = as_tags
-    elif data_start < len(raw):
-        hxl_tags = _hxl_row(raw[data_start])
-        if hxl_tags is not None:
-            data_start += 1
-    width = len(headers_raw)
-    rows: list[tuple[int, list[Any]]] = []
-    append = rows.append
-    number = data_start
-    for cells in raw[data_start:]:
-        number += 1
-        # Fast tests first (this runs for every row of a 100,000-row file): a row with a truthy
-        # cell that is not blank text holds data; a row of falsy cells may still hold a 0.
-        if any(cells):
-            first = next(filter(None, cells))
-            if first.__class__ is str and first.isspace() and _is_blank_row(cells):
-                continue
-        elif _is_blank_row(cells):
-            continue
-        if len(rows) >= max_rows:
-            raise ImportFileError(
-                _("The file has too many rows (more than %(count)d).") % {"count": max_rows},
-                code="too_big",
-            )
-        if cells.__class__ is not list:
-            cells = list(cells)
-        # Trailing cells beyond the header are kept if they hold something.
-        last = len(cells)
-        if last > width:
-            while last > width and _is_empty(cells[last - 1]):
-                last -= 1
-            width = max(width, last)
-        append((number, cells))
-    headers = [_cell_text(c) for c in headers_raw] + [""] * (width - len(headers_raw))
-    headers = headers[:width]
-    for _number, cells in rows:
-        if len(cells) != width:
-            del cells[width:]
-            cells.extend([""] * (width - len(cells)))
-    if hxl_tags is not None:
-        hxl_tags = (hxl_tags + [""] * width)[:width]
-    return Table(
-        headers=headers,
-        hxl_tags=hxl_tags,
-        rows=rows,
-        sheet_names=sheet_names,
-        sheet=sheet,
-        header_row=index + 1,
-        kind=kind,
-        file_name=file_name,
-    )
 
 
 def _decode(data: bytes) -> str:
@@ -436,7 +262,7 @@ def _parse(
 ) -> Table:
     """The table of a file (run in the child process, see read_table)."""
     if kind == "csv":
-        return _build_table(
+        return build_table(
             _read_csv(data, limits),
             header_row=header_row,
             max_rows=limits.max_rows,
@@ -497,11 +323,11 @@ def _read_workbook(
                 _("The sheet “%(sheet)s” could not be read.") % {"sheet": chosen},
                 code="unreadable",
             ) from exc
-        if not any(not _is_empty(c) for row in raw for c in row[:200]):
+        if not any(not is_empty(c) for row in raw for c in row[:200]):
             raise ImportFileError(
                 _("The sheet “%(sheet)s” is empty.") % {"sheet": chosen}, code="empty"
             )
-        return _build_table(
+        return build_table(
             raw,
             header_row=header_row,
             max_rows=limits.max_rows,
@@ -551,12 +377,12 @@ def _choose_sheet(
             raise
         except Exception:  # noqa: BLE001, S112 (an unreadable sheet is skipped)
             continue
-        if not any(not _is_empty(c) for row in head for c in row):
+        if not any(not is_empty(c) for row in head for c in row):
             continue
         if prefer is None:
             return name
         try:
-            table = _build_table(
+            table = build_table(
                 head,
                 header_row=header_row,
                 max_rows=HEADER_SEARCH_ROWS,
@@ -573,10 +399,3 @@ def _choose_sheet(
     if best_name:
         return best_name
     raise ImportFileError(_("Every sheet of the workbook is empty."), code="empty")
-
-
-def iter_records(table: Table, columns: dict[int, str]) -> Iterable[tuple[int, dict[str, Any]]]:
-    """Rows as {target field: cell value} through a column index -> field mapping."""
-    pairs = list(columns.items())
-    for number, cells in table.rows:
-        yield number, {target: cells[index] for index, target in pairs if index < len(cells)}
