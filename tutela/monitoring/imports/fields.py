@@ -546,6 +546,73 @@ def _words(band: Band, adult_bands: int, older_bands: int) -> tuple[str, str]:
     return f"women_{suffix}", f"men_{suffix}"
 
 
+def _sex_words(is_female: bool, child: bool) -> tuple[str, str]:
+    """The English and French words of a sex and age group: "Girls"/"Filles", "Men"/"Hommes"."""
+    if child:
+        return ("Girls", "Filles") if is_female else ("Boys", "Garçons")
+    return ("Women", "Femmes") if is_female else ("Men", "Hommes")
+
+
+def _count_field(name: str, stem: str, sex: str, band: Band) -> Field:
+    """The column of the people of one sex in one age band, with the headers files give it."""
+    low, high = band.min_age, band.max_age
+    span = f"{low}-{high}" if high is not None else f"{low}+"
+    is_female = sex == "F"
+    word_en, word_fr = _sex_words(is_female, high is not None and high < 18)
+    short_en, short_fr = ("f", "f") if is_female else ("m", "h")
+    ages = f"{low}_{high}" if high is not None else f"{low}plus"
+    synonyms = (
+        f"{word_en} {span}",
+        f"{word_fr} {span}",
+        f"{word_en} {span} years",
+        f"{word_fr} {span} ans",
+        f"{'female' if is_female else 'male'} {span}",
+        f"{short_en} {span}",
+        f"{short_fr} {span}",
+        f"{'femmes' if is_female else 'hommes'} agees" if low >= 60 else "",
+        ("femmes" if is_female else "hommes") if stem in ("women", "men") else "",
+    )
+    return Field(
+        name,
+        format_lazy("{word} {band}", word=_(word_en), band=band.name_en or span),
+        f"{word_fr} {band.name_fr or span}",
+        f"#affected+{'f' if is_female else 'm'}+age{ages}",
+        PEOPLE,
+        tuple(s for s in synonyms if s),
+        sex=sex,
+        age_band=band.code,
+    )
+
+
+def _disability_field(count: Field, band: Band) -> Field:
+    """Of the people of a count column, how many have a disability."""
+    low, high = band.min_age, band.max_age
+    span = f"{low}-{high}" if high is not None else f"{low}+"
+    word_en, word_fr = _sex_words(count.sex == "F", high is not None and high < 18)
+    name = count.name
+    return Field(
+        f"{name}_disability",
+        format_lazy(
+            "{word} {band}: {note}",
+            word=_(word_en),
+            band=band.name_en or span,
+            note=_("with a disability (of them)"),
+        ),
+        f"{word_fr} {band.name_fr or span} : en situation de handicap (parmi eux)",
+        f"{count.hxl}+disabled",
+        DISABILITY,
+        (
+            f"{name} with disability",
+            f"{name} handicap",
+            f"{word_en} {span} with disability",
+            f"{word_fr} {span} handicap",
+        ),
+        sex=count.sex,
+        age_band=band.code,
+        of=name,
+    )
+
+
 def people_fields(age_bands: Iterable[Any]) -> tuple[Field, ...]:
     """The people columns for these age bands: for each band, women/girls then men/boys, then
     the matching "…_disability" columns (of the people counted, how many have a disability)."""
@@ -557,70 +624,14 @@ def people_fields(age_bands: Iterable[Any]) -> tuple[Field, ...]:
     taken: set[str] = set()
     for band in bands:
         female, male = _words(band, adult, older)
-        low, high = band.min_age, band.max_age
-        span = f"{low}-{high}" if high is not None else f"{low}+"
         for stem, sex in ((female, "F"), (male, "M")):
             name = stem
             while name in taken:
                 name += "_"
             taken.add(name)
-            is_female = sex == "F"
-            child = high is not None and high < 18
-            if child:
-                word_en = "Girls" if is_female else "Boys"
-                word_fr = "Filles" if is_female else "Garçons"
-            else:
-                word_en = "Women" if is_female else "Men"
-                word_fr = "Femmes" if is_female else "Hommes"
-            short_en, short_fr = ("f", "f") if is_female else ("m", "h")
-            ages = f"{low}_{high}" if high is not None else f"{low}plus"
-            tag = f"#affected+{'f' if is_female else 'm'}+age{ages}"
-            synonyms = (
-                f"{word_en} {span}",
-                f"{word_fr} {span}",
-                f"{word_en} {span} years",
-                f"{word_fr} {span} ans",
-                f"{'female' if is_female else 'male'} {span}",
-                f"{short_en} {span}",
-                f"{short_fr} {span}",
-                f"{'femmes' if is_female else 'hommes'} agees" if low >= 60 else "",
-                ("femmes" if is_female else "hommes") if stem in ("women", "men") else "",
-            )
-            counts.append(
-                Field(
-                    name,
-                    format_lazy("{word} {band}", word=_(word_en), band=band.name_en or span),
-                    f"{word_fr} {band.name_fr or span}",
-                    tag,
-                    PEOPLE,
-                    tuple(s for s in synonyms if s),
-                    sex=sex,
-                    age_band=band.code,
-                )
-            )
-            disabled.append(
-                Field(
-                    f"{name}_disability",
-                    format_lazy(
-                        "{word} {band}: {note}",
-                        word=_(word_en),
-                        band=band.name_en or span,
-                        note=_("with a disability (of them)"),
-                    ),
-                    f"{word_fr} {band.name_fr or span} : en situation de handicap (parmi eux)",
-                    f"{tag}+disabled",
-                    DISABILITY,
-                    (
-                        f"{name} with disability",
-                        f"{name} handicap",
-                        f"{word_en} {span} with disability",
-                        f"{word_fr} {span} handicap",
-                    ),
-                    sex=sex,
-                    age_band=band.code,
-                    of=name,
-                )
-            )
+            count = _count_field(name, stem, sex, band)
+            counts.append(count)
+            disabled.append(_disability_field(count, band))
     return (*counts, *disabled)
 
 
