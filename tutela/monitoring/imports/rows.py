@@ -82,6 +82,47 @@ class RowReader(CellReader):
             reported = occurred
         area = self.location(cells)
         site = self.text(cells, "site")
+        pairs = self._risk_pairs(cells)
+        perpetrator = self.code(cells, "perpetrator")
+        group = self.code(cells, "population_group")
+        people = self._people(cells, group)
+        households = self.count(cells, "displaced_households")
+        displacement = self.boolean(cells, "displacement_caused")
+        if displacement is None:
+            displacement = bool(households)
+        services = self.tokens(cells, "services")
+        source = self.code(cells, "source")
+        verification = self.code(cells, "verification")
+        narrative = self._narrative(cells)
+        external_id = self.text(cells, "external_id")
+        if external_id.lower().startswith("uuid:"):
+            external_id = external_id[5:]
+        source_name = self.text(cells, "source_name")
+        fatalities = self.count(cells, "fatalities")
+        data = IncidentData(
+            occurred_on=occurred,  # type: ignore[arg-type]
+            reported_on=reported,  # type: ignore[arg-type]
+            area_pcode=area.pcode if area is not None else "",
+            site=site,
+            risks=pairs,
+            perpetrator=perpetrator,
+            people=people,
+            displacement_caused=displacement,
+            displaced_households=households if displacement else None,
+            services=services,
+            source=source or "",
+            verification=verification or "",
+            narrative=narrative,
+            external_id=external_id,
+            source_name=source_name,
+            fatalities=fatalities,
+        )
+        self._incident_problems(data, derived_from_missing=derived and occurred is None)
+        return data
+
+    def _risk_pairs(self, cells: list[Any]) -> list[tuple[str, str | None]]:
+        """(risk, violation) pairs from the risks and violations columns, each once; a violation
+        completes its risk's pair."""
         pairs: list[tuple[str, str | None]] = []
         for pair in self.tokens(cells, "risks"):
             if pair not in pairs:
@@ -91,8 +132,10 @@ class RowReader(CellReader):
                 pairs[pairs.index((risk, None))] = (risk, violation)
             elif (risk, violation) not in pairs:
                 pairs.append((risk, violation))
-        perpetrator = self.code(cells, "perpetrator")
-        group = self.code(cells, "population_group")
+        return pairs
+
+    def _people(self, cells: list[Any], group: str | None) -> list[PeopleCount]:
+        """The people affected by sex and age band, those with a disability counted apart."""
         people: list[PeopleCount] = []
         for spec in self.fieldset.fields:
             if spec.kind != fields.PEOPLE:
@@ -121,13 +164,10 @@ class RowReader(CellReader):
                             count=count,
                         )
                     )
-        households = self.count(cells, "displaced_households")
-        displacement = self.boolean(cells, "displacement_caused")
-        if displacement is None:
-            displacement = bool(households)
-        services = self.tokens(cells, "services")
-        source = self.code(cells, "source")
-        verification = self.code(cells, "verification")
+        return people
+
+    def _narrative(self, cells: list[Any]) -> str:
+        """The narrative, with a warning when it probably holds personal data (masked at save)."""
         narrative = self.text(cells, "narrative")
         if narrative:
             _masked, findings = mask_personal_data(narrative)
@@ -140,31 +180,13 @@ class RowReader(CellReader):
                     kinds=", ".join(kinds),
                     severity=WARNING,
                 )
-        external_id = self.text(cells, "external_id")
-        if external_id.lower().startswith("uuid:"):
-            external_id = external_id[5:]
-        source_name = self.text(cells, "source_name")
-        fatalities = self.count(cells, "fatalities")
-        data = IncidentData(
-            occurred_on=occurred,  # type: ignore[arg-type]
-            reported_on=reported,  # type: ignore[arg-type]
-            area_pcode=area.pcode if area is not None else "",
-            site=site,
-            risks=pairs,
-            perpetrator=perpetrator,
-            people=people,
-            displacement_caused=displacement,
-            displaced_households=households if displacement else None,
-            services=services,
-            source=source or "",
-            verification=verification or "",
-            narrative=narrative,
-            external_id=external_id,
-            source_name=source_name,
-            fatalities=fatalities,
-        )
+        return narrative
+
+    def _incident_problems(self, data: IncidentData, *, derived_from_missing: bool) -> None:
+        """The incident's own rules (incident_problems), reported on the file's columns, except
+        where a cell of the field already failed."""
         skip = set(self.failed)
-        if derived and occurred is None:
+        if derived_from_missing:
             # The date reported was taken from the missing date of the incident.
             skip.add("reported_on")
         if skip & set(fields.LOCATION_FIELDS):
@@ -191,7 +213,6 @@ class RowReader(CellReader):
             if name in skip:
                 continue
             self.add(column_of.get(name, name), code, message.replace("%", "%%"))
-        return data
 
     # --- community ---
 
