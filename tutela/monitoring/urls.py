@@ -35,6 +35,7 @@ pages = [
     path("imports/<int:pk>/problems.xlsx", imports.import_annotated, name="import_annotated"),
     path("imports/<int:pk>/import/", imports.import_commit, name="import_commit"),
     path("imports/<int:pk>/mapping/", imports.import_mapping, name="import_mapping"),
+    path("imports/<int:pk>/places/", imports.import_places, name="import_places"),
     path("xlsform/incidents.xlsx", imports.xlsform_incidents, name="xlsform_incidents"),
     path("xlsform/community.xlsx", imports.xlsform_community, name="xlsform_community"),
     # Analysis, hot spots and early-warning signals.

@@ -22,11 +22,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tutela.core import access
 from tutela.core.forms.directory import apply_validation_error
 from tutela.core.imports import pages as import_pages
+from tutela.core.imports import place_aliases
 from tutela.core.imports import value_lists
 from tutela.core.imports.problem_workbooks import problems_workbook_state
 from tutela.core.imports.problems import ImportFileError
@@ -181,6 +183,16 @@ def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         can_map=content and bool(record.file),
         needs_mapping=import_pages.needs_mapping(record),
         problems_workbook=problems_workbook_state(record, kind=PROBLEMS_JOB),
+        **(
+            place_aliases.suggestions_context(
+                record,
+                operation=operation,
+                user=request.user,
+                accept_url=reverse("monitoring:import_places", kwargs={"slug": slug, "pk": pk}),
+            )
+            if content
+            else {}
+        ),
     )
 
 
@@ -229,6 +241,43 @@ def import_commit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         kind=record.kind,
         profile=record.profile,
         dry_run=False,
+    )
+    return redirect("monitoring:import_detail", slug=slug, pk=new.pk)
+
+
+@login_required
+@require_POST
+def import_places(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Remember the place suggestions accepted on the check page as place aliases of the
+    operation (managers only), then check the stored file again."""
+    operation, record = _record_with_content(request, slug, pk)
+    if not record.file or record.status == MonitoringImport.Status.PENDING:
+        raise Http404
+    try:
+        saved = place_aliases.accept_posted(request, record, operation=operation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("monitoring:import_detail", slug=slug, pk=pk)
+    if not saved:
+        messages.info(request, _("No place was chosen."))
+        return redirect("monitoring:import_detail", slug=slug, pk=pk)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d place remembered; the file was checked again.",
+            "%(count)d places remembered; the file was checked again.",
+            saved,
+        )
+        % {"count": saved},
+    )
+    new = import_pages.record_restart(
+        record,
+        start=import_uploads.import_monitoring_start,
+        by=request.user,
+        operation=operation,
+        kind=record.kind,
+        profile=record.profile,
+        dry_run=True,
     )
     return redirect("monitoring:import_detail", slug=slug, pk=new.pk)
 
