@@ -43,8 +43,7 @@ from tutela.activities.views.reporting import (
 from tutela.core import access
 from tutela.core.forms.directory import apply_validation_error
 from tutela.core.imports import pages as import_pages
-from tutela.core.imports import place_aliases
-from tutela.core.imports import value_lists
+from tutela.core.imports import place_aliases, value_lists
 from tutela.core.imports.problem_workbooks import problems_workbook_state
 from tutela.core.imports.problems import ImportFileError, Problem
 from tutela.core.models import Operation, Organisation, PopulationGroup

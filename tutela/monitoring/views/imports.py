@@ -28,8 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tutela.core import access
 from tutela.core.forms.directory import apply_validation_error
 from tutela.core.imports import pages as import_pages
-from tutela.core.imports import place_aliases
-from tutela.core.imports import value_lists
+from tutela.core.imports import place_aliases, value_lists
 from tutela.core.imports.problem_workbooks import problems_workbook_state
 from tutela.core.imports.problems import ImportFileError
 from tutela.core.imports.profiles import MAX_BYTES as MAX_PROFILE_BYTES
