@@ -111,7 +111,8 @@ class GazetteerIndex:
             if area is not None and area.level == level:
                 found.append(area)
         inside = [a for a in found if parent is None or self.is_within(a, parent.pcode)]
-        return (inside or found or [None])[0]
+        chosen = inside or found
+        return chosen[0] if chosen else None
 
     def __len__(self) -> int:
         return len(self._by_pcode)

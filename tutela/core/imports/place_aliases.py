@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
 
 from tutela.core import access
 from tutela.core.imports.problems import Problem
-from tutela.core.models import Operation
+from tutela.core.models import Operation, User
 from tutela.core.pcodes import AreaRef, GazetteerIndex, name_key
 from tutela.core.services.place_aliases import place_aliases_accept
 
@@ -41,7 +42,7 @@ class PlaceSuggestion:
     value: str
     column: str
     rows: int = 0
-    candidates: list[AreaRef] = field(default_factory=list)
+    candidates: list[AreaRef] = dataclasses.field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -121,5 +122,6 @@ def accept_posted(request: HttpRequest, record: Any, *, operation: Operation) ->
             pcode = suggestion.candidates[0].pcode
         if pcode in allowed:
             chosen.append((suggestion.value, suggestion.level, pcode))
-    place_aliases_accept(operation=operation, by=request.user, chosen=chosen, request=request)
+    by = request.user if isinstance(request.user, User) else None
+    place_aliases_accept(operation=operation, by=by, chosen=chosen, request=request)
     return len(chosen)

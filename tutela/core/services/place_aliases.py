@@ -238,8 +238,9 @@ def place_aliases_import_csv(
         existing = {
             (a.level, a.name_key): a for a in PlaceAlias.objects.filter(operation=operation)
         }
-        for (level, key), (name, area, _number) in wanted.items():
-            alias = existing.get((level, key))
+        for wanted_key, (name, area, _number) in wanted.items():
+            alias = existing.get(wanted_key)
+            level = wanted_key[0]
             if alias is not None and alias.area_id == area.pk and alias.name == name:
                 continue
             place_alias_save(

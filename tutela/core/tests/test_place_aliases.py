@@ -132,13 +132,13 @@ def test_csv_round_trip_and_every_problem_at_once_nothing_imported(
     )
     assert "0 place aliases added, 0 changed" in again.content.decode()
     bad = (
-        "name,level,pcode\n"
-        "Kani,3,ML059999\n"  # no such place
-        ",3,ML050101\n"  # no name
-        "Sofara,7,ML050101\n"  # no such level
-        "Djenne ville,2,ML050201\n"  # a commune is not a cercle
-        "Nouveau,3,ML050201\n"  # good, but the file has errors
-    ).encode()
+        b"name,level,pcode\n"
+        b"Kani,3,ML059999\n"  # no such place
+        b",3,ML050101\n"  # no name
+        b"Sofara,7,ML050101\n"  # no such level
+        b"Djenne ville,2,ML050201\n"  # a commune is not a cercle
+        b"Nouveau,3,ML050201\n"  # good, but the file has errors
+    )
     response = client.post(
         url("place_aliases_import"), {"file": SimpleUploadedFile("c.csv", bad)}, follow=True
     )
