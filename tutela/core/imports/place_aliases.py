@@ -9,9 +9,9 @@ the operation, so the next file is read without the question (`GazetteerIndex.by
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
