@@ -30,6 +30,16 @@ pages = [
     ),
     path("imports/mappings/<int:pk>/edit/", imports.mapping_edit, name="mapping_edit"),
     path("imports/mappings/<int:pk>/delete/", imports.mapping_delete, name="mapping_delete"),
+    path(
+        "imports/mappings/<int:pk>/values.csv",
+        imports.mapping_values_export,
+        name="mapping_values_export",
+    ),
+    path(
+        "imports/mappings/<int:pk>/values/import/",
+        imports.mapping_values_import,
+        name="mapping_values_import",
+    ),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
     path("imports/<int:pk>/progress/", imports.import_progress, name="import_progress"),
     path("imports/<int:pk>/problems.xlsx", imports.import_annotated, name="import_annotated"),

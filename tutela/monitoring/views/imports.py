@@ -33,7 +33,11 @@ from tutela.core.imports.problem_workbooks import problems_workbook_state
 from tutela.core.imports.problems import ImportFileError
 from tutela.core.imports.profiles import MAX_BYTES as MAX_PROFILE_BYTES
 from tutela.core.imports.profiles import ProfileError
-from tutela.core.models import Operation, PopulationGroup, ProtectionRisk
+from tutela.core.imports.value_tables import MAX_CSV_BYTES as MAX_VALUES_CSV_BYTES
+from tutela.core.imports.value_tables import value_tables_csv
+from tutela.core.models import AuditEntry, Operation, PopulationGroup, ProtectionRisk
+from tutela.core.pcodes import name_key
+from tutela.core.services.audit import audit_write
 from tutela.core.views.common import current_user, download, operation_for, paginate
 from tutela.monitoring import access as monitoring_access
 from tutela.monitoring.access import (
@@ -65,6 +69,9 @@ from tutela.monitoring.services import import_uploads
 from tutela.monitoring.services import imports as service
 from tutela.monitoring.services.import_mappings import mapping_delete as mapping_delete_service
 from tutela.monitoring.services.import_mappings import mapping_save, mapping_update
+from tutela.monitoring.services.import_mappings import (
+    mapping_values_import as mapping_values_import_service,
+)
 from tutela.monitoring.services.import_profiles import (
     IMPORTERS,
     profile_dump_named,
@@ -479,9 +486,81 @@ def mapping_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Mapping “%(name)s” saved.") % {"name": mapping.name})
             return redirect("monitoring:mapping_list", slug=slug)
+    tables = {
+        field: sorted(table.items(), key=lambda item: name_key(str(item[0])))
+        for field, table in sorted((mapping.values or {}).items())
+        if isinstance(table, dict) and table
+    }
     return _page(
-        request, "monitoring/imports/mapping_edit.html", operation, form=form, mapping=mapping
+        request,
+        "monitoring/imports/mapping_edit.html",
+        operation,
+        form=form,
+        mapping=mapping,
+        value_tables=tables,
     )
+
+
+def _value_codes(operation: Operation) -> dict[str, set[str]]:
+    """The coded fields a value table may be given for, with their codes."""
+    return {
+        field: {code for code, _label in choices}
+        for field, choices in _value_choices(operation).items()
+    }
+
+
+@login_required
+@require_GET
+def mapping_values_export(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The mapping's value tables as CSV (field, value, code)."""
+    operation, mapping = _changeable_mapping(request, slug, pk)
+    audit_write(
+        actor=request.user,
+        action=AuditEntry.Action.EXPORT,
+        instance=mapping,
+        operation=operation,
+        summary=f"Value tables of the mapping {mapping.name}"[:300],
+        request=request,
+    )
+    return download(
+        "\ufeff" + value_tables_csv(mapping.values or {}),
+        f"values_{mapping.name}.csv",
+        "text/csv; charset=utf-8",
+    )
+
+
+@login_required
+@require_POST
+def mapping_values_import(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Lay a CSV file's value tables over the mapping's (all or nothing)."""
+    operation, mapping = _changeable_mapping(request, slug, pk)
+    uploaded = request.FILES.get("file")
+    if uploaded is None:
+        messages.error(request, _("Choose a CSV file."))
+        return redirect("monitoring:mapping_edit", slug=slug, pk=pk)
+    try:
+        count = mapping_values_import_service(
+            mapping=mapping,
+            by=current_user(request),
+            data=uploaded.read(MAX_VALUES_CSV_BYTES + 1),
+            choices=_value_codes(operation),
+            request=request,
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        messages.error(request, _("Nothing was imported: correct the file and try again."))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d value of the file saved in the mapping.",
+                "%(count)d values of the file saved in the mapping.",
+                count,
+            )
+            % {"count": count},
+        )
+    return redirect("monitoring:mapping_edit", slug=slug, pk=pk)
 
 
 @login_required
