@@ -69,13 +69,13 @@ def test_every_problem_at_once_and_nothing_saved(
     world: World, mapping: MonitoringMapping, as_user: Any
 ) -> None:
     bad = (
-        "field,value,code\n"
-        "risks,Pillage,looting-and-more\n"  # no such code
-        "colour,Rouge,red\n"  # no such field
-        "risks,Menace,threats\n"
-        "risks,Menace,abduction\n"  # twice
-        "perpetrator,GANE,nsag\n"  # good, but the file has errors
-    ).encode()
+        b"field,value,code\n"
+        b"risks,Pillage,looting-and-more\n"  # no such code
+        b"colour,Rouge,red\n"  # no such field
+        b"risks,Menace,threats\n"
+        b"risks,Menace,abduction\n"  # twice
+        b"perpetrator,GANE,nsag\n"  # good, but the file has errors
+    )
     response = as_user(world.partner).post(
         url("mapping_values_import", mapping.pk),
         {"file": SimpleUploadedFile("v.csv", bad)},
