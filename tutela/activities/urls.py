@@ -63,6 +63,7 @@ import_patterns = [
     path("imports/<int:pk>/problems.xlsx", imports.import_annotated, name="import_annotated"),
     path("imports/<int:pk>/import/", imports.import_commit, name="import_commit"),
     path("imports/<int:pk>/mapping/", imports.import_mapping, name="import_mapping"),
+    path("imports/<int:pk>/places/", imports.import_places, name="import_places"),
     path("config/planning/upload/", imports.planning_upload, name="planning_upload"),
 ]
 

@@ -9,6 +9,10 @@ memory, so that an importer checking 100,000 rows makes no query per row:
 
 Names are compared on a key that ignores case, accents, punctuation and spacing ("Ségou",
 "SEGOU", "segou" are the same), then by fuzzy similarity (rapidfuzz) for misspellings.
+
+An operation's place aliases (`PlaceAlias`: old or misspelt names an IMO confirmed) are loaded
+with `GazetteerIndex.for_operation` and answered by `by_alias`, which both importers call after an
+exact P-code or name and before fuzzy suggestions, so the 5W and monitoring follow one rule.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from tutela.core.models import AdminArea
+from tutela.core.models import AdminArea, Operation, PlaceAlias
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -65,6 +69,8 @@ class GazetteerIndex:
                 area
             )
             self._names_by_level.setdefault(area.level, {}).setdefault(key, []).append(area)
+        # (level or PlaceAlias.ANY_LEVEL, name key) -> P-code of the area the alias means.
+        self._aliases: dict[tuple[int, str], str] = {}
 
     @classmethod
     def for_countries(cls, country_pcodes: Iterable[str]) -> GazetteerIndex:
@@ -72,6 +78,41 @@ class GazetteerIndex:
             "id", "pcode", "name", "level", "parent__pcode", "country_pcode"
         )
         return cls(AreaRef(*row) for row in rows)
+
+    @classmethod
+    def for_operation(cls, operation: Operation) -> GazetteerIndex:
+        """The areas of the operation's countries, with the operation's place aliases."""
+        countries = list(operation.countries.values_list("country_pcode", flat=True))
+        index = cls.for_countries(countries)
+        index.add_aliases(
+            PlaceAlias.objects.filter(operation=operation).values_list(
+                "level", "name_key", "area__pcode"
+            )
+        )
+        return index
+
+    def add_aliases(self, aliases: Iterable[tuple[int, str, str]]) -> None:
+        """(level, name key, P-code) of each alias; level 0 holds at any level."""
+        for level, key, pcode in aliases:
+            self._aliases[(level, key)] = pcode.upper()
+
+    def by_alias(self, name: str, *, level: int, parent: AreaRef | None = None) -> AreaRef | None:
+        """The area an alias of the operation gives the name written at `level`: an alias made
+        for that level first, then one for any level (whose area must be at `level`). An alias
+        inside `parent` is preferred; one outside it still holds, since the IMO confirmed it
+        (old boundaries put villages under another parent)."""
+        key = name_key(name)
+        if not key or not self._aliases:
+            return None
+        found: list[AreaRef] = []
+        for alias_level in (level, PlaceAlias.ANY_LEVEL):
+            pcode = self._aliases.get((alias_level, key))
+            area = self._by_pcode.get(pcode) if pcode else None
+            if area is not None and area.level == level:
+                found.append(area)
+        inside = [a for a in found if parent is None or self.is_within(a, parent.pcode)]
+        chosen = inside or found
+        return chosen[0] if chosen else None
 
     def __len__(self) -> int:
         return len(self._by_pcode)

@@ -17,6 +17,7 @@ from tutela.core.views import (
     jobs,
     mail,
     operations,
+    places,
     tokens,
     users,
 )
@@ -74,6 +75,25 @@ urlpatterns = [
     path("", directory.home, name="home"),
     path("o/<slug:slug>/", directory.operation_home, name="operation_home"),
     path("o/<slug:slug>/settings/", operations.operation_settings, name="operation_settings"),
+    path("o/<slug:slug>/settings/places/", places.place_aliases, name="place_aliases"),
+    path(
+        "o/<slug:slug>/settings/places/export.csv",
+        places.place_aliases_export,
+        name="place_aliases_export",
+    ),
+    path(
+        "o/<slug:slug>/settings/places/import/",
+        places.place_aliases_import,
+        name="place_aliases_import",
+    ),
+    path(
+        "o/<slug:slug>/settings/places/<int:pk>/", places.place_alias_edit, name="place_alias_edit"
+    ),
+    path(
+        "o/<slug:slug>/settings/places/<int:pk>/delete/",
+        places.place_alias_remove,
+        name="place_alias_delete",
+    ),
     # Organisations
     path("o/<slug:slug>/organisations/", directory.organisations, name="organisations"),
     path(

@@ -30,11 +30,22 @@ pages = [
     ),
     path("imports/mappings/<int:pk>/edit/", imports.mapping_edit, name="mapping_edit"),
     path("imports/mappings/<int:pk>/delete/", imports.mapping_delete, name="mapping_delete"),
+    path(
+        "imports/mappings/<int:pk>/values.csv",
+        imports.mapping_values_export,
+        name="mapping_values_export",
+    ),
+    path(
+        "imports/mappings/<int:pk>/values/import/",
+        imports.mapping_values_import,
+        name="mapping_values_import",
+    ),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
     path("imports/<int:pk>/progress/", imports.import_progress, name="import_progress"),
     path("imports/<int:pk>/problems.xlsx", imports.import_annotated, name="import_annotated"),
     path("imports/<int:pk>/import/", imports.import_commit, name="import_commit"),
     path("imports/<int:pk>/mapping/", imports.import_mapping, name="import_mapping"),
+    path("imports/<int:pk>/places/", imports.import_places, name="import_places"),
     path("xlsform/incidents.xlsx", imports.xlsform_incidents, name="xlsform_incidents"),
     path("xlsform/community.xlsx", imports.xlsform_community, name="xlsform_community"),
     # Analysis, hot spots and early-warning signals.

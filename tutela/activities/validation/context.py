@@ -87,8 +87,7 @@ class ReportContext:
         by: User | None = None,
         body: Body | None = None,
     ) -> ReportContext:
-        countries = list(operation.countries.values_list("country_pcode", flat=True))
-        gazetteer = GazetteerIndex.for_countries(countries)
+        gazetteer = GazetteerIndex.for_operation(operation)
 
         activities: dict[str, ActivityRef] = {}
         activity_names: dict[str, ActivityRef] = {}

@@ -136,7 +136,11 @@ class LocationChecks(CheckerBase):
             elif place:
                 matches = self._match(place, level, parent)
                 exact = [m for m in matches if m.exact]
-                if len(exact) == 1:
+                alias = None if exact else gazetteer.by_alias(place, level=level, parent=parent)
+                if alias is not None:
+                    # An alias of the operation (a suggestion confirmed before): no question.
+                    area = alias
+                elif len(exact) == 1:
                     area = exact[0].area
                 elif len(exact) > 1:
                     choices = ", ".join(f"{m.area.pcode} {m.area.name}" for m in exact)

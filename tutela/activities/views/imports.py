@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tutela.activities.access import can_enter_rows, writable_organisations
@@ -42,7 +43,7 @@ from tutela.activities.views.reporting import (
 from tutela.core import access
 from tutela.core.forms.directory import apply_validation_error
 from tutela.core.imports import pages as import_pages
-from tutela.core.imports import value_lists
+from tutela.core.imports import place_aliases, value_lists
 from tutela.core.imports.problem_workbooks import problems_workbook_state
 from tutela.core.imports.problems import ImportFileError, Problem
 from tutela.core.models import Operation, Organisation, PopulationGroup
@@ -160,7 +161,49 @@ def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         needs_mapping=import_pages.needs_mapping(record) and bool(record.file),
         can_map=bool(record.file) and can_enter_rows(current_user(request), operation),
         problems_workbook=problems_workbook_state(record, kind=PROBLEMS_JOB),
+        **place_aliases.suggestions_context(
+            record,
+            operation=operation,
+            user=current_user(request),
+            accept_url=reverse("activities:import_places", kwargs={"slug": slug, "pk": pk}),
+        ),
     )
+
+
+@login_required
+@require_POST
+def import_places(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Remember the place suggestions accepted on the check page as place aliases of the
+    operation (managers only), then check the stored file again."""
+    operation = _reporting_operation(request, slug)
+    record = _record_for(request, operation, pk)
+    if not record.file or record.status == ImportRecord.Status.PENDING:
+        raise Http404
+    try:
+        saved = place_aliases.accept_posted(request, record, operation=operation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("activities:import_detail", slug=slug, pk=pk)
+    if not saved:
+        messages.info(request, _("No place was chosen."))
+        return redirect("activities:import_detail", slug=slug, pk=pk)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d place remembered; the file was checked again.",
+            "%(count)d places remembered; the file was checked again.",
+            saved,
+        )
+        % {"count": saved},
+    )
+    new = import_pages.record_restart(
+        record,
+        start=import_services.import_5w_start,
+        by=current_user(request),
+        operation=operation,
+        dry_run=True,
+    )
+    return redirect("activities:import_detail", slug=slug, pk=new.pk)
 
 
 @login_required

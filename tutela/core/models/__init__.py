@@ -1,5 +1,5 @@
 from tutela.core.models.audit import AuditEntry
-from tutela.core.models.geography import AdminArea
+from tutela.core.models.geography import AdminArea, PlaceAlias
 from tutela.core.models.jobs import Job
 from tutela.core.models.mail import OutboxAttachment, OutboxMessage, ScheduledRun
 from tutela.core.models.operations import Operation
@@ -29,6 +29,7 @@ __all__ = [
     "Organisation",
     "OutboxAttachment",
     "OutboxMessage",
+    "PlaceAlias",
     "PopulationGroup",
     "ProtectionRisk",
     "ReferenceItem",

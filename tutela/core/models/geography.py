@@ -40,3 +40,61 @@ class AdminArea(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.pcode})"
+
+
+class PlaceAlias(models.Model):
+    """Another name of an admin area in one operation's files: an old or misspelt village name
+    ("Tinzawaten" for Tin-Essako), learned when an IMO accepts a place suggestion on an import's
+    check page, or entered on the operation's settings. Both importers (5W and monitoring) read
+    it through `GazetteerIndex.by_alias`, after an exact P-code or name and before fuzzy
+    suggestions."""
+
+    class Source(models.TextChoices):
+        SUGGESTION = "suggestion", _("Confirmed suggestion")
+        ENTERED = "entered", _("Entered")
+
+    # Level 0: the alias holds at whichever level the name is written.
+    ANY_LEVEL = 0
+
+    operation = models.ForeignKey(
+        "core.Operation",
+        on_delete=models.CASCADE,
+        related_name="place_aliases",
+        verbose_name=_("operation"),
+    )
+    level = models.PositiveSmallIntegerField(_("admin level"), default=ANY_LEVEL)
+    name = models.CharField(_("name as written"), max_length=200)
+    # `pcodes.name_key(name)`, the key the gazetteer compares names on.
+    name_key = models.CharField(max_length=200, editable=False)
+    area = models.ForeignKey(
+        AdminArea, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("area")
+    )
+    source = models.CharField(
+        _("source"), max_length=20, choices=Source.choices, default=Source.ENTERED
+    )
+    created_by = models.ForeignKey(
+        "core.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name_key", "level"]
+        verbose_name = _("place alias")
+        verbose_name_plural = _("place aliases")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operation", "level", "name_key"], name="placealias_one_per_name_level"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level__lte=5), name="placealias_level_at_most_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.area.pcode}"

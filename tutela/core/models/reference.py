@@ -12,13 +12,41 @@ later migration that changes one of these models must depend on
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+NAME_LANGUAGES = ("en", "fr", "es")
+
+
+def operation_name_languages(operation: Any) -> list[str]:
+    """The languages an operation's names must be given in: its own (in its order, the default
+    first), or English and French when it names none."""
+    default = getattr(operation, "default_language", "") or ""
+    languages = [default, *(getattr(operation, "languages", None) or [])]
+    chosen = [lang for lang in dict.fromkeys(languages) if lang in NAME_LANGUAGES]
+    return chosen or ["en", "fr"]
+
+
+def localised_fill(instance: Localised, operation: Any) -> None:
+    """Fill the name columns the database keeps non-empty (English, French) that an operation
+    working in other languages left blank, with the name in the operation's first language that
+    has one, so no label is ever empty (a French-only operation gives no English name)."""
+    given = [
+        str(getattr(instance, f"name_{lang}", "") or "")
+        for lang in [*operation_name_languages(operation), *NAME_LANGUAGES]
+    ]
+    fallback = next((name for name in given if name.strip()), "")
+    for lang in ("en", "fr"):
+        if not str(getattr(instance, f"name_{lang}", "") or "").strip():
+            setattr(instance, f"name_{lang}", fallback)
+
 
 class Localised(models.Model):
-    """A name kept in English and French (Spanish optional), shown in the reader's language."""
+    """A name kept in English and French (Spanish optional), shown in the reader's language.
+    An operation gives names only in its own languages: `localised_fill` fills the others."""
 
     name_en = models.CharField(_("name (English)"), max_length=300)
     name_fr = models.CharField(_("name (French)"), max_length=300)
@@ -33,7 +61,11 @@ class Localised(models.Model):
     @property
     def name(self) -> str:
         language = (get_language() or "en")[:2]
-        return str(getattr(self, f"name_{language}", "") or self.name_en)
+        # The reader's language, else the first name given (never an empty label).
+        for name in (getattr(self, f"name_{language}", ""), self.name_en, self.name_fr):
+            if name:
+                return str(name)
+        return str(self.name_es or "")
 
 
 class ReferenceItem(Localised):

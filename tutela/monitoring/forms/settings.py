@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tutela.core.models import Operation, Organisation, ProtectionRisk, User
+from tutela.core.models.reference import NAME_LANGUAGES, operation_name_languages
 from tutela.monitoring.models import RiskMapping, ViolationType
 from tutela.monitoring.services.settings import (
     REFERENCE_COMMON,
@@ -93,6 +94,13 @@ def reference_form_class(kind: str, operation: Operation) -> type[forms.ModelFor
                 field = self.fields["risk"]
                 assert isinstance(field, forms.ModelChoiceField)
                 field.queryset = ProtectionRisk.objects.filter(operation=operation)
+            # Names are asked for in the operation's own languages only (the service fills the
+            # others for display).
+            languages = operation_name_languages(operation)
+            for lang in NAME_LANGUAGES:
+                name = f"name_{lang}"
+                if name in self.fields:
+                    self.fields[name].required = lang in languages
 
         def _post_clean(self) -> None:
             # Validation (with the operation) happens in the service.

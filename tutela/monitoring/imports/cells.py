@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from tutela.core.counts import max_count_text
 from tutela.core.imports.matching import ColumnMatch
+from tutela.core.imports.place_aliases import place_suggestion_text
 from tutela.core.imports.places import PointLocator, parse_coordinate
 from tutela.core.imports.problems import ERROR, WARNING, Problem, display_value
 from tutela.core.imports.values import (
@@ -100,6 +101,8 @@ class CellReader:
         self._area_cache: dict[tuple[Any, ...], tuple[AreaRef | None, list[_Issue]]] = {}
         # Built on the first row with coordinates (reading the boundaries takes a moment).
         self._locator: PointLocator | None = None
+        # (field, place as written) -> the areas suggested for it ("ML0501 Bandiagara, ...").
+        self._place_suggestions: dict[tuple[str, str], str] = {}
 
     # --- reporting ---
 
@@ -315,7 +318,8 @@ class CellReader:
             self._area_cache[key] = (area, issues)
         area, issues = self._area_cache[key]
         for name, code, message, value, severity in issues:
-            self.add(name, code, message, value=value, severity=severity)
+            suggestion = self._place_suggestions.get((name, value), "")
+            self.add(name, code, message, value=value, severity=severity, suggestion=suggestion)
         return area
 
     def coordinates(self, cells: list[Any]) -> tuple[float, float] | None:
@@ -426,6 +430,10 @@ class CellReader:
         if len(exact) > 1:
             message = _("several places are called “%(value)s”; give the P-code.")
             return None, [(nfield, "ambiguous_name", message, place, ERROR)]
+        # An alias of the operation (a suggestion confirmed before): no question.
+        alias = gazetteer.by_alias(place[:200], level=level, parent=parent)
+        if alias is not None:
+            return alias, []
         elsewhere: list[Any] = []
         if parent is not None:
             elsewhere = [m for m in gazetteer.match_name(place[:200], level=level) if m.exact]
@@ -449,11 +457,18 @@ class CellReader:
                     "pcode": area.pcode,
                     "parent": parent.name.replace("%", "%%"),
                 }
+                self._place_suggestions[(nfield, place)] = place_suggestion_text([area])
                 return area, [(nfield, "other_parent", message, place, WARNING)]
             return area, []
         hint = ""
+        if not matches:
+            matches = gazetteer.match_name(place[:200], level=level, limit=3)
         if matches:
             hint = f" ({matches[0].area.name}, {matches[0].area.pcode}?)".replace("%", "%%")
+            # Offered on the check page, where accepting one makes a place alias.
+            self._place_suggestions[(nfield, place)] = place_suggestion_text(
+                m.area for m in matches
+            )
         message = _("“%(value)s” is not a known place name.") + hint
         return None, [(nfield, "unknown_name", message, place, ERROR)]
 

@@ -97,7 +97,6 @@ class References:
             _key(v.code): v
             for v in ViolationType.objects.filter(operation=operation).select_related("risk")
         }
-        countries = list(operation.countries.values_list("country_pcode", flat=True))
         return cls(
             operation=operation,
             risks=risks,
@@ -108,7 +107,7 @@ class References:
             verifications=by_code(VerificationStatus),
             services=by_code(ReferralService),
             population_groups=by_code(PopulationGroup),
-            gazetteer=GazetteerIndex.for_countries(countries),
+            gazetteer=GazetteerIndex.for_operation(operation),
             today=timezone.localdate(),
         )
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from tutela.core.imports.mappings import mapping_save_check, mapping_write
 from tutela.core.imports.problems import display_value
+from tutela.core.imports.value_tables import value_tables_merge, value_tables_parse
 from tutela.core.models import AuditEntry, Operation, Organisation, User
 from tutela.core.services.audit import audit_update, audit_write, snapshot
 from tutela.monitoring import access as monitoring_access
@@ -222,3 +223,27 @@ def mapping_delete(*, mapping: MonitoringMapping, by: User, request: Any = None)
         request=request,
     )
     mapping.delete()
+
+
+@transaction.atomic
+def mapping_values_import(
+    *,
+    mapping: MonitoringMapping,
+    by: User,
+    data: bytes,
+    choices: dict[str, set[str]],
+    request: Any = None,
+) -> int:
+    """Lay the value tables of a CSV file (field, value, code) over the saved mapping's; every
+    problem of the file is reported at once and nothing changes while there is one. The number
+    of values the file gives."""
+    _require_change(by, mapping)
+    tables = value_tables_parse(data, choices=choices)
+    before = snapshot(mapping)
+    mapping.values = value_tables_merge(mapping.values or {}, tables)
+    mapping.full_clean()
+    mapping.save()
+    audit_update(
+        actor=by, instance=mapping, operation=mapping.operation, before=before, request=request
+    )
+    return sum(len(t) for t in tables.values())

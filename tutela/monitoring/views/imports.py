@@ -22,17 +22,22 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tutela.core import access
 from tutela.core.forms.directory import apply_validation_error
 from tutela.core.imports import pages as import_pages
-from tutela.core.imports import value_lists
+from tutela.core.imports import place_aliases, value_lists
 from tutela.core.imports.problem_workbooks import problems_workbook_state
 from tutela.core.imports.problems import ImportFileError
 from tutela.core.imports.profiles import MAX_BYTES as MAX_PROFILE_BYTES
 from tutela.core.imports.profiles import ProfileError
-from tutela.core.models import Operation, PopulationGroup, ProtectionRisk
+from tutela.core.imports.value_tables import MAX_CSV_BYTES as MAX_VALUES_CSV_BYTES
+from tutela.core.imports.value_tables import value_tables_csv
+from tutela.core.models import AuditEntry, Operation, PopulationGroup, ProtectionRisk
+from tutela.core.pcodes import name_key
+from tutela.core.services.audit import audit_write
 from tutela.core.views.common import current_user, download, operation_for, paginate
 from tutela.monitoring import access as monitoring_access
 from tutela.monitoring.access import (
@@ -64,6 +69,9 @@ from tutela.monitoring.services import import_uploads
 from tutela.monitoring.services import imports as service
 from tutela.monitoring.services.import_mappings import mapping_delete as mapping_delete_service
 from tutela.monitoring.services.import_mappings import mapping_save, mapping_update
+from tutela.monitoring.services.import_mappings import (
+    mapping_values_import as mapping_values_import_service,
+)
 from tutela.monitoring.services.import_profiles import (
     IMPORTERS,
     profile_dump_named,
@@ -181,6 +189,16 @@ def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         can_map=content and bool(record.file),
         needs_mapping=import_pages.needs_mapping(record),
         problems_workbook=problems_workbook_state(record, kind=PROBLEMS_JOB),
+        **(
+            place_aliases.suggestions_context(
+                record,
+                operation=operation,
+                user=request.user,
+                accept_url=reverse("monitoring:import_places", kwargs={"slug": slug, "pk": pk}),
+            )
+            if content
+            else {}
+        ),
     )
 
 
@@ -229,6 +247,43 @@ def import_commit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         kind=record.kind,
         profile=record.profile,
         dry_run=False,
+    )
+    return redirect("monitoring:import_detail", slug=slug, pk=new.pk)
+
+
+@login_required
+@require_POST
+def import_places(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Remember the place suggestions accepted on the check page as place aliases of the
+    operation (managers only), then check the stored file again."""
+    operation, record = _record_with_content(request, slug, pk)
+    if not record.file or record.status == MonitoringImport.Status.PENDING:
+        raise Http404
+    try:
+        saved = place_aliases.accept_posted(request, record, operation=operation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("monitoring:import_detail", slug=slug, pk=pk)
+    if not saved:
+        messages.info(request, _("No place was chosen."))
+        return redirect("monitoring:import_detail", slug=slug, pk=pk)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d place remembered; the file was checked again.",
+            "%(count)d places remembered; the file was checked again.",
+            saved,
+        )
+        % {"count": saved},
+    )
+    new = import_pages.record_restart(
+        record,
+        start=import_uploads.import_monitoring_start,
+        by=request.user,
+        operation=operation,
+        kind=record.kind,
+        profile=record.profile,
+        dry_run=True,
     )
     return redirect("monitoring:import_detail", slug=slug, pk=new.pk)
 
@@ -431,9 +486,81 @@ def mapping_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Mapping “%(name)s” saved.") % {"name": mapping.name})
             return redirect("monitoring:mapping_list", slug=slug)
+    tables = {
+        field: sorted(table.items(), key=lambda item: name_key(str(item[0])))
+        for field, table in sorted((mapping.values or {}).items())
+        if isinstance(table, dict) and table
+    }
     return _page(
-        request, "monitoring/imports/mapping_edit.html", operation, form=form, mapping=mapping
+        request,
+        "monitoring/imports/mapping_edit.html",
+        operation,
+        form=form,
+        mapping=mapping,
+        value_tables=tables,
     )
+
+
+def _value_codes(operation: Operation) -> dict[str, set[str]]:
+    """The coded fields a value table may be given for, with their codes."""
+    return {
+        field: {code for code, _label in choices}
+        for field, choices in _value_choices(operation).items()
+    }
+
+
+@login_required
+@require_GET
+def mapping_values_export(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The mapping's value tables as CSV (field, value, code)."""
+    operation, mapping = _changeable_mapping(request, slug, pk)
+    audit_write(
+        actor=request.user,
+        action=AuditEntry.Action.EXPORT,
+        instance=mapping,
+        operation=operation,
+        summary=f"Value tables of the mapping {mapping.name}"[:300],
+        request=request,
+    )
+    return download(
+        "\ufeff" + value_tables_csv(mapping.values or {}),
+        f"values_{mapping.name}.csv",
+        "text/csv; charset=utf-8",
+    )
+
+
+@login_required
+@require_POST
+def mapping_values_import(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Lay a CSV file's value tables over the mapping's (all or nothing)."""
+    operation, mapping = _changeable_mapping(request, slug, pk)
+    uploaded = request.FILES.get("file")
+    if uploaded is None:
+        messages.error(request, _("Choose a CSV file."))
+        return redirect("monitoring:mapping_edit", slug=slug, pk=pk)
+    try:
+        count = mapping_values_import_service(
+            mapping=mapping,
+            by=current_user(request),
+            data=uploaded.read(MAX_VALUES_CSV_BYTES + 1),
+            choices=_value_codes(operation),
+            request=request,
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        messages.error(request, _("Nothing was imported: correct the file and try again."))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d value of the file saved in the mapping.",
+                "%(count)d values of the file saved in the mapping.",
+                count,
+            )
+            % {"count": count},
+        )
+    return redirect("monitoring:mapping_edit", slug=slug, pk=pk)
 
 
 @login_required

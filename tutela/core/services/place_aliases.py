@@ -1,0 +1,259 @@
+"""Place aliases of an operation: saved, deleted, learned from accepted suggestions, exchanged as
+CSV (name, level, pcode). Every write is audited; a CSV import is checked whole first, every
+problem reported at once, and writes nothing when one is found."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tutela.core.models import AdminArea, AuditEntry, Operation, PlaceAlias, User
+from tutela.core.pcodes import name_key
+from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
+
+CSV_COLUMNS = ["name", "level", "pcode"]
+# Biggest alias CSV read (a whole country's villages fit many times over).
+MAX_CSV_BYTES = 5 * 1024 * 1024
+_ANY_WORDS = {"", "0", "any", "toutes", "tous", "todos", "cualquiera", "*"}
+
+
+def operation_areas(operation: Operation) -> Any:
+    """The admin areas an alias of the operation may point to (its countries' areas)."""
+    countries = operation.countries.values_list("country_pcode", flat=True)
+    return AdminArea.objects.filter(country_pcode__in=list(countries), level__gte=1)
+
+
+@transaction.atomic
+def place_alias_save(
+    *,
+    operation: Operation,
+    by: User | None,
+    name: str,
+    level: int,
+    area: AdminArea,
+    source: str = PlaceAlias.Source.ENTERED,
+    alias: PlaceAlias | None = None,
+    request: Any = None,
+) -> PlaceAlias:
+    """Create the alias, or change `alias` (or the one already saved for the same name and
+    level: a name means one place at a level)."""
+    name = " ".join(str(name).split())[:200]
+    key = name_key(name)
+    if not key:
+        raise ValidationError({"name": _("Give the name as written in the files.")})
+    if not operation_areas(operation).filter(pk=area.pk).exists():
+        raise ValidationError({"area": _("This area is not in the operation's countries.")})
+    if level != PlaceAlias.ANY_LEVEL and area.level != level:
+        raise ValidationError(
+            {
+                "area": _("%(pcode)s is an admin %(level)s area, not admin %(expected)s.")
+                % {"pcode": area.pcode, "level": area.level, "expected": level}
+            }
+        )
+    clash = PlaceAlias.objects.filter(operation=operation, level=level, name_key=key)
+    if alias is not None:
+        clash = clash.exclude(pk=alias.pk)
+        if clash.exists():
+            raise ValidationError({"name": _("This name already has an alias at this level.")})
+    else:
+        alias = clash.first()
+    if alias is None:
+        alias = PlaceAlias(
+            operation=operation,
+            level=level,
+            name=name,
+            name_key=key,
+            area=area,
+            source=source,
+            created_by=by if by is not None and by.is_authenticated else None,
+        )
+        alias.full_clean()
+        alias.save()
+        audit_create(actor=by, instance=alias, operation=operation, request=request)
+        return alias
+    before = snapshot(alias)
+    alias.name, alias.name_key, alias.level, alias.area, alias.source = (
+        name,
+        key,
+        level,
+        area,
+        source,
+    )
+    alias.full_clean()
+    alias.save()
+    audit_update(actor=by, instance=alias, operation=operation, before=before, request=request)
+    return alias
+
+
+@transaction.atomic
+def place_alias_delete(*, alias: PlaceAlias, by: User | None, request: Any = None) -> None:
+    audit_write(
+        actor=by,
+        action=AuditEntry.Action.DELETE,
+        instance=alias,
+        operation=alias.operation,
+        before=snapshot(alias),
+        request=request,
+    )
+    alias.delete()
+
+
+@transaction.atomic
+def place_aliases_accept(
+    *,
+    operation: Operation,
+    by: User | None,
+    chosen: Iterable[tuple[str, int, str]],
+    request: Any = None,
+) -> list[PlaceAlias]:
+    """Remember accepted place suggestions: (name as written, level, P-code) each."""
+    areas = {a.pcode.upper(): a for a in operation_areas(operation)}
+    saved = []
+    for name, level, pcode in chosen:
+        area = areas.get(pcode.upper())
+        if area is None:
+            raise ValidationError(
+                _("%(pcode)s is not a place of this operation.") % {"pcode": pcode}
+            )
+        saved.append(
+            place_alias_save(
+                operation=operation,
+                by=by,
+                name=name,
+                level=level,
+                area=area,
+                source=PlaceAlias.Source.SUGGESTION,
+                request=request,
+            )
+        )
+    return saved
+
+
+def place_aliases_csv(operation: Operation) -> str:
+    """The operation's aliases as CSV (name, level, pcode); level empty for "any level"."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for name, level, pcode in PlaceAlias.objects.filter(operation=operation).values_list(
+        "name", "level", "area__pcode"
+    ):
+        # A name starting with = + - @ is written quoted as text, never a spreadsheet formula.
+        safe = "'" + name if name[:1] in "=+-@" else name
+        writer.writerow([safe, level or "", pcode])
+    return out.getvalue()
+
+
+@dataclass
+class CsvResult:
+    created: int = 0
+    updated: int = 0
+
+
+def _parse_level(value: str) -> int | None:
+    word = value.strip().lower()
+    if word in _ANY_WORDS:
+        return PlaceAlias.ANY_LEVEL
+    if word.isdigit() and 1 <= int(word) <= 5:
+        return int(word)
+    return None
+
+
+def place_aliases_import_csv(
+    *, operation: Operation, by: User | None, data: bytes, request: Any = None
+) -> CsvResult:
+    """Add or change the aliases of a CSV file (name, level, pcode). Every problem of every row
+    is reported at once (a ValidationError with one message per problem) and nothing is saved
+    when there is one."""
+    if len(data) > MAX_CSV_BYTES:
+        raise ValidationError(_("The file is too big (at most 5 MB)."))
+    try:
+        content = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            content = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise ValidationError(_("The file is not text (CSV in UTF-8).")) from None
+    try:
+        dialect: Any = csv.Sniffer().sniff(content[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(io.StringIO(content), dialect))
+    if not rows:
+        raise ValidationError(_("The file is empty."))
+    header = [h.strip().lower() for h in rows[0]]
+    missing = [c for c in CSV_COLUMNS if c not in header]
+    if missing:
+        raise ValidationError(
+            _("Missing columns: %(columns)s (the columns are name, level, pcode).")
+            % {"columns": ", ".join(missing)}
+        )
+    at = {c: header.index(c) for c in CSV_COLUMNS}
+    areas = {a.pcode.upper(): a for a in operation_areas(operation)}
+    problems: list[str] = []
+    wanted: dict[tuple[int, str], tuple[str, AdminArea, int]] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        cells = {c: (row[i].strip() if i < len(row) else "") for c, i in at.items()}
+        if not any(cells.values()):
+            continue
+        name = cells["name"][1:] if cells["name"][:1] == "'" else cells["name"]
+        level = _parse_level(cells["level"])
+        area = areas.get(cells["pcode"].upper())
+        if not name_key(name):
+            problems.append(_("Row %(row)s: the name is missing.") % {"row": number})
+        if level is None:
+            problems.append(
+                _("Row %(row)s: “%(value)s” is not a level (1 to 5, or empty for any level).")
+                % {"row": number, "value": cells["level"]}
+            )
+        if area is None:
+            problems.append(
+                _("Row %(row)s: “%(value)s” is not a P-code of this operation's countries.")
+                % {"row": number, "value": cells["pcode"]}
+            )
+        elif level and area.level != level:
+            problems.append(
+                _("Row %(row)s: %(pcode)s is an admin %(level)s area, not admin %(expected)s.")
+                % {"row": number, "pcode": area.pcode, "level": area.level, "expected": level}
+            )
+        if level is None or area is None or not name_key(name):
+            continue
+        key = (level, name_key(name))
+        if key in wanted and wanted[key][1] != area:
+            problems.append(
+                _("Row %(row)s: “%(value)s” is also on row %(other)s with another place.")
+                % {"row": number, "value": name, "other": wanted[key][2]}
+            )
+        wanted[key] = (name, area, number)
+    if problems:
+        raise ValidationError(problems)
+    result = CsvResult()
+    with transaction.atomic():
+        existing = {
+            (a.level, a.name_key): a for a in PlaceAlias.objects.filter(operation=operation)
+        }
+        for wanted_key, (name, area, _number) in wanted.items():
+            alias = existing.get(wanted_key)
+            level = wanted_key[0]
+            if alias is not None and alias.area_id == area.pk and alias.name == name:
+                continue
+            place_alias_save(
+                operation=operation,
+                by=by,
+                name=name,
+                level=level,
+                area=area,
+                alias=alias,
+                request=request,
+            )
+            if alias is None:
+                result.created += 1
+            else:
+                result.updated += 1
+    return result
