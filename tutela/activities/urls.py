@@ -2,7 +2,7 @@
 
 from django.urls import include, path, re_path
 
-from tutela.activities.views import analysis, config, exports, imports, reporting
+from tutela.activities.views import analysis, config, exports, import_mapping, imports, reporting
 
 app_name = "activities"
 
@@ -62,7 +62,7 @@ import_patterns = [
     path("imports/<int:pk>/progress/", imports.import_progress, name="import_progress"),
     path("imports/<int:pk>/problems.xlsx", imports.import_annotated, name="import_annotated"),
     path("imports/<int:pk>/import/", imports.import_commit, name="import_commit"),
-    path("imports/<int:pk>/mapping/", imports.import_mapping, name="import_mapping"),
+    path("imports/<int:pk>/mapping/", import_mapping.import_mapping, name="import_mapping"),
     path("imports/<int:pk>/places/", imports.import_places, name="import_places"),
     path("config/planning/upload/", imports.planning_upload, name="planning_upload"),
 ]

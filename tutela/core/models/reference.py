@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 NAME_LANGUAGES = ("en", "fr", "es")
@@ -42,6 +43,39 @@ def localised_fill(instance: Localised, operation: Any) -> None:
     for lang in ("en", "fr"):
         if not str(getattr(instance, f"name_{lang}", "") or "").strip():
             setattr(instance, f"name_{lang}", fallback)
+
+
+def localised_names_set(
+    instance: Localised, operation: Any, data: dict[str, Any], *, created: bool
+) -> None:
+    """Set `data` on `instance` (a reference item being saved for `operation`), requiring its
+    names only in the operation's languages. A name filled in for a language the operation does
+    not use (a copy of its own name) follows that name when it changes; then the blanks are
+    filled (`localised_fill`). ValidationError names each missing name."""
+    languages = operation_name_languages(operation)
+    copied = {
+        lang
+        for lang in ("en", "fr")
+        if lang not in languages
+        and not created
+        and getattr(instance, f"name_{lang}", "") == getattr(instance, f"name_{languages[0]}", None)
+    }
+    for name, value in data.items():
+        setattr(instance, name, value)
+    for lang in copied:
+        if data.get(f"name_{lang}") in (None, "", getattr(instance, f"name_{lang}")):
+            setattr(instance, f"name_{lang}", "")
+    missing = [
+        lang for lang in languages if not str(getattr(instance, f"name_{lang}", "") or "").strip()
+    ]
+    if missing:
+        raise ValidationError(
+            {
+                f"name_{lang}": gettext("Give the name in this operation's languages.")
+                for lang in missing
+            }
+        )
+    localised_fill(instance, operation)
 
 
 class Localised(models.Model):

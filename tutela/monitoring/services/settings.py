@@ -21,7 +21,7 @@ from tutela.core.imports.problems import ImportFileError, Problem, display_value
 from tutela.core.imports.readers import iter_records, read_table
 from tutela.core.imports.values import ParseError, is_blank, parse_count, text
 from tutela.core.models import AuditEntry, Operation, Organisation, ProtectionRisk, User
-from tutela.core.models.reference import localised_fill, operation_name_languages
+from tutela.core.models.reference import localised_names_set
 from tutela.core.pcodes import GazetteerIndex, name_key
 from tutela.core.selectors import country_pcodes
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
@@ -213,29 +213,7 @@ def reference_item_save(
     elif instance.operation_id != operation.pk:
         raise PermissionDenied
     before = snapshot(instance) if not created else None
-    languages = operation_name_languages(operation)
-    # A name filled in for a language the operation does not use (a copy of its own name) follows
-    # that name when it changes.
-    copied = {
-        lang
-        for lang in ("en", "fr")
-        if lang not in languages
-        and not created
-        and getattr(instance, f"name_{lang}", "") == getattr(instance, f"name_{languages[0]}", None)
-    }
-    for name, value in data.items():
-        setattr(instance, name, value)
-    for lang in copied:
-        if data.get(f"name_{lang}") in (None, "", getattr(instance, f"name_{lang}")):
-            setattr(instance, f"name_{lang}", "")
-    missing = [
-        lang for lang in languages if not str(getattr(instance, f"name_{lang}", "") or "").strip()
-    ]
-    if missing:
-        raise ValidationError(
-            {f"name_{lang}": _("Give the name in this operation's languages.") for lang in missing}
-        )
-    localised_fill(instance, operation)
+    localised_names_set(instance, operation, data, created=created)
     instance.full_clean()
     instance.save()
     if kind == "verification":
