@@ -116,6 +116,83 @@ def _suggested_name(record: ImportRecord) -> str:
     return stem[:100] or _("My file")
 
 
+def _unknown_values(
+    request: HttpRequest, operation: Operation, table: Any, matched: dict[int, str]
+) -> dict[str, list[tuple[str, int]]]:
+    """The values of the activity and population group columns (as posted, or as matched) that
+    the operation does not know, with their counts, by field."""
+    headers = table.headers
+    chosen = {
+        name: index
+        for index, name in (
+            _posted_columns(request.POST, len(headers)) if request.method == "POST" else matched
+        ).items()
+        if name in VALUE_FIELDS
+    }
+    known = _known_keys(operation)
+    unknown = {
+        name: [(v, n) for v, n in _distinct(table, index) if name_key(v) not in known[name]]
+        for index, name in ((i, n) for n, i in chosen.items())
+    }
+    return {name: values for name, values in unknown.items() if values}
+
+
+def _preview(
+    request: HttpRequest, form: MappingForm, record: ImportRecord, table: Any, navigating: bool
+) -> Any:
+    """What the columns make of the first rows: as chosen ("Preview", nothing saved), or as the
+    saved mapping has them when the page opens."""
+    if navigating:
+        value_lists.unchecked(form)
+    elif request.method == "POST" and "preview" in request.POST:
+        if form.is_valid():
+            return import_services.mapping_preview(
+                table, form.mapping_columns(), form.mapping_values()
+            )
+    elif request.method == "GET" and record.mapping is not None:
+        return import_services.mapping_preview(table, record.mapping.columns, record.mapping.values)
+    return None
+
+
+def _save_and_recheck(
+    request: HttpRequest,
+    form: MappingForm,
+    record: ImportRecord,
+    operation: Operation,
+    inspection: Any,
+) -> HttpResponse | None:
+    """Save the mapping and check the file again with it (the new upload's page); None when the
+    mapping is refused (the form then carries why)."""
+    user = current_user(request)
+    organisation = record.organisation
+    if organisation is None and not access.is_manager(user, operation):
+        organisation = user.organisation
+    try:
+        mapping = import_services.mapping_save(
+            by=user,
+            operation=operation,
+            organisation=organisation,
+            name=form.cleaned_data["name"],
+            columns=form.mapping_columns(),
+            values=form.mapping_values(record.mapping.values if record.mapping else None),
+            sheet=inspection.table.sheet,
+            header_row=inspection.table.header_row,
+            request=request,
+        )
+    except ValidationError as error:
+        apply_validation_error(form, error)
+        return None
+    new = import_pages.mapping_recheck(
+        request,
+        record,
+        mapping,
+        start=import_services.import_5w_start,
+        by=user,
+        operation=operation,
+    )
+    return redirect("activities:import_detail", slug=operation.slug, pk=new.pk)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
@@ -141,35 +218,13 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     table = inspection.table
     headers = table.headers
     initial_columns = {headers[i]: name for i, name in inspection.match.columns.items()}
-    # The columns holding activities and population groups: as posted, or as matched.
-    chosen = {
-        name: index
-        for index, name in (
-            _posted_columns(request.POST, len(headers))
-            if request.method == "POST"
-            else inspection.match.columns
-        ).items()
-        if name in VALUE_FIELDS
-    }
-    known = _known_keys(operation)
-    unknown = {
-        name: [(v, n) for v, n in _distinct(table, index) if name_key(v) not in known[name]]
-        for index, name in ((i, n) for n, i in chosen.items())
-    }
-    unknown = {name: values for name, values in unknown.items() if values}
+    unknown = _unknown_values(request, operation, table, inspection.match.columns)
     value_choices = _value_choices(operation)
-    data: Any = request.POST or None
     navigating = value_lists.values_navigation(request)
-    accepted = 0
     manager = access.is_manager(user, operation)
-    form = _mapping_form(
-        data, headers, initial_columns, unknown, value_choices, record, operation, manager=manager
-    )
-    scope = value_lists.accept_scope(request.POST, form.value_rows) if navigating else None
-    if scope is not None:
-        # "Accept the suggestions": the form again with them chosen; nothing is saved yet.
-        data, accepted = value_lists.accept_suggestions(request.POST, scope)
-        form = _mapping_form(
+
+    def form_for(data: Any) -> MappingForm:
+        return _mapping_form(
             data,
             headers,
             initial_columns,
@@ -179,47 +234,19 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             operation,
             manager=manager,
         )
-    preview = None
-    if navigating:
-        value_lists.unchecked(form)
-    elif request.method == "POST" and "preview" in request.POST:
-        # "Preview": what the columns as chosen make of the first rows; nothing is saved.
-        if form.is_valid():
-            preview = import_services.mapping_preview(
-                table, form.mapping_columns(), form.mapping_values()
-            )
-    elif request.method == "GET" and record.mapping is not None:
-        preview = import_services.mapping_preview(
-            table, record.mapping.columns, record.mapping.values
-        )
+
+    form = form_for(request.POST or None)
+    accepted = 0
+    scope = value_lists.accept_scope(request.POST, form.value_rows) if navigating else None
+    if scope is not None:
+        # "Accept the suggestions": the form again with them chosen; nothing is saved yet.
+        data, accepted = value_lists.accept_suggestions(request.POST, scope)
+        form = form_for(data)
+    preview = _preview(request, form, record, table, navigating)
     if not navigating and preview is None and import_pages.mapping_ready(request, form, unknown):
-        organisation = record.organisation
-        if organisation is None and not access.is_manager(user, operation):
-            organisation = user.organisation
-        try:
-            mapping = import_services.mapping_save(
-                by=user,
-                operation=operation,
-                organisation=organisation,
-                name=form.cleaned_data["name"],
-                columns=form.mapping_columns(),
-                values=form.mapping_values(record.mapping.values if record.mapping else None),
-                sheet=inspection.table.sheet,
-                header_row=inspection.table.header_row,
-                request=request,
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            new = import_pages.mapping_recheck(
-                request,
-                record,
-                mapping,
-                start=import_services.import_5w_start,
-                by=user,
-                operation=operation,
-            )
-            return redirect("activities:import_detail", slug=slug, pk=new.pk)
+        saved = _save_and_recheck(request, form, record, operation, inspection)
+        if saved is not None:
+            return saved
     return page(
         request,
         "activities/imports/mapping.html",
