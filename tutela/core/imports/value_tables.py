@@ -11,51 +11,28 @@ not list.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from tutela.core.imports.exchange_csv import MAX_BYTES, csv_records, csv_write
 from tutela.core.pcodes import name_key
 
 CSV_COLUMNS = ["field", "value", "code"]
-MAX_CSV_BYTES = 5 * 1024 * 1024
-
-
-def _safe(cell: str) -> str:
-    # Never a formula when the file is opened in a spreadsheet.
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@") else cell
+MAX_CSV_BYTES = MAX_BYTES
 
 
 def value_tables_csv(values: Mapping[str, Any]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    rows = []
     for field, table in sorted(values.items()):
         if not isinstance(table, Mapping):
             continue
         for value, code in table.items():
             shown = "" if code is None else ";".join(code) if isinstance(code, list) else code
-            writer.writerow([field, _safe(str(value)), _safe(str(shown))])
-    return out.getvalue()
-
-
-def _decode(data: bytes) -> str:
-    if len(data) > MAX_CSV_BYTES:
-        raise ValidationError(_("The file is too big (at most 5 MB)."))
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValidationError(_("The file is not text (CSV in UTF-8).")) from None
-
-
-def _unquote(cell: str) -> str:
-    return cell[1:] if cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@") else cell
+            rows.append([field, str(value), str(shown)])
+    return csv_write(CSV_COLUMNS, rows)
 
 
 def value_tables_parse(
@@ -63,28 +40,11 @@ def value_tables_parse(
 ) -> dict[str, dict[str, str | None]]:
     """{field: {value: code or None}} of a CSV file; `choices`: the fields a table may be given
     for and the codes of each. Every problem of every row in one ValidationError."""
-    content = _decode(data)
-    try:
-        dialect: Any = csv.Sniffer().sniff(content[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(content), dialect))
-    header = [h.strip().lower() for h in rows[0]] if rows else []
-    missing = [c for c in CSV_COLUMNS if c not in header]
-    if missing:
-        raise ValidationError(
-            _("Missing columns: %(columns)s (the columns are field, value, code).")
-            % {"columns": ", ".join(missing)}
-        )
-    at = {c: header.index(c) for c in CSV_COLUMNS}
     codes = {field: {name_key(c): c for c in allowed} for field, allowed in choices.items()}
     problems: list[str] = []
     tables: dict[str, dict[str, str | None]] = {}
     seen: dict[tuple[str, str], int] = {}
-    for number, row in enumerate(rows[1:], start=2):
-        cells = {c: _unquote(row[i].strip()) if i < len(row) else "" for c, i in at.items()}
-        if not any(cells.values()):
-            continue
+    for number, cells in csv_records(data, CSV_COLUMNS):
         field, value, code = cells["field"], cells["value"], cells["code"]
         if field not in codes:
             problems.append(

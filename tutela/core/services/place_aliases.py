@@ -4,8 +4,6 @@ problem reported at once, and writes nothing when one is found."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -14,13 +12,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tutela.core.imports.exchange_csv import MAX_BYTES, csv_records, csv_write
 from tutela.core.models import AdminArea, AuditEntry, Operation, PlaceAlias, User
 from tutela.core.pcodes import name_key
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 
 CSV_COLUMNS = ["name", "level", "pcode"]
-# Biggest alias CSV read (a whole country's villages fit many times over).
-MAX_CSV_BYTES = 5 * 1024 * 1024
+# Biggest alias CSV read.
+MAX_CSV_BYTES = MAX_BYTES
 _ANY_WORDS = {"", "0", "any", "toutes", "tous", "todos", "cualquiera", "*"}
 
 
@@ -138,16 +137,10 @@ def place_aliases_accept(
 
 def place_aliases_csv(operation: Operation) -> str:
     """The operation's aliases as CSV (name, level, pcode); level empty for "any level"."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for name, level, pcode in PlaceAlias.objects.filter(operation=operation).values_list(
+    rows = PlaceAlias.objects.filter(operation=operation).values_list(
         "name", "level", "area__pcode"
-    ):
-        # A name starting with = + - @ is written quoted as text, never a spreadsheet formula.
-        safe = "'" + name if name[:1] in "=+-@" else name
-        writer.writerow([safe, level or "", pcode])
-    return out.getvalue()
+    )
+    return csv_write(CSV_COLUMNS, [(name, level or "", pcode) for name, level, pcode in rows])
 
 
 @dataclass
@@ -171,38 +164,11 @@ def place_aliases_import_csv(
     """Add or change the aliases of a CSV file (name, level, pcode). Every problem of every row
     is reported at once (a ValidationError with one message per problem) and nothing is saved
     when there is one."""
-    if len(data) > MAX_CSV_BYTES:
-        raise ValidationError(_("The file is too big (at most 5 MB)."))
-    try:
-        content = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            content = data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise ValidationError(_("The file is not text (CSV in UTF-8).")) from None
-    try:
-        dialect: Any = csv.Sniffer().sniff(content[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(content), dialect))
-    if not rows:
-        raise ValidationError(_("The file is empty."))
-    header = [h.strip().lower() for h in rows[0]]
-    missing = [c for c in CSV_COLUMNS if c not in header]
-    if missing:
-        raise ValidationError(
-            _("Missing columns: %(columns)s (the columns are name, level, pcode).")
-            % {"columns": ", ".join(missing)}
-        )
-    at = {c: header.index(c) for c in CSV_COLUMNS}
     areas = {a.pcode.upper(): a for a in operation_areas(operation)}
     problems: list[str] = []
     wanted: dict[tuple[int, str], tuple[str, AdminArea, int]] = {}
-    for number, row in enumerate(rows[1:], start=2):
-        cells = {c: (row[i].strip() if i < len(row) else "") for c, i in at.items()}
-        if not any(cells.values()):
-            continue
-        name = cells["name"][1:] if cells["name"][:1] == "'" else cells["name"]
+    for number, cells in csv_records(data, CSV_COLUMNS):
+        name = cells["name"]
         level = _parse_level(cells["level"])
         area = areas.get(cells["pcode"].upper())
         if not name_key(name):
