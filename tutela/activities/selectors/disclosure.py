@@ -240,7 +240,8 @@ def hidden_blocks(
     threshold: int,
 ) -> HiddenBlocks | None:
     """The blocks of the hidden rows of the view (`visible`: the rows the user counts, before
-    any filter), or None when the user may see every row they count.
+    any filter, i.e. `visibility.visible_rows`, which the summary tables' picks stand for when
+    they answer), or None when the user may see every row they count.
 
     `monthly`: the figures are sums over months (tables by month, or the "new people only" rule);
     otherwise a figure over the period counts the rows `rule` picks in it."""
@@ -443,7 +444,8 @@ def _hidden_picks(
     Hidden rows are other organisations' rows (sensitive activities), which a non-cluster-wide
     user counts only once validated (visibility.visible_rows): their picks are the picks over
     validated rows (`in_validated`; per indicator too where the atoms are: `in_validated_ki`)."""
-    if filters.status:
+    if filters.status or not access.roles_in(user, operation):
+        # No role: the user counts no row (visibility.visible_rows), hence no hidden one.
         return None
     state = SummaryState.objects.filter(operation=operation).first()
     if state is None or not state.is_fresh or not state.enabled or "p0" not in state.grain_rows:

@@ -128,3 +128,16 @@ def test_no_picks_where_they_cannot_answer(world: World, areas: dict[str, AdminA
     assert disclosure._hidden_picks(user, world.operation, shorter, rule, False) is None
     status = Filters(month_from=JAN, month_to=FEB, status="ongoing")
     assert disclosure._hidden_picks(user, world.operation, status, rule, False) is None
+
+
+def test_no_picks_for_a_user_without_a_role(world: World, areas: dict[str, AdminArea]) -> None:
+    """A user with no role in the operation counts no row: the picks must not stand for them."""
+    catalogue_seed(operation=world.operation)
+    add_row(world, world.drc, "PRO-CM", areas["ML0501"], JAN, bands=(5, 0, 0, 0, 0, 0))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("tutela.activities.services.summaries.min_rows", lambda: 1)
+        summaries_rebuild(operation=world.operation, force=True)
+    rule = ActivitySettings.CumulativeRule.MAX_MONTH
+    whole = Filters(month_from=JAN, month_to=JAN)
+    assert disclosure._hidden_picks(world.viewer, world.operation, whole, rule, False) is not None
+    assert disclosure._hidden_picks(world.outsider, world.operation, whole, rule, False) is None
