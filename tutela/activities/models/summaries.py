@@ -173,6 +173,9 @@ class PickedSummary(SummaryMeasures):
     population_group = _dimension("core.PopulationGroup")
     # Grain "p0": the month of the row picked.
     month = models.DateField(null=True, blank=True)
+    # Grain "p0": the site key of the row picked (part of the counting rule's key; the hidden
+    # rows' disclosure atoms are grouped by it). NULL in the coarser grains.
+    site_key = models.CharField(max_length=200, null=True, blank=True)
     # The row is the pick of its partner × activity × place × population group over all rows /
     # over the rows of validated submissions; the "_ki" flags: per indicator too. Rows of coarser
     # grains are sums of the picks of one kind: all or validated (never per indicator).

@@ -40,10 +40,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import BooleanField, Case, F, IntegerField, Q, QuerySet, Value, When
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import BooleanField, Case, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.expressions import Combinable
+from django.db.models.functions import Coalesce
 
-from tutela.activities.models import ActivityReport, ActivitySettings, Submission, SummaryState
+from tutela.activities.models import (
+    ActivityReport,
+    ActivitySettings,
+    PickedSummary,
+    Submission,
+    SummaryState,
+)
 from tutela.activities.models.fields import SEX_AGE
 from tutela.activities.selectors.aggregates import aggregate, sum_groups
 from tutela.activities.selectors.filters import Filters, body_ids_within, site_keys
@@ -122,15 +131,22 @@ def hidden_summary_q(user: User, operation: Operation) -> Q | None:
 
 @dataclass
 class HiddenBlocks:
-    """The blocks of hidden rows inside a view: (atom key as a dict, measure, count)."""
+    """The blocks of hidden rows inside a view: (atom key over `names`, measure, count)."""
 
-    blocks: list[tuple[dict[str, Any], str, int]]
     # The period holds hidden rows (whether or not any lies in the view): the table is then
     # disclosure-controlled, so that being controlled says nothing about the view.
     controlled: bool
+    names: tuple[str, ...] = ()
+    keyed: list[tuple[tuple[Any, ...], str, int]] = field(default_factory=list)
     withheld_groups: int = 0
     rounded: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def blocks(self) -> list[tuple[dict[str, Any], str, int]]:
+        """The blocks with their keys as dicts (atom dimension: value)."""
+        names = self.names
+        return [(dict(zip(names, key, strict=True)), band, n) for key, band, n in self.keyed]
 
 
 def _period_rows(
@@ -224,7 +240,8 @@ def hidden_blocks(
     threshold: int,
 ) -> HiddenBlocks | None:
     """The blocks of the hidden rows of the view (`visible`: the rows the user counts, before
-    any filter), or None when the user may see every row they count.
+    any filter, i.e. `visibility.visible_rows`, which the summary tables' picks stand for when
+    they answer), or None when the user may see every row they count.
 
     `monthly`: the figures are sums over months (tables by month, or the "new people only" rule);
     otherwise a figure over the period counts the rows `rule` picks in it."""
@@ -236,7 +253,7 @@ def hidden_blocks(
     ):
         # A view of the user's own organisation holds only rows they may see (as protection
         # monitoring applies the organisation filter, limited to one's own, before the atoms).
-        return HiddenBlocks(blocks=[], controlled=False)
+        return HiddenBlocks(controlled=False)
     additive = monthly or rule == ActivitySettings.CumulativeRule.NEW_ONLY
     dims = _dimensions(monthly=additive, by_indicator=by_indicator, unnamed=unnamed)
     names = tuple(dims)
@@ -252,8 +269,15 @@ def hidden_blocks(
     )
     pooled = cache.get(key) if key is not None else None
     if not isinstance(pooled, PooledAtoms):
-        rows = _period_rows(visible.filter(hidden), filters, row_filters=not additive)
-        pooled = _pooled_atoms(rows, dims, rule=rule, additive=additive, threshold=threshold)
+        picks = None if additive else _hidden_picks(user, operation, filters, rule, by_indicator)
+        if picks is not None:
+            # The picks carry the atom dimensions under the same names (status and validation
+            # are monthly atoms' only).
+            records = _picked_records(picks, dims)
+        else:
+            rows = _period_rows(visible.filter(hidden), filters, row_filters=not additive)
+            records = _grouped_rows(rows, dims, rule=rule, additive=additive)
+        pooled = _pooled_atoms(records, names, threshold=threshold)
         if key is not None and len(pooled.tuples) <= MAX_CACHED_BLOCKS:
             cache.set(key, pooled, CACHE_SECONDS)
     atoms = Atoms.of_blocks(
@@ -269,9 +293,8 @@ def hidden_blocks(
         blocks = rounded_down(blocks, threshold)
     band_at = len(names)
     return HiddenBlocks(
-        blocks=[
-            (dict(zip(names, key[:band_at], strict=True)), key[band_at], n) for key, n in blocks
-        ],
+        names=names,
+        keyed=[(key[:band_at], key[band_at], n) for key, n in blocks],
         controlled=pooled.controlled,
         withheld_groups=inside.withheld_groups,
         rounded=not additive,
@@ -361,37 +384,116 @@ def data_version_key(
     return prefix + hashlib.sha256(text.encode()).hexdigest()
 
 
-def _pooled_atoms(
-    rows: QuerySet[ActivityReport],
-    dims: dict[str, Any],
-    *,
-    rule: str,
-    additive: bool,
-    threshold: int,
-) -> PooledAtoms:
-    """The atoms of the hidden `rows` (one per atom key and band), pooled into blocks."""
+def _aliased(dims: dict[str, Any]) -> dict[str, Any]:
     # SQL aliases may not be field names.
-    aliased = {f"k_{name}": expression for name, expression in dims.items()}
+    return {f"k_{name}": expression for name, expression in dims.items()}
+
+
+def _grouped_rows(
+    rows: QuerySet[ActivityReport], dims: dict[str, Any], *, rule: str, additive: bool
+) -> list[tuple[Any, ...]]:
+    """The hidden 5W `rows` summed by the atom dimensions (by the counting rule's picks unless
+    `additive`): one record per group, the dimensions' values then the `_STORED` measures."""
     if additive:
-        grouped = sum_groups(rows, dims=aliased, measures=_STORED)
+        grouped = sum_groups(rows, dims=_aliased(dims), measures=_STORED)
     else:
-        grouped = aggregate(rows, dims=aliased, rule=rule, measures=_STORED)
+        grouped = aggregate(rows, dims=_aliased(dims), rule=rule, measures=_STORED)
     names = tuple(dims)
-    atom_rows: list[tuple[tuple[Any, ...], int, bool]] = []
-    with no_gc_pauses():
-        for group in grouped:
-            key = tuple(
+    return [
+        (
+            *(
                 month_value(group[f"k_{n}"]) if n == "month" else _plain(n, group[f"k_{n}"])
                 for n in names
-            )
-            bands = [group[m] for m in SEX_AGE]
-            values = {m: v for m, v in zip(SEX_AGE, bands, strict=True)}
-            values[UNSPECIFIED] = max(group["total"] - sum(bands), 0)
-            values["with_disability"] = group["with_disability"]
-            values["quantity"] = group["quantity"]
-            for band, n in values.items():
+            ),
+            *(group[m] for m in _STORED),
+        )
+        for group in grouped
+    ]
+
+
+def _picked_records(picks: QuerySet[PickedSummary], dims: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The picks summed by the atom dimensions in ONE query, as `_grouped_rows` gives them
+    (fetched as plain tuples: no per-value conversion is needed, no month or flag among them)."""
+    aliased = _aliased(dims)
+    sums = {f"m_{m}": Coalesce(Sum(m), 0) for m in _STORED}
+    grouped = (
+        picks.annotate(**{a: F(e) if isinstance(e, str) else e for a, e in aliased.items()})
+        .values(*aliased)
+        .annotate(**sums)
+        .order_by()
+    )
+    try:
+        sql, params = grouped.query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    with connections[grouped.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = [d[0] for d in cursor.description]
+        at = [columns.index(a) for a in (*aliased, *sums)]
+        return [tuple(record[i] for i in at) for record in cursor.fetchall()]
+
+
+def _hidden_picks(
+    user: User, operation: Operation, filters: Filters, rule: str, by_indicator: bool
+) -> QuerySet[PickedSummary] | None:
+    """The rows the counting rule picks among the user's hidden rows of the period, read from the
+    summary tables' picks (grain "p0": one row per pick, as `aggregate`'s window function picks
+    them) instead of picked again from the 5W rows; None when the picks cannot answer (tables
+    stale or off, built under another rule, a period narrower than theirs, a status filter).
+
+    Hidden rows are other organisations' rows (sensitive activities), which a non-cluster-wide
+    user counts only once validated (visibility.visible_rows): their picks are the picks over
+    validated rows (`in_validated`; per indicator too where the atoms are: `in_validated_ki`)."""
+    if filters.status or not access.roles_in(user, operation):
+        # No role: the user counts no row (visibility.visible_rows), hence no hidden one.
+        return None
+    state = SummaryState.objects.filter(operation=operation).first()
+    if state is None or not state.is_fresh or not state.enabled or "p0" not in state.grain_rows:
+        return None
+    if state.rule != rule:
+        return None
+    first, last = state.first_month, state.last_month
+    if (filters.month_from and (first is None or filters.month_from > first)) or (
+        filters.month_to and (last is None or filters.month_to < last)
+    ):
+        return None
+    picks = PickedSummary.objects.filter(
+        operation_id=state.rows_key,
+        grain="p0",
+        sensitive=True,
+        **{"in_validated_ki" if by_indicator else "in_validated": True},
+    )
+    own = getattr(user, "organisation_id", None)
+    if own:
+        picks = picks.exclude(organisation_id=own)
+    return picks
+
+
+def _pooled_atoms(
+    records: list[tuple[Any, ...]], names: tuple[str, ...], *, threshold: int
+) -> PooledAtoms:
+    """The atoms of the hidden rows (`records`: their sums by the atom dimensions, the values of
+    `names` then the `_STORED` measures; one atom per atom key and band), pooled into blocks."""
+    atom_rows: list[tuple[tuple[Any, ...], int, bool]] = []
+    at = len(names)
+    sex_age = len(SEX_AGE)
+    append = atom_rows.append
+    with no_gc_pauses():
+        for record in records:
+            key = record[:at]
+            bands = record[at : at + sex_age]
+            total, with_disability, quantity = record[at + sex_age : at + sex_age + 3]
+            for band, n in zip(SEX_AGE, bands, strict=True):
                 if n:
-                    atom_rows.append(((*key, band), int(n), False))
+                    append(((*key, band), int(n), False))
+            unspecified = max((total or 0) - sum(b or 0 for b in bands), 0)
+            for band, n in (
+                (UNSPECIFIED, unspecified),
+                ("with_disability", with_disability),
+                ("quantity", quantity),
+            ):
+                if n:
+                    append(((*key, band), int(n), False))
     atoms = Atoms(
         rows=atom_rows,
         threshold=threshold,
@@ -413,10 +515,11 @@ def fold(
 ) -> dict[tuple[Any, ...], dict[str, int]]:
     """The blocks added up by the table's dimensions: {(value per dimension): {measure: n}},
     POOLED where a block spans the dimension; "total" is the people measures' sum."""
-    keys = [ATOM_DIMENSION[d] for d in rows_by]
+    index = {name: i for i, name in enumerate(hidden.names)}
+    positions = [index.get(ATOM_DIMENSION[d]) for d in rows_by]
     out: dict[tuple[Any, ...], dict[str, int]] = {}
-    for key, band, n in hidden.blocks:
-        group = tuple(key.get(k) for k in keys)
+    for key, band, n in hidden.keyed:
+        group = tuple(None if i is None else key[i] for i in positions)
         sums = out.get(group)
         if sums is None:
             sums = out[group] = dict.fromkeys(measures, 0)

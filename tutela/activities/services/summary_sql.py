@@ -193,7 +193,8 @@ class SummaryBuilder:
         key_r, key_c = key.format(t="r"), key.format(t="c")
         running = "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
         validated = f"(s.{q('status')} = %s)"
-        # The site is part of the key (two sites are two places), not a column of the picks.
+        # The site is part of the key (two sites are two places); p0 keeps it for the hidden
+        # rows' disclosure atoms (selectors.disclosure).
         row_columns = ["id", "month", *PICK_COLUMNS, "site_key", *MEASURE_COLUMNS]
         inner = (
             f"SELECT {', '.join(f'r.{q(c)}' for c in row_columns)}, "  # noqa: S608
@@ -213,7 +214,7 @@ class SummaryBuilder:
             f"FROM ({inner}) c WHERE {a_ki} OR {v_ki} "
             f"WINDOW w2 AS (PARTITION BY {key_c} ORDER BY {self.order('c')})"
         )
-        columns = ["month", *PICK_COLUMNS, *MEASURE_COLUMNS]
+        columns = ["month", *PICK_COLUMNS, "site_key", *MEASURE_COLUMNS]
         select = [f"d.{q(c)}" for c in columns] + [
             "d.sens",
             "d.nm",

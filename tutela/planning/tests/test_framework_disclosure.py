@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +26,7 @@ from tutela.activities.services.summaries import summaries_invalidate, summaries
 from tutela.activities.tests.analysis_fixtures import JAN, add_row, set_rule
 from tutela.conftest import World, make_area
 from tutela.core.models import AdminArea
+from tutela.core.pcodes import name_key
 from tutela.planning.models import Objective, Plan, PlanIndicator
 from tutela.planning.selectors import plans as selectors
 from tutela.planning.services import plans as services
@@ -312,3 +314,59 @@ def test_summary_tables_give_the_same_figures_and_results_are_cached_per_version
     summaries_invalidate(operation=w.operation)
     assert views(framework, w.coordinator)[("framework", "CM")] == coordinator + 10
     assert_safe(views(framework, w.viewer), "after the write")
+
+
+# --- The hidden rows' atoms from the summary tables' picks (planperf) ----------------------------
+
+
+def with_site(row: Any, site: str) -> None:
+    """Put a 5W row at a site (its key as the 5W computes it for a name without a code)."""
+    type(row).objects.filter(pk=row.pk).update(site=site, site_key=name_key(site))
+
+
+def test_figures_by_hand_from_the_rows_and_from_the_picks(
+    framework: Framework, settings: Any
+) -> None:
+    """The framework's figures for a partner (AMSS) and a coordinator, computed by hand, are the
+    same from the 5W rows and from the summary tables; with fresh tables the partner's blocks of
+    other organisations' sensitive rows come from the tables' picks (no 5W row read), and the
+    site stays part of the atoms: DRC's 4 girls at a site of their own are a small atom, withheld,
+    not added to the 6 girls of its other row (merged into 10 girls, the partner would see 19,
+    not 14)."""
+    w, areas = framework.world, framework.areas
+    set_rule(w, ActivitySettings.CumulativeRule.MAX_MONTH)
+    add_row(w, w.amss, "PRO-CM", areas["ML050101"], JAN, bands=(3, 1, 0, 0, 0, 0))
+    add_row(w, w.drc, "PRO-CM", areas["ML050101"], JAN, bands=(6, 5, 0, 0, 0, 0))
+    add_row(w, w.drc, "PRO-CM", areas["ML050101"], FEB, bands=(5, 5, 0, 0, 0, 0))
+    with_site(add_row(w, w.drc, "PRO-CM", areas["ML050101"], MAR, bands=(4, 0, 0, 0, 0, 0)), "A")
+    add_row(w, w.unhcr, "CP-CM", areas["ML0502"], FEB, bands=(0, 0, 10, 0, 0, 0))
+    # Coordinator: every row; per key the month with the most people (DRC: January's 11).
+    # Partner: its own 4; DRC's January as blocks of 6 girls and 5 boys, brought down to
+    # multiples of the threshold (5 + 5: figures over the year under a rule that picks a month);
+    # DRC's 4 girls at site A withheld (smaller than the threshold of 5 whatever they are pooled
+    # across); UNHCR's 10 women.
+    by_hand = {
+        "coordinator": {"CM": 4 + 11 + 4, "CM2": 4 + 11 + 4 + 10, "CM3": 4 + 11 + 4 + 10},
+        "partner": {"CM": 4 + 10, "CM2": 4 + 10 + 10, "CM3": 4 + 10 + 10},
+    }
+    cache.clear()
+    settings.ACTIVITY_SUMMARY_MIN_ROWS = 10_000
+    from_rows = {}
+    for who, expected in by_hand.items():
+        user = getattr(w, who)
+        framework_rows = selectors.plan_framework(user=user, plan=framework.plan)
+        assert framework_rows.sources == ["rows"]
+        assert {r.indicator.code: r.reached for r in framework_rows.rows} == expected, who
+        from_rows[who] = views(framework, user)
+    settings.ACTIVITY_SUMMARY_MIN_ROWS = 1
+    summaries_rebuild(operation=w.operation, force=True)
+    cache.clear()
+    for who, expected in by_hand.items():
+        user = getattr(w, who)
+        with CaptureQueriesContext(connection) as queries:
+            found = selectors.plan_framework(user=user, plan=framework.plan)
+        assert all(s.startswith("summary:") for s in found.sources)
+        assert {r.indicator.code: r.reached for r in found.rows} == expected, who
+        # Nothing read from the 5W rows: the blocks too come from the summary tables.
+        assert not [q for q in queries.captured_queries if "activities_activityreport" in q["sql"]]
+        assert views(framework, user) == from_rows[who], who
