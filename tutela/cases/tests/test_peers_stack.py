@@ -27,11 +27,11 @@ from tutela.cases.peer_packages import MAX_BYTES, KeyPair
 from tutela.core.tests.stack import (
     Served,
     free_port,
+    migrated_template,
     request,
     shell_json,
     sqlite_query,
     stack_env,
-    tutela,
 )
 
 pytestmark = [
@@ -45,10 +45,10 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def peers_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite file (as stack.migrated_sqlite, with more time: migrating takes over ten
-    minutes when the machine is busy; no static files: this test renders no page)."""
+    """A copy of the run's migrated SQLite file (stack.migrated_template; no static files: this
+    test renders no page)."""
     var = tmp_path_factory.mktemp("peers-template-var")
-    tutela(stack_env(var), "migrate", "-v0", timeout=2400)
+    shutil.copy(migrated_template(), var / "tutela.sqlite3")
     return var / "tutela.sqlite3"
 
 

@@ -2,8 +2,8 @@
 scheduler) or single commands, on a temporary SQLite file or a PostgreSQL database, with a
 signed-in HTTP client. Used by the tests of the running system (test_stack_*.py).
 
-A migrated SQLite database is made once per test session and copied for each test (migrating
-takes a minute on a busy machine).
+A migrated SQLite database is made once for the whole test run (`migrated_template`, shared by
+the parallel workers) and copied for each test (migrating takes minutes on a busy machine).
 """
 
 from __future__ import annotations
@@ -92,13 +92,39 @@ def shell_json(env: dict[str, str], code: str) -> dict[str, Any]:
     return dict(json.loads(out.strip().splitlines()[-1]))
 
 
+def migrated_template(timeout: float = 2400) -> Path:
+    """A migrated (empty) SQLite database file, made once for every worker of the test run and
+    for later runs while the code stays the same (copy it, never use it). Migrating costs
+    one to three minutes of CPU (Django renders the model states of about a hundred
+    migrations), over ten minutes on a busy machine: paid once, not by every test module."""
+    # Keyed by every application module (migrations import fields, functions and SQL from the
+    # code), so a changed module makes a new template; tests do not count.
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "tutela").rglob("*.py")):
+        if "tests" not in path.relative_to(ROOT).parts:
+            digest.update(path.relative_to(ROOT).as_posix().encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    shared = Path(f"/tmp/tutela-test-db-{digest.hexdigest()[:16]}.sqlite3")  # noqa: S108
+    with open(f"{shared}.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not shared.exists():
+            var = Path(f"{shared}.var")
+            shutil.rmtree(var, ignore_errors=True)
+            tutela(stack_env(var), "migrate", "-v0", timeout=timeout)
+            # Written under another name first: a run killed half-way leaves no template.
+            shutil.copy(var / "tutela.sqlite3", f"{shared}.part")
+            os.replace(f"{shared}.part", shared)
+            shutil.rmtree(var, ignore_errors=True)
+    return shared
+
+
 @pytest.fixture(scope="session")
 def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite database file and the collected static files (hashed names, as in
     production), made once per session (copy them, never use them)."""
     var = tmp_path_factory.mktemp("template-var")
-    env = stack_env(var)
-    tutela(env, "migrate", "-v0")
+    stack_env(var)
+    shutil.copy(migrated_template(), var / "tutela.sqlite3")
     collected_static(var)
     return var / "tutela.sqlite3"
 
