@@ -63,6 +63,9 @@ def rows_changed_after_submission(
         ).values_list("pk", "full_name")
     )
     return {
-        row.pk: RowChange(at=row.updated_at, by=names.get(row.updated_by_id, "") or "—")
+        row.pk: RowChange(
+            at=row.updated_at,
+            by=(names.get(row.updated_by_id, "") if row.updated_by_id else "") or "—",
+        )
         for row in changed
     }
