@@ -23,6 +23,7 @@ from tutela.activities.selectors.grid import (
     grid_indicator_options,
     grid_options,
 )
+from tutela.activities.selectors.revisions import RowChange
 from tutela.core.models import Operation
 
 __all__ = [
@@ -129,6 +130,8 @@ class GridLine:
     line_errors: list[str] = field(default_factory=list)
     line_warnings: list[str] = field(default_factory=list)
     cells: list[GridCell] = field(default_factory=list)
+    # When and by whom a stored row was changed after its report was submitted (None: it was not).
+    changed: RowChange | None = None
 
     @property
     def number(self) -> int:

@@ -24,8 +24,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tutela.activities.access import can_report
-from tutela.activities.models import ActivityReport, ReportingRound, Submission
+from tutela.activities.models import Activity, ActivityReport, ReportingRound, Submission
+from tutela.activities.models.fields import SEX_AGE
 from tutela.activities.services.summaries import Slices, summaries_apply
+from tutela.activities.validation.rules import sex_age_problems
 from tutela.core import access
 from tutela.core.models import Operation, Organisation, User
 from tutela.core.services.audit import audit_create, audit_update, snapshot
@@ -44,14 +46,35 @@ def submission_find(round: ReportingRound, organisation: Organisation) -> Submis
     return Submission.objects.filter(round=round, organisation=organisation).first()
 
 
+# The order of an organisation's rows in the grid and the review page: line numbers follow it.
+ROW_ORDER = ("activity__code", "area__pcode", "population_group__code", "pk")
+
+
 def submission_rows(submission: Submission) -> QuerySet[ActivityReport]:
     return (
         ActivityReport.objects.filter(submission=submission)
         .select_related(
             "activity", "indicator", "area", "admin1", "admin2", "admin3", "population_group"
         )
-        .order_by("activity__code", "area__pcode", "population_group__code", "pk")
+        .order_by(*ROW_ORDER)
     )
+
+
+def _refuse_rows_against_rules(submission: Submission) -> None:
+    """The rules every path applies to a row (tutela.activities.validation.rules), applied to the
+    stored rows before they are submitted or validated: rows saved before a rule existed, or
+    written by a path that skipped it, are refused here too, naming their line in the grid."""
+    rows = (
+        ActivityReport.objects.filter(submission=submission)
+        .order_by(*ROW_ORDER)
+        .values_list("indicator__code", "indicator__unit", *SEX_AGE)
+    )
+    problems = sex_age_problems(
+        (number, code or "", unit or Activity.Unit.PEOPLE, values)
+        for number, (code, unit, *values) in enumerate(rows, start=1)
+    )
+    if problems:
+        raise ValidationError(problems)
 
 
 # --- writes --------------------------------------------------------------------------------------
@@ -104,6 +127,7 @@ def submission_submit(
         )
     if not submission.rows.exists():
         raise ValidationError(_("Enter at least one row before submitting."))
+    _refuse_rows_against_rules(submission)
     before = snapshot(submission)
     submission.status = Status.SUBMITTED
     submission.submitted_at = timezone.now()
@@ -133,6 +157,7 @@ def submission_validate(
     submission = _locked(submission)
     if submission.status not in VALIDATABLE:
         raise ValidationError(_("Only a submitted report can be validated."))
+    _refuse_rows_against_rules(submission)
     before = snapshot(submission)
     submission.status = Status.VALIDATED
     submission.comment = (comment or "").strip()

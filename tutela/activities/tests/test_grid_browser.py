@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tutela.activities.services.submissions import submission_submit
 from tutela.activities.tests.reporting_fixtures import (
     fivew_fixture,  # noqa: F401
     line,
@@ -51,3 +52,34 @@ def test_a_long_grid_opens_at_the_top_with_its_header_and_line_numbers_in_view(
     )
     assert abs(box["headTop"] - box["wrapTop"]) <= 2, box
     assert abs(box["numberLeft"] - box["wrapLeft"]) <= 2, box
+
+
+def test_a_row_changed_after_submission_shows_its_mark_and_who_changed_it(
+    browser_page: Any, live_server: Any, fivew: Any
+) -> None:
+    """The mark is visible next to the line number in the grid, says when and by whom on hover
+    (title) and to a screen reader (text), and the review page lists it on a phone."""
+    world = fivew.world
+    save_rows(world.partner, world.amss, line(), line(population_group="HST"))
+    submission_submit(by=world.partner, round=fivew.round, organisation=world.amss)
+    save_rows(world.partner, world.amss, line(population_group="HST", girls="6", total="28"))
+    page = browser_page
+    page.set_viewport_size({"width": 1366, "height": 768})
+    signed_in(page, live_server, world.partner)
+    page.goto("/o/mali/5w/2026-03/rows/")
+    marks = page.locator("tr.grid-line th.line-number .changed-mark")
+    assert marks.count() == 1
+    mark = marks.first
+    assert mark.is_visible()
+    title = mark.get_attribute("title") or ""
+    assert title.startswith("Changed after submission on ")
+    assert title.endswith(f" by {world.partner.full_name}")
+    assert title in mark.inner_text() or title in mark.text_content()
+    # On a phone, the IMO's review page shows when and by whom in its own column.
+    page.set_viewport_size({"width": 390, "height": 844})
+    signed_in(page, live_server, world.imo)
+    page.goto("/o/mali/5w/2026-03/submissions/AMSS/")
+    changed = page.locator("tr.changed-after-submission")
+    assert changed.count() == 1
+    assert f"by {world.partner.full_name}" in changed.locator("td.changed-when").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -123,7 +123,10 @@ class ReportContext:
             "id", "code", "unit", "activity_id", "name_en", "name_fr", "name_es"
         ):
             iref = IndicatorRef(
-                id=ind["id"], code=ind["code"], counts_people=ind["unit"] == Activity.Unit.PEOPLE
+                id=ind["id"],
+                code=ind["code"],
+                counts_people=ind["unit"] == Activity.Unit.PEOPLE,
+                unit=ind["unit"],
             )
             table = indicators.setdefault(ind["activity_id"], {})
             table[ind["code"].strip().lower()] = iref

@@ -61,6 +61,7 @@ class IndicatorRef:
     id: int
     code: str
     counts_people: bool
+    unit: str = "people"
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,12 @@ from tutela.activities.validation.records import (
     OrganisationRef,
     site_key,
 )
+from tutela.activities.validation.rules import (
+    SEX_AGE_NOT_PEOPLE,
+    sex_age_message,
+    sex_age_refused,
+    unit_label,
+)
 from tutela.core.imports.problems import ERROR, WARNING
 from tutela.core.imports.values import MAX_COUNT, is_blank, month_end, text
 from tutela.core.site_names import site_is_valid, site_problem_message
@@ -391,7 +397,19 @@ class RowChecker(CellChecks, LocationChecks):
         quantity: int | None,
     ) -> None:
         counts_people = indicator.counts_people if indicator else True
-        if band_sum and not activity.by_sex_age:
+        refused = (
+            sex_age_refused(unit=indicator.unit, bands=bands) if indicator is not None else None
+        )
+        if refused is not None and indicator is not None:
+            self.add(
+                SEX_AGE[refused],
+                SEX_AGE_NOT_PEOPLE,
+                sex_age_message(),
+                value=bands[refused],
+                indicator=indicator.code,
+                unit=unit_label(indicator.unit),
+            )
+        elif band_sum and not activity.by_sex_age:
             position = next(i for i, v in enumerate(bands) if v)
             self.add(
                 SEX_AGE[position],

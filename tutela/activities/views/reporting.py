@@ -29,6 +29,7 @@ from tutela.activities.forms import DeadlineForm, ReviewForm, RoundForm
 from tutela.activities.forms import grid as grid_forms
 from tutela.activities.models import ActivityReport, ReportingRound, Submission
 from tutela.activities.selectors import ROW_AREA_GEOMETRY
+from tutela.activities.selectors.revisions import rows_changed_after_submission
 from tutela.activities.services import rounds as round_services
 from tutela.activities.services import submissions as submission_services
 from tutela.activities.services.rows import report_row_delete, report_rows_save
@@ -301,7 +302,10 @@ def rows_grid(request: HttpRequest, slug: str, month: str) -> HttpResponse:
         )
         lines = grid_forms.grid_pad(lines, grid_forms.GRID_EMPTY_LINES_AFTER_ERROR)
     else:
+        changes = rows_changed_after_submission(submission, existing)
         lines = [grid_forms.grid_line_from_row(i, row) for i, row in enumerate(existing)]
+        for line in lines:
+            line.changed = changes.get(line.row_id or 0)
         if editable:
             lines = grid_forms.grid_pad(lines, grid_forms.GRID_EMPTY_LINES)
     catalogue = grid_forms.GridCatalogue(operation)
@@ -530,6 +534,7 @@ def submission_detail(request: HttpRequest, slug: str, month: str, acronym: str)
         list(submission_services.submission_rows(submission)) if submission else []
     )
     checks = check_rows(by=user, operation=operation, round=round, rows=rows)
+    changes = rows_changed_after_submission(submission, rows)
     manager = access.is_manager(user, operation)
     reviewable = (
         manager
@@ -546,6 +551,8 @@ def submission_detail(request: HttpRequest, slug: str, month: str, acronym: str)
         organisation=organisation,
         submission=submission,
         rows=rows,
+        row_lines=[(row, changes.get(row.pk)) for row in rows],
+        changed_count=len(changes),
         checks=checks,
         review_form=ReviewForm() if reviewable else None,
         can_validate=reviewable

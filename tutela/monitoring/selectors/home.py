@@ -2,29 +2,69 @@
 signals for those who analyse them (managers and designated analysts), analysis updates waiting
 for the user's clearance, and the latest published analysis updates for everyone.
 
-Only names (area, risk, month, title) are listed: no count of incidents, so nothing here escapes
-the suppression the analysis pages apply to their figures."""
+A signal shows its month's count and how it compares with its baseline as the signals page shows
+them to the same user (`selectors.signals`: the same atoms and suppression as every aggregate), so
+nothing here escapes the suppression the analysis pages apply to their figures."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tutela.core import access
 from tutela.core.models import Operation, User
-from tutela.core.selectors.work import WorkItem, WorkPanel, published_item, work_panel
+from tutela.core.selectors.work import (
+    ITEMS_SHOWN,
+    WorkItem,
+    WorkPanel,
+    published_item,
+    work_panel,
+)
 from tutela.monitoring import access as monitoring_access
 from tutela.monitoring.models import AnalysisUpdate, EarlyWarningSignal
+from tutela.monitoring.selectors.signals import SignalView, signals_for_user
 
 
-def _new_signals(operation: Operation) -> WorkPanel:
+def _signal_detail(view: SignalView | None, signal: EarlyWarningSignal) -> str:
+    """The month, its count and how it compares with the baseline, as the signals page shows
+    them to this user (the same suppression)."""
+    month = formats.date_format(signal.month, "YEAR_MONTH_FORMAT")
+    if view is None:
+        return month
+    if view.observed is None:
+        return _("%(month)s: %(comparison)s (%(period)s).") % {
+            "month": month,
+            "comparison": view.comparison,
+            "period": view.period,
+        }
+    return ngettext(
+        "%(month)s: %(count)s incident, %(comparison)s over %(period)s.",
+        "%(month)s: %(count)s incidents, %(comparison)s over %(period)s.",
+        view.observed,
+    ) % {
+        "month": month,
+        "count": view.observed,
+        "comparison": view.comparison,
+        "period": view.period,
+    }
+
+
+def _new_signals(user: User, operation: Operation) -> WorkPanel:
     signals = (
         EarlyWarningSignal.objects.filter(operation=operation, status=EarlyWarningSignal.Status.NEW)
         .select_related("area", "risk")
         .order_by("-month", "p_value", "pk")
     )
     url = reverse("monitoring:signals", kwargs={"slug": operation.slug})
+    # The evidence of the signals the card lists, from the same selector as the signals page.
+    views = {
+        v.signal.pk: v
+        for v in signals_for_user(
+            user=user, operation=operation, signals=list(signals[:ITEMS_SHOWN])
+        )
+    }
     return work_panel(
         key="signals",
         title=_("New early-warning signals"),
@@ -33,7 +73,7 @@ def _new_signals(operation: Operation) -> WorkPanel:
         item=lambda s: WorkItem(
             label=_("%(risk)s in %(area)s") % {"risk": s.risk.name, "area": s.area.name},
             url=url,
-            detail=formats.date_format(s.month, "YEAR_MONTH_FORMAT"),
+            detail=_signal_detail(views.get(s.pk), s),
         ),
         empty=_("No new signal. The monthly scan adds them when a count rises above its baseline."),
         order=30,
@@ -87,7 +127,7 @@ def monitoring_home_panels(*, user: User, operation: Operation) -> list[WorkPane
         return []
     panels = []
     if monitoring_access.can_edit_pau(user, operation):
-        panels.append(_new_signals(operation))
+        panels.append(_new_signals(user, operation))
     to_clear = _paus_to_clear(user, operation)
     if to_clear.count:
         panels.append(to_clear)

@@ -10,6 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from tutela.core.disclosure import suppress_counts
 from tutela.core.models import Operation
 from tutela.monitoring.models import EarlyWarningSignal
@@ -25,6 +29,51 @@ class SignalView:
     expected: float | None
     p_band: str
     controlled: bool
+    # The months the count was compared with ("March 2026 – August 2026"), and how many.
+    months: int = 6
+    period: str = ""
+    # How the month compares with its baseline ("9× the 6-month average"), from the figures as
+    # shown (so it gives nothing away that they do not), and the test that raised it.
+    comparison: str = ""
+    rule: str = ""
+
+
+def _comparison(observed: int | None, expected: float | None, months: int) -> str:
+    if observed is None or expected is None:
+        return ngettext(
+            "above its average of the month before",
+            "above its average of the %(months)d months before",
+            months,
+        ) % {"months": months}
+    if expected == 0:
+        return ngettext(
+            "none in the month before", "none in the %(months)d months before", months
+        ) % {"months": months}
+    ratio = observed / expected
+    return ngettext(
+        "%(ratio)s× the average of the month before (%(mean)s a month)",
+        "%(ratio)s× the %(months)d-month average (%(mean)s a month)",
+        months,
+    ) % {
+        "ratio": formats.number_format(round(ratio, 1), 1),
+        "months": months,
+        "mean": formats.number_format(expected, 1),
+    }
+
+
+def _rule(signal: EarlyWarningSignal) -> str:
+    evidence = signal.evidence or {}
+    return _(
+        "Raised at %(min)s incidents or more when a count that high would come by chance with "
+        "a probability under %(alpha)s (Poisson, on the baseline average)."
+    ) % {
+        "min": evidence.get("min_count", "—"),
+        "alpha": formats.number_format(evidence.get("significance", 0.01)),
+    }
+
+
+def _month_name(month: datetime.date) -> str:
+    return formats.date_format(month, "YEAR_MONTH_FORMAT")
 
 
 def p_band(p: float) -> str:
@@ -69,14 +118,19 @@ def signals_for_user(
             if values and all(v is not None for v in values)
             else None
         )
+        observed = shown[window[-1]]
         out.append(
             SignalView(
                 signal=signal,
-                observed=shown[window[-1]],
+                observed=observed,
                 baseline=baseline,
                 expected=expected,
                 p_band=p_band(signal.p_value),
                 controlled=controlled,
+                months=n_months,
+                period=f"{_month_name(window[0])} – {_month_name(window[-2])}" if n_months else "",
+                comparison=_comparison(observed, expected, n_months),
+                rule=_rule(signal),
             )
         )
     return out
