@@ -17,7 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from tutela.core.imports.exchange_csv import MAX_BYTES, csv_records, csv_write
+from tutela.core.exchange_csv import MAX_BYTES, csv_records, csv_write
 from tutela.core.pcodes import name_key
 
 CSV_COLUMNS = ["field", "value", "code"]

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tutela.core.imports.exchange_csv import MAX_BYTES, csv_records, csv_write
+from tutela.core.exchange_csv import MAX_BYTES, csv_records, csv_write
 from tutela.core.models import AdminArea, AuditEntry, Operation, PlaceAlias, User
 from tutela.core.pcodes import name_key
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
