@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tutela.activities.models import ActivityReport, ActivitySettings, Submission
-from tutela.activities.selectors import disclosure
+from tutela.activities.selectors import disclosure, hidden_records
 from tutela.activities.selectors.filters import Filters
 from tutela.activities.selectors.visibility import hidden_name_area_ids, visible_rows
 from tutela.activities.services.catalogue import catalogue_seed
@@ -51,21 +51,21 @@ rows_strategy = st.lists(
 
 def records(world: World, user: Any, rule: str, by_indicator: bool) -> tuple[Counter, Counter]:
     filters = Filters(month_from=JAN, month_to=MAR)
-    dims = disclosure._dimensions(
+    dims = hidden_records.atom_dimensions(
         monthly=False,
         by_indicator=by_indicator,
         unnamed=hidden_name_area_ids(user, world.operation),
     )
     hidden = disclosure.hidden_rows_q(user, world.operation)
     assert hidden is not None
-    rows = disclosure._period_rows(
+    rows = hidden_records.period_rows(
         visible_rows(user, world.operation).filter(hidden), filters, row_filters=True
     )
-    picks = disclosure._hidden_picks(user, world.operation, filters, rule, by_indicator)
+    picks = hidden_records.hidden_picks(user, world.operation, filters, rule, by_indicator)
     assert picks is not None
     return (
-        Counter(disclosure._grouped_rows(rows, dims, rule=rule, additive=False)),
-        Counter(disclosure._picked_records(picks, dims)),
+        Counter(hidden_records.grouped_records(rows, dims, rule=rule, additive=False)),
+        Counter(hidden_records.picked_records(picks, dims)),
     )
 
 
@@ -109,7 +109,9 @@ def test_atoms_from_the_picks_are_the_atoms_of_the_rows(
         transaction.set_rollback(True)
 
 
-def test_no_picks_where_they_cannot_answer(world: World, areas: dict[str, AdminArea]) -> None:
+def test_no_picks_where_they_cannot_answer(
+    world: World, areas: dict[str, AdminArea], settings: Any
+) -> None:
     """Stale or disabled tables, another rule, a shorter period or a status filter: the atoms
     come from the 5W rows."""
     catalogue_seed(operation=world.operation)
@@ -117,27 +119,29 @@ def test_no_picks_where_they_cannot_answer(world: World, areas: dict[str, AdminA
     add_row(world, world.drc, "PRO-CM", areas["ML0501"], FEB, bands=(5, 0, 0, 0, 0, 0))
     user, rule = world.viewer, ActivitySettings.CumulativeRule.MAX_MONTH
     whole = Filters(month_from=JAN, month_to=FEB)
-    assert disclosure._hidden_picks(user, world.operation, whole, rule, False) is None  # off
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("tutela.activities.services.summaries.min_rows", lambda: 1)
-        summaries_rebuild(operation=world.operation, force=True)
-    assert disclosure._hidden_picks(user, world.operation, whole, rule, False) is not None
+    assert hidden_records.hidden_picks(user, world.operation, whole, rule, False) is None  # off
+    settings.ACTIVITY_SUMMARY_MIN_ROWS = 1
+    summaries_rebuild(operation=world.operation, force=True)
+    assert hidden_records.hidden_picks(user, world.operation, whole, rule, False) is not None
     latest = ActivitySettings.CumulativeRule.LATEST
-    assert disclosure._hidden_picks(user, world.operation, whole, latest, False) is None
+    assert hidden_records.hidden_picks(user, world.operation, whole, latest, False) is None
     shorter = Filters(month_from=FEB, month_to=FEB)
-    assert disclosure._hidden_picks(user, world.operation, shorter, rule, False) is None
+    assert hidden_records.hidden_picks(user, world.operation, shorter, rule, False) is None
     status = Filters(month_from=JAN, month_to=FEB, status="ongoing")
-    assert disclosure._hidden_picks(user, world.operation, status, rule, False) is None
+    assert hidden_records.hidden_picks(user, world.operation, status, rule, False) is None
 
 
-def test_no_picks_for_a_user_without_a_role(world: World, areas: dict[str, AdminArea]) -> None:
+def test_no_picks_for_a_user_without_a_role(
+    world: World, areas: dict[str, AdminArea], settings: Any
+) -> None:
     """A user with no role in the operation counts no row: the picks must not stand for them."""
     catalogue_seed(operation=world.operation)
     add_row(world, world.drc, "PRO-CM", areas["ML0501"], JAN, bands=(5, 0, 0, 0, 0, 0))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("tutela.activities.services.summaries.min_rows", lambda: 1)
-        summaries_rebuild(operation=world.operation, force=True)
+    settings.ACTIVITY_SUMMARY_MIN_ROWS = 1
+    summaries_rebuild(operation=world.operation, force=True)
     rule = ActivitySettings.CumulativeRule.MAX_MONTH
     whole = Filters(month_from=JAN, month_to=JAN)
-    assert disclosure._hidden_picks(world.viewer, world.operation, whole, rule, False) is not None
-    assert disclosure._hidden_picks(world.outsider, world.operation, whole, rule, False) is None
+    assert (
+        hidden_records.hidden_picks(world.viewer, world.operation, whole, rule, False) is not None
+    )
+    assert hidden_records.hidden_picks(world.outsider, world.operation, whole, rule, False) is None
