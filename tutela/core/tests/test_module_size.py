@@ -19,7 +19,6 @@ PENDING = {
     # the 5W imports and reporting pages).
     "tutela/cases/services/cash.py": "cases (other branch)",
     "tutela/cases/api/views.py": "cases (other branch)",
-    "tutela/cases/services/peers.py": "cases (other branch)",
     "tutela/cases/services/cases.py": "cases (other branch)",
     "tutela/cases/api/serializers.py": "cases (other branch)",
     "tutela/cases/services/demo_data.py": "cases (other branch)",
