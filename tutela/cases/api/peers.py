@@ -34,7 +34,7 @@ from rest_framework.views import APIView
 
 from tutela.cases import access, peer_packages
 from tutela.cases.api import serializers as s
-from tutela.cases.api.views import CaseStaffView, _duplicates
+from tutela.cases.api.common import CaseStaffView, duplicates_conflict
 from tutela.cases.models import InboundReferral, Peer, PeerMessage
 from tutela.cases.peer_packages import PackageError
 from tutela.cases.services import peer_inbox
@@ -356,7 +356,7 @@ class InboundOpenCaseView(InboundView):
         try:
             case = services.inbound_referral_open_case(inbound=inbound, by=self.caller, **data)
         except ProbableDuplicates as error:
-            return _duplicates(error)
+            return duplicates_conflict(error)
         return Response(s.CaseOut(case).data, status=status.HTTP_201_CREATED)
 
 
