@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tutela.cases import access
-from tutela.cases.api import serializers as s
+from tutela.cases.api import directory_serializers as ds
 from tutela.cases.models import Service
 from tutela.cases.selectors.directory import directory_list
 from tutela.cases.services import directory as directory_services
@@ -32,7 +32,7 @@ class DirectoryListView(OperationAPIView, ListAPIView):
     organisation's partner focal points and supervisors, managers)."""
 
     queryset = Service.objects.none()
-    serializer_class = s.ServiceOut
+    serializer_class = ds.ServiceOut
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[Service]:
@@ -42,20 +42,20 @@ class DirectoryListView(OperationAPIView, ListAPIView):
             self.caller, self.get_operation(), area=self.request.query_params.get("area", "")
         )
 
-    @extend_schema(request=s.ServiceIn, responses={201: s.ServiceOut})
+    @extend_schema(request=ds.ServiceIn, responses={201: ds.ServiceOut})
     def post(self, request: Request, slug: str) -> Response:
         operation = self.get_operation()
         if not access.can_edit_directory(self.caller, operation, None):
             raise PermissionDenied
         service = directory_services.service_create(
-            operation=operation, by=self.caller, **self.input(s.ServiceIn)
+            operation=operation, by=self.caller, **self.input(ds.ServiceIn)
         )
         return self.output(service, status_code=status.HTTP_201_CREATED)
 
 
 class DirectoryDetailView(OperationAPIView):
     queryset = Service.objects.none()
-    serializer_class = s.ServiceOut
+    serializer_class = ds.ServiceOut
 
     def get_object(self) -> Service:
         service = (
@@ -70,9 +70,9 @@ class DirectoryDetailView(OperationAPIView):
     def get(self, request: Request, slug: str, pk: int) -> Response:
         return self.output(self.get_object())
 
-    @extend_schema(request=s.ServiceIn, responses=s.ServiceOut)
+    @extend_schema(request=ds.ServiceIn, responses=ds.ServiceOut)
     def patch(self, request: Request, slug: str, pk: int) -> Response:
-        data = self.input(s.ServiceIn, partial=True)
+        data = self.input(ds.ServiceIn, partial=True)
         data.pop("organisation", None)
         return self.output(
             directory_services.service_update(service=self.get_object(), by=self.caller, **data)

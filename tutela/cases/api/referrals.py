@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tutela.cases import access
+from tutela.cases.api import referral_serializers as rs
 from tutela.cases.api import serializers as s
 from tutela.cases.api.common import CaseStaffView, duplicates_conflict
 from tutela.cases.models import Case, Referral
@@ -33,15 +34,15 @@ class ReferralSendView(CaseStaffView):
     unless a supervisor of the team gives `override_reason` (a caseworker's override: 403)."""
 
     queryset = Case.objects.none()
-    serializer_class = s.ReferralOut
+    serializer_class = rs.ReferralOut
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "side": "sender"}
 
-    @extend_schema(request=s.ReferralIn, responses={201: s.ReferralOut})
+    @extend_schema(request=rs.ReferralIn, responses={201: rs.ReferralOut})
     def post(self, request: Request, slug: str, pk: int) -> Response:
         case = self.editable_case("api referral")
-        data = self.input(s.ReferralIn)
+        data = self.input(rs.ReferralIn)
         data["fields"] = data.pop("shared_fields", [])
         referral = referral_services.referral_send(case=case, by=self.caller, **data)
         return self.output(referral, status_code=status.HTTP_201_CREATED)
@@ -52,7 +53,7 @@ class ReferralListView(CaseStaffView, ListAPIView):
     cases)."""
 
     queryset = Referral.objects.none()
-    serializer_class = s.ReferralListOut
+    serializer_class = rs.ReferralListOut
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[Referral]:
@@ -68,7 +69,7 @@ class ReferralView(CaseStaffView):
     """One referral, as the caller's side sees it (the read is audited)."""
 
     queryset = Referral.objects.none()
-    serializer_class = s.ReferralOut
+    serializer_class = rs.ReferralOut
     side = ""
 
     def get_referral(self) -> Referral:
@@ -85,7 +86,7 @@ class ReferralView(CaseStaffView):
 
 
 class ReferralAcceptView(ReferralView):
-    @extend_schema(request=None, responses=s.ReferralOut)
+    @extend_schema(request=None, responses=rs.ReferralOut)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         return self.output(
             referral_services.referral_accept(referral=self.get_referral(), by=self.caller)
@@ -93,43 +94,43 @@ class ReferralAcceptView(ReferralView):
 
 
 class ReferralDeclineView(ReferralView):
-    @extend_schema(request=s.ReasonIn, responses=s.ReferralOut)
+    @extend_schema(request=rs.ReasonIn, responses=rs.ReferralOut)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         referral = self.get_referral()
         return self.output(
             referral_services.referral_decline(
-                referral=referral, by=self.caller, reason=self.input(s.ReasonIn)["reason"]
+                referral=referral, by=self.caller, reason=self.input(rs.ReasonIn)["reason"]
             )
         )
 
 
 class ReferralCompleteView(ReferralView):
-    @extend_schema(request=s.FeedbackIn, responses=s.ReferralOut)
+    @extend_schema(request=rs.FeedbackIn, responses=rs.ReferralOut)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         referral = self.get_referral()
         return self.output(
             referral_services.referral_complete(
-                referral=referral, by=self.caller, feedback=self.input(s.FeedbackIn)["feedback"]
+                referral=referral, by=self.caller, feedback=self.input(rs.FeedbackIn)["feedback"]
             )
         )
 
 
 class ReferralWithdrawView(ReferralView):
-    @extend_schema(request=s.ReasonIn, responses=s.ReferralOut)
+    @extend_schema(request=rs.ReasonIn, responses=rs.ReferralOut)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         referral = self.get_referral()
         return self.output(
             referral_services.referral_withdraw(
-                referral=referral, by=self.caller, reason=self.input(s.ReasonIn)["reason"]
+                referral=referral, by=self.caller, reason=self.input(rs.ReasonIn)["reason"]
             )
         )
 
 
 class ReferralOpenCaseView(ReferralView):
-    @extend_schema(request=s.OpenCaseIn, responses={201: s.CaseOut})
+    @extend_schema(request=rs.OpenCaseIn, responses={201: s.CaseOut})
     def post(self, request: Request, slug: str, pk: int) -> Response:
         referral = self.get_referral()
-        data = self.input(s.OpenCaseIn)
+        data = self.input(rs.OpenCaseIn)
         try:
             case = referral_services.referral_open_case(referral=referral, by=self.caller, **data)
         except case_services.ProbableDuplicates as error:
