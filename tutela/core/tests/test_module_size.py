@@ -29,7 +29,6 @@ PENDING = {
     "tutela/planning/services/projects.py": "planning: projects",
     "tutela/planning/selectors/fivew.py": "planning: comparison with the 5W",
     "tutela/planning/services/proposals.py": "planning: proposals",
-    "tutela/capacity/api/trainings.py": "capacity: training API",
     # Grew past the limit in the merges of 2026-12-06 (summary deltas, COD-AB boundaries, import
     # profiles): to split next.
     "tutela/activities/services/summaries.py": "5W summaries: deltas vs. whole rebuilds",
