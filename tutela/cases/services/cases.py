@@ -146,6 +146,25 @@ def _next_code(operation: Operation, acronym: str) -> str:
     return f"{prefix}{number:05d}"
 
 
+# Checked by the services themselves (the operation's own reference data, the owner's role...).
+_CHECKED_HERE = [
+    "operation",
+    "organisation",
+    "registering_organisation",
+    "registered_by",
+    "owner",
+    "area",
+    "admin1",
+    "displacement_status",
+    "source_referral",
+]
+
+
+def _validate_case(case: Case) -> None:
+    """The model's own field checks, for what the services above do not check themselves."""
+    case.full_clean(exclude=_CHECKED_HERE, validate_unique=False, validate_constraints=False)
+
+
 # --- People -------------------------------------------------------------------------------------
 
 
@@ -265,21 +284,7 @@ def case_register(
         is_demo=is_demo,
         source_referral=source_referral,
     )
-    case.full_clean(
-        exclude=[
-            "operation",
-            "organisation",
-            "registering_organisation",
-            "registered_by",
-            "owner",
-            "area",
-            "admin1",
-            "displacement_status",
-            "source_referral",
-        ],
-        validate_unique=False,
-        validate_constraints=False,
-    )
+    _validate_case(case)
     case.save()
     case.specific_needs.set(values["specific_needs"])
     case.concerns.set(values["concerns"])
@@ -341,21 +346,7 @@ def case_update(*, case: Case, by: User, **changes: Any) -> Case:
     _check_type(case.case_type, principal)
     if case.kind == Case.Kind.INDIVIDUAL and case.people.filter(is_principal=False).exists():
         raise ValidationError({"kind": _("Remove the household members first.")})
-    case.full_clean(
-        exclude=[
-            "operation",
-            "organisation",
-            "registering_organisation",
-            "registered_by",
-            "owner",
-            "area",
-            "admin1",
-            "displacement_status",
-            "source_referral",
-        ],
-        validate_unique=False,
-        validate_constraints=False,
-    )
+    _validate_case(case)
     case.save()
     if "specific_needs" in changes:
         case.specific_needs.set(changes["specific_needs"])
