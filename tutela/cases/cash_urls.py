@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tutela.cases.views import cash
+from tutela.cases.views import cash, cash_settings
 
 base = "o/<slug:slug>/cases/"
 one = f"{base}cash/<int:cash>/"
@@ -12,19 +12,27 @@ urlpatterns = [
     path(f"{base}cash/", cash.cash_list, name="cash_list"),
     path(f"{base}cash/summary/", cash.cash_summary, name="cash_summary"),
     path(f"{base}cash/export/", cash.reconciliation_download, name="cash_export"),
-    path(f"{base}cash/settings/", cash.cash_settings, name="cash_settings"),
-    path(f"{base}cash/settings/rules/", cash.rules_edit, name="cash_rules"),
-    path(f"{base}cash/settings/criteria/new/", cash.criterion_edit, name="cash_criterion_add"),
+    path(f"{base}cash/settings/", cash_settings.cash_settings, name="cash_settings"),
+    path(f"{base}cash/settings/rules/", cash_settings.rules_edit, name="cash_rules"),
+    path(
+        f"{base}cash/settings/criteria/new/",
+        cash_settings.criterion_edit,
+        name="cash_criterion_add",
+    ),
     path(
         f"{base}cash/settings/criteria/<int:pk>/",
-        cash.criterion_edit,
+        cash_settings.criterion_edit,
         name="cash_criterion_edit",
     ),
-    path(f"{base}cash/settings/baskets/new/", cash.basket_new, name="cash_basket_add"),
-    path(f"{base}cash/settings/agreements/new/", cash.agreement_new, name="cash_agreement_add"),
+    path(f"{base}cash/settings/baskets/new/", cash_settings.basket_new, name="cash_basket_add"),
+    path(
+        f"{base}cash/settings/agreements/new/",
+        cash_settings.agreement_new,
+        name="cash_agreement_add",
+    ),
     path(
         f"{base}cash/settings/agreements/<int:pk>/end/",
-        cash.agreement_end,
+        cash_settings.agreement_end,
         name="cash_agreement_end",
     ),
     path(one, cash.cash_detail, name="cash_detail"),

@@ -8,11 +8,12 @@ says (GBVIMS: nothing identifying leaves the organisation).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from tutela.cases.models import Case
+from tutela.cases.models import Case, CasePerson
 
 FIELDS: dict[str, Any] = {
     "names": _("Names"),
@@ -48,64 +49,61 @@ def allowed_for(case: Case, fields: list[str] | set[str] | frozenset[str]) -> li
     return [code for code in FIELDS if code in wanted and not (case.is_gbv and code in IDENTIFYING)]
 
 
+def _household(case: Case) -> list[dict[str, Any]]:
+    return [
+        {
+            "given_name": p.given_name,
+            "family_name": p.family_name,
+            "relationship": p.relationship,
+            "sex": p.sex,
+            "age": p.age,
+        }
+        for p in case.people.all()
+        if not p.is_principal
+    ]
+
+
+# The value of each field, read from the principal (left out when the case has none)...
+PRINCIPAL_VALUES: dict[str, Callable[[CasePerson], Any]] = {
+    "names": lambda p: {
+        "given_name": p.given_name,
+        "family_name": p.family_name,
+        "other_names": p.other_names,
+    },
+    "date_of_birth": lambda p: p.date_of_birth,
+    "phone": lambda p: p.phone,
+    "id_documents": lambda p: {"type": p.id_type, "number": p.id_number} if p.id_number else None,
+}
+# ... or from the case ("age" reads both: see snapshot).
+CASE_VALUES: dict[str, Callable[[Case], Any]] = {
+    "address": lambda c: c.address,
+    "household": _household,
+    "summary": lambda c: c.summary,
+    "sex": lambda c: c.sex,
+    "disability": lambda c: c.disability,
+    "nationality": lambda c: c.nationality,
+    "displacement_status": lambda c: c.displacement_status.code if c.displacement_status else "",
+    "location": lambda c: c.area.pcode,
+    "specific_needs": lambda c: sorted(n.code for n in c.specific_needs.all()),
+    "concerns": lambda c: sorted(r.code for r in c.concerns.all()),
+    "risk_level": lambda c: c.risk_level,
+}
+
+
 def snapshot(case: Case, fields: list[str]) -> dict[str, Any]:
     """The values of `fields` (already allowed) as plain text and lists, to copy into a referral
     or an export. Reads the case's people, needs and concerns."""
     principal = next((p for p in case.people.all() if p.is_principal), None)
     values: dict[str, Any] = {"code": case.code}
     for code in fields:
-        if code == "names" and principal is not None:
-            values["names"] = {
-                "given_name": principal.given_name,
-                "family_name": principal.family_name,
-                "other_names": principal.other_names,
-            }
-        elif code == "date_of_birth" and principal is not None:
-            values["date_of_birth"] = principal.date_of_birth
-        elif code == "phone" and principal is not None:
-            values["phone"] = principal.phone
-        elif code == "address":
-            values["address"] = case.address
-        elif code == "id_documents" and principal is not None:
-            values["id_documents"] = (
-                {"type": principal.id_type, "number": principal.id_number}
-                if principal.id_number
-                else None
-            )
-        elif code == "household":
-            values["household"] = [
-                {
-                    "given_name": p.given_name,
-                    "family_name": p.family_name,
-                    "relationship": p.relationship,
-                    "sex": p.sex,
-                    "age": p.age,
-                }
-                for p in case.people.all()
-                if not p.is_principal
-            ]
-        elif code == "summary":
-            values["summary"] = case.summary
-        elif code == "sex":
-            values["sex"] = case.sex
+        if code in PRINCIPAL_VALUES:
+            if principal is not None:
+                values[code] = PRINCIPAL_VALUES[code](principal)
         elif code == "age":
             values["age"] = principal.age if principal is not None else None
             values["age_band"] = case.age_band
-        elif code == "disability":
-            values["disability"] = case.disability
-        elif code == "nationality":
-            values["nationality"] = case.nationality
-        elif code == "displacement_status":
-            group = case.displacement_status
-            values["displacement_status"] = group.code if group else ""
-        elif code == "location":
-            values["location"] = case.area.pcode
-        elif code == "specific_needs":
-            values["specific_needs"] = sorted(n.code for n in case.specific_needs.all())
-        elif code == "concerns":
-            values["concerns"] = sorted(r.code for r in case.concerns.all())
-        elif code == "risk_level":
-            values["risk_level"] = case.risk_level
+        elif code in CASE_VALUES:
+            values[code] = CASE_VALUES[code](case)
     return values
 
 

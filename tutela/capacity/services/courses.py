@@ -224,6 +224,15 @@ def _question_snapshot(question: Question) -> dict[str, Any]:
     return data
 
 
+def _choices_write(question: Question, answers: Sequence[tuple[str, bool]]) -> None:
+    """The question's choices, in the order given (a new question's, or an update's after its
+    old ones are deleted)."""
+    Choice.objects.bulk_create(
+        Choice(question=question, text=answer, is_correct=correct, order=index)
+        for index, (answer, correct) in enumerate(answers)
+    )
+
+
 @transaction.atomic
 def question_create(
     *,
@@ -243,10 +252,7 @@ def question_create(
     question = Question(course=course, text=(text or "").strip(), kind=kind, order=order)
     question.full_clean()
     question.save()
-    Choice.objects.bulk_create(
-        Choice(question=question, text=answer, is_correct=correct, order=index)
-        for index, (answer, correct) in enumerate(answers)
-    )
+    _choices_write(question, answers)
     audit_write(
         actor=by,
         action=AuditEntry.Action.CREATE,
@@ -287,10 +293,7 @@ def question_update(
     question.full_clean()
     question.save()
     question.choices.all().delete()
-    Choice.objects.bulk_create(
-        Choice(question=question, text=answer, is_correct=correct, order=index)
-        for index, (answer, correct) in enumerate(answers)
-    )
+    _choices_write(question, answers)
     audit_write(
         actor=by,
         action=AuditEntry.Action.UPDATE,

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from tutela.cases import access
 from tutela.cases.api import cash_serializers as s
-from tutela.cases.api.views import CaseStaffView
+from tutela.cases.api.common import CaseStaffView
 from tutela.cases.models import (
     CashAssistance,
     CashInstalment,

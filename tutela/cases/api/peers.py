@@ -33,8 +33,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tutela.cases import access, peer_packages
+from tutela.cases.api import referral_serializers as rs
 from tutela.cases.api import serializers as s
-from tutela.cases.api.views import CaseStaffView, _duplicates
+from tutela.cases.api.common import CaseStaffView, duplicates_conflict
 from tutela.cases.models import InboundReferral, Peer, PeerMessage
 from tutela.cases.peer_packages import PackageError
 from tutela.cases.services import peer_inbox
@@ -325,20 +326,20 @@ class InboundAcceptView(InboundView):
 
 
 class InboundDeclineView(InboundView):
-    @extend_schema(request=s.ReasonIn, responses=InboundOut)
+    @extend_schema(request=rs.ReasonIn, responses=InboundOut)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         inbound = self.get_inbound()
-        reason = self.input(s.ReasonIn)["reason"]
+        reason = self.input(rs.ReasonIn)["reason"]
         return self.output(
             services.inbound_referral_decline(inbound=inbound, by=self.caller, reason=reason)
         )
 
 
 class InboundCompleteView(InboundView):
-    @extend_schema(request=s.FeedbackIn, responses=InboundOut)
+    @extend_schema(request=rs.FeedbackIn, responses=InboundOut)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         inbound = self.get_inbound()
-        feedback = self.input(s.FeedbackIn)["feedback"]
+        feedback = self.input(rs.FeedbackIn)["feedback"]
         return self.output(
             services.inbound_referral_complete(inbound=inbound, by=self.caller, feedback=feedback)
         )
@@ -349,14 +350,14 @@ class InboundOpenCaseView(InboundView):
     fields the sender's consent let through; 409 with the candidates if it looks like a case the
     organisation already has (send `confirm_not_duplicate`)."""
 
-    @extend_schema(request=s.OpenCaseIn, responses={201: s.CaseOut})
+    @extend_schema(request=rs.OpenCaseIn, responses={201: s.CaseOut})
     def post(self, request: Request, slug: str, pk: int) -> Response:
         inbound = self.get_inbound()
-        data = self.input(s.OpenCaseIn)
+        data = self.input(rs.OpenCaseIn)
         try:
             case = services.inbound_referral_open_case(inbound=inbound, by=self.caller, **data)
         except ProbableDuplicates as error:
-            return _duplicates(error)
+            return duplicates_conflict(error)
         return Response(s.CaseOut(case).data, status=status.HTTP_201_CREATED)
 
 

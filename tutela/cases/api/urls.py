@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tutela.cases.api import peers, views
+from tutela.cases.api import cases, directory, peers, referrals, statistics, workflow
 
 app_name = "cases-api"
 
@@ -10,46 +10,48 @@ base = "operations/<slug:slug>/cases/"
 one = f"{base}<int:pk>/"
 
 urlpatterns = [
-    path(base, views.CaseListView.as_view(), name="case-list"),
-    path(f"{base}duplicates/", views.DuplicateCheckView.as_view(), name="duplicates"),
-    path(f"{base}tasks/", views.TaskListView.as_view(), name="tasks"),
-    path(f"{base}statistics/", views.StatisticsView.as_view(), name="statistics"),
-    path(f"{base}export/", views.CaseloadExportView.as_view(), name="export"),
-    path(f"{base}directory/", views.DirectoryListView.as_view(), name="directory"),
-    path(f"{base}directory/<int:pk>/", views.DirectoryDetailView.as_view(), name="service"),
-    path(f"{base}referrals/", views.ReferralListView.as_view(), name="referral-list"),
-    path(f"{base}referrals/<int:pk>/", views.ReferralView.as_view(), name="referral-detail"),
+    path(base, cases.CaseListView.as_view(), name="case-list"),
+    path(f"{base}duplicates/", cases.DuplicateCheckView.as_view(), name="duplicates"),
+    path(f"{base}tasks/", workflow.TaskListView.as_view(), name="tasks"),
+    path(f"{base}statistics/", statistics.StatisticsView.as_view(), name="statistics"),
+    path(f"{base}export/", statistics.CaseloadExportView.as_view(), name="export"),
+    path(f"{base}directory/", directory.DirectoryListView.as_view(), name="directory"),
+    path(f"{base}directory/<int:pk>/", directory.DirectoryDetailView.as_view(), name="service"),
+    path(f"{base}referrals/", referrals.ReferralListView.as_view(), name="referral-list"),
+    path(f"{base}referrals/<int:pk>/", referrals.ReferralView.as_view(), name="referral-detail"),
     path(
         f"{base}referrals/<int:pk>/accept/",
-        views.ReferralAcceptView.as_view(),
+        referrals.ReferralAcceptView.as_view(),
         name="referral-accept",
     ),
     path(
         f"{base}referrals/<int:pk>/decline/",
-        views.ReferralDeclineView.as_view(),
+        referrals.ReferralDeclineView.as_view(),
         name="referral-decline",
     ),
     path(
         f"{base}referrals/<int:pk>/complete/",
-        views.ReferralCompleteView.as_view(),
+        referrals.ReferralCompleteView.as_view(),
         name="referral-complete",
     ),
     path(
         f"{base}referrals/<int:pk>/withdraw/",
-        views.ReferralWithdrawView.as_view(),
+        referrals.ReferralWithdrawView.as_view(),
         name="referral-withdraw",
     ),
     path(
         f"{base}referrals/<int:pk>/open-case/",
-        views.ReferralOpenCaseView.as_view(),
+        referrals.ReferralOpenCaseView.as_view(),
         name="referral-open-case",
     ),
     path(
-        f"{base}referrals/<int:pk>/form.pdf", views.ReferralPdfView.as_view(), name="referral-pdf"
+        f"{base}referrals/<int:pk>/form.pdf",
+        referrals.ReferralPdfView.as_view(),
+        name="referral-pdf",
     ),
     path(
         f"{base}transfers/<int:transfer>/decide/",
-        views.TransferDecideView.as_view(),
+        workflow.TransferDecideView.as_view(),
         name="transfer-decide",
     ),
     path("peers/inbox/", peers.PeerInboxView.as_view(), name="peer-inbox"),
@@ -84,35 +86,37 @@ urlpatterns = [
         peers.ReferralDeliveryView.as_view(),
         name="referral-delivery",
     ),
-    path(one, views.CaseDetailView.as_view(), name="case-detail"),
-    path(f"{one}people/", views.PersonListView.as_view(), name="people"),
-    path(f"{one}people/<int:person>/", views.PersonDetailView.as_view(), name="person"),
-    path(f"{one}reassign/", views.ReassignView.as_view(), name="reassign"),
-    path(f"{one}access-log/", views.AccessLogView.as_view(), name="access-log"),
-    path(f"{one}consents/", views.ConsentListView.as_view(), name="consents"),
+    path(one, cases.CaseDetailView.as_view(), name="case-detail"),
+    path(f"{one}people/", cases.PersonListView.as_view(), name="people"),
+    path(f"{one}people/<int:person>/", cases.PersonDetailView.as_view(), name="person"),
+    path(f"{one}reassign/", cases.ReassignView.as_view(), name="reassign"),
+    path(f"{one}access-log/", cases.AccessLogView.as_view(), name="access-log"),
+    path(f"{one}consents/", cases.ConsentListView.as_view(), name="consents"),
     path(
         f"{one}consents/<int:consent>/withdraw/",
-        views.ConsentWithdrawView.as_view(),
+        cases.ConsentWithdrawView.as_view(),
         name="consent-withdraw",
     ),
-    path(f"{one}overrides/", views.OverrideListView.as_view(), name="overrides"),
-    path(f"{one}assessments/", views.AssessmentListView.as_view(), name="assessments"),
-    path(f"{one}plan/interventions/", views.InterventionListView.as_view(), name="interventions"),
-    path(f"{one}approvals/", views.ApprovalListView.as_view(), name="approvals"),
+    path(f"{one}overrides/", cases.OverrideListView.as_view(), name="overrides"),
+    path(f"{one}assessments/", workflow.AssessmentListView.as_view(), name="assessments"),
+    path(
+        f"{one}plan/interventions/", workflow.InterventionListView.as_view(), name="interventions"
+    ),
+    path(f"{one}approvals/", workflow.ApprovalListView.as_view(), name="approvals"),
     path(
         f"{one}approvals/<int:approval>/decide/",
-        views.ApprovalDecideView.as_view(),
+        workflow.ApprovalDecideView.as_view(),
         name="approval-decide",
     ),
-    path(f"{one}services/", views.ServiceDeliveryView.as_view(), name="services"),
-    path(f"{one}follow-ups/", views.FollowUpListView.as_view(), name="follow-ups"),
+    path(f"{one}services/", workflow.ServiceDeliveryView.as_view(), name="services"),
+    path(f"{one}follow-ups/", workflow.FollowUpListView.as_view(), name="follow-ups"),
     path(
         f"{one}follow-ups/<int:follow_up>/done/",
-        views.FollowUpDoneView.as_view(),
+        workflow.FollowUpDoneView.as_view(),
         name="follow-up-done",
     ),
-    path(f"{one}referrals/", views.ReferralSendView.as_view(), name="referral-send"),
-    path(f"{one}transfer/", views.TransferRequestView.as_view(), name="transfer"),
+    path(f"{one}referrals/", referrals.ReferralSendView.as_view(), name="referral-send"),
+    path(f"{one}transfer/", workflow.TransferRequestView.as_view(), name="transfer"),
 ]
 
 # Cash for protection (tutela.cases.api.cash).

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,16 +19,26 @@ from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tutela.cases import access, blind_index, files
+from tutela.cases import access
 from tutela.cases.models import (
     Case,
-    CaseDocument,
     CasePerson,
-    CaseSearchToken,
     SpecificNeed,
     age_band_for,
 )
 from tutela.cases.models.cases import CHILD_BANDS
+
+# The documents and the duplicate check have their own modules; the pages, the API, the ODK import
+# and the tests reach them through this one (`services.cases` as one namespace).
+from tutela.cases.services.case_documents import document_add as document_add
+from tutela.cases.services.case_documents import document_remove as document_remove
+from tutela.cases.services.case_index import Candidate as Candidate
+from tutela.cases.services.case_index import (
+    PersonData,
+    ProbableDuplicates,
+    case_reindex,
+    duplicate_candidates,
+)
 from tutela.core.models import (
     AdminArea,
     AuditEntry,
@@ -41,61 +50,6 @@ from tutela.core.models import (
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 
 _ISO3 = re.compile(r"^[A-Z]{3}$")
-# Photos and scans: what the first bytes of the file say it is (not what the browser claims).
-_SIGNATURES = (
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"%PDF-", "application/pdf"),
-)
-
-
-@dataclass
-class PersonData:
-    """A person as typed on the form or sent to the API (clear values; encrypted on save)."""
-
-    given_name: str = ""
-    family_name: str = ""
-    other_names: str = ""
-    date_of_birth: datetime.date | None = None
-    phone: str = ""
-    id_type: str = ""
-    id_number: str = ""
-    sex: str = "U"
-    age: int | None = None
-    age_band: str = ""
-    disability: bool = False
-    relationship: str = CasePerson.Relationship.SELF
-
-    def names(self) -> list[str]:
-        return [self.given_name, self.family_name, self.other_names]
-
-
-@dataclass
-class Candidate:
-    """A probable duplicate: the existing case's code and owner (nothing else is shown) and why."""
-
-    case_id: int
-    code: str
-    owner: str
-    reasons: list[str] = field(default_factory=list)
-    score: int = 0
-
-
-class ProbableDuplicates(ValidationError):
-    """Raised by case_register when cases of the organisation look like the same person and the
-    caller did not confirm it is someone else."""
-
-    def __init__(self, candidates: list[Candidate]) -> None:
-        super().__init__(
-            _(
-                "This person may already have a case: %(codes)s. Check, then confirm it is "
-                "someone else."
-            )
-            % {"codes": ", ".join(c.code for c in candidates)},
-            code="probable_duplicate",
-        )
-        self.candidates = candidates
-
 
 # --- Checks ---------------------------------------------------------------------------------------
 
@@ -192,105 +146,23 @@ def _next_code(operation: Operation, acronym: str) -> str:
     return f"{prefix}{number:05d}"
 
 
-def _tokens_for(people: Iterable[CasePerson | PersonData]) -> set[blind_index.Token]:
-    tokens: set[blind_index.Token] = set()
-    for person in people:
-        tokens |= blind_index.person_tokens(
-            names=[person.given_name, person.family_name, person.other_names],
-            phone=person.phone,
-            id_number=person.id_number,
-        )
-    return tokens
+# Checked by the services themselves (the operation's own reference data, the owner's role...).
+_CHECKED_HERE = [
+    "operation",
+    "organisation",
+    "registering_organisation",
+    "registered_by",
+    "owner",
+    "area",
+    "admin1",
+    "displacement_status",
+    "source_referral",
+]
 
 
-def case_reindex(case: Case) -> int:
-    """Rewrite the case's blind-index tokens from its people (under the first key)."""
-    CaseSearchToken.objects.filter(case=case).delete()
-    rows = [
-        CaseSearchToken(
-            operation_id=case.operation_id,
-            organisation_id=case.organisation_id,
-            case=case,
-            kind=kind,
-            digest=digest,
-            key_id=key_id,
-        )
-        for kind, digest, key_id in blind_index.write_digests(
-            case.operation_id, _tokens_for(case.people.all())
-        )
-    ]
-    CaseSearchToken.objects.bulk_create(rows)
-    return len(rows)
-
-
-def duplicate_candidates(
-    *,
-    operation: Operation,
-    organisation_id: int,
-    people: Sequence[PersonData],
-    exclude_case: int | None = None,
-    limit: int = 5,
-) -> list[Candidate]:
-    """Cases of the organisation that probably concern the same person: the same ID number
-    (strongest), the same phone, or every name token matching (exactly or by sound). Read through
-    the blind index only."""
-    found: dict[int, Candidate] = {}
-    scores: dict[int, int] = {}
-    reasons: dict[int, list[str]] = {}
-
-    def lookup(kind: str, value: str) -> set[int]:
-        digests = blind_index.search_digests(operation.pk, kind, value)
-        return set(
-            CaseSearchToken.objects.filter(
-                organisation_id=organisation_id,
-                operation=operation,
-                kind=kind,
-                digest__in=digests,
-            )
-            .order_by()
-            .values_list("case_id", flat=True)
-        )
-
-    def add(case_ids: set[int], score: int, reason: str) -> None:
-        for case_id in case_ids:
-            if case_id == exclude_case:
-                continue
-            scores[case_id] = scores.get(case_id, 0) + score
-            reasons.setdefault(case_id, [])
-            if reason not in reasons[case_id]:
-                reasons[case_id].append(reason)
-
-    for person in people:
-        number = blind_index.id_key(person.id_number)
-        if len(number) >= 3:
-            add(lookup(blind_index.ID, number), 5, str(_("same ID number")))
-        phone = blind_index.phone_key(person.phone)
-        if phone:
-            add(lookup(blind_index.PHONE, phone), 3, str(_("same phone number")))
-        tokens = blind_index.name_tokens(" ".join(person.names()))
-        if len(tokens) >= 2:
-            matched: set[int] | None = None
-            for token in tokens:
-                ids = lookup(blind_index.NAME, token) | lookup(
-                    blind_index.SOUND, blind_index.sound_key(token)
-                )
-                matched = ids if matched is None else matched & ids
-                if not matched:
-                    break
-            add(matched or set(), 2, str(_("similar names")))
-    if not scores:
-        return []
-    best = sorted(scores, key=lambda case_id: (-scores[case_id], case_id))[:limit]
-    cases = Case.objects.filter(pk__in=best, anonymised_at__isnull=True).select_related("owner")
-    for case in cases:
-        found[case.pk] = Candidate(
-            case_id=case.pk,
-            code=case.code,
-            owner=case.owner.full_name or case.owner.email,
-            reasons=reasons[case.pk],
-            score=scores[case.pk],
-        )
-    return [found[case_id] for case_id in best if case_id in found]
+def _validate_case(case: Case) -> None:
+    """The model's own field checks, for what the services above do not check themselves."""
+    case.full_clean(exclude=_CHECKED_HERE, validate_unique=False, validate_constraints=False)
 
 
 # --- People -------------------------------------------------------------------------------------
@@ -412,21 +284,7 @@ def case_register(
         is_demo=is_demo,
         source_referral=source_referral,
     )
-    case.full_clean(
-        exclude=[
-            "operation",
-            "organisation",
-            "registering_organisation",
-            "registered_by",
-            "owner",
-            "area",
-            "admin1",
-            "displacement_status",
-            "source_referral",
-        ],
-        validate_unique=False,
-        validate_constraints=False,
-    )
+    _validate_case(case)
     case.save()
     case.specific_needs.set(values["specific_needs"])
     case.concerns.set(values["concerns"])
@@ -488,21 +346,7 @@ def case_update(*, case: Case, by: User, **changes: Any) -> Case:
     _check_type(case.case_type, principal)
     if case.kind == Case.Kind.INDIVIDUAL and case.people.filter(is_principal=False).exists():
         raise ValidationError({"kind": _("Remove the household members first.")})
-    case.full_clean(
-        exclude=[
-            "operation",
-            "organisation",
-            "registering_organisation",
-            "registered_by",
-            "owner",
-            "area",
-            "admin1",
-            "displacement_status",
-            "source_referral",
-        ],
-        validate_unique=False,
-        validate_constraints=False,
-    )
+    _validate_case(case)
     case.save()
     if "specific_needs" in changes:
         case.specific_needs.set(changes["specific_needs"])
@@ -573,65 +417,3 @@ def person_remove(*, person: CasePerson, by: User) -> None:
     )
     person.delete()
     case_reindex(case)
-
-
-# --- Documents ------------------------------------------------------------------------------------
-
-
-def _content_type(content: bytes) -> str:
-    for signature, content_type in _SIGNATURES:
-        if content.startswith(signature):
-            return content_type
-    raise ValidationError({"file": _("Only photos (JPEG, PNG) and PDF documents can be attached.")})
-
-
-@transaction.atomic
-def document_add(
-    *,
-    case: Case,
-    by: User,
-    filename: str,
-    content: bytes,
-    kind: str = CaseDocument.Kind.OTHER,
-    person: CasePerson | None = None,
-) -> CaseDocument:
-    """Attach a photo or document: checked, encrypted, stored under a random name."""
-    access.require_edit(by, case)
-    if not content:
-        raise ValidationError({"file": _("The file is empty.")})
-    if len(content) > files.MAX_BYTES:
-        raise ValidationError({"file": _("The file is larger than 10 MB.")})
-    if kind not in CaseDocument.Kind.values:
-        raise ValidationError({"kind": _("Unknown kind of document.")})
-    if person is not None and person.case_id != case.pk:
-        raise ValidationError({"person": _("This person is not in the case.")})
-    content_type = _content_type(content)
-    storage_name = files.document_store(content)
-    document = CaseDocument.objects.create(
-        case=case,
-        person=person,
-        kind=kind,
-        filename=(filename or "document")[-200:],
-        content_type=content_type,
-        size=len(content),
-        storage_name=storage_name,
-        uploaded_by=by,
-    )
-    audit_create(actor=by, instance=document, operation=case.operation)
-    return document
-
-
-@transaction.atomic
-def document_remove(*, document: CaseDocument, by: User) -> None:
-    case = document.case
-    access.require_edit(by, case)
-    audit_write(
-        actor=by,
-        action=AuditEntry.Action.DELETE,
-        instance=document,
-        operation=case.operation,
-        before=snapshot(document),
-    )
-    storage_name = document.storage_name.name
-    document.delete()
-    transaction.on_commit(lambda: files.document_remove(storage_name))

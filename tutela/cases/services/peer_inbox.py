@@ -1,7 +1,7 @@
 """The peer inbox's limit per client address.
 
 The inbox (`POST /api/v1/peers/inbox/`) takes posts from anyone: the package's signature is the
-authentication. Its limit per peer key (services.peers._inbox_count) is counted only once the
+authentication. Its limit per peer key (services.peer_receive._inbox_count) is counted only once the
 signature is checked, so that a forger cannot spend a real peer's allowance; but then garbage,
 forged or oversized posts cost a header parse and a signature check each, without limit. This
 limit comes first, before the body is read: at most TUTELA_PEER_INBOX_PER_ADDRESS_PER_MINUTE posts

@@ -23,7 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from tutela.cases import peer_http
-from tutela.cases.models import Case, InboundReferral, PeerMessage
+from tutela.cases.models import Case, InboundReferral, Peer, PeerMessage
 from tutela.cases.peer_packages import KeyPair
 from tutela.cases.services import consent as consent_services
 from tutela.cases.services import peers as services
@@ -122,7 +122,7 @@ def test_the_page_shows_why_an_address_is_refused(cw: CaseWorld, settings: Any) 
     )
     assert page.status_code == 400
     assert "not a public address" in page.content.decode()
-    assert not services.Peer.objects.filter(name="Metadata").exists()
+    assert not Peer.objects.filter(name="Metadata").exists()
 
 
 @pytest.fixture
