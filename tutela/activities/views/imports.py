@@ -8,14 +8,11 @@ access, hand it the file and show what it found.
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tutela.activities.access import can_enter_rows, writable_organisations
@@ -167,31 +164,19 @@ def import_places(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     record = record_for(request, operation, pk)
     if not record.file or record.status == ImportRecord.Status.PENDING:
         raise Http404
-    try:
-        saved = place_aliases.accept_posted(request, record, operation=operation)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("activities:import_detail", slug=slug, pk=pk)
-    if not saved:
-        messages.info(request, _("No place was chosen."))
-        return redirect("activities:import_detail", slug=slug, pk=pk)
-    messages.success(
+    return place_aliases.accept_and_recheck(
         request,
-        ngettext(
-            "%(count)d place remembered; the file was checked again.",
-            "%(count)d places remembered; the file was checked again.",
-            saved,
-        )
-        % {"count": saved},
-    )
-    new = import_pages.record_restart(
         record,
-        start=import_services.import_5w_start,
-        by=current_user(request),
         operation=operation,
-        dry_run=True,
+        detail="activities:import_detail",
+        restart=lambda: import_pages.record_restart(
+            record,
+            start=import_services.import_5w_start,
+            by=current_user(request),
+            operation=operation,
+            dry_run=True,
+        ),
     )
-    return redirect("activities:import_detail", slug=slug, pk=new.pk)
 
 
 @login_required

@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import HttpRequest
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tutela.core import access
 from tutela.core.imports.problems import Problem
@@ -125,3 +130,36 @@ def accept_posted(request: HttpRequest, record: Any, *, operation: Operation) ->
     by = request.user if isinstance(request.user, User) else None
     place_aliases_accept(operation=operation, by=by, chosen=chosen, request=request)
     return len(chosen)
+
+
+def accept_and_recheck(
+    request: HttpRequest,
+    record: Any,
+    *,
+    operation: Operation,
+    detail: str,
+    restart: Callable[[], Any],
+) -> HttpResponse:
+    """The check page's "remember these places" for both importers: the accepted suggestions
+    saved as aliases (`accept_posted`), then the stored file checked again (`restart`, which
+    returns the new upload) and its page (URL name `detail`) shown; nothing is restarted when no
+    place was chosen or the choice is refused."""
+    slug = operation.slug
+    try:
+        saved = accept_posted(request, record, operation=operation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(detail, slug=slug, pk=record.pk)
+    if not saved:
+        messages.info(request, _("No place was chosen."))
+        return redirect(detail, slug=slug, pk=record.pk)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d place remembered; the file was checked again.",
+            "%(count)d places remembered; the file was checked again.",
+            saved,
+        )
+        % {"count": saved},
+    )
+    return redirect(detail, slug=slug, pk=restart().pk)

@@ -259,33 +259,21 @@ def import_places(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation, record = _record_with_content(request, slug, pk)
     if not record.file or record.status == MonitoringImport.Status.PENDING:
         raise Http404
-    try:
-        saved = place_aliases.accept_posted(request, record, operation=operation)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("monitoring:import_detail", slug=slug, pk=pk)
-    if not saved:
-        messages.info(request, _("No place was chosen."))
-        return redirect("monitoring:import_detail", slug=slug, pk=pk)
-    messages.success(
+    return place_aliases.accept_and_recheck(
         request,
-        ngettext(
-            "%(count)d place remembered; the file was checked again.",
-            "%(count)d places remembered; the file was checked again.",
-            saved,
-        )
-        % {"count": saved},
-    )
-    new = import_pages.record_restart(
         record,
-        start=import_uploads.import_monitoring_start,
-        by=request.user,
         operation=operation,
-        kind=record.kind,
-        profile=record.profile,
-        dry_run=True,
+        detail="monitoring:import_detail",
+        restart=lambda: import_pages.record_restart(
+            record,
+            start=import_uploads.import_monitoring_start,
+            by=request.user,
+            operation=operation,
+            kind=record.kind,
+            profile=record.profile,
+            dry_run=True,
+        ),
     )
-    return redirect("monitoring:import_detail", slug=slug, pk=new.pk)
 
 
 # --- column and value mapping --------------------------------------------------------------------
