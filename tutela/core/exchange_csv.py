@@ -8,36 +8,34 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from tutela.core.spreadsheets import FORMULA_START, csv_row
+
 # Biggest exchange file read (a whole country's villages fit many times over).
 MAX_BYTES = 5 * 1024 * 1024
-_FORMULA_START = ("=", "+", "-", "@")
-
-
-def csv_safe(cell: str) -> str:
-    """A cell as written: quoted as text when a spreadsheet would take it for a formula."""
-    return "'" + cell if cell[:1] in _FORMULA_START else cell
 
 
 def csv_unquote(cell: str) -> str:
-    """A cell as read: the quote `csv_safe` put before a formula-like text taken off."""
-    return cell[1:] if cell[:1] == "'" and cell[1:2] in _FORMULA_START else cell
+    """A cell as read: the quote `spreadsheets.csv_safe` put before a formula-like text taken
+    off."""
+    return (
+        cell[1:] if cell[:1] == "'" and cell[1:2].startswith(FORMULA_START) and cell[1:2] else cell
+    )
 
 
-def csv_write(
-    columns: Sequence[str], rows: Iterator[Sequence[Any]] | Sequence[Sequence[Any]]
-) -> str:
-    """The CSV text of `rows` under a header of `columns`, every text cell made safe."""
+def csv_write(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """The CSV text of `rows` under a header of `columns`, no cell ever read as a formula (the
+    shared neutraliser, `tutela.core.spreadsheets`)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([csv_safe(c) if isinstance(c, str) else c for c in row])
+        writer.writerow(csv_row(row))
     return out.getvalue()
 
 
