@@ -158,6 +158,47 @@ def _parse_level(value: str) -> int | None:
     return None
 
 
+# (level, name key) -> (the name as written, its area, the row it is on).
+_Wanted = dict[tuple[int, str], tuple[str, AdminArea, int]]
+
+
+def _row_problems(
+    number: int, cells: dict[str, str], areas: dict[str, AdminArea], wanted: _Wanted
+) -> list[str]:
+    """The problems of one CSV row; a row without any is added to `wanted`."""
+    name = cells["name"]
+    level = _parse_level(cells["level"])
+    area = areas.get(cells["pcode"].upper())
+    problems: list[str] = []
+    if not name_key(name):
+        problems.append(_("Row %(row)s: the name is missing.") % {"row": number})
+    if level is None:
+        problems.append(
+            _("Row %(row)s: “%(value)s” is not a level (1 to 5, or empty for any level).")
+            % {"row": number, "value": cells["level"]}
+        )
+    if area is None:
+        problems.append(
+            _("Row %(row)s: “%(value)s” is not a P-code of this operation's countries.")
+            % {"row": number, "value": cells["pcode"]}
+        )
+    elif level and area.level != level:
+        problems.append(
+            _("Row %(row)s: %(pcode)s is an admin %(level)s area, not admin %(expected)s.")
+            % {"row": number, "pcode": area.pcode, "level": area.level, "expected": level}
+        )
+    if level is None or area is None or not name_key(name):
+        return problems
+    key = (level, name_key(name))
+    if key in wanted and wanted[key][1] != area:
+        problems.append(
+            _("Row %(row)s: “%(value)s” is also on row %(other)s with another place.")
+            % {"row": number, "value": name, "other": wanted[key][2]}
+        )
+    wanted[key] = (name, area, number)
+    return problems
+
+
 def place_aliases_import_csv(
     *, operation: Operation, by: User | None, data: bytes, request: Any = None
 ) -> CsvResult:
@@ -166,37 +207,9 @@ def place_aliases_import_csv(
     when there is one."""
     areas = {a.pcode.upper(): a for a in operation_areas(operation)}
     problems: list[str] = []
-    wanted: dict[tuple[int, str], tuple[str, AdminArea, int]] = {}
+    wanted: _Wanted = {}
     for number, cells in csv_records(data, CSV_COLUMNS):
-        name = cells["name"]
-        level = _parse_level(cells["level"])
-        area = areas.get(cells["pcode"].upper())
-        if not name_key(name):
-            problems.append(_("Row %(row)s: the name is missing.") % {"row": number})
-        if level is None:
-            problems.append(
-                _("Row %(row)s: “%(value)s” is not a level (1 to 5, or empty for any level).")
-                % {"row": number, "value": cells["level"]}
-            )
-        if area is None:
-            problems.append(
-                _("Row %(row)s: “%(value)s” is not a P-code of this operation's countries.")
-                % {"row": number, "value": cells["pcode"]}
-            )
-        elif level and area.level != level:
-            problems.append(
-                _("Row %(row)s: %(pcode)s is an admin %(level)s area, not admin %(expected)s.")
-                % {"row": number, "pcode": area.pcode, "level": area.level, "expected": level}
-            )
-        if level is None or area is None or not name_key(name):
-            continue
-        key = (level, name_key(name))
-        if key in wanted and wanted[key][1] != area:
-            problems.append(
-                _("Row %(row)s: “%(value)s” is also on row %(other)s with another place.")
-                % {"row": number, "value": name, "other": wanted[key][2]}
-            )
-        wanted[key] = (name, area, number)
+        problems += _row_problems(number, cells, areas, wanted)
     if problems:
         raise ValidationError(problems)
     result = CsvResult()
@@ -204,9 +217,8 @@ def place_aliases_import_csv(
         existing = {
             (a.level, a.name_key): a for a in PlaceAlias.objects.filter(operation=operation)
         }
-        for wanted_key, (name, area, _number) in wanted.items():
-            alias = existing.get(wanted_key)
-            level = wanted_key[0]
+        for (level, key), (name, area, _number) in wanted.items():
+            alias = existing.get((level, key))
             if alias is not None and alias.area_id == area.pk and alias.name == name:
                 continue
             place_alias_save(
