@@ -30,6 +30,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument(
+        "--explain", action="store_true", help="the list page's slowest queries and their plans"
+    )
     args = parser.parse_args()
     os.environ.setdefault("TUTELA_ALLOWED_HOSTS", "testserver,localhost")
     vendor = django_setup(f"cases-{args.cases}.sqlite3")
@@ -148,6 +151,29 @@ def main() -> None:
         f"caseworker's list page: median {ms(median(times))}, p95 {ms(p95(times))} "
         f"(goal p95 < 300 ms)"
     )
+    if args.explain:
+        explain(client, path, vendor)
+
+
+def explain(client: object, path: str, vendor: str) -> None:
+    """The list page's queries by time, with the plan of those over 5 ms."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(path)  # type: ignore[attr-defined]
+    ranked = sorted(queries.captured_queries, key=lambda q: -float(q["time"] or 0))
+    total = sum(float(q["time"] or 0) for q in ranked)
+    print(f"list page: {len(ranked)} queries, {1000 * total:.0f} ms of SQL")
+    prefix = "EXPLAIN ANALYZE " if vendor == "postgresql" else "EXPLAIN QUERY PLAN "
+    for query in ranked[:5]:
+        print(f"  {1000 * float(query['time'] or 0):6.1f} ms  {query['sql'][:400]}")
+        if float(query["time"] or 0) < 0.005:
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(prefix + query["sql"])
+            for row in cursor.fetchall():
+                print("      " + " | ".join(str(part) for part in row))
 
 
 if __name__ == "__main__":

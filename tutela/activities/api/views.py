@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -21,6 +22,7 @@ from tutela.activities.api import serializers
 from tutela.activities.forms.analysis import AnalysisForm
 from tutela.activities.models import ActivityReport
 from tutela.activities.models.fields import BY_NAME
+from tutela.activities.selectors.row_counts import CountCachedPaginator, listable_rows_count_key
 from tutela.activities.views.analysis_queries import coverage_for, gaps_for, presence_for
 from tutela.core.api.views import OperationAPIView
 
@@ -59,6 +61,25 @@ class AnalysisAPIView(OperationAPIView):
         return form
 
 
+class RowPagination(PageNumberPagination):
+    """The default pagination, with the number of rows counted once per data version
+    (selectors.row_counts: the partners' and viewers' COUNT was most of the list's time)."""
+
+    count_key: str | None = None
+
+    def paginate_queryset(
+        self, queryset: Any, request: Request, view: Any = None
+    ) -> list[Any] | None:
+        self.count_key = view.count_key() if isinstance(view, RowListView) else None
+        return super().paginate_queryset(queryset, request, view)
+
+    # DRF calls `self.django_paginator_class(queryset, page_size)`: a method in place of the class.
+    def django_paginator_class(  # type: ignore[override]
+        self, *args: Any, **kwargs: Any
+    ) -> CountCachedPaginator:
+        return CountCachedPaginator(*args, count_key=self.count_key, **kwargs)
+
+
 class RowListView(AnalysisAPIView, ListAPIView):
     """5W rows the caller may list, newest month first: their own organisation's rows at any
     status (partners), validated rows of others, every row for cluster-wide roles. Rows of
@@ -68,6 +89,10 @@ class RowListView(AnalysisAPIView, ListAPIView):
     queryset = ActivityReport.objects.none()
     serializer_class = serializers.RowOut
     filter_backends: list[Any] = []
+    pagination_class = RowPagination
+
+    def count_key(self) -> str | None:
+        return listable_rows_count_key(self.caller, self.get_operation(), self.query().filters())
 
     def get_queryset(self) -> QuerySet[ActivityReport]:
         operation = self.get_operation()

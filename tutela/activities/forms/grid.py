@@ -14,7 +14,13 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from tutela.activities.forms.grid_cells import escaped, grid_cell_html, grid_line_text
+from tutela.activities.forms.grid_cells import (
+    ColumnMarkup,
+    escaped,
+    grid_cell_html,
+    grid_cells_html,
+    grid_line_text,
+)
 from tutela.activities.models import ActivityReport
 from tutela.activities.models import fields as fivew
 from tutela.activities.selectors.grid import (
@@ -130,6 +136,8 @@ class GridLine:
     line_errors: list[str] = field(default_factory=list)
     line_warnings: list[str] = field(default_factory=list)
     cells: list[GridCell] = field(default_factory=list)
+    # The cells' <td>s as one piece of markup (GridCatalogue.fill).
+    cells_html: str = ""
     # When and by whom a stored row was changed after its report was submitted (None: it was not).
     changed: RowChange | None = None
 
@@ -303,14 +311,18 @@ class GridCatalogue:
         }
         children = self.children(parents)
         names = dict(self.activities + self.groups)
-        labels = {column.name: str(column.label) for column in GRID_COLUMNS}
         urls = {
             "indicator": reverse("activities:indicator_options", args=[self.operation.slug]),
             "area": reverse("activities:area_options", args=[self.operation.slug]),
         }
+        shared = {
+            column.name: ColumnMarkup.of(column, label=str(column.label), urls=urls)
+            for column in GRID_COLUMNS
+        }
         for line in lines:
             line.cells = []
-            line_text = grid_line_text(line.index)
+            line_text = escaped(grid_line_text(line.index))
+            markup = []
             for column in GRID_COLUMNS:
                 value = line.values.get(column.name, "")
                 if not value and column.name == "status" and line.row_id is None:
@@ -342,11 +354,12 @@ class GridCatalogue:
                     cell,
                     line_index=line.index,
                     editable=editable,
-                    urls=urls,
-                    label=labels[column.name],
+                    shared=shared[column.name],
                     line_text=line_text,
                 )
+                markup.append(cell.html)
                 line.cells.append(cell)
+            line.cells_html = grid_cells_html(markup)
 
     def _select_options(self, options: list[tuple[str, str]], value: str) -> SafeString:
         """The <option>s of a select, `value` selected (kept as an extra option when the list

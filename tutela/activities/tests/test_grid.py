@@ -8,6 +8,7 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from tutela.activities.models import ActivityReport
 from tutela.activities.services.rounds import round_close, round_lock
@@ -276,7 +277,8 @@ def test_delete_a_row_after_confirming(fivew, as_user):
     save_rows(world.partner, world.amss, line(), line(population_group="HST"))
     row = rows_of(world.amss)[0]
     client = as_user(world.partner)
-    url = f"/o/mali/5w/2026-03/rows/{row.pk}/delete/"
+    url = reverse("activities:row_delete", args=["mali", "2026-03", row.pk])
+    assert f'href="{url}"' in client.get(GRID).content.decode()  # the grid's own link
     page = client.get(url).content.decode()
     assert "Delete this row of AMSS for March 2026?" in page
     assert row_count() == 2
@@ -372,3 +374,18 @@ def test_grid_does_not_load_area_boundaries(fivew, as_user):
     assert response.status_code == 200
     assert response.content.decode().count('class="grid-line') >= 2
     assert [q["sql"] for q in queries.captured_queries if '"geometry"' in q["sql"]] == []
+
+
+def test_a_row_numbered_past_a_thousand_is_posted_back_as_itself(fivew, as_user):
+    """The line's hidden row id is written without the language's thousands separator: "41,631"
+    (English) or "41 631" (French) came back as no id, so the stored row was not found by id."""
+    world = fivew.world
+    save_rows(world.partner, world.amss, line())
+    ActivityReport.objects.filter(pk=rows_of(world.amss)[0].pk).update(id=41631)
+    for language in ("en", "fr"):
+        page = as_user(world.partner).get(GRID, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert 'name="rows-0-id" value="41631"' in page
+    data = posted({**grid_line(girls="9", total="31"), "id": "41631"})
+    assert as_user(world.partner).post(GRID, data).status_code == 302
+    row = ActivityReport.objects.get()
+    assert (row.pk, row.girls, row.total) == (41631, 9, 31)

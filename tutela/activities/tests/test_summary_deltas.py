@@ -19,6 +19,7 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rest_framework.test import APIClient
 
 from tutela.activities import selectors
 from tutela.activities.models import (
@@ -29,6 +30,7 @@ from tutela.activities.models import (
     Submission,
     SummaryState,
 )
+from tutela.activities.selectors.filters import Filters
 from tutela.activities.services.config import activity_update, settings_update
 from tutela.activities.services.rows import report_row_delete, report_rows_save
 from tutela.activities.services.submissions import (
@@ -60,6 +62,16 @@ ACTIVITIES = ["PRO-PSS", "PRO-CM", "CP-CM"]
 PLACES = [("ML05", "ML0501"), ("ML05", "ML0502"), ("ML04", ""), ("ML05", "")]
 MONTHS = ["2026-03", "2026-04"]
 GROUPS = ["IDP", "REF"]
+# A row no fixture holds (organisation to be set).
+ONE_ROW = {
+    "activity": "PRO-CM",
+    "place": ("ML04", ""),
+    "month": "2026-04",
+    "population_group": "REF",
+    "women": 3,
+    "men": 1,
+    "quantity": None,
+}
 
 
 class RolledBack(Exception):
@@ -405,3 +417,50 @@ def test_a_rule_change_of_a_large_operation_is_rebuilt_in_the_background(
     after = selectors.pivot(user=coordinator, operation=operation, rows_by=["organisation"])
     assert after.source.startswith("summary:")
     assert after.totals == expected.totals
+
+
+@settings(
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=st.lists(step, min_size=1, max_size=3))
+def test_the_row_lists_cached_count_follows_every_write(
+    ops_open: Ops, steps: list[tuple[str, Any]]
+) -> None:
+    """The row list's number of rows (API, selectors.row_counts: counted once per data version,
+    user's visibility and filters) is never read after a write changed it, nor shared between
+    users who may list different rows."""
+    w, operation = ops_open.world, ops_open.operation
+    url = f"/api/v1/operations/{operation.slug}/5w/rows/"
+    questions = [({}, Filters()), ({"validated_only": "true"}, Filters(validated_only=True))]
+    client = APIClient()
+    cache.clear()
+    with transaction.atomic():
+        for kind, arg in steps:
+            for user in (w.partner, w.viewer, w.coordinator):
+                client.force_authenticate(user)
+                for params, _filters in questions:
+                    client.get(url, params)  # counted and kept
+            _run(ops_open, kind, arg)
+            for user in (w.partner, w.viewer, w.coordinator):
+                client.force_authenticate(user)
+                rows = selectors.listable_rows(user, operation)
+                for params, filters in questions:
+                    expected = selectors.apply_filters(rows, operation, filters, user=user).count()
+                    assert client.get(url, params).json()["count"] == expected, (kind, params)
+        transaction.set_rollback(True)
+
+
+def test_the_row_list_counts_once_per_data_version(ops_open: Ops) -> None:
+    partner, operation = ops_open.world.partner, ops_open.operation
+    url = f"/api/v1/operations/{operation.slug}/5w/rows/"
+    client = APIClient()
+    client.force_authenticate(partner)
+    cache.clear()
+    first = client.get(url).json()["count"]
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).json()["count"] == first
+    assert not [q for q in queries.captured_queries if "COUNT(*)" in q["sql"]]
+    _save(ops_open, [{**ONE_ROW, "organisation": "AMSS"}])  # a new row of the partner's own
+    assert client.get(url).json()["count"] == first + 1
