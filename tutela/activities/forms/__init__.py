@@ -23,6 +23,7 @@ from tutela.core.forms.fields import MONTH_FORMAT, DateInput, MonthInput
 from tutela.core.imports.forms import UploadFormBase
 from tutela.core.imports.value_lists import add_value_fields, posted_values
 from tutela.core.models import Body, Operation, Organisation, PopulationGroup
+from tutela.core.models.reference import NAME_LANGUAGES, operation_name_languages
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 UPLOAD_EXTENSIONS = (".xlsx", ".csv")
@@ -69,6 +70,16 @@ class ReviewForm(forms.Form):
 # --- configuration -------------------------------------------------------------------------------
 
 
+def names_required_in(form: forms.Form, operation: Operation) -> None:
+    """Names are asked for in the operation's own languages only (the services fill the others
+    for display: core.models.reference.localised_names_set)."""
+    languages = operation_name_languages(operation)
+    for lang in NAME_LANGUAGES:
+        field = form.fields.get(f"name_{lang}")
+        if field is not None:
+            field.required = lang in languages
+
+
 class ActivityForm(forms.Form):
     body = forms.ModelChoiceField(queryset=Body.objects.none(), label=_("Cluster / AoR"))
     code = forms.CharField(label=_("Code"), max_length=40, help_text=_("e.g. PRO-PSS"))
@@ -98,6 +109,7 @@ class ActivityForm(forms.Form):
 
     def __init__(self, *args: Any, operation: Operation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        names_required_in(self, operation)
         body_field = self.fields["body"]
         assert isinstance(body_field, forms.ModelChoiceField)
         body_field.queryset = Body.objects.filter(operation=operation).order_by("name")
@@ -129,6 +141,10 @@ class IndicatorForm(forms.Form):
         label=_("Unit"), choices=Activity.Unit.choices, initial=Activity.Unit.PEOPLE
     )
 
+    def __init__(self, *args: Any, operation: Operation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names_required_in(self, operation)
+
 
 IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=2, can_delete=True)
 
@@ -152,6 +168,10 @@ class PopulationGroupForm(forms.Form):
     hxl_attribute = forms.CharField(
         label=_("HXL attribute"), max_length=30, required=False, help_text=_("e.g. +idps")
     )
+
+    def __init__(self, *args: Any, operation: Operation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names_required_in(self, operation)
 
 
 class SettingsForm(forms.Form):
@@ -217,6 +237,7 @@ class PlanningFilterForm(forms.Form):
 
     def __init__(self, *args: Any, operation: Operation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        names_required_in(self, operation)
         body_field = self.fields["body"]
         group_field = self.fields["population_group"]
         assert isinstance(body_field, forms.ModelChoiceField)

@@ -15,6 +15,7 @@ from tutela.activities.models import Activity, ActivityReport, ActivitySettings,
 from tutela.activities.services.summaries import Slices, summaries_apply
 from tutela.core import access
 from tutela.core.models import AdminArea, AuditEntry, Body, Operation, PopulationGroup, User
+from tutela.core.models.reference import localised_names_set
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 
 ACTIVITY_FIELDS = frozenset(
@@ -34,6 +35,8 @@ ACTIVITY_FIELDS = frozenset(
 )
 INDICATOR_FIELDS = frozenset({"code", "name_en", "name_fr", "name_es", "unit"})
 POPULATION_GROUP_FIELDS = frozenset({"code", "name_en", "name_fr", "name_es", "hxl_attribute"})
+# Names are required in the operation's own languages only (core.models.reference).
+NAME_FIELDS = ("name_en", "name_fr", "name_es")
 
 
 def _clean_code(value: str) -> str:
@@ -83,8 +86,7 @@ def _save_indicators(*, by: User, activity: Activity, indicators: Iterable[dict[
             continue
         values = {k: v for k, v in line.items() if k in INDICATOR_FIELDS}
         values["code"] = _clean_code(values.get("code", ""))
-        for key in ("name_en", "name_fr", "name_es"):
-            values[key] = (values.get(key) or "").strip()
+        names = {k: (values.pop(k, "") or "").strip() for k in NAME_FIELDS}
         if values["code"] in seen_codes:
             raise ValidationError(
                 _("Indicator line %(line)d: the code %(code)s is used twice.")
@@ -93,6 +95,7 @@ def _save_indicators(*, by: User, activity: Activity, indicators: Iterable[dict[
         seen_codes.add(values["code"])
         if indicator is None:
             indicator = Indicator(activity=activity, **values)
+            _indicator_names_set(indicator, operation, names, position, created=True)
             _full_clean_indicator(indicator, position)
             indicator.save()
             audit_create(actor=by, instance=indicator, operation=operation)
@@ -100,9 +103,37 @@ def _save_indicators(*, by: User, activity: Activity, indicators: Iterable[dict[
             before = snapshot(indicator)
             for key, value in values.items():
                 setattr(indicator, key, value)
+            _indicator_names_set(indicator, operation, names, position, created=False)
             _full_clean_indicator(indicator, position)
             indicator.save()
             audit_update(actor=by, instance=indicator, operation=operation, before=before)
+
+
+def _names(name_en: str, name_fr: str, name_es: str) -> dict[str, str]:
+    return {
+        "name_en": (name_en or "").strip(),
+        "name_fr": (name_fr or "").strip(),
+        "name_es": (name_es or "").strip(),
+    }
+
+
+def _indicator_names_set(
+    indicator: Indicator,
+    operation: Operation,
+    names: dict[str, str],
+    position: int,
+    *,
+    created: bool,
+) -> None:
+    """The indicator's names, required in the operation's languages only, its line named in
+    the message."""
+    try:
+        localised_names_set(indicator, operation, names, created=created)
+    except ValidationError as error:
+        raise ValidationError(
+            _("Indicator line %(line)d: %(errors)s")
+            % {"line": position, "errors": "; ".join(error.messages)}
+        ) from None
 
 
 def _full_clean_indicator(indicator: Indicator, position: int) -> None:
@@ -169,9 +200,6 @@ def activity_create(
         operation=operation,
         body=body,
         code=_clean_code(code),
-        name_en=(name_en or "").strip(),
-        name_fr=(name_fr or "").strip(),
-        name_es=(name_es or "").strip(),
         description=(description or "").strip(),
         by_sex_age=by_sex_age,
         by_disability=by_disability,
@@ -179,6 +207,7 @@ def activity_create(
         is_sensitive=is_sensitive,
         is_active=is_active,
     )
+    localised_names_set(activity, operation, _names(name_en, name_fr, name_es), created=True)
     _check_activity_code(activity)
     activity.full_clean()
     activity.save()
@@ -209,11 +238,12 @@ def activity_update(
         fields["code"] = _clean_code(fields["code"])
     if "modalities" in fields:
         fields["modalities"] = _check_modalities(fields["modalities"])
-    for key in ("name_en", "name_fr", "name_es", "description"):
-        if key in fields:
-            fields[key] = (fields[key] or "").strip()
+    if "description" in fields:
+        fields["description"] = (fields["description"] or "").strip()
+    names = {k: (fields.pop(k) or "").strip() for k in NAME_FIELDS if k in fields}
     for key, value in fields.items():
         setattr(activity, key, value)
+    localised_names_set(activity, operation, names, created=False)
     _check_activity_code(activity)
     activity.full_clean()
     activity.save()
@@ -255,11 +285,9 @@ def population_group_create(
     group = PopulationGroup(
         operation=operation,
         code=_clean_code(code),
-        name_en=(name_en or "").strip(),
-        name_fr=(name_fr or "").strip(),
-        name_es=(name_es or "").strip(),
         hxl_attribute=(hxl_attribute or "").strip(),
     )
+    localised_names_set(group, operation, _names(name_en, name_fr, name_es), created=True)
     _check_group_code(group)
     group.full_clean()
     group.save()
@@ -277,9 +305,11 @@ def population_group_update(
     if unknown:
         raise TypeError(f"population_group_update() got unknown field(s): {sorted(unknown)}")
     before = snapshot(group)
+    names = {k: (fields.pop(k) or "").strip() for k in NAME_FIELDS if k in fields}
     for key, value in fields.items():
         value = (value or "").strip()
         setattr(group, key, value.upper() if key == "code" else value)
+    localised_names_set(group, operation, names, created=False)
     _check_group_code(group)
     group.full_clean()
     group.save()

@@ -92,6 +92,7 @@ def _activity_page(request: HttpRequest, slug: str, activity: Activity | None) -
     formset = IndicatorFormSet(
         data,
         prefix="indicators",
+        form_kwargs={"operation": operation},
         initial=_indicator_initial(activity) if activity else None,
     )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -175,7 +176,7 @@ def _group_page(request: HttpRequest, slug: str, group: PopulationGroup | None) 
         if group
         else None
     )
-    form = PopulationGroupForm(request.POST or None, initial=initial)
+    form = PopulationGroupForm(request.POST or None, initial=initial, operation=operation)
     if request.method == "POST" and form.is_valid():
         user = current_user(request)
         try:
