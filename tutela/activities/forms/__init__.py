@@ -19,11 +19,10 @@ from tutela.activities.models import (
     ColumnMapping,
 )
 from tutela.activities.models import fields as fivew
-from tutela.core.forms.fields import MONTH_FORMAT, DateInput, MonthInput
+from tutela.core.forms.fields import MONTH_FORMAT, DateInput, MonthInput, names_required_in
 from tutela.core.imports.forms import UploadFormBase
 from tutela.core.imports.value_lists import add_value_fields, posted_values
 from tutela.core.models import Body, Operation, Organisation, PopulationGroup
-from tutela.core.models.reference import NAME_LANGUAGES, operation_name_languages
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 UPLOAD_EXTENSIONS = (".xlsx", ".csv")
@@ -68,16 +67,6 @@ class ReviewForm(forms.Form):
 
 
 # --- configuration -------------------------------------------------------------------------------
-
-
-def names_required_in(form: forms.Form, operation: Operation) -> None:
-    """Names are asked for in the operation's own languages only (the services fill the others
-    for display: core.models.reference.localised_names_set)."""
-    languages = operation_name_languages(operation)
-    for lang in NAME_LANGUAGES:
-        field = form.fields.get(f"name_{lang}")
-        if field is not None:
-            field.required = lang in languages
 
 
 class ActivityForm(forms.Form):

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tutela.cases.forms.workflow import OrganisationMultipleChoice
+from tutela.core.forms.fields import names_required_in
 from tutela.core.models import Operation, Organisation
 
 
@@ -36,3 +37,7 @@ class ReferenceItemForm(forms.Form):
     name_es = forms.CharField(label=_("Name (Spanish)"), max_length=300, required=False)
     order = forms.IntegerField(label=_("Order"), min_value=0, max_value=32767, initial=0)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, operation: Operation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names_required_in(self, operation)

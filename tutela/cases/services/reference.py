@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from tutela.cases import access
 from tutela.cases.models import CaseSettings, ServiceType, SpecificNeed
 from tutela.core.models import AuditEntry, Operation
+from tutela.core.models.reference import localised_names_set
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 
 # UNHCR specific needs codes (proGres / "Guidance on the use of standardized specific needs
@@ -194,15 +195,11 @@ def reference_item_save(
     new = item is None
     item = item or model(operation=operation)
     before = None if new else snapshot(item)
-    for name, value in (
-        ("code", code),
-        ("name_en", name_en.strip()),
-        ("name_fr", name_fr.strip()),
-        ("name_es", name_es.strip()),
-        ("order", order),
-        ("is_active", is_active),
-    ):
+    for name, value in (("code", code), ("order", order), ("is_active", is_active)):
         setattr(item, name, value)
+    # Names required in the operation's own languages only; the others filled for display.
+    names = {"name_en": name_en.strip(), "name_fr": name_fr.strip(), "name_es": name_es.strip()}
+    localised_names_set(item, operation, names, created=new)
     item.full_clean(exclude=["operation"], validate_constraints=False)
     item.save()
     if new:

@@ -79,7 +79,7 @@ def reference_item(
         if item is not None
         else None
     )
-    form = ReferenceItemForm(request.POST or None, initial=initial)
+    form = ReferenceItemForm(request.POST or None, initial=initial, operation=operation)
     back = reverse("cases:settings", kwargs={"slug": slug})
 
     def save() -> Any:

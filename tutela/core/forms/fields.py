@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 
+from tutela.core.models.reference import NAME_LANGUAGES, operation_name_languages
+
 MONTH_FORMAT = "%Y-%m"
 
 
@@ -42,3 +44,13 @@ class MonthField(forms.DateField):
     def to_python(self, value: Any) -> datetime.date | None:
         day = super().to_python(value)
         return day.replace(day=1) if day else None
+
+
+def names_required_in(form: forms.Form, operation: Any) -> None:
+    """A reference item's names are asked for in the operation's own languages only (the services
+    fill the others for display: core.models.reference.localised_names_set)."""
+    languages = operation_name_languages(operation)
+    for lang in NAME_LANGUAGES:
+        field = form.fields.get(f"name_{lang}")
+        if field is not None:
+            field.required = lang in languages
