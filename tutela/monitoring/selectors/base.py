@@ -362,6 +362,11 @@ def build_table(
             if r is None or c is None:
                 continue
             sums[(r, c)] += n
+    # For the choice of grain (`grain.py`) and the measurement (bench/bench_pool_share.py),
+    # never published: the incidents of the table and the share of them in a pooled row/column.
+    incidents = sum(sums.values())
+    pooled = sum(n for (r, c), n in sums.items() if r == POOLED or c == POOLED)
+    pooled_share = pooled / incidents if incidents else 0.0
     pooled_label = str(_("Pooled small groups"))
     if any(r == POOLED for r, _c in sums) and POOLED not in row_keys:
         row_keys.append(POOLED)
@@ -399,6 +404,7 @@ def build_table(
         row_header=row_header,
         row_hxl=row_hxl,
         value_hxl=value_hxl,
+        extra={"incidents": incidents, "pooled_share": pooled_share},
     )
 
 
