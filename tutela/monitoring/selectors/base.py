@@ -293,6 +293,14 @@ class Table:
         return [row[index] for row in self.cells]
 
     def as_dict(self) -> dict[str, Any]:
+        out = self._as_dict()
+        grain = self.extra.get("grain") or {}
+        if grain.get("coarsened"):
+            # Answered at a coarser grain than asked (selectors.incidents.area_grain).
+            out["grain"] = {k: grain[k] for k in ("asked", "used", "notice")}
+        return out
+
+    def _as_dict(self) -> dict[str, Any]:
         return {
             "title": self.title,
             "rows": [

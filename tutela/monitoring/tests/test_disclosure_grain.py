@@ -105,6 +105,12 @@ def test_a_table_that_would_pool_most_incidents_is_answered_by_admin_1(thin: Any
             "notice": trend.extra["grain"]["notice"],
         }
         assert _pooled_share(trend) < MAX_POOLED_SHARE
+        # The API's answer says so too (and publishes no share).
+        assert trend.as_dict()["grain"] == {
+            "asked": 2,
+            "used": 1,
+            "notice": trend.extra["grain"]["notice"],
+        }
 
         comparison = period_comparison(
             user=user,
