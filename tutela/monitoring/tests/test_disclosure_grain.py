@@ -49,7 +49,7 @@ def thin(seeded: Any) -> Any:
     across the cercles of their region): by cercle, 12 of the 17 incidents are pooled (6 of 11
     within Mopti).
     AMSS: 3 unverified incidents of another risk in Djenné in February (withheld from every
-    figure)."""
+    figure), 2 unverified in Douentza in March."""
     w = seeded.world
     op = w.operation
     seeded.douentza = make_area("ML0503", "Douentza", 2, seeded.mopti)
@@ -71,6 +71,9 @@ def thin(seeded: Any) -> Any:
         for cercle in (seeded.segou_cercle, seeded.san):
             many(3, op, w.drc, cercle, month, "R10")
     many(3, op, w.amss, seeded.djenne, FEB, "R11", verified=False)
+    # Pooled with DRC's in Douentza, then across the cercles of Mopti, into a block; a grain of
+    # its own by region would withhold them (11 + 2 unverified): a difference of 2.
+    many(2, op, w.amss, seeded.douentza, MAR, "R02", verified=False)
     return seeded
 
 
@@ -94,7 +97,7 @@ def test_a_table_that_would_pool_most_incidents_is_answered_by_admin_1(thin: Any
         assert chosen.table.extra["grain"]["coarsened"]
         assert POOLED not in chosen.table.row_keys
         counts = {a.pcode: a.incidents for a in chosen.areas}
-        assert counts == {"ML04": 24, "ML05": 44}
+        assert counts == {"ML04": 24, "ML05": 46}
 
         trend = incident_trend(user=user, operation=w.operation, filters=period, by="area", level=2)
         assert trend.col_keys == [thin.segou.pk, thin.mopti.pk]
@@ -293,7 +296,7 @@ def test_pau_of_a_region_says_it_shows_regions(thin: Any) -> None:
     figures = pau_figures(operation=w.operation, period=parse_period("2026Q1"), scope=thin.mopti)
     assert figures["area_level"] == 1
     assert [a["pcode"] for a in figures["by_area"]] == ["ML05"]
-    assert figures["by_area"][0]["current"] == 33
+    assert figures["by_area"][0]["current"] == 35
     with translation.override("fr"):
         assert area_grain_note(figures) == NOTICE_FR
     with translation.override("en"):
