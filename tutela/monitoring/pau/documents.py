@@ -30,6 +30,7 @@ from tutela.monitoring.pau.charts import bar_chart, hotspot_map, line_chart
 from tutela.monitoring.pau.figures import is_pooled, label, parse_period
 from tutela.monitoring.pau.narrative import markdown_html
 from tutela.monitoring.pau.sections import SECTION_KEYS, latest_version, section_titles
+from tutela.monitoring.selectors.incidents import grain_notice
 
 HIDDEN = "–"
 
@@ -354,8 +355,18 @@ def _area_tables(sections: dict[str, Section], figures: dict[str, Any], c: _Colu
                     for a in areas
                 ],
                 numeric={2, 3, 4},
+                note=area_grain_note(figures),
             )
         )
+
+
+def area_grain_note(figures: dict[str, Any]) -> str:
+    """Which grain the areas are shown at, when it is coarser than the one asked for (admin 1
+    instead of admin 2: by admin 2 too many incidents would be pooled), in the active language."""
+    grain = figures.get("area_grain") or {}
+    if not grain or grain.get("used") == grain.get("asked"):
+        return ""
+    return grain_notice(grain["used_label"], grain["asked_label"], int(grain["share"]))
 
 
 def _perpetrator_tables(sections: dict[str, Section], figures: dict[str, Any], c: _Columns) -> None:

@@ -41,6 +41,7 @@ from tutela.monitoring.selectors.incidents import (
     affected_groups,
     areas_at,
     incident_trend,
+    max_pooled_share,
     populations,
 )
 
@@ -162,6 +163,8 @@ def pau_figures(
     by_risk = period_comparison(**common, by="risk")
     level = 2 if scope is not None else 1
     by_area = period_comparison(**common, by="area", level=level)
+    # By admin 1 instead of admin 2 when admin 2 would pool too much (selectors.area_grain).
+    asked, level = level, by_area.extra["grain"]["used"]
     people_now = affected_groups(user=PUBLICATION, operation=operation, filters=current)
     people_before = affected_groups(
         user=PUBLICATION, operation=operation, filters=current.with_months(prev_from, prev_to)
@@ -271,7 +274,14 @@ def pau_figures(
         "period_start": period.start.isoformat(),
         "period_end": period.end.isoformat(),
         "scope": {"pcode": scope.pcode, "name": scope.name} if scope is not None else None,
-        "area_level": 2 if scope is not None else 1,
+        "area_level": level,
+        "area_grain": {
+            "asked": asked,
+            "used": level,
+            "asked_label": operation.level_label(asked),
+            "used_label": operation.level_label(level),
+            "share": round(max_pooled_share() * 100),
+        },
         "threshold": threshold,
         "gbv_sharing_organisations": len(sharing),
         "generated_at": timezone.now().isoformat(timespec="seconds"),

@@ -293,6 +293,14 @@ class Table:
         return [row[index] for row in self.cells]
 
     def as_dict(self) -> dict[str, Any]:
+        out = self._as_dict()
+        grain = self.extra.get("grain") or {}
+        if grain.get("coarsened"):
+            # Answered at a coarser grain than asked (selectors.incidents.area_grain).
+            out["grain"] = {k: grain[k] for k in ("asked", "used", "notice")}
+        return out
+
+    def _as_dict(self) -> dict[str, Any]:
         return {
             "title": self.title,
             "rows": [
@@ -362,6 +370,11 @@ def build_table(
             if r is None or c is None:
                 continue
             sums[(r, c)] += n
+    # For the choice of grain (`grain.py`) and the measurement (bench/bench_pool_share.py),
+    # never published: the incidents of the table and the share of them in a pooled row/column.
+    incidents = sum(sums.values())
+    pooled = sum(n for (r, c), n in sums.items() if r == POOLED or c == POOLED)
+    pooled_share = pooled / incidents if incidents else 0.0
     pooled_label = str(_("Pooled small groups"))
     if any(r == POOLED for r, _c in sums) and POOLED not in row_keys:
         row_keys.append(POOLED)
@@ -399,6 +412,7 @@ def build_table(
         row_header=row_header,
         row_hxl=row_hxl,
         value_hxl=value_hxl,
+        extra={"incidents": incidents, "pooled_share": pooled_share},
     )
 
 

@@ -35,7 +35,7 @@ from tutela.monitoring.selectors.base import (
     viewer_for,
     visible_expression,
 )
-from tutela.monitoring.selectors.incidents import area_key, areas_at
+from tutela.monitoring.selectors.incidents import area_grain, area_key, areas_at
 
 
 def _comparison_columns(
@@ -64,42 +64,44 @@ def period_comparison(
     previous_to: datetime.date,
     by: str = "risk",
     level: int = 1,
+    coarsen: bool = True,
 ) -> Table:
     """Incidents per main risk (or per area of `level`) in the filters' period ("current") and
     in previous_from..previous_to ("previous"): the trend's blocks (blocks are cut month by
-    month), both columns suppressed together as one table."""
+    month), both columns suppressed together as one table. By admin 2, answered by admin 1
+    instead when admin 2 would pool too much (`area_grain`)."""
     viewer = viewer_for(user, operation)
     check_filters(viewer, filters)
     window, column = _comparison_columns(filters, previous_from, previous_to)
     atoms = incident_atoms(viewer, window)
-    if by == "area":
-        areas = areas_at(operation, level, filters.area)
-        key = area_key(level)
-        row_keys: list[Any] = [a.pk for a in areas]
-        row_labels = [a.name for a in areas]
 
-        def row_of(k: dict[str, Any]) -> Any:
-            return k[key]
-    else:
-        risks = [r for r in risks_of(operation) if filters.risk is None or r == filters.risk]
-        row_keys = [r.pk for r in risks]
-        row_labels = [risk_label(r) for r in risks]
+    def make(level: int) -> Table:
+        if by == "area":
+            areas = areas_at(operation, level, filters.area)
+            key = area_key(level)
+            row_keys: list[Any] = [a.pk for a in areas]
+            row_labels = [a.name for a in areas]
+        else:
+            risks = [r for r in risks_of(operation) if filters.risk is None or r == filters.risk]
+            key = "primary_risk_id"
+            row_keys = [r.pk for r in risks]
+            row_labels = [risk_label(r) for r in risks]
+        return build_table(
+            title=_("Incidents in the period and the previous period"),
+            atoms=atoms,
+            row_of=lambda k: k[key],
+            col_of=column,
+            row_keys=row_keys,
+            row_labels=row_labels,
+            col_keys=["current", "previous"],
+            col_labels=[_("Period"), _("Previous period")],
+            row_hxl=f"#adm{level}+name" if by == "area" else "#event+type+risk+name",
+            value_hxl="#event+num",
+        )
 
-        def row_of(k: dict[str, Any]) -> Any:
-            return k["primary_risk_id"]
-
-    return build_table(
-        title=_("Incidents in the period and the previous period"),
-        atoms=atoms,
-        row_of=row_of,
-        col_of=column,
-        row_keys=row_keys,
-        row_labels=row_labels,
-        col_keys=["current", "previous"],
-        col_labels=[_("Period"), _("Previous period")],
-        row_hxl=f"#adm{level}+name" if by == "area" else "#event+type+risk+name",
-        value_hxl="#event+num",
-    )
+    if by != "area":
+        return make(level)
+    return area_grain(operation, level, make, coarsen=coarsen)[0]
 
 
 # Incident fields a breakdown can be made on, and what it measures.

@@ -9,9 +9,11 @@ people, folded in Python, then `suppress_table`.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Max, Sum
 from django.utils.translation import gettext as _
 
@@ -79,6 +81,55 @@ def last_incident_month(*, user: Any, operation: Operation) -> datetime.date | N
     return month
 
 
+# A table by area is answered at admin 1 instead of admin 2 when, at admin 2, more than this share
+# of its incidents would be in the "pooled small groups" row or column (issue 14: protection must
+# not cost the table its meaning). Overridable by the setting TUTELA_MAX_POOLED_SHARE.
+MAX_POOLED_SHARE = 0.5
+
+
+def max_pooled_share() -> float:
+    return float(getattr(settings, "TUTELA_MAX_POOLED_SHARE", MAX_POOLED_SHARE))
+
+
+def grain_notice(coarse: str, fine: str, share: int) -> str:
+    """What a table answered at a coarser grain says about it, in the active language."""
+    return _(
+        "Shown by %(coarse)s: by %(fine)s, more than %(share)s%% of the incidents would be in "
+        "pooled small groups."
+    ) % {"coarse": coarse, "fine": fine, "share": share}
+
+
+def area_grain(
+    operation: Operation, level: int, make: Callable[[int], Table], *, coarsen: bool = True
+) -> tuple[Table, int]:
+    """The table by area of `level` (`make(level)`), or, when it would pool more than
+    `max_pooled_share()` of its incidents, the same table at the coarser level, tried in this
+    order: admin 2, then admin 1 (the coarsest tried is kept if none passes). Returns the table
+    and the level used; `table.extra["grain"]` says which, with the notice to show.
+
+    Safe against differencing: every level folds the same blocks (pooling is done on the
+    filter-free atoms, whatever the grain), so the figures of either grain, and their
+    differences with any other view's, are sums of whole blocks. The choice is made on those
+    block sums only. A coarser period would not help: blocks are cut month by month, so a
+    quarter pools exactly what its months pool; and the reference data group no risks."""
+    table = make(level)
+    grain: dict[str, Any] = {"asked": level, "used": level, "coarsened": False}
+    limit = max_pooled_share()
+    if coarsen and level >= 2 and table.extra["pooled_share"] > limit:
+        coarse = make(1)
+        grain = {
+            "asked": level,
+            "used": 1,
+            "coarsened": True,
+            "notice": grain_notice(
+                operation.level_label(1), operation.level_label(level), round(limit * 100)
+            ),
+        }
+        table, level = coarse, 1
+    table.extra["grain"] = grain
+    return table, level
+
+
 def area_key(level: int) -> str:
     return "admin2_id" if level >= 2 else "admin1_id"
 
@@ -100,47 +151,48 @@ def incident_trend(
     filters: AnalysisFilters | None = None,
     by: str = "risk",
     level: int = 1,
+    coarsen: bool = True,
 ) -> Table:
-    """Incidents by month (rows) × primary risk or area (columns)."""
+    """Incidents by month (rows) × primary risk or area (columns). By area of admin 2, answered
+    by admin 1 instead when admin 2 would pool too much (`area_grain`; `coarsen=False`: never)."""
     filters = filters_of(filters)
     viewer = viewer_for(user, operation)
     check_filters(viewer, filters)
     atoms = incident_atoms(viewer, filters)
     months = period_months(filters, atoms)
-    if by == "area":
-        areas = areas_at(operation, level, filters.area)
-        key = area_key(level)
-        col_keys: list[Any] = [a.pk for a in areas]
-        col_labels = [a.name for a in areas]
 
-        def col_of(k: dict[str, Any]) -> Any:
-            return k[key]
+    def make(level: int) -> Table:
+        if by == "area":
+            areas = areas_at(operation, level, filters.area)
+            key = area_key(level)
+            col_keys: list[Any] = [a.pk for a in areas]
+            col_labels = [a.name for a in areas]
+            title = _("Incidents per month and %(level)s") % {"level": operation.level_label(level)}
+        else:
+            risks = [r for r in risks_of(operation) if filters.risk is None or r == filters.risk]
+            key = "primary_risk_id"
+            col_keys = [r.pk for r in risks]
+            col_labels = [risk_label(r) for r in risks]
+            title = _("Incidents per month and main protection risk")
+        return build_table(
+            title=title,
+            atoms=atoms,
+            row_of=lambda k: k["month"],
+            col_of=lambda k: k[key],
+            row_keys=months,
+            row_labels=[month_label(m) for m in months],
+            col_keys=col_keys,
+            col_labels=col_labels,
+            row_header=_("Month"),
+            row_dim="month",
+            col_dim=key,
+            row_hxl="#date+month",
+            value_hxl="#event+num",
+        )
 
-        title = _("Incidents per month and %(level)s") % {"level": operation.level_label(level)}
-    else:
-        risks = [r for r in risks_of(operation) if filters.risk is None or r == filters.risk]
-        col_keys = [r.pk for r in risks]
-        col_labels = [risk_label(r) for r in risks]
-
-        def col_of(k: dict[str, Any]) -> Any:
-            return k["primary_risk_id"]
-
-        title = _("Incidents per month and main protection risk")
-    return build_table(
-        title=title,
-        atoms=atoms,
-        row_of=lambda k: k["month"],
-        col_of=col_of,
-        row_keys=months,
-        row_labels=[month_label(m) for m in months],
-        col_keys=col_keys,
-        col_labels=col_labels,
-        row_header=_("Month"),
-        row_dim="month",
-        col_dim=key if by == "area" else "primary_risk_id",
-        row_hxl="#date+month",
-        value_hxl="#event+num",
-    )
+    if by != "area":
+        return make(level)
+    return area_grain(operation, level, make, coarsen=coarsen)[0]
 
 
 def top_risks(*, user: Any, operation: Operation, filters: AnalysisFilters | None = None) -> Table:
@@ -340,42 +392,52 @@ def hotspots(
     operation: Operation,
     filters: AnalysisFilters | None = None,
     level: int = 1,
+    coarsen: bool = True,
 ) -> Hotspots:
     """Incidents per area of admin level 1 or 2 over the period, and per 10,000 people where the
-    area's population is known (AreaPopulation of the period's last year or before)."""
+    area's population is known (AreaPopulation of the period's last year or before). By admin 2,
+    answered by admin 1 instead when admin 2 would pool too much (`area_grain`; the result's
+    `level` is the one used)."""
     filters = filters_of(filters)
     viewer = viewer_for(user, operation)
     check_filters(viewer, filters)
-    level = 2 if level >= 2 else 1
     atoms = incident_atoms(viewer, filters)
+
+    def make(level: int) -> Table:
+        areas = areas_at(operation, level, filters.area)
+        key = area_key(level)
+        row_keys: list[Any] = [a.pk for a in areas]
+        row_labels = [a.name for a in areas]
+        if level == 2:
+            # Incidents known only by their admin 1 area stay in the analysis, shown as such.
+            row_keys.append(COARSER)
+            row_labels.append(
+                _("Placed only at %(level)s level") % {"level": operation.level_label(1)}
+            )
+
+        def row_of(k: dict[str, Any]) -> Any:
+            return k[key] if k[key] is not None or level == 1 else COARSER
+
+        return build_table(
+            title=_("Incidents per %(level)s") % {"level": operation.level_label(level)},
+            atoms=atoms,
+            row_of=row_of,
+            col_of=lambda k: "incidents",
+            row_keys=row_keys,
+            row_labels=row_labels,
+            col_keys=["incidents"],
+            col_labels=[_("Incidents")],
+            row_header=operation.level_label(level),
+            # The fast path reads the area straight from the blocks; admin 2 needs row_of
+            # (COARSER).
+            row_dim=key if level == 1 else "",
+            col_value="incidents" if level == 1 else None,
+            row_hxl=f"#adm{level}+name",
+            value_hxl="#event+num",
+        )
+
+    table, level = area_grain(operation, 2 if level >= 2 else 1, make, coarsen=coarsen)
     areas = areas_at(operation, level, filters.area)
-    key = area_key(level)
-    row_keys: list[Any] = [a.pk for a in areas]
-    row_labels = [a.name for a in areas]
-    if level == 2:
-        # Incidents known only by their admin 1 area stay in the analysis, shown as such.
-        row_keys.append(COARSER)
-        row_labels.append(_("Placed only at %(level)s level") % {"level": operation.level_label(1)})
-
-    def row_of(k: dict[str, Any]) -> Any:
-        return k[key] if k[key] is not None or level == 1 else COARSER
-
-    table = build_table(
-        title=_("Incidents per %(level)s") % {"level": operation.level_label(level)},
-        atoms=atoms,
-        row_of=row_of,
-        col_of=lambda k: "incidents",
-        row_keys=row_keys,
-        row_labels=row_labels,
-        col_keys=["incidents"],
-        col_labels=[_("Incidents")],
-        row_header=operation.level_label(level),
-        # The fast path reads the area straight from the blocks; admin 2 needs row_of (COARSER).
-        row_dim=key if level == 1 else "",
-        col_value="incidents" if level == 1 else None,
-        row_hxl=f"#adm{level}+name",
-        value_hxl="#event+num",
-    )
     year = filters.month_to.year if filters.month_to else None
     pops = populations(operation, [a.pk for a in areas], year)
     out = []

@@ -8,10 +8,13 @@ most of them in cells too small to publish, so that the pool is larger than any 
 from __future__ import annotations
 
 import datetime
+import html
 import random
+import re
 from typing import Any
 
 import pytest
+from django.urls import reverse
 
 from tutela.conftest import make_area
 from tutela.core.models import ProtectionRisk
@@ -189,4 +192,51 @@ def test_dashboard_trend_chart_draws_no_pool_as_a_line(thousand: Any) -> None:
             pools_seen += len(pooled_labels)
             assert not pooled_labels & set(series)
     # Some of these views pool small groups (else the test could not fail).
+    assert pools_seen
+
+
+def _row_labels_per_table(page: str) -> list[list[str]]:
+    """The row headers of every table of a page, table by table."""
+    return [
+        [html.unescape(label).strip() for label in ROW_HEADER.findall(table)]
+        for table in TABLE.findall(page)
+    ]
+
+
+TABLE = re.compile(r"<table\b.*?</table>", re.S)
+ROW_HEADER = re.compile(r'<th scope="row"[^>]*>(.*?)</th>', re.S)
+
+
+def test_analysis_pages_show_a_pool_only_last_and_never_as_a_risk(
+    thousand: Any, as_user: Any
+) -> None:
+    """The dashboard (by risk, and by cercle) and the hot spots page, for users outside the
+    organisation that recorded the incidents, in French and English: a pool is only ever the
+    last row of a table, labelled as a pool; no chart line is one; the hot spots by cercle,
+    which would pool most incidents, are shown by region and say so."""
+    op = thousand.operation
+    query = {"month_from": "2026-04", "month_to": "2026-09"}
+    pools_seen = 0
+    for user in (thousand.coordinator, thousand.other_partner):
+        for language in ("fr", "en"):
+            user.language = language
+            user.save()
+            client = as_user(user)
+            for extra in ({}, {"by": "area", "level": "2"}):
+                response = client.get(
+                    reverse("monitoring:analysis", args=[op.slug]), {**query, **extra}
+                )
+                assert response.status_code == 200
+                for labels in _row_labels_per_table(response.content.decode()):
+                    if labels and labels[-1] == "Total":  # (the totals row, in both languages)
+                        labels = labels[:-1]
+                    pooled = [i for i, label in enumerate(labels) if label in POOL_NAMES]
+                    pools_seen += len(pooled)
+                    assert pooled in ([], [len(labels) - 1]), labels
+            hot = client.get(
+                reverse("monitoring:hotspots", args=[op.slug]), {**query, "level": "2"}
+            ).content.decode()
+            assert 'id="hotspots-grain"' in hot
+            for labels in _row_labels_per_table(hot):
+                assert not set(labels) & POOL_NAMES
     assert pools_seen
