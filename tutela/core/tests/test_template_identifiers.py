@@ -2,7 +2,8 @@
 "12,345" / "12 345"), so `{{ row.pk }}` of a record past 999 came out as "41,631" — and a hidden
 input or a checkbox posted it back as something that is not an id (the 5W grid then lost the line's
 row: tests/test_grid.py::test_a_row_numbered_past_a_thousand_is_posted_back_as_itself). Every
-`{{ ….pk }}`, `{{ ….id }}` and `{{ …_id }}` and `{{ ….index }}` of a template goes through `|unlocalize`."""
+`{{ ….pk }}`, `{{ ….id }}`, `{{ …_id }}` and `{{ ….index }}` of a template goes through
+`|unlocalize`."""
 
 from __future__ import annotations
 
