@@ -21,7 +21,6 @@ PENDING = {
     "tutela/activities/views/reporting.py": "5W pages (other branch)",
     "tutela/activities/services/rows.py": "5W rows (other branch)",
     # Planning's comparison with the 5W.
-    "tutela/planning/selectors/fivew.py": "planning: comparison with the 5W",
     # Grew past the limit in the merges of 2026-12-06 (summary deltas, COD-AB boundaries, import
     # profiles): to split next.
     "tutela/core/services/geography.py": "geography: COD-AB readers vs. the gazetteer load",
