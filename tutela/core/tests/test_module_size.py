@@ -23,7 +23,6 @@ PENDING = {
     # Planning's comparison with the 5W.
     # Grew past the limit in the merges of 2026-12-06 (summary deltas, COD-AB boundaries, import
     # profiles): to split next.
-    "tutela/core/services/geography.py": "geography: COD-AB readers vs. the gazetteer load",
     "tutela/monitoring/imports/cells.py": "monitoring import cells: places vs. values",
     "tutela/monitoring/views/imports.py": "monitoring import pages: profiles vs. uploads",
 }
