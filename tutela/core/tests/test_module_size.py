@@ -19,7 +19,6 @@ PENDING = {
     "tutela/monitoring/imports/fields.py": "monitoring import engine (other branch)",
     "tutela/activities/services/imports.py": "5W imports (other branch)",
     "tutela/activities/views/reporting.py": "5W pages (other branch)",
-    "tutela/activities/services/rows.py": "5W rows (other branch)",
     # Planning's comparison with the 5W.
     # Grew past the limit in the merges of 2026-12-06 (summary deltas, COD-AB boundaries, import
     # profiles): to split next.
