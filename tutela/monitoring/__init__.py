@@ -10,8 +10,8 @@ the plain-Python engines that are none of those layers (they read no request and
   by `tutela scheduler` under that name), `management/commands/`, `templates/`, `tests/`.
 - `incidents/`: an incident as entered (`data.py`: IncidentData, References, incident_problems)
   and the masking of personal data in narratives (`narrative.py`).
-- `imports/`: the file import engine: the columns (`fields.py`), the recognised values
-  (`vocabulary.py`), column matching (`columns.py`), reading cells and rows (`cells.py`,
+- `imports/`: the file import engine: the columns (`fields/`), the recognised values
+  (`vocabulary.py`), column matching (`columns.py`), reading cells and rows (`cells/`,
   `rows.py`) and the XLSForms generated from the same fields (`xlsforms.py`). Saving is in
   `services/imports.py`.
 - `pau/`: the Protection Analysis Update's figures (`figures.py`, with `fivew.py`, monitoring's

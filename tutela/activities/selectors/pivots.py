@@ -216,17 +216,13 @@ def _pivot(
 
     Answered from the summary tables where they are fresh and hold what the table needs (the same
     result), from the 5W rows otherwise or when `use_summaries` is False."""
-    rows_by = [d for d in dict.fromkeys(rows_by) if d in DIMENSIONS][:MAX_DIMENSIONS]
-    measures = [m for m in MEASURES if m in set(measures)] or list(MEASURES)
+    rows_by, measures = _chosen(rows_by, measures)
     filters = Filters.of(filters)
-    settings = activity_settings(operation)
-    rule = settings.cumulative_rule
+    rule = activity_settings(operation).cumulative_rule
     by_month = "month" in rows_by
-    threshold = threshold_for(operation)
     counted = visible_rows(user, operation)
     rows = apply_filters(counted, operation, filters, user=user)
     hidden_areas = hidden_name_area_ids(user, operation) if "organisation" in rows_by else set()
-    exprs = _dimension_exprs(rows_by, hidden_areas)
     # "unspecified" people (total minus the bands) keep the suppressed table additive.
     people = [m for m in PEOPLE_MEASURES if m in measures]
     wanted = list(dict.fromkeys([*measures, *SEX_AGE, "total"])) if people else measures
@@ -234,10 +230,10 @@ def _pivot(
 
     # Rows of sensitive activities of other organisations: counted in whole blocks only.
     blocks, period_blocks = _blocks(user, operation, counted, filters, rule, rows_by)
-    hidden_rows = disclosure.hidden_rows_q(user, operation) if blocks is not None else None
-    hidden_summaries = disclosure.hidden_summary_q(user, operation) if blocks is not None else None
-    if hidden_rows is not None:
-        rows = rows.exclude(hidden_rows)
+    hidden_summaries = None
+    if blocks is not None:
+        rows = _without_hidden(rows, disclosure.hidden_rows_q(user, operation))
+        hidden_summaries = disclosure.hidden_summary_q(user, operation)
 
     summary = summary_rows(
         state=state,
@@ -248,14 +244,9 @@ def _pivot(
         rule=rule,
         hidden_areas=hidden_areas,
     )
-    if summary is not None:
-        exprs = _dimension_exprs(rows_by, hidden_areas, summary=True)
-        groups = sum_groups(_without(summary, hidden_summaries), dims=exprs, measures=wanted)
-    else:
-        groups = aggregate(rows, dims=exprs, rule=rule, measures=wanted)
+    groups = _groups(rows, summary, hidden_summaries, rows_by, hidden_areas, rule, wanted)
     if blocks is not None:
         groups = disclosure.merge(groups, disclosure.fold(blocks, rows_by, wanted), rows_by, wanted)
-
     result_rows, names_hidden = _labelled_rows(groups, rows_by, hidden_areas, wanted, measures)
 
     # The totals row of a table by month is the figure over the whole period, by the rule:
@@ -267,29 +258,71 @@ def _pivot(
         )
         totals_raw = _period_total(picked, hidden_summaries, rows, rule, wanted, period_blocks)
     else:
-        totals_raw = {m: sum(raw[m] for _key, _row, raw in result_rows) for m in wanted}
-    totals: dict[str, int | None] = {m: int(totals_raw.get(m) or 0) for m in measures}
+        totals_raw = _column_sums(result_rows, wanted)
     result = PivotResult(
         dims=list(rows_by),
         dim_labels=[dimension_label(operation, d) for d in rows_by],
         columns=[PivotColumn(m, measure_label(m)) for m in measures],
         rows=[row for _key, row, _raw in result_rows],
-        totals=totals,
+        totals={m: int(totals_raw.get(m) or 0) for m in measures},
         rule=rule,
         rule_text=rule_text(rule, by_month=by_month),
         by_month=by_month,
-        threshold=threshold,
+        threshold=threshold_for(operation),
         names_hidden=names_hidden,
         filters=filters,
         totals_over_period=period_totals,
         source=f"summary:{summary.grain}" if summary is not None else "rows",
-        pooled=any(row.codes and "*" in row.codes for _key, row, _raw in result_rows),
-        rounded=bool(blocks is not None and blocks.rounded)
-        or bool(period_blocks is not None and period_blocks.rounded),
+        pooled=_pooled(result_rows),
+        rounded=_rounded(blocks) or _rounded(period_blocks),
     )
     if blocks is not None and people:
         _protect(result, result_rows, people, totals_raw)
     return result
+
+
+def _chosen(rows_by: Sequence[str], measures: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The dimensions asked for (known ones, each once, at most MAX_DIMENSIONS) and the measures
+    (known ones, in their order; all of them when none is known)."""
+    dims = [d for d in dict.fromkeys(rows_by) if d in DIMENSIONS][:MAX_DIMENSIONS]
+    return dims, [m for m in MEASURES if m in set(measures)] or list(MEASURES)
+
+
+def _without_hidden(rows: QuerySet[ActivityReport], hidden: Q | None) -> QuerySet[ActivityReport]:
+    """The 5W rows less those counted in whole blocks (sensitive rows of others)."""
+    return rows if hidden is None else rows.exclude(hidden)
+
+
+def _groups(
+    rows: QuerySet[ActivityReport],
+    summary: SummaryRows | None,
+    hidden_summaries: Q | None,
+    rows_by: Sequence[str],
+    hidden_areas: set[int],
+    rule: str,
+    wanted: Sequence[str],
+) -> list[dict[str, Any]]:
+    """The table's groups, from the summary rows when they answer, from the 5W rows otherwise."""
+    if summary is not None:
+        exprs = _dimension_exprs(rows_by, hidden_areas, summary=True)
+        return sum_groups(_without(summary, hidden_summaries), dims=exprs, measures=wanted)
+    exprs = _dimension_exprs(rows_by, hidden_areas)
+    return aggregate(rows, dims=exprs, rule=rule, measures=wanted)
+
+
+def _column_sums(result_rows: list[LabelledRow], wanted: Sequence[str]) -> dict[str, int]:
+    """The totals row of a table whose rows add up: the sum of each column."""
+    return {m: sum(raw[m] for _key, _row, raw in result_rows) for m in wanted}
+
+
+def _pooled(result_rows: list[LabelledRow]) -> bool:
+    """Whether small groups of rows the user may not see were pooled into one line."""
+    return any(row.codes and "*" in row.codes for _key, row, _raw in result_rows)
+
+
+def _rounded(blocks: disclosure.HiddenBlocks | None) -> bool:
+    """Whether figures of hidden blocks were rounded."""
+    return bool(blocks is not None and blocks.rounded)
 
 
 def _protect(

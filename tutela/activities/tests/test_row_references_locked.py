@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from django.db import connection, transaction
 
-from tutela.activities.services.rows import _lock_referenced
+from tutela.activities.services.rows.bulk import lock_referenced
 from tutela.activities.validation import CleanRow
 from tutela.core.models import AdminArea
 
@@ -45,7 +45,7 @@ def test_an_area_being_written_to_cannot_be_deleted_meanwhile() -> None:
     try:
         other.execute("SET lock_timeout = '200ms'")
         with transaction.atomic():
-            _lock_referenced([row], operation_id=-1, submission_ids=[])
+            lock_referenced([row], operation_id=-1, submission_ids=[])
             with pytest.raises(psycopg.errors.LockNotAvailable):
                 other.execute("DELETE FROM core_adminarea WHERE id = %s", [area.pk])
         # Once the rows are written (the transaction is over), the lock is gone.

@@ -166,9 +166,64 @@ class RowChecker(CellChecks, LocationChecks):
 
     def check(self, number: int, row: Mapping[str, Any]) -> CleanRow | None:
         """The row checked and resolved, or None when it has an error. Written for speed: this
-        runs for every row of a 100,000-row file."""
+        runs for every row of a 100,000-row file. Problems come in the order of the steps."""
         self.row = number
         before = len(self.problems)
+        dimensions = self._row_dimensions(row)
+        organisation, activity, indicator, group, month, partner, status, modality = dimensions
+        location = self.location(row)
+        start, end = self._row_dates(row, month)
+        site = self._site(row)
+        site_code = self._text(row, "site_code")
+        latitude, longitude = self._coordinates(row)
+        project_code = self._text(row, "project_code")
+        project_id = self._project(project_code, organisation, partner) if project_code else None
+        bands, total, disability, quantity = self._people(row, activity, indicator)
+        if location is None or self._failed(before, dimensions):
+            return None
+        area, ancestors = location
+        counted = [v or 0 for v in bands]  # the sex and age columns, a blank one as 0
+        if total and self.c._history:
+            self._check_outlier(total, organisation, activity, month[0])
+        return CleanRow(
+            row=number,
+            organisation_id=organisation.id,
+            activity_id=activity.id,
+            area_id=area.id,
+            month=month[0],
+            population_group_id=group,
+            round_id=month[1],
+            body_id=activity.body_id,
+            indicator_id=indicator.id if indicator else None,
+            implementing_partner_id=partner,
+            admin1_id=ancestors[0],
+            admin2_id=ancestors[1],
+            admin3_id=ancestors[2],
+            site=site,
+            site_code=site_code,
+            site_key=site_key(site, site_code),
+            latitude=latitude,
+            longitude=longitude,
+            status=status or ActivityReport.Status.ONGOING,
+            modality=modality or "",
+            start_date=start,
+            end_date=end,
+            girls=counted[0],
+            boys=counted[1],
+            women=counted[2],
+            men=counted[3],
+            older_women=counted[4],
+            older_men=counted[5],
+            total=total,
+            with_disability=disability or 0,
+            quantity=quantity,
+            project_code=project_code,
+            project_id=project_id,
+        )
+
+    def _row_dimensions(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
+        """The row's codes resolved (see `_dimensions`), once per distinct combination of raw
+        values and their types."""
         g = row.get
         raw = (
             g("organisation"),
@@ -180,16 +235,14 @@ class RowChecker(CellChecks, LocationChecks):
             g("status"),
             g("modality"),
         )
-        dimensions = self.memo("dimensions", (raw, tuple(map(type, raw))), self._dimensions, raw)
-        organisation, activity, indicator, group, month, partner, status, modality = dimensions
-        location = self.location(row)
-        start, end = self._row_dates(row, month)
-        site = self._site(row)
-        site_code = self._text(row, "site_code")
-        latitude, longitude = self._coordinates(row)
-        project_code = self._text(row, "project_code")
-        project_id = self._project(project_code, organisation, partner) if project_code else None
+        return self.memo("dimensions", (raw, tuple(map(type, raw))), self._dimensions, raw)
 
+    def _people(
+        self, row: Mapping[str, Any], activity: ActivityRef | None, indicator: IndicatorRef | None
+    ) -> tuple[list[int | None], int, int | None, Any]:
+        """The row's sex and age counts, total, people with disability and quantity, checked
+        together: the total against the sum of the sex and age columns, the counts against the
+        activity's rules, people with disability against the total."""
         numbers = self._numbers(row)
         bands = numbers[:6]
         total_given, disability, quantity = numbers[6:]
@@ -222,55 +275,16 @@ class RowChecker(CellChecks, LocationChecks):
                 value=disability,
                 total=total,
             )
-        if (
-            organisation is None
-            or activity is None
-            or group is None
-            or month is None
-            or location is None
-            or (
-                len(self.problems) != before
-                and any(p.severity == ERROR for p in self.problems[before:])
-            )
-        ):
-            return None
-        area, ancestors = location
-        if total and self.c._history:
-            self._check_outlier(total, organisation, activity, month[0])
-        return CleanRow(
-            row=number,
-            organisation_id=organisation.id,
-            activity_id=activity.id,
-            area_id=area.id,
-            month=month[0],
-            population_group_id=group,
-            round_id=month[1],
-            body_id=activity.body_id,
-            indicator_id=indicator.id if indicator else None,
-            implementing_partner_id=partner,
-            admin1_id=ancestors[0],
-            admin2_id=ancestors[1],
-            admin3_id=ancestors[2],
-            site=site,
-            site_code=site_code,
-            site_key=site_key(site, site_code),
-            latitude=latitude,
-            longitude=longitude,
-            status=status or ActivityReport.Status.ONGOING,
-            modality=modality or "",
-            start_date=start,
-            end_date=end,
-            girls=bands[0] or 0,
-            boys=bands[1] or 0,
-            women=bands[2] or 0,
-            men=bands[3] or 0,
-            older_women=bands[4] or 0,
-            older_men=bands[5] or 0,
-            total=total,
-            with_disability=disability or 0,
-            quantity=quantity,
-            project_code=project_code,
-            project_id=project_id,
+        return bands, total, disability, quantity
+
+    def _failed(self, before: int, dimensions: tuple[Any, ...]) -> bool:
+        """Whether the row cannot be saved: a code that is required was not resolved, or an error
+        was added since the row's problems started at `before`."""
+        organisation, activity, _indicator, group, month = dimensions[:5]
+        if organisation is None or activity is None or group is None or month is None:
+            return True
+        return len(self.problems) != before and any(
+            p.severity == ERROR for p in self.problems[before:]
         )
 
     def _row_dates(self, row: Mapping[str, Any], month: Any) -> tuple[Any, Any]:

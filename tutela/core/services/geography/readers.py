@@ -1,17 +1,9 @@
-"""Loading admin boundaries and gazetteers (the format of data/geo/, see its README).
-
-A load is validated whole before anything is written, then written in one transaction: a bad file
-loads nothing. Loading the same files again updates areas in place (keyed by P-code).
-
-Files are read in a child process with memory and CPU limits (tutela.core.sandbox), after a size
-check (TUTELA_GEO_MAX_BYTES): a GeoJSON nested a million levels deep or inflated to gigabytes is a
-problem listed like any other, not the end of the process.
-"""
+"""Reading boundary and gazetteer files (COD-AB GeoJSON, zipped shapefiles, gazetteer CSV) into rows
+keyed by P-code, in a child process with memory and CPU limits after a size check."""
 
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import json
 import re
@@ -23,12 +15,8 @@ from typing import Any
 
 import shapefile
 from django.conf import settings
-from django.db import transaction
 
 from tutela.core import sandbox
-from tutela.core.models import AdminArea, AuditEntry, User
-from tutela.core.pcodes import name_key
-from tutela.core.services.audit import audit_write
 
 GAZETTEER_COLUMNS = ["pcode", "name", "level", "parent_pcode"]
 # OCHA COD-AB fields as published: ADM2_PCODE, ADM2_EN / ADM2_FR / ADM2_ES..., ADM1_PCODE.
@@ -67,7 +55,7 @@ class GeoLoadResult:
 
 
 @dataclass
-class _Row:
+class GeoRow:
     pcode: str
     name: str
     level: int
@@ -102,7 +90,7 @@ def _codab_name(props: dict[str, Any], level: int, languages: Iterable[str]) -> 
 
 def _codab_rows(
     props: dict[str, Any], source: str, languages: Iterable[str], *, deepest_only: bool
-) -> list[_Row]:
+) -> list[GeoRow]:
     """The areas a COD-AB record names: its deepest level (a boundary feature), or every level
     (a row of a COD-AB gazetteer table)."""
     levels = _codab_levels(props)
@@ -110,7 +98,7 @@ def _codab_rows(
         return []
     wanted = [max(levels)] if deepest_only else sorted(levels)
     return [
-        _Row(
+        GeoRow(
             pcode=levels[level],
             name=_codab_name(props, level, languages),
             level=level,
@@ -121,10 +109,10 @@ def _codab_rows(
     ]
 
 
-def _read_gazetteer(
+def read_gazetteer_file(
     path: Path, problems: list[GeoProblem], languages: Iterable[str] = DEFAULT_LANGUAGES
-) -> dict[str, _Row]:
-    rows: dict[str, _Row] = {}
+) -> dict[str, GeoRow]:
+    rows: dict[str, GeoRow] = {}
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -149,8 +137,8 @@ def _gazetteer_rows(
     reader: csv.DictReader[str],
     problems: list[GeoProblem],
     languages: Iterable[str] = DEFAULT_LANGUAGES,
-) -> dict[str, _Row]:
-    rows: dict[str, _Row] = {}
+) -> dict[str, GeoRow]:
+    rows: dict[str, GeoRow] = {}
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in GAZETTEER_COLUMNS if c not in header]
     if missing and any(_CODAB_PCODE.match(h) for h in header):
@@ -183,7 +171,7 @@ def _gazetteer_rows(
         if pcode in rows:
             problems.append(GeoProblem(path.name, where, f"{pcode}: P-code repeated"))
             continue
-        rows[pcode] = _Row(pcode, name, int(level_text), parent, f"{path.name} {where}")
+        rows[pcode] = GeoRow(pcode, name, int(level_text), parent, f"{path.name} {where}")
     if not rows and not problems:
         problems.append(GeoProblem(path.name, "file", "no rows"))
     return rows
@@ -191,10 +179,10 @@ def _gazetteer_rows(
 
 def _codab_table(
     path: Path, reader: csv.DictReader[str], problems: list[GeoProblem], languages: Iterable[str]
-) -> dict[str, _Row]:
+) -> dict[str, GeoRow]:
     """A COD-AB gazetteer table (one row per lowest-level area, with the P-codes and names of
     every level above it): every area once."""
-    rows: dict[str, _Row] = {}
+    rows: dict[str, GeoRow] = {}
     for line_no, raw in enumerate(reader, start=2):
         found = _codab_rows(
             {k.strip(): v for k, v in raw.items() if k},
@@ -217,9 +205,9 @@ def _codab_table(
     return rows
 
 
-def _read_geojson(
+def read_geojson_file(
     path: Path, problems: list[GeoProblem], languages: Iterable[str] = DEFAULT_LANGUAGES
-) -> list[_Row]:
+) -> list[GeoRow]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except RecursionError:
@@ -234,9 +222,9 @@ def _read_geojson(
     return _feature_rows(path.name, data.get("features") or [], problems, languages)
 
 
-def _read_shapefile_zip(
+def read_shapefile_zip(
     path: Path, problems: list[GeoProblem], languages: Iterable[str] = DEFAULT_LANGUAGES
-) -> list[_Row]:
+) -> list[GeoRow]:
     """A zipped ESRI shapefile as COD-AB publishes it (one .shp with its .dbf, .shx and .prj),
     read with pyshp; coordinates must be WGS84 longitudes and latitudes."""
     try:
@@ -285,9 +273,9 @@ def _read_shapefile_zip(
 
 def _feature_rows(
     file_name: str, features: list[Any], problems: list[GeoProblem], languages: Iterable[str]
-) -> list[_Row]:
+) -> list[GeoRow]:
     """The areas of GeoJSON features (Tutela's properties or COD-AB's)."""
-    out: list[_Row] = []
+    out: list[GeoRow] = []
     for index, feature in enumerate(features, start=1):
         where = f"feature {index}"
         props = feature.get("properties") if isinstance(feature, dict) else None
@@ -322,7 +310,7 @@ def _feature_rows(
             continue
         parent = props.get("parent_pcode")
         out.append(
-            _Row(
+            GeoRow(
                 pcode=pcode,
                 name=str(props.get("name") or "").strip(),
                 level=level,
@@ -334,7 +322,7 @@ def _feature_rows(
     return out
 
 
-def _read_bounded(
+def read_bounded(
     reader: Callable[[Path, list[GeoProblem]], Any], path: Path, problems: list[GeoProblem]
 ) -> Any:
     """`reader(path, problems)` run in a child process with memory and CPU limits, after a size
@@ -371,185 +359,3 @@ def _read_bounded(
         return None
     problems.extend(found)
     return result
-
-
-def _validate_tree(
-    rows: dict[str, _Row], existing: dict[str, tuple[int, str]], problems: list[GeoProblem]
-) -> None:
-    """Every parent exists (in the files or already loaded) one level up; level 0 has none."""
-    for row in rows.values():
-        if row.level == 0:
-            if row.parent_pcode:
-                problems.append(
-                    GeoProblem(row.source, row.pcode, "a country (level 0) has no parent")
-                )
-            continue
-        if not row.parent_pcode:
-            problems.append(GeoProblem(row.source, row.pcode, "parent_pcode is empty"))
-            continue
-        parent_level = (
-            rows[row.parent_pcode].level
-            if row.parent_pcode in rows
-            else existing.get(row.parent_pcode, (None, ""))[0]
-        )
-        if parent_level is None:
-            problems.append(
-                GeoProblem(row.source, row.pcode, f"parent {row.parent_pcode} does not exist")
-            )
-        elif parent_level != row.level - 1:
-            problems.append(
-                GeoProblem(
-                    row.source,
-                    row.pcode,
-                    f"parent {row.parent_pcode} is at level {parent_level}, expected "
-                    f"{row.level - 1}",
-                )
-            )
-
-
-def _country_of(pcode: str, rows: dict[str, _Row], existing: dict[str, tuple[int, str]]) -> str:
-    seen = set()
-    current: str | None = pcode
-    while current and current not in seen:
-        seen.add(current)
-        if current in rows:
-            if rows[current].level == 0:
-                return current
-            current = rows[current].parent_pcode
-        elif current in existing:
-            return existing[current][1]
-        else:
-            break
-    return pcode[:2]
-
-
-def geo_load(
-    *,
-    gazetteer: Path | None,
-    geojson_files: Iterable[Path],
-    by: User | None = None,
-    languages: Iterable[str] = DEFAULT_LANGUAGES,
-) -> GeoLoadResult:
-    """Validate the files, then create or update the admin areas in one transaction. Files are
-    Tutela's own format (data/geo/README.md) or OCHA COD-AB files as published (ADMn_PCODE,
-    ADMn_EN/FR/ES... fields; the names in the first of `languages` the file has).
-
-    Raises GeoLoadError with every problem found, having written nothing."""
-    problems: list[GeoProblem] = []
-    languages = tuple(languages)
-    read_gazetteer = functools.partial(_read_gazetteer, languages=languages)
-    read_geojson = functools.partial(_read_geojson, languages=languages)
-    rows: dict[str, _Row] = (
-        (_read_bounded(read_gazetteer, gazetteer, problems) or {}) if gazetteer else {}
-    )
-    read_zip = functools.partial(_read_shapefile_zip, languages=languages)
-    for path in geojson_files:
-        reader = read_zip if path.suffix.lower() == ".zip" else read_geojson
-        for feature in _read_bounded(reader, path, problems) or []:
-            known = rows.get(feature.pcode)
-            if known is None:
-                rows[feature.pcode] = feature
-                continue
-            if known.geometry is not None:
-                problems.append(
-                    GeoProblem(feature.source, feature.pcode, "P-code appears in two features")
-                )
-                continue
-            if known.level != feature.level:
-                problems.append(
-                    GeoProblem(
-                        feature.source,
-                        feature.pcode,
-                        f"level {feature.level} differs from the gazetteer's {known.level}",
-                    )
-                )
-            if (known.parent_pcode or None) != (feature.parent_pcode or None):
-                problems.append(
-                    GeoProblem(
-                        feature.source,
-                        feature.pcode,
-                        f"parent {feature.parent_pcode} differs from the gazetteer's "
-                        f"{known.parent_pcode}",
-                    )
-                )
-            known.geometry = feature.geometry
-            if not known.name:
-                known.name = feature.name
-    if not rows and not problems:
-        problems.append(GeoProblem("input", "files", "nothing to load"))
-    existing = {
-        pcode: (level, country)
-        for pcode, level, country in AdminArea.objects.values_list(
-            "pcode", "level", "country_pcode"
-        )
-    }
-    _validate_tree(rows, existing, problems)
-    for row in rows.values():
-        if not row.name:
-            problems.append(GeoProblem(row.source, row.pcode, "no name"))
-    if problems:
-        raise GeoLoadError(problems)
-    return _write(rows, existing, by)
-
-
-@transaction.atomic
-def _write(
-    rows: dict[str, _Row], existing: dict[str, tuple[int, str]], by: User | None
-) -> GeoLoadResult:
-    result = GeoLoadResult()
-    by_pcode = {a.pcode: a for a in AdminArea.objects.filter(pcode__in=list(rows))}
-    # Parents first, so that every child finds its parent saved.
-    for row in sorted(rows.values(), key=lambda r: (r.level, r.pcode)):
-        country = _country_of(row.pcode, rows, existing)
-        parent = None
-        if row.parent_pcode:
-            parent = by_pcode.get(row.parent_pcode) or AdminArea.objects.get(pcode=row.parent_pcode)
-        area = by_pcode.get(row.pcode)
-        if area is None:
-            area = AdminArea(pcode=row.pcode)
-            result.created += 1
-        else:
-            result.updated += 1
-        area.name = row.name
-        area.name_key = name_key(row.name)
-        area.level = row.level
-        area.parent = parent
-        area.country_pcode = country
-        if row.geometry is not None:
-            area.geometry = row.geometry
-            result.with_geometry += 1
-        area.save()
-        by_pcode[row.pcode] = area
-        if row.level == 0:
-            result.countries.append(row.pcode)
-    audit_write(
-        actor=by,
-        action=AuditEntry.Action.UPDATE if result.updated else AuditEntry.Action.CREATE,
-        entity_type="core.adminarea",
-        summary=(
-            f"Boundaries loaded: {result.created} created, {result.updated} updated, "
-            f"{result.with_geometry} with geometry"
-        ),
-    )
-    return result
-
-
-BUNDLED_DIR = Path(__file__).resolve().parents[3] / "data" / "geo"
-BUNDLED = {
-    "MLI": (
-        "mli_gazetteer.csv",
-        ["mli_adm0.geojson", "mli_adm1.geojson", "mli_adm2.geojson", "mli_adm3.geojson"],
-    ),
-    "COL": ("col_gazetteer.csv", ["col_adm0.geojson", "col_adm1.geojson"]),
-    "AFG": ("afg_gazetteer.csv", []),
-}
-
-
-def geo_load_bundled(*, country: str, by: User | None = None) -> GeoLoadResult:
-    """Load one of the countries shipped in data/geo (MLI, COL, AFG)."""
-    gazetteer, geojson = BUNDLED[country.upper()]
-    return geo_load(
-        gazetteer=BUNDLED_DIR / gazetteer,
-        geojson_files=[BUNDLED_DIR / name for name in geojson],
-        by=by,
-    )

@@ -1,23 +1,11 @@
-"""Everything planning reads from the 5W module, and the only module of planning that imports it.
-
-Planning reads; it never writes 5W data. Keeping the reads here means the dependency can be
-inverted later (the 5W publishing an interface planning consumes) by changing this one file.
-
-What is read:
-- the operation's planning figures (people in need, targeted, severity), which the 5W coverage
-  pages use too;
-- the activity catalogue and its indicators (to link plan indicators, projects and proposals);
-- people reached (or other quantities) from the 5W rows the user may count, by the 5W's counting
-  rule and visibility rules, with small counts suppressed where the figures leave an organisation;
-- the 5W rows tied to a project;
-- partner presence and the gap list (for the checks of pooled-fund proposals).
-"""
+"""People reached (or other quantities) from the 5W rows the user may count, by the 5W's counting
+rule and visibility rules, small counts suppressed where figures leave an organisation."""
 
 from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,85 +14,13 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import Combinable
 
 from tutela.activities import selectors as fivew
-from tutela.activities.models import Activity, Indicator, PlanningFigure
 from tutela.activities.selectors import disclosure
 from tutela.activities.selectors.aggregates import aggregate, rule_text, sum_groups
-from tutela.activities.selectors.names import POOLED_LABEL as POOLED_LABEL
-from tutela.activities.selectors.planning import planning_by_area
 from tutela.activities.selectors.summary_tables import summary_rows, summary_state
 from tutela.activities.selectors.visibility import activity_settings, hidden_name_area_ids
 from tutela.core import access
 from tutela.core.disclosure import suppress_counts, threshold_for
-from tutela.core.disclosure_blocks import POOLED as POOLED
-from tutela.core.models import AdminArea, Body, Operation, Organisation, PopulationGroup
-
-# --- catalogue and planning figures ------------------------------------------------------------
-
-
-def catalogue_activities(operation: Operation) -> QuerySet[Activity]:
-    return Activity.objects.filter(operation=operation, is_active=True).select_related("body")
-
-
-def catalogue_indicators(operation: Operation) -> QuerySet[Indicator]:
-    return Indicator.objects.filter(
-        activity__operation=operation, activity__is_active=True
-    ).select_related("activity")
-
-
-def activity_labels(ids: Iterable[int]) -> dict[int, str]:
-    return {a.pk: f"{a.code} — {a.name}" for a in Activity.objects.filter(pk__in=list(ids))}
-
-
-@dataclass
-class FigureTotal:
-    body: Body
-    people_in_need: int
-    targeted: int
-    areas: int
-
-
-def planning_figure_totals(operation: Operation, year: int) -> list[FigureTotal]:
-    """People in need and targeted per cluster/AoR for the year, from the figures given at the
-    finest level each area has (an area's figures are added up over its areas only where it has
-    none of its own: see the 5W's planning_by_area)."""
-    bodies = {b.pk: b for b in Body.objects.filter(operation=operation)}
-    out = []
-    for body_id in (
-        PlanningFigure.objects.filter(operation=operation, year=year)
-        .values_list("body_id", flat=True)
-        .distinct()
-        .order_by()
-    ):
-        body = bodies.get(body_id)
-        if body is None:
-            continue
-        by_area, _note = planning_by_area(
-            operation, level=1, year=year, body=body, population_group=None
-        )
-        out.append(
-            FigureTotal(
-                body=body,
-                people_in_need=sum(v["people_in_need"] for v in by_area.values()),
-                targeted=sum(v["targeted"] for v in by_area.values()),
-                areas=len(by_area),
-            )
-        )
-    out.sort(key=lambda t: (t.body.kind != Body.Kind.CLUSTER, t.body.name))
-    return out
-
-
-def severity_by_area(operation: Operation, *, level: int, year: int) -> dict[int, int | None]:
-    by_area, _note = planning_by_area(
-        operation, level=level, year=year, body=None, population_group=None
-    )
-    return {area_id: values.get("severity") for area_id, values in by_area.items()}
-
-
-def planning_figures_exist(operation: Operation, year: int) -> bool:
-    return PlanningFigure.objects.filter(operation=operation, year=year).exists()
-
-
-# --- people reached ----------------------------------------------------------------------------
+from tutela.core.models import Operation
 
 
 def year_range(year: int) -> tuple[datetime.date, datetime.date]:
@@ -376,154 +292,3 @@ def counting_rule_code(operation: Operation) -> str:
 
 def counting_rule(operation: Operation, *, by_month: bool = False) -> str:
     return rule_text(activity_settings(operation).cumulative_rule, by_month=by_month)
-
-
-# --- 5W rows tied to a project -------------------------------------------------------------------
-
-
-def project_rows(user: Any, operation: Operation, *, project_id: int, code: str) -> Q:
-    """The filter of the 5W rows reported against a project: tied to it, or carrying its code
-    from before the project was registered."""
-    del user, operation
-    return Q(project_id=project_id) | Q(project_id__isnull=True, project_code__iexact=code)
-
-
-def project_reached(
-    *, user: Any, operation: Operation, project_id: int, code: str, organisation_ids: set[int]
-) -> dict[str, Any]:
-    """What was reported against a project in the 5W, as the user may see it: people reached by
-    activity (by the counting rule) and by month, and the rows the user may list.
-
-    The project is not a dimension of the 5W's disclosure blocks, so rows the user may not see
-    one by one (sensitive activities of other organisations) are not counted here at all
-    (`left_out`, stated whether or not the project has any, so that the note says nothing about
-    them): counted, they could be differenced against the 5W pivot or the framework. The
-    cluster-wide roles see every row, and an organisation its own."""
-    link = project_rows(user, operation, project_id=project_id, code=code)
-    rows = (
-        fivew.visible_rows(user, operation)
-        .filter(organisation_id__in=sorted(organisation_ids))
-        .filter(link)
-    )
-    hidden = disclosure.hidden_rows_q(user, operation)
-    left_out = hidden is not None
-    if hidden is not None:
-        rows = rows.exclude(hidden)
-    settings = activity_settings(operation)
-    rule = settings.cumulative_rule
-    by_activity = aggregate(rows, dims={"a": "activity_id"}, rule=rule, measures=["total"])
-    by_month = sum_groups(rows, dims={"m": "month"}, measures=["total"])
-    overall = aggregate(rows, dims={}, rule=rule, measures=["total"])
-    activity_values: dict[Any, int | None] = {g["a"]: g["total"] for g in by_activity}
-    month_values: dict[Any, int | None] = {g["m"]: g["total"] for g in by_month}
-    total: int | None = overall[0]["total"] if overall else 0
-    listable = (
-        fivew.listable_rows(user, operation)
-        .filter(organisation_id__in=sorted(organisation_ids))
-        .filter(link)
-        .select_related("activity", "area", "population_group", "organisation")
-        .order_by("-month", "activity__code", "area__pcode")
-    )
-    return {
-        "by_activity": [
-            (activity, activity_values.get(activity.pk))
-            for activity in Activity.objects.filter(pk__in=list(activity_values)).order_by("code")
-        ],
-        "by_month": sorted(month_values.items()),
-        "total": total,
-        "rule_text": rule_text(rule, by_month=False),
-        "month_rule_text": rule_text(rule, by_month=True),
-        "left_out": left_out,
-        "rows": listable,
-    }
-
-
-# --- presence and gaps, for proposal checks -------------------------------------------------------
-
-
-@dataclass
-class AreaCheck:
-    area: AdminArea
-    partners: int
-    # Partner acronyms; None where names are hidden (insecure area).
-    organisations: list[str] | None
-    # Partners reporting the proposal's activities there; None where names are hidden.
-    same_activities: list[str] | None
-    already_there: bool
-    severity: int | None
-    is_gap: bool
-    gap_reasons: list[str]
-
-
-def area_checks(
-    *,
-    user: Any,
-    operation: Operation,
-    areas: Sequence[AdminArea],
-    activity_ids: Sequence[int],
-    organisation_id: int,
-    year: int,
-) -> list[AreaCheck]:
-    """For each area of a proposal: who already works there (5W presence) and who reports the
-    same activities there (overlap), its severity and whether it is on the gap list — as the user
-    may see them."""
-    out = []
-    levels = sorted({a.level for a in areas if 1 <= a.level <= 3})
-    month_from, month_to = year_range(year)
-    presence: dict[int, dict[int, Any]] = {}
-    same: dict[int, dict[int, set[str] | None]] = {}
-    gap_areas: dict[int, dict[int, list[str]]] = {}
-    severity: dict[int, dict[int, int | None]] = {}
-    for level in levels:
-        result = fivew.presence(
-            user=user, operation=operation, level=level, month_from=month_from, month_to=month_to
-        )
-        presence[level] = {a.area_id: a for a in result.areas}
-        overlap: dict[int, set[str] | None] = {}
-        for activity_id in activity_ids:
-            by_activity = fivew.presence(
-                user=user,
-                operation=operation,
-                level=level,
-                filters=fivew.Filters(
-                    activity=Activity(pk=activity_id),
-                    month_from=month_from,
-                    month_to=month_to,
-                ),
-            )
-            for item in by_activity.areas:
-                if not item.partners:
-                    continue
-                if item.organisations is None:
-                    overlap[item.area_id] = None
-                elif overlap.get(item.area_id, set()) is not None:
-                    current = overlap.setdefault(item.area_id, set())
-                    assert current is not None
-                    current.update(item.organisations)
-        same[level] = overlap
-        found = fivew.gaps(user=user, operation=operation, level=level, year=year)
-        gap_areas[level] = {g.area.area_id: g.reasons for g in found.gaps}
-        severity[level] = {a.area_id: a.severity for a in found.coverage.areas}
-    own = Organisation.objects.filter(pk=organisation_id).values_list("acronym", flat=True).first()
-    for area in areas:
-        level = area.level
-        found_presence = presence.get(level, {}).get(area.pk)
-        organisations = found_presence.organisations if found_presence is not None else []
-        overlap_names = same.get(level, {}).get(area.pk, set())
-        out.append(
-            AreaCheck(
-                area=area,
-                partners=found_presence.partners if found_presence is not None else 0,
-                organisations=organisations,
-                same_activities=sorted(overlap_names) if overlap_names is not None else None,
-                already_there=bool(own and organisations and own in organisations),
-                severity=severity.get(level, {}).get(area.pk),
-                is_gap=area.pk in gap_areas.get(level, {}),
-                gap_reasons=gap_areas.get(level, {}).get(area.pk, []),
-            )
-        )
-    return out
-
-
-def population_groups(operation: Operation) -> QuerySet[PopulationGroup]:
-    return PopulationGroup.objects.filter(operation=operation)

@@ -1,29 +1,14 @@
-"""Saving 5W rows, from the web grid or an uploaded file: all or nothing, upserted by natural key.
-
-    result = report_rows_save(by=user, operation=op, organisation=amss, rows=[(2, {...}), ...])
-    result.rejected / result.created / result.updated / result.unchanged / result.problems
-
-Any error rejects the whole save and nothing is written. Otherwise one transaction creates the
-submissions missing for (round, organisation), inserts new rows and updates changed ones in
-batches, and writes ONE audit entry summarising the save. A dry run computes the same counts and
-writes nothing.
-
-Rows are checked in Python (`tutela.activities.validation`) rather than with `full_clean()` per
-row, which would cost a query per foreign key per row; the database constraints (natural key,
-disability within total, month on the first day) remain as a backstop.
-"""
+"""Saving and deleting 5W rows: access, checks, the one transaction and its audit entry."""
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from operator import attrgetter
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,14 +19,18 @@ from tutela.activities.access import (
     reports_for_whole_operation,
 )
 from tutela.activities.models import (
-    Activity,
     ActivityReport,
     ImportRecord,
-    Indicator,
     ReportingRound,
     Submission,
 )
-from tutela.activities.services.summaries import MEASURE_COLUMNS, Slices, summaries_apply
+from tutela.activities.services.rows.bulk import (
+    ensure_submissions,
+    insert_rows,
+    lock_referenced,
+    update_rows,
+)
+from tutela.activities.services.summaries import Slices, summaries_apply
 from tutela.activities.validation import (
     VALUE_FIELDS,
     CleanRow,
@@ -51,19 +40,17 @@ from tutela.activities.validation import (
 from tutela.core.faults import fault_point
 from tutela.core.imports.problems import ERROR, Problem
 from tutela.core.models import (
-    AdminArea,
     AuditEntry,
     Body,
     Operation,
     Organisation,
-    PopulationGroup,
     User,
 )
 from tutela.core.services.audit import audit_write, snapshot
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 2000
+
 # Changes listed in the audit entry of a save (the rest are counted).
 AUDIT_CHANGES = 200
 # Row numbers of updated rows kept in the result, for the page.
@@ -225,145 +212,6 @@ def report_rows_save(
     return result
 
 
-# The report's own values (no relation), in column order: the API, the exports and the INSERT of
-# new rows list them alike.
-REPORT_VALUE_FIELDS = (
-    "status",
-    "modality",
-    "start_date",
-    "end_date",
-    *MEASURE_COLUMNS,
-    "project_code",
-)
-# Columns written for a new row, in order (audit columns and timestamps added in `_insert`).
-INSERT_FIELDS = (
-    "operation_id",
-    "submission_id",
-    "organisation_id",
-    "month",
-    "implementing_partner_id",
-    "activity_id",
-    "indicator_id",
-    "body_id",
-    "area_id",
-    "admin1_id",
-    "admin2_id",
-    "admin3_id",
-    "site",
-    "site_code",
-    "site_key",
-    "latitude",
-    "longitude",
-    "population_group_id",
-    *REPORT_VALUE_FIELDS,
-    "project_id",
-)
-DATE_FIELDS = frozenset({"month", "start_date", "end_date"})
-
-
-def _column(name: str) -> str:
-    column = getattr(ActivityReport._meta.get_field(name.removesuffix("_id")), "column", None)
-    return str(column or name)
-
-
-def _insert(rows: list[CleanRow], *, operation_id: int, user_id: int | None, now: Any) -> None:
-    """INSERT the new rows in batches with executemany (COPY on PostgreSQL): building 100,000
-    model instances for bulk_create costs more than checking the rows does."""
-    if not rows:
-        return
-    ops = connection.ops
-    quote = ops.quote_name
-    names = [_column(n) for n in INSERT_FIELDS] + [
-        _column("created_by"),
-        _column("updated_by"),
-        "created_at",
-        "updated_at",
-    ]
-    # Table and column names come from the model, never from input.
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-        quote(ActivityReport._meta.db_table),
-        ", ".join(quote(n) for n in names),
-        ", ".join(["%s"] * len(names)),
-    )
-    # Values in INSERT_FIELDS order, operation_id aside.
-    pick = attrgetter(*INSERT_FIELDS[1:])
-    # In natural-key order, the unique index grows at its end: faster inserts.
-    rows = sorted(rows, key=_sort_key)
-    if connection.vendor == "postgresql":
-        # COPY: one statement for all the rows, instead of one INSERT each.
-        copy_sql = "COPY {} ({}) FROM STDIN".format(
-            quote(ActivityReport._meta.db_table), ", ".join(quote(n) for n in names)
-        )
-        tail = (user_id, user_id, now, now)
-        # Errors of the raw cursor become Django's (IntegrityError...), as for the other paths.
-        with (
-            connection.cursor() as cursor,
-            connection.wrap_database_errors,
-            cursor.cursor.copy(copy_sql) as copy,
-        ):
-            for item in rows:
-                copy.write_row((operation_id, *pick(item), *tail))
-        return
-    stamp = ops.adapt_datetimefield_value(now)
-    adapt_date = _date_adapter()
-    date_positions = [i for i, n in enumerate(INSERT_FIELDS[1:]) if n in DATE_FIELDS]
-    tail = (user_id, user_id, stamp, stamp)
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH_SIZE):
-            params = []
-            for item in rows[start : start + BATCH_SIZE]:
-                values = list(pick(item))
-                for position in date_positions:
-                    values[position] = adapt_date(values[position])
-                params.append((operation_id, *values, *tail))
-            cursor.executemany(sql, params)
-
-
-def _sort_key(item: CleanRow) -> tuple[Any, ...]:
-    return item.key
-
-
-def _date_adapter() -> Any:
-    """connection.ops.adapt_datefield_value, cached per date (rows repeat the same few)."""
-    adapt = connection.ops.adapt_datefield_value
-    cache: dict[Any, Any] = {None: None}
-
-    def adapted(value: Any) -> Any:
-        try:
-            return cache[value]
-        except KeyError:
-            cache[value] = found = adapt(value)
-            return found
-
-    return adapted
-
-
-def _update(rows: list[CleanRow], *, user_id: int | None, now: Any) -> None:
-    """UPDATE the changed rows by id, in batches."""
-    if not rows:
-        return
-    ops = connection.ops
-    quote = ops.quote_name
-    fields = [n for n in VALUE_FIELDS]
-    assignments = [f"{quote(_column(n))} = %s" for n in fields]
-    assignments += [f"{quote(_column('updated_by'))} = %s", f"{quote('updated_at')} = %s"]
-    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
-        quote(ActivityReport._meta.db_table), ", ".join(assignments), quote("id")
-    )
-    stamp = ops.adapt_datetimefield_value(now)
-    adapt_date = _date_adapter()
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH_SIZE):
-            params = []
-            for item in rows[start : start + BATCH_SIZE]:
-                values = [
-                    adapt_date(getattr(item, n)) if n in DATE_FIELDS else getattr(item, n)
-                    for n in fields
-                ]
-                params.append([*values, user_id, stamp, item.existing_id])
-            cursor.executemany(sql, params)
-
-
 @transaction.atomic
 def _write(
     *,
@@ -376,15 +224,15 @@ def _write(
 ) -> None:
     now = timezone.now()
     user_id = getattr(by, "pk", None)
-    submissions = _ensure_submissions(clean, now=now)
+    submissions = ensure_submissions(clean, now=now)
     new = [r for r in clean if r.existing_id is None]
     changed = [r for r in clean if r.existing_id is not None and r.changed]
     for item in new:
         item.submission_id = submissions[(item.round_id, item.organisation_id)]
     audit_changes = _changes(changed[:AUDIT_CHANGES])
-    _lock_referenced(new + changed, operation_id=operation.pk, submission_ids=submissions.values())
-    _insert(new, operation_id=operation.pk, user_id=user_id, now=now)
-    _update(changed, user_id=user_id, now=now)
+    lock_referenced(new + changed, operation_id=operation.pk, submission_ids=submissions.values())
+    insert_rows(new, operation_id=operation.pk, user_id=user_id, now=now)
+    update_rows(changed, user_id=user_id, now=now)
     # The rows are written, not committed: where a fault test kills the process (issue 11.4).
     fault_point("5w-rows-written")
     # A validated report that changes goes back to review.
@@ -444,76 +292,6 @@ def _write(
         summary=summary,
         after=counts,
     )
-
-
-# The rows a 5W row refers to (ActivityReport has no foreign-key constraints: see the model).
-_REFERENCED = (
-    ("activity_id", Activity),
-    ("area_id", AdminArea),
-    ("organisation_id", Organisation),
-    ("population_group_id", PopulationGroup),
-    ("body_id", Body),
-    ("implementing_partner_id", Organisation),
-    ("indicator_id", Indicator),
-    ("admin1_id", AdminArea),
-    ("admin2_id", AdminArea),
-    ("admin3_id", AdminArea),
-)
-
-
-def _lock_referenced(
-    rows: list[CleanRow], *, operation_id: int, submission_ids: Iterable[int]
-) -> None:
-    """Hold a FOR KEY SHARE lock, until the transaction ends, on every row the written rows refer
-    to (once per distinct value, where a foreign-key constraint would check every row): nobody
-    can delete them meanwhile, and the checks made before writing stay true. SQLite needs none:
-    a writing transaction holds the whole database."""
-    if connection.vendor != "postgresql" or not rows:
-        return
-    wanted: dict[str, set[int]] = defaultdict(set)
-    for attribute, model in _REFERENCED:
-        table = model._meta.db_table
-        wanted[table].update(v for v in (getattr(r, attribute) for r in rows) if v is not None)
-    wanted[Operation._meta.db_table].add(operation_id)
-    wanted[Submission._meta.db_table].update(submission_ids)
-    with connection.cursor() as cursor:
-        for table, ids in wanted.items():
-            if ids:
-                cursor.execute(
-                    f"SELECT 1 FROM {connection.ops.quote_name(table)} "  # noqa: S608 - table names from the models
-                    "WHERE id = ANY(%s) FOR KEY SHARE",
-                    [sorted(ids)],
-                )
-
-
-def _ensure_submissions(clean: list[CleanRow], *, now: Any) -> dict[tuple[int, int], int]:
-    """The submission of every (round, organisation) pair, created as drafts where missing."""
-    pairs = {(r.round_id, r.organisation_id) for r in clean}
-    if not pairs:
-        return {}
-
-    def existing() -> dict[tuple[int, int], int]:
-        return {
-            (round_id, org_id): pk
-            for pk, round_id, org_id in Submission.objects.filter(
-                round_id__in={p[0] for p in pairs}, organisation_id__in={p[1] for p in pairs}
-            ).values_list("id", "round_id", "organisation_id")
-        }
-
-    found = existing()
-    missing = [p for p in pairs if p not in found]
-    if missing:
-        Submission.objects.bulk_create(
-            [
-                Submission(
-                    round_id=round_id, organisation_id=org_id, status=Submission.Status.DRAFT
-                )
-                for round_id, org_id in missing
-            ],
-            ignore_conflicts=True,
-        )
-        found = existing()
-    return found
 
 
 def _changes(changed: list[CleanRow]) -> dict[str, dict[str, list[Any]]]:
