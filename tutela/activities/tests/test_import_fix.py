@@ -131,7 +131,7 @@ def test_fix_recheck_fix_and_import_with_the_corrected_values(ops: Ops, as_user:
 
 
 def test_a_corrected_value_goes_through_the_value_tables_and_rules(ops: Ops, as_user: Any) -> None:
-    rows = bad_rows()[:1] + [row(population_group="Groupe inconnu")]
+    rows = bad_rows()[:1] + [row(population_group="Groupe inconnu", activity="PRO-LEG", indicator="")]
     first = check(ops, xlsx_bytes(rows))
     group = HEADERS.index("population_group")
     assert {(p["row"], p["column"]) for p in first.problems if p["severity"] == "error"} == {
@@ -188,12 +188,15 @@ def test_corrected_cells_are_capped_with_a_clear_message(
     assert "At most 2 cells of an upload can be corrected" in response.content.decode()
     assert ImportRecord.objects.count() == 1
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.UPDATE).exists()
-    # Within the cap it goes through, and a cell given back its value loses its correction.
-    client.post(url("import_fix", first.pk), {cell(3): "ML0501", cell(4): "ML0501"})
+    # Within the cap it goes through (row 3 still wrong), a third cell would pass the cap, and a
+    # cell given back its value in the file loses its correction.
+    client.post(url("import_fix", first.pk), {cell(3): "ML0596", cell(4): "ML0501"})
     second = latest()
     assert len(corrections.corrections_load(second.corrections)) == 2
-    client.post(url("import_fix", second.pk), {cell(5): "ML0501"}, follow=True)
+    assert sorted(p["row"] for p in second.problems) == [3, 5]
+    client.post(url("import_fix", second.pk), {cell(5): "ML0501"})
     assert ImportRecord.objects.count() == 2
     client.post(url("import_fix", second.pk), {cell(5): "ML0501", cell(3): "ML0599"})
     third = latest()
     assert set(corrections.corrections_load(third.corrections)) == {(4, PCODE), (5, PCODE)}
+    assert [p["row"] for p in third.problems] == [3]
