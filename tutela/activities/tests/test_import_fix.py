@@ -75,9 +75,11 @@ def test_fix_recheck_fix_and_import_with_the_corrected_values(ops: Ops, as_user:
 
     page = client.get(url("import_fix", first.pk)).content.decode()
     # Only the rows with problems, each problem beside its cell.
-    assert 'id="fix-row-3"' in page and 'id="fix-row-5"' in page
+    assert 'id="fix-row-3"' in page
+    assert 'id="fix-row-5"' in page
     assert 'id="fix-row-6"' not in page
-    assert f'name="{cell(4)}"' in page and 'value="ML0598"' in page
+    assert f'name="{cell(4)}"' in page
+    assert 'value="ML0598"' in page
 
     response = client.post(
         url("import_fix", first.pk),
@@ -98,7 +100,8 @@ def test_fix_recheck_fix_and_import_with_the_corrected_values(ops: Ops, as_user:
     with connection.cursor() as cursor:
         cursor.execute("SELECT corrections FROM activities_importrecord WHERE id = %s", [second.pk])
         (stored,) = cursor.fetchone()
-    assert stored.startswith("enc:") and "ML0501" not in stored
+    assert stored.startswith("enc:")
+    assert "ML0501" not in stored
     assert record_upload_bytes(second) == original
     # The annotated workbook shows the corrected values.
     sheet = load_workbook(io.BytesIO(import_annotated_workbook(record=second))).active
@@ -110,7 +113,8 @@ def test_fix_recheck_fix_and_import_with_the_corrected_values(ops: Ops, as_user:
     ]
 
     page = client.get(url("import_fix", second.pk)).content.decode()
-    assert 'id="fix-row-5"' in page and 'id="fix-row-3"' not in page
+    assert 'id="fix-row-5"' in page
+    assert 'id="fix-row-3"' not in page
     client.post(url("import_fix", second.pk), {cell(5): "ML0502", "page": "1"})
     third = latest()
     assert third.status == ImportRecord.Status.DRY_RUN, third.problems
@@ -131,7 +135,9 @@ def test_fix_recheck_fix_and_import_with_the_corrected_values(ops: Ops, as_user:
 
 
 def test_a_corrected_value_goes_through_the_value_tables_and_rules(ops: Ops, as_user: Any) -> None:
-    rows = bad_rows()[:1] + [row(population_group="Groupe inconnu", activity="PRO-LEG", indicator="")]
+    rows = bad_rows()[:1] + [
+        row(population_group="Groupe inconnu", activity="PRO-LEG", indicator="")
+    ]
     first = check(ops, xlsx_bytes(rows))
     group = HEADERS.index("population_group")
     assert {(p["row"], p["column"]) for p in first.problems if p["severity"] == "error"} == {

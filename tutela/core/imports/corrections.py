@@ -223,7 +223,9 @@ def fix_rows(
             original = text(cells[column.index]) if column.index < len(cells) else ""
             correction = corrections.get((number, column.index))
             value = correction.value if correction is not None else original
-            fix_cells.append(FixCell(row=number, column=column.index, value=value, original=original))
+            fix_cells.append(
+                FixCell(row=number, column=column.index, value=value, original=original)
+            )
         row = FixRow(number=number, cells=fix_cells)
         by_index = {cell.column: cell for cell in fix_cells}
         for problem in found:
