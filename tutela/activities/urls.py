@@ -73,6 +73,7 @@ import_patterns = [
     path("imports/<int:pk>/mapping/", import_mapping.import_mapping, name="import_mapping"),
     path("imports/<int:pk>/places/", imports.import_places, name="import_places"),
     path("imports/<int:pk>/fix/", import_fix.import_fix, name="import_fix"),
+    path("imports/<int:pk>/file/", import_fix.import_original, name="import_original"),
     path("config/planning/upload/", imports.planning_upload, name="planning_upload"),
 ]
 

@@ -103,6 +103,13 @@ def test_fix_recheck_fix_and_import_with_the_corrected_values(ops: Ops, as_user:
     assert stored.startswith("enc:")
     assert "ML0501" not in stored
     assert record_upload_bytes(second) == original
+    # ... and stays downloadable as it was uploaded.
+    assert (
+        url("import_original", second.pk)
+        in client.get(url("import_detail", second.pk)).content.decode()
+    )
+    response = client.get(url("import_original", second.pk))
+    assert b"".join(response.streaming_content) == original
     # The annotated workbook shows the corrected values.
     sheet = load_workbook(io.BytesIO(import_annotated_workbook(record=second))).active
     assert sheet is not None
@@ -159,6 +166,7 @@ def test_other_organisation_and_viewer_cannot_see_or_post_corrections(
     other = as_user(ops.world.other_partner)
     assert other.get(url("import_fix", first.pk)).status_code == 404
     assert other.post(url("import_fix", first.pk), {cell(3): "ML0501"}).status_code == 404
+    assert other.get(url("import_original", first.pk)).status_code == 404
     viewer = as_user(ops.world.viewer)
     assert viewer.get(url("import_fix", first.pk)).status_code == 403
     assert viewer.post(url("import_fix", first.pk), {cell(3): "ML0501"}).status_code == 403

@@ -13,11 +13,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from tutela.activities.services import import_corrections
 from tutela.activities.views.imports import record_for, reporting_operation
-from tutela.activities.views.reporting import current_user, page, paginate
+from tutela.activities.views.reporting import current_user, operation_for, page, paginate
+from tutela.core.downloads import stored_file_download
 from tutela.core.imports.corrections import FIX_PAGE_SIZE, MAX_CORRECTED_CELLS, fix_changes
 from tutela.core.imports.problems import ImportFileError
 
@@ -67,3 +68,15 @@ def import_fix(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         corrected=fix.corrected,
         max_corrected=MAX_CORRECTED_CELLS,
     )
+
+
+@login_required
+@require_GET
+def import_original(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The file as it was uploaded (corrections made in the browser are never written into it),
+    while it is kept; for those who may see the upload."""
+    operation = operation_for(request, slug)
+    record = record_for(request, operation, pk)
+    if not record.file:
+        raise Http404
+    return stored_file_download(record.file, record.file_name)
