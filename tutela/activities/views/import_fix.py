@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -72,7 +73,7 @@ def import_fix(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def import_original(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def import_original(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
     """The file as it was uploaded (corrections made in the browser are never written into it),
     while it is kept; for those who may see the upload."""
     operation = operation_for(request, slug)
