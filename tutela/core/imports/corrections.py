@@ -17,16 +17,21 @@ annotated workbook shows it. The stored file itself is never changed.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext as _
 
+from tutela.core.imports.matching import ColumnMatch
 from tutela.core.imports.problems import ERROR, Problem
 from tutela.core.imports.readers import Table
+from tutela.core.imports.uploads import R, UploadRecord
 from tutela.core.imports.values import text
+from tutela.core.models import AuditEntry, User
+from tutela.core.services.audit import audit_write
 
 # Cells of one upload that may be corrected in the browser: beyond this, the file itself is the
 # place to correct (and the stored corrections stay a small encrypted value).
@@ -255,3 +260,87 @@ def fix_changes(posted: Mapping[str, Any], rows: Iterable[FixRow]) -> dict[Cell,
 
 def fix_originals(rows: Iterable[FixRow]) -> dict[Cell, str]:
     return {(cell.row, cell.column): cell.original for row in rows for cell in row.cells}
+
+
+# --- the fix table of an upload, and saving its corrections --------------------------------------
+
+# Uploads whose cells may be corrected: checked, not imported, not being checked.
+FIXABLE = ("dry_run", "rejected")
+
+
+@dataclass
+class FixTable:
+    columns: list[FixColumn]
+    rows: list[FixRow]
+    corrected: int
+
+
+def record_fixable(record: UploadRecord) -> bool:
+    """The upload was checked, its file is kept, and it has problems in rows."""
+    return (
+        record.status in FIXABLE
+        and bool(record.file)
+        and any(p.get("row") is not None for p in record.problems or [])
+    )
+
+
+def record_fix_table(
+    record: UploadRecord, table: Table, match: ColumnMatch, *, label: Callable[[str], str]
+) -> FixTable:
+    """The rows of `record` with problems (those the record keeps), from `table` (its stored
+    file as read, without corrections): the columns `match` maps (named by `label`) and those a
+    problem names."""
+    problems = [Problem.from_dict(p) for p in record.problems or []]
+    mapped = [(index, label(name)) for index, name in match.columns.items()]
+    for name, extra in match.summed.items():
+        mapped += [(index, label(name)) for index in extra]
+    columns = fix_columns(table, mapped, problems)
+    corrections = corrections_load(getattr(record, "corrections", ""))
+    return FixTable(
+        columns=columns,
+        rows=fix_rows(table, corrections, problems, columns),
+        corrected=len(corrections),
+    )
+
+
+def record_corrections_save(
+    *,
+    record: UploadRecord,
+    by: User,
+    changes: Mapping[Cell, str],
+    fix: FixTable,
+    restart: Callable[[str], R],
+    label: str,
+) -> R:
+    """Store `changes` (cell -> text; cells of `fix` only) with the upload's corrections and
+    check the whole file again with them through `restart` (given the corrections as stored;
+    it checks the stored upload again as a dry run, `pages.record_restart`): the new record.
+    Audited (who, how many cells; never the values, which may be personal data). Raises
+    ValidationError over the limits or for an upload that cannot be fixed. The caller has
+    checked that `by` may see the upload and import it."""
+    if not record_fixable(record):
+        raise ValidationError(_("This upload can no longer be corrected."))
+    shown = fix_originals(fix.rows)
+    if set(changes) - set(shown):
+        raise ValidationError(_("Only the cells of the rows with problems can be corrected."))
+    headers = {column.index: column.header for column in fix.columns}
+    merged = corrections_merge(
+        corrections_load(getattr(record, "corrections", "")),
+        changes,
+        originals=shown,
+        headers=[headers.get(i, "") for i in range(max(headers, default=-1) + 1)],
+    )
+    new = restart(corrections_dump(merged))
+    audit_write(
+        actor=by,
+        action=AuditEntry.Action.UPDATE,
+        # Every importer's record is a model (UploadRecord describes only what is read here).
+        instance=cast(models.Model, new),
+        operation=record.operation,
+        summary=(
+            f"{label} {record.file_name}: {len(changes)} cell(s) corrected in the browser, "
+            f"checked again ({len(merged)} corrected in all)"
+        )[:300],
+        after={"changed_cells": len(changes), "corrected_cells": len(merged), "from": record.pk},
+    )
+    return new
