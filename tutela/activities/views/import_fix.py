@@ -61,9 +61,11 @@ def import_fix(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return redirect("activities:import_detail", slug=slug, pk=new.pk)
     return page(
         request,
-        "activities/imports/fix.html",
+        "core/imports/fix.html",
         operation,
         record=record,
+        detail_url=detail,
+        original_url=reverse("activities:import_original", kwargs={"slug": slug, "pk": pk}),
         columns=fix.columns,
         rows=paginate(request, fix.rows, FIX_PAGE_SIZE),
         corrected=fix.corrected,
