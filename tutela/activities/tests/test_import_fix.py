@@ -14,7 +14,11 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tutela.activities.models import ActivityReport, ImportRecord
-from tutela.activities.services.imports import import_5w_file, import_annotated_workbook
+from tutela.activities.services.imports import (
+    import_5w_file,
+    import_5w_start,
+    import_annotated_workbook,
+)
 from tutela.activities.tests.import_fixtures import (  # noqa: F401
     HEADERS,
     Ops,
@@ -214,3 +218,29 @@ def test_corrected_cells_are_capped_with_a_clear_message(
     third = latest()
     assert set(corrections.corrections_load(third.corrections)) == {(4, PCODE), (5, PCODE)}
     assert [p["row"] for p in third.problems] == [3]
+
+
+def test_the_background_worker_imports_with_the_corrections(
+    ops: Ops, django_capture_on_commit_callbacks: Any
+) -> None:
+    stored = corrections.corrections_dump(
+        {
+            (r, PCODE): corrections.Correction(
+                row=r, column=PCODE, header="admin2_pcode", value="ML0501"
+            )
+            for r in (3, 4, 5)
+        }
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        record = import_5w_start(
+            by=ops.world.partner,
+            operation=ops.operation,
+            file=io.BytesIO(xlsx_bytes(bad_rows())),
+            file_name="big.xlsx",
+            background=True,
+            corrections=stored,
+        )
+        assert record.status == ImportRecord.Status.PENDING
+    record.refresh_from_db()
+    assert record.status == ImportRecord.Status.IMPORTED, record.problems
+    assert ActivityReport.objects.filter(admin2__pcode="ML0501").count() == 4
