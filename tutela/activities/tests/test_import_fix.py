@@ -5,12 +5,14 @@ enter rows for the upload reach them."""
 
 from __future__ import annotations
 
+import datetime
 import io
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from tutela.activities.models import ActivityReport, ImportRecord
@@ -29,6 +31,7 @@ from tutela.activities.tests.import_fixtures import (  # noqa: F401
 from tutela.core.imports import corrections
 from tutela.core.imports.uploads import record_upload_bytes
 from tutela.core.models import AuditEntry
+from tutela.core.services import files
 
 pytestmark = pytest.mark.django_db
 
@@ -137,6 +140,10 @@ def test_fix_recheck_fix_and_import_with_the_corrected_values(ops: Ops, as_user:
     imported = latest()
     assert imported.status == ImportRecord.Status.IMPORTED, imported.problems
     assert imported.created_count == 4
+    # The corrections go with the files: none is kept once its file is let go of (the imported
+    # upload keeps its file, with warnings, for the annotated workbook, until it expires).
+    assert not ImportRecord.objects.filter(file="").exclude(corrections="").exists()
+    assert ImportRecord.objects.exclude(corrections="").count() == (1 if imported.file else 0)
     assert sorted(ActivityReport.objects.values_list("admin2__pcode", flat=True)) == [
         "ML0501",
         "ML0501",
@@ -244,3 +251,14 @@ def test_the_background_worker_imports_with_the_corrections(
     record.refresh_from_db()
     assert record.status == ImportRecord.Status.IMPORTED, record.problems
     assert ActivityReport.objects.filter(admin2__pcode="ML0501").count() == 4
+
+
+def test_corrections_expire_with_the_file(ops: Ops, as_user: Any) -> None:
+    first = check(ops, xlsx_bytes(bad_rows()))
+    as_user(ops.world.partner).post(url("import_fix", first.pk), {cell(3): "ML0501"})
+    second = latest()
+    assert second.corrections
+    assert files.upload_files_expire(now=timezone.now() + datetime.timedelta(days=30)) == 1
+    second.refresh_from_db()
+    assert not second.file
+    assert second.corrections == ""

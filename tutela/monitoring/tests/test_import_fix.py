@@ -117,6 +117,8 @@ def test_fix_recheck_fix_and_import_incidents(seeded: World, as_user: Any) -> No
     areas = dict(Incident.objects.values_list("external_id", "area__pcode"))
     assert areas == {"EXT-1": "ML0501", "EXT-2": "ML0502", "EXT-3": "ML0501", "EXT-4": "ML0501"}
     assert Incident.objects.get(external_id="EXT-3").narrative == "Attack on the well."
+    # The corrections (personal data too) go with the files: none is kept once imported.
+    assert not MonitoringImport.objects.exclude(corrections="").exists()
 
 
 def test_other_organisation_and_viewer_cannot_see_or_post_corrections(
