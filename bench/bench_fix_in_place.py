@@ -40,7 +40,9 @@ def main() -> None:
     column = [c.value for c in sheet[1]].index("admin2_pcode") + 1
     step = args.rows // args.bad
     bad = [3 + i * step for i in range(args.bad)]
+    right = {}
     for row in bad:
+        right[row] = sheet.cell(row=row, column=column).value
         sheet.cell(row=row, column=column, value="ML9999")
     out = io.BytesIO()
     workbook.save(out)
@@ -65,7 +67,7 @@ def main() -> None:
     assert len(fix.rows) == args.bad
 
     page = fix.rows[:50]
-    changes = {(r.number, column - 1): "ML0501" for r in page}
+    changes = {(r.number, column - 1): right[r.number] for r in page}
     start = time.perf_counter()
     new = import_corrections_save(record=record, by=user, changes=changes, fix=fix)
     if new.status == "pending":
