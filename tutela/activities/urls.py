@@ -2,7 +2,15 @@
 
 from django.urls import include, path, re_path
 
-from tutela.activities.views import analysis, config, exports, import_mapping, imports, reporting
+from tutela.activities.views import (
+    analysis,
+    config,
+    exports,
+    import_fix,
+    import_mapping,
+    imports,
+    reporting,
+)
 
 app_name = "activities"
 
@@ -64,6 +72,8 @@ import_patterns = [
     path("imports/<int:pk>/import/", imports.import_commit, name="import_commit"),
     path("imports/<int:pk>/mapping/", import_mapping.import_mapping, name="import_mapping"),
     path("imports/<int:pk>/places/", imports.import_places, name="import_places"),
+    path("imports/<int:pk>/fix/", import_fix.import_fix, name="import_fix"),
+    path("imports/<int:pk>/file/", import_fix.import_original, name="import_original"),
     path("config/planning/upload/", imports.planning_upload, name="planning_upload"),
 ]
 

@@ -4,7 +4,15 @@ coordination pages (coordination:alert_from_signal), the one path for it."""
 
 from django.urls import include, path
 
-from tutela.monitoring.views import analysis, imports, incidents, pau, settings, signals
+from tutela.monitoring.views import (
+    analysis,
+    import_fix,
+    imports,
+    incidents,
+    pau,
+    settings,
+    signals,
+)
 
 app_name = "monitoring"
 
@@ -46,6 +54,8 @@ pages = [
     path("imports/<int:pk>/import/", imports.import_commit, name="import_commit"),
     path("imports/<int:pk>/mapping/", imports.import_mapping, name="import_mapping"),
     path("imports/<int:pk>/places/", imports.import_places, name="import_places"),
+    path("imports/<int:pk>/fix/", import_fix.import_fix, name="import_fix"),
+    path("imports/<int:pk>/file/", import_fix.import_original, name="import_original"),
     path("xlsform/incidents.xlsx", imports.xlsform_incidents, name="xlsform_incidents"),
     path("xlsform/community.xlsx", imports.xlsform_community, name="xlsform_community"),
     # Analysis, hot spots and early-warning signals.

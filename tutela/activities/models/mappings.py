@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tutela.core.crypto import EncryptedTextField
+
 
 class ColumnMapping(models.Model):
     """How one organisation's files (a Kobo export, their own sheet) map to the 5W fields, saved and
@@ -79,6 +81,9 @@ class ImportRecord(models.Model):
     # import of a dry run may need it: see core.imports.uploads.record_needs_file.
     file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     mapping = models.ForeignKey(ColumnMapping, on_delete=models.SET_NULL, null=True, blank=True)
+    # Cells corrected in the browser after a check (tutela.core.imports.corrections), as JSON,
+    # encrypted as the file is; applied to the file each time it is read.
+    corrections = EncryptedTextField(blank=True, default="")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     rows_read = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)

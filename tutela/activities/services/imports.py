@@ -55,6 +55,7 @@ from tutela.activities.services.rows import (
 from tutela.core import access
 from tutela.core.imports import uploads
 from tutela.core.imports.bulk import collector_paused
+from tutela.core.imports.corrections import corrections_apply, corrections_load
 from tutela.core.imports.mappings import mapping_save_check, mapping_write
 from tutela.core.imports.matching import ColumnMatch, match_columns, match_score
 from tutela.core.imports.problems import ERROR, ImportFileError, Problem
@@ -165,11 +166,17 @@ def _read(
     mapping: ColumnMapping | None,
     sheet: str | None,
     header_row: int | None,
+    corrections: str = "",
 ) -> Table:
+    """The file's table, with the cells corrected in the browser (`corrections`, as stored on the
+    record) applied: the one place they are, before anything reads a value."""
     if mapping is not None:
         sheet = sheet or mapping.sheet or None
         header_row = header_row or mapping.header_row or None
-    return read_table(data, file_name=file_name, sheet=sheet, header_row=header_row, prefer=_prefer)
+    table = read_table(
+        data, file_name=file_name, sheet=sheet, header_row=header_row, prefer=_prefer
+    )
+    return corrections_apply(table, corrections_load(corrections))
 
 
 def _match(table: Table, mapping: ColumnMapping | None) -> ColumnMatch:
@@ -243,10 +250,12 @@ def import_5w_file(
     keep_file: bool = True,
     body: Body | None = None,
     profile: Profile | None = None,
+    corrections: str = "",
 ) -> ImportRecord:
     """Import a 5W file (xlsx, xls, ods, csv) for `organisation` (partners: their own).
     `profile`: read the file with this import profile (services.import_profiles) instead of a
-    saved mapping.
+    saved mapping. `corrections`: cells corrected in the browser (core.imports.corrections,
+    stored on the new record; a given `record` has its own).
 
     Returns the ImportRecord: "imported" (rows saved), "dry_run" (nothing saved, counts of what
     would be) or "rejected" (nothing saved; see its problems). Never raises for a bad file;
@@ -273,6 +282,7 @@ def import_5w_file(
             file_name=file_name,
             mapping=mapping,
             job=job,
+            corrections=corrections,
         )
         if keep_file:
             uploads.record_keep_upload(record, data, file_name)
@@ -318,7 +328,12 @@ def _import(
         progress(1)
     try:
         table = _read(
-            data, file_name=file_name, mapping=mapping, sheet=sheet, header_row=header_row
+            data,
+            file_name=file_name,
+            mapping=mapping,
+            sheet=sheet,
+            header_row=header_row,
+            corrections=record.corrections,
         )
     except ImportFileError as exc:
         return _finish(record, status=ImportRecord.Status.REJECTED, problems=[exc.as_problem()])
@@ -378,6 +393,7 @@ def import_5w_start(
     sheet: str | None = None,
     header_row: int | None = None,
     background: bool | None = None,
+    corrections: str = "",
 ) -> ImportRecord:
     """Import an upload now when small, or in the background worker when big (or when
     `background` says so). A queued import returns its record in status "pending" with a `job`
@@ -395,6 +411,7 @@ def import_5w_start(
             user=by,
             file_name=upload.name,
             mapping=mapping,
+            corrections=corrections,
         )
         return uploads.record_queue(
             record,
@@ -420,6 +437,7 @@ def import_5w_start(
         dry_run=dry_run,
         sheet=sheet,
         header_row=header_row,
+        corrections=corrections,
     )
 
 
@@ -589,7 +607,12 @@ def import_annotated_workbook(*, record: ImportRecord) -> bytes:
 
     def read(data: bytes) -> Table:
         return _read(
-            data, file_name=record.file_name, mapping=record.mapping, sheet=None, header_row=None
+            data,
+            file_name=record.file_name,
+            mapping=record.mapping,
+            sheet=None,
+            header_row=None,
+            corrections=record.corrections,
         )
 
     def recheck(_data: bytes, table: Table, problems: list[Problem]) -> list[Problem]:
@@ -612,6 +635,18 @@ def import_annotated_workbook(*, record: ImportRecord) -> bytes:
     return uploads.record_annotated_workbook(
         record, read=read, recheck=recheck if record.user is not None else None
     )
+
+
+def import_stored_table(record: ImportRecord) -> tuple[Table, ColumnMatch]:
+    """The stored upload of `record` as read, without its corrections, and its columns matched
+    (for the fix table: the file's values beside the corrected ones). Raises ImportFileError."""
+    if not record.file:
+        raise ImportFileError(_("The uploaded file is no longer kept."), code="gone")
+    data = uploads.record_upload_bytes(record)
+    table = _read(
+        data, file_name=record.file_name, mapping=record.mapping, sheet=None, header_row=None
+    )
+    return table, _match(table, record.mapping)
 
 
 def import_list_for_user(user: User, operation: Operation) -> QuerySet[ImportRecord]:

@@ -19,6 +19,7 @@ from tutela.activities.access import can_enter_rows, writable_organisations
 from tutela.activities.forms import PlanningUploadForm, UploadForm
 from tutela.activities.models import ColumnMapping, ImportRecord
 from tutela.activities.services import imports as import_services
+from tutela.activities.services.import_corrections import import_fixable
 from tutela.activities.services.planning_import import planning_import_file
 from tutela.activities.views.reporting import (
     current_user,
@@ -145,6 +146,7 @@ def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         and can_enter_rows(current_user(request), operation),
         needs_mapping=import_pages.needs_mapping(record) and bool(record.file),
         can_map=bool(record.file) and can_enter_rows(current_user(request), operation),
+        can_fix=import_fixable(record) and can_enter_rows(current_user(request), operation),
         problems_workbook=problems_workbook_state(record, kind=PROBLEMS_JOB),
         **place_aliases.suggestions_context(
             record,

@@ -153,13 +153,17 @@ def form_upload_start(form: forms.Form, *, start: Callable[..., R], **arguments:
 
 def record_restart(record: R, *, start: Callable[..., R], **arguments: Any) -> R:
     """Import the stored upload of `record` again with `start` (the importer's `*_start`
-    service): its file, name, organisation and mapping, unless `arguments` say otherwise."""
+    service): its file, name, organisation and mapping, and the cells corrected in the browser
+    for an importer whose records keep them (core.imports.corrections), unless `arguments` say
+    otherwise."""
     given: dict[str, Any] = {
         "file_name": record.file_name,
         "organisation": record.organisation,
         "mapping": record.mapping,
         **arguments,
     }
+    if hasattr(record, "corrections"):
+        given.setdefault("corrections", record.corrections)
     with record.file.open("rb") as handle:
         new = start(file=handle, **given)
     # The new record keeps its own copy of the file as long as it needs it.

@@ -147,9 +147,13 @@ def upload_files_expire(*, now: datetime.datetime | None = None) -> int:
     deleted = 0
     for model in upload_record_models():
         expired = model._default_manager.exclude(file="").filter(updated_at__lt=cutoff)
+        # The cells corrected in the browser (core.imports.corrections) go with the file.
+        cleared = {"file": ""}
+        if any(f.name == "corrections" for f in model._meta.get_fields()):
+            cleared["corrections"] = ""
         for pk, name in expired.values_list("pk", "file").iterator(chunk_size=500):
             with transaction.atomic():
-                if model._default_manager.filter(pk=pk, file=name).update(file="") == 1:
+                if model._default_manager.filter(pk=pk, file=name).update(**cleared) == 1:
                     storage = model._meta.get_field("file").storage  # type: ignore[union-attr]
                     _delete_after_commit(storage, name)
                     deleted += 1
@@ -205,7 +209,8 @@ def stored_files_clean(*, now: datetime.datetime | None = None) -> CleanupResult
 
 def file_release(field_file: models.fields.files.FieldFile) -> None:
     """Let go of a record's stored file: the field is emptied now (saved with the record by the
-    caller) and the file deleted once the transaction commits."""
+    caller) and the file deleted once the transaction commits. The cells corrected in the
+    browser on an upload record (core.imports.corrections) go with its file: they are its data."""
     if not field_file:
         return
     name = field_file.name
@@ -213,5 +218,7 @@ def file_release(field_file: models.fields.files.FieldFile) -> None:
     field_file.name = ""
     instance = field_file.instance
     setattr(instance, field_file.field.attname, "")
+    if hasattr(instance, "corrections"):
+        instance.corrections = ""
     if name:
         _delete_after_commit(storage, name)

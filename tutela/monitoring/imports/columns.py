@@ -10,6 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from tutela.core.imports import uploads
+from tutela.core.imports.corrections import corrections_apply, corrections_load
 from tutela.core.imports.matching import ColumnMatch, match_columns
 from tutela.core.imports.problems import Problem
 from tutela.core.imports.readers import Table, read_table
@@ -93,8 +94,12 @@ def _prefer_for(fieldset: FieldSet) -> Callable[[list[str], list[str] | None], f
     return prefer
 
 
-def read_file(data: bytes, *, file_name: str, fieldset: FieldSet) -> Table:
-    return read_table(data, file_name=file_name, prefer=_prefer_for(fieldset))
+def read_file(data: bytes, *, file_name: str, fieldset: FieldSet, corrections: str = "") -> Table:
+    """The file's table, with the cells corrected in the browser (`corrections`, as stored on the
+    record; core.imports.corrections) applied: the one place they are, before anything reads a
+    value."""
+    table = read_table(data, file_name=file_name, prefer=_prefer_for(fieldset))
+    return corrections_apply(table, corrections_load(corrections))
 
 
 def field_label(fieldset: FieldSet, name: str) -> str:

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tutela.core.crypto import EncryptedTextField
+
 
 class Kind(models.TextChoices):
     INCIDENTS = "incidents", _("Incidents")
@@ -68,6 +70,10 @@ class MonitoringImport(models.Model):
     )
     # The import profile the file was read with (tutela.core.imports.profiles), by name.
     profile = models.CharField(max_length=100, blank=True)
+    # Cells corrected in the browser after a check (tutela.core.imports.corrections), as JSON,
+    # encrypted as the file is (incident lists carry personal data); applied to the file each
+    # time it is read.
+    corrections = EncryptedTextField(blank=True, default="")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     rows_read = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)

@@ -53,6 +53,7 @@ def import_monitoring_start(
     profile: str = "",
     dry_run: bool = False,
     background: bool | None = None,
+    corrections: str = "",
 ) -> MonitoringImport:
     """Import an upload now when small, or in the background worker when big (or when
     `background` says so): a queued import returns its record "pending" with a Job whose
@@ -72,6 +73,7 @@ def import_monitoring_start(
             file_name=upload.name,
             mapping=mapping,
             profile=profile,
+            corrections=corrections,
         )
         return uploads.record_queue(
             record,
@@ -95,6 +97,7 @@ def import_monitoring_start(
         mapping=mapping,
         profile=profile,
         dry_run=dry_run,
+        corrections=corrections,
     )
 
 

@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 
 from tutela.core.imports import uploads
 from tutela.core.imports.bulk import collector_paused
+from tutela.core.imports.matching import ColumnMatch
 from tutela.core.imports.problems import ERROR, ImportFileError, Problem
 from tutela.core.imports.profiles import Profile
 from tutela.core.imports.readers import Table
@@ -50,6 +51,7 @@ from tutela.core.models import Job, Operation, Organisation, User
 from tutela.core.services import files
 from tutela.monitoring import access as monitoring_access
 from tutela.monitoring.imports.columns import column_problems, match_file, read_file
+from tutela.monitoring.imports.fields import FieldSet
 from tutela.monitoring.imports.rows import Checked, check_table
 from tutela.monitoring.imports.vocabulary import fieldset_for
 from tutela.monitoring.models import (
@@ -155,11 +157,14 @@ def import_monitoring_file(
     dry_run: bool = False,
     job: Job | None = None,
     record: MonitoringImport | None = None,
+    corrections: str = "",
 ) -> MonitoringImport:
     """Import a file of incidents or community monitoring rows for `organisation` (members: their
     own; managers and the command line, `by=None`: any organisation of the operation).
     `profile`: the name of an import profile (services.import_profiles) to read the file with,
     instead of a saved mapping; LookupError when the operation has no such profile.
+    `corrections`: cells corrected in the browser (core.imports.corrections), stored on the new
+    record (a given `record` has its own).
 
     Returns the MonitoringImport: "imported", "dry_run" (nothing saved; counts of what would be)
     or "rejected" (nothing saved; see its problems). Never raises for a bad file; raises
@@ -186,6 +191,7 @@ def import_monitoring_file(
             mapping=mapping,
             profile=chosen.name if chosen is not None else "",
             job=job,
+            corrections=corrections,
         )
         if refused is None:
             uploads.record_keep_upload(record, data, file_name)
@@ -228,10 +234,11 @@ def _check_file(
     mapping: MonitoringMapping | None,
     profile: Profile | None = None,
     progress: Callable[[int], None] | None = None,
+    corrections: str = "",
 ) -> tuple[Table | None, Checked]:
     fieldset = fieldset_for(operation, kind)
     try:
-        table = read_file(data, file_name=file_name, fieldset=fieldset)
+        table = read_file(data, file_name=file_name, fieldset=fieldset, corrections=corrections)
     except ImportFileError as error:
         return None, Checked(problems=[error.as_problem()])
     if profile is not None:
@@ -278,6 +285,7 @@ def _import(
         mapping=mapping,
         profile=profile,
         progress=progress,
+        corrections=record.corrections,
     )
     problems = checked.problems
     if checked.errors:
@@ -406,13 +414,32 @@ def import_monitoring_run_recorded(*, record_id: int, dry_run: bool = False) -> 
 # --- annotated workbook -------------------------------------------------------
 
 
+def import_stored_table(record: MonitoringImport) -> tuple[Table, ColumnMatch, FieldSet]:
+    """The stored upload of `record` as read, without its corrections, its columns matched (by
+    its mapping or profile) and its field set: for the fix table, the file's values beside the
+    corrected ones. Raises ImportFileError."""
+    if not record.file:
+        raise ImportFileError(_("The uploaded file is no longer kept."), code="gone")
+    fieldset = fieldset_for(record.operation, record.kind)
+    table = read_file(
+        uploads.record_upload_bytes(record), file_name=record.file_name, fieldset=fieldset
+    )
+    mapping = record.mapping
+    profile = _record_profile(record)
+    if profile is not None:
+        mapping = profile_mapping(profile, table.headers)
+    return table, match_file(table, fieldset, mapping), fieldset
+
+
 def import_annotated_workbook(*, record: MonitoringImport) -> bytes:
     """The upload of `record` as xlsx with its problem cells filled and commented. When more
     problems were found than the record keeps, the file is checked again (nothing saved)."""
 
     def read(data: bytes) -> Table:
         fieldset = fieldset_for(record.operation, record.kind)
-        return read_file(data, file_name=record.file_name, fieldset=fieldset)
+        return read_file(
+            data, file_name=record.file_name, fieldset=fieldset, corrections=record.corrections
+        )
 
     def recheck(data: bytes, _table: Table, _problems: list[Problem]) -> list[Problem]:
         _checked_table, checked = _check_file(
@@ -422,6 +449,7 @@ def import_annotated_workbook(*, record: MonitoringImport) -> bytes:
             file_name=record.file_name,
             mapping=record.mapping,
             profile=_record_profile(record),
+            corrections=record.corrections,
         )
         return checked.problems
 

@@ -29,6 +29,7 @@ from tutela.core import access
 from tutela.core.forms.directory import apply_validation_error
 from tutela.core.imports import pages as import_pages
 from tutela.core.imports import place_aliases, value_lists
+from tutela.core.imports.corrections import record_fixable
 from tutela.core.imports.problem_workbooks import problems_workbook_state
 from tutela.core.imports.problems import ImportFileError
 from tutela.core.imports.profiles import MAX_BYTES as MAX_PROFILE_BYTES
@@ -187,6 +188,7 @@ def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         more_problems=content and import_pages.more_problems(record),
         can_commit=content and import_pages.committable(record),
         can_map=content and bool(record.file),
+        can_fix=content and record_fixable(record),
         needs_mapping=import_pages.needs_mapping(record),
         problems_workbook=problems_workbook_state(record, kind=PROBLEMS_JOB),
         **(
