@@ -34,6 +34,7 @@ the pages, exports and the API.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -300,6 +301,19 @@ def _atoms_key(
             None if additive else (filters.status, filters.validated_only),
         ),
     )
+
+
+def filters_key(filters: Any) -> list[tuple[str, Any]]:
+    """A view's filters as a cache key holds them (a model instance by its id); shared by the
+    pivot's result cache and the row list's count (selectors.row_counts)."""
+    return [
+        (field.name, _key_value(getattr(filters, field.name)))
+        for field in dataclasses.fields(filters)
+    ]
+
+
+def _key_value(value: Any) -> Any:
+    return ("pk", value.pk) if hasattr(value, "pk") else value
 
 
 def data_version_key(

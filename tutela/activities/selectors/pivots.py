@@ -3,7 +3,6 @@ applied and small counts suppressed."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -188,15 +187,10 @@ def _cache_key(
             access.is_manager(user, operation),
             list(rows_by),
             list(measures),
-            [(f.name, _plain(getattr(filters, f.name))) for f in dataclasses.fields(filters)],
+            disclosure.filters_key(filters),
             translation.get_language(),
         ),
     )
-
-
-def _plain(value: Any) -> Any:
-    """A filter's value as the key holds it (a model instance by its id)."""
-    return ("pk", value.pk) if hasattr(value, "pk") else value
 
 
 def _pivot(

@@ -9,7 +9,6 @@ counted once per version, user's visibility and filters, and read from the cache
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from django.core.cache import cache
@@ -30,20 +29,8 @@ def listable_rows_count_key(user: User, operation: Operation, filters: Filters) 
         "activities:rows-count:",
         operation,
         user,
-        tuple(
-            (field.name, _plain(getattr(filters, field.name)))
-            for field in dataclasses.fields(filters)
-        ),
+        tuple(disclosure.filters_key(filters)),
     )
-
-
-def _plain(value: Any) -> Any:
-    """A filter's value as the key holds it (a model instance by its id)."""
-    if hasattr(value, "pk"):
-        return ("pk", value.pk)
-    if isinstance(value, list | tuple | set | frozenset):
-        return tuple(sorted((_plain(v) for v in value), key=repr))
-    return value
 
 
 class CountCachedPaginator(Paginator):
