@@ -55,8 +55,9 @@ IMPORTED = "imported"
 
 
 class UploadRecord(Protocol):
-    """What this module reads and writes on an importer's record (ImportRecord,
-    MonitoringImport)."""
+    """What this module reads and writes on an importer's record: a concrete subclass of
+    `tutela.core.models.imports.UploadRecordBase` (ImportRecord, MonitoringImport) with its own
+    `organisation` and `mapping`."""
 
     pk: Any
     status: str
