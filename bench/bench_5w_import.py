@@ -170,8 +170,17 @@ def main() -> None:
     assert again.unchanged_count == args.rows
 
     from tutela.activities.models import SummaryState
+    from tutela.activities.services.summaries import summaries_rebuild
     from tutela.core.models import Organisation
 
+    # Past ACTIVITY_SUMMARY_BUILD_IN_WRITE_MAX_ROWS an import does not build the summary tables
+    # in its own transaction (it would hold SQLite's write lock): it leaves them stale and queues
+    # the chunked rebuild, which the task worker runs after the commit. Run it as the worker does.
+    state = SummaryState.objects.get(operation=operation)
+    start = time.perf_counter()
+    if not state.is_fresh:
+        summaries_rebuild(operation=operation)
+    t_rebuild = time.perf_counter() - start
     state = SummaryState.objects.get(operation=operation)
     assert state.is_fresh, (state.version, state.built_version)
     assert state.enabled
@@ -194,9 +203,10 @@ def main() -> None:
     print(f"Tutela dry run (read+validate)      {t_dry:7.2f} s   ratio {t_dry / calamine:4.1f}")
     print(
         f"Tutela import (read+validate+commit){t_import:7.2f} s   ratio "
-        f"{t_import / calamine:4.1f}   (goal <= 2.5; tables built whole in the transaction)"
+        f"{t_import / calamine:4.1f}   (goal <= 2.5; the tables are built after it)"
     )
     print(f"Tutela re-import, all unchanged     {t_again:7.2f} s   ratio {t_again / calamine:4.1f}")
+    print(f"summary tables built (the worker)   {t_rebuild:7.2f} s   (after the commit)")
     print(
         f"second organisation, tables in use   {t_delta:7.2f} s   ratio "
         f"{t_delta / calamine:4.1f}   (goal <= 2.5; summary delta in the transaction)"

@@ -148,8 +148,17 @@ def _save_then_fail(ops: Ops, items: list[dict[str, Any]]) -> None:
     raise RolledBack
 
 
+# Submissions in an order that does not depend on their ids: the rows' save creates them in the
+# order of a set of (round id, organisation id) pairs, and PostgreSQL's ids (sequences are not
+# rolled back) differ from one test to the next, so an order by pk made the fixture validate
+# another organisation's report depending on which tests ran before it in the same worker.
+SUBMISSION_ORDER = ("round__month", "organisation__acronym")
+
+
 def _review(ops: Ops, index: int) -> None:
-    submissions = list(Submission.objects.filter(round__operation=ops.operation).order_by("pk"))
+    submissions = list(
+        Submission.objects.filter(round__operation=ops.operation).order_by(*SUBMISSION_ORDER)
+    )
     if not submissions:
         return
     submission = submissions[index % len(submissions)]
@@ -235,7 +244,9 @@ def ops_open_fixture(ops: Ops, settings: Any) -> Ops:
     )
     # Reports at every status from the start: saves into a validated report send it back to
     # review, returns and validations change what counts as validated.
-    submissions = Submission.objects.filter(round__operation=ops.operation).order_by("pk")
+    submissions = Submission.objects.filter(round__operation=ops.operation).order_by(
+        *SUBMISSION_ORDER
+    )
     for index in range(len(submissions)):
         for _ in range(index % 3):
             _review(ops, index)

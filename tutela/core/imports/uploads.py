@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from django.apps import apps
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -35,6 +36,7 @@ from tutela.core.imports.matching import ColumnMatch
 from tutela.core.imports.problems import ERROR, WARNING, ImportFileError, Problem, display_value
 from tutela.core.imports.readers import Table
 from tutela.core.models import Job
+from tutela.core.models.imports import UploadRecordBase
 from tutela.core.services import files
 from tutela.core.services.jobs import (
     job_attach_task,
@@ -408,16 +410,8 @@ def record_run_stored(
 
 
 def _record_models() -> list[Any]:
-    """The importers' record models: those with a `job` link and this module's fields."""
-    models = []
-    for relation in Job._meta.related_objects:
-        model = relation.related_model
-        if isinstance(model, str):
-            continue
-        names = {f.name for f in model._meta.get_fields()}
-        if relation.field.name == "job" and {"status", "problems", "created_at"} <= names:
-            models.append(model)
-    return models
+    """The importers' record models (concrete subclasses of UploadRecordBase)."""
+    return [m for m in apps.get_models() if issubclass(m, UploadRecordBase)]
 
 
 def _reject_lost(records: Any, message: str) -> int:

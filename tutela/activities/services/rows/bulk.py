@@ -224,7 +224,8 @@ def ensure_submissions(clean: list[CleanRow], *, now: Any) -> dict[tuple[int, in
         }
 
     found = existing()
-    missing = [p for p in pairs if p not in found]
+    # Sorted: created in the same order whatever the set's (a run's ids decide it).
+    missing = sorted(p for p in pairs if p not in found)
     if missing:
         Submission.objects.bulk_create(
             [
