@@ -97,24 +97,20 @@ class RowListView(AnalysisAPIView, ListAPIView):
     def get_queryset(self) -> QuerySet[ActivityReport]:
         operation = self.get_operation()
         rows = selectors.listable_rows(self.caller, operation)
-        return (
-            selectors.apply_filters(rows, operation, self.query().filters(), user=self.caller)
-            .select_related(
-                "organisation",
+        return selectors.with_row_relations(
+            selectors.apply_filters(rows, operation, self.query().filters(), user=self.caller),
+            joined=("organisation", "activity", "area"),
+            by_id=(
                 "implementing_partner",
-                "activity",
                 "indicator",
                 "body",
-                "area",
+                "population_group",
+                "submission",
                 "admin1",
                 "admin2",
                 "admin3",
-                "population_group",
-                "submission",
-            )
-            .defer(*selectors.ROW_AREA_GEOMETRY)
-            .order_by("-month", "organisation__acronym", "activity__code", "area__pcode", "pk")
-        )
+            ),
+        ).order_by("-month", "organisation__acronym", "activity__code", "area__pcode", "pk")
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()

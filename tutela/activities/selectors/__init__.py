@@ -26,18 +26,17 @@ from tutela.activities.selectors.gap_analysis import (
 from tutela.activities.selectors.partners import AreaPresence, presence
 from tutela.activities.selectors.pivots import PivotResult, pivot
 from tutela.activities.selectors.visibility import (
-    ROW_AREA_GEOMETRY,
     area_descendants,
     hidden_name_area_ids,
     listable_rows,
     visible_rows,
+    with_row_relations,
 )
 
 __all__ = [
     "DEFAULT_GAP_THRESHOLD",
     "DIMENSIONS",
     "MAX_DIMENSIONS",
-    "ROW_AREA_GEOMETRY",
     "AreaCoverage",
     "AreaPresence",
     "Filters",
@@ -53,4 +52,5 @@ __all__ = [
     "pivot",
     "presence",
     "visible_rows",
+    "with_row_relations",
 ]

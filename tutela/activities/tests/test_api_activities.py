@@ -140,8 +140,11 @@ def test_row_list_hides_partner_names_in_insecure_areas(five_w: FiveW, api: ApiF
 def test_row_list_query_count_is_bounded(
     five_w: FiveW, api: ApiFor, django_assert_max_num_queries
 ) -> None:  # noqa: ANN001
+    # Eight of them read the page's related rows by id (implementing partner, indicator, body,
+    # population group, submission, admin 1-3): a few small queries instead of a join PostgreSQL
+    # took ~70 ms to plan. None grows with the rows.
     client = api(five_w.world.partner)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(20):
         client.get(BASE + "rows/")
 
 

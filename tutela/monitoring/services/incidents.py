@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tutela.core.models import AuditEntry, Operation, Organisation, User
+from tutela.core.planner_stats import analyze_after_commit
 from tutela.core.services.audit import audit_write
 from tutela.monitoring.access import can_edit, can_write_for
 from tutela.monitoring.incidents.data import (
@@ -465,4 +466,5 @@ def incidents_save_many(
             created += 1
     delta.apply()
     duplicates_flag(incidents=saved, recheck=updated > 0)
+    analyze_after_commit(Incident, rows=created + updated)
     return created, updated

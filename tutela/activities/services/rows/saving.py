@@ -46,6 +46,7 @@ from tutela.core.models import (
     Organisation,
     User,
 )
+from tutela.core.planner_stats import analyze_after_commit
 from tutela.core.services.audit import audit_write, snapshot
 
 logger = logging.getLogger(__name__)
@@ -254,6 +255,8 @@ def _write(
             slices.add(item.month, item.organisation_id, item.admin1_id, item.activity_id)
         slices.add_rows(ActivityReport.objects.filter(submission_id__in=reopened))
         summaries_apply(operation=operation, slices=slices)
+        # Many new or changed rows: fresh planner statistics once committed (PostgreSQL).
+        analyze_after_commit(ActivityReport, rows=len(new) + len(changed))
     if record is not None:
         record.status = ImportRecord.Status.IMPORTED
         record.rows_read = result.rows_read

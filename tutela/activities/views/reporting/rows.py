@@ -20,7 +20,7 @@ from tutela.activities import access as activities_access
 from tutela.activities.access import can_write_rows_of
 from tutela.activities.forms import grid as grid_forms
 from tutela.activities.models import ActivityReport, ReportingRound
-from tutela.activities.selectors import ROW_AREA_GEOMETRY
+from tutela.activities.selectors import with_row_relations
 from tutela.activities.selectors.revisions import rows_changed_after_submission
 from tutela.activities.services import rounds as round_services
 from tutela.activities.services import submissions as submission_services
@@ -50,23 +50,14 @@ def grid_url(slug: str, month: str, organisation: Organisation, user: User) -> s
 
 
 def rows_of(round: ReportingRound, organisation: Organisation) -> QuerySet[ActivityReport]:
-    return (
-        ActivityReport.objects.filter(
-            operation_id=round.operation_id, organisation=organisation, month=round.month
-        )
-        .select_related(
-            "activity",
-            "indicator",
-            "area",
-            "admin1",
-            "admin2",
-            "admin3",
-            "population_group",
-            "implementing_partner",
-        )
-        .defer(*ROW_AREA_GEOMETRY)
-        .order_by("activity__code", "area__pcode", "population_group__code", "pk")
+    rows = ActivityReport.objects.filter(
+        operation_id=round.operation_id, organisation=organisation, month=round.month
     )
+    return with_row_relations(
+        rows,
+        joined=("activity", "area", "population_group"),
+        by_id=("indicator", "implementing_partner", "admin1", "admin2", "admin3"),
+    ).order_by("activity__code", "area__pcode", "population_group__code", "pk")
 
 
 def _flash_saved(request: HttpRequest, result: Any) -> None:

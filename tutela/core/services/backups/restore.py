@@ -25,6 +25,7 @@ from django.db.migrations.loader import MigrationLoader
 
 from tutela.core import filecrypt
 from tutela.core.models import AuditEntry
+from tutela.core.planner_stats import analyze_database
 from tutela.core.services.audit import audit_write
 from tutela.core.services.backups.common import (
     BLOCK,
@@ -206,6 +207,9 @@ def backup_restore(
                 files = _restore_members(tar, connection, work)
         except (tarfile.TarError, json.JSONDecodeError, KeyError) as exc:
             raise BackupError(f"This is not a Tutela backup, or it is damaged ({exc}).") from exc
+    # pg_restore brings back no planner statistics: without them every large table is planned
+    # as nearly empty until autovacuum notices (see tutela.core.planner_stats).
+    analyze_database(connection.alias)
     audit_write(
         actor=None,
         action=AuditEntry.Action.SECURITY,
