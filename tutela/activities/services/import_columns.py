@@ -136,9 +136,7 @@ def mapped_column_problems(table: Table, match: ColumnMatch) -> list[Problem]:
                     )
                 )
         if len(table.rows) >= NEARLY_EMPTY_ROWS:
-            filled = sum(
-                1 for _n, row in table.rows if index < len(row) and not is_blank(row[index])
-            )
+            filled = _filled(table.rows, index, enough=NEARLY_EMPTY * len(table.rows))
             if filled < NEARLY_EMPTY * len(table.rows):
                 problems.append(
                     Problem(
@@ -160,6 +158,20 @@ def mapped_column_problems(table: Table, match: ColumnMatch) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def _filled(rows: list[tuple[int, list[Any]]], index: int, *, enough: float) -> int:
+    """The number of rows with a value in column `index`, counted until `enough` (a full column
+    of 100,000 rows is not read to the end: 18 columns of it took ~0.6 s of an import)."""
+    filled = 0
+    for _number, cells in rows:
+        if index < len(cells):
+            value = cells[index]
+            if value is not None and not (isinstance(value, str) and not value.strip()):
+                filled += 1
+                if filled >= enough:
+                    break
+    return filled
 
 
 def unused_numbers_problems(table: Table, match: ColumnMatch) -> list[Problem]:
