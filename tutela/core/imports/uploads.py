@@ -7,6 +7,8 @@ An upload record is a model with the fields `status` (pending, rejected, dry_run
 `file`, `file_name`, `problems` (JSON list), `error_count`, `warning_count`, `rows_read`,
 `created_count`, `updated_count` (and, for the 5W, `unchanged_count`) and `job`. The importers
 keep what is theirs: which fields a file needs, how rows are checked and saved, who may import.
+The 5W and monitoring importers run an upload through these helpers in one place, the import
+engine (tutela.core.imports.engine); the FTS funding import (planning) calls them itself.
 
     data = upload_bytes(path, file, caller="import_5w_file")
     problems = column_problems(match, missing=labels, field_label=label)
@@ -371,42 +373,6 @@ def record_run_queued(
         result["warnings"] = finished.warning_count
         job_succeed(job=job, result=result)
     return finished
-
-
-def record_run_stored(
-    record: R,
-    *,
-    import_file: Callable[..., R],
-    finish: Callable[..., R],
-    counts: Sequence[str],
-    label: str,
-    **arguments: Any,
-) -> R:
-    """Run a queued upload (a background task's body) through the importer's `import_file`
-    service: the stored bytes, with the record's user, operation, organisation, file name,
-    mapping and job, and `arguments`. An unexpected failure finishes the record rejected through
-    `finish` (the importer's, given `status=` and `problems=`); see `record_run_queued`."""
-
-    def run(data: bytes) -> R:
-        return import_file(
-            by=record.user,
-            operation=record.operation,
-            organisation=record.organisation,
-            file=io.BytesIO(data),
-            file_name=record.file_name,
-            mapping=record.mapping,
-            job=record.job,
-            record=record,
-            **arguments,
-        )
-
-    return record_run_queued(
-        record,
-        run=run,
-        failed=lambda failed: finish(failed, status=REJECTED, problems=[failed_problem()]),
-        counts=counts,
-        label=label,
-    )
 
 
 def _record_models() -> list[Any]:

@@ -8,6 +8,8 @@ counters."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +55,13 @@ class UploadRecordBase(models.Model):
     job = models.ForeignKey("core.Job", on_delete=models.SET_NULL, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    if TYPE_CHECKING:
+        # Each importer's own fields (its upload folder, its organisation rule, its mapping
+        # model), declared for the import engine's type checks (tutela.core.imports.engine).
+        file: Any
+        organisation: Any
+        mapping: Any
 
     class Meta:
         abstract = True

@@ -14,8 +14,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from tutela.core.imports.engine import Checked
 from tutela.core.imports.matching import ColumnMatch
-from tutela.core.imports.problems import ERROR, WARNING, Problem
+from tutela.core.imports.problems import WARNING
 from tutela.core.imports.readers import Table
 from tutela.core.models import Operation
 from tutela.monitoring.imports import fields
@@ -48,23 +49,6 @@ class CommunityItem:
     coping: str = ""
     access_to_services: str = CommunityReport.Access.UNKNOWN
     external_id: str = ""
-
-
-@dataclass
-class Checked:
-    """A file read and checked: the items to save (with their row numbers) and the problems."""
-
-    items: list[Any] = field(default_factory=list)
-    rows: list[int] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    rows_read: int = 0
-    skipped: int = 0
-    # Rows left out, by the rule that left them out: {(field, value in the file): rows}.
-    left_out: dict[tuple[str, str], int] = field(default_factory=dict)
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for p in self.problems if p.severity == ERROR)
 
 
 class RowReader(CellReader):
@@ -302,11 +286,11 @@ def check_table(
     match: ColumnMatch,
     values: Mapping[str, Any] | None,
     progress: Callable[[int], None] | None = None,
-) -> Checked:
+) -> Checked[Any]:
     """Every row read and checked; nothing saved."""
     refs = References.load(operation)
     reader = RowReader(refs=refs, fieldset=fieldset, match=match, values=values)
-    checked = Checked(rows_read=len(table.rows))
+    checked: Checked[Any] = Checked(rows_read=len(table.rows))
     seen_ids: dict[str, int] = {}
     seen_keys: dict[tuple[Any, ...], int] = {}
     total = max(1, len(table.rows))

@@ -1,7 +1,8 @@
 """What the upload pages do with a monitoring file: start its import (now when small, queued for
 the background worker when big: `import_monitoring_in_background`, below), and look at it before
 importing (its columns matched, the coded values the importer does not recognise). The import
-itself is `services.imports.import_monitoring_file`."""
+itself is `services.imports.MonitoringImporter` (tutela.core.imports.engine); its background
+task, `import_monitoring_in_background`, is defined there and re-exported here."""
 
 from __future__ import annotations
 
@@ -10,16 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django_tasks import task
-
-from tutela.core.imports import uploads
 from tutela.core.imports.matching import ColumnMatch
 from tutela.core.imports.problems import Problem
 from tutela.core.imports.readers import Table
 from tutela.core.imports.values import is_blank
 from tutela.core.imports.values import text as cell_text
 from tutela.core.models import Operation, Organisation, User
-from tutela.monitoring import access as monitoring_access
 from tutela.monitoring.imports import fields
 from tutela.monitoring.imports.columns import column_problems, match_file, read_file
 from tutela.monitoring.imports.fields import FieldSet
@@ -32,13 +29,13 @@ from tutela.monitoring.models import (
     MonitoringImport,
     MonitoringMapping,
 )
-from tutela.monitoring.services.import_profiles import profile_get
 from tutela.monitoring.services.imports import (
+    MonitoringImporter,
     file_content,
-    import_monitoring_file,
-    import_monitoring_run_recorded,
-    mapping_check,
+    import_monitoring_in_background,
 )
+
+__all__ = ["import_inspect", "import_monitoring_in_background", "import_monitoring_start"]
 
 
 def import_monitoring_start(
@@ -58,47 +55,18 @@ def import_monitoring_start(
     """Import an upload now when small, or in the background worker when big (or when
     `background` says so): a queued import returns its record "pending" with a Job whose
     progress the page polls."""
-    organisation = monitoring_access.import_organisation(by, operation, organisation)
-    mapping_check(mapping, operation, kind)
-    if profile:
-        # An unknown name is refused before the file is read or queued.
-        profile = profile_get(operation, kind, profile).name
-
-    def queue(upload: uploads.Upload) -> MonitoringImport:
-        record = MonitoringImport(
-            operation=operation,
-            organisation=organisation,
-            kind=kind,
-            user=by if getattr(by, "is_authenticated", False) else None,
-            file_name=upload.name,
-            mapping=mapping,
-            profile=profile,
-            corrections=corrections,
-        )
-        return uploads.record_queue(
-            record,
-            data=upload.data,
-            task=import_monitoring_in_background,
-            job_kind="monitoring_import",
-            dry_run=dry_run,
-        )
-
-    return uploads.upload_start(
-        file,
-        file_name,
-        background=background,
-        caller="import_monitoring_start",
-        import_file=import_monitoring_file,
-        queue=queue,
+    importer = MonitoringImporter(
         by=by,
         operation=operation,
         organisation=organisation,
         kind=kind,
         mapping=mapping,
+        # An unknown name is refused before the file is read or queued.
         profile=profile,
         dry_run=dry_run,
         corrections=corrections,
     )
+    return importer.start(file=file, file_name=file_name, background=background)
 
 
 @dataclass
@@ -181,13 +149,3 @@ def import_inspect(
         sample=table.rows[:sample_rows],
         unknown=unknown,
     )
-
-
-# Beside the service that queues it (tutela.monitoring.tasks lists it): services and tasks do not
-# import each other.
-@task()
-def import_monitoring_in_background(*, record_id: int, dry_run: bool = False) -> dict[str, object]:
-    """Run a queued upload (see import_monitoring_start): the MonitoringImport holds the file,
-    the user, the organisation and the mapping; its Job shows the progress."""
-    record = import_monitoring_run_recorded(record_id=record_id, dry_run=dry_run)
-    return {"import_id": record.pk, "status": record.status}

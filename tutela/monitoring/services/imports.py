@@ -34,17 +34,18 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from tutela.core.imports import uploads
-from tutela.core.imports.bulk import collector_paused
+from tutela.core.imports.engine import Checked, Importer, Mapped, Progress, Written, has_errors
 from tutela.core.imports.matching import ColumnMatch
-from tutela.core.imports.problems import ERROR, ImportFileError, Problem
+from tutela.core.imports.problems import ImportFileError, Problem
 from tutela.core.imports.profiles import Profile
 from tutela.core.imports.readers import Table
 from tutela.core.models import Job, Operation, Organisation, User
@@ -52,7 +53,7 @@ from tutela.core.services import files
 from tutela.monitoring import access as monitoring_access
 from tutela.monitoring.imports.columns import column_problems, match_file, read_file
 from tutela.monitoring.imports.fields import FieldSet
-from tutela.monitoring.imports.rows import Checked, check_table
+from tutela.monitoring.imports.rows import check_table
 from tutela.monitoring.imports.vocabulary import fieldset_for
 from tutela.monitoring.models import (
     CommunityReport,
@@ -68,6 +69,7 @@ from tutela.monitoring.services.incidents import incidents_save_many
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "MonitoringImporter",
     "import_annotated_workbook",
     "import_monitoring_file",
     "import_monitoring_run_recorded",
@@ -109,17 +111,193 @@ def file_content(path: str | os.PathLike[str] | None, file: Any) -> bytes:
     return uploads.upload_bytes(path, file, caller="import_monitoring_file")
 
 
+def mapping_check(mapping: MonitoringMapping | None, operation: Operation, kind: str) -> None:
+    if mapping is not None and (mapping.operation_id != operation.pk or mapping.kind != kind):
+        raise PermissionDenied(_("This mapping belongs to another operation or kind of file."))
+
+
+class MonitoringImporter(Importer[MonitoringImport, MonitoringMapping, Any]):
+    """A file of incidents or community monitoring rows (`kind`), checked row by row
+    (monitoring.imports.rows), then saved all or nothing. `profile`: the name of an import
+    profile (services.import_profiles) to read the file with instead of a saved mapping;
+    LookupError when the operation has no such profile. PermissionDenied when the user may not
+    import for the organisation (members: their own; managers and the command line, `by=None`:
+    any organisation of the operation)."""
+
+    label = "Monitoring import"
+    caller = "import_monitoring_file"
+    job_kind = "monitoring_import"
+    counts = ("created", "updated")
+    contain_failures = True
+
+    def __init__(
+        self,
+        *,
+        by: User | None,
+        operation: Operation,
+        organisation: Organisation | None,
+        kind: str = Kind.INCIDENTS,
+        mapping: MonitoringMapping | None = None,
+        profile: str = "",
+        dry_run: bool = False,
+        job: Job | None = None,
+        corrections: str = "",
+    ) -> None:
+        if kind not in Kind.values:
+            raise ValueError(f"unknown kind {kind!r}")
+        organisation = monitoring_access.import_organisation(by, operation, organisation)
+        mapping_check(mapping, operation, kind)
+        super().__init__(
+            by=by,
+            operation=operation,
+            organisation=organisation,
+            mapping=mapping,
+            dry_run=dry_run,
+            job=job,
+            corrections=corrections,
+        )
+        self.owner: Organisation = organisation
+        self.kind = kind
+        self.profile = profile_get(operation, kind, profile) if profile else None
+        self.fieldset = fieldset_for(operation, kind)
+
+    def new_record(self, file_name: str) -> MonitoringImport:
+        return MonitoringImport(
+            operation=self.operation,
+            organisation=self.owner,
+            kind=self.kind,
+            user=self.by if getattr(self.by, "is_authenticated", False) else None,
+            file_name=file_name,
+            mapping=self.mapping,
+            profile=self.profile.name if self.profile is not None else "",
+            job=self.job,
+            corrections=self.corrections,
+        )
+
+    def read(self, data: bytes, record: MonitoringImport) -> Table:
+        return read_file(
+            data, file_name=record.file_name, fieldset=self.fieldset, corrections=record.corrections
+        )
+
+    def map(self, table: Table) -> Mapped:
+        mapping = self.mapping
+        if self.profile is not None:
+            mapping = profile_mapping(self.profile, table.headers)
+        match = match_file(table, self.fieldset, mapping)
+        values = mapping.values if mapping is not None else None
+        return Mapped(
+            table=table,
+            match=match,
+            values=values,
+            problems=column_problems(match, self.fieldset, values),
+        )
+
+    def check(self, mapped: Mapped, progress: Progress | None) -> Checked[Any]:
+        return check_table(
+            table=mapped.table,
+            operation=self.operation,
+            fieldset=self.fieldset,
+            match=mapped.match,
+            values=mapped.values,
+            progress=progress,
+        )
+
+    def write(
+        self, record: MonitoringImport, checked: Checked[Any], progress: Progress | None
+    ) -> Written:
+        if self.dry_run:
+            updated = _would_update(self.operation, self.owner, self.kind, checked.items)
+            return Written(
+                status=MonitoringImport.Status.DRY_RUN,
+                counts={"created_count": len(checked.items) - updated, "updated_count": updated},
+            )
+        if progress:
+            progress(85)
+        save_many = (
+            incidents_save_many if self.kind == Kind.INCIDENTS else community_reports_save_many
+        )
+        try:
+            with transaction.atomic():
+                created, updated = save_many(
+                    operation=self.operation,
+                    organisation=self.owner,
+                    by=self.by,
+                    items=checked.items,
+                    import_record=record,
+                )
+                written = Written(
+                    status=MonitoringImport.Status.IMPORTED,
+                    counts={"created_count": created, "updated_count": updated},
+                )
+                # The record says "imported" in the rows' transaction: never rows saved without
+                # it (the engine finishes it again, the same, once written).
+                self.finish(
+                    record,
+                    status=written.status,
+                    problems=checked.problems,
+                    checked=checked,
+                    written=written,
+                )
+        except ValidationError as error:
+            return Written(
+                status=MonitoringImport.Status.REJECTED,
+                problems=_save_problems(error, checked.rows),
+            )
+        except (IntegrityError, DatabaseError) as error:
+            logger.warning("Monitoring import refused by the database: %s", error)
+            return Written(
+                status=MonitoringImport.Status.REJECTED,
+                problems=[
+                    Problem(
+                        row=None,
+                        column="",
+                        field="",
+                        code="conflict",
+                        message=_(
+                            "The rows could not be saved because records changed in the meantime "
+                            "or break a rule of the database; nothing was saved. Please try again."
+                        ),
+                    )
+                ],
+            )
+        if progress:
+            progress(100)
+        return written
+
+    def finish(
+        self,
+        record: MonitoringImport,
+        *,
+        status: str,
+        problems: list[Problem],
+        checked: Checked[Any] | None = None,
+        written: Written | None = None,
+    ) -> MonitoringImport:
+        return _finish(record, status=status, problems=problems, checked=checked, written=written)
+
+    def queue(self, record: MonitoringImport, data: bytes) -> MonitoringImport:
+        return uploads.record_queue(
+            record,
+            data=data,
+            task=import_monitoring_in_background,
+            job_kind=self.job_kind,
+            dry_run=self.dry_run,
+        )
+
+
 def _finish(
     record: MonitoringImport,
     *,
     status: str,
     problems: list[Problem],
-    checked: Checked | None = None,
-    created: int = 0,
-    updated: int = 0,
+    checked: Checked[Any] | None = None,
+    written: Written | None = None,
 ) -> MonitoringImport:
-    counts = {"rows_read": checked.rows_read} if checked is not None else {}
+    counts = dict(written.counts) if written is not None else {}
+    counts.setdefault("created_count", 0)
+    counts.setdefault("updated_count", 0)
     if checked is not None:
+        counts["rows_read"] = checked.rows_read
         counts["skipped_count"] = checked.skipped
         record.left_out = [
             {"field": name, "value": value, "rows": rows}
@@ -127,20 +305,15 @@ def _finish(
                 checked.left_out.items(), key=lambda item: (-item[1], item[0])
             )
         ][:200]
-    return uploads.record_finish(
-        record,
-        status=status,
-        problems=problems,
-        stored=STORED_PROBLEMS,
-        created_count=created,
-        updated_count=updated,
-        **counts,
+    finished = uploads.record_finish(
+        record, status=status, problems=problems, stored=STORED_PROBLEMS, **counts
     )
-
-
-def mapping_check(mapping: MonitoringMapping | None, operation: Operation, kind: str) -> None:
-    if mapping is not None and (mapping.operation_id != operation.pk or mapping.kind != kind):
-        raise PermissionDenied(_("This mapping belongs to another operation or kind of file."))
+    # The upload may hold personal data (narratives): not kept once imported, even with
+    # warnings (the page lists them).
+    if status == MonitoringImport.Status.IMPORTED and finished.file:
+        files.file_release(finished.file)
+        finished.save()
+    return finished
 
 
 def import_monitoring_file(
@@ -169,197 +342,18 @@ def import_monitoring_file(
     Returns the MonitoringImport: "imported", "dry_run" (nothing saved; counts of what would be)
     or "rejected" (nothing saved; see its problems). Never raises for a bad file; raises
     PermissionDenied when the user may not import for the organisation."""
-    if kind not in Kind.values:
-        raise ValueError(f"unknown kind {kind!r}")
-    organisation = monitoring_access.import_organisation(by, operation, organisation)
-    mapping_check(mapping, operation, kind)
-    chosen = profile_get(operation, kind, profile) if profile else None
-    file_name = uploads.upload_name(path, file, file_name)
-    refused: ImportFileError | None = None
-    try:
-        data = file_content(path, file)
-    except ImportFileError as exc:
-        # Too big to read: rejected, and not kept.
-        data, refused = b"", exc
-    if record is None:
-        record = MonitoringImport(
-            operation=operation,
-            organisation=organisation,
-            kind=kind,
-            user=by if getattr(by, "is_authenticated", False) else None,
-            file_name=file_name,
-            mapping=mapping,
-            profile=chosen.name if chosen is not None else "",
-            job=job,
-            corrections=corrections,
-        )
-        if refused is None:
-            uploads.record_keep_upload(record, data, file_name)
-        record.save()
-    if refused is not None:
-        return _finish(
-            record, status=MonitoringImport.Status.REJECTED, problems=[refused.as_problem()]
-        )
-    with collector_paused():
-        try:
-            return _import(
-                by=by,
-                operation=operation,
-                organisation=organisation,
-                kind=kind,
-                data=data,
-                file_name=file_name,
-                mapping=mapping,
-                profile=chosen,
-                dry_run=dry_run,
-                job=job,
-                record=record,
-            )
-        except PermissionDenied:
-            raise
-        except Exception:
-            # A bug must not leave half a file: the save is one transaction, rolled back.
-            logger.exception("Monitoring import %s failed", record.pk)
-            return _finish(
-                record, status=MonitoringImport.Status.REJECTED, problems=[uploads.failed_problem()]
-            )
-
-
-def _check_file(
-    data: bytes,
-    *,
-    operation: Operation,
-    kind: str,
-    file_name: str,
-    mapping: MonitoringMapping | None,
-    profile: Profile | None = None,
-    progress: Callable[[int], None] | None = None,
-    corrections: str = "",
-) -> tuple[Table | None, Checked]:
-    fieldset = fieldset_for(operation, kind)
-    try:
-        table = read_file(data, file_name=file_name, fieldset=fieldset, corrections=corrections)
-    except ImportFileError as error:
-        return None, Checked(problems=[error.as_problem()])
-    if profile is not None:
-        mapping = profile_mapping(profile, table.headers)
-    match = match_file(table, fieldset, mapping)
-    values = mapping.values if mapping is not None else None
-    problems = column_problems(match, fieldset, values)
-    if any(p.severity == ERROR for p in problems):
-        return table, Checked(problems=problems, rows_read=len(table.rows))
-    checked = check_table(
-        table=table,
+    importer = MonitoringImporter(
+        by=by,
         operation=operation,
-        fieldset=fieldset,
-        match=match,
-        values=values,
-        progress=progress,
-    )
-    checked.problems = problems + checked.problems
-    return table, checked
-
-
-def _import(
-    *,
-    by: User | None,
-    operation: Operation,
-    organisation: Organisation,
-    kind: str,
-    data: bytes,
-    file_name: str,
-    mapping: MonitoringMapping | None,
-    profile: Profile | None,
-    dry_run: bool,
-    job: Job | None,
-    record: MonitoringImport,
-) -> MonitoringImport:
-    progress = uploads.progress_reporter(job)
-    if progress:
-        progress(1)
-    _table, checked = _check_file(
-        data,
-        operation=operation,
+        organisation=organisation,
         kind=kind,
-        file_name=file_name,
         mapping=mapping,
         profile=profile,
-        progress=progress,
-        corrections=record.corrections,
+        dry_run=dry_run,
+        job=job,
+        corrections=corrections,
     )
-    problems = checked.problems
-    if checked.errors:
-        return _finish(
-            record, status=MonitoringImport.Status.REJECTED, problems=problems, checked=checked
-        )
-    if dry_run:
-        updated = _would_update(operation, organisation, kind, checked.items)
-        return _finish(
-            record,
-            status=MonitoringImport.Status.DRY_RUN,
-            problems=problems,
-            checked=checked,
-            created=len(checked.items) - updated,
-            updated=updated,
-        )
-    if progress:
-        progress(85)
-    try:
-        with transaction.atomic():
-            if kind == Kind.INCIDENTS:
-                created, updated = incidents_save_many(
-                    operation=operation,
-                    organisation=organisation,
-                    by=by,
-                    items=checked.items,
-                    import_record=record,
-                )
-            else:
-                created, updated = community_reports_save_many(
-                    operation=operation,
-                    organisation=organisation,
-                    by=by,
-                    items=checked.items,
-                    import_record=record,
-                )
-            _finish(
-                record,
-                status=MonitoringImport.Status.IMPORTED,
-                problems=problems,
-                checked=checked,
-                created=created,
-                updated=updated,
-            )
-    except ValidationError as error:
-        problems = problems + _save_problems(error, checked.rows)
-        return _finish(
-            record, status=MonitoringImport.Status.REJECTED, problems=problems, checked=checked
-        )
-    except (IntegrityError, DatabaseError) as error:
-        logger.warning("Monitoring import refused by the database: %s", error)
-        problems = problems + [
-            Problem(
-                row=None,
-                column="",
-                field="",
-                code="conflict",
-                message=_(
-                    "The rows could not be saved because records changed in the meantime or "
-                    "break a rule of the database; nothing was saved. Please try again."
-                ),
-            )
-        ]
-        return _finish(
-            record, status=MonitoringImport.Status.REJECTED, problems=problems, checked=checked
-        )
-    # The upload may hold personal data (narratives): not kept once imported, even with
-    # warnings (the page lists them).
-    if record.file:
-        files.file_release(record.file)
-        record.save()
-    if progress:
-        progress(100)
-    return record
+    return importer.import_file(path=path, file=file, file_name=file_name, record=record)
 
 
 def _save_problems(error: ValidationError, rows: list[int]) -> list[Problem]:
@@ -399,16 +393,61 @@ def _record_profile(record: MonitoringImport) -> Profile | None:
 def import_monitoring_run_recorded(*, record_id: int, dry_run: bool = False) -> MonitoringImport:
     """The background task's body: import the stored upload of a queued record."""
     record = MonitoringImport.objects.select_related(*uploads.RECORD_RELATIONS).get(pk=record_id)
-    return uploads.record_run_stored(
+    return MonitoringImporter.run_stored(
         record,
-        import_file=import_monitoring_file,
-        finish=_finish,
-        counts=("created", "updated"),
-        label="Monitoring import",
-        kind=record.kind,
-        profile=record.profile,
-        dry_run=dry_run,
+        lambda: MonitoringImporter(
+            by=record.user,
+            operation=record.operation,
+            organisation=record.organisation,
+            kind=record.kind,
+            mapping=record.mapping,
+            profile=record.profile,
+            dry_run=dry_run,
+            job=record.job,
+        ),
     )
+
+
+def _check_file(
+    data: bytes,
+    *,
+    operation: Operation,
+    kind: str,
+    file_name: str,
+    mapping: MonitoringMapping | None,
+    profile: Profile | None = None,
+    corrections: str = "",
+) -> Checked[Any]:
+    """The import's read, map and check steps again, saving nothing, without an importer (for
+    the annotated workbook: no access rule to apply again)."""
+    fieldset = fieldset_for(operation, kind)
+    try:
+        table = read_file(data, file_name=file_name, fieldset=fieldset, corrections=corrections)
+    except ImportFileError as error:
+        return Checked(problems=[error.as_problem()])
+    if profile is not None:
+        mapping = profile_mapping(profile, table.headers)
+    match = match_file(table, fieldset, mapping)
+    values = mapping.values if mapping is not None else None
+    problems = column_problems(match, fieldset, values)
+    if has_errors(problems):
+        return Checked(problems=problems, rows_read=len(table.rows))
+    checked = check_table(
+        table=table, operation=operation, fieldset=fieldset, match=match, values=values
+    )
+    checked.problems = problems + checked.problems
+    return checked
+
+
+# Beside the importer that queues it (tutela.monitoring.tasks lists it; services and tasks do not
+# import each other). Tasks queued when it lived in services.import_uploads are found there: that
+# module re-exports it.
+@task()
+def import_monitoring_in_background(*, record_id: int, dry_run: bool = False) -> dict[str, object]:
+    """Run a queued upload (see import_monitoring_start): the MonitoringImport holds the file,
+    the user, the organisation and the mapping; its Job shows the progress."""
+    record = import_monitoring_run_recorded(record_id=record_id, dry_run=dry_run)
+    return {"import_id": record.pk, "status": record.status}
 
 
 # --- annotated workbook -------------------------------------------------------
@@ -442,7 +481,7 @@ def import_annotated_workbook(*, record: MonitoringImport) -> bytes:
         )
 
     def recheck(data: bytes, _table: Table, _problems: list[Problem]) -> list[Problem]:
-        _checked_table, checked = _check_file(
+        checked = _check_file(
             data,
             operation=record.operation,
             kind=record.kind,
