@@ -55,9 +55,11 @@ def import_inspect(
     need_organisation: bool = False,
     sample_rows: int = 5,
     distinct_limit: int = 50,
+    corrections: str = "",
 ) -> Inspection:
-    """Read a file and match its columns without checking or saving anything. Raises
-    ImportFileError for an unreadable file."""
+    """Read a file and match its columns without checking or saving anything; `corrections`:
+    the cells corrected in the browser (an upload record's), applied as an import applies them.
+    Raises ImportFileError for an unreadable file."""
     data = uploads.upload_bytes(None, file, caller="import_5w_file")
     table = read_5w(
         data,
@@ -65,6 +67,7 @@ def import_inspect(
         mapping=mapping,
         sheet=sheet,
         header_row=header_row,
+        corrections=corrections,
     )
     match = match_5w(table, mapping)
     problems = column_problems(

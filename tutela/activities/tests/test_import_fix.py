@@ -262,3 +262,25 @@ def test_corrections_expire_with_the_file(ops: Ops, as_user: Any) -> None:
     second.refresh_from_db()
     assert not second.file
     assert second.corrections == ""
+
+
+def test_the_mapping_page_reads_the_file_with_its_corrections(ops: Ops, as_user: Any) -> None:
+    """After cells are corrected in the browser, the mapping page's values are those the import
+    will read: a population group word corrected to a known code is no longer asked about."""
+    rows = [
+        row(),
+        row(population_group="Zorglub du quartier", admin2_pcode="ML0502"),
+        row(population_group="RET"),
+    ]
+    first = check(ops, xlsx_bytes(rows))
+    assert first.status == ImportRecord.Status.REJECTED
+    client = as_user(ops.world.partner)
+    before = client.get(url("import_mapping", first.pk)).content.decode()
+    assert "Zorglub du quartier" in before
+    group = HEADERS.index("population_group")
+    client.post(url("import_fix", first.pk), {cell(4, group): "IDP", "page": "1"})
+    second = latest()
+    assert second.pk != first.pk
+    assert second.status == ImportRecord.Status.DRY_RUN, second.problems
+    after = client.get(url("import_mapping", second.pk)).content.decode()
+    assert "Zorglub du quartier" not in after

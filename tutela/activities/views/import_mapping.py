@@ -211,6 +211,9 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 file_name=record.file_name,
                 mapping=record.mapping,
                 need_organisation=record.organisation is None,
+                # The values and the preview are those the import will read: with the cells
+                # corrected in the browser.
+                corrections=record.corrections,
             )
     except ImportFileError as error:
         messages.error(request, error.message)
