@@ -106,12 +106,16 @@ def import_inspect(
     columns: Mapping[str, str] | None = None,
     sample_rows: int = 5,
     distinct_limit: int = 100_000,
+    corrections: str = "",
 ) -> Inspection:
     """Read a file and match its columns (with `columns`, {header: field}, when given) without
     checking or saving anything; list the values of coded columns that are not recognised.
-    Raises ImportFileError for an unreadable file."""
+    `corrections`: the cells corrected in the browser (an upload record's), applied as an import
+    applies them. Raises ImportFileError for an unreadable file."""
     fieldset = fieldset_for(operation, kind)
-    table = read_file(file_content(None, file), file_name=file_name, fieldset=fieldset)
+    table = read_file(
+        file_content(None, file), file_name=file_name, fieldset=fieldset, corrections=corrections
+    )
     if columns is not None:
         chosen = MonitoringMapping(columns=dict(columns), values={})
         match = match_file(table, fieldset, chosen)
