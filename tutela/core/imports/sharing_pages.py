@@ -14,12 +14,14 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from tutela.core import access
 from tutela.core.downloads import download
 from tutela.core.imports.forms import ProfileUploadForm
 from tutela.core.imports.pages import safe_file_name
@@ -31,32 +33,37 @@ from tutela.core.pcodes import name_key
 from tutela.core.services.audit import audit_write
 
 
-def profile_form_imported(
+def profile_upload_form(
     request: HttpRequest,
-    form: ProfileUploadForm,
     *,
-    profile_import: Callable[..., ImportProfile],
     operation: Operation,
-) -> bool:
-    """Take in the profile file of a posted, valid form with the importer's `profile_import`
-    service; True (with a message) once imported, False with every problem of the file on the
-    form."""
+    profile_import: Callable[..., ImportProfile],
+) -> tuple[ProfileUploadForm | None, bool]:
+    """The profile file form of a profiles page: for the operation's managers only (None for
+    others, and PermissionDenied when someone else posts). A posted, valid file is taken in with
+    the importer's `profile_import` service: (form, True) with a message once imported, else
+    every problem of the file on the form."""
+    manager = access.is_manager(request.user, operation)
+    form = ProfileUploadForm(request.POST or None, request.FILES or None) if manager else None
+    if request.method != "POST":
+        return form, False
+    if form is None:
+        raise PermissionDenied
     if not form.is_valid():
-        return False
-    upload = form.cleaned_data["file"]
+        return form, False
     try:
         row = profile_import(
             operation=operation,
             by=request.user,
-            data=upload.read(MAX_PROFILE_BYTES + 1),
+            data=form.cleaned_data["file"].read(MAX_PROFILE_BYTES + 1),
             request=request,
         )
     except ProfileError as error:
         for problem in error.problems:
             form.add_error("file", problem)
-        return False
+        return form, False
     messages.success(request, _("Profile “%(name)s” imported.") % {"name": row.name})
-    return True
+    return form, True
 
 
 def profile_rows(profiles: Iterable[tuple[str, str, Profile]]) -> list[dict[str, Any]]:
@@ -144,3 +151,21 @@ def value_tables_upload(request: HttpRequest, values_import: Callable[[bytes], i
         )
         % {"count": count},
     )
+
+
+def mapping_delete_page(
+    request: HttpRequest,
+    mapping: Any,
+    *,
+    delete: Callable[..., None],
+    done_url: str,
+    confirm: Callable[[], HttpResponse],
+) -> HttpResponse:
+    """Delete a saved mapping the user may change: the `confirm()` page on GET; on POST the
+    importer's `delete` service, a message, and back to `done_url`."""
+    if request.method != "POST":
+        return confirm()
+    name = mapping.name
+    delete(mapping=mapping, by=request.user, request=request)
+    messages.success(request, _("Mapping “%(name)s” deleted.") % {"name": name})
+    return redirect(done_url)

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -133,9 +134,11 @@ def mapping_values_import(request: HttpRequest, slug: str, pk: int) -> HttpRespo
 def mapping_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Asks first (GET); deletes on POST only."""
     operation, mapping = _changeable_mapping(request, slug, pk)
-    if request.method == "POST":
-        name = mapping.name
-        mapping_delete_service(mapping=mapping, by=current_user(request), request=request)
-        messages.success(request, _("Mapping “%(name)s” deleted.") % {"name": name})
-        return redirect("monitoring:mapping_list", slug=slug)
-    return page(request, "monitoring/imports/mapping_delete.html", operation, mapping=mapping)
+    template = "monitoring/imports/mapping_delete.html"
+    return sharing_pages.mapping_delete_page(
+        request,
+        mapping,
+        delete=mapping_delete_service,
+        done_url=reverse("monitoring:mapping_list", args=[slug]),
+        confirm=lambda: page(request, template, operation, mapping=mapping),
+    )

@@ -6,15 +6,12 @@ The shared page logic is tutela.core.imports.sharing_pages.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tutela.core import access
 from tutela.core.imports import pages as import_pages
 from tutela.core.imports import sharing_pages
-from tutela.core.imports.forms import ProfileUploadForm
 from tutela.monitoring.imports.xlsforms import xlsform
 from tutela.monitoring.models import Kind
 from tutela.monitoring.services.import_profiles import (
@@ -55,15 +52,11 @@ def profile_list(request: HttpRequest, slug: str) -> HttpResponse:
     """The import profiles of the operation (Tutela's and its own), each downloadable as a file;
     the operation's managers import a profile file (another operation's, another Tutela's)."""
     operation = importing_operation(request, slug)
-    manager = access.is_manager(request.user, operation)
-    form = ProfileUploadForm(request.POST or None, request.FILES or None) if manager else None
-    if request.method == "POST":
-        if form is None:
-            raise PermissionDenied
-        if sharing_pages.profile_form_imported(
-            request, form, profile_import=profile_import, operation=operation
-        ):
-            return redirect("monitoring:profile_list", slug=slug)
+    form, imported = sharing_pages.profile_upload_form(
+        request, operation=operation, profile_import=profile_import
+    )
+    if imported:
+        return redirect("monitoring:profile_list", slug=slug)
     return page(
         request,
         "monitoring/imports/profiles.html",
