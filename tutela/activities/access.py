@@ -16,6 +16,10 @@ Rules:
     (except viewers) for their own organisation;
   - closed: managers only (late corrections by the information management officer);
   - locked: nobody.
+- Saved column mappings: a manager sees and changes (deletes, their value tables) every mapping
+  of the operation; others who enter rows see the shared ones and their organisation's, and
+  change their organisation's only: what saving one takes (`mapping_change_check`). 404 for a
+  mapping the user does not see (`mappings_for_user`).
 - Every status of an organisation's rows (drafts included) is seen by cluster-wide roles and by
   the organisation's own people (`can_view_organisation`); 404 for others
   (`submission_get_for_user`).
@@ -23,11 +27,15 @@ Rules:
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from tutela.activities.models import ReportingRound, Submission
+from tutela.activities.models import ColumnMapping, ReportingRound, Submission
 from tutela.core import access
+from tutela.core.imports.mappings import mapping_save_check
 from tutela.core.models import Delegation, Operation, Organisation, User
 from tutela.core.models.roles import Role
 
@@ -109,3 +117,41 @@ def submission_get_for_user(
     if not can_view_organisation(user, round.operation, organisation):
         raise Http404
     return Submission.objects.filter(round=round, organisation=organisation).first()
+
+
+def mappings_for_user(user: User, operation: Operation, kind: str) -> QuerySet[ColumnMapping]:
+    """The saved mappings of `kind` the user sees: a manager all of the operation's; others who
+    enter rows the shared ones and their organisation's; nobody else any."""
+    mappings = ColumnMapping.objects.filter(operation=operation, kind=kind).select_related(
+        "organisation"
+    )
+    if access.is_manager(user, operation):
+        return mappings
+    if can_enter_rows(user, operation) and user.organisation_id is not None:
+        return mappings.filter(
+            Q(organisation__isnull=True) | Q(organisation_id=user.organisation_id)
+        )
+    return mappings.none()
+
+
+def mapping_change_check(user: User | None, mapping: ColumnMapping) -> None:
+    """Changing a saved mapping takes what saving it takes (core.imports.mappings): managers any
+    of the operation's, others their own organisation's; PermissionDenied otherwise."""
+    mapping_save_check(
+        by=user,
+        operation=mapping.operation,
+        organisation=mapping.organisation,
+        may_save=can_enter_rows,
+    )
+
+
+def changeable_mapping_ids(user: User, mappings: Iterable[ColumnMapping]) -> set[int]:
+    """The ids of those of `mappings` the user may change (delete, their value tables)."""
+    ids = set()
+    for mapping in mappings:
+        try:
+            mapping_change_check(user, mapping)
+        except PermissionDenied:
+            continue
+        ids.add(mapping.pk)
+    return ids

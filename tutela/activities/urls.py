@@ -8,6 +8,7 @@ from tutela.activities.views import (
     exports,
     import_fix,
     import_mapping,
+    import_sharing,
     imports,
     reporting,
 )
@@ -74,6 +75,29 @@ import_patterns = [
     path("imports/<int:pk>/places/", imports.import_places, name="import_places"),
     path("imports/<int:pk>/fix/", import_fix.import_fix, name="import_fix"),
     path("imports/<int:pk>/file/", import_fix.import_original, name="import_original"),
+    path("imports/profiles/", import_sharing.profile_list, name="profile_list"),
+    path(
+        "imports/profiles/<slug:name>.json",
+        import_sharing.profile_download,
+        name="profile_download",
+    ),
+    path("imports/mappings/", import_sharing.mapping_list, name="mapping_list"),
+    path("imports/mappings/<int:pk>/", import_sharing.mapping_detail, name="mapping_detail"),
+    path(
+        "imports/mappings/<int:pk>/delete/",
+        import_sharing.mapping_delete,
+        name="mapping_delete",
+    ),
+    path(
+        "imports/mappings/<int:pk>/values.csv",
+        import_sharing.mapping_values_export,
+        name="mapping_values_export",
+    ),
+    path(
+        "imports/mappings/<int:pk>/values/import/",
+        import_sharing.mapping_values_import,
+        name="mapping_values_import",
+    ),
     path("config/planning/upload/", imports.planning_upload, name="planning_upload"),
 ]
 

@@ -7,6 +7,8 @@ from django.urls import include, path
 from tutela.monitoring.views import (
     analysis,
     import_fix,
+    import_mappings,
+    import_profiles,
     imports,
     incidents,
     pau,
@@ -29,23 +31,25 @@ pages = [
     # Imports, mappings and XLSForms.
     path("import/", imports.upload, name="import"),
     path("imports/", imports.import_list, name="import_list"),
-    path("imports/mappings/", imports.mapping_list, name="mapping_list"),
-    path("imports/profiles/", imports.profile_list, name="profile_list"),
+    path("imports/mappings/", import_mappings.mapping_list, name="mapping_list"),
+    path("imports/profiles/", import_profiles.profile_list, name="profile_list"),
     path(
         "imports/profiles/<str:kind>/<slug:name>.json",
-        imports.profile_download,
+        import_profiles.profile_download,
         name="profile_download",
     ),
-    path("imports/mappings/<int:pk>/edit/", imports.mapping_edit, name="mapping_edit"),
-    path("imports/mappings/<int:pk>/delete/", imports.mapping_delete, name="mapping_delete"),
+    path("imports/mappings/<int:pk>/edit/", import_mappings.mapping_edit, name="mapping_edit"),
+    path(
+        "imports/mappings/<int:pk>/delete/", import_mappings.mapping_delete, name="mapping_delete"
+    ),
     path(
         "imports/mappings/<int:pk>/values.csv",
-        imports.mapping_values_export,
+        import_mappings.mapping_values_export,
         name="mapping_values_export",
     ),
     path(
         "imports/mappings/<int:pk>/values/import/",
-        imports.mapping_values_import,
+        import_mappings.mapping_values_import,
         name="mapping_values_import",
     ),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
@@ -56,8 +60,8 @@ pages = [
     path("imports/<int:pk>/places/", imports.import_places, name="import_places"),
     path("imports/<int:pk>/fix/", import_fix.import_fix, name="import_fix"),
     path("imports/<int:pk>/file/", import_fix.import_original, name="import_original"),
-    path("xlsform/incidents.xlsx", imports.xlsform_incidents, name="xlsform_incidents"),
-    path("xlsform/community.xlsx", imports.xlsform_community, name="xlsform_community"),
+    path("xlsform/incidents.xlsx", import_profiles.xlsform_incidents, name="xlsform_incidents"),
+    path("xlsform/community.xlsx", import_profiles.xlsform_community, name="xlsform_community"),
     # Analysis, hot spots and early-warning signals.
     path("analysis/", analysis.dashboard, name="analysis"),
     path("analysis/chart/", analysis.chart, name="analysis_chart"),

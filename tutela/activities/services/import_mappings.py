@@ -11,11 +11,16 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from tutela.activities.access import can_enter_rows, mapping_change_check
 from tutela.activities.models import ColumnMapping
 from tutela.activities.models.fields import BY_NAME
 from tutela.activities.services.import_reading import KIND
-from tutela.core import access
-from tutela.core.imports.mappings import mapping_save_check, mapping_write
+from tutela.core.imports.mappings import (
+    mapping_row_delete,
+    mapping_save_check,
+    mapping_values_merge,
+    mapping_write,
+)
 from tutela.core.models import Operation, Organisation, User
 
 
@@ -88,7 +93,7 @@ def mapping_save(
         by=by,
         operation=operation,
         organisation=organisation,
-        may_save=lambda user, op: bool(access.roles_in(user, op) - {"viewer"}),
+        may_save=can_enter_rows,
     )
     clean_columns, clean_values = _check_mapping(
         columns, values or {}, targets if targets is not None else BY_NAME
@@ -112,3 +117,26 @@ def mapping_save(
         },
         request=request,
     )
+
+
+@transaction.atomic
+def mapping_delete(*, mapping: ColumnMapping, by: User, request: Any = None) -> None:
+    """Delete a saved 5W mapping (audited); the uploads that used it keep their results."""
+    mapping_change_check(by, mapping)
+    mapping_row_delete(mapping=mapping, by=by, operation=mapping.operation, request=request)
+
+
+@transaction.atomic
+def mapping_values_import(
+    *,
+    mapping: ColumnMapping,
+    by: User,
+    data: bytes,
+    choices: Mapping[str, set[str]],
+    request: Any = None,
+) -> int:
+    """Lay the value tables of a CSV file (field, value, code) over the saved mapping's; every
+    problem of the file at once and nothing changed while there is one. The number of values
+    the file gives."""
+    mapping_change_check(by, mapping)
+    return mapping_values_merge(mapping=mapping, by=by, data=data, choices=choices, request=request)

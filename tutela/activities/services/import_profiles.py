@@ -12,9 +12,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from tutela.activities.models import ColumnMapping
-from tutela.core.imports.profiles import Profile, ProfileError, profile_parse, profiles_in
+from tutela.core.imports.profile_rows import profile_row_import
+from tutela.core.imports.profiles import (
+    Profile,
+    ProfileError,
+    profile_dump,
+    profile_parse,
+    profiles_in,
+)
 from tutela.core.models import ImportProfile, Operation
 
 SHIPPED = Path(__file__).resolve().parent.parent / "imports" / "profile_files"
@@ -44,6 +52,22 @@ def profile_get(operation: Operation, name: str) -> Profile:
     if profile is None:
         raise LookupError(name)
     return profile
+
+
+def profile_dump_named(operation: Operation, name: str) -> bytes:
+    """The JSON file of the 5W profile called `name`; LookupError when there is none."""
+    return profile_dump(profile_get(operation, name))
+
+
+def profile_import(
+    *, operation: Operation, by: Any, data: bytes | str, request: Any = None
+) -> ImportProfile:
+    """Take a 5W profile file into the operation (replacing its profile of the same name);
+    raises ProfileError listing what is wrong with the file, PermissionDenied for a
+    non-manager."""
+    return profile_row_import(
+        operation=operation, by=by, data=data, importers={IMPORTER}, request=request
+    )
 
 
 def profile_mapping(

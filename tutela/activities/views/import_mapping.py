@@ -33,7 +33,7 @@ from tutela.activities.views.reporting import (
 from tutela.core import access
 from tutela.core.forms.directory import apply_validation_error
 from tutela.core.imports import pages as import_pages
-from tutela.core.imports import value_lists
+from tutela.core.imports import sharing_pages, value_lists
 from tutela.core.imports.problems import ImportFileError
 from tutela.core.models import Operation, PopulationGroup
 from tutela.core.pcodes import name_key
@@ -109,6 +109,14 @@ def _constant_choices(operation: Operation, *, manager: bool) -> dict[str, list[
         else:
             out[name] = choices[name]
     return out
+
+
+def mapping_value_codes(operation: Operation, *, manager: bool) -> dict[str, set[str]]:
+    """The fields a saved mapping's value table may be given for, with their codes: the coded
+    fields the mapping page asks about, and the constants (the organisation for managers)."""
+    return sharing_pages.value_codes(
+        {**_value_choices(operation), **_constant_choices(operation, manager=manager)}
+    )
 
 
 def _suggested_name(record: ImportRecord) -> str:

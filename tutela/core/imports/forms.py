@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tutela.core.imports.limits import ReadLimits
 
@@ -45,3 +46,12 @@ class UploadFormBase(forms.Form):
                 _("The file is too big (more than %(size)d MB).") % {"size": limit // 2**20}
             )
         return upload
+
+
+class ProfileUploadForm(forms.Form):
+    """An import profile file (JSON) for the operation's managers to take in."""
+
+    file = forms.FileField(
+        label=gettext_lazy("Profile file (JSON)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )

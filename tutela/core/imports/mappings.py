@@ -12,8 +12,9 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from tutela.core import access
-from tutela.core.models import Operation, Organisation
-from tutela.core.services.audit import audit_create, audit_update, snapshot
+from tutela.core.imports.value_tables import value_tables_merge, value_tables_parse
+from tutela.core.models import AuditEntry, Operation, Organisation
+from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 
 M = TypeVar("M", bound=models.Model)
 
@@ -64,3 +65,43 @@ def mapping_write(
             actor=by, instance=mapping, operation=operation, before=before, request=request
         )
     return mapping
+
+
+def mapping_row_delete(
+    *, mapping: models.Model, by: Any, operation: Operation, request: Any
+) -> None:
+    """Delete a saved mapping, audited (the caller has checked `by` may). The uploads that used
+    it keep their results (their link is emptied)."""
+    audit_write(
+        actor=by,
+        action=AuditEntry.Action.DELETE,
+        instance=mapping,
+        operation=operation,
+        before=snapshot(mapping),
+        request=request,
+    )
+    mapping.delete()
+
+
+def mapping_values_merge(
+    *,
+    mapping: models.Model,
+    by: Any,
+    data: bytes,
+    choices: Mapping[str, set[str]],
+    request: Any,
+) -> int:
+    """Lay the value tables of a CSV file (field, value, code) over the saved mapping's `values`
+    (core.imports.value_tables); every problem of the file at once (ValidationError) and nothing
+    changed while there is one. The caller has checked `by` may, and runs it in its transaction.
+    The number of values the file gives."""
+    tables = value_tables_parse(data, choices=choices)
+    before = snapshot(mapping)
+    # Every importer's mapping model has a JSON `values` field.
+    mapping.values = value_tables_merge(getattr(mapping, "values", None) or {}, tables)  # type: ignore[attr-defined]
+    mapping.full_clean()
+    mapping.save()
+    # Every importer's mapping model belongs to an operation.
+    operation = mapping.operation  # type: ignore[attr-defined]
+    audit_update(actor=by, instance=mapping, operation=operation, before=before, request=request)
+    return sum(len(t) for t in tables.values())

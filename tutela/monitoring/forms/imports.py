@@ -89,13 +89,6 @@ class UploadForm(UploadFormBase):
         return data
 
 
-class ProfileUploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("Profile file (JSON)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
-    )
-
-
 class MappingForm(forms.Form):
     """One select per column of the file (which field it holds), one per unknown value of the
     coded columns (which code it means), and the mapping's name."""

@@ -10,11 +10,15 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from tutela.core.imports.mappings import mapping_save_check, mapping_write
+from tutela.core.imports.mappings import (
+    mapping_row_delete,
+    mapping_save_check,
+    mapping_values_merge,
+    mapping_write,
+)
 from tutela.core.imports.problems import display_value
-from tutela.core.imports.value_tables import value_tables_merge, value_tables_parse
-from tutela.core.models import AuditEntry, Operation, Organisation, User
-from tutela.core.services.audit import audit_update, audit_write, snapshot
+from tutela.core.models import Operation, Organisation, User
+from tutela.core.services.audit import audit_update, snapshot
 from tutela.monitoring import access as monitoring_access
 from tutela.monitoring.imports.fields import FieldSet
 from tutela.monitoring.imports.vocabulary import TYPOLOGY_KEY, fieldset_for
@@ -214,15 +218,7 @@ def mapping_delete(*, mapping: MonitoringMapping, by: User, request: Any = None)
     """Delete a saved mapping; the uploads that used it keep their results (their link is
     emptied)."""
     _require_change(by, mapping)
-    audit_write(
-        actor=by,
-        action=AuditEntry.Action.DELETE,
-        instance=mapping,
-        operation=mapping.operation,
-        before=snapshot(mapping),
-        request=request,
-    )
-    mapping.delete()
+    mapping_row_delete(mapping=mapping, by=by, operation=mapping.operation, request=request)
 
 
 @transaction.atomic
@@ -238,12 +234,4 @@ def mapping_values_import(
     problem of the file is reported at once and nothing changes while there is one. The number
     of values the file gives."""
     _require_change(by, mapping)
-    tables = value_tables_parse(data, choices=choices)
-    before = snapshot(mapping)
-    mapping.values = value_tables_merge(mapping.values or {}, tables)
-    mapping.full_clean()
-    mapping.save()
-    audit_update(
-        actor=by, instance=mapping, operation=mapping.operation, before=before, request=request
-    )
-    return sum(len(t) for t in tables.values())
+    return mapping_values_merge(mapping=mapping, by=by, data=data, choices=choices, request=request)

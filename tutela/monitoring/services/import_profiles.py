@@ -12,11 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.utils.translation import gettext as _
-
-from tutela.core import access
+from tutela.core.imports.profile_rows import profile_row_delete, profile_row_import
 from tutela.core.imports.profiles import (
     Profile,
     ProfileError,
@@ -24,8 +20,7 @@ from tutela.core.imports.profiles import (
     profile_parse,
     profiles_in,
 )
-from tutela.core.models import AuditEntry, ImportProfile, Operation
-from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
+from tutela.core.models import ImportProfile, Operation
 from tutela.monitoring.models import Kind, MonitoringMapping
 
 SHIPPED = Path(__file__).resolve().parent.parent / "imports" / "profile_files"
@@ -74,60 +69,17 @@ def profile_mapping(profile: Profile, headers: list[str]) -> MonitoringMapping:
     return MonitoringMapping(name=profile.name, columns=columns, values=values)
 
 
-def _may_manage(by: Any, operation: Operation) -> None:
-    # The command line (by=None) may; on the web, the operation's managers (coordinators, IMOs).
-    if by is not None and not access.is_manager(by, operation):
-        raise PermissionDenied(_("Only the operation's coordinators and IMOs manage profiles."))
-
-
-@transaction.atomic
 def profile_import(
     *, operation: Operation, by: Any, data: bytes | str, request: Any = None
 ) -> ImportProfile:
-    """Take a profile file into the operation (replacing its profile of the same name); raises
-    ProfileError listing what is wrong with the file, PermissionDenied for a non-manager."""
-    _may_manage(by, operation)
-    profile = profile_parse(data)
-    if profile.importer not in IMPORTERS.values():
-        raise ProfileError(
-            [
-                _("This profile is for another importer (%(importer)s).")
-                % {"importer": profile.importer}
-            ]
-        )
-    existing = (
-        ImportProfile.objects.select_for_update()
-        .filter(operation=operation, importer=profile.importer, name=profile.name)
-        .first()
+    """Take a monitoring profile file into the operation (replacing its profile of the same
+    name); raises ProfileError listing what is wrong with the file, PermissionDenied for a
+    non-manager."""
+    return profile_row_import(
+        operation=operation, by=by, data=data, importers=IMPORTERS.values(), request=request
     )
-    if existing is None:
-        row = ImportProfile(
-            operation=operation,
-            importer=profile.importer,
-            name=profile.name,
-            document=dict(profile.document),
-        )
-        row.full_clean(validate_constraints=False)
-        row.save()
-        audit_create(actor=by, instance=row, operation=operation, request=request)
-        return row
-    before = snapshot(existing)
-    existing.document = dict(profile.document)
-    existing.save()
-    audit_update(actor=by, instance=existing, operation=operation, before=before, request=request)
-    return existing
 
 
-@transaction.atomic
 def profile_delete(*, row: ImportProfile, by: Any, request: Any = None) -> None:
     """Remove an operation's profile (Tutela's own of the same name, if any, applies again)."""
-    _may_manage(by, row.operation)
-    audit_write(
-        actor=by,
-        action=AuditEntry.Action.DELETE,
-        instance=row,
-        operation=row.operation,
-        before=snapshot(row),
-        request=request,
-    )
-    row.delete()
+    profile_row_delete(row=row, by=by, request=request)

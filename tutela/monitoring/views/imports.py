@@ -1,7 +1,7 @@
 """Monitoring import pages: upload a file of incidents or community monitoring rows (dry run or
 import), the result of an upload (counts, problems by row and column, the annotated workbook,
-"import for real"), the column and value mapping of a file, the saved mappings, the import
-history, and the XLSForms to download.
+"import for real"), the column and value mapping of a file and the import history. The saved
+mappings are in `import_mappings`, the import profiles and XLSForms in `import_profiles`.
 
 The work is done by tutela.monitoring.services.imports; these views check access, hand it the
 file and show what it found. A user imports for their own organisation; coordinators and IMOs
@@ -21,45 +21,29 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tutela.core import access
-from tutela.core.forms.directory import apply_validation_error
 from tutela.core.imports import pages as import_pages
 from tutela.core.imports import place_aliases, value_lists
 from tutela.core.imports.corrections import record_fixable
 from tutela.core.imports.problem_workbooks import problems_workbook_state
 from tutela.core.imports.problems import ImportFileError
-from tutela.core.imports.profiles import MAX_BYTES as MAX_PROFILE_BYTES
-from tutela.core.imports.profiles import ProfileError
-from tutela.core.imports.value_tables import MAX_CSV_BYTES as MAX_VALUES_CSV_BYTES
-from tutela.core.imports.value_tables import value_tables_csv
-from tutela.core.models import AuditEntry, Operation, PopulationGroup, ProtectionRisk
-from tutela.core.pcodes import name_key
-from tutela.core.services.audit import audit_write
-from tutela.core.views.common import current_user, download, operation_for, paginate
+from tutela.core.models import Operation, PopulationGroup, ProtectionRisk
+from tutela.core.views.common import current_user, operation_for, paginate
 from tutela.monitoring import access as monitoring_access
 from tutela.monitoring.access import (
-    can_change_mapping,
     can_see_content,
-    can_share_mapping,
-    changeable_mappings,
     mappings_for_user,
 )
 from tutela.monitoring.forms.imports import (
     MappingForm,
-    ProfileUploadForm,
-    SavedMappingForm,
     UploadForm,
 )
 from tutela.monitoring.imports import fields
-from tutela.monitoring.imports.xlsforms import xlsform
 from tutela.monitoring.models import (
     Kind,
     MonitoringImport,
-    MonitoringMapping,
     PerpetratorCategory,
     ReferralService,
     Source,
@@ -68,15 +52,8 @@ from tutela.monitoring.models import (
 )
 from tutela.monitoring.services import import_uploads
 from tutela.monitoring.services import imports as service
-from tutela.monitoring.services.import_mappings import mapping_delete as mapping_delete_service
-from tutela.monitoring.services.import_mappings import mapping_save, mapping_update
-from tutela.monitoring.services.import_mappings import (
-    mapping_values_import as mapping_values_import_service,
-)
+from tutela.monitoring.services.import_mappings import mapping_save
 from tutela.monitoring.services.import_profiles import (
-    IMPORTERS,
-    profile_dump_named,
-    profile_import,
     profiles_for,
 )
 
@@ -85,15 +62,13 @@ PROBLEMS_PAGE_SIZE = import_pages.PROBLEMS_PAGE_SIZE
 PROBLEMS_JOB = "monitoring_problems"
 
 
-def _page(
-    request: HttpRequest, template: str, operation: Operation, **context: Any
-) -> HttpResponse:
+def page(request: HttpRequest, template: str, operation: Operation, **context: Any) -> HttpResponse:
     context.setdefault("operation", operation)
     context.setdefault("nav_active", "monitoring")
     return render(request, template, context)
 
 
-def _importing_operation(request: HttpRequest, slug: str) -> Operation:
+def importing_operation(request: HttpRequest, slug: str) -> Operation:
     operation = operation_for(request, slug)
     if not monitoring_access.can_import(request.user, operation):
         raise PermissionDenied
@@ -108,7 +83,7 @@ def _record_with_content(
     request: HttpRequest, slug: str, pk: int
 ) -> tuple[Operation, MonitoringImport]:
     """The operation and an upload whose rows the user may see (404 otherwise)."""
-    operation = _importing_operation(request, slug)
+    operation = importing_operation(request, slug)
     record = _record(request, operation, pk)
     if not can_see_content(request.user, record):
         raise Http404
@@ -118,7 +93,7 @@ def _record_with_content(
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _importing_operation(request, slug)
+    operation = importing_operation(request, slug)
     user = request.user
     manager = access.is_manager(user, operation)
     mappings = mappings_for_user(user, operation)
@@ -146,7 +121,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
             profile=form.cleaned_data.get("profile") or "",
         )
         return redirect("monitoring:import_detail", slug=slug, pk=record.pk)
-    return _page(
+    return page(
         request,
         "monitoring/imports/upload.html",
         operation,
@@ -160,24 +135,22 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def import_list(request: HttpRequest, slug: str) -> HttpResponse:
-    operation = _importing_operation(request, slug)
+    operation = importing_operation(request, slug)
     records = monitoring_access.imports_for_user(request.user, operation)
-    return _page(
-        request, "monitoring/imports/list.html", operation, page=paginate(request, records)
-    )
+    return page(request, "monitoring/imports/list.html", operation, page=paginate(request, records))
 
 
 @login_required
 @require_GET
 def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    operation = _importing_operation(request, slug)
+    operation = importing_operation(request, slug)
     record = _record(request, operation, pk)
     content = can_see_content(request.user, record)
     problems = import_pages.record_problems(record)
     if not content:
         # Counts only: the rows' values belong to the reporting organisation.
         problems = [p for p in problems if p.row is None and p.code != "unused_columns"]
-    return _page(
+    return page(
         request,
         "monitoring/imports/detail.html",
         operation,
@@ -208,7 +181,7 @@ def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_GET
 def import_progress(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """htmx: the progress of a queued import; the page reloads once it is done."""
-    operation = _importing_operation(request, slug)
+    operation = importing_operation(request, slug)
     record = _record(request, operation, pk)
     return import_pages.progress_response(
         request,
@@ -281,7 +254,7 @@ def import_places(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 # --- column and value mapping --------------------------------------------------------------------
 
 
-def _value_choices(operation: Operation) -> dict[str, list[tuple[str, str]]]:
+def value_choices(operation: Operation) -> dict[str, list[tuple[str, str]]]:
     def listed(model: Any) -> list[tuple[str, str]]:
         items = model.objects.filter(operation=operation)
         if hasattr(model, "is_active"):
@@ -311,7 +284,7 @@ def _value_choices(operation: Operation) -> dict[str, list[tuple[str, str]]]:
 def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Say which field each column of the file holds and what the file's own words mean; saved
     under a name, then the file is checked again with it (nothing saved)."""
-    operation = _importing_operation(request, slug)
+    operation = importing_operation(request, slug)
     record = _record(request, operation, pk)
     if not record.file or not can_see_content(request.user, record):
         raise Http404
@@ -349,7 +322,7 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return redirect("monitoring:import_detail", slug=slug, pk=pk)
     fieldset = inspection.fieldset
     labels = {f.name: str(f.label) for f in fieldset.fields}
-    value_choices = _value_choices(operation)
+    choices = value_choices(operation)
 
     def mapping_form(data: Any) -> MappingForm:
         return MappingForm(
@@ -358,7 +331,7 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             field_choices=[(f.name, f"{f.label} ({f.name})") for f in fieldset.fields],
             initial_columns=dict(inspection.match.columns),
             unknown=inspection.unknown,
-            value_choices=value_choices,
+            value_choices=choices,
             field_labels=labels,
             initial_values=record.mapping.values if record.mapping else None,
             initial={
@@ -404,7 +377,7 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 kind=record.kind,
             )
             return redirect("monitoring:import_detail", slug=slug, pk=new.pk)
-    return _page(
+    return page(
         request,
         "monitoring/imports/mapping.html",
         operation,
@@ -415,241 +388,3 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         required=[labels.get(n, n) for n in fieldset.required],
         **value_lists.values_context(form, form.value_rows, request.POST or request.GET, accepted),
     )
-
-
-@login_required
-@require_GET
-def mapping_list(request: HttpRequest, slug: str) -> HttpResponse:
-    """The saved mappings the user may use: shared ones and their organisation's (managers:
-    all of the operation's), with links to change those the user may change."""
-    operation = _importing_operation(request, slug)
-    mappings = mappings_for_user(request.user, operation).order_by("kind", "name")
-    page = paginate(request, mappings)
-    return _page(
-        request,
-        "monitoring/imports/mappings.html",
-        operation,
-        page=page,
-        changeable=changeable_mappings(request.user, operation, page.object_list),
-    )
-
-
-def _changeable_mapping(
-    request: HttpRequest, slug: str, pk: int
-) -> tuple[Operation, MonitoringMapping]:
-    """A saved mapping the user may change: 404 when they do not see it, 403 when they see it
-    but may not change it (a shared mapping, for an organisation's member)."""
-    operation = _importing_operation(request, slug)
-    mapping = mappings_for_user(request.user, operation).filter(pk=pk).first()
-    if mapping is None:
-        raise Http404
-    if not can_change_mapping(request.user, mapping):
-        raise PermissionDenied
-    return operation, mapping
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def mapping_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Rename a saved mapping; managers also share it with the whole operation or give it to
-    one organisation."""
-    operation, mapping = _changeable_mapping(request, slug, pk)
-    can_share = can_share_mapping(request.user, mapping)
-    form = SavedMappingForm(
-        request.POST or None,
-        organisations=operation.organisations.order_by("acronym") if can_share else None,
-        initial={"name": mapping.name, "organisation": mapping.organisation},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            mapping_update(
-                mapping=mapping,
-                by=current_user(request),
-                name=form.cleaned_data["name"],
-                organisation=form.cleaned_data["organisation"]
-                if can_share
-                else mapping.organisation,
-                request=request,
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Mapping “%(name)s” saved.") % {"name": mapping.name})
-            return redirect("monitoring:mapping_list", slug=slug)
-    tables = {
-        field: sorted(table.items(), key=lambda item: name_key(str(item[0])))
-        for field, table in sorted((mapping.values or {}).items())
-        if isinstance(table, dict) and table
-    }
-    return _page(
-        request,
-        "monitoring/imports/mapping_edit.html",
-        operation,
-        form=form,
-        mapping=mapping,
-        value_tables=tables,
-    )
-
-
-def _value_codes(operation: Operation) -> dict[str, set[str]]:
-    """The coded fields a value table may be given for, with their codes."""
-    return {
-        field: {code for code, _label in choices}
-        for field, choices in _value_choices(operation).items()
-    }
-
-
-@login_required
-@require_GET
-def mapping_values_export(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """The mapping's value tables as CSV (field, value, code)."""
-    operation, mapping = _changeable_mapping(request, slug, pk)
-    audit_write(
-        actor=request.user,
-        action=AuditEntry.Action.EXPORT,
-        instance=mapping,
-        operation=operation,
-        summary=f"Value tables of the mapping {mapping.name}"[:300],
-        request=request,
-    )
-    return download(
-        "\ufeff" + value_tables_csv(mapping.values or {}),
-        f"values_{mapping.name}.csv",
-        "text/csv; charset=utf-8",
-    )
-
-
-@login_required
-@require_POST
-def mapping_values_import(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Lay a CSV file's value tables over the mapping's (all or nothing)."""
-    operation, mapping = _changeable_mapping(request, slug, pk)
-    uploaded = request.FILES.get("file")
-    if uploaded is None:
-        messages.error(request, _("Choose a CSV file."))
-        return redirect("monitoring:mapping_edit", slug=slug, pk=pk)
-    try:
-        count = mapping_values_import_service(
-            mapping=mapping,
-            by=current_user(request),
-            data=uploaded.read(MAX_VALUES_CSV_BYTES + 1),
-            choices=_value_codes(operation),
-            request=request,
-        )
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        messages.error(request, _("Nothing was imported: correct the file and try again."))
-    else:
-        messages.success(
-            request,
-            ngettext(
-                "%(count)d value of the file saved in the mapping.",
-                "%(count)d values of the file saved in the mapping.",
-                count,
-            )
-            % {"count": count},
-        )
-    return redirect("monitoring:mapping_edit", slug=slug, pk=pk)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def mapping_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Asks first (GET); deletes on POST only."""
-    operation, mapping = _changeable_mapping(request, slug, pk)
-    if request.method == "POST":
-        name = mapping.name
-        mapping_delete_service(mapping=mapping, by=current_user(request), request=request)
-        messages.success(request, _("Mapping “%(name)s” deleted.") % {"name": name})
-        return redirect("monitoring:mapping_list", slug=slug)
-    return _page(request, "monitoring/imports/mapping_delete.html", operation, mapping=mapping)
-
-
-# --- XLSForms ------------------------------------------------------------------------------------
-
-
-def _xlsform(request: HttpRequest, slug: str, form: str) -> HttpResponse:
-    operation = _importing_operation(request, slug)
-    content = xlsform(operation, form)
-    return import_pages.xlsx_download(content, f"tutela-{operation.slug}-{form}-xlsform")
-
-
-@login_required
-@require_GET
-def xlsform_incidents(request: HttpRequest, slug: str) -> HttpResponse:
-    return _xlsform(request, slug, "incidents")
-
-
-@login_required
-@require_GET
-def xlsform_community(request: HttpRequest, slug: str) -> HttpResponse:
-    return _xlsform(request, slug, "community")
-
-
-# --- import profiles ---------------------------------------------------------------------------
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def profile_list(request: HttpRequest, slug: str) -> HttpResponse:
-    """The import profiles of the operation (Tutela's and its own), each downloadable as a file;
-    the operation's managers import a profile file (another operation's, another Tutela's)."""
-    operation = _importing_operation(request, slug)
-    manager = access.is_manager(request.user, operation)
-    form = ProfileUploadForm(request.POST or None, request.FILES or None) if manager else None
-    if request.method == "POST":
-        if form is None:
-            raise PermissionDenied
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                row = profile_import(
-                    operation=operation,
-                    by=request.user,
-                    data=upload.read(MAX_PROFILE_BYTES + 1),
-                    request=request,
-                )
-            except ProfileError as error:
-                for problem in error.problems:
-                    form.add_error("file", problem)
-            else:
-                messages.success(request, _("Profile “%(name)s” imported.") % {"name": row.name})
-                return redirect("monitoring:profile_list", slug=slug)
-    profiles = [
-        (kind, profile)
-        for kind in Kind.values
-        for profile in profiles_for(operation, kind).values()
-    ]
-    return _page(
-        request,
-        "monitoring/imports/profiles.html",
-        operation,
-        profiles=[
-            {
-                "name": profile.name,
-                "kind": Kind(kind).label,
-                "kind_code": kind,
-                "title": profile.label(),
-                "description": profile.describe(),
-                "origin": profile.origin,
-                "left_out": profile.left_out(),
-            }
-            for kind, profile in profiles
-        ],
-        form=form,
-    )
-
-
-@login_required
-@require_GET
-def profile_download(request: HttpRequest, slug: str, kind: str, name: str) -> HttpResponse:
-    """A profile as its JSON file, to import into another operation or another Tutela."""
-    operation = _importing_operation(request, slug)
-    if kind not in IMPORTERS:
-        raise Http404
-    try:
-        content = profile_dump_named(operation, kind, name)
-    except LookupError:
-        raise Http404 from None
-    return download(content, f"{import_pages.safe_file_name(name)}.json", "application/json")
