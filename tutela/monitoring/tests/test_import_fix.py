@@ -149,3 +149,20 @@ def test_corrected_cells_are_capped(
     )
     assert "At most 2 cells of an upload can be corrected" in response.content.decode()
     assert MonitoringImport.objects.count() == 1
+
+
+def test_the_mapping_page_reads_the_file_with_its_corrections(seeded: World, as_user: Any) -> None:
+    """After cells are corrected in the browser, the mapping page asks only about the values the
+    import will read: a risk word corrected to a known code is no longer listed."""
+    risks = INCIDENT_HEADERS.index("risks")
+    first = check(
+        seeded, incidents_csv(incident_row(1), incident_row(2, risks="Zorglub du marché"))
+    )
+    assert first.status == MonitoringImport.Status.REJECTED
+    client = as_user(seeded.partner)
+    assert "Zorglub du marché" in client.get(url("import_mapping", first.pk)).content.decode()
+    client.post(url("import_fix", first.pk), {cell(3, risks): "R02", "page": "1"})
+    second = latest()
+    assert second.status == MonitoringImport.Status.DRY_RUN, second.problems
+    page = client.get(url("import_mapping", second.pk)).content.decode()
+    assert "Zorglub du marché" not in page

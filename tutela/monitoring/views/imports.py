@@ -295,12 +295,15 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         }
     try:
         with record.file.open("rb") as handle:
+            # The values to map are those the import will read: with the cells corrected in
+            # the browser.
             inspection = import_uploads.import_inspect(
                 operation=operation,
                 kind=record.kind,
                 file=handle,
                 file_name=record.file_name,
                 mapping=record.mapping,
+                corrections=record.corrections,
             )
             if headers_posted is not None:
                 # The unknown values of the columns as just chosen.
@@ -316,6 +319,7 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     file_name=record.file_name,
                     mapping=record.mapping,
                     columns=chosen,
+                    corrections=record.corrections,
                 )
     except ImportFileError as error:
         messages.error(request, error.message)
