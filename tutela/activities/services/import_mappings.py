@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from tutela.activities.access import can_enter_rows, mapping_change_check
@@ -20,6 +20,7 @@ from tutela.core.imports.mappings import (
     mapping_save_check,
     mapping_values_merge,
     mapping_write,
+    usable_mappings,
 )
 from tutela.core.models import Operation, Organisation, User
 
@@ -28,10 +29,7 @@ def mappings_for(
     operation: Operation, organisation: Organisation | None, kind: str = KIND
 ) -> QuerySet[ColumnMapping]:
     """Mappings usable for an organisation's uploads: its own and the operation's shared ones."""
-    shared = Q(organisation__isnull=True)
-    if organisation is not None:
-        shared |= Q(organisation=organisation)
-    return ColumnMapping.objects.filter(shared, operation=operation, kind=kind).order_by("name")
+    return usable_mappings(ColumnMapping, operation, organisation, kind)
 
 
 def _check_mapping(

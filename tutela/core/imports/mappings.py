@@ -9,14 +9,27 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from tutela.core import access
 from tutela.core.imports.value_tables import value_tables_merge, value_tables_parse
 from tutela.core.models import AuditEntry, Operation, Organisation
+from tutela.core.models.imports import SavedMappingBase
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 
 M = TypeVar("M", bound=models.Model)
+S = TypeVar("S", bound=SavedMappingBase)
+
+
+def usable_mappings(
+    model: type[S], operation: Operation, organisation: Organisation | None, kind: str
+) -> QuerySet[S]:
+    """Mappings usable for an organisation's uploads: its own and the operation's shared ones."""
+    usable = Q(organisation__isnull=True)
+    if organisation is not None:
+        usable |= Q(organisation=organisation)
+    return model._default_manager.filter(usable, operation=operation, kind=kind).order_by("name")
 
 
 def mapping_save_check(

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from tutela.core.imports.mappings import (
@@ -15,6 +15,7 @@ from tutela.core.imports.mappings import (
     mapping_save_check,
     mapping_values_merge,
     mapping_write,
+    usable_mappings,
 )
 from tutela.core.imports.problems import display_value
 from tutela.core.models import Operation, Organisation, User
@@ -33,10 +34,7 @@ def mappings_for(
     operation: Operation, organisation: Organisation | None, kind: str
 ) -> QuerySet[MonitoringMapping]:
     """Mappings usable for an organisation's uploads: its own and the operation's shared ones."""
-    usable = Q(organisation__isnull=True)
-    if organisation is not None:
-        usable |= Q(organisation=organisation)
-    return MonitoringMapping.objects.filter(usable, operation=operation, kind=kind).order_by("name")
+    return usable_mappings(MonitoringMapping, operation, organisation, kind)
 
 
 def _clean_mapping(
