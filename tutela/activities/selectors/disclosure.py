@@ -278,7 +278,7 @@ def _atoms_key(
 ) -> str | None:
     """The cache key of a period's pooled atoms, or None when they must not be cached.
 
-    Only while the 5W summary state is fresh: its `version` is bumped in the transaction of every
+    Per data version (`data_version_key`): its `version` is bumped in the transaction of every
     write that can change a 5W figure (rows, submission statuses, the sensitivity of activities,
     the counting rule, the areas where names are hidden; services.summaries.summaries_apply), as
     the pivot's result cache relies on. The atoms hold the hidden rows (the user's organisation)
@@ -319,12 +319,19 @@ def _key_value(value: Any) -> Any:
 def data_version_key(
     prefix: str, operation: Operation, user: User, parts: tuple[Any, ...]
 ) -> str | None:
-    """A cache key for what `user` sees of the operation's 5W while its summary state is fresh
-    (None otherwise): the data version (bumped in the transaction of every write that can change
-    a figure), what the user may count and see (roles, organisation, superuser flag) and `parts`,
-    the question's own. Shared by the pivot's result cache and the hidden rows' atoms."""
+    """A cache key for what `user` sees of the operation's 5W (None before its first 5W write):
+    the data version, what the user may count and see (roles, organisation, superuser flag) and
+    `parts`, the question's own. Shared by the pivot's result cache, the hidden rows' atoms and
+    the row list's count.
+
+    `SummaryState.version` is bumped in the transaction of every write that can change a figure,
+    whether the summary tables are fresh or not (`summaries_apply` bumps it on both of its paths,
+    `summaries_invalidate` too): a result computed under a version is right for that version,
+    from the summary tables or from the 5W rows. So keys hold while the tables are stale too —
+    after a large import, until the chunked rebuild ends, is when reads cost most. The rebuild's
+    flip (built version, sign) starts new keys: the old results would do, but it costs little."""
     state = SummaryState.objects.filter(operation=operation).first()
-    if state is None or not state.is_fresh:
+    if state is None:
         return None
     text = repr(
         (
@@ -332,6 +339,7 @@ def data_version_key(
             state.version,
             state.built_version,
             # A database made again (tests, restores) can repeat ids and versions.
+            state.created_at.isoformat() if state.created_at else None,
             state.built_at.isoformat() if state.built_at else None,
             state.rows_sign,
             sorted(access.roles_in(user, operation)),

@@ -172,10 +172,11 @@ def _cache_key(
 ) -> str | None:
     """The cache key of a pivot, or None when it must not be cached.
 
-    Only while the 5W summary state is fresh: its `version` is bumped in the transaction of every
-    write that can change a 5W figure (rows, submission statuses, the sensitivity of activities,
-    the counting rule, the areas where names are hidden; services.summaries.summaries_apply), so
-    a key holding it changes with the data as the write commits. What the user may count, list
+    Per data version (`disclosure.data_version_key`, fresh summary tables or not): `version` is
+    bumped in the transaction of every write that can change a 5W figure (rows, submission
+    statuses, the sensitivity of activities, the counting rule, the areas where names are hidden;
+    services.summaries.summaries_apply), so a key holding it changes with the data as the write
+    commits. What the user may count, list
     and see named depends on their roles, organisation and superuser flag (all in the key); the
     suppression threshold is the operation's; labels follow the language."""
     return disclosure.data_version_key(

@@ -24,7 +24,7 @@ CACHE_SECONDS = 300
 
 def listable_rows_count_key(user: User, operation: Operation, filters: Filters) -> str | None:
     """The cache key of the number of rows `user` may list under `filters` (None when it must not
-    be cached: the summary state is not fresh, so the data version cannot be trusted)."""
+    be cached: the operation has no 5W data version yet)."""
     return disclosure.data_version_key(
         "activities:rows-count:",
         operation,

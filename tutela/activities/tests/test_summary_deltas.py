@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import F
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -217,6 +218,17 @@ def _assert_in_step(ops: Ops, after: str) -> None:
     assert found == {"extra": [], "missing": []}, after
 
 
+def _make_stale(ops: Ops) -> None:
+    """Leave the summary tables stale, as a large import does until its chunked rebuild ends:
+    no write may build them in its transaction, and a rule change needs every grain again."""
+    assert SummaryState.objects.get(operation=ops.operation).is_fresh
+    current = ActivitySettings.objects.filter(operation=ops.operation).first()
+    rule = current.cumulative_rule if current else Rule.MAX_MONTH
+    with override_settings(ACTIVITY_SUMMARY_BUILD_IN_WRITE_MAX_ROWS=0):
+        _settings(ops, rule=Rule.LATEST if rule != Rule.LATEST else Rule.MAX_MONTH)
+    assert not SummaryState.objects.get(operation=ops.operation).is_fresh
+
+
 @pytest.fixture(name="ops_open")
 def ops_open_fixture(ops: Ops, settings: Any) -> Ops:
     settings.ACTIVITY_SUMMARY_MIN_ROWS = 1
@@ -335,16 +347,22 @@ def _people(result: selectors.PivotResult) -> list[Any]:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(steps=st.lists(step, min_size=1, max_size=3))
+@pytest.mark.parametrize("tables", ["fresh", "stale"])
 def test_cached_atoms_of_hidden_rows_follow_every_write(
-    ops_open: Ops, steps: list[tuple[str, Any]]
+    ops_open: Ops, tables: str, steps: list[tuple[str, Any]]
 ) -> None:
     """The pooled atoms of the rows a partner may not see (selectors.disclosure, cached per data
     version and shared by the tables of a period) are never read after a write changed them: a
-    table read with the atoms another table cached equals the same table computed from nothing."""
+    table read with the atoms another table cached equals the same table computed from nothing.
+    The same while the summary tables are stale (every write then keeps them stale)."""
     partner, operation = ops_open.world.partner, ops_open.operation
     # Versions repeat across examples (each is rolled back): start from an empty cache.
     cache.clear()
-    with transaction.atomic():
+    with transaction.atomic(), override_settings(
+        ACTIVITY_SUMMARY_BUILD_IN_WRITE_MAX_ROWS=0 if tables == "stale" else 25_000
+    ):
+        if tables == "stale":
+            _make_stale(ops_open)
         for kind, arg in steps:
             # Caches the period's atoms (monthly and over the period).
             selectors.pivot(user=partner, operation=operation, rows_by=["admin1", "month"])
@@ -436,18 +454,23 @@ def test_a_rule_change_of_a_large_operation_is_rebuilt_in_the_background(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(steps=st.lists(step, min_size=1, max_size=3))
+@pytest.mark.parametrize("tables", ["fresh", "stale"])
 def test_the_row_lists_cached_count_follows_every_write(
-    ops_open: Ops, steps: list[tuple[str, Any]]
+    ops_open: Ops, tables: str, steps: list[tuple[str, Any]]
 ) -> None:
     """The row list's number of rows (API, selectors.row_counts: counted once per data version,
     user's visibility and filters) is never read after a write changed it, nor shared between
-    users who may list different rows."""
+    users who may list different rows; while the summary tables are stale as well."""
     w, operation = ops_open.world, ops_open.operation
     url = f"/api/v1/operations/{operation.slug}/5w/rows/"
     questions = [({}, Filters()), ({"validated_only": "true"}, Filters(validated_only=True))]
     client = APIClient()
     cache.clear()
-    with transaction.atomic():
+    with transaction.atomic(), override_settings(
+        ACTIVITY_SUMMARY_BUILD_IN_WRITE_MAX_ROWS=0 if tables == "stale" else 25_000
+    ):
+        if tables == "stale":
+            _make_stale(ops_open)
         for kind, arg in steps:
             for user in (w.partner, w.viewer, w.coordinator):
                 client.force_authenticate(user)
@@ -475,3 +498,37 @@ def test_the_row_list_counts_once_per_data_version(ops_open: Ops) -> None:
     assert not [q for q in queries.captured_queries if "COUNT(*)" in q["sql"]]
     _save(ops_open, [{**ONE_ROW, "organisation": "AMSS"}])  # a new row of the partner's own
     assert client.get(url).json()["count"] == first + 1
+
+
+def test_while_the_tables_are_stale_counts_and_pivots_are_kept_per_data_version(
+    ops_open: Ops,
+) -> None:
+    """After a large import the summary tables stay stale until the chunked rebuild ends, and
+    reads answer from the 5W rows: the row list's count and a pivot are then counted once per
+    data version (under 50 users on PostgreSQL, the row list counted at every request), and a
+    write made meanwhile is seen at once."""
+    partner, operation = ops_open.world.partner, ops_open.operation
+    url = f"/api/v1/operations/{operation.slug}/5w/rows/"
+    client = APIClient()
+    client.force_authenticate(partner)
+    cache.clear()
+    with override_settings(ACTIVITY_SUMMARY_BUILD_IN_WRITE_MAX_ROWS=0):
+        _make_stale(ops_open)
+        first = client.get(url).json()["count"]
+        pivot = selectors.pivot(user=partner, operation=operation, rows_by=["organisation"])
+        assert pivot.source == "rows"
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).json()["count"] == first
+            again = selectors.pivot(user=partner, operation=operation, rows_by=["organisation"])
+        assert again.totals == pivot.totals
+        assert not [q for q in queries.captured_queries if "COUNT(*)" in q["sql"]]
+        assert not [q for q in queries.captured_queries if "SUM(" in q["sql"].upper()]
+        _save(ops_open, [{**ONE_ROW, "organisation": "AMSS"}])  # a new row of the partner's own
+        assert not SummaryState.objects.get(operation=operation).is_fresh
+        assert client.get(url).json()["count"] == first + 1
+        after = selectors.pivot(user=partner, operation=operation, rows_by=["organisation"])
+        uncached = selectors.pivot(
+            user=partner, operation=operation, rows_by=["organisation"], use_summaries=False
+        )
+        assert after.totals == uncached.totals
+        assert after.totals != pivot.totals
