@@ -358,8 +358,11 @@ def test_cached_atoms_of_hidden_rows_follow_every_write(
     partner, operation = ops_open.world.partner, ops_open.operation
     # Versions repeat across examples (each is rolled back): start from an empty cache.
     cache.clear()
-    with transaction.atomic(), override_settings(
-        ACTIVITY_SUMMARY_BUILD_IN_WRITE_MAX_ROWS=0 if tables == "stale" else 25_000
+    with (
+        transaction.atomic(),
+        override_settings(
+            ACTIVITY_SUMMARY_BUILD_IN_WRITE_MAX_ROWS=0 if tables == "stale" else 25_000
+        ),
     ):
         if tables == "stale":
             _make_stale(ops_open)
@@ -466,8 +469,11 @@ def test_the_row_lists_cached_count_follows_every_write(
     questions = [({}, Filters()), ({"validated_only": "true"}, Filters(validated_only=True))]
     client = APIClient()
     cache.clear()
-    with transaction.atomic(), override_settings(
-        ACTIVITY_SUMMARY_BUILD_IN_WRITE_MAX_ROWS=0 if tables == "stale" else 25_000
+    with (
+        transaction.atomic(),
+        override_settings(
+            ACTIVITY_SUMMARY_BUILD_IN_WRITE_MAX_ROWS=0 if tables == "stale" else 25_000
+        ),
     ):
         if tables == "stale":
             _make_stale(ops_open)
