@@ -30,7 +30,7 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
@@ -43,16 +43,15 @@ from tutela.core.models import (
     Operation,
     OperationRole,
     Organisation,
+    User,
+    Visitor,
 )
 from tutela.core.models.roles import CLUSTER_WIDE_ROLES, MANAGER_ROLES, Role
-
-if TYPE_CHECKING:
-    from tutela.core.models import User
 
 M = TypeVar("M", bound=Model)
 
 
-def _role_map(user: Any) -> dict[int, frozenset[str]]:
+def _role_map(user: User) -> dict[int, frozenset[str]]:
     """operation id -> effective roles, computed once per user object (i.e. per request)."""
     cached = getattr(user, "_tutela_role_map", None)
     if cached is not None:
@@ -78,13 +77,13 @@ def _role_map(user: Any) -> dict[int, frozenset[str]]:
     return result
 
 
-def forget_roles(user: Any) -> None:
+def forget_roles(user: Visitor) -> None:
     """Drop the per-request cache after a role change."""
     if hasattr(user, "_tutela_role_map"):
         del user._tutela_role_map
 
 
-def roles_in(user: Any, operation: Operation) -> frozenset[str]:
+def roles_in(user: Visitor, operation: Operation) -> frozenset[str]:
     if not user.is_authenticated or not user.is_active:
         return frozenset()
     if user.is_superuser:
@@ -92,19 +91,19 @@ def roles_in(user: Any, operation: Operation) -> frozenset[str]:
     return _role_map(user).get(operation.pk, frozenset())
 
 
-def has_role(user: Any, operation: Operation, roles: Iterable[str]) -> bool:
+def has_role(user: Visitor, operation: Operation, roles: Iterable[str]) -> bool:
     return bool(roles_in(user, operation) & set(roles))
 
 
-def is_manager(user: Any, operation: Operation) -> bool:
+def is_manager(user: Visitor, operation: Operation) -> bool:
     return has_role(user, operation, MANAGER_ROLES)
 
 
-def is_cluster_wide(user: Any, operation: Operation) -> bool:
+def is_cluster_wide(user: Visitor, operation: Operation) -> bool:
     return has_role(user, operation, CLUSTER_WIDE_ROLES)
 
 
-def operations_for_user(user: Any) -> QuerySet[Operation]:
+def operations_for_user(user: Visitor) -> QuerySet[Operation]:
     if not user.is_authenticated or not user.is_active:
         return Operation.objects.none()
     if user.is_superuser:
@@ -112,7 +111,7 @@ def operations_for_user(user: Any) -> QuerySet[Operation]:
     return Operation.objects.filter(pk__in=list(_role_map(user)), is_active=True)
 
 
-def operation_get_for_user(user: Any, slug: str) -> Operation:
+def operation_get_for_user(user: Visitor, slug: str) -> Operation:
     """The operation, if the user has any role in it (or above it); 404 otherwise."""
     try:
         return operations_for_user(user).get(slug=slug)
@@ -120,17 +119,17 @@ def operation_get_for_user(user: Any, slug: str) -> Operation:
         raise Http404 from None
 
 
-def require_role(user: Any, operation: Operation, roles: Iterable[str]) -> None:
+def require_role(user: Visitor, operation: Operation, roles: Iterable[str]) -> None:
     if not has_role(user, operation, roles):
         raise PermissionDenied
 
 
-def require_manager(user: Any, operation: Operation) -> None:
+def require_manager(user: Visitor, operation: Operation) -> None:
     require_role(user, operation, MANAGER_ROLES)
 
 
 def scope_by_organisation(
-    user: Any,
+    user: Visitor,
     operation: Operation,
     queryset: QuerySet[M],
     *,
@@ -140,7 +139,7 @@ def scope_by_organisation(
     """Records of the operation the user may see: all of them for cluster-wide roles, their own
     organisation's otherwise. Nothing for a user with no role in the operation."""
     roles = roles_in(user, operation)
-    if not roles:
+    if not roles or not isinstance(user, User):  # no role: an anonymous visitor has none
         return queryset.none()
     queryset = queryset.filter(**{operation_field: operation})
     if user.is_superuser or roles & CLUSTER_WIDE_ROLES:
@@ -166,7 +165,7 @@ def can_see_contacts(user: User, operation: Operation) -> bool:
 # --- Writing an organisation's records ----------------------------------------------------------
 
 
-def is_member_of(user: Any, operation: Operation, organisation: Organisation | int) -> bool:
+def is_member_of(user: Visitor, operation: Operation, organisation: Organisation | int) -> bool:
     """The user acts for `organisation` in the operation: it is their organisation, it takes part
     in the operation, and they hold a role of their own in it other than viewer (a role
     inherited from a parent operation reads, it does not write)."""
@@ -188,7 +187,7 @@ def delegated_organisation_ids(operation: Operation, scope: str) -> set[int]:
 
 
 def may_write_for(
-    user: Any, operation: Operation, organisation: Organisation | int, scope: str
+    user: Visitor | None, operation: Operation, organisation: Organisation | int, scope: str
 ) -> bool:
     """Whether `user` may create or change `organisation`'s records of `scope` (a
     Delegation.Scope): its members may; the operation's managers only under the organisation's
@@ -223,7 +222,7 @@ def organisations_with_members(operation: Operation) -> set[int]:
 
 # record type ("monitoring.incident") -> (user, operation) -> Q over AuditEntry: the entries of that
 # type the user may see.
-AuditRule = Callable[[Any, Operation], Q]
+AuditRule = Callable[[Visitor, Operation], Q]
 _AUDIT_RULES: dict[str, AuditRule] = {}
 
 
@@ -234,7 +233,7 @@ def audit_rule_register(entity_type: str, rule: AuditRule) -> None:
 
 
 def audit_entries_visible(
-    user: Any, operation: Operation, entries: QuerySet[AuditEntry]
+    user: Visitor, operation: Operation, entries: QuerySet[AuditEntry]
 ) -> QuerySet[AuditEntry]:
     """`entries` narrowed to those the user may see: entries about records of a registered type
     only where that type's rule allows (the same visibility as the records themselves), entries

@@ -142,8 +142,9 @@ def _read_full(source: IO[bytes], size: int) -> bytes:
         chunk = source.read(wanted)
         if not chunk:
             break
-        if isinstance(chunk, str):
-            chunk = chunk.encode("utf-8")
+        # A file opened in text mode reads str, whatever its type says.
+        if isinstance(chunk, str):  # type: ignore[unreachable]
+            chunk = chunk.encode("utf-8")  # type: ignore[unreachable]
         parts.append(chunk)
         wanted -= len(chunk)
     return b"".join(parts)

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from zxcvbn import zxcvbn
+
+if TYPE_CHECKING:
+    from tutela.core.models import User
 
 # zxcvbn is quadratic in the length; beyond this, only the beginning is scored (a long password
 # that starts guessable is still refused, and nobody types more than this).
@@ -30,7 +33,7 @@ class CharacterClassValidator:
     A long passphrase (20 characters or more) is accepted without the mix.
     """
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         if len(password) >= 20:
             return
         classes = [
@@ -55,7 +58,7 @@ class CharacterClassValidator:
         )
 
 
-def _user_inputs(user: Any) -> list[str]:
+def _user_inputs(user: User | None) -> list[str]:
     """The person's own words, which an attacker who targets them tries first."""
     if user is None:
         return []
@@ -104,7 +107,7 @@ class GuessabilityValidator:
     def __init__(self, min_score: int = 3) -> None:
         self.min_score = min_score
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         result = zxcvbn(password[:SCORED_LENGTH], user_inputs=_user_inputs(user))
         if result["score"] >= self.min_score:
             return

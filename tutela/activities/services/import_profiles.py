@@ -23,7 +23,7 @@ from tutela.core.imports.profiles import (
     profile_parse,
     profiles_in,
 )
-from tutela.core.models import ImportProfile, Operation
+from tutela.core.models import ImportProfile, Operation, User
 
 SHIPPED = Path(__file__).resolve().parent.parent / "imports" / "profile_files"
 IMPORTER = "activities.5w"
@@ -60,7 +60,7 @@ def profile_dump_named(operation: Operation, name: str) -> bytes:
 
 
 def profile_import(
-    *, operation: Operation, by: Any, data: bytes | str, request: Any = None
+    *, operation: Operation, by: User | None, data: bytes | str, request: Any = None
 ) -> ImportProfile:
     """Take a 5W profile file into the operation (replacing its profile of the same name);
     raises ProfileError listing what is wrong with the file, PermissionDenied for a

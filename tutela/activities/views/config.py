@@ -118,8 +118,9 @@ def _activity_page(request: HttpRequest, slug: str, activity: Activity | None) -
                     )
         except ValidationError as error:
             apply_validation_error(form, error)
+            # A create rolled back: no activity (the stubs type a model's pk as never None).
             if activity is not None and activity.pk is None:
-                activity = None
+                activity = None  # type: ignore[unreachable]
         else:
             messages.success(request, _("Activity %(code)s saved.") % {"code": activity.code})
             return redirect("activities:activity_list", slug=slug)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from tutela.core import access
 from tutela.core.imports.value_tables import value_tables_merge, value_tables_parse
-from tutela.core.models import AuditEntry, Operation, Organisation
+from tutela.core.models import AuditEntry, Operation, Organisation, User
 from tutela.core.models.imports import SavedMappingBase
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 
@@ -34,7 +34,7 @@ def usable_mappings(
 
 def mapping_save_check(
     *,
-    by: Any,
+    by: User | None,
     operation: Operation,
     organisation: Organisation | None,
     may_save: Callable[[Any, Operation], bool],
@@ -55,7 +55,7 @@ def mapping_save_check(
 
 def mapping_write(
     *,
-    by: Any,
+    by: User | None,
     operation: Operation,
     existing: M | None,
     new: Callable[[], M],
@@ -81,7 +81,7 @@ def mapping_write(
 
 
 def mapping_row_delete(
-    *, mapping: models.Model, by: Any, operation: Operation, request: Any
+    *, mapping: models.Model, by: User, operation: Operation, request: Any
 ) -> None:
     """Delete a saved mapping, audited (the caller has checked `by` may). The uploads that used
     it keep their results (their link is emptied)."""
@@ -99,7 +99,7 @@ def mapping_row_delete(
 def mapping_values_merge(
     *,
     mapping: models.Model,
-    by: Any,
+    by: User,
     data: bytes,
     choices: Mapping[str, set[str]],
     request: Any,

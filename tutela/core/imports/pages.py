@@ -23,6 +23,7 @@ from tutela.core.downloads import download
 from tutela.core.imports import problem_workbooks
 from tutela.core.imports.problems import ImportFileError, Problem
 from tutela.core.imports.uploads import R, UploadRecord
+from tutela.core.models import User
 from tutela.core.services import files
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -86,9 +87,10 @@ def annotated_download(
         return redirect(detail_url)
     if problem_workbooks.in_background(record):
         if request.method == "POST":
-            problem_workbooks.problems_workbook_start(
-                record, by=request.user, kind=kind, builder=builder
-            )
+            # The importers' pages are behind login_required (core.views.common would be a cycle).
+            user = request.user
+            assert isinstance(user, User)
+            problem_workbooks.problems_workbook_start(record, by=user, kind=kind, builder=builder)
             messages.info(
                 request,
                 _(

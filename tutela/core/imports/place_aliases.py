@@ -94,7 +94,7 @@ def place_suggestions(
 
 
 def suggestions_context(
-    record: Any, *, operation: Operation, user: Any, accept_url: str
+    record: Any, *, operation: Operation, user: User, accept_url: str
 ) -> dict[str, Any]:
     """The check page's "remember these places" form: the place suggestions of the upload's
     problems, for the operation's managers (an alias holds for every organisation's files)."""

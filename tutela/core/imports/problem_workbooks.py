@@ -33,7 +33,7 @@ from django_tasks import task
 from tutela.core import sandbox
 from tutela.core.imports.problems import ImportFileError
 from tutela.core.imports.uploads import BACKGROUND_BYTES, STORED_PROBLEMS, UploadRecord
-from tutela.core.models import Job
+from tutela.core.models import Job, User
 from tutela.core.services.jobs import job_create, job_fail, job_progress, job_succeed
 
 
@@ -98,7 +98,7 @@ def problems_workbook_file(record: UploadRecord, *, kind: str) -> bytes | None:
 
 
 @transaction.atomic
-def problems_workbook_start(record: UploadRecord, *, by: Any, kind: str, builder: str) -> Job:
+def problems_workbook_start(record: UploadRecord, *, by: User, kind: str, builder: str) -> Job:
     """Queue the building of the workbook (once: a job already queued or running is returned).
     `builder`: dotted path of the importer's `import_annotated_workbook(record=...)`."""
     running = _latest_job(record, kind)

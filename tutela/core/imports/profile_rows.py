@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 
 from tutela.core import access
 from tutela.core.imports.profiles import ProfileError, profile_parse
-from tutela.core.models import AuditEntry, ImportProfile, Operation
+from tutela.core.models import AuditEntry, ImportProfile, Operation, User
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 
 
-def profile_may_manage(by: Any, operation: Operation) -> None:
+def profile_may_manage(by: User | None, operation: Operation) -> None:
     """The command line (by=None) may; on the web, the operation's managers (coordinators,
     IMOs). PermissionDenied otherwise."""
     if by is not None and not access.is_manager(by, operation):
@@ -30,7 +30,7 @@ def profile_may_manage(by: Any, operation: Operation) -> None:
 def profile_row_import(
     *,
     operation: Operation,
-    by: Any,
+    by: User | None,
     data: bytes | str,
     importers: Collection[str],
     request: Any = None,
@@ -71,7 +71,7 @@ def profile_row_import(
 
 
 @transaction.atomic
-def profile_row_delete(*, row: ImportProfile, by: Any, request: Any = None) -> None:
+def profile_row_delete(*, row: ImportProfile, by: User | None, request: Any = None) -> None:
     """Remove an operation's profile (Tutela's own of the same name, if any, applies again)."""
     profile_may_manage(by, row.operation)
     audit_write(

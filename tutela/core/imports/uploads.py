@@ -37,7 +37,7 @@ from tutela.core.imports.limits import ReadLimits
 from tutela.core.imports.matching import ColumnMatch
 from tutela.core.imports.problems import ERROR, WARNING, ImportFileError, Problem, display_value
 from tutela.core.imports.readers import Table
-from tutela.core.models import Job
+from tutela.core.models import Job, User
 from tutela.core.models.imports import UploadRecordBase
 from tutela.core.services import files
 from tutela.core.services.jobs import (
@@ -67,7 +67,7 @@ class UploadRecord(Protocol):
     status: str
     file: Any
     file_name: str
-    user: Any
+    user: User | None
     operation: Any
     organisation: Any
     mapping: Any

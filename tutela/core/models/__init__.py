@@ -4,7 +4,7 @@ from tutela.core.models.jobs import Job
 from tutela.core.models.mail import OutboxAttachment, OutboxMessage, ScheduledRun
 from tutela.core.models.operations import Operation
 from tutela.core.models.organisations import Delegation, Organisation
-from tutela.core.models.people import Contact, Invitation, User
+from tutela.core.models.people import Contact, Invitation, User, Visitor
 from tutela.core.models.profiles import ImportProfile
 from tutela.core.models.reference import Localised, PopulationGroup, ProtectionRisk, ReferenceItem
 from tutela.core.models.roles import OperationRole, Role
@@ -36,5 +36,6 @@ __all__ = [
     "Role",
     "ScheduledRun",
     "User",
+    "Visitor",
     "WorkerHeartbeat",
 ]

@@ -65,7 +65,8 @@ class AuditEntry(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("The audit log is append-only.")
-        super().save(*args, **kwargs)
+        # The stubs type a model's pk as never None: a new entry's is.
+        super().save(*args, **kwargs)  # type: ignore[unreachable]
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise PermissionError("The audit log is append-only.")

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
-from django.contrib.auth.models import PermissionsMixin
+from django.contrib.auth.models import AnonymousUser, PermissionsMixin
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +30,9 @@ class UserManager(BaseUserManager["User"]):
 
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in. Belongs to one organisation; roles are per operation."""
+
+    # Not a field: tutela.core.access keeps the user's roles here for the request's length.
+    _tutela_role_map: dict[int, frozenset[str]]
 
     class EmailMode(models.TextChoices):
         IMMEDIATE = "immediate", _("Immediately")
@@ -82,6 +85,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+# Who makes a request: a signed-in user or an anonymous visitor (a page open without signing in,
+# an expired session). The access checks of tutela.core.access take a Visitor; services, which
+# act for someone, take a `User` (views pass `current_user(request)`).
+Visitor: TypeAlias = User | AnonymousUser
 
 
 class Contact(models.Model):

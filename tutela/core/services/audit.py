@@ -16,7 +16,7 @@ from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest
 
 from tutela.core.crypto import EncryptedTextField
-from tutela.core.models import AuditEntry, Operation
+from tutela.core.models import AuditEntry, Operation, User, Visitor
 
 
 def _fingerprint(value: str, *, instance: models.Model, field: str) -> str:
@@ -87,15 +87,19 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def _actor_label(actor: Any) -> str:
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return ""
-    return str(actor.email)
+def _actor(actor: Visitor | None) -> User | None:
+    """The signed-in user an entry is by (None: the command line, an anonymous visitor)."""
+    return actor if isinstance(actor, User) else None
+
+
+def _actor_label(actor: Visitor | None) -> str:
+    user = _actor(actor)
+    return "" if user is None else str(user.email)
 
 
 def audit_write(
     *,
-    actor: Any,
+    actor: Visitor | None,
     action: str,
     instance: models.Model | None = None,
     operation: Operation | None = None,
@@ -114,7 +118,7 @@ def audit_write(
         summary = summary or str(instance)[:300]
     return AuditEntry.objects.create(
         operation=operation,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=_actor(actor),
         actor_label=_actor_label(actor),
         action=action,
         entity_type=entity_type,
@@ -128,7 +132,7 @@ def audit_write(
 
 def audit_read(
     *,
-    actor: Any,
+    actor: Visitor | None,
     instance: models.Model,
     operation: Operation | None,
     request: HttpRequest | None = None,
@@ -150,7 +154,7 @@ def audit_read(
 
 def audit_read_many(
     *,
-    actor: Any,
+    actor: Visitor | None,
     instances: Iterable[models.Model],
     operation: Operation | None,
     request: HttpRequest | None = None,
@@ -161,7 +165,7 @@ def audit_read_many(
     per record, as `audit_read` writes for one, so that an auditor asking "who read this record?"
     finds list reads too; written with one INSERT."""
     label = _actor_label(actor)
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = _actor(actor)
     ip = client_ip(request)
     entries = [
         AuditEntry(
@@ -181,7 +185,11 @@ def audit_read_many(
 
 
 def audit_create(
-    *, actor: Any, instance: models.Model, operation: Operation | None, request: Any = None
+    *,
+    actor: Visitor | None,
+    instance: models.Model,
+    operation: Operation | None,
+    request: Any = None,
 ) -> AuditEntry:
     return audit_write(
         actor=actor,
@@ -195,7 +203,7 @@ def audit_create(
 
 def audit_update(
     *,
-    actor: Any,
+    actor: Visitor | None,
     instance: models.Model,
     operation: Operation | None,
     before: dict[str, Any],

@@ -19,7 +19,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from tutela.core import filecrypt
-from tutela.core.models import AuditEntry
+from tutela.core.models import AuditEntry, User
 from tutela.core.services.audit import audit_write
 from tutela.core.storage import EncryptedStorage, encrypted_storage
 
@@ -46,7 +46,7 @@ def _head(storage: EncryptedStorage, name: str) -> bytes:
 # --- encryption in place -------------------------------------------------------------------------
 
 
-def stored_files_encrypt(*, by: object = None, audit: bool = True) -> FilesResult:
+def stored_files_encrypt(*, by: User | None = None, audit: bool = True) -> FilesResult:
     """Encrypt, in place, every stored file that is still in clear (stored before files were
     encrypted). Each file is replaced whole (see EncryptedStorage.raw_write); running it again
     does nothing more. `audit=False`: no audit entry (the migration that calls it runs before

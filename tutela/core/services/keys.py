@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from tutela.core.crypto import PREFIX, encrypted_fields, rotate
-from tutela.core.models import AuditEntry
+from tutela.core.models import AuditEntry, User
 from tutela.core.services.audit import audit_write
 
 BATCH = 500
@@ -20,7 +20,7 @@ class RotationResult:
 
 
 @transaction.atomic
-def keys_rotate(*, by: object = None) -> RotationResult:
+def keys_rotate(*, by: User | None = None) -> RotationResult:
     """Read every encrypted column raw, re-encrypt each value under the first key, write it back.
 
     Runs in one transaction: an interruption leaves every value as it was (readable with the old

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from tutela.core.imports.corrections import FIX_PAGE_SIZE, MAX_CORRECTED_CELLS, fix_changes
 from tutela.core.imports.problems import ImportFileError
+from tutela.core.models import User
 from tutela.core.views.common import current_user, paginate
 
 
@@ -25,7 +26,7 @@ class CorrectionServices(Protocol):
 
     def import_fix_table(self, *, record: Any) -> Any: ...
 
-    def import_corrections_save(self, *, record: Any, by: Any, changes: Any, fix: Any) -> Any: ...
+    def import_corrections_save(self, *, record: Any, by: User, changes: Any, fix: Any) -> Any: ...
 
 
 def fix_page(

@@ -205,7 +205,7 @@ def early_warning_scan(
     operation: Operation,
     month: datetime.date | None = None,
     notify: bool = True,
-    by: object = None,
+    by: User | None = None,
 ) -> ScanResult:
     """Test every area × risk in `month` (default: the last complete month); see the module
     docstring for the method. Returns the signals of the month and which are new."""
@@ -317,7 +317,7 @@ def signals_notify(*, operation: Operation) -> int:
     return len(pending)
 
 
-def _set_status(*, signal: EarlyWarningSignal, by: object, status: str) -> EarlyWarningSignal:
+def _set_status(*, signal: EarlyWarningSignal, by: User, status: str) -> EarlyWarningSignal:
     before = snapshot(signal)
     signal.status = status
     signal.full_clean()
@@ -327,5 +327,5 @@ def _set_status(*, signal: EarlyWarningSignal, by: object, status: str) -> Early
 
 
 @transaction.atomic
-def signal_dismiss(*, signal: EarlyWarningSignal, by: object) -> EarlyWarningSignal:
+def signal_dismiss(*, signal: EarlyWarningSignal, by: User) -> EarlyWarningSignal:
     return _set_status(signal=signal, by=by, status=EarlyWarningSignal.Status.DISMISSED)

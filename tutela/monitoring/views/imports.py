@@ -168,7 +168,7 @@ def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             place_aliases.suggestions_context(
                 record,
                 operation=operation,
-                user=request.user,
+                user=current_user(request),
                 accept_url=reverse("monitoring:import_places", kwargs={"slug": slug, "pk": pk}),
             )
             if content

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tutela.core import access
 from tutela.core.models import Operation
-from tutela.core.views.common import operation_for, paginate
+from tutela.core.views.common import current_user, operation_for, paginate
 from tutela.monitoring import selectors
 from tutela.monitoring.models import EarlyWarningSignal
 from tutela.monitoring.services import early_warning
@@ -75,7 +75,7 @@ def signals_page(request: HttpRequest, slug: str) -> HttpResponse:
 def signals_run(request: HttpRequest, slug: str) -> HttpResponse:
     operation = operation_for(request, slug)
     access.require_manager(request.user, operation)
-    result = early_warning.early_warning_scan(operation=operation, by=request.user)
+    result = early_warning.early_warning_scan(operation=operation, by=current_user(request))
     messages.success(
         request,
         _(
@@ -97,6 +97,6 @@ def signals_run(request: HttpRequest, slug: str) -> HttpResponse:
 def signal_dismiss(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = operation_for(request, slug)
     signal = _signal(request, operation, pk)
-    early_warning.signal_dismiss(signal=signal, by=request.user)
+    early_warning.signal_dismiss(signal=signal, by=current_user(request))
     messages.success(request, _("Signal dismissed."))
     return redirect("monitoring:signals", slug=operation.slug)

@@ -58,8 +58,9 @@ def _read_bytes(source: Any, max_bytes: int) -> tuple[bytes, str]:
             data = b"".join(source.chunks())
         else:
             data = source.read(max_bytes + 1)
-        if isinstance(data, str):
-            data = data.encode("utf-8")
+        # A file opened in text mode reads str, whatever its type says.
+        if isinstance(data, str):  # type: ignore[unreachable]
+            data = data.encode("utf-8")  # type: ignore[unreachable]
     if len(data) > max_bytes:
         raise _too_big(max_bytes)
     return data, os.path.basename(name)
