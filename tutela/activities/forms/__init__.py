@@ -280,14 +280,38 @@ class UploadForm(UploadFormBase):
         required=False,
         help_text=_("For files that are not Tutela's template (Kobo or ODK exports, own sheets)."),
     )
+    profile = forms.ChoiceField(
+        label=_("Ready-made profile"),
+        required=False,
+        help_text=_(
+            "For 5W files as another system publishes them (the HDX HXL 3W...): the profile says "
+            "which column holds what, by header or HXL hashtag, and what its values mean."
+        ),
+    )
     dry_run = forms.BooleanField(
         label=_("Check only (dry run): show what would change without saving"),
         required=False,
         initial=True,
     )
 
+    def __init__(self, *args: Any, profiles: dict[str, str] | None = None, **kwargs: Any) -> None:
+        """`profiles`: {name: title} of the 5W import profiles the operation may use."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["profile"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            ("", _("— none: recognise the columns, or use the saved mapping —")),
+            *(profiles or {}).items(),
+        ]
+
     def clean_file(self) -> Any:
         return _check_upload(self.cleaned_data["file"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("profile") and data.get("mapping") is not None:
+            self.add_error("profile", _("Choose a saved mapping or a profile, not both."))
+        return data
 
 
 def field_choices() -> list[tuple[str, Any]]:

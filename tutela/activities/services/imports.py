@@ -42,7 +42,7 @@ from tutela.activities.services.import_inspection import (
     mapping_preview,
 )
 from tutela.activities.services.import_mappings import mapping_save, mappings_for
-from tutela.activities.services.import_profiles import profile_mapping
+from tutela.activities.services.import_profiles import profile_get, profile_mapping
 from tutela.activities.services.import_reading import (
     KIND,
     LOCATION_FIELDS,
@@ -159,6 +159,7 @@ class FiveWImporter(Importer[ImportRecord, ColumnMapping, Row]):
             user=self.by,
             file_name=file_name,
             mapping=self.mapping,
+            profile=self.profile.name if self.profile is not None else "",
             job=self.job,
             corrections=self.corrections,
         )
@@ -174,10 +175,7 @@ class FiveWImporter(Importer[ImportRecord, ColumnMapping, Row]):
         )
 
     def map(self, table: Table) -> Mapped:
-        mapping = self.mapping
-        if self.profile is not None:
-            # The profile names columns by header or hashtag: resolved once the file is read.
-            mapping = profile_mapping(self.operation, self.profile, table.headers, table.hxl_tags)
+        mapping = _mapping_of(self.operation, self.mapping, self.profile, table)
         match = match_5w(table, mapping)
         values = mapping.values if mapping is not None else None
         problems = column_problems(
@@ -297,10 +295,14 @@ def import_5w_start(
     header_row: int | None = None,
     background: bool | None = None,
     corrections: str = "",
+    profile: str = "",
 ) -> ImportRecord:
     """Import an upload now when small, or in the background worker when big (or when
     `background` says so). A queued import returns its record in status "pending" with a `job`
-    whose progress the page can poll."""
+    whose progress the page can poll. `profile`: the name of an import profile
+    (services.import_profiles) to read the file with instead of a saved mapping (kept on the
+    record: a queued run, "import for real" and the fix table read it the same way);
+    LookupError when the operation has none of that name."""
     importer = FiveWImporter(
         by=by,
         operation=operation,
@@ -310,6 +312,7 @@ def import_5w_start(
         sheet=sheet,
         header_row=header_row,
         corrections=corrections,
+        profile=profile_get(operation, profile) if profile else None,
     )
     return importer.start(file=file, file_name=file_name, background=background)
 
@@ -332,8 +335,35 @@ def import_5w_run_recorded(
             job=record.job,
             sheet=sheet or None,
             header_row=header_row or None,
+            profile=_record_profile(record),
         ),
     )
+
+
+def _record_profile(record: ImportRecord) -> Profile | None:
+    """The profile an upload was read with (None: a saved mapping or the template, or a profile
+    deleted since)."""
+    if not record.profile:
+        return None
+    try:
+        return profile_get(record.operation, record.profile)
+    except LookupError:
+        return None
+
+
+def _mapping_of(
+    operation: Operation, mapping: ColumnMapping | None, profile: Profile | None, table: Table
+) -> ColumnMapping | None:
+    """The mapping a file is read with: the profile's for this file when there is one (it names
+    columns by header or hashtag, so it is resolved once the file is read), else `mapping`."""
+    if profile is not None:
+        return profile_mapping(operation, profile, table.headers, table.hxl_tags)
+    return mapping
+
+
+def record_mapping(record: ImportRecord, table: Table) -> ColumnMapping | None:
+    """The mapping the upload of `record` was read with, for this read of its file."""
+    return _mapping_of(record.operation, record.mapping, _record_profile(record), table)
 
 
 # Beside the service it runs and the one that queues it (tutela.activities.tasks lists it).
@@ -368,8 +398,9 @@ def import_annotated_workbook(*, record: ImportRecord) -> bytes:
 
     def recheck(_data: bytes, table: Table, problems: list[Problem]) -> list[Problem]:
         assert record.user is not None
-        match = match_5w(table, record.mapping)
-        values = record.mapping.values if record.mapping is not None else None
+        mapping = record_mapping(record, table)
+        match = match_5w(table, mapping)
+        values = mapping.values if mapping is not None else None
         rows, skipped = mapped_rows(table, match, values)
         result = report_rows_save(
             by=record.user,
@@ -397,7 +428,7 @@ def import_stored_table(record: ImportRecord) -> tuple[Table, ColumnMatch]:
     table = read_5w(
         data, file_name=record.file_name, mapping=record.mapping, sheet=None, header_row=None
     )
-    return table, match_5w(table, record.mapping)
+    return table, match_5w(table, record_mapping(record, table))
 
 
 def import_list_for_user(user: User, operation: Operation) -> QuerySet[ImportRecord]:

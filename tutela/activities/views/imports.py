@@ -20,6 +20,7 @@ from tutela.activities.forms import PlanningUploadForm, UploadForm
 from tutela.activities.models import ColumnMapping, ImportRecord
 from tutela.activities.services import imports as import_services
 from tutela.activities.services.import_corrections import import_fixable
+from tutela.activities.services.import_profiles import profiles_for
 from tutela.activities.services.planning_import import planning_import_file
 from tutela.activities.views.reporting import (
     current_user,
@@ -91,7 +92,12 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
         if manager
         else import_services.mappings_for(operation, own),
         choose_organisation=manager,
-        initial={"dry_run": True, "organisation": preselected},
+        profiles={name: p.label() for name, p in profiles_for(operation).items()},
+        initial={
+            "dry_run": True,
+            "organisation": preselected,
+            "profile": request.GET.get("profile", ""),
+        },
     )
     if request.method == "POST" and form.is_valid():
         organisation = _upload_organisation(
@@ -103,6 +109,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
             by=user,
             operation=operation,
             organisation=organisation,
+            profile=form.cleaned_data.get("profile") or "",
         )
         return redirect("activities:import_detail", slug=slug, pk=record.pk)
     return page(

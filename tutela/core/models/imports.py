@@ -52,6 +52,9 @@ class UploadRecordBase(models.Model):
     warning_count = models.PositiveIntegerField(default=0)
     # The first problems found, for the page: [{row, column, field, code, message, severity}].
     problems = models.JSONField(default=list, blank=True)
+    # The import profile the file was read with (tutela.core.imports.profiles), by name; empty
+    # when read with a saved mapping or the importer's own template.
+    profile = models.CharField(max_length=100, blank=True)
     job = models.ForeignKey("core.Job", on_delete=models.SET_NULL, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

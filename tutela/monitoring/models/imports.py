@@ -40,8 +40,6 @@ class MonitoringImport(UploadRecordBase):
     mapping = models.ForeignKey(
         MonitoringMapping, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # The import profile the file was read with (tutela.core.imports.profiles), by name.
-    profile = models.CharField(max_length=100, blank=True)
     # Rows a mapping or profile rule left out (an ACLED export's strategic developments...).
     skipped_count = models.PositiveIntegerField(default=0)
     # ...and by which rule: [{"field": "risks", "value": "Peaceful protest", "rows": 12}, ...].
