@@ -205,23 +205,20 @@ def trend_labels(table: selectors.Table) -> list[str]:
 @login_required
 @require_GET
 def chart(request: HttpRequest, slug: str) -> HttpResponse:
+    user = current_user(request)
     operation = operation_for(request, slug)
     form = _form(request, operation)
     filters = form.filters()
     kind = request.GET.get("chart", "trend")
     fmt = "svg" if request.GET.get("fmt") == "svg" else "png"
     if kind == "top":
-        table = selectors.top_risks(
-            user=current_user(request), operation=operation, filters=filters
-        )
+        table = selectors.top_risks(user=user, operation=operation, filters=filters)
         rows = [(label, cells[0]) for key, label, cells, _t in table.rows() if key != POOLED]
         content = charts.bar_chart(
             [label for label, _v in rows], [v for _label, v in rows], table.title, fmt=fmt
         )
     elif kind == "groups":
-        groups = selectors.affected_groups(
-            user=current_user(request), operation=operation, filters=filters
-        )
+        groups = selectors.affected_groups(user=user, operation=operation, filters=filters)
         table = groups.by_sex_age
         labels = [
             f"{row_label} {col_label}"
@@ -232,7 +229,7 @@ def chart(request: HttpRequest, slug: str) -> HttpResponse:
         content = charts.bar_chart(labels, values, table.title, fmt=fmt)
     elif kind == "trend":
         table = selectors.incident_trend(
-            user=current_user(request),
+            user=user,
             operation=operation,
             filters=filters,
             by=form.trend_by(),

@@ -237,6 +237,7 @@ def pau_submit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def _transition(request: HttpRequest, slug: str, pk: int, action: str) -> HttpResponse:
+    user = current_user(request)
     operation, update = _editable(request, slug, pk)
     done = {
         "clear": _("Cleared."),
@@ -245,15 +246,13 @@ def _transition(request: HttpRequest, slug: str, pk: int, action: str) -> HttpRe
     }
     try:
         if action == "clear":
-            services.pau_clear(update=update, by=current_user(request), request=request)
+            services.pau_clear(update=update, by=user, request=request)
         elif action == "publish":
-            services.pau_publish(update=update, by=current_user(request), request=request)
+            services.pau_publish(update=update, by=user, request=request)
         else:
             form = ReturnForm(request.POST)
             note = form.cleaned_data["note"] if form.is_valid() else ""
-            services.pau_return_to_draft(
-                update=update, by=current_user(request), note=note, request=request
-            )
+            services.pau_return_to_draft(update=update, by=user, note=note, request=request)
     except ValidationError as error:
         _errors(request, error)
     else:
@@ -282,17 +281,18 @@ def pau_return(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def pau_download(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpResponse:
+    user = current_user(request)
     operation = operation_for(request, slug)
-    update = pau_get_for_user(current_user(request), operation, pk)
+    update = pau_get_for_user(user, operation, pk)
     if fmt not in {"docx", "pdf"}:
         raise Http404
-    _latest, shown = _version(request, update, can_see_draft(current_user(request), update))
+    _latest, shown = _version(request, update, can_see_draft(user, update))
     language = request.GET.get("lang") or update.language
     if language not in {"fr", "en", "es"}:
         raise Http404
     content, mime, name = render_document(update, fmt, version=shown, language=language)
     audit_write(
-        actor=current_user(request),
+        actor=user,
         action=AuditEntry.Action.EXPORT,
         instance=update,
         operation=operation,
