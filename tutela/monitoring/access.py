@@ -42,7 +42,7 @@ from tutela.monitoring.models import (
 )
 
 
-def _is_member(user: Any, operation: Operation) -> bool:
+def _is_member(user: User, operation: Operation) -> bool:
     """True when the user acts for an organisation of the operation (a role of their own in it,
     other than viewer: an inherited regional role reads, it does not record)."""
     if not user.is_authenticated or not user.is_active or not user.organisation_id:
@@ -52,7 +52,7 @@ def _is_member(user: Any, operation: Operation) -> bool:
     return operation.organisations.filter(pk=user.organisation_id).exists()
 
 
-def is_designated_analyst(user: Any, operation: Operation) -> bool:
+def is_designated_analyst(user: User, operation: Operation) -> bool:
     """Listed among the operation's cluster analysts (MonitoringSettings.analysts), with a role in
     the operation (an active, signed-in user)."""
     if not access.roles_in(user, operation):
@@ -60,60 +60,61 @@ def is_designated_analyst(user: Any, operation: Operation) -> bool:
     return MonitoringSettings.objects.filter(operation=operation, analysts=user.pk).exists()
 
 
-def is_analyst(user: Any, operation: Operation) -> bool:
+def is_analyst(user: User, operation: Operation) -> bool:
     """Sees what the designated analysts see: a designated analyst, or a server administrator."""
     if not user.is_authenticated or not user.is_active:
         return False
     return bool(user.is_superuser) or is_designated_analyst(user, operation)
 
 
-def can_record(user: Any, operation: Operation) -> bool:
+def can_record(user: User, operation: Operation) -> bool:
     """May record incidents for their organisation in the operation."""
     return _is_member(user, operation)
 
 
-def can_write_for(user: Any, operation: Operation, organisation: Organisation | int) -> bool:
+def can_write_for(user: User, operation: Operation, organisation: Organisation | int) -> bool:
     """May create or update `organisation`'s records (import included): its members; the
     operation's managers only where the organisation delegated monitoring imports to them; the
     command line (`user` None)."""
     return access.may_write_for(user, operation, organisation, Delegation.Scope.MONITORING)
 
 
-def writable_organisations(user: Any, operation: Operation) -> QuerySet[Organisation]:
+def writable_organisations(user: User, operation: Operation) -> QuerySet[Organisation]:
     """The organisations whose records `user` may import: their own, and for managers those that
     delegated monitoring imports to them."""
     ids: set[int] = set()
-    if _is_member(user, operation):
+    if _is_member(user, operation) and user.organisation_id is not None:
         ids.add(user.organisation_id)
     if access.is_manager(user, operation):
         ids |= access.delegated_organisation_ids(operation, Delegation.Scope.MONITORING)
     return operation.organisations.filter(pk__in=ids).order_by("acronym")
 
 
-def can_edit(user: Any, incident: Incident) -> bool:
+def can_edit(user: User, incident: Incident) -> bool:
     """Members of the reporting organisation edit and delete its records."""
     return incident.organisation_id == getattr(user, "organisation_id", None) and _is_member(
         user, incident.operation
     )
 
 
-def incidents_for_user(user: Any, operation: Operation) -> QuerySet[Incident]:
+def incidents_for_user(user: User, operation: Operation) -> QuerySet[Incident]:
     """The records of the operation the user may see: their organisation's, and for designated
     analysts other organisations' non-GBV records too."""
     incidents = Incident.objects.filter(operation=operation)
-    own = _is_member(user, operation)
+    # A member always has an organisation (`_is_member`).
+    own = user.organisation_id if _is_member(user, operation) else None
     analyst = is_analyst(user, operation)
-    if own and analyst:
-        return incidents.filter(Q(organisation_id=user.organisation_id) | Q(is_gbv=False))
-    if own:
-        return incidents.filter(organisation_id=user.organisation_id)
+    if own is not None and analyst:
+        return incidents.filter(Q(organisation_id=own) | Q(is_gbv=False))
+    if own is not None:
+        return incidents.filter(organisation_id=own)
     if analyst:
         return incidents.filter(is_gbv=False)
     return incidents.none()
 
 
 def incident_get_for_user(
-    user: Any,
+    user: User,
     operation: Operation,
     pk: Any,
     *,
@@ -145,7 +146,7 @@ def incident_get_for_user(
 
 
 def incidents_read_audit(
-    user: Any,
+    user: User,
     operation: Operation,
     incidents: list[Incident],
     *,
@@ -159,7 +160,7 @@ def incidents_read_audit(
     )
 
 
-def can_read_narrative(user: Any, incident: Incident) -> bool:
+def can_read_narrative(user: User, incident: Incident) -> bool:
     """The reporting organisation, and designated analysts for non-GBV records."""
     if can_edit(user, incident):
         return True
@@ -178,19 +179,19 @@ def gbv_sharing_organisations(operation: Operation) -> set[int]:
 # --- Imports and saved mappings ------------------------------------------------------------
 
 
-def can_import(user: Any, operation: Operation) -> bool:
+def can_import(user: User, operation: Operation) -> bool:
     """Members of an organisation of the operation import for it; managers see the imports and
     import for organisations that delegated monitoring imports to them."""
     return access.is_manager(user, operation) or can_record(user, operation)
 
 
-def import_organisations(user: Any, operation: Operation) -> QuerySet[Organisation]:
+def import_organisations(user: User, operation: Operation) -> QuerySet[Organisation]:
     """The organisations the user may import for (the upload form's choices)."""
     return writable_organisations(user, operation)
 
 
 def import_organisation(
-    user: Any, operation: Operation, chosen: Organisation | None
+    user: User | None, operation: Operation, chosen: Organisation | None
 ) -> Organisation:
     """The organisation an upload is for: the user's own by default; another one only for a
     manager it delegated monitoring imports to (and the command line, `user=None`).
@@ -202,10 +203,10 @@ def import_organisation(
             raise PermissionDenied(_("Choose an organisation of the operation."))
         return chosen
     if chosen is None:
-        if not can_record(user, operation):
+        # A member always has an organisation (`_is_member`): the second test is for mypy.
+        if not can_record(user, operation) or user.organisation is None:
             raise PermissionDenied(_("Choose an organisation of the operation."))
-        organisation: Organisation = user.organisation
-        return organisation
+        return user.organisation
     if not in_operation.filter(pk=chosen.pk).exists():
         raise PermissionDenied(_("Choose an organisation of the operation."))
     if not can_write_for(user, operation, chosen):
@@ -221,7 +222,7 @@ def import_organisation(
     return chosen
 
 
-def imports_for_user(user: Any, operation: Operation) -> QuerySet[MonitoringImport]:
+def imports_for_user(user: User, operation: Operation) -> QuerySet[MonitoringImport]:
     """Uploads the user may see listed: all of the operation's for managers, their own
     organisation's for its members, none otherwise."""
     records = MonitoringImport.objects.filter(operation=operation).select_related(
@@ -229,19 +230,19 @@ def imports_for_user(user: Any, operation: Operation) -> QuerySet[MonitoringImpo
     )
     if access.is_manager(user, operation):
         return records
-    if can_record(user, operation):
+    if can_record(user, operation) and user.organisation_id is not None:
         return records.filter(organisation_id=user.organisation_id)
     return records.none()
 
 
-def import_get_for_user(user: Any, operation: Operation, pk: Any) -> MonitoringImport:
+def import_get_for_user(user: User, operation: Operation, pk: Any) -> MonitoringImport:
     found = imports_for_user(user, operation).filter(pk=pk).first()
     if found is None:
         raise Http404
     return found
 
 
-def can_see_content(user: Any, record: MonitoringImport) -> bool:
+def can_see_content(user: User, record: MonitoringImport) -> bool:
     """The file's rows and their problems (cell values) are for the uploader and the members of
     the organisation the file is for: records belong to the reporting organisation, so a
     coordinator who imported for a partner sees the rows, other managers only the counts."""
@@ -253,7 +254,7 @@ def can_see_content(user: Any, record: MonitoringImport) -> bool:
 
 
 def mappings_for_user(
-    user: Any, operation: Operation, kind: str | None = None
+    user: User, operation: Operation, kind: str | None = None
 ) -> QuerySet[MonitoringMapping]:
     mappings = MonitoringMapping.objects.filter(operation=operation).select_related("organisation")
     if kind:
@@ -267,12 +268,12 @@ def mappings_for_user(
     return mappings.none()
 
 
-def can_save_mapping(user: Any, operation: Operation) -> bool:
+def can_save_mapping(user: User, operation: Operation) -> bool:
     """Who saves mappings at all: the operation's managers and its organisations' members."""
     return access.is_manager(user, operation) or can_record(user, operation)
 
 
-def _changer(user: Any, operation: Operation) -> tuple[bool, int | None]:
+def _changer(user: User, operation: Operation) -> tuple[bool, int | None]:
     """(is a manager of the operation, the organisation whose mappings the user changes)."""
     if access.is_manager(user, operation):
         return True, None
@@ -281,14 +282,14 @@ def _changer(user: Any, operation: Operation) -> tuple[bool, int | None]:
     return False, None
 
 
-def can_change_mapping(user: Any, mapping: MonitoringMapping) -> bool:
+def can_change_mapping(user: User, mapping: MonitoringMapping) -> bool:
     """The operation's managers change (rename, delete) any of its mappings; members of the
     organisation that owns a mapping change that one. A shared mapping is the managers'."""
     return mapping.pk in changeable_mappings(user, mapping.operation, [mapping])
 
 
 def changeable_mappings(
-    user: Any, operation: Operation, mappings: Iterable[MonitoringMapping]
+    user: User, operation: Operation, mappings: Iterable[MonitoringMapping]
 ) -> set[int]:
     """The ids of those of the operation's `mappings` the user may change."""
     manager, own = _changer(user, operation)
@@ -300,7 +301,7 @@ def changeable_mappings(
     }
 
 
-def can_share_mapping(user: Any, mapping: MonitoringMapping) -> bool:
+def can_share_mapping(user: User, mapping: MonitoringMapping) -> bool:
     """Sharing a mapping with the whole operation (or giving it to an organisation) is for the
     operation's managers, as saving a shared mapping is."""
     return access.is_manager(user, mapping.operation)
@@ -309,18 +310,18 @@ def can_share_mapping(user: Any, mapping: MonitoringMapping) -> bool:
 # --- Protection Analysis Updates -------------------------------------------------------------
 
 
-def can_edit_pau(user: Any, operation: Operation) -> bool:
+def can_edit_pau(user: User, operation: Operation) -> bool:
     return access.is_manager(user, operation) or is_designated_analyst(user, operation)
 
 
-def require_pau_editor(user: Any, operation: Operation) -> None:
+def require_pau_editor(user: User | None, operation: Operation) -> None:
     """PermissionDenied unless the user may edit PAUs; `user` None is the server's command line
     (`tutela pau`), run by its administrator."""
     if user is not None and not can_edit_pau(user, operation):
         raise PermissionDenied
 
 
-def can_see_draft(user: Any, update: AnalysisUpdate) -> bool:
+def can_see_draft(user: User, update: AnalysisUpdate) -> bool:
     operation = update.operation
     if not access.roles_in(user, operation):
         return False
@@ -329,7 +330,7 @@ def can_see_draft(user: Any, update: AnalysisUpdate) -> bool:
     )
 
 
-def paus_for_user(user: Any, operation: Operation) -> QuerySet[AnalysisUpdate]:
+def paus_for_user(user: User, operation: Operation) -> QuerySet[AnalysisUpdate]:
     if not access.roles_in(user, operation):
         return AnalysisUpdate.objects.none()
     updates = AnalysisUpdate.objects.filter(operation=operation)
@@ -338,7 +339,7 @@ def paus_for_user(user: Any, operation: Operation) -> QuerySet[AnalysisUpdate]:
     return updates.filter(Q(status=AnalysisUpdate.Status.PUBLISHED) | Q(approver=user.pk))
 
 
-def pau_get_for_user(user: Any, operation: Operation, pk: int) -> AnalysisUpdate:
+def pau_get_for_user(user: User, operation: Operation, pk: int) -> AnalysisUpdate:
     """The PAU if the user may see it; 404 otherwise (a draft's existence is not disclosed)."""
     update = (
         paus_for_user(user, operation)
@@ -369,7 +370,7 @@ def approver_candidates(operation: Operation) -> list[Any]:
 # fixed number of queries.
 
 
-def _member_condition(user: Any, operation: Operation) -> Q | None:
+def _member_condition(user: User, operation: Operation) -> Q | None:
     """`_is_member` as an SQL condition (None when the user is no member whatever the data)."""
     if not user.is_authenticated or not user.is_active or not user.organisation_id:
         return None
@@ -381,14 +382,14 @@ def _member_condition(user: Any, operation: Operation) -> Q | None:
     return Q(Exists(takes_part))
 
 
-def _analyst_condition(user: Any, operation: Operation) -> Q | None:
+def _analyst_condition(user: User, operation: Operation) -> Q | None:
     """`is_analyst` as an SQL condition (None when the user is no analyst whatever the data)."""
     if not user.is_authenticated or not user.is_active or not access.roles_in(user, operation):
         return None
     return Q(Exists(MonitoringSettings.objects.filter(operation=operation, analysts=user.pk)))
 
 
-def incident_audit_rule(user: Any, operation: Operation) -> Q:
+def incident_audit_rule(user: User, operation: Operation) -> Q:
     """The audit entries about incidents (`AuditEntry.entity_type` "monitoring.incident") the
     user may see: those of the records they may see (`incidents_for_user`), and of deleted
     records they could see when they were deleted (the deletion entry keeps the record's last
@@ -422,7 +423,7 @@ def incident_audit_rule(user: Any, operation: Operation) -> Q:
     return Q(entity_id__in=live) | Q(entity_id__in=gone)
 
 
-def duplicate_audit_rule(user: Any, operation: Operation) -> Q:
+def duplicate_audit_rule(user: User, operation: Operation) -> Q:
     """Reviews of probable duplicates are shown to the analysts who make them."""
     analyst = _analyst_condition(user, operation)
     return analyst if analyst is not None else Q(pk__in=[])

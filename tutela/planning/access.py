@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -34,7 +33,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tutela.core import access
-from tutela.core.models import Operation, Organisation
+from tutela.core.models import Operation, Organisation, User
 from tutela.core.models.roles import Role
 from tutela.planning.models import (
     Allocation,
@@ -53,7 +52,7 @@ ORGANISATION_ROLES = frozenset(
 )
 
 
-def _in_operation(user: Any, operation: Operation) -> None:
+def _in_operation(user: User, operation: Operation) -> None:
     if not access.roles_in(user, operation):
         raise Http404
 
@@ -61,28 +60,28 @@ def _in_operation(user: Any, operation: Operation) -> None:
 # --- plans and funding ---------------------------------------------------------------------------
 
 
-def can_edit_plans(user: Any, operation: Operation) -> bool:
+def can_edit_plans(user: User, operation: Operation) -> bool:
     return access.is_manager(user, operation)
 
 
-def require_plan_editor(user: Any, operation: Operation) -> None:
+def require_plan_editor(user: User, operation: Operation) -> None:
     _in_operation(user, operation)
     if not can_edit_plans(user, operation):
         raise PermissionDenied
 
 
-def plan_get_for_user(user: Any, operation: Operation, pk: int) -> Plan:
+def plan_get_for_user(user: User, operation: Operation, pk: int) -> Plan:
     _in_operation(user, operation)
     return access.get_scoped_or_404(
         Plan.objects.filter(operation=operation).select_related("body"), pk=pk
     )
 
 
-def can_manage_funding(user: Any, operation: Operation) -> bool:
+def can_manage_funding(user: User, operation: Operation) -> bool:
     return access.is_manager(user, operation)
 
 
-def require_funding_manager(user: Any, operation: Operation) -> None:
+def require_funding_manager(user: User, operation: Operation) -> None:
     _in_operation(user, operation)
     if not can_manage_funding(user, operation):
         raise PermissionDenied
@@ -91,7 +90,7 @@ def require_funding_manager(user: Any, operation: Operation) -> None:
 # --- projects ------------------------------------------------------------------------------------
 
 
-def acts_for_organisation(user: Any, operation: Operation) -> bool:
+def acts_for_organisation(user: User, operation: Operation) -> bool:
     """The user writes for their organisation in this operation (not a pure viewer)."""
     return bool(
         getattr(user, "organisation_id", None)
@@ -99,7 +98,7 @@ def acts_for_organisation(user: Any, operation: Operation) -> bool:
     )
 
 
-def project_queryset(user: Any, operation: Operation) -> QuerySet[Project]:
+def project_queryset(user: User, operation: Operation) -> QuerySet[Project]:
     projects = Project.objects.filter(operation=operation)
     if not access.roles_in(user, operation):
         return projects.none()
@@ -111,7 +110,7 @@ def project_queryset(user: Any, operation: Operation) -> QuerySet[Project]:
     return projects.filter(visible)
 
 
-def project_get_for_user(user: Any, operation: Operation, pk: int) -> Project:
+def project_get_for_user(user: User, operation: Operation, pk: int) -> Project:
     return access.get_scoped_or_404(
         project_queryset(user, operation).select_related(
             "organisation", "body", "plan", "reviewed_by", "created_by"
@@ -120,11 +119,11 @@ def project_get_for_user(user: Any, operation: Operation, pk: int) -> Project:
     )
 
 
-def can_create_project(user: Any, operation: Operation) -> bool:
+def can_create_project(user: User, operation: Operation) -> bool:
     return access.is_manager(user, operation) or acts_for_organisation(user, operation)
 
 
-def is_own_project(user: Any, project: Project) -> bool:
+def is_own_project(user: User, project: Project) -> bool:
     return bool(
         getattr(user, "organisation_id", None)
         and user.organisation_id == project.organisation_id
@@ -132,7 +131,7 @@ def is_own_project(user: Any, project: Project) -> bool:
     )
 
 
-def can_edit_project(user: Any, project: Project) -> bool:
+def can_edit_project(user: User, project: Project) -> bool:
     """Change the sheet (and submit it): its organisation's members or the managers, while it is a
     draft or returned."""
     if not project.is_editable:
@@ -140,50 +139,50 @@ def can_edit_project(user: Any, project: Project) -> bool:
     return access.is_manager(user, project.operation) or is_own_project(user, project)
 
 
-def can_vet_projects(user: Any, operation: Operation) -> bool:
+def can_vet_projects(user: User, operation: Operation) -> bool:
     return access.is_manager(user, operation)
 
 
-def can_comment_project(user: Any, project: Project) -> bool:
+def can_comment_project(user: User, project: Project) -> bool:
     return access.is_cluster_wide(user, project.operation) or is_own_project(user, project)
 
 
-def can_see_project_versions(user: Any, project: Project) -> bool:
+def can_see_project_versions(user: User, project: Project) -> bool:
     return access.is_cluster_wide(user, project.operation) or is_own_project(user, project)
 
 
 # --- allocations ---------------------------------------------------------------------------------
 
 
-def allocation_get_for_user(user: Any, operation: Operation, pk: int) -> Allocation:
+def allocation_get_for_user(user: User, operation: Operation, pk: int) -> Allocation:
     _in_operation(user, operation)
     return access.get_scoped_or_404(
         Allocation.objects.filter(operation=operation).select_related("body", "chair"), pk=pk
     )
 
 
-def can_create_allocation(user: Any, operation: Operation) -> bool:
+def can_create_allocation(user: User, operation: Operation) -> bool:
     return access.is_manager(user, operation)
 
 
-def is_fund_manager(user: Any, allocation: Allocation) -> bool:
+def is_fund_manager(user: User, allocation: Allocation) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return allocation.fund_managers.filter(pk=user.pk).exists()
 
 
-def can_manage_allocation(user: Any, allocation: Allocation) -> bool:
+def can_manage_allocation(user: User, allocation: Allocation) -> bool:
     """Set up the allocation (strategy, calendar, committee, scorecard, eligibility) and move it
     along: the operation's managers and the fund managers."""
     return access.is_manager(user, allocation.operation) or is_fund_manager(user, allocation)
 
 
-def require_allocation_manager(user: Any, allocation: Allocation) -> None:
+def require_allocation_manager(user: User, allocation: Allocation) -> None:
     if not can_manage_allocation(user, allocation):
         raise PermissionDenied
 
 
-def reviewer_for(user: Any, allocation: Allocation) -> Reviewer | None:
+def reviewer_for(user: User, allocation: Allocation) -> Reviewer | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return Reviewer.objects.filter(allocation=allocation, user=user).first()
@@ -197,7 +196,7 @@ def eligible_organisation_ids(allocation: Allocation) -> set[int]:
     }
 
 
-def can_submit_proposals(user: Any, allocation: Allocation) -> bool:
+def can_submit_proposals(user: User, allocation: Allocation) -> bool:
     """Write a proposal: the members of an eligible organisation while the call is open."""
     if allocation.status != Allocation.Status.OPEN:
         return False
@@ -214,7 +213,7 @@ IN_REVIEW = (
 )
 
 
-def proposal_queryset(user: Any, allocation: Allocation) -> QuerySet[Proposal]:
+def proposal_queryset(user: User, allocation: Allocation) -> QuerySet[Proposal]:
     proposals = Proposal.objects.filter(allocation=allocation)
     operation = allocation.operation
     if not access.roles_in(user, operation):
@@ -229,13 +228,13 @@ def proposal_queryset(user: Any, allocation: Allocation) -> QuerySet[Proposal]:
     return proposals.filter(visible)
 
 
-def proposal_get_for_user(user: Any, allocation: Allocation, pk: int) -> Proposal:
+def proposal_get_for_user(user: User, allocation: Allocation, pk: int) -> Proposal:
     return access.get_scoped_or_404(
         proposal_queryset(user, allocation).select_related("organisation", "allocation"), pk=pk
     )
 
 
-def is_own_proposal(user: Any, proposal: Proposal) -> bool:
+def is_own_proposal(user: User, proposal: Proposal) -> bool:
     return bool(
         getattr(user, "organisation_id", None)
         and user.organisation_id == proposal.organisation_id
@@ -243,7 +242,7 @@ def is_own_proposal(user: Any, proposal: Proposal) -> bool:
     )
 
 
-def can_edit_proposal(user: Any, proposal: Proposal) -> bool:
+def can_edit_proposal(user: User, proposal: Proposal) -> bool:
     """Its organisation changes (and submits) a draft while the call is open, and a proposal
     the fund returned for corrections until the pre-review ends."""
     stage = proposal.allocation.status
@@ -390,12 +389,12 @@ def recusal_reasons(reviewer: Reviewer, proposal: Proposal) -> list[Recusal]:
     return facts.reasons(reviewer.pk, proposal.pk)
 
 
-def _in_proposal_organisations(user: Any, proposal_orgs: set[int]) -> bool:
+def _in_proposal_organisations(user: User, proposal_orgs: set[int]) -> bool:
     org_id = getattr(user, "organisation_id", None)
     return org_id is not None and org_id in proposal_orgs
 
 
-def score_visible_ids(user: Any, allocation: Allocation) -> set[int]:
+def score_visible_ids(user: User, allocation: Allocation) -> set[int]:
     """The allocation's proposals whose scores the user may see (see the module's rules)."""
     if not access.roles_in(user, allocation.operation):
         return set()
@@ -414,25 +413,25 @@ def score_visible_ids(user: Any, allocation: Allocation) -> set[int]:
     return visible
 
 
-def can_see_scores(user: Any, proposal: Proposal) -> bool:
+def can_see_scores(user: User, proposal: Proposal) -> bool:
     return proposal.pk in score_visible_ids(user, proposal.allocation)
 
 
-def require_scores_visible(user: Any, proposal: Proposal) -> None:
+def require_scores_visible(user: User, proposal: Proposal) -> None:
     if not can_see_scores(user, proposal):
         raise PermissionDenied
 
 
-def can_see_conflicts(user: Any, allocation: Allocation) -> bool:
+def can_see_conflicts(user: User, allocation: Allocation) -> bool:
     """Who was recused and why: the fund managers and the operation's managers."""
     return is_fund_manager(user, allocation) or access.is_manager(user, allocation.operation)
 
 
-def is_chair(user: Any, allocation: Allocation) -> bool:
+def is_chair(user: User, allocation: Allocation) -> bool:
     return bool(getattr(user, "is_authenticated", False) and allocation.chair_id == user.pk)
 
 
-def can_chair(user: Any, proposal: Proposal) -> bool:
+def can_chair(user: User, proposal: Proposal) -> bool:
     """Set consensus scores and write the recommendation and its justification: the chair, or a
     fund manager where the chair is recused (or there is no chair), during the strategic review
     and only where they may see the scores."""

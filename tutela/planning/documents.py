@@ -34,7 +34,7 @@ CONTENT_TYPES = {
 }
 
 
-def can_export(user: Any, allocation: Allocation) -> bool:
+def can_export(user: User, allocation: Allocation) -> bool:
     return bool(
         (access.is_chair(user, allocation) or access.is_fund_manager(user, allocation))
         and access.score_visible_ids(user, allocation)

@@ -40,9 +40,7 @@ BY = _param("by", _("Trend columns: risk (default) or area."))
 
 class MonitoringAnalysisAPIView(OperationAPIView):
     def query(self) -> MonitoringAnalysisForm:
-        form = MonitoringAnalysisForm(
-            self.get_operation(), self.request.user, self.request.query_params
-        )
+        form = MonitoringAnalysisForm(self.get_operation(), self.caller, self.request.query_params)
         if not form.is_valid():
             raise ValidationError(form.errors.get_json_data())
         return form
@@ -57,7 +55,7 @@ class TrendView(MonitoringAnalysisAPIView):
     def get(self, request: Request, slug: str) -> Response:
         form = self.query()
         table = selectors.incident_trend(
-            user=request.user,
+            user=self.caller,
             operation=self.get_operation(),
             filters=form.filters(),
             by=form.trend_by(),
@@ -75,7 +73,7 @@ class TopRisksView(MonitoringAnalysisAPIView):
     def get(self, request: Request, slug: str) -> Response:
         form = self.query()
         table = selectors.top_risks(
-            user=request.user, operation=self.get_operation(), filters=form.filters()
+            user=self.caller, operation=self.get_operation(), filters=form.filters()
         )
         return Response(table.as_dict())
 
@@ -89,7 +87,7 @@ class HotspotsView(MonitoringAnalysisAPIView):
     def get(self, request: Request, slug: str) -> Response:
         form = self.query()
         result = selectors.hotspots(
-            user=request.user,
+            user=self.caller,
             operation=self.get_operation(),
             filters=form.filters(),
             level=form.area_level(),
@@ -135,7 +133,7 @@ class SignalsView(MonitoringAnalysisAPIView):
             request.query_params.get("page")
         )
         views = selectors.signals_for_user(
-            user=request.user, operation=operation, signals=list(page.object_list)
+            user=self.caller, operation=operation, signals=list(page.object_list)
         )
         return Response(
             {

@@ -214,14 +214,10 @@ class IncidentAPIView(OperationAPIView):
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
         if not getattr(self, "swagger_fake_view", False):
-            user = self.request.user
+            user = self.caller
             operation = self.get_operation()
             analyst = monitoring_access.is_analyst(user, operation)
-            own = (
-                user.organisation_id  # type: ignore[union-attr]
-                if monitoring_access.can_record(user, operation)
-                else None
-            )
+            own = user.organisation_id if monitoring_access.can_record(user, operation) else None
 
             def readable(incident: Incident) -> bool:
                 return bool(
@@ -250,7 +246,7 @@ class IncidentListView(IncidentAPIView, ListAPIView):
 
     def get_queryset(self) -> QuerySet[Incident]:
         operation = self.get_operation()
-        visible = monitoring_access.incidents_for_user(self.request.user, operation)
+        visible = monitoring_access.incidents_for_user(self.caller, operation)
         organisations = list(
             Organisation.objects.filter(pk__in=visible.values("organisation_id").distinct())
         )
@@ -267,7 +263,7 @@ class IncidentListView(IncidentAPIView, ListAPIView):
         incidents = list(page) if page is not None else list(self.get_queryset())
         # Each record is returned whole (narrative included for its readers): audited as reads.
         monitoring_access.incidents_read_audit(
-            request.user, self.get_operation(), incidents, request=request._request, reason="list"
+            self.caller, self.get_operation(), incidents, request=request._request, reason="list"
         )
         serializer = self.get_serializer(incidents, many=True)
         if page is None:
@@ -277,7 +273,7 @@ class IncidentListView(IncidentAPIView, ListAPIView):
     @extend_schema(request=IncidentIn, responses={201: IncidentOut})
     def post(self, request: Request, slug: str) -> Response:
         operation = self.get_operation()
-        if not monitoring_access.can_record(request.user, operation):
+        if not monitoring_access.can_record(self.caller, operation):
             raise PermissionDenied
         values = self.input(IncidentIn)
         data = IncidentData(
@@ -306,13 +302,13 @@ class IncidentDetailView(IncidentAPIView):
     def get_object(self) -> Incident:
         operation = self.get_operation()
         incident = monitoring_access.incident_get_for_user(
-            self.request.user, operation, self.kwargs["pk"], request=self.request._request
+            self.caller, operation, self.kwargs["pk"], request=self.request._request
         )
         return _with_relations(Incident.objects.filter(pk=incident.pk)).get()
 
     def _editable(self) -> Incident:
         incident = self.get_object()
-        if not monitoring_access.can_edit(self.request.user, incident):
+        if not monitoring_access.can_edit(self.caller, incident):
             raise PermissionDenied
         return incident
 

@@ -11,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tutela.core.forms.fields import MonthField
-from tutela.core.models import AdminArea, Operation, Organisation, ProtectionRisk
+from tutela.core.models import AdminArea, Operation, Organisation, ProtectionRisk, User
 from tutela.core.selectors import country_pcodes
 from tutela.monitoring.selectors import AnalysisFilters, organisations_filterable, viewer_for
 
@@ -55,7 +55,7 @@ class MonitoringAnalysisForm(forms.Form):
         label=_("Admin level"), required=False, coerce=int, empty_value=None
     )
 
-    def __init__(self, operation: Operation, user: Any, data: Any = None) -> None:
+    def __init__(self, operation: Operation, user: User, data: Any = None) -> None:
         super().__init__(data)
         self.operation = operation
         pcodes = country_pcodes(operation)

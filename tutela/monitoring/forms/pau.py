@@ -87,7 +87,7 @@ class SubmitForm(forms.Form):
     approver = UserChoiceField(label=_("Approver"), queryset=User.objects.none())
 
     def __init__(
-        self, *args: Any, operation: Operation, exclude: Any = None, **kwargs: Any
+        self, *args: Any, operation: Operation, exclude: User | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         candidates = [

@@ -26,7 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tutela.core.disclosure import threshold_for
-from tutela.core.models import AdminArea, Operation, PopulationGroup, ProtectionRisk
+from tutela.core.models import AdminArea, Operation, PopulationGroup, ProtectionRisk, User
 from tutela.monitoring.access import gbv_sharing_organisations
 from tutela.monitoring.models import (
     AgeBand,
@@ -137,7 +137,7 @@ def pau_figures(
     operation: Operation,
     period: Period,
     scope: AdminArea | None = None,
-    presence_user: Any = None,
+    presence_user: User | None = None,
 ) -> dict[str, Any]:
     """Every figure of the PAU for `period` (and the previous period, for comparison) and
     `scope` (an admin 1 area, or None for the operation). `presence_user`: whose view of the 5W

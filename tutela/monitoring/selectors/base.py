@@ -34,7 +34,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
@@ -45,7 +45,7 @@ from tutela.core.disclosure_blocks import POOLED as POOLED
 from tutela.core.disclosure_blocks import Atoms as Atoms
 from tutela.core.disclosure_blocks import block_predicate
 from tutela.core.disclosure_blocks import no_gc_pauses as no_gc_pauses
-from tutela.core.models import AdminArea, Operation, Organisation, ProtectionRisk
+from tutela.core.models import AdminArea, Operation, Organisation, ProtectionRisk, User
 from tutela.monitoring.access import gbv_sharing_organisations, is_analyst
 from tutela.monitoring.models import Incident, VerificationStatus
 
@@ -82,7 +82,7 @@ def filters_of(value: AnalysisFilters | None) -> AnalysisFilters:
 class Viewer:
     """Who is looking, as the disclosure rules need it."""
 
-    user: Any
+    user: Reader
     operation: Operation
     own_organisation_id: int | None
     is_analyst: bool
@@ -114,6 +114,9 @@ class PublicationReader:
 
 PUBLICATION = PublicationReader()
 
+# Whom a selector counts for: a signed-in user, or PUBLICATION.
+Reader: TypeAlias = User | PublicationReader
+
 
 def publication_viewer(operation: Operation) -> Viewer:
     return Viewer(
@@ -127,15 +130,15 @@ def publication_viewer(operation: Operation) -> Viewer:
     )
 
 
-def viewer_for(user: Any, operation: Operation) -> Viewer:
+def viewer_for(user: Reader, operation: Operation) -> Viewer:
     if isinstance(user, PublicationReader):
         return publication_viewer(operation)
     return Viewer(
         user=user,
         operation=operation,
-        own_organisation_id=getattr(user, "organisation_id", None),
-        is_analyst=bool(is_analyst(user, operation)),
-        sees_everything=bool(getattr(user, "is_superuser", False)),
+        own_organisation_id=user.organisation_id,
+        is_analyst=is_analyst(user, operation),
+        sees_everything=user.is_superuser,
         sharing_organisations=frozenset(gbv_sharing_organisations(operation)),
         threshold=threshold_for(operation),
     )

@@ -23,6 +23,7 @@ from tutela.monitoring.selectors.base import (
     POOLED,
     AnalysisFilters,
     Atoms,
+    Reader,
     Table,
     Viewer,
     block_filter,
@@ -82,7 +83,7 @@ class CommunityShares:
 
 def community_risk_shares(
     *,
-    user: Any,
+    user: Reader,
     operation: Operation,
     filters: AnalysisFilters | None = None,
     by: str = "area",

@@ -22,6 +22,7 @@ from tutela.monitoring.selectors.base import (
     POOLED,
     AnalysisFilters,
     Atoms,
+    Reader,
     Table,
     block_filter,
     build_table,
@@ -57,7 +58,7 @@ def _comparison_columns(
 
 def period_comparison(
     *,
-    user: Any,
+    user: Reader,
     operation: Operation,
     filters: AnalysisFilters,
     previous_from: datetime.date,
@@ -115,7 +116,7 @@ BREAKDOWNS = {
 
 def incident_breakdown(
     *,
-    user: Any,
+    user: Reader,
     operation: Operation,
     filters: AnalysisFilters,
     previous_from: datetime.date,

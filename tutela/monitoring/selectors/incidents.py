@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db.models import Max, Sum
 from django.utils.translation import gettext as _
 
-from tutela.core.models import AdminArea, Operation, PopulationGroup
+from tutela.core.models import AdminArea, Operation, PopulationGroup, User
 from tutela.core.selectors import areas_for_operation
 from tutela.monitoring.models import (
     AgeBand,
@@ -31,6 +31,7 @@ from tutela.monitoring.selectors.base import (
     POOLED,
     AnalysisFilters,
     Atoms,
+    Reader,
     Table,
     add_months,
     block_filter,
@@ -71,7 +72,7 @@ def period_months(
     return months_between(first, last)
 
 
-def last_incident_month(*, user: Any, operation: Operation) -> datetime.date | None:
+def last_incident_month(*, user: User, operation: Operation) -> datetime.date | None:
     """The latest month with an incident the user's figures count (None: no incident): the
     analysis pages open on the twelve months up to it."""
     viewer = viewer_for(user, operation)
@@ -146,7 +147,7 @@ def areas_at(operation: Operation, level: int, within: AdminArea | None = None) 
 
 def incident_trend(
     *,
-    user: Any,
+    user: Reader,
     operation: Operation,
     filters: AnalysisFilters | None = None,
     by: str = "risk",
@@ -195,7 +196,7 @@ def incident_trend(
     return area_grain(operation, level, make, coarsen=coarsen)[0]
 
 
-def top_risks(*, user: Any, operation: Operation, filters: AnalysisFilters | None = None) -> Table:
+def top_risks(*, user: User, operation: Operation, filters: AnalysisFilters | None = None) -> Table:
     """Incidents per main risk, most frequent first: the trend's blocks summed over the period
     (the same blocks as every incident count, so these figures cannot be differenced against
     the trend's). Ordered by the published figures only, hidden ones last, so that the order does
@@ -266,7 +267,7 @@ class AffectedGroups:
 
 
 def affected_groups(
-    *, user: Any, operation: Operation, filters: AnalysisFilters | None = None
+    *, user: Reader, operation: Operation, filters: AnalysisFilters | None = None
 ) -> AffectedGroups:
     """People affected by sex × age band, by population group and by disability: three tables
     folded from one set of atoms (so that their totals agree with one another)."""
@@ -388,7 +389,7 @@ def populations(operation: Operation, area_ids: list[int], year: int | None) -> 
 
 def hotspots(
     *,
-    user: Any,
+    user: User,
     operation: Operation,
     filters: AnalysisFilters | None = None,
     level: int = 1,

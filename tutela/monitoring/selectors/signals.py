@@ -17,7 +17,13 @@ from django.utils.translation import ngettext
 from tutela.core.disclosure import suppress_counts
 from tutela.core.models import Operation
 from tutela.monitoring.models import EarlyWarningSignal
-from tutela.monitoring.selectors.base import AnalysisFilters, add_months, month_label, viewer_for
+from tutela.monitoring.selectors.base import (
+    AnalysisFilters,
+    Reader,
+    add_months,
+    month_label,
+    viewer_for,
+)
 from tutela.monitoring.selectors.incidents import incident_atoms
 
 
@@ -85,7 +91,7 @@ def p_band(p: float) -> str:
 
 
 def signals_for_user(
-    *, user: Any, operation: Operation, signals: Sequence[EarlyWarningSignal]
+    *, user: Reader, operation: Operation, signals: Sequence[EarlyWarningSignal]
 ) -> list[SignalView]:
     if not signals:
         return []

@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Sequence
 from typing import Any
 
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -88,7 +89,7 @@ def tables_export(
     tables: Sequence[Table],
     fmt: str,
     name: str,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> tuple[bytes, str, str]:
     """(content, file name, content type); the export is written to the audit log."""
     stamp = timezone.localdate().isoformat()

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from tutela.core.imports.mappings import (
@@ -87,7 +88,7 @@ def mapping_save(
     name: str,
     columns: Mapping[str, Any],
     values: Mapping[str, Any] | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> MonitoringMapping:
     """Create or update (by name) a column and value mapping; `organisation=None` shares it with
     the whole operation (managers only). Members save their own organisation's."""
@@ -135,7 +136,7 @@ def _require_change(by: User, mapping: MonitoringMapping) -> None:
 
 @transaction.atomic
 def mapping_rename(
-    *, mapping: MonitoringMapping, by: User, name: str, request: Any = None
+    *, mapping: MonitoringMapping, by: User, name: str, request: HttpRequest | None = None
 ) -> MonitoringMapping:
     """Give a saved mapping another name, unique among the operation's mappings of its kind."""
     _require_change(by, mapping)
@@ -170,7 +171,7 @@ def mapping_share(
     mapping: MonitoringMapping,
     by: User,
     organisation: Organisation | None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> MonitoringMapping:
     """Share a saved mapping with every organisation of the operation (`organisation=None`), or
     make it one organisation's. Managers only."""
@@ -201,7 +202,7 @@ def mapping_update(
     by: User,
     name: str,
     organisation: Organisation | None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> MonitoringMapping:
     """The edit form of the saved mappings page: a new name and (managers) who uses the mapping;
     each change is checked and audited by mapping_rename and mapping_share, all or nothing."""
@@ -212,7 +213,9 @@ def mapping_update(
 
 
 @transaction.atomic
-def mapping_delete(*, mapping: MonitoringMapping, by: User, request: Any = None) -> None:
+def mapping_delete(
+    *, mapping: MonitoringMapping, by: User, request: HttpRequest | None = None
+) -> None:
     """Delete a saved mapping; the uploads that used it keep their results (their link is
     emptied)."""
     _require_change(by, mapping)
@@ -226,7 +229,7 @@ def mapping_values_import(
     by: User,
     data: bytes,
     choices: dict[str, set[str]],
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> int:
     """Lay the value tables of a CSV file (field, value, code) over the saved mapping's; every
     problem of the file is reported at once and nothing changes while there is one. The number

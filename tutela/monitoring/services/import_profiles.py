@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any
+
+from django.http import HttpRequest
 
 from tutela.core.imports.profile_rows import profile_row_delete, profile_row_import
 from tutela.core.imports.profiles import (
@@ -20,7 +21,7 @@ from tutela.core.imports.profiles import (
     profile_parse,
     profiles_in,
 )
-from tutela.core.models import ImportProfile, Operation
+from tutela.core.models import ImportProfile, Operation, User
 from tutela.monitoring.models import Kind, MonitoringMapping
 
 SHIPPED = Path(__file__).resolve().parent.parent / "imports" / "profile_files"
@@ -70,16 +71,20 @@ def profile_mapping(profile: Profile, headers: list[str]) -> MonitoringMapping:
 
 
 def profile_import(
-    *, operation: Operation, by: Any, data: bytes | str, request: Any = None
+    *,
+    operation: Operation,
+    by: User | None,
+    data: bytes | str,
+    request: HttpRequest | None = None,
 ) -> ImportProfile:
     """Take a monitoring profile file into the operation (replacing its profile of the same
     name); raises ProfileError listing what is wrong with the file, PermissionDenied for a
-    non-manager."""
+    non-manager. `by` None: the command line (`tutela import_profiles`)."""
     return profile_row_import(
         operation=operation, by=by, data=data, importers=IMPORTERS.values(), request=request
     )
 
 
-def profile_delete(*, row: ImportProfile, by: Any, request: Any = None) -> None:
+def profile_delete(*, row: ImportProfile, by: User, request: HttpRequest | None = None) -> None:
     """Remove an operation's profile (Tutela's own of the same name, if any, applies again)."""
     profile_row_delete(row=row, by=by, request=request)

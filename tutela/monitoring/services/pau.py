@@ -21,6 +21,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -84,7 +85,7 @@ def _add_version(
 
 
 def _status_audit(
-    update: AnalysisUpdate, by: User, before: str, summary: str, request: Any = None
+    update: AnalysisUpdate, by: User, before: str, summary: str, request: HttpRequest | None = None
 ) -> None:
     audit_write(
         actor=by,
@@ -106,7 +107,7 @@ def pau_create(
     period: str,
     scope: AdminArea | str | None = None,
     language: str,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> AnalysisUpdate:
     """A new draft for `period` ("2026Q3" or "2026-07") and `scope` (an admin 1 area, its P-code,
     or None for the whole operation), with version 1 pre-filled from the figures."""
@@ -158,7 +159,7 @@ def pau_save_sections(
     by: User,
     sections: dict[str, str],
     note: str = "",
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> AnalysisUpdateVersion:
     """Save the narrative as a new version (the figures snapshot carries over)."""
     require_pau_editor(by, update.operation)
@@ -203,7 +204,7 @@ def pau_save_sections(
 
 @transaction.atomic
 def pau_refresh(
-    *, update: AnalysisUpdate, by: User | None, request: Any = None
+    *, update: AnalysisUpdate, by: User | None, request: HttpRequest | None = None
 ) -> AnalysisUpdateVersion:
     """Recompute the figures (data arrived since the draft) as a new version; the narrative is
     kept."""
@@ -241,7 +242,7 @@ def pau_refresh(
 
 @transaction.atomic
 def pau_submit(
-    *, update: AnalysisUpdate, by: User, approver: User, request: Any = None
+    *, update: AnalysisUpdate, by: User, approver: User, request: HttpRequest | None = None
 ) -> AnalysisUpdate:
     """Send a draft for clearance to `approver` (a coordinator or IMO of the operation, not the
     person submitting)."""
@@ -267,7 +268,9 @@ def pau_submit(
 
 
 @transaction.atomic
-def pau_clear(*, update: AnalysisUpdate, by: User, request: Any = None) -> AnalysisUpdate:
+def pau_clear(
+    *, update: AnalysisUpdate, by: User, request: HttpRequest | None = None
+) -> AnalysisUpdate:
     """The designated approver clears a submitted PAU."""
     update = AnalysisUpdate.objects.select_for_update().get(pk=update.pk)
     if update.approver_id is None or update.approver_id != getattr(by, "pk", None):
@@ -286,7 +289,9 @@ def pau_clear(*, update: AnalysisUpdate, by: User, request: Any = None) -> Analy
 
 
 @transaction.atomic
-def pau_publish(*, update: AnalysisUpdate, by: User, request: Any = None) -> AnalysisUpdate:
+def pau_publish(
+    *, update: AnalysisUpdate, by: User, request: HttpRequest | None = None
+) -> AnalysisUpdate:
     """Publish a cleared PAU: everyone in the operation can then read and download it."""
     update = AnalysisUpdate.objects.select_for_update().get(pk=update.pk)
     if by is not None and not (
@@ -305,7 +310,7 @@ def pau_publish(*, update: AnalysisUpdate, by: User, request: Any = None) -> Ana
 
 @transaction.atomic
 def pau_return_to_draft(
-    *, update: AnalysisUpdate, by: User, note: str = "", request: Any = None
+    *, update: AnalysisUpdate, by: User, note: str = "", request: HttpRequest | None = None
 ) -> AnalysisUpdate:
     """Back to draft, from submitted, cleared or published (the approver or an editor)."""
     update = AnalysisUpdate.objects.select_for_update().get(pk=update.pk)

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -68,7 +69,12 @@ def _require_manager(by: User, operation: Operation) -> None:
 
 
 def _audit_saved(
-    *, by: User, instance: Model, operation: Operation, before: dict[str, Any] | None, request: Any
+    *,
+    by: User,
+    instance: Model,
+    operation: Operation,
+    before: dict[str, Any] | None,
+    request: HttpRequest | None,
 ) -> None:
     """A create entry for a new row (`before` is None), an update entry with what changed
     otherwise."""
@@ -104,7 +110,7 @@ def monitoring_settings_update(
     baseline_months: int,
     min_count: int,
     significance: float,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> MonitoringSettings:
     _require_manager(by, operation)
     allowed = {u.pk for u in analyst_candidates(operation)}
@@ -156,7 +162,7 @@ def sharing_agreement_save(
     shares_gbv_aggregates: bool,
     signed_on: Any = None,
     note: str = "",
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> SharingAgreement:
     """Record (or change) an organisation's consent to count its GBV incidents in aggregates."""
     _require_manager(by, operation)
@@ -191,7 +197,7 @@ def reference_item_save(
     kind: str,
     data: dict[str, Any],
     instance: Any = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Any:
     """Create or edit one item of a reference list (names FR/EN, active flag, order...).
     Codes stay stable once used: renaming a code of an item in use is refused."""
@@ -233,7 +239,7 @@ def risk_mapping_save(
     risk: ProtectionRisk,
     violation: ViolationType | None = None,
     instance: RiskMapping | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> RiskMapping:
     _require_manager(by, operation)
     if risk.operation_id != operation.pk:
@@ -263,7 +269,9 @@ def risk_mapping_save(
 
 
 @transaction.atomic
-def risk_mapping_delete(*, mapping: RiskMapping, by: User, request: Any = None) -> None:
+def risk_mapping_delete(
+    *, mapping: RiskMapping, by: User, request: HttpRequest | None = None
+) -> None:
     _require_manager(by, mapping.operation)
     before = snapshot(mapping)
     audit_write(
@@ -327,7 +335,7 @@ def area_populations_import(
     source: Any,
     file_name: str = "",
     dry_run: bool = False,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> PopulationImportResult:
     """Area populations from a CSV (or spreadsheet) with pcode, population, year, source: every
     problem by row, then all rows or none. A row for an area and year already known replaces

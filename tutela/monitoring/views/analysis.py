@@ -48,12 +48,12 @@ def _form(
     DEFAULT_MONTHS months that have data (not all history), shown in the month fields."""
     data: QueryDict | None = request.GET.copy() if request.GET else None
     if default_period and not (request.GET.get("month_from") or request.GET.get("month_to")):
-        last = selectors.last_incident_month(user=request.user, operation=operation)
+        last = selectors.last_incident_month(user=current_user(request), operation=operation)
         if last is not None:
             data = data if data is not None else QueryDict(mutable=True)
             data["month_from"] = add_months(last, 1 - DEFAULT_MONTHS).strftime("%Y-%m")
             data["month_to"] = last.strftime("%Y-%m")
-    return MonitoringAnalysisForm(operation, request.user, data)
+    return MonitoringAnalysisForm(operation, current_user(request), data)
 
 
 def _query(request: HttpRequest, **changes: Any) -> str:
@@ -71,7 +71,7 @@ def _query(request: HttpRequest, **changes: Any) -> str:
 def _context(request: HttpRequest, operation: Operation, **extra: Any) -> dict[str, Any]:
     return {
         "operation": operation,
-        "is_manager": access.is_manager(request.user, operation),
+        "is_manager": access.is_manager(current_user(request), operation),
         "nav_active": "monitoring",
         **extra,
     }
@@ -109,15 +109,16 @@ def _dashboard_tables(
     request: HttpRequest, operation: Operation, form: MonitoringAnalysisForm
 ) -> tuple[selectors.Table, selectors.Table, selectors.AffectedGroups]:
     filters = form.filters()
+    user = current_user(request)
     trend = selectors.incident_trend(
-        user=request.user,
+        user=user,
         operation=operation,
         filters=filters,
         by=form.trend_by(),
         level=form.area_level(),
     )
-    top = selectors.top_risks(user=request.user, operation=operation, filters=filters)
-    groups = selectors.affected_groups(user=request.user, operation=operation, filters=filters)
+    top = selectors.top_risks(user=user, operation=operation, filters=filters)
+    groups = selectors.affected_groups(user=user, operation=operation, filters=filters)
     return trend, top, groups
 
 
@@ -204,19 +205,20 @@ def trend_labels(table: selectors.Table) -> list[str]:
 @login_required
 @require_GET
 def chart(request: HttpRequest, slug: str) -> HttpResponse:
+    user = current_user(request)
     operation = operation_for(request, slug)
     form = _form(request, operation)
     filters = form.filters()
     kind = request.GET.get("chart", "trend")
     fmt = "svg" if request.GET.get("fmt") == "svg" else "png"
     if kind == "top":
-        table = selectors.top_risks(user=request.user, operation=operation, filters=filters)
+        table = selectors.top_risks(user=user, operation=operation, filters=filters)
         rows = [(label, cells[0]) for key, label, cells, _t in table.rows() if key != POOLED]
         content = charts.bar_chart(
             [label for label, _v in rows], [v for _label, v in rows], table.title, fmt=fmt
         )
     elif kind == "groups":
-        groups = selectors.affected_groups(user=request.user, operation=operation, filters=filters)
+        groups = selectors.affected_groups(user=user, operation=operation, filters=filters)
         table = groups.by_sex_age
         labels = [
             f"{row_label} {col_label}"
@@ -227,7 +229,7 @@ def chart(request: HttpRequest, slug: str) -> HttpResponse:
         content = charts.bar_chart(labels, values, table.title, fmt=fmt)
     elif kind == "trend":
         table = selectors.incident_trend(
-            user=request.user,
+            user=user,
             operation=operation,
             filters=filters,
             by=form.trend_by(),
@@ -256,7 +258,10 @@ def _number(value: Any, decimals: int = 0) -> str:
 def _hotspots(request: HttpRequest, operation: Operation) -> tuple[Any, Any, bool]:
     form = _form(request, operation)
     result = selectors.hotspots(
-        user=request.user, operation=operation, filters=form.filters(), level=form.area_level()
+        user=current_user(request),
+        operation=operation,
+        filters=form.filters(),
+        level=form.area_level(),
     )
     per_population = request.GET.get("measure") == "rate"
     return form, result, per_population
@@ -393,7 +398,7 @@ def community_page(request: HttpRequest, slug: str) -> HttpResponse:
     form = _form(request, operation, default_period=False)
     by = "month" if request.GET.get("rows") == "month" else "area"
     result = selectors.community_risk_shares(
-        user=request.user,
+        user=current_user(request),
         operation=operation,
         filters=form.filters(),
         by=by,

@@ -18,6 +18,7 @@ from tutela.core.downloads import stored_file_download
 from tutela.core.imports.corrections import record_fixable
 from tutela.core.models import AuditEntry
 from tutela.core.services.audit import audit_write
+from tutela.core.views.common import current_user
 from tutela.core.views.import_fix import fix_page
 from tutela.monitoring.services import import_corrections
 from tutela.monitoring.views.imports import _record_with_content
@@ -51,7 +52,7 @@ def import_original(request: HttpRequest, slug: str, pk: int) -> HttpResponseBas
     if not record.file:
         raise Http404
     audit_write(
-        actor=request.user,
+        actor=current_user(request),
         action=AuditEntry.Action.EXPORT,
         instance=record,
         operation=operation,

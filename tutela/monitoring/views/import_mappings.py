@@ -40,14 +40,14 @@ def mapping_list(request: HttpRequest, slug: str) -> HttpResponse:
     """The saved mappings the user may use: shared ones and their organisation's (managers:
     all of the operation's), with links to change those the user may change."""
     operation = importing_operation(request, slug)
-    mappings = mappings_for_user(request.user, operation).order_by("kind", "name")
+    mappings = mappings_for_user(current_user(request), operation).order_by("kind", "name")
     listed = paginate(request, mappings)
     return page(
         request,
         "monitoring/imports/mappings.html",
         operation,
         page=listed,
-        changeable=changeable_mappings(request.user, operation, listed.object_list),
+        changeable=changeable_mappings(current_user(request), operation, listed.object_list),
     )
 
 
@@ -57,10 +57,11 @@ def _changeable_mapping(
     """A saved mapping the user may change: 404 when they do not see it, 403 when they see it
     but may not change it (a shared mapping, for an organisation's member)."""
     operation = importing_operation(request, slug)
-    mapping = mappings_for_user(request.user, operation).filter(pk=pk).first()
+    user = current_user(request)
+    mapping = mappings_for_user(user, operation).filter(pk=pk).first()
     if mapping is None:
         raise Http404
-    if not can_change_mapping(request.user, mapping):
+    if not can_change_mapping(user, mapping):
         raise PermissionDenied
     return operation, mapping
 
@@ -71,7 +72,7 @@ def mapping_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Rename a saved mapping; managers also share it with the whole operation or give it to
     one organisation."""
     operation, mapping = _changeable_mapping(request, slug, pk)
-    can_share = can_share_mapping(request.user, mapping)
+    can_share = can_share_mapping(current_user(request), mapping)
     form = SavedMappingForm(
         request.POST or None,
         organisations=operation.organisations.order_by("acronym") if can_share else None,

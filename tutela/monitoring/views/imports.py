@@ -70,13 +70,13 @@ def page(request: HttpRequest, template: str, operation: Operation, **context: A
 
 def importing_operation(request: HttpRequest, slug: str) -> Operation:
     operation = operation_for(request, slug)
-    if not monitoring_access.can_import(request.user, operation):
+    if not monitoring_access.can_import(current_user(request), operation):
         raise PermissionDenied
     return operation
 
 
 def _record(request: HttpRequest, operation: Operation, pk: int) -> MonitoringImport:
-    return monitoring_access.import_get_for_user(request.user, operation, pk)
+    return monitoring_access.import_get_for_user(current_user(request), operation, pk)
 
 
 def _record_with_content(
@@ -85,7 +85,7 @@ def _record_with_content(
     """The operation and an upload whose rows the user may see (404 otherwise)."""
     operation = importing_operation(request, slug)
     record = _record(request, operation, pk)
-    if not can_see_content(request.user, record):
+    if not can_see_content(current_user(request), record):
         raise Http404
     return operation, record
 
@@ -94,7 +94,7 @@ def _record_with_content(
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest, slug: str) -> HttpResponse:
     operation = importing_operation(request, slug)
-    user = request.user
+    user = current_user(request)
     manager = access.is_manager(user, operation)
     mappings = mappings_for_user(user, operation)
     kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else Kind.INCIDENTS
@@ -136,7 +136,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def import_list(request: HttpRequest, slug: str) -> HttpResponse:
     operation = importing_operation(request, slug)
-    records = monitoring_access.imports_for_user(request.user, operation)
+    records = monitoring_access.imports_for_user(current_user(request), operation)
     return page(request, "monitoring/imports/list.html", operation, page=paginate(request, records))
 
 
@@ -145,7 +145,7 @@ def import_list(request: HttpRequest, slug: str) -> HttpResponse:
 def import_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = importing_operation(request, slug)
     record = _record(request, operation, pk)
-    content = can_see_content(request.user, record)
+    content = can_see_content(current_user(request), record)
     problems = import_pages.record_problems(record)
     if not content:
         # Counts only: the rows' values belong to the reporting organisation.
@@ -217,7 +217,7 @@ def import_commit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     new = import_pages.record_restart(
         record,
         start=import_uploads.import_monitoring_start,
-        by=request.user,
+        by=current_user(request),
         operation=operation,
         kind=record.kind,
         profile=record.profile,
@@ -242,7 +242,7 @@ def import_places(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         restart=lambda: import_pages.record_restart(
             record,
             start=import_uploads.import_monitoring_start,
-            by=request.user,
+            by=current_user(request),
             operation=operation,
             kind=record.kind,
             profile=record.profile,
@@ -286,7 +286,7 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     under a name, then the file is checked again with it (nothing saved)."""
     operation = importing_operation(request, slug)
     record = _record(request, operation, pk)
-    if not record.file or not can_see_content(request.user, record):
+    if not record.file or not can_see_content(current_user(request), record):
         raise Http404
     headers_posted = None
     if request.method == "POST":
@@ -376,7 +376,7 @@ def import_mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 record,
                 mapping,
                 start=import_uploads.import_monitoring_start,
-                by=request.user,
+                by=current_user(request),
                 operation=operation,
                 kind=record.kind,
             )

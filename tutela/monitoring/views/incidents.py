@@ -48,10 +48,11 @@ def _page(
 
 def _editable(request: HttpRequest, slug: str, pk: int) -> tuple[Operation, Incident]:
     operation = _operation(request, slug)
+    user = _user(request)
     incident = monitoring_access.incident_get_for_user(
-        request.user, operation, pk, request=request, reason="edit"
+        user, operation, pk, request=request, reason="edit"
     )
-    if not monitoring_access.can_edit(request.user, incident):
+    if not monitoring_access.can_edit(user, incident):
         raise PermissionDenied
     return operation, incident
 
@@ -200,7 +201,7 @@ def _form_page(
 @require_http_methods(["GET", "POST"])
 def incident_create(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _operation(request, slug)
-    if not monitoring_access.can_record(request.user, operation):
+    if not monitoring_access.can_record(_user(request), operation):
         raise PermissionDenied
     return _form_page(request, operation, None)
 
@@ -294,7 +295,7 @@ def incident_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 def _analyst_operation(request: HttpRequest, slug: str) -> Operation:
     operation = _operation(request, slug)
-    if not monitoring_access.is_analyst(request.user, operation):
+    if not monitoring_access.is_analyst(_user(request), operation):
         raise PermissionDenied
     return operation
 

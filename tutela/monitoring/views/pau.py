@@ -43,7 +43,7 @@ def _page(
 ) -> HttpResponse:
     context.setdefault("operation", operation)
     context.setdefault("nav_active", "monitoring")
-    context.setdefault("can_edit", can_edit_pau(request.user, operation))
+    context.setdefault("can_edit", can_edit_pau(current_user(request), operation))
     return render(request, template, context)
 
 
@@ -56,7 +56,7 @@ def _errors(request: HttpRequest, error: ValidationError) -> None:
 @require_GET
 def pau_list(request: HttpRequest, slug: str) -> HttpResponse:
     operation = operation_for(request, slug)
-    updates = paus_for_user(request.user, operation).select_related("scope")
+    updates = paus_for_user(current_user(request), operation).select_related("scope")
     page = paginate(request, updates)
     return _page(request, "monitoring/pau/list.html", operation, page=page)
 
@@ -65,7 +65,7 @@ def pau_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def pau_create(request: HttpRequest, slug: str) -> HttpResponse:
     operation = operation_for(request, slug)
-    require_pau_editor(request.user, operation)
+    require_pau_editor(current_user(request), operation)
     form = PauCreateForm(request.POST or None, operation=operation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -122,8 +122,8 @@ def _diff(old: AnalysisUpdateVersion, new: AnalysisUpdateVersion) -> list[dict[s
 @require_GET
 def pau_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = operation_for(request, slug)
-    update = pau_get_for_user(request.user, operation, pk)
-    user = request.user
+    user = current_user(request)
+    update = pau_get_for_user(user, operation, pk)
     may_see_drafts = can_see_draft(user, update)
     latest, shown = _version(request, update, may_see_drafts)
     editable = can_edit_pau(user, operation) and update.status == Status.DRAFT
@@ -167,7 +167,7 @@ def pau_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 def _editable(request: HttpRequest, slug: str, pk: int) -> tuple[Operation, AnalysisUpdate]:
     operation = operation_for(request, slug)
-    update = pau_get_for_user(request.user, operation, pk)
+    update = pau_get_for_user(current_user(request), operation, pk)
     return operation, update
 
 
@@ -175,7 +175,7 @@ def _editable(request: HttpRequest, slug: str, pk: int) -> tuple[Operation, Anal
 @require_POST
 def pau_save(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation, update = _editable(request, slug, pk)
-    require_pau_editor(request.user, operation)
+    require_pau_editor(current_user(request), operation)
     form = SectionsForm(request.POST)
     if form.is_valid():
         try:
@@ -202,7 +202,7 @@ def pau_save(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def pau_refresh(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation, update = _editable(request, slug, pk)
-    require_pau_editor(request.user, operation)
+    require_pau_editor(current_user(request), operation)
     try:
         version = services.pau_refresh(update=update, by=current_user(request), request=request)
     except ValidationError as error:
@@ -216,8 +216,9 @@ def pau_refresh(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def pau_submit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation, update = _editable(request, slug, pk)
-    require_pau_editor(request.user, operation)
-    form = SubmitForm(request.POST, operation=operation, exclude=request.user)
+    user = current_user(request)
+    require_pau_editor(user, operation)
+    form = SubmitForm(request.POST, operation=operation, exclude=user)
     if not form.is_valid():
         messages.error(request, _("Choose the approver (a coordinator or IMO)."))
     else:
@@ -236,6 +237,7 @@ def pau_submit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def _transition(request: HttpRequest, slug: str, pk: int, action: str) -> HttpResponse:
+    user = current_user(request)
     operation, update = _editable(request, slug, pk)
     done = {
         "clear": _("Cleared."),
@@ -244,15 +246,13 @@ def _transition(request: HttpRequest, slug: str, pk: int, action: str) -> HttpRe
     }
     try:
         if action == "clear":
-            services.pau_clear(update=update, by=current_user(request), request=request)
+            services.pau_clear(update=update, by=user, request=request)
         elif action == "publish":
-            services.pau_publish(update=update, by=current_user(request), request=request)
+            services.pau_publish(update=update, by=user, request=request)
         else:
             form = ReturnForm(request.POST)
             note = form.cleaned_data["note"] if form.is_valid() else ""
-            services.pau_return_to_draft(
-                update=update, by=current_user(request), note=note, request=request
-            )
+            services.pau_return_to_draft(update=update, by=user, note=note, request=request)
     except ValidationError as error:
         _errors(request, error)
     else:
@@ -281,17 +281,18 @@ def pau_return(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def pau_download(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpResponse:
+    user = current_user(request)
     operation = operation_for(request, slug)
-    update = pau_get_for_user(request.user, operation, pk)
+    update = pau_get_for_user(user, operation, pk)
     if fmt not in {"docx", "pdf"}:
         raise Http404
-    _latest, shown = _version(request, update, can_see_draft(request.user, update))
+    _latest, shown = _version(request, update, can_see_draft(user, update))
     language = request.GET.get("lang") or update.language
     if language not in {"fr", "en", "es"}:
         raise Http404
     content, mime, name = render_document(update, fmt, version=shown, language=language)
     audit_write(
-        actor=request.user,
+        actor=user,
         action=AuditEntry.Action.EXPORT,
         instance=update,
         operation=operation,

@@ -31,7 +31,7 @@ from tutela.monitoring.services import settings as services
 
 def _managed(request: HttpRequest, slug: str) -> Operation:
     operation = operation_for(request, slug)
-    access.require_manager(request.user, operation)
+    access.require_manager(current_user(request), operation)
     return operation
 
 

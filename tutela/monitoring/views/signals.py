@@ -23,14 +23,14 @@ from tutela.monitoring.services import early_warning
 def _context(request: HttpRequest, operation: Operation, **extra: Any) -> dict[str, Any]:
     return {
         "operation": operation,
-        "is_manager": access.is_manager(request.user, operation),
+        "is_manager": access.is_manager(current_user(request), operation),
         "nav_active": "monitoring",
         **extra,
     }
 
 
 def _signal(request: HttpRequest, operation: Operation, pk: int) -> EarlyWarningSignal:
-    access.require_manager(request.user, operation)
+    access.require_manager(current_user(request), operation)
     return access.get_scoped_or_404(
         EarlyWarningSignal.objects.filter(operation=operation).select_related(
             "area", "risk", "operation"
@@ -51,7 +51,7 @@ def signals_page(request: HttpRequest, slug: str) -> HttpResponse:
         status = ""
     page = paginate(request, queryset.order_by("-month", "p_value", "pk"))
     views = selectors.signals_for_user(
-        user=request.user, operation=operation, signals=list(page.object_list)
+        user=current_user(request), operation=operation, signals=list(page.object_list)
     )
     config = early_warning.settings_for(operation)
     return render(
@@ -74,7 +74,7 @@ def signals_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def signals_run(request: HttpRequest, slug: str) -> HttpResponse:
     operation = operation_for(request, slug)
-    access.require_manager(request.user, operation)
+    access.require_manager(current_user(request), operation)
     result = early_warning.early_warning_scan(operation=operation, by=current_user(request))
     messages.success(
         request,

@@ -228,9 +228,7 @@ class _AllocationView(OperationAPIView):
     serializer_class: type[serializers.BaseSerializer[Any]] = AllocationOut
 
     def get_allocation(self) -> Allocation:
-        return access.allocation_get_for_user(
-            self.request.user, self.get_operation(), self.kwargs["pk"]
-        )
+        return access.allocation_get_for_user(self.caller, self.get_operation(), self.kwargs["pk"])
 
 
 class AllocationListView(OperationAPIView):
@@ -260,7 +258,7 @@ class ProposalListView(_AllocationView):
 
     @extend_schema(responses=ProposalOut(many=True))
     def get(self, request: Request, slug: str, pk: int) -> Response:
-        proposals = access.proposal_queryset(request.user, self.get_allocation()).select_related(
+        proposals = access.proposal_queryset(self.caller, self.get_allocation()).select_related(
             "organisation"
         )
         return Response(ProposalOut(proposals, many=True).data)
@@ -281,11 +279,11 @@ class _ProposalView(_AllocationView):
 
     def get_proposal(self) -> Proposal:
         return access.proposal_get_for_user(
-            self.request.user, self.get_allocation(), self.kwargs["proposal_pk"]
+            self.caller, self.get_allocation(), self.kwargs["proposal_pk"]
         )
 
     def detail(self, proposal: Proposal) -> Response:
-        visible = access.score_visible_ids(self.request.user, proposal.allocation)
+        visible = access.score_visible_ids(self.caller, proposal.allocation)
         return Response(ProposalDetailOut(proposal, context={"score_visible": visible}).data)
 
 
@@ -315,7 +313,7 @@ class DeclarationView(_ProposalView):
     @extend_schema(request=DeclarationIn, responses={201: None})
     def post(self, request: Request, slug: str, pk: int, proposal_pk: int) -> Response:
         proposal = self.get_proposal()
-        reviewer = access.reviewer_for(request.user, proposal.allocation)
+        reviewer = access.reviewer_for(self.caller, proposal.allocation)
         if reviewer is None:
             raise PermissionDenied
         review_services.declaration_save(
@@ -331,13 +329,13 @@ class ScoresView(_ProposalView):
     serializer_class = ScoreSheetOut
 
     def get(self, request: Request, slug: str, pk: int, proposal_pk: int) -> Response:
-        sheet = review_selectors.score_sheet(user=request.user, proposal=self.get_proposal())
+        sheet = review_selectors.score_sheet(user=self.caller, proposal=self.get_proposal())
         return self.output(sheet)
 
     @extend_schema(request=ScoresIn, responses={201: None})
     def post(self, request: Request, slug: str, pk: int, proposal_pk: int) -> Response:
         proposal = self.get_proposal()
-        reviewer = access.reviewer_for(request.user, proposal.allocation)
+        reviewer = access.reviewer_for(self.caller, proposal.allocation)
         if reviewer is None:
             raise PermissionDenied
         data = self.input(ScoresIn)
@@ -358,7 +356,7 @@ class RankingView(_AllocationView):
 
     def get(self, request: Request, slug: str, pk: int) -> Response:
         return self.output(
-            review_selectors.ranking(user=request.user, allocation=self.get_allocation())
+            review_selectors.ranking(user=self.caller, allocation=self.get_allocation())
         )
 
 
@@ -370,5 +368,5 @@ class ConflictsView(_AllocationView):
 
     @extend_schema(responses=ConflictOut(many=True))
     def get(self, request: Request, slug: str, pk: int) -> Response:
-        rows = review_selectors.conflict_record(user=request.user, allocation=self.get_allocation())
+        rows = review_selectors.conflict_record(user=self.caller, allocation=self.get_allocation())
         return Response(ConflictOut(rows, many=True).data)

@@ -175,7 +175,7 @@ class FlowListView(OperationAPIView):
     @extend_schema(request=FlowIn, responses={201: FlowOut})
     def post(self, request: Request, slug: str) -> Response:
         operation = self.get_operation()
-        access.require_funding_manager(request.user, operation)
+        access.require_funding_manager(self.caller, operation)
         flow = services.funding_flow_record(
             operation=operation, by=self.caller, **self.input(FlowIn)
         )
@@ -193,7 +193,7 @@ class ImportListView(OperationAPIView):
     @extend_schema(request=ImportIn, responses={201: ImportOut})
     def post(self, request: Request, slug: str) -> Response:
         operation = self.get_operation()
-        access.require_funding_manager(request.user, operation)
+        access.require_funding_manager(self.caller, operation)
         data = self.input(ImportIn)
         record = fts_import.funding_import_start(
             by=self.caller,
@@ -212,5 +212,5 @@ class ImportDetailView(OperationAPIView):
 
     def get(self, request: Request, slug: str, pk: int) -> Response:
         operation = self.get_operation()
-        access.require_funding_manager(request.user, operation)
+        access.require_funding_manager(self.caller, operation)
         return self.output(get_object_or_404(FundingImport, operation=operation, pk=pk))

@@ -243,7 +243,7 @@ class _PlanView(OperationAPIView):
     serializer_class: type[serializers.BaseSerializer[Any]] = PlanDetailOut
 
     def get_plan(self) -> Plan:
-        return access.plan_get_for_user(self.request.user, self.get_operation(), self.kwargs["pk"])
+        return access.plan_get_for_user(self.caller, self.get_operation(), self.kwargs["pk"])
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
@@ -267,7 +267,7 @@ class PlanListView(OperationAPIView):
 
     @extend_schema(request=PlanIn, responses={201: PlanOut})
     def post(self, request: Request, slug: str) -> Response:
-        access.require_plan_editor(request.user, self.get_operation())
+        access.require_plan_editor(self.caller, self.get_operation())
         plan = services.plan_create(
             operation=self.get_operation(), by=self.caller, **self.input(PlanIn)
         )
@@ -291,7 +291,7 @@ class PlanFrameworkView(_PlanView):
     serializer_class = FrameworkOut
 
     def get(self, request: Request, slug: str, pk: int) -> Response:
-        framework = selectors.plan_framework(user=request.user, plan=self.get_plan())
+        framework = selectors.plan_framework(user=self.caller, plan=self.get_plan())
         return self.output(framework)
 
 
@@ -315,7 +315,7 @@ class IndicatorProgressView(_PlanView):
         level = int(level_param) if level_param in ("1", "2", "3") else None
         return self.output(
             selectors.indicator_breakdown(
-                user=request.user, indicator=indicator, dim=by, level=level
+                user=self.caller, indicator=indicator, dim=by, level=level
             )
         )
 
@@ -326,7 +326,7 @@ class ObjectiveCreateView(_PlanView):
     @extend_schema(request=ObjectiveIn, responses={201: ObjectiveOut})
     def post(self, request: Request, slug: str, pk: int) -> Response:
         plan = self.get_plan()
-        access.require_plan_editor(request.user, plan.operation)
+        access.require_plan_editor(self.caller, plan.operation)
         objective = services.objective_create(plan=plan, by=self.caller, **self.input(ObjectiveIn))
         return self.output(objective, status_code=status.HTTP_201_CREATED)
 
@@ -337,7 +337,7 @@ class IndicatorCreateView(_PlanView):
     @extend_schema(request=IndicatorIn, responses={201: IndicatorOut})
     def post(self, request: Request, slug: str, pk: int) -> Response:
         plan = self.get_plan()
-        access.require_plan_editor(request.user, plan.operation)
+        access.require_plan_editor(self.caller, plan.operation)
         indicator = services.indicator_create(plan=plan, by=self.caller, **self.input(IndicatorIn))
         return self.output(indicator, status_code=status.HTTP_201_CREATED)
 
@@ -351,7 +351,7 @@ class IndicatorDetailView(_PlanView):
     @extend_schema(request=IndicatorIn, responses=IndicatorOut)
     def patch(self, request: Request, slug: str, pk: int, indicator_pk: int) -> Response:
         plan = self.get_plan()
-        access.require_plan_editor(request.user, plan.operation)
+        access.require_plan_editor(self.caller, plan.operation)
         indicator = selectors.indicator_get(plan, indicator_pk)
         fields = self.input(IndicatorIn, partial=True)
         indicator = services.indicator_update(indicator=indicator, by=self.caller, **fields)
@@ -366,7 +366,7 @@ class IndicatorTargetsView(_PlanView):
     @extend_schema(request=TargetsIn, responses=IndicatorOut)
     def put(self, request: Request, slug: str, pk: int, indicator_pk: int) -> Response:
         plan = self.get_plan()
-        access.require_plan_editor(request.user, plan.operation)
+        access.require_plan_editor(self.caller, plan.operation)
         indicator = selectors.indicator_get(plan, indicator_pk)
         data = self.input(TargetsIn)
         services.indicator_targets_save(
@@ -383,7 +383,7 @@ class RequirementView(_PlanView):
     @extend_schema(request=RequirementIn, responses=PlanDetailOut)
     def put(self, request: Request, slug: str, pk: int) -> Response:
         plan = self.get_plan()
-        access.require_plan_editor(request.user, plan.operation)
+        access.require_plan_editor(self.caller, plan.operation)
         services.requirement_set(plan=plan, by=self.caller, **self.input(RequirementIn))
         return self.output(plan)
 
@@ -397,7 +397,7 @@ class VersionCreateView(_PlanView):
     @extend_schema(request=VersionIn, responses={201: VersionOut})
     def post(self, request: Request, slug: str, pk: int) -> Response:
         plan = self.get_plan()
-        access.require_plan_editor(request.user, plan.operation)
+        access.require_plan_editor(self.caller, plan.operation)
         version = services.plan_version_save(plan=plan, by=self.caller, **self.input(VersionIn))
         return self.output(version, status_code=status.HTTP_201_CREATED)
 
@@ -408,5 +408,5 @@ class RevisionStartView(_PlanView):
     @extend_schema(request=None, responses=PlanOut)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         plan = self.get_plan()
-        access.require_plan_editor(request.user, plan.operation)
+        access.require_plan_editor(self.caller, plan.operation)
         return self.output(services.plan_revision_start(plan=plan, by=self.caller))

@@ -162,14 +162,14 @@ class ProjectListView(OperationAPIView):
     @extend_schema(responses=ProjectOut(many=True))
     def get(self, request: Request, slug: str) -> Response:
         filters = {k: v for k, v in request.query_params.items() if k in ("status", "q") and v}
-        projects = selectors.project_list(request.user, self.get_operation(), filters)
+        projects = selectors.project_list(self.caller, self.get_operation(), filters)
         page = self.paginate_queryset(projects)
         return self.get_paginated_response(ProjectOut(page, many=True).data)
 
     @extend_schema(request=ProjectIn, responses={201: ProjectDetailOut})
     def post(self, request: Request, slug: str) -> Response:
         operation = self.get_operation()
-        if not access.can_create_project(request.user, operation):
+        if not access.can_create_project(self.caller, operation):
             raise PermissionDenied
         data = self.input(ProjectIn)
         data.setdefault("organisation", self.caller.organisation)
@@ -186,9 +186,7 @@ class _ProjectView(OperationAPIView):
     serializer_class: type[serializers.BaseSerializer[Any]] = ProjectDetailOut
 
     def get_project(self) -> Project:
-        return access.project_get_for_user(
-            self.request.user, self.get_operation(), self.kwargs["pk"]
-        )
+        return access.project_get_for_user(self.caller, self.get_operation(), self.kwargs["pk"])
 
 
 class ProjectDetailView(_ProjectView):
@@ -242,7 +240,7 @@ class ProjectEventsView(_ProjectView):
 
     def _project(self) -> Project:
         project = self.get_project()
-        if not access.can_see_project_versions(self.request.user, project):
+        if not access.can_see_project_versions(self.caller, project):
             raise PermissionDenied
         return project
 
@@ -269,7 +267,7 @@ class ProjectReportedView(_ProjectView):
     serializer_class = ReportedOut
 
     def get(self, request: Request, slug: str, pk: int) -> Response:
-        reported = selectors.project_reported(request.user, self.get_project())
+        reported = selectors.project_reported(self.caller, self.get_project())
         return Response(
             ReportedOut(
                 {

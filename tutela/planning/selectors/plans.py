@@ -20,7 +20,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from tutela.core.disclosure import threshold_for
-from tutela.core.models import AdminArea, Operation, PopulationGroup
+from tutela.core.models import AdminArea, Operation, PopulationGroup, User
 from tutela.planning.models import IndicatorTarget, Plan, PlanIndicator, PlanVersion
 from tutela.planning.selectors import fivew
 
@@ -82,7 +82,7 @@ def _links(indicator: PlanIndicator) -> tuple[set[int], set[int]]:
     )
 
 
-def plan_framework(*, user: Any, plan: Plan) -> Framework:
+def plan_framework(*, user: User, plan: Plan) -> Framework:
     """Reached against target for every indicator of the plan, from the 5W rows of the plan's
     year: a few queries (per unit, people or other), whatever the number of indicators."""
     operation = plan.operation
@@ -223,7 +223,7 @@ def _group_targets(indicator: PlanIndicator) -> tuple[dict[int, int], dict[int, 
 
 
 def indicator_breakdown(
-    *, user: Any, indicator: PlanIndicator, dim: str, level: int | None = None
+    *, user: User, indicator: PlanIndicator, dim: str, level: int | None = None
 ) -> Breakdown:
     """Reached against target for one indicator by admin area ("area", at `level` or the level of
     its targets), population group ("population_group") or month ("month")."""
@@ -272,7 +272,7 @@ def indicator_breakdown(
 
 
 def _reached_by(
-    user: Any, indicator: PlanIndicator, fivew_dim: str, *, by_month: bool
+    user: User, indicator: PlanIndicator, fivew_dim: str, *, by_month: bool
 ) -> fivew.Reached:
     """What the 5W reports for the indicator's linked activities and indicators, by `fivew_dim`."""
     plan = indicator.plan

@@ -6,13 +6,13 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
-from tutela.core.models import Operation
+from tutela.core.models import Operation, User
 from tutela.planning import access
 from tutela.planning.models import Project
 from tutela.planning.selectors import fivew
 
 
-def status_counts(user: Any, operation: Operation) -> dict[str, int]:
+def status_counts(user: User, operation: Operation) -> dict[str, int]:
     return dict(
         access.project_queryset(user, operation)
         .values_list("status")
@@ -21,7 +21,7 @@ def status_counts(user: Any, operation: Operation) -> dict[str, int]:
     )
 
 
-def project_list(user: Any, operation: Operation, filters: dict[str, Any]) -> QuerySet[Project]:
+def project_list(user: User, operation: Operation, filters: dict[str, Any]) -> QuerySet[Project]:
     projects = access.project_queryset(user, operation).select_related(
         "organisation", "body", "plan"
     )
@@ -53,7 +53,7 @@ def project_lines(project: Project) -> dict[str, Any]:
     }
 
 
-def project_reported(user: Any, project: Project) -> dict[str, Any]:
+def project_reported(user: User, project: Project) -> dict[str, Any]:
     """What the 5W holds against the project, as the user may see it."""
     organisations = {project.organisation_id} | set(
         project.implementing_partners.values_list("pk", flat=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tutela.core.models import User
 from tutela.planning.models import Proposal
 from tutela.planning.selectors import fivew
 
@@ -19,7 +20,7 @@ def proposal_lines(proposal: Proposal) -> dict[str, Any]:
     }
 
 
-def proposal_checks(user: Any, proposal: Proposal) -> list[fivew.AreaCheck]:
+def proposal_checks(user: User, proposal: Proposal) -> list[fivew.AreaCheck]:
     """For each place of the proposal: who already works there according to the 5W (and who
     reports the same activities there), its severity and whether it is on the gap list, as the
     user may see them. Reached figures of the allocation's year."""

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
+from tutela.core.models import User
 from tutela.planning import access
 from tutela.planning.models import (
     Allocation,
@@ -205,7 +206,7 @@ def _sheets(allocation: Allocation, proposals: Sequence[Proposal]) -> dict[int, 
     return out
 
 
-def score_sheet(*, user: Any, proposal: Proposal) -> ScoreSheet:
+def score_sheet(*, user: User, proposal: Proposal) -> ScoreSheet:
     """The proposal's scores, for someone who may see them (403 for anyone else, the recused
     first of all)."""
     access.require_scores_visible(user, proposal)
@@ -303,7 +304,7 @@ def _order(allocation: Allocation) -> tuple[list[Proposal], dict[int, ScoreSheet
     return ordered, sheets, places
 
 
-def ranking(*, user: Any, allocation: Allocation) -> Ranking:
+def ranking(*, user: User, allocation: Allocation) -> Ranking:
     """The proposals in strategic review ranked by consensus score, with the envelope's cut line:
     from the top, proposals at or above the minimum score are recommended while their requests
     fit in what is left of the envelope. Proposals whose scores the user may not see are listed
@@ -410,7 +411,7 @@ class ConflictRow:
     declaration: ConflictDeclaration | None
 
 
-def conflict_record(*, user: Any, allocation: Allocation) -> list[ConflictRow]:
+def conflict_record(*, user: User, allocation: Allocation) -> list[ConflictRow]:
     """Who is recused from which proposal and why, and every declaration (the fund managers and
     the operation's managers)."""
     if not access.can_see_conflicts(user, allocation):
@@ -443,7 +444,7 @@ def _conflict_rows(allocation: Allocation) -> list[ConflictRow]:
 
 
 def visible_sheets(
-    *, user: Any, allocation: Allocation, proposals: Iterable[Proposal]
+    *, user: User, allocation: Allocation, proposals: Iterable[Proposal]
 ) -> dict[int, ScoreSheet]:
     """Score sheets of the given proposals that the user may see (the others left out)."""
     visible = access.score_visible_ids(user, allocation)

@@ -46,7 +46,7 @@ from tutela.planning.views.common import page
 
 def _allocation(request: HttpRequest, slug: str, pk: int) -> Allocation:
     operation = operation_for(request, slug)
-    return access.allocation_get_for_user(request.user, operation, pk)
+    return access.allocation_get_for_user(current_user(request), operation, pk)
 
 
 def allocation_url(allocation: Allocation, name: str = "allocation_detail") -> str:
@@ -55,7 +55,7 @@ def allocation_url(allocation: Allocation, name: str = "allocation_detail") -> s
 
 def _managed(request: HttpRequest, slug: str, pk: int) -> Allocation:
     allocation = _allocation(request, slug, pk)
-    access.require_allocation_manager(request.user, allocation)
+    access.require_allocation_manager(current_user(request), allocation)
     return allocation
 
 
@@ -68,7 +68,7 @@ def allocation_list(request: HttpRequest, slug: str) -> HttpResponse:
         "planning/allocation_list.html",
         operation,
         allocations=list(selectors.allocation_list(operation)),
-        can_create=access.can_create_allocation(request.user, operation),
+        can_create=access.can_create_allocation(current_user(request), operation),
     )
 
 
@@ -83,7 +83,7 @@ def _setup_initial(allocation: Allocation) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def allocation_create(request: HttpRequest, slug: str) -> HttpResponse:
     operation = operation_for(request, slug)
-    if not access.can_create_allocation(request.user, operation):
+    if not access.can_create_allocation(current_user(request), operation):
         raise PermissionDenied
     form = AllocationForm(request.POST or None, operation=operation)
     if request.method == "POST" and form.is_valid():
@@ -129,7 +129,7 @@ def allocation_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_GET
 def allocation_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     allocation = _allocation(request, slug, pk)
-    user = request.user
+    user = current_user(request)
     reviewer = access.reviewer_for(user, allocation)
     proposals = access.proposal_queryset(user, allocation).select_related("organisation")
     return page(
@@ -174,23 +174,22 @@ TRANSITIONS = {
 @login_required
 @require_POST
 def allocation_move(request: HttpRequest, slug: str, pk: int, step: str) -> HttpResponse:
+    user = current_user(request)
     allocation = _allocation(request, slug, pk)
     if step == "finalise":
         return post_action(
             request,
-            lambda: review_services.allocation_finalise(
-                allocation=allocation, by=current_user(request)
-            ),
+            lambda: review_services.allocation_finalise(allocation=allocation, by=user),
             success=_("The committee's recommendation was sent to the fund."),
             then=allocation_url(allocation, "ranking"),
         )
     if step not in TRANSITIONS:
         raise Http404
     move, success = TRANSITIONS[step]
-    access.require_allocation_manager(request.user, allocation)
+    access.require_allocation_manager(user, allocation)
     return post_action(
         request,
-        lambda: move(allocation=allocation, by=current_user(request)),
+        lambda: move(allocation=allocation, by=user),
         success=str(success),
         then=allocation_url(allocation),
     )
@@ -275,7 +274,7 @@ def ties(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A reviewer's own declared ties (partners, sub-grantees...): recusal from those
     organisations' proposals."""
     allocation = _allocation(request, slug, pk)
-    reviewer = access.reviewer_for(request.user, allocation)
+    reviewer = access.reviewer_for(current_user(request), allocation)
     if reviewer is None:
         raise PermissionDenied
     user = current_user(request)
@@ -312,7 +311,7 @@ def ties(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_GET
 def conflicts(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     allocation = _allocation(request, slug, pk)
-    rows = review_selectors.conflict_record(user=request.user, allocation=allocation)
+    rows = review_selectors.conflict_record(user=current_user(request), allocation=allocation)
     return page(
         request, "planning/conflicts.html", allocation.operation, allocation=allocation, rows=rows
     )
@@ -328,7 +327,9 @@ def scorecard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     card = review_selectors.scorecard_of(allocation) or review_services.scorecard_seed(
         allocation=allocation
     )
-    can_edit = access.can_manage_allocation(request.user, allocation) and not card.is_locked
+    can_edit = (
+        access.can_manage_allocation(current_user(request), allocation) and not card.is_locked
+    )
     category_form = CategoryForm(prefix="category")
     question_form = QuestionForm(prefix="question")
     if request.method == "POST":
@@ -417,10 +418,11 @@ def scorecard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def ranking(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    user = current_user(request)
     allocation = _allocation(request, slug, pk)
-    result = review_selectors.ranking(user=request.user, allocation=allocation)
+    result = review_selectors.ranking(user=user, allocation=allocation)
     audit_read(
-        actor=request.user,
+        actor=user,
         instance=allocation,
         operation=allocation.operation,
         request=request,
@@ -435,11 +437,8 @@ def ranking(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         can_draft=allocation.status == Allocation.Status.REVIEW
         and any(row.can_chair for row in result.rows),
         can_finalise=allocation.status == Allocation.Status.REVIEW
-        and (
-            access.is_chair(request.user, allocation)
-            or access.is_fund_manager(request.user, allocation)
-        ),
-        can_export=documents.can_export(request.user, allocation),
+        and (access.is_chair(user, allocation) or access.is_fund_manager(user, allocation)),
+        can_export=documents.can_export(user, allocation),
     )
 
 

@@ -63,7 +63,7 @@ def funding_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         level_label=operation.level_label(level),
         query=query,
         rule=exports.coverage_rule(by),
-        can_manage=access.can_manage_funding(request.user, operation),
+        can_manage=access.can_manage_funding(current_user(request), operation),
         years=selectors.funding_years(operation),
     )
 
@@ -133,7 +133,7 @@ def flow_list(request: HttpRequest, slug: str) -> HttpResponse:
         form=form,
         filtered=bool(filters),
         page=paginate(request, selectors.flow_list(operation, filters)),
-        can_manage=access.can_manage_funding(request.user, operation),
+        can_manage=access.can_manage_funding(current_user(request), operation),
         query=request.GET.urlencode(),
     )
 
@@ -166,7 +166,7 @@ def _flows_url(operation: Operation) -> str:
 @require_http_methods(["GET", "POST"])
 def flow_create(request: HttpRequest, slug: str) -> HttpResponse:
     operation = operation_for(request, slug)
-    access.require_funding_manager(request.user, operation)
+    access.require_funding_manager(current_user(request), operation)
     form = FlowForm(request.POST or None, operation=operation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -185,7 +185,7 @@ def flow_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def flow_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = operation_for(request, slug)
-    access.require_funding_manager(request.user, operation)
+    access.require_funding_manager(current_user(request), operation)
     flow = get_object_or_404(FundingFlow, operation=operation, pk=pk)
     initial: dict[str, Any] = {
         "donor": flow.donor.name,
@@ -220,7 +220,7 @@ def flow_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def flow_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = operation_for(request, slug)
-    access.require_funding_manager(request.user, operation)
+    access.require_funding_manager(current_user(request), operation)
     flow = get_object_or_404(FundingFlow, operation=operation, pk=pk)
     return post_action(
         request,
@@ -241,7 +241,7 @@ def _import_url(record: FundingImport) -> str:
 @require_http_methods(["GET", "POST"])
 def fts_upload(request: HttpRequest, slug: str) -> HttpResponse:
     operation = operation_for(request, slug)
-    access.require_funding_manager(request.user, operation)
+    access.require_funding_manager(current_user(request), operation)
     form = FtsUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
@@ -262,7 +262,7 @@ def fts_upload(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _record(request: HttpRequest, slug: str, pk: int) -> FundingImport:
     operation = operation_for(request, slug)
-    access.require_funding_manager(request.user, operation)
+    access.require_funding_manager(current_user(request), operation)
     return get_object_or_404(
         FundingImport.objects.select_related("operation", "user", "job"),
         operation=operation,

@@ -36,7 +36,7 @@ from tutela.planning.views.common import page
 
 def _plan(request: HttpRequest, slug: str, pk: int) -> Plan:
     operation = operation_for(request, slug)
-    return access.plan_get_for_user(request.user, operation, pk)
+    return access.plan_get_for_user(current_user(request), operation, pk)
 
 
 def _plan_url(plan: Plan) -> str:
@@ -45,7 +45,7 @@ def _plan_url(plan: Plan) -> str:
 
 def _editable_plan(request: HttpRequest, slug: str, pk: int) -> Plan:
     plan = _plan(request, slug, pk)
-    access.require_plan_editor(request.user, plan.operation)
+    access.require_plan_editor(current_user(request), plan.operation)
     return plan
 
 
@@ -59,8 +59,8 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
         "planning/home.html",
         operation,
         plans=plans,
-        can_edit=access.can_edit_plans(request.user, operation),
-        project_counts=project_selectors.status_counts(request.user, operation),
+        can_edit=access.can_edit_plans(current_user(request), operation),
+        project_counts=project_selectors.status_counts(current_user(request), operation),
         allocations=list(allocation_selectors.allocation_list(operation)[:10]),
         funding_summary=funding.funding_summary(operation, plans[0].year) if plans else None,
     )
@@ -70,7 +70,7 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_create(request: HttpRequest, slug: str) -> HttpResponse:
     operation = operation_for(request, slug)
-    access.require_plan_editor(request.user, operation)
+    access.require_plan_editor(current_user(request), operation)
     form = PlanForm(request.POST or None, operation=operation)
 
     create = partial(services.plan_create, operation=operation, by=current_user(request))
@@ -100,8 +100,8 @@ def plan_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def plan_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     plan = _plan(request, slug, pk)
     operation = plan.operation
-    framework = selectors.plan_framework(user=request.user, plan=plan)
-    can_edit = access.can_edit_plans(request.user, operation)
+    framework = selectors.plan_framework(user=current_user(request), plan=plan)
+    can_edit = access.can_edit_plans(current_user(request), operation)
     objectives = list(plan.objectives.select_related("parent").order_by("kind", "order", "code"))
     return page(
         request,
@@ -128,7 +128,7 @@ def framework_export(request: HttpRequest, slug: str, pk: int, fmt: str) -> Http
     plan = _plan(request, slug, pk)
     if fmt not in exports.FORMATS:
         raise Http404
-    framework = selectors.plan_framework(user=request.user, plan=plan)
+    framework = selectors.plan_framework(user=current_user(request), plan=plan)
     return exports.framework_download(framework, fmt=fmt, by=current_user(request), request=request)
 
 
@@ -260,20 +260,19 @@ BREAKDOWN_DIMS = ("area", "population_group", "month")
 @login_required
 @require_GET
 def indicator_detail(request: HttpRequest, slug: str, pk: int, indicator_pk: int) -> HttpResponse:
+    user = current_user(request)
     plan = _plan(request, slug, pk)
     indicator = selectors.indicator_get(plan, indicator_pk)
     level_param = request.GET.get("level", "")
     level = int(level_param) if level_param in ("1", "2", "3") else None
     breakdowns = {
-        dim: selectors.indicator_breakdown(
-            user=request.user, indicator=indicator, dim=dim, level=level
-        )
+        dim: selectors.indicator_breakdown(user=user, indicator=indicator, dim=dim, level=level)
         for dim in BREAKDOWN_DIMS
     }
     framework_row = next(
         (
             row
-            for row in selectors.plan_framework(user=request.user, plan=plan).rows
+            for row in selectors.plan_framework(user=user, plan=plan).rows
             if row.indicator.pk == indicator.pk
         ),
         None,
@@ -290,7 +289,7 @@ def indicator_detail(request: HttpRequest, slug: str, pk: int, indicator_pk: int
         by_month=breakdowns["month"],
         level=level or selectors.target_level(indicator),
         level_links=[(n, plan.operation.level_label(n)) for n in (1, 2, 3)],
-        editable=access.can_edit_plans(request.user, plan.operation) and plan.is_editable,
+        editable=access.can_edit_plans(user, plan.operation) and plan.is_editable,
     )
 
 
@@ -355,7 +354,7 @@ def requirement_set(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def version_save(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     plan = _plan(request, slug, pk)
-    if not access.can_edit_plans(request.user, plan.operation):
+    if not access.can_edit_plans(current_user(request), plan.operation):
         raise PermissionDenied
     form = VersionForm(request.POST, plan=plan)
     if not form.is_valid():
@@ -382,7 +381,7 @@ def version_save(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def revision_start(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     plan = _plan(request, slug, pk)
-    if not access.can_edit_plans(request.user, plan.operation):
+    if not access.can_edit_plans(current_user(request), plan.operation):
         raise PermissionDenied
     return post_action(
         request,

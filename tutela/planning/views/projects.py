@@ -35,7 +35,7 @@ from tutela.planning.views.common import page
 
 def _project(request: HttpRequest, slug: str, pk: int) -> Project:
     operation = operation_for(request, slug)
-    return access.project_get_for_user(request.user, operation, pk)
+    return access.project_get_for_user(current_user(request), operation, pk)
 
 
 def _url(project: Project) -> str:
@@ -45,6 +45,7 @@ def _url(project: Project) -> str:
 @login_required
 @require_GET
 def project_list(request: HttpRequest, slug: str) -> HttpResponse:
+    user = current_user(request)
     operation = operation_for(request, slug)
     form = ProjectFilterForm(request.GET or None, operation=operation)
     filters = valid_filters(form)
@@ -54,16 +55,16 @@ def project_list(request: HttpRequest, slug: str) -> HttpResponse:
         operation,
         form=form,
         filtered=bool(filters),
-        page=paginate(request, selectors.project_list(request.user, operation, filters)),
-        can_create=access.can_create_project(request.user, operation),
-        status_counts=selectors.status_counts(request.user, operation),
+        page=paginate(request, selectors.project_list(user, operation, filters)),
+        can_create=access.can_create_project(user, operation),
+        status_counts=selectors.status_counts(user, operation),
     )
 
 
 def _sheet_forms(
     request: HttpRequest, operation: Operation, project: Project | None
 ) -> tuple[ProjectForm, Any, Any]:
-    choose = core_access.is_manager(request.user, operation)
+    choose = core_access.is_manager(current_user(request), operation)
     initial: dict[str, Any] = {}
     budget: list[dict[str, Any]] = []
     targets: list[dict[str, Any]] = []
@@ -118,7 +119,7 @@ def _save_sheet(
 @require_http_methods(["GET", "POST"])
 def project_create(request: HttpRequest, slug: str) -> HttpResponse:
     operation = operation_for(request, slug)
-    if not access.can_create_project(request.user, operation):
+    if not access.can_create_project(current_user(request), operation):
         raise PermissionDenied
     form, lines, groups = _sheet_forms(request, operation, None)
     user = current_user(request)
@@ -147,7 +148,7 @@ def project_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def project_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     project = _project(request, slug, pk)
-    if not access.can_edit_project(request.user, project):
+    if not access.can_edit_project(current_user(request), project):
         raise PermissionDenied
     form, lines, groups = _sheet_forms(request, project.operation, project)
     user = current_user(request)
@@ -176,7 +177,7 @@ def project_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_GET
 def project_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     project = _project(request, slug, pk)
-    user = request.user
+    user = current_user(request)
     # The vetting conversation is between the organisation and the cluster.
     insider = access.can_see_project_versions(user, project)
     return page(
@@ -241,7 +242,7 @@ def project_comment(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def project_return(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     project = _project(request, slug, pk)
-    if not access.can_vet_projects(request.user, project.operation):
+    if not access.can_vet_projects(current_user(request), project.operation):
         raise PermissionDenied
     form = ReturnForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -289,7 +290,7 @@ def project_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_GET
 def project_version(request: HttpRequest, slug: str, pk: int, number: int) -> HttpResponse:
     project = _project(request, slug, pk)
-    if not access.can_see_project_versions(request.user, project):
+    if not access.can_see_project_versions(current_user(request), project):
         raise PermissionDenied
     version = get_object_or_404(ProjectVersion, project=project, number=number)
     return page(

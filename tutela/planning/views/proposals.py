@@ -39,12 +39,12 @@ from tutela.planning.views.common import page
 
 
 def _allocation(request: HttpRequest, slug: str, pk: int) -> Allocation:
-    return access.allocation_get_for_user(request.user, operation_for(request, slug), pk)
+    return access.allocation_get_for_user(current_user(request), operation_for(request, slug), pk)
 
 
 def _proposal(request: HttpRequest, slug: str, pk: int, proposal_pk: int) -> Proposal:
     allocation = _allocation(request, slug, pk)
-    return access.proposal_get_for_user(request.user, allocation, proposal_pk)
+    return access.proposal_get_for_user(current_user(request), allocation, proposal_pk)
 
 
 def _url(proposal: Proposal, name: str = "proposal_detail") -> str:
@@ -77,7 +77,9 @@ def _forms(request: HttpRequest, allocation: Allocation, proposal: Proposal | No
             for t in proposal.targets.all()
         ]
     data = request.POST or None
-    organisation_id = proposal.organisation_id if proposal else request.user.organisation_id  # type: ignore[union-attr]
+    organisation_id = (
+        proposal.organisation_id if proposal else current_user(request).organisation_id
+    )
     form = ProposalForm(data, operation=operation, organisation_id=organisation_id, initial=initial)
     lines = budget_formset(data, initial=budget, prefix="budget")
     groups = target_line_formset(data, operation=operation, initial=targets, prefix="targets")
@@ -103,7 +105,7 @@ def _save(request: HttpRequest, form: Any, lines: Any, groups: Any, save: Any) -
 @require_http_methods(["GET", "POST"])
 def proposal_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     allocation = _allocation(request, slug, pk)
-    if not access.can_submit_proposals(request.user, allocation):
+    if not access.can_submit_proposals(current_user(request), allocation):
         raise PermissionDenied
     form, lines, groups = _forms(request, allocation, None)
     user = current_user(request)
@@ -133,7 +135,7 @@ def proposal_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def proposal_edit(request: HttpRequest, slug: str, pk: int, proposal_pk: int) -> HttpResponse:
     proposal = _proposal(request, slug, pk, proposal_pk)
-    if not access.can_edit_proposal(request.user, proposal):
+    if not access.can_edit_proposal(current_user(request), proposal):
         raise PermissionDenied
     allocation = proposal.allocation
     form, lines, groups = _forms(request, allocation, proposal)
@@ -165,7 +167,7 @@ def proposal_edit(request: HttpRequest, slug: str, pk: int, proposal_pk: int) ->
 def proposal_detail(request: HttpRequest, slug: str, pk: int, proposal_pk: int) -> HttpResponse:
     proposal = _proposal(request, slug, pk, proposal_pk)
     allocation = proposal.allocation
-    user = request.user
+    user = current_user(request)
     reviewer = access.reviewer_for(user, allocation)
     declaration = (
         ConflictDeclaration.objects.filter(reviewer=reviewer, proposal=proposal).first()
@@ -263,7 +265,7 @@ def attachment_download(
     with attachment.file.open("rb") as handle:
         content = handle.read()
     audit_read(
-        actor=request.user,
+        actor=current_user(request),
         instance=attachment,
         operation=proposal.allocation.operation,
         request=request,
@@ -310,7 +312,7 @@ def proposal_prereview(request: HttpRequest, slug: str, pk: int, proposal_pk: in
 
 
 def _reviewer(request: HttpRequest, proposal: Proposal) -> Any:
-    reviewer = access.reviewer_for(request.user, proposal.allocation)
+    reviewer = access.reviewer_for(current_user(request), proposal.allocation)
     if reviewer is None:
         raise PermissionDenied
     return reviewer
@@ -384,16 +386,17 @@ def proposal_score(request: HttpRequest, slug: str, pk: int, proposal_pk: int) -
 def proposal_scores(request: HttpRequest, slug: str, pk: int, proposal_pk: int) -> HttpResponse:
     """The score sheet: each reviewer's scores, divergences, the consensus (403 to anyone who
     may not see the scores, a recused reviewer first of all)."""
+    user = current_user(request)
     proposal = _proposal(request, slug, pk, proposal_pk)
-    sheet = review_selectors.score_sheet(user=request.user, proposal=proposal)
+    sheet = review_selectors.score_sheet(user=user, proposal=proposal)
     audit_read(
-        actor=request.user,
+        actor=user,
         instance=proposal,
         operation=proposal.allocation.operation,
         request=request,
         reason="score sheet",
     )
-    can_chair = access.can_chair(request.user, proposal)
+    can_chair = access.can_chair(user, proposal)
     return page(
         request,
         "planning/proposal_scores.html",
@@ -409,8 +412,9 @@ def proposal_scores(request: HttpRequest, slug: str, pk: int, proposal_pk: int) 
 @login_required
 @require_POST
 def proposal_consensus(request: HttpRequest, slug: str, pk: int, proposal_pk: int) -> HttpResponse:
+    user = current_user(request)
     proposal = _proposal(request, slug, pk, proposal_pk)
-    if not access.can_chair(request.user, proposal):
+    if not access.can_chair(user, proposal):
         raise PermissionDenied
     form = ConsensusForm(request.POST, allocation=proposal.allocation)
     then = _url(proposal, "proposal_scores")
@@ -422,9 +426,7 @@ def proposal_consensus(request: HttpRequest, slug: str, pk: int, proposal_pk: in
         )
         return post_action(
             request,
-            lambda: review_services.consensus_clear(
-                proposal=proposal, by=current_user(request), question=question
-            ),
+            lambda: review_services.consensus_clear(proposal=proposal, by=user, question=question),
             success=_("Consensus score cleared: the reviewers' mean counts again."),
             then=then,
         )
@@ -433,9 +435,7 @@ def proposal_consensus(request: HttpRequest, slug: str, pk: int, proposal_pk: in
         return redirect(then)
     return post_action(
         request,
-        lambda: review_services.consensus_set(
-            proposal=proposal, by=current_user(request), **form.cleaned_data
-        ),
+        lambda: review_services.consensus_set(proposal=proposal, by=user, **form.cleaned_data),
         success=_("Consensus score saved."),
         then=then,
     )
@@ -444,10 +444,11 @@ def proposal_consensus(request: HttpRequest, slug: str, pk: int, proposal_pk: in
 @login_required
 @require_http_methods(["GET", "POST"])
 def proposal_justify(request: HttpRequest, slug: str, pk: int, proposal_pk: int) -> HttpResponse:
+    user = current_user(request)
     proposal = _proposal(request, slug, pk, proposal_pk)
-    if not access.can_chair(request.user, proposal):
+    if not access.can_chair(user, proposal):
         raise PermissionDenied
-    sheet = review_selectors.score_sheet(user=request.user, proposal=proposal)
+    sheet = review_selectors.score_sheet(user=user, proposal=proposal)
     initial = {
         "recommended": "yes" if proposal.recommended else "no",
         "justification": proposal.justification,
@@ -455,9 +456,7 @@ def proposal_justify(request: HttpRequest, slug: str, pk: int, proposal_pk: int)
     form = JustificationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            review_services.justification_save(
-                proposal=proposal, by=current_user(request), **form.cleaned_data
-            )
+            review_services.justification_save(proposal=proposal, by=user, **form.cleaned_data)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:

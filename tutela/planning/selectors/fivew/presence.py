@@ -8,7 +8,7 @@ from typing import Any
 
 from tutela.activities import selectors as fivew
 from tutela.activities.models import Activity
-from tutela.core.models import AdminArea, Operation, Organisation
+from tutela.core.models import AdminArea, Operation, Organisation, User
 from tutela.planning.selectors.fivew.reached import year_range
 
 
@@ -28,7 +28,7 @@ class AreaCheck:
 
 def area_checks(
     *,
-    user: Any,
+    user: User,
     operation: Operation,
     areas: Sequence[AdminArea],
     activity_ids: Sequence[int],

@@ -11,10 +11,10 @@ from tutela.activities.models import Activity
 from tutela.activities.selectors import disclosure
 from tutela.activities.selectors.aggregates import aggregate, rule_text, sum_groups
 from tutela.activities.selectors.visibility import activity_settings
-from tutela.core.models import Operation
+from tutela.core.models import Operation, User
 
 
-def project_rows(user: Any, operation: Operation, *, project_id: int, code: str) -> Q:
+def project_rows(user: User, operation: Operation, *, project_id: int, code: str) -> Q:
     """The filter of the 5W rows reported against a project: tied to it, or carrying its code
     from before the project was registered."""
     del user, operation
@@ -22,7 +22,7 @@ def project_rows(user: Any, operation: Operation, *, project_id: int, code: str)
 
 
 def project_reached(
-    *, user: Any, operation: Operation, project_id: int, code: str, organisation_ids: set[int]
+    *, user: User, operation: Operation, project_id: int, code: str, organisation_ids: set[int]
 ) -> dict[str, Any]:
     """What was reported against a project in the 5W, as the user may see it: people reached by
     activity (by the counting rule) and by month, and the rows the user may list.

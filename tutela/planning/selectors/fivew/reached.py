@@ -20,7 +20,7 @@ from tutela.activities.selectors.summary_tables import summary_rows, summary_sta
 from tutela.activities.selectors.visibility import activity_settings, hidden_name_area_ids
 from tutela.core import access
 from tutela.core.disclosure import suppress_counts, threshold_for
-from tutela.core.models import Operation
+from tutela.core.models import Operation, User
 
 
 def year_range(year: int) -> tuple[datetime.date, datetime.date]:
@@ -72,7 +72,7 @@ class ReachedGroups:
 
 def reached_by_link(
     *,
-    user: Any,
+    user: User,
     operation: Operation,
     year: int,
     activity_ids: Sequence[int],
@@ -125,7 +125,7 @@ CACHE_SECONDS = 600
 
 
 def _cache_key(
-    *, state: Any, user: Any, operation: Operation, parts: tuple[Any, ...]
+    *, state: Any, user: User, operation: Operation, parts: tuple[Any, ...]
 ) -> str | None:
     """The cache key of a reached_by_link result, or None when it must not be cached.
 
@@ -158,7 +158,7 @@ def _cache_key(
 
 def _reached_by_link(
     *,
-    user: Any,
+    user: User,
     operation: Operation,
     state: Any,
     year: int,
@@ -224,7 +224,7 @@ def _reached_by_link(
 
 
 def _hidden_blocks(
-    user: Any,
+    user: User,
     operation: Operation,
     counted: QuerySet[Any],
     filters: Any,
