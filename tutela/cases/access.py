@@ -47,7 +47,7 @@ CASE_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
 DIRECTORY_EDITOR_ROLES = frozenset({Role.PARTNER, Role.SUPERVISOR, Role.FOCAL_POINT})
 
 # Caches kept on the user object, i.e. once per request: attributes User does not declare, hence
-# set by name (request.user is a lazy proxy: its attributes go to the user it wraps).
+# read and set by name.
 _ROLES_CACHE = "_tutela_case_roles"
 _MEMBER_CACHE = "_tutela_case_member"
 
