@@ -24,8 +24,6 @@ CCPM (the cluster's performance survey)
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -38,7 +36,7 @@ from tutela.capacity.models import (
     TrainingSession,
 )
 from tutela.core import access
-from tutela.core.models import Body, Operation, OperationRole, Organisation
+from tutela.core.models import Body, Operation, OperationRole, Organisation, User
 from tutela.core.models.roles import Role
 
 TRAINING_MANAGER_ROLES = frozenset({Role.COORDINATOR, Role.IMO, Role.FOCAL_POINT})
@@ -51,30 +49,30 @@ def require(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def is_member(user: Any, operation: Operation) -> bool:
+def is_member(user: User, operation: Operation) -> bool:
     return bool(access.roles_in(user, operation))
 
 
-def can_manage_ccpm(user: Any, operation: Operation) -> bool:
+def can_manage_ccpm(user: User, operation: Operation) -> bool:
     return access.is_manager(user, operation)
 
 
-def can_manage_trainings(user: Any, operation: Operation) -> bool:
+def can_manage_trainings(user: User, operation: Operation) -> bool:
     return access.has_role(user, operation, TRAINING_MANAGER_ROLES)
 
 
-def own_organisation_id(user: Any, operation: Operation) -> int | None:
+def own_organisation_id(user: User, operation: Operation) -> int | None:
     """The user's organisation when they see its participants (not a manager)."""
     if not access.has_role(user, operation, ORGANISATION_ROLES):
         return None
-    return getattr(user, "organisation_id", None)
+    return user.organisation_id
 
 
-def can_see_participants(user: Any, operation: Operation) -> bool:
+def can_see_participants(user: User, operation: Operation) -> bool:
     return can_manage_trainings(user, operation) or own_organisation_id(user, operation) is not None
 
 
-def participants_for_user(user: Any, operation: Operation) -> QuerySet[Participant]:
+def participants_for_user(user: User, operation: Operation) -> QuerySet[Participant]:
     """The participants the user may see: all for training managers, their organisation's for
     partners, none for viewers and outsiders."""
     people = Participant.objects.filter(operation=operation)
@@ -86,19 +84,19 @@ def participants_for_user(user: Any, operation: Operation) -> QuerySet[Participa
     return people.filter(organisation_id=org_id)
 
 
-def participant_get_for_user(user: Any, operation: Operation, pk: int) -> Participant:
+def participant_get_for_user(user: User, operation: Operation, pk: int) -> Participant:
     try:
         return participants_for_user(user, operation).select_related("organisation").get(pk=pk)
     except Participant.DoesNotExist:
         raise Http404 from None
 
 
-def registrations_for_user(user: Any, session: TrainingSession) -> QuerySet[Registration]:
+def registrations_for_user(user: User, session: TrainingSession) -> QuerySet[Registration]:
     visible = participants_for_user(user, session.operation)
     return Registration.objects.filter(session=session, participant__in=visible)
 
 
-def course_get(user: Any, operation: Operation, pk: int) -> Course:
+def course_get(user: User, operation: Operation, pk: int) -> Course:
     if not is_member(user, operation):
         raise Http404
     try:
@@ -107,7 +105,7 @@ def course_get(user: Any, operation: Operation, pk: int) -> Course:
         raise Http404 from None
 
 
-def session_get(user: Any, operation: Operation, pk: int) -> TrainingSession:
+def session_get(user: User, operation: Operation, pk: int) -> TrainingSession:
     if not is_member(user, operation):
         raise Http404
     try:
@@ -118,7 +116,7 @@ def session_get(user: Any, operation: Operation, pk: int) -> TrainingSession:
         raise Http404 from None
 
 
-def knowledge_test_get(user: Any, operation: Operation, pk: int) -> KnowledgeTest:
+def knowledge_test_get(user: User, operation: Operation, pk: int) -> KnowledgeTest:
     """A session's test, for those who see its participants' results (404 otherwise)."""
     if not can_see_participants(user, operation):
         raise Http404
@@ -130,7 +128,7 @@ def knowledge_test_get(user: Any, operation: Operation, pk: int) -> KnowledgeTes
         raise Http404 from None
 
 
-def registration_get_for_user(user: Any, session: TrainingSession, pk: int) -> Registration:
+def registration_get_for_user(user: User, session: TrainingSession, pk: int) -> Registration:
     try:
         return (
             registrations_for_user(user, session)
@@ -147,7 +145,7 @@ def session_invites(session: TrainingSession, organisation: Organisation | None)
     return not invited or (organisation is not None and organisation.pk in invited)
 
 
-def can_register(user: Any, session: TrainingSession, organisation: Organisation | None) -> bool:
+def can_register(user: User, session: TrainingSession, organisation: Organisation | None) -> bool:
     """Managers register anyone; a partner registers their own organisation's staff to a planned
     session that invites their organisation."""
     operation = session.operation
@@ -163,7 +161,7 @@ def can_register(user: Any, session: TrainingSession, organisation: Organisation
     )
 
 
-def visible_organisation_filter(user: Any, operation: Operation, field: str) -> Q:
+def visible_organisation_filter(user: User, operation: Operation, field: str) -> Q:
     """A filter keeping the rows of the organisations whose participants the user sees."""
     if can_manage_trainings(user, operation):
         return Q()
@@ -176,7 +174,7 @@ def visible_organisation_filter(user: Any, operation: Operation, field: str) -> 
 # --- Strategy and work plan ---------------------------------------------------------------------
 
 
-def can_edit_workplan(user: Any, body: Body) -> bool:
+def can_edit_workplan(user: User, body: Body) -> bool:
     """The operation's managers, and the focal points whose role is for this body."""
     operation = body.operation
     if access.is_manager(user, operation):
@@ -188,7 +186,7 @@ def can_edit_workplan(user: Any, body: Body) -> bool:
     ).exists()
 
 
-def editable_bodies(user: Any, operation: Operation) -> QuerySet[Body]:
+def editable_bodies(user: User, operation: Operation) -> QuerySet[Body]:
     bodies = Body.objects.filter(operation=operation).order_by("kind", "name")
     if access.is_manager(user, operation):
         return bodies
@@ -203,12 +201,12 @@ def editable_bodies(user: Any, operation: Operation) -> QuerySet[Body]:
 # --- Reporting compliance -----------------------------------------------------------------------
 
 
-def can_see_compliance_detail(user: Any, operation: Operation) -> bool:
+def can_see_compliance_detail(user: User, operation: Operation) -> bool:
     """Every organisation's scorecard, the dashboard by organisation, exports and reminders."""
     return access.is_manager(user, operation)
 
 
-def scorecard_organisation(user: Any, operation: Operation, organisation_id: int) -> Organisation:
+def scorecard_organisation(user: User, operation: Operation, organisation_id: int) -> Organisation:
     """The organisation whose scorecard the user asks for: any for managers, their own for a
     partner; 404 otherwise (a partner may not know how another organisation reports)."""
     if not is_member(user, operation):

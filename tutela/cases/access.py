@@ -39,24 +39,29 @@ from django.http import Http404, HttpRequest
 from tutela.cases.models import Approval, Case, CashAssistance, Referral, Service, Transfer
 from tutela.cases.models.peers import InboundReferral, Peer
 from tutela.core import access
-from tutela.core.models import Operation, OperationRole, Organisation
+from tutela.core.models import Operation, OperationRole, Organisation, User
 from tutela.core.models.roles import Role
 from tutela.core.services.audit import audit_read
 
 CASE_ROLES = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
 DIRECTORY_EDITOR_ROLES = frozenset({Role.PARTNER, Role.SUPERVISOR, Role.FOCAL_POINT})
 
+# Caches kept on the user object, i.e. once per request: attributes User does not declare, hence
+# read and set by name.
+_ROLES_CACHE = "_tutela_case_roles"
+_MEMBER_CACHE = "_tutela_case_member"
 
-def _own_roles(user: Any, operation: Operation) -> frozenset[str]:
+
+def _own_roles(user: User, operation: Operation) -> frozenset[str]:
     """The user's roles in the operation; for a server administrator only the roles actually
     granted (being an administrator gives no access to cases)."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
     if user.is_superuser:
-        cache = getattr(user, "_tutela_case_roles", None)
+        cache: dict[int, frozenset[str]] | None = getattr(user, _ROLES_CACHE, None)
         if cache is None:
             cache = {}
-            user._tutela_case_roles = cache
+            setattr(user, _ROLES_CACHE, cache)
         if operation.pk not in cache:
             cache[operation.pk] = frozenset(
                 OperationRole.objects.filter(user=user, operation=operation).values_list(
@@ -67,43 +72,44 @@ def _own_roles(user: Any, operation: Operation) -> frozenset[str]:
     return access.roles_in(user, operation)
 
 
-def _acts_for_member(user: Any, operation: Operation) -> bool:
-    cache = getattr(user, "_tutela_case_member", None)
+def _acts_for_member(user: User, operation: Operation) -> bool:
+    cache: dict[int, bool] | None = getattr(user, _MEMBER_CACHE, None)
     if cache is None:
         cache = {}
-        user._tutela_case_member = cache
+        setattr(user, _MEMBER_CACHE, cache)
     if operation.pk not in cache:
-        cache[operation.pk] = bool(user.organisation_id) and (
-            operation.organisations.filter(pk=user.organisation_id).exists()
+        organisation_id = user.organisation_id
+        cache[operation.pk] = bool(
+            organisation_id and operation.organisations.filter(pk=organisation_id).exists()
         )
     return bool(cache[operation.pk])
 
 
-def is_caseworker(user: Any, operation: Operation) -> bool:
+def is_caseworker(user: User, operation: Operation) -> bool:
     return Role.CASEWORKER in _own_roles(user, operation) and _acts_for_member(user, operation)
 
 
-def is_supervisor(user: Any, operation: Operation) -> bool:
+def is_supervisor(user: User, operation: Operation) -> bool:
     return Role.SUPERVISOR in _own_roles(user, operation) and _acts_for_member(user, operation)
 
 
-def is_case_staff(user: Any, operation: Operation) -> bool:
+def is_case_staff(user: User, operation: Operation) -> bool:
     return bool(_own_roles(user, operation) & CASE_ROLES) and _acts_for_member(user, operation)
 
 
-def require_case_staff(user: Any, operation: Operation) -> None:
+def require_case_staff(user: User, operation: Operation) -> None:
     """Pages and endpoints of case management: 403 for anyone else with a role (the operation
     itself is already 404 for people without one)."""
     if not is_case_staff(user, operation):
         raise PermissionDenied
 
 
-def team_case_filter(user: Any) -> Q:
+def team_case_filter(user: User) -> Q:
     """A supervisor's team: the cases their organisation holds."""
     return Q(organisation_id=user.organisation_id)
 
 
-def cases_for_user(user: Any, operation: Operation) -> QuerySet[Case]:
+def cases_for_user(user: User, operation: Operation) -> QuerySet[Case]:
     """The cases of the operation the user may see (none for anyone but case staff)."""
     cases = Case.objects.filter(operation=operation)
     if is_supervisor(user, operation):
@@ -115,6 +121,8 @@ def cases_for_user(user: Any, operation: Operation) -> QuerySet[Case]:
         assigned = list(
             Case.assigned.through.objects.filter(user_id=user.pk).values_list("case_id", flat=True)
         )
+        # A caseworker acts for a member organisation (`_acts_for_member`): never None here.
+        assert user.organisation_id is not None
         return cases.filter(organisation_id=user.organisation_id).filter(
             Q(owner_id=user.pk) | Q(pk__in=assigned)
         )
@@ -122,7 +130,7 @@ def cases_for_user(user: Any, operation: Operation) -> QuerySet[Case]:
 
 
 def case_get_for_user(
-    user: Any,
+    user: User,
     operation: Operation,
     pk: Any,
     *,
@@ -153,23 +161,23 @@ def case_get_for_user(
     return case
 
 
-def can_edit_case(user: Any, case: Case) -> bool:
+def can_edit_case(user: User, case: Case) -> bool:
     """Owner, assigned caseworkers and the team's supervisors change an open case."""
     if case.anonymised_at is not None or case.is_closed:
         return False
     return cases_for_user(user, case.operation).filter(pk=case.pk).exists()
 
 
-def require_edit(user: Any, case: Case) -> None:
+def require_edit(user: User, case: Case) -> None:
     if not can_edit_case(user, case):
         raise PermissionDenied
 
 
-def can_supervise(user: Any, case: Case) -> bool:
+def can_supervise(user: User, case: Case) -> bool:
     return is_supervisor(user, case.operation) and case.organisation_id == user.organisation_id
 
 
-def can_decide_approval(user: Any, approval: Approval) -> bool:
+def can_decide_approval(user: User, approval: Approval) -> bool:
     """A supervisor of the case's team who neither asked for it nor wrote what it approves."""
     if approval.status != Approval.Status.PENDING or not can_supervise(user, approval.case):
         return False
@@ -181,40 +189,38 @@ def can_decide_approval(user: Any, approval: Approval) -> bool:
     return user.pk not in authors
 
 
-def can_reassign(user: Any, case: Case) -> bool:
+def can_reassign(user: User, case: Case) -> bool:
     return can_supervise(user, case) and not case.is_closed
 
 
-def can_override_consent(user: Any, case: Case) -> bool:
+def can_override_consent(user: User, case: Case) -> bool:
     """Only a supervisor of the case's team: a caseworker's override is refused."""
     return can_supervise(user, case)
 
 
-def case_access_log_visible(user: Any, case: Case) -> bool:
+def case_access_log_visible(user: User, case: Case) -> bool:
     return cases_for_user(user, case.operation).filter(pk=case.pk).exists()
 
 
 # --- Referrals and transfers ---------------------------------------------------------------------
 
 
-def referrals_sent_for_user(user: Any, operation: Operation) -> QuerySet[Referral]:
+def referrals_sent_for_user(user: User, operation: Operation) -> QuerySet[Referral]:
     return Referral.objects.filter(
         operation=operation, case__in=cases_for_user(user, operation).values("pk")
     )
 
 
-def referrals_received_for_user(user: Any, operation: Operation) -> QuerySet[Referral]:
+def referrals_received_for_user(user: User, operation: Operation) -> QuerySet[Referral]:
     if not is_case_staff(user, operation):
         return Referral.objects.none()
     return Referral.objects.filter(operation=operation, to_organisation_id=user.organisation_id)
 
 
-def referral_side(user: Any, referral: Referral) -> str:
+def referral_side(user: User, referral: Referral) -> str:
     """ "sender", "receiver" or "" (neither may see it)."""
     operation = referral.operation
-    if referral.to_organisation_id == getattr(user, "organisation_id", None) and is_case_staff(
-        user, operation
-    ):
+    if referral.to_organisation_id == user.organisation_id and is_case_staff(user, operation):
         return "receiver"
     if cases_for_user(user, operation).filter(pk=referral.case_id).exists():
         return "sender"
@@ -222,7 +228,7 @@ def referral_side(user: Any, referral: Referral) -> str:
 
 
 def referral_get_for_user(
-    user: Any, operation: Operation, pk: Any, *, request: HttpRequest | None = None
+    user: User, operation: Operation, pk: Any, *, request: HttpRequest | None = None
 ) -> tuple[Referral, str]:
     """The referral and the user's side of it (404 for anyone else); the read is audited."""
     try:
@@ -244,18 +250,18 @@ def referral_get_for_user(
     return referral, side
 
 
-def can_answer_referral(user: Any, referral: Referral) -> bool:
+def can_answer_referral(user: User, referral: Referral) -> bool:
     """Case management staff of the receiving organisation accept, decline and complete."""
-    return referral.to_organisation_id == getattr(user, "organisation_id", None) and is_case_staff(
+    return referral.to_organisation_id == user.organisation_id and is_case_staff(
         user, referral.operation
     )
 
 
-def can_withdraw_referral(user: Any, referral: Referral) -> bool:
+def can_withdraw_referral(user: User, referral: Referral) -> bool:
     return cases_for_user(user, referral.operation).filter(pk=referral.case_id).exists()
 
 
-def transfers_received_for_user(user: Any, operation: Operation) -> QuerySet[Transfer]:
+def transfers_received_for_user(user: User, operation: Operation) -> QuerySet[Transfer]:
     if not is_supervisor(user, operation):
         return Transfer.objects.none()
     return Transfer.objects.filter(
@@ -263,7 +269,7 @@ def transfers_received_for_user(user: Any, operation: Operation) -> QuerySet[Tra
     )
 
 
-def can_decide_transfer(user: Any, transfer: Transfer) -> bool:
+def can_decide_transfer(user: User, transfer: Transfer) -> bool:
     """A supervisor of the receiving organisation (or the named caseworker)."""
     operation = transfer.case.operation
     if transfer.status != Transfer.Status.PENDING:
@@ -276,23 +282,23 @@ def can_decide_transfer(user: Any, transfer: Transfer) -> bool:
 # --- Directory, statistics, exports, retention ----------------------------------------------------
 
 
-def can_see_directory(user: Any, operation: Operation) -> bool:
+def can_see_directory(user: User, operation: Operation) -> bool:
     return bool(access.roles_in(user, operation))
 
 
-def directory_for_user(user: Any, operation: Operation) -> QuerySet[Service]:
+def directory_for_user(user: User, operation: Operation) -> QuerySet[Service]:
     """Published services of the operation, and the user's own organisation's unpublished ones."""
     if not can_see_directory(user, operation):
         return Service.objects.none()
     visible = Q(is_published=True)
-    if getattr(user, "organisation_id", None):
+    if user.organisation_id:
         visible |= Q(organisation_id=user.organisation_id)
     if access.is_manager(user, operation):
         visible = Q()
     return Service.objects.filter(operation=operation).filter(visible)
 
 
-def can_edit_directory(user: Any, operation: Operation, organisation: Organisation | None) -> bool:
+def can_edit_directory(user: User, operation: Operation, organisation: Organisation | None) -> bool:
     """Managers for any organisation; partner focal points, supervisors and focal points for
     their own."""
     if access.is_manager(user, operation):
@@ -304,11 +310,11 @@ def can_edit_directory(user: Any, operation: Operation, organisation: Organisati
     return organisation is None or organisation.pk == user.organisation_id
 
 
-def can_see_statistics(user: Any, operation: Operation) -> bool:
+def can_see_statistics(user: User, operation: Operation) -> bool:
     return bool(access.roles_in(user, operation))
 
 
-def _supervisor(user: Any, operation: Operation) -> bool:
+def _supervisor(user: User, operation: Operation) -> bool:
     return is_supervisor(user, operation)
 
 
@@ -320,16 +326,16 @@ EXPORTS = {
 }
 
 
-def can_export(user: Any, operation: Operation, export: str) -> bool:
+def can_export(user: User, operation: Operation, export: str) -> bool:
     rule = EXPORTS.get(export)
     return bool(rule and rule(user, operation))
 
 
-def can_see_retention(user: Any, operation: Operation) -> bool:
+def can_see_retention(user: User, operation: Operation) -> bool:
     return is_supervisor(user, operation) or access.is_manager(user, operation)
 
 
-def can_manage_settings(user: Any, operation: Operation) -> bool:
+def can_manage_settings(user: User, operation: Operation) -> bool:
     """The operation's case management settings and reference data (specific needs, service
     types): its managers."""
     return access.is_manager(user, operation)
@@ -338,12 +344,12 @@ def can_manage_settings(user: Any, operation: Operation) -> bool:
 # --- Other Tutela instances (peers) ---------------------------------------------------------------
 
 
-def can_manage_peers(user: Any, operation: Operation) -> bool:
+def can_manage_peers(user: User, operation: Operation) -> bool:
     """Registering and revoking the other Tutela instances of the operation: its managers."""
     return access.is_manager(user, operation)
 
 
-def peer_get_for_user(user: Any, operation: Operation, pk: Any) -> Peer:
+def peer_get_for_user(user: User, operation: Operation, pk: Any) -> Peer:
     """A peer of the operation for its managers (404 for anyone else: its existence says which
     organisations work elsewhere)."""
     if not can_manage_peers(user, operation):
@@ -354,15 +360,17 @@ def peer_get_for_user(user: Any, operation: Operation, pk: Any) -> Peer:
         raise Http404 from None
 
 
-def inbound_referrals_for_user(user: Any, operation: Operation) -> QuerySet[InboundReferral]:
+def inbound_referrals_for_user(user: User, operation: Operation) -> QuerySet[InboundReferral]:
     """Referrals received from other Tutela instances: the receiving organisation's case staff."""
     if not is_case_staff(user, operation):
         return InboundReferral.objects.none()
+    # Case staff act for a member organisation (`_acts_for_member`): never None here.
+    assert user.organisation_id is not None
     return InboundReferral.objects.filter(operation=operation, organisation_id=user.organisation_id)
 
 
 def inbound_referral_get_for_user(
-    user: Any, operation: Operation, pk: Any, *, request: HttpRequest | None = None
+    user: User, operation: Operation, pk: Any, *, request: HttpRequest | None = None
 ) -> InboundReferral:
     """One inbound referral for the receiving organisation's case staff (404 for anyone else);
     the read is audited."""
@@ -380,8 +388,8 @@ def inbound_referral_get_for_user(
     return inbound
 
 
-def can_answer_inbound_referral(user: Any, inbound: InboundReferral) -> bool:
-    return inbound.organisation_id == getattr(user, "organisation_id", None) and is_case_staff(
+def can_answer_inbound_referral(user: User, inbound: InboundReferral) -> bool:
+    return inbound.organisation_id == user.organisation_id and is_case_staff(
         user, inbound.operation
     )
 
@@ -394,14 +402,14 @@ def can_answer_inbound_referral(user: Any, inbound: InboundReferral) -> bool:
 # summary, case staff their own organisation's.
 
 
-def cash_for_user(user: Any, operation: Operation) -> QuerySet[CashAssistance]:
+def cash_for_user(user: User, operation: Operation) -> QuerySet[CashAssistance]:
     return CashAssistance.objects.filter(
         operation=operation, case__in=cases_for_user(user, operation).values("pk")
     )
 
 
 def cash_get_for_user(
-    user: Any, operation: Operation, pk: Any, *, request: HttpRequest | None = None
+    user: User, operation: Operation, pk: Any, *, request: HttpRequest | None = None
 ) -> CashAssistance:
     """The cash record if the user may see its case (404 otherwise); the read is audited."""
     try:
@@ -416,22 +424,22 @@ def cash_get_for_user(
     return item
 
 
-def can_edit_cash(user: Any, item: CashAssistance) -> bool:
+def can_edit_cash(user: User, item: CashAssistance) -> bool:
     return can_edit_case(user, item.case)
 
 
-def can_decide_cash(user: Any, item: CashAssistance) -> bool:
+def can_decide_cash(user: User, item: CashAssistance) -> bool:
     """Two people: a supervisor of the case's team who neither recorded nor asked for it."""
     if item.status != CashAssistance.Status.PENDING or not can_supervise(user, item.case):
         return False
     return user.pk not in {item.requested_by_id, item.created_by_id}
 
 
-def can_manage_cash_settings(user: Any, operation: Operation) -> bool:
+def can_manage_cash_settings(user: User, operation: Operation) -> bool:
     return access.is_manager(user, operation)
 
 
-def can_see_cash_summary(user: Any, operation: Operation) -> bool:
+def can_see_cash_summary(user: User, operation: Operation) -> bool:
     return bool(access.roles_in(user, operation))
 
 

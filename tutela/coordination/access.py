@@ -20,8 +20,6 @@ Rules:
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Q, QuerySet
 from django.http import Http404
@@ -38,7 +36,7 @@ from tutela.coordination.models import (
     RecommendationFollowUp,
 )
 from tutela.core import access
-from tutela.core.models import Body, Operation
+from tutela.core.models import Body, Operation, User
 from tutela.core.models.roles import Role
 
 # Who edits advocacy: recommendations, documents under clearance, follow-ups.
@@ -55,10 +53,10 @@ def require(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def focal_point_bodies(user: Any, operation: Operation) -> set[int | None]:
+def focal_point_bodies(user: User, operation: Operation) -> set[int | None]:
     """Ids of the bodies the user is a focal point of (None: a focal point for the whole
     operation)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not user.is_authenticated or not user.is_active:
         return set()
     return set(
         user.operation_roles.filter(operation=operation, role=Role.FOCAL_POINT).values_list(
@@ -67,7 +65,7 @@ def focal_point_bodies(user: Any, operation: Operation) -> set[int | None]:
     )
 
 
-def can_manage_body(user: Any, operation: Operation, body: Body | None) -> bool:
+def can_manage_body(user: User, operation: Operation, body: Body | None) -> bool:
     """Managers, and focal points of the body (or of a body above it, or of the whole
     operation)."""
     if access.is_manager(user, operation):
@@ -87,14 +85,14 @@ def can_manage_body(user: Any, operation: Operation, body: Body | None) -> bool:
     return False
 
 
-def can_create(user: Any, operation: Operation) -> bool:
+def can_create(user: User, operation: Operation) -> bool:
     """Managers and focal points reach the creation forms (the services check the body)."""
     return access.is_manager(user, operation) or Role.FOCAL_POINT in access.roles_in(
         user, operation
     )
 
 
-def minutes_visible(user: Any, meeting: Meeting, minutes: Minutes | None) -> bool:
+def minutes_visible(user: User, meeting: Meeting, minutes: Minutes | None) -> bool:
     """Approved minutes are read by everyone with a role; drafts by those who manage the
     meeting."""
     if minutes is None:
@@ -104,11 +102,11 @@ def minutes_visible(user: Any, meeting: Meeting, minutes: Minutes | None) -> boo
     return can_manage_body(user, meeting.operation, meeting.body)
 
 
-def can_edit_action_point(user: Any, action_point: ActionPoint) -> bool:
+def can_edit_action_point(user: User, action_point: ActionPoint) -> bool:
     return can_manage_body(user, action_point.operation, action_point.body)
 
 
-def is_action_point_owner(user: Any, action_point: ActionPoint) -> bool:
+def is_action_point_owner(user: User, action_point: ActionPoint) -> bool:
     """The owner, or a member of the owner organisation (with a role in the operation)."""
     if not access.roles_in(user, action_point.operation):
         return False
@@ -120,7 +118,7 @@ def is_action_point_owner(user: Any, action_point: ActionPoint) -> bool:
     )
 
 
-def can_update_action_point(user: Any, action_point: ActionPoint) -> bool:
+def can_update_action_point(user: User, action_point: ActionPoint) -> bool:
     """Change the status and comment: owners, managers, the body's focal points."""
     return is_action_point_owner(user, action_point) or can_edit_action_point(user, action_point)
 
@@ -128,11 +126,11 @@ def can_update_action_point(user: Any, action_point: ActionPoint) -> bool:
 # --- Alerts and missions --------------------------------------------------------------------------
 
 
-def can_manage_alerts(user: Any, operation: Operation) -> bool:
+def can_manage_alerts(user: User, operation: Operation) -> bool:
     return access.has_role(user, operation, {Role.COORDINATOR, Role.IMO, Role.FOCAL_POINT})
 
 
-def can_acknowledge(user: Any, recipient: AlertRecipient) -> bool:
+def can_acknowledge(user: User, recipient: AlertRecipient) -> bool:
     """From inside the app: a member of the recipient organisation with a role in the
     operation."""
     return bool(
@@ -141,7 +139,7 @@ def can_acknowledge(user: Any, recipient: AlertRecipient) -> bool:
     )
 
 
-def alert_queryset(user: Any, operation: Operation) -> QuerySet[Alert]:
+def alert_queryset(user: User, operation: Operation) -> QuerySet[Alert]:
     """The operation's alerts the user may see: none without a role; drafts only for those who
     manage alerts."""
     if not access.roles_in(user, operation):
@@ -152,7 +150,7 @@ def alert_queryset(user: Any, operation: Operation) -> QuerySet[Alert]:
     return alerts
 
 
-def alert_get_for_user(user: Any, operation: Operation, pk: int) -> Alert:
+def alert_get_for_user(user: User, operation: Operation, pk: int) -> Alert:
     """The alert if the user may see it; 404 otherwise (a draft does not exist for partners)."""
     try:
         return (
@@ -164,7 +162,7 @@ def alert_get_for_user(user: Any, operation: Operation, pk: int) -> Alert:
         raise Http404 from None
 
 
-def mission_get_for_user(user: Any, operation: Operation, pk: int) -> Mission:
+def mission_get_for_user(user: User, operation: Operation, pk: int) -> Mission:
     """A mission of the operation; a mission on a draft alert is visible like the draft (404 for
     those who do not manage alerts)."""
     try:
@@ -188,40 +186,40 @@ def mission_get_for_user(user: Any, operation: Operation, pk: int) -> Mission:
 # --- Advocacy -------------------------------------------------------------------------------------
 
 
-def can_edit_advocacy(user: Any, operation: Operation) -> bool:
+def can_edit_advocacy(user: User, operation: Operation) -> bool:
     """Create and edit recommendations and documents, record follow-ups."""
     return access.has_role(user, operation, EDITOR_ROLES)
 
 
-def can_manage_document(user: Any, document: ClearanceDocument) -> bool:
+def can_manage_document(user: User, document: ClearanceDocument) -> bool:
     """Edit, submit, publish and circulate: the operation's managers and the author (while the
     author still holds an editor's role)."""
     operation = document.operation
     if access.is_manager(user, operation):
         return True
     return bool(
-        getattr(user, "pk", None) is not None
+        user.pk is not None
         and document.created_by_id == user.pk
         and can_edit_advocacy(user, operation)
     )
 
 
-def is_approver(user: Any, document: ClearanceDocument) -> bool:
+def is_approver(user: User, document: ClearanceDocument) -> bool:
     return bool(
-        getattr(user, "pk", None) is not None
+        user.pk is not None
         and document.approver_id == user.pk
         and can_edit_advocacy(user, document.operation)
     )
 
 
-def recommendation_queryset(user: Any, operation: Operation) -> QuerySet[Recommendation]:
+def recommendation_queryset(user: User, operation: Operation) -> QuerySet[Recommendation]:
     """The operation's recommendations, for anyone with a role in it; nothing otherwise."""
     if not access.roles_in(user, operation):
         return Recommendation.objects.none()
     return Recommendation.objects.filter(operation=operation)
 
 
-def recommendation_get_for_user(user: Any, operation: Operation, pk: int) -> Recommendation:
+def recommendation_get_for_user(user: User, operation: Operation, pk: int) -> Recommendation:
     return access.get_scoped_or_404(
         recommendation_queryset(user, operation)
         .select_related("meeting", "document", "pau", "mission", "created_by")
@@ -230,7 +228,7 @@ def recommendation_get_for_user(user: Any, operation: Operation, pk: int) -> Rec
     )
 
 
-def follow_up_get_for_user(user: Any, operation: Operation, pk: int) -> RecommendationFollowUp:
+def follow_up_get_for_user(user: User, operation: Operation, pk: int) -> RecommendationFollowUp:
     return access.get_scoped_or_404(
         RecommendationFollowUp.objects.filter(
             recommendation__in=recommendation_queryset(user, operation)
@@ -239,7 +237,7 @@ def follow_up_get_for_user(user: Any, operation: Operation, pk: int) -> Recommen
     )
 
 
-def document_queryset(user: Any, operation: Operation) -> QuerySet[ClearanceDocument]:
+def document_queryset(user: User, operation: Operation) -> QuerySet[ClearanceDocument]:
     """Published documents for everyone with a role; the rest for managers, the author and the
     approver."""
     if not access.roles_in(user, operation):
@@ -252,7 +250,7 @@ def document_queryset(user: Any, operation: Operation) -> QuerySet[ClearanceDocu
     )
 
 
-def document_get_for_user(user: Any, operation: Operation, pk: int) -> ClearanceDocument:
+def document_get_for_user(user: User, operation: Operation, pk: int) -> ClearanceDocument:
     return access.get_scoped_or_404(
         document_queryset(user, operation).select_related(
             "operation", "approver", "created_by", "cleared_by"

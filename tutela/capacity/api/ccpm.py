@@ -96,7 +96,7 @@ class CcpmView(OperationAPIView):
         return round
 
     def manager(self) -> bool:
-        return capacity_access.can_manage_ccpm(self.request.user, self.get_operation())
+        return capacity_access.can_manage_ccpm(self.caller, self.get_operation())
 
     def require_manager(self) -> None:
         if not self.manager():

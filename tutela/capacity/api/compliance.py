@@ -59,7 +59,7 @@ class DashboardView(OperationAPIView):
     @extend_schema(responses={200: dict})
     def get(self, request: Request, slug: str) -> Response:
         operation = self.get_operation()
-        detail = capacity_access.can_see_compliance_detail(request.user, operation)
+        detail = capacity_access.can_see_compliance_detail(self.caller, operation)
         board = selectors.dashboard(operation, by_organisation=detail)
         data: dict[str, Any] = {
             "rounds": [
@@ -89,7 +89,7 @@ class ScorecardView(OperationAPIView):
     @extend_schema(responses={200: dict})
     def get(self, request: Request, slug: str, organisation: int) -> Response:
         operation = self.get_operation()
-        found = capacity_access.scorecard_organisation(request.user, operation, organisation)
+        found = capacity_access.scorecard_organisation(self.caller, operation, organisation)
         return Response(_card(selectors.scorecard(operation, found)))
 
 
@@ -101,7 +101,7 @@ class RemindView(OperationAPIView):
     @extend_schema(request=None, responses={200: dict})
     def post(self, request: Request, slug: str, round: int) -> Response:
         operation = self.get_operation()
-        if not capacity_access.can_see_compliance_detail(request.user, operation):
+        if not capacity_access.can_see_compliance_detail(self.caller, operation):
             raise PermissionDenied
         found = sources.round_get(operation, round)
         if found is None:
@@ -128,7 +128,7 @@ class ReminderSettingsView(OperationAPIView):
     serializer_class = ReminderSettingsData
 
     def require_manager(self) -> None:
-        if not capacity_access.can_see_compliance_detail(self.request.user, self.get_operation()):
+        if not capacity_access.can_see_compliance_detail(self.caller, self.get_operation()):
             raise PermissionDenied
 
     @extend_schema(responses={200: ReminderSettingsData})
@@ -144,6 +144,6 @@ class ReminderSettingsView(OperationAPIView):
             operation=operation,
             by=self.caller,
             reminder_days=self.input(ReminderSettingsData)["reminder_days"],
-            request=request,
+            request=request._request,
         )
         return Response({"reminder_days": saved.reminder_days})

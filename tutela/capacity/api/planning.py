@@ -93,7 +93,7 @@ class NeedsDetailView(OperationAPIView):
                 for t in summary.topics
             ],
         }
-        if capacity_access.can_manage_trainings(request.user, assessment.operation):
+        if capacity_access.can_manage_trainings(self.caller, assessment.operation):
             data["answers"] = [
                 {
                     "organisation": r.organisation.acronym,
@@ -115,8 +115,8 @@ class NeedsAnswerView(OperationAPIView):
     def post(self, request: Request, slug: str, pk: int) -> Response:
         assessment = _assessment(self, pk)
         operation = assessment.operation
-        manager = capacity_access.can_manage_trainings(request.user, operation)
-        if not manager and capacity_access.own_organisation_id(request.user, operation) is None:
+        manager = capacity_access.can_manage_trainings(self.caller, operation)
+        if not manager and capacity_access.own_organisation_id(self.caller, operation) is None:
             raise PermissionDenied
         data = self.input(NeedsAnswerIn)
         organisation = data.pop("organisation", None) if manager else None
@@ -199,7 +199,7 @@ class PeopleTrainedView(OperationAPIView):
             raise serializers.ValidationError({"year": ["A year between 2000 and 2100."]})
         result = indicators.people_trained_in_year(operation, int(raw))
         sexes = [str(s) for s in indicators.SEXES]
-        if capacity_access.can_manage_trainings(request.user, operation):
+        if capacity_access.can_manage_trainings(self.caller, operation):
             rows = [
                 {"organisation_type": t, **dict(zip(sexes, cells, strict=True)), "total": total}
                 for t, cells, total in result.rows()

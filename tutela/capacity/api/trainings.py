@@ -55,13 +55,11 @@ from tutela.core.services.audit import audit_read
 
 class CapacityAPIView(OperationAPIView):
     def require_manager(self) -> None:
-        if not capacity_access.can_manage_trainings(self.request.user, self.get_operation()):
+        if not capacity_access.can_manage_trainings(self.caller, self.get_operation()):
             raise PermissionDenied
 
     def session(self) -> TrainingSession:
-        return capacity_access.session_get(
-            self.request.user, self.get_operation(), self.kwargs["pk"]
-        )
+        return capacity_access.session_get(self.caller, self.get_operation(), self.kwargs["pk"])
 
     def respond(self, serializer: type[Any], instance: Any, code: int = 200) -> Response:
         return Response(serializer(instance, context=self.get_serializer_context()).data, code)
@@ -79,7 +77,7 @@ class CourseListView(CapacityAPIView, ListAPIView):
 
     def get_queryset(self) -> QuerySet[Course]:
         operation = self.get_operation()
-        manager = capacity_access.can_manage_trainings(self.request.user, operation)
+        manager = capacity_access.can_manage_trainings(self.caller, operation)
         return selectors.course_list(operation, active_only=not manager)
 
     @extend_schema(request=CourseIn, responses={201: CourseOut})
@@ -95,9 +93,7 @@ class CourseDetailView(CapacityAPIView):
     serializer_class = CourseOut
 
     def course(self) -> Course:
-        return capacity_access.course_get(
-            self.request.user, self.get_operation(), self.kwargs["pk"]
-        )
+        return capacity_access.course_get(self.caller, self.get_operation(), self.kwargs["pk"])
 
     def get(self, request: Request, slug: str, pk: int) -> Response:
         return self.respond(CourseOut, self.course())
@@ -123,13 +119,13 @@ class QuestionListView(CapacityAPIView):
 
     @extend_schema(responses={200: QuestionOut(many=True)})
     def get(self, request: Request, slug: str, pk: int) -> Response:
-        course = capacity_access.course_get(request.user, self.get_operation(), pk)
+        course = capacity_access.course_get(self.caller, self.get_operation(), pk)
         self.require_manager()
         return Response(QuestionOut(selectors.course_questions(course), many=True).data)
 
     @extend_schema(request=QuestionIn, responses={201: QuestionOut})
     def post(self, request: Request, slug: str, pk: int) -> Response:
-        course = capacity_access.course_get(request.user, self.get_operation(), pk)
+        course = capacity_access.course_get(self.caller, self.get_operation(), pk)
         self.require_manager()
         data = self.input(QuestionIn)
         choices = [(c["text"], c["is_correct"]) for c in data.pop("choices", [])]
@@ -192,9 +188,9 @@ class RegistrationListView(CapacityAPIView):
     @extend_schema(responses={200: RegistrationOut(many=True)})
     def get(self, request: Request, slug: str, pk: int) -> Response:
         session = self.session()
-        if not capacity_access.can_see_participants(request.user, session.operation):
+        if not capacity_access.can_see_participants(self.caller, session.operation):
             raise PermissionDenied
-        registrations = capacity_access.registrations_for_user(request.user, session)
+        registrations = capacity_access.registrations_for_user(self.caller, session)
         return Response(
             RegistrationOut(
                 registrations.select_related("participant", "participant__organisation"),
@@ -206,13 +202,13 @@ class RegistrationListView(CapacityAPIView):
     def post(self, request: Request, slug: str, pk: int) -> Response:
         session = self.session()
         operation = session.operation
-        if not capacity_access.can_see_participants(request.user, operation):
+        if not capacity_access.can_see_participants(self.caller, operation):
             raise PermissionDenied
         data = self.input(RegistrationIn)
         if "participant" in data:
             try:
                 participant = capacity_access.participant_get_for_user(
-                    request.user, operation, data["participant"]
+                    self.caller, operation, data["participant"]
                 )
             except Http404:
                 raise serializers.ValidationError(
@@ -274,7 +270,7 @@ class TestScoresView(CapacityAPIView):
 
     @extend_schema(request=TestScoresIn, responses={200: dict})
     def post(self, request: Request, slug: str, pk: int) -> Response:
-        test = capacity_access.knowledge_test_get(request.user, self.get_operation(), pk)
+        test = capacity_access.knowledge_test_get(self.caller, self.get_operation(), pk)
         self.require_manager()
         changed = test_services.paper_scores_record(
             test=test, by=self.caller, scores=self.input(TestScoresIn)["scores"]
@@ -289,7 +285,7 @@ class TestSendView(CapacityAPIView):
 
     @extend_schema(request=None, responses={200: dict})
     def post(self, request: Request, slug: str, pk: int) -> Response:
-        test = capacity_access.knowledge_test_get(request.user, self.get_operation(), pk)
+        test = capacity_access.knowledge_test_get(self.caller, self.get_operation(), pk)
         self.require_manager()
         return Response(test_services.knowledge_test_links_send(test=test, by=self.caller))
 
@@ -303,9 +299,9 @@ class ResultsView(CapacityAPIView):
     @extend_schema(responses={200: dict})
     def get(self, request: Request, slug: str, pk: int) -> Response:
         session = self.session()
-        if not capacity_access.can_see_participants(request.user, session.operation):
+        if not capacity_access.can_see_participants(self.caller, session.operation):
             raise PermissionDenied
-        results = selectors.session_results(request.user, session)
+        results = selectors.session_results(self.caller, session)
         return Response(
             {
                 "pass_mark": results.pass_mark,
@@ -374,9 +370,9 @@ class ParticipantListView(CapacityAPIView, ListAPIView):
 
     def get_queryset(self) -> QuerySet[Participant]:
         operation = self.get_operation()
-        if not capacity_access.can_see_participants(self.request.user, operation):
+        if not capacity_access.can_see_participants(self.caller, operation):
             raise PermissionDenied
-        return selectors.participant_list(self.request.user, operation)
+        return selectors.participant_list(self.caller, operation)
 
 
 class ParticipantDetailView(CapacityAPIView):
@@ -386,6 +382,6 @@ class ParticipantDetailView(CapacityAPIView):
 
     def get(self, request: Request, slug: str, pk: int) -> Response:
         operation = self.get_operation()
-        participant = capacity_access.participant_get_for_user(request.user, operation, pk)
-        audit_read(actor=request.user, instance=participant, operation=operation, request=request)
+        participant = capacity_access.participant_get_for_user(self.caller, operation, pk)
+        audit_read(actor=self.caller, instance=participant, operation=operation, request=request)
         return self.respond(ParticipantDetailOut, participant)

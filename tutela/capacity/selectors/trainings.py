@@ -32,7 +32,7 @@ from tutela.capacity.models import (
     Registration,
     TrainingSession,
 )
-from tutela.core.models import Operation
+from tutela.core.models import Operation, User
 
 # A question "still got wrong" when fewer than this share answer it right after the training.
 STILL_WRONG_BELOW = 0.5
@@ -95,7 +95,7 @@ def upcoming_sessions(operation: Operation, *, limit: int = 5) -> list[TrainingS
     )
 
 
-def participant_list(user: Any, operation: Operation, *, q: str = "") -> QuerySet[Participant]:
+def participant_list(user: User, operation: Operation, *, q: str = "") -> QuerySet[Participant]:
     people = capacity_access.participants_for_user(user, operation).select_related("organisation")
     if q:
         people = people.filter(Q(full_name__icontains=q) | Q(function__icontains=q))
@@ -127,7 +127,7 @@ class AttendanceRow:
         return sum(1 for d in self.days if d)
 
 
-def attendance_grid(user: Any, session: TrainingSession) -> tuple[list[datetime.date], list[Any]]:
+def attendance_grid(user: User, session: TrainingSession) -> tuple[list[datetime.date], list[Any]]:
     """The session's days and, per registered participant the user may see, present / absent /
     not recorded on each day (two queries)."""
     days = session.days()
@@ -232,7 +232,7 @@ def _right_shares(test: KnowledgeTest | None) -> tuple[dict[int, float], dict[in
     return shares, answered
 
 
-def session_results(user: Any, session: TrainingSession) -> SessionResults:
+def session_results(user: User, session: TrainingSession) -> SessionResults:
     tests = {t.kind: t for t in session.tests.all()}
     pre_test = tests.get(KnowledgeTest.Kind.PRE)
     post_test = tests.get(KnowledgeTest.Kind.POST)
@@ -323,7 +323,7 @@ def _use_on_job(follow_test: KnowledgeTest) -> dict[str, int]:
 
 
 def knowledge_test_attempts(
-    test: KnowledgeTest, user: Any
+    test: KnowledgeTest, user: User
 ) -> list[tuple[Registration, Attempt | None]]:
     """Each registered participant the user sees, with their attempt at the test (if any)."""
     registrations = list(

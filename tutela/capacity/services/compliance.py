@@ -12,11 +12,11 @@ than viewer); one with no such user, through its contacts in the directory.
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -155,7 +155,7 @@ def reminder_days(operation: Operation) -> int:
 
 @transaction.atomic
 def compliance_settings_update(
-    *, operation: Operation, by: User, reminder_days: int, request: Any = None
+    *, operation: Operation, by: User, reminder_days: int, request: HttpRequest | None = None
 ) -> ComplianceSettings:
     """Set the operation's reminder lead time (coordinators and IMOs)."""
     access.require_manager(by, operation)

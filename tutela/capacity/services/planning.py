@@ -81,7 +81,7 @@ def needs_assessment_close(*, assessment: NeedsAssessment, by: User) -> NeedsAss
     return assessment
 
 
-def can_answer_needs(user: Any, assessment: NeedsAssessment, organisation: Organisation) -> bool:
+def can_answer_needs(user: User, assessment: NeedsAssessment, organisation: Organisation) -> bool:
     operation = assessment.operation
     if capacity_access.can_manage_trainings(user, operation):
         return True

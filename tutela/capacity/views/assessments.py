@@ -33,8 +33,8 @@ def knowledge_test_url(slug: str, test: KnowledgeTest) -> str:
 @require_http_methods(["GET", "POST"])
 def knowledge_test_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _operation(request, slug)
-    session = capacity_access.session_get(request.user, operation, pk)
-    if not capacity_access.can_manage_trainings(request.user, operation):
+    session = capacity_access.session_get(_user(request), operation, pk)
+    if not capacity_access.can_manage_trainings(_user(request), operation):
         raise PermissionDenied
     taken = set(session.tests.values_list("kind", flat=True))
     free = [choice for choice in KnowledgeTest.Kind.choices if choice[0] not in taken]
@@ -61,9 +61,9 @@ def knowledge_test_create(request: HttpRequest, slug: str, pk: int) -> HttpRespo
 def knowledge_test_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A test: its questions and who answered (online), or the score sheet (paper)."""
     operation = _operation(request, slug)
-    test = capacity_access.knowledge_test_get(request.user, operation, pk)
-    manager = capacity_access.can_manage_trainings(request.user, operation)
-    rows = selectors.knowledge_test_attempts(test, request.user)
+    test = capacity_access.knowledge_test_get(_user(request), operation, pk)
+    manager = capacity_access.can_manage_trainings(_user(request), operation)
+    rows = selectors.knowledge_test_attempts(test, _user(request))
     scores_form = None
     if test.mode == KnowledgeTest.Mode.PAPER and manager and test.max_score:
         scores_form = PaperScoresForm(request.POST or None, rows=rows, maximum=test.max_score)
@@ -96,8 +96,8 @@ def knowledge_test_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespo
 @require_POST
 def knowledge_test_send(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _operation(request, slug)
-    test = capacity_access.knowledge_test_get(request.user, operation, pk)
-    if not capacity_access.can_manage_trainings(request.user, operation):
+    test = capacity_access.knowledge_test_get(_user(request), operation, pk)
+    if not capacity_access.can_manage_trainings(_user(request), operation):
         raise PermissionDenied
     return button(
         request,
@@ -120,10 +120,10 @@ def knowledge_test_link(
 ) -> HttpResponse:
     """Show one participant's fresh link once (to pass on by SMS or a messaging app)."""
     operation = _operation(request, slug)
-    test = capacity_access.knowledge_test_get(request.user, operation, pk)
-    if not capacity_access.can_manage_trainings(request.user, operation):
+    test = capacity_access.knowledge_test_get(_user(request), operation, pk)
+    if not capacity_access.can_manage_trainings(_user(request), operation):
         raise PermissionDenied
-    found = capacity_access.registration_get_for_user(request.user, test.session, registration)
+    found = capacity_access.registration_get_for_user(_user(request), test.session, registration)
     try:
         link = services.knowledge_test_link_issue(test=test, by=_user(request), registration=found)
     except ValidationError as error:
@@ -135,7 +135,7 @@ def knowledge_test_link(
         operation,
         test=test,
         session=test.session,
-        rows=selectors.knowledge_test_attempts(test, request.user),
+        rows=selectors.knowledge_test_attempts(test, _user(request)),
         scores_form=None,
         questions=services.knowledge_test_questions(test),
         issued_link=link,
@@ -149,15 +149,15 @@ def knowledge_test_link(
 @require_GET
 def session_results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _operation(request, slug)
-    session = capacity_access.session_get(request.user, operation, pk)
-    if not capacity_access.can_see_participants(request.user, operation):
+    session = capacity_access.session_get(_user(request), operation, pk)
+    if not capacity_access.can_see_participants(_user(request), operation):
         raise PermissionDenied
     return capacity_page(
         request,
         "capacity/session_results.html",
         operation,
         session=session,
-        results=selectors.session_results(request.user, session),
+        results=selectors.session_results(_user(request), session),
     )
 
 
@@ -168,8 +168,8 @@ def session_results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def certificates_issue(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _operation(request, slug)
-    session = capacity_access.session_get(request.user, operation, pk)
-    if not capacity_access.can_manage_trainings(request.user, operation):
+    session = capacity_access.session_get(_user(request), operation, pk)
+    if not capacity_access.can_manage_trainings(_user(request), operation):
         raise PermissionDenied
     return button(
         request,
@@ -187,7 +187,7 @@ def _certificate(request: HttpRequest, slug: str, code: str) -> Certificate:
         ).get(code=code, registration__session__operation=operation)
     except Certificate.DoesNotExist:
         raise Http404 from None
-    visible = capacity_access.participants_for_user(request.user, operation)
+    visible = capacity_access.participants_for_user(_user(request), operation)
     if not visible.filter(pk=certificate.registration.participant_id).exists():
         raise Http404
     return certificate
@@ -213,7 +213,7 @@ def certificate_revoke(request: HttpRequest, slug: str, code: str) -> HttpRespon
     certificate = _certificate(request, slug, code)
     session = certificate.registration.session
     operation = session.operation
-    if not capacity_access.can_manage_trainings(request.user, operation):
+    if not capacity_access.can_manage_trainings(_user(request), operation):
         raise PermissionDenied
     form = RevokeForm(request.POST or None)
     saved = form_saved(

@@ -48,7 +48,7 @@ def round_url(slug: str, round: CcpmRound) -> str:
 
 def _managed(request: HttpRequest, slug: str) -> Operation:
     operation = _operation(request, slug)
-    if not capacity_access.can_manage_ccpm(request.user, operation):
+    if not capacity_access.can_manage_ccpm(_user(request), operation):
         raise PermissionDenied
     return operation
 
@@ -61,7 +61,7 @@ def _round(request: HttpRequest, slug: str, pk: int) -> CcpmRound:
         raise Http404 from None
     # Drafts are the managers' work in progress.
     if round.status == CcpmRound.Status.DRAFT and not capacity_access.can_manage_ccpm(
-        request.user, operation
+        _user(request), operation
     ):
         raise Http404
     return round
@@ -69,7 +69,7 @@ def _round(request: HttpRequest, slug: str, pk: int) -> CcpmRound:
 
 def _managed_round(request: HttpRequest, slug: str, pk: int) -> CcpmRound:
     round = _round(request, slug, pk)
-    if not capacity_access.can_manage_ccpm(request.user, round.operation):
+    if not capacity_access.can_manage_ccpm(_user(request), round.operation):
         raise PermissionDenied
     return round
 
@@ -82,14 +82,14 @@ def _managed_round(request: HttpRequest, slug: str, pk: int) -> CcpmRound:
 def rounds(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _operation(request, slug)
     listed = selectors.rounds(operation)
-    if not capacity_access.can_manage_ccpm(request.user, operation):
+    if not capacity_access.can_manage_ccpm(_user(request), operation):
         listed = listed.exclude(status=CcpmRound.Status.DRAFT)
     return capacity_page(
         request,
         "capacity/ccpm_rounds.html",
         operation,
         rounds=list(listed),
-        can_manage_ccpm=capacity_access.can_manage_ccpm(request.user, operation),
+        can_manage_ccpm=capacity_access.can_manage_ccpm(_user(request), operation),
     )
 
 
@@ -154,7 +154,7 @@ def round_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_GET
 def round_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     round = _round(request, slug, pk)
-    manager = capacity_access.can_manage_ccpm(request.user, round.operation)
+    manager = capacity_access.can_manage_ccpm(_user(request), round.operation)
     return capacity_page(
         request,
         "capacity/ccpm_round.html",
@@ -254,7 +254,7 @@ def coordinator_answers(request: HttpRequest, slug: str, pk: int, body: int) -> 
 def results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     round = _round(request, slug, pk)
     operation = round.operation
-    manager = capacity_access.can_manage_ccpm(request.user, operation)
+    manager = capacity_access.can_manage_ccpm(_user(request), operation)
     form = ActionItemForm(request.POST or None, round=round) if manager else None
     if request.method == "POST":
         if form is None:

@@ -14,12 +14,13 @@ from django.shortcuts import redirect, render
 
 from tutela.capacity import access as capacity_access
 from tutela.core import access
-from tutela.core.models import Operation
+from tutela.core.models import Operation, User
+from tutela.core.views.common import current_user
 
 T = TypeVar("T")
 
 
-def rights(user: Any, operation: Operation) -> dict[str, bool]:
+def rights(user: User, operation: Operation) -> dict[str, bool]:
     return {
         "can_manage_trainings": capacity_access.can_manage_trainings(user, operation),
         "can_see_participants": capacity_access.can_see_participants(user, operation),
@@ -32,7 +33,7 @@ def capacity_page(
 ) -> HttpResponse:
     context.setdefault("operation", operation)
     context.setdefault("nav_active", "capacity")
-    for name, value in rights(request.user, operation).items():
+    for name, value in rights(current_user(request), operation).items():
         context.setdefault(name, value)
     return render(request, template, context)
 

@@ -30,8 +30,8 @@ from tutela.core.views.common import operation_for as _operation
 @require_GET
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _operation(request, slug)
-    detail = capacity_access.can_see_compliance_detail(request.user, operation)
-    own_id = capacity_access.own_organisation_id(request.user, operation)
+    detail = capacity_access.can_see_compliance_detail(_user(request), operation)
+    own_id = capacity_access.own_organisation_id(_user(request), operation)
     return capacity_page(
         request,
         "capacity/compliance_dashboard.html",
@@ -43,7 +43,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         reminder_form=ReminderSettingsForm(
             initial={"reminder_days": services.reminder_days(operation)}
         )
-        if access.is_manager(request.user, operation)
+        if access.is_manager(_user(request), operation)
         else None,
     )
 
@@ -53,7 +53,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 def reminder_settings(request: HttpRequest, slug: str) -> HttpResponse:
     """Coordinators and IMOs set how many days before a 5W deadline the reminders go out."""
     operation = _operation(request, slug)
-    access.require_manager(request.user, operation)
+    access.require_manager(_user(request), operation)
     form = ReminderSettingsForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -74,7 +74,7 @@ def reminder_settings(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def scorecard(request: HttpRequest, slug: str, organisation: int) -> HttpResponse:
     operation = _operation(request, slug)
-    found = capacity_access.scorecard_organisation(request.user, operation, organisation)
+    found = capacity_access.scorecard_organisation(_user(request), operation, organisation)
     return capacity_page(
         request,
         "capacity/compliance_scorecard.html",
@@ -87,7 +87,7 @@ def scorecard(request: HttpRequest, slug: str, organisation: int) -> HttpRespons
 @require_GET
 def export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     operation = _operation(request, slug)
-    if not capacity_access.can_see_compliance_detail(request.user, operation):
+    if not capacity_access.can_see_compliance_detail(_user(request), operation):
         raise PermissionDenied
     if fmt not in compliance_export.FORMATS:
         raise Http404
@@ -101,7 +101,7 @@ def export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
 @require_POST
 def remind(request: HttpRequest, slug: str, round: int) -> HttpResponse:
     operation = _operation(request, slug)
-    if not capacity_access.can_see_compliance_detail(request.user, operation):
+    if not capacity_access.can_see_compliance_detail(_user(request), operation):
         raise PermissionDenied
     found = sources.round_get(operation, round)
     if found is None:

@@ -31,15 +31,15 @@ def _course_url(slug: str, course: Course) -> str:
 
 def _managed(request: HttpRequest, slug: str) -> Operation:
     operation = _operation(request, slug)
-    if not capacity_access.can_manage_trainings(request.user, operation):
+    if not capacity_access.can_manage_trainings(_user(request), operation):
         raise PermissionDenied
     return operation
 
 
 def _managed_course(request: HttpRequest, slug: str, pk: int) -> tuple[Operation, Course]:
     operation = _operation(request, slug)
-    course = capacity_access.course_get(request.user, operation, pk)
-    if not capacity_access.can_manage_trainings(request.user, operation):
+    course = capacity_access.course_get(_user(request), operation, pk)
+    if not capacity_access.can_manage_trainings(_user(request), operation):
         raise PermissionDenied
     return operation, course
 
@@ -48,7 +48,7 @@ def _managed_course(request: HttpRequest, slug: str, pk: int) -> tuple[Operation
 @require_GET
 def courses(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _operation(request, slug)
-    manager = capacity_access.can_manage_trainings(request.user, operation)
+    manager = capacity_access.can_manage_trainings(_user(request), operation)
     listed = selectors.course_list(operation, active_only=not manager)
     return capacity_page(request, "capacity/course_list.html", operation, courses=listed)
 
@@ -92,8 +92,8 @@ def course_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_GET
 def course_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _operation(request, slug)
-    course = capacity_access.course_get(request.user, operation, pk)
-    manager = capacity_access.can_manage_trainings(request.user, operation)
+    course = capacity_access.course_get(_user(request), operation, pk)
+    manager = capacity_access.can_manage_trainings(_user(request), operation)
     return capacity_page(
         request,
         "capacity/course_detail.html",
@@ -141,7 +141,7 @@ def material_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 def _material(request: HttpRequest, slug: str, pk: int, material: int) -> CourseMaterial:
     operation = _operation(request, slug)
-    course = capacity_access.course_get(request.user, operation, pk)
+    course = capacity_access.course_get(_user(request), operation, pk)
     try:
         return course.materials.select_related("course__operation").get(pk=material)
     except CourseMaterial.DoesNotExist:
@@ -164,7 +164,7 @@ def material_download(request: HttpRequest, slug: str, pk: int, material: int) -
 @require_POST
 def material_delete(request: HttpRequest, slug: str, pk: int, material: int) -> HttpResponse:
     found = _material(request, slug, pk, material)
-    if not capacity_access.can_manage_trainings(request.user, found.course.operation):
+    if not capacity_access.can_manage_trainings(_user(request), found.course.operation):
         raise PermissionDenied
     return button(
         request,

@@ -33,7 +33,7 @@ from tutela.core.views.common import operation_for as _operation
 
 def _managed(request: HttpRequest, slug: str) -> Operation:
     operation = _operation(request, slug)
-    if not capacity_access.can_manage_trainings(request.user, operation):
+    if not capacity_access.can_manage_trainings(_user(request), operation):
         raise PermissionDenied
     return operation
 
@@ -63,7 +63,7 @@ def _plan(request: HttpRequest, slug: str, pk: int) -> CapacityPlan:
 @require_http_methods(["GET", "POST"])
 def needs(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _operation(request, slug)
-    manager = capacity_access.can_manage_trainings(request.user, operation)
+    manager = capacity_access.can_manage_trainings(_user(request), operation)
     form = None
     if manager:
         form = NeedsAssessmentForm(request.POST or None, initial={"year": timezone.now().year})
@@ -93,7 +93,7 @@ def needs(request: HttpRequest, slug: str) -> HttpResponse:
 def needs_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     assessment = _assessment(request, slug, pk)
     operation = assessment.operation
-    user = request.user
+    user = _user(request)
     manager = capacity_access.can_manage_trainings(user, operation)
     own_id = capacity_access.own_organisation_id(user, operation)
     own = (
@@ -167,7 +167,7 @@ def needs_answer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def needs_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     assessment = _assessment(request, slug, pk)
-    if not capacity_access.can_manage_trainings(request.user, assessment.operation):
+    if not capacity_access.can_manage_trainings(_user(request), assessment.operation):
         raise PermissionDenied
     return button(
         request,
@@ -184,7 +184,7 @@ def needs_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plans(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _operation(request, slug)
-    manager = capacity_access.can_manage_trainings(request.user, operation)
+    manager = capacity_access.can_manage_trainings(_user(request), operation)
     form = None
     if manager:
         form = CapacityPlanForm(
@@ -230,7 +230,7 @@ def plan_item(request: HttpRequest, slug: str, pk: int, item: int | None = None)
     """Add an item to a plan, or change one."""
     plan = _plan(request, slug, pk)
     operation = plan.operation
-    if not capacity_access.can_manage_trainings(request.user, operation):
+    if not capacity_access.can_manage_trainings(_user(request), operation):
         raise PermissionDenied
     found: CapacityPlanItem | None = None
     if item is not None:
@@ -258,7 +258,7 @@ def plan_item(request: HttpRequest, slug: str, pk: int, item: int | None = None)
 @require_POST
 def plan_item_delete(request: HttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
     plan = _plan(request, slug, pk)
-    if not capacity_access.can_manage_trainings(request.user, plan.operation):
+    if not capacity_access.can_manage_trainings(_user(request), plan.operation):
         raise PermissionDenied
     try:
         found = plan.items.get(pk=item)
@@ -286,7 +286,7 @@ def people_trained(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid() and form.cleaned_data.get("year"):
         year = form.cleaned_data["year"]
     result = indicators.people_trained_in_year(operation, year)
-    exact = capacity_access.can_manage_trainings(request.user, operation)
+    exact = capacity_access.can_manage_trainings(_user(request), operation)
     return capacity_page(
         request,
         "capacity/people_trained.html",

@@ -43,19 +43,19 @@ def session_url(slug: str, session: TrainingSession) -> str:
 
 def _managed(request: HttpRequest, slug: str) -> Operation:
     operation = _operation(request, slug)
-    if not capacity_access.can_manage_trainings(request.user, operation):
+    if not capacity_access.can_manage_trainings(_user(request), operation):
         raise PermissionDenied
     return operation
 
 
 def _session(request: HttpRequest, slug: str, pk: int) -> tuple[Operation, TrainingSession]:
     operation = _operation(request, slug)
-    return operation, capacity_access.session_get(request.user, operation, pk)
+    return operation, capacity_access.session_get(_user(request), operation, pk)
 
 
 def _managed_session(request: HttpRequest, slug: str, pk: int) -> tuple[Operation, TrainingSession]:
     operation, session = _session(request, slug, pk)
-    if not capacity_access.can_manage_trainings(request.user, operation):
+    if not capacity_access.can_manage_trainings(_user(request), operation):
         raise PermissionDenied
     return operation, session
 
@@ -123,7 +123,7 @@ def session_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_GET
 def session_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation, session = _session(request, slug, pk)
-    user = request.user
+    user = _user(request)
     days, rows = selectors.attendance_grid(user, session)
     manager = capacity_access.can_manage_trainings(user, operation)
     registered = session.registrations.filter(status=Registration.Status.REGISTERED).count()
@@ -213,8 +213,8 @@ def registration_cancel(
     request: HttpRequest, slug: str, pk: int, registration: int
 ) -> HttpResponse:
     operation, session = _session(request, slug, pk)
-    found = capacity_access.registration_get_for_user(request.user, session, registration)
-    if not capacity_access.can_register(request.user, session, found.participant.organisation):
+    found = capacity_access.registration_get_for_user(_user(request), session, registration)
+    if not capacity_access.can_register(_user(request), session, found.participant.organisation):
         raise PermissionDenied
     return button(
         request,
@@ -229,7 +229,7 @@ def registration_cancel(
 def session_attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Tick who is present on one day of the session."""
     operation, session = _managed_session(request, slug, pk)
-    days, rows = selectors.attendance_grid(request.user, session)
+    days, rows = selectors.attendance_grid(_user(request), session)
     choices = [(str(row.registration.pk), row.registration.participant.full_name) for row in rows]
     day_value = request.GET.get("day") or (days[0].isoformat() if days else "")
     initial: dict[str, object] = {"day": day_value}
@@ -264,7 +264,7 @@ def session_attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse
 @require_GET
 def participants(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _operation(request, slug)
-    if not capacity_access.can_see_participants(request.user, operation):
+    if not capacity_access.can_see_participants(_user(request), operation):
         raise PermissionDenied
     q = (request.GET.get("q") or "").strip()[:100]
     return capacity_page(
@@ -272,7 +272,7 @@ def participants(request: HttpRequest, slug: str) -> HttpResponse:
         "capacity/participant_list.html",
         operation,
         q=q,
-        page=paginate(request, selectors.participant_list(request.user, operation, q=q)),
+        page=paginate(request, selectors.participant_list(_user(request), operation, q=q)),
     )
 
 
@@ -281,8 +281,8 @@ def participants(request: HttpRequest, slug: str) -> HttpResponse:
 def participant_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A participant with their contact details: the read is audited."""
     operation = _operation(request, slug)
-    participant = capacity_access.participant_get_for_user(request.user, operation, pk)
-    audit_read(actor=request.user, instance=participant, operation=operation, request=request)
+    participant = capacity_access.participant_get_for_user(_user(request), operation, pk)
+    audit_read(actor=_user(request), instance=participant, operation=operation, request=request)
     return capacity_page(
         request,
         "capacity/participant_detail.html",

@@ -49,7 +49,7 @@ def _activity(plan: WorkPlan, pk: int) -> WorkActivity:
 
 
 def _require_editor(request: HttpRequest, plan: WorkPlan) -> None:
-    if not capacity_access.can_edit_workplan(request.user, plan.body):
+    if not capacity_access.can_edit_workplan(_user(request), plan.body):
         raise PermissionDenied
 
 
@@ -57,7 +57,7 @@ def _require_editor(request: HttpRequest, plan: WorkPlan) -> None:
 @require_http_methods(["GET", "POST"])
 def workplans(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _operation(request, slug)
-    bodies = capacity_access.editable_bodies(request.user, operation)
+    bodies = capacity_access.editable_bodies(_user(request), operation)
     form = None
     if bodies.exists():
         form = WorkPlanForm(
@@ -87,7 +87,7 @@ def workplans(request: HttpRequest, slug: str) -> HttpResponse:
 def workplan_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The plan, its timeline, and (for its editors) the form adding an objective."""
     plan = _plan(request, slug, pk)
-    can_edit = capacity_access.can_edit_workplan(request.user, plan.body)
+    can_edit = capacity_access.can_edit_workplan(_user(request), plan.body)
     form = None
     if can_edit:
         form = ObjectiveForm(request.POST or None)
@@ -150,7 +150,7 @@ def work_activity(request: HttpRequest, slug: str, pk: int, activity: int) -> Ht
     here."""
     plan = _plan(request, slug, pk)
     found = _activity(plan, activity)
-    can_edit = capacity_access.can_edit_workplan(request.user, plan.body)
+    can_edit = capacity_access.can_edit_workplan(_user(request), plan.body)
     today = timezone.localdate()
     form = None
     if can_edit:

@@ -313,7 +313,7 @@ class MonitoringSummaryView(OperationAPIView):
 class ManagerView(OperationAPIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        if not access.can_manage_cash_settings(request.user, self.get_operation()):
+        if not access.can_manage_cash_settings(self.caller, self.get_operation()):
             raise PermissionDenied
 
 

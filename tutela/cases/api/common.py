@@ -42,7 +42,7 @@ class CaseStaffView(OperationAPIView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        access.require_case_staff(request.user, self.get_operation())
+        access.require_case_staff(self.caller, self.get_operation())
 
     def get_case(self, *, reason: str = "") -> Case:
         return access.case_get_for_user(

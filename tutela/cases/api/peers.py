@@ -231,7 +231,7 @@ class PeerManagerView(OperationAPIView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        if not access.can_manage_peers(request.user, self.get_operation()):
+        if not access.can_manage_peers(self.caller, self.get_operation()):
             raise PermissionDenied
 
 

@@ -24,7 +24,7 @@ from tutela.cases.models import (
     ServiceDelivery,
     Transfer,
 )
-from tutela.core.models import AuditEntry, Operation
+from tutela.core.models import AuditEntry, Operation, User
 
 SEARCH_LIMIT = 200
 # Lists and search never load (and so never decrypt) the case's encrypted columns.
@@ -32,7 +32,7 @@ ENCRYPTED = ("address", "summary", "closure_note")
 
 
 def case_list(
-    user: Any,
+    user: User,
     operation: Operation,
     *,
     stage: str = "",
@@ -108,7 +108,7 @@ def _matching_cases(operation: Operation, organisation_id: int, query: str) -> l
     return sorted(scores, key=lambda case_id: (-scores[case_id], -case_id))[:SEARCH_LIMIT]
 
 
-def case_search(user: Any, operation: Operation, query: str) -> list[Case]:
+def case_search(user: User, operation: Operation, query: str) -> list[Case]:
     """The user's cases matching a name, phone or ID number, best first. Reads digests of the
     user's organisation only, then keeps the cases the user may see."""
     query = (query or "").strip()
@@ -125,6 +125,8 @@ def case_search(user: Any, operation: Operation, query: str) -> list[Case]:
         if "-" in query and any(ch.isdigit() for ch in query)
         else []
     )
+    # Case staff act for a member organisation (access.is_case_staff): never None here.
+    assert user.organisation_id is not None
     ids = _matching_cases(operation, user.organisation_id, query)
     visible = {
         case.pk: case

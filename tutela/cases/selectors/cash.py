@@ -22,10 +22,10 @@ from tutela.cases import access
 from tutela.cases.models import CashAssistance, CashInstalment, DistributionMonitoring
 from tutela.cases.selectors.statistics import consenting_cases
 from tutela.core.disclosure import suppress_counts, threshold_for
-from tutela.core.models import Operation
+from tutela.core.models import Operation, User
 
 
-def cash_list(user: Any, operation: Operation) -> QuerySet[CashAssistance]:
+def cash_list(user: User, operation: Operation) -> QuerySet[CashAssistance]:
     return (
         access.cash_for_user(user, operation)
         .select_related("case", "organisation")
@@ -135,7 +135,7 @@ def pdm_summary_for_cluster(operation: Operation) -> PdmSummary:
     )
 
 
-def reconciliation_rows(user: Any, operation: Operation) -> QuerySet[CashInstalment]:
+def reconciliation_rows(user: User, operation: Operation) -> QuerySet[CashInstalment]:
     """Every instalment of the team's cash records, for the reconciliation export."""
     return (
         CashInstalment.objects.filter(

@@ -8,11 +8,11 @@ from django.db.models import QuerySet
 
 from tutela.cases import access
 from tutela.cases.models import Service
-from tutela.core.models import Operation, Organisation
+from tutela.core.models import Operation, Organisation, User
 
 
 def directory_list(
-    user: Any,
+    user: User,
     operation: Operation,
     *,
     service_type: Any = None,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -16,7 +15,7 @@ from django.utils.translation import ngettext
 
 from tutela.cases import access
 from tutela.cases.models import InboundReferral
-from tutela.core.models import Operation
+from tutela.core.models import Operation, User
 
 
 def inbound_referrals_late(
@@ -38,7 +37,7 @@ class LateInbound:
 
 
 def inbound_referrals_late_for_user(
-    user: Any, operation: Operation, *, now: datetime.datetime | None = None
+    user: User, operation: Operation, *, now: datetime.datetime | None = None
 ) -> list[LateInbound]:
     """The late inbound referrals the user's organisation must answer (none for anyone but its
     case staff, as `access.inbound_referrals_for_user`), the latest first."""

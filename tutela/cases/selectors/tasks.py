@@ -24,7 +24,7 @@ from tutela.cases.models import (
     Intervention,
     Referral,
 )
-from tutela.core.models import Operation
+from tutela.core.models import Operation, User
 
 # Tasks due within this many days count as "due soon" (and are in the reminder e-mail).
 SOON_DAYS = 2
@@ -46,7 +46,7 @@ class Task:
 
 
 def tasks_for_user(
-    user: Any, operation: Operation, *, until: datetime.date | None = None
+    user: User, operation: Operation, *, until: datetime.date | None = None
 ) -> list[Task]:
     """Open tasks of the user (due by `until` when given), earliest first."""
     if not access.is_case_staff(user, operation):
@@ -162,7 +162,7 @@ def tasks_for_user(
     return sorted(tasks, key=lambda task: (task.due, task.case_code, task.kind))
 
 
-def tasks_due_soon(user: Any, operation: Operation) -> list[Task]:
+def tasks_due_soon(user: User, operation: Operation) -> list[Task]:
     return tasks_for_user(
         user, operation, until=timezone.localdate() + datetime.timedelta(days=SOON_DAYS)
     )

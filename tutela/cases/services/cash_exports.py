@@ -49,7 +49,7 @@ def _header() -> list[str]:
     ]
 
 
-def reconciliation_table(user: Any, operation: Operation) -> tuple[list[str], list[list[Any]]]:
+def reconciliation_table(user: User, operation: Operation) -> tuple[list[str], list[list[Any]]]:
     rows: list[list[Any]] = []
     for item in reconciliation_rows(user, operation):
         record = item.assistance

@@ -203,7 +203,7 @@ def _refer(
 
 
 @transaction.atomic
-def demo_cases_load(*, operation: Operation, by: Any = None) -> int:
+def demo_cases_load(*, operation: Operation, by: User | None = None) -> int:
     """Load the demo cases once; returns how many were created."""
     cases_seed(operation=operation)
     if Case.objects.filter(operation=operation, is_demo=True).exists():

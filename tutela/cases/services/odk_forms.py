@@ -111,7 +111,7 @@ def odk_key_rotate(*, operation: Operation, by: User) -> OdkKey:
     return key
 
 
-def require_form_manager(user: Any, operation: Operation) -> None:
+def require_form_manager(user: User, operation: Operation) -> None:
     if not access.can_manage_settings(user, operation):
         raise PermissionDenied
 

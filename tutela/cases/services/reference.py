@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from tutela.cases import access
 from tutela.cases.models import CaseSettings, ServiceType, SpecificNeed
-from tutela.core.models import AuditEntry, Operation
+from tutela.core.models import AuditEntry, Operation, User
 from tutela.core.models.reference import localised_names_set
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 
@@ -122,7 +122,7 @@ def _missing(model: Any, operation: Operation, rows: list[tuple[str, str, str, s
 
 
 @transaction.atomic
-def cases_seed(*, operation: Operation, by: Any = None) -> int:
+def cases_seed(*, operation: Operation, by: User | None = None) -> int:
     """Seed the operation's case management reference data (idempotent)."""
     created = _missing(SpecificNeed, operation, SPECIFIC_NEEDS)
     created += _missing(ServiceType, operation, SERVICE_TYPES)
@@ -147,7 +147,7 @@ REFERENCE_MODELS: dict[str, Any] = {"needs": SpecificNeed, "services": ServiceTy
 def case_settings_update(
     *,
     operation: Operation,
-    by: Any,
+    by: User,
     retention_months: int,
     gbv_aggregate_organisations: Any = (),
 ) -> CaseSettings:
@@ -171,7 +171,7 @@ def case_settings_update(
 def reference_item_save(
     *,
     operation: Operation,
-    by: Any,
+    by: User,
     kind: str,
     item: Any = None,
     code: str,

@@ -36,6 +36,7 @@ from tutela.cases.services import workflow
 from tutela.cases.services.consent import active_consents
 from tutela.cases.views.common import case_of, case_page, case_url, form_page, staff_operation
 from tutela.core.forms.directory import apply_validation_error, valid_filters
+from tutela.core.models import User
 from tutela.core.services.audit import audit_read
 from tutela.core.views.common import current_user, download, paginate
 
@@ -277,7 +278,7 @@ def document_download(request: HttpRequest, slug: str, pk: int, document: int) -
     item = case.documents.filter(pk=document).first()
     if item is None:
         raise Http404
-    audit_read(actor=request.user, instance=item, operation=operation, request=request)
+    audit_read(actor=current_user(request), instance=item, operation=operation, request=request)
     return download(
         files.document_read(item.storage_name.name),
         item.filename,
@@ -325,7 +326,7 @@ def case_reassign(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
-def _reassign(form: ReassignForm, case: Case, user: Any) -> Case:
+def _reassign(form: ReassignForm, case: Case, user: User) -> Case:
     return workflow.case_reassign(
         case=case,
         by=user,

@@ -37,7 +37,7 @@ from tutela.core.views.common import (
 
 def _manager_operation(request: HttpRequest, slug: str) -> Operation:
     operation = operation_for(request, slug)
-    if not access.can_manage_cash_settings(request.user, operation):
+    if not access.can_manage_cash_settings(current_user(request), operation):
         raise PermissionDenied
     return operation
 

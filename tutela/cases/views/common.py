@@ -30,15 +30,16 @@ T = TypeVar("T")
 def case_page(
     request: HttpRequest, template: str, operation: Operation, **context: Any
 ) -> HttpResponse:
+    user = current_user(request)
     context.setdefault("operation", operation)
     context.setdefault("nav_active", "cases")
-    context.setdefault("is_case_staff", access.is_case_staff(request.user, operation))
-    context.setdefault("is_supervisor", access.is_supervisor(request.user, operation))
-    context.setdefault("can_manage_settings", access.can_manage_settings(request.user, operation))
+    context.setdefault("is_case_staff", access.is_case_staff(user, operation))
+    context.setdefault("is_supervisor", access.is_supervisor(user, operation))
+    context.setdefault("can_manage_settings", access.can_manage_settings(user, operation))
     # The receiving organisation's case staff see, on every case page, the referrals received
     # from another Tutela that are past their deadline (none for anyone else).
     if context["is_case_staff"]:
-        context.setdefault("late_inbound", inbound_referrals_late_for_user(request.user, operation))
+        context.setdefault("late_inbound", inbound_referrals_late_for_user(user, operation))
     return render(request, template, context)
 
 
@@ -46,7 +47,7 @@ def staff_operation(request: HttpRequest, slug: str) -> Operation:
     """The operation of the URL (404 without a role in it), for case management staff only (403
     for other roles)."""
     operation = operation_for(request, slug)
-    access.require_case_staff(request.user, operation)
+    access.require_case_staff(current_user(request), operation)
     return operation
 
 

@@ -3,10 +3,9 @@ the forms that keep an organisation's services, and the XLSX/CSV export."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,21 +20,23 @@ from tutela.cases.services.exports import XLSX, directory_export
 from tutela.cases.views.common import case_page, form_page
 from tutela.core import access as core_access
 from tutela.core.forms.directory import valid_filters
-from tutela.core.models import Operation, Organisation
+from tutela.core.models import Operation, Organisation, User
 from tutela.core.views.common import current_user, download, operation_for, paginate
 
 
 def _operation(request: HttpRequest, slug: str) -> Operation:
     operation = operation_for(request, slug)
-    if not access.can_see_directory(request.user, operation):
+    if not access.can_see_directory(current_user(request), operation):
         raise PermissionDenied
     return operation
 
 
-def _editable_organisations(user: Any, operation: Operation) -> Any:
+def _editable_organisations(user: User, operation: Operation) -> QuerySet[Organisation]:
     organisations = Organisation.objects.filter(operations=operation).order_by("acronym")
     if core_access.is_manager(user, operation):
         return organisations
+    if user.organisation_id is None:
+        return organisations.none()
     return organisations.filter(pk=user.organisation_id)
 
 

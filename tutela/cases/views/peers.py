@@ -27,7 +27,7 @@ from tutela.core.views.common import current_user, form_saved, operation_for
 
 def _manager_operation(request: HttpRequest, slug: str) -> Operation:
     operation = operation_for(request, slug)
-    if not access.can_manage_peers(request.user, operation):
+    if not access.can_manage_peers(current_user(request), operation):
         raise PermissionDenied
     return operation
 

@@ -29,7 +29,7 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
     """The menu's "Cases": the case list for case management staff, the statistics for the
     other roles (who never see a case)."""
     operation = operation_for(request, slug)
-    if access.is_case_staff(request.user, operation):
+    if access.is_case_staff(current_user(request), operation):
         return redirect("cases:list", slug=slug)
     return redirect("cases:statistics", slug=slug)
 
@@ -38,7 +38,7 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def statistics(request: HttpRequest, slug: str) -> HttpResponse:
     operation = operation_for(request, slug)
-    if not access.can_see_statistics(request.user, operation):
+    if not access.can_see_statistics(current_user(request), operation):
         raise PermissionDenied
     return case_page(request, "cases/statistics.html", operation, stats=case_statistics(operation))
 
@@ -88,7 +88,7 @@ def tasks(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def retention(request: HttpRequest, slug: str) -> HttpResponse:
     operation = operation_for(request, slug)
-    if not access.can_see_retention(request.user, operation):
+    if not access.can_see_retention(current_user(request), operation):
         raise PermissionDenied
     runs = RetentionRun.objects.filter(operation=operation).select_related("by")
     return case_page(

@@ -24,7 +24,7 @@ from tutela.core.views.common import current_user, form_saved, operation_for
 
 def _manager_operation(request: HttpRequest, slug: str) -> Operation:
     operation = operation_for(request, slug)
-    if not access.can_manage_settings(request.user, operation):
+    if not access.can_manage_settings(current_user(request), operation):
         raise PermissionDenied
     return operation
 

@@ -183,8 +183,8 @@ class ActionPointListView(OperationAPIView, ListAPIView):
         # Refuse before reading the body (the service then checks the chosen body).
         operation = self.get_operation()
         if not (
-            access.is_manager(request.user, operation)
-            or Role.FOCAL_POINT in access.roles_in(request.user, operation)
+            access.is_manager(self.caller, operation)
+            or Role.FOCAL_POINT in access.roles_in(self.caller, operation)
         ):
             raise PermissionDenied
         action_point = services.action_point_create(
@@ -212,7 +212,7 @@ class ActionPointDetailView(OperationAPIView):
     @extend_schema(request=ActionPointIn, responses=ActionPointDetailOut)
     def patch(self, request: Request, slug: str, pk: int) -> Response:
         action_point = self.get_object()
-        if not coordination_access.can_edit_action_point(request.user, action_point):
+        if not coordination_access.can_edit_action_point(self.caller, action_point):
             raise PermissionDenied
         action_point = services.action_point_update(
             action_point=action_point,
@@ -232,7 +232,7 @@ class ActionPointStatusView(OperationAPIView):
     @extend_schema(request=ActionPointStatusIn, responses=ActionPointDetailOut)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         action_point = selectors.action_point_get(self.get_operation(), pk)
-        if not coordination_access.can_update_action_point(request.user, action_point):
+        if not coordination_access.can_update_action_point(self.caller, action_point):
             raise PermissionDenied
         data = self.input(ActionPointStatusIn)
         services.action_point_set_status(
@@ -253,7 +253,7 @@ class ActionPointCommentView(OperationAPIView):
     @extend_schema(request=ActionPointCommentIn, responses={201: ActionPointEventOut})
     def post(self, request: Request, slug: str, pk: int) -> Response:
         action_point = selectors.action_point_get(self.get_operation(), pk)
-        if not coordination_access.can_update_action_point(request.user, action_point):
+        if not coordination_access.can_update_action_point(self.caller, action_point):
             raise PermissionDenied
         event = services.action_point_comment(
             action_point=action_point, by=self.caller, text=self.input(ActionPointCommentIn)["text"]

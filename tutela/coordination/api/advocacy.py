@@ -284,7 +284,7 @@ class RecommendationListView(OperationAPIView, ListAPIView):
 
     def get_queryset(self) -> QuerySet[Recommendation]:
         return selectors.recommendation_list(
-            self.request.user,
+            self.caller,
             self.get_operation(),
             _filters(RecommendationFilterForm, self.request),
         )
@@ -310,7 +310,7 @@ class RecommendationDetailView(OperationAPIView):
 
     def get_object(self) -> Recommendation:
         return coordination_access.recommendation_get_for_user(
-            self.request.user, self.get_operation(), self.kwargs["pk"]
+            self.caller, self.get_operation(), self.kwargs["pk"]
         )
 
     def get(self, request: Request, slug: str, pk: int) -> Response:
@@ -345,7 +345,7 @@ class RecommendationFollowUpView(OperationAPIView):
 
     def _recommendation(self) -> Recommendation:
         return coordination_access.recommendation_get_for_user(
-            self.request.user, self.get_operation(), self.kwargs["pk"]
+            self.caller, self.get_operation(), self.kwargs["pk"]
         )
 
     @extend_schema(responses=FollowUpOut(many=True))
@@ -383,7 +383,7 @@ class DocumentListView(OperationAPIView, ListAPIView):
 
     def get_queryset(self) -> QuerySet[ClearanceDocument]:
         return selectors.document_list(
-            self.request.user, self.get_operation(), _filters(DocumentFilterForm, self.request)
+            self.caller, self.get_operation(), _filters(DocumentFilterForm, self.request)
         )
 
     @extend_schema(
@@ -403,7 +403,7 @@ class _DocumentView(OperationAPIView):
 
     def get_object(self) -> ClearanceDocument:
         return coordination_access.document_get_for_user(
-            self.request.user, self.get_operation(), self.kwargs["pk"]
+            self.caller, self.get_operation(), self.kwargs["pk"]
         )
 
 

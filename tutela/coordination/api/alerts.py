@@ -135,12 +135,12 @@ class _AlertView(OperationAPIView):
 
     def get_alert(self) -> Alert:
         return coordination_access.alert_get_for_user(
-            self.request.user, self.get_operation(), self.kwargs["pk"]
+            self.caller, self.get_operation(), self.kwargs["pk"]
         )
 
     def get_managed_alert(self) -> Alert:
         alert = self.get_alert()
-        if not coordination_access.can_manage_alerts(self.request.user, alert.operation):
+        if not coordination_access.can_manage_alerts(self.caller, alert.operation):
             raise PermissionDenied
         return alert
 
@@ -157,9 +157,7 @@ class AlertListView(OperationAPIView, ListAPIView):
         query = AlertListQuery(data=self.request.query_params)
         if not query.is_valid():
             raise ValidationError(query.errors)
-        return selectors.alerts_visible(
-            self.request.user, self.get_operation(), **query.validated_data
-        )
+        return selectors.alerts_visible(self.caller, self.get_operation(), **query.validated_data)
 
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.list(request, *args, **kwargs)
@@ -167,7 +165,7 @@ class AlertListView(OperationAPIView, ListAPIView):
     @extend_schema(request=AlertIn, responses={201: AlertDetailOut})
     def post(self, request: Request, slug: str) -> Response:
         # Refuse before reading the body: a partner learns nothing from validation errors.
-        if not coordination_access.can_manage_alerts(request.user, self.get_operation()):
+        if not coordination_access.can_manage_alerts(self.caller, self.get_operation()):
             raise PermissionDenied
         alert = services.alert_create(
             operation=self.get_operation(), by=self.caller, **self.input(AlertIn)
@@ -250,7 +248,7 @@ class AlertAcknowledgeView(_AlertView):
     @extend_schema(request=AlertAcknowledgeIn, responses=AlertRecipientOut)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         alert = self.get_alert()
-        own = selectors.own_recipient(request.user, alert)
+        own = selectors.own_recipient(self.caller, alert)
         if own is None:
             raise PermissionDenied
         recipient = services.alert_acknowledge(

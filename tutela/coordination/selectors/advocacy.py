@@ -59,7 +59,7 @@ def approver_candidates(operation: Operation) -> QuerySet[User]:
 
 
 def recommendation_list(
-    user: Any, operation: Operation, filters: Mapping[str, Any] | None = None
+    user: User, operation: Operation, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[Recommendation]:
     """Filtered list; each row carries `last_follow_up_at` and `follow_up_count`.
 
@@ -152,7 +152,7 @@ class RecommendationDashboard:
 
 
 def recommendation_dashboard(
-    user: Any,
+    user: User,
     operation: Operation,
     *,
     today: datetime.date | None = None,
@@ -226,7 +226,7 @@ def recommendation_dashboard(
 
 
 def document_list(
-    user: Any, operation: Operation, filters: Mapping[str, Any] | None = None
+    user: User, operation: Operation, filters: Mapping[str, Any] | None = None
 ) -> QuerySet[ClearanceDocument]:
     """Filters: status, kind, q (title)."""
     filters = filters or {}
@@ -244,7 +244,7 @@ def document_list(
     )
 
 
-def document_status_counts(user: Any, operation: Operation) -> dict[str, int]:
+def document_status_counts(user: User, operation: Operation) -> dict[str, int]:
     return dict(
         coordination_access.document_queryset(user, operation)
         .values_list("status")

@@ -5,17 +5,16 @@ everyone with a role in the operation."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
 from tutela.coordination import access as coordination_access
 from tutela.coordination.models import Alert, AlertRecipient, Mission
-from tutela.core.models import Operation
+from tutela.core.models import Operation, User
 
 
 def alerts_visible(
-    user: Any, operation: Operation, *, status: str = "", kind: str = ""
+    user: User, operation: Operation, *, status: str = "", kind: str = ""
 ) -> QuerySet[Alert]:
     alerts = coordination_access.alert_queryset(user, operation).select_related(
         "area", "created_by"
@@ -40,12 +39,13 @@ def alert_recipients(alert: Alert) -> list[AlertRecipient]:
     )
 
 
-def own_recipient(user: Any, alert: Alert) -> AlertRecipient | None:
+def own_recipient(user: User, alert: Alert) -> AlertRecipient | None:
     """The user's organisation's entry among the recipients, if any."""
-    if alert.status == Alert.Status.DRAFT or not getattr(user, "organisation_id", None):
+    organisation_id = user.organisation_id
+    if alert.status == Alert.Status.DRAFT or not organisation_id:
         return None
     return (
-        alert.recipients.filter(organisation_id=user.organisation_id)
+        alert.recipients.filter(organisation_id=organisation_id)
         .select_related("organisation")
         .first()
     )
@@ -75,7 +75,7 @@ def mission_list(operation: Operation, *, alert: Alert | None = None) -> QuerySe
     return missions.annotate(n_organisations=Count("organisations")).order_by("-starts_on", "-id")
 
 
-def missions_visible(user: Any, operation: Operation) -> QuerySet[Mission]:
+def missions_visible(user: User, operation: Operation) -> QuerySet[Mission]:
     missions = mission_list(operation)
     if not coordination_access.can_manage_alerts(user, operation):
         missions = missions.exclude(alert__status=Alert.Status.DRAFT)

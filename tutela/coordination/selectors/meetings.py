@@ -21,7 +21,7 @@ from tutela.coordination.models import (
     Recommendation,
 )
 from tutela.core import access
-from tutela.core.models import Body, Contact, Operation, Organisation
+from tutela.core.models import Body, Contact, Operation, Organisation, User
 
 OPEN_ACTION_POINT_STATUSES = (ActionPoint.Status.OPEN, ActionPoint.Status.IN_PROGRESS)
 PENDING_RECOMMENDATION_STATUSES = ("issued", "acknowledged", "in_progress")
@@ -268,7 +268,7 @@ class Dashboard:
     draft_minutes: list[Minutes]
 
 
-def dashboard(user: Any, operation: Operation) -> Dashboard:
+def dashboard(user: User, operation: Operation) -> Dashboard:
     today = timezone.localdate()
     mine_filter = Q(owner=user)
     if getattr(user, "organisation_id", None):

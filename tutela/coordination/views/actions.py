@@ -40,7 +40,7 @@ from tutela.core.views.common import paginate, save_form
 def _render(
     request: HttpRequest, template: str, operation: Operation, **context: Any
 ) -> HttpResponse:
-    today, may = timezone.localdate(), coordination_access.can_create(request.user, operation)
+    today, may = timezone.localdate(), coordination_access.can_create(_user(request), operation)
     return coordination_page(
         request, template, operation, context, today=today, can_create_action_points=may
     )
@@ -114,7 +114,7 @@ def _detail(
     comment_form: CommentForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    user = request.user
+    user = _user(request)
     can_update = coordination_access.can_update_action_point(user, action_point)
     response = _render(
         request,
@@ -137,7 +137,7 @@ def _detail(
 @require_http_methods(["GET", "POST"])
 def action_point_create(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _operation(request, slug)
-    if not coordination_access.can_create(request.user, operation):
+    if not coordination_access.can_create(_user(request), operation):
         raise PermissionDenied
     initial: dict[str, Any] = {"priority": ActionPoint.Priority.MEDIUM}
     if request.GET.get("body", "").isdigit():
@@ -156,7 +156,7 @@ def action_point_create(request: HttpRequest, slug: str) -> HttpResponse:
 def action_point_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _operation(request, slug)
     action_point = selectors.action_point_get(operation, pk)
-    if not coordination_access.can_edit_action_point(request.user, action_point):
+    if not coordination_access.can_edit_action_point(_user(request), action_point):
         raise PermissionDenied
     form = ActionPointForm(
         request.POST or None,
@@ -177,7 +177,7 @@ def action_point_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def action_point_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _operation(request, slug)
     action_point = selectors.action_point_get(operation, pk)
-    if not coordination_access.can_update_action_point(request.user, action_point):
+    if not coordination_access.can_update_action_point(_user(request), action_point):
         raise PermissionDenied
     form = StatusForm(request.POST, auto_id="id_status_%s")
 
@@ -202,7 +202,7 @@ def action_point_status(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 def action_point_comment(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _operation(request, slug)
     action_point = selectors.action_point_get(operation, pk)
-    if not coordination_access.can_update_action_point(request.user, action_point):
+    if not coordination_access.can_update_action_point(_user(request), action_point):
         raise PermissionDenied
     form = CommentForm(request.POST, auto_id="id_comment_%s")
     comment = partial(services.action_point_comment, action_point=action_point, by=_user(request))

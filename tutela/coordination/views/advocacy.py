@@ -41,7 +41,7 @@ from tutela.core.views.common import operation_for as _operation
 
 def _editor_operation(request: HttpRequest, slug: str) -> Operation:
     operation = _operation(request, slug)
-    if not coordination_access.can_edit_advocacy(request.user, operation):
+    if not coordination_access.can_edit_advocacy(_user(request), operation):
         raise PermissionDenied
     return operation
 
@@ -55,7 +55,7 @@ def render_advocacy_page(
         template,
         operation,
         context,
-        can_edit=coordination_access.can_edit_advocacy(request.user, operation),
+        can_edit=coordination_access.can_edit_advocacy(_user(request), operation),
     )
 
 
@@ -74,7 +74,7 @@ def recommendations(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _operation(request, slug)
     form = RecommendationFilterForm(request.GET or None)
     filters = valid_filters(form)
-    page = paginate(request, selectors.recommendation_list(request.user, operation, filters))
+    page = paginate(request, selectors.recommendation_list(_user(request), operation, filters))
     rows = [(rec, *selectors.days_pending(rec)) for rec in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
@@ -82,7 +82,7 @@ def recommendations(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "coordination/recommendation_list.html",
         operation,
-        dashboard=selectors.recommendation_dashboard(request.user, operation),
+        dashboard=selectors.recommendation_dashboard(_user(request), operation),
         form=form,
         page=page,
         rows=rows,
@@ -120,7 +120,7 @@ def recommendation_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def recommendation_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _editor_operation(request, slug)
-    recommendation = coordination_access.recommendation_get_for_user(request.user, operation, pk)
+    recommendation = coordination_access.recommendation_get_for_user(_user(request), operation, pk)
     initial = {
         name: getattr(recommendation, name)
         for name in ("text", "addressee_kind", "addressee", "issued_in", "issued_on")
@@ -148,13 +148,13 @@ def recommendation_edit(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 @require_GET
 def recommendation_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _operation(request, slug)
-    recommendation = coordination_access.recommendation_get_for_user(request.user, operation, pk)
+    recommendation = coordination_access.recommendation_get_for_user(_user(request), operation, pk)
     since_issued, since_follow_up = selectors.days_pending(recommendation)
     follow_ups = list(selectors.recommendation_follow_ups(recommendation))
     document = recommendation.document
     document_visible = bool(
         document is not None
-        and coordination_access.document_queryset(request.user, operation)
+        and coordination_access.document_queryset(_user(request), operation)
         .filter(pk=document.pk)
         .exists()
     )
@@ -176,7 +176,7 @@ def recommendation_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespo
 @require_http_methods(["GET", "POST"])
 def recommendation_follow_up(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _editor_operation(request, slug)
-    recommendation = coordination_access.recommendation_get_for_user(request.user, operation, pk)
+    recommendation = coordination_access.recommendation_get_for_user(_user(request), operation, pk)
     form = FollowUpForm(
         request.POST or None, request.FILES or None, initial={"status": recommendation.status}
     )
@@ -202,7 +202,7 @@ def recommendation_follow_up(request: HttpRequest, slug: str, pk: int) -> HttpRe
 def recommendation_evidence(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     """An evidence file, for users with a role in the operation only (never a public URL)."""
     operation = _operation(request, slug)
-    follow_up = coordination_access.follow_up_get_for_user(request.user, operation, pk)
+    follow_up = coordination_access.follow_up_get_for_user(_user(request), operation, pk)
     if not follow_up.evidence:
         raise PermissionDenied
     return stored_file_download(follow_up.evidence, named_after=f"evidence-{follow_up.pk}")

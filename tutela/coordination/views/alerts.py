@@ -42,7 +42,7 @@ from tutela.coordination.services import alerts as services
 from tutela.coordination.services import missions as mission_services
 from tutela.coordination.views.common import coordination_page, not_focal_point
 from tutela.core.forms.directory import apply_validation_error, valid_filters
-from tutela.core.models import Operation
+from tutela.core.models import Operation, User
 from tutela.core.views.common import current_user as _user
 from tutela.core.views.common import operation_for as _operation
 from tutela.core.views.common import paginate, post_action, save_form
@@ -52,7 +52,7 @@ from tutela.monitoring.models import EarlyWarningSignal
 def _render(
     request: HttpRequest, template: str, operation: Operation, **context: Any
 ) -> HttpResponse:
-    can_manage = coordination_access.can_manage_alerts(request.user, operation)
+    can_manage = coordination_access.can_manage_alerts(_user(request), operation)
     return coordination_page(request, template, operation, context, can_manage_alerts=can_manage)
 
 
@@ -73,7 +73,7 @@ def _object_url(name: str, slug: str, instance: Alert | Mission) -> str:
 
 def _managed_operation(request: HttpRequest, slug: str) -> Operation:
     operation = _operation(request, slug)
-    if not coordination_access.can_manage_alerts(request.user, operation):
+    if not coordination_access.can_manage_alerts(_user(request), operation):
         raise PermissionDenied
     return operation
 
@@ -81,8 +81,8 @@ def _managed_operation(request: HttpRequest, slug: str) -> Operation:
 def _managed_alert(request: HttpRequest, slug: str, pk: int) -> tuple[Operation, Alert]:
     """An alert the user manages: 404 if they cannot see it, 403 if they can but not manage."""
     operation = _operation(request, slug)
-    alert = coordination_access.alert_get_for_user(request.user, operation, pk)
-    if not coordination_access.can_manage_alerts(request.user, operation):
+    alert = coordination_access.alert_get_for_user(_user(request), operation, pk)
+    if not coordination_access.can_manage_alerts(_user(request), operation):
         raise PermissionDenied
     return operation, alert
 
@@ -103,7 +103,7 @@ def alerts(request: HttpRequest, slug: str) -> HttpResponse:
         form=form,
         filtered=bool(filters),
         filters_label=_("Filter alerts"),
-        page=paginate(request, selectors.alerts_visible(request.user, operation, **filters)),
+        page=paginate(request, selectors.alerts_visible(_user(request), operation, **filters)),
     )
 
 
@@ -159,8 +159,8 @@ def alert_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_GET
 def alert_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _operation(request, slug)
-    alert = coordination_access.alert_get_for_user(request.user, operation, pk)
-    own = selectors.own_recipient(request.user, alert)
+    alert = coordination_access.alert_get_for_user(_user(request), operation, pk)
+    own = selectors.own_recipient(_user(request), alert)
     recipients = selectors.alert_recipients(alert)
     return _render(
         request,
@@ -288,8 +288,8 @@ def alert_tracking(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def alert_acknowledge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Acknowledge (and answer) from inside the app, for the user's organisation."""
     operation = _operation(request, slug)
-    alert = coordination_access.alert_get_for_user(request.user, operation, pk)
-    own = selectors.own_recipient(request.user, alert)
+    alert = coordination_access.alert_get_for_user(_user(request), operation, pk)
+    own = selectors.own_recipient(_user(request), alert)
     if own is None:
         raise PermissionDenied
     form = AcknowledgeForm(request.POST)
@@ -318,12 +318,13 @@ def alert_ack(request: HttpRequest, slug: str, pk: int, token: str) -> HttpRespo
     form = AcknowledgeForm(request.POST or None, initial={"response": recipient.response})
 
     def acknowledge(response: str) -> None:
-        by = request.user if coordination_access.can_acknowledge(request.user, recipient) else None
-        services.alert_acknowledge(
-            recipient=recipient,
-            by=by,  # type: ignore[arg-type]
-            response=response,
-        )
+        # A visitor who is not signed in (the link is the proof) acknowledges as nobody; a
+        # signed-in member of the recipient organisation, as themselves.
+        user = request.user
+        by: User | None = None
+        if isinstance(user, User) and coordination_access.can_acknowledge(user, recipient):
+            by = user
+        services.alert_acknowledge(recipient=recipient, by=by, response=response)
 
     thanks = _("Thank you: the acknowledgement is recorded.")
     saved = save_form(request, form, acknowledge, success=thanks, then=request.path)
@@ -353,7 +354,7 @@ def missions(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "coordination/mission_list.html",
         operation,
-        page=paginate(request, selectors.missions_visible(request.user, operation)),
+        page=paginate(request, selectors.missions_visible(_user(request), operation)),
     )
 
 
@@ -364,7 +365,7 @@ def mission_create(request: HttpRequest, slug: str) -> HttpResponse:
     initial: dict[str, Any] = {}
     alert_id = request.GET.get("alert", "")
     if alert_id.isdigit():
-        alert = coordination_access.alert_get_for_user(request.user, operation, int(alert_id))
+        alert = coordination_access.alert_get_for_user(_user(request), operation, int(alert_id))
         initial = {
             "alert": alert.pk,
             "title": _("Joint evaluation: %(title)s") % {"title": alert.title},
@@ -380,7 +381,7 @@ def mission_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def mission_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _managed_operation(request, slug)
-    mission = coordination_access.mission_get_for_user(request.user, operation, pk)
+    mission = coordination_access.mission_get_for_user(_user(request), operation, pk)
     form = MissionForm(
         request.POST or None, operation=operation, initial=MissionForm.initial_for(mission)
     )
@@ -396,7 +397,7 @@ def mission_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_GET
 def mission_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _operation(request, slug)
-    mission = coordination_access.mission_get_for_user(request.user, operation, pk)
+    mission = coordination_access.mission_get_for_user(_user(request), operation, pk)
     return _render(
         request,
         "coordination/mission_detail.html",
@@ -413,7 +414,7 @@ def mission_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def mission_action_point_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation = _managed_operation(request, slug)
-    mission = coordination_access.mission_get_for_user(request.user, operation, pk)
+    mission = coordination_access.mission_get_for_user(_user(request), operation, pk)
     form = ActionPointForm(request.POST or None, operation=operation)
     create = partial(
         mission_services.mission_action_point_create, mission=mission, by=_user(request)

@@ -36,7 +36,7 @@ from tutela.coordination.services import document_formats
 from tutela.coordination.services import documents as services
 from tutela.coordination.views.advocacy import render_advocacy_page as _render
 from tutela.core.forms.directory import valid_filters
-from tutela.core.models import Operation
+from tutela.core.models import Operation, User
 from tutela.core.views.common import current_user as _user
 from tutela.core.views.common import download, error_messages, paginate, post_action, save_form
 from tutela.core.views.common import operation_for as _operation
@@ -44,7 +44,7 @@ from tutela.core.views.common import operation_for as _operation
 
 def _document(request: HttpRequest, slug: str, pk: int) -> tuple[Operation, ClearanceDocument]:
     operation = _operation(request, slug)
-    return operation, coordination_access.document_get_for_user(request.user, operation, pk)
+    return operation, coordination_access.document_get_for_user(_user(request), operation, pk)
 
 
 def _detail_url(slug: str, document: ClearanceDocument) -> str:
@@ -61,14 +61,14 @@ def documents(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _operation(request, slug)
     form = DocumentFilterForm(request.GET or None)
     filters = valid_filters(form)
-    counts = selectors.document_status_counts(request.user, operation)
+    counts = selectors.document_status_counts(_user(request), operation)
     return _render(
         request,
         "coordination/document_list.html",
         operation,
         form=form,
         filtered=bool(filters),
-        page=paginate(request, selectors.document_list(request.user, operation, filters)),
+        page=paginate(request, selectors.document_list(_user(request), operation, filters)),
         status_counts=[
             (value, label, counts.get(value, 0))
             for value, label in ClearanceDocument.Status.choices
@@ -80,7 +80,7 @@ def documents(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def document_create(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _operation(request, slug)
-    if not coordination_access.can_edit_advocacy(request.user, operation):
+    if not coordination_access.can_edit_advocacy(_user(request), operation):
         raise PermissionDenied
     form = DocumentForm(
         request.POST or None,
@@ -100,7 +100,7 @@ def document_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def document_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation, document = _document(request, slug, pk)
-    if not coordination_access.can_manage_document(request.user, document):
+    if not coordination_access.can_manage_document(_user(request), document):
         raise PermissionDenied
     current = selectors.document_current_version(document)
     initial = {
@@ -131,7 +131,7 @@ def document_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def document_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A new version of a draft from a Word file."""
     operation, document = _document(request, slug, pk)
-    if not coordination_access.can_manage_document(request.user, document):
+    if not coordination_access.can_manage_document(_user(request), document):
         raise PermissionDenied
     form = DocumentUploadForm(request.POST or None, request.FILES or None)
     upload = partial(services.document_save_version, document=document, by=_user(request))
@@ -145,7 +145,7 @@ def document_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
-def _actions(user: Any, document: ClearanceDocument) -> dict[str, bool]:
+def _actions(user: User, document: ClearanceDocument) -> dict[str, bool]:
     Status = ClearanceDocument.Status
     manage = coordination_access.can_manage_document(user, document)
     approver = coordination_access.is_approver(user, document)
@@ -172,7 +172,7 @@ def document_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         current=current,
         html=document_formats.markdown_to_html(current.text) if current and current.text else "",
         history=list(selectors.document_history(document).select_related("actor")),
-        **_actions(request.user, document),
+        **_actions(_user(request), document),
     )
 
 
@@ -211,7 +211,7 @@ def document_version_download(
 @require_http_methods(["GET", "POST"])
 def document_submit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation, document = _document(request, slug, pk)
-    if not coordination_access.can_manage_document(request.user, document):
+    if not coordination_access.can_manage_document(_user(request), document):
         raise PermissionDenied
     form = DocumentSubmitForm(request.POST or None, document=document)
     submit = partial(services.document_submit, document=document, by=_user(request))
@@ -240,7 +240,7 @@ def document_clear(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def document_return(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation, document = _document(request, slug, pk)
-    if not coordination_access.is_approver(request.user, document):
+    if not coordination_access.is_approver(_user(request), document):
         raise PermissionDenied
     form = DocumentReturnForm(request.POST or None)
     send_back = partial(services.document_return, document=document, by=_user(request))
@@ -267,7 +267,7 @@ def document_publish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def document_circulate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation, document = _document(request, slug, pk)
-    if not coordination_access.can_manage_document(request.user, document):
+    if not coordination_access.can_manage_document(_user(request), document):
         raise PermissionDenied
     form = DocumentCirculateForm(request.POST or None, operation=operation)
     current = selectors.document_current_version(document)

@@ -97,7 +97,7 @@ def _posted_form(
     if form.is_valid():
         return post_action(request, partial(save, **form.cleaned_data), success=success, then=then)
     if guard is not None and not coordination_access.can_manage_body(
-        request.user, guard.operation, guard.body
+        _user(request), guard.operation, guard.body
     ):
         raise PermissionDenied
     _form_errors(request, form)
@@ -112,8 +112,8 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "coordination/home.html",
         operation,
-        dashboard=selectors.dashboard(request.user, operation),
-        can_create=coordination_access.can_create(request.user, operation),
+        dashboard=selectors.dashboard(_user(request), operation),
+        can_create=coordination_access.can_create(_user(request), operation),
         today=timezone.localdate(),
     )
 
@@ -139,8 +139,8 @@ def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
         form=form,
         page=page,
         filtered=bool(filters),
-        can_create=coordination_access.can_create(request.user, operation),
-        is_manager=access.is_manager(request.user, operation),
+        can_create=coordination_access.can_create(_user(request), operation),
+        is_manager=access.is_manager(_user(request), operation),
         filters_label=_("Filter meetings"),
     )
 
@@ -181,7 +181,7 @@ def meeting_calendar(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
     operation = _operation(request, slug)
-    if not coordination_access.can_create(request.user, operation):
+    if not coordination_access.can_create(_user(request), operation):
         raise PermissionDenied
     initial: dict[str, Any] = {"duration_minutes": 120}
     if request.GET.get("body"):
@@ -237,7 +237,7 @@ def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation, meeting = _meeting(request, slug, pk)
-    if not coordination_access.can_manage_body(request.user, operation, meeting.body):
+    if not coordination_access.can_manage_body(_user(request), operation, meeting.body):
         raise PermissionDenied
     duration = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
     form = MeetingForm(
@@ -296,9 +296,9 @@ def meeting_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_GET
 def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation, meeting = _meeting(request, slug, pk)
-    can_manage = coordination_access.can_manage_body(request.user, operation, meeting.body)
+    can_manage = coordination_access.can_manage_body(_user(request), operation, meeting.body)
     minutes = selectors.meeting_minutes(meeting)
-    show_minutes = coordination_access.minutes_visible(request.user, meeting, minutes)
+    show_minutes = coordination_access.minutes_visible(_user(request), meeting, minutes)
     attendance = selectors.attendance_by_organisation(meeting)
     if not access.can_see_contacts(_user(request), operation):
         # Who came, by name, is for the operation's members (as the contact directory).

@@ -37,7 +37,7 @@ from tutela.core.views.common import (
 @require_http_methods(["GET", "POST"])
 def minutes_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     operation, meeting = _meeting(request, slug, pk)
-    if not coordination_access.can_manage_body(request.user, operation, meeting.body):
+    if not coordination_access.can_manage_body(_user(request), operation, meeting.body):
         raise PermissionDenied
     minutes = selectors.meeting_minutes(meeting)
     form = MinutesForm(
@@ -59,7 +59,7 @@ def minutes_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         action_points=ActionPoint.objects.filter(meeting=meeting)
         .select_related("owner_organisation")
         .order_by("due_date", "pk"),
-        is_manager=access.is_manager(request.user, operation),
+        is_manager=access.is_manager(_user(request), operation),
     )
 
 
@@ -114,7 +114,7 @@ def minutes_export(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpRe
     if fmt not in {"docx", "pdf"}:
         raise Http404
     operation, meeting, minutes = _minutes(request, slug, pk)
-    if not coordination_access.minutes_visible(request.user, meeting, minutes):
+    if not coordination_access.minutes_visible(_user(request), meeting, minutes):
         raise Http404
     if fmt == "docx":
         content = minutes_services.minutes_docx(meeting, minutes)
@@ -123,7 +123,7 @@ def minutes_export(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpRe
         content = minutes_services.minutes_pdf(meeting, minutes)
         content_type = minutes_services.PDF_CONTENT_TYPE
     audit_write(
-        actor=request.user,
+        actor=_user(request),
         action=AuditEntry.Action.EXPORT,
         instance=minutes,
         operation=operation,

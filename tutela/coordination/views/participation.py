@@ -54,7 +54,7 @@ def participation(request: HttpRequest, slug: str) -> HttpResponse:
 def calendar_feeds(request: HttpRequest, slug: str) -> HttpResponse:
     """Managers issue the secret feed address of a body (shown once)."""
     operation = _operation(request, slug)
-    access.require_manager(request.user, operation)
+    access.require_manager(_user(request), operation)
     new_address = None
     new_body = None
     if request.method == "POST":
