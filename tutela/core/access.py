@@ -222,7 +222,7 @@ def organisations_with_members(operation: Operation) -> set[int]:
 
 # record type ("monitoring.incident") -> (user, operation) -> Q over AuditEntry: the entries of that
 # type the user may see.
-AuditRule = Callable[[Visitor, Operation], Q]
+AuditRule = Callable[[User, Operation], Q]
 _AUDIT_RULES: dict[str, AuditRule] = {}
 
 
@@ -233,12 +233,12 @@ def audit_rule_register(entity_type: str, rule: AuditRule) -> None:
 
 
 def audit_entries_visible(
-    user: Visitor, operation: Operation, entries: QuerySet[AuditEntry]
+    user: User, operation: Operation, entries: QuerySet[AuditEntry]
 ) -> QuerySet[AuditEntry]:
     """`entries` narrowed to those the user may see: entries about records of a registered type
     only where that type's rule allows (the same visibility as the records themselves), entries
     of other types as they are. Server administrators see every entry."""
-    if getattr(user, "is_superuser", False) or not _AUDIT_RULES:
+    if user.is_superuser or not _AUDIT_RULES:
         return entries
     allowed = ~Q(entity_type__in=list(_AUDIT_RULES))
     for entity_type, rule in _AUDIT_RULES.items():
