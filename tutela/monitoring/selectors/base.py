@@ -351,53 +351,20 @@ def build_table(
     the block's `row_dim` value and `col_dim` value or constant `col_value`, when given); a
     block pooled across the row (or column) dimension goes to a "pooled small groups" row (or
     column). Then suppress_table when the view holds records the user may not see."""
-    controlled = atoms.controlled
     row_keys, row_labels = list(row_keys), list(row_labels)
     col_keys, col_labels = list(col_keys), list(col_labels)
-    sums: dict[tuple[Hashable, Hashable], int] = defaultdict(int)
-    if row_dim and col_dim:
-        ri, ci = atoms.dims.index(row_dim), atoms.dims.index(col_dim)
-        for tkey, n in atoms.tuples():
-            r, c = tkey[ri], tkey[ci]
-            if r is not None and c is not None:
-                sums[(r, c)] += n
-    elif row_dim and col_value is not None:
-        ri = atoms.dims.index(row_dim)
-        for tkey, n in atoms.tuples():
-            r = tkey[ri]
-            if r is not None:
-                sums[(r, col_value)] += n
-    else:
-        for key, n in atoms.blocks():
-            r, c = row_of(key), col_of(key)
-            if r is None or c is None:
-                continue
-            sums[(r, c)] += n
+    sums = _fold(atoms, row_of, col_of, row_dim=row_dim, col_dim=col_dim, col_value=col_value)
     # For the choice of grain (`grain.py`) and the measurement (bench/bench_pool_share.py),
     # never published: the incidents of the table and the share of them in a pooled row/column.
     incidents = sum(sums.values())
     pooled = sum(n for (r, c), n in sums.items() if r == POOLED or c == POOLED)
     pooled_share = pooled / incidents if incidents else 0.0
-    pooled_label = str(_("Pooled small groups"))
-    if any(r == POOLED for r, _c in sums) and POOLED not in row_keys:
-        row_keys.append(POOLED)
-        row_labels.append(pooled_label)
-    if any(c == POOLED for _r, c in sums) and POOLED not in col_keys:
-        col_keys.append(POOLED)
-        col_labels.append(pooled_label)
+    _add_pooled(sums, row_keys, row_labels, col_keys, col_labels)
     values: list[list[int]] = [[sums.get((r, c), 0) for c in col_keys] for r in row_keys]
-    if controlled and values and col_keys:
-        suppressed: SuppressedTable = suppress_table(values, threshold=atoms.threshold)
-        cells = suppressed.cells
-        row_totals, col_totals = suppressed.row_totals, suppressed.col_totals
-        grand_total = suppressed.grand_total
-        hidden = suppressed.suppressed_count
-    else:
-        cells = [list[int | None](row) for row in values]
-        row_totals = [sum(row) for row in values]
-        col_totals = [sum(row[c] for row in values) for c in range(len(col_keys))]
-        grand_total = sum(sum(row) for row in values)
-        hidden = 0
+    controlled = atoms.controlled
+    cells, row_totals, col_totals, grand_total, hidden = _totals(
+        values, len(col_keys), controlled=controlled, threshold=atoms.threshold
+    )
     return Table(
         title=title,
         row_keys=row_keys,
@@ -417,6 +384,80 @@ def build_table(
         value_hxl=value_hxl,
         extra={"incidents": incidents, "pooled_share": pooled_share},
     )
+
+
+Sums = dict[tuple[Hashable, Hashable], int]
+
+
+def _fold(
+    atoms: Atoms,
+    row_of: Callable[[dict[str, Any]], Hashable | None],
+    col_of: Callable[[dict[str, Any]], Hashable | None],
+    *,
+    row_dim: str,
+    col_dim: str,
+    col_value: Hashable | None,
+) -> Sums:
+    """The view's blocks summed by (row, column): through the blocks' `row_dim` and `col_dim`
+    values (or constant `col_value`) when given, else through `row_of`/`col_of` of each block.
+    A block with no row or no column is left out."""
+    sums: Sums = defaultdict(int)
+    if row_dim and col_dim:
+        ri, ci = atoms.dims.index(row_dim), atoms.dims.index(col_dim)
+        for tkey, n in atoms.tuples():
+            r, c = tkey[ri], tkey[ci]
+            if r is not None and c is not None:
+                sums[(r, c)] += n
+    elif row_dim and col_value is not None:
+        ri = atoms.dims.index(row_dim)
+        for tkey, n in atoms.tuples():
+            r = tkey[ri]
+            if r is not None:
+                sums[(r, col_value)] += n
+    else:
+        for key, n in atoms.blocks():
+            r, c = row_of(key), col_of(key)
+            if r is not None and c is not None:
+                sums[(r, c)] += n
+    return sums
+
+
+def _add_pooled(
+    sums: Sums,
+    row_keys: list[Hashable],
+    row_labels: list[str],
+    col_keys: list[Hashable],
+    col_labels: list[str],
+) -> None:
+    """A "pooled small groups" row (column), last, when a block was pooled across the rows
+    (columns)."""
+    pooled_label = str(_("Pooled small groups"))
+    if any(r == POOLED for r, _c in sums) and POOLED not in row_keys:
+        row_keys.append(POOLED)
+        row_labels.append(pooled_label)
+    if any(c == POOLED for _r, c in sums) and POOLED not in col_keys:
+        col_keys.append(POOLED)
+        col_labels.append(pooled_label)
+
+
+def _totals(
+    values: list[list[int]], columns: int, *, controlled: bool, threshold: int
+) -> tuple[list[list[int | None]], list[Any], list[Any], Any, int]:
+    """The cells and totals as published: suppressed (suppress_table) when the view holds
+    records the user may not see, as they are otherwise; and how many cells were hidden."""
+    if controlled and values and columns:
+        suppressed: SuppressedTable = suppress_table(values, threshold=threshold)
+        return (
+            suppressed.cells,
+            suppressed.row_totals,
+            suppressed.col_totals,
+            suppressed.grand_total,
+            suppressed.suppressed_count,
+        )
+    cells = [list[int | None](row) for row in values]
+    row_totals = [sum(row) for row in values]
+    col_totals = [sum(row[c] for row in values) for c in range(columns)]
+    return cells, row_totals, col_totals, sum(row_totals), 0
 
 
 # --- Labels and periods ---
