@@ -7,8 +7,10 @@ rows a rebuild makes, and the tables are fresh (readers never fall back to the 5
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -229,6 +231,18 @@ def _make_stale(ops: Ops) -> None:
     assert not SummaryState.objects.get(operation=ops.operation).is_fresh
 
 
+@contextlib.contextmanager
+def _tables(ops: Ops, tables: str) -> Iterator[None]:
+    """The summary tables as the test asks: "fresh", or "stale" (`_make_stale`), with every write
+    inside keeping them so."""
+    with override_settings(
+        ACTIVITY_SUMMARY_BUILD_IN_WRITE_MAX_ROWS=0 if tables == "stale" else 25_000
+    ):
+        if tables == "stale":
+            _make_stale(ops)
+        yield
+
+
 @pytest.fixture(name="ops_open")
 def ops_open_fixture(ops: Ops, settings: Any) -> Ops:
     settings.ACTIVITY_SUMMARY_MIN_ROWS = 1
@@ -358,14 +372,7 @@ def test_cached_atoms_of_hidden_rows_follow_every_write(
     partner, operation = ops_open.world.partner, ops_open.operation
     # Versions repeat across examples (each is rolled back): start from an empty cache.
     cache.clear()
-    with (
-        transaction.atomic(),
-        override_settings(
-            ACTIVITY_SUMMARY_BUILD_IN_WRITE_MAX_ROWS=0 if tables == "stale" else 25_000
-        ),
-    ):
-        if tables == "stale":
-            _make_stale(ops_open)
+    with transaction.atomic(), _tables(ops_open, tables):
         for kind, arg in steps:
             # Caches the period's atoms (monthly and over the period).
             selectors.pivot(user=partner, operation=operation, rows_by=["admin1", "month"])
@@ -469,14 +476,7 @@ def test_the_row_lists_cached_count_follows_every_write(
     questions = [({}, Filters()), ({"validated_only": "true"}, Filters(validated_only=True))]
     client = APIClient()
     cache.clear()
-    with (
-        transaction.atomic(),
-        override_settings(
-            ACTIVITY_SUMMARY_BUILD_IN_WRITE_MAX_ROWS=0 if tables == "stale" else 25_000
-        ),
-    ):
-        if tables == "stale":
-            _make_stale(ops_open)
+    with transaction.atomic(), _tables(ops_open, tables):
         for kind, arg in steps:
             for user in (w.partner, w.viewer, w.coordinator):
                 client.force_authenticate(user)
