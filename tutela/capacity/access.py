@@ -31,6 +31,7 @@ from django.http import Http404
 from tutela.capacity.models import (
     Course,
     KnowledgeTest,
+    NeedsAssessment,
     Participant,
     Registration,
     TrainingSession,
@@ -220,3 +221,12 @@ def scorecard_organisation(user: User, operation: Operation, organisation_id: in
         return Organisation.objects.get(pk=organisation_id, operations=operation)
     except Organisation.DoesNotExist:
         raise Http404 from None
+
+
+def can_answer_needs(user: User, assessment: NeedsAssessment, organisation: Organisation) -> bool:
+    """A needs assessment is answered for an organisation by its own members, or by those who
+    manage the operation's trainings."""
+    operation = assessment.operation
+    if can_manage_trainings(user, operation):
+        return True
+    return own_organisation_id(user, operation) == organisation.pk

@@ -444,3 +444,10 @@ def can_see_cash_summary(user: User, operation: Operation) -> bool:
 
 
 EXPORTS["cash_reconciliation"] = _supervisor
+
+
+def require_form_manager(user: User, operation: Operation) -> None:
+    """The case management XLSForm and its encryption key are kept by those who manage the
+    operation's case settings."""
+    if not can_manage_settings(user, operation):
+        raise PermissionDenied

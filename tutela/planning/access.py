@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.functional import Promise
@@ -452,3 +452,21 @@ def can_chair(user: User, proposal: Proposal) -> bool:
         .first()
     )
     return chair_reviewer is None or bool(recusal_reasons(chair_reviewer, proposal))
+
+
+def can_export_recommendation(user: User, allocation: Allocation) -> bool:
+    """The committee's recommendation (Excel, Word) is for the chair and the fund's managers,
+    once they may see scores."""
+    return bool(
+        (is_chair(user, allocation) or is_fund_manager(user, allocation))
+        and score_visible_ids(user, allocation)
+    )
+
+
+def require_proposal_editable(by: User, proposal: Proposal) -> None:
+    """Its organisation changes a proposal while it is a draft or returned (ValidationError
+    once it is not: they may know it exists); PermissionDenied for anyone else."""
+    if not can_edit_proposal(by, proposal):
+        if is_own_proposal(by, proposal):
+            raise ValidationError(_("This proposal can no longer be changed."), code="status")
+        raise PermissionDenied

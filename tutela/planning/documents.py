@@ -34,13 +34,6 @@ CONTENT_TYPES = {
 }
 
 
-def can_export(user: User, allocation: Allocation) -> bool:
-    return bool(
-        (access.is_chair(user, allocation) or access.is_fund_manager(user, allocation))
-        and access.score_visible_ids(user, allocation)
-    )
-
-
 def _yes_no(value: bool | None) -> str:
     if value is None:
         return "—"
@@ -229,7 +222,7 @@ def recommendation_file(
     *, allocation: Allocation, by: User, fmt: str, language: str, request: HttpRequest | None
 ) -> tuple[bytes, str, str]:
     """(content, file name, content type) of the recommendation as `by` may see it."""
-    if not can_export(by, allocation):
+    if not access.can_export_recommendation(by, allocation):
         raise PermissionDenied
     ranking = selectors.ranking(user=by, allocation=allocation)
     with translation.override(language):

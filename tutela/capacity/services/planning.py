@@ -81,13 +81,6 @@ def needs_assessment_close(*, assessment: NeedsAssessment, by: User) -> NeedsAss
     return assessment
 
 
-def can_answer_needs(user: User, assessment: NeedsAssessment, organisation: Organisation) -> bool:
-    operation = assessment.operation
-    if capacity_access.can_manage_trainings(user, operation):
-        return True
-    return capacity_access.own_organisation_id(user, operation) == organisation.pk
-
-
 @transaction.atomic
 def needs_response_submit(
     *,
@@ -100,7 +93,7 @@ def needs_response_submit(
 ) -> NeedsResponse:
     """Record (or replace) an organisation's answer while the assessment is open."""
     operation = assessment.operation
-    capacity_access.require(can_answer_needs(by, assessment, organisation))
+    capacity_access.require(capacity_access.can_answer_needs(by, assessment, organisation))
     if assessment.status != NeedsAssessment.Status.OPEN or assessment.closes_on < (
         timezone.localdate()
     ):

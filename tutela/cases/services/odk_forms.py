@@ -15,7 +15,7 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -87,7 +87,7 @@ def odk_key_rotate(*, operation: Operation, by: User) -> OdkKey:
     carry the new public key; the retired private key is kept (encrypted at rest) so that the
     submissions of the forms made before still import. Tell the form managers to replace the
     forms on the server and the phones."""
-    require_form_manager(by, operation)
+    access.require_form_manager(by, operation)
     now = timezone.now()
     current = (
         OdkKey.objects.select_for_update()
@@ -109,11 +109,6 @@ def odk_key_rotate(*, operation: Operation, by: User) -> OdkKey:
         after={"key": key.pk, "public_key": key.public_key[-16:]},
     )
     return key
-
-
-def require_form_manager(user: User, operation: Operation) -> None:
-    if not access.can_manage_settings(user, operation):
-        raise PermissionDenied
 
 
 # --- The XLSForms ---------------------------------------------------------------------------------

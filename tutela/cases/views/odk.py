@@ -72,7 +72,7 @@ def odk_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def odk_form_download(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     operation = operation_for(request, slug)
-    odk_forms.require_form_manager(current_user(request), operation)
+    access.require_form_manager(current_user(request), operation)
     if kind not in odk_forms.FORMS:
         raise PermissionDenied
     odk_forms.odk_key_get_or_create(operation=operation, by=current_user(request))
@@ -92,7 +92,7 @@ def odk_form_download(request: HttpRequest, slug: str, kind: str) -> HttpRespons
 @require_GET
 def odk_public_key(request: HttpRequest, slug: str) -> HttpResponse:
     operation = operation_for(request, slug)
-    odk_forms.require_form_manager(current_user(request), operation)
+    access.require_form_manager(current_user(request), operation)
     key = odk_forms.odk_key_get_or_create(operation=operation, by=current_user(request))
     response = HttpResponse(public_key_pem(key.private_key), content_type="application/x-pem-file")
     response["Content-Disposition"] = f'attachment; filename="{slug}-odk-public-key.pem"'
@@ -104,7 +104,7 @@ def odk_public_key(request: HttpRequest, slug: str) -> HttpResponse:
 def odk_key_rotate(request: HttpRequest, slug: str) -> HttpResponse:
     """A manager of the operation replaces its ODK key (the old one is kept to read old forms)."""
     operation = operation_for(request, slug)
-    odk_forms.require_form_manager(current_user(request), operation)
+    access.require_form_manager(current_user(request), operation)
     if request.POST.get("confirm") != "on":
         messages.error(request, _("Tick the box to confirm the new key."))
         return redirect("cases:odk", slug=slug)

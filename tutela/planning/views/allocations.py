@@ -438,7 +438,7 @@ def ranking(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         and any(row.can_chair for row in result.rows),
         can_finalise=allocation.status == Allocation.Status.REVIEW
         and (access.is_chair(user, allocation) or access.is_fund_manager(user, allocation)),
-        can_export=documents.can_export(user, allocation),
+        can_export=access.can_export_recommendation(user, allocation),
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tutela.cases import access
 from tutela.cases.odk_crypto import public_key_pem
 from tutela.cases.services import odk_forms
 from tutela.core.models import Operation, User
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         if operation is None or user is None:
             raise CommandError("Unknown operation or user.")
         try:
-            odk_forms.require_form_manager(user, operation)
+            access.require_form_manager(user, operation)
         except PermissionDenied:
             raise CommandError("Only a manager of the operation downloads its forms.") from None
         key = odk_forms.odk_key_get_or_create(operation=operation, by=user)

@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 
 from tutela.core.models import AuditEntry, User
 from tutela.core.services.audit import audit_write
+from tutela.planning import access
 from tutela.planning.models import (
     Proposal,
     ProposalAttachment,
 )
-from tutela.planning.services.proposals.writing import require_editable
 
 Status = Proposal.Status
 
@@ -80,7 +80,7 @@ def _check_attachment(upload: File[Any]) -> str:
 @transaction.atomic
 def proposal_attach(*, proposal: Proposal, by: User, file: File[Any]) -> ProposalAttachment:
     """Attach a document to a proposal while its organisation may still change it."""
-    require_editable(by, proposal)
+    access.require_proposal_editable(by, proposal)
     name = _check_attachment(file)
     attachment = ProposalAttachment(
         proposal=proposal, name=name, size=file.size or 0, uploaded_by=by
@@ -109,7 +109,7 @@ def _attachment_record(attachment: ProposalAttachment) -> dict[str, Any]:
 @transaction.atomic
 def proposal_attachment_remove(*, attachment: ProposalAttachment, by: User) -> None:
     proposal = attachment.proposal
-    require_editable(by, proposal)
+    access.require_proposal_editable(by, proposal)
     before = _attachment_record(attachment)
     pk = attachment.pk
     attachment.file.delete(save=False)

@@ -241,13 +241,6 @@ def proposal_create(
     return proposal
 
 
-def require_editable(by: User, proposal: Proposal) -> None:
-    if not access.can_edit_proposal(by, proposal):
-        if access.is_own_proposal(by, proposal):
-            raise ValidationError(_("This proposal can no longer be changed."), code="status")
-        raise PermissionDenied
-
-
 @transaction.atomic
 def proposal_update(
     *,
@@ -258,7 +251,7 @@ def proposal_update(
     **fields: Any,
 ) -> Proposal:
     proposal = Proposal.objects.select_related("allocation").get(pk=proposal.pk)
-    require_editable(by, proposal)
+    access.require_proposal_editable(by, proposal)
     links = {name: fields[name] for name in LINK_FIELDS if name in fields}
     _check_links(
         proposal.allocation,
@@ -292,7 +285,7 @@ def proposal_update(
 @transaction.atomic
 def proposal_submit(*, proposal: Proposal, by: User) -> Proposal:
     proposal = Proposal.objects.select_for_update().select_related("allocation").get(pk=proposal.pk)
-    require_editable(by, proposal)
+    access.require_proposal_editable(by, proposal)
     missing = []
     if not proposal.budget_lines.exists():
         missing.append(_("a budget line"))
