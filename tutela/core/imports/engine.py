@@ -118,6 +118,8 @@ class Importer(ABC, Generic[RecordT, MappingT, ItemT]):
     label: ClassVar[str]
     # The service named when an upload has neither a path nor a file.
     caller: ClassVar[str]
+    # The record's file name for an upload that has none (bytes, a nameless stream).
+    default_name: ClassVar[str] = "upload"
     # The kind of the Job of a queued upload.
     job_kind: ClassVar[str]
     # The record's counts in a finished Job's result: "created", "updated", "unchanged".
@@ -207,7 +209,7 @@ class Importer(ABC, Generic[RecordT, MappingT, ItemT]):
         record, or into `record` (a queued upload). Returns the record: "imported", "dry_run"
         (nothing saved; counts of what would be) or "rejected" (nothing saved; see its problems).
         Never raises for a bad file. `keep_file`: store the upload on the new record."""
-        file_name = uploads.upload_name(path, file, file_name)
+        file_name = uploads.upload_name(path, file, file_name, default=self.default_name)
         refused: ImportFileError | None = None
         try:
             data = uploads.upload_bytes(path, file, caller=self.caller)
