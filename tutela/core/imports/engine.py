@@ -1,11 +1,13 @@
 """The import engine: one upload, top to bottom, the same for every importer.
 
 An importer (`FiveWImporter` in tutela.activities.services.imports, `MonitoringImporter` in
-tutela.monitoring.services.imports) is a subclass of `Importer` built for one upload, with the
-options of that upload (who, which operation and organisation, which saved mapping, dry run...).
+tutela.monitoring.services.imports, `FundingImporter` in tutela.planning.services.fts_import) is
+a subclass of `Importer` built for one upload, with the options of that upload (who, which
+operation and organisation, which saved mapping, dry run...).
 Its steps are declared here and run in this order by `Importer.import_file`:
 
-    new_record  the upload record (ImportRecord, MonitoringImport), saved pending with the file
+    new_record  the upload record (ImportRecord, MonitoringImport, FundingImport), saved
+                pending with the file
     read        bytes -> Table                 ImportFileError: the record is rejected
     map         Table -> Mapped                the mapping (or profile) resolved, the columns
                                                matched, their problems; an error: rejected
@@ -22,7 +24,11 @@ Who does what:
   them or rejects the file;
 - protection monitoring checks its rows in `check` (monitoring.imports.rows) and saves incidents
   or community rows in `write`; a bug while importing rejects the upload
-  (`contain_failures`) rather than raising.
+  (`contain_failures`) rather than raising;
+- the FTS funding import (planning) has fixed columns, matched in `map` on FTS's names and HXL
+  hashtags (no saved mapping, no organisation: its mapping type is `Never`), checks the flows in
+  `check` (planning.services.fts_rows, `FlowChecker`) and saves them, with their donors and one
+  audit entry, in `write`; its `finish` adds the rows read and the rows left out on purpose.
 
 Big uploads go to the background worker: `start` imports an upload now when small, or saves a
 pending record with a Job and queues the importer's task (`queue`, through uploads.record_queue);
@@ -118,6 +124,8 @@ class Importer(ABC, Generic[RecordT, MappingT, ItemT]):
     label: ClassVar[str]
     # The service named when an upload has neither a path nor a file.
     caller: ClassVar[str]
+    # The record's file name for an upload that has none (bytes, a nameless stream).
+    default_name: ClassVar[str] = "upload"
     # The kind of the Job of a queued upload.
     job_kind: ClassVar[str]
     # The record's counts in a finished Job's result: "created", "updated", "unchanged".
@@ -207,7 +215,7 @@ class Importer(ABC, Generic[RecordT, MappingT, ItemT]):
         record, or into `record` (a queued upload). Returns the record: "imported", "dry_run"
         (nothing saved; counts of what would be) or "rejected" (nothing saved; see its problems).
         Never raises for a bad file. `keep_file`: store the upload on the new record."""
-        file_name = uploads.upload_name(path, file, file_name)
+        file_name = uploads.upload_name(path, file, file_name, default=self.default_name)
         refused: ImportFileError | None = None
         try:
             data = uploads.upload_bytes(path, file, caller=self.caller)

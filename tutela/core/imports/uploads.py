@@ -1,14 +1,14 @@
-"""The life of an upload record, the same for every importer (5W, monitoring): the bytes of the
-upload, the columns a file lacks or repeats, progress on the record's background Job, finishing
-the record with its counts and first problems, running a queued upload in the worker, and the
-annotated workbook of a stored upload.
+"""The life of an upload record, the same for every importer (5W, monitoring, FTS funding): the
+bytes of the upload, the columns a file lacks or repeats, progress on the record's background
+Job, finishing the record with its counts and first problems, running a queued upload in the
+worker, and the annotated workbook of a stored upload.
 
 An upload record is a model with the fields `status` (pending, rejected, dry_run, imported),
 `file`, `file_name`, `problems` (JSON list), `error_count`, `warning_count`, `rows_read`,
-`created_count`, `updated_count` (and, for the 5W, `unchanged_count`) and `job`. The importers
-keep what is theirs: which fields a file needs, how rows are checked and saved, who may import.
-The 5W and monitoring importers run an upload through these helpers in one place, the import
-engine (tutela.core.imports.engine); the FTS funding import (planning) calls them itself.
+`created_count`, `updated_count` (and, for the 5W and FTS, `unchanged_count`) and `job`. The
+importers keep what is theirs: which fields a file needs, how rows are checked and saved, who may
+import. The importers (5W, monitoring, the FTS funding import of planning) run an upload through
+these helpers in one place, the import engine (tutela.core.imports.engine).
 
     data = upload_bytes(path, file, caller="import_5w_file")
     problems = column_problems(match, missing=labels, field_label=label)
@@ -18,7 +18,6 @@ engine (tutela.core.imports.engine); the FTS funding import (planning) calls the
 from __future__ import annotations
 
 import contextlib
-import io
 import logging
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -60,8 +59,8 @@ IMPORTED = "imported"
 
 class UploadRecord(Protocol):
     """What this module reads and writes on an importer's record: a concrete subclass of
-    `tutela.core.models.imports.UploadRecordBase` (ImportRecord, MonitoringImport) with its own
-    `organisation` and `mapping`."""
+    `tutela.core.models.imports.UploadRecordBase` (ImportRecord, MonitoringImport, FundingImport)
+    with its own `organisation` and `mapping` (None for FundingImport)."""
 
     pk: Any
     status: str
@@ -321,25 +320,6 @@ def record_queue(record: R, *, data: bytes, task: Any, job_kind: str, **argument
     record.save()
     enqueue_on_commit(job=record.job, task=task, record_id=record.pk, **arguments)
     return record
-
-
-def upload_start(
-    file: Any,
-    file_name: str,
-    *,
-    background: bool | None,
-    caller: str,
-    import_file: Callable[..., R],
-    queue: Callable[[Upload], R],
-    **arguments: Any,
-) -> R:
-    """Import an upload now through the importer's `import_file` service (given the upload's
-    bytes and name, and `arguments`) when small, or hand it to `queue` (which saves a pending
-    record with `record_queue`) when big or when `background` says so."""
-    upload = upload_receive(file, file_name, background=background, caller=caller)
-    if not upload.background:
-        return import_file(file=io.BytesIO(upload.data), file_name=upload.name, **arguments)
-    return queue(upload)
 
 
 def record_run_queued(

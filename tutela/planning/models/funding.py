@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tutela.core.counts import amount_validators
+from tutela.core.models.imports import UploadRecordBase
 
 
 class Donor(models.Model):
@@ -32,44 +33,32 @@ class Donor(models.Model):
         return self.name
 
 
-class FundingImport(models.Model):
-    """One upload of an FTS flows export (CSV, XLSX or its HXL version)."""
+class FundingImport(UploadRecordBase):
+    """One upload of an FTS flows export (CSV, XLSX or its HXL version), on the import engine
+    (tutela.core.imports.engine, `FundingImporter` in services.fts_import). FTS imports have no
+    organisation and no saved column mapping: `organisation` and `mapping` are None; nor do they
+    use the base's `profile` or `corrections` (left empty)."""
 
+    # The base's statuses (same values), with the labels the FTS pages have always shown.
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be imported")
         REJECTED = "rejected", _("Rejected (nothing saved)")
         DRY_RUN = "dry_run", _("Checked (nothing saved)")
         IMPORTED = "imported", _("Imported")
 
-    operation = models.ForeignKey("core.Operation", on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    year = models.PositiveSmallIntegerField(_("year"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    year = models.PositiveSmallIntegerField(_("year"))
     file = models.FileField(upload_to="planning/fts/%Y/%m/", blank=True)
-    file_name = models.CharField(max_length=255, blank=True)
-    problems = models.JSONField(default=list, blank=True)
-    error_count = models.PositiveIntegerField(default=0)
-    warning_count = models.PositiveIntegerField(default=0)
-    rows_read = models.PositiveIntegerField(default=0)
-    created_count = models.PositiveIntegerField(default=0)
-    updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
     # Rows left out on purpose (parked flows, pledges of other years, outgoing flows...).
     skipped_count = models.PositiveIntegerField(default=0)
-    job = models.ForeignKey(
-        "core.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     # What core.imports.uploads reads on an upload record: FTS imports have no organisation and
     # no saved column mapping.
     organisation = None
     mapping = None
 
-    class Meta:
+    class Meta(UploadRecordBase.Meta):
         ordering = ["operation", "-created_at"]
         verbose_name = _("FTS import")
         verbose_name_plural = _("FTS imports")
