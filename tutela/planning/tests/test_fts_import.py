@@ -4,15 +4,21 @@ rules for not counting money twice, re-imports by FTS id, and bad files refused 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from openpyxl import Workbook
 
+from tutela.core import workers
 from tutela.core.models import AuditEntry
+from tutela.core.services import files
 from tutela.planning.models import FundingFlow, FundingImport
 from tutela.planning.services import projects as project_services
 from tutela.planning.services.fts_import import funding_import_file, funding_import_start
@@ -173,6 +179,40 @@ def test_file_without_amounts_is_refused(plan_world: PlanWorld) -> None:
     record = run(plan_world, path=None, file=content, file_name="wrong.csv")
     assert record.status == FundingImport.Status.REJECTED
     assert record.problems[0]["code"] == "missing_columns"
+    assert record.rows_read == 1  # the engine says how many rows the refused file held
+
+
+def test_an_fts_upload_abandoned_by_a_killed_web_request_is_rejected(
+    plan_world: PlanWorld,
+) -> None:
+    """FTS uploads are upload records like the 5W's (core.models.imports.UploadRecordBase): one
+    left pending by a web process that died is rejected by the workers' sweep, not left
+    pending for ever."""
+    world = plan_world.world
+    record = FundingImport.objects.create(
+        operation=world.operation, user=world.imo, year=2026, file_name="fts.csv"
+    )
+    FundingImport.objects.filter(pk=record.pk).update(
+        created_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    assert workers.uploads_reap_abandoned() == 1
+    record.refresh_from_db()
+    assert record.status == FundingImport.Status.REJECTED
+    assert "The server stopped while importing this file" in record.problems[0]["message"]
+
+
+def test_a_rejected_fts_upload_keeps_its_file_until_it_expires(
+    plan_world: PlanWorld, django_capture_on_commit_callbacks: Any
+) -> None:
+    content = b"id,description\n1,Something\n"
+    record = run(plan_world, path=None, file=content, file_name="wrong.csv")
+    assert record.status == FundingImport.Status.REJECTED
+    assert record.file  # kept for the annotated workbook
+    later = datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(hours=49)
+    with time_machine.travel(later), django_capture_on_commit_callbacks(execute=True):
+        files.stored_files_clean()
+    record.refresh_from_db()
+    assert not record.file
 
 
 def test_not_a_spreadsheet_is_refused(plan_world: PlanWorld) -> None:
