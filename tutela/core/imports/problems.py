@@ -35,7 +35,9 @@ class Problem:
         return self.severity == ERROR
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """As stored on the upload's record (a JSON field): texts quoting the file with its NUL
+        characters replaced (PostgreSQL's jsonb refuses "\\u0000"; a hostile file has them)."""
+        return {k: json_text(v) for k, v in asdict(self).items()}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Problem:
@@ -43,6 +45,14 @@ class Problem:
         known["row"] = data.get("row")
         known["severity"] = data.get("severity") or ERROR
         return cls(**known)
+
+
+def json_text(value: Any) -> Any:
+    """`value` fit for a JSON field on every database: a text's NUL characters (which only a
+    damaged or hostile file holds, and PostgreSQL's jsonb cannot store) become U+FFFD."""
+    if isinstance(value, str) and "\x00" in value:
+        return value.replace("\x00", "\ufffd")
+    return value
 
 
 class ImportFileError(Exception):

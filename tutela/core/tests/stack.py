@@ -26,7 +26,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -206,8 +206,11 @@ class Served:
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
 
-    def wait_healthy(self, timeout: float = 180) -> dict[str, Any]:
-        """Until /healthz says ok (the web server, a worker and a scheduler are up)."""
+    def wait_healthy(
+        self, timeout: float = 180, until: Callable[[dict[str, Any]], bool] | None = None
+    ) -> dict[str, Any]:
+        """Until /healthz says ok (the web server, a worker and a scheduler are up), and `until`
+        holds of what it says (e.g. both stacks' workers have sent their first heartbeat)."""
         deadline = time.monotonic() + timeout
         last: Any = None
         while time.monotonic() < deadline:
@@ -217,7 +220,9 @@ class Served:
                 status, body, _ = request(f"{self.base}/healthz", timeout=10)
                 last = body
                 if status == 200:
-                    return dict(json.loads(body))
+                    health = dict(json.loads(body))
+                    if until is None or until(health):
+                        return health
             except OSError as exc:
                 last = exc
             time.sleep(0.5)

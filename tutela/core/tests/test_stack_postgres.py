@@ -72,7 +72,11 @@ def test_two_servers_two_workers_two_schedulers_on_one_postgresql(
     one = serve_factory(env, "serve", "--web-workers", "1", name="one")
     two = serve_factory(env, "serve", "--web-workers", "1", name="two")
     one.wait_healthy()
-    health = two.wait_healthy()
+    # Each stack's worker and scheduler beat once started: under load the second stack's first
+    # beat comes a little after its web server answers.
+    health = two.wait_healthy(
+        until=lambda h: h["worker"]["alive"] == 2 and h["scheduler"]["alive"] == 2
+    )
     assert health["worker"]["alive"] == 2
     assert health["scheduler"]["alive"] == 2
 

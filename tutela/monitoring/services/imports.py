@@ -45,7 +45,7 @@ from django_tasks import task
 from tutela.core.imports import uploads
 from tutela.core.imports.engine import Checked, Importer, Mapped, Progress, Written, has_errors
 from tutela.core.imports.matching import ColumnMatch
-from tutela.core.imports.problems import ImportFileError, Problem
+from tutela.core.imports.problems import ImportFileError, Problem, json_text
 from tutela.core.imports.profiles import Profile
 from tutela.core.imports.readers import Table
 from tutela.core.models import Job, Operation, Organisation, User
@@ -300,7 +300,7 @@ def _finish(
         counts["rows_read"] = checked.rows_read
         counts["skipped_count"] = checked.skipped
         record.left_out = [
-            {"field": name, "value": value, "rows": rows}
+            {"field": name, "value": json_text(value), "rows": rows}
             for (name, value), rows in sorted(
                 checked.left_out.items(), key=lambda item: (-item[1], item[0])
             )
