@@ -156,20 +156,17 @@ def form_upload_start(form: forms.Form, *, start: Callable[..., R], **arguments:
 def record_restart(record: R, *, start: Callable[..., R], **arguments: Any) -> R:
     """Import the stored upload of `record` again with `start` (the importer's `*_start`
     service): its file, name, organisation and mapping or import profile, and the cells
-    corrected in the browser for an importer whose records keep them (core.imports.corrections),
-    unless `arguments` say otherwise (a mapping given replaces the profile)."""
+    corrected in the browser (core.imports.corrections), unless `arguments` say otherwise (a
+    mapping given replaces the profile)."""
     given: dict[str, Any] = {
         "file_name": record.file_name,
         "organisation": record.organisation,
         "mapping": record.mapping,
         **arguments,
     }
-    # Records of UploadRecordBase keep the profile they were read with (planning's do not).
-    profile = getattr(record, "profile", "")
-    if profile and "mapping" not in arguments:
-        given.setdefault("profile", profile)
-    if hasattr(record, "corrections"):
-        given.setdefault("corrections", record.corrections)
+    if record.profile and "mapping" not in arguments:
+        given.setdefault("profile", record.profile)
+    given.setdefault("corrections", record.corrections)
     with record.file.open("rb") as handle:
         new = start(file=handle, **given)
     # The new record keeps its own copy of the file as long as it needs it.

@@ -67,6 +67,8 @@ class UploadRecord(Protocol):
     file: Any
     file_name: str
     user: User | None
+    profile: str
+    corrections: str
     operation: Any
     organisation: Any
     mapping: Any

@@ -220,7 +220,6 @@ def import_commit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         by=current_user(request),
         operation=operation,
         kind=record.kind,
-        profile=record.profile,
         dry_run=False,
     )
     return redirect("monitoring:import_detail", slug=slug, pk=new.pk)
@@ -245,7 +244,6 @@ def import_places(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             by=current_user(request),
             operation=operation,
             kind=record.kind,
-            profile=record.profile,
             dry_run=True,
         ),
     )
