@@ -17,8 +17,9 @@ each request one more; the page's HTML comes first, then its stylesheets, script
 parallel; all bytes share the one link. First visit: 2 RTT + HTML, then 2 RTT + static bytes
 (connections opened in parallel). Repeat visit: 1 RTT (the connection is kept) + HTML.
 Images and GeoJSON that scripts fetch after load (map boundaries) are not counted, nor what
-tutela.js fetches after load (`.load-after`: the maps' Leaflet): the "map drawn" column models
-when a map page's map can be drawn (its page, then 2 RTT + those files; its GeoJSON not counted).
+tutela.js fetches after load (`.load-after`: the maps' Leaflet, htmx): the "after load" column
+models when those files have arrived (its page, then 2 RTT + those files; a map's GeoJSON not
+counted): the map drawn, htmx's live parts (the 5W grid's option lists) started.
 
 A first visit is fetched without the `tutela_assets` cookie (a browser with nothing cached: the
 server inlines our small stylesheets and scripts, tutela.core.assets), a repeat visit with the
@@ -31,6 +32,7 @@ import argparse
 import gzip
 import http.cookiejar
 import re
+import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
@@ -55,7 +57,8 @@ PAGES = [
     ("audit log", "/o/{op}/audit/"),
 ]
 ASSET = re.compile(r'<(?:link[^>]+rel="stylesheet"[^>]+href|script[^>]+src|img[^>]+src)="([^"]+)"')
-LOAD_AFTER = re.compile(r'class="load-after" data-styles="([^"]*)" data-scripts="([^"]*)"')
+LOAD_AFTER = re.compile(r'<template class="load-after"([^>]*)>')
+LOAD_AFTER_FILES = re.compile(r'data-(?:styles|scripts)="([^"]*)"')
 ASSETS_COOKIE = "tutela_assets"
 
 
@@ -82,7 +85,12 @@ class Browser:
         )
         if data is not None:
             request.add_header("Referer", self.base + path)
-        with self.opener.open(request) as response:
+        try:
+            response = self.opener.open(request)
+        except urllib.error.HTTPError as refused:
+            # A page this user may not open (403) is listed with its status.
+            response = refused
+        with response:
             sent = response.read()
             encoded = response.headers.get("Content-Encoding") == "gzip"
             raw = gzip.decompress(sent) if encoded else sent
@@ -112,6 +120,33 @@ def cached_wire(browser: Browser, cache: dict[str, int], path: str) -> int:
     return cache[path]
 
 
+def grid_page(browser: Browser, operation: str) -> str | None:
+    """The 5W grid of the organisation with the most rows in the latest month the user sees."""
+    home = browser.get(f"/o/{operation}/5w/").raw.decode()
+    months = sorted(
+        set(re.findall(rf'href="(/o/{re.escape(operation)}/5w/\d{{4}}-\d{{2}}/)"', home))
+    )
+    if not months:
+        return None
+    month = browser.get(months[-1]).raw.decode()
+    grids = set(re.findall(r'href="([^"]+/rows/\?org=[^"]+)"', month))
+    sized = [(len(browser.get(g.replace("&amp;", "&")).raw), g) for g in grids]
+    return max(sized)[1].replace("&amp;", "&") if sized else None
+
+
+def crawl(browser: Browser, operation: str, known: set[str]) -> list[tuple[str, str]]:
+    """The pages one or two levels under the operation that the main pages link to (not
+    downloads), labelled by their path."""
+    link = re.compile(rf'href="(/o/{re.escape(operation)}/(?:[a-z0-9-]+/){{1,2}})"')
+    found: list[tuple[str, str]] = []
+    for path in sorted(known):
+        for href in link.findall(browser.get(path).raw.decode()):
+            if href not in known:
+                known.add(href)
+                found.append((href.removeprefix(f"/o/{operation}/").rstrip("/")[:22], href))
+    return sorted(found)
+
+
 def forget_assets(browser: Browser) -> None:
     for cookie in list(browser.jar):
         if cookie.name == ASSETS_COOKIE:
@@ -129,6 +164,11 @@ def main() -> None:
     parser.add_argument("--password", default="Tutela-Demo-2026!")
     parser.add_argument("--operation", default="mali-demo")
     parser.add_argument("--language", default="fr")
+    parser.add_argument(
+        "--crawl",
+        action="store_true",
+        help="also every page the main pages link to, one or two levels under the operation",
+    )
     args = parser.parse_args()
     browser = Browser(args.url)
     browser.sign_in(args.user, args.password)
@@ -154,28 +194,33 @@ def main() -> None:
     static_cache: dict[str, int] = {}
     print(
         f"{'page':<22} {'status':>6} {'HTML raw':>9} {'HTML wire':>9} {'static wire':>11} "
-        f"{'first visit':>11} {'repeat':>7} {'map drawn':>9}"
+        f"{'first visit':>11} {'repeat':>7} {'after load':>10}"
     )
-    for label, pattern in PAGES:
-        path = pattern.format(op=args.operation)
+    pages = [(label, pattern.format(op=args.operation)) for label, pattern in PAGES]
+    grid = grid_page(browser, args.operation)
+    if grid:
+        pages.insert(5, ("5W grid (largest)", grid))
+    if args.crawl:
+        pages += crawl(browser, args.operation, {path for _label, path in pages})
+    for label, path in pages:
         forget_assets(browser)
         page = browser.get(path)
         html = page.raw.decode()
         assets = [a for a in dict.fromkeys(ASSET.findall(html)) if a.startswith("/")]
         static_bytes = sum(cached_wire(browser, static_cache, a) for a in assets)
         first = seconds(page.wire, 2) + (seconds(static_bytes, 2) if assets else 0)
-        later = LOAD_AFTER.search(html)
+        later = " ".join(LOAD_AFTER.findall(html))
         drawn = ""
         if later:
-            files = [f for group in later.groups() for f in group.split() if f.startswith("/")]
+            files = [f for group in LOAD_AFTER_FILES.findall(later) for f in group.split()]
             after = sum(cached_wire(browser, static_cache, f) for f in files)
-            drawn = f"{first + seconds(after, 2):>8.2f}s"
+            drawn = f"{first + seconds(after, 2):>9.2f}s"
         # The first answer set the cookie: the next visit links the files, cached by then.
         again = browser.get(path)
         repeat = seconds(again.wire, 1)
         print(
             f"{label:<22} {page.status:>6} {len(page.raw):>9,} {page.wire:>9,} {static_bytes:>11,} "
-            f"{first:>10.2f}s {repeat:>6.2f}s {drawn:>9}"
+            f"{first:>10.2f}s {repeat:>6.2f}s {drawn:>10}"
         )
     print(
         f"\nModel: {BANDWIDTH_BPS // 1000} kbit/s, {RTT_S * 1000:.0f} ms round trip; "

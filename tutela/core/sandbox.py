@@ -37,7 +37,7 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from django.conf import settings
 
@@ -105,9 +105,80 @@ def run_bounded(
     `budget()`). Returns its result, or raises what it raised (it must pickle), or
     SandboxFailure when the child died or ran out of time. Without fork (not Linux), runs
     inline."""
+    return start_bounded(func, *args, within=within, **kwargs).result()
+
+
+class Pending(Generic[T]):
+    """A child process computing a result (`start_bounded`): `result()` waits for it (within
+    the budget's wall-clock time, counted from the start), `cancel()` kills it. Either must be
+    called once, so that the child is reaped and the pipe closed."""
+
+    def __init__(self, pid: int, read_fd: int, limits: Budget) -> None:
+        self.pid = pid
+        self.read_fd = read_fd
+        self.deadline = time.monotonic() + limits.wall_seconds
+        self.limits = limits
+        self.done = False
+
+    def result(self) -> T:
+        self._finish()
+        try:
+            payload = _collect(self.read_fd, self.pid, self.limits, self.deadline)
+        finally:
+            os.close(self.read_fd)
+        status, value = pickle.loads(payload)  # noqa: S301 (our own child wrote it)
+        if status == "ok":
+            return cast(T, value)
+        if status == MEMORY:
+            raise SandboxFailure(MEMORY, "MemoryError")
+        raise value
+
+    def cancel(self) -> None:
+        self._finish()
+        try:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+        finally:
+            os.close(self.read_fd)
+
+    def _finish(self) -> None:
+        if self.done:
+            raise RuntimeError("This child's result was already taken or cancelled.")
+        self.done = True
+
+
+class _Inline(Pending[T]):
+    """Without fork: computed on the spot (its exception kept for `result()`)."""
+
+    def __init__(self, func: Callable[..., T], args: tuple[Any, ...], kwargs: Any) -> None:
+        self.done = False
+        self.error: BaseException | None = None
+        self.value: T | None = None
+        try:
+            self.value = func(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 (raised again by result())
+            self.error = exc
+
+    def result(self) -> T:
+        self._finish()
+        if self.error is not None:
+            raise self.error
+        return cast(T, self.value)
+
+    def cancel(self) -> None:
+        self._finish()
+
+
+def start_bounded(
+    func: Callable[..., T], *args: Any, within: Budget | None = None, **kwargs: Any
+) -> Pending[T]:
+    """`run_bounded` started and not waited for: two children can work at once (the safety scan
+    of a workbook and its parse, tutela.core.imports.readers.files)."""
     limits = within or budget()
     if not hasattr(os, "fork"):  # pragma: no cover (Tutela runs on Linux)
-        return func(*args, **kwargs)
+        return _Inline(func, args, kwargs)
     read_fd, write_fd = os.pipe()
     parent = os.getpid()
     pid = os.fork()
@@ -115,22 +186,12 @@ def run_bounded(
         os.close(read_fd)
         _child(write_fd, parent, limits, func, args, kwargs)
     os.close(write_fd)
-    try:
-        payload = _collect(read_fd, pid, limits)
-    finally:
-        os.close(read_fd)
-    status, value = pickle.loads(payload)  # noqa: S301 (our own child wrote it)
-    if status == "ok":
-        return value
-    if status == MEMORY:
-        raise SandboxFailure(MEMORY, "MemoryError")
-    raise value
+    return Pending(pid, read_fd, limits)
 
 
-def _collect(read_fd: int, pid: int, limits: Budget) -> bytearray:
+def _collect(read_fd: int, pid: int, limits: Budget, deadline: float) -> bytearray:
     """The child's answer, read until it closes the pipe; SandboxFailure if it died first or
     the deadline passed. The child is always reaped (killed first when still running)."""
-    deadline = time.monotonic() + limits.wall_seconds
     payload = bytearray()
     reaped = False
     try:

@@ -78,11 +78,16 @@ def test_a_cookie_of_other_files_gets_them_inline_again(fivew, as_user):
 
 
 @pytest.mark.django_db
-def test_vendored_libraries_are_always_linked(fivew, as_user):
+def test_htmx_is_fetched_after_the_page_and_never_inlined(fivew, as_user):
     client = as_user(fivew.world.partner)
     client.cookies.pop(assets.COOKIE, None)
     grid = client.get("/o/mali/5w/2026-03/rows/").content.decode()
-    assert '<script src="/static/vendor/htmx/htmx.min.js" defer></script>' in grid
+    assert (
+        '<template class="load-after" data-scripts="/static/vendor/htmx/htmx.min.js"></template>'
+        in grid
+    )
+    assert "htmx.min.js" not in " ".join(re.findall(r"<script[^>]*>", grid))
+    assert "var htmx" not in grid
     # The page's own small files are inline with the base ones.
     assert "<style nonce=" in grid
     assert 'href="/static/tutela/grid.css"' not in grid.split("prefetch")[0]
@@ -94,7 +99,9 @@ def test_a_map_page_fetches_leaflet_after_the_page(fivew, as_user):
     client = as_user(fivew.world.coordinator)
     html = client.get("/o/mali/map/").content.decode()
     assert "leaflet.js" not in " ".join(re.findall(r"<script[^>]*>", html))
-    later = re.search(r'class="load-after" data-styles="([^"]+)" data-scripts="([^"]+)"', html)
+    later = re.search(
+        r'<template class="load-after" data-styles="([^"]+)" data-scripts="([^"]+)">', html
+    )
     assert later
     assert later.group(1) == "/static/vendor/leaflet/leaflet.css"
     assert later.group(2).split() == [

@@ -210,16 +210,36 @@ def read_table(
     import python_calamine  # noqa: F401
 
     try:
-        return sandbox.run_bounded(
-            _parse,
-            data,
-            kind=kind,
-            sheet=sheet,
-            header_row=header_row,
-            prefer=prefer,
-            limits=limits,
-            file_name=file_name,
+        # A workbook's safety scan (what it unzips to, how far its cells reach) and its parse
+        # run at once, in two children: the parse is bounded by its child's limits, and the
+        # scan's verdict is taken first, so a file the scan refuses gets the scan's message.
+        scan = (
+            sandbox.start_bounded(read_limits.check_archive, data, kind, limits)
+            if kind in ZIPPED
+            else None
         )
+        try:
+            parse = sandbox.start_bounded(
+                _parse,
+                data,
+                kind=kind,
+                sheet=sheet,
+                header_row=header_row,
+                prefer=prefer,
+                limits=limits,
+                file_name=file_name,
+            )
+        except BaseException:
+            if scan is not None:
+                scan.cancel()
+            raise
+        if scan is not None:
+            try:
+                scan.result()
+            except BaseException:
+                parse.cancel()
+                raise
+        return parse.result()
     except sandbox.SandboxFailure as failure:
         raise parse_failed(failure) from failure
 
@@ -249,6 +269,8 @@ def parse_failed(failure: sandbox.SandboxFailure) -> ImportFileError:
 
 # The code of the problem of a file whose reading was stopped.
 PARSE_FAILED = "parse_failed"
+# Workbooks that are zip archives of XML parts, scanned by read_limits.check_archive.
+ZIPPED = frozenset({"xlsx", "xlsm", "ods"})
 
 
 def _parse(
@@ -272,8 +294,7 @@ def _parse(
             sheet_names=[],
             file_name=file_name,
         )
-    if kind in {"xlsx", "xlsm", "ods"}:
-        read_limits.check_archive(data, kind, limits)
+    # (A zipped workbook's safety scan runs alongside, in its own child: read_table.)
     return _read_workbook(
         data,
         kind=kind,
