@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 import pytest
+from defusedxml.ElementTree import fromstring
 from django.urls import reverse
 
 from tutela.conftest import make_area
@@ -240,3 +241,33 @@ def test_analysis_pages_show_a_pool_only_last_and_never_as_a_risk(
             for labels in _row_labels_per_table(hot):
                 assert not set(labels) & POOL_NAMES
     assert pools_seen
+
+
+SVG = re.compile(r"<svg\b.*?</svg>", re.S)
+
+
+def test_dashboard_inline_charts_draw_no_pool(thousand: Any, as_user: Any) -> None:
+    """The dashboard's inline SVG charts (trend lines and their legend, risk bars, group bars):
+    no text or hover title of theirs is a pool, though the page's tables end with one."""
+    query = {"month_from": "2026-04", "month_to": "2026-09"}
+    pools_in_tables = 0
+    for extra in ({}, {"by": "area", "level": "2"}):
+        body = (
+            as_user(thousand.other_partner)
+            .get(reverse("monitoring:analysis", args=[thousand.operation.slug]), {**query, **extra})
+            .content.decode()
+        )
+        pools_in_tables += sum(
+            label in POOL_NAMES for labels in _row_labels_per_table(body) for label in labels
+        )
+        svgs = SVG.findall(body)
+        assert len(svgs) == 3
+        drawn = [
+            element.text or ""
+            for svg in svgs
+            for element in fromstring(svg).iter()
+            if element.tag in ("text", "title")
+        ]
+        assert len(drawn) > 20
+        assert not [text for text in drawn if any(name in text for name in POOL_NAMES)]
+    assert pools_in_tables

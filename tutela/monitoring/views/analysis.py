@@ -19,11 +19,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from tutela.core import access, maps
+from tutela.core import access, maps, svgcharts
 from tutela.core.models import Operation
 from tutela.core.month_names import month_abbr
 from tutela.core.selectors import area_feature_collection, areas_for_operation
@@ -122,6 +123,32 @@ def _dashboard_tables(
     return trend, top, groups
 
 
+def _dashboard_charts(
+    trend: selectors.Table, top: selectors.Table, groups: selectors.AffectedGroups
+) -> dict[str, SafeString]:
+    """The page's three charts as inline SVG, from the tables the page shows (trend's months
+    already as the language writes them)."""
+    line_name = _("Line chart: %(title)s. The table below gives the figures.")
+    bar_name = _("Bar chart: %(title)s. The table below gives the figures.")
+    groups_name = _("Bar chart: %(title)s. The tables below give the figures.")
+    return {
+        "trend_svg": svgcharts.line_chart_svg(
+            trend.row_labels,
+            trend_series(trend),
+            name=line_name % {"title": trend.title},
+            palette=charts.PALETTE,
+        ),
+        "top_svg": svgcharts.bar_chart_svg(
+            *top_bars(top), name=bar_name % {"title": top.title}, color=charts.BAR_COLOR
+        ),
+        "groups_svg": svgcharts.bar_chart_svg(
+            *group_bars(groups.by_sex_age),
+            name=groups_name % {"title": groups.by_sex_age.title},
+            color=charts.BAR_COLOR,
+        ),
+    }
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
@@ -155,6 +182,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             top=top,
             groups=groups,
             controlled=trend.controlled or top.controlled or groups.controlled,
+            **_dashboard_charts(trend, top, groups),
             threshold=trend.threshold,
             export_query=query,
             trend_chart_url=f"{chart_url}?{_query(request, chart='trend')}",
@@ -202,6 +230,24 @@ def trend_labels(table: selectors.Table) -> list[str]:
     ]
 
 
+def top_bars(table: selectors.Table) -> tuple[list[str], list[int | None]]:
+    """The top risks chart's bars: the risks, never a pool of small groups."""
+    rows = [(label, cells[0]) for key, label, cells, _t in table.rows() if key != POOLED]
+    return [label for label, _v in rows], [v for _label, v in rows]
+
+
+def group_bars(table: selectors.Table) -> tuple[list[str], list[int | None]]:
+    """The affected groups chart's bars: one a sex and age band ("Female 18-59"), no pool."""
+    columns = [c for c, key in enumerate(table.col_keys) if key != POOLED]
+    bars = [
+        (f"{label} {table.col_labels[c]}", cells[c])
+        for key, label, cells, _t in table.rows()
+        if key != POOLED
+        for c in columns
+    ]
+    return [label for label, _v in bars], [v for _label, v in bars]
+
+
 @login_required
 @require_GET
 def chart(request: HttpRequest, slug: str) -> HttpResponse:
@@ -213,20 +259,10 @@ def chart(request: HttpRequest, slug: str) -> HttpResponse:
     fmt = "svg" if request.GET.get("fmt") == "svg" else "png"
     if kind == "top":
         table = selectors.top_risks(user=user, operation=operation, filters=filters)
-        rows = [(label, cells[0]) for key, label, cells, _t in table.rows() if key != POOLED]
-        content = charts.bar_chart(
-            [label for label, _v in rows], [v for _label, v in rows], table.title, fmt=fmt
-        )
+        content = charts.bar_chart(*top_bars(table), table.title, fmt=fmt)
     elif kind == "groups":
         groups = selectors.affected_groups(user=user, operation=operation, filters=filters)
-        table = groups.by_sex_age
-        labels = [
-            f"{row_label} {col_label}"
-            for row_label in table.row_labels
-            for col_label in table.col_labels
-        ]
-        values = [v for row in table.cells for v in row]
-        content = charts.bar_chart(labels, values, table.title, fmt=fmt)
+        content = charts.bar_chart(*group_bars(groups.by_sex_age), groups.by_sex_age.title, fmt=fmt)
     elif kind == "trend":
         table = selectors.incident_trend(
             user=user,
