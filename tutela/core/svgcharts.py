@@ -135,6 +135,62 @@ def _bar(index: int, label: str, value: float | None, scale: float, color: str) 
     )
 
 
+def coverage_chart_svg(
+    rows: Sequence[tuple[str, float, float]],
+    *,
+    name: str,
+    legend: tuple[str, str],
+    colors: tuple[str, str],
+) -> SafeString:
+    """Requirements (a light bar) and what was received (a darker, thinner bar over it) per row,
+    first row on top, the share received written after the longer bar; a legend below."""
+    if not rows:
+        return _no_data(name)
+    top = max(max(need, got) for _label, need, got in rows) or 1
+    scale = (WIDTH - 8 - DIGIT * 5) / top
+    light, dark = colors
+    parts = []
+    for index, (label, need, got) in enumerate(rows):
+        y = index * BAR_ROW
+        share = f"{number(100 * got / need)} %" if need else "—"
+        parts.append(
+            format_html(
+                '<g><title>{}: {} / {} ({})</title><text y="{}">{}</text>'
+                '<rect y="{}" width="{}" height="{}" fill="{}"/>'
+                '<rect y="{}" width="{}" height="{}" fill="{}"/><text x="{}" y="{}">{}</text></g>',
+                label,
+                number(got),
+                number(need),
+                share,
+                y + 14,
+                shorten(label),
+                y + 19,
+                _xy(need * scale),
+                BAR_HEIGHT,
+                light,
+                y + 22,
+                _xy(got * scale),
+                BAR_HEIGHT - 6,
+                dark,
+                _xy(max(need, got) * scale + 4),
+                y + 30,
+                share,
+            )
+        )
+    y = len(rows) * BAR_ROW + LEGEND_ROW
+    parts.append(
+        format_html_join(
+            "",
+            '<rect x="8" y="{}" width="16" height="10" fill="{}"/><text x="30" y="{}">{}</text>',
+            (
+                (y + LEGEND_ROW * i - 10, color, y + LEGEND_ROW * i, text)
+                for i, (color, text) in enumerate(zip(colors, legend, strict=True))
+            ),
+        )
+    )
+    return _svg(name, y + LEGEND_ROW + 4, _join(parts))
+
+
 # --- Lines ---
 
 

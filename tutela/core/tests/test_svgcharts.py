@@ -116,3 +116,30 @@ def test_long_labels_are_shortened_on_the_chart_and_whole_in_the_title() -> None
     assert shown.endswith("…")
     assert len(shown) == 42
     assert _texts(root, "title") == [f"{label}: 4"]
+
+
+def test_coverage_bars_show_requirements_received_and_share() -> None:
+    with translation.override("fr"):
+        svg = svgcharts.coverage_chart_svg(
+            [(HOSTILE, 400000.0, 100000.0), ("DRC", 0.0, 5000.0)],
+            name="Couverture",
+            legend=("Besoins", "Reçu"),
+            colors=("#c6dbef", "#2c7fb8"),
+        )
+    root = _parse(svg)
+    assert "style" not in svg
+    assert "<script" not in svg
+    assert root.get("aria-label") == "Couverture"
+    # A title per row with what was received against what is required; the share beside it.
+    assert _texts(root, "title") == [
+        f"{HOSTILE}: 100\xa0000 / 400\xa0000 (25 %)",
+        "DRC: 5\xa0000 / 0 (—)",
+    ]
+    assert "25 %" in _texts(root, "text")
+    assert _texts(root, "text")[-2:] == ["Besoins", "Reçu"]
+    widths = [int(r.get("width") or 0) for r in root.iter("rect")]
+    # Requirements 4x what was received: the light bar is 4x the dark one.
+    assert widths[0] == 4 * widths[1]
+    # Nothing required: no light bar length, the received one still drawn.
+    assert widths[2] == 0
+    assert widths[3] > 0

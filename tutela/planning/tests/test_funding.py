@@ -146,6 +146,10 @@ def test_funding_pages(funded: PlanWorld, as_user) -> None:
     body = page.content.decode()
     assert "ML0501" in body
     assert reverse("planning:fts_upload", args=["mali"]) not in body
+    # The chart is in the page (no image request), one bar pair per row with figures.
+    assert '<svg class="chart" role="img" aria-label="Bar chart: requirements' in body
+    assert '<img class="chart"' not in body
+    assert "<title>ML0501" in body
     chart = viewer.get(reverse("planning:funding_chart", args=["mali", "png"]))
     assert chart["Content-Type"] == "image/png"
     assert chart.content.startswith(b"\x89PNG")
