@@ -36,6 +36,7 @@ def main() -> None:
     vendor = django_setup(f"monitoring-{args.rows}.sqlite3")
 
     import duckdb
+    from django.core.cache import cache
     from django.db import connection
 
     from bench.synthetic.monitoring import generate
@@ -156,11 +157,12 @@ def main() -> None:
         f"{atom_rows:,} counted atoms), {vendor}, {args.runs} runs per request"
     )
     print(
-        f"{'request':<36} {'Tutela p50':>11} {'Tutela p95':>11} {'DuckDB p50':>11} {'ratio':>6}"
-        f"  {'total':>9} {'DuckDB total':>12} {'withheld':>8}"
+        f"{'request':<36} {'Tutela p50':>11} {'Tutela p95':>11} {'cached p50':>11} "
+        f"{'DuckDB p50':>11} {'ratio':>6}  {'total':>9} {'DuckDB total':>12} {'withheld':>8}"
     )
     worst = 0.0
     worst_excess, worst_at = -1e9, 0.0
+    worst_cached_excess = -1e9
     for label, ours, sql in cases:
         table = ours()
         theirs = duck.execute(sql).fetchall()
@@ -168,16 +170,25 @@ def main() -> None:
         ours_total = table.grand_total or 0
         # Small groups withheld: Tutela's total is DuckDB's minus them.
         assert ours_total <= duck_total, (label, ours_total, duck_total)
-        t_ours = timed(ours, args.runs)
+
+        def computed(ours=ours):  # noqa: ANN001, ANN202
+            # The first request after a write: nothing cached (the pooled atoms are kept per
+            # incident data version, selectors.atoms).
+            cache.clear()
+            return ours()
+
+        t_ours = timed(computed, args.runs)
+        t_cached = timed(ours, args.runs)
         t_duck = timed(lambda sql=sql: duck.execute(sql).fetchall(), args.runs)
         ratio = median(t_ours) / median(t_duck)
         worst = max(worst, ratio)
         excess = (median(t_ours) - median(t_duck)) * 1000
         if excess > worst_excess:
             worst_excess, worst_at = excess, median(t_ours) * 1000
+        worst_cached_excess = max(worst_cached_excess, (median(t_cached) - median(t_duck)) * 1000)
         print(
-            f"{label:<36} {ms(median(t_ours))} {ms(p95(t_ours))} {ms(median(t_duck))} "
-            f"{ratio:6.1f}  {ours_total:>9,} {duck_total:>12,} "
+            f"{label:<36} {ms(median(t_ours))} {ms(p95(t_ours))} {ms(median(t_cached))} "
+            f"{ms(median(t_duck))} {ratio:6.1f}  {ours_total:>9,} {duck_total:>12,} "
             f"{100 * (1 - ours_total / max(duck_total, 1)):7.1f}%"
         )
     start = time.perf_counter()
@@ -198,7 +209,10 @@ def main() -> None:
 
     t_rebuild = timed(rebuild, 5, warmup=1)
     print(f"counted atoms rebuilt (sharing or verified rule changed): {ms(median(t_rebuild))}")
-    print(f"worst ratio {worst:.1f} (goal <= 5); worst Tutela - DuckDB {worst_excess:.0f} ms")
+    print(
+        f"worst ratio {worst:.1f} (goal <= 5); worst Tutela - DuckDB {worst_excess:.0f} ms "
+        f"computed, {worst_cached_excess:.0f} ms cached (goal <= 10 ms)"
+    )
     record(
         "monitoring",
         vendor,
@@ -207,6 +221,7 @@ def main() -> None:
             "worst_ratio": round(worst, 2),
             "worst_excess_ms": round(worst_excess, 1),
             "worst_excess_at_ms": round(worst_at, 1),
+            "worst_cached_excess_ms": round(worst_cached_excess, 1),
         },
     )
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from _setup import WORK, django_setup, median, ms, p95, timed
+from _setup import WORK, django_setup, median, ms, p95, record, timed
 
 
 def main() -> None:
@@ -36,6 +36,7 @@ def main() -> None:
     args = parser.parse_args()
     vendor = django_setup(f"monitoring-{args.rows}.sqlite3")
 
+    from django.core.cache import cache
     from django.db import connection, transaction
 
     from bench.synthetic.monitoring import generate
@@ -127,6 +128,9 @@ def main() -> None:
     updates: list[AnalysisUpdate] = []
 
     def create() -> None:
+        # Nothing cached (the readers' pooled atoms are kept per incident data version): a PAU
+        # made after new incidents came in.
+        cache.clear()
         updates.append(
             pau_create(
                 operation=operation, by=None, period=period.code, scope=None, language=args.lang
@@ -161,8 +165,13 @@ def main() -> None:
         print(f"{name:<34}{ms(median(values))}{ms(p95(values))}")
     with_docx = median(create_times) + median(docx_times)
     with_pdf = median(create_times) + median(pdf_times)
-    print(f"PAU with charts and map, docx: {with_docx:.2f} s   (goal < 15 s)")
-    print(f"PAU with charts and map, pdf:  {with_pdf:.2f} s   (goal < 15 s)")
+    print(f"PAU with charts and map, docx: {with_docx:.2f} s   (goal < 15 s; issue 18: < 5 s)")
+    print(f"PAU with charts and map, pdf:  {with_pdf:.2f} s   (goal < 15 s; issue 18: < 5 s)")
+    record(
+        "pau",
+        vendor,
+        {"rows": total, "docx_s": round(with_docx, 2), "pdf_s": round(with_pdf, 2)},
+    )
     # The benchmark's drafts are not kept.
     AnalysisUpdate.objects.filter(pk__in=[u.pk for u in updates]).delete()
 

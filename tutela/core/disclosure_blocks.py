@@ -86,6 +86,8 @@ class Atoms:
     # (`shown`) and may not see (`hidden`); zero counts are ignored.
     shown: dict[tuple[Any, ...], int] | None = None
     hidden: dict[tuple[Any, ...], int] | None = None
+    # Whether any record fetched was hidden, for atoms made of cached blocks (`of_blocks`).
+    known_hidden: bool | None = None
 
     @classmethod
     def from_values(
@@ -116,15 +118,20 @@ class Atoms:
         pool_order: Sequence[str] = (),
         dims: tuple[str, ...] = (),
         withheld_groups: int = 0,
+        has_hidden: bool | None = None,
     ) -> Atoms:
-        """Atoms already pooled (`tuples()` of an earlier Atoms, e.g. kept in a cache)."""
+        """Atoms already pooled (`tuples()` of an earlier Atoms, e.g. kept in a cache, with its
+        `has_hidden`)."""
         atoms = cls(rows=[], threshold=threshold, pool_order=tuple(pool_order), dims=dims)
         atoms._tuples = tuples
         atoms.withheld_groups = withheld_groups
+        atoms.known_hidden = has_hidden
         return atoms
 
     @property
     def has_hidden(self) -> bool:
+        if self.known_hidden is not None:
+            return self.known_hidden
         if self.hidden and any(self.hidden.values()):
             return True
         return any(not visible for _k, _n, visible in self.rows)

@@ -29,6 +29,7 @@ from tutela.monitoring.models.summaries import (
     SUMMARY_KEY_FIELDS,
     IncidentAtom,
     IncidentAtomBasis,
+    IncidentDataVersion,
     IncidentSummary,
 )
 
@@ -47,6 +48,7 @@ __all__ = [
     "SUMMARY_KEY_FIELDS",
     "IncidentAtom",
     "IncidentAtomBasis",
+    "IncidentDataVersion",
     "IncidentSummary",
     "Kind",
     "MonitoringImport",

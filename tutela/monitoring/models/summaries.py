@@ -20,6 +20,8 @@ Dimension columns are foreign keys without database constraints (derived data).
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -156,3 +158,30 @@ class IncidentAtomBasis(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operation_id}: sharing {self.sharing}; verified {self.verified}"
+
+
+def new_token() -> str:
+    return secrets.token_hex(16)
+
+
+class IncidentDataVersion(models.Model):
+    """Bumped in the transaction of every change to an operation's incident summary or atoms
+    (`services.summaries.data_version_bump`): what is computed from them under a version is right
+    for that version, so it may be cached under it (the pooled atoms of a reader,
+    `selectors.atoms`)."""
+
+    operation = models.OneToOneField(
+        "core.Operation", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    version = models.BigIntegerField(default=0)
+    # Random, made with the row: keys stay apart when a database made again (tests, restores)
+    # repeats operation ids, versions and even times.
+    token = models.CharField(max_length=32, default=new_token, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("incident data version")
+        verbose_name_plural = _("incident data versions")
+
+    def __str__(self) -> str:
+        return f"{self.operation_id}: {self.version}"

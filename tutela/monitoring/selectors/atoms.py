@@ -16,14 +16,21 @@ transaction and the nightly job (`schedules.py`) and `tutela rebuild_monitoring_
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import CharField, Count, Q, QuerySet, Sum
 from django.db.models.functions import Cast
 
-from tutela.monitoring.models import IncidentAtom, IncidentAtomBasis, IncidentSummary
+from tutela.monitoring.models import (
+    IncidentAtom,
+    IncidentAtomBasis,
+    IncidentDataVersion,
+    IncidentSummary,
+)
 from tutela.monitoring.selectors.base import (
     AnalysisFilters,
     Atoms,
@@ -77,6 +84,19 @@ def _incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
     if filters.organisation is not None:
         return incident_atoms_from_records(viewer, filters)
     verified_ids = verified_status_ids(viewer.operation)
+    key = _cache_key(viewer, filters, verified_ids)
+    cached = cache.get(key) if key is not None else None
+    if cached is not None:
+        tuples, withheld, has_hidden = cached
+        atoms = Atoms.of_blocks(
+            tuples,
+            threshold=viewer.threshold,
+            pool_order=INCIDENT_POOL,
+            dims=INCIDENT_DIMS[:-1],
+            withheld_groups=withheld,
+            has_hidden=has_hidden,
+        )
+        return atoms.inside(block_filter(filters))
     rows = counted_atom_rows(
         viewer.operation.pk,
         sharing=viewer.sharing_organisations,
@@ -96,7 +116,45 @@ def _incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
         pool_order=INCIDENT_POOL,
         dims=INCIDENT_DIMS[:-1],
     )
+    tuples = atoms.tuples()
+    if key is not None and len(tuples) <= MAX_CACHED_BLOCKS:
+        cache.set(key, (tuples, atoms.withheld_groups, atoms.has_hidden), CACHE_SECONDS)
     return atoms.inside(block_filter(filters))
+
+
+# The pooled atoms of a reader and period are kept per incident data version (every write that
+# changes a count bumps it in its transaction: `services.data_version`), at most this long, and
+# not when they are very many (memory of the web processes' local cache).
+CACHE_SECONDS = 300
+MAX_CACHED_BLOCKS = 200_000
+
+
+def _cache_key(viewer: Viewer, filters: AnalysisFilters, verified_ids: Sequence[int]) -> str | None:
+    """What the pooled atoms of `viewer` over the period of `filters` depend on: the data
+    version, the counting rules as they are now (GBV sharing, statuses counting as verified),
+    what the viewer may see and the threshold. None before the operation's first counted write
+    (nothing to key on)."""
+    version = IncidentDataVersion.objects.filter(operation_id=viewer.operation.pk).first()
+    if version is None:
+        return None
+    text = repr(
+        (
+            viewer.operation.pk,
+            # A database made again (tests, restores) can repeat ids and versions.
+            viewer.operation.created_at.isoformat() if viewer.operation.created_at else None,
+            version.version,
+            version.token,
+            sorted(viewer.sharing_organisations),
+            sorted(verified_ids),
+            viewer.own_organisation_id,
+            viewer.is_analyst,
+            viewer.sees_everything,
+            viewer.threshold,
+            filters.month_from.isoformat() if filters.month_from else None,
+            filters.month_to.isoformat() if filters.month_to else None,
+        )
+    )
+    return "monitoring-atoms:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def counted_atom_rows(

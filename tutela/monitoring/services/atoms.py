@@ -42,6 +42,7 @@ from tutela.monitoring.services.counted_rows import (
     month_filter,
     month_where,
 )
+from tutela.monitoring.services.data_version import data_version_bump
 
 # month, admin1, admin2, primary risk, verified, is_gbv
 AtomKey = tuple[datetime.date, int, int | None, int, bool, bool]
@@ -142,6 +143,7 @@ def atoms_rebuild_months(
     (the basis is not recorded: the caller's business). The caller holds the lock of the
     operation row."""
     IncidentAtom.objects.filter(operation_id=operation_id, **month_filter(months)).delete()
+    data_version_bump(operation_id)
     quote = connection.ops.quote_name
     atom, summary = quote(IncidentAtom._meta.db_table), quote(IncidentSummary._meta.db_table)
     params: list[Any] = []

@@ -49,6 +49,7 @@ from tutela.monitoring.services.counted_rows import (
     month_filter,
     month_where,
 )
+from tutela.monitoring.services.data_version import data_version_bump
 
 # month, admin1, admin2, primary risk, verification, is_gbv, organisation (GBV rows only)
 SummaryKey = tuple[datetime.date, int, int | None, int, int, bool, int | None]
@@ -135,6 +136,7 @@ class SummaryDelta:
                 deltas=changes,
             )
             atoms_apply(self.operation_id, changes)
+            data_version_bump(self.operation_id)
 
 
 def _table(model: Any) -> str:
@@ -206,6 +208,7 @@ def summary_rebuild_months(operation_id: int, months: MonthRange) -> None:
     incidents give. The caller holds the lock of the operation row, in a transaction."""
     IncidentSummary.objects.filter(operation_id=operation_id, **month_filter(months)).delete()
     rebuild_sql(connection, operation_id, months)
+    data_version_bump(operation_id)
     basis = atoms_basis(operation_id)
     if basis is not None:
         # Under the rules the atoms were built under, as every delta is (`atoms_refresh`, after

@@ -23,6 +23,7 @@ from tutela.monitoring.models import (
     DuplicateFlag,
     Incident,
     IncidentAtom,
+    IncidentDataVersion,
     IncidentSummary,
     SharingAgreement,
     VerificationStatus,
@@ -199,7 +200,25 @@ def test_summary_follows_every_write(mon: Mon, actions: list[Any]) -> None:
             if flag.status != DuplicateFlag.Status.OPEN:
                 continue
             duplicate_merge(flag=flag, by=mon.analyst, keep=a)
+        _warm(mon)
     _check(mon)
+
+
+def _warm(mon: Mon) -> None:
+    """Every reader's pooled atoms read (and cached per data version) after each write, and
+    compared with the incidents themselves: a write that left a cached result in use (no
+    version bump) fails here, at its step."""
+    views = [
+        AnalysisFilters(),
+        AnalysisFilters(month_from=datetime.date(2026, 2, 1), month_to=datetime.date(2026, 3, 1)),
+    ]
+    for user in _viewers(mon):
+        viewer = viewer_for(user, mon.operation)
+        for filters in views:
+            fast = incident_atoms(viewer, filters)
+            slow = incident_atoms_from_records(viewer, filters)
+            assert _blocks(fast) == _blocks(slow), (user, filters)
+            assert fast.controlled == slow.controlled
 
 
 def test_deleting_the_survivor_counts_the_merged_record_again(mon: Mon) -> None:
@@ -311,3 +330,22 @@ def test_reads_write_nothing_when_rules_changed_behind_the_services_back(mon: Mo
     atoms_refresh_all()
     assert IncidentAtom.objects.filter(verified=True).count() == 2
     assert atom_differences(mon.operation) == {}
+
+
+def test_pooled_atoms_are_cached_per_data_version_and_a_write_starts_a_new_one(mon: Mon) -> None:
+    w = mon.world
+    mon.record()
+    version = IncidentDataVersion.objects.get(operation=mon.operation).version
+    viewer = viewer_for(w.other_partner, mon.operation)
+    with CaptureQueriesContext(connection) as first:
+        before = _blocks(incident_atoms(viewer, AnalysisFilters()))
+    with CaptureQueriesContext(connection) as again:
+        assert _blocks(incident_atoms(viewer, AnalysisFilters())) == before
+    # Read from the cache: the version and the statuses, not the atoms nor the incidents.
+    assert len(again) < len(first)
+    assert not any("incidentatom" in q["sql"].lower() for q in again.captured_queries)
+    mon.record(organisation=w.other_org, by=w.other_partner)
+    assert IncidentDataVersion.objects.get(operation=mon.operation).version > version
+    after = incident_atoms(viewer, AnalysisFilters())
+    assert _blocks(after) == _blocks(incident_atoms_from_records(viewer, AnalysisFilters()))
+    assert _blocks(after) != before
