@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tutela.core import assets
 from tutela.core.models import (
     AdminArea,
     Body,
@@ -178,6 +179,9 @@ def api_key_for(user: User, *, second_factor: bool = False) -> str:
 def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
+    # As a browser after its first page: our stylesheet and script are linked, not inlined
+    # (tutela.core.assets; core/tests/test_assets.py drops the cookie to test a first visit).
+    client.cookies[assets.COOKIE] = assets.version()
     return client
 
 
