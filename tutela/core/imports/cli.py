@@ -9,10 +9,22 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tutela.core import sandbox
 from tutela.core.models import Operation, User
+
+
+def add_upload_options(parser: CommandParser) -> None:
+    """The options every import command takes: --dry-run, --as, --language and --problems."""
+    parser.add_argument("--dry-run", action="store_true", help="check and count, save nothing")
+    parser.add_argument(
+        "--as", dest="as_user", help="e-mail of the user the import is done as (audited)"
+    )
+    parser.add_argument("--language", default="en", help="language of the messages (en, fr, es)")
+    parser.add_argument(
+        "--problems", type=int, default=200, help="how many problems to print (200)"
+    )
 
 
 def lookup_operation(slug: str) -> Operation:

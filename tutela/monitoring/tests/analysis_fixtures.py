@@ -143,3 +143,15 @@ def share_gbv(operation: Operation, organisation: Organisation) -> None:
 def make_analyst(operation: Operation, user: Any) -> None:
     settings, _ = MonitoringSettings.objects.get_or_create(operation=operation)
     settings.analysts.add(user)
+
+
+@pytest.fixture(name="years")
+def years_fixture(seeded: Any) -> Any:
+    """Incidents in 2019, then none until 2025-06, then every month to 2026-09."""
+    w = seeded.world
+    many(6, w.operation, w.drc, seeded.bandiagara, datetime.date(2019, 3, 1), "R02")
+    month = datetime.date(2025, 6, 1)
+    while month <= datetime.date(2026, 9, 1):
+        many(6, w.operation, w.drc, seeded.bandiagara, month, "R02")
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return seeded

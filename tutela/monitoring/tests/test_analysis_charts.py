@@ -22,6 +22,7 @@ from tutela.monitoring.tests.analysis_fixtures import (
     JAN,
     many,
     seeded_fixture,  # noqa: F401
+    years_fixture,  # noqa: F401
 )
 
 pytestmark = pytest.mark.django_db
@@ -58,18 +59,6 @@ def data(seeded: Any) -> Any:
     many(6, w.operation, w.drc, seeded.bandiagara, FEB, "R05")
     many(2, w.operation, w.amss, seeded.djenne, JAN, "R11")
     many(3, w.operation, w.amss, seeded.djenne, FEB, "R02", people=(("M", "0-4", 1),))
-    return seeded
-
-
-@pytest.fixture
-def years(seeded: Any) -> Any:
-    """Incidents in 2019, then none until 2025-06, then every month to 2026-09."""
-    w = seeded.world
-    many(6, w.operation, w.drc, seeded.bandiagara, datetime.date(2019, 3, 1), "R02")
-    month = datetime.date(2025, 6, 1)
-    while month <= datetime.date(2026, 9, 1):
-        many(6, w.operation, w.drc, seeded.bandiagara, month, "R02")
-        month = (month + datetime.timedelta(days=32)).replace(day=1)
     return seeded
 
 

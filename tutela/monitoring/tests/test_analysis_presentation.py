@@ -15,24 +15,12 @@ from tutela.core.month_names import month_abbr
 from tutela.monitoring import selectors
 from tutela.monitoring.selectors.base import AnalysisFilters
 from tutela.monitoring.tests.analysis_fixtures import (
-    many,
     seeded_fixture,  # noqa: F401
+    years_fixture,  # noqa: F401
 )
 from tutela.monitoring.views.analysis import trend_labels, trend_series
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def years(seeded: Any) -> Any:
-    """Incidents in 2019, then none until 2025-06, then every month to 2026-09."""
-    w = seeded.world
-    many(6, w.operation, w.drc, seeded.bandiagara, datetime.date(2019, 3, 1), "R02")
-    month = datetime.date(2025, 6, 1)
-    while month <= datetime.date(2026, 9, 1):
-        many(6, w.operation, w.drc, seeded.bandiagara, month, "R02")
-        month = (month + datetime.timedelta(days=32)).replace(day=1)
-    return seeded
 
 
 def test_dashboard_opens_on_the_last_twelve_months_with_data(years: Any, as_user: Any) -> None:

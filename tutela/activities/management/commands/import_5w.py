@@ -28,7 +28,13 @@ from django.utils import translation
 from tutela.activities.models import ColumnMapping, ImportRecord
 from tutela.activities.services.import_profiles import profiles_for
 from tutela.activities.services.imports import import_5w_file, mapping_save, mappings_for
-from tutela.core.imports.cli import command_errors, lookup_operation, lookup_user, print_upload
+from tutela.core.imports.cli import (
+    add_upload_options,
+    command_errors,
+    lookup_operation,
+    lookup_user,
+    print_upload,
+)
 from tutela.core.models import Operation, Organisation, User
 
 
@@ -53,16 +59,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--sheet", help="sheet name (default: found automatically)")
         parser.add_argument("--header-row", type=int, help="row of the column headers")
-        parser.add_argument("--dry-run", action="store_true", help="check and count, save nothing")
-        parser.add_argument(
-            "--as", dest="as_user", help="e-mail of the user the import is done as (audited)"
-        )
-        parser.add_argument(
-            "--language", default="en", help="language of the messages (en, fr, es)"
-        )
-        parser.add_argument(
-            "--problems", type=int, default=200, help="how many problems to print (200)"
-        )
+        add_upload_options(parser)
         parser.add_argument(
             "--column",
             action="append",

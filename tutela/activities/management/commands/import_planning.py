@@ -20,6 +20,7 @@ from tutela.activities.management.commands.import_5w import (
 from tutela.activities.models import ImportRecord
 from tutela.activities.services.planning_import import planning_import_file
 from tutela.core import sandbox
+from tutela.core.imports.cli import add_upload_options
 
 
 class Command(BaseCommand):
@@ -33,10 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--operation", required=True, help="operation slug, e.g. mali")
         parser.add_argument("--year", required=True, type=int, help="year of the figures")
         parser.add_argument("--sheet", help="sheet name (default: the first)")
-        parser.add_argument("--dry-run", action="store_true", help="check and count, save nothing")
-        parser.add_argument("--as", dest="as_user", help="e-mail of the user (audited)")
-        parser.add_argument("--language", default="en", help="language of the messages")
-        parser.add_argument("--problems", type=int, default=200, help="problems to print (200)")
+        add_upload_options(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         operation = lookup_operation(options["operation"])

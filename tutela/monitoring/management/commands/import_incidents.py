@@ -15,7 +15,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import F
 from django.utils import translation
 
-from tutela.core.imports.cli import command_errors, lookup_operation, lookup_user, print_upload
+from tutela.core.imports.cli import (
+    add_upload_options,
+    command_errors,
+    lookup_operation,
+    lookup_user,
+    print_upload,
+)
 from tutela.core.models import Organisation
 from tutela.monitoring.models import Kind, MonitoringImport
 from tutela.monitoring.services.import_mappings import mappings_for
@@ -53,14 +59,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--kind", choices=list(Kind.values), default=Kind.INCIDENTS, help="kind of rows"
         )
-        parser.add_argument("--dry-run", action="store_true", help="check and count, save nothing")
-        parser.add_argument(
-            "--as", dest="as_user", help="e-mail of the user the import is done as (audited)"
-        )
-        parser.add_argument("--language", default="en", help="language of the messages")
-        parser.add_argument(
-            "--problems", type=int, default=200, help="how many problems to print (200)"
-        )
+        add_upload_options(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         operation = lookup_operation(options["operation"])

@@ -14,7 +14,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone, translation
 
-from tutela.core.imports.cli import command_errors, lookup_operation, lookup_user, print_upload
+from tutela.core.imports.cli import (
+    add_upload_options,
+    command_errors,
+    lookup_operation,
+    lookup_user,
+    print_upload,
+)
 from tutela.planning.models import FundingImport
 from tutela.planning.services.fts_import import funding_import_file
 
@@ -32,16 +38,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--year", type=int, required=True, help="the plan year the flows count for"
         )
-        parser.add_argument("--dry-run", action="store_true", help="check and count, save nothing")
-        parser.add_argument(
-            "--as", dest="as_user", help="e-mail of the user the import is done as (audited)"
-        )
-        parser.add_argument(
-            "--language", default="en", help="language of the messages (en, fr, es)"
-        )
-        parser.add_argument(
-            "--problems", type=int, default=200, help="how many problems to print (200)"
-        )
+        add_upload_options(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         operation = lookup_operation(options["operation"])
