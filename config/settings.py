@@ -392,6 +392,9 @@ TUTELA_IMPORT_PARSE_MEMORY_MB = env_int("TUTELA_IMPORT_PARSE_MEMORY_MB", 3072)
 TUTELA_IMPORT_PARSE_SECONDS = env_int("TUTELA_IMPORT_PARSE_SECONDS", 300)
 # Below gunicorn's 30-second worker timeout: a web worker is never killed waiting for a parse.
 TUTELA_IMPORT_REQUEST_SECONDS = env_int("TUTELA_IMPORT_REQUEST_SECONDS", 20)
+# A 5W save of this many rows or more is checked in a child process (within the limits above)
+# that hands the checked rows over in chunks while this process saves them.
+TUTELA_5W_CHECK_CHILD_MIN_ROWS = env_int("TUTELA_5W_CHECK_CHILD_MIN_ROWS", 10_000)
 
 # Referrals to another Tutela (README "Referrals to another Tutela"): hosts allowed as a peer's
 # address although they are not public (loopback, private network); empty, only public addresses.

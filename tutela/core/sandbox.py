@@ -35,7 +35,7 @@ import resource
 import select
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
@@ -187,6 +187,181 @@ def start_bounded(
         _child(write_fd, parent, limits, func, args, kwargs)
     os.close(write_fd)
     return Pending(pid, read_fd, limits)
+
+
+class Stream(Generic[T]):
+    """A child process yielding results one by one (`start_stream`): iterate over it to take
+    them as they come, while the child works on (the 5W upload's rows are checked in a child
+    while the parent saves the rows already checked). Use it as a context manager: leaving it
+    kills the child if it is still running and reaps it. Raises what the child raised (after
+    the items it yielded before), or SandboxFailure when it died or ran out of time (counted
+    from the start)."""
+
+    def __init__(self, pid: int, read_fd: int, limits: Budget) -> None:
+        self.pid = pid
+        self.read_fd = read_fd
+        self.deadline = time.monotonic() + limits.wall_seconds
+        self.limits = limits
+        self.closed = False
+        self.buffer = bytearray()
+
+    def __enter__(self) -> Stream[T]:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[T]:
+        while True:
+            status, value = pickle.loads(self._frame())  # noqa: S301 (our own child wrote it)
+            if status == "item":
+                yield cast(T, value)
+            elif status == "end":
+                self._reap()
+                return
+            elif status == MEMORY:
+                self.close()
+                raise SandboxFailure(MEMORY, "MemoryError")
+            else:
+                self.close()
+                raise value
+
+    def close(self) -> None:
+        """Kill the child (when it is still running), reap it, close the pipe. Idempotent."""
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+        finally:
+            os.close(self.read_fd)
+
+    def _reap(self) -> None:
+        """The child said it was done: wait for its exit (it exits at once)."""
+        self.closed = True
+        try:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+        finally:
+            os.close(self.read_fd)
+
+    def _frame(self) -> bytes:
+        """The next frame: an 8-byte length, then a pickle of (status, value)."""
+        if self.closed:
+            raise RuntimeError("This child's stream is closed.")
+        while True:
+            if len(self.buffer) >= _FRAME_HEAD:
+                size = int.from_bytes(self.buffer[:_FRAME_HEAD], "big")
+                if len(self.buffer) >= _FRAME_HEAD + size:
+                    frame = bytes(self.buffer[_FRAME_HEAD : _FRAME_HEAD + size])
+                    del self.buffer[: _FRAME_HEAD + size]
+                    return frame
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0:
+                self.close()
+                raise SandboxFailure(TIME, f"no answer within {self.limits.wall_seconds:g} s")
+            ready, _w, _x = select.select([self.read_fd], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(self.read_fd, 1 << 20)
+            if chunk:
+                self.buffer += chunk
+                continue
+            # The pipe closed before the child said it was done: it died.
+            self.closed = True
+            try:
+                _pid, status = os.waitpid(self.pid, 0)
+            finally:
+                os.close(self.read_fd)
+            if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+                raise SandboxFailure(CRASH, "the stream ended early")
+            raise _death(status)
+
+
+# The length of a frame of a Stream, before its bytes.
+_FRAME_HEAD = 8
+
+
+def start_stream(
+    func: Callable[..., Iterable[T]], *args: Any, within: Budget | None = None, **kwargs: Any
+) -> Stream[T]:
+    """`func(*args, **kwargs)` iterated in a child process `within` a budget (default:
+    `budget()`), each item sent to the parent as soon as it is made (items and exceptions must
+    pickle; everything else the child reads, it has from the fork). Without fork (not Linux),
+    the items are computed inline."""
+    limits = within or budget()
+    if not hasattr(os, "fork"):  # pragma: no cover (Tutela runs on Linux)
+        return cast(Stream[T], _InlineStream(func(*args, **kwargs)))
+    read_fd, write_fd = os.pipe()
+    with contextlib.suppress(OSError):
+        # A bigger pipe: the child writes a chunk without waiting for the parent to read.
+        import fcntl
+
+        fcntl.fcntl(write_fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover (runs in the child; its effects are tested)
+        os.close(read_fd)
+        _stream_child(write_fd, parent, limits, func, args, kwargs)
+    os.close(write_fd)
+    return Stream(pid, read_fd, limits)
+
+
+class _InlineStream:  # pragma: no cover (Tutela runs on Linux)
+    def __init__(self, items: Iterable[Any]) -> None:
+        self.items = items
+
+    def __enter__(self) -> _InlineStream:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        return None
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.items)
+
+    def close(self) -> None:
+        return None
+
+
+def _stream_child(
+    write_fd: int,
+    parent: int,
+    limits: Budget,
+    func: Callable[..., Iterable[Any]],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> None:  # pragma: no cover (runs in the child)
+    code = 1
+
+    def send(answer: tuple[str, Any]) -> None:
+        try:
+            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        except MemoryError:
+            data = pickle.dumps((MEMORY, None))
+        except Exception as exc:  # noqa: BLE001 (an item or exception that does not pickle)
+            data = pickle.dumps(("raised", RuntimeError(repr(exc)[:500])))
+        view = memoryview(len(data).to_bytes(_FRAME_HEAD, "big") + data)
+        while view:
+            written = os.write(write_fd, view)
+            view = view[written:]
+
+    try:
+        _confine(parent, limits)
+        try:
+            for item in func(*args, **kwargs):
+                send(("item", item))
+            send(("end", None))
+        except MemoryError:
+            send((MEMORY, None))
+        except Exception as exc:  # noqa: BLE001 (handed to the parent, which raises it)
+            send(("raised", exc))
+        code = 0
+    finally:
+        os._exit(code)
 
 
 def _collect(read_fd: int, pid: int, limits: Budget, deadline: float) -> bytearray:

@@ -155,8 +155,15 @@ class ActivityReport(models.Model):
         db_constraint=False,
     )
     # Denormalised from the activity: pivots by cluster/AoR without a join.
+    # Indexed with the operation and month (Meta.indexes); a single-column index of each of
+    # body, admin1 and admin2 would only serve deleting a body or an area (whose PROTECT check
+    # then scans, as it already does for admin3), and every index costs time on uploads.
     body = models.ForeignKey(
-        "core.Body", on_delete=models.PROTECT, related_name="+", db_constraint=False
+        "core.Body",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     # The most precise area reported, and its ancestors at levels 1-3 for pivots and maps.
     area = models.ForeignKey(
@@ -168,6 +175,7 @@ class ActivityReport(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
         db_constraint=False,
     )
     admin2 = models.ForeignKey(
@@ -176,6 +184,7 @@ class ActivityReport(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
         db_constraint=False,
     )
     admin3 = models.ForeignKey(

@@ -13,9 +13,10 @@ are counted, not checked.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils.translation import gettext as _
 
@@ -26,10 +27,11 @@ from tutela.core.imports import uploads
 from tutela.core.imports.corrections import corrections_apply, corrections_load
 from tutela.core.imports.matching import ColumnMatch, match_columns, match_score
 from tutela.core.imports.problems import Problem
-from tutela.core.imports.readers import Table, read_table
+from tutela.core.imports.readers import Table, read_table, read_table_then
 from tutela.core.imports.values import SKIP, ValueMap, sum_counts
 
 KIND = "5w"
+T = TypeVar("T")
 LOCATION_FIELDS = (
     "admin1_pcode",
     "admin1_name",
@@ -53,50 +55,65 @@ def mapped_rows(
 ) -> tuple[list[tuple[int, dict[str, Any]]], int]:
     """The table's rows as {field: value} through the column match and value mappings, and the
     number of rows skipped by the value mappings."""
-    maps = _value_maps(values)
-    pairs = list(match.columns.items())
-    # Defaults for fields the file has no column for.
-    defaults = {
-        name: vmap.default
-        for name, vmap in maps.items()
-        if vmap.has_default and vmap.default is not None and name not in match.fields
-    }
-    rows: list[tuple[int, dict[str, Any]]] = []
-    skipped = 0
-    if not pairs:
-        return [(number, dict(defaults)) for number, _cells in table.rows], 0
-    names = [name for _index, name in pairs]
-    # Fields added up from several columns: (position in `names`, the further columns).
-    sums = [(names.index(name), extra) for name, extra in match.summed.items() if name in names]
-    # Rows are padded to the header's width by the reader, so every index exists.
-    getter = itemgetter(*[index for index, _name in pairs])
-    mapped = [(position, maps[name]) for position, name in enumerate(names) if name in maps]
-    single = len(pairs) == 1
-    for number, cells in table.rows:
-        picked = getter(cells)
-        if single:
-            picked = (picked,)
-        if sums:
-            picked = list(picked)
-            for position, extra in sums:
-                picked[position] = sum_counts([picked[position], *(cells[i] for i in extra)])
-        if mapped:
-            picked = list(picked)
-            for position, vmap in mapped:
-                value = vmap.apply(picked[position])
+    rows = MappedRows(table, match, values)
+    return list(rows), rows.skipped
+
+
+class MappedRows:
+    """`mapped_rows`, made as they are iterated (the 5W importer checks the first rows while the
+    next are mapped); `skipped` counts the rows the value mappings skipped so far."""
+
+    def __init__(self, table: Table, match: ColumnMatch, values: Mapping[str, Any] | None):
+        self.table = table
+        self.match = match
+        self.values = values
+        self.skipped = 0
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        table, match = self.table, self.match
+        maps = _value_maps(self.values)
+        pairs = list(match.columns.items())
+        # Defaults for fields the file has no column for.
+        defaults = {
+            name: vmap.default
+            for name, vmap in maps.items()
+            if vmap.has_default and vmap.default is not None and name not in match.fields
+        }
+        if not pairs:
+            for number, _cells in table.rows:
+                yield number, dict(defaults)
+            return
+        names = [name for _index, name in pairs]
+        # Fields added up from several columns: (position in `names`, the further columns).
+        sums = [(names.index(name), extra) for name, extra in match.summed.items() if name in names]
+        # Rows are padded to the header's width by the reader, so every index exists.
+        getter = itemgetter(*[index for index, _name in pairs])
+        mapped = [(position, maps[name]) for position, name in enumerate(names) if name in maps]
+        single = len(pairs) == 1
+        for number, cells in table.rows:
+            picked = getter(cells)
+            if single:
+                picked = (picked,)
+            if sums:
+                picked = list(picked)
+                for position, extra in sums:
+                    picked[position] = sum_counts([picked[position], *(cells[i] for i in extra)])
+            if mapped:
+                picked = list(picked)
+                for position, vmap in mapped:
+                    value = vmap.apply(picked[position])
+                    if value is SKIP:
+                        break
+                    picked[position] = value
+                else:
+                    value = None
                 if value is SKIP:
-                    break
-                picked[position] = value
-            else:
-                value = None
-            if value is SKIP:
-                skipped += 1
-                continue
-        record = dict(zip(names, picked, strict=True))
-        if defaults:
-            record = {**defaults, **record}
-        rows.append((number, record))
-    return rows, skipped
+                    self.skipped += 1
+                    continue
+            record = dict(zip(names, picked, strict=True))
+            if defaults:
+                record = {**defaults, **record}
+            yield number, record
 
 
 def _prefer(headers: list[str], hxl_tags: list[str] | None) -> float:
@@ -121,6 +138,39 @@ def read_5w(
         data, file_name=file_name, sheet=sheet, header_row=header_row, prefer=_prefer
     )
     return corrections_apply(table, corrections_load(corrections))
+
+
+@contextlib.contextmanager
+def read_5w_then(
+    data: bytes,
+    then: Callable[[Table], Iterable[T]],
+    *,
+    file_name: str,
+    mapping: ColumnMapping | None,
+    sheet: str | None,
+    header_row: int | None,
+    corrections: str = "",
+) -> Iterator[Iterator[T]]:
+    """`read_5w`, going on with `then(table)` in the child process that read the file, its items
+    coming here as they are made (core.imports.readers.read_table_then: the 5W importer maps and
+    checks the rows there)."""
+    if mapping is not None:
+        sheet = sheet or mapping.sheet or None
+        header_row = header_row or mapping.header_row or None
+    fixes = corrections_load(corrections)
+
+    def corrected_then(table: Table) -> Iterable[T]:
+        return then(corrections_apply(table, fixes))
+
+    with read_table_then(
+        data,
+        corrected_then,
+        file_name=file_name,
+        sheet=sheet,
+        header_row=header_row,
+        prefer=_prefer,
+    ) as items:
+        yield items
 
 
 def match_5w(table: Table, mapping: ColumnMapping | None) -> ColumnMatch:

@@ -21,7 +21,9 @@ saved column mappings in services.import_mappings; both are re-exported here.
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -46,16 +48,25 @@ from tutela.activities.services.import_profiles import profile_get, profile_mapp
 from tutela.activities.services.import_reading import (
     KIND,
     LOCATION_FIELDS,
+    MappedRows,
     column_problems,
     mapped_rows,
     match_5w,
     read_5w,
+    read_5w_then,
 )
 from tutela.activities.services.planning_import import planning_import_file
-from tutela.activities.services.rows import _check_access, report_rows_save
+from tutela.activities.services.rows import (
+    SaveResult,
+    _check_access,
+    report_chunks_save,
+    report_rows_save,
+)
+from tutela.activities.services.rows import saving as rows_saving
+from tutela.activities.validation import CheckedChunk, ReportContext, checked_chunks
 from tutela.core import access
 from tutela.core.imports import uploads
-from tutela.core.imports.engine import Checked, Importer, Mapped, Progress, Written
+from tutela.core.imports.engine import Checked, Importer, Mapped, Progress, Written, has_errors
 from tutela.core.imports.matching import ColumnMatch
 from tutela.core.imports.problems import ImportFileError, Problem
 from tutela.core.imports.profiles import Profile
@@ -90,6 +101,18 @@ _match = match_5w
 
 # A row as the 5W's checks take it: (spreadsheet row number, {field: raw value}).
 Row = tuple[int, dict[str, Any]]
+
+
+@dataclass
+class _Head:
+    """What the child that reads an upload sends first (FiveWImporter._run): the problems of its
+    columns, the rows read, {field: column header}. The rows checked follow
+    (validation.CheckedChunk, the last with the rows the value mappings skipped), unless a
+    column problem is an error."""
+
+    problems: list[Problem]
+    rows_read: int
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class FiveWImporter(Importer[ImportRecord, ColumnMapping, Row]):
@@ -208,13 +231,101 @@ class FiveWImporter(Importer[ImportRecord, ColumnMapping, Row]):
             skipped=checked.skipped,
             body=self.body,
         )
+        return self._written(result)
+
+    # --- the upload read, mapped and checked in one child ---------------------------------------
+
+    def _run(self, record: ImportRecord, data: bytes) -> ImportRecord:
+        """The engine's read, map, check and write, with the first three in the child process
+        that parses the file (core.imports.readers.read_table_then): the table never comes over,
+        the rows checked come in chunks (validation.checked_chunks) and this process saves each
+        as it comes (services.rows.report_chunks_save) while the child checks the next. Without
+        fork (not Linux), the engine's steps in this process."""
+        if not hasattr(os, "fork"):  # pragma: no cover (Tutela runs on Linux)
+            return super()._run(record, data)
+        progress = self.progress()
+        if progress:
+            progress(1)
+        # What the checks need, loaded here (the child must not touch the database).
+        context = ReportContext.build(
+            operation=self.operation, organisation=self.organisation, by=self.by, body=self.body
+        )
+
+        def map_and_check(table: Table) -> Iterator[_Head | CheckedChunk]:
+            # In the child.
+            mapped = self.map(table)
+            if has_errors(mapped.problems):
+                yield _Head(problems=mapped.problems, rows_read=len(table.rows))
+                return
+            # Mapped as they are checked: the first chunk comes over sooner.
+            rows = MappedRows(mapped.table, mapped.match, mapped.values)
+            headers = mapped.match.field_headers()
+            yield _Head(problems=mapped.problems, rows_read=len(table.rows), headers=headers)
+            del table, mapped
+            for chunk in checked_chunks(
+                context, rows, columns=headers, chunk_rows=rows_saving.CHECK_CHUNK_ROWS
+            ):
+                if chunk.problems is not None:
+                    chunk.skipped = rows.skipped
+                yield chunk
+
+        try:
+            with read_5w_then(
+                data,
+                map_and_check,
+                file_name=record.file_name,
+                mapping=self.mapping,
+                sheet=self.sheet,
+                header_row=self.header_row,
+                corrections=record.corrections,
+            ) as items:
+                head = next(items)
+                assert isinstance(head, _Head)
+                if has_errors(head.problems):
+                    return self.finish(
+                        record,
+                        status=ImportRecord.Status.REJECTED,
+                        problems=head.problems,
+                        checked=Checked(problems=head.problems, rows_read=head.rows_read),
+                    )
+                self.headers = head.headers
+                if progress:
+                    progress(10)
+                result = report_chunks_save(
+                    by=self.by,
+                    operation=self.operation,
+                    context=context,
+                    chunks=cast(Iterator[CheckedChunk], items),
+                    result=SaveResult(rows_read=head.rows_read, dry_run=self.dry_run),
+                    source="import",
+                    record=None if self.dry_run else record,
+                )
+        except ImportFileError as exc:
+            return self.finish(
+                record,
+                status=ImportRecord.Status.REJECTED,
+                problems=[exc.as_problem()],
+                checked=Checked(problems=[exc.as_problem()]),
+            )
+        if progress:
+            progress(100)
+        written = self._written(result)
+        problems = head.problems + written.problems
+        return self.finish(
+            record,
+            status=written.status,
+            problems=problems,
+            checked=Checked(problems=problems, rows_read=head.rows_read, skipped=result.skipped),
+            written=written,
+        )
+
+    def _written(self, result: SaveResult) -> Written:
+        """The record's status and counts after a save."""
         if result.rejected:
             status = ImportRecord.Status.REJECTED
         elif self.dry_run:
             status = ImportRecord.Status.DRY_RUN
         else:
-            # Rows created or updated made the analysis summaries stale: report_rows_save queued
-            # their rebuild (summaries_invalidate).
             status = ImportRecord.Status.IMPORTED
         counts = {
             "rows_read": result.rows_read,

@@ -19,16 +19,26 @@ context (`ReportContext`), problems (recording problems, checking each value onc
 cell), locations (P-codes and place names), rows (one whole row), batch (`validate`).
 """
 
-from tutela.activities.validation.batch import validate
+from tutela.activities.validation.batch import (
+    CheckedChunk,
+    checked_chunks,
+    clean_row,
+    resolve_saved,
+    validate,
+)
 from tutela.activities.validation.context import ReportContext
 from tutela.activities.validation.records import VALUE_FIELDS, CleanRow
 from tutela.core.imports.synonyms import POPULATION_SYNONYMS, population_group_lookup
 
 __all__ = [
     "POPULATION_SYNONYMS",
+    "CheckedChunk",
     "VALUE_FIELDS",
     "CleanRow",
     "ReportContext",
+    "checked_chunks",
+    "clean_row",
     "population_group_lookup",
+    "resolve_saved",
     "validate",
 ]

@@ -3,8 +3,12 @@ rows at all."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
-from collections.abc import Iterable, Mapping
+import gc
+import operator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -13,7 +17,7 @@ from tutela.activities.models import Submission
 from tutela.activities.validation.context import ReportContext
 from tutela.activities.validation.records import CleanRow
 from tutela.activities.validation.rows import RowChecker
-from tutela.core.imports.problems import Problem
+from tutela.core.imports.problems import ERROR, Problem
 
 
 def _numbered(rows: Iterable[Any]) -> Iterable[tuple[int, Mapping[str, Any]]]:
@@ -38,17 +42,62 @@ def validate(
     The upload is rejected when any problem is an error; the clean rows are then only informative.
     `progress(fraction)` is called from time to time with the share of rows checked.
     """
-    checker = RowChecker(context, columns)
+    checking = RowsCheck(context, columns)
     clean: list[CleanRow] = []
-    first_row: dict[tuple[int, int, int, datetime.date, int, str], int] = {}
     for position, (number, row) in enumerate(_numbered(rows), start=1):
-        result = checker.check(number, row)
+        result = checking.check(number, row)
         if progress is not None and total_rows and position % 5000 == 0:
             progress(position / total_rows)
+        if result is not None:
+            clean.append(result)
+    resolve_saved(context, clean)
+    return clean, checking.problems
+
+
+def resolve_saved(
+    context: ReportContext,
+    clean: list[CleanRow],
+    submissions: Mapping[tuple[int, int], int] | None = None,
+) -> None:
+    """Fill `existing_id`, `changed` and `submission_id` of checked rows from the saved rows
+    (loaded for the rows' organisations and months, once per pair). `submissions`:
+    {(round, organisation): submission} when known (just created), else looked up."""
+    context.load_existing({(r.organisation_id, r.month) for r in clean})
+    if submissions is None:
+        submissions = _submissions(context, clean)
+    existing = context.existing
+    for result in clean:
+        result.submission_id = submissions.get((result.round_id, result.organisation_id))
+        saved = existing.get(result.key)
+        if saved is not None:
+            result.existing_id = saved.id
+            if result.submission_id is None:
+                # The row exists, so its submission does; it keeps it.
+                result.submission_id = saved.values[0]
+            result.changed = result.values() != saved.values
+
+
+class RowsCheck:
+    """The rows of one save checked one after the other: each row on its own (RowChecker) and
+    against the rows before it (a row repeating another's natural key is an error)."""
+
+    def __init__(self, context: ReportContext, columns: Mapping[str, str] | None) -> None:
+        self.checker = RowChecker(context, columns)
+        self.first_row: dict[tuple[int, int, int, datetime.date, int, str], int] = {}
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.checker.problems
+
+    def check(self, number: int, row: Mapping[str, Any]) -> CleanRow | None:
+        """The row checked, or None when it has an error (recorded in `problems`)."""
+        checker = self.checker
+        result = checker.check(number, row)
         if result is None:
-            continue
+            return None
         key = result.key
-        if key in first_row:
+        first = self.first_row.get(key)
+        if first is not None:
             checker.row = number
             checker.add(
                 "",
@@ -57,23 +106,66 @@ def validate(
                     "Row %(row)s repeats row %(other)s: same organisation, activity, location, "
                     "site, month and population group."
                 ),
-                other=first_row[key],
+                other=first,
             )
+            return None
+        self.first_row[key] = number
+        return result
+
+
+# The fields of a CleanRow in order: a checked row travels from the checking child to the
+# saving parent as a plain tuple of them (`checked_chunks`), far cheaper to pickle.
+CLEAN_FIELDS = tuple(f.name for f in dataclasses.fields(CleanRow))
+_clean_tuple = operator.attrgetter(*CLEAN_FIELDS)
+
+
+def clean_row(values: tuple[Any, ...]) -> CleanRow:
+    """A CleanRow back from its tuple (`checked_chunks`)."""
+    return CleanRow(*values)
+
+
+@dataclass
+class CheckedChunk:
+    """What the checking child sends: the next rows without errors (tuples of CLEAN_FIELDS), the
+    number of error problems so far, and, in the last chunk only, every problem found."""
+
+    rows: list[tuple[Any, ...]]
+    errors: int
+    problems: list[Problem] | None = None
+    # In the last chunk, when the sender counts them: the rows left out on purpose (value
+    # mappings that skip rows).
+    skipped: int | None = None
+
+
+def checked_chunks(
+    context: ReportContext,
+    rows: Iterable[Any],
+    *,
+    columns: Mapping[str, str] | None = None,
+    chunk_rows: int = 5000,
+) -> Iterator[CheckedChunk]:
+    """`rows` checked as `validate` checks them, `chunk_rows` at a time, for a child process
+    (tutela.core.sandbox.start_stream) that checks an upload while its parent saves the rows
+    already checked (services.rows). Reads nothing from the database: `context` holds what the
+    checks need; the saved rows (existing ids, submissions) are the parent's to look up."""
+    # A short-lived child making hundreds of thousands of small objects, none of them a cycle.
+    gc.disable()
+    checking = RowsCheck(context, columns)
+    problems = checking.problems
+    chunk: list[tuple[Any, ...]] = []
+    errors = counted = 0
+    for number, row in _numbered(rows):
+        result = checking.check(number, row)
+        if result is None:
             continue
-        first_row[key] = number
-        clean.append(result)
-    context.load_existing({(r.organisation_id, r.month) for r in clean})
-    submissions = _submissions(context, clean)
-    for result in clean:
-        result.submission_id = submissions.get((result.round_id, result.organisation_id))
-        saved = context.existing.get(result.key)
-        if saved is not None:
-            result.existing_id = saved.id
-            if result.submission_id is None:
-                # The row exists, so its submission does; it keeps it.
-                result.submission_id = saved.values[0]
-            result.changed = result.values() != saved.values
-    return clean, checker.problems
+        chunk.append(_clean_tuple(result))
+        if len(chunk) >= chunk_rows:
+            errors += sum(1 for p in problems[counted:] if p.severity == ERROR)
+            counted = len(problems)
+            yield CheckedChunk(rows=chunk, errors=errors)
+            chunk = []
+    errors += sum(1 for p in problems[counted:] if p.severity == ERROR)
+    yield CheckedChunk(rows=chunk, errors=errors, problems=problems)
 
 
 def _submissions(context: ReportContext, rows: list[CleanRow]) -> dict[tuple[int, int], int]:

@@ -18,10 +18,12 @@ Its steps are declared here and run in this order by `Importer.import_file`:
     finish      the record's status, counts and first problems (uploads.record_finish)
 
 Who does what:
-- the 5W fuses checking and saving in one pass over the rows (activities.services.rows,
-  `report_rows_save`, for speed): its `check` maps the rows through the column match and value
-  mappings, and its `write` calls report_rows_save (with `dry_run`), which checks them and saves
-  them or rejects the file;
+- the 5W runs read, map and check in the child process that parses the file
+  (readers.read_table_then; `FiveWImporter._run`): the table never comes over, the checked rows
+  come in chunks, and this process saves each chunk as it comes while the child checks the next
+  (activities.services.rows, `report_chunks_save`), all in one transaction; without fork, its
+  `check` maps the rows and its `write` checks and saves them in this process
+  (`report_rows_save`);
 - protection monitoring checks its rows in `check` (monitoring.imports.rows) and saves incidents
   or community rows in `write`; a bug while importing rejects the upload
   (`contain_failures`) rather than raising;

@@ -8,6 +8,10 @@ submissions missing for (round, organisation), inserts new rows and updates chan
 batches, and writes ONE audit entry summarising the save. A dry run computes the same counts and
 writes nothing.
 
+A big save (TUTELA_5W_CHECK_CHILD_MIN_ROWS rows or more) is checked in a child process that hands
+the checked rows over in chunks while this process inserts them (two cores at work); the 5W
+importer checks every upload that way, in the child that read the file (`report_chunks_save`).
+
 Rows are checked in Python (`tutela.activities.validation`) rather than with `full_clean()` per
 row, which would cost a query per foreign key per row; the database constraints (natural key,
 disability within total, month on the first day) remain as a backstop.
@@ -26,6 +30,7 @@ from tutela.activities.services.rows.saving import (
     # Re-exported under its private name: the 5W import service (services/imports.py) checks
     # access with it before reading a file, importing it from here.
     _check_access,  # noqa: F401
+    report_chunks_save,
     report_row_delete,
     report_rows_save,
 )
@@ -38,6 +43,7 @@ __all__ = [
     "LISTED_UPDATES",
     "REPORT_VALUE_FIELDS",
     "SaveResult",
+    "report_chunks_save",
     "report_row_delete",
     "report_rows_save",
 ]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
@@ -33,10 +36,16 @@ from tutela.activities.services.rows.bulk import (
 from tutela.activities.services.summaries import Slices, summaries_apply
 from tutela.activities.validation import (
     VALUE_FIELDS,
+    CheckedChunk,
     CleanRow,
     ReportContext,
+    checked_chunks,
+    clean_row,
+    resolve_saved,
     validate,
 )
+from tutela.core import sandbox
+from tutela.core.disclosure_blocks import no_gc_pauses
 from tutela.core.faults import fault_point
 from tutela.core.imports.problems import ERROR, Problem
 from tutela.core.models import (
@@ -92,6 +101,30 @@ class SaveResult:
             "warnings": self.warning_count,
             "dry_run": self.dry_run,
         }
+
+
+# Why a save was refused as a whole (`_refuse`).
+CONFLICT = "conflict"
+CHECK_STOPPED = "check_stopped"
+
+
+def _refuse(result: SaveResult, code: str) -> None:
+    """Nothing was saved: the rows changed meanwhile or broke a rule of the database
+    (CONFLICT), or the child checking them died or ran out of time (CHECK_STOPPED)."""
+    result.rejected = True
+    result.created = result.updated = result.unchanged = 0
+    result.updated_rows = []
+    if code == CONFLICT:
+        message = _(
+            "The rows could not be saved because they changed in the meantime or break "
+            "a rule of the database; nothing was saved. Please try again."
+        )
+    else:
+        message = _(
+            "Checking the rows stopped before the end (out of memory or time); nothing was "
+            "saved. Please try again, or split the file."
+        )
+    result.problems.append(Problem(row=None, column="", field="", code=code, message=message))
 
 
 def _report(progress: Callable[[int], Any] | None, percent: float) -> None:
@@ -155,6 +188,19 @@ def report_rows_save(
     result = SaveResult(rows_read=len(rows) + skipped, skipped=skipped, dry_run=dry_run)
     _report(progress, 0)
     context = ReportContext.build(operation=operation, organisation=organisation, by=by, body=body)
+    if _check_in_child(rows):
+        _save_streamed(
+            by=by,
+            operation=operation,
+            context=context,
+            rows=rows,
+            columns=columns,
+            result=result,
+            source=source,
+            record=record,
+        )
+        _report(progress, 100)
+        return result
     clean, problems = validate(
         context,
         rows,
@@ -194,22 +240,154 @@ def report_rows_save(
         # Another save changed the same rows between the check and the write, or a value broke a
         # database constraint the checks missed: nothing was written.
         logger.warning("5W save refused by the database: %s", exc)
-        result.rejected = True
-        result.created = result.updated = result.unchanged = 0
-        result.problems.append(
-            Problem(
-                row=None,
-                column="",
-                field="",
-                code="conflict",
-                message=_(
-                    "The rows could not be saved because they changed in the meantime or break "
-                    "a rule of the database; nothing was saved. Please try again."
-                ),
-            )
-        )
+        _refuse(result, CONFLICT)
         return result
     _report(progress, 100)
+    return result
+
+
+# Uploads of this many rows or more are checked in a child process, which hands the checked rows
+# over in chunks while this process saves them (settings.TUTELA_5W_CHECK_CHILD_MIN_ROWS): on two
+# cores, the checks and the INSERTs run at once.
+CHECK_CHILD_MIN_ROWS = 10_000
+# Rows per chunk handed over (a few hundred KB pickled).
+CHECK_CHUNK_ROWS = 5000
+
+
+def _check_in_child(rows: list[Any]) -> bool:
+    minimum = int(getattr(settings, "TUTELA_5W_CHECK_CHILD_MIN_ROWS", CHECK_CHILD_MIN_ROWS))
+    return hasattr(os, "fork") and len(rows) >= minimum
+
+
+class _Rejected(Exception):
+    """Raised inside the streamed save's transaction to roll back the rows already inserted
+    when the checks found an error."""
+
+
+def _save_streamed(
+    *,
+    by: User | None,
+    operation: Operation,
+    context: ReportContext,
+    rows: list[Any],
+    columns: Mapping[str, str] | None,
+    result: SaveResult,
+    source: str,
+    record: ImportRecord | None,
+) -> None:
+    """Check `rows` in a child process (validation.checked_chunks, bounded like a file's parse:
+    tutela.core.sandbox) while this one saves the chunks already checked
+    (`report_chunks_save`)."""
+    with sandbox.start_stream(
+        checked_chunks, context, rows, columns=columns, chunk_rows=CHECK_CHUNK_ROWS
+    ) as stream:
+        report_chunks_save(
+            by=by,
+            operation=operation,
+            context=context,
+            chunks=stream,
+            result=result,
+            source=source,
+            record=record,
+        )
+
+
+def report_chunks_save(
+    *,
+    by: User | None,
+    operation: Operation,
+    context: ReportContext,
+    chunks: Iterable[CheckedChunk],
+    result: SaveResult,
+    source: str,
+    record: ImportRecord | None,
+) -> SaveResult:
+    """Save rows checked elsewhere (a child process: validation.checked_chunks) chunk by chunk as
+    they come, in one transaction: each chunk's new rows inserted at once, the changed ones kept
+    for the end. Once the checks end, an error rolls everything back (rejected, every problem
+    reported); otherwise the rest of the save is done as `_write` does it. A dry run (`result`'s)
+    only counts. `context`: the one the rows were checked with (it gets the saved rows of their
+    organisations and months). The iteration of `chunks` raising SandboxFailure (the checking
+    child died or ran out of time) rejects the save. Fills and returns `result`."""
+    dry_run = result.dry_run
+    now = timezone.now()
+    user_id = getattr(by, "pk", None)
+    new: list[CleanRow] = []
+    changed: list[CleanRow] = []
+
+    def take() -> None:
+        problems: list[Problem] = []
+        for chunk in chunks:
+            with no_gc_pauses():
+                items = [clean_row(values) for values in chunk.rows]
+            if dry_run:
+                resolve_saved(context, items)
+            else:
+                submissions = ensure_submissions(items, now=now)
+                resolve_saved(context, items, submissions)
+            fresh = []
+            for item in items:
+                if item.existing_id is None:
+                    result.created += 1
+                    fresh.append(item)
+                elif item.changed:
+                    result.updated += 1
+                    changed.append(item)
+                    if len(result.updated_rows) < LISTED_UPDATES:
+                        result.updated_rows.append(item.row)
+                else:
+                    result.unchanged += 1
+            # Once an error is found the upload is rejected: the rows are still checked (every
+            # problem is reported), no longer saved.
+            if not dry_run and not chunk.errors and fresh:
+                lock_referenced(
+                    fresh,
+                    operation_id=operation.pk,
+                    submission_ids={r.submission_id for r in fresh if r.submission_id},
+                )
+                insert_rows(fresh, operation_id=operation.pk, user_id=user_id, now=now)
+                new.extend(fresh)
+            if chunk.problems is not None:
+                problems = chunk.problems
+            if chunk.skipped is not None:
+                result.skipped = chunk.skipped
+        result.problems = problems
+
+    try:
+        if dry_run:
+            take()
+        else:
+            with contextlib.suppress(_Rejected), transaction.atomic():
+                take()
+                if result.error_count:
+                    raise _Rejected
+                lock_referenced(
+                    changed,
+                    operation_id=operation.pk,
+                    submission_ids={r.submission_id for r in changed if r.submission_id},
+                )
+                _write_rest(
+                    by=by,
+                    operation=operation,
+                    new=new,
+                    changed=changed,
+                    result=result,
+                    source=source,
+                    record=record,
+                    now=now,
+                )
+    except sandbox.SandboxFailure as failure:
+        logger.warning("5W rows check stopped: %s", failure)
+        _refuse(result, CHECK_STOPPED)
+        return result
+    except (IntegrityError, DatabaseError) as exc:
+        logger.warning("5W save refused by the database: %s", exc)
+        _refuse(result, CONFLICT)
+        return result
+    if result.error_count:
+        result.rejected = True
+        result.created = result.updated = result.unchanged = 0
+        result.updated_rows = []
     return result
 
 
@@ -230,14 +408,40 @@ def _write(
     changed = [r for r in clean if r.existing_id is not None and r.changed]
     for item in new:
         item.submission_id = submissions[(item.round_id, item.organisation_id)]
-    audit_changes = _changes(changed[:AUDIT_CHANGES])
     lock_referenced(new + changed, operation_id=operation.pk, submission_ids=submissions.values())
     insert_rows(new, operation_id=operation.pk, user_id=user_id, now=now)
+    _write_rest(
+        by=by,
+        operation=operation,
+        new=new,
+        changed=changed,
+        result=result,
+        source=source,
+        record=record,
+        now=now,
+    )
+
+
+def _write_rest(
+    *,
+    by: User | None,
+    operation: Operation,
+    new: list[CleanRow],
+    changed: list[CleanRow],
+    result: SaveResult,
+    source: str,
+    record: ImportRecord | None,
+    now: Any,
+) -> None:
+    """After the new rows are inserted, in their transaction: the changed rows updated, the
+    reports they reopen, the summary tables, the upload's record and the audit entry."""
+    user_id = getattr(by, "pk", None)
+    audit_changes = _changes(changed[:AUDIT_CHANGES])
     update_rows(changed, user_id=user_id, now=now)
     # The rows are written, not committed: where a fault test kills the process (issue 11.4).
     fault_point("5w-rows-written")
     # A validated report that changes goes back to review.
-    touched = {submissions[(r.round_id, r.organisation_id)] for r in new + changed}
+    touched = {r.submission_id for r in new + changed}
     reopened = list(
         Submission.objects.filter(pk__in=touched, status=Submission.Status.VALIDATED).values_list(
             "pk", flat=True

@@ -22,6 +22,7 @@ from tutela.core.imports.readers.files import (
     SPREADSHEET_KINDS,
     parse_failed,
     read_table,
+    read_table_then,
 )
 from tutela.core.imports.readers.tables import (
     HEADER_SEARCH_ROWS,
@@ -42,4 +43,5 @@ __all__ = [
     "parse_failed",
     "parse_hxl_tag",
     "read_table",
+    "read_table_then",
 ]
