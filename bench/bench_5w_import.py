@@ -5,7 +5,8 @@ commit, all-or-nothing) vs python-calamine merely reading the same file.
     DATABASE_URL=postgres://... .venv/bin/python bench/bench_5w_import.py   (PostgreSQL)
 
 Builds a fresh Mali operation (real gazetteer, standard catalogue, two open rounds), writes an xlsx
-in Tutela's own column layout with unique natural keys, times `python_calamine` reading it, then
+in Tutela's own column layout with unique natural keys, times `python_calamine` reading it (the
+fastest of three reads), then
 times `import_5w_file` (dry run and real import) and reports the process's peak memory.
 Goal (issue 3): import <= 3x the calamine read; peak memory < 1 GB. Issue 18: <= 2.5x with the
 5W summary tables kept by deltas in the import's transaction: the first import builds them whole
@@ -146,11 +147,17 @@ def main() -> None:
     write_xlsx(path, keys, args.rows)
     size_mb = path.stat().st_size / 1e6
 
-    start = time.perf_counter()
-    sheet = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("5W")
-    cells = sheet.to_python()
-    calamine = time.perf_counter() - start
-    assert len(cells) == args.rows + 2
+    # The fastest of three reads: the ratios below are against calamine at its best (one read
+    # here varies by 20 % from run to run).
+    reads = []
+    for _attempt in range(3):
+        start = time.perf_counter()
+        sheet = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("5W")
+        cells = sheet.to_python()
+        reads.append(time.perf_counter() - start)
+        assert len(cells) == args.rows + 2
+        del cells, sheet
+    calamine = min(reads)
 
     start = time.perf_counter()
     dry = import_5w_file(by=user, operation=operation, path=path, organisation=org, dry_run=True)
@@ -199,7 +206,10 @@ def main() -> None:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"\n5W upload benchmark — {args.rows:,} rows, xlsx {size_mb:.1f} MB, {vendor}")
-    print(f"python-calamine read only           {calamine:7.2f} s")
+    print(
+        f"python-calamine read only           {calamine:7.2f} s   (fastest of "
+        f"{', '.join(f'{r:.2f}' for r in reads)})"
+    )
     print(f"Tutela dry run (read+validate)      {t_dry:7.2f} s   ratio {t_dry / calamine:4.1f}")
     print(
         f"Tutela import (read+validate+commit){t_import:7.2f} s   ratio "

@@ -24,6 +24,7 @@ from tutela.activities.validation.batch import (
     checked_chunks,
     clean_row,
     resolve_saved,
+    saved_submissions,
     validate,
 )
 from tutela.activities.validation.context import ReportContext
@@ -40,5 +41,6 @@ __all__ = [
     "clean_row",
     "population_group_lookup",
     "resolve_saved",
+    "saved_submissions",
     "validate",
 ]

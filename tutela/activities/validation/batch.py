@@ -64,7 +64,7 @@ def resolve_saved(
     {(round, organisation): submission} when known (just created), else looked up."""
     context.load_existing({(r.organisation_id, r.month) for r in clean})
     if submissions is None:
-        submissions = _submissions(context, clean)
+        submissions = saved_submissions(clean)
     existing = context.existing
     for result in clean:
         result.submission_id = submissions.get((result.round_id, result.organisation_id))
@@ -154,21 +154,25 @@ def checked_chunks(
     problems = checking.problems
     chunk: list[tuple[Any, ...]] = []
     errors = counted = 0
+    # The first chunk small: the parent starts saving sooner.
+    size = max(1, chunk_rows // 5)
     for number, row in _numbered(rows):
         result = checking.check(number, row)
         if result is None:
             continue
         chunk.append(_clean_tuple(result))
-        if len(chunk) >= chunk_rows:
+        if len(chunk) >= size:
             errors += sum(1 for p in problems[counted:] if p.severity == ERROR)
             counted = len(problems)
+            size = chunk_rows
             yield CheckedChunk(rows=chunk, errors=errors)
             chunk = []
     errors += sum(1 for p in problems[counted:] if p.severity == ERROR)
     yield CheckedChunk(rows=chunk, errors=errors, problems=problems)
 
 
-def _submissions(context: ReportContext, rows: list[CleanRow]) -> dict[tuple[int, int], int]:
+def saved_submissions(rows: list[CleanRow]) -> dict[tuple[int, int], int]:
+    """{(round, organisation): submission} of the rows' pairs that have one."""
     pairs = {(r.round_id, r.organisation_id) for r in rows}
     if not pairs:
         return {}

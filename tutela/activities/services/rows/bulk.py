@@ -3,6 +3,7 @@ submissions created for (round, organisation), and the referenced rows locked FO
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 from operator import attrgetter
@@ -113,15 +114,40 @@ def insert_rows(rows: list[CleanRow], *, operation_id: int, user_id: int | None,
     adapt_date = _date_adapter()
     date_positions = [i for i, n in enumerate(INSERT_FIELDS[1:]) if n in DATE_FIELDS]
     tail = (user_id, user_id, stamp, stamp)
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH_SIZE):
+    # Many rows per INSERT ... VALUES (...), (...): SQLite runs one statement for them instead
+    # of one per row (executemany), about a third less time per row. Through the DB-API
+    # connection, in this transaction: Django's cursor rewrites each statement's placeholders
+    # (a regular expression over the whole SQL), which costs more than the INSERT itself at
+    # tens of thousands of placeholders.
+    per = _rows_per_insert(len(names))
+    one = "({})".format(", ".join(["?"] * len(names)))
+    single_sql = sql.replace("%s", "?")
+    many_sql = single_sql.rsplit(" VALUES ", 1)[0] + " VALUES " + ", ".join([one] * per)
+    connection.ensure_connection()
+    raw = connection.connection
+    with connection.wrap_database_errors:
+        for start in range(0, len(rows), per):
+            part = rows[start : start + per]
             params = []
-            for item in rows[start : start + BATCH_SIZE]:
+            for item in part:
                 values = list(pick(item))
                 for position in date_positions:
                     values[position] = adapt_date(values[position])
                 params.append((operation_id, *values, *tail))
-            cursor.executemany(sql, params)
+            if len(part) == per:
+                raw.execute(many_sql, [value for row in params for value in row])
+            else:
+                raw.executemany(single_sql, params)
+
+
+def _rows_per_insert(columns: int) -> int:
+    """Rows of one multi-row INSERT on SQLite: up to 500, within its limit on parameters (999
+    in old builds, 250,000 here)."""
+    limit = 999
+    raw = connection.connection
+    if raw is not None and hasattr(raw, "getlimit"):
+        limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return max(1, min(500, limit // columns))
 
 
 def _sort_key(item: CleanRow) -> tuple[Any, ...]:

@@ -42,6 +42,7 @@ from tutela.activities.validation import (
     checked_chunks,
     clean_row,
     resolve_saved,
+    saved_submissions,
     validate,
 )
 from tutela.core import sandbox
@@ -315,16 +316,20 @@ def report_chunks_save(
     new: list[CleanRow] = []
     changed: list[CleanRow] = []
 
+    # {(round, organisation): submission}, known so far (most chunks bring no new pair).
+    submissions: dict[tuple[int, int], int] = {}
+
     def take() -> None:
         problems: list[Problem] = []
         for chunk in chunks:
             with no_gc_pauses():
                 items = [clean_row(values) for values in chunk.rows]
-            if dry_run:
-                resolve_saved(context, items)
-            else:
-                submissions = ensure_submissions(items, now=now)
-                resolve_saved(context, items, submissions)
+            if any((r.round_id, r.organisation_id) not in submissions for r in items):
+                if dry_run:
+                    submissions.update(saved_submissions(items))
+                else:
+                    submissions.update(ensure_submissions(items, now=now))
+            resolve_saved(context, items, submissions)
             fresh = []
             for item in items:
                 if item.existing_id is None:
