@@ -6,8 +6,8 @@ commit, all-or-nothing) vs python-calamine merely reading the same file.
 
 Builds a fresh Mali operation (real gazetteer, standard catalogue, two open rounds), writes an xlsx
 in Tutela's own column layout with unique natural keys, times `python_calamine` reading it (the
-fastest of three reads), then
-times `import_5w_file` (dry run and real import) and reports the process's peak memory.
+fastest of three reads), then times `import_5w_file` (dry run and real import) and reports the
+process's peak memory.
 Goal (issue 3): import <= 3x the calamine read; peak memory < 1 GB. Issue 18: <= 2.5x with the
 5W summary tables kept by deltas in the import's transaction: the first import builds them whole
 (the operation grows past ACTIVITY_SUMMARY_MIN_ROWS), a second organisation's import of the same
