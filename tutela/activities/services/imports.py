@@ -21,9 +21,9 @@ saved column mappings in services.import_mappings; both are re-exported here.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any, cast
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -66,7 +66,7 @@ from tutela.activities.services.rows import saving as rows_saving
 from tutela.activities.validation import CheckedChunk, ReportContext, checked_chunks
 from tutela.core import access
 from tutela.core.imports import uploads
-from tutela.core.imports.engine import Checked, Importer, Mapped, Progress, Written, has_errors
+from tutela.core.imports.engine import Checked, Head, Importer, Mapped, Progress, Written
 from tutela.core.imports.matching import ColumnMatch
 from tutela.core.imports.problems import ImportFileError, Problem
 from tutela.core.imports.profiles import Profile
@@ -103,30 +103,22 @@ _match = match_5w
 Row = tuple[int, dict[str, Any]]
 
 
-@dataclass
-class _Head:
-    """What the child that reads an upload sends first (FiveWImporter._run): the problems of its
-    columns, the rows read, {field: column header}. The rows checked follow
-    (validation.CheckedChunk, the last with the rows the value mappings skipped), unless a
-    column problem is an error."""
-
-    problems: list[Problem]
-    rows_read: int
-    headers: dict[str, str] = field(default_factory=dict)
-
-
 class FiveWImporter(Importer[ImportRecord, ColumnMapping, Row]):
     """A 5W file (xlsx, xls, ods, csv) for `organisation` (partners: their own). `profile`: read
     the file with this import profile (services.import_profiles) instead of a saved mapping.
     `body`: accept only activities of this cluster/AoR. `sheet`/`header_row` override the
     mapping's. PermissionDenied when the user may not import for the organisation.
 
-    The rows are checked and saved in one pass (services.rows, `report_rows_save`, for speed):
-    `check` only maps them through the column match and value mappings, and `write` checks and
-    saves them, or counts them for a dry run, or rejects the file."""
+    Streamed (core.imports.engine): the file is read, its columns matched and its rows mapped
+    and checked in the child process that parses it (`check_stream`), and the checked rows are
+    saved chunk by chunk as they come (`write_stream`, services.rows `report_chunks_save`), or
+    counted for a dry run, or the file rejected. Without fork, `check` only maps the rows and
+    `write` checks and saves them in one pass (`report_rows_save`)."""
 
     label = "5W import"
     caller = "import_5w_file"
+    # Read, mapped and checked in the child that parses the file (core.imports.engine).
+    streamed = True
     job_kind = "5w_import"
     counts = ("created", "updated", "unchanged")
 
@@ -233,91 +225,52 @@ class FiveWImporter(Importer[ImportRecord, ColumnMapping, Row]):
         )
         return self._written(result)
 
-    # --- the upload read, mapped and checked in one child ---------------------------------------
+    # --- streamed: read, mapped and checked in one child (core.imports.engine) -----------------
 
-    def _run(self, record: ImportRecord, data: bytes) -> ImportRecord:
-        """The engine's read, map, check and write, with the first three in the child process
-        that parses the file (core.imports.readers.read_table_then): the table never comes over,
-        the rows checked come in chunks (validation.checked_chunks) and this process saves each
-        as it comes (services.rows.report_chunks_save) while the child checks the next. Without
-        fork (not Linux), the engine's steps in this process."""
-        if not hasattr(os, "fork"):  # pragma: no cover (Tutela runs on Linux)
-            return super()._run(record, data)
-        progress = self.progress()
-        if progress:
-            progress(1)
-        # What the checks need, loaded here (the child must not touch the database).
-        context = ReportContext.build(
+    def prepare(self) -> ReportContext:
+        return ReportContext.build(
             operation=self.operation, organisation=self.organisation, by=self.by, body=self.body
         )
 
-        def map_and_check(table: Table) -> Iterator[_Head | CheckedChunk]:
-            # In the child.
-            mapped = self.map(table)
-            if has_errors(mapped.problems):
-                yield _Head(problems=mapped.problems, rows_read=len(table.rows))
-                return
-            # Mapped as they are checked: the first chunk comes over sooner.
-            rows = MappedRows(mapped.table, mapped.match, mapped.values)
-            headers = mapped.match.field_headers()
-            yield _Head(problems=mapped.problems, rows_read=len(table.rows), headers=headers)
-            del table, mapped
-            for chunk in checked_chunks(
-                context, rows, columns=headers, chunk_rows=rows_saving.CHECK_CHUNK_ROWS
-            ):
-                if chunk.problems is not None:
-                    chunk.skipped = rows.skipped
-                yield chunk
-
-        try:
-            with read_5w_then(
-                data,
-                map_and_check,
-                file_name=record.file_name,
-                mapping=self.mapping,
-                sheet=self.sheet,
-                header_row=self.header_row,
-                corrections=record.corrections,
-            ) as items:
-                head = next(items)
-                assert isinstance(head, _Head)
-                if has_errors(head.problems):
-                    return self.finish(
-                        record,
-                        status=ImportRecord.Status.REJECTED,
-                        problems=head.problems,
-                        checked=Checked(problems=head.problems, rows_read=head.rows_read),
-                    )
-                self.headers = head.headers
-                if progress:
-                    progress(10)
-                result = report_chunks_save(
-                    by=self.by,
-                    operation=self.operation,
-                    context=context,
-                    chunks=cast(Iterator[CheckedChunk], items),
-                    result=SaveResult(rows_read=head.rows_read, dry_run=self.dry_run),
-                    source="import",
-                    record=None if self.dry_run else record,
-                )
-        except ImportFileError as exc:
-            return self.finish(
-                record,
-                status=ImportRecord.Status.REJECTED,
-                problems=[exc.as_problem()],
-                checked=Checked(problems=[exc.as_problem()]),
-            )
-        if progress:
-            progress(100)
-        written = self._written(result)
-        problems = head.problems + written.problems
-        return self.finish(
-            record,
-            status=written.status,
-            problems=problems,
-            checked=Checked(problems=problems, rows_read=head.rows_read, skipped=result.skipped),
-            written=written,
+    def read_then(
+        self, data: bytes, record: ImportRecord, then: Callable[[Table], Iterator[Any]]
+    ) -> AbstractContextManager[Iterator[Any]]:
+        return read_5w_then(
+            data,
+            then,
+            file_name=record.file_name,
+            mapping=self.mapping,
+            sheet=self.sheet,
+            header_row=self.header_row,
+            corrections=record.corrections,
         )
+
+    def check_stream(self, mapped: Mapped, prepared: Any) -> Iterator[CheckedChunk]:
+        # Mapped as they are checked: the first chunk comes over sooner.
+        rows = MappedRows(mapped.table, mapped.match, mapped.values)
+        for chunk in checked_chunks(
+            prepared,
+            rows,
+            columns=mapped.match.field_headers(),
+            chunk_rows=rows_saving.CHECK_CHUNK_ROWS,
+        ):
+            if chunk.problems is not None:
+                chunk.skipped = rows.skipped
+            yield chunk
+
+    def write_stream(
+        self, record: ImportRecord, head: Head, items: Iterator[Any], prepared: Any
+    ) -> Written:
+        result = report_chunks_save(
+            by=self.by,
+            operation=self.operation,
+            context=prepared,
+            chunks=items,
+            result=SaveResult(rows_read=head.rows_read, dry_run=self.dry_run),
+            source="import",
+            record=None if self.dry_run else record,
+        )
+        return self._written(result)
 
     def _written(self, result: SaveResult) -> Written:
         """The record's status and counts after a save."""

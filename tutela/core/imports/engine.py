@@ -17,13 +17,18 @@ Its steps are declared here and run in this order by `Importer.import_file`:
                                                transaction; a dry run counts what would be
     finish      the record's status, counts and first problems (uploads.record_finish)
 
+A *streamed* importer (`streamed = True`) runs read, map and check in the child process that
+parses the file (`_run_streamed`): `prepare` loads what the checks need before the fork,
+`read_then` reads the file in the child and goes on there with `map` and `check_stream`, whose
+checked chunks come over as they are made, and `write_stream` saves each chunk as it comes while
+the child checks the next, all in one transaction. The table never comes over, and the checks and
+the writes run at once on two cores. Without fork, the steps above run in this process.
+
 Who does what:
-- the 5W runs read, map and check in the child process that parses the file
-  (readers.read_table_then; `FiveWImporter._run`): the table never comes over, the checked rows
-  come in chunks, and this process saves each chunk as it comes while the child checks the next
-  (activities.services.rows, `report_chunks_save`), all in one transaction; without fork, its
-  `check` maps the rows and its `write` checks and saves them in this process
-  (`report_rows_save`);
+- the 5W is streamed (`prepare`: the checks' ReportContext; `check_stream`:
+  activities.validation.checked_chunks; `write_stream`: activities.services.rows,
+  `report_chunks_save`); without fork its `check` maps the rows and its `write` checks and saves
+  them (`report_rows_save`);
 - protection monitoring checks its rows in `check` (monitoring.imports.rows) and saves incidents
   or community rows in `write`; a bug while importing rejects the upload
   (`contain_failures`) rather than raising;
@@ -47,7 +52,8 @@ import io
 import logging
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -118,6 +124,16 @@ class Written:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass
+class Head:
+    """What the child process of a streamed importer (`Importer.streamed`) sends first, once it
+    has read and mapped the file: the problems of its columns (an error rejects the file) and
+    the rows read. The checked items follow, unless the columns have an error."""
+
+    problems: list[Problem]
+    rows_read: int
+
+
 class Importer(ABC, Generic[RecordT, MappingT, ItemT]):
     """One upload of one importer: the options given to the constructor, the steps declared
     below, run by `import_file` (now) or `start` / `run_stored` (in the background worker)."""
@@ -135,6 +151,9 @@ class Importer(ABC, Generic[RecordT, MappingT, ItemT]):
     # A bug while importing rejects the upload ("the import failed unexpectedly") instead of
     # raising; PermissionDenied is raised either way.
     contain_failures: ClassVar[bool] = False
+    # Read, map and check in the child process that parses the file, the checked items coming
+    # over in chunks while `write_stream` saves them (`_run_streamed`; the hooks below).
+    streamed: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -198,6 +217,30 @@ class Importer(ABC, Generic[RecordT, MappingT, ItemT]):
         """How many problems a record keeps for its page."""
         return uploads.STORED_PROBLEMS
 
+    # --- the steps of a streamed importer ------------------------------------------------------
+
+    def prepare(self) -> Any:
+        """Loaded from the database before the file is read, for `check_stream` (the child has
+        it from the fork and must not touch the database)."""
+        return None
+
+    def read_then(
+        self, data: bytes, record: RecordT, then: Callable[[Table], Iterator[Any]]
+    ) -> AbstractContextManager[Iterator[Any]]:
+        """The file read in a child process that goes on with `then(table)`, its items coming
+        here as they are made (readers.read_table_then, with the record's corrections)."""
+        raise NotImplementedError
+
+    def check_stream(self, mapped: Mapped, prepared: Any) -> Iterator[Any]:
+        """In the child: the mapped rows checked, in chunks (the last with every problem)."""
+        raise NotImplementedError
+
+    def write_stream(
+        self, record: RecordT, head: Head, items: Iterator[Any], prepared: Any
+    ) -> Written:
+        """Save the chunks as they come, all or nothing (or count them, for a dry run)."""
+        raise NotImplementedError
+
     # --- the engine -----------------------------------------------------------------------------
 
     def progress(self) -> Progress | None:
@@ -249,6 +292,8 @@ class Importer(ABC, Generic[RecordT, MappingT, ItemT]):
 
     def _run(self, record: RecordT, data: bytes) -> RecordT:
         """read, map, check, write, finish."""
+        if self.streamed and hasattr(os, "fork"):
+            return self._run_streamed(record, data)
         progress = self.progress()
         if progress:
             progress(1)
@@ -283,6 +328,55 @@ class Importer(ABC, Generic[RecordT, MappingT, ItemT]):
             status=written.status,
             problems=checked.problems + written.problems,
             checked=checked,
+            written=written,
+        )
+
+    def _run_streamed(self, record: RecordT, data: bytes) -> RecordT:
+        """read, map and check in the child that parses the file; write as the checked chunks
+        come; finish. The table never comes over, and on two cores the checks and the writes
+        run at once."""
+        progress = self.progress()
+        if progress:
+            progress(1)
+        prepared = self.prepare()
+
+        def then(table: Table) -> Iterator[Any]:
+            # In the child.
+            mapped = self.map(table)
+            yield Head(problems=mapped.problems, rows_read=len(table.rows))
+            if has_errors(mapped.problems):
+                return
+            del table
+            yield from self.check_stream(mapped, prepared)
+
+        try:
+            with self.read_then(data, record, then) as items:
+                head = next(items)
+                if has_errors(head.problems):
+                    return self.finish(
+                        record,
+                        status=UploadStatus.REJECTED,
+                        problems=head.problems,
+                        checked=Checked(problems=head.problems, rows_read=head.rows_read),
+                    )
+                if progress:
+                    progress(10)
+                written = self.write_stream(record, head, items, prepared)
+        except ImportFileError as exc:
+            return self.finish(
+                record,
+                status=UploadStatus.REJECTED,
+                problems=[exc.as_problem()],
+                checked=Checked(problems=[exc.as_problem()]),
+            )
+        if progress:
+            progress(100)
+        problems = head.problems + written.problems
+        return self.finish(
+            record,
+            status=written.status,
+            problems=problems,
+            checked=Checked(problems=problems, rows_read=head.rows_read),
             written=written,
         )
 

@@ -275,6 +275,7 @@ def read_table_then(
     if not data.strip():
         raise ImportFileError(_("The file is empty."), code="empty")
     kind = _kind(data, file_name)
+    # Imported here, before the child is forked, so that each child does not import them again.
     import hxl.model  # noqa: F401
     import python_calamine  # noqa: F401
 
