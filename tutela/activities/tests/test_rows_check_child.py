@@ -11,12 +11,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 
 from tutela.activities.models import ActivityReport, ImportRecord, Submission
 from tutela.activities.services import import_reading, imports
 from tutela.activities.services.imports import import_5w_file
-from tutela.activities.services.rows import report_rows_save, saving
+from tutela.activities.services.rows import bulk, report_rows_save, saving
 from tutela.activities.tests.import_fixtures import (  # noqa: F401
     Ops,
     numbered,
@@ -270,3 +271,14 @@ def test_without_fork_an_upload_is_read_and_checked_in_process(
     fields = ("rows_read", "created_count", "updated_count", "warning_count", "problems")
     assert [getattr(second, f) for f in fields] == [getattr(first, f) for f in fields]
     assert ActivityReport.objects.count() == 4
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_new_rows_go_to_postgresql_by_binary_copy(ops: Ops) -> None:
+    names = [f.column for f in ActivityReport._meta.concrete_fields if f.column != "id"]
+    # Every column the INSERT names has a binary type (else it falls back to text COPY).
+    assert bulk._copy_types(names)
+    result = save(ops, [*sites(2), row(site="Site 9", latitude=14.5, longitude=-4.2)])
+    assert result.created == 3
+    saved = ActivityReport.objects.get(site="Site 9")
+    assert (saved.latitude, saved.longitude, saved.month.isoformat()) == (14.5, -4.2, "2026-03-01")
