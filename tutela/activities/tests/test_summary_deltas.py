@@ -36,6 +36,7 @@ from tutela.activities.models import (
 from tutela.activities.selectors.filters import Filters
 from tutela.activities.services.config import activity_update, settings_update
 from tutela.activities.services.rows import report_row_delete, report_rows_save
+from tutela.activities.services.rows import saving as rows_saving
 from tutela.activities.services.submissions import (
     submission_return,
     submission_submit,
@@ -96,6 +97,9 @@ five_w_row = st.fixed_dictionaries(
 )
 step = st.one_of(
     st.tuples(st.just("save"), st.lists(five_w_row, min_size=1, max_size=6)),
+    # Checked in a child process and saved chunk by chunk (services.rows, report_chunks_save):
+    # the path of every upload and of big saves.
+    st.tuples(st.just("save_in_child"), st.lists(five_w_row, min_size=1, max_size=6)),
     st.tuples(st.just("delete"), st.integers(0, 1000)),
     st.tuples(st.just("review"), st.integers(0, 1000)),
     st.tuples(st.just("sensitive"), st.sampled_from(ACTIVITIES)),
@@ -192,6 +196,14 @@ def _run(ops: Ops, kind: str, arg: Any) -> None:
     operation = ops.operation
     if kind == "save":
         _save(ops, arg)
+    elif kind == "save_in_child":
+        # Two rows a chunk (the first chunk one): several chunks saved one after the other.
+        chunk_rows, rows_saving.CHECK_CHUNK_ROWS = rows_saving.CHECK_CHUNK_ROWS, 2
+        try:
+            with override_settings(TUTELA_5W_CHECK_CHILD_MIN_ROWS=1):
+                _save(ops, arg)
+        finally:
+            rows_saving.CHECK_CHUNK_ROWS = chunk_rows
     elif kind == "delete":
         rows = list(ActivityReport.objects.filter(operation=operation).order_by("pk"))
         if rows:
