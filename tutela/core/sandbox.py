@@ -135,18 +135,23 @@ class Pending(Generic[T]):
 
     def cancel(self) -> None:
         self._finish()
-        try:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(self.pid, 0)
-        finally:
-            os.close(self.read_fd)
+        _kill_and_reap(self.pid, self.read_fd)
 
     def _finish(self) -> None:
         if self.done:
             raise RuntimeError("This child's result was already taken or cancelled.")
         self.done = True
+
+
+def _kill_and_reap(pid: int, read_fd: int) -> None:
+    """Kill a child (if it still runs), reap it and close its pipe."""
+    try:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+    finally:
+        os.close(read_fd)
 
 
 class _Inline(Pending[T]):
@@ -179,14 +184,29 @@ def start_bounded(
     limits = within or budget()
     if not hasattr(os, "fork"):  # pragma: no cover (Tutela runs on Linux)
         return _Inline(func, args, kwargs)
+    pid, read_fd = _fork(
+        lambda write_fd, parent: _child(write_fd, parent, limits, func, args, kwargs)
+    )
+    return Pending(pid, read_fd, limits)
+
+
+def _fork(child: Callable[[int, int], None], *, pipe_bytes: int = 0) -> tuple[int, int]:
+    """A child process running `child(write end of a pipe, parent's pid)` (which never returns:
+    it leaves with os._exit); returns its pid and the read end of the pipe. `pipe_bytes`: the
+    pipe's size, when more than the default."""
     read_fd, write_fd = os.pipe()
+    if pipe_bytes:
+        with contextlib.suppress(OSError):
+            import fcntl  # Linux only, and only here
+
+            fcntl.fcntl(write_fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), pipe_bytes)
     parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # pragma: no cover (runs in the child; its effects are tested)
         os.close(read_fd)
-        _child(write_fd, parent, limits, func, args, kwargs)
+        child(write_fd, parent)
     os.close(write_fd)
-    return Pending(pid, read_fd, limits)
+    return pid, read_fd
 
 
 class Stream(Generic[T]):
@@ -231,13 +251,7 @@ class Stream(Generic[T]):
         if self.closed:
             return
         self.closed = True
-        try:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(self.pid, 0)
-        finally:
-            os.close(self.read_fd)
+        _kill_and_reap(self.pid, self.read_fd)
 
     def _reap(self) -> None:
         """The child said it was done: wait for its exit (it exits at once)."""
@@ -295,18 +309,11 @@ def start_stream(
     limits = within or budget()
     if not hasattr(os, "fork"):  # pragma: no cover (Tutela runs on Linux)
         return cast(Stream[T], _InlineStream(func(*args, **kwargs)))
-    read_fd, write_fd = os.pipe()
-    with contextlib.suppress(OSError):
-        # A bigger pipe: the child writes a chunk without waiting for the parent to read.
-        import fcntl
-
-        fcntl.fcntl(write_fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
-    parent = os.getpid()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover (runs in the child; its effects are tested)
-        os.close(read_fd)
-        _stream_child(write_fd, parent, limits, func, args, kwargs)
-    os.close(write_fd)
+    # A bigger pipe: the child writes a chunk without waiting for the parent to read.
+    pid, read_fd = _fork(
+        lambda write_fd, parent: _stream_child(write_fd, parent, limits, func, args, kwargs),
+        pipe_bytes=1 << 20,
+    )
     return Stream(pid, read_fd, limits)
 
 
@@ -338,16 +345,8 @@ def _stream_child(
     code = 1
 
     def send(answer: tuple[str, Any]) -> None:
-        try:
-            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        except MemoryError:
-            data = pickle.dumps((MEMORY, None))
-        except Exception as exc:  # noqa: BLE001 (an item or exception that does not pickle)
-            data = pickle.dumps(("raised", RuntimeError(repr(exc)[:500])))
-        view = memoryview(len(data).to_bytes(_FRAME_HEAD, "big") + data)
-        while view:
-            written = os.write(write_fd, view)
-            view = view[written:]
+        data = _pickled(answer)
+        _write_all(write_fd, len(data).to_bytes(_FRAME_HEAD, "big") + data)
 
     try:
         _confine(parent, limits)
@@ -425,19 +424,27 @@ def _child(
             answer = (MEMORY, None)
         except Exception as exc:  # noqa: BLE001 (handed to the parent, which raises it)
             answer = ("raised", exc)
-        try:
-            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        except MemoryError:
-            data = pickle.dumps((MEMORY, None))
-        except Exception as exc:  # noqa: BLE001 (an exception that does not pickle)
-            data = pickle.dumps(("raised", RuntimeError(repr(exc)[:500])))
-        view = memoryview(data)
-        while view:
-            written = os.write(write_fd, view)
-            view = view[written:]
+        _write_all(write_fd, _pickled(answer))
         code = 0
     finally:
         os._exit(code)
+
+
+def _pickled(answer: tuple[str, Any]) -> bytes:  # pragma: no cover (runs in the child)
+    """A child's answer as bytes; out of memory, or a value that does not pickle, is said so."""
+    try:
+        return pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+    except MemoryError:
+        return pickle.dumps((MEMORY, None))
+    except Exception as exc:  # noqa: BLE001 (a value or exception that does not pickle)
+        return pickle.dumps(("raised", RuntimeError(repr(exc)[:500])))
+
+
+def _write_all(fd: int, data: bytes) -> None:  # pragma: no cover (runs in the child)
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
 
 
 def _confine(parent: int, limits: Budget) -> None:  # pragma: no cover (runs in the child)

@@ -202,24 +202,12 @@ def read_table(
     ran out of memory or time (code "parse_failed").
     """
     limits = ReadLimits.current(max_bytes=max_bytes, max_rows=max_rows)
-    data, name = _read_bytes(source, limits.max_bytes)
-    file_name = file_name or name
-    if not data.strip():
-        raise ImportFileError(_("The file is empty."), code="empty")
-    kind = _kind(data, file_name)
-    # Imported here, before the child is forked, so that each child does not import them again.
-    import hxl.model  # noqa: F401
-    import python_calamine  # noqa: F401
-
+    data, file_name, kind = _opened(source, file_name, limits)
     try:
         # A workbook's safety scan (what it unzips to, how far its cells reach) and its parse
         # run at once, in two children: the parse is bounded by its child's limits, and the
         # scan's verdict is taken first, so a file the scan refuses gets the scan's message.
-        scan = (
-            sandbox.start_bounded(read_limits.check_archive, data, kind, limits)
-            if kind in ZIPPED
-            else None
-        )
+        scan = _start_scan(data, kind, limits)
         try:
             parse = sandbox.start_bounded(
                 _parse,
@@ -270,21 +258,9 @@ def read_table_then(
     reading failed (ImportFileError "parse_failed"), after it SandboxFailure. Leaving the block
     kills the child if it still runs."""
     limits = ReadLimits.current()
-    data, name = _read_bytes(source, limits.max_bytes)
-    file_name = file_name or name
-    if not data.strip():
-        raise ImportFileError(_("The file is empty."), code="empty")
-    kind = _kind(data, file_name)
-    # Imported here, before the child is forked, so that each child does not import them again.
-    import hxl.model  # noqa: F401
-    import python_calamine  # noqa: F401
-
+    data, file_name, kind = _opened(source, file_name, limits)
     try:
-        scan = (
-            sandbox.start_bounded(read_limits.check_archive, data, kind, limits)
-            if kind in ZIPPED
-            else None
-        )
+        scan = _start_scan(data, kind, limits)
     except sandbox.SandboxFailure as failure:
         raise parse_failed(failure) from failure
     try:
@@ -310,6 +286,27 @@ def read_table_then(
             except sandbox.SandboxFailure as failure:
                 raise parse_failed(failure) from failure
         yield _first_failure_as_file_error(stream)
+
+
+def _opened(source: Any, file_name: str, limits: ReadLimits) -> tuple[bytes, str, str]:
+    """The file's bytes (within the size limit), name and kind; ImportFileError when empty."""
+    data, name = _read_bytes(source, limits.max_bytes)
+    file_name = file_name or name
+    if not data.strip():
+        raise ImportFileError(_("The file is empty."), code="empty")
+    kind = _kind(data, file_name)
+    # Imported here, before a child is forked, so that each child does not import them again.
+    import hxl.model  # noqa: F401
+    import python_calamine  # noqa: F401
+
+    return data, file_name, kind
+
+
+def _start_scan(data: bytes, kind: str, limits: ReadLimits) -> sandbox.Pending[None] | None:
+    """A zipped workbook's safety scan started in its own child (None for other kinds)."""
+    if kind not in ZIPPED:
+        return None
+    return sandbox.start_bounded(read_limits.check_archive, data, kind, limits)
 
 
 def _first_failure_as_file_error(stream: Iterable[T]) -> Iterator[T]:
