@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from tutela.activities.models import ColumnMapping
+from tutela.activities.models import ColumnMapping, ImportRecord
 from tutela.core.imports.profile_rows import profile_row_import
 from tutela.core.imports.profiles import (
     Profile,
@@ -23,6 +23,7 @@ from tutela.core.imports.profiles import (
     profile_parse,
     profiles_in,
 )
+from tutela.core.imports.readers import Table
 from tutela.core.models import ImportProfile, Operation, User
 
 SHIPPED = Path(__file__).resolve().parent.parent / "imports" / "profile_files"
@@ -80,3 +81,29 @@ def profile_mapping(
     applied like a saved mapping, never written)."""
     columns, values = profile.resolve(headers, hxl_tags)
     return ColumnMapping(operation=operation, name=profile.name, columns=columns, values=values)
+
+
+def record_profile(record: ImportRecord) -> Profile | None:
+    """The profile an upload was read with (None: a saved mapping or the template, or a profile
+    deleted since)."""
+    if not record.profile:
+        return None
+    try:
+        return profile_get(record.operation, record.profile)
+    except LookupError:
+        return None
+
+
+def mapping_of(
+    operation: Operation, mapping: ColumnMapping | None, profile: Profile | None, table: Table
+) -> ColumnMapping | None:
+    """The mapping a file is read with: the profile's for this file when there is one (it names
+    columns by header or hashtag, so it is resolved once the file is read), else `mapping`."""
+    if profile is not None:
+        return profile_mapping(operation, profile, table.headers, table.hxl_tags)
+    return mapping
+
+
+def record_mapping(record: ImportRecord, table: Table) -> ColumnMapping | None:
+    """The mapping the upload of `record` was read with, for this read of its file."""
+    return mapping_of(record.operation, record.mapping, record_profile(record), table)

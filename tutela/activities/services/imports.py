@@ -44,7 +44,12 @@ from tutela.activities.services.import_inspection import (
     mapping_preview,
 )
 from tutela.activities.services.import_mappings import mapping_save, mappings_for
-from tutela.activities.services.import_profiles import profile_get, profile_mapping
+from tutela.activities.services.import_profiles import (
+    mapping_of,
+    profile_get,
+    record_mapping,
+    record_profile,
+)
 from tutela.activities.services.import_reading import (
     KIND,
     LOCATION_FIELDS,
@@ -62,7 +67,7 @@ from tutela.activities.services.rows import (
     report_chunks_save,
     report_rows_save,
 )
-from tutela.activities.services.rows import saving as rows_saving
+from tutela.activities.services.rows import chunks as rows_chunks
 from tutela.activities.validation import CheckedChunk, ReportContext, checked_chunks
 from tutela.core import access
 from tutela.core.imports import uploads
@@ -190,7 +195,7 @@ class FiveWImporter(Importer[ImportRecord, ColumnMapping, Row]):
         )
 
     def map(self, table: Table) -> Mapped:
-        mapping = _mapping_of(self.operation, self.mapping, self.profile, table)
+        mapping = mapping_of(self.operation, self.mapping, self.profile, table)
         match = match_5w(table, mapping)
         values = mapping.values if mapping is not None else None
         problems = column_problems(
@@ -252,7 +257,7 @@ class FiveWImporter(Importer[ImportRecord, ColumnMapping, Row]):
             prepared,
             rows,
             columns=mapped.match.field_headers(),
-            chunk_rows=rows_saving.CHECK_CHUNK_ROWS,
+            chunk_rows=rows_chunks.CHECK_CHUNK_ROWS,
         ):
             if chunk.problems is not None:
                 chunk.skipped = rows.skipped
@@ -399,35 +404,9 @@ def import_5w_run_recorded(
             job=record.job,
             sheet=sheet or None,
             header_row=header_row or None,
-            profile=_record_profile(record),
+            profile=record_profile(record),
         ),
     )
-
-
-def _record_profile(record: ImportRecord) -> Profile | None:
-    """The profile an upload was read with (None: a saved mapping or the template, or a profile
-    deleted since)."""
-    if not record.profile:
-        return None
-    try:
-        return profile_get(record.operation, record.profile)
-    except LookupError:
-        return None
-
-
-def _mapping_of(
-    operation: Operation, mapping: ColumnMapping | None, profile: Profile | None, table: Table
-) -> ColumnMapping | None:
-    """The mapping a file is read with: the profile's for this file when there is one (it names
-    columns by header or hashtag, so it is resolved once the file is read), else `mapping`."""
-    if profile is not None:
-        return profile_mapping(operation, profile, table.headers, table.hxl_tags)
-    return mapping
-
-
-def record_mapping(record: ImportRecord, table: Table) -> ColumnMapping | None:
-    """The mapping the upload of `record` was read with, for this read of its file."""
-    return _mapping_of(record.operation, record.mapping, _record_profile(record), table)
 
 
 # Beside the service it runs and the one that queues it (tutela.activities.tasks lists it).

@@ -1,5 +1,5 @@
 """Big 5W saves: the rows checked in a child process that hands them over in chunks while this
-process saves the chunks already checked (services.rows.saving, `_save_streamed`), the same
+process saves the chunks already checked (services.rows.chunks, `report_chunks_save`), the same
 outcome as checking in process, all or nothing whatever the child does."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.test import override_settings
 from tutela.activities.models import ActivityReport, ImportRecord, Submission
 from tutela.activities.services import import_reading, imports
 from tutela.activities.services.imports import import_5w_file
-from tutela.activities.services.rows import bulk, report_rows_save, saving
+from tutela.activities.services.rows import bulk, chunks, report_rows_save
 from tutela.activities.tests.import_fixtures import (  # noqa: F401
     Ops,
     numbered,
@@ -34,7 +34,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def in_child(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every save checked in a child, two rows per chunk."""
-    monkeypatch.setattr(saving, "CHECK_CHUNK_ROWS", 2)
+    monkeypatch.setattr(chunks, "CHECK_CHUNK_ROWS", 2)
     with override_settings(TUTELA_5W_CHECK_CHILD_MIN_ROWS=1):
         yield
 
@@ -94,7 +94,7 @@ def test_the_same_outcome_as_checking_in_process(ops: Ops, monkeypatch: pytest.M
     for min_rows in (10**9, 1):
         ActivityReport.objects.all().delete()
         Submission.objects.all().delete()
-        monkeypatch.setattr(saving, "CHECK_CHUNK_ROWS", 2)
+        monkeypatch.setattr(chunks, "CHECK_CHUNK_ROWS", 2)
         with override_settings(TUTELA_5W_CHECK_CHILD_MIN_ROWS=min_rows):
             results = [save(ops, first), save(ops, second, dry_run=True), save(ops, second)]
         runs.append(([outcome(r) for r in results], saved_rows()))
@@ -113,7 +113,7 @@ def test_an_error_in_a_later_chunk_rejects_the_rows_already_inserted(
 ) -> None:
     audit_before = AuditEntry.objects.count()
     inserted = []
-    real_insert = saving.insert_rows
+    real_insert = chunks.insert_rows
 
     def counting(rows: list[Any], **kwargs: Any) -> None:
         inserted.append(len(rows))
@@ -126,11 +126,11 @@ def test_an_error_in_a_later_chunk_rejects_the_rows_already_inserted(
         *sites(3, population_group="REF"),
         row(site="Site 1"),
     ]
-    saving.insert_rows = counting  # type: ignore[assignment]
+    chunks.insert_rows = counting  # type: ignore[assignment]
     try:
         result = save(ops, rows)
     finally:
-        saving.insert_rows = real_insert  # type: ignore[assignment]
+        chunks.insert_rows = real_insert  # type: ignore[assignment]
     # The first two chunks (the first is small) were inserted before the error was found...
     assert inserted[:2] == [1, 2]
     # ...and rolled back with everything else.
@@ -159,7 +159,7 @@ def test_a_child_that_dies_or_fails_mid_way_leaves_nothing(
             os.kill(os.getpid(), signal.SIGKILL)
         raise RuntimeError("a bug in the checks")
 
-    monkeypatch.setattr(saving, "checked_chunks", failing)
+    monkeypatch.setattr(chunks, "checked_chunks", failing)
     if how == "raises":
         with pytest.raises(RuntimeError, match="a bug in the checks"):
             save(ops, sites(9))
@@ -183,14 +183,14 @@ def test_chunks_are_saved_while_the_child_still_checks(
 
     started = time.monotonic()
     insert_times = []
-    real_insert = saving.insert_rows
+    real_insert = chunks.insert_rows
 
     def timed(rows: list[Any], **kwargs: Any) -> None:
         insert_times.append(time.monotonic() - started)
         real_insert(rows, **kwargs)
 
-    monkeypatch.setattr(saving, "checked_chunks", slow)
-    monkeypatch.setattr(saving, "insert_rows", timed)
+    monkeypatch.setattr(chunks, "checked_chunks", slow)
+    monkeypatch.setattr(chunks, "insert_rows", timed)
     result = save(ops, sites(6))
     assert not result.rejected
     assert result.created == 6
@@ -216,7 +216,7 @@ def upload(ops: Ops, rows: list[dict[str, Any]], **kwargs: Any) -> Any:
 def test_an_upload_is_checked_in_the_child_that_read_it(
     ops: Ops, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(saving, "CHECK_CHUNK_ROWS", 2)
+    monkeypatch.setattr(chunks, "CHECK_CHUNK_ROWS", 2)
     # The table never comes over: reading it here would fail.
     monkeypatch.setattr(
         import_reading, "read_table", lambda *a, **k: pytest.fail("table read in the parent")
@@ -235,7 +235,7 @@ def test_an_upload_whose_checking_child_dies_leaves_nothing(
         yield next(chunks)
         os.kill(os.getpid(), signal.SIGKILL)
 
-    monkeypatch.setattr(saving, "CHECK_CHUNK_ROWS", 2)
+    monkeypatch.setattr(chunks, "CHECK_CHUNK_ROWS", 2)
     monkeypatch.setattr(imports, "checked_chunks", dying)
     record = upload(ops, sites(7))
     assert record.status == ImportRecord.Status.REJECTED

@@ -35,8 +35,8 @@ from tutela.activities.models import (
 )
 from tutela.activities.selectors.filters import Filters
 from tutela.activities.services.config import activity_update, settings_update
+from tutela.activities.services.rows import chunks as rows_chunks
 from tutela.activities.services.rows import report_row_delete, report_rows_save
-from tutela.activities.services.rows import saving as rows_saving
 from tutela.activities.services.submissions import (
     submission_return,
     submission_submit,
@@ -198,12 +198,12 @@ def _run(ops: Ops, kind: str, arg: Any) -> None:
         _save(ops, arg)
     elif kind == "save_in_child":
         # Two rows a chunk (the first chunk one): several chunks saved one after the other.
-        chunk_rows, rows_saving.CHECK_CHUNK_ROWS = rows_saving.CHECK_CHUNK_ROWS, 2
+        chunk_rows, rows_chunks.CHECK_CHUNK_ROWS = rows_chunks.CHECK_CHUNK_ROWS, 2
         try:
             with override_settings(TUTELA_5W_CHECK_CHILD_MIN_ROWS=1):
                 _save(ops, arg)
         finally:
-            rows_saving.CHECK_CHUNK_ROWS = chunk_rows
+            rows_chunks.CHECK_CHUNK_ROWS = chunk_rows
     elif kind == "delete":
         rows = list(ActivityReport.objects.filter(operation=operation).order_by("pk"))
         if rows:

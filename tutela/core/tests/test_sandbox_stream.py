@@ -1,6 +1,6 @@
 """A sandboxed child that hands its results over one by one (`sandbox.start_stream`): the 5W
 upload's rows are checked in one while the parent saves the rows already checked
-(tutela.activities.services.rows.saving)."""
+(tutela.activities.services.rows.chunks)."""
 
 from __future__ import annotations
 

@@ -23,17 +23,15 @@ from tutela.activities.services.rows.bulk import (
     INSERT_FIELDS,
     REPORT_VALUE_FIELDS,
 )
+from tutela.activities.services.rows.chunks import report_chunks_save
 from tutela.activities.services.rows.saving import (
-    AUDIT_CHANGES,
-    LISTED_UPDATES,
-    SaveResult,
     # Re-exported under its private name: the 5W import service (services/imports.py) checks
     # access with it before reading a file, importing it from here.
     _check_access,  # noqa: F401
-    report_chunks_save,
     report_row_delete,
     report_rows_save,
 )
+from tutela.activities.services.rows.writing import AUDIT_CHANGES, LISTED_UPDATES, SaveResult
 
 __all__ = [
     "AUDIT_CHANGES",

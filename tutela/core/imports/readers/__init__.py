@@ -22,8 +22,8 @@ from tutela.core.imports.readers.files import (
     SPREADSHEET_KINDS,
     parse_failed,
     read_table,
-    read_table_then,
 )
+from tutela.core.imports.readers.streamed import read_table_then
 from tutela.core.imports.readers.tables import (
     HEADER_SEARCH_ROWS,
     Table,

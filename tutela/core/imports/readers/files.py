@@ -10,9 +10,9 @@ import contextlib
 import csv
 import io
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
@@ -31,8 +31,6 @@ _ZIP_MAGIC = b"PK\x03\x04"
 # Stream name of an encrypted (password-protected) Office Open XML file, in UTF-16.
 _ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
 CSV_DELIMITERS = (",", ";", "\t", "|")
-
-T = TypeVar("T")
 
 
 def _read_bytes(source: Any, max_bytes: int) -> tuple[bytes, str]:
@@ -234,60 +232,6 @@ def read_table(
         raise parse_failed(failure) from failure
 
 
-@contextlib.contextmanager
-def read_table_then(
-    source: str | os.PathLike[str] | bytes | IO[bytes] | Any,
-    then: Callable[[Table], Iterable[T]],
-    *,
-    sheet: str | int | None = None,
-    header_row: int | None = None,
-    file_name: str = "",
-    prefer: Callable[[list[str], list[str] | None], float] | None = None,
-) -> Iterator[Iterator[T]]:
-    """Read the file's table as `read_table` does, then go on in the same child process with
-    `then(table)`, whose items come to this process as they are made:
-
-        with read_table_then(data, check_rows, file_name=name) as items:
-            for item in items: ...
-
-    The table itself never crosses over (the 5W importer maps and checks a big upload's rows in
-    the child that read them while this process saves the rows already checked: no table to
-    copy, and two cores at work). `then` runs in the child: it must not touch the database
-    (what it needs, it has from the fork). ImportFileError as from read_table, raised when the
-    items are taken; a child that dies or runs out of time before its first item is a file whose
-    reading failed (ImportFileError "parse_failed"), after it SandboxFailure. Leaving the block
-    kills the child if it still runs."""
-    limits = ReadLimits.current()
-    data, file_name, kind = _opened(source, file_name, limits)
-    try:
-        scan = _start_scan(data, kind, limits)
-    except sandbox.SandboxFailure as failure:
-        raise parse_failed(failure) from failure
-    try:
-        stream = sandbox.start_stream(
-            _parse_then,
-            data,
-            then,
-            kind=kind,
-            sheet=sheet,
-            header_row=header_row,
-            prefer=prefer,
-            limits=limits,
-            file_name=file_name,
-        )
-    except BaseException:
-        if scan is not None:
-            scan.cancel()
-        raise
-    with stream:
-        if scan is not None:
-            try:
-                scan.result()
-            except sandbox.SandboxFailure as failure:
-                raise parse_failed(failure) from failure
-        yield _first_failure_as_file_error(stream)
-
-
 def _opened(source: Any, file_name: str, limits: ReadLimits) -> tuple[bytes, str, str]:
     """The file's bytes (within the size limit), name and kind; ImportFileError when empty."""
     data, name = _read_bytes(source, limits.max_bytes)
@@ -307,24 +251,6 @@ def _start_scan(data: bytes, kind: str, limits: ReadLimits) -> sandbox.Pending[N
     if kind not in ZIPPED:
         return None
     return sandbox.start_bounded(read_limits.check_archive, data, kind, limits)
-
-
-def _first_failure_as_file_error(stream: Iterable[T]) -> Iterator[T]:
-    taken = False
-    try:
-        for item in stream:
-            taken = True
-            yield item
-    except sandbox.SandboxFailure as failure:
-        if taken:
-            raise
-        raise parse_failed(failure) from failure
-
-
-def _parse_then(data: bytes, then: Callable[[Table], Iterable[T]], **parse: Any) -> Iterator[T]:
-    """The table parsed, then `then`'s items (run in the child, see read_table_then)."""
-    table = _parse(data, **parse)
-    yield from then(table)
 
 
 def parse_failed(failure: sandbox.SandboxFailure) -> ImportFileError:
