@@ -14,9 +14,7 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from tutela.activities.models import (
-    ImportRecord,
-)
+from tutela.activities.models import ImportRecord
 from tutela.activities.services.rows.bulk import (
     ensure_submissions,
     insert_rows,
@@ -42,17 +40,14 @@ from tutela.activities.validation import (
 from tutela.core import sandbox
 from tutela.core.disclosure_blocks import no_gc_pauses
 from tutela.core.imports.problems import Problem
-from tutela.core.models import (
-    Operation,
-    User,
-)
+from tutela.core.models import Operation, User
 
 logger = logging.getLogger(__name__)
 
 
-# Uploads of this many rows or more are checked in a child process, which hands the checked rows
-# over in chunks while this process saves them (settings.TUTELA_5W_CHECK_CHILD_MIN_ROWS): on two
-# cores, the checks and the INSERTs run at once.
+# A save (grid, API) of this many rows or more is checked in a child process, which hands the
+# checked rows over in chunks while this process saves them (TUTELA_5W_CHECK_CHILD_MIN_ROWS;
+# uploads always are, in the child that read the file): the checks and the INSERTs run at once.
 CHECK_CHILD_MIN_ROWS = 10_000
 # Rows per chunk handed over (a few hundred KB pickled).
 CHECK_CHUNK_ROWS = 5000
