@@ -12,8 +12,9 @@ hot spots by admin 1 and admin 2) over the dashboard's default period (the last 
 data) and of the PAU (last quarter with data against the previous one, by risk and by area),
 prints the share of the table's incidents that fall in its "pooled small groups" row or column
 when it is answered at the grain asked for ("before") and at the grain the selectors choose
-(`selectors.incidents.MAX_POOLED_SHARE`: a coarser area when the asked one would pool more than
-that share; "after"), and the grain used. A measurement, not a test.
+(`selectors.incidents.MAX_POOLED_SHARE`: a coarser area, then for a trend quarters instead of
+months, when the asked one would pool more than that share; "after"), and the grain used. A
+measurement, not a test.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def main() -> None:
 
         # (label, selector, arguments, whether it has a coarser grain to choose)
         tables: list[tuple[str, Any, dict[str, Any], bool]] = [
-            ("dashboard trend by risk", incident_trend, {"filters": dashboard}, False),
+            ("dashboard trend by risk", incident_trend, {"filters": dashboard}, True),
             (
                 "dashboard trend by admin 1",
                 incident_trend,

@@ -15,15 +15,20 @@ Every figure is built from *atoms*: the counted records grouped by every dimensi
 filter or group on, and by whether the user may see the records one by one.
 
 1. *Blocks.* Records the user may not see are cut into blocks of at least `threshold`, the same
-   way whatever the view's filters: each month on its own (so a period is a set of whole months),
-   an atom of threshold or more is a block; smaller atoms are pooled across one dimension after
-   another (`Atoms.pool_order`), a pooled group that reaches the threshold becoming a block (with
-   that dimension set to POOLED); what remains after pooling across everything is *withheld*
-   from every figure.
+   way whatever the view's filters: an atom of threshold or more is a block; smaller atoms are
+   pooled across one dimension after another (`Atoms.pool_order`), a pooled group that reaches
+   the threshold becoming a block (with that dimension set to POOLED); what remains after
+   pooling across everything is *withheld* from every figure. A step may also share small atoms
+   out between two dimensions (`Atoms._pool_between`: some keep the first, the others the
+   second), so that tables by either keep most of them. Blocks never span the period unit a
+   caller keeps as a dimension that is never pooled (the incidents' quarter: a quarter's months
+   may be pooled, never two quarters), so the blocks of a period made of whole units are the
+   same whatever other periods are read.
 2. *Whole blocks only.* A view keeps the blocks lying wholly inside its filters (`Atoms.inside`
-   with a predicate such as `block_predicate`): a block pooled across a filtered dimension is
-   left out of it as a whole. A block pooled across a dimension the table is broken down by goes
-   to a "pooled small groups" row or column, so that tables stay additive. So every figure is a
+   with a predicate such as `block_predicate`): a block pooled across a filtered dimension (or
+   across months some of which the view's period leaves out) is left out of it as a whole. A
+   block pooled across a dimension the table is broken down by goes to a "pooled small groups"
+   row or column, so that tables stay additive. So every figure is a
    sum of whole blocks plus records the user may see, and so is every difference between the
    figures of two views of which one contains the other: no such difference counts between 1 and
    threshold - 1 records the user may not see.
@@ -66,6 +71,10 @@ def no_gc_pauses() -> Iterator[None]:
 # A dimension pooled away in a block (the block spans every value of it).
 POOLED = "*"
 
+# A step of `Atoms.pool_order`: a dimension, or two between which small atoms are shared out
+# (`Atoms._pool_between`).
+PoolStep = str | tuple[str, str]
+
 
 @dataclass
 class Atoms:
@@ -75,7 +84,7 @@ class Atoms:
 
     rows: list[tuple[tuple[Any, ...], int, bool]]
     threshold: int
-    pool_order: tuple[str, ...] = ()
+    pool_order: tuple[PoolStep, ...] = ()
     dims: tuple[str, ...] = ()
     controlled: bool = False
     withheld_groups: int = 0
@@ -95,7 +104,7 @@ class Atoms:
         values: Iterable[dict[str, Any]],
         *,
         threshold: int,
-        pool_order: Sequence[str] = (),
+        pool_order: Sequence[PoolStep] = (),
         measure: str = "n",
     ) -> Atoms:
         rows = []
@@ -115,7 +124,7 @@ class Atoms:
         tuples: list[tuple[tuple[Any, ...], int]],
         *,
         threshold: int,
-        pool_order: Sequence[str] = (),
+        pool_order: Sequence[PoolStep] = (),
         dims: tuple[str, ...] = (),
         withheld_groups: int = 0,
         has_hidden: bool | None = None,
@@ -178,24 +187,66 @@ class Atoms:
                     out.append((key, n))
                 elif n:
                     small.append((key, n))
-        for dim in self.pool_order:
+        for step in self.pool_order:
             if not small:
                 break
-            if dim not in self.dims:
+            if isinstance(step, tuple):
+                if all(d in self.dims for d in step):
+                    small = self._pool_between(small, *step, out)
                 continue
-            i = self.dims.index(dim)
-            grouped: dict[tuple[Any, ...], int] = {}
-            for key, n in small:
-                pooled = (*key[:i], POOLED, *key[i + 1 :])
-                grouped[pooled] = grouped.get(pooled, 0) + n
-            small = []
-            for key, n in grouped.items():
-                if n >= threshold:
-                    out.append((key, n))
-                else:
-                    small.append((key, n))
+            if step not in self.dims:
+                continue
+            small = _pooled_across(small, self.dims.index(step), threshold, out)
         self.withheld_groups = len(small)
         return out
+
+    def _pool_between(
+        self,
+        small: list[tuple[tuple[Any, ...], int]],
+        first: str,
+        second: str,
+        out: list[tuple[tuple[Any, ...], int]],
+    ) -> list[tuple[tuple[Any, ...], int]]:
+        """A step `(first, second)` of `pool_order`: each small atom is pooled across one of the
+        two dimensions, keeping the other, so that neither a table by `first` nor one by
+        `second` loses most of them. Per context (the other dimensions' values), the groups
+        keeping `first` (pooled across `second`) that reach the threshold are taken largest
+        first, as many as makes the larger of the two losses smallest (the incidents a table by
+        `first`, resp. `second`, sees only as pooled); the other atoms are pooled across `first`
+        (keeping `second`). Groups that reach the threshold become blocks; the rest is returned
+        for the next step. Decided on the atoms alone (no view's filters), like every step."""
+        threshold = self.threshold
+        i, j = self.dims.index(first), self.dims.index(second)
+        contexts: dict[tuple[Any, ...], list[tuple[tuple[Any, ...], int]]] = {}
+        for key, n in small:
+            context = (*key[:i], POOLED, *key[i + 1 :])
+            context = (*context[:j], POOLED, *context[j + 1 :])
+            contexts.setdefault(context, []).append((key, n))
+        rest: list[tuple[tuple[Any, ...], int]] = []
+        for atoms in contexts.values():
+            keeping_first: dict[Any, int] = {}
+            for key, n in atoms:
+                keeping_first[key[i]] = keeping_first.get(key[i], 0) + n
+            candidates = sorted(
+                (v for v, n in keeping_first.items() if n >= threshold),
+                key=lambda v: (-keeping_first[v], repr(v)),
+            )
+            best: tuple[int, int] | None = None
+            for k in range(len(candidates) + 1):
+                loss = _between_losses(atoms, set(candidates[:k]), i, j, threshold)
+                if best is None or loss < best[0]:
+                    best = (loss, k)
+            chosen = set(candidates[: best[1] if best else 0])
+            left = []
+            for key, n in atoms:
+                if key[i] in chosen:
+                    continue
+                left.append((key, n))
+            for value in chosen:
+                block = next(key for key, _n in atoms if key[i] == value)
+                out.append(((*block[:j], POOLED, *block[j + 1 :]), keeping_first[value]))
+            rest.extend(_pooled_across(left, i, threshold, out))
+        return rest
 
     def inside(self, predicate: Callable[[dict[str, Any]], bool] | None) -> Atoms:
         """The atoms of a view: pooling is done first (on the filter-free atoms), then the view
@@ -212,6 +263,45 @@ class Atoms:
         kept.controlled = self.has_hidden
         kept.withheld_groups = self.withheld_groups
         return kept
+
+
+def _pooled_across(
+    small: list[tuple[tuple[Any, ...], int]],
+    i: int,
+    threshold: int,
+    out: list[tuple[tuple[Any, ...], int]],
+) -> list[tuple[tuple[Any, ...], int]]:
+    """Small atoms regrouped with dimension `i` set to POOLED: groups reaching the threshold go
+    to `out` as blocks, the others are returned."""
+    grouped: dict[tuple[Any, ...], int] = {}
+    for key, n in small:
+        pooled = (*key[:i], POOLED, *key[i + 1 :])
+        grouped[pooled] = grouped.get(pooled, 0) + n
+    left = []
+    for key, n in grouped.items():
+        if n >= threshold:
+            out.append((key, n))
+        else:
+            left.append((key, n))
+    return left
+
+
+def _between_losses(
+    atoms: list[tuple[tuple[Any, ...], int]], chosen: set[Any], i: int, j: int, threshold: int
+) -> int:
+    """The larger of the two losses (records seen only as pooled by a table by dimension i,
+    resp. j) when the atoms whose value of `i` is in `chosen` keep it and the others keep j."""
+    kept_j: dict[Any, int] = {}
+    to_i = 0
+    for key, n in atoms:
+        if key[i] in chosen:
+            to_i += n
+        else:
+            kept_j[key[j]] = kept_j.get(key[j], 0) + n
+    lost_both = sum(n for n in kept_j.values() if n < threshold)
+    kept_j_total = sum(kept_j.values()) - lost_both
+    # A table by i loses what kept j (or nothing); one by j loses what kept i.
+    return max(kept_j_total + lost_both, to_i + lost_both)
 
 
 def block_predicate(

@@ -227,10 +227,12 @@ def pau_figures(
         )
     )
 
+    # Month by month (the PAU's chart of months; a pool of months is no month: left out).
     trend = incident_trend(
         user=PUBLICATION,
         operation=operation,
         filters=current.with_months(prev_from, current.month_to),
+        coarsen=False,
     )
     month_rows = [
         {

@@ -25,6 +25,7 @@ from django.db import connection
 from django.db.models import CharField, Count, Q, QuerySet, Sum
 from django.db.models.functions import Cast
 
+from tutela.core.disclosure_blocks import PoolStep
 from tutela.monitoring.models import (
     IncidentAtom,
     IncidentAtomBasis,
@@ -35,18 +36,38 @@ from tutela.monitoring.selectors.base import (
     AnalysisFilters,
     Atoms,
     Viewer,
-    block_filter,
     counted_incidents,
     no_gc_pauses,
     verified_expression,
     verified_status_ids,
     visible_expression,
 )
+from tutela.monitoring.selectors.periods import quarter_of, view_predicate, whole_quarters
 
-INCIDENT_DIMS = ("month", "admin1_id", "admin2_id", "primary_risk_id", "verified", "visible")
+INCIDENT_DIMS = (
+    "quarter",
+    "month",
+    "admin1_id",
+    "admin2_id",
+    "primary_risk_id",
+    "verified",
+    "visible",
+)
 
-# Small groups of hidden incidents are pooled across these, in this order.
-INCIDENT_POOL = ("verified", "admin2_id", "primary_risk_id", "admin1_id")
+# Small groups of hidden incidents are pooled across these, in this order: verification status,
+# admin 2, the months of their quarter, then shared out between keeping their main risk (pooled
+# across admin 1) and keeping their admin 1 (pooled across risks) so that neither the tables by
+# risk nor those by area lose most of them (issue 14), and what is left across admin 1. Blocks
+# never span two quarters (`quarter` is never pooled): a view reads the atoms of its period
+# widened to whole quarters (`base.whole_quarters`) and keeps the blocks wholly inside its
+# period (`base.view_predicate`).
+INCIDENT_POOL: tuple[PoolStep, ...] = (
+    "verified",
+    "admin2_id",
+    "month",
+    ("primary_risk_id", "admin1_id"),
+    "admin1_id",
+)
 
 Basis = tuple[frozenset[int], frozenset[int]]
 # month (text), admin1, admin2, primary risk, verified, is_gbv, incidents
@@ -72,9 +93,9 @@ def incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
 
 
 def _incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
-    """The view's blocks of counted incidents (month × admin1 × admin2 × main risk × verified,
-    pooled across INCIDENT_POOL), with the area, risk and verification filters applied to the
-    blocks.
+    """The view's blocks of counted incidents (quarter × month × admin1 × admin2 × main risk ×
+    verified, pooled by INCIDENT_POOL), with the period, area, risk and verification filters
+    applied to the blocks.
 
     Read from the counted incident atoms under the current rules (`counted_atom_rows`); the
     user's own organisation's records (visible to them) are read from the incidents and moved
@@ -84,7 +105,10 @@ def _incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
     if filters.organisation is not None:
         return incident_atoms_from_records(viewer, filters)
     verified_ids = verified_status_ids(viewer.operation)
-    key = _cache_key(viewer, filters, verified_ids)
+    # Blocks may span the months of a quarter: the atoms of whole quarters are pooled, then the
+    # view keeps the blocks lying wholly inside its period.
+    fetched = whole_quarters(filters)
+    key = _cache_key(viewer, fetched, verified_ids)
     cached = cache.get(key) if key is not None else None
     if cached is not None:
         tuples, withheld, has_hidden = cached
@@ -96,18 +120,18 @@ def _incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
             withheld_groups=withheld,
             has_hidden=has_hidden,
         )
-        return atoms.inside(block_filter(filters))
+        return atoms.inside(view_predicate(filters))
     rows = counted_atom_rows(
         viewer.operation.pk,
         sharing=viewer.sharing_organisations,
         verified=verified_ids,
-        month_from=filters.month_from,
-        month_to=filters.month_to,
+        month_from=fetched.month_from,
+        month_to=fetched.month_to,
     )
     shown, hidden = _split_by_visibility(viewer, rows)
     own = viewer.own_organisation_id
     if own is not None and not viewer.sees_everything:
-        _show_own_records(viewer, own, filters, verified_ids, shown, hidden)
+        _show_own_records(viewer, own, fetched, verified_ids, shown, hidden)
     atoms = Atoms(
         rows=[],
         shown=shown,
@@ -119,7 +143,7 @@ def _incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
     tuples = atoms.tuples()
     if key is not None and len(tuples) <= MAX_CACHED_BLOCKS:
         cache.set(key, (tuples, atoms.withheld_groups, atoms.has_hidden), CACHE_SECONDS)
-    return atoms.inside(block_filter(filters))
+    return atoms.inside(view_predicate(filters))
 
 
 # The pooled atoms of a reader and period are kept per incident data version (every write that
@@ -217,7 +241,7 @@ def _split_by_visibility(
         day = months.get(month)
         if day is None:
             day = months[month] = datetime.date.fromisoformat(str(month)[:10])
-        atom = (day, admin1, admin2, risk, bool(verified))
+        atom = (quarter_of(day), day, admin1, admin2, risk, bool(verified))
         side = shown if (visible_gbv if gbv else visible_other) else hidden
         side[atom] = side.get(atom, 0) + n
     return shown, hidden
@@ -246,7 +270,7 @@ def _show_own_records(
     ):
         if visible_gbv if gbv else visible_other:
             continue
-        atom = (month, admin1, admin2, risk, bool(verified))
+        atom = (quarter_of(month), month, admin1, admin2, risk, bool(verified))
         if not gbv or own_gbv_in_atoms:
             hidden[atom] = hidden.get(atom, 0) - n
         shown[atom] = shown.get(atom, 0) + n
@@ -255,17 +279,24 @@ def _show_own_records(
 def incident_atoms_from_records(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
     """`incident_atoms` by one GROUP BY over the incidents themselves."""
     rows = (
-        counted_incidents(viewer, filters)
+        counted_incidents(viewer, whole_quarters(filters))
         .annotate(
             verified=verified_expression(verified_status_ids(viewer.operation)),
             visible=visible_expression(viewer),
         )
-        .values(*INCIDENT_DIMS)
+        .values_list(*INCIDENT_DIMS[1:])
         .annotate(n=Count("id"))
         .order_by()
     )
-    atoms = Atoms.from_values(rows, threshold=viewer.threshold, pool_order=INCIDENT_POOL)
-    for i, (key, n, visible) in enumerate(atoms.rows):
-        # The same types as the summary's (SQLite gives the CASE as 0/1).
-        atoms.rows[i] = ((*key[:4], bool(key[4])), n, visible)
-    return atoms.inside(block_filter(filters))
+    atoms = Atoms(
+        rows=[
+            # The same types as the summary's (SQLite gives the CASE as 0/1).
+            ((quarter_of(month), month, admin1, admin2, risk, bool(verified)), n, bool(visible))
+            for month, admin1, admin2, risk, verified, visible, n in rows
+            if n > 0
+        ],
+        threshold=viewer.threshold,
+        pool_order=INCIDENT_POOL,
+        dims=INCIDENT_DIMS[:-1],
+    )
+    return atoms.inside(view_predicate(filters))

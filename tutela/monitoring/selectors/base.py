@@ -301,6 +301,9 @@ class Table:
         if grain.get("coarsened"):
             # Answered at a coarser grain than asked (selectors.incidents.area_grain).
             out["grain"] = {k: grain[k] for k in ("asked", "used", "notice")}
+        if "period" in self.extra:
+            # A trend's rows: months, or quarters (keyed by their first month).
+            out["period"] = self.extra["period"]
         return out
 
     def _as_dict(self) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from tutela.monitoring.selectors.base import (
     Atoms,
     Reader,
     Table,
+    add_months,
     block_filter,
     build_table,
     check_filters,
@@ -46,10 +47,13 @@ def _comparison_columns(
     current_from = filters.month_from
 
     def column(k: dict[str, Any]) -> Any:
-        month = k["month"]
-        if current_from is None or month >= current_from:
+        # A block pooled across the months of a quarter (the view holds the whole quarter).
+        first = last = k["month"]
+        if first == POOLED:
+            first, last = k["quarter"], add_months(k["quarter"], 2)
+        if current_from is None or first >= current_from:
             return "current"
-        if previous_from <= month <= previous_to:
+        if previous_from <= first and last <= previous_to:
             return "previous"
         return None
 
@@ -68,8 +72,9 @@ def period_comparison(
     coarsen: bool = True,
 ) -> Table:
     """Incidents per main risk (or per area of `level`) in the filters' period ("current") and
-    in previous_from..previous_to ("previous"): the trend's blocks (blocks are cut month by
-    month), both columns suppressed together as one table. By admin 2, answered by admin 1
+    in previous_from..previous_to ("previous"): the trend's blocks (a block pooled across the
+    months of a quarter counts in a period that holds the whole quarter), both columns
+    suppressed together as one table. By admin 2, answered by admin 1
     instead when admin 2 would pool too much (`area_grain`)."""
     viewer = viewer_for(user, operation)
     check_filters(viewer, filters)

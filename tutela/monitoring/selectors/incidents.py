@@ -49,6 +49,7 @@ from tutela.monitoring.selectors.base import (
     viewer_for,
     visible_expression,
 )
+from tutela.monitoring.selectors.periods import quarter_label, quarter_of
 
 DEFAULT_MONTHS = 12
 
@@ -60,7 +61,7 @@ def period_months(
     last DEFAULT_MONTHS months up to today)."""
     if atoms:
         i = atoms.dims.index("month")
-        seen = sorted({key[i] for key, _n in atoms.tuples()})
+        seen = sorted({key[i] for key, _n in atoms.tuples()} - {POOLED})
     else:
         seen = []
     last = filters.month_to or (seen[-1] if seen else None)
@@ -111,8 +112,8 @@ def area_grain(
     Safe against differencing: every level folds the same blocks (pooling is done on the
     filter-free atoms, whatever the grain), so the figures of either grain, and their
     differences with any other view's, are sums of whole blocks. The choice is made on those
-    block sums only. A coarser period would not help: blocks are cut month by month, so a
-    quarter pools exactly what its months pool; and the reference data group no risks."""
+    block sums only. The trend is then answered by quarter instead of month when months would
+    pool too much (`incident_trend`: blocks may span a quarter's months, never two quarters)."""
     table = make(level)
     grain: dict[str, Any] = {"asked": level, "used": level, "coarsened": False}
     limit = max_pooled_share()
@@ -155,45 +156,76 @@ def incident_trend(
     coarsen: bool = True,
 ) -> Table:
     """Incidents by month (rows) × primary risk or area (columns). By area of admin 2, answered
-    by admin 1 instead when admin 2 would pool too much (`area_grain`; `coarsen=False`: never)."""
+    by admin 1 instead when admin 2 would pool too much (`area_grain`); then by quarter instead
+    of month when months would (small groups are pooled across the months of a quarter before
+    risks and areas are: `selectors.atoms.INCIDENT_POOL`). `coarsen=False`: never."""
     filters = filters_of(filters)
     viewer = viewer_for(user, operation)
     check_filters(viewer, filters)
     atoms = incident_atoms(viewer, filters)
     months = period_months(filters, atoms)
 
-    def make(level: int) -> Table:
+    def make(level: int, by_quarter: bool = False) -> Table:
         if by == "area":
             areas = areas_at(operation, level, filters.area)
             key = area_key(level)
             col_keys: list[Any] = [a.pk for a in areas]
             col_labels = [a.name for a in areas]
             title = _("Incidents per month and %(level)s") % {"level": operation.level_label(level)}
+            if by_quarter:
+                title = _("Incidents per quarter and %(level)s") % {
+                    "level": operation.level_label(level)
+                }
         else:
             risks = [r for r in risks_of(operation) if filters.risk is None or r == filters.risk]
             key = "primary_risk_id"
             col_keys = [r.pk for r in risks]
             col_labels = [risk_label(r) for r in risks]
             title = _("Incidents per month and main protection risk")
-        return build_table(
+            if by_quarter:
+                title = _("Incidents per quarter and main protection risk")
+        if by_quarter:
+            rows = sorted({quarter_of(m) for m in months})
+            labels = [quarter_label(q) for q in rows]
+        else:
+            rows, labels = months, [month_label(m) for m in months]
+        table = build_table(
             title=title,
             atoms=atoms,
-            row_of=lambda k: k["month"],
+            row_of=lambda k: k["quarter" if by_quarter else "month"],
             col_of=lambda k: k[key],
-            row_keys=months,
-            row_labels=[month_label(m) for m in months],
+            row_keys=rows,
+            row_labels=labels,
             col_keys=col_keys,
             col_labels=col_labels,
-            row_header=_("Month"),
-            row_dim="month",
+            row_header=_("Quarter") if by_quarter else _("Month"),
+            row_dim="quarter" if by_quarter else "month",
             col_dim=key,
-            row_hxl="#date+month",
+            row_hxl="#date+quarter" if by_quarter else "#date+month",
             value_hxl="#event+num",
         )
+        table.extra["period"] = "quarter" if by_quarter else "month"
+        return table
 
-    if by != "area":
-        return make(level)
-    return area_grain(operation, level, make, coarsen=coarsen)[0]
+    if by == "area":
+        table, level = area_grain(operation, level, make, coarsen=coarsen)
+    else:
+        table = make(level)
+    limit = max_pooled_share()
+    if coarsen and table.extra["pooled_share"] > limit:
+        grain = table.extra.get("grain")
+        table = make(level, by_quarter=True)
+        notice = grain_notice(_("quarter"), _("month"), round(limit * 100))
+        if grain and grain.get("coarsened"):
+            notice = f"{grain['notice']} {notice}"
+        table.extra["grain"] = {
+            "asked": level,
+            "used": level,
+            **(grain or {}),
+            "coarsened": True,
+            "notice": notice,
+        }
+    return table
 
 
 def top_risks(*, user: User, operation: Operation, filters: AnalysisFilters | None = None) -> Table:

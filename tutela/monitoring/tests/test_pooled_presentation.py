@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from defusedxml.ElementTree import fromstring
 from django.urls import reverse
+from django.utils import translation
 
 from tutela.conftest import make_area
 from tutela.core.models import ProtectionRisk
@@ -37,11 +38,12 @@ from tutela.monitoring.pau.figures import (
     pau_figures,
 )
 from tutela.monitoring.pau.sections import draft_sections
-from tutela.monitoring.selectors.base import POOLED, AnalysisFilters
+from tutela.monitoring.selectors.base import POOLED, PUBLICATION, AnalysisFilters
+from tutela.monitoring.selectors.comparisons import period_comparison
 from tutela.monitoring.services.pau import pau_create
 from tutela.monitoring.services.summaries import summaries_rebuild
 from tutela.monitoring.tests.pau_helpers import seed
-from tutela.monitoring.views.analysis import trend_series
+from tutela.monitoring.views.analysis import trend_labels, trend_series
 
 # Every name a pool has had, in every language.
 POOL_NAMES = {
@@ -54,35 +56,40 @@ POOL_NAMES = {
 MONTHS = [datetime.date(2026, m, 1) for m in range(4, 10)]
 
 
-@pytest.fixture
-def thousand(world: Any, areas: Any) -> Any:
-    """1,000 incidents of one organisation over 15 risks, 50 cercles and two quarters: a few
-    risks common, most rare, spread thin over the areas. Written in bulk (then the summaries
-    rebuilt, as after an import) so that the fixture takes seconds."""
+def _spread(
+    world: Any,
+    n: int,
+    cercles: list[Any],
+    months: list[datetime.date],
+    weights: list[int],
+    *,
+    seed_value: int,
+    organisations: list[Any],
+    area_weights: list[int] | None = None,
+) -> None:
+    """`n` incidents over the 15 risks (by `weights`), `cercles` and `months`, by
+    `organisations` in turn. Written in bulk (then the summaries rebuilt, as after an import)
+    so that a fixture takes seconds."""
     op = world.operation
     seed(op)
     risks = list(ProtectionRisk.objects.filter(operation=op).order_by("code"))[:15]
     assert len(risks) == 15
-    regions = [areas["ML04"], areas["ML05"]]
-    cercles = [
-        make_area(f"ML0{6 + i // 25}{i % 25:02d}", f"Cercle {i:02d}", 2, regions[i % 2])
-        for i in range(50)
-    ]
-    rng = random.Random(14)
-    weights = [30, 18, 12] + [1] * 12
+    rng = random.Random(seed_value)
     source = Source.objects.filter(operation=op).first()
     verification = VerificationStatus.objects.filter(operation=op).first()
     band = AgeBand.objects.get(operation=op, code="18-59")
     incidents = []
-    for n in range(1000):
+    for i in range(n):
         risk = rng.choices(risks, weights=weights)[0]
-        cercle = rng.choice(cercles)
-        day = rng.choice(MONTHS).replace(day=rng.randint(1, 28))
+        cercle = (
+            rng.choices(cercles, weights=area_weights)[0] if area_weights else rng.choice(cercles)
+        )
+        day = rng.choice(months).replace(day=rng.randint(1, 28))
         incidents.append(
             Incident(
                 operation=op,
-                organisation=world.amss,
-                reference=f"INC-K-{n:06d}",
+                organisation=organisations[i % len(organisations)],
+                reference=f"INC-K-{i:06d}",
                 occurred_on=day,
                 reported_on=day,
                 month=day.replace(day=1),
@@ -103,6 +110,48 @@ def thousand(world: Any, areas: Any) -> Any:
         IncidentPeople(incident=i, sex="F", age_band=band, count=1) for i in saved
     )
     summaries_rebuild(operation=op)
+
+
+@pytest.fixture
+def thousand(world: Any, areas: Any) -> Any:
+    """1,000 incidents of one organisation over 15 risks, 50 cercles and two quarters: a few
+    risks common, most rare, spread thin over the areas."""
+    regions = [areas["ML04"], areas["ML05"]]
+    cercles = [
+        make_area(f"ML0{6 + i // 25}{i % 25:02d}", f"Cercle {i:02d}", 2, regions[i % 2])
+        for i in range(50)
+    ]
+    weights = [30, 18, 12] + [1] * 12
+    _spread(world, 1000, cercles, MONTHS, weights, seed_value=14, organisations=[world.amss])
+    return world
+
+
+@pytest.fixture
+def demo_shaped(world: Any) -> Any:
+    """Shaped like the demo operation (bench/bench_pool_share.py): ~330 incidents a year of
+    three organisations over 8 regions of 4 cercles each and the 15 risks, a dozen risks seen
+    each quarter, few of them often: too thin for most risk × region × month groups."""
+    regions = [make_area(f"ML9{r}", f"Région {r}", 1, None) for r in range(8)]
+    cercles = [
+        make_area(f"ML9{r}{c:02d}", f"Cercle {r}-{c}", 2, region)
+        for r, region in enumerate(regions)
+        for c in range(4)
+    ]
+    year = [datetime.date(2026, m, 1) for m in range(1, 13)]
+    weights = [30, 15, 13, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 1, 1]
+    organisations = [world.amss, world.drc, world.other_org]
+    # Some regions report far more than others, as in the demo (and in Mali).
+    area_weights = [w for w in (30, 20, 15, 10, 10, 6, 5, 4) for _c in range(4)]
+    _spread(
+        world,
+        330,
+        cercles,
+        year,
+        weights,
+        seed_value=7,
+        organisations=organisations,
+        area_weights=area_weights,
+    )
     return world
 
 
@@ -271,3 +320,69 @@ def test_dashboard_inline_charts_draw_no_pool(thousand: Any, as_user: Any) -> No
         assert len(drawn) > 20
         assert not [text for text in drawn if any(name in text for name in POOL_NAMES)]
     assert pools_in_tables
+
+
+def test_risks_and_areas_both_keep_most_incidents_out_of_the_pool(demo_shaped: Any) -> None:
+    """Small groups are pooled across a quarter's months first, then shared out between keeping
+    their risk and keeping their area (`selectors.atoms.INCIDENT_POOL`): on data as thin as the
+    demo's, the dashboard's and the PAU's tables by risk and by region each keep at least half
+    of the incidents out of the pool, for readers outside the organisations that recorded them
+    (pooling across risks first, by month, they pooled 60-90 %)."""
+    op = demo_shaped.operation
+    limit = selectors.incidents.max_pooled_share()
+    year = AnalysisFilters(
+        month_from=datetime.date(2026, 1, 1), month_to=datetime.date(2026, 12, 1)
+    )
+    last = parse_period("2026Q4")
+    pau = AnalysisFilters(month_from=last.start, month_to=last.end.replace(day=1))
+    previous = {
+        "previous_from": datetime.date(2026, 7, 1),
+        "previous_to": datetime.date(2026, 9, 1),
+    }
+    shares = {}
+    for name, user in (("coordinator", demo_shaped.coordinator), ("public", PUBLICATION)):
+        common = {"user": user, "operation": op}
+        tables = {
+            "trend by risk": selectors.incident_trend(**common, filters=year),
+            "trend by region": selectors.incident_trend(**common, filters=year, by="area"),
+            "top risks": selectors.top_risks(**common, filters=year),
+            "hot spots": selectors.hotspots(**common, filters=year, level=1).table,
+            "PAU by risk": period_comparison(**common, filters=pau, **previous, by="risk"),
+            "PAU by region": period_comparison(**common, filters=pau, **previous, by="area"),
+        }
+        for label, table in tables.items():
+            assert table.controlled
+            shares[(name, label)] = round(table.extra["pooled_share"], 2)
+    assert all(share <= limit for share in shares.values()), shares
+    # Small groups there are (else the test could not fail).
+    assert min(shares.values()) > 0, shares
+
+
+def test_a_trend_that_would_pool_most_months_is_shown_by_quarter(demo_shaped: Any) -> None:
+    op = demo_shaped.operation
+    year = [datetime.date(2026, m, 1) for m in range(1, 13)]
+    filters = AnalysisFilters(month_from=year[0], month_to=year[-1])
+    translation.activate("fr")
+    table = selectors.incident_trend(user=PUBLICATION, operation=op, filters=filters)
+    monthly = selectors.incident_trend(
+        user=PUBLICATION, operation=op, filters=filters, coarsen=False
+    )
+    assert monthly.extra["pooled_share"] > selectors.incidents.max_pooled_share()
+    assert table.extra["period"] == "quarter"
+    assert table.row_keys == year[::3]
+    assert table.row_labels == ["T1 2026", "T2 2026", "T3 2026", "T4 2026"]
+    assert table.title == "Incidents par trimestre et par principal risque de protection"
+    assert table.extra["pooled_share"] <= selectors.incidents.max_pooled_share()
+    assert table.extra["grain"]["notice"] == (
+        "Affiché par trimestre : par mois, plus de 50 % des incidents seraient dans les petits "
+        "groupes regroupés."
+    )
+    assert table.as_dict()["period"] == "quarter"
+    # The same blocks, by quarter instead of month: the same incidents in all.
+    assert sum(monthly.col_totals) == sum(table.col_totals) or monthly.suppressed_cells
+    assert trend_labels(table) == ["T1 2026", "T2 2026", "T3 2026", "T4 2026"]
+    # A trend by month keeps its months on the chart, never its pool of months.
+    assert POOLED in monthly.row_keys
+    assert len(trend_labels(monthly)) == len(year)
+    assert all(len(values) == len(year) for values in trend_series(monthly).values())
+    translation.activate("en")

@@ -133,7 +133,7 @@ def _dashboard_charts(
     groups_name = _("Bar chart: %(title)s. The tables below give the figures.")
     return {
         "trend_svg": svgcharts.line_chart_svg(
-            trend.row_labels,
+            trend_labels(trend),
             trend_series(trend),
             name=line_name % {"title": trend.title},
             palette=charts.PALETTE,
@@ -167,7 +167,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     if exported is not None:
         return exported
     # On the page, months as the language writes them, on one line (not crushed to a character).
-    trend.row_labels = trend_labels(trend)
+    trend.row_labels = trend_row_labels(trend)
     trend.extra["row_class"] = "month"
     query = _query(request)
     chart_url = reverse("monitoring:analysis_chart", args=[operation.slug])
@@ -214,19 +214,32 @@ def trend_series(table: selectors.Table) -> dict[str, list[float | None]]:
     )[:TREND_SERIES]
     # A month without any incident is a month without data (no reports), not a count of zero:
     # a gap in every line, never a flat zero line across years without data.
+    # Nor is a pool of months (small groups pooled across a quarter's months): not a point.
+    points = [r for r, key in enumerate(table.row_keys) if key != POOLED]
     empty = {r for r, total in enumerate(table.row_totals) if total == 0}
     return {
-        table.col_labels[c]: [None if r in empty else row[c] for r, row in enumerate(table.cells)]
+        table.col_labels[c]: [None if r in empty else table.cells[r][c] for r in points]
         for c in sorted(ranked)
         if any(row[c] for row in table.cells)
     }
 
 
-def trend_labels(table: selectors.Table) -> list[str]:
-    """The months of the trend as the active language abbreviates them ("janv. 2026")."""
+def trend_row_labels(table: selectors.Table) -> list[str]:
+    """The trend's rows: months as the active language abbreviates them ("janv. 2026"), or
+    quarters ("T1 2026")."""
+    by_month = table.extra.get("period", "month") == "month"
     return [
-        month_abbr(key) if isinstance(key, datetime.date) else label
+        month_abbr(key) if by_month and isinstance(key, datetime.date) else label
         for key, label in zip(table.row_keys, table.row_labels, strict=True)
+    ]
+
+
+def trend_labels(table: selectors.Table) -> list[str]:
+    """The trend chart's points (`trend_series`): its rows but a pool of months."""
+    return [
+        label
+        for key, label in zip(table.row_keys, trend_row_labels(table), strict=True)
+        if key != POOLED
     ]
 
 

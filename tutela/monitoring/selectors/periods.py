@@ -1,0 +1,58 @@
+"""Periods of the incident atoms: blocks may span the months of a quarter, never two quarters
+(`selectors.atoms.INCIDENT_POOL`), so a view reads the atoms of its period widened to whole
+quarters and keeps the blocks lying wholly inside its period."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from tutela.monitoring.selectors.base import POOLED, AnalysisFilters, add_months, block_filter
+
+
+def quarter_of(month: datetime.date) -> datetime.date:
+    """The first month of the quarter of `month`."""
+    return datetime.date(month.year, month.month - (month.month - 1) % 3, 1)
+
+
+def whole_quarters(filters: AnalysisFilters) -> AnalysisFilters:
+    """`filters` with its period widened to whole quarters (the atoms pooled for a view)."""
+    first, last = filters.month_from, filters.month_to
+    return filters.with_months(
+        quarter_of(first) if first else None, add_months(quarter_of(last), 2) if last else None
+    )
+
+
+def view_predicate(filters: AnalysisFilters) -> Callable[[dict[str, Any]], bool] | None:
+    """Is a block wholly inside the view: its area, risk and verification filters
+    (`block_filter`) and its period (a block pooled across the months of a quarter is inside
+    only when the whole quarter is)? None when every block is."""
+    base = block_filter(filters)
+    first, last = filters.month_from, filters.month_to
+    if whole_quarters(filters) == filters:
+        return base
+
+    def predicate(key: dict[str, Any]) -> bool:
+        month = key["month"]
+        if month == POOLED:
+            start, end = key["quarter"], add_months(key["quarter"], 2)
+        else:
+            start = end = month
+        if first is not None and start < first:
+            return False
+        if last is not None and end > last:
+            return False
+        return base is None or base(key)
+
+    return predicate
+
+
+def quarter_label(quarter: datetime.date) -> str:
+    """ "Q3 2026" / "T3 2026" in the active language."""
+    return _("Q%(quarter)s %(year)s") % {
+        "quarter": (quarter.month - 1) // 3 + 1,
+        "year": quarter.year,
+    }
