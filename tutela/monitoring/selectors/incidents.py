@@ -49,7 +49,7 @@ from tutela.monitoring.selectors.base import (
     viewer_for,
     visible_expression,
 )
-from tutela.monitoring.selectors.periods import quarter_label, quarter_of
+from tutela.monitoring.selectors.periods import quarter_rows
 
 DEFAULT_MONTHS = 12
 
@@ -185,8 +185,7 @@ def incident_trend(
             if by_quarter:
                 title = _("Incidents per quarter and main protection risk")
         if by_quarter:
-            rows = sorted({quarter_of(m) for m in months})
-            labels = [quarter_label(q) for q in rows]
+            rows, labels = quarter_rows(months)
         else:
             rows, labels = months, [month_label(m) for m in months]
         table = build_table(

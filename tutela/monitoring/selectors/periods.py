@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from tutela.core.month_names import month_abbr
 from tutela.monitoring.selectors.base import POOLED, AnalysisFilters, add_months, block_filter
 
 
@@ -56,3 +57,21 @@ def quarter_label(quarter: datetime.date) -> str:
         "quarter": (quarter.month - 1) // 3 + 1,
         "year": quarter.year,
     }
+
+
+def quarter_rows(months: list[datetime.date]) -> tuple[list[datetime.date], list[str]]:
+    """The quarters of a period's `months` (in order) and their labels: "Q1 2026" ("T1 2026"),
+    or, for a quarter the period holds only part of, its months ("déc. 2025", "oct. 2026 –
+    nov. 2026"): such a row counts only those months' blocks."""
+    keys: list[datetime.date] = []
+    labels: list[str] = []
+    for quarter in sorted({quarter_of(m) for m in months}):
+        held = [m for m in months if quarter_of(m) == quarter]
+        keys.append(quarter)
+        if len(held) == 3:
+            labels.append(quarter_label(quarter))
+        elif len(held) == 1:
+            labels.append(month_abbr(held[0]))
+        else:
+            labels.append(f"{month_abbr(held[0])} – {month_abbr(held[-1])}")
+    return keys, labels

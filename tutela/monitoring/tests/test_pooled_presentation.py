@@ -386,3 +386,40 @@ def test_a_trend_that_would_pool_most_months_is_shown_by_quarter(demo_shaped: An
     assert len(trend_labels(monthly)) == len(year)
     assert all(len(values) == len(year) for values in trend_series(monthly).values())
     translation.activate("en")
+
+
+def test_a_quarter_the_period_holds_only_part_of_is_labelled_by_its_months(
+    demo_shaped: Any,
+) -> None:
+    """The dashboard's default period (the last 12 months with data) seldom starts on a quarter:
+    a row by quarter then counts the months of the period only (a block pooled across a quarter's
+    months is in the period only when the whole quarter is), and says which."""
+    op = demo_shaped.operation
+    filters = AnalysisFilters(
+        month_from=datetime.date(2026, 2, 1), month_to=datetime.date(2026, 11, 1)
+    )
+    translation.activate("fr")
+    try:
+        table = selectors.incident_trend(user=PUBLICATION, operation=op, filters=filters)
+    finally:
+        translation.activate("en")
+    assert table.extra["period"] == "quarter"
+    assert table.row_labels == [
+        "févr. 2026 – mars 2026",
+        "T2 2026",
+        "T3 2026",
+        "oct. 2026 – nov. 2026",
+    ]
+    whole = selectors.incident_trend(
+        user=PUBLICATION,
+        operation=op,
+        filters=AnalysisFilters(
+            month_from=datetime.date(2026, 1, 1), month_to=datetime.date(2026, 12, 1)
+        ),
+    )
+    first, whole_first = table.row_totals[0], whole.row_totals[0]
+    assert first is not None
+    assert whole_first is not None
+    # Less than the whole quarter: January's blocks and the quarter's cross-month blocks are out.
+    assert first < whole_first
+    assert table.row_totals[1:3] == whole.row_totals[1:3]
