@@ -93,12 +93,25 @@ PICK_COLUMNS = (
 )
 PICKED_GRAINS: tuple[Grain, ...] = (
     Grain("p0", PICK_COLUMNS, ""),
-    Grain("p_org_a2", ("organisation_id", "body_id", "admin1_id", "admin2_id"), "p0"),
+    # The organisation grains keep the population group so that the grains across
+    # organisations are summed from them (a write computes those again for the admin 1 areas it
+    # touched: from these sums of every organisation, not from every organisation's picks).
+    Grain(
+        "p_org_a2",
+        ("organisation_id", "body_id", "admin1_id", "admin2_id", "population_group_id"),
+        "p0",
+    ),
     Grain("p_org_a1", ("organisation_id", "body_id", "admin1_id"), "p_org_a2"),
-    Grain("p_org_act_a1", ("organisation_id", "activity_id", "body_id", "admin1_id"), "p0"),
+    Grain(
+        "p_org_act_a1",
+        ("organisation_id", "activity_id", "body_id", "admin1_id", "population_group_id"),
+        "p0",
+    ),
     Grain("p_org_act", ("organisation_id", "activity_id", "body_id"), "p_org_act_a1"),
-    Grain("p_act_a1", ("activity_id", "body_id", "admin1_id", "population_group_id"), "p0"),
-    Grain("p_a2", ("body_id", "admin1_id", "admin2_id", "population_group_id"), "p0"),
+    Grain(
+        "p_act_a1", ("activity_id", "body_id", "admin1_id", "population_group_id"), "p_org_act_a1"
+    ),
+    Grain("p_a2", ("body_id", "admin1_id", "admin2_id", "population_group_id"), "p_org_a2"),
     Grain("p_a1", ("body_id", "admin1_id", "population_group_id"), "p_a2"),
     Grain("p_b1", ("body_id", "admin1_id"), "p_a1"),
 )

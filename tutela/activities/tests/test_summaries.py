@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
 from tutela.activities import selectors
@@ -26,6 +27,7 @@ from tutela.activities.models import (
     Submission,
     SummaryState,
 )
+from tutela.activities.models.summary_grains import PICKED_GRAINS
 from tutela.activities.services.catalogue import catalogue_seed
 from tutela.activities.services.summaries import (
     GRAINS,
@@ -348,6 +350,24 @@ def test_every_grain_adds_up_to_the_rows(data: Data) -> None:
         )
     )
     assert picks.filter(in_validated=True).count() == len(validated_keys)
+    # Every coarser pick grain is the picks of one kind summed by its columns, whichever grain
+    # it is summed from (the grains across organisations from the organisation grains).
+    for grain in PICKED_GRAINS[1:]:
+        summed = PickedSummary.objects.filter(operation_id=state.rows_key, grain=grain.name)
+        for flag in ("in_all", "in_validated"):
+            group = [*grain.columns, "sensitive", "named"]
+            expected = {
+                tuple(row[:-2]): (row[-2], row[-1])
+                for row in picks.filter(**{flag: True})
+                .values_list(*group)
+                .annotate(Sum("total"), Sum("women"))
+                .order_by()
+            }
+            found = {
+                tuple(row[:-2]): (row[-2], row[-1])
+                for row in summed.filter(**{flag: True}).values_list(*group, "total", "women")
+            }
+            assert found == expected, grain.name
 
 
 def _summary_rows(state: Any) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
