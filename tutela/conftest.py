@@ -7,11 +7,14 @@ a partner of another organisation, a user of another operation, and an outsider 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from tutela.core import assets
 from tutela.core.models import (
@@ -42,6 +45,16 @@ def make_area(pcode: str, name: str, level: int, parent: AdminArea | None) -> Ad
             "coordinates": [[[-4.0, 14.0], [-3.0, 14.0], [-3.0, 15.0], [-4.0, 14.0]]],
         },
     )
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts and ends in the default language: a signed-in user's request activates
+    their language in the thread (core.middleware.UserLanguageMiddleware; each request sets its
+    own), so a French user's request would leave French active for the worker's next tests."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -362,11 +362,11 @@ def test_a_trend_that_would_pool_most_months_is_shown_by_quarter(demo_shaped: An
     op = demo_shaped.operation
     year = [datetime.date(2026, m, 1) for m in range(1, 13)]
     filters = AnalysisFilters(month_from=year[0], month_to=year[-1])
-    translation.activate("fr")
-    table = selectors.incident_trend(user=PUBLICATION, operation=op, filters=filters)
-    monthly = selectors.incident_trend(
-        user=PUBLICATION, operation=op, filters=filters, coarsen=False
-    )
+    with translation.override("fr"):
+        table = selectors.incident_trend(user=PUBLICATION, operation=op, filters=filters)
+        monthly = selectors.incident_trend(
+            user=PUBLICATION, operation=op, filters=filters, coarsen=False
+        )
     assert monthly.extra["pooled_share"] > selectors.incidents.max_pooled_share()
     assert table.extra["period"] == "quarter"
     assert table.row_keys == year[::3]
@@ -385,7 +385,6 @@ def test_a_trend_that_would_pool_most_months_is_shown_by_quarter(demo_shaped: An
     assert POOLED in monthly.row_keys
     assert len(trend_labels(monthly)) == len(year)
     assert all(len(values) == len(year) for values in trend_series(monthly).values())
-    translation.activate("en")
 
 
 def test_a_quarter_the_period_holds_only_part_of_is_labelled_by_its_months(
@@ -398,11 +397,8 @@ def test_a_quarter_the_period_holds_only_part_of_is_labelled_by_its_months(
     filters = AnalysisFilters(
         month_from=datetime.date(2026, 2, 1), month_to=datetime.date(2026, 11, 1)
     )
-    translation.activate("fr")
-    try:
+    with translation.override("fr"):
         table = selectors.incident_trend(user=PUBLICATION, operation=op, filters=filters)
-    finally:
-        translation.activate("en")
     assert table.extra["period"] == "quarter"
     assert table.row_labels == [
         "févr. 2026 – mars 2026",
