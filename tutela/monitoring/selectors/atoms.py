@@ -234,14 +234,16 @@ def _split_by_visibility(
     """Atom -> count, apart for the records the user may see (shown) and those they may not."""
     visible_gbv = viewer.sees_everything
     visible_other = viewer.sees_everything or viewer.is_analyst
-    months: dict[str, datetime.date] = {}
+    # Month text -> (quarter, month), once per distinct month.
+    months: dict[str, tuple[datetime.date, datetime.date]] = {}
     shown: dict[tuple[Any, ...], int] = {}
     hidden: dict[tuple[Any, ...], int] = {}
     for month, admin1, admin2, risk, verified, gbv, n in rows:
-        day = months.get(month)
-        if day is None:
-            day = months[month] = datetime.date.fromisoformat(str(month)[:10])
-        atom = (quarter_of(day), day, admin1, admin2, risk, bool(verified))
+        period = months.get(month)
+        if period is None:
+            day = datetime.date.fromisoformat(str(month)[:10])
+            period = months[month] = (quarter_of(day), day)
+        atom = (*period, admin1, admin2, risk, bool(verified))
         side = shown if (visible_gbv if gbv else visible_other) else hidden
         side[atom] = side.get(atom, 0) + n
     return shown, hidden
