@@ -21,6 +21,10 @@ and a row deleted in the source leaves them with the deletion's delta.
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -59,6 +63,13 @@ class SummaryState(models.Model):
     hidden_key = models.CharField(max_length=64, blank=True)
     first_month = models.DateField(null=True, blank=True)
     last_month = models.DateField(null=True, blank=True)
+    # What changed at which version, for caches of one month's figures (the pooled atoms of the
+    # hidden rows by month, selectors.monthly_atoms): `month_versions` {"YYYY-MM-01": version}
+    # the last write that touched the month's 5W rows (their slices), `whole_version` the last
+    # one that could change any month (a write without slices, an invalidation). A month's
+    # figures are those of (whole_version, its version).
+    whole_version = models.PositiveBigIntegerField(default=0)
+    month_versions = models.JSONField(default=dict, blank=True)
     row_count = models.PositiveIntegerField(default=0)
     # {grain: number of rows}: reads use the smallest grain that has what they need.
     grain_rows = models.JSONField(default=dict, blank=True)
@@ -87,6 +98,24 @@ class SummaryState(models.Model):
     def rows_key(self) -> int:
         """The operation id the summary rows in use are stored under."""
         return self.rows_sign * self.operation_id
+
+    def month_version(self, month: datetime.date) -> tuple[int, int]:
+        """The versions a month's figures are those of (see `month_versions`)."""
+        return self.whole_version, int(self.month_versions.get(month_key(month), 0))
+
+    def data_changes(self, version: int, months: Iterable[Any] | None) -> dict[str, Any]:
+        """The fields a write making `version` sets: the months its 5W rows touched (None: it
+        cannot say, every month changes)."""
+        if months is None:
+            return {"whole_version": version}
+        touched = dict(self.month_versions)
+        touched.update({month_key(month): version for month in months if month is not None})
+        return {"month_versions": touched}
+
+
+def month_key(month: Any) -> str:
+    """A month as `SummaryState.month_versions` keys it ("YYYY-MM-01"; a date or its text)."""
+    return str(month)[:7] + "-01"
 
 
 class SummaryMeasures(models.Model):

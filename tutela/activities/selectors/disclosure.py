@@ -58,20 +58,23 @@ from tutela.activities.selectors.hidden_records import (
     picked_records,
 )
 from tutela.activities.selectors.names import month_value
+from tutela.activities.selectors.pooled_atoms import (
+    CACHE_SECONDS,
+    MAX_CACHED_BLOCKS,
+    UNSPECIFIED,
+    PooledAtoms,
+    pooled_atoms,
+    pooled_by_month,
+    viewer_parts,
+)
 from tutela.core import access
 from tutela.core.disclosure_blocks import (
     POOLED,
     Atoms,
     block_predicate,
-    no_gc_pauses,
     rounded_down,
 )
 from tutela.core.models import Operation, User
-
-# The measures blocks are cut for: people by sex and age, people not broken down by sex and age,
-# persons with disability, and the quantity.
-UNSPECIFIED = "unspecified"
-BANDS: tuple[str, ...] = (*SEX_AGE, UNSPECIFIED, "with_disability", "quantity")
 
 # Table dimension -> atom dimension.
 ATOM_DIMENSION = {
@@ -204,17 +207,36 @@ def hidden_blocks(
     additive = monthly or rule == ActivitySettings.CumulativeRule.NEW_ONLY
     dims = atom_dimensions(monthly=additive, by_indicator=by_indicator, unnamed=unnamed)
     names = tuple(dims)
-    key = _atoms_key(
-        user,
-        operation,
-        filters,
-        rule=rule,
-        additive=additive,
-        names=names,
-        unnamed=unnamed,
-        threshold=threshold,
+    key = (
+        None
+        if additive
+        else _atoms_key(
+            user,
+            operation,
+            filters,
+            rule=rule,
+            additive=additive,
+            names=names,
+            unnamed=unnamed,
+            threshold=threshold,
+        )
     )
-    pooled = cache.get(key) if key is not None else None
+    pool_order = tuple(d for d in POOL_ORDER if d in names)
+    pooled = None
+    if additive:
+        # Month by month, each month cached until a write touches it.
+        pooled = pooled_by_month(
+            user=user,
+            operation=operation,
+            hidden_rows=visible.filter(hidden),
+            filters=filters,
+            dims=dims,
+            pool_order=pool_order,
+            unnamed=unnamed,
+            threshold=threshold,
+        )
+    elif key is not None:
+        pooled = cache.get(key)
     if not isinstance(pooled, PooledAtoms):
         picks = None if additive else hidden_picks(user, operation, filters, rule, by_indicator)
         if picks is not None:
@@ -224,13 +246,13 @@ def hidden_blocks(
         else:
             rows = period_rows(visible.filter(hidden), filters, row_filters=not additive)
             records = grouped_records(rows, dims, rule=rule, additive=additive)
-        pooled = _pooled_atoms(records, names, threshold=threshold)
-        if key is not None and len(pooled.tuples) <= MAX_CACHED_BLOCKS:
+        pooled = pooled_atoms(records, names, threshold=threshold, pool_order=pool_order)
+        if not additive and key is not None and len(pooled.tuples) <= MAX_CACHED_BLOCKS:
             cache.set(key, pooled, CACHE_SECONDS)
     atoms = Atoms.of_blocks(
         pooled.tuples,
         threshold=threshold,
-        pool_order=tuple(d for d in POOL_ORDER if d in names),
+        pool_order=pool_order,
         dims=(*names, "band"),
         withheld_groups=pooled.withheld_groups,
     )
@@ -246,23 +268,6 @@ def hidden_blocks(
         withheld_groups=inside.withheld_groups,
         rounded=not additive,
     )
-
-
-@dataclass
-class PooledAtoms:
-    """The hidden rows' atoms of a period, pooled into blocks before any view filter (tuple keys
-    over the atom dimensions and the band): what every table of the period cuts its blocks from."""
-
-    tuples: list[tuple[tuple[Any, ...], int]]
-    withheld_groups: int
-    # The period holds hidden rows.
-    controlled: bool
-
-
-# Pooled atoms are cached per data version (see _atoms_key) this long at most, and only up to
-# this many blocks (a large operation's atoms would fill the cache).
-CACHE_SECONDS = 300
-MAX_CACHED_BLOCKS = 200_000
 
 
 def _atoms_key(
@@ -342,50 +347,11 @@ def data_version_key(
             state.created_at.isoformat() if state.created_at else None,
             state.built_at.isoformat() if state.built_at else None,
             state.rows_sign,
-            sorted(access.roles_in(user, operation)),
-            access.is_cluster_wide(user, operation),
-            bool(getattr(user, "is_superuser", False)),
-            getattr(user, "organisation_id", None),
+            *viewer_parts(user, operation),
             parts,
         )
     )
     return prefix + hashlib.sha256(text.encode()).hexdigest()
-
-
-def _pooled_atoms(
-    records: list[tuple[Any, ...]], names: tuple[str, ...], *, threshold: int
-) -> PooledAtoms:
-    """The atoms of the hidden rows (`records`: their sums by the atom dimensions, the values of
-    `names` then the `STORED` measures; one atom per atom key and band), pooled into blocks."""
-    atom_rows: list[tuple[tuple[Any, ...], int, bool]] = []
-    at = len(names)
-    sex_age = len(SEX_AGE)
-    append = atom_rows.append
-    with no_gc_pauses():
-        for record in records:
-            key = record[:at]
-            bands = record[at : at + sex_age]
-            total, with_disability, quantity = record[at + sex_age : at + sex_age + 3]
-            for band, n in zip(SEX_AGE, bands, strict=True):
-                if n:
-                    append(((*key, band), int(n), False))
-            unspecified = max((total or 0) - sum(b or 0 for b in bands), 0)
-            for band, n in (
-                (UNSPECIFIED, unspecified),
-                ("with_disability", with_disability),
-                ("quantity", quantity),
-            ):
-                if n:
-                    append(((*key, band), int(n), False))
-    atoms = Atoms(
-        rows=atom_rows,
-        threshold=threshold,
-        pool_order=tuple(d for d in POOL_ORDER if d in names),
-        dims=(*names, "band"),
-    )
-    return PooledAtoms(
-        tuples=atoms.tuples(), withheld_groups=atoms.withheld_groups, controlled=bool(atom_rows)
-    )
 
 
 def fold(

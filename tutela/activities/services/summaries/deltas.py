@@ -161,7 +161,11 @@ def summaries_apply(*, operation: Operation | int, slices: Slices | None) -> Sum
     key = hidden_key(hidden)
     rows = ActivityReport.objects.filter(operation=operation)
     version = state.version + 1
-    changes: dict[str, Any] = {"version": version, "built_version": version}
+    changes: dict[str, Any] = {
+        "version": version,
+        "built_version": version,
+        **state.data_changes(version, None if slices is None else slices.months),
+    }
     in_step = state.is_fresh and state.rule == rule and state.hidden_key == key
     if in_step and state.enabled and slices is not None:
         if slices:
@@ -177,7 +181,9 @@ def summaries_apply(*, operation: Operation | int, slices: Slices | None) -> Sum
             # (what counts now, so still fresh), and the chunked rebuild is queued once this
             # write commits.
             SummaryState.objects.filter(pk=state.pk).update(
-                version=version, updated_at=timezone.now()
+                version=version,
+                updated_at=timezone.now(),
+                **state.data_changes(version, None if slices is None else slices.months),
             )
             operation_id = operation.pk
             transaction.on_commit(lambda: summaries_refresh(operation_id=operation_id))

@@ -24,7 +24,9 @@ def summaries_invalidate(*, operation: Operation | int) -> None:
     fresh. Until the rebuild, reads answer from the 5W rows (reads never write)."""
     operation_id = operation if isinstance(operation, int) else operation.pk
     state, _created = SummaryState.objects.get_or_create(operation_id=operation_id)
-    SummaryState.objects.filter(pk=state.pk).update(version=F("version") + 1)
+    SummaryState.objects.filter(pk=state.pk).update(
+        version=F("version") + 1, whole_version=F("version") + 1
+    )
     # After the commit: the worker must see the rows, and the rebuild must not run inside the
     # write's transaction (an in-process task backend would run it at once).
     transaction.on_commit(lambda: summaries_refresh(operation_id=operation_id))

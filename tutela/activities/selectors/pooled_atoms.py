@@ -1,0 +1,204 @@
+"""The hidden rows' atoms pooled into blocks (`selectors.disclosure` explains the method), and
+their cache.
+
+Atoms over a period (the counting rule's picks) are cached per data version: any 5W write starts
+new keys (`disclosure._atoms_key`). Monthly atoms (tables by month, the "new people only" rule)
+are cached month by month instead: a month's blocks never span another month (the month is
+never pooled), so a period's blocks are its months' blocks put together, and a month's blocks
+are kept until a write touches that month's 5W rows (`SummaryState.month_versions`, set in the
+write's transaction by `services.summaries.summaries_apply` from the slices it recomputes) or
+every month (`SummaryState.whole_version`: the counting rule, the areas where names are hidden,
+an invalidation). So the first table after an organisation's monthly upload pools that month's
+atoms again, not the year's.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import QuerySet
+
+from tutela.activities.models import ActivityReport, SummaryState
+from tutela.activities.models.fields import SEX_AGE
+from tutela.activities.selectors.filters import Filters
+from tutela.activities.selectors.hidden_records import grouped_records
+from tutela.core import access
+from tutela.core.disclosure_blocks import Atoms, PoolStep, no_gc_pauses
+from tutela.core.models import Operation, User
+
+# The measures blocks are cut for: people by sex and age, people not broken down by sex and age,
+# persons with disability, and the quantity.
+UNSPECIFIED = "unspecified"
+BANDS: tuple[str, ...] = (*SEX_AGE, UNSPECIFIED, "with_disability", "quantity")
+
+# Pooled atoms are cached this long at most, and only up to this many blocks per entry (a large
+# operation's atoms would fill the cache).
+CACHE_SECONDS = 300
+MAX_CACHED_BLOCKS = 200_000
+# A period of more months than this is not cached month by month (one key per month).
+MAX_CACHED_MONTHS = 240
+
+
+@dataclass
+class PooledAtoms:
+    """The hidden rows' atoms of a period, pooled into blocks before any view filter (tuple keys
+    over the atom dimensions and the band): what every table of the period cuts its blocks from."""
+
+    tuples: list[tuple[tuple[Any, ...], int]]
+    withheld_groups: int
+    # The period holds hidden rows.
+    controlled: bool
+
+
+def pooled_atoms(
+    records: list[tuple[Any, ...]],
+    names: tuple[str, ...],
+    *,
+    threshold: int,
+    pool_order: Sequence[PoolStep],
+) -> PooledAtoms:
+    """The atoms of the hidden rows (`records`: their sums by the atom dimensions, the values of
+    `names` then the `STORED` measures; one atom per atom key and band), pooled into blocks."""
+    atom_rows: list[tuple[tuple[Any, ...], int, bool]] = []
+    at = len(names)
+    sex_age = len(SEX_AGE)
+    append = atom_rows.append
+    with no_gc_pauses():
+        for record in records:
+            key = record[:at]
+            bands = record[at : at + sex_age]
+            total, with_disability, quantity = record[at + sex_age : at + sex_age + 3]
+            for band, n in zip(SEX_AGE, bands, strict=True):
+                if n:
+                    append(((*key, band), int(n), False))
+            unspecified = max((total or 0) - sum(b or 0 for b in bands), 0)
+            for band, n in (
+                (UNSPECIFIED, unspecified),
+                ("with_disability", with_disability),
+                ("quantity", quantity),
+            ):
+                if n:
+                    append(((*key, band), int(n), False))
+    atoms = Atoms(
+        rows=atom_rows, threshold=threshold, pool_order=tuple(pool_order), dims=(*names, "band")
+    )
+    return PooledAtoms(
+        tuples=atoms.tuples(), withheld_groups=atoms.withheld_groups, controlled=bool(atom_rows)
+    )
+
+
+def viewer_parts(user: User, operation: Operation) -> tuple[Any, ...]:
+    """What a user may count and see of an operation's 5W, as cache keys hold it: roles,
+    cluster-wide or not, superuser flag, organisation."""
+    return (
+        sorted(access.roles_in(user, operation)),
+        access.is_cluster_wide(user, operation),
+        bool(getattr(user, "is_superuser", False)),
+        getattr(user, "organisation_id", None),
+    )
+
+
+def pooled_by_month(
+    *,
+    user: User,
+    operation: Operation,
+    hidden_rows: QuerySet[ActivityReport],
+    filters: Filters,
+    dims: dict[str, Any],
+    pool_order: Sequence[PoolStep],
+    unnamed: Collection[int],
+    threshold: int,
+) -> PooledAtoms | None:
+    """The monthly atoms of `hidden_rows` (the user's hidden rows, before any filter) over the
+    view's period, pooled month by month, each month read from the cache or computed (all the
+    missing months in one query) and cached; None when they cannot be cached by month (no 5W
+    write yet, or a period of too many months)."""
+    names = tuple(dims)
+    state = SummaryState.objects.filter(operation=operation).first()
+    months = _months(hidden_rows, filters)
+    if state is None or months is None:
+        return None
+    viewer = viewer_parts(user, operation)
+    keys = {
+        month: _month_key(state, month, viewer, (names, sorted(unnamed), threshold))
+        for month in months
+    }
+    found = cache.get_many(list(keys.values())) if keys else {}
+    missing = [month for month in months if not isinstance(found.get(keys[month]), PooledAtoms)]
+    computed: dict[datetime.date, PooledAtoms] = {}
+    if missing:
+        records = grouped_records(
+            hidden_rows.filter(month__in=missing), dims, rule="", additive=True
+        )
+        month_at = names.index("month")
+        by_month: dict[Any, list[tuple[Any, ...]]] = {}
+        for record in records:
+            by_month.setdefault(record[month_at], []).append(record)
+        for month in missing:
+            computed[month] = pooled_atoms(
+                by_month.get(month, []), names, threshold=threshold, pool_order=pool_order
+            )
+        if _unchanged(state, missing):
+            cache.set_many(
+                {
+                    keys[month]: pooled
+                    for month, pooled in computed.items()
+                    if len(pooled.tuples) <= MAX_CACHED_BLOCKS
+                },
+                CACHE_SECONDS,
+            )
+    parts = [computed[month] if month in computed else found[keys[month]] for month in months]
+    return PooledAtoms(
+        tuples=[block for part in parts for block in part.tuples],
+        withheld_groups=sum(part.withheld_groups for part in parts),
+        controlled=any(part.controlled for part in parts),
+    )
+
+
+def _months(rows: QuerySet[ActivityReport], filters: Filters) -> list[datetime.date] | None:
+    """The months of the view's period (bounded by the first and last months of `rows` where the
+    filters leave it open); None when there are too many to key one by one."""
+    first = filters.month_from or rows.order_by("month").values_list("month", flat=True).first()
+    last = filters.month_to or rows.order_by("-month").values_list("month", flat=True).first()
+    if first is None or last is None or first > last:
+        return []
+    months = []
+    month = first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        if len(months) > MAX_CACHED_MONTHS:
+            return None
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _month_key(
+    state: SummaryState, month: datetime.date, viewer: tuple[Any, ...], parts: tuple[Any, ...]
+) -> str:
+    """A month's pooled atoms for a viewer: the month's data versions (`month_version`), the
+    state's creation (a database made again can repeat ids and versions) and the atoms' shape."""
+    text = repr(
+        (
+            state.operation_id,
+            state.created_at.isoformat() if state.created_at else None,
+            state.month_version(month),
+            month.isoformat(),
+            viewer,
+            parts,
+        )
+    )
+    return "activities:month-atoms:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def _unchanged(state: SummaryState, months: list[datetime.date]) -> bool:
+    """No write touched `months` since `state` was read (their atoms were read after it): what
+    was computed is then that of the versions the keys hold, and may be cached under them."""
+    now = SummaryState.objects.filter(pk=state.pk).first()
+    return now is not None and all(
+        now.month_version(month) == state.month_version(month) for month in months
+    )
