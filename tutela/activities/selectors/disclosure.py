@@ -63,6 +63,7 @@ from tutela.activities.selectors.pooled_atoms import (
     MAX_CACHED_BLOCKS,
     UNSPECIFIED,
     PooledAtoms,
+    folded_by_month,
     pooled_atoms,
     pooled_by_month,
     viewer_parts,
@@ -134,7 +135,8 @@ def hidden_summary_q(user: User, operation: Operation) -> Q | None:
 
 @dataclass
 class HiddenBlocks:
-    """The blocks of hidden rows inside a view: (atom key over `names`, measure, count)."""
+    """The blocks of hidden rows inside a view: (atom key over `names`, measure, count), or
+    only their sums by the table's dimensions (`folded`, for `folded_by`: see `fold`)."""
 
     # The period holds hidden rows (whether or not any lies in the view): the table is then
     # disclosure-controlled, so that being controlled says nothing about the view.
@@ -144,6 +146,8 @@ class HiddenBlocks:
     withheld_groups: int = 0
     rounded: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    folded: dict[tuple[Any, ...], dict[str, int]] | None = None
+    folded_by: tuple[tuple[str, ...], tuple[str, ...]] | None = None
 
     @property
     def blocks(self) -> list[tuple[dict[str, Any], str, int]]:
@@ -188,13 +192,16 @@ def hidden_blocks(
     by_indicator: bool,
     unnamed: Collection[int],
     threshold: int,
+    fold_by: tuple[Sequence[str], Sequence[str]] | None = None,
 ) -> HiddenBlocks | None:
     """The blocks of the hidden rows of the view (`visible`: the rows the user counts, before
     any filter, i.e. `visibility.visible_rows`, which the summary tables' picks stand for when
     they answer), or None when the user may see every row they count.
 
     `monthly`: the figures are sums over months (tables by month, or the "new people only" rule);
-    otherwise a figure over the period counts the rows `rule` picks in it."""
+    otherwise a figure over the period counts the rows `rule` picks in it. `fold_by`: the
+    table's dimensions and measures, when the caller only folds the blocks (`fold`): monthly
+    blocks are then folded month by month, each month's sums cached with its blocks."""
     hidden = hidden_rows_q(user, operation)
     if hidden is None:
         return None
@@ -223,6 +230,20 @@ def hidden_blocks(
     )
     pool_order = tuple(d for d in POOL_ORDER if d in names)
     pooled = None
+    if additive and fold_by is not None:
+        folded = _folded_by_month(
+            user,
+            operation,
+            visible.filter(hidden),
+            filters,
+            dims,
+            pool_order,
+            unnamed,
+            threshold,
+            fold_by,
+        )
+        if folded is not None:
+            return folded
     if additive:
         # Month by month, each month cached until a write touches it.
         pooled = pooled_by_month(
@@ -267,6 +288,58 @@ def hidden_blocks(
         controlled=pooled.controlled,
         withheld_groups=inside.withheld_groups,
         rounded=not additive,
+    )
+
+
+def _folded_by_month(
+    user: User,
+    operation: Operation,
+    hidden_rows: QuerySet[ActivityReport],
+    filters: Filters,
+    dims: dict[str, Any],
+    pool_order: tuple[str, ...],
+    unnamed: Collection[int],
+    threshold: int,
+    fold_by: tuple[Sequence[str], Sequence[str]],
+) -> HiddenBlocks | None:
+    """`hidden_blocks` of monthly atoms, folded month by month (`pooled_atoms.folded_by_month`)."""
+    names = tuple(dims)
+    checks = _view_checks(operation, filters, monthly=True)
+    at = {name: i for i, name in enumerate(names)}
+    positions = [(at.get(dim), frozenset(values)) for dim, values in checks]
+    rows_by, measures = tuple(fold_by[0]), tuple(fold_by[1])
+
+    def fold_month(pooled: PooledAtoms) -> dict[tuple[Any, ...], dict[str, int]]:
+        # The blocks lying wholly inside the view (as Atoms.inside with block_predicate keeps
+        # them), then added up.
+        keyed = [
+            (key[:-1], key[-1], n)
+            for key, n in pooled.tuples
+            if all((None if i is None else key[i]) in values for i, values in positions)
+        ]
+        return fold(HiddenBlocks(controlled=True, names=names, keyed=keyed), rows_by, measures)
+
+    view = ([(dim, sorted(values, key=repr)) for dim, values in checks], rows_by, measures)
+    folded = folded_by_month(
+        user=user,
+        operation=operation,
+        hidden_rows=hidden_rows,
+        filters=filters,
+        dims=dims,
+        pool_order=pool_order,
+        unnamed=unnamed,
+        threshold=threshold,
+        view=view,
+        fold=fold_month,
+    )
+    if folded is None:
+        return None
+    return HiddenBlocks(
+        controlled=folded.controlled,
+        names=names,
+        withheld_groups=folded.withheld_groups,
+        folded=folded.sums,
+        folded_by=(rows_by, measures),
     )
 
 
@@ -359,6 +432,10 @@ def fold(
 ) -> dict[tuple[Any, ...], dict[str, int]]:
     """The blocks added up by the table's dimensions: {(value per dimension): {measure: n}},
     POOLED where a block spans the dimension; "total" is the people measures' sum."""
+    if hidden.folded is not None:
+        # Folded month by month already (hidden_blocks' `fold_by`).
+        assert hidden.folded_by == (tuple(rows_by), tuple(measures)), hidden.folded_by
+        return hidden.folded
     index = {name: i for i, name in enumerate(hidden.names)}
     positions = [index.get(ATOM_DIMENSION[d]) for d in rows_by]
     out: dict[tuple[Any, ...], dict[str, int]] = {}

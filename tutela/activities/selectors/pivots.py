@@ -224,7 +224,7 @@ def _pivot(
     state = summary_state(operation) if use_summaries else None
 
     # Rows of sensitive activities of other organisations: counted in whole blocks only.
-    blocks, period_blocks = _blocks(user, operation, counted, filters, rule, rows_by)
+    blocks, period_blocks = _blocks(user, operation, counted, filters, rule, rows_by, wanted)
     hidden_summaries = None
     if blocks is not None:
         rows = _without_hidden(rows, disclosure.hidden_rows_q(user, operation))
@@ -415,6 +415,7 @@ def _blocks(
     filters: Filters,
     rule: str,
     rows_by: Sequence[str],
+    wanted: Sequence[str],
 ) -> tuple[disclosure.HiddenBlocks | None, disclosure.HiddenBlocks | None]:
     """The blocks of hidden rows for the table's cells and, for a table by month under a rule
     that picks one month per key, for its totals over the period. (None, None) when the period
@@ -424,7 +425,9 @@ def _blocks(
     unnamed = hidden_name_area_ids(user, operation)
     threshold = threshold_for(operation)
 
-    def make(monthly: bool) -> disclosure.HiddenBlocks | None:
+    def make(
+        monthly: bool, fold_by: tuple[Sequence[str], Sequence[str]] | None
+    ) -> disclosure.HiddenBlocks | None:
         return disclosure.hidden_blocks(
             user=user,
             operation=operation,
@@ -435,15 +438,17 @@ def _blocks(
             by_indicator="indicator" in rows_by,
             unnamed=unnamed,
             threshold=threshold,
+            fold_by=fold_by,
         )
 
     by_month = "month" in rows_by
-    blocks = make(by_month)
+    # The table's blocks are only folded by its dimensions (monthly ones month by month).
+    blocks = make(by_month, (rows_by, wanted))
     if blocks is None or not blocks.controlled:
         return None, None
     period = None
     if by_month and rule != ActivitySettings.CumulativeRule.NEW_ONLY:
-        period = make(False)
+        period = make(False, None)
     return blocks, period
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,46 +118,162 @@ def pooled_by_month(
     view's period, pooled month by month, each month read from the cache or computed (all the
     missing months in one query) and cached; None when they cannot be cached by month (no 5W
     write yet, or a period of too many months)."""
-    names = tuple(dims)
-    state = SummaryState.objects.filter(operation=operation).first()
-    months = _months(hidden_rows, filters)
-    if state is None or months is None:
+    months = _MonthAtoms.of(user, operation, hidden_rows, filters, dims, unnamed, threshold)
+    if months is None:
         return None
-    viewer = viewer_parts(user, operation)
-    keys = {
-        month: _month_key(state, month, viewer, (names, sorted(unnamed), threshold))
-        for month in months
-    }
+    parts, _safe = months.atoms(months.months, pool_order)
+    return PooledAtoms(
+        tuples=[block for month in months.months for block in parts[month].tuples],
+        withheld_groups=sum(part.withheld_groups for part in parts.values()),
+        controlled=any(part.controlled for part in parts.values()),
+    )
+
+
+@dataclass
+class FoldedAtoms:
+    """The blocks of a view added up by its table's dimensions (`disclosure.fold`)."""
+
+    sums: dict[tuple[Any, ...], dict[str, int]]
+    withheld_groups: int
+    controlled: bool
+
+
+def folded_by_month(
+    *,
+    user: User,
+    operation: Operation,
+    hidden_rows: QuerySet[ActivityReport],
+    filters: Filters,
+    dims: dict[str, Any],
+    pool_order: Sequence[PoolStep],
+    unnamed: Collection[int],
+    threshold: int,
+    view: Any,
+    fold: Callable[[PooledAtoms], dict[tuple[Any, ...], dict[str, int]]],
+) -> FoldedAtoms | None:
+    """`pooled_by_month`'s blocks kept by a view and added up by its table (`fold`, which
+    `view` keys: the view's filters on blocks, the table's dimensions and measures), month by
+    month: a month's sums are cached as its blocks are, so that a table after a write adds up
+    the blocks of the months the write touched only. None as for `pooled_by_month`."""
+    months = _MonthAtoms.of(user, operation, hidden_rows, filters, dims, unnamed, threshold)
+    if months is None:
+        return None
+    keys = {month: months.key(month, ("folded", view)) for month in months.months}
     found = cache.get_many(list(keys.values())) if keys else {}
-    missing = [month for month in months if not isinstance(found.get(keys[month]), PooledAtoms)]
-    computed: dict[datetime.date, PooledAtoms] = {}
+    parts: dict[datetime.date, FoldedAtoms] = {}
+    for month in months.months:
+        cached = found.get(keys[month])
+        if isinstance(cached, FoldedAtoms):
+            parts[month] = cached
+    missing = [month for month in months.months if month not in parts]
     if missing:
+        atoms, safe = months.atoms(missing, pool_order)
+        computed = {
+            month: FoldedAtoms(
+                sums=fold(atoms[month]),
+                withheld_groups=atoms[month].withheld_groups,
+                controlled=atoms[month].controlled,
+            )
+            for month in missing
+        }
+        if safe:
+            cache.set_many({keys[month]: part for month, part in computed.items()}, CACHE_SECONDS)
+        parts.update(computed)
+    sums: dict[tuple[Any, ...], dict[str, int]] = {}
+    for part in parts.values():
+        for group, values in part.sums.items():
+            into = sums.get(group)
+            if into is None:
+                sums[group] = dict(values)
+            else:
+                for measure, n in values.items():
+                    into[measure] = into.get(measure, 0) + n
+    return FoldedAtoms(
+        sums=sums,
+        withheld_groups=sum(part.withheld_groups for part in parts.values()),
+        controlled=any(part.controlled for part in parts.values()),
+    )
+
+
+@dataclass
+class _MonthAtoms:
+    """The months of a view's period and the keys of their pooled atoms for a viewer."""
+
+    state: SummaryState
+    months: list[datetime.date]
+    viewer: tuple[Any, ...]
+    shape: tuple[Any, ...]
+    hidden_rows: QuerySet[ActivityReport]
+    dims: dict[str, Any]
+    threshold: int
+
+    @classmethod
+    def of(
+        cls,
+        user: User,
+        operation: Operation,
+        hidden_rows: QuerySet[ActivityReport],
+        filters: Filters,
+        dims: dict[str, Any],
+        unnamed: Collection[int],
+        threshold: int,
+    ) -> _MonthAtoms | None:
+        state = SummaryState.objects.filter(operation=operation).first()
+        months = _months(hidden_rows, filters)
+        if state is None or months is None:
+            return None
+        return cls(
+            state=state,
+            months=months,
+            viewer=viewer_parts(user, operation),
+            shape=(tuple(dims), sorted(unnamed), threshold),
+            hidden_rows=hidden_rows,
+            dims=dims,
+            threshold=threshold,
+        )
+
+    def key(self, month: datetime.date, extra: Any = None) -> str:
+        return _month_key(self.state, month, self.viewer, (self.shape, extra))
+
+    def atoms(
+        self, months: list[datetime.date], pool_order: Sequence[PoolStep]
+    ) -> tuple[dict[datetime.date, PooledAtoms], bool]:
+        """The pooled atoms of `months`, from the cache or computed (the missing months in one
+        query) and cached; and whether what was computed may be cached under the versions the
+        keys hold (always, when nothing was computed)."""
+        keys = {month: self.key(month) for month in months}
+        found = cache.get_many(list(keys.values())) if keys else {}
+        out: dict[datetime.date, PooledAtoms] = {}
+        for month in months:
+            cached = found.get(keys[month])
+            if isinstance(cached, PooledAtoms):
+                out[month] = cached
+        missing = [month for month in months if month not in out]
+        if not missing:
+            return out, True
+        names = tuple(self.dims)
         records = grouped_records(
-            hidden_rows.filter(month__in=missing), dims, rule="", additive=True
+            self.hidden_rows.filter(month__in=missing), self.dims, rule="", additive=True
         )
         month_at = names.index("month")
         by_month: dict[Any, list[tuple[Any, ...]]] = {}
         for record in records:
             by_month.setdefault(record[month_at], []).append(record)
         for month in missing:
-            computed[month] = pooled_atoms(
-                by_month.get(month, []), names, threshold=threshold, pool_order=pool_order
+            out[month] = pooled_atoms(
+                by_month.get(month, []), names, threshold=self.threshold, pool_order=pool_order
             )
-        if _unchanged(state, missing):
+        safe = _unchanged(self.state, missing)
+        if safe:
             cache.set_many(
                 {
-                    keys[month]: pooled
-                    for month, pooled in computed.items()
-                    if len(pooled.tuples) <= MAX_CACHED_BLOCKS
+                    keys[month]: out[month]
+                    for month in missing
+                    if len(out[month].tuples) <= MAX_CACHED_BLOCKS
                 },
                 CACHE_SECONDS,
             )
-    parts = [computed[month] if month in computed else found[keys[month]] for month in months]
-    return PooledAtoms(
-        tuples=[block for part in parts for block in part.tuples],
-        withheld_groups=sum(part.withheld_groups for part in parts),
-        controlled=any(part.controlled for part in parts),
-    )
+        return out, safe
 
 
 def _months(rows: QuerySet[ActivityReport], filters: Filters) -> list[datetime.date] | None:

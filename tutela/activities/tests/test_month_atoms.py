@@ -5,6 +5,7 @@ and the blocks of a period are those of its months put together."""
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections import Counter
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tutela.activities import selectors
 from tutela.activities.models import SummaryState
-from tutela.activities.selectors.disclosure import POOL_ORDER, hidden_rows_q
+from tutela.activities.selectors.disclosure import POOL_ORDER, fold, hidden_blocks, hidden_rows_q
 from tutela.activities.selectors.filters import Filters
 from tutela.activities.selectors.hidden_records import atom_dimensions, grouped_records
 from tutela.activities.selectors.pooled_atoms import _unchanged, pooled_atoms, pooled_by_month
@@ -29,6 +30,7 @@ from tutela.activities.tests.test_summaries import (  # noqa: F401 (the fixture)
     MONTHS,
     Data,
     _big_bands,
+    _filter_sets,
     _fresh,
     _shown,
     data_fixture,
@@ -201,3 +203,42 @@ def test_month_by_month_blocks_are_those_of_the_whole_period(data: Data, persona
         assert by_month.withheld_groups == whole.withheld_groups
         assert by_month.controlled == whole.controlled
     assert whole.tuples
+
+
+@pytest.mark.parametrize("persona", ["partner", "other_partner", "viewer"])
+def test_blocks_folded_month_by_month_add_up_as_the_blocks(data: Data, persona: str) -> None:
+    """The folded path (the pivot's and the planning framework's) gives the sums `fold` makes
+    of the blocks, for every view's filters, cached or not."""
+    w = data.world
+    summaries_rebuild(operation=w.operation)
+    user = _fresh(getattr(w, persona))
+    counted = visible_rows(user, w.operation)
+    measures = ["girls", "women", "total", "with_disability", "quantity"]
+    for filters, rows_by in itertools.product(
+        _filter_sets(data), (["month", "admin1"], ["month", "activity", "organisation"])
+    ):
+
+        def blocks(fold_by: Any, filters: dict[str, Any] = filters, rows_by: Any = rows_by) -> Any:
+            return hidden_blocks(
+                user=user,
+                operation=w.operation,
+                visible=counted,
+                filters=Filters.of(filters),
+                rule="max_month",
+                monthly=True,
+                by_indicator=False,
+                unnamed=(),
+                threshold=5,
+                fold_by=fold_by,
+            )
+
+        plain = blocks(None)
+        assert plain is not None
+        expected = fold(plain, rows_by, measures)
+        for _ in range(2):  # computed, then from the cache
+            folded = blocks((rows_by, measures))
+            assert folded is not None
+            assert folded.folded is not None
+            assert fold(folded, rows_by, measures) == expected, (filters, rows_by)
+            assert folded.withheld_groups == plain.withheld_groups
+            assert folded.controlled == plain.controlled

@@ -180,7 +180,7 @@ def _reached_by_link(
         f"d{i}": f"{name}_id" if name != "month" else "month" for i, name in enumerate(names)
     }
     counted = fivew.visible_rows(user, operation)
-    blocks = _hidden_blocks(user, operation, counted, filters, rule, names)
+    blocks = _hidden_blocks(user, operation, counted, filters, rule, names, measures)
     summary = summary_rows(
         state=state, user=user, operation=operation, filters=filters, dims=names, rule=rule
     )
@@ -230,6 +230,7 @@ def _hidden_blocks(
     filters: Any,
     rule: str,
     names: Sequence[str],
+    measures: Sequence[str],
 ) -> Any:
     """The pivot's blocks of the rows the user may not see one by one, for a table by `names`
     over the period of `filters`; None when the period holds no such row (no control)."""
@@ -245,6 +246,8 @@ def _hidden_blocks(
         by_indicator="indicator" in names,
         unnamed=hidden_name_area_ids(user, operation),
         threshold=threshold_for(operation),
+        # Only folded by the table's dimensions below (monthly blocks month by month).
+        fold_by=(names, measures),
     )
     if blocks is None or not blocks.controlled:
         return None
