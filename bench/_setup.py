@@ -66,6 +66,17 @@ def timed(fn: Callable[[], object], runs: int, warmup: int = 2) -> list[float]:
     return out
 
 
+def timed_after(before: Callable[[], object], fn: Callable[[], object], runs: int) -> list[float]:
+    """`fn` timed right after `before` (untimed) each run, e.g. the first read after a write."""
+    out = []
+    for _ in range(runs + 1):
+        before()
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return out[1:]
+
+
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import argparse
 
-from _setup import WORK, django_setup, median, ms, p95, record, timed
+from _setup import WORK, django_setup, median, ms, p95, record, timed, timed_after
 
 SUMS = (
     "SUM(girls), SUM(boys), SUM(women), SUM(men), SUM(older_women), SUM(older_men), "
@@ -141,6 +141,25 @@ def main() -> None:
             f"OR organisation_id = {organisation.pk}",
         ),
     ]
+    # A committed 5W write of one row (another organisation's, in the last month): its summary
+    # delta, as a grid edit makes it (the data stays as generated; the versions move on).
+    written = (
+        ActivityReport.objects.filter(operation=operation)
+        .exclude(organisation=organisation)
+        .order_by("-month", "-pk")
+        .first()
+    )
+    assert written is not None
+
+    def one_row_write():  # noqa: ANN202
+        with transaction.atomic():
+            summaries_apply(
+                operation=operation,
+                slices=Slices().add_rows(ActivityReport.objects.filter(pk=written.pk)),
+            )
+
+    worst_after_excess = -1e9
+    worst_after_ms = 0.0
     for persona, who, visible in personas:
         duck.execute(f"CREATE OR REPLACE VIEW v AS {visible}")
         print(
@@ -198,6 +217,7 @@ def main() -> None:
             t_ours = timed(cold, args.runs)
             t_anew = timed(asked_anew, args.runs)
             t_warm = timed(ours, args.runs)
+            t_after = timed_after(one_row_write, ours, args.runs)
             t_duck = timed(theirs, args.runs)
             t_rows = timed(lambda ours=ours: ours(use_summaries=False), 1, warmup=0)
             ratio = median(t_ours) / median(t_duck)
@@ -207,12 +227,16 @@ def main() -> None:
             warm_excess = (median(t_warm) - median(t_duck)) * 1000
             if cold_excess > worst_cold_excess:
                 worst_cold_excess, worst_cold_ms = cold_excess, median(t_ours) * 1000
+            after_excess = (median(t_after) - median(t_duck)) * 1000
+            if after_excess > worst_after_excess:
+                worst_after_excess, worst_after_ms = after_excess, median(t_after) * 1000
             if warm_excess > worst_warm_excess:
                 worst_warm_excess, worst_warm_ms = warm_excess, median(t_warm) * 1000
             print(
                 f"{label:<48} {ms(median(t_ours))} {ms(p95(t_ours))} {ms(median(t_duck))} "
                 f"{ratio:6.1f}  {check_ours.source:<20} {ms(t_rows[0])}   "
-                f"cached {ms(median(t_warm))}  atoms cached {ms(median(t_anew))}"
+                f"cached {ms(median(t_warm))}  atoms cached {ms(median(t_anew))}  "
+                f"after a write {ms(median(t_after))}"
             )
     # What a write adds inside its transaction (rolled back: the data stays as generated): the
     # summary delta of one row (a grid edit) and of one organisation's month (an import).
@@ -241,7 +265,8 @@ def main() -> None:
     print(
         f"worst ratio {worst_ratio:.1f}, worst Tutela p95 {worst_p95 * 1000:.0f} ms; "
         f"worst Tutela - DuckDB: {worst_cold_excess:.0f} ms computed, {worst_warm_excess:.0f} ms "
-        f"cached (goal <= 10 ms); summary rebuild {state.build_seconds:.1f} s"
+        f"cached, {worst_after_excess:.0f} ms right after a one-row write (goal <= 10 ms); "
+        f"summary rebuild {state.build_seconds:.1f} s"
     )
     record(
         "pivot",
@@ -254,6 +279,8 @@ def main() -> None:
             "worst_excess_at_ms": round(worst_cold_ms, 1),
             "worst_cached_excess_ms": round(worst_warm_excess, 1),
             "worst_cached_at_ms": round(worst_warm_ms, 1),
+            "worst_after_write_excess_ms": round(worst_after_excess, 1),
+            "worst_after_write_at_ms": round(worst_after_ms, 1),
             "delta_one_row_ms": round(median(t_one) * 1000, 1),
             "delta_month_ms": round(median(t_month) * 1000, 1),
             "summaries": state.enabled,

@@ -40,7 +40,7 @@ import os
 import time
 from decimal import Decimal
 
-from _setup import django_setup, median, ms, p95, timed
+from _setup import django_setup, median, ms, p95, timed, timed_after
 
 YEAR = 2025
 
@@ -356,17 +356,6 @@ def main() -> None:
         print(f"{label:<56} {ms(median(times))} {ms(p95(times))}")
     print(f"\nworst p95 {worst * 1000:.0f} ms (goal < 300 ms)")
     print(f"1-minute load average after: {os.getloadavg()[0]:.1f}")
-
-
-def timed_after(before, fn, runs: int) -> list[float]:  # noqa: ANN001
-    """`fn` timed right after `before` (untimed) each run: the first read after a write."""
-    out = []
-    for _ in range(runs + 1):
-        before()
-        start = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - start)
-    return out[1:]
 
 
 if __name__ == "__main__":

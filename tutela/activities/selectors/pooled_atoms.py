@@ -219,7 +219,7 @@ class _MonthAtoms:
         threshold: int,
     ) -> _MonthAtoms | None:
         state = SummaryState.objects.filter(operation=operation).first()
-        months = _months(hidden_rows, filters)
+        months = _months(operation, filters)
         if state is None or months is None:
             return None
         return cls(
@@ -276,9 +276,11 @@ class _MonthAtoms:
         return out, safe
 
 
-def _months(rows: QuerySet[ActivityReport], filters: Filters) -> list[datetime.date] | None:
-    """The months of the view's period (bounded by the first and last months of `rows` where the
-    filters leave it open); None when there are too many to key one by one."""
+def _months(operation: Operation, filters: Filters) -> list[datetime.date] | None:
+    """The months of the view's period (bounded by the operation's first and last months with
+    5W rows where the filters leave it open: two lookups of the (operation, month) index);
+    None when there are too many to key one by one."""
+    rows = ActivityReport.objects.filter(operation=operation).order_by()
     first = filters.month_from or rows.order_by("month").values_list("month", flat=True).first()
     last = filters.month_to or rows.order_by("-month").values_list("month", flat=True).first()
     if first is None or last is None or first > last:
