@@ -48,7 +48,12 @@ class MonitoringAnalysisAPIView(OperationAPIView):
 
 class TrendView(MonitoringAnalysisAPIView):
     @extend_schema(
-        summary="Incidents per month and risk (or area)",
+        summary="Incidents per month (or quarter) and risk (or area)",
+        description=(
+            "Rows are months, or quarters when by month more than half of the incidents would "
+            "be in pooled small groups (disclosure control): `period` says which "
+            '("month" or "quarter").'
+        ),
         parameters=[*FILTERS, BY, LEVEL],
         responses={200: OpenApiTypes.OBJECT},
     )

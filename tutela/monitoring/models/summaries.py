@@ -20,6 +20,7 @@ Dimension columns are foreign keys without database constraints (derived data).
 
 from __future__ import annotations
 
+import datetime
 import secrets
 
 from django.db import models
@@ -177,6 +178,13 @@ class IncidentDataVersion(models.Model):
     # Random, made with the row: keys stay apart when a database made again (tests, restores)
     # repeats operation ids, versions and even times.
     token = models.CharField(max_length=32, default=new_token, editable=False)
+    # What changed at which version, for the pooled atoms cached quarter by quarter
+    # (selectors.quarter_atoms): `quarter_versions` {"YYYY-MM-01" (the quarter's first month):
+    # version} the last write whose deltas touched the quarter's months, `whole_version` the
+    # last change that could touch any (a rebuild). A quarter's counts are those of
+    # (whole_version, its version).
+    whole_version = models.BigIntegerField(default=0)
+    quarter_versions = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -185,3 +193,7 @@ class IncidentDataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operation_id}: {self.version}"
+
+    def quarter_version(self, quarter: datetime.date) -> tuple[int, int]:
+        """The versions a quarter's counts are those of (see `quarter_versions`)."""
+        return self.whole_version, int(self.quarter_versions.get(quarter.isoformat(), 0))

@@ -43,6 +43,7 @@ from tutela.monitoring.selectors.base import (
     visible_expression,
 )
 from tutela.monitoring.selectors.periods import quarter_of, view_predicate, whole_quarters
+from tutela.monitoring.selectors.quarter_atoms import pooled_by_quarter
 
 INCIDENT_DIMS = (
     "quarter",
@@ -108,19 +109,39 @@ def _incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
     # Blocks may span the months of a quarter: the atoms of whole quarters are pooled, then the
     # view keeps the blocks lying wholly inside its period.
     fetched = whole_quarters(filters)
-    key = _cache_key(viewer, fetched, verified_ids)
-    cached = cache.get(key) if key is not None else None
-    if cached is not None:
-        tuples, withheld, has_hidden = cached
-        atoms = Atoms.of_blocks(
-            tuples,
-            threshold=viewer.threshold,
-            pool_order=INCIDENT_POOL,
-            dims=INCIDENT_DIMS[:-1],
-            withheld_groups=withheld,
-            has_hidden=has_hidden,
-        )
-        return atoms.inside(view_predicate(filters))
+    by_quarter = pooled_by_quarter(
+        viewer, fetched, verified_ids, pool=lambda span: _pooled(viewer, span, verified_ids)
+    )
+    if by_quarter is not None:
+        # Quarter by quarter, each cached until a write touches it (selectors.quarter_atoms).
+        tuples, withheld, has_hidden = by_quarter
+    else:
+        key = _cache_key(viewer, fetched, verified_ids)
+        cached = cache.get(key) if key is not None else None
+        if cached is not None:
+            tuples, withheld, has_hidden = cached
+        else:
+            atoms = _pooled(viewer, fetched, verified_ids)
+            tuples, withheld, has_hidden = (
+                atoms.tuples(),
+                atoms.withheld_groups,
+                atoms.has_hidden,
+            )
+            if key is not None and len(tuples) <= MAX_CACHED_BLOCKS:
+                cache.set(key, (tuples, withheld, has_hidden), CACHE_SECONDS)
+    atoms = Atoms.of_blocks(
+        tuples,
+        threshold=viewer.threshold,
+        pool_order=INCIDENT_POOL,
+        dims=INCIDENT_DIMS[:-1],
+        withheld_groups=withheld,
+        has_hidden=has_hidden,
+    )
+    return atoms.inside(view_predicate(filters))
+
+
+def _pooled(viewer: Viewer, fetched: AnalysisFilters, verified_ids: Sequence[int]) -> Atoms:
+    """The pooled atoms of the period of `fetched` (whole quarters), computed."""
     rows = counted_atom_rows(
         viewer.operation.pk,
         sharing=viewer.sharing_organisations,
@@ -140,10 +161,8 @@ def _incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
         pool_order=INCIDENT_POOL,
         dims=INCIDENT_DIMS[:-1],
     )
-    tuples = atoms.tuples()
-    if key is not None and len(tuples) <= MAX_CACHED_BLOCKS:
-        cache.set(key, (tuples, atoms.withheld_groups, atoms.has_hidden), CACHE_SECONDS)
-    return atoms.inside(view_predicate(filters))
+    atoms.tuples()
+    return atoms
 
 
 # The pooled atoms of a reader and period are kept per incident data version (every write that

@@ -136,7 +136,7 @@ class SummaryDelta:
                 deltas=changes,
             )
             atoms_apply(self.operation_id, changes)
-            data_version_bump(self.operation_id)
+            data_version_bump(self.operation_id, months={key[0] for key in changes})
 
 
 def _table(model: Any) -> str:
