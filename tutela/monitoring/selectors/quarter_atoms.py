@@ -18,9 +18,9 @@ from typing import Any
 from django.core.cache import cache
 
 from tutela.core.disclosure_blocks import Atoms
-from tutela.monitoring.models import IncidentDataVersion
+from tutela.monitoring.models import IncidentDataVersion, IncidentSummary
 from tutela.monitoring.selectors.base import AnalysisFilters, Viewer
-from tutela.monitoring.selectors.periods import add_months
+from tutela.monitoring.selectors.periods import add_months, quarter_of
 
 # (block tuples, withheld groups, whether any record was hidden)
 Pooled = tuple[list[tuple[tuple[Any, ...], int]], int, bool]
@@ -39,15 +39,15 @@ def pooled_by_quarter(
     *,
     pool: Callable[[AnalysisFilters], Atoms],
 ) -> Pooled | None:
-    """The pooled atoms of the period of `fetched` (whole quarters, both ends given), quarter by
-    quarter: each read from the cache or pooled (`pool` of the quarter's filters) and cached.
-    None when the period is open-ended or too long, or before the operation's first counted
-    write (the caller then pools the period at once)."""
-    quarters = _quarters(fetched)
-    if quarters is None:
-        return None
+    """The pooled atoms of the period of `fetched` (whole quarters), quarter by quarter: each
+    read from the cache or pooled (`pool` of the quarter's filters) and cached. None when the
+    period is too long, or before the operation's first counted write (the caller then pools
+    the period at once)."""
     version = IncidentDataVersion.objects.filter(operation_id=viewer.operation.pk).first()
     if version is None:
+        return None
+    quarters = _quarters(viewer.operation.pk, fetched)
+    if quarters is None:
         return None
     keys = {quarter: _key(viewer, version, quarter, verified_ids) for quarter in quarters}
     found = cache.get_many(list(keys.values())) if keys else {}
@@ -79,8 +79,20 @@ def pooled_by_quarter(
     )
 
 
-def _quarters(fetched: AnalysisFilters) -> list[datetime.date] | None:
+def _quarters(operation_id: int, fetched: AnalysisFilters) -> list[datetime.date] | None:
+    """The quarters of the period of `fetched` (whole quarters), an open end bounded by the
+    operation's first or last month with incidents (a lookup of the summary's (operation,
+    month) index); None when there are too many to key one by one, or no incident."""
     first, last = fetched.month_from, fetched.month_to
+    months = IncidentSummary.objects.filter(operation_id=operation_id).values_list(
+        "month", flat=True
+    )
+    if first is None:
+        earliest = months.order_by("month").first()
+        first = quarter_of(earliest) if earliest else None
+    if last is None:
+        latest = months.order_by("-month").first()
+        last = quarter_of(latest) if latest else None
     if first is None or last is None:
         return None
     quarters = []
