@@ -110,7 +110,10 @@ def _incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
     # view keeps the blocks lying wholly inside its period.
     fetched = whole_quarters(filters)
     by_quarter = pooled_by_quarter(
-        viewer, fetched, verified_ids, pool=lambda span: _pooled(viewer, span, verified_ids)
+        viewer,
+        fetched,
+        verified_ids,
+        pool=lambda span, quarters: _pooled_by_quarter(viewer, span, verified_ids, quarters),
     )
     if by_quarter is not None:
         # Quarter by quarter, each cached until a write touches it (selectors.quarter_atoms).
@@ -140,8 +143,43 @@ def _incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
     return atoms.inside(view_predicate(filters))
 
 
-def _pooled(viewer: Viewer, fetched: AnalysisFilters, verified_ids: Sequence[int]) -> Atoms:
-    """The pooled atoms of the period of `fetched` (whole quarters), computed."""
+def _pooled_by_quarter(
+    viewer: Viewer,
+    span: AnalysisFilters,
+    verified_ids: Sequence[int],
+    quarters: Collection[datetime.date],
+) -> dict[datetime.date, Atoms]:
+    """The pooled atoms of each of `quarters`, read in one go over the period of `span` (whole
+    quarters, holding them all): blocks never span two quarters, so each quarter's atoms are
+    pooled on their own."""
+    shown, hidden = _atoms_of(viewer, span, verified_ids)
+    parts: dict[datetime.date, tuple[dict[tuple[Any, ...], int], dict[tuple[Any, ...], int]]]
+    parts = {quarter: ({}, {}) for quarter in quarters}
+    for side, atoms_of_side in ((0, shown), (1, hidden)):
+        for key, n in atoms_of_side.items():
+            part = parts.get(key[0])
+            if part is not None:
+                part[side][key] = n
+    out = {}
+    for quarter, (quarter_shown, quarter_hidden) in parts.items():
+        atoms = Atoms(
+            rows=[],
+            shown=quarter_shown,
+            hidden=quarter_hidden,
+            threshold=viewer.threshold,
+            pool_order=INCIDENT_POOL,
+            dims=INCIDENT_DIMS[:-1],
+        )
+        atoms.tuples()
+        out[quarter] = atoms
+    return out
+
+
+def _atoms_of(
+    viewer: Viewer, fetched: AnalysisFilters, verified_ids: Sequence[int]
+) -> tuple[dict[tuple[Any, ...], int], dict[tuple[Any, ...], int]]:
+    """The atoms of the period of `fetched` (whole quarters), apart for the records the viewer
+    may see (shown) and those they may not (hidden)."""
     rows = counted_atom_rows(
         viewer.operation.pk,
         sharing=viewer.sharing_organisations,
@@ -153,6 +191,12 @@ def _pooled(viewer: Viewer, fetched: AnalysisFilters, verified_ids: Sequence[int
     own = viewer.own_organisation_id
     if own is not None and not viewer.sees_everything:
         _show_own_records(viewer, own, fetched, verified_ids, shown, hidden)
+    return shown, hidden
+
+
+def _pooled(viewer: Viewer, fetched: AnalysisFilters, verified_ids: Sequence[int]) -> Atoms:
+    """The pooled atoms of the period of `fetched` (whole quarters), computed."""
+    shown, hidden = _atoms_of(viewer, fetched, verified_ids)
     atoms = Atoms(
         rows=[],
         shown=shown,

@@ -37,10 +37,11 @@ def pooled_by_quarter(
     fetched: AnalysisFilters,
     verified_ids: Sequence[int],
     *,
-    pool: Callable[[AnalysisFilters], Atoms],
+    pool: Callable[[AnalysisFilters, list[datetime.date]], dict[datetime.date, Atoms]],
 ) -> Pooled | None:
     """The pooled atoms of the period of `fetched` (whole quarters), quarter by quarter: each
-    read from the cache or pooled (`pool` of the quarter's filters) and cached. None when the
+    read from the cache or pooled (`pool`: the pooled atoms of the missing quarters, read over
+    a period holding them all) and cached. None when the
     period is too long, or before the operation's first counted write (the caller then pools
     the period at once)."""
     version = IncidentDataVersion.objects.filter(operation_id=viewer.operation.pk).first()
@@ -58,9 +59,10 @@ def pooled_by_quarter(
             parts[quarter] = cached
     missing = [quarter for quarter in quarters if quarter not in parts]
     computed: dict[datetime.date, Pooled] = {}
-    for quarter in missing:
-        atoms = pool(fetched.with_months(quarter, add_months(quarter, 2)))
-        computed[quarter] = (atoms.tuples(), atoms.withheld_groups, atoms.has_hidden)
+    if missing:
+        span = fetched.with_months(missing[0], add_months(missing[-1], 2))
+        for quarter, atoms in pool(span, missing).items():
+            computed[quarter] = (atoms.tuples(), atoms.withheld_groups, atoms.has_hidden)
     if computed and _unchanged(version, missing):
         cache.set_many(
             {
