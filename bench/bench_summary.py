@@ -26,6 +26,32 @@ def _rows(found: dict[str, Any]) -> str:
     return f"{int(found['rows']):,}"
 
 
+def _after_write(item: dict[str, Any]) -> str:
+    """The first request right after a write to one month, when the run measured it."""
+    if "worst_after_write_excess_ms" not in item:
+        return ""
+    return (
+        f"; after a write {item['worst_after_write_excess_ms']:+.0f} ms "
+        f"({item['worst_after_write_at_ms']:.0f} ms)"
+    )
+
+
+def _met(item: dict[str, Any]) -> str:
+    """Met when computed (nothing cached) is within the goal; otherwise which of cached and
+    after a write are."""
+    if item["worst_excess_ms"] <= 10:
+        return "yes"
+    parts = [
+        f"{label}: {'yes' if item[key] <= 10 else 'no'}"
+        for label, key in (
+            ("cached", "worst_cached_excess_ms"),
+            ("after a write", "worst_after_write_excess_ms"),
+        )
+        if key in item
+    ]
+    return f"no ({', '.join(parts)})" if parts else "no"
+
+
 def main() -> None:
     results = _load()
     lines: list[tuple[str, str, str, str, str]] = []
@@ -38,12 +64,9 @@ def main() -> None:
                     vendor,
                     f"computed {item['worst_excess_ms']:+.0f} ms "
                     f"({item['worst_excess_at_ms']:.0f} ms); cached "
-                    f"{item['worst_cached_excess_ms']:+.0f} ms",
+                    f"{item['worst_cached_excess_ms']:+.0f} ms" + _after_write(item),
                     "<= +10 ms",
-                    "yes"
-                    if item["worst_excess_ms"] <= 10
-                    else "no (cached: "
-                    + ("yes)" if item["worst_cached_excess_ms"] <= 10 else "no)"),
+                    _met(item),
                 )
             )
             lines.append(
@@ -92,12 +115,10 @@ def main() -> None:
                         f"; cached {item['worst_cached_excess_ms']:+.0f} ms"
                         if "worst_cached_excess_ms" in item
                         else ""
-                    ),
+                    )
+                    + _after_write(item),
                     "<= +10 ms",
-                    "yes"
-                    if item["worst_excess_ms"] <= 10
-                    else "no (cached: "
-                    + ("yes)" if item.get("worst_cached_excess_ms", 1e9) <= 10 else "no)"),
+                    _met(item),
                 )
             )
     measured = {r["name"] for r in results}
