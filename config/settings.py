@@ -188,6 +188,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 
+# Each web process's own cache of computed figures (results and pooled blocks keyed on data
+# versions: every write moves them on, so a cached value is never stale). Blocks are kept month
+# by month (5W) and quarter by quarter (monitoring), per reader and table: far more, smaller
+# entries than Django's default of 300 holds before culling the least recently used third.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": env_int("TUTELA_CACHE_ENTRIES", 3000)},
+    }
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 

@@ -16,6 +16,11 @@ answer from the 5W rows) and the chunked rebuild is queued once the write commit
 write holds SQLite's write lock for a whole rebuild. Writes to an operation's summary rows are
 serialised by locking its SummaryState row (PostgreSQL; SQLite writes one at a time).
 
+Every write bumps `SummaryState.version` (results cached under it are never used after the
+write commits) and records the months its slices hold (`month_versions`; `whole_version` when it
+has no slices), so that blocks cached month by month (`selectors.pooled_atoms`) are pooled again
+for those months only.
+
 A write that cannot say what it touched calls `summaries_invalidate` instead (one version bump;
 once it commits, `summaries_refresh` queues one background rebuild for that version,
 `summaries_request`, task `summaries_rebuild_in_background`): until then reads answer from the
