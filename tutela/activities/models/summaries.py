@@ -63,12 +63,15 @@ class SummaryState(models.Model):
     hidden_key = models.CharField(max_length=64, blank=True)
     first_month = models.DateField(null=True, blank=True)
     last_month = models.DateField(null=True, blank=True)
-    # What changed at which version, for caches of one month's figures (the pooled atoms of the
-    # hidden rows by month, selectors.monthly_atoms): `month_versions` {"YYYY-MM-01": version}
-    # the last write that touched the month's 5W rows (their slices), `whole_version` the last
-    # one that could change any month (a write without slices, an invalidation). A month's
-    # figures are those of (whole_version, its version).
+    # What changed at which version, for the pooled blocks of the rows other organisations see
+    # only in blocks (sensitive activities; selectors.pooled_atoms): `whole_version` the last
+    # write that could change anything (no slices: the counting rule, the areas where names are
+    # hidden; an invalidation), `hidden_version` the last one whose slices hold such rows (or
+    # changed an activity's sensitivity), `month_versions` {"YYYY-MM-01": version} the last such
+    # write per month touched. Blocks over a period are those of (whole_version,
+    # hidden_version), a month's of (whole_version, its version).
     whole_version = models.PositiveBigIntegerField(default=0)
+    hidden_version = models.PositiveBigIntegerField(default=0)
     month_versions = models.JSONField(default=dict, blank=True)
     row_count = models.PositiveIntegerField(default=0)
     # {grain: number of rows}: reads use the smallest grain that has what they need.
@@ -104,13 +107,18 @@ class SummaryState(models.Model):
         return self.whole_version, int(self.month_versions.get(month_key(month), 0))
 
     def data_changes(self, version: int, months: Iterable[Any] | None) -> dict[str, Any]:
-        """The fields a write making `version` sets: the months its 5W rows touched (None: it
-        cannot say, every month changes)."""
+        """The fields a write making `version` sets: the months whose rows others see only in
+        blocks it touched (None: it cannot say, every month changes)."""
         if months is None:
             return {"whole_version": version}
         touched = dict(self.month_versions)
         touched.update({month_key(month): version for month in months if month is not None})
-        return {"month_versions": touched}
+        return {"month_versions": touched, "hidden_version": version}
+
+    @property
+    def hidden_rows_version(self) -> tuple[int, int]:
+        """The versions the blocks over a period are those of (see `hidden_version`)."""
+        return self.whole_version, self.hidden_version
 
 
 def month_key(month: Any) -> str:

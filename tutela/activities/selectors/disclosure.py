@@ -368,7 +368,8 @@ def _atoms_key(
         "activities:atoms:",
         operation,
         user,
-        (
+        hidden_rows=True,
+        parts=(
             None if additive else rule,
             additive,
             list(names),
@@ -395,7 +396,12 @@ def _key_value(value: Any) -> Any:
 
 
 def data_version_key(
-    prefix: str, operation: Operation, user: User, parts: tuple[Any, ...]
+    prefix: str,
+    operation: Operation,
+    user: User,
+    parts: tuple[Any, ...],
+    *,
+    hidden_rows: bool = False,
 ) -> str | None:
     """A cache key for what `user` sees of the operation's 5W (None before its first 5W write):
     the data version, what the user may count and see (roles, organisation, superuser flag) and
@@ -411,11 +417,17 @@ def data_version_key(
     state = SummaryState.objects.filter(operation=operation).first()
     if state is None:
         return None
+    # `hidden_rows`: what is keyed depends only on the rows other organisations see in blocks
+    # (their pooled atoms), which only the writes moving `hidden_rows_version` change.
+    versions = (
+        state.hidden_rows_version
+        if hidden_rows
+        else (state.version, state.built_version, state.rows_sign)
+    )
     text = repr(
         (
             operation.pk,
-            state.version,
-            state.built_version,
+            versions,
             # A database made again (tests, restores) can repeat ids and versions.
             state.created_at.isoformat() if state.created_at else None,
             state.built_at.isoformat() if state.built_at else None,

@@ -1,15 +1,20 @@
 """The hidden rows' atoms pooled into blocks (`selectors.disclosure` explains the method), and
 their cache.
 
-Atoms over a period (the counting rule's picks) are cached per data version: any 5W write starts
-new keys (`disclosure._atoms_key`). Monthly atoms (tables by month, the "new people only" rule)
-are cached month by month instead: a month's blocks never span another month (the month is
-never pooled), so a period's blocks are its months' blocks put together, and a month's blocks
-are kept until a write touches that month's 5W rows (`SummaryState.month_versions`, set in the
-write's transaction by `services.summaries.summaries_apply` from the slices it recomputes) or
-every month (`SummaryState.whole_version`: the counting rule, the areas where names are hidden,
-an invalidation). So the first table after an organisation's monthly upload pools that month's
-atoms again, not the year's.
+The atoms are those of the hidden rows only (other organisations' rows of sensitive
+activities): a write that touches none of them (rows of other activities) changes no block.
+`SummaryState.hidden_version` and `month_versions` are moved on, in the write's transaction, by
+`services.summaries.summaries_apply` only for writes whose slices hold rows of a sensitive
+activity or that change an activity's sensitivity; `whole_version` by changes of what counts
+everywhere (the counting rule, the areas where names are hidden, an invalidation).
+
+Atoms over a period (the counting rule's picks) are cached per (whole_version, hidden_version)
+(`disclosure._atoms_key`). Monthly atoms (tables by month, the "new people only" rule) are cached
+month by month: a month's blocks never span another month (the month is never pooled), so a
+period's blocks are its months' blocks put together, and a month's blocks are kept until a write
+touches that month's hidden rows. So the first table after an organisation's monthly upload
+pools that month's atoms again, not the year's, and after a write of other activities' rows
+none.
 """
 
 from __future__ import annotations

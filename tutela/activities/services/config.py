@@ -251,7 +251,9 @@ def activity_update(
         # The activity's rows are counted as sensitive or not, under their cluster/AoR.
         summaries_apply(
             operation=operation,
-            slices=Slices().add_rows(ActivityReport.objects.filter(activity=activity)),
+            slices=Slices(sensitivity_changed="is_sensitive" in fields).add_rows(
+                ActivityReport.objects.filter(activity=activity)
+            ),
         )
     audit_update(actor=by, instance=activity, operation=operation, before=before, request=request)
     _save_indicators(by=by, activity=activity, indicators=indicators)

@@ -15,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tutela.activities import selectors
-from tutela.activities.models import SummaryState
+from tutela.activities.models import Submission, SummaryState
 from tutela.activities.selectors.disclosure import POOL_ORDER, fold, hidden_blocks, hidden_rows_q
 from tutela.activities.selectors.filters import Filters
 from tutela.activities.selectors.hidden_records import atom_dimensions, grouped_records
@@ -242,3 +242,61 @@ def test_blocks_folded_month_by_month_add_up_as_the_blocks(data: Data, persona: 
             assert fold(folded, rows_by, measures) == expected, (filters, rows_by)
             assert folded.withheld_groups == plain.withheld_groups
             assert folded.controlled == plain.controlled
+
+
+def test_writes_of_other_activities_keep_every_block(data: Data) -> None:
+    """Rows of activities that are not sensitive are no one's hidden rows: a write of them
+    moves no block's version on, and what is shown is still what a computation from nothing
+    shows."""
+    w = data.world
+    summaries_rebuild(operation=w.operation)
+    cache.clear()
+    _by_month(data, w.partner)
+    cumulative = ["admin1", "activity"]
+    selectors.pivot(user=_fresh(w.partner), operation=w.operation, rows_by=cumulative)
+    state = SummaryState.objects.get(operation=w.operation)
+    # An organisation's month still in review (a row added to a validated month sends it back
+    # to review: its sensitive rows then leave other partners' figures).
+    submission = (
+        Submission.objects.filter(organisation=w.drc)
+        .exclude(status=Submission.Status.VALIDATED)
+        .order_by("round__month")
+        .first()
+    )
+    assert submission is not None
+    _write(data, f"{submission.round.month:%Y-%m}", activity="PRO-PSS")
+    after = SummaryState.objects.get(operation=w.operation)
+    assert after.version > state.version
+    assert after.hidden_rows_version == state.hidden_rows_version
+    assert after.month_versions == state.month_versions
+    with CaptureQueriesContext(connection) as queries:
+        monthly = _by_month(data, w.partner)
+        over_period = selectors.pivot(
+            user=_fresh(w.partner), operation=w.operation, rows_by=cumulative
+        )
+    # No hidden row read: neither a month's nor the period's picks.
+    assert _months_read(queries) == []
+    assert not any("p0" in q["sql"] and "sensitive" in q["sql"] for q in queries.captured_queries)
+    cache.clear()
+    assert _shown(_by_month(data, w.partner)) == _shown(monthly)
+    assert _shown(
+        selectors.pivot(user=_fresh(w.partner), operation=w.operation, rows_by=cumulative)
+    ) == _shown(over_period)
+
+
+def test_a_change_of_sensitivity_pools_again(data: Data) -> None:
+    from tutela.activities.models import Activity
+    from tutela.activities.services.config import activity_update
+
+    w = data.world
+    summaries_rebuild(operation=w.operation)
+    cache.clear()
+    before = _by_month(data, w.partner)
+    cm = Activity.objects.get(operation=w.operation, code="PRO-CM")
+    activity_update(by=w.coordinator, activity=cm, is_sensitive=False)
+    state = SummaryState.objects.get(operation=w.operation)
+    assert state.hidden_version == state.version
+    after = _by_month(data, w.partner)
+    cache.clear()
+    assert _shown(_by_month(data, w.partner)) == _shown(after)
+    assert _shown(after) != _shown(before)

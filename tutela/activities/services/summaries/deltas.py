@@ -15,6 +15,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from tutela.activities.models import (
+    Activity,
     ActivityReport,
     ActivitySettings,
     MonthlySummary,
@@ -54,6 +55,9 @@ class Slices:
     organisations: set[int] = field(default_factory=set)
     admin1s: set[int | None] = field(default_factory=set)
     activities: set[int] = field(default_factory=set)
+    # The write changed an activity's sensitivity: its rows are hidden from others, or no longer,
+    # whatever the activity is now (see `touches_hidden_rows`).
+    sensitivity_changed: bool = False
 
     def add(
         self, month: Any, organisation_id: int, admin1_id: int | None, activity_id: int
@@ -72,6 +76,14 @@ class Slices:
 
     def __bool__(self) -> bool:
         return bool(self.months)
+
+    def touches_hidden_rows(self) -> bool:
+        """Whether the write can change what other organisations see of the 5W only in
+        blocks: rows of a sensitive activity (as it is now: a row moved between activities
+        holds both), or an activity's sensitivity itself."""
+        if self.sensitivity_changed:
+            return True
+        return Activity.objects.filter(pk__in=self.activities, is_sensitive=True).exists()
 
 
 def _slice_of(grain: Grain, slices: Slices) -> Where:
@@ -164,7 +176,7 @@ def summaries_apply(*, operation: Operation | int, slices: Slices | None) -> Sum
     changes: dict[str, Any] = {
         "version": version,
         "built_version": version,
-        **state.data_changes(version, None if slices is None else slices.months),
+        **_data_changes(state, version, slices),
     }
     in_step = state.is_fresh and state.rule == rule and state.hidden_key == key
     if in_step and state.enabled and slices is not None:
@@ -183,7 +195,7 @@ def summaries_apply(*, operation: Operation | int, slices: Slices | None) -> Sum
             SummaryState.objects.filter(pk=state.pk).update(
                 version=version,
                 updated_at=timezone.now(),
-                **state.data_changes(version, None if slices is None else slices.months),
+                **_data_changes(state, version, slices),
             )
             operation_id = operation.pk
             transaction.on_commit(lambda: summaries_refresh(operation_id=operation_id))
@@ -213,6 +225,17 @@ def summaries_apply(*, operation: Operation | int, slices: Slices | None) -> Sum
     SummaryState.objects.filter(pk=state.pk).update(**changes)
     state.refresh_from_db()
     return state
+
+
+def _data_changes(state: SummaryState, version: int, slices: Slices | None) -> dict[str, Any]:
+    """The versions a write making `version` moves on besides `version` itself: every month's
+    (no slices: what counts everywhere), or those of its months when it touches rows others
+    see only in blocks (the blocks cached month by month, selectors.pooled_atoms), or none."""
+    if slices is None:
+        return state.data_changes(version, None)
+    if slices and slices.touches_hidden_rows():
+        return state.data_changes(version, slices.months)
+    return {}
 
 
 def summary_differences(*, operation: Operation) -> dict[str, list[tuple[Any, ...]]]:
