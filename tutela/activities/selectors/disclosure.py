@@ -222,7 +222,6 @@ def hidden_blocks(
             operation,
             filters,
             rule=rule,
-            additive=additive,
             names=names,
             unnamed=unnamed,
             threshold=threshold,
@@ -268,7 +267,7 @@ def hidden_blocks(
             rows = period_rows(visible.filter(hidden), filters, row_filters=not additive)
             records = grouped_records(rows, dims, rule=rule, additive=additive)
         pooled = pooled_atoms(records, names, threshold=threshold, pool_order=pool_order)
-        if not additive and key is not None and len(pooled.tuples) <= MAX_CACHED_BLOCKS:
+        if key is not None and len(pooled.tuples) <= MAX_CACHED_BLOCKS:
             cache.set(key, pooled, CACHE_SECONDS)
     atoms = Atoms.of_blocks(
         pooled.tuples,
@@ -349,35 +348,35 @@ def _atoms_key(
     filters: Filters,
     *,
     rule: str,
-    additive: bool,
     names: Sequence[str],
     unnamed: Collection[int],
     threshold: int,
 ) -> str | None:
-    """The cache key of a period's pooled atoms, or None when they must not be cached.
+    """The cache key of a period's pooled atoms under a picking rule (monthly ones are cached
+    month by month: `pooled_atoms`), or None when they must not be cached.
 
-    Per data version (`data_version_key`): its `version` is bumped in the transaction of every
-    write that can change a 5W figure (rows, submission statuses, the sensitivity of activities,
-    the counting rule, the areas where names are hidden; services.summaries.summaries_apply), as
-    the pivot's result cache relies on. The atoms hold the hidden rows (the user's organisation)
-    among the rows the user counts (roles, organisation, superuser flag) over the period (and,
-    for picks, the status and validated-only filters), by the atom dimensions (indicator or not,
-    partner names left out in `unnamed` areas) and the threshold. The view's other filters only
-    choose among the blocks afterwards: tables of the same period share them."""
+    Per the versions of the hidden rows (`data_version_key` with `hidden_rows`: moved on in the
+    transaction of every write that can change them: rows of sensitive activities, submission
+    statuses, the sensitivity of activities, the counting rule, the areas where names are
+    hidden; services.summaries.summaries_apply). The atoms hold the hidden rows (the user's
+    organisation) among the rows the user counts (roles, organisation, superuser flag) over the
+    period, after the status and validated-only filters (which change the picks), by the atom
+    dimensions (indicator or not, partner names left out in `unnamed` areas) and the threshold.
+    The view's other filters only choose among the blocks afterwards: tables of the same period
+    share them."""
     return data_version_key(
         "activities:atoms:",
         operation,
         user,
         hidden_rows=True,
         parts=(
-            None if additive else rule,
-            additive,
+            rule,
             list(names),
             sorted(unnamed),
             threshold,
             filters.month_from,
             filters.month_to,
-            None if additive else (filters.status, filters.validated_only),
+            (filters.status, filters.validated_only),
         ),
     )
 
