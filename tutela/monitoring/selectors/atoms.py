@@ -109,17 +109,22 @@ def _incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
     # Blocks may span the months of a quarter: the atoms of whole quarters are pooled, then the
     # view keeps the blocks lying wholly inside its period.
     fetched = whole_quarters(filters)
-    by_quarter = pooled_by_quarter(
-        viewer,
-        fetched,
-        verified_ids,
-        pool=lambda span, quarters: _pooled_by_quarter(viewer, span, verified_ids, quarters),
-    )
+    # None before the operation's first counted write: nothing to key a cache on.
+    version = IncidentDataVersion.objects.filter(operation_id=viewer.operation.pk).first()
+    by_quarter = None
+    if version is not None:
+        by_quarter = pooled_by_quarter(
+            viewer,
+            fetched,
+            verified_ids,
+            version=version,
+            pool=lambda span, quarters: _pooled_by_quarter(viewer, span, verified_ids, quarters),
+        )
     if by_quarter is not None:
         # Quarter by quarter, each cached until a write touches it (selectors.quarter_atoms).
         tuples, withheld, has_hidden = by_quarter
     else:
-        key = _cache_key(viewer, fetched, verified_ids)
+        key = None if version is None else _cache_key(viewer, fetched, verified_ids, version)
         cached = cache.get(key) if key is not None else None
         if cached is not None:
             tuples, withheld, has_hidden = cached
@@ -216,14 +221,15 @@ CACHE_SECONDS = 300
 MAX_CACHED_BLOCKS = 200_000
 
 
-def _cache_key(viewer: Viewer, filters: AnalysisFilters, verified_ids: Sequence[int]) -> str | None:
+def _cache_key(
+    viewer: Viewer,
+    filters: AnalysisFilters,
+    verified_ids: Sequence[int],
+    version: IncidentDataVersion,
+) -> str:
     """What the pooled atoms of `viewer` over the period of `filters` depend on: the data
     version, the counting rules as they are now (GBV sharing, statuses counting as verified),
-    what the viewer may see and the threshold. None before the operation's first counted write
-    (nothing to key on)."""
-    version = IncidentDataVersion.objects.filter(operation_id=viewer.operation.pk).first()
-    if version is None:
-        return None
+    what the viewer may see and the threshold."""
     text = repr(
         (
             viewer.operation.pk,

@@ -37,16 +37,14 @@ def pooled_by_quarter(
     fetched: AnalysisFilters,
     verified_ids: Sequence[int],
     *,
+    version: IncidentDataVersion,
     pool: Callable[[AnalysisFilters, list[datetime.date]], dict[datetime.date, Atoms]],
 ) -> Pooled | None:
     """The pooled atoms of the period of `fetched` (whole quarters), quarter by quarter: each
     read from the cache or pooled (`pool`: the pooled atoms of the missing quarters, read over
-    a period holding them all) and cached. None when the
-    period is too long, or before the operation's first counted write (the caller then pools
-    the period at once)."""
-    version = IncidentDataVersion.objects.filter(operation_id=viewer.operation.pk).first()
-    if version is None:
-        return None
+    a period holding them all) and cached under the quarters' versions in `version` (the
+    operation's, read by the caller). None when the period is too long or there is no incident
+    (the caller then pools the period at once)."""
     quarters = _quarters(viewer.operation.pk, fetched)
     if quarters is None:
         return None
