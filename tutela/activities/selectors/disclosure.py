@@ -229,32 +229,34 @@ def hidden_blocks(
     )
     pool_order = tuple(d for d in POOL_ORDER if d in names)
     pooled = None
-    if additive and fold_by is not None:
-        folded = _folded_by_month(
-            user,
-            operation,
-            visible.filter(hidden),
-            filters,
-            dims,
-            pool_order,
-            unnamed,
-            threshold,
-            fold_by,
-        )
-        if folded is not None:
-            return folded
     if additive:
-        # Month by month, each month cached until a write touches it.
-        pooled = pooled_by_month(
-            user=user,
-            operation=operation,
-            hidden_rows=visible.filter(hidden),
-            filters=filters,
-            dims=dims,
-            pool_order=pool_order,
-            unnamed=unnamed,
-            threshold=threshold,
-        )
+        # Month by month, each month (and its sums by the table, when the caller only folds
+        # them) cached until a write touches its hidden rows.
+        if fold_by is not None:
+            folded = _folded_by_month(
+                user,
+                operation,
+                visible.filter(hidden),
+                filters,
+                dims,
+                pool_order,
+                unnamed,
+                threshold,
+                fold_by,
+            )
+            if folded is not None:
+                return folded
+        else:
+            pooled = pooled_by_month(
+                user=user,
+                operation=operation,
+                hidden_rows=visible.filter(hidden),
+                filters=filters,
+                dims=dims,
+                pool_order=pool_order,
+                unnamed=unnamed,
+                threshold=threshold,
+            )
     elif key is not None:
         pooled = cache.get(key)
     if not isinstance(pooled, PooledAtoms):
@@ -418,11 +420,7 @@ def data_version_key(
         return None
     # `hidden_rows`: what is keyed depends only on the rows other organisations see in blocks
     # (their pooled atoms), which only the writes moving `hidden_rows_version` change.
-    versions = (
-        state.hidden_rows_version
-        if hidden_rows
-        else (state.version, state.built_version, state.rows_sign)
-    )
+    versions = state.hidden_rows_version if hidden_rows else (state.version, state.built_version)
     text = repr(
         (
             operation.pk,
