@@ -49,7 +49,7 @@ from tutela.activities.models import (
     SummaryState,
 )
 from tutela.activities.models.fields import SEX_AGE
-from tutela.activities.selectors.filters import Filters, body_ids_within, site_keys
+from tutela.activities.selectors.filters import Filters
 from tutela.activities.selectors.hidden_records import (
     atom_dimensions,
     grouped_records,
@@ -58,6 +58,7 @@ from tutela.activities.selectors.hidden_records import (
     picked_records,
 )
 from tutela.activities.selectors.names import month_value
+from tutela.activities.selectors.narrowing import narrowed, view_checks
 from tutela.activities.selectors.pooled_atoms import (
     CACHE_SECONDS,
     MAX_CACHED_BLOCKS,
@@ -72,6 +73,7 @@ from tutela.core import access
 from tutela.core.disclosure_blocks import (
     POOLED,
     Atoms,
+    PoolStep,
     block_predicate,
     rounded_down,
 )
@@ -143,7 +145,8 @@ class HiddenBlocks:
     controlled: bool
     names: tuple[str, ...] = ()
     keyed: list[tuple[tuple[Any, ...], str, int]] = field(default_factory=list)
-    withheld_groups: int = 0
+    # The small groups withheld from the period's blocks (None: not counted, `narrowing`).
+    withheld_groups: int | None = 0
     rounded: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     folded: dict[tuple[Any, ...], dict[str, int]] | None = None
@@ -154,31 +157,6 @@ class HiddenBlocks:
         """The blocks with their keys as dicts (atom dimension: value)."""
         names = self.names
         return [(dict(zip(names, key, strict=True)), band, n) for key, band, n in self.keyed]
-
-
-def _view_checks(operation: Operation, filters: Filters, *, monthly: bool) -> list[Any]:
-    """(atom dimension, allowed values) for the view's filters applied to blocks."""
-    checks: list[tuple[str, Collection[Any]]] = []
-    if filters.organisation is not None:
-        checks.append(("organisation_id", [filters.organisation.pk]))
-    if filters.body is not None:
-        checks.append(("body_id", body_ids_within(operation, filters.body)))
-    if filters.activity is not None:
-        checks.append(("activity_id", [filters.activity.pk]))
-    if filters.area is not None:
-        level = filters.area.level
-        name = f"admin{level}_id" if 1 <= level <= 3 else "area_id"
-        checks.append((name, [filters.area.pk]))
-    if filters.population_group is not None:
-        checks.append(("population_group_id", [filters.population_group.pk]))
-    if filters.site:
-        checks.append(("site_key", site_keys(filters.site)))
-    if monthly:
-        if filters.status:
-            checks.append(("status", [filters.status]))
-        if filters.validated_only:
-            checks.append(("validated", [True]))
-    return checks
 
 
 def hidden_blocks(
@@ -193,6 +171,7 @@ def hidden_blocks(
     unnamed: Collection[int],
     threshold: int,
     fold_by: tuple[Sequence[str], Sequence[str]] | None = None,
+    kept_if_any: Sequence[tuple[str, Collection[Any]]] = (),
 ) -> HiddenBlocks | None:
     """The blocks of the hidden rows of the view (`visible`: the rows the user counts, before
     any filter, i.e. `visibility.visible_rows`, which the summary tables' picks stand for when
@@ -201,7 +180,10 @@ def hidden_blocks(
     `monthly`: the figures are sums over months (tables by month, or the "new people only" rule);
     otherwise a figure over the period counts the rows `rule` picks in it. `fold_by`: the
     table's dimensions and measures, when the caller only folds the blocks (`fold`): monthly
-    blocks are then folded month by month, each month's sums cached with its blocks."""
+    blocks are then folded month by month, each month's sums cached with its blocks.
+    `kept_if_any`: (atom dimension, values) pairs of which the caller keeps only the blocks
+    lying in one. The rows read are narrowed to the view's filters and to those
+    (`narrowing.narrowed`: the same blocks, `withheld_groups` then not counted)."""
     hidden = hidden_rows_q(user, operation)
     if hidden is None:
         return None
@@ -214,6 +196,14 @@ def hidden_blocks(
     additive = monthly or rule == ActivitySettings.CumulativeRule.NEW_ONLY
     dims = atom_dimensions(monthly=additive, by_indicator=by_indicator, unnamed=unnamed)
     names = tuple(dims)
+    pool_order: tuple[PoolStep, ...] = tuple(d for d in POOL_ORDER if d in names)
+    checks = view_checks(operation, filters, monthly=additive)
+    narrow = narrowed(names, pool_order, all_of=checks, any_of=kept_if_any)
+    hidden_rows = visible.filter(hidden)
+    variant = None
+    if narrow is not None:
+        pool_order, variant = narrow.pool_order, narrow.key
+        hidden_rows = hidden_rows.filter(narrow.q)
     key = (
         None
         if additive
@@ -225,38 +215,35 @@ def hidden_blocks(
             names=names,
             unnamed=unnamed,
             threshold=threshold,
+            variant=variant,
         )
     )
-    pool_order = tuple(d for d in POOL_ORDER if d in names)
     pooled = None
     if additive:
         # Month by month, each month (and its sums by the table, when the caller only folds
         # them) cached until a write touches its hidden rows.
+        by_month: dict[str, Any] = dict(
+            user=user,
+            operation=operation,
+            hidden_rows=hidden_rows,
+            filters=filters,
+            dims=dims,
+            pool_order=pool_order,
+            unnamed=unnamed,
+            threshold=threshold,
+            variant=variant,
+        )
         if fold_by is not None:
-            folded = _folded_by_month(
-                user,
-                operation,
-                visible.filter(hidden),
-                filters,
-                dims,
-                pool_order,
-                unnamed,
-                threshold,
-                fold_by,
-            )
+            folded = _folded_by_month(checks, fold_by, **by_month)
             if folded is not None:
+                if narrow is not None:
+                    folded.withheld_groups = None
+                    folded.controlled = folded.controlled or _any_hidden(
+                        visible.filter(hidden), filters, monthly=True
+                    )
                 return folded
         else:
-            pooled = pooled_by_month(
-                user=user,
-                operation=operation,
-                hidden_rows=visible.filter(hidden),
-                filters=filters,
-                dims=dims,
-                pool_order=pool_order,
-                unnamed=unnamed,
-                threshold=threshold,
-            )
+            pooled = pooled_by_month(**by_month)
     elif key is not None:
         pooled = cache.get(key)
     if not isinstance(pooled, PooledAtoms):
@@ -264,9 +251,9 @@ def hidden_blocks(
         if picks is not None:
             # The picks carry the atom dimensions under the same names (status and validation
             # are monthly atoms' only).
-            records = picked_records(picks, dims)
+            records = picked_records(picks if narrow is None else picks.filter(narrow.q), dims)
         else:
-            rows = period_rows(visible.filter(hidden), filters, row_filters=not additive)
+            rows = period_rows(hidden_rows, filters, row_filters=not additive)
             records = grouped_records(rows, dims, rule=rule, additive=additive)
         pooled = pooled_atoms(records, names, threshold=threshold, pool_order=pool_order)
         if key is not None and len(pooled.tuples) <= MAX_CACHED_BLOCKS:
@@ -278,7 +265,7 @@ def hidden_blocks(
         dims=(*names, "band"),
         withheld_groups=pooled.withheld_groups,
     )
-    inside = atoms.inside(block_predicate(_view_checks(operation, filters, monthly=additive)))
+    inside = atoms.inside(block_predicate(checks))
     blocks = inside.tuples()
     if not additive:
         blocks = rounded_down(blocks, threshold)
@@ -286,26 +273,27 @@ def hidden_blocks(
     return HiddenBlocks(
         names=names,
         keyed=[(key[:band_at], key[band_at], n) for key, n in blocks],
-        controlled=pooled.controlled,
-        withheld_groups=inside.withheld_groups,
+        controlled=pooled.controlled
+        or (narrow is not None and _any_hidden(visible.filter(hidden), filters, monthly=additive)),
+        withheld_groups=None if narrow is not None else inside.withheld_groups,
         rounded=not additive,
     )
 
 
+def _any_hidden(hidden_rows: QuerySet[ActivityReport], filters: Filters, *, monthly: bool) -> bool:
+    """Whether the period holds hidden rows (after the status and validated-only filters unless
+    they are atom dimensions): read narrowed, the atoms cannot tell. One EXISTS."""
+    return period_rows(hidden_rows, filters, row_filters=not monthly).exists()
+
+
 def _folded_by_month(
-    user: User,
-    operation: Operation,
-    hidden_rows: QuerySet[ActivityReport],
-    filters: Filters,
-    dims: dict[str, Any],
-    pool_order: tuple[str, ...],
-    unnamed: Collection[int],
-    threshold: int,
+    checks: list[tuple[str, Collection[Any]]],
     fold_by: tuple[Sequence[str], Sequence[str]],
+    **by_month: Any,
 ) -> HiddenBlocks | None:
-    """`hidden_blocks` of monthly atoms, folded month by month (`pooled_atoms.folded_by_month`)."""
-    names = tuple(dims)
-    checks = _view_checks(operation, filters, monthly=True)
+    """`hidden_blocks` of monthly atoms, folded month by month (`pooled_atoms.folded_by_month`;
+    `by_month`: its arguments but the view and the fold)."""
+    names = tuple(by_month["dims"])
     at = {name: i for i, name in enumerate(names)}
     positions = [(at.get(dim), frozenset(values)) for dim, values in checks]
     rows_by, measures = tuple(fold_by[0]), tuple(fold_by[1])
@@ -321,18 +309,7 @@ def _folded_by_month(
         return fold(HiddenBlocks(controlled=True, names=names, keyed=keyed), rows_by, measures)
 
     view = ([(dim, sorted(values, key=repr)) for dim, values in checks], rows_by, measures)
-    folded = folded_by_month(
-        user=user,
-        operation=operation,
-        hidden_rows=hidden_rows,
-        filters=filters,
-        dims=dims,
-        pool_order=pool_order,
-        unnamed=unnamed,
-        threshold=threshold,
-        view=view,
-        fold=fold_month,
-    )
+    folded = folded_by_month(**by_month, view=view, fold=fold_month)
     if folded is None:
         return None
     return HiddenBlocks(
@@ -353,6 +330,7 @@ def _atoms_key(
     names: Sequence[str],
     unnamed: Collection[int],
     threshold: int,
+    variant: Any = None,
 ) -> str | None:
     """The cache key of a period's pooled atoms under a picking rule (monthly ones are cached
     month by month: `pooled_atoms`), or None when they must not be cached.
@@ -365,7 +343,7 @@ def _atoms_key(
     period, after the status and validated-only filters (which change the picks), by the atom
     dimensions (indicator or not, partner names left out in `unnamed` areas) and the threshold.
     The view's other filters only choose among the blocks afterwards: tables of the same period
-    share them."""
+    share them, unless the rows were read narrowed to them (`variant`: `narrowing`)."""
     return data_version_key(
         "activities:atoms:",
         operation,
@@ -379,6 +357,7 @@ def _atoms_key(
             filters.month_from,
             filters.month_to,
             (filters.status, filters.validated_only),
+            variant,
         ),
     )
 

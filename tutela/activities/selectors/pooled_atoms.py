@@ -118,12 +118,16 @@ def pooled_by_month(
     pool_order: Sequence[PoolStep],
     unnamed: Collection[int],
     threshold: int,
+    variant: Any = None,
 ) -> PooledAtoms | None:
     """The monthly atoms of `hidden_rows` (the user's hidden rows, before any filter) over the
     view's period, pooled month by month, each month read from the cache or computed (all the
     missing months in one query) and cached; None when they cannot be cached by month (no 5W
-    write yet, or a period of too many months)."""
-    months = _MonthAtoms.of(user, operation, hidden_rows, filters, dims, unnamed, threshold)
+    write yet, or a period of too many months). `variant`: how `hidden_rows` were narrowed
+    (`narrowing`; the pooled atoms are then only the view's, keyed apart)."""
+    months = _MonthAtoms.of(
+        user, operation, hidden_rows, filters, dims, (sorted(unnamed), threshold, variant)
+    )
     if months is None:
         return None
     parts, _safe = months.atoms(months.months, pool_order)
@@ -154,13 +158,16 @@ def folded_by_month(
     unnamed: Collection[int],
     threshold: int,
     view: Any,
+    variant: Any = None,
     fold: Callable[[PooledAtoms], dict[tuple[Any, ...], dict[str, int]]],
 ) -> FoldedAtoms | None:
     """`pooled_by_month`'s blocks kept by a view and added up by its table (`fold`, which
     `view` keys: the view's filters on blocks, the table's dimensions and measures), month by
     month: a month's sums are cached as its blocks are, so that a table after a write adds up
     the blocks of the months the write touched only. None as for `pooled_by_month`."""
-    months = _MonthAtoms.of(user, operation, hidden_rows, filters, dims, unnamed, threshold)
+    months = _MonthAtoms.of(
+        user, operation, hidden_rows, filters, dims, (sorted(unnamed), threshold, variant)
+    )
     if months is None:
         return None
     keys = {month: months.key(month, ("folded", view)) for month in months.months}
@@ -220,8 +227,7 @@ class _MonthAtoms:
         hidden_rows: QuerySet[ActivityReport],
         filters: Filters,
         dims: dict[str, Any],
-        unnamed: Collection[int],
-        threshold: int,
+        shape: tuple[Any, ...],
     ) -> _MonthAtoms | None:
         state = SummaryState.objects.filter(operation=operation).first()
         months = _months(operation, filters)
@@ -231,10 +237,12 @@ class _MonthAtoms:
             state=state,
             months=months,
             viewer=viewer_parts(user, operation),
-            shape=(tuple(dims), sorted(unnamed), threshold),
+            # (atom dimensions, unnamed areas, threshold, narrowing): what the atoms depend on
+            # besides the viewer and the month's versions.
+            shape=(tuple(dims), *shape),
             hidden_rows=hidden_rows,
             dims=dims,
-            threshold=threshold,
+            threshold=shape[1],
         )
 
     def key(self, month: datetime.date, extra: Any = None) -> str:

@@ -180,7 +180,11 @@ def _reached_by_link(
         f"d{i}": f"{name}_id" if name != "month" else "month" for i, name in enumerate(names)
     }
     counted = fivew.visible_rows(user, operation)
-    blocks = _hidden_blocks(user, operation, counted, filters, rule, names, measures)
+    # Only the blocks of these activities and indicators are kept below.
+    kept = [("activity_id", list(activity_ids))]
+    if by_indicator:
+        kept.append(("indicator_id", list(indicator_ids)))
+    blocks = _hidden_blocks(user, operation, counted, filters, rule, names, measures, kept)
     summary = summary_rows(
         state=state, user=user, operation=operation, filters=filters, dims=names, rule=rule
     )
@@ -231,9 +235,12 @@ def _hidden_blocks(
     rule: str,
     names: Sequence[str],
     measures: Sequence[str],
+    kept: Sequence[tuple[str, Sequence[int]]],
 ) -> Any:
     """The pivot's blocks of the rows the user may not see one by one, for a table by `names`
-    over the period of `filters`; None when the period holds no such row (no control)."""
+    over the period of `filters`; None when the period holds no such row (no control). Only
+    blocks lying in one of `kept` ((atom dimension, values) pairs) are asked for: the hidden
+    rows read are narrowed to them (`activities.selectors.narrowing`)."""
     if disclosure.hidden_rows_q(user, operation) is None:
         return None
     blocks = disclosure.hidden_blocks(
@@ -248,6 +255,7 @@ def _hidden_blocks(
         threshold=threshold_for(operation),
         # Only folded by the table's dimensions below (monthly blocks month by month).
         fold_by=(names, measures),
+        kept_if_any=kept,
     )
     if blocks is None or not blocks.controlled:
         return None
