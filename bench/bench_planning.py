@@ -21,7 +21,9 @@ tenth without a project, a tenth pledges).
 Each dashboard is timed end to end through the selectors the pages and the API call
 (`tutela.planning.selectors`): the monitoring framework (every indicator's reached figure, by
 the 5W counting rule) as a coordinator and as a partner (disclosure control applied), one
-indicator broken down by region, population group and month, the funding summary and the
+indicator broken down by region, population group and month (an indicator of a sensitive
+activity too, whose other organisations' rows a partner counts only in blocks), the funding
+summary and the
 funding coverage by organisation, region, admin 2 and activity. Prints median and p95 per
 dashboard. The framework's results are cached under the 5W summary tables' data version (when the
 tables are in use, from 5,000 rows), the pooled blocks of other organisations' sensitive rows by
@@ -240,6 +242,9 @@ def main() -> None:
 
     plan = Plan.objects.get(operation=operation, year=YEAR)
     indicator = plan.indicators.get(activities__code="PRO-AWA")
+    # An indicator of a sensitive activity: partners see other organisations' rows of it only
+    # in blocks (PRO-AWA's are all theirs to see).
+    sensitive_indicator = plan.indicators.get(activities__code="PRO-CM")
 
     def fresh(user):  # noqa: ANN001, ANN202
         # A new request's user and plan: no cached roles or relations.
@@ -283,11 +288,11 @@ def main() -> None:
 
         return write
 
-    def breakdown(dim, user=coordinator):  # noqa: ANN001, ANN202
+    def breakdown(dim, user=coordinator, of=indicator):  # noqa: ANN001, ANN202
         def run():  # noqa: ANN202
             who, p = fresh(user)
             return plan_selectors.indicator_breakdown(
-                user=who, indicator=p.indicators.get(pk=indicator.pk), dim=dim
+                user=who, indicator=p.indicators.get(pk=of.pk), dim=dim
             )
 
         return run
@@ -318,12 +323,21 @@ def main() -> None:
         ("coverage: indicator by region, partner, cold", cold(breakdown("area", partner))),
         ("coverage: indicator by month, partner, cold", cold(breakdown("month", partner))),
         *(
+            (f"coverage: sensitive indicator by {label}, partner, cold", fn)
+            for label, fn in (
+                ("region", cold(breakdown("area", partner, sensitive_indicator))),
+                ("month", cold(breakdown("month", partner, sensitive_indicator))),
+            )
+        ),
+        *(
             (f"coverage: {label}, partner, after a write{what}", fn, one_row_write(sensitive))
             for sensitive, what in ((True, " (sensitive)"), (False, " (other)"))
             for label, fn in (
                 ("framework", framework(partner)),
                 ("indicator by region", breakdown("area", partner)),
                 ("indicator by month", breakdown("month", partner)),
+                ("sensitive indicator by region", breakdown("area", partner, sensitive_indicator)),
+                ("sensitive indicator by month", breakdown("month", partner, sensitive_indicator)),
             )
         ),
         ("funding: summary", summary),

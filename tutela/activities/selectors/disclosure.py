@@ -40,6 +40,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
@@ -70,12 +71,10 @@ from tutela.activities.selectors.pooled_atoms import (
     viewer_parts,
 )
 from tutela.core import access
+from tutela.core.block_arrays import BlockArrays
 from tutela.core.disclosure_blocks import (
     POOLED,
-    Atoms,
     PoolStep,
-    block_predicate,
-    rounded_down,
 )
 from tutela.core.models import Operation, User
 
@@ -151,12 +150,17 @@ class HiddenBlocks:
     extra: dict[str, Any] = field(default_factory=dict)
     folded: dict[tuple[Any, ...], dict[str, int]] | None = None
     folded_by: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+    # The blocks as arrays (over `names` and the band), instead of `keyed`.
+    arrays: BlockArrays | None = None
 
     @property
     def blocks(self) -> list[tuple[dict[str, Any], str, int]]:
         """The blocks with their keys as dicts (atom dimension: value)."""
         names = self.names
-        return [(dict(zip(names, key, strict=True)), band, n) for key, band, n in self.keyed]
+        keyed = self.keyed
+        if self.arrays is not None:
+            keyed = [(key[:-1], key[-1], n) for key, n in self.arrays.tuples()]
+        return [(dict(zip(names, key, strict=True)), band, n) for key, band, n in keyed]
 
 
 def hidden_blocks(
@@ -256,26 +260,18 @@ def hidden_blocks(
             rows = period_rows(hidden_rows, filters, row_filters=not additive)
             records = grouped_records(rows, dims, rule=rule, additive=additive)
         pooled = pooled_atoms(records, names, threshold=threshold, pool_order=pool_order)
-        if key is not None and len(pooled.tuples) <= MAX_CACHED_BLOCKS:
+        if key is not None and len(pooled.blocks) <= MAX_CACHED_BLOCKS:
             cache.set(key, pooled, CACHE_SECONDS)
-    atoms = Atoms.of_blocks(
-        pooled.tuples,
-        threshold=threshold,
-        pool_order=pool_order,
-        dims=(*names, "band"),
-        withheld_groups=pooled.withheld_groups,
-    )
-    inside = atoms.inside(block_predicate(checks))
-    blocks = inside.tuples()
+    inside = pooled.blocks.where(pooled.blocks.inside(checks))
     if not additive:
-        blocks = rounded_down(blocks, threshold)
-    band_at = len(names)
+        # Brought down to a multiple of the threshold (`rounded_down`).
+        inside.n = inside.n - inside.n % threshold
     return HiddenBlocks(
         names=names,
-        keyed=[(key[:band_at], key[band_at], n) for key, n in blocks],
+        arrays=inside,
         controlled=pooled.controlled
         or (narrow is not None and _any_hidden(visible.filter(hidden), filters, monthly=additive)),
-        withheld_groups=None if narrow is not None else inside.withheld_groups,
+        withheld_groups=None if narrow is not None else pooled.withheld_groups,
         rounded=not additive,
     )
 
@@ -294,19 +290,12 @@ def _folded_by_month(
     """`hidden_blocks` of monthly atoms, folded month by month (`pooled_atoms.folded_by_month`;
     `by_month`: its arguments but the view and the fold)."""
     names = tuple(by_month["dims"])
-    at = {name: i for i, name in enumerate(names)}
-    positions = [(at.get(dim), frozenset(values)) for dim, values in checks]
     rows_by, measures = tuple(fold_by[0]), tuple(fold_by[1])
 
     def fold_month(pooled: PooledAtoms) -> dict[tuple[Any, ...], dict[str, int]]:
-        # The blocks lying wholly inside the view (as Atoms.inside with block_predicate keeps
-        # them), then added up.
-        keyed = [
-            (key[:-1], key[-1], n)
-            for key, n in pooled.tuples
-            if all((None if i is None else key[i]) in values for i, values in positions)
-        ]
-        return fold(HiddenBlocks(controlled=True, names=names, keyed=keyed), rows_by, measures)
+        # The blocks lying wholly inside the view, then added up.
+        inside = pooled.blocks.where(pooled.blocks.inside(checks))
+        return fold(HiddenBlocks(controlled=True, names=names, arrays=inside), rows_by, measures)
 
     view = ([(dim, sorted(values, key=repr)) for dim, values in checks], rows_by, measures)
     folded = folded_by_month(**by_month, view=view, fold=fold_month)
@@ -345,7 +334,7 @@ def _atoms_key(
     The view's other filters only choose among the blocks afterwards: tables of the same period
     share them, unless the rows were read narrowed to them (`variant`: `narrowing`)."""
     return data_version_key(
-        "activities:atoms:",
+        "activities:atoms2:",
         operation,
         user,
         hidden_rows=True,
@@ -426,6 +415,8 @@ def fold(
         return hidden.folded
     index = {name: i for i, name in enumerate(hidden.names)}
     positions = [index.get(ATOM_DIMENSION[d]) for d in rows_by]
+    if hidden.arrays is not None:
+        return _fold_arrays(hidden.arrays, positions, measures)
     out: dict[tuple[Any, ...], dict[str, int]] = {}
     for key, band, n in hidden.keyed:
         group = tuple(None if i is None else key[i] for i in positions)
@@ -436,6 +427,28 @@ def fold(
             sums[band] += n
         if band in (*SEX_AGE, UNSPECIFIED) and "total" in sums:
             sums["total"] += n
+    return out
+
+
+def _fold_arrays(
+    arrays: BlockArrays, positions: Sequence[int | None], measures: Sequence[str]
+) -> dict[tuple[Any, ...], dict[str, int]]:
+    """`fold` of blocks as arrays (the band their last dimension)."""
+    keys, group = arrays.sums_by(positions)
+    out = {key: dict.fromkeys(measures, 0) for key in keys}
+    band_code = {band: code for code, band in enumerate(arrays.values[-1])}
+    bands = arrays.codes[:, -1] if len(arrays) else np.zeros(0, dtype=np.int64)
+    for measure in measures:
+        if measure == "total":
+            people = [band_code[b] for b in (*SEX_AGE, UNSPECIFIED) if b in band_code]
+            chosen = np.isin(bands, people)
+        elif measure in band_code:
+            chosen = bands == band_code[measure]
+        else:
+            continue
+        sums = np.bincount(group[chosen], weights=arrays.n[chosen], minlength=len(keys))
+        for key, n in zip(keys, sums.tolist(), strict=True):
+            out[key][measure] = int(n)
     return out
 
 

@@ -6,6 +6,7 @@ summary tables' picks where they can answer (`hidden_picks`, `picked_records`)."
 from __future__ import annotations
 
 from collections.abc import Collection
+from operator import itemgetter
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -156,7 +157,10 @@ def _summed(rows: QuerySet[Any], aliased: dict[str, Any]) -> list[tuple[Any, ...
         cursor.execute(sql, params)
         columns = [d[0] for d in cursor.description]
         at = [columns.index(a) for a in (*aliased, *sums)]
-        return [tuple(record[i] for i in at) for record in cursor.fetchall()]
+        records = cursor.fetchall()
+        if at == list(range(len(columns))):
+            return list(map(tuple, records))
+        return list(map(itemgetter(*at), records))
 
 
 def hidden_picks(

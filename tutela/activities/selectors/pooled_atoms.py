@@ -25,6 +25,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.core.cache import cache
 from django.db.models import QuerySet
 
@@ -33,7 +34,8 @@ from tutela.activities.models.fields import SEX_AGE
 from tutela.activities.selectors.filters import Filters
 from tutela.activities.selectors.hidden_records import grouped_records
 from tutela.core import access
-from tutela.core.disclosure_blocks import Atoms, PoolStep, no_gc_pauses
+from tutela.core.block_arrays import BlockArrays, factorized, pooled
+from tutela.core.disclosure_blocks import PoolStep
 from tutela.core.models import Operation, User
 
 # The measures blocks are cut for: people by sex and age, people not broken down by sex and age,
@@ -51,13 +53,18 @@ MAX_CACHED_MONTHS = 240
 
 @dataclass
 class PooledAtoms:
-    """The hidden rows' atoms of a period, pooled into blocks before any view filter (tuple keys
-    over the atom dimensions and the band): what every table of the period cuts its blocks from."""
+    """The hidden rows' atoms of a period, pooled into blocks before any view filter (over the
+    atom dimensions and the band): what every table of the period cuts its blocks from."""
 
-    tuples: list[tuple[tuple[Any, ...], int]]
+    blocks: BlockArrays
     withheld_groups: int
     # The period holds hidden rows.
     controlled: bool
+
+    @property
+    def tuples(self) -> list[tuple[tuple[Any, ...], int]]:
+        """The blocks as (key tuple, count), as `Atoms.tuples()` gives them."""
+        return self.blocks.tuples()
 
 
 def pooled_atoms(
@@ -68,33 +75,38 @@ def pooled_atoms(
     pool_order: Sequence[PoolStep],
 ) -> PooledAtoms:
     """The atoms of the hidden rows (`records`: their sums by the atom dimensions, the values of
-    `names` then the `STORED` measures; one atom per atom key and band), pooled into blocks."""
-    atom_rows: list[tuple[tuple[Any, ...], int, bool]] = []
+    `names` then the `STORED` measures; one atom per atom key and non-zero band), pooled into
+    blocks (`core.block_arrays`: as `core.disclosure_blocks.Atoms` pools them)."""
+    steps = [step for step in pool_order if isinstance(step, str)]
+    assert len(steps) == len(pool_order), "5W atoms are pooled one dimension at a time"
+    dims = (*names, "band")
+    if not records:
+        return PooledAtoms(blocks=BlockArrays.empty(dims), withheld_groups=0, controlled=False)
     at = len(names)
-    sex_age = len(SEX_AGE)
-    append = atom_rows.append
-    with no_gc_pauses():
-        for record in records:
-            key = record[:at]
-            bands = record[at : at + sex_age]
-            total, with_disability, quantity = record[at + sex_age : at + sex_age + 3]
-            for band, n in zip(SEX_AGE, bands, strict=True):
-                if n:
-                    append(((*key, band), int(n), False))
-            unspecified = max((total or 0) - sum(b or 0 for b in bands), 0)
-            for band, n in (
-                (UNSPECIFIED, unspecified),
-                ("with_disability", with_disability),
-                ("quantity", quantity),
-            ):
-                if n:
-                    append(((*key, band), int(n), False))
-    atoms = Atoms(
-        rows=atom_rows, threshold=threshold, pool_order=tuple(pool_order), dims=(*names, "band")
+    columns = list(zip(*records, strict=True))
+    values: list[list[Any]] = []
+    codes = []
+    for column in columns[:at]:
+        coded, seen = factorized(column)
+        codes.append(coded)
+        values.append(seen)
+    # The stored measures (None: 0), one row per measure.
+    stored = np.nan_to_num(np.array(columns[at : at + len(SEX_AGE) + 3], dtype=np.float64))
+    stored = stored.astype(np.int64)
+    sex_age = stored[: len(SEX_AGE)]
+    total, with_disability, quantity = stored[len(SEX_AGE) :]
+    unspecified = np.maximum(total - sex_age.sum(axis=0), 0)
+    # One column per band of BANDS.
+    bands = np.vstack([sex_age, unspecified, with_disability, quantity]).T
+    record_at, band_at = np.nonzero(bands)
+    atoms = BlockArrays(
+        dims=dims,
+        values=[*values, list(BANDS)],
+        codes=np.column_stack([np.column_stack(codes)[record_at], band_at]),
+        n=bands[record_at, band_at],
     )
-    return PooledAtoms(
-        tuples=atoms.tuples(), withheld_groups=atoms.withheld_groups, controlled=bool(atom_rows)
-    )
+    blocks, withheld = pooled(atoms, threshold=threshold, pool_order=steps)
+    return PooledAtoms(blocks=blocks, withheld_groups=withheld, controlled=bool(len(atoms)))
 
 
 def viewer_parts(user: User, operation: Operation) -> tuple[Any, ...]:
@@ -132,7 +144,9 @@ def pooled_by_month(
         return None
     parts, _safe = months.atoms(months.months, pool_order)
     return PooledAtoms(
-        tuples=[block for month in months.months for block in parts[month].tuples],
+        blocks=BlockArrays.concatenated(
+            [parts[month].blocks for month in months.months], (*dims, "band")
+        ),
         withheld_groups=sum(part.withheld_groups for part in parts.values()),
         controlled=any(part.controlled for part in parts.values()),
     )
@@ -282,7 +296,7 @@ class _MonthAtoms:
                 {
                     keys[month]: out[month]
                     for month in missing
-                    if len(out[month].tuples) <= MAX_CACHED_BLOCKS
+                    if len(out[month].blocks) <= MAX_CACHED_BLOCKS
                 },
                 CACHE_SECONDS,
             )
@@ -323,7 +337,7 @@ def _month_key(
             parts,
         )
     )
-    return "activities:month-atoms:" + hashlib.sha256(text.encode()).hexdigest()
+    return "activities:month-atoms2:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def _unchanged(state: SummaryState, months: list[datetime.date]) -> bool:
