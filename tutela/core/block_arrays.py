@@ -87,7 +87,7 @@ class BlockArrays:
         present = [j for j in columns if j is not None]
         sub = self.codes[:, present] if present else np.zeros((len(self.n), 0), dtype=np.int64)
         sizes = [len(self.values[j]) + 1 for j in present]
-        first, inverse = _groups(sub, sizes)
+        first, inverse = groups(sub, sizes)
         tables = [[*self.values[j], POOLED] for j in present]
         keys = []
         for row in sub[first].tolist():
@@ -153,7 +153,7 @@ def pooled(
         j = atoms.dims.index(step)
         codes = codes.copy()
         codes[:, j] = sizes[j] - 1
-        first, inverse = _groups(codes, sizes)
+        first, inverse = groups(codes, sizes)
         # Exact: counts stay far below 2**53.
         sums = np.bincount(inverse, weights=n, minlength=len(first)).astype(np.int64)
         codes = codes[first]
@@ -170,7 +170,7 @@ def pooled(
     return blocks, len(n)
 
 
-def _groups(codes: np.ndarray, sizes: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+def groups(codes: np.ndarray, sizes: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
     """Rows of equal codes: the first row of each group, and each row's group."""
     if codes.shape[1] == 0:
         return np.zeros(1 if len(codes) else 0, dtype=np.int64), np.zeros(

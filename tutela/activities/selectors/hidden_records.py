@@ -11,9 +11,19 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import BooleanField, Case, F, IntegerField, QuerySet, Sum, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    F,
+    IntegerField,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.expressions import Combinable
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 
 from tutela.activities.models import (
     ActivityReport,
@@ -95,38 +105,18 @@ def _aliased(dims: dict[str, Any]) -> dict[str, Any]:
 def grouped_records(
     rows: QuerySet[ActivityReport], dims: dict[str, Any], *, rule: str, additive: bool
 ) -> list[tuple[Any, ...]]:
-    """The hidden 5W `rows` summed by the atom dimensions (by the counting rule's picks unless
-    `additive`): one record per group, the dimensions' values then the `STORED` measures."""
+    """The hidden 5W `rows` by the atom dimensions: the dimensions' values then the `STORED`
+    measures. Under a picking rule (not `additive`) the picks summed, one record per group;
+    `additive`: one record per row, as the database gives them (the month as ISO text, the flag
+    as 0/1 or a bool: `plain_value` makes them plain), left for `pooled_atoms` to sum (a GROUP
+    BY over a dozen columns cost SQLite more than reading the rows)."""
     names = tuple(dims)
     if additive:
-        # Plain sums: fetched as tuples (a model-less row per group through Django's values()
-        # cost more than the query at 200,000 rows), the month and the flag made plain after.
-        records = _summed(rows, _aliased(dims))
-        month_at = names.index("month") if "month" in names else None
-        validated_at = names.index("validated") if "validated" in names else None
-        if month_at is None and validated_at is None:
-            return records
-        months: dict[Any, Any] = {}
-        out = []
-        for record in records:
-            values = list(record)
-            if month_at is not None:
-                raw = values[month_at]
-                month = months.get(raw)
-                if month is None:
-                    month = months[raw] = month_value(raw)
-                values[month_at] = month
-            if validated_at is not None:
-                values[validated_at] = _plain("validated", values[validated_at])
-            out.append(tuple(values))
-        return out
+        return _summed(rows, _aliased(dims), grouped=False)
     grouped = aggregate(rows, dims=_aliased(dims), rule=rule, measures=STORED)
     return [
         (
-            *(
-                month_value(group[f"k_{n}"]) if n == "month" else _plain(n, group[f"k_{n}"])
-                for n in names
-            ),
+            *(plain_value(n, group[f"k_{n}"]) for n in names),
             *(group[m] for m in STORED),
         )
         for group in grouped
@@ -139,21 +129,26 @@ def picked_records(picks: QuerySet[PickedSummary], dims: dict[str, Any]) -> list
     return _summed(picks, _aliased(dims))
 
 
-def _summed(rows: QuerySet[Any], aliased: dict[str, Any]) -> list[tuple[Any, ...]]:
+def _summed(
+    rows: QuerySet[Any], aliased: dict[str, Any], *, grouped: bool = True
+) -> list[tuple[Any, ...]]:
     """ONE query: `rows` summed (`STORED` measures) by the aliased dimensions, fetched as plain
-    tuples (the aliases' values then the sums), without Django's per-value conversions."""
-    sums = {f"m_{m}": Coalesce(Sum(m), 0) for m in STORED}
-    grouped = (
-        rows.annotate(**{a: F(e) if isinstance(e, str) else e for a, e in aliased.items()})
-        .values(*aliased)
-        .annotate(**sums)
-        .order_by()
-    )
+    tuples (the aliases' values then the sums), without Django's per-value conversions; or, not
+    `grouped`, the rows' own values (the month as text: no date made per row)."""
+    expressions = {a: F(e) if isinstance(e, str) else e for a, e in aliased.items()}
+    if grouped:
+        sums: dict[str, Any] = {f"m_{m}": Coalesce(Sum(m), 0) for m in STORED}
+        query = rows.annotate(**expressions).values(*aliased).annotate(**sums).order_by()
+    else:
+        if "k_month" in expressions:
+            expressions["k_month"] = Cast("month", output_field=CharField())
+        sums = {f"m_{m}": F(m) for m in STORED}
+        query = rows.annotate(**expressions, **sums).values(*aliased, *sums).order_by()
     try:
-        sql, params = grouped.query.sql_with_params()
+        sql, params = query.query.sql_with_params()
     except EmptyResultSet:
         return []
-    with connections[grouped.db].cursor() as cursor:
+    with connections[query.db].cursor() as cursor:
         cursor.execute(sql, params)
         columns = [d[0] for d in cursor.description]
         at = [columns.index(a) for a in (*aliased, *sums)]
@@ -199,6 +194,9 @@ def hidden_picks(
     return picks
 
 
-def _plain(name: str, value: Any) -> Any:
-    # SQLite gives the CASE as 0/1.
+def plain_value(name: str, value: Any) -> Any:
+    """A dimension's value as the database gives it, made plain: the month a date (SQLite gives
+    text), the validation flag a bool (SQLite gives the CASE as 0/1)."""
+    if name == "month":
+        return month_value(value)
     return bool(value) if name == "validated" and value is not None else value

@@ -32,9 +32,9 @@ from django.db.models import QuerySet
 from tutela.activities.models import ActivityReport, SummaryState
 from tutela.activities.models.fields import SEX_AGE
 from tutela.activities.selectors.filters import Filters
-from tutela.activities.selectors.hidden_records import grouped_records
+from tutela.activities.selectors.hidden_records import grouped_records, plain_value
 from tutela.core import access
-from tutela.core.block_arrays import BlockArrays, factorized, pooled
+from tutela.core.block_arrays import BlockArrays, factorized, groups, pooled
 from tutela.core.disclosure_blocks import PoolStep
 from tutela.core.models import Operation, User
 
@@ -74,9 +74,10 @@ def pooled_atoms(
     threshold: int,
     pool_order: Sequence[PoolStep],
 ) -> PooledAtoms:
-    """The atoms of the hidden rows (`records`: their sums by the atom dimensions, the values of
-    `names` then the `STORED` measures; one atom per atom key and non-zero band), pooled into
-    blocks (`core.block_arrays`: as `core.disclosure_blocks.Atoms` pools them)."""
+    """The atoms of the hidden rows (`records`: the values of `names` then the `STORED`
+    measures, as `grouped_records` gives them; records of the same atom key are summed first),
+    one atom per atom key and non-zero band, pooled into blocks (`core.block_arrays`: as
+    `core.disclosure_blocks.Atoms` pools them)."""
     steps = [step for step in pool_order if isinstance(step, str)]
     assert len(steps) == len(pool_order), "5W atoms are pooled one dimension at a time"
     dims = (*names, "band")
@@ -86,13 +87,22 @@ def pooled_atoms(
     columns = list(zip(*records, strict=True))
     values: list[list[Any]] = []
     codes = []
-    for column in columns[:at]:
+    for name, column in zip(names, columns[:at], strict=True):
         coded, seen = factorized(column)
         codes.append(coded)
-        values.append(seen)
+        values.append([plain_value(name, value) for value in seen])
+    keys = np.column_stack(codes)
     # The stored measures (None: 0), one row per measure.
-    stored = np.nan_to_num(np.array(columns[at : at + len(SEX_AGE) + 3], dtype=np.float64))
-    stored = stored.astype(np.int64)
+    measures = np.nan_to_num(np.array(columns[at : at + len(SEX_AGE) + 3], dtype=np.float64))
+    first, group = groups(keys, [len(seen) + 1 for seen in values])
+    if len(first) < len(records):
+        # Records of the same atom key (5W rows of the same place, month... of several
+        # indicators) summed, before the people not broken down are counted.
+        keys = keys[first]
+        measures = np.vstack(
+            [np.bincount(group, weights=row, minlength=len(first)) for row in measures]
+        )
+    stored = measures.astype(np.int64)
     sex_age = stored[: len(SEX_AGE)]
     total, with_disability, quantity = stored[len(SEX_AGE) :]
     unspecified = np.maximum(total - sex_age.sum(axis=0), 0)
@@ -102,7 +112,7 @@ def pooled_atoms(
     atoms = BlockArrays(
         dims=dims,
         values=[*values, list(BANDS)],
-        codes=np.column_stack([np.column_stack(codes)[record_at], band_at]),
+        codes=np.column_stack([keys[record_at], band_at]),
         n=bands[record_at, band_at],
     )
     blocks, withheld = pooled(atoms, threshold=threshold, pool_order=steps)
@@ -283,9 +293,12 @@ class _MonthAtoms:
             self.hidden_rows.filter(month__in=missing), self.dims, rule="", additive=True
         )
         month_at = names.index("month")
-        by_month: dict[Any, list[tuple[Any, ...]]] = {}
+        by_raw: dict[Any, list[tuple[Any, ...]]] = {}
         for record in records:
-            by_month.setdefault(record[month_at], []).append(record)
+            by_raw.setdefault(record[month_at], []).append(record)
+        by_month: dict[Any, list[tuple[Any, ...]]] = {}
+        for raw, of_month in by_raw.items():
+            by_month.setdefault(plain_value("month", raw), []).extend(of_month)
         for month in missing:
             out[month] = pooled_atoms(
                 by_month.get(month, []), names, threshold=self.threshold, pool_order=pool_order

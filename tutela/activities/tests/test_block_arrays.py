@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tutela.activities.selectors.disclosure import HiddenBlocks, fold
-from tutela.activities.selectors.pooled_atoms import BANDS
+from tutela.activities.selectors.pooled_atoms import BANDS, pooled_atoms
 from tutela.core.block_arrays import BlockArrays, factorized, pooled
 from tutela.core.disclosure_blocks import POOLED, Atoms, block_predicate
 
@@ -98,3 +98,39 @@ def test_tables_add_up_arrays_as_tuples(
     arrays = _arrays(atoms, (*names, "band"))
     as_arrays = fold(HiddenBlocks(controlled=True, names=names, arrays=arrays), rows_by, measures)
     assert as_arrays == as_tuples
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    records=st.lists(
+        st.tuples(
+            st.sampled_from(["2026-01-01", "2026-02-01"]),
+            st.sampled_from([1, 2]),
+            st.sampled_from([0, 1]),
+            *([st.one_of(st.none(), st.integers(0, 6))] * 9),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_records_of_one_atom_are_summed_before_pooling(records: list[tuple[Any, ...]]) -> None:
+    """The rows of one atom key (read one by one, not summed by the database) make the atoms
+    their sums make: people not broken down by sex and age counted on the sums, as SQL's SUM
+    then the difference gives them; the month and the flag made plain."""
+    names = ("month", "organisation_id", "validated")
+    summed: dict[tuple[Any, ...], list[int]] = {}
+    for record in records:
+        key = (datetime.date.fromisoformat(record[0]), record[1], bool(record[2]))
+        sums = summed.setdefault(key, [0] * 9)
+        for i, value in enumerate(record[3:]):
+            sums[i] += value or 0
+    expected = pooled_atoms(
+        [(*key, *sums) for key, sums in summed.items()],
+        names,
+        threshold=5,
+        pool_order=("validated", "organisation_id"),
+    )
+    got = pooled_atoms(records, names, threshold=5, pool_order=("validated", "organisation_id"))
+    assert Counter(got.tuples) == Counter(expected.tuples)
+    assert got.withheld_groups == expected.withheld_groups
+    assert got.controlled == expected.controlled
