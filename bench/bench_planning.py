@@ -194,6 +194,7 @@ def main() -> None:
     from bench.synthetic.fivew import generate
     from tutela.activities.models import ActivityReport
     from tutela.activities.services.summaries import Slices, summaries_apply, summaries_rebuild
+    from tutela.core.gc_freeze import freeze_now
     from tutela.core.models import Operation, OperationRole, Organisation, User
     from tutela.planning.models import Plan, Project
     from tutela.planning.selectors import funding as funding_selectors
@@ -353,6 +354,9 @@ def main() -> None:
     by_org = coverage("organisation")()
     assert by_org.total.requirements > 0
     assert by_org.total.funded > 0
+    # What the process holds from here on is kept off the garbage collector's full passes, as a
+    # web worker does after its first responses (config/wsgi.py, tutela.core.gc_freeze).
+    freeze_now()
     print(
         f"\nplanning dashboards — {n_rows:,} 5W rows, {n_projects:,} projects, "
         f"{by_org.flows:,} flows, {vendor}, {args.runs} runs each"

@@ -28,8 +28,9 @@ _MAX_KEY = 2**62
 
 @dataclass
 class BlockArrays:
-    """Blocks (or atoms): `codes` (one row per block, one column per dimension of `dims`) index
-    `values` (per dimension, its values; the code `len(values[j])` is POOLED), `n` their counts."""
+    """Blocks (or atoms): `codes` (int32, one row per block, one column per dimension of `dims`)
+    index `values` (per dimension, its values; the code `len(values[j])` is POOLED), `n` their
+    counts."""
 
     dims: tuple[str, ...]
     values: list[list[Any]]
@@ -44,7 +45,7 @@ class BlockArrays:
         return cls(
             dims=tuple(dims),
             values=[[] for _ in dims],
-            codes=np.zeros((0, len(dims)), dtype=np.int64),
+            codes=np.zeros((0, len(dims)), dtype=np.int32),
             n=np.zeros(0, dtype=np.int64),
         )
 
@@ -113,7 +114,7 @@ class BlockArrays:
             for part in parts:
                 lookup = np.array(
                     [index[value] for value in part.values[j]] + [pooled],
-                    dtype=np.int64,
+                    dtype=np.int32,
                 )
                 mapped.append(lookup[part.codes[:, j]])
             columns.append(np.concatenate(mapped))
@@ -131,15 +132,15 @@ def factorized(column: Sequence[Any]) -> tuple[np.ndarray, list[Any]]:
     column holds values of one kind (True and 1 would be one value)."""
     values = list(dict.fromkeys(column))
     index = {value: code for code, value in enumerate(values)}
-    codes = np.fromiter(map(index.__getitem__, column), dtype=np.int64, count=len(column))
+    codes = np.fromiter(map(index.__getitem__, column), dtype=np.int32, count=len(column))
     return codes, values
 
 
 def pooled(
     atoms: BlockArrays, *, threshold: int, pool_order: Sequence[str]
-) -> tuple[BlockArrays, int]:
-    """`atoms` (all hidden) pooled into blocks, as `Atoms.tuples()` pools them; and the number of
-    small groups left withheld."""
+) -> tuple[BlockArrays, np.ndarray]:
+    """`atoms` (all hidden) pooled into blocks, as `Atoms.tuples()` pools them; and the codes of
+    the small groups left withheld (one row each)."""
     big = atoms.n >= threshold
     out_codes = [atoms.codes[big]]
     out_n = [atoms.n[big]]
@@ -167,7 +168,7 @@ def pooled(
         codes=np.concatenate(out_codes) if out_codes else atoms.codes[:0],
         n=np.concatenate(out_n) if out_n else atoms.n[:0],
     )
-    return blocks, len(n)
+    return blocks, codes
 
 
 def groups(codes: np.ndarray, sizes: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:

@@ -78,11 +78,47 @@ def pooled_atoms(
     measures, as `grouped_records` gives them; records of the same atom key are summed first),
     one atom per atom key and non-zero band, pooled into blocks (`core.block_arrays`: as
     `core.disclosure_blocks.Atoms` pools them)."""
+    atoms = _atoms(records, names)
+    blocks, withheld = pooled(atoms, threshold=threshold, pool_order=_steps(pool_order))
+    return PooledAtoms(blocks=blocks, withheld_groups=len(withheld), controlled=bool(len(atoms)))
+
+
+def pooled_by_value(
+    records: list[tuple[Any, ...]],
+    names: tuple[str, ...],
+    split: str,
+    *,
+    threshold: int,
+    pool_order: Sequence[PoolStep],
+) -> dict[Any, PooledAtoms]:
+    """`pooled_atoms` of each value of `split`, a dimension never pooled (the month): pooled
+    together, since no step mixes two of its values, then the blocks parted by it."""
+    steps = _steps(pool_order)
+    assert split not in steps, "a dimension pooled across cannot part the blocks"
+    atoms = _atoms(records, names)
+    blocks, withheld = pooled(atoms, threshold=threshold, pool_order=steps)
+    at = names.index(split)
+    out = {}
+    for code, value in enumerate(atoms.values[at]):
+        out[value] = PooledAtoms(
+            blocks=blocks.where(blocks.codes[:, at] == code),
+            withheld_groups=int(np.count_nonzero(withheld[:, at] == code)),
+            controlled=bool(np.any(atoms.codes[:, at] == code)),
+        )
+    return out
+
+
+def _steps(pool_order: Sequence[PoolStep]) -> list[str]:
     steps = [step for step in pool_order if isinstance(step, str)]
     assert len(steps) == len(pool_order), "5W atoms are pooled one dimension at a time"
+    return steps
+
+
+def _atoms(records: list[tuple[Any, ...]], names: tuple[str, ...]) -> BlockArrays:
+    """The records' atoms: one per atom key (over `names` and the band) and non-zero band."""
     dims = (*names, "band")
     if not records:
-        return PooledAtoms(blocks=BlockArrays.empty(dims), withheld_groups=0, controlled=False)
+        return BlockArrays.empty(dims)
     at = len(names)
     columns = list(zip(*records, strict=True))
     values: list[list[Any]] = []
@@ -109,14 +145,12 @@ def pooled_atoms(
     # One column per band of BANDS.
     bands = np.vstack([sex_age, unspecified, with_disability, quantity]).T
     record_at, band_at = np.nonzero(bands)
-    atoms = BlockArrays(
-        dims=dims,
-        values=[*values, list(BANDS)],
-        codes=np.column_stack([keys[record_at], band_at]),
-        n=bands[record_at, band_at],
+    codes_of = np.empty((len(record_at), at + 1), dtype=np.int32)
+    codes_of[:, :at] = keys[record_at]
+    codes_of[:, at] = band_at
+    return BlockArrays(
+        dims=dims, values=[*values, list(BANDS)], codes=codes_of, n=bands[record_at, band_at]
     )
-    blocks, withheld = pooled(atoms, threshold=threshold, pool_order=steps)
-    return PooledAtoms(blocks=blocks, withheld_groups=withheld, controlled=bool(len(atoms)))
 
 
 def viewer_parts(user: User, operation: Operation) -> tuple[Any, ...]:
@@ -292,17 +326,12 @@ class _MonthAtoms:
         records = grouped_records(
             self.hidden_rows.filter(month__in=missing), self.dims, rule="", additive=True
         )
-        month_at = names.index("month")
-        by_raw: dict[Any, list[tuple[Any, ...]]] = {}
-        for record in records:
-            by_raw.setdefault(record[month_at], []).append(record)
-        by_month: dict[Any, list[tuple[Any, ...]]] = {}
-        for raw, of_month in by_raw.items():
-            by_month.setdefault(plain_value("month", raw), []).extend(of_month)
+        by_month = pooled_by_value(
+            records, names, "month", threshold=self.threshold, pool_order=pool_order
+        )
+        empty = pooled_atoms([], names, threshold=self.threshold, pool_order=pool_order)
         for month in missing:
-            out[month] = pooled_atoms(
-                by_month.get(month, []), names, threshold=self.threshold, pool_order=pool_order
-            )
+            out[month] = by_month.get(month, empty)
         safe = _unchanged(self.state, missing)
         if safe:
             cache.set_many(
