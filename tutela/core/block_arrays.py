@@ -146,22 +146,35 @@ def pooled(
     out_n = [atoms.n[big]]
     codes, n = atoms.codes[~big], atoms.n[~big]
     sizes = [len(values) + 1 for values in atoms.values]
+    multipliers = _multipliers(sizes)
+    # Each row's key over every dimension, moved on as a dimension is set to POOLED (one column
+    # changes: no key made again from every column).
+    keys = codes @ multipliers if multipliers is not None else None
     for step in pool_order:
         if not len(n):
             break
         if step not in atoms.dims:
             continue
         j = atoms.dims.index(step)
-        codes = codes.copy()
+        if keys is not None and multipliers is not None:
+            keys = keys + (sizes[j] - 1 - codes[:, j]).astype(np.int64) * multipliers[j]
+            first, inverse = _first_and_group(keys)
+            keys = keys[first]
+            codes = codes[first]
+        else:
+            codes = codes.copy()
+            codes[:, j] = sizes[j] - 1
+            first, inverse = groups(codes, sizes)
+            codes = codes[first]
         codes[:, j] = sizes[j] - 1
-        first, inverse = groups(codes, sizes)
         # Exact: counts stay far below 2**53.
         sums = np.bincount(inverse, weights=n, minlength=len(first)).astype(np.int64)
-        codes = codes[first]
         reached = sums >= threshold
         out_codes.append(codes[reached])
         out_n.append(sums[reached])
         codes, n = codes[~reached], sums[~reached]
+        if keys is not None:
+            keys = keys[~reached]
     blocks = BlockArrays(
         dims=atoms.dims,
         values=atoms.values,
@@ -172,19 +185,32 @@ def pooled(
 
 
 def groups(codes: np.ndarray, sizes: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of equal codes: the first row of each group, and each row's group."""
+    """Rows of equal codes (`sizes`: each column's number of codes): the first row of each
+    group, and each row's group."""
     if codes.shape[1] == 0:
         return np.zeros(1 if len(codes) else 0, dtype=np.int64), np.zeros(
             len(codes), dtype=np.int64
         )
+    multipliers = _multipliers(sizes)
+    if multipliers is not None:
+        return _first_and_group(codes @ multipliers)
+    found = np.unique(codes, axis=0, return_index=True, return_inverse=True)
+    return found[1], found[2].reshape(-1)
+
+
+def _multipliers(sizes: Sequence[int]) -> np.ndarray | None:
+    """The weights making one 64-bit key of a row's codes, or None when keys would not fit."""
     product = 1
     for size in sizes:
         product *= size
-    if product < _MAX_KEY:
-        multipliers = np.ones(len(sizes), dtype=np.int64)
-        for j in range(len(sizes) - 2, -1, -1):
-            multipliers[j] = multipliers[j + 1] * sizes[j + 1]
-        found = np.unique(codes @ multipliers, return_index=True, return_inverse=True)
-    else:
-        found = np.unique(codes, axis=0, return_index=True, return_inverse=True)
+    if product >= _MAX_KEY:
+        return None
+    multipliers = np.ones(len(sizes), dtype=np.int64)
+    for j in range(len(sizes) - 2, -1, -1):
+        multipliers[j] = multipliers[j + 1] * sizes[j + 1]
+    return multipliers
+
+
+def _first_and_group(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    found = np.unique(keys, return_index=True, return_inverse=True)
     return found[1], found[2].reshape(-1)

@@ -42,8 +42,9 @@ picks one month per place and partner), the blocks of two periods are made of di
 threshold, so that two such figures differ by a multiple of it.
 
 Used by protection monitoring (tutela.monitoring.selectors.base) and the 5W
-(tutela.activities.selectors.disclosure); each says which records a user may see, its dimensions
-and the order in which small groups are pooled.
+(tutela.activities.selectors.disclosure, which pools with the same steps on numpy arrays:
+`core.block_arrays`, tested equal to `Atoms`); each says which records a user may see, its
+dimensions and the order in which small groups are pooled.
 """
 
 from __future__ import annotations

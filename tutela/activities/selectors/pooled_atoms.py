@@ -14,7 +14,12 @@ month by month: a month's blocks never span another month (the month is never po
 period's blocks are its months' blocks put together, and a month's blocks are kept until a write
 touches that month's hidden rows. So the first table after an organisation's monthly upload
 pools that month's atoms again, not the year's, and after a write of other activities' rows
-none.
+none. The missing months are read in one query and pooled together (no step mixes two months),
+then parted by month.
+
+Atoms and blocks are numpy arrays (`core.block_arrays`: each dimension's values coded as
+integers): at 1,000,000 5W rows a partner's year holds ~800,000 hidden atoms, which pooling as
+Python tuples took seconds to cut.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from typing import Any
+from unittest.mock import patch
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from tutela.activities.selectors.disclosure import HiddenBlocks, fold
 from tutela.activities.selectors.pooled_atoms import BANDS, pooled_atoms, pooled_by_value
+from tutela.core import block_arrays
 from tutela.core.block_arrays import BlockArrays, factorized, pooled
 from tutela.core.disclosure_blocks import POOLED, Atoms, block_predicate
 
@@ -52,6 +54,11 @@ def test_arrays_pool_as_atoms_do(
     expected = Counter(reference.tuples())
     blocks, withheld = pooled(_arrays(atoms, DIMS), threshold=threshold, pool_order=order)
     assert Counter(blocks.tuples()) == expected
+    assert len(withheld) == reference.withheld_groups
+    # Dimensions too many or too large for one 64-bit key per row: rows compared whole.
+    with patch.object(block_arrays, "_MAX_KEY", 1):
+        whole_rows, withheld = pooled(_arrays(atoms, DIMS), threshold=threshold, pool_order=order)
+    assert Counter(whole_rows.tuples()) == expected
     assert len(withheld) == reference.withheld_groups
     # A view's filter keeps the blocks the predicate keeps.
     checks = [("organisation_id", [1, None]), ("site_key", ["a"])]
