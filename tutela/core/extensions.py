@@ -51,3 +51,8 @@ demo_loaders = Registry("demo loaders")
 # the "my work" panels of a user (`provider(user=..., operation=...) -> list[WorkPanel]`), built
 # with its own access helpers, so a panel never counts what its page would not show.
 home_panels = Registry("home panels")
+# Called by core.services.organisations.organisation_update inside its transaction, once an
+# organisation's details changed: `step(organisation=..., changed=frozenset of field names)`.
+# Each domain moves on the versions its cached figures are keyed by (a pivot by organisation
+# type, the acronyms a table shows).
+organisation_changes = Registry("organisation changes")

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from tutela.core import access
+from tutela.core import access, extensions
 from tutela.core.models import AdminArea, AuditEntry, Operation, Organisation, User
 from tutela.core.services.audit import audit_create, audit_update, audit_write, snapshot
 
@@ -170,4 +170,9 @@ def organisation_update(
     organisation.full_clean()
     organisation.save()
     audit_update(actor=by, instance=organisation, operation=operation, before=before)
+    after = snapshot(organisation)
+    changed = frozenset(name for name in after if after.get(name) != before.get(name))
+    if changed:
+        for step in extensions.organisation_changes:
+            step(organisation=organisation, changed=changed)
     return organisation
