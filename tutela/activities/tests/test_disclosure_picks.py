@@ -64,9 +64,21 @@ def records(world: World, user: Any, rule: str, by_indicator: bool) -> tuple[Cou
     picks = hidden_records.hidden_picks(user, world.operation, filters, rule, by_indicator)
     assert picks is not None
     return (
-        Counter(hidden_records.grouped_records(rows, dims, rule=rule, additive=False)),
-        Counter(hidden_records.picked_records(picks, dims)),
+        _by_key(hidden_records.grouped_records(rows, dims, rule=rule, additive=False), dims),
+        _by_key(hidden_records.picked_records(picks, dims), dims),
     )
+
+
+def _by_key(records: list[tuple[Any, ...]], dims: dict[str, Any]) -> Counter:
+    """The records' measures summed by atom key, as `pooled_atoms` sums them (the picks come
+    one per pick, the rows' picks summed by the database; None as 0)."""
+    at = len(dims)
+    sums: dict[tuple[Any, ...], list[int]] = {}
+    for record in records:
+        into = sums.setdefault(tuple(record[:at]), [0] * (len(record) - at))
+        for i, value in enumerate(record[at:]):
+            into[i] += int(value or 0)
+    return Counter({(*key, *values): 1 for key, values in sums.items()})
 
 
 @settings(
