@@ -65,6 +65,13 @@ class BlockArrays:
             dims=self.dims, values=self.values, codes=self.codes[mask], n=self.n[mask]
         )
 
+    def rounded_down(self, threshold: int) -> BlockArrays:
+        """The blocks with their counts brought down to a multiple of `threshold` (each block
+        counts at least `threshold`, so none becomes 0 or small)."""
+        return BlockArrays(
+            dims=self.dims, values=self.values, codes=self.codes, n=self.n - self.n % threshold
+        )
+
     def inside(self, checks: Sequence[tuple[str, Collection[Any]]]) -> np.ndarray:
         """The blocks lying wholly inside a view (as `disclosure_blocks.block_predicate`): their
         value of every checked dimension among the allowed ones (a block pooled across it, or

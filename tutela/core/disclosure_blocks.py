@@ -38,8 +38,8 @@ filter or group on, and by whether the user may see the records one by one.
 
 Where a figure is not a sum over months (a count of people over a period by a counting rule that
 picks one month per place and partner), the blocks of two periods are made of different records:
-`rounded_down` then brings each block of records the user may not see down to a multiple of the
-threshold, so that two such figures differ by a multiple of it.
+`block_arrays.BlockArrays.rounded_down` then brings each block of records the user may not see
+down to a multiple of the threshold, so that two such figures differ by a multiple of it.
 
 Used by protection monitoring (tutela.monitoring.selectors.base) and the 5W
 (tutela.activities.selectors.disclosure, which pools with the same steps on numpy arrays:
@@ -319,9 +319,3 @@ def block_predicate(
         return all(key.get(dim) in values for dim, values in allowed)
 
     return predicate
-
-
-def rounded_down(blocks: Iterable[tuple[Any, int]], threshold: int) -> list[tuple[Any, int]]:
-    """Blocks with their counts brought down to a multiple of `threshold` (each block counts at
-    least `threshold`, so none becomes 0 or small)."""
-    return [(key, n - n % threshold) for key, n in blocks]

@@ -25,7 +25,8 @@ Under the other rules a figure over a period counts, for each partner, activity,
 population group, one month's row (the largest or the latest), which depends on the period;
 the blocks of such figures are made from the rows picked for the view's period (after its
 status and validated-only filters, which change the picks) and brought down to a multiple of
-the threshold (`rounded_down`), so that two periods' figures differ by a multiple of it too.
+the threshold (`BlockArrays.rounded_down`), so that two periods' figures differ by a multiple
+of it too.
 
 The table (rows the user may see, plus whole blocks) then goes through small-count suppression
 (`pivots._suppress`). Used by the pivot table, and through it by coverage, maps, the gap list,
@@ -264,8 +265,7 @@ def hidden_blocks(
             cache.set(key, pooled, CACHE_SECONDS)
     inside = pooled.blocks.where(pooled.blocks.inside(checks))
     if not additive:
-        # Brought down to a multiple of the threshold (`rounded_down`).
-        inside.n = inside.n - inside.n % threshold
+        inside = inside.rounded_down(threshold)
     return HiddenBlocks(
         names=names,
         arrays=inside,

@@ -334,9 +334,10 @@ class _MonthAtoms:
         by_month = pooled_by_value(
             records, names, "month", threshold=self.threshold, pool_order=pool_order
         )
-        empty = pooled_atoms([], names, threshold=self.threshold, pool_order=pool_order)
         for month in missing:
-            out[month] = by_month.get(month, empty)
+            out[month] = by_month.get(month) or pooled_atoms(
+                [], names, threshold=self.threshold, pool_order=pool_order
+            )
         safe = _unchanged(self.state, missing)
         if safe:
             cache.set_many(
