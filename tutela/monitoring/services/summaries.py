@@ -106,6 +106,13 @@ class SummaryDelta:
     changes: dict[SummaryKey, list[int]] = field(
         default_factory=lambda: defaultdict(lambda: [0, 0])
     )
+    # Incidents counted per (month, organisation): a change that leaves the summary as it was
+    # can still move a count from one organisation to another (the survivor of a merge deleted,
+    # its merged record counted again), and a reader's pooled atoms set their own
+    # organisation's records apart (`selectors.atoms`): that quarter's version is bumped too.
+    by_organisation: dict[tuple[datetime.date, int], int] = field(
+        default_factory=lambda: defaultdict(int)
+    )
 
     def add(self, state: dict[str, Any] | None, sign: int = 1) -> None:
         """Count (sign +1) or uncount (−1) an incident in the state `state` (INCIDENT_FIELDS)."""
@@ -116,6 +123,7 @@ class SummaryDelta:
             return
         change = self.changes[key]
         change[0] += sign
+        self.by_organisation[key[0], state["organisation_id"]] += sign
         change[1] += sign * int(state["people_affected"] or 0)
 
     def remove(self, state: dict[str, Any] | None) -> None:
@@ -123,8 +131,14 @@ class SummaryDelta:
 
     def apply(self) -> None:
         changes = {k: v for k, v in self.changes.items() if v[0] or v[1]}
+        moved = {month for (month, _), n in self.by_organisation.items() if n}
         self.changes.clear()
+        self.by_organisation.clear()
         if not changes:
+            if moved:
+                with transaction.atomic():
+                    Operation.objects.select_for_update().filter(pk=self.operation_id).first()
+                    data_version_bump(self.operation_id, months=moved)
             return
         with transaction.atomic():
             Operation.objects.select_for_update().filter(pk=self.operation_id).first()
@@ -136,7 +150,7 @@ class SummaryDelta:
                 deltas=changes,
             )
             atoms_apply(self.operation_id, changes)
-            data_version_bump(self.operation_id, months={key[0] for key in changes})
+            data_version_bump(self.operation_id, months={key[0] for key in changes} | moved)
 
 
 def _table(model: Any) -> str:

@@ -234,6 +234,24 @@ def test_deleting_the_survivor_counts_the_merged_record_again(mon: Mon) -> None:
     assert summary_differences(mon.operation) == {}
 
 
+def test_a_count_moved_between_organisations_renews_the_readers_cached_atoms(mon: Mon) -> None:
+    """The survivor of a merge deleted, its merged record (another organisation's, in the same
+    summary row) is counted again: the summary is as it was, but the other organisation's
+    partner now sees that incident as theirs; their cached atoms must not outlive the change."""
+    w = mon.world
+    first = mon.record()
+    mon.record(organisation=w.other_org, by=w.other_partner)
+    duplicate_merge(flag=DuplicateFlag.objects.get(), by=mon.analyst, keep=first)
+    viewer = viewer_for(w.other_partner, mon.operation)
+    before = _blocks(incident_atoms(viewer, AnalysisFilters()))  # cached
+    summary = list(IncidentSummary.objects.values_list("incidents", "people"))
+    incident_delete(incident=first, by=w.partner)
+    assert list(IncidentSummary.objects.values_list("incidents", "people")) == summary
+    after = _blocks(incident_atoms(viewer, AnalysisFilters()))
+    assert after == _blocks(incident_atoms_from_records(viewer, AnalysisFilters()))
+    assert after != before
+
+
 def test_gbv_rows_keep_their_organisation_and_others_do_not(mon: Mon) -> None:
     mon.record()
     mon.record(risks=[("R08", "gbv_rape")])
