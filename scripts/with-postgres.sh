@@ -18,7 +18,7 @@ trap cleanup EXIT
 as_pg "$bindir/initdb -D $dir/data -U tutela --auth=trust -E UTF8 --locale=C.UTF-8" >"$dir/initdb.log" 2>&1 \
   || { cat "$dir/initdb.log"; exit 1; }
 # Durability is irrelevant for a throw-away test server: fsync off makes it several times faster.
-as_pg "$bindir/pg_ctl -D $dir/data -l $dir/server.log -w -o '-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60' start" >/dev/null \
+as_pg "$bindir/pg_ctl -D $dir/data -l $dir/server.log -w -o '-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60 ${TUTELA_PG_OPTIONS:-}' start" >/dev/null \
   || { cat "$dir/server.log"; exit 1; }
 export DATABASE_URL="postgres://tutela@127.0.0.1:$port/tutela"
 echo "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"

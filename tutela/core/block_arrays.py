@@ -65,6 +65,22 @@ class BlockArrays:
             dims=self.dims, values=self.values, codes=self.codes[mask], n=self.n[mask]
         )
 
+    def parted(self, j: int) -> list[BlockArrays]:
+        """The blocks parted by their code in column `j`: one BlockArrays per code of
+        `values[j]` (in code order; POOLED blocks are left out), with one sort."""
+        column = self.codes[:, j]
+        order = np.argsort(column, kind="stable")
+        bounds = np.searchsorted(column[order], np.arange(len(self.values[j]) + 1))
+        return [
+            BlockArrays(
+                dims=self.dims,
+                values=self.values,
+                codes=self.codes[order[start:end]],
+                n=self.n[order[start:end]],
+            )
+            for start, end in zip(bounds[:-1], bounds[1:], strict=True)
+        ]
+
     def rounded_down(self, threshold: int) -> BlockArrays:
         """The blocks with their counts brought down to a multiple of `threshold` (each block
         counts at least `threshold`, so none becomes 0 or small)."""
@@ -144,10 +160,11 @@ def factorized(column: Sequence[Any]) -> tuple[np.ndarray, list[Any]]:
 
 
 def pooled(
-    atoms: BlockArrays, *, threshold: int, pool_order: Sequence[str]
+    atoms: BlockArrays, *, threshold: int, pool_order: Sequence[str], distinct: bool = False
 ) -> tuple[BlockArrays, np.ndarray]:
     """`atoms` (all hidden) pooled into blocks, as `Atoms.tuples()` pools them; and the codes of
-    the small groups left withheld (one row each)."""
+    the small groups left withheld (one row each). `distinct`: the caller knows no two atoms
+    have the same codes (else the first step groups them whatever its column)."""
     big = atoms.n >= threshold
     out_codes = [atoms.codes[big]]
     out_n = [atoms.n[big]]
@@ -157,31 +174,41 @@ def pooled(
     # Each row's key over every dimension, moved on as a dimension is set to POOLED (one column
     # changes: no key made again from every column).
     keys = codes @ multipliers if multipliers is not None else None
+    grouped = distinct
     for step in pool_order:
         if not len(n):
             break
         if step not in atoms.dims:
             continue
         j = atoms.dims.index(step)
+        column = codes[:, j]
+        if grouped and column.min() == column.max():
+            # One value left, and the rows distinct (since the first step): setting it to POOLED
+            # merges no rows, so no group reaches the threshold; only the column changes.
+            if keys is not None and multipliers is not None:
+                keys = keys + np.int64(sizes[j] - 1 - int(column[0])) * multipliers[j]
+            codes[:, j] = sizes[j] - 1
+            continue
+        grouped = True
         if keys is not None and multipliers is not None:
-            keys = keys + (sizes[j] - 1 - codes[:, j]).astype(np.int64) * multipliers[j]
+            keys = keys + (sizes[j] - 1 - column).astype(np.int64) * multipliers[j]
             first, inverse = _first_and_group(keys)
-            keys = keys[first]
-            codes = codes[first]
         else:
             codes = codes.copy()
             codes[:, j] = sizes[j] - 1
             first, inverse = groups(codes, sizes)
-            codes = codes[first]
-        codes[:, j] = sizes[j] - 1
         # Exact: counts stay far below 2**53.
         sums = np.bincount(inverse, weights=n, minlength=len(first)).astype(np.int64)
         reached = sums >= threshold
-        out_codes.append(codes[reached])
+        # One gather each for the new blocks and the groups left (not all groups, then a mask).
+        done, left = first[reached], first[~reached]
+        out_codes.append(codes[done])
+        out_codes[-1][:, j] = sizes[j] - 1
         out_n.append(sums[reached])
-        codes, n = codes[~reached], sums[~reached]
+        codes, n = codes[left], sums[~reached]
+        codes[:, j] = sizes[j] - 1
         if keys is not None:
-            keys = keys[~reached]
+            keys = keys[left]
     blocks = BlockArrays(
         dims=atoms.dims,
         values=atoms.values,

@@ -84,7 +84,9 @@ def pooled_atoms(
     one atom per atom key and non-zero band, pooled into blocks (`core.block_arrays`: as
     `core.disclosure_blocks.Atoms` pools them)."""
     atoms = _atoms(records, names)
-    blocks, withheld = pooled(atoms, threshold=threshold, pool_order=_steps(pool_order))
+    blocks, withheld = pooled(
+        atoms, threshold=threshold, pool_order=_steps(pool_order), distinct=True
+    )
     return PooledAtoms(blocks=blocks, withheld_groups=len(withheld), controlled=bool(len(atoms)))
 
 
@@ -101,16 +103,19 @@ def pooled_by_value(
     steps = _steps(pool_order)
     assert split not in steps, "a dimension pooled across cannot part the blocks"
     atoms = _atoms(records, names)
-    blocks, withheld = pooled(atoms, threshold=threshold, pool_order=steps)
+    blocks, withheld = pooled(atoms, threshold=threshold, pool_order=steps, distinct=True)
     at = names.index(split)
-    out = {}
-    for code, value in enumerate(atoms.values[at]):
-        out[value] = PooledAtoms(
-            blocks=blocks.where(blocks.codes[:, at] == code),
-            withheld_groups=int(np.count_nonzero(withheld[:, at] == code)),
-            controlled=bool(np.any(atoms.codes[:, at] == code)),
+    values = atoms.values[at]
+    withheld_of = np.bincount(withheld[:, at], minlength=len(values))
+    atoms_of = np.bincount(atoms.codes[:, at], minlength=len(values))
+    return {
+        value: PooledAtoms(
+            blocks=part,
+            withheld_groups=int(withheld_of[code]),
+            controlled=bool(atoms_of[code]),
         )
-    return out
+        for code, (value, part) in enumerate(zip(values, blocks.parted(at), strict=True))
+    }
 
 
 def _steps(pool_order: Sequence[PoolStep]) -> list[str]:
@@ -120,7 +125,8 @@ def _steps(pool_order: Sequence[PoolStep]) -> list[str]:
 
 
 def _atoms(records: list[tuple[Any, ...]], names: tuple[str, ...]) -> BlockArrays:
-    """The records' atoms: one per atom key (over `names` and the band) and non-zero band."""
+    """The records' atoms: one per atom key (over `names` and the band) and non-zero band (no
+    two with the same codes: `pooled(distinct=True)`)."""
     dims = (*names, "band")
     if not records:
         return BlockArrays.empty(dims)

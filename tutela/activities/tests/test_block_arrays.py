@@ -55,6 +55,12 @@ def test_arrays_pool_as_atoms_do(
     blocks, withheld = pooled(_arrays(atoms, DIMS), threshold=threshold, pool_order=order)
     assert Counter(blocks.tuples()) == expected
     assert len(withheld) == reference.withheld_groups
+    # Atoms known distinct: a column left with one value is set to POOLED without grouping.
+    known, withheld = pooled(
+        _arrays(atoms, DIMS), threshold=threshold, pool_order=order, distinct=True
+    )
+    assert Counter(known.tuples()) == expected
+    assert len(withheld) == reference.withheld_groups
     # Dimensions too many or too large for one 64-bit key per row: rows compared whole.
     with patch.object(block_arrays, "_MAX_KEY", 1):
         whole_rows, withheld = pooled(_arrays(atoms, DIMS), threshold=threshold, pool_order=order)
@@ -68,6 +74,16 @@ def test_arrays_pool_as_atoms_do(
     assert Counter(kept.tuples()) == Counter(
         (key, n) for key, n in expected.elements() if predicate(dict(zip(DIMS, key, strict=True)))
     )
+
+
+def test_atoms_of_the_same_key_are_grouped_at_the_first_step() -> None:
+    """Not known distinct, two atoms of the same key are one group at the first step, even
+    where its column holds one value only."""
+    atoms = _arrays({(1, "x"): 2, (2, "x"): 2}, ("organisation_id", "site_key"))
+    atoms.codes[1, 0] = atoms.codes[0, 0]  # the same key twice
+    blocks, withheld = pooled(atoms, threshold=4, pool_order=["site_key", "organisation_id"])
+    assert blocks.tuples() == [((1, POOLED), 4)]
+    assert len(withheld) == 0
 
 
 def test_arrays_from_months_put_together() -> None:
