@@ -42,7 +42,12 @@ from tutela.monitoring.selectors.base import (
     verified_status_ids,
     visible_expression,
 )
-from tutela.monitoring.selectors.periods import quarter_of, view_predicate, whole_quarters
+from tutela.monitoring.selectors.periods import (
+    held_period,
+    quarter_of,
+    view_predicate,
+    whole_quarters,
+)
 from tutela.monitoring.selectors.quarter_atoms import pooled_by_quarter
 
 INCIDENT_DIMS = (
@@ -145,7 +150,7 @@ def _incident_atoms(viewer: Viewer, filters: AnalysisFilters) -> Atoms:
         withheld_groups=withheld,
         has_hidden=has_hidden,
     )
-    return atoms.inside(view_predicate(filters))
+    return atoms.inside(view_predicate(held_period(viewer.operation.pk, filters)))
 
 
 def _pooled_by_quarter(
@@ -370,4 +375,4 @@ def incident_atoms_from_records(viewer: Viewer, filters: AnalysisFilters) -> Ato
         pool_order=INCIDENT_POOL,
         dims=INCIDENT_DIMS[:-1],
     )
-    return atoms.inside(view_predicate(filters))
+    return atoms.inside(view_predicate(held_period(viewer.operation.pk, filters)))

@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from tutela.core.month_names import month_abbr
+from tutela.monitoring.models import IncidentSummary
 from tutela.monitoring.selectors.base import POOLED, AnalysisFilters, add_months, block_filter
 
 
@@ -25,6 +26,34 @@ def whole_quarters(filters: AnalysisFilters) -> AnalysisFilters:
     return filters.with_months(
         quarter_of(first) if first else None, add_months(quarter_of(last), 2) if last else None
     )
+
+
+def held_period(operation_id: int, filters: AnalysisFilters) -> AnalysisFilters:
+    """`filters` with each end of its period moved to its quarter's end when the months between
+    hold no counted incident of the operation (whoever reads): a block pooled across that
+    quarter is then made of months the view holds only, and inside it. The pages' default
+    period ends at the last month with incidents, mid-quarter most often: without this, the
+    current quarter's pooled small groups were left out of it. Two lookups at most of the
+    summary's (operation, month) index."""
+    widened = whole_quarters(filters)
+    first, last = filters.month_from, filters.month_to
+    if first is not None and widened.month_from is not None and widened.month_from < first:
+        gap = [add_months(first, -i) for i in (1, 2) if add_months(first, -i) >= widened.month_from]
+        if not _any_incident(operation_id, gap):
+            first = widened.month_from
+    if last is not None and widened.month_to is not None and widened.month_to > last:
+        gap = [add_months(last, i) for i in (1, 2) if add_months(last, i) <= widened.month_to]
+        if not _any_incident(operation_id, gap):
+            last = widened.month_to
+    if (first, last) == (filters.month_from, filters.month_to):
+        return filters
+    return filters.with_months(first, last)
+
+
+def _any_incident(operation_id: int, months: list[datetime.date]) -> bool:
+    return IncidentSummary.objects.filter(
+        operation_id=operation_id, month__in=months, incidents__gt=0
+    ).exists()
 
 
 def view_predicate(filters: AnalysisFilters) -> Callable[[dict[str, Any]], bool] | None:

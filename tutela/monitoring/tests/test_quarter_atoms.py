@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tutela.monitoring.models import IncidentDataVersion
 from tutela.monitoring.selectors.atoms import incident_atoms, incident_atoms_from_records
-from tutela.monitoring.selectors.base import PUBLICATION, AnalysisFilters, viewer_for
+from tutela.monitoring.selectors.base import POOLED, PUBLICATION, AnalysisFilters, viewer_for
 from tutela.monitoring.selectors.quarter_atoms import _unchanged
 from tutela.monitoring.services.data_version import data_version_bump
 from tutela.monitoring.services.summaries import summaries_rebuild
@@ -129,3 +129,42 @@ def test_atoms_pooled_meanwhile_are_not_kept(mon: Mon) -> None:
     data_version_bump(mon.operation.pk, months=[datetime.date(2026, 11, 1)])
     assert not _unchanged(version, [datetime.date(2026, 10, 1)])
     assert _unchanged(version, [datetime.date(2026, 1, 1), datetime.date(2026, 7, 1)])
+
+
+def test_a_view_ending_mid_quarter_keeps_the_quarters_pooled_blocks_while_the_rest_is_empty(
+    mon: Mon,
+) -> None:
+    """The pages open on the twelve months ending at the last month with incidents, mid-quarter
+    most often: small groups of that quarter pooled across its months are shown as long as its
+    later months hold no incident, and left out once one does (the block would then hold a
+    month the view does not)."""
+    viewer = viewer_for(PUBLICATION, mon.operation)
+    each = viewer.threshold // 2 + 1  # below the threshold alone, above it together
+    for day in (datetime.date(2026, 10, 6), datetime.date(2026, 11, 9)):
+        for _ in range(each):
+            mon.record(occurred_on=day, reported_on=day + datetime.timedelta(days=1))
+    view = AnalysisFilters(
+        month_from=datetime.date(2025, 12, 1), month_to=datetime.date(2026, 11, 1)
+    )
+    q4 = datetime.date(2026, 10, 1)
+
+    def pooled_in_q4(atoms: Any) -> int:
+        return sum(
+            n for key, n in atoms.blocks() if key["quarter"] == q4 and key["month"] == POOLED
+        )
+
+    atoms = incident_atoms(viewer, view)
+    assert pooled_in_q4(atoms) == 2 * each
+    assert _blocks(atoms) == _blocks(incident_atoms_from_records(viewer, view))
+    # The same from the other end: a view starting mid-quarter after empty months.
+    start = AnalysisFilters(month_from=datetime.date(2026, 11, 1))
+    assert pooled_in_q4(incident_atoms(viewer, start)) == 0  # October holds incidents
+    december = datetime.date(2026, 12, 2)
+    mon.record(occurred_on=december, reported_on=december)
+    atoms = incident_atoms(viewer, view)
+    assert pooled_in_q4(atoms) == 0
+    assert _blocks(atoms) == _blocks(incident_atoms_from_records(viewer, view))
+    whole = AnalysisFilters(
+        month_from=datetime.date(2026, 10, 1), month_to=datetime.date(2026, 12, 1)
+    )
+    assert pooled_in_q4(incident_atoms(viewer, whole)) >= 2 * each
