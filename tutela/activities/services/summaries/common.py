@@ -4,9 +4,12 @@ the counting rule and the areas where names are hidden, shared by the deltas and
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 
 from tutela.activities.models import (
+    ActivityReport,
     ActivitySettings,
     MonthlySummary,
     PickedSummary,
@@ -75,3 +78,11 @@ def chunk_rows() -> int:
 def old_rows_grace() -> float:
     """Seconds the replaced summary rows are kept for readers that read the state before."""
     return float(getattr(settings, "ACTIVITY_SUMMARY_OLD_ROWS_GRACE", DEFAULT_OLD_ROWS_GRACE))
+
+
+def month_span(operation: Operation) -> dict[str, Any]:
+    """{"first": , "last": } months of the operation's 5W rows: two lookups of the (operation,
+    month) index (one query of MIN and MAX together read every row on SQLite: 0.28 s of a
+    one-row edit's delta at 1,000,000 rows)."""
+    months = ActivityReport.objects.filter(operation=operation).values_list("month", flat=True)
+    return {"first": months.order_by("month").first(), "last": months.order_by("-month").first()}

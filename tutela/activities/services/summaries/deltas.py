@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Min
 from django.utils import timezone
 
 from tutela.activities.models import (
@@ -33,6 +32,7 @@ from tutela.activities.services.summaries.common import (
     current_rule,
     delete_rows_now,
     min_rows,
+    month_span,
     names_hidden_in,
 )
 from tutela.activities.services.summaries.invalidation import summaries_refresh
@@ -218,7 +218,7 @@ def summaries_apply(*, operation: Operation | int, slices: Slices | None) -> Sum
             built_at=timezone.now(),
             build_seconds=time.perf_counter() - started,
         )
-    months = rows.aggregate(first=Min("month"), last=Max("month"))
+    months = month_span(operation)
     changes.update(
         first_month=months["first"], last_month=months["last"], updated_at=timezone.now()
     )

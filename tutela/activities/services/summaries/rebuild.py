@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections, router, transaction
-from django.db.models import Count, Max, Min
+from django.db.models import Count
 from django.utils import timezone
 from django_tasks import task
 
@@ -38,6 +38,7 @@ from tutela.activities.services.summaries.common import (
     chunk_rows,
     current_rule,
     min_rows,
+    month_span,
     names_hidden_in,
     old_rows_grace,
 )
@@ -186,7 +187,7 @@ def summaries_rebuild(
         builder = SummaryBuilder(operation, rule, hidden, target=building)
         if enabled:
             grain_rows = _build_chunked(builder, rows, rule)
-        months = rows.aggregate(first=Min("month"), last=Max("month"))
+        months = month_span(operation)
         seconds = time.perf_counter() - started
         # One row: readers see the old tables or the new ones. Not the version counters:
         # writers may have bumped `version` meanwhile (the tables are then stale again, as they
