@@ -33,27 +33,30 @@ def held_period(operation_id: int, filters: AnalysisFilters) -> AnalysisFilters:
     hold no counted incident of the operation (whoever reads): a block pooled across that
     quarter is then made of months the view holds only, and inside it. The pages' default
     period ends at the last month with incidents, mid-quarter most often: without this, the
-    current quarter's pooled small groups were left out of it. Two lookups at most of the
-    summary's (operation, month) index."""
+    current quarter's pooled small groups were left out of it. One lookup of the summary's
+    (operation, month) index, when an end is not a quarter's."""
     widened = whole_quarters(filters)
     first, last = filters.month_from, filters.month_to
-    if first is not None and widened.month_from is not None and widened.month_from < first:
-        gap = [add_months(first, -i) for i in (1, 2) if add_months(first, -i) >= widened.month_from]
-        if not _any_incident(operation_id, gap):
-            first = widened.month_from
-    if last is not None and widened.month_to is not None and widened.month_to > last:
-        gap = [add_months(last, i) for i in (1, 2) if add_months(last, i) <= widened.month_to]
-        if not _any_incident(operation_id, gap):
-            last = widened.month_to
-    if (first, last) == (filters.month_from, filters.month_to):
+    before: list[datetime.date] = []
+    after: list[datetime.date] = []
+    if first is not None and widened.month_from is not None:
+        before = [
+            add_months(first, -i) for i in (1, 2) if add_months(first, -i) >= widened.month_from
+        ]
+    if last is not None and widened.month_to is not None:
+        after = [add_months(last, i) for i in (1, 2) if add_months(last, i) <= widened.month_to]
+    if not before and not after:
         return filters
+    held = set(
+        IncidentSummary.objects.filter(
+            operation_id=operation_id, month__in=before + after, incidents__gt=0
+        ).values_list("month", flat=True)
+    )
+    if before and not held.intersection(before):
+        first = widened.month_from
+    if after and not held.intersection(after):
+        last = widened.month_to
     return filters.with_months(first, last)
-
-
-def _any_incident(operation_id: int, months: list[datetime.date]) -> bool:
-    return IncidentSummary.objects.filter(
-        operation_id=operation_id, month__in=months, incidents__gt=0
-    ).exists()
 
 
 def view_predicate(filters: AnalysisFilters) -> Callable[[dict[str, Any]], bool] | None:
