@@ -30,8 +30,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _dimension(model: str) -> models.ForeignKey:
-    # No index of its own either: reads scan a grain (the models' indexes on operation, grain
-    # and organisation, month or admin 1), and every index slows the rebuild's inserts down.
+    # No index of its own either: reads scan a grain (index on operation, grain, organisation),
+    # and every index slows the rebuild's inserts down.
     return models.ForeignKey(
         model,
         on_delete=models.DO_NOTHING,
@@ -179,16 +179,10 @@ class MonthlySummary(SummaryMeasures):
         ordering = ["operation_id", "grain", "month"]
         verbose_name = _("5W monthly summary")
         verbose_name_plural = _("5W monthly summaries")
-        # A write's delta replaces the rows of the months and organisations (or admin 1s) it
-        # touched, grain by grain (services.summaries): without the month in an index it read
-        # and deleted through a whole grain (a one-row edit at 10,000,000 rows: 2.0 s -> 0.26 s
-        # with these on PostgreSQL). Reads of one organisation use the prefix.
         indexes = [
             models.Index(
-                fields=["operation", "grain", "organisation", "month"],
-                name="act_monthly_grain_org_month",
+                fields=["operation", "grain", "organisation"], name="act_monthly_grain_org"
             ),
-            models.Index(fields=["operation", "grain", "month"], name="act_monthly_grain_month"),
         ]
 
     def __str__(self) -> str:
@@ -234,12 +228,10 @@ class PickedSummary(SummaryMeasures):
         ordering = ["operation_id", "grain"]
         verbose_name = _("5W cumulative summary")
         verbose_name_plural = _("5W cumulative summaries")
-        # The grains across organisations are summed again per admin 1 a write touched.
         indexes = [
             models.Index(
                 fields=["operation", "grain", "organisation"], name="act_picked_grain_org"
             ),
-            models.Index(fields=["operation", "grain", "admin1"], name="act_picked_grain_a1"),
         ]
 
     def __str__(self) -> str:
