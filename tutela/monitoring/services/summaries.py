@@ -123,8 +123,8 @@ class SummaryDelta:
             return
         change = self.changes[key]
         change[0] += sign
-        self.by_organisation[key[0], state["organisation_id"]] += sign
         change[1] += sign * int(state["people_affected"] or 0)
+        self.by_organisation[key[0], state["organisation_id"]] += sign
 
     def remove(self, state: dict[str, Any] | None) -> None:
         self.add(state, -1)
@@ -134,22 +134,19 @@ class SummaryDelta:
         moved = {month for (month, _), n in self.by_organisation.items() if n}
         self.changes.clear()
         self.by_organisation.clear()
-        if not changes:
-            if moved:
-                with transaction.atomic():
-                    Operation.objects.select_for_update().filter(pk=self.operation_id).first()
-                    data_version_bump(self.operation_id, months=moved)
+        if not changes and not moved:
             return
         with transaction.atomic():
             Operation.objects.select_for_update().filter(pk=self.operation_id).first()
-            counts_apply(
-                IncidentSummary,
-                operation_id=self.operation_id,
-                key_fields=SUMMARY_KEY_FIELDS,
-                count_fields=("incidents", "people"),
-                deltas=changes,
-            )
-            atoms_apply(self.operation_id, changes)
+            if changes:
+                counts_apply(
+                    IncidentSummary,
+                    operation_id=self.operation_id,
+                    key_fields=SUMMARY_KEY_FIELDS,
+                    count_fields=("incidents", "people"),
+                    deltas=changes,
+                )
+                atoms_apply(self.operation_id, changes)
             data_version_bump(self.operation_id, months={key[0] for key in changes} | moved)
 
 
